@@ -1,0 +1,197 @@
+"""The chunk kernel: the only code in ``lf`` that calls a labeling function.
+
+Every engine (in-process, process pool, Dask) calls :func:`label_chunk` on DataFrame chunks,
+so all engines produce identical matrices, and error counts and timings merge the same way.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.core import ABSTAIN, LabelingFunction, Preprocessor, Row, make_rows
+from lf.errors import LFError, LFOutputError, LFRuntimeError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ChunkResult", "label_chunk", "ON_ERROR"]
+
+ON_ERROR = ("raise", "abstain")
+
+
+class ChunkResult(NamedTuple):
+    """What applying the LFs to one chunk produced."""
+
+    labels: npt.NDArray[np.integer[Any]]  # n_chunk x m
+    errors: npt.NDArray[np.int64]  # per LF: rows whose call raised (on_error="abstain")
+    seconds: npt.NDArray[np.float64]  # per LF: wall time spent in the LF (and its preprocessors)
+
+
+class _Failed:
+    """Stands in for a row whose preprocessing raised (``on_error="abstain"``)."""
+
+    __slots__ = ("exc",)
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+class _Context:
+    """What an error message needs to point at a row: global position and optional id."""
+
+    def __init__(self, offset: int, ids: Sequence[Any] | None) -> None:
+        self.offset = offset
+        self.ids = ids
+
+    def where(self, i: int) -> str:
+        pos = f"row {self.offset + i}"
+        return f"{pos} (id {self.ids[i]!r})" if self.ids is not None else pos
+
+
+def label_chunk(
+    lfs: Sequence[LabelingFunction],
+    chunk: pd.DataFrame,
+    *,
+    cardinality: int,
+    on_error: str = "raise",
+    row_offset: int = 0,
+    id_column: str | None = None,
+) -> ChunkResult:
+    """Apply ``lfs`` to one DataFrame chunk.
+
+    Row LFs receive :class:`~lf.core.Row` records built once per chunk; each preprocessor
+    chain runs once per row however many LFs share it. ``row_offset`` is the position of the
+    chunk's first row in the whole corpus (for error messages).
+    """
+    n, m = len(chunk), len(lfs)
+    dtype = np.int8 if cardinality <= 127 else np.int16
+    labels = np.full((n, m), ABSTAIN, dtype=dtype)
+    errors = np.zeros(m, np.int64)
+    seconds = np.zeros(m, np.float64)
+    ctx = _Context(row_offset, chunk[id_column].tolist() if id_column is not None else None)
+    rows_by_pre: dict[tuple[Preprocessor, ...], list[Any]] = {}
+    if any(not lf.batch for lf in lfs):
+        columns = [str(c) for c in chunk.columns]
+        rows_by_pre[()] = make_rows(columns, [chunk[c].tolist() for c in chunk.columns])
+    for j, lf in enumerate(lfs):
+        start = time.perf_counter()
+        if lf.batch:
+            out, errors[j] = _run_batch(lf, chunk, on_error, ctx)
+        else:
+            rows = _preprocessed(lf, rows_by_pre, on_error, ctx)
+            out, errors[j] = _run_rows(lf, rows, on_error, ctx)
+        labels[:, j] = _check_labels(lf, out, n, cardinality, ctx)
+        seconds[j] = time.perf_counter() - start
+    return ChunkResult(labels, errors, seconds)
+
+
+def _preprocessed(
+    lf: LabelingFunction, cache: dict[tuple[Preprocessor, ...], list[Any]], on_error: str, ctx: _Context
+) -> list[Any]:
+    """Rows after ``lf.pre``, computing (and memoizing) each prefix of the chain once."""
+    for depth in range(1, len(lf.pre) + 1):
+        key = lf.pre[:depth]
+        if key in cache:
+            continue
+        pre = key[-1]
+        cache[key] = [_pre_one(pre, x, lf, on_error, ctx, i) for i, x in enumerate(cache[key[:-1]])]
+    return cache[lf.pre]
+
+
+def _pre_one(pre: Preprocessor, x: Any, lf: LabelingFunction, on_error: str, ctx: _Context, i: int) -> Any:
+    if isinstance(x, _Failed):
+        return x
+    try:
+        return pre(x)
+    except Exception as exc:
+        if on_error == "raise":
+            raise LFRuntimeError(
+                f"Preprocessor {pre.name!r} (used by LF {lf.name!r}) raised on {ctx.where(i)}: "
+                f"{type(exc).__name__}: {exc}. Fix it, or pass on_error='abstain' to count such rows "
+                "as abstains."
+            ) from exc
+        return _Failed(exc)
+
+
+def _bound(lf: LabelingFunction) -> Callable[..., Any]:
+    return functools.partial(lf.f, **lf.resources) if lf.resources else lf.f
+
+
+def _run_rows(lf: LabelingFunction, rows: list[Any], on_error: str, ctx: _Context) -> tuple[list[Any], int]:
+    func = _bound(lf)
+    try:
+        return [func(x) for x in rows], 0  # fast path: no per-row bookkeeping
+    except Exception:
+        pass
+    # Slow path, only after something raised: find the row, then raise or count.
+    out: list[Any] = []
+    failures = 0
+    for i, x in enumerate(rows):
+        if isinstance(x, _Failed):
+            out.append(ABSTAIN)
+            failures += 1
+            continue
+        try:
+            out.append(func(x))
+        except Exception as exc:
+            if on_error == "raise":
+                raise LFRuntimeError(
+                    f"Labeling function {lf.name!r} raised on {ctx.where(i)}: {type(exc).__name__}: "
+                    f"{exc}. Fix the LF, or pass on_error='abstain' to count such rows as abstains."
+                ) from exc
+            out.append(ABSTAIN)
+            failures += 1
+    return out, failures
+
+
+def _run_batch(lf: LabelingFunction, chunk: pd.DataFrame, on_error: str, ctx: _Context) -> tuple[Any, int]:
+    try:
+        return _bound(lf)(chunk), 0
+    except LFError:
+        raise  # a definition or data problem (a missing column ...), not a per-row failure
+    except Exception as exc:
+        if on_error == "raise":
+            first, last = ctx.where(0), ctx.where(len(chunk) - 1)
+            raise LFRuntimeError(
+                f"Batch labeling function {lf.name!r} raised on the chunk of {first} to {last}: "
+                f"{type(exc).__name__}: {exc}. Fix the LF, or pass on_error='abstain' to count the "
+                "chunk's rows as abstains."
+            ) from exc
+        return np.full(len(chunk), ABSTAIN), len(chunk)
+
+
+def _check_labels(lf: LabelingFunction, out: Any, n: int, k: int, ctx: _Context) -> npt.NDArray[Any]:
+    """Turn an LF's output into an int array, failing on the first value that is not a label."""
+    allowed = f"ABSTAIN (-1) or an int in 0..{k - 1}"
+    try:
+        arr = np.asarray(out)
+    except (OverflowError, ValueError):
+        arr = np.asarray(out, dtype=object)
+    if arr.shape != (n,):
+        raise LFOutputError(
+            f"Labeling function {lf.name!r} returned {arr.shape[0] if arr.ndim else 'a scalar'} "
+            f"values of shape {arr.shape} for a chunk of {n} rows; a batch LF must return one label "
+            "per row."
+        )
+    if arr.dtype.kind not in "iu":
+        for i, v in enumerate(arr.tolist()):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                raise LFOutputError(
+                    f"Labeling function {lf.name!r} returned {v!r} ({type(v).__name__}) on "
+                    f"{ctx.where(i)}; it must return {allowed}."
+                )
+        arr = np.asarray(arr.tolist(), dtype=object).astype(np.int64)
+    bad = (arr < ABSTAIN) | (arr >= k)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise LFOutputError(
+            f"Labeling function {lf.name!r} returned {arr[i].item()!r} on {ctx.where(i)}, out of "
+            f"range: it must return {allowed}."
+        )
+    return arr

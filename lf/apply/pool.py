@@ -1,0 +1,76 @@
+"""Process-pool engine: the chunk kernel in ``n_jobs`` forked worker processes.
+
+Workers are forked, so LFs (lambdas and closures included) reach them without pickling;
+only DataFrame chunks go out and small label arrays come back. Results are yielded in
+chunk order, with a bounded number of chunks in flight to bound memory.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from lf.apply.kernel import ChunkResult, label_chunk
+from lf.core import LabelingFunction
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["PoolEngine"]
+
+# Set once in each forked worker by _init_worker; never used in the parent process.
+_WORKER_STATE: dict[str, Any] = {}
+
+
+def _init_worker(lfs: Sequence[LabelingFunction], kernel_args: dict[str, Any]) -> None:
+    _WORKER_STATE["lfs"] = lfs
+    _WORKER_STATE["kernel_args"] = kernel_args
+
+
+def _work(offset: int, chunk: pd.DataFrame) -> ChunkResult:
+    return label_chunk(_WORKER_STATE["lfs"], chunk, row_offset=offset, **_WORKER_STATE["kernel_args"])
+
+
+class PoolEngine:
+    """Runs chunks in ``n_jobs`` worker processes (Linux/macOS fork start method)."""
+
+    name = "pool"
+
+    def __init__(self, n_jobs: int) -> None:
+        self.n_jobs = n_jobs
+
+    def map_chunks(
+        self,
+        lfs: Sequence[LabelingFunction],
+        chunks: Iterator[tuple[int, pd.DataFrame]],
+        kernel_args: dict[str, Any],
+    ) -> Iterator[ChunkResult]:
+        # Fork every worker now, before the caller starts threads (a progress bar, say).
+        pool = ProcessPoolExecutor(
+            max_workers=self.n_jobs,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_init_worker,
+            initargs=(lfs, kernel_args),
+        )
+        pool.submit(int).result()
+        return self._results(pool, chunks)
+
+    def _results(
+        self, pool: ProcessPoolExecutor, chunks: Iterator[tuple[int, pd.DataFrame]]
+    ) -> Iterator[ChunkResult]:
+        window = 2 * self.n_jobs
+        with pool:
+            pending: deque[Future[ChunkResult]] = deque()
+            try:
+                for offset, chunk in chunks:
+                    pending.append(pool.submit(_work, offset, chunk))
+                    if len(pending) >= window:
+                        yield pending.popleft().result()
+                while pending:
+                    yield pending.popleft().result()
+            finally:
+                for fut in pending:
+                    fut.cancel()

@@ -1,0 +1,63 @@
+"""The one exception tree of ``lf``.
+
+Every error ``lf`` raises on purpose derives from :class:`LFError`, and each subclass also
+inherits the builtin exception a Python user would expect (``ValueError``, ``TypeError`` ...),
+so ``except ValueError`` keeps working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DataError",
+    "LFDefinitionError",
+    "LFError",
+    "LFOutputError",
+    "LFRuntimeError",
+    "LFImportError",
+    "MissingExtraError",
+    "NotFittedError",
+]
+
+
+class LFError(Exception):
+    """Root of every error raised by ``lf``."""
+
+
+class LFDefinitionError(LFError, TypeError):
+    """A labeling function or preprocessor is defined wrongly (bad decorator use, duplicate name)."""
+
+
+class LFOutputError(LFError, ValueError):
+    """A labeling function returned something that is not a label in range."""
+
+
+class LFRuntimeError(LFError, RuntimeError):
+    """A labeling function raised while being applied (``on_error="raise"``)."""
+
+
+class LFImportError(LFError, ImportError):
+    """A module of labeling functions could not be found or imported."""
+
+
+class DataError(LFError, ValueError):
+    """Input data is unusable: missing file, unknown format, missing column, empty corpus."""
+
+
+class NotFittedError(LFError, ValueError, AttributeError):
+    """A model was used before ``fit``."""
+
+
+class MissingExtraError(LFError, ImportError):
+    """An optional dependency is needed; the message gives the install command."""
+
+
+def require(module: str, extra: str) -> object:
+    """Import ``module`` or fail with the exact command that installs the extra providing it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingExtraError(
+            f"This feature needs the '{module}' package. Install it with: pip install 'lf[{extra}]'"
+        ) from exc

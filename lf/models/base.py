@@ -1,0 +1,136 @@
+"""The contract every label model follows (scikit-learn style), and JSON (+ .npz) persistence."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.errors import DataError, NotFittedError
+from lf.matrix import as_label_array
+
+__all__ = ["BaseLabelModel", "check_class_balance"]
+
+M = TypeVar("M", bound="BaseLabelModel")
+_FORMAT = "lf.model/1"
+_INLINE_MAX = 4096  # arrays with more elements go to a sidecar .npz
+
+
+def check_class_balance(class_balance: Any, k: int) -> npt.NDArray[np.float64]:
+    """Validate a class balance: k non-negative numbers summing to 1."""
+    p = np.asarray(class_balance, dtype=np.float64)
+    if p.shape != (k,) or np.any(p < 0) or not np.isclose(p.sum(), 1.0, atol=1e-6):
+        raise ValueError(
+            f"`class_balance` must be {k} non-negative numbers summing to 1 (one per class). "
+            f"Got {class_balance!r}."
+        )
+    return p / p.sum()
+
+
+class BaseLabelModel:
+    """Keyword-only ``__init__`` that only stores parameters; learned state ends in ``_``.
+
+    Subclasses implement ``fit(L, *, class_balance=None) -> self`` and ``predict_proba(L)``
+    and list their learned attributes in ``_state``.
+    """
+
+    _state: ClassVar[tuple[str, ...]] = ("cardinality_", "class_balance_")
+
+    # -- parameters --------------------------------------------------------------------
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        return [p.name for p in sig.parameters.values() if p.kind == p.KEYWORD_ONLY]
+
+    def get_params(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    # -- checks ------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not all(hasattr(self, name) for name in self._state):
+            raise NotFittedError(
+                f"This {type(self).__name__} is not fitted yet. Call fit(L) before using it."
+            )
+
+    def _check_L(self, L: Any) -> npt.NDArray[np.integer[Any]]:
+        """Validate a matrix to predict on against what the model was fitted with."""
+        self._check_fitted()
+        A, k = as_label_array(L, getattr(L, "cardinality", None) or self.cardinality_)
+        if k != self.cardinality_:
+            raise ValueError(f"The label matrix has cardinality {k}; the model was fitted with {self.cardinality_}.")
+        m = getattr(self, "n_lfs_", None)
+        if m is not None and A.shape[1] != m:
+            raise ValueError(f"The label matrix has {A.shape[1]} LFs; the model was fitted on {m}.")
+        return A
+
+    # -- prediction --------------------------------------------------------------------
+    def predict_proba(self, L: Any) -> npt.NDArray[np.float64]:
+        raise NotImplementedError
+
+    def predict(self, L: Any) -> npt.NDArray[np.int64]:
+        """Most probable class per row (lowest class index on exact ties)."""
+        return np.asarray(self.predict_proba(L).argmax(axis=1), dtype=np.int64)
+
+    # -- persistence -------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write parameters and learned state as JSON (large arrays in a sidecar ``.npz``)."""
+        from lf.io import atomic_path
+
+        self._check_fitted()
+        path = Path(path)
+        state: dict[str, Any] = {}
+        big: dict[str, npt.NDArray[Any]] = {}
+        for name in self._state:
+            value = getattr(self, name)
+            if isinstance(value, np.ndarray):
+                if value.size > _INLINE_MAX:
+                    big[name] = value
+                    state[name] = {"npz": name}
+                else:
+                    state[name] = {"array": value.tolist(), "dtype": str(value.dtype)}
+            else:
+                state[name] = value
+        doc = {"format": _FORMAT, "model": type(self).__name__, "params": self.get_params(), "state": state}
+        if big:
+            npz = path.with_suffix(".npz")
+            with atomic_path(npz) as tmp, open(tmp, "wb") as fh:
+                np.savez_compressed(fh, **big)
+            doc["npz"] = npz.name
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(doc, indent=1))
+        return path
+
+    @classmethod
+    def load(cls: type[M], path: str | Path) -> M:
+        """Read a model written by :meth:`save` (``BaseLabelModel.load`` picks the class)."""
+        from lf.models import MODELS
+
+        path = Path(path)
+        if not path.exists():
+            raise DataError(f"Model file not found: {str(path)!r}.")
+        try:
+            doc = json.loads(path.read_text())
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{str(path)!r} is not a model file written by lf: {exc}.") from None
+        if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
+            raise DataError(f"{str(path)!r} is not a model file written by lf.")
+        kind = MODELS.get(doc["model"])
+        if kind is None or not issubclass(kind, cls):
+            raise DataError(f"{str(path)!r} holds a {doc['model']}, not a {cls.__name__}.")
+        model = kind(**doc["params"])
+        arrays = np.load(path.with_name(doc["npz"])) if "npz" in doc else None
+        for name, value in doc["state"].items():
+            if isinstance(value, dict) and "array" in value:
+                value = np.asarray(value["array"], dtype=value["dtype"])
+            elif isinstance(value, dict) and "npz" in value and arrays is not None:
+                value = arrays[value["npz"]]
+            setattr(model, name, value)
+        return model  # type: ignore[return-value]

@@ -1,0 +1,94 @@
+"""Majority vote: the baseline every label model must beat."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.core import ABSTAIN
+from lf.matrix import as_label_array
+from lf.models.base import BaseLabelModel, check_class_balance
+
+__all__ = ["MajorityVoter", "vote_counts"]
+
+TIE_BREAKS = ("abstain", "random", "prior")
+
+
+def vote_counts(L: npt.NDArray[np.integer[Any]], k: int) -> npt.NDArray[np.int64]:
+    """n x k: how many LFs vote each class on each row."""
+    n, m = L.shape
+    counts = np.zeros((n, k), np.int64)
+    if k <= 32:
+        for c in range(k):
+            counts[:, c] = (L == c).sum(axis=1)
+    else:
+        rows = np.arange(n)
+        for j in range(m):
+            hit = L[:, j] != ABSTAIN
+            np.add.at(counts, (rows[hit], L[hit, j].astype(np.intp)), 1)
+    return counts
+
+
+class MajorityVoter(BaseLabelModel):
+    """Each row gets the class most LFs vote for.
+
+    Parameters
+    ----------
+    tie_break:
+        How ``predict`` settles ties (and rows no LF labels): ``"prior"`` (default) takes the
+        tied class with the highest class balance (lowest index among equals);
+        ``"random"`` draws uniformly among the tied classes with ``random_state``;
+        ``"abstain"`` returns ABSTAIN (-1).
+    random_state:
+        Seed (or ``numpy.random.Generator``) for ``tie_break="random"``.
+
+    ``predict_proba`` splits a row's probability among its tied top classes (in proportion
+    to the class balance under ``"prior"``, equally otherwise); a row no LF labels gets the
+    class balance.
+    """
+
+    _state: ClassVar[tuple[str, ...]] = ("cardinality_", "class_balance_")
+
+    def __init__(self, *, tie_break: str = "prior", random_state: Any = None) -> None:
+        self.tie_break = tie_break
+        self.random_state = random_state
+
+    def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> MajorityVoter:
+        if self.tie_break not in TIE_BREAKS:
+            raise ValueError(f"`tie_break` must be one of {', '.join(map(repr, TIE_BREAKS))}. Got {self.tie_break!r}.")
+        _, k = as_label_array(L, cardinality)
+        self.cardinality_ = k
+        self.class_balance_ = (
+            np.full(k, 1.0 / k) if class_balance is None else check_class_balance(class_balance, k)
+        )
+        return self
+
+    def _top(self, L: Any) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        A = self._check_L(L)
+        counts = vote_counts(A, self.cardinality_)
+        best = counts.max(axis=1, keepdims=True)
+        return counts == best, best[:, 0] == 0
+
+    def predict_proba(self, L: Any) -> npt.NDArray[np.float64]:
+        tied, empty = self._top(L)
+        weights = self.class_balance_ if self.tie_break == "prior" else np.ones(self.cardinality_)
+        proba = tied * weights
+        proba[empty] = self.class_balance_
+        sums = proba.sum(axis=1, keepdims=True)
+        zero = sums[:, 0] == 0  # tied classes all have prior 0: split evenly
+        proba[zero] = tied[zero]
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, L: Any) -> npt.NDArray[np.int64]:
+        tied, empty = self._top(L)
+        if self.tie_break == "abstain":
+            out = tied.argmax(axis=1)
+            return np.where(empty | (tied.sum(axis=1) > 1), ABSTAIN, out).astype(np.int64)
+        if self.tie_break == "prior":
+            score = np.where(empty[:, None], self.class_balance_, tied * (1.0 + self.class_balance_))
+            return score.argmax(axis=1).astype(np.int64)
+        rng = np.random.default_rng(self.random_state)
+        score = np.where(empty[:, None], True, tied) * rng.random(tied.shape)
+        return score.argmax(axis=1).astype(np.int64)

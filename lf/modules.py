@@ -1,0 +1,167 @@
+"""``load_lfs``: collect labeling functions from a module, a .py file or a package."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import importlib
+import importlib.util
+import pkgutil
+import sys
+import traceback
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from lf.core import LabelingFunction
+from lf.errors import LFDefinitionError, LFImportError
+from lf.interop import as_lf, is_snorkel_lf
+
+__all__ = ["LFSet", "load_lfs"]
+
+
+class LFSet(tuple[LabelingFunction, ...]):
+    """The LFs of a module, in definition order, with the label names the module declares."""
+
+    labels: tuple[str, ...] | None
+    source: str
+
+    def __new__(cls, lfs: Iterable[LabelingFunction], *, labels: Any = None, source: str = "") -> LFSet:
+        self = super().__new__(cls, tuple(lfs))
+        self.labels = _label_names(labels, source)
+        self.source = source
+        return self
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(x.name for x in self)
+
+    def __repr__(self) -> str:
+        return f"LFSet({len(self)} LFs from {self.source!r}, labels={self.labels})"
+
+
+def _label_names(labels: Any, source: str) -> tuple[str, ...] | None:
+    """Label names from ``LABELS``: a sequence of names, an IntEnum or a {value: name} mapping."""
+    if labels is None:
+        return None
+    if isinstance(labels, type) and issubclass(labels, enum.Enum):
+        labels = {int(member.value): name for name, member in labels.__members__.items()}
+    if isinstance(labels, Mapping):
+        try:
+            by_value = {int(k): str(v) for k, v in labels.items()}
+        except (TypeError, ValueError):
+            by_value = {}
+        if sorted(by_value) != list(range(len(by_value))) or not by_value:
+            raise LFDefinitionError(
+                f"LABELS in {source!r} must map the values 0..k-1 to names. Got {dict(labels)!r}."
+            )
+        return tuple(by_value[i] for i in range(len(by_value)))
+    if isinstance(labels, (list, tuple)) and len(labels) >= 2 and all(isinstance(x, str) for x in labels):
+        return tuple(labels)
+    raise LFDefinitionError(
+        f"LABELS in {source!r} must be a list of at least two names (index = label value), an "
+        f"IntEnum, or a {{value: name}} dict. Got {labels!r}."
+    )
+
+
+def load_lfs(target: str | Path | ModuleType) -> LFSet:
+    """Collect the LFs defined in a module name, a ``.py`` file or a package, in definition order.
+
+    A module may declare ``LABELS = ["HAM", "SPAM"]`` (or an IntEnum) to name its labels;
+    reports and outputs then use those names.
+    """
+    if isinstance(target, ModuleType):
+        modules = _walk(target)
+        source = target.__name__
+    else:
+        source = str(target)
+        modules = _walk(_import(source))
+    found: list[LabelingFunction] = []
+    origin: dict[str, str] = {}
+    labels: Any = None
+    seen: set[int] = set()
+    for mod in modules:
+        labels = getattr(mod, "LABELS", labels)
+        for attr, obj in vars(mod).items():
+            if id(obj) in seen or not (isinstance(obj, LabelingFunction) or is_snorkel_lf(obj)):
+                continue
+            seen.add(id(obj))
+            lf = as_lf(obj)
+            where = f"{mod.__name__}.{attr}"
+            if lf.name in origin:
+                raise LFDefinitionError(
+                    f"Two labeling functions are named {lf.name!r}: {origin[lf.name]} and {where}. "
+                    "Give each LF a unique name."
+                )
+            origin[lf.name] = where
+            found.append(lf)
+    if not found:
+        raise LFImportError(
+            f"No labeling functions found in {source!r}. Define them with @lf.labeling_function(), "
+            "lf.keyword_lf(...) or lf.regex_lf(...) at module level."
+        )
+    return LFSet(found, labels=labels, source=source)
+
+
+def _import(target: str) -> ModuleType:
+    path = Path(target)
+    if target.endswith(".py") or path.is_dir() and (path / "__init__.py").exists():
+        if not path.exists():
+            raise LFImportError(f"LF module file not found: {target!r}.")
+        return _import_file(path)
+    try:
+        return importlib.import_module(target)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and not (target == exc.name or target.startswith(exc.name + ".")):
+            raise _failed(target) from None  # the module exists but imports something missing
+        local = Path(*target.split(".")).with_suffix(".py")
+        if local.exists():  # a dotted name relative to the working directory
+            return _import_file(local)
+        if Path(*target.split(".")).is_dir():
+            return _import_file(Path(*target.split(".")))
+        raise LFImportError(
+            f"No module named {target!r}. Pass an importable module name, a path to a .py file, "
+            "or a package folder."
+        ) from None
+    except Exception:
+        raise _failed(target) from None
+
+
+def _import_file(path: Path) -> ModuleType:
+    path = path.resolve()
+    init = path / "__init__.py" if path.is_dir() else path
+    digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
+    name = f"lf_user_{path.stem}_{digest}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(
+        name, init, submodule_search_locations=[str(path)] if path.is_dir() else None
+    )
+    if spec is None or spec.loader is None:
+        raise LFImportError(f"Cannot import {str(path)!r} as a Python module.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception:
+        del sys.modules[name]
+        raise _failed(str(path)) from None
+    return module
+
+
+def _failed(target: str) -> LFImportError:
+    tb = traceback.format_exc()
+    return LFImportError(f"Importing the LF module {target!r} failed:\n{tb}")
+
+
+def _walk(module: ModuleType) -> list[ModuleType]:
+    """The module itself, then (for a package) every submodule, sorted by name."""
+    out = [module]
+    if hasattr(module, "__path__"):
+        for info in sorted(pkgutil.walk_packages(module.__path__, module.__name__ + "."), key=lambda i: i.name):
+            try:
+                out.append(importlib.import_module(info.name))
+            except Exception:
+                raise _failed(info.name) from None
+    return out

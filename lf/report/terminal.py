@@ -1,0 +1,67 @@
+"""The LF report as a rich table in the terminal."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
+
+__all__ = ["print_report"]
+
+
+def _num(v: Any, fmt: str) -> str:
+    try:
+        import pandas as pd
+
+        if v is pd.NA:
+            return "-"
+    except ImportError:  # pragma: no cover
+        pass
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    return format(v, fmt)
+
+
+def print_report(
+    summary: pd.DataFrame,
+    totals: dict[str, Any],
+    *,
+    labels: Any = None,
+    console: Console | None = None,
+    title: str = "Labeling functions",
+) -> None:
+    """Print the per-LF table and the whole-matrix totals."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    names = list(labels) if labels else None
+    table = Table(title=title, title_justify="left")
+    table.add_column("lf", style="bold")
+    for col in ("polarity", "coverage", "overlaps", "conflicts", "correct", "incorrect", "emp_acc", "learned_acc", "errors", "seconds"):
+        table.add_column(col, justify="right")
+    for name, row in summary.iterrows():
+        pol = ", ".join(names[p] if names and p < len(names) else str(p) for p in row["polarity"]) or "-"
+        table.add_row(
+            str(name),
+            pol,
+            _num(row["coverage"], ".3f"),
+            _num(row["overlaps"], ".3f"),
+            _num(row["conflicts"], ".3f"),
+            _num(row["correct"], "d"),
+            _num(row["incorrect"], "d"),
+            _num(row["emp_acc"], ".3f"),
+            _num(row["learned_acc"], ".3f"),
+            _num(row["errors"], "d"),
+            _num(row["seconds"], ".3f"),
+        )
+    console.print(table)
+    console.print(
+        f"{totals['rows']:,} rows x {totals['lfs']} LFs, {totals['cardinality']} classes"
+        + (f" ({', '.join(names)})" if names else "")
+        + f": coverage {totals['coverage']:.3f}, overlap {totals['overlap']:.3f}, "
+        f"conflict {totals['conflict']:.3f}"
+    )

@@ -1,0 +1,115 @@
+"""LF templates compiled to vectorised batch LFs: ``keyword_lf`` and ``regex_lf``.
+
+They match with pyarrow's compute kernels (RE2 regular expressions) over a whole chunk's
+text column at once, so they cost a fraction of a row LF. RE2 has no lookaround or
+backreferences, and its ``\\b`` is an ASCII word boundary; a pattern RE2 cannot compile is
+rejected when the LF is defined (write a row LF with Python's ``re`` for those).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.core import ABSTAIN, LabelingFunction
+from lf.errors import DataError, LFDefinitionError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["keyword_lf", "regex_lf"]
+
+
+class _Matcher:
+    """Batch LF body: label rows whose ``column`` matches ``pattern`` (RE2, via pyarrow)."""
+
+    def __init__(self, name: str, pattern: str, label: int, column: str, case_sensitive: bool) -> None:
+        self.name = name
+        self.pattern = pattern
+        self.label = label
+        self.column = column
+        self.ignore_case = not case_sensitive
+
+    def __call__(self, df: pd.DataFrame) -> npt.NDArray[np.int64]:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self.column not in df.columns:
+            available = ", ".join(str(c) for c in df.columns)
+            raise DataError(
+                f"LF {self.name!r} reads column {self.column!r}, which the data does not have. "
+                f"Available columns: {available}."
+            )
+        col = df[self.column]
+        try:
+            arr = pa.array(col, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arr = None
+        if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
+                               or pa.types.is_null(arr.type)):
+            raise DataError(f"LF {self.name!r} needs a text column; {self.column!r} has dtype {col.dtype}.")
+        hit = pc.match_substring_regex(arr, self.pattern, ignore_case=self.ignore_case)
+        mask = hit.fill_null(False).to_numpy(zero_copy_only=False)
+        return np.where(mask, self.label, ABSTAIN)
+
+
+def _validate(name: str, label: int, pattern: str) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(name, str) or not name:
+        raise LFDefinitionError(f"An LF template needs a non-empty string name. Got {name!r}.")
+    if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or label < 0:
+        raise LFDefinitionError(f"LF {name!r}: `label` must be an int >= 0. Got {label!r}.")
+    try:
+        pc.match_substring_regex(pa.array([""]), pattern)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise LFDefinitionError(
+            f"LF {name!r}: pattern {pattern!r} is not valid RE2 syntax ({exc}). Templates run on "
+            "pyarrow's RE2 engine (no lookaround, no backreferences); write a row LF with Python's "
+            "`re` for such patterns."
+        ) from None
+
+
+def keyword_lf(
+    name: str,
+    keywords: Iterable[str],
+    label: int,
+    *,
+    column: str = "text",
+    case_sensitive: bool = False,
+    whole_word: bool = True,
+) -> LabelingFunction:
+    """An LF voting ``label`` when ``column`` contains any of ``keywords``, else ABSTAIN.
+
+    ``whole_word`` requires a word boundary on each side of a keyword (so "free" does not
+    fire on "freedom"); case is ignored unless ``case_sensitive``.
+    """
+    if isinstance(keywords, str):
+        raise LFDefinitionError(f"LF {name!r}: `keywords` must be a list of strings, not one string {keywords!r}.")
+    words = [str(k) for k in keywords]
+    if not words or any(not w for w in words):
+        raise LFDefinitionError(f"LF {name!r}: `keywords` must be a non-empty list of non-empty strings. Got {words!r}.")
+    body = "|".join(re.escape(w) for w in words)
+    pattern = rf"\b(?:{body})\b" if whole_word else f"(?:{body})"
+    _validate(name, label, pattern)
+    return LabelingFunction(name, _Matcher(name, pattern, int(label), column, case_sensitive), batch=True)
+
+
+def regex_lf(
+    name: str,
+    pattern: str,
+    label: int,
+    *,
+    column: str = "text",
+    case_sensitive: bool = False,
+) -> LabelingFunction:
+    """An LF voting ``label`` when the RE2 ``pattern`` matches anywhere in ``column``, else ABSTAIN."""
+    if not isinstance(pattern, str) or not pattern:
+        raise LFDefinitionError(f"LF {name!r}: `pattern` must be a non-empty string. Got {pattern!r}.")
+    _validate(name, label, pattern)
+    return LabelingFunction(name, _Matcher(name, pattern, int(label), column, case_sensitive), batch=True)
