@@ -57,7 +57,7 @@ def _conflicted_rows(L: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.bool_]:
     if L.shape[1] == 0:
         return np.zeros(L.shape[0], bool)
     hi = L.max(axis=1)
-    lo = np.where(L == -1, np.iinfo(np.int16).max, L).min(axis=1)
+    lo = np.where(L == -1, np.int32(np.iinfo(np.int32).max), L.astype(np.int32)).min(axis=1)
     return (hi >= 0) & (lo != hi)
 
 

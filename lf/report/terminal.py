@@ -40,9 +40,9 @@ def print_report(
     console = console or Console()
     names = list(labels) if labels else None
     table = Table(title=title, title_justify="left")
-    table.add_column("lf", style="bold")
-    for col in ("polarity", "coverage", "overlaps", "conflicts", "correct", "incorrect", "emp_acc", "learned_acc", "errors", "seconds"):
-        table.add_column(col, justify="right")
+    table.add_column("lf", style="bold", overflow="fold")
+    for header in ("polarity", "coverage", "overlaps", "conflicts", "correct", "incorrect", "emp acc", "learned acc", "errors", "seconds"):
+        table.add_column(header, justify="right", no_wrap=True)
     for name, row in summary.iterrows():
         pol = ", ".join(names[p] if names and p < len(names) else str(p) for p in row["polarity"]) or "-"
         table.add_row(

@@ -1,0 +1,34 @@
+# Sourced by the other scripts: make ./.venv with lf and the given extras installed.
+# Idempotent: a stamp records what was installed, so a second run only checks it.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="${PYTHON:-python3}"
+
+lf_env() {
+    local extras="$1"
+    if [ ! -x "$VENV/bin/python" ]; then
+        echo "creating virtual environment in $VENV" >&2
+        "$PY" -m venv "$VENV"
+    fi
+    local stamp="$VENV/.lf-installed-$extras"
+    local want
+    want="$(cat "$ROOT/pyproject.toml" "$ROOT/scripts/_env.sh" | sha256sum | cut -d' ' -f1)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return 0
+    fi
+    echo "installing lf[$extras] into $VENV (first run only)" >&2
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    case "$extras" in
+        *dev*|*snorkel*)
+            # The CPU build of torch first, or pip pulls a multi-GB CUDA build for Snorkel.
+            "$VENV/bin/python" -m pip install --quiet "torch==2.13.0"
+            ;;
+    esac
+    if [ "$extras" = "core" ]; then
+        "$VENV/bin/python" -m pip install --quiet -e "$ROOT"
+    else
+        "$VENV/bin/python" -m pip install --quiet -e "$ROOT[$extras]"
+    fi
+    echo "$want" > "$stamp"
+}
