@@ -3,14 +3,41 @@
 from __future__ import annotations
 
 from lf.models.base import BaseLabelModel
+from lf.models.dawid_skene import DawidSkene
 from lf.models.majority import MajorityVoter
+from lf.models.matrix_completion import LabelModel
+from lf.models.select import Selection, select
+from lf.models.triplet import TripletModel
 
-__all__ = ["BaseLabelModel", "MODELS", "MajorityVoter", "get_model"]
+__all__ = [
+    "MODELS",
+    "BaseLabelModel",
+    "DawidSkene",
+    "LabelModel",
+    "MajorityVoter",
+    "Selection",
+    "TripletModel",
+    "get_model",
+    "model_from_spec",
+    "select",
+]
 
 MODELS: dict[str, type[BaseLabelModel]] = {
+    "LabelModel": LabelModel,
     "MajorityVoter": MajorityVoter,
+    "DawidSkene": DawidSkene,
+    "TripletModel": TripletModel,
 }
-_ALIASES = {"majority": "MajorityVoter", "mv": "MajorityVoter"}
+_ALIASES = {
+    "majority": "MajorityVoter",
+    "mv": "MajorityVoter",
+    "label_model": "LabelModel",
+    "matrix_completion": "LabelModel",
+    "mc": "LabelModel",
+    "dawid_skene": "DawidSkene",
+    "ds": "DawidSkene",
+    "triplet": "TripletModel",
+}
 
 
 def get_model(name: str) -> type[BaseLabelModel]:
@@ -21,3 +48,12 @@ def get_model(name: str) -> type[BaseLabelModel]:
             return cls
     names = sorted(set(_ALIASES) | {n.lower() for n in MODELS})
     raise ValueError(f"Unknown model {name!r}. Available: {', '.join(names)}.")
+
+
+def model_from_spec(spec: str) -> BaseLabelModel:
+    """A model from what a user types: a saved model file (``*.json``, fitted) or a name (unfitted)."""
+    from pathlib import Path
+
+    if spec.lower().endswith(".json") or Path(spec).is_file():
+        return BaseLabelModel.load(spec)
+    return get_model(spec)()

@@ -1,0 +1,204 @@
+"""Shared numerics for the label models: distinct rows, co-occurrence counts, scoring.
+
+Pure functions over plain arrays (numpy / scipy only). Everything a model learns from is
+computed on the matrix's distinct rows with their counts, so cost follows the number of
+patterns, not the number of rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from lf.matrix import LabelMatrix, Patterns, as_label_array, row_patterns
+
+__all__ = [
+    "active_votes",
+    "agreement_counts",
+    "check_matrix",
+    "cooccurrence",
+    "fast_patterns",
+    "onehot",
+    "posterior",
+    "resolve_class_balance",
+    "rows_for",
+    "score_rows",
+    "vote_shares",
+]
+
+IntArray = npt.NDArray[np.integer[Any]]
+FloatArray = npt.NDArray[np.float64]
+
+def check_matrix(L: Any, cardinality: int | None, *, min_lfs: int = 1, model: str = "model") -> tuple[IntArray, int]:
+    """Validate a matrix for ``fit``: 2-d, labels in range, enough LFs and rows."""
+    if isinstance(L, LabelMatrix) and cardinality is not None and cardinality != L.cardinality:
+        raise ValueError(
+            f"`cardinality` is {cardinality} but the LabelMatrix has cardinality {L.cardinality}."
+        )
+    A, k = as_label_array(L, cardinality)
+    n, m = A.shape
+    if m < min_lfs:
+        raise ValueError(f"{model} needs at least {min_lfs} LFs (columns). Got a matrix with {m}.")
+    if n == 0:
+        raise ValueError(f"{model} cannot be fitted on an empty label matrix (0 rows).")
+    return A, k
+
+
+def resolve_class_balance(class_balance: Any, k: int) -> FloatArray | None:
+    """``None`` stays ``None`` (estimate it); anything else is validated."""
+    from lf.models.base import check_class_balance
+
+    return None if class_balance is None else check_class_balance(class_balance, k)
+
+
+# Distinct rows with counts and inverse: the one implementation lives in lf.matrix.
+fast_patterns = row_patterns
+
+
+# Measured on numpy 2.x: hashing + sorting a row costs about as much as ~10-20 vote pairs in
+# ``cooccurrence`` or ~200 multiply-adds when scoring. Below that, grouping rows into patterns
+# costs more than it saves, so the work is done on the rows directly (same result: every
+# statistic here is a count-weighted sum over rows).
+PAIRS_PER_HASH = 20.0
+SCORE_OPS_PER_HASH = 200.0
+_CHUNK = 1 << 18
+
+
+def rows_for(A: IntArray, k: int, *, work_per_row: float, inverse: bool = True) -> Patterns:
+    """Distinct rows (:func:`fast_patterns`) when that saves work, else every row with count 1."""
+    if work_per_row > 1.0 and A.shape[0] > 1:
+        return fast_patterns(A, k, inverse=inverse)
+    n = A.shape[0]
+    return Patterns(A, np.ones(n, np.int64), np.arange(n if inverse else 0, dtype=np.intp))
+
+
+def pair_work(A: IntArray) -> float:
+    """Mean number of vote pairs per row (what ``cooccurrence`` spends per row), per hash cost."""
+    if A.shape[0] == 0:
+        return 0.0
+    active = np.count_nonzero(A[: min(A.shape[0], 65536)] != -1, axis=1).astype(np.float64)
+    return float((active * (active + 1) / 2).mean()) / PAIRS_PER_HASH
+
+
+def score_work(A: IntArray, k: int) -> float:
+    """Scoring cost per row (votes x classes), per hash cost."""
+    if A.shape[0] == 0:
+        return 0.0
+    active = np.count_nonzero(A[: min(A.shape[0], 65536)] != -1, axis=1)
+    return float(active.mean()) * k / SCORE_OPS_PER_HASH
+
+
+def agreement_counts(A: IntArray, k: int) -> tuple[FloatArray, Patterns]:
+    """Co-occurrence counts of ``A`` (see :func:`cooccurrence`) and the rows they came from.
+
+    Uses the distinct rows when the vote pairs per row make hashing worth it; otherwise
+    counts straight from the rows, in chunks.
+    """
+    pat = rows_for(A, k, work_per_row=pair_work(A), inverse=False)
+    if pat.rows is not A:
+        return cooccurrence(pat.rows, pat.counts, k), pat
+    O = np.zeros((A.shape[1] * k, A.shape[1] * k))
+    for s in range(0, A.shape[0], _CHUNK):
+        O += cooccurrence(A[s : s + _CHUNK], pat.counts[s : s + _CHUNK], k)
+    return O, pat
+
+
+def active_votes(rows: IntArray, k: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+    """Column codes ``j*k + label`` of the non-abstain votes, row by row, and votes per row."""
+    m = rows.shape[1]
+    mask = rows != -1
+    active = mask.sum(axis=1, dtype=np.int64)
+    small = np.dtype(np.int16 if m * k < np.iinfo(np.int16).max else np.int32)
+    codes = rows.astype(small) + (np.arange(m) * k).astype(small)
+    return np.compress(mask.ravel(), codes.ravel()).astype(np.int32), active
+
+
+def onehot(rows: IntArray, k: int, weights: npt.ArrayLike | None = None) -> sparse.csr_matrix:
+    """``U x (m*k)`` sparse one-hot of the non-abstain votes (column ``j*k + label``)."""
+    u, m = rows.shape
+    indices, active = active_votes(rows, k)
+    indptr = np.zeros(u + 1, np.int64)
+    np.cumsum(active, out=indptr[1:])
+    data = np.ones(indices.size) if weights is None else np.repeat(np.asarray(weights, float), active)
+    return sparse.csr_matrix((data, indices, indptr), shape=(u, m * k))
+
+
+def cooccurrence(rows: IntArray, counts: npt.NDArray[np.int64], k: int) -> FloatArray:
+    """``(m*k) x (m*k)`` weighted counts of rows where LF i votes a and LF j votes b.
+
+    Rows are grouped by how many LFs vote on them; each group's vote pairs go through one
+    ``bincount``. The diagonal holds each (LF, label) count. Counts are summed as exact
+    integers in float64, so scaling all counts scales the result exactly.
+    """
+    m = rows.shape[1]
+    mk = m * k
+    active = (rows != -1).sum(axis=1, dtype=np.int16)
+    order = np.argsort(active, kind="stable")  # rows with the same number of votes together
+    codes, _ = active_votes(rows[order], k)
+    weight = counts[order].astype(np.float64)
+    sizes, first, size_counts = np.unique(active[order], return_index=True, return_counts=True)
+    out = np.zeros(mk * mk)
+    pos = 0
+    for a, f, q in zip(sizes.tolist(), first.tolist(), size_counts.tolist()):
+        if a == 0:
+            continue
+        block = codes[pos : pos + q * a].reshape(q, a).astype(np.int64)
+        pos += q * a
+        s, t = np.triu_indices(a)
+        pairs = block[:, s] * mk + block[:, t]
+        w = np.broadcast_to(weight[f : f + q, None], pairs.shape)
+        out += np.bincount(pairs.ravel(), weights=w.ravel(), minlength=mk * mk)
+    O = out.reshape(mk, mk)
+    return O + np.triu(O, 1).T
+
+
+def vote_shares(rows: IntArray, counts: npt.NDArray[np.int64], k: int) -> FloatArray:
+    """Class balance guess without gold labels: mean vote shares over rows some LF labels.
+
+    Vote counts are tallied as exact integers per (votes in the row, label) before dividing,
+    so the result depends only on the distribution of rows (a repeated dataset gives the same).
+    """
+    m = rows.shape[1]
+    mask = rows != -1
+    active = mask.sum(axis=1)
+    if not (active > 0).any():
+        return np.full(k, 1.0 / k)
+    labels = np.compress(mask.ravel(), rows.ravel()).astype(np.int64)
+    per_vote = np.repeat(active, active)
+    tally = np.bincount(per_vote * k + labels, weights=np.repeat(counts, active).astype(np.float64))
+    tally = np.pad(tally, (0, (m + 1) * k - tally.size)).reshape(m + 1, k)
+    shares = (tally[1:] / np.arange(1, m + 1)[:, None]).sum(axis=0)
+    p = np.maximum(shares / counts[active > 0].sum(), 1e-3)  # every class keeps some mass
+    return np.asarray(p / p.sum(), float)
+
+
+def score_rows(rows: IntArray, log_table: FloatArray, log_prior: FloatArray) -> FloatArray:
+    """Normalised posteriors ``P(Y | row)`` from per-(LF, vote) log factors.
+
+    ``log_table`` is ``m x (k+1) x k``: row 0 is the factor for ABSTAIN, row ``1+l`` for a vote
+    ``l``. The score of a row is ``log_prior + sum_j log_table[j, vote_j + 1]``.
+    """
+    u, m = rows.shape
+    k = log_prior.size
+    base = log_prior + log_table[:, 0, :].sum(axis=0)
+    diff = (log_table[:, 1:, :] - log_table[:, :1, :]).reshape(m * k, k)
+    S = onehot(rows, k) @ diff + base if u else np.zeros((0, k))
+    S -= S.max(axis=1, keepdims=True)
+    np.exp(S, out=S)
+    S /= S.sum(axis=1, keepdims=True)
+    return np.asarray(S)
+
+
+def posterior(A: IntArray, log_table: FloatArray, log_prior: FloatArray) -> FloatArray:
+    """:func:`score_rows` for every row of ``A``, through the distinct rows when that pays."""
+    k = log_prior.size
+    pat = rows_for(A, k, work_per_row=score_work(A, k))
+    if pat.rows is not A:
+        return score_rows(pat.rows, log_table, log_prior)[pat.inverse]
+    out = np.empty((A.shape[0], k))
+    for s in range(0, A.shape[0], _CHUNK):  # bounded temporaries
+        out[s : s + _CHUNK] = score_rows(A[s : s + _CHUNK], log_table, log_prior)
+    return out

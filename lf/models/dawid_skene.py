@@ -1,0 +1,201 @@
+"""``DawidSkene``: EM over class-conditional confusion matrices (Dawid & Skene, 1979).
+
+Each LF ``j`` has a confusion matrix ``P(lambda_j = l | Y = y)``. EM alternates the
+posterior over the true class of every distinct row (E-step) with count-weighted,
+Dirichlet-smoothed confusion matrices and class balance (M-step), starting from the
+majority vote. Work per iteration follows the number of distinct rows, not ``n``.
+
+Keyword LFs usually vote a single class, so "the LF abstained" is informative: with
+``abstain="model"`` (default) ABSTAIN is one more outcome of each confusion matrix. The
+classic model (``abstain="ignore"``) drops abstentions; it cannot tell anything from an LF
+that only ever votes one class.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from lf.models._stats import check_matrix, fast_patterns, onehot, posterior, resolve_class_balance
+from lf.models.base import BaseLabelModel
+
+__all__ = ["DawidSkene"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.integer[Any]]
+ABSTAIN_MODES = ("model", "ignore")
+_LOG_FLOOR = 1e-12
+
+
+def _majority_posterior(X: sparse.csr_matrix, m: int, k: int, prior: FloatArray) -> FloatArray:
+    """Start of EM: ties split evenly, rows no LF labels get ``prior``."""
+    votes = np.asarray(X @ np.tile(np.eye(k), (m, 1)))
+    top = votes.max(axis=1, keepdims=True)
+    q = np.where(top > 0, (votes == top).astype(float), prior)
+    return np.asarray(q / q.sum(axis=1, keepdims=True))
+
+
+def _m_step(X: sparse.csr_matrix, W: FloatArray, m: int, k: int, smoothing: float, abstain: str) -> FloatArray:
+    """Confusion matrices ``m x (k+1) x k`` (row 0: ABSTAIN) from weighted posteriors ``W``."""
+    conf = np.zeros((m, k + 1, k))
+    conf[:, 1:, :] = np.asarray(X.T @ W).reshape(m, k, k)
+    if abstain == "ignore":
+        conf[:, 1:, :] += smoothing
+    else:
+        conf[:, 0, :] = W.sum(axis=0) - conf[:, 1:, :].sum(axis=1)
+        conf += smoothing
+    total = conf.sum(axis=1, keepdims=True)
+    return np.asarray(np.divide(conf, total, out=np.full_like(conf, 1.0 / (k + 1)), where=total > 0))
+
+
+def _log_table(conf: FloatArray, abstain: str) -> FloatArray:
+    table = np.log(np.maximum(conf, _LOG_FLOOR))
+    if abstain == "ignore":
+        table[:, 0, :] = 0.0
+    return table
+
+
+def _e_step(X: sparse.csr_matrix, c: FloatArray, table: FloatArray, log_prior: FloatArray) -> tuple[FloatArray, float]:
+    m, k = table.shape[0], table.shape[2]
+    diff = (table[:, 1:, :] - table[:, :1, :]).reshape(m * k, k)
+    S = np.asarray(X @ diff) + (log_prior + table[:, 0, :].sum(axis=0))
+    top = S.max(axis=1, keepdims=True)
+    e = np.exp(S - top)
+    z = e.sum(axis=1, keepdims=True)
+    loglik = float((c * (np.log(z[:, 0]) + top[:, 0])).sum())
+    return e / z, loglik
+
+
+def run_em(
+    rows: IntArray,
+    counts: npt.NDArray[np.int64],
+    k: int,
+    p: FloatArray | None,
+    *,
+    smoothing: float,
+    abstain: str,
+    max_iter: int,
+    tol: float,
+) -> tuple[FloatArray, FloatArray, int, bool]:
+    """EM on distinct rows; returns (confusion, class balance, iterations, converged)."""
+    m = rows.shape[1]
+    X = onehot(rows, k)
+    c = counts.astype(float)
+    n = c.sum()
+    balance = np.full(k, 1.0 / k) if p is None else p
+    q = _majority_posterior(X, m, k, balance)
+    prev = -np.inf
+    conf = np.zeros((m, k + 1, k))
+    for it in range(1, max_iter + 1):
+        W = q * c[:, None]
+        conf = _m_step(X, W, m, k, smoothing, abstain)
+        if p is None:
+            balance = (W.sum(axis=0) + smoothing) / (n + k * smoothing)
+        with np.errstate(divide="ignore"):
+            log_prior = np.log(balance)
+        q, loglik = _e_step(X, c, _log_table(conf, abstain), log_prior)
+        if abs(loglik - prev) <= tol * abs(loglik):
+            return conf, balance, it, True
+        prev = loglik
+    return conf, balance, max_iter, False
+
+
+class DawidSkene(BaseLabelModel):
+    """Dawid-Skene EM label model.
+
+    Parameters
+    ----------
+    abstain:
+        ``"model"`` (default): ABSTAIN is an outcome of each LF's confusion matrix (an
+        abstention is evidence). ``"ignore"``: the classic model over votes only; a row no LF
+        labels gets the class balance.
+    smoothing:
+        Dirichlet pseudo-count added to every confusion-matrix cell (and to the class counts
+        when the class balance is learned). ``0`` gives plain maximum likelihood.
+    max_iter:
+        Maximum number of EM iterations.
+    tol:
+        Stop when the log-likelihood changes by less than ``tol`` (relative).
+    random_state:
+        Accepted for API symmetry; EM starts from the majority vote and is deterministic.
+
+    Learned attributes: ``confusion_`` (``m x (k+1) x k``; ``confusion_[j, 0, y]`` is
+    ``P(ABSTAIN | Y = y)``, ``confusion_[j, 1 + l, y]`` is ``P(lambda_j = l | Y = y)``),
+    ``accuracies_`` (``P(lambda_j = Y | lambda_j votes)``), ``class_balance_`` (learned
+    unless given), ``cardinality_``, ``n_lfs_``, ``n_iter_``, ``converged_``.
+    """
+
+    _state: ClassVar[tuple[str, ...]] = (
+        "cardinality_",
+        "class_balance_",
+        "n_lfs_",
+        "confusion_",
+        "accuracies_",
+        "n_iter_",
+        "converged_",
+    )
+
+    def __init__(
+        self,
+        *,
+        abstain: str = "model",
+        smoothing: float = 0.1,
+        max_iter: int = 100,
+        tol: float = 1e-6,
+        random_state: Any = None,
+    ) -> None:
+        self.abstain = abstain
+        self.smoothing = smoothing
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+
+    def _check_params(self) -> None:
+        if self.abstain not in ABSTAIN_MODES:
+            raise ValueError(f"`abstain` must be one of {ABSTAIN_MODES}. Got {self.abstain!r}.")
+        if isinstance(self.smoothing, bool) or not float(self.smoothing) >= 0.0:
+            raise ValueError(f"`smoothing` must be a number >= 0. Got {self.smoothing!r}.")
+        if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, (int, np.integer)) or self.max_iter < 1:
+            raise ValueError(f"`max_iter` must be a positive integer. Got {self.max_iter!r}.")
+        if isinstance(self.tol, bool) or not float(self.tol) > 0.0:
+            raise ValueError(f"`tol` must be a number > 0. Got {self.tol!r}.")
+
+    def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> DawidSkene:
+        """Run EM on the distinct rows of ``L``; a given ``class_balance`` stays fixed."""
+        self._check_params()
+        A, k = check_matrix(L, cardinality, min_lfs=1, model="DawidSkene")
+        p = resolve_class_balance(class_balance, k)
+        pat = fast_patterns(A, k, inverse=False)
+        conf, balance, n_iter, converged = run_em(
+            pat.rows,
+            pat.counts,
+            k,
+            p,
+            smoothing=float(self.smoothing),
+            abstain=self.abstain,
+            max_iter=int(self.max_iter),
+            tol=float(self.tol),
+        )
+        votes = conf[:, 1:, :]
+        vote_rate = (votes * balance).sum(axis=(1, 2))
+        right = (np.einsum("jll->jl", votes) * balance).sum(axis=1)
+        self.cardinality_ = k
+        self.n_lfs_ = A.shape[1]
+        self.class_balance_ = np.asarray(balance, float)
+        self.confusion_ = conf
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.accuracies_ = np.where(vote_rate > 0, right / np.where(vote_rate > 0, vote_rate, 1.0), np.nan)
+        self.n_iter_ = int(n_iter)
+        self.converged_ = bool(converged)
+        return self
+
+    def predict_proba(self, L: Any) -> FloatArray:
+        """Posterior ``P(Y = y | votes)`` per row (``n x k``)."""
+        A = self._check_L(L)
+        table = _log_table(np.asarray(self.confusion_, float), self.abstain)
+        with np.errstate(divide="ignore"):
+            log_prior = np.log(np.asarray(self.class_balance_, float))
+        return posterior(A, table, log_prior)

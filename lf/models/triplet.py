@@ -1,0 +1,145 @@
+"""``TripletModel``: closed-form method of moments (Fu et al., "Fast and Three-rious", ICML 2020).
+
+For conditionally independent LFs and a binary latent class, the covariance of two LF
+outputs factorises: ``Cov(X_i, X_j) = v_i v_j``. Any triplet of LFs then gives
+``v_i^2 = Cov(X_i, X_j) Cov(X_i, X_k) / Cov(X_j, X_k)``; the sign comes from assuming every
+LF is better than random. Here ``X`` are vote indicators (``1[lambda_j = l]``; their
+covariance lets an LF fire more often on one class than on another, as keyword LFs do), and
+all triplets are pooled by least squares on magnitudes, as Fu et al. take absolute values:
+``v_i^2 = sum_jk |C_ij C_ik C_jk| / sum_jk C_jk^2``. Binary tasks are solved directly; with
+``k > 2`` classes each class is solved one-vs-rest ("votes c" against "votes another
+class"). No iterative training: a few ``(2m) x (2m)`` matrix products per class.
+
+With ``p = P(Y = c)`` and ``delta = v / sqrt(p (1 - p))``:
+``P(X = 1 | Y = c) = E[X] + (1 - p) delta``. These rates are the model's ``mu``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.models._stats import (
+    agreement_counts,
+    check_matrix,
+    posterior,
+    resolve_class_balance,
+    vote_shares,
+)
+from lf.models.base import BaseLabelModel
+from lf.models.matrix_completion import lf_accuracies, log_factors
+
+__all__ = ["TripletModel"]
+
+FloatArray = npt.NDArray[np.float64]
+ABSTAIN_MODES = ("ignore", "model")
+
+
+def pooled_loadings(C: FloatArray, group: npt.NDArray[np.intp]) -> FloatArray:
+    """``|v|`` for a rank-one covariance ``C_ij = v_i v_j`` (``i, j`` in different groups).
+
+    Pools every triplet by least squares, on magnitudes as Fu et al. do:
+    ``v_i^2 = sum_jk |C_ij C_ik C_jk| / sum_jk C_jk^2`` over pairs ``j, k`` outside ``i``'s
+    group (entries within a group must already be 0).
+    """
+    A = np.abs(C)  # as in Fu et al.: magnitudes, signs come from the better-than-random assumption
+    num = ((A @ A) * A).sum(axis=1)
+    sq = C**2
+    row = sq.sum(axis=1)
+    per_group = np.bincount(group, weights=row)
+    den = sq.sum() - 2.0 * per_group[group]
+    v2 = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+    return np.asarray(np.sqrt(np.maximum(v2, 0.0)), float)
+
+
+def triplet_rates(O: FloatArray, n: float, m: int, k: int, p: FloatArray) -> FloatArray:
+    """``mu[j, l, y] = P(lambda_j = l | Y = y)`` from co-occurrence counts, in closed form.
+
+    For each class ``c`` (only ``c = 1`` when ``k = 2``, which is then exact), every LF gives
+    two indicators, "votes c" (evidence for ``c``) and "votes another class" (evidence
+    against); their covariance is factorised as rank one in ``1[Y = c]``. The rate of
+    "votes c" on class ``c`` and on the other classes follows from the loading ``delta``.
+    """
+    E = O / n
+    mean = np.diag(E).copy()
+    C = E - np.outer(mean, mean)
+    label = np.tile(np.arange(k), m)
+    lf_of = np.repeat(np.arange(m), k)
+    group = np.repeat(np.arange(m), 2)
+    mu = np.zeros((m * k, k))
+    for c in range(1, 2) if k == 2 else range(k):
+        T = np.zeros((2 * m, m * k))  # rows: (LF j, votes c), (LF j, votes other)
+        T[2 * lf_of + (label != c), np.arange(m * k)] = 1.0
+        Cc = T @ C @ T.T
+        Cc[group[:, None] == group[None, :]] = 0.0  # an LF with itself: no triplet information
+        pc = float(np.clip(p[c], 1e-6, 1 - 1e-6))
+        sign = np.tile([1.0, -1.0], m)
+        delta = pooled_loadings(Cc, group) * sign / np.sqrt(pc * (1.0 - pc))
+        if k == 2:  # the two indicators of an LF are exactly its two labels
+            d_ind = delta[2 * lf_of + (label != c)]
+            mu[:, c] = mean + (1.0 - pc) * d_ind
+            mu[:, 1 - c] = mean - pc * d_ind
+        else:
+            own = np.flatnonzero(label == c)
+            d_c = delta[2 * np.arange(m)]
+            mu[own, :] = (mean[own] - pc * d_c)[:, None]
+            mu[own, c] = mean[own] + (1.0 - pc) * d_c
+    return np.clip(mu, 0.0, 1.0).reshape(m, k, k)
+
+
+class TripletModel(BaseLabelModel):
+    """Closed-form triplet label model (no iterative training; needs 3 or more LFs).
+
+    Parameters
+    ----------
+    abstain:
+        ``"ignore"`` (default): only votes count and a row no LF labels gets the class
+        balance; ``"model"``: abstentions are evidence when scoring.
+    eps:
+        Floor on estimated probabilities when scoring.
+    random_state:
+        Accepted for API symmetry; the estimate is deterministic.
+
+    Learned attributes: ``mu_`` (``m x k x k``), ``accuracies_``, ``class_balance_``
+    (given, or estimated from vote shares), ``cardinality_``, ``n_lfs_``.
+    """
+
+    _state: ClassVar[tuple[str, ...]] = ("cardinality_", "class_balance_", "n_lfs_", "mu_", "accuracies_")
+
+    def __init__(self, *, abstain: str = "ignore", eps: float = 1e-3, random_state: Any = None) -> None:
+        self.abstain = abstain
+        self.eps = eps
+        self.random_state = random_state
+
+    def _check_params(self) -> None:
+        if self.abstain not in ABSTAIN_MODES:
+            raise ValueError(f"`abstain` must be one of {ABSTAIN_MODES}. Got {self.abstain!r}.")
+        if isinstance(self.eps, bool) or not 0.0 < float(self.eps) < 0.5:
+            raise ValueError(f"`eps` must be a number in (0, 0.5). Got {self.eps!r}.")
+
+    def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> TripletModel:
+        """Estimate ``mu_`` from second moments of ``L`` (3 or more LFs)."""
+        self._check_params()
+        A, k = check_matrix(L, cardinality, min_lfs=3, model="TripletModel")
+        p = resolve_class_balance(class_balance, k)
+        O, pat = agreement_counts(A, k)
+        if p is None:
+            p = vote_shares(pat.rows, pat.counts, k)
+        m = A.shape[1]
+        mu = triplet_rates(O, float(pat.counts.sum()), m, k, p)
+        self.cardinality_ = k
+        self.n_lfs_ = m
+        self.class_balance_ = p
+        self.mu_ = mu
+        self.accuracies_ = lf_accuracies(mu, p)
+        return self
+
+    def predict_proba(self, L: Any) -> FloatArray:
+        """``P(Y = y | votes)`` per row under conditional independence (``n x k``)."""
+        A = self._check_L(L)
+        table = log_factors(np.asarray(self.mu_, float), self.abstain, float(self.eps))
+        with np.errstate(divide="ignore"):
+            log_prior = np.log(np.asarray(self.class_balance_, float))
+        return posterior(A, table, log_prior)

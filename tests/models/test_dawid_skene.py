@@ -1,0 +1,97 @@
+"""DawidSkene: EM contract, properties, recovery and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lf.errors import NotFittedError
+from lf.models import DawidSkene, get_model
+
+FAST = settings(max_examples=25, deadline=None)
+
+
+@st.composite
+def matrices(draw: st.DrawFn) -> tuple[np.ndarray, int]:
+    k = draw(st.integers(2, 4))
+    m = draw(st.integers(1, 5))
+    n = draw(st.integers(1, 40))
+    cells = draw(st.lists(st.integers(-1, k - 1), min_size=n * m, max_size=n * m))
+    return np.asarray(cells, np.int8).reshape(n, m), k
+
+
+def test_fit_learns_confusions_and_converges(easy):
+    L, _, _ = easy
+    model = DawidSkene().fit(L)
+    assert model.confusion_.shape == (5, 3, 2)
+    assert np.allclose(model.confusion_.sum(axis=1), 1.0)
+    assert model.converged_ and 1 <= model.n_iter_ <= model.max_iter
+
+
+@pytest.mark.parametrize("k", [2, 4])
+def test_recovers_known_accuracies(generate, k):
+    rng = np.random.default_rng(10 + k)
+    acc = rng.uniform(0.55, 0.95, 20)
+    L, _ = generate(100_000, 20, k, accuracies=acc, propensities=rng.uniform(0.05, 0.5, 20), seed=k)
+    model = DawidSkene().fit(L, cardinality=k)
+    assert np.abs(model.accuracies_ - acc).mean() < 0.02
+    assert np.allclose(model.class_balance_, 1.0 / k, atol=0.02)  # learned, not given
+
+
+def test_given_class_balance_stays_fixed(easy):
+    L, _, _ = easy
+    assert np.allclose(DawidSkene().fit(L, class_balance=[0.2, 0.8]).class_balance_, [0.2, 0.8])
+
+
+@FAST
+@given(matrices())
+def test_probabilities_sum_to_one(data):
+    L, k = data
+    for abstain in ("model", "ignore"):
+        proba = DawidSkene(abstain=abstain).fit(L, cardinality=k).predict_proba(L)
+        assert np.allclose(proba.sum(axis=1), 1.0) and np.all(proba >= 0)
+
+
+@FAST
+@given(matrices(), st.randoms(use_true_random=False))
+def test_permuting_lfs_permutes_parameters(data, rnd):
+    L, k = data
+    perm = np.array(rnd.sample(range(L.shape[1]), L.shape[1]))
+    a, b = DawidSkene().fit(L, cardinality=k), DawidSkene().fit(L[:, perm], cardinality=k)
+    assert np.allclose(a.confusion_[perm], b.confusion_, atol=1e-9)
+
+
+@FAST
+@given(matrices())
+def test_all_abstain_row_gets_class_balance_when_abstentions_are_ignored(data):
+    L, k = data
+    model = DawidSkene(abstain="ignore").fit(L, cardinality=k)
+    got = model.predict_proba(np.full((1, L.shape[1]), -1, np.int8))[0]
+    assert np.allclose(got, model.class_balance_)
+
+
+@FAST
+@given(matrices())
+def test_duplicated_dataset_gives_the_same_fit_without_smoothing(data):
+    L, k = data
+    a = DawidSkene(smoothing=0.0).fit(L, cardinality=k)
+    b = DawidSkene(smoothing=0.0).fit(np.concatenate([L, L]), cardinality=k)
+    assert np.allclose(a.confusion_, b.confusion_, atol=1e-12)
+    assert np.allclose(a.class_balance_, b.class_balance_, atol=1e-12)
+
+
+def test_errors(easy):
+    L, _, _ = easy
+    with pytest.raises(NotFittedError):
+        DawidSkene().predict(L)
+    with pytest.raises(ValueError, match="`smoothing`"):
+        DawidSkene(smoothing=-1).fit(L)
+    with pytest.raises(ValueError, match="`abstain`"):
+        DawidSkene(abstain="yes").fit(L)
+    with pytest.raises(ValueError, match="out of range"):
+        DawidSkene().fit(L, cardinality=1)
+    with pytest.raises(ValueError, match="2 LFs; the model was fitted on 5"):
+        DawidSkene().fit(L).predict(L[:, :2])
+    assert get_model("ds") is DawidSkene and get_model("dawid_skene") is DawidSkene

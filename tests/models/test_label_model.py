@@ -1,0 +1,186 @@
+"""LabelModel (matrix completion): contract, properties, recovery, errors, WRENCH quality."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lf.datasets import load_wrench
+from lf.errors import NotFittedError
+from lf.matrix import LabelMatrix
+from lf.models import MODELS, LabelModel, MajorityVoter, get_model
+
+
+@st.composite
+def matrices(draw: st.DrawFn) -> tuple[np.ndarray, int]:
+    k = draw(st.integers(2, 4))
+    m = draw(st.integers(3, 6))
+    n = draw(st.integers(1, 40))
+    cells = draw(st.lists(st.integers(-1, k - 1), min_size=n * m, max_size=n * m))
+    return np.asarray(cells, np.int8).reshape(n, m), k
+
+
+FAST = settings(max_examples=30, deadline=None)
+
+
+def test_fit_returns_self_and_learned_state(easy):
+    L, _, _ = easy
+    model = LabelModel()
+    assert model.fit(L) is model
+    assert model.mu_.shape == (5, 2, 2)
+    assert model.accuracies_.shape == (5,)
+    assert model.cardinality_ == 2 and model.n_lfs_ == 5
+    assert np.isclose(model.class_balance_.sum(), 1.0)
+    assert np.all((model.mu_ >= 0) & (model.mu_ <= 1))
+
+
+def test_init_only_stores_parameters():
+    model = LabelModel(abstain="model", l2=0.5)
+    assert model.get_params()["abstain"] == "model" and model.get_params()["l2"] == 0.5
+    assert not hasattr(model, "mu_")
+    with pytest.raises(TypeError):
+        LabelModel("model")  # type: ignore[misc]  # keyword-only
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_recovers_known_accuracies(generate, k):
+    rng = np.random.default_rng(k)
+    acc = rng.uniform(0.55, 0.95, 20)
+    balance = rng.dirichlet(np.full(k, 5.0))
+    L, _ = generate(100_000, 20, k, accuracies=acc, propensities=rng.uniform(0.05, 0.5, 20), balance=balance, seed=k)
+    model = LabelModel().fit(L, cardinality=k, class_balance=balance)
+    assert np.abs(model.accuracies_ - acc).mean() < 0.02
+
+
+def test_beats_majority_vote_on_unequal_lfs(generate):
+    acc = np.array([0.95, 0.9, 0.6, 0.6, 0.6, 0.55])
+    L, y = generate(20_000, 6, 2, accuracies=acc, propensities=np.full(6, 0.6), seed=3)
+    lm = (LabelModel().fit(L).predict(L) == y).mean()
+    mv = (MajorityVoter().fit(L).predict(L) == y).mean()
+    assert lm > mv + 0.02
+
+
+@FAST
+@given(matrices())
+def test_probabilities_sum_to_one(data):
+    L, k = data
+    for abstain in ("ignore", "model"):
+        proba = LabelModel(abstain=abstain).fit(L, cardinality=k).predict_proba(L)
+        assert proba.shape == (L.shape[0], k)
+        assert np.all(proba >= 0)
+        assert np.allclose(proba.sum(axis=1), 1.0)
+
+
+@FAST
+@given(matrices(), st.randoms(use_true_random=False))
+def test_permuting_lfs_permutes_parameters(data, rnd):
+    L, k = data
+    perm = np.array(rnd.sample(range(L.shape[1]), L.shape[1]))
+    a = LabelModel().fit(L, cardinality=k, class_balance=np.full(k, 1.0 / k))
+    b = LabelModel().fit(L[:, perm], cardinality=k, class_balance=np.full(k, 1.0 / k))
+    assert np.allclose(a.mu_[perm], b.mu_, atol=1e-6)
+    assert np.allclose(a.accuracies_[perm], b.accuracies_, atol=1e-6, equal_nan=True)
+    assert np.allclose(a.predict_proba(L), b.predict_proba(L[:, perm]), atol=1e-6)
+
+
+@FAST
+@given(matrices())
+def test_all_abstain_row_gets_class_balance(data):
+    L, k = data
+    balance = np.arange(1, k + 1) / np.arange(1, k + 1).sum()
+    model = LabelModel().fit(L, cardinality=k, class_balance=balance)
+    empty = np.full((1, L.shape[1]), -1, np.int8)
+    assert np.allclose(model.predict_proba(empty)[0], balance)
+
+
+def test_all_abstain_row_with_modelled_abstentions_gets_p_y_given_nothing_fired(easy):
+    L, _, _ = easy
+    model = LabelModel(abstain="model").fit(L, class_balance=[0.3, 0.7])
+    silent = np.prod(1.0 - model.mu_.sum(axis=1), axis=0) * model.class_balance_
+    got = model.predict_proba(np.full((1, 5), -1, np.int8))[0]
+    assert np.allclose(got, silent / silent.sum(), atol=1e-6)
+
+
+@FAST
+@given(matrices())
+def test_duplicated_dataset_gives_the_same_fit(data):
+    L, k = data
+    a = LabelModel().fit(L, cardinality=k)
+    b = LabelModel().fit(np.concatenate([L, L]), cardinality=k)
+    assert np.array_equal(a.mu_, b.mu_)
+    assert np.array_equal(a.class_balance_, b.class_balance_)
+
+
+def test_rows_in_any_order_give_the_same_fit(easy):
+    L, _, _ = easy
+    order = np.random.default_rng(0).permutation(len(L))
+    a, b = LabelModel().fit(L), LabelModel().fit(L[order])
+    assert np.allclose(a.mu_, b.mu_, atol=1e-12)
+
+
+def test_accepts_label_matrix_and_checks_it_at_predict(easy):
+    L, _, _ = easy
+    LM = LabelMatrix(L, cardinality=2, labels=["ham", "spam"])
+    model = LabelModel().fit(LM)
+    assert np.array_equal(model.predict(LM), model.predict(L))
+    with pytest.raises(ValueError, match="cardinality 3"):
+        model.predict(LabelMatrix(L, cardinality=3))
+    with pytest.raises(ValueError, match="4 LFs"):
+        model.predict(L[:, :4])
+
+
+def test_errors_name_the_problem(easy):
+    L, _, _ = easy
+    with pytest.raises(ValueError, match="at least 3 LFs"):
+        LabelModel().fit(L[:, :2])
+    with pytest.raises(ValueError, match="out of range"):
+        LabelModel().fit(np.array([[0, 1, 2]] * 4), cardinality=2)
+    with pytest.raises(ValueError, match="class_balance"):
+        LabelModel().fit(L, class_balance=[0.5, 0.3, 0.2])
+    with pytest.raises(ValueError, match="`abstain` must be one of"):
+        LabelModel(abstain="skip").fit(L)
+    with pytest.raises(ValueError, match="`l2`"):
+        LabelModel(l2=-1).fit(L)
+    with pytest.raises(ValueError, match="`max_iter`"):
+        LabelModel(max_iter=0).fit(L)
+    with pytest.raises(ValueError, match="empty"):
+        LabelModel().fit(np.zeros((0, 4), np.int8), cardinality=2)
+
+
+def test_unfitted_model_raises_not_fitted():
+    with pytest.raises(NotFittedError):
+        LabelModel().predict_proba(np.zeros((2, 3), np.int8))
+    with pytest.raises(NotFittedError):
+        LabelModel().save("never.json")
+
+
+def test_registry_names_and_aliases():
+    assert MODELS["LabelModel"] is LabelModel
+    for alias in ("label_model", "mc", "LabelModel", "matrix_completion"):
+        assert get_model(alias) is LabelModel
+    with pytest.raises(ValueError, match="Available:.*triplet"):
+        get_model("snorkel")
+
+
+def test_wrench_youtube_beats_majority_vote(wrench):
+    folder = wrench("youtube")
+    train, valid, test = (load_wrench(folder, s) for s in ("train", "valid", "test"))
+    balance = np.bincount(valid.y, minlength=2) / len(valid.y)
+    lm = LabelModel().fit(train.L, class_balance=balance)
+    mv = MajorityVoter().fit(train.L, class_balance=balance)
+    acc_lm = (lm.predict(test.L) == test.y).mean()
+    assert acc_lm >= 0.85
+    assert acc_lm > (mv.predict(test.L) == test.y).mean()
+
+
+def test_summarize_reports_learned_accuracies(easy):
+    from lf import summarize
+
+    L, y, _ = easy
+    LM = LabelMatrix(L, cardinality=2)
+    model = LabelModel().fit(LM)
+    table = summarize(LM, y, model=model)
+    assert np.allclose(table["learned_acc"].to_numpy(), model.accuracies_)
+    assert np.abs(table["learned_acc"] - table["emp_acc"]).max() < 0.05
