@@ -55,10 +55,10 @@ class Row:
         return self.__dict__.keys()
 
     def copy(self) -> Row:
-        return _make_row(dict(self.__dict__))
+        return _copy_row(self)
 
     def __copy__(self) -> Row:
-        return self.copy()
+        return _copy_row(self)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Row) and other.__dict__ == self.__dict__
@@ -80,6 +80,11 @@ def _make_row(fields: dict[str, Any]) -> Row:
     row = object.__new__(Row)
     row.__dict__ = fields
     return row
+
+
+def _copy_row(row: Row) -> Row:
+    # Not ``row.copy()``: a data column named "copy" (or "get", "keys") shadows the method.
+    return _make_row(dict(row.__dict__))
 
 
 def make_rows(columns: Sequence[str], values: Sequence[Sequence[Any]]) -> list[Row]:
@@ -110,7 +115,7 @@ class Preprocessor:
         self.resources = dict(resources or {})
 
     def __call__(self, x: Row) -> Row:
-        out = self.func(x.copy(), **self.resources)
+        out = self.func(_copy_row(x), **self.resources)
         if not isinstance(out, Row):
             raise LFDefinitionError(
                 f"Preprocessor {self.name!r} must return the row it was given "

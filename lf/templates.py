@@ -2,7 +2,8 @@
 
 They match with pyarrow's compute kernels (RE2 regular expressions) over a whole chunk's
 text column at once, so they cost a fraction of a row LF. RE2 has no lookaround or
-backreferences, and its ``\\b`` is an ASCII word boundary; a pattern RE2 cannot compile is
+backreferences, and its ``\\b`` is an ASCII word boundary (``keyword_lf`` checks word edges in
+any script itself); a pattern RE2 cannot compile is
 rejected when the LF is defined (write a row LF with Python's ``re`` for those).
 """
 
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["keyword_lf", "regex_lf"]
+
+# A character that cannot be part of a word, in any script: keyword edges are checked against
+# it instead of RE2's ASCII-only ``\b``, so "café", "ọjọ́" and "c++" match as whole words.
+_NOT_WORD = r"[^\p{L}\p{M}\p{N}_]"
 
 
 class _Matcher:
@@ -45,6 +50,8 @@ class _Matcher:
                 f"Available columns: {available}."
             )
         col = df[self.column]
+        if col.isna().all():  # e.g. a chunk of empty CSV cells, typed float64 by pandas
+            return np.full(len(col), ABSTAIN, dtype=np.int64)
         try:
             arr = pa.array(col, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -86,8 +93,10 @@ def keyword_lf(
 ) -> LabelingFunction:
     """An LF voting ``label`` when ``column`` contains any of ``keywords``, else ABSTAIN.
 
-    ``whole_word`` requires a word boundary on each side of a keyword (so "free" does not
-    fire on "freedom"); case is ignored unless ``case_sensitive``.
+    ``whole_word`` requires the text to start or end, or a character that is not a letter,
+    mark, digit or underscore (in any script), on each side of a keyword: "free" does not fire
+    on "freedom", while "c++" and "café" match as words. Case is ignored unless
+    ``case_sensitive``.
     """
     if isinstance(keywords, str):
         raise LFDefinitionError(f"LF {name!r}: `keywords` must be a list of strings, not one string {keywords!r}.")
@@ -95,7 +104,7 @@ def keyword_lf(
     if not words or any(not w for w in words):
         raise LFDefinitionError(f"LF {name!r}: `keywords` must be a non-empty list of non-empty strings. Got {words!r}.")
     body = "|".join(re.escape(w) for w in words)
-    pattern = rf"\b(?:{body})\b" if whole_word else f"(?:{body})"
+    pattern = f"(?:^|{_NOT_WORD})(?:{body})(?:{_NOT_WORD}|$)" if whole_word else f"(?:{body})"
     _validate(name, label, pattern)
     return LabelingFunction(name, _Matcher(name, pattern, int(label), column, case_sensitive), batch=True)
 

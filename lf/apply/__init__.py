@@ -152,7 +152,8 @@ def apply(
         raise ValueError(f"`on_error` must be 'raise' or 'abstain'. Got {on_error!r}.")
     if n_jobs == -1:
         n_jobs = os.cpu_count() or 1
-    n_jobs = _check_int("n_jobs", n_jobs, 1)
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
+        raise ValueError(f"`n_jobs` must be an integer >= 1, or -1 for one worker per CPU. Got {n_jobs!r}.")
     chunk_size = _check_int("chunk_size", chunk_size, 1)
     if labels is None:
         labels = getattr(lfs, "labels", None)

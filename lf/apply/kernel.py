@@ -7,9 +7,11 @@ so all engines produce identical matrices, and error counts and timings merge th
 from __future__ import annotations
 
 import functools
+import os
 import time
+import traceback
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["ChunkResult", "label_chunk", "ON_ERROR"]
 
 ON_ERROR = ("raise", "abstain")
+_LF_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class ChunkResult(NamedTuple):
@@ -105,15 +108,17 @@ def _preprocessed(
 
 
 def _pre_one(pre: Preprocessor, x: Any, lf: LabelingFunction, on_error: str, ctx: _Context, i: int) -> Any:
-    if isinstance(x, _Failed):
+    if type(x) is _Failed:
         return x
     try:
         return pre(x)
+    except LFError:
+        raise  # a definition problem (the preprocessor returned no row ...), not a row failure
     except Exception as exc:
         if on_error == "raise":
             raise LFRuntimeError(
-                f"Preprocessor {pre.name!r} (used by LF {lf.name!r}) raised on {ctx.where(i)}: "
-                f"{type(exc).__name__}: {exc}. Fix it, or pass on_error='abstain' to count such rows "
+                f"Preprocessor {pre.name!r} (used by LF {lf.name!r}) raised on {ctx.where(i)}{_origin(exc)}: "
+                f"{_why(exc)}. Fix it, or pass on_error='abstain' to count such rows "
                 "as abstains."
             ) from exc
         return _Failed(exc)
@@ -123,31 +128,53 @@ def _bound(lf: LabelingFunction) -> Callable[..., Any]:
     return functools.partial(lf.f, **lf.resources) if lf.resources else lf.f
 
 
+class _PreFailed(Exception):
+    """Raised in place of calling an LF on a row whose preprocessing failed."""
+
+
+def _skipping_failed(func: Callable[..., Any]) -> Callable[..., Any]:
+    def call(x: Any) -> Any:
+        if type(x) is _Failed:
+            raise _PreFailed
+        return func(x)
+
+    return call
+
+
 def _run_rows(lf: LabelingFunction, rows: list[Any], on_error: str, ctx: _Context) -> tuple[list[Any], int]:
+    """Call a row LF once per row; after an exception, go on from the next row."""
     func = _bound(lf)
-    try:
-        return [func(x) for x in rows], 0  # fast path: no per-row bookkeeping
-    except Exception:
-        pass
-    # Slow path, only after something raised: find the row, then raise or count.
+    if lf.pre and any(type(x) is _Failed for x in rows):
+        func = _skipping_failed(func)
     out: list[Any] = []
     failures = 0
-    for i, x in enumerate(rows):
-        if isinstance(x, _Failed):
+    while len(out) < len(rows):
+        try:
+            out.extend(map(func, rows[len(out) :] if out else rows))
+        except _PreFailed:
             out.append(ABSTAIN)
             failures += 1
-            continue
-        try:
-            out.append(func(x))
         except Exception as exc:
             if on_error == "raise":
                 raise LFRuntimeError(
-                    f"Labeling function {lf.name!r} raised on {ctx.where(i)}: {type(exc).__name__}: "
-                    f"{exc}. Fix the LF, or pass on_error='abstain' to count such rows as abstains."
+                    f"Labeling function {lf.name!r} raised on {ctx.where(len(out))}{_origin(exc)}: "
+                    f"{_why(exc)}. Fix the LF, or pass on_error='abstain' to count "
+                    "such rows as abstains."
                 ) from exc
             out.append(ABSTAIN)
             failures += 1
     return out, failures
+
+
+def _origin(exc: BaseException) -> str:
+    """' at file:line' of the innermost frame that raised, for messages without a traceback."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    user = [f for f in frames if not f.filename.startswith(_LF_DIR)] or frames
+    return f" at {user[-1].filename}:{user[-1].lineno}" if user else ""
+
+
+def _why(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).rstrip('.')}"
 
 
 def _run_batch(lf: LabelingFunction, chunk: pd.DataFrame, on_error: str, ctx: _Context) -> tuple[Any, int]:
@@ -159,8 +186,8 @@ def _run_batch(lf: LabelingFunction, chunk: pd.DataFrame, on_error: str, ctx: _C
         if on_error == "raise":
             first, last = ctx.where(0), ctx.where(len(chunk) - 1)
             raise LFRuntimeError(
-                f"Batch labeling function {lf.name!r} raised on the chunk of {first} to {last}: "
-                f"{type(exc).__name__}: {exc}. Fix the LF, or pass on_error='abstain' to count the "
+                f"Batch labeling function {lf.name!r} raised on the chunk of {first} to {last}{_origin(exc)}: "
+                f"{_why(exc)}. Fix the LF, or pass on_error='abstain' to count the "
                 "chunk's rows as abstains."
             ) from exc
         return np.full(len(chunk), ABSTAIN), len(chunk)
@@ -169,29 +196,53 @@ def _run_batch(lf: LabelingFunction, chunk: pd.DataFrame, on_error: str, ctx: _C
 def _check_labels(lf: LabelingFunction, out: Any, n: int, k: int, ctx: _Context) -> npt.NDArray[Any]:
     """Turn an LF's output into an int array, failing on the first value that is not a label."""
     allowed = f"ABSTAIN (-1) or an int in 0..{k - 1}"
-    try:
-        arr = np.asarray(out)
-    except (OverflowError, ValueError):
-        arr = np.asarray(out, dtype=object)
+    if isinstance(out, np.ndarray) and out.dtype.kind in "iu":
+        arr: npt.NDArray[Any] = out
+    else:
+        values = out.tolist() if hasattr(out, "tolist") else list(out) if _is_sequence(out) else out
+        if not isinstance(values, list):
+            raise LFOutputError(
+                f"Labeling function {lf.name!r} returned a scalar {values!r} ({type(values).__name__}) for a "
+                f"chunk of {n} rows; a batch LF must return one label per row (a list or array)."
+            )
+        if not set(map(type, values)) <= {int}:
+            for i, v in enumerate(values):
+                if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                    raise LFOutputError(
+                        f"Labeling function {lf.name!r} returned {v!r} ({type(v).__name__}) on "
+                        f"{ctx.where(i)}; it must return {allowed}."
+                    )
+        if len(values) != n:
+            raise LFOutputError(
+                f"Labeling function {lf.name!r} returned {len(values)} values for a chunk of {n} "
+                "rows; a batch LF must return one label per row."
+            )
+        try:
+            arr = np.fromiter(values, np.int64, count=n)
+        except OverflowError:
+            i = next(i for i, v in enumerate(values) if not -(2**63) <= v < 2**63)
+            _out_of_range(lf, values[i], ctx, i, allowed, k)
     if arr.shape != (n,):
         raise LFOutputError(
             f"Labeling function {lf.name!r} returned {arr.shape[0] if arr.ndim else 'a scalar'} "
             f"values of shape {arr.shape} for a chunk of {n} rows; a batch LF must return one label "
             "per row."
         )
-    if arr.dtype.kind not in "iu":
-        for i, v in enumerate(arr.tolist()):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-                raise LFOutputError(
-                    f"Labeling function {lf.name!r} returned {v!r} ({type(v).__name__}) on "
-                    f"{ctx.where(i)}; it must return {allowed}."
-                )
-        arr = np.asarray(arr.tolist(), dtype=object).astype(np.int64)
     bad = (arr < ABSTAIN) | (arr >= k)
     if bad.any():
         i = int(np.argmax(bad))
-        raise LFOutputError(
-            f"Labeling function {lf.name!r} returned {arr[i].item()!r} on {ctx.where(i)}, out of "
-            f"range: it must return {allowed}."
-        )
+        _out_of_range(lf, arr[i].item(), ctx, i, allowed, k)
     return arr
+
+
+def _is_sequence(out: Any) -> bool:
+    return hasattr(out, "__len__") and hasattr(out, "__iter__") and not isinstance(out, (str, bytes, dict))
+
+
+def _out_of_range(lf: LabelingFunction, value: Any, ctx: _Context, i: int, allowed: str, k: int) -> NoReturn:
+    # Without declared labels the kernel only knows the storage limit (127 classes for int8).
+    hint = " Declare the module's LABELS or pass `cardinality=` to check the range exactly." if k == 127 else ""
+    raise LFOutputError(
+        f"Labeling function {lf.name!r} returned {value!r} on {ctx.where(i)}, out of range: it must "
+        f"return {allowed}.{hint}"
+    )

@@ -1,0 +1,61 @@
+"""Probabilistic training labels as a table: what ``lf label`` writes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.core import ABSTAIN
+from lf.errors import DataError
+from lf.matrix import LabelMatrix
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["RESERVED_COLUMNS", "label_names", "labels_frame"]
+
+RESERVED_COLUMNS = ("id", "label", "confidence", "covered")
+
+
+def label_names(L: LabelMatrix) -> tuple[str, ...]:
+    """The class names of ``L``: its declared labels, else ``"0" .. "k-1"``."""
+    return tuple(L.labels) if L.labels else tuple(str(c) for c in range(L.cardinality))
+
+
+def labels_frame(L: LabelMatrix, probs: npt.ArrayLike, *, filter_abstain: bool = False) -> pd.DataFrame:
+    """One row per data row: ``id``, one probability column per class, ``label``, ``confidence``.
+
+    ``id`` is the matrix's row ids (the data's id column) or else the row position; the
+    probability columns are named by the label names (``HAM``, ``SPAM`` ...; ``0``, ``1``
+    ... when none are declared); ``label`` is the most probable class (its name) and
+    ``confidence`` its probability; ``covered`` says whether any LF voted on the row. With
+    ``filter_abstain`` the rows no LF voted on are left out.
+    """
+    import pandas as pd
+
+    P = np.asarray(probs, dtype=np.float64)
+    n, k = L.n, L.cardinality
+    if P.shape != (n, k):
+        raise DataError(f"`probs` must have shape ({n}, {k}) to match the label matrix. Got {P.shape}.")
+    names = label_names(L)
+    clash = sorted(set(names) & set(RESERVED_COLUMNS))
+    if clash:
+        raise DataError(
+            f"Label name(s) {clash} collide with the output columns {list(RESERVED_COLUMNS)}; "
+            "rename the labels in the LF module's LABELS."
+        )
+    ids: Any = L.row_ids if L.row_ids is not None else np.arange(n)
+    covered = (L.array != ABSTAIN).any(axis=1)
+    best = P.argmax(axis=1)
+    data: dict[str, Any] = {"id": ids}
+    for c, name in enumerate(names):
+        data[name] = P[:, c]
+    data["label"] = pd.Categorical.from_codes(best, categories=list(names))
+    data["confidence"] = P[np.arange(n), best]
+    data["covered"] = covered
+    frame = pd.DataFrame(data)
+    if filter_abstain:
+        frame = frame[covered].reset_index(drop=True)
+    return frame

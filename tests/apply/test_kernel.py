@@ -1,0 +1,248 @@
+"""label_chunk: the one function that calls LFs (preprocessor memo, error handling, output checks)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lf import ABSTAIN, LabelingFunction, Row, keyword_lf, labeling_function, preprocessor
+from lf.apply.kernel import label_chunk
+from lf.errors import DataError, LFOutputError, LFRuntimeError
+
+
+@pytest.fixture
+def chunk():
+    return pd.DataFrame({"id": ["a", "b", "c", "d"], "text": ["free money", "hello", "bad row", "FREE"]})
+
+
+def _lf(name, f, **kw):
+    return LabelingFunction(name, f, **kw)
+
+
+def test_labels_have_one_column_per_lf_in_order(chunk):
+    lfs = [
+        _lf("free", lambda x: 1 if "free" in x.text.lower() else ABSTAIN),
+        keyword_lf("kw_hello", ["hello"], 0),
+        _lf("len", lambda x: 0 if len(x["text"]) < 6 else ABSTAIN),
+    ]
+    res = label_chunk(lfs, chunk, cardinality=2)
+    assert res.labels.dtype == np.int8
+    assert res.labels.tolist() == [[1, -1, -1], [-1, 0, 0], [-1, -1, -1], [1, -1, 0]]
+    assert res.errors.tolist() == [0, 0, 0]
+    assert res.errors.dtype == np.int64
+    assert res.seconds.shape == (3,) and (res.seconds >= 0).all()
+
+
+def test_int16_storage_for_large_cardinality(chunk):
+    res = label_chunk([_lf("c", lambda x: 150)], chunk, cardinality=200)
+    assert res.labels.dtype == np.int16 and res.labels[:, 0].tolist() == [150] * 4
+
+
+def test_row_lfs_get_rows_with_attribute_and_item_access_not_series(chunk):
+    seen = []
+
+    def f(x):
+        seen.append(x)
+        return ABSTAIN
+
+    label_chunk([_lf("f", f)], chunk, cardinality=2)
+    assert all(isinstance(x, Row) for x in seen)
+    assert [(x.id, x["text"]) for x in seen] == list(zip(chunk["id"], chunk["text"]))
+
+
+def test_batch_lf_gets_the_chunk_and_may_return_a_series_or_list(chunk):
+    got = []
+
+    def f(df):
+        got.append(df)
+        return (df["text"].str.len() > 5).map({True: 1, False: -1})
+
+    res = label_chunk([_lf("b", f, batch=True), _lf("bl", lambda df: [0] * len(df), batch=True)], chunk, cardinality=2)
+    assert got[0] is chunk
+    assert res.labels.tolist() == [[1, 0], [-1, 0], [1, 0], [-1, 0]]
+
+
+def test_resources_are_bound(chunk):
+    f = _lf("kw", lambda x, words: 1 if x.text in words else ABSTAIN, resources={"words": {"hello"}})
+    assert label_chunk([f], chunk, cardinality=2).labels[:, 0].tolist() == [-1, 1, -1, -1]
+
+
+def test_numpy_integer_outputs_are_accepted(chunk):
+    res = label_chunk([_lf("np", lambda x: np.int64(1)), _lf("np8", lambda x: np.int8(-1))], chunk, cardinality=2)
+    assert res.labels.tolist() == [[1, -1]] * 4
+
+
+# -- preprocessors ---------------------------------------------------------------------------
+
+
+def test_shared_preprocessor_runs_once_per_row_however_many_lfs_use_it(chunk):
+    calls = {"lower": 0, "tokens": 0}
+
+    @preprocessor()
+    def lower(x):
+        calls["lower"] += 1
+        x.low = x.text.lower()
+        return x
+
+    @preprocessor()
+    def tokens(x):
+        calls["tokens"] += 1
+        x.toks = x.low.split()
+        return x
+
+    lfs = [
+        _lf("a", lambda x: 1 if "free" in x.low else ABSTAIN, pre=[lower]),
+        _lf("b", lambda x: 0 if "hello" in x.low else ABSTAIN, pre=[lower]),
+        _lf("c", lambda x: 0 if len(x.toks) == 1 else ABSTAIN, pre=[lower, tokens]),
+        _lf("d", lambda x: 1 if "low" in x else 0),  # no pre: must not see preprocessor fields
+    ]
+    res = label_chunk(lfs, chunk, cardinality=2)
+    assert calls == {"lower": 4, "tokens": 4}
+    assert res.labels.tolist() == [[1, -1, -1, 0], [-1, 0, 0, 0], [-1, -1, -1, 0], [1, -1, 0, 0]]
+    assert "low" not in chunk.columns
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+def _boom(x):
+    if x.text == "bad row":
+        raise ValueError("cannot parse")
+    return 1
+
+
+def test_raise_names_the_lf_row_position_id_exception_and_fix(chunk):
+    with pytest.raises(LFRuntimeError) as info:
+        label_chunk([_lf("parse_lf", _boom)], chunk, cardinality=2, row_offset=100, id_column="id")
+    msg = str(info.value)
+    assert "Labeling function 'parse_lf' raised on row 102 (id 'c')" in msg
+    assert "test_kernel.py" in msg  # where in the user's code it raised
+    assert "ValueError: cannot parse" in msg
+    assert "on_error='abstain'" in msg
+    assert isinstance(info.value.__cause__, ValueError)
+    assert isinstance(info.value, RuntimeError)
+
+
+def test_raise_without_ids_names_the_position(chunk):
+    with pytest.raises(LFRuntimeError, match=r"'parse_lf' raised on row 2\b.*: ValueError: cannot parse"):
+        label_chunk([_lf("parse_lf", _boom)], chunk, cardinality=2)
+
+
+def test_abstain_counts_failing_rows_and_keeps_the_others(chunk):
+    res = label_chunk([_lf("ok", lambda x: 0), _lf("parse_lf", _boom)], chunk, cardinality=2, on_error="abstain")
+    assert res.labels.tolist() == [[0, 1], [0, 1], [0, -1], [0, 1]]
+    assert res.errors.tolist() == [0, 1]
+
+
+def test_preprocessor_error_names_the_preprocessor_the_lf_and_the_row(chunk):
+    @preprocessor()
+    def parse(x):
+        _boom(x)
+        x.parsed = True
+        return x
+
+    f = _lf("uses_parse", lambda x: 1, pre=[parse])
+    with pytest.raises(LFRuntimeError, match=r"Preprocessor 'parse' \(used by LF 'uses_parse'\) raised on row 2 \(id 'c'\).*: ValueError: cannot parse"):
+        label_chunk([f], chunk, cardinality=2, id_column="id")
+
+
+def test_preprocessor_failure_under_abstain_abstains_and_counts_for_every_lf_using_it(chunk):
+    @preprocessor()
+    def parse(x):
+        _boom(x)
+        x.n = len(x.text)
+        return x
+
+    lfs = [
+        _lf("reads_field", lambda x: 1 if x.n > 4 else 0, pre=[parse]),
+        _lf("constant", lambda x: 0, pre=[parse]),  # does not touch the row at all
+    ]
+    res = label_chunk(lfs, chunk, cardinality=2, on_error="abstain")
+    assert res.labels.tolist() == [[1, 0], [1, 0], [-1, -1], [0, 0]]
+    assert res.errors.tolist() == [1, 1]
+
+
+def test_batch_lf_error_names_the_chunk_rows(chunk):
+    def bad(df):
+        raise KeyError("nope")
+
+    with pytest.raises(LFRuntimeError, match=r"Batch labeling function 'bad' raised on the chunk of row 10 \(id 'a'\) to row 13 \(id 'd'\).*: KeyError"):
+        label_chunk([_lf("bad", bad, batch=True)], chunk, cardinality=2, row_offset=10, id_column="id")
+    res = label_chunk([_lf("bad", bad, batch=True)], chunk, cardinality=2, on_error="abstain")
+    assert res.labels[:, 0].tolist() == [-1] * 4 and res.errors.tolist() == [4]
+
+
+def test_lf_errors_from_batch_lfs_are_not_swallowed_by_abstain(chunk):
+    kw = keyword_lf("kw", ["x"], 1, column="missing")
+    with pytest.raises(DataError, match="reads column 'missing'"):
+        label_chunk([kw], chunk, cardinality=2, on_error="abstain")
+
+
+# -- output checks ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [(None, r"None \(NoneType\)"), (1.0, r"1\.0 \(float\)"), (True, r"True \(bool\)"), ("1", r"'1' \(str\)")],
+)
+def test_non_int_output_on_every_row_names_lf_value_row_and_allowed_range(chunk, value, shown):
+    f = _lf("weird", lambda x: value)
+    for on_error in ("raise", "abstain"):
+        with pytest.raises(LFOutputError, match=rf"'weird' returned {shown} on row 0 \(id 'a'\); it must return ABSTAIN \(-1\) or an int in 0\.\.1"):
+            label_chunk([f], chunk, cardinality=2, on_error=on_error, id_column="id")
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [(None, r"None \(NoneType\)"), (1.0, r"1\.0 \(float\)"), (True, r"True \(bool\)"), ("1", r"'1' \(str\)")],
+)
+def test_one_bad_output_among_ints_names_that_row_and_value(chunk, value, shown):
+    # The LF returns ints on every row but one; the error must point at that row and value
+    # (not at a neighbour whose int was coerced to float/str by numpy, and a bool must not
+    # silently pass as 1).
+    f = _lf("weird", lambda x: value if x.text == "hello" else 0)
+    with pytest.raises(LFOutputError, match=rf"'weird' returned {shown} on row 1 \(id 'b'\)"):
+        label_chunk([f], chunk, cardinality=2, id_column="id")
+
+
+@pytest.mark.parametrize("value", [2, -2, 1000])
+def test_out_of_range_output_names_lf_value_and_range(chunk, value):
+    f = _lf("oor", lambda x: value if x.text == "bad row" else 0)
+    with pytest.raises(LFOutputError, match=rf"'oor' returned {value} on row 2, out of range.*0\.\.1"):
+        label_chunk([f], chunk, cardinality=2)
+
+
+def test_huge_int_output_is_reported_as_an_lf_output_error(chunk):
+    f = _lf("huge", lambda x: 10**20)
+    with pytest.raises(LFOutputError, match=r"'huge' returned 100000000000000000000"):
+        label_chunk([f], chunk, cardinality=2)
+
+
+def test_batch_lf_with_wrong_length_is_reported(chunk):
+    f = _lf("short_batch", lambda df: np.zeros(len(df) - 1, int), batch=True)
+    with pytest.raises(LFOutputError, match=r"'short_batch' returned 3 values .* chunk of 4 rows; a batch LF must return one label per row"):
+        label_chunk([f], chunk, cardinality=2)
+    g = _lf("scalar_batch", lambda df: 1, batch=True)
+    with pytest.raises(LFOutputError, match=r"'scalar_batch' returned a scalar"):
+        label_chunk([g], chunk, cardinality=2)
+
+
+def test_batch_lf_returning_booleans_is_rejected(chunk):
+    f = _lf("mask", lambda df: (df["text"] == "hello").to_numpy(), batch=True)
+    with pytest.raises(LFOutputError, match=r"'mask' returned False \(bool\) on row 0"):
+        label_chunk([f], chunk, cardinality=2)
+
+
+def test_each_row_lf_runs_once_per_row_even_when_a_row_raises(chunk):
+    # An expensive LF (a model call, an API lookup) must not be re-run on the rows before
+    # the one that raised: under on_error="abstain" that doubles its cost on such chunks.
+    calls = []
+
+    def costly(x):
+        calls.append(x.id)
+        return _boom(x)
+
+    res = label_chunk([_lf("costly", costly)], chunk, cardinality=2, on_error="abstain", id_column="id")
+    assert res.labels[:, 0].tolist() == [1, 1, -1, 1] and res.errors.tolist() == [1]
+    assert calls == ["a", "b", "c", "d"]

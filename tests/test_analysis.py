@@ -1,0 +1,180 @@
+"""lf.analysis: properties on random matrices and equality with Snorkel's LFAnalysis."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from lf import LabelMatrix, analysis
+
+
+@st.composite
+def label_matrices(draw, max_n=60, max_m=8):
+    k = draw(st.integers(2, 4))
+    n = draw(st.integers(1, max_n))
+    m = draw(st.integers(1, max_m))
+    L = draw(hnp.arrays(np.int64, (n, m), elements=st.integers(-1, k - 1)))
+    y = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, k - 1)))
+    return L, y, k
+
+
+PER_LF = ("lf_coverages", "lf_overlaps", "lf_conflicts")
+
+
+def _brute(L, y):
+    """Straightforward per-row loops: the definitions written out."""
+    n, m = L.shape
+    cov, ovl, con, cor, inc = (np.zeros(m) for _ in range(5))
+    for r in range(n):
+        for j in range(m):
+            if L[r, j] == -1:
+                continue
+            cov[j] += 1
+            others = [L[r, i] for i in range(m) if i != j and L[r, i] != -1]
+            ovl[j] += bool(others)
+            con[j] += any(o != L[r, j] for o in others)
+            cor[j] += L[r, j] == y[r]
+            inc[j] += L[r, j] != y[r]
+    both = np.zeros((m, m))
+    same = np.zeros((m, m))
+    for i in range(m):
+        for j in range(m):
+            voted = (L[:, i] != -1) & (L[:, j] != -1)
+            both[i, j] = voted.sum()
+            same[i, j] = (voted & (L[:, i] == L[:, j])).sum()
+    return cov / n, ovl / n, con / n, cor, inc, both / n, same / n
+
+
+@settings(max_examples=120, deadline=None)
+@given(label_matrices())
+def test_matches_the_definitions_written_as_loops(data):
+    L, y, k = data
+    cov, ovl, con, cor, inc, both, same = _brute(L, y)
+    assert np.allclose(analysis.lf_coverages(L), cov, rtol=0, atol=1e-12)
+    assert np.allclose(analysis.lf_overlaps(L), ovl, rtol=0, atol=1e-12)
+    assert np.allclose(analysis.lf_conflicts(L), con, rtol=0, atol=1e-12)
+    assert analysis.lf_correct(L, y).tolist() == cor.astype(int).tolist()
+    assert analysis.lf_incorrect(L, y).tolist() == inc.astype(int).tolist()
+    agree = analysis.agreement_matrix(L, k)
+    conflict = analysis.conflict_matrix(L, k)
+    assert np.allclose(agree, same, rtol=0, atol=1e-12)
+    assert np.allclose(agree + conflict, both, rtol=0, atol=1e-12)
+
+
+@settings(max_examples=120, deadline=None)
+@given(label_matrices())
+def test_values_are_fractions_and_nested(data):
+    L, y, k = data
+    cov, ovl, con = (getattr(analysis, f)(L) for f in PER_LF)
+    for v in (cov, ovl, con, analysis.lf_empirical_accuracies(L, y)[cov > 0]):
+        assert ((v >= 0) & (v <= 1)).all()
+    assert (con <= ovl).all() and (ovl <= cov).all()
+    lc, lo, lx = analysis.label_coverage(L), analysis.label_overlap(L), analysis.label_conflict(L)
+    assert 0 <= lx <= lo <= lc <= 1
+    assert np.all(cov <= lc + 1e-12)
+    for M in (analysis.agreement_matrix(L, k), analysis.conflict_matrix(L, k)):
+        assert np.allclose(M, M.T) and ((M >= 0) & (M <= 1)).all()
+    assert np.allclose(np.diag(analysis.agreement_matrix(L, k)), cov)
+    assert np.allclose(np.diag(analysis.conflict_matrix(L, k)), 0)
+
+
+@settings(max_examples=120, deadline=None)
+@given(label_matrices(), st.randoms(use_true_random=False))
+def test_permuting_lf_columns_permutes_per_lf_outputs(data, rnd):
+    L, y, k = data
+    perm = list(range(L.shape[1]))
+    rnd.shuffle(perm)
+    P = L[:, perm]
+    for f in PER_LF:
+        assert np.array_equal(getattr(analysis, f)(P), getattr(analysis, f)(L)[perm])
+    assert analysis.lf_polarities(P) == [analysis.lf_polarities(L)[j] for j in perm]
+    assert np.array_equal(analysis.lf_correct(P, y), analysis.lf_correct(L, y)[perm])
+    assert np.array_equal(analysis.lf_incorrect(P, y), analysis.lf_incorrect(L, y)[perm])
+    assert np.array_equal(
+        analysis.lf_empirical_accuracies(P, y), analysis.lf_empirical_accuracies(L, y)[perm], equal_nan=True
+    )
+    for f in (analysis.agreement_matrix, analysis.conflict_matrix):
+        assert np.array_equal(f(P, k), f(L, k)[np.ix_(perm, perm)])
+    for f in (analysis.label_coverage, analysis.label_overlap, analysis.label_conflict):
+        assert f(P) == f(L)
+
+
+@settings(max_examples=60, deadline=None)
+@given(label_matrices(max_n=40, max_m=6))
+def test_equals_snorkel_lfanalysis_on_random_matrices(data):
+    L, y, _ = data
+    _assert_snorkel_equal(L, y)
+
+
+def test_accuracy_counts_and_nan_for_an_lf_that_never_votes():
+    L = np.array([[0, -1, 1], [1, -1, 1], [1, -1, -1], [0, -1, 0]])
+    y = np.array([0, 1, 0, 0])
+    assert analysis.lf_correct(L, y).tolist() == [3, 0, 2]
+    assert analysis.lf_incorrect(L, y).tolist() == [1, 0, 1]
+    acc = analysis.lf_empirical_accuracies(L, y)
+    assert acc[0] == 0.75 and np.isnan(acc[1]) and acc[2] == 2 / 3
+    assert analysis.lf_polarities(L) == [[0, 1], [], [0, 1]]
+
+
+def test_accepts_label_matrix_objects_and_int8_storage():
+    arr = np.array([[0, 1, -1], [1, 1, 1], [-1, -1, 0]])
+    L = LabelMatrix(arr)
+    assert np.array_equal(analysis.lf_conflicts(L), analysis.lf_conflicts(arr))
+    assert analysis.lf_conflicts(L).tolist() == [1 / 3, 1 / 3, 0.0]
+    assert analysis.label_conflict(L) == pytest.approx(1 / 3)
+
+
+def test_large_cardinality_int16_matrix():
+    arr = np.array([[150, 150, -1], [150, 3, -1], [-1, -1, 199]])
+    L = LabelMatrix(arr, cardinality=200)
+    assert L.array.dtype == np.int16
+    assert analysis.lf_conflicts(L).tolist() == [1 / 3, 1 / 3, 0.0]
+    assert analysis.agreement_matrix(L)[0, 1] == pytest.approx(1 / 3)
+
+
+def test_gold_labels_are_validated():
+    L = np.array([[0, 1], [1, -1]])
+    with pytest.raises(ValueError, match=r"one gold label per row: 2 rows, got shape \(3,\)"):
+        analysis.lf_correct(L, [0, 1, 1])
+    with pytest.raises(ValueError, match=r"integer labels. Got dtype float64"):
+        analysis.lf_correct(L, [0.0, 1.0])
+
+
+def test_empty_matrix_gives_nan_not_an_error():
+    L = np.zeros((0, 3), np.int64)
+    assert np.isnan(analysis.lf_coverages(L)).all()
+    assert np.isnan(analysis.label_coverage(L))
+
+
+# -- Snorkel equality on WRENCH youtube ------------------------------------------------------
+
+
+def _assert_snorkel_equal(L, y, L_ours=None):
+    from snorkel.labeling import LFAnalysis
+
+    ref = LFAnalysis(L)
+    L = L if L_ours is None else L_ours
+    s = ref.lf_summary(Y=y)
+    assert [list(p) for p in s["Polarity"]] == analysis.lf_polarities(L)
+    for col, f in (("Coverage", "lf_coverages"), ("Overlaps", "lf_overlaps"), ("Conflicts", "lf_conflicts")):
+        assert np.array_equal(s[col].to_numpy(float), getattr(analysis, f)(L)), col
+    assert s["Correct"].tolist() == analysis.lf_correct(L, y).tolist()
+    assert s["Incorrect"].tolist() == analysis.lf_incorrect(L, y).tolist()
+    # Snorkel computes 0.5 * ((correct - incorrect) / covered + 1), lf computes correct / covered:
+    # the same number up to one ulp; Snorkel reports 0 where lf reports NaN (LF never votes).
+    ours = analysis.lf_empirical_accuracies(L, y)
+    np.testing.assert_allclose(np.nan_to_num(ours), s["Emp. Acc."].to_numpy(float), rtol=0, atol=1e-12)
+    assert ref.label_coverage() == analysis.label_coverage(L)
+    assert ref.label_overlap() == analysis.label_overlap(L)
+    assert ref.label_conflict() == analysis.label_conflict(L)
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_equals_snorkel_on_wrench_youtube(youtube_wrench, split):
+    L, y, _ = youtube_wrench[split]
+    assert L.shape[1] == 10
+    _assert_snorkel_equal(L, y)
+    _assert_snorkel_equal(L, y, L_ours=LabelMatrix(L))  # int8 storage gives the same numbers

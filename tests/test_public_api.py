@@ -1,0 +1,78 @@
+"""The public surface: __all__, the exception tree, and a light `import lf`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import lf
+from lf import errors
+
+HEAVY = ["pandas", "pyarrow", "scipy", "dask", "spacy", "torch", "snorkel", "rich", "click"]
+
+
+def test_all_is_sorted_unique_and_every_name_exists():
+    assert lf.__all__ == sorted(lf.__all__)
+    assert len(set(lf.__all__)) == len(lf.__all__)
+    for name in lf.__all__:
+        assert hasattr(lf, name), name
+
+
+def test_design_names_are_exported():
+    for name in ("ABSTAIN", "LabelingFunction", "labeling_function", "preprocessor", "keyword_lf", "regex_lf",
+                 "apply", "LabelMatrix", "summarize", "load_lfs"):
+        assert name in lf.__all__, name
+
+
+@pytest.mark.parametrize("module", ["lf.errors", "lf.core", "lf.matrix", "lf.analysis", "lf.models", "lf.io"])
+def test_submodule_all_names_exist(module):
+    import importlib
+
+    mod = importlib.import_module(module)
+    for name in mod.__all__:
+        assert hasattr(mod, name), f"{module}.{name}"
+
+
+def test_every_error_is_an_lf_error_and_the_matching_builtin():
+    expected = {
+        "LFDefinitionError": TypeError,
+        "LFOutputError": ValueError,
+        "LFRuntimeError": RuntimeError,
+        "LFImportError": ImportError,
+        "DataError": ValueError,
+        "NotFittedError": ValueError,
+        "MissingExtraError": ImportError,
+    }
+    for name, builtin in expected.items():
+        cls = getattr(errors, name)
+        assert issubclass(cls, errors.LFError) and issubclass(cls, builtin), name
+
+
+def test_require_names_the_install_command():
+    with pytest.raises(errors.MissingExtraError, match=r"pip install 'lf\[nlp\]'"):
+        errors.require("surely_missing_module_xyz", "nlp")
+
+
+def test_import_lf_loads_no_heavy_dependency():
+    code = (
+        "import json, sys; import lf; "
+        f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
+
+
+def test_import_lf_models_and_analysis_load_no_pandas():
+    code = (
+        "import json, sys; import lf.models, lf.analysis, lf.matrix; "
+        "print(json.dumps(sorted(m for m in ['pandas', 'pyarrow', 'dask', 'spacy', 'torch', 'snorkel'] if m in sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
+
+
+def test_version():
+    assert isinstance(lf.__version__, str) and lf.__version__.count(".") >= 1
