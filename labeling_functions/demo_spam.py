@@ -1,6 +1,6 @@
 """Spam LFs for the demo corpus (datasets/demo/comments.csv): comments under a music video.
 
-Run them: ``lf report datasets/demo/comments.csv --lfs labeling_functions/demo_spam.py --gold label``
+Run them: ``lf label datasets/demo/comments.csv --lfs labeling_functions/demo_spam.py -o labels.parquet --gold label``
 """
 
 import re
@@ -15,6 +15,8 @@ promo_words = keyword_lf("promo_words", ["subscribe", "my channel", "my page", "
 giveaway = keyword_lf("giveaway", ["free", "prize", "gift card", "earn"], SPAM)
 has_url = regex_lf("has_url", r"https?://|www\.|\.example\b", SPAM)
 song_talk = keyword_lf("song_talk", ["song", "chorus", "melody", "lyrics", "beat"], HAM)
+praise = keyword_lf("praise", ["masterpiece", "classic", "iconic", "underrated", "catchy", "beautiful"], HAM)
+memories = regex_lf("memories", r"\b(?:my (?:dad|mom|grandma|sister)|road trip|exams|summer|grew up|in a movie)\b", HAM)
 
 
 @preprocessor()

@@ -305,6 +305,8 @@ def _gold(data: tuple[str, ...], column: str, labels: Any, n: int, text_column: 
     if pd.api.types.is_integer_dtype(values):
         return values.to_numpy(np.int64)
     names = {str(name).lower(): i for i, name in enumerate(labels or [])}
+    if not labels or not set(names) & {str(v).lower() for v in values.unique()}:
+        names.update({str(i): i for i in range(len(labels) if labels else 127)})  # "0", "1" from CSV text
     unknown = sorted({str(v) for v in values if str(v).lower() not in names})
     if unknown:
         allowed = ", ".join(labels) if labels else "integers (the module declares no LABELS)"
@@ -451,8 +453,8 @@ def datasets_list_cmd(data_home: str | None) -> None:
     """Show each dataset: rows, files, whether it is fetched, and what it is."""
     from rich.table import Table
 
-    from lf.fetch import data_home as resolve_home
-    from lf.fetch import get_manifest, is_fetched, list_datasets
+    from lf.manifest import data_home as resolve_home
+    from lf.manifest import get_manifest, is_fetched, list_datasets
 
     table = Table(title=f"datasets (data home: {resolve_home(data_home)})", title_justify="left")
     for column in ("name", "rows", "files", "status", "description"):

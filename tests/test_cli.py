@@ -170,6 +170,6 @@ def test_console_script_runs_in_a_subprocess(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "numbered_author" in proc.stdout and "2,000 rows x 10 LFs" in proc.stdout
+    assert "numbered_author" in proc.stdout and "2,000 rows x 12 LFs" in proc.stdout
     help_text = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60).stdout
     assert "apply" in help_text and "report" in help_text

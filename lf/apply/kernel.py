@@ -6,11 +6,13 @@ so all engines produce identical matrices, and error counts and timings merge th
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import numpy as np
@@ -65,12 +67,16 @@ def label_chunk(
     on_error: str = "raise",
     row_offset: int = 0,
     id_column: str | None = None,
+    threads: int = 1,
 ) -> ChunkResult:
     """Apply ``lfs`` to one DataFrame chunk.
 
     Row LFs receive :class:`~lf.core.Row` records built once per chunk; each preprocessor
     chain runs once per row however many LFs share it. ``row_offset`` is the position of the
-    chunk's first row in the whole corpus (for error messages).
+    chunk's first row in the whole corpus (for error messages). With ``threads > 1``, batch
+    LFs (templates) run on that many threads while row LFs run on the calling one: their
+    pyarrow kernels release the GIL. The result, and which error is raised first, do not
+    depend on ``threads``: outputs are checked in LF order.
     """
     n, m = len(chunk), len(lfs)
     dtype = np.int8 if cardinality <= 127 else np.int16
@@ -78,20 +84,33 @@ def label_chunk(
     errors = np.zeros(m, np.int64)
     seconds = np.zeros(m, np.float64)
     ctx = _Context(row_offset, chunk[id_column].tolist() if id_column is not None else None)
-    rows_by_pre: dict[tuple[Preprocessor, ...], list[Any]] = {}
-    if any(not lf.batch for lf in lfs):
-        columns = [str(c) for c in chunk.columns]
-        rows_by_pre[()] = make_rows(columns, [chunk[c].tolist() for c in chunk.columns])
-    for j, lf in enumerate(lfs):
-        start = time.perf_counter()
-        if lf.batch:
-            out, errors[j] = _run_batch(lf, chunk, on_error, ctx)
-        else:
-            rows = _preprocessed(lf, rows_by_pre, on_error, ctx)
-            out, errors[j] = _run_rows(lf, rows, on_error, ctx)
-        labels[:, j] = _check_labels(lf, out, n, cardinality, ctx)
-        seconds[j] = time.perf_counter() - start
+    batch = [j for j, lf in enumerate(lfs) if lf.batch]
+    # Row LFs keep the calling thread busy; batch LFs get the other threads (or all of them).
+    workers = min(len(batch), threads if len(batch) == m else threads - 1)
+    with ThreadPoolExecutor(max_workers=workers) if workers > 0 else contextlib.nullcontext() as pool:
+        pending = {j: pool.submit(_timed_batch, lfs[j], chunk, on_error, ctx) for j in batch} if pool else {}
+        rows_by_pre: dict[tuple[Preprocessor, ...], list[Any]] = {}
+        if len(batch) < m:
+            columns = [str(c) for c in chunk.columns]
+            rows_by_pre[()] = make_rows(columns, [chunk[c].tolist() for c in chunk.columns])
+        for j, lf in enumerate(lfs):
+            if j in pending:
+                out, errors[j], seconds[j] = pending.pop(j).result()
+            elif lf.batch:
+                out, errors[j], seconds[j] = _timed_batch(lf, chunk, on_error, ctx)
+            else:
+                start = time.perf_counter()
+                rows = _preprocessed(lf, rows_by_pre, on_error, ctx)
+                out, errors[j] = _run_rows(lf, rows, on_error, ctx)
+                seconds[j] = time.perf_counter() - start
+            labels[:, j] = _check_labels(lf, out, n, cardinality, ctx)
     return ChunkResult(labels, errors, seconds)
+
+
+def _timed_batch(lf: LabelingFunction, chunk: pd.DataFrame, on_error: str, ctx: _Context) -> tuple[Any, int, float]:
+    start = time.perf_counter()
+    out, failures = _run_batch(lf, chunk, on_error, ctx)
+    return out, failures, time.perf_counter() - start
 
 
 def _preprocessed(

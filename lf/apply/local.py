@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ __all__ = ["LocalEngine"]
 
 
 class LocalEngine:
-    """Runs every chunk in the calling process (``n_jobs=1``)."""
+    """Runs every chunk in the calling process (``n_jobs=1``); batch LFs use a thread per CPU."""
 
     name = "local"
 
@@ -25,5 +26,6 @@ class LocalEngine:
         chunks: Iterator[tuple[int, pd.DataFrame]],
         kernel_args: dict[str, Any],
     ) -> Iterator[ChunkResult]:
+        threads = os.cpu_count() or 1  # batch LFs (pyarrow) run beside the row LFs
         for offset, chunk in chunks:
-            yield label_chunk(lfs, chunk, row_offset=offset, **kernel_args)
+            yield label_chunk(lfs, chunk, row_offset=offset, threads=threads, **kernel_args)

@@ -1,0 +1,166 @@
+"""`lf fit` and `lf label`: real files in, models and probabilistic labels out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lf
+from lf.cli import main
+from lf.models import BaseLabelModel, LabelModel, MajorityVoter
+from lf.output import labels_frame
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "datasets" / "demo" / "comments.csv"
+DEMO_LFS = ROOT / "labeling_functions" / "demo_spam.py"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def demo_matrix() -> lf.LabelMatrix:
+    return lf.apply(lf.load_lfs(DEMO_LFS), DEMO, id_column="id", progress=False)
+
+
+def test_label_writes_one_probability_column_per_label_and_the_model_prediction(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix
+) -> None:
+    out = tmp_path / "labels.parquet"
+    code, stdout, err = run(capsys, "label", DEMO, "--lfs", DEMO_LFS, "-o", out)
+    assert code == 0, err
+    frame = pd.read_parquet(out)
+    assert list(frame.columns) == ["id", "HAM", "SPAM", "label", "confidence", "covered"]
+    assert len(frame) == demo_matrix.n
+    # the demo's own `id` column names the rows
+    assert frame["id"].astype(str).tolist() == [str(i) for i in demo_matrix.row_ids]
+    expected = LabelModel().fit(demo_matrix).predict_proba(demo_matrix)
+    np.testing.assert_allclose(frame[["HAM", "SPAM"]].to_numpy(), expected, atol=1e-9)
+    np.testing.assert_allclose(frame[["HAM", "SPAM"]].sum(axis=1), 1.0)
+    assert (frame["label"].astype(str) == np.where(expected.argmax(1) == 1, "SPAM", "HAM")).all()
+    np.testing.assert_allclose(frame["confidence"], expected.max(axis=1))
+    assert frame["covered"].tolist() == (demo_matrix.array != lf.ABSTAIN).any(axis=1).tolist()
+    assert "promo_words" in stdout and "learned acc" in stdout  # the LF report, with the model's column
+    assert f"wrote {out}" in err
+
+
+def test_label_filter_abstain_drops_exactly_the_uncovered_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix
+) -> None:
+    out = tmp_path / "labels.csv"
+    code, _, err = run(capsys, "label", DEMO, "--lfs", DEMO_LFS, "-o", out, "--filter-abstain", "--model", "mv")
+    assert code == 0, err
+    frame = pd.read_csv(out)
+    covered = (demo_matrix.array != lf.ABSTAIN).any(axis=1)
+    assert len(frame) == int(covered.sum()) < demo_matrix.n
+    assert frame["id"].astype(str).tolist() == [str(i) for i in np.asarray(demo_matrix.row_ids)[covered]]
+    assert frame["covered"].all()
+    assert f"{demo_matrix.n - int(covered.sum()):,} uncovered rows left out" in err
+
+
+def test_label_with_gold_reports_the_model_accuracy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, stdout, err = run(
+        capsys, "label", DEMO, "--lfs", DEMO_LFS, "-o", tmp_path / "l.parquet", "--gold", "label", "--model", "MajorityVoter"
+    )
+    assert code == 0, err
+    assert "MajorityVoter accuracy against --gold 'label'" in stdout
+
+
+def test_fit_saves_a_model_that_label_and_the_library_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix
+) -> None:
+    matrix = tmp_path / "L.parquet"
+    demo_matrix.save(matrix)
+    model_path = tmp_path / "model.json"
+    code, _, err = run(capsys, "fit", matrix, "--model", "LabelModel", "--class-balance", "HAM=0.6,SPAM=0.4", "-o", model_path)
+    assert code == 0, err
+    model = BaseLabelModel.load(model_path)
+    assert isinstance(model, LabelModel)
+    np.testing.assert_allclose(model.class_balance_, [0.6, 0.4])
+    direct = LabelModel().fit(demo_matrix, class_balance=[0.6, 0.4])
+    np.testing.assert_allclose(model.predict_proba(demo_matrix), direct.predict_proba(demo_matrix), atol=1e-9)
+    out = tmp_path / "labels.parquet"
+    code, _, err = run(capsys, "label", DEMO, "--lfs", DEMO_LFS, "-o", out, "--model", model_path)
+    assert code == 0, err
+    np.testing.assert_allclose(pd.read_parquet(out)[["HAM", "SPAM"]].to_numpy(), direct.predict_proba(demo_matrix), atol=1e-9)
+
+
+def test_fit_auto_picks_a_model_on_gold_labeled_dev_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix
+) -> None:
+    data = pd.read_csv(DEMO)
+    dev_data = tmp_path / "dev.csv"
+    data.iloc[:300].to_csv(dev_data, index=False)
+    dev = tmp_path / "L_dev.parquet"
+    demo_matrix[:300].save(dev)
+    train = tmp_path / "L.parquet"
+    demo_matrix.save(train)
+    model_path = tmp_path / "model.json"
+    code, _, err = run(
+        capsys, "fit", train, "--model", "auto", "--dev", dev, "--dev-gold", "label", "--dev-data", dev_data, "-o", model_path
+    )
+    assert code == 0, err
+    assert "best dev accuracy" in err
+    y_dev = (data["label"].iloc[:300] == "SPAM").astype(int).to_numpy()
+    chosen = lf.models.select(None, demo_matrix, demo_matrix[:300], y_dev)
+    model = BaseLabelModel.load(model_path)
+    assert type(model) is type(chosen.model)
+    np.testing.assert_allclose(model.predict_proba(demo_matrix), chosen.model.predict_proba(demo_matrix), atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["fit", "{L}", "-o", "{tmp}/model.txt"], "use a .json file name for the model"),
+        (["fit", "{L}", "-o", "{tmp}/m.json", "--model", "bogus"], "Unknown model 'bogus'. Available:"),
+        (["fit", "{L}", "-o", "{tmp}/m.json", "--model", "auto"], "'auto' picks the best model on labeled dev rows"),
+        (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "0.2,0.2"], "must be 2 non-negative numbers summing to 1"),
+        (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "HAM=0.5,EGGS=0.5"], "one value for each label: HAM, SPAM"),
+        (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "dev"], "'dev' needs --dev and --dev-gold"),
+        (["fit", "{L}", "-o", "{tmp}/m.json", "--dev", "{L}"], "--dev needs --dev-gold COLUMN and --dev-data DATA"),
+        (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/labels.txt"], "use a .parquet or .csv or .jsonl"),
+        (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/nowhere/labels.csv"], "does not exist"),
+        (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/l.csv", "--gold", "nope"], "--gold column 'nope' is not in the data"),
+    ],
+)
+def test_bad_fit_and_label_input_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix, args: list[str], message: str
+) -> None:
+    L = tmp_path / "L.parquet"
+    demo_matrix.save(L)
+    argv = [a.format(L=L, tmp=tmp_path) for a in args]
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert not any(p.suffix in (".json", ".txt", ".csv") for p in tmp_path.iterdir())  # nothing half-written
+
+
+def test_labels_frame_names_columns_by_label_and_rejects_clashing_names() -> None:
+    L = lf.LabelMatrix(np.array([[0, -1], [-1, -1], [1, 1]]), names=["a", "b"], cardinality=2)
+    probs = MajorityVoter().fit(L).predict_proba(L)
+    frame = labels_frame(L, probs)
+    assert list(frame.columns) == ["id", "0", "1", "label", "confidence", "covered"]
+    assert frame["id"].tolist() == [0, 1, 2]
+    assert frame["covered"].tolist() == [True, False, True]
+    bad = lf.LabelMatrix(np.zeros((1, 1), int), names=["a"], cardinality=2, labels=["label", "other"])
+    with pytest.raises(ValueError, match=r"collide with the output columns"):
+        labels_frame(bad, np.array([[0.5, 0.5]]))
+    with pytest.raises(ValueError, match=r"must have shape \(3, 2\)"):
+        labels_frame(L, probs[:2])
+
+
+def test_label_output_is_json_lines_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "labels.jsonl"
+    code, _, err = run(capsys, "label", DEMO, "--lfs", DEMO_LFS, "-o", out, "--model", "mv")
+    assert code == 0, err
+    first = json.loads(out.read_text().splitlines()[0])
+    assert set(first) == {"id", "HAM", "SPAM", "label", "confidence", "covered"}
+    assert first["label"] in ("HAM", "SPAM")
