@@ -48,6 +48,18 @@ def _apply_options(f: Any) -> Any:
     return f
 
 
+def _source(data: tuple[str, ...]) -> Any:
+    """DATA as lf.apply takes it: file paths, or the name of a fetched dataset (`lf datasets list`)."""
+    if len(data) == 1 and not Path(data[0]).exists():
+        from lf.manifest import list_datasets
+
+        if data[0] in list_datasets():
+            from lf.datasets import load
+
+            return load(data[0])
+    return list(data)
+
+
 def _apply(data: tuple[str, ...], lfs_target: str, opts: dict[str, Any]) -> Any:
     import lf
 
@@ -57,7 +69,7 @@ def _apply(data: tuple[str, ...], lfs_target: str, opts: dict[str, Any]) -> Any:
         id_column = "id"  # the data's own ids name rows in errors and in outputs
     return lf.apply(
         lfs,
-        list(data),
+        _source(data),
         n_jobs=opts["n_jobs"],
         chunk_size=opts["chunk_size"],
         on_error=opts["on_error"],
@@ -106,7 +118,7 @@ def _check_output(path: str, allowed: tuple[str, ...], what: str) -> None:
 def _data_columns(data: tuple[str, ...]) -> list[str]:
     from lf.io import iter_chunks
 
-    for chunk in iter_chunks(list(data), 1):
+    for chunk in iter_chunks(_source(data), 1):
         return [str(c) for c in chunk.columns]
     raise DataError(f"{', '.join(data)}: the data has no rows.")
 
@@ -292,7 +304,7 @@ def _gold(data: tuple[str, ...], column: str, labels: Any, n: int, text_column: 
     if text_column is not None and column == "text":
         column = text_column
     parts = []
-    for chunk in iter_chunks(list(data), 200_000):
+    for chunk in iter_chunks(_source(data), 200_000):
         if column not in chunk.columns:
             cols = ", ".join(str(c) for c in chunk.columns)
             raise DataError(f"--gold column {column!r} is not in the data. Available columns: {cols}.")
@@ -332,7 +344,7 @@ def _texts(data: tuple[str, ...], text_column: str | None, n: int) -> Any:
 
     column = text_column or "text"
     parts = []
-    for chunk in iter_chunks(list(data), 200_000):
+    for chunk in iter_chunks(_source(data), 200_000):
         if column not in chunk.columns:
             _console(stderr=True).print(
                 f"note: the data has no {column!r} column, so the HTML examples show row positions only "
@@ -434,7 +446,7 @@ def report_cmd(
     if html_path:
         texts = _texts(data, opts["text_column"], L.n) if data else None
         write_html(html_path, L, texts=texts, gates=gates, data=report)
-        _console(stderr=True).print(f"wrote {html_path}")
+        _console(stderr=True).print(f"wrote {html_path}", markup=False)
     failed = [g for g in gates if not g.passed]
     for g in failed:
         click.echo(format_failure(g), err=True)

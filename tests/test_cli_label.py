@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import lf
+import lf.datasets
 from lf.cli import main
 from lf.models import BaseLabelModel, LabelModel, MajorityVoter
 from lf.output import labels_frame
@@ -164,3 +165,23 @@ def test_label_output_is_json_lines_when_asked(tmp_path: Path, capsys: pytest.Ca
     first = json.loads(out.read_text().splitlines()[0])
     assert set(first) == {"id", "HAM", "SPAM", "label", "confidence", "covered"}
     assert first["label"] in ("HAM", "SPAM")
+
+
+def test_label_takes_a_fetched_dataset_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = ROOT.parent / "shared" / "datasets" / "youtube_raw"
+    monkeypatch.setenv("LF_DATA_HOME", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)  # no file named "youtube" here: the name means the dataset
+    lfs = ROOT / "labeling_functions" / "youtube_spam.py"
+    code, _, err = run(capsys, "label", "youtube", "--lfs", lfs, "-o", tmp_path / "l.parquet")
+    assert code == 2 and "lf datasets fetch youtube" in err  # not fetched yet: says how
+    assert run(capsys, "datasets", "fetch", "youtube", "--from", shared)[0] == 0
+    code, stdout, err = run(capsys, "label", "youtube", "--lfs", lfs, "-o", tmp_path / "l.parquet", "--gold", "label")
+    assert code == 0, err
+    frame = pd.read_parquet(tmp_path / "l.parquet")
+    expected = lf.datasets.load("youtube")
+    assert len(frame) == len(expected) == 1956
+    assert frame["id"].astype(str).tolist() == expected["id"].astype(str).tolist()
+    accuracy = float(stdout.split("accuracy against --gold 'label': ")[1].split()[0])
+    assert accuracy > 0.9
