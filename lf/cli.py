@@ -186,7 +186,7 @@ def _fit(L: Any, model_spec: str, class_balance: str | None, dev: tuple[Any, Any
     y_dev = dev[1] if dev is not None else None
     balance = _class_balance(class_balance, names, y_dev)
     if model_spec == "auto":
-        if dev is None:
+        if dev is None or y_dev is None:
             raise click.BadParameter("'auto' picks the best model on labeled dev rows: add --dev and --dev-gold.", param_hint="'--model'")
         chosen = select(None, L, dev[0], y_dev, class_balance="dev" if balance is None else balance)
         scores = ", ".join(f"{k} {v:.3f}" for k, v in chosen.scores.items())

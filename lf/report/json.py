@@ -1,10 +1,14 @@
 """The report as plain JSON-able data (``lf report --json``).
 
-Schema (version 1)::
+Schema (version 2; ``docs/report.md`` documents every field)::
 
-    {"schema": "lf.report/1",
+    {"schema": "lf.report/2",
      "totals": {"rows", "lfs", "cardinality", "coverage", "overlap", "conflict"},
      "labels": [names] | null,
+     "model": {"name", "label_counts": [ints], "abstained"} | null,
+     "gold_label_counts": [ints] | null,
+     "conflict_matrix": [[fractions]] (m x m) | null,
+     "gates": [{"gate", "option", "threshold", "actual", "lf", "passed"}],
      "lfs": [{"name", "polarity": [ints], "coverage", "overlaps", "conflicts",
               "correct", "incorrect", "emp_acc", "learned_acc", "errors", "seconds"}]}
 
@@ -14,14 +18,18 @@ Numbers that do not apply (no gold labels, no model) are ``null``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SCHEMA", "report_dict"]
+    from lf.report.data import ReportData
+    from lf.report.gates import GateResult
 
-SCHEMA = "lf.report/1"
+__all__ = ["SCHEMA", "report_dict", "report_document"]
+
+SCHEMA = "lf.report/2"
 
 
 def _plain(v: Any) -> Any:
@@ -44,6 +52,8 @@ def _plain(v: Any) -> Any:
 
 
 def report_dict(summary: pd.DataFrame, totals: dict[str, Any], labels: Any = None) -> dict[str, Any]:
+    """The schema's core from a summary alone: ``model``, ``gold_label_counts``,
+    ``conflict_matrix`` are null and ``gates`` is empty (see :func:`report_document`)."""
     lfs = []
     for name, row in summary.iterrows():
         entry = {"name": str(name)}
@@ -53,5 +63,29 @@ def report_dict(summary: pd.DataFrame, totals: dict[str, Any], labels: Any = Non
         "schema": SCHEMA,
         "totals": {k: _plain(v) for k, v in totals.items()},
         "labels": list(labels) if labels else None,
+        "model": None,
+        "gold_label_counts": None,
+        "conflict_matrix": None,
+        "gates": [],
         "lfs": lfs,
     }
+
+
+def report_document(data: ReportData, gates: Sequence[GateResult] = (), labels: Any = None) -> dict[str, Any]:
+    """The full ``lf.report/2`` document of a :class:`~lf.report.data.ReportData`."""
+    from lf.report.data import label_counts
+
+    k = int(data.totals["cardinality"])
+    doc = report_dict(data.summary, data.totals, labels)
+    if data.predictions is not None:
+        doc["model"] = {
+            "name": data.model_name,
+            "label_counts": label_counts(data.predictions, k).tolist(),
+            "abstained": int((data.predictions < 0).sum()),
+        }
+    if data.gold is not None:
+        doc["gold_label_counts"] = label_counts(data.gold, k).tolist()
+    if data.conflicts is not None:
+        doc["conflict_matrix"] = [[round(float(v), 6) for v in row] for row in data.conflicts]
+    doc["gates"] = [g.as_dict() for g in gates]
+    return doc

@@ -1,0 +1,123 @@
+"""Everything a report shows, computed once from ``L`` (+ gold ``y``, + a fitted model).
+
+The HTML page and the JSON document are both rendered from :class:`ReportData`; what they
+hold is bounded by the number of LFs and classes, never by the number of rows (examples are
+a few row indices per LF).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from lf import analysis
+from lf.matrix import LabelMatrix, as_label_array
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Examples", "ReportData", "build_report", "label_counts", "pick_examples", "spread"]
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Examples:
+    """Row indices to show: per LF where it fires and where it disagrees with the model."""
+
+    fires: list[IntArray]
+    disagrees: list[IntArray] | None  # None without a model
+    uncovered: IntArray
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The numbers of one report; ``predictions`` is the model's label per row (or None)."""
+
+    array: npt.NDArray[np.integer[Any]]
+    names: list[str]
+    label_names: list[str]
+    summary: pd.DataFrame
+    totals: dict[str, Any]
+    conflicts: npt.NDArray[np.float64] | None  # m x m; None when not asked for
+    gold: IntArray | None
+    model_name: str | None
+    predictions: IntArray | None
+    row_ids: npt.NDArray[Any] | None
+
+
+def spread(indices: IntArray, k: int) -> IntArray:
+    """At most ``k`` of ``indices``, evenly spaced over them (deterministic, no RNG)."""
+    if indices.shape[0] <= k:
+        return indices.astype(np.int64)
+    pos = np.linspace(0, indices.shape[0] - 1, k).round().astype(np.int64)
+    return indices[np.unique(pos)].astype(np.int64)
+
+
+def pick_examples(
+    A: npt.NDArray[np.integer[Any]], predictions: IntArray | None, *, per_lf: int = 3, uncovered: int = 5
+) -> Examples:
+    """Choose example rows: where each LF fires, where it disagrees with the model, and
+    rows no LF labels. Pure function of the matrix and the model's labels."""
+    fires: list[IntArray] = []
+    disagrees: list[IntArray] | None = [] if predictions is not None else None
+    for j in range(A.shape[1]):
+        col = A[:, j]
+        voted = col != -1
+        fires.append(spread(np.flatnonzero(voted), per_lf))
+        if predictions is not None and disagrees is not None:
+            differs = voted & (predictions != -1) & (col != predictions)
+            disagrees.append(spread(np.flatnonzero(differs), per_lf))
+    if A.shape[1]:
+        none = np.flatnonzero((A == -1).all(axis=1))
+    else:
+        none = np.arange(A.shape[0])
+    return Examples(fires, disagrees, spread(none, uncovered))
+
+
+def label_counts(labels: IntArray, k: int) -> IntArray:
+    """Counts of each class ``0..k-1`` in ``labels`` (ABSTAIN, -1, not counted)."""
+    return np.bincount(labels[labels >= 0], minlength=k)[:k].astype(np.int64)
+
+
+def _model_name(model: Any) -> str | None:
+    return None if model is None else type(model).__name__
+
+
+def build_report(L: LabelMatrix | Any, *, y: Any = None, model: Any = None, conflicts: bool = True) -> ReportData:
+    """Compute the summary, totals, the LF x LF conflict matrix and the model's labels.
+
+    ``model`` must already be fitted on a matrix with the same LFs as ``L``. ``conflicts=False``
+    skips the m x m conflict matrix (a pass over all rows per class) when nothing shows it.
+    """
+    from lf.summary import summarize, totals
+
+    A, k = as_label_array(L)
+    predictions = None
+    if model is not None:  # predicting first checks the model fits this matrix
+        predictions = np.asarray(model.predict(L), dtype=np.int64)
+    summary = summarize(L, y=y, model=model)  # validates y
+    gold = None if y is None else np.asarray(y).astype(np.int64)
+    if isinstance(L, LabelMatrix):
+        names = list(L.names)
+        label_names = list(L.labels) if L.labels else [str(c) for c in range(k)]
+        row_ids = L.row_ids
+    else:
+        names = [f"lf_{j}" for j in range(A.shape[1])]
+        label_names = [str(c) for c in range(k)]
+        row_ids = None
+    return ReportData(
+        array=A,
+        names=names,
+        label_names=label_names,
+        summary=summary,
+        totals=totals(L),
+        conflicts=analysis.conflict_matrix(A, k) if conflicts else None,
+        gold=gold,
+        model_name=_model_name(model),
+        predictions=predictions,
+        row_ids=row_ids,
+    )
