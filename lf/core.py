@@ -91,7 +91,7 @@ def make_rows(columns: Sequence[str], values: Sequence[Sequence[Any]]) -> list[R
     """Build one :class:`Row` per row from per-column value lists."""
     new = object.__new__
     names = tuple(columns)
-    rows = []
+    rows: list[Row] = []
     append = rows.append
     for vals in zip(*values):
         row = new(Row)

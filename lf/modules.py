@@ -12,13 +12,16 @@ import traceback
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Self
 
 from lf.core import LabelingFunction
 from lf.errors import LFDefinitionError, LFImportError
 from lf.interop import as_lf, is_snorkel_lf
 
 __all__ = ["LFSet", "load_lfs"]
+
+_DIGEST_ATTR = "__lf_source_digest__"
+FILE_MODULE_PREFIX = "lf_user_"  # modules loaded from a path: no other process can import them by name
 
 
 class LFSet(tuple[LabelingFunction, ...]):
@@ -27,7 +30,7 @@ class LFSet(tuple[LabelingFunction, ...]):
     labels: tuple[str, ...] | None
     source: str
 
-    def __new__(cls, lfs: Iterable[LabelingFunction], *, labels: Any = None, source: str = "") -> LFSet:
+    def __new__(cls, lfs: Iterable[LabelingFunction], *, labels: Any = None, source: str = "") -> Self:
         self = super().__new__(cls, tuple(lfs))
         self.labels = _label_names(labels, source)
         self.source = source
@@ -124,30 +127,54 @@ def _import(target: str) -> ModuleType:
             f"No module named {target!r}. Pass an importable module name, a path to a .py file, "
             "or a package folder."
         ) from None
-    except Exception:
+    except Exception:  # noqa: BLE001 - any error in the user's module is reported with its traceback
         raise _failed(target) from None
 
 
 def _import_file(path: Path) -> ModuleType:
+    """Execute a ``.py`` file or package folder as a module; again whenever its source changed.
+
+    The module is kept in ``sys.modules`` (under a name derived from its path) with a digest
+    of its source files, so loading an unchanged file twice gives the same LF objects, while
+    loading it after an edit (in a notebook, say) runs the new code.
+    """
     path = path.resolve()
     init = path / "__init__.py" if path.is_dir() else path
     digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
-    name = f"lf_user_{path.stem}_{digest}"
-    if name in sys.modules:
-        return sys.modules[name]
+    name = f"{FILE_MODULE_PREFIX}{path.stem}_{digest}"
+    source = _source_digest(path)
+    cached = sys.modules.get(name)
+    if cached is not None and getattr(cached, _DIGEST_ATTR, None) == source:
+        return cached
+    for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
+        del sys.modules[key]  # stale copies, submodules of a package included
     spec = importlib.util.spec_from_file_location(
         name, init, submodule_search_locations=[str(path)] if path.is_dir() else None
     )
     if spec is None or spec.loader is None:
         raise LFImportError(f"Cannot import {str(path)!r} as a Python module.")
     module = importlib.util.module_from_spec(spec)
+    setattr(module, _DIGEST_ATTR, source)
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception:
+    except Exception:  # noqa: BLE001 - any error in the user's module is reported with its traceback
         del sys.modules[name]
         raise _failed(str(path)) from None
     return module
+
+
+def _source_digest(path: Path) -> str:
+    """A digest of the module's source: the file, or every ``.py`` file under a package folder."""
+    files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    h = hashlib.sha1()
+    for f in files:
+        h.update(str(f.relative_to(path) if path.is_dir() else f.name).encode())
+        try:
+            h.update(f.read_bytes())
+        except OSError:
+            h.update(b"<unreadable>")
+    return h.hexdigest()
 
 
 def _failed(target: str) -> LFImportError:
@@ -162,6 +189,6 @@ def _walk(module: ModuleType) -> list[ModuleType]:
         for info in sorted(pkgutil.walk_packages(module.__path__, module.__name__ + "."), key=lambda i: i.name):
             try:
                 out.append(importlib.import_module(info.name))
-            except Exception:
+            except Exception:  # noqa: BLE001 - any error in the user's module is reported
                 raise _failed(info.name) from None
     return out

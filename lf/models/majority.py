@@ -79,16 +79,16 @@ class MajorityVoter(BaseLabelModel):
         sums = proba.sum(axis=1, keepdims=True)
         zero = sums[:, 0] == 0  # tied classes all have prior 0: split evenly
         proba[zero] = tied[zero]
-        return proba / proba.sum(axis=1, keepdims=True)
+        return np.asarray(proba / proba.sum(axis=1, keepdims=True), dtype=np.float64)
 
     def predict(self, L: Any) -> npt.NDArray[np.int64]:
         tied, empty = self._top(L)
         if self.tie_break == "abstain":
             out = tied.argmax(axis=1)
-            return np.where(empty | (tied.sum(axis=1) > 1), ABSTAIN, out).astype(np.int64)
+            return np.asarray(np.where(empty | (tied.sum(axis=1) > 1), ABSTAIN, out), dtype=np.int64)
         if self.tie_break == "prior":
             score = np.where(empty[:, None], self.class_balance_, tied * (1.0 + self.class_balance_))
-            return score.argmax(axis=1).astype(np.int64)
+            return np.asarray(score.argmax(axis=1), dtype=np.int64)
         rng = np.random.default_rng(self.random_state)
         score = np.where(empty[:, None], True, tied) * rng.random(tied.shape)
-        return score.argmax(axis=1).astype(np.int64)
+        return np.asarray(score.argmax(axis=1), dtype=np.int64)

@@ -1,0 +1,77 @@
+"""The Dask engine on a real ``distributed`` LocalCluster (worker processes, not threads)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lf
+from lf.apply.dask import DaskEngine
+from lf.errors import LFRuntimeError
+
+distributed = pytest.importorskip("distributed")
+
+ROOT = Path(__file__).resolve().parents[2]
+YOUTUBE_RAW = ROOT.parent / "shared" / "datasets" / "youtube_raw"
+YOUTUBE_LFS = ROOT / "labeling_functions" / "youtube_spam.py"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def client():  # type: ignore[no-untyped-def]
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    with distributed.Client(cluster) as c:
+        yield c
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def comments() -> pd.DataFrame:
+    frames = [pd.read_csv(p) for p in sorted(YOUTUBE_RAW.glob("*.csv"))]
+    return pd.concat(frames, ignore_index=True).rename(columns={"CONTENT": "text"})
+
+
+def test_matrix_errors_and_ids_equal_the_local_engine_on_real_data(client, comments: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    lfs = lf.load_lfs(YOUTUBE_LFS)  # loaded from a file: its code must travel to the workers by value
+    local = lf.apply(lfs, comments, chunk_size=300, id_column="COMMENT_ID", progress=False)
+    remote = lf.apply(lfs, comments, engine=DaskEngine(client), chunk_size=300, id_column="COMMENT_ID", progress=False)
+    assert remote == local
+    np.testing.assert_array_equal(remote.array, local.array)
+    assert remote.row_ids.tolist() == local.row_ids.tolist()
+    assert remote.labels == ("HAM", "SPAM")
+    assert (remote.seconds > 0).all()
+    # ran on the workers, not in this process
+    assert len(client.nthreads()) == 2
+
+
+def test_engine_by_name_uses_the_active_client_and_counts_errors(client, comments: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    @lf.labeling_function()
+    def picky(x):  # type: ignore[no-untyped-def]
+        if "http" in x.text:
+            raise ValueError("links confuse me")
+        return lf.ABSTAIN
+
+    local = lf.apply([picky], comments, chunk_size=500, on_error="abstain", progress=False)
+    remote = lf.apply([picky], comments, engine="dask", chunk_size=500, on_error="abstain", progress=False)
+    assert remote.errors.tolist() == local.errors.tolist() == [int(comments.text.str.contains("http").sum())]
+    with pytest.raises(LFRuntimeError, match=r"'picky' raised on row \d+.*links confuse me"):
+        lf.apply([picky], comments, engine="dask", chunk_size=500, progress=False)
+
+
+def test_without_a_client_the_error_says_how_to_start_one() -> None:
+    # A fresh process: this module's cluster fixture would otherwise be the active client.
+    code = (
+        "import pandas as pd, lf\n"
+        "try:\n"
+        "    lf.apply([lf.keyword_lf('k', ['a'], 1)], pd.DataFrame({'text': ['a']}), engine='dask')\n"
+        "except lf.errors.MissingExtraError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120).stdout
+    assert "needs a running dask.distributed Client" in out and "Client(LocalCluster())" in out
