@@ -137,7 +137,7 @@ def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
         return None
     if spec == "dev":
         if y_dev is None:
-            raise click.BadParameter("'dev' needs --dev and --dev-gold.", param_hint="'--class-balance'")
+            raise click.BadParameter("'dev' needs gold-labeled dev rows (--dev-gold and --dev-data).", param_hint="'--class-balance'")
         counts = np.bincount(y_dev, minlength=len(names)) + 1.0
         return counts / counts.sum()
     parts = [p.strip() for p in spec.split(",")]
@@ -167,12 +167,12 @@ def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
 def _model_options(f: Any) -> Any:
     f = click.option(
         "--class-balance", metavar="SPEC",
-        help="Class priors: 'dev' (from --dev gold), '0.8,0.2' or 'HAM=0.8,SPAM=0.2'. Default: the model estimates them.",
+        help="Class priors: 'dev' (from the dev rows' gold labels), '0.8,0.2' or 'HAM=0.8,SPAM=0.2'. Default: the model estimates them.",
     )(f)
     f = click.option(
         "--model", "model_spec", default="LabelModel", show_default=True, metavar="NAME|model.json",
-        help="Label model: LabelModel, MajorityVoter, DawidSkene, TripletModel (or an alias), 'auto' (best on --dev), "
-        "or a model file saved by `lf fit`.",
+        help="Label model: LabelModel, MajorityVoter, DawidSkene, TripletModel (or an alias), 'auto' (the best on "
+        "gold-labeled dev rows), or a model file saved by `lf fit`.",
     )(f)
     return f
 
@@ -187,7 +187,7 @@ def _fit(L: Any, model_spec: str, class_balance: str | None, dev: tuple[Any, Any
     balance = _class_balance(class_balance, names, y_dev)
     if model_spec == "auto":
         if dev is None or y_dev is None:
-            raise click.BadParameter("'auto' picks the best model on labeled dev rows: add --dev and --dev-gold.", param_hint="'--model'")
+            raise click.BadParameter("'auto' picks the best model on labeled dev rows: add --dev-data and --dev-gold.", param_hint="'--model'")
         chosen = select(None, L, dev[0], y_dev, class_balance="dev" if balance is None else balance)
         scores = ", ".join(f"{k} {v:.3f}" for k, v in chosen.scores.items())
         return chosen.model, f"{chosen.name} (best dev accuracy of: {scores})"
@@ -244,16 +244,22 @@ def fit_cmd(
 @click.option("--filter-abstain", is_flag=True, help="Leave out rows that no LF labeled.")
 @click.option("--gold", metavar="COLUMN", help="Data column with gold labels: the report adds empirical accuracies and the model's accuracy.")
 @click.option("--matrix", "matrix_out", metavar="L.parquet", help="Also save the label matrix.")
+@click.option("--dev-data", multiple=True, metavar="DEV_DATA", help="A few gold-labeled rows (same columns as DATA), for --model auto / --class-balance dev.")
+@click.option("--dev-gold", metavar="COLUMN", help="Column of --dev-data holding the gold labels.")
 @_apply_options
 def label_cmd(
     data: tuple[str, ...], output: str, model_spec: str, class_balance: str | None, filter_abstain: bool,
-    gold: str | None, matrix_out: str | None, lfs_target: str | None, **opts: Any,
+    gold: str | None, matrix_out: str | None, dev_data: tuple[str, ...], dev_gold: str | None,
+    lfs_target: str | None, **opts: Any,
 ) -> None:
     """Apply the LFs of MODULE to DATA, fit a label model and write probabilistic labels.
 
-    The output holds one row per data row: `id` (the --id-column, else the data's `id`
-    column, else the row position), one probability column per label, `label` (the most
-    probable one), `confidence` (its probability) and `covered` (whether any LF voted).
+    DATA is CSV / TSV / Parquet / JSON Lines file(s), or the name of a dataset fetched with
+    `lf datasets fetch`. The output holds one row per data row: `id` (the --id-column, else
+    the data's `id` column, else the row position), one probability column per label,
+    `label` (the most probable one), `confidence` (its probability) and `covered` (whether
+    any LF voted). The model is fitted on DATA's label matrix only; --dev-data rows (LFs
+    applied to them too) only choose the model or the class balance.
     """
     from lf.io import write_frame
     from lf.output import labels_frame
@@ -265,11 +271,19 @@ def label_cmd(
         _check_output(matrix_out, (".parquet", ".npz"), "label matrix")
     if gold:
         _check_column(data, opts["text_column"] if gold == "text" and opts["text_column"] else gold, "--gold")
+    if bool(dev_data) != bool(dev_gold):
+        raise click.UsageError("--dev-data and --dev-gold go together: the dev rows and their gold column.")
+    if dev_gold:
+        _check_column(dev_data, dev_gold, "--dev-gold")
     start = time.perf_counter()
     L = _apply(data, lfs_target, opts)
     if matrix_out:
         L.save(matrix_out)
-    model, desc = _fit(L, model_spec, class_balance, None)
+    dev = None
+    if dev_data:
+        L_dev = _apply(dev_data, lfs_target, {**opts, "progress": False})
+        dev = (L_dev, _gold(dev_data, dev_gold or "", L.labels, L_dev.n, None))
+    model, desc = _fit(L, model_spec, class_balance, dev)
     frame = labels_frame(L, model.predict_proba(L), filter_abstain=filter_abstain)
     write_frame(frame, output)
     y = _gold(data, gold, L.labels, L.n, opts["text_column"]) if gold else None

@@ -116,6 +116,28 @@ def test_fit_auto_picks_a_model_on_gold_labeled_dev_rows(
     np.testing.assert_allclose(model.predict_proba(demo_matrix), chosen.model.predict_proba(demo_matrix), atol=1e-9)
 
 
+def test_label_auto_chooses_the_model_on_dev_rows_and_fits_on_data_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix
+) -> None:
+    data = pd.read_csv(DEMO)
+    dev_data, train_data = tmp_path / "dev.csv", tmp_path / "train.csv"
+    data.iloc[:300].to_csv(dev_data, index=False)
+    data.iloc[300:].to_csv(train_data, index=False)
+    out = tmp_path / "labels.parquet"
+    code, _, err = run(
+        capsys, "label", train_data, "--lfs", DEMO_LFS, "-o", out, "--model", "auto",
+        "--dev-data", dev_data, "--dev-gold", "label", "--class-balance", "dev",
+    )
+    assert code == 0, err
+    assert "best dev accuracy" in err
+    y_dev = (data["label"].iloc[:300] == "SPAM").astype(int).to_numpy()
+    counts = np.bincount(y_dev, minlength=2) + 1.0
+    chosen = lf.models.select(None, demo_matrix[300:], demo_matrix[:300], y_dev, class_balance=counts / counts.sum())
+    frame = pd.read_parquet(out)
+    assert len(frame) == len(data) - 300
+    np.testing.assert_allclose(frame[["HAM", "SPAM"]].to_numpy(), chosen.model.predict_proba(demo_matrix[300:]), atol=1e-9)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -124,11 +146,13 @@ def test_fit_auto_picks_a_model_on_gold_labeled_dev_rows(
         (["fit", "{L}", "-o", "{tmp}/m.json", "--model", "auto"], "'auto' picks the best model on labeled dev rows"),
         (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "0.2,0.2"], "must be 2 non-negative numbers summing to 1"),
         (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "HAM=0.5,EGGS=0.5"], "one value for each label: HAM, SPAM"),
-        (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "dev"], "'dev' needs --dev and --dev-gold"),
+        (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "dev"], "'dev' needs gold-labeled dev rows"),
         (["fit", "{L}", "-o", "{tmp}/m.json", "--dev", "{L}"], "--dev needs --dev-gold COLUMN and --dev-data DATA"),
         (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/labels.txt"], "use a .parquet or .csv or .jsonl"),
         (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/nowhere/labels.csv"], "does not exist"),
         (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/l.csv", "--gold", "nope"], "--gold column 'nope' is not in the data"),
+        (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/l.csv", "--dev-data", str(DEMO)], "--dev-data and --dev-gold go together"),
+        (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/l.csv", "--model", "auto"], "add --dev-data and --dev-gold"),
     ],
 )
 def test_bad_fit_and_label_input_is_one_clear_line(
