@@ -1,8 +1,16 @@
-"""Chunked readers (pyarrow) for CSV, Parquet and JSON Lines, and atomic writers."""
+"""Chunked readers (pyarrow) for CSV, Parquet and JSON Lines, and atomic writers.
+
+Every path is checked before anything is read (exists, is a file, has a known suffix); a
+file pyarrow cannot read becomes a :class:`~lf.errors.DataError` naming the file and the
+problem. CSV / TSV columns are read as text, as ``pandas.read_csv`` leaves text (missing
+values and the usual NA markers become missing); JSON Lines values keep their JSON types.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import io
+import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -27,6 +35,7 @@ _FORMATS = {
     ".json": "jsonl",
 }
 _COMPRESSION = (".gz", ".bz2", ".zst", ".lz4")
+_BLOCK = 8 << 20
 
 
 def detect_format(path: str | Path) -> str:
@@ -52,7 +61,8 @@ def _as_paths(data: Any) -> list[Path] | None:
     return None
 
 
-def _check_exists(paths: list[Path]) -> None:
+def _check_paths(paths: list[Path]) -> None:
+    """Fail before reading anything when a path is missing, a folder or of unknown format."""
     for p in paths:
         if not p.exists():
             raise DataError(f"Data file not found: {str(p)!r}.")
@@ -61,25 +71,43 @@ def _check_exists(paths: list[Path]) -> None:
         detect_format(p)
 
 
+def _unreadable(path: Path, fmt: str, exc: BaseException) -> DataError:
+    return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {exc}")
+
+
 def count_rows(data: Any) -> int | None:
-    """Number of rows when known cheaply (DataFrame length, Parquet metadata), else None."""
+    """Number of rows when known cheaply (DataFrame length, Parquet metadata), else None.
+
+    Paths are checked first, so a missing, unknown or corrupt file is a ``DataError``.
+    """
     import pandas as pd
 
     if isinstance(data, pd.DataFrame):
         return len(data)
     paths = _as_paths(data)
-    if paths and all(detect_format(p) == "parquet" for p in paths):
-        import pyarrow.parquet as pq
+    if paths is None:
+        return None
+    _check_paths(paths)
+    if not all(detect_format(p) == "parquet" for p in paths):
+        return None
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-        return sum(pq.ParquetFile(p).metadata.num_rows for p in paths)
-    return None
+    total = 0
+    for p in paths:
+        try:
+            total += pq.ParquetFile(p).metadata.num_rows
+        except (pa.ArrowException, OSError) as exc:
+            raise _unreadable(p, "parquet", exc) from None
+    return total
 
 
 def iter_chunks(data: Any, chunk_size: int, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
     """Yield DataFrame chunks of at most ``chunk_size`` rows from any supported source.
 
     ``data`` is a pandas DataFrame, an iterable of DataFrames, or one or more paths to
-    CSV / TSV / Parquet / JSON Lines files (read in chunks with pyarrow).
+    CSV / TSV / Parquet / JSON Lines files (read in chunks with pyarrow). Chunks never span
+    two files. CSV / TSV values are text (``None`` where a field is empty or an NA marker).
     """
     import pandas as pd
 
@@ -89,10 +117,9 @@ def iter_chunks(data: Any, chunk_size: int, columns: list[str] | None = None) ->
         return
     paths = _as_paths(data)
     if paths is not None:
-        _check_exists(paths)
+        _check_paths(paths)
         for p in paths:
-            for table in _rechunk(_read_batches(p, chunk_size, columns), chunk_size):
-                yield table.to_pandas()
+            yield from _file_frames(p, chunk_size, columns)
         return
     if isinstance(data, Iterable) and not isinstance(data, (str, bytes)):
         for i, part in enumerate(data):
@@ -109,6 +136,22 @@ def iter_chunks(data: Any, chunk_size: int, columns: list[str] | None = None) ->
     )
 
 
+class _TypeClash(Exception):
+    """pyarrow's JSON reader met a value whose type differs from what it inferred earlier."""
+
+
+def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iterator[pd.DataFrame]:
+    """One file's chunks. JSON Lines whose types change mid-file continue with Python's parser."""
+    done = 0
+    try:
+        for table in _rechunk(_read_batches(path, chunk_size, columns), chunk_size):
+            frame = table.to_pandas()
+            done += len(frame)
+            yield frame
+    except _TypeClash:
+        yield from _json_frames(path, chunk_size, columns, skip=done)
+
+
 def _read_batches(path: Path, chunk_size: int, columns: list[str] | None) -> Iterator[pa.RecordBatch]:
     import pyarrow as pa
 
@@ -119,23 +162,75 @@ def _read_batches(path: Path, chunk_size: int, columns: list[str] | None) -> Ite
 
             yield from pq.ParquetFile(path).iter_batches(batch_size=chunk_size, columns=columns)
         elif fmt in ("csv", "tsv"):
-            import pyarrow.csv as pcsv
-
-            reader = pcsv.open_csv(
-                path,
-                read_options=pcsv.ReadOptions(block_size=8 << 20),
-                parse_options=pcsv.ParseOptions(delimiter="\t" if fmt == "tsv" else ",", newlines_in_values=True),
-                convert_options=pcsv.ConvertOptions(include_columns=columns),
-            )
-            yield from reader
+            yield from _csv_reader(path, fmt, columns)
         else:
             import pyarrow.json as pjson
 
-            yield from pjson.open_json(path, read_options=pjson.ReadOptions(block_size=8 << 20))
+            yield from pjson.open_json(path, read_options=pjson.ReadOptions(block_size=_BLOCK))
     except pa.ArrowInvalid as exc:
-        raise DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {exc}") from None
-    except StopIteration:
-        return
+        if fmt == "jsonl":
+            raise _TypeClash() from exc  # Python's parser resumes, or names the bad line
+        raise _unreadable(path, fmt, exc) from None
+    except (pa.ArrowException, OSError, EOFError) as exc:
+        raise _unreadable(path, fmt, exc) from None
+
+
+def _csv_reader(path: Path, fmt: str, columns: list[str] | None) -> pa.RecordBatchReader:
+    """A streaming CSV reader that types every column as text (the header is read first)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    read = pcsv.ReadOptions(block_size=_BLOCK)
+    parse = pcsv.ParseOptions(delimiter="\t" if fmt == "tsv" else ",", newlines_in_values=True)
+    header = pcsv.open_csv(path, read_options=read, parse_options=parse)
+    names = header.schema.names
+    header.close()
+    convert = pcsv.ConvertOptions(
+        column_types={name: pa.string() for name in names},
+        include_columns=columns,
+        strings_can_be_null=True,
+    )
+    return pcsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+
+
+def _json_frames(path: Path, chunk_size: int, columns: list[str] | None, *, skip: int) -> Iterator[pd.DataFrame]:
+    """JSON Lines with Python's parser: values keep their JSON types whatever earlier rows held."""
+    import pandas as pd
+    import pyarrow as pa
+
+    records: list[Any] = []
+    row = 0
+    try:
+        with pa.input_stream(str(path), compression="detect") as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8")
+            for line_no, line in enumerate(text, 1):
+                if not line.strip():
+                    continue
+                row += 1
+                if row <= skip:
+                    continue
+                try:
+                    value = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise DataError(f"Could not read {str(path)!r} as JSONL: line {line_no} is not valid JSON ({exc}).") from None
+                if not isinstance(value, dict):
+                    raise DataError(
+                        f"Could not read {str(path)!r} as JSONL: line {line_no} is a JSON "
+                        f"{type(value).__name__}, not an object (one row per line)."
+                    )
+                records.append(value)
+                if len(records) == chunk_size:
+                    yield _records_frame(pd, records, columns)
+                    records = []
+    except (pa.ArrowException, OSError, EOFError, UnicodeDecodeError) as exc:
+        raise _unreadable(path, "jsonl", exc) from None
+    if records:
+        yield _records_frame(pd, records, columns)
+
+
+def _records_frame(pd: Any, records: list[Any], columns: list[str] | None) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records)
+    return frame if columns is None else frame.reindex(columns=columns)
 
 
 def _rechunk(batches: Iterator[pa.RecordBatch], chunk_size: int) -> Iterator[pa.Table]:
@@ -158,9 +253,27 @@ def _rechunk(batches: Iterator[pa.RecordBatch], chunk_size: int) -> Iterator[pa.
         yield pa.Table.from_batches(pending)
 
 
+def _umask() -> int:
+    """The process umask, read without changing it where Linux exposes it (thread-safe)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; rename it onto ``path`` only on success."""
+    """Yield a temporary path next to ``path``; rename it onto ``path`` only on success.
+
+    The file gets the permissions a plain ``open(path, "w")`` would give it (``0o666``
+    minus the umask), not the private ``0o600`` of a temporary file.
+    """
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise DataError(f"Cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist.")
@@ -169,6 +282,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         if tmp.exists():

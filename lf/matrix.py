@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -61,6 +62,9 @@ class LabelMatrix:
 
     Stored as int8 (int16 when ``cardinality > 127``). Also carries optional row ids, label
     names, and what applying cost: per-LF error counts and seconds.
+
+    Row ids are saved as they are when numeric, text or dates; ids of mixed types (an object
+    column holding, say, ints and strings) are saved as text, with missing ids kept missing.
     """
 
     def __init__(
@@ -165,7 +169,7 @@ class LabelMatrix:
             names=first.names,
             cardinality=first.cardinality,
             labels=first.labels,
-            row_ids=np.concatenate([p.row_ids for p in parts]) if all(has_ids) else None,  # type: ignore[misc]
+            row_ids=np.concatenate([p.row_ids for p in parts if p.row_ids is not None]) if all(has_ids) else None,
             errors=np.sum([p.errors for p in parts], axis=0),
             seconds=np.sum([p.seconds for p in parts], axis=0),
         )
@@ -206,9 +210,13 @@ class LabelMatrix:
             raise DataError(f"Cannot save a LabelMatrix as {path.name!r}: use a .npz or .parquet file name.")
         with atomic_path(path) as tmp:
             if suffix == ".npz":
-                extra = {} if self.row_ids is None else {"row_ids": self.row_ids}
+                arrays: dict[str, npt.NDArray[Any]] = {"L": self._array, "meta": np.array(json.dumps(self._meta()))}
+                if self.row_ids is not None:
+                    arrays["row_ids"], missing = _storable_ids(self.row_ids)
+                    if missing is not None:
+                        arrays["row_ids_missing"] = missing
                 with open(tmp, "wb") as fh:
-                    np.savez_compressed(fh, L=self._array, meta=np.array(json.dumps(self._meta())), **extra)
+                    np.savez_compressed(fh, allow_pickle=False, **arrays)
             else:
                 self._write_parquet(tmp)
         return path
@@ -219,7 +227,8 @@ class LabelMatrix:
 
         cols: dict[str, Any] = {}
         if self.row_ids is not None:
-            cols[_ROW_ID] = self.row_ids
+            ids, missing = _storable_ids(self.row_ids)
+            cols[_ROW_ID] = ids if missing is None else pa.array(ids.tolist(), pa.string(), mask=missing)
         for j, name in enumerate(self.names):
             cols[name] = self._array[:, j]
         table = pa.table(cols).replace_schema_metadata({"lf": json.dumps(self._meta())})
@@ -237,6 +246,9 @@ class LabelMatrix:
                 meta = json.loads(str(z["meta"]))
                 arr = z["L"]
                 row_ids = z["row_ids"] if "row_ids" in z.files else None
+                if row_ids is not None and "row_ids_missing" in z.files:
+                    row_ids = row_ids.astype(object)
+                    row_ids[z["row_ids_missing"]] = None
         elif suffix == ".parquet":
             import pyarrow.parquet as pq
 
@@ -245,7 +257,7 @@ class LabelMatrix:
             if raw is None:
                 raise DataError(f"{str(path)!r} is a Parquet file but not a label matrix written by lf.")
             meta = json.loads(raw)
-            row_ids = table.column(_ROW_ID).to_numpy() if _ROW_ID in table.column_names else None
+            row_ids = table.column(_ROW_ID).to_numpy(zero_copy_only=False) if _ROW_ID in table.column_names else None
             arr = np.column_stack([table.column(n).to_numpy() for n in meta["names"]]) if meta["names"] else (
                 np.zeros((table.num_rows, 0), np.int8)
             )
@@ -264,20 +276,110 @@ class LabelMatrix:
         )
 
 
-def row_patterns(L: npt.NDArray[np.integer[Any]], cardinality: int) -> Patterns:
-    """Distinct rows of ``L`` with counts and inverse, via an exact integer code when it fits."""
+def _storable_ids(ids: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_] | None]:
+    """Row ids as an array a file can hold without pickle, and the mask of missing ids (or None).
+
+    Numeric, string and datetime ids are kept as they are. Ids from an object column keep
+    their type when they are all strings or all integers; otherwise (mixed types) they are
+    stored as text, and missing ids (``None``, NaN) stay missing.
+    """
+    if ids.dtype != object:
+        return ids, None
+    items = ids.tolist()
+    missing = np.array([v is None or (isinstance(v, float) and math.isnan(v)) for v in items], bool)
+    present = [v for v, gone in zip(items, missing) if not gone]
+    if not missing.any() and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in present):
+        return np.array(items, np.int64), None
+    text = np.array(["" if gone else str(v) for v, gone in zip(items, missing)], dtype=str)
+    return text, (missing if missing.any() else None)
+
+
+_HASH_SEED = 0x5EED_1F00D  # fixed: pattern grouping must not depend on the run
+
+
+def row_patterns(L: npt.NDArray[np.integer[Any]], cardinality: int, *, inverse: bool = True) -> Patterns:
+    """Distinct rows of ``L`` with their counts and (unless ``inverse=False``) each row's pattern.
+
+    Patterns come in lexicographic order (the order of ``np.unique(L, axis=0)``); ``counts``
+    are int64; ``rows[inverse]`` rebuilds ``L``. With ``inverse=False`` the inverse is an
+    empty array (fitting a model does not need it).
+
+    Each row is encoded exactly as base-``(cardinality + 1)`` digits packed into as few int64
+    words as hold them (one word for up to ~39 binary LFs). One word: sort the codes. More
+    words: sort a 64-bit hash of the words, check that equal hashes mean equal words (exact;
+    on a collision the words themselves are sorted), then put the few distinct patterns in
+    lexicographic order. Cost is one sort of ``n`` keys, not ``np.unique(axis=0)``'s
+    row-by-row comparisons.
+    """
     n, m = L.shape
-    base = cardinality + 1
     if m == 0 or n == 0:
         rows = L[:1] if n else L
-        return Patterns(rows, np.array([n] if n else [], np.int64), np.zeros(n, np.intp))
-    if m * np.log2(base) < 62:
-        codes = np.zeros(n, np.int64)
-        for j in range(m):
-            codes *= base
-            codes += L[:, j].astype(np.int64) + 1
-        uniq, first, inverse, counts = np.unique(codes, return_index=True, return_inverse=True, return_counts=True)
-        rows = L[first]
-    else:
-        rows, inverse, counts = np.unique(L, axis=0, return_inverse=True, return_counts=True)
-    return Patterns(np.ascontiguousarray(rows), counts.astype(np.int64), inverse.reshape(-1).astype(np.intp))
+        counts = np.array([n] if n else [], np.int64)
+        return Patterns(rows, counts, np.zeros(n if inverse else 0, np.intp))
+    words = _digit_words(L, cardinality)
+    ordered = words.shape[1] == 1  # a single code word sorts lexicographically
+    key = words[:, 0] if ordered else _hash_words(words)
+    order = np.argsort(key, kind="stable")
+    start = np.empty(n, bool)
+    start[0] = True
+    sorted_key = key[order]
+    np.not_equal(sorted_key[1:], sorted_key[:-1], out=start[1:])
+    if not ordered:
+        ws = words[order]
+        differ = np.not_equal(ws[1:], ws[:-1]).any(axis=1)
+        if np.any(differ & ~start[1:]):  # two patterns share a hash: group by the words
+            order = np.lexsort(words.T[::-1])
+            ws = words[order]
+            np.not_equal(ws[1:], ws[:-1]).any(axis=1, out=start[1:])
+            ordered = True
+    firsts = order[start]
+    counts = np.diff(np.append(np.flatnonzero(start), n)).astype(np.int64)
+    inv = np.empty(n if inverse else 0, np.intp)
+    if inverse:
+        inv[order] = np.cumsum(start, dtype=np.intp) - 1
+    if not ordered:  # few patterns: sort them by their words
+        perm = np.lexsort(words[firsts].T[::-1])
+        firsts, counts = firsts[perm], counts[perm]
+        if inverse:
+            rank = np.empty(perm.size, np.intp)
+            rank[perm] = np.arange(perm.size, dtype=np.intp)
+            inv = rank[inv]
+    return Patterns(np.ascontiguousarray(L[firsts]), counts, inv)
+
+
+def _digit_words(L: npt.NDArray[np.integer[Any]], cardinality: int) -> npt.NDArray[np.int64]:
+    """``n x w`` int64 words: each holds the next columns' labels + 1 as base-(k+1) digits.
+
+    Exact and order-preserving: comparing rows lexicographically equals comparing their words.
+    """
+    n, m = L.shape
+    base = cardinality + 1
+    per = 1
+    while base ** (per + 1) <= np.iinfo(np.int64).max:
+        per += 1
+    n_words = -(-m // per)
+    words = np.empty((n, n_words), np.int64)
+    code = np.empty(n, np.int64)
+    for w in range(n_words):
+        cols = range(w * per, min(m, (w + 1) * per))
+        code[:] = 0
+        offset = 0
+        for j in cols:
+            code *= base
+            code += L[:, j]
+            offset = offset * base + 1
+        words[:, w] = code + offset  # digits are label + 1, in 0..k
+    return words
+
+
+def _hash_words(words: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+    """A fixed 64-bit multiply-xorshift hash of each row of ``words``."""
+    u = words.view(np.uint64)
+    rng = np.random.default_rng(_HASH_SEED)
+    mults = np.asarray(rng.integers(1, 2**63, size=u.shape[1], dtype=np.uint64), np.uint64) | np.uint64(1)
+    with np.errstate(over="ignore"):
+        h: npt.NDArray[np.uint64] = np.multiply(u[:, 0], mults[0])
+        for i in range(1, u.shape[1]):
+            h ^= h >> np.uint64(29)
+            h += u[:, i] * mults[i]
+    return h

@@ -7,6 +7,7 @@ from lf.models.dawid_skene import DawidSkene
 from lf.models.majority import MajorityVoter
 from lf.models.matrix_completion import LabelModel
 from lf.models.select import Selection, select
+from lf.models.snorkel import SnorkelLabelModel
 from lf.models.triplet import TripletModel
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "LabelModel",
     "MajorityVoter",
     "Selection",
+    "SnorkelLabelModel",
     "TripletModel",
     "get_model",
     "model_from_spec",
@@ -27,6 +29,7 @@ MODELS: dict[str, type[BaseLabelModel]] = {
     "MajorityVoter": MajorityVoter,
     "DawidSkene": DawidSkene,
     "TripletModel": TripletModel,
+    "SnorkelLabelModel": SnorkelLabelModel,
 }
 _ALIASES = {
     "majority": "MajorityVoter",
@@ -37,6 +40,7 @@ _ALIASES = {
     "dawid_skene": "DawidSkene",
     "ds": "DawidSkene",
     "triplet": "TripletModel",
+    "snorkel": "SnorkelLabelModel",
 }
 
 

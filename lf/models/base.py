@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -28,7 +28,31 @@ def check_class_balance(class_balance: Any, k: int) -> npt.NDArray[np.float64]:
             f"`class_balance` must be {k} non-negative numbers summing to 1 (one per class). "
             f"Got {class_balance!r}."
         )
-    return p / p.sum()
+    return np.asarray(p / p.sum(), dtype=np.float64)
+
+
+def _json_safe(value: Any, what: str, model: object) -> Any:
+    """``value`` as plain JSON types (numpy scalars become Python numbers), or a DataError."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v, what, model) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _json_safe(v, what, model) for k, v in value.items()}
+    if isinstance(value, np.ndarray) and value.ndim <= 1 and value.size <= _INLINE_MAX:
+        return [_json_safe(v, what, model) for v in value.tolist()]
+    name = type(model).__name__
+    if isinstance(value, (np.random.Generator, np.random.RandomState, np.random.BitGenerator, np.random.SeedSequence)):
+        raise DataError(
+            f"Cannot save this {name}: its {what} is a {type(value).__name__}, whose state is not "
+            f"saved. Pass an int seed instead (e.g. {name}(random_state=0)) and fit again."
+        )
+    raise DataError(
+        f"Cannot save this {name}: its {what} is a {type(value).__name__} ({value!r}), which has no "
+        "JSON form. Use a number, a string, a list or a dict of those."
+    )
 
 
 class BaseLabelModel:
@@ -39,6 +63,8 @@ class BaseLabelModel:
     """
 
     _state: ClassVar[tuple[str, ...]] = ("cardinality_", "class_balance_")
+    cardinality_: int  # set by fit
+    class_balance_: npt.NDArray[np.float64]  # set by fit
 
     # -- parameters --------------------------------------------------------------------
     @classmethod
@@ -86,6 +112,7 @@ class BaseLabelModel:
 
         self._check_fitted()
         path = Path(path)
+        params = {name: _json_safe(value, f"parameter `{name}`", self) for name, value in self.get_params().items()}
         state: dict[str, Any] = {}
         big: dict[str, npt.NDArray[Any]] = {}
         for name in self._state:
@@ -97,19 +124,19 @@ class BaseLabelModel:
                 else:
                     state[name] = {"array": value.tolist(), "dtype": str(value.dtype)}
             else:
-                state[name] = value
-        doc = {"format": _FORMAT, "model": type(self).__name__, "params": self.get_params(), "state": state}
+                state[name] = _json_safe(value, f"learned attribute `{name}`", self)
+        doc = {"format": _FORMAT, "model": type(self).__name__, "params": params, "state": state}
         if big:
             npz = path.with_suffix(".npz")
             with atomic_path(npz) as tmp, open(tmp, "wb") as fh:
-                np.savez_compressed(fh, **big)
+                np.savez_compressed(fh, allow_pickle=False, **big)
             doc["npz"] = npz.name
         with atomic_path(path) as tmp:
             tmp.write_text(json.dumps(doc, indent=1))
         return path
 
     @classmethod
-    def load(cls: type[M], path: str | Path) -> M:
+    def load(cls, path: str | Path) -> Self:
         """Read a model written by :meth:`save` (``BaseLabelModel.load`` picks the class)."""
         from lf.models import MODELS
 
@@ -133,4 +160,4 @@ class BaseLabelModel:
             elif isinstance(value, dict) and "npz" in value and arrays is not None:
                 value = arrays[value["npz"]]
             setattr(model, name, value)
-        return model  # type: ignore[return-value]
+        return model

@@ -161,7 +161,7 @@ def test_registry_names_and_aliases():
     for alias in ("label_model", "mc", "LabelModel", "matrix_completion"):
         assert get_model(alias) is LabelModel
     with pytest.raises(ValueError, match="Available:.*triplet"):
-        get_model("snorkel")
+        get_model("nope")
 
 
 def test_wrench_youtube_beats_majority_vote(wrench):

@@ -220,8 +220,8 @@ def test_get_model_by_name_and_alias():
     assert get_model("majority") is MajorityVoter
     assert get_model("MV") is MajorityVoter
     assert get_model("majorityvoter") is MajorityVoter
-    with pytest.raises(ValueError, match=r"Unknown model 'snorkel'. Available: .*majority"):
-        get_model("snorkel")
+    with pytest.raises(ValueError, match=r"Unknown model 'nope'. Available: .*majority"):
+        get_model("nope")
 
 
 def test_numpy_integer_seed_survives_save_and_load(tmp_path):

@@ -50,3 +50,31 @@ def test_load_errors(easy, tmp_path):
     (tmp_path / "junk.json").write_text("{not json")
     with pytest.raises(DataError, match="not a model file"):
         BaseLabelModel.load(tmp_path / "junk.json")
+
+
+def test_numpy_scalar_params_save_as_plain_numbers(easy, tmp_path):
+    L, _, _ = easy
+    model = DawidSkene(smoothing=np.float64(0.5), random_state=np.int64(3)).fit(L)
+    path = model.save(tmp_path / "ds.json")
+    doc = json.loads(path.read_text())
+    assert doc["params"]["smoothing"] == 0.5 and doc["params"]["random_state"] == 3
+    back = DawidSkene.load(path)
+    assert type(back.random_state) is int
+    np.testing.assert_array_equal(back.predict_proba(L), model.predict_proba(L))
+
+
+@pytest.mark.parametrize("state", [np.random.default_rng(0), np.random.RandomState(0)], ids=["Generator", "RandomState"])
+def test_generator_random_state_is_refused_at_save_with_the_fix(easy, tmp_path, state):
+    L, _, _ = easy
+    model = MajorityVoter(tie_break="random", random_state=state).fit(L)
+    with pytest.raises(DataError, match=r"parameter `random_state` is a (Generator|RandomState).*Pass an int seed"):
+        model.save(tmp_path / "mv.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_param_with_no_json_form_is_named(easy, tmp_path):
+    L, _, _ = easy
+    model = MajorityVoter(random_state=object()).fit(L)
+    with pytest.raises(DataError, match=r"parameter `random_state` is a object"):
+        model.save(tmp_path / "mv.json")
+    assert list(tmp_path.iterdir()) == []

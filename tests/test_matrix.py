@@ -1,0 +1,280 @@
+"""LabelMatrix: validation, storage, patterns, combining and persistence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from lf import LabelMatrix
+from lf.errors import DataError
+from lf.matrix import as_label_array, row_patterns
+
+
+def _lm(**kw):
+    arr = np.array([[0, -1, 1], [1, 1, -1], [-1, -1, -1], [0, -1, 1]])
+    return LabelMatrix(arr, names=["a", "b", "c"], **kw)
+
+
+# -- construction ----------------------------------------------------------------------------
+
+
+def test_storage_is_small_ints_and_read_only():
+    L = _lm()
+    assert L.array.dtype == np.int8
+    assert L.shape == (4, 3) and L.n == 4 and L.m == 3 and len(L) == 4
+    with pytest.raises(ValueError):
+        L.array[0, 0] = 1
+    big = LabelMatrix(np.array([[200, -1]]), cardinality=300)
+    assert big.array.dtype == np.int16 and big.array[0, 0] == 200
+
+
+def test_cardinality_inferred_as_max_label_plus_one_at_least_two():
+    assert LabelMatrix(np.array([[0, -1]])).cardinality == 2
+    assert LabelMatrix(np.array([[-1, -1]])).cardinality == 2
+    assert LabelMatrix(np.array([[4, -1]])).cardinality == 5
+    assert LabelMatrix(np.array([[0]]), labels=["a", "b", "c"]).cardinality == 3
+
+
+def test_default_names_and_numpy_interop():
+    L = LabelMatrix(np.array([[0, 1]]))
+    assert L.names == ("lf_0", "lf_1")
+    assert np.asarray(L).tolist() == [[0, 1]]
+    assert np.asarray(L, dtype=np.int64).dtype == np.int64
+    assert repr(L) == "LabelMatrix(n=1, m=2, cardinality=2)"
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"array": [[0, 1]], "names": ["a"]}, r"1 LF names given for 2 columns"),
+        ({"array": [[0, 1]], "names": ["a", "a"]}, r"LF names must be unique. Duplicated: \['a'\]"),
+        ({"array": [[0, 1]], "labels": ["x", "y", "z"], "cardinality": 2}, r"3 label names given for cardinality 2"),
+        ({"array": [[0, 1]], "row_ids": [1, 2, 3]}, r"3 row ids given for 1 rows"),
+        ({"array": [[0, -2]]}, r"ABSTAIN \(-1\) or 0..k-1. Found -2"),
+        ({"array": [[0, 2]], "cardinality": 2}, r"Label 2 is out of range for cardinality 2 \(allowed: -1..1\)"),
+        ({"array": [[0.5, 1.0]]}, r"must hold integers. Got dtype float64"),
+        ({"array": [0, 1]}, r"must be 2-d .* shape \(2,\)"),
+    ],
+)
+def test_invalid_construction_is_reported(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        LabelMatrix(**kwargs)
+
+
+def test_as_label_array_checks_cardinality_against_a_label_matrix():
+    L = _lm()
+    arr, k = as_label_array(L)
+    assert arr is L.array and k == 2
+    with pytest.raises(ValueError, match=r"`cardinality` is 3 but the LabelMatrix has cardinality 2"):
+        as_label_array(L, 3)
+
+
+def test_label_name():
+    L = _lm(labels=["HAM", "SPAM"])
+    assert [L.label_name(v) for v in (-1, 0, 1)] == ["ABSTAIN", "HAM", "SPAM"]
+    assert _lm().label_name(1) == "1"
+
+
+def test_equality_compares_names_cardinality_and_values():
+    assert _lm() == _lm()
+    assert _lm() != _lm(cardinality=3)
+    assert _lm() != LabelMatrix(_lm().array, names=["a", "b", "x"])
+    assert _lm() != "not a matrix"
+
+
+# -- patterns --------------------------------------------------------------------------------
+
+
+def _check_patterns(A, k):
+    rows, counts, inverse = row_patterns(A, k)
+    assert np.array_equal(rows[inverse], A)
+    assert counts.sum() == A.shape[0]
+    assert np.array_equal(np.bincount(inverse, minlength=len(rows)), counts)
+    ref_rows, ref_counts = np.unique(A, axis=0, return_counts=True)
+    assert np.array_equal(rows, ref_rows)  # lexicographic order, like np.unique
+    assert np.array_equal(counts, ref_counts)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    A=hnp.arrays(
+        np.int8,
+        st.tuples(st.integers(1, 40), st.integers(1, 50)),
+        elements=st.integers(-1, 3),
+    )
+)
+def test_patterns_rebuild_the_matrix_and_match_np_unique(A):
+    # m up to 50 with k=4 takes both the integer-code path and the np.unique fallback
+    _check_patterns(A, 4)
+
+
+def test_patterns_fallback_path_for_many_lfs(make_L):
+    A = make_L(500, 80, 3, p_abstain=0.9).astype(np.int8)  # 80 * log2(4) >= 62: fallback
+    _check_patterns(A, 3)
+    A = make_L(500, 20, 3, p_abstain=0.7).astype(np.int8)  # code path
+    _check_patterns(A, 3)
+
+
+def test_patterns_method_and_degenerate_shapes():
+    p = _lm().patterns()
+    assert p.counts.tolist() == [1, 2, 1] and p.rows.tolist() == [[-1, -1, -1], [0, -1, 1], [1, 1, -1]]
+    rows, counts, inverse = row_patterns(np.zeros((3, 0), np.int8), 2)
+    assert rows.shape == (1, 0) and counts.tolist() == [3] and inverse.tolist() == [0, 0, 0]
+    rows, counts, inverse = row_patterns(np.zeros((0, 4), np.int8), 2)
+    assert rows.shape == (0, 4)
+    assert len(counts) == 0 and len(inverse) == 0
+
+
+# -- combining -------------------------------------------------------------------------------
+
+
+def test_concat_stacks_rows_and_adds_errors_and_seconds():
+    a = LabelMatrix([[0, 1]], names=["x", "y"], row_ids=["r0"], errors=[1, 0], seconds=[0.5, 1.0])
+    b = LabelMatrix([[1, -1], [-1, 0]], names=["x", "y"], row_ids=["r1", "r2"], errors=[2, 3], seconds=[0.25, 0.0])
+    c = LabelMatrix.concat([a, b])
+    assert c.array.tolist() == [[0, 1], [1, -1], [-1, 0]]
+    assert c.row_ids.tolist() == ["r0", "r1", "r2"]
+    assert c.errors.tolist() == [3, 3]
+    assert c.seconds.tolist() == [0.75, 1.0]
+    assert LabelMatrix.concat([a]) == a
+
+
+def test_concat_rejects_mismatched_parts():
+    a = LabelMatrix([[0, 1]], names=["x", "y"])
+    with pytest.raises(ValueError, match="at least one matrix"):
+        LabelMatrix.concat([])
+    with pytest.raises(ValueError, match="same LF names and cardinality"):
+        LabelMatrix.concat([a, LabelMatrix([[0, 1]], names=["x", "z"])])
+    with pytest.raises(ValueError, match="same LF names and cardinality"):
+        LabelMatrix.concat([a, LabelMatrix([[0, 1]], names=["x", "y"], cardinality=3)])
+    with pytest.raises(ValueError, match="every part has row ids or none"):
+        LabelMatrix.concat([a, LabelMatrix([[0, 1]], names=["x", "y"], row_ids=[7])])
+
+
+def test_row_selection_keeps_names_and_row_ids():
+    L = _lm(row_ids=["a", "b", "c", "d"], labels=["N", "Y"])
+    for sel in (slice(1, 3), np.array([1, 2]), np.array([False, True, True, False])):
+        sub = L[sel]
+        assert sub.array.tolist() == [[1, 1, -1], [-1, -1, -1]]
+        assert sub.row_ids.tolist() == ["b", "c"]
+        assert sub.names == L.names and sub.labels == ("N", "Y") and sub.cardinality == 2
+    with pytest.raises(IndexError, match="slice, an index array or a boolean mask"):
+        L[0]
+
+
+# -- persistence -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+@pytest.mark.parametrize("row_ids", [None, ["id-a", "id-b", "id-c", "id-d"], [10, 11, 12, 13]])
+def test_save_load_roundtrip(tmp_path, suffix, row_ids):
+    L = _lm(labels=["HAM", "SPAM"], row_ids=row_ids, errors=[0, 2, 1], seconds=[0.5, 0.25, 0.0])
+    path = L.save(tmp_path / f"L{suffix}")
+    assert path == tmp_path / f"L{suffix}"
+    back = LabelMatrix.load(path)
+    assert back == L
+    assert back.array.dtype == np.int8
+    assert back.labels == ("HAM", "SPAM")
+    assert back.errors.tolist() == [0, 2, 1] and back.seconds.tolist() == [0.5, 0.25, 0.0]
+    if row_ids is None:
+        assert back.row_ids is None
+    else:
+        assert back.row_ids.tolist() == row_ids
+    assert [p.name for p in tmp_path.iterdir()] == [f"L{suffix}"]  # no temp files left behind
+
+
+def test_int16_matrix_roundtrip(tmp_path):
+    L = LabelMatrix(np.array([[199, -1], [0, 150]]), cardinality=200)
+    for suffix in (".npz", ".parquet"):
+        back = LabelMatrix.load(L.save(tmp_path / f"big{suffix}"))
+        assert back == L and back.array.dtype == np.int16
+
+
+def test_parquet_file_has_one_column_per_lf(tmp_path):
+    _lm(row_ids=[1, 2, 3, 4]).save(tmp_path / "L.parquet")
+    table = pq.read_table(tmp_path / "L.parquet")
+    assert table.column_names == ["__row_id__", "a", "b", "c"]
+    assert table.column("c").to_pylist() == [1, -1, -1, 1]
+
+
+def test_save_rejects_unknown_suffix(tmp_path):
+    with pytest.raises(DataError, match=r"'L\.csv'.*\.npz or \.parquet"):
+        _lm().save(tmp_path / "L.csv")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_load_errors(tmp_path):
+    with pytest.raises(DataError, match=r"Label matrix file not found: .*missing\.npz"):
+        LabelMatrix.load(tmp_path / "missing.npz")
+    other = tmp_path / "other.parquet"
+    import pyarrow as pa
+
+    pq.write_table(pa.table({"x": [1, 2]}), other)
+    with pytest.raises(DataError, match=r"other\.parquet' is a Parquet file but not a label matrix"):
+        LabelMatrix.load(other)
+    txt = tmp_path / "m.txt"
+    txt.write_text("x")
+    with pytest.raises(DataError, match=r"expected a \.npz or \.parquet"):
+        LabelMatrix.load(txt)
+    npz = tmp_path / "foreign.npz"
+    np.savez(npz, L=np.zeros((1, 1)), meta=np.array('{"format": "other"}'))
+    with pytest.raises(DataError, match=r"not a label matrix written by lf \(format 'other'\)"):
+        LabelMatrix.load(npz)
+
+
+def test_save_into_missing_folder_fails_clearly(tmp_path):
+    with pytest.raises(DataError, match=r"folder .*no_such_dir.* does not exist"):
+        _lm().save(tmp_path / "no_such_dir" / "L.npz")
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+def test_a_matrix_that_saves_also_loads_even_with_mixed_type_row_ids(tmp_path, suffix):
+    # Row ids taken from an object column (ints, strings, None) must not produce a file that
+    # `load` then refuses; saving either round-trips or fails up front with a DataError.
+    L = LabelMatrix([[0], [1], [-1]], names=["a"], row_ids=np.array(["x", None, 3], dtype=object))
+    try:
+        path = L.save(tmp_path / f"L{suffix}")
+    except DataError:
+        assert list(tmp_path.iterdir()) == []
+        return
+    back = LabelMatrix.load(path)
+    assert back == L
+    assert [None if v is None else str(v) for v in back.row_ids.tolist()] == ["x", None, "3"]
+
+
+def test_one_pattern_routine_serves_matrix_and_models():
+    from lf.models import _stats
+
+    assert _stats.fast_patterns is row_patterns
+
+
+@pytest.mark.parametrize("m, k", [(30, 200), (64, 2), (120, 9)])
+def test_patterns_of_wide_matrices_match_np_unique(make_L, m, k):
+    # several int64 code words per row: the hashed path, then patterns sorted lexicographically
+    A = make_L(3000, m, k, p_abstain=0.93, seed=m).astype(np.int16 if k > 127 else np.int8)
+    A[1000:1400] = A[:400]  # repeated rows
+    _check_patterns(A, k)
+    p = row_patterns(A, k, inverse=False)
+    full = row_patterns(A, k)
+    assert p.inverse.size == 0
+    assert np.array_equal(p.rows, full.rows) and np.array_equal(p.counts, full.counts)
+
+
+def test_patterns_follow_lexicographic_order_of_signed_labels():
+    A = np.array([[1, -1], [0, 1], [-1, 0], [0, -1], [1, -1]], np.int8)
+    p = LabelMatrix(A).patterns()
+    assert p.rows.tolist() == [[-1, 0], [0, -1], [0, 1], [1, -1]]
+    assert p.counts.tolist() == [1, 1, 1, 2]
+    assert p.inverse.tolist() == [3, 2, 0, 1, 3]
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+def test_object_row_ids_of_one_type_keep_it(tmp_path, suffix):
+    for ids, expected in (([7, 8], [7, 8]), (["a", "b"], ["a", "b"])):
+        L = LabelMatrix([[0], [1]], names=["a"], row_ids=np.array(ids, dtype=object))
+        back = LabelMatrix.load(L.save(tmp_path / f"L{suffix}"))
+        assert back.row_ids.tolist() == expected
