@@ -60,4 +60,5 @@ def numbered_author(x):
 @labeling_function()
 def question(x):
     """Questions to other viewers are conversation, not promotion."""
-    return HAM if x.text.rstrip(" !❤😍🔥ahah").endswith("?") else ABSTAIN
+    trailing = " !❤😍🔥ah"  # characters people add after the question mark
+    return HAM if x.text.rstrip(trailing).endswith("?") else ABSTAIN

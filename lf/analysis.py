@@ -45,11 +45,11 @@ def _arr(L: Any) -> npt.NDArray[np.integer[Any]]:
 
 
 def _labeled(L: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.bool_]:
-    return L != -1
+    return np.asarray(L != -1, dtype=bool)
 
 
 def _votes_per_row(L: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.int64]:
-    return _labeled(L).sum(axis=1)
+    return np.asarray(_labeled(L).sum(axis=1), dtype=np.int64)
 
 
 def _conflicted_rows(L: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.bool_]:
@@ -58,13 +58,13 @@ def _conflicted_rows(L: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.bool_]:
         return np.zeros(L.shape[0], bool)
     hi = L.max(axis=1)
     lo = np.where(L == -1, np.int32(np.iinfo(np.int32).max), L.astype(np.int32)).min(axis=1)
-    return (hi >= 0) & (lo != hi)
+    return np.asarray((hi >= 0) & (lo != hi), dtype=bool)
 
 
 def _mean0(mask: npt.NDArray[np.bool_]) -> FloatArray:
     if mask.shape[0] == 0:
         return np.full(mask.shape[1], np.nan)
-    return mask.mean(axis=0)
+    return np.asarray(mask.mean(axis=0), dtype=np.float64)
 
 
 def lf_coverages(L: Any) -> FloatArray:
@@ -96,19 +96,19 @@ def _gold(A: npt.NDArray[np.integer[Any]], y: Any) -> npt.NDArray[np.int64]:
         raise ValueError(f"`y` must hold one gold label per row: {A.shape[0]} rows, got shape {y.shape}.")
     if y.size and y.dtype.kind not in "iu":
         raise ValueError(f"`y` must hold integer labels. Got dtype {y.dtype}.")
-    return y.astype(np.int64)
+    return np.asarray(y, dtype=np.int64)
 
 
 def lf_correct(L: Any, y: Any) -> npt.NDArray[np.int64]:
     """Per LF: number of labeled rows where the LF's label equals ``y``."""
     A = _arr(L)
-    return (_labeled(A) & (A == _gold(A, y)[:, None])).sum(axis=0).astype(np.int64)
+    return np.asarray((_labeled(A) & (A == _gold(A, y)[:, None])).sum(axis=0), dtype=np.int64)
 
 
 def lf_incorrect(L: Any, y: Any) -> npt.NDArray[np.int64]:
     """Per LF: number of labeled rows where the LF's label differs from ``y``."""
     A = _arr(L)
-    return (_labeled(A) & (A != _gold(A, y)[:, None])).sum(axis=0).astype(np.int64)
+    return np.asarray((_labeled(A) & (A != _gold(A, y)[:, None])).sum(axis=0), dtype=np.int64)
 
 
 def lf_empirical_accuracies(L: Any, y: Any) -> FloatArray:
@@ -157,7 +157,7 @@ def agreement_matrix(L: Any, cardinality: int | None = None) -> FloatArray:
     """m x m: fraction of rows where LFs i and j both vote and agree (diagonal: coverage)."""
     A, k = as_label_array(L, cardinality)
     n = max(A.shape[0], 1)
-    return _pair_counts(A, k)[1] / n
+    return np.asarray(_pair_counts(A, k)[1] / n, dtype=np.float64)
 
 
 def conflict_matrix(L: Any, cardinality: int | None = None) -> FloatArray:
@@ -165,4 +165,4 @@ def conflict_matrix(L: Any, cardinality: int | None = None) -> FloatArray:
     A, k = as_label_array(L, cardinality)
     n = max(A.shape[0], 1)
     both, same = _pair_counts(A, k)
-    return (both - same) / n
+    return np.asarray((both - same) / n, dtype=np.float64)

@@ -11,9 +11,9 @@ __all__ = [
     "DataError",
     "LFDefinitionError",
     "LFError",
+    "LFImportError",
     "LFOutputError",
     "LFRuntimeError",
-    "LFImportError",
     "MissingExtraError",
     "NotFittedError",
 ]

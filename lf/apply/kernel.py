@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 import numpy as np
 import numpy.typing as npt
 
-from lf.core import ABSTAIN, LabelingFunction, Preprocessor, Row, make_rows
+from lf.core import ABSTAIN, LabelingFunction, Preprocessor, make_rows
 from lf.errors import LFError, LFOutputError, LFRuntimeError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ChunkResult", "label_chunk", "ON_ERROR"]
+__all__ = ["ON_ERROR", "ChunkResult", "label_chunk"]
 
 ON_ERROR = ("raise", "abstain")
 _LF_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -7,7 +7,7 @@ patterns, not the number of rows.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -16,11 +16,13 @@ from scipy import sparse
 from lf.matrix import LabelMatrix, Patterns, as_label_array, row_patterns
 
 __all__ = [
+    "Moments",
     "active_votes",
     "agreement_counts",
     "check_matrix",
     "cooccurrence",
     "fast_patterns",
+    "moments",
     "onehot",
     "posterior",
     "resolve_class_balance",
@@ -52,6 +54,26 @@ def resolve_class_balance(class_balance: Any, k: int) -> FloatArray | None:
     from lf.models.base import check_class_balance
 
     return None if class_balance is None else check_class_balance(class_balance, k)
+
+
+class Moments(NamedTuple):
+    """What the moment-based models (matrix completion, triplet) fit from."""
+
+    A: IntArray
+    k: int
+    O: FloatArray  # agreement counts (m*k x m*k)
+    n: float  # rows counted in O
+    p: FloatArray  # class balance: given, or estimated from vote shares
+
+
+def moments(L: Any, class_balance: Any, cardinality: int | None, *, model: str) -> Moments:
+    """Check ``L`` (3+ LFs), count agreements and settle the class balance."""
+    A, k = check_matrix(L, cardinality, min_lfs=3, model=model)
+    p = resolve_class_balance(class_balance, k)
+    O, pat = agreement_counts(A, k)
+    if p is None:
+        p = vote_shares(pat.rows, pat.counts, k)
+    return Moments(A, k, O, float(pat.counts.sum()), p)
 
 
 # Distinct rows with counts and inverse: the one implementation lives in lf.matrix.

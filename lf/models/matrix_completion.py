@@ -32,13 +32,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import minimize
 
-from lf.models._stats import (
-    agreement_counts,
-    check_matrix,
-    posterior,
-    resolve_class_balance,
-    vote_shares,
-)
+from lf.models._stats import moments, posterior
 from lf.models.base import BaseLabelModel
 
 __all__ = ["LabelModel"]
@@ -307,15 +301,11 @@ class LabelModel(BaseLabelModel):
     def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> LabelModel:
         """Learn ``mu_`` from the label matrix ``L`` (3 or more LFs); returns ``self``."""
         self._check_params()
-        A, k = check_matrix(L, cardinality, min_lfs=3, model="LabelModel")
-        p = resolve_class_balance(class_balance, k)
-        O, pat = agreement_counts(A, k)
-        if p is None:
-            p = vote_shares(pat.rows, pat.counts, k)
+        A, k, O, n, p = moments(L, class_balance, cardinality, model="LabelModel")
         m = A.shape[1]
         mu, res = fit_mu(
             O,
-            float(pat.counts.sum()),
+            n,
             m,
             k,
             p,

@@ -21,13 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from lf.models._stats import (
-    agreement_counts,
-    check_matrix,
-    posterior,
-    resolve_class_balance,
-    vote_shares,
-)
+from lf.models._stats import moments, posterior
 from lf.models.base import BaseLabelModel
 from lf.models.matrix_completion import lf_accuracies, log_factors
 
@@ -122,13 +116,9 @@ class TripletModel(BaseLabelModel):
     def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> TripletModel:
         """Estimate ``mu_`` from second moments of ``L`` (3 or more LFs)."""
         self._check_params()
-        A, k = check_matrix(L, cardinality, min_lfs=3, model="TripletModel")
-        p = resolve_class_balance(class_balance, k)
-        O, pat = agreement_counts(A, k)
-        if p is None:
-            p = vote_shares(pat.rows, pat.counts, k)
+        A, k, O, n, p = moments(L, class_balance, cardinality, model="TripletModel")
         m = A.shape[1]
-        mu = triplet_rates(O, float(pat.counts.sum()), m, k, p)
+        mu = triplet_rates(O, n, m, k, p)
         self.cardinality_ = k
         self.n_lfs_ = m
         self.class_balance_ = p

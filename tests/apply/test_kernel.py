@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lf import ABSTAIN, LabelingFunction, Row, keyword_lf, labeling_function, preprocessor
+from lf import ABSTAIN, LabelingFunction, Row, keyword_lf, preprocessor
 from lf.apply.kernel import label_chunk
 from lf.errors import DataError, LFOutputError, LFRuntimeError
 
