@@ -35,7 +35,9 @@ class ChunkResult(NamedTuple):
 
     labels: npt.NDArray[np.integer[Any]]  # n_chunk x m
     errors: npt.NDArray[np.int64]  # per LF: rows whose call raised (on_error="abstain")
-    seconds: npt.NDArray[np.float64]  # per LF: wall time spent in the LF (and its preprocessors)
+    # per LF: wall time spent in the LF (and its preprocessors); for a batch LF run on a
+    # worker thread, that thread's CPU time, since its wall time includes waits for the GIL
+    seconds: npt.NDArray[np.float64]
 
 
 class _Failed:
@@ -88,7 +90,7 @@ def label_chunk(
     # Row LFs keep the calling thread busy; batch LFs get the other threads (or all of them).
     workers = min(len(batch), threads if len(batch) == m else threads - 1)
     with ThreadPoolExecutor(max_workers=workers) if workers > 0 else contextlib.nullcontext() as pool:
-        pending = {j: pool.submit(_timed_batch, lfs[j], chunk, on_error, ctx) for j in batch} if pool else {}
+        pending = {j: pool.submit(_timed_batch, lfs[j], chunk, on_error, ctx, time.thread_time) for j in batch} if pool else {}
         rows_by_pre: dict[tuple[Preprocessor, ...], list[Any]] = {}
         if len(batch) < m:
             columns = [str(c) for c in chunk.columns]
@@ -107,10 +109,12 @@ def label_chunk(
     return ChunkResult(labels, errors, seconds)
 
 
-def _timed_batch(lf: LabelingFunction, chunk: pd.DataFrame, on_error: str, ctx: _Context) -> tuple[Any, int, float]:
-    start = time.perf_counter()
+def _timed_batch(
+    lf: LabelingFunction, chunk: pd.DataFrame, on_error: str, ctx: _Context, clock: Callable[[], float] = time.perf_counter
+) -> tuple[Any, int, float]:
+    start = clock()
     out, failures = _run_batch(lf, chunk, on_error, ctx)
-    return out, failures, time.perf_counter() - start
+    return out, failures, clock() - start
 
 
 def _preprocessed(
