@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -209,3 +213,29 @@ def test_label_takes_a_fetched_dataset_by_name(
     assert frame["id"].astype(str).tolist() == expected["id"].astype(str).tolist()
     accuracy = float(stdout.split("accuracy against --gold 'label': ")[1].split()[0])
     assert accuracy > 0.9
+
+
+def test_the_quick_start_main_job_runs_in_a_temp_directory_and_writes_well_formed_labels(tmp_path: Path) -> None:
+    # The exact command of scripts/quickstart.sh, run from a temp copy of what it reads.
+    script = (ROOT / "scripts" / "quickstart.sh").read_text()
+    command = script.split('exec "$VENV/bin/lf" ', 1)[1].split("\n\n")[0]
+    args = shlex.split(command.replace("\\\n", " ").replace('"$@"', ""))
+    assert args[0] == "label"
+    for rel in ("datasets/demo/comments.csv", "labeling_functions/demo_spam.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / rel, tmp_path / rel)
+    (tmp_path / "out").mkdir()
+    exe = Path(sys.executable).with_name("lf")
+    proc = subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / args[args.index("-o") + 1]
+    assert f"wrote {args[args.index('-o') + 1]}" in proc.stderr  # says where the output went
+    assert "learned acc" in proc.stdout and "2,000 rows x 12 LFs" in proc.stdout  # the LF report
+    frame = pd.read_parquet(out)
+    assert list(frame.columns) == ["id", "HAM", "SPAM", "label", "confidence", "covered"]
+    assert len(frame) == 2000 and frame["id"].is_unique
+    np.testing.assert_allclose(frame[["HAM", "SPAM"]].sum(axis=1), 1.0)
+    assert set(frame["label"].astype(str)) <= {"HAM", "SPAM"}
+    assert ((frame["confidence"] >= 0.5) & (frame["confidence"] <= 1.0)).all()
+    gold = pd.read_csv(tmp_path / "datasets/demo/comments.csv")["label"]
+    assert (frame["label"].astype(str) == gold).mean() > 0.85
