@@ -1,0 +1,7 @@
+"""``python -m lf``: the ``lf`` command line."""
+
+import sys
+
+from lf.cli import main
+
+sys.exit(main())

@@ -1,0 +1,131 @@
+"""What the commands share: options, reading DATA, checking outputs and gold columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lf.errors import DataError
+
+EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal:  # piped or captured: do not squeeze the table into 80 columns
+        console = Console(stderr=stderr, highlight=False, width=160)
+    return console
+
+
+def _apply_options(f: Any) -> Any:
+    f = click.option("--lfs", "lfs_target", metavar="MODULE", help="LF module: a dotted module name, a .py file or a package folder.")(f)
+    f = click.option("--text-column", metavar="COLUMN", help="Expose this data column to the LFs as `text`.")(f)
+    f = click.option("--id-column", metavar="COLUMN", help="Keep this column as row ids (and name ids in errors). Default: the data's `id` column, if any.")(f)
+    f = click.option("--n-jobs", default=1, show_default=True, help="Worker processes (-1: one per CPU).")(f)
+    f = click.option("--chunk-size", default=20_000, show_default=True, help="Rows per chunk.")(f)
+    f = click.option(
+        "--on-error",
+        type=click.Choice(["raise", "abstain"]),
+        default="raise",
+        show_default=True,
+        help="On an LF exception: stop with the LF and row named, or count it as an abstain.",
+    )(f)
+    f = click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")(f)
+    return f
+
+
+def _source(data: tuple[str, ...]) -> Any:
+    """DATA as lf.apply takes it: file paths, or the name of a fetched dataset (`lf datasets list`)."""
+    if len(data) == 1 and not Path(data[0]).exists():
+        from lf.manifest import list_datasets
+
+        if data[0] in list_datasets():
+            from lf.datasets import load
+
+            return load(data[0])
+    return list(data)
+
+
+def _apply(data: tuple[str, ...], lfs_target: str, opts: dict[str, Any]) -> Any:
+    import lf
+
+    lfs = lf.load_lfs(lfs_target)
+    id_column = opts["id_column"]
+    if id_column is None and "id" in _data_columns(data):
+        id_column = "id"  # the data's own ids name rows in errors and in outputs
+    return lf.apply(
+        lfs,
+        _source(data),
+        n_jobs=opts["n_jobs"],
+        chunk_size=opts["chunk_size"],
+        on_error=opts["on_error"],
+        progress=opts["progress"],
+        text_column=opts["text_column"],
+        id_column=id_column,
+    )
+
+
+def _check_output(path: str, allowed: tuple[str, ...], what: str) -> None:
+    """Fail before any work when the output cannot be written (not after a long run)."""
+    p = Path(path)
+    if p.suffix.lower() not in allowed:
+        raise click.BadParameter(f"{path!r}: use a {' or '.join(allowed)} file name for the {what}.", param_hint="'-o'")
+    if not p.parent.exists():
+        raise click.BadParameter(f"{path!r}: the folder {str(p.parent)!r} does not exist.", param_hint="'-o'")
+
+
+def _data_columns(data: tuple[str, ...]) -> list[str]:
+    from lf.io import iter_chunks
+
+    for chunk in iter_chunks(_source(data), 1):
+        return [str(c) for c in chunk.columns]
+    raise DataError(f"{', '.join(data)}: the data has no rows.")
+
+
+def _check_column(data: tuple[str, ...], column: str, option: str) -> None:
+    cols = _data_columns(data)
+    if column not in cols:
+        raise DataError(f"{option} column {column!r} is not in the data. Available columns: {', '.join(cols)}.")
+
+
+def _gold(data: tuple[str, ...], column: str, labels: Any, n: int, text_column: str | None) -> Any:
+    """Gold labels from a data column: ints, or label names when the module declares LABELS."""
+    import numpy as np
+    import pandas as pd
+
+    from lf.io import iter_chunks
+
+    if text_column is not None and column == "text":
+        column = text_column
+    parts = []
+    for chunk in iter_chunks(_source(data), 200_000):
+        if column not in chunk.columns:
+            cols = ", ".join(str(c) for c in chunk.columns)
+            raise DataError(f"--gold column {column!r} is not in the data. Available columns: {cols}.")
+        parts.append(chunk[column])
+    values = pd.concat(parts, ignore_index=True)
+    if len(values) != n:
+        raise DataError(f"--gold has {len(values)} rows but the label matrix has {n}; give the data the matrix was made from.")
+    if values.isna().any():
+        raise DataError(f"--gold column {column!r} has {int(values.isna().sum())} missing values.")
+    if pd.api.types.is_integer_dtype(values):
+        return values.to_numpy(np.int64)
+    names = {str(name).lower(): i for i, name in enumerate(labels or [])}
+    if not labels or not set(names) & {str(v).lower() for v in values.unique()}:
+        names.update({str(i): i for i in range(len(labels) if labels else 127)})  # "0", "1" from CSV text
+    unknown = sorted({str(v) for v in values if str(v).lower() not in names})
+    if unknown:
+        allowed = ", ".join(labels) if labels else "integers (the module declares no LABELS)"
+        raise DataError(f"--gold column {column!r} has values {unknown[:5]} that are not labels. Allowed: {allowed}.")
+    return np.array([names[str(v).lower()] for v in values], np.int64)
+
+
+def _print_report(L: Any, y: Any, model: Any, console: Any) -> None:
+    from lf.report import print_report
+    from lf.summary import summarize, totals
+
+    print_report(summarize(L, y=y, model=model), totals(L), labels=L.labels, console=console)

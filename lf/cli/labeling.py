@@ -1,0 +1,214 @@
+"""``lf apply``, ``lf label`` and ``lf fit``: from data to a label matrix, a model and labels."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import click
+
+from lf.cli._shared import (
+    _apply,
+    _apply_options,
+    _check_column,
+    _check_output,
+    _console,
+    _gold,
+    _print_report,
+)
+from lf.errors import DataError
+
+__all__ = ["apply_cmd", "fit_cmd", "label_cmd"]
+
+
+@click.command("apply")
+@click.argument("data", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, metavar="L.parquet", help="Where to write the label matrix (.parquet or .npz).")
+@_apply_options
+def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts: Any) -> None:
+    """Apply the LFs of MODULE to DATA (CSV / TSV / Parquet / JSON Lines files) and save the label matrix."""
+    from lf.summary import totals
+
+    if not lfs_target:
+        raise click.UsageError("Missing option '--lfs': the LF module to apply.")
+    _check_output(output, (".parquet", ".npz"), "label matrix")
+    start = time.perf_counter()
+    L = _apply(data, lfs_target, opts)
+    L.save(output)
+    t = totals(L)
+    _console(stderr=True).print(
+        f"wrote {output}: {t['rows']:,} rows x {t['lfs']} LFs, coverage {t['coverage']:.3f}, "
+        f"errors {int(L.errors.sum())}, in {time.perf_counter() - start:.2f} s"
+    )
+
+
+def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
+    """``--class-balance``: ``dev`` (from dev gold), ``0.8,0.2`` or ``HAM=0.8,SPAM=0.2``."""
+    import numpy as np
+
+    if spec is None:
+        return None
+    if spec == "dev":
+        if y_dev is None:
+            raise click.BadParameter("'dev' needs gold-labeled dev rows (--dev-gold and --dev-data).", param_hint="'--class-balance'")
+        counts = np.bincount(y_dev, minlength=len(names)) + 1.0
+        return counts / counts.sum()
+    parts = [p.strip() for p in spec.split(",")]
+    try:
+        if all("=" in p for p in parts):
+            given = {k.strip().lower(): float(v) for k, v in (p.split("=", 1) for p in parts)}
+            unknown = sorted(set(given) - {n.lower() for n in names})
+            if unknown or len(given) != len(names):
+                raise click.BadParameter(
+                    f"{spec!r} must give one value for each label: {', '.join(names)}.", param_hint="'--class-balance'"
+                )
+            return np.array([given[n.lower()] for n in names])
+        values = np.array([float(p) for p in parts])
+    except ValueError:
+        raise click.BadParameter(
+            f"{spec!r} is not 'dev', a list of numbers (0.8,0.2) or label=number pairs (HAM=0.8,SPAM=0.2).",
+            param_hint="'--class-balance'",
+        ) from None
+    if len(values) != len(names) or (values < 0).any() or not np.isclose(values.sum(), 1.0):
+        raise click.BadParameter(
+            f"{spec!r} must be {len(names)} non-negative numbers summing to 1 (one per label: {', '.join(names)}).",
+            param_hint="'--class-balance'",
+        )
+    return values
+
+
+def _model_options(f: Any) -> Any:
+    f = click.option(
+        "--class-balance", metavar="SPEC",
+        help="Class priors: 'dev' (from the dev rows' gold labels), '0.8,0.2' or 'HAM=0.8,SPAM=0.2'. Default: the model estimates them.",
+    )(f)
+    f = click.option(
+        "--model", "model_spec", default="LabelModel", show_default=True, metavar="NAME|model.json",
+        help="Label model: LabelModel, MajorityVoter, DawidSkene, TripletModel (or an alias), 'auto' (the best on "
+        "gold-labeled dev rows), or a model file saved by `lf fit`.",
+    )(f)
+    return f
+
+
+def _fit(L: Any, model_spec: str, class_balance: str | None, dev: tuple[Any, Any] | None) -> tuple[Any, str]:
+    """Fit (or load) the model a command asked for; returns it with a one-line description."""
+    from lf.models import model_from_spec, select
+    from lf.output import label_names
+
+    names = label_names(L)
+    y_dev = dev[1] if dev is not None else None
+    balance = _class_balance(class_balance, names, y_dev)
+    if model_spec == "auto":
+        if dev is None or y_dev is None:
+            raise click.BadParameter("'auto' picks the best model on labeled dev rows: add --dev-data and --dev-gold.", param_hint="'--model'")
+        chosen = select(None, L, dev[0], y_dev, class_balance="dev" if balance is None else balance)
+        scores = ", ".join(f"{k} {v:.3f}" for k, v in chosen.scores.items())
+        return chosen.model, f"{chosen.name} (best dev accuracy of: {scores})"
+    model = model_from_spec(model_spec)
+    if hasattr(model, "cardinality_"):
+        if dev is not None or class_balance is not None:
+            raise click.UsageError("A saved model is already fitted: drop --dev / --class-balance, or give a model name.")
+        return model, f"{type(model).__name__} loaded from {model_spec}"
+    model.fit(L, class_balance=balance)  # type: ignore[attr-defined]
+    return model, type(model).__name__
+
+
+def _dev(dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], L: Any) -> tuple[Any, Any] | None:
+    from lf.matrix import LabelMatrix
+
+    if dev is None:
+        if dev_gold or dev_data:
+            raise click.UsageError("--dev-gold / --dev-data go with --dev L_dev.parquet.")
+        return None
+    if not dev_gold or not dev_data:
+        raise click.UsageError("--dev needs --dev-gold COLUMN and --dev-data DATA (the data the dev matrix was made from).")
+    L_dev = LabelMatrix.load(dev)
+    if L_dev.names != L.names:
+        raise DataError(f"{dev!r} was made with other LFs than the training matrix; apply the same LF module to both.")
+    return L_dev, _gold(dev_data, dev_gold, L.labels, L_dev.n, None)
+
+
+@click.command("fit")
+@click.argument("matrix", metavar="L.parquet")
+@click.option("-o", "--output", required=True, metavar="model.json", help="Where to save the fitted model (JSON, + .npz for large arrays).")
+@_model_options
+@click.option("--dev", metavar="L_dev.parquet", help="Label matrix of a few gold-labeled rows (same LFs), for --model auto / --class-balance dev.")
+@click.option("--dev-gold", metavar="COLUMN", help="Column of --dev-data holding the dev rows' gold labels.")
+@click.option("--dev-data", multiple=True, metavar="DATA", help="The data the --dev matrix was made from.")
+def fit_cmd(
+    matrix: str, output: str, model_spec: str, class_balance: str | None,
+    dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...],
+) -> None:
+    """Fit a label model on a saved label matrix (from `lf apply`) and save it."""
+    from lf.matrix import LabelMatrix
+
+    _check_output(output, (".json",), "model")
+    start = time.perf_counter()
+    L = LabelMatrix.load(matrix)
+    model, desc = _fit(L, model_spec, class_balance, _dev(dev, dev_gold, dev_data, L))
+    model.save(output)
+    _console(stderr=True).print(f"wrote {output}: {desc}, fitted on {L.n:,} rows x {L.m} LFs in {time.perf_counter() - start:.2f} s")
+
+
+@click.command("label")
+@click.argument("data", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, metavar="labels.parquet", help="Where to write the labels (.parquet, .csv or .jsonl).")
+@_model_options
+@click.option("--filter-abstain", is_flag=True, help="Leave out rows that no LF labeled.")
+@click.option("--gold", metavar="COLUMN", help="Data column with gold labels: the report adds empirical accuracies and the model's accuracy.")
+@click.option("--matrix", "matrix_out", metavar="L.parquet", help="Also save the label matrix.")
+@click.option("--dev-data", multiple=True, metavar="DEV_DATA", help="A few gold-labeled rows (same columns as DATA), for --model auto / --class-balance dev.")
+@click.option("--dev-gold", metavar="COLUMN", help="Column of --dev-data holding the gold labels.")
+@_apply_options
+def label_cmd(
+    data: tuple[str, ...], output: str, model_spec: str, class_balance: str | None, filter_abstain: bool,
+    gold: str | None, matrix_out: str | None, dev_data: tuple[str, ...], dev_gold: str | None,
+    lfs_target: str | None, **opts: Any,
+) -> None:
+    """Apply the LFs of MODULE to DATA, fit a label model and write probabilistic labels.
+
+    DATA is CSV / TSV / Parquet / JSON Lines file(s), or the name of a dataset fetched with
+    `lf datasets fetch`. The output holds one row per data row: `id` (the --id-column, else
+    the data's `id` column, else the row position), one probability column per label,
+    `label` (the most probable one), `confidence` (its probability) and `covered` (whether
+    any LF voted). The model is fitted on DATA's label matrix only; --dev-data rows (LFs
+    applied to them too) only choose the model or the class balance.
+    """
+    from lf.io import write_frame
+    from lf.output import labels_frame
+
+    if not lfs_target:
+        raise click.UsageError("Missing option '--lfs': the LF module to apply.")
+    _check_output(output, (".parquet", ".csv", ".jsonl"), "labels")
+    if matrix_out:
+        _check_output(matrix_out, (".parquet", ".npz"), "label matrix")
+    if gold:
+        _check_column(data, opts["text_column"] if gold == "text" and opts["text_column"] else gold, "--gold")
+    if bool(dev_data) != bool(dev_gold):
+        raise click.UsageError("--dev-data and --dev-gold go together: the dev rows and their gold column.")
+    if dev_gold:
+        _check_column(dev_data, dev_gold, "--dev-gold")
+    start = time.perf_counter()
+    L = _apply(data, lfs_target, opts)
+    if matrix_out:
+        L.save(matrix_out)
+    dev = None
+    if dev_data:
+        L_dev = _apply(dev_data, lfs_target, {**opts, "progress": False})
+        dev = (L_dev, _gold(dev_data, dev_gold or "", L.labels, L_dev.n, None))
+    model, desc = _fit(L, model_spec, class_balance, dev)
+    frame = labels_frame(L, model.predict_proba(L), filter_abstain=filter_abstain)
+    write_frame(frame, output)
+    y = _gold(data, gold, L.labels, L.n, opts["text_column"]) if gold else None
+    console = _console()
+    _print_report(L, y, model, console)
+    if y is not None:
+        acc = float((model.predict(L) == y).mean())
+        console.print(f"{desc} accuracy against --gold {gold!r}: {acc:.3f} over all {L.n:,} rows")
+    counts = frame["label"].value_counts().reindex(frame["label"].cat.categories, fill_value=0)
+    dist = ", ".join(f"{name} {int(c):,}" for name, c in counts.items())
+    dropped = f" ({L.n - len(frame):,} uncovered rows left out)" if filter_abstain else ""
+    _console(stderr=True).print(
+        f"wrote {output}: {len(frame):,} rows{dropped}; labels {dist}; model {desc}; "
+        f"{time.perf_counter() - start:.2f} s"
+    )

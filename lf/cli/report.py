@@ -1,0 +1,150 @@
+"""``lf report``: the LF table, JSON, the HTML report and CI quality gates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lf.cli._shared import (
+    EXIT_GATE,
+    _apply,
+    _apply_options,
+    _check_column,
+    _console,
+    _gold,
+    _source,
+)
+from lf.errors import DataError
+
+__all__ = ["report_cmd"]
+
+
+def _check_html_path(path: str | None) -> None:
+    if path is None:
+        return
+    p = Path(path)
+    if p.suffix.lower() not in (".html", ".htm"):
+        raise click.BadParameter(f"{path!r}: use a .html file name for the HTML report.", param_hint="'--html'")
+    if not p.parent.exists():
+        raise click.BadParameter(f"{path!r}: the folder {str(p.parent)!r} does not exist.", param_hint="'--html'")
+
+
+def _texts(data: tuple[str, ...], text_column: str | None, n: int) -> Any:
+    """The text column of DATA for the HTML examples, or None (with a note) when it has none."""
+    import pandas as pd
+
+    from lf.io import iter_chunks
+
+    column = text_column or "text"
+    parts = []
+    for chunk in iter_chunks(_source(data), 200_000):
+        if column not in chunk.columns:
+            _console(stderr=True).print(
+                f"note: the data has no {column!r} column, so the HTML examples show row positions only "
+                "(name the text column with --text-column)."
+            )
+            return None
+        parts.append(chunk[column])
+    texts = pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype=object)
+    if len(texts) != n:
+        raise DataError(f"--data has {len(texts)} rows but the label matrix has {n}; give the data the matrix was made from.")
+    return texts
+
+
+def _gate_option(name: str, help_text: str) -> Callable[[Any], Any]:
+    return click.option(name, type=click.FloatRange(0.0, 1.0), metavar="FRACTION", help=help_text)
+
+
+@click.command("report")
+@click.argument("source", nargs=-1, required=True)
+@click.option("--data", "gold_data", multiple=True, metavar="DATA", help="With a saved matrix: the data it was made from (for --gold and the HTML examples).")
+@click.option("--gold", metavar="COLUMN", help="Data column with gold labels: adds correct / incorrect / emp_acc.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (schema lf.report/2, see docs/report.md) instead of a table.")
+@click.option("--html", "html_path", metavar="report.html", help="Also write a self-contained HTML report (tables, charts, examples).")
+@click.option(
+    "--model", "model_spec", metavar="NAME|model.json",
+    help="Label model to fit on the matrix (LabelModel, MajorityVoter, DawidSkene, TripletModel or an alias) "
+    "or a fitted model saved by `lf fit`: adds learned_acc, its label distribution and disagreement examples.",
+)
+@_gate_option("--min-coverage", "Gate: fail (exit 1) when the fraction of rows some LF labels is below this.")
+@_gate_option("--max-conflict", "Gate: fail (exit 1) when the fraction of rows with disagreeing LFs is above this.")
+@_gate_option("--min-lf-coverage", "Gate: fail (exit 1) when any LF labels a smaller fraction of rows than this.")
+@_gate_option("--max-lf-conflict", "Gate: fail (exit 1) when any LF is in conflict on a larger fraction of rows than this.")
+@_apply_options
+def report_cmd(
+    source: tuple[str, ...],
+    gold_data: tuple[str, ...],
+    gold: str | None,
+    as_json: bool,
+    html_path: str | None,
+    model_spec: str | None,
+    min_coverage: float | None,
+    max_conflict: float | None,
+    min_lf_coverage: float | None,
+    max_lf_conflict: float | None,
+    lfs_target: str | None,
+    **opts: Any,
+) -> None:
+    """Print the per-LF report for DATA --lfs MODULE, or for a saved label matrix (L.parquet / L.npz).
+
+    \b
+    Exit codes:
+      0  the report was printed (and every quality gate passed)
+      1  a quality gate failed: the report is still printed / written, then
+         one line per failed gate names the gate, threshold and actual value
+      2  bad input or usage (missing file or column, bad option, failing LF)
+    """
+    import json
+
+    from lf.matrix import LabelMatrix
+    from lf.report import build_report, check_gates, print_report, report_document, write_html
+    from lf.report.gates import format_failure
+
+    _check_html_path(html_path)
+    if lfs_target:
+        if gold:
+            _check_column(source, opts["text_column"] if gold == "text" and opts["text_column"] else gold, "--gold")
+        L = _apply(source, lfs_target, opts)
+        data = source
+    else:
+        if len(source) != 1:
+            raise click.UsageError("Give one saved label matrix, or DATA files together with --lfs MODULE.")
+        if Path(source[0]).suffix.lower() not in (".parquet", ".npz"):
+            raise click.UsageError(f"{source[0]!r} is not a saved label matrix (.parquet / .npz); to report on data, add --lfs MODULE.")
+        L = LabelMatrix.load(source[0])
+        data = gold_data
+        if gold and not data:
+            raise click.UsageError("--gold with a saved label matrix needs --data: the data the matrix was made from.")
+    y = _gold(data, gold, L.labels, L.n, opts["text_column"]) if gold else None
+    model = None
+    if model_spec:
+        from lf.models import model_from_spec
+
+        model = model_from_spec(model_spec)
+        if not hasattr(model, "cardinality_"):  # a name: fit it here; a saved model is fitted
+            model.fit(L)  # type: ignore[attr-defined]
+    report = build_report(L, y=y, model=model, conflicts=as_json or html_path is not None)
+    summary = report.summary
+    gates = check_gates(
+        {"min_coverage": min_coverage, "max_conflict": max_conflict, "min_lf_coverage": min_lf_coverage, "max_lf_conflict": max_lf_conflict},
+        report.totals,
+        report.names,
+        summary["coverage"].tolist(),
+        summary["conflicts"].tolist(),
+    )
+    if as_json:
+        click.echo(json.dumps(report_document(report, gates, L.labels), indent=2))
+    else:
+        print_report(summary, report.totals, labels=L.labels, console=_console())
+    if html_path:
+        texts = _texts(data, opts["text_column"], L.n) if data else None
+        write_html(html_path, L, texts=texts, gates=gates, data=report)
+        _console(stderr=True).print(f"wrote {html_path}", markup=False)
+    failed = [g for g in gates if not g.passed]
+    for g in failed:
+        click.echo(format_failure(g), err=True)
+    if failed:
+        raise click.exceptions.Exit(EXIT_GATE)
