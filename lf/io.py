@@ -72,7 +72,8 @@ def _check_paths(paths: list[Path]) -> None:
 
 
 def _unreadable(path: Path, fmt: str, exc: BaseException) -> DataError:
-    return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {exc}")
+    hint = " The file is not UTF-8 text: convert it first, e.g. `iconv -f latin1 -t utf-8`." if "UTF8" in str(exc) else ""
+    return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {exc}.{hint}")
 
 
 def count_rows(data: Any) -> int | None:
@@ -107,7 +108,8 @@ def iter_chunks(data: Any, chunk_size: int, columns: list[str] | None = None) ->
 
     ``data`` is a pandas DataFrame, an iterable of DataFrames, or one or more paths to
     CSV / TSV / Parquet / JSON Lines files (read in chunks with pyarrow). Chunks never span
-    two files. CSV / TSV values are text (``None`` where a field is empty or an NA marker).
+    two files. CSV / TSV values are text (missing, as NaN, where a field is empty or an NA
+    marker such as ``NA`` / ``NaN`` / ``null``).
     """
     import pandas as pd
 
@@ -171,6 +173,11 @@ def _read_batches(path: Path, chunk_size: int, columns: list[str] | None) -> Ite
         if fmt == "jsonl":
             raise _TypeClash() from exc  # Python's parser resumes, or names the bad line
         raise _unreadable(path, fmt, exc) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"Could not read {str(path)!r} as {fmt.upper()}: it is not UTF-8 text ({exc.reason} at byte "
+            f"{exc.start}). Convert it first, e.g. `iconv -f latin1 -t utf-8`."
+        ) from None
     except (pa.ArrowException, OSError, EOFError) as exc:
         raise _unreadable(path, fmt, exc) from None
 
@@ -182,9 +189,8 @@ def _csv_reader(path: Path, fmt: str, columns: list[str] | None) -> pa.RecordBat
 
     read = pcsv.ReadOptions(block_size=_BLOCK)
     parse = pcsv.ParseOptions(delimiter="\t" if fmt == "tsv" else ",", newlines_in_values=True)
-    header = pcsv.open_csv(path, read_options=read, parse_options=parse)
-    names = header.schema.names
-    header.close()
+    with contextlib.closing(pcsv.open_csv(path, read_options=read, parse_options=parse)) as header:
+        names = header.schema.names
     convert = pcsv.ConvertOptions(
         column_types={name: pa.string() for name in names},
         include_columns=columns,
@@ -283,21 +289,37 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     try:
         yield tmp
         os.chmod(tmp, 0o666 & ~_umask())
+        with open(tmp, "rb") as fh:  # the data reaches the disk before the name points at it
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
 
 
+_PANDAS_COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
+
+
 def write_frame(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write a DataFrame to .parquet / .csv / .jsonl (by suffix), atomically."""
+    """Write a DataFrame to .parquet / .csv / .tsv / .jsonl (by suffix), atomically.
+
+    Text formats may end in ``.gz``, ``.bz2`` or ``.zst`` to be compressed (the temporary
+    file's name hides the suffix from pandas, so the compression is passed explicitly).
+    """
     path = Path(path)
     fmt = detect_format(path)
+    last = path.suffix.lower()
+    compression = _PANDAS_COMPRESSION.get(last)
+    if last in _COMPRESSION and (compression is None or fmt == "parquet"):
+        raise DataError(
+            f"Cannot write {str(path)!r}: use .parquet (compressed inside), or .csv / .tsv / .jsonl "
+            f"optionally followed by {', '.join(_PANDAS_COMPRESSION)}."
+        )
     with atomic_path(path) as tmp:
         if fmt == "parquet":
             df.to_parquet(tmp, index=False)
         elif fmt in ("csv", "tsv"):
-            df.to_csv(tmp, index=False, sep="\t" if fmt == "tsv" else ",")
+            df.to_csv(tmp, index=False, sep="\t" if fmt == "tsv" else ",", compression=compression)
         else:
-            df.to_json(tmp, orient="records", lines=True, force_ascii=False)
+            df.to_json(tmp, orient="records", lines=True, force_ascii=False, compression=compression)
     return path

@@ -27,7 +27,14 @@ class Patterns(NamedTuple):
     inverse: npt.NDArray[np.intp]
 
 
+MAX_CARDINALITY = 32767  # labels are stored as int16 beyond 127 classes
+
+
 def _storage_dtype(cardinality: int) -> type[np.integer[Any]]:
+    if cardinality > MAX_CARDINALITY:
+        raise ValueError(
+            f"A label matrix holds at most {MAX_CARDINALITY} classes (int16 storage). Got cardinality {cardinality}."
+        )
     return np.int8 if cardinality <= 127 else np.int16
 
 
@@ -242,7 +249,14 @@ class LabelMatrix:
             raise DataError(f"Label matrix file not found: {str(path)!r}.")
         suffix = path.suffix.lower()
         if suffix == ".npz":
-            with np.load(path, allow_pickle=False) as z:
+            not_ours = DataError(f"{str(path)!r} is not a label matrix written by lf (LabelMatrix.save / lf apply).")
+            try:
+                z = np.load(path, allow_pickle=False)
+            except (ValueError, OSError, EOFError):
+                raise not_ours from None
+            with z:
+                if not {"meta", "L"} <= set(z.files):
+                    raise not_ours
                 meta = json.loads(str(z["meta"]))
                 arr = z["L"]
                 row_ids = z["row_ids"] if "row_ids" in z.files else None

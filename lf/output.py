@@ -14,7 +14,7 @@ from lf.matrix import LabelMatrix
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["RESERVED_COLUMNS", "label_names", "labels_frame"]
+__all__ = ["RESERVED_COLUMNS", "check_label_names", "label_names", "labels_frame"]
 
 RESERVED_COLUMNS = ("id", "label", "confidence", "covered")
 
@@ -22,6 +22,16 @@ RESERVED_COLUMNS = ("id", "label", "confidence", "covered")
 def label_names(L: LabelMatrix) -> tuple[str, ...]:
     """The class names of ``L``: its declared labels, else ``"0" .. "k-1"``."""
     return tuple(L.labels) if L.labels else tuple(str(c) for c in range(L.cardinality))
+
+
+def check_label_names(names: Any) -> None:
+    """Fail when a label name would collide with one of the other output columns."""
+    clash = sorted(set(map(str, names or ())) & set(RESERVED_COLUMNS))
+    if clash:
+        raise DataError(
+            f"Label name(s) {clash} collide with the output columns {list(RESERVED_COLUMNS)}; "
+            "rename the labels in the LF module's LABELS."
+        )
 
 
 def labels_frame(L: LabelMatrix, probs: npt.ArrayLike, *, filter_abstain: bool = False) -> pd.DataFrame:
@@ -40,12 +50,7 @@ def labels_frame(L: LabelMatrix, probs: npt.ArrayLike, *, filter_abstain: bool =
     if P.shape != (n, k):
         raise DataError(f"`probs` must have shape ({n}, {k}) to match the label matrix. Got {P.shape}.")
     names = label_names(L)
-    clash = sorted(set(names) & set(RESERVED_COLUMNS))
-    if clash:
-        raise DataError(
-            f"Label name(s) {clash} collide with the output columns {list(RESERVED_COLUMNS)}; "
-            "rename the labels in the LF module's LABELS."
-        )
+    check_label_names(names)
     ids: Any = L.row_ids if L.row_ids is not None else np.arange(n)
     covered = (L.array != ABSTAIN).any(axis=1)
     best = P.argmax(axis=1)

@@ -32,6 +32,8 @@ _NOT_WORD = r"[^\p{L}\p{M}\p{N}_]"
 class _Matcher:
     """Batch LF body: label rows whose ``column`` matches ``pattern`` (RE2, via pyarrow)."""
 
+    thread_safe = True  # no state, and pyarrow releases the GIL: the kernel may run it on a thread
+
     def __init__(self, name: str, pattern: str, label: int, column: str, case_sensitive: bool) -> None:
         self.name = name
         self.pattern = pattern
@@ -56,6 +58,8 @@ class _Matcher:
             arr = pa.array(col, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             arr = None
+        if arr is not None and pa.types.is_dictionary(arr.type):  # a categorical text column
+            arr = arr.dictionary_decode()
         if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
                                or pa.types.is_null(arr.type)):
             raise DataError(f"LF {self.name!r} needs a text column; {self.column!r} has dtype {col.dtype}.")

@@ -147,7 +147,8 @@ def test_label_auto_chooses_the_model_on_dev_rows_and_fits_on_data_only(
     [
         (["fit", "{L}", "-o", "{tmp}/model.txt"], "use a .json file name for the model"),
         (["fit", "{L}", "-o", "{tmp}/m.json", "--model", "bogus"], "Unknown model 'bogus'. Available:"),
-        (["fit", "{L}", "-o", "{tmp}/m.json", "--model", "auto"], "'auto' picks the best model on labeled dev rows"),
+        (["fit", "{L}", "-o", "{tmp}/m.json", "--model", "auto"], "'auto' picks the best model on gold-labeled dev rows"),
+        (["fit", "{L}", "-o", "{tmp}/m2.json", "--model", "{tmp}/saved.json"], "is a saved, fitted model"),
         (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "0.2,0.2"], "must be 2 non-negative numbers summing to 1"),
         (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "HAM=0.5,EGGS=0.5"], "one value for each label: HAM, SPAM"),
         (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "dev"], "'dev' needs gold-labeled dev rows"),
@@ -156,7 +157,7 @@ def test_label_auto_chooses_the_model_on_dev_rows_and_fits_on_data_only(
         (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/nowhere/labels.csv"], "does not exist"),
         (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/l.csv", "--gold", "nope"], "--gold column 'nope' is not in the data"),
         (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/l.csv", "--dev-data", str(DEMO)], "--dev-data and --dev-gold go together"),
-        (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/l.csv", "--model", "auto"], "add --dev-data and --dev-gold"),
+        (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/l.csv", "--model", "auto"], "give them with the --dev options"),
     ],
 )
 def test_bad_fit_and_label_input_is_one_clear_line(
@@ -239,3 +240,17 @@ def test_the_quick_start_main_job_runs_in_a_temp_directory_and_writes_well_forme
     assert ((frame["confidence"] >= 0.5) & (frame["confidence"] <= 1.0)).all()
     gold = pd.read_csv(tmp_path / "datasets/demo/comments.csv")["label"]
     assert (frame["label"].astype(str) == gold).mean() > 0.85
+
+
+def test_integer_gold_out_of_range_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = pd.read_csv(DEMO).iloc[:50].assign(gold=[0, 1] * 24 + [7, -1])
+    path = tmp_path / "d.parquet"
+    data.to_parquet(path)
+    code, _, err = run(capsys, "label", path, "--lfs", DEMO_LFS, "-o", tmp_path / "l.parquet", "--gold", "gold", "--model", "mv")
+    assert code == 2
+    assert "--gold column 'gold' has values ['-1', '7'] that are not labels. Allowed: HAM, SPAM or the class ids 0..1" in err
+    good = data.assign(gold=[0, 1] * 25)
+    good.to_parquet(path)
+    code, stdout, err = run(capsys, "label", path, "--lfs", DEMO_LFS, "-o", tmp_path / "l.parquet", "--gold", "gold", "--model", "mv")
+    assert code == 0, err
+    assert "accuracy against --gold 'gold'" in stdout

@@ -314,3 +314,19 @@ def test_jsonl_with_a_bad_line_after_the_first_block_names_the_line(tmp_path):
         fh.write("{not json\n")
     with pytest.raises(DataError, match=r"Could not read .*broken\.jsonl' as JSONL: line 100001 is not valid JSON"):
         list(iter_chunks(path, 40_000))
+
+
+@pytest.mark.parametrize("name", ["out.csv.gz", "out.jsonl.gz", "out.tsv.bz2"])
+def test_compressed_outputs_are_really_compressed_and_read_back(tmp_path, name):
+    frame = pd.DataFrame({"id": ["1", "2"], "text": ["a", "é"]})
+    path = write_frame(frame, tmp_path / name)
+    assert not path.read_bytes().startswith(b"id")  # not plain text under a compressed name
+    back = pd.concat(list(iter_chunks(path, 10)), ignore_index=True)
+    assert back["text"].tolist() == ["a", "é"]
+
+
+def test_non_utf8_csv_is_a_data_error_saying_how_to_convert(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("id,text\n1,caf\xe9\n".encode("latin1"))
+    with pytest.raises(DataError, match=r"latin1\.csv.*not UTF-8.*iconv"):
+        list(iter_chunks(path, 10))

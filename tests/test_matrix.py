@@ -278,3 +278,14 @@ def test_object_row_ids_of_one_type_keep_it(tmp_path, suffix):
         L = LabelMatrix([[0], [1]], names=["a"], row_ids=np.array(ids, dtype=object))
         back = LabelMatrix.load(L.save(tmp_path / f"L{suffix}"))
         assert back.row_ids.tolist() == expected
+
+
+@pytest.mark.parametrize("content", ["garbage", "other-npz"])
+def test_an_npz_that_is_not_a_label_matrix_is_a_data_error(tmp_path, content):
+    path = tmp_path / "x.npz"
+    if content == "garbage":
+        path.write_bytes(b"not a zip file at all")
+    else:
+        np.savez(path, weights=np.zeros(3))
+    with pytest.raises(DataError, match=r"is not a label matrix written by lf"):
+        LabelMatrix.load(path)

@@ -187,3 +187,13 @@ def test_keyword_lf_agrees_with_python_re_on_ascii_text(texts, keywords, whole_w
     flags = re.ASCII | (0 if case_sensitive else re.IGNORECASE)
     expected = [1 if re.search(pattern, t, flags) else ABSTAIN for t in texts]
     assert np.asarray(kw(pd.DataFrame({"text": texts}))).tolist() == expected
+
+
+def test_categorical_text_column_matches_like_plain_text(tmp_path):
+    texts = ["buy now", "nice song", None, "buy now"]
+    frame = pd.DataFrame({"text": pd.Categorical(texts)})
+    kw = keyword_lf("k", ["buy"], 1)
+    assert lf.apply([kw], frame, progress=False).array[:, 0].tolist() == [1, ABSTAIN, ABSTAIN, 1]
+    path = tmp_path / "cat.parquet"
+    frame.to_parquet(path)  # stored as a dictionary column
+    assert lf.apply([kw], path, progress=False).array[:, 0].tolist() == [1, ABSTAIN, ABSTAIN, 1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -12,7 +13,7 @@ import numpy as np
 from lf.apply.kernel import ON_ERROR, ChunkResult
 from lf.core import LabelingFunction
 from lf.errors import DataError, LFDefinitionError
-from lf.matrix import LabelMatrix
+from lf.matrix import MAX_CARDINALITY, LabelMatrix
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,6 +98,11 @@ def _check_columns(chunk: pd.DataFrame, text_column: str | None, id_column: str 
     for label, col in (("text_column", text_column), ("id_column", id_column)):
         if col is not None and col not in cols:
             raise DataError(f"`{label}` {col!r} is not a column of the data. Available columns: {', '.join(cols)}.")
+    if text_column is not None and text_column == id_column and text_column != "text":
+        raise DataError(
+            f"`text_column` and `id_column` are both {text_column!r}; name the column holding the ids "
+            "and the one holding the text separately."
+        )
     if text_column is not None and text_column != "text" and "text" in cols:
         raise DataError(
             f"`text_column` {text_column!r} would be exposed as 'text', but the data already has a "
@@ -159,11 +165,19 @@ def apply(
         labels = getattr(lfs, "labels", None)
     if labels is not None:
         labels = tuple(str(x) for x in labels)
+        dup = sorted({x for x in labels if labels.count(x) > 1})
+        if len(labels) < 2 or dup:
+            raise ValueError(
+                f"`labels` (the module's LABELS) must name at least 2 classes, each once. Got {list(labels)}"
+                + (f"; duplicated: {dup}." if dup else ".")
+            )
         if cardinality is not None and cardinality != len(labels):
             raise ValueError(f"`cardinality` is {cardinality} but {len(labels)} label names were given: {labels}.")
         cardinality = len(labels)
     if cardinality is not None:
         cardinality = _check_int("cardinality", cardinality, 2)
+        if cardinality > MAX_CARDINALITY:
+            raise ValueError(f"`cardinality` must be at most {MAX_CARDINALITY} (labels are stored as int16). Got {cardinality}.")
     runner = _engine_for(engine, n_jobs)
     kernel_args = {
         "cardinality": cardinality or 127,
@@ -207,10 +221,20 @@ def _run(
         names=[x.name for x in lfs],
         cardinality=cardinality,
         labels=labels,
-        row_ids=np.asarray(ids) if id_column is not None else None,
+        row_ids=_ids_array(ids) if id_column is not None else None,
         errors=np.sum([p.errors for p in parts], axis=0),
         seconds=np.sum([p.seconds for p in parts], axis=0),
     )
+
+
+def _ids_array(ids: list[Any]) -> Any:
+    """Row ids as an array; missing ids (None, NaN) stay missing instead of becoming 'nan'."""
+    missing = [v is None or (isinstance(v, float) and math.isnan(v)) for v in ids]
+    if not any(missing):
+        return np.asarray(ids)
+    out = np.empty(len(ids), dtype=object)
+    out[:] = [None if gap else v for v, gap in zip(ids, missing)]
+    return out
 
 
 def _collect_ids(source: Iterator[tuple[int, pd.DataFrame]], id_column: str, ids: list[Any]) -> Iterator[tuple[int, pd.DataFrame]]:

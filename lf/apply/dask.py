@@ -80,7 +80,7 @@ class DaskEngine:
         try:
             return distributed.get_client()
         except ValueError:
-            raise MissingExtraError(
+            raise ValueError(
                 "engine='dask' needs a running dask.distributed Client: create one first "
                 "(from distributed import Client, LocalCluster; client = Client(LocalCluster())) "
                 "or pass engine=DaskEngine(client)."

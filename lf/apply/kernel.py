@@ -35,7 +35,7 @@ class ChunkResult(NamedTuple):
 
     labels: npt.NDArray[np.integer[Any]]  # n_chunk x m
     errors: npt.NDArray[np.int64]  # per LF: rows whose call raised (on_error="abstain")
-    # per LF: wall time spent in the LF (and its preprocessors); for a batch LF run on a
+    # per LF: wall time spent in the LF (and its preprocessors); for a template run on a
     # worker thread, that thread's CPU time, since its wall time includes waits for the GIL
     seconds: npt.NDArray[np.float64]
 
@@ -75,9 +75,9 @@ def label_chunk(
 
     Row LFs receive :class:`~lf.core.Row` records built once per chunk; each preprocessor
     chain runs once per row however many LFs share it. ``row_offset`` is the position of the
-    chunk's first row in the whole corpus (for error messages). With ``threads > 1``, batch
-    LFs (templates) run on that many threads while row LFs run on the calling one: their
-    pyarrow kernels release the GIL. The result, and which error is raised first, do not
+    chunk's first row in the whole corpus (for error messages). With ``threads > 1``,
+    templates (``keyword_lf`` / ``regex_lf``) run on that many threads while the other LFs run
+    on the calling one: their pyarrow kernels release the GIL. The result, and which error is raised first, do not
     depend on ``threads``: outputs are checked in LF order.
     """
     n, m = len(chunk), len(lfs)
@@ -86,13 +86,15 @@ def label_chunk(
     errors = np.zeros(m, np.int64)
     seconds = np.zeros(m, np.float64)
     ctx = _Context(row_offset, chunk[id_column].tolist() if id_column is not None else None)
-    batch = [j for j, lf in enumerate(lfs) if lf.batch]
-    # Row LFs keep the calling thread busy; batch LFs get the other threads (or all of them).
+    # Only templates go to threads: they are pure pyarrow calls (no shared state, GIL released).
+    # A user's batch LF runs on the calling thread, in LF order, like a row LF.
+    batch = [j for j, lf in enumerate(lfs) if lf.batch and getattr(lf.f, "thread_safe", False)]
+    # Row LFs keep the calling thread busy; templates get the other threads (or all of them).
     workers = min(len(batch), threads if len(batch) == m else threads - 1)
     with ThreadPoolExecutor(max_workers=workers) if workers > 0 else contextlib.nullcontext() as pool:
         pending = {j: pool.submit(_timed_batch, lfs[j], chunk, on_error, ctx, time.thread_time) for j in batch} if pool else {}
         rows_by_pre: dict[tuple[Preprocessor, ...], list[Any]] = {}
-        if len(batch) < m:
+        if any(not lf.batch for lf in lfs):
             columns = [str(c) for c in chunk.columns]
             rows_by_pre[()] = make_rows(columns, [chunk[c].tolist() for c in chunk.columns])
         for j, lf in enumerate(lfs):
@@ -171,9 +173,10 @@ def _run_rows(lf: LabelingFunction, rows: list[Any], on_error: str, ctx: _Contex
         func = _skipping_failed(func)
     out: list[Any] = []
     failures = 0
+    remaining = iter(rows)  # map() resumes after the row that raised
     while len(out) < len(rows):
         try:
-            out.extend(map(func, rows[len(out) :] if out else rows))
+            out.extend(map(func, remaining))
         except _PreFailed:
             out.append(ABSTAIN)
             failures += 1

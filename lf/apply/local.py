@@ -16,7 +16,7 @@ __all__ = ["LocalEngine"]
 
 
 class LocalEngine:
-    """Runs every chunk in the calling process (``n_jobs=1``); batch LFs use a thread per CPU."""
+    """Runs every chunk in the calling process (``n_jobs=1``); templates use a thread per CPU."""
 
     name = "local"
 
@@ -26,6 +26,6 @@ class LocalEngine:
         chunks: Iterator[tuple[int, pd.DataFrame]],
         kernel_args: dict[str, Any],
     ) -> Iterator[ChunkResult]:
-        threads = os.cpu_count() or 1  # batch LFs (pyarrow) run beside the row LFs
+        threads = os.cpu_count() or 1  # templates (pyarrow) run beside the other LFs
         for offset, chunk in chunks:
             yield label_chunk(lfs, chunk, row_offset=offset, threads=threads, **kernel_args)

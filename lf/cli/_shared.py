@@ -22,7 +22,7 @@ def _console(stderr: bool = False) -> Any:
 
 
 def _apply_options(f: Any) -> Any:
-    f = click.option("--lfs", "lfs_target", metavar="MODULE", help="LF module: a dotted module name, a .py file or a package folder.")(f)
+    f = click.option("--lfs", "lfs_target", metavar="MODULE", help="LF module: a dotted module name, a .py file or a package folder (required by apply and label).")(f)
     f = click.option("--text-column", metavar="COLUMN", help="Expose this data column to the LFs as `text`.")(f)
     f = click.option("--id-column", metavar="COLUMN", help="Keep this column as row ids (and name ids in errors). Default: the data's `id` column, if any.")(f)
     f = click.option("--n-jobs", default=1, show_default=True, help="Worker processes (-1: one per CPU).")(f)
@@ -92,13 +92,14 @@ def _check_column(data: tuple[str, ...], column: str, option: str) -> None:
         raise DataError(f"{option} column {column!r} is not in the data. Available columns: {', '.join(cols)}.")
 
 
-def _gold(data: tuple[str, ...], column: str, labels: Any, n: int, text_column: str | None) -> Any:
-    """Gold labels from a data column: ints, or label names when the module declares LABELS."""
+def _gold(data: tuple[str, ...], column: str, L: Any, text_column: str | None, *, n: int | None = None) -> Any:
+    """Gold labels from a data column: class ids 0..k-1 or label names (the module's LABELS)."""
     import numpy as np
     import pandas as pd
 
     from lf.io import iter_chunks
 
+    labels, k, n = L.labels, L.cardinality, L.n if n is None else n
     if text_column is not None and column == "text":
         column = text_column
     parts = []
@@ -112,16 +113,16 @@ def _gold(data: tuple[str, ...], column: str, labels: Any, n: int, text_column: 
         raise DataError(f"--gold has {len(values)} rows but the label matrix has {n}; give the data the matrix was made from.")
     if values.isna().any():
         raise DataError(f"--gold column {column!r} has {int(values.isna().sum())} missing values.")
-    if pd.api.types.is_integer_dtype(values):
-        return values.to_numpy(np.int64)
+    # Label names (any case), else class ids, also as text ("0", "1" from a CSV).
     names = {str(name).lower(): i for i, name in enumerate(labels or [])}
     if not labels or not set(names) & {str(v).lower() for v in values.unique()}:
-        names.update({str(i): i for i in range(len(labels) if labels else 127)})  # "0", "1" from CSV text
-    unknown = sorted({str(v) for v in values if str(v).lower() not in names})
-    if unknown:
-        allowed = ", ".join(labels) if labels else "integers (the module declares no LABELS)"
+        names.update({str(i): i for i in range(k)})
+    ids = values.astype(str).str.lower().map(names)
+    if ids.isna().any():
+        unknown = sorted({str(v) for v in values[ids.isna()].unique()})
+        allowed = f"{', '.join(labels)} or the class ids 0..{k - 1}" if labels else f"the class ids 0..{k - 1}"
         raise DataError(f"--gold column {column!r} has values {unknown[:5]} that are not labels. Allowed: {allowed}.")
-    return np.array([names[str(v).lower()] for v in values], np.int64)
+    return ids.to_numpy(np.int64)
 
 
 def _print_report(L: Any, y: Any, model: Any, console: Any) -> None:

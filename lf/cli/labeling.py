@@ -26,7 +26,11 @@ __all__ = ["apply_cmd", "fit_cmd", "label_cmd"]
 @click.option("-o", "--output", required=True, metavar="L.parquet", help="Where to write the label matrix (.parquet or .npz).")
 @_apply_options
 def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts: Any) -> None:
-    """Apply the LFs of MODULE to DATA (CSV / TSV / Parquet / JSON Lines files) and save the label matrix."""
+    """Apply the LFs of MODULE to DATA and save the label matrix.
+
+    DATA is CSV / TSV / Parquet / JSON Lines file(s), or the name of a dataset fetched with
+    `lf datasets fetch`. --lfs is required.
+    """
     from lf.summary import totals
 
     if not lfs_target:
@@ -80,7 +84,7 @@ def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
 def _model_options(f: Any) -> Any:
     f = click.option(
         "--class-balance", metavar="SPEC",
-        help="Class priors: 'dev' (from the dev rows' gold labels), '0.8,0.2' or 'HAM=0.8,SPAM=0.2'. Default: the model estimates them.",
+        help="Class priors: 'dev' (from the dev rows' gold labels), '0.8,0.2' or 'HAM=0.8,SPAM=0.2'. Default: estimated from the LF votes (MajorityVoter: uniform).",
     )(f)
     f = click.option(
         "--model", "model_spec", default="LabelModel", show_default=True, metavar="NAME|model.json",
@@ -100,7 +104,7 @@ def _fit(L: Any, model_spec: str, class_balance: str | None, dev: tuple[Any, Any
     balance = _class_balance(class_balance, names, y_dev)
     if model_spec == "auto":
         if dev is None or y_dev is None:
-            raise click.BadParameter("'auto' picks the best model on labeled dev rows: add --dev-data and --dev-gold.", param_hint="'--model'")
+            raise click.BadParameter("'auto' picks the best model on gold-labeled dev rows: give them with the --dev options (see --help).", param_hint="'--model'")
         chosen = select(None, L, dev[0], y_dev, class_balance="dev" if balance is None else balance)
         scores = ", ".join(f"{k} {v:.3f}" for k, v in chosen.scores.items())
         return chosen.model, f"{chosen.name} (best dev accuracy of: {scores})"
@@ -125,7 +129,7 @@ def _dev(dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], L: An
     L_dev = LabelMatrix.load(dev)
     if L_dev.names != L.names:
         raise DataError(f"{dev!r} was made with other LFs than the training matrix; apply the same LF module to both.")
-    return L_dev, _gold(dev_data, dev_gold, L.labels, L_dev.n, None)
+    return L_dev, _gold(dev_data, dev_gold, L, None, n=L_dev.n)
 
 
 @click.command("fit")
@@ -143,6 +147,8 @@ def fit_cmd(
     from lf.matrix import LabelMatrix
 
     _check_output(output, (".json",), "model")
+    if model_spec.lower().endswith(".json"):
+        raise click.BadParameter(f"{model_spec!r} is a saved, fitted model; `lf fit` needs a model name or 'auto'.", param_hint="'--model'")
     start = time.perf_counter()
     L = LabelMatrix.load(matrix)
     model, desc = _fit(L, model_spec, class_balance, _dev(dev, dev_gold, dev_data, L))
@@ -174,12 +180,14 @@ def label_cmd(
     any LF voted). The model is fitted on DATA's label matrix only; --dev-data rows (LFs
     applied to them too) only choose the model or the class balance.
     """
+    import lf
     from lf.io import write_frame
-    from lf.output import labels_frame
+    from lf.output import check_label_names, labels_frame
 
     if not lfs_target:
         raise click.UsageError("Missing option '--lfs': the LF module to apply.")
     _check_output(output, (".parquet", ".csv", ".jsonl"), "labels")
+    check_label_names(lf.load_lfs(lfs_target).labels)
     if matrix_out:
         _check_output(matrix_out, (".parquet", ".npz"), "label matrix")
     if gold:
@@ -195,11 +203,11 @@ def label_cmd(
     dev = None
     if dev_data:
         L_dev = _apply(dev_data, lfs_target, {**opts, "progress": False})
-        dev = (L_dev, _gold(dev_data, dev_gold or "", L.labels, L_dev.n, None))
+        dev = (L_dev, _gold(dev_data, dev_gold or "", L, None, n=L_dev.n))
     model, desc = _fit(L, model_spec, class_balance, dev)
     frame = labels_frame(L, model.predict_proba(L), filter_abstain=filter_abstain)
     write_frame(frame, output)
-    y = _gold(data, gold, L.labels, L.n, opts["text_column"]) if gold else None
+    y = _gold(data, gold, L, opts["text_column"]) if gold else None
     console = _console()
     _print_report(L, y, model, console)
     if y is not None:

@@ -118,7 +118,7 @@ def report_cmd(
         data = gold_data
         if gold and not data:
             raise click.UsageError("--gold with a saved label matrix needs --data: the data the matrix was made from.")
-    y = _gold(data, gold, L.labels, L.n, opts["text_column"]) if gold else None
+    y = _gold(data, gold, L, opts["text_column"]) if gold else None
     model = None
     if model_spec:
         from lf.models import model_from_spec

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.errors import DataError, NotFittedError
-from lf.matrix import as_label_array
+from lf.matrix import LabelMatrix, as_label_array
 
 __all__ = ["BaseLabelModel", "check_class_balance"]
 
@@ -86,9 +86,22 @@ class BaseLabelModel:
                 f"This {type(self).__name__} is not fitted yet. Call fit(L) before using it."
             )
 
+    def _remember_lfs(self, L: Any) -> None:
+        """Keep the LF names of a LabelMatrix fitted on, so predicting checks the columns."""
+        self.lf_names_ = list(L.names) if isinstance(L, LabelMatrix) else None
+
     def _check_L(self, L: Any) -> npt.NDArray[np.integer[Any]]:
         """Validate a matrix to predict on against what the model was fitted with."""
         self._check_fitted()
+        fitted_names = getattr(self, "lf_names_", None)
+        if isinstance(L, LabelMatrix) and fitted_names is not None and list(L.names) != list(fitted_names):
+            missing = [n for n in fitted_names if n not in L.names]
+            extra = [n for n in L.names if n not in fitted_names]
+            detail = f"missing {missing}, new {extra}" if missing or extra else "same LFs in another order"
+            raise DataError(
+                f"This {type(self).__name__} was fitted on other LFs than the matrix's ({detail}). "
+                "Apply the LF module the model was fitted with, or fit the model again."
+            )
         A, k = as_label_array(L, getattr(L, "cardinality", None) or self.cardinality_)
         if k != self.cardinality_:
             raise ValueError(f"The label matrix has cardinality {k}; the model was fitted with {self.cardinality_}.")
@@ -115,7 +128,7 @@ class BaseLabelModel:
         params = {name: _json_safe(value, f"parameter `{name}`", self) for name, value in self.get_params().items()}
         state: dict[str, Any] = {}
         big: dict[str, npt.NDArray[Any]] = {}
-        for name in self._state:
+        for name in (*self._state, "lf_names_") if getattr(self, "lf_names_", None) is not None else self._state:
             value = getattr(self, name)
             if isinstance(value, np.ndarray):
                 if value.size > _INLINE_MAX:
@@ -127,7 +140,7 @@ class BaseLabelModel:
                 state[name] = _json_safe(value, f"learned attribute `{name}`", self)
         doc = {"format": _FORMAT, "model": type(self).__name__, "params": params, "state": state}
         if big:
-            npz = path.with_suffix(".npz")
+            npz = path.with_name(f"{path.stem}.model.npz")  # never the name a matrix would have
             with atomic_path(npz) as tmp, open(tmp, "wb") as fh:
                 np.savez_compressed(fh, allow_pickle=False, **big)
             doc["npz"] = npz.name
@@ -149,15 +162,21 @@ class BaseLabelModel:
             raise DataError(f"{str(path)!r} is not a model file written by lf: {exc}.") from None
         if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
             raise DataError(f"{str(path)!r} is not a model file written by lf.")
-        kind = MODELS.get(doc["model"])
+        kind = MODELS.get(str(doc.get("model")))
         if kind is None or not issubclass(kind, cls):
-            raise DataError(f"{str(path)!r} holds a {doc['model']}, not a {cls.__name__}.")
-        model = kind(**doc["params"])
-        arrays = np.load(path.with_name(doc["npz"])) if "npz" in doc else None
-        for name, value in doc["state"].items():
-            if isinstance(value, dict) and "array" in value:
-                value = np.asarray(value["array"], dtype=value["dtype"])
-            elif isinstance(value, dict) and "npz" in value and arrays is not None:
-                value = arrays[value["npz"]]
-            setattr(model, name, value)
+            raise DataError(f"{str(path)!r} holds a {doc.get('model')!r}, not a {cls.__name__}.")
+        try:
+            model = kind(**doc["params"])
+            arrays = np.load(path.with_name(doc["npz"]), allow_pickle=False) if "npz" in doc else None
+            for name, value in doc["state"].items():
+                if isinstance(value, dict) and "array" in value:
+                    value = np.asarray(value["array"], dtype=value["dtype"])
+                elif isinstance(value, dict) and "npz" in value and arrays is not None:
+                    value = arrays[value["npz"]]
+                setattr(model, name, value)
+        except (KeyError, TypeError, ValueError, OSError) as exc:
+            raise DataError(
+                f"{str(path)!r} is not a complete {doc.get('model')} file ({type(exc).__name__}: {exc}); "
+                "save the model again with this version of lf."
+            ) from None
         return model

@@ -190,6 +190,7 @@ class DawidSkene(BaseLabelModel):
             self.accuracies_ = np.where(vote_rate > 0, right / np.where(vote_rate > 0, vote_rate, 1.0), np.nan)
         self.n_iter_ = int(n_iter)
         self.converged_ = bool(converged)
+        self._remember_lfs(L)
         return self
 
     def predict_proba(self, L: Any) -> FloatArray:

@@ -63,6 +63,7 @@ class MajorityVoter(BaseLabelModel):
         self.class_balance_ = (
             np.full(k, 1.0 / k) if class_balance is None else check_class_balance(class_balance, k)
         )
+        self._remember_lfs(L)
         return self
 
     def _top(self, L: Any) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:

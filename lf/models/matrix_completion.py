@@ -323,6 +323,7 @@ class LabelModel(BaseLabelModel):
         self.mu_ = mu
         self.accuracies_ = lf_accuracies(mu, p)
         self.n_iter_ = int(res.nit)
+        self._remember_lfs(L)
         return self
 
     def predict_proba(self, L: Any) -> FloatArray:

@@ -158,6 +158,7 @@ class SnorkelLabelModel(BaseLabelModel):
         self.mu_ = mu
         self.accuracies_ = weights
         self.seed_ = seed
+        self._remember_lfs(L)
         return self
 
     def predict_proba(self, L: Any) -> FloatArray:

@@ -124,6 +124,7 @@ class TripletModel(BaseLabelModel):
         self.class_balance_ = p
         self.mu_ = mu
         self.accuracies_ = lf_accuracies(mu, p)
+        self._remember_lfs(L)
         return self
 
     def predict_proba(self, L: Any) -> FloatArray:

@@ -70,8 +70,8 @@ def test_without_a_client_the_error_says_how_to_start_one() -> None:
         "import pandas as pd, lf\n"
         "try:\n"
         "    lf.apply([lf.keyword_lf('k', ['a'], 1)], pd.DataFrame({'text': ['a']}), engine='dask')\n"
-        "except lf.errors.MissingExtraError as exc:\n"
+        "except ValueError as exc:\n"
         "    print(exc)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120).stdout
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False).stdout
     assert "needs a running dask.distributed Client" in out and "Client(LocalCluster())" in out

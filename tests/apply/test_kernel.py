@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import lf
 from lf import ABSTAIN, LabelingFunction, Row, keyword_lf, preprocessor
 from lf.apply.kernel import label_chunk
 from lf.errors import DataError, LFOutputError, LFRuntimeError
@@ -246,3 +247,37 @@ def test_each_row_lf_runs_once_per_row_even_when_a_row_raises(chunk):
     res = label_chunk([_lf("costly", costly)], chunk, cardinality=2, on_error="abstain", id_column="id")
     assert res.labels[:, 0].tolist() == [1, 1, -1, 1] and res.errors.tolist() == [1]
     assert calls == ["a", "b", "c", "d"]
+
+
+def test_only_templates_leave_the_calling_thread() -> None:
+    import threading
+
+    seen: list[str] = []
+
+    def user_batch(df):  # may hold state that is not thread-safe: must stay on the caller
+        seen.append(threading.current_thread().name)
+        return [ABSTAIN] * len(df)
+
+    lfs = [
+        LabelingFunction("user_batch", user_batch, batch=True),
+        lf.keyword_lf("kw", ["a"], 1),
+        lf.regex_lf("rx", "b", 0),
+    ]
+    chunk = pd.DataFrame({"text": ["a", "b", "c"]})
+    one = label_chunk(lfs, chunk, cardinality=2, threads=1)
+    many = label_chunk(lfs, chunk, cardinality=2, threads=4)
+    assert seen == [threading.current_thread().name] * 2
+    assert one.labels.tolist() == many.labels.tolist() == [[ABSTAIN, 1, ABSTAIN], [ABSTAIN, ABSTAIN, 0], [ABSTAIN] * 3]
+
+
+def test_rows_after_many_failures_cost_linear_time() -> None:
+    calls: list[int] = []
+
+    def always_fails(x):
+        calls.append(1)
+        raise ValueError("no")
+
+    rows = pd.DataFrame({"text": ["t"] * 5000})
+    res = label_chunk([LabelingFunction("f", always_fails)], rows, cardinality=2, on_error="abstain")
+    assert res.errors.tolist() == [5000] and len(calls) == 5000
+    assert (res.labels == ABSTAIN).all()

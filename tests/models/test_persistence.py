@@ -34,7 +34,7 @@ def test_round_trip_large_uses_a_sidecar_npz(generate, tmp_path):
     L, _ = generate(3000, 50, 10, accuracies=acc, propensities=np.full(50, 0.3), seed=4)
     model = LabelModel().fit(L, cardinality=10)
     path = model.save(tmp_path / "big.json")
-    assert (tmp_path / "big.npz").exists()
+    assert (tmp_path / "big.model.npz").exists()
     back = LabelModel.load(path)
     assert np.array_equal(back.mu_, model.mu_)
     assert np.array_equal(back.predict_proba(L[:100]), model.predict_proba(L[:100]))
@@ -78,3 +78,46 @@ def test_a_param_with_no_json_form_is_named(easy, tmp_path):
     with pytest.raises(DataError, match=r"parameter `random_state` is a object"):
         model.save(tmp_path / "mv.json")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_model_saved_next_to_its_npz_matrix_leaves_the_matrix_intact(generate, tmp_path):
+    # `lf apply -o run.npz; lf fit run.npz -o run.json`: the model's array sidecar must not
+    # take the matrix's name.
+    import lf
+
+    L, _ = generate(3000, 50, 10, accuracies=np.full(50, 0.8), propensities=np.full(50, 0.3), seed=4)
+    matrix = lf.LabelMatrix(L, cardinality=10)
+    matrix.save(tmp_path / "run.npz")
+    DawidSkene().fit(matrix).save(tmp_path / "run.json")
+    assert lf.LabelMatrix.load(tmp_path / "run.npz") == matrix
+    assert DawidSkene.load(tmp_path / "run.json").predict_proba(matrix).shape == (3000, 10)
+
+
+def test_a_saved_model_refuses_a_matrix_of_other_lfs(easy, tmp_path):
+    import lf
+
+    L, _, _ = easy
+    matrix = lf.LabelMatrix(L, names=[f"lf{j}" for j in range(L.shape[1])], cardinality=2)
+    back = LabelModel.load(LabelModel().fit(matrix).save(tmp_path / "m.json"))
+    assert back.lf_names_ == list(matrix.names)
+    np.testing.assert_allclose(back.predict_proba(matrix), LabelModel().fit(matrix).predict_proba(matrix))
+    order = list(reversed(range(L.shape[1])))
+    swapped = lf.LabelMatrix(L[:, order], names=[matrix.names[j] for j in order], cardinality=2)
+    with pytest.raises(DataError, match=r"fitted on other LFs than the matrix's \(same LFs in another order\)"):
+        back.predict_proba(swapped)
+    renamed = lf.LabelMatrix(L, names=["x", *matrix.names[1:]], cardinality=2)
+    with pytest.raises(DataError, match=r"missing \['lf0'\], new \['x'\]"):
+        back.predict(renamed)
+    back.predict_proba(L)  # a plain array carries no names: only its shape is checked
+
+
+def test_a_model_file_with_unknown_parameters_is_a_data_error(easy, tmp_path):
+    import json
+
+    L, _, _ = easy
+    path = LabelModel().fit(L).save(tmp_path / "m.json")
+    doc = json.loads(path.read_text())
+    doc["params"]["nonsense"] = 1
+    path.write_text(json.dumps(doc))
+    with pytest.raises(DataError, match=r"not a complete LabelModel file .*nonsense"):
+        LabelModel.load(path)
