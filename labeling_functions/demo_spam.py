@@ -60,5 +60,5 @@ def numbered_author(x):
 @labeling_function()
 def question(x):
     """Questions to other viewers are conversation, not promotion."""
-    trailing = " !❤😍🔥ah"  # characters people add after the question mark
-    return HAM if x.text.rstrip(trailing).endswith("?") else ABSTAIN
+    # a question mark at the end, perhaps followed by spaces, "!", emoji or a laugh ("haha")
+    return HAM if re.search(r"\?[\s!❤😍🔥]*(?:(?:ha)+[\s!❤😍🔥]*)?$", x.text) else ABSTAIN

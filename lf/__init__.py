@@ -7,6 +7,9 @@ the per-LF report, and fit a label model to turn the votes into probabilistic la
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from lf.apply import apply
 from lf.core import ABSTAIN, LabelingFunction, Preprocessor, Row, labeling_function, preprocessor
 from lf.errors import LFError
@@ -34,3 +37,13 @@ __all__ = [
     "regex_lf",
     "summarize",
 ]
+
+# Submodules load on first use (`lf.models.LabelModel` after a plain `import lf`), so that
+# `import lf` stays light: pandas, scipy and pyarrow come in only with what needs them.
+_SUBMODULES = frozenset({"analysis", "datasets", "errors", "io", "models", "output", "report", "interop"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"lf.{name}")
+    raise AttributeError(f"module 'lf' has no attribute {name!r}")

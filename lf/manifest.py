@@ -75,8 +75,14 @@ class Manifest:
 
 
 def manifests_dir() -> Path:
-    """The project's ``datasets/`` folder, which holds one ``<name>/manifest.json`` per dataset."""
-    return Path(__file__).resolve().parent.parent / "datasets"
+    """The folder holding one ``<name>/manifest.json`` per dataset.
+
+    It is the project's ``datasets/`` folder, installed with lf as the package ``lf._datasets``
+    (a source checkout installed in editable mode points at the folder itself).
+    """
+    from importlib.resources import files
+
+    return Path(str(files("lf._datasets")))
 
 
 def list_datasets() -> list[str]:

@@ -76,3 +76,15 @@ def test_import_lf_models_and_analysis_load_no_pandas():
 
 def test_version():
     assert isinstance(lf.__version__, str) and lf.__version__.count(".") >= 1
+
+
+def test_submodules_are_reachable_from_a_plain_import_lf_and_load_on_first_use():
+    code = (
+        "import json, sys; import lf; before = 'lf.models' in sys.modules; "
+        "ok = all(callable(x) for x in (lf.models.LabelModel, lf.output.labels_frame, lf.datasets.load, lf.analysis.lf_coverages)); "
+        "print(json.dumps([before, ok, 'lf.models' in sys.modules]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == [False, True, True]
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        lf.nope  # noqa: B018

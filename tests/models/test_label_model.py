@@ -62,6 +62,7 @@ def test_beats_majority_vote_on_unequal_lfs(generate):
     assert lm > mv + 0.02
 
 
+@pytest.mark.slow  # each example fits the model; seconds in all
 @FAST
 @given(matrices())
 def test_probabilities_sum_to_one(data):
@@ -73,6 +74,7 @@ def test_probabilities_sum_to_one(data):
         assert np.allclose(proba.sum(axis=1), 1.0)
 
 
+@pytest.mark.slow  # each example fits the model; seconds in all
 @FAST
 @given(matrices(), st.randoms(use_true_random=False))
 def test_permuting_lfs_permutes_parameters(data, rnd):
@@ -85,6 +87,7 @@ def test_permuting_lfs_permutes_parameters(data, rnd):
     assert np.allclose(a.predict_proba(L), b.predict_proba(L[:, perm]), atol=1e-6)
 
 
+@pytest.mark.slow  # each example fits the model; seconds in all
 @FAST
 @given(matrices())
 def test_all_abstain_row_gets_class_balance(data):
@@ -103,6 +106,7 @@ def test_all_abstain_row_with_modelled_abstentions_gets_p_y_given_nothing_fired(
     assert np.allclose(got, silent / silent.sum(), atol=1e-6)
 
 
+@pytest.mark.slow  # each example fits the model; seconds in all
 @FAST
 @given(matrices())
 def test_duplicated_dataset_gives_the_same_fit(data):

@@ -88,7 +88,8 @@ def test_save_and_load_as_json_then_predict_without_snorkel(youtube, tmp_path, m
     doc = json.loads(path.read_text())
     assert doc["model"] == "SnorkelLabelModel" and doc["params"]["random_state"] == 9
     assert doc["params"]["n_epochs"] == 50
-    monkeypatch.setitem(sys.modules, "snorkel", None)  # Snorkel unavailable from here on
+    monkeypatch.setitem(sys.modules, "snorkel", None)  # Snorkel and torch unavailable from here on
+    monkeypatch.setitem(sys.modules, "torch", None)
     for loader in (BaseLabelModel.load, SnorkelLabelModel.load):
         back = loader(path)
         assert type(back) is SnorkelLabelModel and back.get_params() == model.get_params()
