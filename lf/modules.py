@@ -9,7 +9,7 @@ import importlib.util
 import pkgutil
 import sys
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Self
@@ -71,7 +71,8 @@ def _label_names(labels: Any, source: str) -> tuple[str, ...] | None:
 def load_lfs(target: str | Path | ModuleType) -> LFSet:
     """Collect the LFs defined in a module name, a ``.py`` file or a package, in definition order.
 
-    A module may declare ``LABELS = ["HAM", "SPAM"]`` (or an IntEnum) to name its labels;
+    LFs kept in module-level lists or tuples (``KEYWORD_LFS = [keyword_lf(...) for ...]``)
+    count too, each LF once however often it is referenced. A module may declare ``LABELS = ["HAM", "SPAM"]`` (or an IntEnum) to name its labels;
     reports and outputs then use those names.
     """
     if isinstance(target, ModuleType):
@@ -86,12 +87,11 @@ def load_lfs(target: str | Path | ModuleType) -> LFSet:
     seen: set[int] = set()
     for mod in modules:
         labels = getattr(mod, "LABELS", labels)
-        for attr, obj in vars(mod).items():
-            if id(obj) in seen or not (isinstance(obj, LabelingFunction) or is_snorkel_lf(obj)):
+        for attr, obj, where in _candidates(mod):
+            if id(obj) in seen:
                 continue
             seen.add(id(obj))
             lf = as_lf(obj)
-            where = f"{mod.__name__}.{attr}"
             if lf.name in origin:
                 raise LFDefinitionError(
                     f"Two labeling functions are named {lf.name!r}: {origin[lf.name]} and {where}. "
@@ -105,6 +105,21 @@ def load_lfs(target: str | Path | ModuleType) -> LFSet:
             "lf.keyword_lf(...) or lf.regex_lf(...) at module level."
         )
     return LFSet(found, labels=labels, source=source)
+
+
+def _is_lf(obj: Any) -> bool:
+    return isinstance(obj, LabelingFunction) or is_snorkel_lf(obj)
+
+
+def _candidates(mod: ModuleType) -> Iterator[tuple[str, Any, str]]:
+    """Module-level LFs in definition order, and the LFs inside module-level lists / tuples
+    (``KEYWORD_LFS = [keyword_lf(...) for ...]``), with where each was found."""
+    for attr, obj in vars(mod).items():
+        if _is_lf(obj):
+            yield attr, obj, f"{mod.__name__}.{attr}"
+        elif isinstance(obj, (list, tuple)) and obj and all(_is_lf(x) for x in obj):
+            for i, item in enumerate(obj):
+                yield attr, item, f"{mod.__name__}.{attr}[{i}]"
 
 
 def _import(target: str) -> ModuleType:

@@ -225,3 +225,29 @@ def test_a_file_fixed_after_a_failed_import_loads(tmp_path):
         load_lfs(f)
     _write(f, "@labeling_function()\ndef ok(x):\n    return 0\n")
     assert load_lfs(f).names == ("ok",)
+
+
+def test_lfs_kept_in_module_level_lists_are_found_in_order_once(tmp_path):
+    path = tmp_path / "listed.py"
+    path.write_text(
+        "from lf import keyword_lf, labeling_function, ABSTAIN\n"
+        "single = keyword_lf('single', ['a'], 0)\n"
+        "KEYWORD_LFS = [keyword_lf(f'kw_{w}', [w], 1) for w in ('b', 'c')]\n"
+        "ALSO = (single,)  # the same LF again: listed once\n"
+        "NOT_LFS = [1, 2, 3]\n"
+        "@labeling_function()\n"
+        "def last(x):\n"
+        "    return ABSTAIN\n"
+    )
+    assert [f.name for f in load_lfs(path)] == ["single", "kw_b", "kw_c", "last"]
+
+
+def test_a_duplicate_name_inside_a_list_is_named_with_its_position(tmp_path):
+    path = tmp_path / "dup_list.py"
+    path.write_text(
+        "from lf import keyword_lf\n"
+        "a = keyword_lf('k', ['a'], 0)\n"
+        "MORE = [keyword_lf('k', ['b'], 1)]\n"
+    )
+    with pytest.raises(LFDefinitionError, match=r"named 'k': lf_user_dup_list_\w+\.a and lf_user_dup_list_\w+\.MORE\[0\]"):
+        load_lfs(path)

@@ -187,7 +187,9 @@ class DawidSkene(BaseLabelModel):
         self.class_balance_ = np.asarray(balance, float)
         self.confusion_ = conf
         with np.errstate(invalid="ignore", divide="ignore"):
-            self.accuracies_ = np.where(vote_rate > 0, right / np.where(vote_rate > 0, vote_rate, 1.0), np.nan)
+            accuracies = np.where(vote_rate > 0, right / np.where(vote_rate > 0, vote_rate, 1.0), np.nan)
+        # Smoothing gives an LF that never voted some vote mass; its accuracy is unknown, not 1/k.
+        self.accuracies_ = np.where((A != -1).any(axis=0), accuracies, np.nan)
         self.n_iter_ = int(n_iter)
         self.converged_ = bool(converged)
         self._remember_lfs(L)

@@ -246,7 +246,7 @@ class LabelModel(BaseLabelModel):
 
     Learned attributes: ``mu_`` (``m x k x k``: ``mu_[j, l, y] = P(lambda_j = l | Y = y)``),
     ``accuracies_`` (``P(lambda_j = Y | lambda_j votes)``), ``class_balance_``,
-    ``cardinality_``, ``n_lfs_``, ``n_iter_``.
+    ``cardinality_``, ``n_lfs_``, ``n_iter_``, ``converged_`` (L-BFGS met ``tol`` within ``max_iter``).
     """
 
     _state: ClassVar[tuple[str, ...]] = (
@@ -256,6 +256,7 @@ class LabelModel(BaseLabelModel):
         "mu_",
         "accuracies_",
         "n_iter_",
+        "converged_",
     )
 
     def __init__(
@@ -323,6 +324,7 @@ class LabelModel(BaseLabelModel):
         self.mu_ = mu
         self.accuracies_ = lf_accuracies(mu, p)
         self.n_iter_ = int(res.nit)
+        self.converged_ = bool(res.success)  # False: max_iter reached before tol
         self._remember_lfs(L)
         return self
 

@@ -95,3 +95,13 @@ def test_errors(easy):
     with pytest.raises(ValueError, match="2 LFs; the model was fitted on 5"):
         DawidSkene().fit(L).predict(L[:, :2])
     assert get_model("ds") is DawidSkene and get_model("dawid_skene") is DawidSkene
+
+
+def test_an_lf_that_never_votes_has_an_unknown_accuracy():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 2000)
+    L = np.where(rng.random((2000, 4)) < 0.8, y[:, None], rng.integers(0, 3, (2000, 4)))
+    L[rng.random(L.shape) < 0.5] = -1
+    L[:, 3] = -1
+    acc = DawidSkene().fit(L, cardinality=3).accuracies_
+    assert np.isnan(acc[3]) and np.all((acc[:3] > 0.8) & (acc[:3] < 0.95))

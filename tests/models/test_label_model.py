@@ -188,3 +188,9 @@ def test_summarize_reports_learned_accuracies(easy):
     table = summarize(LM, y, model=model)
     assert np.allclose(table["learned_acc"].to_numpy(), model.accuracies_)
     assert np.abs(table["learned_acc"] - table["emp_acc"]).max() < 0.05
+
+
+def test_converged_says_whether_the_fit_reached_its_tolerance(easy):
+    L, _, _ = easy
+    assert LabelModel().fit(L).converged_ is True
+    assert LabelModel(max_iter=1).fit(L).converged_ is False
