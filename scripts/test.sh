@@ -6,10 +6,11 @@ lf_env dev
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     SUDO=""
     if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-    echo "installing chromium and chromium-driver (first run only)" >&2
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver \
+    echo "installing chromium and chromium-driver (first run only; log: $VENV/apt.log)" >&2
+    { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver \
         || { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q \
-             && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
+             && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }; } \
+        > "$VENV/apt.log" 2>&1 || { cat "$VENV/apt.log" >&2; echo "installing chromium failed (log above)" >&2; exit 1; }
 fi
 export LF_REQUIRE_BROWSER=1  # the browser test fails instead of skipping when Chromium is missing
 cd "$ROOT"
