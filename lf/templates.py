@@ -34,6 +34,10 @@ class _Matcher:
 
     thread_safe = True  # no state, and pyarrow releases the GIL: the kernel may run it on a thread
 
+    def fingerprint(self) -> str:
+        """Everything that decides the output (for the LF cache)."""
+        return f"{self.pattern!r}|{self.label}|{self.column!r}|{self.ignore_case}"
+
     def __init__(self, name: str, pattern: str, label: int, column: str, case_sensitive: bool) -> None:
         self.name = name
         self.pattern = pattern

@@ -173,3 +173,13 @@ def test_console_script_runs_in_a_subprocess(tmp_path: Path) -> None:
     assert "numbered_author" in proc.stdout and "2,000 rows x 12 LFs" in proc.stdout
     help_text = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60).stdout
     assert "apply" in help_text and "report" in help_text
+
+
+def test_apply_with_a_cache_gives_the_same_matrix_and_fills_the_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cache = tmp_path / "cache"
+    for name in ("first.parquet", "second.parquet"):
+        code, _, err = run(capsys, "apply", DEMO, "--lfs", DEMO_LFS, "-o", tmp_path / name, "--cache", cache)
+        assert code == 0, err
+    first, second = lf.LabelMatrix.load(tmp_path / "first.parquet"), lf.LabelMatrix.load(tmp_path / "second.parquet")
+    assert first == second == lf.apply(lf.load_lfs(DEMO_LFS), DEMO, id_column="id")
+    assert len(list(cache.rglob("*.npz"))) == first.m  # one chunk, every demo LF cacheable

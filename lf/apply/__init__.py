@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import os
 import sys
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from lf.apply.kernel import ON_ERROR, ChunkResult
+from lf.apply.kernel import ON_ERROR, ChunkResult, Task
 from lf.core import LabelingFunction
 from lf.errors import DataError, LFDefinitionError
 from lf.matrix import MAX_CARDINALITY, LabelMatrix
@@ -25,14 +26,19 @@ _ENGINES = ("local", "pool", "dask")
 
 
 class Engine(Protocol):
-    """Schedules chunks; the kernel does the labeling. Yields results in chunk order."""
+    """Schedules chunks; the kernel does the labeling. Yields results in chunk order.
+
+    ``map_chunks`` receives :class:`~lf.apply.kernel.Task` items (offset, chunk, only) and
+    must call ``label_chunk(lfs, task.chunk, row_offset=task.offset, only=task.only,
+    **kernel_args)`` for each, in any process, yielding the results in task order.
+    """
 
     name: str
 
     def map_chunks(
         self,
         lfs: Sequence[LabelingFunction],
-        chunks: Iterator[tuple[int, pd.DataFrame]],
+        chunks: Iterator[Task],
         kernel_args: dict[str, Any],
     ) -> Iterator[ChunkResult]: ...
 
@@ -123,6 +129,7 @@ def apply(
     cardinality: int | None = None,
     text_column: str | None = None,
     id_column: str | None = None,
+    cache: str | os.PathLike[str] | None = None,
 ) -> LabelMatrix:
     """Apply labeling functions to ``data`` and return the :class:`~lf.LabelMatrix`.
 
@@ -152,6 +159,11 @@ def apply(
         Expose this column to the LFs as ``text``.
     id_column:
         Keep this column as the matrix's row ids (and name ids in error messages).
+    cache:
+        A folder keeping each LF's labels per chunk (see :mod:`lf.apply.cache`): a run after
+        editing one LF runs only that LF, and a run that was interrupted resumes from the
+        chunks already labeled. Error counts and seconds of cached LFs are those measured
+        when they ran.
     """
     lf_list = resolve_lfs(lfs)
     if on_error not in ON_ERROR:
@@ -184,7 +196,7 @@ def apply(
         "on_error": on_error,
         "id_column": id_column,
     }
-    return _run(runner, lf_list, data, kernel_args, chunk_size, progress, labels, cardinality, text_column)
+    return _run(runner, lf_list, data, kernel_args, chunk_size, progress, labels, cardinality, text_column, cache)
 
 
 def _run(
@@ -197,6 +209,7 @@ def _run(
     labels: tuple[str, ...] | None,
     cardinality: int | None,
     text_column: str | None,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> LabelMatrix:
     from lf.io import count_rows, iter_chunks
 
@@ -206,10 +219,12 @@ def _run(
     if id_column is not None:
         source = _collect_ids(source, id_column, ids)
     parts: list[ChunkResult] = []
-    results = runner.map_chunks(lfs, source, kernel_args)
+    plan = _CachePlan(cache_dir, lfs, kernel_args) if cache_dir is not None else None
+    tasks = plan.tasks(source) if plan is not None else (Task(offset, chunk) for offset, chunk in source)
+    results = runner.map_chunks(lfs, tasks, kernel_args)
     with _progress(progress, count_rows(data), len(lfs)) as advance:
         for res in results:
-            parts.append(res)
+            parts.append(plan.merge(res) if plan is not None else res)
             advance(len(res.labels))
     if not parts or sum(len(p.labels) for p in parts) == 0:
         raise DataError("The data has no rows: nothing to label.")
@@ -225,6 +240,47 @@ def _run(
         errors=np.sum([p.errors for p in parts], axis=0),
         seconds=np.sum([p.seconds for p in parts], axis=0),
     )
+
+
+class _CachePlan:
+    """Asks the cache which LFs a chunk still needs, then fills in and stores the results.
+
+    Tasks are planned and results come back in the same order, so a queue pairs them.
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], lfs: list[LabelingFunction], kernel_args: dict[str, Any]) -> None:
+        from lf.apply.cache import ChunkCache
+
+        self.cache = ChunkCache(folder, lfs)
+        self.m = len(lfs)
+        self.cardinality = int(kernel_args["cardinality"])
+        self.on_error = str(kernel_args["on_error"])
+        self.pending: deque[tuple[str, dict[int, Any]]] = deque()
+
+    def tasks(self, source: Iterator[tuple[int, pd.DataFrame]]) -> Iterator[Task]:
+        from lf.apply.cache import chunk_key
+
+        for offset, chunk in source:
+            key = chunk_key(chunk)
+            hits = {}
+            for j in range(self.m):
+                entry = self.cache.get(j, key, len(chunk))
+                if entry is not None and self.cache.usable(entry, self.cardinality, self.on_error):
+                    hits[j] = entry
+            self.pending.append((key, hits))
+            yield Task(offset, chunk, tuple(j for j in range(self.m) if j not in hits))
+
+    def merge(self, res: ChunkResult) -> ChunkResult:
+        from lf.apply.cache import CachedLF
+
+        key, hits = self.pending.popleft()
+        labels, errors, seconds = res.labels.copy(), res.errors.copy(), res.seconds.copy()
+        for j in range(self.m):
+            if j in hits:
+                labels[:, j], errors[j], seconds[j] = hits[j].labels, hits[j].errors, hits[j].seconds
+            else:
+                self.cache.put(j, key, CachedLF(labels[:, j].copy(), int(errors[j]), float(seconds[j])))
+        return ChunkResult(labels, errors, seconds)
 
 
 def _ids_array(ids: list[Any]) -> Any:

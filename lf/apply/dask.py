@@ -13,14 +13,11 @@ from __future__ import annotations
 import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from lf.apply.kernel import ChunkResult, label_chunk
+from lf.apply.kernel import ChunkResult, Task, label_chunk
 from lf.core import LabelingFunction
 from lf.errors import MissingExtraError
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = ["DaskEngine"]
 
@@ -33,8 +30,8 @@ def _distributed() -> Any:
     return distributed
 
 
-def _run_chunk(lfs: Sequence[LabelingFunction], chunk: pd.DataFrame, offset: int, kernel_args: dict[str, Any]) -> ChunkResult:
-    return label_chunk(lfs, chunk, row_offset=offset, **kernel_args)
+def _run_chunk(lfs: Sequence[LabelingFunction], task: Task, kernel_args: dict[str, Any]) -> ChunkResult:
+    return label_chunk(lfs, task.chunk, row_offset=task.offset, only=task.only, **kernel_args)
 
 
 def _by_value(lfs: Sequence[LabelingFunction]) -> None:
@@ -89,7 +86,7 @@ class DaskEngine:
     def map_chunks(
         self,
         lfs: Sequence[LabelingFunction],
-        chunks: Iterator[tuple[int, pd.DataFrame]],
+        chunks: Iterator[Task],
         kernel_args: dict[str, Any],
     ) -> Iterator[ChunkResult]:
         client = self._client()
@@ -101,12 +98,12 @@ class DaskEngine:
 
     @staticmethod
     def _results(
-        client: Any, remote_lfs: Any, chunks: Iterator[tuple[int, pd.DataFrame]], args: dict[str, Any], window: int
+        client: Any, remote_lfs: Any, chunks: Iterator[Task], args: dict[str, Any], window: int
     ) -> Iterator[ChunkResult]:
         pending: deque[Any] = deque()
         try:
-            for offset, chunk in chunks:
-                pending.append(client.submit(_run_chunk, remote_lfs, chunk, offset, args, pure=False))
+            for task in chunks:
+                pending.append(client.submit(_run_chunk, remote_lfs, task, args, pure=False))
                 if len(pending) >= window:
                     yield pending.popleft().result()
             while pending:

@@ -24,10 +24,18 @@ from lf.errors import LFError, LFOutputError, LFRuntimeError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ON_ERROR", "ChunkResult", "label_chunk"]
+__all__ = ["ON_ERROR", "ChunkResult", "Task", "label_chunk"]
 
 ON_ERROR = ("raise", "abstain")
 _LF_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Task(NamedTuple):
+    """One chunk to label: its position in the corpus, the rows, and which LFs to run."""
+
+    offset: int
+    chunk: pd.DataFrame
+    only: tuple[int, ...] | None = None  # positions of the LFs to run; None: all of them
 
 
 class ChunkResult(NamedTuple):
@@ -70,6 +78,7 @@ def label_chunk(
     row_offset: int = 0,
     id_column: str | None = None,
     threads: int = 1,
+    only: Sequence[int] | None = None,
 ) -> ChunkResult:
     """Apply ``lfs`` to one DataFrame chunk.
 
@@ -77,8 +86,10 @@ def label_chunk(
     chain runs once per row however many LFs share it. ``row_offset`` is the position of the
     chunk's first row in the whole corpus (for error messages). With ``threads > 1``,
     templates (``keyword_lf`` / ``regex_lf``) run on that many threads while the other LFs run
-    on the calling one: their pyarrow kernels release the GIL. The result, and which error is raised first, do not
-    depend on ``threads``: outputs are checked in LF order.
+    on the calling one: their pyarrow kernels release the GIL. The result, and which error is
+    raised first, do not depend on ``threads``: outputs are checked in LF order. ``only``
+    (positions in ``lfs``) runs just those LFs; the others' columns stay ABSTAIN with no
+    errors and no time (the cache fills them in).
     """
     n, m = len(chunk), len(lfs)
     dtype = np.int8 if cardinality <= 127 else np.int16
@@ -86,18 +97,19 @@ def label_chunk(
     errors = np.zeros(m, np.int64)
     seconds = np.zeros(m, np.float64)
     ctx = _Context(row_offset, chunk[id_column].tolist() if id_column is not None else None)
+    todo = [(j, lf) for j, lf in enumerate(lfs) if only is None or j in set(only)]
     # Only templates go to threads: they are pure pyarrow calls (no shared state, GIL released).
     # A user's batch LF runs on the calling thread, in LF order, like a row LF.
-    batch = [j for j, lf in enumerate(lfs) if lf.batch and getattr(lf.f, "thread_safe", False)]
+    batch = [j for j, lf in todo if lf.batch and getattr(lf.f, "thread_safe", False)]
     # Row LFs keep the calling thread busy; templates get the other threads (or all of them).
-    workers = min(len(batch), threads if len(batch) == m else threads - 1)
+    workers = min(len(batch), threads if len(batch) == len(todo) else threads - 1)
     with ThreadPoolExecutor(max_workers=workers) if workers > 0 else contextlib.nullcontext() as pool:
         pending = {j: pool.submit(_timed_batch, lfs[j], chunk, on_error, ctx, time.thread_time) for j in batch} if pool else {}
         rows_by_pre: dict[tuple[Preprocessor, ...], list[Any]] = {}
-        if any(not lf.batch for lf in lfs):
+        if any(not lf.batch for _, lf in todo):
             columns = [str(c) for c in chunk.columns]
             rows_by_pre[()] = make_rows(columns, [chunk[c].tolist() for c in chunk.columns])
-        for j, lf in enumerate(lfs):
+        for j, lf in todo:
             if j in pending:
                 out, errors[j], seconds[j] = pending.pop(j).result()
             elif lf.batch:

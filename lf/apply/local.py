@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from lf.apply.kernel import ChunkResult, label_chunk
+from lf.apply.kernel import ChunkResult, Task, label_chunk
 from lf.core import LabelingFunction
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = ["LocalEngine"]
 
@@ -23,9 +20,9 @@ class LocalEngine:
     def map_chunks(
         self,
         lfs: Sequence[LabelingFunction],
-        chunks: Iterator[tuple[int, pd.DataFrame]],
+        chunks: Iterator[Task],
         kernel_args: dict[str, Any],
     ) -> Iterator[ChunkResult]:
         threads = os.cpu_count() or 1  # templates (pyarrow) run beside the other LFs
-        for offset, chunk in chunks:
-            yield label_chunk(lfs, chunk, row_offset=offset, threads=threads, **kernel_args)
+        for offset, chunk, only in chunks:
+            yield label_chunk(lfs, chunk, row_offset=offset, threads=threads, only=only, **kernel_args)

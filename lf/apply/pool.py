@@ -11,13 +11,10 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from lf.apply.kernel import ChunkResult, label_chunk
+from lf.apply.kernel import ChunkResult, Task, label_chunk
 from lf.core import LabelingFunction
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = ["PoolEngine"]
 
@@ -30,8 +27,8 @@ def _init_worker(lfs: Sequence[LabelingFunction], kernel_args: dict[str, Any]) -
     _WORKER_STATE["kernel_args"] = kernel_args
 
 
-def _work(offset: int, chunk: pd.DataFrame) -> ChunkResult:
-    return label_chunk(_WORKER_STATE["lfs"], chunk, row_offset=offset, **_WORKER_STATE["kernel_args"])
+def _work(task: Task) -> ChunkResult:
+    return label_chunk(_WORKER_STATE["lfs"], task.chunk, row_offset=task.offset, only=task.only, **_WORKER_STATE["kernel_args"])
 
 
 class PoolEngine:
@@ -45,7 +42,7 @@ class PoolEngine:
     def map_chunks(
         self,
         lfs: Sequence[LabelingFunction],
-        chunks: Iterator[tuple[int, pd.DataFrame]],
+        chunks: Iterator[Task],
         kernel_args: dict[str, Any],
     ) -> Iterator[ChunkResult]:
         # Fork every worker now, before the caller starts threads (a progress bar, say).
@@ -59,14 +56,14 @@ class PoolEngine:
         return self._results(pool, chunks)
 
     def _results(
-        self, pool: ProcessPoolExecutor, chunks: Iterator[tuple[int, pd.DataFrame]]
+        self, pool: ProcessPoolExecutor, chunks: Iterator[Task]
     ) -> Iterator[ChunkResult]:
         window = 2 * self.n_jobs
         with pool:
             pending: deque[Future[ChunkResult]] = deque()
             try:
-                for offset, chunk in chunks:
-                    pending.append(pool.submit(_work, offset, chunk))
+                for task in chunks:
+                    pending.append(pool.submit(_work, task))
                     if len(pending) >= window:
                         yield pending.popleft().result()
                 while pending:

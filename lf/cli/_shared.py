@@ -35,6 +35,11 @@ def _apply_options(f: Any) -> Any:
         help="On an LF exception: stop with the LF and row named, or count it as an abstain.",
     )(f)
     f = click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")(f)
+    f = click.option(
+        "--cache", "cache_dir", metavar="DIR",
+        help="Keep each LF's labels per chunk in DIR: a re-run after editing LFs runs only the edited ones, "
+        "and an interrupted run resumes from the chunks already labeled.",
+    )(f)
     return f
 
 
@@ -66,6 +71,7 @@ def _apply(data: tuple[str, ...], lfs_target: str, opts: dict[str, Any]) -> Any:
         progress=opts["progress"],
         text_column=opts["text_column"],
         id_column=id_column,
+        cache=opts["cache_dir"],
     )
 
 

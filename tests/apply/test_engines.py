@@ -172,10 +172,10 @@ def test_custom_engine_object_is_used(corpus):
         def __init__(self):
             self.offsets = []
 
-        def map_chunks(self, lfs, chunks, kernel_args):
-            for offset, chunk in chunks:
-                self.offsets.append(offset)
-                yield label_chunk(lfs, chunk, row_offset=offset, **kernel_args)
+        def map_chunks(self, lfs, tasks, kernel_args):
+            for task in tasks:
+                self.offsets.append(task.offset)
+                yield label_chunk(lfs, task.chunk, row_offset=task.offset, only=task.only, **kernel_args)
 
     eng = Recording()
     lfs = _make_lfs()
