@@ -97,12 +97,13 @@ def label_chunk(
     errors = np.zeros(m, np.int64)
     seconds = np.zeros(m, np.float64)
     ctx = _Context(row_offset, chunk[id_column].tolist() if id_column is not None else None)
-    todo = [(j, lf) for j, lf in enumerate(lfs) if only is None or j in set(only)]
+    wanted = None if only is None else set(only)
+    todo = [(j, lf) for j, lf in enumerate(lfs) if wanted is None or j in wanted]
     # Only templates go to threads: they are pure pyarrow calls (no shared state, GIL released).
     # A user's batch LF runs on the calling thread, in LF order, like a row LF.
     batch = [j for j, lf in todo if lf.batch and getattr(lf.f, "thread_safe", False)]
     # Row LFs keep the calling thread busy; templates get the other threads (or all of them).
-    workers = min(len(batch), threads if len(batch) == len(todo) else threads - 1)
+    workers = 0 if threads <= 1 else min(len(batch), threads if len(batch) == len(todo) else threads - 1)
     with ThreadPoolExecutor(max_workers=workers) if workers > 0 else contextlib.nullcontext() as pool:
         pending = {j: pool.submit(_timed_batch, lfs[j], chunk, on_error, ctx, time.thread_time) for j in batch} if pool else {}
         rows_by_pre: dict[tuple[Preprocessor, ...], list[Any]] = {}
