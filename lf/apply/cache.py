@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import pickle
 import re
 import types
 from pathlib import Path
@@ -47,11 +46,21 @@ class CachedLF(NamedTuple):
     seconds: float
 
 
+def _const(c: Any) -> bytes:
+    """A code constant as bytes that do not depend on string hashing (set order varies by process)."""
+    if isinstance(c, types.CodeType):
+        return _code(c)
+    if isinstance(c, (frozenset, set)):
+        return b"{" + b",".join(sorted(_const(x) for x in c)) + b"}"
+    if isinstance(c, tuple):
+        return b"(" + b",".join(_const(x) for x in c) + b")"
+    return f"{type(c).__name__}:{c!r}".encode()
+
+
 def _code(code: types.CodeType) -> bytes:
     """A code object without its file name and line numbers (moving an LF is not editing it)."""
-    consts = tuple(_code(c) if isinstance(c, types.CodeType) else c for c in code.co_consts)
     bare = code.replace(co_filename="", co_firstlineno=1, co_linetable=b"", co_consts=())
-    return marshal.dumps(bare) + pickle.dumps(consts, protocol=4)
+    return marshal.dumps(bare) + _const(code.co_consts)
 
 
 def _global_names(code: types.CodeType) -> set[str]:

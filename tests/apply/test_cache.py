@@ -156,3 +156,29 @@ def test_the_pool_engine_fills_and_reads_the_same_cache(tmp_path: Path, corpus: 
     _calls(tmp_path)
     pooled = lf.apply(lf.load_lfs(module), corpus, chunk_size=50, n_jobs=2, cache=tmp_path / "cache", progress=False)
     assert _calls(tmp_path) == [] and pooled == local
+
+
+def test_fingerprints_do_not_depend_on_the_process_string_hashing(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    module = tmp_path / "sets.py"
+    module.write_text(
+        "from lf import ABSTAIN, labeling_function\n"
+        "WORDS = {'win', 'free', 'cash', 'prize', 'offer'}\n"
+        "@labeling_function()\n"
+        "def literal(x):\n"
+        "    return 1 if x.text in {'a', 'b', 'c', 'd', 'e', 'f'} else ABSTAIN\n"
+        "@labeling_function()\n"
+        "def from_global(x):\n"
+        "    return 1 if x.text in WORDS else ABSTAIN\n"
+    )
+    code = f"import lf; from lf.apply.cache import lf_fingerprint; print([lf_fingerprint(f) for f in lf.load_lfs({str(module)!r})])"
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
+            env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in (1, 2, 3)
+    }
+    assert len(runs) == 1 and "None" not in runs.pop()
