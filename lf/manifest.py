@@ -77,12 +77,21 @@ class Manifest:
 def manifests_dir() -> Path:
     """The folder holding one ``<name>/manifest.json`` per dataset.
 
-    It is the project's ``datasets/`` folder, installed with lf as the package ``lf._datasets``
-    (a source checkout installed in editable mode points at the folder itself).
+    It is the project's ``datasets/`` folder, installed with lf as ``lf/_datasets/`` (a data
+    folder, not a regular package: an ``__init__.py`` in ``datasets/`` would shadow other
+    packages named ``datasets`` when Python runs from the project folder). A source checkout
+    installed in editable mode reads the folder itself.
     """
-    from importlib.resources import files
+    import importlib.util
 
-    return Path(str(files("lf._datasets")))
+    try:
+        spec = importlib.util.find_spec("lf._datasets")
+    except ImportError:
+        spec = None
+    for location in (spec.submodule_search_locations or []) if spec is not None else []:
+        if Path(location).is_dir():
+            return Path(location)
+    return Path(__file__).resolve().parent.parent / "datasets"
 
 
 def list_datasets() -> list[str]:

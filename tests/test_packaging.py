@@ -52,3 +52,11 @@ def test_a_built_wheel_knows_the_datasets_without_the_source_tree(tmp_path: Path
     assert where.startswith(str(tmp_path / "site"))  # the installed copy, not this checkout
     assert sorted(names_listed) == sorted(p.parent.name for p in (ROOT / "datasets").glob("*/manifest.json"))
     assert rows == 2000
+
+
+def test_the_datasets_folder_never_shadows_another_datasets_package() -> None:
+    # Run from the project folder, `import datasets` must still find e.g. Hugging Face's.
+    assert not (ROOT / "datasets" / "__init__.py").exists()
+    code = "import importlib.util; s = importlib.util.find_spec('datasets'); print(s is None or s.loader is None)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "True"  # at most a namespace portion, which any real package outranks
