@@ -11,11 +11,11 @@ memory stays bounded however large the corpus.
 from __future__ import annotations
 
 import sys
-from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from lf.apply.kernel import ChunkResult, Task, label_chunk
+from lf.apply.pool import in_order
 from lf.core import LabelingFunction
 from lf.errors import MissingExtraError
 
@@ -94,20 +94,4 @@ class DaskEngine:
         window = self.max_in_flight or max(2, 2 * sum(client.nthreads().values()))
         remote_lfs = client.scatter(list(lfs), broadcast=True, hash=False)
         args = {**kernel_args, "threads": self.threads}
-        return self._results(client, remote_lfs, chunks, args, window)
-
-    @staticmethod
-    def _results(
-        client: Any, remote_lfs: Any, chunks: Iterator[Task], args: dict[str, Any], window: int
-    ) -> Iterator[ChunkResult]:
-        pending: deque[Any] = deque()
-        try:
-            for task in chunks:
-                pending.append(client.submit(_run_chunk, remote_lfs, task, args, pure=False))
-                if len(pending) >= window:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for fut in pending:
-                fut.cancel()
+        return in_order(lambda task: client.submit(_run_chunk, remote_lfs, task, args, pure=False), chunks, window)

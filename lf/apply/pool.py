@@ -9,14 +9,33 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from lf.apply.kernel import ChunkResult, Task, label_chunk
 from lf.core import LabelingFunction
 
-__all__ = ["PoolEngine"]
+__all__ = ["PoolEngine", "in_order"]
+
+
+def in_order(submit: Callable[[Task], Any], tasks: Iterator[Task], window: int) -> Iterator[ChunkResult]:
+    """Submit tasks with at most ``window`` in flight; yield their results in task order.
+
+    ``submit`` returns a future (concurrent.futures or dask.distributed); the futures still
+    pending when the consumer stops are cancelled.
+    """
+    pending: deque[Any] = deque()
+    try:
+        for task in tasks:
+            pending.append(submit(task))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for fut in pending:
+            fut.cancel()
 
 # Set once in each forked worker by _init_worker; never used in the parent process.
 _WORKER_STATE: dict[str, Any] = {}
@@ -55,19 +74,6 @@ class PoolEngine:
         pool.submit(int).result()
         return self._results(pool, chunks)
 
-    def _results(
-        self, pool: ProcessPoolExecutor, chunks: Iterator[Task]
-    ) -> Iterator[ChunkResult]:
-        window = 2 * self.n_jobs
+    def _results(self, pool: ProcessPoolExecutor, chunks: Iterator[Task]) -> Iterator[ChunkResult]:
         with pool:
-            pending: deque[Future[ChunkResult]] = deque()
-            try:
-                for task in chunks:
-                    pending.append(pool.submit(_work, task))
-                    if len(pending) >= window:
-                        yield pending.popleft().result()
-                while pending:
-                    yield pending.popleft().result()
-            finally:
-                for fut in pending:
-                    fut.cancel()
+            yield from in_order(lambda task: pool.submit(_work, task), chunks, 2 * self.n_jobs)

@@ -202,6 +202,16 @@ def log_factors(mu: FloatArray, abstain: str, eps: float) -> FloatArray:
     return table
 
 
+def mu_posterior(
+    A: npt.NDArray[np.integer[Any]], mu: Any, class_balance: Any, abstain: str, eps: float
+) -> FloatArray:
+    """``P(Y | votes)`` per row from class-conditional vote rates ``mu`` and the class balance."""
+    table = log_factors(np.asarray(mu, float), abstain, float(eps))
+    with np.errstate(divide="ignore"):
+        log_prior = np.log(np.asarray(class_balance, float))
+    return posterior(A, table, log_prior)
+
+
 # -- the estimator ---------------------------------------------------------------------------
 class LabelModel(BaseLabelModel):
     """Matrix-completion label model for conditionally independent LFs (the default model).
@@ -330,11 +340,7 @@ class LabelModel(BaseLabelModel):
 
     def predict_proba(self, L: Any) -> FloatArray:
         """``P(Y = y | votes)`` for each row (``n x k``); rows sum to 1."""
-        A = self._check_L(L)
-        table = log_factors(np.asarray(self.mu_, float), self.abstain, float(self.eps))
-        with np.errstate(divide="ignore"):
-            log_prior = np.log(np.asarray(self.class_balance_, float))
-        return posterior(A, table, log_prior)
+        return mu_posterior(self._check_L(L), self.mu_, self.class_balance_, self.abstain, self.eps)
 
 
 def _check_range(

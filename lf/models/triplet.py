@@ -21,9 +21,9 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from lf.models._stats import moments, posterior
+from lf.models._stats import moments
 from lf.models.base import BaseLabelModel
-from lf.models.matrix_completion import lf_accuracies, log_factors
+from lf.models.matrix_completion import lf_accuracies, mu_posterior
 
 __all__ = ["TripletModel"]
 
@@ -129,8 +129,4 @@ class TripletModel(BaseLabelModel):
 
     def predict_proba(self, L: Any) -> FloatArray:
         """``P(Y = y | votes)`` per row under conditional independence (``n x k``)."""
-        A = self._check_L(L)
-        table = log_factors(np.asarray(self.mu_, float), self.abstain, float(self.eps))
-        with np.errstate(divide="ignore"):
-            log_prior = np.log(np.asarray(self.class_balance_, float))
-        return posterior(A, table, log_prior)
+        return mu_posterior(self._check_L(L), self.mu_, self.class_balance_, self.abstain, self.eps)
