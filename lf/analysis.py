@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from lf.errors import ParameterError
 from lf.matrix import as_label_array
 
 __all__ = [
@@ -93,9 +94,9 @@ def lf_polarities(L: Any) -> list[list[int]]:
 def _gold(A: npt.NDArray[np.integer[Any]], y: Any) -> npt.NDArray[np.int64]:
     y = np.asarray(y)
     if y.shape != (A.shape[0],):
-        raise ValueError(f"`y` must hold one gold label per row: {A.shape[0]} rows, got shape {y.shape}.")
+        raise ParameterError(f"`y` must hold one gold label per row: {A.shape[0]} rows, got shape {y.shape}.")
     if y.size and y.dtype.kind not in "iu":
-        raise ValueError(f"`y` must hold integer labels. Got dtype {y.dtype}.")
+        raise ParameterError(f"`y` must hold integer labels. Got dtype {y.dtype}.")
     return np.asarray(y, dtype=np.int64)
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "LFRuntimeError",
     "MissingExtraError",
     "NotFittedError",
+    "ParameterError",
 ]
 
 
@@ -23,8 +24,15 @@ class LFError(Exception):
     """Root of every error raised by ``lf``."""
 
 
-class LFDefinitionError(LFError, TypeError):
+class LFDefinitionError(LFError, TypeError, ValueError):
     """A labeling function or preprocessor is defined wrongly (bad decorator use, duplicate name)."""
+
+
+class ParameterError(LFError, ValueError, TypeError):
+    """A parameter of an ``lf`` function or class has a value it does not accept.
+
+    The message names the parameter, the value received and what is allowed.
+    """
 
 
 class LFOutputError(LFError, ValueError):

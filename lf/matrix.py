@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from lf.errors import DataError
+from lf.errors import DataError, LFDefinitionError, ParameterError
 
 __all__ = ["LabelMatrix", "Patterns", "as_label_array"]
 
@@ -32,7 +32,7 @@ MAX_CARDINALITY = 32767  # labels are stored as int16 beyond 127 classes
 
 def _storage_dtype(cardinality: int) -> type[np.integer[Any]]:
     if cardinality > MAX_CARDINALITY:
-        raise ValueError(
+        raise ParameterError(
             f"A label matrix holds at most {MAX_CARDINALITY} classes (int16 storage). Got cardinality {cardinality}."
         )
     return np.int8 if cardinality <= 127 else np.int16
@@ -42,23 +42,23 @@ def as_label_array(L: Any, cardinality: int | None = None) -> tuple[npt.NDArray[
     """Validate ``L`` (a LabelMatrix or 2-d int array) and return ``(array, cardinality)``."""
     if isinstance(L, LabelMatrix):
         if cardinality is not None and cardinality != L.cardinality:
-            raise ValueError(
+            raise ParameterError(
                 f"`cardinality` is {cardinality} but the LabelMatrix has cardinality {L.cardinality}."
             )
         return L.array, L.cardinality
     arr = np.asarray(L)
     if arr.ndim != 2:
-        raise ValueError(f"A label matrix must be 2-d (rows x LFs). Got an array of shape {arr.shape}.")
+        raise ParameterError(f"A label matrix must be 2-d (rows x LFs). Got an array of shape {arr.shape}.")
     if arr.size and arr.dtype.kind not in "iu":
-        raise ValueError(f"A label matrix must hold integers. Got dtype {arr.dtype}.")
+        raise ParameterError(f"A label matrix must hold integers. Got dtype {arr.dtype}.")
     lo = int(arr.min()) if arr.size else -1
     hi = int(arr.max()) if arr.size else -1
     if lo < -1:
-        raise ValueError(f"Labels must be ABSTAIN (-1) or 0..k-1. Found {lo}.")
+        raise ParameterError(f"Labels must be ABSTAIN (-1) or 0..k-1. Found {lo}.")
     if cardinality is None:
         cardinality = max(2, hi + 1)
     elif hi >= cardinality:
-        raise ValueError(
+        raise ParameterError(
             f"Label {hi} is out of range for cardinality {cardinality} (allowed: -1..{cardinality - 1})."
         )
     return arr, int(cardinality)
@@ -91,21 +91,21 @@ class LabelMatrix:
             if cardinality is None:
                 k = max(k, len(labels))
             if len(labels) != k:
-                raise ValueError(f"{len(labels)} label names given for cardinality {k}: {labels}.")
+                raise ParameterError(f"{len(labels)} label names given for cardinality {k}: {labels}.")
         n, m = arr.shape
         self._array = np.ascontiguousarray(arr, dtype=_storage_dtype(k))
         self._array.setflags(write=False)
         self.cardinality = k
         self.names = tuple(names) if names is not None else tuple(f"lf_{j}" for j in range(m))
         if len(self.names) != m:
-            raise ValueError(f"{len(self.names)} LF names given for {m} columns.")
+            raise ParameterError(f"{len(self.names)} LF names given for {m} columns.")
         if len(set(self.names)) != m:
             dup = sorted({x for x in self.names if self.names.count(x) > 1})
-            raise ValueError(f"LF names must be unique. Duplicated: {dup}.")
+            raise LFDefinitionError(f"Labeling function names must be unique. Duplicated: {', '.join(dup)}.")
         self.labels = labels
         self.row_ids = None if row_ids is None else np.asarray(row_ids)
         if self.row_ids is not None and len(self.row_ids) != n:
-            raise ValueError(f"{len(self.row_ids)} row ids given for {n} rows.")
+            raise ParameterError(f"{len(self.row_ids)} row ids given for {n} rows.")
         self.errors = np.zeros(m, np.int64) if errors is None else np.asarray(errors, np.int64)
         self.seconds = np.zeros(m, np.float64) if seconds is None else np.asarray(seconds, np.float64)
 
@@ -163,14 +163,14 @@ class LabelMatrix:
     def concat(cls, parts: Sequence[LabelMatrix]) -> LabelMatrix:
         """Stack matrices of the same LFs row-wise; error counts and seconds add up."""
         if not parts:
-            raise ValueError("LabelMatrix.concat needs at least one matrix.")
+            raise ParameterError("LabelMatrix.concat needs at least one matrix.")
         first = parts[0]
         for p in parts[1:]:
             if p.names != first.names or p.cardinality != first.cardinality:
-                raise ValueError("LabelMatrix.concat: all parts must have the same LF names and cardinality.")
+                raise ParameterError("LabelMatrix.concat: all parts must have the same LF names and cardinality.")
         has_ids = [p.row_ids is not None for p in parts]
         if any(has_ids) and not all(has_ids):
-            raise ValueError("LabelMatrix.concat: either every part has row ids or none does.")
+            raise ParameterError("LabelMatrix.concat: either every part has row ids or none does.")
         return cls(
             np.concatenate([p.array for p in parts]) if len(parts) > 1 else first.array,
             names=first.names,
@@ -185,7 +185,7 @@ class LabelMatrix:
         """Select rows (slice, index array or boolean mask)."""
         arr = self._array[rows]
         if arr.ndim != 2:
-            raise IndexError("Select rows with a slice, an index array or a boolean mask.")
+            raise ParameterError("Select rows with a slice, an index array or a boolean mask.")
         return LabelMatrix(
             arr,
             names=self.names,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lf import LabelMatrix
-from lf.errors import DataError
+from lf.errors import DataError, ParameterError
 from lf.matrix import as_label_array, row_patterns
 
 
@@ -51,7 +51,7 @@ def test_default_names_and_numpy_interop():
     "kwargs, match",
     [
         ({"array": [[0, 1]], "names": ["a"]}, r"1 LF names given for 2 columns"),
-        ({"array": [[0, 1]], "names": ["a", "a"]}, r"LF names must be unique. Duplicated: \['a'\]"),
+        ({"array": [[0, 1]], "names": ["a", "a"]}, r"Labeling function names must be unique. Duplicated: a"),
         ({"array": [[0, 1]], "labels": ["x", "y", "z"], "cardinality": 2}, r"3 label names given for cardinality 2"),
         ({"array": [[0, 1]], "row_ids": [1, 2, 3]}, r"3 row ids given for 1 rows"),
         ({"array": [[0, -2]]}, r"ABSTAIN \(-1\) or 0..k-1. Found -2"),
@@ -162,7 +162,7 @@ def test_row_selection_keeps_names_and_row_ids():
         assert sub.array.tolist() == [[1, 1, -1], [-1, -1, -1]]
         assert sub.row_ids.tolist() == ["b", "c"]
         assert sub.names == L.names and sub.labels == ("N", "Y") and sub.cardinality == 2
-    with pytest.raises(IndexError, match="slice, an index array or a boolean mask"):
+    with pytest.raises(ParameterError, match="slice, an index array or a boolean mask"):
         L[0]
 
 

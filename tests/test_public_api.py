@@ -45,10 +45,47 @@ def test_every_error_is_an_lf_error_and_the_matching_builtin():
         "DataError": ValueError,
         "NotFittedError": ValueError,
         "MissingExtraError": ImportError,
+        "ParameterError": ValueError,
     }
     for name, builtin in expected.items():
         cls = getattr(errors, name)
         assert issubclass(cls, errors.LFError) and issubclass(cls, builtin), name
+
+
+# Builtin exceptions lf may still raise on purpose: protocol errors whose type callers rely on
+# (a Row's missing field is a KeyError / AttributeError, as for a dict or an object).
+_ALLOWED_BUILTIN_RAISES = {("lf/core.py", "KeyError"), ("lf/core.py", "AttributeError"),
+                           ("lf/__init__.py", "AttributeError"), ("lf/models/base.py", "NotImplementedError")}
+
+
+def test_lf_raises_only_its_own_errors():
+    """Every `raise SomeBuiltinError(...)` in lf/ would escape `except lf.LFError`."""
+    import ast
+    import builtins
+    from pathlib import Path
+
+    root = Path(lf.__file__).resolve().parents[1]
+    found = []
+    for path in sorted((root / "lf").rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                call = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                name = call.id if isinstance(call, ast.Name) else None
+                if name and isinstance(getattr(builtins, name, None), type) and (rel, name) not in _ALLOWED_BUILTIN_RAISES:
+                    found.append(f"{rel}:{node.lineno} raises {name}")
+    assert not found, found
+
+
+def test_duplicate_lf_names_are_the_same_error_in_apply_and_in_a_matrix():
+    import numpy as np
+    import pandas as pd
+
+    a = lf.LabelingFunction("a", lambda x: 0)
+    with pytest.raises(errors.LFDefinitionError, match="names must be unique. Duplicated: a"):
+        lf.apply([a, lf.LabelingFunction("a", lambda x: 1)], pd.DataFrame({"text": ["x"]}))
+    with pytest.raises(errors.LFDefinitionError, match="names must be unique. Duplicated: a"):
+        lf.LabelMatrix(np.zeros((1, 2), np.int8), names=["a", "a"])
 
 
 def test_require_names_the_install_command():

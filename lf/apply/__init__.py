@@ -13,7 +13,7 @@ import numpy as np
 
 from lf.apply.kernel import ON_ERROR, ChunkResult, Task
 from lf.core import LabelingFunction
-from lf.errors import DataError, LFDefinitionError
+from lf.errors import DataError, LFDefinitionError, ParameterError
 from lf.matrix import MAX_CARDINALITY, LabelMatrix
 
 if TYPE_CHECKING:
@@ -76,15 +76,15 @@ def _engine_for(engine: Any, n_jobs: int) -> Engine:
             from lf.apply.dask import DaskEngine
 
             return DaskEngine()
-        raise ValueError(f"`engine` must be one of {', '.join(map(repr, _ENGINES))} or an engine object. Got {engine!r}.")
+        raise ParameterError(f"`engine` must be one of {', '.join(map(repr, _ENGINES))} or an engine object. Got {engine!r}.")
     if not hasattr(engine, "map_chunks"):
-        raise ValueError(f"`engine` must be one of {', '.join(map(repr, _ENGINES))} or an engine object. Got {engine!r}.")
+        raise ParameterError(f"`engine` must be one of {', '.join(map(repr, _ENGINES))} or an engine object. Got {engine!r}.")
     return engine  # type: ignore[no-any-return]
 
 
 def _check_int(name: str, value: Any, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}. Got {value!r}.")
+        raise ParameterError(f"`{name}` must be an integer >= {minimum}. Got {value!r}.")
     return int(value)
 
 
@@ -167,11 +167,11 @@ def apply(
     """
     lf_list = resolve_lfs(lfs)
     if on_error not in ON_ERROR:
-        raise ValueError(f"`on_error` must be 'raise' or 'abstain'. Got {on_error!r}.")
+        raise ParameterError(f"`on_error` must be 'raise' or 'abstain'. Got {on_error!r}.")
     if n_jobs == -1:
         n_jobs = os.cpu_count() or 1
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
-        raise ValueError(f"`n_jobs` must be an integer >= 1, or -1 for one worker per CPU. Got {n_jobs!r}.")
+        raise ParameterError(f"`n_jobs` must be an integer >= 1, or -1 for one worker per CPU. Got {n_jobs!r}.")
     chunk_size = _check_int("chunk_size", chunk_size, 1)
     if labels is None:
         labels = getattr(lfs, "labels", None)
@@ -179,17 +179,17 @@ def apply(
         labels = tuple(str(x) for x in labels)
         dup = sorted({x for x in labels if labels.count(x) > 1})
         if len(labels) < 2 or dup:
-            raise ValueError(
+            raise ParameterError(
                 f"`labels` (the module's LABELS) must name at least 2 classes, each once. Got {list(labels)}"
                 + (f"; duplicated: {dup}." if dup else ".")
             )
         if cardinality is not None and cardinality != len(labels):
-            raise ValueError(f"`cardinality` is {cardinality} but {len(labels)} label names were given: {labels}.")
+            raise ParameterError(f"`cardinality` is {cardinality} but {len(labels)} label names were given: {labels}.")
         cardinality = len(labels)
     if cardinality is not None:
         cardinality = _check_int("cardinality", cardinality, 2)
         if cardinality > MAX_CARDINALITY:
-            raise ValueError(f"`cardinality` must be at most {MAX_CARDINALITY} (labels are stored as int16). Got {cardinality}.")
+            raise ParameterError(f"`cardinality` must be at most {MAX_CARDINALITY} (labels are stored as int16). Got {cardinality}.")
     runner = _engine_for(engine, n_jobs)
     kernel_args = {
         "cardinality": cardinality or 127,

@@ -17,7 +17,7 @@ from typing import Any
 from lf.apply.kernel import ChunkResult, Task, label_chunk
 from lf.apply.pool import in_order
 from lf.core import LabelingFunction
-from lf.errors import MissingExtraError
+from lf.errors import MissingExtraError, ParameterError
 
 __all__ = ["DaskEngine"]
 
@@ -77,7 +77,7 @@ class DaskEngine:
         try:
             return distributed.get_client()
         except ValueError:
-            raise ValueError(
+            raise ParameterError(
                 "engine='dask' needs a running dask.distributed Client: create one first "
                 "(from distributed import Client, LocalCluster; client = Client(LocalCluster())) "
                 "or pass engine=DaskEngine(client)."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lf.errors import ParameterError
 from lf.models.base import BaseLabelModel
 from lf.models.dawid_skene import DawidSkene
 from lf.models.majority import MajorityVoter
@@ -51,7 +52,7 @@ def get_model(name: str) -> type[BaseLabelModel]:
         if cls_name.lower() == key.lower():
             return cls
     names = sorted(set(_ALIASES) | {n.lower() for n in MODELS})
-    raise ValueError(f"Unknown model {name!r}. Available: {', '.join(names)}.")
+    raise ParameterError(f"Unknown model {name!r}. Available: {', '.join(names)}.")
 
 
 def model_from_spec(spec: str) -> BaseLabelModel:

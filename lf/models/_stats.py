@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from lf.errors import ParameterError
 from lf.matrix import LabelMatrix, Patterns, as_label_array, row_patterns
 
 __all__ = [
@@ -37,15 +38,15 @@ FloatArray = npt.NDArray[np.float64]
 def check_matrix(L: Any, cardinality: int | None, *, min_lfs: int = 1, model: str = "model") -> tuple[IntArray, int]:
     """Validate a matrix for ``fit``: 2-d, labels in range, enough LFs and rows."""
     if isinstance(L, LabelMatrix) and cardinality is not None and cardinality != L.cardinality:
-        raise ValueError(
+        raise ParameterError(
             f"`cardinality` is {cardinality} but the LabelMatrix has cardinality {L.cardinality}."
         )
     A, k = as_label_array(L, cardinality)
     n, m = A.shape
     if m < min_lfs:
-        raise ValueError(f"{model} needs at least {min_lfs} LFs (columns). Got a matrix with {m}.")
+        raise ParameterError(f"{model} needs at least {min_lfs} LFs (columns). Got a matrix with {m}.")
     if n == 0:
-        raise ValueError(f"{model} cannot be fitted on an empty label matrix (0 rows).")
+        raise ParameterError(f"{model} cannot be fitted on an empty label matrix (0 rows).")
     return A, k
 
 

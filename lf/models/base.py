@@ -10,7 +10,7 @@ from typing import Any, ClassVar, Self, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from lf.errors import DataError, NotFittedError
+from lf.errors import DataError, NotFittedError, ParameterError
 from lf.matrix import LabelMatrix, as_label_array
 
 __all__ = ["BaseLabelModel", "check_class_balance"]
@@ -24,7 +24,7 @@ def check_class_balance(class_balance: Any, k: int) -> npt.NDArray[np.float64]:
     """Validate a class balance: k non-negative numbers summing to 1."""
     p = np.asarray(class_balance, dtype=np.float64)
     if p.shape != (k,) or np.any(p < 0) or not np.isclose(p.sum(), 1.0, atol=1e-6):
-        raise ValueError(
+        raise ParameterError(
             f"`class_balance` must be {k} non-negative numbers summing to 1 (one per class). "
             f"Got {class_balance!r}."
         )
@@ -104,10 +104,10 @@ class BaseLabelModel:
             )
         A, k = as_label_array(L, getattr(L, "cardinality", None) or self.cardinality_)
         if k != self.cardinality_:
-            raise ValueError(f"The label matrix has cardinality {k}; the model was fitted with {self.cardinality_}.")
+            raise ParameterError(f"The label matrix has cardinality {k}; the model was fitted with {self.cardinality_}.")
         m = getattr(self, "n_lfs_", None)
         if m is not None and A.shape[1] != m:
-            raise ValueError(f"The label matrix has {A.shape[1]} LFs; the model was fitted on {m}.")
+            raise ParameterError(f"The label matrix has {A.shape[1]} LFs; the model was fitted on {m}.")
         return A
 
     # -- prediction --------------------------------------------------------------------

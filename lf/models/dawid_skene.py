@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from lf.errors import ParameterError
 from lf.models._stats import check_matrix, fast_patterns, onehot, posterior, resolve_class_balance
 from lf.models.base import BaseLabelModel
 
@@ -155,13 +156,13 @@ class DawidSkene(BaseLabelModel):
 
     def _check_params(self) -> None:
         if self.abstain not in ABSTAIN_MODES:
-            raise ValueError(f"`abstain` must be one of {ABSTAIN_MODES}. Got {self.abstain!r}.")
+            raise ParameterError(f"`abstain` must be one of {ABSTAIN_MODES}. Got {self.abstain!r}.")
         if isinstance(self.smoothing, bool) or not float(self.smoothing) >= 0.0:
-            raise ValueError(f"`smoothing` must be a number >= 0. Got {self.smoothing!r}.")
+            raise ParameterError(f"`smoothing` must be a number >= 0. Got {self.smoothing!r}.")
         if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, (int, np.integer)) or self.max_iter < 1:
-            raise ValueError(f"`max_iter` must be a positive integer. Got {self.max_iter!r}.")
+            raise ParameterError(f"`max_iter` must be a positive integer. Got {self.max_iter!r}.")
         if isinstance(self.tol, bool) or not float(self.tol) > 0.0:
-            raise ValueError(f"`tol` must be a number > 0. Got {self.tol!r}.")
+            raise ParameterError(f"`tol` must be a number > 0. Got {self.tol!r}.")
 
     def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> DawidSkene:
         """Run EM on the distinct rows of ``L``; a given ``class_balance`` stays fixed."""

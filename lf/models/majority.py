@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.core import ABSTAIN
+from lf.errors import ParameterError
 from lf.matrix import as_label_array
 from lf.models.base import BaseLabelModel, check_class_balance
 
@@ -57,7 +58,7 @@ class MajorityVoter(BaseLabelModel):
 
     def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> MajorityVoter:
         if self.tie_break not in TIE_BREAKS:
-            raise ValueError(f"`tie_break` must be one of {', '.join(map(repr, TIE_BREAKS))}. Got {self.tie_break!r}.")
+            raise ParameterError(f"`tie_break` must be one of {', '.join(map(repr, TIE_BREAKS))}. Got {self.tie_break!r}.")
         _, k = as_label_array(L, cardinality)
         self.cardinality_ = k
         self.class_balance_ = (

@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import minimize
 
+from lf.errors import ParameterError
 from lf.models._stats import moments, posterior
 from lf.models.base import BaseLabelModel
 
@@ -296,18 +297,18 @@ class LabelModel(BaseLabelModel):
 
     def _check_params(self) -> None:
         if self.abstain not in ABSTAIN_MODES:
-            raise ValueError(f"`abstain` must be one of {ABSTAIN_MODES}. Got {self.abstain!r}.")
+            raise ParameterError(f"`abstain` must be one of {ABSTAIN_MODES}. Got {self.abstain!r}.")
         if not isinstance(self.drop_inconsistent, (bool, np.bool_)):
-            raise TypeError(f"`drop_inconsistent` must be True or False. Got {self.drop_inconsistent!r}.")
+            raise ParameterError(f"`drop_inconsistent` must be True or False. Got {self.drop_inconsistent!r}.")
         if self.weighting not in WEIGHTINGS:
-            raise ValueError(f"`weighting` must be one of {WEIGHTINGS}. Got {self.weighting!r}.")
+            raise ParameterError(f"`weighting` must be one of {WEIGHTINGS}. Got {self.weighting!r}.")
         _check_range("init_ratio", self.init_ratio, 0.0, 1.0, "in (0, 1]", lo_open=True)
         _check_range("l2", self.l2, 0.0, np.inf, ">= 0")
         _check_range("weight_floor", self.weight_floor, 0.0, np.inf, "> 0", lo_open=True)
         _check_range("eps", self.eps, 0.0, 0.5, "in (0, 0.5)", lo_open=True, hi_open=True)
         _check_range("tol", self.tol, 0.0, np.inf, "> 0", lo_open=True)
         if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, (int, np.integer)) or self.max_iter < 1:
-            raise ValueError(f"`max_iter` must be a positive integer. Got {self.max_iter!r}.")
+            raise ParameterError(f"`max_iter` must be a positive integer. Got {self.max_iter!r}.")
 
     def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> LabelModel:
         """Learn ``mu_`` from the label matrix ``L`` (3 or more LFs); returns ``self``."""
@@ -352,4 +353,4 @@ def _check_range(
         v = float("nan")
     ok = (v > lo if lo_open else v >= lo) and (v < hi if hi_open else v <= hi)
     if not ok or isinstance(value, bool):
-        raise ValueError(f"`{name}` must be a number {allowed}. Got {value!r}.")
+        raise ParameterError(f"`{name}` must be a number {allowed}. Got {value!r}.")

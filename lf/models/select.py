@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from lf.errors import ParameterError
 from lf.matrix import LabelMatrix, as_label_array
 from lf.models.base import BaseLabelModel, check_class_balance
 
@@ -74,7 +75,7 @@ def _as_model(candidate: Any) -> BaseLabelModel:
         return candidate()
     if isinstance(candidate, BaseLabelModel):
         return type(candidate)(**candidate.get_params())  # a fresh copy: never refit the caller's
-    raise TypeError(
+    raise ParameterError(
         "Each candidate must be a label model, a model class or a model name. "
         f"Got {candidate!r} ({type(candidate).__name__})."
     )
@@ -111,25 +112,25 @@ def select(
     and is skipped; if none can be fitted, the first error is raised.
     """
     if metric not in METRICS:
-        raise ValueError(f"`metric` must be one of {METRICS}. Got {metric!r}.")
+        raise ParameterError(f"`metric` must be one of {METRICS}. Got {metric!r}.")
     A_train, k = as_label_array(L_train, getattr(L_train, "cardinality", None))
     A_dev, k_dev = as_label_array(L_dev, getattr(L_dev, "cardinality", None) or k)
     if k_dev != k:
-        raise ValueError(f"`L_dev` has cardinality {k_dev} but `L_train` has {k}.")
+        raise ParameterError(f"`L_dev` has cardinality {k_dev} but `L_train` has {k}.")
     if A_dev.shape[1] != A_train.shape[1]:
-        raise ValueError(f"`L_dev` has {A_dev.shape[1]} LFs but `L_train` has {A_train.shape[1]}.")
+        raise ParameterError(f"`L_dev` has {A_dev.shape[1]} LFs but `L_train` has {A_train.shape[1]}.")
     if isinstance(L_train, LabelMatrix) and isinstance(L_dev, LabelMatrix) and L_train.names != L_dev.names:
-        raise ValueError("`L_train` and `L_dev` must have the same LFs in the same order (names differ).")
+        raise ParameterError("`L_train` and `L_dev` must have the same LFs in the same order (names differ).")
     y = np.asarray(y_dev)
     if y.ndim != 1 or y.shape[0] != A_dev.shape[0]:
-        raise ValueError(f"`y_dev` must hold one label per dev row ({A_dev.shape[0]}). Got shape {y.shape}.")
+        raise ParameterError(f"`y_dev` must hold one label per dev row ({A_dev.shape[0]}). Got shape {y.shape}.")
     if y.size == 0:
-        raise ValueError("`y_dev` is empty: select needs at least one labeled dev row.")
+        raise ParameterError("`y_dev` is empty: select needs at least one labeled dev row.")
     if y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= k:
-        raise ValueError(f"`y_dev` must hold class ids 0..{k - 1}. Got values in [{y.min()!r}, {y.max()!r}].")
+        raise ParameterError(f"`y_dev` must hold class ids 0..{k - 1}. Got values in [{y.min()!r}, {y.max()!r}].")
     if isinstance(class_balance, str):
         if class_balance != "dev":
-            raise ValueError(f"`class_balance` must be 'dev', None or {k} numbers. Got {class_balance!r}.")
+            raise ParameterError(f"`class_balance` must be 'dev', None or {k} numbers. Got {class_balance!r}.")
         counts = np.bincount(y, minlength=k) + 1.0
         balance: Any = counts / counts.sum()
     else:
@@ -138,7 +139,7 @@ def select(
     # Any: BaseLabelModel declares no fit(); every registered model has one.
     models: list[Any] = [_as_model(c) for c in (default_candidates() if candidates is None else candidates)]
     if not models:
-        raise ValueError("`candidates` is empty: give at least one model.")
+        raise ParameterError("`candidates` is empty: give at least one model.")
     scores: dict[str, float] = {}
     best: tuple[float, str, Any] | None = None
     first_error: Exception | None = None

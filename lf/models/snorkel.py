@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from lf.errors import require
+from lf.errors import ParameterError, require
 from lf.models._stats import check_matrix, posterior, resolve_class_balance
 from lf.models.base import BaseLabelModel
 
@@ -86,15 +86,15 @@ class SnorkelLabelModel(BaseLabelModel):
 
     def _check_params(self) -> None:
         if isinstance(self.n_epochs, bool) or not isinstance(self.n_epochs, (int, np.integer)) or self.n_epochs < 1:
-            raise ValueError(f"`n_epochs` must be an integer >= 1. Got {self.n_epochs!r}.")
+            raise ParameterError(f"`n_epochs` must be an integer >= 1. Got {self.n_epochs!r}.")
         for name in ("lr", "l2", "prec_init"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or value < 0:
-                raise ValueError(f"`{name}` must be a non-negative number. Got {value!r}.")
+                raise ParameterError(f"`{name}` must be a non-negative number. Got {value!r}.")
         if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"`optimizer` must be one of {', '.join(map(repr, OPTIMIZERS))}. Got {self.optimizer!r}.")
+            raise ParameterError(f"`optimizer` must be one of {', '.join(map(repr, OPTIMIZERS))}. Got {self.optimizer!r}.")
         if self.mu_eps is not None and not 0.0 <= float(self.mu_eps) < 0.5:
-            raise ValueError(f"`mu_eps` must be None or a number in [0, 0.5). Got {self.mu_eps!r}.")
+            raise ParameterError(f"`mu_eps` must be None or a number in [0, 0.5). Got {self.mu_eps!r}.")
 
     def _seed(self) -> int:
         rs = self.random_state
@@ -103,7 +103,7 @@ class SnorkelLabelModel(BaseLabelModel):
         if isinstance(rs, np.random.Generator):
             return int(rs.integers(2**31 - 1))
         if isinstance(rs, bool) or not isinstance(rs, (int, np.integer)) or rs < 0:
-            raise ValueError(
+            raise ParameterError(
                 f"`random_state` must be None, a non-negative int seed or a numpy Generator. Got {rs!r}."
             )
         return int(rs)
@@ -118,7 +118,7 @@ class SnorkelLabelModel(BaseLabelModel):
         A, k = check_matrix(L, cardinality, min_lfs=3, model="SnorkelLabelModel")
         p = resolve_class_balance(class_balance, k)
         if p is not None and np.any(p <= 0):
-            raise ValueError(
+            raise ParameterError(
                 f"`class_balance` must give every class a prior above 0 for SnorkelLabelModel. Got {class_balance!r}."
             )
         seed = self._seed()

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
+from lf.errors import ParameterError
 from lf.models._stats import moments
 from lf.models.base import BaseLabelModel
 from lf.models.matrix_completion import lf_accuracies, mu_posterior
@@ -109,9 +110,9 @@ class TripletModel(BaseLabelModel):
 
     def _check_params(self) -> None:
         if self.abstain not in ABSTAIN_MODES:
-            raise ValueError(f"`abstain` must be one of {ABSTAIN_MODES}. Got {self.abstain!r}.")
+            raise ParameterError(f"`abstain` must be one of {ABSTAIN_MODES}. Got {self.abstain!r}.")
         if isinstance(self.eps, bool) or not 0.0 < float(self.eps) < 0.5:
-            raise ValueError(f"`eps` must be a number in (0, 0.5). Got {self.eps!r}.")
+            raise ParameterError(f"`eps` must be a number in (0, 0.5). Got {self.eps!r}.")
 
     def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> TripletModel:
         """Estimate ``mu_`` from second moments of ``L`` (3 or more LFs)."""

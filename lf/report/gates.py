@@ -10,6 +10,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+from lf.errors import ParameterError
+
 __all__ = ["GATES", "Gate", "GateResult", "check_gates", "format_failure"]
 
 
@@ -76,7 +78,7 @@ def check_gates(
     """
     unknown = sorted(set(thresholds) - set(GATES))
     if unknown:
-        raise ValueError(f"Unknown quality gate(s) {unknown}. Available: {', '.join(GATES)}.")
+        raise ParameterError(f"Unknown quality gate(s) {unknown}. Available: {', '.join(GATES)}.")
     per_lf = {"coverage": lf_coverage, "conflict": lf_conflict}
     results: list[GateResult] = []
     for name, gate in GATES.items():
@@ -85,7 +87,7 @@ def check_gates(
             continue
         threshold = float(threshold)
         if not 0.0 <= threshold <= 1.0:
-            raise ValueError(f"Gate {gate.option} must be a fraction between 0 and 1. Got {threshold}.")
+            raise ParameterError(f"Gate {gate.option} must be a fraction between 0 and 1. Got {threshold}.")
         if gate.per_lf:
             for lf_name, value in zip(lf_names, per_lf[gate.measure], strict=True):
                 actual = float(value)
