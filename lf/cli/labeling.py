@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -109,17 +109,50 @@ def _fit(L: Any, model_spec: str, class_balance: str | None, dev: tuple[Any, Any
     balance = _class_balance(class_balance, names, y_dev)
     if model_spec == "auto":
         if dev is None or y_dev is None:
-            raise click.BadParameter("'auto' picks the best model on gold-labeled dev rows: give them with the --dev options (see --help).", param_hint="'--model'")
+            _fit_needs_dev(model_spec, None)
         chosen = select(None, L, dev[0], y_dev, class_balance="dev" if balance is None else balance)
         scores = ", ".join(f"{k} {v:.3f}" for k, v in chosen.scores.items())
         return chosen.model, f"{chosen.name} (best dev accuracy of: {scores})"
     model = model_from_spec(model_spec)
     if hasattr(model, "cardinality_"):
         if dev is not None or class_balance is not None:
-            raise click.UsageError("A saved model is already fitted: drop --dev / --class-balance, or give a model name.")
+            _fitted_already()
         return model, f"{type(model).__name__} loaded from {model_spec}"
     model.fit(L, class_balance=balance)  # type: ignore[attr-defined]
     return model, type(model).__name__
+
+
+def _check_model_choice(model_spec: str, class_balance: str | None, has_dev: bool, names: list[str]) -> None:
+    """What `lf label` can tell about --model / --class-balance before the run."""
+    from lf.models import model_from_spec
+
+    if not has_dev and (model_spec == "auto" or class_balance == "dev"):
+        _fit_needs_dev(model_spec, class_balance)
+    if model_spec == "auto":
+        return
+    model = model_from_spec(model_spec)  # fails on an unknown name or a broken model file
+    if not hasattr(model, "cardinality_"):
+        return
+    if has_dev or class_balance:
+        _fitted_already()
+    fitted = getattr(model, "lf_names_", None)
+    if fitted is not None and list(fitted) != names:
+        missing, new = [n for n in fitted if n not in names], [n for n in names if n not in fitted]
+        detail = f"missing {missing}, new {new}" if missing or new else "same LFs in another order"
+        raise DataError(
+            f"--model {model_spec!r} was fitted on other LFs than --lfs defines ({detail}). "
+            "Apply the LF module the model was fitted with, or fit the model again."
+        )
+
+
+def _fit_needs_dev(model_spec: str, class_balance: str | None) -> NoReturn:
+    if model_spec == "auto":
+        raise click.BadParameter("'auto' picks the best model on gold-labeled dev rows: give them with the --dev options (see --help).", param_hint="'--model'")
+    raise click.BadParameter("'dev' needs gold-labeled dev rows (--dev-gold and --dev-data).", param_hint="'--class-balance'")
+
+
+def _fitted_already() -> NoReturn:
+    raise click.UsageError("A saved model is already fitted: drop --dev / --class-balance, or give a model name.")
 
 
 def _dev(dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], L: Any) -> tuple[Any, Any] | None:
@@ -158,7 +191,7 @@ def fit_cmd(
         raise click.BadParameter(f"{model_spec!r} is a saved, fitted model; `lf fit` needs a model name or 'auto'.", param_hint="'--model'")
     arrays = Path(output).with_name(f"{Path(output).stem}.model.npz")  # where BaseLabelModel.save puts large arrays
     check_outputs(
-        [("-o", output), (f"-o (its arrays file {arrays.name!r})", arrays)],
+        [("-o", output), ("-o's arrays file", arrays)],
         _inputs(("label matrix", [matrix]), ("--dev", [dev] if dev else []), ("--dev-data", data_files(dev_data) if dev_data else [])),
     )
     start = time.perf_counter()
@@ -216,8 +249,12 @@ def label_cmd(
     for files, what, gold_option, column in ((data, "DATA", "--gold", gold_column), (dev_data, "--dev-data", "--dev-gold", dev_gold)):
         if files:
             check_columns(files, what, [("--id-column", opts["id_column"]), (gold_option, column)], text_column=text_column)
-    labels = lf.load_lfs(lfs_target).labels
+    lfs = lf.load_lfs(lfs_target)
+    _check_model_choice(model_spec, class_balance, bool(dev_data), [x.name for x in lfs])
+    labels = lfs.labels
     check_label_names(labels)
+    if labels and class_balance not in (None, "dev"):
+        _class_balance(class_balance, labels, None)
     gold_values = gold_before_run(data, "--gold", gold_column, labels) if gold_column else None
     dev_values = gold_before_run(dev_data, "--dev-gold", dev_gold, labels) if dev_gold else None
     start = time.perf_counter()

@@ -111,6 +111,11 @@ def report_cmd(
     )
     text_column = opts["text_column"]
     column = text_column if gold == "text" and text_column else gold
+    model = None
+    if model_spec:  # an unknown name or a broken model file fails before the run
+        from lf.models import model_from_spec
+
+        model = model_from_spec(model_spec)
     if lfs_target:
         import lf
 
@@ -131,13 +136,8 @@ def report_cmd(
             check_columns(data, "--data", [("--gold", column)])
         values = gold_before_run(data, "--gold", column, L.labels) if column else None
     y = gold_after_run(values, "--gold", str(column), L) if values is not None else None
-    model = None
-    if model_spec:
-        from lf.models import model_from_spec
-
-        model = model_from_spec(model_spec)
-        if not hasattr(model, "cardinality_"):  # a name: fit it here; a saved model is fitted
-            model.fit(L)  # type: ignore[attr-defined]
+    if model is not None and not hasattr(model, "cardinality_"):  # a name: fit it here; a saved model is fitted
+        model.fit(L)  # type: ignore[attr-defined]
     report = build_report(L, y=y, model=model, conflicts=as_json or html_path is not None)
     summary = report.summary
     gates = check_gates(
