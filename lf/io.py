@@ -377,8 +377,11 @@ def write_frame(df: pd.DataFrame, path: str | Path) -> Path:
     Text formats may end in ``.gz``, ``.bz2`` or ``.zst`` to be compressed (the temporary
     file's name hides the suffix from pandas, so the compression is passed explicitly).
     """
+    from lf.paths import check_outputs
+
     path = Path(path)
     fmt = detect_format(path)
+    check_outputs([("`path`", path)])  # not a folder; its folder exists and is writable
     last = path.suffix.lower()
     compression = _PANDAS_COMPRESSION.get(last)
     if last in _COMPRESSION and (compression is None or fmt == "parquet"):

@@ -1,13 +1,14 @@
 """Output paths checked before any work: an output never replaces an input or another output.
 
 One function, :func:`check_outputs`, takes the files a run will write (each with the option
-that named it) and the files it reads, and raises :class:`~lf.errors.ParameterError` naming
-the option, the path and the fix when an output
+that named it) and the files it reads, and fails naming the option, the path and the fix
+when an output
 
 - is the same file as an input (same name, ``./x``, ``dir/../x``, a symlink or a hard link:
-  existing files are compared by device and inode),
-- is the same file as another output,
-- is an existing folder, or sits in a folder that is missing or not writable.
+  existing files are compared by device and inode), or as another output
+  (:class:`~lf.errors.ParameterError`);
+- is an existing folder, or sits in a folder that is missing or not writable
+  (:class:`~lf.errors.DataError`, as from the writers themselves).
 
 Folders a run writes into (the LF cache) are checked too: they must not be an existing
 file, and the nearest existing folder above them must be writable.
@@ -19,7 +20,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from lf.errors import ParameterError
+from lf.errors import DataError, ParameterError
 
 __all__ = ["check_outputs", "same_file"]
 
@@ -72,7 +73,7 @@ def _check_against(option: str, path: str | os.PathLike[str], inputs: Sequence[N
 def _check_file_target(option: str, path: str | os.PathLike[str]) -> None:
     p = Path(path)
     if p.is_dir():
-        raise ParameterError(f"{option} {os.fspath(path)!r} is an existing folder: give a file name (inside it, or elsewhere).")
+        raise DataError(f"{option} {os.fspath(path)!r} is an existing folder: give a file name (inside it, or elsewhere).")
     _check_writable_folder(option, p, p.parent)
 
 
@@ -80,22 +81,22 @@ def _check_folder_target(option: str, path: str | os.PathLike[str]) -> None:
     p = Path(path)
     if p.exists():
         if not p.is_dir():
-            raise ParameterError(f"{option} {os.fspath(path)!r} is an existing file: give a folder (it is created if missing).")
+            raise DataError(f"{option} {os.fspath(path)!r} is an existing file: give a folder (it is created if missing).")
         _check_writable_folder(option, p, p)
         return
     parent = p.absolute().parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     if not parent.is_dir():
-        raise ParameterError(f"{option} {os.fspath(path)!r}: {str(parent)!r} is a file, not a folder. Choose another folder.")
+        raise DataError(f"{option} {os.fspath(path)!r}: {str(parent)!r} is a file, not a folder. Choose another folder.")
     _check_writable_folder(option, p, parent)
 
 
 def _check_writable_folder(option: str, path: Path, folder: Path) -> None:
     shown = str(folder) if str(folder) else "."
     if not folder.exists():
-        raise ParameterError(f"{option} {str(path)!r}: the folder {shown!r} does not exist. Create it first, or write elsewhere.")
+        raise DataError(f"{option} {str(path)!r}: the folder {shown!r} does not exist. Create it first, or write elsewhere.")
     if not folder.is_dir():
-        raise ParameterError(f"{option} {str(path)!r}: {shown!r} is a file, not a folder. Write elsewhere.")
+        raise DataError(f"{option} {str(path)!r}: {shown!r} is a file, not a folder. Write elsewhere.")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise ParameterError(f"{option} {str(path)!r}: the folder {shown!r} is not writable. Write to a folder you can write to.")
+        raise DataError(f"{option} {str(path)!r}: the folder {shown!r} is not writable. Choose a folder you can write to.")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lf.errors import LFError, ParameterError
+from lf.errors import DataError, LFError, ParameterError
 from lf.paths import check_outputs, same_file
 
 
@@ -56,10 +56,10 @@ def test_check_outputs_refuses_naming_the_option_the_path_and_the_fix(
     (tmp_path / "sub").mkdir()
     (tmp_path / "link.csv").symlink_to(data)
     os.link(data, tmp_path / "hard.csv")
-    with pytest.raises(ParameterError) as info:
+    with pytest.raises(LFError) as info:
         check_outputs([("-o", output)], [("DATA", "data.csv")])
     assert message in str(info.value)
-    assert isinstance(info.value, LFError)
+    assert isinstance(info.value, ParameterError if "is the input" in message else DataError)
     assert data.read_text() == "id,text\n1,hello\n"
 
 
@@ -73,9 +73,9 @@ def test_two_outputs_naming_one_file_are_refused(tmp_path: Path, monkeypatch: py
 
 
 def test_a_cache_folder_must_not_be_a_file_or_an_input(tmp_path: Path, data: Path) -> None:
-    with pytest.raises(ParameterError, match=r"--cache '.*data\.csv' is an existing file: give a folder"):
+    with pytest.raises(DataError, match=r"--cache '.*data\.csv' is an existing file: give a folder"):
         check_outputs([], [("DATA", data)], folders=[("--cache", data)])
-    with pytest.raises(ParameterError, match=r"'.*data\.csv' is a file, not a folder"):
+    with pytest.raises(DataError, match=r"'.*data\.csv' is a file, not a folder"):
         check_outputs([], folders=[("--cache", data / "cache")])
     check_outputs([], [("DATA", data)], folders=[("--cache", tmp_path)])  # an existing folder is fine
 
@@ -103,7 +103,29 @@ def locked(tmp_path: Path) -> Iterator[Path]:
 
 def test_an_unwritable_folder_is_refused(locked: Path) -> None:
     target = str(locked / "labels.csv")
-    with pytest.raises(ParameterError, match=re.escape(f"-o {target!r}: the folder {str(locked)!r} is not writable")):
+    with pytest.raises(DataError, match=re.escape(f"-o {target!r}: the folder {str(locked)!r} is not writable")):
         check_outputs([("-o", target)])
-    with pytest.raises(ParameterError, match=r"--cache .* is not writable"):
+    with pytest.raises(DataError, match=r"--cache .* is not writable"):
         check_outputs([], folders=[("--cache", locked / "cache")])
+
+
+def test_the_library_writers_refuse_a_folder_or_a_missing_folder_with_an_lf_error(tmp_path: Path) -> None:
+    import numpy as np
+    import pandas as pd
+
+    import lf
+    from lf.io import write_frame
+
+    (tmp_path / "out.csv").mkdir()
+    (tmp_path / "L.npz").mkdir()
+    frame = pd.DataFrame({"a": [1]})
+    with pytest.raises(DataError, match=r"`path` '.*out\.csv' is an existing folder: give a file name"):
+        write_frame(frame, tmp_path / "out.csv")
+    L = lf.LabelMatrix(np.array([[0, 1]]), names=["a", "b"], cardinality=2)
+    with pytest.raises(DataError, match=r"`path` '.*L\.npz' is an existing folder"):
+        L.save(tmp_path / "L.npz")
+    with pytest.raises(DataError, match=r"`path` '.*x\.csv/L\.parquet': '.*x\.csv' is a file, not a folder"):
+        (tmp_path / "x.csv").write_text("a\n1\n")
+        L.save(tmp_path / "x.csv" / "L.parquet")
+    assert (tmp_path / "x.csv").read_text() == "a\n1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["L.npz", "out.csv", "x.csv"]  # no temporary left
