@@ -50,40 +50,33 @@ def _frame_columns(data: Sequence[str]) -> list[tuple[str, list[str]]]:
 
 def check_columns(
     data: Sequence[str], what: str, needs: Sequence[tuple[str, str | None]], *, text_column: str | None = None
-) -> str | None:
+) -> None:
     """Fail naming the file when any file of DATA lacks a column the run needs.
 
     ``needs``: ``(option, column)`` pairs (``column`` None: not asked). ``--text-column``
-    is checked when given, with the 'text' column it would be exposed as. Returns the id
-    column to use: ``--id-column``, else ``id`` when the first file has one (then every
-    file needs it).
+    is checked when given, with the 'text' column it would be exposed as. Without an
+    ``--id-column``, a first file with an ``id`` column makes ``id`` the row ids (see
+    ``_apply``), so every other file needs one too.
     """
     files = _frame_columns(data)
-    asked = [(o, c) for o, c in needs if c is not None]
-    if text_column is not None:
-        asked.append(("--text-column", text_column))
-    id_column = next((c for o, c in needs if o == "--id-column"), None)
-    if id_column is None and "id" in files[0][1]:
-        id_column = "id"
-        asked.append(("the ids of", "id"))
+    asked = [(o, c) for o, c in [*needs, ("--text-column", text_column)] if c is not None]
+    default_ids = not any(o == "--id-column" and c for o, c in needs) and "id" in files[0][1]
     for name, cols in files:
+        shown = ", ".join(cols) or "(none)"
         for option, column in asked:
-            if column in cols:
-                continue
-            shown = ", ".join(cols) or "(none)"
-            if option == "the ids of":
-                raise DataError(
-                    f"{what} file {name!r} has no 'id' column, but {files[0][0]!r} has one (it names the rows): "
-                    f"give every {what} file an 'id' column, or none. Available columns: {shown}."
-                )
-            named = f"{option} {column!r}" if option.endswith("-column") else f"{option} column {column!r}"
-            raise DataError(f"{named} is not in the data file {name!r} ({what}). Available columns: {shown}.")
+            if column not in cols:
+                named = f"{option} {column!r}" if option.endswith("-column") else f"{option} column {column!r}"
+                raise DataError(f"{named} is not in the data file {name!r} ({what}). Available columns: {shown}.")
+        if default_ids and "id" not in cols:
+            raise DataError(
+                f"{what} file {name!r} has no 'id' column, but {files[0][0]!r} has one (it names the rows): "
+                f"give every {what} file an 'id' column, or none. Available columns: {shown}."
+            )
         if text_column is not None and text_column != "text" and "text" in cols:
             raise DataError(
                 f"--text-column {text_column!r} would be exposed as 'text', but {name!r} already has a 'text' "
                 "column. Rename one of them first."
             )
-    return id_column
 
 
 def read_gold(data: Sequence[str], column: str) -> Any:
