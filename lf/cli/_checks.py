@@ -13,7 +13,16 @@ from typing import Any
 
 from lf.errors import DataError
 
-__all__ = ["check_columns", "data_files", "gold_after_run", "gold_before_run", "gold_ids", "model_files", "read_gold"]
+__all__ = [
+    "check_columns",
+    "check_model_lfs",
+    "data_files",
+    "gold_after_run",
+    "gold_before_run",
+    "gold_ids",
+    "model_files",
+    "read_gold",
+]
 
 _INT = re.compile(r"[+-]?\d+")
 
@@ -35,6 +44,19 @@ def model_files(spec: str | None) -> list[Path]:
         return []
     path = Path(spec)
     return [p for p in (path, path.with_name(f"{path.stem}.model.npz")) if p.exists()]
+
+
+def check_model_lfs(model: Any, spec: str, names: Sequence[str]) -> None:
+    """A saved model must have been fitted on the LFs the run applies (same names, same order)."""
+    fitted = getattr(model, "lf_names_", None)
+    if fitted is None or list(fitted) == list(names):
+        return
+    missing, new = [n for n in fitted if n not in names], [n for n in names if n not in fitted]
+    detail = f"missing {missing}, new {new}" if missing or new else "same LFs in another order"
+    raise DataError(
+        f"--model {spec!r} was fitted on other LFs than --lfs defines ({detail}). "
+        "Apply the LF module the model was fitted with, or fit the model again."
+    )
 
 
 def _frame_columns(data: Sequence[str]) -> list[tuple[str, list[str]]]:

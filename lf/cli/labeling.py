@@ -8,7 +8,14 @@ from typing import Any, NoReturn
 
 import click
 
-from lf.cli._checks import check_columns, data_files, gold_after_run, gold_before_run, model_files
+from lf.cli._checks import (
+    check_columns,
+    check_model_lfs,
+    data_files,
+    gold_after_run,
+    gold_before_run,
+    model_files,
+)
 from lf.cli._shared import (
     _apply,
     _apply_options,
@@ -135,14 +142,7 @@ def _check_model_choice(model_spec: str, class_balance: str | None, has_dev: boo
         return
     if has_dev or class_balance:
         _fitted_already()
-    fitted = getattr(model, "lf_names_", None)
-    if fitted is not None and list(fitted) != names:
-        missing, new = [n for n in fitted if n not in names], [n for n in names if n not in fitted]
-        detail = f"missing {missing}, new {new}" if missing or new else "same LFs in another order"
-        raise DataError(
-            f"--model {model_spec!r} was fitted on other LFs than --lfs defines ({detail}). "
-            "Apply the LF module the model was fitted with, or fit the model again."
-        )
+    check_model_lfs(model, model_spec, names)
 
 
 def _fit_needs_dev(model_spec: str, class_balance: str | None) -> NoReturn:

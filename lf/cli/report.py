@@ -8,7 +8,14 @@ from typing import Any
 
 import click
 
-from lf.cli._checks import check_columns, data_files, gold_after_run, gold_before_run, model_files
+from lf.cli._checks import (
+    check_columns,
+    check_model_lfs,
+    data_files,
+    gold_after_run,
+    gold_before_run,
+    model_files,
+)
 from lf.cli._shared import (
     EXIT_GATE,
     _apply,
@@ -120,7 +127,10 @@ def report_cmd(
         import lf
 
         check_columns(source, "DATA", [("--id-column", opts["id_column"]), ("--gold", column)], text_column=text_column)
-        values = gold_before_run(source, "--gold", column, lf.load_lfs(lfs_target).labels) if column else None
+        lfs = lf.load_lfs(lfs_target)
+        if model is not None and model_spec:
+            check_model_lfs(model, model_spec, [x.name for x in lfs])
+        values = gold_before_run(source, "--gold", column, lfs.labels) if column else None
         L = _apply(source, lfs_target, opts)
         data = source
     else:
