@@ -281,10 +281,12 @@ def test_gold_is_the_one_read_before_the_run_even_when_the_file_changes_during_i
 def test_a_saved_model_fitted_on_other_lfs_fails_before_the_run(work: Path, lfs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     three = lf.LabelMatrix(np.array([[0, 1, -1], [1, 1, 0]]), names=["a", "b", "c"], cardinality=2)
     MajorityVoter().fit(three).save(work / "three.json")  # fitted on LFs the module does not define
-    message = "--model 'three.json' was fitted on other LFs than --lfs defines (missing ['a', 'b', 'c'], new ['link', 'song', 'short'])"
+    message = "--model 'three.json' was fitted on other LFs than the ones given here (missing ['a', 'b', 'c'], new ['link', 'song', 'short'])"
     code, _, err = run(capsys, "label", "x.csv", "--lfs", lfs, "-o", "out.csv", "--model", "three.json")
     assert_refused_before_the_run(code, err, message, work)
     code, _, err = run(capsys, "report", "x.csv", "--lfs", lfs, "--model", "three.json", "--html", "r.html")
+    assert_refused_before_the_run(code, err, message, work)
+    code, _, err = run(capsys, "report", "L.parquet", "--model", "three.json", "--html", "r.html")
     assert_refused_before_the_run(code, err, message, work)
     assert not (work / "out.csv").exists() and not (work / "r.html").exists()
 

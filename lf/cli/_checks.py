@@ -54,7 +54,7 @@ def check_model_lfs(model: Any, spec: str, names: Sequence[str]) -> None:
     missing, new = [n for n in fitted if n not in names], [n for n in names if n not in fitted]
     detail = f"missing {missing}, new {new}" if missing or new else "same LFs in another order"
     raise DataError(
-        f"--model {spec!r} was fitted on other LFs than --lfs defines ({detail}). "
+        f"--model {spec!r} was fitted on other LFs than the ones given here ({detail}). "
         "Apply the LF module the model was fitted with, or fit the model again."
     )
 

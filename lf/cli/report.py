@@ -141,6 +141,8 @@ def report_cmd(
         if gold and not gold_data:
             raise click.UsageError("--gold with a saved label matrix needs --data: the data the matrix was made from.")
         L = LabelMatrix.load(source[0])
+        if model is not None and model_spec:
+            check_model_lfs(model, model_spec, list(L.names))
         data = gold_data
         if column:
             check_columns(data, "--data", [("--gold", column)])
