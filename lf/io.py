@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["atomic_path", "count_rows", "detect_format", "iter_chunks", "write_frame"]
+__all__ = ["atomic_path", "count_rows", "detect_format", "iter_chunks", "read_columns", "write_frame"]
 
 _FORMATS = {
     ".csv": "csv",
@@ -136,6 +136,77 @@ def iter_chunks(data: Any, chunk_size: int, columns: list[str] | None = None) ->
         f"Cannot read data of type {type(data).__name__}. Pass a pandas DataFrame, an iterable of "
         "DataFrames, or path(s) to CSV / Parquet / JSON Lines files."
     )
+
+
+def read_columns(path: str | Path) -> list[str]:
+    """A data file's column names, read cheaply: the Parquet schema, the CSV / TSV header line,
+    the first JSON Lines row's keys. The path is checked first (see :func:`iter_chunks`).
+
+    A CSV / TSV header naming a column twice is a ``DataError`` naming the file and the
+    column (a frame with two columns of one name cannot be labeled unambiguously).
+    """
+    path = Path(path)
+    _check_paths([path])
+    fmt = detect_format(path)
+    if fmt == "parquet":
+        return _parquet_columns(path)
+    import pyarrow as pa
+
+    try:
+        with pa.input_stream(str(path), compression="detect") as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            names = _csv_header(path, text, fmt) if fmt in ("csv", "tsv") else _jsonl_keys(path, text)
+    except (pa.ArrowException, OSError, EOFError) as exc:
+        raise _unreadable(path, fmt, exc) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"Could not read {str(path)!r} as {fmt.upper()}: it is not UTF-8 text ({exc.reason} at byte "
+            f"{exc.start}). Convert it first, e.g. `iconv -f latin1 -t utf-8`."
+        ) from None
+    return names
+
+
+def _parquet_columns(path: Path) -> list[str]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return [str(name) for name in pq.read_schema(path).names]
+    except (pa.ArrowException, OSError) as exc:
+        raise _unreadable(path, "parquet", exc) from None
+
+
+def _csv_header(path: Path, text: io.TextIOWrapper, fmt: str) -> list[str]:
+    import csv
+
+    header = next(csv.reader(text, delimiter="\t" if fmt == "tsv" else ","), None)
+    if not header:
+        raise DataError(f"{str(path)!r} is empty: a {fmt.upper()} file starts with a header line naming its columns.")
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise DataError(
+                f"{str(path)!r} names the column {name!r} twice in its header line; rename one of them."
+            )
+        seen.add(name)
+    return header
+
+
+def _jsonl_keys(path: Path, text: io.TextIOWrapper) -> list[str]:
+    for line_no, line in enumerate(text, 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"Could not read {str(path)!r} as JSONL: line {line_no} is not valid JSON ({exc}).") from None
+        if not isinstance(value, dict):
+            raise DataError(
+                f"Could not read {str(path)!r} as JSONL: line {line_no} is a JSON "
+                f"{type(value).__name__}, not an object (one row per line)."
+            )
+        return [str(k) for k in value]
+    return []
 
 
 class _TypeClash(Exception):
@@ -306,8 +377,11 @@ def write_frame(df: pd.DataFrame, path: str | Path) -> Path:
     Text formats may end in ``.gz``, ``.bz2`` or ``.zst`` to be compressed (the temporary
     file's name hides the suffix from pandas, so the compression is passed explicitly).
     """
+    from lf.paths import check_outputs
+
     path = Path(path)
     fmt = detect_format(path)
+    check_outputs([("`path`", path)])  # not a folder; its folder exists and is writable
     last = path.suffix.lower()
     compression = _PANDAS_COMPRESSION.get(last)
     if last in _COMPRESSION and (compression is None or fmt == "parquet"):

@@ -215,6 +215,9 @@ class LabelMatrix:
         suffix = path.suffix.lower()
         if suffix not in (".npz", ".parquet"):
             raise DataError(f"Cannot save a LabelMatrix as {path.name!r}: use a .npz or .parquet file name.")
+        from lf.paths import check_outputs
+
+        check_outputs([("`path`", path)])  # not a folder; its folder exists and is writable
         with atomic_path(path) as tmp:
             if suffix == ".npz":
                 arrays: dict[str, npt.NDArray[Any]] = {"L": self._array, "meta": np.array(json.dumps(self._meta()))}

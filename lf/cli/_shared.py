@@ -1,13 +1,12 @@
-"""What the commands share: options, reading DATA, checking outputs and gold columns."""
+"""What the commands share: options, reading DATA, output names, the inputs a command reads."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
-
-from lf.errors import DataError
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
 
@@ -75,60 +74,33 @@ def _apply(data: tuple[str, ...], lfs_target: str, opts: dict[str, Any]) -> Any:
     )
 
 
-def _check_output(path: str, allowed: tuple[str, ...], what: str) -> None:
-    """Fail before any work when the output cannot be written (not after a long run)."""
-    p = Path(path)
-    if p.suffix.lower() not in allowed:
-        raise click.BadParameter(f"{path!r}: use a {' or '.join(allowed)} file name for the {what}.", param_hint="'-o'")
-    if not p.parent.exists():
-        raise click.BadParameter(f"{path!r}: the folder {str(p.parent)!r} does not exist.", param_hint="'-o'")
+def _check_output(path: str, allowed: tuple[str, ...], what: str, option: str = "-o") -> None:
+    """Fail before any work when an output has a file name the command cannot write."""
+    if Path(path).suffix.lower() not in allowed:
+        raise click.BadParameter(f"{path!r}: use a {' or '.join(allowed)} file name for the {what}.", param_hint=f"'{option}'")
 
 
 def _data_columns(data: tuple[str, ...]) -> list[str]:
-    from lf.io import iter_chunks
+    """The columns of DATA's first file (its header only), or of the dataset named."""
+    from lf.io import read_columns
 
-    for chunk in iter_chunks(_source(data), 1):
-        return [str(c) for c in chunk.columns]
-    raise DataError(f"{', '.join(data)}: the data has no rows.")
-
-
-def _check_column(data: tuple[str, ...], column: str, option: str) -> None:
-    cols = _data_columns(data)
-    if column not in cols:
-        raise DataError(f"{option} column {column!r} is not in the data. Available columns: {', '.join(cols)}.")
+    source = _source(data)
+    if isinstance(source, list):
+        return read_columns(source[0])
+    return [str(c) for c in source.columns]
 
 
-def _gold(data: tuple[str, ...], column: str, L: Any, text_column: str | None, *, n: int | None = None) -> Any:
-    """Gold labels from a data column: class ids 0..k-1 or label names (the module's LABELS)."""
-    import numpy as np
-    import pandas as pd
+def _inputs(*groups: tuple[str, Sequence[str | Path]], lfs_target: str | None = None) -> list[tuple[str, str | Path]]:
+    """``(what, path)`` for every file a command reads, for :func:`lf.paths.check_outputs`."""
+    out = [(what, p) for what, paths in groups for p in paths]
+    if lfs_target and Path(lfs_target).is_file():
+        out.append(("--lfs", lfs_target))
+    return out
 
-    from lf.io import iter_chunks
 
-    labels, k, n = L.labels, L.cardinality, L.n if n is None else n
-    if text_column is not None and column == "text":
-        column = text_column
-    parts = []
-    for chunk in iter_chunks(_source(data), 200_000):
-        if column not in chunk.columns:
-            cols = ", ".join(str(c) for c in chunk.columns)
-            raise DataError(f"--gold column {column!r} is not in the data. Available columns: {cols}.")
-        parts.append(chunk[column])
-    values = pd.concat(parts, ignore_index=True)
-    if len(values) != n:
-        raise DataError(f"--gold has {len(values)} rows but the label matrix has {n}; give the data the matrix was made from.")
-    if values.isna().any():
-        raise DataError(f"--gold column {column!r} has {int(values.isna().sum())} missing values.")
-    # Label names (any case), else class ids, also as text ("0", "1" from a CSV).
-    names = {str(name).lower(): i for i, name in enumerate(labels or [])}
-    if not labels or not set(names) & {str(v).lower() for v in values.unique()}:
-        names.update({str(i): i for i in range(k)})
-    ids = values.astype(str).str.lower().map(names)
-    if ids.isna().any():
-        unknown = sorted({str(v) for v in values[ids.isna()].unique()})
-        allowed = f"{', '.join(labels)} or the class ids 0..{k - 1}" if labels else f"the class ids 0..{k - 1}"
-        raise DataError(f"--gold column {column!r} has values {unknown[:5]} that are not labels. Allowed: {allowed}.")
-    return ids.to_numpy(np.int64)
+def _folders(opts: dict[str, Any]) -> list[tuple[str, str]]:
+    """Folders a command writes into: the LF cache, when asked for."""
+    return [("--cache", opts["cache_dir"])] if opts.get("cache_dir") else []
 
 
 def _print_report(L: Any, y: Any, model: Any, console: Any) -> None:

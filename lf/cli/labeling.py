@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
+from lf.cli._checks import (
+    check_columns,
+    check_model_lfs,
+    data_files,
+    gold_after_run,
+    gold_before_run,
+    model_files,
+)
 from lf.cli._shared import (
     _apply,
     _apply_options,
-    _check_column,
     _check_output,
     _console,
-    _gold,
+    _folders,
+    _inputs,
     _print_report,
 )
 from lf.errors import DataError
+from lf.paths import check_outputs
 
 __all__ = ["apply_cmd", "fit_cmd", "label_cmd"]
 
@@ -36,6 +46,8 @@ def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts
     if not lfs_target:
         raise click.UsageError("Missing option '--lfs': the LF module to apply.")
     _check_output(output, (".parquet", ".npz"), "label matrix")
+    check_outputs([("-o", output)], _inputs(("DATA", data_files(data)), lfs_target=lfs_target), folders=_folders(opts))
+    check_columns(data, "DATA", [("--id-column", opts["id_column"])], text_column=opts["text_column"])
     start = time.perf_counter()
     L = _apply(data, lfs_target, opts)
     L.save(output)
@@ -104,17 +116,43 @@ def _fit(L: Any, model_spec: str, class_balance: str | None, dev: tuple[Any, Any
     balance = _class_balance(class_balance, names, y_dev)
     if model_spec == "auto":
         if dev is None or y_dev is None:
-            raise click.BadParameter("'auto' picks the best model on gold-labeled dev rows: give them with the --dev options (see --help).", param_hint="'--model'")
+            _fit_needs_dev(model_spec, None)
         chosen = select(None, L, dev[0], y_dev, class_balance="dev" if balance is None else balance)
         scores = ", ".join(f"{k} {v:.3f}" for k, v in chosen.scores.items())
         return chosen.model, f"{chosen.name} (best dev accuracy of: {scores})"
     model = model_from_spec(model_spec)
     if hasattr(model, "cardinality_"):
         if dev is not None or class_balance is not None:
-            raise click.UsageError("A saved model is already fitted: drop --dev / --class-balance, or give a model name.")
+            _fitted_already()
         return model, f"{type(model).__name__} loaded from {model_spec}"
     model.fit(L, class_balance=balance)  # type: ignore[attr-defined]
     return model, type(model).__name__
+
+
+def _check_model_choice(model_spec: str, class_balance: str | None, has_dev: bool, names: list[str]) -> None:
+    """What `lf label` can tell about --model / --class-balance before the run."""
+    from lf.models import model_from_spec
+
+    if not has_dev and (model_spec == "auto" or class_balance == "dev"):
+        _fit_needs_dev(model_spec, class_balance)
+    if model_spec == "auto":
+        return
+    model = model_from_spec(model_spec)  # fails on an unknown name or a broken model file
+    if not hasattr(model, "cardinality_"):
+        return
+    if has_dev or class_balance:
+        _fitted_already()
+    check_model_lfs(model, model_spec, names)
+
+
+def _fit_needs_dev(model_spec: str, class_balance: str | None) -> NoReturn:
+    if model_spec == "auto":
+        raise click.BadParameter("'auto' picks the best model on gold-labeled dev rows: give them with the --dev options (see --help).", param_hint="'--model'")
+    raise click.BadParameter("'dev' needs gold-labeled dev rows (--dev-gold and --dev-data).", param_hint="'--class-balance'")
+
+
+def _fitted_already() -> NoReturn:
+    raise click.UsageError("A saved model is already fitted: drop --dev / --class-balance, or give a model name.")
 
 
 def _dev(dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], L: Any) -> tuple[Any, Any] | None:
@@ -126,10 +164,12 @@ def _dev(dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], L: An
         return None
     if not dev_gold or not dev_data:
         raise click.UsageError("--dev needs --dev-gold COLUMN and --dev-data DATA (the data the dev matrix was made from).")
+    check_columns(dev_data, "--dev-data", [("--dev-gold", dev_gold)])
     L_dev = LabelMatrix.load(dev)
     if L_dev.names != L.names:
         raise DataError(f"{dev!r} was made with other LFs than the training matrix; apply the same LF module to both.")
-    return L_dev, _gold(dev_data, dev_gold, L, None, n=L_dev.n)
+    values = gold_before_run(dev_data, "--dev-gold", dev_gold, L.labels)
+    return L_dev, gold_after_run(values, "--dev-gold", dev_gold, L, n=L_dev.n)
 
 
 @click.command("fit")
@@ -149,6 +189,11 @@ def fit_cmd(
     _check_output(output, (".json",), "model")
     if model_spec.lower().endswith(".json"):
         raise click.BadParameter(f"{model_spec!r} is a saved, fitted model; `lf fit` needs a model name or 'auto'.", param_hint="'--model'")
+    arrays = Path(output).with_name(f"{Path(output).stem}.model.npz")  # where BaseLabelModel.save puts large arrays
+    check_outputs(
+        [("-o", output), ("-o's arrays file", arrays)],
+        _inputs(("label matrix", [matrix]), ("--dev", [dev] if dev else []), ("--dev-data", data_files(dev_data) if dev_data else [])),
+    )
     start = time.perf_counter()
     L = LabelMatrix.load(matrix)
     model, desc = _fit(L, model_spec, class_balance, _dev(dev, dev_gold, dev_data, L))
@@ -187,27 +232,43 @@ def label_cmd(
     if not lfs_target:
         raise click.UsageError("Missing option '--lfs': the LF module to apply.")
     _check_output(output, (".parquet", ".csv", ".jsonl"), "labels")
-    check_label_names(lf.load_lfs(lfs_target).labels)
     if matrix_out:
-        _check_output(matrix_out, (".parquet", ".npz"), "label matrix")
-    if gold:
-        _check_column(data, opts["text_column"] if gold == "text" and opts["text_column"] else gold, "--gold")
+        _check_output(matrix_out, (".parquet", ".npz"), "label matrix", "--matrix")
     if bool(dev_data) != bool(dev_gold):
         raise click.UsageError("--dev-data and --dev-gold go together: the dev rows and their gold column.")
-    if dev_gold:
-        _check_column(dev_data, dev_gold, "--dev-gold")
+    check_outputs(
+        [("-o", output), *([("--matrix", matrix_out)] if matrix_out else [])],
+        _inputs(
+            ("DATA", data_files(data)), ("--dev-data", data_files(dev_data) if dev_data else []),
+            ("--model", model_files(model_spec)), lfs_target=lfs_target,
+        ),
+        folders=_folders(opts),
+    )
+    text_column = opts["text_column"]
+    gold_column = text_column if gold == "text" and text_column else gold
+    for files, what, gold_option, column in ((data, "DATA", "--gold", gold_column), (dev_data, "--dev-data", "--dev-gold", dev_gold)):
+        if files:
+            check_columns(files, what, [("--id-column", opts["id_column"]), (gold_option, column)], text_column=text_column)
+    lfs = lf.load_lfs(lfs_target)
+    _check_model_choice(model_spec, class_balance, bool(dev_data), [x.name for x in lfs])
+    labels = lfs.labels
+    check_label_names(labels)
+    if labels and class_balance not in (None, "dev"):
+        _class_balance(class_balance, labels, None)
+    gold_values = gold_before_run(data, "--gold", gold_column, labels) if gold_column else None
+    dev_values = gold_before_run(dev_data, "--dev-gold", dev_gold, labels) if dev_gold else None
     start = time.perf_counter()
     L = _apply(data, lfs_target, opts)
-    if matrix_out:
-        L.save(matrix_out)
+    y = gold_after_run(gold_values, "--gold", str(gold_column), L) if gold_values is not None else None
     dev = None
-    if dev_data:
+    if dev_values is not None:
         L_dev = _apply(dev_data, lfs_target, {**opts, "progress": False})
-        dev = (L_dev, _gold(dev_data, dev_gold or "", L, None, n=L_dev.n))
+        dev = (L_dev, gold_after_run(dev_values, "--dev-gold", str(dev_gold), L, n=L_dev.n))
     model, desc = _fit(L, model_spec, class_balance, dev)
     frame = labels_frame(L, model.predict_proba(L), filter_abstain=filter_abstain)
+    if matrix_out:  # outputs last: nothing is written when an earlier step fails
+        L.save(matrix_out)
     write_frame(frame, output)
-    y = _gold(data, gold, L, opts["text_column"]) if gold else None
     console = _console()
     _print_report(L, y, model, console)
     if y is not None:

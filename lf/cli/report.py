@@ -8,16 +8,25 @@ from typing import Any
 
 import click
 
+from lf.cli._checks import (
+    check_columns,
+    check_model_lfs,
+    data_files,
+    gold_after_run,
+    gold_before_run,
+    model_files,
+)
 from lf.cli._shared import (
     EXIT_GATE,
     _apply,
     _apply_options,
-    _check_column,
     _console,
-    _gold,
+    _folders,
+    _inputs,
     _source,
 )
 from lf.errors import DataError
+from lf.paths import check_outputs
 
 __all__ = ["report_cmd"]
 
@@ -25,11 +34,8 @@ __all__ = ["report_cmd"]
 def _check_html_path(path: str | None) -> None:
     if path is None:
         return
-    p = Path(path)
-    if p.suffix.lower() not in (".html", ".htm"):
+    if Path(path).suffix.lower() not in (".html", ".htm"):
         raise click.BadParameter(f"{path!r}: use a .html file name for the HTML report.", param_hint="'--html'")
-    if not p.parent.exists():
-        raise click.BadParameter(f"{path!r}: the folder {str(p.parent)!r} does not exist.", param_hint="'--html'")
 
 
 def _texts(data: tuple[str, ...], text_column: str | None, n: int) -> Any:
@@ -104,9 +110,27 @@ def report_cmd(
     from lf.report.gates import format_failure
 
     _check_html_path(html_path)
+    sources = ("DATA", data_files(source)) if lfs_target else ("label matrix", list(source))
+    check_outputs(
+        [("--html", html_path)] if html_path else [],
+        _inputs(sources, ("--data", data_files(gold_data) if gold_data else []), ("--model", model_files(model_spec)), lfs_target=lfs_target),
+        folders=_folders(opts),
+    )
+    text_column = opts["text_column"]
+    column = text_column if gold == "text" and text_column else gold
+    model = None
+    if model_spec:  # an unknown name or a broken model file fails before the run
+        from lf.models import model_from_spec
+
+        model = model_from_spec(model_spec)
     if lfs_target:
-        if gold:
-            _check_column(source, opts["text_column"] if gold == "text" and opts["text_column"] else gold, "--gold")
+        import lf
+
+        check_columns(source, "DATA", [("--id-column", opts["id_column"]), ("--gold", column)], text_column=text_column)
+        lfs = lf.load_lfs(lfs_target)
+        if model is not None and model_spec:
+            check_model_lfs(model, model_spec, [x.name for x in lfs])
+        values = gold_before_run(source, "--gold", column, lfs.labels) if column else None
         L = _apply(source, lfs_target, opts)
         data = source
     else:
@@ -114,18 +138,18 @@ def report_cmd(
             raise click.UsageError("Give one saved label matrix, or DATA files together with --lfs MODULE.")
         if Path(source[0]).suffix.lower() not in (".parquet", ".npz"):
             raise click.UsageError(f"{source[0]!r} is not a saved label matrix (.parquet / .npz); to report on data, add --lfs MODULE.")
-        L = LabelMatrix.load(source[0])
-        data = gold_data
-        if gold and not data:
+        if gold and not gold_data:
             raise click.UsageError("--gold with a saved label matrix needs --data: the data the matrix was made from.")
-    y = _gold(data, gold, L, opts["text_column"]) if gold else None
-    model = None
-    if model_spec:
-        from lf.models import model_from_spec
-
-        model = model_from_spec(model_spec)
-        if not hasattr(model, "cardinality_"):  # a name: fit it here; a saved model is fitted
-            model.fit(L)  # type: ignore[attr-defined]
+        L = LabelMatrix.load(source[0])
+        if model is not None and model_spec:
+            check_model_lfs(model, model_spec, list(L.names))
+        data = gold_data
+        if column:
+            check_columns(data, "--data", [("--gold", column)])
+        values = gold_before_run(data, "--gold", column, L.labels) if column else None
+    y = gold_after_run(values, "--gold", str(column), L) if values is not None else None
+    if model is not None and not hasattr(model, "cardinality_"):  # a name: fit it here; a saved model is fitted
+        model.fit(L)  # type: ignore[attr-defined]
     report = build_report(L, y=y, model=model, conflicts=as_json or html_path is not None)
     summary = report.summary
     gates = check_gates(

@@ -1,0 +1,102 @@
+"""Output paths checked before any work: an output never replaces an input or another output.
+
+One function, :func:`check_outputs`, takes the files a run will write (each with the option
+that named it) and the files it reads, and fails naming the option, the path and the fix
+when an output
+
+- is the same file as an input (same name, ``./x``, ``dir/../x``, a symlink or a hard link:
+  existing files are compared by device and inode), or as another output
+  (:class:`~lf.errors.ParameterError`);
+- is an existing folder, or sits in a folder that is missing or not writable
+  (:class:`~lf.errors.DataError`, as from the writers themselves).
+
+Folders a run writes into (the LF cache) are checked too: they must not be an existing
+file, and the nearest existing folder above them must be writable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from lf.errors import DataError, ParameterError
+
+__all__ = ["check_outputs", "same_file"]
+
+Named = tuple[str, "str | os.PathLike[str]"]
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether two paths name the same file: by device and inode when both exist, else by real path."""
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except OSError:
+        return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def check_outputs(outputs: Sequence[Named], inputs: Sequence[Named] = (), *, folders: Sequence[Named] = ()) -> None:
+    """Fail before any work when an output would destroy an input, another output, or cannot be written.
+
+    ``outputs``: ``(option, path)`` for each file the run writes (``("-o", "labels.csv")``);
+    ``inputs``: ``(what, path)`` for each file it reads (``("DATA", "corpus.csv")``);
+    ``folders``: ``(option, path)`` for each folder it writes files into (``("--cache", "c/")``).
+    """
+    written: list[Named] = []
+    for option, path in outputs:
+        _check_file_target(option, path)
+        _check_against(option, path, inputs, written)
+        written.append((option, path))
+    for option, path in folders:
+        _check_folder_target(option, path)
+        _check_against(option, path, inputs, written)
+        written.append((option, path))
+
+
+def _check_against(option: str, path: str | os.PathLike[str], inputs: Sequence[Named], written: Sequence[Named]) -> None:
+    for what, other in inputs:
+        if same_file(path, other):
+            alias = "" if os.fspath(path) == os.fspath(other) else f" {os.fspath(other)!r}"
+            raise ParameterError(
+                f"{option} {os.fspath(path)!r} is the input {what}{alias}: writing it would destroy the "
+                "input. Write the output to another file."
+            )
+    for other_option, other in written:
+        if same_file(path, other):
+            raise ParameterError(
+                f"{option} {os.fspath(path)!r} is the same file as {other_option} {os.fspath(other)!r}: "
+                "give each output its own file name."
+            )
+
+
+def _check_file_target(option: str, path: str | os.PathLike[str]) -> None:
+    p = Path(path)
+    if p.is_dir():
+        raise DataError(f"{option} {os.fspath(path)!r} is an existing folder: give a file name (inside it, or elsewhere).")
+    _check_writable_folder(option, p, p.parent)
+
+
+def _check_folder_target(option: str, path: str | os.PathLike[str]) -> None:
+    p = Path(path)
+    if p.exists():
+        if not p.is_dir():
+            raise DataError(f"{option} {os.fspath(path)!r} is an existing file: give a folder (it is created if missing).")
+        _check_writable_folder(option, p, p)
+        return
+    parent = p.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise DataError(f"{option} {os.fspath(path)!r}: {str(parent)!r} is a file, not a folder. Choose another folder.")
+    _check_writable_folder(option, p, parent)
+
+
+def _check_writable_folder(option: str, path: Path, folder: Path) -> None:
+    shown = str(folder) if str(folder) else "."
+    if not folder.exists():
+        raise DataError(f"{option} {str(path)!r}: the folder {shown!r} does not exist. Create it first, or write elsewhere.")
+    if not folder.is_dir():
+        raise DataError(f"{option} {str(path)!r}: {shown!r} is a file, not a folder. Write elsewhere.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DataError(f"{option} {str(path)!r}: the folder {shown!r} is not writable. Choose a folder you can write to.")
