@@ -328,10 +328,10 @@ class _progress:
         )
 
         self._bar = Progress(
-            TextColumn(f"applying {self.m} LFs", markup=False),
+            TextColumn(f"applying {self.m} LFs"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("rows", markup=False),
+            TextColumn("rows"),
             TimeElapsedColumn(),
             console=Console(stderr=True),
             transient=True,

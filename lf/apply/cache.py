@@ -188,7 +188,7 @@ class ChunkCache:
         if path is None or not (path.exists() or path.is_symlink()):
             return None
         try:
-            with np.load(path, allow_pickle=False) as z:
+            with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as z:
                 labels, errors, seconds = z["labels"], int(z["errors"]), float(z["seconds"])
             if labels.shape != (n,) or labels.dtype.kind not in "iu":
                 raise ValueError(f"labels of shape {labels.shape}, expected ({n},)")

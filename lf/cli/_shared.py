@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from lf.cli.cache import reports_cache
 from lf.errors import DataError
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
@@ -55,6 +56,7 @@ def _source(data: tuple[str, ...]) -> Any:
     return list(data)
 
 
+@reports_cache
 def _apply(data: tuple[str, ...], lfs_target: str, opts: dict[str, Any]) -> Any:
     import lf
 
