@@ -232,8 +232,15 @@ class Fingerprinter:
             elif isinstance(value, property):
                 value = (value.fget, value.fset, value.fdel)
             part = self.value(value, seen)
+            if part is None and self._library_descriptor(value):  # NamedTuple fields, cached_property
+                inner = self.value(getattr(value, "func", None), seen)
+                part = None if inner is None else f"descriptor:{type(value).__qualname__}".encode() + inner
             parts.append(None if part is None else name.encode() + b"=" + part)
         return None if any(p is None for p in parts) else b"\0".join(p for p in parts if p is not None)
+
+    def _library_descriptor(self, value: Any) -> bool:
+        kind = type(value)
+        return hasattr(kind, "__get__") and self._installed_module(kind.__module__) is not None
 
     # -- values ----------------------------------------------------------------------------
     def value(self, value: Any, seen: dict[int, Any]) -> bytes | None:
