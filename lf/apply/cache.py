@@ -190,16 +190,17 @@ class ChunkCache:
         try:
             with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as z:
                 labels, errors, seconds = z["labels"], int(z["errors"]), float(z["seconds"])
-            if labels.shape != (n,) or labels.dtype.kind not in "iu":
-                raise ValueError(f"labels of shape {labels.shape}, expected ({n},)")
+            problem = "" if labels.shape == (n,) and labels.dtype.kind in "iu" else f"labels of shape {labels.shape}"
         except Exception as exc:  # noqa: BLE001 - whatever is wrong with the file, recompute it
-            _warn(f"The lf cache entry {str(path)!r} is damaged ({type(exc).__name__}); it is recomputed.")
-            try:
-                _remove(path)
-            except OSError as err:
-                raise _unwritable(self.folder, err) from None
-            return None
-        return CachedLF(labels, errors, seconds)
+            problem = type(exc).__name__
+        if not problem:
+            return CachedLF(labels, errors, seconds)
+        _warn(f"The lf cache entry {str(path)!r} is damaged ({problem}); it is recomputed.")
+        try:
+            _remove(path)
+        except OSError as err:
+            raise _unwritable(self.folder, err) from None
+        return None
 
     def put(self, j: int, key: str, entry: CachedLF) -> None:
         from lf.io import atomic_path

@@ -120,7 +120,7 @@ DAMAGE = ["truncated", "empty", "garbage", "folder", "wrong_shape"]
 def test_a_damaged_entry_is_recomputed_and_replaced(tmp_path: Path, how: str) -> None:
     module, cache = _module(tmp_path), tmp_path / "cache"
     fresh = _apply(module, cache)
-    entry = sorted(cache.glob("*/*.npz"))[0]
+    entry = min(cache.glob("*/*.npz"))
     _damage(entry, how)
     with pytest.warns(LFCacheWarning, match=f"entry '{entry}' is damaged"):
         healed = _apply(module, cache)
@@ -148,7 +148,7 @@ def test_the_cli_heals_a_damaged_entry_with_one_line(tmp_path: Path, capsys: pyt
     args = [str(data), "--lfs", str(module), "--chunk-size", "10", "--cache", str(cache), "-o"]
     assert main(["apply", *args, str(tmp_path / "L1.parquet")]) == 0
     assert "cache: 0 of 15 LF x chunk results reused, 15 computed" in capsys.readouterr().err
-    entry = sorted(cache.glob("*/*.npz"))[0]
+    entry = min(cache.glob("*/*.npz"))
     _damage(entry, how)
     assert main(["apply", *args, str(tmp_path / "L2.parquet")]) == 0
     err = capsys.readouterr().err
