@@ -57,7 +57,7 @@ _BUILTIN_CALLABLES = (
     types.MemberDescriptorType,
     types.GetSetDescriptorType,
 )
-_CLASS_SKIP = {"__dict__", "__weakref__", "__module__", "__doc__", "__qualname__", "__annotations__"}
+_CLASS_SKIP = {"__dict__", "__weakref__", "__module__", "__doc__", "__qualname__", "__annotations__", "_abc_impl"}
 
 
 def _const(c: Any) -> bytes:
@@ -327,7 +327,9 @@ class Fingerprinter:
         deps = set(self._resolve_imports(imports, package))
         parts = [hashlib.sha256(source).digest()]
         for attr, value in sorted(vars(module).items()) if module is not None else ():
-            part = b"" if attr.startswith("__") else self._module_global(name, value, deps)
+            if attr.startswith("__") or getattr(value, "__name__", None) == f"{name}.{attr}":
+                continue  # a submodule something imported: the source's own imports count
+            part = self._module_global(name, value, deps)
             if part is None:
                 return None
             parts.append(attr.encode() + b"=" + part)
@@ -346,10 +348,14 @@ class Fingerprinter:
         if isinstance(value, types.FunctionType):
             cells = [c.cell_contents for c in value.__closure__ or () if _filled(c)]
             return self.value((value.__defaults__, value.__kwdefaults__, cells), {})
+        if isinstance(value, type):  # its code is in the source: only its data can differ
+            members = [(k, m._value_) for k, m in value.__members__.items()] if issubclass(value, enum.Enum) else []
+            data = [(k, v) for k, v in vars(value).items() if not (k.startswith("__") or k in _CLASS_SKIP or _is_code(v))]
+            return self.value(members or data, {})
         if isinstance(value, (logging.Logger, *_BUILTIN_CALLABLES)):
             return b""  # a logger does not label; a builtin is Python's
-        if type(value).__module__ in ("typing", "__future__"):
-            return b""
+        if type(value).__module__ in ("typing", "__future__") or isinstance(value, (types.GenericAlias, types.UnionType)):
+            return b""  # type annotations
         return self.value(value, {})
 
     def _installed_module(self, name: str | None) -> bytes | None:
@@ -370,6 +376,10 @@ class Fingerprinter:
             return None  # the user's own code, even under a stdlib name
         if stdlib:
             return f"stdlib:{sys.version}".encode()
+        try:  # most distributions are named as their top-level package: no scan needed
+            return f"{top}=={importlib.metadata.version(top)}".encode()
+        except importlib.metadata.PackageNotFoundError:
+            pass
         if self._dists is None:
             self._dists = dict(importlib.metadata.packages_distributions())
         dists = sorted(set(self._dists.get(top, [])))
@@ -396,6 +406,10 @@ class Fingerprinter:
             subs = [f"{base}.{x}" for x in fromlist if x != "*" and _is_module(f"{base}.{x}")]
             out += subs if len(subs) == len(fromlist) else [base, *subs]
         return out
+
+
+def _is_code(value: Any) -> bool:
+    return callable(value) or hasattr(type(value), "__get__") or isinstance(value, enum.Enum)
 
 
 def _filled(cell: Any) -> bool:

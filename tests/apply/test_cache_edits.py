@@ -252,15 +252,19 @@ def test_an_lf_reaching_an_object_with_state_is_not_cached(tmp_path: Path) -> No
     assert L.cache_stats.uncacheable == ("uses_model",) and L.cache_stats.reused == 0
 
 
-def test_an_installed_package_enters_by_name_and_version() -> None:
-    import numpy
-
-    @lf.labeling_function()
-    def uses_numpy(x):  # type: ignore[no-untyped-def]
-        return int(numpy.sign(len(x.text)))
+def test_installed_packages_enter_by_name_and_version_and_lf_itself_is_cacheable(tmp_path: Path) -> None:
+    module = tmp_path / "uses_libs.py"
+    module.write_text(
+        "import lf, numpy as np, pandas as pd\n"
+        "@lf.labeling_function()\n"
+        "def signed(x):\n"
+        "    return int(np.sign(len(x.text))) if pd.notna(x.text) else lf.ABSTAIN\n"
+    )
+    (signed,) = lf.load_lfs(module)
+    assert lf_fingerprint(signed) is not None
 
     from lf.apply.fingerprint import Fingerprinter
 
-    fp = Fingerprinter()
-    assert lf_fingerprint(uses_numpy) is not None
-    assert f"numpy=={numpy.__version__}".encode() in (fp.module("numpy") and fp._installed_module("numpy") or b"")
+    assert Fingerprinter()._installed_module("numpy") == f"numpy=={np.__version__}".encode()
+    assert Fingerprinter()._installed_module("re") == f"stdlib:{sys.version}".encode()
+    assert Fingerprinter()._installed_module("lf_user_uses_libs") is None  # the user's code
