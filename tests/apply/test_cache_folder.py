@@ -212,3 +212,20 @@ def test_clear_refuses_a_folder_that_is_not_an_lf_cache(tmp_path: Path, capsys: 
     assert "does not exist" in capsys.readouterr().err
     with pytest.raises(DataError, match="not an lf cache"):
         clear_cache(folder)
+
+
+def test_the_cli_rewrites_a_damaged_marker_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    module, cache = _module(tmp_path), tmp_path / "cache"
+    data = tmp_path / "data.csv"
+    pd.DataFrame({"text": TEXTS}).to_csv(data, index=False)
+    args = ["apply", str(data), "--lfs", str(module), "--chunk-size", "10", "--cache", str(cache), "-o"]
+    assert main([*args, str(tmp_path / "L1.parquet")]) == 0
+    (cache / MARKER).unlink()
+    (cache / MARKER).mkdir()  # a folder where the marker should be
+    capsys.readouterr()
+    assert main([*args, str(tmp_path / "L2.parquet")]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: The lf cache marker '{cache / MARKER}' was damaged" in err and "Traceback" not in err
+    assert "cache: 15 of 15 LF x chunk results reused, 0 computed" in err
+    assert (cache / MARKER).is_file()
+    assert lf.LabelMatrix.load(tmp_path / "L2.parquet") == lf.LabelMatrix.load(tmp_path / "L1.parquet")
