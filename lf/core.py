@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, overload
 
 from lf.errors import LFDefinitionError
@@ -107,12 +109,20 @@ class Preprocessor:
     Within a chunk each preprocessor runs once per row, however many LFs use it.
     """
 
-    def __init__(self, name: str, func: Callable[..., Any], *, resources: Mapping[str, Any] | None = None):
+    def __init__(
+        self,
+        name: str,
+        func: Callable[..., Any],
+        *,
+        resources: Mapping[str, Any] | None = None,
+        files: Sequence[str | os.PathLike[str]] | None = None,
+    ):
         if not callable(func):
             raise LFDefinitionError(f"Preprocessor {name!r}: expected a function. Got {func!r}.")
         self.name = name
         self.func = func
         self.resources = dict(resources or {})
+        self.files = _declared_files(f"Preprocessor {name!r}", files)
 
     def __call__(self, x: Row) -> Row:
         out = self.func(_copy_row(x), **self.resources)
@@ -144,6 +154,9 @@ class LabelingFunction:
         Preprocessors applied, in order, to the row before ``f`` sees it (row LFs only).
     batch:
         Whether ``f`` takes a whole DataFrame chunk instead of one row.
+    files:
+        Files ``f`` reads when it runs (a word list, a model file): the LF cache hashes their
+        content, so editing one re-runs the LF. Each must exist when the LF is defined.
     """
 
     def __init__(
@@ -154,6 +167,7 @@ class LabelingFunction:
         resources: Mapping[str, Any] | None = None,
         pre: Sequence[Preprocessor] | None = None,
         batch: bool = False,
+        files: Sequence[str | os.PathLike[str]] | None = None,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise LFDefinitionError(f"A labeling function needs a non-empty string name. Got {name!r}.")
@@ -176,6 +190,7 @@ class LabelingFunction:
         self.resources = dict(resources or {})
         self.pre = tuple(pre_list)
         self.batch = bool(batch)
+        self.files = _declared_files(f"Labeling function {name!r}", files)
 
     def __call__(self, x: Any) -> Any:
         """Label one row (row LF) or one DataFrame (batch LF), preprocessors included."""
@@ -189,6 +204,23 @@ class LabelingFunction:
     def __repr__(self) -> str:
         kind = "batch" if self.batch else "row"
         return f"LabelingFunction({self.name!r}, {kind})"
+
+
+def _declared_files(owner: str, files: Any) -> tuple[Path, ...]:
+    """``files=``: existing files, kept as absolute paths (a later ``chdir`` changes nothing)."""
+    if files is None:
+        return ()
+    if isinstance(files, (str, os.PathLike)) or not isinstance(files, Iterable):
+        raise LFDefinitionError(f"{owner}: `files` must be a list of file paths. Got {files!r}.")
+    out = []
+    for item in files:
+        if not isinstance(item, (str, os.PathLike)):
+            raise LFDefinitionError(f"{owner}: every item of `files` must be a path. Got {item!r}.")
+        path = Path(item).absolute()
+        if not path.is_file():
+            raise LFDefinitionError(f"{owner} declares the file {str(item)!r} (files=), which does not exist.")
+        out.append(path)
+    return tuple(out)
 
 
 def _reject_bare(obj: object, decorator: str) -> None:
@@ -206,6 +238,7 @@ def labeling_function(
     resources: Mapping[str, Any] | None = None,
     pre: Sequence[Preprocessor] | None = None,
     batch: bool = False,
+    files: Sequence[str | os.PathLike[str]] | None = None,
 ) -> Callable[[Callable[..., Any]], LabelingFunction]: ...
 @overload
 def labeling_function(name: Callable[..., Any]) -> LabelingFunction: ...
@@ -215,6 +248,7 @@ def labeling_function(
     resources: Mapping[str, Any] | None = None,
     pre: Sequence[Preprocessor] | None = None,
     batch: bool = False,
+    files: Sequence[str | os.PathLike[str]] | None = None,
 ) -> Any:
     """Decorator turning a function into a :class:`LabelingFunction` (named after it by default).
 
@@ -228,21 +262,25 @@ def labeling_function(
 
     def wrap(f: Callable[..., Any]) -> LabelingFunction:
         _check_signature(f, resources, batch)
-        return LabelingFunction(name or f.__name__, f, resources=resources, pre=pre, batch=batch)
+        return LabelingFunction(name or f.__name__, f, resources=resources, pre=pre, batch=batch, files=files)
 
     return wrap
 
 
 def preprocessor(
-    name: Any = None, *, resources: Mapping[str, Any] | None = None
+    name: Any = None,
+    *,
+    resources: Mapping[str, Any] | None = None,
+    files: Sequence[str | os.PathLike[str]] | None = None,
 ) -> Callable[[Callable[..., Any]], Preprocessor]:
-    """Decorator turning ``f(x) -> x`` into a :class:`Preprocessor` (memoized per chunk)."""
+    """Decorator turning ``f(x) -> x`` into a :class:`Preprocessor` (memoized per chunk);
+    ``files``: the files it reads, hashed by the LF cache (see :class:`LabelingFunction`)."""
     _reject_bare(name, "preprocessor")
     if name is not None and not isinstance(name, str):
         raise LFDefinitionError(f"`name` must be a string or None. Got {name!r}.")
 
     def wrap(f: Callable[..., Any]) -> Preprocessor:
-        return Preprocessor(name or f.__name__, f, resources=resources)
+        return Preprocessor(name or f.__name__, f, resources=resources, files=files)
 
     return wrap
 

@@ -74,6 +74,9 @@ class LabelMatrix:
     column holding, say, ints and strings) are saved as text, with missing ids kept missing.
     """
 
+    cache_stats: Any = None
+    """Set by ``lf.apply(cache=...)``: a :class:`lf.apply.cache.CacheStats`. Not saved."""
+
     def __init__(
         self,
         array: npt.ArrayLike,

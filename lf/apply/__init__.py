@@ -163,7 +163,9 @@ def apply(
         A folder keeping each LF's labels per chunk (see :mod:`lf.apply.cache`): a run after
         editing one LF runs only that LF, and a run that was interrupted resumes from the
         chunks already labeled. Error counts and seconds of cached LFs are those measured
-        when they ran.
+        when they ran; ``L.cache_stats`` tells how many LF x chunk results were reused.
+        A file an LF opens at call time is invisible to the cache: declare it with
+        ``labeling_function(files=[...])``.
     """
     lf_list = resolve_lfs(lfs)
     if on_error not in ON_ERROR:
@@ -231,7 +233,7 @@ def _run(
     array = np.concatenate([p.labels for p in parts])
     if cardinality is None:
         cardinality = max(2, int(array.max()) + 1)
-    return LabelMatrix(
+    matrix = LabelMatrix(
         array,
         names=[x.name for x in lfs],
         cardinality=cardinality,
@@ -240,6 +242,9 @@ def _run(
         errors=np.sum([p.errors for p in parts], axis=0),
         seconds=np.sum([p.seconds for p in parts], axis=0),
     )
+    if plan is not None:
+        matrix.cache_stats = plan.cache.stats()
+    return matrix
 
 
 class _CachePlan:
@@ -267,6 +272,8 @@ class _CachePlan:
                 entry = self.cache.get(j, key, len(chunk))
                 if entry is not None and self.cache.usable(entry, self.cardinality, self.on_error):
                     hits[j] = entry
+            self.cache.reused += len(hits)
+            self.cache.computed += self.m - len(hits)
             self.pending.append((key, hits))
             yield Task(offset, chunk, tuple(j for j in range(self.m) if j not in hits))
 

@@ -1,41 +1,71 @@
 """On-disk cache of each LF's labels per chunk: re-run only what changed, resume what stopped.
 
-An entry is keyed by the LF's *fingerprint* (its name, its code and the code of its
-preprocessors with file names and line numbers left out, its resources, and the values of
-the module globals its code reads) and the chunk's *content* (column names and a hash of
-every value). After an edit, only the LFs whose fingerprint changed run again; after an
-interruption, the chunks already labeled come from the cache. An LF whose fingerprint
-cannot be computed is never cached: it simply runs every time. That is the case when its
-code reads a resource or module global that is not plain data (numbers, strings, lists,
-dicts, sets, numpy arrays, compiled regexes), a function or a module, e.g. a spaCy
-pipeline or a Snorkel LF object, whose state could change without its fingerprint.
+An entry is keyed by the LF's *fingerprint* and the chunk's *content* (column names and a
+hash of every value). The fingerprint (:mod:`lf.apply.fingerprint`) covers everything an
+LF's labels depend on that Python can see: its code, preprocessors, resources and the
+values its code reads, the source of the user modules it reaches (helper modules, config
+modules, modules imported inside functions), the versions of the installed packages it
+uses, and the content of the files it declares with ``files=``. After an edit, only the LFs
+whose fingerprint changed run again; after an interruption, the chunks already labeled come
+from the cache. An LF whose fingerprint cannot be computed (it reads an object that is not
+plain data, e.g. a spaCy pipeline or a class instance) is never cached: it runs every time.
 
-Entries are small ``.npz`` files written atomically, so a cache folder survives a crash
-and can be shared by runs that do not overlap in time.
+What the cache cannot see: a file an LF opens *at call time* (``open("words.txt")`` in its
+body), a database or a web service. Declare such files with
+``@labeling_function(files=["words.txt"])`` so their content enters the fingerprint;
+anything else an LF reads at call time must not change between cached runs (or clear the
+cache: ``lf cache clear DIR``).
+
+The folder holds a ``CACHEDIR.TAG`` marker (so backup tools skip it, and ``clear`` knows it
+is an lf cache) and one sub-folder per LF fingerprint with one ``.npz`` entry per chunk,
+written atomically, so a cache survives a crash and can be shared by runs that do not
+overlap in time. A damaged entry (truncated, empty, garbage, a folder in its place) is
+recomputed and replaced with an :class:`LFCacheWarning` naming it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 import re
-import types
+import shutil
+import time
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from lf.core import ABSTAIN, LabelingFunction, Preprocessor
+from lf.apply.fingerprint import VERSION, Fingerprinter, lf_fingerprint
+from lf.core import ABSTAIN, LabelingFunction
 from lf.errors import DataError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CachedLF", "ChunkCache", "chunk_key", "lf_fingerprint"]
+__all__ = [
+    "CacheInfo",
+    "CacheStats",
+    "CachedLF",
+    "ChunkCache",
+    "LFCacheWarning",
+    "cache_info",
+    "chunk_key",
+    "clear_cache",
+    "lf_fingerprint",
+]
 
-_VERSION = b"lf-cache/1"
+MARKER = "CACHEDIR.TAG"
+_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55\n"
+_MARKER_TEXT = _SIGNATURE + "# This file marks an lf cache (labeling-function results); see `lf cache info`.\n"
+_NAME_FILE = "lf-name.txt"
+_FP_DIR = re.compile(r"[0-9a-f]{24}|[0-9a-f]{2}")  # the second: entries of lf-cache/1
+_OURS = re.compile(r"[0-9a-f-]+\.npz|\..+\.tmp|" + re.escape(_NAME_FILE))
+
+
+class LFCacheWarning(UserWarning):
+    """A cache entry or marker was damaged; it is recomputed and replaced."""
 
 
 class CachedLF(NamedTuple):
@@ -46,124 +76,27 @@ class CachedLF(NamedTuple):
     seconds: float
 
 
-def _const(c: Any) -> bytes:
-    """A code constant as bytes that do not depend on string hashing (set order varies by process)."""
-    if isinstance(c, types.CodeType):
-        return _code(c)
-    if isinstance(c, (frozenset, set)):
-        return b"{" + b",".join(sorted(_const(x) for x in c)) + b"}"
-    if isinstance(c, tuple):
-        return b"(" + b",".join(_const(x) for x in c) + b")"
-    return f"{type(c).__name__}:{c!r}".encode()
+class CacheStats(NamedTuple):
+    """What a cached run reused: LF x chunk results read from the cache and computed."""
 
+    reused: int
+    computed: int
+    uncacheable: tuple[str, ...]  # LFs that run every time
+    folder: str
 
-def _code(code: types.CodeType) -> bytes:
-    """A code object without its file name and line numbers (moving an LF is not editing it)."""
-    bare = code.replace(co_filename="", co_firstlineno=1, co_linetable=b"", co_consts=())
-    return marshal.dumps(bare) + _const(code.co_consts)
-
-
-def _global_names(code: types.CodeType) -> set[str]:
-    names = set(code.co_names)
-    for c in code.co_consts:
-        if isinstance(c, types.CodeType):
-            names |= _global_names(c)
-    return names
-
-
-def _func_fingerprint(func: Any, seen: set[int]) -> bytes | None:
-    if id(func) in seen:
-        return b"<recursion>"
-    seen.add(id(func))
-    describe = getattr(func, "fingerprint", None)
-    if callable(describe) and not isinstance(func, types.FunctionType):
-        return f"{type(func).__qualname__}:{describe()}".encode()
-    if isinstance(func, types.MethodType):
-        inner = _func_fingerprint(func.__func__, seen)
-        owner = _value_fingerprint(func.__self__, seen)
-        return None if inner is None or owner is None else inner + owner
-    code = getattr(func, "__code__", None)
-    if not isinstance(code, types.CodeType):
-        return None
-    parts = [_code(code)]
-    for extra in (getattr(func, "__defaults__", None), getattr(func, "__kwdefaults__", None)):
-        value = _value_fingerprint(extra, seen)
-        if value is None:
-            return None
-        parts.append(value)
-    for cell in getattr(func, "__closure__", None) or ():
-        value = _value_fingerprint(cell.cell_contents, seen)
-        if value is None:
-            return None
-        parts.append(value)
-    namespace = getattr(func, "__globals__", {})
-    for name in sorted(_global_names(code)):
-        if name in namespace:
-            value = _value_fingerprint(namespace[name], seen)
-            if value is None:
-                return None
-            parts.append(name.encode() + b"=" + value)
-    return b"\0".join(parts)
-
-
-_LEAVES = (type(None), bool, int, float, complex, str, bytes)
-
-
-def _value_fingerprint(value: Any, seen: set[int]) -> bytes | None:
-    """Plain data, code and modules only: any other object (whose pickle could refer to code
-    by name, hiding an edit) makes the LF uncacheable."""
-    if isinstance(value, _LEAVES):
-        return repr(value).encode()
-    if isinstance(value, types.ModuleType):
-        return f"module:{value.__name__}".encode()
-    if isinstance(value, type):
-        return f"type:{value.__module__}.{value.__qualname__}".encode()
-    if isinstance(value, LabelingFunction):
-        return f"lf:{value.name}".encode()  # an LF another LF calls: its own entry tracks it
-    if isinstance(value, Preprocessor):
-        code, res = _func_fingerprint(value.func, seen), _value_fingerprint(sorted(value.resources.items()), seen)
-        return None if code is None or res is None else b"pre:" + value.name.encode() + code + res
-    if isinstance(value, types.BuiltinFunctionType):
-        return f"builtin:{getattr(value, '__module__', '')}.{value.__qualname__}".encode()
-    if isinstance(value, (types.FunctionType, types.MethodType)) or hasattr(value, "fingerprint"):
-        return _func_fingerprint(value, seen)
-    if isinstance(value, re.Pattern):
-        return f"re:{value.flags}:{value.pattern!r}".encode()
-    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "biufcUS":
-        return f"np:{value.dtype.str}:{np.shape(value)}".encode() + np.ascontiguousarray(value).tobytes()
-    if isinstance(value, (list, tuple, set, frozenset, dict)):
-        if id(value) in seen:
-            return b"<recursion>"
-        seen.add(id(value))
-        items = sorted(value.items(), key=repr) if isinstance(value, dict) else value
-        items = sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
-        parts = [type(value).__name__.encode()]
-        for item in items:
-            part = _value_fingerprint(item, seen)
-            if part is None:
-                return None
-            parts.append(hashlib.sha256(part).digest())
-        return b"|".join(parts)
-    return None
-
-
-def lf_fingerprint(lf: LabelingFunction) -> str | None:
-    """A hex digest that changes whenever the LF would label differently, or None."""
-    parts = [_VERSION, lf.name.encode(), b"batch" if lf.batch else b"row"]
-    for func, resources in ((lf.f, lf.resources), *((p.func, p.resources) for p in lf.pre)):
-        code = _func_fingerprint(func, set())
-        res = _value_fingerprint(sorted(resources.items()), set())
-        if code is None or res is None:
-            return None
-        parts += [code, res]
-    return hashlib.sha256(b"\0\0".join(parts)).hexdigest()
+    def __str__(self) -> str:
+        total = self.reused + self.computed
+        line = f"cache: {self.reused} of {total} LF x chunk results reused, {self.computed} computed ({self.folder})"
+        if self.uncacheable:
+            line += f"; not cacheable: {', '.join(self.uncacheable)}"
+        return line
 
 
 def chunk_key(chunk: pd.DataFrame) -> str:
     """A hex digest of a chunk's column names and values (not of its position)."""
     import pandas as pd
 
-    digest = hashlib.sha256(_VERSION)
+    digest = hashlib.sha256(VERSION)
     digest.update("\0".join(map(str, chunk.columns)).encode())
     digest.update(str(len(chunk)).encode())
     for column in chunk.columns:
@@ -172,30 +105,102 @@ def chunk_key(chunk: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
+def _warn(message: str) -> None:
+    warnings.warn(message, LFCacheWarning, stacklevel=4)
+
+
+def _unwritable(folder: Path, exc: OSError) -> DataError:
+    return DataError(
+        f"Cannot write to the cache folder {str(folder)!r}: {exc.strerror or exc}. "
+        "Give a writable folder, or run without the cache."
+    )
+
+
+def _marker_ok(folder: Path) -> bool:
+    try:
+        return (folder / MARKER).read_text(encoding="utf-8", errors="replace") == _MARKER_TEXT
+    except OSError:
+        return False
+
+
+def _looks_like_cache(folder: Path) -> bool:
+    """Whether every item of the folder is one an lf cache holds (its marker aside)."""
+    for item in folder.iterdir():
+        if item.name == MARKER:
+            continue
+        if not (item.is_dir() and _FP_DIR.fullmatch(item.name)):
+            return False
+        if any(not _OURS.fullmatch(sub.name) for sub in item.iterdir()):
+            return False
+    return True
+
+
+def _open_folder(folder: Path) -> None:
+    """Create or check the cache folder: refuse one that is not an lf cache, heal a bad marker."""
+    if folder.exists() and not folder.is_dir():
+        raise DataError(f"The cache {str(folder)!r} is a file; give a folder for the LF cache.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if _marker_ok(folder):
+            return
+        if not _looks_like_cache(folder):
+            raise DataError(
+                f"{str(folder)!r} is not an lf cache: it holds other files. Give an empty or new "
+                "folder for the LF cache."
+            )
+        marker = folder / MARKER
+        if marker.exists() or marker.is_symlink():
+            _warn(f"The lf cache marker {str(marker)!r} was damaged; it is written again.")
+            _remove(marker)
+        marker.write_text(_MARKER_TEXT, encoding="utf-8")
+    except OSError as exc:
+        raise _unwritable(folder, exc) from None
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
 class ChunkCache:
     """The cache folder for one list of LFs (see the module docstring)."""
 
     def __init__(self, folder: str | os.PathLike[str], lfs: list[LabelingFunction]) -> None:
         self.folder = Path(folder)
-        if self.folder.exists() and not self.folder.is_dir():
-            raise DataError(f"cache {str(self.folder)!r} is a file; give a folder for the LF cache.")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.fingerprints = [lf_fingerprint(lf) for lf in lfs]
+        _open_folder(self.folder)
+        fingerprinter = Fingerprinter()
+        self.names = [lf.name for lf in lfs]
+        self.fingerprints = [fingerprinter.lf(lf) for lf in lfs]
+        self.reused = self.computed = 0
+
+    def stats(self) -> CacheStats:
+        skipped = tuple(n for n, fp in zip(self.names, self.fingerprints) if fp is None)
+        return CacheStats(self.reused, self.computed, skipped, str(self.folder))
 
     def _path(self, j: int, key: str) -> Path | None:
         fp = self.fingerprints[j]
-        return None if fp is None else self.folder / fp[:2] / f"{fp[2:24]}-{key[:32]}.npz"
+        return None if fp is None else self.folder / fp[:24] / f"{key[:32]}.npz"
 
     def get(self, j: int, key: str, n: int) -> CachedLF | None:
         path = self._path(j, key)
-        if path is None or not path.is_file():
+        if path is None or not (path.exists() or path.is_symlink()):
             return None
         try:
-            with np.load(path, allow_pickle=False) as z:
+            with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as z:
                 labels, errors, seconds = z["labels"], int(z["errors"]), float(z["seconds"])
-        except (OSError, ValueError, KeyError):
-            return None  # a damaged entry is recomputed (and rewritten)
-        return CachedLF(labels, errors, seconds) if labels.shape == (n,) else None
+            problem = "" if labels.shape == (n,) and labels.dtype.kind in "iu" else f"labels of shape {labels.shape}"
+        except Exception as exc:  # noqa: BLE001 - whatever is wrong with the file, recompute it
+            problem = type(exc).__name__
+        if not problem:
+            return CachedLF(labels, errors, seconds)
+        _warn(f"The lf cache entry {str(path)!r} is damaged ({problem}); it is recomputed.")
+        try:
+            _remove(path)
+        except OSError as err:
+            raise _unwritable(self.folder, err) from None
+        return None
 
     def put(self, j: int, key: str, entry: CachedLF) -> None:
         from lf.io import atomic_path
@@ -203,9 +208,19 @@ class ChunkCache:
         path = self._path(j, key)
         if path is None:
             return
-        path.parent.mkdir(exist_ok=True)
-        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-            np.savez(fh, labels=entry.labels, errors=np.int64(entry.errors), seconds=np.float64(entry.seconds))
+        try:
+            if path.parent.exists() and not path.parent.is_dir():
+                _warn(f"The lf cache folder {str(path.parent)!r} is a file; it is replaced.")
+                path.parent.unlink()
+            if not path.parent.exists():
+                path.parent.mkdir()
+                (path.parent / _NAME_FILE).write_text(self.names[j] + "\n", encoding="utf-8")
+            if path.is_dir():
+                _remove(path)  # already warned about by get()
+            with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+                np.savez(fh, labels=entry.labels, errors=np.int64(entry.errors), seconds=np.float64(entry.seconds))
+        except OSError as exc:
+            raise _unwritable(self.folder, exc) from None
 
     def usable(self, entry: CachedLF, cardinality: int, on_error: str) -> bool:
         """Whether a stored result stands for this run: labels in range, and no errors to raise."""
@@ -213,3 +228,72 @@ class ChunkCache:
             return False  # computing it again raises the LF's error, as a fresh run would
         labels = entry.labels
         return bool(labels.size == 0 or (labels.min() >= ABSTAIN and labels.max() < cardinality))
+
+
+# -- inspecting and clearing a cache folder ------------------------------------------------
+class CacheInfo(NamedTuple):
+    """What an lf cache folder holds."""
+
+    folder: str
+    entries: int
+    bytes: int
+    fingerprints: int
+    lfs: tuple[str, ...]
+    oldest: float | None  # modification times (seconds since the epoch) of the entries
+    newest: float | None
+
+
+def _checked_cache(folder: str | os.PathLike[str]) -> Path:
+    path = Path(folder)
+    if not path.is_dir():
+        raise DataError(f"No lf cache at {str(path)!r}: the folder does not exist.")
+    if not _marker_ok(path):
+        raise DataError(
+            f"{str(path)!r} is not an lf cache (it has no {MARKER} written by lf); nothing was "
+            "touched. Give the folder you passed as `cache=` / --cache."
+        )
+    return path
+
+
+def _entry_folders(path: Path) -> list[Path]:
+    return sorted(p for p in path.iterdir() if p.is_dir() and not p.is_symlink() and _FP_DIR.fullmatch(p.name))
+
+
+def cache_info(folder: str | os.PathLike[str]) -> CacheInfo:
+    """Count the entries, bytes, fingerprints and LFs of an lf cache folder."""
+    path = _checked_cache(folder)
+    entries, size, fps, names, times = 0, 0, 0, set(), []
+    for sub in _entry_folders(path):
+        found = [f for f in sub.iterdir() if f.is_file() and f.suffix == ".npz"]
+        for f in found:
+            stat = f.stat()
+            entries, size = entries + 1, size + stat.st_size
+            times.append(stat.st_mtime)
+        name_file = sub / _NAME_FILE
+        if found:
+            fps += 1
+            if name_file.is_file():
+                names.add(name_file.read_text(encoding="utf-8", errors="replace").strip())
+    return CacheInfo(str(path), entries, size, fps, tuple(sorted(names)), min(times, default=None), max(times, default=None))
+
+
+def clear_cache(folder: str | os.PathLike[str]) -> tuple[int, int]:
+    """Remove every entry of an lf cache folder (nothing else); returns (entries, bytes)."""
+    path = _checked_cache(folder)
+    entries = size = 0
+    for sub in _entry_folders(path):
+        for f in sub.iterdir():
+            if f.is_file() and _OURS.fullmatch(f.name):
+                if f.suffix == ".npz":
+                    entries, size = entries + 1, size + f.stat().st_size
+                f.unlink()
+        if not any(sub.iterdir()):
+            sub.rmdir()
+    return entries, size
+
+
+def describe_age(timestamp: float | None) -> str:
+    """A modification time as UTC text, for ``lf cache info``."""
+    if timestamp is None:
+        return "-"
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(timestamp))

@@ -13,6 +13,7 @@ import os
 import click
 
 from lf.cli._shared import EXIT_GATE, EXIT_OK, EXIT_USAGE, _console
+from lf.cli.cache import cache_group
 from lf.cli.datasets import datasets_group
 from lf.cli.labeling import apply_cmd, fit_cmd, label_cmd
 from lf.cli.report import report_cmd
@@ -27,7 +28,7 @@ def cli() -> None:
     """lf: write labeling functions, apply them fast, see which one to fix next."""
 
 
-for _command in (apply_cmd, label_cmd, fit_cmd, report_cmd, datasets_group):
+for _command in (apply_cmd, label_cmd, fit_cmd, report_cmd, datasets_group, cache_group):
     cli.add_command(_command)
 
 

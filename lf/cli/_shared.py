@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from lf.cli.cache import reports_cache
+
 EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
 
 
@@ -54,6 +56,7 @@ def _source(data: tuple[str, ...]) -> Any:
     return list(data)
 
 
+@reports_cache
 def _apply(data: tuple[str, ...], lfs_target: str, opts: dict[str, Any]) -> Any:
     import lf
 

@@ -1,0 +1,446 @@
+"""LF fingerprints: a digest that changes whenever an LF could label differently.
+
+What an LF's labels depend on, and how each part enters its fingerprint:
+
+- its own code, preprocessors, resources, defaults and closures, and every value its code
+  names in its module (constants, helper functions, classes with their methods and class
+  attributes, enums with their values, other LFs it calls), followed recursively; code is
+  taken without file names or line numbers, so moving an LF is not editing it;
+- a user module it reaches (``helpers.f(x)``, ``cfg.MAX_WORDS``, ``import mod`` anywhere,
+  ``from .helpers import f`` inside a function): the *source* of that module and of every
+  user module it imports in turn, plus the data its globals hold. Any edit of such a module
+  re-runs the LFs that reach it (an edit elsewhere in the LF's own module does not);
+- an installed package (stdlib, site-packages): its name and version;
+- files declared with ``labeling_function(files=[...])`` / ``preprocessor(files=[...])``:
+  their content.
+
+Anything else makes the LF uncacheable (it runs every time): an object that is not plain
+data (numbers, strings, containers of them, numpy arrays, compiled regexes, paths), such as
+a spaCy pipeline, a class instance or a Snorkel LF object, whose state could change without
+its source. A file an LF opens at call time cannot be seen: declare it with ``files=``.
+"""
+
+from __future__ import annotations
+
+import ast
+import dis
+import enum
+import functools
+import hashlib
+import importlib.metadata
+import importlib.util
+import logging
+import marshal
+import re
+import site
+import sys
+import sysconfig
+import types
+from pathlib import Path, PurePath
+from typing import Any
+
+import numpy as np
+
+from lf.core import LabelingFunction, Preprocessor
+from lf.errors import DataError
+
+__all__ = ["Fingerprinter", "lf_fingerprint"]
+
+VERSION = b"lf-cache/2"
+_LEAVES = (type(None), bool, int, float, complex, str, bytes)
+_BUILTIN_CALLABLES = (
+    types.BuiltinFunctionType,
+    types.WrapperDescriptorType,
+    types.MethodDescriptorType,
+    types.MethodWrapperType,
+    types.ClassMethodDescriptorType,
+    types.MemberDescriptorType,
+    types.GetSetDescriptorType,
+)
+_CLASS_SKIP = {"__dict__", "__weakref__", "__module__", "__doc__", "__qualname__", "__annotations__", "_abc_impl"}
+
+
+def _const(c: Any) -> bytes:
+    """A code constant as bytes that do not depend on string hashing (set order varies by process)."""
+    if isinstance(c, types.CodeType):
+        return _code(c)
+    if isinstance(c, (frozenset, set)):
+        return b"{" + b",".join(sorted(_const(x) for x in c)) + b"}"
+    if isinstance(c, tuple):
+        return b"(" + b",".join(_const(x) for x in c) + b")"
+    return f"{type(c).__name__}:{c!r}".encode()
+
+
+def _code(code: types.CodeType) -> bytes:
+    """A code object without its file name and line numbers (moving an LF is not editing it)."""
+    bare = code.replace(co_filename="", co_firstlineno=1, co_linetable=b"", co_consts=())
+    return marshal.dumps(bare) + _const(code.co_consts)
+
+
+def _walk_code(code: types.CodeType) -> list[types.CodeType]:
+    out = [code]
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            out += _walk_code(c)
+    return out
+
+
+def _code_imports(code: types.CodeType) -> list[tuple[int, str, tuple[str, ...]]]:
+    """The ``import`` statements in a code object and its nested code: (level, name, fromlist)."""
+    found = []
+    for c in _walk_code(code):
+        consts: list[Any] = [None, None]
+        for ins in dis.get_instructions(c):
+            if ins.opname == "IMPORT_NAME":
+                level, fromlist = consts[-2], consts[-1]
+                found.append((level if isinstance(level, int) else 0, str(ins.argval), tuple(fromlist or ())))
+            consts.append(ins.argval if ins.opname == "LOAD_CONST" else None)
+    return found
+
+
+def _source_imports(source: bytes) -> list[tuple[int, str, tuple[str, ...]]]:
+    """The ``import`` statements anywhere in a module's source (functions included)."""
+    found: list[tuple[int, str, tuple[str, ...]]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:  # `import a.b.c` runs a, a.b and a.b.c; code may use any
+                found.append((0, alias.name, ()))
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.level, node.module or "", tuple(a.name for a in node.names)))
+    return found
+
+
+def _installed_roots() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    roots = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
+    roots |= set(getattr(site, "getsitepackages", list)())
+    roots.add(site.getusersitepackages())
+    return tuple(str(Path(r).resolve()) + "/" for r in roots if r)
+
+
+class Fingerprinter:
+    """Computes fingerprints; remembers the modules it has read, so LFs sharing them pay once."""
+
+    def __init__(self) -> None:
+        self._roots = _installed_roots()
+        self._modules: dict[str, tuple[bytes, tuple[str, ...]] | None] = {}
+        self._dists: dict[str, list[str]] | None = None
+        self._installed: dict[str, bytes | None] = {}
+
+    # -- LFs -------------------------------------------------------------------------------
+    def lf(self, lf: LabelingFunction) -> str | None:
+        """A hex digest that changes whenever the LF would label differently, or None."""
+        raw = self._lf(lf, {})
+        return None if raw is None else hashlib.sha256(raw).hexdigest()
+
+    def _lf(self, lf: LabelingFunction, seen: dict[int, Any]) -> bytes | None:
+        if id(lf) in seen:
+            return b"<recursion>"
+        seen[id(lf)] = lf  # kept alive: a freed id could be reused
+        parts = [VERSION, lf.name.encode(), b"batch" if lf.batch else b"row"]
+        steps: list[LabelingFunction | Preprocessor] = [lf, *lf.pre]
+        for step in steps:
+            part = self._step(step, seen)
+            if part is None:
+                return None
+            parts.append(part)
+        return b"\0\0".join(parts)
+
+    def _step(self, step: LabelingFunction | Preprocessor, seen: dict[int, Any]) -> bytes | None:
+        """An LF's or a preprocessor's own function, resources and declared files."""
+        func = step.f if isinstance(step, LabelingFunction) else step.func
+        code = self._func(func, seen)
+        res = self.value(sorted(step.resources.items()), seen)
+        if code is None or res is None:
+            return None
+        return b"\0".join([step.name.encode(), code, res, self._files(step)])
+
+    def _files(self, owner: LabelingFunction | Preprocessor) -> bytes:
+        kind = "Labeling function" if isinstance(owner, LabelingFunction) else "Preprocessor"
+        parts = []
+        for path in getattr(owner, "files", ()):
+            try:
+                data = Path(path).read_bytes()
+            except OSError as exc:
+                raise DataError(
+                    f"{kind} {owner.name!r} declares the file {str(path)!r} (files=), which cannot "
+                    f"be read: {exc.strerror or exc}. Restore it or drop it from `files`."
+                ) from None
+            parts.append(str(path).encode() + b"=" + hashlib.sha256(data).digest())
+        return b"files:" + b"|".join(parts)
+
+    # -- code ------------------------------------------------------------------------------
+    def _func(self, func: Any, seen: dict[int, Any]) -> bytes | None:
+        if id(func) in seen:
+            return b"<recursion>"
+        seen[id(func)] = func  # kept alive: a freed id could be reused
+        describe = getattr(func, "fingerprint", None)
+        if callable(describe) and not isinstance(func, types.FunctionType):
+            return f"{type(func).__qualname__}:{describe()}".encode()
+        if isinstance(func, types.MethodType):
+            inner, owner = self._func(func.__func__, seen), self.value(func.__self__, seen)
+            return None if inner is None or owner is None else inner + owner
+        if isinstance(func, functools.partial):
+            inner, args = self._func(func.func, seen), self.value((func.args, func.keywords), seen)
+            return None if inner is None or args is None else b"partial:" + inner + args
+        code = getattr(func, "__code__", None)
+        if not isinstance(code, types.CodeType):
+            return None
+        installed = self._installed_module(getattr(func, "__module__", None))
+        if installed is not None:
+            return f"func:{func.__module__}.{func.__qualname__}@".encode() + installed
+        parts = [_code(code)]
+        cells = [c.cell_contents for c in func.__closure__ or () if _filled(c)]
+        for extra in (func.__defaults__, func.__kwdefaults__, cells):
+            value = self.value(extra, seen)
+            if value is None:
+                return None
+            parts.append(value)
+        namespace = func.__globals__
+        for name in sorted({n for c in _walk_code(code) for n in c.co_names}):
+            if name in namespace:
+                value = self.value(namespace[name], seen)
+                if value is None:
+                    return None
+                parts.append(name.encode() + b"=" + value)
+        package = namespace.get("__package__") or ""
+        for target in self._resolve_imports(_code_imports(code), package):
+            mod = self.module(target)
+            if mod is None:
+                return None
+            parts.append(mod)
+        return b"\0".join(parts)
+
+    def _class(self, cls: type, seen: dict[int, Any]) -> bytes | None:
+        installed = self._installed_module(cls.__module__)
+        if installed is not None:
+            return f"type:{cls.__module__}.{cls.__qualname__}@".encode() + installed
+        if id(cls) in seen:
+            return b"<recursion>"
+        seen[id(cls)] = cls  # kept alive: a freed id could be reused
+        parts: list[bytes | None] = [f"class:{cls.__qualname__}".encode()]
+        parts += [self.value(base, seen) for base in cls.__bases__]
+        attrs = list(vars(cls).items())
+        if issubclass(cls, enum.Enum):
+            parts += [self.value((k, m._value_), seen) for k, m in cls.__members__.items()]
+            attrs = [(k, v) for k, v in attrs if not (k.startswith("_") or isinstance(v, enum.Enum))]
+        for name, value in sorted(attrs, key=lambda kv: kv[0]):
+            if name in _CLASS_SKIP or (name.startswith("__") and not callable(value)):
+                continue
+            if isinstance(value, (staticmethod, classmethod)):
+                value = value.__func__
+            elif isinstance(value, property):
+                value = (value.fget, value.fset, value.fdel)
+            part = self.value(value, seen)
+            if part is None and self._library_descriptor(value):  # NamedTuple fields, cached_property
+                inner = self.value(getattr(value, "func", None), seen)
+                part = None if inner is None else f"descriptor:{type(value).__qualname__}".encode() + inner
+            parts.append(None if part is None else name.encode() + b"=" + part)
+        return None if any(p is None for p in parts) else b"\0".join(p for p in parts if p is not None)
+
+    def _library_descriptor(self, value: Any) -> bool:
+        kind = type(value)
+        return hasattr(kind, "__get__") and self._installed_module(kind.__module__) is not None
+
+    # -- values ----------------------------------------------------------------------------
+    def value(self, value: Any, seen: dict[int, Any]) -> bytes | None:
+        """Plain data, code, classes and modules; None for any other object (its state, or a
+        pickle of it that refers to code by name, could change without the fingerprint)."""
+        if isinstance(value, _LEAVES):
+            return repr(value).encode()
+        if isinstance(value, enum.Enum):
+            inner = self.value(value._value_, seen)
+            return None if inner is None else f"enum:{type(value).__qualname__}.{value.name}=".encode() + inner
+        if isinstance(value, types.ModuleType):
+            return self.module(value.__name__)
+        if isinstance(value, type):
+            return self._class(value, seen)
+        if isinstance(value, LabelingFunction):
+            return self._lf(value, seen)
+        if isinstance(value, Preprocessor):
+            return self._lf(LabelingFunction(value.name, value.func, resources=value.resources), seen)
+        if isinstance(value, _BUILTIN_CALLABLES):
+            return f"builtin:{getattr(value, '__module__', '')}.{value.__qualname__}".encode()
+        if isinstance(value, (types.FunctionType, types.MethodType, functools.partial)) or hasattr(value, "fingerprint"):
+            return self._func(value, seen)
+        if isinstance(value, re.Pattern):
+            return f"re:{value.flags}:{value.pattern!r}".encode()
+        if isinstance(value, PurePath):
+            return f"path:{value!s}".encode()
+        if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "biufcUS":
+            return f"np:{value.dtype.str}:{np.shape(value)}".encode() + np.ascontiguousarray(value).tobytes()
+        if isinstance(value, (list, tuple, set, frozenset, dict)):
+            return self._container(value, seen)
+        return None
+
+    def _container(self, value: Any, seen: dict[int, Any]) -> bytes | None:
+        if id(value) in seen:
+            return b"<recursion>"
+        seen[id(value)] = value  # kept alive: a freed id could be reused
+        items = sorted(value.items(), key=repr) if isinstance(value, dict) else value
+        items = sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
+        parts = [type(value).__name__.encode()]
+        for item in items:
+            part = self.value(item, seen)
+            if part is None:
+                return None
+            parts.append(hashlib.sha256(part).digest())
+        return b"|".join(parts)
+
+    # -- modules ---------------------------------------------------------------------------
+    def module(self, name: str) -> bytes | None:
+        """A module and every user module it imports: names and sources; installed packages
+        by name and version."""
+        out, todo, done = [], [name], set()
+        while todo:
+            current = todo.pop()
+            if current in done:
+                continue
+            done.add(current)
+            entry = self._module_entry(current)
+            if entry is None:
+                return None
+            out.append(current.encode() + b"=" + entry[0])
+            todo += entry[1]
+        return b"module:" + hashlib.sha256(b"\0".join(sorted(out))).digest()
+
+    def _module_entry(self, name: str) -> tuple[bytes, tuple[str, ...]] | None:
+        if name not in self._modules:
+            self._modules[name] = (b"<reading>", ())  # a module its own globals lead back to
+            self._modules[name] = self._read_module(name)
+        return self._modules[name]
+
+    def _read_module(self, name: str) -> tuple[bytes, tuple[str, ...]] | None:
+        installed = self._installed_module(name)
+        if installed is not None:
+            return installed, ()
+        module = sys.modules.get(name)
+        origin = getattr(module, "__file__", None) if module is not None else _origin(name)
+        if origin is None:
+            return (b"missing" if module is None else b"no-source"), ()
+        try:
+            source = Path(origin).read_bytes()
+            imports = _source_imports(source) if origin.endswith(".py") else []
+        except (OSError, SyntaxError, ValueError):
+            return None
+        package = name if origin.endswith("__init__.py") else name.rpartition(".")[0]
+        deps = set(self._resolve_imports(imports, package))
+        parts = [hashlib.sha256(source).digest()]
+        for attr, value in sorted(vars(module).items()) if module is not None else ():
+            if attr.startswith("__") or getattr(value, "__name__", None) == f"{name}.{attr}":
+                continue  # a submodule something imported: the source's own imports count
+            part = self._module_global(name, value, deps)
+            if part is None:
+                return None
+            parts.append(attr.encode() + b"=" + part)
+        return b"".join(parts), tuple(sorted(deps - {name}))
+
+    def _module_global(self, name: str, value: Any, deps: set[str]) -> bytes | None:
+        """What a module global adds to the module's source: data values, the closures and
+        defaults of its functions, its classes, and the modules other objects come from."""
+        if isinstance(value, types.ModuleType):
+            deps.add(value.__name__)
+            return b""
+        owner = getattr(value, "__module__", None)
+        if isinstance(value, (type, types.FunctionType)) and isinstance(owner, str) and owner != name:
+            deps.add(owner)
+            return b""
+        if isinstance(value, types.FunctionType):
+            cells = [c.cell_contents for c in value.__closure__ or () if _filled(c)]
+            return self.value((value.__defaults__, value.__kwdefaults__, cells), {})
+        if isinstance(value, type):  # its code is in the source: only its data can differ
+            members = [(k, m._value_) for k, m in value.__members__.items()] if issubclass(value, enum.Enum) else []
+            data = [(k, v) for k, v in vars(value).items() if not (k.startswith("__") or k in _CLASS_SKIP or _is_code(v))]
+            return self.value(members or data, {})
+        if isinstance(value, (logging.Logger, *_BUILTIN_CALLABLES)):
+            return b""  # a logger does not label; a builtin is Python's
+        if type(value).__module__ in ("typing", "__future__") or isinstance(value, (types.GenericAlias, types.UnionType)):
+            return b""  # type annotations
+        return self.value(value, {})
+
+    def _installed_module(self, name: str | None) -> bytes | None:
+        """``name==version`` for a module of the stdlib or an installed package, else None."""
+        if not name:
+            return None
+        top = name.partition(".")[0]
+        if top not in self._installed:
+            self._installed[top] = self._installed_top(top)
+        return self._installed[top]
+
+    def _installed_top(self, top: str) -> bytes | None:
+        stdlib = top in sys.stdlib_module_names or top in sys.builtin_module_names
+        origin = _origin(top)
+        if origin is None or origin in ("built-in", "frozen"):
+            return f"stdlib:{sys.version}".encode() if stdlib else None
+        if not str(Path(origin).resolve()).startswith(self._roots):
+            return None  # the user's own code, even under a stdlib name
+        if stdlib:
+            return f"stdlib:{sys.version}".encode()
+        try:  # most distributions are named as their top-level package: no scan needed
+            return f"{top}=={importlib.metadata.version(top)}".encode()
+        except importlib.metadata.PackageNotFoundError:
+            pass
+        if self._dists is None:
+            self._dists = dict(importlib.metadata.packages_distributions())
+        dists = sorted(set(self._dists.get(top, [])))
+        if not dists:
+            return None
+        return ";".join(f"{d}=={importlib.metadata.version(d)}" for d in dists).encode()
+
+    def _resolve_imports(self, imports: list[tuple[int, str, tuple[str, ...]]], package: str) -> list[str]:
+        """Module names for import statements; ``from m import x`` gives ``m.x`` when x is a
+        module, ``import a.b`` gives ``a`` and ``a.b``."""
+        out = []
+        for level, name, fromlist in imports:
+            try:
+                base = importlib.util.resolve_name("." * level + name, package) if level else name
+            except (ImportError, ValueError):
+                continue  # the import fails when run, as it would without the cache
+            if not fromlist:
+                parts = base.split(".")
+                out += [".".join(parts[: i + 1]) for i in range(len(parts))]
+                continue
+            if self._installed_module(base) is not None:
+                out.append(base)
+                continue
+            subs = [f"{base}.{x}" for x in fromlist if x != "*" and _is_module(f"{base}.{x}")]
+            out += subs if len(subs) == len(fromlist) else [base, *subs]
+        return out
+
+
+def _is_code(value: Any) -> bool:
+    return callable(value) or hasattr(type(value), "__get__") or isinstance(value, enum.Enum)
+
+
+def _filled(cell: Any) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018 - an empty cell raises
+    except ValueError:
+        return False
+    return True
+
+
+def _origin(name: str) -> str | None:
+    """The file a module comes (or would come) from, without running it if not imported yet."""
+    module = sys.modules.get(name)
+    if module is not None:
+        return getattr(module, "__file__", None)
+    try:
+        spec = importlib.util.find_spec(name)
+    except Exception:  # noqa: BLE001 - finding `a.b` runs a's __init__, which may fail
+        return None
+    return None if spec is None else spec.origin
+
+
+def _is_module(name: str) -> bool:
+    if name in sys.modules:
+        return True
+    try:
+        return importlib.util.find_spec(name) is not None
+    except Exception:  # noqa: BLE001 - `x` is then an attribute of the module, not a module
+        return False
+
+
+def lf_fingerprint(lf: LabelingFunction) -> str | None:
+    """A hex digest that changes whenever the LF would label differently, or None (uncacheable)."""
+    return Fingerprinter().lf(lf)

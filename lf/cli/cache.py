@@ -1,0 +1,94 @@
+"""``lf cache info | clear DIR``, and the lines a run with ``--cache`` prints on stderr."""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any, ParamSpec
+
+import click
+
+__all__ = ["cache_group", "reports_cache"]
+
+P = ParamSpec("P")
+
+
+def _size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"  # pragma: no cover - the loop always returns
+
+
+@click.group("cache")
+def cache_group() -> None:
+    """Inspect or empty an LF cache folder (the DIR of --cache)."""
+
+
+@cache_group.command("info")
+@click.argument("folder", metavar="DIR")
+def info_cmd(folder: str) -> None:
+    """Entries, size, LFs and age of the LF cache in DIR."""
+    from rich.text import Text
+
+    from lf.apply.cache import cache_info, describe_age
+
+    info = cache_info(folder)
+    lines = [
+        f"cache   {info.folder}",
+        f"entries {info.entries:,} ({_size(info.bytes)})",
+        f"LFs     {len(info.lfs)} ({info.fingerprints} fingerprints: versions of their code and inputs)",
+        f"oldest  {describe_age(info.oldest)}",
+        f"newest  {describe_age(info.newest)}",
+    ]
+    from lf.cli._shared import _console
+
+    console = _console()
+    for line in lines:
+        console.print(Text(line), width=80, overflow="fold")
+
+
+@cache_group.command("clear")
+@click.argument("folder", metavar="DIR")
+def clear_cmd(folder: str) -> None:
+    """Remove every entry of the LF cache in DIR (and nothing else)."""
+    from rich.text import Text
+
+    from lf.apply.cache import clear_cache
+    from lf.cli._shared import _console
+
+    entries, size = clear_cache(folder)
+    _console().print(Text(f"removed {entries:,} entries ({_size(size)}) from {folder}"), width=80, overflow="fold")
+
+
+def reports_cache(apply: Callable[P, Any]) -> Callable[P, Any]:
+    """Wrap the CLI's apply step: a damaged cache entry becomes one stderr line (not a
+    Python warning), and a run with --cache says how many LF x chunk results it reused."""
+
+    @functools.wraps(apply)
+    def run(*args: P.args, **kwargs: P.kwargs) -> Any:
+        from rich.text import Text
+
+        from lf.apply.cache import LFCacheWarning
+        from lf.cli._shared import _console
+
+        console = _console(stderr=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", LFCacheWarning)
+            try:
+                matrix = apply(*args, **kwargs)
+            finally:
+                for w in caught:
+                    if issubclass(w.category, LFCacheWarning):
+                        console.print(Text(f"warning: {w.message}"), soft_wrap=True)
+                    else:
+                        warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+        stats = getattr(matrix, "cache_stats", None)
+        if stats is not None:
+            console.print(Text(str(stats)), soft_wrap=True)
+        return matrix
+
+    return run

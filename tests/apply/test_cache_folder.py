@@ -1,0 +1,231 @@
+"""The cache folder: declared files, a marker, self-healing entries, `lf cache info | clear`."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lf
+from lf.apply.cache import MARKER, LFCacheWarning, cache_info, clear_cache
+from lf.cli import main
+from lf.errors import DataError, LFDefinitionError
+
+TEXTS = ["win big now", "hello", "hello there friend", "ok", "win", "a b", "x y z w"] * 6
+
+
+def _module(tmp_path: Path) -> Path:
+    (tmp_path / "words.txt").write_text("win\n")
+    (tmp_path / "stop.txt").write_text("ok\n")
+    module = tmp_path / "lfs.py"
+    module.write_text(textwrap.dedent(f"""
+        from pathlib import Path
+        from lf import ABSTAIN, labeling_function, preprocessor
+
+        WORDS = {str(tmp_path / "words.txt")!r}
+        STOP = {str(tmp_path / "stop.txt")!r}
+
+        @preprocessor(files=[STOP])
+        def stop(x):
+            x.stop = x.text in Path(STOP).read_text().split()
+            return x
+
+        @labeling_function(files=[WORDS])
+        def spam_word(x):
+            return 1 if set(x.text.split()) & set(Path(WORDS).read_text().split()) else ABSTAIN
+
+        @labeling_function(pre=[stop])
+        def stop_word(x):
+            return 0 if x.stop else ABSTAIN
+
+        @labeling_function()
+        def short(x):
+            return 0 if len(x.text) < 4 else ABSTAIN
+    """))
+    return module
+
+
+def _apply(module: Path, cache: Path | None) -> lf.LabelMatrix:
+    return lf.apply(lf.load_lfs(module), pd.DataFrame({"text": TEXTS}), chunk_size=10, cache=cache, progress=False)
+
+
+# -- files= ---------------------------------------------------------------------------------
+def test_editing_a_declared_file_reruns_the_lf_that_reads_it(tmp_path: Path) -> None:
+    module, cache = _module(tmp_path), tmp_path / "cache"
+    first = _apply(module, cache)
+    (tmp_path / "words.txt").write_text("win\nhello\n")
+    again = _apply(module, cache)
+    np.testing.assert_array_equal(again.array, _apply(module, None).array)
+    assert not np.array_equal(again.array, first.array)
+    chunks = 5
+    assert (again.cache_stats.reused, again.cache_stats.computed) == (2 * chunks, chunks)
+    (tmp_path / "stop.txt").write_text("ok\nwin\n")  # a preprocessor's declared file
+    third = _apply(module, cache)
+    np.testing.assert_array_equal(third.array, _apply(module, None).array)
+    assert (third.cache_stats.reused, third.cache_stats.computed) == (2 * chunks, chunks)
+
+
+def test_declared_files_work_without_the_cache_and_are_checked(tmp_path: Path) -> None:
+    module = _module(tmp_path)
+    L = _apply(module, None)
+    j = L.names.index("spam_word")
+    assert (L.array[:, j] == 1).sum() == TEXTS.count("win big now") + TEXTS.count("win")
+    spam_word = lf.load_lfs(module)[j]
+    assert spam_word.files == (tmp_path / "words.txt",)
+
+    with pytest.raises(LFDefinitionError, match=r"'reads' declares the file 'nowhere.txt'.*does not exist"):
+        lf.LabelingFunction("reads", lambda x: 0, files=["nowhere.txt"])
+    with pytest.raises(LFDefinitionError, match="`files` must be a list of file paths"):
+        lf.preprocessor(files=str(tmp_path / "words.txt"))(lambda x: x)
+    (tmp_path / "words.txt").unlink()  # gone after the LF was defined
+    with pytest.raises(DataError, match=r"Labeling function 'spam_word' declares the file '.*words.txt'"):
+        lf.apply([spam_word], pd.DataFrame({"text": ["a"]}), cache=tmp_path / "cache", progress=False)
+
+
+# -- the marker and damaged entries --------------------------------------------------------
+def test_a_folder_holding_other_files_is_not_used_as_a_cache(tmp_path: Path) -> None:
+    module = _module(tmp_path)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    with pytest.raises(DataError, match="'.*mine' is not an lf cache: it holds other files"):
+        _apply(module, tmp_path / "mine")
+    assert [p.name for p in (tmp_path / "mine").iterdir()] == ["notes.txt"]
+    _apply(module, tmp_path / "new")
+    assert (tmp_path / "new" / MARKER).read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+
+
+def _damage(entry: Path, how: str) -> None:
+    if how == "truncated":
+        entry.write_bytes(entry.read_bytes()[:40])
+    elif how == "empty":
+        entry.write_bytes(b"")
+    elif how == "garbage":
+        entry.write_bytes(b"\x00garbage" * 50)
+    elif how == "folder":
+        entry.unlink()
+        entry.mkdir()
+        (entry / "x").write_text("?")
+    elif how == "wrong_shape":
+        np.savez(entry, labels=np.zeros(3, np.int8), errors=np.int64(0), seconds=np.float64(0))
+
+
+DAMAGE = ["truncated", "empty", "garbage", "folder", "wrong_shape"]
+
+
+@pytest.mark.parametrize("how", DAMAGE)
+def test_a_damaged_entry_is_recomputed_and_replaced(tmp_path: Path, how: str) -> None:
+    module, cache = _module(tmp_path), tmp_path / "cache"
+    fresh = _apply(module, cache)
+    entry = min(cache.glob("*/*.npz"))
+    _damage(entry, how)
+    with pytest.warns(LFCacheWarning, match=f"entry '{entry}' is damaged"):
+        healed = _apply(module, cache)
+    np.testing.assert_array_equal(healed.array, fresh.array)
+    assert healed.cache_stats.computed == 1
+    again = _apply(module, cache)  # replaced: no warning (they are errors here), all reused
+    assert again.cache_stats.computed == 0 and entry.is_file()
+
+
+def test_a_damaged_marker_is_written_again(tmp_path: Path) -> None:
+    module, cache = _module(tmp_path), tmp_path / "cache"
+    _apply(module, cache)
+    (cache / MARKER).write_bytes(b"\xff\xfe junk")
+    with pytest.warns(LFCacheWarning, match="marker .* was damaged"):
+        L = _apply(module, cache)
+    assert L.cache_stats.computed == 0
+    assert cache_info(cache).entries == 15
+
+
+@pytest.mark.parametrize("how", DAMAGE)
+def test_the_cli_heals_a_damaged_entry_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str) -> None:
+    module, cache = _module(tmp_path), tmp_path / "cache"
+    data = tmp_path / "data.csv"
+    pd.DataFrame({"text": TEXTS}).to_csv(data, index=False)
+    args = [str(data), "--lfs", str(module), "--chunk-size", "10", "--cache", str(cache), "-o"]
+    assert main(["apply", *args, str(tmp_path / "L1.parquet")]) == 0
+    assert "cache: 0 of 15 LF x chunk results reused, 15 computed" in capsys.readouterr().err
+    entry = min(cache.glob("*/*.npz"))
+    _damage(entry, how)
+    assert main(["apply", *args, str(tmp_path / "L2.parquet")]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: The lf cache entry '{entry}' is damaged" in err and "Traceback" not in err
+    assert "cache: 14 of 15 LF x chunk results reused, 1 computed" in err
+    assert lf.LabelMatrix.load(tmp_path / "L2.parquet") == lf.LabelMatrix.load(tmp_path / "L1.parquet")
+
+
+def test_an_unwritable_cache_folder_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    module = _module(tmp_path)
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(DataError, match="Cannot write to the cache folder '.*afile/cache'"):
+        _apply(module, tmp_path / "afile" / "cache")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(ro)], capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a read-only tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        data = tmp_path / "data.csv"
+        pd.DataFrame({"text": TEXTS}).to_csv(data, index=False)
+        code = main(["apply", str(data), "--lfs", str(module), "--cache", str(ro), "-o", str(tmp_path / "L.parquet")])
+        err = capsys.readouterr().err
+        assert code == 2 and f"Cannot write to the cache folder '{ro}'" in err
+        assert len(err.strip().splitlines()) == 1
+    finally:
+        subprocess.run(["umount", str(ro)], check=True)
+
+
+# -- lf cache info | clear -----------------------------------------------------------------
+def test_info_and_clear_count_and_remove_only_cache_entries(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    module, cache = _module(tmp_path), tmp_path / "cache"
+    _apply(module, cache)
+    (tmp_path / "words.txt").write_text("win\nhello\n")
+    _apply(module, cache)
+    info = cache_info(cache)
+    assert (info.entries, info.fingerprints, info.lfs) == (20, 4, ("short", "spam_word", "stop_word"))
+    assert info.bytes > 0 and info.oldest is not None and info.oldest <= (info.newest or 0)
+    assert main(["cache", "info", str(cache)]) == 0
+    out = capsys.readouterr().out
+    assert "entries 20" in out and "LFs     3 (4 fingerprints" in out
+    assert max(map(len, out.splitlines())) <= 80
+    (cache / "README").write_text("not ours")  # an lf cache with a stray file: kept
+    assert main(["cache", "clear", str(cache)]) == 0
+    assert "removed 20 entries" in capsys.readouterr().out
+    assert sorted(p.name for p in cache.iterdir()) == [MARKER, "README"]
+    assert clear_cache(cache) == (0, 0)
+    assert _apply(module, cache).cache_stats.reused == 0
+
+
+def test_clear_refuses_a_folder_that_is_not_an_lf_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "ab").mkdir()
+    (folder / "ab" / "cat.npz").write_bytes(b"precious")
+    assert main(["cache", "clear", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "is not an lf cache" in err and len(err.strip().splitlines()) == 1
+    assert (folder / "ab" / "cat.npz").read_bytes() == b"precious"
+    assert main(["cache", "info", str(tmp_path / "missing")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    with pytest.raises(DataError, match="not an lf cache"):
+        clear_cache(folder)
+
+
+def test_the_cli_rewrites_a_damaged_marker_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    module, cache = _module(tmp_path), tmp_path / "cache"
+    data = tmp_path / "data.csv"
+    pd.DataFrame({"text": TEXTS}).to_csv(data, index=False)
+    args = ["apply", str(data), "--lfs", str(module), "--chunk-size", "10", "--cache", str(cache), "-o"]
+    assert main([*args, str(tmp_path / "L1.parquet")]) == 0
+    (cache / MARKER).unlink()
+    (cache / MARKER).mkdir()  # a folder where the marker should be
+    capsys.readouterr()
+    assert main([*args, str(tmp_path / "L2.parquet")]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: The lf cache marker '{cache / MARKER}' was damaged" in err and "Traceback" not in err
+    assert "cache: 15 of 15 LF x chunk results reused, 0 computed" in err
+    assert (cache / MARKER).is_file()
+    assert lf.LabelMatrix.load(tmp_path / "L2.parquet") == lf.LabelMatrix.load(tmp_path / "L1.parquet")
