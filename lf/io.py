@@ -278,23 +278,39 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it onto ``path`` only on success.
 
     The file gets the permissions a plain ``open(path, "w")`` would give it (``0o666``
-    minus the umask), not the private ``0o600`` of a temporary file.
+    minus the umask), not the private ``0o600`` of a temporary file. Any ``OSError`` while
+    writing (a full disk, no permission, a read-only file system) becomes a DataError
+    "Cannot write PATH: No space left on device." and the temporary file is removed, so
+    ``path`` is either the old file or the complete new one.
     """
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise DataError(f"Cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist.")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp: Path | None = None
     try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+        os.close(fd)
+        tmp = Path(tmp_name)
         yield tmp
         os.chmod(tmp, 0o666 & ~_umask())
         with open(tmp, "rb") as fh:  # the data reaches the disk before the name points at it
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        raise DataError(f"Cannot write {str(path)!r}: {_reason(exc)}.") from exc
     finally:
-        if tmp.exists():
+        if tmp is not None and tmp.exists():
             tmp.unlink()
+
+
+def _reason(exc: OSError) -> str:
+    """The OS's words for a failed write ("No space left on device"), also from pyarrow."""
+    if exc.errno is not None:
+        return os.strerror(exc.errno)
+    import re
+
+    match = re.search(r"\[errno (\d+)\]", str(exc), re.IGNORECASE)  # pyarrow: "... [errno 28] ..."
+    return os.strerror(int(match.group(1))) if match else str(exc).rstrip(".")
 
 
 _PANDAS_COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
