@@ -186,3 +186,29 @@ def test_sigint_during_a_run_exits_130_and_writes_nothing(tmp_path: Path) -> Non
             proc.communicate()
     assert (proc.returncode, err.strip()) == (130, "interrupted")
     assert not list(tmp_path.glob("*L.parquet*"))
+
+
+DEMO = Path(__file__).resolve().parents[1] / "datasets" / "demo" / "comments.csv"
+DEMO_LFS = Path(__file__).resolve().parents[1] / "labeling_functions" / "demo_spam.py"
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "problem"),
+    [
+        (["label", DEMO, "--lfs", DEMO_LFS, "-o", "{tmp}/y.csv", "--matrix", "{tmp}/nodir/L.parquet"], "--matrix", "the folder '{tmp}/nodir' does not exist"),
+        (["label", DEMO, "--lfs", DEMO_LFS, "-o", "{tmp}/y.csv", "--matrix", "{tmp}/L.txt"], "--matrix", "use a .parquet or .npz file name"),
+        (["label", DEMO, "--lfs", DEMO_LFS, "-o", "{tmp}/nodir/y.csv", "--matrix", "{tmp}/L.parquet"], "-o", "the folder '{tmp}/nodir' does not exist"),
+        (["apply", DEMO, "--lfs", DEMO_LFS, "-o", "{tmp}/nodir/L.parquet"], "-o", "the folder '{tmp}/nodir' does not exist"),
+        (["fit", "{tmp}/L.parquet", "-o", "{tmp}/nodir/m.json"], "-o", "the folder '{tmp}/nodir' does not exist"),
+        (["report", "{tmp}/L.parquet", "--html", "{tmp}/nodir/r.html"], "--html", "the folder '{tmp}/nodir' does not exist"),
+    ],
+)
+def test_a_missing_output_folder_names_the_option(
+    args: list[object], option: str, problem: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lf.LabelMatrix([[0, 1, 1]], names=["a", "b", "c"]).save(tmp_path / "L.parquet")
+    code, _, err = run(capsys, *[str(a).format(tmp=tmp_path) for a in args])
+    assert code == 2
+    assert f"Invalid value for '{option}':" in err and problem.format(tmp=tmp_path) in err
+    assert len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["L.parquet"]

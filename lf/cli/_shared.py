@@ -76,13 +76,13 @@ def _apply(data: tuple[str, ...], lfs_target: str, opts: dict[str, Any]) -> Any:
     )
 
 
-def _check_output(path: str, allowed: tuple[str, ...], what: str) -> None:
-    """Fail before any work when the output cannot be written (not after a long run)."""
+def _check_output(path: str, allowed: tuple[str, ...], what: str, option: str = "-o") -> None:
+    """Fail before any work when the output of ``option`` cannot be written (not after a long run)."""
     p = Path(path)
     if p.suffix.lower() not in allowed:
-        raise click.BadParameter(f"{path!r}: use a {' or '.join(allowed)} file name for the {what}.", param_hint="'-o'")
-    if not p.parent.exists():
-        raise click.BadParameter(f"{path!r}: the folder {str(p.parent)!r} does not exist.", param_hint="'-o'")
+        raise click.BadParameter(f"{path!r}: use a {' or '.join(allowed)} file name for the {what}.", param_hint=f"'{option}'")
+    if not p.parent.is_dir():
+        raise click.BadParameter(f"{path!r}: the folder {str(p.parent)!r} does not exist.", param_hint=f"'{option}'")
 
 
 def _data_columns(data: tuple[str, ...]) -> list[str]:

@@ -190,7 +190,7 @@ def label_cmd(
     _check_output(output, (".parquet", ".csv", ".jsonl"), "labels")
     check_label_names(lf.load_lfs(lfs_target).labels)
     if matrix_out:
-        _check_output(matrix_out, (".parquet", ".npz"), "label matrix")
+        _check_output(matrix_out, (".parquet", ".npz"), "label matrix", "--matrix")
     if gold:
         _check_column(data, opts["text_column"] if gold == "text" and opts["text_column"] else gold, "--gold")
     if bool(dev_data) != bool(dev_gold):
