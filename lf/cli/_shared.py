@@ -101,7 +101,6 @@ def _check_column(data: tuple[str, ...], column: str, option: str) -> None:
 
 def _gold(data: tuple[str, ...], column: str, L: Any, text_column: str | None, *, n: int | None = None) -> Any:
     """Gold labels from a data column: class ids 0..k-1 or label names (the module's LABELS)."""
-    import numpy as np
     import pandas as pd
 
     from lf.io import iter_chunks
@@ -120,16 +119,9 @@ def _gold(data: tuple[str, ...], column: str, L: Any, text_column: str | None, *
         raise DataError(f"--gold has {len(values)} rows but the label matrix has {n}; give the data the matrix was made from.")
     if values.isna().any():
         raise DataError(f"--gold column {column!r} has {int(values.isna().sum())} missing values.")
-    # Label names (any case), else class ids, also as text ("0", "1" from a CSV).
-    names = {str(name).lower(): i for i, name in enumerate(labels or [])}
-    if not labels or not set(names) & {str(v).lower() for v in values.unique()}:
-        names.update({str(i): i for i in range(k)})
-    ids = values.astype(str).str.lower().map(names)
-    if ids.isna().any():
-        unknown = sorted({str(v) for v in values[ids.isna()].unique()})
-        allowed = f"{', '.join(labels)} or the class ids 0..{k - 1}" if labels else f"the class ids 0..{k - 1}"
-        raise DataError(f"--gold column {column!r} has values {unknown[:5]} that are not labels. Allowed: {allowed}.")
-    return ids.to_numpy(np.int64)
+    from lf.gold import gold_ids
+
+    return gold_ids(values, labels, k, what=f"--gold column {column!r}")
 
 
 def _print_report(L: Any, y: Any, model: Any, console: Any) -> None:
