@@ -212,3 +212,39 @@ def test_a_missing_output_folder_names_the_option(
     assert f"Invalid value for '{option}':" in err and problem.format(tmp=tmp_path) in err
     assert len(err.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["L.parquet"]
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "error"),
+    [
+        ("import lf\n\nx = (1,\n", 3, "SyntaxError: '(' was never closed"),
+        ("import lf\n\ndef helper():\n    return {}['missing']\n\nVALUE = helper()\n", 4, "KeyError: 'missing'"),
+        ("import lf\nraise RuntimeError('two\\nlines')\n", 2, "RuntimeError: two lines"),
+    ],
+)
+def test_an_lf_module_failing_at_import_is_one_line_with_file_and_line(
+    source: str, line: int, error: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LF_TRACEBACK", raising=False)
+    module = tmp_path / "broken_lfs.py"
+    module.write_text(source)
+    code, _, err = run(capsys, "apply", DEMO, "--lfs", module, "-o", tmp_path / "L.parquet")
+    assert code == 2
+    assert err.strip() == f"error: Importing the LF module {str(module)!r} failed: {module}:{line}: {error}"
+    with pytest.raises(lf.errors.LFImportError) as info:
+        lf.load_lfs(module)
+    assert info.value.__cause__ is not None  # the full traceback stays reachable (LF_TRACEBACK=1)
+    monkeypatch.setenv("LF_TRACEBACK", "1")
+    with pytest.raises(lf.errors.LFImportError):
+        main(["apply", str(DEMO), "--lfs", str(module), "-o", str(tmp_path / "L.parquet")])
+
+
+def test_an_error_raised_in_a_package_submodule_names_that_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    package = tmp_path / "my_lf_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("import lf\nfrom . import rules\n")
+    (package / "rules.py").write_text("import pandas as pd\n\nFRAME = pd.read_csv('no_such_file_here.csv')\n")
+    code, _, err = run(capsys, "apply", DEMO, "--lfs", package, "-o", tmp_path / "L.parquet")
+    assert code == 2
+    assert f"failed: {package / 'rules.py'}:3: FileNotFoundError:" in err  # the user's line, not pandas'
+    assert len(err.strip().splitlines()) == 1
