@@ -102,6 +102,7 @@ def _fitted_model(tmp_path: Path, big: bool) -> Path:
         (True, _truncate, "is not a model file written by lf (truncated or not JSON"),
         (True, lambda p: _truncate(p.with_name("model.model.npz")), "is not a complete DawidSkene file (BadZipFile"),
         (True, lambda p: p.with_name("model.model.npz").unlink(), "is not a complete DawidSkene file (FileNotFoundError"),
+        (True, lambda p: p.write_text(p.read_text().replace('"model.model.npz"', '"../model.model.npz"')), "the sidecar name must be a file name"),
     ],
 )
 def test_broken_model_file_is_a_data_error_naming_it(

@@ -61,7 +61,7 @@ def _json_safe(value: Any, what: str, model: object) -> Any:
 def _sidecar(path: Path, name: Any) -> dict[str, npt.NDArray[Any]]:
     """Every array of a model's sidecar .npz, read now (the file is closed on return)."""
     if not isinstance(name, str) or Path(name).name != name:
-        raise ValueError(f"the sidecar name must be a file name next to the model. Got {name!r}")
+        raise DataError(f"the sidecar name must be a file name next to the model. Got {name!r}")
     with open(path.with_name(name), "rb") as fh, np.load(fh, allow_pickle=False) as z:  # closed on a bad zip too
         return {key: z[key] for key in z.files}
 
