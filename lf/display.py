@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.text import Text
 
-__all__ = ["BIDI_CONTROLS", "plain", "visible"]
+__all__ = ["BIDI_CONTROLS", "one_line", "plain", "visible"]
 
 BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _VISIBLE = {ord(ch): f"\\u{ord(ch):04x}" for ch in BIDI_CONTROLS}
@@ -27,6 +27,11 @@ _VISIBLE = {ord(ch): f"\\u{ord(ch):04x}" for ch in BIDI_CONTROLS}
 def visible(text: object) -> str:
     """``str(text)`` with every bidi control replaced by its escape, e.g. ``\\u202e``."""
     return str(text).translate(_VISIBLE)
+
+
+def one_line(text: object) -> str:
+    """:func:`visible`, with line breaks shown as ``\\n`` / ``\\r``: an error is one line."""
+    return visible(text).replace("\r", "\\r").replace("\n", "\\n")
 
 
 def plain(text: object, style: str = "") -> Text:

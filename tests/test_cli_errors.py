@@ -248,3 +248,13 @@ def test_an_error_raised_in_a_package_submodule_names_that_file(tmp_path: Path, 
     assert code == 2
     assert f"failed: {package / 'rules.py'}:3: FileNotFoundError:" in err  # the user's line, not pandas'
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_message_quoting_a_multi_line_row_stays_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "bad.csv"
+    data.write_text('text,gold\n"a\nb",1,extra\nc,0\n')
+    code, _, err = run(capsys, "apply", data, "--lfs", DEMO_LFS, "-o", tmp_path / "L.parquet")
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"error: Could not read {str(data)!r} as CSV: CSV parse error: Expected 2 columns, got 3: \"a\\nb\",1,extra."
+    ]

@@ -48,9 +48,9 @@ for _command in (apply_cmd, label_cmd, fit_cmd, report_cmd, datasets_group):
 def _error(message: str, label: str = "error:") -> None:
     from rich.text import Text
 
-    from lf.display import visible
+    from lf.display import one_line
 
-    line = Text.assemble((label, "bold red"), " ", visible(message))
+    line = Text.assemble((label, "bold red"), " ", one_line(message))
     _console(stderr=True).print(line, soft_wrap=True)
 
 
