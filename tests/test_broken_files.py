@@ -188,3 +188,15 @@ def test_cli_disk_full_is_one_line(tiny_fs: Path, capsys: pytest.CaptureFixture[
     assert code == 2
     assert err.strip() == f"error: Cannot write {str(out)!r}: No space left on device."
     assert sorted(f.name for f in tiny_fs.iterdir()) == ["filler"]
+
+
+def test_disk_full_html_report_and_labels_are_one_line(tiny_fs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    matrix = lf.apply(lf.load_lfs(DEMO_LFS), DEMO).save(tmp_path / "L.parquet")
+    _fill(tiny_fs)
+    html, labels = tiny_fs / "r.html", tiny_fs / "labels.csv"
+    assert main(["report", str(matrix), "--html", str(html)]) == 2
+    assert capsys.readouterr().err.strip() == f"error: Cannot write {str(html)!r}: No space left on device."
+    assert main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(labels), "--model", "MajorityVoter"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"error: Cannot write {str(labels)!r}: No space left on device."
+    assert sorted(f.name for f in tiny_fs.iterdir()) == ["filler"]
