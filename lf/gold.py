@@ -14,8 +14,10 @@ from lf.errors import DataError
 __all__ = ["gold_ids"]
 
 
-def _as_id(value: Any, k: int) -> int | None:
-    """``value`` as a class id 0..k-1 (an int, an integral float, or digits as text), else None."""
+def _as_id(value: Any, k: int | None) -> int | None:
+    """``value`` as a class id 0..k-1 (an int, an integral float, or digits as text), else None.
+
+    With ``k`` None (the number of classes not known yet) any id >= 0 is one."""
     if isinstance(value, (bool, np.bool_)):
         return None
     if isinstance(value, (int, np.integer)) or (isinstance(value, (float, np.floating)) and float(value).is_integer()):
@@ -24,7 +26,7 @@ def _as_id(value: Any, k: int) -> int | None:
         i = int(value.strip())
     else:
         return None
-    return i if 0 <= i < k else None
+    return i if 0 <= i and (k is None or i < k) else None
 
 
 def _missing(value: Any) -> bool:
@@ -37,8 +39,11 @@ def _show(values: Sequence[Any], limit: int = 5) -> str:
     return shown + (f" ... ({len(values)} in all)" if len(values) > limit else "")
 
 
-def gold_ids(values: Any, labels: Sequence[str] | None, k: int, *, what: str = "The gold column") -> npt.NDArray[np.int64]:
+def gold_ids(values: Any, labels: Sequence[str] | None, k: int | None, *, what: str = "The gold column") -> npt.NDArray[np.int64]:
     """Map gold values to class ids ``0..k-1``.
+
+    ``k`` None checks what can be checked before the number of classes is known (before a
+    run, with no LABELS): names, missing values, ids that are not non-negative integers.
 
     A gold column holds either label names (``labels``, matched in any case) or class ids
     (``0``, ``1`` ... also as text, as a CSV gives them), not both: a name column that also
@@ -59,13 +64,14 @@ def gold_ids(values: Any, labels: Sequence[str] | None, k: int, *, what: str = "
         names = [v for v in distinct if str(v).lower() in by_name]
         ids = {v: _as_id(v, k) for v in distinct if str(v).lower() not in by_name}
         unknown = sorted((v for v, i in ids.items() if i is None), key=str)
-        allowed = f"the label names {', '.join(labels)} or the class ids 0..{k - 1}" if labels else f"the class ids 0..{k - 1}"
+        ids_text = f"0..{k - 1}" if k is not None else "0, 1, ..."
+        allowed = f"the label names {', '.join(labels)} or the class ids {ids_text}" if labels else f"the class ids {ids_text}"
         if unknown:
             raise DataError(f"{what} has values that are neither label names nor class ids: {_show(unknown)}. Allowed: {allowed}.")
         if names:
             raise DataError(
                 f"{what} mixes label names ({_show(names)}) with class ids ({_show(list(ids))}). "
-                f"Use one kind for every row: {', '.join(labels or [])} or 0..{k - 1}."
+                f"Use one kind for every row: {', '.join(labels or [])} or {ids_text}."
             )
         known = {v: i for v, i in ids.items() if i is not None}  # every value, here
         table = [known[v] for v in distinct]

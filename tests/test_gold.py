@@ -64,6 +64,14 @@ def test_bad_gold_names_the_values_without_contradiction(values: object, labels:
     assert "not labels" not in str(info.value)
 
 
+def test_before_the_number_of_classes_is_known_any_id_is_accepted() -> None:
+    assert gold_ids(pd.Series(["0", "7"]), None, None).tolist() == [0, 7]
+    with pytest.raises(DataError, match=r"neither label names nor class ids: '-1'. Allowed: the class ids 0, 1, \.\.\.\."):
+        gold_ids(pd.Series(["0", "-1"]), None, None)
+    with pytest.raises(DataError, match=r"mixes label names \('HAM'\) with class ids \('3'\). Use one kind for every row: HAM, SPAM or 0, 1, \.\.\."):
+        gold_ids(pd.Series(["HAM", "3"]), LABELS, None)
+
+
 def test_cli_gold_mixing_names_and_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = pd.read_csv(DEMO).iloc[:30]
     data = data.assign(gold=["HAM", "1", "SPAM"] * 10)
