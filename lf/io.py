@@ -171,7 +171,8 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
         except _RowTooLarge as exc:
             if block >= _BLOCK_CAP:
                 raise DataError(
-                    f"Could not read {str(path)!r} as CSV: a row is larger than {_BLOCK_CAP >> 20} MiB, the most "
+                    f"Could not read {str(path)!r} as {detect_format(path).upper()}: a row is larger than "
+                    f"{_BLOCK_CAP >> 20} MiB, the most "
                     "the reader takes. Check the file's quoting: an unclosed quote makes the rest of the file one value."
                 ) from exc
             block = min(block * 4, _BLOCK_CAP)
