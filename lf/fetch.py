@@ -172,7 +172,7 @@ class _Bar:
             )
 
             self._progress = Progress(
-                TextColumn("{task.description}"),
+                TextColumn("{task.description}", markup=False),  # file names shown as they are
                 BarColumn(),
                 DownloadColumn(),
                 TransferSpeedColumn(),

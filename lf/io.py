@@ -4,6 +4,7 @@ Every path is checked before anything is read (exists, is a file, has a known su
 file pyarrow cannot read becomes a :class:`~lf.errors.DataError` naming the file and the
 problem. CSV / TSV columns are read as text, as ``pandas.read_csv`` leaves text (missing
 values and the usual NA markers become missing); JSON Lines values keep their JSON types.
+A CSV row longer than the 8 MiB read block is read with a larger block (up to 1 GiB).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ _FORMATS = {
     ".json": "jsonl",
 }
 _COMPRESSION = (".gz", ".bz2", ".zst", ".lz4")
-_BLOCK = 8 << 20
+_BLOCK = 8 << 20  # pyarrow's read block; a CSV row must fit in (about) one block
+_BLOCK_CAP = 1 << 30  # the block grows (x4) up to this when a row does not fit
 
 
 def detect_format(path: str | Path) -> str:
@@ -213,19 +215,41 @@ class _TypeClash(Exception):
     """pyarrow's JSON reader met a value whose type differs from what it inferred earlier."""
 
 
+class _RowTooLarge(Exception):
+    """pyarrow's CSV reader met a row longer than its block size ("straddling object")."""
+
+
 def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iterator[pd.DataFrame]:
-    """One file's chunks. JSON Lines whose types change mid-file continue with Python's parser."""
+    """One file's chunks. JSON Lines whose types change mid-file continue with Python's parser;
+    a CSV row larger than the read block is read again with a larger block, from where it was."""
     done = 0
-    try:
-        for table in _rechunk(_read_batches(path, chunk_size, columns), chunk_size):
-            frame = table.to_pandas()
-            done += len(frame)
-            yield frame
-    except _TypeClash:
-        yield from _json_frames(path, chunk_size, columns, skip=done)
+    block = _BLOCK
+    while True:
+        skip = done
+        try:
+            for table in _rechunk(_read_batches(path, chunk_size, columns, block), chunk_size):
+                if skip:  # rows already yielded before the block grew
+                    table, skip = table.slice(min(skip, table.num_rows)), max(skip - table.num_rows, 0)
+                    if table.num_rows == 0:
+                        continue
+                frame = table.to_pandas()
+                done += len(frame)
+                yield frame
+            return
+        except _TypeClash:
+            yield from _json_frames(path, chunk_size, columns, skip=done)
+            return
+        except _RowTooLarge as exc:
+            if block >= _BLOCK_CAP:
+                raise DataError(
+                    f"Could not read {str(path)!r} as {detect_format(path).upper()}: a row is larger than "
+                    f"{_BLOCK_CAP >> 20} MiB, the most "
+                    "the reader takes. Check the file's quoting: an unclosed quote makes the rest of the file one value."
+                ) from exc
+            block = min(block * 4, _BLOCK_CAP)
 
 
-def _read_batches(path: Path, chunk_size: int, columns: list[str] | None) -> Iterator[pa.RecordBatch]:
+def _read_batches(path: Path, chunk_size: int, columns: list[str] | None, block: int = _BLOCK) -> Iterator[pa.RecordBatch]:
     import pyarrow as pa
 
     fmt = detect_format(path)
@@ -235,7 +259,7 @@ def _read_batches(path: Path, chunk_size: int, columns: list[str] | None) -> Ite
 
             yield from pq.ParquetFile(path).iter_batches(batch_size=chunk_size, columns=columns)
         elif fmt in ("csv", "tsv"):
-            yield from _csv_reader(path, fmt, columns)
+            yield from _csv_reader(path, fmt, columns, block_size=block)
         else:
             import pyarrow.json as pjson
 
@@ -243,6 +267,8 @@ def _read_batches(path: Path, chunk_size: int, columns: list[str] | None) -> Ite
     except pa.ArrowInvalid as exc:
         if fmt == "jsonl":
             raise _TypeClash() from exc  # Python's parser resumes, or names the bad line
+        if "straddl" in str(exc):
+            raise _RowTooLarge() from exc
         raise _unreadable(path, fmt, exc) from None
     except UnicodeDecodeError as exc:
         raise DataError(
@@ -253,12 +279,12 @@ def _read_batches(path: Path, chunk_size: int, columns: list[str] | None) -> Ite
         raise _unreadable(path, fmt, exc) from None
 
 
-def _csv_reader(path: Path, fmt: str, columns: list[str] | None) -> pa.RecordBatchReader:
+def _csv_reader(path: Path, fmt: str, columns: list[str] | None, *, block_size: int = _BLOCK) -> pa.RecordBatchReader:
     """A streaming CSV reader that types every column as text (the header is read first)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    read = pcsv.ReadOptions(block_size=_BLOCK)
+    read = pcsv.ReadOptions(block_size=block_size)
     parse = pcsv.ParseOptions(delimiter="\t" if fmt == "tsv" else ",", newlines_in_values=True)
     with contextlib.closing(pcsv.open_csv(path, read_options=read, parse_options=parse)) as header:
         names = header.schema.names
@@ -349,23 +375,39 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it onto ``path`` only on success.
 
     The file gets the permissions a plain ``open(path, "w")`` would give it (``0o666``
-    minus the umask), not the private ``0o600`` of a temporary file.
+    minus the umask), not the private ``0o600`` of a temporary file. Any ``OSError`` while
+    writing (a full disk, no permission, a read-only file system) becomes a DataError
+    "Cannot write PATH: No space left on device." and the temporary file is removed, so
+    ``path`` is either the old file or the complete new one.
     """
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise DataError(f"Cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist.")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp: Path | None = None
     try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+        os.close(fd)
+        tmp = Path(tmp_name)
         yield tmp
         os.chmod(tmp, 0o666 & ~_umask())
         with open(tmp, "rb") as fh:  # the data reaches the disk before the name points at it
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        raise DataError(f"Cannot write {str(path)!r}: {_reason(exc)}.") from exc
     finally:
-        if tmp.exists():
+        if tmp is not None and tmp.exists():
             tmp.unlink()
+
+
+def _reason(exc: OSError) -> str:
+    """The OS's words for a failed write ("No space left on device"), also from pyarrow."""
+    if exc.errno is not None:
+        return os.strerror(exc.errno)
+    import re
+
+    match = re.search(r"\[errno (\d+)\]", str(exc), re.IGNORECASE)  # pyarrow: "... [errno 28] ..."
+    return os.strerror(int(match.group(1))) if match else str(exc).rstrip(".")
 
 
 _PANDAS_COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -15,8 +13,6 @@ from lf.errors import DataError, LFDefinitionError, ParameterError
 
 __all__ = ["LabelMatrix", "Patterns", "as_label_array"]
 
-_FORMAT = "lf.LabelMatrix/1"
-_ROW_ID = "__row_id__"
 
 
 class Patterns(NamedTuple):
@@ -199,119 +195,39 @@ class LabelMatrix:
             seconds=self.seconds,
         )
 
-    # -- persistence -------------------------------------------------------------------
-    def _meta(self) -> dict[str, Any]:
-        return {
-            "format": _FORMAT,
-            "names": list(self.names),
-            "cardinality": self.cardinality,
-            "labels": list(self.labels) if self.labels else None,
-            "errors": self.errors.tolist(),
-            "seconds": self.seconds.tolist(),
-        }
-
+    # -- persistence (lf/_matrix_io.py) -------------------------------------------------
     def save(self, path: str | Path) -> Path:
-        """Write to ``.npz`` or ``.parquet`` (by suffix), atomically."""
-        from lf.io import atomic_path
+        """Write to ``.npz`` or ``.parquet`` (by suffix), atomically.
+
+        A failed write (a full disk, say) is a DataError naming the path, and leaves no
+        file behind: neither a partial one nor a changed one.
+        """
+        from lf._matrix_io import write_matrix
 
         path = Path(path)
-        suffix = path.suffix.lower()
-        if suffix not in (".npz", ".parquet"):
+        if path.suffix.lower() not in (".npz", ".parquet"):
             raise DataError(f"Cannot save a LabelMatrix as {path.name!r}: use a .npz or .parquet file name.")
         from lf.paths import check_outputs
 
         check_outputs([("`path`", path)])  # not a folder; its folder exists and is writable
-        with atomic_path(path) as tmp:
-            if suffix == ".npz":
-                arrays: dict[str, npt.NDArray[Any]] = {"L": self._array, "meta": np.array(json.dumps(self._meta()))}
-                if self.row_ids is not None:
-                    arrays["row_ids"], missing = _storable_ids(self.row_ids)
-                    if missing is not None:
-                        arrays["row_ids_missing"] = missing
-                with open(tmp, "wb") as fh:
-                    np.savez_compressed(fh, allow_pickle=False, **arrays)
-            else:
-                self._write_parquet(tmp)
+        write_matrix(self, path)
         return path
-
-    def _write_parquet(self, tmp: Path) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        cols: dict[str, Any] = {}
-        if self.row_ids is not None:
-            ids, missing = _storable_ids(self.row_ids)
-            cols[_ROW_ID] = ids if missing is None else pa.array(ids.tolist(), pa.string(), mask=missing)
-        for j, name in enumerate(self.names):
-            cols[name] = self._array[:, j]
-        table = pa.table(cols).replace_schema_metadata({"lf": json.dumps(self._meta())})
-        pq.write_table(table, tmp)
 
     @classmethod
     def load(cls, path: str | Path) -> LabelMatrix:
-        """Read a matrix written by :meth:`save`."""
+        """Read a matrix written by :meth:`save`.
+
+        A missing, truncated or foreign file, or one whose metadata is broken, is a
+        DataError naming the file and the problem.
+        """
+        from lf._matrix_io import read_matrix
+
         path = Path(path)
-        if not path.exists():
-            raise DataError(f"Label matrix file not found: {str(path)!r}.")
-        suffix = path.suffix.lower()
-        if suffix == ".npz":
-            not_ours = DataError(f"{str(path)!r} is not a label matrix written by lf (LabelMatrix.save / lf apply).")
-            try:
-                z = np.load(path, allow_pickle=False)
-            except (ValueError, OSError, EOFError):
-                raise not_ours from None
-            with z:
-                if not {"meta", "L"} <= set(z.files):
-                    raise not_ours
-                meta = json.loads(str(z["meta"]))
-                arr = z["L"]
-                row_ids = z["row_ids"] if "row_ids" in z.files else None
-                if row_ids is not None and "row_ids_missing" in z.files:
-                    row_ids = row_ids.astype(object)
-                    row_ids[z["row_ids_missing"]] = None
-        elif suffix == ".parquet":
-            import pyarrow.parquet as pq
-
-            table = pq.read_table(path)
-            raw = (table.schema.metadata or {}).get(b"lf")
-            if raw is None:
-                raise DataError(f"{str(path)!r} is a Parquet file but not a label matrix written by lf.")
-            meta = json.loads(raw)
-            row_ids = table.column(_ROW_ID).to_numpy(zero_copy_only=False) if _ROW_ID in table.column_names else None
-            arr = np.column_stack([table.column(n).to_numpy() for n in meta["names"]]) if meta["names"] else (
-                np.zeros((table.num_rows, 0), np.int8)
-            )
-        else:
-            raise DataError(f"Cannot read a LabelMatrix from {path.name!r}: expected a .npz or .parquet file.")
-        if meta.get("format") != _FORMAT:
-            raise DataError(f"{str(path)!r} is not a label matrix written by lf (format {meta.get('format')!r}).")
-        return cls(
-            arr,
-            names=meta["names"],
-            cardinality=meta["cardinality"],
-            labels=meta.get("labels"),
-            row_ids=row_ids,
-            errors=meta.get("errors"),
-            seconds=meta.get("seconds"),
-        )
-
-
-def _storable_ids(ids: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_] | None]:
-    """Row ids as an array a file can hold without pickle, and the mask of missing ids (or None).
-
-    Numeric, string and datetime ids are kept as they are. Ids from an object column keep
-    their type when they are all strings or all integers; otherwise (mixed types) they are
-    stored as text, and missing ids (``None``, NaN) stay missing.
-    """
-    if ids.dtype != object:
-        return ids, None
-    items = ids.tolist()
-    missing = np.array([v is None or (isinstance(v, float) and math.isnan(v)) for v in items], bool)
-    present = [v for v, gone in zip(items, missing) if not gone]
-    if not missing.any() and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in present):
-        return np.array(items, np.int64), None
-    text = np.array(["" if gone else str(v) for v, gone in zip(items, missing)], dtype=str)
-    return text, (missing if missing.any() else None)
+        kwargs = read_matrix(path)
+        try:
+            return cls(**kwargs)
+        except (ParameterError, LFDefinitionError) as exc:
+            raise DataError(f"Cannot read the label matrix {str(path)!r}: {exc}") from None
 
 
 _HASH_SEED = 0x5EED_1F00D  # fixed: pattern grouping must not depend on the run

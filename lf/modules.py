@@ -6,6 +6,7 @@ import enum
 import hashlib
 import importlib
 import importlib.util
+import os
 import pkgutil
 import sys
 import traceback
@@ -132,7 +133,7 @@ def _import(target: str) -> ModuleType:
         return importlib.import_module(target)
     except ModuleNotFoundError as exc:
         if exc.name is not None and not (target == exc.name or target.startswith(exc.name + ".")):
-            raise _failed(target) from None  # the module exists but imports something missing
+            raise _failed(target, exc) from exc  # the module exists but imports something missing
         local = Path(*target.split(".")).with_suffix(".py")
         if local.exists():  # a dotted name relative to the working directory
             return _import_file(local)
@@ -142,8 +143,8 @@ def _import(target: str) -> ModuleType:
             f"No module named {target!r}. Pass an importable module name, a path to a .py file, "
             "or a package folder."
         ) from None
-    except Exception:  # noqa: BLE001 - any error in the user's module is reported with its traceback
-        raise _failed(target) from None
+    except Exception as exc:  # any error in the user's module is reported with where it happened
+        raise _failed(target, exc) from exc
 
 
 def _import_file(path: Path) -> ModuleType:
@@ -173,9 +174,9 @@ def _import_file(path: Path) -> ModuleType:
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception:  # noqa: BLE001 - any error in the user's module is reported with its traceback
+    except Exception as exc:  # any error in the user's module is reported with where it happened
         del sys.modules[name]
-        raise _failed(str(path)) from None
+        raise _failed(str(path), exc) from exc
     return module
 
 
@@ -192,9 +193,37 @@ def _source_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def _failed(target: str) -> LFImportError:
-    tb = traceback.format_exc()
-    return LFImportError(f"Importing the LF module {target!r} failed:\n{tb}")
+def _failed(target: str, exc: BaseException) -> LFImportError:
+    """One line: where in the user's code the import failed, and the error.
+
+    The original exception is the new one's ``__cause__``, so its full traceback is still
+    there (the CLI shows it with ``LF_TRACEBACK=1``).
+    """
+    if isinstance(exc, SyntaxError):
+        where = f"{exc.filename}:{exc.lineno}: " if exc.filename else ""
+        detail = exc.msg
+    else:
+        frame = _user_frame(exc)
+        where = f"{frame.filename}:{frame.lineno}: " if frame is not None else ""
+        detail = str(exc)
+    detail = " ".join(detail.split())  # one line, whatever the exception's message holds
+    return LFImportError(
+        f"Importing the LF module {target!r} failed: {where}{type(exc).__name__}" + (f": {detail}" if detail else "")
+    )
+
+
+def _user_frame(exc: BaseException) -> traceback.FrameSummary | None:
+    """The deepest frame of the traceback in the user's code (not Python's, a library's or lf's)."""
+    import sysconfig
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    skip = {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    skip.add(str(Path(__file__).resolve().parent))
+    for frame in reversed(frames):
+        name = frame.filename
+        if not name.startswith("<") and not any(name.startswith(prefix + os.sep) for prefix in skip):
+            return frame
+    return frames[-1] if frames else None
 
 
 def _walk(module: ModuleType) -> list[ModuleType]:
@@ -204,6 +233,6 @@ def _walk(module: ModuleType) -> list[ModuleType]:
         for info in sorted(pkgutil.walk_packages(module.__path__, module.__name__ + "."), key=lambda i: i.name):
             try:
                 out.append(importlib.import_module(info.name))
-            except Exception:  # noqa: BLE001 - any error in the user's module is reported
-                raise _failed(info.name) from None
+            except Exception as exc:  # any error in the user's module is reported
+                raise _failed(info.name, exc) from exc
     return out

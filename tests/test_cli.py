@@ -131,7 +131,7 @@ def test_report_on_saved_matrix_with_data_for_gold(tmp_path: Path, capsys: pytes
         (["apply", "{corpus}", "--lfs", "{lfs}", "-o", "{tmp}/L.csv", "--text-column", "body"], "use a .parquet or .npz file name"),
         (["report", "{corpus}", "--lfs", "{lfs}", "--text-column", "body", "--gold", "nope"], "--gold column 'nope' is not in the data"),
         (["report", "{corpus}", "--lfs", "{lfs}", "--text-column", "body"], "Labeling function 'fragile' raised on row 2"),
-        (["report", "{corpus}", "--lfs", "{lfs}", "--text-column", "body", "--gold", "key", "--on-error", "abstain"], "not labels. Allowed: HAM, SPAM"),
+        (["report", "{corpus}", "--lfs", "{lfs}", "--text-column", "body", "--gold", "key", "--on-error", "abstain"], "neither label names nor class ids: 'a', 'b', 'c', 'd'. Allowed: the label names HAM, SPAM"),
     ],
 )
 def test_bad_input_is_one_clear_line(

@@ -248,7 +248,7 @@ def test_integer_gold_out_of_range_is_named(tmp_path: Path, capsys: pytest.Captu
     data.to_parquet(path)
     code, _, err = run(capsys, "label", path, "--lfs", DEMO_LFS, "-o", tmp_path / "l.parquet", "--gold", "gold", "--model", "mv")
     assert code == 2
-    assert "--gold column 'gold' has values ['-1', '7'] that are not labels. Allowed: HAM, SPAM or the class ids 0..1" in err
+    assert "--gold column 'gold' has values that are neither label names nor class ids: -1, 7. Allowed: the label names HAM, SPAM or the class ids 0..1" in err
     good = data.assign(gold=[0, 1] * 25)
     good.to_parquet(path)
     code, stdout, err = run(capsys, "label", path, "--lfs", DEMO_LFS, "-o", tmp_path / "l.parquet", "--gold", "gold", "--model", "mv")

@@ -208,10 +208,10 @@ def _with_gold(work: Path, values: list[object]) -> str:
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        (["SPAM", "HAM", "EGGS", "HAM", "SPAM", "HAM"], "--gold column 'gold' has values ['EGGS'] that are not labels. Allowed: HAM, SPAM or the class ids 0..1."),
-        (["SPAM", "HAM", None, "HAM", None, "HAM"], "--gold column 'gold' has 2 missing values (row positions 2, 4...): every row needs a gold label."),
-        ([1, 0, 2, 0, 1, 0], "--gold column 'gold' has values ['2'] that are not labels. Allowed: HAM, SPAM or the class ids 0..1."),
-        (["SPAM", "HAM", "1", "0", "SPAM", "HAM"], "--gold column 'gold' mixes label names (HAM, SPAM) and class ids (0, 1): use one or the other in every row."),
+        (["SPAM", "HAM", "EGGS", "HAM", "SPAM", "HAM"], "--gold column 'gold' has values that are neither label names nor class ids: 'EGGS'. Allowed: the label names HAM, SPAM or the class ids 0..1."),
+        (["SPAM", "HAM", None, "HAM", None, "HAM"], "--gold column 'gold' has 2 missing values (row positions 2, 4); every row needs a gold label."),
+        ([1, 0, 2, 0, 1, 0], "--gold column 'gold' has values that are neither label names nor class ids: 2. Allowed: the label names HAM, SPAM or the class ids 0..1."),
+        (["SPAM", "HAM", "1", "0", "SPAM", "HAM"], "--gold column 'gold' mixes label names ('SPAM', 'HAM') with class ids ('1', '0'). Use one kind for every row: HAM, SPAM or 0..1."),
     ],
 )
 def test_gold_values_are_checked_before_the_run(
@@ -230,11 +230,11 @@ def test_dev_gold_and_gold_without_declared_labels_are_checked_before_the_run(
 ) -> None:
     bare = _module(tmp_path, labels=False)
     code, _, err = run(capsys, "label", "x.csv", "--lfs", bare, "-o", "out.csv", "--gold", "label")
-    assert_refused_before_the_run(code, err, "--gold column 'label' has values ['HAM', 'SPAM'] that are not labels. Allowed: class ids 0, 1, ...", work)
+    assert_refused_before_the_run(code, err, "--gold column 'label' has values that are neither label names nor class ids: 'HAM', 'SPAM'. Allowed: the class ids 0, 1, 2 and so on.", work)
     (work / "dev_bad.csv").write_text("id,text,label\nd0,song,HAM\nd1,http,SPAMM\n")
     lfs = _module(tmp_path)
     code, _, err = run(capsys, "label", "x.csv", "--lfs", lfs, "-o", "out.csv", "--dev-data", "dev_bad.csv", "--dev-gold", "label")
-    assert_refused_before_the_run(code, err, "--dev-gold column 'label' has values ['SPAMM'] that are not labels", work)
+    assert_refused_before_the_run(code, err, "--dev-gold column 'label' has values that are neither label names nor class ids: 'SPAMM'", work)
 
 
 def test_model_choices_that_need_dev_rows_or_name_no_model_fail_before_the_run(

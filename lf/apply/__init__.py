@@ -328,10 +328,10 @@ class _progress:
         )
 
         self._bar = Progress(
-            TextColumn(f"applying {self.m} LFs"),
+            TextColumn(f"applying {self.m} LFs", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("rows"),
+            TextColumn("rows", markup=False),
             TimeElapsedColumn(),
             console=Console(stderr=True),
             transient=True,

@@ -1,9 +1,21 @@
 """The ``lf`` command line: thin over the library.
 
 Commands: ``apply``, ``label``, ``fit`` (lf/cli/labeling.py), ``report`` (report.py) and
-``datasets`` (datasets.py). Exit codes: 0 success; 1 a quality gate failed (``lf report``
-gates); 2 bad input or usage (missing file, unknown format, missing column, bad option
-value, failing LF).
+``datasets`` (datasets.py).
+
+Every failure is one line on stderr; ``LF_TRACEBACK=1`` re-raises it for the traceback.
+Exit codes:
+
+- 0 success;
+- 1 a quality gate failed (``lf report`` gates);
+- 2 bad input or usage: a usage error, any :class:`~lf.errors.LFError` (missing file,
+  unknown format, missing column, bad option value, failing LF ...), or an ``OSError``
+  the library did not turn into one (shown as "Cannot access PATH: reason.");
+- 2 also for any other exception, which is a bug (in lf, or a library it calls, with an
+  input lf failed to check): it is shown as "internal error: TYPE: message (run again
+  with LF_TRACEBACK=1 for the traceback)" rather than passed off as an input problem. It
+  keeps code 2 so that scripts see one code for "lf did not do it" and 1 stays the gate's;
+- 130 interrupted (Ctrl-C): "interrupted", and no output file is left half written.
 """
 
 from __future__ import annotations
@@ -19,7 +31,9 @@ from lf.cli.labeling import apply_cmd, fit_cmd, label_cmd
 from lf.cli.report import report_cmd
 from lf.errors import LFError
 
-__all__ = ["EXIT_GATE", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
+__all__ = ["EXIT_GATE", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,14 +46,26 @@ for _command in (apply_cmd, label_cmd, fit_cmd, report_cmd, datasets_group, cach
     cli.add_command(_command)
 
 
-def _error(message: str) -> None:
-    from rich.markup import escape
+def _error(message: str, label: str = "error:") -> None:
+    from rich.text import Text
 
-    _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    from lf.display import one_line
+
+    line = Text.assemble((label, "bold red"), " ", one_line(message))
+    _console(stderr=True).print(line, soft_wrap=True)
+
+
+def _os_error(exc: OSError) -> str:
+    """An OSError as one line naming the path: "Cannot access 'x.csv': Permission denied"."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is None:
+        return f"{reason}."
+    target = f"{exc.filename!s}" + (f" -> {exc.filename2!s}" if exc.filename2 is not None else "")
+    return f"Cannot access {target!r}: {reason}."
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI, turning lf's errors into one-line messages and exit code 2."""
+    """Entry point: run the CLI; every failure is one line on stderr (see the module docstring)."""
     try:
         code = cli.main(args=argv, prog_name="lf", standalone_mode=False)
         if isinstance(code, int):  # a command's ctx.exit(n) / Exit(n), e.g. a failed report gate
@@ -51,15 +77,26 @@ def main(argv: list[str] | None = None) -> int:
         _error(exc.format_message() + hint)
         return EXIT_USAGE
     except click.ClickException as exc:
-        exc.show()
+        _error(exc.format_message())
         return EXIT_USAGE
-    except click.exceptions.Abort:
-        _console(stderr=True).print("aborted")
-        return 130
-    except (LFError, ValueError, OSError) as exc:
+    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+        if os.environ.get("LF_TRACEBACK"):
+            raise
+        _console(stderr=True).print("interrupted")
+        return EXIT_INTERRUPTED
+    except LFError as exc:
         if os.environ.get("LF_TRACEBACK"):
             raise
         _error(str(exc))
         return EXIT_USAGE
+    except OSError as exc:
+        if os.environ.get("LF_TRACEBACK"):
+            raise
+        _error(_os_error(exc))
+        return EXIT_USAGE
+    except Exception as exc:  # a bug: one line, and how to see where it came from
+        if os.environ.get("LF_TRACEBACK"):
+            raise
+        _error(f"{type(exc).__name__}: {exc} (run again with LF_TRACEBACK=1 for the traceback)", "internal error:")
+        return EXIT_USAGE
     return EXIT_OK
-

@@ -6,7 +6,6 @@ never scores itself against a file it has just replaced.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,6 @@ __all__ = [
     "read_gold",
 ]
 
-_INT = re.compile(r"[+-]?\d+")
 
 
 def data_files(data: Sequence[str]) -> list[Path]:
@@ -112,51 +110,15 @@ def read_gold(data: Sequence[str], column: str) -> Any:
     return pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype=object)
 
 
-def _token(value: Any) -> str:
-    """A gold value as text: integral floats (1.0 from a Parquet float column) as integers."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def gold_ids(values: Any, option: str, column: str, labels: Sequence[str] | None, k: int | None) -> Any:
     """Gold values (label names in any case, or class ids) as int64 class ids, checked.
 
     ``k`` None (the LF module declares no LABELS and the matrix is not made yet): ids are
     only checked to be non-negative integers; call again with ``k`` once it is known.
     """
-    import numpy as np
+    from lf.gold import gold_ids as to_ids
 
-    where = f"{option} column {column!r}"
-    missing = values.isna().to_numpy()
-    if missing.any():
-        rows = ", ".join(str(i) for i in np.flatnonzero(missing)[:5])
-        raise DataError(f"{where} has {int(missing.sum())} missing values (row positions {rows}...): every row needs a gold label.")
-    tokens = [_token(v) for v in values.tolist()]
-    distinct = sorted(set(tokens))
-    names = {str(name).lower(): i for i, name in enumerate(labels or ())}
-    as_names = [t for t in distinct if t.lower() in names]
-    as_ids = [t for t in distinct if t.lower() not in names and _INT.fullmatch(t)]
-    unknown = [t for t in distinct if t.lower() not in names and not _INT.fullmatch(t)]
-    allowed = _allowed(labels, k)
-    if unknown:
-        raise DataError(f"{where} has values {unknown[:5]} that are not labels. Allowed: {allowed}.")
-    if as_names and as_ids:
-        raise DataError(
-            f"{where} mixes label names ({', '.join(as_names[:5])}) and class ids ({', '.join(as_ids[:5])}): "
-            "use one or the other in every row."
-        )
-    bad = [t for t in as_ids if int(t) < 0 or (k is not None and int(t) >= k)]
-    if bad:
-        bad.sort(key=int)
-        raise DataError(f"{where} has values {bad[:5]} that are not labels. Allowed: {allowed}.")
-    lookup = {t: (names[t.lower()] if t.lower() in names else int(t)) for t in distinct}
-    return np.array([lookup[t] for t in tokens], dtype=np.int64)
-
-
-def _allowed(labels: Sequence[str] | None, k: int | None) -> str:
-    ids = f"the class ids 0..{k - 1}" if k is not None else "class ids 0, 1, ..."
-    return f"{', '.join(labels)} or {ids}" if labels else ids
+    return to_ids(values, labels, k, what=f"{option} column {column!r}")
 
 
 def gold_before_run(data: Sequence[str], option: str, column: str, labels: Sequence[str] | None) -> Any:

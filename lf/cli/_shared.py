@@ -16,9 +16,10 @@ EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
-    console = Console(stderr=stderr, highlight=False)
+    # markup and emoji codes off: names, paths and labels in status lines are shown literally
+    console = Console(stderr=stderr, highlight=False, markup=False, emoji=False)
     if not console.is_terminal:  # piped or captured: do not squeeze the table into 80 columns
-        console = Console(stderr=stderr, highlight=False, width=160)
+        console = Console(stderr=stderr, highlight=False, markup=False, emoji=False, width=160)
     return console
 
 

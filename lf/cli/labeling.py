@@ -25,6 +25,7 @@ from lf.cli._shared import (
     _inputs,
     _print_report,
 )
+from lf.display import visible
 from lf.errors import DataError
 from lf.paths import check_outputs
 
@@ -275,7 +276,7 @@ def label_cmd(
         acc = float((model.predict(L) == y).mean())
         console.print(f"{desc} accuracy against --gold {gold!r}: {acc:.3f} over all {L.n:,} rows")
     counts = frame["label"].value_counts().reindex(frame["label"].cat.categories, fill_value=0)
-    dist = ", ".join(f"{name} {int(c):,}" for name, c in counts.items())
+    dist = ", ".join(f"{visible(name)} {int(c):,}" for name, c in counts.items())
     dropped = f" ({L.n - len(frame):,} uncovered rows left out)" if filter_abstain else ""
     _console(stderr=True).print(
         f"wrote {output}: {len(frame):,} rows{dropped}; labels {dist}; model {desc}; "

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -53,6 +56,14 @@ def _json_safe(value: Any, what: str, model: object) -> Any:
         f"Cannot save this {name}: its {what} is a {type(value).__name__} ({value!r}), which has no "
         "JSON form. Use a number, a string, a list or a dict of those."
     )
+
+
+def _sidecar(path: Path, name: Any) -> dict[str, npt.NDArray[Any]]:
+    """Every array of a model's sidecar .npz, read now (the file is closed on return)."""
+    if not isinstance(name, str) or Path(name).name != name:
+        raise DataError(f"the sidecar name must be a file name next to the model. Got {name!r}")
+    with open(path.with_name(name), "rb") as fh, np.load(fh, allow_pickle=False) as z:  # closed on a bad zip too
+        return {key: z[key] for key in z.files}
 
 
 class BaseLabelModel:
@@ -120,7 +131,10 @@ class BaseLabelModel:
 
     # -- persistence -------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
-        """Write parameters and learned state as JSON (large arrays in a sidecar ``.npz``)."""
+        """Write parameters and learned state as JSON (large arrays in a sidecar ``.npz``).
+
+        A failed write (a full disk, say) is a DataError naming the path; no file is changed.
+        """
         from lf.io import atomic_path
 
         self._check_fitted()
@@ -139,13 +153,15 @@ class BaseLabelModel:
             else:
                 state[name] = _json_safe(value, f"learned attribute `{name}`", self)
         doc = {"format": _FORMAT, "model": type(self).__name__, "params": params, "state": state}
-        if big:
-            npz = path.with_name(f"{path.stem}.model.npz")  # never the name a matrix would have
-            with atomic_path(npz) as tmp, open(tmp, "wb") as fh:
-                np.savez_compressed(fh, allow_pickle=False, **big)
-            doc["npz"] = npz.name
-        with atomic_path(path) as tmp:
-            tmp.write_text(json.dumps(doc, indent=1))
+        # Both files are written in full before either replaces an older one, so a failed
+        # write (a full disk) never leaves an old model.json next to a new sidecar.
+        with contextlib.ExitStack() as stack:
+            if big:
+                npz = path.with_name(f"{path.stem}.model.npz")  # never the name a matrix would have
+                with open(stack.enter_context(atomic_path(npz)), "wb") as fh:
+                    np.savez_compressed(fh, allow_pickle=False, **big)
+                doc["npz"] = npz.name
+            stack.enter_context(atomic_path(path)).write_text(json.dumps(doc, indent=1), encoding="utf-8")
         return path
 
     @classmethod
@@ -157,9 +173,11 @@ class BaseLabelModel:
         if not path.exists():
             raise DataError(f"Model file not found: {str(path)!r}.")
         try:
-            doc = json.loads(path.read_text())
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{str(path)!r} is not a model file written by lf: {exc}.") from None
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise DataError(f"{str(path)!r} is not a model file written by lf (truncated or not JSON: {exc}).") from None
+        except OSError as exc:
+            raise DataError(f"Cannot read the model file {str(path)!r}: {exc.strerror or exc}.") from None
         if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
             raise DataError(f"{str(path)!r} is not a model file written by lf.")
         kind = MODELS.get(str(doc.get("model")))
@@ -167,14 +185,14 @@ class BaseLabelModel:
             raise DataError(f"{str(path)!r} holds a {doc.get('model')!r}, not a {cls.__name__}.")
         try:
             model = kind(**doc["params"])
-            arrays = np.load(path.with_name(doc["npz"]), allow_pickle=False) if "npz" in doc else None
+            arrays = _sidecar(path, doc["npz"]) if "npz" in doc else {}
             for name, value in doc["state"].items():
                 if isinstance(value, dict) and "array" in value:
                     value = np.asarray(value["array"], dtype=value["dtype"])
-                elif isinstance(value, dict) and "npz" in value and arrays is not None:
+                elif isinstance(value, dict) and "npz" in value:
                     value = arrays[value["npz"]]
                 setattr(model, name, value)
-        except (KeyError, TypeError, ValueError, OSError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             raise DataError(
                 f"{str(path)!r} is not a complete {doc.get('model')} file ({type(exc).__name__}: {exc}); "
                 "save the model again with this version of lf."

@@ -1,7 +1,8 @@
 """The LF report as one self-contained HTML file (inline CSS, JS and SVG; no network).
 
 Every piece of data text (LF names, label names, row ids, example texts) is HTML-escaped,
-in element text and in attributes; the JSON embedded for scripts is escaped so that no
+in element text and in attributes, with Unicode bidi controls shown as escapes
+(``\\u202e``, see :mod:`lf.display`); the JSON embedded for scripts is escaped so that no
 ``</script>`` can end its tag. The page's size depends on the number of LFs and classes,
 not on the number of rows: examples are capped.
 """
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from lf.analysis import conflict_matrix
+from lf.display import BIDI_CONTROLS, visible
 from lf.errors import DataError
 from lf.report import svg
 from lf.report.data import ReportData, build_report, label_counts, pick_examples
@@ -84,7 +86,7 @@ _COLUMNS = (
 
 
 def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+    return escape(visible(text), quote=True)
 
 
 def _value(v: Any) -> float | None:
@@ -109,6 +111,8 @@ def json_for_script(doc: Any) -> str:
     text = json.dumps(doc, ensure_ascii=False, allow_nan=False)
     for ch, code in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(ch, code)
+    for ch in BIDI_CONTROLS:  # the same value once parsed, but no raw control in the page
+        text = text.replace(ch, f"\\u{ord(ch):04x}")
     return text
 
 

@@ -1,6 +1,7 @@
 """Inline SVG charts for the HTML report, as strings (pure functions, no plotting library).
 
-Every piece of text that comes from data (LF names, label names) is escaped here.
+Every piece of text that comes from data (LF names, label names) is escaped here, bidi
+controls made visible (:mod:`lf.display`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import math
 from collections.abc import Mapping, Sequence
 from html import escape
 
+from lf.display import visible
+
 __all__ = ["bar_chart", "grouped_bars", "heatmap", "scatter"]
 
 _FONT = 'font-family="system-ui,sans-serif" font-size="11"'
@@ -16,7 +19,7 @@ _PALETTE = ("#3b6fb6", "#d9822b", "#3f9b59", "#a04aa6", "#c23b3b", "#6b6b6b")
 
 
 def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+    return escape(visible(text), quote=True)
 
 
 def _short(text: str, limit: int = 28) -> str:

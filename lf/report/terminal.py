@@ -1,9 +1,14 @@
-"""The LF report as a rich table in the terminal."""
+"""The LF report as a rich table in the terminal.
+
+Names and labels are shown literally (no rich markup) with bidi controls made visible.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING, Any
+
+from lf.display import plain, visible
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,16 +43,16 @@ def print_report(
     from rich.table import Table
 
     console = console or Console()
-    names = list(labels) if labels else None
-    table = Table(title=title, title_justify="left")
+    names = [visible(x) for x in labels] if labels else None
+    table = Table(title=plain(title), title_justify="left")
     table.add_column("lf", style="bold", overflow="fold")
     for header in ("polarity", "coverage", "overlaps", "conflicts", "correct", "incorrect", "emp acc", "learned acc", "errors", "seconds"):
         table.add_column(header, justify="right", no_wrap=True)
     for name, row in summary.iterrows():
         pol = ", ".join(names[p] if names and p < len(names) else str(p) for p in row["polarity"]) or "-"
         table.add_row(
-            str(name),
-            pol,
+            plain(name),
+            plain(pol),
             _num(row["coverage"], ".3f"),
             _num(row["overlaps"], ".3f"),
             _num(row["conflicts"], ".3f"),
@@ -59,9 +64,9 @@ def print_report(
             _num(row["seconds"], ".3f"),
         )
     console.print(table)
-    console.print(
+    console.print(plain(
         f"{totals['rows']:,} rows x {totals['lfs']} LFs, {totals['cardinality']} classes"
         + (f" ({', '.join(names)})" if names else "")
         + f": coverage {totals['coverage']:.3f}, overlap {totals['overlap']:.3f}, "
         f"conflict {totals['conflict']:.3f}"
-    )
+    ))

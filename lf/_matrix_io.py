@@ -1,0 +1,183 @@
+"""Label matrix files (.npz / .parquet): what ``LabelMatrix.save`` writes and ``load`` reads.
+
+A file that is truncated, not ours, or whose metadata is broken (not JSON, a field of the
+wrong type, an LF column that is not there) is a :class:`~lf.errors.DataError` naming the
+file and the problem, never a stray ``KeyError`` or ``BadZipFile``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zipfile
+import zlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.errors import DataError
+
+if TYPE_CHECKING:
+    from lf.matrix import LabelMatrix
+
+FORMAT = "lf.LabelMatrix/1"
+ROW_ID = "__row_id__"
+
+
+def meta_of(L: LabelMatrix) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "names": list(L.names),
+        "cardinality": L.cardinality,
+        "labels": list(L.labels) if L.labels else None,
+        "errors": L.errors.tolist(),
+        "seconds": L.seconds.tolist(),
+    }
+
+
+def write_matrix(L: LabelMatrix, path: Path) -> None:
+    """Write ``L`` to ``path`` (.npz or .parquet by suffix), atomically."""
+    from lf.io import atomic_path
+
+    with atomic_path(path) as tmp:
+        if path.suffix.lower() == ".npz":
+            arrays: dict[str, npt.NDArray[Any]] = {"L": L.array, "meta": np.array(json.dumps(meta_of(L)))}
+            if L.row_ids is not None:
+                arrays["row_ids"], missing = storable_ids(L.row_ids)
+                if missing is not None:
+                    arrays["row_ids_missing"] = missing
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(fh, allow_pickle=False, **arrays)
+        else:
+            _write_parquet(L, tmp)
+
+
+def _write_parquet(L: LabelMatrix, tmp: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols: dict[str, Any] = {}
+    if L.row_ids is not None:
+        ids, missing = storable_ids(L.row_ids)
+        cols[ROW_ID] = ids if missing is None else pa.array(ids.tolist(), pa.string(), mask=missing)
+    for j, name in enumerate(L.names):
+        cols[name] = L.array[:, j]
+    table = pa.table(cols).replace_schema_metadata({"lf": json.dumps(meta_of(L))})
+    pq.write_table(table, tmp)
+
+
+def storable_ids(ids: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_] | None]:
+    """Row ids as an array a file can hold without pickle, and the mask of missing ids (or None).
+
+    Numeric, string and datetime ids are kept as they are. Ids from an object column keep
+    their type when they are all strings or all integers; otherwise (mixed types) they are
+    stored as text, and missing ids (``None``, NaN) stay missing.
+    """
+    if ids.dtype != object:
+        return ids, None
+    items = ids.tolist()
+    missing = np.array([v is None or (isinstance(v, float) and math.isnan(v)) for v in items], bool)
+    present = [v for v, gone in zip(items, missing) if not gone]
+    if not missing.any() and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in present):
+        return np.array(items, np.int64), None
+    text = np.array(["" if gone else str(v) for v, gone in zip(items, missing)], dtype=str)
+    return text, (missing if missing.any() else None)
+
+
+class _Broken(Exception):
+    """The file is readable but its content is not a whole label matrix (message: the problem)."""
+
+
+def read_matrix(path: Path) -> dict[str, Any]:
+    """The keyword arguments of ``LabelMatrix(...)`` stored in ``path``, or a DataError."""
+    if not path.exists():
+        raise DataError(f"Label matrix file not found: {str(path)!r}.")
+    if path.is_dir():
+        raise DataError(f"{str(path)!r} is a folder, not a label matrix file.")
+    suffix = path.suffix.lower()
+    if suffix not in (".npz", ".parquet"):
+        raise DataError(f"Cannot read a LabelMatrix from {path.name!r}: expected a .npz or .parquet file.")
+    try:
+        return _read_npz(path) if suffix == ".npz" else _read_parquet(path)
+    except _Broken as exc:
+        raise DataError(f"Cannot read the label matrix {str(path)!r}: {exc}") from None
+
+
+def _read_npz(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as z:  # numpy leaks its own handle on a bad zip
+            if not {"meta", "L"} <= set(z.files):
+                raise _Broken("it is a .npz file that is not a label matrix written by lf (LabelMatrix.save / lf apply).")
+            meta = _meta(str(z["meta"]))
+            arr = z["L"]
+            row_ids = z["row_ids"] if "row_ids" in z.files else None
+            if row_ids is not None and "row_ids_missing" in z.files:
+                row_ids = row_ids.astype(object)
+                row_ids[z["row_ids_missing"]] = None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        raise _Broken(f"it is not a label matrix written by lf: truncated, or not a .npz archive ({type(exc).__name__}: {exc}).") from None
+    return _kwargs(meta, arr, row_ids)
+
+
+def _read_parquet(path: Path) -> dict[str, Any]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise _Broken(f"it is not a label matrix written by lf: truncated, or not a Parquet file ({exc}).") from None
+    raw = (table.schema.metadata or {}).get(b"lf")
+    if raw is None:
+        raise _Broken("it is a Parquet file but not a label matrix written by lf (no 'lf' metadata).")
+    meta = _meta(raw)
+    missing = [name for name in meta["names"] if name not in table.column_names]
+    if missing:
+        raise _Broken(
+            f"its metadata names LF column(s) {missing[:5]} that the file does not have "
+            f"(columns: {', '.join(table.column_names[:10])})."
+        )
+    row_ids = table.column(ROW_ID).to_numpy(zero_copy_only=False) if ROW_ID in table.column_names else None
+    arr = np.column_stack([table.column(n).to_numpy() for n in meta["names"]]) if meta["names"] else (
+        np.zeros((table.num_rows, 0), np.int8)
+    )
+    return _kwargs(meta, arr, row_ids)
+
+
+def _meta(raw: str | bytes) -> dict[str, Any]:
+    """The metadata document, checked field by field."""
+    try:
+        meta = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _Broken(f"its metadata is not valid JSON ({exc}).") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        got = meta.get("format") if isinstance(meta, dict) else type(meta).__name__
+        raise _Broken(f"it is not a label matrix written by lf (format {got!r}, expected {FORMAT!r}).")
+    names, k, labels = meta.get("names"), meta.get("cardinality"), meta.get("labels")
+    if not isinstance(names, list) or not all(isinstance(x, str) for x in names):
+        raise _Broken(f"its metadata 'names' must be a list of LF names. Got {names!r}.")
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise _Broken(f"its metadata 'cardinality' must be a positive integer. Got {k!r}.")
+    if labels is not None and (not isinstance(labels, list) or not all(isinstance(x, str) for x in labels)):
+        raise _Broken(f"its metadata 'labels' must be a list of names or null. Got {labels!r}.")
+    for key in ("errors", "seconds"):
+        value = meta.get(key)
+        if value is not None and (not isinstance(value, list) or len(value) != len(names)):
+            raise _Broken(f"its metadata {key!r} must hold one number per LF ({len(names)}). Got {value!r}.")
+    return meta
+
+
+def _kwargs(meta: dict[str, Any], arr: npt.NDArray[Any], row_ids: Any) -> dict[str, Any]:
+    if arr.ndim != 2 or arr.shape[1] != len(meta["names"]):
+        raise _Broken(f"it holds a matrix of shape {arr.shape} for {len(meta['names'])} LF names.")
+    return {
+        "array": arr,
+        "names": meta["names"],
+        "cardinality": meta["cardinality"],
+        "labels": meta.get("labels"),
+        "row_ids": row_ids,
+        "errors": meta.get("errors"),
+        "seconds": meta.get("seconds"),
+    }

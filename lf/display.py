@@ -1,0 +1,41 @@
+"""User text made safe to show: bidi controls made visible, no rich markup.
+
+LF names, label names, paths and example texts come from users and data. Two things in
+them could make a terminal or a browser show something other than what is there:
+
+- Unicode bidirectional controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F) reorder
+  the text around them, so ``ok\\u202eevil`` can display as a different name. They are
+  replaced by a visible escape (``\\u202e``) wherever text is shown.
+- rich markup (``[/bold]``, ``[link=...]``) in a string printed through rich would be
+  interpreted (or crash with a MarkupError). :func:`plain` gives a ``rich.text.Text``,
+  which rich never parses for markup or emoji codes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+__all__ = ["BIDI_CONTROLS", "one_line", "plain", "visible"]
+
+BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_VISIBLE = {ord(ch): f"\\u{ord(ch):04x}" for ch in BIDI_CONTROLS}
+
+
+def visible(text: object) -> str:
+    """``str(text)`` with every bidi control replaced by its escape, e.g. ``\\u202e``."""
+    return str(text).translate(_VISIBLE)
+
+
+def one_line(text: object) -> str:
+    """:func:`visible`, with line breaks shown as ``\\n`` / ``\\r``: an error is one line."""
+    return visible(text).replace("\r", "\\r").replace("\n", "\\n")
+
+
+def plain(text: object, style: str = "") -> Text:
+    """``text`` as a rich Text: shown literally (no markup, no emoji codes, no links)."""
+    from rich.text import Text
+
+    return Text(visible(text), style=style)

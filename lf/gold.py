@@ -1,0 +1,90 @@
+"""Gold labels as class ids: from label names (``HAM``), class ids (``1``) or ids as text (``"1"``)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.errors import DataError
+
+__all__ = ["gold_ids"]
+
+
+def _as_id(value: Any, k: int | None) -> int | None:
+    """``value`` as a class id 0..k-1 (an int, an integral float, or digits as text), else None.
+
+    With ``k`` None (the number of classes not known yet) any id >= 0 is one."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, np.integer)) or (isinstance(value, (float, np.floating)) and float(value).is_integer()):
+        i = int(value)
+    elif isinstance(value, str) and value.strip().isdigit():
+        i = int(value.strip())
+    else:
+        return None
+    return i if 0 <= i and (k is None or i < k) else None
+
+
+def _missing(value: Any) -> bool:
+    """None, NaN, pandas' NA or NaT."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or type(value).__name__ in ("NAType", "NaTType")
+
+
+def _show(values: Sequence[Any], limit: int = 5) -> str:
+    shown = ", ".join(repr(v) for v in values[:limit])
+    return shown + (f" ... ({len(values)} in all)" if len(values) > limit else "")
+
+
+def gold_ids(values: Any, labels: Sequence[str] | None, k: int | None, *, what: str = "The gold column") -> npt.NDArray[np.int64]:
+    """Map gold values to class ids ``0..k-1``.
+
+    ``k`` None checks what can be checked before the number of classes is known (before a
+    run, with no LABELS): names, missing values, ids that are not non-negative integers.
+
+    A gold column holds either label names (``labels``, matched in any case) or class ids
+    (``0``, ``1`` ... also as text, as a CSV gives them), not both: a name column that also
+    holds ids is more likely a broken column than a shorthand. When the label names are
+    themselves digits (``LABELS = ["1", "0"]``), the names win. ``what`` names the values in
+    messages (``--gold column 'y'``). Missing values, unknown values and a mix of names and
+    ids are a :class:`~lf.errors.DataError` that lists the offending values.
+    """
+    codes, distinct = _factorize(values)
+    gaps = [c for c, v in enumerate(distinct) if _missing(v)]
+    where = np.flatnonzero((codes < 0) | np.isin(codes, gaps))
+    if len(where):
+        rows = ", ".join(str(i) for i in where[:5]) + (" ..." if len(where) > 5 else "")
+        raise DataError(f"{what} has {len(where)} missing values (row positions {rows}); every row needs a gold label.")
+    by_name = {str(name).lower(): i for i, name in enumerate(labels or [])}
+    if by_name and all(str(v).lower() in by_name for v in distinct):
+        table = [by_name[str(v).lower()] for v in distinct]
+    else:
+        names = [v for v in distinct if str(v).lower() in by_name]
+        ids = {v: _as_id(v, k) for v in distinct if str(v).lower() not in by_name}
+        unknown = sorted((v for v, i in ids.items() if i is None), key=str)
+        ids_text = f"0..{k - 1}" if k is not None else "0, 1, 2 and so on"
+        allowed = f"the label names {', '.join(labels)} or the class ids {ids_text}" if labels else f"the class ids {ids_text}"
+        if unknown:
+            raise DataError(f"{what} has values that are neither label names nor class ids: {_show(unknown)}. Allowed: {allowed}.")
+        if names:
+            raise DataError(
+                f"{what} mixes label names ({_show(names)}) with class ids ({_show(list(ids))}). "
+                f"Use one kind for every row: {', '.join(labels or [])} or {ids_text}."
+            )
+        known = {v: i for v, i in ids.items() if i is not None}  # every value, here
+        table = [known[v] for v in distinct]
+    return np.asarray(table, dtype=np.int64)[codes] if len(codes) else np.zeros(0, np.int64)
+
+
+def _factorize(values: Any) -> tuple[npt.NDArray[np.intp], list[Any]]:
+    """Each value's index among the distinct values (pandas' factorize when given a Series)."""
+    if hasattr(values, "factorize"):  # a pandas Series / Index: vectorised; missing values get -1
+        codes, uniques = values.factorize()
+        return np.asarray(codes, dtype=np.intp), list(uniques.tolist())
+    index: dict[Any, int] = {}
+    items = values.tolist() if hasattr(values, "tolist") else list(values)
+    codes = np.fromiter((index.setdefault(v, len(index)) for v in items), dtype=np.intp, count=len(items))
+    return codes, list(index)

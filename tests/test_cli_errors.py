@@ -1,0 +1,261 @@
+"""Every failure of the `lf` command is one line and exit 2; user text is shown literally."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+import pandas as pd
+import pytest
+from rich.console import Console
+
+import lf
+from lf.cli import cli, main
+from lf.display import BIDI_CONTROLS
+from lf.report import print_report, write_html
+from lf.summary import summarize, totals
+
+MARKUP_LFS = (
+    "from lf import ABSTAIN, labeling_function\n"
+    "LABELS = ['[/bold]HAM', '[link=http://x]SPAM']\n"
+    "@labeling_function(name='[/bold]')\n"
+    "def a(x):\n"
+    "    return 0 if 'a' in x.text else ABSTAIN\n"
+    "@labeling_function(name='[link=http://x]b')\n"
+    "def b(x):\n"
+    "    return 1 if 'b' in x.text else ABSTAIN\n"
+    "@labeling_function(name=':thumbs_up: ok\\u202eevil')\n"
+    "def c(x):\n"
+    "    return 1 if 'c' in x.text else ABSTAIN\n"
+)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def markup_case(tmp_path: Path) -> tuple[Path, Path]:
+    lfs = tmp_path / "markup_lfs.py"
+    lfs.write_text(MARKUP_LFS)
+    data = tmp_path / "d.csv"
+    data.write_text("text,gold\nabc,0\nbcd,1\nxyz,0\n")
+    return lfs, data
+
+
+def test_markup_in_names_is_printed_literally(markup_case: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lfs, data = markup_case
+    out_dir = tmp_path / "[bold]out"  # markup in a path, echoed by the status line
+    out_dir.mkdir()
+    code, _, err = run(capsys, "apply", data, "--lfs", lfs, "-o", out_dir / "L.parquet")
+    assert code == 0, err
+    assert "[bold]out" in err
+    code, out, err = run(capsys, "report", out_dir / "L.parquet")
+    assert code == 0, err
+    for text in ("[/bold]", "[link=http://x]b", "[/bold]HAM", "[link=http://x]SPAM", ":thumbs_up: ok"):
+        assert text in out
+    code, _, err = run(capsys, "label", data, "--lfs", lfs, "-o", tmp_path / "labels.parquet", "--model", "MajorityVoter")
+    assert code == 0, err
+    assert "labels [/bold]HAM 1, [link=http://x]SPAM 2" in err
+
+
+def test_markup_in_an_error_message_is_printed_literally(markup_case: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    lfs, data = markup_case
+    code, _, err = run(capsys, "report", data, "--lfs", lfs, "--gold", "[/bold]")
+    assert code == 2
+    assert "--gold column '[/bold]' is not in the data" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_terminal_report_never_makes_links_or_emoji(markup_case: tuple[Path, Path]) -> None:
+    lfs, data = markup_case
+    L = lf.apply(lf.load_lfs(lfs), data)
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=200, color_system="truecolor")
+    print_report(summarize(L), totals(L), labels=L.labels, console=console)
+    shown = buf.getvalue()
+    assert "\x1b]8;" not in shown  # no OSC 8 hyperlink
+    assert "[link=http://x]b" in shown and ":thumbs_up:" in shown and "\N{THUMBS UP SIGN}" not in shown
+
+
+def test_bidi_controls_are_made_visible_in_terminal_and_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lfs = tmp_path / "bidi_lfs.py"
+    lfs.write_text(
+        "from lf import ABSTAIN, labeling_function\n"
+        "LABELS = ['HAM\\u2066', 'SPAM\\u200f']\n"
+        "@labeling_function(name='good\\u202eevil')\n"
+        "def a(x):\n"
+        "    return 0 if 'a' in x.text else ABSTAIN\n"
+        "@labeling_function(name='b\\u202a')\n"
+        "def b(x):\n"
+        "    return 1 if 'b' in x.text else ABSTAIN\n"
+    )
+    data = tmp_path / "d.csv"
+    data.write_text("text\nabc\u202eevil\nbcd\u2067\n\u200exyz\n", encoding="utf-8")
+    html = tmp_path / "r.html"
+    code, out, err = run(capsys, "report", data, "--lfs", lfs, "--html", html, "--model", "MajorityVoter")
+    assert code == 0, err
+    assert not BIDI_CONTROLS & set(out + err)
+    assert "good\\u202eevil" in out and "HAM\\u2066" in out and "SPAM\\u200f" in out
+    page = html.read_text(encoding="utf-8")
+    assert not BIDI_CONTROLS & set(page)
+    assert "good\\u202eevil" in page and "abc\\u202eevil" in page and "\\u200exyz" in page
+    # the embedded JSON still holds the names exactly (as JSON escapes)
+    L = lf.apply(lf.load_lfs(lfs), data)
+    assert not BIDI_CONTROLS & set(write_html(tmp_path / "lib.html", L, texts=pd.read_csv(data)["text"]).read_text(encoding="utf-8"))
+
+
+def _with_command(name: str, exc: BaseException) -> click.Command:
+    @click.command(name)
+    def fails() -> None:
+        raise exc
+
+    return fails
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (ValueError("a bug"), "internal error: ValueError: a bug (run again with LF_TRACEBACK=1 for the traceback)"),
+        (KeyError("k"), "internal error: KeyError: 'k' (run again with LF_TRACEBACK=1 for the traceback)"),
+        (PermissionError(13, "Permission denied", "/x/y.csv"), "error: Cannot access '/x/y.csv': Permission denied."),
+        (lf.errors.DataError("[/bold] bad"), "error: [/bold] bad"),
+    ],
+)
+def test_unexpected_exceptions_are_one_line(
+    exc: Exception, expected: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LF_TRACEBACK", raising=False)
+    cli.add_command(_with_command("raise-for-test", exc))
+    try:
+        code, _, err = run(capsys, "raise-for-test")
+        assert (code, err.strip()) == (2, expected)
+        monkeypatch.setenv("LF_TRACEBACK", "1")
+        with pytest.raises(type(exc)):
+            main(["raise-for-test"])
+    finally:
+        cli.commands.pop("raise-for-test")
+
+
+def test_ctrl_c_in_an_lf_module_prints_interrupted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lfs = tmp_path / "ctrl_c.py"
+    lfs.write_text("raise KeyboardInterrupt\n")
+    data = tmp_path / "d.csv"
+    data.write_text("text\na\n")
+    code, _, err = run(capsys, "apply", data, "--lfs", lfs, "-o", tmp_path / "L.parquet")
+    assert (code, err.strip()) == (130, "interrupted")
+
+
+def test_sigint_during_a_run_exits_130_and_writes_nothing(tmp_path: Path) -> None:
+    started = tmp_path / "started"
+    lfs = tmp_path / "slow.py"
+    lfs.write_text(
+        "import pathlib, time\n"
+        "from lf import ABSTAIN, labeling_function\n"
+        "@labeling_function()\n"
+        "def slow(x):\n"
+        f"    pathlib.Path({str(started)!r}).touch()\n"
+        "    time.sleep(60)\n"
+        "    return ABSTAIN\n"
+    )
+    data = tmp_path / "d.csv"
+    data.write_text("text\na\nb\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lf", "apply", str(data), "--lfs", str(lfs), "-o", str(tmp_path / "L.parquet")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(Path(lf.__file__).parents[1])},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert started.exists(), proc.stderr.read() if proc.stderr else ""
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert (proc.returncode, err.strip()) == (130, "interrupted")
+    assert not list(tmp_path.glob("*L.parquet*"))
+
+
+DEMO = Path(__file__).resolve().parents[1] / "datasets" / "demo" / "comments.csv"
+DEMO_LFS = Path(__file__).resolve().parents[1] / "labeling_functions" / "demo_spam.py"
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "problem"),
+    [
+        (["label", DEMO, "--lfs", DEMO_LFS, "-o", "{tmp}/y.csv", "--matrix", "{tmp}/nodir/L.parquet"], "--matrix", "the folder '{tmp}/nodir' does not exist"),
+        (["label", DEMO, "--lfs", DEMO_LFS, "-o", "{tmp}/y.csv", "--matrix", "{tmp}/L.txt"], "--matrix", "use a .parquet or .npz file name"),
+        (["label", DEMO, "--lfs", DEMO_LFS, "-o", "{tmp}/nodir/y.csv", "--matrix", "{tmp}/L.parquet"], "-o", "the folder '{tmp}/nodir' does not exist"),
+        (["apply", DEMO, "--lfs", DEMO_LFS, "-o", "{tmp}/nodir/L.parquet"], "-o", "the folder '{tmp}/nodir' does not exist"),
+        (["fit", "{tmp}/L.parquet", "-o", "{tmp}/nodir/m.json"], "-o", "the folder '{tmp}/nodir' does not exist"),
+        (["report", "{tmp}/L.parquet", "--html", "{tmp}/nodir/r.html"], "--html", "the folder '{tmp}/nodir' does not exist"),
+    ],
+)
+def test_a_missing_output_folder_names_the_option(
+    args: list[object], option: str, problem: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lf.LabelMatrix([[0, 1, 1]], names=["a", "b", "c"]).save(tmp_path / "L.parquet")
+    code, _, err = run(capsys, *[str(a).format(tmp=tmp_path) for a in args])
+    assert code == 2
+    names_option = f"Invalid value for '{option}':" in err or err.startswith(f"error: {option} ")
+    assert names_option and problem.format(tmp=tmp_path) in err, err
+    assert len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["L.parquet"]
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "error"),
+    [
+        ("import lf\n\nx = (1,\n", 3, "SyntaxError: '(' was never closed"),
+        ("import lf\n\ndef helper():\n    return {}['missing']\n\nVALUE = helper()\n", 4, "KeyError: 'missing'"),
+        ("import lf\nraise RuntimeError('two\\nlines')\n", 2, "RuntimeError: two lines"),
+    ],
+)
+def test_an_lf_module_failing_at_import_is_one_line_with_file_and_line(
+    source: str, line: int, error: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LF_TRACEBACK", raising=False)
+    module = tmp_path / "broken_lfs.py"
+    module.write_text(source)
+    code, _, err = run(capsys, "apply", DEMO, "--lfs", module, "-o", tmp_path / "L.parquet")
+    assert code == 2
+    assert err.strip() == f"error: Importing the LF module {str(module)!r} failed: {module}:{line}: {error}"
+    with pytest.raises(lf.errors.LFImportError) as info:
+        lf.load_lfs(module)
+    assert info.value.__cause__ is not None  # the full traceback stays reachable (LF_TRACEBACK=1)
+    monkeypatch.setenv("LF_TRACEBACK", "1")
+    with pytest.raises(lf.errors.LFImportError):
+        main(["apply", str(DEMO), "--lfs", str(module), "-o", str(tmp_path / "L.parquet")])
+
+
+def test_an_error_raised_in_a_package_submodule_names_that_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    package = tmp_path / "my_lf_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("import lf\nfrom . import rules\n")
+    (package / "rules.py").write_text("import pandas as pd\n\nFRAME = pd.read_csv('no_such_file_here.csv')\n")
+    code, _, err = run(capsys, "apply", DEMO, "--lfs", package, "-o", tmp_path / "L.parquet")
+    assert code == 2
+    assert f"failed: {package / 'rules.py'}:3: FileNotFoundError:" in err  # the user's line, not pandas'
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_message_quoting_a_multi_line_row_stays_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "bad.csv"
+    data.write_text('text,gold\n"a\nb",1,extra\nc,0\n')
+    code, _, err = run(capsys, "apply", data, "--lfs", DEMO_LFS, "-o", tmp_path / "L.parquet")
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"error: Could not read {str(data)!r} as CSV: CSV parse error: Expected 2 columns, got 3: \"a\\nb\",1,extra."
+    ]

@@ -1,0 +1,86 @@
+"""Gold values to class ids: names or ids, never a message that contradicts itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lf.cli import main
+from lf.errors import DataError
+from lf.gold import gold_ids
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "datasets" / "demo" / "comments.csv"
+DEMO_LFS = ROOT / "labeling_functions" / "demo_spam.py"
+LABELS = ("HAM", "SPAM")
+
+
+@pytest.mark.parametrize(
+    ("values", "labels", "expected"),
+    [
+        (pd.Series(["HAM", "spam", "Ham"]), LABELS, [0, 1, 0]),
+        (["SPAM", "HAM"], LABELS, [1, 0]),
+        (pd.Series(["1", "0", "1"]), LABELS, [1, 0, 1]),  # ids as text, as a CSV gives them
+        (pd.Series([1, 0]), None, [1, 0]),
+        (pd.Series([1.0, 0.0]), LABELS, [1, 0]),  # a float column of whole numbers
+        (np.array(["1", "0"]), ("1", "0"), [0, 1]),  # digit names: the names win
+        (pd.Series([], dtype=object), LABELS, []),
+    ],
+)
+def test_names_or_ids_map_to_class_ids(values: object, labels: tuple[str, ...] | None, expected: list[int]) -> None:
+    got = gold_ids(values, labels, 2)
+    assert got.dtype == np.int64 and got.tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "labels", "message"),
+    [
+        (
+            pd.Series(["HAM", "1", "SPAM"]),
+            LABELS,
+            "The gold column mixes label names ('HAM', 'SPAM') with class ids ('1'). Use one kind for every row: HAM, SPAM or 0..1.",
+        ),
+        (
+            pd.Series(["HAM", "x", "SPAM", "7"]),
+            LABELS,
+            (
+                "The gold column has values that are neither label names nor class ids: '7', 'x'. "
+                "Allowed: the label names HAM, SPAM or the class ids 0..1."
+            ),
+        ),
+        (pd.Series([0, 2]), None, "neither label names nor class ids: 2. Allowed: the class ids 0..1."),
+        (pd.Series([True, False]), None, "neither label names nor class ids: False, True."),
+        (pd.Series(["HAM", None, pd.NA]), LABELS, "The gold column has 2 missing values"),
+        (["HAM", float("nan")], LABELS, "The gold column has 1 missing values"),
+    ],
+)
+def test_bad_gold_names_the_values_without_contradiction(values: object, labels: tuple[str, ...] | None, message: str) -> None:
+    with pytest.raises(DataError) as info:
+        gold_ids(values, labels, 2)
+    assert message in str(info.value)
+    assert "not labels" not in str(info.value)
+
+
+def test_before_the_number_of_classes_is_known_any_id_is_accepted() -> None:
+    assert gold_ids(pd.Series(["0", "7"]), None, None).tolist() == [0, 7]
+    with pytest.raises(DataError, match=r"neither label names nor class ids: '-1'. Allowed: the class ids 0, 1, 2 and so on\."):
+        gold_ids(pd.Series(["0", "-1"]), None, None)
+    with pytest.raises(DataError, match=r"mixes label names \('HAM'\) with class ids \('3'\). Use one kind for every row: HAM, SPAM or 0, 1, 2 and so on\."):
+        gold_ids(pd.Series(["HAM", "3"]), LABELS, None)
+
+
+def test_cli_gold_mixing_names_and_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = pd.read_csv(DEMO).iloc[:30]
+    data = data.assign(gold=["HAM", "1", "SPAM"] * 10)
+    path = tmp_path / "d.csv"
+    data.to_csv(path, index=False)
+    code = main(["report", str(path), "--lfs", str(DEMO_LFS), "--gold", "gold"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == (
+        "error: --gold column 'gold' mixes label names ('HAM', 'SPAM') with class ids ('1'). "
+        "Use one kind for every row: HAM, SPAM or 0..1."
+    )
