@@ -13,6 +13,7 @@ import os
 import click
 
 from lf.cli._shared import EXIT_GATE, EXIT_OK, EXIT_USAGE, _console
+from lf.cli._signals import sigterm_unwinds
 from lf.cli.datasets import datasets_group
 from lf.cli.labeling import apply_cmd, fit_cmd, label_cmd
 from lf.cli.report import report_cmd
@@ -38,7 +39,16 @@ def _error(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI, turning lf's errors into one-line messages and exit code 2."""
+    """Entry point: run the CLI, turning lf's errors into one-line messages and exit code 2.
+
+    SIGTERM stops a command like Ctrl-C does (workers stopped, temporary files removed), then
+    the process ends as terminated by SIGTERM (see lf/cli/_signals.py).
+    """
+    with sigterm_unwinds():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         code = cli.main(args=argv, prog_name="lf", standalone_mode=False)
         if isinstance(code, int):  # a command's ctx.exit(n) / Exit(n), e.g. a failed report gate
