@@ -157,8 +157,14 @@ class PoolEngine:
             initializer=_init_worker,
             initargs=(lfs, kernel_args, os.getpid()),
         )
-        pool.submit(int).result()
-        return self._results(pool, list(pool._processes.values()), chunks)
+        started = pool.submit(int)  # forks all the workers (the fork start method does not add any later)
+        workers: list[BaseProcess] = list(pool._processes.values())
+        try:
+            started.result()
+        except BrokenProcessPool:
+            pool.shutdown(wait=True)
+            raise WorkerError(_death_message(workers)) from None
+        return self._results(pool, workers, chunks)
 
     def _results(self, pool: ProcessPoolExecutor, workers: list[BaseProcess], chunks: Iterator[Task]) -> Iterator[ChunkResult]:
         finished = False
