@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.errors import DataError
-from lf.fetch import fetch_dataset
+from lf.fetch import fetch_dataset, file_digests
 from lf.manifest import Manifest, dataset_dir, get_manifest, list_datasets, missing_files
 from lf.matrix import LabelMatrix
 
@@ -176,19 +176,35 @@ def dataset_path(name: str, *, data_home: str | Path | None = None) -> Path:
     return dataset_dir(manifest, data_home)
 
 
-def _require_fetched(manifest: Manifest, data_home: str | Path | None) -> None:
-    missing = missing_files(manifest, data_home)
-    if not missing:
-        return
+def _fetch_command(manifest: Manifest, data_home: str | Path | None) -> str:
     where = dataset_dir(manifest, data_home)
     home = f" --data-home {str(where.parent)!r}" if data_home is not None else ""
-    if manifest.local:
-        raise DataError(f"Dataset {manifest.name!r} ships with lf but {missing[0].name!r} is missing from {str(where)!r}.")
-    raise DataError(
-        f"Dataset {manifest.name!r} is not fetched yet (missing in {str(where)!r}: "
-        f"{', '.join(f.name for f in missing)}). Run: lf datasets fetch {manifest.name}{home}  "
+    return (
+        f"lf datasets fetch {manifest.name}{home}  "
         f"(or, from a local copy: lf datasets fetch {manifest.name} --from PATH{home})"
     )
+
+
+def _require_fetched(manifest: Manifest, data_home: str | Path | None) -> None:
+    """Every file present with its size and sha256 (digests cached, see lf.fetch.file_digests)."""
+    missing = missing_files(manifest, data_home)
+    where = dataset_dir(manifest, data_home)
+    if missing and manifest.local:
+        raise DataError(f"Dataset {manifest.name!r} ships with lf but {missing[0].name!r} is missing from {str(where)!r}.")
+    if missing:
+        raise DataError(
+            f"Dataset {manifest.name!r} is not fetched yet (missing in {str(where)!r}: "
+            f"{', '.join(f.name for f in missing)}). Run: {_fetch_command(manifest, data_home)}"
+        )
+    # The project folder of a dataset shipped with lf may be read-only: no digest file there.
+    digests = file_digests(where, [f.name for f in manifest.files], remember=not manifest.local)
+    for spec in manifest.files:
+        if digests[spec.name] != spec.sha256:
+            fix = "Reinstall lf" if manifest.local else f"Fetch it again: {_fetch_command(manifest, data_home)}"
+            raise DataError(
+                f"File {spec.name!r} of dataset {manifest.name!r} in {str(where)!r} has changed since it "
+                f"was fetched: its sha256 is {digests[spec.name]}, the manifest expects {spec.sha256}. {fix}"
+            )
 
 
 def load(name: str, *, data_home: str | Path | None = None) -> pd.DataFrame:

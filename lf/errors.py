@@ -17,6 +17,7 @@ __all__ = [
     "MissingExtraError",
     "NotFittedError",
     "ParameterError",
+    "WorkerError",
 ]
 
 
@@ -41,6 +42,13 @@ class LFOutputError(LFError, ValueError):
 
 class LFRuntimeError(LFError, RuntimeError):
     """A labeling function raised while being applied (``on_error="raise"``)."""
+
+
+class WorkerError(LFError, RuntimeError):
+    """A worker process of the pool engine died mid-run (killed by a signal, e.g. out of memory).
+
+    The message names the worker's pid and how it ended, and how to resume the run.
+    """
 
 
 class LFImportError(LFError, ImportError):

@@ -3,15 +3,20 @@
 A file only ever appears in the data home under its final name after its checksum was
 verified: it is streamed into a temporary file next to it and renamed
 (:func:`lf.io.atomic_path`). Manifests and the data home are in :mod:`lf.manifest`.
+
+Loading verifies the files again (:func:`file_digests`); each digest is recorded in
+``.lf-sha256.json`` in the dataset folder with the file's size, mtime and ctime (in ns),
+and reused while those are unchanged, so a repeated load does not re-read the data.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Self
@@ -20,9 +25,10 @@ from lf.errors import DataError
 from lf.io import atomic_path
 from lf.manifest import FileSpec, Manifest, dataset_dir, get_manifest
 
-__all__ = ["ENV_URL", "FetchResult", "fetch_dataset", "sha256_file"]
+__all__ = ["DIGESTS_FILE", "ENV_URL", "FetchResult", "fetch_dataset", "file_digests", "sha256_file"]
 
 ENV_URL = "LF_DATA_URL"
+DIGESTS_FILE = ".lf-sha256.json"
 _BLOCK = 1 << 20
 _SCHEMES = ("http", "https", "file")
 
@@ -46,8 +52,55 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def _stat_key(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _recorded(folder: Path) -> dict[str, Any]:
+    try:
+        raw = json.loads((folder / DIGESTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def _record(folder: Path, digests: dict[str, Any]) -> None:
+    try:
+        with atomic_path(folder / DIGESTS_FILE) as tmp:
+            tmp.write_text(json.dumps(digests, indent=1, sort_keys=True), encoding="utf-8")
+    except (OSError, DataError):
+        pass  # a read-only data home: the next load hashes the files again
+
+
+def file_digests(folder: str | Path, names: Sequence[str], *, remember: bool = True) -> dict[str, str]:
+    """The sha256 of each named file in ``folder``.
+
+    A digest recorded in ``folder/.lf-sha256.json`` is reused while the file's size, mtime
+    and ctime (ns) are those recorded with it; any write to the file changes its ctime. With
+    ``remember``, new digests are recorded there (best effort).
+    """
+    folder = Path(folder)
+    known = _recorded(folder)
+    out: dict[str, str] = {}
+    fresh: dict[str, Any] = {}
+    for name in names:
+        key = _stat_key(folder / name)  # before reading: a file changed meanwhile is re-hashed next time
+        entry = known.get(name)
+        if isinstance(entry, dict) and entry.get("stat") == key and isinstance(entry.get("sha256"), str):
+            out[name] = entry["sha256"]
+        else:
+            out[name] = sha256_file(folder / name)
+            fresh[name] = {"stat": key, "sha256": out[name]}
+    if remember and fresh:
+        _record(folder, {**{k: v for k, v in known.items() if k in names}, **fresh})
+    return out
+
+
 def _verified(path: Path, spec: FileSpec) -> bool:
-    return path.is_file() and path.stat().st_size == spec.size and sha256_file(path) == spec.sha256
+    if not path.is_file() or path.stat().st_size != spec.size:
+        return False
+    return file_digests(path.parent, [spec.name], remember=False)[spec.name] == spec.sha256
 
 
 def _mismatch(manifest: Manifest, spec: FileSpec, origin: str, actual: str, size: int, dest: Path) -> DataError:

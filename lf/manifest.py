@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ __all__ = [
 
 ENV_HOME = "LF_DATA_HOME"
 _FORMATS = ("csv", "uci_youtube", "uci_sms", "wrench")
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,16 @@ def data_home(data_home: str | Path | None = None) -> Path:
 
 
 def dataset_dir(manifest: Manifest, home: str | Path | None = None) -> Path:
-    """The folder holding the dataset's files (the project folder for datasets shipped with lf)."""
+    """The folder holding the dataset's files (the project folder for datasets shipped with lf).
+
+    The manifest's name must be a plain folder name: it is the folder in the data home.
+    """
+    if not _PLAIN_NAME.fullmatch(manifest.name):
+        raise DataError(
+            f"{str(manifest.folder / 'manifest.json')!r}: dataset name {manifest.name!r} must be a plain "
+            "folder name (letters, digits, '.', '_' or '-', starting with a letter or digit; no '/', "
+            "no '..'), as it names the dataset's folder in the data home. Rename it, e.g. 'my_dataset'."
+        )
     return manifest.folder if manifest.local else data_home(home) / manifest.name
 
 

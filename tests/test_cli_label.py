@@ -197,9 +197,9 @@ def test_label_output_is_json_lines_when_asked(tmp_path: Path, capsys: pytest.Ca
 
 
 def test_label_takes_a_fetched_dataset_by_name(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, datasets_dir: Path
 ) -> None:
-    shared = ROOT.parent / "shared" / "datasets" / "youtube_raw"
+    shared = datasets_dir / "youtube_raw"
     monkeypatch.setenv("LF_DATA_HOME", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)  # no file named "youtube" here: the name means the dataset
     lfs = ROOT / "labeling_functions" / "youtube_spam.py"

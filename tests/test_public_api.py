@@ -46,6 +46,7 @@ def test_every_error_is_an_lf_error_and_the_matching_builtin():
         "NotFittedError": ValueError,
         "MissingExtraError": ImportError,
         "ParameterError": ValueError,
+        "WorkerError": RuntimeError,
     }
     for name, builtin in expected.items():
         cls = getattr(errors, name)

@@ -3,20 +3,37 @@
 Workers are forked, so LFs (lambdas and closures included) reach them without pickling;
 only DataFrame chunks go out and small label arrays come back. Results are yielded in
 chunk order, with a bounded number of chunks in flight to bound memory.
+
+Workers never outlive the run: on Linux each asks the kernel for SIGKILL when its parent
+dies (``prctl(PR_SET_PDEATHSIG)``; elsewhere a thread polls the parent pid), so even a
+SIGKILLed parent leaves no orphan; when the run stops early (an error, Ctrl-C, SIGTERM
+turned into an exception by the CLI) the workers are terminated, not waited for. A worker
+that dies mid-run (the out-of-memory killer, say) is reported as a :class:`WorkerError`
+naming it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from lf.apply.kernel import ChunkResult, Task, label_chunk
 from lf.core import LabelingFunction
+from lf.errors import WorkerError
 
 __all__ = ["PoolEngine", "in_order"]
+
+_PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
 
 def in_order(submit: Callable[[Task], Any], tasks: Iterator[Task], window: int) -> Iterator[ChunkResult]:
@@ -41,17 +58,86 @@ def in_order(submit: Callable[[Task], Any], tasks: Iterator[Task], window: int) 
 _WORKER_STATE: dict[str, Any] = {}
 
 
-def _init_worker(lfs: Sequence[LabelingFunction], kernel_args: dict[str, Any]) -> None:
+def _init_worker(lfs: Sequence[LabelingFunction], kernel_args: dict[str, Any], parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler the parent had when it forked
+    _exit_with_parent(parent)
     _WORKER_STATE["lfs"] = lfs
     _WORKER_STATE["kernel_args"] = kernel_args
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Make this worker die when process ``parent`` dies, however it dies."""
+    if not _parent_death_signal(signal.SIGKILL):
+        threading.Thread(target=_watch_parent, args=(parent, 0.25), name="lf-watch-parent", daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def _parent_death_signal(signum: int) -> bool:
+    """Linux: have the kernel send ``signum`` to this process when its parent thread exits."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int, interval: float) -> None:
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(1)
 
 
 def _work(task: Task) -> ChunkResult:
     return label_chunk(_WORKER_STATE["lfs"], task.chunk, row_offset=task.offset, only=task.only, **_WORKER_STATE["kernel_args"])
 
 
+def _how_it_ended(code: int) -> str:
+    if code >= 0:
+        return f"exited with code {code}"
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = "unknown signal"
+    hint = " -- e.g. out of memory" if -code == signal.SIGKILL else ""
+    return f"was killed by signal {-code} ({name}{hint})"
+
+
+def _death_message(workers: list[BaseProcess]) -> str:
+    """Name the worker(s) whose death broke the pool (the rest were then terminated, SIGTERM)."""
+    for p in workers:
+        p.join(timeout=5)
+    ended = [(p.pid, p.exitcode) for p in workers if p.exitcode is not None]
+    culprits = [(pid, code) for pid, code in ended if code != -signal.SIGTERM] or ended
+    if culprits:
+        what = "; ".join(f"pool worker pid {pid} {_how_it_ended(code)}" for pid, code in culprits)
+    else:
+        what = "a pool worker died"
+    return (
+        f"The run stopped: {what}. Re-run with --cache DIR (lf.apply(cache=DIR)) to resume from the "
+        "chunks already labeled; fewer --n-jobs or a smaller --chunk-size use less memory."
+    )
+
+
+def _terminate(workers: list[BaseProcess]) -> None:
+    for p in workers:
+        if p.exitcode is None:
+            p.terminate()
+    for p in workers:
+        p.join(timeout=5)
+
+
 class PoolEngine:
-    """Runs chunks in ``n_jobs`` worker processes (Linux/macOS fork start method)."""
+    """Runs chunks in ``n_jobs`` worker processes (Linux/macOS fork start method).
+
+    The workers die with the process that forked them (on Linux, with the thread that called
+    :func:`lf.apply`, which waits for the run), and are terminated when a run stops early.
+    """
 
     name = "pool"
 
@@ -69,11 +155,25 @@ class PoolEngine:
             max_workers=self.n_jobs,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_init_worker,
-            initargs=(lfs, kernel_args),
+            initargs=(lfs, kernel_args, os.getpid()),
         )
-        pool.submit(int).result()
-        return self._results(pool, chunks)
+        started = pool.submit(int)  # forks all the workers (the fork start method does not add any later)
+        workers: list[BaseProcess] = list(pool._processes.values())
+        try:
+            started.result()
+        except BrokenProcessPool:
+            pool.shutdown(wait=True)
+            raise WorkerError(_death_message(workers)) from None
+        return self._results(pool, workers, chunks)
 
-    def _results(self, pool: ProcessPoolExecutor, chunks: Iterator[Task]) -> Iterator[ChunkResult]:
-        with pool:
+    def _results(self, pool: ProcessPoolExecutor, workers: list[BaseProcess], chunks: Iterator[Task]) -> Iterator[ChunkResult]:
+        finished = False
+        try:
             yield from in_order(lambda task: pool.submit(_work, task), chunks, 2 * self.n_jobs)
+            finished = True
+        except BrokenProcessPool:
+            raise WorkerError(_death_message(workers)) from None
+        finally:
+            if not finished:  # an error, Ctrl-C or the consumer stopped: do not wait for chunks in flight
+                _terminate(workers)
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -25,6 +25,7 @@ import os
 import click
 
 from lf.cli._shared import EXIT_GATE, EXIT_OK, EXIT_USAGE, _console
+from lf.cli._signals import sigterm_unwinds
 from lf.cli.cache import cache_group
 from lf.cli.datasets import datasets_group
 from lf.cli.labeling import apply_cmd, fit_cmd, label_cmd
@@ -65,7 +66,16 @@ def _os_error(exc: OSError) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI; every failure is one line on stderr (see the module docstring)."""
+    """Entry point: run the CLI; every failure is one line on stderr (see the module docstring).
+
+    SIGTERM stops a command like Ctrl-C does (workers stopped, temporary files removed), then
+    the process ends as terminated by SIGTERM (see lf/cli/_signals.py).
+    """
+    with sigterm_unwinds():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         code = cli.main(args=argv, prog_name="lf", standalone_mode=False)
         if isinstance(code, int):  # a command's ctx.exit(n) / Exit(n), e.g. a failed report gate

@@ -18,7 +18,6 @@ from lf.errors import LFRuntimeError
 distributed = pytest.importorskip("distributed")
 
 ROOT = Path(__file__).resolve().parents[2]
-YOUTUBE_RAW = ROOT.parent / "shared" / "datasets" / "youtube_raw"
 YOUTUBE_LFS = ROOT / "labeling_functions" / "youtube_spam.py"
 
 pytestmark = pytest.mark.slow
@@ -33,8 +32,8 @@ def client():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def comments() -> pd.DataFrame:
-    frames = [pd.read_csv(p) for p in sorted(YOUTUBE_RAW.glob("*.csv"))]
+def comments(datasets_dir: Path) -> pd.DataFrame:
+    frames = [pd.read_csv(p) for p in sorted((datasets_dir / "youtube_raw").glob("*.csv"))]
     return pd.concat(frames, ignore_index=True).rename(columns={"CONTENT": "text"})
 
 

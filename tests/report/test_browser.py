@@ -1,7 +1,8 @@
 """The HTML report in a real headless Chromium: it renders, sorts, logs no errors, runs no data.
 
-Needs the Debian packages ``chromium`` and ``chromium-driver`` (``scripts/test.sh`` installs
-them and sets ``LF_REQUIRE_BROWSER=1``, so CI fails instead of skipping when they are missing).
+Needs the Debian packages ``chromium`` and ``chromium-driver`` (``scripts/test.sh`` tries to
+install them; where it cannot, this test skips with the reason). ``.ci/run`` sets
+``LF_REQUIRE_BROWSER=1``, so CI fails instead of skipping when they are missing.
 """
 
 from __future__ import annotations

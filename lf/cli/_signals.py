@@ -1,0 +1,54 @@
+"""SIGTERM for the command line: unwind like Ctrl-C, then die of SIGTERM.
+
+Python's default for SIGTERM kills the process on the spot: temporary output files stay
+behind, a progress bar leaves the cursor hidden, pool workers are left to the parent-death
+signal. While a command runs, SIGTERM instead raises :class:`Terminated` in the main thread,
+so ``finally`` blocks run (workers terminated, temporary files removed); then the process
+kills itself with SIGTERM, so its exit status is that of a terminated process (143 in a
+shell), with no traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+__all__ = ["Terminated", "sigterm_unwinds"]
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived; a BaseException, so ``except Exception`` in LF code does not stop it."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM kills at once
+    raise Terminated
+
+
+@contextlib.contextmanager
+def sigterm_unwinds() -> Iterator[None]:
+    """Within the block, SIGTERM unwinds it and then terminates the process.
+
+    Does nothing outside the main thread or when SIGTERM already has a handler (an
+    application embedding the CLI keeps its own).
+    """
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    except Terminated:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise  # only if the signal is blocked
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
