@@ -81,6 +81,21 @@ def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
     return values
 
 
+def gold_lines(name: str, gold: str, pred: Any, y: Any, votes: Any, uncovered: str) -> list[str]:
+    """Accuracy on covered rows, coverage and accuracy over all rows, each named."""
+    covered = votes.any(axis=1)
+    n, c = len(y), int(covered.sum())
+    right = pred == y
+    on_covered = f"{right[covered].mean():.3f}" if c else "n/a"
+    rest = "count as wrong" if uncovered == "null" else "get the prior's class"
+    return [
+        f"{name} against --gold {gold!r}:",
+        f"  accuracy on covered rows  {on_covered}  ({c:,} of {n:,} rows)",
+        f"  coverage                  {c / n:.3f}",
+        f"  accuracy over all rows    {right.mean():.3f}  (uncovered rows {rest})",
+    ]
+
+
 def _model_options(f: Any) -> Any:
     f = click.option(
         "--class-balance", metavar="SPEC",
@@ -161,6 +176,11 @@ def fit_cmd(
 @click.option("-o", "--output", required=True, metavar="labels.parquet", help="Where to write the labels (.parquet, .csv or .jsonl).")
 @_model_options
 @click.option("--filter-abstain", is_flag=True, help="Leave out rows that no LF labeled.")
+@click.option(
+    "--uncovered", type=click.Choice(("null", "prior")), default="null", show_default=True,
+    help="Rows no LF labeled: 'null' gives them no label and the class prior as probabilities; "
+    "'prior' labels them with the model's most probable class.",
+)
 @click.option("--gold", metavar="COLUMN", help="Data column with gold labels: the report adds empirical accuracies and the model's accuracy.")
 @click.option("--matrix", "matrix_out", metavar="L.parquet", help="Also save the label matrix.")
 @click.option("--dev-data", multiple=True, metavar="DEV_DATA", help="A few gold-labeled rows (same columns as DATA), for --model auto / --class-balance dev.")
@@ -168,7 +188,7 @@ def fit_cmd(
 @_apply_options
 def label_cmd(
     data: tuple[str, ...], output: str, model_spec: str, class_balance: str | None, filter_abstain: bool,
-    gold: str | None, matrix_out: str | None, dev_data: tuple[str, ...], dev_gold: str | None,
+    uncovered: str, gold: str | None, matrix_out: str | None, dev_data: tuple[str, ...], dev_gold: str | None,
     lfs_target: str | None, **opts: Any,
 ) -> None:
     """Apply the LFs of MODULE to DATA, fit a label model and write probabilistic labels.
@@ -177,7 +197,8 @@ def label_cmd(
     `lf datasets fetch`. The output holds one row per data row: `id` (the --id-column, else
     the data's `id` column, else the row position), one probability column per label,
     `label` (the most probable one), `confidence` (its probability) and `covered` (whether
-    any LF voted). The model is fitted on DATA's label matrix only; --dev-data rows (LFs
+    any LF voted). A row no LF voted on gets no label and the class prior as probabilities
+    (--uncovered prior: the model's most probable class). The model is fitted on DATA's label matrix only; --dev-data rows (LFs
     applied to them too) only choose the model or the class balance.
     """
     import lf
@@ -205,16 +226,21 @@ def label_cmd(
         L_dev = _apply(dev_data, lfs_target, {**opts, "progress": False})
         dev = (L_dev, _gold(dev_data, dev_gold or "", L, None, n=L_dev.n))
     model, desc = _fit(L, model_spec, class_balance, dev)
-    frame = labels_frame(L, model.predict_proba(L), filter_abstain=filter_abstain)
+    frame = labels_frame(
+        L, model.predict_proba(L), filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_
+    )
     write_frame(frame, output)
     y = _gold(data, gold, L, opts["text_column"]) if gold else None
     console = _console()
     _print_report(L, y, model, console)
     if y is not None:
-        acc = float((model.predict(L) == y).mean())
-        console.print(f"{desc} accuracy against --gold {gold!r}: {acc:.3f} over all {L.n:,} rows")
+        pred = model.predict(L, abstain="uncovered" if uncovered == "null" else None)
+        for line in gold_lines(type(model).__name__, gold or "", pred, y, L.array != -1, uncovered):
+            console.print(line, markup=False)
     counts = frame["label"].value_counts().reindex(frame["label"].cat.categories, fill_value=0)
     dist = ", ".join(f"{name} {int(c):,}" for name, c in counts.items())
+    if frame["label"].isna().any():
+        dist += f", no label {int(frame['label'].isna().sum()):,}"
     dropped = f" ({L.n - len(frame):,} uncovered rows left out)" if filter_abstain else ""
     _console(stderr=True).print(
         f"wrote {output}: {len(frame):,} rows{dropped}; labels {dist}; model {desc}; "

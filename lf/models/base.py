@@ -13,11 +13,13 @@ import numpy.typing as npt
 from lf.errors import DataError, NotFittedError, ParameterError
 from lf.matrix import LabelMatrix, as_label_array
 
-__all__ = ["BaseLabelModel", "check_class_balance"]
+__all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "check_abstain", "check_class_balance"]
 
 M = TypeVar("M", bound="BaseLabelModel")
 _FORMAT = "lf.model/1"
 _INLINE_MAX = 4096  # arrays with more elements go to a sidecar .npz
+ABSTAIN_POLICIES = ("uncovered", "ties")
+TIE_TOL = 1e-5  # probabilities this close to the top one tie with it (as in Snorkel)
 
 
 def check_class_balance(class_balance: Any, k: int) -> npt.NDArray[np.float64]:
@@ -29,6 +31,14 @@ def check_class_balance(class_balance: Any, k: int) -> npt.NDArray[np.float64]:
             f"Got {class_balance!r}."
         )
     return np.asarray(p / p.sum(), dtype=np.float64)
+
+
+def check_abstain(abstain: Any) -> None:
+    """``predict``'s ``abstain``: None, ``"uncovered"`` or ``"ties"``."""
+    if abstain is not None and abstain not in ABSTAIN_POLICIES:
+        raise ParameterError(
+            f"`abstain` must be None, 'uncovered' or 'ties'. Got {abstain!r}."
+        )
 
 
 def _json_safe(value: Any, what: str, model: object) -> Any:
@@ -114,9 +124,34 @@ class BaseLabelModel:
     def predict_proba(self, L: Any) -> npt.NDArray[np.float64]:
         raise NotImplementedError
 
-    def predict(self, L: Any) -> npt.NDArray[np.int64]:
-        """Most probable class per row (lowest class index on exact ties)."""
-        return np.asarray(self.predict_proba(L).argmax(axis=1), dtype=np.int64)
+    def predict(self, L: Any, *, abstain: str | None = None) -> npt.NDArray[np.int64]:
+        """Most probable class per row (lowest class index on exact ties).
+
+        ``abstain`` says which rows get ABSTAIN (-1) instead of a class, as Snorkel's tie
+        policy does: ``None`` (default) labels every row (a row no LF voted on gets the
+        class its posterior favours, usually the prior's); ``"uncovered"``: the rows no LF
+        voted on; ``"ties"``: those and the rows whose top probabilities tie (within
+        ``1e-5``).
+        """
+        check_abstain(abstain)
+        A = self._check_L(L)
+        proba = self.predict_proba(L)
+        pred = self._decide(A, proba)
+        if abstain is None:
+            return pred
+        drop = ~(A != -1).any(axis=1)
+        if abstain == "ties":
+            drop |= self._ties(A, proba)
+        return np.where(drop, -1, pred).astype(np.int64)
+
+    def _decide(self, A: npt.NDArray[np.integer[Any]], proba: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+        """The class ``predict`` gives each row before ``abstain`` applies: the argmax."""
+        return np.asarray(proba.argmax(axis=1), dtype=np.int64)
+
+    def _ties(self, A: npt.NDArray[np.integer[Any]], proba: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+        """Rows whose top probabilities tie (within ``TIE_TOL``)."""
+        top = proba.max(axis=1, keepdims=True)
+        return np.asarray((proba >= top - TIE_TOL).sum(axis=1) > 1)
 
     # -- persistence -------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
