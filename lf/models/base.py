@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -143,6 +144,31 @@ class BaseLabelModel:
         if abstain == "ties":
             drop |= self._ties(A, proba)
         return np.where(drop, -1, pred).astype(np.int64)
+
+    def score(
+        self,
+        L: Any,
+        y: Any,
+        metrics: Sequence[str] | str = ("accuracy",),
+        *,
+        abstain: str | None = "uncovered",
+    ) -> dict[str, float]:
+        """Scores of the model's labels against gold labels ``y``, by metric name.
+
+        ``metrics``: any of ``"accuracy"``, ``"f1"`` (binary: F1 of class 1; more classes:
+        macro F1), ``"coverage"`` (share of rows the model labels), ``"brier"`` (mean of
+        ``sum_c (P(c) - 1[y = c])^2``) and ``"ece"`` (expected calibration error, 10
+        confidence bins). ``abstain`` is ``predict``'s: by default the rows no LF voted on
+        are left out of every score but ``coverage`` (their label would be the prior's
+        guess); ``None`` scores every row, as the WRENCH protocol does.
+        """
+        from lf.models._metrics import check_gold, check_metrics, scores
+
+        names = check_metrics(metrics)
+        check_abstain(abstain)
+        A = self._check_L(L)
+        gold = check_gold(y, A.shape[0], self.cardinality_)
+        return scores(names, gold, self.predict(L, abstain=abstain), self.predict_proba(L), self.cardinality_)
 
     def _decide(self, A: npt.NDArray[np.integer[Any]], proba: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
         """The class ``predict`` gives each row before ``abstain`` applies: the argmax."""
