@@ -20,6 +20,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from lf.errors import ParameterError
+from lf.models._em import e_step, log_table, m_step
 from lf.models._stats import check_matrix, fast_patterns, onehot, posterior, resolve_class_balance
 from lf.models.base import BaseLabelModel
 
@@ -28,7 +29,6 @@ __all__ = ["DawidSkene"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.integer[Any]]
 ABSTAIN_MODES = ("model", "ignore")
-_LOG_FLOOR = 1e-12
 
 
 def _majority_posterior(X: sparse.csr_matrix, m: int, k: int, prior: FloatArray) -> FloatArray:
@@ -37,37 +37,6 @@ def _majority_posterior(X: sparse.csr_matrix, m: int, k: int, prior: FloatArray)
     top = votes.max(axis=1, keepdims=True)
     q = np.where(top > 0, (votes == top).astype(float), prior)
     return np.asarray(q / q.sum(axis=1, keepdims=True))
-
-
-def _m_step(X: sparse.csr_matrix, W: FloatArray, m: int, k: int, smoothing: float, abstain: str) -> FloatArray:
-    """Confusion matrices ``m x (k+1) x k`` (row 0: ABSTAIN) from weighted posteriors ``W``."""
-    conf = np.zeros((m, k + 1, k))
-    conf[:, 1:, :] = np.asarray(X.T @ W).reshape(m, k, k)
-    if abstain == "ignore":
-        conf[:, 1:, :] += smoothing
-    else:
-        conf[:, 0, :] = W.sum(axis=0) - conf[:, 1:, :].sum(axis=1)
-        conf += smoothing
-    total = conf.sum(axis=1, keepdims=True)
-    return np.asarray(np.divide(conf, total, out=np.full_like(conf, 1.0 / (k + 1)), where=total > 0))
-
-
-def _log_table(conf: FloatArray, abstain: str) -> FloatArray:
-    table = np.log(np.maximum(conf, _LOG_FLOOR))
-    if abstain == "ignore":
-        table[:, 0, :] = 0.0
-    return table
-
-
-def _e_step(X: sparse.csr_matrix, c: FloatArray, table: FloatArray, log_prior: FloatArray) -> tuple[FloatArray, float]:
-    m, k = table.shape[0], table.shape[2]
-    diff = (table[:, 1:, :] - table[:, :1, :]).reshape(m * k, k)
-    S = np.asarray(X @ diff) + (log_prior + table[:, 0, :].sum(axis=0))
-    top = S.max(axis=1, keepdims=True)
-    e = np.exp(S - top)
-    z = e.sum(axis=1, keepdims=True)
-    loglik = float((c * (np.log(z[:, 0]) + top[:, 0])).sum())
-    return e / z, loglik
 
 
 def run_em(
@@ -92,12 +61,12 @@ def run_em(
     conf = np.zeros((m, k + 1, k))
     for it in range(1, max_iter + 1):
         W = q * c[:, None]
-        conf = _m_step(X, W, m, k, smoothing, abstain)
+        conf = m_step(X, W, m, k, smoothing, abstain)
         if p is None:
             balance = (W.sum(axis=0) + smoothing) / (n + k * smoothing)
         with np.errstate(divide="ignore"):
             log_prior = np.log(balance)
-        q, loglik = _e_step(X, c, _log_table(conf, abstain), log_prior)
+        q, loglik = e_step(X, c, log_table(conf, abstain), log_prior)
         if abs(loglik - prev) <= tol * abs(loglik):
             return conf, balance, it, True
         prev = loglik
@@ -199,7 +168,7 @@ class DawidSkene(BaseLabelModel):
     def predict_proba(self, L: Any) -> FloatArray:
         """Posterior ``P(Y = y | votes)`` per row (``n x k``)."""
         A = self._check_L(L)
-        table = _log_table(np.asarray(self.confusion_, float), self.abstain)
+        table = log_table(np.asarray(self.confusion_, float), self.abstain)
         with np.errstate(divide="ignore"):
             log_prior = np.log(np.asarray(self.class_balance_, float))
         return posterior(A, table, log_prior)

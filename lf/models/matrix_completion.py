@@ -33,7 +33,8 @@ import numpy.typing as npt
 from scipy.optimize import minimize
 
 from lf.errors import ParameterError
-from lf.models._stats import moments, posterior
+from lf.models._em import refine
+from lf.models._stats import fast_patterns, moments, posterior
 from lf.models.base import BaseLabelModel
 
 __all__ = ["LabelModel"]
@@ -248,6 +249,17 @@ class LabelModel(BaseLabelModel):
         Floor on learned probabilities when scoring (caps how decisive one LF can be).
     max_iter, tol:
         L-BFGS-B iteration limit and tolerance.
+    em_steps:
+        EM steps on the full likelihood (ABSTAIN an outcome) after the moment fit; ``0``
+        (default) keeps the moment fit. EM frees each LF from the better-than-random
+        constraint (an LF that votes against the others is learned as worse than random;
+        the moment fit's start supplies the symmetry assumption, LFs better than random on
+        average) and recovers ``mu`` as maximum likelihood does when LFs are conditionally
+        independent. Without ``class_balance`` it also learns the balance jointly. Off by
+        default: on WRENCH train/valid splits, whose LFs are correlated, it did not help.
+    balance_prior:
+        With ``em_steps``, pseudo-rows per class (as a share of ``n``, split evenly) when
+        EM learns the class balance: a pull toward uniform.
     random_state:
         Accepted for API symmetry; the fit is deterministic.
 
@@ -282,6 +294,8 @@ class LabelModel(BaseLabelModel):
         eps: float = 1e-4,
         max_iter: int = 2000,
         tol: float = 1e-6,
+        em_steps: int = 0,
+        balance_prior: float = 0.1,
         random_state: Any = None,
     ) -> None:
         self.abstain = abstain
@@ -293,6 +307,8 @@ class LabelModel(BaseLabelModel):
         self.eps = eps
         self.max_iter = max_iter
         self.tol = tol
+        self.em_steps = em_steps
+        self.balance_prior = balance_prior
         self.random_state = random_state
 
     def _check_params(self) -> None:
@@ -309,6 +325,9 @@ class LabelModel(BaseLabelModel):
         _check_range("tol", self.tol, 0.0, np.inf, "> 0", lo_open=True)
         if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, (int, np.integer)) or self.max_iter < 1:
             raise ParameterError(f"`max_iter` must be a positive integer. Got {self.max_iter!r}.")
+        if isinstance(self.em_steps, bool) or not isinstance(self.em_steps, (int, np.integer)) or self.em_steps < 0:
+            raise ParameterError(f"`em_steps` must be an integer >= 0. Got {self.em_steps!r}.")
+        _check_range("balance_prior", self.balance_prior, 0.0, np.inf, ">= 0")
 
     def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> LabelModel:
         """Learn ``mu_`` from the label matrix ``L`` (3 or more LFs); returns ``self``."""
@@ -329,6 +348,18 @@ class LabelModel(BaseLabelModel):
             max_iter=int(self.max_iter),
             tol=float(self.tol),
         )
+        if self.em_steps:
+            pat = fast_patterns(A, k, inverse=False)
+            mu, p = refine(
+                pat.rows,
+                pat.counts,
+                mu,
+                p,
+                learn_balance=class_balance is None,
+                steps=int(self.em_steps),
+                smoothing=0.1,
+                balance_prior=float(self.balance_prior),
+            )
         self.cardinality_ = k
         self.n_lfs_ = m
         self.class_balance_ = p
