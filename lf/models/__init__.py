@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lf.errors import ParameterError
-from lf.models.base import BaseLabelModel
+from lf.models.base import BaseLabelModel, ConvergenceWarning
 from lf.models.dawid_skene import DawidSkene
 from lf.models.majority import MajorityVoter
 from lf.models.matrix_completion import LabelModel
@@ -14,6 +14,7 @@ from lf.models.triplet import TripletModel
 __all__ = [
     "MODELS",
     "BaseLabelModel",
+    "ConvergenceWarning",
     "DawidSkene",
     "LabelModel",
     "MajorityVoter",

@@ -14,13 +14,17 @@ import numpy.typing as npt
 from lf.errors import DataError, NotFittedError, ParameterError
 from lf.matrix import LabelMatrix, as_label_array
 
-__all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "check_abstain", "check_class_balance"]
+__all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "ConvergenceWarning", "check_abstain", "check_class_balance"]
 
 M = TypeVar("M", bound="BaseLabelModel")
 _FORMAT = "lf.model/1"
 _INLINE_MAX = 4096  # arrays with more elements go to a sidecar .npz
 ABSTAIN_POLICIES = ("uncovered", "ties")
 TIE_TOL = 1e-5  # probabilities this close to the top one tie with it (as in Snorkel)
+
+
+class ConvergenceWarning(UserWarning):
+    """A model's fit stopped at its iteration limit before meeting its tolerance."""
 
 
 def check_class_balance(class_balance: Any, k: int) -> npt.NDArray[np.float64]:

@@ -13,6 +13,7 @@ that only ever votes one class.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -22,7 +23,7 @@ from scipy import sparse
 from lf.errors import ParameterError
 from lf.models._em import e_step, log_table, m_step
 from lf.models._stats import check_matrix, fast_patterns, onehot, posterior, resolve_class_balance
-from lf.models.base import BaseLabelModel
+from lf.models.base import BaseLabelModel, ConvergenceWarning
 
 __all__ = ["DawidSkene"]
 
@@ -86,7 +87,8 @@ class DawidSkene(BaseLabelModel):
         Dirichlet pseudo-count added to every confusion-matrix cell (and to the class counts
         when the class balance is learned). ``0`` gives plain maximum likelihood.
     max_iter:
-        Maximum number of EM iterations.
+        Maximum number of EM iterations; reaching it before ``tol`` sets ``converged_`` to
+        False and warns (``lf.models.ConvergenceWarning``).
     tol:
         Stop when the log-likelihood changes by less than ``tol`` (relative).
     random_state:
@@ -113,7 +115,7 @@ class DawidSkene(BaseLabelModel):
         *,
         abstain: str = "model",
         smoothing: float = 0.1,
-        max_iter: int = 100,
+        max_iter: int = 1000,
         tol: float = 1e-6,
         random_state: Any = None,
     ) -> None:
@@ -162,6 +164,14 @@ class DawidSkene(BaseLabelModel):
         self.accuracies_ = np.where((A != -1).any(axis=0), accuracies, np.nan)
         self.n_iter_ = int(n_iter)
         self.converged_ = bool(converged)
+        if not converged:
+            warnings.warn(
+                ConvergenceWarning(
+                    f"DawidSkene did not converge in max_iter={self.max_iter} EM iterations (the "
+                    f"log-likelihood still moved by more than tol={self.tol}); raise `max_iter`."
+                ),
+                stacklevel=2,
+            )
         self._remember_lfs(L)
         return self
 
