@@ -96,6 +96,33 @@ def gold_lines(name: str, gold: str, pred: Any, y: Any, votes: Any, uncovered: s
     ]
 
 
+def selection_lines(chosen: Any, names: tuple[str, ...], n_dev: int) -> list[str]:
+    """What ``--model auto`` tried, how each scored and how to get the same model again."""
+    import math
+
+    width = min(max(len(n) for n in chosen.scores) + 2, 40)
+    lines = [
+        f"model choice on {n_dev:,} dev rows: accuracy by cross-validation, and the 95%",
+        f"paired bootstrap interval of its difference to the default ({chosen.default}):",
+    ]
+    for name, value in chosen.scores.items():
+        label = (name if len(name) < width else name[: width - 4] + "...").ljust(width)
+        if math.isnan(value):
+            lines.append(f"  {label}cannot be fitted on this matrix")
+            continue
+        lo, hi = chosen.intervals[name]
+        extra = "default" if name == chosen.default else f"{lo:+.3f} .. {hi:+.3f}"
+        mark = " <- chosen" if name == chosen.name else ""
+        lines.append(f"  {label}{value:.3f}  {extra}{mark}")
+    lines.append(f"class balance: {chosen.balance_source}")
+    command = f"--model \"{chosen.name}\""
+    if chosen.class_balance is not None:
+        spec = ",".join(f"{n}={v!r}" for n, v in zip(names, chosen.class_balance.tolist()))
+        command += f" --class-balance {spec}"
+    lines.append(f"same model again: {command}")
+    return lines
+
+
 def _model_options(f: Any) -> Any:
     f = click.option(
         "--class-balance", metavar="SPEC",
@@ -103,8 +130,9 @@ def _model_options(f: Any) -> Any:
     )(f)
     f = click.option(
         "--model", "model_spec", default="LabelModel", show_default=True, metavar="NAME|model.json",
-        help="Label model: LabelModel, MajorityVoter, DawidSkene, TripletModel (or an alias), 'auto' (the best on "
-        "gold-labeled dev rows), or a model file saved by `lf fit`.",
+        help="Label model: LabelModel, MajorityVoter, DawidSkene, TripletModel (or an alias), with parameters as "
+        "in \"LabelModel(abstain='model')\"; 'auto' (chosen on gold-labeled dev rows: the default LabelModel "
+        "unless another wins beyond the dev noise; prints how to reproduce the choice), or a model file saved by `lf fit`.",
     )(f)
     return f
 
@@ -120,9 +148,12 @@ def _fit(L: Any, model_spec: str, class_balance: str | None, dev: tuple[Any, Any
     if model_spec == "auto":
         if dev is None or y_dev is None:
             raise click.BadParameter("'auto' picks the best model on gold-labeled dev rows: give them with the --dev options (see --help).", param_hint="'--model'")
-        chosen = select(None, L, dev[0], y_dev, class_balance="dev" if balance is None else balance)
-        scores = ", ".join(f"{k} {v:.3f}" for k, v in chosen.scores.items())
-        return chosen.model, f"{chosen.name} (best dev accuracy of: {scores})"
+        given = None if class_balance in (None, "dev") else balance  # dev: cross-validated in select
+        chosen = select(None, L, dev[0], y_dev, class_balance="dev" if given is None else given)
+        err = _console(stderr=True)
+        for line in selection_lines(chosen, names, len(y_dev)):
+            err.print(line, markup=False, soft_wrap=True)  # the command stays one line to copy
+        return chosen.model, f"{chosen.name} (chosen on dev rows)"
     model = model_from_spec(model_spec)
     if hasattr(model, "cardinality_"):
         if dev is not None or class_balance is not None:

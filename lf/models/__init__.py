@@ -57,9 +57,40 @@ def get_model(name: str) -> type[BaseLabelModel]:
 
 
 def model_from_spec(spec: str) -> BaseLabelModel:
-    """A model from what a user types: a saved model file (``*.json``, fitted) or a name (unfitted)."""
+    """A model from what a user types: a saved model file (``*.json``, fitted), a name, or a
+    name with keyword parameters as ``select`` prints them (``LabelModel(abstain='model')``)."""
     from pathlib import Path
 
     if spec.lower().endswith(".json") or Path(spec).is_file():
         return BaseLabelModel.load(spec)
-    return get_model(spec)()
+    name, _, rest = spec.partition("(")
+    cls = get_model(name.strip())
+    if not rest:
+        return cls()
+    return cls(**_spec_params(spec, cls))
+
+
+def _spec_params(spec: str, cls: type[BaseLabelModel]) -> dict[str, object]:
+    """Keyword parameters of ``Name(key=literal, ...)``; only Python literals are read."""
+    import ast
+
+    allowed = cls._param_names()
+    try:
+        call = ast.parse(spec.strip(), mode="eval").body
+        if not isinstance(call, ast.Call) or call.args:
+            raise ValueError
+        params = {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords if kw.arg is not None}
+        if len(params) != len(call.keywords):
+            raise ValueError
+    except (SyntaxError, ValueError):
+        raise ParameterError(
+            f"Cannot read the model {spec!r}: write Name(key=value, ...) with literal values, "
+            "e.g. LabelModel(abstain='model')."
+        ) from None
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise ParameterError(
+            f"{cls.__name__} has no parameter {', '.join(map(repr, unknown))} (in {spec!r}). "
+            f"Its parameters: {', '.join(allowed)}."
+        )
+    return dict(params)
