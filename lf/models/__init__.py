@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lf.errors import ParameterError
+from lf.models._registry import ENTRY_POINT_GROUP, MODELS, get_model, register
 from lf.models.base import BaseLabelModel, ConvergenceWarning
 from lf.models.dawid_skene import DawidSkene
 from lf.models.majority import MajorityVoter
@@ -12,6 +13,7 @@ from lf.models.snorkel import SnorkelLabelModel
 from lf.models.triplet import TripletModel
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "MODELS",
     "BaseLabelModel",
     "ConvergenceWarning",
@@ -23,37 +25,9 @@ __all__ = [
     "TripletModel",
     "get_model",
     "model_from_spec",
+    "register",
     "select",
 ]
-
-MODELS: dict[str, type[BaseLabelModel]] = {
-    "LabelModel": LabelModel,
-    "MajorityVoter": MajorityVoter,
-    "DawidSkene": DawidSkene,
-    "TripletModel": TripletModel,
-    "SnorkelLabelModel": SnorkelLabelModel,
-}
-_ALIASES = {
-    "majority": "MajorityVoter",
-    "mv": "MajorityVoter",
-    "label_model": "LabelModel",
-    "matrix_completion": "LabelModel",
-    "mc": "LabelModel",
-    "dawid_skene": "DawidSkene",
-    "ds": "DawidSkene",
-    "triplet": "TripletModel",
-    "snorkel": "SnorkelLabelModel",
-}
-
-
-def get_model(name: str) -> type[BaseLabelModel]:
-    """Look a model class up by name or alias (as the CLI's ``--model`` does)."""
-    key = _ALIASES.get(name.lower(), name)
-    for cls_name, cls in MODELS.items():
-        if cls_name.lower() == key.lower():
-            return cls
-    names = sorted(set(_ALIASES) | {n.lower() for n in MODELS})
-    raise ParameterError(f"Unknown model {name!r}. Available: {', '.join(names)}.")
 
 
 def model_from_spec(spec: str) -> BaseLabelModel:

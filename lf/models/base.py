@@ -216,7 +216,7 @@ class BaseLabelModel:
     @classmethod
     def load(cls, path: str | Path) -> Self:
         """Read a model written by :meth:`save` (``BaseLabelModel.load`` picks the class)."""
-        from lf.models import MODELS
+        from lf.models import MODELS, get_model
 
         path = Path(path)
         if not path.exists():
@@ -228,6 +228,11 @@ class BaseLabelModel:
         if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
             raise DataError(f"{str(path)!r} is not a model file written by lf.")
         kind = MODELS.get(str(doc.get("model")))
+        if kind is None and isinstance(doc.get("model"), str):
+            try:  # a model an installed package registers
+                kind = get_model(doc["model"])
+            except ParameterError:
+                kind = None
         if kind is None or not issubclass(kind, cls):
             raise DataError(f"{str(path)!r} holds a {doc.get('model')!r}, not a {cls.__name__}.")
         try:

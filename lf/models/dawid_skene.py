@@ -22,6 +22,7 @@ from scipy import sparse
 
 from lf.errors import ParameterError
 from lf.models._em import e_step, log_table, m_step
+from lf.models._registry import register
 from lf.models._stats import check_matrix, fast_patterns, onehot, posterior, resolve_class_balance
 from lf.models.base import BaseLabelModel, ConvergenceWarning
 
@@ -74,6 +75,7 @@ def run_em(
     return conf, balance, max_iter, False
 
 
+@register("dawid_skene", "ds")
 class DawidSkene(BaseLabelModel):
     """Dawid-Skene EM label model.
 

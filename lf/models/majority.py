@@ -10,6 +10,7 @@ import numpy.typing as npt
 from lf.core import ABSTAIN
 from lf.errors import ParameterError
 from lf.matrix import as_label_array
+from lf.models._registry import register
 from lf.models.base import BaseLabelModel, check_class_balance
 
 __all__ = ["MajorityVoter", "vote_counts"]
@@ -32,6 +33,7 @@ def vote_counts(L: npt.NDArray[np.integer[Any]], k: int) -> npt.NDArray[np.int64
     return counts
 
 
+@register("majority", "mv")
 class MajorityVoter(BaseLabelModel):
     """Each row gets the class most LFs vote for.
 

@@ -34,6 +34,7 @@ from scipy.optimize import minimize
 
 from lf.errors import ParameterError
 from lf.models._em import refine
+from lf.models._registry import register
 from lf.models._stats import fast_patterns, moments, posterior
 from lf.models.base import BaseLabelModel
 
@@ -215,6 +216,7 @@ def mu_posterior(
 
 
 # -- the estimator ---------------------------------------------------------------------------
+@register("label_model", "matrix_completion", "mc")
 class LabelModel(BaseLabelModel):
     """Matrix-completion label model for conditionally independent LFs (the default model).
 

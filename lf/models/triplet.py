@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.errors import ParameterError
+from lf.models._registry import register
 from lf.models._stats import moments
 from lf.models.base import BaseLabelModel
 from lf.models.matrix_completion import lf_accuracies, mu_posterior
@@ -84,6 +85,7 @@ def triplet_rates(O: FloatArray, n: float, m: int, k: int, p: FloatArray) -> Flo
     return np.clip(mu, 0.0, 1.0).reshape(m, k, k)
 
 
+@register("triplet")
 class TripletModel(BaseLabelModel):
     """Closed-form triplet label model (no iterative training; needs 3 or more LFs).
 
