@@ -164,6 +164,8 @@ def cooccurrence(rows: IntArray, counts: npt.NDArray[np.int64], k: int) -> Float
     weight = counts[order].astype(np.float64)
     sizes, first, size_counts = np.unique(active[order], return_index=True, return_counts=True)
     out = np.zeros(mk * mk)
+    pending: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = []
+    size = 0
     pos = 0
     for a, f, q in zip(sizes.tolist(), first.tolist(), size_counts.tolist()):
         if a == 0:
@@ -172,10 +174,21 @@ def cooccurrence(rows: IntArray, counts: npt.NDArray[np.int64], k: int) -> Float
         pos += q * a
         s, t = np.triu_indices(a)
         pairs = block[:, s] * mk + block[:, t]
-        w = np.broadcast_to(weight[f : f + q, None], pairs.shape)
-        out += np.bincount(pairs.ravel(), weights=w.ravel(), minlength=mk * mk)
+        pending.append((pairs.ravel(), np.broadcast_to(weight[f : f + q, None], pairs.shape).ravel()))
+        size += pairs.size
+        if size >= max(mk * mk, 1 << 20):  # bounded memory, and few m*k x m*k passes
+            out += _tally(pending, mk * mk)
+            pending, size = [], 0
+    if pending:
+        out += _tally(pending, mk * mk)
     O = out.reshape(mk, mk)
     return O + np.triu(O, 1).T
+
+
+def _tally(pending: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]], size: int) -> FloatArray:
+    pairs = np.concatenate([p for p, _ in pending])
+    weights = np.concatenate([w for _, w in pending])
+    return np.asarray(np.bincount(pairs, weights=weights, minlength=size), np.float64)
 
 
 def vote_shares(rows: IntArray, counts: npt.NDArray[np.int64], k: int) -> FloatArray:

@@ -34,6 +34,7 @@ from scipy.optimize import minimize
 
 from lf.errors import ParameterError
 from lf.models._em import refine
+from lf.models._mc_loss import FactoredWeights, factor_weights, weighted_loss
 from lf.models._registry import register
 from lf.models._stats import fast_patterns, moments, posterior
 from lf.models.base import BaseLabelModel
@@ -57,8 +58,7 @@ def _init_params(d: FloatArray, p: FloatArray, m: int, k: int, ratio: float) -> 
 
 def _objective(
     x: FloatArray,
-    O: FloatArray,
-    W: FloatArray,
+    fw: FactoredWeights,
     d: FloatArray,
     wd: FloatArray,
     p: FloatArray,
@@ -74,16 +74,14 @@ def _objective(
     D = x[:mk]
     S = x[mk:].reshape(mk, k)
     mu = D[:, None] * S
-    muP = mu * p
-    E = muP @ mu.T - O
-    R = W * E  # W is zero on the diagonal blocks (an LF with itself)
-    e2 = muP.sum(axis=1) - d
+    val, g = weighted_loss(mu, p, fw, m, k)  # the weights are zero on an LF with itself
+    e2 = (mu * p).sum(axis=1) - d
     r2 = wd * e2
     over = np.maximum(mu.reshape(m, k, k).sum(axis=1) - 1.0, 0.0)
     dD, dS = D - D0, (S - S0) * free
-    val = float((R * E).sum() + (r2 * e2).sum() + (over**2).sum())
+    val += float((r2 * e2).sum() + (over**2).sum())
     val += l2 * float((dD**2).sum() + (dS**2).sum())
-    g = 4.0 * R @ muP + 2.0 * np.outer(r2, p) + np.repeat(2.0 * over, k, axis=0)
+    g += 2.0 * np.outer(r2, p) + np.repeat(2.0 * over, k, axis=0)
     gD = (g * S).sum(axis=1) + 2.0 * l2 * dD
     gS = g * D[:, None] * free + 2.0 * l2 * dS
     return val, np.concatenate([gD, gS.ravel()])
@@ -162,7 +160,7 @@ def _fit_mu(
     res = minimize(
         _objective,
         x0,
-        args=(O, W, d, wd, p, D0, S0, free, m, k, l2),
+        args=(factor_weights(W, O, m, k), d, wd, p, D0, S0, free, m, k, l2),
         jac=True,
         method="L-BFGS-B",
         bounds=bounds,
