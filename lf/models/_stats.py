@@ -90,12 +90,31 @@ SCORE_OPS_PER_HASH = 200.0
 _CHUNK = 1 << 18
 
 
+_SAMPLE = 1 << 15
+
+
 def rows_for(A: IntArray, k: int, *, work_per_row: float, inverse: bool = True) -> Patterns:
-    """Distinct rows (:func:`fast_patterns`) when that saves work, else every row with count 1."""
-    if work_per_row > 1.0 and A.shape[0] > 1:
-        return fast_patterns(A, k, inverse=inverse)
+    """Distinct rows (:func:`fast_patterns`) when that saves work, else every row with count 1.
+
+    Grouping pays when the work per row outweighs hashing it and rows repeat: on a large
+    matrix a sample of rows is grouped first, and if most of its rows are distinct (dense
+    LFs, many patterns) the rows are used as they are.
+    """
     n = A.shape[0]
+    if work_per_row > 1.0 and n > 1 and not _mostly_distinct(A, k, work_per_row):
+        return fast_patterns(A, k, inverse=inverse)
     return Patterns(A, np.ones(n, np.int64), np.arange(n if inverse else 0, dtype=np.intp))
+
+
+def _mostly_distinct(A: IntArray, k: int, work_per_row: float) -> bool:
+    """Whether grouping would save less than it costs: the distinct share of a sample of rows
+    (evenly spaced, so the result does not depend on a random draw) times the work saved."""
+    n = A.shape[0]
+    if n <= 4 * _SAMPLE:
+        return False
+    sample = A[:: n // _SAMPLE][:_SAMPLE]
+    distinct = fast_patterns(sample, k, inverse=False).rows.shape[0] / sample.shape[0]
+    return bool(distinct * (1.0 + 1.0 / work_per_row) > 1.0)
 
 
 def pair_work(A: IntArray) -> float:
@@ -188,6 +207,8 @@ def cooccurrence(rows: IntArray, counts: npt.NDArray[np.int64], k: int) -> Float
 def _tally(pending: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]], size: int) -> FloatArray:
     pairs = np.concatenate([p for p, _ in pending])
     weights = np.concatenate([w for _, w in pending])
+    if np.all(weights == 1.0):  # rows, not patterns: plain counts are faster
+        return np.asarray(np.bincount(pairs, minlength=size), np.float64)
     return np.asarray(np.bincount(pairs, weights=weights, minlength=size), np.float64)
 
 
