@@ -46,21 +46,13 @@ def model_from_spec(spec: str) -> BaseLabelModel:
 
 def _spec_params(spec: str, cls: type[BaseLabelModel]) -> dict[str, object]:
     """Keyword parameters of ``Name(key=literal, ...)``; only Python literals are read."""
-    import ast
-
     allowed = cls._param_names()
-    try:
-        call = ast.parse(spec.strip(), mode="eval").body
-        if not isinstance(call, ast.Call) or call.args:
-            raise ValueError
-        params = {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords if kw.arg is not None}
-        if len(params) != len(call.keywords):
-            raise ValueError
-    except (SyntaxError, ValueError):
+    params = _literal_keywords(spec)
+    if params is None:
         raise ParameterError(
             f"Cannot read the model {spec!r}: write Name(key=value, ...) with literal values, "
             "e.g. LabelModel(abstain='model')."
-        ) from None
+        )
     unknown = sorted(set(params) - set(allowed))
     if unknown:
         raise ParameterError(
@@ -68,3 +60,22 @@ def _spec_params(spec: str, cls: type[BaseLabelModel]) -> dict[str, object]:
             f"Its parameters: {', '.join(allowed)}."
         )
     return dict(params)
+
+
+def _literal_keywords(spec: str) -> dict[str, object] | None:
+    """``{key: value}`` of ``Name(key=literal, ...)``, or None when ``spec`` is not that."""
+    import ast
+
+    try:
+        call = ast.parse(spec.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(call, ast.Call) or call.args or any(kw.arg is None for kw in call.keywords):
+        return None
+    params: dict[str, object] = {}
+    for kw in call.keywords:
+        try:
+            params[str(kw.arg)] = ast.literal_eval(kw.value)
+        except ValueError:
+            return None
+    return params
