@@ -23,7 +23,14 @@ from scipy import sparse
 from lf.errors import ParameterError
 from lf.models._em import e_step, log_table, m_step
 from lf.models._registry import register
-from lf.models._stats import check_matrix, fast_patterns, onehot, posterior, resolve_class_balance
+from lf.models._stats import (
+    check_matrix,
+    fast_patterns,
+    one_blas_thread,
+    onehot,
+    posterior,
+    resolve_class_balance,
+)
 from lf.models.base import BaseLabelModel, ConvergenceWarning
 
 __all__ = ["DawidSkene"]
@@ -143,16 +150,17 @@ class DawidSkene(BaseLabelModel):
         A, k = check_matrix(L, cardinality, min_lfs=1, model="DawidSkene")
         p = resolve_class_balance(class_balance, k)
         pat = fast_patterns(A, k, inverse=False)
-        conf, balance, n_iter, converged = run_em(
-            pat.rows,
-            pat.counts,
-            k,
-            p,
-            smoothing=float(self.smoothing),
-            abstain=self.abstain,
-            max_iter=int(self.max_iter),
-            tol=float(self.tol),
-        )
+        with one_blas_thread():
+            conf, balance, n_iter, converged = run_em(
+                pat.rows,
+                pat.counts,
+                k,
+                p,
+                smoothing=float(self.smoothing),
+                abstain=self.abstain,
+                max_iter=int(self.max_iter),
+                tol=float(self.tol),
+            )
         votes = conf[:, 1:, :]
         vote_rate = (votes * balance).sum(axis=(1, 2))
         right = (np.einsum("jll->jl", votes) * balance).sum(axis=1)

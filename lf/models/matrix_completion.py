@@ -30,13 +30,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import minimize
+from scipy.optimize import minimize as _minimize
 
 from lf.errors import ParameterError
 from lf.models._em import refine
 from lf.models._mc_loss import FactoredWeights, factor_weights, weighted_loss
 from lf.models._registry import register
-from lf.models._stats import fast_patterns, moments, posterior
+from lf.models._stats import fast_patterns, moments, one_blas_thread, posterior
 from lf.models.base import BaseLabelModel
 
 __all__ = ["LabelModel"]
@@ -157,15 +157,16 @@ def _fit_mu(
     free[np.arange(m * k), np.tile(np.arange(k), m)] = 0.0
     x0 = np.concatenate([D0, S0.ravel()])
     bounds = [(0.0, 1.0) if f else (1.0, 1.0) for f in np.concatenate([np.ones(m * k), free.ravel()])]
-    res = minimize(
-        _objective,
-        x0,
-        args=(factor_weights(W, O, m, k), d, wd, p, D0, S0, free, m, k, l2),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={"maxiter": max_iter, "ftol": tol, "gtol": tol * 1e-3},
-    )
+    with one_blas_thread():  # small products: threads only fight each other for the cores
+        res = _minimize(
+            _objective,
+            x0,
+            args=(factor_weights(W, O, m, k), d, wd, p, D0, S0, free, m, k, l2),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": max_iter, "ftol": tol, "gtol": tol * 1e-3},
+        )
     mk = m * k
     D, S = res.x[:mk], res.x[mk : mk + mk * k].reshape(mk, k)
     mu = (D[:, None] * S).reshape(m, k, k)

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from lf.errors import ParameterError
 from lf.models._registry import register
-from lf.models._stats import moments
+from lf.models._stats import moments, one_blas_thread
 from lf.models.base import BaseLabelModel
 from lf.models.matrix_completion import lf_accuracies, mu_posterior
 
@@ -121,7 +121,8 @@ class TripletModel(BaseLabelModel):
         self._check_params()
         A, k, O, n, p = moments(L, class_balance, cardinality, model="TripletModel")
         m = A.shape[1]
-        mu = triplet_rates(O, n, m, k, p)
+        with one_blas_thread():
+            mu = triplet_rates(O, n, m, k, p)
         self.cardinality_ = k
         self.n_lfs_ = m
         self.class_balance_ = p
