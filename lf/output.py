@@ -8,13 +8,13 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.core import ABSTAIN
-from lf.errors import DataError
+from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["RESERVED_COLUMNS", "check_label_names", "label_names", "labels_frame"]
+__all__ = ["RESERVED_COLUMNS", "UNCOVERED", "check_label_names", "label_names", "labels_frame"]
 
 RESERVED_COLUMNS = ("id", "label", "confidence", "covered")
 
@@ -34,18 +34,35 @@ def check_label_names(names: Any) -> None:
         )
 
 
-def labels_frame(L: LabelMatrix, probs: npt.ArrayLike, *, filter_abstain: bool = False) -> pd.DataFrame:
+UNCOVERED = ("null", "prior")
+
+
+def labels_frame(
+    L: LabelMatrix,
+    probs: npt.ArrayLike,
+    *,
+    filter_abstain: bool = False,
+    uncovered: str = "null",
+    prior: npt.ArrayLike | None = None,
+) -> pd.DataFrame:
     """One row per data row: ``id``, one probability column per class, ``label``, ``confidence``.
 
     ``id`` is the matrix's row ids (the data's id column) or else the row position; the
     probability columns are named by the label names (``HAM``, ``SPAM`` ...; ``0``, ``1``
     ... when none are declared); ``label`` is the most probable class (its name) and
-    ``confidence`` its probability; ``covered`` says whether any LF voted on the row. With
-    ``filter_abstain`` the rows no LF voted on are left out.
+    ``confidence`` its probability; ``covered`` says whether any LF voted on the row.
+
+    A row no LF voted on carries no evidence: with ``uncovered="null"`` (default) its
+    ``label`` and ``confidence`` are null and its probabilities are ``prior`` (the model's
+    class balance; ``probs`` when ``prior`` is None). ``uncovered="prior"`` keeps ``probs``
+    and labels the row with their most probable class, so every row gets a label. With
+    ``filter_abstain`` those rows are left out.
     """
     import pandas as pd
 
-    P = np.asarray(probs, dtype=np.float64)
+    if uncovered not in UNCOVERED:
+        raise ParameterError(f"`uncovered` must be 'null' or 'prior'. Got {uncovered!r}.")
+    P = np.array(probs, dtype=np.float64)
     n, k = L.n, L.cardinality
     if P.shape != (n, k):
         raise DataError(f"`probs` must have shape ({n}, {k}) to match the label matrix. Got {P.shape}.")
@@ -53,14 +70,24 @@ def labels_frame(L: LabelMatrix, probs: npt.ArrayLike, *, filter_abstain: bool =
     check_label_names(names)
     ids: Any = L.row_ids if L.row_ids is not None else np.arange(n)
     covered = (L.array != ABSTAIN).any(axis=1)
+    blank = ~covered if uncovered == "null" else np.zeros(n, bool)
+    if prior is not None and blank.any():
+        P[blank] = _check_prior(prior, k)
     best = P.argmax(axis=1)
     data: dict[str, Any] = {"id": ids}
     for c, name in enumerate(names):
         data[name] = P[:, c]
-    data["label"] = pd.Categorical.from_codes(best, categories=list(names))
-    data["confidence"] = P[np.arange(n), best]
+    data["label"] = pd.Categorical.from_codes(np.where(blank, -1, best), categories=list(names))
+    data["confidence"] = np.where(blank, np.nan, P[np.arange(n), best])
     data["covered"] = covered
     frame = pd.DataFrame(data)
     if filter_abstain:
         frame = frame[covered].reset_index(drop=True)
     return frame
+
+
+def _check_prior(prior: npt.ArrayLike, k: int) -> npt.NDArray[np.float64]:
+    p = np.asarray(prior, dtype=np.float64)
+    if p.shape != (k,) or (p < 0).any() or not np.isclose(p.sum(), 1.0):
+        raise DataError(f"`prior` must be {k} non-negative numbers summing to 1. Got {prior!r}.")
+    return p

@@ -46,12 +46,18 @@ def test_label_writes_one_probability_column_per_label_and_the_model_prediction(
     assert len(frame) == demo_matrix.n
     # the demo's own `id` column names the rows
     assert frame["id"].astype(str).tolist() == [str(i) for i in demo_matrix.row_ids]
-    expected = LabelModel().fit(demo_matrix).predict_proba(demo_matrix)
+    model = LabelModel().fit(demo_matrix)
+    expected = model.predict_proba(demo_matrix)
+    covered = (demo_matrix.array != lf.ABSTAIN).any(axis=1)
+    assert 0 < covered.sum() < demo_matrix.n
+    expected[~covered] = model.class_balance_  # no votes: the prior, and no label
     np.testing.assert_allclose(frame[["HAM", "SPAM"]].to_numpy(), expected, atol=1e-9)
     np.testing.assert_allclose(frame[["HAM", "SPAM"]].sum(axis=1), 1.0)
-    assert (frame["label"].astype(str) == np.where(expected.argmax(1) == 1, "SPAM", "HAM")).all()
-    np.testing.assert_allclose(frame["confidence"], expected.max(axis=1))
-    assert frame["covered"].tolist() == (demo_matrix.array != lf.ABSTAIN).any(axis=1).tolist()
+    names = np.where(expected.argmax(1) == 1, "SPAM", "HAM")
+    assert (frame["label"][covered].astype(str) == names[covered]).all()
+    assert frame["label"][~covered].isna().all() and frame["confidence"][~covered].isna().all()
+    np.testing.assert_allclose(frame["confidence"][covered], expected.max(axis=1)[covered])
+    assert frame["covered"].tolist() == covered.tolist()
     assert "promo_words" in stdout and "learned acc" in stdout  # the LF report, with the model's column
     assert f"wrote {out}" in err
 
@@ -75,7 +81,47 @@ def test_label_with_gold_reports_the_model_accuracy(tmp_path: Path, capsys: pyte
         capsys, "label", DEMO, "--lfs", DEMO_LFS, "-o", tmp_path / "l.parquet", "--gold", "label", "--model", "MajorityVoter"
     )
     assert code == 0, err
-    assert "MajorityVoter accuracy against --gold 'label'" in stdout
+    assert "MajorityVoter against --gold 'label':" in stdout
+
+
+def _gold_figures(stdout: str) -> dict[str, float]:
+    lines = {ln.strip().split("  ")[0]: ln.split() for ln in stdout.splitlines() if ln.startswith("  ")}
+    return {
+        "covered": float(lines["accuracy on covered rows"][4]),
+        "coverage": float(lines["coverage"][1]),
+        "all": float(lines["accuracy over all rows"][4]),
+    }
+
+
+@pytest.mark.parametrize("uncovered", ["null", "prior"])
+def test_label_against_gold_names_covered_accuracy_coverage_and_overall_accuracy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix, uncovered: str
+) -> None:
+    out = tmp_path / "l.parquet"
+    code, stdout, err = run(
+        capsys, "label", DEMO, "--lfs", DEMO_LFS, "-o", out, "--gold", "label", "--uncovered", uncovered
+    )
+    assert code == 0, err
+    gold = pd.read_csv(DEMO)["label"].str.upper().to_numpy()
+    frame = pd.read_parquet(out)
+    covered = frame["covered"].to_numpy()
+    right = frame["label"].astype(object).to_numpy() == gold
+    got = _gold_figures(stdout)
+    assert got["covered"] == pytest.approx(right[covered].mean(), abs=5e-4)
+    assert got["coverage"] == pytest.approx(covered.mean(), abs=5e-4)
+    assert got["all"] == pytest.approx(right.mean(), abs=5e-4)
+    if uncovered == "null":  # uncovered rows have no label, so they count as wrong
+        assert frame["label"][~covered].isna().all()
+        assert got["all"] == pytest.approx(got["covered"] * got["coverage"], abs=2e-3)
+        assert "no label" in err
+    else:  # every row labelled, as the model's argmax
+        model = LabelModel().fit(demo_matrix)
+        names = np.array(["HAM", "SPAM"])[model.predict(demo_matrix)]
+        assert (frame["label"].astype(str).to_numpy() == names).all()
+        np.testing.assert_allclose(frame[["HAM", "SPAM"]].to_numpy(), model.predict_proba(demo_matrix))
+        assert "uncovered rows get the prior's class" in stdout
+    mine = [ln for ln in stdout.splitlines() if "--gold" in ln or ln.startswith(("  accuracy", "  coverage"))]
+    assert len(mine) == 4 and all(len(line) <= 80 for line in mine)
 
 
 def test_fit_saves_a_model_that_label_and_the_library_load(
@@ -112,12 +158,21 @@ def test_fit_auto_picks_a_model_on_gold_labeled_dev_rows(
         capsys, "fit", train, "--model", "auto", "--dev", dev, "--dev-gold", "label", "--dev-data", dev_data, "-o", model_path
     )
     assert code == 0, err
-    assert "best dev accuracy" in err
+    assert "model choice on 300 dev rows" in err and "class balance: dev gold labels (300 rows)" in err
     y_dev = (data["label"].iloc[:300] == "SPAM").astype(int).to_numpy()
     chosen = lf.models.select(None, demo_matrix, demo_matrix[:300], y_dev)
     model = BaseLabelModel.load(model_path)
     assert type(model) is type(chosen.model)
     np.testing.assert_allclose(model.predict_proba(demo_matrix), chosen.model.predict_proba(demo_matrix), atol=1e-9)
+    for name in chosen.scores:  # every candidate listed with its score
+        assert any(line.strip().startswith(name) for line in err.splitlines())
+    # The printed options give the same model without dev rows.
+    again = shlex.split(err.split("same model again: ")[1].splitlines()[0])
+    code, _, err = run(capsys, "fit", train, *again, "-o", tmp_path / "again.json")
+    assert code == 0, err
+    same = BaseLabelModel.load(tmp_path / "again.json")
+    assert same.get_params() == model.get_params()
+    np.testing.assert_array_equal(same.predict_proba(demo_matrix), model.predict_proba(demo_matrix))
 
 
 def test_label_auto_chooses_the_model_on_dev_rows_and_fits_on_data_only(
@@ -133,13 +188,14 @@ def test_label_auto_chooses_the_model_on_dev_rows_and_fits_on_data_only(
         "--dev-data", dev_data, "--dev-gold", "label", "--class-balance", "dev",
     )
     assert code == 0, err
-    assert "best dev accuracy" in err
+    assert "model choice on 300 dev rows" in err
     y_dev = (data["label"].iloc[:300] == "SPAM").astype(int).to_numpy()
-    counts = np.bincount(y_dev, minlength=2) + 1.0
-    chosen = lf.models.select(None, demo_matrix[300:], demo_matrix[:300], y_dev, class_balance=counts / counts.sum())
+    chosen = lf.models.select(None, demo_matrix[300:], demo_matrix[:300], y_dev)
     frame = pd.read_parquet(out)
     assert len(frame) == len(data) - 300
-    np.testing.assert_allclose(frame[["HAM", "SPAM"]].to_numpy(), chosen.model.predict_proba(demo_matrix[300:]), atol=1e-9)
+    expected = chosen.model.predict_proba(demo_matrix[300:])
+    expected[~frame["covered"].to_numpy()] = chosen.model.class_balance_
+    np.testing.assert_allclose(frame[["HAM", "SPAM"]].to_numpy(), expected, atol=1e-9)
 
 
 @pytest.mark.parametrize(
@@ -187,6 +243,20 @@ def test_labels_frame_names_columns_by_label_and_rejects_clashing_names() -> Non
         labels_frame(L, probs[:2])
 
 
+def test_labels_frame_gives_uncovered_rows_no_label_and_the_prior_unless_asked() -> None:
+    L = lf.LabelMatrix(np.array([[0, -1], [-1, -1], [1, 1]]), names=["a", "b"], cardinality=2)
+    probs = np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8]])
+    frame = labels_frame(L, probs, prior=[0.3, 0.7])
+    np.testing.assert_allclose(frame[["0", "1"]].to_numpy(), [[0.9, 0.1], [0.3, 0.7], [0.2, 0.8]])
+    assert frame["label"].astype(object).tolist()[::2] == ["0", "1"] and pd.isna(frame["label"][1])
+    assert np.isnan(frame["confidence"][1]) and frame["confidence"][2] == 0.8
+    assert probs[1].tolist() == [0.6, 0.4]  # the caller's array is left alone
+    kept = labels_frame(L, probs, uncovered="prior", prior=[0.3, 0.7])
+    assert kept["label"].astype(str).tolist() == ["0", "0", "1"] and kept["confidence"][1] == 0.6
+    with pytest.raises(lf.errors.ParameterError, match="`uncovered` must be 'null' or 'prior'. Got 'guess'"):
+        labels_frame(L, probs, uncovered="guess")
+
+
 def test_label_output_is_json_lines_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "labels.jsonl"
     code, _, err = run(capsys, "label", DEMO, "--lfs", DEMO_LFS, "-o", out, "--model", "mv")
@@ -212,8 +282,8 @@ def test_label_takes_a_fetched_dataset_by_name(
     expected = lf.datasets.load("youtube")
     assert len(frame) == len(expected) == 1956
     assert frame["id"].astype(str).tolist() == expected["id"].astype(str).tolist()
-    accuracy = float(stdout.split("accuracy against --gold 'label': ")[1].split()[0])
-    assert accuracy > 0.9
+    assert "against --gold 'label':" in stdout
+    assert _gold_figures(stdout)["covered"] > 0.9
 
 
 def test_the_quick_start_main_job_runs_in_a_temp_directory_and_writes_well_formed_labels(tmp_path: Path) -> None:
@@ -236,10 +306,11 @@ def test_the_quick_start_main_job_runs_in_a_temp_directory_and_writes_well_forme
     assert list(frame.columns) == ["id", "HAM", "SPAM", "label", "confidence", "covered"]
     assert len(frame) == 2000 and frame["id"].is_unique
     np.testing.assert_allclose(frame[["HAM", "SPAM"]].sum(axis=1), 1.0)
-    assert set(frame["label"].astype(str)) <= {"HAM", "SPAM"}
-    assert ((frame["confidence"] >= 0.5) & (frame["confidence"] <= 1.0)).all()
+    covered = frame["covered"].to_numpy()
+    assert set(frame["label"][covered].astype(str)) <= {"HAM", "SPAM"} and frame["label"][~covered].isna().all()
+    assert ((frame["confidence"][covered] >= 0.5) & (frame["confidence"][covered] <= 1.0)).all()
     gold = pd.read_csv(tmp_path / "datasets/demo/comments.csv")["label"]
-    assert (frame["label"].astype(str) == gold).mean() > 0.85
+    assert (frame["label"][covered].astype(str) == gold[covered]).mean() > 0.85
 
 
 def test_integer_gold_out_of_range_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -253,4 +324,4 @@ def test_integer_gold_out_of_range_is_named(tmp_path: Path, capsys: pytest.Captu
     good.to_parquet(path)
     code, stdout, err = run(capsys, "label", path, "--lfs", DEMO_LFS, "-o", tmp_path / "l.parquet", "--gold", "gold", "--model", "mv")
     assert code == 0, err
-    assert "accuracy against --gold 'gold'" in stdout
+    assert "against --gold 'gold':" in stdout

@@ -94,6 +94,48 @@ def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
     return values
 
 
+def gold_lines(name: str, gold: str, pred: Any, y: Any, votes: Any, uncovered: str) -> list[str]:
+    """Accuracy on covered rows, coverage and accuracy over all rows, each named."""
+    covered = votes.any(axis=1)
+    n, c = len(y), int(covered.sum())
+    right = pred == y
+    on_covered = f"{right[covered].mean():.3f}" if c else "n/a"
+    rest = "count as wrong" if uncovered == "null" else "get the prior's class"
+    return [
+        f"{name} against --gold {gold!r}:",
+        f"  accuracy on covered rows  {on_covered}  ({c:,} of {n:,} rows)",
+        f"  coverage                  {c / n:.3f}",
+        f"  accuracy over all rows    {right.mean():.3f}  (uncovered rows {rest})",
+    ]
+
+
+def selection_lines(chosen: Any, names: tuple[str, ...], n_dev: int) -> list[str]:
+    """What ``--model auto`` tried, how each scored and how to get the same model again."""
+    import math
+
+    width = min(max(len(n) for n in chosen.scores) + 2, 40)
+    lines = [
+        f"model choice on {n_dev:,} dev rows: accuracy by cross-validation, and the 95%",
+        f"paired bootstrap interval of its difference to the default ({chosen.default}):",
+    ]
+    for name, value in chosen.scores.items():
+        label = (name if len(name) < width else name[: width - 4] + "...").ljust(width)
+        if math.isnan(value):
+            lines.append(f"  {label}cannot be fitted on this matrix")
+            continue
+        lo, hi = chosen.intervals[name]
+        extra = "default" if name == chosen.default else f"{lo:+.3f} .. {hi:+.3f}"
+        mark = " <- chosen" if name == chosen.name else ""
+        lines.append(f"  {label}{value:.3f}  {extra}{mark}")
+    lines.append(f"class balance: {chosen.balance_source}")
+    command = f"--model \"{chosen.name}\""
+    if chosen.class_balance is not None:
+        spec = ",".join(f"{n}={v!r}" for n, v in zip(names, chosen.class_balance.tolist()))
+        command += f" --class-balance {spec}"
+    lines.append(f"same model again: {command}")
+    return lines
+
+
 def _model_options(f: Any) -> Any:
     f = click.option(
         "--class-balance", metavar="SPEC",
@@ -101,8 +143,9 @@ def _model_options(f: Any) -> Any:
     )(f)
     f = click.option(
         "--model", "model_spec", default="LabelModel", show_default=True, metavar="NAME|model.json",
-        help="Label model: LabelModel, MajorityVoter, DawidSkene, TripletModel (or an alias), 'auto' (the best on "
-        "gold-labeled dev rows), or a model file saved by `lf fit`.",
+        help="Label model: LabelModel, MajorityVoter, DawidSkene, TripletModel (or an alias), with parameters as "
+        "in \"LabelModel(abstain='model')\"; 'auto' (chosen on gold-labeled dev rows: the default LabelModel "
+        "unless another wins beyond the dev noise; prints how to reproduce the choice), or a model file saved by `lf fit`.",
     )(f)
     return f
 
@@ -118,9 +161,12 @@ def _fit(L: Any, model_spec: str, class_balance: str | None, dev: tuple[Any, Any
     if model_spec == "auto":
         if dev is None or y_dev is None:
             _fit_needs_dev(model_spec, None)
-        chosen = select(None, L, dev[0], y_dev, class_balance="dev" if balance is None else balance)
-        scores = ", ".join(f"{k} {v:.3f}" for k, v in chosen.scores.items())
-        return chosen.model, f"{chosen.name} (best dev accuracy of: {scores})"
+        given = None if class_balance in (None, "dev") else balance  # dev: cross-validated in select
+        chosen = select(None, L, dev[0], y_dev, class_balance="dev" if given is None else given)
+        err = _console(stderr=True)
+        for line in selection_lines(chosen, names, len(y_dev)):
+            err.print(line, markup=False, soft_wrap=True)  # the command stays one line to copy
+        return chosen.model, f"{chosen.name} (chosen on dev rows)"
     model = model_from_spec(model_spec)
     if hasattr(model, "cardinality_"):
         if dev is not None or class_balance is not None:
@@ -207,6 +253,11 @@ def fit_cmd(
 @click.option("-o", "--output", required=True, metavar="labels.parquet", help="Where to write the labels (.parquet, .csv or .jsonl).")
 @_model_options
 @click.option("--filter-abstain", is_flag=True, help="Leave out rows that no LF labeled.")
+@click.option(
+    "--uncovered", type=click.Choice(("null", "prior")), default="null", show_default=True,
+    help="Rows no LF labeled: 'null' gives them no label and the class prior as probabilities; "
+    "'prior' labels them with the model's most probable class.",
+)
 @click.option("--gold", metavar="COLUMN", help="Data column with gold labels: the report adds empirical accuracies and the model's accuracy.")
 @click.option("--matrix", "matrix_out", metavar="L.parquet", help="Also save the label matrix.")
 @click.option("--dev-data", multiple=True, metavar="DEV_DATA", help="A few gold-labeled rows (same columns as DATA), for --model auto / --class-balance dev.")
@@ -214,7 +265,7 @@ def fit_cmd(
 @_apply_options
 def label_cmd(
     data: tuple[str, ...], output: str, model_spec: str, class_balance: str | None, filter_abstain: bool,
-    gold: str | None, matrix_out: str | None, dev_data: tuple[str, ...], dev_gold: str | None,
+    uncovered: str, gold: str | None, matrix_out: str | None, dev_data: tuple[str, ...], dev_gold: str | None,
     lfs_target: str | None, **opts: Any,
 ) -> None:
     """Apply the LFs of MODULE to DATA, fit a label model and write probabilistic labels.
@@ -223,7 +274,8 @@ def label_cmd(
     `lf datasets fetch`. The output holds one row per data row: `id` (the --id-column, else
     the data's `id` column, else the row position), one probability column per label,
     `label` (the most probable one), `confidence` (its probability) and `covered` (whether
-    any LF voted). The model is fitted on DATA's label matrix only; --dev-data rows (LFs
+    any LF voted). A row no LF voted on gets no label and the class prior as probabilities
+    (--uncovered prior: the model's most probable class). The model is fitted on DATA's label matrix only; --dev-data rows (LFs
     applied to them too) only choose the model or the class balance.
     """
     import lf
@@ -266,17 +318,22 @@ def label_cmd(
         L_dev = _apply(dev_data, lfs_target, {**opts, "progress": False})
         dev = (L_dev, gold_after_run(dev_values, "--dev-gold", str(dev_gold), L, n=L_dev.n))
     model, desc = _fit(L, model_spec, class_balance, dev)
-    frame = labels_frame(L, model.predict_proba(L), filter_abstain=filter_abstain)
+    frame = labels_frame(
+        L, model.predict_proba(L), filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_
+    )
     if matrix_out:  # outputs last: nothing is written when an earlier step fails
         L.save(matrix_out)
     write_frame(frame, output)
     console = _console()
     _print_report(L, y, model, console)
     if y is not None:
-        acc = float((model.predict(L) == y).mean())
-        console.print(f"{desc} accuracy against --gold {gold!r}: {acc:.3f} over all {L.n:,} rows")
+        pred = model.predict(L, abstain="uncovered" if uncovered == "null" else None)
+        for line in gold_lines(type(model).__name__, gold or "", pred, y, L.array != -1, uncovered):
+            console.print(line, markup=False)
     counts = frame["label"].value_counts().reindex(frame["label"].cat.categories, fill_value=0)
     dist = ", ".join(f"{visible(name)} {int(c):,}" for name, c in counts.items())
+    if frame["label"].isna().any():
+        dist += f", no label {int(frame['label'].isna().sum()):,}"
     dropped = f" ({L.n - len(frame):,} uncovered rows left out)" if filter_abstain else ""
     _console(stderr=True).print(
         f"wrote {output}: {len(frame):,} rows{dropped}; labels {dist}; model {desc}; "

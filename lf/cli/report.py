@@ -60,6 +60,30 @@ def _texts(data: tuple[str, ...], text_column: str | None, n: int) -> Any:
     return texts
 
 
+def model_lines(L: Any, y: Any, model: Any) -> list[str]:
+    """The model's scores against gold, and LF pairs its independence assumption misses."""
+    from lf.models.dependencies import correlated_pairs
+
+    name = type(model).__name__
+    lines = []
+    if y is not None:
+        s = model.score(L, y, ("accuracy", "f1", "coverage", "brier", "ece"))
+        f1 = "F1 (positive class)" if L.cardinality == 2 else "macro F1"
+        lines += [
+            f"{name} on the rows some LF labels (coverage {s['coverage']:.3f}):",
+            f"  accuracy {s['accuracy']:.3f}, {f1} {s['f1']:.3f}, Brier {s['brier']:.3f}, ECE {s['ece']:.3f}",
+        ]
+    if hasattr(model, "mu_") or hasattr(model, "confusion_"):
+        pairs = correlated_pairs(L, model)
+        names = list(L.labels) if L.labels else [str(c) for c in range(L.cardinality)]
+        if pairs:
+            lines.append(f"LF pairs voting together far more than {name}'s independence predicts:")
+        for c in pairs[:10]:
+            a, b = names[c.votes[0]], names[c.votes[1]]
+            lines.append(f"  {c.first}={a} & {c.second}={b}: {c.rows:,} rows, {c.expected:.1f} expected")
+    return lines
+
+
 def _gate_option(name: str, help_text: str) -> Callable[[Any], Any]:
     return click.option(name, type=click.FloatRange(0.0, 1.0), metavar="FRACTION", help=help_text)
 
@@ -163,6 +187,9 @@ def report_cmd(
         click.echo(json.dumps(report_document(report, gates, L.labels), indent=2))
     else:
         print_report(summary, report.totals, labels=L.labels, console=_console())
+        if model is not None:
+            for line in model_lines(L, y, model):
+                _console().print(line, markup=False)
     if html_path:
         texts = _texts(data, opts["text_column"], L.n) if data else None
         write_html(html_path, L, texts=texts, gates=gates, data=report)

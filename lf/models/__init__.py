@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from lf.errors import ParameterError
-from lf.models.base import BaseLabelModel
+from lf.models._registry import ENTRY_POINT_GROUP, MODELS, get_model, register
+from lf.models.base import BaseLabelModel, ConvergenceWarning
 from lf.models.dawid_skene import DawidSkene
 from lf.models.majority import MajorityVoter
 from lf.models.matrix_completion import LabelModel
@@ -12,8 +13,10 @@ from lf.models.snorkel import SnorkelLabelModel
 from lf.models.triplet import TripletModel
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "MODELS",
     "BaseLabelModel",
+    "ConvergenceWarning",
     "DawidSkene",
     "LabelModel",
     "MajorityVoter",
@@ -22,43 +25,57 @@ __all__ = [
     "TripletModel",
     "get_model",
     "model_from_spec",
+    "register",
     "select",
 ]
 
-MODELS: dict[str, type[BaseLabelModel]] = {
-    "LabelModel": LabelModel,
-    "MajorityVoter": MajorityVoter,
-    "DawidSkene": DawidSkene,
-    "TripletModel": TripletModel,
-    "SnorkelLabelModel": SnorkelLabelModel,
-}
-_ALIASES = {
-    "majority": "MajorityVoter",
-    "mv": "MajorityVoter",
-    "label_model": "LabelModel",
-    "matrix_completion": "LabelModel",
-    "mc": "LabelModel",
-    "dawid_skene": "DawidSkene",
-    "ds": "DawidSkene",
-    "triplet": "TripletModel",
-    "snorkel": "SnorkelLabelModel",
-}
-
-
-def get_model(name: str) -> type[BaseLabelModel]:
-    """Look a model class up by name or alias (as the CLI's ``--model`` does)."""
-    key = _ALIASES.get(name.lower(), name)
-    for cls_name, cls in MODELS.items():
-        if cls_name.lower() == key.lower():
-            return cls
-    names = sorted(set(_ALIASES) | {n.lower() for n in MODELS})
-    raise ParameterError(f"Unknown model {name!r}. Available: {', '.join(names)}.")
-
 
 def model_from_spec(spec: str) -> BaseLabelModel:
-    """A model from what a user types: a saved model file (``*.json``, fitted) or a name (unfitted)."""
+    """A model from what a user types: a saved model file (``*.json``, fitted), a name, or a
+    name with keyword parameters as ``select`` prints them (``LabelModel(abstain='model')``)."""
     from pathlib import Path
 
     if spec.lower().endswith(".json") or Path(spec).is_file():
         return BaseLabelModel.load(spec)
-    return get_model(spec)()
+    name, _, rest = spec.partition("(")
+    cls = get_model(name.strip())
+    if not rest:
+        return cls()
+    return cls(**_spec_params(spec, cls))
+
+
+def _spec_params(spec: str, cls: type[BaseLabelModel]) -> dict[str, object]:
+    """Keyword parameters of ``Name(key=literal, ...)``; only Python literals are read."""
+    allowed = cls._param_names()
+    params = _literal_keywords(spec)
+    if params is None:
+        raise ParameterError(
+            f"Cannot read the model {spec!r}: write Name(key=value, ...) with literal values, "
+            "e.g. LabelModel(abstain='model')."
+        )
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise ParameterError(
+            f"{cls.__name__} has no parameter {', '.join(map(repr, unknown))} (in {spec!r}). "
+            f"Its parameters: {', '.join(allowed)}."
+        )
+    return dict(params)
+
+
+def _literal_keywords(spec: str) -> dict[str, object] | None:
+    """``{key: value}`` of ``Name(key=literal, ...)``, or None when ``spec`` is not that."""
+    import ast
+
+    try:
+        call = ast.parse(spec.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(call, ast.Call) or call.args or any(kw.arg is None for kw in call.keywords):
+        return None
+    params: dict[str, object] = {}
+    for kw in call.keywords:
+        try:
+            params[str(kw.arg)] = ast.literal_eval(kw.value)
+        except ValueError:
+            return None
+    return params

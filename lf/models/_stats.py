@@ -7,6 +7,7 @@ patterns, not the number of rows.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -24,6 +25,7 @@ __all__ = [
     "cooccurrence",
     "fast_patterns",
     "moments",
+    "one_blas_thread",
     "onehot",
     "posterior",
     "resolve_class_balance",
@@ -34,6 +36,20 @@ __all__ = [
 
 IntArray = npt.NDArray[np.integer[Any]]
 FloatArray = npt.NDArray[np.float64]
+
+def one_blas_thread() -> contextlib.AbstractContextManager[object]:
+    """Limit BLAS to one thread for the block (threadpoolctl, when installed; else no-op).
+
+    The models' matrix products are small: several BLAS threads per process on a shared
+    machine cost far more in contention than they save (measured: 8x slower with 2 threads).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    limits: contextlib.AbstractContextManager[object] = threadpool_limits(limits=1, user_api="blas")
+    return limits
+
 
 def check_matrix(L: Any, cardinality: int | None, *, min_lfs: int = 1, model: str = "model") -> tuple[IntArray, int]:
     """Validate a matrix for ``fit``: 2-d, labels in range, enough LFs and rows."""
@@ -90,12 +106,31 @@ SCORE_OPS_PER_HASH = 200.0
 _CHUNK = 1 << 18
 
 
+_SAMPLE = 1 << 15
+
+
 def rows_for(A: IntArray, k: int, *, work_per_row: float, inverse: bool = True) -> Patterns:
-    """Distinct rows (:func:`fast_patterns`) when that saves work, else every row with count 1."""
-    if work_per_row > 1.0 and A.shape[0] > 1:
-        return fast_patterns(A, k, inverse=inverse)
+    """Distinct rows (:func:`fast_patterns`) when that saves work, else every row with count 1.
+
+    Grouping pays when the work per row outweighs hashing it and rows repeat: on a large
+    matrix a sample of rows is grouped first, and if most of its rows are distinct (dense
+    LFs, many patterns) the rows are used as they are.
+    """
     n = A.shape[0]
+    if work_per_row > 1.0 and n > 1 and not _mostly_distinct(A, k, work_per_row):
+        return fast_patterns(A, k, inverse=inverse)
     return Patterns(A, np.ones(n, np.int64), np.arange(n if inverse else 0, dtype=np.intp))
+
+
+def _mostly_distinct(A: IntArray, k: int, work_per_row: float) -> bool:
+    """Whether grouping would save less than it costs: the distinct share of a sample of rows
+    (evenly spaced, so the result does not depend on a random draw) times the work saved."""
+    n = A.shape[0]
+    if n <= 4 * _SAMPLE:
+        return False
+    sample = A[:: n // _SAMPLE][:_SAMPLE]
+    distinct = fast_patterns(sample, k, inverse=False).rows.shape[0] / sample.shape[0]
+    return bool(distinct * (1.0 + 1.0 / work_per_row) > 1.0)
 
 
 def pair_work(A: IntArray) -> float:
@@ -164,6 +199,8 @@ def cooccurrence(rows: IntArray, counts: npt.NDArray[np.int64], k: int) -> Float
     weight = counts[order].astype(np.float64)
     sizes, first, size_counts = np.unique(active[order], return_index=True, return_counts=True)
     out = np.zeros(mk * mk)
+    pending: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = []
+    size = 0
     pos = 0
     for a, f, q in zip(sizes.tolist(), first.tolist(), size_counts.tolist()):
         if a == 0:
@@ -172,10 +209,23 @@ def cooccurrence(rows: IntArray, counts: npt.NDArray[np.int64], k: int) -> Float
         pos += q * a
         s, t = np.triu_indices(a)
         pairs = block[:, s] * mk + block[:, t]
-        w = np.broadcast_to(weight[f : f + q, None], pairs.shape)
-        out += np.bincount(pairs.ravel(), weights=w.ravel(), minlength=mk * mk)
+        pending.append((pairs.ravel(), np.broadcast_to(weight[f : f + q, None], pairs.shape).ravel()))
+        size += pairs.size
+        if size >= max(mk * mk, 1 << 20):  # bounded memory, and few m*k x m*k passes
+            out += _tally(pending, mk * mk)
+            pending, size = [], 0
+    if pending:
+        out += _tally(pending, mk * mk)
     O = out.reshape(mk, mk)
     return O + np.triu(O, 1).T
+
+
+def _tally(pending: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]], size: int) -> FloatArray:
+    pairs = np.concatenate([p for p, _ in pending])
+    weights = np.concatenate([w for _, w in pending])
+    if np.all(weights == 1.0):  # rows, not patterns: plain counts are faster
+        return np.asarray(np.bincount(pairs, minlength=size), np.float64)
+    return np.asarray(np.bincount(pairs, weights=weights, minlength=size), np.float64)
 
 
 def vote_shares(rows: IntArray, counts: npt.NDArray[np.int64], k: int) -> FloatArray:

@@ -7,6 +7,7 @@ import inspect
 import json
 import zipfile
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -16,11 +17,17 @@ import numpy.typing as npt
 from lf.errors import DataError, NotFittedError, ParameterError
 from lf.matrix import LabelMatrix, as_label_array
 
-__all__ = ["BaseLabelModel", "check_class_balance"]
+__all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "ConvergenceWarning", "check_abstain", "check_class_balance"]
 
 M = TypeVar("M", bound="BaseLabelModel")
 _FORMAT = "lf.model/1"
 _INLINE_MAX = 4096  # arrays with more elements go to a sidecar .npz
+ABSTAIN_POLICIES = ("uncovered", "ties")
+TIE_TOL = 1e-5  # probabilities this close to the top one tie with it (as in Snorkel)
+
+
+class ConvergenceWarning(UserWarning):
+    """A model's fit stopped at its iteration limit before meeting its tolerance."""
 
 
 def check_class_balance(class_balance: Any, k: int) -> npt.NDArray[np.float64]:
@@ -32,6 +39,14 @@ def check_class_balance(class_balance: Any, k: int) -> npt.NDArray[np.float64]:
             f"Got {class_balance!r}."
         )
     return np.asarray(p / p.sum(), dtype=np.float64)
+
+
+def check_abstain(abstain: Any) -> None:
+    """``predict``'s ``abstain``: None, ``"uncovered"`` or ``"ties"``."""
+    if abstain is not None and abstain not in ABSTAIN_POLICIES:
+        raise ParameterError(
+            f"`abstain` must be None, 'uncovered' or 'ties'. Got {abstain!r}."
+        )
 
 
 def _json_safe(value: Any, what: str, model: object) -> Any:
@@ -125,9 +140,59 @@ class BaseLabelModel:
     def predict_proba(self, L: Any) -> npt.NDArray[np.float64]:
         raise NotImplementedError
 
-    def predict(self, L: Any) -> npt.NDArray[np.int64]:
-        """Most probable class per row (lowest class index on exact ties)."""
-        return np.asarray(self.predict_proba(L).argmax(axis=1), dtype=np.int64)
+    def predict(self, L: Any, *, abstain: str | None = None) -> npt.NDArray[np.int64]:
+        """Most probable class per row (lowest class index on exact ties).
+
+        ``abstain`` says which rows get ABSTAIN (-1) instead of a class, as Snorkel's tie
+        policy does: ``None`` (default) labels every row (a row no LF voted on gets the
+        class its posterior favours, usually the prior's); ``"uncovered"``: the rows no LF
+        voted on; ``"ties"``: those and the rows whose top probabilities tie (within
+        ``1e-5``).
+        """
+        check_abstain(abstain)
+        A = self._check_L(L)
+        proba = self.predict_proba(L)
+        pred = self._decide(A, proba)
+        if abstain is None:
+            return pred
+        drop = ~(A != -1).any(axis=1)
+        if abstain == "ties":
+            drop |= self._ties(A, proba)
+        return np.where(drop, -1, pred).astype(np.int64)
+
+    def score(
+        self,
+        L: Any,
+        y: Any,
+        metrics: Sequence[str] | str = ("accuracy",),
+        *,
+        abstain: str | None = "uncovered",
+    ) -> dict[str, float]:
+        """Scores of the model's labels against gold labels ``y``, by metric name.
+
+        ``metrics``: any of ``"accuracy"``, ``"f1"`` (binary: F1 of class 1; more classes:
+        macro F1), ``"coverage"`` (share of rows the model labels), ``"brier"`` (mean of
+        ``sum_c (P(c) - 1[y = c])^2``) and ``"ece"`` (expected calibration error, 10
+        confidence bins). ``abstain`` is ``predict``'s: by default the rows no LF voted on
+        are left out of every score but ``coverage`` (their label would be the prior's
+        guess); ``None`` scores every row, as the WRENCH protocol does.
+        """
+        from lf.models._metrics import check_gold, check_metrics, scores
+
+        names = check_metrics(metrics)
+        check_abstain(abstain)
+        A = self._check_L(L)
+        gold = check_gold(y, A.shape[0], self.cardinality_)
+        return scores(names, gold, self.predict(L, abstain=abstain), self.predict_proba(L), self.cardinality_)
+
+    def _decide(self, A: npt.NDArray[np.integer[Any]], proba: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+        """The class ``predict`` gives each row before ``abstain`` applies: the argmax."""
+        return np.asarray(proba.argmax(axis=1), dtype=np.int64)
+
+    def _ties(self, A: npt.NDArray[np.integer[Any]], proba: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+        """Rows whose top probabilities tie (within ``TIE_TOL``)."""
+        top = proba.max(axis=1, keepdims=True)
+        return np.asarray((proba >= top - TIE_TOL).sum(axis=1) > 1)
 
     # -- persistence -------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
@@ -167,7 +232,7 @@ class BaseLabelModel:
     @classmethod
     def load(cls, path: str | Path) -> Self:
         """Read a model written by :meth:`save` (``BaseLabelModel.load`` picks the class)."""
-        from lf.models import MODELS
+        from lf.models import MODELS, get_model
 
         path = Path(path)
         if not path.exists():
@@ -181,6 +246,11 @@ class BaseLabelModel:
         if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
             raise DataError(f"{str(path)!r} is not a model file written by lf.")
         kind = MODELS.get(str(doc.get("model")))
+        if kind is None and isinstance(doc.get("model"), str):
+            try:  # a model an installed package registers
+                kind = get_model(doc["model"])
+            except ParameterError:
+                kind = None
         if kind is None or not issubclass(kind, cls):
             raise DataError(f"{str(path)!r} holds a {doc.get('model')!r}, not a {cls.__name__}.")
         try:

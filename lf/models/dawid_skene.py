@@ -13,6 +13,7 @@ that only ever votes one class.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -20,15 +21,23 @@ import numpy.typing as npt
 from scipy import sparse
 
 from lf.errors import ParameterError
-from lf.models._stats import check_matrix, fast_patterns, onehot, posterior, resolve_class_balance
-from lf.models.base import BaseLabelModel
+from lf.models._em import e_step, log_table, m_step
+from lf.models._registry import register
+from lf.models._stats import (
+    check_matrix,
+    fast_patterns,
+    one_blas_thread,
+    onehot,
+    posterior,
+    resolve_class_balance,
+)
+from lf.models.base import BaseLabelModel, ConvergenceWarning
 
 __all__ = ["DawidSkene"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.integer[Any]]
 ABSTAIN_MODES = ("model", "ignore")
-_LOG_FLOOR = 1e-12
 
 
 def _majority_posterior(X: sparse.csr_matrix, m: int, k: int, prior: FloatArray) -> FloatArray:
@@ -37,37 +46,6 @@ def _majority_posterior(X: sparse.csr_matrix, m: int, k: int, prior: FloatArray)
     top = votes.max(axis=1, keepdims=True)
     q = np.where(top > 0, (votes == top).astype(float), prior)
     return np.asarray(q / q.sum(axis=1, keepdims=True))
-
-
-def _m_step(X: sparse.csr_matrix, W: FloatArray, m: int, k: int, smoothing: float, abstain: str) -> FloatArray:
-    """Confusion matrices ``m x (k+1) x k`` (row 0: ABSTAIN) from weighted posteriors ``W``."""
-    conf = np.zeros((m, k + 1, k))
-    conf[:, 1:, :] = np.asarray(X.T @ W).reshape(m, k, k)
-    if abstain == "ignore":
-        conf[:, 1:, :] += smoothing
-    else:
-        conf[:, 0, :] = W.sum(axis=0) - conf[:, 1:, :].sum(axis=1)
-        conf += smoothing
-    total = conf.sum(axis=1, keepdims=True)
-    return np.asarray(np.divide(conf, total, out=np.full_like(conf, 1.0 / (k + 1)), where=total > 0))
-
-
-def _log_table(conf: FloatArray, abstain: str) -> FloatArray:
-    table = np.log(np.maximum(conf, _LOG_FLOOR))
-    if abstain == "ignore":
-        table[:, 0, :] = 0.0
-    return table
-
-
-def _e_step(X: sparse.csr_matrix, c: FloatArray, table: FloatArray, log_prior: FloatArray) -> tuple[FloatArray, float]:
-    m, k = table.shape[0], table.shape[2]
-    diff = (table[:, 1:, :] - table[:, :1, :]).reshape(m * k, k)
-    S = np.asarray(X @ diff) + (log_prior + table[:, 0, :].sum(axis=0))
-    top = S.max(axis=1, keepdims=True)
-    e = np.exp(S - top)
-    z = e.sum(axis=1, keepdims=True)
-    loglik = float((c * (np.log(z[:, 0]) + top[:, 0])).sum())
-    return e / z, loglik
 
 
 def run_em(
@@ -92,18 +70,19 @@ def run_em(
     conf = np.zeros((m, k + 1, k))
     for it in range(1, max_iter + 1):
         W = q * c[:, None]
-        conf = _m_step(X, W, m, k, smoothing, abstain)
+        conf = m_step(X, W, m, k, smoothing, abstain)
         if p is None:
             balance = (W.sum(axis=0) + smoothing) / (n + k * smoothing)
         with np.errstate(divide="ignore"):
             log_prior = np.log(balance)
-        q, loglik = _e_step(X, c, _log_table(conf, abstain), log_prior)
+        q, loglik = e_step(X, c, log_table(conf, abstain), log_prior)
         if abs(loglik - prev) <= tol * abs(loglik):
             return conf, balance, it, True
         prev = loglik
     return conf, balance, max_iter, False
 
 
+@register("dawid_skene", "ds")
 class DawidSkene(BaseLabelModel):
     """Dawid-Skene EM label model.
 
@@ -117,7 +96,8 @@ class DawidSkene(BaseLabelModel):
         Dirichlet pseudo-count added to every confusion-matrix cell (and to the class counts
         when the class balance is learned). ``0`` gives plain maximum likelihood.
     max_iter:
-        Maximum number of EM iterations.
+        Maximum number of EM iterations; reaching it before ``tol`` sets ``converged_`` to
+        False and warns (``lf.models.ConvergenceWarning``).
     tol:
         Stop when the log-likelihood changes by less than ``tol`` (relative).
     random_state:
@@ -144,7 +124,7 @@ class DawidSkene(BaseLabelModel):
         *,
         abstain: str = "model",
         smoothing: float = 0.1,
-        max_iter: int = 100,
+        max_iter: int = 1000,
         tol: float = 1e-6,
         random_state: Any = None,
     ) -> None:
@@ -170,16 +150,17 @@ class DawidSkene(BaseLabelModel):
         A, k = check_matrix(L, cardinality, min_lfs=1, model="DawidSkene")
         p = resolve_class_balance(class_balance, k)
         pat = fast_patterns(A, k, inverse=False)
-        conf, balance, n_iter, converged = run_em(
-            pat.rows,
-            pat.counts,
-            k,
-            p,
-            smoothing=float(self.smoothing),
-            abstain=self.abstain,
-            max_iter=int(self.max_iter),
-            tol=float(self.tol),
-        )
+        with one_blas_thread():
+            conf, balance, n_iter, converged = run_em(
+                pat.rows,
+                pat.counts,
+                k,
+                p,
+                smoothing=float(self.smoothing),
+                abstain=self.abstain,
+                max_iter=int(self.max_iter),
+                tol=float(self.tol),
+            )
         votes = conf[:, 1:, :]
         vote_rate = (votes * balance).sum(axis=(1, 2))
         right = (np.einsum("jll->jl", votes) * balance).sum(axis=1)
@@ -193,13 +174,21 @@ class DawidSkene(BaseLabelModel):
         self.accuracies_ = np.where((A != -1).any(axis=0), accuracies, np.nan)
         self.n_iter_ = int(n_iter)
         self.converged_ = bool(converged)
+        if not converged:
+            warnings.warn(
+                ConvergenceWarning(
+                    f"DawidSkene did not converge in max_iter={self.max_iter} EM iterations (the "
+                    f"log-likelihood still moved by more than tol={self.tol}); raise `max_iter`."
+                ),
+                stacklevel=2,
+            )
         self._remember_lfs(L)
         return self
 
     def predict_proba(self, L: Any) -> FloatArray:
         """Posterior ``P(Y = y | votes)`` per row (``n x k``)."""
         A = self._check_L(L)
-        table = _log_table(np.asarray(self.confusion_, float), self.abstain)
+        table = log_table(np.asarray(self.confusion_, float), self.abstain)
         with np.errstate(divide="ignore"):
             log_prior = np.log(np.asarray(self.class_balance_, float))
         return posterior(A, table, log_prior)

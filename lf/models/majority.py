@@ -10,6 +10,7 @@ import numpy.typing as npt
 from lf.core import ABSTAIN
 from lf.errors import ParameterError
 from lf.matrix import as_label_array
+from lf.models._registry import register
 from lf.models.base import BaseLabelModel, check_class_balance
 
 __all__ = ["MajorityVoter", "vote_counts"]
@@ -32,16 +33,19 @@ def vote_counts(L: npt.NDArray[np.integer[Any]], k: int) -> npt.NDArray[np.int64
     return counts
 
 
+@register("majority", "mv")
 class MajorityVoter(BaseLabelModel):
     """Each row gets the class most LFs vote for.
 
     Parameters
     ----------
     tie_break:
-        How ``predict`` settles ties (and rows no LF labels): ``"prior"`` (default) takes the
-        tied class with the highest class balance (lowest index among equals);
+        How ``predict`` settles ties (and rows no LF labels): ``"prior"`` (default) takes
+        the tied class with the highest class balance (lowest index among equals);
         ``"random"`` draws uniformly among the tied classes with ``random_state``;
-        ``"abstain"`` returns ABSTAIN (-1).
+        ``"abstain"`` returns ABSTAIN (-1). ``predict(L, abstain="uncovered" | "ties")``
+        abstains on those rows whatever the tie break (``"ties"``: rows where two or more
+        classes get the most votes).
     random_state:
         Seed (or ``numpy.random.Generator``) for ``tie_break="random"``.
 
@@ -67,14 +71,13 @@ class MajorityVoter(BaseLabelModel):
         self._remember_lfs(L)
         return self
 
-    def _top(self, L: Any) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-        A = self._check_L(L)
+    def _top(self, A: npt.NDArray[np.integer[Any]]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
         counts = vote_counts(A, self.cardinality_)
         best = counts.max(axis=1, keepdims=True)
         return counts == best, best[:, 0] == 0
 
     def predict_proba(self, L: Any) -> npt.NDArray[np.float64]:
-        tied, empty = self._top(L)
+        tied, empty = self._top(self._check_L(L))
         weights = self.class_balance_ if self.tie_break == "prior" else np.ones(self.cardinality_)
         proba = tied * weights
         proba[empty] = self.class_balance_
@@ -83,8 +86,13 @@ class MajorityVoter(BaseLabelModel):
         proba[zero] = tied[zero]
         return np.asarray(proba / proba.sum(axis=1, keepdims=True), dtype=np.float64)
 
-    def predict(self, L: Any) -> npt.NDArray[np.int64]:
-        tied, empty = self._top(L)
+    def _ties(self, A: npt.NDArray[np.integer[Any]], proba: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+        """Rows where two or more classes get the most votes."""
+        tied, empty = self._top(A)
+        return np.asarray((tied.sum(axis=1) > 1) & ~empty)
+
+    def _decide(self, A: npt.NDArray[np.integer[Any]], proba: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+        tied, empty = self._top(A)
         if self.tie_break == "abstain":
             out = tied.argmax(axis=1)
             return np.asarray(np.where(empty | (tied.sum(axis=1) > 1), ABSTAIN, out), dtype=np.int64)

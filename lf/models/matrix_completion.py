@@ -30,10 +30,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import minimize
+from scipy.optimize import minimize as _minimize
 
 from lf.errors import ParameterError
-from lf.models._stats import moments, posterior
+from lf.models._em import refine
+from lf.models._mc_loss import FactoredWeights, factor_weights, weighted_loss
+from lf.models._registry import register
+from lf.models._stats import fast_patterns, moments, one_blas_thread, posterior
 from lf.models.base import BaseLabelModel
 
 __all__ = ["LabelModel"]
@@ -55,8 +58,7 @@ def _init_params(d: FloatArray, p: FloatArray, m: int, k: int, ratio: float) -> 
 
 def _objective(
     x: FloatArray,
-    O: FloatArray,
-    W: FloatArray,
+    fw: FactoredWeights,
     d: FloatArray,
     wd: FloatArray,
     p: FloatArray,
@@ -72,16 +74,14 @@ def _objective(
     D = x[:mk]
     S = x[mk:].reshape(mk, k)
     mu = D[:, None] * S
-    muP = mu * p
-    E = muP @ mu.T - O
-    R = W * E  # W is zero on the diagonal blocks (an LF with itself)
-    e2 = muP.sum(axis=1) - d
+    val, g = weighted_loss(mu, p, fw, m, k)  # the weights are zero on an LF with itself
+    e2 = (mu * p).sum(axis=1) - d
     r2 = wd * e2
     over = np.maximum(mu.reshape(m, k, k).sum(axis=1) - 1.0, 0.0)
     dD, dS = D - D0, (S - S0) * free
-    val = float((R * E).sum() + (r2 * e2).sum() + (over**2).sum())
+    val += float((r2 * e2).sum() + (over**2).sum())
     val += l2 * float((dD**2).sum() + (dS**2).sum())
-    g = 4.0 * R @ muP + 2.0 * np.outer(r2, p) + np.repeat(2.0 * over, k, axis=0)
+    g += 2.0 * np.outer(r2, p) + np.repeat(2.0 * over, k, axis=0)
     gD = (g * S).sum(axis=1) + 2.0 * l2 * dD
     gS = g * D[:, None] * free + 2.0 * l2 * dS
     return val, np.concatenate([gD, gS.ravel()])
@@ -157,15 +157,16 @@ def _fit_mu(
     free[np.arange(m * k), np.tile(np.arange(k), m)] = 0.0
     x0 = np.concatenate([D0, S0.ravel()])
     bounds = [(0.0, 1.0) if f else (1.0, 1.0) for f in np.concatenate([np.ones(m * k), free.ravel()])]
-    res = minimize(
-        _objective,
-        x0,
-        args=(O, W, d, wd, p, D0, S0, free, m, k, l2),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={"maxiter": max_iter, "ftol": tol, "gtol": tol * 1e-3},
-    )
+    with one_blas_thread():  # small products: threads only fight each other for the cores
+        res = _minimize(
+            _objective,
+            x0,
+            args=(factor_weights(W, O, m, k), d, wd, p, D0, S0, free, m, k, l2),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": max_iter, "ftol": tol, "gtol": tol * 1e-3},
+        )
     mk = m * k
     D, S = res.x[:mk], res.x[mk : mk + mk * k].reshape(mk, k)
     mu = (D[:, None] * S).reshape(m, k, k)
@@ -214,6 +215,7 @@ def mu_posterior(
 
 
 # -- the estimator ---------------------------------------------------------------------------
+@register("label_model", "matrix_completion", "mc")
 class LabelModel(BaseLabelModel):
     """Matrix-completion label model for conditionally independent LFs (the default model).
 
@@ -248,6 +250,17 @@ class LabelModel(BaseLabelModel):
         Floor on learned probabilities when scoring (caps how decisive one LF can be).
     max_iter, tol:
         L-BFGS-B iteration limit and tolerance.
+    em_steps:
+        EM steps on the full likelihood (ABSTAIN an outcome) after the moment fit; ``0``
+        (default) keeps the moment fit. EM frees each LF from the better-than-random
+        constraint (an LF that votes against the others is learned as worse than random;
+        the moment fit's start supplies the symmetry assumption, LFs better than random on
+        average) and recovers ``mu`` as maximum likelihood does when LFs are conditionally
+        independent. Without ``class_balance`` it also learns the balance jointly. Off by
+        default: on WRENCH train/valid splits, whose LFs are correlated, it did not help.
+    balance_prior:
+        With ``em_steps``, pseudo-rows per class (as a share of ``n``, split evenly) when
+        EM learns the class balance: a pull toward uniform.
     random_state:
         Accepted for API symmetry; the fit is deterministic.
 
@@ -282,6 +295,8 @@ class LabelModel(BaseLabelModel):
         eps: float = 1e-4,
         max_iter: int = 2000,
         tol: float = 1e-6,
+        em_steps: int = 0,
+        balance_prior: float = 0.1,
         random_state: Any = None,
     ) -> None:
         self.abstain = abstain
@@ -293,6 +308,8 @@ class LabelModel(BaseLabelModel):
         self.eps = eps
         self.max_iter = max_iter
         self.tol = tol
+        self.em_steps = em_steps
+        self.balance_prior = balance_prior
         self.random_state = random_state
 
     def _check_params(self) -> None:
@@ -309,6 +326,9 @@ class LabelModel(BaseLabelModel):
         _check_range("tol", self.tol, 0.0, np.inf, "> 0", lo_open=True)
         if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, (int, np.integer)) or self.max_iter < 1:
             raise ParameterError(f"`max_iter` must be a positive integer. Got {self.max_iter!r}.")
+        if isinstance(self.em_steps, bool) or not isinstance(self.em_steps, (int, np.integer)) or self.em_steps < 0:
+            raise ParameterError(f"`em_steps` must be an integer >= 0. Got {self.em_steps!r}.")
+        _check_range("balance_prior", self.balance_prior, 0.0, np.inf, ">= 0")
 
     def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> LabelModel:
         """Learn ``mu_`` from the label matrix ``L`` (3 or more LFs); returns ``self``."""
@@ -329,6 +349,18 @@ class LabelModel(BaseLabelModel):
             max_iter=int(self.max_iter),
             tol=float(self.tol),
         )
+        if self.em_steps:
+            pat = fast_patterns(A, k, inverse=False)
+            mu, p = refine(
+                pat.rows,
+                pat.counts,
+                mu,
+                p,
+                learn_balance=class_balance is None,
+                steps=int(self.em_steps),
+                smoothing=0.1,
+                balance_prior=float(self.balance_prior),
+            )
         self.cardinality_ = k
         self.n_lfs_ = m
         self.class_balance_ = p

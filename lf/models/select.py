@@ -19,11 +19,22 @@ METRICS = ("accuracy", "f1_macro")
 
 
 class Selection(NamedTuple):
-    """What :func:`select` returns: the fitted winner, its name, and every candidate's score."""
+    """What :func:`select` returns.
+
+    ``model`` is the chosen candidate fitted on ``L_train`` with ``class_balance``;
+    ``scores`` the cross-validated dev score of every candidate (NaN: could not be fitted);
+    ``intervals`` the 95 % paired bootstrap interval of each candidate's score minus the
+    default's; ``default`` the candidate kept unless another wins beyond that interval;
+    ``balance_source`` says where ``class_balance`` came from.
+    """
 
     model: BaseLabelModel
     name: str
     scores: dict[str, float]
+    intervals: dict[str, tuple[float, float]]
+    default: str
+    class_balance: npt.NDArray[np.float64] | None
+    balance_source: str
 
 
 def default_candidates() -> list[BaseLabelModel]:
@@ -89,8 +100,20 @@ def select(
     *,
     class_balance: Any = "dev",
     metric: str = "accuracy",
+    folds: int = 3,
+    n_boot: int = 1000,
+    random_state: int = 0,
 ) -> Selection:
-    """Fit each candidate on ``L_train`` and keep the one that scores best on ``(L_dev, y_dev)``.
+    """Choose a label model with a few gold-labeled dev rows, without overfitting them.
+
+    Every candidate is fitted on ``L_train`` (never on the dev rows) and scored on the dev
+    rows. With ``class_balance="dev"`` the balance comes from gold labels, so the dev rows
+    are scored by ``folds``-fold cross-validation: each fold's rows are predicted by models
+    fitted with the balance of the other folds' gold labels. The first candidate that can
+    be fitted is the default; another candidate is chosen only when the 95 % paired
+    bootstrap interval (``n_boot`` resamples of the dev rows, seeded by ``random_state``)
+    of its score minus the default's lies above 0, and then the best such one. The chosen
+    model is fitted again on ``L_train`` with the balance of all dev rows.
 
     Parameters
     ----------
@@ -103,8 +126,8 @@ def select(
     y_dev:
         Gold labels of the dev rows (``0 .. k-1``).
     class_balance:
-        ``"dev"`` (default): the class frequencies of ``y_dev`` (every class gets at least
-        one pseudo-count); ``None``: each model estimates or assumes its own; or ``k`` numbers.
+        ``"dev"`` (default): the class frequencies of ``y_dev`` (every class gets one
+        pseudo-count); ``None``: each model estimates or assumes its own; or ``k`` numbers.
     metric:
         ``"accuracy"`` (default) or ``"f1_macro"``.
 
@@ -113,6 +136,9 @@ def select(
     """
     if metric not in METRICS:
         raise ParameterError(f"`metric` must be one of {METRICS}. Got {metric!r}.")
+    for name, value, low in (("folds", folds, 2), ("n_boot", n_boot, 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ParameterError(f"`{name}` must be an integer >= {low}. Got {value!r}.")
     A_train, k = as_label_array(L_train, getattr(L_train, "cardinality", None))
     A_dev, k_dev = as_label_array(L_dev, getattr(L_dev, "cardinality", None) or k)
     if k_dev != k:
@@ -121,41 +147,99 @@ def select(
         raise ParameterError(f"`L_dev` has {A_dev.shape[1]} LFs but `L_train` has {A_train.shape[1]}.")
     if isinstance(L_train, LabelMatrix) and isinstance(L_dev, LabelMatrix) and L_train.names != L_dev.names:
         raise ParameterError("`L_train` and `L_dev` must have the same LFs in the same order (names differ).")
-    y = np.asarray(y_dev)
-    if y.ndim != 1 or y.shape[0] != A_dev.shape[0]:
-        raise ParameterError(f"`y_dev` must hold one label per dev row ({A_dev.shape[0]}). Got shape {y.shape}.")
-    if y.size == 0:
-        raise ParameterError("`y_dev` is empty: select needs at least one labeled dev row.")
-    if y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= k:
-        raise ParameterError(f"`y_dev` must hold class ids 0..{k - 1}. Got values in [{y.min()!r}, {y.max()!r}].")
-    if isinstance(class_balance, str):
-        if class_balance != "dev":
-            raise ParameterError(f"`class_balance` must be 'dev', None or {k} numbers. Got {class_balance!r}.")
-        counts = np.bincount(y, minlength=k) + 1.0
-        balance: Any = counts / counts.sum()
-    else:
-        balance = None if class_balance is None else check_class_balance(class_balance, k)
-
+    y = _check_y(y_dev, A_dev.shape[0], k)
+    from_dev = isinstance(class_balance, str)
+    if from_dev and class_balance != "dev":
+        raise ParameterError(f"`class_balance` must be 'dev', None or {k} numbers. Got {class_balance!r}.")
+    balance = dev_balance(y, k) if from_dev else None if class_balance is None else check_class_balance(class_balance, k)
+    source = (
+        f"dev gold labels ({y.size:,} rows)" if from_dev else "estimated by each model" if balance is None else "given"
+    )
     # Any: BaseLabelModel declares no fit(); every registered model has one.
     models: list[Any] = [_as_model(c) for c in (default_candidates() if candidates is None else candidates)]
     if not models:
         raise ParameterError("`candidates` is empty: give at least one model.")
-    scores: dict[str, float] = {}
-    best: tuple[float, str, Any] | None = None
+    fold = np.random.default_rng(random_state).permutation(y.size) % min(folds, y.size) if from_dev else None
+    names: list[str] = []
+    preds: dict[str, npt.NDArray[np.int64]] = {}
     first_error: Exception | None = None
     for model in models:
-        name = _name(model, set(scores))
+        name = _name(model, set(names))
+        names.append(name)
         try:
-            model.fit(L_train, class_balance=balance, cardinality=k)
+            preds[name] = _held_out(model, L_train, L_dev, y, k, balance, fold)
         except ValueError as exc:
             first_error = first_error or exc
-            scores[name] = math.nan
-            continue
-        s = score(y, model.predict(L_dev), k, metric)
-        scores[name] = s
-        if best is None or s > best[0]:
-            best = (s, name, model)
-    if best is None:
+    if not preds:
         assert first_error is not None
         raise first_error
-    return Selection(best[2], best[1], scores)
+    scores = {name: score(y, preds[name], k, metric) if name in preds else math.nan for name in names}
+    default = next(name for name in names if name in preds)
+    intervals = paired_intervals(y, preds, default, k, metric, n_boot, random_state)
+    winners = [n for n in preds if n != default and intervals[n][0] > 0.0]
+    chosen = max(winners, key=lambda n: scores[n]) if winners else default  # max keeps the earlier on ties
+    model = models[names.index(chosen)]
+    model.fit(L_train, class_balance=balance, cardinality=k)
+    return Selection(model, chosen, scores, intervals, default, balance, source)
+
+
+def dev_balance(y: npt.NDArray[np.int64], k: int) -> npt.NDArray[np.float64]:
+    """Class frequencies of gold labels, one pseudo-count per class."""
+    counts = np.bincount(y, minlength=k) + 1.0
+    return np.asarray(counts / counts.sum(), np.float64)
+
+
+def _check_y(y_dev: npt.ArrayLike, n: int, k: int) -> npt.NDArray[np.int64]:
+    y = np.asarray(y_dev)
+    if y.ndim != 1 or y.shape[0] != n:
+        raise ParameterError(f"`y_dev` must hold one label per dev row ({n}). Got shape {y.shape}.")
+    if y.size == 0:
+        raise ParameterError("`y_dev` is empty: select needs at least one labeled dev row.")
+    if y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= k:
+        raise ParameterError(f"`y_dev` must hold class ids 0..{k - 1}. Got values in [{y.min()!r}, {y.max()!r}].")
+    return np.asarray(y, np.int64)
+
+
+def _held_out(
+    model: Any, L_train: Any, L_dev: Any, y: npt.NDArray[np.int64], k: int, balance: Any, fold: Any
+) -> npt.NDArray[np.int64]:
+    """Dev predictions of ``model`` fitted on ``L_train``; per fold when the balance is the dev rows'."""
+    if fold is None:
+        return np.asarray(model.fit(L_train, class_balance=balance, cardinality=k).predict(L_dev), np.int64)
+    A_dev = np.asarray(L_dev.array if isinstance(L_dev, LabelMatrix) else L_dev)
+    out = np.empty(y.size, np.int64)
+    for f in np.unique(fold):
+        rows = fold == f
+        model.fit(L_train, class_balance=dev_balance(y[~rows], k), cardinality=k)
+        out[rows] = model.predict(L_dev[rows] if isinstance(L_dev, LabelMatrix) else A_dev[rows])
+    return out
+
+
+def paired_intervals(
+    y: npt.NDArray[np.int64],
+    preds: dict[str, npt.NDArray[np.int64]],
+    default: str,
+    k: int,
+    metric: str,
+    n_boot: int,
+    random_state: int,
+) -> dict[str, tuple[float, float]]:
+    """95 % interval of ``score(candidate) - score(default)`` over bootstrap resamples of the rows
+    (the same resamples for every candidate: a paired comparison)."""
+    rng = np.random.default_rng(random_state)
+    idx = rng.integers(0, y.size, (n_boot, y.size))
+    base = _boot_scores(y, preds[default], idx, k, metric)
+    out: dict[str, tuple[float, float]] = {}
+    for name, pred in preds.items():
+        diff = _boot_scores(y, pred, idx, k, metric) - base
+        lo, hi = np.percentile(diff, [2.5, 97.5])
+        out[name] = (float(lo), float(hi))
+    return out
+
+
+def _boot_scores(
+    y: npt.NDArray[np.int64], pred: npt.NDArray[np.int64], idx: npt.NDArray[np.int64], k: int, metric: str
+) -> npt.NDArray[np.float64]:
+    if metric == "accuracy":
+        return np.asarray((pred == y)[idx].mean(axis=1), np.float64)
+    return np.array([score(y[i], pred[i], k, metric) for i in idx])

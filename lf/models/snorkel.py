@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.errors import ParameterError, require
+from lf.models._registry import register
 from lf.models._stats import check_matrix, posterior, resolve_class_balance
 from lf.models.base import BaseLabelModel
 
@@ -39,6 +40,7 @@ def snorkel_log_factors(mu: npt.NDArray[Any], m: int, k: int) -> FloatArray:
     return table
 
 
+@register("snorkel")
 class SnorkelLabelModel(BaseLabelModel):
     """Snorkel's matrix-completion ``LabelModel``, fitted by Snorkel, used like any ``lf`` model.
 

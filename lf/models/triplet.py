@@ -22,7 +22,8 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.errors import ParameterError
-from lf.models._stats import moments
+from lf.models._registry import register
+from lf.models._stats import moments, one_blas_thread
 from lf.models.base import BaseLabelModel
 from lf.models.matrix_completion import lf_accuracies, mu_posterior
 
@@ -84,6 +85,7 @@ def triplet_rates(O: FloatArray, n: float, m: int, k: int, p: FloatArray) -> Flo
     return np.clip(mu, 0.0, 1.0).reshape(m, k, k)
 
 
+@register("triplet")
 class TripletModel(BaseLabelModel):
     """Closed-form triplet label model (no iterative training; needs 3 or more LFs).
 
@@ -119,7 +121,8 @@ class TripletModel(BaseLabelModel):
         self._check_params()
         A, k, O, n, p = moments(L, class_balance, cardinality, model="TripletModel")
         m = A.shape[1]
-        mu = triplet_rates(O, n, m, k, p)
+        with one_blas_thread():
+            mu = triplet_rates(O, n, m, k, p)
         self.cardinality_ = k
         self.n_lfs_ = m
         self.class_balance_ = p

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lf.errors import NotFittedError
-from lf.models import DawidSkene, get_model
+from lf.models import ConvergenceWarning, DawidSkene, get_model
 
 FAST = settings(max_examples=25, deadline=None)
 
@@ -105,3 +105,21 @@ def test_an_lf_that_never_votes_has_an_unknown_accuracy():
     L[:, 3] = -1
     acc = DawidSkene().fit(L, cardinality=3).accuracies_
     assert np.isnan(acc[3]) and np.all((acc[:3] > 0.8) & (acc[:3] < 0.95))
+
+
+def test_stopping_at_max_iter_warns_and_says_what_to_raise(easy):
+    L, _, _ = easy
+    with pytest.warns(ConvergenceWarning, match=r"DawidSkene did not converge in max_iter=2 EM iterations.*raise `max_iter`"):
+        model = DawidSkene(max_iter=2).fit(L)
+    assert not model.converged_ and model.n_iter_ == 2
+
+
+@pytest.mark.parametrize("name", ["youtube", "yoruba", "hausa", "chemprot"])
+@pytest.mark.parametrize("abstain", ["model", "ignore"])
+def test_the_default_converges_on_the_shared_sets(wrench, name, abstain):
+    from lf.datasets import load_wrench
+
+    folder = wrench(name)
+    L = load_wrench(folder, "train" if (folder / "train.json").is_file() else "valid").L
+    model = DawidSkene(abstain=abstain).fit(L)  # a ConvergenceWarning would fail the test
+    assert model.converged_ and model.n_iter_ < model.max_iter

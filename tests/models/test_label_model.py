@@ -194,3 +194,31 @@ def test_converged_says_whether_the_fit_reached_its_tolerance(easy):
     L, _, _ = easy
     assert LabelModel().fit(L).converged_ is True
     assert LabelModel(max_iter=1).fit(L).converged_ is False
+
+
+def test_dense_matrices_skip_grouping_rows_and_count_the_same():
+    from lf.models._stats import agreement_counts, cooccurrence, fast_patterns, rows_for
+
+    rng = np.random.default_rng(2)
+    many = np.where(rng.random((150_000, 8)) < 0.6, rng.integers(0, 10, (150_000, 8)), -1).astype(np.int8)
+    assert rows_for(many, 10, work_per_row=2.0).rows is many  # ~all rows distinct: no hashing
+    pat = fast_patterns(many, 10, inverse=False)
+    O, _ = agreement_counts(many, 10)
+    np.testing.assert_array_equal(O, cooccurrence(pat.rows, pat.counts, 10))
+    few = many % 2  # binary, 8 LFs: at most 3^8 patterns, grouping pays
+    assert rows_for(few, 2, work_per_row=2.0).rows.shape[0] <= 3**8
+
+
+def test_fits_run_blas_on_one_thread_and_leave_the_setting_as_it_was():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from lf.models._stats import one_blas_thread
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        with one_blas_thread():
+            assert set(blas_threads()) <= {1}
+        assert set(blas_threads()) <= {2}
+    assert blas_threads() == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -40,7 +41,10 @@ def test_default_candidates_names_and_class_balance_from_dev(split):
     }
     counts = np.bincount(y_dev, minlength=2) + 1.0
     assert np.allclose(result.model.class_balance_, counts / counts.sum())
-    assert result.scores[result.name] == max(result.scores.values())
+    assert result.default == "LabelModel" and result.intervals["LabelModel"] == (0.0, 0.0)
+    assert result.name == "LabelModel" or result.intervals[result.name][0] > 0
+    assert result.balance_source == "dev gold labels (1,000 rows)"
+    np.testing.assert_array_equal(result.class_balance, counts / counts.sum())
 
 
 def test_accepts_names_and_classes_and_leaves_given_models_unfitted(split):
@@ -94,4 +98,58 @@ def test_wrench_hausa_selects_on_valid(wrench):
     folder = wrench("hausa")
     train, valid = load_wrench(folder, "train"), load_wrench(folder, "valid")
     result = select(None, train.L, valid.L, valid.y)
-    assert result.scores[result.name] >= result.scores["MajorityVoter"]
+    assert result.name == result.default or result.intervals[result.name][0] > 0
+    assert all(lo <= hi for lo, hi in result.intervals.values())
+
+
+def test_a_win_within_the_dev_noise_keeps_the_default():
+    # One tied dev row: the random tie break happens to get it right, the prior's does not.
+    L_dev = np.array([[0, 0, -1]] * 30 + [[1, 1, -1]] * 30 + [[0, 1, -1]])
+    y_dev = np.array([0] * 30 + [1] * 30 + [0])
+    alt = MajorityVoter(tie_break="random", random_state=0)
+    alt_pred = alt.fit(L_dev, class_balance=[0.6, 0.4]).predict(L_dev)[-1]
+    y_dev[-1] = alt_pred
+    default = MajorityVoter(tie_break="prior")
+    assert default.fit(L_dev, class_balance=[0.6, 0.4]).predict(L_dev)[-1] != alt_pred
+    result = select([default, alt], L_dev, L_dev, y_dev, class_balance=[0.6, 0.4])
+    names = list(result.scores)
+    assert result.scores[names[1]] > result.scores[names[0]]  # better on dev, by one row
+    assert result.intervals[names[1]][0] <= 0.0 < result.intervals[names[1]][1]
+    assert result.name == names[0] == result.default
+
+
+class Spy(MajorityVoter):
+    """Records every class balance it is fitted with."""
+
+    seen: ClassVar[list[np.ndarray]] = []
+
+    def fit(self, L, *, class_balance=None, cardinality=None):
+        Spy.seen.append(np.asarray(class_balance))
+        return super().fit(L, class_balance=class_balance, cardinality=cardinality)
+
+
+def test_a_dev_class_balance_is_cross_validated(split):
+    L_train, L_dev, y_dev = split
+    Spy.seen = []
+    result = select([Spy()], L_train, L_dev, y_dev, folds=4)
+    full = (np.bincount(y_dev, minlength=2) + 1.0) / (len(y_dev) + 2.0)
+    assert len(Spy.seen) == 5  # one fit per fold, then the chosen model on all dev rows
+    assert all(not np.allclose(b, full, rtol=0, atol=1e-12) for b in Spy.seen[:4])
+    np.testing.assert_allclose(Spy.seen[4], full)
+    np.testing.assert_allclose(result.model.class_balance_, full)
+    # each fold's balance leaves out a quarter of the dev rows: averaged back it is the full one
+    sizes = np.array([len(y_dev) * 3 / 4 + 2] * 4)
+    assert np.allclose(np.mean([b * s for b, s in zip(Spy.seen[:4], sizes)], axis=0) / sizes.mean(), full, atol=0.01)
+
+
+def test_a_printed_candidate_name_is_a_model_spec():
+    from lf.errors import ParameterError
+    from lf.models import model_from_spec
+
+    model = model_from_spec("LabelModel(abstain='model', em_steps=3)")
+    assert isinstance(model, LabelModel) and model.abstain == "model" and model.em_steps == 3
+    assert isinstance(model_from_spec("ds"), DawidSkene)
+    with pytest.raises(ParameterError, match=r"LabelModel has no parameter 'foo'.*Its parameters: abstain"):
+        model_from_spec("LabelModel(foo=1)")
+    with pytest.raises(ParameterError, match="with literal values"):
+        model_from_spec("LabelModel(abstain=__import__('os').getcwd())")

@@ -1,0 +1,93 @@
+"""EM over class-conditional vote tables, ABSTAIN included as an outcome (shared numerics).
+
+``DawidSkene`` runs it from the majority vote; ``LabelModel(em_steps=...)`` runs a few steps
+from its moment fit. Work per step follows the number of distinct rows, not ``n``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from lf.models._stats import onehot
+
+__all__ = ["e_step", "log_table", "m_step", "refine"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.integer[Any]]
+_LOG_FLOOR = 1e-12
+
+
+def m_step(X: sparse.csr_matrix, W: FloatArray, m: int, k: int, smoothing: float, abstain: str) -> FloatArray:
+    """Vote tables ``m x (k+1) x k`` (row 0: ABSTAIN) from count-weighted posteriors ``W``."""
+    conf = np.zeros((m, k + 1, k))
+    conf[:, 1:, :] = np.asarray(X.T @ W).reshape(m, k, k)
+    if abstain == "ignore":
+        conf[:, 1:, :] += smoothing
+    else:
+        conf[:, 0, :] = W.sum(axis=0) - conf[:, 1:, :].sum(axis=1)
+        conf += smoothing
+    total = conf.sum(axis=1, keepdims=True)
+    return np.asarray(np.divide(conf, total, out=np.full_like(conf, 1.0 / (k + 1)), where=total > 0))
+
+
+def log_table(conf: FloatArray, abstain: str) -> FloatArray:
+    """Log factors for scoring; ABSTAIN's row is 0 when abstentions are ignored."""
+    table = np.log(np.maximum(conf, _LOG_FLOOR))
+    if abstain == "ignore":
+        table[:, 0, :] = 0.0
+    return table
+
+
+def e_step(X: sparse.csr_matrix, c: FloatArray, table: FloatArray, log_prior: FloatArray) -> tuple[FloatArray, float]:
+    """Posteriors of the distinct rows and the count-weighted log-likelihood."""
+    m, k = table.shape[0], table.shape[2]
+    diff = (table[:, 1:, :] - table[:, :1, :]).reshape(m * k, k)
+    S = np.asarray(X @ diff) + (log_prior + table[:, 0, :].sum(axis=0))
+    top = S.max(axis=1, keepdims=True)
+    e = np.exp(S - top)
+    z = e.sum(axis=1, keepdims=True)
+    loglik = float((c * (np.log(z[:, 0]) + top[:, 0])).sum())
+    return e / z, loglik
+
+
+def refine(
+    rows: IntArray,
+    counts: npt.NDArray[np.int64],
+    mu: FloatArray,
+    p: FloatArray,
+    *,
+    learn_balance: bool,
+    steps: int,
+    smoothing: float,
+    balance_prior: float,
+) -> tuple[FloatArray, FloatArray]:
+    """``steps`` EM steps on the full likelihood (ABSTAIN an outcome) from vote rates ``mu``.
+
+    Returns the refined ``mu`` (``m x k x k``) and class balance. Nothing ties an LF to
+    being better than random here: an LF whose votes go against the others' is learned as
+    such. With ``learn_balance`` the balance is re-estimated each step with
+    ``balance_prior * n / k`` pseudo-rows per class (a pull toward uniform that keeps it away
+    from the extremes EM drifts to); otherwise ``p`` stays fixed.
+    """
+    m, k = mu.shape[0], mu.shape[2]
+    X = onehot(rows, k)
+    c = counts.astype(np.float64)
+    n = float(c.sum())
+    conf = np.empty((m, k + 1, k))
+    conf[:, 1:, :] = mu
+    conf[:, 0, :] = np.clip(1.0 - mu.sum(axis=1), 1e-6, 1.0)
+    conf /= conf.sum(axis=1, keepdims=True)
+    balance = np.asarray(p, np.float64)
+    for _ in range(steps):
+        with np.errstate(divide="ignore"):
+            log_prior = np.log(balance)
+        q, _ = e_step(X, c, log_table(conf, "model"), log_prior)
+        W = q * c[:, None]
+        conf = m_step(X, W, m, k, smoothing, "model")
+        if learn_balance:
+            balance = (W.sum(axis=0) + balance_prior * n / k) / (n * (1.0 + balance_prior))
+    return np.asarray(conf[:, 1:, :]), balance

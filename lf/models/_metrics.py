@@ -1,0 +1,101 @@
+"""Scores of a label model against gold labels: pure functions over plain arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.errors import ParameterError
+
+__all__ = ["METRICS", "accuracy", "brier", "check_gold", "check_metrics", "ece", "f1", "scores"]
+
+METRICS = ("accuracy", "f1", "coverage", "brier", "ece")
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+def check_metrics(metrics: Any) -> tuple[str, ...]:
+    """``metrics`` as a tuple of known names (a single name is accepted too)."""
+    names = (metrics,) if isinstance(metrics, str) else tuple(metrics)
+    unknown = [m for m in names if m not in METRICS]
+    if unknown or not names:
+        raise ParameterError(
+            f"`metrics` must name one or more of {', '.join(METRICS)}. Got {metrics!r}."
+        )
+    return names
+
+
+def check_gold(y: Any, n: int, k: int) -> IntArray:
+    """Gold labels: one class id ``0 .. k-1`` per row."""
+    arr = np.asarray(y)
+    if arr.shape != (n,):
+        raise ParameterError(f"`y` must hold one gold label per row ({n}). Got shape {arr.shape}.")
+    if n and (arr.dtype.kind not in "iu" or arr.min() < 0 or arr.max() >= k):
+        raise ParameterError(
+            f"`y` must hold class ids 0..{k - 1}. Got {arr.dtype} values in [{arr.min()!r}, {arr.max()!r}]."
+        )
+    return np.asarray(arr, dtype=np.int64)
+
+
+def accuracy(y: IntArray, pred: IntArray) -> float:
+    """Share of rows where ``pred`` equals ``y`` (NaN without rows)."""
+    return float((pred == y).mean()) if y.size else float("nan")
+
+
+def f1(y: IntArray, pred: IntArray, k: int) -> float:
+    """Binary (``k = 2``): F1 of the positive class 1. ``k > 2``: macro F1 over the classes
+    that occur in ``y`` or ``pred`` (a class with no true or predicted row scores 0)."""
+    if not y.size:
+        return float("nan")
+    classes = [1] if k == 2 else sorted(set(np.unique(y).tolist()) | set(np.unique(pred).tolist()))
+    values = []
+    for c in classes:
+        tp = float(np.count_nonzero((pred == c) & (y == c)))
+        wrong = float(np.count_nonzero((pred == c) != (y == c)))  # false positives + negatives
+        values.append(2.0 * tp / (2.0 * tp + wrong) if tp + wrong else 0.0)
+    return float(np.mean(values))
+
+
+def brier(y: IntArray, proba: FloatArray) -> float:
+    """Mean over rows of ``sum_c (P(c) - 1[y = c])^2`` (0 is perfect, 2 the worst)."""
+    if not y.size:
+        return float("nan")
+    onehot = np.zeros_like(proba)
+    onehot[np.arange(y.size), y] = 1.0
+    return float(((proba - onehot) ** 2).sum(axis=1).mean())
+
+
+def ece(y: IntArray, proba: FloatArray, bins: int = 10) -> float:
+    """Expected calibration error: rows binned by confidence (their top probability) into
+    ``bins`` equal-width bins; the row-weighted mean of ``|accuracy - mean confidence|``."""
+    if not y.size:
+        return float("nan")
+    conf = proba.max(axis=1)
+    right = (proba.argmax(axis=1) == y).astype(np.float64)
+    which = np.minimum((conf * bins).astype(np.int64), bins - 1)
+    gap = np.bincount(which, weights=right - conf, minlength=bins)
+    return float(np.abs(gap).sum() / y.size)
+
+
+def scores(
+    metrics: Sequence[str], y: IntArray, pred: IntArray, proba: FloatArray, k: int
+) -> dict[str, float]:
+    """Each metric over the rows with a prediction (``pred != -1``); ``coverage`` is their share."""
+    keep = pred != -1
+    yk, pk, qk = y[keep], pred[keep], proba[keep]
+    out: dict[str, float] = {}
+    for name in metrics:
+        if name == "accuracy":
+            out[name] = accuracy(yk, pk)
+        elif name == "f1":
+            out[name] = f1(yk, pk, k)
+        elif name == "coverage":
+            out[name] = float(keep.mean()) if keep.size else float("nan")
+        elif name == "brier":
+            out[name] = brier(yk, qk)
+        else:
+            out[name] = ece(yk, qk)
+    return out

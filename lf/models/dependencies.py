@@ -1,0 +1,75 @@
+"""LF pairs that fire together far more often than a fitted model's independence predicts.
+
+A label model that assumes the LFs independent given the class counts two LFs that fire
+together by construction (the same keyword, the same heuristic) as two pieces of evidence.
+:func:`correlated_pairs` compares, for every pair of LFs and every pair of their votes, the
+rows where both cast those votes with what the model's vote rates and class balance predict,
+and keeps the pairs with a vote combination far above it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.errors import ParameterError
+from lf.matrix import LabelMatrix, as_label_array
+from lf.models._stats import agreement_counts
+
+__all__ = ["CorrelatedPair", "correlated_pairs", "vote_rates"]
+
+
+class CorrelatedPair(NamedTuple):
+    first: str
+    second: str
+    votes: tuple[int, int]  # the labels the two LFs cast together
+    rows: int  # rows where they do
+    expected: float  # what conditional independence under the model predicts
+    z: float  # (rows - expected) / sqrt(expected)
+
+
+def vote_rates(model: Any) -> npt.NDArray[np.float64]:
+    """``m x k x k`` ``P(lambda_j = l | Y = y)`` of a fitted model that has them."""
+    k = int(model.cardinality_)
+    if hasattr(model, "mu_"):
+        return np.asarray(model.mu_, np.float64).reshape(-1, k, k)
+    if hasattr(model, "confusion_"):
+        return np.asarray(model.confusion_, np.float64)[:, 1:, :]
+    raise ParameterError(
+        f"{type(model).__name__} has no class-conditional vote rates to compare agreement with; "
+        "use LabelModel, DawidSkene, TripletModel or SnorkelLabelModel."
+    )
+
+
+def correlated_pairs(
+    L: Any, model: Any, *, min_ratio: float = 2.0, min_z: float = 5.0, min_rows: int = 10
+) -> list[CorrelatedPair]:
+    """Pairs with a vote combination at least ``min_ratio`` times and ``min_z`` standard
+    errors above what ``model`` (fitted on ``L``) predicts, on ``min_rows`` rows or more;
+    most significant first. ``predicted`` uses ``m x k x m x k`` memory: meant for reports."""
+    A, k = as_label_array(L, getattr(L, "cardinality", None) or model.cardinality_)
+    mu = vote_rates(model)
+    m = A.shape[1]
+    if mu.shape != (m, k, k):
+        raise ParameterError(f"The model was fitted on {mu.shape[0]} LFs; the matrix has {m}.")
+    O, pat = agreement_counts(A, k)
+    n = float(pat.counts.sum())
+    p = np.asarray(model.class_balance_, np.float64)
+    # Rows where LF i votes a and LF j votes b, observed and predicted by the model.
+    observed = O.reshape(m, k, m, k)
+    predicted = n * np.einsum("iay,y,jby->iajb", mu, p, mu)
+    z = (observed - predicted) / np.sqrt(np.maximum(predicted, 1.0))
+    z[(observed < min_rows) | (observed < min_ratio * predicted)] = -np.inf
+    names = list(L.names) if isinstance(L, LabelMatrix) else [f"lf_{j}" for j in range(m)]
+    out = []
+    for i, j in zip(*np.triu_indices(m, 1)):
+        cell = z[i, :, j, :]
+        a, b = np.unravel_index(int(cell.argmax()), cell.shape)
+        if cell[a, b] >= min_z:
+            out.append(
+                CorrelatedPair(names[i], names[j], (int(a), int(b)), round(float(observed[i, a, j, b])),
+                               float(predicted[i, a, j, b]), float(cell[a, b]))
+            )
+    return sorted(out, key=lambda c: -c.z)

@@ -1,0 +1,124 @@
+"""One contract, checked on every registered label model (scikit-learn's check suite, in small)."""
+
+from __future__ import annotations
+
+import importlib.util
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import lf
+from lf.errors import DataError
+from lf.models import MODELS, BaseLabelModel, get_model
+from lf.models._registry import ALIASES
+
+NAMES = sorted(n for n in MODELS if n != "SnorkelLabelModel" or importlib.util.find_spec("snorkel"))
+
+
+@pytest.fixture(scope="module")
+def matrix() -> lf.LabelMatrix:
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 3, 1500)
+    acc = np.array([0.85, 0.75, 0.7, 0.65, 0.8])
+    fires = rng.random((1500, 5)) < 0.5
+    right = rng.random((1500, 5)) < acc
+    wrong = (y[:, None] + rng.integers(1, 3, (1500, 5))) % 3
+    A = np.where(fires, np.where(right, y[:, None], wrong), -1)
+    return lf.LabelMatrix(A, names=[f"lf{j}" for j in range(5)], cardinality=3)
+
+
+def fresh(name: str) -> Any:
+    cls = get_model(name)
+    return cls(random_state=0) if "random_state" in cls._param_names() else cls()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fit_returns_self_and_probabilities_sum_to_one(name: str, matrix: lf.LabelMatrix) -> None:
+    model = fresh(name)
+    assert model.fit(matrix) is model
+    P = model.predict_proba(matrix)
+    assert P.shape == (matrix.n, 3) and (P >= 0).all()
+    np.testing.assert_allclose(P.sum(axis=1), 1.0)
+    assert set(np.unique(model.predict(matrix))) <= {0, 1, 2}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_save_load_round_trip(name: str, matrix: lf.LabelMatrix, tmp_path: Path) -> None:
+    model = fresh(name).fit(matrix)
+    back = BaseLabelModel.load(model.save(tmp_path / "m.json"))
+    assert type(back) is type(model) and back.get_params() == model.get_params()
+    np.testing.assert_array_equal(back.predict_proba(matrix), model.predict_proba(matrix))
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "SnorkelLabelModel"])  # SGD: order-dependent
+def test_permuting_the_lfs_permutes_nothing_else(name: str, matrix: lf.LabelMatrix) -> None:
+    A = np.asarray(matrix.array)
+    order = [3, 0, 4, 2, 1]
+    P = fresh(name).fit(A).predict_proba(A)
+    Q = fresh(name).fit(A[:, order]).predict_proba(A[:, order])
+    np.testing.assert_allclose(Q, P, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_duplicated_rows_get_the_same_probabilities(name: str, matrix: lf.LabelMatrix) -> None:
+    A = np.asarray(matrix.array)
+    model = fresh(name).fit(A)
+    P = model.predict_proba(np.vstack([A, A[::-1]]))
+    np.testing.assert_array_equal(P[: len(A)], P[len(A) :][::-1])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_matrix_of_other_lfs_is_refused(name: str, matrix: lf.LabelMatrix) -> None:
+    model = fresh(name).fit(matrix)
+    other = lf.LabelMatrix(np.asarray(matrix.array), names=["a", "b", "c", "d", "e"], cardinality=3)
+    with pytest.raises(DataError, match="fitted on other LFs"):
+        model.predict_proba(other)
+
+
+def test_a_model_from_another_package_registers_through_an_entry_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, matrix: lf.LabelMatrix
+) -> None:
+    (tmp_path / "my_models.py").write_text(
+        textwrap.dedent(
+            """
+            from lf.models import MajorityVoter
+
+            class CautiousVoter(MajorityVoter):
+                '''Majority vote that abstains on ties.'''
+
+                def __init__(self, *, tie_break: str = "abstain", random_state=None) -> None:
+                    super().__init__(tie_break=tie_break, random_state=random_state)
+            """
+        )
+    )
+    info = tmp_path / "my_models-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: my-models\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[lf.models]\ncautious = my_models:CautiousVoter\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    cls = get_model("cautious")
+    assert cls.__name__ == "CautiousVoter" and get_model("CautiousVoter") is cls
+    model = cls().fit(matrix)
+    assert type(BaseLabelModel.load(model.save(tmp_path / "c.json"))) is cls
+    matrix.save(tmp_path / "L.parquet")
+    from lf.cli import main
+
+    assert main(["fit", str(tmp_path / "L.parquet"), "--model", "cautious", "-o", str(tmp_path / "f.json")]) == 0
+    assert type(BaseLabelModel.load(tmp_path / "f.json")) is cls
+    monkeypatch.delitem(MODELS, "CautiousVoter")
+    monkeypatch.delitem(ALIASES, "cautious")
+
+
+def test_a_broken_plugin_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    info = tmp_path / "broken-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[lf.models]\nbroken = no_such_module_here:Model\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(lf.errors.LFImportError, match="The label model 'broken' .* failed to import: ModuleNotFoundError"):
+        get_model("broken")
+    with pytest.raises(lf.errors.ParameterError, match="Unknown model 'nothing'. Available: .*broken"):
+        get_model("nothing")

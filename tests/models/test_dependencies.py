@@ -1,0 +1,49 @@
+"""Correlated LF pairs: found against a fitted model, shown by `lf report --model`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import lf
+from lf.cli import main
+from lf.models import DawidSkene, LabelModel, MajorityVoter
+from lf.models.dependencies import correlated_pairs
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("cls", [LabelModel, DawidSkene])
+def test_a_copied_lf_is_the_only_pair_found(generate: Any, cls: Any) -> None:
+    acc = np.array([0.8, 0.75, 0.7, 0.85, 0.65])
+    A, _ = generate(5000, 5, 2, accuracies=acc, propensities=np.full(5, 0.4), seed=11)
+    independent = lf.LabelMatrix(A, names=list("abcde"), cardinality=2)
+    assert correlated_pairs(independent, cls().fit(independent)) == []
+    # "f" fires on a third of e's rows with e's vote: dependent by construction
+    copy = np.where(np.random.default_rng(0).random(5000) < 0.33, A[:, 4], -1)
+    L = lf.LabelMatrix(np.column_stack([A, copy]), names=list("abcdef"), cardinality=2)
+    pairs = correlated_pairs(L, cls().fit(L))
+    assert (pairs[0].first, pairs[0].second) == ("e", "f")  # the most significant
+    assert pairs[0].rows > 2 * pairs[0].expected and pairs[0].votes[0] == pairs[0].votes[1]
+    assert all("f" in (p.first, p.second) for p in pairs)  # others only through f's distorted fit
+
+
+def test_a_model_without_vote_rates_is_refused(easy: Any) -> None:
+    L, _, _ = easy
+    with pytest.raises(lf.errors.ParameterError, match="MajorityVoter has no class-conditional vote rates"):
+        correlated_pairs(L, MajorityVoter().fit(L))
+
+
+def test_report_shows_model_scores_and_correlated_pairs(capsys: pytest.CaptureFixture[str]) -> None:
+    demo, lfs = ROOT / "datasets" / "demo" / "comments.csv", ROOT / "labeling_functions" / "demo_spam.py"
+    code = main(["report", str(demo), "--lfs", str(lfs), "--gold", "label", "--model", "LabelModel"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "LabelModel on the rows some LF labels (coverage 0.947):" in out
+    assert "F1 (positive class)" in out and "ECE" in out
+    assert "short_comment=HAM & shouting=SPAM" in out
+    mine = out[out.index("LabelModel on the rows") :].splitlines()
+    assert all(len(line) <= 80 for line in mine)

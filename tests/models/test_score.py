@@ -1,0 +1,91 @@
+"""``model.score``: each metric against a plain-Python reference computation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from lf.errors import ParameterError
+from lf.models import DawidSkene, LabelModel, MajorityVoter
+
+ALL = ("accuracy", "f1", "coverage", "brier", "ece")
+
+
+def reference(y: list[int], pred: list[int], proba: list[list[float]], k: int) -> dict[str, float]:
+    """The metrics row by row, in plain Python, over the rows with a prediction."""
+    rows = [i for i, p in enumerate(pred) if p != -1]
+    n = len(rows)
+    acc = sum(pred[i] == y[i] for i in rows) / n
+
+    def f1_of(c: int) -> float:
+        tp = sum(1 for i in rows if pred[i] == c and y[i] == c)
+        fp = sum(1 for i in rows if pred[i] == c and y[i] != c)
+        fn = sum(1 for i in rows if pred[i] != c and y[i] == c)
+        return 0.0 if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn)
+
+    present = sorted({y[i] for i in rows} | {pred[i] for i in rows})
+    f1 = f1_of(1) if k == 2 else sum(f1_of(c) for c in present) / len(present)
+    brier = sum(sum((proba[i][c] - (1.0 if y[i] == c else 0.0)) ** 2 for c in range(k)) for i in rows) / n
+    bins: dict[int, list[int]] = {}
+    for i in rows:
+        conf = max(proba[i])
+        bins.setdefault(min(int(conf * 10), 9), []).append(i)
+    ece = 0.0
+    for members in bins.values():
+        right = sum(proba[i].index(max(proba[i])) == y[i] for i in members) / len(members)
+        conf = sum(max(proba[i]) for i in members) / len(members)
+        ece += len(members) / n * abs(right - conf)
+    return {"accuracy": acc, "f1": f1, "coverage": n / len(y), "brier": brier, "ece": ece}
+
+
+@pytest.mark.parametrize("k", [2, 3])
+@pytest.mark.parametrize("abstain", ["uncovered", None])
+@pytest.mark.parametrize("cls", [LabelModel, DawidSkene, MajorityVoter])
+def test_every_metric_matches_the_reference(generate: Any, k: int, abstain: str | None, cls: Any) -> None:
+    acc = np.array([0.85, 0.7, 0.6, 0.75, 0.55])
+    L, y = generate(1500, 5, k, accuracies=acc, propensities=np.full(5, 0.35), balance=None, seed=7 + k)
+    model = cls().fit(L)
+    got = model.score(L, y, ALL, abstain=abstain)
+    pred = model.predict(L, abstain=abstain)
+    want = reference(y.tolist(), pred.tolist(), model.predict_proba(L).tolist(), k)
+    assert list(got) == list(ALL)
+    for name in ALL:
+        assert got[name] == pytest.approx(want[name], abs=1e-9), name
+    uncovered = (L == -1).all(axis=1).mean()
+    assert got["coverage"] == pytest.approx(1.0 if abstain is None else 1.0 - uncovered)
+    assert 0.0 < got["ece"] < 0.5 and 0.0 < got["brier"] < 1.0
+
+
+def test_f1_is_the_positive_class_for_two_classes_and_macro_beyond() -> None:
+    L = np.array([[1, 1, 1], [1, 1, 1], [0, 0, 0], [0, 0, 0]])
+    model = MajorityVoter().fit(L)
+    # predictions 1, 1, 0, 0 against gold 1, 0, 0, 0: positive class P = 1/2, R = 1 -> F1 2/3
+    assert model.score(L, np.array([1, 0, 0, 0]), "f1")["f1"] == pytest.approx(2 / 3)
+    L3 = np.array([[2, 2, 2], [1, 1, 1], [0, 0, 0], [0, 0, 0]])
+    m3 = MajorityVoter().fit(L3, cardinality=3)
+    # predictions 2, 1, 0, 0 against gold 2, 0, 0, 1: F1 per class by hand, then the mean
+    got = m3.score(L3, np.array([2, 0, 0, 1]), "f1")["f1"]
+    f1_0 = 2 * 1 / (2 * 1 + 1 + 1)  # pred 0 on rows 2,3; gold 0 on rows 1,2
+    f1_1 = 0.0  # pred 1 on row 1, gold 1 on row 3
+    f1_2 = 1.0
+    assert got == pytest.approx((f1_0 + f1_1 + f1_2) / 3)
+
+
+def test_a_perfectly_calibrated_certain_model_scores_zero_brier_and_ece() -> None:
+    L = np.array([[0, 0, 0], [1, 1, 1]] * 5)
+    y = np.array([0, 1] * 5)
+    model = MajorityVoter().fit(L)
+    assert model.score(L, y, ("brier", "ece", "accuracy")) == {"brier": 0.0, "ece": 0.0, "accuracy": 1.0}
+
+
+def test_score_refuses_unknown_metrics_and_bad_gold(easy: Any) -> None:
+    L, y, _ = easy
+    model = LabelModel().fit(L)
+    with pytest.raises(ParameterError, match="`metrics` must name one or more of accuracy, f1, coverage, brier, ece. Got"):
+        model.score(L, y, ("accuracy", "auc"))
+    with pytest.raises(ParameterError, match=r"one gold label per row \(2000\). Got shape \(10,\)"):
+        model.score(L, y[:10])
+    with pytest.raises(ParameterError, match=r"class ids 0..1"):
+        model.score(L, y + 1)
