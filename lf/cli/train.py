@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -82,3 +83,27 @@ def predict_cmd(
     frames = iter_predictions(model, _source(data), text_column=text_column, id_column=id_column, chunk_size=chunk_size, progress=progress)
     rows = write_predictions(frames, output)
     _console(stderr=True).print(f"wrote {output}: {rows:,} rows in {time.perf_counter() - start:.2f} s", markup=False)
+
+
+def end_model_line(model_dir: str, data: tuple[str, ...], text_column: str | None, y: Any, L: Any, label_model: Any) -> str:
+    """``lf report --end-model``: the end model's accuracy against gold next to the label model's."""
+    import numpy as np
+
+    from lf.errors import DataError
+    from lf.models import LabelModel
+    from lf.train import load_model, predict
+
+    if y is None or not data:
+        raise click.UsageError("--end-model is scored against gold labels: give --gold (and --data with a saved matrix).")
+    model = load_model(model_dir)
+    if tuple(model.labels) != tuple(L.labels or [str(c) for c in range(L.cardinality)]):
+        raise DataError(f"The end model in {model_dir!r} has labels {list(model.labels)}, the LFs {list(L.labels or [])}.")
+    pred = predict(model, _source(data), text_column=text_column or "text", progress=False)
+    end_acc = float((np.asarray([model.labels.index(v) for v in pred["label"]]) == y).mean())
+    label_model = label_model if label_model is not None else LabelModel().fit(L)
+    lm_acc = float((label_model.predict(L) == y).mean())
+    covered = float((L.array != -1).any(axis=1).mean())
+    return (
+        f"end model accuracy against gold: {end_acc:.3f} over all {len(y):,} rows (coverage 1.000); "
+        f"label model {type(label_model).__name__}: {lm_acc:.3f} (LF coverage {covered:.3f})"
+    )
