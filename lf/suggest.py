@@ -180,8 +180,8 @@ def suggest(
     cands = _mine(texts, y, priors, min_support) + _pattern_candidates(texts, y, priors, min_support)
     _measure(cands, texts, y, sample)
     cands = [c for c in cands if c.fired >= min_support and c.low > priors[c.label]]
-    base_cov, conflict = _existing_state(existing, sample, len(names))
-    picked = _select(cands, priors, base_cov, conflict, n)
+    base_cov, conflict, blockers = _existing_state(existing, sample, len(names))
+    picked = _select(cands, priors, base_cov, conflict, n, blockers)
     items = _finalise(picked, data, text_column, n_corpus, names, {x.name for x in existing or ()})
     return Suggestions(
         tuple(items), tuple(names), tuple(float(p) for p in priors), len(y), n_corpus,
@@ -281,7 +281,7 @@ def _mine(texts: list[str], y: npt.NDArray[np.int64], priors: npt.NDArray[np.flo
         low, _ = wilson_interval(int(c[label]), n_fired)
         if low > priors[label]:
             scored.append(((low - priors[label]) * math.log1p(n_fired), p, label))
-    scored.sort(key=lambda t: (-t[0], t[1]))
+    scored.sort(key=lambda t: (-t[0], t[1].count(" "), t[1]))  # on a tie, the word before its phrases
     return [_Candidate("keyword", p, label) for _, p, label in scored[:_SCREEN]]
 
 
@@ -316,11 +316,14 @@ def _measure(cands: list[_Candidate], texts: list[str], y: npt.NDArray[np.int64]
         c.hits = lfn(sample) != ABSTAIN
 
 
-def _existing_state(existing: Any, sample: pd.DataFrame, k: int) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Rows of the corpus sample some existing LF labels, and rows where they disagree."""
+def _existing_state(
+    existing: Any, sample: pd.DataFrame, k: int,
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], list[_Candidate]]:
+    """Rows of the corpus sample some existing LF labels, rows where they disagree, and the
+    existing LFs' votes per label (a candidate repeating one of them is not suggested)."""
     n = len(sample)
     if not existing:
-        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), []
     from lf.apply import apply
 
     L = apply(list(existing), sample, cardinality=k, progress=False).array
@@ -328,12 +331,13 @@ def _existing_state(existing: Any, sample: pd.DataFrame, k: int) -> tuple[npt.ND
     covered = voted.any(axis=1)
     lo = np.where(voted, L, np.iinfo(np.int16).max).min(axis=1)
     hi = np.where(voted, L, -1).max(axis=1)
-    return covered, covered & (lo != hi)
+    votes = [_Candidate("existing", x.name, c, hits=L[:, j] == c) for j, x in enumerate(existing) for c in range(k)]
+    return covered, covered & (lo != hi), [v for v in votes if v.hits.any()]
 
 
 def _select(
     cands: list[_Candidate], priors: npt.NDArray[np.float64], covered: npt.NDArray[np.bool_],
-    conflict: npt.NDArray[np.bool_], n: int,
+    conflict: npt.NDArray[np.bool_], n: int, blockers: list[_Candidate],
 ) -> list[_Candidate]:
     """Greedy: the candidate whose (precision lift) x (new or disputed rows it labels) is largest."""
     covered = covered.copy()
@@ -351,7 +355,7 @@ def _select(
         if gains[best] <= 0:
             break
         c = pool.pop(best)
-        if any(_redundant(c, p) for p in picked):
+        if any(_redundant(c, p) for p in picked + blockers):
             continue
         picked.append(c)
         covered |= c.hits
