@@ -67,6 +67,7 @@ class EndModel:
         import scipy.sparse as sp
 
         if self._vectorizers is None:
+            _sklearn()
             self._vectorizers = [_vectorizer(spec, vocab, idf) for spec, vocab, idf in zip((_WORD, _CHAR), self.vocabularies, self.idf, strict=True)]
         return sp.hstack([v.transform(texts) for v in self._vectorizers], format="csr")
 

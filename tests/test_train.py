@@ -12,7 +12,7 @@ import lf
 from lf.cli import main
 from lf.errors import DataError, ParameterError
 from lf.train import _expand, load_model, predict, train
-from lf.train_data import write_predictions
+from lf.train_data import prediction_chunks, write_predictions
 
 SPAM_WORDS = ["free", "winner", "prize", "click", "offer", "cash"]
 HAM_WORDS = ["song", "voice", "lyrics", "dance", "beat", "chorus"]
@@ -148,7 +148,7 @@ def test_predictions_stream_in_chunks_to_every_format(corpus, tmp_path):
     whole = predict(model, str(data), chunk_size=10_000)
     for suffix in (".parquet", ".csv", ".jsonl"):
         out = tmp_path / f"preds{suffix}"
-        frames = lf.train_data.prediction_chunks(model, str(data), "text", None, 7, False)
+        frames = prediction_chunks(model, str(data), "text", None, 7, False)
         assert write_predictions(frames, out) == len(whole)
         back = pd.read_parquet(out) if suffix == ".parquet" else pd.read_csv(out) if suffix == ".csv" else pd.read_json(out, lines=True)
         assert back["id"].astype(str).tolist() == whole["id"].astype(str).tolist()
