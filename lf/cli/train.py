@@ -23,7 +23,7 @@ __all__ = ["predict_cmd", "train_cmd"]
 @click.option("--dev-data", multiple=True, metavar="DEV_DATA", help="Gold-labeled rows to choose the regularisation on (instead of cross-validation).")
 @click.option("--dev-gold", metavar="COLUMN", help="Column of --dev-data with the gold labels.")
 @click.option("--C", "C", type=click.FloatRange(min=0, min_open=True), help="Fix the inverse regularisation instead of choosing it.")
-@click.option("--max-rows", default=300_000, show_default=True, type=click.IntRange(min=2), help="Train on a random sample of this many covered rows when there are more.")
+@click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(min=2), help="Train on a random sample of this many covered rows when there are more.")
 def train_cmd(
     data: tuple[str, ...], labels_path: str, output: str, text_column: str, id_column: str | None, all_rows: bool,
     dev_data: tuple[str, ...], dev_gold: str | None, C: float | None, max_rows: int,
