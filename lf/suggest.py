@@ -172,8 +172,13 @@ def suggest(
     existing = None
     if lfs is not None:
         existing = load_lfs(lfs) if isinstance(lfs, str) else lfs
-        if labels is None:
-            labels = getattr(existing, "labels", None)
+        declared = getattr(existing, "labels", None)
+        if labels is not None and declared and tuple(map(str, labels)) != tuple(declared):
+            raise ParameterError(
+                f"`labels` {list(labels)} differ from the LABELS {list(declared)} of the existing LFs; "
+                "drop `labels` (the LFs' LABELS are used) or make them the same."
+            )
+        labels = labels if labels is not None else declared
     texts, y, names = _labeled_rows(gold_data, gold, text_column, labels)
     priors = np.bincount(y, minlength=len(names)) / len(y)
     sample, n_corpus = _corpus_sample(data, text_column, SAMPLE_ROWS, random_state)
