@@ -130,7 +130,8 @@ def _run(args: list[str]) -> tuple[float, float]:
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"lf {' '.join(args)} failed: {proc.stderr.strip()}")
-    print("  $ lf " + " ".join(args) + "\n    " + proc.stderr.strip().splitlines()[-1])
+    said = " ".join(proc.stderr.split())
+    print("  $ lf " + " ".join(args) + "\n    " + said[said.rfind("wrote ") :])
     return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
 
 

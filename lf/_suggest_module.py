@@ -49,11 +49,14 @@ def render(s: Suggestions, *, source: str = "") -> str:
         "Edit them freely: drop the ones that look accidental, widen the keyword lists, merge",
         "patterns. Each comment gives the LF's precision on the labeled rows (correct / fired,",
         f"with its 95% Wilson interval) and the share of the {s.n_corpus:,} corpus rows it labels.",
-        f"Label shares among the labeled rows: {priors}; every interval starts above its label's share.",
-        "The LFs read the `text` field (`lf label DATA --lfs THIS.py --text-column COLUMN` for another column).",
+        f"Label shares among the labeled rows: {priors};",
+        "every interval starts above its label's share.",
+        "The LFs read the `text` field; for another column:",
+        "`lf label DATA --lfs THIS.py --text-column COLUMN`.",
     ]
     if s.existing:
-        lines.append(f"They were picked to complement {len(s.existing)} existing LFs ({', '.join(s.existing[:5])}{' ...' if len(s.existing) > 5 else ''}).")
+        names = ", ".join(s.existing[:3]) + (" ..." if len(s.existing) > 3 else "")
+        lines.append(f"They complement {len(s.existing)} existing LFs ({names}).")
     lines += ['"""', "", "from lf import keyword_lf, regex_lf", "", f"LABELS = {list(s.labels)!r}"]
     lines += [f"{', '.join(consts)} = {', '.join(str(i) for i in range(len(consts)))}", ""]
     current = -1

@@ -174,8 +174,10 @@ def test_cli_label_train_predict_report(tmp_path, capsys):
     assert len(out) == 300 and out["id"].iloc[0] == "c0"
     assert (out["label"].to_numpy() == np.where(y == 1, "SPAM", "HAM")).mean() >= 0.95
     assert main(["report", str(data), "--lfs", str(module), "--gold", "gold", "--end-model", str(model_dir), "--no-progress"]) == 0
-    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("end model accuracy"))
-    assert "label model LabelModel" in line
+    lines = capsys.readouterr().out.splitlines()
+    at = next(i for i, x in enumerate(lines) if x.startswith("end model accuracy against gold: "))
+    assert lines[at + 1].startswith("label model (LabelModel): ")
+    assert all(len(x) <= 80 for x in lines[at : at + 2])
     assert main(["predict", str(tmp_path), str(data), "-o", str(preds)]) == 2
     err = capsys.readouterr().err
     assert "not a model folder" in err and "Traceback" not in err

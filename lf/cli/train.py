@@ -104,6 +104,6 @@ def end_model_line(model_dir: str, data: tuple[str, ...], text_column: str | Non
     lm_acc = float((label_model.predict(L) == y).mean())
     covered = float((L.array != -1).any(axis=1).mean())
     return (
-        f"end model accuracy against gold: {end_acc:.3f} over all {len(y):,} rows (coverage 1.000); "
-        f"label model {type(label_model).__name__}: {lm_acc:.3f} (LF coverage {covered:.3f})"
+        f"end model accuracy against gold: {end_acc:.3f} over all {len(y):,} rows\n"
+        f"label model ({type(label_model).__name__}): {lm_acc:.3f} (LF coverage {covered:.3f})"
     )
