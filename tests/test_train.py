@@ -202,3 +202,14 @@ def test_sms_end_model_spam_f1_at_least_the_label_models(datasets_dir):
 
     lm = label_model.predict(lf.apply(lfs, tail[["text"]], progress=False)) == 1
     assert f1(model.predict(tail["text"].tolist()) == 1) >= f1(lm)
+
+
+def test_without_scikit_learn_the_error_gives_the_install_command(corpus, monkeypatch):
+    import sys
+
+    from lf.errors import MissingExtraError
+
+    data, labels, _, _ = corpus
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if it were not installed
+    with pytest.raises(MissingExtraError, match=r"pip install 'lf\[train\]'"):
+        train(str(data), str(labels))
