@@ -15,8 +15,10 @@ from lf.core import ABSTAIN, LabelingFunction, Preprocessor, Row, labeling_funct
 from lf.errors import LFError
 from lf.matrix import LabelMatrix
 from lf.modules import LFSet, load_lfs
+from lf.suggest import suggest
 from lf.summary import summarize
 from lf.templates import keyword_lf, regex_lf
+from lf.train import predict, train
 
 __version__ = "0.1.0"
 
@@ -33,9 +35,12 @@ __all__ = [
     "keyword_lf",
     "labeling_function",
     "load_lfs",
+    "predict",
     "preprocessor",
     "regex_lf",
+    "suggest",
     "summarize",
+    "train",
 ]
 
 # Submodules load on first use (`lf.models.LabelModel` after a plain `import lf`), so that

@@ -99,6 +99,7 @@ def _gate_option(name: str, help_text: str) -> Callable[[Any], Any]:
     help="Label model to fit on the matrix (LabelModel, MajorityVoter, DawidSkene, TripletModel or an alias) "
     "or a fitted model saved by `lf fit`: adds learned_acc, its label distribution and disagreement examples.",
 )
+@click.option("--end-model", metavar="MODEL_DIR", help="Also score a model saved by `lf train` against --gold, next to the label model.")
 @_gate_option("--min-coverage", "Gate: fail (exit 1) when the fraction of rows some LF labels is below this.")
 @_gate_option("--max-conflict", "Gate: fail (exit 1) when the fraction of rows with disagreeing LFs is above this.")
 @_gate_option("--min-lf-coverage", "Gate: fail (exit 1) when any LF labels a smaller fraction of rows than this.")
@@ -111,6 +112,7 @@ def report_cmd(
     as_json: bool,
     html_path: str | None,
     model_spec: str | None,
+    end_model: str | None,
     min_coverage: float | None,
     max_conflict: float | None,
     min_lf_coverage: float | None,
@@ -134,6 +136,8 @@ def report_cmd(
     from lf.report.gates import format_failure
 
     _check_html_path(html_path)
+    if end_model and not gold:
+        raise click.UsageError("--end-model is scored against gold labels: give --gold COLUMN too.")
     sources = ("DATA", data_files(source)) if lfs_target else ("label matrix", list(source))
     check_outputs(
         [("--html", html_path)] if html_path else [],
@@ -194,6 +198,10 @@ def report_cmd(
         texts = _texts(data, opts["text_column"], L.n) if data else None
         write_html(html_path, L, texts=texts, gates=gates, data=report)
         _console(stderr=True).print(f"wrote {html_path}", markup=False)
+    if end_model:
+        from lf.cli.train import end_model_line
+
+        click.echo(end_model_line(end_model, data, opts["text_column"], y, L, model), err=as_json)
     failed = [g for g in gates if not g.passed]
     for g in failed:
         click.echo(format_failure(g), err=True)

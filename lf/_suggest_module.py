@@ -1,0 +1,86 @@
+"""The Python module ``lf suggest`` writes: one editable ``keyword_lf`` / ``regex_lf`` per suggestion."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lf.suggest import Suggestions
+
+__all__ = ["lf_name", "render"]
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_")
+    return slug[:30].rstrip("_")
+
+
+def lf_name(label: str, what: str, taken: set[str]) -> str:
+    """A unique, readable identifier: ``spam_check_out``, ``ham_url``, ``spam_kw2`` ..."""
+    base = f"{_slug(label) or 'label'}_{_slug(what) or 'kw'}"
+    if base[0].isdigit():
+        base = f"label_{base}"
+    name, i = base, 2
+    while name in taken or keyword.iskeyword(name):
+        name, i = f"{base}_{i}", i + 1
+    return name
+
+
+def _constants(labels: tuple[str, ...]) -> list[str]:
+    """Python names for the label values: ``HAM``, ``SPAM``; ``LABEL_0`` when a name will not do."""
+    out: list[str] = []
+    for i, name in enumerate(labels):
+        const = re.sub(r"\W+", "_", name.upper()).strip("_")
+        if not const.isidentifier() or keyword.iskeyword(const) or const in out or const[0].isdigit():
+            const = f"LABEL_{i}"
+        out.append(const)
+    return out
+
+
+def render(s: Suggestions, *, source: str = "") -> str:
+    """The module text: a header, ``LABELS``, the label constants, then the LFs in label order."""
+    consts = _constants(s.labels)
+    priors = ", ".join(f"{name} {p:.2f}" for name, p in zip(s.labels, s.priors, strict=True))
+    lines = [
+        f'"""LFs suggested by `lf suggest` from {s.n_labeled:,} hand-labeled rows{f" ({source})" if source else ""}.',
+        "",
+        "Edit them freely: drop the ones that look accidental, widen the keyword lists, merge",
+        "patterns. Each comment gives the LF's precision on the labeled rows (correct / fired,",
+        f"with its 95% Wilson interval) and the share of the {s.n_corpus:,} corpus rows it labels.",
+        f"Label shares among the labeled rows: {priors};",
+        "every interval starts above its label's share.",
+        "The LFs read the `text` field; for another column:",
+        "`lf label DATA --lfs THIS.py --text-column COLUMN`.",
+    ]
+    if s.existing:
+        names = ", ".join(s.existing[:3]) + (" ..." if len(s.existing) > 3 else "")
+        lines.append(f"They complement {len(s.existing)} existing LFs ({names}).")
+    lines += ['"""', "", "from lf import keyword_lf, regex_lf", "", f"LABELS = {list(s.labels)!r}"]
+    lines += [f"{', '.join(consts)} = {', '.join(str(i) for i in range(len(consts)))}", ""]
+    current = -1
+    for item in s.items:
+        if item.label != current:
+            current = item.label
+            lines += ["", f"# -- {s.labels[current]} " + "-" * max(3, 70 - len(s.labels[current]))]
+        lines.append(
+            f"# precision {item.correct}/{item.fired} = {item.precision:.2f} (95% interval "
+            f"{item.low:.2f}-{item.high:.2f}), coverage {item.coverage:.3f}"
+        )
+        const = consts[item.label]
+        if item.kind == "keyword":
+            lines.append(f"{item.name} = keyword_lf({item.name!r}, [{item.pattern!r}], {const})")
+        else:
+            case = ", case_sensitive=True" if item.case_sensitive else ""
+            lines.append(f"{item.name} = regex_lf({item.name!r}, {_raw(item.pattern)}, {const}{case})")
+    if not s.items:
+        lines.append("# No candidate was precise enough: label more rows, or lower --min-support.")
+    return "\n".join(lines) + "\n"
+
+
+def _raw(pattern: str) -> str:
+    """A raw string literal when the pattern allows one (the usual way to write a regex)."""
+    if "'" not in pattern and not pattern.endswith("\\") and "\n" not in pattern:
+        return f"r'{pattern}'"
+    return repr(pattern)

@@ -1,0 +1,117 @@
+"""``lf train`` and ``lf predict``: the end model, trained on probabilistic labels."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lf.cli._checks import data_files
+from lf.cli._shared import _check_output, _console, _source
+from lf.paths import check_outputs
+
+__all__ = ["predict_cmd", "train_cmd"]
+
+
+@click.command("train")
+@click.argument("data", nargs=-1, required=True)
+@click.option("--labels", "labels_path", required=True, metavar="labels.parquet", help="What `lf label` wrote for DATA.")
+@click.option("-o", "--output", required=True, metavar="MODEL_DIR", help="Folder to save the model in (model.json + arrays.npz).")
+@click.option("--text-column", default="text", show_default=True, metavar="COLUMN", help="The text column of DATA (and --dev-data).")
+@click.option("--id-column", metavar="COLUMN", help="Row ids matching the labels' `id` (default: DATA's `id` column, else row positions).")
+@click.option("--all-rows", is_flag=True, help="Also train on rows no LF covered (their labels are only the class prior).")
+@click.option("--dev-data", multiple=True, metavar="DEV_DATA", help="Gold-labeled rows to choose the regularisation on (instead of cross-validation).")
+@click.option("--dev-gold", metavar="COLUMN", help="Column of --dev-data with the gold labels.")
+@click.option("--C", "C", type=click.FloatRange(min=0, min_open=True), help="Fix the inverse regularisation instead of choosing it.")
+@click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(min=2), help="Train on a random sample of this many covered rows when there are more.")
+def train_cmd(
+    data: tuple[str, ...], labels_path: str, output: str, text_column: str, id_column: str | None, all_rows: bool,
+    dev_data: tuple[str, ...], dev_gold: str | None, C: float | None, max_rows: int,
+) -> None:
+    """Train a text classifier (TF-IDF n-grams + logistic regression) on DATA and its labels.
+
+    The label model's probabilities are soft targets (each row once per class, weighted by
+    the probability). Needs scikit-learn: pip install 'lf[train]'.
+    """
+    from lf.train import train
+
+    if bool(dev_data) != bool(dev_gold):
+        raise click.UsageError("--dev-data and --dev-gold go together: the dev rows and their gold column.")
+    out = Path(output)
+    if out.exists() and not out.is_dir():
+        raise click.BadParameter(f"{output!r} is a file; give a folder for the model.", param_hint="'-o'")
+    if not out.parent.exists():
+        raise click.BadParameter(f"{output!r}: the folder {str(out.parent)!r} does not exist.", param_hint="'-o'")
+    inputs = [("DATA", p) for p in data_files(data)] + [("--labels", labels_path)]
+    inputs += [("--dev-data", p) for p in data_files(dev_data)] if dev_data else []
+    if out.is_dir():  # the files the model is saved as must not be ones the run reads
+        check_outputs([("-o", out / "model.json"), ("-o", out / "arrays.npz")], inputs)
+    start = time.perf_counter()
+    model = train(
+        _source(data), labels_path, text_column=text_column, id_column=id_column, all_rows=all_rows,
+        dev_data=list(dev_data) or None, dev_gold=dev_gold, C=C, max_rows=max_rows,
+    )
+    model.save(out)
+    info = model.info
+    sampled = f" (a random {info['sampled']:,} of them)" if "sampled" in info else ""
+    how = f"chosen by {info['c_chosen_by']}" if "c_chosen_by" in info else "given"
+    _console(stderr=True).print(
+        f"wrote {output}: trained on {info['trained_rows']:,} of {info['data_rows']:,} rows{sampled}, "
+        f"{model.coef.shape[1]:,} features, C={model.C:g} ({how}), in {time.perf_counter() - start:.2f} s",
+        markup=False,
+    )
+
+
+@click.command("predict")
+@click.argument("model_dir", metavar="MODEL_DIR")
+@click.argument("data", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, metavar="preds.parquet", help="Where to write the predictions (.parquet, .csv or .jsonl).")
+@click.option("--text-column", default="text", show_default=True, metavar="COLUMN", help="The text column of DATA.")
+@click.option("--id-column", metavar="COLUMN", help="Column to copy as `id` (default: DATA's `id` column, else row positions).")
+@click.option("--chunk-size", default=50_000, show_default=True, type=click.IntRange(min=1), help="Rows per chunk.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+def predict_cmd(
+    model_dir: str, data: tuple[str, ...], output: str, text_column: str, id_column: str | None,
+    chunk_size: int, progress: bool | None,
+) -> None:
+    """Predict labels for DATA with a model saved by `lf train`, chunk by chunk.
+
+    The output has `id`, one probability column per label, `label` and `confidence`.
+    """
+    from lf.train import iter_predictions, load_model
+    from lf.train_data import write_predictions
+
+    _check_output(output, (".parquet", ".csv", ".jsonl"), "predictions")
+    model_inputs = [("MODEL_DIR", Path(model_dir) / name) for name in ("model.json", "arrays.npz")]
+    check_outputs([("-o", output)], [("DATA", p) for p in data_files(data)] + model_inputs)
+    start = time.perf_counter()
+    model = load_model(model_dir)
+    frames = iter_predictions(model, _source(data), text_column=text_column, id_column=id_column, chunk_size=chunk_size, progress=progress)
+    rows = write_predictions(frames, output)
+    _console(stderr=True).print(f"wrote {output}: {rows:,} rows in {time.perf_counter() - start:.2f} s", markup=False)
+
+
+def end_model_line(model_dir: str, data: tuple[str, ...], text_column: str | None, y: Any, L: Any, label_model: Any) -> str:
+    """``lf report --end-model``: the end model's accuracy against gold next to the label model's."""
+    import numpy as np
+
+    from lf.errors import DataError
+    from lf.models import LabelModel
+    from lf.train import load_model, predict
+
+    if y is None or not data:
+        raise click.UsageError("--end-model is scored against gold labels: give --gold (and --data with a saved matrix).")
+    model = load_model(model_dir)
+    if tuple(model.labels) != tuple(L.labels or [str(c) for c in range(L.cardinality)]):
+        raise DataError(f"The end model in {model_dir!r} has labels {list(model.labels)}, the LFs {list(L.labels or [])}.")
+    pred = predict(model, _source(data), text_column=text_column or "text", progress=False)
+    end_acc = float((np.asarray([model.labels.index(v) for v in pred["label"]]) == y).mean())
+    label_model = label_model if label_model is not None else LabelModel().fit(L)
+    lm_acc = float((label_model.predict(L) == y).mean())
+    covered = float((L.array != -1).any(axis=1).mean())
+    return (
+        f"end model accuracy against gold: {end_acc:.3f} over all {len(y):,} rows\n"
+        f"label model ({type(label_model).__name__}): {lm_acc:.3f} (LF coverage {covered:.3f})"
+    )

@@ -1,0 +1,288 @@
+"""The end model: a text classifier trained on the probabilistic labels (``lf.train``, ``lf.predict``).
+
+TF-IDF word (1-2) and character (2-5, within words) n-grams feed a logistic regression
+(scikit-learn: ``pip install 'lf[train]'``). The label model's probabilities are soft
+targets: each training row appears once per class whose probability is at least
+``MIN_WEIGHT``, with that probability as its sample weight, so the regression minimises the
+cross-entropy against the label model's distribution rather than against its argmax.
+Training uses the rows some LF covered (the ``covered`` column of ``lf label``'s output),
+unless ``all_rows=True``: an uncovered row's probabilities are only the class prior. The
+inverse regularisation ``C`` is chosen from ``C_GRID`` by 3-fold cross-validation on the
+training labels (soft cross-entropy, on at most ``CV_ROWS`` rows), or by accuracy on
+gold-labeled dev rows when given. Above ``max_rows`` covered rows, a seeded random sample of
+that many rows is trained on (and said so). The fitted model is saved without pickle:
+``model.json`` (settings, labels, vocabularies) and ``arrays.npz`` (idf weights, coefficients).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.errors import DataError, MissingExtraError, ParameterError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["C_GRID", "EndModel", "load_model", "predict", "train"]
+
+FORMAT = "lf.end_model/1"
+C_GRID = (1.0, 4.0, 16.0, 64.0)
+CV_ROWS = 10_000
+MIN_WEIGHT = 1e-3
+DEFAULT_MAX_ROWS = 100_000
+_WORD = {"analyzer": "word", "ngram_range": (1, 2), "token_pattern": r"(?u)\b\w+\b"}
+_CHAR = {"analyzer": "char_wb", "ngram_range": (2, 5)}
+_COMMON = {"lowercase": True, "sublinear_tf": True, "min_df": 2, "max_features": 200_000}
+
+
+def _sklearn() -> None:
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        raise MissingExtraError("The end model needs scikit-learn: pip install 'lf[train]'") from None
+
+
+@dataclass
+class EndModel:
+    """A fitted TF-IDF + logistic-regression classifier over one text column."""
+
+    labels: tuple[str, ...]
+    vocabularies: tuple[list[str], list[str]]  # word and char n-grams, in feature order
+    idf: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
+    coef: npt.NDArray[np.float64]  # (k, d); binary models store one row per class too
+    intercept: npt.NDArray[np.float64]
+    C: float
+    info: dict[str, Any] = field(default_factory=dict)
+    _vectorizers: Any = field(default=None, repr=False, compare=False)
+
+    def _features(self, texts: Sequence[str]) -> Any:
+        import scipy.sparse as sp
+
+        if self._vectorizers is None:
+            _sklearn()
+            self._vectorizers = [_vectorizer(spec, vocab, idf) for spec, vocab, idf in zip((_WORD, _CHAR), self.vocabularies, self.idf, strict=True)]
+        return sp.hstack([v.transform(texts) for v in self._vectorizers], format="csr")
+
+    def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        """Class probabilities, one row per text (columns in ``labels`` order)."""
+        scores = np.asarray(self._features(texts) @ self.coef.T) + self.intercept
+        scores -= scores.max(axis=1, keepdims=True)
+        e = np.exp(scores)
+        out: npt.NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)
+        return out
+
+    def predict(self, texts: Sequence[str]) -> npt.NDArray[np.int64]:
+        return np.asarray(self.predict_proba(texts).argmax(axis=1), dtype=np.int64)
+
+    def save(self, folder: str | Path) -> Path:
+        """Write ``model.json`` and ``arrays.npz`` into ``folder`` (created if missing)."""
+        folder = Path(folder)
+        if folder.exists() and not folder.is_dir():
+            raise DataError(f"Cannot save the model to {str(folder)!r}: it is a file, not a folder.")
+        folder.mkdir(parents=True, exist_ok=True)
+        from lf.io import atomic_path
+
+        doc = {"format": FORMAT, "labels": list(self.labels), "C": self.C, "word": _jsonable(_WORD),
+               "char": _jsonable(_CHAR), "common": _COMMON, "vocabularies": list(self.vocabularies), "info": self.info}
+        with atomic_path(folder / "arrays.npz") as tmp, open(tmp, "wb") as fh:
+            np.savez_compressed(fh, idf_word=self.idf[0], idf_char=self.idf[1], coef=self.coef, intercept=self.intercept)
+        with atomic_path(folder / "model.json") as tmp:
+            tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        return folder
+
+
+def _jsonable(spec: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in spec.items()}
+
+
+def load_model(folder: str | Path) -> EndModel:
+    """Load a model saved by :meth:`EndModel.save` / ``lf train`` (no pickle involved)."""
+    folder = Path(folder)
+    meta, arrays = folder / "model.json", folder / "arrays.npz"
+    if not meta.is_file() or not arrays.is_file():
+        raise DataError(f"{str(folder)!r} is not a model folder written by `lf train` (it needs model.json and arrays.npz).")
+    try:
+        doc = json.loads(meta.read_text(encoding="utf-8"))
+        with np.load(arrays, allow_pickle=False) as z:
+            parts = {k: z[k] for k in ("idf_word", "idf_char", "coef", "intercept")}
+    except (ValueError, KeyError, OSError) as exc:
+        raise DataError(f"Cannot read the model in {str(folder)!r}: {exc}.") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise DataError(f"{str(meta)!r} is not an lf end model of format {FORMAT!r} (got {doc.get('format') if isinstance(doc, dict) else doc!r}).")
+    if doc["word"] != _jsonable(_WORD) or doc["char"] != _jsonable(_CHAR) or doc["common"] != _COMMON:
+        raise DataError(f"{str(meta)!r} was written with other feature settings than this lf version uses; train it again.")
+    vocab = (list(doc["vocabularies"][0]), list(doc["vocabularies"][1]))
+    if (len(vocab[0]), len(vocab[1])) != (len(parts["idf_word"]), len(parts["idf_char"])) or parts["coef"].shape != (len(doc["labels"]), len(vocab[0]) + len(vocab[1])):
+        raise DataError(f"{str(folder)!r}: model.json and arrays.npz do not belong together.")
+    return EndModel(tuple(doc["labels"]), vocab, (parts["idf_word"], parts["idf_char"]), parts["coef"], parts["intercept"], float(doc["C"]), doc.get("info", {}))
+
+
+def _vectorizer(spec: dict[str, Any], vocab: list[str] | None = None, idf: Any = None) -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if vocab is None:
+        return TfidfVectorizer(**spec, **_COMMON, dtype=np.float64)
+    params = {k: v for k, v in _COMMON.items() if k not in ("min_df", "max_features")}
+    v = TfidfVectorizer(**spec, **params, vocabulary={t: i for i, t in enumerate(vocab)}, dtype=np.float64)
+    v.idf_ = idf
+    return v
+
+
+def train(
+    data: Any,
+    labels: Any,
+    *,
+    text_column: str = "text",
+    id_column: str | None = None,
+    all_rows: bool = False,
+    dev_data: Any = None,
+    dev_gold: str | None = None,
+    C: float | None = None,
+    max_rows: int | None = DEFAULT_MAX_ROWS,
+    random_state: int = 0,
+) -> EndModel:
+    """Train the end model on ``data``'s texts and the probabilistic ``labels`` of its rows.
+
+    ``labels`` is what ``lf label`` writes (a path or a DataFrame: ``id``, one probability
+    column per class, ``label``, ``confidence``, ``covered``). Rows are matched by id when
+    the data has ids (``id_column``, else an ``id`` column), else by position. ``C`` fixes
+    the regularisation instead of choosing it from ``C_GRID``.
+    """
+    _sklearn()
+    from lf.train_data import labeled_texts
+
+    if C is not None and (isinstance(C, bool) or not isinstance(C, (int, float)) or not C > 0):
+        raise ParameterError(f"`C` must be a number > 0. Got {C!r}.")
+    if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 2):
+        raise ParameterError(f"`max_rows` must be an integer >= 2 or None. Got {max_rows!r}.")
+    if (dev_data is None) != (dev_gold is None):
+        raise ParameterError("`dev_data` and `dev_gold` go together: the dev rows and their gold column.")
+    texts, P, names, stats = labeled_texts(data, labels, text_column, id_column, all_rows)
+    rng = np.random.default_rng(random_state)
+    if max_rows is not None and len(texts) > max_rows:
+        keep = np.sort(rng.choice(len(texts), size=max_rows, replace=False))
+        texts, P = [texts[i] for i in keep], P[keep]
+        stats["sampled"] = max_rows
+    vecs = [_vectorizer(_WORD), _vectorizer(_CHAR)]
+    X = _fit_features(vecs, texts)
+    dev = None
+    if dev_data is not None:
+        from lf.train_data import gold_texts
+
+        dev_texts, y_dev = gold_texts(dev_data, str(dev_gold), text_column, names)
+        import scipy.sparse as sp
+
+        dev = (sp.hstack([v.transform(dev_texts) for v in vecs], format="csr"), y_dev)
+    if C is None:
+        C, scores = _choose_C(X, P, dev, rng)
+        stats["c_scores"] = {str(c): s for c, s in scores.items()}
+        stats["c_chosen_by"] = "dev accuracy" if dev is not None else "3-fold CV soft cross-entropy"
+    coef, intercept = _fit_lr(X, P, float(C))
+    vocab = tuple([t for t, _ in sorted(v.vocabulary_.items(), key=lambda kv: kv[1])] for v in vecs)
+    model = EndModel(tuple(names), (vocab[0], vocab[1]), (vecs[0].idf_, vecs[1].idf_), coef, intercept, float(C), stats)
+    model._vectorizers = vecs
+    return model
+
+
+def _fit_features(vecs: list[Any], texts: list[str]) -> Any:
+    import scipy.sparse as sp
+
+    parts = []
+    for v in vecs:
+        try:
+            parts.append(v.fit_transform(texts))
+        except ValueError:  # too few rows for min_df=2: every n-gram is rare
+            v.set_params(min_df=1)
+            parts.append(v.fit_transform(texts))
+    return sp.hstack(parts, format="csr")
+
+
+def _expand(X: Any, P: npt.NDArray[np.float64]) -> tuple[Any, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """One copy of each row per class whose probability is >= MIN_WEIGHT, weighted by it."""
+    rows, cls = np.nonzero(P >= MIN_WEIGHT)
+    return X[rows], cls.astype(np.int64), P[rows, cls]
+
+
+def _fit_lr(X: Any, P: npt.NDArray[np.float64], C: float) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Coefficients (k, d) and intercepts (k,) of the soft-target logistic regression."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    k = P.shape[1]
+    Xe, ye, we = _expand(X, P)
+    present = np.unique(ye)
+    coef = np.zeros((k, X.shape[1]))
+    intercept = np.full(k, -np.inf)
+    if len(present) == 1:  # one class only: it always wins
+        intercept[present[0]] = 0.0
+        return coef, intercept
+    lr = LogisticRegression(C=C, max_iter=300)  # lbfgs: one multinomial fit, quick at any C here
+    with warnings.catch_warnings():  # a few more iterations would not change the argmax
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        lr.fit(Xe, ye, sample_weight=we)
+    if len(present) == 2:  # sklearn keeps one row for two classes: the log-odds of the second
+        coef[present[1]], intercept[present[0]], intercept[present[1]] = lr.coef_[0], 0.0, lr.intercept_[0]
+    else:
+        coef[present], intercept[present] = lr.coef_, lr.intercept_
+    return coef, intercept
+
+
+def _softmax(S: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    S = S - S.max(axis=1, keepdims=True)
+    e = np.exp(S)
+    out: npt.NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)
+    return out
+
+
+def _choose_C(X: Any, P: npt.NDArray[np.float64], dev: tuple[Any, Any] | None, rng: np.random.Generator) -> tuple[float, dict[float, float]]:
+    """The C of ``C_GRID`` with the best dev accuracy, else the lowest CV soft cross-entropy."""
+    scores: dict[float, float] = {}
+    if dev is not None:
+        for c in C_GRID:
+            coef, b = _fit_lr(X, P, c)
+            scores[c] = float((_softmax(np.asarray(dev[0] @ coef.T) + b).argmax(axis=1) == dev[1]).mean())
+        return max(C_GRID, key=lambda c: (scores[c], -c)), scores
+    n = X.shape[0]
+    idx = rng.permutation(n)[: min(n, CV_ROWS)]
+    folds = np.array_split(idx, 3)
+    for c in C_GRID:
+        loss = 0.0
+        for f in range(3):
+            test = folds[f]
+            fit = np.concatenate([folds[g] for g in range(3) if g != f])
+            coef, b = _fit_lr(X[fit], P[fit], c)
+            Q = _softmax(np.asarray(X[test] @ coef.T) + b)
+            loss -= float((P[test] * np.log(np.clip(Q, 1e-12, 1.0))).sum())
+        scores[c] = loss / len(idx)
+    return min(C_GRID, key=lambda c: (scores[c], c)), scores
+
+
+def iter_predictions(
+    model: EndModel | str | Path, data: Any, *, text_column: str = "text", id_column: str | None = None,
+    chunk_size: int = 50_000, progress: bool | None = None,
+) -> Iterator[pd.DataFrame]:
+    """Predictions chunk by chunk: ``id``, one probability column per label, ``label``, ``confidence``."""
+    from lf.train_data import prediction_chunks
+
+    _sklearn()
+    m = load_model(model) if isinstance(model, (str, Path)) else model
+    yield from prediction_chunks(m, data, text_column, id_column, chunk_size, progress)
+
+
+def predict(
+    model: EndModel | str | Path, data: Any, *, text_column: str = "text", id_column: str | None = None,
+    chunk_size: int = 50_000, progress: bool | None = None,
+) -> pd.DataFrame:
+    """All predictions as one DataFrame (``lf predict`` streams them to a file instead)."""
+    import pandas as pd
+
+    parts = list(iter_predictions(model, data, text_column=text_column, id_column=id_column, chunk_size=chunk_size, progress=progress))
+    return pd.concat(parts, ignore_index=True)

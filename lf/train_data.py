@@ -1,0 +1,217 @@
+"""Reading what the end model trains on, and streaming its predictions to a file."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from lf.train import EndModel
+
+__all__ = ["gold_texts", "labeled_texts", "prediction_chunks", "write_predictions"]
+
+_RESERVED = ("id", "label", "confidence", "covered")
+
+
+def _frame(data: Any, columns: list[str] | None = None) -> pd.DataFrame:
+    import pandas as pd
+
+    from lf.io import iter_chunks
+
+    if isinstance(data, pd.DataFrame):
+        return data
+    parts = list(iter_chunks(data, 200_000, columns=columns))
+    if not parts:
+        raise DataError("The data has no rows.")
+    return pd.concat(parts, ignore_index=True)
+
+
+def _columns(data: Any) -> list[str]:
+    from lf.io import iter_chunks
+
+    for chunk in iter_chunks(data, 1):
+        return [str(c) for c in chunk.columns]
+    raise DataError("The data has no rows.")
+
+
+def _need(cols: list[str], column: str, what: str) -> None:
+    if column not in cols:
+        raise DataError(f"The data has no {what} column {column!r}. Available columns: {', '.join(cols)}.")
+
+
+def _row_ids(data: Any, text_column: str, id_column: str | None) -> tuple[list[str], Any]:
+    """The texts of ``data`` and its row ids as text (the id column, else the row positions)."""
+    cols = _columns(data)
+    _need(cols, text_column, "text")
+    if id_column is not None:
+        _need(cols, id_column, "id")
+    elif "id" in cols and text_column != "id":
+        id_column = "id"
+    frame = _frame(data, [text_column] + ([id_column] if id_column else []))
+    texts = frame[text_column].fillna("").astype(str).tolist()
+    ids = frame[id_column].astype(str) if id_column else None
+    return texts, ids
+
+
+def labeled_texts(
+    data: Any, labels: Any, text_column: str, id_column: str | None, all_rows: bool,
+) -> tuple[list[str], npt.NDArray[np.float64], list[str], dict[str, Any]]:
+    """Texts and soft labels of the rows to train on, the label names and counts to report."""
+    import pandas as pd
+
+    lab = _frame(labels)
+    names = [str(c) for c in lab.columns if str(c) not in _RESERVED]
+    if len(names) < 2:
+        raise DataError(
+            f"The labels have probability columns {names}; expected one per label, as `lf label` writes "
+            f"(id, one column per label, label, confidence, covered). Columns: {', '.join(map(str, lab.columns))}."
+        )
+    P = lab[names].apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)
+    if np.isnan(P).any() or (P < -1e-9).any() or not np.allclose(P.sum(axis=1), 1.0, atol=1e-4):
+        raise DataError(f"The label columns {names} must hold probabilities that sum to 1 on every row.")
+    texts, ids = _row_ids(data, text_column, id_column)
+    pos = _positions(lab, ids, len(texts))
+    keep = np.ones(len(lab), dtype=bool)
+    if not all_rows and "covered" in lab.columns:
+        keep = lab["covered"].astype(str).str.lower().isin(["true", "1"]).to_numpy()
+    if keep.sum() < 2:
+        raise DataError(f"Only {int(keep.sum())} labeled rows are covered by an LF; the end model needs more (or pass all_rows).")
+    stats = {"data_rows": len(texts), "label_rows": len(lab), "trained_rows": int(keep.sum())}
+    return [texts[i] for i in pos[keep]], np.clip(P[keep], 0.0, 1.0), names, stats
+
+
+def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:
+    """Row positions in the data of each label row: by id, else by position."""
+    import pandas as pd
+
+    if "id" not in lab.columns:
+        if len(lab) != n:
+            raise DataError(f"The labels have {len(lab)} rows and no `id` column, the data {n} rows; give the data they were made from.")
+        return np.arange(n)
+    keys = pd.Index(ids if ids is not None else pd.Series(np.arange(n)).astype(str))
+    wanted = lab["id"].astype(str)
+    if len(lab) == n and (wanted.to_numpy() == keys.to_numpy()).all():
+        return np.arange(n)  # the labels of every row, in data order (repeated ids included)
+    if not keys.is_unique:
+        raise DataError("The data's ids are not unique, so the labels cannot be matched to rows; pass --id-column.")
+    pos = keys.get_indexer(wanted)
+    if (pos < 0).any():
+        bad = wanted[pos < 0].iloc[0]
+        raise DataError(
+            f"{int((pos < 0).sum())} label rows have ids that are not in the data (e.g. {bad!r}); give the data "
+            "the labels were made from (and the same --id-column)."
+        )
+    return np.asarray(pos, dtype=np.int64)
+
+
+def gold_texts(data: Any, gold: str, text_column: str, names: list[str]) -> tuple[list[str], npt.NDArray[np.int64]]:
+    """Texts and gold class ids (label names in any case, or 0..k-1) of gold-labeled rows."""
+    cols = _columns(data)
+    _need(cols, text_column, "text")
+    _need(cols, gold, "gold")
+    frame = _frame(data, [text_column, gold])
+    values = frame[gold].astype(str).str.strip().str.lower()
+    lookup = {n.lower(): i for i, n in enumerate(names)}
+    if not set(values) & set(lookup):
+        lookup = {str(i): i for i in range(len(names))}
+    ids = values.map(lookup)
+    if ids.isna().any():
+        raise DataError(f"Gold column {gold!r} has values {sorted(set(values[ids.isna()]))[:5]} that are not labels ({', '.join(names)} or 0..{len(names) - 1}).")
+    return frame[text_column].fillna("").astype(str).tolist(), ids.to_numpy(np.int64)
+
+
+def prediction_chunks(
+    model: EndModel, data: Any, text_column: str, id_column: str | None, chunk_size: int, progress: bool | None,
+) -> Iterator[pd.DataFrame]:
+    import pandas as pd
+
+    from lf.io import count_rows, iter_chunks
+
+    offset = 0
+    with _Progress(progress, count_rows(data)) as advance:
+        for chunk in iter_chunks(data, chunk_size):
+            cols = [str(c) for c in chunk.columns]
+            _need(cols, text_column, "text")
+            if id_column is not None:
+                _need(cols, id_column, "id")
+            idc = id_column if id_column is not None else ("id" if "id" in cols and text_column != "id" else None)
+            P = model.predict_proba(chunk[text_column].fillna("").astype(str).tolist())
+            out: dict[str, Any] = {"id": chunk[idc].to_numpy() if idc else np.arange(offset, offset + len(chunk))}
+            for c, name in enumerate(model.labels):
+                out[name] = P[:, c]
+            best = P.argmax(axis=1)
+            out["label"] = np.asarray(model.labels, dtype=object)[best]
+            out["confidence"] = P[np.arange(len(chunk)), best]
+            offset += len(chunk)
+            advance(len(chunk))
+            yield pd.DataFrame(out)
+
+
+def write_predictions(frames: Iterator[pd.DataFrame], path: str | Path) -> int:
+    """Write prediction chunks to .parquet / .csv / .jsonl as they come, atomically; rows written."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from lf.io import atomic_path, detect_format
+
+    fmt = detect_format(path)
+    if fmt not in ("parquet", "csv", "jsonl") or Path(path).suffix.lower() not in (".parquet", ".csv", ".jsonl"):
+        raise DataError(f"Cannot write predictions to {str(path)!r}: use a .parquet, .csv or .jsonl file name.")
+    rows = 0
+    with atomic_path(path) as tmp:
+        writer: Any = None
+        with open(tmp, "wb") as fh:
+            for frame in frames:
+                if fmt == "parquet":
+                    table = pa.Table.from_pandas(frame, preserve_index=False)
+                    writer = writer or pq.ParquetWriter(fh, table.schema)
+                    writer.write_table(table.cast(writer.schema))
+                elif fmt == "csv":
+                    fh.write(frame.to_csv(index=False, header=rows == 0).encode("utf-8"))
+                else:
+                    text = frame.to_json(orient="records", lines=True, force_ascii=False)
+                    fh.write((text if text.endswith("\n") or frame.empty else text + "\n").encode("utf-8"))
+                rows += len(frame)
+            if writer is not None:
+                writer.close()
+    return rows
+
+
+class _Progress:
+    """A rich progress bar over rows on stderr, or a no-op (``progress=False`` or not a terminal)."""
+
+    def __init__(self, enabled: bool | None, total: int | None) -> None:
+        self.enabled = sys.stderr.isatty() if enabled is None else bool(enabled)
+        self.total = total
+        self._bar: Any = None
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return lambda n: None
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self._bar = Progress(TextColumn("predicting"), BarColumn(), MofNCompleteColumn(), TextColumn("rows"),
+                             TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        self._bar.start()
+        task = self._bar.add_task("predict", total=self.total)
+        return lambda n: self._bar.advance(task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()

@@ -1,0 +1,233 @@
+"""lf.train / lf.predict and lf train / lf predict: the end model on probabilistic labels."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lf
+from lf.cli import main
+from lf.errors import DataError, ParameterError
+from lf.train import _expand, load_model, predict, train
+from lf.train_data import prediction_chunks, write_predictions
+
+SPAM_WORDS = ["free", "winner", "prize", "click", "offer", "cash"]
+HAM_WORDS = ["song", "voice", "lyrics", "dance", "beat", "chorus"]
+
+
+def _texts(n: int, seed: int) -> tuple[list[str], np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, size=n)
+    texts = []
+    for label in y:
+        words = list(rng.choice(SPAM_WORDS if label else HAM_WORDS, size=2)) + list(rng.choice(["the", "a", "is", "so"], size=3))
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+    return texts, y
+
+
+def _labels(y: np.ndarray, covered: np.ndarray, ids: list[str]) -> pd.DataFrame:
+    """What `lf label` writes: soft labels (0.9 / 0.1) on covered rows, the prior elsewhere."""
+    spam = np.where(covered, np.where(y == 1, 0.9, 0.1), 0.5)
+    return pd.DataFrame({
+        "id": ids, "HAM": 1 - spam, "SPAM": spam, "label": np.where(spam > 0.5, "SPAM", "HAM"),
+        "confidence": np.maximum(spam, 1 - spam), "covered": covered,
+    })
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    texts, y = _texts(300, 0)
+    ids = [f"r{i}" for i in range(len(texts))]
+    data = tmp_path / "data.csv"
+    pd.DataFrame({"id": ids, "text": texts}).to_csv(data, index=False)
+    covered = np.arange(len(texts)) % 5 != 0
+    labels = tmp_path / "labels.parquet"
+    _labels(y, covered, ids).to_parquet(labels, index=False)
+    return data, labels, y, covered
+
+
+def test_end_model_learns_the_text_and_generalises(corpus):
+    data, labels, _, covered = corpus
+    model = train(str(data), str(labels))
+    assert model.labels == ("HAM", "SPAM")
+    assert model.info["trained_rows"] == int(covered.sum())  # covered rows only, by default
+    texts, y = _texts(200, 1)
+    assert (model.predict(texts) == y).mean() >= 0.95
+    assert model.info["c_chosen_by"].startswith("3-fold")
+
+
+def test_all_rows_also_trains_on_uncovered_rows(corpus):
+    data, labels, _, covered = corpus
+    assert train(str(data), str(labels), all_rows=True, C=1.0).info["trained_rows"] == len(covered)
+
+
+def test_soft_targets_expand_rows_per_class_weighted_by_probability():
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix(np.array([[1.0, 0.0], [0.0, 1.0]]))
+    P = np.array([[0.7, 0.3], [1.0, 0.0]])
+    Xe, ye, we = _expand(X, P)
+    assert ye.tolist() == [0, 1, 0] and we.tolist() == [0.7, 0.3, 1.0]
+    assert (Xe.toarray() == np.array([[1, 0], [1, 0], [0, 1]])).all()
+
+
+def test_model_saves_as_json_and_npz_and_reloads_identically(corpus, tmp_path):
+    data, labels, _, _ = corpus
+    model = train(str(data), str(labels), C=4.0)
+    folder = model.save(tmp_path / "model")
+    assert sorted(p.name for p in folder.iterdir()) == ["arrays.npz", "model.json"]
+    np.load(folder / "arrays.npz", allow_pickle=False).close()  # no object arrays inside
+    doc = json.loads((folder / "model.json").read_text())
+    assert doc["format"] == "lf.end_model/1" and doc["labels"] == ["HAM", "SPAM"]
+    texts, _ = _texts(50, 3)
+    assert np.allclose(load_model(folder).predict_proba(texts), model.predict_proba(texts))
+    doc["format"] = "pickle"
+    (folder / "model.json").write_text(json.dumps(doc))
+    with pytest.raises(DataError, match="not an lf end model"):
+        load_model(folder)
+    with pytest.raises(DataError, match="needs model.json and arrays.npz"):
+        load_model(tmp_path)
+
+
+def test_labels_without_uncovered_rows_are_matched_by_id(corpus, tmp_path):
+    data, labels, _, covered = corpus
+    frame = pd.read_parquet(labels)
+    kept = frame[frame["covered"]].iloc[::-1]  # --filter-abstain output, in another order
+    path = tmp_path / "kept.csv"
+    kept.to_csv(path, index=False)
+    model = train(str(data), str(path), C=4.0)
+    assert model.info["trained_rows"] == int(covered.sum())
+    texts, y2 = _texts(100, 4)
+    assert (model.predict(texts) == y2).mean() >= 0.95
+    kept.assign(id=kept["id"] + "x").to_csv(path, index=False)
+    with pytest.raises(DataError, match="not in the data"):
+        train(str(data), str(path))
+
+
+def test_repeated_ids_match_by_position_when_every_row_is_labeled(tmp_path):
+    texts, y = _texts(100, 7)
+    ids = ["dup" if i < 2 else f"r{i}" for i in range(100)]  # a source that repeats a comment id
+    data, labels = tmp_path / "data.csv", tmp_path / "labels.csv"
+    pd.DataFrame({"id": ids, "text": texts}).to_csv(data, index=False)
+    frame = _labels(y, np.ones(100, dtype=bool), ids)
+    frame.to_csv(labels, index=False)
+    assert train(str(data), str(labels), C=4.0).info["trained_rows"] == 100
+    frame.iloc[1:].to_csv(labels, index=False)  # a subset cannot be matched by a repeated id
+    with pytest.raises(DataError, match="not unique"):
+        train(str(data), str(labels))
+
+
+def test_bad_parameters_and_labels_are_named(corpus, tmp_path):
+    data, labels, _, _ = corpus
+    with pytest.raises(ParameterError, match="`C`"):
+        train(str(data), str(labels), C=0)
+    with pytest.raises(ParameterError, match="`max_rows`"):
+        train(str(data), str(labels), max_rows=1)
+    bad = tmp_path / "bad.parquet"
+    pd.read_parquet(labels).assign(SPAM=0.7).to_parquet(bad)
+    with pytest.raises(DataError, match="sum to 1"):
+        train(str(data), str(bad))
+
+
+def test_dev_rows_choose_the_regularisation(corpus, tmp_path):
+    data, labels, _, _ = corpus
+    texts, y = _texts(60, 5)
+    dev = tmp_path / "dev.csv"
+    pd.DataFrame({"text": texts, "gold": np.where(y == 1, "spam", "ham")}).to_csv(dev, index=False)
+    model = train(str(data), str(labels), dev_data=str(dev), dev_gold="gold")
+    assert model.info["c_chosen_by"] == "dev accuracy" and len(model.info["c_scores"]) == 4
+
+
+def test_predictions_stream_in_chunks_to_every_format(corpus, tmp_path):
+    data, labels, _, _ = corpus
+    model = train(str(data), str(labels), C=4.0)
+    whole = predict(model, str(data), chunk_size=10_000)
+    for suffix in (".parquet", ".csv", ".jsonl"):
+        out = tmp_path / f"preds{suffix}"
+        frames = prediction_chunks(model, str(data), "text", None, 7, False)
+        assert write_predictions(frames, out) == len(whole)
+        back = pd.read_parquet(out) if suffix == ".parquet" else pd.read_csv(out) if suffix == ".csv" else pd.read_json(out, lines=True)
+        assert back["id"].astype(str).tolist() == whole["id"].astype(str).tolist()
+        assert np.allclose(back["SPAM"], whole["SPAM"]) and back["label"].tolist() == whole["label"].tolist()
+
+
+def test_cli_label_train_predict_report(tmp_path, capsys):
+    texts, y = _texts(300, 6)
+    data = tmp_path / "data.csv"
+    pd.DataFrame({"id": [f"c{i}" for i in range(300)], "text": texts, "gold": np.where(y == 1, "SPAM", "HAM")}).to_csv(data, index=False)
+    module = tmp_path / "lfs.py"
+    module.write_text(
+        "from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\n"
+        "spam = keyword_lf('spam', ['free', 'winner'], 1)\ncash = keyword_lf('cash', ['cash', 'prize'], 1)\n"
+        "ham = keyword_lf('ham', ['song', 'voice'], 0)\nbeat = keyword_lf('beat', ['beat', 'dance'], 0)\n"
+    )
+    labels, model_dir, preds = tmp_path / "labels.parquet", tmp_path / "model", tmp_path / "preds.parquet"
+    assert main(["label", str(data), "--lfs", str(module), "-o", str(labels), "--no-progress"]) == 0
+    assert main(["train", str(data), "--labels", str(labels), "-o", str(model_dir)]) == 0
+    assert "trained on" in capsys.readouterr().err
+    assert main(["predict", str(model_dir), str(data), "-o", str(preds), "--chunk-size", "50", "--no-progress"]) == 0
+    out = pd.read_parquet(preds)
+    assert len(out) == 300 and out["id"].iloc[0] == "c0"
+    assert (out["label"].to_numpy() == np.where(y == 1, "SPAM", "HAM")).mean() >= 0.95
+    assert main(["report", str(data), "--lfs", str(module), "--gold", "gold", "--end-model", str(model_dir), "--no-progress"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = next(i for i, x in enumerate(lines) if x.startswith("end model accuracy against gold: "))
+    assert lines[at + 1].startswith("label model (LabelModel): ")
+    assert all(len(x) <= 80 for x in lines[at : at + 2])
+    assert main(["predict", str(tmp_path), str(data), "-o", str(preds)]) == 2
+    err = capsys.readouterr().err
+    assert "not a model folder" in err and "Traceback" not in err
+
+
+def test_sms_end_model_spam_f1_at_least_the_label_models(datasets_dir):
+    from lf.models import LabelModel
+    from lf.output import labels_frame
+
+    lines = (datasets_dir / "sms_raw" / "SMSSpamCollection").read_text(encoding="utf-8").splitlines()
+    rows = pd.DataFrame([line.split("\t", 1) for line in lines if line.strip()], columns=["gold", "text"])
+    cut = int(len(rows) * 0.8)
+    head, tail = rows.iloc[:cut].reset_index(drop=True), rows.iloc[cut:].reset_index(drop=True)
+    lfs = lf.load_lfs("labeling_functions/sms_spam.py")
+    L = lf.apply(lfs, head[["text"]], progress=False)
+    label_model = LabelModel().fit(L)
+    model = train(head[["text"]], labels_frame(L, label_model.predict_proba(L)), C=16.0)
+    gold = (tail["gold"] == "spam").to_numpy()
+
+    def f1(pred: np.ndarray) -> float:
+        return 2 * float((pred & gold).sum()) / float(pred.sum() + gold.sum())
+
+    lm = label_model.predict(lf.apply(lfs, tail[["text"]], progress=False)) == 1
+    assert f1(model.predict(tail["text"].tolist()) == 1) >= f1(lm)
+
+
+def test_without_scikit_learn_the_error_gives_the_install_command(corpus, monkeypatch):
+    import sys
+
+    from lf.errors import MissingExtraError
+
+    data, labels, _, _ = corpus
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if it were not installed
+    with pytest.raises(MissingExtraError, match=r"pip install 'lf\[train\]'"):
+        train(str(data), str(labels))
+
+
+def test_predict_and_train_refuse_to_write_over_their_inputs(tmp_path, capsys):
+    """`lf predict M data.csv -o data.csv` must not replace the corpus with predictions."""
+    import hashlib
+
+    data = tmp_path / "data.csv"
+    pd.DataFrame({"text": ["win money now", "nice song", "free prize", "love it"] * 5}).to_csv(data, index=False)
+    before = hashlib.sha256(data.read_bytes()).hexdigest()
+    (tmp_path / "m").mkdir()
+    assert main(["predict", str(tmp_path / "m"), str(data), "-o", str(data)]) == 2
+    assert "is the input DATA: writing it would destroy the input" in capsys.readouterr().err
+    labels = tmp_path / "m" / "model.json"
+    labels.write_text("{}")
+    assert main(["train", str(data), "--labels", str(labels), "-o", str(tmp_path / "m")]) == 2
+    assert "is the input --labels: writing it would destroy the input" in capsys.readouterr().err
+    assert labels.read_text() == "{}"
+    assert hashlib.sha256(data.read_bytes()).hexdigest() == before
