@@ -96,14 +96,14 @@ class Pipeline:
 
     def identity(self) -> dict[str, Any]:
         """Name, version, language and spaCy version: what a stored result depends on."""
-        import spacy
+        from importlib.metadata import version
 
         nlp, _ = self.loaded()
         meta = nlp.meta
         return {
             "name": f"{meta.get('lang', nlp.lang)}_{meta.get('name', 'pipeline')}",
             "version": str(meta.get("version", "")),
-            "spacy": spacy.__version__,
+            "spacy": version("spacy"),
         }
 
     def describe(self, components: Sequence[str]) -> dict[str, Any]:

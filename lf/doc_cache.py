@@ -114,9 +114,9 @@ class DocCache:
 
 def _writable(folder: Path) -> None:
     """Create the folder (and its marker) or fail with one line saying why."""
+    if folder.exists() and not folder.is_dir():
+        raise DataError(f"The Doc cache folder {str(folder)!r} is a file. Give a folder, or doc_cache=None to parse without it.")
     try:
-        if folder.exists() and not folder.is_dir():
-            raise NotADirectoryError(f"{str(folder)!r} is a file")
         folder.mkdir(parents=True, exist_ok=True)
         marker = folder / _MARKER
         if not marker.exists():

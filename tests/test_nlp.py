@@ -19,9 +19,9 @@ from lf.doc_cache import clear_doc_cache, doc_cache_info
 from lf.errors import DataError, MissingExtraError, ParameterError
 
 spacy = pytest.importorskip("spacy")
-from spacy.language import Language  # noqa: E402
+from spacy.language import Language
 
-from lf.nlp import SpacyPreprocessor, nlp_labeling_function  # noqa: E402
+from lf.nlp import SpacyPreprocessor, nlp_labeling_function
 
 MODEL = os.environ["LF_SPACY_MODEL"]
 ROOT = Path(__file__).resolve().parents[1]
