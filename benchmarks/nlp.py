@@ -24,7 +24,8 @@ Timed (``time.perf_counter``, one run each, in this order):
   warm-up that loads the pipeline in each worker (as the local process already has it).
 
 All lf runs use ``--chunk-size`` (default 2,000) so that the Dask run has chunks to share.
-Reported: rows/s of each, the ratios against the targets (cold >= 5x Snorkel, warm >= 50x
+Reported: rows/s of each (with the CPU seconds of the cold and Dask runs, workers included,
+and the load average: on a busy machine two workers cannot get two cores), the ratios against the targets (cold >= 5x Snorkel, warm >= 50x
 Snorkel, Dask >= 1.6x one local process), and whether the matrices are identical (lf's
 runs to each other, and lf's to Snorkel's on the sampled rows). Exit status 1 when a matrix
 differs or a target is missed; 2 when the data or the pipeline is missing.
@@ -115,8 +116,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     lf.apply(lf_lfs(args.model), frame.iloc[:50], progress=False)  # load the pipeline, untimed
     L_snorkel, t = snorkel_matrix(args.model, sample)
     res["snorkel_rows_per_s"] = len(sample) / t
+    cpu = time.process_time()
     L_cold, t = timed(lambda: lf.apply(lf_lfs(args.model), frame, **kw))
     res["cold_rows_per_s"] = len(frame) / t
+    res["cold_cpu_seconds"] = time.process_time() - cpu
     with tempfile.TemporaryDirectory(prefix="lf-doc-cache-") as folder:
         lf.apply(lf_lfs(args.model, folder), frame, **kw)  # fills the Doc cache, untimed
         L_warm, t = timed(lambda: lf.apply(lf_lfs(args.model, folder), frame, **kw))
@@ -125,8 +128,12 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     with cluster, distributed.Client(cluster) as client:
         engine = DaskEngine(client)
         lf.apply(lf_lfs(args.model), frame.iloc[:200], engine=engine, chunk_size=50, progress=False)  # warm-up
+        before, cpu = client.run(time.process_time), time.process_time()
         L_dask, t = timed(lambda: lf.apply(lf_lfs(args.model), frame, engine=engine, **kw))
+        after = client.run(time.process_time)
     res["dask_rows_per_s"] = len(frame) / t
+    res["dask_cpu_seconds"] = sum(after[w] - before[w] for w in after) + time.process_time() - cpu
+    res["load_average"] = os.getloadavg()
     positions = frame.index.get_indexer(sample.index)
     res["identical"] = {
         "warm == cold": bool(np.array_equal(L_warm, L_cold)),
@@ -145,7 +152,10 @@ def report(res: dict[str, Any]) -> bool:
     print(f"{res['rows']:,} rows ({res['distinct_texts']:,} distinct texts), chunks of "
           f"{res['chunk_size']:,}, pipeline {res['model']}; Snorkel on {res['snorkel_rows']:,} sampled rows")
     for key in ("snorkel", "cold", "warm", "dask"):
-        print(f"  {key:<8} {res[f'{key}_rows_per_s']:>10,.0f} rows/s")
+        cpu = res.get(f"{key}_cpu_seconds")
+        print(f"  {key:<8} {res[f'{key}_rows_per_s']:>10,.0f} rows/s" + (f"  ({cpu:.1f} CPU s)" if cpu else ""))
+    print("  load average during the run: " + ", ".join(f"{x:.1f}" for x in res["load_average"])
+          + f" on {os.cpu_count()} CPUs (the Dask figure needs 2 idle cores)")
     ok = True
     for name, (value, target) in res["ratios"].items():
         passed = value >= target
