@@ -27,7 +27,7 @@ from typing import Any
 
 from lf.errors import DataError, ParameterError
 
-__all__ = ["DEFAULT_MAX_BYTES", "DocCache", "clear_doc_cache", "doc_cache_info"]
+__all__ = ["DEFAULT_MAX_BYTES", "DocCache", "clear_doc_cache", "doc_cache_info", "is_doc_cache"]
 
 DEFAULT_MAX_BYTES = 2 * 10**9
 _MARKER = "LF_DOC_CACHE"
@@ -175,6 +175,11 @@ def _evict(folder: Path, max_bytes: int) -> None:
         total -= size
 
 
+def is_doc_cache(folder: str | os.PathLike[str]) -> bool:
+    """Whether ``folder`` was written by :class:`DocCache` (it holds the marker file)."""
+    return (Path(folder) / _MARKER).is_file()
+
+
 def doc_cache_info(folder: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """One record per pipeline in a Doc cache folder: its description, segments, Docs, bytes."""
     root = Path(folder)
@@ -203,7 +208,7 @@ def clear_doc_cache(folder: str | os.PathLike[str]) -> int:
     root = Path(folder)
     if not root.is_dir():
         return 0
-    if not (root / _MARKER).is_file():
+    if not is_doc_cache(root):
         raise DataError(f"{str(root)!r} is not a Doc cache folder (no {_MARKER} marker in it); nothing deleted.")
     freed = sum(s[1] for s in _segments(root))
     for sub in root.iterdir():

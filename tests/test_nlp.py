@@ -15,7 +15,7 @@ import pytest
 import lf
 from lf import ABSTAIN
 from lf.apply.cache import lf_fingerprint
-from lf.doc_cache import clear_doc_cache, doc_cache_info
+from lf.doc_cache import clear_doc_cache, doc_cache_info, is_doc_cache
 from lf.errors import DataError, MissingExtraError, ParameterError
 
 spacy = pytest.importorskip("spacy")
@@ -162,7 +162,10 @@ def test_a_changed_pipeline_or_component_set_invalidates_both_caches(nlp, tmp_pa
     L = lf.apply([bumped], df, progress=False)
     assert len(doc_cache_info(folder)) == 3 and L.array[:, 0].tolist() == [HAM, ABSTAIN]
     assert {p["version"] for p in doc_cache_info(folder)} == {nlp.meta["version"], "9.9.9"}
+    assert is_doc_cache(folder) and not is_doc_cache(tmp_path)
     assert clear_doc_cache(folder) > 0 and doc_cache_info(folder) == []
+    with pytest.raises(DataError, match="not a Doc cache folder"):
+        clear_doc_cache(tmp_path)  # never deletes a folder it did not write
 
 
 def test_the_label_cache_reuses_nlp_lfs(comments: pd.DataFrame, tmp_path: Path) -> None:
