@@ -3,6 +3,7 @@ identical matrices across engines and caches, and one-line errors."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -98,6 +99,8 @@ def test_dask_workers_give_the_same_matrix(comments: pd.DataFrame, tmp_path: Pat
     with cluster, distributed.Client(cluster) as client:
         remote = lf.apply(_lfs(), comments, engine=DaskEngine(client), chunk_size=100, progress=False)
         cached = lf.apply(_lfs(doc_cache=tmp_path / "d"), comments, engine=DaskEngine(client), chunk_size=100, progress=False)
+        loaded = client.run(lambda: [id(p) for p, _ in importlib.import_module("lf._spacy")._LOADED.values()])
+    assert all(len(ids) == 1 for ids in loaded.values()), loaded  # one pipeline per worker, reused
     np.testing.assert_array_equal(remote.array, local.array)
     np.testing.assert_array_equal(cached.array, local.array)
     assert doc_cache_info(tmp_path / "d"), "the workers wrote the shared Doc cache"
@@ -128,6 +131,11 @@ def test_only_the_needed_components_run_and_each_text_is_parsed_once(nlp) -> Non
         assert counter.calls == 3  # one per distinct text of the chunk
     finally:
         nlp.remove_pipe("lf_test_counter")
+
+
+def test_a_named_pipeline_is_loaded_once_per_process() -> None:
+    first, second = SpacyPreprocessor(needs=("ner",)), SpacyPreprocessor(MODEL, needs=())
+    assert first.pipeline.loaded()[0] is second.pipeline.loaded()[0]
 
 
 def test_needs_pull_in_their_dependencies_only() -> None:
