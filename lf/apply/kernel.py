@@ -107,6 +107,8 @@ def label_chunk(
     with ThreadPoolExecutor(max_workers=workers) if workers > 0 else contextlib.nullcontext() as pool:
         pending = {j: pool.submit(_timed_batch, lfs[j], chunk, on_error, ctx, time.thread_time) for j in batch} if pool else {}
         rows_by_pre: dict[tuple[Preprocessor, ...], list[Any]] = {}
+        # Chunk hook: preprocessors that take the whole chunk share this (spaCy: one parse).
+        scratch: dict[Any, Any] = {"pres": [p for _, x in todo for p in x.pre]}
         if any(not lf.batch for _, lf in todo):
             columns = [str(c) for c in chunk.columns]
             rows_by_pre[()] = make_rows(columns, [chunk[c].tolist() for c in chunk.columns])
@@ -117,7 +119,7 @@ def label_chunk(
                 out, errors[j], seconds[j] = _timed_batch(lf, chunk, on_error, ctx)
             else:
                 start = time.perf_counter()
-                rows = _preprocessed(lf, rows_by_pre, on_error, ctx)
+                rows = _preprocessed(lf, rows_by_pre, on_error, ctx, scratch)
                 out, errors[j] = _run_rows(lf, rows, on_error, ctx)
                 seconds[j] = time.perf_counter() - start
             labels[:, j] = _check_labels(lf, out, n, cardinality, ctx)
@@ -133,7 +135,11 @@ def _timed_batch(
 
 
 def _preprocessed(
-    lf: LabelingFunction, cache: dict[tuple[Preprocessor, ...], list[Any]], on_error: str, ctx: _Context
+    lf: LabelingFunction,
+    cache: dict[tuple[Preprocessor, ...], list[Any]],
+    on_error: str,
+    ctx: _Context,
+    scratch: dict[Any, Any] | None = None,
 ) -> list[Any]:
     """Rows after ``lf.pre``, computing (and memoizing) each prefix of the chain once."""
     for depth in range(1, len(lf.pre) + 1):
@@ -141,8 +147,30 @@ def _preprocessed(
         if key in cache:
             continue
         pre = key[-1]
+        if hasattr(pre, "map_rows"):
+            cache[key] = _pre_chunk(pre, cache[key[:-1]], lf, on_error, ctx, {} if scratch is None else scratch)
+            continue
         cache[key] = [_pre_one(pre, x, lf, on_error, ctx, i) for i, x in enumerate(cache[key[:-1]])]
     return cache[lf.pre]
+
+
+def _pre_chunk(pre: Any, rows: list[Any], lf: LabelingFunction, on_error: str, ctx: _Context, scratch: dict[Any, Any]) -> list[Any]:
+    """A chunk-wise preprocessor (``map_rows``): all rows at once, failures as with ``_pre_one``."""
+    good = [i for i, x in enumerate(rows) if type(x) is not _Failed]
+    out = list(rows)
+    for i, y in zip(good, pre.map_rows([rows[i] for i in good], scratch)):
+        out[i] = _pre_one(_Raise(pre.name, y), y, lf, on_error, ctx, i) if isinstance(y, BaseException) else y  # type: ignore[arg-type]
+    return out
+
+
+class _Raise:
+    """Stands in for a preprocessor that failed on a row, so ``_pre_one`` reports it."""
+
+    def __init__(self, name: str, exc: BaseException) -> None:
+        self.name, self.exc = name, exc
+
+    def __call__(self, x: Any) -> Any:
+        raise self.exc
 
 
 def _pre_one(pre: Preprocessor, x: Any, lf: LabelingFunction, on_error: str, ctx: _Context, i: int) -> Any:

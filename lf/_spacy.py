@@ -1,0 +1,170 @@
+"""spaCy pipelines for ``lf.nlp``: loaded once per process, run with only the components needed.
+
+A :class:`Pipeline` is a light handle: a pipeline name (loaded on first use in each process
+or Dask worker, then reused for every chunk) or a loaded ``spacy.Language``. ``needs`` names
+pipeline components (``"ner"``, ``"tagger"`` ...) or the annotations LFs read (``"pos"``,
+``"ents"`` ...); :meth:`Pipeline.components` adds what those components depend on (the
+``tok2vec`` a tagger listens to, the tagger an attribute ruler maps from) and nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from lf.errors import MissingExtraError, ParameterError, require
+
+__all__ = ["ANNOTATIONS", "DEFAULT_MODEL", "Pipeline", "default_model"]
+
+DEFAULT_MODEL = "en_core_web_sm"
+ENV_MODEL = "LF_SPACY_MODEL"
+
+# ``needs`` may name an annotation instead of a component: the component assigning it runs.
+ANNOTATIONS = {
+    "ents": "doc.ents",
+    "pos": "token.pos",
+    "tag": "token.tag",
+    "dep": "token.dep",
+    "lemma": "token.lemma",
+    "sents": "doc.sents",
+    "morph": "token.morph",
+}
+# What spaCy's own factories assign or read but do not declare in their meta.
+_EXTRA_ASSIGNS = {"attribute_ruler": ("token.pos", "token.morph", "token.lemma"), "senter": ("doc.sents",)}
+_EXTRA_REQUIRES = {"attribute_ruler": ("token.tag",), "lemmatizer": ("token.pos",)}
+
+# Pipelines loaded by name in this process (one per process or Dask worker, reused for every
+# chunk), each with a lock: the threads of one worker take turns with a pipeline.
+_LOADED: dict[str, tuple[Any, threading.Lock]] = {}
+_LOADING = threading.Lock()
+
+
+def default_model() -> str:
+    """``$LF_SPACY_MODEL``, else ``en_core_web_sm``."""
+    return os.environ.get(ENV_MODEL) or DEFAULT_MODEL
+
+
+def _load(name: str) -> tuple[Any, threading.Lock]:
+    with _LOADING:
+        if name not in _LOADED:
+            spacy: Any = require("spacy", "nlp")
+            try:
+                nlp = spacy.load(name)
+            except OSError as exc:
+                if "E050" not in str(exc) and "E053" not in str(exc):
+                    raise
+                raise MissingExtraError(
+                    f"spaCy pipeline {name!r} is not installed. Install it with: python -m spacy "
+                    f"download {name} (or pass model= / set {ENV_MODEL} to an installed pipeline)."
+                ) from None
+            _LOADED[name] = (nlp, threading.Lock())
+        return _LOADED[name]
+
+
+class Pipeline:
+    """A spaCy pipeline by name (loaded lazily, once per process) or a loaded ``Language``."""
+
+    def __init__(self, model: Any) -> None:
+        if isinstance(model, str):
+            if not model:
+                raise ParameterError("`model` must name a spaCy pipeline (e.g. 'en_core_web_sm'). Got ''.")
+            self.spec: Any = model
+        elif hasattr(model, "pipe_names") and hasattr(model, "pipe"):
+            self.spec = model
+        else:
+            raise ParameterError(
+                f"`model` must be a spaCy pipeline name or a loaded spacy.Language. Got {model!r}."
+            )
+        self._own_lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"spec": self.spec}  # a name travels as a name: each process loads it once
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.spec = state["spec"]
+        self._own_lock = threading.Lock()
+
+    @property
+    def key(self) -> str:
+        """Same key, same pipeline (within one process)."""
+        return f"name:{self.spec}" if isinstance(self.spec, str) else f"object:{id(self.spec)}"
+
+    def loaded(self) -> tuple[Any, threading.Lock]:
+        return _load(self.spec) if isinstance(self.spec, str) else (self.spec, self._own_lock)
+
+    def identity(self) -> dict[str, Any]:
+        """Name, version, language and spaCy version: what a stored result depends on."""
+        from importlib.metadata import version
+
+        nlp, _ = self.loaded()
+        meta = nlp.meta
+        return {
+            "name": f"{meta.get('lang', nlp.lang)}_{meta.get('name', 'pipeline')}",
+            "version": str(meta.get("version", "")),
+            "spacy": version("spacy"),
+        }
+
+    def describe(self, components: Sequence[str]) -> dict[str, Any]:
+        """:meth:`identity` plus the components run (name and factory, in pipeline order)."""
+        nlp, _ = self.loaded()
+        factories = [f"{c}:{nlp.get_pipe_meta(c).factory}" for c in components]
+        return {**self.identity(), "components": factories}
+
+    def components(self, needs: Iterable[str]) -> tuple[str, ...]:
+        """The components to run for ``needs``, dependencies included, in pipeline order."""
+        nlp, _ = self.loaded()
+        names = list(nlp.pipe_names)
+        todo = [_component_for(nlp, names, need) for need in needs]
+        run: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name not in run:
+                run.add(name)
+                todo.extend(_depends_on(nlp, names, name))
+        return tuple(n for n in names if n in run)
+
+    def parse(self, texts: Sequence[str], components: Sequence[str], batch_size: int, n_process: int) -> list[Any]:
+        """``Doc`` objects for ``texts``, running only ``components`` (none: tokenizer only)."""
+        nlp, lock = self.loaded()
+        with lock:
+            if not components:
+                return [nlp.make_doc(t) for t in texts]
+            disable = [n for n in nlp.pipe_names if n not in components]
+            return list(nlp.pipe(texts, disable=disable, batch_size=batch_size, n_process=n_process))
+
+
+def _assigns(nlp: Any, name: str) -> set[str]:
+    meta = nlp.get_pipe_meta(name)
+    return set(meta.assigns) | set(_EXTRA_ASSIGNS.get(meta.factory, ()))
+
+
+def _component_for(nlp: Any, names: list[str], need: str) -> str:
+    if need in names:
+        return need
+    if need in ANNOTATIONS:
+        attr = ANNOTATIONS[need]
+        providers = [n for n in names if attr in _assigns(nlp, n)]
+        if providers:
+            return providers[-1]
+    pipeline = f"{nlp.lang}_{nlp.meta.get('name', 'pipeline')}"
+    raise ParameterError(
+        f"`needs` names {need!r}, which pipeline {pipeline!r} cannot provide. Components: "
+        f"{', '.join(names) or '(none)'}; annotations: {', '.join(ANNOTATIONS)}."
+    )
+
+
+def _depends_on(nlp: Any, names: list[str], name: str) -> list[str]:
+    """The components ``name`` reads from: the embedding layer it listens to, and the
+    earlier components assigning an attribute it requires."""
+    deps = [
+        other for other in names
+        if name in (getattr(nlp.get_pipe(other), "listening_components", None) or ())
+    ]
+    meta = nlp.get_pipe_meta(name)
+    earlier = names[: names.index(name)]
+    for attr in (*meta.requires, *_EXTRA_REQUIRES.get(meta.factory, ())):
+        providers = [n for n in earlier if attr in _assigns(nlp, n)]
+        deps.extend(providers[-1:])
+    return deps

@@ -1,0 +1,217 @@
+"""The Doc cache: parsed spaCy ``Doc`` objects on disk, shared by runs, engines and workers.
+
+Layout of a cache folder::
+
+    LF_DOC_CACHE                  marker: this folder is a Doc cache (clear() checks it)
+    <pipeline key>/pipeline.json  pipeline name, version, spaCy version and components run
+    <pipeline key>/<seg>.spacy    a spaCy DocBin: the Docs parsed in one chunk
+    <pipeline key>/<seg>.keys     the sha256 (16 bytes) of each of those Docs' texts, in order
+
+The pipeline key is a hash of the pipeline's name, version, spaCy version and the
+components run (name and factory), so a changed pipeline or component set never reads
+another's Docs. A Doc is found by the hash of its text. Segments are written atomically,
+``.spacy`` first, so any process can add segments while others read. Reading a segment
+marks it used; when the folder grows past ``max_bytes``, the least recently used segments
+are deleted (LRU).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from lf.errors import DataError, ParameterError
+
+__all__ = ["DEFAULT_MAX_BYTES", "DocCache", "clear_doc_cache", "doc_cache_info", "is_doc_cache"]
+
+DEFAULT_MAX_BYTES = 2 * 10**9
+_MARKER = "LF_DOC_CACHE"
+_KEY_BYTES = 16
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()[:_KEY_BYTES]
+
+
+class DocCache:
+    """A Doc cache folder (see the module docstring); ``max_bytes`` caps its size (LRU)."""
+
+    def __init__(self, folder: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+            raise ParameterError(f"`max_bytes` of the Doc cache must be an integer >= 1. Got {max_bytes!r}.")
+        self.folder = Path(folder)
+        self.max_bytes = max_bytes
+        _writable(self.folder)
+
+    def __repr__(self) -> str:
+        return f"DocCache({str(self.folder)!r}, max_bytes={self.max_bytes})"
+
+    def get(self, description: dict[str, Any], texts: Sequence[str], vocab: Any) -> dict[str, Any]:
+        """The cached Docs of ``texts`` under this pipeline description, by text."""
+        from spacy.tokens import DocBin
+
+        where = self._folder(description, create=False)
+        if not where.is_dir():
+            return {}
+        index = _index(where)
+        wanted: dict[str, list[tuple[int, str]]] = {}
+        for text in texts:
+            hit = index.get(text_key(text))
+            if hit is not None:
+                wanted.setdefault(hit[0], []).append((hit[1], text))
+        found: dict[str, Any] = {}
+        for seg, items in wanted.items():
+            try:
+                data = (where / f"{seg}.spacy").read_bytes()
+                os.utime(where / f"{seg}.keys")  # recently used: evicted last
+            except OSError:
+                continue  # evicted meanwhile by another process: parse again
+            docs = list(DocBin().from_bytes(data).get_docs(vocab))
+            for pos, text in items:
+                if pos < len(docs) and docs[pos].text == text:
+                    found[text] = docs[pos]
+        return found
+
+    def put(self, description: dict[str, Any], texts: Sequence[str], docs: Sequence[Any]) -> None:
+        """Store one segment of Docs, then evict the least recently used past ``max_bytes``."""
+        from spacy.tokens import DocBin
+
+        from lf.io import atomic_path
+
+        if not texts:
+            return
+        where = self._folder(description, create=True)
+        keys = b"".join(text_key(t) for t in texts)
+        seg = hashlib.sha256(keys).hexdigest()[:24]
+        bin_ = DocBin(store_user_data=False)
+        for doc in docs:
+            bin_.add(doc)
+        try:
+            with atomic_path(where / f"{seg}.spacy") as tmp:
+                tmp.write_bytes(bin_.to_bytes())
+            with atomic_path(where / f"{seg}.keys") as tmp:
+                tmp.write_bytes(keys)
+        except OSError as exc:
+            raise DataError(f"Cannot write to the Doc cache {str(self.folder)!r}: {exc.strerror or exc}.") from None
+        _evict(self.folder, self.max_bytes)
+
+    def _folder(self, description: dict[str, Any], *, create: bool) -> Path:
+        blob = json.dumps(description, sort_keys=True)
+        where = self.folder / hashlib.sha256(blob.encode()).hexdigest()[:20]
+        if create and not where.is_dir():
+            try:
+                where.mkdir(exist_ok=True)
+                (where / "pipeline.json").write_text(blob + "\n", encoding="utf-8")
+            except OSError as exc:
+                raise DataError(f"Cannot write to the Doc cache {str(self.folder)!r}: {exc.strerror or exc}.") from None
+        return where
+
+
+def _writable(folder: Path) -> None:
+    """Create the folder (and its marker) or fail with one line saying why."""
+    if folder.exists() and not folder.is_dir():
+        raise DataError(f"The Doc cache folder {str(folder)!r} is a file. Give a folder, or doc_cache=None to parse without it.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        marker = folder / _MARKER
+        if not marker.exists():
+            marker.write_text("spaCy Docs cached by lf (lf.doc_cache)\n", encoding="utf-8")
+        probe = folder / f".probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        raise DataError(
+            f"The Doc cache folder {str(folder)!r} is not writable ({why}). Give a writable folder, "
+            "or doc_cache=None to parse without it."
+        ) from None
+
+
+def _index(where: Path) -> dict[bytes, tuple[str, int]]:
+    """Text hash -> (segment, position) over the complete segments of one pipeline folder."""
+    index: dict[bytes, tuple[str, int]] = {}
+    for entry in sorted(os.scandir(where), key=lambda e: e.name):
+        if not entry.name.endswith(".keys"):
+            continue
+        try:
+            with open(entry.path, "rb") as fh:
+                keys = fh.read()
+        except OSError:
+            continue
+        seg = entry.name[: -len(".keys")]
+        for pos in range(len(keys) // _KEY_BYTES):
+            index.setdefault(keys[pos * _KEY_BYTES : (pos + 1) * _KEY_BYTES], (seg, pos))
+    return index
+
+
+def _segments(folder: Path) -> list[tuple[float, int, Path]]:
+    """(last use, bytes, .keys path) of every segment in the cache folder."""
+    out = []
+    for sub in folder.iterdir() if folder.is_dir() else ():
+        if not (sub / "pipeline.json").is_file():
+            continue
+        for keys in sub.glob("*.keys"):
+            try:
+                size = keys.stat().st_size + keys.with_suffix(".spacy").stat().st_size
+                out.append((keys.stat().st_mtime, size, keys))
+            except OSError:
+                continue
+    return out
+
+
+def _evict(folder: Path, max_bytes: int) -> None:
+    segments = sorted(_segments(folder), key=lambda s: s[0])
+    total = sum(size for _, size, _ in segments)
+    for _, size, keys in segments:
+        if total <= max_bytes:
+            break
+        for path in (keys, keys.with_suffix(".spacy")):  # .keys first: readers stop seeing it
+            path.unlink(missing_ok=True)
+        total -= size
+
+
+def is_doc_cache(folder: str | os.PathLike[str]) -> bool:
+    """Whether ``folder`` was written by :class:`DocCache` (it holds the marker file)."""
+    return (Path(folder) / _MARKER).is_file()
+
+
+def doc_cache_info(folder: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """One record per pipeline in a Doc cache folder: its description, segments, Docs, bytes."""
+    root = Path(folder)
+    out = []
+    for sub in sorted(root.iterdir()) if root.is_dir() else ():
+        meta = sub / "pipeline.json"
+        if not meta.is_file():
+            continue
+        segs = [s for s in _segments(root) if s[2].parent == sub]
+        out.append({
+            **json.loads(meta.read_text(encoding="utf-8")),
+            "key": sub.name,
+            "segments": len(segs),
+            "docs": sum(s[2].stat().st_size // _KEY_BYTES for s in segs),
+            "bytes": sum(s[1] for s in segs),
+        })
+    return out
+
+
+def clear_doc_cache(folder: str | os.PathLike[str]) -> int:
+    """Delete every cached Doc in ``folder``; returns the bytes freed.
+
+    Only a folder written by :class:`DocCache` (it holds the ``LF_DOC_CACHE`` marker) is
+    touched, and in it only the pipeline folders.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        return 0
+    if not is_doc_cache(root):
+        raise DataError(f"{str(root)!r} is not a Doc cache folder (no {_MARKER} marker in it); nothing deleted.")
+    freed = sum(s[1] for s in _segments(root))
+    for sub in root.iterdir():
+        if (sub / "pipeline.json").is_file():
+            shutil.rmtree(sub)
+    return freed

@@ -1,0 +1,215 @@
+"""spaCy labeling functions at corpus speed (extra: ``lf[nlp]``).
+
+``@nlp_labeling_function()`` gives an LF ``x.doc``, a spaCy ``Doc`` of ``x.text``:
+
+    >>> @nlp_labeling_function(needs=("ner",))
+    ... def names_a_person(x):
+    ...     return HAM if any(e.label_ == "PERSON" for e in x.doc.ents) else ABSTAIN
+
+How it runs. The chunk kernel hands a :class:`SpacyPreprocessor` all the rows of a chunk at
+once. Every LF of the chunk sharing a pipeline shares one parse: its texts, each distinct
+text once, go through one ``nlp.pipe`` call running only the components those LFs declare in
+``needs`` (plus what those depend on: a tagger's ``tok2vec``; with ``needs=()`` only the
+tokenizer runs). A pipeline named by ``model=`` is loaded once per process or Dask worker.
+With ``doc_cache=`` (or ``$LF_DOC_CACHE``) parsed Docs are stored on disk
+(:mod:`lf.doc_cache`) and reused by later runs, other engines and other workers.
+
+An LF should read only what its ``needs`` provide: other LFs on the same pipeline may add
+annotations to the shared Doc, but the LF-label cache (``apply(cache=...)``) keys an LF on
+its own ``needs``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from lf._spacy import ANNOTATIONS, Pipeline, default_model
+from lf.core import LabelingFunction, Preprocessor, Row, _check_signature, _copy_row, _reject_bare
+from lf.doc_cache import DEFAULT_MAX_BYTES, DocCache
+from lf.errors import LFDefinitionError, ParameterError
+
+__all__ = ["ANNOTATIONS", "DEFAULT_MAX_BYTES", "DocCache", "SpacyPreprocessor", "nlp_labeling_function"]
+
+ENV_DOC_CACHE = "LF_DOC_CACHE"
+
+
+class _ParseOne:
+    """Parses one row's text (an LF called by hand); its fingerprint names the pipeline run."""
+
+    def __init__(self, owner: SpacyPreprocessor) -> None:
+        self.owner = owner
+        self.__doc__ = f"Adds x.{owner.doc_field}: the spaCy Doc of x.{owner.text_field}."
+
+    def __call__(self, x: Row) -> Row:
+        pre = self.owner
+        text = _text(x, pre.text_field)
+        if isinstance(text, BaseException):
+            raise text
+        x[pre.doc_field] = pre.pipeline.parse([text], pre.components(), pre.batch_size, 1)[0]
+        return x
+
+    def fingerprint(self) -> str:
+        """Pipeline name, version, spaCy version and the components run, plus the fields."""
+        pre = self.owner
+        return json.dumps(
+            {**pre.pipeline.describe(pre.components()), "text": pre.text_field, "doc": pre.doc_field},
+            sort_keys=True,
+        )
+
+
+class SpacyPreprocessor(Preprocessor):
+    """Sets ``x.<doc_field>`` to the spaCy ``Doc`` of ``x.<text_field>``.
+
+    Parameters
+    ----------
+    model:
+        A spaCy pipeline name (default ``$LF_SPACY_MODEL``, else ``en_core_web_sm``), loaded
+        once per process, or a loaded ``spacy.Language``.
+    needs:
+        Components to run (``"ner"``, ``"tagger"``, ``"parser"`` ...) or annotations to
+        provide (``"ents"``, ``"pos"``, ``"tag"``, ``"dep"``, ``"lemma"``, ``"sents"``,
+        ``"morph"``). ``()`` runs the tokenizer only.
+    batch_size, n_process:
+        Passed to ``nlp.pipe``.
+    doc_cache:
+        A folder (or :class:`~lf.doc_cache.DocCache`) keeping parsed Docs across runs;
+        default ``$LF_DOC_CACHE``, else none.
+    """
+
+    def __init__(
+        self,
+        model: Any = None,
+        *,
+        needs: Sequence[str] = ("ner",),
+        text_field: str = "text",
+        doc_field: str = "doc",
+        batch_size: int = 256,
+        n_process: int = 1,
+        doc_cache: str | os.PathLike[str] | DocCache | None = None,
+        name: str = "spacy",
+    ) -> None:
+        self.pipeline = Pipeline(default_model() if model is None else model)
+        if isinstance(needs, str) or not all(isinstance(n, str) for n in needs):
+            raise ParameterError(f"`needs` must be a tuple of component or annotation names, e.g. ('ner',). Got {needs!r}.")
+        for label, value in (("batch_size", batch_size), ("n_process", n_process)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ParameterError(f"`{label}` must be an integer >= 1. Got {value!r}.")
+        self.needs = tuple(dict.fromkeys(needs))
+        self.text_field, self.doc_field = text_field, doc_field
+        self.batch_size, self.n_process = batch_size, n_process
+        if doc_cache is None and os.environ.get(ENV_DOC_CACHE):
+            doc_cache = os.environ[ENV_DOC_CACHE]
+        self.doc_cache = doc_cache if isinstance(doc_cache, DocCache) or doc_cache is None else DocCache(doc_cache)
+        self._components: tuple[str, ...] | None = None
+        super().__init__(name, _ParseOne(self))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_components": None}
+
+    def components(self) -> tuple[str, ...]:
+        """The pipeline components this preprocessor runs (checked against the pipeline)."""
+        if self._components is None:
+            self._components = self.pipeline.components(self.needs)
+        return self._components
+
+    @property
+    def group(self) -> tuple[str, str | None]:
+        """Preprocessors with the same group share one parse per chunk."""
+        return self.pipeline.key, None if self.doc_cache is None else str(self.doc_cache.folder)
+
+    def map_rows(self, rows: Sequence[Row], scratch: dict[Any, Any]) -> list[Row | BaseException]:
+        """The kernel's chunk hook: every row at once (an exception stands for a failed row).
+
+        ``scratch`` is per chunk: ``scratch["pres"]`` lists every preprocessor of the chunk's
+        LFs; parsed Docs are kept in it by text for the other preprocessors of the group.
+        """
+        key = ("lf.nlp", self.group)
+        if key not in scratch:
+            peers = [p for p in scratch.get("pres", ()) if isinstance(p, SpacyPreprocessor) and p.group == self.group]
+            scratch[key] = _ChunkDocs(self, [self, *peers])
+        docs: _ChunkDocs = scratch[key]
+        texts = [_text(x, self.text_field) for x in rows]
+        found = docs.get([t for t in texts if isinstance(t, str)])
+        out: list[Row | BaseException] = []
+        for x, text in zip(rows, texts):
+            if isinstance(text, BaseException):
+                out.append(text)
+                continue
+            y = _copy_row(x)
+            y[self.doc_field] = found[text]
+            out.append(y)
+        return out
+
+    def __repr__(self) -> str:
+        return f"SpacyPreprocessor({self.pipeline.spec!r}, needs={self.needs!r})"
+
+
+class _ChunkDocs:
+    """The Docs of one chunk for one group of preprocessors: each text parsed once."""
+
+    def __init__(self, first: SpacyPreprocessor, peers: list[SpacyPreprocessor]) -> None:
+        self.pipeline = first.pipeline
+        needs = [n for p in peers for n in p.components()]
+        self.components = self.pipeline.components(dict.fromkeys(needs))
+        self.batch_size, self.n_process, self.cache = first.batch_size, first.n_process, first.doc_cache
+        self.docs: dict[str, Any] = {}
+
+    def get(self, texts: list[str]) -> dict[str, Any]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.docs]
+        if missing and self.cache is not None:
+            description = self.pipeline.describe(self.components)
+            self.docs.update(self.cache.get(description, missing, self.pipeline.loaded()[0].vocab))
+            missing = [t for t in missing if t not in self.docs]
+        if missing:
+            parsed = self.pipeline.parse(missing, self.components, self.batch_size, self.n_process)
+            self.docs.update(zip(missing, parsed))
+            if self.cache is not None:
+                self.cache.put(self.pipeline.describe(self.components), missing, parsed)
+        return self.docs
+
+
+def _text(x: Row, field: str) -> str | BaseException:
+    value = x.__dict__.get(field) if isinstance(x, Row) else getattr(x, field, None)
+    if isinstance(value, str):
+        return value
+    if isinstance(x, Row) and field not in x:
+        return KeyError(f"the row has no field {field!r}; pass text_field= to name the text column")
+    return TypeError(f"field {field!r} is {value!r} ({type(value).__name__}), not a text spaCy can parse")
+
+
+def nlp_labeling_function(
+    name: Any = None,
+    *,
+    model: Any = None,
+    needs: Sequence[str] = ("ner",),
+    resources: Mapping[str, Any] | None = None,
+    pre: Sequence[Preprocessor] | None = None,
+    text_field: str = "text",
+    doc_field: str = "doc",
+    batch_size: int = 256,
+    n_process: int = 1,
+    doc_cache: str | os.PathLike[str] | DocCache | None = None,
+) -> Callable[[Callable[..., Any]], LabelingFunction]:
+    """Decorator making an LF that reads ``x.doc``, the spaCy ``Doc`` of ``x.text``.
+
+    ``pre`` runs before the parse (as in Snorkel); the other parameters are those of
+    :class:`SpacyPreprocessor`. The LF declares the components it reads in ``needs``
+    (default ``("ner",)``); nothing else of the pipeline runs for it.
+    """
+    _reject_bare(name, "nlp_labeling_function")
+    if name is not None and not isinstance(name, str):
+        raise LFDefinitionError(f"`name` must be a string or None. Got {name!r}.")
+    spacy_pre = SpacyPreprocessor(
+        model, needs=needs, text_field=text_field, doc_field=doc_field, batch_size=batch_size,
+        n_process=n_process, doc_cache=doc_cache,
+    )
+
+    def wrap(f: Callable[..., Any]) -> LabelingFunction:
+        _check_signature(f, resources, False)
+        return LabelingFunction(name or f.__name__, f, resources=resources, pre=[*(pre or ()), spacy_pre])
+
+    return wrap
+

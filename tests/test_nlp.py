@@ -1,0 +1,259 @@
+"""spaCy LFs (lf.nlp): one parse per chunk with only the needed components, the Doc cache,
+identical matrices across engines and caches, and one-line errors."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lf
+from lf import ABSTAIN
+from lf.apply.cache import lf_fingerprint
+from lf.doc_cache import clear_doc_cache, doc_cache_info, is_doc_cache
+from lf.errors import DataError, MissingExtraError, ParameterError
+
+spacy = pytest.importorskip("spacy")
+from spacy.language import Language
+
+from lf.nlp import SpacyPreprocessor, nlp_labeling_function
+
+MODEL = os.environ["LF_SPACY_MODEL"]
+ROOT = Path(__file__).resolve().parents[1]
+HAM, SPAM = 0, 1
+
+
+class _Counter:
+    """A pipeline component that counts the Docs it is given."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, doc):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        return doc
+
+
+@Language.factory("lf_test_counter")
+def _make_counter(nlp, name):  # type: ignore[no-untyped-def]
+    return _Counter()
+
+
+@pytest.fixture(scope="module")
+def nlp():  # type: ignore[no-untyped-def]
+    return spacy.load(MODEL)
+
+
+@pytest.fixture(scope="module")
+def comments(datasets_dir: Path) -> pd.DataFrame:
+    frames = [pd.read_csv(p) for p in sorted((datasets_dir / "youtube_raw").glob("*.csv"))]
+    frame = pd.concat(frames, ignore_index=True).rename(columns={"CONTENT": "text"})
+    return frame.iloc[:400].reset_index(drop=True)
+
+
+def _lfs(**kw):  # type: ignore[no-untyped-def]
+    @nlp_labeling_function(needs=("ner",), **kw)
+    def names_person(x):  # type: ignore[no-untyped-def]
+        return HAM if any(e.label_ == "PERSON" for e in x.doc.ents) else ABSTAIN
+
+    @nlp_labeling_function(needs=("ner",), **kw)
+    def names_org(x):  # type: ignore[no-untyped-def]
+        return SPAM if any(e.label_ in ("ORG", "PRODUCT") for e in x.doc.ents) else ABSTAIN
+
+    @nlp_labeling_function(needs=("pos",), **kw)
+    def imperative(x):  # type: ignore[no-untyped-def]
+        return SPAM if len(x.doc) and x.doc[0].tag_ == "VB" else ABSTAIN
+
+    @nlp_labeling_function(needs=(), **kw)
+    def many_tokens(x):  # type: ignore[no-untyped-def]
+        return SPAM if len(x.doc) > 30 else ABSTAIN
+
+    return [names_person, names_org, imperative, many_tokens]
+
+
+def test_engines_and_the_doc_cache_give_the_same_matrix(comments: pd.DataFrame, tmp_path: Path) -> None:
+    local = lf.apply(_lfs(), comments, chunk_size=150, progress=False)
+    assert (local.array != ABSTAIN).any(axis=0).all(), "every LF votes somewhere"
+    pool = lf.apply(_lfs(), comments, n_jobs=2, chunk_size=150, progress=False)
+    np.testing.assert_array_equal(pool.array, local.array)
+    cold = lf.apply(_lfs(doc_cache=tmp_path / "docs"), comments, chunk_size=150, progress=False)
+    warm = lf.apply(_lfs(doc_cache=tmp_path / "docs"), comments, chunk_size=100, progress=False)
+    np.testing.assert_array_equal(cold.array, local.array)
+    np.testing.assert_array_equal(warm.array, local.array)
+    assert sum(p["docs"] for p in doc_cache_info(tmp_path / "docs")) == comments["text"].nunique()
+
+
+@pytest.mark.slow
+def test_dask_workers_give_the_same_matrix(comments: pd.DataFrame, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    from lf.apply.dask import DaskEngine
+
+    local = lf.apply(_lfs(), comments, chunk_size=100, progress=False)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    with cluster, distributed.Client(cluster) as client:
+        remote = lf.apply(_lfs(), comments, engine=DaskEngine(client), chunk_size=100, progress=False)
+        cached = lf.apply(_lfs(doc_cache=tmp_path / "d"), comments, engine=DaskEngine(client), chunk_size=100, progress=False)
+        loaded = client.run(lambda: [id(p) for p, _ in importlib.import_module("lf._spacy")._LOADED.values()])
+    assert all(len(ids) == 1 for ids in loaded.values()), loaded  # one pipeline per worker, reused
+    np.testing.assert_array_equal(remote.array, local.array)
+    np.testing.assert_array_equal(cached.array, local.array)
+    assert doc_cache_info(tmp_path / "d"), "the workers wrote the shared Doc cache"
+
+
+def test_only_the_needed_components_run_and_each_text_is_parsed_once(nlp) -> None:  # type: ignore[no-untyped-def]
+    nlp.add_pipe("lf_test_counter", last=True)
+    try:
+        counter = nlp.get_pipe("lf_test_counter")
+        texts = ["Taylor Swift sang in Paris.", "lol", "Taylor Swift sang in Paris.", "Subscribe to me", "lol"]
+        df = pd.DataFrame({"text": texts})
+
+        @nlp_labeling_function(model=nlp, needs=("ner",))
+        def parsed(x):  # type: ignore[no-untyped-def]
+            return SPAM if x.doc.has_annotation("DEP") or x.doc.has_annotation("TAG") else HAM
+
+        @nlp_labeling_function(model=nlp, needs=("ents",))
+        def person(x):  # type: ignore[no-untyped-def]
+            return SPAM if any(e.label_ == "PERSON" for e in x.doc.ents) else ABSTAIN
+
+        L = lf.apply([parsed, person], df, progress=False)
+        assert counter.calls == 0  # not needed: never run
+        assert L.array[:, 0].tolist() == [HAM] * 5  # NER only: no tagger, no parser ran
+        assert L.array[:, 1].tolist() == [SPAM, ABSTAIN, SPAM, ABSTAIN, ABSTAIN]
+
+        counted = SpacyPreprocessor(nlp, needs=("lf_test_counter",))
+        lf.apply([lf.LabelingFunction("n", lambda x: ABSTAIN, pre=[counted])], df, progress=False)
+        assert counter.calls == 3  # one per distinct text of the chunk
+    finally:
+        nlp.remove_pipe("lf_test_counter")
+
+
+def test_a_named_pipeline_is_loaded_once_per_process() -> None:
+    first, second = SpacyPreprocessor(needs=("ner",)), SpacyPreprocessor(MODEL, needs=())
+    assert first.pipeline.loaded()[0] is second.pipeline.loaded()[0]
+
+
+def test_needs_pull_in_their_dependencies_only() -> None:
+    assert SpacyPreprocessor(needs=("ner",)).components() == ("ner",)
+    assert SpacyPreprocessor(needs=("pos",)).components() == ("tok2vec", "tagger", "attribute_ruler")
+    assert SpacyPreprocessor(needs=("dep",)).components() == ("tok2vec", "parser")
+    assert SpacyPreprocessor(needs=()).components() == ()
+
+
+def test_a_changed_pipeline_or_component_set_invalidates_both_caches(nlp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    df = pd.DataFrame({"text": ["Taylor Swift sang in Paris.", "Check my channel"]})
+    folder = tmp_path / "docs"
+
+    def person(**kw):  # type: ignore[no-untyped-def]
+        @nlp_labeling_function("person", doc_cache=folder, **kw)
+        def f(x):  # type: ignore[no-untyped-def]
+            return HAM if any(e.label_ == "PERSON" for e in x.doc.ents) else ABSTAIN
+
+        return f
+
+    ner, pos = person(model=nlp, needs=("ner",)), person(model=nlp, needs=("ner", "pos"))
+    lf.apply([ner], df, progress=False)
+    lf.apply([pos], df, progress=False)
+    runs = {tuple(c.split(":")[0] for c in p["components"]) for p in doc_cache_info(folder)}
+    assert runs == {("ner",), ("tok2vec", "tagger", "attribute_ruler", "ner")}
+    assert lf_fingerprint(ner) != lf_fingerprint(pos) and lf_fingerprint(ner) is not None
+
+    other = spacy.load(MODEL)
+    other.meta["version"] = "9.9.9"  # a new release of the pipeline
+    bumped = person(model=other, needs=("ner",))
+    assert lf_fingerprint(bumped) != lf_fingerprint(ner)
+    L = lf.apply([bumped], df, progress=False)
+    assert len(doc_cache_info(folder)) == 3 and L.array[:, 0].tolist() == [HAM, ABSTAIN]
+    assert {p["version"] for p in doc_cache_info(folder)} == {nlp.meta["version"], "9.9.9"}
+    assert is_doc_cache(folder) and not is_doc_cache(tmp_path)
+    assert clear_doc_cache(folder) > 0 and doc_cache_info(folder) == []
+    with pytest.raises(DataError, match="not a Doc cache folder"):
+        clear_doc_cache(tmp_path)  # never deletes a folder it did not write
+
+
+def test_the_label_cache_reuses_nlp_lfs(comments: pd.DataFrame, tmp_path: Path) -> None:
+    first = lf.apply(_lfs(), comments, cache=tmp_path / "c", progress=False)
+    again = lf.apply(_lfs(), comments, cache=tmp_path / "c", progress=False)
+    np.testing.assert_array_equal(again.array, first.array)
+    assert (again.seconds == first.seconds).all()  # reused, not run again
+
+
+def test_the_doc_cache_stays_under_its_size_cap(comments: pd.DataFrame, tmp_path: Path) -> None:
+    from lf.doc_cache import DocCache
+
+    cache = DocCache(tmp_path / "docs", max_bytes=60_000)
+    L = lf.apply(_lfs(doc_cache=cache), comments, chunk_size=50, progress=False)
+    np.testing.assert_array_equal(L.array, lf.apply(_lfs(), comments, progress=False).array)
+    stored = sum(p["bytes"] for p in doc_cache_info(cache.folder))
+    assert 0 < stored <= 60_000
+
+
+def test_errors_are_one_line(tmp_path: Path) -> None:
+    df = pd.DataFrame({"text": ["hello there"]})
+    with pytest.raises(ParameterError, match=r"`needs` names 'nerr'.*Components: tok2vec, tagger") as exc:
+        lf.apply([SpacyPreprocessor_lf(needs=("nerr",))], df, progress=False)
+    assert "\n" not in str(exc.value)
+    with pytest.raises(MissingExtraError, match=r"python -m spacy download no_such_pipeline_xyz") as exc2:
+        lf.apply([SpacyPreprocessor_lf(model="no_such_pipeline_xyz")], df, progress=False)
+    assert "\n" not in str(exc2.value)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(DataError, match=r"Doc cache folder .*file/docs' is not writable") as exc3:
+        SpacyPreprocessor(doc_cache=tmp_path / "file" / "docs")
+    assert "\n" not in str(exc3.value)
+
+
+def SpacyPreprocessor_lf(**kw):  # type: ignore[no-untyped-def]
+    return lf.LabelingFunction("uses_spacy", lambda x: ABSTAIN, pre=[SpacyPreprocessor(**kw)])
+
+
+def test_cli_reports_a_missing_pipeline_in_one_line(tmp_path: Path) -> None:
+    module = tmp_path / "nlp_lfs.py"
+    module.write_text(
+        "from lf import ABSTAIN\nfrom lf.nlp import nlp_labeling_function\n"
+        "@nlp_labeling_function(model='no_such_pipeline_xyz')\ndef person(x):\n    return ABSTAIN\n"
+    )
+    (tmp_path / "d.csv").write_text("text\nhello\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "lf", "apply", str(tmp_path / "d.csv"), "--lfs", str(module), "-o", str(tmp_path / "L.parquet")],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "python -m spacy download no_such_pipeline_xyz" in proc.stderr
+
+
+def test_rows_without_text_fail_like_any_preprocessor() -> None:
+    df = pd.DataFrame({"text": ["Taylor Swift", None]})
+    lfs = _lfs()[:1]
+    L = lf.apply(lfs, df, on_error="abstain", progress=False)
+    assert L.array[:, 0].tolist() == [HAM, ABSTAIN] and L.errors.tolist() == [1]
+    with pytest.raises(lf.errors.LFRuntimeError, match=r"Preprocessor 'spacy' \(used by LF 'names_person'\) raised on row 1"):
+        lf.apply(lfs, df, progress=False)
+
+
+def test_snorkel_spacy_lfs_run_unchanged_with_snorkels_matrix(comments: pd.DataFrame) -> None:
+    pytest.importorskip("snorkel")
+    from snorkel.labeling import PandasLFApplier
+    from snorkel.labeling import labeling_function as snorkel_lf
+    from snorkel.labeling.lf.nlp import nlp_labeling_function as snorkel_nlp_lf
+    from snorkel.preprocess.nlp import SpacyPreprocessor as SnorkelSpacy
+
+    @snorkel_nlp_lf(language=MODEL)
+    def s_person(x):  # type: ignore[no-untyped-def]
+        return HAM if any(e.label_ == "PERSON" for e in x.doc.ents) else ABSTAIN
+
+    @snorkel_lf(pre=[SnorkelSpacy("text", "parsed", language=MODEL, memoize=True)])
+    def s_verb_first(x):  # type: ignore[no-untyped-def]
+        return SPAM if len(x.parsed) and x.parsed[0].pos_ == "VERB" else ABSTAIN
+
+    rows = comments[["text"]].iloc[:150]
+    expected = PandasLFApplier([s_person, s_verb_first]).apply(rows, progress_bar=False)
+    got = lf.apply([s_person, s_verb_first], rows, progress=False)
+    np.testing.assert_array_equal(got.array, expected)
+    ours = lf.apply(_lfs()[:1], rows, progress=False)  # the two-line migration of s_person
+    np.testing.assert_array_equal(ours.array[:, 0], expected[:, 0])
