@@ -76,7 +76,9 @@ def run_em(
         with np.errstate(divide="ignore"):
             log_prior = np.log(balance)
         q, loglik = e_step(X, c, log_table(conf, abstain), log_prior)
-        if abs(loglik - prev) <= tol * abs(loglik):
+        # Relative change, but absolute near a log-likelihood of 0 (data the model explains
+        # almost perfectly), where a relative test could never be met.
+        if abs(loglik - prev) <= tol * max(abs(loglik), 1.0):
             return conf, balance, it, True
         prev = loglik
     return conf, balance, max_iter, False
@@ -99,7 +101,8 @@ class DawidSkene(BaseLabelModel):
         Maximum number of EM iterations; reaching it before ``tol`` sets ``converged_`` to
         False and warns (``lf.models.ConvergenceWarning``).
     tol:
-        Stop when the log-likelihood changes by less than ``tol`` (relative).
+        Stop when the log-likelihood changes by less than ``tol`` (relative; absolute when
+        its magnitude is below 1).
     random_state:
         Accepted for API symmetry; EM starts from the majority vote and is deterministic.
 
