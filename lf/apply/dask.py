@@ -14,8 +14,9 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from lf.apply.kernel import ChunkResult, Task, label_chunk
+from lf.apply.kernel import ChunkResult, Task
 from lf.apply.pool import in_order
+from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import MissingExtraError, ParameterError
 
@@ -30,8 +31,8 @@ def _distributed() -> Any:
     return distributed
 
 
-def _run_chunk(lfs: Sequence[LabelingFunction], task: Task, kernel_args: dict[str, Any]) -> ChunkResult:
-    return label_chunk(lfs, task.chunk, row_offset=task.offset, only=task.only, **kernel_args)
+def _run_chunk(lfs: Sequence[LabelingFunction], task: Task, settings: Settings) -> ChunkResult:
+    return settings.label(lfs, task)
 
 
 def _by_value(lfs: Sequence[LabelingFunction]) -> None:
@@ -87,11 +88,11 @@ class DaskEngine:
         self,
         lfs: Sequence[LabelingFunction],
         chunks: Iterator[Task],
-        kernel_args: dict[str, Any],
+        settings: Settings,
     ) -> Iterator[ChunkResult]:
         client = self._client()
         _by_value(lfs)
         window = self.max_in_flight or max(2, 2 * sum(client.nthreads().values()))
         remote_lfs = client.scatter(list(lfs), broadcast=True, hash=False)
-        args = {**kernel_args, "threads": self.threads}
-        return in_order(lambda task: client.submit(_run_chunk, remote_lfs, task, args, pure=False), chunks, window)
+        here = settings.with_threads(self.threads)
+        return in_order(lambda task: client.submit(_run_chunk, remote_lfs, task, here, pure=False), chunks, window)
