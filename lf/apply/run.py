@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
@@ -49,14 +49,15 @@ class Part(NamedTuple):
 
     offset: int
     result: ChunkResult
-    sides: dict[str, list[Any]]
+    sides: dict[str, Any]  # name -> the chunk's values (a list, or what `convert` made of it)
 
 
 class Pass:
     """One pass over ``corpus``: iterate it for each chunk's :class:`Part`, in corpus order.
 
     ``sides`` maps a name to a data column whose values each Part keeps (the id column is
-    kept as ``"ids"``). After the pass, ``cache_stats`` tells what the LF cache reused.
+    kept as ``"ids"``); ``convert`` maps a side's name to a function that checks and
+    converts its values, run before any LF sees the chunk (gold labels, say). After the pass, ``cache_stats`` tells what the LF cache reused.
     """
 
     def __init__(
@@ -71,7 +72,9 @@ class Pass:
         text_column: str | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
         sides: Mapping[str, str] | None = None,
+        convert: Mapping[str, Callable[[list[Any]], Any]] | None = None,
     ) -> None:
+        self.convert = dict(convert or {})
         self.runner, self.lfs, self.corpus, self.settings = runner, lfs, corpus, settings
         self.chunk_size, self.progress, self.text_column = chunk_size, progress, text_column
         self.sides = dict(sides or {})
@@ -86,8 +89,8 @@ class Pass:
     def __iter__(self) -> Iterator[Part]:
         chunks = self.corpus.chunks(self.chunk_size)
         source = _offsets(chunks, self.text_column, self.settings.id_column, list(self.sides.values()))
-        kept: deque[dict[str, list[Any]]] = deque()
-        tasks = _keeping(source, self.sides, self.text_column, kept)
+        kept: deque[dict[str, Any]] = deque()
+        tasks = _keeping(source, self.sides, self.text_column, kept, self.convert)
         plan = self.plan
         results = self.runner.map_chunks(self.lfs, plan.tasks(tasks) if plan is not None else tasks, self.settings)
         offset = 0
@@ -102,10 +105,17 @@ class Pass:
 
 
 def _keeping(
-    source: Iterator[tuple[int, pd.DataFrame]], wanted: dict[str, str], text_column: str | None, kept: deque[dict[str, list[Any]]]
+    source: Iterator[tuple[int, pd.DataFrame]],
+    wanted: dict[str, str],
+    text_column: str | None,
+    kept: deque[dict[str, Any]],
+    convert: dict[str, Callable[[list[Any]], Any]],
 ) -> Iterator[Task]:
     for offset, chunk in source:
-        kept.append({name: chunk["text" if col == text_column else col].tolist() for name, col in wanted.items()})
+        sides = {name: chunk["text" if col == text_column else col].tolist() for name, col in wanted.items()}
+        for name, func in convert.items():
+            sides[name] = func(sides[name])
+        kept.append(sides)
         yield Task(offset, chunk)
 
 

@@ -23,8 +23,8 @@ from lf.cli._shared import (
     _console,
     _folders,
     _inputs,
-    _print_report,
 )
+from lf.cli.cache import reports_cache
 from lf.display import visible
 from lf.errors import DataError
 from lf.paths import check_outputs
@@ -227,8 +227,9 @@ def label_cmd(
     applied to them too) only choose the model or the class balance.
     """
     import lf
-    from lf.io import write_frame
-    from lf.output import check_label_names, labels_frame
+    from lf.corpus import Corpus
+    from lf.label import label
+    from lf.output import check_label_names
 
     if not lfs_target:
         raise click.UsageError("Missing option '--lfs': the LF module to apply.")
@@ -237,48 +238,61 @@ def label_cmd(
         _check_output(matrix_out, (".parquet", ".npz"), "label matrix", "--matrix")
     if bool(dev_data) != bool(dev_gold):
         raise click.UsageError("--dev-data and --dev-gold go together: the dev rows and their gold column.")
+    corpus = Corpus(list(data))  # DATA resolved (and a dataset loaded) once, read once
+    dev_corpus = Corpus(list(dev_data)) if dev_data else None
     check_outputs(
         [("-o", output), *([("--matrix", matrix_out)] if matrix_out else [])],
         _inputs(
-            ("DATA", data_files(data)), ("--dev-data", data_files(dev_data) if dev_data else []),
+            ("DATA", corpus.files or data_files(data)),
+            ("--dev-data", (dev_corpus.files or data_files(dev_data)) if dev_corpus else []),
             ("--model", model_files(model_spec)), lfs_target=lfs_target,
         ),
         folders=_folders(opts),
     )
     text_column = opts["text_column"]
     gold_column = text_column if gold == "text" and text_column else gold
-    for files, what, gold_option, column in ((data, "DATA", "--gold", gold_column), (dev_data, "--dev-data", "--dev-gold", dev_gold)):
-        if files:
-            check_columns(files, what, [("--id-column", opts["id_column"]), (gold_option, column)], text_column=text_column)
+    for source, what, gold_option, column in ((corpus, "DATA", "--gold", gold_column), (dev_corpus, "--dev-data", "--dev-gold", dev_gold)):
+        if source is not None:
+            check_columns(source, what, [("--id-column", opts["id_column"]), (gold_option, column)], text_column=text_column)
     lfs = lf.load_lfs(lfs_target)
     _check_model_choice(model_spec, class_balance, bool(dev_data), [x.name for x in lfs])
     labels = lfs.labels
     check_label_names(labels)
-    if labels and class_balance not in (None, "dev"):
-        _class_balance(class_balance, labels, None)
-    gold_values = gold_before_run(data, "--gold", gold_column, labels) if gold_column else None
-    dev_values = gold_before_run(dev_data, "--dev-gold", dev_gold, labels) if dev_gold else None
+    balance: Any = None
+    if class_balance == "dev":
+        balance = "dev"
+    elif class_balance is not None:
+        balance = _class_balance(class_balance, labels or _numbered(class_balance), None)
     start = time.perf_counter()
-    L = _apply(data, lfs_target, opts)
-    y = gold_after_run(gold_values, "--gold", str(gold_column), L) if gold_values is not None else None
-    dev = None
-    if dev_values is not None:
-        L_dev = _apply(dev_data, lfs_target, {**opts, "progress": False})
-        dev = (L_dev, gold_after_run(dev_values, "--dev-gold", str(dev_gold), L, n=L_dev.n))
-    model, desc = _fit(L, model_spec, class_balance, dev)
-    frame = labels_frame(L, model.predict_proba(L), filter_abstain=filter_abstain)
-    if matrix_out:  # outputs last: nothing is written when an earlier step fails
-        L.save(matrix_out)
-    write_frame(frame, output)
+    result = reports_cache(label)(
+        lfs, corpus, output=output, model=model_spec, class_balance=balance, gold=gold_column,
+        matrix=matrix_out, dev=dev_corpus, dev_gold=dev_gold, filter_abstain=filter_abstain,
+        n_jobs=opts["n_jobs"], chunk_size=opts["chunk_size"], on_error=opts["on_error"],
+        progress=opts["progress"], text_column=text_column, id_column=opts["id_column"],
+        cache=opts["cache_dir"], _names={"gold": "--gold", "dev_gold": "--dev-gold"},
+    )
     console = _console()
-    _print_report(L, y, model, console)
-    if y is not None:
-        acc = float((model.predict(L) == y).mean())
-        console.print(f"{desc} accuracy against --gold {gold!r}: {acc:.3f} over all {L.n:,} rows")
-    counts = frame["label"].value_counts().reindex(frame["label"].cat.categories, fill_value=0)
-    dist = ", ".join(f"{visible(name)} {int(c):,}" for name, c in counts.items())
-    dropped = f" ({L.n - len(frame):,} uncovered rows left out)" if filter_abstain else ""
+    _print_table_report(result.table, result.model, console)
+    if result.accuracy is not None:
+        console.print(
+            f"{result.model_description} accuracy against --gold {gold!r}: {result.accuracy:.3f} "
+            f"over all {result.table.n:,} rows"
+        )
+    dist = ", ".join(f"{visible(name)} {c:,}" for name, c in result.label_counts.items())
+    dropped = f" ({result.table.n - result.rows_written:,} uncovered rows left out)" if filter_abstain else ""
     _console(stderr=True).print(
-        f"wrote {output}: {len(frame):,} rows{dropped}; labels {dist}; model {desc}; "
+        f"wrote {output}: {result.rows_written:,} rows{dropped}; labels {dist}; model {result.model_description}; "
         f"{time.perf_counter() - start:.2f} s"
     )
+
+
+def _numbered(spec: str) -> tuple[str, ...]:
+    """Class names 0..k-1 for a numeric --class-balance when the LF module declares no LABELS."""
+    return tuple(str(i) for i in range(len(spec.split(","))))
+
+
+def _print_table_report(table: Any, model: Any, console: Any) -> None:
+    from lf.report import print_report
+    from lf.summary import summarize, totals
+
+    print_report(summarize(table, model=model), totals(table), labels=table.labels, console=console)

@@ -121,6 +121,18 @@ class BaseLabelModel:
             raise ParameterError(f"The label matrix has {A.shape[1]} LFs; the model was fitted on {m}.")
         return A
 
+    def fit_patterns(self, table: Any, *, class_balance: Any = None) -> Self:
+        """Fit from a :class:`~lf.matrix.PatternTable`: distinct rows with their counts.
+
+        What a streaming or distributed run keeps instead of the matrix. This default
+        rebuilds the rows (int8, n x m, in pattern order) and calls ``fit``; the models
+        fit from patterns internally, so the result equals fitting on the original matrix.
+        """
+        rows = np.repeat(table.rows, table.counts, axis=0)
+        L = LabelMatrix(rows, names=table.names, cardinality=table.cardinality, labels=table.labels)
+        self.fit(L, class_balance=class_balance)  # type: ignore[attr-defined]
+        return self
+
     # -- prediction --------------------------------------------------------------------
     def predict_proba(self, L: Any) -> npt.NDArray[np.float64]:
         raise NotImplementedError
