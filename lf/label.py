@@ -20,7 +20,7 @@ import numpy.typing as npt
 from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix, PatternTable
 
-__all__ = ["Labeled", "label"]
+__all__ = ["Labeled", "apply_to_file", "label"]
 
 
 class Labeled(NamedTuple):
@@ -135,6 +135,59 @@ def label(
     finally:
         spill.abort()  # a no-op once committed
     return Labeled(table, fitted, desc, out, written, counts, accuracy, run.cache_stats)
+
+
+def apply_to_file(
+    lfs: Any,
+    data: Any,
+    path: str | os.PathLike[str],
+    *,
+    engine: Any = None,
+    n_jobs: int = 1,
+    chunk_size: int | None = None,
+    on_error: str = "raise",
+    progress: bool | None = None,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    cache: str | os.PathLike[str] | None = None,
+) -> tuple[PatternTable, Any]:
+    """Apply ``lfs`` to ``data`` and write the label matrix to ``path`` (.parquet) chunk by chunk.
+
+    The matrix never sits in memory: what comes back is its :class:`PatternTable` (enough
+    for :func:`lf.summarize` and the totals) and the cache statistics. ``id_column``
+    defaults to the data's ``id`` column; the file is complete, or absent, when this returns.
+    """
+    from lf.apply import (
+        DEFAULT_CHUNK_SIZE,
+        _check_int,
+        _engine_for,
+        _n_jobs,
+        check_run,
+        resolve_lfs,
+    )
+    from lf.apply.run import Pass
+    from lf.apply.settings import Settings
+    from lf.corpus import as_corpus
+    from lf.writers import MatrixWriter
+
+    lf_list = resolve_lfs(lfs)
+    names = tuple(x.name for x in lf_list)
+    labels, k = check_run(lfs, on_error, None, None)
+    size = _check_int("chunk_size", DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size, 1)
+    runner = _engine_for(engine, _n_jobs(n_jobs))
+    if Path(path).suffix.lower() != ".parquet":
+        raise ParameterError(f"apply_to_file writes Parquet: use a .parquet file name. Got {str(path)!r}.")
+    corpus = as_corpus(data)
+    settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
+    writer = MatrixWriter(Path(path), names)
+    try:
+        run = Pass(runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column, cache_dir=cache)
+        table = _count(run, writer, names, labels, k, None)
+        writer.close_with(_meta(table))
+        writer.commit()
+    finally:
+        writer.abort()
+    return table, run.cache_stats
 
 
 def _scratch_name(out: Path | None, matrix: Any) -> Path:

@@ -124,3 +124,15 @@ def test_fitting_from_patterns_equals_fitting_on_the_matrix(demo, make) -> None:
     a.fit(L)
     b.fit_patterns(table)
     np.testing.assert_allclose(a.predict_proba(L), b.predict_proba(L), atol=1e-9)
+
+
+def test_the_apply_command_streams_the_matrix_to_parquet(tmp_path: Path, demo, capsys) -> None:
+    _, L = demo
+    out = tmp_path / "L.parquet"
+    code = main(["apply", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(out), "--chunk-size", "300", "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    stored = lf.LabelMatrix.load(out)
+    assert stored == L and (stored.row_ids.astype(str) == L.row_ids.astype(str)).all()
+    assert pq.ParquetFile(out).num_row_groups == 7  # one row group per chunk
+    assert f"wrote {out}: 2,000 rows x {L.m} LFs, coverage {lf.summary.totals(L)['coverage']:.3f}" in err

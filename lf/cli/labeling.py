@@ -50,13 +50,32 @@ def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts
     check_outputs([("-o", output)], _inputs(("DATA", data_files(data)), lfs_target=lfs_target), folders=_folders(opts))
     check_columns(data, "DATA", [("--id-column", opts["id_column"])], text_column=opts["text_column"])
     start = time.perf_counter()
-    L = _apply(data, lfs_target, opts)
-    L.save(output)
-    t = totals(L)
+    if output.lower().endswith(".parquet"):  # written chunk by chunk: the matrix never sits in memory
+        table, errors = _apply_streaming(data, lfs_target, output, opts)
+    else:
+        L = _apply(data, lfs_target, opts)
+        L.save(output)
+        table, errors = L, int(L.errors.sum())
+    t = totals(table)
     _console(stderr=True).print(
         f"wrote {output}: {t['rows']:,} rows x {t['lfs']} LFs, coverage {t['coverage']:.3f}, "
-        f"errors {int(L.errors.sum())}, in {time.perf_counter() - start:.2f} s"
+        f"errors {errors}, in {time.perf_counter() - start:.2f} s"
     )
+
+
+def _apply_streaming(data: tuple[str, ...], lfs_target: str, output: str, opts: dict[str, Any]) -> tuple[Any, int]:
+    import lf
+    from lf.corpus import Corpus
+    from lf.label import apply_to_file
+
+    table, stats = reports_cache(apply_to_file)(
+        lf.load_lfs(lfs_target), Corpus(list(data)), output, n_jobs=opts["n_jobs"], chunk_size=opts["chunk_size"],
+        on_error=opts["on_error"], progress=opts["progress"], text_column=opts["text_column"],
+        id_column=opts["id_column"], cache=opts["cache_dir"],
+    )
+    if stats is not None:
+        _console(stderr=True).print(str(stats), soft_wrap=True)
+    return table, int(table.errors.sum()) if table.errors is not None else 0
 
 
 def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
