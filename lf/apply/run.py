@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from lf.corpus import Corpus
 
-__all__ = ["Engine", "Part", "Pass", "ids_array", "stack"]
+__all__ = ["Engine", "Part", "Pass", "adapted_chunk_size", "ids_array", "stack"]
 
 
 class Engine(Protocol):
@@ -87,7 +87,8 @@ class Pass:
         return self.plan.cache.stats() if self.plan is not None else None
 
     def __iter__(self) -> Iterator[Part]:
-        chunks = self.corpus.chunks(self.chunk_size)
+        size = adapted_chunk_size(self.chunk_size, self.corpus.n_rows(), int(getattr(self.runner, "n_jobs", 1) or 1))
+        chunks = self.corpus.chunks(size)
         source = _offsets(chunks, self.text_column, self.settings.id_column, list(self.sides.values()))
         kept: deque[dict[str, Any]] = deque()
         tasks = _keeping(source, self.sides, self.text_column, kept, self.convert)
@@ -102,6 +103,17 @@ class Pass:
                 yield part
         if offset == 0:
             raise DataError("The data has no rows: nothing to label.")
+
+
+def adapted_chunk_size(chunk_size: int, n_rows: int | None, workers: int) -> int:
+    """Smaller chunks when the input is small, so that each of ``workers`` gets some.
+
+    With the row count known (frames, Parquet), chunks hold at most ``n / (2 * workers)``
+    rows (two chunks per worker balance uneven LF costs), never more than ``chunk_size``.
+    """
+    if workers <= 1 or not n_rows:
+        return chunk_size
+    return max(1, min(chunk_size, -(-n_rows // (2 * workers))))
 
 
 def _keeping(
