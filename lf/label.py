@@ -103,6 +103,10 @@ def label(
         raise ParameterError("model='auto' and class_balance='dev' need gold-labeled dev rows: pass `dev` and `dev_gold`.")
     out = None if output is None else Path(output)
     corpus = as_corpus(data)
+    client = _cluster_client(runner)
+    if client is not None:
+        return _label_on_cluster(client, lf_list, corpus, fitted, model, class_balance, gold, labels, k, out, matrix,
+                                 dev, filter_abstain, size, on_error, text_column, id_column)
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
     what = {"gold": "`gold`", "dev_gold": "`dev_gold`", **(_names or {})}
     dev_set = None
@@ -188,6 +192,41 @@ def apply_to_file(
     finally:
         writer.abort()
     return table, run.cache_stats
+
+
+def _cluster_client(runner: Any) -> Any:
+    """The Dask client when the engine is the Dask engine (lf.label then runs on the cluster)."""
+    from lf.apply.dask import DaskEngine
+
+    return runner._client() if isinstance(runner, DaskEngine) else None
+
+
+def _label_on_cluster(
+    client: Any, lf_list: list[Any], corpus: Any, fitted: Any, spec: Any, class_balance: Any, gold: str | None,
+    labels: tuple[str, ...] | None, k: int | None, out: Path | None, matrix: Any, dev: Any, filter_abstain: bool,
+    size: int, on_error: str, text_column: str | None, id_column: str | None,
+) -> Labeled:
+    from lf.apply.settings import Settings
+    from lf.dask_label import label_on_cluster
+
+    if dev is not None or fitted is None:
+        raise ParameterError("With engine='dask', lf.label takes no dev rows: fit with a model name, a model object or a saved model.")
+    settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
+    desc: list[str] = []
+
+    def fit(table: PatternTable) -> Any:
+        model, text = _fit(fitted, spec, table, class_balance, None)
+        desc.append(text)
+        return model
+
+    done, model = label_on_cluster(
+        client, lf_list, corpus, settings, chunk_size=size, text_column=text_column, gold=gold, labels=labels,
+        output=out, matrix=matrix, fit=fit, filter_abstain=filter_abstain,
+    )
+    accuracy = _accuracy(model, done.table) if gold else None
+    names = [str(c) for c in (labels or range(done.table.cardinality))]
+    counts = {name: done.label_counts.get(name, 0) for name in names}
+    return Labeled(done.table, model, desc[0], out, done.written, counts, accuracy, None)
 
 
 def _scratch_name(out: Path | None, matrix: Any) -> Path:
