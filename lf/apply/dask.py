@@ -20,7 +20,7 @@ from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import MissingExtraError, ParameterError
 
-__all__ = ["DaskEngine"]
+__all__ = ["DaskEngine", "connect"]
 
 
 def _distributed() -> Any:
@@ -96,3 +96,26 @@ class DaskEngine:
         remote_lfs = client.scatter(list(lfs), broadcast=True, hash=False)
         here = settings.with_threads(self.threads)
         return in_order(lambda task: client.submit(_run_chunk, remote_lfs, task, here, pure=False), chunks, window)
+
+
+def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: float = 5.0) -> Any:
+    """A ``distributed.Client``: to the scheduler at ``scheduler`` (``tcp://host:port``),
+    else to a new ``LocalCluster`` of ``n_workers`` single-threaded worker processes (by
+    default one per CPU). An unreachable scheduler fails within ``timeout`` seconds."""
+    import os
+
+    distributed = _distributed()
+    if scheduler is not None:
+        try:
+            return distributed.Client(scheduler, timeout=f"{timeout}s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ParameterError(
+                f"Cannot reach the Dask scheduler at {scheduler!r} ({type(exc).__name__}: {str(exc).rstrip('.')}). "
+                "Check the address (tcp://HOST:PORT) and that `dask scheduler` runs there, or drop "
+                "--scheduler to use a local cluster."
+            ) from None
+    workers = n_workers or os.cpu_count() or 1
+    cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = distributed.Client(cluster)
+    client._lf_cluster = cluster  # closed with the client by lf's CLI
+    return client

@@ -23,6 +23,7 @@ from lf.cli._shared import (
     _console,
     _folders,
     _inputs,
+    engine_from,
 )
 from lf.cli.cache import reports_cache
 from lf.display import visible
@@ -50,12 +51,13 @@ def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts
     check_outputs([("-o", output)], _inputs(("DATA", data_files(data)), lfs_target=lfs_target), folders=_folders(opts))
     check_columns(data, "DATA", [("--id-column", opts["id_column"])], text_column=opts["text_column"])
     start = time.perf_counter()
-    if output.lower().endswith(".parquet"):  # written chunk by chunk: the matrix never sits in memory
-        table, errors = _apply_streaming(data, lfs_target, output, opts)
-    else:
-        L = _apply(data, lfs_target, opts)
-        L.save(output)
-        table, errors = L, int(L.errors.sum())
+    with engine_from(opts):
+        if output.lower().endswith(".parquet"):  # written chunk by chunk: the matrix never sits in memory
+            table, errors = _apply_streaming(data, lfs_target, output, opts)
+        else:
+            L = _apply(data, lfs_target, opts)
+            L.save(output)
+            table, errors = L, int(L.errors.sum())
     t = totals(table)
     _console(stderr=True).print(
         f"wrote {output}: {t['rows']:,} rows x {t['lfs']} LFs, coverage {t['coverage']:.3f}, "
@@ -69,7 +71,8 @@ def _apply_streaming(data: tuple[str, ...], lfs_target: str, output: str, opts: 
     from lf.label import apply_to_file
 
     table, stats = reports_cache(apply_to_file)(
-        lf.load_lfs(lfs_target), Corpus(list(data)), output, n_jobs=opts["n_jobs"], chunk_size=opts["chunk_size"],
+        lf.load_lfs(lfs_target), Corpus(list(data)), output, engine=opts.get("engine_obj") or opts.get("engine"),
+        n_jobs=opts["n_jobs"], chunk_size=opts["chunk_size"],
         on_error=opts["on_error"], progress=opts["progress"], text_column=opts["text_column"],
         id_column=opts["id_column"], cache=opts["cache_dir"],
     )
@@ -252,15 +255,17 @@ def label_cmd(
 
     if not lfs_target:
         raise click.UsageError("Missing option '--lfs': the LF module to apply.")
-    _check_output(output, (".parquet", ".csv", ".jsonl"), "labels")
-    if matrix_out:
+    on_cluster = opts.get("engine") == "dask"  # outputs are folders of part files
+    if not on_cluster:
+        _check_output(output, (".parquet", ".csv", ".jsonl"), "labels")
+    if matrix_out and not on_cluster:
         _check_output(matrix_out, (".parquet", ".npz"), "label matrix", "--matrix")
     if bool(dev_data) != bool(dev_gold):
         raise click.UsageError("--dev-data and --dev-gold go together: the dev rows and their gold column.")
     corpus = Corpus(list(data))  # DATA resolved (and a dataset loaded) once, read once
     dev_corpus = Corpus(list(dev_data)) if dev_data else None
     check_outputs(
-        [("-o", output), *([("--matrix", matrix_out)] if matrix_out else [])],
+        [] if on_cluster else [("-o", output), *([("--matrix", matrix_out)] if matrix_out else [])],
         _inputs(
             ("DATA", corpus.files or data_files(data)),
             ("--dev-data", (dev_corpus.files or data_files(dev_data)) if dev_corpus else []),
@@ -283,13 +288,15 @@ def label_cmd(
     elif class_balance is not None:
         balance = _class_balance(class_balance, labels or _numbered(class_balance), None)
     start = time.perf_counter()
-    result = reports_cache(label)(
-        lfs, corpus, output=output, model=model_spec, class_balance=balance, gold=gold_column,
-        matrix=matrix_out, dev=dev_corpus, dev_gold=dev_gold, filter_abstain=filter_abstain,
-        n_jobs=opts["n_jobs"], chunk_size=opts["chunk_size"], on_error=opts["on_error"],
-        progress=opts["progress"], text_column=text_column, id_column=opts["id_column"],
-        cache=opts["cache_dir"], _names={"gold": "--gold", "dev_gold": "--dev-gold"},
-    )
+    with engine_from(opts):
+        result = reports_cache(label)(
+            lfs, corpus, output=output, model=model_spec, class_balance=balance, gold=gold_column,
+            matrix=matrix_out, dev=dev_corpus, dev_gold=dev_gold, filter_abstain=filter_abstain,
+            engine=opts.get("engine_obj") or opts.get("engine"), n_jobs=opts["n_jobs"],
+            chunk_size=opts["chunk_size"], on_error=opts["on_error"], progress=opts["progress"],
+            text_column=text_column, id_column=opts["id_column"], cache=opts["cache_dir"],
+            _names={"gold": "--gold", "dev_gold": "--dev-gold"},
+        )
     console = _console()
     _print_table_report(result.table, result.model, console)
     if result.accuracy is not None:

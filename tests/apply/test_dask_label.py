@@ -91,3 +91,18 @@ def test_a_worker_killed_mid_job_and_the_result_is_identical(client, tmp_path: P
     again = label(lfs, [str(p) for p in shards], output=tmp_path / "local2.parquet", model="mv", progress=False)
     pd.testing.assert_frame_equal(_read_parts(tmp_path / "labels"), pd.read_parquet(tmp_path / "local2.parquet"))
     assert res.label_counts == again.label_counts
+
+
+def test_the_cli_fails_fast_and_in_one_line_on_a_bad_scheduler_address(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from lf.cli import main
+
+    start = time.perf_counter()
+    code = main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "out"), "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9"])
+    err = capsys.readouterr().err
+    assert code == 2 and time.perf_counter() - start < 12
+    assert "Cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+    assert main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "o.csv"), "--scheduler", "tcp://127.0.0.1:9"]) == 2
+    assert "--scheduler goes with --engine dask" in capsys.readouterr().err
