@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 
 import numpy as np
 import numpy.typing as npt
 
 from lf.errors import DataError, LFDefinitionError, ParameterError
 
-__all__ = ["LabelMatrix", "PatternTable", "Patterns", "as_label_array"]
+__all__ = ["LabelMatrix", "PatternTable", "Patterns", "WeightedRows", "as_label_array"]
 
 
 
@@ -50,6 +50,24 @@ class PatternTable(NamedTuple):
 
     def __repr__(self) -> str:
         return f"PatternTable(n={self.n}, m={self.m}, patterns={len(self.counts)}, cardinality={self.cardinality})"
+
+
+class WeightedRows(np.ndarray):
+    """Rows of a label matrix, each standing for ``counts[i]`` rows (a pattern table's rows).
+
+    :func:`row_patterns` groups them by their counts, so a model that works from patterns
+    fits on these exactly as on the matrix they summarise, without rebuilding its rows.
+    """
+
+    counts: npt.NDArray[np.int64]
+
+    def __new__(cls, rows: npt.ArrayLike, counts: npt.ArrayLike) -> Self:
+        obj = np.asarray(rows).view(cls)
+        obj.counts = np.asarray(counts, np.int64)
+        return obj
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self.counts = getattr(obj, "counts", np.zeros(0, np.int64))
 
 
 MAX_CARDINALITY = 32767  # labels are stored as int16 beyond 127 classes
@@ -287,6 +305,8 @@ def row_patterns(L: npt.NDArray[np.integer[Any]], cardinality: int, *, inverse: 
     lexicographic order. Cost is one sort of ``n`` keys, not ``np.unique(axis=0)``'s
     row-by-row comparisons.
     """
+    if isinstance(L, WeightedRows):
+        return _weighted_patterns(L, cardinality, inverse)
     n, m = L.shape
     if m == 0 or n == 0:
         rows = L[:1] if n else L
@@ -323,6 +343,17 @@ def row_patterns(L: npt.NDArray[np.integer[Any]], cardinality: int, *, inverse: 
             rank[perm] = np.arange(perm.size, dtype=np.intp)
             inv = rank[inv]
     return Patterns(np.ascontiguousarray(L[firsts]), counts, inv)
+
+
+def _weighted_patterns(W: WeightedRows, cardinality: int, inverse: bool) -> Patterns:
+    """Patterns of weighted rows: equal rows merged, their counts added."""
+    rows = np.asarray(W)
+    if W.counts.shape != (rows.shape[0],):
+        raise ParameterError(f"{W.counts.shape[0]} counts given for {rows.shape[0]} weighted rows.")
+    pat = row_patterns(rows, cardinality)
+    counts = np.zeros(pat.counts.shape[0], np.int64)
+    np.add.at(counts, pat.inverse, W.counts)
+    return Patterns(np.asarray(pat.rows), counts, pat.inverse if inverse else np.zeros(0, np.intp))
 
 
 def _dense_patterns(L: npt.NDArray[np.integer[Any]], cardinality: int, inverse: bool) -> Patterns:

@@ -17,7 +17,7 @@ from lf.counts import PatternCounter
 from lf.errors import LFRuntimeError
 from lf.gold import gold_ids
 from lf.label import label
-from lf.models import DawidSkene, LabelModel, MajorityVoter, TripletModel
+from lf.models import DawidSkene, LabelModel, MajorityVoter, SnorkelLabelModel, TripletModel
 from lf.output import labels_frame
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,11 +113,14 @@ def test_pattern_counts_from_any_split_equal_the_whole_matrix(demo) -> None:
         assert np.array_equal(t.rows, whole.rows) and np.array_equal(t.counts, whole.counts)
 
 
-@pytest.mark.parametrize("make", [MajorityVoter, LabelModel, DawidSkene, TripletModel])
-def test_fitting_from_patterns_equals_fitting_on_the_matrix(demo, make) -> None:
+@pytest.mark.parametrize("with_gold", [False, True])
+@pytest.mark.parametrize("make", [MajorityVoter, LabelModel, DawidSkene, TripletModel, SnorkelLabelModel])
+def test_fitting_from_patterns_equals_fitting_on_the_matrix(demo, make, with_gold: bool) -> None:
     _, L = demo
-    counter = PatternCounter(L.m)
-    counter.add(L.array)
+    counter = PatternCounter(L.m, gold=with_gold)  # with gold, one row may appear twice
+    gold = (np.arange(L.n) % 2).astype(np.int64) if with_gold else None
+    for part in np.array_split(np.arange(L.n), 5):
+        counter.add(L.array[part], None if gold is None else gold[part])
     table = counter.table(L.names, L.cardinality, labels=L.labels)
     a = make(random_state=0) if "random_state" in make().get_params() else make()
     b = make(random_state=0) if "random_state" in make().get_params() else make()

@@ -14,7 +14,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from lf.errors import ParameterError
-from lf.matrix import LabelMatrix, Patterns, as_label_array, row_patterns
+from lf.matrix import LabelMatrix, Patterns, WeightedRows, as_label_array, row_patterns
 
 __all__ = [
     "Moments",
@@ -92,7 +92,7 @@ _CHUNK = 1 << 18
 
 def rows_for(A: IntArray, k: int, *, work_per_row: float, inverse: bool = True) -> Patterns:
     """Distinct rows (:func:`fast_patterns`) when that saves work, else every row with count 1."""
-    if work_per_row > 1.0 and A.shape[0] > 1:
+    if (work_per_row > 1.0 and A.shape[0] > 1) or isinstance(A, WeightedRows):
         return fast_patterns(A, k, inverse=inverse)
     n = A.shape[0]
     return Patterns(A, np.ones(n, np.int64), np.arange(n if inverse else 0, dtype=np.intp))

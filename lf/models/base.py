@@ -14,13 +14,15 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.errors import DataError, NotFittedError, ParameterError
-from lf.matrix import LabelMatrix, as_label_array
+from lf.matrix import LabelMatrix, WeightedRows, as_label_array
 
 __all__ = ["BaseLabelModel", "check_class_balance"]
 
 M = TypeVar("M", bound="BaseLabelModel")
 _FORMAT = "lf.model/1"
 _INLINE_MAX = 4096  # arrays with more elements go to a sidecar .npz
+# Models whose fit reads the matrix only through its patterns (lf.models._stats).
+_FITS_FROM_PATTERNS = frozenset({"LabelModel", "TripletModel", "DawidSkene", "MajorityVoter"})
 
 
 def check_class_balance(class_balance: Any, k: int) -> npt.NDArray[np.float64]:
@@ -124,12 +126,19 @@ class BaseLabelModel:
     def fit_patterns(self, table: Any, *, class_balance: Any = None) -> Self:
         """Fit from a :class:`~lf.matrix.PatternTable`: distinct rows with their counts.
 
-        What a streaming or distributed run keeps instead of the matrix. This default
-        rebuilds the rows (int8, n x m, in pattern order) and calls ``fit``; the models
-        fit from patterns internally, so the result equals fitting on the original matrix.
+        What a streaming or distributed run keeps instead of the matrix. The built-in models
+        that fit from patterns get the table's rows as :class:`~lf.matrix.WeightedRows`
+        (cost: the patterns, not n); any other model gets the rows rebuilt (int8, n x m, in
+        pattern order). Either way the result equals fitting on the original matrix.
         """
-        rows = np.repeat(table.rows, table.counts, axis=0)
-        L = LabelMatrix(rows, names=table.names, cardinality=table.cardinality, labels=table.labels)
+        if type(self).__module__.startswith("lf.models.") and type(self).__name__ in _FITS_FROM_PATTERNS:
+            L = LabelMatrix(table.rows, names=table.names, cardinality=table.cardinality, labels=table.labels)
+            weighted = WeightedRows(L.array, table.counts)
+            weighted.setflags(write=False)
+            L._array = weighted
+        else:
+            rows = np.repeat(table.rows, table.counts, axis=0)
+            L = LabelMatrix(rows, names=table.names, cardinality=table.cardinality, labels=table.labels)
         self.fit(L, class_balance=class_balance)  # type: ignore[attr-defined]
         return self
 
