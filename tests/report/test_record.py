@@ -32,6 +32,6 @@ def test_the_record_round_trips_through_the_summary_frame():
 def test_rows_are_plain_values_with_none_for_missing():
     row = next(lf_record(_L()).rows())
     assert row == {
-        "name": "a", "polarity": [0, 1], "coverage": 0.75, "overlaps": 0.5, "conflicts": 0.25,
+        "name": "a", "polarity": [0, 1], "coverage": 0.75, "overlaps": 0.75, "conflicts": 0.25,
         "correct": None, "incorrect": None, "emp_acc": None, "learned_acc": None, "errors": 0, "seconds": 0.1,
     }
