@@ -113,7 +113,8 @@ def label(
     if dev is not None:
         dev_set = _dev_rows(runner, lf_list, dev, str(dev_gold), settings, size, text_column, labels, f"{what['dev_gold']} column {dev_gold!r}")
     nominal = Path(matrix) if matrix is not None and Path(matrix).suffix.lower() == ".parquet" else None
-    spill = MatrixWriter(nominal or _scratch_name(out, matrix), names, check=nominal is not None)
+    spill = MatrixWriter(nominal or _scratch_name(out, matrix), names, check=nominal is not None,
+                         shown=nominal or out or (Path(matrix) if matrix is not None else None))
     try:
         gold_what = f"{what['gold']} column {gold!r}"
         run = Pass(

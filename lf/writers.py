@@ -136,6 +136,11 @@ class FrameWriter(_Atomic):
                 self._text.close()
             else:
                 self.tmp.write_bytes(b"")
+        except OSError as exc:
+            from lf.io import _reason
+
+            self.abort()
+            raise DataError(f"Cannot write {str(self.path)!r}: {_reason(exc)}.") from exc
         except BaseException:
             self.abort()
             raise
@@ -157,12 +162,13 @@ class MatrixWriter(_Atomic):
     :meth:`close`, once the whole run is known.
     """
 
-    def __init__(self, path: str | Path, names: tuple[str, ...], *, check: bool = True) -> None:
+    def __init__(self, path: str | Path, names: tuple[str, ...], *, check: bool = True, shown: Path | None = None) -> None:
         if check:
             from lf.paths import check_outputs
 
             check_outputs([("`path`", Path(path))])
         super().__init__(path)
+        self.shown = shown or self.path  # the file a failure names (a scratch file's output)
         self.names = names
         self._writer: Any = None
         self._schema: pa.Schema | None = None
@@ -183,7 +189,10 @@ class MatrixWriter(_Atomic):
         table = pa.table(cols)
         if self._writer is None:
             self._schema = table.schema
-            self._writer = pq.ParquetWriter(self.tmp, table.schema)
+            try:
+                self._writer = pq.ParquetWriter(self.tmp, table.schema)
+            except OSError as exc:
+                raise self._failed(exc) from exc
         elif self._schema is not None and not table.schema.equals(self._schema):
             try:
                 table = table.cast(self._schema)
@@ -193,14 +202,25 @@ class MatrixWriter(_Atomic):
                     f"({self._schema.field(0).type} first, then {table.schema.field(0).type}); "
                     "give the id column one type (all integers or all text)."
                 ) from None
-        self._writer.write_table(table)
+        try:
+            self._writer.write_table(table)
+        except OSError as exc:
+            raise self._failed(exc) from exc
         self.rows += len(labels)
+
+    def _failed(self, exc: OSError) -> DataError:
+        from lf.io import _reason
+
+        self.abort()
+        return DataError(f"Cannot write {str(self.shown)!r}: {_reason(exc)}.")
 
     def close_with(self, meta: dict[str, Any]) -> None:
         """Write the metadata into the footer: the file at ``tmp`` is complete (not yet in place)."""
         try:
             self._writer.add_key_value_metadata({"lf": json.dumps(meta)})
             self._writer.close()
+        except OSError as exc:
+            raise self._failed(exc) from exc
         except BaseException:
             self.abort()
             raise
