@@ -106,3 +106,11 @@ def test_the_cli_fails_fast_and_in_one_line_on_a_bad_scheduler_address(tmp_path:
     assert not (tmp_path / "out").exists()
     assert main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "o.csv"), "--scheduler", "tcp://127.0.0.1:9"]) == 2
     assert "--scheduler goes with --engine dask" in capsys.readouterr().err
+
+
+def test_lf_apply_takes_a_dask_dataframe(shards: list[Path]) -> None:
+    ddf = dd.read_parquet([str(p) for p in shards])
+    lfs = lf.load_lfs(DEMO_LFS)
+    got = lf.apply(lfs, ddf, id_column="id", progress=False)
+    want = lf.apply(lfs, shards, id_column="id", progress=False)
+    assert got == want and got.row_ids.tolist() == want.row_ids.tolist()
