@@ -13,6 +13,7 @@ from typing import Any
 from lf.apply import apply
 from lf.core import ABSTAIN, LabelingFunction, Preprocessor, Row, labeling_function, preprocessor
 from lf.errors import LFError
+from lf.label import label
 from lf.matrix import LabelMatrix
 from lf.modules import LFSet, load_lfs
 from lf.suggest import suggest
@@ -33,6 +34,7 @@ __all__ = [
     "__version__",
     "apply",
     "keyword_lf",
+    "label",
     "labeling_function",
     "load_lfs",
     "predict",
@@ -45,7 +47,7 @@ __all__ = [
 
 # Submodules load on first use (`lf.models.LabelModel` after a plain `import lf`), so that
 # `import lf` stays light: pandas, scipy and pyarrow come in only with what needs them.
-_SUBMODULES = frozenset({"analysis", "datasets", "errors", "io", "models", "output", "report", "interop"})
+_SUBMODULES = frozenset({"analysis", "corpus", "datasets", "errors", "gold", "io", "models", "output", "report", "interop"})
 
 
 def __getattr__(name: str) -> Any:

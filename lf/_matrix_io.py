@@ -105,6 +105,14 @@ def read_matrix(path: Path) -> dict[str, Any]:
         raise DataError(f"Cannot read the label matrix {str(path)!r}: {exc}") from None
 
 
+def read_parquet_matrix(path: Path) -> dict[str, Any]:
+    """Like :func:`read_matrix` for a Parquet matrix whatever its file name (a temporary one)."""
+    try:
+        return _read_parquet(path)
+    except _Broken as exc:
+        raise DataError(f"Cannot read the label matrix {str(path)!r}: {exc}") from None
+
+
 def _read_npz(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as z:  # numpy leaks its own handle on a bad zip
@@ -130,6 +138,8 @@ def _read_parquet(path: Path) -> dict[str, Any]:
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise _Broken(f"it is not a label matrix written by lf: truncated, or not a Parquet file ({exc}).") from None
     raw = (table.schema.metadata or {}).get(b"lf")
+    if raw is None:  # written chunk by chunk: the metadata is in the file's footer
+        raw = (pq.ParquetFile(path).metadata.metadata or {}).get(b"lf")
     if raw is None:
         raise _Broken("it is a Parquet file but not a label matrix written by lf (no 'lf' metadata).")
     meta = _meta(raw)

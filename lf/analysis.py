@@ -9,7 +9,11 @@ Definitions follow Snorkel's ``LFAnalysis`` where Snorkel has the number:
 * empirical accuracy: correct / labeled (NaN for an LF that labels nothing, where Snorkel
   reports 0).
 
-Only numpy is used here; :func:`lf.summarize` turns these into a DataFrame.
+Every number is a count-weighted sum over the matrix's distinct rows (its patterns,
+computed once per :class:`~lf.LabelMatrix` and kept), so the cost follows the number of
+patterns, not of rows. ``L`` may also be a :class:`~lf.matrix.PatternTable` (patterns with
+counts, as a streaming or distributed run accumulates them). Only numpy is used here;
+:func:`lf.summarize` turns these into a DataFrame.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.errors import ParameterError
-from lf.matrix import as_label_array
+from lf.matrix import LabelMatrix, PatternTable, as_label_array, row_patterns
 
 __all__ = [
     "agreement_matrix",
@@ -38,22 +42,57 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
-_BLOCK = 262_144  # rows per block in the m x m products, to bound memory
+_BLOCK = 262_144  # patterns per block in the m x m products, to bound memory
+IntArray = npt.NDArray[np.integer[Any]]
 
 
-def _arr(L: Any) -> npt.NDArray[np.integer[Any]]:
-    return as_label_array(L)[0]
+class _Weighted:
+    """Distinct rows, how many rows each stands for, and (with gold) each one's gold label."""
+
+    __slots__ = ("counts", "gold", "k", "n", "rows")
+
+    def __init__(self, rows: IntArray, counts: npt.NDArray[np.int64], k: int, gold: npt.NDArray[np.int64] | None) -> None:
+        self.rows, self.counts, self.k, self.gold = rows, counts, k, gold
+        self.n = int(counts.sum())
+
+    def frac(self, mask: npt.NDArray[np.bool_]) -> FloatArray:
+        """Per column: the fraction of all rows where ``mask`` holds (NaN without rows)."""
+        if self.n == 0:
+            return np.full(mask.shape[1], np.nan)
+        return np.asarray(self.total(mask) / self.n, dtype=np.float64)
+
+    def total(self, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        return np.asarray(self.counts @ mask.astype(np.int64), dtype=np.int64)
 
 
-def _labeled(L: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.bool_]:
+def _weighted(L: Any, y: Any = None, cardinality: int | None = None) -> _Weighted:
+    if isinstance(L, PatternTable):
+        if y is not None:
+            raise ParameterError("A PatternTable carries its gold labels: pass `y` when building it, not here.")
+        return _Weighted(L.rows, L.counts, L.cardinality, L.gold)
+    A, k = as_label_array(L, cardinality)
+    if y is None:
+        pat = L.patterns(inverse=False) if isinstance(L, LabelMatrix) else row_patterns(A, k, inverse=False)
+        return _Weighted(pat.rows, pat.counts, k, None)
+    gold = _gold(A, y)
+    pat = L.patterns() if isinstance(L, LabelMatrix) else row_patterns(A, k)
+    if gold.size == 0:
+        return _Weighted(pat.rows, pat.counts, k, gold)
+    lo = int(gold.min())
+    span = int(gold.max()) - lo + 1
+    keys, counts = np.unique(pat.inverse.astype(np.int64) * span + (gold - lo), return_counts=True)
+    return _Weighted(pat.rows[keys // span], counts.astype(np.int64), k, keys % span + lo)
+
+
+def _labeled(L: IntArray) -> npt.NDArray[np.bool_]:
     return np.asarray(L != -1, dtype=bool)
 
 
-def _votes_per_row(L: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.int64]:
+def _votes_per_row(L: IntArray) -> npt.NDArray[np.int64]:
     return np.asarray(_labeled(L).sum(axis=1), dtype=np.int64)
 
 
-def _conflicted_rows(L: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.bool_]:
+def _conflicted_rows(L: IntArray) -> npt.NDArray[np.bool_]:
     """Rows where at least two LFs give different (non-abstain) labels."""
     if L.shape[1] == 0:
         return np.zeros(L.shape[0], bool)
@@ -62,36 +101,31 @@ def _conflicted_rows(L: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.bool_]:
     return np.asarray((hi >= 0) & (lo != hi), dtype=bool)
 
 
-def _mean0(mask: npt.NDArray[np.bool_]) -> FloatArray:
-    if mask.shape[0] == 0:
-        return np.full(mask.shape[1], np.nan)
-    return np.asarray(mask.mean(axis=0), dtype=np.float64)
-
-
 def lf_coverages(L: Any) -> FloatArray:
     """Per LF: fraction of rows it labels."""
-    return _mean0(_labeled(_arr(L)))
+    w = _weighted(L)
+    return w.frac(_labeled(w.rows))
 
 
 def lf_overlaps(L: Any) -> FloatArray:
     """Per LF: fraction of rows it labels together with at least one other LF."""
-    A = _arr(L)
-    return _mean0(_labeled(A) & (_votes_per_row(A) > 1)[:, None])
+    w = _weighted(L)
+    return w.frac(_labeled(w.rows) & (_votes_per_row(w.rows) > 1)[:, None])
 
 
 def lf_conflicts(L: Any) -> FloatArray:
     """Per LF: fraction of rows it labels where some other LF gives a different label."""
-    A = _arr(L)
-    return _mean0(_labeled(A) & _conflicted_rows(A)[:, None])
+    w = _weighted(L)
+    return w.frac(_labeled(w.rows) & _conflicted_rows(w.rows)[:, None])
 
 
 def lf_polarities(L: Any) -> list[list[int]]:
     """Per LF: the sorted distinct labels it emits."""
-    A = _arr(L)
-    return [sorted(int(v) for v in np.unique(A[:, j]) if v != -1) for j in range(A.shape[1])]
+    R = _weighted(L).rows
+    return [sorted(int(v) for v in np.unique(R[:, j]) if v != -1) for j in range(R.shape[1])]
 
 
-def _gold(A: npt.NDArray[np.integer[Any]], y: Any) -> npt.NDArray[np.int64]:
+def _gold(A: IntArray, y: Any) -> npt.NDArray[np.int64]:
     y = np.asarray(y)
     if y.shape != (A.shape[0],):
         raise ParameterError(f"`y` must hold one gold label per row: {A.shape[0]} rows, got shape {y.shape}.")
@@ -100,70 +134,78 @@ def _gold(A: npt.NDArray[np.integer[Any]], y: Any) -> npt.NDArray[np.int64]:
     return np.asarray(y, dtype=np.int64)
 
 
-def lf_correct(L: Any, y: Any) -> npt.NDArray[np.int64]:
+def _with_gold(L: Any, y: Any) -> tuple[_Weighted, npt.NDArray[np.int64]]:
+    w = _weighted(L, y)
+    if w.gold is None:
+        raise ParameterError("Gold labels are needed: pass `y` (one gold label per row).")
+    return w, w.gold
+
+
+def lf_correct(L: Any, y: Any = None) -> npt.NDArray[np.int64]:
     """Per LF: number of labeled rows where the LF's label equals ``y``."""
-    A = _arr(L)
-    return np.asarray((_labeled(A) & (A == _gold(A, y)[:, None])).sum(axis=0), dtype=np.int64)
+    w, gold = _with_gold(L, y)
+    return w.total(_labeled(w.rows) & (w.rows == gold[:, None]))
 
 
-def lf_incorrect(L: Any, y: Any) -> npt.NDArray[np.int64]:
+def lf_incorrect(L: Any, y: Any = None) -> npt.NDArray[np.int64]:
     """Per LF: number of labeled rows where the LF's label differs from ``y``."""
-    A = _arr(L)
-    return np.asarray((_labeled(A) & (A != _gold(A, y)[:, None])).sum(axis=0), dtype=np.int64)
+    w, gold = _with_gold(L, y)
+    return w.total(_labeled(w.rows) & (w.rows != gold[:, None]))
 
 
-def lf_empirical_accuracies(L: Any, y: Any) -> FloatArray:
+def lf_empirical_accuracies(L: Any, y: Any = None) -> FloatArray:
     """Per LF: correct / labeled rows (NaN when the LF labels nothing)."""
-    A = _arr(L)
-    correct = lf_correct(A, y)
-    covered = _labeled(A).sum(axis=0)
+    w, gold = _with_gold(L, y)
+    correct = w.total(_labeled(w.rows) & (w.rows == gold[:, None]))
+    covered = w.total(_labeled(w.rows))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(covered > 0, correct / np.maximum(covered, 1), np.nan)
 
 
+def _row_frac(L: Any, rows: Any) -> float:
+    w = _weighted(L)
+    return float(w.counts[rows(w.rows)].sum() / w.n) if w.n else float("nan")
+
+
 def label_coverage(L: Any) -> float:
     """Fraction of rows at least one LF labels."""
-    A = _arr(L)
-    return float((_votes_per_row(A) > 0).mean()) if A.shape[0] else float("nan")
+    return _row_frac(L, lambda R: _votes_per_row(R) > 0)
 
 
 def label_overlap(L: Any) -> float:
     """Fraction of rows at least two LFs label."""
-    A = _arr(L)
-    return float((_votes_per_row(A) > 1).mean()) if A.shape[0] else float("nan")
+    return _row_frac(L, lambda R: _votes_per_row(R) > 1)
 
 
 def label_conflict(L: Any) -> float:
     """Fraction of rows where LFs disagree."""
-    A = _arr(L)
-    return float(_conflicted_rows(A).mean()) if A.shape[0] else float("nan")
+    return _row_frac(L, _conflicted_rows)
 
 
-def _pair_counts(A: npt.NDArray[np.integer[Any]], k: int) -> tuple[FloatArray, FloatArray]:
+def _pair_counts(w: _Weighted) -> tuple[FloatArray, FloatArray]:
     """(rows both LFs label, rows both label with the same label), as m x m counts."""
-    m = A.shape[1]
+    m = w.rows.shape[1]
     both = np.zeros((m, m))
     same = np.zeros((m, m))
-    for start in range(0, A.shape[0], _BLOCK):
-        block = A[start : start + _BLOCK]
-        V = (block != -1).astype(np.float32)
-        both += V.T @ V
-        for c in range(k):
-            X = (block == c).astype(np.float32)
-            same += X.T @ X
+    c = w.counts.astype(np.float64)[:, None]  # exact: counts stay far below 2**53
+    for start in range(0, w.rows.shape[0], _BLOCK):
+        block, cb = w.rows[start : start + _BLOCK], c[start : start + _BLOCK]
+        V = (block != -1).astype(np.float64)
+        both += V.T @ (V * cb)
+        for label in range(w.k):
+            X = (block == label).astype(np.float64)
+            same += X.T @ (X * cb)
     return both, same
 
 
 def agreement_matrix(L: Any, cardinality: int | None = None) -> FloatArray:
     """m x m: fraction of rows where LFs i and j both vote and agree (diagonal: coverage)."""
-    A, k = as_label_array(L, cardinality)
-    n = max(A.shape[0], 1)
-    return np.asarray(_pair_counts(A, k)[1] / n, dtype=np.float64)
+    w = _weighted(L, cardinality=cardinality)
+    return np.asarray(_pair_counts(w)[1] / max(w.n, 1), dtype=np.float64)
 
 
 def conflict_matrix(L: Any, cardinality: int | None = None) -> FloatArray:
     """m x m: fraction of rows where LFs i and j both vote and disagree (diagonal: 0)."""
-    A, k = as_label_array(L, cardinality)
-    n = max(A.shape[0], 1)
-    both, same = _pair_counts(A, k)
-    return np.asarray((both - same) / n, dtype=np.float64)
+    w = _weighted(L, cardinality=cardinality)
+    both, same = _pair_counts(w)
+    return np.asarray((both - same) / max(w.n, 1), dtype=np.float64)

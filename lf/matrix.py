@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 
 import numpy as np
 import numpy.typing as npt
 
 from lf.errors import DataError, LFDefinitionError, ParameterError
 
-__all__ = ["LabelMatrix", "Patterns", "as_label_array"]
+__all__ = ["LabelMatrix", "PatternTable", "Patterns", "WeightedRows", "as_label_array"]
 
 
 
@@ -21,6 +21,53 @@ class Patterns(NamedTuple):
     rows: npt.NDArray[np.integer[Any]]
     counts: npt.NDArray[np.int64]
     inverse: npt.NDArray[np.intp]
+
+
+class PatternTable(NamedTuple):
+    """A label matrix summed up as its distinct rows and how many rows each stands for.
+
+    What a streaming or distributed run accumulates instead of the matrix: every statistic
+    of :mod:`lf.analysis` and :func:`lf.summarize` is a count-weighted sum over it, and a
+    label model fits from it. With ``gold``, rows are distinct (row, gold label) pairs.
+    """
+
+    rows: npt.NDArray[np.integer[Any]]  # p x m, ABSTAIN = -1
+    counts: npt.NDArray[np.int64]  # p
+    names: tuple[str, ...]
+    cardinality: int
+    labels: tuple[str, ...] | None = None
+    errors: npt.NDArray[np.int64] | None = None
+    seconds: npt.NDArray[np.float64] | None = None
+    gold: npt.NDArray[np.int64] | None = None  # p: the gold label of each (row, gold) pattern
+
+    @property
+    def n(self) -> int:
+        return int(self.counts.sum())
+
+    @property
+    def m(self) -> int:
+        return len(self.names)
+
+    def __repr__(self) -> str:
+        return f"PatternTable(n={self.n}, m={self.m}, patterns={len(self.counts)}, cardinality={self.cardinality})"
+
+
+class WeightedRows(np.ndarray):
+    """Rows of a label matrix, each standing for ``counts[i]`` rows (a pattern table's rows).
+
+    :func:`row_patterns` groups them by their counts, so a model that works from patterns
+    fits on these exactly as on the matrix they summarise, without rebuilding its rows.
+    """
+
+    counts: npt.NDArray[np.int64]
+
+    def __new__(cls, rows: npt.ArrayLike, counts: npt.ArrayLike) -> Self:
+        obj = np.asarray(rows).view(cls)
+        obj.counts = np.asarray(counts, np.int64)
+        return obj
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self.counts = getattr(obj, "counts", np.zeros(0, np.int64))
 
 
 MAX_CARDINALITY = 32767  # labels are stored as int16 beyond 127 classes
@@ -153,9 +200,19 @@ class LabelMatrix:
         return self.labels[label] if self.labels else str(label)
 
     # -- patterns ----------------------------------------------------------------------
-    def patterns(self) -> Patterns:
-        """Distinct rows with their counts (and each row's pattern index)."""
-        return row_patterns(self._array, self.cardinality)
+    def patterns(self, *, inverse: bool = True) -> Patterns:
+        """Distinct rows with their counts (and, unless ``inverse=False``, each row's pattern).
+
+        Computed once and kept: the matrix is immutable. Statistics, reports and models
+        work from these, so their cost follows the number of patterns, not of rows.
+        """
+        cached = self.__dict__.get("_patterns")
+        if cached is None or (inverse and cached.inverse.shape[0] != self.n):
+            cached = row_patterns(self._array, self.cardinality, inverse=inverse)
+            self.__dict__["_patterns"] = cached
+        if not inverse and cached.inverse.shape[0]:
+            return Patterns(cached.rows, cached.counts, np.zeros(0, np.intp))
+        return cached
 
     # -- combining ---------------------------------------------------------------------
     @classmethod
@@ -231,6 +288,7 @@ class LabelMatrix:
 
 
 _HASH_SEED = 0x5EED_1F00D  # fixed: pattern grouping must not depend on the run
+_DENSE_CODES = 1 << 22  # up to this many possible rows, patterns are counted, not sorted
 
 
 def row_patterns(L: npt.NDArray[np.integer[Any]], cardinality: int, *, inverse: bool = True) -> Patterns:
@@ -247,11 +305,15 @@ def row_patterns(L: npt.NDArray[np.integer[Any]], cardinality: int, *, inverse: 
     lexicographic order. Cost is one sort of ``n`` keys, not ``np.unique(axis=0)``'s
     row-by-row comparisons.
     """
+    if isinstance(L, WeightedRows):
+        return _weighted_patterns(L, cardinality, inverse)
     n, m = L.shape
     if m == 0 or n == 0:
         rows = L[:1] if n else L
         counts = np.array([n] if n else [], np.int64)
         return Patterns(rows, counts, np.zeros(n if inverse else 0, np.intp))
+    if (cardinality + 1) ** m <= _DENSE_CODES:
+        return _dense_patterns(L, cardinality, inverse)
     words = _digit_words(L, cardinality)
     ordered = words.shape[1] == 1  # a single code word sorts lexicographically
     key = words[:, 0] if ordered else _hash_words(words)
@@ -281,6 +343,42 @@ def row_patterns(L: npt.NDArray[np.integer[Any]], cardinality: int, *, inverse: 
             rank[perm] = np.arange(perm.size, dtype=np.intp)
             inv = rank[inv]
     return Patterns(np.ascontiguousarray(L[firsts]), counts, inv)
+
+
+def _weighted_patterns(W: WeightedRows, cardinality: int, inverse: bool) -> Patterns:
+    """Patterns of weighted rows: equal rows merged, their counts added."""
+    rows = np.asarray(W)
+    if W.counts.shape != (rows.shape[0],):
+        raise ParameterError(f"{W.counts.shape[0]} counts given for {rows.shape[0]} weighted rows.")
+    pat = row_patterns(rows, cardinality)
+    counts = np.zeros(pat.counts.shape[0], np.int64)
+    np.add.at(counts, pat.inverse, W.counts)
+    return Patterns(np.asarray(pat.rows), counts, pat.inverse if inverse else np.zeros(0, np.intp))
+
+
+def _dense_patterns(L: npt.NDArray[np.integer[Any]], cardinality: int, inverse: bool) -> Patterns:
+    """Few possible rows: count each row's base-(k+1) code with one ``bincount`` (no sort)."""
+    n, m = L.shape
+    base = cardinality + 1
+    size = base**m
+    small = size < 2**31  # int32 codes halve the memory traffic
+    code: npt.NDArray[np.signedinteger[Any]] = np.zeros(n, np.int32 if small else np.int64)
+    for j in range(m):
+        code *= base
+        code += L[:, j]
+    code += (base**m - 1) // (base - 1)  # every digit is label + 1, in 0..k
+    table = np.bincount(code, minlength=size)
+    present = np.flatnonzero(table)  # ascending codes: lexicographic row order
+    rows = np.empty((present.size, m), L.dtype)
+    rest = present.copy()
+    for j in range(m - 1, -1, -1):
+        rows[:, j] = rest % base - 1
+        rest //= base
+    inv = np.zeros(0, np.intp)
+    if inverse:
+        rank = np.cumsum(table > 0, dtype=np.intp) - 1
+        inv = rank[code]
+    return Patterns(rows, table[present].astype(np.int64), inv)
 
 
 def _digit_words(L: npt.NDArray[np.integer[Any]], cardinality: int) -> npt.NDArray[np.int64]:

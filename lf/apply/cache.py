@@ -222,12 +222,15 @@ class ChunkCache:
         except OSError as exc:
             raise _unwritable(self.folder, exc) from None
 
-    def usable(self, entry: CachedLF, cardinality: int, on_error: str) -> bool:
-        """Whether a stored result stands for this run: labels in range, and no errors to raise."""
+    def usable(self, entry: CachedLF, cardinality: int | None, on_error: str) -> bool:
+        """Whether a stored result stands for this run: labels in range, and no errors to raise.
+
+        ``cardinality`` None (not known before the run): labels within int8 storage."""
         if on_error == "raise" and entry.errors:
             return False  # computing it again raises the LF's error, as a fresh run would
         labels = entry.labels
-        return bool(labels.size == 0 or (labels.min() >= ABSTAIN and labels.max() < cardinality))
+        limit = 127 if cardinality is None else cardinality
+        return bool(labels.size == 0 or (labels.min() >= ABSTAIN and labels.max() < limit))
 
 
 # -- inspecting and clearing a cache folder ------------------------------------------------

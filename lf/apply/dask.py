@@ -14,12 +14,13 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from lf.apply.kernel import ChunkResult, Task, label_chunk
+from lf.apply.kernel import ChunkResult, Task
 from lf.apply.pool import in_order
+from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import MissingExtraError, ParameterError
 
-__all__ = ["DaskEngine"]
+__all__ = ["DaskEngine", "connect"]
 
 
 def _distributed() -> Any:
@@ -30,8 +31,8 @@ def _distributed() -> Any:
     return distributed
 
 
-def _run_chunk(lfs: Sequence[LabelingFunction], task: Task, kernel_args: dict[str, Any]) -> ChunkResult:
-    return label_chunk(lfs, task.chunk, row_offset=task.offset, only=task.only, **kernel_args)
+def _run_chunk(lfs: Sequence[LabelingFunction], task: Task, settings: Settings) -> ChunkResult:
+    return settings.label(lfs, task)
 
 
 def _by_value(lfs: Sequence[LabelingFunction]) -> None:
@@ -87,11 +88,34 @@ class DaskEngine:
         self,
         lfs: Sequence[LabelingFunction],
         chunks: Iterator[Task],
-        kernel_args: dict[str, Any],
+        settings: Settings,
     ) -> Iterator[ChunkResult]:
         client = self._client()
         _by_value(lfs)
         window = self.max_in_flight or max(2, 2 * sum(client.nthreads().values()))
         remote_lfs = client.scatter(list(lfs), broadcast=True, hash=False)
-        args = {**kernel_args, "threads": self.threads}
-        return in_order(lambda task: client.submit(_run_chunk, remote_lfs, task, args, pure=False), chunks, window)
+        here = settings.with_threads(self.threads)
+        return in_order(lambda task: client.submit(_run_chunk, remote_lfs, task, here, pure=False), chunks, window)
+
+
+def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: float = 5.0) -> Any:
+    """A ``distributed.Client``: to the scheduler at ``scheduler`` (``tcp://host:port``),
+    else to a new ``LocalCluster`` of ``n_workers`` single-threaded worker processes (by
+    default one per CPU). An unreachable scheduler fails within ``timeout`` seconds."""
+    import os
+
+    distributed = _distributed()
+    if scheduler is not None:
+        try:
+            return distributed.Client(scheduler, timeout=f"{timeout}s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ParameterError(
+                f"Cannot reach the Dask scheduler at {scheduler!r} ({type(exc).__name__}: {str(exc).rstrip('.')}). "
+                "Check the address (tcp://HOST:PORT) and that `dask scheduler` runs there, or drop "
+                "--scheduler to use a local cluster."
+            ) from None
+    workers = n_workers or os.cpu_count() or 1
+    cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = distributed.Client(cluster)
+    client._lf_cluster = cluster  # closed with the client by lf's CLI
+    return client

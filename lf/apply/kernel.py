@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["ON_ERROR", "ChunkResult", "Task", "label_chunk"]
 
 ON_ERROR = ("raise", "abstain")
+_INT8_CLASSES = 127  # labels 0..126 fit int8 storage
 _LF_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -73,7 +74,7 @@ def label_chunk(
     lfs: Sequence[LabelingFunction],
     chunk: pd.DataFrame,
     *,
-    cardinality: int,
+    cardinality: int | None,
     on_error: str = "raise",
     row_offset: int = 0,
     id_column: str | None = None,
@@ -89,10 +90,11 @@ def label_chunk(
     on the calling one: their pyarrow kernels release the GIL. The result, and which error is
     raised first, do not depend on ``threads``: outputs are checked in LF order. ``only``
     (positions in ``lfs``) runs just those LFs; the others' columns stay ABSTAIN with no
-    errors and no time (the cache fills them in).
+    errors and no time (the cache fills them in). ``cardinality`` None (not known before
+    the run) checks labels against the int8 storage limit only.
     """
     n, m = len(chunk), len(lfs)
-    dtype = np.int8 if cardinality <= 127 else np.int16
+    dtype = np.int8 if cardinality is None or cardinality <= _INT8_CLASSES else np.int16
     labels = np.full((n, m), ABSTAIN, dtype=dtype)
     errors = np.zeros(m, np.int64)
     seconds = np.zeros(m, np.float64)
@@ -260,8 +262,9 @@ def _run_batch(lf: LabelingFunction, chunk: pd.DataFrame, on_error: str, ctx: _C
         return np.full(len(chunk), ABSTAIN), len(chunk)
 
 
-def _check_labels(lf: LabelingFunction, out: Any, n: int, k: int, ctx: _Context) -> npt.NDArray[Any]:
+def _check_labels(lf: LabelingFunction, out: Any, n: int, cardinality: int | None, ctx: _Context) -> npt.NDArray[Any]:
     """Turn an LF's output into an int array, failing on the first value that is not a label."""
+    k = _INT8_CLASSES if cardinality is None else cardinality
     allowed = f"ABSTAIN (-1) or an int in 0..{k - 1}"
     if isinstance(out, np.ndarray) and out.dtype.kind in "iu":
         arr: npt.NDArray[Any] = out
@@ -288,7 +291,7 @@ def _check_labels(lf: LabelingFunction, out: Any, n: int, k: int, ctx: _Context)
             arr = np.fromiter(values, np.int64, count=n)
         except OverflowError:
             i = next(i for i, v in enumerate(values) if not -(2**63) <= v < 2**63)
-            _out_of_range(lf, values[i], ctx, i, allowed, k)
+            _out_of_range(lf, values[i], ctx, i, allowed, cardinality)
     if arr.shape != (n,):
         raise LFOutputError(
             f"Labeling function {lf.name!r} returned {arr.shape[0] if arr.ndim else 'a scalar'} "
@@ -298,7 +301,7 @@ def _check_labels(lf: LabelingFunction, out: Any, n: int, k: int, ctx: _Context)
     bad = (arr < ABSTAIN) | (arr >= k)
     if bad.any():
         i = int(np.argmax(bad))
-        _out_of_range(lf, arr[i].item(), ctx, i, allowed, k)
+        _out_of_range(lf, arr[i].item(), ctx, i, allowed, cardinality)
     return arr
 
 
@@ -306,9 +309,9 @@ def _is_sequence(out: Any) -> bool:
     return hasattr(out, "__len__") and hasattr(out, "__iter__") and not isinstance(out, (str, bytes, dict))
 
 
-def _out_of_range(lf: LabelingFunction, value: Any, ctx: _Context, i: int, allowed: str, k: int) -> NoReturn:
+def _out_of_range(lf: LabelingFunction, value: Any, ctx: _Context, i: int, allowed: str, cardinality: int | None) -> NoReturn:
     # Without declared labels the kernel only knows the storage limit (127 classes for int8).
-    hint = " Declare the module's LABELS or pass `cardinality=` to check the range exactly." if k == 127 else ""
+    hint = " Declare the module's LABELS or pass `cardinality=` to check the range exactly." if cardinality is None else ""
     raise LFOutputError(
         f"Labeling function {lf.name!r} returned {value!r} on {ctx.where(i)}, out of range: it must "
         f"return {allowed}.{hint}"

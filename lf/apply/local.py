@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from typing import Any
 
-from lf.apply.kernel import ChunkResult, Task, label_chunk
+from lf.apply.kernel import ChunkResult, Task
+from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 
 __all__ = ["LocalEngine"]
@@ -21,8 +21,8 @@ class LocalEngine:
         self,
         lfs: Sequence[LabelingFunction],
         chunks: Iterator[Task],
-        kernel_args: dict[str, Any],
+        settings: Settings,
     ) -> Iterator[ChunkResult]:
-        threads = os.cpu_count() or 1  # templates (pyarrow) run beside the other LFs
-        for offset, chunk, only in chunks:
-            yield label_chunk(lfs, chunk, row_offset=offset, threads=threads, only=only, **kernel_args)
+        here = settings.with_threads(os.cpu_count() or 1)  # templates (pyarrow) run beside the other LFs
+        for task in chunks:
+            yield here.label(lfs, task)

@@ -27,7 +27,8 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from lf.apply.kernel import ChunkResult, Task, label_chunk
+from lf.apply.kernel import ChunkResult, Task
+from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import WorkerError
 
@@ -58,12 +59,12 @@ def in_order(submit: Callable[[Task], Any], tasks: Iterator[Task], window: int) 
 _WORKER_STATE: dict[str, Any] = {}
 
 
-def _init_worker(lfs: Sequence[LabelingFunction], kernel_args: dict[str, Any], parent: int) -> None:
+def _init_worker(lfs: Sequence[LabelingFunction], settings: Settings, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler the parent had when it forked
     _exit_with_parent(parent)
     _WORKER_STATE["lfs"] = lfs
-    _WORKER_STATE["kernel_args"] = kernel_args
+    _WORKER_STATE["settings"] = settings
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -94,7 +95,8 @@ def _watch_parent(parent: int, interval: float) -> None:
 
 
 def _work(task: Task) -> ChunkResult:
-    return label_chunk(_WORKER_STATE["lfs"], task.chunk, row_offset=task.offset, only=task.only, **_WORKER_STATE["kernel_args"])
+    settings: Settings = _WORKER_STATE["settings"]
+    return settings.label(_WORKER_STATE["lfs"], task)
 
 
 def _how_it_ended(code: int) -> str:
@@ -148,14 +150,14 @@ class PoolEngine:
         self,
         lfs: Sequence[LabelingFunction],
         chunks: Iterator[Task],
-        kernel_args: dict[str, Any],
+        settings: Settings,
     ) -> Iterator[ChunkResult]:
         # Fork every worker now, before the caller starts threads (a progress bar, say).
         pool = ProcessPoolExecutor(
             max_workers=self.n_jobs,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_init_worker,
-            initargs=(lfs, kernel_args, os.getpid()),
+            initargs=(lfs, settings, os.getpid()),
         )
         started = pool.submit(int)  # forks all the workers (the fork start method does not add any later)
         workers: list[BaseProcess] = list(pool._processes.values())

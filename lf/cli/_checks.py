@@ -57,11 +57,18 @@ def check_model_lfs(model: Any, spec: str, names: Sequence[str]) -> None:
     )
 
 
-def _frame_columns(data: Sequence[str]) -> list[tuple[str, list[str]]]:
-    """``(name, columns)`` of each file of DATA (one entry for a dataset loaded by name)."""
+def _frame_columns(data: Sequence[str] | Any) -> list[tuple[str, list[str]]]:
+    """``(name, columns)`` of each file of DATA (one entry for a dataset loaded by name).
+
+    ``data`` may be a :class:`lf.corpus.Corpus` (its files' headers; a dataset it loaded)."""
     from lf.cli._shared import _source
+    from lf.corpus import Corpus
     from lf.io import read_columns
 
+    if isinstance(data, Corpus):
+        if data.files is not None:
+            return [(str(p), read_columns(p)) for p in data.files]
+        return [(data.name or "DATA", data.columns() or [])]
     source = _source(tuple(data))
     if not isinstance(source, list):
         return [(data[0], [str(c) for c in source.columns])]
@@ -69,7 +76,7 @@ def _frame_columns(data: Sequence[str]) -> list[tuple[str, list[str]]]:
 
 
 def check_columns(
-    data: Sequence[str], what: str, needs: Sequence[tuple[str, str | None]], *, text_column: str | None = None
+    data: Sequence[str] | Any, what: str, needs: Sequence[tuple[str, str | None]], *, text_column: str | None = None
 ) -> None:
     """Fail naming the file when any file of DATA lacks a column the run needs.
 

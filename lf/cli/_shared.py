@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,14 @@ def _apply_options(f: Any) -> Any:
     f = click.option("--text-column", metavar="COLUMN", help="Expose this data column to the LFs as `text`.")(f)
     f = click.option("--id-column", metavar="COLUMN", help="Keep this column as row ids (and name ids in errors). Default: the data's `id` column, if any.")(f)
     f = click.option("--n-jobs", default=1, show_default=True, help="Worker processes (-1: one per CPU).")(f)
+    f = click.option(
+        "--engine", type=click.Choice(["local", "pool", "dask"]), default=None,
+        help="Where LFs run: this process, a process pool (default with --n-jobs > 1) or a Dask cluster.",
+    )(f)
+    f = click.option(
+        "--scheduler", metavar="tcp://HOST:PORT",
+        help="Dask scheduler for --engine dask (default: a local cluster, --n-jobs workers or one per CPU).",
+    )(f)
     f = click.option("--chunk-size", default=20_000, show_default=True, help="Rows per chunk.")(f)
     f = click.option(
         "--on-error",
@@ -68,6 +77,7 @@ def _apply(data: tuple[str, ...], lfs_target: str, opts: dict[str, Any]) -> Any:
     return lf.apply(
         lfs,
         _source(data),
+        engine=opts.get("engine_obj") or opts.get("engine"),
         n_jobs=opts["n_jobs"],
         chunk_size=opts["chunk_size"],
         on_error=opts["on_error"],
@@ -112,3 +122,25 @@ def _print_report(L: Any, y: Any, model: Any, console: Any) -> None:
     from lf.summary import summarize, totals
 
     print_report(summarize(L, y=y, model=model), totals(L), labels=L.labels, console=console)
+
+
+@contextlib.contextmanager
+def engine_from(opts: dict[str, Any]) -> Iterator[None]:
+    """Put the engine --engine / --scheduler ask for into ``opts["engine_obj"]`` for the run."""
+    if opts.get("scheduler") and opts.get("engine") != "dask":
+        raise click.UsageError("--scheduler goes with --engine dask.")
+    if opts.get("engine") != "dask":
+        yield
+        return
+    from lf.apply.dask import DaskEngine, connect
+
+    n_jobs = opts.get("n_jobs") or 1
+    client = connect(opts.get("scheduler"), n_jobs if n_jobs > 1 else None)
+    try:
+        opts["engine_obj"] = DaskEngine(client)
+        yield
+    finally:
+        cluster = getattr(client, "_lf_cluster", None)
+        client.close()
+        if cluster is not None:
+            cluster.close()

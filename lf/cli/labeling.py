@@ -23,8 +23,9 @@ from lf.cli._shared import (
     _console,
     _folders,
     _inputs,
-    _print_report,
+    engine_from,
 )
+from lf.cli.cache import reports_cache
 from lf.display import visible
 from lf.errors import DataError
 from lf.paths import check_outputs
@@ -50,13 +51,34 @@ def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts
     check_outputs([("-o", output)], _inputs(("DATA", data_files(data)), lfs_target=lfs_target), folders=_folders(opts))
     check_columns(data, "DATA", [("--id-column", opts["id_column"])], text_column=opts["text_column"])
     start = time.perf_counter()
-    L = _apply(data, lfs_target, opts)
-    L.save(output)
-    t = totals(L)
+    with engine_from(opts):
+        if output.lower().endswith(".parquet"):  # written chunk by chunk: the matrix never sits in memory
+            table, errors = _apply_streaming(data, lfs_target, output, opts)
+        else:
+            L = _apply(data, lfs_target, opts)
+            L.save(output)
+            table, errors = L, int(L.errors.sum())
+    t = totals(table)
     _console(stderr=True).print(
         f"wrote {output}: {t['rows']:,} rows x {t['lfs']} LFs, coverage {t['coverage']:.3f}, "
-        f"errors {int(L.errors.sum())}, in {time.perf_counter() - start:.2f} s"
+        f"errors {errors}, in {time.perf_counter() - start:.2f} s"
     )
+
+
+def _apply_streaming(data: tuple[str, ...], lfs_target: str, output: str, opts: dict[str, Any]) -> tuple[Any, int]:
+    import lf
+    from lf.corpus import Corpus
+    from lf.label import apply_to_file
+
+    table, stats = reports_cache(apply_to_file)(
+        lf.load_lfs(lfs_target), Corpus(list(data)), output, engine=opts.get("engine_obj") or opts.get("engine"),
+        n_jobs=opts["n_jobs"], chunk_size=opts["chunk_size"],
+        on_error=opts["on_error"], progress=opts["progress"], text_column=opts["text_column"],
+        id_column=opts["id_column"], cache=opts["cache_dir"],
+    )
+    if stats is not None:
+        _console(stderr=True).print(str(stats), soft_wrap=True)
+    return table, int(table.errors.sum()) if table.errors is not None else 0
 
 
 def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
@@ -94,18 +116,17 @@ def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
     return values
 
 
-def gold_lines(name: str, gold: str, pred: Any, y: Any, votes: Any, uncovered: str) -> list[str]:
+def gold_lines(name: str, gold: str, result: Any, uncovered: str) -> list[str]:
     """Accuracy on covered rows, coverage and accuracy over all rows, each named."""
-    covered = votes.any(axis=1)
-    n, c = len(y), int(covered.sum())
-    right = pred == y
-    on_covered = f"{right[covered].mean():.3f}" if c else "n/a"
+    n = result.table.n
+    covered = round(result.coverage * n)
+    on_covered = f"{result.accuracy_covered:.3f}" if result.accuracy_covered is not None else "n/a"
     rest = "count as wrong" if uncovered == "null" else "get the prior's class"
     return [
         f"{name} against --gold {gold!r}:",
-        f"  accuracy on covered rows  {on_covered}  ({c:,} of {n:,} rows)",
-        f"  coverage                  {c / n:.3f}",
-        f"  accuracy over all rows    {right.mean():.3f}  (uncovered rows {rest})",
+        f"  accuracy on covered rows  {on_covered}  ({covered:,} of {n:,} rows)",
+        f"  coverage                  {result.coverage:.3f}",
+        f"  accuracy over all rows    {result.accuracy:.3f}  (uncovered rows {rest})",
     ]
 
 
@@ -279,63 +300,80 @@ def label_cmd(
     applied to them too) only choose the model or the class balance.
     """
     import lf
-    from lf.io import write_frame
-    from lf.output import check_label_names, labels_frame
+    from lf.corpus import Corpus
+    from lf.label import label
+    from lf.output import check_label_names, label_names
 
     if not lfs_target:
         raise click.UsageError("Missing option '--lfs': the LF module to apply.")
-    _check_output(output, (".parquet", ".csv", ".jsonl"), "labels")
-    if matrix_out:
+    on_cluster = opts.get("engine") == "dask"  # outputs are folders of part files
+    if not on_cluster:
+        _check_output(output, (".parquet", ".csv", ".jsonl"), "labels")
+    if matrix_out and not on_cluster:
         _check_output(matrix_out, (".parquet", ".npz"), "label matrix", "--matrix")
     if bool(dev_data) != bool(dev_gold):
         raise click.UsageError("--dev-data and --dev-gold go together: the dev rows and their gold column.")
+    corpus = Corpus(list(data))  # DATA resolved (and a dataset loaded) once, read once
+    dev_corpus = Corpus(list(dev_data)) if dev_data else None
     check_outputs(
-        [("-o", output), *([("--matrix", matrix_out)] if matrix_out else [])],
+        [] if on_cluster else [("-o", output), *([("--matrix", matrix_out)] if matrix_out else [])],
         _inputs(
-            ("DATA", data_files(data)), ("--dev-data", data_files(dev_data) if dev_data else []),
+            ("DATA", corpus.files or data_files(data)),
+            ("--dev-data", (dev_corpus.files or data_files(dev_data)) if dev_corpus else []),
             ("--model", model_files(model_spec)), lfs_target=lfs_target,
         ),
         folders=_folders(opts),
     )
     text_column = opts["text_column"]
     gold_column = text_column if gold == "text" and text_column else gold
-    for files, what, gold_option, column in ((data, "DATA", "--gold", gold_column), (dev_data, "--dev-data", "--dev-gold", dev_gold)):
-        if files:
-            check_columns(files, what, [("--id-column", opts["id_column"]), (gold_option, column)], text_column=text_column)
+    for source, what, gold_option, column in ((corpus, "DATA", "--gold", gold_column), (dev_corpus, "--dev-data", "--dev-gold", dev_gold)):
+        if source is not None:
+            check_columns(source, what, [("--id-column", opts["id_column"]), (gold_option, column)], text_column=text_column)
     lfs = lf.load_lfs(lfs_target)
     _check_model_choice(model_spec, class_balance, bool(dev_data), [x.name for x in lfs])
     labels = lfs.labels
     check_label_names(labels)
-    if labels and class_balance not in (None, "dev"):
-        _class_balance(class_balance, labels, None)
-    gold_values = gold_before_run(data, "--gold", gold_column, labels) if gold_column else None
-    dev_values = gold_before_run(dev_data, "--dev-gold", dev_gold, labels) if dev_gold else None
+    balance: Any = None
+    if class_balance == "dev":
+        balance = "dev"
+    elif class_balance is not None:
+        balance = _class_balance(class_balance, labels or _numbered(class_balance), None)
     start = time.perf_counter()
-    L = _apply(data, lfs_target, opts)
-    y = gold_after_run(gold_values, "--gold", str(gold_column), L) if gold_values is not None else None
-    dev = None
-    if dev_values is not None:
-        L_dev = _apply(dev_data, lfs_target, {**opts, "progress": False})
-        dev = (L_dev, gold_after_run(dev_values, "--dev-gold", str(dev_gold), L, n=L_dev.n))
-    model, desc = _fit(L, model_spec, class_balance, dev)
-    frame = labels_frame(
-        L, model.predict_proba(L), filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_
-    )
-    if matrix_out:  # outputs last: nothing is written when an earlier step fails
-        L.save(matrix_out)
-    write_frame(frame, output)
+    with engine_from(opts):
+        result = reports_cache(label)(
+            lfs, corpus, output=output, model=model_spec, class_balance=balance, gold=gold_column,
+            matrix=matrix_out, dev=dev_corpus, dev_gold=dev_gold, filter_abstain=filter_abstain, uncovered=uncovered,
+            engine=opts.get("engine_obj") or opts.get("engine"), n_jobs=opts["n_jobs"],
+            chunk_size=opts["chunk_size"], on_error=opts["on_error"], progress=opts["progress"],
+            text_column=text_column, id_column=opts["id_column"], cache=opts["cache_dir"],
+            _names={"gold": "--gold", "dev_gold": "--dev-gold"},
+        )
+    if result.selection is not None:
+        err = _console(stderr=True)
+        for line in selection_lines(result.selection, label_names(result.table), result.dev_rows):
+            err.print(line, markup=False, soft_wrap=True)  # the command stays one line to copy
     console = _console()
-    _print_report(L, y, model, console)
-    if y is not None:
-        pred = model.predict(L, abstain="uncovered" if uncovered == "null" else None)
-        for line in gold_lines(type(model).__name__, gold or "", pred, y, L.array != -1, uncovered):
+    _print_table_report(result.table, result.model, console)
+    if result.accuracy is not None:
+        for line in gold_lines(type(result.model).__name__, gold or "", result, uncovered):
             console.print(line, markup=False)
-    counts = frame["label"].value_counts().reindex(frame["label"].cat.categories, fill_value=0)
-    dist = ", ".join(f"{visible(name)} {int(c):,}" for name, c in counts.items())
-    if frame["label"].isna().any():
-        dist += f", no label {int(frame['label'].isna().sum()):,}"
-    dropped = f" ({L.n - len(frame):,} uncovered rows left out)" if filter_abstain else ""
+    dist = ", ".join(f"{visible(name)} {c:,}" for name, c in result.label_counts.items())
+    if result.unlabeled:
+        dist += f", no label {result.unlabeled:,}"
+    dropped = f" ({result.table.n - result.rows_written:,} uncovered rows left out)" if filter_abstain else ""
     _console(stderr=True).print(
-        f"wrote {output}: {len(frame):,} rows{dropped}; labels {dist}; model {desc}; "
+        f"wrote {output}: {result.rows_written:,} rows{dropped}; labels {dist}; model {result.model_description}; "
         f"{time.perf_counter() - start:.2f} s"
     )
+
+
+def _numbered(spec: str) -> tuple[str, ...]:
+    """Class names 0..k-1 for a numeric --class-balance when the LF module declares no LABELS."""
+    return tuple(str(i) for i in range(len(spec.split(","))))
+
+
+def _print_table_report(table: Any, model: Any, console: Any) -> None:
+    from lf.report import print_report
+    from lf.summary import summarize, totals
+
+    print_report(summarize(table, model=model), totals(table), labels=table.labels, console=console)

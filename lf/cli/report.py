@@ -24,6 +24,7 @@ from lf.cli._shared import (
     _folders,
     _inputs,
     _source,
+    engine_from,
 )
 from lf.errors import DataError
 from lf.paths import check_outputs
@@ -159,7 +160,8 @@ def report_cmd(
         if model is not None and model_spec:
             check_model_lfs(model, model_spec, [x.name for x in lfs])
         values = gold_before_run(source, "--gold", column, lfs.labels) if column else None
-        L = _apply(source, lfs_target, opts)
+        with engine_from(opts):
+            L = _apply(source, lfs_target, opts)
         data = source
     else:
         if len(source) != 1:

@@ -15,7 +15,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from lf.errors import ParameterError
-from lf.matrix import LabelMatrix, Patterns, as_label_array, row_patterns
+from lf.matrix import LabelMatrix, Patterns, WeightedRows, as_label_array, row_patterns
 
 __all__ = [
     "Moments",
@@ -116,6 +116,8 @@ def rows_for(A: IntArray, k: int, *, work_per_row: float, inverse: bool = True) 
     matrix a sample of rows is grouped first, and if most of its rows are distinct (dense
     LFs, many patterns) the rows are used as they are.
     """
+    if isinstance(A, WeightedRows):  # rows that stand for counted patterns: group them
+        return fast_patterns(A, k, inverse=inverse)
     n = A.shape[0]
     if work_per_row > 1.0 and n > 1 and not _mostly_distinct(A, k, work_per_row):
         return fast_patterns(A, k, inverse=inverse)

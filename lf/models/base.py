@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.errors import DataError, NotFittedError, ParameterError
-from lf.matrix import LabelMatrix, as_label_array
+from lf.matrix import LabelMatrix, WeightedRows, as_label_array
 
 __all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "ConvergenceWarning", "check_abstain", "check_class_balance"]
 
@@ -28,6 +28,8 @@ TIE_TOL = 1e-5  # probabilities this close to the top one tie with it (as in Sno
 
 class ConvergenceWarning(UserWarning):
     """A model's fit stopped at its iteration limit before meeting its tolerance."""
+# Models whose fit reads the matrix only through its patterns (lf.models._stats).
+_FITS_FROM_PATTERNS = frozenset({"LabelModel", "TripletModel", "DawidSkene", "MajorityVoter"})
 
 
 def check_class_balance(class_balance: Any, k: int) -> npt.NDArray[np.float64]:
@@ -135,6 +137,25 @@ class BaseLabelModel:
         if m is not None and A.shape[1] != m:
             raise ParameterError(f"The label matrix has {A.shape[1]} LFs; the model was fitted on {m}.")
         return A
+
+    def fit_patterns(self, table: Any, *, class_balance: Any = None) -> Self:
+        """Fit from a :class:`~lf.matrix.PatternTable`: distinct rows with their counts.
+
+        What a streaming or distributed run keeps instead of the matrix. The built-in models
+        that fit from patterns get the table's rows as :class:`~lf.matrix.WeightedRows`
+        (cost: the patterns, not n); any other model gets the rows rebuilt (int8, n x m, in
+        pattern order). Either way the result equals fitting on the original matrix.
+        """
+        if type(self).__module__.startswith("lf.models.") and type(self).__name__ in _FITS_FROM_PATTERNS:
+            L = LabelMatrix(table.rows, names=table.names, cardinality=table.cardinality, labels=table.labels)
+            weighted = WeightedRows(L.array, table.counts)
+            weighted.setflags(write=False)
+            L._array = weighted
+        else:
+            rows = np.repeat(table.rows, table.counts, axis=0)
+            L = LabelMatrix(rows, names=table.names, cardinality=table.cardinality, labels=table.labels)
+        self.fit(L, class_balance=class_balance)  # type: ignore[attr-defined]
+        return self
 
     # -- prediction --------------------------------------------------------------------
     def predict_proba(self, L: Any) -> npt.NDArray[np.float64]:

@@ -119,7 +119,9 @@ def json_for_script(doc: Any) -> str:
 def _lf_table(data: ReportData) -> str:
     heads = "".join(f'<th tabindex="0">{name}</th>' for name in ("lf", "polarity", *(c for c, _ in _COLUMNS)))
     rows = []
-    for name, (_, row) in zip(data.names, data.summary.iterrows(), strict=True):
+    from lf.report.record import record_of
+
+    for name, row in zip(data.names, record_of(data.summary).rows(), strict=True):
         pol = ", ".join(data.label_names[p] if p < len(data.label_names) else str(p) for p in row["polarity"])
         cells = "".join(_cell(row[col], fmt) for col, fmt in _COLUMNS)
         rows.append(f'<tr><td data-v="{_e(name)}">{_e(name)}</td><td data-v="{_e(pol)}">{_e(pol) or "-"}</td>{cells}</tr>')

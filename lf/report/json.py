@@ -54,11 +54,9 @@ def _plain(v: Any) -> Any:
 def report_dict(summary: pd.DataFrame, totals: dict[str, Any], labels: Any = None) -> dict[str, Any]:
     """The schema's core from a summary alone: ``model``, ``gold_label_counts``,
     ``conflict_matrix`` are null and ``gates`` is empty (see :func:`report_document`)."""
-    lfs = []
-    for name, row in summary.iterrows():
-        entry = {"name": str(name)}
-        entry.update({col: _plain(row[col]) for col in summary.columns})
-        lfs.append(entry)
+    from lf.report.record import record_of
+
+    lfs = [{key: _plain(value) for key, value in row.items()} for row in record_of(summary).rows()]
     return {
         "schema": SCHEMA,
         "totals": {k: _plain(v) for k, v in totals.items()},

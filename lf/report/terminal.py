@@ -9,6 +9,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from lf.display import plain, visible
+from lf.report.record import LFRecord, record_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -18,27 +19,20 @@ __all__ = ["print_report"]
 
 
 def _num(v: Any, fmt: str) -> str:
-    try:
-        import pandas as pd
-
-        if v is pd.NA:
-            return "-"
-    except ImportError:  # pragma: no cover
-        pass
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "-"
     return format(v, fmt)
 
 
 def print_report(
-    summary: pd.DataFrame,
+    summary: pd.DataFrame | LFRecord,
     totals: dict[str, Any],
     *,
     labels: Any = None,
     console: Console | None = None,
     title: str = "Labeling functions",
 ) -> None:
-    """Print the per-LF table and the whole-matrix totals."""
+    """Print the per-LF table (from :func:`lf.summarize`'s frame or its record) and the totals."""
     from rich.console import Console
     from rich.table import Table
 
@@ -48,10 +42,10 @@ def print_report(
     table.add_column("lf", style="bold", overflow="fold")
     for header in ("polarity", "coverage", "overlaps", "conflicts", "correct", "incorrect", "emp acc", "learned acc", "errors", "seconds"):
         table.add_column(header, justify="right", no_wrap=True)
-    for name, row in summary.iterrows():
+    for row in (summary if isinstance(summary, LFRecord) else record_of(summary)).rows():
         pol = ", ".join(names[p] if names and p < len(names) else str(p) for p in row["polarity"]) or "-"
         table.add_row(
-            plain(name),
+            plain(row["name"]),
             plain(pol),
             _num(row["coverage"], ".3f"),
             _num(row["overlaps"], ".3f"),

@@ -172,10 +172,10 @@ def test_custom_engine_object_is_used(corpus):
         def __init__(self):
             self.offsets = []
 
-        def map_chunks(self, lfs, tasks, kernel_args):
+        def map_chunks(self, lfs, tasks, settings):
             for task in tasks:
                 self.offsets.append(task.offset)
-                yield label_chunk(lfs, task.chunk, row_offset=task.offset, only=task.only, **kernel_args)
+                yield settings.label(lfs, task)
 
     eng = Recording()
     lfs = _make_lfs()

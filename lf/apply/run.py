@@ -1,0 +1,243 @@
+"""The driver: one pass over a corpus, chunk by chunk, through an engine and the LF cache.
+
+:func:`run` yields each chunk's labels with the side columns asked for (ids, gold ...)
+in corpus order; :func:`lf.apply` stacks them into a LabelMatrix, :func:`lf.label`
+streams them to disk and keeps only pattern counts.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.apply.kernel import ChunkResult, Task
+from lf.apply.progress import Progress
+from lf.apply.settings import Settings
+from lf.core import LabelingFunction
+from lf.errors import DataError
+from lf.matrix import LabelMatrix
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from lf.corpus import Corpus
+
+__all__ = ["Engine", "Part", "Pass", "adapted_chunk_size", "ids_array", "stack"]
+
+
+class Engine(Protocol):
+    """Schedules chunks; the kernel does the labeling. Yields results in chunk order.
+
+    ``map_chunks`` receives :class:`~lf.apply.kernel.Task` items (offset, chunk, only) and
+    must call ``settings.label(lfs, task)`` (:class:`~lf.apply.settings.Settings`) for
+    each, in any process, yielding the results in task order.
+    """
+
+    name: str
+
+    def map_chunks(self, lfs: Sequence[LabelingFunction], chunks: Iterator[Task], settings: Settings) -> Iterator[ChunkResult]: ...
+
+
+class Part(NamedTuple):
+    """One labeled chunk: where it starts, its labels, and the side columns asked for."""
+
+    offset: int
+    result: ChunkResult
+    sides: dict[str, Any]  # name -> the chunk's values (a list, or what `convert` made of it)
+
+
+class Pass:
+    """One pass over ``corpus``: iterate it for each chunk's :class:`Part`, in corpus order.
+
+    ``sides`` maps a name to a data column whose values each Part keeps (the id column is
+    kept as ``"ids"``); ``convert`` maps a side's name to a function that checks and
+    converts its values, run before any LF sees the chunk (gold labels, say). After the pass, ``cache_stats`` tells what the LF cache reused.
+    """
+
+    def __init__(
+        self,
+        runner: Engine,
+        lfs: list[LabelingFunction],
+        corpus: Corpus,
+        settings: Settings,
+        *,
+        chunk_size: int,
+        progress: bool | None = None,
+        text_column: str | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        sides: Mapping[str, str] | None = None,
+        convert: Mapping[str, Callable[[list[Any]], Any]] | None = None,
+    ) -> None:
+        self.convert = dict(convert or {})
+        self.runner, self.lfs, self.corpus, self.settings = runner, lfs, corpus, settings
+        self.chunk_size, self.progress, self.text_column = chunk_size, progress, text_column
+        self.sides = dict(sides or {})
+        if settings.id_column is not None:
+            self.sides.setdefault("ids", settings.id_column)
+        self.plan = _CachePlan(cache_dir, lfs, settings) if cache_dir is not None else None
+
+    @property
+    def cache_stats(self) -> Any:
+        return self.plan.cache.stats() if self.plan is not None else None
+
+    def __iter__(self) -> Iterator[Part]:
+        size = adapted_chunk_size(self.chunk_size, self.corpus.n_rows(), int(getattr(self.runner, "n_jobs", 1) or 1))
+        chunks = self.corpus.chunks(size)
+        source = _offsets(chunks, self.text_column, self.settings.id_column, list(self.sides.values()))
+        kept: deque[dict[str, Any]] = deque()
+        tasks = _keeping(source, self.sides, self.text_column, kept, self.convert)
+        plan = self.plan
+        results = self.runner.map_chunks(self.lfs, plan.tasks(tasks) if plan is not None else tasks, self.settings)
+        offset = 0
+        with Progress(self.progress, self.corpus, len(self.lfs)) as bar:
+            for res in results:
+                part = Part(offset, plan.merge(res) if plan is not None else res, kept.popleft())
+                offset += len(res.labels)
+                bar.advance(len(res.labels))
+                yield part
+        if offset == 0:
+            raise DataError("The data has no rows: nothing to label.")
+
+
+def adapted_chunk_size(chunk_size: int, n_rows: int | None, workers: int) -> int:
+    """Smaller chunks when the input is small, so that each of ``workers`` gets some.
+
+    With the row count known (frames, Parquet), chunks hold at most ``n / (2 * workers)``
+    rows (two chunks per worker balance uneven LF costs), never more than ``chunk_size``.
+    """
+    if workers <= 1 or not n_rows:
+        return chunk_size
+    return max(1, min(chunk_size, -(-n_rows // (2 * workers))))
+
+
+def _keeping(
+    source: Iterator[tuple[int, pd.DataFrame]],
+    wanted: dict[str, str],
+    text_column: str | None,
+    kept: deque[dict[str, Any]],
+    convert: dict[str, Callable[[list[Any]], Any]],
+) -> Iterator[Task]:
+    for offset, chunk in source:
+        sides = {name: chunk["text" if col == text_column else col].tolist() for name, col in wanted.items()}
+        for name, func in convert.items():
+            sides[name] = func(sides[name])
+        kept.append(sides)
+        yield Task(offset, chunk)
+
+
+def stack(parts: Iterable[Part], lfs: Sequence[LabelingFunction], labels: tuple[str, ...] | None, cardinality: int | None) -> LabelMatrix:
+    """The LabelMatrix of a whole run."""
+    results: list[ChunkResult] = []
+    ids: list[Any] = []
+    has_ids = False
+    for part in parts:
+        results.append(part.result)
+        if "ids" in part.sides:
+            has_ids = True
+            ids.extend(part.sides["ids"])
+    if not results:
+        raise DataError("The data has no rows: nothing to label.")
+    array = np.concatenate([r.labels for r in results])
+    if cardinality is None:
+        cardinality = max(2, int(array.max()) + 1)
+    return LabelMatrix(
+        array,
+        names=[x.name for x in lfs],
+        cardinality=cardinality,
+        labels=labels,
+        row_ids=ids_array(ids) if has_ids else None,
+        errors=np.sum([r.errors for r in results], axis=0),
+        seconds=np.sum([r.seconds for r in results], axis=0),
+    )
+
+
+def _offsets(
+    chunks: Iterator[pd.DataFrame], text_column: str | None, id_column: str | None, needed: list[str]
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    offset = 0
+    for chunk in chunks:
+        if offset == 0:
+            _check_columns(chunk, text_column, id_column, needed)
+        if text_column is not None and text_column != "text":
+            chunk = chunk.rename(columns={text_column: "text"})
+        yield offset, chunk
+        offset += len(chunk)
+
+
+def _check_columns(chunk: pd.DataFrame, text_column: str | None, id_column: str | None, needed: list[str]) -> None:
+    cols = [str(c) for c in chunk.columns]
+    for label, col in (("text_column", text_column), ("id_column", id_column)):
+        if col is not None and col not in cols:
+            raise DataError(f"`{label}` {col!r} is not a column of the data. Available columns: {', '.join(cols)}.")
+    for col in needed:
+        if col not in cols:
+            raise DataError(f"Column {col!r} is not a column of the data. Available columns: {', '.join(cols)}.")
+    if text_column is not None and text_column == id_column and text_column != "text":
+        raise DataError(
+            f"`text_column` and `id_column` are both {text_column!r}; name the column holding the ids "
+            "and the one holding the text separately."
+        )
+    if text_column is not None and text_column != "text" and "text" in cols:
+        raise DataError(
+            f"`text_column` {text_column!r} would be exposed as 'text', but the data already has a "
+            "'text' column. Rename one of them first."
+        )
+
+
+def ids_array(ids: list[Any]) -> npt.NDArray[Any]:
+    """Row ids as an array; missing ids (None, NaN) stay missing instead of becoming 'nan'."""
+    missing = [v is None or (isinstance(v, float) and math.isnan(v)) for v in ids]
+    if not any(missing):
+        return np.asarray(ids)
+    out = np.empty(len(ids), dtype=object)
+    out[:] = [None if gap else v for v, gap in zip(ids, missing)]
+    return out
+
+
+class _CachePlan:
+    """Asks the cache which LFs a chunk still needs, then fills in and stores the results.
+
+    Tasks are planned and results come back in the same order, so a queue pairs them.
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], lfs: list[LabelingFunction], settings: Settings) -> None:
+        from lf.apply.cache import ChunkCache
+
+        self.cache = ChunkCache(folder, lfs)
+        self.m = len(lfs)
+        self.cardinality = settings.cardinality
+        self.on_error = settings.on_error
+        self.pending: deque[tuple[str, dict[int, Any]]] = deque()
+
+    def tasks(self, source: Iterator[Task]) -> Iterator[Task]:
+        from lf.apply.cache import chunk_key
+
+        for task in source:
+            key = chunk_key(task.chunk)
+            hits = {}
+            for j in range(self.m):
+                entry = self.cache.get(j, key, len(task.chunk))
+                if entry is not None and self.cache.usable(entry, self.cardinality, self.on_error):
+                    hits[j] = entry
+            self.cache.reused += len(hits)
+            self.cache.computed += self.m - len(hits)
+            self.pending.append((key, hits))
+            yield Task(task.offset, task.chunk, tuple(j for j in range(self.m) if j not in hits))
+
+    def merge(self, res: ChunkResult) -> ChunkResult:
+        from lf.apply.cache import CachedLF
+
+        key, hits = self.pending.popleft()
+        labels, errors, seconds = res.labels.copy(), res.errors.copy(), res.seconds.copy()
+        for j in range(self.m):
+            if j in hits:
+                labels[:, j], errors[j], seconds[j] = hits[j].labels, hits[j].errors, hits[j].seconds
+            else:
+                self.cache.put(j, key, CachedLF(labels[:, j].copy(), int(errors[j]), float(seconds[j])))
+        return ChunkResult(labels, errors, seconds)

@@ -1,0 +1,153 @@
+"""The corpus a run reads, resolved once: files, globs, a fetched dataset, frames, Dask.
+
+A :class:`Corpus` turns what the user passed as DATA into one source and reads it in
+chunks; each call of :meth:`Corpus.chunks` is one pass over the data, and the library
+makes one pass per run (the matrix and every side column it needs come out of it).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lf.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Corpus", "as_corpus", "is_dask_frame"]
+
+_GLOB_CHARS = frozenset("*?[")
+
+
+def is_dask_frame(data: Any) -> bool:
+    """A Dask DataFrame (checked without importing dask)."""
+    return type(data).__module__.startswith("dask") and hasattr(data, "npartitions") and hasattr(data, "to_delayed")
+
+
+def _expand(item: str | os.PathLike[str]) -> list[Path]:
+    """A path, or the files a glob pattern matches (sorted), failing when it matches none."""
+    text = os.fspath(item)
+    if Path(text).exists() or not (_GLOB_CHARS & set(text)):
+        return [Path(text)]
+    found = sorted(glob.glob(text, recursive=True))
+    files = [Path(f) for f in found if Path(f).is_file()]
+    if not files:
+        raise DataError(f"The pattern {text!r} matches no data file.")
+    return files
+
+
+def _dataset(name: str) -> pd.DataFrame | None:
+    """A fetched dataset's rows when ``name`` is a dataset name (``lf datasets list``)."""
+    from lf.manifest import list_datasets
+
+    if name not in list_datasets():
+        return None
+    from lf.datasets import load
+
+    return load(name)
+
+
+class Corpus:
+    """DATA resolved once: paths (globs expanded), a dataset's rows, frames or a Dask frame.
+
+    ``data`` may be a path, a glob (``"shards/*.parquet"``), a list of those, the name of a
+    fetched dataset, a pandas DataFrame, an iterable of DataFrames or a Dask DataFrame.
+    ``reads`` counts the passes made over the data.
+    """
+
+    def __init__(self, data: Any) -> None:
+        import pandas as pd
+
+        self.reads = 0
+        self.files: list[Path] | None = None
+        self.frame: pd.DataFrame | None = None
+        self.dask: Any = None
+        self._other: Any = None
+        self.name: str | None = None
+        if isinstance(data, pd.DataFrame):
+            self.frame = data
+        elif is_dask_frame(data):
+            self.dask = data
+        elif isinstance(data, (str, os.PathLike)) or (
+            isinstance(data, (list, tuple)) and data and all(isinstance(d, (str, os.PathLike)) for d in data)
+        ):
+            items = [data] if isinstance(data, (str, os.PathLike)) else list(data)
+            loaded = _dataset(os.fspath(items[0])) if len(items) == 1 and not Path(items[0]).exists() else None
+            if loaded is not None:
+                self.frame, self.name = loaded, os.fspath(items[0])
+            else:
+                self.files = [p for item in items for p in _expand(item)]
+        else:
+            self._other = data
+
+    def __repr__(self) -> str:
+        what = self.name or (f"{len(self.files)} file(s)" if self.files is not None else type(self.source).__name__)
+        return f"Corpus({what})"
+
+    @property
+    def source(self) -> Any:
+        """What :func:`lf.io.iter_chunks` reads: the file list, the frame, or the iterable."""
+        if self.files is not None:
+            return self.files
+        return self.frame if self.frame is not None else self._other
+
+    def columns(self) -> list[str] | None:
+        """Column names from the header / schema only (None for an iterable of frames)."""
+        from lf.io import read_columns
+
+        if self.files is not None:
+            return read_columns(self.files[0]) if self.files else []
+        if self.frame is not None:
+            return [str(c) for c in self.frame.columns]
+        if self.dask is not None:
+            return [str(c) for c in self.dask.columns]
+        return None
+
+    def default_id_column(self) -> str | None:
+        """``"id"`` when the data has an ``id`` column (it names rows in outputs and errors)."""
+        cols = self.columns()
+        return "id" if cols is not None and "id" in cols else None
+
+    def n_rows(self) -> int | None:
+        """Rows, when known without reading the data (frames, Parquet metadata)."""
+        from lf.io import count_rows
+
+        if self.dask is not None:
+            return None
+        return count_rows(self.source) if self._other is None else None
+
+    def n_bytes(self) -> int | None:
+        """Total size of the files (for progress over text files), else None."""
+        if not self.files:
+            return None
+        try:
+            return sum(p.stat().st_size for p in self.files)
+        except OSError:
+            return None
+
+    def chunks(self, chunk_size: int, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+        """One pass over the data, in chunks of at most ``chunk_size`` rows."""
+        from lf.io import iter_chunks
+
+        self.reads += 1
+        if self.dask is not None:
+            yield from self._dask_chunks(chunk_size, columns)
+            return
+        yield from iter_chunks(self.source, chunk_size, columns)
+
+    def _dask_chunks(self, chunk_size: int, columns: list[str] | None) -> Iterator[pd.DataFrame]:
+        """Partitions computed one at a time (for engines that label on this machine)."""
+        frame = self.dask if columns is None else self.dask[columns]
+        for part in frame.to_delayed():
+            df = part.compute()
+            for start in range(0, len(df), chunk_size):
+                yield df.iloc[start : start + chunk_size]
+
+
+def as_corpus(data: Any) -> Corpus:
+    """``data`` itself when it is a Corpus already, else a Corpus over it."""
+    return data if isinstance(data, Corpus) else Corpus(data)

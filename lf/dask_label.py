@@ -1,0 +1,186 @@
+"""``lf.label`` on a Dask cluster: workers read, label and write; the client only merges counts.
+
+Each partition (a partition of a Dask DataFrame, or one data file, read by the worker
+itself) is one task: the worker labels it chunk by chunk with the same kernel as every
+other engine, writes its part of the matrix, and returns its pattern counts, error
+counts and seconds, never its rows. The client adds the counts up, fits the label model
+from them, and a second round of tasks predicts each part and writes its labels. Outputs
+are partitioned Parquet datasets (folders of ``part-NNNNN.parquet``), each part written
+atomically, so a task that is run again (its worker died) writes the same file again.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.errors import DataError
+
+__all__ = ["PartCounts", "label_part", "predict_part"]
+
+
+class PartCounts(NamedTuple):
+    """What a worker sends back for one partition: sums, never rows."""
+
+    rows: npt.NDArray[np.int16]  # distinct rows (+ gold as the last column)
+    counts: npt.NDArray[np.int64]
+    errors: npt.NDArray[np.int64]
+    seconds: npt.NDArray[np.float64]
+    n: int
+    top: int  # the largest label seen
+
+
+def _part_name(folder: Path, i: int) -> Path:
+    return folder / f"part-{i:05d}.parquet"
+
+
+def label_part(
+    lfs: Sequence[Any], data: Any, i: int, settings: Any, chunk_size: int, text_column: str | None,
+    gold: str | None, labels: tuple[str, ...] | None, matrix_dir: str,
+) -> PartCounts:
+    """On a worker: label one partition (a frame, or a file path read here) and store its matrix."""
+    from lf.apply.local import LocalEngine
+    from lf.apply.run import Pass, ids_array
+    from lf.corpus import Corpus
+    from lf.counts import PatternCounter
+    from lf.gold import gold_ids
+    from lf.label import _meta
+    from lf.writers import MatrixWriter
+
+    names = tuple(x.name for x in lfs)
+    convert = {"gold": lambda values: gold_ids(values, labels, settings.cardinality, what=f"`gold` column {gold!r}")} if gold else None
+    run = Pass(LocalEngine(), list(lfs), Corpus(data), settings.with_threads(1), chunk_size=chunk_size, progress=False,
+               text_column=text_column, sides={"gold": gold} if gold else None, convert=convert)
+    counter = PatternCounter(len(names), gold=gold is not None)
+    errors, seconds, top = np.zeros(len(names), np.int64), np.zeros(len(names)), 0
+    writer = MatrixWriter(_part_name(Path(matrix_dir), i), names, check=False)
+    try:
+        for part in run:
+            res = part.result
+            ids = part.sides.get("ids")
+            writer.write(res.labels, None if ids is None else ids_array(ids))
+            counter.add(res.labels, part.sides["gold"] if gold else None)
+            errors += res.errors
+            seconds += res.seconds
+            top = max(top, int(res.labels.max()) if res.labels.size else 0)
+        table = counter.table(names, max(2, top + 1) if settings.cardinality is None else settings.cardinality)
+        writer.close_with(_meta(table._replace(errors=errors, seconds=seconds)))
+        writer.commit()
+    finally:
+        writer.abort()
+    raw_rows = np.array(counter._rows, np.int16).reshape(len(counter._rows), len(names) + (1 if gold else 0))
+    return PartCounts(raw_rows, np.array(counter._counts, np.int64), errors, seconds, counter.n, top)
+
+
+def predict_part(
+    model: Any, i: int, offset: int, names: tuple[str, ...], cardinality: int, labels: tuple[str, ...] | None,
+    matrix_dir: str, output_dir: str, chunk_size: int, filter_abstain: bool, uncovered: str = "null",
+) -> tuple[int, dict[str, int]]:
+    """On a worker: the labels of one stored matrix part, written as one output part."""
+    from lf.matrix import LabelMatrix
+    from lf.output import labels_frame
+    from lf.writers import FrameWriter, read_matrix_chunks
+
+    counts: Counter[str] = Counter()
+    with FrameWriter(_part_name(Path(output_dir), i)) as writer:
+        for block, ids in read_matrix_chunks(_part_name(Path(matrix_dir), i), names, chunk_size):
+            n = block.shape[0]
+            L = LabelMatrix(block, names=names, cardinality=cardinality, labels=labels,
+                            row_ids=ids if ids is not None else np.arange(offset, offset + n))
+            frame = labels_frame(
+                L, model.predict_proba(L), filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_
+            )
+            writer.write(frame)
+            counts.update({str(k): int(v) for k, v in frame["label"].value_counts().items()})
+            offset += n
+        written = writer.rows
+    return written, dict(counts)
+
+
+def partitions(corpus: Any) -> list[Any]:
+    """What each task reads: a Dask DataFrame's partitions (delayed), else one data file each."""
+    if corpus.dask is not None:
+        return list(corpus.dask.to_delayed())
+    if corpus.files:
+        return [str(p) for p in corpus.files]
+    raise DataError("engine='dask' with lf.label reads a Dask DataFrame or data files (paths or globs).")
+
+
+def folder_for(path: str | os.PathLike[str], what: str) -> Path:
+    """An output folder for a partitioned dataset: created empty, or refused when it holds files."""
+    folder = Path(path)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise DataError(f"{what} {str(folder)!r} must be a new or empty folder with engine='dask' (it gets one part file per partition).")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class ClusterRun(NamedTuple):
+    table: Any
+    written: int
+    label_counts: dict[str, int]
+
+
+def label_on_cluster(
+    client: Any, lfs: list[Any], corpus: Any, settings: Any, *, chunk_size: int, text_column: str | None,
+    gold: str | None, labels: tuple[str, ...] | None, output: Path | None, matrix: Any, fit: Any,
+    filter_abstain: bool, uncovered: str = "null",
+) -> tuple[ClusterRun, Any]:
+    """Run :func:`label_part` on every partition, merge, ``fit(table)``, then :func:`predict_part`."""
+    import shutil
+    import tempfile
+
+    from lf.apply.dask import _by_value
+    from lf.counts import PatternCounter
+
+    names = tuple(x.name for x in lfs)
+    parts = partitions(corpus)
+    out_dir = folder_for(output, "The labels output") if output is not None else None
+    if matrix is not None:
+        matrix_dir = folder_for(matrix, "The matrix output")
+    else:
+        near = out_dir.parent if out_dir is not None else Path(".")
+        matrix_dir = Path(tempfile.mkdtemp(prefix=".lf-matrix-", dir=near))
+    try:
+        _by_value(lfs)
+        remote = client.scatter(list(lfs), broadcast=True, hash=False)
+        if corpus.dask is not None:
+            parts = client.compute(parts)
+        futures = [
+            client.submit(label_part, remote, p, i, settings, chunk_size, text_column, gold, labels, str(matrix_dir), pure=False)
+            for i, p in enumerate(parts)
+        ]
+        results: list[PartCounts] = client.gather(futures)
+        counter = PatternCounter(len(names), gold=gold is not None)
+        for r in results:
+            counter.merge(r.rows, r.counts)
+        if counter.n == 0:
+            raise DataError("The data has no rows: nothing to label.")
+        top = max(r.top for r in results)
+        k = settings.cardinality if settings.cardinality is not None else max(2, top + 1)
+        table = counter.table(
+            names, k, labels=labels,
+            errors=np.sum([r.errors for r in results], axis=0), seconds=np.sum([r.seconds for r in results], axis=0),
+        )
+        model = fit(table)
+        written, counts = 0, Counter[str]()
+        if out_dir is not None:
+            offsets = np.concatenate([[0], np.cumsum([r.n for r in results])])
+            jobs = [
+                client.submit(predict_part, model, i, int(offsets[i]), names, k, labels, str(matrix_dir), str(out_dir),
+                              chunk_size, filter_abstain, uncovered, pure=False)
+                for i in range(len(results))
+            ]
+            for n_written, part_counts in client.gather(jobs):
+                written += n_written
+                counts.update(part_counts)
+    finally:
+        if matrix is None:
+            shutil.rmtree(matrix_dir, ignore_errors=True)
+    return ClusterRun(table, written, dict(counts)), model

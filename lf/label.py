@@ -1,0 +1,414 @@
+"""``lf.label``: the whole pipeline in one pass over the data, in flat memory.
+
+Apply the LFs chunk by chunk, writing the label matrix to disk and keeping only its
+pattern counts; fit the label model from the counts; then read the stored matrix back
+chunk by chunk to write the probabilistic labels. Memory does not grow with the number
+of rows beyond what fitting needs. ``lf label`` is this function plus option parsing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.errors import DataError, ParameterError
+from lf.matrix import LabelMatrix, PatternTable
+
+__all__ = ["Labeled", "apply_to_file", "label"]
+
+
+class Labeled(NamedTuple):
+    """What :func:`label` did."""
+
+    table: PatternTable  # the corpus's label matrix as pattern counts (+ gold, when given)
+    model: Any  # the fitted label model
+    model_description: str
+    output: Path | None
+    rows_written: int
+    label_counts: dict[str, int]  # rows per predicted label in the output
+    accuracy: float | None  # against `gold`, over all rows (uncovered rows as `uncovered` says)
+    cache_stats: Any
+    accuracy_covered: float | None = None  # against `gold`, on the rows some LF voted on
+    coverage: float = 0.0  # share of rows some LF voted on
+    unlabeled: int = 0  # output rows with no label (uncovered rows, with uncovered="null")
+    selection: Any = None  # with model="auto": the lf.models.Selection that chose the model
+    dev_rows: int = 0  # gold-labeled dev rows used (model="auto", class_balance="dev")
+
+
+def label(
+    lfs: Any,
+    data: Any,
+    *,
+    output: str | os.PathLike[str] | None = None,
+    model: Any = "LabelModel",
+    class_balance: Any = None,
+    gold: str | None = None,
+    matrix: str | os.PathLike[str] | None = None,
+    dev: Any = None,
+    dev_gold: str | None = None,
+    filter_abstain: bool = False,
+    uncovered: str = "null",
+    engine: Any = None,
+    n_jobs: int = 1,
+    chunk_size: int | None = None,
+    on_error: str = "raise",
+    progress: bool | None = None,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    cache: str | os.PathLike[str] | None = None,
+    _names: Mapping[str, str] | None = None,
+) -> Labeled:
+    """Apply ``lfs`` to ``data``, fit ``model`` and write probabilistic labels to ``output``.
+
+    ``data`` is anything :func:`lf.apply` reads (or a :class:`lf.corpus.Corpus`); it is
+    read once. ``model``: a model name (``"LabelModel"``, ``"MajorityVoter"`` ...), a model
+    object (fitted ones are used as they are), a saved ``model.json``, or ``"auto"`` (the
+    best on the gold-labeled ``dev`` rows). ``class_balance``: k numbers, ``"dev"`` (from
+    the dev rows' gold labels) or None. ``gold``: a data column of gold labels, read in the
+    same pass, for the report and :attr:`Labeled.accuracy`. ``matrix``: also save the
+    label matrix (.parquet written chunk by chunk; .npz at the end). ``dev`` / ``dev_gold``:
+    a few gold-labeled rows (same columns) and their gold column. ``id_column``: default,
+    the data's ``id`` column if it has one. The output holds, per row, ``id``, one
+    probability per class, ``label``, ``confidence`` and ``covered`` (see
+    :func:`lf.output.labels_frame`); a row no LF voted on gets no label and the class prior
+    as probabilities (``uncovered="prior"``: the prior's most probable class). Outputs
+    appear only when everything succeeded.
+
+    Gold values are checked chunk by chunk before the LFs run on the chunk; the dev rows
+    (small) are labeled first, so a bad dev gold column stops the run before it starts.
+    """
+    from lf.apply import (
+        DEFAULT_CHUNK_SIZE,
+        _check_int,
+        _engine_for,
+        _n_jobs,
+        check_run,
+        resolve_lfs,
+    )
+    from lf.apply.run import Pass
+    from lf.apply.settings import Settings
+    from lf.corpus import as_corpus
+    from lf.gold import gold_ids
+    from lf.output import UNCOVERED, check_label_names
+    from lf.writers import MatrixWriter
+
+    lf_list = resolve_lfs(lfs)
+    names = tuple(x.name for x in lf_list)
+    labels, k = check_run(lfs, on_error, None, None)
+    check_label_names(labels)
+    if uncovered not in UNCOVERED:
+        raise ParameterError(f"`uncovered` must be 'null' or 'prior'. Got {uncovered!r}.")
+    size = _check_int("chunk_size", DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size, 1)
+    runner = _engine_for(engine, _n_jobs(n_jobs))
+    fitted = _model_object(model, names)
+    if (dev is None) != (dev_gold is None):
+        raise ParameterError("`dev` and `dev_gold` go together: the dev rows and their gold column.")
+    if dev is None and (model == "auto" or (isinstance(class_balance, str) and class_balance == "dev")):
+        raise ParameterError("model='auto' and class_balance='dev' need gold-labeled dev rows: pass `dev` and `dev_gold`.")
+    out = None if output is None else Path(output)
+    corpus = as_corpus(data)
+    client = _cluster_client(runner)
+    if client is not None:
+        return _label_on_cluster(client, lf_list, corpus, fitted, model, class_balance, gold, labels, k, out, matrix,
+                                 dev, filter_abstain, uncovered, size, on_error, text_column, id_column)
+    settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
+    what = {"gold": "`gold`", "dev_gold": "`dev_gold`", **(_names or {})}
+    dev_set = None
+    if dev is not None:
+        dev_set = _dev_rows(runner, lf_list, dev, str(dev_gold), settings, size, text_column, labels, f"{what['dev_gold']} column {dev_gold!r}")
+    nominal = Path(matrix) if matrix is not None and Path(matrix).suffix.lower() == ".parquet" else None
+    spill = MatrixWriter(nominal or _scratch_name(out, matrix), names, check=nominal is not None,
+                         shown=nominal or out or (Path(matrix) if matrix is not None else None))
+    try:
+        gold_what = f"{what['gold']} column {gold!r}"
+        run = Pass(
+            runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column,
+            cache_dir=cache, sides={"gold": gold} if gold else None,
+            convert={"gold": lambda values: gold_ids(values, labels, k, what=gold_what)} if gold else None,
+        )
+        table = _count(run, spill, names, labels, k, gold_what if gold else None)
+        spill.close_with(_meta(table))
+        if dev_set is not None:
+            dev_set = _same_classes(dev_set, table)
+        chosen: list[Any] = []
+        fitted, desc = _fit(fitted, model, table, class_balance, dev_set, chosen)
+        written, counts, unlabeled = 0, dict[str, int](), 0
+        if out is not None:
+            written, counts, unlabeled = _write_labels(out, spill.tmp, table, fitted, size, filter_abstain, uncovered)
+        if matrix is not None and nominal is None:
+            from lf._matrix_io import read_parquet_matrix
+
+            LabelMatrix(**read_parquet_matrix(spill.tmp)).save(Path(matrix))
+        if nominal is not None:
+            spill.commit()
+    finally:
+        spill.abort()  # a no-op once committed
+    result = _result(table, fitted, desc, out, written, counts, run.cache_stats, gold, uncovered, unlabeled, chosen)
+    return result._replace(dev_rows=0 if dev_set is None else len(dev_set[1]))
+
+
+def _result(
+    table: PatternTable, model: Any, desc: str, out: Path | None, written: int, counts: dict[str, int],
+    cache_stats: Any, gold: str | None, uncovered: str, unlabeled: int, chosen: list[Any],
+) -> Labeled:
+    covered = (table.rows != -1).any(axis=1)
+    n_covered = int(table.counts[covered].sum())
+    coverage = n_covered / max(table.n, 1)
+    accuracy = accuracy_covered = None
+    if gold:
+        right = _right(model, table, uncovered)
+        accuracy = float(table.counts[right].sum() / max(table.n, 1))
+        accuracy_covered = float(table.counts[right & covered].sum() / n_covered) if n_covered else None
+    return Labeled(table, model, desc, out, written, counts, accuracy, cache_stats, accuracy_covered, coverage,
+                   unlabeled, chosen[0] if chosen else None)
+
+
+def apply_to_file(
+    lfs: Any,
+    data: Any,
+    path: str | os.PathLike[str],
+    *,
+    engine: Any = None,
+    n_jobs: int = 1,
+    chunk_size: int | None = None,
+    on_error: str = "raise",
+    progress: bool | None = None,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    cache: str | os.PathLike[str] | None = None,
+) -> tuple[PatternTable, Any]:
+    """Apply ``lfs`` to ``data`` and write the label matrix to ``path`` (.parquet) chunk by chunk.
+
+    The matrix never sits in memory: what comes back is its :class:`PatternTable` (enough
+    for :func:`lf.summarize` and the totals) and the cache statistics. ``id_column``
+    defaults to the data's ``id`` column; the file is complete, or absent, when this returns.
+    """
+    from lf.apply import (
+        DEFAULT_CHUNK_SIZE,
+        _check_int,
+        _engine_for,
+        _n_jobs,
+        check_run,
+        resolve_lfs,
+    )
+    from lf.apply.run import Pass
+    from lf.apply.settings import Settings
+    from lf.corpus import as_corpus
+    from lf.writers import MatrixWriter
+
+    lf_list = resolve_lfs(lfs)
+    names = tuple(x.name for x in lf_list)
+    labels, k = check_run(lfs, on_error, None, None)
+    size = _check_int("chunk_size", DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size, 1)
+    runner = _engine_for(engine, _n_jobs(n_jobs))
+    if Path(path).suffix.lower() != ".parquet":
+        raise ParameterError(f"apply_to_file writes Parquet: use a .parquet file name. Got {str(path)!r}.")
+    corpus = as_corpus(data)
+    settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
+    writer = MatrixWriter(Path(path), names)
+    try:
+        run = Pass(runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column, cache_dir=cache)
+        table = _count(run, writer, names, labels, k, None)
+        writer.close_with(_meta(table))
+        writer.commit()
+    finally:
+        writer.abort()
+    return table, run.cache_stats
+
+
+def _cluster_client(runner: Any) -> Any:
+    """The Dask client when the engine is the Dask engine (lf.label then runs on the cluster)."""
+    from lf.apply.dask import DaskEngine
+
+    return runner._client() if isinstance(runner, DaskEngine) else None
+
+
+def _label_on_cluster(
+    client: Any, lf_list: list[Any], corpus: Any, fitted: Any, spec: Any, class_balance: Any, gold: str | None,
+    labels: tuple[str, ...] | None, k: int | None, out: Path | None, matrix: Any, dev: Any, filter_abstain: bool,
+    uncovered: str, size: int, on_error: str, text_column: str | None, id_column: str | None,
+) -> Labeled:
+    from lf.apply.settings import Settings
+    from lf.dask_label import label_on_cluster
+
+    if dev is not None or fitted is None:
+        raise ParameterError("With engine='dask', lf.label takes no dev rows: fit with a model name, a model object or a saved model.")
+    settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
+    desc: list[str] = []
+
+    def fit(table: PatternTable) -> Any:
+        model, text = _fit(fitted, spec, table, class_balance, None)
+        desc.append(text)
+        return model
+
+    done, model = label_on_cluster(
+        client, lf_list, corpus, settings, chunk_size=size, text_column=text_column, gold=gold, labels=labels,
+        output=out, matrix=matrix, fit=fit, filter_abstain=filter_abstain, uncovered=uncovered,
+    )
+    names = [str(c) for c in (labels or range(done.table.cardinality))]
+    counts = {name: done.label_counts.get(name, 0) for name in names}
+    unlabeled = done.written - sum(counts.values())
+    return _result(done.table, model, desc[0], out, done.written, counts, None, gold, uncovered, unlabeled, [])
+
+
+def _scratch_name(out: Path | None, matrix: Any) -> Path:
+    """Where the matrix is kept while the run needs it (a hidden file, removed at the end)."""
+    near = out if out is not None else Path(matrix) if matrix is not None else Path("labels")
+    return near.with_name(f"{near.name}.matrix.parquet")
+
+
+def _model_object(model: Any, names: tuple[str, ...]) -> Any:
+    from lf.models import model_from_spec
+
+    if model == "auto":
+        return None
+    obj = model_from_spec(model) if isinstance(model, str) else model
+    if not hasattr(obj, "fit_patterns"):
+        raise ParameterError(f"`model` must be a model name, 'auto', a model.json or a label model object. Got {model!r}.")
+    fitted_names = getattr(obj, "lf_names_", None)
+    if hasattr(obj, "cardinality_") and fitted_names is not None and list(fitted_names) != list(names):
+        raise DataError(
+            f"The model was fitted on other LFs ({', '.join(fitted_names)}) than the ones given here "
+            f"({', '.join(names)}). Apply the LF module the model was fitted with, or fit the model again."
+        )
+    return obj
+
+
+def _count(run: Any, spill: Any, names: tuple[str, ...], labels: tuple[str, ...] | None, k: int | None, gold: str | None) -> PatternTable:
+    from lf.apply.run import ids_array
+    from lf.counts import PatternCounter
+
+    counter = PatternCounter(len(names), gold=gold is not None)
+    errors = np.zeros(len(names), np.int64)
+    seconds = np.zeros(len(names), np.float64)
+    top = 1
+    for part in run:
+        res = part.result
+        ids = part.sides.get("ids")
+        spill.write(res.labels, None if ids is None else ids_array(ids))
+        counter.add(res.labels, part.sides["gold"] if gold else None)
+        errors += res.errors
+        seconds += res.seconds
+        if res.labels.size:
+            top = max(top, int(res.labels.max()))
+    cardinality = k if k is not None else max(2, top + 1)
+    table = counter.table(names, cardinality, labels=labels, errors=errors, seconds=seconds)
+    if table.gold is not None and table.gold.size and int(table.gold.max()) >= cardinality:
+        raise DataError(
+            f"{gold} holds class id {int(table.gold.max())}, but the LFs vote for "
+            f"{cardinality} classes (0..{cardinality - 1}). Declare LABELS in the LF module, or fix the column."
+        )
+    return table
+
+
+def _meta(table: PatternTable) -> dict[str, Any]:
+    from lf._matrix_io import FORMAT
+
+    return {
+        "format": FORMAT,
+        "names": list(table.names),
+        "cardinality": table.cardinality,
+        "labels": list(table.labels) if table.labels else None,
+        "errors": (table.errors if table.errors is not None else np.zeros(table.m, np.int64)).tolist(),
+        "seconds": (table.seconds if table.seconds is not None else np.zeros(table.m)).tolist(),
+    }
+
+
+def _dev_rows(
+    runner: Any, lfs: list[Any], dev: Any, dev_gold: str, settings: Any, size: int, text_column: str | None,
+    labels: tuple[str, ...] | None, what: str,
+) -> tuple[LabelMatrix, npt.NDArray[np.int64]]:
+    from lf.apply.run import Pass, stack
+    from lf.corpus import as_corpus
+    from lf.gold import gold_ids
+
+    k = settings.cardinality
+    dev_settings = type(settings)(cardinality=k, on_error=settings.on_error, id_column=None)
+    convert = {"gold": lambda values: gold_ids(values, labels, k, what=what)}
+    parts = list(Pass(runner, lfs, as_corpus(dev), dev_settings, chunk_size=size, progress=False,
+                      text_column=text_column, sides={"gold": dev_gold}, convert=convert))
+    y = np.concatenate([p.sides["gold"] for p in parts])
+    return stack(parts, lfs, labels, k), y.astype(np.int64)
+
+
+def _same_classes(dev: tuple[LabelMatrix, npt.NDArray[np.int64]], table: PatternTable) -> tuple[LabelMatrix, npt.NDArray[np.int64]]:
+    """The dev matrix with the corpus's cardinality (known only after the run without LABELS)."""
+    L_dev, y = dev
+    k = table.cardinality
+    if L_dev.array.size and int(L_dev.array.max()) >= k or (y.size and int(y.max()) >= k):
+        raise DataError(f"The dev rows hold class ids beyond the {k} classes the LFs vote for on the data (0..{k - 1}).")
+    return LabelMatrix(L_dev.array, names=L_dev.names, cardinality=k, labels=table.labels, errors=L_dev.errors, seconds=L_dev.seconds), y
+
+
+def _fit(
+    model: Any, spec: Any, table: PatternTable, class_balance: Any, dev: tuple[LabelMatrix, Any] | None,
+    chosen: list[Any] | None = None,
+) -> tuple[Any, str]:
+    balance = class_balance
+    if isinstance(class_balance, str) and class_balance == "dev" and dev is not None:
+        counts = np.bincount(dev[1], minlength=table.cardinality) + 1.0
+        balance = counts / counts.sum()
+    if model is None:  # "auto": every candidate is fitted and scored on the dev rows
+        from lf.models import select
+
+        assert dev is not None
+        rows = LabelMatrix(np.repeat(table.rows, table.counts, axis=0), names=table.names, cardinality=table.cardinality, labels=table.labels)
+        given = None if class_balance is None or (isinstance(class_balance, str) and class_balance == "dev") else balance
+        # A dev class balance is cross-validated inside select(): no dev row scores a balance
+        # that counted its own label.
+        selection = select(None, rows, dev[0], dev[1], class_balance="dev" if given is None else given)
+        if chosen is not None:
+            chosen.append(selection)
+        return selection.model, f"{selection.name} (chosen on dev rows)"
+    if hasattr(model, "cardinality_"):
+        return model, f"{type(model).__name__} loaded from {spec}" if isinstance(spec, str) else type(model).__name__
+    model.fit_patterns(table, class_balance=balance)
+    return model, type(model).__name__
+
+
+def _pattern_matrix(table: PatternTable) -> LabelMatrix:
+    return LabelMatrix(table.rows, names=table.names, cardinality=table.cardinality, labels=table.labels)
+
+
+def _right(model: Any, table: PatternTable, uncovered: str) -> npt.NDArray[np.bool_]:
+    """Per pattern: whether the model's label equals the gold label (a row's label is its
+    pattern's). With ``uncovered="null"`` a pattern without votes has no label: never right."""
+    assert table.gold is not None
+    abstain = "uncovered" if uncovered == "null" else None
+    predicted = np.asarray(model.predict(_pattern_matrix(table), abstain=abstain), np.int64)
+    return np.asarray(predicted == table.gold)
+
+
+def _write_labels(
+    out: Path, stored: Path, table: PatternTable, model: Any, size: int, filter_abstain: bool, uncovered: str
+) -> tuple[int, dict[str, int], int]:
+    from lf.output import label_names, labels_frame
+    from lf.writers import FrameWriter, read_matrix_chunks
+
+    counts: Counter[str] = Counter()
+    offset = unlabeled = 0
+    with FrameWriter(out) as writer:
+        for labels, ids in read_matrix_chunks(stored, table.names, size):
+            n = labels.shape[0]
+            L = LabelMatrix(
+                labels, names=table.names, cardinality=table.cardinality, labels=table.labels,
+                row_ids=ids if ids is not None else np.arange(offset, offset + n),
+            )
+            frame = labels_frame(
+                L, model.predict_proba(L), filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_
+            )
+            writer.write(frame)
+            counts.update({str(k): int(v) for k, v in frame["label"].value_counts().items()})
+            unlabeled += int(frame["label"].isna().sum())
+            offset += n
+        written = writer.rows
+    names = label_names(_pattern_matrix(table))
+    return written, {name: counts.get(name, 0) for name in names}, unlabeled
+
+

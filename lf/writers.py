@@ -1,0 +1,253 @@
+"""Streaming, atomic writers: a table or a label matrix written chunk by chunk.
+
+Each writer writes to a temporary file next to the target and renames it onto the target
+only when :meth:`close` succeeds, so a failed or interrupted run leaves the old file (or
+none), never a partial one. Parquet gets one row group per chunk; CSV / TSV / JSON Lines
+are appended to (optionally compressed by suffix).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+__all__ = ["FrameWriter", "MatrixWriter"]
+
+_CODECS = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
+
+
+class _Atomic:
+    """A temporary path that becomes ``path`` on commit (see :func:`lf.io.atomic_path`)."""
+
+    def __init__(self, path: str | Path) -> None:
+        from lf.io import atomic_path
+
+        self.path = Path(path)
+        self._stack = contextlib.ExitStack()
+        self.tmp: Path = self._stack.enter_context(atomic_path(self.path))
+
+    def _finish(self, ok: bool) -> None:
+        if ok:
+            self._stack.close()
+        else:
+            self._stack.__exit__(DataError, DataError("aborted"), None)
+
+
+class FrameWriter(_Atomic):
+    """Write DataFrame chunks with the same columns to .parquet / .csv / .tsv / .jsonl."""
+
+    def __init__(self, path: str | Path) -> None:
+        from lf.io import detect_format
+        from lf.paths import check_outputs
+
+        path = Path(path)
+        self.fmt = detect_format(path)
+        check_outputs([("`path`", path)])
+        self.codec = _CODECS.get(path.suffix.lower())
+        if self.fmt == "parquet" and self.codec is not None:
+            raise DataError(f"Cannot write {str(path)!r}: a Parquet file is compressed inside; drop {path.suffix!r}.")
+        super().__init__(path)
+        self._parquet: Any = None
+        self._schema: pa.Schema | None = None
+        self._text: Any = None
+        self._empty: pd.DataFrame | None = None
+        self.rows = 0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+    def write(self, df: pd.DataFrame) -> None:
+        try:
+            if self.fmt == "parquet":
+                self._write_parquet(df)
+            else:
+                self._write_text(df)
+        except OSError as exc:
+            self.abort()
+            from lf.io import _reason
+
+            raise DataError(f"Cannot write {str(self.path)!r}: {_reason(exc)}.") from exc
+        self.rows += len(df)
+
+    def _write_parquet(self, df: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if len(df) == 0:  # an empty chunk has no types to fix the file's schema with
+            self._empty = df if self._empty is None else self._empty
+            return
+        if self._parquet is None:
+            table = pa.Table.from_pandas(df, preserve_index=False)
+            self._schema = table.schema
+            self._parquet = pq.ParquetWriter(self.tmp, table.schema)
+        else:
+            try:
+                table = pa.Table.from_pandas(df, schema=self._schema, preserve_index=False)
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+                raise DataError(
+                    f"Cannot write {str(self.path)!r}: a column changes type between chunks ({exc}). "
+                    "Give the column one type in the data (all numbers or all text)."
+                ) from None
+        self._parquet.write_table(table)
+
+    def _write_text(self, df: pd.DataFrame) -> None:
+        import io
+
+        import pyarrow as pa
+
+        if self._text is None:
+            sink: Any = pa.CompressedOutputStream(str(self.tmp), self.codec) if self.codec else open(self.tmp, "wb")  # noqa: SIM115
+            self._text = io.TextIOWrapper(sink, encoding="utf-8", newline="")
+            header = True
+        else:
+            header = False
+        if self.fmt in ("csv", "tsv"):
+            df.to_csv(self._text, index=False, header=header, sep="\t" if self.fmt == "tsv" else ",")
+        elif len(df):
+            text = df.to_json(orient="records", lines=True, force_ascii=False) or ""
+            self._text.write(text if text.endswith("\n") else text + "\n")
+
+    def close(self) -> None:
+        try:
+            if self.fmt == "parquet":
+                if self._parquet is not None:
+                    self._parquet.close()
+                elif self._empty is not None:
+                    self._empty.to_parquet(self.tmp, index=False)
+            elif self._text is not None:
+                self._text.close()
+            else:
+                self.tmp.write_bytes(b"")
+        except OSError as exc:
+            from lf.io import _reason
+
+            self.abort()
+            raise DataError(f"Cannot write {str(self.path)!r}: {_reason(exc)}.") from exc
+        except BaseException:
+            self.abort()
+            raise
+        self._finish(True)
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            if self._parquet is not None:
+                self._parquet.close()
+            if self._text is not None:
+                self._text.close()
+        self._finish(False)
+
+
+class MatrixWriter(_Atomic):
+    """Write a label matrix chunk by chunk as the Parquet file ``LabelMatrix.load`` reads.
+
+    The metadata (LF names, cardinality, errors, seconds) goes into the file's footer on
+    :meth:`close`, once the whole run is known.
+    """
+
+    def __init__(self, path: str | Path, names: tuple[str, ...], *, check: bool = True, shown: Path | None = None) -> None:
+        if check:
+            from lf.paths import check_outputs
+
+            check_outputs([("`path`", Path(path))])
+        super().__init__(path)
+        self.shown = shown or self.path  # the file a failure names (a scratch file's output)
+        self.names = names
+        self._writer: Any = None
+        self._schema: pa.Schema | None = None
+        self.rows = 0
+
+    def write(self, labels: npt.NDArray[np.integer[Any]], ids: npt.NDArray[Any] | None) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from lf._matrix_io import ROW_ID, storable_ids
+
+        cols: dict[str, Any] = {}
+        if ids is not None:
+            stored, missing = storable_ids(ids)
+            cols[ROW_ID] = stored if missing is None else pa.array(stored.tolist(), pa.string(), mask=missing)
+        for j, name in enumerate(self.names):
+            cols[name] = labels[:, j]
+        table = pa.table(cols)
+        if self._writer is None:
+            self._schema = table.schema
+            try:
+                self._writer = pq.ParquetWriter(self.tmp, table.schema)
+            except OSError as exc:
+                raise self._failed(exc) from exc
+        elif self._schema is not None and not table.schema.equals(self._schema):
+            try:
+                table = table.cast(self._schema)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                raise DataError(
+                    f"Cannot write {str(self.path)!r}: the row ids change type between chunks "
+                    f"({self._schema.field(0).type} first, then {table.schema.field(0).type}); "
+                    "give the id column one type (all integers or all text)."
+                ) from None
+        try:
+            self._writer.write_table(table)
+        except OSError as exc:
+            raise self._failed(exc) from exc
+        self.rows += len(labels)
+
+    def _failed(self, exc: OSError) -> DataError:
+        from lf.io import _reason
+
+        self.abort()
+        return DataError(f"Cannot write {str(self.shown)!r}: {_reason(exc)}.")
+
+    def close_with(self, meta: dict[str, Any]) -> None:
+        """Write the metadata into the footer: the file at ``tmp`` is complete (not yet in place)."""
+        try:
+            self._writer.add_key_value_metadata({"lf": json.dumps(meta)})
+            self._writer.close()
+        except OSError as exc:
+            raise self._failed(exc) from exc
+        except BaseException:
+            self.abort()
+            raise
+        self._writer = None
+
+    def commit(self) -> None:
+        """Move the complete file onto ``path``."""
+        self._finish(True)
+
+    def abort(self) -> None:
+        """Drop the file (a no-op after :meth:`commit`)."""
+        with contextlib.suppress(Exception):
+            if self._writer is not None:
+                self._writer.close()
+        self._writer = None
+        self._finish(False)
+
+
+def read_matrix_chunks(path: Path, names: tuple[str, ...], rows: int) -> Any:
+    """``(labels, ids)`` of a matrix file, ``rows`` at a time (ids None without an id column)."""
+    import pyarrow.parquet as pq
+
+    from lf._matrix_io import ROW_ID
+
+    pf = pq.ParquetFile(path)
+    has_ids = ROW_ID in pf.schema_arrow.names
+    for batch in pf.iter_batches(batch_size=rows):
+        labels = np.column_stack([batch.column(n).to_numpy() for n in names])
+        ids = batch.column(ROW_ID).to_numpy(zero_copy_only=False) if has_ids else None
+        yield labels, ids

@@ -1,0 +1,116 @@
+"""lf.label on a real LocalCluster: workers read and write, the client merges counts only."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lf
+from lf.apply.dask import DaskEngine
+from lf.label import label
+
+distributed = pytest.importorskip("distributed")
+dd = pytest.importorskip("dask.dataframe")
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "datasets" / "demo" / "comments.csv"
+DEMO_LFS = ROOT / "labeling_functions" / "demo_spam.py"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def client():  # type: ignore[no-untyped-def]
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    with distributed.Client(cluster) as c:
+        yield c
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def shards(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("shards")
+    frame = pd.read_csv(DEMO)
+    paths = []
+    for i, part in enumerate(np.array_split(np.arange(len(frame)), 4)):
+        path = folder / f"part{i}.parquet"
+        frame.iloc[part].to_parquet(path)
+        paths.append(path)
+    return paths
+
+
+def _read_parts(folder: Path) -> pd.DataFrame:
+    return pd.concat([pd.read_parquet(p) for p in sorted(folder.glob("part-*.parquet"))], ignore_index=True)
+
+
+def _local(tmp_path: Path, shards: list[Path]) -> tuple[Any, pd.DataFrame]:
+    res = label(lf.load_lfs(DEMO_LFS), shards, output=tmp_path / "local.parquet", gold="label", progress=False)
+    return res, pd.read_parquet(tmp_path / "local.parquet")
+
+
+def test_files_read_by_workers_give_the_local_labels_matrix_and_report(client, tmp_path: Path, shards: list[Path]) -> None:  # type: ignore[no-untyped-def]
+    local, want = _local(tmp_path, shards)
+    glob = str(shards[0].parent / "part*.parquet")
+    res = label(lf.load_lfs(DEMO_LFS), glob, engine=DaskEngine(client), output=tmp_path / "labels", matrix=tmp_path / "L", gold="label")
+    pd.testing.assert_frame_equal(_read_parts(tmp_path / "labels"), want)
+    parts = [lf.LabelMatrix.load(p) for p in sorted((tmp_path / "L").glob("part-*.parquet"))]
+    assert lf.LabelMatrix.concat(parts) == lf.apply(lf.load_lfs(DEMO_LFS), shards, progress=False)
+    assert res.accuracy == local.accuracy and res.label_counts == local.label_counts
+    cols = [c for c in lf.summarize(local.table).columns if c != "seconds"]
+    pd.testing.assert_frame_equal(lf.summarize(res.table, model=res.model)[cols], lf.summarize(local.table, model=local.model)[cols])
+    assert (res.table.errors == local.table.errors).all()
+
+
+def test_a_dask_dataframe_is_labeled_on_the_workers(client, tmp_path: Path, shards: list[Path]) -> None:  # type: ignore[no-untyped-def]
+    _, want = _local(tmp_path, shards)
+    ddf = dd.read_parquet([str(p) for p in shards])
+    label(lf.load_lfs(DEMO_LFS), ddf, engine=DaskEngine(client), output=tmp_path / "labels")
+    got = _read_parts(tmp_path / "labels")
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_a_worker_killed_mid_job_and_the_result_is_identical(client, tmp_path: Path, shards: list[Path]) -> None:  # type: ignore[no-untyped-def]
+    _, want = _local(tmp_path, shards)
+    marker = tmp_path / "killed-once"
+
+    def kill_once(x, marker):  # type: ignore[no-untyped-def]
+        if x.id == want["id"].iloc[1200] and not os.path.exists(marker):
+            open(marker, "w").close()
+            os.kill(os.getpid(), signal.SIGKILL)  # the worker process dies mid-partition
+        return -1
+
+    lfs = [*lf.load_lfs(DEMO_LFS), lf.LabelingFunction("kill_once", kill_once, resources={"marker": str(marker)})]
+    res = label(lfs, [str(p) for p in shards], engine=DaskEngine(client), output=tmp_path / "labels", model="mv")
+    assert marker.exists()  # a worker did die
+    again = label(lfs, [str(p) for p in shards], output=tmp_path / "local2.parquet", model="mv", progress=False)
+    pd.testing.assert_frame_equal(_read_parts(tmp_path / "labels"), pd.read_parquet(tmp_path / "local2.parquet"))
+    assert res.label_counts == again.label_counts
+
+
+def test_the_cli_fails_fast_and_in_one_line_on_a_bad_scheduler_address(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from lf.cli import main
+
+    start = time.perf_counter()
+    code = main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "out"), "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9"])
+    err = capsys.readouterr().err
+    assert code == 2 and time.perf_counter() - start < 12
+    assert "Cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+    assert main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "o.csv"), "--scheduler", "tcp://127.0.0.1:9"]) == 2
+    assert "--scheduler goes with --engine dask" in capsys.readouterr().err
+
+
+def test_lf_apply_takes_a_dask_dataframe(shards: list[Path]) -> None:
+    ddf = dd.read_parquet([str(p) for p in shards])
+    lfs = lf.load_lfs(DEMO_LFS)
+    got = lf.apply(lfs, ddf, id_column="id", progress=False)
+    want = lf.apply(lfs, shards, id_column="id", progress=False)
+    assert got == want and got.row_ids.tolist() == want.row_ids.tolist()
