@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import sys
@@ -23,6 +24,16 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "Engine", "apply", "resolve_lfs"]
 
 DEFAULT_CHUNK_SIZE = 20_000
 _ENGINES = ("local", "pool", "dask")
+
+
+class _DataIds:
+    """``id_column``'s default: the data's ``id`` column when it has one (as the CLI does)."""
+
+    def __repr__(self) -> str:
+        return "'id' if the data has it"
+
+
+DATA_IDS: Any = _DataIds()
 
 
 class Engine(Protocol):
@@ -128,7 +139,7 @@ def apply(
     labels: Sequence[str] | None = None,
     cardinality: int | None = None,
     text_column: str | None = None,
-    id_column: str | None = None,
+    id_column: str | None = DATA_IDS,
     cache: str | os.PathLike[str] | None = None,
 ) -> LabelMatrix:
     """Apply labeling functions to ``data`` and return the :class:`~lf.LabelMatrix`.
@@ -158,7 +169,9 @@ def apply(
     text_column:
         Expose this column to the LFs as ``text``.
     id_column:
-        Keep this column as the matrix's row ids (and name ids in error messages).
+        Keep this column as the matrix's row ids (and name ids in error messages). By
+        default the data's ``id`` column when it has one, as the CLI does, so a later join
+        on ids lines up; ``None`` keeps no ids (rows are then named by position).
     cache:
         A folder keeping each LF's labels per chunk (see :mod:`lf.apply.cache`): a run after
         editing one LF runs only that LF, and a run that was interrupted resumes from the
@@ -215,8 +228,14 @@ def _run(
 ) -> LabelMatrix:
     from lf.io import count_rows, iter_chunks
 
+    chunks = iter_chunks(data, chunk_size)
+    if kernel_args["id_column"] is DATA_IDS:  # look at the first chunk's columns
+        first = next(chunks, None)
+        has_ids = first is not None and "id" in [str(c) for c in first.columns]
+        kernel_args = {**kernel_args, "id_column": "id" if has_ids else None}
+        chunks = itertools.chain([first] if first is not None else [], chunks)
     id_column = kernel_args["id_column"]
-    source = _offsets(iter_chunks(data, chunk_size), text_column, id_column)
+    source = _offsets(chunks, text_column, id_column)
     ids: list[Any] = []
     if id_column is not None:
         source = _collect_ids(source, id_column, ids)
