@@ -273,8 +273,12 @@ def label_cmd(
     console = _console()
     _print_report(L, y, model, console)
     if y is not None:
-        acc = float((model.predict(L) == y).mean())
-        console.print(f"{desc} accuracy against --gold {gold!r}: {acc:.3f} over all {L.n:,} rows")
+        from lf.intervals import format_interval, wilson
+
+        right = int((model.predict(L) == y).sum())
+        low, high = wilson(right, L.n)
+        shown = format_interval(right / L.n, float(low), float(high), L.n, digits=3)
+        console.print(f"{desc} accuracy against --gold {gold!r}: {shown} (95% interval, all rows)")
     counts = frame["label"].value_counts().reindex(frame["label"].cat.categories, fill_value=0)
     dist = ", ".join(f"{visible(name)} {int(c):,}" for name, c in counts.items())
     dropped = f" ({L.n - len(frame):,} uncovered rows left out)" if filter_abstain else ""
