@@ -183,7 +183,7 @@ def report_cmd(
         _warn_coin_flips(summary)
     if html_path:
         texts = _texts(data, opts["text_column"], L.n) if data else None
-        write_html(html_path, L, texts=texts, gates=gates, data=report)
+        write_html(html_path, L, texts=texts, gates=gates, data=report, lfs=list(lfs) if lfs_target else None)
         _console(stderr=True).print(f"wrote {html_path}", markup=False)
     failed = [g for g in gates if not g.passed]
     for g in failed:
