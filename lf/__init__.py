@@ -15,6 +15,7 @@ from lf.core import ABSTAIN, LabelingFunction, Preprocessor, Row, labeling_funct
 from lf.errors import LFError
 from lf.matrix import LabelMatrix
 from lf.modules import LFSet, load_lfs
+from lf.rows import buckets, rows
 from lf.summary import summarize
 from lf.templates import keyword_lf, regex_lf
 
@@ -30,17 +31,21 @@ __all__ = [
     "Row",
     "__version__",
     "apply",
+    "buckets",
     "keyword_lf",
     "labeling_function",
     "load_lfs",
     "preprocessor",
     "regex_lf",
+    "rows",
     "summarize",
 ]
 
 # Submodules load on first use (`lf.models.LabelModel` after a plain `import lf`), so that
 # `import lf` stays light: pandas, scipy and pyarrow come in only with what needs them.
-_SUBMODULES = frozenset({"analysis", "datasets", "errors", "io", "models", "output", "report", "interop"})
+_SUBMODULES = frozenset(
+    {"analysis", "datasets", "errors", "intervals", "io", "labelstudio", "models", "output", "report", "interop", "sample"}
+)
 
 
 def __getattr__(name: str) -> Any:

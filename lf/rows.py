@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from lf.core import LabelingFunction
 
-__all__ = ["buckets", "rows", "select_rows", "snippet"]
+__all__ = ["buckets", "read_rows", "rows", "select_rows", "snippet"]
 
 IntArray = npt.NDArray[np.int64]
 ELLIPSIS = "\u2026"
@@ -115,8 +115,8 @@ def _spread(indices: IntArray, n: int | None) -> IntArray:
     return indices[pos]
 
 
-def _read_rows(data: Any, positions: IntArray, text_column: str, id_column: str | None) -> pd.DataFrame:
-    """The text (and id) of the rows at ``positions`` of ``data``, read chunk by chunk."""
+def read_rows(data: Any, positions: IntArray, text_column: str, id_column: str | None = None) -> pd.DataFrame:
+    """The text (and id) of the rows at ``positions`` (sorted) of ``data``, read chunk by chunk."""
     import pandas as pd
 
     from lf.errors import DataError
@@ -170,7 +170,7 @@ def rows(
     ids = L.row_ids[picked] if L.row_ids is not None else picked
     out = pd.DataFrame({"row": picked, "id": ids})
     if data is not None:
-        read = _read_rows(data, picked, text_column, None)
+        read = read_rows(data, picked, text_column)
         out["text"] = read[text_column].to_numpy(dtype=object)
     for name in ([lf] if lf else []) + [c for c in (conflicts or []) if c != lf]:
         col = np.asarray(L.array)[picked, L.names.index(name)]

@@ -31,6 +31,7 @@ from lf.cli.datasets import datasets_group
 from lf.cli.labeling import apply_cmd, fit_cmd, label_cmd
 from lf.cli.report import report_cmd
 from lf.cli.rows import rows_cmd
+from lf.cli.sample import sample_cmd
 from lf.errors import LFError
 
 __all__ = ["EXIT_GATE", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
@@ -47,6 +48,7 @@ def cli() -> None:
 for _command in (apply_cmd, label_cmd, fit_cmd, report_cmd, datasets_group, cache_group):
     cli.add_command(_command)
 cli.add_command(rows_cmd)
+cli.add_command(sample_cmd)
 
 
 def _error(message: str, label: str = "error:") -> None:
