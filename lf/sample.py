@@ -63,7 +63,8 @@ def _tfidf(texts: Sequence[Any]) -> Any:
     """Hashed word counts (a stable CRC32 hash: no per-process salt), TF-IDF weighted, L2-normalised."""
     from scipy import sparse
 
-    indptr, indices = [0], []
+    indptr: list[int] = [0]
+    indices: list[int] = []
     for text in texts:
         words = _WORD.findall(text.lower()) if isinstance(text, str) else []
         indices.extend(zlib.crc32(w.encode("utf-8")) % HASH_DIM for w in words)

@@ -8,7 +8,15 @@ from typing import Any
 import click
 
 from lf.cli._checks import check_columns, check_model_lfs, data_files, model_files, read_gold
-from lf.cli._shared import _apply, _apply_options, _check_output, _console, _folders, _inputs, _source
+from lf.cli._shared import (
+    _apply,
+    _apply_options,
+    _check_output,
+    _console,
+    _folders,
+    _inputs,
+    _source,
+)
 from lf.paths import check_outputs
 
 __all__ = ["sample_cmd"]
