@@ -7,6 +7,9 @@ Strategies score every row from the label matrix and the model's probabilities:
 - ``uncovered``: no LF votes (what the LFs miss entirely);
 - ``mixed``: a third of each.
 
+When a strategy has fewer rows than asked for, the rest come from the other rows (least
+confident first, spread the same way), marked ``spread``.
+
 The best-scoring rows are often near-duplicates (one spam template, pasted 50 times), so
 each strategy draws a pool of top candidates and spreads its picks over clusters of
 their TF-IDF vectors (hashed words, spherical k-means): one row per cluster. Rows that
@@ -173,13 +176,23 @@ def sample_rows(
         score, eligible = _scores(part, A, k, proba)
         pools.append(_pool(score, eligible & allowed, max(POOL_FACTOR * n, 200), rng))
         scores.append(score)
+    # when the strategies run short (every row certain, no conflict, all covered), the
+    # rest are spread over the other rows, least confident first
+    rest = entropy(proba) if proba is not None else np.zeros(rows)
+    pools.append(_pool(rest, allowed, max(POOL_FACTOR * n, 200), rng))
+    scores.append(rest)
+    parts = [*parts, "spread"]
+    wants = [*wants, 0]
     union = np.unique(np.concatenate(pools)) if pools else np.zeros(0, np.int64)
     found = _texts_of(texts, union)
     picked: list[int] = []
     why: list[str] = []
+    last = len(parts) - 2  # the last strategy asked for ("spread" only tops up)
     for rnd in range(2):  # the second round tops up what a short strategy could not give
         for i, (part, pool, score) in enumerate(zip(parts, pools, scores)):
-            want = n - len(picked) if rnd or i == len(parts) - 1 else n - len(picked) - sum(wants[i + 1 :])
+            if rnd == 0 and i > last:
+                break
+            want = n - len(picked) if rnd or i == last else n - len(picked) - sum(wants[i + 1 :])
             pool = pool[~np.isin(pool, picked)]
             if want <= 0 or pool.size == 0:
                 continue

@@ -92,3 +92,10 @@ def test_cli_sample_writes_rows_to_label_skipping_gold(tmp_path: Path, capsys):
     assert pd.read_csv(out)["id"].tolist() == first  # same seed, same rows
     code, _, err = run(capsys, "sample", tmp_path / "d.csv", "--lfs", mod, "-o", tmp_path / "d.csv")
     assert code == 2 and "d.csv" in err  # never overwrites its input
+
+
+def test_when_every_row_is_certain_the_rest_are_spread_not_dropped():
+    A = np.array([[0, 0]] * 30 + [[1, 1]] * 30)
+    proba = np.array([[1.0, 0.0]] * 30 + [[0.0, 1.0]] * 30)
+    picked, why = sample_rows(A, n=10, proba=proba, texts=[f"t{i % 7}" for i in range(60)])
+    assert len(set(picked.tolist())) == 10 and set(why) == {"spread"}

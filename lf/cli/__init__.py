@@ -29,6 +29,7 @@ from lf.cli._signals import sigterm_unwinds
 from lf.cli.cache import cache_group
 from lf.cli.datasets import datasets_group
 from lf.cli.labeling import apply_cmd, fit_cmd, label_cmd
+from lf.cli.labelstudio import labelstudio_group
 from lf.cli.report import report_cmd
 from lf.cli.rows import rows_cmd
 from lf.cli.sample import sample_cmd
@@ -49,6 +50,7 @@ for _command in (apply_cmd, label_cmd, fit_cmd, report_cmd, datasets_group, cach
     cli.add_command(_command)
 cli.add_command(rows_cmd)
 cli.add_command(sample_cmd)
+cli.add_command(labelstudio_group)
 
 
 def _error(message: str, label: str = "error:") -> None:

@@ -90,7 +90,7 @@ def sample_cmd(
 
     write_frame(frame, output)
     why = frame["strategy"].value_counts()
-    parts = ", ".join(f"{k} {int(v)}" for k, v in why.items())
+    parts = ", ".join(f"{k} {int(v)}" for k, v in why.items()) or "no rows left without gold"
     _console(stderr=True).print(
         f"wrote {output}: {len(frame):,} rows ({parts}); {int(exclude.sum()):,} with gold skipped; "
         f"{time.perf_counter() - start:.1f} s"
