@@ -89,7 +89,7 @@ class Imported:
 
 
 def _choices(annotation: dict[str, Any], where: str) -> list[str]:
-    out = []
+    out: list[str] = []
     for item in annotation.get("result") or []:
         if item.get("from_name") == FROM_NAME and item.get("type") == "choices":
             out.extend(str(c) for c in (item.get("value") or {}).get("choices") or [])
