@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -120,3 +121,23 @@ def test_cli_rows_highlights_and_cuts_around_the_match(tmp_path, capsys):
     assert [json.loads(line)["id"] for line in out.splitlines()] == ["c"]
     code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--lf", "nope")
     assert code == 2 and "'nope' is not an LF" in err and "sub, words" in err
+
+
+def test_terminal_highlights_the_match_and_shows_markup_literally():
+    import io
+
+    from rich.console import Console
+
+    from lf.cli.rows import show_rows
+
+    text = "[bold]not markup[/bold] " + "pad " * 100 + "please subscribe now " + "pad " * 100
+    frame = pd.DataFrame({"row": [0], "id": ["x1"], "text": [text], "sub": ["SPAM"], "span_start": [text.index("subscribe")]})
+    frame["span_end"] = frame["span_start"] + len("subscribe")
+    buf = io.StringIO()
+    show_rows(frame, Console(file=buf, width=80, force_terminal=True, color_system="standard"), lf_name="sub", total=1)
+    out = buf.getvalue()
+    assert "\x1b[1;7msubscribe\x1b[0m" in out  # bold reverse on exactly the match
+    assert max(len(line) for line in re.sub(r"\x1b\[[0-9;]*m", "", out).splitlines()) <= 80
+    plain_buf = io.StringIO()
+    show_rows(frame.assign(span_start=[0], span_end=[6]), Console(file=plain_buf, width=80), lf_name="sub", total=1)
+    assert "[bold]" in plain_buf.getvalue()  # user text is never read as rich markup

@@ -280,9 +280,17 @@ def label_cmd(
         shown = format_interval(right / L.n, float(low), float(high), L.n, digits=3)
         console.print(f"{desc} accuracy against --gold {gold!r}: {shown} (95% interval, all rows)")
     counts = frame["label"].value_counts().reindex(frame["label"].cat.categories, fill_value=0)
-    dist = ", ".join(f"{visible(name)} {int(c):,}" for name, c in counts.items())
-    dropped = f" ({L.n - len(frame):,} uncovered rows left out)" if filter_abstain else ""
-    _console(stderr=True).print(
-        f"wrote {output}: {len(frame):,} rows{dropped}; labels {dist}; model {desc}; "
-        f"{time.perf_counter() - start:.2f} s"
-    )
+    err = _console(stderr=True)
+    if model_spec == "auto":  # the scores of every candidate: a line of their own
+        err.print(f"model: {desc}", soft_wrap=True)
+    err.print(_status_line(output, len(frame), L.n - len(frame) if filter_abstain else None, counts, type(model).__name__, time.perf_counter() - start))
+
+
+def _status_line(output: str, rows: int, dropped: int | None, counts: Any, model: str, seconds: float) -> str:
+    """``wrote labels.csv: 1,956 rows (HAM 1,005, SPAM 951); LabelModel; 1.2 s``: one line
+    that fits 80 columns for a short file name (past 4 classes the count of classes)."""
+    from lf.report.terminal import plural
+
+    dist = ", ".join(f"{visible(name)} {int(c):,}" for name, c in counts.items()) if len(counts) <= 4 else plural(len(counts), "class", "classes")
+    left = f", {plural(dropped, 'uncovered row')} left out" if dropped else ""
+    return f"wrote {output}: {plural(rows, 'row')} ({dist}{left}); {model}; {seconds:.1f} s"

@@ -59,3 +59,16 @@ def test_counts_are_pluralised():
     assert plural(1, "class", "classes") == "1 class"
     t = {"rows": 1, "lfs": 1, "cardinality": 2, "coverage": 1.0, "overlap": 0.0, "conflict": 0.0}
     assert totals_line(t).startswith("1 row x 1 LF, 2 classes:")
+
+
+def test_label_status_line_fits_80_columns_with_200_classes():
+    import pandas as pd
+
+    from lf.cli.labeling import _status_line
+
+    many = pd.Series({f"class_{i:03d}": 1000 + i for i in range(200)})
+    line = _status_line("labels.parquet", 201_234, 1, many, "DawidSkene", 12.34)
+    assert line == "wrote labels.parquet: 201,234 rows (200 classes, 1 uncovered row left out); DawidSkene; 12.3 s"
+    assert len(_status_line("labels.csv", 1, None, many, "LabelModel", 1.0)) <= 80
+    two = _status_line("labels.csv", 1_956, None, pd.Series({"HAM": 1_005, "SPAM": 951}), "LabelModel", 1.25)
+    assert two == "wrote labels.csv: 1,956 rows (HAM 1,005, SPAM 951); LabelModel; 1.2 s" and len(two) <= 80
