@@ -57,3 +57,11 @@ def test_label_prints_model_accuracy_with_interval(corpus, capsys, tmp_path):
     assert code == 0, err
     line = next(x for x in out.splitlines() if "accuracy against --gold" in x)
     assert "n=60" in line and "[" in line and "95% interval" in line
+
+
+def test_model_auto_shows_its_dev_accuracy_with_count_and_interval(corpus, capsys, tmp_path):
+    data, mod = corpus
+    code, _, err = run(capsys, "label", data, "--lfs", mod, "--model", "auto", "--dev-data", data, "--dev-gold", "gold", "-o", tmp_path / "o.csv")
+    assert code == 0, err
+    line = next(x for x in err.splitlines() if x.startswith("model: "))
+    assert "dev accuracy" in line and "n=60" in line and "95% interval" in line

@@ -118,9 +118,15 @@ def _fit(L: Any, model_spec: str, class_balance: str | None, dev: tuple[Any, Any
     if model_spec == "auto":
         if dev is None or y_dev is None:
             _fit_needs_dev(model_spec, None)
+        from lf.intervals import format_interval, wilson
+
         chosen = select(None, L, dev[0], y_dev, class_balance="dev" if balance is None else balance)
         scores = ", ".join(f"{k} {v:.3f}" for k, v in chosen.scores.items())
-        return chosen.model, f"{chosen.name} (best dev accuracy of: {scores})"
+        n_dev = len(y_dev)
+        right = int((chosen.model.predict(dev[0]) == y_dev).sum())
+        low, high = wilson(right, n_dev)
+        shown = format_interval(right / max(n_dev, 1), float(low), float(high), n_dev, digits=3)
+        return chosen.model, f"{chosen.name} (dev accuracy {shown}, 95% interval; best dev accuracy of: {scores})"
     model = model_from_spec(model_spec)
     if hasattr(model, "cardinality_"):
         if dev is not None or class_balance is not None:
@@ -199,7 +205,7 @@ def fit_cmd(
     L = LabelMatrix.load(matrix)
     model, desc = _fit(L, model_spec, class_balance, _dev(dev, dev_gold, dev_data, L))
     model.save(output)
-    _console(stderr=True).print(f"wrote {output}: {desc}, fitted on {L.n:,} rows x {L.m} LFs in {time.perf_counter() - start:.2f} s")
+    _console(stderr=True).print(f"wrote {output}: {desc}, fitted on {L.n:,} rows x {L.m} LFs in {time.perf_counter() - start:.2f} s", soft_wrap=True)
 
 
 @click.command("label")
