@@ -157,7 +157,8 @@ def rows(
 
     Columns: ``row`` (position in the data), ``id`` (the matrix's row ids, else the
     position), ``text`` (when ``data`` is given), one column per LF of interest with its
-    vote as a label name (``lf``, or both LFs of ``conflicts``), ``gold`` (with ``y``), and
+    vote as a label name (``lf``, or both LFs of ``conflicts``), ``gold`` (with ``y``),
+    ``wrong_lfs`` (with ``wrong`` and no ``lf``: the LFs that voted against gold), and
     ``span_start`` / ``span_end`` (character offsets of the match; ``-1`` where unknown)
     when ``lf`` is a template LF found in ``lfs``. ``n`` rows at most, spread evenly over
     the corpus (None: all of them).
@@ -180,6 +181,10 @@ def rows(
 
         gold = np.asarray(gold_labels(L, y, L.cardinality))[picked]
         out["gold"] = [L.label_name(int(v)) for v in gold]
+        if wrong and lf is None:  # which LFs voted against gold on each row
+            sub = np.asarray(L.array)[picked]
+            bad = (sub != -1) & (sub != gold[:, None])
+            out["wrong_lfs"] = [", ".join(L.names[j] for j in np.flatnonzero(row)) for row in bad]
     if lf is not None and lfs is not None and data is not None:
         _add_spans(out, lf, lfs)
     return out

@@ -73,6 +73,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "LABEL_STUDIO_USERNAME": "lf-test@example.com",
         "LABEL_STUDIO_PASSWORD": "lf-test-password-1",
         "LABEL_STUDIO_USER_TOKEN": TOKEN,
+        "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",  # the fixed token above authenticates API calls
         "LABEL_STUDIO_BASE_DATA_DIR": str(home),
         "DJANGO_DB": "sqlite",
         "HOME": str(home),

@@ -118,7 +118,7 @@ def test_cli_rows_highlights_and_cuts_around_the_match(tmp_path, capsys):
     assert rec["id"] == "a" and rec["text"][rec["span_start"]:rec["span_end"]] == "subscribe"
     code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--wrong", "--gold", "y", "--json")
     assert code == 0, err
-    assert [json.loads(line)["id"] for line in out.splitlines()] == ["c"]
+    assert [(json.loads(line)["id"], json.loads(line)["wrong_lfs"]) for line in out.splitlines()] == [("c", "words")]
     code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--lf", "nope")
     assert code == 2 and "'nope' is not an LF" in err and "sub, words" in err
 
