@@ -28,6 +28,7 @@ from lf.cli._shared import (
 from lf.display import visible
 from lf.errors import DataError
 from lf.paths import check_outputs
+from lf.report.terminal import plural
 
 __all__ = ["apply_cmd", "fit_cmd", "label_cmd"]
 
@@ -54,7 +55,7 @@ def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts
     L.save(output)
     t = totals(L)
     _console(stderr=True).print(
-        f"wrote {output}: {t['rows']:,} rows x {t['lfs']} LFs, coverage {t['coverage']:.3f}, "
+        f"wrote {output}: {plural(t['rows'], 'row')} x {plural(t['lfs'], 'LF')}, coverage {t['coverage']:.3f}, "
         f"errors {int(L.errors.sum())}, in {time.perf_counter() - start:.2f} s"
     )
 
@@ -205,7 +206,7 @@ def fit_cmd(
     L = LabelMatrix.load(matrix)
     model, desc = _fit(L, model_spec, class_balance, _dev(dev, dev_gold, dev_data, L))
     model.save(output)
-    _console(stderr=True).print(f"wrote {output}: {desc}, fitted on {L.n:,} rows x {L.m} LFs in {time.perf_counter() - start:.2f} s", soft_wrap=True)
+    _console(stderr=True).print(f"wrote {output}: {desc}, fitted on {plural(L.n, 'row')} x {plural(L.m, 'LF')} in {time.perf_counter() - start:.2f} s", soft_wrap=True)
 
 
 @click.command("label")
