@@ -55,7 +55,7 @@ def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts
     L.save(output)
     t = totals(L)
     _console(stderr=True).print(
-        f"wrote {output}: {plural(t['rows'], 'row')} x {plural(t['lfs'], 'LF')}, coverage {t['coverage']:.3f}, "
+        f"wrote {output}: {plural(int(t['rows']), 'row')} x {plural(int(t['lfs']), 'LF')}, coverage {t['coverage']:.3f}, "
         f"errors {int(L.errors.sum())}, in {time.perf_counter() - start:.2f} s"
     )
 
