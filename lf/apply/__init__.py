@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import itertools
 import math
 import os
@@ -26,14 +27,19 @@ DEFAULT_CHUNK_SIZE = 20_000
 _ENGINES = ("local", "pool", "dask")
 
 
-class _DataIds:
-    """``id_column``'s default: the data's ``id`` column when it has one (as the CLI does)."""
+class _Ids(enum.Enum):
+    """``id_column``'s default: the data's ``id`` column when it has one (as the CLI does).
+
+    An enum member, not a bare object: the LF cache fingerprints this module's globals and
+    the function defaults, and an enum member is plain data to it."""
+
+    DATA = "the data's 'id' column, if any"
 
     def __repr__(self) -> str:
         return "'id' if the data has it"
 
 
-DATA_IDS: Any = _DataIds()
+DATA_IDS: Any = _Ids.DATA
 
 
 class Engine(Protocol):
