@@ -64,7 +64,7 @@ def test_markup_in_names_is_printed_literally(markup_case: tuple[Path, Path], tm
         assert text in out
     code, _, err = run(capsys, "label", data, "--lfs", lfs, "-o", tmp_path / "labels.parquet", "--model", "MajorityVoter")
     assert code == 0, err
-    assert "labels [/bold]HAM 1, [link=http://x]SPAM 2" in err
+    assert "([/bold]HAM 1, [link=http://x]SPAM 2)" in err
 
 
 def test_markup_in_an_error_message_is_printed_literally(markup_case: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
