@@ -251,3 +251,9 @@ def test_examples_are_cut_around_the_match_which_is_marked_and_escaped(tmp_path)
     assert "Where it is wrong (gold)" in page
     without = write_html(tmp_path / "s.html", L, texts=texts).read_text(encoding="utf-8")
     assert "<mark>" not in without and "FREE" not in without  # no LFs given: cut from the start
+
+
+def test_html_report_takes_gold_as_label_names(tmp_path):
+    L = lf.LabelMatrix(np.array([[0, 1], [1, 1], [0, -1]]), names=["a", "b"], labels=["HAM", "SPAM"])
+    page = write_html(tmp_path / "r.html", L, y=["HAM", "spam", "SPAM"]).read_text(encoding="utf-8")
+    assert "Where it is wrong (gold)" in page and "gold labels: yes" in page
