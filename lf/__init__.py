@@ -16,6 +16,7 @@ from lf.errors import LFError
 from lf.label import label
 from lf.matrix import LabelMatrix
 from lf.modules import LFSet, load_lfs
+from lf.rows import buckets, rows
 from lf.suggest import suggest
 from lf.summary import summarize
 from lf.templates import keyword_lf, regex_lf
@@ -33,6 +34,7 @@ __all__ = [
     "Row",
     "__version__",
     "apply",
+    "buckets",
     "keyword_lf",
     "label",
     "labeling_function",
@@ -40,6 +42,7 @@ __all__ = [
     "predict",
     "preprocessor",
     "regex_lf",
+    "rows",
     "suggest",
     "summarize",
     "train",
@@ -47,7 +50,10 @@ __all__ = [
 
 # Submodules load on first use (`lf.models.LabelModel` after a plain `import lf`), so that
 # `import lf` stays light: pandas, scipy and pyarrow come in only with what needs them.
-_SUBMODULES = frozenset({"analysis", "corpus", "datasets", "errors", "gold", "io", "models", "output", "report", "interop"})
+_SUBMODULES = frozenset({
+    "analysis", "corpus", "datasets", "errors", "gold", "interop", "intervals", "io", "labelstudio",
+    "models", "output", "report", "sample",
+})
 
 
 def __getattr__(name: str) -> Any:

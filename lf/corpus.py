@@ -96,7 +96,8 @@ class Corpus:
         return self.frame if self.frame is not None else self._other
 
     def columns(self) -> list[str] | None:
-        """Column names from the header / schema only (None for an iterable of frames)."""
+        """Column names from the header / schema only (an iterable of frames: its first
+        frame's, looked at without losing it; None when it holds no frame)."""
         from lf.io import read_columns
 
         if self.files is not None:
@@ -105,7 +106,22 @@ class Corpus:
             return [str(c) for c in self.frame.columns]
         if self.dask is not None:
             return [str(c) for c in self.dask.columns]
-        return None
+        return self._first_frame_columns()
+
+    def _first_frame_columns(self) -> list[str] | None:
+        import itertools
+
+        import pandas as pd
+
+        if isinstance(self._other, (list, tuple)):
+            first = self._other[0] if self._other else None
+        elif not hasattr(self._other, "__iter__") or isinstance(self._other, (str, bytes)):
+            return None  # not data lf reads: reading it fails with a message naming the type
+        else:  # a one-shot iterator: put the frame looked at back in front
+            items = iter(self._other)
+            first = next(items, None)
+            self._other = itertools.chain([first] if first is not None else [], items)
+        return [str(c) for c in first.columns] if isinstance(first, pd.DataFrame) else None
 
     def default_id_column(self) -> str | None:
         """``"id"`` when the data has an ``id`` column (it names rows in outputs and errors)."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lf import analysis
+from lf.intervals import wilson
 from lf.matrix import LabelMatrix, PatternTable, as_label_array
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
     from lf.report.record import LFRecord
 
-__all__ = ["COLUMNS", "lf_record", "summarize", "totals"]
+__all__ = ["COLUMNS", "gold_labels", "lf_record", "summarize", "totals"]
 
 COLUMNS = (
     "polarity",
@@ -24,6 +25,9 @@ COLUMNS = (
     "correct",
     "incorrect",
     "emp_acc",
+    "emp_acc_n",
+    "emp_acc_low",
+    "emp_acc_high",
     "learned_acc",
     "errors",
     "seconds",
@@ -35,13 +39,16 @@ def summarize(L: LabelMatrix | Any, y: Any = None, model: Any = None) -> pd.Data
 
     Columns: ``polarity`` (labels emitted), ``coverage``, ``overlaps``, ``conflicts``
     (fractions of all rows, as in Snorkel's LFAnalysis), ``correct``, ``incorrect``,
-    ``emp_acc`` (need gold labels ``y``; otherwise missing), ``learned_acc`` (a fitted
+    ``emp_acc`` (need gold labels ``y``; otherwise missing) with ``emp_acc_n`` (the gold rows
+    it is measured on: the rows the LF labels) and its 95% Wilson interval ``emp_acc_low`` /
+    ``emp_acc_high``, ``learned_acc`` (a fitted
     model's ``accuracies_``; otherwise NaN), ``errors`` (rows whose call raised under
     ``on_error="abstain"``) and ``seconds`` (time spent in the LF while applying).
 
-    ``L`` may be a :class:`~lf.matrix.PatternTable` (its own gold labels stand for ``y``).
-    Everything is computed from the matrix's distinct rows with their counts; the frame is
-    a view of :func:`lf_record`.
+    ``y`` holds one gold label per row: class ids or label names (``L.labels``), as the
+    CLI's ``--gold`` takes them. ``L`` may be a :class:`~lf.matrix.PatternTable` (its own
+    gold labels stand for ``y``). Everything is computed from the matrix's distinct rows
+    with their counts; the frame is a view of :func:`lf_record`.
     """
     import pandas as pd
 
@@ -60,6 +67,9 @@ def summarize(L: LabelMatrix | Any, y: Any = None, model: Any = None) -> pd.Data
         "errors": rec.errors,
         "seconds": rec.seconds,
     }
+    data["emp_acc_n"] = missing if rec.emp_acc_n is None else rec.emp_acc_n
+    data["emp_acc_low"] = rec.emp_acc_low if rec.emp_acc_low is not None else np.full(m, np.nan)
+    data["emp_acc_high"] = rec.emp_acc_high if rec.emp_acc_high is not None else np.full(m, np.nan)
     return pd.DataFrame(data, index=pd.Index(list(rec.names), name="lf"), columns=list(COLUMNS))
 
 
@@ -73,7 +83,13 @@ def lf_record(L: LabelMatrix | Any, y: Any = None, model: Any = None) -> LFRecor
     else:
         names, plain = list(L.names), False
     m = len(names)
+    if y is not None:
+        y = gold_labels(L, y, L.cardinality)
     gold = y is not None or (isinstance(L, PatternTable) and L.gold is not None)
+    correct = analysis.lf_correct(L, y) if gold else None
+    incorrect = analysis.lf_incorrect(L, y) if gold else None
+    measured = None if correct is None or incorrect is None else correct + incorrect
+    low, high = wilson(correct, measured) if measured is not None else (None, None)
     learned = getattr(model, "accuracies_", None)
     has_cost = not plain and L.errors is not None and L.seconds is not None
     return LFRecord(
@@ -82,13 +98,31 @@ def lf_record(L: LabelMatrix | Any, y: Any = None, model: Any = None) -> LFRecor
         coverage=analysis.lf_coverages(L),
         overlaps=analysis.lf_overlaps(L),
         conflicts=analysis.lf_conflicts(L),
-        correct=analysis.lf_correct(L, y) if gold else None,
-        incorrect=analysis.lf_incorrect(L, y) if gold else None,
+        correct=correct,
+        incorrect=incorrect,
         emp_acc=analysis.lf_empirical_accuracies(L, y) if gold else np.full(m, np.nan),
         learned_acc=np.asarray(learned, float) if learned is not None else np.full(m, np.nan),
         errors=np.asarray(L.errors, np.int64) if has_cost else np.zeros(m, np.int64),
         seconds=np.asarray(L.seconds, np.float64) if has_cost else np.full(m, np.nan),
+        emp_acc_n=measured,
+        emp_acc_low=None if low is None else np.asarray(low, np.float64),
+        emp_acc_high=None if high is None else np.asarray(high, np.float64),
     )
+
+
+def gold_labels(L: LabelMatrix | Any, y: Any, k: int) -> Any:
+    """Gold ``y`` as class ids: label names of ``L`` (any case) or ids, one per row, checked."""
+    from lf.errors import ParameterError
+    from lf.gold import gold_ids
+
+    labels = list(L.labels) if isinstance(L, (LabelMatrix, PatternTable)) and L.labels else None
+    values = y if hasattr(y, "factorize") else np.asarray(y, dtype=object if isinstance(y, list) else None)
+    if np.ndim(values) == 2 and np.shape(values)[1] == 1:  # a column vector, as Snorkel's tests pass
+        values = np.asarray(values).ravel()
+    n = int(L.shape[0]) if hasattr(L, "shape") else len(L)
+    if np.ndim(values) != 1 or len(values) != n:
+        raise ParameterError(f"`y` must hold one gold label per row: {n} rows, got shape {np.shape(values)}.")
+    return gold_ids(values, labels, k, what="`y`")
 
 
 def totals(L: LabelMatrix | Any) -> dict[str, float]:

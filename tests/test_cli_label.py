@@ -81,11 +81,14 @@ def test_label_with_gold_reports_the_model_accuracy(tmp_path: Path, capsys: pyte
         capsys, "label", DEMO, "--lfs", DEMO_LFS, "-o", tmp_path / "l.parquet", "--gold", "label", "--model", "MajorityVoter"
     )
     assert code == 0, err
-    assert "MajorityVoter against --gold 'label':" in stdout
+    assert "MajorityVoter against --gold 'label' (95% intervals):" in stdout
 
 
 def _gold_figures(stdout: str) -> dict[str, float]:
-    lines = {ln.strip().split("  ")[0]: ln.split() for ln in stdout.splitlines() if ln.startswith("  ")}
+    import re
+
+    named = [(re.match(r"\s+([a-z ]+?)\s+\d", ln), ln) for ln in stdout.splitlines() if ln.startswith("  ")]
+    lines = {m.group(1): ln.split() for m, ln in named if m}
     return {
         "covered": float(lines["accuracy on covered rows"][4]),
         "coverage": float(lines["coverage"][1]),
@@ -119,7 +122,7 @@ def test_label_against_gold_names_covered_accuracy_coverage_and_overall_accuracy
         names = np.array(["HAM", "SPAM"])[model.predict(demo_matrix)]
         assert (frame["label"].astype(str).to_numpy() == names).all()
         np.testing.assert_allclose(frame[["HAM", "SPAM"]].to_numpy(), model.predict_proba(demo_matrix))
-        assert "uncovered rows get the prior's class" in stdout
+        assert "(uncovered as the prior)" in stdout
     mine = [ln for ln in stdout.splitlines() if "--gold" in ln or ln.startswith(("  accuracy", "  coverage"))]
     assert len(mine) == 4 and all(len(line) <= 80 for line in mine)
 
@@ -282,7 +285,7 @@ def test_label_takes_a_fetched_dataset_by_name(
     expected = lf.datasets.load("youtube")
     assert len(frame) == len(expected) == 1956
     assert frame["id"].astype(str).tolist() == expected["id"].astype(str).tolist()
-    assert "against --gold 'label':" in stdout
+    assert "against --gold 'label' (95% intervals):" in stdout
     assert _gold_figures(stdout)["covered"] > 0.9
 
 
@@ -324,4 +327,4 @@ def test_integer_gold_out_of_range_is_named(tmp_path: Path, capsys: pytest.Captu
     good.to_parquet(path)
     code, stdout, err = run(capsys, "label", path, "--lfs", DEMO_LFS, "-o", tmp_path / "l.parquet", "--gold", "gold", "--model", "mv")
     assert code == 0, err
-    assert "against --gold 'gold':" in stdout
+    assert "against --gold 'gold' (95% intervals):" in stdout

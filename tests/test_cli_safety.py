@@ -316,7 +316,7 @@ def test_valid_runs_over_several_formats_still_work(work: Path, lfs: Path, capsy
     assert code == 0, err
     labels = pd.read_parquet(work / "sub" / "labels.parquet")
     assert labels["id"].tolist() == frame["id"].tolist()
-    assert "accuracy over all rows    1.000" in out
+    assert "accuracy over all rows   1.000" in out
     assert lf.LabelMatrix.load(work / "sub" / "L.npz").n == len(frame)
 
 

@@ -11,7 +11,8 @@ from lf import LabelMatrix, summarize
 from lf.summary import COLUMNS, totals
 
 EXPECTED_COLUMNS = [
-    "polarity", "coverage", "overlaps", "conflicts", "correct", "incorrect", "emp_acc", "learned_acc", "errors", "seconds",
+    "polarity", "coverage", "overlaps", "conflicts", "correct", "incorrect", "emp_acc", "emp_acc_n", "emp_acc_low",
+    "emp_acc_high", "learned_acc", "errors", "seconds",
 ]
 
 
@@ -109,3 +110,31 @@ def test_totals(youtube_wrench):
         "overlap": ref.label_overlap(),
         "conflict": ref.label_conflict(),
     }
+
+
+def test_gold_as_label_names_matches_gold_as_ids():
+    L = LabelMatrix(np.array([[0, 1], [1, 1], [0, -1], [-1, 0]]), names=["a", "b"], labels=["HAM", "SPAM"])
+    by_name = summarize(L, y=["HAM", "spam", "HAM", "SPAM"])
+    by_id = summarize(L, y=[0, 1, 0, 1])
+    pd.testing.assert_frame_equal(by_name, by_id)
+    assert by_name["correct"].tolist() == [3, 1]
+
+
+def test_unknown_gold_name_is_a_data_error_naming_it():
+    L = LabelMatrix(np.array([[0], [1]]), names=["a"], labels=["HAM", "SPAM"])
+    with pytest.raises(lf.errors.DataError, match="EGGS.*HAM, SPAM"):
+        summarize(L, y=["HAM", "EGGS"])
+
+
+def test_empirical_accuracy_carries_its_count_and_wilson_interval():
+    # LF a labels 50 gold rows, 40 correctly; LF b labels none
+    arr = np.full((60, 2), -1)
+    arr[:50, 0] = 1
+    y = np.array([1] * 40 + [0] * 20)
+    s = summarize(LabelMatrix(arr, names=["a", "b"]), y=y)
+    assert s.loc["a", "emp_acc"] == pytest.approx(0.8)
+    assert s.loc["a", "emp_acc_n"] == 50
+    # Wilson 95% for 40/50: [0.6696, 0.8876]
+    assert s.loc["a", "emp_acc_low"] == pytest.approx(0.6696, abs=1e-4)
+    assert s.loc["a", "emp_acc_high"] == pytest.approx(0.8876, abs=1e-4)
+    assert s.loc["b", "emp_acc_n"] == 0 and np.isnan(s.loc["b", "emp_acc_low"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import os
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -19,6 +20,21 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "Engine", "Settings", "apply", "check_run", "re
 
 DEFAULT_CHUNK_SIZE = 20_000
 _ENGINES = ("local", "pool", "dask")
+
+
+class _Ids(enum.Enum):
+    """``id_column``'s default: the data's ``id`` column when it has one (as the CLI does).
+
+    An enum member, not a bare object: the LF cache fingerprints this module's globals and
+    the function defaults, and an enum member is plain data to it."""
+
+    DATA = "the data's 'id' column, if any"
+
+    def __repr__(self) -> str:
+        return "'id' if the data has it"
+
+
+DATA_IDS: Any = _Ids.DATA
 
 
 def resolve_lfs(lfs: Any) -> list[LabelingFunction]:
@@ -78,7 +94,7 @@ def apply(
     labels: Sequence[str] | None = None,
     cardinality: int | None = None,
     text_column: str | None = None,
-    id_column: str | None = None,
+    id_column: str | None = DATA_IDS,
     cache: str | os.PathLike[str] | None = None,
 ) -> LabelMatrix:
     """Apply labeling functions to ``data`` and return the :class:`~lf.LabelMatrix`.
@@ -108,7 +124,9 @@ def apply(
     text_column:
         Expose this column to the LFs as ``text``.
     id_column:
-        Keep this column as the matrix's row ids (and name ids in error messages).
+        Keep this column as the matrix's row ids (and name ids in error messages). By
+        default the data's ``id`` column when it has one, as the CLI does, so a later join
+        on ids lines up; ``None`` keeps no ids (rows are then named by position).
     cache:
         A folder keeping each LF's labels per chunk (see :mod:`lf.apply.cache`): a run after
         editing one LF runs only that LF, and a run that was interrupted resumes from the
@@ -123,8 +141,11 @@ def apply(
     runner = _engine_for(engine, _n_jobs(n_jobs))
     from lf.corpus import as_corpus
 
+    corpus = as_corpus(data)
+    if id_column is DATA_IDS:
+        id_column = corpus.default_id_column()
     settings = Settings(cardinality=cardinality, on_error=on_error, id_column=id_column)
-    run = Pass(runner, lf_list, as_corpus(data), settings, chunk_size=chunk_size, progress=progress, text_column=text_column, cache_dir=cache)
+    run = Pass(runner, lf_list, corpus, settings, chunk_size=chunk_size, progress=progress, text_column=text_column, cache_dir=cache)
     matrix = stack(run, lf_list, labels, cardinality)
     if cache is not None:
         matrix.cache_stats = run.cache_stats

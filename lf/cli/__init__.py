@@ -1,7 +1,8 @@
 """The ``lf`` command line: thin over the library.
 
-Commands: ``apply``, ``label``, ``fit`` (lf/cli/labeling.py), ``report`` (report.py) and
-``datasets`` (datasets.py).
+Commands: ``apply``, ``label``, ``fit`` (lf/cli/labeling.py), ``report`` (report.py),
+``rows`` (rows.py), ``sample`` (sample.py), ``labelstudio`` (labelstudio.py), ``cache``
+(cache.py) and ``datasets`` (datasets.py).
 
 Every failure is one line on stderr; ``LF_TRACEBACK=1`` re-raises it for the traceback.
 Exit codes:
@@ -29,7 +30,10 @@ from lf.cli._signals import sigterm_unwinds
 from lf.cli.cache import cache_group
 from lf.cli.datasets import datasets_group
 from lf.cli.labeling import apply_cmd, fit_cmd, label_cmd
+from lf.cli.labelstudio import labelstudio_group
 from lf.cli.report import report_cmd
+from lf.cli.rows import rows_cmd
+from lf.cli.sample import sample_cmd
 from lf.cli.suggest import suggest_cmd
 from lf.cli.train import predict_cmd, train_cmd
 from lf.errors import LFError
@@ -50,6 +54,9 @@ for _command in (apply_cmd, label_cmd, fit_cmd, report_cmd, datasets_group, cach
 cli.add_command(suggest_cmd)
 cli.add_command(train_cmd)
 cli.add_command(predict_cmd)
+cli.add_command(rows_cmd)
+cli.add_command(sample_cmd)
+cli.add_command(labelstudio_group)
 
 
 def _error(message: str, label: str = "error:") -> None:

@@ -29,6 +29,7 @@ from lf.cli.cache import reports_cache
 from lf.display import visible
 from lf.errors import DataError
 from lf.paths import check_outputs
+from lf.report.terminal import plural
 
 __all__ = ["apply_cmd", "fit_cmd", "label_cmd"]
 
@@ -60,7 +61,7 @@ def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts
             table, errors = L, int(L.errors.sum())
     t = totals(table)
     _console(stderr=True).print(
-        f"wrote {output}: {t['rows']:,} rows x {t['lfs']} LFs, coverage {t['coverage']:.3f}, "
+        f"wrote {output}: {plural(int(t['rows']), 'row')} x {plural(int(t['lfs']), 'LF')}, coverage {t['coverage']:.3f}, "
         f"errors {errors}, in {time.perf_counter() - start:.2f} s"
     )
 
@@ -117,16 +118,24 @@ def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
 
 
 def gold_lines(name: str, gold: str, result: Any, uncovered: str) -> list[str]:
-    """Accuracy on covered rows, coverage and accuracy over all rows, each named."""
+    """Accuracy on covered rows, coverage and accuracy over all rows, each named, the
+    accuracies with the count of gold rows behind them and their 95% Wilson interval."""
+    from lf.intervals import format_interval, wilson
+
+    def shown(accuracy: float | None, rows: int) -> str:
+        if accuracy is None or rows == 0:
+            return "n/a"
+        low, high = wilson(round(accuracy * rows), rows)
+        return format_interval(accuracy, float(low), float(high), rows, digits=3)
+
     n = result.table.n
     covered = round(result.coverage * n)
-    on_covered = f"{result.accuracy_covered:.3f}" if result.accuracy_covered is not None else "n/a"
-    rest = "count as wrong" if uncovered == "null" else "get the prior's class"
+    rest = "as wrong" if uncovered == "null" else "as the prior"
     return [
-        f"{name} against --gold {gold!r}:",
-        f"  accuracy on covered rows  {on_covered}  ({covered:,} of {n:,} rows)",
-        f"  coverage                  {result.coverage:.3f}",
-        f"  accuracy over all rows    {result.accuracy:.3f}  (uncovered rows {rest})",
+        f"{name} against --gold {gold!r} (95% intervals):",
+        f"  accuracy on covered rows {shown(result.accuracy_covered, covered)}",
+        f"  coverage                 {result.coverage:.3f} ({covered:,} of {n:,} rows)",
+        f"  accuracy over all rows   {shown(result.accuracy, n)} (uncovered {rest})",
     ]
 
 
@@ -148,6 +157,13 @@ def selection_lines(chosen: Any, names: tuple[str, ...], n_dev: int) -> list[str
         extra = "default" if name == chosen.default else f"{lo:+.3f} .. {hi:+.3f}"
         mark = " <- chosen" if name == chosen.name else ""
         lines.append(f"  {label}{value:.3f}  {extra}{mark}")
+    score = chosen.scores.get(chosen.name, float("nan"))
+    if not math.isnan(score) and n_dev > 0:
+        from lf.intervals import format_interval, wilson
+
+        low, high = wilson(round(score * n_dev), n_dev)
+        shown = format_interval(score, float(low), float(high), n_dev, digits=3)
+        lines.append(f"chosen: {chosen.name}, dev accuracy {shown} (95% interval)")
     lines.append(f"class balance: {chosen.balance_source}")
     command = f"--model \"{chosen.name}\""
     if chosen.class_balance is not None:
@@ -266,7 +282,7 @@ def fit_cmd(
     L = LabelMatrix.load(matrix)
     model, desc = _fit(L, model_spec, class_balance, _dev(dev, dev_gold, dev_data, L))
     model.save(output)
-    _console(stderr=True).print(f"wrote {output}: {desc}, fitted on {L.n:,} rows x {L.m} LFs in {time.perf_counter() - start:.2f} s")
+    _console(stderr=True).print(f"wrote {output}: {desc}, fitted on {plural(L.n, 'row')} x {plural(L.m, 'LF')} in {time.perf_counter() - start:.2f} s", soft_wrap=True)
 
 
 @click.command("label")
@@ -357,13 +373,14 @@ def label_cmd(
     if result.accuracy is not None:
         for line in gold_lines(type(result.model).__name__, gold or "", result, uncovered):
             console.print(line, markup=False)
-    dist = ", ".join(f"{visible(name)} {c:,}" for name, c in result.label_counts.items())
-    if result.unlabeled:
-        dist += f", no label {result.unlabeled:,}"
-    dropped = f" ({result.table.n - result.rows_written:,} uncovered rows left out)" if filter_abstain else ""
-    _console(stderr=True).print(
-        f"wrote {output}: {result.rows_written:,} rows{dropped}; labels {dist}; model {result.model_description}; "
-        f"{time.perf_counter() - start:.2f} s"
+    err = _console(stderr=True)
+    if model_spec == "auto":  # the chosen model: a line of its own (the candidates are above)
+        err.print(f"model: {result.model_description}", markup=False, soft_wrap=True)
+    dropped = result.table.n - result.rows_written if filter_abstain else None
+    err.print(
+        _status_line(output, result.rows_written, dropped, result.label_counts, result.unlabeled,
+                     type(result.model).__name__, time.perf_counter() - start),
+        markup=False, soft_wrap=True,
     )
 
 
@@ -377,3 +394,15 @@ def _print_table_report(table: Any, model: Any, console: Any) -> None:
     from lf.summary import summarize, totals
 
     print_report(summarize(table, model=model), totals(table), labels=table.labels, console=console)
+
+
+def _status_line(
+    output: str, rows: int, dropped: int | None, counts: Any, unlabeled: int, model: str, seconds: float
+) -> str:
+    """``wrote labels.csv: 1,956 rows (HAM 1,005, SPAM 951); LabelModel; 1.2 s``: one line
+    that fits 80 columns for a short file name (past 4 classes the count of classes)."""
+    dist = ", ".join(f"{visible(name)} {int(c):,}" for name, c in counts.items()) if len(counts) <= 4 else plural(len(counts), "class", "classes")
+    if unlabeled:
+        dist += f", no label {unlabeled:,}"
+    left = f", {plural(dropped, 'uncovered row')} left out" if dropped else ""
+    return f"wrote {output}: {plural(rows, 'row')} ({dist}{left}); {model}; {seconds:.1f} s"

@@ -85,6 +85,22 @@ def model_lines(L: Any, y: Any, model: Any) -> list[str]:
     return lines
 
 
+def _warn_coin_flips(summary: Any) -> None:
+    """One stderr line per LF whose accuracy interval contains 0.5: its gold rows cannot
+    tell it from a coin flip."""
+    from rich.text import Text
+
+    from lf.display import visible
+    from lf.intervals import format_interval, straddles
+
+    console = _console(stderr=True)
+    flagged = straddles(summary["emp_acc_low"], summary["emp_acc_high"])
+    for (name, row), flag in zip(summary.iterrows(), flagged):
+        if flag:
+            shown = format_interval(float(row["emp_acc"]), float(row["emp_acc_low"]), float(row["emp_acc_high"]), int(row["emp_acc_n"]))
+            console.print(Text(f"warning: {visible(name)}: accuracy {shown}: the interval includes 0.5"), soft_wrap=True)
+
+
 def _gate_option(name: str, help_text: str) -> Callable[[Any], Any]:
     return click.option(name, type=click.FloatRange(0.0, 1.0), metavar="FRACTION", help=help_text)
 
@@ -196,9 +212,11 @@ def report_cmd(
         if model is not None:
             for line in model_lines(L, y, model):
                 _console().print(line, markup=False)
+    if y is not None:
+        _warn_coin_flips(summary)
     if html_path:
         texts = _texts(data, opts["text_column"], L.n) if data else None
-        write_html(html_path, L, texts=texts, gates=gates, data=report)
+        write_html(html_path, L, texts=texts, gates=gates, data=report, lfs=list(lfs) if lfs_target else None)
         _console(stderr=True).print(f"wrote {html_path}", markup=False)
     if end_model:
         from lf.cli.train import end_model_line

@@ -93,14 +93,14 @@ def build_report(L: LabelMatrix | Any, *, y: Any = None, model: Any = None, conf
     ``model`` must already be fitted on a matrix with the same LFs as ``L``. ``conflicts=False``
     skips the m x m conflict matrix (a pass over all rows per class) when nothing shows it.
     """
-    from lf.summary import summarize, totals
+    from lf.summary import gold_labels, summarize, totals
 
     A, k = as_label_array(L)
     predictions = None
     if model is not None:  # predicting first checks the model fits this matrix
         predictions = np.asarray(model.predict(L), dtype=np.int64)
     summary = summarize(L, y=y, model=model)  # validates y
-    gold = None if y is None else np.asarray(y).astype(np.int64)
+    gold = None if y is None else np.asarray(gold_labels(L, y, k), dtype=np.int64)  # names or ids
     if isinstance(L, LabelMatrix):
         names = list(L.names)
         label_names = list(L.labels) if L.labels else [str(c) for c in range(k)]

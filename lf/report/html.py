@@ -23,7 +23,7 @@ from lf.analysis import conflict_matrix
 from lf.display import BIDI_CONTROLS, visible
 from lf.errors import DataError
 from lf.report import svg
-from lf.report.data import ReportData, build_report, label_counts, pick_examples
+from lf.report.data import ReportData, build_report, label_counts, pick_examples, spread
 from lf.report.gates import GateResult, format_failure
 from lf.report.json import report_document
 
@@ -46,6 +46,7 @@ td.text{max-width:700px;white-space:pre-wrap;word-break:break-word}
 .note{color:#666;font-style:italic}.fail{color:#b00020}.pass{color:#2e7d32}
 .charts{display:flex;flex-wrap:wrap;gap:1.5rem}
 details{margin:.4rem 0}summary{cursor:pointer;font-weight:600}
+mark{background:#ffe066;color:inherit;padding:0 .1em}td.ci{white-space:nowrap}
 """
 
 # Sorts the table whose header is clicked; missing values (empty data-v) always sort last.
@@ -79,6 +80,7 @@ _COLUMNS = (
     ("correct", "d"),
     ("incorrect", "d"),
     ("emp_acc", ".3f"),
+    ("emp_acc_n", "d"),
     ("learned_acc", ".3f"),
     ("errors", "d"),
     ("seconds", ".3f"),
@@ -116,14 +118,23 @@ def json_for_script(doc: Any) -> str:
     return text
 
 
+def _interval_cell(row: Any) -> str:
+    low, high = _value(row.get("emp_acc_low")), _value(row.get("emp_acc_high"))
+    if low is None or high is None:
+        return '<td class="ci" data-v="">-</td>'
+    return f'<td class="ci" data-v="{low!r}">{low:.3f}\u2013{high:.3f}</td>'
+
+
 def _lf_table(data: ReportData) -> str:
-    heads = "".join(f'<th tabindex="0">{name}</th>' for name in ("lf", "polarity", *(c for c, _ in _COLUMNS)))
+    shown = [c for c, _ in _COLUMNS]
+    shown.insert(shown.index("emp_acc_n") + 1, "95% interval")
+    heads = "".join(f'<th tabindex="0">{name}</th>' for name in ("lf", "polarity", *shown))
     rows = []
     from lf.report.record import record_of
 
     for name, row in zip(data.names, record_of(data.summary).rows(), strict=True):
         pol = ", ".join(data.label_names[p] if p < len(data.label_names) else str(p) for p in row["polarity"])
-        cells = "".join(_cell(row[col], fmt) for col, fmt in _COLUMNS)
+        cells = "".join(_cell(row.get(col), fmt) + (_interval_cell(row) if col == "emp_acc_n" else "") for col, fmt in _COLUMNS)
         rows.append(f'<tr><td data-v="{_e(name)}">{_e(name)}</td><td data-v="{_e(pol)}">{_e(pol) or "-"}</td>{cells}</tr>')
     return (
         '<table id="lf-table" class="sortable"><thead><tr>'
@@ -198,15 +209,29 @@ def _distribution(data: ReportData) -> str:
     return chart + table + note
 
 
-def _text_at(texts: Any, i: int) -> str:
+def _raw_text(texts: Any, i: int) -> str:
     value = texts.iloc[i] if hasattr(texts, "iloc") else texts[i]
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    s = str(value)
-    return s if len(s) <= TEXT_LIMIT else s[:TEXT_LIMIT] + "\u2026"
+    return str(value)
 
 
-def _example_rows(data: ReportData, texts: Any, rows: np.ndarray, lf_index: int | None) -> str:
+def _text_at(texts: Any, i: int, lf: Any = None) -> str:
+    """The escaped example text: cut around the LF's match, which is in a ``<mark>``
+    (a template LF), else cut at :data:`TEXT_LIMIT` characters from the start."""
+    from lf.rows import snippet
+    from lf.templates import match_spans
+
+    text = _raw_text(texts, i)
+    spans = match_spans(lf, [text]) if lf is not None else None
+    cut, span = snippet(text, spans[0] if spans else None, TEXT_LIMIT)
+    if span is None:
+        return _e(cut)
+    a, b = span
+    return f"{_e(cut[:a])}<mark>{_e(cut[a:b])}</mark>{_e(cut[b:])}"
+
+
+def _example_rows(data: ReportData, texts: Any, rows: np.ndarray, lf_index: int | None, lf: Any = None) -> str:
     if rows.shape[0] == 0:
         return '<p class="note">none</p>'
     heads = ["row"] + (["LF vote"] if lf_index is not None else [])
@@ -224,7 +249,7 @@ def _example_rows(data: ReportData, texts: Any, rows: np.ndarray, lf_index: int 
         if data.gold is not None:
             cells.append(f"<td>{_e(_name(data, int(data.gold[i])))}</td>")
         if texts is not None:
-            cells.append(f'<td class="text">{_e(_text_at(texts, i))}</td>')
+            cells.append(f'<td class="text">{_text_at(texts, i, lf)}</td>')
         out.append("<tr>" + "".join(cells) + "</tr>")
     return "".join(out) + "</tbody></table>"
 
@@ -235,15 +260,21 @@ def _name(data: ReportData, label: int) -> str:
     return data.label_names[label] if label < len(data.label_names) else str(label)
 
 
-def _examples(data: ReportData, texts: Any, per_lf: int) -> str:
+def _examples(data: ReportData, texts: Any, per_lf: int, lfs: Sequence[Any] | None = None) -> str:
     ex = pick_examples(data.array, data.predictions, per_lf=per_lf)
+    by_name = {x.name: x for x in lfs or []}
     parts = []
     if texts is None:
         parts.append('<p class="note">No texts given: rows are shown by position (give the data to see texts).</p>')
     for j, name in enumerate(data.names):
-        body = "<h4>Where it votes</h4>" + _example_rows(data, texts, ex.fires[j], j)
+        lf = by_name.get(name)
+        body = "<h4>Where it votes</h4>" + _example_rows(data, texts, ex.fires[j], j, lf)
+        if data.gold is not None:
+            col = data.array[:, j]
+            wrong = spread(np.flatnonzero((col != -1) & (col != data.gold)), per_lf)
+            body += "<h4>Where it is wrong (gold)</h4>" + _example_rows(data, texts, wrong, j, lf)
         if ex.disagrees is not None:
-            body += "<h4>Where it disagrees with the model</h4>" + _example_rows(data, texts, ex.disagrees[j], j)
+            body += "<h4>Where it disagrees with the model</h4>" + _example_rows(data, texts, ex.disagrees[j], j, lf)
         parts.append(f'<details class="lf-examples"><summary>{_e(name)}</summary>{body}</details>')
     parts.append("<h3>Rows no LF labels</h3>" + _example_rows(data, texts, ex.uncovered, None))
     return "".join(parts)
@@ -256,6 +287,7 @@ def render_html(
     gates: Sequence[GateResult] = (),
     title: str = "lf report",
     per_lf: int = 3,
+    lfs: Sequence[Any] | None = None,
 ) -> str:
     """The whole page as a string (see :func:`write_html`)."""
     names = data.names
@@ -294,7 +326,7 @@ def render_html(
             f'<section id="heatmap"><h2>LF \u00d7 LF conflicts</h2>{_heatmap(data)}</section>',
             f'<section id="accuracy"><h2>Accuracy</h2>{scatter}</section>',
             f'<section id="distribution"><h2>Label distribution</h2>{_distribution(data)}</section>',
-            f'<section id="examples"><h2>Examples</h2>{_examples(data, texts, per_lf)}</section>',
+            f'<section id="examples"><h2>Examples</h2>{_examples(data, texts, per_lf, lfs)}</section>',
             f'<script type="application/json" id="lf-report-data">{json_for_script(doc)}</script>',
             f"<script>{_JS}</script></body></html>",
         ]
@@ -311,13 +343,15 @@ def write_html(
     gates: Sequence[GateResult] = (),
     title: str = "lf report",
     data: ReportData | None = None,
+    lfs: Sequence[Any] | None = None,
 ) -> Path:
     """Write the HTML report of label matrix ``L`` to ``path`` (atomically) and return the path.
 
     ``y``: gold labels (adds accuracy); ``model``: a label model fitted on ``L`` (adds learned
     accuracy, its label distribution and disagreement examples); ``texts``: one text per row
     of ``L`` (a list, array or Series) shown in the examples; ``data``: an already computed
-    :func:`~lf.report.data.build_report` result, to skip recomputing it.
+    :func:`~lf.report.data.build_report` result, to skip recomputing it; ``lfs``: the LFs
+    (by name): a template LF's examples are cut around its match, which is highlighted.
     """
     from lf.io import atomic_path
 
@@ -328,7 +362,7 @@ def write_html(
     n = int(data.totals["rows"])
     if texts is not None and len(texts) != n:
         raise DataError(f"`texts` has {len(texts)} entries but the label matrix has {n} rows; give one text per row.")
-    page = render_html(data, texts=texts, gates=gates, title=title)
+    page = render_html(data, texts=texts, gates=gates, title=title, lfs=lfs)
     path = Path(path)
     with atomic_path(path) as tmp:
         tmp.write_text(page, encoding="utf-8")

@@ -39,6 +39,9 @@ class LFRecord:
     learned_acc: FloatArray
     errors: IntArray
     seconds: FloatArray
+    emp_acc_n: IntArray | None = None  # gold rows behind emp_acc (None without gold labels)
+    emp_acc_low: FloatArray | None = None  # emp_acc's 95% Wilson interval
+    emp_acc_high: FloatArray | None = None
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """One dict per LF of plain Python values (None where a value is missing)."""
@@ -52,6 +55,9 @@ class LFRecord:
                 "correct": None if self.correct is None else int(self.correct[j]),
                 "incorrect": None if self.incorrect is None else int(self.incorrect[j]),
                 "emp_acc": _f(self.emp_acc[j]),
+                "emp_acc_n": None if self.emp_acc_n is None else int(self.emp_acc_n[j]),
+                "emp_acc_low": None if self.emp_acc_low is None else _f(self.emp_acc_low[j]),
+                "emp_acc_high": None if self.emp_acc_high is None else _f(self.emp_acc_high[j]),
                 "learned_acc": _f(self.learned_acc[j]),
                 "errors": int(self.errors[j]),
                 "seconds": _f(self.seconds[j]),
@@ -87,4 +93,7 @@ def record_of(summary: pd.DataFrame) -> LFRecord:
         learned_acc=floats("learned_acc"),
         errors=np.asarray(summary["errors"].to_numpy(dtype=np.int64), dtype=np.int64),
         seconds=floats("seconds"),
+        emp_acc_n=_counts(summary["emp_acc_n"]) if "emp_acc_n" in summary else None,
+        emp_acc_low=floats("emp_acc_low") if "emp_acc_low" in summary else None,
+        emp_acc_high=floats("emp_acc_high") if "emp_acc_high" in summary else None,
     )

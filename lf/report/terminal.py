@@ -1,66 +1,174 @@
-"""The LF report as a rich table in the terminal.
+"""The LF report as rich tables in the terminal, fitted to its width.
 
 Names and labels are shown literally (no rich markup) with bidi controls made visible.
+The LF name column never shrinks to nothing: columns that hold nothing are left out,
+headers are abbreviated below 120 columns, and when the numbers still do not fit the
+table is wrapped into several tables that each repeat the LF names.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lf.display import plain, visible
-from lf.report.record import LFRecord, record_of
 
 if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
-__all__ = ["print_report"]
+__all__ = ["plural", "print_report", "totals_line"]
+
+NAME_MIN = 12  # the LF name column is at least this wide (or as wide as the longest name)
+POLARITY_SHOWN = 3  # label names listed per LF before "+N"
+LABELS_SHOWN = 5  # label names listed in the totals line
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 row``, ``2 rows``, ``1,000 rows`` (``nouns``: an irregular plural)."""
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+def _missing(v: Any) -> bool:
+    try:
+        import pandas as pd
+
+        if v is pd.NA:
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 def _num(v: Any, fmt: str) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+    return "-" if _missing(v) else format(v, fmt)
+
+
+@dataclass(frozen=True)
+class _Column:
+    wide: str
+    narrow: str
+    cells: list[str]
+
+    def width(self, narrow: bool) -> int:
+        return max(len(self.narrow if narrow else self.wide), *(len(c) for c in self.cells)) if self.cells else 1
+
+
+def _interval(row: Any) -> str:
+    if _missing(row.get("emp_acc_low", None)) or _missing(row.get("emp_acc_high", None)):
         return "-"
-    return format(v, fmt)
+    return f"{row['emp_acc_low']:.2f}-{row['emp_acc_high']:.2f}"
+
+
+def _polarity(pol: Any, names: list[str] | None) -> str:
+    shown = [names[p] if names and p < len(names) else str(p) for p in list(pol)[:POLARITY_SHOWN]]
+    more = len(pol) - len(shown)
+    return (", ".join(shown) + (f" +{more}" if more > 0 else "")) or "-"
+
+
+def _columns(summary: pd.DataFrame, names: list[str] | None) -> list[_Column]:
+    rows = [row for _, row in summary.iterrows()]
+
+    def col(wide: str, narrow: str, key: str, fmt: str) -> _Column:
+        return _Column(wide, narrow, [_num(r[key], fmt) for r in rows])
+
+    cols = [
+        _Column("polarity", "pol", [visible(_polarity(r["polarity"], names)) for r in rows]),
+        col("coverage", "cov", "coverage", ".3f"),
+        col("overlaps", "ovl", "overlaps", ".3f"),
+        col("conflicts", "conf", "conflicts", ".3f"),
+    ]
+    if not summary["correct"].isna().all():
+        cols += [
+            col("correct", "ok", "correct", "d"),
+            col("incorrect", "bad", "incorrect", "d"),
+            col("emp acc", "acc", "emp_acc", ".3f"),
+        ]
+        if "emp_acc_low" in summary:
+            cols.append(_Column("95% interval", "95% CI", [_interval(r) for r in rows]))
+    if not summary["learned_acc"].isna().all():
+        cols.append(col("learned acc", "learn", "learned_acc", ".3f"))
+    if int(summary["errors"].fillna(0).sum()) > 0:
+        cols.append(col("errors", "err", "errors", "d"))
+    if not summary["seconds"].isna().all():
+        cols.append(col("seconds", "sec", "seconds", ".2f"))
+    return cols
+
+
+def _layout(cols: list[_Column], narrow: bool, width: int, longest: int) -> tuple[int, list[list[_Column]]]:
+    """The widest name column (up to the longest name, at least ``NAME_MIN``) that needs
+    no more tables than the narrowest one does, and the columns of each table."""
+    widest = min(max(longest, 2), max(NAME_MIN, width // 3))
+    fewest = len(_groups(cols, narrow, width - min(widest, NAME_MIN) - 3))
+    for name_w in range(widest, min(widest, NAME_MIN) - 1, -1):
+        groups = _groups(cols, narrow, width - name_w - 3)
+        if len(groups) == fewest:
+            return name_w, groups
+    return NAME_MIN, _groups(cols, narrow, width - NAME_MIN - 3)  # pragma: no cover
+
+
+def _groups(cols: list[_Column], narrow: bool, room: int) -> list[list[_Column]]:
+    """Columns packed into tables of at most ``room`` characters beside the name column."""
+    groups: list[list[_Column]] = [[]]
+    used = 0
+    for c in cols:
+        w = c.width(narrow) + 3  # padding and the column separator
+        if groups[-1] and used + w > room:
+            groups.append([])
+            used = 0
+        groups[-1].append(c)
+        used += w
+    return groups
 
 
 def print_report(
-    summary: pd.DataFrame | LFRecord,
+    summary: pd.DataFrame,
     totals: dict[str, Any],
     *,
     labels: Any = None,
     console: Console | None = None,
     title: str = "Labeling functions",
 ) -> None:
-    """Print the per-LF table (from :func:`lf.summarize`'s frame or its record) and the totals."""
+    """Print the per-LF table (wrapped to fit the console) and the whole-matrix totals."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
     console = console or Console()
+    width = int(console.width)
     names = [visible(x) for x in labels] if labels else None
-    table = Table(title=plain(title), title_justify="left")
-    table.add_column("lf", style="bold", overflow="fold")
-    for header in ("polarity", "coverage", "overlaps", "conflicts", "correct", "incorrect", "emp acc", "learned acc", "errors", "seconds"):
-        table.add_column(header, justify="right", no_wrap=True)
-    for row in (summary if isinstance(summary, LFRecord) else record_of(summary)).rows():
-        pol = ", ".join(names[p] if names and p < len(names) else str(p) for p in row["polarity"]) or "-"
-        table.add_row(
-            plain(row["name"]),
-            plain(pol),
-            _num(row["coverage"], ".3f"),
-            _num(row["overlaps"], ".3f"),
-            _num(row["conflicts"], ".3f"),
-            _num(row["correct"], "d"),
-            _num(row["incorrect"], "d"),
-            _num(row["emp_acc"], ".3f"),
-            _num(row["learned_acc"], ".3f"),
-            _num(row["errors"], "d"),
-            _num(row["seconds"], ".3f"),
-        )
-    console.print(table)
-    console.print(plain(
-        f"{totals['rows']:,} rows x {totals['lfs']} LFs, {totals['cardinality']} classes"
-        + (f" ({', '.join(names)})" if names else "")
-        + f": coverage {totals['coverage']:.3f}, overlap {totals['overlap']:.3f}, "
+    lf_names = [visible(n) for n in summary.index]
+    cols = _columns(summary, names)
+    narrow = width < 120
+    if narrow:  # correct + incorrect is the n behind the interval: one column, not two
+        cols = [c for c in cols if c.wide not in ("correct", "incorrect")]
+        if any(c.wide == "emp acc" for c in cols):
+            n_col = _Column("n", "n", [_num(r, "d") for r in summary["correct"] + summary["incorrect"]])
+            cols.insert(next(i for i, c in enumerate(cols) if c.wide == "emp acc") + 1, n_col)
+    name_w, groups = _layout(cols, narrow, width, max((len(n) for n in lf_names), default=2))
+    for i, group in enumerate(groups):
+        part = f" ({i + 1}/{len(groups)})" if len(groups) > 1 else ""
+        table = Table(title=plain(title + part), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("lf", style="bold", overflow="fold", min_width=name_w, max_width=name_w)
+        for c in group:
+            table.add_column(c.narrow if narrow else c.wide, justify="right", no_wrap=True)
+        for r, name in enumerate(lf_names):
+            table.add_row(plain(name), *(plain(c.cells[r]) for c in group))
+        console.print(table)
+    console.print(plain(totals_line(totals, names)), overflow="fold")
+
+
+def totals_line(totals: dict[str, Any], names: list[str] | None = None) -> str:
+    """``1,000 rows x 3 LFs, 2 classes (HAM, SPAM): coverage 0.912, ...`` (pluralised;
+    past five label names, the rest are counted)."""
+    k = int(totals["cardinality"])
+    shown = ""
+    if names:
+        listed = ", ".join(names[:LABELS_SHOWN]) + (f" +{len(names) - LABELS_SHOWN} more" if len(names) > LABELS_SHOWN else "")
+        shown = f" ({listed})"
+    return (
+        f"{plural(int(totals['rows']), 'row')} x {plural(int(totals['lfs']), 'LF')}, {plural(k, 'class', 'classes')}"
+        f"{shown}: coverage {totals['coverage']:.3f}, overlap {totals['overlap']:.3f}, "
         f"conflict {totals['conflict']:.3f}"
-    ))
+    )

@@ -278,3 +278,13 @@ def test_empty_data_is_an_error():
 def test_unsupported_data_type_is_an_error():
     with pytest.raises(DataError, match=re.escape("Cannot read data of type int")):
         _apply([keyword_lf("kw", ["a"], 1)], 42)
+
+
+def test_an_id_column_is_used_by_default_like_the_cli():
+    df = pd.DataFrame({"id": ["x9", "x3", "x7"], "text": ["a", "b", "a"]})
+    lfs = [keyword_lf("kw", ["a"], 1)]
+    assert lf.apply(lfs, df, progress=False).row_ids.tolist() == ["x9", "x3", "x7"]
+    assert lf.apply(lfs, df, id_column=None, progress=False).row_ids is None
+    assert lf.apply(lfs, df[["text"]], progress=False).row_ids is None  # no id column: no ids
+    chunks = (df.iloc[i : i + 2] for i in range(0, 3, 2))  # an iterator of frames works too
+    assert lf.apply(lfs, chunks, progress=False).row_ids.tolist() == ["x9", "x3", "x7"]

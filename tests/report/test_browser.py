@@ -141,3 +141,38 @@ def test_no_console_errors(loaded):
     logs = loaded.get_log("browser")
     severe = [entry for entry in logs if entry["level"] == "SEVERE"]
     assert severe == [], severe
+
+
+@pytest.fixture(scope="module")
+def highlighted(driver, tmp_path_factory: pytest.TempPathFactory):
+    """Long texts whose keyword sits past 300 characters, a template LF and gold labels."""
+    import pandas as pd
+
+    kw = lf.keyword_lf("kw_subscribe", ["subscribe"], 1)
+    short = lf.keyword_lf("kw_song", ["song"], 0)
+    texts = [("filler words " * 60) + "please SUBSCRIBE to me " + ("more words " * 60) for _ in range(6)]
+    texts += ["great song"] * 6
+    L = lf.apply([kw, short], pd.DataFrame({"text": texts}), labels=["HAM", "SPAM"], progress=False)
+    y = np.array([1, 1, 1, 1, 0, 0] + [0] * 6)
+    path = write_html(tmp_path_factory.mktemp("hl") / "report.html", L, y=y, texts=texts, lfs=[kw, short])
+    driver.get(path.as_uri())
+    return driver
+
+
+def test_examples_highlight_the_match_and_table_shows_intervals(highlighted):
+    from selenium.webdriver.common.by import By
+
+    details = highlighted.find_elements(By.CSS_SELECTOR, "details.lf-examples")
+    details[0].find_element(By.TAG_NAME, "summary").click()
+    marks = [m for m in details[0].find_elements(By.TAG_NAME, "mark") if m.is_displayed()]
+    assert marks and all(m.text == "SUBSCRIBE" for m in marks)
+    assert marks[0].size["width"] > 20  # rendered, not just present in the source
+    colour = marks[0].value_of_css_property("background-color")
+    assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
+    headings = [h.text for h in details[0].find_elements(By.TAG_NAME, "h4")]
+    assert "Where it is wrong (gold)" in headings
+    heads = [th.text for th in highlighted.find_elements(By.CSS_SELECTOR, "#lf-table thead th")]
+    assert "95% interval" in heads and "emp_acc_n" in heads
+    cells = highlighted.find_elements(By.CSS_SELECTOR, "#lf-table tbody tr")[0].find_elements(By.TAG_NAME, "td")
+    interval = cells[heads.index("95% interval")].text
+    assert interval == "0.300\u20130.903" and cells[heads.index("emp_acc_n")].text == "6"

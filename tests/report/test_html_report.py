@@ -166,7 +166,7 @@ def test_cli_html_from_data_and_lfs(tmp_path: Path, capsys):
     L = lf.apply(lf.load_lfs(DEMO_LFS), DEMO)
     first_promo = int(np.flatnonzero(L.array[:, L.names.index("promo_words")] != -1)[0])
     assert demo["id"][first_promo] in page  # row ids name the example rows
-    assert demo["text"][first_promo] in page
+    assert demo["text"][first_promo] in re.sub("</?mark>", "", page)  # the match is marked inside the text
     assert "model: LabelModel" in page and 'class="chart scatter"' in page
 
 
@@ -228,7 +228,7 @@ def test_json_schema_keys_are_documented(capsys):
     assert set(doc) == top
     assert set(doc["totals"]) == {"rows", "lfs", "cardinality", "coverage", "overlap", "conflict"}
     assert set(doc["model"]) == {"name", "label_counts", "abstained"}
-    lf_keys = {"name", "polarity", "coverage", "overlaps", "conflicts", "correct", "incorrect", "emp_acc", "learned_acc", "errors", "seconds"}
+    lf_keys = {"name", "polarity", "coverage", "overlaps", "conflicts", "correct", "incorrect", "emp_acc", "emp_acc_n", "emp_acc_low", "emp_acc_high", "learned_acc", "errors", "seconds"}
     assert set(doc["lfs"][0]) == lf_keys
     gate_keys = {"gate", "option", "threshold", "actual", "lf", "passed"}
     assert set(doc["gates"][0]) == gate_keys
@@ -237,3 +237,23 @@ def test_json_schema_keys_are_documented(capsys):
     assert doc["schema"] in docs
     for key in top | lf_keys | gate_keys | set(doc["totals"]) | set(doc["model"]):
         assert f"`{key}`" in docs, key
+
+
+def test_examples_are_cut_around_the_match_which_is_marked_and_escaped(tmp_path):
+    import pandas as pd
+
+    kw = lf.keyword_lf("kw", ["<b>free"], 1, whole_word=False)
+    texts = ["x" * 2000 + " <b>FREE <i>money " + "y" * 2000, "nothing"]
+    L = lf.apply([kw], pd.DataFrame({"text": texts}), labels=["HAM", "SPAM"], progress=False)
+    page = write_html(tmp_path / "r.html", L, y=[0, 0], texts=texts, lfs=[kw]).read_text(encoding="utf-8")
+    assert "<mark>&lt;b&gt;FREE</mark> &lt;i&gt;money" in page  # the match shown, escaped, in a mark
+    assert "<i>" not in page and "\u2026" in page
+    assert "Where it is wrong (gold)" in page
+    without = write_html(tmp_path / "s.html", L, texts=texts).read_text(encoding="utf-8")
+    assert "<mark>" not in without and "FREE" not in without  # no LFs given: cut from the start
+
+
+def test_html_report_takes_gold_as_label_names(tmp_path):
+    L = lf.LabelMatrix(np.array([[0, 1], [1, 1], [0, -1]]), names=["a", "b"], labels=["HAM", "SPAM"])
+    page = write_html(tmp_path / "r.html", L, y=["HAM", "spam", "SPAM"]).read_text(encoding="utf-8")
+    assert "Where it is wrong (gold)" in page and "gold labels: yes" in page

@@ -33,5 +33,6 @@ def test_rows_are_plain_values_with_none_for_missing():
     row = next(lf_record(_L()).rows())
     assert row == {
         "name": "a", "polarity": [0, 1], "coverage": 0.75, "overlaps": 0.75, "conflicts": 0.25,
-        "correct": None, "incorrect": None, "emp_acc": None, "learned_acc": None, "errors": 0, "seconds": 0.1,
+        "correct": None, "incorrect": None, "emp_acc": None, "emp_acc_n": None, "emp_acc_low": None,
+        "emp_acc_high": None, "learned_acc": None, "errors": 0, "seconds": 0.1,
     }

@@ -1,0 +1,136 @@
+"""The round trip through Label Studio: rows to label out as tasks, its export back as gold.
+
+- :func:`labeling_config`: the project's labeling config (XML) for the class names: one
+  ``<Text>`` and a single-choice ``<Choices>`` named ``label``.
+- :func:`to_tasks`: rows (``lf sample`` output: ``id``, ``text``, ``label``,
+  ``confidence``) as Label Studio's task import JSON, with the model's label as a
+  pre-annotation (a ``prediction`` whose ``score`` is its confidence). The row's id
+  travels in ``data.lf_id``.
+- :func:`from_export`: a Label Studio JSON export (the full "JSON" format: tasks with
+  their ``annotations``) back to a gold table keyed by id. Cancelled (skipped)
+  annotations count for nothing. When the annotators of a task disagree, the task is
+  reported as a conflict and gets no gold label: nothing is resolved silently.
+
+No network and no Label Studio package needed: these are the documented JSON formats.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from lf.errors import DataError
+
+__all__ = ["FROM_NAME", "TO_NAME", "Imported", "from_export", "labeling_config", "to_tasks"]
+
+FROM_NAME = "label"  # the <Choices> control
+TO_NAME = "text"  # the <Text> object, and the task's data field holding the text
+ID_FIELD = "lf_id"  # the task data field carrying the row's id
+
+
+def labeling_config(labels: Sequence[str]) -> str:
+    """The labeling config for ``labels``: a text and one choice among the class names."""
+    names = [str(x) for x in labels]
+    if len(names) < 2 or len(set(names)) != len(names):
+        raise DataError(f"Label Studio needs at least 2 distinct class names. Got {names}.")
+    choices = "\n".join(f"    <Choice value={quoteattr(n)}/>" for n in names)
+    return (
+        "<View>\n"
+        f'  <Text name="{TO_NAME}" value="${TO_NAME}"/>\n'
+        f'  <Choices name="{FROM_NAME}" toName="{TO_NAME}" choice="single" showInLine="true">\n'
+        f"{choices}\n"
+        "  </Choices>\n"
+        "</View>\n"
+    )
+
+
+def _plain(v: Any) -> Any:
+    v = v.item() if hasattr(v, "item") else v
+    return None if isinstance(v, float) and math.isnan(v) else v
+
+
+def to_tasks(rows: Any, labels: Sequence[str], *, model_version: str = "lf") -> list[dict[str, Any]]:
+    """Label Studio tasks for ``rows`` (a DataFrame with ``id`` and ``text``; ``label`` and
+    ``confidence`` when present become the pre-annotation)."""
+    missing = [c for c in ("id", "text") if c not in rows.columns]
+    if missing:
+        raise DataError(f"The rows to export need the columns 'id' and 'text'; missing {missing}. Columns: {', '.join(map(str, rows.columns))}.")
+    names = [str(x) for x in labels]
+    tasks = []
+    for rec in rows.to_dict("records"):
+        text = _plain(rec["text"])
+        task: dict[str, Any] = {"data": {TO_NAME: "" if text is None else str(text), ID_FIELD: _plain(rec["id"])}}
+        label = _plain(rec.get("label"))
+        if label is not None and str(label) != "":
+            if str(label) not in names:
+                raise DataError(f"Row {rec['id']!r} has the label {label!r}, which is not a class name ({', '.join(names)}).")
+            conf = _plain(rec.get("confidence"))
+            task["predictions"] = [{
+                "model_version": model_version,
+                "score": float(conf) if conf is not None else None,
+                "result": [{"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices", "value": {"choices": [str(label)]}}],
+            }]
+        tasks.append(task)
+    return tasks
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A Label Studio export read back: ``gold`` (``id``, ``text``, ``gold``, ``annotators``),
+    ``conflicts`` (``id``, ``text``, ``labels``: the tasks whose annotators disagree), and the
+    ids of tasks with no usable annotation (``unlabeled``: skipped or never annotated)."""
+
+    gold: Any
+    conflicts: Any
+    unlabeled: list[Any]
+
+
+def _choices(annotation: dict[str, Any], where: str) -> list[str]:
+    out: list[str] = []
+    for item in annotation.get("result") or []:
+        if item.get("from_name") == FROM_NAME and item.get("type") == "choices":
+            out.extend(str(c) for c in (item.get("value") or {}).get("choices") or [])
+    if len(out) > 1:
+        raise DataError(f"{where} chose {out}: the labeling config allows one class per task.")
+    return out
+
+
+def from_export(doc: Any, labels: Sequence[str]) -> Imported:
+    """Read a Label Studio JSON export (a list of tasks) into gold labels keyed by id."""
+    import pandas as pd
+
+    if not isinstance(doc, list):
+        raise DataError(
+            f"A Label Studio export is a JSON list of tasks (Export > JSON). Got a {type(doc).__name__}."
+        )
+    names = [str(x) for x in labels]
+    gold, conflicts, unlabeled = [], [], []
+    for t, task in enumerate(doc):
+        data = task.get("data") if isinstance(task, dict) else None
+        if not isinstance(data, dict) or ID_FIELD not in data:
+            raise DataError(f"Task {t} of the export has no data.{ID_FIELD}: export the project the tasks of `lf labelstudio export` went into.")
+        rid = data[ID_FIELD]
+        chosen = []
+        for annotation in task.get("annotations") or []:
+            if annotation.get("was_cancelled"):
+                continue  # skipped by the annotator
+            got = _choices(annotation, f"Task {rid!r}, annotation {annotation.get('id')!r}")
+            unknown = [c for c in got if c not in names]
+            if unknown:
+                raise DataError(f"Task {rid!r} is labeled {unknown[0]!r}, which is not a class name ({', '.join(names)}).")
+            chosen += [(c, annotation.get("completed_by")) for c in got]
+        distinct = sorted({c for c, _ in chosen}, key=names.index)
+        if not distinct:
+            unlabeled.append(rid)
+        elif len(distinct) > 1:
+            conflicts.append({"id": rid, "text": data.get(TO_NAME), "labels": "; ".join(f"{c} (annotator {who})" for c, who in chosen)})
+        else:
+            gold.append({"id": rid, "text": data.get(TO_NAME), "gold": distinct[0], "annotators": len(chosen)})
+    return Imported(
+        pd.DataFrame(gold, columns=["id", "text", "gold", "annotators"]),
+        pd.DataFrame(conflicts, columns=["id", "text", "labels"]),
+        unlabeled,
+    )

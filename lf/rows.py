@@ -1,0 +1,224 @@
+"""Look at the rows behind the numbers: where an LF fires, where two LFs conflict, where an
+LF is wrong against gold, which rows no LF labels (``lf rows`` and :func:`rows`).
+
+Selections are pure functions of the label matrix (+ gold); the texts are read once, only
+for the rows shown. A template LF (``keyword_lf`` / ``regex_lf``) also reports the span it
+matched, so a row can be shown cut around its match with the match highlighted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.errors import ParameterError
+from lf.matrix import LabelMatrix
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from lf.core import LabelingFunction
+
+__all__ = ["buckets", "read_rows", "rows", "select_rows", "snippet"]
+
+IntArray = npt.NDArray[np.int64]
+ELLIPSIS = "\u2026"
+
+
+def buckets(*labels: Any) -> dict[tuple[int, ...], IntArray]:
+    """Row positions grouped by their labels in each array: ``buckets(y_true, y_pred)[(1, 0)]``
+    are the rows with gold 1 that were labeled 0 (Snorkel's ``get_label_buckets``).
+
+    Any number of arrays of equal length (gold, a model's predictions, an LF's column);
+    ABSTAIN (-1) is a label like any other here."""
+    if not labels:
+        raise ParameterError("`buckets` needs at least one array of labels (e.g. buckets(y_true, y_pred)).")
+    arrays = [np.asarray(a).astype(np.int64).ravel() for a in labels]
+    n = arrays[0].shape[0]
+    bad = [a.shape[0] for a in arrays if a.shape[0] != n]
+    if bad:
+        raise ParameterError(f"`buckets` needs arrays of one length: got lengths {[a.shape[0] for a in arrays]}.")
+    if n == 0:
+        return {}
+    keys, inverse = np.unique(np.stack(arrays, axis=1), axis=0, return_inverse=True)
+    order = np.argsort(inverse.ravel(), kind="stable")
+    bounds = np.cumsum(np.bincount(inverse.ravel(), minlength=keys.shape[0]))[:-1]
+    groups = np.split(order, bounds)
+    return {tuple(int(v) for v in key): g.astype(np.int64) for key, g in zip(keys, groups)}
+
+
+def _lf_index(L: LabelMatrix, name: str, option: str) -> int:
+    if name not in L.names:
+        raise ParameterError(f"`{option}` {name!r} is not an LF of the matrix. LFs: {', '.join(L.names)}.")
+    return L.names.index(name)
+
+
+def _label_id(L: LabelMatrix, label: Any) -> int:
+    from lf.gold import gold_ids
+
+    return int(gold_ids([label], list(L.labels) if L.labels else None, L.cardinality, what="`label`")[0])
+
+
+def select_rows(
+    L: LabelMatrix,
+    *,
+    lf: str | None = None,
+    label: Any = None,
+    conflicts: Sequence[str] | None = None,
+    wrong: bool = False,
+    y: Any = None,
+    uncovered: bool = False,
+) -> IntArray:
+    """Positions of the rows matching every filter given (all rows when none is given).
+
+    ``lf``: rows where that LF votes (``label``: votes that label; without ``lf``, rows some
+    LF votes ``label`` on). ``conflicts=(a, b)``: both vote, differently. ``wrong`` (needs
+    ``y``): ``lf`` votes against gold (without ``lf``: some LF does). ``uncovered``: no
+    LF votes. ``label`` and ``y`` are class ids or label names."""
+    A = np.asarray(L.array)
+    keep = np.ones(A.shape[0], dtype=bool)
+    j = _lf_index(L, lf, "lf") if lf is not None else None
+    votes = A[:, j] if j is not None else None
+    if label is not None:
+        c = _label_id(L, label)
+        keep &= (votes == c) if votes is not None else (A == c).any(axis=1)
+    elif votes is not None:
+        keep &= votes != -1
+    if conflicts is not None:
+        if isinstance(conflicts, str) or len(conflicts) != 2:
+            raise ParameterError(f"`conflicts` must name two LFs, e.g. ('a', 'b'). Got {conflicts!r}.")
+        a, b = (A[:, _lf_index(L, name, "conflicts")] for name in conflicts)
+        keep &= (a != -1) & (b != -1) & (a != b)
+    if wrong:
+        if y is None:
+            raise ParameterError("`wrong=True` needs gold labels `y` (the CLI: --wrong --gold COLUMN).")
+        from lf.summary import gold_labels
+
+        gold = np.asarray(gold_labels(L, y, L.cardinality))
+        if votes is not None:
+            keep &= (votes != -1) & (votes != gold)
+        else:
+            keep &= ((A != -1) & (A != gold[:, None])).any(axis=1)
+    if uncovered:
+        keep &= (A == -1).all(axis=1)
+    return np.flatnonzero(keep).astype(np.int64)
+
+
+def _spread(indices: IntArray, n: int | None) -> IntArray:
+    """At most ``n`` of ``indices``, evenly spaced over the corpus (deterministic)."""
+    if n is None or indices.shape[0] <= n:
+        return indices
+    pos = np.unique(np.linspace(0, indices.shape[0] - 1, n).round().astype(np.int64))
+    return indices[pos]
+
+
+def read_rows(data: Any, positions: IntArray, text_column: str, id_column: str | None = None) -> pd.DataFrame:
+    """The text (and id) of the rows at ``positions`` (sorted) of ``data``, read chunk by chunk."""
+    import pandas as pd
+
+    from lf.errors import DataError
+    from lf.io import iter_chunks
+
+    wanted = [c for c in (id_column, text_column) if c]
+    parts, offset = [], 0
+    for chunk in iter_chunks(data, 200_000):
+        missing = [c for c in wanted if c not in chunk.columns]
+        if missing:
+            shown = ", ".join(str(c) for c in chunk.columns)
+            raise DataError(f"The data has no column {missing[0]!r}. Available columns: {shown}.")
+        lo, hi = np.searchsorted(positions, [offset, offset + len(chunk)])
+        if hi > lo:
+            parts.append(chunk.iloc[positions[lo:hi] - offset][wanted])
+        offset += len(chunk)
+    if positions.size and positions[-1] >= offset:
+        raise DataError(f"The data has {offset:,} rows but the label matrix has more; give the data the matrix was made from.")
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({c: [] for c in wanted})
+
+
+def rows(
+    L: LabelMatrix,
+    data: Any = None,
+    *,
+    lf: str | None = None,
+    label: Any = None,
+    conflicts: Sequence[str] | None = None,
+    wrong: bool = False,
+    y: Any = None,
+    uncovered: bool = False,
+    n: int | None = 20,
+    lfs: Sequence[LabelingFunction] | None = None,
+    text_column: str = "text",
+    id_column: str | None = None,
+) -> pd.DataFrame:
+    """The rows matching the filters of :func:`select_rows`, as a DataFrame.
+
+    Columns: ``row`` (position in the data), ``id`` (the matrix's row ids, else the
+    position), ``text`` (when ``data`` is given), one column per LF of interest with its
+    vote as a label name (``lf``, or both LFs of ``conflicts``), ``gold`` (with ``y``),
+    ``wrong_lfs`` (with ``wrong`` and no ``lf``: the LFs that voted against gold), and
+    ``span_start`` / ``span_end`` (character offsets of the match; ``-1`` where unknown)
+    when ``lf`` is a template LF found in ``lfs``. ``n`` rows at most, spread evenly over
+    the corpus (None: all of them).
+    """
+    import pandas as pd
+
+    if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1):
+        raise ParameterError(f"`n` must be an integer >= 1 or None. Got {n!r}.")
+    picked = _spread(select_rows(L, lf=lf, label=label, conflicts=conflicts, wrong=wrong, y=y, uncovered=uncovered), n)
+    ids = L.row_ids[picked] if L.row_ids is not None else picked
+    out = pd.DataFrame({"row": picked, "id": ids})
+    if data is not None:
+        read = read_rows(data, picked, text_column)
+        out["text"] = read[text_column].to_numpy(dtype=object)
+    for name in ([lf] if lf else []) + [c for c in (conflicts or []) if c != lf]:
+        col = np.asarray(L.array)[picked, L.names.index(name)]
+        out[name] = [L.label_name(int(v)) for v in col]
+    if y is not None:
+        from lf.summary import gold_labels
+
+        gold = np.asarray(gold_labels(L, y, L.cardinality))[picked]
+        out["gold"] = [L.label_name(int(v)) for v in gold]
+        if wrong and lf is None:  # which LFs voted against gold on each row
+            sub = np.asarray(L.array)[picked]
+            bad = (sub != -1) & (sub != gold[:, None])
+            out["wrong_lfs"] = [", ".join(L.names[j] for j in np.flatnonzero(row)) for row in bad]
+    if lf is not None and lfs is not None and data is not None:
+        _add_spans(out, lf, lfs)
+    return out
+
+
+def _add_spans(out: pd.DataFrame, name: str, lfs: Sequence[LabelingFunction]) -> None:
+    from lf.templates import match_spans
+
+    found = [x for x in lfs if x.name == name]
+    spans = match_spans(found[0], out["text"].tolist()) if found else None
+    if spans is None:
+        return
+    out["span_start"] = np.array([s[0] if s else -1 for s in spans], dtype=np.int64)
+    out["span_end"] = np.array([s[1] if s else -1 for s in spans], dtype=np.int64)
+
+
+def snippet(text: str, span: tuple[int, int] | None, width: int) -> tuple[str, tuple[int, int] | None]:
+    """``text`` cut to about ``width`` characters around ``span`` (the match centred, an
+    ellipsis on each cut side); returns the cut text and the span's place in it.
+
+    Without a span the start is kept. A match longer than ``width`` keeps its start."""
+    if width < 8:
+        raise ParameterError(f"`width` must be at least 8 characters. Got {width!r}.")
+    if len(text) <= width:
+        return text, span
+    if span is None:
+        return text[: width - 1] + ELLIPSIS, None
+    start, end = span
+    room = width - 2  # an ellipsis may go on each side
+    left = max(0, min(start - (room - (end - start)) // 2, len(text) - room))
+    left = min(left, start)
+    right = min(len(text), left + room)
+    head = ELLIPSIS if left > 0 else ""
+    tail = ELLIPSIS if right < len(text) else ""
+    cut = head + text[left:right] + tail
+    shift = len(head) - left
+    return cut, (start + shift, min(end, right) + shift)

@@ -1,0 +1,76 @@
+"""The LF table in a terminal: it fits 80, 100 and 200 columns without losing LF names."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from lf import LabelMatrix
+from lf.report import print_report
+from lf.report.terminal import plural, totals_line
+from lf.summary import summarize, totals
+
+NAMES = [f"sentiment_{i}_positive_words_in_title" if i % 3 == 0 else f"kw_{i}" for i in range(18)]
+
+
+def render(L: LabelMatrix, width: int, y=None) -> str:
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, force_terminal=False, color_system=None)
+    print_report(summarize(L, y=y), totals(L), labels=L.labels, console=console)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def L18() -> LabelMatrix:
+    rng = np.random.default_rng(0)
+    return LabelMatrix(rng.integers(-1, 2, size=(300, 18)), names=NAMES, labels=["NEG", "POS"], seconds=np.full(18, 0.25))
+
+
+@pytest.mark.parametrize("width", [80, 100, 200])
+def test_table_fits_and_keeps_every_name(L18, width):
+    y = np.random.default_rng(1).integers(0, 2, size=300)
+    out = render(L18, width, y=y)
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= width
+    flat = "".join(line.strip() for line in lines)  # a long name may fold over two lines
+    for name in NAMES:
+        assert name in flat.replace(" ", "") or name[:12] in out, name
+    for name in NAMES[1:3]:  # short names stay whole on their line
+        assert any(line.split()[:1] == [name] for line in lines)
+    assert "0.25" in out  # seconds is shown, in a second table if need be
+    assert "95%" in out and "0.25" in out
+
+
+def test_two_hundred_classes(L18):
+    rng = np.random.default_rng(2)
+    labels = [f"class_{i:03d}" for i in range(200)]
+    L = LabelMatrix(rng.integers(-1, 200, size=(400, 6)), names=NAMES[:6], labels=labels)
+    out = render(L, 80)
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert all(name[:12] in out for name in NAMES[:6])
+    assert "+195 more" in out and "200 classes" in out and "class_150" not in out
+
+
+def test_counts_are_pluralised():
+    assert plural(1, "row") == "1 row" and plural(2_000, "row") == "2,000 rows"
+    assert plural(1, "class", "classes") == "1 class"
+    t = {"rows": 1, "lfs": 1, "cardinality": 2, "coverage": 1.0, "overlap": 0.0, "conflict": 0.0}
+    assert totals_line(t).startswith("1 row x 1 LF, 2 classes:")
+
+
+def test_label_status_line_fits_80_columns_with_200_classes():
+    import pandas as pd
+
+    from lf.cli.labeling import _status_line
+
+    many = pd.Series({f"class_{i:03d}": 1000 + i for i in range(200)})
+    line = _status_line("labels.parquet", 201_234, 1, many, 0, "DawidSkene", 12.34)
+    assert line == "wrote labels.parquet: 201,234 rows (200 classes, 1 uncovered row left out); DawidSkene; 12.3 s"
+    assert len(_status_line("labels.csv", 1, None, many, 0, "LabelModel", 1.0)) <= 80
+    two = _status_line("labels.csv", 1_956, None, pd.Series({"HAM": 1_005, "SPAM": 951}), 0, "LabelModel", 1.25)
+    assert two == "wrote labels.csv: 1,956 rows (HAM 1,005, SPAM 951); LabelModel; 1.2 s" and len(two) <= 80
+    gaps = _status_line("labels.csv", 1_956, None, pd.Series({"HAM": 1_000, "SPAM": 900}), 56, "LabelModel", 1.25)
+    assert gaps == "wrote labels.csv: 1,956 rows (HAM 1,000, SPAM 900, no label 56); LabelModel; 1.2 s"

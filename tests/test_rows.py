@@ -1,0 +1,143 @@
+"""Inspecting rows: buckets, row selections, template spans, snippets and `lf rows`."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lf
+from lf import LabelMatrix
+from lf.cli import main
+from lf.rows import buckets, rows, select_rows, snippet
+from lf.templates import match_spans
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def L() -> LabelMatrix:
+    arr = np.array([[0, 1], [1, 1], [-1, -1], [0, -1], [1, 0], [-1, 1]])
+    return LabelMatrix(arr, names=["a", "b"], labels=["HAM", "SPAM"], row_ids=[f"r{i}" for i in range(6)])
+
+
+def test_buckets_like_snorkel():
+    y_true = np.array([0, 1, 1, 0, 1])
+    y_pred = np.array([0, 0, 1, -1, 0])
+    b = buckets(y_true, y_pred)
+    assert b[(1, 0)].tolist() == [1, 4]
+    assert b[(0, 0)].tolist() == [0] and b[(1, 1)].tolist() == [2] and b[(0, -1)].tolist() == [3]
+    assert sum(len(v) for v in b.values()) == 5
+    with pytest.raises(lf.errors.ParameterError, match="one length"):
+        buckets(y_true, y_pred[:3])
+
+
+def test_select_rows_filters(L):
+    assert select_rows(L, lf="a").tolist() == [0, 1, 3, 4]
+    assert select_rows(L, lf="a", label="spam").tolist() == [1, 4]
+    assert select_rows(L, label=0).tolist() == [0, 3, 4]
+    assert select_rows(L, conflicts=("a", "b")).tolist() == [0, 4]
+    assert select_rows(L, uncovered=True).tolist() == [2]
+    y = ["HAM", "HAM", "SPAM", "SPAM", "SPAM", "SPAM"]
+    assert select_rows(L, lf="a", wrong=True, y=y).tolist() == [1, 3]
+    assert select_rows(L, wrong=True, y=y).tolist() == [0, 1, 3, 4]
+    with pytest.raises(lf.errors.ParameterError, match="'c' is not an LF.*a, b"):
+        select_rows(L, lf="c")
+    with pytest.raises(lf.errors.ParameterError, match="needs gold"):
+        select_rows(L, wrong=True)
+
+
+def test_rows_frame_has_ids_texts_votes_gold_and_is_capped(L):
+    data = pd.DataFrame({"text": [f"t{i}" for i in range(6)]})
+    out = rows(L, data, lf="a", y=[0, 0, 1, 1, 1, 1], n=3)
+    assert out.columns.tolist() == ["row", "id", "text", "a", "gold"]
+    assert out["row"].tolist() == [0, 3, 4]  # spread over the 4 matches, not the first 3
+    assert out["id"].tolist() == ["r0", "r3", "r4"]
+    assert out["text"].tolist() == ["t0", "t3", "t4"]
+    assert out["a"].tolist() == ["HAM", "HAM", "SPAM"] and out["gold"].tolist() == ["HAM", "SPAM", "SPAM"]
+
+
+def test_template_spans_match_exactly_the_rows_it_votes_on():
+    texts = ["Get FREE stuff", "freedom", "x c++ y", None, "café free", "no match"]
+    kw = lf.keyword_lf("kw", ["free", "c++"], 1)
+    spans = match_spans(kw, texts)
+    assert spans == [(4, 8), None, (2, 5), None, (5, 9), None]
+    votes = kw(pd.DataFrame({"text": texts}))
+    assert [s is not None for s in spans] == (votes != lf.ABSTAIN).tolist()
+    rx = lf.regex_lf("rx", r"(sub|follow)\s+(me|back)", 1)  # unnamed groups are fine
+    assert match_spans(rx, ["pls SUB  me", "nope"]) == [(4, 11), None]
+    assert match_spans(lf.labeling_function()(lambda x: 0), ["a"]) is None
+
+
+def test_template_spans_agree_with_votes_on_real_comments(youtube_raw_files):
+    lfs = lf.load_lfs(str(Path(__file__).resolve().parents[1] / "labeling_functions" / "youtube_spam.py"))
+    df = pd.read_csv(youtube_raw_files[0]).rename(columns={"CONTENT": "text"})
+    checked = 0
+    for x in lfs:
+        spans = match_spans(x, df["text"])
+        if spans is None:
+            continue
+        votes = np.asarray(x(df))
+        assert [s is not None for s in spans] == (votes != -1).tolist(), x.name
+        checked += 1
+    assert checked >= 3
+
+
+def test_snippet_is_cut_around_the_match():
+    text = "x" * 1000 + " FREE " + "y" * 1000
+    cut, span = snippet(text, (1001, 1005), 80)
+    assert len(cut) <= 80 and cut[span[0]:span[1]] == "FREE"
+    assert cut.startswith("\u2026") and cut.endswith("\u2026")
+    assert snippet("short", (0, 2), 80) == ("short", (0, 2))
+    start_cut, none = snippet(text, None, 80)
+    assert none is None and start_cut.startswith("xxx") and len(start_cut) == 80
+
+
+def test_cli_rows_highlights_and_cuts_around_the_match(tmp_path, capsys):
+    long_text = "word " * 300 + "subscribe to me " + "word " * 300
+    df = pd.DataFrame({"id": ["a", "b", "c"], "text": [long_text, "nothing", "plain words"], "y": ["SPAM", "HAM", "HAM"]})
+    df.to_csv(tmp_path / "d.csv", index=False)
+    mod = tmp_path / "m.py"
+    mod.write_text(
+        "from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\n"
+        "sub = keyword_lf('sub', ['subscribe'], 1)\nwords = keyword_lf('words', ['words'], 1)\n"
+    )
+    code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--lf", "sub")
+    assert code == 0, err
+    assert "id a" in out and "subscribe" in out and "1 row match; 1 shown" in out
+    code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--lf", "sub", "--json")
+    rec = json.loads(out.splitlines()[0])
+    assert rec["id"] == "a" and rec["text"][rec["span_start"]:rec["span_end"]] == "subscribe"
+    code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--wrong", "--gold", "y", "--json")
+    assert code == 0, err
+    assert [(json.loads(line)["id"], json.loads(line)["wrong_lfs"]) for line in out.splitlines()] == [("c", "words")]
+    code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--lf", "nope")
+    assert code == 2 and "'nope' is not an LF" in err and "sub, words" in err
+
+
+def test_terminal_highlights_the_match_and_shows_markup_literally():
+    import io
+
+    from rich.console import Console
+
+    from lf.cli.rows import show_rows
+
+    text = "[bold]not markup[/bold] " + "pad " * 100 + "please subscribe now " + "pad " * 100
+    frame = pd.DataFrame({"row": [0], "id": ["x1"], "text": [text], "sub": ["SPAM"], "span_start": [text.index("subscribe")]})
+    frame["span_end"] = frame["span_start"] + len("subscribe")
+    buf = io.StringIO()
+    show_rows(frame, Console(file=buf, width=80, force_terminal=True, color_system="standard"), lf_name="sub", total=1)
+    out = buf.getvalue()
+    assert "\x1b[1;7msubscribe\x1b[0m" in out  # bold reverse on exactly the match
+    assert max(len(line) for line in re.sub(r"\x1b\[[0-9;]*m", "", out).splitlines()) <= 80
+    plain_buf = io.StringIO()
+    show_rows(frame.assign(span_start=[0], span_end=[6]), Console(file=plain_buf, width=80), lf_name="sub", total=1)
+    assert "[bold]" in plain_buf.getvalue()  # user text is never read as rich markup

@@ -1,0 +1,101 @@
+"""Rows worth hand-labelling: scores, diversity, reproducibility, gold never re-picked, `lf sample`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lf
+from lf import LabelMatrix
+from lf.cli import main
+from lf.sample import conflict_scores, entropy, sample_rows
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_scores():
+    assert entropy([[0.5, 0.5], [1.0, 0.0]]) == pytest.approx([np.log(2), 0.0], abs=1e-6)
+    A = np.array([[0, 1, 1], [0, 0, -1], [-1, -1, -1], [0, 1, -1]])
+    assert conflict_scores(A, 2) == pytest.approx([1 / 3, 0.0, 0.0, 0.5])
+
+
+def test_each_strategy_picks_what_it_says():
+    A = np.array([[0, 1]] * 5 + [[-1, -1]] * 5 + [[0, 0]] * 10)
+    proba = np.array([[0.5, 0.5]] * 5 + [[0.6, 0.4]] * 5 + [[0.99, 0.01]] * 10)
+    L = LabelMatrix(A)
+    assert set(sample_rows(L, n=5, strategy="conflict")[0].tolist()) == set(range(5))
+    assert set(sample_rows(L, n=5, strategy="uncovered")[0].tolist()) == set(range(5, 10))
+    assert set(sample_rows(L, n=5, strategy="uncertain", proba=proba)[0].tolist()) == set(range(5))
+    picked, why = sample_rows(L, n=9, strategy="mixed", proba=proba)
+    assert len(set(picked.tolist())) == 9  # no row twice
+    assert set(why) == {"uncertain", "conflict", "uncovered"}
+
+
+def test_rows_with_gold_are_never_picked_and_seed_reproduces():
+    rng = np.random.default_rng(0)
+    A = rng.integers(-1, 2, size=(500, 4))
+    proba = rng.dirichlet([1, 1], size=500)
+    texts = [f"text {i % 37} word{i % 11}" for i in range(500)]
+    has_gold = np.zeros(500, dtype=bool)
+    has_gold[::3] = True
+    a = sample_rows(A, n=40, proba=proba, texts=texts, exclude=has_gold, seed=7)[0]
+    b = sample_rows(A, n=40, proba=proba, texts=texts, exclude=has_gold, seed=7)[0]
+    c = sample_rows(A, n=40, proba=proba, texts=texts, exclude=has_gold, seed=8)[0]
+    assert a.tolist() == b.tolist() and a.tolist() != c.tolist()
+    assert not has_gold[a].any() and len(set(a.tolist())) == 40
+
+
+def test_diversity_spreads_picks_over_near_duplicates():
+    # 100 uncovered rows: 90 copies of one spam template, 10 distinct comments
+    texts = ["check out my channel for free iphones now"] * 90 + [f"song {w} is great {w}" for w in "abcdefghij"]
+    A = np.full((100, 2), -1)
+    picked, _ = sample_rows(A, n=10, strategy="uncovered", texts=texts, seed=0)
+    chosen = [texts[i] for i in picked]
+    assert len(set(chosen)) >= 9  # without diversity, ~9 of 10 picks would be the template
+
+
+def test_bad_arguments_name_the_parameter():
+    with pytest.raises(lf.errors.ParameterError, match="`strategy` must be one of"):
+        sample_rows(np.zeros((3, 1), dtype=int), n=1, strategy="random")
+    with pytest.raises(lf.errors.ParameterError, match="needs the model's probabilities"):
+        sample_rows(np.zeros((3, 1), dtype=int), n=1, strategy="uncertain")
+
+
+def test_cli_sample_writes_rows_to_label_skipping_gold(tmp_path: Path, capsys):
+    texts = [f"subscribe to channel {i}" if i % 3 == 0 else f"song number {i} rocks" for i in range(120)]
+    texts += [f"nothing {i}" for i in range(60)]
+    gold = ["SPAM" if i < 30 else "" for i in range(180)]
+    pd.DataFrame({"id": [f"c{i}" for i in range(180)], "text": texts, "y": gold}).to_csv(tmp_path / "d.csv", index=False)
+    mod = tmp_path / "m.py"
+    mod.write_text(
+        "from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\n"
+        "sub = keyword_lf('sub', ['subscribe'], 1)\nsong = keyword_lf('song', ['song', 'channel'], 0)\n"
+    )
+    out = tmp_path / "to_label.csv"
+    args = ["sample", tmp_path / "d.csv", "--lfs", mod, "-n", "20", "--gold", "y", "-o", out, "--seed", "1", "--model", "mv"]
+    code, _, err = run(capsys, *args)
+    assert code == 0, err
+    frame = pd.read_csv(out, keep_default_na=False)
+    assert frame.columns.tolist() == ["id", "text", "label", "confidence", "strategy", "gold"]
+    assert len(frame) == 20 and frame["id"].is_unique and (frame["gold"] == "").all()
+    assert not set(frame["id"]) & {f"c{i}" for i in range(30)}  # rows with gold are skipped
+    assert set(frame["label"]) <= {"HAM", "SPAM"} and frame["confidence"].between(0, 1).all()
+    first = frame["id"].tolist()
+    assert run(capsys, *args)[0] == 0
+    assert pd.read_csv(out)["id"].tolist() == first  # same seed, same rows
+    code, _, err = run(capsys, "sample", tmp_path / "d.csv", "--lfs", mod, "-o", tmp_path / "d.csv")
+    assert code == 2 and "d.csv" in err  # never overwrites its input
+
+
+def test_when_every_row_is_certain_the_rest_are_spread_not_dropped():
+    A = np.array([[0, 0]] * 30 + [[1, 1]] * 30)
+    proba = np.array([[1.0, 0.0]] * 30 + [[0.0, 1.0]] * 30)
+    picked, why = sample_rows(A, n=10, proba=proba, texts=[f"t{i % 7}" for i in range(60)])
+    assert len(set(picked.tolist())) == 10 and set(why) == {"spread"}
