@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+import datetime
+import decimal
+import fractions
 import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sys
+import uuid
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any, overload
 
-from lf.errors import LFDefinitionError
+import numpy as np
+
+from lf.errors import LFDefinitionError, ParameterError
 
 __all__ = [
     "ABSTAIN",
@@ -21,23 +30,71 @@ ABSTAIN: int = -1
 """The label an LF returns when it does not vote."""
 
 
+# Values nothing can change in place: shared freely, never copied.
+_ATOMS: frozenset[type] = frozenset(
+    {str, bytes, int, float, complex, bool, type(None), range, frozenset, datetime.date,
+     datetime.datetime, datetime.time, datetime.timedelta, datetime.timezone, decimal.Decimal,
+     fractions.Fraction, uuid.UUID}
+    | {t for t in np.sctypeDict.values() if issubclass(t, (np.number, np.bool_, np.str_, np.bytes_, np.datetime64, np.timedelta64))}
+)
+# Values an LF could change in place and lf copies cheaply (subclasses too, via deepcopy).
+_CONTAINERS = (list, dict, set, bytearray, np.ndarray)
+
+
+def needs_copy(value: Any, atoms: frozenset[type] = _ATOMS) -> bool:
+    """Whether ``value`` is a container (list, dict, set, array ...) that code could change in place.
+
+    Tuples count when they hold such containers. Other objects (a spaCy Doc, instances of
+    the user's classes) do not: copying them per LF would cost more than the LF.
+    """
+    kind = type(value)
+    if kind in atoms:
+        return False
+    if isinstance(value, _CONTAINERS):
+        return True
+    return isinstance(value, tuple) and not atoms.issuperset(map(type, value)) and any(needs_copy(v, atoms) for v in value)
+
+
+def fresh_copy(value: Any, atoms: frozenset[type] = _ATOMS) -> Any:
+    """``value`` with its containers copied, recursively; atoms and other objects are shared."""
+    kind = type(value)
+    if kind is list:
+        return value.copy() if atoms.issuperset(map(type, value)) else [fresh_copy(v, atoms) for v in value]
+    if kind is dict:
+        if atoms.issuperset(map(type, value.values())):
+            return value.copy()
+        return {k: fresh_copy(v, atoms) for k, v in value.items()}
+    if kind is set or kind is bytearray:
+        return kind(value)
+    if kind is np.ndarray:
+        return value.copy() if value.dtype != object else copy.deepcopy(value)
+    if kind is tuple:
+        return tuple(fresh_copy(v, atoms) for v in value) if needs_copy(value, atoms) else value
+    if isinstance(value, _CONTAINERS) or (isinstance(value, tuple) and needs_copy(value, atoms)):
+        return copy.deepcopy(value)  # OrderedDict, defaultdict, namedtuple of lists ...
+    return value
+
+
 class Row:
     """One row of a chunk, as a row LF sees it: ``x.text`` and ``x["text"]`` both work.
 
-    Rows are built cheaply per chunk from column lists (never one pandas Series per row).
-    They are mutable, so a preprocessor can add fields (``x.tokens = ...``); preprocessors
-    receive a copy, so the original row is never changed.
+    Rows are built cheaply per chunk from column lists (never one pandas Series per row);
+    fields are named by the DataFrame's column labels as they are (``x[1]`` for a column
+    labelled ``1``). They are mutable, so a preprocessor can add fields
+    (``x.tokens = ...``). What one LF or preprocessor does to a row never reaches another
+    one or the caller's data: preprocessors receive a copy whose lists, dicts, sets and
+    arrays are copied too, and what an LF changes on its row is undone before the next LF.
     """
 
     __slots__ = ("__dict__",)
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: Hashable) -> Any:
         try:
             return self.__dict__[key]
         except KeyError:
             raise KeyError(_missing_field_message(self, key)) from None
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: Hashable, value: Any) -> None:
         self.__dict__[key] = value
 
     def __contains__(self, key: object) -> bool:
@@ -48,10 +105,10 @@ class Row:
             raise AttributeError(key)
         raise AttributeError(_missing_field_message(self, key))
 
-    def get(self, key: str, default: Any = None) -> Any:
+    def get(self, key: Hashable, default: Any = None) -> Any:
         return self.__dict__.get(key, default)
 
-    def keys(self) -> Iterable[str]:
+    def keys(self) -> Iterable[Hashable]:
         return self.__dict__.keys()
 
     def copy(self) -> Row:
@@ -60,18 +117,58 @@ class Row:
     def __copy__(self) -> Row:
         return _copy_row(self)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickles (and deep-copies) as a plain Row, whatever per-chunk subclass it is.
+        return (_make_row, (self.__dict__.copy(),))
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Row) and other.__dict__ == self.__dict__
+        if not isinstance(other, Row):
+            return False
+        try:
+            return bool(other.__dict__ == self.__dict__)
+        except (ValueError, TypeError):  # arrays compare element-wise
+            return _frozen_fields(self) == _frozen_fields(other)
 
     def __hash__(self) -> int:
-        return hash(tuple(self.__dict__.items()))
+        """A hash of the values, lists and dicts included (Snorkel's memoizing mappers key on it)."""
+        return hash(_frozen_fields(self))
 
     def __repr__(self) -> str:
         body = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())
         return f"Row({body})"
 
 
-def _missing_field_message(row: Row, key: str) -> str:
+def _frozen_fields(row: Row) -> frozenset[tuple[Any, Any]]:
+    return frozenset((key, _frozen(value, key)) for key, value in row.__dict__.items())
+
+
+def _frozen(value: Any, field: Any) -> Any:
+    """A hashable stand-in for ``value``, equal for equal values (lists, dicts, sets, arrays)."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if isinstance(value, (list, tuple)):
+        return (kind.__name__, tuple(_frozen(v, field) for v in value))
+    if isinstance(value, dict):
+        return ("dict", frozenset((k, _frozen(v, field)) for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return ("set", frozenset(value))
+    if isinstance(value, np.ndarray):
+        if value.dtype == object:
+            return ("array", value.shape, _frozen(value.tolist(), field))
+        return ("array", value.shape, value.dtype.str, value.tobytes())
+    try:
+        hash(value)
+    except TypeError:
+        raise ParameterError(
+            f"Row field {field!r} holds a {type(value).__name__}, which cannot be hashed, so the row "
+            "cannot be hashed either (Snorkel preprocessors with memoize=True hash rows). Store it "
+            "as a list, dict, tuple, array or text instead, or turn memoize off."
+        ) from None
+    return value
+
+
+def _missing_field_message(row: Row, key: Hashable) -> str:
     available = ", ".join(repr(k) for k in row.__dict__)
     return f"The row has no field {key!r}. Available fields: {available}."
 
@@ -83,19 +180,67 @@ def _make_row(fields: dict[str, Any]) -> Row:
 
 
 def _copy_row(row: Row) -> Row:
+    """A copy of ``row`` whose lists, dicts, sets and arrays (nested too) are copied as well."""
     # Not ``row.copy()``: a data column named "copy" (or "get", "keys") shadows the method.
-    return _make_row(dict(row.__dict__))
+    return _make_row(_copy_fields(row.__dict__))
 
 
-def make_rows(columns: Sequence[str], values: Sequence[Sequence[Any]]) -> list[Row]:
-    """Build one :class:`Row` per row from per-column value lists."""
+def _copy_fields(fields: Mapping[Any, Any]) -> dict[Any, Any]:
+    out = dict(fields)
+    if not _ATOMS.issuperset(map(type, out.values())):
+        for key, value in list(out.items()):
+            if needs_copy(value):
+                out[key] = fresh_copy(value)
+    return out
+
+
+def as_row(x: Any) -> Row:
+    """A new :class:`Row` from a Row, a dict, a pandas Series or any object with attributes.
+
+    The caller's object is never changed through the result: containers are copied and other
+    mutable objects deep-copied.
+    """
+    if isinstance(x, Row):
+        fields: Any = x.__dict__
+    elif isinstance(x, Mapping):
+        fields = x
+    elif _is_series(x):
+        fields = dict(x.items())
+    elif isinstance(x, SimpleNamespace) or hasattr(x, "__dict__"):
+        fields = vars(x)
+    else:
+        raise ParameterError(
+            f"Expected a row: a lf Row, a dict, a pandas Series or an object with attributes. "
+            f"Got {type(x).__name__}."
+        )
+    out = _copy_fields(fields)
+    for key, value in out.items():
+        if type(value) not in _ATOMS and not needs_copy(value):
+            out[key] = copy.deepcopy(value)  # the caller's own objects: copied once, fully
+    return _make_row(out)
+
+
+def _is_series(x: Any) -> bool:
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(x, pd.Series)
+
+
+def make_rows(columns: Sequence[Hashable], values: Sequence[Sequence[Any]], cls: type[Row] = Row) -> list[Row]:
+    """Build one :class:`Row` (of class ``cls``) per row from per-column value lists."""
     new = object.__new__
     names = tuple(columns)
     rows: list[Row] = []
     append = rows.append
+    if cls is Row:
+        for vals in zip(*values):
+            row = new(Row)
+            row.__dict__ = dict(zip(names, vals))
+            append(row)
+        return rows
+    put = object.__setattr__  # a subclass may watch attribute writes; building is not one
     for vals in zip(*values):
-        row = new(Row)
-        row.__dict__ = dict(zip(names, vals))
+        row = new(cls)
+        put(row, "__dict__", dict(zip(names, vals)))
         append(row)
     return rows
 
@@ -103,8 +248,10 @@ def make_rows(columns: Sequence[str], values: Sequence[Sequence[Any]]) -> list[R
 class Preprocessor:
     """Maps a row to an enriched row before an LF sees it.
 
-    The function gets a copy of the row and returns it (usually after setting new fields).
-    Within a chunk each preprocessor runs once per row, however many LFs use it.
+    The function gets a copy of the row and returns it (usually after setting new fields);
+    lists, dicts, sets and arrays in the row are copied too, so changing them in place
+    (``x.tags.append(...)``) stays inside this preprocessor's output. Within a chunk each
+    preprocessor runs once per row, however many LFs use it.
     """
 
     def __init__(self, name: str, func: Callable[..., Any], *, resources: Mapping[str, Any] | None = None):
@@ -114,8 +261,13 @@ class Preprocessor:
         self.func = func
         self.resources = dict(resources or {})
 
-    def __call__(self, x: Row) -> Row:
-        out = self.func(_copy_row(x), **self.resources)
+    def __call__(self, x: Any) -> Row:
+        """Run on a copy of ``x`` (a Row, dict, pandas Series ...); ``x`` is never changed."""
+        row = _copy_row(x) if isinstance(x, Row) else as_row(x)
+        return self.checked(self.func(row, **self.resources))
+
+    def checked(self, out: Any) -> Row:
+        """``out`` if the function returned a row, else the error saying what to return."""
         if not isinstance(out, Row):
             raise LFDefinitionError(
                 f"Preprocessor {self.name!r} must return the row it was given "
@@ -178,10 +330,19 @@ class LabelingFunction:
         self.batch = bool(batch)
 
     def __call__(self, x: Any) -> Any:
-        """Label one row (row LF) or one DataFrame (batch LF), preprocessors included."""
-        if not self.batch:
-            if isinstance(x, Mapping):
-                x = _make_row(dict(x))
+        """Label one row (row LF) or one DataFrame (batch LF), preprocessors included.
+
+        A row LF gets a :class:`Row` copied from ``x`` (a Row, a dict, a pandas Series such as
+        ``df.iloc[0]``, a SimpleNamespace), a batch LF a copy of the DataFrame: what the LF
+        does to its input never changes ``x``.
+        """
+        if self.batch:
+            if _is_frame(x):
+                from lf.apply.views import private_frame
+
+                x = private_frame(x)
+        elif self.pre or isinstance(x, (Row, Mapping, SimpleNamespace)) or _is_series(x):
+            x = as_row(x)
             for p in self.pre:
                 x = p(x)
         return self.f(x, **self.resources)
@@ -189,6 +350,11 @@ class LabelingFunction:
     def __repr__(self) -> str:
         kind = "batch" if self.batch else "row"
         return f"LabelingFunction({self.name!r}, {kind})"
+
+
+def _is_frame(x: Any) -> bool:
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(x, pd.DataFrame)
 
 
 def _reject_bare(obj: object, decorator: str) -> None:

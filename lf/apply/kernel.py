@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 import numpy as np
 import numpy.typing as npt
 
-from lf.core import ABSTAIN, LabelingFunction, Preprocessor, make_rows
+from lf.apply.views import ChunkRows, private_frame
+from lf.core import ABSTAIN, LabelingFunction, Preprocessor, Row
 from lf.errors import LFError, LFOutputError, LFRuntimeError
 
 if TYPE_CHECKING:
@@ -83,7 +84,8 @@ def label_chunk(
     """Apply ``lfs`` to one DataFrame chunk.
 
     Row LFs receive :class:`~lf.core.Row` records built once per chunk; each preprocessor
-    chain runs once per row however many LFs share it. ``row_offset`` is the position of the
+    chain runs once per row however many LFs share it, and no LF or preprocessor sees what
+    another one changed on its rows (:mod:`lf.apply.views`). ``row_offset`` is the position of the
     chunk's first row in the whole corpus (for error messages). With ``threads > 1``,
     templates (``keyword_lf`` / ``regex_lf``) run on that many threads while the other LFs run
     on the calling one: their pyarrow kernels release the GIL. The result, and which error is
@@ -106,19 +108,20 @@ def label_chunk(
     workers = 0 if threads <= 1 else min(len(batch), threads if len(batch) == len(todo) else threads - 1)
     with ThreadPoolExecutor(max_workers=workers) if workers > 0 else contextlib.nullcontext() as pool:
         pending = {j: pool.submit(_timed_batch, lfs[j], chunk, on_error, ctx, time.thread_time) for j in batch} if pool else {}
-        rows_by_pre: dict[tuple[Preprocessor, ...], list[Any]] = {}
-        if any(not lf.batch for _, lf in todo):
-            columns = [str(c) for c in chunk.columns]
-            rows_by_pre[()] = make_rows(columns, [chunk[c].tolist() for c in chunk.columns])
+        views = ChunkRows(chunk, [lf for _, lf in todo if not lf.batch])
         for j, lf in todo:
             if j in pending:
                 out, errors[j], seconds[j] = pending.pop(j).result()
             elif lf.batch:
-                out, errors[j], seconds[j] = _timed_batch(lf, chunk, on_error, ctx)
+                own = private_frame(chunk, views.private_columns())
+                out, errors[j], seconds[j] = _timed_batch(lf, own, on_error, ctx)
             else:
                 start = time.perf_counter()
-                rows = _preprocessed(lf, rows_by_pre, on_error, ctx)
-                out, errors[j] = _run_rows(lf, rows, on_error, ctx)
+                rows = _preprocessed(lf, views, on_error, ctx)
+                try:
+                    out, errors[j] = _run_rows(lf, rows, on_error, ctx)
+                finally:
+                    views.restore()
                 seconds[j] = time.perf_counter() - start
             labels[:, j] = _check_labels(lf, out, n, cardinality, ctx)
     return ChunkResult(labels, errors, seconds)
@@ -132,34 +135,53 @@ def _timed_batch(
     return out, failures, clock() - start
 
 
-def _preprocessed(
-    lf: LabelingFunction, cache: dict[tuple[Preprocessor, ...], list[Any]], on_error: str, ctx: _Context
-) -> list[Any]:
-    """Rows after ``lf.pre``, computing (and memoizing) each prefix of the chain once."""
+def _preprocessed(lf: LabelingFunction, views: ChunkRows, on_error: str, ctx: _Context) -> list[Any]:
+    """Rows after ``lf.pre`` for this LF, computing each prefix of the chain once per chunk."""
     for depth in range(1, len(lf.pre) + 1):
         key = lf.pre[:depth]
-        if key in cache:
+        if not views.has(key):
+            views.add(key, *_pre_rows(key[-1], views.take(key[:-1]), lf, on_error, ctx, views.cls))
+    return views.take(lf.pre)
+
+
+def _pre_rows(
+    pre: Preprocessor, rows: list[Any], lf: LabelingFunction, on_error: str, ctx: _Context, cls: type[Row]
+) -> tuple[list[Any], list[dict[Any, Any]]]:
+    """Run ``pre`` on a copy of each row (the views copy containers as needed).
+
+    Returns the output rows (failed ones as ``_Failed``) and the field dicts of the others.
+    """
+    func = functools.partial(pre.func, **pre.resources) if pre.resources else pre.func
+    new = object.__new__
+    out: list[Any] = []
+    fields: list[dict[Any, Any]] = []
+    append, keep = out.append, fields.append
+    for i, x in enumerate(rows):
+        if type(x) is _Failed:
+            append(x)
             continue
-        pre = key[-1]
-        cache[key] = [_pre_one(pre, x, lf, on_error, ctx, i) for i, x in enumerate(cache[key[:-1]])]
-    return cache[lf.pre]
-
-
-def _pre_one(pre: Preprocessor, x: Any, lf: LabelingFunction, on_error: str, ctx: _Context, i: int) -> Any:
-    if type(x) is _Failed:
-        return x
-    try:
-        return pre(x)
-    except LFError:
-        raise  # a definition problem (the preprocessor returned no row ...), not a row failure
-    except Exception as exc:
-        if on_error == "raise":
-            raise LFRuntimeError(
-                f"Preprocessor {pre.name!r} (used by LF {lf.name!r}) raised on {ctx.where(i)}{_origin(exc)}: "
-                f"{_why(exc)}. Fix it, or pass on_error='abstain' to count such rows "
-                "as abstains."
-            ) from exc
-        return _Failed(exc)
+        mine = new(Row)
+        mine.__dict__ = x.__dict__.copy()
+        try:
+            y = func(mine)
+        except LFError:
+            raise  # a definition or data problem, not a row failure
+        except Exception as exc:
+            if on_error == "raise":
+                raise LFRuntimeError(
+                    f"Preprocessor {pre.name!r} (used by LF {lf.name!r}) raised on {ctx.where(i)}{_origin(exc)}: "
+                    f"{_why(exc)}. Fix it, or pass on_error='abstain' to count such rows "
+                    "as abstains."
+                ) from exc
+            append(_Failed(exc))
+            continue
+        if type(y) is Row:
+            y.__class__ = cls  # shared from here on: writes by LFs are journaled and undone
+        else:
+            pre.checked(y)
+        append(y)
+        keep(y.__dict__)
+    return out, fields
 
 
 def _bound(lf: LabelingFunction) -> Callable[..., Any]:

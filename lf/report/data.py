@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf import analysis
-from lf.matrix import LabelMatrix, as_label_array
+from lf.matrix import LabelMatrix, as_gold_array, as_label_array
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -100,7 +100,7 @@ def build_report(L: LabelMatrix | Any, *, y: Any = None, model: Any = None, conf
     if model is not None:  # predicting first checks the model fits this matrix
         predictions = np.asarray(model.predict(L), dtype=np.int64)
     summary = summarize(L, y=y, model=model)  # validates y
-    gold = None if y is None else np.asarray(y).astype(np.int64)
+    gold = None if y is None else as_gold_array(y, A.shape[0])
     if isinstance(L, LabelMatrix):
         names = list(L.names)
         label_names = list(L.labels) if L.labels else [str(c) for c in range(k)]
