@@ -70,7 +70,11 @@ def _private_columns(chunk: pd.DataFrame, kinds: frozenset[type]) -> dict[int, l
 
 
 def private_frame(chunk: pd.DataFrame, columns: dict[int, list[Any]] | None = None) -> pd.DataFrame:
-    """A copy of ``chunk`` a batch LF may change freely: columns copy on write, containers copied."""
+    """A copy of ``chunk`` a batch LF may change freely: columns copy on write, objects copied.
+
+    ``columns`` are the chunk's object columns as :func:`_private_columns` copied them; they
+    are copied again here, so they stay as the caller's data was for the next consumer.
+    """
     import pandas as pd
 
     kinds = atoms()
@@ -78,7 +82,7 @@ def private_frame(chunk: pd.DataFrame, columns: dict[int, list[Any]] | None = No
         columns = _private_columns(chunk, kinds)
     out = chunk.copy(deep=False)
     for j, values in columns.items():
-        fresh = [fresh_copy(v, kinds) if needs_copy(v, kinds) else v for v in values]
+        fresh = [_private(v, kinds) for v in values]
         out.isetitem(j, pd.Series(fresh, index=chunk.index, dtype=object))
     return out
 
@@ -182,7 +186,11 @@ class ChunkRows:
                 "by name. Rename the columns first."
             )
         private = self.private_columns()
-        values = [private[j] if j in private else chunk.iloc[:, j].tolist() for j in range(chunk.shape[1])]
+        kinds = self.kinds  # the private columns stay pristine: batch LFs copy them later
+        values = [
+            [_private(v, kinds) for v in private[j]] if j in private else chunk.iloc[:, j].tolist()
+            for j in range(chunk.shape[1])
+        ]
         rows = make_rows(list(chunk.columns), values, self.cls)
         consumers = self._consumers[()]
         hot = _hot_fields([x.__dict__ for x in rows], self.kinds) if private and consumers > 1 else []
