@@ -89,13 +89,15 @@ class Row:
     __slots__ = ("__dict__",)
 
     def __getitem__(self, key: Hashable) -> Any:
+        fields: dict[Any, Any] = self.__dict__  # keys are the column labels, not only strings
         try:
-            return self.__dict__[key]
+            return fields[key]
         except KeyError:
             raise KeyError(_missing_field_message(self, key)) from None
 
     def __setitem__(self, key: Hashable, value: Any) -> None:
-        self.__dict__[key] = value
+        fields: dict[Any, Any] = self.__dict__
+        fields[key] = value
 
     def __contains__(self, key: object) -> bool:
         return key in self.__dict__
@@ -106,7 +108,8 @@ class Row:
         raise AttributeError(_missing_field_message(self, key))
 
     def get(self, key: Hashable, default: Any = None) -> Any:
-        return self.__dict__.get(key, default)
+        fields: dict[Any, Any] = self.__dict__
+        return fields.get(key, default)
 
     def keys(self) -> Iterable[Hashable]:
         return self.__dict__.keys()
@@ -228,7 +231,7 @@ def _is_series(x: Any) -> bool:
 def make_rows(columns: Sequence[Hashable], values: Sequence[Sequence[Any]], cls: type[Row] = Row) -> list[Row]:
     """Build one :class:`Row` (of class ``cls``) per row from per-column value lists."""
     new = object.__new__
-    names = tuple(columns)
+    names: tuple[Any, ...] = tuple(columns)
     rows: list[Row] = []
     append = rows.append
     if cls is Row:

@@ -119,7 +119,8 @@ def _journaled_row_class() -> tuple[type[Row], dict[int, tuple[Row, dict[Any, An
 
         def __setitem__(self, key: Hashable, value: Any) -> None:
             remember(self)
-            self.__dict__[key] = value
+            fields: dict[Any, Any] = self.__dict__
+            fields[key] = value
 
     SharedRow.__name__ = SharedRow.__qualname__ = "Row"
     return SharedRow, journal
