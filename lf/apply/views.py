@@ -27,7 +27,8 @@ from collections.abc import Hashable, Sequence
 from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from lf.core import _ATOMS, LabelingFunction, Preprocessor, Row, fresh_copy, make_rows, needs_copy
+from lf._values import _ATOMS, fresh_copy, needs_copy
+from lf.core import LabelingFunction, Preprocessor, Row, make_rows
 from lf.errors import DataError
 
 if TYPE_CHECKING:
