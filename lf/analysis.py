@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.errors import ParameterError
-from lf.matrix import LabelMatrix, PatternTable, as_label_array, row_patterns
+from lf.matrix import LabelMatrix, PatternTable, as_gold_array, as_label_array, row_patterns
 
 __all__ = [
     "agreement_matrix",
@@ -126,12 +126,8 @@ def lf_polarities(L: Any) -> list[list[int]]:
 
 
 def _gold(A: IntArray, y: Any) -> npt.NDArray[np.int64]:
-    y = np.asarray(y)
-    if y.shape != (A.shape[0],):
-        raise ParameterError(f"`y` must hold one gold label per row: {A.shape[0]} rows, got shape {y.shape}.")
-    if y.size and y.dtype.kind not in "iu":
-        raise ParameterError(f"`y` must hold integer labels. Got dtype {y.dtype}.")
-    return np.asarray(y, dtype=np.int64)
+    """Gold labels: one per row, shape (n,) or (n, 1), integers (or floats holding them)."""
+    return as_gold_array(y, A.shape[0])
 
 
 def _with_gold(L: Any, y: Any) -> tuple[_Weighted, npt.NDArray[np.int64]]:

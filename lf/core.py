@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, overload
 
-from lf.errors import LFDefinitionError
+from lf._values import _ATOMS, fresh_copy, frozen, needs_copy
+from lf.errors import LFDefinitionError, ParameterError
 
 __all__ = [
     "ABSTAIN",
@@ -26,21 +30,26 @@ ABSTAIN: int = -1
 class Row:
     """One row of a chunk, as a row LF sees it: ``x.text`` and ``x["text"]`` both work.
 
-    Rows are built cheaply per chunk from column lists (never one pandas Series per row).
-    They are mutable, so a preprocessor can add fields (``x.tokens = ...``); preprocessors
-    receive a copy, so the original row is never changed.
+    Rows are built cheaply per chunk from column lists (never one pandas Series per row);
+    fields are named by the DataFrame's column labels as they are (``x[1]`` for a column
+    labelled ``1``). They are mutable, so a preprocessor can add fields
+    (``x.tokens = ...``). What one LF or preprocessor does to a row never reaches another
+    one or the caller's data: preprocessors receive a copy whose lists, dicts, sets and
+    arrays are copied too, and what an LF changes on its row is undone before the next LF.
     """
 
     __slots__ = ("__dict__",)
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: Hashable) -> Any:
+        fields: dict[Any, Any] = self.__dict__  # keys are the column labels, not only strings
         try:
-            return self.__dict__[key]
+            return fields[key]
         except KeyError:
             raise KeyError(_missing_field_message(self, key)) from None
 
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.__dict__[key] = value
+    def __setitem__(self, key: Hashable, value: Any) -> None:
+        fields: dict[Any, Any] = self.__dict__
+        fields[key] = value
 
     def __contains__(self, key: object) -> bool:
         return key in self.__dict__
@@ -50,10 +59,11 @@ class Row:
             raise AttributeError(key)
         raise AttributeError(_missing_field_message(self, key))
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.__dict__.get(key, default)
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        fields: dict[Any, Any] = self.__dict__
+        return fields.get(key, default)
 
-    def keys(self) -> Iterable[str]:
+    def keys(self) -> Iterable[Hashable]:
         return self.__dict__.keys()
 
     def copy(self) -> Row:
@@ -62,18 +72,32 @@ class Row:
     def __copy__(self) -> Row:
         return _copy_row(self)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickles (and deep-copies) as a plain Row, whatever per-chunk subclass it is.
+        return (_make_row, (self.__dict__.copy(),))
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Row) and other.__dict__ == self.__dict__
+        if not isinstance(other, Row):
+            return False
+        try:
+            return bool(other.__dict__ == self.__dict__)
+        except (ValueError, TypeError):  # arrays compare element-wise
+            return _frozen_fields(self) == _frozen_fields(other)
 
     def __hash__(self) -> int:
-        return hash(tuple(self.__dict__.items()))
+        """A hash of the values, lists and dicts included (Snorkel's memoizing mappers key on it)."""
+        return hash(_frozen_fields(self))
 
     def __repr__(self) -> str:
         body = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())
         return f"Row({body})"
 
 
-def _missing_field_message(row: Row, key: str) -> str:
+def _frozen_fields(row: Row) -> frozenset[tuple[Any, Any]]:
+    return frozenset((key, frozen(value, key)) for key, value in row.__dict__.items())
+
+
+def _missing_field_message(row: Row, key: Hashable) -> str:
     available = ", ".join(repr(k) for k in row.__dict__)
     return f"The row has no field {key!r}. Available fields: {available}."
 
@@ -85,19 +109,67 @@ def _make_row(fields: dict[str, Any]) -> Row:
 
 
 def _copy_row(row: Row) -> Row:
+    """A copy of ``row`` whose lists, dicts, sets and arrays (nested too) are copied as well."""
     # Not ``row.copy()``: a data column named "copy" (or "get", "keys") shadows the method.
-    return _make_row(dict(row.__dict__))
+    return _make_row(_copy_fields(row.__dict__))
 
 
-def make_rows(columns: Sequence[str], values: Sequence[Sequence[Any]]) -> list[Row]:
-    """Build one :class:`Row` per row from per-column value lists."""
+def _copy_fields(fields: Mapping[Any, Any]) -> dict[Any, Any]:
+    out = dict(fields)
+    if not _ATOMS.issuperset(map(type, out.values())):
+        for key, value in list(out.items()):
+            if needs_copy(value):
+                out[key] = fresh_copy(value)
+    return out
+
+
+def as_row(x: Any) -> Row:
+    """A new :class:`Row` from a Row, a dict, a pandas Series or any object with attributes.
+
+    The caller's object is never changed through the result: containers are copied and other
+    mutable objects deep-copied.
+    """
+    if isinstance(x, Row):
+        fields: Any = x.__dict__
+    elif isinstance(x, Mapping):
+        fields = x
+    elif _is_series(x):
+        fields = dict(x.items())
+    elif isinstance(x, SimpleNamespace) or hasattr(x, "__dict__"):
+        fields = vars(x)
+    else:
+        raise ParameterError(
+            f"Expected a row: a lf Row, a dict, a pandas Series or an object with attributes. "
+            f"Got {type(x).__name__}."
+        )
+    out = _copy_fields(fields)
+    for key, value in out.items():
+        if type(value) not in _ATOMS and not needs_copy(value):
+            out[key] = copy.deepcopy(value)  # the caller's own objects: copied once, fully
+    return _make_row(out)
+
+
+def _is_series(x: Any) -> bool:
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(x, pd.Series)
+
+
+def make_rows(columns: Sequence[Hashable], values: Sequence[Sequence[Any]], cls: type[Row] = Row) -> list[Row]:
+    """Build one :class:`Row` (of class ``cls``) per row from per-column value lists."""
     new = object.__new__
-    names = tuple(columns)
+    names: tuple[Any, ...] = tuple(columns)
     rows: list[Row] = []
     append = rows.append
+    if cls is Row:
+        for vals in zip(*values):
+            row = new(Row)
+            row.__dict__ = dict(zip(names, vals))
+            append(row)
+        return rows
+    put = object.__setattr__  # a subclass may watch attribute writes; building is not one
     for vals in zip(*values):
-        row = new(Row)
-        row.__dict__ = dict(zip(names, vals))
+        row = new(cls)
+        put(row, "__dict__", dict(zip(names, vals)))
         append(row)
     return rows
 
@@ -105,8 +177,10 @@ def make_rows(columns: Sequence[str], values: Sequence[Sequence[Any]]) -> list[R
 class Preprocessor:
     """Maps a row to an enriched row before an LF sees it.
 
-    The function gets a copy of the row and returns it (usually after setting new fields).
-    Within a chunk each preprocessor runs once per row, however many LFs use it.
+    The function gets a copy of the row and returns it (usually after setting new fields);
+    lists, dicts, sets and arrays in the row are copied too, so changing them in place
+    (``x.tags.append(...)``) stays inside this preprocessor's output. Within a chunk each
+    preprocessor runs once per row, however many LFs use it.
     """
 
     def __init__(
@@ -124,8 +198,13 @@ class Preprocessor:
         self.resources = dict(resources or {})
         self.files = _declared_files(f"Preprocessor {name!r}", files)
 
-    def __call__(self, x: Row) -> Row:
-        out = self.func(_copy_row(x), **self.resources)
+    def __call__(self, x: Any) -> Row:
+        """Run on a copy of ``x`` (a Row, dict, pandas Series ...); ``x`` is never changed."""
+        row = _copy_row(x) if isinstance(x, Row) else as_row(x)
+        return self.checked(self.func(row, **self.resources))
+
+    def checked(self, out: Any) -> Row:
+        """``out`` if the function returned a row, else the error saying what to return."""
         if not isinstance(out, Row):
             raise LFDefinitionError(
                 f"Preprocessor {self.name!r} must return the row it was given "
@@ -193,10 +272,19 @@ class LabelingFunction:
         self.files = _declared_files(f"Labeling function {name!r}", files)
 
     def __call__(self, x: Any) -> Any:
-        """Label one row (row LF) or one DataFrame (batch LF), preprocessors included."""
-        if not self.batch:
-            if isinstance(x, Mapping):
-                x = _make_row(dict(x))
+        """Label one row (row LF) or one DataFrame (batch LF), preprocessors included.
+
+        A row LF gets a :class:`Row` copied from ``x`` (a Row, a dict, a pandas Series such as
+        ``df.iloc[0]``, a SimpleNamespace), a batch LF a copy of the DataFrame: what the LF
+        does to its input never changes ``x``.
+        """
+        if self.batch:
+            if _is_frame(x):
+                from lf.apply.views import private_frame
+
+                x = private_frame(x)
+        elif self.pre or isinstance(x, (Row, Mapping, SimpleNamespace)) or _is_series(x):
+            x = as_row(x)
             for p in self.pre:
                 x = p(x)
         return self.f(x, **self.resources)
@@ -221,6 +309,11 @@ def _declared_files(owner: str, files: Any) -> tuple[Path, ...]:
             raise LFDefinitionError(f"{owner} declares the file {str(item)!r} (files=), which does not exist.")
         out.append(path)
     return tuple(out)
+
+
+def _is_frame(x: Any) -> bool:
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(x, pd.DataFrame)
 
 
 def _reject_bare(obj: object, decorator: str) -> None:

@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from lf.errors import DataError, LFDefinitionError, ParameterError
 
-__all__ = ["LabelMatrix", "PatternTable", "Patterns", "WeightedRows", "as_label_array"]
+__all__ = ["LabelMatrix", "PatternTable", "Patterns", "WeightedRows", "as_gold_array", "as_label_array"]
 
 
 
@@ -81,8 +81,44 @@ def _storage_dtype(cardinality: int) -> type[np.integer[Any]]:
     return np.int8 if cardinality <= 127 else np.int16
 
 
+def _integral(arr: npt.NDArray[Any], what: str) -> npt.NDArray[np.integer[Any]]:
+    """``arr`` as integers: floats holding whole numbers (``-1 * np.ones(...)``) are converted.
+
+    NaN, infinities and fractions are rejected, naming the first one and where it is.
+    """
+    if not arr.size or arr.dtype.kind in "iu":
+        return arr
+    if arr.dtype.kind != "f":
+        raise ParameterError(f"{what} must hold integer labels. Got dtype {arr.dtype}.")
+    bad = ~np.isfinite(arr) | (arr != np.round(arr))
+    if bad.any():
+        pos = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = f"row {pos[0]}, column {pos[1]}" if len(pos) == 2 else f"position {pos[0]}"
+        raise ParameterError(
+            f"{what} must hold integer labels (ABSTAIN = -1). Got {arr[pos].item()!r} at {where} "
+            f"(dtype {arr.dtype})."
+        )
+    return arr.astype(np.int64)
+
+
+def as_gold_array(y: Any, n: int, *, name: str = "y") -> npt.NDArray[np.int64]:
+    """Validate gold labels for ``n`` rows: shape ``(n,)`` or ``(n, 1)``, integer-valued."""
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.shape != (n,):
+        raise ParameterError(f"`{name}` must hold one gold label per row: {n} rows, got shape {arr.shape}.")
+    if arr.size and arr.dtype.kind not in "iuf":
+        raise ParameterError(f"`{name}` must hold integer labels. Got dtype {arr.dtype}.")
+    return np.asarray(_integral(arr, f"`{name}`"), dtype=np.int64)
+
+
 def as_label_array(L: Any, cardinality: int | None = None) -> tuple[npt.NDArray[np.integer[Any]], int]:
-    """Validate ``L`` (a LabelMatrix or 2-d int array) and return ``(array, cardinality)``."""
+    """Validate ``L`` (a LabelMatrix or 2-d array of integer labels) and return ``(array, cardinality)``.
+
+    Float arrays holding whole numbers (Snorkel builds ``L`` as ``-1 * np.ones(...)``) are
+    converted to integers; NaN, infinities and fractions are rejected by value and position.
+    """
     if isinstance(L, LabelMatrix):
         if cardinality is not None and cardinality != L.cardinality:
             raise ParameterError(
@@ -92,8 +128,7 @@ def as_label_array(L: Any, cardinality: int | None = None) -> tuple[npt.NDArray[
     arr = np.asarray(L)
     if arr.ndim != 2:
         raise ParameterError(f"A label matrix must be 2-d (rows x LFs). Got an array of shape {arr.shape}.")
-    if arr.size and arr.dtype.kind not in "iu":
-        raise ParameterError(f"A label matrix must hold integers. Got dtype {arr.dtype}.")
+    arr = _integral(arr, "A label matrix")
     lo = int(arr.min()) if arr.size else -1
     hi = int(arr.max()) if arr.size else -1
     if lo < -1:

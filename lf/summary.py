@@ -114,12 +114,15 @@ def gold_labels(L: LabelMatrix | Any, y: Any, k: int) -> Any:
     """Gold ``y`` as class ids: label names of ``L`` (any case) or ids, one per row, checked."""
     from lf.errors import ParameterError
     from lf.gold import gold_ids
+    from lf.matrix import as_gold_array
 
     labels = list(L.labels) if isinstance(L, (LabelMatrix, PatternTable)) and L.labels else None
     values = y if hasattr(y, "factorize") else np.asarray(y, dtype=object if isinstance(y, list) else None)
+    n = int(L.shape[0]) if hasattr(L, "shape") else len(L)
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":  # numbers: integral ones, named if not
+        values = as_gold_array(values, n)
     if np.ndim(values) == 2 and np.shape(values)[1] == 1:  # a column vector, as Snorkel's tests pass
         values = np.asarray(values).ravel()
-    n = int(L.shape[0]) if hasattr(L, "shape") else len(L)
     if np.ndim(values) != 1 or len(values) != n:
         raise ParameterError(f"`y` must hold one gold label per row: {n} rows, got shape {np.shape(values)}.")
     return gold_ids(values, labels, k, what="`y`")

@@ -139,8 +139,10 @@ def test_gold_labels_are_validated():
     L = np.array([[0, 1], [1, -1]])
     with pytest.raises(ValueError, match=r"one gold label per row: 2 rows, got shape \(3,\)"):
         analysis.lf_correct(L, [0, 1, 1])
-    with pytest.raises(ValueError, match=r"integer labels. Got dtype float64"):
-        analysis.lf_correct(L, [0.0, 1.0])
+    with pytest.raises(ValueError, match=r"integer labels \(ABSTAIN = -1\)\. Got 0\.5 at position 1"):
+        analysis.lf_correct(L, [0.0, 0.5])
+    with pytest.raises(ValueError, match=r"integer labels. Got dtype <U1"):
+        analysis.lf_correct(L, ["a", "b"])
 
 
 def test_empty_matrix_gives_nan_not_an_error():

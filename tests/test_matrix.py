@@ -56,7 +56,7 @@ def test_default_names_and_numpy_interop():
         ({"array": [[0, 1]], "row_ids": [1, 2, 3]}, r"3 row ids given for 1 rows"),
         ({"array": [[0, -2]]}, r"ABSTAIN \(-1\) or 0..k-1. Found -2"),
         ({"array": [[0, 2]], "cardinality": 2}, r"Label 2 is out of range for cardinality 2 \(allowed: -1..1\)"),
-        ({"array": [[0.5, 1.0]]}, r"must hold integers. Got dtype float64"),
+        ({"array": [[0.5, 1.0]]}, r"must hold integer labels \(ABSTAIN = -1\)\. Got 0\.5 at row 0, column 0"),
         ({"array": [0, 1]}, r"must be 2-d .* shape \(2,\)"),
     ],
 )

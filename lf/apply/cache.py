@@ -97,7 +97,8 @@ def chunk_key(chunk: pd.DataFrame) -> str:
     import pandas as pd
 
     digest = hashlib.sha256(VERSION)
-    digest.update("\0".join(map(str, chunk.columns)).encode())
+    # Column labels as LFs see them: the label 1 and the label "1" are different fields.
+    digest.update("\0".join(c if isinstance(c, str) else f"\1{type(c).__name__}:{c!r}" for c in chunk.columns).encode())
     digest.update(str(len(chunk)).encode())
     for column in chunk.columns:
         values = pd.util.hash_pandas_object(chunk[column], index=False).to_numpy()

@@ -57,6 +57,7 @@ _BUILTIN_CALLABLES = (
     types.MemberDescriptorType,
     types.GetSetDescriptorType,
 )
+_MEMOIZED = functools._lru_cache_wrapper  # what functools.lru_cache and functools.cache return
 _CLASS_SKIP = {"__dict__", "__weakref__", "__module__", "__doc__", "__qualname__", "__annotations__", "_abc_impl"}
 
 
@@ -183,6 +184,9 @@ class Fingerprinter:
         if isinstance(func, functools.partial):
             inner, args = self._func(func.func, seen), self.value((func.args, func.keywords), seen)
             return None if inner is None or args is None else b"partial:" + inner + args
+        if isinstance(func, _MEMOIZED):  # functools.lru_cache / cache: what it computes is its function's
+            inner = self._func(func.__wrapped__, seen)
+            return None if inner is None else b"memoized:" + inner
         code = getattr(func, "__code__", None)
         if not isinstance(code, types.CodeType):
             return None
@@ -261,7 +265,7 @@ class Fingerprinter:
             return self._lf(LabelingFunction(value.name, value.func, resources=value.resources), seen)
         if isinstance(value, _BUILTIN_CALLABLES):
             return f"builtin:{getattr(value, '__module__', '')}.{value.__qualname__}".encode()
-        if isinstance(value, (types.FunctionType, types.MethodType, functools.partial)) or hasattr(value, "fingerprint"):
+        if isinstance(value, (types.FunctionType, types.MethodType, functools.partial, _MEMOIZED)) or hasattr(value, "fingerprint"):
             return self._func(value, seen)
         if isinstance(value, re.Pattern):
             return f"re:{value.flags}:{value.pattern!r}".encode()
@@ -341,6 +345,8 @@ class Fingerprinter:
         if isinstance(value, types.ModuleType):
             deps.add(value.__name__)
             return b""
+        if isinstance(value, _MEMOIZED):  # an lru_cache'd function: its function counts
+            value = value.__wrapped__
         owner = getattr(value, "__module__", None)
         if isinstance(value, (type, types.FunctionType)) and isinstance(owner, str) and owner != name:
             deps.add(owner)

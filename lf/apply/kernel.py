@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 import numpy as np
 import numpy.typing as npt
 
-from lf.core import ABSTAIN, LabelingFunction, Preprocessor, make_rows
+from lf.apply.views import ChunkRows, private_frame
+from lf.core import ABSTAIN, LabelingFunction, Preprocessor, Row
 from lf.errors import LFError, LFOutputError, LFRuntimeError
 
 if TYPE_CHECKING:
@@ -84,7 +85,8 @@ def label_chunk(
     """Apply ``lfs`` to one DataFrame chunk.
 
     Row LFs receive :class:`~lf.core.Row` records built once per chunk; each preprocessor
-    chain runs once per row however many LFs share it. ``row_offset`` is the position of the
+    chain runs once per row however many LFs share it, and no LF or preprocessor sees what
+    another one changed on its rows (:mod:`lf.apply.views`). ``row_offset`` is the position of the
     chunk's first row in the whole corpus (for error messages). With ``threads > 1``,
     templates (``keyword_lf`` / ``regex_lf``) run on that many threads while the other LFs run
     on the calling one: their pyarrow kernels release the GIL. The result, and which error is
@@ -108,21 +110,22 @@ def label_chunk(
     workers = 0 if threads <= 1 else min(len(batch), threads if len(batch) == len(todo) else threads - 1)
     with ThreadPoolExecutor(max_workers=workers) if workers > 0 else contextlib.nullcontext() as pool:
         pending = {j: pool.submit(_timed_batch, lfs[j], chunk, on_error, ctx, time.thread_time) for j in batch} if pool else {}
-        rows_by_pre: dict[tuple[Preprocessor, ...], list[Any]] = {}
+        views = ChunkRows(chunk, [lf for _, lf in todo if not lf.batch])
         # Chunk hook: preprocessors that take the whole chunk share this (spaCy: one parse).
         scratch: dict[Any, Any] = {"pres": [p for _, x in todo for p in x.pre]}
-        if any(not lf.batch for _, lf in todo):
-            columns = [str(c) for c in chunk.columns]
-            rows_by_pre[()] = make_rows(columns, [chunk[c].tolist() for c in chunk.columns])
         for j, lf in todo:
             if j in pending:
                 out, errors[j], seconds[j] = pending.pop(j).result()
             elif lf.batch:
-                out, errors[j], seconds[j] = _timed_batch(lf, chunk, on_error, ctx)
+                own = private_frame(chunk, views.private_columns())
+                out, errors[j], seconds[j] = _timed_batch(lf, own, on_error, ctx)
             else:
                 start = time.perf_counter()
-                rows = _preprocessed(lf, rows_by_pre, on_error, ctx, scratch)
-                out, errors[j] = _run_rows(lf, rows, on_error, ctx)
+                rows = _preprocessed(lf, views, on_error, ctx, scratch)
+                try:
+                    out, errors[j] = _run_rows(lf, rows, on_error, ctx)
+                finally:
+                    views.restore()
                 seconds[j] = time.perf_counter() - start
             labels[:, j] = _check_labels(lf, out, n, cardinality, ctx)
     return ChunkResult(labels, errors, seconds)
@@ -137,59 +140,85 @@ def _timed_batch(
 
 
 def _preprocessed(
-    lf: LabelingFunction,
-    cache: dict[tuple[Preprocessor, ...], list[Any]],
-    on_error: str,
-    ctx: _Context,
-    scratch: dict[Any, Any] | None = None,
+    lf: LabelingFunction, views: ChunkRows, on_error: str, ctx: _Context, scratch: dict[Any, Any] | None = None
 ) -> list[Any]:
-    """Rows after ``lf.pre``, computing (and memoizing) each prefix of the chain once."""
+    """Rows after ``lf.pre`` for this LF, computing each prefix of the chain once per chunk."""
     for depth in range(1, len(lf.pre) + 1):
         key = lf.pre[:depth]
-        if key in cache:
+        if views.has(key):
             continue
-        pre = key[-1]
-        if hasattr(pre, "map_rows"):
-            cache[key] = _pre_chunk(pre, cache[key[:-1]], lf, on_error, ctx, {} if scratch is None else scratch)
-            continue
-        cache[key] = [_pre_one(pre, x, lf, on_error, ctx, i) for i, x in enumerate(cache[key[:-1]])]
-    return cache[lf.pre]
+        rows = views.take(key[:-1])
+        if hasattr(key[-1], "map_rows"):  # a chunk-wise preprocessor (spaCy: one parse per chunk)
+            views.add(key, *_pre_chunk(key[-1], rows, lf, on_error, ctx, views.cls, {} if scratch is None else scratch))
+        else:
+            views.add(key, *_pre_rows(key[-1], rows, lf, on_error, ctx, views.cls))
+    return views.take(lf.pre)
 
 
-def _pre_chunk(pre: Any, rows: list[Any], lf: LabelingFunction, on_error: str, ctx: _Context, scratch: dict[Any, Any]) -> list[Any]:
-    """A chunk-wise preprocessor (``map_rows``): all rows at once, failures as with ``_pre_one``."""
+def _pre_chunk(
+    pre: Any, rows: list[Any], lf: LabelingFunction, on_error: str, ctx: _Context, cls: type[Row], scratch: dict[Any, Any]
+) -> tuple[list[Any], list[dict[Any, Any]]]:
+    """``pre.map_rows`` on copies of every row at once (an exception stands for a failed row)."""
     good = [i for i, x in enumerate(rows) if type(x) is not _Failed]
-    out = list(rows)
-    for i, y in zip(good, pre.map_rows([rows[i] for i in good], scratch)):
-        out[i] = _pre_one(_Raise(pre.name, y), y, lf, on_error, ctx, i) if isinstance(y, BaseException) else y  # type: ignore[arg-type]
-    return out
+    copies = []
+    for i in good:
+        mine = object.__new__(Row)
+        mine.__dict__ = rows[i].__dict__.copy()
+        copies.append(mine)
+    out: list[Any] = list(rows)
+    for i, y in zip(good, pre.map_rows(copies, scratch)):
+        if isinstance(y, BaseException):
+            if on_error == "raise":
+                raise LFRuntimeError(
+                    f"Preprocessor {pre.name!r} (used by LF {lf.name!r}) raised on {ctx.where(i)}: "
+                    f"{_why(y)}. Fix it, or pass on_error='abstain' to count such rows as abstains."
+                ) from y
+            out[i] = _Failed(y)
+            continue
+        if type(y) is Row:
+            y.__class__ = cls  # shared from here on: writes by LFs are journaled and undone
+        out[i] = y
+    return out, [x.__dict__ for x in out if type(x) is not _Failed]
 
 
-class _Raise:
-    """Stands in for a preprocessor that failed on a row, so ``_pre_one`` reports it."""
+def _pre_rows(
+    pre: Preprocessor, rows: list[Any], lf: LabelingFunction, on_error: str, ctx: _Context, cls: type[Row]
+) -> tuple[list[Any], list[dict[Any, Any]]]:
+    """Run ``pre`` on a copy of each row (the views copy containers as needed).
 
-    def __init__(self, name: str, exc: BaseException) -> None:
-        self.name, self.exc = name, exc
-
-    def __call__(self, x: Any) -> Any:
-        raise self.exc
-
-
-def _pre_one(pre: Preprocessor, x: Any, lf: LabelingFunction, on_error: str, ctx: _Context, i: int) -> Any:
-    if type(x) is _Failed:
-        return x
-    try:
-        return pre(x)
-    except LFError:
-        raise  # a definition problem (the preprocessor returned no row ...), not a row failure
-    except Exception as exc:
-        if on_error == "raise":
-            raise LFRuntimeError(
-                f"Preprocessor {pre.name!r} (used by LF {lf.name!r}) raised on {ctx.where(i)}{_origin(exc)}: "
-                f"{_why(exc)}. Fix it, or pass on_error='abstain' to count such rows "
-                "as abstains."
-            ) from exc
-        return _Failed(exc)
+    Returns the output rows (failed ones as ``_Failed``) and the field dicts of the others.
+    """
+    func = functools.partial(pre.func, **pre.resources) if pre.resources else pre.func
+    new = object.__new__
+    out: list[Any] = []
+    fields: list[dict[Any, Any]] = []
+    append, keep = out.append, fields.append
+    for i, x in enumerate(rows):
+        if type(x) is _Failed:
+            append(x)
+            continue
+        mine = new(Row)
+        mine.__dict__ = x.__dict__.copy()
+        try:
+            y = func(mine)
+        except LFError:
+            raise  # a definition or data problem, not a row failure
+        except Exception as exc:
+            if on_error == "raise":
+                raise LFRuntimeError(
+                    f"Preprocessor {pre.name!r} (used by LF {lf.name!r}) raised on {ctx.where(i)}{_origin(exc)}: "
+                    f"{_why(exc)}. Fix it, or pass on_error='abstain' to count such rows "
+                    "as abstains."
+                ) from exc
+            append(_Failed(exc))
+            continue
+        if type(y) is Row:
+            y.__class__ = cls  # shared from here on: writes by LFs are journaled and undone
+        else:
+            pre.checked(y)
+        append(y)
+        keep(y.__dict__)
+    return out, fields
 
 
 def _bound(lf: LabelingFunction) -> Callable[..., Any]:

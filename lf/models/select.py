@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.errors import ParameterError
-from lf.matrix import LabelMatrix, as_label_array
+from lf.matrix import LabelMatrix, as_gold_array, as_label_array
 from lf.models.base import BaseLabelModel, check_class_balance
 
 __all__ = ["Selection", "default_candidates", "score", "select"]
@@ -52,7 +52,8 @@ def default_candidates() -> list[BaseLabelModel]:
 
 def score(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, k: int, metric: str = "accuracy") -> float:
     """``accuracy`` or ``f1_macro`` (F1 averaged over the classes present in ``y_true``)."""
-    yt, yp = np.asarray(y_true), np.asarray(y_pred)
+    yp = np.asarray(y_pred)
+    yt = as_gold_array(y_true, yp.shape[0], name="y_true")
     if metric == "accuracy":
         return float((yt == yp).mean()) if yt.size else math.nan
     f1s = []
@@ -147,7 +148,7 @@ def select(
         raise ParameterError(f"`L_dev` has {A_dev.shape[1]} LFs but `L_train` has {A_train.shape[1]}.")
     if isinstance(L_train, LabelMatrix) and isinstance(L_dev, LabelMatrix) and L_train.names != L_dev.names:
         raise ParameterError("`L_train` and `L_dev` must have the same LFs in the same order (names differ).")
-    y = _check_y(y_dev, A_dev.shape[0], k)
+    y = _check_y(as_gold_array(y_dev, A_dev.shape[0], name="y_dev"), A_dev.shape[0], k)
     from_dev = isinstance(class_balance, str)
     if from_dev and class_balance != "dev":
         raise ParameterError(f"`class_balance` must be 'dev', None or {k} numbers. Got {class_balance!r}.")

@@ -268,3 +268,24 @@ def test_installed_packages_enter_by_name_and_version_and_lf_itself_is_cacheable
     assert Fingerprinter()._installed_module("numpy") == f"numpy=={np.__version__}".encode()
     assert Fingerprinter()._installed_module("re") == f"stdlib:{sys.version}".encode()
     assert Fingerprinter()._installed_module("lf_user_uses_libs") is None  # the user's code
+
+
+def test_a_memoized_helper_is_fingerprinted_by_its_code(tmp_path: Path) -> None:
+    """functools.lru_cache / cache wrap a function: its code counts, and an edit of it is seen."""
+    module = tmp_path / "memo.py"
+    source = (
+        "import functools, lf\n"
+        "@functools.lru_cache(maxsize=None)\n"
+        "def long_text(text):\n"
+        "    return len(text) > {limit}\n"
+        "@lf.labeling_function()\n"
+        "def wordy(x):\n"
+        "    return 1 if long_text(x.text) else lf.ABSTAIN\n"
+    )
+    module.write_text(source.format(limit=10))
+    (first,) = lf.load_lfs(module)
+    before = lf_fingerprint(first)
+    assert before is not None
+    module.write_text(source.format(limit=20))
+    (second,) = lf.load_lfs(module)
+    assert lf_fingerprint(second) not in (None, before)

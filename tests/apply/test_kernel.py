@@ -52,7 +52,7 @@ def test_row_lfs_get_rows_with_attribute_and_item_access_not_series(chunk):
     assert [(x.id, x["text"]) for x in seen] == list(zip(chunk["id"], chunk["text"]))
 
 
-def test_batch_lf_gets_the_chunk_and_may_return_a_series_or_list(chunk):
+def test_batch_lf_gets_a_copy_of_the_chunk_and_may_return_a_series_or_list(chunk):
     got = []
 
     def f(df):
@@ -60,7 +60,8 @@ def test_batch_lf_gets_the_chunk_and_may_return_a_series_or_list(chunk):
         return (df["text"].str.len() > 5).map({True: 1, False: -1})
 
     res = label_chunk([_lf("b", f, batch=True), _lf("bl", lambda df: [0] * len(df), batch=True)], chunk, cardinality=2)
-    assert got[0] is chunk
+    pd.testing.assert_frame_equal(got[0], chunk)  # a copy: what the LF does to it stays there
+    assert got[0] is not chunk
     assert res.labels.tolist() == [[1, 0], [-1, 0], [1, 0], [-1, 0]]
 
 

@@ -73,7 +73,7 @@ def test_a_candidate_that_cannot_fit_is_skipped(split):
 
 def test_errors(split):
     L_train, L_dev, y_dev = split
-    with pytest.raises(ValueError, match="one label per dev row"):
+    with pytest.raises(ValueError, match=r"`y_dev` must hold one gold label per row"):
         select(None, L_train, L_dev, y_dev[:-1])
     with pytest.raises(ValueError, match="class ids 0..1"):
         select(None, L_train, L_dev, y_dev + 5)
