@@ -248,8 +248,8 @@ def vote_shares(rows: IntArray, counts: npt.NDArray[np.int64], k: int) -> FloatA
         active = mask.sum(axis=1)
         labels = np.compress(mask.ravel(), rows.ravel()).astype(np.int64)
         weights = np.repeat(counts, active).astype(np.float64)
-        tally = np.bincount(np.repeat(active, active) * k + labels, weights=weights)
-        tally = np.pad(tally, (0, (m + 1) * k - tally.size)).reshape(m + 1, k)
+        flat = np.bincount(np.repeat(active, active) * k + labels, weights=weights, minlength=(m + 1) * k)
+        tally = np.asarray(flat, np.float64).reshape(m + 1, k)
     per_row = tally[1:] / np.arange(1, m + 1)[:, None]
     covered = float(per_row.sum(axis=1).round().sum())  # rows some LF labels (exact integers)
     if covered == 0:
