@@ -42,36 +42,36 @@ def dense_is_cheaper(m: int, k: int, pairs_per_row: float) -> bool:
     return g * (g + 1) / 2 <= 5.0 * pairs_per_row
 
 
-def _codes(A: IntArray, k: int, c: int) -> list[npt.NDArray[np.int32]]:
+def _codes(A: IntArray, k: int, cols: list[int]) -> npt.NDArray[np.integer[Any]]:
+    """One base-(k+1) code per row for the LFs ``cols`` (first LF most significant)."""
     b = k + 1
-    out = []
-    for start in range(0, A.shape[1], c):
-        code = np.zeros(A.shape[0], np.int32)
-        for col in range(start, min(start + c, A.shape[1])):
-            code *= b
-            code += A[:, col]
-            code += 1
-        out.append(code)
-    return out
+    dtype = np.dtype(np.uint8) if b ** len(cols) <= 256 else np.dtype(np.int32)
+    code: npt.NDArray[np.integer[Any]] = np.zeros(A.shape[0], dtype)
+    for col in cols:
+        code = code * b + (A[:, col] + 1).astype(dtype)
+    return np.asarray(code, dtype)
 
 
 def dense_cooccurrence(A: IntArray, k: int) -> FloatArray:
-    """``(m*k) x (m*k)`` counts of rows where LF i votes a and LF j votes b (unit row counts)."""
+    """``(m*k) x (m*k)`` counts of rows where LF i votes a and LF j votes b (unit row counts).
+
+    Memory: the group codes (at most one byte per row and group when ``k < 15``) and one
+    pair table at a time.
+    """
     n, m = A.shape
     b, c = k + 1, group_size(k)
     groups = [list(range(s, min(s + c, m))) for s in range(0, m, c)]
+    codes = [_codes(A, k, g) for g in groups]
     sizes = [b ** len(g) for g in groups]
-    tables = {(g, h): np.zeros(sizes[g] * sizes[h], np.int64) for g in range(len(groups)) for h in range(g, len(groups))}
-    for s in range(0, n, _CHUNK):
-        codes = _codes(A[s : s + _CHUNK], k, c)
-        for (g, h), t in tables.items():
-            if g == h:
-                t[: sizes[g]] += np.bincount(codes[g], minlength=sizes[g])
-            else:
-                t += np.bincount(codes[g] * sizes[h] + codes[h], minlength=sizes[g] * sizes[h])
     O = np.zeros((m * k, m * k))
-    for (g, h), t in tables.items():
-        _decode(O, t, groups[g], groups[h] if g != h else None, b, k)
+    for g in range(len(groups)):
+        _decode(O, np.bincount(codes[g], minlength=sizes[g]), groups[g], None, b, k)
+        for h in range(g + 1, len(groups)):
+            t = np.zeros(sizes[g] * sizes[h], np.int64)
+            for s in range(0, n, _CHUNK):  # bounded int32 temporaries
+                joint = codes[g][s : s + _CHUNK].astype(np.int32) * sizes[h] + codes[h][s : s + _CHUNK]
+                t += np.bincount(joint, minlength=sizes[g] * sizes[h])
+            _decode(O, t, groups[g], groups[h], b, k)
     return O + np.triu(O, 1).T
 
 
