@@ -54,3 +54,26 @@ def test_vote_shares_of_plain_rows_equal_the_weighted_tally() -> None:
     for row, keep in zip(A[100:], mask):
         np.add.at(shares, row[keep], 1.0 / keep.sum())
     np.testing.assert_allclose(got, shares / shares.sum(), rtol=1e-12)
+
+
+def test_label_model_fit_on_dense_rows_equals_the_fit_from_patterns() -> None:
+    """The dense path (plain rows) and the pattern path give the same model."""
+    from lf.matrix import PatternTable, row_patterns
+    from lf.models import LabelModel
+
+    rng = np.random.default_rng(2)
+    n, m, k = 140_000, 20, 10
+    y = rng.integers(0, k, n)
+    acc, prop = rng.uniform(0.55, 0.95, m), rng.uniform(0.1, 0.5, m)
+    fires, right = rng.random((n, m)) < prop, rng.random((n, m)) < acc[None, :]
+    wrong = (y[:, None] + rng.integers(1, k, (n, m))) % k
+    A = np.where(fires, np.where(right, y[:, None], wrong), -1).astype(np.int8)
+    pat = row_patterns(A, k, inverse=False)
+    assert agreement_counts(A, k)[1].rows is A  # mostly distinct rows: A takes the dense path
+    dense = LabelModel().fit(A, cardinality=k)
+    names = tuple(f"lf{j}" for j in range(m))
+    grouped = LabelModel().fit_patterns(PatternTable(pat.rows, pat.counts, names, k))
+    np.testing.assert_allclose(dense.accuracies_, grouped.accuracies_, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(dense.class_balance_, grouped.class_balance_, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(dense.predict_proba(A[:5000]), grouped.predict_proba(A[:5000]), atol=1e-9)
+    assert np.abs(dense.accuracies_ - acc).max() < 0.03  # and it is the right model
