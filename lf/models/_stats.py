@@ -241,7 +241,9 @@ def vote_shares(rows: IntArray, counts: npt.NDArray[np.int64], k: int) -> FloatA
     so the result depends only on the distribution of rows (a repeated dataset gives the same).
     """
     m = rows.shape[1]
-    if np.all(counts == 1):  # plain rows: a bincount per LF, no gather of the votes
+    sample = rows[: min(rows.shape[0], 65536)]
+    dense = sample.size > 0 and np.count_nonzero(sample != -1) >= 0.2 * sample.size
+    if dense and np.all(counts == 1):  # plain rows, many votes: a bincount per LF, no gather
         tally = dense_vote_tally(rows, k)
     else:
         mask = rows != -1
