@@ -15,6 +15,9 @@
 (a2) the same test sets with no gold labels at all, as users run ``lf label``: no class
     balance; majority vote with either tie rule, Dawid-Skene and Snorkel without a balance
     are the rivals. Also the expected calibration error on covered test rows.
+(b0) fit-time targets of the default LabelModel (no class balance) on generated matrices:
+    1,749 rows x 164 sparse LFs x 9 classes (< 1 s), 2,000 rows x 3 LFs x 200 classes
+    (< 2 s), 1,000,000 rows x 20 LFs x 10 classes (>= 20x Snorkel's fit in the same run).
 (b) speed at n = 1,000,000 on matrices generated from known accuracies and propensities;
     fit and predict_proba wall time (ours: best of ``--repeats`` runs after a first run, whose
     time is shown too; Snorkel: one run after a small warm-up fit), all given the true class
@@ -31,6 +34,7 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import sys
 import time
 import warnings
@@ -78,7 +82,7 @@ def generate(n: int, m: int, k: int, seed: int, *, prop: tuple[float, float] = (
     acc = rng.uniform(0.55, 0.95, m)
     propensity = rng.uniform(*prop, m)
     y = rng.integers(0, k, n)
-    L = np.full((n, m), -1, np.int8)
+    L = np.full((n, m), -1, np.int8 if k < 127 else np.int16)
     for j in range(m):
         fires = rng.random(n) < propensity[j]
         right = rng.random(n) < acc[j]
@@ -304,6 +308,60 @@ def print_speed(results: dict[str, Any], n: int) -> list[str]:
     return missed
 
 
+# -- (b0) fit-time targets ----------------------------------------------------------------
+# name: (rows, LFs, classes, range of the share of rows each LF votes on, target)
+FIT_TARGETS: dict[str, tuple[int, int, int, tuple[float, float], str]] = {
+    "sparse: 1,749 x 164 LFs (~1% each), k=9": (1_749, 164, 9, (0.005, 0.015), "< 1 s"),
+    "many classes: 2,000 x 3 LFs, k=200": (2_000, 3, 200, (0.3, 0.9), "< 2 s"),
+    "dense: 1,000,000 x 20 LFs (10-50%), k=10": (1_000_000, 20, 10, (0.1, 0.5), ">= 20x Snorkel"),
+}
+
+
+def fit_targets(repeats: int) -> dict[str, Any]:
+    """Default ``LabelModel().fit`` (no class balance; BLAS on one thread inside the fit), best
+    of ``repeats``, and Snorkel's default fit (100 epochs, after a warm-up) on the same matrix."""
+    snorkel = snorkel_model()
+    results: dict[str, Any] = {}
+    for name, (n, m, k, prop, _) in FIT_TARGETS.items():
+        L, _, acc = generate(n, m, k, seed=n + m + k, prop=prop)
+        _, best, model = best_time(lambda L=L, k=k: LabelModel().fit(L, cardinality=k), repeats)
+        entry: dict[str, Any] = {"fit": best, "accuracy_mae": float(np.nanmean(np.abs(model.accuracies_ - acc)))}
+        if snorkel is not None:
+            A = L.astype(np.int64)
+            fit_snorkel_default(snorkel, A[: min(n, 2000)], k, 5)  # warm-up (torch start-up)
+            t = time.perf_counter()
+            fit_snorkel_default(snorkel, A, k, 100)
+            entry["snorkel_fit"] = time.perf_counter() - t
+        results[name] = entry
+    return results
+
+
+def fit_snorkel_default(cls: Any, A: np.ndarray, k: int, epochs: int) -> Any:
+    model = cls(cardinality=k, verbose=False)
+    with contextlib.redirect_stderr(io.StringIO()):
+        model.fit(A, n_epochs=epochs, seed=0, progress_bar=False)
+    return model
+
+
+def print_fit_targets(results: dict[str, Any], repeats: int) -> list[str]:
+    missed: list[str] = []
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\n(b0) LabelModel().fit wall time, best of {repeats} (load average {load})")
+    for name, r in results.items():
+        target = FIT_TARGETS[name][4]
+        snorkel = r.get("snorkel_fit")
+        if target.startswith("<"):
+            ok = r["fit"] < float(target.split()[1])
+        else:
+            ok = snorkel is not None and snorkel / r["fit"] >= 20
+        missed.extend([] if ok else [f"fit time ({name.split(':')[0]})"])
+        ratio = f"{snorkel:.2f} s, {snorkel / r['fit']:.1f}x" if snorkel else "not installed"
+        print(f"  {name}")
+        print(f"    {r['fit']:.3f} s (target {target}: {'met' if ok else 'MISSED'}); Snorkel {ratio}; "
+              f"accuracy MAE {r['accuracy_mae']:.3f}")
+    return missed
+
+
 # -- (c) recovery ----------------------------------------------------------------------------
 def recovery(n: int, seeds: int) -> dict[str, Any]:
     snorkel = snorkel_model()
@@ -361,6 +419,8 @@ def main(argv: list[str] | None = None) -> int:
         missed += print_quality(out["quality"])
         missed += print_no_gold(out["quality"])
     if "speed" in parts:
+        out["fit_targets"] = fit_targets(args.repeats)
+        missed += print_fit_targets(out["fit_targets"], args.repeats)
         n = 200_000 if args.quick else 1_000_000
         out["speed"] = speed(n, 1 if args.quick else args.repeats, [(20, 10), (50, 2)])
         missed += print_speed(out["speed"], n)

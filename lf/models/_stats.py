@@ -16,6 +16,7 @@ from scipy import sparse
 
 from lf.errors import ParameterError
 from lf.matrix import LabelMatrix, Patterns, WeightedRows, as_label_array, row_patterns
+from lf.models._dense_counts import dense_cooccurrence, dense_is_cheaper, dense_vote_tally
 
 __all__ = [
     "Moments",
@@ -157,9 +158,12 @@ def agreement_counts(A: IntArray, k: int) -> tuple[FloatArray, Patterns]:
     Uses the distinct rows when the vote pairs per row make hashing worth it; otherwise
     counts straight from the rows, in chunks.
     """
-    pat = rows_for(A, k, work_per_row=pair_work(A), inverse=False)
+    work = pair_work(A)
+    pat = rows_for(A, k, work_per_row=work, inverse=False)
     if pat.rows is not A:
         return cooccurrence(pat.rows, pat.counts, k), pat
+    if dense_is_cheaper(A.shape[1], k, work * PAIRS_PER_HASH):
+        return dense_cooccurrence(A, k), pat
     O = np.zeros((A.shape[1] * k, A.shape[1] * k))
     for s in range(0, A.shape[0], _CHUNK):
         O += cooccurrence(A[s : s + _CHUNK], pat.counts[s : s + _CHUNK], k)
@@ -237,16 +241,22 @@ def vote_shares(rows: IntArray, counts: npt.NDArray[np.int64], k: int) -> FloatA
     so the result depends only on the distribution of rows (a repeated dataset gives the same).
     """
     m = rows.shape[1]
-    mask = rows != -1
-    active = mask.sum(axis=1)
-    if not (active > 0).any():
+    sample = rows[: min(rows.shape[0], 65536)]
+    dense = sample.size > 0 and np.count_nonzero(sample != -1) >= 0.2 * sample.size
+    if dense and np.all(counts == 1):  # plain rows, many votes: a bincount per LF, no gather
+        tally = dense_vote_tally(rows, k)
+    else:
+        mask = rows != -1
+        active = mask.sum(axis=1)
+        labels = np.compress(mask.ravel(), rows.ravel()).astype(np.int64)
+        weights = np.repeat(counts, active).astype(np.float64)
+        flat = np.bincount(np.repeat(active, active) * k + labels, weights=weights, minlength=(m + 1) * k)
+        tally = np.asarray(flat, np.float64).reshape(m + 1, k)
+    per_row = tally[1:] / np.arange(1, m + 1)[:, None]
+    covered = float(per_row.sum(axis=1).round().sum())  # rows some LF labels (exact integers)
+    if covered == 0:
         return np.full(k, 1.0 / k)
-    labels = np.compress(mask.ravel(), rows.ravel()).astype(np.int64)
-    per_vote = np.repeat(active, active)
-    tally = np.bincount(per_vote * k + labels, weights=np.repeat(counts, active).astype(np.float64))
-    tally = np.pad(tally, (0, (m + 1) * k - tally.size)).reshape(m + 1, k)
-    shares = (tally[1:] / np.arange(1, m + 1)[:, None]).sum(axis=0)
-    p = np.maximum(shares / counts[active > 0].sum(), 1e-3)  # every class keeps some mass
+    p = np.maximum(per_row.sum(axis=0) / covered, 1e-3)  # every class keeps some mass
     return np.asarray(p / p.sum(), float)
 
 
