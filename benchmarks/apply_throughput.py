@@ -6,6 +6,7 @@ How to run (from anywhere; the data path is resolved relative to this file)::
     .venv/bin/python benchmarks/apply_throughput.py --quick    # 100,000 rows, 20,000 for Snorkel
     .venv/bin/python benchmarks/apply_throughput.py --rows 2000000 --snorkel-rows 100000
     .venv/bin/python benchmarks/apply_throughput.py --limit-only --rows 200000 --repeats 5
+    .venv/bin/python benchmarks/apply_throughput.py --small-only --repeats 5
 
 What it measures. The 1,956 comments of the UCI YouTube Spam Collection
 (``../shared/datasets/youtube_raw/*.csv``, ``CONTENT`` renamed to ``text``) are replicated to
@@ -31,7 +32,9 @@ builds the corpus and applies the 12 LFs (target < 1 GB = 10^9 bytes with ``n_jo
 The limit (``run_limit``, alone with ``--limit-only``): ``lf.apply`` with one process against
 a bare Python loop calling the same functions once per row on SimpleNamespace records built
 beforehand, for the 10 row LFs and for 12 one-substring LFs (target >= 90% of the loop's
-rows/s, identical matrix; up to 200,000 rows). Exit status 1 when a matrix differs or a
+rows/s, identical matrix; up to 200,000 rows). A small input (``run_small``, alone with
+``--small-only``): the 12 LFs on 30,000 rows, as a frame and as a CSV file, with ``n_jobs=2``
+against ``n_jobs=1`` (target >= 1.5x). Exit status 1 when a matrix differs or a
 target is missed.
 """
 
@@ -75,6 +78,8 @@ TARGET_PARALLEL = 1.7
 TARGET_TEMPLATES = 50.0
 TARGET_PEAK_BYTES = 10**9
 TARGET_VS_LIMIT = 0.9
+TARGET_SMALL_PARALLEL = 1.5
+SMALL_ROWS = 30_000  # a small input: under two default chunks
 LIMIT_ROWS = 200_000  # rows for the bare-loop comparison (its records are all held in memory)
 
 T = TypeVar("T")
@@ -410,13 +415,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocess runs")
     p.add_argument("--limit-only", action="store_true",
                    help="only lf.apply n_jobs=1 against the bare loop (10 row LFs; 12 substring LFs)")
+    p.add_argument("--small-only", action="store_true",
+                   help=f"only n_jobs=2 against n_jobs=1 on {SMALL_ROWS:,} rows (a frame and a CSV file)")
     p.add_argument("--memory-probe", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--probe-jobs", type=int, default=1, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     args.rows = args.rows or (QUICK_ROWS if args.quick else DEFAULT_ROWS)
     args.snorkel_rows = args.snorkel_rows or (QUICK_SNORKEL_ROWS if args.quick else DEFAULT_SNORKEL_ROWS)
     args.repeats = args.repeats or (1 if args.quick else 2)
-    if args.snorkel_rows > args.rows:
+    if args.snorkel_rows > args.rows and not (args.limit_only or args.small_only):
         p.error(f"--snorkel-rows ({args.snorkel_rows:,}) must not exceed --rows ({args.rows:,}).")
     return args
 
@@ -499,16 +506,52 @@ def run_limit(corpus: pd.DataFrame, repeats: int) -> bool:
     return ok
 
 
+def run_small(corpus: pd.DataFrame, repeats: int) -> bool:
+    """The 12 LFs with n_jobs=2 against n_jobs=1 on a small input, as a frame and as a CSV file.
+
+    The frame's row count is known; the CSV's is estimated from its size. Either way the
+    chunks shrink so both workers get rows. Runs alternate; the pool's start-up is timed.
+    """
+    import tempfile
+
+    lfs = lf_row_lfs() + lf_templates()
+    lf.apply(lfs, corpus.iloc[:500], progress=False)  # warm-up
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "comments.csv"
+        corpus.to_csv(path, index=False)
+        for title, data in (("frame", corpus), ("CSV file", str(path))):
+            times: dict[int, list[float]] = {1: [], 2: []}
+            results = {}
+            for _ in range(repeats):
+                for n_jobs in (1, 2):
+                    start = time.perf_counter()
+                    results[n_jobs] = lf.apply(lfs, data, n_jobs=n_jobs, progress=False)
+                    times[n_jobs].append(time.perf_counter() - start)
+            same = np.array_equal(results[1].array, results[2].array)
+            best = min(times[1]) / min(times[2])
+            median = float(np.median(times[1]) / np.median(times[2]))
+            good = best >= TARGET_SMALL_PARALLEL and same
+            print(f"{len(corpus):,} rows x {len(lfs)} LFs, {title}:")
+            for n_jobs, ts in times.items():
+                print(f"  n_jobs={n_jobs}  best {min(ts):6.3f} s   median {float(np.median(ts)):6.3f} s")
+            print(f"  n_jobs=2 vs 1: {best:.2f}x best, {median:.2f}x median (target >= "
+                  f"{TARGET_SMALL_PARALLEL:g}x); matrix {'identical' if same else 'DIFFERENT'}   "
+                  f"{'PASS' if good else 'FAIL'}")
+            ok = ok and good
+    return ok
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.memory_probe:
         memory_probe(args.data_dir, args.rows, args.probe_jobs)
         return 0
     # Memory first, while this process is still small (see _peak_rss_self).
-    if args.limit_only:
-        corpus, _ = build_corpus(args.data_dir, args.rows)
+    if args.limit_only or args.small_only:
+        corpus, _ = build_corpus(args.data_dir, SMALL_ROWS if args.small_only else args.rows)
         print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs; {args.repeats} alternating runs each")
-        return 0 if run_limit(corpus, args.repeats) else 1
+        return 0 if (run_small if args.small_only else run_limit)(corpus, args.repeats) else 1
     memory = None if args.no_memory else [measure_peak_memory(args.data_dir, args.rows, j) for j in (1, 2)]
     corpus, distinct = build_corpus(args.data_dir, args.rows)
     print_header(args, distinct, len(ROW_FUNCS), len(TEMPLATE_ROW_FUNCS))
