@@ -9,7 +9,7 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import Progress as RichProgress
 
-from lf.apply.progress import REFRESH_PER_SECOND, ProgressModel, columns
+from lf.apply.progress import REFRESH_PER_SECOND, Progress, ProgressModel, columns
 from lf.corpus import Corpus
 
 
@@ -61,5 +61,10 @@ def test_a_frame_is_followed_in_rows():
     assert "4/10" in _render(ProgressModel.of(Corpus(pd.DataFrame({"text": ["a"] * 10}))), 4)
 
 
-def test_the_bar_redraws_at_least_every_second():
+def test_the_bar_redraws_at_least_every_second_during_a_long_chunk(tmp_path: Path):
+    # The rate, ETA and elapsed time move between chunks: rich's refresh thread redraws.
+    with Progress(True, Corpus(_csv(tmp_path, 100)), 2) as bar:
+        live = bar._bar.live
+        assert live.auto_refresh and live.refresh_per_second >= 1
+        assert bar.model is not None and bar.model.unit == "bytes"
     assert REFRESH_PER_SECOND >= 1
