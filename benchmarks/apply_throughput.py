@@ -5,6 +5,8 @@ How to run (from anywhere; the data path is resolved relative to this file)::
     .venv/bin/python benchmarks/apply_throughput.py            # 1,000,000 rows, 50,000 for Snorkel
     .venv/bin/python benchmarks/apply_throughput.py --quick    # 100,000 rows, 20,000 for Snorkel
     .venv/bin/python benchmarks/apply_throughput.py --rows 2000000 --snorkel-rows 100000
+    .venv/bin/python benchmarks/apply_throughput.py --limit-only --rows 200000 --repeats 5
+    .venv/bin/python benchmarks/apply_throughput.py --small-only --repeats 5
 
 What it measures. The 1,956 comments of the UCI YouTube Spam Collection
 (``../shared/datasets/youtube_raw/*.csv``, ``CONTENT`` renamed to ``text``) are replicated to
@@ -25,8 +27,15 @@ Reported: rows/s of each run and three ratios against their targets (lf n_jobs=1
 >= 10x; n_jobs=2 vs n_jobs=1 >= 1.7x; templates vs Snorkel's row equivalents >= 50x), whether
 lf's matrix equals Snorkel's on the sampled rows, and the peak RSS of a fresh process that
 builds the corpus and applies the 12 LFs (target < 1 GB = 10^9 bytes with ``n_jobs=1``; the
-``n_jobs=2`` figures, workers included, are information only). Exit status 1 when a matrix
-differs or a target is missed.
+``n_jobs=2`` figures, workers included, are information only).
+
+The limit (``run_limit``, alone with ``--limit-only``): ``lf.apply`` with one process against
+a bare Python loop calling the same functions once per row on SimpleNamespace records built
+beforehand, for the 10 row LFs and for 12 one-substring LFs (target >= 90% of the loop's
+rows/s, identical matrix; up to 200,000 rows). A small input (``run_small``, alone with
+``--small-only``): the 12 LFs on 30,000 rows, as a frame and as a CSV file, with ``n_jobs=2``
+against ``n_jobs=1`` (target >= 1.5x). Exit status 1 when a matrix differs or a
+target is missed.
 """
 
 from __future__ import annotations
@@ -68,6 +77,10 @@ TARGET_VS_SNORKEL = 10.0
 TARGET_PARALLEL = 1.7
 TARGET_TEMPLATES = 50.0
 TARGET_PEAK_BYTES = 10**9
+TARGET_VS_LIMIT = 0.9
+TARGET_SMALL_PARALLEL = 1.5
+SMALL_ROWS = 30_000  # a small input: under two default chunks
+LIMIT_ROWS = 200_000  # rows for the bare-loop comparison (its records are all held in memory)
 
 T = TypeVar("T")
 
@@ -139,6 +152,23 @@ ROW_FUNCS: tuple[Callable[[Any], int], ...] = (
     talks_about_views,
     promo_author,
     short_love,
+)
+
+# 12 one-substring row LFs: the cheapest LFs there are, so the kernel's own per-row cost shows.
+SUBSTRINGS = ("check", "subscribe", "love", "song", "http", "channel", "views", "please", "money", "free",
+              "best", "!")
+
+
+def _substring_func(word: str, label: int) -> Callable[[Any], int]:
+    def has(x: Any) -> int:
+        return label if word in x.text else ABSTAIN
+
+    has.__name__ = "has_" + (word if word.isalpha() else "bang")
+    return has
+
+
+SUBSTRING_FUNCS: tuple[Callable[[Any], int], ...] = tuple(
+    _substring_func(w, SPAM if i % 2 else HAM) for i, w in enumerate(SUBSTRINGS)
 )
 
 # --------------------------------------------------------------------------------------
@@ -383,13 +413,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--repeats", type=int, default=None, help="take the best of this many runs (default 2)")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="folder with the 5 YouTube CSVs")
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocess runs")
+    p.add_argument("--limit-only", action="store_true",
+                   help="only lf.apply n_jobs=1 against the bare loop (10 row LFs; 12 substring LFs)")
+    p.add_argument("--small-only", action="store_true",
+                   help=f"only n_jobs=2 against n_jobs=1 on {SMALL_ROWS:,} rows (a frame and a CSV file)")
     p.add_argument("--memory-probe", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--probe-jobs", type=int, default=1, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     args.rows = args.rows or (QUICK_ROWS if args.quick else DEFAULT_ROWS)
     args.snorkel_rows = args.snorkel_rows or (QUICK_SNORKEL_ROWS if args.quick else DEFAULT_SNORKEL_ROWS)
     args.repeats = args.repeats or (1 if args.quick else 2)
-    if args.snorkel_rows > args.rows:
+    if args.snorkel_rows > args.rows and not (args.limit_only or args.small_only):
         p.error(f"--snorkel-rows ({args.snorkel_rows:,}) must not exceed --rows ({args.rows:,}).")
     return args
 
@@ -437,12 +471,87 @@ def time_lf_logic(sample: pd.DataFrame, repeats: int) -> Timing:
     return Timing(f"{len(ROW_FUNCS)} row functions, bare loop", len(records), secs)
 
 
+def run_limit(corpus: pd.DataFrame, repeats: int) -> bool:
+    """lf.apply (one process) against the bare loop, for the 10 row LFs and 12 substring LFs.
+
+    The limit: each function called once per row on plain light objects (SimpleNamespace)
+    built beforehand from the same corpus, outside the timing. lf's time includes everything
+    it does: reading the columns into Python objects, its rows, the output checks, the matrix.
+    The two runs alternate, so a change in the machine's load hits both.
+    """
+    cols = list(corpus.columns)
+    records = [SimpleNamespace(**dict(zip(cols, v))) for v in zip(*[corpus[c].tolist() for c in cols])]
+    ok = True
+    for title, funcs in (("benchmark's 10 row LFs", ROW_FUNCS), ("12 one-substring LFs", SUBSTRING_FUNCS)):
+        lfs = [lf.labeling_function()(f) for f in funcs]
+        lf.apply(lfs, corpus.iloc[:500], progress=False)  # warm-up
+        bare_t: list[float] = []
+        lf_t: list[float] = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            bare = np.array([[f(x) for x in records] for f in funcs], np.int8).T
+            bare_t.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            L = lf.apply(lfs, corpus, n_jobs=1, progress=False)
+            lf_t.append(time.perf_counter() - start)
+        same = np.array_equal(L.array, bare)
+        ratio = min(bare_t) / min(lf_t)
+        good = ratio >= TARGET_VS_LIMIT and same
+        print(f"{title}, {len(corpus):,} rows:")
+        for name, times in (("bare loop", bare_t), ("lf.apply, n_jobs=1", lf_t)):
+            print(f"  {name:<20}best {min(times):7.3f} s   median {float(np.median(times)):7.3f} s")
+        print(f"  lf at {ratio:.1%} of the limit's rows/s (target >= {TARGET_VS_LIMIT:.0%}); matrix "
+              f"{'identical' if same else 'DIFFERENT'}   {'PASS' if good else 'FAIL'}")
+        ok = ok and good
+    return ok
+
+
+def run_small(corpus: pd.DataFrame, repeats: int) -> bool:
+    """The 12 LFs with n_jobs=2 against n_jobs=1 on a small input, as a frame and as a CSV file.
+
+    The frame's row count is known; the CSV's is estimated from its size. Either way the
+    chunks shrink so both workers get rows. Runs alternate; the pool's start-up is timed.
+    """
+    import tempfile
+
+    lfs = lf_row_lfs() + lf_templates()
+    lf.apply(lfs, corpus.iloc[:500], progress=False)  # warm-up
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "comments.csv"
+        corpus.to_csv(path, index=False)
+        for title, data in (("frame", corpus), ("CSV file", str(path))):
+            times: dict[int, list[float]] = {1: [], 2: []}
+            results = {}
+            for _ in range(repeats):
+                for n_jobs in (1, 2):
+                    start = time.perf_counter()
+                    results[n_jobs] = lf.apply(lfs, data, n_jobs=n_jobs, progress=False)
+                    times[n_jobs].append(time.perf_counter() - start)
+            same = np.array_equal(results[1].array, results[2].array)
+            best = min(times[1]) / min(times[2])
+            median = float(np.median(times[1]) / np.median(times[2]))
+            good = best >= TARGET_SMALL_PARALLEL and same
+            print(f"{len(corpus):,} rows x {len(lfs)} LFs, {title}:")
+            for n_jobs, ts in times.items():
+                print(f"  n_jobs={n_jobs}  best {min(ts):6.3f} s   median {float(np.median(ts)):6.3f} s")
+            print(f"  n_jobs=2 vs 1: {best:.2f}x best, {median:.2f}x median (target >= "
+                  f"{TARGET_SMALL_PARALLEL:g}x); matrix {'identical' if same else 'DIFFERENT'}   "
+                  f"{'PASS' if good else 'FAIL'}")
+            ok = ok and good
+    return ok
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.memory_probe:
         memory_probe(args.data_dir, args.rows, args.probe_jobs)
         return 0
     # Memory first, while this process is still small (see _peak_rss_self).
+    if args.limit_only or args.small_only:
+        corpus, _ = build_corpus(args.data_dir, SMALL_ROWS if args.small_only else args.rows)
+        print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs; {args.repeats} alternating runs each")
+        return 0 if (run_small if args.small_only else run_limit)(corpus, args.repeats) else 1
     memory = None if args.no_memory else [measure_peak_memory(args.data_dir, args.rows, j) for j in (1, 2)]
     corpus, distinct = build_corpus(args.data_dir, args.rows)
     print_header(args, distinct, len(ROW_FUNCS), len(TEMPLATE_ROW_FUNCS))
@@ -463,6 +572,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     print()
     print_lf_logic_floor(time_lf_logic(sample, args.repeats), sn_all, lf1, L_lf)
+    print()
+    targets_met.append(run_limit(corpus.iloc[: min(len(corpus), LIMIT_ROWS)], max(args.repeats, 3)))
     print()
 
     texts = sample["text"].tolist()

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["Corpus", "as_corpus", "is_dask_frame"]
 
 _GLOB_CHARS = frozenset("*?[")
+_SAMPLE_BYTES = 1 << 20  # head of the first text file read to estimate its bytes per row
 
 
 def is_dask_frame(data: Any) -> bool:
@@ -144,6 +145,39 @@ class Corpus:
             return sum(p.stat().st_size for p in self.files)
         except OSError:
             return None
+
+    def bytes_per_row(self) -> float | None:
+        """Bytes per row of uncompressed CSV/TSV/JSONL files, from the first file's head.
+
+        The first MiB of the first file is read (like its header) and its lines counted: a
+        CSV value with line breaks makes the estimate low, which only shrinks chunks. None
+        for other sources, compressed files, or a head without a complete row.
+        """
+        from lf.io import detect_format
+
+        if not self.files or self.n_rows() is not None:
+            return None
+        first = self.files[0]
+        if Path(first).suffix.lower() not in (".csv", ".tsv", ".jsonl", ".ndjson", ".json"):
+            return None  # compressed: the file size says nothing about the rows
+        try:
+            with open(first, "rb") as f:
+                head = f.read(_SAMPLE_BYTES)
+        except OSError:
+            return None
+        if len(head) == _SAMPLE_BYTES:
+            head = head[: head.rfind(b"\n") + 1]  # whole lines only
+        lines = [line for line in head.splitlines() if line.strip()]
+        rows = len(lines) - (detect_format(first) in ("csv", "tsv"))  # the header is no row
+        return len(head) / rows if rows > 0 else None
+
+    def estimated_rows(self) -> int | None:
+        """The row count when known, else an estimate for text files (see :meth:`bytes_per_row`)."""
+        known = self.n_rows()
+        if known is not None:
+            return known
+        per_row, size = self.bytes_per_row(), self.n_bytes()
+        return None if per_row is None or size is None else max(1, round(size / per_row))
 
     def chunks(self, chunk_size: int, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
         """One pass over the data, in chunks of at most ``chunk_size`` rows."""

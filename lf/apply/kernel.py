@@ -304,7 +304,7 @@ def _check_labels(lf: LabelingFunction, out: Any, n: int, cardinality: int | Non
                 f"Labeling function {lf.name!r} returned a scalar {values!r} ({type(values).__name__}) for a "
                 f"chunk of {n} rows; a batch LF must return one label per row (a list or array)."
             )
-        if not set(map(type, values)) <= {int}:
+        if list(map(type, values)).count(int) != len(values):  # the cheapest all-int test
             for i, v in enumerate(values):
                 if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
                     raise LFOutputError(

@@ -87,7 +87,8 @@ class Pass:
         return self.plan.cache.stats() if self.plan is not None else None
 
     def __iter__(self) -> Iterator[Part]:
-        size = adapted_chunk_size(self.chunk_size, self.corpus.n_rows(), int(getattr(self.runner, "n_jobs", 1) or 1))
+        workers = int(getattr(self.runner, "n_jobs", 1) or 1)
+        size = adapted_chunk_size(self.chunk_size, self.corpus.estimated_rows() if workers > 1 else None, workers)
         chunks = self.corpus.chunks(size)
         source = _offsets(chunks, self.text_column, self.settings.id_column, list(self.sides.values()))
         kept: deque[dict[str, Any]] = deque()
@@ -101,6 +102,7 @@ class Pass:
                 offset += len(res.labels)
                 bar.advance(len(res.labels))
                 yield part
+            bar.finish()
         if offset == 0:
             raise DataError("The data has no rows: nothing to label.")
 
@@ -108,7 +110,8 @@ class Pass:
 def adapted_chunk_size(chunk_size: int, n_rows: int | None, workers: int) -> int:
     """Smaller chunks when the input is small, so that each of ``workers`` gets some.
 
-    With the row count known (frames, Parquet), chunks hold at most ``n / (2 * workers)``
+    With the row count known (frames, Parquet) or estimated (text files, from their size and
+    the bytes per row of the first file's head), chunks hold at most ``n / (2 * workers)``
     rows (two chunks per worker balance uneven LF costs), never more than ``chunk_size``.
     """
     if workers <= 1 or not n_rows:

@@ -1,0 +1,70 @@
+"""The progress bar's model and columns: rows when the count is known, else bytes read."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import Progress as RichProgress
+
+from lf.apply.progress import REFRESH_PER_SECOND, Progress, ProgressModel, columns
+from lf.corpus import Corpus
+
+
+def _csv(tmp_path: Path, n: int) -> Path:
+    path = tmp_path / "c.csv"
+    pd.DataFrame({"id": range(n), "text": ["some comment text"] * n}).to_csv(path, index=False)
+    return path
+
+
+def _render(model: ProgressModel, elapsed_rows: int) -> str:
+    out = io.StringIO()
+    bar = RichProgress(*columns(model, 3), console=Console(file=out, width=80), auto_refresh=False)
+    task = bar.add_task("apply", total=model.total, rows=0)
+    model.advance(elapsed_rows)
+    bar.update(task, completed=model.completed, rows=model.rows)
+    bar.console.print(bar.get_renderable())
+    return out.getvalue()
+
+
+def test_a_csv_is_followed_in_bytes_of_its_size(tmp_path: Path):
+    path = _csv(tmp_path, 50_000)
+    model = ProgressModel.of(Corpus(path))
+    size = path.stat().st_size
+    assert (model.unit, model.total) == ("bytes", size)
+    model.advance(25_000)
+    assert abs(model.completed - size / 2) <= 0.02 * size  # half the rows: about half the bytes
+    model.advance(25_000)
+    assert model.completed < size  # an estimate never claims the end before the pass ends
+    model.finish()
+    assert model.completed == size and model.rows == 50_000
+
+
+def test_bytes_columns_show_the_amount_rate_rows_and_eta(tmp_path: Path):
+    model = ProgressModel.of(Corpus(_csv(tmp_path, 50_000)))
+    text = _render(model, 20_000)
+    assert "applying 3 LFs" in text and "20,000 rows" in text
+    assert "/1.3 MB" in text or "/1.2 MB" in text  # read of the files' size
+    assert "?" in text or "/s" in text  # the rate (unknown until time passes)
+    assert all(len(line) <= 80 for line in text.splitlines())
+
+
+def test_a_frame_is_followed_in_rows():
+    model = ProgressModel.of(Corpus(pd.DataFrame({"text": ["a"] * 10})))
+    assert (model.unit, model.total) == ("rows", 10)
+    model.advance(4)
+    assert model.completed == 4
+    model.finish()
+    assert model.completed == 4  # a row count is exact already
+    assert "4/10" in _render(ProgressModel.of(Corpus(pd.DataFrame({"text": ["a"] * 10}))), 4)
+
+
+def test_the_bar_redraws_at_least_every_second_during_a_long_chunk(tmp_path: Path):
+    # The rate, ETA and elapsed time move between chunks: rich's refresh thread redraws.
+    with Progress(True, Corpus(_csv(tmp_path, 100)), 2) as bar:
+        live = bar._bar.live
+        assert live.auto_refresh and live.refresh_per_second >= 1
+        assert bar.model is not None and bar.model.unit == "bytes"
+    assert REFRESH_PER_SECOND >= 1
