@@ -194,20 +194,25 @@ def _csv_header(path: Path, text: io.TextIOWrapper, fmt: str) -> list[str]:
     return header
 
 
+def _json_row(path: Path, line: str, line_no: int) -> dict[str, Any]:
+    """One JSON Lines row: an object, or a DataError naming the file and the line."""
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"Could not read {str(path)!r} as JSONL: line {line_no} is not valid JSON ({exc}).") from None
+    if not isinstance(value, dict):
+        raise DataError(
+            f"Could not read {str(path)!r} as JSONL: line {line_no} is a JSON "
+            f"{type(value).__name__}, not an object (one row per line)."
+        )
+    return value
+
+
 def _jsonl_keys(path: Path, text: io.TextIOWrapper) -> list[str]:
     for line_no, line in enumerate(text, 1):
         if not line.strip():
             continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"Could not read {str(path)!r} as JSONL: line {line_no} is not valid JSON ({exc}).") from None
-        if not isinstance(value, dict):
-            raise DataError(
-                f"Could not read {str(path)!r} as JSONL: line {line_no} is a JSON "
-                f"{type(value).__name__}, not an object (one row per line)."
-            )
-        return [str(k) for k in value]
+        return [str(k) for k in _json_row(path, line, line_no)]
     return []
 
 
@@ -312,16 +317,7 @@ def _json_frames(path: Path, chunk_size: int, columns: list[str] | None, *, skip
                 row += 1
                 if row <= skip:
                     continue
-                try:
-                    value = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise DataError(f"Could not read {str(path)!r} as JSONL: line {line_no} is not valid JSON ({exc}).") from None
-                if not isinstance(value, dict):
-                    raise DataError(
-                        f"Could not read {str(path)!r} as JSONL: line {line_no} is a JSON "
-                        f"{type(value).__name__}, not an object (one row per line)."
-                    )
-                records.append(value)
+                records.append(_json_row(path, line, line_no))
                 if len(records) == chunk_size:
                     yield _records_frame(pd, records, columns)
                     records = []

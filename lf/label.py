@@ -83,14 +83,6 @@ def label(
     Gold values are checked chunk by chunk before the LFs run on the chunk; the dev rows
     (small) are labeled first, so a bad dev gold column stops the run before it starts.
     """
-    from lf.apply import (
-        DEFAULT_CHUNK_SIZE,
-        _check_int,
-        _engine_for,
-        _n_jobs,
-        check_run,
-        resolve_lfs,
-    )
     from lf.apply.run import Pass
     from lf.apply.settings import Settings
     from lf.corpus import as_corpus
@@ -98,14 +90,10 @@ def label(
     from lf.output import UNCOVERED, check_label_names
     from lf.writers import MatrixWriter
 
-    lf_list = resolve_lfs(lfs)
-    names = tuple(x.name for x in lf_list)
-    labels, k = check_run(lfs, on_error, None, None)
+    lf_list, names, labels, k, size, runner = _prepare(lfs, on_error, chunk_size, engine, n_jobs)
     check_label_names(labels)
     if uncovered not in UNCOVERED:
         raise ParameterError(f"`uncovered` must be 'null' or 'prior'. Got {uncovered!r}.")
-    size = _check_int("chunk_size", DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size, 1)
-    runner = _engine_for(engine, _n_jobs(n_jobs))
     fitted = _model_object(model, names)
     if (dev is None) != (dev_gold is None):
         raise ParameterError("`dev` and `dev_gold` go together: the dev rows and their gold column.")
@@ -189,24 +177,12 @@ def apply_to_file(
     for :func:`lf.summarize` and the totals) and the cache statistics. ``id_column``
     defaults to the data's ``id`` column; the file is complete, or absent, when this returns.
     """
-    from lf.apply import (
-        DEFAULT_CHUNK_SIZE,
-        _check_int,
-        _engine_for,
-        _n_jobs,
-        check_run,
-        resolve_lfs,
-    )
     from lf.apply.run import Pass
     from lf.apply.settings import Settings
     from lf.corpus import as_corpus
     from lf.writers import MatrixWriter
 
-    lf_list = resolve_lfs(lfs)
-    names = tuple(x.name for x in lf_list)
-    labels, k = check_run(lfs, on_error, None, None)
-    size = _check_int("chunk_size", DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size, 1)
-    runner = _engine_for(engine, _n_jobs(n_jobs))
+    lf_list, names, labels, k, size, runner = _prepare(lfs, on_error, chunk_size, engine, n_jobs)
     if Path(path).suffix.lower() != ".parquet":
         raise ParameterError(f"apply_to_file writes Parquet: use a .parquet file name. Got {str(path)!r}.")
     corpus = as_corpus(data)
@@ -220,6 +196,23 @@ def apply_to_file(
     finally:
         writer.abort()
     return table, run.cache_stats
+
+
+def _prepare(lfs: Any, on_error: str, chunk_size: int | None, engine: Any, n_jobs: int) -> tuple[Any, ...]:
+    """The checked LFs, their names, label names, cardinality, chunk size and engine."""
+    from lf.apply import (
+        DEFAULT_CHUNK_SIZE,
+        _check_int,
+        _engine_for,
+        _n_jobs,
+        check_run,
+        resolve_lfs,
+    )
+
+    lf_list = resolve_lfs(lfs)
+    labels, k = check_run(lfs, on_error, None, None)
+    size = _check_int("chunk_size", DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size, 1)
+    return lf_list, tuple(x.name for x in lf_list), labels, k, size, _engine_for(engine, _n_jobs(n_jobs))
 
 
 def _cluster_client(runner: Any) -> Any:
