@@ -193,6 +193,24 @@ def test_the_doc_cache_stays_under_its_size_cap(comments: pd.DataFrame, tmp_path
     assert 0 < stored <= 60_000
 
 
+def test_lf_cache_info_and_clear_cover_the_doc_cache(comments: pd.DataFrame, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from lf.cli import main
+
+    folder = tmp_path / "docs"
+    lf.apply(_lfs(doc_cache=folder), comments.head(60), chunk_size=30, progress=False)
+    docs = sum(r["docs"] for r in doc_cache_info(folder))
+    assert docs > 0
+    assert main(["cache", "info", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert f"Doc cache {folder}" in out and f"{docs:,} Docs in" in out
+    assert all(len(line) <= 80 for line in out.splitlines())
+    assert main(["cache", "clear", str(folder)]) == 0
+    assert "removed the cached Docs" in capsys.readouterr().out
+    assert sum(r["docs"] for r in doc_cache_info(folder)) == 0
+    again = lf.apply(_lfs(doc_cache=folder), comments.head(60), chunk_size=30, progress=False)  # still a cache
+    np.testing.assert_array_equal(again.array, lf.apply(_lfs(), comments.head(60), progress=False).array)
+
+
 def test_errors_are_one_line(tmp_path: Path) -> None:
     df = pd.DataFrame({"text": ["hello there"]})
     with pytest.raises(ParameterError, match=r"`needs` names 'nerr'.*Components: tok2vec, tagger") as exc:

@@ -28,14 +28,34 @@ def cache_group() -> None:
     """Inspect or empty an LF cache folder (the DIR of --cache)."""
 
 
+def _doc_cache_lines(folder: str) -> list[str]:
+    """What a spaCy Doc cache folder (``nlp_labeling_function(doc_cache=DIR)``) holds."""
+    from lf.doc_cache import doc_cache_info
+
+    records = doc_cache_info(folder)
+    lines = [f"Doc cache {folder}", f"pipelines {len(records)}"]
+    for r in records:
+        components = ",".join(r.get("components", ())) or "tokenizer only"
+        lines.append(f"  {r.get('name', '?')} {r.get('version', '?')} (spaCy {r.get('spacy', '?')}): {components}")
+        lines.append(f"    {r['docs']:,} Docs in {r['segments']:,} segments ({_size(r['bytes'])})")
+    return lines
+
+
 @cache_group.command("info")
 @click.argument("folder", metavar="DIR")
 def info_cmd(folder: str) -> None:
-    """Entries, size, LFs and age of the LF cache in DIR."""
+    """Entries, size, LFs and age of the LF cache in DIR (or the Docs of a spaCy Doc cache)."""
     from rich.text import Text
 
     from lf.apply.cache import cache_info, describe_age
+    from lf.doc_cache import is_doc_cache
 
+    if is_doc_cache(folder):
+        from lf.cli._shared import _console
+
+        for line in _doc_cache_lines(folder):
+            _console().print(Text(line), width=80, overflow="fold")
+        return
     info = cache_info(folder)
     lines = [
         f"cache   {info.folder}",
@@ -54,12 +74,17 @@ def info_cmd(folder: str) -> None:
 @cache_group.command("clear")
 @click.argument("folder", metavar="DIR")
 def clear_cmd(folder: str) -> None:
-    """Remove every entry of the LF cache in DIR (and nothing else)."""
+    """Remove every entry of the LF cache (or spaCy Doc cache) in DIR, and nothing else."""
     from rich.text import Text
 
     from lf.apply.cache import clear_cache
     from lf.cli._shared import _console
+    from lf.doc_cache import clear_doc_cache, is_doc_cache
 
+    if is_doc_cache(folder):
+        freed = clear_doc_cache(folder)
+        _console().print(Text(f"removed the cached Docs ({_size(freed)}) from {folder}"), width=80, overflow="fold")
+        return
     entries, size = clear_cache(folder)
     _console().print(Text(f"removed {entries:,} entries ({_size(size)}) from {folder}"), width=80, overflow="fold")
 
