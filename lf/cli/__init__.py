@@ -1,8 +1,9 @@
 """The ``lf`` command line: thin over the library.
 
 Commands: ``apply``, ``label``, ``fit`` (lf/cli/labeling.py), ``report`` (report.py),
-``rows`` (rows.py), ``sample`` (sample.py), ``labelstudio`` (labelstudio.py), ``cache``
-(cache.py) and ``datasets`` (datasets.py).
+``rows`` (rows.py), ``sample`` (sample.py), ``labelstudio`` (labelstudio.py), ``suggest``
+(suggest.py), ``train`` and ``predict`` (train.py), ``cache`` (cache.py) and ``datasets``
+(datasets.py).
 
 Every failure is one line on stderr; ``LF_TRACEBACK=1`` re-raises it for the traceback.
 Exit codes:

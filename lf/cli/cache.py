@@ -25,7 +25,7 @@ def _size(n: int) -> str:
 
 @click.group("cache")
 def cache_group() -> None:
-    """Inspect or empty an LF cache folder (the DIR of --cache)."""
+    """Inspect or empty an LF cache folder (the DIR of --cache) or a spaCy Doc cache."""
 
 
 def _doc_cache_lines(folder: str) -> list[str]:
