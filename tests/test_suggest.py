@@ -115,8 +115,13 @@ def test_bad_inputs_fail_with_the_name_and_the_fix(tmp_path, capsys):
     lfs = tmp_path / "mine.py"
     lfs.write_text("from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\nx = keyword_lf('x', ['free'], 1)\n")
     assert main(["suggest", str(data), "--gold-data", str(data), "--gold", "gold", "--lfs", str(lfs), "-o", str(lfs)]) == 2
-    assert "new file" in capsys.readouterr().err
+    assert "is the input --lfs: writing it would destroy the input" in capsys.readouterr().err
     assert lfs.read_text().startswith("from lf import keyword_lf")  # the input is never overwritten
+    link = tmp_path / "link.py"
+    link.hardlink_to(lfs)  # the same file under another name
+    assert main(["suggest", str(data), "--gold-data", str(data), "--gold", "gold", "--lfs", str(lfs), "-o", str(link)]) == 2
+    assert "is the input --lfs" in capsys.readouterr().err
+    assert lfs.read_text().startswith("from lf import keyword_lf")
 
 
 def test_youtube_suggestions_from_100_labels_reach_the_targets(youtube_raw_files):

@@ -36,8 +36,11 @@ def suggest_cmd(
     from lf.suggest import suggest
 
     _check_output(output, (".py",), "LF module")
-    if lfs_target and Path(output).resolve() == Path(lfs_target).resolve():
-        raise click.BadParameter(f"{output!r} is the --lfs module; write the suggestions to a new file.", param_hint="'-o'")
+    from lf.cli._checks import data_files
+    from lf.paths import check_outputs
+
+    inputs = [("DATA", p) for p in data_files(data)] + [("--gold-data", p) for p in data_files(gold_data)]
+    check_outputs([("-o", output)], inputs + ([("--lfs", lfs_target)] if lfs_target and Path(lfs_target).is_file() else []))
     labels = [x.strip() for x in labels_spec.split(",")] if labels_spec else None
     start = time.perf_counter()
     found = suggest(
