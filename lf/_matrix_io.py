@@ -26,14 +26,16 @@ FORMAT = "lf.LabelMatrix/1"
 ROW_ID = "__row_id__"
 
 
-def meta_of(L: LabelMatrix) -> dict[str, Any]:
+def meta_of(L: Any) -> dict[str, Any]:
+    """A matrix file's metadata, from a LabelMatrix or a PatternTable (no costs: zeros)."""
+    m = len(L.names)
     return {
         "format": FORMAT,
         "names": list(L.names),
         "cardinality": L.cardinality,
         "labels": list(L.labels) if L.labels else None,
-        "errors": L.errors.tolist(),
-        "seconds": L.seconds.tolist(),
+        "errors": (L.errors if L.errors is not None else np.zeros(m, np.int64)).tolist(),
+        "seconds": (L.seconds if L.seconds is not None else np.zeros(m)).tolist(),
     }
 
 

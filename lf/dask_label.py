@@ -45,12 +45,13 @@ def label_part(
     gold: str | None, labels: tuple[str, ...] | None, matrix_dir: str,
 ) -> PartCounts:
     """On a worker: label one partition (a frame, or a file path read here) and store its matrix."""
+    from lf._matrix_io import meta_of
     from lf.apply.local import LocalEngine
-    from lf.apply.run import Pass, ids_array
+    from lf.apply.run import Pass
     from lf.corpus import Corpus
     from lf.counts import PatternCounter
     from lf.gold import gold_ids
-    from lf.label import _meta
+    from lf.label import tally
     from lf.writers import MatrixWriter
 
     names = tuple(x.name for x in lfs)
@@ -58,19 +59,11 @@ def label_part(
     run = Pass(LocalEngine(), list(lfs), Corpus(data), settings.with_threads(1), chunk_size=chunk_size, progress=False,
                text_column=text_column, sides={"gold": gold} if gold else None, convert=convert)
     counter = PatternCounter(len(names), gold=gold is not None)
-    errors, seconds, top = np.zeros(len(names), np.int64), np.zeros(len(names)), 0
     writer = MatrixWriter(_part_name(Path(matrix_dir), i), names, check=False)
     try:
-        for part in run:
-            res = part.result
-            ids = part.sides.get("ids")
-            writer.write(res.labels, None if ids is None else ids_array(ids))
-            counter.add(res.labels, part.sides["gold"] if gold else None)
-            errors += res.errors
-            seconds += res.seconds
-            top = max(top, int(res.labels.max()) if res.labels.size else 0)
+        errors, seconds, top = tally(run, writer, counter, len(names), gold is not None)
         table = counter.table(names, max(2, top + 1) if settings.cardinality is None else settings.cardinality)
-        writer.close_with(_meta(table._replace(errors=errors, seconds=seconds)))
+        writer.close_with(meta_of(table._replace(errors=errors, seconds=seconds)))
         writer.commit()
     finally:
         writer.abort()

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from lf._matrix_io import meta_of
 from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix, PatternTable
 
@@ -121,7 +122,7 @@ def label(
             convert={"gold": lambda values: gold_ids(values, labels, k, what=gold_what)} if gold else None,
         )
         table = _count(run, spill, names, labels, k, gold_what if gold else None)
-        spill.close_with(_meta(table))
+        spill.close_with(meta_of(table))
         if dev_set is not None:
             dev_set = _same_classes(dev_set, table)
         chosen: list[Any] = []
@@ -191,7 +192,7 @@ def apply_to_file(
     try:
         run = Pass(runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column, cache_dir=cache)
         table = _count(run, writer, names, labels, k, None)
-        writer.close_with(_meta(table))
+        writer.close_with(meta_of(table))
         writer.commit()
     finally:
         writer.abort()
@@ -273,23 +274,31 @@ def _model_object(model: Any, names: tuple[str, ...]) -> Any:
     return obj
 
 
-def _count(run: Any, spill: Any, names: tuple[str, ...], labels: tuple[str, ...] | None, k: int | None, gold: str | None) -> PatternTable:
+def tally(run: Any, writer: Any, counter: Any, m: int, gold: bool) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], int]:
+    """One pass: each chunk's labels (and ids) to ``writer``, its patterns (and gold) to
+    ``counter``; returns the per-LF error counts and seconds and the largest label seen."""
     from lf.apply.run import ids_array
-    from lf.counts import PatternCounter
 
-    counter = PatternCounter(len(names), gold=gold is not None)
-    errors = np.zeros(len(names), np.int64)
-    seconds = np.zeros(len(names), np.float64)
-    top = 1
+    errors = np.zeros(m, np.int64)
+    seconds = np.zeros(m, np.float64)
+    top = 0
     for part in run:
         res = part.result
         ids = part.sides.get("ids")
-        spill.write(res.labels, None if ids is None else ids_array(ids))
+        writer.write(res.labels, None if ids is None else ids_array(ids))
         counter.add(res.labels, part.sides["gold"] if gold else None)
         errors += res.errors
         seconds += res.seconds
         if res.labels.size:
             top = max(top, int(res.labels.max()))
+    return errors, seconds, top
+
+
+def _count(run: Any, spill: Any, names: tuple[str, ...], labels: tuple[str, ...] | None, k: int | None, gold: str | None) -> PatternTable:
+    from lf.counts import PatternCounter
+
+    counter = PatternCounter(len(names), gold=gold is not None)
+    errors, seconds, top = tally(run, spill, counter, len(names), gold is not None)
     cardinality = k if k is not None else max(2, top + 1)
     table = counter.table(names, cardinality, labels=labels, errors=errors, seconds=seconds)
     if table.gold is not None and table.gold.size and int(table.gold.max()) >= cardinality:
@@ -298,19 +307,6 @@ def _count(run: Any, spill: Any, names: tuple[str, ...], labels: tuple[str, ...]
             f"{cardinality} classes (0..{cardinality - 1}). Declare LABELS in the LF module, or fix the column."
         )
     return table
-
-
-def _meta(table: PatternTable) -> dict[str, Any]:
-    from lf._matrix_io import FORMAT
-
-    return {
-        "format": FORMAT,
-        "names": list(table.names),
-        "cardinality": table.cardinality,
-        "labels": list(table.labels) if table.labels else None,
-        "errors": (table.errors if table.errors is not None else np.zeros(table.m, np.int64)).tolist(),
-        "seconds": (table.seconds if table.seconds is not None else np.zeros(table.m)).tolist(),
-    }
 
 
 def _dev_rows(
