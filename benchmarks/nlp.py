@@ -20,8 +20,9 @@ Timed (``time.perf_counter``, one run each, in this order):
   NER, tagger and attribute ruler run; parser and lemmatizer do not; each distinct text of a
   chunk is parsed once);
 * lf warm: ``lf.apply`` reading a Doc cache a previous (untimed) run filled;
-* lf Dask: a ``LocalCluster`` of 2 worker processes (1 thread each), cold, after an untimed
-  warm-up that loads the pipeline in each worker (as the local process already has it).
+* lf Dask: the ``LocalCluster`` that ``--engine dask --n-jobs 2`` starts (2 worker
+  processes, 1 thread each, glibc's malloc defaults), cold, after an untimed warm-up that
+  loads the pipeline in each worker (as the local process already has it).
 
 All lf runs use ``--chunk-size`` (default 2,000) so that the Dask run has chunks to share.
 Reported: rows/s of each (with the CPU seconds of the cold and Dask runs, workers included,
@@ -104,9 +105,7 @@ def timed(run: Callable[[], lf.LabelMatrix]) -> tuple[np.ndarray, float]:
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
-    import distributed
-
-    from lf.apply.dask import DaskEngine
+    from lf.apply.dask import DaskEngine, connect
 
     frame = corpus(args.data_dir, args.rows, args.seed)
     sample = frame.sample(n=min(args.snorkel_rows, len(frame)), random_state=args.seed).sort_index()
@@ -124,8 +123,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         lf.apply(lf_lfs(args.model, folder), frame, **kw)  # fills the Doc cache, untimed
         L_warm, t = timed(lambda: lf.apply(lf_lfs(args.model, folder), frame, **kw))
     res["warm_rows_per_s"] = len(frame) / t
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
-    with cluster, distributed.Client(cluster) as client:
+    client = connect(None, 2)  # the LocalCluster `lf apply --engine dask --n-jobs 2` starts
+    with client._lf_cluster, client:
         engine = DaskEngine(client)
         lf.apply(lf_lfs(args.model), frame.iloc[:200], engine=engine, chunk_size=50, progress=False)  # warm-up
         before, cpu = client.run(time.process_time), time.process_time()

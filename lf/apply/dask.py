@@ -114,8 +114,16 @@ def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: flo
                 "Check the address (tcp://HOST:PORT) and that `dask scheduler` runs there, or drop "
                 "--scheduler to use a local cluster."
             ) from None
+    import dask
+
     workers = n_workers or os.cpu_count() or 1
-    cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    # Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also pins glibc's mmap
+    # threshold: every large buffer (a spaCy batch's arrays, an Arrow column) is then mapped
+    # and unmapped again, and spaCy LFs cost about a quarter more CPU in each worker. Workers
+    # of lf's own cluster keep the C library's defaults (a variable set in the environment
+    # still wins).
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
     client = distributed.Client(cluster)
     client._lf_cluster = cluster  # closed with the client by lf's CLI
     return client
