@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import os
 import sys
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from itertools import repeat
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, overload
@@ -156,22 +158,33 @@ def _is_series(x: Any) -> bool:
 
 def make_rows(columns: Sequence[Hashable], values: Sequence[Sequence[Any]], cls: type[Row] = Row) -> list[Row]:
     """Build one :class:`Row` (of class ``cls``) per row from per-column value lists."""
-    new = object.__new__
     names: tuple[Any, ...] = tuple(columns)
-    rows: list[Row] = []
-    append = rows.append
-    if cls is Row:
-        for vals in zip(*values):
-            row = new(Row)
-            row.__dict__ = dict(zip(names, vals))
-            append(row)
-        return rows
-    put = object.__setattr__  # a subclass may watch attribute writes; building is not one
-    for vals in zip(*values):
-        row = new(cls)
-        put(row, "__dict__", dict(zip(names, vals)))
-        append(row)
+    if not names:
+        return []  # no columns, no rows (as zip() of nothing)
+    n = min(map(len, values))
+    rows: list[Row] = list(map(object.__new__, repeat(cls, n)))
+    # Each row's field dict is set through Row's slot (a subclass may watch attribute
+    # writes; building is not one), from a per-arity builder (a dict display, in C).
+    list(map(_SET_FIELDS, rows, map(_dict_builder(len(names))(*names), *values)))
     return rows
+
+
+_SET_FIELDS = Row.__dict__["__dict__"].__set__
+
+
+@functools.lru_cache(maxsize=64)
+def _dict_builder(arity: int) -> Callable[..., Callable[..., dict[Any, Any]]]:
+    """``make(k0, ..., kn)`` returning ``lambda a0, ..., an: {k0: a0, ..., kn: an}``.
+
+    The source holds only generated names (``k0``, ``a0`` ...), never a column label: the
+    labels are bound as closure values.
+    """
+    keys = ", ".join(f"k{i}" for i in range(arity))
+    args = ", ".join(f"a{i}" for i in range(arity))
+    pairs = ", ".join(f"k{i}: a{i}" for i in range(arity))
+    scope: dict[str, Any] = {}
+    exec(f"def make({keys}):\n    return lambda {args}: {{{pairs}}}\n", scope)  # noqa: S102
+    return scope["make"]  # type: ignore[no-any-return]
 
 
 class Preprocessor:

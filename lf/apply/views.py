@@ -25,11 +25,12 @@ import copy
 import functools
 import gc
 from collections import Counter
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lf._values import _ATOMS, fresh_copy, needs_copy
+from lf.apply.reads import fields_needed
 from lf.core import LabelingFunction, Preprocessor, Row, make_rows
 from lf.errors import DataError
 
@@ -57,12 +58,13 @@ def _private(value: Any, kinds: frozenset[type]) -> Any:
     return fresh_copy(value, kinds) if needs_copy(value, kinds) else copy.deepcopy(value)
 
 
-def _private_columns(chunk: pd.DataFrame, kinds: frozenset[type]) -> dict[int, list[Any]]:
-    """Positions of the columns holding values that are not atoms, with those values copied."""
+def _private_columns(chunk: pd.DataFrame, kinds: frozenset[type], among: Iterable[int] | None = None) -> dict[int, list[Any]]:
+    """Positions of the columns (of ``among``, default all) holding values that are not
+    atoms, with those values copied."""
     import pandas as pd
 
     out: dict[int, list[Any]] = {}
-    for j in range(chunk.shape[1]):
+    for j in range(chunk.shape[1]) if among is None else among:
         column = chunk.iloc[:, j]
         if column.dtype.kind not in "OV" or isinstance(column.dtype, pd.StringDtype):
             continue  # numbers, booleans, dates, text: atoms by dtype
@@ -145,6 +147,7 @@ class ChunkRows:
         self._consumers.update(chain[:-1] for chain in chains)
         self._chains: dict[Chain, _Chain] = {}
         self._columns: dict[int, list[Any]] | None = None
+        self._reads = fields_needed(lfs)  # None: every column
 
     def private_columns(self) -> dict[int, list[Any]]:
         if self._columns is None:
@@ -189,14 +192,22 @@ class ChunkRows:
                 f"The data has duplicated column names ({', '.join(dups)}); a row LF reads fields "
                 "by name. Rename the columns first."
             )
-        private = self.private_columns()
+        names = list(chunk.columns)
+        # Only the columns the row LFs read, when their code proves which (lf.apply.reads):
+        # converting the others to Python objects would be most of the build.
+        # A field that is not a column means every column: the LF's error then names them all.
+        read = self._reads
+        wanted: Sequence[int] = range(len(names))
+        if read and read <= set(names):
+            wanted = [j for j, c in enumerate(names) if c in read]
+        private = self._columns if self._columns is not None else _private_columns(chunk, self.kinds, wanted)
         kinds = self.kinds  # the private columns stay pristine: batch LFs copy them later
         values = [
             [_private(v, kinds) for v in private[j]] if j in private else chunk.iloc[:, j].tolist()
-            for j in range(chunk.shape[1])
+            for j in wanted
         ]
         with gc_paused():  # each Row is GC-tracked: collections over them were half the build time
-            rows = make_rows(list(chunk.columns), values, self.cls)
+            rows = make_rows([names[j] for j in wanted], values, self.cls)
         consumers = self._consumers[()]
         hot = _hot_fields([x.__dict__ for x in rows], self.kinds) if private and consumers > 1 else []
         self._chains[()] = _Chain(rows, hot, consumers)
