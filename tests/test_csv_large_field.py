@@ -12,14 +12,14 @@ from lf.cli import main
 from lf.errors import DataError
 from lf.io import iter_chunks
 
-FIELD = 9 << 20  # 9 MiB: larger than the 8 MiB read block
+FIELD = 9 << 20  # 9 MiB: larger than the read block (1 MiB) and its first growth (x4)
 
 
 def _big_csv(path: Path) -> Path:
     """~7.5 MiB of short rows, then a 9 MiB quoted field (with a comma and a newline), then one row.
 
-    The big row starts just before the first block boundary and ends after the second, which
-    is what makes pyarrow's reader fail with "straddling object" at its default block size.
+    The big row spans several blocks, which is what makes pyarrow's reader fail with
+    "straddling object" until the block grows past it.
     """
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("id,text\n")
@@ -60,5 +60,14 @@ def test_cli_reads_it_too(big_csv: Path, tmp_path: Path, capsys: pytest.CaptureF
 
 def test_past_the_cap_the_message_says_what_to_check(big_csv: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lf.io, "_BLOCK_CAP", lf.io._BLOCK)  # a cap the 9 MiB field exceeds
-    with pytest.raises(DataError, match=r"big\.csv' as CSV: a row is larger than 8 MiB.*unclosed quote"):
+    with pytest.raises(DataError, match=r"big\.csv' as CSV: a row is larger than 1 MiB.*unclosed quote"):
         list(iter_chunks(big_csv, 200_000))
+
+
+def test_a_first_row_longer_than_the_header_probe_is_read(tmp_path: Path) -> None:
+    # The column names come from a small first block; a first row past it takes the full one.
+    path = tmp_path / "wide.csv"
+    long = "y" * (lf.io._HEAD_BLOCK * 2)
+    path.write_text(f'id,text\n1,"{long}"\n2,short\n', encoding="utf-8")
+    frame = pd.concat(iter_chunks(path, 10), ignore_index=True)
+    assert frame.columns.tolist() == ["id", "text"] and frame["text"].tolist() == [long, "short"]
