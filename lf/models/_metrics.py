@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from lf.errors import ParameterError
 
-__all__ = ["METRICS", "accuracy", "brier", "check_gold", "check_metrics", "ece", "f1", "scores"]
+__all__ = ["METRICS", "accuracy", "brier", "check_gold", "check_metrics", "ece", "f1", "reliability", "scores"]
 
 METRICS = ("accuracy", "f1", "coverage", "brier", "ece")
 FloatArray = npt.NDArray[np.float64]
@@ -68,16 +68,25 @@ def brier(y: IntArray, proba: FloatArray) -> float:
     return float(((proba - onehot) ** 2).sum(axis=1).mean())
 
 
+def reliability(y: IntArray, proba: FloatArray, bins: int = 10) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Rows binned by confidence (their top probability) into ``bins`` equal-width bins of
+    [0, 1]: per bin the row count, the summed confidence and the number of right argmaxes."""
+    conf = np.asarray(proba.max(axis=1) if y.size else np.zeros(0), np.float64)
+    right = np.asarray(proba.argmax(axis=1) == y if y.size else np.zeros(0), np.float64)
+    which = np.minimum((conf * bins).astype(np.int64), bins - 1)
+    counts = np.bincount(which, minlength=bins).astype(np.int64)
+    total_conf = np.bincount(which, weights=conf, minlength=bins).astype(np.float64)
+    total_right = np.bincount(which, weights=right, minlength=bins).astype(np.float64)
+    return counts, total_conf, total_right
+
+
 def ece(y: IntArray, proba: FloatArray, bins: int = 10) -> float:
-    """Expected calibration error: rows binned by confidence (their top probability) into
-    ``bins`` equal-width bins; the row-weighted mean of ``|accuracy - mean confidence|``."""
+    """Expected calibration error: over the :func:`reliability` bins, the row-weighted mean
+    of ``|accuracy - mean confidence|``."""
     if not y.size:
         return float("nan")
-    conf = proba.max(axis=1)
-    right = (proba.argmax(axis=1) == y).astype(np.float64)
-    which = np.minimum((conf * bins).astype(np.int64), bins - 1)
-    gap = np.bincount(which, weights=right - conf, minlength=bins)
-    return float(np.abs(gap).sum() / y.size)
+    _, conf, right = reliability(y, proba, bins)
+    return float(np.abs(right - conf).sum() / y.size)
 
 
 def scores(

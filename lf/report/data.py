@@ -19,7 +19,7 @@ from lf.matrix import LabelMatrix, as_label_array
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Examples", "ReportData", "build_report", "label_counts", "pick_examples", "spread"]
+__all__ = ["Examples", "Reliability", "ReportData", "build_report", "label_counts", "pick_examples", "spread"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -47,6 +47,19 @@ class ReportData:
     model_name: str | None
     predictions: IntArray | None
     row_ids: npt.NDArray[Any] | None
+    # With gold and a model: its scores on the rows some LF labels (accuracy, f1, coverage,
+    # brier, ece) and the reliability bins of its probabilities on those rows.
+    model_scores: dict[str, float] | None = None
+    reliability: Reliability | None = None
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """Confidence bins of a model's probabilities on covered gold rows (equal width in [0, 1])."""
+
+    counts: list[int]
+    confidence: list[float | None]  # mean top probability per bin (None when empty)
+    accuracy: list[float | None]  # share of right argmaxes per bin (None when empty)
 
 
 def spread(indices: IntArray, k: int) -> IntArray:
@@ -109,6 +122,9 @@ def build_report(L: LabelMatrix | Any, *, y: Any = None, model: Any = None, conf
         names = [f"lf_{j}" for j in range(A.shape[1])]
         label_names = [str(c) for c in range(k)]
         row_ids = None
+    scores = bins = None
+    if model is not None and gold is not None:
+        scores, bins = _model_against_gold(L, gold, model, k)
     return ReportData(
         array=A,
         names=names,
@@ -120,4 +136,20 @@ def build_report(L: LabelMatrix | Any, *, y: Any = None, model: Any = None, conf
         model_name=_model_name(model),
         predictions=predictions,
         row_ids=row_ids,
+        model_scores=scores,
+        reliability=bins,
     )
+
+
+def _model_against_gold(L: Any, gold: IntArray, model: Any, k: int) -> tuple[dict[str, float], Reliability]:
+    """The model's scores and reliability bins on the rows some LF labels."""
+    from lf.models._metrics import METRICS, reliability
+
+    scores = model.score(L, gold, METRICS)
+    keep = np.asarray(model.predict(L, abstain="uncovered")) != -1
+    counts, conf, right = reliability(gold[keep], np.asarray(model.predict_proba(L), np.float64)[keep])
+
+    def mean(total: npt.NDArray[np.float64]) -> list[float | None]:
+        return [float(t / c) if c else None for t, c in zip(total, counts, strict=True)]
+
+    return scores, Reliability(counts.tolist(), mean(conf), mean(right))

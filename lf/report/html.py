@@ -209,6 +209,24 @@ def _distribution(data: ReportData) -> str:
     return chart + table + note
 
 
+def _model_scores(data: ReportData) -> str:
+    """The model's scores on covered gold rows and its reliability diagram."""
+    if data.model_scores is None or data.reliability is None:
+        return '<p class="note">Needs gold labels (--gold) and a label model (--model).</p>'
+    s = data.model_scores
+    f1 = "F1 (positive class)" if len(data.label_names) == 2 else "macro F1"
+    shown = [("coverage", "coverage"), ("accuracy", "accuracy"), ("f1", f1), ("brier", "Brier score"), ("ece", "expected calibration error")]
+    rows = "".join(f"<tr><td>{_e(name)}</td>{_cell(s.get(key), '.3f')}</tr>" for key, name in shown)
+    table = f'<table class="scores"><thead><tr><th>{_e(data.model_name or "model")}</th><th>score</th></tr></thead><tbody>{rows}</tbody></table>'
+    r = data.reliability
+    chart = svg.reliability(r.counts, r.accuracy, r.confidence, label="Reliability on covered gold rows")
+    note = (
+        '<p class="note">Scores on the rows some LF labels (coverage: their share). A calibrated '
+        "model's bars follow the dashed diagonal; bars below it mean probabilities surer than the labels are.</p>"
+    )
+    return note + table + chart
+
+
 def _raw_text(texts: Any, i: int) -> str:
     value = texts.iloc[i] if hasattr(texts, "iloc") else texts[i]
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -325,6 +343,7 @@ def render_html(
             "</div></section>",
             f'<section id="heatmap"><h2>LF \u00d7 LF conflicts</h2>{_heatmap(data)}</section>',
             f'<section id="accuracy"><h2>Accuracy</h2>{scatter}</section>',
+            f'<section id="model-scores"><h2>Label model against gold</h2>{_model_scores(data)}</section>',
             f'<section id="distribution"><h2>Label distribution</h2>{_distribution(data)}</section>',
             f'<section id="examples"><h2>Examples</h2>{_examples(data, texts, per_lf, lfs)}</section>',
             f'<script type="application/json" id="lf-report-data">{json_for_script(doc)}</script>',

@@ -5,7 +5,9 @@ Schema (version 2; ``docs/report.md`` documents every field)::
     {"schema": "lf.report/2",
      "totals": {"rows", "lfs", "cardinality", "coverage", "overlap", "conflict"},
      "labels": [names] | null,
-     "model": {"name", "label_counts": [ints], "abstained"} | null,
+     "model": {"name", "label_counts": [ints], "abstained",
+               "scores": {"accuracy", "f1", "coverage", "brier", "ece"} | null,
+               "reliability": {"counts", "confidence", "accuracy"} | null} | null,
      "gold_label_counts": [ints] | null,
      "conflict_matrix": [[fractions]] (m x m) | null,
      "gates": [{"gate", "option", "threshold", "actual", "lf", "passed"}],
@@ -80,6 +82,12 @@ def report_document(data: ReportData, gates: Sequence[GateResult] = (), labels: 
             "name": data.model_name,
             "label_counts": label_counts(data.predictions, k).tolist(),
             "abstained": int((data.predictions < 0).sum()),
+            "scores": None if data.model_scores is None else {k: _plain(v) for k, v in data.model_scores.items()},
+            "reliability": None if data.reliability is None else {
+                "counts": data.reliability.counts,
+                "confidence": [_plain(v) for v in data.reliability.confidence],
+                "accuracy": [_plain(v) for v in data.reliability.accuracy],
+            },
         }
     if data.gold is not None:
         doc["gold_label_counts"] = label_counts(data.gold, k).tolist()

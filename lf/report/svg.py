@@ -12,7 +12,7 @@ from html import escape
 
 from lf.display import visible
 
-__all__ = ["bar_chart", "grouped_bars", "heatmap", "scatter"]
+__all__ = ["bar_chart", "grouped_bars", "heatmap", "reliability", "scatter"]
 
 _FONT = 'font-family="system-ui,sans-serif" font-size="11"'
 _PALETTE = ("#3b6fb6", "#d9822b", "#3f9b59", "#a04aa6", "#c23b3b", "#6b6b6b")
@@ -141,5 +141,37 @@ def scatter(names: Sequence[str], x: Sequence[float], y: Sequence[float], *, lab
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{_PALETTE[1]}" fill-opacity="0.8">'
             f"<title>{_e(name)}: empirical {a:.3f}, learned {b:.3f}</title></circle>"
         )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def reliability(counts: Sequence[int], accuracy: Sequence[float | None], confidence: Sequence[float | None], *, label: str) -> str:
+    """A reliability diagram: per equal-width confidence bin of [0, 1], a bar as high as
+    the accuracy of its rows, with the diagonal a calibrated model follows; empty bins have
+    no bar. The tooltips give each bin's rows and mean confidence."""
+    size, pad = 300, 44
+    bins = len(counts)
+    parts = [_open(size + pad + 20, size + pad + 30, label, "reliability")]
+    parts.append(f'<text x="0" y="12" font-weight="bold">{_e(label)}</text>')
+    x0, y0 = pad, 20 + size
+    parts.append(f'<rect x="{x0}" y="20" width="{size}" height="{size}" fill="none" stroke="#999"/>')
+    width = size / max(bins, 1)
+    for b in range(bins):
+        acc, conf = accuracy[b], confidence[b]
+        if not counts[b] or acc is None or conf is None:
+            continue
+        h = size * min(max(acc, 0.0), 1.0)
+        lo, hi = b / bins, (b + 1) / bins
+        parts.append(
+            f'<rect x="{x0 + b * width + 1:.1f}" y="{y0 - h:.1f}" width="{width - 2:.1f}" height="{h:.1f}" '
+            f'fill="{_PALETTE[0]}" fill-opacity="0.75"><title>confidence {lo:.1f}–{hi:.1f}: '
+            f"{counts[b]:,} rows, mean confidence {conf:.3f}, accuracy {acc:.3f}</title></rect>"
+        )
+    parts.append(f'<line x1="{x0}" y1="{y0}" x2="{x0 + size}" y2="20" stroke="#c23b3b" stroke-dasharray="4 3"/>')
+    for t in (0.0, 0.5, 1.0):
+        parts.append(f'<text x="{x0 + t * size - 8:.1f}" y="{y0 + 14}">{t:g}</text>')
+        parts.append(f'<text x="{x0 - 22}" y="{y0 - t * size + 4:.1f}">{t:g}</text>')
+    parts.append(f'<text x="{x0 + size / 2 - 50:.0f}" y="{y0 + 28}">confidence (top probability)</text>')
+    parts.append(f'<text transform="translate(12,{y0 - size / 2 + 30:.0f}) rotate(-90)">accuracy</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -95,7 +95,7 @@ def test_table_and_charts_render_with_size(loaded):
     assert table.size["width"] > 200 and table.size["height"] > 100
     assert len(loaded.find_elements(By.CSS_SELECTOR, "#lf-table tbody tr")) == 10
     charts = loaded.find_elements(By.CSS_SELECTOR, "svg.chart")
-    assert len(charts) == 5
+    assert len(charts) == 6  # 2 bar charts, heatmap, scatter, reliability, distribution
     for chart in charts:
         assert chart.size["width"] > 100 and chart.size["height"] > 50, chart.get_attribute("class")
     bars = loaded.find_elements(By.CSS_SELECTOR, "svg.coverage rect")

@@ -56,13 +56,13 @@ def test_every_section_is_there_with_model_and_gold(youtube):
     L, y, texts = youtube
     model = LabelModel(random_state=0).fit(L)
     page = render_html(build_report(L, y=y, model=model), texts=texts)
-    for section in ("lfs", "charts", "heatmap", "accuracy", "distribution", "examples"):
+    for section in ("lfs", "charts", "heatmap", "accuracy", "model-scores", "distribution", "examples"):
         assert f'<section id="{section}">' in page
     table = page.split('<table id="lf-table"', 1)[1].split("</table>", 1)[0]
     assert table.count("<tr>") == L.m + 1  # header + one row per LF
     for head in ("polarity", "coverage", "overlaps", "conflicts", "emp_acc", "learned_acc", "errors", "seconds"):
         assert f'<th tabindex="0">{head}</th>' in table
-    assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') == 5  # 2 bars, heatmap, scatter, distribution
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') == 6  # 2 bars, heatmap, scatter, reliability, distribution
     assert page.count('<rect x="') >= L.m * L.m  # one heatmap cell per LF pair
     assert 'class="chart scatter"' in page
     assert page.count('class="lf-examples"') == L.m
@@ -227,7 +227,9 @@ def test_json_schema_keys_are_documented(capsys):
     top = {"schema", "totals", "labels", "model", "gold_label_counts", "conflict_matrix", "gates", "lfs"}
     assert set(doc) == top
     assert set(doc["totals"]) == {"rows", "lfs", "cardinality", "coverage", "overlap", "conflict"}
-    assert set(doc["model"]) == {"name", "label_counts", "abstained"}
+    assert set(doc["model"]) == {"name", "label_counts", "abstained", "scores", "reliability"}
+    assert set(doc["model"]["scores"]) == {"accuracy", "f1", "coverage", "brier", "ece"}
+    assert set(doc["model"]["reliability"]) == {"counts", "confidence", "accuracy"}
     lf_keys = {"name", "polarity", "coverage", "overlaps", "conflicts", "correct", "incorrect", "emp_acc", "emp_acc_n", "emp_acc_low", "emp_acc_high", "learned_acc", "errors", "seconds"}
     assert set(doc["lfs"][0]) == lf_keys
     gate_keys = {"gate", "option", "threshold", "actual", "lf", "passed"}
@@ -235,7 +237,7 @@ def test_json_schema_keys_are_documented(capsys):
     assert len(doc["conflict_matrix"]) == len(doc["lfs"]) == doc["totals"]["lfs"]
     docs = (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
     assert doc["schema"] in docs
-    for key in top | lf_keys | gate_keys | set(doc["totals"]) | set(doc["model"]):
+    for key in top | lf_keys | gate_keys | set(doc["totals"]) | set(doc["model"]) | set(doc["model"]["reliability"]):
         assert f"`{key}`" in docs, key
 
 
@@ -257,3 +259,27 @@ def test_html_report_takes_gold_as_label_names(tmp_path):
     L = lf.LabelMatrix(np.array([[0, 1], [1, 1], [0, -1]]), names=["a", "b"], labels=["HAM", "SPAM"])
     page = write_html(tmp_path / "r.html", L, y=["HAM", "spam", "SPAM"]).read_text(encoding="utf-8")
     assert "Where it is wrong (gold)" in page and "gold labels: yes" in page
+
+
+def test_model_scores_and_reliability_bins_agree_with_the_models_own_scores(youtube):
+    L, y, _ = youtube
+    model = LabelModel(random_state=0).fit(L)
+    data = build_report(L, y=y, model=model)
+    expected = model.score(L, y, ("accuracy", "f1", "coverage", "brier", "ece"))
+    assert data.model_scores == expected
+    r = data.reliability
+    covered = int((L.array != -1).any(axis=1).sum())
+    assert sum(r.counts) == covered and len(r.counts) == 10
+    right = sum(c * a for c, a in zip(r.counts, r.accuracy) if c)
+    assert right / covered == pytest.approx(expected["accuracy"])  # the bins hold every covered row
+    gap = sum(c * abs(a - f) for c, a, f in zip(r.counts, r.accuracy, r.confidence) if c)
+    assert gap / covered == pytest.approx(expected["ece"])
+    page = render_html(data)
+    chart = page.split('class="chart reliability"', 1)[1].split("</svg>", 1)[0]
+    assert chart.count("<title>") == sum(1 for c in r.counts if c)  # one bar per non-empty bin
+    section = page.split('<section id="model-scores">', 1)[1].split("</section>", 1)[0]
+    assert f'data-v="{expected["accuracy"]!r}"' in section
+    doc = _script_json(page)
+    assert doc["model"]["reliability"]["counts"] == r.counts
+    without_gold = render_html(build_report(L, model=model))
+    assert 'class="chart reliability"' not in without_gold and "Needs gold labels (--gold) and a label model" in without_gold
