@@ -24,7 +24,7 @@ from lf.core import LabelingFunction, Row
 
 __all__ = ["fields_needed", "fields_read"]
 
-_LOADS = frozenset({"LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_DEREF"})
+_LOADS = frozenset({"LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_BORROW", "LOAD_DEREF"})
 _ATTRS = frozenset({"LOAD_ATTR", "LOAD_METHOD"})
 _HARMLESS = frozenset({"MAKE_CELL", "LOAD_CLOSURE"})
 _INTROSPECTION = frozenset({"locals", "vars", "eval", "exec", "_getframe", "currentframe", "f_locals", "f_back", "stack"})
