@@ -18,7 +18,7 @@ from lf.errors import ParameterError
 from lf.matrix import LabelMatrix, as_label_array
 from lf.models._stats import agreement_counts
 
-__all__ = ["CorrelatedPair", "correlated_pairs", "dependent_pairs", "vote_rates"]
+__all__ = ["CorrelatedPair", "correlated_pairs", "dependent_pairs", "pair_misfit", "vote_rates"]
 
 
 class CorrelatedPair(NamedTuple):
@@ -82,3 +82,16 @@ def dependent_pairs(
             out.append((int(i), int(j), (int(a), int(b)), round(float(observed[i, a, j, b])),
                         float(predicted[i, a, j, b]), float(cell[a, b])))
     return sorted(out, key=lambda c: -c[5])
+
+
+def pair_misfit(O: npt.NDArray[np.float64], n: float, mu: npt.NDArray[np.float64], p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """``m x m`` Pearson statistic of each LF pair: ``sum (observed - predicted)^2 / predicted``
+    over the pair's ``k x k`` vote combinations, predicted by conditional independence under
+    vote rates ``mu`` and balance ``p`` from agreement counts ``O`` of ``n`` rows (0 on the
+    diagonal). Fewer co-votes than predicted count too (LFs that exclude each other)."""
+    m, k = mu.shape[0], mu.shape[1]
+    predicted = n * np.einsum("iay,y,jby->iajb", mu, p, mu).reshape(m * k, m * k)
+    chi = (O - predicted) ** 2 / np.maximum(predicted, 1.0)
+    B = chi.reshape(m, k, m, k).sum(axis=(1, 3))
+    np.fill_diagonal(B, 0.0)
+    return np.asarray(B, np.float64)

@@ -46,8 +46,8 @@ from lf.models._em import refine
 from lf.models._mc_loss import FactoredWeights, factor_weights, weighted_loss
 from lf.models._registry import register
 from lf.models._stats import fast_patterns, moments, one_blas_thread, posterior
+from lf.models._structure import search_pairs
 from lf.models.base import BaseLabelModel
-from lf.models.dependencies import dependent_pairs
 
 __all__ = ["LabelModel"]
 
@@ -370,12 +370,16 @@ class LabelModel(BaseLabelModel):
         auto = isinstance(self.dependencies, str)
         pairs = [] if auto or self.dependencies is None else resolve_pairs(self.dependencies, names, m)
         members, used = group(pairs, m, k)
-        mu, p_fit, res = self._fit_rates(A, k, O, n, p, members, learn_balance=class_balance is None)
-        if auto:  # the pairs that agree far beyond what the independent fit predicts
-            found = [(i, j) for i, j, *_ in dependent_pairs(A, k, mu, p_fit)]
+        learn = class_balance is None
+        mu, p_fit, res = self._fit_rates(A, k, O, n, p, members, learn_balance=learn)
+        if auto:
+            found = search_pairs(
+                O, n, k, (mu, p_fit), lambda g: self._fit_rates(A, k, O, n, p, g, learn_balance=learn)[:2],
+                max_size=AUTO_CLIQUE_SIZE,
+            )
             members, used = group(found, m, k, cap=AUTO_CLIQUE_SIZE)
             if members:
-                mu, p_fit, res = self._fit_rates(A, k, O, n, p, members, learn_balance=class_balance is None)
+                mu, p_fit, res = self._fit_rates(A, k, O, n, p, members, learn_balance=learn)
         cliques = Cliques([], np.zeros(0, np.int64), np.zeros((0, k)), np.zeros(0, np.int64))
         if members:
             pat = fast_patterns(A, k, inverse=False)
