@@ -57,7 +57,7 @@ def test_declared_copies_count_once(planted: Any) -> None:
     post_ind, acc_ind = errors(independent, L, truth)
     post_dep, acc_dep = errors(declared, L, truth)
     # Three votes of the same weak LF look like strong agreement to the independent model.
-    assert independent.accuracies_[0] > 0.9 and post_ind > 0.08
+    assert acc_ind > 0.2 and post_ind > 0.08
     assert acc_dep < 0.03 and post_dep < 0.03 and post_dep < post_ind / 3
     assert declared.dependencies_ == [("a", "a_copy"), ("a_copy", "a_copy2")]
     assert declared.clique_members_ == [[0, 5, 6]]
@@ -151,3 +151,57 @@ def test_demo_corpus_auto_is_not_below_majority_vote() -> None:
 
     mv, auto = accuracy(MajorityVoter()), accuracy(LabelModel(dependencies="auto"))
     assert auto >= mv + 0.01, (auto, mv)
+
+
+DEMO, DEMO_LFS = str(ROOT / "datasets" / "demo" / "comments.csv"), str(ROOT / "labeling_functions" / "demo_spam.py")
+
+
+def covered_accuracy(out: str) -> float:
+    line = next(x for x in out.splitlines() if "accuracy on covered rows" in x)
+    return float(line.split()[4])
+
+
+def test_cli_label_with_auto_dependencies_beats_majority_vote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lf.cli import main
+
+    base = ["label", DEMO, "--lfs", DEMO_LFS, "--gold", "label"]
+    assert main([*base, "-o", str(tmp_path / "mv.parquet"), "--model", "MajorityVoter"]) == 0
+    mv = covered_accuracy(capsys.readouterr().out)
+    assert main([*base, "-o", str(tmp_path / "auto.parquet"), "--dependencies", "auto"]) == 0
+    captured = capsys.readouterr()
+    assert covered_accuracy(captured.out) >= mv + 0.01
+    assert "dependent LFs (found): short_comment:shouting, promo_words:giveaway," in captured.err
+    assert all(len(line) <= 80 for line in captured.err.splitlines() if "dependent" in line or line.startswith("  "))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--dependencies", "promo_words:nope"], "The dependency names an unknown LF 'nope'."),
+        (["--dependencies", "promo_words"], "'promo_words' is not a pair of LF names: write 'auto' or lf_a:lf_b"),
+        (["--dependencies", "auto", "--model", "MajorityVoter"], "MajorityVoter takes no dependencies; use --model LabelModel."),
+    ],
+)
+def test_cli_bad_dependencies_exit_2_before_any_lf_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    from lf.cli import main
+
+    out = tmp_path / "x.parquet"
+    assert main(["label", DEMO, "--lfs", DEMO_LFS, "-o", str(out), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_cli_fit_saves_the_declared_dependencies(planted: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lf.cli import main
+
+    L, _, _ = planted
+    L.save(tmp_path / "L.parquet")
+    model_path = tmp_path / "m.json"
+    assert main(["fit", str(tmp_path / "L.parquet"), "-o", str(model_path), "--dependencies", "a:a_copy,a_copy:a_copy2"]) == 0
+    assert "dependent LFs (declared): a:a_copy, a_copy:a_copy2" in capsys.readouterr().err
+    model = BaseLabelModel.load(model_path)
+    assert model.dependencies_ == [("a", "a_copy"), ("a_copy", "a_copy2")]  # type: ignore[attr-defined]
+    expected = LabelModel(dependencies=[("a", "a_copy"), ("a_copy", "a_copy2")]).fit(L)
+    np.testing.assert_allclose(model.predict_proba(L), expected.predict_proba(L))
