@@ -21,11 +21,13 @@ import numpy.typing as npt
 from lf.errors import ParameterError
 from lf.models._stats import fast_patterns, onehot
 
-__all__ = ["Cliques", "clique_posterior", "fit_cliques", "group", "inside_mask", "resolve_pairs"]
+__all__ = ["Cliques", "clique_posterior", "fit_cliques", "fit_factors", "group", "inside_mask", "resolve_pairs"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.integer[Any]]
 _CODE_BITS = 62  # a clique's vote pattern is one int64 code in base k + 1
+EM_STEPS = 20
+_FLOOR = 1e-9  # log floor of the full likelihood the factors are fitted under
 
 
 class Cliques(NamedTuple):
@@ -198,10 +200,27 @@ def _scores(rows: IntArray, table: FloatArray) -> FloatArray:
     return np.asarray(np.asarray(onehot(rows, k) @ diff) + table[:, 0, :].sum(axis=0), np.float64)
 
 
-def clique_posterior(A: IntArray, table: FloatArray, log_prior: FloatArray, cliques: Cliques, eps: float, abstain: str) -> FloatArray:
+def fit_factors(A: IntArray, k: int, mu: FloatArray, p: FloatArray, members: list[list[int]]) -> Cliques:
+    """The cliques' factors (:func:`fit_cliques`) under the model with vote rates ``mu``
+    and balance ``p``, ABSTAIN an outcome; no cliques: empty arrays."""
+    if not members:
+        return Cliques([], np.zeros(0, np.int64), np.zeros((0, k)), np.zeros(0, np.int64))
+    full = np.empty((mu.shape[0], k + 1, k))
+    full[:, 1:, :] = mu
+    full[:, 0, :] = 1.0 - mu.sum(axis=1)
+    full = np.log(np.clip(full, _FLOOR, 1.0))
+    with np.errstate(divide="ignore"):
+        log_prior = np.log(p)
+    pat = fast_patterns(A, k, inverse=False)
+    return fit_cliques(pat.rows, pat.counts, full, log_prior, members, steps=EM_STEPS, smoothing=0.1)
+
+
+def clique_posterior(A: IntArray, table: FloatArray, balance: FloatArray, cliques: Cliques, eps: float, abstain: str) -> FloatArray:
     """``P(Y | votes)`` of every row of ``A``: the members' own factors in ``table`` are
     replaced by their clique's factor (see :func:`clique_terms`)."""
-    k = log_prior.size
+    k = balance.size
+    with np.errstate(divide="ignore"):
+        log_prior = np.log(np.asarray(balance, np.float64))
     pat = fast_patterns(A, k, inverse=True)
     own = table.copy()
     for g in cliques.members:

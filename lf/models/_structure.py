@@ -14,20 +14,43 @@ Accepted pairs join cliques of at most ``max_size`` LFs.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from lf.models._cliques import group
+from lf.models._cliques import group, resolve_pairs
 from lf.models.dependencies import pair_misfit
 
-__all__ = ["CANDIDATES", "MIN_EFFECT", "P_VALUE", "search_pairs"]
+__all__ = ["AUTO_CLIQUE_SIZE", "CANDIDATES", "MIN_EFFECT", "P_VALUE", "search_pairs", "settle_cliques"]
 
 FloatArray = npt.NDArray[np.float64]
+Rates = tuple[FloatArray, FloatArray, Any]  # mu, class balance, the optimizer's result
+AUTO_CLIQUE_SIZE = 3  # dependencies="auto" groups at most this many LFs into one clique
 P_VALUE = 1e-6
 MIN_EFFECT = 0.01  # Pearson statistic per row (phi^2) a pair needs to count as dependent
 CANDIDATES = 5  # worst-fitting pairs tested left out in each round
+
+
+def settle_cliques(
+    dependencies: Any, names: Sequence[str] | None, O: FloatArray, n: float, k: int,
+    fit_rates: Callable[[list[list[int]]], Rates],
+) -> tuple[list[list[int]], list[tuple[int, int]], Rates]:
+    """Cliques, the pairs inside them and the rates fitted with them left out, for
+    ``LabelModel(dependencies=...)``: ``None``, declared pairs, or ``"auto"`` (searched
+    after a fit with none). ``fit_rates(cliques)`` is the model's moment fit."""
+    m = O.shape[0] // k
+    auto = isinstance(dependencies, str)
+    pairs = [] if auto or dependencies is None else resolve_pairs(dependencies, names, m)
+    members, used = group(pairs, m, k)
+    rates = fit_rates(members)
+    if auto:
+        found = search_pairs(O, n, k, rates[:2], lambda g: fit_rates(g)[:2], max_size=AUTO_CLIQUE_SIZE)
+        members, used = group(found, m, k, cap=AUTO_CLIQUE_SIZE)
+        if members:
+            rates = fit_rates(members)
+    return members, used, rates
 
 
 def search_pairs(

@@ -34,19 +34,12 @@ from scipy.optimize import minimize as _minimize
 
 from lf.errors import ParameterError
 from lf.matrix import LabelMatrix
-from lf.models._cliques import (
-    Cliques,
-    clique_posterior,
-    fit_cliques,
-    group,
-    inside_mask,
-    resolve_pairs,
-)
+from lf.models._cliques import Cliques, clique_posterior, fit_factors, inside_mask
 from lf.models._em import refine
 from lf.models._mc_loss import FactoredWeights, factor_weights, weighted_loss
 from lf.models._registry import register
 from lf.models._stats import fast_patterns, moments, one_blas_thread, posterior
-from lf.models._structure import search_pairs
+from lf.models._structure import settle_cliques
 from lf.models.base import BaseLabelModel
 
 __all__ = ["LabelModel"]
@@ -54,9 +47,6 @@ __all__ = ["LabelModel"]
 FloatArray = npt.NDArray[np.float64]
 ABSTAIN_MODES = ("ignore", "model")
 WEIGHTINGS = ("chi2", "uniform")
-AUTO_CLIQUE_SIZE = 3  # dependencies="auto" groups at most this many LFs into one clique
-CLIQUE_EM_STEPS = 20
-_FULL_FLOOR = 1e-9  # log floor of the full likelihood the clique factors are fitted under
 
 
 # -- pure numerics -------------------------------------------------------------------------
@@ -280,6 +270,20 @@ class LabelModel(BaseLabelModel):
     balance_prior:
         With ``em_steps``, pseudo-rows per class (as a share of ``n``, split evenly) when
         EM learns the class balance: a pull toward uniform.
+    dependencies:
+        LF pairs that are not independent given the class, e.g. ``[("lf_a", "lf_b")]`` (LF
+        names of the LabelMatrix, or column indices). Pairs are grouped into cliques
+        (union-find); a clique enters the model through one joint factor ``P(votes of the
+        clique | Y)`` over its vote patterns (ABSTAIN included), learned by EM on the distinct
+        rows with every other LF's rates and the class balance fixed, so LFs that fire
+        together count as one piece of evidence. The agreements inside a clique are left out
+        of the moment fit, which then gives each member's own rates (``mu_``,
+        ``accuracies_``). With ``abstain="ignore"`` a clique's factor is ``P(the votes cast |
+        Y)``, summed over whatever its abstaining members did. ``"auto"``: the pairs are
+        found after a first fit (``lf.models._structure``: the worst-fitting pairs are tested
+        with their agreements left out, a chi-square test at p = 1e-6 that also needs 0.01 per
+        row; cliques of at most 3 LFs). ``None`` (default): LFs independent given the class;
+        "auto" was not made the default because it lowered WRENCH youtube and hausa.
     random_state:
         Accepted for API symmetry; the fit is deterministic.
 
@@ -289,7 +293,11 @@ class LabelModel(BaseLabelModel):
 
     Learned attributes: ``mu_`` (``m x k x k``: ``mu_[j, l, y] = P(lambda_j = l | Y = y)``),
     ``accuracies_`` (``P(lambda_j = Y | lambda_j votes)``), ``class_balance_``,
-    ``cardinality_``, ``n_lfs_``, ``n_iter_``, ``converged_`` (L-BFGS met ``tol`` within ``max_iter``).
+    ``cardinality_``, ``n_lfs_``, ``n_iter_``, ``converged_`` (L-BFGS met ``tol`` within ``max_iter``),
+    ``dependencies_`` (the pairs used, by name, or by index when fitted on an array),
+    ``clique_members_`` (LF indices of each clique) and the cliques' factors
+    (``clique_codes_``: vote patterns coded in base ``k + 1``; ``clique_tables_``:
+    ``P(pattern | Y)``; ``clique_sizes_``: patterns per clique).
     """
 
     _state: ClassVar[tuple[str, ...]] = (
@@ -367,26 +375,12 @@ class LabelModel(BaseLabelModel):
         A, k, O, n, p = moments(L, class_balance, cardinality, model="LabelModel")
         m = A.shape[1]
         names = list(L.names) if isinstance(L, LabelMatrix) else None
-        auto = isinstance(self.dependencies, str)
-        pairs = [] if auto or self.dependencies is None else resolve_pairs(self.dependencies, names, m)
-        members, used = group(pairs, m, k)
-        learn = class_balance is None
-        mu, p_fit, res = self._fit_rates(A, k, O, n, p, members, learn_balance=learn)
-        if auto:
-            found = search_pairs(
-                O, n, k, (mu, p_fit), lambda g: self._fit_rates(A, k, O, n, p, g, learn_balance=learn)[:2],
-                max_size=AUTO_CLIQUE_SIZE,
-            )
-            members, used = group(found, m, k, cap=AUTO_CLIQUE_SIZE)
-            if members:
-                mu, p_fit, res = self._fit_rates(A, k, O, n, p, members, learn_balance=learn)
-        cliques = Cliques([], np.zeros(0, np.int64), np.zeros((0, k)), np.zeros(0, np.int64))
-        if members:
-            pat = fast_patterns(A, k, inverse=False)
-            full = log_factors(mu, "model", _FULL_FLOOR)
-            with np.errstate(divide="ignore"):
-                log_prior = np.log(p_fit)
-            cliques = fit_cliques(pat.rows, pat.counts, full, log_prior, members, steps=CLIQUE_EM_STEPS, smoothing=0.1)
+
+        def rates(cliques: list[list[int]]) -> tuple[FloatArray, FloatArray, Any]:
+            return self._fit_rates(A, k, O, n, p, cliques, learn_balance=class_balance is None)
+
+        members, used, (mu, p_fit, res) = settle_cliques(self.dependencies, names, O, n, k, rates)
+        cliques = fit_factors(A, k, mu, p_fit, members)
         self.cardinality_ = k
         self.n_lfs_ = m
         self.class_balance_ = p_fit
@@ -450,9 +444,7 @@ class LabelModel(BaseLabelModel):
             return mu_posterior(A, self.mu_, self.class_balance_, self.abstain, self.eps)
         cliques = Cliques(self.clique_members_, self.clique_codes_, self.clique_tables_, self.clique_sizes_)
         table = log_factors(np.asarray(self.mu_, float), self.abstain, float(self.eps))
-        with np.errstate(divide="ignore"):
-            log_prior = np.log(np.asarray(self.class_balance_, float))
-        return clique_posterior(A, table, log_prior, cliques, float(self.eps), self.abstain)
+        return clique_posterior(A, table, self.class_balance_, cliques, float(self.eps), self.abstain)
 
 
 def _check_range(
