@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 
 import click
 
+from lf.cli import _dependencies as deps_cli
 from lf.cli._checks import (
     check_columns,
     check_model_lfs,
@@ -184,10 +185,11 @@ def _model_options(f: Any) -> Any:
         "in \"LabelModel(abstain='model')\"; 'auto' (chosen on gold-labeled dev rows: the default LabelModel "
         "unless another wins beyond the dev noise; prints how to reproduce the choice), or a model file saved by `lf fit`.",
     )(f)
+    f = click.option("--dependencies", "dependencies", metavar="auto|A:B,C:D", help=deps_cli.OPTION_HELP)(f)
     return f
 
 
-def _fit(L: Any, model_spec: str, class_balance: str | None, dev: tuple[Any, Any] | None) -> tuple[Any, str]:
+def _fit(L: Any, model_spec: Any, class_balance: str | None, dev: tuple[Any, Any] | None) -> tuple[Any, str]:
     """Fit (or load) the model a command asked for; returns it with a one-line description."""
     from lf.models import model_from_spec, select
     from lf.output import label_names
@@ -204,12 +206,12 @@ def _fit(L: Any, model_spec: str, class_balance: str | None, dev: tuple[Any, Any
         for line in selection_lines(chosen, names, len(y_dev)):
             err.print(line, markup=False, soft_wrap=True)  # the command stays one line to copy
         return chosen.model, f"{chosen.name} (chosen on dev rows)"
-    model = model_from_spec(model_spec)
+    model: Any = model_from_spec(model_spec) if isinstance(model_spec, str) else model_spec
     if hasattr(model, "cardinality_"):
         if dev is not None or class_balance is not None:
             _fitted_already()
         return model, f"{type(model).__name__} loaded from {model_spec}"
-    model.fit(L, class_balance=balance)  # type: ignore[attr-defined]
+    model.fit(L, class_balance=balance)
     return model, type(model).__name__
 
 
@@ -264,7 +266,7 @@ def _dev(dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], L: An
 @click.option("--dev-gold", metavar="COLUMN", help="Column of --dev-data holding the dev rows' gold labels.")
 @click.option("--dev-data", multiple=True, metavar="DATA", help="The data the --dev matrix was made from.")
 def fit_cmd(
-    matrix: str, output: str, model_spec: str, class_balance: str | None,
+    matrix: str, output: str, model_spec: str, class_balance: str | None, dependencies: str | None,
     dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...],
 ) -> None:
     """Fit a label model on a saved label matrix (from `lf apply`) and save it."""
@@ -280,8 +282,11 @@ def fit_cmd(
     )
     start = time.perf_counter()
     L = LabelMatrix.load(matrix)
-    model, desc = _fit(L, model_spec, class_balance, _dev(dev, dev_gold, dev_data, L))
+    spec = deps_cli.with_dependencies(model_spec, dependencies, L.names)
+    model, desc = _fit(L, spec, class_balance, _dev(dev, dev_gold, dev_data, L))
     model.save(output)
+    for line in deps_cli.dependency_lines(model):
+        _console(stderr=True).print(line, markup=False)
     _console(stderr=True).print(f"wrote {output}: {desc}, fitted on {plural(L.n, 'row')} x {plural(L.m, 'LF')} in {time.perf_counter() - start:.2f} s", soft_wrap=True)
 
 
@@ -301,8 +306,8 @@ def fit_cmd(
 @click.option("--dev-gold", metavar="COLUMN", help="Column of --dev-data holding the gold labels.")
 @_apply_options
 def label_cmd(
-    data: tuple[str, ...], output: str, model_spec: str, class_balance: str | None, filter_abstain: bool,
-    uncovered: str, gold: str | None, matrix_out: str | None, dev_data: tuple[str, ...], dev_gold: str | None,
+    data: tuple[str, ...], output: str, model_spec: str, class_balance: str | None, dependencies: str | None,
+    filter_abstain: bool, uncovered: str, gold: str | None, matrix_out: str | None, dev_data: tuple[str, ...], dev_gold: str | None,
     lfs_target: str | None, **opts: Any,
 ) -> None:
     """Apply the LFs of MODULE to DATA, fit a label model and write probabilistic labels.
@@ -347,6 +352,7 @@ def label_cmd(
             check_columns(source, what, [("--id-column", opts["id_column"]), (gold_option, column)], text_column=text_column)
     lfs = lf.load_lfs(lfs_target)
     _check_model_choice(model_spec, class_balance, bool(dev_data), [x.name for x in lfs])
+    model = deps_cli.with_dependencies(model_spec, dependencies, [x.name for x in lfs])
     labels = lfs.labels
     check_label_names(labels)
     balance: Any = None
@@ -357,7 +363,7 @@ def label_cmd(
     start = time.perf_counter()
     with engine_from(opts):
         result = reports_cache(label)(
-            lfs, corpus, output=output, model=model_spec, class_balance=balance, gold=gold_column,
+            lfs, corpus, output=output, model=model, class_balance=balance, gold=gold_column,
             matrix=matrix_out, dev=dev_corpus, dev_gold=dev_gold, filter_abstain=filter_abstain, uncovered=uncovered,
             engine=opts.get("engine_obj") or opts.get("engine"), n_jobs=opts["n_jobs"],
             chunk_size=opts["chunk_size"], on_error=opts["on_error"], progress=opts["progress"],
@@ -374,6 +380,8 @@ def label_cmd(
         for line in gold_lines(type(result.model).__name__, gold or "", result, uncovered):
             console.print(line, markup=False)
     err = _console(stderr=True)
+    for line in deps_cli.dependency_lines(result.model):
+        err.print(line, markup=False)
     if model_spec == "auto":  # the chosen model: a line of its own (the candidates are above)
         err.print(f"model: {result.model_description}", markup=False, soft_wrap=True)
     dropped = result.table.n - result.rows_written if filter_abstain else None

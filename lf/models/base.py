@@ -216,6 +216,8 @@ class BaseLabelModel:
         return np.asarray((proba >= top - TIE_TOL).sum(axis=1) > 1)
 
     # -- persistence -------------------------------------------------------------------
+    def _loaded(self) -> None:
+        """Hook after :meth:`load` set the saved state (e.g. JSON lists back to tuples)."""
     def save(self, path: str | Path) -> Path:
         """Write parameters and learned state as JSON (large arrays in a sidecar ``.npz``).
 
@@ -283,6 +285,7 @@ class BaseLabelModel:
                 elif isinstance(value, dict) and "npz" in value:
                     value = arrays[value["npz"]]
                 setattr(model, name, value)
+            model._loaded()
         except (KeyError, TypeError, ValueError, AttributeError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             raise DataError(
                 f"{str(path)!r} is not a complete {doc.get('model')} file ({type(exc).__name__}: {exc}); "

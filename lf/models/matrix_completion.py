@@ -33,10 +33,13 @@ import numpy.typing as npt
 from scipy.optimize import minimize as _minimize
 
 from lf.errors import ParameterError
+from lf.matrix import LabelMatrix
+from lf.models._cliques import Cliques, clique_posterior, fit_factors, inside_mask
 from lf.models._em import refine
 from lf.models._mc_loss import FactoredWeights, factor_weights, weighted_loss
 from lf.models._registry import register
 from lf.models._stats import fast_patterns, moments, one_blas_thread, posterior
+from lf.models._structure import settle_cliques
 from lf.models.base import BaseLabelModel
 
 __all__ = ["LabelModel"]
@@ -101,16 +104,19 @@ def fit_mu(
     drop_inconsistent: bool,
     max_iter: int,
     tol: float,
+    exclude: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[FloatArray, Any]:
     """Fit ``mu`` (``m x k x k``: LF, vote, class) from co-occurrence counts ``O`` of ``n`` rows.
 
     LFs are put in a canonical order first (by permutation-invariant statistics) and the
     result is put back, so reordering the LFs reorders ``mu`` exactly, even where the loss is
-    flat and rounding would otherwise steer L-BFGS differently.
+    flat and rounding would otherwise steer L-BFGS differently. ``exclude`` (``mk x mk``)
+    marks agreement entries left out of the fit (those between dependent LFs).
     """
     order = canonical_order(O, m, k)
     cols = (order[:, None] * k + np.arange(k)).ravel()
-    mu, res = _fit_mu(O[np.ix_(cols, cols)] / n, m, k, p, ratio, l2, floor, weighting, drop_inconsistent, max_iter, tol)
+    keep = None if exclude is None else ~exclude[np.ix_(cols, cols)]
+    mu, res = _fit_mu(O[np.ix_(cols, cols)] / n, m, k, p, ratio, l2, floor, weighting, drop_inconsistent, max_iter, tol, keep)
     out = np.empty_like(mu)
     out[order] = mu
     return out, res
@@ -138,6 +144,7 @@ def _fit_mu(
     drop_inconsistent: bool,
     max_iter: int,
     tol: float,
+    keep: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[FloatArray, Any]:
     d = np.diag(O).copy()
     block = np.kron(np.eye(m), np.ones((k, k)))
@@ -148,6 +155,8 @@ def _fit_mu(
     W = W * (1.0 - block)
     if drop_inconsistent:
         W = W * ~inconsistent_cells(O, d, m, k)
+    if keep is not None:
+        W = W * keep
     # Scale-free loss: 1 at mu = 0, so `l2` weighs the prior against the data's own size.
     total = float((W * O**2).sum() + (wd * d**2).sum())
     if total > 0:
@@ -261,6 +270,20 @@ class LabelModel(BaseLabelModel):
     balance_prior:
         With ``em_steps``, pseudo-rows per class (as a share of ``n``, split evenly) when
         EM learns the class balance: a pull toward uniform.
+    dependencies:
+        LF pairs that are not independent given the class, e.g. ``[("lf_a", "lf_b")]`` (LF
+        names of the LabelMatrix, or column indices). Pairs are grouped into cliques
+        (union-find); a clique enters the model through one joint factor ``P(votes of the
+        clique | Y)`` over its vote patterns (ABSTAIN included), learned by EM on the distinct
+        rows with every other LF's rates and the class balance fixed, so LFs that fire
+        together count as one piece of evidence. The agreements inside a clique are left out
+        of the moment fit, which then gives each member's own rates (``mu_``,
+        ``accuracies_``). With ``abstain="ignore"`` a clique's factor is ``P(the votes cast |
+        Y)``, summed over whatever its abstaining members did. ``"auto"``: the pairs are
+        found after a first fit (``lf.models._structure``: the worst-fitting pairs are tested
+        with their agreements left out, a chi-square test at p = 1e-6 that also needs 0.01 per
+        row; cliques of at most 3 LFs). ``None`` (default): LFs independent given the class;
+        "auto" was not made the default because it lowered WRENCH youtube and hausa.
     random_state:
         Accepted for API symmetry; the fit is deterministic.
 
@@ -270,7 +293,11 @@ class LabelModel(BaseLabelModel):
 
     Learned attributes: ``mu_`` (``m x k x k``: ``mu_[j, l, y] = P(lambda_j = l | Y = y)``),
     ``accuracies_`` (``P(lambda_j = Y | lambda_j votes)``), ``class_balance_``,
-    ``cardinality_``, ``n_lfs_``, ``n_iter_``, ``converged_`` (L-BFGS met ``tol`` within ``max_iter``).
+    ``cardinality_``, ``n_lfs_``, ``n_iter_``, ``converged_`` (L-BFGS met ``tol`` within ``max_iter``),
+    ``dependencies_`` (the pairs used, by name, or by index when fitted on an array),
+    ``clique_members_`` (LF indices of each clique) and the cliques' factors
+    (``clique_codes_``: vote patterns coded in base ``k + 1``; ``clique_tables_``:
+    ``P(pattern | Y)``; ``clique_sizes_``: patterns per clique).
     """
 
     _state: ClassVar[tuple[str, ...]] = (
@@ -281,6 +308,11 @@ class LabelModel(BaseLabelModel):
         "accuracies_",
         "n_iter_",
         "converged_",
+        "dependencies_",
+        "clique_members_",
+        "clique_codes_",
+        "clique_tables_",
+        "clique_sizes_",
     )
 
     def __init__(
@@ -297,6 +329,7 @@ class LabelModel(BaseLabelModel):
         tol: float = 1e-6,
         em_steps: int = 0,
         balance_prior: float = 0.1,
+        dependencies: Any = None,
         random_state: Any = None,
     ) -> None:
         self.abstain = abstain
@@ -310,6 +343,7 @@ class LabelModel(BaseLabelModel):
         self.tol = tol
         self.em_steps = em_steps
         self.balance_prior = balance_prior
+        self.dependencies = dependencies
         self.random_state = random_state
 
     def _check_params(self) -> None:
@@ -329,11 +363,41 @@ class LabelModel(BaseLabelModel):
         if isinstance(self.em_steps, bool) or not isinstance(self.em_steps, (int, np.integer)) or self.em_steps < 0:
             raise ParameterError(f"`em_steps` must be an integer >= 0. Got {self.em_steps!r}.")
         _check_range("balance_prior", self.balance_prior, 0.0, np.inf, ">= 0")
+        if isinstance(self.dependencies, str) and self.dependencies != "auto":
+            raise ParameterError(
+                "`dependencies` must be None, 'auto' or a list of LF pairs such as [('lf_a', 'lf_b')]. "
+                f"Got {self.dependencies!r}."
+            )
 
     def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> LabelModel:
-        """Learn ``mu_`` from the label matrix ``L`` (3 or more LFs); returns ``self``."""
+        """Learn ``mu_`` (and the cliques' factors) from ``L`` (3 or more LFs); returns ``self``."""
         self._check_params()
         A, k, O, n, p = moments(L, class_balance, cardinality, model="LabelModel")
+        m = A.shape[1]
+        names = list(L.names) if isinstance(L, LabelMatrix) else None
+
+        def rates(cliques: list[list[int]]) -> tuple[FloatArray, FloatArray, Any]:
+            return self._fit_rates(A, k, O, n, p, cliques, learn_balance=class_balance is None)
+
+        members, used, (mu, p_fit, res) = settle_cliques(self.dependencies, names, O, n, k, rates)
+        cliques = fit_factors(A, k, mu, p_fit, members)
+        self.cardinality_ = k
+        self.n_lfs_ = m
+        self.class_balance_ = p_fit
+        self.mu_ = mu
+        self.accuracies_ = lf_accuracies(mu, p_fit)
+        self.n_iter_ = int(res.nit)
+        self.converged_ = bool(res.success)  # False: max_iter reached before tol
+        self.dependencies_ = [(i, j) if names is None else (names[i], names[j]) for i, j in used]
+        self.clique_members_ = cliques.members
+        self.clique_codes_, self.clique_tables_, self.clique_sizes_ = cliques.codes, cliques.tables, cliques.sizes
+        self._remember_lfs(L)
+        return self
+
+    def _fit_rates(
+        self, A: Any, k: int, O: FloatArray, n: float, p: FloatArray, members: list[list[int]], *, learn_balance: bool
+    ) -> tuple[FloatArray, FloatArray, Any]:
+        """The moment fit (entries inside a clique left out), then ``em_steps`` EM steps."""
         m = A.shape[1]
         mu, res = fit_mu(
             O,
@@ -348,6 +412,7 @@ class LabelModel(BaseLabelModel):
             drop_inconsistent=bool(self.drop_inconsistent),
             max_iter=int(self.max_iter),
             tol=float(self.tol),
+            exclude=inside_mask(members, m, k) if members else None,
         )
         if self.em_steps:
             pat = fast_patterns(A, k, inverse=False)
@@ -356,24 +421,30 @@ class LabelModel(BaseLabelModel):
                 pat.counts,
                 mu,
                 p,
-                learn_balance=class_balance is None,
+                learn_balance=learn_balance,
                 steps=int(self.em_steps),
                 smoothing=0.1,
                 balance_prior=float(self.balance_prior),
             )
-        self.cardinality_ = k
-        self.n_lfs_ = m
-        self.class_balance_ = p
-        self.mu_ = mu
-        self.accuracies_ = lf_accuracies(mu, p)
-        self.n_iter_ = int(res.nit)
-        self.converged_ = bool(res.success)  # False: max_iter reached before tol
-        self._remember_lfs(L)
-        return self
+        return mu, p, res
+
+    def _loaded(self) -> None:
+        """Pairs come back from JSON as lists; a model saved before cliques existed has none."""
+        k = int(self.cardinality_)
+        self.dependencies_ = [tuple(pair) for pair in getattr(self, "dependencies_", [])]
+        if not hasattr(self, "clique_members_"):
+            self.clique_members_ = []
+            self.clique_codes_, self.clique_sizes_ = np.zeros(0, np.int64), np.zeros(0, np.int64)
+        self.clique_tables_ = np.asarray(getattr(self, "clique_tables_", []), np.float64).reshape(-1, k)
 
     def predict_proba(self, L: Any) -> FloatArray:
         """``P(Y = y | votes)`` for each row (``n x k``); rows sum to 1."""
-        return mu_posterior(self._check_L(L), self.mu_, self.class_balance_, self.abstain, self.eps)
+        A = self._check_L(L)
+        if not self.clique_members_:
+            return mu_posterior(A, self.mu_, self.class_balance_, self.abstain, self.eps)
+        cliques = Cliques(self.clique_members_, self.clique_codes_, self.clique_tables_, self.clique_sizes_)
+        table = log_factors(np.asarray(self.mu_, float), self.abstain, float(self.eps))
+        return clique_posterior(A, table, self.class_balance_, cliques, float(self.eps), self.abstain)
 
 
 def _check_range(

@@ -1,0 +1,72 @@
+"""``--dependencies`` of ``lf label`` and ``lf fit``: LF pairs the LabelModel treats as dependent."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lf.errors import ParameterError
+
+OPTION_HELP = (
+    "LF pairs the LabelModel treats as dependent (one joint factor for each group, so LFs that fire "
+    "together count once): 'auto' (found from the label matrix) or pairs of LF names, e.g. "
+    "'promo:url,short:shouting'. Default: none (LFs independent given the class)."
+)
+
+
+def parse(spec: str) -> str | list[tuple[str, str]]:
+    """``'auto'`` or ``[(a, b), ...]`` from ``a:b,c:d``."""
+    if spec.strip() == "auto":
+        return "auto"
+    pairs = []
+    for item in spec.split(","):
+        a, sep, b = item.strip().partition(":")
+        if not sep or not a.strip() or not b.strip() or ":" in b:
+            raise click.BadParameter(
+                f"{item.strip()!r} is not a pair of LF names: write 'auto' or lf_a:lf_b,lf_c:lf_d.",
+                param_hint="'--dependencies'",
+            )
+        pairs.append((a.strip(), b.strip()))
+    return pairs
+
+
+def with_dependencies(model_spec: str, spec: str | None, names: Sequence[str]) -> Any:
+    """The model ``--model`` names with ``--dependencies`` set (an unfitted model object), or
+    ``model_spec`` unchanged without ``--dependencies``. Pairs are checked against ``names``."""
+    from lf.models import model_from_spec
+    from lf.models._cliques import resolve_pairs
+
+    if spec is None:
+        return model_spec
+    if model_spec == "auto" or model_spec.lower().endswith(".json") or Path(model_spec).is_file():
+        raise click.BadParameter(
+            "--dependencies sets up a model fitted here: give --model LabelModel, not 'auto' or a saved model.",
+            param_hint="'--dependencies'",
+        )
+    model: Any = model_from_spec(model_spec)
+    if "dependencies" not in model._param_names():
+        raise click.BadParameter(
+            f"{type(model).__name__} takes no dependencies; use --model LabelModel.", param_hint="'--dependencies'"
+        )
+    dependencies = parse(spec)
+    if dependencies != "auto":
+        try:
+            resolve_pairs(dependencies, list(names), len(names))
+        except ParameterError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--dependencies'") from None
+    model.dependencies = dependencies
+    return model
+
+
+def dependency_lines(model: Any) -> list[str]:
+    """What the fitted model treated as dependent, wrapped to 80 columns (nothing without it)."""
+    if getattr(model, "dependencies", None) is None:
+        return []
+    pairs = ", ".join(f"{a}:{b}" for a, b in getattr(model, "dependencies_", []))
+    source = "found" if model.dependencies == "auto" else "declared"
+    text = f"dependent LFs ({source}): {pairs or 'none'}"
+    return textwrap.wrap(text, 80, subsequent_indent="  ", break_on_hyphens=False)
