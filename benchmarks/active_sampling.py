@@ -47,7 +47,7 @@ def run_seed(L: lf.LabelMatrix, frame: pd.DataFrame, seed: int, n: int) -> dict[
     pool = (frame["video"] != "Youtube05").to_numpy()
     test = ~pool
     scores = {}
-    base = LabelModel(random_state=seed).fit(L)
+    base = LabelModel().fit(L)
     chosen = sample(L, frame, n=n, strategy="mixed", model=base, exclude=~pool, seed=seed)
     where = chosen["id"].to_numpy(dtype=np.int64)
     rng = np.random.default_rng(seed)

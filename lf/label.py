@@ -341,8 +341,9 @@ def _fit(
 ) -> tuple[Any, str]:
     balance = class_balance
     if isinstance(class_balance, str) and class_balance == "dev" and dev is not None:
-        counts = np.bincount(dev[1], minlength=table.cardinality) + 1.0
-        balance = counts / counts.sum()
+        from lf.models.select import dev_balance
+
+        balance = dev_balance(np.asarray(dev[1], np.int64), table.cardinality)
     if model is None:  # "auto": every candidate is fitted and scored on the dev rows
         from lf.models import select
 

@@ -92,8 +92,9 @@ def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
     if spec == "dev":
         if y_dev is None:
             raise click.BadParameter("'dev' needs gold-labeled dev rows (--dev-gold and --dev-data).", param_hint="'--class-balance'")
-        counts = np.bincount(y_dev, minlength=len(names)) + 1.0
-        return counts / counts.sum()
+        from lf.models.select import dev_balance
+
+        return dev_balance(np.asarray(y_dev, np.int64), len(names))
     parts = [p.strip() for p in spec.split(",")]
     try:
         if all("=" in p for p in parts):

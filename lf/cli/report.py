@@ -195,7 +195,7 @@ def report_cmd(
         values = gold_before_run(data, "--gold", column, L.labels) if column else None
     y = gold_after_run(values, "--gold", str(column), L) if values is not None else None
     if model is not None and not hasattr(model, "cardinality_"):  # a name: fit it here; a saved model is fitted
-        model.fit(L)  # type: ignore[attr-defined]
+        model.fit(L)
     report = build_report(L, y=y, model=model, conflicts=as_json or html_path is not None)
     summary = report.summary
     gates = check_gates(

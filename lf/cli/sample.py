@@ -83,7 +83,7 @@ def sample_cmd(
     if hasattr(model, "cardinality_"):
         check_model_lfs(model, model_spec, list(L.names))
     else:
-        model.fit(L)  # type: ignore[attr-defined]
+        model.fit(L)
     exclude = _exclude(data, gold, labeled, L)
     frame = sample(L, _source(data), n=count, strategy=strategy, model=model, exclude=exclude, seed=seed, text_column=text_column or "text")
     from lf.io import write_frame

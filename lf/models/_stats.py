@@ -84,10 +84,8 @@ class Moments(NamedTuple):
     p: FloatArray  # class balance: given, or estimated from vote shares
 
 
-def moments(L: Any, class_balance: Any, cardinality: int | None, *, model: str) -> Moments:
-    """Check ``L`` (3+ LFs), count agreements and settle the class balance."""
-    A, k = check_matrix(L, cardinality, min_lfs=3, model=model)
-    p = resolve_class_balance(class_balance, k)
+def moments(A: IntArray, k: int, p: FloatArray | None) -> Moments:
+    """Agreement counts of a checked matrix, and the class balance (given, else vote shares)."""
     O, pat = agreement_counts(A, k)
     if p is None:
         p = vote_shares(pat.rows, pat.counts, k)

@@ -86,13 +86,42 @@ def _sidecar(path: Path, name: Any) -> dict[str, npt.NDArray[Any]]:
 class BaseLabelModel:
     """Keyword-only ``__init__`` that only stores parameters; learned state ends in ``_``.
 
-    Subclasses implement ``fit(L, *, class_balance=None) -> self`` and ``predict_proba(L)``
-    and list their learned attributes in ``_state``.
+    :meth:`fit` checks the parameters (``_check_params``), the matrix (at least
+    ``_min_lfs`` LFs, one row, labels in range) and the class balance once, then calls the
+    model's own ``_fit(L, A, k, class_balance)``, which sets the learned attributes listed
+    in ``_state``. Subclasses implement ``_fit`` and ``predict_proba(L)``.
     """
 
     _state: ClassVar[tuple[str, ...]] = ("cardinality_", "class_balance_")
+    _min_lfs: ClassVar[int] = 1
+    # Parameters older versions took without any effect (random_state on deterministic
+    # models): a saved model that has them still loads.
+    _retired_params: ClassVar[frozenset[str]] = frozenset({"random_state"})
     cardinality_: int  # set by fit
     class_balance_: npt.NDArray[np.float64]  # set by fit
+
+    def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> Self:
+        """Learn from the label matrix ``L``; returns ``self``.
+
+        ``class_balance``: ``P(Y)`` as ``k`` numbers summing to 1, kept as given (None: the
+        model estimates it); ``cardinality``: the number of classes of a bare array (a
+        LabelMatrix knows its own).
+        """
+        from lf.models._stats import check_matrix, resolve_class_balance
+
+        self._check_params()
+        A, k = check_matrix(L, cardinality, min_lfs=self._min_lfs, model=type(self).__name__)
+        self._fit(L, A, k, resolve_class_balance(class_balance, k))
+        self._remember_lfs(L)
+        return self
+
+    def _check_params(self) -> None:
+        """Refuse bad constructor parameters, naming them (nothing to check by default)."""
+
+    def _fit(self, L: Any, A: npt.NDArray[np.integer[Any]], k: int, class_balance: npt.NDArray[np.float64] | None) -> None:
+        """Set the learned attributes from the checked matrix ``A`` (``L`` as given, for
+        its LF names) and the checked ``class_balance`` (None: estimate it)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _fit (or fit).")
 
     # -- parameters --------------------------------------------------------------------
     @classmethod
@@ -154,7 +183,7 @@ class BaseLabelModel:
         else:
             rows = np.repeat(table.rows, table.counts, axis=0)
             L = LabelMatrix(rows, names=table.names, cardinality=table.cardinality, labels=table.labels)
-        self.fit(L, class_balance=class_balance)  # type: ignore[attr-defined]
+        self.fit(L, class_balance=class_balance)
         return self
 
     # -- prediction --------------------------------------------------------------------
@@ -277,7 +306,10 @@ class BaseLabelModel:
         if kind is None or not issubclass(kind, cls):
             raise DataError(f"{str(path)!r} holds a {doc.get('model')!r}, not a {cls.__name__}.")
         try:
-            model = kind(**doc["params"])
+            params = dict(doc["params"])
+            for name in kind._retired_params - set(kind._param_names()):
+                params.pop(name, None)
+            model = kind(**params)
             arrays = _sidecar(path, doc["npz"]) if "npz" in doc else {}
             for name, value in doc["state"].items():
                 if isinstance(value, dict) and "array" in value:

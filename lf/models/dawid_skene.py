@@ -24,12 +24,10 @@ from lf.errors import ParameterError
 from lf.models._em import e_step, log_table, m_step
 from lf.models._registry import register
 from lf.models._stats import (
-    check_matrix,
     fast_patterns,
     one_blas_thread,
     onehot,
     posterior,
-    resolve_class_balance,
 )
 from lf.models.base import BaseLabelModel, ConvergenceWarning
 
@@ -103,8 +101,6 @@ class DawidSkene(BaseLabelModel):
     tol:
         Stop when the log-likelihood changes by less than ``tol`` (relative; absolute when
         its magnitude is below 1).
-    random_state:
-        Accepted for API symmetry; EM starts from the majority vote and is deterministic.
 
     Learned attributes: ``confusion_`` (``m x (k+1) x k``; ``confusion_[j, 0, y]`` is
     ``P(ABSTAIN | Y = y)``, ``confusion_[j, 1 + l, y]`` is ``P(lambda_j = l | Y = y)``),
@@ -129,13 +125,11 @@ class DawidSkene(BaseLabelModel):
         smoothing: float = 0.1,
         max_iter: int = 1000,
         tol: float = 1e-6,
-        random_state: Any = None,
     ) -> None:
         self.abstain = abstain
         self.smoothing = smoothing
         self.max_iter = max_iter
         self.tol = tol
-        self.random_state = random_state
 
     def _check_params(self) -> None:
         if self.abstain not in ABSTAIN_MODES:
@@ -147,11 +141,8 @@ class DawidSkene(BaseLabelModel):
         if isinstance(self.tol, bool) or not float(self.tol) > 0.0:
             raise ParameterError(f"`tol` must be a number > 0. Got {self.tol!r}.")
 
-    def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> DawidSkene:
-        """Run EM on the distinct rows of ``L``; a given ``class_balance`` stays fixed."""
-        self._check_params()
-        A, k = check_matrix(L, cardinality, min_lfs=1, model="DawidSkene")
-        p = resolve_class_balance(class_balance, k)
+    def _fit(self, L: Any, A: npt.NDArray[np.integer[Any]], k: int, p: FloatArray | None) -> None:
+        """Run EM on the distinct rows of ``L``; a given class balance stays fixed."""
         pat = fast_patterns(A, k, inverse=False)
         with one_blas_thread():
             conf, balance, n_iter, converged = run_em(
@@ -183,10 +174,8 @@ class DawidSkene(BaseLabelModel):
                     f"DawidSkene did not converge in max_iter={self.max_iter} EM iterations (the "
                     f"log-likelihood still moved by more than tol={self.tol}); raise `max_iter`."
                 ),
-                stacklevel=2,
+                stacklevel=3,
             )
-        self._remember_lfs(L)
-        return self
 
     def predict_proba(self, L: Any) -> FloatArray:
         """Posterior ``P(Y = y | votes)`` per row (``n x k``)."""

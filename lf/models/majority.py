@@ -9,9 +9,8 @@ import numpy.typing as npt
 
 from lf.core import ABSTAIN
 from lf.errors import ParameterError
-from lf.matrix import as_label_array
 from lf.models._registry import register
-from lf.models.base import BaseLabelModel, check_class_balance
+from lf.models.base import BaseLabelModel
 
 __all__ = ["MajorityVoter", "vote_counts"]
 
@@ -60,16 +59,13 @@ class MajorityVoter(BaseLabelModel):
         self.tie_break = tie_break
         self.random_state = random_state
 
-    def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> MajorityVoter:
+    def _check_params(self) -> None:
         if self.tie_break not in TIE_BREAKS:
             raise ParameterError(f"`tie_break` must be one of {', '.join(map(repr, TIE_BREAKS))}. Got {self.tie_break!r}.")
-        _, k = as_label_array(L, cardinality)
+
+    def _fit(self, L: Any, A: npt.NDArray[np.integer[Any]], k: int, class_balance: npt.NDArray[np.float64] | None) -> None:
         self.cardinality_ = k
-        self.class_balance_ = (
-            np.full(k, 1.0 / k) if class_balance is None else check_class_balance(class_balance, k)
-        )
-        self._remember_lfs(L)
-        return self
+        self.class_balance_ = np.full(k, 1.0 / k) if class_balance is None else class_balance
 
     def _top(self, A: npt.NDArray[np.integer[Any]]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
         counts = vote_counts(A, self.cardinality_)

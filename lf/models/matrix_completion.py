@@ -203,6 +203,12 @@ def lf_accuracies(mu: FloatArray, p: FloatArray) -> FloatArray:
         return np.where(vote > 0, right / np.where(vote > 0, vote, 1.0), np.nan)
 
 
+def set_rates(model: Any, k: int, m: int, p: FloatArray, mu: FloatArray) -> None:
+    """The learned state the moment-based models share: class balance, rates, accuracies."""
+    model.cardinality_, model.n_lfs_, model.class_balance_, model.mu_ = k, m, p, mu
+    model.accuracies_ = lf_accuracies(mu, p)
+
+
 def log_factors(mu: FloatArray, abstain: str, eps: float) -> FloatArray:
     """``m x (k+1) x k`` log factors for scoring; row 0 is ABSTAIN (0 when ignored)."""
     m, k, _ = mu.shape
@@ -284,8 +290,6 @@ class LabelModel(BaseLabelModel):
         with their agreements left out, a chi-square test at p = 1e-6 that also needs 0.01 per
         row; cliques of at most 3 LFs). ``None`` (default): LFs independent given the class;
         "auto" was not made the default because it lowered WRENCH youtube and hausa.
-    random_state:
-        Accepted for API symmetry; the fit is deterministic.
 
     The fit depends on ``L`` only through its distribution (``O / n``): a dataset repeated
     twice gives the same model. Without ``class_balance`` the balance is estimated from the
@@ -300,6 +304,10 @@ class LabelModel(BaseLabelModel):
     ``P(pattern | Y)``; ``clique_sizes_``: patterns per clique).
     """
 
+    _min_lfs: ClassVar[int] = 3
+    mu_: FloatArray  # set by fit (set_rates)
+    accuracies_: FloatArray
+    n_lfs_: int
     _state: ClassVar[tuple[str, ...]] = (
         "cardinality_",
         "class_balance_",
@@ -330,7 +338,6 @@ class LabelModel(BaseLabelModel):
         em_steps: int = 0,
         balance_prior: float = 0.1,
         dependencies: Any = None,
-        random_state: Any = None,
     ) -> None:
         self.abstain = abstain
         self.init_ratio = init_ratio
@@ -344,7 +351,6 @@ class LabelModel(BaseLabelModel):
         self.em_steps = em_steps
         self.balance_prior = balance_prior
         self.dependencies = dependencies
-        self.random_state = random_state
 
     def _check_params(self) -> None:
         if self.abstain not in ABSTAIN_MODES:
@@ -369,10 +375,9 @@ class LabelModel(BaseLabelModel):
                 f"Got {self.dependencies!r}."
             )
 
-    def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> LabelModel:
-        """Learn ``mu_`` (and the cliques' factors) from ``L`` (3 or more LFs); returns ``self``."""
-        self._check_params()
-        A, k, O, n, p = moments(L, class_balance, cardinality, model="LabelModel")
+    def _fit(self, L: Any, A: npt.NDArray[np.integer[Any]], k: int, class_balance: FloatArray | None) -> None:
+        """Learn ``mu_`` (and the cliques' factors) from ``L`` (3 or more LFs)."""
+        _, _, O, n, p = moments(A, k, class_balance)
         m = A.shape[1]
         names = list(L.names) if isinstance(L, LabelMatrix) else None
 
@@ -381,18 +386,12 @@ class LabelModel(BaseLabelModel):
 
         members, used, (mu, p_fit, res) = settle_cliques(self.dependencies, names, O, n, k, rates)
         cliques = fit_factors(A, k, mu, p_fit, members)
-        self.cardinality_ = k
-        self.n_lfs_ = m
-        self.class_balance_ = p_fit
-        self.mu_ = mu
-        self.accuracies_ = lf_accuracies(mu, p_fit)
+        set_rates(self, k, m, p_fit, mu)
         self.n_iter_ = int(res.nit)
         self.converged_ = bool(res.success)  # False: max_iter reached before tol
         self.dependencies_ = [(i, j) if names is None else (names[i], names[j]) for i, j in used]
         self.clique_members_ = cliques.members
         self.clique_codes_, self.clique_tables_, self.clique_sizes_ = cliques.codes, cliques.tables, cliques.sizes
-        self._remember_lfs(L)
-        return self
 
     def _fit_rates(
         self, A: Any, k: int, O: FloatArray, n: float, p: FloatArray, members: list[list[int]], *, learn_balance: bool

@@ -13,7 +13,7 @@ from lf.errors import ParameterError
 from lf.matrix import LabelMatrix, as_gold_array, as_label_array
 from lf.models.base import BaseLabelModel, check_class_balance
 
-__all__ = ["Selection", "default_candidates", "score", "select"]
+__all__ = ["Selection", "default_candidates", "dev_balance", "score", "select"]
 
 METRICS = ("accuracy", "f1_macro")
 

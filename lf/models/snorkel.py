@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from lf.errors import ParameterError, require
 from lf.models._registry import register
-from lf.models._stats import check_matrix, posterior, resolve_class_balance
+from lf.models._stats import posterior
 from lf.models.base import BaseLabelModel
 
 __all__ = ["SnorkelLabelModel", "snorkel_log_factors"]
@@ -58,6 +58,7 @@ class SnorkelLabelModel(BaseLabelModel):
     Snorkel used).
     """
 
+    _min_lfs: ClassVar[int] = 3
     _state: ClassVar[tuple[str, ...]] = (
         "cardinality_",
         "class_balance_",
@@ -110,18 +111,15 @@ class SnorkelLabelModel(BaseLabelModel):
             )
         return int(rs)
 
-    def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> SnorkelLabelModel:
-        """Fit Snorkel's ``LabelModel`` on ``L`` (3 or more LFs); returns ``self``.
+    def _fit(self, L: Any, A: npt.NDArray[np.integer[Any]], k: int, p: FloatArray | None) -> None:
+        """Fit Snorkel's ``LabelModel`` on ``L`` (3 or more LFs).
 
-        ``class_balance`` is Snorkel's ``class_balance`` (uniform when None); every class
+        The class balance is Snorkel's ``class_balance`` (uniform when None); every class
         needs a prior above 0.
         """
-        self._check_params()
-        A, k = check_matrix(L, cardinality, min_lfs=3, model="SnorkelLabelModel")
-        p = resolve_class_balance(class_balance, k)
         if p is not None and np.any(p <= 0):
             raise ParameterError(
-                f"`class_balance` must give every class a prior above 0 for SnorkelLabelModel. Got {class_balance!r}."
+                f"`class_balance` must give every class a prior above 0 for SnorkelLabelModel. Got {p.tolist()!r}."
             )
         seed = self._seed()
         require("snorkel", "snorkel")
@@ -160,8 +158,6 @@ class SnorkelLabelModel(BaseLabelModel):
         self.mu_ = mu
         self.accuracies_ = weights
         self.seed_ = seed
-        self._remember_lfs(L)
-        return self
 
     def predict_proba(self, L: Any) -> FloatArray:
         """``P(Y = y | votes)`` per row (``n x k``), as Snorkel's ``predict_proba`` computes it."""

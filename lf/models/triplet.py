@@ -25,7 +25,7 @@ from lf.errors import ParameterError
 from lf.models._registry import register
 from lf.models._stats import moments, one_blas_thread
 from lf.models.base import BaseLabelModel
-from lf.models.matrix_completion import lf_accuracies, mu_posterior
+from lf.models.matrix_completion import mu_posterior, set_rates
 
 __all__ = ["TripletModel"]
 
@@ -96,19 +96,20 @@ class TripletModel(BaseLabelModel):
         balance; ``"model"``: abstentions are evidence when scoring.
     eps:
         Floor on estimated probabilities when scoring.
-    random_state:
-        Accepted for API symmetry; the estimate is deterministic.
 
     Learned attributes: ``mu_`` (``m x k x k``), ``accuracies_``, ``class_balance_``
     (given, or estimated from vote shares), ``cardinality_``, ``n_lfs_``.
     """
 
+    _min_lfs: ClassVar[int] = 3
+    mu_: FloatArray  # set by fit (set_rates)
+    accuracies_: FloatArray
+    n_lfs_: int
     _state: ClassVar[tuple[str, ...]] = ("cardinality_", "class_balance_", "n_lfs_", "mu_", "accuracies_")
 
-    def __init__(self, *, abstain: str = "ignore", eps: float = 1e-3, random_state: Any = None) -> None:
+    def __init__(self, *, abstain: str = "ignore", eps: float = 1e-3) -> None:
         self.abstain = abstain
         self.eps = eps
-        self.random_state = random_state
 
     def _check_params(self) -> None:
         if self.abstain not in ABSTAIN_MODES:
@@ -116,20 +117,13 @@ class TripletModel(BaseLabelModel):
         if isinstance(self.eps, bool) or not 0.0 < float(self.eps) < 0.5:
             raise ParameterError(f"`eps` must be a number in (0, 0.5). Got {self.eps!r}.")
 
-    def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> TripletModel:
+    def _fit(self, L: Any, A: npt.NDArray[np.integer[Any]], k: int, class_balance: FloatArray | None) -> None:
         """Estimate ``mu_`` from second moments of ``L`` (3 or more LFs)."""
-        self._check_params()
-        A, k, O, n, p = moments(L, class_balance, cardinality, model="TripletModel")
+        _, _, O, n, p = moments(A, k, class_balance)
         m = A.shape[1]
         with one_blas_thread():
             mu = triplet_rates(O, n, m, k, p)
-        self.cardinality_ = k
-        self.n_lfs_ = m
-        self.class_balance_ = p
-        self.mu_ = mu
-        self.accuracies_ = lf_accuracies(mu, p)
-        self._remember_lfs(L)
-        return self
+        set_rates(self, k, m, p, mu)
 
     def predict_proba(self, L: Any) -> FloatArray:
         """``P(Y = y | votes)`` per row under conditional independence (``n x k``)."""

@@ -78,6 +78,54 @@ def test_a_matrix_of_other_lfs_is_refused(name: str, matrix: lf.LabelMatrix) -> 
         model.predict_proba(other)
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_fit_checks_the_matrix_and_the_class_balance_the_same_way(name: str, matrix: lf.LabelMatrix) -> None:
+    with pytest.raises(lf.errors.ParameterError, match=r"`class_balance` must be 3 non-negative numbers summing to 1"):
+        fresh(name).fit(matrix, class_balance=[0.5, 0.6, -0.1])
+    with pytest.raises(lf.errors.ParameterError, match=rf"{name} cannot be fitted on an empty label matrix"):
+        fresh(name).fit(np.full((0, 5), -1), cardinality=3)
+    with pytest.raises(lf.errors.ParameterError, match=r"`cardinality` is 4 but the LabelMatrix has cardinality 3"):
+        fresh(name).fit(matrix, cardinality=4)
+    if get_model(name)._min_lfs > 1:
+        with pytest.raises(lf.errors.ParameterError, match=rf"{name} needs at least 3 LFs"):
+            fresh(name).fit(np.asarray(matrix.array)[:, :2], cardinality=3)
+
+
+def test_a_new_model_implements_only_fit_and_predict_proba_and_gets_the_checks(matrix: lf.LabelMatrix) -> None:
+    class FirstVote(BaseLabelModel):
+        """The first LF's vote, else the class balance."""
+
+        _state = ("cardinality_", "class_balance_")
+
+        def __init__(self, *, smooth: float = 0.1) -> None:
+            self.smooth = smooth
+
+        def _check_params(self) -> None:
+            if not self.smooth >= 0:
+                raise lf.errors.ParameterError(f"`smooth` must be >= 0. Got {self.smooth!r}.")
+
+        def _fit(self, L: Any, A: Any, k: int, class_balance: Any) -> None:
+            self.cardinality_ = k
+            self.class_balance_ = np.full(k, 1.0 / k) if class_balance is None else class_balance
+
+        def predict_proba(self, L: Any) -> Any:
+            A = self._check_L(L)
+            P = np.tile(self.class_balance_, (A.shape[0], 1))
+            voted = A[:, 0] >= 0
+            P[voted] = self.smooth / self.cardinality_
+            P[voted, A[voted, 0]] += 1.0 - self.smooth
+            return P
+
+    model = FirstVote().fit(matrix, class_balance=[0.2, 0.3, 0.5])
+    assert model.lf_names_ == list(matrix.names) and model.class_balance_.tolist() == [0.2, 0.3, 0.5]
+    with pytest.raises(DataError, match="fitted on other LFs"):
+        model.predict(lf.LabelMatrix(np.asarray(matrix.array), names=list("abcde"), cardinality=3))
+    with pytest.raises(lf.errors.ParameterError, match="`smooth` must be >= 0"):
+        FirstVote(smooth=-1.0).fit(matrix)
+    with pytest.raises(lf.errors.ParameterError, match="`class_balance` must be 3"):
+        FirstVote().fit(matrix, class_balance=[1.0])
+
+
 def test_a_model_from_another_package_registers_through_an_entry_point(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, matrix: lf.LabelMatrix
 ) -> None:

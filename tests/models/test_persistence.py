@@ -54,13 +54,27 @@ def test_load_errors(easy, tmp_path):
 
 def test_numpy_scalar_params_save_as_plain_numbers(easy, tmp_path):
     L, _, _ = easy
-    model = DawidSkene(smoothing=np.float64(0.5), random_state=np.int64(3)).fit(L)
+    model = DawidSkene(smoothing=np.float64(0.5), max_iter=np.int64(300)).fit(L)
     path = model.save(tmp_path / "ds.json")
     doc = json.loads(path.read_text())
-    assert doc["params"]["smoothing"] == 0.5 and doc["params"]["random_state"] == 3
+    assert doc["params"]["smoothing"] == 0.5 and doc["params"]["max_iter"] == 300
     back = DawidSkene.load(path)
-    assert type(back.random_state) is int
+    assert type(back.max_iter) is int
     np.testing.assert_array_equal(back.predict_proba(L), model.predict_proba(L))
+
+
+@pytest.mark.parametrize("cls", [LabelModel, DawidSkene, TripletModel])
+def test_deterministic_models_take_no_random_state_and_still_load_files_that_had_one(easy, tmp_path, cls):
+    L, _, _ = easy
+    assert "random_state" not in cls._param_names()
+    with pytest.raises(TypeError, match="random_state"):
+        cls(random_state=0)
+    model = cls().fit(L)
+    path = model.save(tmp_path / "m.json")
+    doc = json.loads(path.read_text())
+    doc["params"]["random_state"] = 7  # as older versions wrote it (it had no effect)
+    path.write_text(json.dumps(doc))
+    np.testing.assert_array_equal(cls.load(path).predict_proba(L), model.predict_proba(L))
 
 
 @pytest.mark.parametrize("state", [np.random.default_rng(0), np.random.RandomState(0)], ids=["Generator", "RandomState"])

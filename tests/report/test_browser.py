@@ -71,7 +71,7 @@ def page(youtube_wrench, tmp_path_factory: pytest.TempPathFactory) -> Path:
     names = [f"lf_{j}" for j in range(A.shape[1])]
     names[2] = EVIL_NAME
     L = lf.LabelMatrix(A, names=names, labels=["HAM", "SPAM"])
-    model = LabelModel(random_state=0).fit(L)
+    model = LabelModel().fit(L)
     return write_html(tmp_path_factory.mktemp("html") / "report.html", L, y=y, model=model, texts=texts)
 
 

@@ -54,7 +54,7 @@ def _script_json(page: str) -> dict:
 
 def test_every_section_is_there_with_model_and_gold(youtube):
     L, y, texts = youtube
-    model = LabelModel(random_state=0).fit(L)
+    model = LabelModel().fit(L)
     page = render_html(build_report(L, y=y, model=model), texts=texts)
     for section in ("lfs", "charts", "heatmap", "accuracy", "model-scores", "distribution", "examples"):
         assert f'<section id="{section}">' in page
@@ -112,7 +112,7 @@ def test_inline_json_cannot_close_its_script_tag():
 
 def test_embedded_json_is_the_report_document(youtube):
     L, y, _ = youtube
-    data = build_report(L, y=y, model=LabelModel(random_state=0).fit(L))
+    data = build_report(L, y=y, model=LabelModel().fit(L))
     doc = _script_json(render_html(data))
     assert doc == json.loads(json.dumps(report_document(data, (), data.label_names)))
     assert doc["schema"] == "lf.report/2"
@@ -194,7 +194,7 @@ def test_cli_model_from_saved_file_gives_learned_accuracies(tmp_path: Path, caps
     matrix = tmp_path / "L.parquet"
     assert run(capsys, "apply", DEMO, "--lfs", DEMO_LFS, "-o", matrix)[0] == 0
     L = lf.LabelMatrix.load(matrix)
-    model = LabelModel(random_state=0).fit(L)
+    model = LabelModel().fit(L)
     model.save(tmp_path / "model.json")
     code, out, err = run(capsys, "report", matrix, "--model", tmp_path / "model.json", "--json")
     assert code == 0, err
@@ -263,7 +263,7 @@ def test_html_report_takes_gold_as_label_names(tmp_path):
 
 def test_model_scores_and_reliability_bins_agree_with_the_models_own_scores(youtube):
     L, y, _ = youtube
-    model = LabelModel(random_state=0).fit(L)
+    model = LabelModel().fit(L)
     data = build_report(L, y=y, model=model)
     expected = model.score(L, y, ("accuracy", "f1", "coverage", "brier", "ece"))
     assert data.model_scores == expected
