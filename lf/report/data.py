@@ -123,8 +123,8 @@ def build_report(L: LabelMatrix | Any, *, y: Any = None, model: Any = None, conf
         label_names = [str(c) for c in range(k)]
         row_ids = None
     scores = bins = None
-    if model is not None and gold is not None:
-        scores, bins = _model_against_gold(L, gold, model, k)
+    if model is not None and gold is not None and predictions is not None:
+        scores, bins = _model_against_gold(A, gold, predictions, np.asarray(model.predict_proba(L), np.float64), k)
     return ReportData(
         array=A,
         names=names,
@@ -141,15 +141,18 @@ def build_report(L: LabelMatrix | Any, *, y: Any = None, model: Any = None, conf
     )
 
 
-def _model_against_gold(L: Any, gold: IntArray, model: Any, k: int) -> tuple[dict[str, float], Reliability]:
-    """The model's scores and reliability bins on the rows some LF labels."""
-    from lf.models._metrics import METRICS, reliability
+def _model_against_gold(
+    A: npt.NDArray[np.integer[Any]], gold: IntArray, predictions: IntArray, proba: npt.NDArray[np.float64], k: int
+) -> tuple[dict[str, float], Reliability]:
+    """The model's scores and reliability bins on the rows some LF labels (what
+    ``model.score(L, y, METRICS)`` gives, from the labels and probabilities at hand)."""
+    from lf.models._metrics import METRICS, reliability, scores
 
-    scores = model.score(L, gold, METRICS)
-    keep = np.asarray(model.predict(L, abstain="uncovered")) != -1
-    counts, conf, right = reliability(gold[keep], np.asarray(model.predict_proba(L), np.float64)[keep])
+    keep = (A != -1).any(axis=1)
+    got = scores(METRICS, gold, np.where(keep, predictions, -1), proba, k)
+    counts, conf, right = reliability(gold[keep], proba[keep])
 
     def mean(total: npt.NDArray[np.float64]) -> list[float | None]:
         return [float(t / c) if c else None for t, c in zip(total, counts, strict=True)]
 
-    return scores, Reliability(counts.tolist(), mean(conf), mean(right))
+    return got, Reliability(counts.tolist(), mean(conf), mean(right))
