@@ -247,6 +247,7 @@ class BaseLabelModel:
     # -- persistence -------------------------------------------------------------------
     def _loaded(self) -> None:
         """Hook after :meth:`load` set the saved state (e.g. JSON lists back to tuples)."""
+
     def save(self, path: str | Path) -> Path:
         """Write parameters and learned state as JSON (large arrays in a sidecar ``.npz``).
 
