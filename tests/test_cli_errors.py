@@ -163,7 +163,8 @@ def test_sigint_during_a_run_exits_130_and_writes_nothing(tmp_path: Path) -> Non
         "@labeling_function()\n"
         "def slow(x):\n"
         f"    pathlib.Path({str(started)!r}).touch()\n"
-        "    time.sleep(60)\n"
+        "    for _ in range(600):  # short sleeps: a signal that lands before one starts is seen at the next\n"
+        "        time.sleep(0.1)\n"
         "    return ABSTAIN\n"
     )
     data = tmp_path / "d.csv"

@@ -37,11 +37,14 @@ __all__ = ["PoolEngine", "in_order"]
 _PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
 
-def in_order(submit: Callable[[Task], Any], tasks: Iterator[Task], window: int) -> Iterator[ChunkResult]:
+def in_order(
+    submit: Callable[[Task], Any], tasks: Iterator[Task], window: int, *, cancel: bool = True
+) -> Iterator[ChunkResult]:
     """Submit tasks with at most ``window`` in flight; yield their results in task order.
 
-    ``submit`` returns a future (concurrent.futures or dask.distributed); the futures still
-    pending when the consumer stops are cancelled.
+    ``submit`` returns a future (concurrent.futures or dask.distributed); with ``cancel``,
+    the futures still pending when the consumer stops are cancelled (the process pool
+    cancels its own instead: see :meth:`PoolEngine._results`).
     """
     pending: deque[Any] = deque()
     try:
@@ -52,8 +55,9 @@ def in_order(submit: Callable[[Task], Any], tasks: Iterator[Task], window: int) 
         while pending:
             yield pending.popleft().result()
     finally:
-        for fut in pending:
-            fut.cancel()
+        if cancel:
+            for fut in pending:
+                fut.cancel()
 
 # Set once in each forked worker by _init_worker; never used in the parent process.
 _WORKER_STATE: dict[str, Any] = {}
@@ -171,7 +175,11 @@ class PoolEngine:
     def _results(self, pool: ProcessPoolExecutor, workers: list[BaseProcess], chunks: Iterator[Task]) -> Iterator[ChunkResult]:
         finished = False
         try:
-            yield from in_order(lambda task: pool.submit(_work, task), chunks, 2 * self.n_jobs)
+            # Pending futures are not cancelled from this thread: Python 3.11's executor thread
+            # fails on a cancelled future when it marks the work of terminated workers
+            # (InvalidStateError, printed as a traceback). shutdown(cancel_futures=True)
+            # cancels them in that thread instead.
+            yield from in_order(lambda task: pool.submit(_work, task), chunks, 2 * self.n_jobs, cancel=False)
             finished = True
         except BrokenProcessPool:
             raise WorkerError(_death_message(workers)) from None
