@@ -129,7 +129,7 @@ def label_on_cluster(
     import shutil
     import tempfile
 
-    from lf.apply.dask import _by_value
+    from lf.apply.dask import shared_lfs
     from lf.counts import PatternCounter
 
     names = tuple(x.name for x in lfs)
@@ -141,8 +141,7 @@ def label_on_cluster(
         near = out_dir.parent if out_dir is not None else Path(".")
         matrix_dir = Path(tempfile.mkdtemp(prefix=".lf-matrix-", dir=near))
     try:
-        _by_value(lfs)
-        remote = client.scatter(list(lfs), broadcast=True, hash=False)
+        remote = shared_lfs(client, lfs)
         if corpus.dask is not None:
             parts = client.compute(parts)
         futures = [

@@ -2,8 +2,8 @@
 
 The engine only schedules: every task calls the same chunk kernel as the other engines, so
 the matrix is identical and error counts and timings add up the same way. The LFs travel
-to the workers once (scattered, pickled by value when their module exists only here, as a
-module loaded from a ``.py`` file does); each chunk goes out as one task and only its small
+to the workers once (as the result of one task, pickled by value when their module exists
+only here, as a module loaded from a ``.py`` file does); each chunk goes out as one task and only its small
 int8 result comes back. At most ``max_in_flight`` chunks are on the cluster at a time, so
 memory stays bounded however large the corpus.
 """
@@ -20,7 +20,7 @@ from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import MissingExtraError, ParameterError
 
-__all__ = ["DaskEngine", "connect"]
+__all__ = ["DaskEngine", "connect", "shared_lfs"]
 
 
 def _distributed() -> Any:
@@ -33,6 +33,22 @@ def _distributed() -> Any:
 
 def _run_chunk(lfs: Sequence[LabelingFunction], task: Task, settings: Settings) -> ChunkResult:
     return settings.label(lfs, task)
+
+
+def _as_list(lfs: Sequence[LabelingFunction]) -> list[LabelingFunction]:
+    return list(lfs)
+
+
+def shared_lfs(client: Any, lfs: Sequence[LabelingFunction]) -> Any:
+    """The LFs as one value on the cluster that the tasks depend on.
+
+    A task that returns them, not scattered data: the scheduler keeps the task and computes
+    it again if every worker holding its result dies, while scattered data dies with the last
+    worker holding it (a worker killed mid-run, or scattered while only one worker was up,
+    would cancel every task that needs the LFs).
+    """
+    _by_value(lfs)
+    return client.submit(_as_list, tuple(lfs), pure=False)
 
 
 def _by_value(lfs: Sequence[LabelingFunction]) -> None:
@@ -91,9 +107,8 @@ class DaskEngine:
         settings: Settings,
     ) -> Iterator[ChunkResult]:
         client = self._client()
-        _by_value(lfs)
         window = self.max_in_flight or max(2, 2 * sum(client.nthreads().values()))
-        remote_lfs = client.scatter(list(lfs), broadcast=True, hash=False)
+        remote_lfs = shared_lfs(client, lfs)
         here = settings.with_threads(self.threads)
         return in_order(lambda task: client.submit(_run_chunk, remote_lfs, task, here, pure=False), chunks, window)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +115,29 @@ def test_lf_apply_takes_a_dask_dataframe(shards: list[Path]) -> None:
     got = lf.apply(lfs, ddf, id_column="id", progress=False)
     want = lf.apply(lfs, shards, id_column="id", progress=False)
     assert got == want and got.row_ids.tolist() == want.row_ids.tolist()
+
+
+def test_the_lfs_survive_the_death_of_every_worker_holding_them() -> None:
+    # Scattered data dies with the last worker that holds it, and every task needing it is
+    # then cancelled; the LFs are the result of a task instead, which the scheduler reruns.
+    from lf.apply.dask import shared_lfs
+
+    lfs = list(lf.load_lfs(DEMO_LFS))
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    with cluster, distributed.Client(cluster) as c:
+        remote = shared_lfs(c, lfs)
+        distributed.wait(remote)
+        holders = list(c.who_has(remote)[remote.key])
+        assert holders
+        def die_soon() -> None:
+            import threading
+
+            threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGKILL)).start()
+
+        c.run(die_soon, workers=holders)
+        deadline = time.monotonic() + 60
+        while set(holders) & set(c.scheduler_info()["workers"]) and time.monotonic() < deadline:
+            time.sleep(0.1)  # until the scheduler has seen every holder go
+        assert not set(holders) & set(c.scheduler_info()["workers"])
+        names = c.submit(lambda got: [x.name for x in got], remote, pure=False).result(timeout=120)
+    assert names == [x.name for x in lfs]
