@@ -45,9 +45,11 @@ class LFRuntimeError(LFError, RuntimeError):
 
 
 class WorkerError(LFError, RuntimeError):
-    """A worker process of the pool engine died mid-run (killed by a signal, e.g. out of memory).
+    """A worker process of the pool engine died mid-run (killed by a signal, e.g. out of
+    memory), or the Dask workers could not load the LFs.
 
-    The message names the worker's pid and how it ended, and how to resume the run.
+    The message names the worker's pid and how it ended, and how to resume the run; or what
+    the workers could not load.
     """
 
 

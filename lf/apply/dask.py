@@ -18,7 +18,7 @@ from lf.apply.kernel import ChunkResult, Task
 from lf.apply.pool import in_order
 from lf.apply.settings import Settings
 from lf.core import LabelingFunction
-from lf.errors import MissingExtraError, ParameterError
+from lf.errors import MissingExtraError, ParameterError, WorkerError
 
 __all__ = ["DaskEngine", "connect", "shared_lfs"]
 
@@ -47,8 +47,27 @@ def shared_lfs(client: Any, lfs: Sequence[LabelingFunction]) -> Any:
     worker holding it (a worker killed mid-run, or scattered while only one worker was up,
     would cancel every task that needs the LFs).
     """
+    distributed = _distributed()
     _by_value(lfs)
-    return client.submit(_as_list, tuple(lfs), pure=False)
+    remote = client.submit(_as_list, tuple(lfs), pure=False)
+    distributed.wait(remote)
+    if remote.status != "finished":
+        try:
+            remote.result()
+        except Exception as exc:  # the workers cannot unpickle the LFs or their resources
+            raise WorkerError(
+                f"The Dask workers could not load the LFs ({type(exc).__name__}: {_first_sentence(exc)}). "
+                "Workers need the packages this process has, and every module an LF uses importable "
+                "(LF modules loaded from a .py file are sent by value)."
+            ) from exc
+    # A copy on every worker, as scattering with broadcast gave: the scheduler then has no
+    # reason to crowd the chunks onto the one worker that computed it.
+    client.replicate([remote])
+    return remote
+
+
+def _first_sentence(exc: BaseException) -> str:
+    return " ".join(str(exc).split()).split(". ")[0].rstrip(".")
 
 
 def _by_value(lfs: Sequence[LabelingFunction]) -> None:

@@ -101,3 +101,16 @@ def test_lfs_own_local_cluster_keeps_the_c_librarys_malloc_defaults(monkeypatch:
     import dask
 
     assert dask.config.get("distributed.nanny.pre-spawn-environ")["MALLOC_TRIM_THRESHOLD_"] == 65536  # config untouched
+
+
+class _LoadsNowhere:
+    """A resource this process pickles but no worker can unpickle."""
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (__import__, ("lf_no_such_module_anywhere",))
+
+
+def test_lfs_the_workers_cannot_load_are_one_lf_error(client) -> None:  # type: ignore[no-untyped-def]
+    f = lf.LabelingFunction("needs_it", lambda x, thing: 0, resources={"thing": _LoadsNowhere()})
+    with pytest.raises(lf.errors.WorkerError, match=r"The Dask workers could not load the LFs \(.*\)\. Workers need the packages"):
+        lf.apply([f], pd.DataFrame({"text": ["a", "b"]}), engine=DaskEngine(client), progress=False)
