@@ -75,7 +75,9 @@ def model_lines(L: Any, y: Any, model: Any) -> list[str]:
             f"  accuracy {s['accuracy']:.3f}, {f1} {s['f1']:.3f}, Brier {s['brier']:.3f}, ECE {s['ece']:.3f}",
         ]
     if hasattr(model, "mu_") or hasattr(model, "confusion_"):
-        pairs = correlated_pairs(L, model)
+        # Pairs inside one of the model's cliques are already modelled as dependent.
+        cliques = [{L.names[j] for j in group} for group in getattr(model, "clique_members_", [])]
+        pairs = [c for c in correlated_pairs(L, model) if not any({c.first, c.second} <= g for g in cliques)]
         names = list(L.labels) if L.labels else [str(c) for c in range(L.cardinality)]
         if pairs:
             lines.append(f"LF pairs voting together far more than {name}'s independence predicts:")

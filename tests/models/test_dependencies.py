@@ -47,3 +47,15 @@ def test_report_shows_model_scores_and_correlated_pairs(capsys: pytest.CaptureFi
     assert "short_comment=HAM & shouting=SPAM" in out
     mine = out[out.index("LabelModel on the rows") :].splitlines()
     assert all(len(line) <= 80 for line in mine)
+
+
+def test_report_leaves_out_pairs_the_model_already_treats_as_dependent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    demo, lfs = ROOT / "datasets" / "demo" / "comments.csv", ROOT / "labeling_functions" / "demo_spam.py"
+    assert main(["apply", str(demo), "--lfs", str(lfs), "-o", str(tmp_path / "L.parquet"), "--no-progress"]) == 0
+    fit = ["fit", str(tmp_path / "L.parquet"), "--model", "LabelModel", "-o", str(tmp_path / "m.json")]
+    assert main([*fit, "--dependencies", "short_comment:shouting"]) == 0
+    capsys.readouterr()
+    report = ["report", str(tmp_path / "L.parquet"), "--data", str(demo), "--gold", "label", "--model", str(tmp_path / "m.json")]
+    assert main(report) == 0
+    out = capsys.readouterr().out
+    assert "LabelModel on the rows some LF labels" in out and "short_comment=HAM & shouting=SPAM" not in out
