@@ -148,8 +148,9 @@ def _model_against_gold(
     ``model.score(L, y, METRICS)`` gives, from the labels and probabilities at hand)."""
     from lf.models._metrics import METRICS, reliability, scores
 
-    keep = (A != -1).any(axis=1)
-    got = scores(METRICS, gold, np.where(keep, predictions, -1), proba, k)
+    labeled = np.where((A != -1).any(axis=1), predictions, -1)
+    got = scores(METRICS, gold, labeled, proba, k)
+    keep = labeled != -1  # the rows every score but coverage is over
     counts, conf, right = reliability(gold[keep], proba[keep])
 
     def mean(total: npt.NDArray[np.float64]) -> list[float | None]:
