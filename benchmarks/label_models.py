@@ -271,9 +271,12 @@ def demo_corpus() -> dict[str, float]:
 def print_demo(result: dict[str, float]) -> list[str]:
     print("\n(a3) demo corpus, accuracy (%) on the rows some LF labels (gold column `label`)")
     print(table(list(result), [[f"{100 * v:.1f}" for v in result.values()]]))
-    ok = result["LM deps=auto"] >= result["MajorityVoter"] - 1e-9
-    print(f"  target: LabelModel(dependencies='auto') >= MajorityVoter -> {'met' if ok else 'MISSED'}")
-    return [] if ok else ["demo corpus"]
+    missed = []
+    for name in ("LabelModel", "LM deps=auto"):
+        ok = result[name] >= result["MajorityVoter"] - 1e-9
+        print(f"  target: {name} >= MajorityVoter -> {'met' if ok else 'MISSED'}")
+        missed += [] if ok else [f"demo corpus ({name})"]
+    return missed
 
 
 # -- (b) speed -------------------------------------------------------------------------------
