@@ -83,6 +83,13 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> DataError:
     return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {exc}.{hint}")
 
 
+def _not_utf8(path: Path, fmt: str, exc: UnicodeDecodeError) -> DataError:
+    return DataError(
+        f"Could not read {str(path)!r} as {fmt.upper()}: it is not UTF-8 text ({exc.reason} at byte "
+        f"{exc.start}). Convert it first, e.g. `iconv -f latin1 -t utf-8`."
+    )
+
+
 def count_rows(data: Any) -> int | None:
     """Number of rows when known cheaply (DataFrame length, Parquet metadata), else None.
 
@@ -166,10 +173,7 @@ def read_columns(path: str | Path) -> list[str]:
     except (pa.ArrowException, OSError, EOFError) as exc:
         raise _unreadable(path, fmt, exc) from None
     except UnicodeDecodeError as exc:
-        raise DataError(
-            f"Could not read {str(path)!r} as {fmt.upper()}: it is not UTF-8 text ({exc.reason} at byte "
-            f"{exc.start}). Convert it first, e.g. `iconv -f latin1 -t utf-8`."
-        ) from None
+        raise _not_utf8(path, fmt, exc) from None
     return names
 
 
@@ -281,10 +285,7 @@ def _read_batches(path: Path, chunk_size: int, columns: list[str] | None, block:
             raise _RowTooLarge() from exc
         raise _unreadable(path, fmt, exc) from None
     except UnicodeDecodeError as exc:
-        raise DataError(
-            f"Could not read {str(path)!r} as {fmt.upper()}: it is not UTF-8 text ({exc.reason} at byte "
-            f"{exc.start}). Convert it first, e.g. `iconv -f latin1 -t utf-8`."
-        ) from None
+        raise _not_utf8(path, fmt, exc) from None
     except (pa.ArrowException, OSError, EOFError) as exc:
         raise _unreadable(path, fmt, exc) from None
 
