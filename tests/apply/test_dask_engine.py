@@ -24,14 +24,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def client():  # type: ignore[no-untyped-def]
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
-    with distributed.Client(cluster) as c:
-        yield c
-    cluster.close()
-
-
-@pytest.fixture(scope="module")
 def comments(datasets_dir: Path) -> pd.DataFrame:
     frames = [pd.read_csv(p) for p in sorted((datasets_dir / "youtube_raw").glob("*.csv"))]
     return pd.concat(frames, ignore_index=True).rename(columns={"CONTENT": "text"})
