@@ -182,6 +182,9 @@ class PoolEngine:
             yield from in_order(lambda task: pool.submit(_work, task), chunks, 2 * self.n_jobs, cancel=False)
             finished = True
         except BrokenProcessPool:
+            # The executor's thread reaps the workers (waitpid); read their exit codes only
+            # once it is done, or a worker it reaped first can look as if still running.
+            pool.shutdown(wait=True)
             raise WorkerError(_death_message(workers)) from None
         finally:
             if not finished:  # an error, Ctrl-C or the consumer stopped: do not wait for chunks in flight
