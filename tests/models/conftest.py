@@ -23,7 +23,7 @@ def _generate(
     rng = np.random.default_rng(seed)
     p = np.full(k, 1.0 / k) if balance is None else np.asarray(balance, float)
     y = rng.choice(k, size=n, p=p)
-    L = np.full((n, m), -1, np.int8)
+    L = np.full((n, m), -1, np.int8 if k < 128 else np.int16)
     for j in range(m):
         fires = rng.random(n) < propensities[j]
         right = rng.random(n) < accuracies[j]
