@@ -21,7 +21,10 @@ import numpy.typing as npt
 from lf.errors import ParameterError
 from lf.models._stats import fast_patterns, onehot
 
-__all__ = ["Cliques", "clique_posterior", "fit_cliques", "fit_factors", "group", "inside_mask", "resolve_pairs"]
+__all__ = [
+    "Cliques", "better_than_random", "clique_posterior", "fit_cliques", "fit_factors", "group", "inside_mask",
+    "marginals", "resolve_pairs",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.integer[Any]]
@@ -163,7 +166,8 @@ def fit_cliques(
 
     ``full`` holds every LF's log factors with ABSTAIN as an outcome (``m x (k+1) x k``); the
     LFs outside the cliques and ``log_prior`` stay fixed. The factors start as the product
-    of the members' own rates and are re-estimated with ``smoothing`` pseudo-rows per pattern.
+    of the members' own rates and are re-estimated with ``smoothing`` pseudo-rows per pattern;
+    after each step every member stays better than random (:func:`better_than_random`).
     """
     k = log_prior.size
     table = full.copy()
@@ -174,7 +178,8 @@ def fit_cliques(
         inv.append(where.ravel())
         table[g] = 0.0
     base = _scores(rows, table) + log_prior
-    logs = [_independent(_votes_of(u, len(g), k), full, g) for u, g in zip(codes, members)]
+    votes = [_votes_of(u, len(g), k) for u, g in zip(codes, members)]
+    logs = [_independent(v, full, g) for v, g in zip(votes, members)]
     weight = counts.astype(np.float64)[:, None]
     tables = [np.exp(lg) for lg in logs]
     for _ in range(steps):
@@ -183,7 +188,8 @@ def fit_cliques(
         W = S / S.sum(axis=1, keepdims=True) * weight
         for c, idx in enumerate(inv):
             num = np.stack([np.bincount(idx, weights=W[:, y], minlength=codes[c].size) for y in range(k)], axis=1)
-            tables[c] = (num + smoothing) / (num.sum(axis=0) + smoothing * codes[c].size)
+            fresh = (num + smoothing) / (num.sum(axis=0) + smoothing * codes[c].size)
+            tables[c] = better_than_random(fresh, votes[c], np.exp(full[members[c]]))
             logs[c] = np.log(tables[c])
     return Cliques(
         [list(g) for g in members],
@@ -191,6 +197,48 @@ def fit_cliques(
         np.vstack(tables) if tables else np.zeros((0, k)),
         np.array([u.size for u in codes], np.int64),
     )
+
+
+def marginals(table: FloatArray, votes: npt.NDArray[np.int64], k: int) -> FloatArray:
+    """``s x (k+1) x k``: ``P(member's vote | Y)`` of each member (row 0: ABSTAIN) of a
+    clique factor ``table`` (patterns x classes) whose patterns hold ``votes``."""
+    out = np.empty((votes.shape[1], k + 1, table.shape[1]))
+    for t in range(votes.shape[1]):
+        for y in range(table.shape[1]):
+            out[t, :, y] = np.bincount(votes[:, t] + 1, weights=table[:, y], minlength=k + 1)
+    return out
+
+
+def better_than_random(table: FloatArray, votes: npt.NDArray[np.int64], own: FloatArray, *, sweeps: int = 500) -> FloatArray:
+    """The clique factor ``table`` with every member better than random, as in the moment fit.
+
+    Nothing in EM stops a member's votes from drifting toward the other classes: with the
+    other LFs fixed, a pattern seen mostly without them is explained by the clique itself
+    and can swing to the prior's class (a 0.94-accurate spam LF of the WRENCH YouTube set,
+    co-firing with a weak ham LF, came out voting spam more often on ham). A member whose
+    marginal ``P(vote = l | Y)`` is highest on a class other than ``l`` for some label ``l``
+    it emits gets its marginal from its own factor ``own`` (``s x (k+1) x k``: ``P(vote |
+    Y)`` from the moment fit, which holds the constraint), by iterative proportional
+    fitting of each class's column; the others keep what EM learned.
+    """
+    k = table.shape[1]
+    marg = marginals(table, votes, k)[:, 1:, :]  # s x k (vote) x k (class)
+    cast = marg.sum(axis=2) > 0
+    diag = np.einsum("tll->tl", marg)
+    bad = [t for t in range(votes.shape[1]) if (diag[t][cast[t]] < marg[t].max(axis=1)[cast[t]] * (1 - 1e-9)).any()]
+    if not bad:
+        return table
+    out = table.copy()
+    for _ in range(sweeps):  # one sweep is exact for one member; several converge (IPF)
+        before = out.copy()
+        for t in bad:
+            current = marginals(out, votes[:, [t]], k)[0]
+            scale = np.divide(own[t], current, out=np.ones_like(current), where=current > 0)
+            out *= scale[votes[:, t] + 1]
+            out /= out.sum(axis=0, keepdims=True)
+        if np.abs(out - before).max() < 1e-12:
+            break
+    return out
 
 
 def _scores(rows: IntArray, table: FloatArray) -> FloatArray:

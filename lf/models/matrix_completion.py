@@ -299,7 +299,8 @@ class LabelModel(BaseLabelModel):
         (union-find); a clique enters the model through one joint factor ``P(votes of the
         clique | Y)`` over its vote patterns (ABSTAIN included), learned by EM on the distinct
         rows with every other LF's rates and the class balance fixed, so LFs that fire
-        together count as one piece of evidence. The agreements inside a clique are left out
+        together count as one piece of evidence; a member that EM would make worse than
+        random gets its own marginal back from the moment fit. The agreements inside a clique are left out
         of the moment fit, which then gives each member's own rates (``mu_``,
         ``accuracies_``). With ``abstain="ignore"`` a clique's factor is ``P(the votes cast |
         Y)``, summed over whatever its abstaining members did. ``"auto"``: the pairs are
