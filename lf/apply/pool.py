@@ -1,7 +1,11 @@
 """Process-pool engine: the chunk kernel in ``n_jobs`` forked worker processes.
 
-Workers are forked, so LFs (lambdas and closures included) reach them without pickling;
-only DataFrame chunks go out and small label arrays come back. Results are yielded in
+Workers are forked, so LFs (lambdas and closures included) reach them without pickling.
+When the rows are in memory already (a DataFrame), so do the first ``2 * n_jobs`` chunks,
+taken before the fork: a small frame is then never sent at all (sending a chunk through
+the executor's queue cost more than labeling it). Chunks read from files are taken only
+after the fork, so that no reader thread is running when it happens. Other chunks go out
+pickled, and small label arrays come back. Results are yielded in
 chunk order, with a bounded number of chunks in flight to bound memory.
 
 Workers never outlive the run: on Linux each asks the kernel for SIGKILL when its parent
@@ -14,6 +18,7 @@ naming it.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
@@ -25,9 +30,10 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, TypeVar
 
 from lf.apply.kernel import ChunkResult, Task
+from lf.apply.run import InMemory
 from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import WorkerError
@@ -35,10 +41,11 @@ from lf.errors import WorkerError
 __all__ = ["PoolEngine", "in_order"]
 
 _PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+T = TypeVar("T")
 
 
 def in_order(
-    submit: Callable[[Task], Any], tasks: Iterator[Task], window: int, *, cancel: bool = True
+    submit: Callable[[T], Any], tasks: Iterator[T], window: int, *, cancel: bool = True
 ) -> Iterator[ChunkResult]:
     """Submit tasks with at most ``window`` in flight; yield their results in task order.
 
@@ -63,12 +70,13 @@ def in_order(
 _WORKER_STATE: dict[str, Any] = {}
 
 
-def _init_worker(lfs: Sequence[LabelingFunction], settings: Settings, parent: int) -> None:
+def _init_worker(lfs: Sequence[LabelingFunction], settings: Settings, parent: int, first: list[Task] | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler the parent had when it forked
     _exit_with_parent(parent)
     _WORKER_STATE["lfs"] = lfs
     _WORKER_STATE["settings"] = settings
+    _WORKER_STATE["first"] = first or []
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -98,9 +106,11 @@ def _watch_parent(parent: int, interval: float) -> None:
     os._exit(1)
 
 
-def _work(task: Task) -> ChunkResult:
+def _work(task: Task | int) -> ChunkResult:
+    """Label ``task``; an int is the position of a task the worker inherited at the fork."""
     settings: Settings = _WORKER_STATE["settings"]
-    return settings.label(_WORKER_STATE["lfs"], task)
+    chunk: Task = _WORKER_STATE["first"][task] if isinstance(task, int) else task
+    return settings.label(_WORKER_STATE["lfs"], chunk)
 
 
 def _how_it_ended(code: int) -> str:
@@ -156,30 +166,33 @@ class PoolEngine:
         chunks: Iterator[Task],
         settings: Settings,
     ) -> Iterator[ChunkResult]:
+        # Chunks of rows in memory are taken now and inherited by the workers (no pickling).
+        window = 2 * self.n_jobs
+        first = list(itertools.islice(chunks, window)) if isinstance(chunks, InMemory) else []
         # Fork every worker now, before the caller starts threads (a progress bar, say).
         pool = ProcessPoolExecutor(
             max_workers=self.n_jobs,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_init_worker,
-            initargs=(lfs, settings, os.getpid()),
+            initargs=(lfs, settings, os.getpid(), first),
         )
-        started = pool.submit(int)  # forks all the workers (the fork start method does not add any later)
+        # Forks all the workers (the fork start method does not add any later). Not waited
+        # for: a worker that dies at start breaks the pool, which the first result reports.
+        pool.submit(int)
         workers: list[BaseProcess] = list(pool._processes.values())
-        try:
-            started.result()
-        except BrokenProcessPool:
-            pool.shutdown(wait=True)
-            raise WorkerError(_death_message(workers)) from None
-        return self._results(pool, workers, chunks)
+        inherited: Iterator[Task | int] = iter(range(len(first)))
+        return self._results(pool, workers, itertools.chain(inherited, chunks), window)
 
-    def _results(self, pool: ProcessPoolExecutor, workers: list[BaseProcess], chunks: Iterator[Task]) -> Iterator[ChunkResult]:
+    def _results(
+        self, pool: ProcessPoolExecutor, workers: list[BaseProcess], chunks: Iterator[Task | int], window: int
+    ) -> Iterator[ChunkResult]:
         finished = False
         try:
             # Pending futures are not cancelled from this thread: Python 3.11's executor thread
             # fails on a cancelled future when it marks the work of terminated workers
             # (InvalidStateError, printed as a traceback). shutdown(cancel_futures=True)
             # cancels them in that thread instead.
-            yield from in_order(lambda task: pool.submit(_work, task), chunks, 2 * self.n_jobs, cancel=False)
+            yield from in_order(lambda task: pool.submit(_work, task), chunks, window, cancel=False)
             finished = True
         except BrokenProcessPool:
             # The executor's thread reaps the workers (waitpid); read their exit codes only

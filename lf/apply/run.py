@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from lf.corpus import Corpus
 
-__all__ = ["Engine", "Part", "Pass", "adapted_chunk_size", "ids_array", "stack"]
+__all__ = ["Engine", "InMemory", "Part", "Pass", "adapted_chunk_size", "ids_array", "stack"]
 
 
 class Engine(Protocol):
@@ -94,7 +94,10 @@ class Pass:
         kept: deque[dict[str, Any]] = deque()
         tasks = _keeping(source, self.sides, self.text_column, kept, self.convert)
         plan = self.plan
-        results = self.runner.map_chunks(self.lfs, plan.tasks(tasks) if plan is not None else tasks, self.settings)
+        todo = plan.tasks(tasks) if plan is not None else tasks
+        if self.corpus.frame is not None:  # rows in memory: an engine may read ahead for free
+            todo = InMemory(todo)
+        results = self.runner.map_chunks(self.lfs, todo, self.settings)
         offset = 0
         with Progress(self.progress, self.corpus, len(self.lfs)) as bar:
             for res in results:
@@ -105,6 +108,18 @@ class Pass:
             bar.finish()
         if offset == 0:
             raise DataError("The data has no rows: nothing to label.")
+
+
+class InMemory(Iterator[Task]):
+    """Tasks cut from rows already in memory (a DataFrame): taking some ahead of the workers
+    reads nothing and starts no reader thread, so the pool engine may take the first ones
+    before it forks and let its workers inherit them instead of sending them."""
+
+    def __init__(self, tasks: Iterator[Task]) -> None:
+        self._tasks = tasks
+
+    def __next__(self) -> Task:
+        return next(self._tasks)
 
 
 def adapted_chunk_size(chunk_size: int, n_rows: int | None, workers: int) -> int:

@@ -33,3 +33,61 @@ def test_a_small_frame_is_labeled_by_both_pool_workers(tmp_path: Path):
     L = lf.apply([mark], df, n_jobs=2, progress=False)  # default chunk_size 20,000 > 3,000 rows
     assert L.array[:, 0].tolist() == (np.arange(3_000) % 2).tolist()
     assert len(list(seen.iterdir())) == 2, "one of the two workers got no rows"
+
+
+SENT: list[int] = []  # how many Sent values the parent pickled
+
+
+class Sent:
+    """A cell value that counts how often the parent pickles it (to send it to a worker)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        SENT.append(self.n)
+        return (Sent, (self.n,))
+
+
+@lf.labeling_function()
+def parity(x):
+    return int(x.box.n % 2)
+
+
+def test_the_first_chunks_reach_the_workers_by_fork_not_by_pickle():
+    """Sending a chunk through the executor's queue cost more than labeling it: the first
+    2 * n_jobs chunks are read before the fork and inherited; later ones are still sent."""
+    df = pd.DataFrame({"box": [Sent(i) for i in range(4_000)]})
+    SENT.clear()
+    L = lf.apply([parity], df, n_jobs=2, progress=False)  # 4 chunks of 1,000: all inherited
+    assert L.array[:, 0].tolist() == (np.arange(4_000) % 2).tolist()
+    assert SENT == []
+    L = lf.apply([parity], df, n_jobs=2, chunk_size=500, progress=False)  # 8 chunks: 4 sent
+    assert L.array[:, 0].tolist() == (np.arange(4_000) % 2).tolist()
+    assert sorted(SENT) == list(range(2_000, 4_000))
+
+
+def test_only_rows_in_memory_are_taken_ahead_of_the_fork(tmp_path: Path):
+    """Reading a file ahead would leave pyarrow's reader threads running at the fork."""
+    from lf.apply.local import LocalEngine
+    from lf.apply.run import InMemory
+
+    class Spy(LocalEngine):
+        seen: list[bool] = []
+
+        def map_chunks(self, lfs, chunks, settings):  # type: ignore[no-untyped-def]
+            self.seen.append(isinstance(chunks, InMemory))
+            return super().map_chunks(lfs, chunks, settings)
+
+    df = pd.DataFrame({"box": [Sent(i) for i in range(10)]})
+    path = tmp_path / "rows.csv"
+    pd.DataFrame({"text": ["a", "b"]}).to_csv(path, index=False)
+
+    @lf.labeling_function()
+    def one(x):
+        return 1
+
+    lf.apply([parity], df, engine=Spy(), progress=False)
+    lf.apply([one], str(path), engine=Spy(), progress=False)
+    lf.apply([one], iter([pd.DataFrame({"text": ["a"]})]), engine=Spy(), progress=False)
+    assert Spy.seen == [True, False, False]
