@@ -5,8 +5,8 @@ When the rows are in memory already (a DataFrame), so do the first ``2 * n_jobs`
 taken before the fork: a small frame is then never sent at all (sending a chunk through
 the executor's queue cost more than labeling it). Chunks read from files are taken only
 after the fork, so that no reader thread is running when it happens. Other chunks go out
-pickled, and small label arrays come back. Results are yielded in
-chunk order, with a bounded number of chunks in flight to bound memory.
+pickled, and small label arrays come back. Results are yielded in chunk order, with a
+bounded number of chunks in flight to bound memory.
 
 Workers never outlive the run: on Linux each asks the kernel for SIGKILL when its parent
 dies (``prctl(PR_SET_PDEATHSIG)``; elsewhere a thread polls the parent pid), so even a
