@@ -34,7 +34,10 @@ _FITS_FROM_PATTERNS = frozenset({"LabelModel", "TripletModel", "DawidSkene", "Ma
 
 def check_class_balance(class_balance: Any, k: int) -> npt.NDArray[np.float64]:
     """Validate a class balance: k non-negative numbers summing to 1."""
-    p = np.asarray(class_balance, dtype=np.float64)
+    try:
+        p = np.asarray(class_balance, dtype=np.float64)
+    except (TypeError, ValueError):
+        p = np.full(0, np.nan)  # text or nested lists: refused below, by the same message
     if p.shape != (k,) or np.any(p < 0) or not np.isclose(p.sum(), 1.0, atol=1e-6):
         raise ParameterError(
             f"`class_balance` must be {k} non-negative numbers summing to 1 (one per class). "
@@ -225,7 +228,9 @@ class BaseLabelModel:
         ``sum_c (P(c) - 1[y = c])^2``) and ``"ece"`` (expected calibration error, 10
         confidence bins). ``abstain`` is ``predict``'s: by default the rows no LF voted on
         are left out of every score but ``coverage`` (their label would be the prior's
-        guess); ``None`` scores every row, as the WRENCH protocol does.
+        guess); ``None`` scores every row, as the WRENCH protocol does. A gold label of
+        ``-1`` marks a row without one: it is left out of every score but ``coverage`` (as in
+        Snorkel).
         """
         from lf.models._metrics import check_gold, check_metrics, scores
 
