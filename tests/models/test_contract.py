@@ -91,6 +91,23 @@ def test_fit_checks_the_matrix_and_the_class_balance_the_same_way(name: str, mat
             fresh(name).fit(np.asarray(matrix.array)[:, :2], cardinality=3)
 
 
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("cardinality", [1, True, 2.5, "3", 0])
+def test_a_cardinality_that_is_not_a_class_count_is_refused(name: str, cardinality: Any) -> None:
+    """Before: 1 and True fitted a one-class model (every row 100% class 0), 2.5 became 2,
+    "3" and 0 were a TypeError or a message about labels out of range."""
+    zeros = np.zeros((6, 3), np.int64)
+    with pytest.raises(lf.errors.ParameterError, match=r"`cardinality` must be an integer >= 2 \(the number of classes\)"):
+        fresh(name).fit(zeros, cardinality=cardinality)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("balance", ["ab", ["x", "y", "z"], [[0.5], [0.5, 0.0]]])
+def test_a_class_balance_that_is_not_numbers_is_a_parameter_error(name: str, balance: Any, matrix: lf.LabelMatrix) -> None:
+    with pytest.raises(lf.errors.ParameterError, match=r"`class_balance` must be 3 non-negative numbers summing to 1"):
+        fresh(name).fit(matrix, class_balance=balance)
+
+
 def test_a_new_model_implements_only_fit_and_predict_proba_and_gets_the_checks(matrix: lf.LabelMatrix) -> None:
     class FirstVote(BaseLabelModel):
         """The first LF's vote, else the class balance."""
