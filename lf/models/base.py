@@ -86,6 +86,36 @@ def _sidecar(path: Path, name: Any) -> dict[str, npt.NDArray[Any]]:
         return {key: z[key] for key in z.files}
 
 
+def _check_loaded(model: BaseLabelModel) -> None:
+    """What a model file edited by hand or from another version may get wrong, as a
+    ValueError: its parameters, the shared learned attributes, and whether it predicts
+    probabilities (one row with no vote, one row of every LF voting each class)."""
+    try:
+        model._check_params()
+    except ParameterError as exc:
+        raise ValueError(str(exc)) from None
+    model._check_fitted()
+    k, m = model.cardinality_, getattr(model, "n_lfs_", None)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+        raise ValueError(f"cardinality_ must be an integer >= 2, not {k!r}")
+    if m is not None and (isinstance(m, bool) or not isinstance(m, int) or m < 1):
+        raise ValueError(f"n_lfs_ must be a positive integer, not {m!r}")
+    try:
+        check_class_balance(model.class_balance_, k)
+    except ParameterError as exc:
+        raise ValueError(f"class_balance_: {exc}") from None
+    names = getattr(model, "lf_names_", None)
+    if names is not None and (
+        not isinstance(names, list) or not all(isinstance(n, str) for n in names) or (m is not None and len(names) != m)
+    ):
+        raise ValueError(f"lf_names_ must be {m if m is not None else 'the'} LF names, not {names!r}")
+    width = m if m is not None else len(names) if names is not None else 1
+    probe = np.vstack([np.full((1, width), -1), np.repeat(np.arange(k), width).reshape(k, width)])
+    proba = np.asarray(model.predict_proba(probe), dtype=np.float64)
+    if proba.shape != (k + 1, k) or not np.all(np.isfinite(proba)) or not np.allclose(proba.sum(axis=1), 1.0):
+        raise ValueError("its learned parameters do not give probabilities")
+
+
 class BaseLabelModel:
     """Keyword-only ``__init__`` that only stores parameters; learned state ends in ``_``.
 
@@ -317,6 +347,9 @@ class BaseLabelModel:
                 params.pop(name, None)
             model = kind(**params)
             arrays = _sidecar(path, doc["npz"]) if "npz" in doc else {}
+            unknown = set(doc["state"]) - {*kind._state, "lf_names_"}
+            if unknown:  # never set an attribute the model does not learn (a method, say)
+                raise KeyError(f"unknown learned attributes {sorted(unknown)}")
             for name, value in doc["state"].items():
                 if isinstance(value, dict) and "array" in value:
                     value = np.asarray(value["array"], dtype=value["dtype"])
@@ -324,7 +357,8 @@ class BaseLabelModel:
                     value = arrays[value["npz"]]
                 setattr(model, name, value)
             model._loaded()
-        except (KeyError, TypeError, ValueError, AttributeError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            _check_loaded(model)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             raise DataError(
                 f"{str(path)!r} is not a complete {doc.get('model')} file ({type(exc).__name__}: {exc}); "
                 "save the model again with this version of lf."
