@@ -328,3 +328,28 @@ def test_integer_gold_out_of_range_is_named(tmp_path: Path, capsys: pytest.Captu
     code, stdout, err = run(capsys, "label", path, "--lfs", DEMO_LFS, "-o", tmp_path / "l.parquet", "--gold", "gold", "--model", "mv")
     assert code == 0, err
     assert "against --gold 'gold' (95% intervals):" in stdout
+
+
+@pytest.mark.parametrize("labels", [["not spam", "spam"], ["a=b", "c"], ["it's", "$HOME"]], ids=str)
+def test_fit_auto_prints_a_command_that_reproduces_the_model_whatever_the_label_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix, labels: list[str]
+) -> None:
+    """Before: `--class-balance not spam=0.5,spam=0.5` unquoted, which a shell splits in two
+    (and a name holding '=' could not be read back at all)."""
+    L = lf.LabelMatrix(np.asarray(demo_matrix.array), names=demo_matrix.names, cardinality=2, labels=labels)
+    L.save(tmp_path / "L.parquet")
+    L[:300].save(tmp_path / "dev.parquet")
+    dev = pd.read_csv(DEMO).iloc[:300]
+    dev.assign(g=(dev["label"] == "SPAM").astype(int)).to_csv(tmp_path / "dev.csv", index=False)
+    code, _, err = run(
+        capsys, "fit", tmp_path / "L.parquet", "--model", "auto", "--dev", tmp_path / "dev.parquet",
+        "--dev-gold", "g", "--dev-data", tmp_path / "dev.csv", "-o", tmp_path / "m.json",
+    )
+    assert code == 0, err
+    again = shlex.split(err.split("same model again: ")[1].splitlines()[0])
+    assert "--class-balance" in again
+    code, _, err = run(capsys, "fit", tmp_path / "L.parquet", *again, "-o", tmp_path / "again.json")
+    assert code == 0, err
+    first, second = BaseLabelModel.load(tmp_path / "m.json"), BaseLabelModel.load(tmp_path / "again.json")
+    assert second.get_params() == first.get_params()
+    np.testing.assert_array_equal(second.predict_proba(L), first.predict_proba(L))

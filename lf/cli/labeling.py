@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import time
 from pathlib import Path
 from typing import Any, NoReturn
@@ -167,12 +168,21 @@ def selection_lines(chosen: Any, names: tuple[str, ...], n_dev: int) -> list[str
         shown = format_interval(score, float(low), float(high), n_dev, digits=3)
         lines.append(f"chosen: {chosen.name}, dev accuracy {shown} (95% interval)")
     lines.append(f"class balance: {chosen.balance_source}")
-    command = f"--model \"{chosen.name}\""
+    command = ["--model", chosen.name]
     if chosen.class_balance is not None:
-        spec = ",".join(f"{n}={v!r}" for n, v in zip(names, chosen.class_balance.tolist()))
-        command += f" --class-balance {spec}"
-    lines.append(f"same model again: {command}")
+        command += ["--class-balance", balance_spec(names, chosen.class_balance.tolist())]
+    lines.append(f"same model again: {' '.join(shlex.quote(arg) for arg in command)}")
     return lines
+
+
+def balance_spec(names: tuple[str, ...], values: list[float]) -> str:
+    """``--class-balance`` text that reads back as ``values`` exactly: ``NAME=value`` pairs,
+    or the bare values when a name cannot be written so (it holds ``,`` or ``=``, has
+    spaces at its ends, or equals another name but for case)."""
+    plain = all("," not in n and "=" not in n and n == n.strip() for n in names)
+    if plain and len({n.lower() for n in names}) == len(names):
+        return ",".join(f"{n}={v!r}" for n, v in zip(names, values))
+    return ",".join(repr(v) for v in values)
 
 
 def _model_options(f: Any) -> Any:
