@@ -17,7 +17,7 @@ import numpy.typing as npt
 from lf.errors import DataError, NotFittedError, ParameterError
 from lf.matrix import LabelMatrix, WeightedRows, as_label_array
 
-__all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "ConvergenceWarning", "check_abstain", "check_class_balance"]
+__all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "ConvergenceWarning", "as_number", "check_abstain", "check_class_balance"]
 
 M = TypeVar("M", bound="BaseLabelModel")
 _FORMAT = "lf.model/1"
@@ -44,6 +44,17 @@ def check_class_balance(class_balance: Any, k: int) -> npt.NDArray[np.float64]:
             f"Got {class_balance!r}."
         )
     return np.asarray(p / p.sum(), dtype=np.float64)
+
+
+def as_number(value: Any) -> float:
+    """``value`` as a float for a parameter check; NaN (which fails every range test) for
+    text, None, a list or a bool."""
+    if isinstance(value, (bool, np.bool_)):
+        return float("nan")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def check_abstain(abstain: Any) -> None:

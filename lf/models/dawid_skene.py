@@ -29,7 +29,7 @@ from lf.models._stats import (
     onehot,
     posterior,
 )
-from lf.models.base import BaseLabelModel, ConvergenceWarning
+from lf.models.base import BaseLabelModel, ConvergenceWarning, as_number
 
 __all__ = ["DawidSkene"]
 
@@ -134,12 +134,12 @@ class DawidSkene(BaseLabelModel):
     def _check_params(self) -> None:
         if self.abstain not in ABSTAIN_MODES:
             raise ParameterError(f"`abstain` must be one of {ABSTAIN_MODES}. Got {self.abstain!r}.")
-        if isinstance(self.smoothing, bool) or not float(self.smoothing) >= 0.0:
-            raise ParameterError(f"`smoothing` must be a number >= 0. Got {self.smoothing!r}.")
+        if not 0.0 <= as_number(self.smoothing) < np.inf:  # inf: every posterior NaN
+            raise ParameterError(f"`smoothing` must be a finite number >= 0. Got {self.smoothing!r}.")
         if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, (int, np.integer)) or self.max_iter < 1:
             raise ParameterError(f"`max_iter` must be a positive integer. Got {self.max_iter!r}.")
-        if isinstance(self.tol, bool) or not float(self.tol) > 0.0:
-            raise ParameterError(f"`tol` must be a number > 0. Got {self.tol!r}.")
+        if not 0.0 < as_number(self.tol) < np.inf:
+            raise ParameterError(f"`tol` must be a finite number > 0. Got {self.tol!r}.")
 
     def _fit(self, L: Any, A: npt.NDArray[np.integer[Any]], k: int, p: FloatArray | None) -> None:
         """Run EM on the distinct rows of ``L``; a given class balance stays fixed."""

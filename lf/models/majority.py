@@ -63,6 +63,15 @@ class MajorityVoter(BaseLabelModel):
     def _check_params(self) -> None:
         if self.tie_break not in TIE_BREAKS:
             raise ParameterError(f"`tie_break` must be one of {', '.join(map(repr, TIE_BREAKS))}. Got {self.tie_break!r}.")
+        try:  # what numpy takes as a seed (a Generator is used as it is, not advanced)
+            np.random.default_rng(None if isinstance(self.random_state, bool) else self.random_state)
+            ok = not isinstance(self.random_state, bool)
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise ParameterError(
+                f"`random_state` must be None, a non-negative int seed or a numpy Generator. Got {self.random_state!r}."
+            )
 
     def _fit(self, L: Any, A: npt.NDArray[np.integer[Any]], k: int, class_balance: npt.NDArray[np.float64] | None) -> None:
         self.cardinality_ = k

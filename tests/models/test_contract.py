@@ -108,6 +108,26 @@ def test_a_class_balance_that_is_not_numbers_is_a_parameter_error(name: str, bal
         fresh(name).fit(matrix, class_balance=balance)
 
 
+BAD_PARAMS = [
+    # Before: smoothing=inf fitted and every posterior was NaN; text or None was a bare
+    # ValueError / TypeError from float(); lr=nan was Snorkel's bare "Loss is NaN"
+    # Exception; a random_state of "x" fitted and failed inside numpy on predict.
+    ("DawidSkene", "smoothing", float("inf")),
+    ("DawidSkene", "smoothing", "x"),
+    ("DawidSkene", "tol", None),
+    ("TripletModel", "eps", "x"),
+    ("SnorkelLabelModel", "lr", float("nan")),
+    ("SnorkelLabelModel", "mu_eps", "x"),
+    ("MajorityVoter", "random_state", "x"),
+]
+
+
+@pytest.mark.parametrize(("name", "param", "value"), [b for b in BAD_PARAMS if b[0] in NAMES])
+def test_a_bad_parameter_is_a_parameter_error_naming_it(name: str, param: str, value: Any, matrix: lf.LabelMatrix) -> None:
+    with pytest.raises(lf.errors.ParameterError, match=rf"`{param}` must be .* Got {value!r}"):
+        get_model(name)(**{param: value}).fit(matrix)
+
+
 def test_a_new_model_implements_only_fit_and_predict_proba_and_gets_the_checks(matrix: lf.LabelMatrix) -> None:
     class FirstVote(BaseLabelModel):
         """The first LF's vote, else the class balance."""

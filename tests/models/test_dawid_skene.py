@@ -90,7 +90,7 @@ def test_errors(easy):
         DawidSkene(smoothing=-1).fit(L)
     with pytest.raises(ValueError, match="`abstain`"):
         DawidSkene(abstain="yes").fit(L)
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(ValueError, match=r"`cardinality` must be an integer >= 2"):
         DawidSkene().fit(L, cardinality=1)
     with pytest.raises(ValueError, match="2 LFs; the model was fitted on 5"):
         DawidSkene().fit(L).predict(L[:, :2])

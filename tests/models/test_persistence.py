@@ -87,10 +87,12 @@ def test_generator_random_state_is_refused_at_save_with_the_fix(easy, tmp_path, 
 
 
 def test_a_param_with_no_json_form_is_named(easy, tmp_path):
+    from fractions import Fraction
+
     L, _, _ = easy
-    model = MajorityVoter(random_state=object()).fit(L)
-    with pytest.raises(DataError, match=r"parameter `random_state` is a object"):
-        model.save(tmp_path / "mv.json")
+    model = DawidSkene(smoothing=Fraction(1, 2)).fit(L)
+    with pytest.raises(DataError, match=r"parameter `smoothing` is a Fraction"):
+        model.save(tmp_path / "ds.json")
     assert list(tmp_path.iterdir()) == []
 
 
