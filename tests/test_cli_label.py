@@ -353,3 +353,29 @@ def test_fit_auto_prints_a_command_that_reproduces_the_model_whatever_the_label_
     first, second = BaseLabelModel.load(tmp_path / "m.json"), BaseLabelModel.load(tmp_path / "again.json")
     assert second.get_params() == first.get_params()
     np.testing.assert_array_equal(second.predict_proba(L), first.predict_proba(L))
+
+
+def test_label_refuses_a_saved_model_fitted_on_the_labels_in_another_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: with LABELS reordered in the LF module, `lf label --model m.json` wrote every
+    covered row as SPAM (and `lf report --model` scored it) without a word."""
+    model_path = tmp_path / "m.json"
+    code, _, err = run(capsys, "fit", _demo_matrix_file(tmp_path), "-o", model_path)
+    assert code == 0, err
+    swapped = tmp_path / "swapped.py"
+    text = DEMO_LFS.read_text()
+    assert 'LABELS = ["HAM", "SPAM"]\nHAM, SPAM = 0, 1\n' in text
+    swapped.write_text(text.replace('LABELS = ["HAM", "SPAM"]\nHAM, SPAM = 0, 1\n', 'LABELS = ["SPAM", "HAM"]\nSPAM, HAM = 0, 1\n'))
+    out = tmp_path / "labels.csv"
+    for args in (("label", DEMO, "--lfs", swapped, "--model", model_path, "-o", out), ("report", DEMO, "--lfs", swapped, "--model", model_path)):
+        code, _, err = run(capsys, *args)
+        assert code == 2
+        assert "was fitted on the labels HAM, SPAM (in that order); the LFs here label SPAM, HAM" in err
+    assert not out.exists()
+
+
+def _demo_matrix_file(tmp_path: Path) -> Path:
+    path = tmp_path / "L.parquet"
+    lf.apply(lf.load_lfs(DEMO_LFS), DEMO, id_column="id", progress=False).save(path)
+    return path

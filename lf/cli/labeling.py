@@ -226,7 +226,9 @@ def _fit(L: Any, model_spec: Any, class_balance: str | None, dev: tuple[Any, Any
     return model, type(model).__name__
 
 
-def _check_model_choice(model_spec: str, class_balance: str | None, has_dev: bool, names: list[str]) -> None:
+def _check_model_choice(
+    model_spec: str, class_balance: str | None, has_dev: bool, names: list[str], labels: Any = None
+) -> None:
     """What `lf label` can tell about --model / --class-balance before the run."""
     from lf.models import model_from_spec
 
@@ -239,7 +241,7 @@ def _check_model_choice(model_spec: str, class_balance: str | None, has_dev: boo
         return
     if has_dev or class_balance:
         _fitted_already()
-    check_model_lfs(model, model_spec, names)
+    check_model_lfs(model, model_spec, names, labels)
 
 
 def _fit_needs_dev(model_spec: str, class_balance: str | None) -> NoReturn:
@@ -362,7 +364,7 @@ def label_cmd(
         if source is not None:
             check_columns(source, what, [("--id-column", opts["id_column"]), (gold_option, column)], text_column=text_column)
     lfs = lf.load_lfs(lfs_target)
-    _check_model_choice(model_spec, class_balance, bool(dev_data), [x.name for x in lfs])
+    _check_model_choice(model_spec, class_balance, bool(dev_data), [x.name for x in lfs], lfs.labels)
     model = deps_cli.with_dependencies(model_spec, dependencies, [x.name for x in lfs])
     labels = lfs.labels
     check_label_names(labels)

@@ -120,6 +120,9 @@ def _check_loaded(model: BaseLabelModel) -> None:
         not isinstance(names, list) or not all(isinstance(n, str) for n in names) or (m is not None and len(names) != m)
     ):
         raise ValueError(f"lf_names_ must be {m if m is not None else 'the'} LF names, not {names!r}")
+    labels = getattr(model, "label_names_", None)
+    if labels is not None and (not isinstance(labels, list) or len(labels) != k or not all(isinstance(n, str) for n in labels)):
+        raise ValueError(f"label_names_ must be {k} label names, not {labels!r}")
     width = m if m is not None else len(names) if names is not None else 1
     probe = np.vstack([np.full((1, width), -1), np.repeat(np.arange(k), width).reshape(k, width)])
     proba = np.asarray(model.predict_proba(probe), dtype=np.float64)
@@ -188,8 +191,10 @@ class BaseLabelModel:
             )
 
     def _remember_lfs(self, L: Any) -> None:
-        """Keep the LF names of a LabelMatrix fitted on, so predicting checks the columns."""
+        """Keep the LF and label names of a LabelMatrix fitted on, so predicting checks the
+        columns and what each class id means."""
         self.lf_names_ = list(L.names) if isinstance(L, LabelMatrix) else None
+        self.label_names_ = list(L.labels) if isinstance(L, LabelMatrix) and L.labels else None
 
     def _check_L(self, L: Any) -> npt.NDArray[np.integer[Any]]:
         """Validate a matrix to predict on against what the model was fitted with."""
@@ -202,6 +207,12 @@ class BaseLabelModel:
             raise DataError(
                 f"This {type(self).__name__} was fitted on other LFs than the matrix's ({detail}). "
                 "Apply the LF module the model was fitted with, or fit the model again."
+            )
+        labels = getattr(self, "label_names_", None)
+        if isinstance(L, LabelMatrix) and L.labels and labels is not None and list(L.labels) != list(labels):
+            raise DataError(
+                f"This {type(self).__name__} was fitted on the labels {', '.join(labels)} (in that order); "
+                f"the matrix has {', '.join(L.labels)}. Its class ids would mean other labels: fit the model again."
             )
         A, k = as_label_array(L, getattr(L, "cardinality", None) or self.cardinality_)
         if k != self.cardinality_:
@@ -306,7 +317,8 @@ class BaseLabelModel:
         params = {name: _json_safe(value, f"parameter `{name}`", self) for name, value in self.get_params().items()}
         state: dict[str, Any] = {}
         big: dict[str, npt.NDArray[Any]] = {}
-        for name in (*self._state, "lf_names_") if getattr(self, "lf_names_", None) is not None else self._state:
+        names = [n for n in ("lf_names_", "label_names_") if getattr(self, n, None) is not None]
+        for name in (*self._state, *names):
             value = getattr(self, name)
             if isinstance(value, np.ndarray):
                 if value.size > _INLINE_MAX:
@@ -358,7 +370,7 @@ class BaseLabelModel:
                 params.pop(name, None)
             model = kind(**params)
             arrays = _sidecar(path, doc["npz"]) if "npz" in doc else {}
-            unknown = set(doc["state"]) - {*kind._state, "lf_names_"}
+            unknown = set(doc["state"]) - {*kind._state, "lf_names_", "label_names_"}
             if unknown:  # never set an attribute the model does not learn (a method, say)
                 raise KeyError(f"unknown learned attributes {sorted(unknown)}")
             for name, value in doc["state"].items():

@@ -196,3 +196,22 @@ def test_a_model_whose_arrays_were_cut_is_refused_at_load(easy, tmp_path):
     path.write_text(json.dumps(doc))
     with pytest.raises(DataError, match=r"not a complete DawidSkene file"):
         BaseLabelModel.load(path)
+
+
+@pytest.mark.parametrize("cls", [LabelModel, DawidSkene, TripletModel, MajorityVoter])
+def test_a_model_refuses_a_matrix_whose_labels_are_in_another_order(cls, easy, tmp_path):
+    """Before: after LABELS = ["HAM", "SPAM"] became ["SPAM", "HAM"], a saved model gave the
+    SPAM column the probability of HAM, without a word."""
+    import lf
+
+    L, _, _ = easy
+    names = [f"lf{j}" for j in range(L.shape[1])]
+    fitted = cls().fit(lf.LabelMatrix(L, names=names, cardinality=2, labels=["HAM", "SPAM"]))
+    back = BaseLabelModel.load(fitted.save(tmp_path / "m.json"))
+    assert back.label_names_ == ["HAM", "SPAM"]
+    swapped = lf.LabelMatrix(1 - L - 2 * (L == -1), names=names, cardinality=2, labels=["SPAM", "HAM"])
+    for model in (fitted, back):
+        with pytest.raises(DataError, match=r"fitted on the labels HAM, SPAM \(in that order\); the matrix has SPAM, HAM"):
+            model.predict_proba(swapped)
+    same = lf.LabelMatrix(L, names=names, cardinality=2, labels=["HAM", "SPAM"])
+    np.testing.assert_array_equal(back.predict_proba(same), fitted.predict_proba(L))
