@@ -230,6 +230,16 @@ class BaseLabelModel:
         (cost: the patterns, not n); any other model gets the rows rebuilt (int8, n x m, in
         pattern order). Either way the result equals fitting on the original matrix.
         """
+        counts = np.asarray(table.counts)
+        n_rows = np.shape(table.rows)[0] if np.ndim(table.rows) == 2 else -1
+        if counts.shape != (n_rows,) or counts.dtype.kind not in "iu" or (counts.size and counts.min() < 0):
+            raise ParameterError(
+                f"A pattern table's `counts` must be one whole number >= 0 per pattern row ({n_rows}). "
+                f"Got {counts.dtype} of shape {counts.shape}"
+                + (f", smallest {counts.min().item()}." if counts.size and counts.dtype.kind in "iuf" else ".")
+            )
+        if not counts.sum():  # before: NaN probabilities from the moment models
+            raise ParameterError(f"{type(self).__name__} cannot be fitted on an empty pattern table (its counts sum to 0).")
         if type(self).__module__.startswith("lf.models.") and type(self).__name__ in _FITS_FROM_PATTERNS:
             L = LabelMatrix(table.rows, names=table.names, cardinality=table.cardinality, labels=table.labels)
             weighted = WeightedRows(L.array, table.counts)

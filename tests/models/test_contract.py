@@ -207,3 +207,23 @@ def test_a_broken_plugin_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         get_model("broken")
     with pytest.raises(lf.errors.ParameterError, match="Unknown model 'nothing'. Available: .*broken"):
         get_model("nothing")
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize(
+    ("counts", "match"),
+    [
+        ([-3, 5], r"`counts` must be one whole number >= 0 per pattern row \(2\)\. Got int64 of shape \(2,\), smallest -3"),
+        ([1.5, 2.0], r"`counts` must be one whole number >= 0 per pattern row \(2\)\. Got float64"),
+        ([1, 2, 3], r"`counts` must be one whole number >= 0 per pattern row \(2\)\. Got int64 of shape \(3,\)"),
+        ([0, 0], r"cannot be fitted on an empty pattern table \(its counts sum to 0\)"),
+    ],
+)
+def test_fit_patterns_refuses_counts_that_are_not_row_counts(name: str, counts: list[float], match: str) -> None:
+    """Before: negative counts fitted a model from nonsense, and counts summing to 0 gave
+    NaN probabilities (LabelModel, TripletModel)."""
+    from lf.matrix import PatternTable
+
+    table = PatternTable(np.array([[0, 1, 0], [1, 1, -1]], np.int8), np.array(counts), ("a", "b", "c"), 2)
+    with pytest.raises(lf.errors.ParameterError, match=match):
+        fresh(name).fit_patterns(table)
