@@ -46,6 +46,14 @@ def _majority_posterior(X: sparse.csr_matrix, m: int, k: int, prior: FloatArray)
     return np.asarray(q / q.sum(axis=1, keepdims=True))
 
 
+def _without(balance: FloatArray, unseen: npt.NDArray[np.bool_]) -> FloatArray:
+    """``balance`` with the ``unseen`` classes' share set to 0 (the rest renormalised)."""
+    if not unseen.any():
+        return balance
+    out = np.where(unseen, 0.0, balance)
+    return np.asarray(out / out.sum(), np.float64)
+
+
 def run_em(
     rows: IntArray,
     counts: npt.NDArray[np.int64],
@@ -57,20 +65,31 @@ def run_em(
     max_iter: int,
     tol: float,
 ) -> tuple[FloatArray, FloatArray, int, bool]:
-    """EM on distinct rows; returns (confusion, class balance, iterations, converged)."""
+    """EM on distinct rows; returns (confusion, class balance, iterations, converged).
+
+    A class no LF ever votes is pinned to "every LF abstains on it" (with a learned
+    balance, to a prior of 0): left free, EM uses it as a spare cluster and labels rows
+    with a class nothing voted for (rows with a single vote, say).
+    """
     m = rows.shape[1]
     X = onehot(rows, k)
     c = counts.astype(float)
     n = c.sum()
-    balance = np.full(k, 1.0 / k) if p is None else p
+    unseen = ~np.isin(np.arange(k), rows[(rows != -1) & (c[:, None] > 0)])
+    if unseen.all():  # no vote at all: nothing to pin against
+        unseen[:] = False
+    balance = _without(np.full(k, 1.0 / k), unseen) if p is None else p
     q = _majority_posterior(X, m, k, balance)
     prev = -np.inf
     conf = np.zeros((m, k + 1, k))
     for it in range(1, max_iter + 1):
         W = q * c[:, None]
         conf = m_step(X, W, m, k, smoothing, abstain)
+        if unseen.any():
+            conf[:, :, unseen] = 0.0
+            conf[:, 0, unseen] = 1.0
         if p is None:
-            balance = (W.sum(axis=0) + smoothing) / (n + k * smoothing)
+            balance = _without((W.sum(axis=0) + smoothing) / (n + k * smoothing), unseen)
         with np.errstate(divide="ignore"):
             log_prior = np.log(balance)
         q, loglik = e_step(X, c, log_table(conf, abstain), log_prior)
@@ -101,6 +120,10 @@ class DawidSkene(BaseLabelModel):
     tol:
         Stop when the log-likelihood changes by less than ``tol`` (relative; absolute when
         its magnitude is below 1).
+
+    A class no LF votes on the training matrix is learned as one every LF abstains on: with
+    a learned class balance it gets a prior of 0 (nothing in the votes points to it); with a
+    given one, only rows no LF votes on can get it.
 
     Learned attributes: ``confusion_`` (``m x (k+1) x k``; ``confusion_[j, 0, y]`` is
     ``P(ABSTAIN | Y = y)``, ``confusion_[j, 1 + l, y]`` is ``P(lambda_j = l | Y = y)``),
