@@ -379,3 +379,38 @@ def _demo_matrix_file(tmp_path: Path) -> Path:
     path = tmp_path / "L.parquet"
     lf.apply(lf.load_lfs(DEMO_LFS), DEMO, id_column="id", progress=False).save(path)
     return path
+
+
+@pytest.mark.parametrize("tie_break", ["abstain", "random"])
+def test_label_keeps_the_majority_voters_tie_break(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix, tie_break: str
+) -> None:
+    """Before: the label column was the argmax of the probabilities, so every tied row was
+    labelled HAM (the first class) whatever `tie_break` said: 126 rows on the demo."""
+    spec = f"MajorityVoter(tie_break={tie_break!r}, random_state=0)"
+    out = tmp_path / "labels.parquet"
+    code, _, err = run(capsys, "label", DEMO, "--lfs", DEMO_LFS, "-o", out, "--model", spec)
+    assert code == 0, err
+    frame = pd.read_parquet(out)
+    from lf.models.majority import vote_counts
+
+    counts = vote_counts(np.asarray(demo_matrix.array), 2)
+    tied = (counts[:, 0] == counts[:, 1]) & (counts[:, 0] > 0)
+    assert tied.sum() > 50
+    labels = frame["label"][tied]
+    if tie_break == "abstain":
+        assert labels.isna().all() and frame["confidence"][tied].isna().all()
+        assert f"no label {int(tied.sum() + (~frame['covered']).sum()):,}" in err
+    else:
+        assert set(labels.astype(str)) == {"HAM", "SPAM"}
+        np.testing.assert_allclose(frame["confidence"][tied], 0.5)
+
+
+def test_labels_frame_takes_the_models_predictions_over_the_argmax() -> None:
+    L = lf.LabelMatrix(np.array([[0, 1], [1, 1], [-1, -1]]), names=["a", "b"], cardinality=2, labels=["X", "Y"])
+    probs = np.array([[0.5, 0.5], [0.1, 0.9], [0.6, 0.4]])
+    frame = labels_frame(L, probs, predictions=np.array([1, -1, 0]), uncovered="prior")
+    assert frame["label"].astype(object).where(frame["label"].notna(), None).tolist() == ["Y", None, "X"]
+    np.testing.assert_allclose(frame["confidence"].to_numpy(), [0.5, np.nan, 0.6])
+    with pytest.raises(lf.errors.DataError, match=r"`predictions` must be 3 class ids 0..1 or ABSTAIN \(-1\)"):
+        labels_frame(L, probs, predictions=np.array([2, 0, 0]))

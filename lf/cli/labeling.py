@@ -328,7 +328,7 @@ def label_cmd(
     DATA is CSV / TSV / Parquet / JSON Lines file(s), or the name of a dataset fetched with
     `lf datasets fetch`. The output holds one row per data row: `id` (the --id-column, else
     the data's `id` column, else the row position), one probability column per label,
-    `label` (the most probable one), `confidence` (its probability) and `covered` (whether
+    `label` (the model's prediction, as its tie policy gives it), `confidence` (its probability) and `covered` (whether
     any LF voted). A row no LF voted on gets no label and the class prior as probabilities
     (--uncovered prior: the model's most probable class). The model is fitted on DATA's label matrix only; --dev-data rows (LFs
     applied to them too) only choose the model or the class balance.

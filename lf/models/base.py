@@ -99,35 +99,35 @@ def _sidecar(path: Path, name: Any) -> dict[str, npt.NDArray[Any]]:
 
 def _check_loaded(model: BaseLabelModel) -> None:
     """What a model file edited by hand or from another version may get wrong, as a
-    ValueError: its parameters, the shared learned attributes, and whether it predicts
+    DataError: its parameters, the shared learned attributes, and whether it predicts
     probabilities (one row with no vote, one row of every LF voting each class)."""
     try:
         model._check_params()
     except ParameterError as exc:
-        raise ValueError(str(exc)) from None
+        raise DataError(str(exc)) from None
     model._check_fitted()
     k, m = model.cardinality_, getattr(model, "n_lfs_", None)
     if isinstance(k, bool) or not isinstance(k, int) or k < 2:
-        raise ValueError(f"cardinality_ must be an integer >= 2, not {k!r}")
+        raise DataError(f"cardinality_ must be an integer >= 2, not {k!r}")
     if m is not None and (isinstance(m, bool) or not isinstance(m, int) or m < 1):
-        raise ValueError(f"n_lfs_ must be a positive integer, not {m!r}")
+        raise DataError(f"n_lfs_ must be a positive integer, not {m!r}")
     try:
         check_class_balance(model.class_balance_, k)
     except ParameterError as exc:
-        raise ValueError(f"class_balance_: {exc}") from None
+        raise DataError(f"class_balance_: {exc}") from None
     names = getattr(model, "lf_names_", None)
     if names is not None and (
         not isinstance(names, list) or not all(isinstance(n, str) for n in names) or (m is not None and len(names) != m)
     ):
-        raise ValueError(f"lf_names_ must be {m if m is not None else 'the'} LF names, not {names!r}")
+        raise DataError(f"lf_names_ must be {m if m is not None else 'the'} LF names, not {names!r}")
     labels = getattr(model, "label_names_", None)
     if labels is not None and (not isinstance(labels, list) or len(labels) != k or not all(isinstance(n, str) for n in labels)):
-        raise ValueError(f"label_names_ must be {k} label names, not {labels!r}")
+        raise DataError(f"label_names_ must be {k} label names, not {labels!r}")
     width = m if m is not None else len(names) if names is not None else 1
     probe = np.vstack([np.full((1, width), -1), np.repeat(np.arange(k), width).reshape(k, width)])
     proba = np.asarray(model.predict_proba(probe), dtype=np.float64)
     if proba.shape != (k + 1, k) or not np.all(np.isfinite(proba)) or not np.allclose(proba.sum(axis=1), 1.0):
-        raise ValueError("its learned parameters do not give probabilities")
+        raise DataError("its learned parameters do not give probabilities")
 
 
 class BaseLabelModel:
@@ -382,7 +382,7 @@ class BaseLabelModel:
             arrays = _sidecar(path, doc["npz"]) if "npz" in doc else {}
             unknown = set(doc["state"]) - {*kind._state, "lf_names_", "label_names_"}
             if unknown:  # never set an attribute the model does not learn (a method, say)
-                raise KeyError(f"unknown learned attributes {sorted(unknown)}")
+                raise DataError(f"unknown learned attributes {sorted(unknown)}")
             for name, value in doc["state"].items():
                 if isinstance(value, dict) and "array" in value:
                     value = np.asarray(value["array"], dtype=value["dtype"])
