@@ -113,7 +113,9 @@ class DawidSkene(BaseLabelModel):
         labels gets the class balance.
     smoothing:
         Dirichlet pseudo-count added to every confusion-matrix cell (and to the class counts
-        when the class balance is learned). ``0`` gives plain maximum likelihood.
+        when the class balance is learned). ``0`` gives plain maximum likelihood. A count
+        in rows, so unlike the moment models the fit depends on ``n``: the same rows
+        repeated twice weigh it half as much (with ``0``, they give the same model).
     max_iter:
         Maximum number of EM iterations; reaching it before ``tol`` sets ``converged_`` to
         False and warns (``lf.models.ConvergenceWarning``).
