@@ -171,8 +171,16 @@ def selection_lines(chosen: Any, names: tuple[str, ...], n_dev: int) -> list[str
     command = ["--model", chosen.name]
     if chosen.class_balance is not None:
         command += ["--class-balance", balance_spec(names, chosen.class_balance.tolist())]
-    lines.append(f"same model again: {' '.join(shlex.quote(arg) for arg in command)}")
+    lines.append(f"same model again: {' '.join(map(_shell_word, command))}")
     return lines
+
+
+def _shell_word(arg: str) -> str:
+    """``arg`` as one shell word: bare when safe, in double quotes when nothing in it is
+    special there (``LabelModel(abstain='model')`` reads as typed), else single-quoted."""
+    if shlex.quote(arg) == arg:
+        return arg
+    return f'"{arg}"' if not set(arg) & set('"$`\\!') else shlex.quote(arg)
 
 
 def balance_spec(names: tuple[str, ...], values: list[float]) -> str:
