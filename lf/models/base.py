@@ -123,7 +123,9 @@ def _check_loaded(model: BaseLabelModel) -> None:
     labels = getattr(model, "label_names_", None)
     if labels is not None and (not isinstance(labels, list) or len(labels) != k or not all(isinstance(n, str) for n in labels)):
         raise DataError(f"label_names_ must be {k} label names, not {labels!r}")
-    width = m if m is not None else len(names) if names is not None else 1
+    width = m if m is not None else len(names) if names is not None else None
+    if width is None:  # a model that keeps no LF count (an old MajorityVoter, a plugin's)
+        return
     probe = np.vstack([np.full((1, width), -1), np.repeat(np.arange(k), width).reshape(k, width)])
     proba = np.asarray(model.predict_proba(probe), dtype=np.float64)
     if proba.shape != (k + 1, k) or not np.all(np.isfinite(proba)) or not np.allclose(proba.sum(axis=1), 1.0):
