@@ -21,7 +21,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from lf.errors import ParameterError
-from lf.models._em import e_step, log_table, m_step
+from lf.models._em import e_step, log_table, m_step, pin_unseen, unseen_classes, without
 from lf.models._registry import register
 from lf.models._stats import (
     fast_patterns,
@@ -46,14 +46,6 @@ def _majority_posterior(X: sparse.csr_matrix, m: int, k: int, prior: FloatArray)
     return np.asarray(q / q.sum(axis=1, keepdims=True))
 
 
-def _without(balance: FloatArray, unseen: npt.NDArray[np.bool_]) -> FloatArray:
-    """``balance`` with the ``unseen`` classes' share set to 0 (the rest renormalised)."""
-    if not unseen.any():
-        return balance
-    out = np.where(unseen, 0.0, balance)
-    return np.asarray(out / out.sum(), np.float64)
-
-
 def run_em(
     rows: IntArray,
     counts: npt.NDArray[np.int64],
@@ -75,21 +67,16 @@ def run_em(
     X = onehot(rows, k)
     c = counts.astype(float)
     n = c.sum()
-    unseen = ~np.isin(np.arange(k), rows[(rows != -1) & (c[:, None] > 0)])
-    if unseen.all():  # no vote at all: nothing to pin against
-        unseen[:] = False
-    balance = _without(np.full(k, 1.0 / k), unseen) if p is None else p
+    unseen = unseen_classes(rows, counts, k)
+    balance = without(np.full(k, 1.0 / k), unseen) if p is None else p
     q = _majority_posterior(X, m, k, balance)
     prev = -np.inf
     conf = np.zeros((m, k + 1, k))
     for it in range(1, max_iter + 1):
         W = q * c[:, None]
-        conf = m_step(X, W, m, k, smoothing, abstain)
-        if unseen.any():
-            conf[:, :, unseen] = 0.0
-            conf[:, 0, unseen] = 1.0
+        conf = pin_unseen(m_step(X, W, m, k, smoothing, abstain), unseen)
         if p is None:
-            balance = _without((W.sum(axis=0) + smoothing) / (n + k * smoothing), unseen)
+            balance = without((W.sum(axis=0) + smoothing) / (n + k * smoothing), unseen)
         with np.errstate(divide="ignore"):
             log_prior = np.log(balance)
         q, loglik = e_step(X, c, log_table(conf, abstain), log_prior)

@@ -297,7 +297,8 @@ class LabelModel(BaseLabelModel):
         constraint (an LF that votes against the others is learned as worse than random;
         the moment fit's start supplies the symmetry assumption, LFs better than random on
         average) and recovers ``mu`` as maximum likelihood does when LFs are conditionally
-        independent. Without ``class_balance`` it also learns the balance jointly. Off by
+        independent. Without ``class_balance`` it also learns the balance jointly (a class
+        no LF votes gets 0: EM would otherwise use it as a spare cluster). Off by
         default: on WRENCH train/valid splits, whose LFs are correlated, it did not help.
     balance_prior:
         With ``em_steps``, pseudo-rows per class (as a share of ``n``, split evenly) when

@@ -250,3 +250,15 @@ def test_many_classes_thin_data_keeps_lfs_better_than_random(generate):
     L, _ = generate(2_000, 3, 200, accuracies=acc, propensities=np.array([0.5, 0.8, 0.6]), seed=11)
     model = LabelModel().fit(L, cardinality=200)
     assert np.abs(model.accuracies_ - acc).mean() < 0.06
+
+
+@pytest.mark.parametrize("abstain", ["ignore", "model"])
+def test_em_steps_never_label_a_voted_row_with_a_class_no_lf_votes(easy, abstain):
+    """Before: LabelModel(em_steps=5) with cardinality 3 on votes for classes 0 and 1 gave
+    the spare class 2 a prior of 0.11 and the rows with a single vote (on the demo: 105)."""
+    L, _, _ = easy
+    three = LabelModel(em_steps=5, abstain=abstain).fit(L, cardinality=3)
+    two = LabelModel(em_steps=5, abstain=abstain).fit(L, cardinality=2)
+    P = three.predict_proba(L)
+    assert three.class_balance_[2] == 0.0 and np.all(P[:, 2] == 0.0)
+    np.testing.assert_allclose(P[:, :2], two.predict_proba(L), atol=0.05)
