@@ -391,7 +391,8 @@ def _write_labels(
                 row_ids=ids if ids is not None else np.arange(offset, offset + n),
             )
             frame = labels_frame(
-                L, model.predict_proba(L), filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_
+                L, model.predict_proba(L), filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_,
+                predictions=model.predict(L),
             )
             writer.write(frame)
             counts.update({str(k): int(v) for k, v in frame["label"].value_counts().items()})

@@ -44,6 +44,7 @@ def labels_frame(
     filter_abstain: bool = False,
     uncovered: str = "null",
     prior: npt.ArrayLike | None = None,
+    predictions: npt.ArrayLike | None = None,
 ) -> pd.DataFrame:
     """One row per data row: ``id``, one probability column per class, ``label``, ``confidence``.
 
@@ -57,6 +58,11 @@ def labels_frame(
     class balance; ``probs`` when ``prior`` is None). ``uncovered="prior"`` keeps ``probs``
     and labels the row with their most probable class, so every row gets a label. With
     ``filter_abstain`` those rows are left out.
+
+    ``predictions`` (the model's ``predict``: a class per row, ABSTAIN for none) sets
+    ``label`` instead of the most probable class, so a model's own tie policy holds (a
+    ``MajorityVoter`` that abstains or draws on ties); ``confidence`` is then the
+    probability of that label.
     """
     import pandas as pd
 
@@ -73,7 +79,9 @@ def labels_frame(
     blank = ~covered if uncovered == "null" else np.zeros(n, bool)
     if prior is not None and blank.any():
         P[blank] = _check_prior(prior, k)
-    best = P.argmax(axis=1)
+    best = P.argmax(axis=1) if predictions is None else _check_predictions(predictions, n, k)
+    blank = blank | (best == ABSTAIN)
+    best = np.where(blank, 0, best)
     data: dict[str, Any] = {"id": ids}
     for c, name in enumerate(names):
         data[name] = P[:, c]
@@ -84,6 +92,13 @@ def labels_frame(
     if filter_abstain:
         frame = frame[covered].reset_index(drop=True)
     return frame
+
+
+def _check_predictions(predictions: npt.ArrayLike, n: int, k: int) -> npt.NDArray[np.int64]:
+    pred = np.asarray(predictions)
+    if pred.shape != (n,) or pred.dtype.kind not in "iu" or (n and (pred.min() < ABSTAIN or pred.max() >= k)):
+        raise DataError(f"`predictions` must be {n} class ids 0..{k - 1} or ABSTAIN (-1). Got {pred.dtype} of shape {pred.shape}.")
+    return np.asarray(pred, np.int64)
 
 
 def _check_prior(prior: npt.ArrayLike, k: int) -> npt.NDArray[np.float64]:

@@ -328,3 +328,89 @@ def test_integer_gold_out_of_range_is_named(tmp_path: Path, capsys: pytest.Captu
     code, stdout, err = run(capsys, "label", path, "--lfs", DEMO_LFS, "-o", tmp_path / "l.parquet", "--gold", "gold", "--model", "mv")
     assert code == 0, err
     assert "against --gold 'gold' (95% intervals):" in stdout
+
+
+@pytest.mark.parametrize("labels", [["not spam", "spam"], ["a=b", "c"], ["it's", "$HOME"]], ids=str)
+def test_fit_auto_prints_a_command_that_reproduces_the_model_whatever_the_label_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix, labels: list[str]
+) -> None:
+    """Before: `--class-balance not spam=0.5,spam=0.5` unquoted, which a shell splits in two
+    (and a name holding '=' could not be read back at all)."""
+    L = lf.LabelMatrix(np.asarray(demo_matrix.array), names=demo_matrix.names, cardinality=2, labels=labels)
+    L.save(tmp_path / "L.parquet")
+    L[:300].save(tmp_path / "dev.parquet")
+    dev = pd.read_csv(DEMO).iloc[:300]
+    dev.assign(g=(dev["label"] == "SPAM").astype(int)).to_csv(tmp_path / "dev.csv", index=False)
+    code, _, err = run(
+        capsys, "fit", tmp_path / "L.parquet", "--model", "auto", "--dev", tmp_path / "dev.parquet",
+        "--dev-gold", "g", "--dev-data", tmp_path / "dev.csv", "-o", tmp_path / "m.json",
+    )
+    assert code == 0, err
+    again = shlex.split(err.split("same model again: ")[1].splitlines()[0])
+    assert "--class-balance" in again
+    code, _, err = run(capsys, "fit", tmp_path / "L.parquet", *again, "-o", tmp_path / "again.json")
+    assert code == 0, err
+    first, second = BaseLabelModel.load(tmp_path / "m.json"), BaseLabelModel.load(tmp_path / "again.json")
+    assert second.get_params() == first.get_params()
+    np.testing.assert_array_equal(second.predict_proba(L), first.predict_proba(L))
+
+
+def test_label_refuses_a_saved_model_fitted_on_the_labels_in_another_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: with LABELS reordered in the LF module, `lf label --model m.json` wrote every
+    covered row as SPAM (and `lf report --model` scored it) without a word."""
+    model_path = tmp_path / "m.json"
+    code, _, err = run(capsys, "fit", _demo_matrix_file(tmp_path), "-o", model_path)
+    assert code == 0, err
+    swapped = tmp_path / "swapped.py"
+    text = DEMO_LFS.read_text()
+    assert 'LABELS = ["HAM", "SPAM"]\nHAM, SPAM = 0, 1\n' in text
+    swapped.write_text(text.replace('LABELS = ["HAM", "SPAM"]\nHAM, SPAM = 0, 1\n', 'LABELS = ["SPAM", "HAM"]\nSPAM, HAM = 0, 1\n'))
+    out = tmp_path / "labels.csv"
+    for args in (("label", DEMO, "--lfs", swapped, "--model", model_path, "-o", out), ("report", DEMO, "--lfs", swapped, "--model", model_path)):
+        code, _, err = run(capsys, *args)
+        assert code == 2
+        assert "was fitted on the labels HAM, SPAM (in that order); the LFs here label SPAM, HAM" in err
+    assert not out.exists()
+
+
+def _demo_matrix_file(tmp_path: Path) -> Path:
+    path = tmp_path / "L.parquet"
+    lf.apply(lf.load_lfs(DEMO_LFS), DEMO, id_column="id", progress=False).save(path)
+    return path
+
+
+@pytest.mark.parametrize("tie_break", ["abstain", "random"])
+def test_label_keeps_the_majority_voters_tie_break(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix, tie_break: str
+) -> None:
+    """Before: the label column was the argmax of the probabilities, so every tied row was
+    labelled HAM (the first class) whatever `tie_break` said: 126 rows on the demo."""
+    spec = f"MajorityVoter(tie_break={tie_break!r}, random_state=0)"
+    out = tmp_path / "labels.parquet"
+    code, _, err = run(capsys, "label", DEMO, "--lfs", DEMO_LFS, "-o", out, "--model", spec)
+    assert code == 0, err
+    frame = pd.read_parquet(out)
+    from lf.models.majority import vote_counts
+
+    counts = vote_counts(np.asarray(demo_matrix.array), 2)
+    tied = (counts[:, 0] == counts[:, 1]) & (counts[:, 0] > 0)
+    assert tied.sum() > 50
+    labels = frame["label"][tied]
+    if tie_break == "abstain":
+        assert labels.isna().all() and frame["confidence"][tied].isna().all()
+        assert f"no label {int(tied.sum() + (~frame['covered']).sum()):,}" in err
+    else:
+        assert set(labels.astype(str)) == {"HAM", "SPAM"}
+        np.testing.assert_allclose(frame["confidence"][tied], 0.5)
+
+
+def test_labels_frame_takes_the_models_predictions_over_the_argmax() -> None:
+    L = lf.LabelMatrix(np.array([[0, 1], [1, 1], [-1, -1]]), names=["a", "b"], cardinality=2, labels=["X", "Y"])
+    probs = np.array([[0.5, 0.5], [0.1, 0.9], [0.6, 0.4]])
+    frame = labels_frame(L, probs, predictions=np.array([1, -1, 0]), uncovered="prior")
+    assert frame["label"].astype(object).where(frame["label"].notna(), None).tolist() == ["Y", None, "X"]
+    np.testing.assert_allclose(frame["confidence"].to_numpy(), [0.5, np.nan, 0.6])
+    with pytest.raises(lf.errors.DataError, match=r"`predictions` must be 3 class ids 0..1 or ABSTAIN \(-1\)"):
+        labels_frame(L, probs, predictions=np.array([2, 0, 0]))

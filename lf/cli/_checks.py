@@ -44,8 +44,15 @@ def model_files(spec: str | None) -> list[Path]:
     return [p for p in (path, path.with_name(f"{path.stem}.model.npz")) if p.exists()]
 
 
-def check_model_lfs(model: Any, spec: str, names: Sequence[str]) -> None:
-    """A saved model must have been fitted on the LFs the run applies (same names, same order)."""
+def check_model_lfs(model: Any, spec: str, names: Sequence[str], labels: Sequence[str] | None = None) -> None:
+    """A saved model must have been fitted on the LFs the run applies (same names, same order)
+    and, when both are known, on the same labels in the same order (class ids mean labels)."""
+    fitted_labels = getattr(model, "label_names_", None)
+    if labels and fitted_labels is not None and list(fitted_labels) != list(labels):
+        raise DataError(
+            f"--model {spec!r} was fitted on the labels {', '.join(fitted_labels)} (in that order); the LFs here "
+            f"label {', '.join(labels)}. Its class ids would mean other labels: fit the model again."
+        )
     fitted = getattr(model, "lf_names_", None)
     if fitted is None or list(fitted) == list(names):
         return

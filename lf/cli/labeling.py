@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import time
 from pathlib import Path
 from typing import Any, NoReturn
@@ -167,12 +168,29 @@ def selection_lines(chosen: Any, names: tuple[str, ...], n_dev: int) -> list[str
         shown = format_interval(score, float(low), float(high), n_dev, digits=3)
         lines.append(f"chosen: {chosen.name}, dev accuracy {shown} (95% interval)")
     lines.append(f"class balance: {chosen.balance_source}")
-    command = f"--model \"{chosen.name}\""
+    command = ["--model", chosen.name]
     if chosen.class_balance is not None:
-        spec = ",".join(f"{n}={v!r}" for n, v in zip(names, chosen.class_balance.tolist()))
-        command += f" --class-balance {spec}"
-    lines.append(f"same model again: {command}")
+        command += ["--class-balance", balance_spec(names, chosen.class_balance.tolist())]
+    lines.append(f"same model again: {' '.join(map(_shell_word, command))}")
     return lines
+
+
+def _shell_word(arg: str) -> str:
+    """``arg`` as one shell word: bare when safe, in double quotes when nothing in it is
+    special there (``LabelModel(abstain='model')`` reads as typed), else single-quoted."""
+    if shlex.quote(arg) == arg:
+        return arg
+    return f'"{arg}"' if not set(arg) & set('"$`\\!') else shlex.quote(arg)
+
+
+def balance_spec(names: tuple[str, ...], values: list[float]) -> str:
+    """``--class-balance`` text that reads back as ``values`` exactly: ``NAME=value`` pairs,
+    or the bare values when a name cannot be written so (it holds ``,`` or ``=``, has
+    spaces at its ends, or equals another name but for case)."""
+    plain = all("," not in n and "=" not in n and n == n.strip() for n in names)
+    if plain and len({n.lower() for n in names}) == len(names):
+        return ",".join(f"{n}={v!r}" for n, v in zip(names, values))
+    return ",".join(repr(v) for v in values)
 
 
 def _model_options(f: Any) -> Any:
@@ -216,7 +234,9 @@ def _fit(L: Any, model_spec: Any, class_balance: str | None, dev: tuple[Any, Any
     return model, type(model).__name__
 
 
-def _check_model_choice(model_spec: str, class_balance: str | None, has_dev: bool, names: list[str]) -> None:
+def _check_model_choice(
+    model_spec: str, class_balance: str | None, has_dev: bool, names: list[str], labels: Any = None
+) -> None:
     """What `lf label` can tell about --model / --class-balance before the run."""
     from lf.models import model_from_spec
 
@@ -229,7 +249,7 @@ def _check_model_choice(model_spec: str, class_balance: str | None, has_dev: boo
         return
     if has_dev or class_balance:
         _fitted_already()
-    check_model_lfs(model, model_spec, names)
+    check_model_lfs(model, model_spec, names, labels)
 
 
 def _fit_needs_dev(model_spec: str, class_balance: str | None) -> NoReturn:
@@ -316,7 +336,7 @@ def label_cmd(
     DATA is CSV / TSV / Parquet / JSON Lines file(s), or the name of a dataset fetched with
     `lf datasets fetch`. The output holds one row per data row: `id` (the --id-column, else
     the data's `id` column, else the row position), one probability column per label,
-    `label` (the most probable one), `confidence` (its probability) and `covered` (whether
+    `label` (the model's prediction, as its tie policy gives it), `confidence` (its probability) and `covered` (whether
     any LF voted). A row no LF voted on gets no label and the class prior as probabilities
     (--uncovered prior: the model's most probable class). The model is fitted on DATA's label matrix only; --dev-data rows (LFs
     applied to them too) only choose the model or the class balance.
@@ -352,7 +372,7 @@ def label_cmd(
         if source is not None:
             check_columns(source, what, [("--id-column", opts["id_column"]), (gold_option, column)], text_column=text_column)
     lfs = lf.load_lfs(lfs_target)
-    _check_model_choice(model_spec, class_balance, bool(dev_data), [x.name for x in lfs])
+    _check_model_choice(model_spec, class_balance, bool(dev_data), [x.name for x in lfs], lfs.labels)
     model = deps_cli.with_dependencies(model_spec, dependencies, [x.name for x in lfs])
     labels = lfs.labels
     check_label_names(labels)

@@ -176,7 +176,7 @@ def report_cmd(
         check_columns(source, "DATA", [("--id-column", opts["id_column"]), ("--gold", column)], text_column=text_column)
         lfs = lf.load_lfs(lfs_target)
         if model is not None and model_spec:
-            check_model_lfs(model, model_spec, [x.name for x in lfs])
+            check_model_lfs(model, model_spec, [x.name for x in lfs], lfs.labels)
         values = gold_before_run(source, "--gold", column, lfs.labels) if column else None
         with engine_from(opts):
             L = _apply(source, lfs_target, opts)
@@ -190,7 +190,7 @@ def report_cmd(
             raise click.UsageError("--gold with a saved label matrix needs --data: the data the matrix was made from.")
         L = LabelMatrix.load(source[0])
         if model is not None and model_spec:
-            check_model_lfs(model, model_spec, list(L.names))
+            check_model_lfs(model, model_spec, list(L.names), L.labels)
         data = gold_data
         if column:
             check_columns(data, "--data", [("--gold", column)])

@@ -81,7 +81,7 @@ def sample_cmd(
     start = time.perf_counter()
     L = _apply(data, lfs_target, opts)
     if hasattr(model, "cardinality_"):
-        check_model_lfs(model, model_spec, list(L.names))
+        check_model_lfs(model, model_spec, list(L.names), L.labels)
     else:
         model.fit(L)
     exclude = _exclude(data, gold, labeled, L)

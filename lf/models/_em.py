@@ -14,7 +14,7 @@ from scipy import sparse
 
 from lf.models._stats import onehot
 
-__all__ = ["e_step", "log_table", "m_step", "refine"]
+__all__ = ["e_step", "log_table", "m_step", "pin_unseen", "refine", "unseen_classes", "without"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.integer[Any]]
@@ -32,6 +32,33 @@ def m_step(X: sparse.csr_matrix, W: FloatArray, m: int, k: int, smoothing: float
         conf += smoothing
     total = conf.sum(axis=1, keepdims=True)
     return np.asarray(np.divide(conf, total, out=np.full_like(conf, 1.0 / (k + 1)), where=total > 0))
+
+
+def unseen_classes(rows: IntArray, counts: npt.NDArray[np.int64], k: int) -> npt.NDArray[np.bool_]:
+    """Classes no LF votes on any counted row (none when no LF votes at all).
+
+    EM left free uses such a class as a spare cluster (rows with a single vote, say) and
+    labels rows with a class nothing voted for; :func:`pin_unseen` and :func:`without`
+    keep it to what the votes say: every LF abstains on it, and a learned prior of 0.
+    """
+    unseen = ~np.isin(np.arange(k), rows[(rows != -1) & (counts[:, None] > 0)])
+    return np.zeros(k, bool) if unseen.all() else unseen
+
+
+def pin_unseen(conf: FloatArray, unseen: npt.NDArray[np.bool_]) -> FloatArray:
+    """Vote tables (``m x (k+1) x k``) where every LF abstains on the ``unseen`` classes."""
+    if unseen.any():
+        conf[:, :, unseen] = 0.0
+        conf[:, 0, unseen] = 1.0
+    return conf
+
+
+def without(balance: FloatArray, unseen: npt.NDArray[np.bool_]) -> FloatArray:
+    """``balance`` with the ``unseen`` classes' share set to 0 (the rest renormalised)."""
+    if not unseen.any():
+        return balance
+    out = np.where(unseen, 0.0, balance)
+    return np.asarray(out / out.sum(), np.float64)
 
 
 def log_table(conf: FloatArray, abstain: str) -> FloatArray:
@@ -81,13 +108,15 @@ def refine(
     conf[:, 1:, :] = mu
     conf[:, 0, :] = np.clip(1.0 - mu.sum(axis=1), 1e-6, 1.0)
     conf /= conf.sum(axis=1, keepdims=True)
-    balance = np.asarray(p, np.float64)
+    unseen = unseen_classes(rows, counts, k)
+    conf = pin_unseen(conf, unseen)
+    balance = without(np.asarray(p, np.float64), unseen) if learn_balance else np.asarray(p, np.float64)
     for _ in range(steps):
         with np.errstate(divide="ignore"):
             log_prior = np.log(balance)
         q, _ = e_step(X, c, log_table(conf, "model"), log_prior)
         W = q * c[:, None]
-        conf = m_step(X, W, m, k, smoothing, "model")
+        conf = pin_unseen(m_step(X, W, m, k, smoothing, "model"), unseen)
         if learn_balance:
-            balance = (W.sum(axis=0) + balance_prior * n / k) / (n * (1.0 + balance_prior))
+            balance = without((W.sum(axis=0) + balance_prior * n / k) / (n * (1.0 + balance_prior)), unseen)
     return np.asarray(conf[:, 1:, :]), balance

@@ -19,8 +19,11 @@ IntArray = npt.NDArray[np.int64]
 
 def check_metrics(metrics: Any) -> tuple[str, ...]:
     """``metrics`` as a tuple of known names (a single name is accepted too)."""
-    names = (metrics,) if isinstance(metrics, str) else tuple(metrics)
-    unknown = [m for m in names if m not in METRICS]
+    try:
+        names = (metrics,) if isinstance(metrics, str) else tuple(metrics)
+    except TypeError:  # None, a number: not names
+        names = ()
+    unknown = [m for m in names if not isinstance(m, str) or m not in METRICS]
     if unknown or not names:
         raise ParameterError(
             f"`metrics` must name one or more of {', '.join(METRICS)}. Got {metrics!r}."
@@ -29,15 +32,20 @@ def check_metrics(metrics: Any) -> tuple[str, ...]:
 
 
 def check_gold(y: Any, n: int, k: int) -> IntArray:
-    """Gold labels: one class id ``0 .. k-1`` per row."""
-    arr = np.asarray(y)
-    if arr.shape != (n,):
-        raise ParameterError(f"`y` must hold one gold label per row ({n}). Got shape {arr.shape}.")
-    if n and (arr.dtype.kind not in "iu" or arr.min() < 0 or arr.max() >= k):
+    """Gold labels: one class id ``0 .. k-1`` per row, or ``-1`` for a row without one.
+
+    As everywhere in lf, a column vector (``n x 1``, as Snorkel's tests pass) and floats
+    holding whole numbers are accepted.
+    """
+    from lf.matrix import as_gold_array
+
+    arr = as_gold_array(y, n)
+    if n and (arr.min() < -1 or arr.max() >= k):
         raise ParameterError(
-            f"`y` must hold class ids 0..{k - 1}. Got {arr.dtype} values in [{arr.min()!r}, {arr.max()!r}]."
+            f"`y` must hold class ids 0..{k - 1} (-1: no gold label). "
+            f"Got values in [{arr.min().item()}, {arr.max().item()}]."
         )
-    return np.asarray(arr, dtype=np.int64)
+    return arr
 
 
 def accuracy(y: IntArray, pred: IntArray) -> float:
@@ -92,8 +100,10 @@ def ece(y: IntArray, proba: FloatArray, bins: int = 10) -> float:
 def scores(
     metrics: Sequence[str], y: IntArray, pred: IntArray, proba: FloatArray, k: int
 ) -> dict[str, float]:
-    """Each metric over the rows with a prediction (``pred != -1``); ``coverage`` is their share."""
-    keep = pred != -1
+    """Each metric over the rows with a prediction and a gold label (``pred != -1``,
+    ``y != -1``); ``coverage`` is the share of all rows with a prediction."""
+    labelled = pred != -1
+    keep = labelled & (y != -1)
     yk, pk, qk = y[keep], pred[keep], proba[keep]
     out: dict[str, float] = {}
     for name in metrics:
@@ -102,7 +112,7 @@ def scores(
         elif name == "f1":
             out[name] = f1(yk, pk, k)
         elif name == "coverage":
-            out[name] = float(keep.mean()) if keep.size else float("nan")
+            out[name] = float(labelled.mean()) if labelled.size else float("nan")
         elif name == "brier":
             out[name] = brier(yk, qk)
         else:

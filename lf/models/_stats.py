@@ -54,6 +54,10 @@ def one_blas_thread() -> contextlib.AbstractContextManager[object]:
 
 def check_matrix(L: Any, cardinality: int | None, *, min_lfs: int = 1, model: str = "model") -> tuple[IntArray, int]:
     """Validate a matrix for ``fit``: 2-d, labels in range, enough LFs and rows."""
+    if cardinality is not None and (
+        isinstance(cardinality, (bool, np.bool_)) or not isinstance(cardinality, (int, np.integer)) or cardinality < 2
+    ):
+        raise ParameterError(f"`cardinality` must be an integer >= 2 (the number of classes). Got {cardinality!r}.")
     if isinstance(L, LabelMatrix) and cardinality is not None and cardinality != L.cardinality:
         raise ParameterError(
             f"`cardinality` is {cardinality} but the LabelMatrix has cardinality {L.cardinality}."

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from lf.errors import DataError, NotFittedError, ParameterError
 from lf.matrix import LabelMatrix, WeightedRows, as_label_array
 
-__all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "ConvergenceWarning", "check_abstain", "check_class_balance"]
+__all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "ConvergenceWarning", "as_number", "check_abstain", "check_class_balance"]
 
 M = TypeVar("M", bound="BaseLabelModel")
 _FORMAT = "lf.model/1"
@@ -34,13 +34,27 @@ _FITS_FROM_PATTERNS = frozenset({"LabelModel", "TripletModel", "DawidSkene", "Ma
 
 def check_class_balance(class_balance: Any, k: int) -> npt.NDArray[np.float64]:
     """Validate a class balance: k non-negative numbers summing to 1."""
-    p = np.asarray(class_balance, dtype=np.float64)
+    try:
+        p = np.asarray(class_balance, dtype=np.float64)
+    except (TypeError, ValueError):
+        p = np.full(0, np.nan)  # text or nested lists: refused below, by the same message
     if p.shape != (k,) or np.any(p < 0) or not np.isclose(p.sum(), 1.0, atol=1e-6):
         raise ParameterError(
             f"`class_balance` must be {k} non-negative numbers summing to 1 (one per class). "
             f"Got {class_balance!r}."
         )
     return np.asarray(p / p.sum(), dtype=np.float64)
+
+
+def as_number(value: Any) -> float:
+    """``value`` as a float for a parameter check; NaN (which fails every range test) for
+    text, None, a list or a bool."""
+    if isinstance(value, (bool, np.bool_)):
+        return float("nan")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def check_abstain(abstain: Any) -> None:
@@ -81,6 +95,41 @@ def _sidecar(path: Path, name: Any) -> dict[str, npt.NDArray[Any]]:
         raise DataError(f"the sidecar name must be a file name next to the model. Got {name!r}")
     with open(path.with_name(name), "rb") as fh, np.load(fh, allow_pickle=False) as z:  # closed on a bad zip too
         return {key: z[key] for key in z.files}
+
+
+def _check_loaded(model: BaseLabelModel) -> None:
+    """What a model file edited by hand or from another version may get wrong, as a
+    DataError: its parameters, the shared learned attributes, and whether it predicts
+    probabilities (one row with no vote, one row of every LF voting each class)."""
+    try:
+        model._check_params()
+    except ParameterError as exc:
+        raise DataError(str(exc)) from None
+    model._check_fitted()
+    k, m = model.cardinality_, getattr(model, "n_lfs_", None)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+        raise DataError(f"cardinality_ must be an integer >= 2, not {k!r}")
+    if m is not None and (isinstance(m, bool) or not isinstance(m, int) or m < 1):
+        raise DataError(f"n_lfs_ must be a positive integer, not {m!r}")
+    try:
+        check_class_balance(model.class_balance_, k)
+    except ParameterError as exc:
+        raise DataError(f"class_balance_: {exc}") from None
+    names = getattr(model, "lf_names_", None)
+    if names is not None and (
+        not isinstance(names, list) or not all(isinstance(n, str) for n in names) or (m is not None and len(names) != m)
+    ):
+        raise DataError(f"lf_names_ must be {m if m is not None else 'the'} LF names, not {names!r}")
+    labels = getattr(model, "label_names_", None)
+    if labels is not None and (not isinstance(labels, list) or len(labels) != k or not all(isinstance(n, str) for n in labels)):
+        raise DataError(f"label_names_ must be {k} label names, not {labels!r}")
+    width = m if m is not None else len(names) if names is not None else None
+    if width is None:  # a model that keeps no LF count (an old MajorityVoter, a plugin's)
+        return
+    probe = np.vstack([np.full((1, width), -1), np.repeat(np.arange(k), width).reshape(k, width)])
+    proba = np.asarray(model.predict_proba(probe), dtype=np.float64)
+    if proba.shape != (k + 1, k) or not np.all(np.isfinite(proba)) or not np.allclose(proba.sum(axis=1), 1.0):
+        raise DataError("its learned parameters do not give probabilities")
 
 
 class BaseLabelModel:
@@ -144,8 +193,10 @@ class BaseLabelModel:
             )
 
     def _remember_lfs(self, L: Any) -> None:
-        """Keep the LF names of a LabelMatrix fitted on, so predicting checks the columns."""
+        """Keep the LF and label names of a LabelMatrix fitted on, so predicting checks the
+        columns and what each class id means."""
         self.lf_names_ = list(L.names) if isinstance(L, LabelMatrix) else None
+        self.label_names_ = list(L.labels) if isinstance(L, LabelMatrix) and L.labels else None
 
     def _check_L(self, L: Any) -> npt.NDArray[np.integer[Any]]:
         """Validate a matrix to predict on against what the model was fitted with."""
@@ -158,6 +209,12 @@ class BaseLabelModel:
             raise DataError(
                 f"This {type(self).__name__} was fitted on other LFs than the matrix's ({detail}). "
                 "Apply the LF module the model was fitted with, or fit the model again."
+            )
+        labels = getattr(self, "label_names_", None)
+        if isinstance(L, LabelMatrix) and L.labels and labels is not None and list(L.labels) != list(labels):
+            raise DataError(
+                f"This {type(self).__name__} was fitted on the labels {', '.join(labels)} (in that order); "
+                f"the matrix has {', '.join(L.labels)}. Its class ids would mean other labels: fit the model again."
             )
         A, k = as_label_array(L, getattr(L, "cardinality", None) or self.cardinality_)
         if k != self.cardinality_:
@@ -175,6 +232,16 @@ class BaseLabelModel:
         (cost: the patterns, not n); any other model gets the rows rebuilt (int8, n x m, in
         pattern order). Either way the result equals fitting on the original matrix.
         """
+        counts = np.asarray(table.counts)
+        n_rows = np.shape(table.rows)[0] if np.ndim(table.rows) == 2 else -1
+        if counts.shape != (n_rows,) or counts.dtype.kind not in "iu" or (counts.size and counts.min() < 0):
+            raise ParameterError(
+                f"A pattern table's `counts` must be one whole number >= 0 per pattern row ({n_rows}). "
+                f"Got {counts.dtype} of shape {counts.shape}"
+                + (f", smallest {counts.min().item()}." if counts.size and counts.dtype.kind in "iuf" else ".")
+            )
+        if not counts.sum():  # before: NaN probabilities from the moment models
+            raise ParameterError(f"{type(self).__name__} cannot be fitted on an empty pattern table (its counts sum to 0).")
         if type(self).__module__.startswith("lf.models.") and type(self).__name__ in _FITS_FROM_PATTERNS:
             L = LabelMatrix(table.rows, names=table.names, cardinality=table.cardinality, labels=table.labels)
             weighted = WeightedRows(L.array, table.counts)
@@ -225,7 +292,9 @@ class BaseLabelModel:
         ``sum_c (P(c) - 1[y = c])^2``) and ``"ece"`` (expected calibration error, 10
         confidence bins). ``abstain`` is ``predict``'s: by default the rows no LF voted on
         are left out of every score but ``coverage`` (their label would be the prior's
-        guess); ``None`` scores every row, as the WRENCH protocol does.
+        guess); ``None`` scores every row, as the WRENCH protocol does. A gold label of
+        ``-1`` marks a row without one: it is left out of every score but ``coverage`` (as in
+        Snorkel).
         """
         from lf.models._metrics import check_gold, check_metrics, scores
 
@@ -260,7 +329,8 @@ class BaseLabelModel:
         params = {name: _json_safe(value, f"parameter `{name}`", self) for name, value in self.get_params().items()}
         state: dict[str, Any] = {}
         big: dict[str, npt.NDArray[Any]] = {}
-        for name in (*self._state, "lf_names_") if getattr(self, "lf_names_", None) is not None else self._state:
+        names = [n for n in ("lf_names_", "label_names_") if getattr(self, n, None) is not None]
+        for name in (*self._state, *names):
             value = getattr(self, name)
             if isinstance(value, np.ndarray):
                 if value.size > _INLINE_MAX:
@@ -312,6 +382,9 @@ class BaseLabelModel:
                 params.pop(name, None)
             model = kind(**params)
             arrays = _sidecar(path, doc["npz"]) if "npz" in doc else {}
+            unknown = set(doc["state"]) - {*kind._state, "lf_names_", "label_names_"}
+            if unknown:  # never set an attribute the model does not learn (a method, say)
+                raise DataError(f"unknown learned attributes {sorted(unknown)}")
             for name, value in doc["state"].items():
                 if isinstance(value, dict) and "array" in value:
                     value = np.asarray(value["array"], dtype=value["dtype"])
@@ -319,7 +392,8 @@ class BaseLabelModel:
                     value = arrays[value["npz"]]
                 setattr(model, name, value)
             model._loaded()
-        except (KeyError, TypeError, ValueError, AttributeError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            _check_loaded(model)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             raise DataError(
                 f"{str(path)!r} is not a complete {doc.get('model')} file ({type(exc).__name__}: {exc}); "
                 "save the model again with this version of lf."

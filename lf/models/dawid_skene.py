@@ -21,7 +21,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from lf.errors import ParameterError
-from lf.models._em import e_step, log_table, m_step
+from lf.models._em import e_step, log_table, m_step, pin_unseen, unseen_classes, without
 from lf.models._registry import register
 from lf.models._stats import (
     fast_patterns,
@@ -29,7 +29,7 @@ from lf.models._stats import (
     onehot,
     posterior,
 )
-from lf.models.base import BaseLabelModel, ConvergenceWarning
+from lf.models.base import BaseLabelModel, ConvergenceWarning, as_number
 
 __all__ = ["DawidSkene"]
 
@@ -57,20 +57,26 @@ def run_em(
     max_iter: int,
     tol: float,
 ) -> tuple[FloatArray, FloatArray, int, bool]:
-    """EM on distinct rows; returns (confusion, class balance, iterations, converged)."""
+    """EM on distinct rows; returns (confusion, class balance, iterations, converged).
+
+    A class no LF ever votes is pinned to "every LF abstains on it" (with a learned
+    balance, to a prior of 0): left free, EM uses it as a spare cluster and labels rows
+    with a class nothing voted for (rows with a single vote, say).
+    """
     m = rows.shape[1]
     X = onehot(rows, k)
     c = counts.astype(float)
     n = c.sum()
-    balance = np.full(k, 1.0 / k) if p is None else p
+    unseen = unseen_classes(rows, counts, k)
+    balance = without(np.full(k, 1.0 / k), unseen) if p is None else p
     q = _majority_posterior(X, m, k, balance)
     prev = -np.inf
     conf = np.zeros((m, k + 1, k))
     for it in range(1, max_iter + 1):
         W = q * c[:, None]
-        conf = m_step(X, W, m, k, smoothing, abstain)
+        conf = pin_unseen(m_step(X, W, m, k, smoothing, abstain), unseen)
         if p is None:
-            balance = (W.sum(axis=0) + smoothing) / (n + k * smoothing)
+            balance = without((W.sum(axis=0) + smoothing) / (n + k * smoothing), unseen)
         with np.errstate(divide="ignore"):
             log_prior = np.log(balance)
         q, loglik = e_step(X, c, log_table(conf, abstain), log_prior)
@@ -94,13 +100,19 @@ class DawidSkene(BaseLabelModel):
         labels gets the class balance.
     smoothing:
         Dirichlet pseudo-count added to every confusion-matrix cell (and to the class counts
-        when the class balance is learned). ``0`` gives plain maximum likelihood.
+        when the class balance is learned). ``0`` gives plain maximum likelihood. A count
+        in rows, so unlike the moment models the fit depends on ``n``: the same rows
+        repeated twice weigh it half as much (with ``0``, they give the same model).
     max_iter:
         Maximum number of EM iterations; reaching it before ``tol`` sets ``converged_`` to
         False and warns (``lf.models.ConvergenceWarning``).
     tol:
         Stop when the log-likelihood changes by less than ``tol`` (relative; absolute when
         its magnitude is below 1).
+
+    A class no LF votes on the training matrix is learned as one every LF abstains on: with
+    a learned class balance it gets a prior of 0 (nothing in the votes points to it); with a
+    given one, only rows no LF votes on can get it.
 
     Learned attributes: ``confusion_`` (``m x (k+1) x k``; ``confusion_[j, 0, y]`` is
     ``P(ABSTAIN | Y = y)``, ``confusion_[j, 1 + l, y]`` is ``P(lambda_j = l | Y = y)``),
@@ -134,12 +146,12 @@ class DawidSkene(BaseLabelModel):
     def _check_params(self) -> None:
         if self.abstain not in ABSTAIN_MODES:
             raise ParameterError(f"`abstain` must be one of {ABSTAIN_MODES}. Got {self.abstain!r}.")
-        if isinstance(self.smoothing, bool) or not float(self.smoothing) >= 0.0:
-            raise ParameterError(f"`smoothing` must be a number >= 0. Got {self.smoothing!r}.")
+        if not 0.0 <= as_number(self.smoothing) < np.inf:  # inf: every posterior NaN
+            raise ParameterError(f"`smoothing` must be a finite number >= 0. Got {self.smoothing!r}.")
         if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, (int, np.integer)) or self.max_iter < 1:
             raise ParameterError(f"`max_iter` must be a positive integer. Got {self.max_iter!r}.")
-        if isinstance(self.tol, bool) or not float(self.tol) > 0.0:
-            raise ParameterError(f"`tol` must be a number > 0. Got {self.tol!r}.")
+        if not 0.0 < as_number(self.tol) < np.inf:
+            raise ParameterError(f"`tol` must be a finite number > 0. Got {self.tol!r}.")
 
     def _fit(self, L: Any, A: npt.NDArray[np.integer[Any]], k: int, p: FloatArray | None) -> None:
         """Run EM on the distinct rows of ``L``; a given class balance stays fixed."""

@@ -53,7 +53,8 @@ class MajorityVoter(BaseLabelModel):
     class balance.
     """
 
-    _state: ClassVar[tuple[str, ...]] = ("cardinality_", "class_balance_")
+    _state: ClassVar[tuple[str, ...]] = ("cardinality_", "class_balance_", "n_lfs_")
+    n_lfs_: int | None  # None: loaded from a file saved before the count was kept
 
     def __init__(self, *, tie_break: str = "prior", random_state: Any = None) -> None:
         self.tie_break = tie_break
@@ -62,10 +63,25 @@ class MajorityVoter(BaseLabelModel):
     def _check_params(self) -> None:
         if self.tie_break not in TIE_BREAKS:
             raise ParameterError(f"`tie_break` must be one of {', '.join(map(repr, TIE_BREAKS))}. Got {self.tie_break!r}.")
+        try:  # what numpy takes as a seed (a Generator is used as it is, not advanced)
+            np.random.default_rng(None if isinstance(self.random_state, bool) else self.random_state)
+            ok = not isinstance(self.random_state, bool)
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise ParameterError(
+                f"`random_state` must be None, a non-negative int seed or a numpy Generator. Got {self.random_state!r}."
+            )
 
     def _fit(self, L: Any, A: npt.NDArray[np.integer[Any]], k: int, class_balance: npt.NDArray[np.float64] | None) -> None:
         self.cardinality_ = k
+        self.n_lfs_ = A.shape[1]  # predicting on another number of LFs is refused
         self.class_balance_ = np.full(k, 1.0 / k) if class_balance is None else class_balance
+
+    def _loaded(self) -> None:
+        """A model saved before the number of LFs was kept predicts on any number, as then."""
+        if not hasattr(self, "n_lfs_"):
+            self.n_lfs_ = None
 
     def _top(self, A: npt.NDArray[np.integer[Any]]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
         counts = vote_counts(A, self.cardinality_)

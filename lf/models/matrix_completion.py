@@ -137,13 +137,22 @@ def canonical_order(O: FloatArray, m: int, k: int) -> npt.NDArray[np.intp]:
     big-endian bytes of float64 compare as the numbers do, so each key is one byte string
     (a column-by-column ``lexsort`` costs a pass per column: 80,000 columns at ``k = 200``).
     """
-    blocks = O.reshape(m, k, m, k).transpose(0, 2, 1, 3).reshape(m, m, k * k)
+    blocks = O.reshape(m, k, m, k).transpose(0, 2, 1, 3).reshape(m, m, k * k) + 0.0  # -0.0 -> 0.0
     own = blocks[np.arange(m), np.arange(m)]
     mask = ~np.eye(m, dtype=bool)
-    others = np.sort(blocks[mask].reshape(m, m - 1, k * k).reshape(m, -1), axis=1)
-    key = np.concatenate([own, others], axis=1) + 0.0  # counts: >= 0 (and -0.0 becomes 0.0)
-    raw = np.ascontiguousarray(key.astype(">f8")).view(np.dtype((np.void, 8 * key.shape[1])))
-    return np.argsort(raw.ravel(), kind="stable")
+    # Each LF's blocks with the others, sorted as whole blocks: sorting the loose numbers
+    # tied LFs that differ (two LFs voting (2, 1) and (1, 2) on the same rows), and a tie
+    # is fitted in the order given, so permuting such LFs changed the fit.
+    others = np.sort(_as_bytes(blocks[mask].reshape(m, m - 1, k * k)), axis=1).view(">f8").reshape(m, -1)
+    key = np.concatenate([own.astype(">f8"), others], axis=1)
+    return np.argsort(_as_bytes(key).ravel(), kind="stable")
+
+
+def _as_bytes(x: FloatArray) -> npt.NDArray[np.void]:
+    """The last axis of ``x`` (numbers >= 0) as one byte string that compares as the
+    numbers do lexicographically (big-endian float64)."""
+    raw = np.ascontiguousarray(x.astype(">f8"))
+    return raw.view(np.dtype((np.void, 8 * x.shape[-1])))[..., 0]
 
 
 def _fit_mu(
@@ -288,7 +297,8 @@ class LabelModel(BaseLabelModel):
         constraint (an LF that votes against the others is learned as worse than random;
         the moment fit's start supplies the symmetry assumption, LFs better than random on
         average) and recovers ``mu`` as maximum likelihood does when LFs are conditionally
-        independent. Without ``class_balance`` it also learns the balance jointly. Off by
+        independent. Without ``class_balance`` it also learns the balance jointly (a class
+        no LF votes gets 0: EM would otherwise use it as a spare cluster). Off by
         default: on WRENCH train/valid splits, whose LFs are correlated, it did not help.
     balance_prior:
         With ``em_steps``, pseudo-rows per class (as a share of ``n``, split evenly) when

@@ -160,6 +160,8 @@ def select(
     models: list[Any] = [_as_model(c) for c in (default_candidates() if candidates is None else candidates)]
     if not models:
         raise ParameterError("`candidates` is empty: give at least one model.")
+    for model in models:  # a bad parameter is the caller's error, not "cannot be fitted here"
+        model._check_params()
     fold = np.random.default_rng(random_state).permutation(y.size) % min(folds, y.size) if from_dev else None
     names: list[str] = []
     preds: dict[str, npt.NDArray[np.int64]] = {}

@@ -20,7 +20,7 @@ import numpy.typing as npt
 from lf.errors import ParameterError, require
 from lf.models._registry import register
 from lf.models._stats import posterior
-from lf.models.base import BaseLabelModel
+from lf.models.base import BaseLabelModel, as_number
 
 __all__ = ["SnorkelLabelModel", "snorkel_log_factors"]
 
@@ -92,11 +92,11 @@ class SnorkelLabelModel(BaseLabelModel):
             raise ParameterError(f"`n_epochs` must be an integer >= 1. Got {self.n_epochs!r}.")
         for name in ("lr", "l2", "prec_init"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or value < 0:
-                raise ParameterError(f"`{name}` must be a non-negative number. Got {value!r}.")
+            if not isinstance(value, (int, float, np.number)) or not 0.0 <= as_number(value) < np.inf:
+                raise ParameterError(f"`{name}` must be a finite non-negative number. Got {value!r}.")
         if self.optimizer not in OPTIMIZERS:
             raise ParameterError(f"`optimizer` must be one of {', '.join(map(repr, OPTIMIZERS))}. Got {self.optimizer!r}.")
-        if self.mu_eps is not None and not 0.0 <= float(self.mu_eps) < 0.5:
+        if self.mu_eps is not None and not 0.0 <= as_number(self.mu_eps) < 0.5:
             raise ParameterError(f"`mu_eps` must be None or a number in [0, 0.5). Got {self.mu_eps!r}.")
 
     def _seed(self) -> int:

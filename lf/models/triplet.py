@@ -24,7 +24,7 @@ import numpy.typing as npt
 from lf.errors import ParameterError
 from lf.models._registry import register
 from lf.models._stats import moments, one_blas_thread
-from lf.models.base import BaseLabelModel
+from lf.models.base import BaseLabelModel, as_number
 from lf.models.matrix_completion import mu_posterior, set_rates
 
 __all__ = ["TripletModel"]
@@ -114,7 +114,7 @@ class TripletModel(BaseLabelModel):
     def _check_params(self) -> None:
         if self.abstain not in ABSTAIN_MODES:
             raise ParameterError(f"`abstain` must be one of {ABSTAIN_MODES}. Got {self.abstain!r}.")
-        if isinstance(self.eps, bool) or not 0.0 < float(self.eps) < 0.5:
+        if not 0.0 < as_number(self.eps) < 0.5:
             raise ParameterError(f"`eps` must be a number in (0, 0.5). Got {self.eps!r}.")
 
     def _fit(self, L: Any, A: npt.NDArray[np.integer[Any]], k: int, class_balance: FloatArray | None) -> None:

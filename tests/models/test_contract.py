@@ -91,6 +91,43 @@ def test_fit_checks_the_matrix_and_the_class_balance_the_same_way(name: str, mat
             fresh(name).fit(np.asarray(matrix.array)[:, :2], cardinality=3)
 
 
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("cardinality", [1, True, 2.5, "3", 0])
+def test_a_cardinality_that_is_not_a_class_count_is_refused(name: str, cardinality: Any) -> None:
+    """Before: 1 and True fitted a one-class model (every row 100% class 0), 2.5 became 2,
+    "3" and 0 were a TypeError or a message about labels out of range."""
+    zeros = np.zeros((6, 3), np.int64)
+    with pytest.raises(lf.errors.ParameterError, match=r"`cardinality` must be an integer >= 2 \(the number of classes\)"):
+        fresh(name).fit(zeros, cardinality=cardinality)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("balance", ["ab", ["x", "y", "z"], [[0.5], [0.5, 0.0]]])
+def test_a_class_balance_that_is_not_numbers_is_a_parameter_error(name: str, balance: Any, matrix: lf.LabelMatrix) -> None:
+    with pytest.raises(lf.errors.ParameterError, match=r"`class_balance` must be 3 non-negative numbers summing to 1"):
+        fresh(name).fit(matrix, class_balance=balance)
+
+
+BAD_PARAMS = [
+    # Before: smoothing=inf fitted and every posterior was NaN; text or None was a bare
+    # ValueError / TypeError from float(); lr=nan was Snorkel's bare "Loss is NaN"
+    # Exception; a random_state of "x" fitted and failed inside numpy on predict.
+    ("DawidSkene", "smoothing", float("inf")),
+    ("DawidSkene", "smoothing", "x"),
+    ("DawidSkene", "tol", None),
+    ("TripletModel", "eps", "x"),
+    ("SnorkelLabelModel", "lr", float("nan")),
+    ("SnorkelLabelModel", "mu_eps", "x"),
+    ("MajorityVoter", "random_state", "x"),
+]
+
+
+@pytest.mark.parametrize(("name", "param", "value"), [b for b in BAD_PARAMS if b[0] in NAMES])
+def test_a_bad_parameter_is_a_parameter_error_naming_it(name: str, param: str, value: Any, matrix: lf.LabelMatrix) -> None:
+    with pytest.raises(lf.errors.ParameterError, match=rf"`{param}` must be .* Got {value!r}"):
+        get_model(name)(**{param: value}).fit(matrix)
+
+
 def test_a_new_model_implements_only_fit_and_predict_proba_and_gets_the_checks(matrix: lf.LabelMatrix) -> None:
     class FirstVote(BaseLabelModel):
         """The first LF's vote, else the class balance."""
@@ -170,3 +207,23 @@ def test_a_broken_plugin_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         get_model("broken")
     with pytest.raises(lf.errors.ParameterError, match="Unknown model 'nothing'. Available: .*broken"):
         get_model("nothing")
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize(
+    ("counts", "match"),
+    [
+        ([-3, 5], r"`counts` must be one whole number >= 0 per pattern row \(2\)\. Got int64 of shape \(2,\), smallest -3"),
+        ([1.5, 2.0], r"`counts` must be one whole number >= 0 per pattern row \(2\)\. Got float64"),
+        ([1, 2, 3], r"`counts` must be one whole number >= 0 per pattern row \(2\)\. Got int64 of shape \(3,\)"),
+        ([0, 0], r"cannot be fitted on an empty pattern table \(its counts sum to 0\)"),
+    ],
+)
+def test_fit_patterns_refuses_counts_that_are_not_row_counts(name: str, counts: list[float], match: str) -> None:
+    """Before: negative counts fitted a model from nonsense, and counts summing to 0 gave
+    NaN probabilities (LabelModel, TripletModel)."""
+    from lf.matrix import PatternTable
+
+    table = PatternTable(np.array([[0, 1, 0], [1, 1, -1]], np.int8), np.array(counts), ("a", "b", "c"), 2)
+    with pytest.raises(lf.errors.ParameterError, match=match):
+        fresh(name).fit_patterns(table)

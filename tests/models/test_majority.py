@@ -237,3 +237,22 @@ def test_unsaveable_random_state_is_reported_by_name(tmp_path):
     with pytest.raises((TypeError, ValueError), match=r"random_state"):
         m.save(tmp_path / "mv.json")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_majority_voter_refuses_a_matrix_with_another_number_of_lfs(tmp_path):
+    """Before: fitted on 3 LFs, it labelled a 2-LF matrix without a word."""
+    from lf.errors import ParameterError
+    from lf.models import BaseLabelModel
+
+    L = np.array([[0, 0, -1], [1, 1, 1], [0, 1, 1]])
+    model = MajorityVoter().fit(L)
+    with pytest.raises(ParameterError, match="The label matrix has 2 LFs; the model was fitted on 3"):
+        model.predict(L[:, :2])
+    back = BaseLabelModel.load(model.save(tmp_path / "mv.json"))
+    with pytest.raises(ParameterError, match="The label matrix has 4 LFs; the model was fitted on 3"):
+        back.predict_proba(np.c_[L, L[:, :1]])
+    doc = json.loads((tmp_path / "mv.json").read_text())
+    del doc["state"]["n_lfs_"]  # a file saved before the count was kept still loads
+    (tmp_path / "old.json").write_text(json.dumps(doc))
+    old = BaseLabelModel.load(tmp_path / "old.json")
+    assert old.predict(L).tolist() == model.predict(L).tolist()

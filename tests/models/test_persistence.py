@@ -87,10 +87,12 @@ def test_generator_random_state_is_refused_at_save_with_the_fix(easy, tmp_path, 
 
 
 def test_a_param_with_no_json_form_is_named(easy, tmp_path):
+    from fractions import Fraction
+
     L, _, _ = easy
-    model = MajorityVoter(random_state=object()).fit(L)
-    with pytest.raises(DataError, match=r"parameter `random_state` is a object"):
-        model.save(tmp_path / "mv.json")
+    model = DawidSkene(smoothing=Fraction(1, 2)).fit(L)
+    with pytest.raises(DataError, match=r"parameter `smoothing` is a Fraction"):
+        model.save(tmp_path / "ds.json")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -135,3 +137,81 @@ def test_a_model_file_with_unknown_parameters_is_a_data_error(easy, tmp_path):
     path.write_text(json.dumps(doc))
     with pytest.raises(DataError, match=r"not a complete LabelModel file .*nonsense"):
         LabelModel.load(path)
+
+
+def _set_state(name, value):
+    return lambda doc: doc["state"].__setitem__(name, value)
+
+
+HAND_EDITS = {
+    # Before: loaded, and predict_proba silently used a prior that sums to 1.1.
+    "class balance not summing to 1": (_set_state("class_balance_", {"array": [0.5, 0.6], "dtype": "float64"}), "class_balance_"),
+    # Before: a numpy reshape error at predict time.
+    "class balance of another length": (_set_state("class_balance_", {"array": [1.0], "dtype": "float64"}), "class_balance_"),
+    # Before: "The label matrix has cardinality 2; the model was fitted with 2."
+    "cardinality as text": (_set_state("cardinality_", "2"), r"cardinality_ must be an integer >= 2, not '2'"),
+    # Before: set as an attribute of the loaded model, shadowing its method.
+    "an attribute the model does not learn": (_set_state("predict_proba", 1), r"unknown learned attributes \['predict_proba'\]"),
+    "LF names of another length": (_set_state("lf_names_", ["a"]), "lf_names_ must be"),
+}
+
+
+@pytest.mark.parametrize("edit", HAND_EDITS, ids=str)
+@pytest.mark.parametrize("cls", [LabelModel, DawidSkene, TripletModel, MajorityVoter])
+def test_a_model_file_edited_by_hand_is_refused_at_load(cls, edit, easy, tmp_path):
+    import lf
+
+    L, _, _ = easy
+    matrix = lf.LabelMatrix(L, names=[f"lf{j}" for j in range(L.shape[1])], cardinality=2)
+    path = cls().fit(matrix).save(tmp_path / "m.json")
+    doc = json.loads(path.read_text())
+    change, match = HAND_EDITS[edit]
+    change(doc)
+    path.write_text(json.dumps(doc))
+    with pytest.raises(DataError, match=rf"not a complete {cls.__name__} file .*{match}"):
+        BaseLabelModel.load(path)
+
+
+@pytest.mark.parametrize(
+    ("cls", "param", "value"),
+    [(MajorityVoter, "tie_break", "zzz"), (DawidSkene, "max_iter", -5), (LabelModel, "abstain", "sometimes")],
+)
+def test_a_model_file_with_a_bad_parameter_value_is_refused_at_load(cls, param, value, easy, tmp_path):
+    """Before: a MajorityVoter with tie_break 'zzz' loaded and broke ties at random."""
+    L, _, _ = easy
+    path = cls().fit(L).save(tmp_path / "m.json")
+    doc = json.loads(path.read_text())
+    doc["params"][param] = value
+    path.write_text(json.dumps(doc))
+    with pytest.raises(DataError, match=rf"not a complete {cls.__name__} file .*`{param}` must be"):
+        BaseLabelModel.load(path)
+
+
+def test_a_model_whose_arrays_were_cut_is_refused_at_load(easy, tmp_path):
+    """Before: loaded, then a numpy reshape error on the first predict."""
+    L, _, _ = easy
+    path = DawidSkene().fit(L).save(tmp_path / "m.json")
+    doc = json.loads(path.read_text())
+    doc["state"]["confusion_"]["array"] = doc["state"]["confusion_"]["array"][:2]
+    path.write_text(json.dumps(doc))
+    with pytest.raises(DataError, match=r"not a complete DawidSkene file"):
+        BaseLabelModel.load(path)
+
+
+@pytest.mark.parametrize("cls", [LabelModel, DawidSkene, TripletModel, MajorityVoter])
+def test_a_model_refuses_a_matrix_whose_labels_are_in_another_order(cls, easy, tmp_path):
+    """Before: after LABELS = ["HAM", "SPAM"] became ["SPAM", "HAM"], a saved model gave the
+    SPAM column the probability of HAM, without a word."""
+    import lf
+
+    L, _, _ = easy
+    names = [f"lf{j}" for j in range(L.shape[1])]
+    fitted = cls().fit(lf.LabelMatrix(L, names=names, cardinality=2, labels=["HAM", "SPAM"]))
+    back = BaseLabelModel.load(fitted.save(tmp_path / "m.json"))
+    assert back.label_names_ == ["HAM", "SPAM"]
+    swapped = lf.LabelMatrix(1 - L - 2 * (L == -1), names=names, cardinality=2, labels=["SPAM", "HAM"])
+    for model in (fitted, back):
+        with pytest.raises(DataError, match=r"fitted on the labels HAM, SPAM \(in that order\); the matrix has SPAM, HAM"):
+            model.predict_proba(swapped)
+    same = lf.LabelMatrix(L, names=names, cardinality=2, labels=["HAM", "SPAM"])
+    np.testing.assert_array_equal(back.predict_proba(same), fitted.predict_proba(L))

@@ -85,7 +85,47 @@ def test_score_refuses_unknown_metrics_and_bad_gold(easy: Any) -> None:
     model = LabelModel().fit(L)
     with pytest.raises(ParameterError, match="`metrics` must name one or more of accuracy, f1, coverage, brier, ece. Got"):
         model.score(L, y, ("accuracy", "auc"))
-    with pytest.raises(ParameterError, match=r"one gold label per row \(2000\). Got shape \(10,\)"):
+    with pytest.raises(ParameterError, match=r"one gold label per row: 2000 rows, got shape \(10,\)"):
         model.score(L, y[:10])
     with pytest.raises(ParameterError, match=r"class ids 0..1"):
         model.score(L, y + 1)
+
+
+def test_gold_minus_one_rows_are_left_out_of_every_score_but_coverage(easy: Any) -> None:
+    """As Snorkel's scorer does: -1 gold marks a row without a gold label. Before, such
+    rows were refused; a brier over them would index the last class."""
+    L, y, _ = easy
+    model = LabelModel().fit(L)
+    partial = y.copy()
+    partial[::3] = -1
+    got = model.score(L, partial, ALL)
+    keep = partial != -1
+    want = model.score(L[keep], y[keep], ALL)
+    for name in ("accuracy", "f1", "brier", "ece"):
+        assert got[name] == pytest.approx(want[name], abs=1e-12), name
+    assert got["coverage"] == model.score(L, y, "coverage")["coverage"]  # every row counts
+    assert np.isnan(model.score(L, np.full(len(y), -1), "accuracy")["accuracy"])
+
+
+def test_gold_as_a_column_vector_or_whole_floats_scores_as_ints(easy: Any) -> None:
+    L, y, _ = easy
+    model = MajorityVoter().fit(L)
+    want = model.score(L, y, ALL)
+    assert model.score(L, y[:, None], ALL) == want  # Snorkel's tests pass Y this way
+    assert model.score(L, y.astype(float), ALL) == want
+
+
+@pytest.mark.parametrize(
+    ("y", "metrics", "match"),
+    [
+        (["a", "b"], "accuracy", r"`y` must hold integer labels. Got dtype <U1"),
+        ([0.5, 1.0], "accuracy", r"`y` must hold integer labels \(ABSTAIN = -1\). Got 0.5"),
+        ([0, -2], "accuracy", r"class ids 0..1 \(-1: no gold label\). Got values in \[-2, 0\]"),
+        ([0, 1], None, r"`metrics` must name one or more of .* Got None"),
+        ([0, 1], 3, r"`metrics` must name one or more of .* Got 3"),
+    ],
+)
+def test_bad_gold_or_metrics_are_parameter_errors(y: Any, metrics: Any, match: str) -> None:
+    model = MajorityVoter().fit(np.array([[0, 0], [1, 1]]))
+    with pytest.raises(ParameterError, match=match):
+        model.score(np.array([[0, 0], [1, 1]]), y, metrics)

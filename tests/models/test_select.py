@@ -71,6 +71,16 @@ def test_a_candidate_that_cannot_fit_is_skipped(split):
         select([TripletModel()], L_train[:, :2], L_dev[:, :2], y_dev)
 
 
+def test_a_candidate_with_a_bad_parameter_is_an_error_not_a_skip(split):
+    """Before: DawidSkene(smoothing=-1) scored NaN and was listed as "cannot be fitted on this
+    matrix", and the selection went on without it."""
+    from lf.errors import ParameterError
+
+    L_train, L_dev, y_dev = split
+    with pytest.raises(ParameterError, match=r"`smoothing` must be a finite number >= 0. Got -1"):
+        select([LabelModel(), DawidSkene(smoothing=-1)], L_train, L_dev, y_dev)
+
+
 def test_errors(split):
     L_train, L_dev, y_dev = split
     with pytest.raises(ValueError, match=r"`y_dev` must hold one gold label per row"):
