@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,8 @@ def _console(stderr: bool = False) -> Any:
 
     # markup and emoji codes off: names, paths and labels in status lines are shown literally
     console = Console(stderr=stderr, highlight=False, markup=False, emoji=False)
-    if not console.is_terminal:  # piped or captured: do not squeeze the table into 80 columns
+    if not console.is_terminal and not os.environ.get("COLUMNS", "").strip().isdigit():
+        # piped or captured: do not squeeze the table into 80 columns, unless COLUMNS says so
         console = Console(stderr=stderr, highlight=False, markup=False, emoji=False, width=160)
     return console
 
