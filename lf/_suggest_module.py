@@ -66,7 +66,9 @@ def render(s: Suggestions, *, source: str = "") -> str:
         "patterns. Each comment gives the LF's precision on the labeled rows (correct / fired,",
         f"with its 95% Wilson interval) and the share of the {s.n_corpus:,} corpus rows it labels.",
         f"Label shares among the labeled rows: {priors};",
-        "every interval starts above its label's share.",
+        "every interval starts above its label's share. These are the rows the LFs were",
+        "chosen on, so the figures are optimistic: score the module on other labeled rows",
+        "(`lf report LABELED --lfs THIS.py --gold COLUMN`) before trusting them.",
         "The LFs read the `text` field; for another column:",
         "`lf label DATA --lfs THIS.py --text-column COLUMN`.",
     ]
