@@ -118,15 +118,12 @@ def gold_texts(data: Any, gold: str, text_column: str, names: list[str]) -> tupl
     cols = _columns(data)
     _need(cols, text_column, "text")
     _need(cols, gold, "gold")
+    from lf.gold import gold_ids
+
     frame = _frame(data, [text_column, gold])
-    values = frame[gold].astype(str).str.strip().str.lower()
-    lookup = {n.lower(): i for i, n in enumerate(names)}
-    if not set(values) & set(lookup):
-        lookup = {str(i): i for i in range(len(names))}
-    ids = values.map(lookup)
-    if ids.isna().any():
-        raise DataError(f"Gold column {gold!r} has values {sorted(set(values[ids.isna()]))[:5]} that are not labels ({', '.join(names)} or 0..{len(names) - 1}).")
-    return frame[text_column].fillna("").astype(str).tolist(), ids.to_numpy(np.int64)
+    values = frame[gold].map(lambda v: v.strip() if isinstance(v, str) else v)
+    ids = gold_ids(values, names, len(names), what=f"The dev gold column {gold!r}")
+    return frame[text_column].fillna("").astype(str).tolist(), ids
 
 
 def prediction_chunks(

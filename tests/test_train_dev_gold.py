@@ -1,0 +1,58 @@
+"""`lf train --dev-data --dev-gold` reads gold as `--gold` does: class ids stored as floats
+(a Parquet column with blanks) are ids, and blank gold rows are named, not a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lf.cli import main
+from lf.errors import DataError
+from lf.train import train
+
+pytest.importorskip("sklearn")
+
+
+def _texts(n: int, seed: int) -> tuple[list[str], np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, size=n)
+    words = (["song", "love", "great", "voice"], ["subscribe", "channel", "free", "check"])
+    return [" ".join(rng.choice(words[label], size=2)) + " the video" for label in y], y
+
+
+@pytest.fixture
+def made(tmp_path: Path) -> tuple[Path, Path]:
+    texts, y = _texts(200, 0)
+    ids = [f"r{i}" for i in range(len(texts))]
+    data, labels = tmp_path / "data.csv", tmp_path / "labels.parquet"
+    pd.DataFrame({"id": ids, "text": texts}).to_csv(data, index=False)
+    spam = np.where(y == 1, 0.9, 0.1)
+    pd.DataFrame({"id": ids, "HAM": 1 - spam, "SPAM": spam, "label": np.where(y == 1, "SPAM", "HAM"),
+                  "confidence": 0.9, "covered": True}).to_parquet(labels, index=False)
+    return data, labels
+
+
+def test_float_class_ids_are_ids(made: tuple[Path, Path], tmp_path: Path) -> None:
+    data, labels = made
+    texts, y = _texts(60, 5)
+    dev = tmp_path / "dev.parquet"
+    pd.DataFrame({"text": texts, "gold": y.astype(np.float64)}).to_parquet(dev)
+    model = train(str(data), str(labels), dev_data=str(dev), dev_gold="gold")
+    assert model.info["c_chosen_by"] == "dev accuracy" and max(model.info["c_scores"].values()) > 0.9
+
+
+def test_blank_gold_rows_are_named(made: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data, labels = made
+    texts, y = _texts(60, 5)
+    gold = np.where(np.arange(60) < 50, y, np.nan)
+    dev = tmp_path / "dev.parquet"
+    pd.DataFrame({"text": texts, "gold": gold}).to_parquet(dev)
+    with pytest.raises(DataError, match=r"has 10 missing values \(row positions 50, 51"):
+        train(str(data), str(labels), dev_data=str(dev), dev_gold="gold")
+    out = tmp_path / "model"
+    assert main(["train", str(data), "--labels", str(labels), "-o", str(out), "--dev-data", str(dev), "--dev-gold", "gold"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: The dev gold column 'gold' has 10 missing values") and not out.exists()
