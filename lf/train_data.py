@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from lf.train import EndModel
 
-__all__ = ["gold_texts", "labeled_texts", "prediction_chunks", "write_predictions"]
+__all__ = ["gold_texts", "labeled_texts", "prediction_chunks", "unseen_rows", "write_predictions"]
 
 _RESERVED = ("id", "label", "confidence", "covered")
 
@@ -111,6 +111,17 @@ def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:
             "the labels were made from (and the same --id-column)."
         )
     return np.asarray(pos, dtype=np.int64)
+
+
+def unseen_rows(texts: list[str], dev: set[str]) -> npt.NDArray[np.bool_]:
+    """Which training rows have a text no dev row has: the rows a fit scored on dev may use."""
+    unseen = np.fromiter((t not in dev for t in texts), dtype=bool, count=len(texts))
+    if unseen.sum() < 2:
+        raise DataError(
+            f"Only {int(unseen.sum())} training rows have a text the dev data does not also hold; the "
+            "regularisation cannot be chosen on dev rows the model trains on: give other dev rows."
+        )
+    return unseen
 
 
 def gold_texts(data: Any, gold: str, text_column: str, names: list[str]) -> tuple[list[str], npt.NDArray[np.int64]]:

@@ -56,3 +56,26 @@ def test_blank_gold_rows_are_named(made: tuple[Path, Path], tmp_path: Path, caps
     assert main(["train", str(data), "--labels", str(labels), "-o", str(out), "--dev-data", str(dev), "--dev-gold", "gold"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: The dev gold column 'gold' has 10 missing values") and not out.exists()
+
+
+def test_dev_accuracy_is_measured_on_fits_that_never_saw_the_dev_texts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The dev rows are hand-labeled rows of DATA itself, where the weak labels are wrong:
+    a fit that trained on them would learn their errors and score low on them."""
+    texts, y = _texts(300, 1)
+    texts = [f"{t} note{i}" for i, t in enumerate(texts)]  # every row's own word: a fit can memorise it
+    ids = [f"r{i}" for i in range(len(texts))]
+    dev_idx = np.arange(0, 300, 6)  # 50 rows of DATA, hand-labeled
+    weak = y.copy()
+    weak[dev_idx] = 1 - weak[dev_idx]  # the weak labels are wrong on every one of them
+    spam = np.where(weak == 1, 0.97, 0.03)
+    data, labels, dev = tmp_path / "data.csv", tmp_path / "labels.parquet", tmp_path / "dev.csv"
+    pd.DataFrame({"id": ids, "text": texts}).to_csv(data, index=False)
+    pd.DataFrame({"id": ids, "HAM": 1 - spam, "SPAM": spam, "label": np.where(weak == 1, "SPAM", "HAM"),
+                  "confidence": 0.97, "covered": True}).to_parquet(labels, index=False)
+    pd.DataFrame({"text": [texts[i] for i in dev_idx], "gold": y[dev_idx]}).to_csv(dev, index=False)
+    model = train(str(data), str(labels), dev_data=str(dev), dev_gold="gold")
+    assert min(model.info["c_scores"].values()) >= 0.9  # the word cues, not the memorised errors
+    assert model.info["dev_texts_in_training"] == len(dev_idx) and model.info["trained_rows"] == 300
+    out = tmp_path / "model"
+    assert main(["train", str(data), "--labels", str(labels), "-o", str(out), "--dev-data", str(dev), "--dev-gold", "gold"]) == 0
+    assert "on fits without the 50 rows sharing a dev text" in " ".join(capsys.readouterr().err.split())
