@@ -90,7 +90,7 @@ def lf_record(L: LabelMatrix | Any, y: Any = None, model: Any = None) -> LFRecor
     incorrect = analysis.lf_incorrect(L, y) if gold else None
     measured = None if correct is None or incorrect is None else correct + incorrect
     low, high = wilson(correct, measured) if measured is not None else (None, None)
-    learned = getattr(model, "accuracies_", None)
+    learned = _learned_accuracies(model, names, plain)
     has_cost = not plain and L.errors is not None and L.seconds is not None
     return LFRecord(
         names=tuple(names),
@@ -108,6 +108,29 @@ def lf_record(L: LabelMatrix | Any, y: Any = None, model: Any = None) -> LFRecor
         emp_acc_low=None if low is None else np.asarray(low, np.float64),
         emp_acc_high=None if high is None else np.asarray(high, np.float64),
     )
+
+
+def _learned_accuracies(model: Any, names: list[str], plain: bool) -> Any:
+    """The model's ``accuracies_``, checked to be those of these LFs in this order."""
+    from lf.errors import DataError, ParameterError
+
+    learned = getattr(model, "accuracies_", None)
+    if learned is None:
+        return None
+    fitted = getattr(model, "lf_names_", None)
+    if not plain and fitted is not None and list(fitted) != names:
+        missing, new = [n for n in fitted if n not in names], [n for n in names if n not in fitted]
+        detail = f"missing {missing}, new {new}" if missing or new else "same LFs in another order"
+        raise DataError(
+            f"`model` {type(model).__name__} was fitted on other LFs than the matrix's ({detail}), so its "
+            "learned accuracies are not theirs. Fit the model on this matrix."
+        )
+    if np.shape(learned) != (len(names),):
+        raise ParameterError(
+            f"`model` {type(model).__name__} has {np.size(learned)} learned accuracies for a matrix of "
+            f"{len(names)} LFs. Fit the model on this matrix."
+        )
+    return learned
 
 
 def gold_labels(L: LabelMatrix | Any, y: Any, k: int) -> Any:
