@@ -33,8 +33,9 @@ def test_piped_report_keeps_to_the_columns_asked_for(tmp_path: Path, columns: st
     assert max(len(line) for line in out.splitlines()) <= int(columns)
 
 
-def test_piped_report_without_columns_is_not_squeezed(tmp_path: Path) -> None:
-    out = _report(tmp_path, None)
+@pytest.mark.parametrize("columns", [None, "0"])
+def test_piped_report_without_columns_is_not_squeezed(tmp_path: Path, columns: str | None) -> None:
+    out = _report(tmp_path, columns)  # COLUMNS=0 is no width, not a width of 0
     widest = max(len(line) for line in out.splitlines())
     assert 120 <= widest <= 160  # the wide headers, not the 80-column abbreviations
     assert "coverage" in out and "conflicts" in out
