@@ -103,6 +103,12 @@ def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:
         return np.arange(n)  # the labels of every row, in data order (repeated ids included)
     if not keys.is_unique:
         raise DataError("The data's ids are not unique, so the labels cannot be matched to rows; pass --id-column.")
+    repeated = wanted[wanted.duplicated()]
+    if len(repeated):
+        raise DataError(
+            f"The labels repeat {repeated.nunique():,} ids (e.g. {repeated.iloc[0]!r}): one labels row per data row, "
+            "as `lf label` writes them; give the labels of one run."
+        )
     pos = keys.get_indexer(wanted)
     if (pos < 0).any():
         bad = wanted[pos < 0].iloc[0]

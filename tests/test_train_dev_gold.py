@@ -1,5 +1,6 @@
-"""`lf train --dev-data --dev-gold` reads gold as `--gold` does: class ids stored as floats
-(a Parquet column with blanks) are ids, and blank gold rows are named, not a crash."""
+"""`lf train`, hostile inputs: `--dev-gold` is read as `--gold` is (float class ids are ids,
+blank gold rows are named), dev rows taken from DATA do not score fits trained on them,
+and labels that repeat ids are refused."""
 
 from __future__ import annotations
 
@@ -79,3 +80,15 @@ def test_dev_accuracy_is_measured_on_fits_that_never_saw_the_dev_texts(tmp_path:
     out = tmp_path / "model"
     assert main(["train", str(data), "--labels", str(labels), "-o", str(out), "--dev-data", str(dev), "--dev-gold", "gold"]) == 0
     assert "on fits without the 50 rows sharing a dev text" in " ".join(capsys.readouterr().err.split())
+
+
+def test_labels_that_repeat_ids_are_refused(made: tuple[Path, Path], tmp_path: Path) -> None:
+    """Two runs' labels concatenated would train each repeated row twice, with both labels."""
+    data, labels = made
+    frame = pd.read_parquet(labels)
+    flipped = frame.iloc[:30].assign(HAM=frame["SPAM"].iloc[:30], SPAM=frame["HAM"].iloc[:30])
+    twice = tmp_path / "twice.parquet"
+    pd.concat([frame, flipped], ignore_index=True).to_parquet(twice, index=False)
+    with pytest.raises(DataError, match=r"The labels repeat 30 ids \(e.g. 'r0'\)"):
+        train(str(data), str(twice))
+    assert train(str(data), str(labels)).info["trained_rows"] == 200
