@@ -107,10 +107,32 @@ class Pipeline:
         }
 
     def describe(self, components: Sequence[str]) -> dict[str, Any]:
-        """:meth:`identity` plus the components run (name and factory, in pipeline order)."""
+        """:meth:`identity` plus the components run (name and factory, in pipeline order)
+        and :meth:`content`, the hash of their current state."""
         nlp, _ = self.loaded()
         factories = [f"{c}:{nlp.get_pipe_meta(c).factory}" for c in components]
-        return {**self.identity(), "components": factories}
+        return {**self.identity(), "components": factories, "content": self.content(components)}
+
+    def content(self, components: Sequence[str]) -> str:
+        """A hash of what a parse depends on beyond the pipeline's name and version: its
+        config, tokenizer and the serialized state of each component run (an entity ruler's
+        patterns, retrained weights), so an edited or retrained pipeline under the same name
+        is another pipeline. Static word vectors enter by their name and shape only."""
+        import hashlib
+
+        nlp, lock = self.loaded()
+        digest = hashlib.sha256()
+        with lock:
+            digest.update(nlp.config.to_str().encode("utf-8"))
+            digest.update(nlp.tokenizer.to_bytes(exclude=["vocab"]))
+            for name in components:
+                pipe = nlp.get_pipe(name)
+                digest.update(name.encode("utf-8") + b"\0")
+                to_bytes = getattr(pipe, "to_bytes", None)  # a plain function component has no state
+                digest.update(to_bytes(exclude=["vocab"]) if to_bytes is not None else repr(type(pipe)).encode("utf-8"))
+            vectors = nlp.vocab.vectors
+            digest.update(f"{vectors.name}|{vectors.shape}".encode())
+        return digest.hexdigest()[:32]
 
     def components(self, needs: Iterable[str]) -> tuple[str, ...]:
         """The components to run for ``needs``, dependencies included, in pipeline order."""

@@ -28,6 +28,22 @@ def lf_name(label: str, what: str, taken: set[str]) -> str:
     return name
 
 
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _comment(text: str) -> str:
+    """User text (label names, paths, LF names) for a comment: one line, every character
+    that is not printable (line breaks, bidi controls) shown as its escape."""
+    return "".join(ch if ch.isprintable() else _escape(ch) for ch in str(text))
+
+
+def _doc(text: str) -> str:
+    """User text for the module's docstring: as in a comment, backslashes and quotes escaped."""
+    return _comment(text).replace("\\", "\\\\").replace('"', '\\"')
+
+
 def _constants(labels: tuple[str, ...]) -> list[str]:
     """Python names for the label values: ``HAM``, ``SPAM``; ``LABEL_0`` when a name will not do."""
     out: list[str] = []
@@ -42,20 +58,22 @@ def _constants(labels: tuple[str, ...]) -> list[str]:
 def render(s: Suggestions, *, source: str = "") -> str:
     """The module text: a header, ``LABELS``, the label constants, then the LFs in label order."""
     consts = _constants(s.labels)
-    priors = ", ".join(f"{name} {p:.2f}" for name, p in zip(s.labels, s.priors, strict=True))
+    priors = ", ".join(f"{_doc(name)} {p:.2f}" for name, p in zip(s.labels, s.priors, strict=True))
     lines = [
-        f'"""LFs suggested by `lf suggest` from {s.n_labeled:,} hand-labeled rows{f" ({source})" if source else ""}.',
+        f'"""LFs suggested by `lf suggest` from {s.n_labeled:,} hand-labeled rows{f" ({_doc(source)})" if source else ""}.',
         "",
         "Edit them freely: drop the ones that look accidental, widen the keyword lists, merge",
         "patterns. Each comment gives the LF's precision on the labeled rows (correct / fired,",
         f"with its 95% Wilson interval) and the share of the {s.n_corpus:,} corpus rows it labels.",
         f"Label shares among the labeled rows: {priors};",
-        "every interval starts above its label's share.",
+        "every interval starts above its label's share. These are the rows the LFs were",
+        "chosen on, so the figures are optimistic: score the module on other labeled rows",
+        "(`lf report LABELED --lfs THIS.py --gold COLUMN`) before trusting them.",
         "The LFs read the `text` field; for another column:",
         "`lf label DATA --lfs THIS.py --text-column COLUMN`.",
     ]
     if s.existing:
-        names = ", ".join(s.existing[:3]) + (" ..." if len(s.existing) > 3 else "")
+        names = ", ".join(_doc(x) for x in s.existing[:3]) + (" ..." if len(s.existing) > 3 else "")
         lines.append(f"They complement {len(s.existing)} existing LFs ({names}).")
     lines += ['"""', "", "from lf import keyword_lf, regex_lf", "", f"LABELS = {list(s.labels)!r}"]
     lines += [f"{', '.join(consts)} = {', '.join(str(i) for i in range(len(consts)))}", ""]
@@ -63,7 +81,8 @@ def render(s: Suggestions, *, source: str = "") -> str:
     for item in s.items:
         if item.label != current:
             current = item.label
-            lines += ["", f"# -- {s.labels[current]} " + "-" * max(3, 70 - len(s.labels[current]))]
+            shown = _comment(s.labels[current])
+            lines += ["", f"# -- {shown} " + "-" * max(3, 70 - len(shown))]
         lines.append(
             f"# precision {item.correct}/{item.fired} = {item.precision:.2f} (95% interval "
             f"{item.low:.2f}-{item.high:.2f}), coverage {item.coverage:.3f}"

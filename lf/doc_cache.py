@@ -3,13 +3,13 @@
 Layout of a cache folder::
 
     LF_DOC_CACHE                  marker: this folder is a Doc cache (clear() checks it)
-    <pipeline key>/pipeline.json  pipeline name, version, spaCy version and components run
+    <pipeline key>/pipeline.json  pipeline name, version, spaCy version, components run, content hash
     <pipeline key>/<seg>.spacy    a spaCy DocBin: the Docs parsed in one chunk
     <pipeline key>/<seg>.keys     the sha256 (16 bytes) of each of those Docs' texts, in order
 
-The pipeline key is a hash of the pipeline's name, version, spaCy version and the
-components run (name and factory), so a changed pipeline or component set never reads
-another's Docs. A Doc is found by the hash of its text. Segments are written atomically,
+The pipeline key is a hash of the pipeline's name, version, spaCy version, the
+components run (name and factory) and a hash of their state (``Pipeline.content``), so a
+changed, retrained or edited pipeline or component set never reads another's Docs. A Doc is found by the hash of its text. Segments are written atomically,
 ``.spacy`` first, so any process can add segments while others read. Reading a segment
 marks it used; when the folder grows past ``max_bytes``, the least recently used segments
 are deleted (LRU).

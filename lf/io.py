@@ -2,8 +2,9 @@
 
 Every path is checked before anything is read (exists, is a file, has a known suffix); a
 file pyarrow cannot read becomes a :class:`~lf.errors.DataError` naming the file and the
-problem. CSV / TSV columns are read as text, as ``pandas.read_csv`` leaves text (missing
-values and the usual NA markers become missing); JSON Lines values keep their JSON types.
+problem. CSV / TSV columns are read as text: an empty field is missing, every other field
+is its text exactly (``NA``, ``null``, ``N/A`` included, which ``pandas.read_csv`` would turn
+into missing values); JSON Lines values keep their JSON types.
 A CSV row longer than the 8 MiB read block is read with a larger block (up to 1 GiB).
 """
 
@@ -291,7 +292,8 @@ def _read_batches(path: Path, chunk_size: int, columns: list[str] | None, block:
 
 
 def _csv_reader(path: Path, fmt: str, columns: list[str] | None, *, block_size: int = _BLOCK) -> pa.RecordBatchReader:
-    """A streaming CSV reader that types every column as text (the header is read first)."""
+    """A streaming CSV reader that types every column as text (the header is read first);
+    an empty field is missing, any other field (`NA`, `null` too) is its text."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -307,6 +309,7 @@ def _csv_reader(path: Path, fmt: str, columns: list[str] | None, *, block_size: 
         column_types={name: pa.string() for name in names},
         include_columns=columns,
         strings_can_be_null=True,
+        null_values=[""],  # only an empty field is missing: "NA", "null" or "N/A" are text
     )
     return pcsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
 

@@ -5,18 +5,23 @@
 - :func:`to_tasks`: rows (``lf sample`` output: ``id``, ``text``, ``label``,
   ``confidence``) as Label Studio's task import JSON, with the model's label as a
   pre-annotation (a ``prediction`` whose ``score`` is its confidence). The row's id
-  travels in ``data.lf_id``.
+  travels in ``data.lf_id``: every row needs one, and its own.
 - :func:`from_export`: a Label Studio JSON export (the full "JSON" format: tasks with
   their ``annotations``) back to a gold table keyed by id. Cancelled (skipped)
   annotations count for nothing. When the annotators of a task disagree, the task is
-  reported as a conflict and gets no gold label: nothing is resolved silently.
+  reported as a conflict and gets no gold label: nothing is resolved silently. Tasks
+  with the same id (a task file imported twice) are one row: their annotations are pooled.
+  Annotations made with another labeling config (no ``label`` choices) are an error, not
+  an empty answer.
 
 No network and no Label Studio package needed: these are the documented JSON formats.
 """
 
 from __future__ import annotations
 
+import json
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +64,7 @@ def to_tasks(rows: Any, labels: Sequence[str], *, model_version: str = "lf") -> 
     if missing:
         raise DataError(f"The rows to export need the columns 'id' and 'text'; missing {missing}. Columns: {', '.join(map(str, rows.columns))}.")
     names = [str(x) for x in labels]
+    _check_ids([_plain(v) for v in rows["id"].tolist()])
     tasks = []
     for rec in rows.to_dict("records"):
         text = _plain(rec["text"])
@@ -77,6 +83,21 @@ def to_tasks(rows: Any, labels: Sequence[str], *, model_version: str = "lf") -> 
     return tasks
 
 
+def _check_ids(ids: list[Any]) -> None:
+    """Every row to export has an id, and no two the same: the labels come back by id."""
+    missing = [i for i, v in enumerate(ids) if v is None or str(v) == ""]
+    if missing:
+        raise DataError(
+            f"{len(missing)} rows to export have no id (row positions {missing[:5]}): the labels come back "
+            "by id, so give every row one (lf sample writes them)."
+        )
+    dup = sorted(v for v, times in Counter(str(v) for v in ids).items() if times > 1)
+    if dup:
+        raise DataError(
+            f"The rows to export repeat the ids {dup[:5]}: the labels come back by id, so each row needs its own."
+        )
+
+
 @dataclass(frozen=True)
 class Imported:
     """A Label Studio export read back: ``gold`` (``id``, ``text``, ``gold``, ``annotators``),
@@ -90,12 +111,35 @@ class Imported:
 
 def _choices(annotation: dict[str, Any], where: str) -> list[str]:
     out: list[str] = []
-    for item in annotation.get("result") or []:
+    results = [item for item in annotation.get("result") or [] if isinstance(item, dict)]
+    for item in results:
         if item.get("from_name") == FROM_NAME and item.get("type") == "choices":
             out.extend(str(c) for c in (item.get("value") or {}).get("choices") or [])
+    if results and not any(item.get("from_name") == FROM_NAME for item in results):
+        other = sorted({f"{item.get('from_name')!s} ({item.get('type')!s})" for item in results})
+        raise DataError(
+            f"{where} has results for {', '.join(other)} but none for the choices {FROM_NAME!r}: the project's "
+            "labeling config is not the one `lf labelstudio export --config` writes; label with that config."
+        )
     if len(out) > 1:
         raise DataError(f"{where} chose {out}: the labeling config allows one class per task.")
     return out
+
+
+def _by_id(doc: list[Any]) -> dict[Any, list[dict[str, Any]]]:
+    """The tasks of the export grouped by row id (a file imported twice gives two tasks per row)."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for t, task in enumerate(doc):
+        data = task.get("data") if isinstance(task, dict) else None
+        if not isinstance(data, dict) or ID_FIELD not in data:
+            if isinstance(task, dict) and ID_FIELD in task:
+                raise DataError(
+                    f"Task {t} of the export has {ID_FIELD} at the top level, as the JSON-MIN export writes "
+                    "it: export the project as JSON (the full format, with its annotations)."
+                )
+            raise DataError(f"Task {t} of the export has no data.{ID_FIELD}: export the project the tasks of `lf labelstudio export` went into.")
+        groups.setdefault(json.dumps(data[ID_FIELD], sort_keys=True), []).append(task)
+    return {group[0]["data"][ID_FIELD]: group for group in groups.values()}
 
 
 def from_export(doc: Any, labels: Sequence[str]) -> Imported:
@@ -108,13 +152,13 @@ def from_export(doc: Any, labels: Sequence[str]) -> Imported:
         )
     names = [str(x) for x in labels]
     gold, conflicts, unlabeled = [], [], []
-    for t, task in enumerate(doc):
-        data = task.get("data") if isinstance(task, dict) else None
-        if not isinstance(data, dict) or ID_FIELD not in data:
-            raise DataError(f"Task {t} of the export has no data.{ID_FIELD}: export the project the tasks of `lf labelstudio export` went into.")
-        rid = data[ID_FIELD]
+    for rid, tasks in _by_id(doc).items():
+        data = tasks[0]["data"]
+        texts = {str(task["data"].get(TO_NAME)) for task in tasks}
+        if len(texts) > 1:
+            raise DataError(f"The export has {len(tasks)} tasks with id {rid!r} and different texts: one id, one row.")
         chosen = []
-        for annotation in task.get("annotations") or []:
+        for annotation in (a for task in tasks for a in task.get("annotations") or []):
             if annotation.get("was_cancelled"):
                 continue  # skipped by the annotator
             got = _choices(annotation, f"Task {rid!r}, annotation {annotation.get('id')!r}")

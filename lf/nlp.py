@@ -52,7 +52,7 @@ class _ParseOne:
         return x
 
     def fingerprint(self) -> str:
-        """Pipeline name, version, spaCy version and the components run, plus the fields."""
+        """Pipeline name, version, spaCy version, the components run and their state, plus the fields."""
         pre = self.owner
         return json.dumps(
             {**pre.pipeline.describe(pre.components()), "text": pre.text_field, "doc": pre.doc_field},
@@ -156,18 +156,24 @@ class _ChunkDocs:
         self.components = self.pipeline.components(dict.fromkeys(needs))
         self.batch_size, self.n_process, self.cache = first.batch_size, first.n_process, first.doc_cache
         self.docs: dict[str, Any] = {}
+        self._description: dict[str, Any] | None = None
+
+    def description(self) -> dict[str, Any]:
+        """The pipeline's description for the Doc cache, hashed once per chunk."""
+        if self._description is None:
+            self._description = self.pipeline.describe(self.components)
+        return self._description
 
     def get(self, texts: list[str]) -> dict[str, Any]:
         missing = [t for t in dict.fromkeys(texts) if t not in self.docs]
         if missing and self.cache is not None:
-            description = self.pipeline.describe(self.components)
-            self.docs.update(self.cache.get(description, missing, self.pipeline.loaded()[0].vocab))
+            self.docs.update(self.cache.get(self.description(), missing, self.pipeline.loaded()[0].vocab))
             missing = [t for t in missing if t not in self.docs]
         if missing:
             parsed = self.pipeline.parse(missing, self.components, self.batch_size, self.n_process)
             self.docs.update(zip(missing, parsed))
             if self.cache is not None:
-                self.cache.put(self.pipeline.describe(self.components), missing, parsed)
+                self.cache.put(self.description(), missing, parsed)
         return self.docs
 
 

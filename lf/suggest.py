@@ -201,13 +201,19 @@ def _labeled_rows(
 
     from lf.io import iter_chunks
 
-    frame = pd.concat(list(iter_chunks(gold_data, 100_000)), ignore_index=True)
+    chunks = list(iter_chunks(gold_data, 100_000))
+    if not chunks:
+        raise DataError("The labeled data has no rows: suggestions need hand-labeled rows of at least two labels.")
+    frame = pd.concat(chunks, ignore_index=True)
     for col, what in ((text_column, "text column"), (gold, "gold column")):
         if col not in frame.columns:
             cols = ", ".join(str(c) for c in frame.columns)
             raise DataError(f"The labeled data has no {what} {col!r}. Available columns: {cols}.")
     frame = frame[frame[gold].notna()]
-    values = frame[gold].astype(str).str.strip()
+    raw = frame[gold]
+    if raw.dtype.kind == "f" and bool((raw % 1 == 0).all()):  # ids in a column with blanks: 1.0 is 1
+        raw = raw.astype(np.int64)
+    values = raw.astype(str).str.strip()
     if labels is None:
         labels = sorted(values.unique(), key=lambda v: (not v.isdigit(), int(v) if v.isdigit() else 0, v))
     names = [str(x) for x in labels]
@@ -218,8 +224,12 @@ def _labeled_rows(
     if ids.isna().any():
         bad = sorted(values[ids.isna()].unique())[:5]
         raise DataError(f"Gold column {gold!r} has values {bad} that are not labels. Allowed: {', '.join(names)} or 0..{len(names) - 1}.")
-    if len(names) < 2 or len(frame) < 2:
-        raise DataError(f"Suggestions need labeled rows of at least two labels; got {len(frame)} rows, labels {names}.")
+    present = [names[i] for i in sorted(set(ids.astype(np.int64)))]
+    if len(present) < 2:
+        raise DataError(
+            f"Suggestions need labeled rows of at least two labels; the {len(frame)} rows of gold column "
+            f"{gold!r} hold {present or 'none'}: label rows of the other labels too."
+        )
     texts = frame[text_column].fillna("").astype(str).tolist()
     return texts, ids.to_numpy(np.int64), names
 
@@ -369,12 +379,12 @@ def _select(
 
 
 def _redundant(c: _Candidate, p: _Candidate) -> bool:
-    """Same label and (nearly) the same rows: a phrase of a picked word, or a synonym pattern."""
+    """Same label, and most of the rows ``c`` labels ``p`` labels already: a phrase of a
+    picked word (``a song`` after ``song``), a synonym pattern, a narrower copy of an existing LF."""
     if c.label != p.label:
         return False
-    both = np.count_nonzero(c.hits & p.hits)
-    either = np.count_nonzero(c.hits | p.hits)
-    return bool(either > 0 and both / either > 0.8)
+    own = np.count_nonzero(c.hits)
+    return bool(own == 0 or np.count_nonzero(c.hits & p.hits) / own > 0.8)
 
 
 def _finalise(

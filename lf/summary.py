@@ -46,7 +46,8 @@ def summarize(L: LabelMatrix | Any, y: Any = None, model: Any = None) -> pd.Data
     ``on_error="abstain"``) and ``seconds`` (time spent in the LF while applying).
 
     ``y`` holds one gold label per row: class ids or label names (``L.labels``), as the
-    CLI's ``--gold`` takes them. ``L`` may be a :class:`~lf.matrix.PatternTable` (its own
+    CLI's ``--gold`` takes them; with a plain array ``L`` (no cardinality of its own) a gold
+    class id no LF emits is a class too, as in Snorkel. ``L`` may be a :class:`~lf.matrix.PatternTable` (its own
     gold labels stand for ``y``). Everything is computed from the matrix's distinct rows
     with their counts; the frame is a view of :func:`lf_record`.
     """
@@ -78,7 +79,8 @@ def lf_record(L: LabelMatrix | Any, y: Any = None, model: Any = None) -> LFRecor
     from lf.report.record import LFRecord
 
     if not isinstance(L, (LabelMatrix, PatternTable)):
-        L = LabelMatrix(as_label_array(L)[0])
+        A, k = as_label_array(L)
+        L = LabelMatrix(A, cardinality=max(k, _gold_classes(y)))  # a class only gold holds counts too
         names, plain = [f"lf_{j}" for j in range(L.m)], True
     else:
         names, plain = list(L.names), False
@@ -90,7 +92,7 @@ def lf_record(L: LabelMatrix | Any, y: Any = None, model: Any = None) -> LFRecor
     incorrect = analysis.lf_incorrect(L, y) if gold else None
     measured = None if correct is None or incorrect is None else correct + incorrect
     low, high = wilson(correct, measured) if measured is not None else (None, None)
-    learned = getattr(model, "accuracies_", None)
+    learned = _learned_accuracies(model, names, plain)
     has_cost = not plain and L.errors is not None and L.seconds is not None
     return LFRecord(
         names=tuple(names),
@@ -108,6 +110,39 @@ def lf_record(L: LabelMatrix | Any, y: Any = None, model: Any = None) -> LFRecor
         emp_acc_low=None if low is None else np.asarray(low, np.float64),
         emp_acc_high=None if high is None else np.asarray(high, np.float64),
     )
+
+
+def _gold_classes(y: Any) -> int:
+    """For a plain array ``L`` (no cardinality of its own): 1 + the largest class id in gold
+    ``y`` when it holds ids, so a class no LF emits is still a class (0 otherwise)."""
+    if y is None:
+        return 0
+    ids = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y).ravel()
+    whole = ids.dtype.kind in "iu" or (ids.dtype.kind == "f" and bool(np.isfinite(ids).all() and (ids % 1 == 0).all()))
+    return int(ids.max()) + 1 if whole and ids.size and ids.min() >= 0 else 0
+
+
+def _learned_accuracies(model: Any, names: list[str], plain: bool) -> Any:
+    """The model's ``accuracies_``, checked to be those of these LFs in this order."""
+    from lf.errors import DataError, ParameterError
+
+    learned = getattr(model, "accuracies_", None)
+    if learned is None:
+        return None
+    fitted = getattr(model, "lf_names_", None)
+    if not plain and fitted is not None and list(fitted) != names:
+        missing, new = [n for n in fitted if n not in names], [n for n in names if n not in fitted]
+        detail = f"missing {missing}, new {new}" if missing or new else "same LFs in another order"
+        raise DataError(
+            f"`model` {type(model).__name__} was fitted on other LFs than the matrix's ({detail}), so its "
+            "learned accuracies are not theirs. Fit the model on this matrix."
+        )
+    if np.shape(learned) != (len(names),):
+        raise ParameterError(
+            f"`model` {type(model).__name__} has {np.size(learned)} learned accuracies for a matrix of "
+            f"{len(names)} LFs. Fit the model on this matrix."
+        )
+    return learned
 
 
 def gold_labels(L: LabelMatrix | Any, y: Any, k: int) -> Any:

@@ -9,8 +9,10 @@ Training uses the rows some LF covered (the ``covered`` column of ``lf label``'s
 unless ``all_rows=True``: an uncovered row's probabilities are only the class prior. The
 inverse regularisation ``C`` is chosen from ``C_GRID`` by 3-fold cross-validation on the
 training labels (soft cross-entropy, on at most ``CV_ROWS`` rows), or by accuracy on
-gold-labeled dev rows when given. Above ``max_rows`` covered rows, a seeded random sample of
-that many rows is trained on (and said so). The fitted model is saved without pickle:
+gold-labeled dev rows when given, of fits that leave out the training rows whose text is a
+dev row's (the dev accuracy is measured on texts the fit has not seen; the final model
+trains on every row). Above ``max_rows`` covered rows, a seeded random sample of that many
+rows is trained on (and said so). The fitted model is saved without pickle:
 ``model.json`` (settings, labels, vocabularies) and ``arrays.npz`` (idf weights, coefficients).
 """
 
@@ -175,12 +177,14 @@ def train(
     X = _fit_features(vecs, texts)
     dev = None
     if dev_data is not None:
-        from lf.train_data import gold_texts
-
-        dev_texts, y_dev = gold_texts(dev_data, str(dev_gold), text_column, names)
         import scipy.sparse as sp
 
-        dev = (sp.hstack([v.transform(dev_texts) for v in vecs], format="csr"), y_dev)
+        from lf.train_data import gold_texts, unseen_rows
+
+        dev_texts, y_dev = gold_texts(dev_data, str(dev_gold), text_column, names)
+        unseen = unseen_rows(texts, set(dev_texts))
+        dev = (sp.hstack([v.transform(dev_texts) for v in vecs], format="csr"), y_dev, unseen)
+        stats["dev_texts_in_training"] = int((~unseen).sum())
     if C is None:
         C, scores = _choose_C(X, P, dev, rng)
         stats["c_scores"] = {str(c): s for c, s in scores.items()}
@@ -242,12 +246,13 @@ def _softmax(S: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return out
 
 
-def _choose_C(X: Any, P: npt.NDArray[np.float64], dev: tuple[Any, Any] | None, rng: np.random.Generator) -> tuple[float, dict[float, float]]:
-    """The C of ``C_GRID`` with the best dev accuracy, else the lowest CV soft cross-entropy."""
+def _choose_C(X: Any, P: npt.NDArray[np.float64], dev: tuple[Any, Any, Any] | None, rng: np.random.Generator) -> tuple[float, dict[float, float]]:
+    """The C of ``C_GRID`` with the best dev accuracy (of fits on the training rows whose text
+    is no dev row's: ``dev[2]``), else the lowest CV soft cross-entropy."""
     scores: dict[float, float] = {}
     if dev is not None:
         for c in C_GRID:
-            coef, b = _fit_lr(X, P, c)
+            coef, b = _fit_lr(X[dev[2]], P[dev[2]], c)
             scores[c] = float((_softmax(np.asarray(dev[0] @ coef.T) + b).argmax(axis=1) == dev[1]).mean())
         return max(C_GRID, key=lambda c: (scores[c], -c)), scores
     n = X.shape[0]

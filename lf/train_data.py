@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from lf.train import EndModel
 
-__all__ = ["gold_texts", "labeled_texts", "prediction_chunks", "write_predictions"]
+__all__ = ["gold_texts", "labeled_texts", "prediction_chunks", "unseen_rows", "write_predictions"]
 
 _RESERVED = ("id", "label", "confidence", "covered")
 
@@ -103,6 +103,12 @@ def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:
         return np.arange(n)  # the labels of every row, in data order (repeated ids included)
     if not keys.is_unique:
         raise DataError("The data's ids are not unique, so the labels cannot be matched to rows; pass --id-column.")
+    repeated = wanted[wanted.duplicated()]
+    if len(repeated):
+        raise DataError(
+            f"The labels repeat {repeated.nunique():,} ids (e.g. {repeated.iloc[0]!r}): one labels row per data row, "
+            "as `lf label` writes them; give the labels of one run."
+        )
     pos = keys.get_indexer(wanted)
     if (pos < 0).any():
         bad = wanted[pos < 0].iloc[0]
@@ -113,20 +119,28 @@ def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:
     return np.asarray(pos, dtype=np.int64)
 
 
+def unseen_rows(texts: list[str], dev: set[str]) -> npt.NDArray[np.bool_]:
+    """Which training rows have a text no dev row has: the rows a fit scored on dev may use."""
+    unseen = np.fromiter((t not in dev for t in texts), dtype=bool, count=len(texts))
+    if unseen.sum() < 2:
+        raise DataError(
+            f"Only {int(unseen.sum())} training rows have a text the dev data does not also hold; the "
+            "regularisation cannot be chosen on dev rows the model trains on: give other dev rows."
+        )
+    return unseen
+
+
 def gold_texts(data: Any, gold: str, text_column: str, names: list[str]) -> tuple[list[str], npt.NDArray[np.int64]]:
     """Texts and gold class ids (label names in any case, or 0..k-1) of gold-labeled rows."""
     cols = _columns(data)
     _need(cols, text_column, "text")
     _need(cols, gold, "gold")
+    from lf.gold import gold_ids
+
     frame = _frame(data, [text_column, gold])
-    values = frame[gold].astype(str).str.strip().str.lower()
-    lookup = {n.lower(): i for i, n in enumerate(names)}
-    if not set(values) & set(lookup):
-        lookup = {str(i): i for i in range(len(names))}
-    ids = values.map(lookup)
-    if ids.isna().any():
-        raise DataError(f"Gold column {gold!r} has values {sorted(set(values[ids.isna()]))[:5]} that are not labels ({', '.join(names)} or 0..{len(names) - 1}).")
-    return frame[text_column].fillna("").astype(str).tolist(), ids.to_numpy(np.int64)
+    values = frame[gold].map(lambda v: v.strip() if isinstance(v, str) else v)
+    ids = gold_ids(values, names, len(names), what=f"The dev gold column {gold!r}")
+    return frame[text_column].fillna("").astype(str).tolist(), ids
 
 
 def prediction_chunks(

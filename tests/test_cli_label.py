@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
 import subprocess
@@ -300,7 +301,9 @@ def test_the_quick_start_main_job_runs_in_a_temp_directory_and_writes_well_forme
         shutil.copy(ROOT / rel, tmp_path / rel)
     (tmp_path / "out").mkdir()
     exe = Path(sys.executable).with_name("lf")
-    proc = subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False)
+    # the wide table of a piped run: no COLUMNS (readline in this process may have set one for children)
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    proc = subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / args[args.index("-o") + 1]
     assert f"wrote {args[args.index('-o') + 1]}" in proc.stderr  # says where the output went

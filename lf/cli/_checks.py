@@ -15,6 +15,7 @@ from lf.errors import DataError
 __all__ = [
     "check_columns",
     "check_model_lfs",
+    "check_row_ids",
     "data_files",
     "gold_after_run",
     "gold_before_run",
@@ -122,6 +123,35 @@ def read_gold(data: Sequence[str], column: str) -> Any:
 
     parts = [chunk[column] for chunk in iter_chunks(_source(tuple(data)), 200_000, columns=[column])]
     return pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype=object)
+
+
+def check_row_ids(data: Sequence[str], option: str, L: Any, id_column: str | None) -> None:
+    """DATA given beside a saved matrix must hold the matrix's rows in its order: when the
+    matrix names its rows, their ids are compared (a shuffled or other file is an error)."""
+    import numpy as np
+    import pandas as pd
+
+    if L.row_ids is None:
+        return
+    cols = _frame_columns(data)[0][1]
+    column = id_column or ("id" if "id" in cols else None)
+    if column is None or column not in cols:
+        raise DataError(
+            f"The label matrix names its rows by id, but {option} has no {column or 'id'!r} column to match "
+            f"them with. Give the data the matrix was made from (and its --id-column). Columns: {', '.join(cols)}."
+        )
+    ids = read_gold(data, column)
+    if len(ids) != L.n:
+        raise DataError(f"{option} has {len(ids)} rows but the label matrix has {L.n}; give the data the matrix was made from.")
+    got = ids.astype("string").fillna("").to_numpy(dtype=object)
+    want = pd.Series(L.row_ids).astype("string").fillna("").to_numpy(dtype=object)
+    bad = np.flatnonzero(got != want)
+    if bad.size:
+        i = int(bad[0])
+        raise DataError(
+            f"{option} row {i} has id {got[i]!r} where the label matrix has {want[i]!r} ({bad.size:,} rows "
+            "differ): give the data the matrix was made from, in the same order."
+        )
 
 
 def gold_ids(values: Any, option: str, column: str, labels: Sequence[str] | None, k: int | None) -> Any:

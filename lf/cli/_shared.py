@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,13 @@ def _console(stderr: bool = False) -> Any:
 
     # markup and emoji codes off: names, paths and labels in status lines are shown literally
     console = Console(stderr=stderr, highlight=False, markup=False, emoji=False)
-    if not console.is_terminal:  # piped or captured: do not squeeze the table into 80 columns
-        console = Console(stderr=stderr, highlight=False, markup=False, emoji=False, width=160)
+    columns = os.environ.get("COLUMNS", "").strip()
+    asked = columns.isdigit() and int(columns) > 0
+    if console.width < 1 or (not console.is_terminal and not asked):
+        # piped or captured: do not squeeze the table into 80 columns, unless COLUMNS says so
+        # (COLUMNS=0, which rich would take as no room at all, counts as not set)
+        width = 80 if console.is_terminal else 160
+        console = Console(stderr=stderr, highlight=False, markup=False, emoji=False, width=width)
     return console
 
 

@@ -11,6 +11,7 @@ import click
 from lf.cli._checks import (
     check_columns,
     check_model_lfs,
+    check_row_ids,
     data_files,
     gold_after_run,
     gold_before_run,
@@ -109,7 +110,7 @@ def _gate_option(name: str, help_text: str) -> Callable[[Any], Any]:
 
 @click.command("report")
 @click.argument("source", nargs=-1, required=True)
-@click.option("--data", "gold_data", multiple=True, metavar="DATA", help="With a saved matrix: the data it was made from (for --gold and the HTML examples).")
+@click.option("--data", "gold_data", multiple=True, metavar="DATA", help="With a saved matrix: the data it was made from, same rows in the same order, checked by id (for --gold and the HTML examples).")
 @click.option("--gold", metavar="COLUMN", help="Data column with gold labels: adds correct / incorrect / emp_acc.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (schema lf.report/2, see docs/report.md) instead of a table.")
 @click.option("--html", "html_path", metavar="report.html", help="Also write a self-contained HTML report (tables, charts, examples).")
@@ -192,6 +193,8 @@ def report_cmd(
         if model is not None and model_spec:
             check_model_lfs(model, model_spec, list(L.names), L.labels)
         data = gold_data
+        if data:
+            check_row_ids(data, "--data", L, opts["id_column"])
         if column:
             check_columns(data, "--data", [("--gold", column)])
         values = gold_before_run(data, "--gold", column, L.labels) if column else None

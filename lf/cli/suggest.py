@@ -31,7 +31,9 @@ def suggest_cmd(
 
     Each suggestion's comment gives its precision on the labeled rows (k/n with a 95%
     Wilson interval; the interval's lower end is always above the label's share) and its
-    coverage of DATA. The module loads with `lf label DATA --lfs OUTPUT` as it is.
+    coverage of DATA. The LFs are chosen on those same rows, so the precisions are
+    optimistic: check them on other labeled rows with `lf report`. The module loads with
+    `lf label DATA --lfs OUTPUT` as it is.
     """
     from lf.suggest import suggest
 

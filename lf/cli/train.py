@@ -22,7 +22,7 @@ __all__ = ["predict_cmd", "train_cmd"]
 @click.option("--text-column", default="text", show_default=True, metavar="COLUMN", help="The text column of DATA (and --dev-data).")
 @click.option("--id-column", metavar="COLUMN", help="Row ids matching the labels' `id` (default: DATA's `id` column, else row positions).")
 @click.option("--all-rows", is_flag=True, help="Also train on rows no LF covered (their labels are only the class prior).")
-@click.option("--dev-data", multiple=True, metavar="DEV_DATA", help="Gold-labeled rows to choose the regularisation on (instead of cross-validation).")
+@click.option("--dev-data", multiple=True, metavar="DEV_DATA", help="Gold-labeled rows to choose the regularisation on (instead of cross-validation); the fits scored on them leave out rows of DATA with the same text.")
 @click.option("--dev-gold", metavar="COLUMN", help="Column of --dev-data with the gold labels.")
 @click.option("--C", "C", type=click.FloatRange(min=0, min_open=True), help="Fix the inverse regularisation instead of choosing it.")
 @click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(min=2), help="Train on a random sample of this many covered rows when there are more.")
@@ -57,6 +57,8 @@ def train_cmd(
     info = model.info
     sampled = f" (a random {info['sampled']:,} of them)" if "sampled" in info else ""
     how = f"chosen by {info['c_chosen_by']}" if "c_chosen_by" in info else "given"
+    if info.get("dev_texts_in_training") and "c_chosen_by" in info:
+        how += f", on fits without the {info['dev_texts_in_training']:,} rows sharing a dev text"
     _console(stderr=True).print(
         f"wrote {output}: trained on {info['trained_rows']:,} of {info['data_rows']:,} rows{sampled}, "
         f"{model.coef.shape[1]:,} features, C={model.C:g} ({how}), in {time.perf_counter() - start:.2f} s",

@@ -1,0 +1,65 @@
+"""Label Studio round trip, hostile cases: rows without ids or with repeated ids, a task
+file imported twice, an export from another labeling config or in the JSON-MIN format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lf.cli import main
+from lf.errors import DataError
+from lf.labelstudio import from_export, to_tasks
+
+LABELS = ["HAM", "SPAM"]
+
+
+def _choice(choice: str, who: int, from_name: str = "label") -> dict:
+    result = [{"from_name": from_name, "to_name": "text", "type": "choices", "value": {"choices": [choice]}}]
+    return {"id": who * 10, "completed_by": who, "was_cancelled": False, "result": result}
+
+
+def test_rows_with_repeated_or_missing_ids_are_not_exported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = pd.DataFrame({"id": ["a", "b", "a"], "text": ["hi", "buy now", "free"], "label": ["HAM", "SPAM", "SPAM"]})
+    with pytest.raises(DataError, match=r"repeat the ids \['a'\]"):
+        to_tasks(rows, LABELS)
+    with pytest.raises(DataError, match=r"1 rows to export have no id \(row positions \[1\]\)"):
+        to_tasks(rows.assign(id=["a", None, "c"]), LABELS)
+    src, out = tmp_path / "to_label.csv", tmp_path / "tasks.json"
+    src.write_text("id,text,label\nx1,hi,HAM\nx1,buy now,SPAM\n", encoding="utf-8")
+    assert main(["labelstudio", "export", str(src), "-o", str(out), "--labels", "HAM,SPAM"]) == 2
+    assert "repeat the ids ['x1']" in capsys.readouterr().err and not out.exists()
+
+
+def test_a_task_file_imported_twice_pools_its_annotations() -> None:
+    task = {"data": {"text": "free money", "lf_id": 7}}
+    agree = [{**task, "annotations": [_choice("SPAM", 1)]}, {**task, "annotations": [_choice("SPAM", 2)]}]
+    got = from_export(agree, LABELS)
+    assert got.gold[["id", "gold", "annotators"]].values.tolist() == [[7, "SPAM", 2]]
+    disagree = [{**task, "annotations": [_choice("SPAM", 1)]}, {**task, "annotations": [_choice("HAM", 2)]}]
+    got = from_export(disagree, LABELS)
+    assert got.gold.empty and got.conflicts["id"].tolist() == [7]  # a conflict, not two gold rows
+    assert "SPAM (annotator 1)" in got.conflicts["labels"][0] and "HAM (annotator 2)" in got.conflicts["labels"][0]
+    other_text = [agree[0], {"data": {"text": "hello", "lf_id": 7}, "annotations": []}]
+    with pytest.raises(DataError, match="2 tasks with id 7 and different texts"):
+        from_export(other_text, LABELS)
+    as_text = [agree[0], {"data": {"text": "free money", "lf_id": "7"}, "annotations": [_choice("HAM", 2)]}]
+    assert from_export(as_text, LABELS).gold["id"].tolist() == [7, "7"]  # 7 and "7" are different ids
+
+
+def test_annotations_of_another_labeling_config_are_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = [{"data": {"text": "free money", "lf_id": "a"}, "annotations": [_choice("SPAM", 1, from_name="sentiment")]}]
+    with pytest.raises(DataError, match=r"results for sentiment \(choices\) but none for the choices 'label'"):
+        from_export(doc, LABELS)
+    export, gold = tmp_path / "export.json", tmp_path / "gold.csv"
+    export.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["labelstudio", "import", str(export), "-o", str(gold), "--labels", "HAM,SPAM"]) == 2
+    assert "none for the choices 'label'" in capsys.readouterr().err and not gold.exists()
+
+
+def test_a_json_min_export_is_named() -> None:
+    doc = [{"id": 1, "text": "free money", "lf_id": "a", "label": "SPAM"}]
+    with pytest.raises(DataError, match="JSON-MIN export .* export the project as JSON"):
+        from_export(doc, LABELS)

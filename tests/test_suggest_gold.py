@@ -1,0 +1,76 @@
+"""`lf suggest` reads the hand-labeled rows as users keep them: a Parquet gold column of
+class ids with blanks for the unlabeled rows, one label only, or no rows at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lf
+from lf.cli import main
+from lf.errors import DataError
+from lf.suggest import suggest
+
+
+def _corpus(n: int = 200) -> pd.DataFrame:
+    """Spam says 'free' or 'winner', ham says 'song'; the first 80 rows carry a class id."""
+    rows = []
+    for i in range(n):
+        spam = i % 2 == 1
+        cue = ("free" if i % 4 == 1 else "winner") if spam else "song"
+        rows.append({"id": i, "text": f"the video {cue} today", "gold": float(spam) if i < 80 else np.nan})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def existing(tmp_path: Path) -> Path:
+    path = tmp_path / "mine.py"
+    path.write_text("from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\nx = keyword_lf('x', ['zzz'], 1)\n")
+    return path
+
+
+def test_class_ids_in_a_column_with_blanks_are_ids_not_names(tmp_path: Path, existing: Path) -> None:
+    data = tmp_path / "data.parquet"
+    _corpus().to_parquet(data)
+    assert pd.read_parquet(data)["gold"].dtype == np.float64  # the blanks make the ids 0.0 / 1.0
+    found = suggest([str(data)], [str(data)], "gold")
+    assert found.labels == ("0", "1") and found.n_labeled == 80
+    with_lfs = suggest([str(data)], [str(data)], "gold", lfs=str(existing))
+    assert with_lfs.labels == ("HAM", "SPAM")
+    assert {(s.pattern, s.label) for s in with_lfs.items} >= {("song", 0), ("free", 1), ("winner", 1)}
+    module = tmp_path / "suggested.py"
+    assert main(["suggest", str(data), "--gold-data", str(data), "--gold", "gold", "--lfs", str(existing), "-o", str(module)]) == 0
+    assert lf.load_lfs(str(module)).labels == ("HAM", "SPAM")
+
+
+def test_labeled_rows_of_one_label_are_named_as_the_problem(tmp_path: Path, existing: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = _corpus()
+    spam_only = tmp_path / "spam.csv"
+    corpus[corpus["gold"] == 1.0].assign(gold="SPAM").to_csv(spam_only, index=False)
+    with pytest.raises(DataError, match=r"hold \['SPAM'\]: label rows of the other labels"):
+        suggest(corpus, [str(spam_only)], "gold", lfs=str(existing))
+    data = tmp_path / "data.csv"
+    corpus[["id", "text"]].to_csv(data, index=False)
+    out = tmp_path / "suggested.py"
+    args = ["suggest", str(data), "--gold-data", str(spam_only), "--gold", "gold", "--lfs", str(existing), "-o", str(out)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "at least two labels" in err and "precise enough" not in err and not out.exists()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_labeled_file_without_rows_is_a_data_error(tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = _corpus()
+    empty = tmp_path / f"labeled{suffix}"
+    head = corpus.iloc[:0]
+    head.to_csv(empty, index=False) if suffix == ".csv" else head.to_parquet(empty)
+    with pytest.raises(DataError, match="labeled data has no rows"):
+        suggest(corpus, [str(empty)], "gold")
+    data = tmp_path / "data.csv"
+    corpus[["id", "text"]].to_csv(data, index=False)
+    assert main(["suggest", str(data), "--gold-data", str(empty), "--gold", "gold", "-o", str(tmp_path / "s.py")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: The labeled data has no rows") and "internal error" not in err

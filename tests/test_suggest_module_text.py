@@ -1,0 +1,43 @@
+"""The module `lf suggest` writes stays a module whatever the label names and the path of
+the labeled rows hold: quotes, backslashes, line breaks and bidi controls are escaped."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+
+import lf
+from lf.suggest import suggest
+
+HOSTILE = ('sp"""am\nraise SystemExit(7)', "ham\\N\u202e")
+SOURCE = 'C:\\new\\x"""y.csv'
+
+
+def _labeled() -> pd.DataFrame:
+    rows = [{"text": f"free money now {i}" if i % 2 else f"great song here {i}", "gold": HOSTILE[0] if i % 2 else HOSTILE[1]} for i in range(120)]
+    return pd.DataFrame(rows)
+
+
+def test_hostile_label_names_and_path_neither_break_nor_inject_code(tmp_path: Path) -> None:
+    labeled = _labeled()
+    found = suggest(labeled, labeled, "gold")
+    assert len(found) >= 2
+    path = tmp_path / "suggested.py"
+    found.write(str(path), source=SOURCE)
+    spec = importlib.util.spec_from_file_location("suggested", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # a SyntaxError or the injected SystemExit would raise here
+    assert module.LABELS == sorted(HOSTILE)
+    doc = module.__doc__ or ""
+    assert f"({SOURCE})" in doc.splitlines()[0]  # the path reads back exactly
+    assert "raise SystemExit(7)" in doc and "\\x0a" in doc and "\\u202e" in doc  # shown, escaped
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    headers = [i for i, line in enumerate(lines) if line.startswith("# -- ")]
+    assert len(headers) == 2 and all(lines[i + 1].startswith("# precision") for i in headers)  # one line each
+    assert "\u202e" not in text  # no raw bidi control anywhere in the source
+    lfs = lf.load_lfs(str(path))
+    assert lfs.labels == tuple(sorted(HOSTILE)) and len(lfs) == len(found)
