@@ -273,7 +273,7 @@ def _read_batches(path: Path, chunk_size: int, columns: list[str] | None, block:
 
             yield from pq.ParquetFile(path).iter_batches(batch_size=chunk_size, columns=columns)
         elif fmt in ("csv", "tsv"):
-            yield from _csv_reader(path, fmt, columns, block_size=block)
+            yield from _csv_batches(path, fmt, columns, block)
         else:
             import pyarrow.json as pjson
 
@@ -290,8 +290,32 @@ def _read_batches(path: Path, chunk_size: int, columns: list[str] | None, block:
         raise _unreadable(path, fmt, exc) from None
 
 
-def _csv_reader(path: Path, fmt: str, columns: list[str] | None, *, block_size: int = _BLOCK) -> pa.RecordBatchReader:
-    """A streaming CSV reader that types every column as text (the header is read first)."""
+def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) -> Iterator[pa.RecordBatch]:
+    """The file's batches; fails at the end if an unclosed quote swallowed the rows after it
+    (the last column is read for that check even when not asked for)."""
+    from lf._csv_quotes import ends_inside_quotes
+
+    reader = _csv_reader(path, fmt, columns, block_size=block, keep_last=True)
+    last_name = reader.schema.names[-1] if reader.schema.names else None
+    drop = [] if columns is None or last_name in columns or last_name is None else [last_name]
+    last_value = None
+    for batch in reader:
+        if batch.num_rows and last_name is not None:
+            last_value = batch.column(batch.num_columns - 1)[-1].as_py()
+        yield batch.drop_columns(drop) if drop else batch
+    if ends_inside_quotes(path, last_value):
+        raise DataError(
+            f"Could not read {str(path)!r} as {fmt.upper()}: a quote opened in its last column "
+            "is never closed, so the rows after it would be read as one value. Close or escape "
+            'the quote (a quote inside a quoted value is written "").'
+        )
+
+
+def _csv_reader(
+    path: Path, fmt: str, columns: list[str] | None, *, block_size: int = _BLOCK, keep_last: bool = False
+) -> pa.RecordBatchReader:
+    """A streaming CSV reader that types every column as text (the header is read first);
+    ``keep_last`` reads the header's last column too, after the ``columns`` asked for."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -303,6 +327,8 @@ def _csv_reader(path: Path, fmt: str, columns: list[str] | None, *, block_size: 
     except pa.ArrowInvalid:  # a row longer than the small block: the full one
         with contextlib.closing(pcsv.open_csv(path, read_options=read, parse_options=parse)) as header:
             names = header.schema.names
+    if columns is not None and keep_last and names and names[-1] not in columns:
+        columns = [*columns, names[-1]]
     convert = pcsv.ConvertOptions(
         column_types={name: pa.string() for name in names},
         include_columns=columns,
