@@ -4,6 +4,8 @@ Every path is checked before anything is read (exists, is a file, has a known su
 file pyarrow cannot read becomes a :class:`~lf.errors.DataError` naming the file and the
 problem. CSV / TSV columns are read as text, as ``pandas.read_csv`` leaves text (missing
 values and the usual NA markers become missing); JSON Lines values keep their JSON types.
+An integer column holding a null (JSON Lines, Parquet) arrives as Python ints and None, not
+as float64, which would round integers past 2**53 (long ids) without a word.
 A CSV row longer than the 8 MiB read block is read with a larger block (up to 1 GiB).
 """
 
@@ -246,7 +248,7 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
                     table, skip = table.slice(min(skip, table.num_rows)), max(skip - table.num_rows, 0)
                     if table.num_rows == 0:
                         continue
-                frame = table.to_pandas()
+                frame = table.to_pandas(integer_object_nulls=True)  # no int64 -> float64 rounding
                 done += len(frame)
                 yield frame
             return
@@ -365,6 +367,10 @@ def _json_frames(path: Path, chunk_size: int, columns: list[str] | None, *, skip
 
 def _records_frame(pd: Any, records: list[Any], columns: list[str] | None) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records)
+    for name in frame.columns[frame.dtypes.map(lambda d: d.kind == "f")]:
+        values = [r.get(name) for r in records]  # ints beside nulls or floats: keep them ints
+        if any(type(v) is int for v in values):
+            frame[name] = pd.Series(values, index=frame.index, dtype=object)
     return frame if columns is None else frame.reindex(columns=columns)
 
 
