@@ -52,6 +52,10 @@ def _column(col: pd.Series) -> bytes | None:
         return head + raw.tobytes()
     if isinstance(dtype, np.dtype) and dtype.kind == "O":
         return _objects(col.to_numpy())
+    if isinstance(dtype, pd.CategoricalDtype):  # codes and categories: a batch LF may read either
+        categories = _column(pd.Series(dtype.categories))
+        codes: np.ndarray = np.ascontiguousarray(col.cat.codes.to_numpy())
+        return None if categories is None else head + f"{dtype.ordered}".encode() + categories + codes.tobytes()
     try:  # extension dtypes (string, Int64, categorical, tz-aware datetimes, arrow)
         values: np.ndarray = pd.util.hash_pandas_object(col, index=False).to_numpy()
     except TypeError:  # arrow lists and structs: their values one by one

@@ -40,6 +40,11 @@ def morning(x):
     return 1 if x.v.hour < 12 else 0
 
 
+@labeling_function(batch=True)
+def first_code(df):
+    return (df["v"].cat.codes == 0).astype(int).to_numpy()
+
+
 @labeling_function()
 def many_tags(x):
     return 1 if len(x.v) > 1 else ABSTAIN
@@ -52,6 +57,11 @@ CASES = {
     "str_vs_int_objects": (is_str, pd.Series(["1", "2"], dtype=object), pd.Series([1, 2], dtype=object)),
     "zero_vs_negative_zero": (as_text, [0.0, 1.0], [-0.0, 1.0]),
     "same_instant_other_zone": (morning, _UTC, _UTC.tz_convert("Asia/Tokyo")),
+    "category_order": (
+        first_code,
+        pd.Categorical(["a", "b"], categories=["a", "b"]),
+        pd.Categorical(["a", "b"], categories=["b", "a"]),
+    ),
     "list_items": (many_tags, pd.Series([[1, 2], [3]]), pd.Series([[1], [3, 4]])),
 }
 
