@@ -4,10 +4,12 @@
 not what an LF sees. ``True`` and ``1``, ``"1"`` and ``1`` in an object column, ``None``
 and ``NaN``, ``0.0`` and ``-0.0``, and the same instant in two time zones all hash alike,
 yet ``x.flag is True``, ``isinstance(x.v, str)``, ``x.v is None``, ``str(x.v)`` and
-``x.ts.hour`` tell them apart. So the digest also covers each column's dtype, the exact bytes
-of numpy columns, and the type of every value of an object column. Values pandas cannot
-hash (lists, arrays and dicts from nested Parquet or JSON) are encoded one by one; a value
-that cannot be encoded faithfully makes the chunk uncacheable (its LFs run every time).
+``x.ts.hour`` tell them apart. So the digest also covers each column's dtype, the exact
+bytes of numpy columns, the type of every value of an object column, and the index a batch
+LF sees (unless it is a range, the chunk's position: the same rows elsewhere in the data
+share their labels). Values pandas cannot hash (lists, arrays and dicts from nested
+Parquet or JSON) are encoded one by one; a value that cannot be encoded faithfully makes
+the chunk uncacheable (its LFs run every time).
 """
 
 from __future__ import annotations
@@ -28,12 +30,19 @@ _SCALARS = (type(None), bool, int, str, bytes)
 
 
 def chunk_digest(chunk: pd.DataFrame, prefix: bytes) -> str | None:
-    """A hex digest of a chunk's column names, dtypes and values (not of its position), or
-    None when some value cannot be encoded faithfully."""
+    """A hex digest of a chunk's column names, dtypes and values, and its index unless that
+    is a range (the chunk's position), or None when some value cannot be encoded faithfully."""
+    import pandas as pd
+
     digest = hashlib.sha256(prefix + _TAG)
     # Column labels as LFs see them: the label 1 and the label "1" are different fields.
     digest.update("\0".join(c if isinstance(c, str) else f"\1{type(c).__name__}:{c!r}" for c in chunk.columns).encode())
     digest.update(str(len(chunk)).encode())
+    if not isinstance(chunk.index, pd.RangeIndex):  # a batch LF sees the index (ids, often)
+        part = _column(chunk.index.to_series())
+        if part is None:
+            return None
+        digest.update(f"\0index:{chunk.index.names!r}".encode() + part)
     for i in range(chunk.shape[1]):
         part = _column(chunk.iloc[:, i])
         if part is None:

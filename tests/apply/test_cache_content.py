@@ -106,3 +106,24 @@ def test_value_the_key_cannot_encode_runs_every_time(tmp_path):
     second = lf.apply([big], a, cache=tmp_path / "c")
     assert (np.asarray(first)[0, 0], np.asarray(second)[0, 0]) == (1, 0)
     assert second.cache_stats.reused == 0
+
+
+@labeling_function(batch=True)
+def known_ids(df):
+    return np.array([1 if i == "m2" else 0 for i in df.index])
+
+
+def test_a_batch_lf_reading_the_index_is_not_answered_for_another_index(tmp_path):
+    a = pd.DataFrame({"text": ["hi", "hi"]}, index=["m1", "m2"])
+    b = pd.DataFrame({"text": ["hi", "hi"]}, index=["m2", "m1"])
+    assert np.asarray(lf.apply([known_ids], a, cache=tmp_path / "c")).ravel().tolist() == [0, 1]
+    assert np.asarray(lf.apply([known_ids], b, cache=tmp_path / "c")).ravel().tolist() == [1, 0]
+
+
+def test_the_same_rows_at_another_position_reuse_their_labels(tmp_path):
+    rows = pd.DataFrame({"text": ["a", "b", "c", "d"], "v": [True, False, True, True]})
+    lf.apply([is_true], rows, chunk_size=2, cache=tmp_path / "c")
+    shifted = pd.concat([rows.iloc[2:], rows.iloc[:2]], ignore_index=True)
+    again = lf.apply([is_true], shifted, chunk_size=2, cache=tmp_path / "c")
+    assert (again.cache_stats.reused, again.cache_stats.computed) == (2, 0)
+    assert np.array_equal(again, lf.apply([is_true], shifted))
