@@ -11,6 +11,9 @@ What an LF's labels depend on, and how each part enters its fingerprint:
   user module it imports in turn, plus the data its globals hold. Any edit of such a module
   re-runs the LFs that reach it (an edit elsewhere in the LF's own module does not);
 - an installed package (stdlib, site-packages): its name and version;
+- a callable object with a ``fingerprint()`` method (``keyword_lf`` / ``regex_lf``, spaCy
+  preprocessors): what that method returns, plus the module defining its class, as above
+  (lf's own classes: lf's version);
 - files declared with ``labeling_function(files=[...])`` / ``preprocessor(files=[...])``:
   their content.
 
@@ -177,7 +180,9 @@ class Fingerprinter:
         seen[id(func)] = func  # kept alive: a freed id could be reused
         describe = getattr(func, "fingerprint", None)
         if callable(describe) and not isinstance(func, types.FunctionType):
-            return f"{type(func).__qualname__}:{describe()}".encode()
+            # its parameters, and the code that uses them: lf's version, or the user's module
+            code_of = _lf_version() if type(func).__module__.startswith("lf.") else self.module(type(func).__module__)
+            return None if code_of is None else f"{type(func).__qualname__}:{describe()}".encode() + code_of
         if isinstance(func, types.MethodType):
             inner, owner = self._func(func.__func__, seen), self.value(func.__self__, seen)
             return None if inner is None or owner is None else inner + owner
@@ -412,6 +417,12 @@ class Fingerprinter:
             subs = [f"{base}.{x}" for x in fromlist if x != "*" and _is_module(f"{base}.{x}")]
             out += subs if len(subs) == len(fromlist) else [base, *subs]
         return out
+
+
+def _lf_version() -> bytes:
+    from lf import __version__
+
+    return f"lf=={__version__}".encode()
 
 
 def _is_code(value: Any) -> bool:

@@ -72,6 +72,15 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str], set[str]]] = {
         {"helpers.py": "def many(t):\n    return len(t.split()) > 1\n"},
         {"target"},
     ),
+    "call_of_an_object_that_describes_its_parameters": (
+        {"lfs.py": "from lf import LabelingFunction\nclass Many:\n    def fingerprint(self):\n        return 'words>2'\n"
+                   "    def __call__(self, x):\n        _log('target')\n        return 1 if len(x.text.split()) > 2 else ABSTAIN\n"
+                   "target = LabelingFunction('target', Many())\n"},
+        {"lfs.py": "from lf import LabelingFunction\nclass Many:\n    def fingerprint(self):\n        return 'words>2'\n"
+                   "    def __call__(self, x):\n        _log('target')\n        return 1 if len(x.text.split()) >= 2 else ABSTAIN\n"
+                   "target = LabelingFunction('target', Many())\n"},
+        {"target"},
+    ),
     "static_method": (
         {"lfs.py": "class Counter:\n    @staticmethod\n    def nwords(t):\n        return len(t.split())\n"
                    "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if Counter.nwords(x.text) > 1 else ABSTAIN\n"},
@@ -289,3 +298,12 @@ def test_a_memoized_helper_is_fingerprinted_by_its_code(tmp_path: Path) -> None:
     module.write_text(source.format(limit=20))
     (second,) = lf.load_lfs(module)
     assert lf_fingerprint(second) not in (None, before)
+
+
+def test_a_template_lf_is_fingerprinted_with_the_lf_version(monkeypatch):
+    """Upgrading lf may change how a template labels: its cached labels must not carry over."""
+    template = lf.keyword_lf("win", ["prize"], label=1)
+    before = lf_fingerprint(template)
+    assert before is not None and lf_fingerprint(lf.keyword_lf("win", ["prize"], label=1)) == before
+    monkeypatch.setattr(lf, "__version__", "999.0")
+    assert lf_fingerprint(template) != before
