@@ -26,14 +26,17 @@ __all__ = [
 
 
 def data_files(data: Sequence[str]) -> list[Path]:
-    """The files DATA reads: the paths given, or a fetched dataset's files (by name)."""
+    """The files DATA reads: the paths given (globs expanded, as the run expands them), or a
+    fetched dataset's files (by name)."""
     if len(data) == 1 and not Path(data[0]).exists():
         from lf.manifest import dataset_dir, get_manifest, list_datasets
 
         if data[0] in list_datasets():
             manifest = get_manifest(data[0])
             return [dataset_dir(manifest) / spec.name for spec in manifest.files]
-    return [Path(d) for d in data]
+    from lf.corpus import expand_paths
+
+    return expand_paths(data)
 
 
 def model_files(spec: str | None) -> list[Path]:
