@@ -66,7 +66,7 @@ def _column(col: pd.Series) -> bytes | None:
         codes: np.ndarray = np.ascontiguousarray(col.cat.codes.to_numpy())
         return None if categories is None else head + f"{dtype.ordered}".encode() + categories + codes.tobytes()
     try:  # extension dtypes (string, Int64, categorical, tz-aware datetimes, arrow)
-        values: np.ndarray = pd.util.hash_pandas_object(col, index=False).to_numpy()
+        values: np.ndarray = pd.util.hash_pandas_object(col, index=False, categorize=False).to_numpy()
     except TypeError:  # arrow lists and structs: their values one by one
         return _objects(col.to_numpy(dtype=object))
     return head + values.tobytes()
