@@ -138,6 +138,34 @@ def gold_before_run(data: Sequence[str], option: str, column: str, labels: Seque
     return values
 
 
+def check_matrix_rows(L: Any, data: Sequence[str], what: str, matrix: str) -> None:
+    """Fail when DATA's ids are not the saved matrix's row ids, in order: its gold labels and
+    texts are matched to the matrix's rows by position. Without ids on both sides, only the
+    row counts can be compared (by the callers)."""
+    from lf.cli._shared import _source
+    from lf.io import iter_chunks
+
+    files = _frame_columns(data)
+    if L.row_ids is None or "id" not in files[0][1]:
+        return
+    ids = [v for chunk in iter_chunks(_source(tuple(data)), 200_000, columns=["id"]) for v in chunk["id"].tolist()]
+    if len(ids) != L.n:
+        raise DataError(f"{what} has {len(ids)} rows but the label matrix has {L.n}; give the data the matrix was made from.")
+    ours, theirs = _id_texts(ids), _id_texts(L.row_ids.tolist())
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        if a != b:
+            raise DataError(
+                f"{what} is not the data {matrix!r} was made from, in the same order: its row {i} has id "
+                f"{a!r}, the matrix's row {i} has id {b!r}. Give the data the matrix was made from, unsorted."
+            )
+
+
+def _id_texts(values: list[Any]) -> list[str | None]:
+    import math
+
+    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in values]
+
+
 def gold_after_run(values: Any, option: str, column: str, L: Any, n: int | None = None) -> Any:
     """The gold values read before the run as class ids of matrix ``L`` (its rows, its classes)."""
     n = L.n if n is None else n

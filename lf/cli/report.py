@@ -10,6 +10,7 @@ import click
 
 from lf.cli._checks import (
     check_columns,
+    check_matrix_rows,
     check_model_lfs,
     data_files,
     gold_after_run,
@@ -192,6 +193,8 @@ def report_cmd(
         if model is not None and model_spec:
             check_model_lfs(model, model_spec, list(L.names))
         data = gold_data
+        if data:
+            check_matrix_rows(L, data, "--data", source[0])
         if column:
             check_columns(data, "--data", [("--gold", column)])
         values = gold_before_run(data, "--gold", column, L.labels) if column else None
