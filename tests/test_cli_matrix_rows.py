@@ -38,7 +38,7 @@ def test_report_with_reordered_data_is_refused(saved: tuple[Path, Path, Path], c
     assert "emp acc" in capsys.readouterr().out
     assert main(["report", str(matrix), "--data", str(shuffled), "--gold", "label"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "is not the data" in err and "row 0 has id" in err
+    assert err.count("\n") == 1 and "holds the rows of" in err and "in another order" in err
 
 
 def test_fit_with_reordered_dev_data_is_refused(saved: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -48,5 +48,15 @@ def test_fit_with_reordered_dev_data_is_refused(saved: tuple[Path, Path, Path], 
     capsys.readouterr()
     assert main([*args, "--dev-data", str(shuffled), "-o", str(tmp_path / "m2.json")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--dev-data is not the data" in err
+    assert err.count("\n") == 1 and "--dev-data holds the rows of" in err
     assert not (tmp_path / "m2.json").exists()
+
+
+def test_ids_of_another_column_are_not_taken_for_a_reorder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = pd.read_csv(DEMO).head(100).assign(doc=lambda d: [f"d{i}" for i in range(len(d))])
+    data = tmp_path / "data.csv"
+    rows.to_csv(data, index=False)
+    matrix = tmp_path / "L.parquet"
+    assert main(["apply", "--lfs", str(DEMO_LFS), str(data), "-o", str(matrix), "--id-column", "doc"]) == 0
+    assert main(["report", str(matrix), "--data", str(data), "--gold", "label"]) == 0
+    assert main(["report", str(matrix), "--data", str(data), "--gold", "label", "--id-column", "doc"]) == 0

@@ -138,26 +138,25 @@ def gold_before_run(data: Sequence[str], option: str, column: str, labels: Seque
     return values
 
 
-def check_matrix_rows(L: Any, data: Sequence[str], what: str, matrix: str) -> None:
-    """Fail when DATA's ids are not the saved matrix's row ids, in order: its gold labels and
-    texts are matched to the matrix's rows by position. Without ids on both sides, only the
-    row counts can be compared (by the callers)."""
+def check_matrix_rows(L: Any, data: Sequence[str], what: str, matrix: str, id_column: str | None = None) -> None:
+    """Fail when DATA holds the saved matrix's rows (by their ids) in another order: its gold
+    labels and texts are matched to the matrix's rows by position. Ids that are not the
+    matrix's at all may be another column than the one the matrix kept: not checked here."""
     from lf.cli._shared import _source
     from lf.io import iter_chunks
 
-    files = _frame_columns(data)
-    if L.row_ids is None or "id" not in files[0][1]:
+    column = id_column or "id"
+    if L.row_ids is None or column not in _frame_columns(data)[0][1]:
         return
-    ids = [v for chunk in iter_chunks(_source(tuple(data)), 200_000, columns=["id"]) for v in chunk["id"].tolist()]
-    if len(ids) != L.n:
-        raise DataError(f"{what} has {len(ids)} rows but the label matrix has {L.n}; give the data the matrix was made from.")
+    ids = [v for chunk in iter_chunks(_source(tuple(data)), 200_000, columns=[column]) for v in chunk[column].tolist()]
     ours, theirs = _id_texts(ids), _id_texts(L.row_ids.tolist())
-    for i, (a, b) in enumerate(zip(ours, theirs)):
-        if a != b:
-            raise DataError(
-                f"{what} is not the data {matrix!r} was made from, in the same order: its row {i} has id "
-                f"{a!r}, the matrix's row {i} has id {b!r}. Give the data the matrix was made from, unsorted."
-            )
+    if ours == theirs or sorted(ours, key=str) != sorted(theirs, key=str):
+        return
+    i = next(i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b)
+    raise DataError(
+        f"{what} holds the rows of {matrix!r} in another order: its row {i} has id {ours[i]!r}, the "
+        f"matrix's row {i} has id {theirs[i]!r}. Give the data in the order the matrix was made from."
+    )
 
 
 def _id_texts(values: list[Any]) -> list[str | None]:

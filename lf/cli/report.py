@@ -194,7 +194,7 @@ def report_cmd(
             check_model_lfs(model, model_spec, list(L.names))
         data = gold_data
         if data:
-            check_matrix_rows(L, data, "--data", source[0])
+            check_matrix_rows(L, data, "--data", source[0], opts["id_column"])
         if column:
             check_columns(data, "--data", [("--gold", column)])
         values = gold_before_run(data, "--gold", column, L.labels) if column else None
