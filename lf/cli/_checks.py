@@ -148,14 +148,30 @@ def check_matrix_rows(L: Any, data: Sequence[str], what: str, matrix: str, id_co
     column = id_column or "id"
     if L.row_ids is None or column not in _frame_columns(data)[0][1]:
         return
-    ids = [v for chunk in iter_chunks(_source(tuple(data)), 200_000, columns=[column]) for v in chunk[column].tolist()]
-    ours, theirs = _id_texts(ids), _id_texts(L.row_ids.tolist())
-    if ours == theirs or sorted(ours, key=str) != sorted(theirs, key=str):
-        return
-    i = next(i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b)
+    theirs, seen, first = L.row_ids.tolist(), 0, None
+    parts: list[list[str | None]] = []  # the data's ids from the first chunk that differs
+    for chunk in iter_chunks(_source(tuple(data)), 200_000, columns=[column]):
+        ours = _id_texts(chunk[column].tolist())
+        if first is None:
+            mine = _id_texts(theirs[seen : seen + len(ours)])
+            first = next((seen + i for i, (a, b) in enumerate(zip(ours, mine)) if a != b), None)
+            start = seen
+        if first is not None:
+            parts.append(ours)
+        seen += len(ours)
+    if first is None or seen != len(theirs):
+        return  # the same rows in order, or another row count (reported by the callers)
+    import pandas as pd
+
+    ours_all = pd.Series(_id_texts(theirs[:start]) + [v for part in parts for v in part], dtype=object)
+    if not ours_all.value_counts(dropna=False).sort_index().equals(
+        pd.Series(_id_texts(theirs), dtype=object).value_counts(dropna=False).sort_index()
+    ):
+        return  # not the matrix's ids: maybe another column than the one it kept
     raise DataError(
-        f"{what} holds the rows of {matrix!r} in another order: its row {i} has id {ours[i]!r}, the "
-        f"matrix's row {i} has id {theirs[i]!r}. Give the data in the order the matrix was made from."
+        f"{what} holds the rows of {matrix!r} in another order: its row {first} has id "
+        f"{ours_all[first]!r}, the matrix's row {first} has id {_id_texts([theirs[first]])[0]!r}. "
+        "Give the data in the order the matrix was made from."
     )
 
 
