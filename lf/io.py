@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lf._json_reader import TimestampField
 from lf.errors import DataError
 
 if TYPE_CHECKING:
@@ -277,9 +278,11 @@ def _read_batches(path: Path, chunk_size: int, columns: list[str] | None, block:
         elif fmt in ("csv", "tsv"):
             yield from _csv_batches(path, fmt, columns, block)
         else:
-            import pyarrow.json as pjson
+            from lf._json_reader import json_batches
 
-            yield from pjson.open_json(path, read_options=pjson.ReadOptions(block_size=_JSON_BLOCK))
+            yield from json_batches(path, _JSON_BLOCK)
+    except TimestampField as exc:
+        raise _TypeClash() from exc  # a string field typed as a date: Python's parser keeps it text
     except pa.ArrowInvalid as exc:
         if fmt == "jsonl":
             raise _TypeClash() from exc  # Python's parser resumes, or names the bad line
