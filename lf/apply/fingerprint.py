@@ -356,13 +356,18 @@ class Fingerprinter:
         if isinstance(value, (type, types.FunctionType)) and isinstance(owner, str) and owner != name:
             deps.add(owner)
             return b""
+        # Code as it is in memory, beside the source on disk: a module edited but not
+        # reloaded runs its old code, and its labels must not be stored under the new source.
         if isinstance(value, types.FunctionType):
             cells = [c.cell_contents for c in value.__closure__ or () if _filled(c)]
-            return self.value((value.__defaults__, value.__kwdefaults__, cells), {})
-        if isinstance(value, type):  # its code is in the source: only its data can differ
+            rest = self.value((value.__defaults__, value.__kwdefaults__, cells), {})
+            return None if rest is None else _code(value.__code__) + rest
+        if isinstance(value, type):
             members = [(k, m._value_) for k, m in value.__members__.items()] if issubclass(value, enum.Enum) else []
             data = [(k, v) for k, v in vars(value).items() if not (k.startswith("__") or k in _CLASS_SKIP or _is_code(v))]
-            return self.value(members or data, {})
+            code = [k.encode() + _code(f.__code__) for k, v in sorted(vars(value).items()) for f in [getattr(v, "__func__", v)] if isinstance(f, types.FunctionType)]
+            rest = self.value(members or data, {})
+            return None if rest is None else b"".join(code) + rest
         if isinstance(value, (logging.Logger, *_BUILTIN_CALLABLES)):
             return b""  # a logger does not label; a builtin is Python's
         if type(value).__module__ in ("typing", "__future__") or isinstance(value, (types.GenericAlias, types.UnionType)):

@@ -307,3 +307,39 @@ def test_a_template_lf_is_fingerprinted_with_the_lf_version(monkeypatch):
     assert before is not None and lf_fingerprint(lf.keyword_lf("win", ["prize"], label=1)) == before
     monkeypatch.setattr(lf, "__version__", "999.0")
     assert lf_fingerprint(template) != before
+
+
+def test_a_helper_edited_but_not_reloaded_does_not_store_old_labels_under_the_new_source(tmp_path: Path) -> None:
+    """A notebook session edits a helper's file without reloading it: the run uses the old
+    code, so its labels must not be found later by a process running the new code."""
+    (tmp_path / "site").mkdir()
+    helper = tmp_path / "site" / "wordcount_stale.py"
+    module = tmp_path / "lfs.py"
+    module.write_text(textwrap.dedent("""
+        import wordcount_stale
+        from lf import ABSTAIN, labeling_function
+
+        @labeling_function()
+        def target(x):
+            return 1 if wordcount_stale.many(x.text) else ABSTAIN
+    """))
+    script = (
+        "import sys, pathlib, lf, pandas as pd; sys.path.insert(0, sys.argv[1]);"
+        "df = pd.DataFrame({'text': ['win big now', 'a b', 'ok']});"
+        "lfs = lf.load_lfs(sys.argv[2]);"
+        "print(lf.apply(lfs, df, cache=sys.argv[3], progress=False).array.ravel().tolist());"
+        "pathlib.Path(sys.argv[4]).write_text('def many(t):\\n    return len(t.split()) > 1\\n');"
+        "print(lf.apply(lfs, df, cache=sys.argv[3], progress=False).array.ravel().tolist())"
+    )
+    helper.write_text("def many(t):\n    return len(t.split()) > 2\n")
+    args = [sys.executable, "-c", script, str(tmp_path / "site"), str(module), str(tmp_path / "cache"), str(helper)]
+    session = subprocess.run(args, capture_output=True, text=True, check=True, timeout=120).stdout.split("\n")
+    assert session[0] == session[1] == "[1, -1, -1]"  # the old code ran both times
+    fresh = (
+        "import sys, lf, pandas as pd; sys.path.insert(0, sys.argv[1]);"
+        "df = pd.DataFrame({'text': ['win big now', 'a b', 'ok']});"
+        "print(lf.apply(lf.load_lfs(sys.argv[2]), df, cache=sys.argv[3], progress=False).array.ravel().tolist())"
+    )
+    args = [sys.executable, "-c", fresh, str(tmp_path / "site"), str(module), str(tmp_path / "cache")]
+    out = subprocess.run(args, capture_output=True, text=True, check=True, timeout=120).stdout.split("\n")
+    assert out[0] == "[1, 1, -1]"  # the new code's labels, not the stale entry
