@@ -8,8 +8,10 @@ What an LF's labels depend on, and how each part enters its fingerprint:
   taken without file names or line numbers, so moving an LF is not editing it;
 - a user module it reaches (``helpers.f(x)``, ``cfg.MAX_WORDS``, ``import mod`` anywhere,
   ``from .helpers import f`` inside a function): the *source* of that module and of every
-  user module it imports in turn, plus the data its globals hold. Any edit of such a module
-  re-runs the LFs that reach it (an edit elsewhere in the LF's own module does not);
+  user module it imports in turn, plus the data its globals hold and the code its functions
+  and classes run in memory (a file edited but not reloaded runs the old code). Any edit of
+  such a module re-runs the LFs that reach it (an edit elsewhere in the LF's own module
+  does not);
 - an installed package (stdlib, site-packages): its name and version;
 - a callable object with a ``fingerprint()`` method (``keyword_lf`` / ``regex_lf``, spaCy
   preprocessors): what that method returns, plus the module defining its class, as above
