@@ -67,7 +67,7 @@ def _column(col: pd.Series) -> bytes | None:
         return None if categories is None else head + f"{dtype.ordered}".encode() + categories + codes.tobytes()
     try:  # extension dtypes (string, Int64, categorical, tz-aware datetimes, arrow)
         values: np.ndarray = pd.util.hash_pandas_object(col, index=False, categorize=False).to_numpy()
-    except TypeError:  # arrow lists and structs: their values one by one
+    except (TypeError, ValueError, NotImplementedError):  # arrow lists, structs: value by value
         return _objects(col.to_numpy(dtype=object))
     return head + values.tobytes()
 
