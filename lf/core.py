@@ -239,7 +239,7 @@ class LabelingFunction:
     f:
         For a row LF, ``f(x, **resources) -> int`` where ``x`` is a :class:`Row`. For a batch
         LF (``batch=True``), ``f(df, **resources) -> array`` of one label per row of the
-        DataFrame chunk.
+        DataFrame chunk (a Series on the chunk's index is aligned on it).
     resources:
         Keyword arguments passed to every call of ``f`` (lookup tables, models ...).
     pre:

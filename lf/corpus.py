@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from lf.errors import DataError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Corpus", "as_corpus", "is_dask_frame"]
+__all__ = ["Corpus", "as_corpus", "expand_paths", "is_dask_frame"]
 
 _GLOB_CHARS = frozenset("*?[")
 _SAMPLE_BYTES = 1 << 20  # head of the first text file read to estimate its bytes per row
@@ -39,6 +39,11 @@ def _expand(item: str | os.PathLike[str]) -> list[Path]:
     if not files:
         raise DataError(f"The pattern {text!r} matches no data file.")
     return files
+
+
+def expand_paths(items: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """Paths with every glob pattern replaced by the files it matches (see :class:`Corpus`)."""
+    return [p for item in items for p in _expand(item)]
 
 
 def _dataset(name: str) -> pd.DataFrame | None:
@@ -81,7 +86,7 @@ class Corpus:
             if loaded is not None:
                 self.frame, self.name = loaded, os.fspath(items[0])
             else:
-                self.files = [p for item in items for p in _expand(item)]
+                self.files = expand_paths(items)
         else:
             self._other = data
 

@@ -4,7 +4,9 @@ Every path is checked before anything is read (exists, is a file, has a known su
 file pyarrow cannot read becomes a :class:`~lf.errors.DataError` naming the file and the
 problem. CSV / TSV columns are read as text: an empty field is missing, every other field
 is its text exactly (``NA``, ``null``, ``N/A`` included, which ``pandas.read_csv`` would turn
-into missing values); JSON Lines values keep their JSON types.
+into missing values); JSON Lines values keep their JSON types. An integer column holding a
+null (JSON Lines, Parquet) arrives as Python ints and None, not as float64, which would
+round integers past 2**53 (long ids) without a word.
 A CSV row longer than the 8 MiB read block is read with a larger block (up to 1 GiB).
 """
 
@@ -19,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lf._json_reader import TimestampField
 from lf.errors import DataError
 
 if TYPE_CHECKING:
@@ -247,7 +250,7 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
                     table, skip = table.slice(min(skip, table.num_rows)), max(skip - table.num_rows, 0)
                     if table.num_rows == 0:
                         continue
-                frame = table.to_pandas()
+                frame = table.to_pandas(integer_object_nulls=True)  # no int64 -> float64 rounding
                 done += len(frame)
                 yield frame
             return
@@ -274,11 +277,13 @@ def _read_batches(path: Path, chunk_size: int, columns: list[str] | None, block:
 
             yield from pq.ParquetFile(path).iter_batches(batch_size=chunk_size, columns=columns)
         elif fmt in ("csv", "tsv"):
-            yield from _csv_reader(path, fmt, columns, block_size=block)
+            yield from _csv_batches(path, fmt, columns, block)
         else:
-            import pyarrow.json as pjson
+            from lf._json_reader import json_batches
 
-            yield from pjson.open_json(path, read_options=pjson.ReadOptions(block_size=_JSON_BLOCK))
+            yield from json_batches(path, _JSON_BLOCK)
+    except TimestampField as exc:
+        raise _TypeClash() from exc  # a string field typed as a date: Python's parser keeps it text
     except pa.ArrowInvalid as exc:
         if fmt == "jsonl":
             raise _TypeClash() from exc  # Python's parser resumes, or names the bad line
@@ -291,9 +296,33 @@ def _read_batches(path: Path, chunk_size: int, columns: list[str] | None, block:
         raise _unreadable(path, fmt, exc) from None
 
 
-def _csv_reader(path: Path, fmt: str, columns: list[str] | None, *, block_size: int = _BLOCK) -> pa.RecordBatchReader:
+def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) -> Iterator[pa.RecordBatch]:
+    """The file's batches; fails at the end if an unclosed quote swallowed the rows after it
+    (the last column is read for that check even when not asked for)."""
+    from lf._csv_quotes import ends_inside_quotes
+
+    reader = _csv_reader(path, fmt, columns, block_size=block, keep_last=True)
+    last_name = reader.schema.names[-1] if reader.schema.names else None
+    drop = [] if columns is None or last_name in columns or last_name is None else [last_name]
+    last_value = None
+    for batch in reader:
+        if batch.num_rows and last_name is not None:
+            last_value = batch.column(batch.num_columns - 1)[-1].as_py()
+        yield batch.drop_columns(drop) if drop else batch
+    if ends_inside_quotes(path, last_value):
+        raise DataError(
+            f"Could not read {str(path)!r} as {fmt.upper()}: a quote opened in its last column "
+            "is never closed, so the rows after it would be read as one value. Close or escape "
+            'the quote (a quote inside a quoted value is written "").'
+        )
+
+
+def _csv_reader(
+    path: Path, fmt: str, columns: list[str] | None, *, block_size: int = _BLOCK, keep_last: bool = False
+) -> pa.RecordBatchReader:
     """A streaming CSV reader that types every column as text (the header is read first);
-    an empty field is missing, any other field (`NA`, `null` too) is its text."""
+    an empty field is missing, any other field (``NA``, ``null`` too) is its text.
+    ``keep_last`` reads the header's last column too, after the ``columns`` asked for."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -305,6 +334,8 @@ def _csv_reader(path: Path, fmt: str, columns: list[str] | None, *, block_size: 
     except pa.ArrowInvalid:  # a row longer than the small block: the full one
         with contextlib.closing(pcsv.open_csv(path, read_options=read, parse_options=parse)) as header:
             names = header.schema.names
+    if columns is not None and keep_last and names and names[-1] not in columns:
+        columns = [*columns, names[-1]]
     convert = pcsv.ConvertOptions(
         column_types={name: pa.string() for name in names},
         include_columns=columns,
@@ -342,6 +373,10 @@ def _json_frames(path: Path, chunk_size: int, columns: list[str] | None, *, skip
 
 def _records_frame(pd: Any, records: list[Any], columns: list[str] | None) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records)
+    for name in frame.columns[frame.dtypes.map(lambda d: d.kind == "f")]:
+        values = [r.get(name) for r in records]  # ints beside nulls or floats: keep them ints
+        if any(type(v) is int for v in values):
+            frame[name] = pd.Series(values, index=frame.index, dtype=object)
     return frame if columns is None else frame.reindex(columns=columns)
 
 

@@ -96,12 +96,15 @@ class FrameWriter(_Atomic):
             return
         if self._parquet is None:
             table = pa.Table.from_pandas(df, preserve_index=False)
-            self._schema = table.schema
-            self._parquet = pq.ParquetWriter(self.tmp, table.schema)
+            # a column with only missing values (ids no row of this chunk has) has no type
+            # yet: text, the type a mixed column is written as, so later chunks fit
+            self._schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema])
+            table = table.cast(self._schema)
+            self._parquet = pq.ParquetWriter(self.tmp, self._schema)
         else:
             try:
                 table = pa.Table.from_pandas(df, schema=self._schema, preserve_index=False)
-            except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
                 raise DataError(
                     f"Cannot write {str(self.path)!r}: a column changes type between chunks ({exc}). "
                     "Give the column one type in the data (all numbers or all text)."
@@ -198,7 +201,7 @@ class MatrixWriter(_Atomic):
                 table = table.cast(self._schema)
             except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
                 raise DataError(
-                    f"Cannot write {str(self.path)!r}: the row ids change type between chunks "
+                    f"Cannot write {str(self.shown)!r}: the row ids change type between chunks "
                     f"({self._schema.field(0).type} first, then {table.schema.field(0).type}); "
                     "give the id column one type (all integers or all text)."
                 ) from None

@@ -1,7 +1,7 @@
 """On-disk cache of each LF's labels per chunk: re-run only what changed, resume what stopped.
 
-An entry is keyed by the LF's *fingerprint* and the chunk's *content* (column names and a
-hash of every value). The fingerprint (:mod:`lf.apply.fingerprint`) covers everything an
+An entry is keyed by the LF's *fingerprint* and the chunk's *content* (column names, dtypes
+and every value with its type; see :mod:`lf.apply.content`). The fingerprint (:mod:`lf.apply.fingerprint`) covers everything an
 LF's labels depend on that Python can see: its code, preprocessors, resources and the
 values its code reads, the source of the user modules it reaches (helper modules, config
 modules, modules imported inside functions), the versions of the installed packages it
@@ -25,7 +25,6 @@ recomputed and replaced with an :class:`LFCacheWarning` naming it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -37,6 +36,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from lf.apply.content import chunk_digest
 from lf.apply.fingerprint import VERSION, Fingerprinter, lf_fingerprint
 from lf.core import ABSTAIN, LabelingFunction
 from lf.errors import DataError
@@ -92,18 +92,10 @@ class CacheStats(NamedTuple):
         return line
 
 
-def chunk_key(chunk: pd.DataFrame) -> str:
-    """A hex digest of a chunk's column names and values (not of its position)."""
-    import pandas as pd
-
-    digest = hashlib.sha256(VERSION)
-    # Column labels as LFs see them: the label 1 and the label "1" are different fields.
-    digest.update("\0".join(c if isinstance(c, str) else f"\1{type(c).__name__}:{c!r}" for c in chunk.columns).encode())
-    digest.update(str(len(chunk)).encode())
-    for column in chunk.columns:
-        values = pd.util.hash_pandas_object(chunk[column], index=False).to_numpy()
-        digest.update(values.tobytes())
-    return digest.hexdigest()
+def chunk_key(chunk: pd.DataFrame) -> str | None:
+    """A hex digest of a chunk's column names, dtypes and values (not of its position), or
+    None when a value cannot be encoded faithfully (the chunk is then not cached)."""
+    return chunk_digest(chunk, VERSION)
 
 
 def _warn(message: str) -> None:

@@ -63,7 +63,37 @@ def shared_lfs(client: Any, lfs: Sequence[LabelingFunction]) -> Any:
     # A copy on every worker, as scattering with broadcast gave: the scheduler then has no
     # reason to crowd the chunks onto the one worker that computed it.
     client.replicate([remote])
+    _check_worker_code(client, remote, lfs)
     return remote
+
+
+def _worker_digests(lfs: Sequence[LabelingFunction], names: Sequence[str]) -> dict[str, str]:
+    from lf.apply.code_versions import module_digests
+
+    return module_digests(names, load=True)  # `lfs`: the LFs unpickled here, their imports done
+
+
+def _check_worker_code(client: Any, remote: Any, lfs: Sequence[LabelingFunction]) -> None:
+    """Fail when a worker holds another version of a user module the LFs use than this
+    process: it imported the module for an earlier run, before an edit."""
+    from lf.apply.code_versions import module_digests, user_modules
+
+    names = user_modules(lfs)
+    if not names:
+        return
+    mine = module_digests(names)
+    workers = list(client.scheduler_info()["workers"])
+    futures = [client.submit(_worker_digests, remote, names, workers=[w], allow_other_workers=False, pure=False) for w in workers]
+    for worker, future in zip(workers, futures):
+        theirs = future.result()
+        stale = [n for n in names if n in theirs and theirs[n] != mine[n]]
+        if stale:
+            raise WorkerError(
+                f"The Dask worker {worker} holds another version of the module(s) {', '.join(map(repr, stale))} "
+                "than this process (the LFs use them; one of the two imported them before an edit), so "
+                "the matrix would not be this process's. Restart the workers (client.restart()), and "
+                "reload the module here, so both run the current code."
+            )
 
 
 def _first_sentence(exc: BaseException) -> str:

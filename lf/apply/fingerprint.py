@@ -8,9 +8,14 @@ What an LF's labels depend on, and how each part enters its fingerprint:
   taken without file names or line numbers, so moving an LF is not editing it;
 - a user module it reaches (``helpers.f(x)``, ``cfg.MAX_WORDS``, ``import mod`` anywhere,
   ``from .helpers import f`` inside a function): the *source* of that module and of every
-  user module it imports in turn, plus the data its globals hold. Any edit of such a module
-  re-runs the LFs that reach it (an edit elsewhere in the LF's own module does not);
+  user module it imports in turn, plus the data its globals hold and the code its functions
+  and classes run in memory (a file edited but not reloaded runs the old code). Any edit of
+  such a module re-runs the LFs that reach it (an edit elsewhere in the LF's own module
+  does not);
 - an installed package (stdlib, site-packages): its name and version;
+- a callable object with a ``fingerprint()`` method (``keyword_lf`` / ``regex_lf``, spaCy
+  preprocessors): what that method returns, plus the module defining its class, as above
+  (lf's own classes: lf's version);
 - files declared with ``labeling_function(files=[...])`` / ``preprocessor(files=[...])``:
   their content.
 
@@ -177,7 +182,9 @@ class Fingerprinter:
         seen[id(func)] = func  # kept alive: a freed id could be reused
         describe = getattr(func, "fingerprint", None)
         if callable(describe) and not isinstance(func, types.FunctionType):
-            return f"{type(func).__qualname__}:{describe()}".encode()
+            # its parameters, and the code that uses them: lf's version, or the user's module
+            code_of = _lf_version() if type(func).__module__.startswith("lf.") else self.module(type(func).__module__)
+            return None if code_of is None else f"{type(func).__qualname__}:{describe()}".encode() + code_of
         if isinstance(func, types.MethodType):
             inner, owner = self._func(func.__func__, seen), self.value(func.__self__, seen)
             return None if inner is None or owner is None else inner + owner
@@ -351,13 +358,18 @@ class Fingerprinter:
         if isinstance(value, (type, types.FunctionType)) and isinstance(owner, str) and owner != name:
             deps.add(owner)
             return b""
+        # Code as it is in memory, beside the source on disk: a module edited but not
+        # reloaded runs its old code, and its labels must not be stored under the new source.
         if isinstance(value, types.FunctionType):
             cells = [c.cell_contents for c in value.__closure__ or () if _filled(c)]
-            return self.value((value.__defaults__, value.__kwdefaults__, cells), {})
-        if isinstance(value, type):  # its code is in the source: only its data can differ
+            rest = self.value((value.__defaults__, value.__kwdefaults__, cells), {})
+            return None if rest is None else _code(value.__code__) + rest
+        if isinstance(value, type):
             members = [(k, m._value_) for k, m in value.__members__.items()] if issubclass(value, enum.Enum) else []
             data = [(k, v) for k, v in vars(value).items() if not (k.startswith("__") or k in _CLASS_SKIP or _is_code(v))]
-            return self.value(members or data, {})
+            code = [k.encode() + _code(f.__code__) for k, v in sorted(vars(value).items()) for f in [getattr(v, "__func__", v)] if isinstance(f, types.FunctionType)]
+            rest = self.value(members or data, {})
+            return None if rest is None else b"".join(code) + rest
         if isinstance(value, (logging.Logger, *_BUILTIN_CALLABLES)):
             return b""  # a logger does not label; a builtin is Python's
         if type(value).__module__ in ("typing", "__future__") or isinstance(value, (types.GenericAlias, types.UnionType)):
@@ -412,6 +424,12 @@ class Fingerprinter:
             subs = [f"{base}.{x}" for x in fromlist if x != "*" and _is_module(f"{base}.{x}")]
             out += subs if len(subs) == len(fromlist) else [base, *subs]
         return out
+
+
+def _lf_version() -> bytes:
+    from lf import __version__
+
+    return f"lf=={__version__}".encode()
 
 
 def _is_code(value: Any) -> bool:

@@ -127,8 +127,29 @@ def label_chunk(
                 finally:
                     views.restore()
                 seconds[j] = time.perf_counter() - start
+            if lf.batch:
+                out = _in_row_order(lf, out, chunk)
             labels[:, j] = _check_labels(lf, out, n, cardinality, ctx)
     return ChunkResult(labels, errors, seconds)
+
+
+def _in_row_order(lf: LabelingFunction, out: Any, chunk: pd.DataFrame) -> Any:
+    """A batch LF's pandas Series in the chunk's row order: aligned on the chunk's index, as
+    pandas aligns it, unless it is a fresh 0..n-1 range (built from an array: positions)."""
+    import pandas as pd
+
+    if not isinstance(out, pd.Series) or out.index.equals(chunk.index):
+        return out
+    index = out.index
+    if len(out) == len(chunk) and index.equals(pd.RangeIndex(len(out))):
+        return out
+    if len(out) == len(chunk) and index.is_unique and chunk.index.is_unique and index.sort_values().equals(chunk.index.sort_values()):
+        return out.reindex(chunk.index)
+    raise LFOutputError(
+        f"Batch labeling function {lf.name!r} returned a {type(out).__name__} whose index is not the "
+        f"chunk's rows (first labels {list(index[:3])!r}, the chunk's {list(chunk.index[:3])!r}); "
+        "return one label per row of the chunk, in its order (an array, or a Series on its index)."
+    )
 
 
 def _timed_batch(

@@ -231,7 +231,7 @@ class _CachePlan:
         self.m = len(lfs)
         self.cardinality = settings.cardinality
         self.on_error = settings.on_error
-        self.pending: deque[tuple[str, dict[int, Any]]] = deque()
+        self.pending: deque[tuple[str | None, dict[int, Any]]] = deque()
 
     def tasks(self, source: Iterator[Task]) -> Iterator[Task]:
         from lf.apply.cache import chunk_key
@@ -240,6 +240,8 @@ class _CachePlan:
             key = chunk_key(task.chunk)
             hits = {}
             for j in range(self.m):
+                if key is None:  # a value the key cannot encode: the chunk is not cached
+                    break
                 entry = self.cache.get(j, key, len(task.chunk))
                 if entry is not None and self.cache.usable(entry, self.cardinality, self.on_error):
                     hits[j] = entry
@@ -256,6 +258,6 @@ class _CachePlan:
         for j in range(self.m):
             if j in hits:
                 labels[:, j], errors[j], seconds[j] = hits[j].labels, hits[j].errors, hits[j].seconds
-            else:
+            elif key is not None:
                 self.cache.put(j, key, CachedLF(labels[:, j].copy(), int(errors[j]), float(seconds[j])))
         return ChunkResult(labels, errors, seconds)

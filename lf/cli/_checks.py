@@ -27,14 +27,17 @@ __all__ = [
 
 
 def data_files(data: Sequence[str]) -> list[Path]:
-    """The files DATA reads: the paths given, or a fetched dataset's files (by name)."""
+    """The files DATA reads: the paths given (globs expanded, as the run expands them), or a
+    fetched dataset's files (by name)."""
     if len(data) == 1 and not Path(data[0]).exists():
         from lf.manifest import dataset_dir, get_manifest, list_datasets
 
         if data[0] in list_datasets():
             manifest = get_manifest(data[0])
             return [dataset_dir(manifest) / spec.name for spec in manifest.files]
-    return [Path(d) for d in data]
+    from lf.corpus import expand_paths
+
+    return expand_paths(data)
 
 
 def model_files(spec: str | None) -> list[Path]:
@@ -125,9 +128,11 @@ def read_gold(data: Sequence[str], column: str) -> Any:
     return pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype=object)
 
 
-def check_row_ids(data: Sequence[str], option: str, L: Any, id_column: str | None) -> None:
-    """DATA given beside a saved matrix must hold the matrix's rows in its order: when the
-    matrix names its rows, their ids are compared (a shuffled or other file is an error)."""
+def check_row_ids(data: Sequence[str], option: str, L: Any, id_column: str | None, matrix: str | None = None) -> None:
+    """DATA given beside a saved matrix must hold the matrix's rows in its order: gold labels
+    and texts are matched to its rows by position. When the matrix names its rows, their ids
+    are compared with DATA's ``id_column`` (default ``id``): the same rows in another order,
+    other rows, or no such column are errors."""
     import numpy as np
     import pandas as pd
 
@@ -143,15 +148,20 @@ def check_row_ids(data: Sequence[str], option: str, L: Any, id_column: str | Non
     ids = read_gold(data, column)
     if len(ids) != L.n:
         raise DataError(f"{option} has {len(ids)} rows but the label matrix has {L.n}; give the data the matrix was made from.")
-    got = ids.astype("string").fillna("").to_numpy(dtype=object)
-    want = pd.Series(L.row_ids).astype("string").fillna("").to_numpy(dtype=object)
+    got = np.array(_id_texts(ids.tolist()), dtype=object)
+    want = np.array(_id_texts(pd.Series(L.row_ids).tolist()), dtype=object)
     bad = np.flatnonzero(got != want)
-    if bad.size:
-        i = int(bad[0])
-        raise DataError(
-            f"{option} row {i} has id {got[i]!r} where the label matrix has {want[i]!r} ({bad.size:,} rows "
-            "differ): give the data the matrix was made from, in the same order."
-        )
+    if not bad.size:
+        return
+    i = int(bad[0])
+    where = f"{option} row {i} has id {got[i]!r} where the label matrix has {want[i]!r} ({bad.size:,} rows differ)"
+    name = repr(matrix) if matrix else "the label matrix"
+    if sorted(got, key=str) == sorted(want, key=str):
+        raise DataError(f"{option} holds the rows of {name} in another order: {where}. Give them in the same order.")
+    raise DataError(
+        f"{where}: give the data the matrix was made from, in the same order (with --id-column if the "
+        f"matrix's ids come from another column than {column!r})."
+    )
 
 
 def gold_ids(values: Any, option: str, column: str, labels: Sequence[str] | None, k: int | None) -> Any:
@@ -170,6 +180,12 @@ def gold_before_run(data: Sequence[str], option: str, column: str, labels: Seque
     values = read_gold(data, column)
     gold_ids(values, option, column, labels, len(labels) if labels else None)
     return values
+
+
+def _id_texts(values: list[Any]) -> list[str | None]:
+    import math
+
+    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in values]
 
 
 def gold_after_run(values: Any, option: str, column: str, L: Any, n: int | None = None) -> Any:

@@ -61,7 +61,8 @@ def _apply_options(f: Any) -> Any:
 
 
 def _source(data: tuple[str, ...]) -> Any:
-    """DATA as lf.apply takes it: file paths, or the name of a fetched dataset (`lf datasets list`)."""
+    """DATA as lf.apply takes it: file paths (globs expanded, so that every check sees the
+    files the run reads), or the name of a fetched dataset (`lf datasets list`)."""
     if len(data) == 1 and not Path(data[0]).exists():
         from lf.manifest import list_datasets
 
@@ -69,7 +70,9 @@ def _source(data: tuple[str, ...]) -> Any:
             from lf.datasets import load
 
             return load(data[0])
-    return list(data)
+    from lf.corpus import expand_paths
+
+    return expand_paths(data)
 
 
 @reports_cache

@@ -13,6 +13,7 @@ from lf.cli import _dependencies as deps_cli
 from lf.cli._checks import (
     check_columns,
     check_model_lfs,
+    check_row_ids,
     data_files,
     gold_after_run,
     gold_before_run,
@@ -275,6 +276,7 @@ def _dev(dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], L: An
     L_dev = LabelMatrix.load(dev)
     if L_dev.names != L.names:
         raise DataError(f"{dev!r} was made with other LFs than the training matrix; apply the same LF module to both.")
+    check_row_ids(dev_data, "--dev-data", L_dev, None, dev)
     values = gold_before_run(dev_data, "--dev-gold", dev_gold, L.labels)
     return L_dev, gold_after_run(values, "--dev-gold", dev_gold, L, n=L_dev.n)
 

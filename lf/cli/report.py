@@ -194,7 +194,7 @@ def report_cmd(
             check_model_lfs(model, model_spec, list(L.names), L.labels)
         data = gold_data
         if data:
-            check_row_ids(data, "--data", L, opts["id_column"])
+            check_row_ids(data, "--data", L, opts["id_column"], source[0])
         if column:
             check_columns(data, "--data", [("--gold", column)])
         values = gold_before_run(data, "--gold", column, L.labels) if column else None

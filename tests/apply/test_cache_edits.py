@@ -72,6 +72,15 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str], set[str]]] = {
         {"helpers.py": "def many(t):\n    return len(t.split()) > 1\n"},
         {"target"},
     ),
+    "call_of_an_object_that_describes_its_parameters": (
+        {"lfs.py": "from lf import LabelingFunction\nclass Many:\n    def fingerprint(self):\n        return 'words>2'\n"
+                   "    def __call__(self, x):\n        _log('target')\n        return 1 if len(x.text.split()) > 2 else ABSTAIN\n"
+                   "target = LabelingFunction('target', Many())\n"},
+        {"lfs.py": "from lf import LabelingFunction\nclass Many:\n    def fingerprint(self):\n        return 'words>2'\n"
+                   "    def __call__(self, x):\n        _log('target')\n        return 1 if len(x.text.split()) >= 2 else ABSTAIN\n"
+                   "target = LabelingFunction('target', Many())\n"},
+        {"target"},
+    ),
     "static_method": (
         {"lfs.py": "class Counter:\n    @staticmethod\n    def nwords(t):\n        return len(t.split())\n"
                    "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if Counter.nwords(x.text) > 1 else ABSTAIN\n"},
@@ -289,3 +298,48 @@ def test_a_memoized_helper_is_fingerprinted_by_its_code(tmp_path: Path) -> None:
     module.write_text(source.format(limit=20))
     (second,) = lf.load_lfs(module)
     assert lf_fingerprint(second) not in (None, before)
+
+
+def test_a_template_lf_is_fingerprinted_with_the_lf_version(monkeypatch):
+    """Upgrading lf may change how a template labels: its cached labels must not carry over."""
+    template = lf.keyword_lf("win", ["prize"], label=1)
+    before = lf_fingerprint(template)
+    assert before is not None and lf_fingerprint(lf.keyword_lf("win", ["prize"], label=1)) == before
+    monkeypatch.setattr(lf, "__version__", "999.0")
+    assert lf_fingerprint(template) != before
+
+
+def test_a_helper_edited_but_not_reloaded_does_not_store_old_labels_under_the_new_source(tmp_path: Path) -> None:
+    """A notebook session edits a helper's file without reloading it: the run uses the old
+    code, so its labels must not be found later by a process running the new code."""
+    (tmp_path / "site").mkdir()
+    helper = tmp_path / "site" / "wordcount_stale.py"
+    module = tmp_path / "lfs.py"
+    module.write_text(textwrap.dedent("""
+        import wordcount_stale
+        from lf import ABSTAIN, labeling_function
+
+        @labeling_function()
+        def target(x):
+            return 1 if wordcount_stale.many(x.text) else ABSTAIN
+    """))
+    script = (
+        "import sys, pathlib, lf, pandas as pd; sys.path.insert(0, sys.argv[1]);"
+        "df = pd.DataFrame({'text': ['win big now', 'a b', 'ok']});"
+        "lfs = lf.load_lfs(sys.argv[2]);"
+        "print(lf.apply(lfs, df, cache=sys.argv[3], progress=False).array.ravel().tolist());"
+        "pathlib.Path(sys.argv[4]).write_text('def many(t):\\n    return len(t.split()) > 1\\n');"
+        "print(lf.apply(lfs, df, cache=sys.argv[3], progress=False).array.ravel().tolist())"
+    )
+    helper.write_text("def many(t):\n    return len(t.split()) > 2\n")
+    args = [sys.executable, "-c", script, str(tmp_path / "site"), str(module), str(tmp_path / "cache"), str(helper)]
+    session = subprocess.run(args, capture_output=True, text=True, check=True, timeout=120).stdout.split("\n")
+    assert session[0] == session[1] == "[1, -1, -1]"  # the old code ran both times
+    fresh = (
+        "import sys, lf, pandas as pd; sys.path.insert(0, sys.argv[1]);"
+        "df = pd.DataFrame({'text': ['win big now', 'a b', 'ok']});"
+        "print(lf.apply(lf.load_lfs(sys.argv[2]), df, cache=sys.argv[3], progress=False).array.ravel().tolist())"
+    )
+    args = [sys.executable, "-c", fresh, str(tmp_path / "site"), str(module), str(tmp_path / "cache")]
+    out = subprocess.run(args, capture_output=True, text=True, check=True, timeout=120).stdout.split("\n")
+    assert out[0] == "[1, 1, -1]"  # the new code's labels, not the stale entry

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import lf
-from lf import ABSTAIN, LabelingFunction, Row, keyword_lf, preprocessor
+from lf import ABSTAIN, LabelingFunction, Row, keyword_lf, labeling_function, preprocessor
 from lf.apply.kernel import label_chunk
 from lf.errors import DataError, LFOutputError, LFRuntimeError
 
@@ -282,3 +282,30 @@ def test_rows_after_many_failures_cost_linear_time() -> None:
     res = label_chunk([LabelingFunction("f", always_fails)], rows, cardinality=2, on_error="abstain")
     assert res.errors.tolist() == [5000] and len(calls) == 5000
     assert (res.labels == ABSTAIN).all()
+
+
+def _frame_indexed(index: list[object]) -> pd.DataFrame:
+    return pd.DataFrame({"text": ["long text", "no", "x"]}, index=index)
+
+
+@pytest.mark.parametrize("index", [[0, 1, 2], ["m1", "m2", "m3"], [10, 11, 12]])
+def test_a_batch_lf_series_is_aligned_on_the_chunk_index_not_read_by_position(index: list[object]) -> None:
+    @labeling_function(batch=True)
+    def long_reversed(df):
+        return (df["text"].str.len() > 5).astype(int).iloc[::-1]  # right labels, other order
+
+    @labeling_function(batch=True)
+    def from_array(df):
+        return pd.Series((df["text"].str.len() > 5).astype(int).to_numpy())  # a fresh 0..n-1 index
+
+    L = lf.apply([long_reversed, from_array], _frame_indexed(index))
+    assert np.asarray(L).tolist() == [[1, 1], [0, 0], [0, 0]]
+
+
+def test_a_batch_lf_series_on_other_rows_is_an_error() -> None:
+    @labeling_function(batch=True)
+    def elsewhere(df):
+        return pd.Series([1, 0, 1], index=["a", "b", "c"])
+
+    with pytest.raises(LFOutputError, match=r"'elsewhere' returned a Series whose index is not the chunk's rows"):
+        lf.apply([elsewhere], _frame_indexed(["m1", "m2", "m3"]))

@@ -1,0 +1,68 @@
+"""A saved matrix and the data given for its gold labels must hold the same rows, in order.
+
+`lf report L.parquet --data D --gold y` and `lf fit --dev L_dev --dev-data D` match gold
+labels to the matrix's rows by position. The same data sorted or shuffled (same row count)
+gave every LF a wrong empirical accuracy without a word; the ids stored with the matrix
+now show it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lf.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "datasets" / "demo" / "comments.csv"
+DEMO_LFS = ROOT / "labeling_functions" / "demo_spam.py"
+
+
+@pytest.fixture
+def saved(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path, Path]:
+    rows = pd.read_csv(DEMO).head(400)
+    data, shuffled = tmp_path / "data.csv", tmp_path / "shuffled.csv"
+    rows.to_csv(data, index=False)
+    rows.sample(frac=1, random_state=0).to_csv(shuffled, index=False)
+    matrix = tmp_path / "L.parquet"
+    assert main(["apply", "--lfs", str(DEMO_LFS), str(data), "-o", str(matrix)]) == 0
+    capsys.readouterr()
+    return matrix, data, shuffled
+
+
+def test_report_with_reordered_data_is_refused(saved: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    matrix, data, shuffled = saved
+    assert main(["report", str(matrix), "--data", str(data), "--gold", "label"]) == 0
+    assert "emp acc" in capsys.readouterr().out
+    assert main(["report", str(matrix), "--data", str(shuffled), "--gold", "label"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds the rows of" in err and "in another order" in err
+
+
+def test_fit_with_reordered_dev_data_is_refused(saved: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    matrix, data, shuffled = saved
+    args = ["fit", str(matrix), "--model", "auto", "--dev", str(matrix), "--dev-gold", "label"]
+    assert main([*args, "--dev-data", str(data), "-o", str(tmp_path / "m.json")]) == 0
+    capsys.readouterr()
+    assert main([*args, "--dev-data", str(shuffled), "-o", str(tmp_path / "m2.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--dev-data holds the rows of" in err
+    assert not (tmp_path / "m2.json").exists()
+
+
+def test_ids_of_another_column_are_named_not_taken_for_a_reorder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = pd.read_csv(DEMO).head(100).assign(doc=lambda d: [f"d{i}" for i in range(len(d))])
+    data = tmp_path / "data.csv"
+    rows.to_csv(data, index=False)
+    matrix = tmp_path / "L.parquet"
+    assert main(["apply", "--lfs", str(DEMO_LFS), str(data), "-o", str(matrix), "--id-column", "doc"]) == 0
+    capsys.readouterr()
+    # The data's `id` column is not what the matrix's ids came from: refused, pointing at the
+    # option (other ids could as well be other data, whose gold would be scored silently) ...
+    assert main(["report", str(matrix), "--data", str(data), "--gold", "label"]) == 2
+    err = capsys.readouterr().err
+    assert "with --id-column" in err and "in another order" not in err
+    # ... and the column the ids came from matches.
+    assert main(["report", str(matrix), "--data", str(data), "--gold", "label", "--id-column", "doc"]) == 0

@@ -1,0 +1,84 @@
+"""A quote opened in a CSV / TSV file's last column and never closed is one clear error.
+
+Without the check, every row after the stray quote became part of one cell: the matrix
+silently had fewer rows than the file. Well-formed quoting (line breaks and escaped quotes
+inside quoted values, CRLF, blank lines at the end) still reads every row.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import lf
+from lf import ABSTAIN, labeling_function
+from lf.cli import main
+from lf.errors import DataError
+from lf.io import iter_chunks
+
+
+@labeling_function()
+def has_buy(x):
+    return 1 if "buy" in x.text else ABSTAIN
+
+
+def _write(path: Path, text: str) -> Path:
+    data = text.encode()
+    path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
+    return path
+
+
+UNCLOSED = {
+    "csv": ("t.csv", 'id,text\n1,"hi\n2,buy now\n3,ok\n'),
+    "tsv": ("t.tsv", 'id\ttext\n1\t"hi\n2\tbuy now\n'),
+    "escaped_quotes_before_the_end": ("t.csv", 'id,text\n1,"hi\n2,say ""buy""\n'),
+    "crlf": ("t.csv", 'id,text\r\n1,"hi\r\n2,buy\r\n'),
+    "gzip": ("t.csv.gz", 'id,text\n1,"hi\n2,buy now\n'),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNCLOSED))
+def test_an_unclosed_quote_is_an_error_not_fewer_rows(case: str, tmp_path: Path) -> None:
+    name, text = UNCLOSED[case]
+    path = _write(tmp_path / name, text)
+    with pytest.raises(DataError, match=r"quote opened in its last column is never closed"):
+        lf.apply([has_buy], path)
+
+
+def test_the_check_holds_when_the_last_column_is_not_read(tmp_path: Path) -> None:
+    path = _write(tmp_path / "t.csv", 'text,id\nbuy,"1\nhi,2\n')
+    with pytest.raises(DataError, match=r"never closed"):
+        list(iter_chunks(path, 10, columns=["text"]))
+
+
+WELL_FORMED = {
+    "line_break_in_last_value": ('id,text\n1,"hi\nthere"\n2,buy\n', ["hi\nthere", "buy"]),
+    "escaped_quotes_end_the_file": ('id,text\n1,"a\nb ""buy"""\r\n', ['a\nb "buy"']),
+    "blank_lines_after": ('id,text\n1,"x\ny"\n2,"buy\n"\n\n\n', ["x\ny", "buy\n"]),
+    "quote_inside_unquoted_value": ('id,text\n1,5" screen\n2,buy\n', ['5" screen', "buy"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WELL_FORMED))
+def test_well_formed_quoting_reads_every_row(case: str, tmp_path: Path) -> None:
+    text, expected = WELL_FORMED[case]
+    path = _write(tmp_path / "t.csv", text)
+    frame = pd.concat(list(iter_chunks(path, 10)))
+    assert frame["text"].tolist() == expected
+    assert len(lf.apply([has_buy], path)) == len(expected)
+
+
+def test_cli_reports_an_unclosed_quote_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text("from lf import ABSTAIN, labeling_function\n\n@labeling_function()\ndef buy(x):\n"
+                   "    return 1 if 'buy' in x.text else ABSTAIN\n")
+    data = _write(tmp_path / "t.csv", 'id,text\n1,"hi\n2,buy now\n')
+    out = tmp_path / "labels.parquet"
+    code = main(["label", "--lfs", str(lfs), str(data), "-o", str(out), "--model", "MajorityVoter"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "never closed" in err and "t.csv" in err
+    assert not out.exists()
