@@ -379,12 +379,12 @@ def _select(
 
 
 def _redundant(c: _Candidate, p: _Candidate) -> bool:
-    """Same label, and most of the rows ``c`` labels ``p`` labels already: a phrase of a
-    picked word (``a song`` after ``song``), a synonym pattern, a narrower copy of an existing LF."""
+    """Same label and (nearly) the same rows: a phrase of a picked word, or a synonym pattern."""
     if c.label != p.label:
         return False
-    own = np.count_nonzero(c.hits)
-    return bool(own == 0 or np.count_nonzero(c.hits & p.hits) / own > 0.8)
+    both = np.count_nonzero(c.hits & p.hits)
+    either = np.count_nonzero(c.hits | p.hits)
+    return bool(either > 0 and both / either > 0.8)
 
 
 def _finalise(
