@@ -4,11 +4,14 @@ An LF module loaded from a ``.py`` file travels to Dask workers by value, but th
 modules it imports (``import helpers``, ``from helpers import f``) travel by name: a worker
 that imported them for an earlier run keeps that version. After an edit (and a reload
 here), a long-lived cluster labelled with the old code while this process used the new.
-:func:`module_digests` describes the code and the constants (numbers, strings, tuples)
-those modules hold *in memory* (not their files, which may have changed since they were
-imported); the Dask engine compares the digests of its workers with this process's before
-any chunk runs. Not covered: lists and dicts (a module may fill them at run time), the
-modules defining the LFs themselves, and lf's own modules.
+:func:`module_digests` describes the code and the constants those modules hold *in memory*
+(not their files, which may have changed since they were imported); the Dask engine
+compares the digests of its workers with this process's before any chunk runs. Constants
+count when the module's source assigns them a literal (``LIMIT = 2``, ``WORDS = ("a",
+"b")``: what an edit changes); a value computed at import (a pid, a temporary path, a host
+name) differs between processes by design and is left out (:func:`literal_names`). Not
+covered: lists and dicts (a module may fill them at run time), the modules defining the LFs
+themselves, and lf's own modules.
 """
 
 from __future__ import annotations
@@ -17,13 +20,13 @@ import contextlib
 import hashlib
 import sys
 import types
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lf.apply.fingerprint import Fingerprinter, _code
 from lf.core import LabelingFunction
 
-__all__ = ["module_digests", "user_modules"]
+__all__ = ["literal_names", "module_digests", "user_modules"]
 
 _CONSTANTS = (type(None), bool, int, float, complex, str, bytes, tuple, frozenset)
 
@@ -64,10 +67,35 @@ def _skipped(name: str) -> bool:
     return name in ("__main__", "lf") or name.startswith((FILE_MODULE_PREFIX, "lf."))
 
 
-def module_digests(names: Sequence[str], *, load: bool = False) -> dict[str, str]:
-    """Per module: a digest of the functions, classes and plain data it holds in memory.
-    ``load`` imports a module not imported yet (as an LF importing it when it runs would);
-    one that cannot be imported is left out."""
+def literal_names(module: types.ModuleType) -> frozenset[str]:
+    """Top-level names the module's source assigns a literal (``X = 2``, ``X: int = 2``);
+    none when its source cannot be read."""
+    import ast
+    import inspect
+
+    try:
+        tree = ast.parse(inspect.getsource(module))
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return frozenset()
+    names: set[str] = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        value = getattr(node, "value", None)
+        if value is None or not all(isinstance(t, ast.Name) for t in targets):
+            continue
+        try:
+            ast.literal_eval(value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue
+        names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return frozenset(names)
+
+
+def module_digests(names: Sequence[str], constants: Mapping[str, frozenset[str]], *, load: bool = False) -> dict[str, str]:
+    """Per module: a digest of the functions and classes it holds in memory and of its
+    ``constants`` (by name; see :func:`literal_names`). ``load`` imports a module not
+    imported yet (as an LF importing it when it runs would); one that cannot be imported is
+    left out."""
     import importlib
 
     out = {}
@@ -76,15 +104,15 @@ def module_digests(names: Sequence[str], *, load: bool = False) -> dict[str, str
             with contextlib.suppress(Exception):  # the LF itself fails to import it, loudly
                 importlib.import_module(name)
         if name in sys.modules:
-            out[name] = _digest(sys.modules[name])
+            out[name] = _digest(sys.modules[name], constants.get(name, frozenset()))
     return out
 
 
-def _digest(module: types.ModuleType) -> str:
+def _digest(module: types.ModuleType, constants: frozenset[str]) -> str:
     values = Fingerprinter()
     out = hashlib.sha256()
     for attr, value in sorted(vars(module).items()):
-        if attr.startswith("__"):
+        if attr.startswith("__") or (isinstance(value, _CONSTANTS) and attr not in constants):
             continue
         out.update(attr.encode() + b"=" + _member(value, module.__name__, values) + b"\0")
     return out.hexdigest()

@@ -67,23 +67,27 @@ def shared_lfs(client: Any, lfs: Sequence[LabelingFunction]) -> Any:
     return remote
 
 
-def _worker_digests(lfs: Sequence[LabelingFunction], names: Sequence[str]) -> dict[str, str]:
+def _worker_digests(lfs: Sequence[LabelingFunction], names: Sequence[str], constants: dict[str, frozenset[str]]) -> dict[str, str]:
     from lf.apply.code_versions import module_digests
 
-    return module_digests(names, load=True)  # `lfs`: the LFs unpickled here, their imports done
+    return module_digests(names, constants, load=True)  # `lfs`: the LFs unpickled here, their imports done
 
 
 def _check_worker_code(client: Any, remote: Any, lfs: Sequence[LabelingFunction]) -> None:
     """Fail when a worker holds another version of a user module the LFs use than this
     process: it imported the module for an earlier run, before an edit."""
-    from lf.apply.code_versions import module_digests, user_modules
+    from lf.apply.code_versions import literal_names, module_digests, user_modules
 
     names = user_modules(lfs)
     if not names:
         return
-    mine = module_digests(names)
+    constants = {n: literal_names(sys.modules[n]) for n in names}
+    mine = module_digests(names, constants)
     workers = list(client.scheduler_info()["workers"])
-    futures = [client.submit(_worker_digests, remote, names, workers=[w], allow_other_workers=False, pure=False) for w in workers]
+    futures = [
+        client.submit(_worker_digests, remote, names, constants, workers=[w], allow_other_workers=False, pure=False)
+        for w in workers
+    ]
     for worker, future in zip(workers, futures):
         theirs = future.result()
         stale = [n for n in names if n in theirs and theirs[n] != mine[n]]
