@@ -86,9 +86,10 @@ def predict_part(
             n = block.shape[0]
             L = LabelMatrix(block, names=names, cardinality=cardinality, labels=labels,
                             row_ids=ids if ids is not None else np.arange(offset, offset + n))
+            proba, predictions = model.predict_both(L)  # the posterior once per chunk
             frame = labels_frame(
-                L, model.predict_proba(L), filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_,
-                predictions=model.predict(L),
+                L, proba, filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_,
+                predictions=predictions,
             )
             writer.write(frame)
             counts.update({str(k): int(v) for k, v in frame["label"].value_counts().items()})

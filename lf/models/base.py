@@ -277,6 +277,13 @@ class BaseLabelModel:
             drop |= self._ties(A, proba)
         return np.where(drop, -1, pred).astype(np.int64)
 
+    def predict_both(self, L: Any) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+        """``(predict_proba(L), predict(L))`` with the probabilities computed once (what
+        ``lf label`` writes: a model's own rule, such as a tie policy, picks the label)."""
+        A = self._check_L(L)
+        proba = self.predict_proba(L)
+        return proba, self._decide(A, proba)
+
     def score(
         self,
         L: Any,

@@ -46,6 +46,17 @@ def test_fit_returns_self_and_probabilities_sum_to_one(name: str, matrix: lf.Lab
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_predict_both_is_predict_proba_and_predict(name: str, matrix: lf.LabelMatrix) -> None:
+    """What lf label writes (one posterior per chunk) is what the two methods give."""
+    model = fresh(name).fit(matrix)
+    proba, labels = model.predict_both(matrix)
+    np.testing.assert_array_equal(proba, model.predict_proba(matrix))
+    np.testing.assert_array_equal(labels, model.predict(matrix))
+    tied = get_model("MajorityVoter")(tie_break="abstain").fit(matrix)
+    assert (tied.predict_both(matrix)[1] == tied.predict(matrix)).all() and (tied.predict(matrix) == -1).any()
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_save_load_round_trip(name: str, matrix: lf.LabelMatrix, tmp_path: Path) -> None:
     model = fresh(name).fit(matrix)
     back = BaseLabelModel.load(model.save(tmp_path / "m.json"))
