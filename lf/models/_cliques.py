@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.errors import ParameterError
+from lf.models._em import unseen_classes
 from lf.models._stats import fast_patterns, onehot
 
 __all__ = [
@@ -179,6 +180,7 @@ def fit_cliques(
         table[g] = 0.0
     base = _scores(rows, table) + log_prior
     votes = [_votes_of(u, len(g), k) for u, g in zip(codes, members)]
+    unseen = unseen_classes(rows, counts, k)  # classes no LF votes: the members abstain there
     logs = [_independent(v, full, g) for v, g in zip(votes, members)]
     weight = counts.astype(np.float64)[:, None]
     tables = [np.exp(lg) for lg in logs]
@@ -188,15 +190,26 @@ def fit_cliques(
         W = S / S.sum(axis=1, keepdims=True) * weight
         for c, idx in enumerate(inv):
             num = np.stack([np.bincount(idx, weights=W[:, y], minlength=codes[c].size) for y in range(k)], axis=1)
-            fresh = (num + smoothing) / (num.sum(axis=0) + smoothing * codes[c].size)
+            fresh = _abstain_on(unseen, (num + smoothing) / (num.sum(axis=0) + smoothing * codes[c].size), codes[c])
             tables[c] = better_than_random(fresh, votes[c], np.exp(full[members[c]]))
-            logs[c] = np.log(tables[c])
+            with np.errstate(divide="ignore"):  # a class no LF votes: patterns with votes are impossible
+                logs[c] = np.log(tables[c])
     return Cliques(
         [list(g) for g in members],
         np.concatenate(codes).astype(np.int64) if codes else np.zeros(0, np.int64),
         np.vstack(tables) if tables else np.zeros((0, k)),
         np.array([u.size for u in codes], np.int64),
     )
+
+
+def _abstain_on(unseen: npt.NDArray[np.bool_], table: FloatArray, codes: npt.NDArray[np.int64]) -> FloatArray:
+    """A clique factor whose members all abstain on the classes no LF votes (code 0): left
+    free, EM makes such a class a spare cluster of patterns (as in :mod:`lf.models._em`),
+    which moved the other classes' factors and labels."""
+    if unseen.any() and codes.size and codes[0] == 0:
+        table[:, unseen] = 0.0
+        table[0, unseen] = 1.0
+    return table
 
 
 def marginals(table: FloatArray, votes: npt.NDArray[np.int64], k: int) -> FloatArray:

@@ -261,3 +261,21 @@ def test_auto_keeps_clique_members_better_than_random_on_youtube(wrench: Any) ->
         for name, model in (("independent", LabelModel()), ("auto", LabelModel(dependencies="auto")))
     }
     assert acc["auto"] >= acc["independent"]
+
+
+@pytest.mark.parametrize("dependencies", ["auto", [("promo_words", "giveaway"), ("promo_words", "has_url")]])
+def test_a_declared_class_no_lf_votes_changes_nothing(dependencies: Any) -> None:
+    """LABELS may name a class no LF votes yet: with dependencies the clique factors once
+    used it as a spare cluster of patterns (and auto tested pairs with its empty cells as
+    degrees of freedom), which changed 39 of the demo corpus's labels."""
+    df = pd.read_csv(ROOT / "datasets" / "demo" / "comments.csv")
+    L = lf.apply(lf.load_lfs(str(ROOT / "labeling_functions" / "demo_spam.py")), df, progress=False)
+    A = np.asarray(L.array)
+    if isinstance(dependencies, list):
+        dependencies = [tuple(L.names.index(n) for n in pair) for pair in dependencies]
+    two = LabelModel(dependencies=dependencies).fit(A, cardinality=2)
+    three = LabelModel(dependencies=dependencies).fit(A, cardinality=3)
+    assert two.dependencies_ == three.dependencies_
+    P2, P3 = two.predict_proba(A), three.predict_proba(A)
+    assert np.abs(P2 - P3[:, :2]).max() < 0.01 and P3[:, 2].max() < 0.01
+    assert (P2.argmax(axis=1) == P3.argmax(axis=1)).all()
