@@ -111,7 +111,8 @@ def build_report(L: LabelMatrix | Any, *, y: Any = None, model: Any = None, conf
     A, k = as_label_array(L)
     predictions = None
     if model is not None:  # predicting first checks the model fits this matrix
-        predictions = np.asarray(model.predict(L), dtype=np.int64)
+        # As lf label writes them: a row no LF voted on gets no label (not the prior's class).
+        predictions = np.asarray(model.predict(L, abstain="uncovered"), dtype=np.int64)
     summary = summarize(L, y=y, model=model)  # validates y
     gold = None if y is None else np.asarray(gold_labels(L, y, k), dtype=np.int64)  # names or ids
     if isinstance(L, LabelMatrix):
@@ -148,7 +149,7 @@ def _model_against_gold(
     ``model.score(L, y, METRICS)`` gives, from the labels and probabilities at hand)."""
     from lf.models._metrics import METRICS, reliability, scores
 
-    labeled = np.where((A != -1).any(axis=1), predictions, -1)
+    labeled = predictions  # ABSTAIN on the rows no LF voted on (and a model's own abstains)
     got = scores(METRICS, gold, labeled, proba, k)
     keep = labeled != -1  # the rows every score but coverage is over
     counts, conf, right = reliability(gold[keep], proba[keep])

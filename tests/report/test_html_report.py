@@ -201,7 +201,10 @@ def test_cli_model_from_saved_file_gives_learned_accuracies(tmp_path: Path, caps
     doc = json.loads(out)
     np.testing.assert_allclose([e["learned_acc"] for e in doc["lfs"]], model.accuracies_)
     assert doc["model"]["name"] == "LabelModel"
-    assert doc["model"]["label_counts"] == np.bincount(model.predict(L), minlength=2).tolist()
+    # Counted as lf label writes the labels: a row no LF voted on has none (not the prior's class).
+    labels = model.predict(L, abstain="uncovered")
+    assert doc["model"]["label_counts"] == np.bincount(labels[labels >= 0], minlength=2).tolist()
+    assert doc["model"]["abstained"] == int((~(np.asarray(L.array) != -1).any(axis=1)).sum()) > 0
 
 
 @pytest.mark.parametrize(
