@@ -31,7 +31,7 @@ def _console(stderr: bool = False) -> Any:
 
 
 def _apply_options(f: Any) -> Any:
-    f = click.option("--lfs", "lfs_target", metavar="MODULE", help="LF module: a dotted module name, a .py file or a package folder (required by apply and label).")(f)
+    f = click.option("--lfs", "lfs_target", metavar="MODULE", help="LF module: a dotted module name, a .py file or a package folder (required, except by `lf report` on a saved matrix).")(f)
     f = click.option("--text-column", metavar="COLUMN", help="Expose this data column to the LFs as `text`.")(f)
     f = click.option("--id-column", metavar="COLUMN", help="Keep this column as row ids (and name ids in errors). Default: the data's `id` column, if any.")(f)
     f = click.option("--n-jobs", default=1, show_default=True, help="Worker processes (-1: one per CPU).")(f)
