@@ -1,0 +1,102 @@
+"""What README.md and docs/*.md say about the CLI and the API is true of the code: every
+`lf ...` command they show exists with the options they give it, and the columns they list
+for `lf.summarize` are the columns it returns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import numpy as np
+import pytest
+
+import lf
+from lf.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+FENCE = re.compile(r"^```[a-z]*\n(.*?)^```", re.DOTALL | re.MULTILINE)
+INLINE = re.compile(r"`([^`\n]+)`")
+COMMAND = re.compile(r"^(?:\$ |\.venv/bin/)?lf ([a-z][a-z ]*)(.*)$", re.DOTALL)
+OPTION = re.compile(r"(?<![\w-])(--?[a-zA-Z][\w-]*)")
+
+
+def _fenced_commands(block: str) -> Iterator[str]:
+    """Command lines of a fenced block, continuation lines (indented, or after a trailing
+    backslash) joined to the line they continue; comments after `#` dropped."""
+    current: str | None = None
+    for raw in block.splitlines():
+        line = raw.split("  #")[0].rstrip()
+        continued = current is not None and (raw[:1].isspace() or current.endswith("\\"))
+        if continued and current is not None:
+            current = current.rstrip("\\") + " " + line.strip()
+            continue
+        if current is not None:
+            yield current
+        current = line.strip() if COMMAND.match(line.strip()) else None
+    if current is not None:
+        yield current
+
+
+def _commands(text: str) -> Iterator[str]:
+    for block in FENCE.findall(text):
+        yield from _fenced_commands(block)
+    for span in INLINE.findall(FENCE.sub("", text)):
+        if COMMAND.match(span):
+            yield span
+
+
+def _resolve(words: list[str]) -> tuple[click.Command, list[str]]:
+    command: click.Command = cli
+    path = []
+    while isinstance(command, click.Group) and words and words[0] in command.commands:
+        path.append(words.pop(0))
+        command = command.commands[path[-1]]
+    assert path, f"`lf {' '.join(words)}` names no lf command"
+    return command, path
+
+
+def _documented() -> list[tuple[str, str]]:
+    found = []
+    for doc in DOCS:
+        for cmd in _commands(doc.read_text(encoding="utf-8")):
+            found.append((doc.name, cmd))
+    return found
+
+
+DOCUMENTED = _documented()
+
+
+def test_the_docs_show_commands() -> None:
+    names = {" ".join(_resolve(c[3:].split())[1]) for _, c in DOCUMENTED if c.startswith("lf ")}
+    # the synopsis of README's "Command line" section names every command
+    assert {"apply", "label", "fit", "report", "suggest", "train", "predict", "rows", "sample"} <= names
+    assert {"labelstudio export", "labelstudio import", "cache info", "datasets fetch"} <= names
+
+
+@pytest.mark.parametrize(("doc", "line"), DOCUMENTED)
+def test_documented_command_and_options_exist(doc: str, line: str) -> None:
+    match = COMMAND.match(line)
+    assert match is not None
+    words = match.group(1).split() + match.group(2).split()
+    command, path = _resolve(words)
+    if isinstance(command, click.Group):
+        # `lf cache` alone names the group; `lf cache show DIR` names no command
+        assert not words, f"{doc}: `lf {' '.join(path)}` has no command {words[0]!r}: {line!r}"
+        return
+    known = {opt for p in command.params for opt in [*p.opts, *p.secondary_opts]}
+    used = {o for o in OPTION.findall(match.group(2)) if o not in ("-", "--")}
+    unknown = sorted(used - known)
+    assert not unknown, f"{doc}: `lf {' '.join(path)}` has no option {unknown}: {line!r}"
+
+
+def test_summarize_columns_are_the_ones_the_readme_lists() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = re.search(r"`lf\.summarize\(L, y=None, model=None\)` returns a DataFrame indexed by LF with\s+`([^`]+)`", text)
+    assert listed is not None, "README no longer lists lf.summarize's columns"
+    columns = [c.strip() for c in listed.group(1).split(",")]
+    L = np.array([[0, 1, -1], [1, 1, 0], [-1, 0, 0]])
+    assert columns == list(lf.summarize(L, y=np.array([0, 1, 0])).columns)
