@@ -187,24 +187,35 @@ def _fetch_command(manifest: Manifest, data_home: str | Path | None) -> str:
 
 def _require_fetched(manifest: Manifest, data_home: str | Path | None) -> None:
     """Every file present with its size and sha256 (digests cached, see lf.fetch.file_digests)."""
-    missing = missing_files(manifest, data_home)
     where = dataset_dir(manifest, data_home)
-    if missing and manifest.local:
-        raise DataError(f"Dataset {manifest.name!r} ships with lf but {missing[0].name!r} is missing from {str(where)!r}.")
-    if missing:
+    wrong = missing_files(manifest, data_home)  # absent, or of another size
+    absent = [f for f in wrong if not (where / f.name).is_file()]
+    if absent and manifest.local:
+        raise DataError(f"Dataset {manifest.name!r} ships with lf but {absent[0].name!r} is missing from {str(where)!r}.")
+    if absent:
         raise DataError(
             f"Dataset {manifest.name!r} is not fetched yet (missing in {str(where)!r}: "
-            f"{', '.join(f.name for f in missing)}). Run: {_fetch_command(manifest, data_home)}"
+            f"{', '.join(f.name for f in absent)}). Run: {_fetch_command(manifest, data_home)}"
         )
+    if wrong:
+        size = (where / wrong[0].name).stat().st_size
+        how = f"its size is {size:,} bytes, the manifest expects {wrong[0].size:,}"
+        raise _changed(manifest, data_home, wrong[0].name, how)
     # The project folder of a dataset shipped with lf may be read-only: no digest file there.
     digests = file_digests(where, [f.name for f in manifest.files], remember=not manifest.local)
     for spec in manifest.files:
         if digests[spec.name] != spec.sha256:
-            fix = "Reinstall lf" if manifest.local else f"Fetch it again: {_fetch_command(manifest, data_home)}"
-            raise DataError(
-                f"File {spec.name!r} of dataset {manifest.name!r} in {str(where)!r} has changed since it "
-                f"was fetched: its sha256 is {digests[spec.name]}, the manifest expects {spec.sha256}. {fix}"
+            raise _changed(
+                manifest, data_home, spec.name, f"its sha256 is {digests[spec.name]}, the manifest expects {spec.sha256}"
             )
+
+
+def _changed(manifest: Manifest, data_home: str | Path | None, name: str, how: str) -> DataError:
+    where = dataset_dir(manifest, data_home)
+    fix = "Reinstall lf" if manifest.local else f"Fetch it again: {_fetch_command(manifest, data_home)}"
+    return DataError(
+        f"File {name!r} of dataset {manifest.name!r} in {str(where)!r} has changed since it was fetched: {how}. {fix}"
+    )
 
 
 def load(name: str, *, data_home: str | Path | None = None) -> pd.DataFrame:

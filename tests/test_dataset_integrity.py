@@ -51,6 +51,23 @@ def test_a_same_size_edit_in_the_data_home_fails_the_load_naming_file_and_digest
     assert len(D.load("youtube", data_home=home)) == 1956
 
 
+def test_an_edit_that_changes_the_size_is_named_as_a_change_not_as_a_missing_file(home: Path, datasets_dir: Path) -> None:
+    path = home / "youtube" / VICTIM
+    with path.open("a", encoding="utf-8") as f:
+        f.write("one more row,,,,\n")
+    for call in (D.load, D.dataset_path):
+        with pytest.raises(DataError) as info:
+            call("youtube", data_home=home)
+        message = str(info.value)
+        assert "not fetched" not in message and "missing" not in message, message
+        assert VICTIM in message and "has changed since it was fetched" in message, message
+        assert f"{path.stat().st_size:,} bytes" in message, message
+        assert f"lf datasets fetch youtube --data-home {str(home)!r}" in message
+    fetched = fetch_dataset("youtube", data_home=home, from_path=datasets_dir / "youtube_raw")
+    assert fetched.copied == (VICTIM,)  # the fetch the message names repairs exactly that file
+    assert len(D.load("youtube", data_home=home)) == 1956
+
+
 def test_a_second_load_reuses_the_recorded_digests(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     D.load("youtube", data_home=home)
     recorded = json.loads((home / "youtube" / DIGESTS_FILE).read_text(encoding="utf-8"))
