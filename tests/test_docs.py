@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import lf
-from lf.cli import cli
+from lf.cli import cli, main
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -100,3 +100,20 @@ def test_summarize_columns_are_the_ones_the_readme_lists() -> None:
     columns = [c.strip() for c in listed.group(1).split(",")]
     L = np.array([[0, 1, -1], [1, 1, 0], [-1, 0, 0]])
     assert columns == list(lf.summarize(L, y=np.array([0, 1, 0])).columns)
+
+
+def test_model_auto_takes_the_class_balance_from_dev_as_the_help_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo, lfs = ROOT / "datasets" / "demo" / "comments.csv", ROOT / "labeling_functions" / "demo_spam.py"
+    matrix = tmp_path / "L.parquet"
+    assert main(["apply", str(demo), "--lfs", str(lfs), "-o", str(matrix)]) == 0
+    capsys.readouterr()
+    fit = ["fit", str(matrix), "--model", "auto", "-o", str(tmp_path / "m.json")]
+    code = main([*fit, "--dev", str(matrix), "--dev-data", str(demo), "--dev-gold", "label"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "class balance: dev gold labels (2,000 rows)" in out + err
+    assert main(["fit", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "with --model auto, 'dev'" in help_text

@@ -197,7 +197,7 @@ def balance_spec(names: tuple[str, ...], values: list[float]) -> str:
 def _model_options(f: Any) -> Any:
     f = click.option(
         "--class-balance", metavar="SPEC",
-        help="Class priors: 'dev' (from the dev rows' gold labels), '0.8,0.2' or 'HAM=0.8,SPAM=0.2'. Default: estimated from the LF votes (MajorityVoter: uniform).",
+        help="Class priors: 'dev' (from the dev rows' gold labels), '0.8,0.2' or 'HAM=0.8,SPAM=0.2'. Default: estimated from the LF votes (MajorityVoter: uniform); with --model auto, 'dev'.",
     )(f)
     f = click.option(
         "--model", "model_spec", default="LabelModel", show_default=True, metavar="NAME|model.json",
