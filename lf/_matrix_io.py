@@ -8,7 +8,7 @@ file and the problem, never a stray ``KeyError`` or ``BadZipFile``.
 from __future__ import annotations
 
 import json
-import math
+import sys
 import zipfile
 import zlib
 from pathlib import Path
@@ -62,30 +62,80 @@ def _write_parquet(L: LabelMatrix, tmp: Path) -> None:
 
     cols: dict[str, Any] = {}
     if L.row_ids is not None:
-        ids, missing = storable_ids(L.row_ids)
-        cols[ROW_ID] = ids if missing is None else pa.array(ids.tolist(), pa.string(), mask=missing)
+        cols[ROW_ID] = arrow_ids(L.row_ids)
     for j, name in enumerate(L.names):
         cols[name] = L.array[:, j]
     table = pa.table(cols).replace_schema_metadata({"lf": json.dumps(meta_of(L))})
     pq.write_table(table, tmp)
 
 
+def is_missing(value: Any) -> bool:
+    """Whether a row id is missing: None, NaN, or pandas' NA / NaT (nullable columns)."""
+    if value is None:
+        return True
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    pd = sys.modules.get("pandas")  # no pandas imported: no pandas NA
+    return pd is not None and (value is pd.NA or value is pd.NaT)
+
+
+def _one_kind(values: list[Any]) -> str | None:
+    """'int', 'float', 'bool' or 'str' when every value is of that kind, else None."""
+    kinds = {
+        "bool" if isinstance(v, (bool, np.bool_))
+        else "int" if isinstance(v, (int, np.integer))
+        else "float" if isinstance(v, (float, np.floating))
+        else "str" if isinstance(v, str)
+        else None
+        for v in values
+    }
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+_KIND_DTYPE = {"int": np.int64, "float": np.float64, "bool": np.bool_, "str": str}
+
+
 def storable_ids(ids: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_] | None]:
     """Row ids as an array a file can hold without pickle, and the mask of missing ids (or None).
 
     Numeric, string and datetime ids are kept as they are. Ids from an object column keep
-    their type when they are all strings or all integers; otherwise (mixed types) they are
-    stored as text, and missing ids (``None``, NaN) stay missing.
+    their type when the present ones are all integers, all floats, all booleans or all
+    strings; otherwise (mixed types) they are stored as text. Missing ids (``None``, NaN,
+    pandas' NA) stay missing, whatever the type.
     """
     if ids.dtype != object:
         return ids, None
     items = ids.tolist()
-    missing = np.array([v is None or (isinstance(v, float) and math.isnan(v)) for v in items], bool)
+    missing = np.array([is_missing(v) for v in items], bool)
     present = [v for v, gone in zip(items, missing) if not gone]
-    if not missing.any() and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in present):
-        return np.array(items, np.int64), None
-    text = np.array(["" if gone else str(v) for v, gone in zip(items, missing)], dtype=str)
-    return text, (missing if missing.any() else None)
+    kind = _one_kind(present)
+    stored: npt.NDArray[Any] | None = None
+    if kind is not None:
+        fill = {"int": 0, "float": 0.0, "bool": False, "str": ""}[kind]
+        try:
+            stored = np.array([fill if gone else v for v, gone in zip(items, missing)], _KIND_DTYPE[kind])
+        except OverflowError:  # integers beyond int64
+            stored = None
+    if stored is None:  # mixed types: as text
+        stored = np.array(["" if gone else str(v) for v, gone in zip(items, missing)], dtype=str)
+    return stored, (missing if missing.any() else None)
+
+
+def arrow_ids(ids: npt.NDArray[Any]) -> Any:
+    """Row ids as a pyarrow array of their own type, missing ids as nulls."""
+    import pyarrow as pa
+
+    stored, missing = storable_ids(ids)
+    return pa.array(stored, mask=missing) if missing is not None else stored
+
+
+def read_arrow_ids(column: Any) -> npt.NDArray[Any]:
+    """A stored id column back as an array; with nulls, an object array holding None there."""
+    if column.null_count:
+        out = np.empty(len(column), dtype=object)
+        out[:] = column.to_pylist()
+        return out
+    return np.asarray(column.to_numpy(zero_copy_only=False))
 
 
 class _Broken(Exception):
@@ -151,7 +201,7 @@ def _read_parquet(path: Path) -> dict[str, Any]:
             f"its metadata names LF column(s) {missing[:5]} that the file does not have "
             f"(columns: {', '.join(table.column_names[:10])})."
         )
-    row_ids = table.column(ROW_ID).to_numpy(zero_copy_only=False) if ROW_ID in table.column_names else None
+    row_ids = read_arrow_ids(table.column(ROW_ID)) if ROW_ID in table.column_names else None
     arr = np.column_stack([table.column(n).to_numpy() for n in meta["names"]]) if meta["names"] else (
         np.zeros((table.num_rows, 0), np.int8)
     )

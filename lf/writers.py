@@ -181,12 +181,11 @@ class MatrixWriter(_Atomic):
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        from lf._matrix_io import ROW_ID, storable_ids
+        from lf._matrix_io import ROW_ID, arrow_ids
 
         cols: dict[str, Any] = {}
         if ids is not None:
-            stored, missing = storable_ids(ids)
-            cols[ROW_ID] = stored if missing is None else pa.array(stored.tolist(), pa.string(), mask=missing)
+            cols[ROW_ID] = arrow_ids(ids)
         for j, name in enumerate(self.names):
             cols[name] = labels[:, j]
         table = pa.table(cols)
@@ -246,11 +245,11 @@ def read_matrix_chunks(path: Path, names: tuple[str, ...], rows: int) -> Any:
     """``(labels, ids)`` of a matrix file, ``rows`` at a time (ids None without an id column)."""
     import pyarrow.parquet as pq
 
-    from lf._matrix_io import ROW_ID
+    from lf._matrix_io import ROW_ID, read_arrow_ids
 
     pf = pq.ParquetFile(path)
     has_ids = ROW_ID in pf.schema_arrow.names
     for batch in pf.iter_batches(batch_size=rows):
         labels = np.column_stack([batch.column(n).to_numpy() for n in names])
-        ids = batch.column(ROW_ID).to_numpy(zero_copy_only=False) if has_ids else None
+        ids = read_arrow_ids(batch.column(ROW_ID)) if has_ids else None
         yield labels, ids

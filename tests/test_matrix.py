@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
@@ -289,3 +290,31 @@ def test_an_npz_that_is_not_a_label_matrix_is_a_data_error(tmp_path, content):
         np.savez(path, weights=np.zeros(3))
     with pytest.raises(DataError, match=r"is not a label matrix written by lf"):
         LabelMatrix.load(path)
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+@pytest.mark.parametrize(
+    "ids, expected",
+    [
+        (pd.array([10, None, 30], dtype="Int64"), [10, None, 30]),  # nullable integers
+        (pd.Series([10, None, 30], dtype=object), [10, None, 30]),
+        (pd.array(["a", None, "c"], dtype="string"), ["a", None, "c"]),
+        (pd.Series([True, None, False], dtype=object), [True, None, False]),
+    ],
+)
+def test_row_ids_with_a_missing_one_keep_their_type_and_stay_missing(tmp_path, suffix, ids, expected):
+    # An id column with a gap must not come back as text ('10', '<NA>'): ids that no longer
+    # equal the data's ids join to nothing, and pandas' NA must not become the id '<NA>'.
+    from lf import apply, labeling_function
+
+    @labeling_function()
+    def has_good(x):
+        return 1 if "good" in x.text else -1
+
+    df = pd.DataFrame({"id": ids, "text": ["good", "bad", "good too"]})
+    L = apply([has_good], df)
+    assert L.row_ids.tolist() == expected
+    back = LabelMatrix.load(L.save(tmp_path / f"L{suffix}"))
+    assert back.row_ids.tolist() == expected
+    assert [type(v) for v in back.row_ids.tolist()] == [type(v) for v in expected]
+    assert back.array.tolist() == L.array.tolist()
