@@ -8,9 +8,11 @@ file and the problem, never a stray ``KeyError`` or ``BadZipFile``.
 from __future__ import annotations
 
 import json
+import math
 import sys
 import zipfile
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,16 +59,30 @@ def write_matrix(L: LabelMatrix, path: Path) -> None:
 
 
 def _write_parquet(L: LabelMatrix, tmp: Path) -> None:
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    cols: dict[str, Any] = {}
-    if L.row_ids is not None:
-        cols[ROW_ID] = arrow_ids(L.row_ids)
-    for j, name in enumerate(L.names):
-        cols[name] = L.array[:, j]
-    table = pa.table(cols).replace_schema_metadata({"lf": json.dumps(meta_of(L))})
-    pq.write_table(table, tmp)
+    table = parquet_table(L.names, L.array, L.row_ids)
+    if table.num_columns == 0 and L.n:
+        raise DataError(
+            f"Cannot save a matrix of {L.n} rows, no LFs and no row ids as Parquet: the file "
+            "would have no column to count its rows. Use a .npz file."
+        )
+    pq.write_table(table.replace_schema_metadata({"lf": json.dumps(meta_of(L))}), tmp)
+
+
+def parquet_table(names: Sequence[str], labels: npt.NDArray[Any], ids: npt.NDArray[Any] | None) -> Any:
+    """The Parquet columns of a matrix (or of a chunk of one): the row ids, then one per LF."""
+    import pyarrow as pa
+
+    if ROW_ID in names:
+        raise DataError(
+            f"Cannot write a Parquet label matrix with an LF named {ROW_ID!r}: the file keeps "
+            "its row ids in that column. Rename the LF (or save as .npz)."
+        )
+    cols: dict[str, Any] = {} if ids is None else {ROW_ID: arrow_ids(ids)}
+    for j, name in enumerate(names):
+        cols[name] = labels[:, j]
+    return pa.table(cols)
 
 
 def is_missing(value: Any) -> bool:
@@ -174,8 +190,14 @@ def _read_npz(path: Path) -> dict[str, Any]:
             arr = z["L"]
             row_ids = z["row_ids"] if "row_ids" in z.files else None
             if row_ids is not None and "row_ids_missing" in z.files:
+                gaps = z["row_ids_missing"]
+                if gaps.dtype != bool or gaps.shape != row_ids.shape:
+                    raise _Broken(
+                        f"its mask of missing row ids (shape {gaps.shape}, dtype {gaps.dtype}) "
+                        f"does not match its {row_ids.shape[0]} row ids."
+                    )
                 row_ids = row_ids.astype(object)
-                row_ids[z["row_ids_missing"]] = None
+                row_ids[gaps] = None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
         raise _Broken(f"it is not a label matrix written by lf: truncated, or not a .npz archive ({type(exc).__name__}: {exc}).") from None
     return _kwargs(meta, arr, row_ids)
@@ -224,10 +246,18 @@ def _meta(raw: str | bytes) -> dict[str, Any]:
         raise _Broken(f"its metadata 'cardinality' must be a positive integer. Got {k!r}.")
     if labels is not None and (not isinstance(labels, list) or not all(isinstance(x, str) for x in labels)):
         raise _Broken(f"its metadata 'labels' must be a list of names or null. Got {labels!r}.")
-    for key in ("errors", "seconds"):
+    for key, kinds in (("errors", (int,)), ("seconds", (int, float))):
         value = meta.get(key)
-        if value is not None and (not isinstance(value, list) or len(value) != len(names)):
-            raise _Broken(f"its metadata {key!r} must hold one number per LF ({len(names)}). Got {value!r}.")
+        if value is not None and (
+            not isinstance(value, list)
+            or len(value) != len(names)
+            or not all(isinstance(x, kinds) and not isinstance(x, bool) and 0 <= x < math.inf for x in value)
+        ):
+            what = "count" if key == "errors" else "number"
+            raise _Broken(
+                f"its metadata {key!r} must hold one non-negative {what} per LF ({len(names)}). "
+                f"Got {str(value)[:200]}."
+            )
     return meta
 
 

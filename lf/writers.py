@@ -181,14 +181,9 @@ class MatrixWriter(_Atomic):
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        from lf._matrix_io import ROW_ID, arrow_ids
+        from lf._matrix_io import parquet_table
 
-        cols: dict[str, Any] = {}
-        if ids is not None:
-            cols[ROW_ID] = arrow_ids(ids)
-        for j, name in enumerate(self.names):
-            cols[name] = labels[:, j]
-        table = pa.table(cols)
+        table = parquet_table(self.names, labels, ids)
         if self._writer is None:
             self._schema = table.schema
             try:

@@ -318,3 +318,32 @@ def test_row_ids_with_a_missing_one_keep_their_type_and_stay_missing(tmp_path, s
     assert back.row_ids.tolist() == expected
     assert [type(v) for v in back.row_ids.tolist()] == [type(v) for v in expected]
     assert back.array.tolist() == L.array.tolist()
+
+
+def test_an_lf_named_like_the_row_id_column_is_refused_not_mixed_up(tmp_path):
+    # Parquet keeps row ids in the column '__row_id__': an LF of that name overwrote them
+    # (row ids 'r1', 'r2' came back as the LF's votes 1, 0) or, without ids, became them.
+    from lf.cli import main
+
+    L = LabelMatrix([[1], [0]], names=["__row_id__"], row_ids=["r1", "r2"])
+    for ids in (["r1", "r2"], None):
+        with pytest.raises(DataError, match=r"LF named '__row_id__'.*Rename the LF"):
+            LabelMatrix(L.array, names=L.names, row_ids=ids).save(tmp_path / "L.parquet")
+    assert LabelMatrix.load(L.save(tmp_path / "L.npz")).row_ids.tolist() == ["r1", "r2"]
+    (tmp_path / "lfs.py").write_text(
+        "from lf import labeling_function\n\n@labeling_function(name='__row_id__')\n"
+        "def a(x):\n    return 1 if 'good' in x.text else 0\n"
+    )
+    (tmp_path / "d.csv").write_text("id,text\nr1,good\nr2,bad\n")
+    out = tmp_path / "out.parquet"
+    assert main(["apply", "--lfs", str(tmp_path / "lfs.py"), str(tmp_path / "d.csv"), "-o", str(out)]) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["L.npz", "d.csv", "lfs.py"]
+
+
+def test_a_parquet_matrix_with_rows_but_no_columns_is_refused(tmp_path):
+    # No LF and no row ids: a Parquet table without columns has no rows, so 3 rows came back as 0.
+    L = LabelMatrix(np.zeros((3, 0), np.int8), names=[])
+    with pytest.raises(DataError, match=r"3 rows, no LFs and no row ids .* Use a \.npz file"):
+        L.save(tmp_path / "L.parquet")
+    assert LabelMatrix.load(L.save(tmp_path / "L.npz")).n == 3
+    assert LabelMatrix.load(LabelMatrix(L.array, names=[], row_ids=[4, 5, 6]).save(tmp_path / "L.parquet")).n == 3
