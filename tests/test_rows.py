@@ -141,3 +141,25 @@ def test_terminal_highlights_the_match_and_shows_markup_literally():
     plain_buf = io.StringIO()
     show_rows(frame.assign(span_start=[0], span_end=[6]), Console(file=plain_buf, width=80), lf_name="sub", total=1)
     assert "[bold]" in plain_buf.getvalue()  # user text is never read as rich markup
+
+
+def test_terminal_control_characters_in_texts_are_shown_not_obeyed():
+    # A text holding ESC sequences (clear screen, set title, colours) reached the terminal
+    # raw; and escaping it before the cut moved the highlight off the match.
+    import io
+
+    from rich.console import Console
+
+    from lf.cli.rows import show_rows
+
+    text = "\x1b[2J\x1b]0;pwned\x07 \x1b[31mred\u202e please subscribe now"
+    start = text.index("subscribe")
+    frame = pd.DataFrame({"row": [0], "id": ["x\x1b[1A"], "text": [text], "span_start": [start], "span_end": [start + 9]})
+    buf = io.StringIO()
+    show_rows(frame, Console(file=buf, width=80, force_terminal=True, color_system="standard"), lf_name="sub", total=1)
+    out = buf.getvalue()
+    assert "\x1b[1;7msubscribe\x1b[0m" in out  # the highlight is still exactly on the match
+    rest = re.sub(r"\x1b\[[0-9;]*m", "", out)  # rich's own colour codes
+    assert "\x1b" not in rest and "\x07" not in rest
+    assert "\\x1b[2J\\x1b]0;pwned\\x07 \\x1b[31mred\\u202e please subscribe" in rest
+    assert "id x\\x1b[1A" in rest

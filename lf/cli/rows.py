@@ -29,14 +29,17 @@ def show_rows(frame: Any, console: Any, *, lf_name: str | None, total: int) -> N
             head.append(f"  {visible(col)}={visible(rec[col])}")
         console.print(head, soft_wrap=False, overflow="fold")
         if "text" in rec:
-            text = "" if not isinstance(rec["text"], str) else visible(rec["text"]).replace("\n", " ")
+            text = "" if not isinstance(rec["text"], str) else rec["text"].replace("\n", " ")
             span = None
             if lf_name is not None and rec.get("span_start", -1) >= 0:
                 span = (int(rec["span_start"]), int(rec["span_end"]))
             cut, where = snippet(text, span, 2 * width - 8)
-            body = Text("  " + cut)
+            # escapes made visible after the cut, so the match's span still points at it
+            a, b = where or (len(cut), len(cut))
+            before, match = visible(cut[:a]), visible(cut[a:b])
+            body = Text("  " + before + match + visible(cut[b:]))
             if where is not None:
-                body.stylize("bold reverse", where[0] + 2, where[1] + 2)
+                body.stylize("bold reverse", len(before) + 2, len(before) + len(match) + 2)
             console.print(body, overflow="fold")
     shown = len(frame)
     noun = "row" if total == 1 else "rows"
