@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -275,7 +276,9 @@ def test_a_run_sharing_a_new_cache_with_a_concurrent_run_does_not_fail(tmp_path:
         sys.addaudithook(other_run_first)
         print(lf.apply(lfs, df, cache=CACHE).array.tolist())
     """)
-    run = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=120)
+    root = str(Path(lf.__file__).resolve().parents[1])  # this checkout's lf in the child
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=120, env=env)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip() == "[[1, -1], [-1, 0], [-1, -1]]"
     info = cache_info(cache)
