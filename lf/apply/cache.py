@@ -251,6 +251,8 @@ class CacheInfo(NamedTuple):
 
 def _checked_cache(folder: str | os.PathLike[str]) -> Path:
     path = Path(folder)
+    if path.is_file():
+        raise DataError(f"{str(path)!r} is a file, not an lf cache: give the folder passed as `cache=` / --cache.")
     if not path.is_dir():
         raise DataError(f"No lf cache at {str(path)!r}: the folder does not exist.")
     if not _marker_ok(path):

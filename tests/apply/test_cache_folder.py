@@ -213,6 +213,10 @@ def test_clear_refuses_a_folder_that_is_not_an_lf_cache(tmp_path: Path, capsys: 
     assert (folder / "ab" / "cat.npz").read_bytes() == b"precious"
     assert main(["cache", "info", str(tmp_path / "missing")]) == 2
     assert "does not exist" in capsys.readouterr().err
+    # a file is not called a missing folder
+    assert main(["cache", "clear", str(folder / "ab" / "cat.npz")]) == 2
+    assert "is a file, not an lf cache" in capsys.readouterr().err
+    assert (folder / "ab" / "cat.npz").read_bytes() == b"precious"
     with pytest.raises(DataError, match="not an lf cache"):
         clear_cache(folder)
 
