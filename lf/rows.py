@@ -88,8 +88,8 @@ def select_rows(
     elif votes is not None:
         keep &= votes != -1
     if conflicts is not None:
-        if isinstance(conflicts, str) or len(conflicts) != 2:
-            raise ParameterError(f"`conflicts` must name two LFs, e.g. ('a', 'b'). Got {conflicts!r}.")
+        if isinstance(conflicts, str) or len(conflicts) != 2 or conflicts[0] == conflicts[1]:
+            raise ParameterError(f"`conflicts` must name two different LFs, e.g. ('a', 'b'). Got {conflicts!r}.")
         a, b = (A[:, _lf_index(L, name, "conflicts")] for name in conflicts)
         keep &= (a != -1) & (b != -1) & (a != b)
     if wrong:

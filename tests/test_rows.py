@@ -163,3 +163,16 @@ def test_terminal_control_characters_in_texts_are_shown_not_obeyed():
     assert "\x1b" not in rest and "\x07" not in rest
     assert "\\x1b[2J\\x1b]0;pwned\\x07 \\x1b[31mred\\u202e please subscribe" in rest
     assert "id x\\x1b[1A" in rest
+
+
+def test_conflicts_of_an_lf_with_itself_is_refused_not_an_empty_answer(L, tmp_path, capsys):
+    # `--conflicts a,a` answered "no rows match": an LF never disagrees with itself, so the
+    # typo (meant a,b) looked like a finding.
+    name = L.names[0]
+    with pytest.raises(lf.errors.ParameterError, match=r"two different LFs"):
+        select_rows(L, conflicts=(name, name))
+    pd.DataFrame({"text": ["win now", "hello"]}).to_csv(tmp_path / "d.csv", index=False)
+    mod = tmp_path / "m.py"
+    mod.write_text("from lf import keyword_lf\nwin = keyword_lf('win', ['win'], 1)\n")
+    code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--conflicts", "win, win")
+    assert code == 2 and "two different LFs" in err and "no rows match" not in out

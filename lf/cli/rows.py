@@ -78,8 +78,8 @@ def rows_cmd(
     pair = None
     if conflicts is not None:
         pair = [p.strip() for p in conflicts.split(",")]
-        if len(pair) != 2 or not all(pair):
-            raise click.BadParameter(f"{conflicts!r}: name two LFs, e.g. 'has_link,short_text'.", param_hint="'--conflicts'")
+        if len(pair) != 2 or not all(pair) or pair[0] == pair[1]:
+            raise click.BadParameter(f"{conflicts!r}: name two different LFs, e.g. 'has_link,short_text'.", param_hint="'--conflicts'")
     check_outputs([], _inputs(("DATA", data_files(data)), lfs_target=lfs_target), folders=_folders(opts))
     text_column = opts["text_column"]
     check_columns(data, "DATA", [("--id-column", opts["id_column"]), ("--gold", gold)], text_column=text_column)
