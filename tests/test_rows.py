@@ -176,3 +176,19 @@ def test_conflicts_of_an_lf_with_itself_is_refused_not_an_empty_answer(L, tmp_pa
     mod.write_text("from lf import keyword_lf\nwin = keyword_lf('win', ['win'], 1)\n")
     code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--conflicts", "win, win")
     assert code == 2 and "two different LFs" in err and "no rows match" not in out
+
+
+def test_rows_json_is_valid_json_when_a_text_is_missing(tmp_path, capsys):
+    # A row with an empty text printed "text": NaN, which is not JSON (jq and strict
+    # parsers reject the line).
+    (tmp_path / "d.csv").write_text("id,text\n1,subscribe now\n2,\n3,song\n")
+    mod = tmp_path / "m.py"
+    mod.write_text("from lf import keyword_lf\nsub = keyword_lf('sub', ['subscribe'], 1)\n")
+    code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--json")
+    assert code == 0, err
+
+    def strict(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    recs = [json.loads(line, parse_constant=strict) for line in out.splitlines()]
+    assert [r["text"] for r in recs] == ["subscribe now", None, "song"]

@@ -97,10 +97,14 @@ def rows_cmd(
     frame = rows(L, _source(data), n=limit, lfs=list(lfs), text_column=column, **filters)
     if as_json:
         for rec in frame.to_dict("records"):
-            click.echo(json.dumps({k: _plain(v) for k, v in rec.items()}, ensure_ascii=False))
+            click.echo(json.dumps({k: _plain(v) for k, v in rec.items()}, ensure_ascii=False, allow_nan=False))
         return
     show_rows(frame, _console(), lf_name=lf_name, total=total)
 
 
 def _plain(v: Any) -> Any:
-    return v.item() if hasattr(v, "item") else v
+    """A JSON value: numpy scalars as Python ones, a missing value (NaN, NA) as null."""
+    from lf._matrix_io import is_missing
+
+    v = v.item() if hasattr(v, "item") else v
+    return None if is_missing(v) else v
