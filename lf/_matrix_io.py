@@ -193,8 +193,8 @@ def _read_npz(path: Path) -> dict[str, Any]:
                 gaps = z["row_ids_missing"]
                 if gaps.dtype != bool or gaps.shape != row_ids.shape:
                     raise _Broken(
-                        f"its mask of missing row ids (shape {gaps.shape}, dtype {gaps.dtype}) "
-                        f"does not match its {row_ids.shape[0]} row ids."
+                        f"its mask of missing row ids must hold one boolean per row id "
+                        f"({row_ids.shape}). Got shape {gaps.shape}, dtype {gaps.dtype}."
                     )
                 row_ids = row_ids.astype(object)
                 row_ids[gaps] = None

@@ -81,7 +81,7 @@ BROKEN_MATRICES = [
     ("L.parquet", lambda p: _rewrite_parquet_meta(p, lambda m: _with(m, errors=[0])), "'errors' must hold one non-negative count per LF (3)"),
     ("L.parquet", lambda p: _rewrite_parquet_meta(p, lambda m: _with(m, errors=["x", 0, 1])), "'errors' must hold one non-negative count per LF (3)"),
     ("L.npz", lambda p: _rewrite_npz_meta(p, json.dumps(_with(_npz_meta(p), seconds=[0.5, None, -1]))), "'seconds' must hold one non-negative number per LF (3)"),
-    ("L.npz", lambda p: _add_npz_arrays(p, row_ids=np.arange(300), row_ids_missing=np.array([True])), "mask of missing row ids (shape (1,), dtype bool) does not match its 300 row ids"),
+    ("L.npz", lambda p: _add_npz_arrays(p, row_ids=np.arange(300), row_ids_missing=np.array([True])), "mask of missing row ids must hold one boolean per row id ((300,)). Got shape (1,), dtype bool"),
     ("L.parquet", lambda p: _rewrite_parquet_meta(p, lambda m: _with(m, labels=["ONE", "TWO", "THREE"])), "3 label names given for cardinality 2"),
     ("L.parquet", lambda p: _rewrite_parquet_meta(p, [1, 2]), "not a label matrix written by lf (format 'list'"),
 ]
