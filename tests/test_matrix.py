@@ -347,3 +347,16 @@ def test_a_parquet_matrix_with_rows_but_no_columns_is_refused(tmp_path):
         L.save(tmp_path / "L.parquet")
     assert LabelMatrix.load(L.save(tmp_path / "L.npz")).n == 3
     assert LabelMatrix.load(LabelMatrix(L.array, names=[], row_ids=[4, 5, 6]).save(tmp_path / "L.parquet")).n == 3
+
+
+@pytest.mark.parametrize(
+    "costs", [{"errors": [1]}, {"errors": [-1, 0]}, {"errors": [1.5, 0]}, {"seconds": [float("nan"), 1.0]}, {"seconds": [-2.0, 0.0]}]
+)
+def test_per_lf_costs_are_checked_when_made_so_a_saved_matrix_always_loads(tmp_path, costs):
+    # A matrix built with one error count for two LFs, or NaN seconds, was accepted (1.5
+    # errors silently became 1) and saved to a file that `load` then refused.
+    with pytest.raises(ParameterError, match=r"must hold one non-negative .* per LF \(2\)"):
+        LabelMatrix([[0, 1]], names=["a", "b"], **costs)
+    L = LabelMatrix([[0, 1]], names=["a", "b"], errors=np.array([2.0, 0.0]), seconds=[1, 0.5])
+    back = LabelMatrix.load(L.save(tmp_path / "L.npz"))
+    assert back.errors.tolist() == [2, 0] and back.seconds.tolist() == [1.0, 0.5]
