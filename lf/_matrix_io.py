@@ -246,12 +246,12 @@ def _meta(raw: str | bytes) -> dict[str, Any]:
         raise _Broken(f"its metadata 'cardinality' must be a positive integer. Got {k!r}.")
     if labels is not None and (not isinstance(labels, list) or not all(isinstance(x, str) for x in labels)):
         raise _Broken(f"its metadata 'labels' must be a list of names or null. Got {labels!r}.")
-    for key, kinds in (("errors", (int,)), ("seconds", (int, float))):
+    for key in ("errors", "seconds"):
         value = meta.get(key)
         if value is not None and (
             not isinstance(value, list)
             or len(value) != len(names)
-            or not all(isinstance(x, kinds) and not isinstance(x, bool) and 0 <= x < math.inf for x in value)
+            or not all(_cost(x, whole=key == "errors") for x in value)
         ):
             what = "count" if key == "errors" else "number"
             raise _Broken(
@@ -259,6 +259,13 @@ def _meta(raw: str | bytes) -> dict[str, Any]:
                 f"Got {str(value)[:200]}."
             )
     return meta
+
+
+def _cost(x: Any, *, whole: bool) -> bool:
+    """Whether ``x`` is a per-LF cost: a finite number >= 0 (``whole``: an error count)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 <= x < math.inf:
+        return False
+    return not whole or float(x).is_integer()
 
 
 def _kwargs(meta: dict[str, Any], arr: npt.NDArray[Any], row_ids: Any) -> dict[str, Any]:
