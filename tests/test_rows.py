@@ -192,3 +192,21 @@ def test_rows_json_is_valid_json_when_a_text_is_missing(tmp_path, capsys):
 
     recs = [json.loads(line, parse_constant=strict) for line in out.splitlines()]
     assert [r["text"] for r in recs] == ["subscribe now", None, "song"]
+
+
+def test_rows_refuses_texts_from_another_data_set(tmp_path):
+    # rows(L, data) with a data file other than the one L was made from showed that file's
+    # texts beside L's votes and ids, without a word.
+    lfs = [lf.keyword_lf("sub", ["subscribe"], 1)]
+    mine = pd.DataFrame({"id": [7, 8, 9], "text": ["subscribe now", "song", "subscribe me"]})
+    L = lf.apply(lfs, mine)
+    other = pd.DataFrame({"id": ["x1", "x2", "x3"], "text": ["a", "b", "c"]})
+    other.to_csv(tmp_path / "other.csv", index=False)
+    with pytest.raises(lf.errors.DataError, match=r"Row 0 of the data has id 'x1' but the label matrix has id 7"):
+        rows(L, tmp_path / "other.csv", lf="sub")
+    mine.to_csv(tmp_path / "mine.csv", index=False)  # the same ids, read back from a file
+    assert rows(L, tmp_path / "mine.csv", lf="sub")["text"].tolist() == ["subscribe now", "subscribe me"]
+    assert rows(L, other.drop(columns="id"), lf="sub")["text"].tolist() == ["a", "c"]  # no ids to check
+    keyed = mine.rename(columns={"id": "key"}).assign(id=["x", "y", "z"])
+    L2 = lf.apply(lfs, keyed, id_column="key")
+    assert rows(L2, keyed, lf="sub", id_column="key")["id"].tolist() == [7, 9]

@@ -94,7 +94,7 @@ def rows_cmd(
     filters: dict[str, Any] = {"lf": lf_name, "label": label, "conflicts": pair, "wrong": wrong, "y": y, "uncovered": uncovered}
     total = int(select_rows(L, **filters).shape[0])
     column = text_column or "text"
-    frame = rows(L, _source(data), n=limit, lfs=list(lfs), text_column=column, **filters)
+    frame = rows(L, _source(data), n=limit, lfs=list(lfs), text_column=column, id_column=opts["id_column"], **filters)
     if as_json:
         for rec in frame.to_dict("records"):
             click.echo(json.dumps({k: _plain(v) for k, v in rec.items()}, ensure_ascii=False, allow_nan=False))
