@@ -125,7 +125,7 @@ class FrameWriter(_Atomic):
         if self.fmt in ("csv", "tsv"):
             df.to_csv(self._text, index=False, header=header, sep="\t" if self.fmt == "tsv" else ",")
         elif len(df):
-            text = df.to_json(orient="records", lines=True, force_ascii=False) or ""
+            text = df.to_json(orient="records", lines=True, force_ascii=False, double_precision=15) or ""
             self._text.write(text if text.endswith("\n") else text + "\n")
 
     def close(self) -> None:
