@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import zipfile
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,35 +59,99 @@ def write_matrix(L: LabelMatrix, path: Path) -> None:
 
 
 def _write_parquet(L: LabelMatrix, tmp: Path) -> None:
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    cols: dict[str, Any] = {}
-    if L.row_ids is not None:
-        ids, missing = storable_ids(L.row_ids)
-        cols[ROW_ID] = ids if missing is None else pa.array(ids.tolist(), pa.string(), mask=missing)
-    for j, name in enumerate(L.names):
-        cols[name] = L.array[:, j]
-    table = pa.table(cols).replace_schema_metadata({"lf": json.dumps(meta_of(L))})
-    pq.write_table(table, tmp)
+    table = parquet_table(L.names, L.array, L.row_ids)
+    if table.num_columns == 0 and L.n:
+        raise DataError(
+            f"Cannot save a matrix of {L.n} rows, no LFs and no row ids as Parquet: the file "
+            "would have no column to count its rows. Use a .npz file."
+        )
+    pq.write_table(table.replace_schema_metadata({"lf": json.dumps(meta_of(L))}), tmp)
+
+
+def parquet_table(names: Sequence[str], labels: npt.NDArray[Any], ids: npt.NDArray[Any] | None) -> Any:
+    """The Parquet columns of a matrix (or of a chunk of one): the row ids, then one per LF."""
+    import pyarrow as pa
+
+    if ROW_ID in names:
+        raise DataError(
+            f"Cannot write a Parquet label matrix with an LF named {ROW_ID!r}: the file keeps "
+            "its row ids in that column. Rename the LF (or save as .npz)."
+        )
+    cols: dict[str, Any] = {} if ids is None else {ROW_ID: arrow_ids(ids)}
+    for j, name in enumerate(names):
+        cols[name] = labels[:, j]
+    return pa.table(cols)
+
+
+def is_missing(value: Any) -> bool:
+    """Whether a row id is missing: None, NaN, or pandas' NA / NaT (nullable columns)."""
+    if value is None:
+        return True
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    pd = sys.modules.get("pandas")  # no pandas imported: no pandas NA
+    return pd is not None and (value is pd.NA or value is pd.NaT)
+
+
+def _one_kind(values: list[Any]) -> str | None:
+    """'int', 'float', 'bool' or 'str' when every value is of that kind, else None."""
+    kinds = {
+        "bool" if isinstance(v, (bool, np.bool_))
+        else "int" if isinstance(v, (int, np.integer))
+        else "float" if isinstance(v, (float, np.floating))
+        else "str" if isinstance(v, str)
+        else None
+        for v in values
+    }
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+_KIND_DTYPE = {"int": np.int64, "float": np.float64, "bool": np.bool_, "str": str}
 
 
 def storable_ids(ids: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_] | None]:
     """Row ids as an array a file can hold without pickle, and the mask of missing ids (or None).
 
     Numeric, string and datetime ids are kept as they are. Ids from an object column keep
-    their type when they are all strings or all integers; otherwise (mixed types) they are
-    stored as text, and missing ids (``None``, NaN) stay missing.
+    their type when the present ones are all integers, all floats, all booleans or all
+    strings; otherwise (mixed types) they are stored as text. Missing ids (``None``, NaN,
+    pandas' NA) stay missing, whatever the type.
     """
     if ids.dtype != object:
         return ids, None
     items = ids.tolist()
-    missing = np.array([v is None or (isinstance(v, float) and math.isnan(v)) for v in items], bool)
+    missing = np.array([is_missing(v) for v in items], bool)
     present = [v for v, gone in zip(items, missing) if not gone]
-    if not missing.any() and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in present):
-        return np.array(items, np.int64), None
-    text = np.array(["" if gone else str(v) for v, gone in zip(items, missing)], dtype=str)
-    return text, (missing if missing.any() else None)
+    kind = _one_kind(present)
+    stored: npt.NDArray[Any] | None = None
+    if kind is not None:
+        fill = {"int": 0, "float": 0.0, "bool": False, "str": ""}[kind]
+        try:
+            stored = np.array([fill if gone else v for v, gone in zip(items, missing)], _KIND_DTYPE[kind])
+        except OverflowError:  # integers beyond int64
+            stored = None
+    if stored is None:  # mixed types: as text
+        stored = np.array(["" if gone else str(v) for v, gone in zip(items, missing)], dtype=str)
+    return stored, (missing if missing.any() else None)
+
+
+def arrow_ids(ids: npt.NDArray[Any]) -> Any:
+    """Row ids as a pyarrow array of their own type, missing ids as nulls."""
+    import pyarrow as pa
+
+    stored, missing = storable_ids(ids)
+    return pa.array(stored, mask=missing) if missing is not None else stored
+
+
+def read_arrow_ids(column: Any) -> npt.NDArray[Any]:
+    """A stored id column back as an array; with nulls, an object array holding None there."""
+    if column.null_count:
+        out = np.empty(len(column), dtype=object)
+        out[:] = column.to_pylist()
+        return out
+    return np.asarray(column.to_numpy(zero_copy_only=False))
 
 
 class _Broken(Exception):
@@ -124,8 +190,14 @@ def _read_npz(path: Path) -> dict[str, Any]:
             arr = z["L"]
             row_ids = z["row_ids"] if "row_ids" in z.files else None
             if row_ids is not None and "row_ids_missing" in z.files:
+                gaps = z["row_ids_missing"]
+                if gaps.dtype != bool or gaps.shape != row_ids.shape:
+                    raise _Broken(
+                        f"its mask of missing row ids must hold one boolean per row id "
+                        f"({row_ids.shape}). Got shape {gaps.shape}, dtype {gaps.dtype}."
+                    )
                 row_ids = row_ids.astype(object)
-                row_ids[z["row_ids_missing"]] = None
+                row_ids[gaps] = None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
         raise _Broken(f"it is not a label matrix written by lf: truncated, or not a .npz archive ({type(exc).__name__}: {exc}).") from None
     return _kwargs(meta, arr, row_ids)
@@ -151,7 +223,7 @@ def _read_parquet(path: Path) -> dict[str, Any]:
             f"its metadata names LF column(s) {missing[:5]} that the file does not have "
             f"(columns: {', '.join(table.column_names[:10])})."
         )
-    row_ids = table.column(ROW_ID).to_numpy(zero_copy_only=False) if ROW_ID in table.column_names else None
+    row_ids = read_arrow_ids(table.column(ROW_ID)) if ROW_ID in table.column_names else None
     arr = np.column_stack([table.column(n).to_numpy() for n in meta["names"]]) if meta["names"] else (
         np.zeros((table.num_rows, 0), np.int8)
     )
@@ -176,9 +248,24 @@ def _meta(raw: str | bytes) -> dict[str, Any]:
         raise _Broken(f"its metadata 'labels' must be a list of names or null. Got {labels!r}.")
     for key in ("errors", "seconds"):
         value = meta.get(key)
-        if value is not None and (not isinstance(value, list) or len(value) != len(names)):
-            raise _Broken(f"its metadata {key!r} must hold one number per LF ({len(names)}). Got {value!r}.")
+        if value is not None and (
+            not isinstance(value, list)
+            or len(value) != len(names)
+            or not all(_cost(x, whole=key == "errors") for x in value)
+        ):
+            what = "count" if key == "errors" else "number"
+            raise _Broken(
+                f"its metadata {key!r} must hold one non-negative {what} per LF ({len(names)}). "
+                f"Got {str(value)[:200]}."
+            )
     return meta
+
+
+def _cost(x: Any, *, whole: bool) -> bool:
+    """Whether ``x`` is a per-LF cost: a finite number >= 0 (``whole``: an error count)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 <= x < math.inf:
+        return False
+    return not whole or float(x).is_integer()
 
 
 def _kwargs(meta: dict[str, Any], arr: npt.NDArray[Any], row_ids: Any) -> dict[str, Any]:

@@ -5,7 +5,9 @@ them could make a terminal or a browser show something other than what is there:
 
 - Unicode bidirectional controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F) reorder
   the text around them, so ``ok\\u202eevil`` can display as a different name. They are
-  replaced by a visible escape (``\\u202e``) wherever text is shown.
+  replaced by a visible escape (``\\u202e``) wherever text is shown. So are terminal
+  control characters (``\\x1b``, which starts colour, cursor and screen-clearing
+  sequences; other C0 and C1 controls), but for tabs and line breaks.
 - rich markup (``[/bold]``, ``[link=...]``) in a string printed through rich would be
   interpreted (or crash with a MarkupError). :func:`plain` gives a ``rich.text.Text``,
   which rich never parses for markup or emoji codes.
@@ -18,14 +20,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.text import Text
 
-__all__ = ["BIDI_CONTROLS", "one_line", "plain", "visible"]
+__all__ = ["BIDI_CONTROLS", "TERMINAL_CONTROLS", "one_line", "plain", "visible"]
 
 BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_VISIBLE = {ord(ch): f"\\u{ord(ch):04x}" for ch in BIDI_CONTROLS}
+# terminal control characters (ESC starts colour, cursor, screen-clearing and title
+# sequences): C0 but tab and line breaks, DEL and C1
+TERMINAL_CONTROLS = frozenset(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]) - set("\t\n\r")
+_VISIBLE = {ord(ch): f"\\u{ord(ch):04x}" for ch in BIDI_CONTROLS} | {
+    ord(ch): f"\\x{ord(ch):02x}" for ch in TERMINAL_CONTROLS
+}
 
 
 def visible(text: object) -> str:
-    """``str(text)`` with every bidi control replaced by its escape, e.g. ``\\u202e``."""
+    """``str(text)`` with every bidi or terminal control replaced by its escape, e.g.
+    ``\\u202e`` or ``\\x1b`` (tabs and line breaks are kept)."""
     return str(text).translate(_VISIBLE)
 
 

@@ -481,5 +481,5 @@ def write_frame(df: pd.DataFrame, path: str | Path) -> Path:
         elif fmt in ("csv", "tsv"):
             df.to_csv(tmp, index=False, sep="\t" if fmt == "tsv" else ",", compression=compression)
         else:
-            df.to_json(tmp, orient="records", lines=True, force_ascii=False, compression=compression)
+            df.to_json(tmp, orient="records", lines=True, force_ascii=False, compression=compression, double_precision=15)
     return path

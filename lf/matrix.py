@@ -101,6 +101,19 @@ def _integral(arr: npt.NDArray[Any], what: str) -> npt.NDArray[np.integer[Any]]:
     return arr.astype(np.int64)
 
 
+def _per_lf(values: npt.ArrayLike, m: int, what: str) -> Any:
+    """Per-LF error counts (``what="errors"``) or seconds, checked: one per LF, >= 0, finite."""
+    arr = np.asarray(values)
+    count = what == "errors"
+    ok = arr.shape == (m,) and (not arr.size or arr.dtype.kind in "iuf")
+    if ok and arr.size:
+        ok = bool(np.all(np.isfinite(arr)) and np.all(arr >= 0) and (not count or np.all(arr == np.round(arr))))
+    if not ok:
+        kind = "non-negative integer count" if count else "non-negative finite number of seconds"
+        raise ParameterError(f"`{what}` must hold one {kind} per LF ({m}). Got {arr.tolist()!r}.")
+    return arr.astype(np.int64 if count else np.float64)
+
+
 def as_gold_array(y: Any, n: int, *, name: str = "y") -> npt.NDArray[np.int64]:
     """Validate gold labels for ``n`` rows: shape ``(n,)`` or ``(n, 1)``, integer-valued."""
     arr = np.asarray(y)
@@ -187,8 +200,8 @@ class LabelMatrix:
         self.row_ids = None if row_ids is None else np.asarray(row_ids)
         if self.row_ids is not None and len(self.row_ids) != n:
             raise ParameterError(f"{len(self.row_ids)} row ids given for {n} rows.")
-        self.errors = np.zeros(m, np.int64) if errors is None else np.asarray(errors, np.int64)
-        self.seconds = np.zeros(m, np.float64) if seconds is None else np.asarray(seconds, np.float64)
+        self.errors = np.zeros(m, np.int64) if errors is None else _per_lf(errors, m, "errors")
+        self.seconds = np.zeros(m, np.float64) if seconds is None else _per_lf(seconds, m, "seconds")
 
     # -- basic protocol ---------------------------------------------------------------
     @property

@@ -88,8 +88,8 @@ def select_rows(
     elif votes is not None:
         keep &= votes != -1
     if conflicts is not None:
-        if isinstance(conflicts, str) or len(conflicts) != 2:
-            raise ParameterError(f"`conflicts` must name two LFs, e.g. ('a', 'b'). Got {conflicts!r}.")
+        if isinstance(conflicts, str) or len(conflicts) != 2 or conflicts[0] == conflicts[1]:
+            raise ParameterError(f"`conflicts` must name two different LFs, e.g. ('a', 'b'). Got {conflicts!r}.")
         a, b = (A[:, _lf_index(L, name, "conflicts")] for name in conflicts)
         keep &= (a != -1) & (b != -1) & (a != b)
     if wrong:
@@ -115,8 +115,12 @@ def _spread(indices: IntArray, n: int | None) -> IntArray:
     return indices[pos]
 
 
-def read_rows(data: Any, positions: IntArray, text_column: str, id_column: str | None = None) -> pd.DataFrame:
-    """The text (and id) of the rows at ``positions`` (sorted) of ``data``, read chunk by chunk."""
+def read_rows(
+    data: Any, positions: IntArray, text_column: str, id_column: str | None = None, *, id_optional: bool = False,
+) -> pd.DataFrame:
+    """The text (and id) of the rows at ``positions`` (sorted) of ``data``, read chunk by chunk.
+
+    ``id_optional``: a data without ``id_column`` gives no id, rather than an error."""
     import pandas as pd
 
     from lf.errors import DataError
@@ -125,6 +129,8 @@ def read_rows(data: Any, positions: IntArray, text_column: str, id_column: str |
     wanted = [c for c in (id_column, text_column) if c]
     parts, offset = [], 0
     for chunk in iter_chunks(data, 200_000):
+        if id_optional and id_column is not None and id_column not in chunk.columns:
+            wanted = [text_column]
         missing = [c for c in wanted if c not in chunk.columns]
         if missing:
             shown = ", ".join(str(c) for c in chunk.columns)
@@ -161,7 +167,9 @@ def rows(
     ``wrong_lfs`` (with ``wrong`` and no ``lf``: the LFs that voted against gold), and
     ``span_start`` / ``span_end`` (character offsets of the match; ``-1`` where unknown)
     when ``lf`` is a template LF found in ``lfs``. ``n`` rows at most, spread evenly over
-    the corpus (None: all of them).
+    the corpus (None: all of them). When the matrix has row ids, the ids in ``data``'s
+    ``id_column`` (default: its ``id`` column, if any) must be the same at the rows shown,
+    or it is a DataError: the texts would be another data set's.
     """
     import pandas as pd
 
@@ -171,7 +179,10 @@ def rows(
     ids = L.row_ids[picked] if L.row_ids is not None else picked
     out = pd.DataFrame({"row": picked, "id": ids})
     if data is not None:
-        read = read_rows(data, picked, text_column)
+        id_col = None if L.row_ids is None else (id_column or "id")
+        read = read_rows(data, picked, text_column, id_col, id_optional=id_column is None)
+        if id_col is not None and id_col in read.columns:
+            _same_ids(ids, read[id_col].tolist(), picked)
         out["text"] = read[text_column].to_numpy(dtype=object)
     for name in ([lf] if lf else []) + [c for c in (conflicts or []) if c != lf]:
         col = np.asarray(L.array)[picked, L.names.index(name)]
@@ -188,6 +199,31 @@ def rows(
     if lf is not None and lfs is not None and data is not None:
         _add_spans(out, lf, lfs)
     return out
+
+
+def _id_key(value: Any) -> Any:
+    """An id compared across readers: missing as None, numbers by value ('7', 7, 7.0), else text."""
+    from lf._matrix_io import is_missing
+
+    if is_missing(value):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return number if np.isfinite(number) else str(value)
+
+
+def _same_ids(ours: Any, theirs: list[Any], picked: IntArray) -> None:
+    """The data's ids at the picked rows are the matrix's: else it is another data set."""
+    from lf.errors import DataError
+
+    for pos, a, b in zip(picked.tolist(), np.asarray(ours).tolist(), theirs):
+        if _id_key(a) != _id_key(b):
+            raise DataError(
+                f"Row {pos:,} of the data has id {b!r} but the label matrix has id {a!r} there: give "
+                "the data the matrix was made from (or the `id_column` it used)."
+            )
 
 
 def _add_spans(out: pd.DataFrame, name: str, lfs: Sequence[LabelingFunction]) -> None:

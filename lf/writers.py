@@ -125,7 +125,7 @@ class FrameWriter(_Atomic):
         if self.fmt in ("csv", "tsv"):
             df.to_csv(self._text, index=False, header=header, sep="\t" if self.fmt == "tsv" else ",")
         elif len(df):
-            text = df.to_json(orient="records", lines=True, force_ascii=False) or ""
+            text = df.to_json(orient="records", lines=True, force_ascii=False, double_precision=15) or ""
             self._text.write(text if text.endswith("\n") else text + "\n")
 
     def close(self) -> None:
@@ -181,15 +181,9 @@ class MatrixWriter(_Atomic):
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        from lf._matrix_io import ROW_ID, storable_ids
+        from lf._matrix_io import parquet_table
 
-        cols: dict[str, Any] = {}
-        if ids is not None:
-            stored, missing = storable_ids(ids)
-            cols[ROW_ID] = stored if missing is None else pa.array(stored.tolist(), pa.string(), mask=missing)
-        for j, name in enumerate(self.names):
-            cols[name] = labels[:, j]
-        table = pa.table(cols)
+        table = parquet_table(self.names, labels, ids)
         if self._writer is None:
             self._schema = table.schema
             try:
@@ -246,11 +240,11 @@ def read_matrix_chunks(path: Path, names: tuple[str, ...], rows: int) -> Any:
     """``(labels, ids)`` of a matrix file, ``rows`` at a time (ids None without an id column)."""
     import pyarrow.parquet as pq
 
-    from lf._matrix_io import ROW_ID
+    from lf._matrix_io import ROW_ID, read_arrow_ids
 
     pf = pq.ParquetFile(path)
     has_ids = ROW_ID in pf.schema_arrow.names
     for batch in pf.iter_batches(batch_size=rows):
         labels = np.column_stack([batch.column(n).to_numpy() for n in names])
-        ids = batch.column(ROW_ID).to_numpy(zero_copy_only=False) if has_ids else None
+        ids = read_arrow_ids(batch.column(ROW_ID)) if has_ids else None
         yield labels, ids

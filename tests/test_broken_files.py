@@ -54,6 +54,19 @@ def _rewrite_npz_meta(path: Path, meta: str) -> Path:
     return path
 
 
+def _npz_meta(path: Path) -> dict:
+    with np.load(path, allow_pickle=False) as z:
+        return json.loads(str(z["meta"]))
+
+
+def _add_npz_arrays(path: Path, **more: np.ndarray) -> Path:
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    with open(path, "wb") as fh:
+        np.savez_compressed(fh, **arrays, **more)
+    return path
+
+
 def _with(meta: dict, **changes: object) -> dict:
     return {**meta, **changes}
 
@@ -65,7 +78,10 @@ BROKEN_MATRICES = [
     ("L.parquet", lambda p: _rewrite_parquet_meta(p, "{broken"), "its metadata is not valid JSON"),
     ("L.parquet", lambda p: _rewrite_parquet_meta(p, lambda m: _with(m, names=["a", "nope", "c"])), "LF column(s) ['nope'] that the file does not have"),
     ("L.parquet", lambda p: _rewrite_parquet_meta(p, lambda m: _with(m, cardinality="2")), "'cardinality' must be a positive integer"),
-    ("L.parquet", lambda p: _rewrite_parquet_meta(p, lambda m: _with(m, errors=[0])), "'errors' must hold one number per LF (3)"),
+    ("L.parquet", lambda p: _rewrite_parquet_meta(p, lambda m: _with(m, errors=[0])), "'errors' must hold one non-negative count per LF (3)"),
+    ("L.parquet", lambda p: _rewrite_parquet_meta(p, lambda m: _with(m, errors=["x", 0, 1])), "'errors' must hold one non-negative count per LF (3)"),
+    ("L.npz", lambda p: _rewrite_npz_meta(p, json.dumps(_with(_npz_meta(p), seconds=[0.5, None, -1]))), "'seconds' must hold one non-negative number per LF (3)"),
+    ("L.npz", lambda p: _add_npz_arrays(p, row_ids=np.arange(300), row_ids_missing=np.array([True])), "mask of missing row ids must hold one boolean per row id ((300,)). Got shape (1,), dtype bool"),
     ("L.parquet", lambda p: _rewrite_parquet_meta(p, lambda m: _with(m, labels=["ONE", "TWO", "THREE"])), "3 label names given for cardinality 2"),
     ("L.parquet", lambda p: _rewrite_parquet_meta(p, [1, 2]), "not a label matrix written by lf (format 'list'"),
 ]

@@ -260,3 +260,14 @@ def test_a_message_quoting_a_multi_line_row_stays_one_line(tmp_path: Path, capsy
     assert err.strip().splitlines() == [
         f"error: Could not read {str(data)!r} as CSV: CSV parse error: Expected 2 columns, got 3: \"a\\nb\",1,extra."
     ]
+
+
+@pytest.mark.parametrize("args", [(), ("cache",), ("datasets",), ("labelstudio",)])
+def test_a_command_group_alone_shows_its_help_not_an_escaped_error_line(capsys: pytest.CaptureFixture[str], args: tuple[str, ...]) -> None:
+    # `lf` or `lf cache` alone printed "error: Usage: lf cache ...\n\n  Inspect ..." as one
+    # line of several hundred characters with literal "\n"s.
+    code, out, err = run(capsys, *args)
+    assert code == 0 and err == ""
+    assert out.startswith(f"Usage: {' '.join(('lf', *args))} [OPTIONS] COMMAND [ARGS]...")
+    assert "Commands:" in out and "\\n" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80

@@ -330,3 +330,20 @@ def test_non_utf8_csv_is_a_data_error_saying_how_to_convert(tmp_path):
     path.write_bytes("id,text\n1,caf\xe9\n".encode("latin1"))
     with pytest.raises(DataError, match=r"latin1\.csv.*not UTF-8.*iconv"):
         list(iter_chunks(path, 10))
+
+
+def test_jsonl_outputs_keep_probabilities_as_precise_as_csv_and_parquet(tmp_path):
+    # JSON Lines outputs rounded every float to 10 decimals (pandas' default): a posterior
+    # of 3e-12 was written as 0.0, and a .jsonl output disagreed with the .csv one.
+    from lf.train_data import write_predictions
+    from lf.writers import FrameWriter
+
+    probs = np.array([3e-12, 1 / 3, 0.9999707048374, 2.9295162e-05])
+    frame = pd.DataFrame({"id": ["a", "b", "c", "d"], "SPAM": probs})
+    with FrameWriter(tmp_path / "labels.jsonl") as writer:  # lf label
+        writer.write(frame)
+    write_frame(frame, tmp_path / "frame.jsonl")  # lf sample
+    write_predictions(iter([frame]), tmp_path / "preds.jsonl")  # lf predict
+    for name in ("labels.jsonl", "frame.jsonl", "preds.jsonl"):
+        back = pd.read_json(tmp_path / name, lines=True, precise_float=True)["SPAM"].to_numpy()
+        np.testing.assert_allclose(back, probs, rtol=1e-14, atol=0, err_msg=name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
@@ -289,3 +290,73 @@ def test_an_npz_that_is_not_a_label_matrix_is_a_data_error(tmp_path, content):
         np.savez(path, weights=np.zeros(3))
     with pytest.raises(DataError, match=r"is not a label matrix written by lf"):
         LabelMatrix.load(path)
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+@pytest.mark.parametrize(
+    "ids, expected",
+    [
+        (pd.array([10, None, 30], dtype="Int64"), [10, None, 30]),  # nullable integers
+        (pd.Series([10, None, 30], dtype=object), [10, None, 30]),
+        (pd.array(["a", None, "c"], dtype="string"), ["a", None, "c"]),
+        (pd.Series([True, None, False], dtype=object), [True, None, False]),
+    ],
+)
+def test_row_ids_with_a_missing_one_keep_their_type_and_stay_missing(tmp_path, suffix, ids, expected):
+    # An id column with a gap must not come back as text ('10', '<NA>'): ids that no longer
+    # equal the data's ids join to nothing, and pandas' NA must not become the id '<NA>'.
+    from lf import apply, labeling_function
+
+    @labeling_function()
+    def has_good(x):
+        return 1 if "good" in x.text else -1
+
+    df = pd.DataFrame({"id": ids, "text": ["good", "bad", "good too"]})
+    L = apply([has_good], df)
+    assert L.row_ids.tolist() == expected
+    back = LabelMatrix.load(L.save(tmp_path / f"L{suffix}"))
+    assert back.row_ids.tolist() == expected
+    assert [type(v) for v in back.row_ids.tolist()] == [type(v) for v in expected]
+    assert back.array.tolist() == L.array.tolist()
+
+
+def test_an_lf_named_like_the_row_id_column_is_refused_not_mixed_up(tmp_path):
+    # Parquet keeps row ids in the column '__row_id__': an LF of that name overwrote them
+    # (row ids 'r1', 'r2' came back as the LF's votes 1, 0) or, without ids, became them.
+    from lf.cli import main
+
+    L = LabelMatrix([[1], [0]], names=["__row_id__"], row_ids=["r1", "r2"])
+    for ids in (["r1", "r2"], None):
+        with pytest.raises(DataError, match=r"LF named '__row_id__'.*Rename the LF"):
+            LabelMatrix(L.array, names=L.names, row_ids=ids).save(tmp_path / "L.parquet")
+    assert LabelMatrix.load(L.save(tmp_path / "L.npz")).row_ids.tolist() == ["r1", "r2"]
+    (tmp_path / "lfs.py").write_text(
+        "from lf import labeling_function\n\n@labeling_function(name='__row_id__')\n"
+        "def a(x):\n    return 1 if 'good' in x.text else 0\n"
+    )
+    (tmp_path / "d.csv").write_text("id,text\nr1,good\nr2,bad\n")
+    out = tmp_path / "out.parquet"
+    assert main(["apply", "--lfs", str(tmp_path / "lfs.py"), str(tmp_path / "d.csv"), "-o", str(out)]) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["L.npz", "d.csv", "lfs.py"]
+
+
+def test_a_parquet_matrix_with_rows_but_no_columns_is_refused(tmp_path):
+    # No LF and no row ids: a Parquet table without columns has no rows, so 3 rows came back as 0.
+    L = LabelMatrix(np.zeros((3, 0), np.int8), names=[])
+    with pytest.raises(DataError, match=r"3 rows, no LFs and no row ids .* Use a \.npz file"):
+        L.save(tmp_path / "L.parquet")
+    assert LabelMatrix.load(L.save(tmp_path / "L.npz")).n == 3
+    assert LabelMatrix.load(LabelMatrix(L.array, names=[], row_ids=[4, 5, 6]).save(tmp_path / "L.parquet")).n == 3
+
+
+@pytest.mark.parametrize(
+    "costs", [{"errors": [1]}, {"errors": [-1, 0]}, {"errors": [1.5, 0]}, {"seconds": [float("nan"), 1.0]}, {"seconds": [-2.0, 0.0]}]
+)
+def test_per_lf_costs_are_checked_when_made_so_a_saved_matrix_always_loads(tmp_path, costs):
+    # A matrix built with one error count for two LFs, or NaN seconds, was accepted (1.5
+    # errors silently became 1) and saved to a file that `load` then refused.
+    with pytest.raises(ParameterError, match=r"must hold one non-negative .* per LF \(2\)"):
+        LabelMatrix([[0, 1]], names=["a", "b"], **costs)
+    L = LabelMatrix([[0, 1]], names=["a", "b"], errors=np.array([2.0, 0.0]), seconds=[1, 0.5])
+    back = LabelMatrix.load(L.save(tmp_path / "L.npz"))
+    assert back.errors.tolist() == [2, 0] and back.seconds.tolist() == [1.0, 0.5]

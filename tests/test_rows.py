@@ -141,3 +141,72 @@ def test_terminal_highlights_the_match_and_shows_markup_literally():
     plain_buf = io.StringIO()
     show_rows(frame.assign(span_start=[0], span_end=[6]), Console(file=plain_buf, width=80), lf_name="sub", total=1)
     assert "[bold]" in plain_buf.getvalue()  # user text is never read as rich markup
+
+
+def test_terminal_control_characters_in_texts_are_shown_not_obeyed():
+    # A text holding ESC sequences (clear screen, set title, colours) reached the terminal
+    # raw; and escaping it before the cut moved the highlight off the match.
+    import io
+
+    from rich.console import Console
+
+    from lf.cli.rows import show_rows
+
+    text = "\x1b[2J\x1b]0;pwned\x07 \x1b[31mred\u202e please subscribe now"
+    start = text.index("subscribe")
+    frame = pd.DataFrame({"row": [0], "id": ["x\x1b[1A"], "text": [text], "span_start": [start], "span_end": [start + 9]})
+    buf = io.StringIO()
+    show_rows(frame, Console(file=buf, width=80, force_terminal=True, color_system="standard"), lf_name="sub", total=1)
+    out = buf.getvalue()
+    assert "\x1b[1;7msubscribe\x1b[0m" in out  # the highlight is still exactly on the match
+    rest = re.sub(r"\x1b\[[0-9;]*m", "", out)  # rich's own colour codes
+    assert "\x1b" not in rest and "\x07" not in rest
+    assert "\\x1b[2J\\x1b]0;pwned\\x07 \\x1b[31mred\\u202e please subscribe" in rest
+    assert "id x\\x1b[1A" in rest
+
+
+def test_conflicts_of_an_lf_with_itself_is_refused_not_an_empty_answer(L, tmp_path, capsys):
+    # `--conflicts a,a` answered "no rows match": an LF never disagrees with itself, so the
+    # typo (meant a,b) looked like a finding.
+    name = L.names[0]
+    with pytest.raises(lf.errors.ParameterError, match=r"two different LFs"):
+        select_rows(L, conflicts=(name, name))
+    pd.DataFrame({"text": ["win now", "hello"]}).to_csv(tmp_path / "d.csv", index=False)
+    mod = tmp_path / "m.py"
+    mod.write_text("from lf import keyword_lf\nwin = keyword_lf('win', ['win'], 1)\n")
+    code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--conflicts", "win, win")
+    assert code == 2 and "two different LFs" in err and "no rows match" not in out
+
+
+def test_rows_json_is_valid_json_when_a_text_is_missing(tmp_path, capsys):
+    # A row with an empty text printed "text": NaN, which is not JSON (jq and strict
+    # parsers reject the line).
+    (tmp_path / "d.csv").write_text("id,text\n1,subscribe now\n2,\n3,song\n")
+    mod = tmp_path / "m.py"
+    mod.write_text("from lf import keyword_lf\nsub = keyword_lf('sub', ['subscribe'], 1)\n")
+    code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--json")
+    assert code == 0, err
+
+    def strict(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    recs = [json.loads(line, parse_constant=strict) for line in out.splitlines()]
+    assert [r["text"] for r in recs] == ["subscribe now", None, "song"]
+
+
+def test_rows_refuses_texts_from_another_data_set(tmp_path):
+    # rows(L, data) with a data file other than the one L was made from showed that file's
+    # texts beside L's votes and ids, without a word.
+    lfs = [lf.keyword_lf("sub", ["subscribe"], 1)]
+    mine = pd.DataFrame({"id": [7, 8, 9], "text": ["subscribe now", "song", "subscribe me"]})
+    L = lf.apply(lfs, mine)
+    other = pd.DataFrame({"id": ["x1", "x2", "x3"], "text": ["a", "b", "c"]})
+    other.to_csv(tmp_path / "other.csv", index=False)
+    with pytest.raises(lf.errors.DataError, match=r"Row 0 of the data has id 'x1' but the label matrix has id 7"):
+        rows(L, tmp_path / "other.csv", lf="sub")
+    mine.to_csv(tmp_path / "mine.csv", index=False)  # the same ids, read back from a file
+    assert rows(L, tmp_path / "mine.csv", lf="sub")["text"].tolist() == ["subscribe now", "subscribe me"]
+    assert rows(L, other.drop(columns="id"), lf="sub")["text"].tolist() == ["a", "c"]  # no ids to check
+    keyed = mine.rename(columns={"id": "key"}).assign(id=["x", "y", "z"])
+    L2 = lf.apply(lfs, keyed, id_column="key")
+    assert rows(L2, keyed, lf="sub", id_column="key")["id"].tolist() == [7, 9]

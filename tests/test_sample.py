@@ -99,3 +99,20 @@ def test_when_every_row_is_certain_the_rest_are_spread_not_dropped():
     proba = np.array([[1.0, 0.0]] * 30 + [[0.0, 1.0]] * 30)
     picked, why = sample_rows(A, n=10, proba=proba, texts=[f"t{i % 7}" for i in range(60)])
     assert len(set(picked.tolist())) == 10 and set(why) == {"spread"}
+
+
+def test_a_labeled_file_whose_ids_are_not_the_datas_is_flagged(tmp_path: Path, capsys):
+    # --labeled with another data set's gold file (or ids in another form) skipped nothing
+    # and said only "0 with gold skipped": the rows already labeled were picked again.
+    pd.DataFrame({"id": [f"c{i}" for i in range(60)], "text": [f"subscribe {i}" if i % 2 else f"song {i}" for i in range(60)]}).to_csv(tmp_path / "d.csv", index=False)
+    mod = tmp_path / "m.py"
+    mod.write_text("from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\nsub = keyword_lf('sub', ['subscribe'], 1)\n")
+    args = ["sample", tmp_path / "d.csv", "--lfs", mod, "-n", "10", "--model", "mv", "-o", tmp_path / "out.csv", "--labeled"]
+    pd.DataFrame({"id": [f"C-{i}" for i in range(5)], "gold": ["SPAM"] * 5}).to_csv(tmp_path / "other.csv", index=False)
+    code, _, err = run(capsys, *args, tmp_path / "other.csv")
+    assert code == 0, err
+    assert "none of the ids in --labeled" in err and "'C-0'" in err and "'c0'" in err
+    pd.DataFrame({"id": [f"c{i}" for i in range(5)], "gold": ["SPAM"] * 5}).to_csv(tmp_path / "mine.csv", index=False)
+    code, _, err = run(capsys, *args, tmp_path / "mine.csv")
+    assert code == 0 and "warning" not in err and "5 with gold skipped" in err
+    assert not set(pd.read_csv(tmp_path / "out.csv")["id"]) & {f"c{i}" for i in range(5)}

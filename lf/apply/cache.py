@@ -62,6 +62,7 @@ _MARKER_TEXT = _SIGNATURE + "# This file marks an lf cache (labeling-function re
 _NAME_FILE = "lf-name.txt"
 _FP_DIR = re.compile(r"[0-9a-f]{24}|[0-9a-f]{2}")  # the second: entries of lf-cache/1
 _OURS = re.compile(r"[0-9a-f-]+\.npz|\..+\.tmp|" + re.escape(_NAME_FILE))
+_MARKER_TMP = re.compile(r"\." + re.escape(MARKER) + r"\..+\.tmp")  # a concurrent run writing it
 
 
 class LFCacheWarning(UserWarning):
@@ -119,7 +120,7 @@ def _marker_ok(folder: Path) -> bool:
 def _looks_like_cache(folder: Path) -> bool:
     """Whether every item of the folder is one an lf cache holds (its marker aside)."""
     for item in folder.iterdir():
-        if item.name == MARKER:
+        if item.name == MARKER or _MARKER_TMP.fullmatch(item.name):
             continue
         if not (item.is_dir() and _FP_DIR.fullmatch(item.name)):
             return False
@@ -143,11 +144,20 @@ def _open_folder(folder: Path) -> None:
             )
         marker = folder / MARKER
         if marker.exists() or marker.is_symlink():
+            if _marker_ok(folder):
+                return  # a concurrent run has just written it
             _warn(f"The lf cache marker {str(marker)!r} was damaged; it is written again.")
             _remove(marker)
-        marker.write_text(_MARKER_TEXT, encoding="utf-8")
+        _write_whole(marker, _MARKER_TEXT)  # a concurrent run never reads half a marker
     except OSError as exc:
         raise _unwritable(folder, exc) from None
+
+
+def _write_whole(path: Path, text: str) -> None:
+    from lf.io import atomic_path
+
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def _remove(path: Path) -> None:
@@ -205,9 +215,9 @@ class ChunkCache:
             if path.parent.exists() and not path.parent.is_dir():
                 _warn(f"The lf cache folder {str(path.parent)!r} is a file; it is replaced.")
                 path.parent.unlink()
-            if not path.parent.exists():
-                path.parent.mkdir()
-                (path.parent / _NAME_FILE).write_text(self.names[j] + "\n", encoding="utf-8")
+            path.parent.mkdir(exist_ok=True)  # a concurrent run may have just made it
+            if not (path.parent / _NAME_FILE).exists():
+                _write_whole(path.parent / _NAME_FILE, self.names[j] + "\n")
             if path.is_dir():
                 _remove(path)  # already warned about by get()
             with atomic_path(path) as tmp, open(tmp, "wb") as fh:
@@ -241,6 +251,8 @@ class CacheInfo(NamedTuple):
 
 def _checked_cache(folder: str | os.PathLike[str]) -> Path:
     path = Path(folder)
+    if path.is_file():
+        raise DataError(f"{str(path)!r} is a file, not an lf cache: give the folder passed as `cache=` / --cache.")
     if not path.is_dir():
         raise DataError(f"No lf cache at {str(path)!r}: the folder does not exist.")
     if not _marker_ok(path):

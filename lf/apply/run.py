@@ -7,7 +7,6 @@ streams them to disk and keeps only pattern counts.
 
 from __future__ import annotations
 
-import math
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -209,8 +208,10 @@ def _check_columns(chunk: pd.DataFrame, text_column: str | None, id_column: str 
 
 
 def ids_array(ids: list[Any]) -> npt.NDArray[Any]:
-    """Row ids as an array; missing ids (None, NaN) stay missing instead of becoming 'nan'."""
-    missing = [v is None or (isinstance(v, float) and math.isnan(v)) for v in ids]
+    """Row ids as an array; missing ids (None, NaN, pandas' NA) become None, not 'nan'."""
+    from lf._matrix_io import is_missing
+
+    missing = [is_missing(v) for v in ids]
     if not any(missing):
         return np.asarray(ids)
     out = np.empty(len(ids), dtype=object)

@@ -23,6 +23,7 @@ Exit codes:
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import click
 
@@ -60,6 +61,10 @@ cli.add_command(sample_cmd)
 cli.add_command(labelstudio_group)
 
 
+# click >= 8.2 raises this for a group called without a command (its message is the help)
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def _error(message: str, label: str = "error:") -> None:
     from rich.text import Text
 
@@ -95,6 +100,9 @@ def _main(argv: list[str] | None) -> int:
             return code
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
+    except _NO_ARGS_IS_HELP as exc:  # `lf`, `lf cache` alone: the help, as click 8.1 and --help show it
+        click.echo(exc.format_message())
+        return EXIT_OK
     except click.UsageError as exc:  # one line, like every other input error
         hint = f" (see 'lf {exc.ctx.info_name} --help')" if exc.ctx is not None and exc.ctx.parent is not None else " (see 'lf --help')"
         _error(exc.format_message() + hint)

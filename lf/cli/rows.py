@@ -29,14 +29,17 @@ def show_rows(frame: Any, console: Any, *, lf_name: str | None, total: int) -> N
             head.append(f"  {visible(col)}={visible(rec[col])}")
         console.print(head, soft_wrap=False, overflow="fold")
         if "text" in rec:
-            text = "" if not isinstance(rec["text"], str) else visible(rec["text"]).replace("\n", " ")
+            text = "" if not isinstance(rec["text"], str) else rec["text"].replace("\n", " ")
             span = None
             if lf_name is not None and rec.get("span_start", -1) >= 0:
                 span = (int(rec["span_start"]), int(rec["span_end"]))
             cut, where = snippet(text, span, 2 * width - 8)
-            body = Text("  " + cut)
+            # escapes made visible after the cut, so the match's span still points at it
+            a, b = where or (len(cut), len(cut))
+            before, match = visible(cut[:a]), visible(cut[a:b])
+            body = Text("  " + before + match + visible(cut[b:]))
             if where is not None:
-                body.stylize("bold reverse", where[0] + 2, where[1] + 2)
+                body.stylize("bold reverse", len(before) + 2, len(before) + len(match) + 2)
             console.print(body, overflow="fold")
     shown = len(frame)
     noun = "row" if total == 1 else "rows"
@@ -75,8 +78,8 @@ def rows_cmd(
     pair = None
     if conflicts is not None:
         pair = [p.strip() for p in conflicts.split(",")]
-        if len(pair) != 2 or not all(pair):
-            raise click.BadParameter(f"{conflicts!r}: name two LFs, e.g. 'has_link,short_text'.", param_hint="'--conflicts'")
+        if len(pair) != 2 or not all(pair) or pair[0] == pair[1]:
+            raise click.BadParameter(f"{conflicts!r}: name two different LFs, e.g. 'has_link,short_text'.", param_hint="'--conflicts'")
     check_outputs([], _inputs(("DATA", data_files(data)), lfs_target=lfs_target), folders=_folders(opts))
     text_column = opts["text_column"]
     check_columns(data, "DATA", [("--id-column", opts["id_column"]), ("--gold", gold)], text_column=text_column)
@@ -91,13 +94,17 @@ def rows_cmd(
     filters: dict[str, Any] = {"lf": lf_name, "label": label, "conflicts": pair, "wrong": wrong, "y": y, "uncovered": uncovered}
     total = int(select_rows(L, **filters).shape[0])
     column = text_column or "text"
-    frame = rows(L, _source(data), n=limit, lfs=list(lfs), text_column=column, **filters)
+    frame = rows(L, _source(data), n=limit, lfs=list(lfs), text_column=column, id_column=opts["id_column"], **filters)
     if as_json:
         for rec in frame.to_dict("records"):
-            click.echo(json.dumps({k: _plain(v) for k, v in rec.items()}, ensure_ascii=False))
+            click.echo(json.dumps({k: _plain(v) for k, v in rec.items()}, ensure_ascii=False, allow_nan=False))
         return
     show_rows(frame, _console(), lf_name=lf_name, total=total)
 
 
 def _plain(v: Any) -> Any:
-    return v.item() if hasattr(v, "item") else v
+    """A JSON value: numpy scalars as Python ones, a missing value (NaN, NA) as null."""
+    from lf._matrix_io import is_missing
+
+    v = v.item() if hasattr(v, "item") else v
+    return None if is_missing(v) else v

@@ -41,8 +41,24 @@ def _exclude(data: tuple[str, ...], gold: str | None, labeled: str | None, L: An
             ids.extend(chunk["id"].astype(str).tolist())
         if L.row_ids is None:
             raise DataError("--labeled names rows by id, but DATA has no ids: give --id-column (or an 'id' column).")
-        mask |= np.isin(np.asarray(L.row_ids).astype(str), np.asarray(ids, dtype=str))
+        found = np.isin(np.asarray(L.row_ids).astype(str), np.asarray(ids, dtype=str))
+        if ids and not found.any():
+            _no_labeled_id_matches(labeled, ids[0], L.row_ids[0] if L.n else None)
+        mask |= found
     return mask
+
+
+def _no_labeled_id_matches(labeled: str, theirs: str, ours: Any) -> None:
+    """A warning: --labeled skips nothing (its ids are not DATA's: another file, or other ids)."""
+    from rich.text import Text
+
+    from lf.cli._shared import _console
+    from lf.display import one_line
+
+    _console(stderr=True).print(Text(one_line(
+        f"warning: none of the ids in --labeled {labeled!r} is an id of DATA (e.g. {theirs!r}; "
+        f"DATA has {str(ours)!r}): no row is skipped for it."
+    )), soft_wrap=True)
 
 
 @click.command("sample")

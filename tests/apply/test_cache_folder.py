@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -211,6 +213,10 @@ def test_clear_refuses_a_folder_that_is_not_an_lf_cache(tmp_path: Path, capsys: 
     assert (folder / "ab" / "cat.npz").read_bytes() == b"precious"
     assert main(["cache", "info", str(tmp_path / "missing")]) == 2
     assert "does not exist" in capsys.readouterr().err
+    # a file is not called a missing folder
+    assert main(["cache", "clear", str(folder / "ab" / "cat.npz")]) == 2
+    assert "is a file, not an lf cache" in capsys.readouterr().err
+    assert (folder / "ab" / "cat.npz").read_bytes() == b"precious"
     with pytest.raises(DataError, match="not an lf cache"):
         clear_cache(folder)
 
@@ -230,3 +236,54 @@ def test_the_cli_rewrites_a_damaged_marker_with_one_line(tmp_path: Path, capsys:
     assert "cache: 15 of 15 LF x chunk results reused, 0 computed" in err
     assert (cache / MARKER).is_file()
     assert lf.LabelMatrix.load(tmp_path / "L2.parquet") == lf.LabelMatrix.load(tmp_path / "L1.parquet")
+
+
+def test_a_run_sharing_a_new_cache_with_a_concurrent_run_does_not_fail(tmp_path: Path) -> None:
+    # Two runs on one new cache: the other run creates the marker and an LF's entry folder
+    # just before this one does. This run stopped with "Cannot write to the cache folder:
+    # File exists". The child process makes the other run win every such race: each time
+    # this run creates a folder or the marker in the cache, the other run's copy appears first.
+    cache = tmp_path / "cache"
+    script = textwrap.dedent(f"""
+        import os, sys, warnings
+        from pathlib import Path
+        import pandas as pd
+        import lf
+        from lf import keyword_lf
+
+        CACHE = Path({str(cache)!r})
+        MARKER = "Signature: 8a477f597d28d172789f06886806bc55\\n# This file marks an lf cache (labeling-function results); see `lf cache info`.\\n"
+
+        busy = []
+
+        def other_run_first(event, args):
+            # the other run's marker appears as this run looks into the new folder, and an
+            # LF's entry folder appears just before this run creates it
+            if busy or not args or not isinstance(args[0], (str, os.PathLike)):
+                return
+            busy.append(1)
+            try:
+                path = Path(args[0])
+                if event == "os.mkdir" and path.parent == CACHE:
+                    os.makedirs(path, exist_ok=True)
+                elif event in ("os.listdir", "os.scandir") and path == CACHE and not (CACHE / "CACHEDIR.TAG").exists():
+                    tmp = CACHE.parent / "marker.tmp"
+                    tmp.write_text(MARKER)
+                    os.replace(tmp, CACHE / "CACHEDIR.TAG")
+            finally:
+                busy.clear()
+
+        warnings.simplefilter("error")
+        lfs = [keyword_lf("win", ["win"], 1), keyword_lf("hello", ["hello"], 0)]
+        df = pd.DataFrame({{"text": ["win big", "hello", "ok"]}})
+        CACHE.mkdir()
+        sys.addaudithook(other_run_first)
+        print(lf.apply(lfs, df, cache=CACHE).array.tolist())
+    """)
+    root = str(Path(lf.__file__).resolve().parents[1])  # this checkout's lf in the child
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=120, env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "[[1, -1], [-1, 0], [-1, -1]]"
+    info = cache_info(cache)
+    assert info.entries == 2 and info.lfs == ("hello", "win")
