@@ -208,15 +208,16 @@ def _check_columns(chunk: pd.DataFrame, text_column: str | None, id_column: str 
 
 
 def ids_array(ids: list[Any]) -> npt.NDArray[Any]:
-    """Row ids as an array; missing ids (None, NaN, pandas' NA) become None, not 'nan'."""
-    from lf._matrix_io import is_missing
+    """Row ids as an array; missing ids (None, NaN, pandas' NA / NaT) become None, not 'nan'."""
+    import pandas as pd
 
-    missing = [is_missing(v) for v in ids]
-    if not any(missing):
+    boxed = np.empty(len(ids), dtype=object)
+    boxed[:] = ids
+    missing = np.asarray(pd.isna(boxed), dtype=bool)  # one pass in C, as is_missing value by value
+    if not missing.any():
         return np.asarray(ids)
-    out = np.empty(len(ids), dtype=object)
-    out[:] = [None if gap else v for v, gap in zip(ids, missing)]
-    return out
+    boxed[missing] = None
+    return boxed
 
 
 class _CachePlan:
