@@ -183,9 +183,9 @@ def gold_before_run(data: Sequence[str], option: str, column: str, labels: Seque
 
 
 def _id_texts(values: list[Any]) -> list[str | None]:
-    import math
+    from lf._matrix_io import is_missing
 
-    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in values]
+    return [None if is_missing(v) else str(v) for v in values]
 
 
 def gold_after_run(values: Any, option: str, column: str, L: Any, n: int | None = None) -> Any:
