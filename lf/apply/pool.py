@@ -1,10 +1,11 @@
 """Process-pool engine: the chunk kernel in ``n_jobs`` forked worker processes.
 
 Workers are forked, so LFs (lambdas and closures included) reach them without pickling.
-When the rows are in memory already (a DataFrame), so do the first ``2 * n_jobs`` chunks,
-taken before the fork: a small frame is then never sent at all (sending a chunk through
-the executor's queue cost more than labeling it). Chunks read from files are taken only
-after the fork, so that no reader thread is running when it happens. Other chunks go out
+When the rows are in memory already (a DataFrame, or files small enough that the driver
+read them whole), so do the first ``2 * n_jobs`` chunks, taken before the fork: a small
+input is then never sent at all (sending a chunk through the executor's queue cost more
+than labeling it). Chunks read from larger files are taken only after the fork, so that no
+reader thread is running when it happens. Other chunks go out
 pickled, and small label arrays come back. Results are yielded in chunk order, with a
 bounded number of chunks in flight to bound memory.
 

@@ -87,7 +87,8 @@ class Pass:
 
     def __iter__(self) -> Iterator[Part]:
         workers = int(getattr(self.runner, "n_jobs", 1) or 1)
-        size = adapted_chunk_size(self.chunk_size, self.corpus.estimated_rows() if workers > 1 else None, workers)
+        estimate = self.corpus.estimated_rows() if workers > 1 else None
+        size = adapted_chunk_size(self.chunk_size, estimate, workers)
         chunks = self.corpus.chunks(size)
         source = _offsets(chunks, self.text_column, self.settings.id_column, list(self.sides.values()))
         kept: deque[dict[str, Any]] = deque()
@@ -96,6 +97,8 @@ class Pass:
         todo = plan.tasks(tasks) if plan is not None else tasks
         if self.corpus.frame is not None:  # rows in memory: an engine may read ahead for free
             todo = InMemory(todo)
+        elif _read_ahead(self.corpus, estimate, 2 * workers * size):
+            todo = InMemory(iter(list(todo)))
         results = self.runner.map_chunks(self.lfs, todo, self.settings)
         offset = 0
         with Progress(self.progress, self.corpus, len(self.lfs)) as bar:
@@ -110,15 +113,29 @@ class Pass:
 
 
 class InMemory(Iterator[Task]):
-    """Tasks cut from rows already in memory (a DataFrame): taking some ahead of the workers
-    reads nothing and starts no reader thread, so the pool engine may take the first ones
-    before it forks and let its workers inherit them instead of sending them."""
+    """Tasks cut from rows already in memory (a DataFrame, or small files read whole before
+    the engine starts): taking some ahead of the workers reads nothing and starts no reader
+    thread, so the pool engine may take the first ones before it forks and let its workers
+    inherit them instead of sending them."""
 
     def __init__(self, tasks: Iterator[Task]) -> None:
         self._tasks = tasks
 
     def __next__(self) -> Task:
         return next(self._tasks)
+
+
+READ_AHEAD_BYTES = 64 << 20  # files up to this size may be read whole before a pool forks
+
+
+def _read_ahead(corpus: Corpus, estimate: int | None, window: int) -> bool:
+    """Whether to read the files whole before the engine starts: when (by the row estimate)
+    they fit in the ``window`` of chunks a pool keeps in flight anyway, and are small. The
+    pool's workers then inherit the chunks at the fork, instead of idling while this process
+    parses the first ones and sends them (on a small input, most of the run). The reader
+    has finished by then: no reader thread runs at the fork."""
+    size = corpus.n_bytes()
+    return estimate is not None and estimate <= window and size is not None and size <= READ_AHEAD_BYTES
 
 
 def adapted_chunk_size(chunk_size: int, n_rows: int | None, workers: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -73,7 +74,7 @@ def test_only_rows_in_memory_are_taken_ahead_of_the_fork(tmp_path: Path):
     from lf.apply.run import InMemory
 
     class Spy(LocalEngine):
-        seen: list[bool] = []
+        seen: ClassVar[list[bool]] = []
 
         def map_chunks(self, lfs, chunks, settings):  # type: ignore[no-untyped-def]
             self.seen.append(isinstance(chunks, InMemory))
@@ -91,3 +92,49 @@ def test_only_rows_in_memory_are_taken_ahead_of_the_fork(tmp_path: Path):
     lf.apply([one], str(path), engine=Spy(), progress=False)
     lf.apply([one], iter([pd.DataFrame({"text": ["a"]})]), engine=Spy(), progress=False)
     assert Spy.seen == [True, False, False]
+
+
+def test_small_files_are_read_whole_before_a_pool_starts(tmp_path: Path):
+    """With several workers, files that fit in the chunks a pool keeps in flight anyway are
+    read to their end first, so the workers can inherit the chunks at the fork (the file
+    may then even be gone); larger files stay streamed after the engine starts."""
+    from lf.apply.local import LocalEngine
+    from lf.apply.run import InMemory
+
+    class TwoJobs(LocalEngine):
+        n_jobs = 2
+        seen: ClassVar[list[bool]] = []
+
+        def map_chunks(self, lfs, chunks, settings):  # type: ignore[no-untyped-def]
+            self.seen.append(isinstance(chunks, InMemory))
+            if isinstance(chunks, InMemory):
+                os.remove(path)  # every row is in memory already
+            return super().map_chunks(lfs, chunks, settings)
+
+    @lf.labeling_function()
+    def odd(x):
+        return int(int(x.text) % 2)
+
+    path = tmp_path / "rows.csv"
+    pd.DataFrame({"text": [str(i) for i in range(100)]}).to_csv(path, index=False)
+    L = lf.apply([odd], str(path), engine=TwoJobs(), progress=False)
+    assert L.array[:, 0].tolist() == [i % 2 for i in range(100)]
+    assert len(L) == 100
+    pd.DataFrame({"text": [str(i) for i in range(100)]}).to_csv(path, index=False)
+    L = lf.apply([odd], str(path), engine=TwoJobs(), chunk_size=10, progress=False)  # 10 chunks > 4
+    assert L.array[:, 0].tolist() == [i % 2 for i in range(100)]
+    assert TwoJobs.seen == [True, False]
+
+
+def test_a_small_csv_gives_the_pool_the_same_matrix(tmp_path: Path):
+    path = tmp_path / "rows.csv"
+    pd.DataFrame({"text": [f"row {i}" for i in range(3_000)]}).to_csv(path, index=False)
+
+    @lf.labeling_function()
+    def pid_free(x):
+        return int(x.text.endswith(("1", "3", "5", "7", "9")))
+
+    one = lf.apply([pid_free], str(path), progress=False)
+    two = lf.apply([pid_free], str(path), n_jobs=2, progress=False)
+    assert np.array_equal(one.array, two.array)
+    assert one.array[:, 0].sum() == 1_500
