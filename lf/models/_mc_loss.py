@@ -27,6 +27,8 @@ class FactoredWeights(NamedTuple):
     w0: float
     C: FloatArray  # k x m x m: weight minus w0 where LFs i != j both vote label l (0 for i == j)
     S: sparse.csr_matrix  # weight minus w0 on other-label cells that differ from w0
+    S_rows: npt.NDArray[np.intp]  # row of each of S's entries
+    S_O: FloatArray  # O at S's entries
     O: sparse.csr_matrix | FloatArray  # sparse when that pays
     O_blocks: FloatArray  # m x k x k: each LF with itself
     O_same: FloatArray  # k x m x m: both LFs vote label l
@@ -53,8 +55,9 @@ def factor_weights(W: FloatArray, O: FloatArray, m: int, k: int) -> FactoredWeig
         O_use = sparse.csr_matrix(O)
     idx = np.arange(m)
     blocks = O.reshape(m, k, m, k)[idx, :, idx, :]
+    S_rows = np.repeat(np.arange(S.shape[0]), np.diff(S.indptr))
     return FactoredWeights(
-        w0, np.ascontiguousarray(C), S, O_use, np.ascontiguousarray(blocks),
+        w0, np.ascontiguousarray(C), S, S_rows, O[S_rows, S.indices], O_use, np.ascontiguousarray(blocks),
         np.ascontiguousarray(_per_label(O, m, k)), float((O**2).sum()),
     )
 
@@ -65,32 +68,50 @@ def _per_label(X: FloatArray, m: int, k: int) -> FloatArray:
 
 
 def weighted_loss(mu: FloatArray, p: FloatArray, fw: FactoredWeights, m: int, k: int) -> tuple[float, FloatArray]:
-    """``sum W * (mu P mu^T - O)^2`` and its gradient in ``mu`` (``mk x k``)."""
+    """``sum W * (mu P mu^T - O)^2`` and its gradient in ``mu`` (``mk x k``).
+
+    Written to allocate few ``mk x k`` temporaries (at ``k = 200`` their page faults cost
+    as much as the matrix products).
+    """
     muP = mu * p
     G = mu.T @ mu
     OmuP = np.asarray(fw.O @ muP)
     m3, mP3 = mu.reshape(m, k, k), muP.reshape(m, k, k)
     # w0 over every entry (a Frobenius norm through k x k Gram matrices) ...
-    full = float((p[:, None] * G * p[None, :] * G).sum()) - 2.0 * float((OmuP * mu).sum()) + fw.O_sq
-    grad = 4.0 * fw.w0 * (muP @ (G * p[None, :]) - OmuP)
+    full = float(np.vdot(p[:, None] * G * p[None, :], G)) - 2.0 * float(np.vdot(OmuP, mu)) + fw.O_sq
+    grad = muP @ (G * p[None, :])
+    grad -= OmuP
     # ... minus the own blocks ...
-    E_blocks = np.matmul(mP3, m3.transpose(0, 2, 1)) - fw.O_blocks
-    val = fw.w0 * (full - float((E_blocks**2).sum()))
-    grad -= 4.0 * fw.w0 * np.matmul(E_blocks, mP3).reshape(m * k, k)
+    E_blocks = np.matmul(mP3, m3.transpose(0, 2, 1))
+    E_blocks -= fw.O_blocks
+    val = fw.w0 * (full - float(np.vdot(E_blocks, E_blocks)))
+    grad -= np.matmul(E_blocks, mP3).reshape(m * k, k)
+    grad *= 4.0 * fw.w0
     # ... plus the same-label cells' own weights, label by label ...
     A, AP = m3.transpose(1, 0, 2), mP3.transpose(1, 0, 2)  # k x m x k
     E_same = np.matmul(AP, A.transpose(0, 2, 1)) - fw.O_same
     R_same = fw.C * E_same
-    val += float((R_same * E_same).sum())
-    grad += 4.0 * np.matmul(R_same, AP).transpose(1, 0, 2).reshape(m * k, k)
+    val += float(np.vdot(R_same, E_same))
+    by_label = np.matmul(R_same, AP)
+    by_label *= 4.0
+    grad.reshape(m, k, k)[...] += by_label.transpose(1, 0, 2)
     # ... plus the sparse correction, on its entries only.
-    S = fw.S
-    if S.nnz:
-        rows = np.repeat(np.arange(S.shape[0]), np.diff(S.indptr))
-        cols = S.indices
-        O_at = np.asarray(fw.O[rows, cols]).ravel() if sparse.issparse(fw.O) else fw.O[rows, cols]
-        E = np.einsum("iy,iy->i", muP[rows], mu[cols]) - O_at
-        R = S.data * E
-        val += float((R * E).sum())
-        grad += 4.0 * (sparse.csr_matrix((R, S.indices, S.indptr), shape=S.shape) @ muP)
+    if fw.S.nnz:
+        val += _sparse_part(mu, muP, fw, grad)
     return val, grad
+
+
+def _sparse_part(mu: FloatArray, muP: FloatArray, fw: FactoredWeights, grad: FloatArray) -> float:
+    """The sparse correction's loss; its gradient is added to ``grad``. The entries' products
+    are taken a block of rows at a time (``mu``'s rows gathered per entry would be ``nnz x k``
+    at once: megabytes at ``k = 200``, fresh pages on every call)."""
+    S, val = fw.S, 0.0
+    R = np.empty(S.nnz)
+    step = max(1, (1 << 15) // max(mu.shape[1], 1))  # entries per block: 256 KB of gathered rows
+    for lo in range(0, S.nnz, step):
+        block = slice(lo, lo + step)
+        E = np.einsum("iy,iy->i", muP[fw.S_rows[block]], mu[S.indices[block]]) - fw.S_O[block]
+        R[block] = S.data[block] * E
+        val += float(R[block] @ E)
+    grad += 4.0 * (sparse.csr_matrix((R, S.indices, S.indptr), shape=S.shape) @ muP)
+    return val

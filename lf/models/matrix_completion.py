@@ -30,14 +30,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import Bounds as _Bounds
-from scipy.optimize import minimize as _minimize
 
 from lf.errors import ParameterError
 from lf.matrix import LabelMatrix
 from lf.models._cliques import Cliques, clique_posterior, fit_factors, inside_mask
 from lf.models._em import refine
-from lf.models._mc_loss import FactoredWeights, factor_weights, weighted_loss
+from lf.models._mc_loss import factor_weights
+from lf.models._mc_solve import fit_rates
 from lf.models._registry import register
 from lf.models._stats import fast_patterns, moments, one_blas_thread, posterior
 from lf.models._structure import settle_cliques
@@ -65,37 +64,6 @@ def _init_params(d: FloatArray, p: FloatArray, m: int, k: int, ratio: float) -> 
     S0[np.arange(m * k), lab] = 1.0
     D0 = np.clip(d / (p[lab] + (1.0 - p[lab]) * ratio), 0.0, 1.0)
     return D0, S0
-
-
-def _objective(
-    x: FloatArray,
-    fw: FactoredWeights,
-    d: FloatArray,
-    wd: FloatArray,
-    p: FloatArray,
-    D0: FloatArray,
-    S0: FloatArray,
-    free: FloatArray,
-    m: int,
-    k: int,
-    l2: float,
-) -> tuple[float, FloatArray]:
-    """Loss and gradient in ``x = [D, S]`` (``mu = D * S``, see the module docstring)."""
-    mk = m * k
-    D = x[:mk]
-    S = x[mk:].reshape(mk, k)
-    mu = D[:, None] * S
-    val, g = weighted_loss(mu, p, fw, m, k)  # the weights are zero on an LF with itself
-    e2 = (mu * p).sum(axis=1) - d
-    r2 = wd * e2
-    over = np.maximum(mu.reshape(m, k, k).sum(axis=1) - 1.0, 0.0)
-    dD, dS = D - D0, (S - S0) * free
-    val += float((r2 * e2).sum() + (over**2).sum())
-    val += l2 * float((dD**2).sum() + (dS**2).sum())
-    g += 2.0 * np.outer(r2, p) + np.repeat(2.0 * over, k, axis=0)
-    gD = (g * S).sum(axis=1) + 2.0 * l2 * dD
-    gS = g * D[:, None] * free + 2.0 * l2 * dS
-    return val, np.concatenate([gD, gS.ravel()])
 
 
 def fit_mu(
@@ -185,25 +153,11 @@ def _fit_mu(
     if total > 0:
         W, wd = W / total, wd / total
     D0, S0 = _init_params(d, p, m, k, ratio)
-    free = np.ones((m * k, k))
-    free[np.arange(m * k), np.tile(np.arange(k), m)] = 0.0
-    x0 = np.concatenate([D0, S0.ravel()])
-    lower = np.concatenate([np.zeros(m * k), 1.0 - free.ravel()])  # S[j, l, l] is fixed at 1
-    bounds = _Bounds(lower, np.ones_like(lower))
+    fitted = np.asarray(O.any(axis=1), dtype=bool)  # rows of votes never cast stay 0 (_mc_solve)
     with one_blas_thread():  # small products: threads only fight each other for the cores
-        res = _minimize(
-            _objective,
-            x0,
-            args=(factor_weights(W, O, m, k), d, wd, p, D0, S0, free, m, k, l2),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=bounds,
-            options={"maxiter": max_iter, "ftol": tol, "gtol": tol * 1e-3},
-        )
-    mk = m * k
-    D, S = res.x[:mk], res.x[mk : mk + mk * k].reshape(mk, k)
-    mu = (D[:, None] * S).reshape(m, k, k)
-    return mu, res
+        fw = factor_weights(W, O, m, k)
+        mu, res = fit_rates(fw, d, wd, p, D0, S0, m, k, l2, fitted=fitted, max_iter=max_iter, tol=tol)
+    return mu.reshape(m, k, k), res
 
 
 def inconsistent_cells(O: FloatArray, d: FloatArray, m: int, k: int) -> npt.NDArray[np.bool_]:

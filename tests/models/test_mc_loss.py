@@ -8,7 +8,7 @@ import pytest
 from lf.models._mc_loss import factor_weights, weighted_loss
 
 
-@pytest.mark.parametrize(("m", "k", "density"), [(5, 3, 0.9), (20, 4, 0.05), (3, 7, 0.3), (4, 2, 0.0)])
+@pytest.mark.parametrize(("m", "k", "density"), [(5, 3, 0.9), (20, 4, 0.05), (3, 7, 0.3), (4, 2, 0.0), (3, 200, 0.02)])
 def test_value_and_gradient_match_the_dense_sum(m: int, k: int, density: float) -> None:
     rng = np.random.default_rng(m * k)
     mk = m * k
