@@ -21,7 +21,7 @@ from scipy.optimize import Bounds, OptimizeResult, minimize
 
 from lf.models._mc_loss import FactoredWeights, weighted_loss
 
-__all__ = ["Problem", "fit_rates", "objective"]
+__all__ = ["Problem", "agreement_accuracies", "fit_rates", "objective"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -56,8 +56,10 @@ def fit_rates(
     fitted: npt.NDArray[np.bool_],
     max_iter: int,
     tol: float,
+    start: tuple[FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, Any]:
-    """``mu`` (``mk x k``) minimising the loss from the start ``D0, S0`` (also the prior).
+    """``mu`` (``mk x k``) minimising the loss, whose prior is ``D0, S0``, from ``start``
+    (default: the prior).
 
     Only the ``fitted`` rows are optimised; the others are fixed at ``D = 0``, ``S = S0``
     (exact for the rows whose agreement entries are all 0, see the module docstring).
@@ -70,7 +72,8 @@ def fit_rates(
     mu = np.zeros((m * k, k))
     if label.size == 0:  # no LF votes anything: nothing to fit
         return mu, OptimizeResult(x=np.zeros(0), nit=0, success=True)
-    x0 = np.concatenate([pr.D0, pr.S0.ravel()])
+    D_start, S_start = (D0, S0) if start is None else start
+    x0 = np.concatenate([D_start[sel], S_start[sel].ravel()])
     lower = np.zeros_like(x0)
     lower[label.size + diag] = 1.0  # S[row, own label] is fixed at 1
     res = minimize(
@@ -119,3 +122,23 @@ def objective(x: FloatArray, pr: Problem) -> tuple[float, FloatArray]:
     gS.ravel()[pr.diag] = 0.0
     return val, out
 
+
+def agreement_accuracies(O: FloatArray, m: int, k: int) -> FloatArray:
+    """Each LF's share of right votes, from how often pairs of LFs agree when both vote.
+
+    With many classes two LFs agree by chance almost never, so the share of agreements
+    among the rows both label is about ``a_i * a_j``; ``log a`` is fitted to those shares by
+    least squares over the pairs that agree at least once (exact for three LFs: the triplet
+    formula). NaN for an LF in no such pair.
+    """
+    blocks = O.reshape(m, k, m, k)
+    both = blocks.sum(axis=(1, 3))
+    agree = np.einsum("iljl->ij", blocks)
+    i, j = np.nonzero(np.triu(agree > 0, 1))
+    if i.size == 0:
+        return np.full(m, np.nan)
+    A = np.zeros((i.size, m))
+    A[np.arange(i.size), i] = A[np.arange(i.size), j] = 1.0
+    log_a = np.linalg.lstsq(A, np.log(agree[i, j] / both[i, j]), rcond=None)[0]
+    paired = np.bincount(np.concatenate([i, j]), minlength=m) > 0
+    return np.where(paired, np.clip(np.exp(log_a), 1.0 / k, 1.0), np.nan)
