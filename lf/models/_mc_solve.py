@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import Bounds, OptimizeResult, minimize
 
-from lf.models._mc_loss import FactoredWeights, weighted_loss
+from lf.models._mc_loss import FactoredWeights, PairBlocks, weighted_loss
 
 __all__ = ["Problem", "agreement_accuracies", "fit_rates", "objective"]
 
@@ -29,7 +29,7 @@ FloatArray = npt.NDArray[np.float64]
 class Problem(NamedTuple):
     """The loss's data, restricted to the rows of ``mu`` that are fitted."""
 
-    fw: FactoredWeights
+    fw: FactoredWeights | PairBlocks
     d: FloatArray  # vote rate of each fitted row
     wd: FloatArray  # its weight
     p: FloatArray  # class balance
@@ -43,7 +43,7 @@ class Problem(NamedTuple):
 
 
 def fit_rates(
-    fw: FactoredWeights,
+    fw: FactoredWeights | PairBlocks,
     d: FloatArray,
     wd: FloatArray,
     p: FloatArray,

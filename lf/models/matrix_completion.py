@@ -35,7 +35,7 @@ from lf.errors import ParameterError
 from lf.matrix import LabelMatrix
 from lf.models._cliques import Cliques, clique_posterior, fit_factors, inside_mask
 from lf.models._em import refine
-from lf.models._mc_loss import factor_weights
+from lf.models._mc_loss import loss_weights
 from lf.models._mc_solve import agreement_accuracies, fit_rates
 from lf.models._registry import register
 from lf.models._stats import fast_patterns, moments, one_blas_thread, posterior
@@ -176,7 +176,7 @@ def _fit_mu(
     D0, S0 = _init_params(d, p, m, k, ratio)
     fitted = np.asarray(O.any(axis=1), dtype=bool)  # rows of votes never cast stay 0 (_mc_solve)
     with one_blas_thread():  # small products: threads only fight each other for the cores
-        fw = factor_weights(W, O, m, k)
+        fw = loss_weights(W, O, m, k)
         start = _start(O, d, p, m, k, ratio)
         mu, res = fit_rates(
             fw, d, wd, p, D0, S0, m, k, l2, fitted=fitted, max_iter=max_iter, tol=tol, start=start
