@@ -20,10 +20,12 @@ import numpy.typing as npt
 from scipy.optimize import Bounds, OptimizeResult, minimize
 
 from lf.models._mc_loss import FactoredWeights, PairBlocks, weighted_loss
+from lf.models._pqn import minimize_box
 
 __all__ = ["Problem", "agreement_accuracies", "fit_rates", "objective"]
 
 FloatArray = npt.NDArray[np.float64]
+LARGE = 50_000  # variables from which the projected L-BFGS replaces scipy's L-BFGS-B
 
 
 class Problem(NamedTuple):
@@ -76,15 +78,20 @@ def fit_rates(
     x0 = np.concatenate([D_start[sel], S_start[sel].ravel()])
     lower = np.zeros_like(x0)
     lower[label.size + diag] = 1.0  # S[row, own label] is fixed at 1
-    res = minimize(
-        objective,
-        x0,
-        args=(pr,),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=Bounds(lower, np.ones_like(x0)),
-        options={"maxiter": max_iter, "ftol": tol, "gtol": tol * 1e-3},
-    )
+    if x0.size > LARGE:
+        res = minimize_box(
+            lambda x: objective(x, pr), x0, lower, np.ones_like(x0), max_iter=max_iter, ftol=tol, gtol=tol * 1e-3
+        )
+    else:
+        res = minimize(
+            objective,
+            x0,
+            args=(pr,),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=Bounds(lower, np.ones_like(x0)),
+            options={"maxiter": max_iter, "ftol": tol, "gtol": tol * 1e-3},
+        )
     n_rows = label.size
     mu[sel] = res.x[:n_rows, None] * res.x[n_rows:].reshape(n_rows, k)
     return mu, res
