@@ -9,7 +9,8 @@ independence), and its diagonal gives the vote rates ``mu p``. ``fit`` solves
     min_mu  sum_{i != j} w * (O - mu P mu^T)^2  +  sum w_d * (diag O - mu p)^2
             + l2 * |mu - prior|^2  +  (penalty on sum_l mu[j, l, y] > 1)
 
-with L-BFGS-B and an analytic gradient, in the form Snorkel uses. Choices beyond the paper:
+with L-BFGS-B (a projected L-BFGS past 50,000 variables, see ``_mc_solve``) and an
+analytic gradient, in the form Snorkel uses. Choices beyond the paper:
 
 * weights ``w = 1 / (O + weight_floor)`` (``weighting="chi2"``): each entry counts roughly by
   its sampling precision (``"uniform"`` is the plain Frobenius loss);
@@ -268,7 +269,9 @@ class LabelModel(BaseLabelModel):
     eps:
         Floor on learned probabilities when scoring (caps how decisive one LF can be).
     max_iter, tol:
-        L-BFGS-B iteration limit and tolerance.
+        Iteration limit and tolerance of the optimizer (L-BFGS-B; past 50,000 parameters,
+        e.g. 3 LFs x 200 classes, a projected L-BFGS that averages the reduction over two
+        iterations).
     em_steps:
         EM steps on the full likelihood (ABSTAIN an outcome) after the moment fit; ``0``
         (default) keeps the moment fit. EM frees each LF from the better-than-random
