@@ -1,4 +1,4 @@
-"""L-BFGS-B over the matrix-completion parameters ``x = [D, S]`` (``mu = D * S``).
+"""The matrix-completion fit over its parameters ``x = [D, S]`` (``mu = D * S``).
 
 Rows of ``mu`` (an LF and a label) that the LF never votes are not handed to the optimizer:
 their vote rate and every agreement entry in their row are 0, so at ``D = 0`` each term of
@@ -9,6 +9,12 @@ along its own gradient and its own past steps, all 0), so they are fixed there a
 optimizer sees only the voted rows. An LF that votes one label of ``k``
 leaves ``1 + k`` variables instead of ``k (1 + k)``; L-BFGS-B's cost per iteration grows
 with the number of variables.
+
+Past ``LARGE`` variables (e.g. 3 LFs x 200 classes: 120,000) scipy's L-BFGS-B costs more
+than the loss: about 0.35 s of Python loops over the variables to set up the bounds, and
+10-20 ms per iteration of scalar loops over its memory. There the projected L-BFGS of
+``_pqn`` (whole-array numpy, about 1 ms per iteration) takes over; smaller problems, all
+of WRENCH's among them, keep L-BFGS-B.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ class Problem(NamedTuple):
     d: FloatArray  # vote rate of each fitted row
     wd: FloatArray  # its weight
     p: FloatArray  # class balance
-    D0: FloatArray  # prior (and start) of the fitted rows
+    D0: FloatArray  # prior of the fitted rows
     S0: FloatArray  # ... (n_rows x k, 1 on the row's own label)
     rows: npt.NDArray[np.intp] | None  # fitted rows of mu (None: every row)
     diag: npt.NDArray[np.intp]  # flat index of S[row, own label] (fixed at 1)
