@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lf.models._mc_loss import factor_weights, weighted_loss
+from lf.models._mc_loss import factor_weights, pair_blocks, weighted_loss
 
 
-@pytest.mark.parametrize(("m", "k", "density"), [(5, 3, 0.9), (20, 4, 0.05), (3, 7, 0.3), (4, 2, 0.0)])
+@pytest.mark.parametrize(("m", "k", "density"), [(5, 3, 0.9), (20, 4, 0.05), (3, 7, 0.3), (4, 2, 0.0), (3, 200, 0.02)])
 def test_value_and_gradient_match_the_dense_sum(m: int, k: int, density: float) -> None:
     rng = np.random.default_rng(m * k)
     mk = m * k
@@ -21,6 +21,7 @@ def test_value_and_gradient_match_the_dense_sum(m: int, k: int, density: float) 
     mu, p = rng.random((mk, k)), rng.dirichlet(np.ones(k))
     E = (mu * p) @ mu.T - O
     want_val, want_grad = float((W * E * E).sum()), 4.0 * (W * E) @ (mu * p)
-    val, grad = weighted_loss(mu, p, factor_weights(W, O, m, k), m, k)
-    assert val == pytest.approx(want_val, rel=1e-12)
-    np.testing.assert_allclose(grad, want_grad, rtol=1e-10, atol=1e-12 * np.abs(want_grad).max())
+    for weights in (factor_weights(W, O, m, k), pair_blocks(W, O, m, k)):
+        val, grad = weighted_loss(mu, p, weights, m, k)
+        assert val == pytest.approx(want_val, rel=1e-12)
+        np.testing.assert_allclose(grad, want_grad, rtol=1e-10, atol=1e-12 * np.abs(want_grad).max())

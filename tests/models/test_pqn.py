@@ -1,0 +1,58 @@
+"""The projected L-BFGS (``lf.models._pqn``) against scipy's L-BFGS-B on the same problems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy.optimize import Bounds, minimize
+
+import lf.models._mc_solve as mc_solve
+from lf.models import LabelModel
+from lf.models._pqn import minimize_box
+
+
+def _box_quadratic(n: int, seed: int) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+    """A strictly convex quadratic whose minimum in [0, 1]^n has many variables at a bound."""
+    rng = np.random.default_rng(seed)
+    B = rng.normal(size=(n, n)) / np.sqrt(n)
+    H = B @ B.T + 0.1 * np.eye(n)
+    c = rng.normal(size=n) * 2.0
+
+    def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
+        return float(0.5 * x @ H @ x - c @ x), H @ x - c
+
+    return fun, np.full(n, 0.5), np.zeros(n), np.ones(n)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_same_minimum_as_l_bfgs_b_in_a_box(seed):
+    fun, x0, lo, hi = _box_quadratic(60, seed)
+    ref = minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=Bounds(lo, hi), options={"ftol": 1e-15, "gtol": 1e-12})
+    res = minimize_box(fun, x0, lo, hi, max_iter=2000, ftol=1e-15, gtol=1e-12)
+    assert res.success
+    at_bound = (ref.x == 0) | (ref.x == 1)
+    assert 5 < at_bound.sum() < 55  # the bounds matter
+    np.testing.assert_allclose(res.x, ref.x, atol=1e-6)
+    assert res.fun <= ref.fun + 1e-10
+
+
+def test_stops_at_once_on_a_point_that_is_already_optimal_and_reports_max_iter():
+    fun, _, lo, hi = _box_quadratic(20, 3)
+    ref = minimize(fun, np.full(20, 0.5), jac=True, method="L-BFGS-B", bounds=Bounds(lo, hi),
+                   options={"ftol": 1e-15, "gtol": 1e-13})
+    done = minimize_box(fun, ref.x, lo, hi, max_iter=50, ftol=1e-12, gtol=1e-6)
+    assert (done.nit, done.success) == (0, True)
+    cut = minimize_box(fun, np.full(20, 0.5), lo, hi, max_iter=2, ftol=0.0, gtol=0.0)
+    assert (cut.nit, cut.success, cut.message) == (2, False, "max_iter reached")
+
+
+def test_label_model_fit_is_the_same_with_either_solver(generate, monkeypatch):
+    acc = np.array([0.8, 0.65, 0.9, 0.7])
+    L, _ = generate(4_000, 4, 6, accuracies=acc, propensities=np.array([0.5, 0.7, 0.3, 0.6]), seed=4)
+    lbfgsb = LabelModel(tol=1e-10).fit(L, cardinality=6)
+    monkeypatch.setattr(mc_solve, "LARGE", 0)  # every problem is "large": the projected L-BFGS
+    projected = LabelModel(tol=1e-10).fit(L, cardinality=6)
+    np.testing.assert_allclose(projected.mu_, lbfgsb.mu_, atol=2e-4)
+    np.testing.assert_allclose(projected.accuracies_, lbfgsb.accuracies_, atol=1e-4)
