@@ -118,9 +118,9 @@ def fit_mu(
     marks agreement entries left out of the fit (those between dependent LFs).
 
     ``balance(mu, p)``, when given, re-estimates the class balance from the fitted rates;
-    fit and estimate alternate (each fit starts afresh, from the prior for the new balance) until no share moves by
-    ``BALANCE_TOL``, at most ``BALANCE_ROUNDS`` times. Returns ``mu``, the balance it was
-    fitted with and the optimizer's last result.
+    fit and estimate alternate (each fit starts afresh, from the prior for the new balance)
+    until no share moves by ``BALANCE_TOL``, at most ``BALANCE_ROUNDS`` times. Returns
+    ``mu``, the balance it was fitted with and the optimizer's last result.
     """
     order = canonical_order(O, m, k)
     cols = (order[:, None] * k + np.arange(k)).ravel()

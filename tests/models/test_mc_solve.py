@@ -63,14 +63,18 @@ def test_agreement_accuracies_recover_each_lfs_share_of_right_votes(generate):
 
 def test_the_start_moves_off_the_prior_only_when_the_prior_is_capped(generate):
     O = np.eye(30)  # any counts: with 10 classes the prior (0.03) is not capped
-    assert mc._start(O, np.full(30, 0.05), np.full(10, 0.1), 3, 10, 0.03) is None
+    problem = mc._prepare(O, 3, 10, 0.03, 1e-2, "chi2", True)
+    assert problem.accuracy is None
+    assert mc._start(problem.accuracy, np.full(30, 0.05), np.full(10, 0.1), 3, 10, 0.03) is None
 
     acc, k, m = np.array([0.8, 0.7, 0.9]), 100, 3
     L, _ = generate(5_000, m, k, accuracies=acc, propensities=np.full(m, 0.5), seed=2)
     O = _agreements(L, k) / len(L)
     p, d = np.full(k, 1.0 / k), np.diag(O).copy()
     D0, S0 = mc._init_params(d, p, m, k, 0.03)
-    D1, S1 = mc._start(O, d, p, m, k, 0.03)
+    accuracy = mc._prepare(O, m, k, 0.03, 1e-2, "chi2", True).accuracy
+    assert accuracy is not None
+    D1, S1 = mc._start(accuracy, d, p, m, k, 0.03)
 
     def accuracies(D: np.ndarray, S: np.ndarray) -> np.ndarray:
         return mc.lf_accuracies((D[:, None] * S).reshape(m, k, k), p)
