@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -257,9 +258,11 @@ def test_a_message_quoting_a_multi_line_row_stays_one_line(tmp_path: Path, capsy
     data.write_text('text,gold\n"a\nb",1,extra\nc,0\n')
     code, _, err = run(capsys, "apply", data, "--lfs", DEMO_LFS, "-o", tmp_path / "L.parquet")
     assert code == 2
-    assert err.strip().splitlines() == [
-        f"error: Could not read {str(data)!r} as CSV: CSV parse error: Expected 2 columns, got 3: \"a\\nb\",1,extra."
-    ]
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    # pyarrow names the row ("Row #2: ") when it knows it, which depends on its reader's timing
+    prefix = f"error: Could not read {str(data)!r} as CSV: CSV parse error: "
+    assert re.fullmatch(re.escape(prefix) + r"(Row #\d+: )?" + re.escape('Expected 2 columns, got 3: "a\\nb",1,extra.'), lines[0])
 
 
 @pytest.mark.parametrize("args", [(), ("cache",), ("datasets",), ("labelstudio",)])

@@ -27,6 +27,7 @@ analytic gradient, in the form Snorkel uses. Choices beyond the paper:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any, ClassVar, NamedTuple
 
@@ -43,7 +44,7 @@ from lf.models._mc_solve import agreement_accuracies, fit_rates
 from lf.models._registry import register
 from lf.models._stats import fast_patterns, moments, one_blas_thread, posterior
 from lf.models._structure import settle_cliques
-from lf.models.base import BaseLabelModel
+from lf.models.base import BaseLabelModel, ConvergenceWarning
 
 __all__ = ["LabelModel"]
 
@@ -378,7 +379,8 @@ class LabelModel(BaseLabelModel):
 
     Learned attributes: ``mu_`` (``m x k x k``: ``mu_[j, l, y] = P(lambda_j = l | Y = y)``),
     ``accuracies_`` (``P(lambda_j = Y | lambda_j votes)``), ``class_balance_``,
-    ``cardinality_``, ``n_lfs_``, ``n_iter_``, ``converged_`` (L-BFGS met ``tol`` within ``max_iter``),
+    ``cardinality_``, ``n_lfs_``, ``n_iter_``, ``converged_`` (the fit met ``tol`` within
+    ``max_iter``; if not, ``fit`` warns with a ``ConvergenceWarning``),
     ``dependencies_`` (the pairs used, by name, or by index when fitted on an array),
     ``clique_members_`` (LF indices of each clique) and the cliques' factors
     (``clique_codes_``: vote patterns coded in base ``k + 1``; ``clique_tables_``:
@@ -475,6 +477,15 @@ class LabelModel(BaseLabelModel):
         set_rates(self, k, m, p_fit, mu)
         self.n_iter_ = int(res.nit)
         self.converged_ = bool(res.success)  # False: max_iter reached before tol
+        if not self.converged_:
+            warnings.warn(
+                ConvergenceWarning(
+                    f"LabelModel's moment fit stopped after {self.n_iter_} iterations "
+                    f"(max_iter={self.max_iter}) before reaching tol={self.tol}; its rates "
+                    "may be far from the optimum: raise `max_iter`."
+                ),
+                stacklevel=3,
+            )
         self.dependencies_ = [(i, j) if names is None else (names[i], names[j]) for i, j in used]
         self.clique_members_ = cliques.members
         self.clique_codes_, self.clique_tables_, self.clique_sizes_ = cliques.codes, cliques.tables, cliques.sizes
