@@ -417,3 +417,29 @@ def test_labels_frame_takes_the_models_predictions_over_the_argmax() -> None:
     np.testing.assert_allclose(frame["confidence"].to_numpy(), [0.5, np.nan, 0.6])
     with pytest.raises(lf.errors.DataError, match=r"`predictions` must be 3 class ids 0..1 or ABSTAIN \(-1\)"):
         labels_frame(L, probs, predictions=np.array([2, 0, 0]))
+
+
+@pytest.mark.parametrize("command", ["label", "report"])
+@pytest.mark.parametrize("model", ["DawidSkene(max_iter=2)", "LabelModel(max_iter=2)"])
+def test_a_model_warning_is_one_stderr_line(tmp_path: Path, model: str, command: str) -> None:
+    """A warning raised while a command runs (here: a model stopped before converging) is
+    shown once, as one `warning: ...` line (not Python's two lines naming lf's source).
+    `lf label` showed it while its warnings were still being recorded, which recorded it
+    again, without end, until memory ran out: the run has a memory cap and a time limit,
+    so such a loop fails the test instead of the machine."""
+    import resource
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    env = {k: v for k, v in os.environ.items() if k != "LF_TRACEBACK"} | {"PYTHONPATH": str(ROOT)}
+    out = ["-o", str(tmp_path / "labels.parquet"), "--no-progress"] if command == "label" else []
+    proc = subprocess.run(
+        [sys.executable, "-m", "lf", command, str(DEMO), "--lfs", str(DEMO_LFS), "--model", model, *out],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120, check=False, preexec_fn=cap,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert [line for line in proc.stderr.splitlines() if "Warning" in line or "warnings.warn" in line] == []
+    warned = [line for line in proc.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warned) == 1
+    assert "max_iter=2" in warned[0] and "raise `max_iter`" in warned[0]

@@ -23,6 +23,7 @@ Exit codes:
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
 import click
@@ -89,8 +90,20 @@ def main(argv: list[str] | None = None) -> int:
     SIGTERM stops a command like Ctrl-C does (workers stopped, temporary files removed), then
     the process ends as terminated by SIGTERM (see lf/cli/_signals.py).
     """
-    with sigterm_unwinds():
+    with sigterm_unwinds(), warnings.catch_warnings():
+        if not os.environ.get("LF_TRACEBACK"):  # else Python's format, naming the line that warned
+            warnings.showwarning = _show_warning
         return _main(argv)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """A warning as one stderr line (``warning: ...``), like errors: not Python's two lines
+    naming lf's own source file."""
+    from rich.text import Text
+
+    from lf.display import one_line
+
+    _console(stderr=True).print(Text.assemble(("warning:", "yellow"), " ", one_line(str(message))), soft_wrap=True)
 
 
 def _main(argv: list[str] | None) -> int:

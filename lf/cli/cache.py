@@ -91,8 +91,9 @@ def clear_cmd(folder: str) -> None:
 
 
 def reports_cache(apply: Callable[P, Any]) -> Callable[P, Any]:
-    """Wrap the CLI's apply step: a damaged cache entry becomes one stderr line (not a
-    Python warning), and a run with --cache says how many LF x chunk results it reused."""
+    """Wrap the CLI's apply step: a warning raised in it (a damaged cache entry, a model
+    that did not converge ...) becomes one stderr line, not a Python warning, and a run
+    with --cache says how many LF x chunk results it reused."""
 
     @functools.wraps(apply)
     def run(*args: P.args, **kwargs: P.kwargs) -> Any:
@@ -102,16 +103,19 @@ def reports_cache(apply: Callable[P, Any]) -> Callable[P, Any]:
         from lf.cli._shared import _console
 
         console = _console(stderr=True)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", LFCacheWarning)
-            try:
+        caught: list[warnings.WarningMessage] = []
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", LFCacheWarning)
                 matrix = apply(*args, **kwargs)
-            finally:
-                for w in caught:
-                    if issubclass(w.category, LFCacheWarning):
-                        console.print(Text(f"warning: {w.message}"), soft_wrap=True)
-                    else:
-                        warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+        finally:
+            # Shown only once the recorder is gone: inside the block, showing a warning
+            # records it again (a loop that grew until memory ran out).
+            for w in caught:
+                if issubclass(w.category, LFCacheWarning):
+                    console.print(Text(f"warning: {w.message}"), soft_wrap=True)
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
         stats = getattr(matrix, "cache_stats", None)
         if stats is not None:
             console.print(Text(str(stats)), soft_wrap=True)

@@ -478,11 +478,15 @@ class LabelModel(BaseLabelModel):
         self.n_iter_ = int(res.nit)
         self.converged_ = bool(res.success)  # False: max_iter reached before tol
         if not self.converged_:
+            why = (
+                f"max_iter={self.max_iter} was reached; raise `max_iter`"
+                if self.n_iter_ >= int(self.max_iter)
+                else f"the optimizer stopped: {res.message}"
+            )
             warnings.warn(
                 ConvergenceWarning(
-                    f"LabelModel's moment fit stopped after {self.n_iter_} iterations "
-                    f"(max_iter={self.max_iter}) before reaching tol={self.tol}; its rates "
-                    "may be far from the optimum: raise `max_iter`."
+                    f"LabelModel's moment fit stopped after {self.n_iter_} iterations before "
+                    f"reaching tol={self.tol}, so its rates may be off the optimum: {why}."
                 ),
                 stacklevel=3,
             )

@@ -228,7 +228,7 @@ def test_summarize_reports_learned_accuracies(easy):
 def test_converged_says_whether_the_fit_reached_its_tolerance(easy):
     L, _, _ = easy
     assert LabelModel().fit(L).converged_ is True  # no warning: filterwarnings=error
-    with pytest.warns(ConvergenceWarning, match=r"stopped after 1 iterations \(max_iter=1\).*raise `max_iter`"):
+    with pytest.warns(ConvergenceWarning, match=r"stopped after 1 iterations before reaching tol=.*max_iter=1 was reached; raise `max_iter`"):
         model = LabelModel(max_iter=1).fit(L)
     assert model.converged_ is False
 
