@@ -66,12 +66,13 @@ cli.add_command(labelstudio_group)
 _NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
-def _error(message: str, label: str = "error:") -> None:
+def _error(message: str, label: str = "error:", style: str = "bold red") -> None:
+    """``label message`` as one stderr line (the message's line breaks and controls escaped)."""
     from rich.text import Text
 
     from lf.display import one_line
 
-    line = Text.assemble((label, "bold red"), " ", one_line(message))
+    line = Text.assemble((label, style), " ", one_line(message))
     _console(stderr=True).print(line, soft_wrap=True)
 
 
@@ -99,11 +100,7 @@ def main(argv: list[str] | None = None) -> int:
 def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
     """A warning as one stderr line (``warning: ...``), like errors: not Python's two lines
     naming lf's own source file."""
-    from rich.text import Text
-
-    from lf.display import one_line
-
-    _console(stderr=True).print(Text.assemble(("warning:", "yellow"), " ", one_line(str(message))), soft_wrap=True)
+    _error(str(message), "warning:", "yellow")
 
 
 def _main(argv: list[str] | None) -> int:
