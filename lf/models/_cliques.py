@@ -162,15 +162,19 @@ def fit_cliques(
     *,
     steps: int,
     smoothing: float,
+    targets: npt.NDArray[np.intp] | None = None,
 ) -> Cliques:
     """EM for each clique's ``P(pattern | Y)`` over the distinct ``rows`` (with ``counts``).
 
     ``full`` holds every LF's log factors with ABSTAIN as an outcome (``m x (k+1) x k``); the
     LFs outside the cliques and ``log_prior`` stay fixed. The factors start as the product
     of the members' own rates and are re-estimated with ``smoothing`` pseudo-rows per pattern;
-    after each step every member stays better than random (:func:`better_than_random`).
+    after each step every member stays better than random (:func:`better_than_random`; a
+    vote ``l`` of LF ``j`` counts as right on class ``targets[j, l]``, default ``l``).
     """
     k = log_prior.size
+    if targets is None:
+        targets = np.tile(np.arange(k), (full.shape[0], 1))
     table = full.copy()
     inv, codes = [], []
     for g in members:
@@ -191,7 +195,7 @@ def fit_cliques(
         for c, idx in enumerate(inv):
             num = np.stack([np.bincount(idx, weights=W[:, y], minlength=codes[c].size) for y in range(k)], axis=1)
             fresh = _abstain_on(unseen, (num + smoothing) / (num.sum(axis=0) + smoothing * codes[c].size), codes[c])
-            tables[c] = better_than_random(fresh, votes[c], np.exp(full[members[c]]))
+            tables[c] = better_than_random(fresh, votes[c], np.exp(full[members[c]]), targets[members[c]])
             with np.errstate(divide="ignore"):  # a class no LF votes: patterns with votes are impossible
                 logs[c] = np.log(tables[c])
     return Cliques(
@@ -219,22 +223,28 @@ def marginals(table: FloatArray, votes: npt.NDArray[np.int64], k: int) -> FloatA
     return np.asarray(hot.transpose(0, 2, 1) @ table)
 
 
-def better_than_random(table: FloatArray, votes: npt.NDArray[np.int64], own: FloatArray, *, sweeps: int = 200) -> FloatArray:
+def better_than_random(
+    table: FloatArray, votes: npt.NDArray[np.int64], own: FloatArray, targets: npt.NDArray[np.intp] | None = None,
+    *, sweeps: int = 200,
+) -> FloatArray:
     """The clique factor ``table`` with every member better than random, as in the moment fit.
 
     Nothing in EM stops a member's votes from drifting toward the other classes: with the
     other LFs fixed, a pattern seen mostly without them is explained by the clique itself
     and can swing to the prior's class (a 0.94-accurate spam LF of the WRENCH YouTube set,
     co-firing with a weak ham LF, came out voting spam more often on ham). A member whose
-    marginal ``P(vote = l | Y)`` is highest on a class other than ``l`` for some label ``l``
-    it emits gets its marginal from its own factor ``own`` (``s x (k+1) x k``: ``P(vote |
-    Y)`` from the moment fit, which holds the constraint), by iterative proportional
-    fitting of each class's column; the others keep what EM learned.
+    marginal ``P(vote = l | Y)`` is highest on a class other than ``l`` (other than
+    ``targets[t, l]``, the class the moment fit points that vote to, when given: ``s x k``)
+    for some label ``l`` it emits gets its marginal from its own factor ``own`` (``s x (k+1)
+    x k``: ``P(vote | Y)`` from the moment fit, which holds the constraint), by iterative
+    proportional fitting of each class's column; the others keep what EM learned.
     """
     k = table.shape[1]
     marg = marginals(table, votes, k)[:, 1:, :]  # s x k (vote) x k (class)
     cast = marg.sum(axis=2) > 0
-    diag = np.einsum("tll->tl", marg)
+    if targets is None:
+        targets = np.tile(np.arange(k), (votes.shape[1], 1))
+    diag = np.take_along_axis(marg, targets[:, :, None], axis=2)[:, :, 0]
     bad = [t for t in range(votes.shape[1]) if (diag[t][cast[t]] < marg[t].max(axis=1)[cast[t]] * (1 - 1e-9)).any()]
     if not bad:
         return table
@@ -259,9 +269,13 @@ def _scores(rows: IntArray, table: FloatArray) -> FloatArray:
     return np.asarray(np.asarray(onehot(rows, k) @ diff) + table[:, 0, :].sum(axis=0), np.float64)
 
 
-def fit_factors(A: IntArray, k: int, mu: FloatArray, p: FloatArray, members: list[list[int]]) -> Cliques:
+def fit_factors(
+    A: IntArray, k: int, mu: FloatArray, p: FloatArray, members: list[list[int]],
+    targets: npt.NDArray[np.intp] | None = None,
+) -> Cliques:
     """The cliques' factors (:func:`fit_cliques`) under the model with vote rates ``mu``
-    and balance ``p``, ABSTAIN an outcome; no cliques: empty arrays."""
+    and balance ``p``, ABSTAIN an outcome; no cliques: empty arrays. ``targets`` (``m x
+    k``): the class each vote points to in the moment fit (default: its own)."""
     if not members:
         return Cliques([], np.zeros(0, np.int64), np.zeros((0, k)), np.zeros(0, np.int64))
     full = np.empty((mu.shape[0], k + 1, k))
@@ -271,7 +285,7 @@ def fit_factors(A: IntArray, k: int, mu: FloatArray, p: FloatArray, members: lis
     with np.errstate(divide="ignore"):
         log_prior = np.log(p)
     pat = fast_patterns(A, k, inverse=False)
-    return fit_cliques(pat.rows, pat.counts, full, log_prior, members, steps=EM_STEPS, smoothing=0.1)
+    return fit_cliques(pat.rows, pat.counts, full, log_prior, members, steps=EM_STEPS, smoothing=0.1, targets=targets)
 
 
 def clique_posterior(A: IntArray, table: FloatArray, balance: FloatArray, cliques: Cliques, eps: float, abstain: str) -> FloatArray:

@@ -65,16 +65,19 @@ def fit_rates(
     max_iter: int,
     tol: float,
     start: tuple[FloatArray, FloatArray] | None = None,
+    targets: npt.NDArray[np.intp] | None = None,
 ) -> tuple[FloatArray, Any]:
     """``mu`` (``mk x k``) minimising the loss, whose prior is ``D0, S0``, from ``start``
-    (default: the prior).
+    (default: the prior). ``S`` is fixed at 1 in the column of the class each row
+    ``j * k + l`` points to (``targets``; default ``l``): that vote fires on no class more
+    often than on it.
 
     Only the ``fitted`` rows are optimised; the others are fixed at ``D = 0``, ``S = S0``
     (exact for the rows whose agreement entries are all 0, see the module docstring).
     """
     rows = None if fitted.all() else np.flatnonzero(fitted)
     sel = slice(None) if rows is None else rows
-    label = np.tile(np.arange(k), m)[sel]
+    label = (np.tile(np.arange(k), m) if targets is None else targets)[sel]
     diag = np.arange(label.size) * k + label
     pr = Problem(fw, d[sel], wd[sel], p, D0[sel], S0[sel], rows, diag, m, k, l2)
     mu = np.zeros((m * k, k))

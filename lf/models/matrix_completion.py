@@ -21,7 +21,10 @@ analytic gradient, in the form Snorkel uses. Choices beyond the paper:
 * symmetry breaking: ``mu[j, l, y] = D[j, l] * S[j, l, y]`` with ``S[j, l, l] = 1`` and
   ``D, S`` in ``[0, 1]``, i.e. an LF votes ``l`` at least as often on class ``l`` as on any
   other class (every LF is better than random for every label it emits). L-BFGS-B's bounds
-  enforce it exactly, so no post-hoc column permutation is needed;
+  enforce it exactly, so no post-hoc column permutation is needed. The assumption yields
+  where the other LFs voting ``l`` contradict it (``lf.models._vote_classes``): a vote they
+  avoid, and that goes with another class's votes, is fitted with ``S = 1`` on that class
+  instead (the LF is then learned as worse than random);
 * LFs are fitted in a canonical order, so reordering LFs reorders the result exactly.
 """
 
@@ -44,6 +47,7 @@ from lf.models._mc_solve import agreement_accuracies, fit_rates
 from lf.models._registry import register
 from lf.models._stats import fast_patterns, moments, one_blas_thread, posterior
 from lf.models._structure import settle_cliques
+from lf.models._vote_classes import vote_classes
 from lf.models.base import BaseLabelModel, ConvergenceWarning
 
 __all__ = ["LabelModel"]
@@ -59,17 +63,19 @@ BALANCE_TOL = 5e-3  # the balance has settled when no share moves by this much
 
 # -- pure numerics -------------------------------------------------------------------------
 def _init_params(
-    d: FloatArray, p: FloatArray, m: int, k: int, ratio: float | FloatArray
+    d: FloatArray, p: FloatArray, m: int, k: int, ratio: float | FloatArray,
+    targets: npt.NDArray[np.intp] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Prior (and start): each LF votes ``l`` on other classes ``ratio`` times as often as on
-    ``l`` (one ratio, or one per LF).
+    the class ``l`` points to (one ratio, or one per LF; ``targets``: that class for each row
+    ``j * k + l``, by default ``l``).
 
     The ratio is capped so that all other classes together get at most ``PRIOR_WRONG`` times
     the votes of class ``l``: with hundreds of classes an uncapped ``0.03`` says an LF is
     right on 1 vote in 7 (``k = 200``), and on thin data the fit then stays near that.
     """
     r = np.repeat(np.minimum(ratio, PRIOR_WRONG / max(k - 1, 1)) * np.ones(m), k)
-    lab = np.tile(np.arange(k), m)
+    lab = np.tile(np.arange(k), m) if targets is None else targets
     S0 = np.repeat(r[:, None], k, axis=1)
     S0[np.arange(m * k), lab] = 1.0
     D0 = np.clip(d / (p[lab] + (1.0 - p[lab]) * r), 0.0, 1.0)
@@ -77,7 +83,8 @@ def _init_params(
 
 
 def _start(
-    accuracy: FloatArray | None, d: FloatArray, p: FloatArray, m: int, k: int, ratio: float
+    accuracy: FloatArray | None, d: FloatArray, p: FloatArray, m: int, k: int, ratio: float,
+    targets: npt.NDArray[np.intp] | None = None,
 ) -> tuple[FloatArray, FloatArray] | None:
     """Where the fit starts when the prior is capped (``k > 67`` by default), else ``None``
     (start at the prior).
@@ -91,7 +98,7 @@ def _start(
     if accuracy is None:
         return None
     a = accuracy
-    return _init_params(d, p, m, k, np.where(np.isnan(a), ratio, (1.0 - a) / (a * (k - 1))))
+    return _init_params(d, p, m, k, np.where(np.isnan(a), ratio, (1.0 - a) / (a * (k - 1))), targets)
 
 
 def fit_mu(
@@ -110,6 +117,7 @@ def fit_mu(
     tol: float,
     exclude: npt.NDArray[np.bool_] | None = None,
     balance: Callable[[FloatArray, FloatArray], FloatArray] | None = None,
+    targets: npt.NDArray[np.intp] | None = None,
 ) -> tuple[FloatArray, FloatArray, Any]:
     """Fit ``mu`` (``m x k x k``: LF, vote, class) from co-occurrence counts ``O`` of ``n`` rows.
 
@@ -120,13 +128,20 @@ def fit_mu(
 
     ``balance(mu, p)``, when given, re-estimates the class balance from the fitted rates;
     fit and estimate alternate (each fit starts afresh, from the prior for the new balance)
-    until no share moves by ``BALANCE_TOL``, at most ``BALANCE_ROUNDS`` times. Returns
-    ``mu``, the balance it was fitted with and the optimizer's last result.
+    until no share moves by ``BALANCE_TOL``, at most ``BALANCE_ROUNDS`` times. Each vote is
+    fitted as pointing to its own class unless the other LFs voting that class contradict
+    it (``targets``, the class of each row ``j * k + l``; default
+    :func:`lf.models._vote_classes.vote_classes`). Returns ``mu``, the balance it was fitted
+    with and the optimizer's last result.
     """
+    if targets is None:
+        targets = vote_classes(O / n, n, m, k) if n > 0 else np.tile(np.arange(k), m)
     order = canonical_order(O, m, k)
     cols = (order[:, None] * k + np.arange(k)).ravel()
     keep = None if exclude is None else ~exclude[np.ix_(cols, cols)]
-    problem = _prepare(O[np.ix_(cols, cols)] / n, m, k, ratio, floor, weighting, drop_inconsistent, keep)
+    problem = _prepare(
+        O[np.ix_(cols, cols)] / n, m, k, ratio, floor, weighting, drop_inconsistent, keep, targets[cols]
+    )
     fitted, res = _solve(problem, m, k, p, ratio, l2, max_iter, tol)
     mu = np.empty((m, k, k))
     mu[order] = fitted
@@ -173,6 +188,7 @@ class _Problem(NamedTuple):
     wd: FloatArray  # their weights
     fitted: npt.NDArray[np.bool_]  # rows of mu optimised: the votes some LF casts
     accuracy: FloatArray | None  # agreement accuracies for the start, when the prior is capped
+    targets: npt.NDArray[np.intp]  # the class each row j * k + l of mu points to (S = 1 there)
 
 
 def _prepare(
@@ -184,6 +200,7 @@ def _prepare(
     weighting: str,
     drop_inconsistent: bool,
     keep: npt.NDArray[np.bool_] | None = None,
+    targets: npt.NDArray[np.intp] | None = None,
 ) -> _Problem:
     d = np.diag(O).copy()
     block = np.kron(np.eye(m), np.ones((k, k)))
@@ -192,8 +209,9 @@ def _prepare(
     else:
         W, wd = np.ones_like(O), np.ones_like(d)
     W = W * (1.0 - block)
+    targets = np.tile(np.arange(k), m) if targets is None else targets
     if drop_inconsistent:
-        W = W * ~inconsistent_cells(O, d, m, k)
+        W = W * ~inconsistent_cells(O, d, m, k, targets)
     if keep is not None:
         W = W * keep
     # Scale-free loss: 1 at mu = 0, so `l2` weighs the prior against the data's own size.
@@ -204,7 +222,7 @@ def _prepare(
     with one_blas_thread():
         fw = loss_weights(W, O, m, k)
     capped = ratio * (k - 1) > PRIOR_WRONG
-    return _Problem(fw, d, wd, fitted, agreement_accuracies(O, m, k) if capped else None)
+    return _Problem(fw, d, wd, fitted, agreement_accuracies(O, m, k) if capped else None, targets)
 
 
 def _solve(
@@ -219,24 +237,28 @@ def _solve(
 ) -> tuple[FloatArray, Any]:
     """The moment fit for balance ``p``: its prior is the one for ``p``, and so is its
     start (see :func:`_start`)."""
-    D0, S0 = _init_params(problem.d, p, m, k, ratio)
+    D0, S0 = _init_params(problem.d, p, m, k, ratio, problem.targets)
     with one_blas_thread():  # small products: threads only fight each other for the cores
         mu, res = fit_rates(
             problem.fw, problem.d, problem.wd, p, D0, S0, m, k, l2,
-            fitted=problem.fitted, max_iter=max_iter, tol=tol, start=_start(problem.accuracy, problem.d, p, m, k, ratio),
+            fitted=problem.fitted, max_iter=max_iter, tol=tol, targets=problem.targets,
+            start=_start(problem.accuracy, problem.d, p, m, k, ratio, problem.targets),
         )
     return mu.reshape(m, k, k), res
 
 
-def inconsistent_cells(O: FloatArray, d: FloatArray, m: int, k: int) -> npt.NDArray[np.bool_]:
+def inconsistent_cells(
+    O: FloatArray, d: FloatArray, m: int, k: int, targets: npt.NDArray[np.intp] | None = None
+) -> npt.NDArray[np.bool_]:
     """Entries of ``O`` (as frequencies) no better-than-random CI model can produce.
 
     Under the constraint, two votes for the same class co-occur more often than independence
     predicts (positive covariance) and votes for different classes less often. An entry with
     the opposite sign points to a dependency between the two LFs (e.g. both fire on short
-    texts), not to the latent class, so the fit leaves it out.
+    texts), not to the latent class, so the fit leaves it out. ``targets``: the class each
+    row ``j * k + l`` points to (default ``l``).
     """
-    label = np.tile(np.arange(k), m)
+    label = np.tile(np.arange(k), m) if targets is None else targets
     expected = np.where(label[:, None] == label[None, :], 1.0, -1.0)
     return np.asarray((O - np.outer(d, d)) * expected < 0.0)
 
@@ -359,6 +381,16 @@ class LabelModel(BaseLabelModel):
         row; cliques of at most 3 LFs). ``None`` (default): LFs independent given the class;
         "auto" was not made the default because it lowered WRENCH youtube and hausa.
 
+    Symmetry: the latent classes are only named by the LFs, so the fit assumes each vote
+    ``l`` fires on no class more often than on ``l``. When the other LFs that vote ``l``
+    contradict that for one LF, it is not imposed on that LF: its vote is avoided by the
+    others' votes for ``l`` (Stouffer's z over those LFs at most -5, each pair's z being
+    ``sqrt(n) * phi`` of the two vote indicators) and goes with another class's votes (z at
+    least 5), so it is fitted as pointing to that class and the LF is learned as worse than
+    random (an always-wrong LF gets an accuracy near 0, as in Snorkel's
+    ``test_labeling_convergence``). A label voted by one LF keeps the assumption: nothing in
+    the data can contradict it. On the WRENCH sets no vote is reversed.
+
     Without ``class_balance`` the balance is estimated from the votes. The mean vote shares
     over rows some LF labels are only the start: they count how often a class is voted, so
     LFs that fire more often on one class inflate it (and second moments cannot correct
@@ -380,7 +412,8 @@ class LabelModel(BaseLabelModel):
     Learned attributes: ``mu_`` (``m x k x k``: ``mu_[j, l, y] = P(lambda_j = l | Y = y)``),
     ``accuracies_`` (``P(lambda_j = Y | lambda_j votes)``), ``class_balance_``,
     ``cardinality_``, ``n_lfs_``, ``n_iter_``, ``converged_`` (the fit met ``tol`` within
-    ``max_iter``; if not, ``fit`` warns with a ``ConvergenceWarning``),
+    ``max_iter``; if not, ``fit`` warns with a ``ConvergenceWarning``), ``reversed_votes_``
+    (``(lf, vote, class)`` for each vote fitted as pointing to another class, see below),
     ``dependencies_`` (the pairs used, by name, or by index when fitted on an array),
     ``clique_members_`` (LF indices of each clique) and the cliques' factors
     (``clique_codes_``: vote patterns coded in base ``k + 1``; ``clique_tables_``:
@@ -400,6 +433,7 @@ class LabelModel(BaseLabelModel):
         "n_iter_",
         "converged_",
         "dependencies_",
+        "reversed_votes_",
         "clique_members_",
         "clique_codes_",
         "clique_tables_",
@@ -466,14 +500,15 @@ class LabelModel(BaseLabelModel):
         names = list(L.names) if isinstance(L, LabelMatrix) else None
         learn = class_balance is None
         balance = _balance_step(mom.rows, mom.counts, p) if learn else None
+        targets = vote_classes(O / n, n, m, k) if n > 0 else np.tile(np.arange(k), m)
 
         def rates(cliques: list[list[int]]) -> tuple[FloatArray, FloatArray, Any]:
             # The likelihood behind the balance step treats LFs as independent given the
             # class: with cliques it would count their joint votes more than once.
-            return self._fit_rates(A, k, O, n, p, cliques, None if cliques else balance, learn)
+            return self._fit_rates(A, k, O, n, p, cliques, None if cliques else balance, learn, targets)
 
         members, used, (mu, p_fit, res) = settle_cliques(self.dependencies, names, O, n, k, rates)
-        cliques = fit_factors(A, k, mu, p_fit, members)
+        cliques = fit_factors(A, k, mu, p_fit, members, targets.reshape(m, k))
         set_rates(self, k, m, p_fit, mu)
         self.n_iter_ = int(res.nit)
         self.converged_ = bool(res.success)  # False: max_iter reached before tol
@@ -491,6 +526,10 @@ class LabelModel(BaseLabelModel):
                 stacklevel=3,
             )
         self.dependencies_ = [(i, j) if names is None else (names[i], names[j]) for i, j in used]
+        moved = np.flatnonzero(targets != np.tile(np.arange(k), m))
+        self.reversed_votes_ = [
+            (int(r // k) if names is None else names[r // k], int(r % k), int(targets[r])) for r in moved
+        ]
         self.clique_members_ = cliques.members
         self.clique_codes_, self.clique_tables_, self.clique_sizes_ = cliques.codes, cliques.tables, cliques.sizes
 
@@ -504,6 +543,7 @@ class LabelModel(BaseLabelModel):
         members: list[list[int]],
         balance: Callable[[FloatArray, FloatArray], FloatArray] | None,
         learn_balance: bool,
+        targets: npt.NDArray[np.intp],
     ) -> tuple[FloatArray, FloatArray, Any]:
         """The moment fit (entries inside a clique left out), alternated with ``balance``
         (None: ``p`` stays), then ``em_steps`` EM steps (which learn the balance too when
@@ -524,6 +564,7 @@ class LabelModel(BaseLabelModel):
             tol=float(self.tol),
             exclude=inside_mask(members, m, k) if members else None,
             balance=balance,
+            targets=targets,
         )
         if self.em_steps:
             pat = fast_patterns(A, k, inverse=False)
@@ -543,6 +584,7 @@ class LabelModel(BaseLabelModel):
         """Pairs come back from JSON as lists; a model saved before cliques existed has none."""
         k = int(self.cardinality_)
         self.dependencies_ = [tuple(pair) for pair in getattr(self, "dependencies_", [])]
+        self.reversed_votes_ = [tuple(vote) for vote in getattr(self, "reversed_votes_", [])]
         if not hasattr(self, "clique_members_"):
             self.clique_members_ = []
             self.clique_codes_, self.clique_sizes_ = np.zeros(0, np.int64), np.zeros(0, np.int64)

@@ -74,11 +74,12 @@ def convergence_lfs() -> list[lf.LabelingFunction]:
     return lfs
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_labeling_convergence_learns_the_always_wrong_lf(seed: int) -> None:
+@pytest.mark.parametrize("params", [{}, SNORKEL_LIKE], ids=["default", "em_steps"])
+@pytest.mark.parametrize("seed", range(5))
+def test_labeling_convergence_learns_the_always_wrong_lf(seed: int, params: dict[str, Any]) -> None:
     data = convergence_data(1500, seed)
     L = lf.apply(convergence_lfs(), data, progress=False)
-    model = LabelModel(**SNORKEL_LIKE).fit(L)
+    model = LabelModel(**params).fit(L)
     pred = model.predict_proba(L).argmax(axis=1)
     assert (pred != data["y"].to_numpy()).mean() < 0.06
     assert model.accuracies_[L.names.index("wrong")] < 0.2

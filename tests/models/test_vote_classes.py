@@ -1,0 +1,106 @@
+"""An LF the other LFs of its label contradict is fitted as worse than random; no other is."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import lf
+from lf.models import LabelModel
+from lf.models._stats import moments
+from lf.models._vote_classes import vote_classes
+
+
+def classes_of(L: np.ndarray, k: int) -> np.ndarray:
+    mom = moments(L, k, None)
+    return vote_classes(mom.O / mom.n, mom.n, L.shape[1], k).reshape(L.shape[1], k)
+
+
+def with_reversed_lf(generate, n: int = 5000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Eight good binary LFs; LF 0 votes the wrong class whenever it fires (accuracy 0.05)."""
+    acc = np.array([0.05, 0.85, 0.8, 0.75, 0.9, 0.7, 0.8, 0.85])
+    return generate(n, 8, 2, accuracies=acc, propensities=np.full(8, 0.4), seed=seed)
+
+
+def test_an_lf_voting_against_the_others_of_its_labels_is_learned_as_worse_than_random(generate):
+    L, y = with_reversed_lf(generate)
+    model = LabelModel().fit(L)
+    assert model.reversed_votes_ == [(0, 0, 1), (0, 1, 0)]
+    assert model.accuracies_[0] < 0.1
+    assert model.accuracies_[1:].min() > 0.65
+    # Fitted as better than random, LF 0 was learned right 97% of the time and the accuracy
+    # over all rows was 0.69.
+    assert model.score(L, y, "accuracy", abstain=None)["accuracy"] > 0.9
+    assert classes_of(L, 2)[1:].tolist() == [[0, 1]] * 7
+
+
+def test_a_label_with_one_lf_keeps_the_assumption(generate):
+    """Nothing can contradict the only LF of a label: one LF per class, one of them mostly
+    wrong, is still fitted as better than random (the documented symmetry assumption)."""
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 3, 4000)
+    L = np.full((4000, 3), -1, np.int8)
+    for j in range(3):
+        on = rng.random(4000) < np.where(y == j, 0.6, 0.1)
+        L[on, j] = j
+    L[(y == 1) & (rng.random(4000) < 0.5), 0] = 0  # LF 0 fires on class 1 more than on 0
+    assert LabelModel().fit(L).reversed_votes_ == []
+
+
+def test_two_lfs_of_one_label_that_exclude_each_other_judge_neither(generate):
+    """Two SPAM LFs that never fire on the same row (e.g. short and long texts) are
+    anti-associated; with no third SPAM LF to say which is wrong, neither is reversed."""
+    L, _ = generate(6000, 6, 2, accuracies=np.array([0.85, 0.85, 0.8, 0.8, 0.75, 0.9]),
+                    propensities=np.full(6, 0.5), seed=4)
+    L[:, 0] = np.where(L[:, 0] == 1, 1, -1)
+    L[:, 1] = np.where((L[:, 1] == 1) & (L[:, 0] == -1), 1, -1)
+    L[:, 2:] = np.where(L[:, 2:] == 1, -1, L[:, 2:])  # the others vote HAM only
+    assert LabelModel().fit(L).reversed_votes_ == []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), k=st.sampled_from([2, 3, 4]), m=st.integers(3, 9))
+def test_better_than_random_conditionally_independent_lfs_are_never_reversed(generate, seed, k, m):
+    rng = np.random.default_rng(seed)
+    acc = rng.uniform(max(0.55, 1.0 / k + 0.1), 0.95, m)
+    L, _ = generate(3000, m, k, accuracies=acc, propensities=rng.uniform(0.05, 0.9, m), seed=seed)
+    assert (classes_of(L, k) == np.arange(k)).all()
+
+
+def test_the_reversed_votes_follow_the_lfs_when_they_are_reordered(generate):
+    L, _ = with_reversed_lf(generate, seed=1)
+    names = [f"lf{j}" for j in range(8)]
+    perm = np.array([3, 5, 0, 7, 1, 6, 2, 4])
+    a = LabelModel().fit(lf.LabelMatrix(L, names=names, cardinality=2))
+    b = LabelModel().fit(lf.LabelMatrix(L[:, perm], names=[names[j] for j in perm], cardinality=2))
+    assert a.reversed_votes_ == [("lf0", 0, 1), ("lf0", 1, 0)]
+    assert sorted(b.reversed_votes_) == a.reversed_votes_
+    np.testing.assert_allclose(b.mu_, a.mu_[perm], atol=1e-8)
+
+
+def test_the_reversed_votes_survive_save_and_load(generate, tmp_path):
+    L, _ = with_reversed_lf(generate, seed=2)
+    names = [f"lf{j}" for j in range(8)]
+    model = LabelModel().fit(lf.LabelMatrix(L, names=names, cardinality=2))
+    back = LabelModel.load(model.save(tmp_path / "m.json"))
+    assert back.reversed_votes_ == model.reversed_votes_ == [("lf0", 0, 1), ("lf0", 1, 0)]
+    np.testing.assert_array_equal(back.predict_proba(L), model.predict_proba(L))
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_no_rows_or_one_lf_reverse_nothing(n):
+    O = np.zeros((4, 4))
+    assert vote_classes(O, float(n), 2, 2).tolist() == [0, 1, 0, 1]
+    assert vote_classes(np.eye(2) * 0.5, 10.0, 1, 2).tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("dependencies", [[(0, 1)], [(1, 2)], "auto"])
+def test_a_reversed_lf_stays_reversed_with_dependencies(generate, dependencies):
+    """A clique's factor keeps each member pointing where the moment fit points it: a
+    reversed member inside a clique is not turned back into a right one."""
+    L, y = with_reversed_lf(generate, seed=3)
+    model = LabelModel(dependencies=dependencies).fit(L)
+    assert model.reversed_votes_ == [(0, 0, 1), (0, 1, 0)]
+    assert model.score(L, y, "accuracy", abstain=None)["accuracy"] > 0.9
