@@ -75,8 +75,8 @@ def _pair_z(joint: FloatArray, a: FloatArray | float, b: FloatArray, n: float) -
 def _stouffer(same: FloatArray, judges: npt.NDArray[np.bool_]) -> FloatArray:
     """``k x m``: for each label ``l`` and LF ``j``, Stouffer's z of ``j``'s vote for ``l``
     against the votes for ``l`` of the other LFs among ``judges`` (``k x m``; 0 without any)."""
-    m = same.shape[1]
-    J = judges[:, None, :] & ~np.eye(m, dtype=bool)[None]  # k x m (j) x m (i), i != j
-    count = J.sum(axis=2)
-    total = np.where(J, same, 0.0).sum(axis=2)
-    return np.where(count > 0, total / np.sqrt(np.maximum(count, 1)), 0.0)
+    J = judges.astype(np.float64)
+    own = np.einsum("ljj->lj", same) * J  # each LF's term with itself, taken out again
+    total = np.einsum("lji,li->lj", same, J) - own
+    count = J.sum(axis=1, keepdims=True) - J
+    return np.where(count > 0, total / np.sqrt(np.maximum(count, 1.0)), 0.0)

@@ -104,3 +104,19 @@ def test_a_reversed_lf_stays_reversed_with_dependencies(generate, dependencies):
     model = LabelModel(dependencies=dependencies).fit(L)
     assert model.reversed_votes_ == [(0, 0, 1), (0, 1, 0)]
     assert model.score(L, y, "accuracy", abstain=None)["accuracy"] > 0.9
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), m=st.integers(1, 6), k=st.integers(2, 4))
+def test_stouffer_combines_the_other_judges_only(seed, m, k):
+    from lf.models._vote_classes import _stouffer
+
+    rng = np.random.default_rng(seed)
+    same = rng.normal(size=(k, m, m))
+    judges = rng.random((k, m)) < 0.6
+    want = np.zeros((k, m))
+    for l in range(k):
+        for j in range(m):
+            others = [i for i in range(m) if i != j and judges[l, i]]
+            want[l, j] = sum(same[l, j, i] for i in others) / np.sqrt(len(others)) if others else 0.0
+    np.testing.assert_allclose(_stouffer(same, judges), want, atol=1e-12)
