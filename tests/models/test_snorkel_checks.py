@@ -2,7 +2,8 @@
 
 ``test_label_model_basic``: recover every LF's conditional probability table
 ``P(lambda_j = l | Y = y)`` (ABSTAIN included) from 10,000 rows to a mean absolute error of
-0.01. ``test_labeling_convergence``: 15 sparse LFs, one of which is always wrong; the
+0.01 (``test_label_model_sparse``: the same with LFs that rarely vote; ``test_get_weight``:
+learned accuracies within 0.1). ``test_labeling_convergence``: 15 sparse LFs, one of which is always wrong; the
 end-to-end error must stay below 6 % (only an LF learned as worse than random gets there).
 """
 
@@ -20,13 +21,17 @@ from lf.models import LabelModel
 SNORKEL_LIKE = {"em_steps": 20}
 
 
-def random_tables(n: int, m: int, k: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def random_tables(
+    n: int, m: int, k: int, seed: int, abstain_weight: float = 1.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per LF a random table of P(vote | class), ABSTAIN first, leaning toward the right
-    class (each vote's own class gets k - 1 extra mass before the columns are normalised);
-    balanced classes; votes drawn row by row from the table of the row's class."""
+    class (each vote's own class gets k - 1 extra mass before the columns are normalised;
+    ABSTAIN's mass is multiplied by ``abstain_weight``: sparse LFs); balanced classes; votes
+    drawn row by row from the table of the row's class."""
     rng = np.random.default_rng(seed)
     tables = rng.random((m, k + 1, k))
     tables[:, 1:, :] += (k - 1) * np.eye(k)
+    tables[:, 0, :] *= abstain_weight
     tables /= tables.sum(axis=1, keepdims=True)
     y = rng.integers(0, k, n)
     cdf = np.cumsum(tables[:, :, y], axis=1)  # m x (k+1) x n
@@ -48,6 +53,32 @@ def test_label_model_basic_recovers_the_conditional_tables(k: int, seed: int) ->
     assert np.abs(learned_tables(model) - tables).mean() <= 0.01
     assert model.score(L, y, "accuracy", abstain=None)["accuracy"] >= 0.9
     np.testing.assert_allclose(model.class_balance_, np.full(k, 1 / k), atol=0.03)
+
+
+@pytest.mark.parametrize("k", [2, 3])
+@pytest.mark.parametrize("seed", range(10))
+def test_label_model_sparse_recovers_the_tables_of_lfs_that_rarely_vote(k: int, seed: int) -> None:
+    """Snorkel's ``test_label_model_sparse``: ABSTAIN weighted 1,000 times (each LF votes on
+    a few percent of rows or less; a table's vote may even fire most on another class)."""
+    tables, y, L = random_tables(10_000, 10, k, seed, abstain_weight=1000.0)
+    model = LabelModel(**SNORKEL_LIKE).fit(L)
+    assert np.abs(learned_tables(model) - tables).mean() <= 0.01
+    pred = model.predict(L, abstain="ties")
+    voted = (L != -1).any(axis=1)
+    assert ((pred != -1) == voted).all()  # no tie left unbroken on a row some LF votes
+    assert (pred[voted] == y[voted]).mean() >= 0.65
+
+
+def test_get_weight_learns_each_lfs_accuracy_from_1000_rows() -> None:
+    """Snorkel's ``test_get_weight``, with the defaults: five binary LFs of accuracy 0.55 to
+    0.95 that vote on (almost) every row; each learned accuracy within 0.1."""
+    rng = np.random.default_rng(0)
+    acc, coverage = np.array([0.95, 0.6, 0.7, 0.55, 0.8]), np.array([1.0, 0.8, 1.0, 1.0, 1.0])
+    y = rng.integers(0, 2, 1000)
+    right = rng.random((1000, 5)) < acc
+    L = np.where(rng.random((1000, 5)) < coverage, np.where(right, y[:, None], 1 - y[:, None]), -1)
+    model = LabelModel().fit(L)
+    np.testing.assert_allclose(model.accuracies_, acc, atol=0.1)
 
 
 def convergence_data(n: int, seed: int) -> pd.DataFrame:
