@@ -121,9 +121,12 @@ def fit_mu(
 ) -> tuple[FloatArray, FloatArray, Any]:
     """Fit ``mu`` (``m x k x k``: LF, vote, class) from co-occurrence counts ``O`` of ``n`` rows.
 
-    LFs are put in a canonical order first (by permutation-invariant statistics) and the
-    result is put back, so reordering the LFs reorders ``mu`` exactly, even where the loss is
-    flat and rounding would otherwise steer L-BFGS differently. ``exclude`` (``mk x mk``)
+    LFs and classes are put in a canonical order first (by permutation-invariant statistics)
+    and the result is put back, so reordering the LFs or renaming the classes reorders
+    ``mu`` exactly, even where the loss is flat and the optimizer would otherwise stop at
+    another point of it (WRENCH hausa and yoruba, one LF per class: probabilities up to
+    0.08 apart with the classes renamed; chemprot's estimated balance still carries
+    rounding of the vote shares, 0.05). ``exclude`` (``mk x mk``)
     marks agreement entries left out of the fit (those between dependent LFs).
 
     ``balance(mu, p)``, when given, re-estimates the class balance from the fitted rates;
@@ -136,6 +139,30 @@ def fit_mu(
     """
     if targets is None:
         targets = vote_classes(O / n, n, m, k) if n > 0 else np.tile(np.arange(k), m)
+    cls = canonical_classes(O, m, k, p)
+    if (cls == np.arange(k)).all():
+        return _fit_mu(O, n, m, k, p, ratio, l2, floor, weighting, drop_inconsistent, max_iter, tol, exclude, balance, targets)
+    inv = np.argsort(cls)
+    rows = (np.arange(m)[:, None] * k + cls[None, :]).ravel()  # canonical row j * k + a is row j * k + cls[a]
+
+    def back(mu: FloatArray) -> FloatArray:
+        return np.ascontiguousarray(mu[:, inv][:, :, inv])
+
+    step = None if balance is None else (lambda mu_c, p_c: balance(back(mu_c), p_c[inv])[cls])
+    mu_c, p_c, res = _fit_mu(
+        O[np.ix_(rows, rows)], n, m, k, p[cls], ratio, l2, floor, weighting, drop_inconsistent, max_iter, tol,
+        None if exclude is None else exclude[np.ix_(rows, rows)], step, inv[targets[rows]],
+    )
+    return back(mu_c), p_c[inv], res
+
+
+def _fit_mu(
+    O: FloatArray, n: float, m: int, k: int, p: FloatArray, ratio: float, l2: float, floor: float,
+    weighting: str, drop_inconsistent: bool, max_iter: int, tol: float,
+    exclude: npt.NDArray[np.bool_] | None, balance: Callable[[FloatArray, FloatArray], FloatArray] | None,
+    targets: npt.NDArray[np.intp],
+) -> tuple[FloatArray, FloatArray, Any]:
+    """:func:`fit_mu` with the classes in the order given (the LFs in canonical order)."""
     order = canonical_order(O, m, k)
     cols = (order[:, None] * k + np.arange(k)).ravel()
     keep = None if exclude is None else ~exclude[np.ix_(cols, cols)]
@@ -171,6 +198,17 @@ def canonical_order(O: FloatArray, m: int, k: int) -> npt.NDArray[np.intp]:
     others = np.sort(_as_bytes(blocks[mask].reshape(m, m - 1, k * k)), axis=1).view(">f8").reshape(m, -1)
     key = np.concatenate([own.astype(">f8"), others], axis=1)
     return np.argsort(_as_bytes(key).ravel(), kind="stable")
+
+
+def canonical_classes(O: FloatArray, m: int, k: int, p: FloatArray) -> npt.NDArray[np.intp]:
+    """Class order (position -> class) by statistics that do not depend on how the classes
+    or the LFs are ordered (ties: as given): the class balance, then the LFs' vote rates for
+    the class, sorted, then the co-occurrence rates of pairs of LFs voting it, sorted."""
+    d = np.diag(O).reshape(m, k).T  # k x m
+    upper = np.triu_indices(m, 1)
+    same = np.einsum("jlil->lji", O.reshape(m, k, m, k))[:, upper[0], upper[1]]  # k x pairs
+    key = np.concatenate([np.asarray(p, np.float64)[:, None], np.sort(d, axis=1), np.sort(same, axis=1)], axis=1)
+    return np.argsort(_as_bytes(np.maximum(key, 0.0) + 0.0).ravel(), kind="stable")
 
 
 def _as_bytes(x: FloatArray) -> npt.NDArray[np.void]:
