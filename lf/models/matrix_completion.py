@@ -388,9 +388,12 @@ class LabelModel(BaseLabelModel):
     eps:
         Floor on learned probabilities when scoring (caps how decisive one LF can be).
     max_iter, tol:
-        Iteration limit and tolerance of the optimizer (L-BFGS-B; past 50,000 parameters,
-        e.g. 3 LFs x 200 classes, a projected L-BFGS that averages the reduction over two
-        iterations).
+        Iteration limit and tolerance of the optimizer: L-BFGS-B stops when an iteration
+        lowers the loss by at most ``tol`` relative to the loss itself (it runs a second
+        time from where its own test, relative to ``max(loss, 1)``, stopped it). Past
+        50,000 parameters, e.g. 3 LFs x 200 classes, a projected L-BFGS takes over; it
+        averages the reduction over two iterations and keeps ``max(loss, 1)`` (a run to the
+        relative tolerance took about twice as long there).
     em_steps:
         EM steps on the full likelihood (ABSTAIN an outcome) after the moment fit; ``0``
         (default) keeps the moment fit. EM frees each LF from the better-than-random
