@@ -4,7 +4,9 @@ Workers are forked, so LFs (lambdas and closures included) reach them without pi
 When the rows are in memory already (a DataFrame, or files small enough that the driver
 read them whole), so do the first ``2 * n_jobs`` chunks, taken before the fork: a small
 input is then never sent at all (sending a chunk through the executor's queue cost more
-than labeling it). Chunks read from larger files are taken only after the fork, so that no
+than labeling it). When those are all the chunks, no process pool starts:
+:mod:`lf.apply.inline` forks ``n_jobs - 1`` workers and the calling process labels chunks
+beside them. Chunks read from larger files are taken only after the fork, so that no
 reader thread is running when it happens. Other chunks go out
 pickled, and small label arrays come back. Results are yielded in chunk order, with a
 bounded number of chunks in flight to bound memory.
