@@ -137,3 +137,32 @@ def test_a_run_stopped_early_terminates_its_workers() -> None:
     assert time.monotonic() - started < 5
     assert not workers[0].is_running()  # terminated, and waited for
     assert _children() == []
+
+
+def test_the_cache_stores_and_reuses_what_every_process_labeled(tmp_path: Path) -> None:
+    df = _frame()
+    first = lf.apply(_lfs()[1:], df, n_jobs=2, cache=tmp_path / "cache", progress=False)
+    again = lf.apply(_lfs()[1:], df, n_jobs=2, cache=tmp_path / "cache", progress=False)
+    assert first.cache_stats.computed == 2 * 4 and first.cache_stats.reused == 0
+    assert again.cache_stats.reused == 2 * 4 and again.cache_stats.computed == 0
+    assert np.array_equal(first.array, again.array)
+    assert np.array_equal(first.array, lf.apply(_lfs()[1:], df, progress=False).array)
+
+
+def test_workers_are_forked_before_the_progress_bar_starts_its_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thread running at a fork can leave a lock held forever in the child."""
+    import threading
+
+    threads_at_fork = []
+    fork = os.fork
+
+    def counting_fork() -> int:
+        threads_at_fork.append(threading.active_count())
+        return fork()
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    df = _frame()
+    L = lf.apply(_lfs()[1:], df, n_jobs=3, progress=True)
+    monkeypatch.undo()
+    assert np.array_equal(L.array, lf.apply(_lfs()[1:], df, progress=False).array)
+    assert threads_at_fork == [1, 1]
