@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,8 +29,17 @@ def _frame() -> pd.DataFrame:
     return pd.DataFrame({"id": [f"r{i}" for i in range(N)], "text": [f"row {i}" for i in range(N)], "n": np.arange(N)})
 
 
-def _children() -> list[psutil.Process]:
-    return psutil.Process().children(recursive=True)
+def _children() -> set[psutil.Process]:
+    return set(psutil.Process().children(recursive=True))
+
+
+@pytest.fixture(autouse=True)
+def no_new_process() -> Iterator[None]:
+    """Every test leaves no process behind: each worker has exited and was waited for
+    (processes that other tests started, a multiprocessing resource tracker say, stay)."""
+    before = _children()
+    yield
+    assert _children() <= before
 
 
 def _marking(folder: Path) -> LabelingFunction:
@@ -44,13 +54,13 @@ def _marking(folder: Path) -> LabelingFunction:
 
 @pytest.mark.parametrize("n_jobs", [2, 3])
 def test_the_caller_labels_chunks_beside_n_jobs_minus_one_workers(tmp_path: Path, n_jobs: int) -> None:
-    df = _frame()
+    df, before = _frame(), _children()
     L = lf.apply([_marking(tmp_path)], df, n_jobs=n_jobs, progress=False)
+    assert _children() <= before  # every worker has exited, and was waited for, on return
     assert L.array[:, 0].tolist() == (np.arange(N) % 3 == 0).astype(int).tolist()
     pids = {int(p.name.split("-")[0]) for p in tmp_path.iterdir()}
     assert os.getpid() in pids  # this process labeled rows, instead of waiting
     assert len(pids) == n_jobs  # and each of the n_jobs - 1 workers did too
-    assert _children() == []  # every worker has exited, and was waited for
 
 
 def test_one_chunk_is_labeled_here_without_a_fork(tmp_path: Path) -> None:
@@ -102,7 +112,6 @@ def test_an_error_is_raised_in_its_chunks_turn() -> None:
     assert "'order' raised on row 600 (id 'r600')" in str(info.value)
     assert "ValueError: first in order, r600" in str(info.value)
     assert "ValueError: first in order" in str(info.value.__cause__)  # the worker's traceback
-    assert _children() == []
 
 
 def test_a_worker_killed_mid_run_is_a_worker_error_naming_it() -> None:
@@ -115,7 +124,6 @@ def test_a_worker_killed_mid_run_is_a_worker_error_naming_it() -> None:
 
     with pytest.raises(WorkerError, match=r"pool worker pid \d+ was killed by signal 9 \(SIGKILL -- e.g. out of memory\)"):
         lf.apply([LabelingFunction("dies", dies)], _frame(), n_jobs=2, progress=False)
-    assert _children() == []
 
 
 def test_a_run_stopped_early_terminates_its_workers() -> None:
@@ -128,15 +136,15 @@ def test_a_run_stopped_early_terminates_its_workers() -> None:
 
     df = _frame()
     tasks = InMemory(Task(i, df.iloc[i : i + 500]) for i in range(0, N, 500))
+    before = _children()
     results = PoolEngine(2).map_chunks([LabelingFunction("slow", slow)], tasks, Settings())
-    workers = _children()
+    workers = list(_children() - before)
     assert len(workers) == 1
     assert next(results).labels.shape == (500, 1)  # chunk 0, labeled here
     started = time.monotonic()
     results.close()  # as when lf.label fails writing a chunk, or on Ctrl-C
     assert time.monotonic() - started < 5
     assert not workers[0].is_running()  # terminated, and waited for
-    assert _children() == []
 
 
 def test_the_cache_stores_and_reuses_what_every_process_labeled(tmp_path: Path) -> None:
