@@ -10,11 +10,12 @@ shutdown cost as much as labeling a chunk, and a worker that starts sooner ends 
 
 Each process starts on a chunk of its own (the caller on the first, worker ``w`` on chunk
 ``w``), then takes the next chunk no process has taken from a pipe that holds their
-positions, so a process that runs ahead (one started later, or on cheaper rows) takes
+positions, so a process that runs ahead (one started sooner, or on cheaper rows) takes
 more of them. A worker leaves each chunk's labels in shared memory and sends the rest
 (error counts, seconds) on a pipe of its own. The caller yields results in chunk order;
-an error is raised in its chunk's turn, after every chunk before it, and no process takes
-a chunk after a chunk failed. Every process labels by the same ``settings.label`` call.
+an error is raised in its chunk's turn, after every chunk before it (the caller takes no
+chunk once it knows of a failure, a worker none after its own, and the workers still
+labeling are then terminated). Every process labels by the same ``settings.label`` call.
 
 Workers are armed as the pool's are (:func:`lf.apply.pool._become_worker`): they die with
 the caller, leave Ctrl-C to it, and are terminated when the run stops early; a worker that
