@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.apply.kernel import ChunkResult, Task
-from lf.apply.pool import _become_worker, _death_message, _terminate, death_signal
+from lf.apply.pool import _become_worker, _death_message, _death_signal, _terminate
 from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import LFRuntimeError, WorkerError
@@ -81,7 +81,7 @@ def label_inline(lfs: Sequence[LabelingFunction], tasks: list[Task], settings: S
         os.close(fill)  # the pipe then reads as ended once every chunk is taken
     job = _Job(lfs, tasks, settings, claims, _Board(tasks, len(lfs)))
     pipes = [Pipe(duplex=False) for _ in range(processes - 1)]
-    arm = death_signal()
+    arm = _death_signal()
     workers: list[_Forked] = []
     try:
         for w, (_, send) in enumerate(pipes, start=1):

@@ -85,7 +85,7 @@ def _init_worker(lfs: Sequence[LabelingFunction], settings: Settings, parent: in
 
 def _become_worker(parent: int, arm: Callable[[int], bool] | None = None) -> None:
     """Arm a process just forked from ``parent`` as a worker: the parent handles signals.
-    ``arm``: :func:`death_signal`'s result, when the parent looked it up before the fork."""
+    ``arm``: :func:`_death_signal`'s result, when the parent looked it up before the fork."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler the parent had when it forked
     _exit_with_parent(parent, arm)
@@ -93,13 +93,13 @@ def _become_worker(parent: int, arm: Callable[[int], bool] | None = None) -> Non
 
 def _exit_with_parent(parent: int, arm: Callable[[int], bool] | None = None) -> None:
     """Make this worker die when process ``parent`` dies, however it dies."""
-    if not (arm or death_signal())(signal.SIGKILL):
+    if not (arm or _death_signal())(signal.SIGKILL):
         threading.Thread(target=_watch_parent, args=(parent, 0.25), name="lf-watch-parent", daemon=True).start()
     if os.getppid() != parent:  # the parent died before the signal was armed
         os._exit(1)
 
 
-def death_signal() -> Callable[[int], bool]:
+def _death_signal() -> Callable[[int], bool]:
     """A function that asks the kernel to send a signal to the calling process when its
     parent thread exits (Linux ``prctl(PR_SET_PDEATHSIG)``), True if it could. Looked up
     before a fork, it saves each worker the look-up (a third of a millisecond)."""
