@@ -4,7 +4,9 @@ Workers are forked, so LFs (lambdas and closures included) reach them without pi
 When the rows are in memory already (a DataFrame, or files small enough that the driver
 read them whole), so do the first ``2 * n_jobs`` chunks, taken before the fork: a small
 input is then never sent at all (sending a chunk through the executor's queue cost more
-than labeling it). Chunks read from larger files are taken only after the fork, so that no
+than labeling it). When those are all the chunks, no process pool starts:
+:mod:`lf.apply.inline` forks ``n_jobs - 1`` workers and the calling process labels chunks
+beside them. Chunks read from larger files are taken only after the fork, so that no
 reader thread is running when it happens. Other chunks go out
 pickled, and small label arrays come back. Results are yielded in chunk order, with a
 bounded number of chunks in flight to bound memory.
@@ -31,13 +33,16 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.process import BaseProcess
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lf.apply.kernel import ChunkResult, Task
 from lf.apply.run import InMemory
 from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import WorkerError
+
+if TYPE_CHECKING:
+    from lf.apply.inline import _Forked
 
 __all__ = ["PoolEngine", "in_order"]
 
@@ -72,33 +77,45 @@ _WORKER_STATE: dict[str, Any] = {}
 
 
 def _init_worker(lfs: Sequence[LabelingFunction], settings: Settings, parent: int, first: list[Task] | None = None) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler the parent had when it forked
-    _exit_with_parent(parent)
+    _become_worker(parent)
     _WORKER_STATE["lfs"] = lfs
     _WORKER_STATE["settings"] = settings
     _WORKER_STATE["first"] = first or []
 
 
-def _exit_with_parent(parent: int) -> None:
+def _become_worker(parent: int, arm: Callable[[int], bool] | None = None) -> None:
+    """Arm a process just forked from ``parent`` as a worker: the parent handles signals.
+    ``arm``: :func:`_death_signal`'s result, when the parent looked it up before the fork."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler the parent had when it forked
+    _exit_with_parent(parent, arm)
+
+
+def _exit_with_parent(parent: int, arm: Callable[[int], bool] | None = None) -> None:
     """Make this worker die when process ``parent`` dies, however it dies."""
-    if not _parent_death_signal(signal.SIGKILL):
+    if not (arm or _death_signal())(signal.SIGKILL):
         threading.Thread(target=_watch_parent, args=(parent, 0.25), name="lf-watch-parent", daemon=True).start()
     if os.getppid() != parent:  # the parent died before the signal was armed
         os._exit(1)
 
 
-def _parent_death_signal(signum: int) -> bool:
-    """Linux: have the kernel send ``signum`` to this process when its parent thread exits."""
+def _death_signal() -> Callable[[int], bool]:
+    """A function that asks the kernel to send a signal to the calling process when its
+    parent thread exits (Linux ``prctl(PR_SET_PDEATHSIG)``), True if it could. Looked up
+    before a fork, it saves each worker the look-up (a third of a millisecond)."""
     if not sys.platform.startswith("linux"):
-        return False
+        return _cannot
     import ctypes
 
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return bool(libc.prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0)
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        return False
+        return _cannot
+    return lambda signum: bool(prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0)
+
+
+def _cannot(signum: int) -> bool:
+    return False
 
 
 def _watch_parent(parent: int, interval: float) -> None:
@@ -125,7 +142,7 @@ def _how_it_ended(code: int) -> str:
     return f"was killed by signal {-code} ({name}{hint})"
 
 
-def _death_message(workers: list[BaseProcess]) -> str:
+def _death_message(workers: Sequence[BaseProcess | _Forked]) -> str:
     """Name the worker(s) whose death broke the pool (the rest were then terminated, SIGTERM)."""
     for p in workers:
         p.join(timeout=5)
@@ -141,7 +158,7 @@ def _death_message(workers: list[BaseProcess]) -> str:
     )
 
 
-def _terminate(workers: list[BaseProcess]) -> None:
+def _terminate(workers: Sequence[BaseProcess | _Forked]) -> None:
     for p in workers:
         if p.exitcode is None:
             p.terminate()
@@ -167,9 +184,16 @@ class PoolEngine:
         chunks: Iterator[Task],
         settings: Settings,
     ) -> Iterator[ChunkResult]:
+        from lf.apply.inline import MAX_CHUNKS, label_inline
+
         # Chunks of rows in memory are taken now and inherited by the workers (no pickling).
         window = 2 * self.n_jobs
         first = list(itertools.islice(chunks, window)) if isinstance(chunks, InMemory) else []
+        more = next(chunks, None) if first else None
+        if first and more is None and len(first) <= MAX_CHUNKS:  # every chunk is in hand
+            return label_inline(lfs, first, settings, self.n_jobs)
+        if more is not None:
+            chunks = itertools.chain([more], chunks)
         # Fork every worker now, before the caller starts threads (a progress bar, say).
         pool = ProcessPoolExecutor(
             max_workers=self.n_jobs,

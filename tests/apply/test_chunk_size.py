@@ -49,6 +49,9 @@ class Sent:
         SENT.append(self.n)
         return (Sent, (self.n,))
 
+    def __deepcopy__(self, memo):  # type: ignore[no-untyped-def]
+        return Sent(self.n)  # the kernel's private copy for the LF, in whichever process labels
+
 
 @lf.labeling_function()
 def parity(x):

@@ -2,7 +2,8 @@
 
 Workers never outlive the parent (SIGTERM or SIGKILL to it), SIGTERM exits like a terminated
 process without a traceback, and a worker killed mid-run (as by the out-of-memory killer)
-gives one line naming it and exit code 2.
+gives one line naming it and exit code 2. Each holds for a file streamed to a process pool
+and for a small file read whole, labeled by the parent beside one forked worker.
 """
 
 from __future__ import annotations
@@ -43,16 +44,19 @@ def slow(x):
 """
 
 
-@pytest.fixture
-def run_apply(tmp_path: Path) -> Iterator[object]:
-    """``run_apply()`` starts `lf apply --n-jobs 2` on a slow LF and returns once both
-    workers label rows: ``(process, workers)``. Whatever is left is killed at teardown."""
+@pytest.fixture(params=["streamed", "small"])
+def run_apply(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[object]:
+    """``run_apply()`` starts `lf apply --n-jobs 2` on a slow LF and returns once the
+    workers label rows: ``(process, workers)``. "streamed": 4,000 rows in chunks of 50, two
+    pool workers; "small": 1,000 rows read whole, one worker beside the parent (which must
+    label rows too). Whatever is left is killed at teardown."""
+    small = request.param == "small"
     started: list[psutil.Process] = []
     popens: list[subprocess.Popen[str]] = []
     marks = tmp_path / "marks"
     marks.mkdir()
     (tmp_path / "slow_lfs.py").write_text(_LF_MODULE, encoding="utf-8")
-    rows = "\n".join(f"r{i},{'spam' if i % 3 else 'ham'} text {i}" for i in range(4000))
+    rows = "\n".join(f"r{i},{'spam' if i % 3 else 'ham'} text {i}" for i in range(1000 if small else 4000))
     (tmp_path / "data.csv").write_text("id,text\n" + rows + "\n", encoding="utf-8")
 
     def start() -> tuple[subprocess.Popen[str], list[psutil.Process]]:
@@ -60,7 +64,7 @@ def run_apply(tmp_path: Path) -> Iterator[object]:
         env.pop("LF_TRACEBACK", None)
         proc = subprocess.Popen(
             [sys.executable, "-m", "lf", "apply", "data.csv", "--lfs", "slow_lfs.py", "-o", "L.parquet",
-             "--n-jobs", "2", "--chunk-size", "50", "--no-progress"],
+             "--n-jobs", "2", "--no-progress", *([] if small else ["--chunk-size", "50"])],
             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         popens.append(proc)
@@ -71,7 +75,9 @@ def run_apply(tmp_path: Path) -> Iterator[object]:
             workers = parent.children(recursive=True)
             started.extend(workers)
             labeling = {int(p.name) for p in marks.iterdir()}
-            if len(labeling) >= 2 and labeling <= {w.pid for w in workers}:
+            children = {w.pid for w in workers}
+            expected = {proc.pid} if small else set()  # the parent labels beside its worker
+            if len(labeling & children) == (1 if small else 2) and labeling == (labeling & children) | expected:
                 return proc, [w for w in workers if w.pid in labeling]
             time.sleep(0.05)
         proc.kill()
