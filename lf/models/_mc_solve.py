@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import Bounds, OptimizeResult, minimize
 
-from lf.models._mc_loss import FactoredWeights, PairBlocks, weighted_loss
+from lf.models._mc_loss import Weights, weighted_loss
 from lf.models._pqn import minimize_box
 
 __all__ = ["Problem", "agreement_accuracies", "fit_rates", "objective"]
@@ -37,7 +37,7 @@ LARGE = 50_000  # variables from which the projected L-BFGS replaces scipy's L-B
 class Problem(NamedTuple):
     """The loss's data, restricted to the rows of ``mu`` that are fitted."""
 
-    fw: FactoredWeights | PairBlocks
+    fw: Weights
     d: FloatArray  # vote rate of each fitted row
     wd: FloatArray  # its weight
     p: FloatArray  # class balance
@@ -51,7 +51,7 @@ class Problem(NamedTuple):
 
 
 def fit_rates(
-    fw: FactoredWeights | PairBlocks,
+    fw: Weights,
     d: FloatArray,
     wd: FloatArray,
     p: FloatArray,

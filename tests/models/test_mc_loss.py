@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lf.models._mc_loss import factor_weights, pair_blocks, weighted_loss
+from lf.models._mc_loss import (
+    DenseWeights,
+    factor_weights,
+    loss_weights,
+    pair_blocks,
+    weighted_loss,
+)
 
 
 @pytest.mark.parametrize(("m", "k", "density"), [(5, 3, 0.9), (20, 4, 0.05), (3, 7, 0.3), (4, 2, 0.0), (3, 200, 0.02)])
@@ -21,7 +27,17 @@ def test_value_and_gradient_match_the_dense_sum(m: int, k: int, density: float) 
     mu, p = rng.random((mk, k)), rng.dirichlet(np.ones(k))
     E = (mu * p) @ mu.T - O
     want_val, want_grad = float((W * E * E).sum()), 4.0 * (W * E) @ (mu * p)
-    for weights in (factor_weights(W, O, m, k), pair_blocks(W, O, m, k)):
+    for weights in (factor_weights(W, O, m, k), pair_blocks(W, O, m, k), DenseWeights(W, O)):
         val, grad = weighted_loss(mu, p, weights, m, k)
         assert val == pytest.approx(want_val, rel=1e-12)
         np.testing.assert_allclose(grad, want_grad, rtol=1e-10, atol=1e-12 * np.abs(want_grad).max())
+
+
+def test_the_cheapest_form_is_chosen_by_size() -> None:
+    def form(m: int, k: int) -> type:
+        mk = m * k
+        return type(loss_weights(np.ones((mk, mk)), np.ones((mk, mk)), m, k))
+
+    assert form(20, 10) is DenseWeights  # 200 x 200: taken whole
+    assert form(3, 200).__name__ == "PairBlocks"
+    assert form(164, 9).__name__ == "FactoredWeights"
