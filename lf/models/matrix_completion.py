@@ -125,8 +125,8 @@ def fit_mu(
     and the result is put back, so reordering the LFs or renaming the classes reorders
     ``mu`` exactly, even where the loss is flat and the optimizer would otherwise stop at
     another point of it (WRENCH hausa and yoruba, one LF per class: probabilities up to
-    0.08 apart with the classes renamed; chemprot's estimated balance still carries
-    rounding of the vote shares, 0.05). ``exclude`` (``mk x mk``)
+    0.08 apart with the classes renamed; with an estimated balance, the rounding of the
+    vote shares still moves chemprot's by up to 0.12). ``exclude`` (``mk x mk``)
     marks agreement entries left out of the fit (those between dependent LFs).
 
     ``balance(mu, p)``, when given, re-estimates the class balance from the fitted rates;
