@@ -1,4 +1,5 @@
-"""``--dependencies`` of ``lf label`` and ``lf fit``: LF pairs the LabelModel treats as dependent."""
+"""``--dependencies`` of ``lf label`` and ``lf fit``: LF pairs the LabelModel treats as dependent;
+and what the fitted model says of its LFs' structure (the pairs used, votes reversed)."""
 
 from __future__ import annotations
 
@@ -69,4 +70,21 @@ def dependency_lines(model: Any) -> list[str]:
     pairs = ", ".join(f"{a}:{b}" for a, b in getattr(model, "dependencies_", []))
     source = "found" if model.dependencies == "auto" else "declared"
     text = f"dependent LFs ({source}): {pairs or 'none'}"
+    return textwrap.wrap(text, 80, subsequent_indent="  ", break_on_hyphens=False)
+
+
+def reversed_lines(model: Any, labels: Sequence[str]) -> list[str]:
+    """The votes the fitted model learned as worse than random (``reversed_votes_``), with
+    the class each was fitted as pointing to, wrapped to 80 columns (nothing without any)."""
+    from lf.display import one_line
+
+    votes = getattr(model, "reversed_votes_", None) or []
+    if not votes:
+        return []
+
+    def name(c: int) -> str:
+        return one_line(labels[c]) if 0 <= c < len(labels) else str(c)
+
+    listed = "; ".join(f"{one_line(lf)}: its {name(v)} votes go with {name(c)}" for lf, v, c in votes)
+    text = f"learned as worse than random (the other LFs of the label avoid these votes): {listed}"
     return textwrap.wrap(text, 80, subsequent_indent="  ", break_on_hyphens=False)

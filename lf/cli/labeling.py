@@ -294,6 +294,7 @@ def fit_cmd(
 ) -> None:
     """Fit a label model on a saved label matrix (from `lf apply`) and save it."""
     from lf.matrix import LabelMatrix
+    from lf.output import label_names
 
     _check_output(output, (".json",), "model")
     if model_spec.lower().endswith(".json"):
@@ -308,7 +309,7 @@ def fit_cmd(
     spec = deps_cli.with_dependencies(model_spec, dependencies, L.names)
     model, desc = _fit(L, spec, class_balance, _dev(dev, dev_gold, dev_data, L))
     model.save(output)
-    for line in deps_cli.dependency_lines(model):
+    for line in deps_cli.dependency_lines(model) + deps_cli.reversed_lines(model, label_names(L)):
         _console(stderr=True).print(line, markup=False)
     _console(stderr=True).print(f"wrote {output}: {desc}, fitted on {plural(L.n, 'row')} x {plural(L.m, 'LF')} in {time.perf_counter() - start:.2f} s", soft_wrap=True)
 
@@ -403,7 +404,8 @@ def label_cmd(
         for line in gold_lines(type(result.model).__name__, gold or "", result, uncovered):
             console.print(line, markup=False)
     err = _console(stderr=True)
-    for line in deps_cli.dependency_lines(result.model):
+    learned = deps_cli.dependency_lines(result.model) + deps_cli.reversed_lines(result.model, label_names(result.table))
+    for line in learned:
         err.print(line, markup=False)
     if model_spec == "auto":  # the chosen model: a line of its own (the candidates are above)
         err.print(f"model: {result.model_description}", markup=False, soft_wrap=True)

@@ -120,3 +120,24 @@ def test_stouffer_combines_the_other_judges_only(seed, m, k):
             others = [i for i in range(m) if i != j and judges[l, i]]
             want[l, j] = sum(same[l, j, i] for i in others) / np.sqrt(len(others)) if others else 0.0
     np.testing.assert_allclose(_stouffer(same, judges), want, atol=1e-12)
+
+
+def test_lf_fit_and_lf_label_name_the_reversed_lf(generate, tmp_path, capsys):
+    from pathlib import Path
+
+    from lf.cli import main
+
+    L, _ = with_reversed_lf(generate, seed=4)
+    names = ["always\x1bwrong", *(f"lf{j}" for j in range(1, 8))]  # a control character is shown escaped
+    matrix = lf.LabelMatrix(L, names=names, cardinality=2, labels=["HAM", "SPAM"])
+    matrix.save(tmp_path / "L.parquet")
+    assert main(["fit", str(tmp_path / "L.parquet"), "-o", str(tmp_path / "m.json")]) == 0
+    err = capsys.readouterr().err
+    expected = "always\\x1bwrong: its HAM votes go with SPAM; always\\x1bwrong: its SPAM votes go with HAM"
+    assert expected in " ".join(line.strip() for line in err.splitlines())
+    assert "\x1b" not in err and all(len(line) <= 80 for line in err.splitlines()[:-1])
+
+    demo = Path(__file__).resolve().parents[2] / "datasets" / "demo"
+    lfs = Path(__file__).resolve().parents[2] / "labeling_functions" / "demo_spam.py"
+    assert main(["label", str(demo / "comments.csv"), "--lfs", str(lfs), "-o", str(tmp_path / "o.parquet")]) == 0
+    assert "worse than random" not in capsys.readouterr().err  # nothing reversed: no line
