@@ -1,5 +1,6 @@
 """``--dependencies`` of ``lf label`` and ``lf fit``: LF pairs the LabelModel treats as dependent;
-and what the fitted model says of its LFs' structure (the pairs used, votes reversed)."""
+and what the fitted model says of its LFs' structure (the pairs used, votes reversed, a
+class balance the votes hardly determine)."""
 
 from __future__ import annotations
 
@@ -87,4 +88,33 @@ def reversed_lines(model: Any, labels: Sequence[str]) -> list[str]:
 
     listed = "; ".join(f"{one_line(lf)}: its {name(v)} votes go with {name(c)}" for lf, v, c in votes)
     text = f"learned as worse than random (the other LFs of the label avoid these votes): {listed}"
+    return textwrap.wrap(text, 80, subsequent_indent="  ", break_on_hyphens=False)
+
+
+BALANCE_FROM_VOTES = ("LabelModel", "DawidSkene", "TripletModel")  # models that estimate it
+
+
+def balance_lines(model: Any, rows: Any, counts: Any | None, k: int, estimated: bool) -> list[str]:
+    """A note when the model estimated the class balance (``estimated``) from votes where
+    every voted class has a single LF: a class's share and its LF's recall then trade off
+    (WRENCH yoruba and hausa: 49.9 and 46.4 with the estimate, 64.6 and 49.8 with the
+    balance of the gold dev rows). ``rows``/``counts``: the label matrix's rows and how
+    many times each occurs (None: once)."""
+    import numpy as np
+
+    if not estimated or type(model).__name__ not in BALANCE_FROM_VOTES:
+        return []
+    A = np.asarray(rows) if counts is None else np.asarray(rows)[np.asarray(counts) > 0]
+    voters = np.zeros(k, np.int64)
+    for j in range(A.shape[1] if A.ndim == 2 else 0):
+        cast = A[:, j]
+        voters[np.unique(cast[cast >= 0])] += 1
+    voted = voters[voters > 0]
+    if voted.size < 2 or (voted > 1).any():
+        return []
+    text = (
+        "note: each class is voted by one LF only, so the class balance learned from the votes is "
+        "weakly determined (a class's share and its LF's recall trade off); if you know it, give "
+        "--class-balance (the shares, or dev with gold dev rows)"
+    )
     return textwrap.wrap(text, 80, subsequent_indent="  ", break_on_hyphens=False)

@@ -309,7 +309,9 @@ def fit_cmd(
     spec = deps_cli.with_dependencies(model_spec, dependencies, L.names)
     model, desc = _fit(L, spec, class_balance, _dev(dev, dev_gold, dev_data, L))
     model.save(output)
-    for line in deps_cli.dependency_lines(model) + deps_cli.reversed_lines(model, label_names(L)):
+    learned = deps_cli.dependency_lines(model) + deps_cli.reversed_lines(model, label_names(L))
+    learned += deps_cli.balance_lines(model, L.array, None, L.cardinality, class_balance is None and model_spec != "auto")
+    for line in learned:
         _console(stderr=True).print(line, markup=False)
     _console(stderr=True).print(f"wrote {output}: {desc}, fitted on {plural(L.n, 'row')} x {plural(L.m, 'LF')} in {time.perf_counter() - start:.2f} s", soft_wrap=True)
 
@@ -405,6 +407,9 @@ def label_cmd(
             console.print(line, markup=False)
     err = _console(stderr=True)
     learned = deps_cli.dependency_lines(result.model) + deps_cli.reversed_lines(result.model, label_names(result.table))
+    table = result.table
+    estimated = class_balance is None and model_spec != "auto"
+    learned += deps_cli.balance_lines(result.model, table.rows, table.counts, table.cardinality, estimated)
     for line in learned:
         err.print(line, markup=False)
     if model_spec == "auto":  # the chosen model: a line of its own (the candidates are above)

@@ -141,3 +141,48 @@ def test_lf_fit_and_lf_label_name_the_reversed_lf(generate, tmp_path, capsys):
     lfs = Path(__file__).resolve().parents[2] / "labeling_functions" / "demo_spam.py"
     assert main(["label", str(demo / "comments.csv"), "--lfs", str(lfs), "-o", str(tmp_path / "o.parquet")]) == 0
     assert "worse than random" not in capsys.readouterr().err  # nothing reversed: no line
+
+
+def test_lf_fit_notes_a_balance_the_votes_hardly_determine(tmp_path, capsys):
+    """One LF per class: the estimated balance trades off against each LF's recall, and the
+    command says so (not when the balance is given, nor with two LFs for a class)."""
+    from lf.cli import main
+
+    rng = np.random.default_rng(5)
+    y = rng.choice(3, 3000, p=[0.6, 0.3, 0.1])
+    L = np.full((3000, 4), -1, np.int8)
+    for j in range(3):
+        L[(rng.random(3000) < np.where(y == j, 0.5, 0.05)), j] = j
+    one_each = lf.LabelMatrix(L[:, :3], names=["a", "b", "c"], cardinality=3)
+    one_each.save(tmp_path / "one.parquet")
+    L[(rng.random(3000) < np.where(y == 0, 0.4, 0.05)), 3] = 0
+    lf.LabelMatrix(L, names=["a", "b", "c", "a2"], cardinality=3).save(tmp_path / "two.parquet")
+
+    def note(*args: str) -> bool:
+        assert main(["fit", *args, "-o", str(tmp_path / "m.json")]) == 0
+        return "each class is voted by one LF only" in capsys.readouterr().err
+
+    assert note(str(tmp_path / "one.parquet"))
+    assert not note(str(tmp_path / "one.parquet"), "--class-balance", "0.6,0.3,0.1")
+    assert not note(str(tmp_path / "one.parquet"), "--model", "MajorityVoter")
+    assert not note(str(tmp_path / "two.parquet"))
+
+
+def test_lf_label_notes_it_too(tmp_path, capsys):
+    from lf.cli import main
+
+    rng = np.random.default_rng(6)
+    words = rng.choice(["red", "green", "blue", "grey"], 2000, p=[0.5, 0.3, 0.1, 0.1])
+    (tmp_path / "d.csv").write_text("text\n" + "\n".join(f"a {w} thing" for w in words) + "\n")
+    (tmp_path / "lfs.py").write_text(
+        "from lf import keyword_lf\n"
+        "LABELS = ['R', 'G', 'B']\n"
+        "red = keyword_lf('red', ['red'], 0)\n"
+        "green = keyword_lf('green', ['green'], 1)\n"
+        "blue = keyword_lf('blue', ['blue'], 2)\n"
+    )
+    args = ["label", str(tmp_path / "d.csv"), "--lfs", str(tmp_path / "lfs.py"), "-o", str(tmp_path / "o.parquet")]
+    assert main(args) == 0
+    assert "each class is voted by one LF only" in capsys.readouterr().err
+    assert main([*args, "--class-balance", "R=0.5,G=0.3,B=0.2"]) == 0
+    assert "each class is voted by one LF only" not in capsys.readouterr().err
