@@ -94,23 +94,19 @@ def reversed_lines(model: Any, labels: Sequence[str]) -> list[str]:
 BALANCE_FROM_VOTES = ("LabelModel", "DawidSkene", "TripletModel")  # models that estimate it
 
 
-def balance_lines(model: Any, rows: Any, counts: Any | None, k: int, estimated: bool) -> list[str]:
+def balance_lines(model: Any, L: Any, estimated: bool) -> list[str]:
     """A note when the model estimated the class balance (``estimated``) from votes where
     every voted class has a single LF: a class's share and its LF's recall then trade off
     (WRENCH yoruba and hausa: 49.9 and 46.4 with the estimate, 64.6 and 49.8 with the
-    balance of the gold dev rows). ``rows``/``counts``: the label matrix's rows and how
-    many times each occurs (None: once)."""
-    import numpy as np
+    balance of the gold dev rows). ``L``: the label matrix (or its pattern table)."""
+    from collections import Counter
+
+    from lf.analysis import lf_polarities
 
     if not estimated or type(model).__name__ not in BALANCE_FROM_VOTES:
         return []
-    A = np.asarray(rows) if counts is None else np.asarray(rows)[np.asarray(counts) > 0]
-    voters = np.zeros(k, np.int64)
-    for j in range(A.shape[1] if A.ndim == 2 else 0):
-        cast = A[:, j]
-        voters[np.unique(cast[cast >= 0])] += 1
-    voted = voters[voters > 0]
-    if voted.size < 2 or (voted > 1).any():
+    voters = Counter(c for polarity in lf_polarities(L) for c in polarity)
+    if len(voters) < 2 or max(voters.values()) > 1:
         return []
     text = (
         "note: each class is voted by one LF only, so the class balance learned from the votes is "
@@ -118,3 +114,12 @@ def balance_lines(model: Any, rows: Any, counts: Any | None, k: int, estimated: 
         "--class-balance (the shares, or dev with gold dev rows)"
     )
     return textwrap.wrap(text, 80, subsequent_indent="  ", break_on_hyphens=False)
+
+
+def learned_lines(model: Any, L: Any, estimated: bool) -> list[str]:
+    """What ``lf fit`` and ``lf label`` say of the fitted model: the dependent pairs, the
+    votes reversed, a balance the votes hardly determine (``estimated``: the model estimated
+    it). ``L``: the label matrix it was fitted on (or its pattern table)."""
+    from lf.output import label_names
+
+    return dependency_lines(model) + reversed_lines(model, label_names(L)) + balance_lines(model, L, estimated)

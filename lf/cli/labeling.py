@@ -294,7 +294,6 @@ def fit_cmd(
 ) -> None:
     """Fit a label model on a saved label matrix (from `lf apply`) and save it."""
     from lf.matrix import LabelMatrix
-    from lf.output import label_names
 
     _check_output(output, (".json",), "model")
     if model_spec.lower().endswith(".json"):
@@ -309,9 +308,7 @@ def fit_cmd(
     spec = deps_cli.with_dependencies(model_spec, dependencies, L.names)
     model, desc = _fit(L, spec, class_balance, _dev(dev, dev_gold, dev_data, L))
     model.save(output)
-    learned = deps_cli.dependency_lines(model) + deps_cli.reversed_lines(model, label_names(L))
-    learned += deps_cli.balance_lines(model, L.array, None, L.cardinality, class_balance is None and model_spec != "auto")
-    for line in learned:
+    for line in deps_cli.learned_lines(model, L, class_balance is None and model_spec != "auto"):
         _console(stderr=True).print(line, markup=False)
     _console(stderr=True).print(f"wrote {output}: {desc}, fitted on {plural(L.n, 'row')} x {plural(L.m, 'LF')} in {time.perf_counter() - start:.2f} s", soft_wrap=True)
 
@@ -406,11 +403,7 @@ def label_cmd(
         for line in gold_lines(type(result.model).__name__, gold or "", result, uncovered):
             console.print(line, markup=False)
     err = _console(stderr=True)
-    learned = deps_cli.dependency_lines(result.model) + deps_cli.reversed_lines(result.model, label_names(result.table))
-    table = result.table
-    estimated = class_balance is None and model_spec != "auto"
-    learned += deps_cli.balance_lines(result.model, table.rows, table.counts, table.cardinality, estimated)
-    for line in learned:
+    for line in deps_cli.learned_lines(result.model, result.table, class_balance is None and model_spec != "auto"):
         err.print(line, markup=False)
     if model_spec == "auto":  # the chosen model: a line of its own (the candidates are above)
         err.print(f"model: {result.model_description}", markup=False, soft_wrap=True)
