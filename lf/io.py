@@ -427,9 +427,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise DataError(f"Cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist.")
+    _remove_orphans(path)
     tmp: Path | None = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{_owner()}.", suffix=".tmp", dir=path.parent or ".")
         os.close(fd)
         tmp = Path(tmp_name)
         yield tmp
@@ -442,6 +443,53 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     finally:
         if tmp is not None and tmp.exists():
             tmp.unlink()
+
+
+def _owner() -> str:
+    """``HOST~NS-PID`` of this process, as its temporary files carry it: the host name (made
+    safe for a file name), the id of its process namespace where the system has one
+    (containers that share a folder and a host name have their own), and the pid."""
+    import re
+    import socket
+
+    host = re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname()) or "_"
+    try:
+        space = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        space = 0
+    return f"{host}~{space}-{os.getpid()}"
+
+
+def _remove_orphans(path: Path) -> None:
+    """Remove the temporary files of ``path`` left by a writer killed before its cleanup
+    (SIGKILL, the out-of-memory killer): those owned by a process of this host and process
+    namespace that no longer exists. A file of another host or namespace, of a live process
+    or of an unknown owner is left alone."""
+    import glob
+    import re
+
+    where = _owner().rsplit("-", 1)[0]
+    prefix = f".{path.name}.{where}-"
+    mine = re.compile(re.escape(prefix) + r"(\d+)\.[^.]+\.tmp")
+    for name in glob.glob(glob.escape(str(path.parent / prefix)) + "*.tmp"):
+        match = mine.fullmatch(Path(name).name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this host (one we may not signal counts too)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
 
 
 def _reason(exc: OSError) -> str:

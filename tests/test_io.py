@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -205,6 +206,42 @@ def test_atomic_path_renames_only_on_success(tmp_path):
         tmp.write_text("done")
     assert target.read_text() == "done"
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_a_writer_killed_with_sigkill_leaves_no_temporary_file_for_long(tmp_path):
+    # SIGKILL (the out-of-memory killer) skips every cleanup: the next write of the same
+    # output removes what the dead writer left, and nothing a live writer or another
+    # machine owns.
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "labels.parquet"
+    code = (
+        "import sys, time\n"
+        "from lf.io import atomic_path\n"
+        "with atomic_path(sys.argv[1]) as tmp:\n"
+        "    tmp.write_text('partial')\n"
+        "    print(tmp, flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    writer = subprocess.Popen([sys.executable, "-c", code, str(target)], stdout=subprocess.PIPE, text=True)
+    assert writer.stdout is not None
+    left = Path(writer.stdout.readline().strip())
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    writer.stdout.close()
+    assert left.exists() and not target.exists()  # what SIGKILL leaves behind
+    elsewhere = tmp_path / ".labels.parquet.otherhost~1-1.abcd1234.tmp"
+    elsewhere.write_text("another machine's run")
+    with atomic_path(target) as tmp:
+        live = sorted(p.name for p in tmp_path.iterdir())
+        tmp.write_text("done")
+    assert left.name not in live and elsewhere.name in live and tmp.name in live
+    with atomic_path(tmp_path / "other.parquet"):  # a write to another output leaves this one's alone
+        assert elsewhere.exists()
+    assert target.read_text() == "done"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([elsewhere.name, "labels.parquet", "other.parquet"])
 
 
 def test_atomic_path_into_missing_folder(tmp_path):
