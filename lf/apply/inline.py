@@ -1,7 +1,7 @@
 """The pool engine on a run whose chunks are all in memory: the caller labels chunks too.
 
-When every chunk is in memory before the pool starts (a DataFrame, or small files read
-whole, that fit in the chunks a pool keeps in flight), nothing is left to read or send
+When every chunk is in memory before the pool starts (a DataFrame cut in at most
+:data:`MAX_CHUNKS` chunks, or small files read whole), nothing is left to read or send
 after the fork. Then :class:`~lf.apply.pool.PoolEngine` forks only ``n_jobs - 1`` workers
 (fewer when there are fewer chunks; none for one chunk), each inherits every chunk, and
 the calling process labels chunks beside them instead of waiting. Workers are bare

@@ -2,11 +2,11 @@
 
 Workers are forked, so LFs (lambdas and closures included) reach them without pickling.
 When the rows are in memory already (a DataFrame, or files small enough that the driver
-read them whole), so do the first ``2 * n_jobs`` chunks, taken before the fork: a small
-input is then never sent at all (sending a chunk through the executor's queue cost more
-than labeling it). When those are all the chunks, no process pool starts:
-:mod:`lf.apply.inline` forks ``n_jobs - 1`` workers and the calling process labels chunks
-beside them. Chunks read from larger files are taken only after the fork, so that no
+read them whole), so do the chunks, taken before the fork: sending a chunk through the
+executor's queue cost more than labeling it. Up to :data:`lf.apply.inline.MAX_CHUNKS`
+chunks, no process pool starts: :mod:`lf.apply.inline` forks ``n_jobs - 1`` workers that
+inherit every chunk, and the calling process labels chunks beside them. Beyond that, the
+first ``CHUNKS_PER_WORKER * n_jobs`` are inherited by the pool's workers. Chunks read from larger files are taken only after the fork, so that no
 reader thread is running when it happens. Other chunks go out
 pickled, and small label arrays come back. Results are yielded in chunk order, with a
 bounded number of chunks in flight to bound memory.
@@ -36,7 +36,7 @@ from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lf.apply.kernel import ChunkResult, Task
-from lf.apply.run import InMemory
+from lf.apply.run import CHUNKS_PER_WORKER, InMemory
 from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import WorkerError
@@ -187,13 +187,12 @@ class PoolEngine:
         from lf.apply.inline import MAX_CHUNKS, label_inline
 
         # Chunks of rows in memory are taken now and inherited by the workers (no pickling).
-        window = 2 * self.n_jobs
-        first = list(itertools.islice(chunks, window)) if isinstance(chunks, InMemory) else []
-        more = next(chunks, None) if first else None
-        if first and more is None and len(first) <= MAX_CHUNKS:  # every chunk is in hand
+        window = CHUNKS_PER_WORKER * self.n_jobs
+        first = list(itertools.islice(chunks, MAX_CHUNKS + 1)) if isinstance(chunks, InMemory) else []
+        if first and len(first) <= MAX_CHUNKS:  # every chunk is in hand
             return label_inline(lfs, first, settings, self.n_jobs)
-        if more is not None:
-            chunks = itertools.chain([more], chunks)
+        if len(first) > window:
+            chunks, first = itertools.chain(first[window:], chunks), first[:window]
         # Fork every worker now, before the caller starts threads (a progress bar, say).
         pool = ProcessPoolExecutor(
             max_workers=self.n_jobs,
@@ -206,7 +205,7 @@ class PoolEngine:
         pool.submit(int)
         workers: list[BaseProcess] = list(pool._processes.values())
         inherited: Iterator[Task | int] = iter(range(len(first)))
-        return self._results(pool, workers, itertools.chain(inherited, chunks), window)
+        return self._results(pool, workers, itertools.chain(inherited, chunks), 2 * self.n_jobs)
 
     def _results(
         self, pool: ProcessPoolExecutor, workers: list[BaseProcess], chunks: Iterator[Task | int], window: int

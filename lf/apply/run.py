@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from lf.corpus import Corpus
 
-__all__ = ["Engine", "InMemory", "Part", "Pass", "adapted_chunk_size", "ids_array", "stack"]
+__all__ = ["CHUNKS_PER_WORKER", "Engine", "InMemory", "Part", "Pass", "adapted_chunk_size", "ids_array", "stack"]
 
 
 class Engine(Protocol):
@@ -97,7 +97,7 @@ class Pass:
         todo = plan.tasks(tasks) if plan is not None else tasks
         if self.corpus.frame is not None:  # rows in memory: an engine may read ahead for free
             todo = InMemory(todo)
-        elif _read_ahead(self.corpus, estimate, 2 * workers * size):
+        elif _read_ahead(self.corpus, estimate, CHUNKS_PER_WORKER * workers * size):
             todo = InMemory(iter(list(todo)))
         results = self.runner.map_chunks(self.lfs, todo, self.settings)
         offset = 0
@@ -126,6 +126,9 @@ class InMemory(Iterator[Task]):
 
 
 READ_AHEAD_BYTES = 64 << 20  # files up to this size may be read whole before a pool forks
+# A small input is cut in this many chunks per worker: a worker that is ahead takes more
+# of them, so the last chunk, which the others may wait for, is a small part of the run.
+CHUNKS_PER_WORKER = 4
 
 
 def _read_ahead(corpus: Corpus, estimate: int | None, window: int) -> bool:
@@ -142,12 +145,13 @@ def adapted_chunk_size(chunk_size: int, n_rows: int | None, workers: int) -> int
     """Smaller chunks when the input is small, so that each of ``workers`` gets some.
 
     With the row count known (frames, Parquet) or estimated (text files, from their size and
-    the bytes per row of the first file's head), chunks hold at most ``n / (2 * workers)``
-    rows (two chunks per worker balance uneven LF costs), never more than ``chunk_size``.
+    the bytes per row of the first file's head), chunks hold at most
+    ``n / (CHUNKS_PER_WORKER * workers)`` rows (several chunks per worker balance uneven LF
+    costs and uneven starts), never more than ``chunk_size``.
     """
     if workers <= 1 or not n_rows:
         return chunk_size
-    return max(1, min(chunk_size, -(-n_rows // (2 * workers))))
+    return max(1, min(chunk_size, -(-n_rows // (CHUNKS_PER_WORKER * workers))))
 
 
 def _keeping(

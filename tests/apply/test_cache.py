@@ -152,9 +152,10 @@ def test_fingerprints_follow_what_decides_the_labels() -> None:
 def test_the_pool_engine_fills_and_reads_the_same_cache(tmp_path: Path, corpus: pd.DataFrame) -> None:
     module = tmp_path / "lfs.py"
     _write(module, tmp_path)
-    local = lf.apply(lf.load_lfs(module), corpus, chunk_size=50, cache=tmp_path / "cache", progress=False)
+    # 300 rows in chunks of 25: n_jobs=2 keeps that size (it cuts at most 300 / 8 = 38)
+    local = lf.apply(lf.load_lfs(module), corpus, chunk_size=25, cache=tmp_path / "cache", progress=False)
     _calls(tmp_path)
-    pooled = lf.apply(lf.load_lfs(module), corpus, chunk_size=50, n_jobs=2, cache=tmp_path / "cache", progress=False)
+    pooled = lf.apply(lf.load_lfs(module), corpus, chunk_size=25, n_jobs=2, cache=tmp_path / "cache", progress=False)
     assert _calls(tmp_path) == [] and pooled == local
 
 

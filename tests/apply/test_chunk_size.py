@@ -13,8 +13,8 @@ import lf
 from lf.apply.run import adapted_chunk_size
 
 
-def test_chunks_shrink_so_every_worker_gets_two():
-    assert adapted_chunk_size(20_000, 30_000, 2) == 7_500
+def test_chunks_shrink_so_every_worker_gets_four():
+    assert adapted_chunk_size(20_000, 30_000, 2) == 3_750
     assert adapted_chunk_size(20_000, 3, 2) == 1
     assert adapted_chunk_size(20_000, 10_000_000, 2) == 20_000  # bounded for memory
     assert adapted_chunk_size(20_000, 30_000, 1) == 20_000  # one process: no need
@@ -58,17 +58,25 @@ def parity(x):
     return int(x.box.n % 2)
 
 
-def test_the_first_chunks_reach_the_workers_by_fork_not_by_pickle():
-    """Sending a chunk through the executor's queue cost more than labeling it: the first
-    2 * n_jobs chunks are read before the fork and inherited; later ones are still sent."""
+def test_rows_in_memory_reach_the_workers_by_fork_not_by_pickle():
+    """Sending a chunk through the executor's queue cost more than labeling it: rows in
+    memory are inherited at the fork, all of them up to MAX_CHUNKS chunks (no process pool
+    then starts), else the first 4 * n_jobs, and the later ones are sent."""
+    from lf.apply.inline import MAX_CHUNKS
+
     df = pd.DataFrame({"box": [Sent(i) for i in range(4_000)]})
     SENT.clear()
-    L = lf.apply([parity], df, n_jobs=2, progress=False)  # 4 chunks of 1,000: all inherited
+    L = lf.apply([parity], df, n_jobs=2, progress=False)  # 8 chunks of 500: all inherited
     assert L.array[:, 0].tolist() == (np.arange(4_000) % 2).tolist()
     assert SENT == []
-    L = lf.apply([parity], df, n_jobs=2, chunk_size=500, progress=False)  # 8 chunks: 4 sent
+    L = lf.apply([parity], df, n_jobs=2, chunk_size=10, progress=False)  # 400 chunks: all inherited
     assert L.array[:, 0].tolist() == (np.arange(4_000) % 2).tolist()
-    assert sorted(SENT) == list(range(2_000, 4_000))
+    assert SENT == []
+    n = MAX_CHUNKS + 4
+    df = pd.DataFrame({"box": [Sent(i) for i in range(n)]})
+    L = lf.apply([parity], df, n_jobs=2, chunk_size=1, progress=False)  # too many: 8 inherited
+    assert L.array[:, 0].tolist() == (np.arange(n) % 2).tolist()
+    assert sorted(SENT) == list(range(8, n))
 
 
 def test_only_rows_in_memory_are_taken_ahead_of_the_fork(tmp_path: Path):

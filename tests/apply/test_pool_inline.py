@@ -22,7 +22,7 @@ from lf.apply.run import InMemory
 from lf.apply.settings import Settings
 from lf.errors import LFRuntimeError, WorkerError
 
-N = 2_000  # default chunk_size: 4 chunks of 500 rows for two jobs, 6 of 334 for three
+N = 4_000  # default chunk_size: 8 chunks of 500 rows for two jobs, 12 of 334 for three
 
 
 def _frame() -> pd.DataFrame:
@@ -151,8 +151,8 @@ def test_the_cache_stores_and_reuses_what_every_process_labeled(tmp_path: Path) 
     df = _frame()
     first = lf.apply(_lfs()[1:], df, n_jobs=2, cache=tmp_path / "cache", progress=False)
     again = lf.apply(_lfs()[1:], df, n_jobs=2, cache=tmp_path / "cache", progress=False)
-    assert first.cache_stats.computed == 2 * 4 and first.cache_stats.reused == 0
-    assert again.cache_stats.reused == 2 * 4 and again.cache_stats.computed == 0
+    assert first.cache_stats.computed == 2 * 8 and first.cache_stats.reused == 0
+    assert again.cache_stats.reused == 2 * 8 and again.cache_stats.computed == 0
     assert np.array_equal(first.array, again.array)
     assert np.array_equal(first.array, lf.apply(_lfs()[1:], df, progress=False).array)
 

@@ -55,7 +55,7 @@ def test_compressed_and_headless_files_have_no_estimate(tmp_path: Path):
 def test_a_small_csv_is_cut_for_every_worker(tmp_path: Path):
     path = _write(_frame(12_000), tmp_path / "c.csv")
     size = adapted_chunk_size(20_000, Corpus(path).estimated_rows(), 2)
-    assert 2_800 <= size <= 3_200  # two chunks per worker, not one chunk of all 12,000 rows
+    assert 1_400 <= size <= 1_600  # four chunks per worker, not one chunk of all 12,000 rows
     assert len(list(Corpus(path).chunks(size))) >= 4
 
 
