@@ -25,6 +25,7 @@ workers to exit before it returns.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import mmap
@@ -202,12 +203,15 @@ class _Board:
     wait for the caller to read them, while the caller is labeling a chunk itself."""
 
     def __init__(self, tasks: list[Task], m: int) -> None:
-        self.starts = list(itertools.accumulate((len(t.chunk) for t in tasks), initial=0))
+        self.rows = [len(t.chunk) for t in tasks]
         self.m = m
-        self.memory = mmap.mmap(-1, max(1, self.starts[-1] * m * _CELL))  # shared, anonymous
+        # Each chunk's cells start on a page of their own, so that taking them can free it.
+        pages = (-(-(rows * m * _CELL) // mmap.PAGESIZE) * mmap.PAGESIZE for rows in self.rows)
+        self.starts = list(itertools.accumulate(pages, initial=0))
+        self.memory = mmap.mmap(-1, max(1, self.starts[-1]))  # shared, anonymous
 
     def _span(self, i: int) -> tuple[int, int]:
-        return self.starts[i] * self.m * _CELL, (self.starts[i + 1] - self.starts[i]) * self.m * _CELL
+        return self.starts[i], self.rows[i] * self.m * _CELL
 
     def put(self, i: int, labels: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
         """Leave chunk ``i``'s labels here; return them instead if they do not fit."""
@@ -218,10 +222,15 @@ class _Board:
         return None
 
     def take(self, i: int, dtype: str) -> npt.NDArray[Any]:
-        """A copy of the labels a worker left for chunk ``i``."""
+        """A copy of the labels a worker left for chunk ``i``; their pages are freed (Linux),
+        so a large in-memory input does not hold a second copy of its matrix here."""
         start, _ = self._span(i)
-        rows = self.starts[i + 1] - self.starts[i]
-        return np.frombuffer(self.memory, dtype, rows * self.m, start).reshape(rows, self.m).copy()
+        rows = self.rows[i]
+        labels = np.frombuffer(self.memory, dtype, rows * self.m, start).reshape(rows, self.m).copy()
+        if hasattr(mmap, "MADV_REMOVE") and self.starts[i + 1] > start:
+            with contextlib.suppress(OSError):  # a kernel without it for shared memory
+                self.memory.madvise(mmap.MADV_REMOVE, start, self.starts[i + 1] - start)
+        return labels
 
     def close(self) -> None:
         self.memory.close()

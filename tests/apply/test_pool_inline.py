@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -175,3 +176,27 @@ def test_workers_are_forked_before_the_progress_bar_starts_its_thread(monkeypatc
     monkeypatch.undo()
     assert np.array_equal(L.array, lf.apply(_lfs()[1:], df, progress=False).array)
     assert threads_at_fork == [running, running]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="freeing shared pages (MADV_REMOVE) is Linux's")
+def test_the_labels_board_frees_each_chunk_once_taken() -> None:
+    """Workers leave labels in shared memory; the caller copies them out and frees their
+    pages, so a large in-memory input does not hold its matrix twice."""
+    import mmap
+
+    from lf.apply.inline import _Board
+
+    df = _frame()
+    tasks = [Task(i, df.iloc[i : i + size]) for i, size in ((0, 1_000), (1_000, 7), (1_007, 2_993))]
+    board = _Board(tasks, 3)
+    try:
+        assert all(start % mmap.PAGESIZE == 0 for start in board.starts)
+        sent = [np.arange(len(t.chunk) * 3, dtype=np.int16).reshape(-1, 3) % 100 for t in tasks]
+        for i, labels in enumerate(sent):
+            assert board.put(i, labels) is None
+        assert np.array_equal(board.take(1, "<i2"), sent[1])
+        first = board.starts[1]
+        assert board.memory[first : first + 42] == bytes(42)  # freed: reads as zeros now
+        assert np.array_equal(board.take(0, "<i2"), sent[0]) and np.array_equal(board.take(2, "<i2"), sent[2])
+    finally:
+        board.close()
