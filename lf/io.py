@@ -468,6 +468,8 @@ def _remove_orphans(path: Path) -> None:
     import glob
     import re
 
+    if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
+        return
     where = _owner().rsplit("-", 1)[0]
     prefix = f".{path.name}.{where}-"
     mine = re.compile(re.escape(prefix) + r"(\d+)\.[^.]+\.tmp")
