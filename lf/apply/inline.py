@@ -36,6 +36,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import Any, BinaryIO, NamedTuple
 
@@ -162,13 +163,14 @@ def _flush() -> None:
 def _worker(job: _Job, first: int, send: Connection, others: list[Connection], parent: int, arm: Callable[[int], bool]) -> None:
     _become_worker(parent, arm)
     gc.freeze()  # a full collection here would touch, and so copy, every inherited page
+    settings = replace(job.settings, shelter=False)  # a thaw would undo that freeze
     for conn in others:  # the other workers' pipes: they must read as ended when those exit
         conn.close()
     i: int | None = first
     try:
         while i is not None:
             try:
-                result = job.settings.label(job.lfs, job.tasks[i])
+                result = settings.label(job.lfs, job.tasks[i])
             except BaseException as exc:  # noqa: BLE001 - the caller raises it in its chunk's turn
                 send.send((i, None, *_portable(exc)))
                 break

@@ -81,6 +81,7 @@ def label_chunk(
     id_column: str | None = None,
     threads: int = 1,
     only: Sequence[int] | None = None,
+    shelter: bool = False,
 ) -> ChunkResult:
     """Apply ``lfs`` to one DataFrame chunk.
 
@@ -93,7 +94,9 @@ def label_chunk(
     raised first, do not depend on ``threads``: outputs are checked in LF order. ``only``
     (positions in ``lfs``) runs just those LFs; the others' columns stay ABSTAIN with no
     errors and no time (the cache fills them in). ``cardinality`` None (not known before
-    the run) checks labels against the int8 storage limit only.
+    the run) checks labels against the int8 storage limit only. ``shelter``: keep the rows
+    out of the cyclic GC's collections while the chunk is labeled (only when nothing else
+    in the process is frozen: :meth:`lf.apply.settings.Settings.sheltering`).
     """
     n, m = len(chunk), len(lfs)
     dtype = np.int8 if cardinality is None or cardinality <= _INT8_CLASSES else np.int16
@@ -110,26 +113,29 @@ def label_chunk(
     workers = 0 if threads <= 1 else min(len(batch), threads if len(batch) == len(todo) else threads - 1)
     with ThreadPoolExecutor(max_workers=workers) if workers > 0 else contextlib.nullcontext() as pool:
         pending = {j: pool.submit(_timed_batch, lfs[j], chunk, on_error, ctx, time.thread_time) for j in batch} if pool else {}
-        views = ChunkRows(chunk, [lf for _, lf in todo if not lf.batch])
+        views = ChunkRows(chunk, [lf for _, lf in todo if not lf.batch], shelter=shelter)
         # Chunk hook: preprocessors that take the whole chunk share this (spaCy: one parse).
         scratch: dict[Any, Any] = {"pres": [p for _, x in todo for p in x.pre]}
-        for j, lf in todo:
-            if j in pending:
-                out, errors[j], seconds[j] = pending.pop(j).result()
-            elif lf.batch:
-                own = private_frame(chunk, views.private_columns())
-                out, errors[j], seconds[j] = _timed_batch(lf, own, on_error, ctx)
-            else:
-                start = time.perf_counter()
-                rows = _preprocessed(lf, views, on_error, ctx, scratch)
-                try:
-                    out, errors[j] = _run_rows(lf, rows, on_error, ctx)
-                finally:
-                    views.restore()
-                seconds[j] = time.perf_counter() - start
-            if lf.batch:
-                out = _in_row_order(lf, out, chunk)
-            labels[:, j] = _check_labels(lf, out, n, cardinality, ctx)
+        try:
+            for j, lf in todo:
+                if j in pending:
+                    out, errors[j], seconds[j] = pending.pop(j).result()
+                elif lf.batch:
+                    own = private_frame(chunk, views.private_columns())
+                    out, errors[j], seconds[j] = _timed_batch(lf, own, on_error, ctx)
+                else:
+                    start = time.perf_counter()
+                    rows = _preprocessed(lf, views, on_error, ctx, scratch)
+                    try:
+                        out, errors[j] = _run_rows(lf, rows, on_error, ctx)
+                    finally:
+                        views.restore()
+                    seconds[j] = time.perf_counter() - start
+                if lf.batch:
+                    out = _in_row_order(lf, out, chunk)
+                labels[:, j] = _check_labels(lf, out, n, cardinality, ctx)
+        finally:
+            views.release()  # what sheltered the rows from the GC
     return ChunkResult(labels, errors, seconds)
 
 

@@ -23,6 +23,6 @@ class LocalEngine:
         chunks: Iterator[Task],
         settings: Settings,
     ) -> Iterator[ChunkResult]:
-        here = settings.with_threads(os.cpu_count() or 1)  # templates (pyarrow) run beside the other LFs
+        here = settings.with_threads(os.cpu_count() or 1).sheltering()  # templates (pyarrow) run beside the other LFs
         for task in chunks:
             yield here.label(lfs, task)

@@ -186,6 +186,7 @@ class PoolEngine:
     ) -> Iterator[ChunkResult]:
         from lf.apply.inline import MAX_CHUNKS, label_inline
 
+        settings = settings.sheltering()  # the workers inherit this process's frozen objects
         # Chunks of rows in memory are taken now and inherited by the workers (no pickling).
         window = CHUNKS_PER_WORKER * self.n_jobs
         first = list(itertools.islice(chunks, MAX_CHUNKS + 1)) if isinstance(chunks, InMemory) else []

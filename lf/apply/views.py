@@ -135,10 +135,12 @@ class ChunkRows:
     """The rows of one chunk per preprocessor chain, handed to each consumer as they were.
 
     ``lfs`` are the row LFs that will run on this chunk: they fix how many consumers each
-    chain has (the LFs using it, plus the chains one preprocessor longer).
+    chain has (the LFs using it, plus the chains one preprocessor longer). ``shelter``:
+    freeze the rows out of the cyclic GC's reach once built (:meth:`_shelter`); only when
+    nothing else in the process is frozen, as :meth:`release` thaws everything.
     """
 
-    def __init__(self, chunk: pd.DataFrame, lfs: Sequence[LabelingFunction]) -> None:
+    def __init__(self, chunk: pd.DataFrame, lfs: Sequence[LabelingFunction], *, shelter: bool = False) -> None:
         self.chunk = chunk
         self.kinds = atoms()
         self.cls, self._journal = _journaled_row_class()
@@ -148,6 +150,8 @@ class ChunkRows:
         self._chains: dict[Chain, _Chain] = {}
         self._columns: dict[int, list[Any]] | None = None
         self._reads = fields_needed(lfs)  # None: every column
+        self._shelters = shelter and gc.isenabled()  # the caller knows nothing else is frozen
+        self._frozen = False
 
     def private_columns(self) -> dict[int, list[Any]]:
         if self._columns is None:
@@ -162,6 +166,31 @@ class ChunkRows:
         consumers = self._consumers[chain]
         hot = _hot_fields(fields, self.kinds) if consumers > 1 else []
         self._chains[chain] = _Chain(rows, hot, consumers)
+        self._sweep()  # once over these rows, instead of each young collection walking them
+        self._shelter()
+
+    def _sweep(self) -> None:
+        """Collect the young generations' garbage before :meth:`_shelter` freezes what they
+        hold: what is frozen must be live, or the thaw would put garbage cycles in the
+        oldest generation without counting them toward its next collection."""
+        if self._shelters:
+            gc.collect(1)
+
+    def _shelter(self) -> None:
+        """Keep the rows built so far out of the cyclic GC's collections while the chunk is
+        labeled (``gc.freeze``; :meth:`release` thaws them into the oldest generation). Rows
+        are GC-tracked: every young collection walked the chunk's rows again, and now and
+        then a full one walked the whole heap once they had been promoted (0.1 s in a 0.8 s
+        run). Garbage cycles made meanwhile are collected as usual."""
+        if self._shelters:
+            gc.freeze()
+            self._frozen = True
+
+    def release(self) -> None:
+        """Return what :meth:`_shelter` froze to the GC's oldest generation."""
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
 
     def take(self, chain: Chain) -> list[Any]:
         """The rows of ``chain`` for one consumer; call :meth:`restore` once it is done."""
@@ -207,7 +236,9 @@ class ChunkRows:
             for j in wanted
         ]
         with gc_paused():  # each Row is GC-tracked: collections over them were half the build time
+            self._sweep()
             rows = make_rows([names[j] for j in wanted], values, self.cls)
+            self._shelter()  # before the GC is on again, or their count would start a collection
         consumers = self._consumers[()]
         hot = _hot_fields([x.__dict__ for x in rows], self.kinds) if private and consumers > 1 else []
         self._chains[()] = _Chain(rows, hot, consumers)
