@@ -85,14 +85,24 @@ class Pass:
     def cache_stats(self) -> Any:
         return self.plan.cache.stats() if self.plan is not None else None
 
+    def _sides_of(self, chunk: pd.DataFrame | None) -> dict[str, Any]:
+        """The side columns asked for (ids, gold ...) of one chunk, converted."""
+        if chunk is None:
+            return {}
+        text = self.text_column
+        sides = {name: chunk["text" if col == text else col].tolist() for name, col in self.sides.items()}
+        for name, func in self.convert.items():
+            sides[name] = func(sides[name])
+        return sides
+
     def __iter__(self) -> Iterator[Part]:
         workers = int(getattr(self.runner, "n_jobs", 1) or 1)
         estimate = self.corpus.estimated_rows() if workers > 1 else None
         size = adapted_chunk_size(self.chunk_size, estimate, workers)
         chunks = self.corpus.chunks(size)
         source = _offsets(chunks, self.text_column, self.settings.id_column, list(self.sides.values()))
-        kept: deque[dict[str, Any]] = deque()
-        tasks = _keeping(source, self.sides, self.text_column, kept, self.convert)
+        kept: deque[pd.DataFrame | None] = deque()  # each chunk, for its side columns
+        tasks = _keeping(source, bool(self.sides), kept)
         plan = self.plan
         todo = plan.tasks(tasks) if plan is not None else tasks
         if self.corpus.frame is not None:  # rows in memory: an engine may read ahead for free
@@ -103,7 +113,8 @@ class Pass:
         offset = 0
         with Progress(self.progress, self.corpus, len(self.lfs)) as bar:
             for res in results:
-                part = Part(offset, plan.merge(res) if plan is not None else res, kept.popleft())
+                sides = self._sides_of(kept.popleft())
+                part = Part(offset, plan.merge(res) if plan is not None else res, sides)
                 offset += len(res.labels)
                 bar.advance(len(res.labels))
                 yield part
@@ -154,18 +165,12 @@ def adapted_chunk_size(chunk_size: int, n_rows: int | None, workers: int) -> int
     return max(1, min(chunk_size, -(-n_rows // (CHUNKS_PER_WORKER * workers))))
 
 
-def _keeping(
-    source: Iterator[tuple[int, pd.DataFrame]],
-    wanted: dict[str, str],
-    text_column: str | None,
-    kept: deque[dict[str, Any]],
-    convert: dict[str, Callable[[list[Any]], Any]],
-) -> Iterator[Task]:
+def _keeping(source: Iterator[tuple[int, pd.DataFrame]], wanted: bool, kept: deque[pd.DataFrame | None]) -> Iterator[Task]:
+    """The chunks as tasks, each kept (when side columns are ``wanted``) until its result
+    comes: its side columns are read then, so an engine that takes every chunk of a frame
+    ahead does not hold every chunk's ids as Python objects at once."""
     for offset, chunk in source:
-        sides = {name: chunk["text" if col == text_column else col].tolist() for name, col in wanted.items()}
-        for name, func in convert.items():
-            sides[name] = func(sides[name])
-        kept.append(sides)
+        kept.append(chunk if wanted else None)
         yield Task(offset, chunk)
 
 

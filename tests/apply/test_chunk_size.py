@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import lf
 from lf.apply.run import adapted_chunk_size
@@ -149,3 +150,35 @@ def test_a_small_csv_gives_the_pool_the_same_matrix(tmp_path: Path):
     two = lf.apply([pid_free], str(path), n_jobs=2, progress=False)
     assert np.array_equal(one.array, two.array)
     assert one.array[:, 0].sum() == 1_500
+
+
+
+def test_side_columns_are_read_when_their_chunk_is_done_not_when_it_is_taken(monkeypatch: pytest.MonkeyPatch):
+    """An engine may take every chunk of a frame before labeling (the pool does, to let its
+    workers inherit them): a chunk's ids are read only when its result comes, so the run
+    never holds every chunk's ids as Python objects at once."""
+    from lf.apply.local import LocalEngine
+
+    read: list[int] = []  # rows of the id column turned into Python objects so far
+    original = pd.Series.tolist
+
+    def counting(self: pd.Series) -> list[object]:
+        values = original(self)
+        if self.name == "id":
+            read.append(len(values))
+        return values
+
+    class TakesAll(LocalEngine):
+        read_before: ClassVar[int] = -1
+
+        def map_chunks(self, lfs, chunks, settings):  # type: ignore[no-untyped-def]
+            tasks = list(chunks)  # all of them, before any result
+            TakesAll.read_before = sum(read)
+            return (settings.label(lfs, task) for task in tasks)
+
+    df = pd.DataFrame({"box": [Sent(i) for i in range(1_000)], "id": [f"r{i}" for i in range(1_000)]})
+    monkeypatch.setattr(pd.Series, "tolist", counting)
+    L = lf.apply([parity], df, engine=TakesAll(), chunk_size=100, id_column="id", progress=False)
+    monkeypatch.undo()
+    assert TakesAll.read_before == 0
+    assert L.row_ids is not None and L.row_ids.tolist() == df["id"].tolist()
