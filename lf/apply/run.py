@@ -85,15 +85,20 @@ class Pass:
     def cache_stats(self) -> Any:
         return self.plan.cache.stats() if self.plan is not None else None
 
-    def _sides_of(self, chunk: pd.DataFrame | None) -> dict[str, Any]:
-        """The side columns asked for (ids, gold ...) of one chunk, converted."""
-        if chunk is None:
-            return {}
-        text = self.text_column
-        sides = {name: chunk["text" if col == text else col].tolist() for name, col in self.sides.items()}
-        for name, func in self.convert.items():
-            sides[name] = func(sides[name])
-        return sides
+    def _column(self, chunk: pd.DataFrame, name: str) -> list[Any]:
+        col = self.sides[name]
+        values: list[Any] = chunk["text" if col == self.text_column else col].tolist()
+        return values
+
+    def _converted_sides(self, chunk: pd.DataFrame) -> dict[str, Any]:
+        """The side columns that are converted (gold to class ids: checked before the
+        chunk's LFs run, and compact)."""
+        return {name: func(self._column(chunk, name)) for name, func in self.convert.items()}
+
+    def _sides_of(self, chunk: pd.DataFrame | None, converted: dict[str, Any]) -> dict[str, Any]:
+        """All the side columns asked for (ids, gold ...) of one chunk."""
+        raw = {} if chunk is None else {name: self._column(chunk, name) for name in self.sides if name not in converted}
+        return {name: converted[name] if name in converted else raw[name] for name in self.sides}
 
     def __iter__(self) -> Iterator[Part]:
         workers = int(getattr(self.runner, "n_jobs", 1) or 1)
@@ -101,8 +106,8 @@ class Pass:
         size = adapted_chunk_size(self.chunk_size, estimate, workers)
         chunks = self.corpus.chunks(size)
         source = _offsets(chunks, self.text_column, self.settings.id_column, list(self.sides.values()))
-        kept: deque[pd.DataFrame | None] = deque()  # each chunk, for its side columns
-        tasks = _keeping(source, bool(self.sides), kept)
+        kept: deque[tuple[pd.DataFrame | None, dict[str, Any]]] = deque()
+        tasks = _keeping(source, self._converted_sides, kept, lazy=bool(set(self.sides) - set(self.convert)))
         plan = self.plan
         todo = plan.tasks(tasks) if plan is not None else tasks
         if self.corpus.frame is not None:  # rows in memory: an engine may read ahead for free
@@ -113,7 +118,7 @@ class Pass:
         offset = 0
         with Progress(self.progress, self.corpus, len(self.lfs)) as bar:
             for res in results:
-                sides = self._sides_of(kept.popleft())
+                sides = self._sides_of(*kept.popleft())
                 part = Part(offset, plan.merge(res) if plan is not None else res, sides)
                 offset += len(res.labels)
                 bar.advance(len(res.labels))
@@ -165,12 +170,19 @@ def adapted_chunk_size(chunk_size: int, n_rows: int | None, workers: int) -> int
     return max(1, min(chunk_size, -(-n_rows // (CHUNKS_PER_WORKER * workers))))
 
 
-def _keeping(source: Iterator[tuple[int, pd.DataFrame]], wanted: bool, kept: deque[pd.DataFrame | None]) -> Iterator[Task]:
-    """The chunks as tasks, each kept (when side columns are ``wanted``) until its result
-    comes: its side columns are read then, so an engine that takes every chunk of a frame
-    ahead does not hold every chunk's ids as Python objects at once."""
+def _keeping(
+    source: Iterator[tuple[int, pd.DataFrame]],
+    convert: Callable[[pd.DataFrame], dict[str, Any]],
+    kept: deque[tuple[pd.DataFrame | None, dict[str, Any]]],
+    *,
+    lazy: bool,
+) -> Iterator[Task]:
+    """The chunks as tasks. A chunk's converted side columns (gold) are made now, before
+    its LFs run; it is kept itself (when ``lazy`` side columns are asked for) until its
+    result comes, and those (ids) are read then: an engine that takes every chunk of a
+    frame ahead does not hold every chunk's ids as Python objects at once."""
     for offset, chunk in source:
-        kept.append(chunk if wanted else None)
+        kept.append((chunk if lazy else None, convert(chunk)))
         yield Task(offset, chunk)
 
 
