@@ -140,7 +140,7 @@ def test_bad_input_is_one_clear_line(
     empty = tmp_path / "empty.csv"
     empty.write_text("body,gold\n")
     fill = {"lfs": lf_module, "tmp": tmp_path, "readme": ROOT / "README.md", "corpus": corpus, "empty": empty}
-    code, out, err = run(capsys, *[a.format(**fill) for a in args])
+    code, _, err = run(capsys, *[a.format(**fill) for a in args])
     assert code == 2
     assert message in err
     assert "Traceback" not in err
@@ -167,11 +167,11 @@ def test_console_script_runs_in_a_subprocess(tmp_path: Path) -> None:
     env = {**os.environ, "COLUMNS": "200"}
     proc = subprocess.run(
         [str(exe), "report", str(DEMO), "--lfs", str(DEMO_LFS), "--gold", "label"],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120, check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "numbered_author" in proc.stdout and "2,000 rows x 12 LFs" in proc.stdout
-    help_text = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60).stdout
+    help_text = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60, check=True).stdout
     assert "apply" in help_text and "report" in help_text
 
 

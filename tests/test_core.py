@@ -36,7 +36,7 @@ def test_make_rows_builds_one_row_per_position_with_attribute_and_item_access():
 def test_row_missing_field_names_the_field_and_lists_available_ones():
     x = _row(text="hi", author="bob")
     with pytest.raises(AttributeError, match=r"no field 'txt'.*'text', 'author'"):
-        x.txt
+        _ = x.txt
     with pytest.raises(KeyError, match=r"no field 'txt'.*'text', 'author'"):
         x["txt"]
 

@@ -241,13 +241,13 @@ def test_id_column_must_exist():
 @pytest.mark.parametrize(
     "kwargs, exc, match",
     [
-        (dict(on_error="skip"), ValueError, r"`on_error` must be 'raise' or 'abstain'. Got 'skip'."),
-        (dict(n_jobs=0), ValueError, r"`n_jobs` must be an integer >= 1.*Got 0\."),
-        (dict(n_jobs=1.5), ValueError, r"`n_jobs` must be an integer"),
-        (dict(chunk_size=0), ValueError, r"`chunk_size` must be an integer >= 1. Got 0."),
-        (dict(chunk_size=True), ValueError, r"`chunk_size` must be an integer"),
-        (dict(engine="spark"), ValueError, r"`engine` must be one of 'local', 'pool', 'dask' or an engine object. Got 'spark'."),
-        (dict(engine=object()), ValueError, r"`engine` must be one of"),
+        ({"on_error": "skip"}, ValueError, r"`on_error` must be 'raise' or 'abstain'. Got 'skip'."),
+        ({"n_jobs": 0}, ValueError, r"`n_jobs` must be an integer >= 1.*Got 0\."),
+        ({"n_jobs": 1.5}, ValueError, r"`n_jobs` must be an integer"),
+        ({"chunk_size": 0}, ValueError, r"`chunk_size` must be an integer >= 1. Got 0."),
+        ({"chunk_size": True}, ValueError, r"`chunk_size` must be an integer"),
+        ({"engine": "spark"}, ValueError, r"`engine` must be one of 'local', 'pool', 'dask' or an engine object. Got 'spark'."),
+        ({"engine": object()}, ValueError, r"`engine` must be one of"),
     ],
 )
 def test_invalid_arguments_name_parameter_value_and_allowed(kwargs, exc, match):
