@@ -117,7 +117,7 @@ def fit_mu(
     tol: float,
     exclude: npt.NDArray[np.bool_] | None = None,
     balance: Callable[[FloatArray, FloatArray], FloatArray] | None = None,
-    targets: npt.NDArray[np.intp] | None = None,
+    targets: npt.NDArray[np.intp],
 ) -> tuple[FloatArray, FloatArray, Any]:
     """Fit ``mu`` (``m x k x k``: LF, vote, class) from co-occurrence counts ``O`` of ``n`` rows.
 
@@ -131,14 +131,11 @@ def fit_mu(
 
     ``balance(mu, p)``, when given, re-estimates the class balance from the fitted rates;
     fit and estimate alternate (each fit starts afresh, from the prior for the new balance)
-    until no share moves by ``BALANCE_TOL``, at most ``BALANCE_ROUNDS`` times. Each vote is
-    fitted as pointing to its own class unless the other LFs voting that class contradict
-    it (``targets``, the class of each row ``j * k + l``; default
-    :func:`lf.models._vote_classes.vote_classes`). Returns ``mu``, the balance it was fitted
-    with and the optimizer's last result.
+    until no share moves by ``BALANCE_TOL``, at most ``BALANCE_ROUNDS`` times. Each row
+    ``j * k + l`` is fitted as pointing to class ``targets[j * k + l]`` (its own class,
+    unless the other LFs voting it contradict that: :func:`lf.models._vote_classes.vote_classes`).
+    Returns ``mu``, the balance it was fitted with and the optimizer's last result.
     """
-    if targets is None:
-        targets = vote_classes(O / n, n, m, k) if n > 0 else np.tile(np.arange(k), m)
     cls = canonical_classes(O, m, k, p)
     if (cls == np.arange(k)).all():
         return _fit_mu(O, n, m, k, p, ratio, l2, floor, weighting, drop_inconsistent, max_iter, tol, exclude, balance, targets)
