@@ -427,10 +427,11 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise DataError(f"Cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist.")
-    _remove_orphans(path)
+    owner = _owner()
+    _remove_orphans(path, owner)
     tmp: Path | None = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{_owner()}.", suffix=".tmp", dir=path.parent or ".")
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{owner}.", suffix=".tmp", dir=path.parent or ".")
         os.close(fd)
         tmp = Path(tmp_name)
         yield tmp
@@ -460,17 +461,17 @@ def _owner() -> str:
     return f"{host}~{space}-{os.getpid()}"
 
 
-def _remove_orphans(path: Path) -> None:
+def _remove_orphans(path: Path, owner: str) -> None:
     """Remove the temporary files of ``path`` left by a writer killed before its cleanup
     (SIGKILL, the out-of-memory killer): those owned by a process of this host and process
-    namespace that no longer exists. A file of another host or namespace, of a live process
-    or of an unknown owner is left alone."""
+    namespace that no longer exists (``owner``: this process's, from :func:`_owner`). A file
+    of another host or namespace, of a live process or of an unknown owner is left alone."""
     import glob
     import re
 
     if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
         return
-    where = _owner().rsplit("-", 1)[0]
+    where = owner.rsplit("-", 1)[0]  # this process's HOST~NS
     prefix = f".{path.name}.{where}-"
     mine = re.compile(re.escape(prefix) + r"(\d+)\.[^.]+\.tmp")
     for name in glob.glob(glob.escape(str(path.parent / prefix)) + "*.tmp"):

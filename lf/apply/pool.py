@@ -8,8 +8,8 @@ chunks, no process pool starts: :mod:`lf.apply.inline` forks ``n_jobs - 1`` work
 inherit every chunk, and the calling process labels chunks beside them. Beyond that, the
 first ``CHUNKS_PER_WORKER * n_jobs`` are inherited by the pool's workers. Chunks read from
 larger files are taken only after the fork, so that no reader thread is running when it
-happens. Other chunks go out pickled, and small label arrays come back. Results are yielded in chunk order, with a
-bounded number of chunks in flight to bound memory.
+happens. Other chunks go out pickled, and small label arrays come back. Results are
+yielded in chunk order, with a bounded number of chunks in flight to bound memory.
 
 Workers never outlive the run: on Linux each asks the kernel for SIGKILL when its parent
 dies (``prctl(PR_SET_PDEATHSIG)``; elsewhere a thread polls the parent pid), so even a
