@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.apply.views import ChunkRows, private_frame
-from lf.core import ABSTAIN, LabelingFunction, Preprocessor, Row
+from lf.core import ABSTAIN, LabelingFunction, Preprocessor, Row, missing_field
 from lf.errors import LFError, LFOutputError, LFRuntimeError
 
 if TYPE_CHECKING:
@@ -299,7 +299,8 @@ def _origin(exc: BaseException) -> str:
 
 
 def _why(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {str(exc).rstrip('.')}"
+    text = missing_field(exc) or str(exc)
+    return f"{type(exc).__name__}: {text.rstrip('.')}"
 
 
 def _run_batch(lf: LabelingFunction, chunk: pd.DataFrame, on_error: str, ctx: _Context) -> tuple[Any, int]:
