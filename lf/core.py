@@ -105,12 +105,11 @@ def missing_field(exc: BaseException) -> str | None:
     ``Row`` has no ``__getattr__``: with one, CPython cannot specialise ``x.text`` in an LF,
     and every field read costs a third more. The kernel words the error instead.
     """
-    if not isinstance(exc, AttributeError) or not isinstance(getattr(exc, "obj", None), Row):
+    row = getattr(exc, "obj", None) if isinstance(exc, AttributeError) else None
+    name = getattr(exc, "name", None)
+    if not isinstance(row, Row) or not isinstance(name, str) or name.startswith("__") or name in row.__dict__:
         return None
-    name = exc.name
-    if not isinstance(name, str) or name.startswith("__") or name in exc.obj.__dict__:
-        return None
-    return _missing_field_message(exc.obj, name)
+    return _missing_field_message(row, name)
 
 
 def _make_row(fields: dict[str, Any]) -> Row:
