@@ -443,3 +443,24 @@ def test_a_model_warning_is_one_stderr_line(tmp_path: Path, model: str, command:
     warned = [line for line in proc.stderr.splitlines() if line.startswith("warning: ")]
     assert len(warned) == 1
     assert "max_iter=2" in warned[0] and "raise `max_iter`" in warned[0]
+
+
+def test_status_lines_fit_80_columns_and_never_cut_the_output_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.chdir(tmp_path)
+    output = "labels_of_the_demo_comments_with_a_long_name.parquet"
+    code, _, err = run(capsys, "label", DEMO, "--lfs", DEMO_LFS, "-o", output)
+    assert code == 0, err
+    wrote = err[err.index("wrote ") :].splitlines()
+    assert len(wrote) == 2 and wrote[1].startswith("  ")  # wrapped at a space, the rest indented
+    assert wrote[0].startswith(f"wrote {output}: 2,000 rows")  # the path whole, as it can be copied
+    assert " ".join(line.strip() for line in wrote).endswith(" s")
+    assert all(len(line) <= 80 for line in err.splitlines())
+    # a path longer than the line is never cut: it stands alone on its line
+    deep = tmp_path / ("d" * 70)
+    deep.mkdir()
+    code, _, err = run(capsys, "label", DEMO, "--lfs", DEMO_LFS, "-o", deep / output)
+    assert code == 0, err
+    assert f"\n  {deep / output}:\n" in err

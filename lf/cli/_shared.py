@@ -30,6 +30,21 @@ def _console(stderr: bool = False) -> Any:
     return console
 
 
+def say(console: Any, text: str) -> None:
+    """Print a status line as it is (never markup), wrapped at spaces to the console's width
+    with the next lines indented: a path or a word is never cut, so it can be copied."""
+    import textwrap
+
+    from rich.text import Text
+
+    width = max(20, int(console.width))
+    lines = textwrap.wrap(
+        text, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False, drop_whitespace=True
+    ) or [""]
+    for line in lines:
+        console.print(Text(line), soft_wrap=True)
+
+
 def _apply_options(f: Any) -> Any:
     f = click.option("--lfs", "lfs_target", metavar="MODULE", help="LF module: a dotted module name, a .py file or a package folder (required, except by `lf report` on a saved matrix).")(f)
     f = click.option("--text-column", metavar="COLUMN", help="Expose this data column to the LFs as `text`.")(f)

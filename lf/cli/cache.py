@@ -97,10 +97,9 @@ def reports_cache(apply: Callable[P, Any]) -> Callable[P, Any]:
 
     @functools.wraps(apply)
     def run(*args: P.args, **kwargs: P.kwargs) -> Any:
-        from rich.text import Text
 
         from lf.apply.cache import LFCacheWarning
-        from lf.cli._shared import _console
+        from lf.cli._shared import _console, say
 
         console = _console(stderr=True)
         caught: list[warnings.WarningMessage] = []
@@ -113,12 +112,12 @@ def reports_cache(apply: Callable[P, Any]) -> Callable[P, Any]:
             # records it again (a loop that grew until memory ran out).
             for w in caught:
                 if issubclass(w.category, LFCacheWarning):
-                    console.print(Text(f"warning: {w.message}"), soft_wrap=True)
+                    say(console, f"warning: {w.message}")
                 else:
                     warnings.showwarning(w.message, w.category, w.filename, w.lineno)
         stats = getattr(matrix, "cache_stats", None)
         if stats is not None:
-            console.print(Text(str(stats)), soft_wrap=True)
+            say(console, str(stats))
         return matrix
 
     return run

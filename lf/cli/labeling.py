@@ -27,6 +27,7 @@ from lf.cli._shared import (
     _folders,
     _inputs,
     engine_from,
+    say,
 )
 from lf.cli.cache import reports_cache
 from lf.display import visible
@@ -63,9 +64,10 @@ def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts
             L.save(output)
             table, errors = L, int(L.errors.sum())
     t = totals(table)
-    _console(stderr=True).print(
+    say(
+        _console(stderr=True),
         f"wrote {output}: {plural(int(t['rows']), 'row')} x {plural(int(t['lfs']), 'LF')}, coverage {t['coverage']:.3f}, "
-        f"errors {errors}, in {time.perf_counter() - start:.2f} s"
+        f"errors {errors}, in {time.perf_counter() - start:.2f} s",
     )
 
 
@@ -81,7 +83,7 @@ def _apply_streaming(data: tuple[str, ...], lfs_target: str, output: str, opts: 
         id_column=opts["id_column"], cache=opts["cache_dir"],
     )
     if stats is not None:
-        _console(stderr=True).print(str(stats), soft_wrap=True)
+        say(_console(stderr=True), str(stats))
     return table, int(table.errors.sum()) if table.errors is not None else 0
 
 
@@ -310,7 +312,7 @@ def fit_cmd(
     model.save(output)
     for line in deps_cli.learned_lines(model, L, class_balance is None and model_spec != "auto"):
         _console(stderr=True).print(line, markup=False)
-    _console(stderr=True).print(f"wrote {output}: {desc}, fitted on {plural(L.n, 'row')} x {plural(L.m, 'LF')} in {time.perf_counter() - start:.2f} s", soft_wrap=True)
+    say(_console(stderr=True), f"wrote {output}: {desc}, fitted on {plural(L.n, 'row')} x {plural(L.m, 'LF')} in {time.perf_counter() - start:.2f} s")
 
 
 @click.command("label")
@@ -408,11 +410,8 @@ def label_cmd(
     if model_spec == "auto":  # the chosen model: a line of its own (the candidates are above)
         err.print(f"model: {result.model_description}", markup=False, soft_wrap=True)
     dropped = result.table.n - result.rows_written if filter_abstain else None
-    err.print(
-        _status_line(output, result.rows_written, dropped, result.label_counts, result.unlabeled,
-                     type(result.model).__name__, time.perf_counter() - start),
-        markup=False, soft_wrap=True,
-    )
+    say(err, _status_line(output, result.rows_written, dropped, result.label_counts, result.unlabeled,
+                          type(result.model).__name__, time.perf_counter() - start))
 
 
 def _numbered(spec: str) -> tuple[str, ...]:
@@ -430,8 +429,8 @@ def _print_table_report(table: Any, model: Any, console: Any) -> None:
 def _status_line(
     output: str, rows: int, dropped: int | None, counts: Any, unlabeled: int, model: str, seconds: float
 ) -> str:
-    """``wrote labels.csv: 1,956 rows (HAM 1,005, SPAM 951); LabelModel; 1.2 s``: one line
-    that fits 80 columns for a short file name (past 4 classes the count of classes)."""
+    """``wrote labels.csv: 1,956 rows (HAM 1,005, SPAM 951); LabelModel; 1.2 s`` (past 4
+    classes the count of classes); :func:`say` wraps it when the console is narrower."""
     dist = ", ".join(f"{visible(name)} {int(c):,}" for name, c in counts.items()) if len(counts) <= 4 else plural(len(counts), "class", "classes")
     if unlabeled:
         dist += f", no label {unlabeled:,}"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from lf.cli._shared import _check_output, _console
+from lf.cli._shared import _check_output, _console, say
 from lf.paths import check_outputs
 
 __all__ = ["labelstudio_group"]
@@ -72,7 +72,7 @@ def export_cmd(rows_file: str, output: str, config_out: str | None, labels: str 
     _write_text(output, json.dumps(tasks, ensure_ascii=False, indent=1))
     if config_out:
         _write_text(config_out, config)
-    _console(stderr=True).print(f"wrote {output}: {len(tasks):,} tasks" + (f"; {config_out}" if config_out else ""))
+    say(_console(stderr=True), f"wrote {output}: {len(tasks):,} tasks" + (f"; {config_out}" if config_out else ""))
 
 
 @labelstudio_group.command("import")
@@ -111,11 +111,12 @@ def import_cmd(export_file: str, output: str, conflicts_out: str | None, labels:
     if conflicts_out:
         write_frame(got.conflicts, conflicts_out)
     err = _console(stderr=True)
-    err.print(Text(
+    say(
+        err,
         f"wrote {output}: {len(got.gold):,} gold labels; {len(got.unlabeled):,} tasks skipped or "
-        f"not annotated; {len(got.conflicts):,} with disagreeing annotators"
-    ), soft_wrap=True)
+        f"not annotated; {len(got.conflicts):,} with disagreeing annotators",
+    )
     for rec in got.conflicts.head(10).to_dict("records"):
-        err.print(Text(f"conflict: id {visible(rec['id'])}: {visible(rec['labels'])}"), soft_wrap=True)
+        say(err, f"conflict: id {visible(rec['id'])}: {visible(rec['labels'])}")
     if len(got.conflicts) > 10:
         err.print(Text(f"... and {len(got.conflicts) - 10:,} more" + (f" (all in {conflicts_out})" if conflicts_out else "")))

@@ -26,6 +26,7 @@ from lf.cli._shared import (
     _inputs,
     _source,
     engine_from,
+    say,
 )
 from lf.errors import DataError
 from lf.paths import check_outputs
@@ -91,7 +92,6 @@ def model_lines(L: Any, y: Any, model: Any) -> list[str]:
 def _warn_coin_flips(summary: Any) -> None:
     """One stderr line per LF whose accuracy interval contains 0.5: its gold rows cannot
     tell it from a coin flip."""
-    from rich.text import Text
 
     from lf.display import visible
     from lf.intervals import format_interval, straddles
@@ -101,7 +101,7 @@ def _warn_coin_flips(summary: Any) -> None:
     for (name, row), flag in zip(summary.iterrows(), flagged):
         if flag:
             shown = format_interval(float(row["emp_acc"]), float(row["emp_acc_low"]), float(row["emp_acc_high"]), int(row["emp_acc_n"]))
-            console.print(Text(f"warning: {visible(name)}: accuracy {shown}: the interval includes 0.5"), soft_wrap=True)
+            say(console, f"warning: {visible(name)}: accuracy {shown}: the interval includes 0.5")
 
 
 def _gate_option(name: str, help_text: str) -> Callable[[Any], Any]:
@@ -222,7 +222,7 @@ def report_cmd(
     if html_path:
         texts = _texts(data, opts["text_column"], L.n) if data else None
         write_html(html_path, L, texts=texts, gates=gates, data=report, lfs=list(lfs) if lfs_target else None)
-        _console(stderr=True).print(f"wrote {html_path}", markup=False)
+        say(_console(stderr=True), f"wrote {html_path}")
     if end_model:
         from lf.cli.train import end_model_line
 

@@ -16,6 +16,7 @@ from lf.cli._shared import (
     _folders,
     _inputs,
     _source,
+    say,
 )
 from lf.paths import check_outputs
 
@@ -107,7 +108,8 @@ def sample_cmd(
     write_frame(frame, output)
     why = frame["strategy"].value_counts()
     parts = ", ".join(f"{k} {int(v)}" for k, v in why.items()) or "no rows left without gold"
-    _console(stderr=True).print(
+    say(
+        _console(stderr=True),
         f"wrote {output}: {len(frame):,} rows ({parts}); {int(exclude.sum()):,} with gold skipped; "
-        f"{time.perf_counter() - start:.1f} s"
+        f"{time.perf_counter() - start:.1f} s",
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from lf.cli._shared import _check_output, _console, _source
+from lf.cli._shared import _check_output, _console, _source, say
 from lf.errors import DataError
 
 __all__ = ["suggest_cmd"]
@@ -56,8 +56,8 @@ def suggest_cmd(
         )
     found.write(output, source=", ".join(gold_data))
     per_label = ", ".join(f"{name} {sum(s.label == i for s in found.items)}" for i, name in enumerate(found.labels))
-    _console(stderr=True).print(
+    say(
+        _console(stderr=True),
         f"wrote {output}: {len(found)} LFs ({per_label}) from {found.n_labeled:,} labeled rows, "
         f"{found.n_corpus:,} data rows, in {time.perf_counter() - start:.2f} s",
-        markup=False,
     )

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from lf.cli._checks import data_files
-from lf.cli._shared import _check_output, _console, _source
+from lf.cli._shared import _check_output, _console, _source, say
 from lf.paths import check_outputs
 
 __all__ = ["predict_cmd", "train_cmd"]
@@ -59,10 +59,10 @@ def train_cmd(
     how = f"chosen by {info['c_chosen_by']}" if "c_chosen_by" in info else "given"
     if info.get("dev_texts_in_training") and "c_chosen_by" in info:
         how += f", on fits without the {info['dev_texts_in_training']:,} rows sharing a dev text"
-    _console(stderr=True).print(
+    say(
+        _console(stderr=True),
         f"wrote {output}: trained on {info['trained_rows']:,} of {info['data_rows']:,} rows{sampled}, "
         f"{model.coef.shape[1]:,} features, C={model.C:g} ({how}), in {time.perf_counter() - start:.2f} s",
-        markup=False,
     )
 
 
@@ -92,7 +92,7 @@ def predict_cmd(
     model = load_model(model_dir)
     frames = iter_predictions(model, _source(data), text_column=text_column, id_column=id_column, chunk_size=chunk_size, progress=progress)
     rows = write_predictions(frames, output)
-    _console(stderr=True).print(f"wrote {output}: {rows:,} rows in {time.perf_counter() - start:.2f} s", markup=False)
+    say(_console(stderr=True), f"wrote {output}: {rows:,} rows in {time.perf_counter() - start:.2f} s")
 
 
 def end_model_line(model_dir: str, data: tuple[str, ...], text_column: str | None, y: Any, L: Any, label_model: Any) -> str:
