@@ -20,23 +20,31 @@ def _console(stderr: bool = False) -> Any:
 
     # markup and emoji codes off: names, paths and labels in status lines are shown literally
     console = Console(stderr=stderr, highlight=False, markup=False, emoji=False)
-    columns = os.environ.get("COLUMNS", "").strip()
-    asked = columns.isdigit() and int(columns) > 0
-    if console.width < 1 or (not console.is_terminal and not asked):
+    if console.width < 1 or (not console.is_terminal and not _columns_asked()):
         # piped or captured: do not squeeze the table into 80 columns, unless COLUMNS says so
-        # (COLUMNS=0, which rich would take as no room at all, counts as not set)
         width = 80 if console.is_terminal else 160
         console = Console(stderr=stderr, highlight=False, markup=False, emoji=False, width=width)
     return console
 
 
+def _columns_asked() -> bool:
+    """Whether COLUMNS gives a width (COLUMNS=0, which rich would take as no room at all,
+    counts as not set)."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    return columns.isdigit() and int(columns) > 0
+
+
 def say(console: Any, text: str) -> None:
-    """Print a status line as it is (never markup), wrapped at spaces to the console's width
-    with the next lines indented: a path or a word is never cut, so it can be copied."""
+    """Print a status line as it is (never markup). On a terminal (or with COLUMNS set) it
+    is wrapped at spaces to the width, the next lines indented: a path or a word is never
+    cut, so it can be copied. Piped, it stays one line, for logs and grep."""
     import textwrap
 
     from rich.text import Text
 
+    if not console.is_terminal and not _columns_asked():
+        console.print(Text(text), soft_wrap=True)
+        return
     width = max(20, int(console.width))
     lines = textwrap.wrap(
         text, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False, drop_whitespace=True
