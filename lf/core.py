@@ -340,7 +340,7 @@ def _is_frame(x: Any) -> bool:
 def _reject_bare(obj: object, decorator: str) -> None:
     if callable(obj) and not isinstance(obj, str):
         raise LFDefinitionError(
-            f"@{decorator} must be called: write @{decorator}() (with parentheses) above "
+            f"@{decorator} is missing parentheses: write @{decorator}() above "
             f"`def {getattr(obj, '__name__', '...')}`."
         )
 

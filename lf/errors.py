@@ -41,7 +41,44 @@ class LFOutputError(LFError, ValueError):
 
 
 class LFRuntimeError(LFError, RuntimeError):
-    """A labeling function raised while being applied (``on_error="raise"``)."""
+    """A labeling function raised while being applied (``on_error="raise"``).
+
+    Made by :meth:`wrapping`, it is also an instance of the LF's own exception type when
+    that is a builtin one, so ``except KeyError`` (or Snorkel-era code expecting the LF's
+    ``AttributeError``) still catches it; the LF's exception is its ``__cause__``.
+    """
+
+    @classmethod
+    def wrapping(cls, message: str, cause: BaseException) -> LFRuntimeError:
+        """An ``LFRuntimeError`` saying ``message`` that is also a ``type(cause)`` when that is
+        a builtin ``Exception`` type that can be a base of it; else a plain one."""
+        base = type(cause)
+        if isinstance(cause, (LFError, *_NOT_MIXED)) or not isinstance(cause, Exception) or base.__module__ != "builtins":
+            return cls(message)  # a user's exception class may need what its __init__ sets
+        return _also(message, base)
+
+
+# OSError: lf catches it around its own file writes, where an LF's would read as a write
+# failure; StopIteration: raised out of a generator it becomes another error (PEP 479).
+_NOT_MIXED = (OSError, Warning, StopIteration, StopAsyncIteration)
+
+
+def _also(message: str, base: type[BaseException]) -> LFRuntimeError:
+    if issubclass(LFRuntimeError, base):
+        return LFRuntimeError(message)
+    namespace = {
+        "__module__": __name__,
+        "__doc__": LFRuntimeError.__doc__,
+        "__str__": BaseException.__str__,  # KeyError's own would show the message quoted
+        "__reduce__": lambda self: (_also, (str(self), base)),  # the recipe, not this class
+    }
+    try:
+        both = type("LFRuntimeError", (LFRuntimeError, base), namespace)
+        error = both(message)
+    except Exception:  # noqa: BLE001 - a type that cannot be a base here or be built from a message
+        return LFRuntimeError(message)
+    assert isinstance(error, LFRuntimeError)
+    return error
 
 
 class WorkerError(LFError, RuntimeError):

@@ -196,9 +196,10 @@ def _pre_chunk(
     for i, y in zip(good, pre.map_rows(copies, scratch)):
         if isinstance(y, BaseException):
             if on_error == "raise":
-                raise LFRuntimeError(
+                raise LFRuntimeError.wrapping(
                     f"Preprocessor {pre.name!r} (used by LF {lf.name!r}) raised on {ctx.where(i)}: "
-                    f"{_why(y)}. Fix it, or pass on_error='abstain' to count such rows as abstains."
+                    f"{_why(y)}. Fix it, or pass on_error='abstain' to count such rows as abstains.",
+                    y,
                 ) from y
             out[i] = _Failed(y)
             continue
@@ -232,10 +233,11 @@ def _pre_rows(
             raise  # a definition or data problem, not a row failure
         except Exception as exc:
             if on_error == "raise":
-                raise LFRuntimeError(
+                raise LFRuntimeError.wrapping(
                     f"Preprocessor {pre.name!r} (used by LF {lf.name!r}) raised on {ctx.where(i)}{_origin(exc)}: "
                     f"{_why(exc)}. Fix it, or pass on_error='abstain' to count such rows "
-                    "as abstains."
+                    "as abstains.",
+                    exc,
                 ) from exc
             append(_Failed(exc))
             continue
@@ -276,19 +278,36 @@ def _run_rows(lf: LabelingFunction, rows: list[Any], on_error: str, ctx: _Contex
     while len(out) < len(rows):
         try:
             out.extend(map(func, remaining))
+            if len(out) < len(rows):
+                # A StopIteration from the LF ends map() as if the rows had run out: the
+                # row is consumed without a label. It is that row's error (its traceback
+                # is gone with it).
+                raise _Stopped
         except _PreFailed:
             out.append(ABSTAIN)
             failures += 1
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - re-raised below, or counted under on_error="abstain"
             if on_error == "raise":
-                raise LFRuntimeError(
-                    f"Labeling function {lf.name!r} raised on {ctx.where(len(out))}{_origin(exc)}: "
+                where = "" if isinstance(exc, _Stopped) else _origin(exc)
+                raise LFRuntimeError.wrapping(
+                    f"Labeling function {lf.name!r} raised on {ctx.where(len(out))}{where}: "
                     f"{_why(exc)}. Fix the LF, or pass on_error='abstain' to count "
-                    "such rows as abstains."
-                ) from exc
+                    "such rows as abstains.",
+                    exc,
+                ) from (None if isinstance(exc, _Stopped) else exc)
             out.append(ABSTAIN)
             failures += 1
     return out, failures
+
+
+class _Stopped(Exception):
+    """An LF raised StopIteration, which ended the map() over the rows."""
+
+    def __str__(self) -> str:
+        return (
+            "(e.g. next() on an exhausted iterator: give next() a default), which also ends "
+            "the loop over the rows, so where it was raised is not known"
+        )
 
 
 def _origin(exc: BaseException) -> str:
@@ -299,6 +318,8 @@ def _origin(exc: BaseException) -> str:
 
 
 def _why(exc: BaseException) -> str:
+    if isinstance(exc, _Stopped):
+        return f"StopIteration {exc}"
     text = missing_field(exc) or str(exc)
     return f"{type(exc).__name__}: {text.rstrip('.')}"
 
@@ -311,10 +332,11 @@ def _run_batch(lf: LabelingFunction, chunk: pd.DataFrame, on_error: str, ctx: _C
     except Exception as exc:
         if on_error == "raise":
             first, last = ctx.where(0), ctx.where(len(chunk) - 1)
-            raise LFRuntimeError(
+            raise LFRuntimeError.wrapping(
                 f"Batch labeling function {lf.name!r} raised on the chunk of {first} to {last}{_origin(exc)}: "
                 f"{_why(exc)}. Fix the LF, or pass on_error='abstain' to count the "
-                "chunk's rows as abstains."
+                "chunk's rows as abstains.",
+                exc,
             ) from exc
         return np.full(len(chunk), ABSTAIN), len(chunk)
 

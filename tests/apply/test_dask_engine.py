@@ -60,8 +60,9 @@ def test_engine_by_name_uses_the_active_client_and_counts_errors(client, comment
     local = lf.apply([picky], comments, chunk_size=500, on_error="abstain", progress=False)
     remote = lf.apply([picky], comments, engine="dask", chunk_size=500, on_error="abstain", progress=False)
     assert remote.errors.tolist() == local.errors.tolist() == [int(comments.text.str.contains("http").sum())]
-    with pytest.raises(LFRuntimeError, match=r"'picky' raised on row \d+.*links confuse me"):
+    with pytest.raises(LFRuntimeError, match=r"'picky' raised on row \d+.*links confuse me") as info:
         lf.apply([picky], comments, engine="dask", chunk_size=500, progress=False)
+    assert isinstance(info.value, ValueError)  # the LF's own type, back from the worker
 
 
 def test_without_a_client_the_error_says_how_to_start_one() -> None:
