@@ -61,7 +61,9 @@ class Corpus:
     """DATA resolved once: paths (globs expanded), a dataset's rows, frames or a Dask frame.
 
     ``data`` may be a path, a glob (``"shards/*.parquet"``), a list of those, the name of a
-    fetched dataset, a pandas DataFrame, an iterable of DataFrames or a Dask DataFrame.
+    fetched dataset, a pandas DataFrame, an iterable of DataFrames or a Dask DataFrame; or,
+    as Snorkel's ``LFApplier`` takes them, a list of records (dicts, ``SimpleNamespace``s,
+    objects with attributes, Series) or a 2-D NumPy array (fields ``x[0]``, ``x[1]`` ...).
     ``reads`` counts the passes made over the data.
     """
 
@@ -74,8 +76,11 @@ class Corpus:
         self.dask: Any = None
         self._other: Any = None
         self.name: str | None = None
+        records = _records_frame(data)
         if isinstance(data, pd.DataFrame):
             self.frame = data
+        elif records is not None:
+            self.frame = records
         elif is_dask_frame(data):
             self.dask = data
         elif isinstance(data, (str, os.PathLike)) or (
@@ -206,3 +211,50 @@ class Corpus:
 def as_corpus(data: Any) -> Corpus:
     """``data`` itself when it is a Corpus already, else a Corpus over it."""
     return data if isinstance(data, Corpus) else Corpus(data)
+
+
+def _records_frame(data: Any) -> pd.DataFrame | None:
+    """One DataFrame from a 2-D NumPy array or a list / tuple of records, else None.
+
+    Every record must have the same fields: a field missing from one record would become a
+    missing value, where the LF, called on the record itself, would have raised.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(data, np.ndarray):
+        if data.ndim != 2:
+            raise DataError(
+                f"A NumPy array of data must have one row per data point (2-D); got {data.ndim} "
+                f"dimension(s) of shape {data.shape}. Pass a DataFrame with named columns instead."
+            )
+        return pd.DataFrame(data)
+    if not isinstance(data, (list, tuple)) or not data or not all(map(_is_record, data)):
+        return None
+    fields = [_fields(x) for x in data]
+    names = list(fields[0])
+    for i, f in enumerate(fields):
+        if f.keys() != fields[0].keys():
+            raise DataError(
+                f"Record {i} of the data has the fields {list(f)!r}, record 0 has {names!r}: "
+                "give every record the same fields, or pass a DataFrame."
+            )
+    frame = pd.DataFrame({name: [f[name] for f in fields] for name in names}, columns=names)
+    return frame
+
+
+def _is_record(x: Any) -> bool:
+    import pandas as pd
+
+    if isinstance(x, (dict, pd.Series)):
+        return True
+    # an object with attributes; not a class, function or LF (callables: arguments swapped?)
+    return hasattr(x, "__dict__") and not callable(x) and not isinstance(x, (os.PathLike, pd.DataFrame))
+
+
+def _fields(x: Any) -> dict[Any, Any]:
+    import pandas as pd
+
+    if isinstance(x, pd.Series):
+        return dict(x.to_dict())
+    return dict(x) if isinstance(x, dict) else dict(vars(x))

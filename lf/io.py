@@ -144,15 +144,17 @@ def iter_chunks(data: Any, chunk_size: int, columns: list[str] | None = None) ->
     if isinstance(data, Iterable) and not isinstance(data, (str, bytes)):
         for i, part in enumerate(data):
             if not isinstance(part, pd.DataFrame):
+                swapped = " (the LFs and the data swapped? It is apply(lfs, data))" if callable(part) else ""
                 raise DataError(
-                    f"Item {i} of the data iterable is a {type(part).__name__}, not a pandas DataFrame."
+                    f"Item {i} of the data iterable is a {type(part).__name__}, not a pandas DataFrame "
+                    f"or a record (a dict, or an object with attributes){swapped}."
                 )
             for start in range(0, len(part), chunk_size):
                 yield part.iloc[start : start + chunk_size]
         return
     raise DataError(
         f"Cannot read data of type {type(data).__name__}. Pass a pandas DataFrame, an iterable of "
-        "DataFrames, or path(s) to CSV / Parquet / JSON Lines files."
+        "DataFrames, a list of records, or path(s) to CSV / Parquet / JSON Lines files."
     )
 
 

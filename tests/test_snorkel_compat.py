@@ -194,3 +194,4 @@ def test_select_takes_column_gold():
     L, y = _float_matrix()
     chosen = select(["MajorityVoter"], L[:200], L[200:], y[200:, None].astype(float))
     assert chosen.name == "MajorityVoter"
+
