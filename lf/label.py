@@ -259,12 +259,15 @@ def _scratch_name(out: Path | None, matrix: Any) -> Path:
 
 def _model_object(model: Any, names: tuple[str, ...]) -> Any:
     from lf.models import model_from_spec
+    from lf.models._stats import check_lf_count
 
     if model == "auto":
         return None
     obj = model_from_spec(model) if isinstance(model, str) else model
     if not hasattr(obj, "fit_patterns"):
         raise ParameterError(f"`model` must be a model name, 'auto', a model.json or a label model object. Got {model!r}.")
+    if not hasattr(obj, "cardinality_"):  # to be fitted: too few LFs stop the run before it starts
+        check_lf_count(type(obj).__name__, getattr(obj, "_min_lfs", 1), len(names), "")
     fitted_names = getattr(obj, "lf_names_", None)
     if hasattr(obj, "cardinality_") and fitted_names is not None and list(fitted_names) != list(names):
         raise DataError(

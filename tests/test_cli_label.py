@@ -464,3 +464,23 @@ def test_status_lines_fit_80_columns_and_never_cut_the_output_path(
     code, _, err = run(capsys, "label", DEMO, "--lfs", DEMO_LFS, "-o", deep / output)
     assert code == 0, err
     assert f"\n  {deep / output}:\n" in err
+
+
+def test_too_few_lfs_for_the_model_stop_the_run_before_any_lf_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    module = tmp_path / "two.py"
+    module.write_text(
+        "from lf import labeling_function\n"
+        "LABELS = ['HAM', 'SPAM']\n"
+        "@labeling_function()\n"
+        "def a(x):\n"
+        "    raise RuntimeError('an LF ran')\n"
+        "@labeling_function()\n"
+        "def b(x):\n"
+        "    return 1\n"
+    )
+    code, _, err = run(capsys, "label", DEMO, "--lfs", module, "-o", tmp_path / "l.parquet")
+    assert code == 2
+    assert "LabelModel needs at least 3 LFs. Got 2. Write more LFs, or use a model that works with fewer" in err
+    assert "an LF ran" not in err and not (tmp_path / "l.parquet").exists()
+    with pytest.raises(lf.errors.ParameterError, match="TripletModel needs at least 3 LFs. Got 2"):
+        lf.label(lf.load_lfs(module), DEMO, model="TripletModel")

@@ -52,6 +52,15 @@ def one_blas_thread() -> contextlib.AbstractContextManager[object]:
     return limits
 
 
+def check_lf_count(model: str, min_lfs: int, m: int, what: str = "") -> None:
+    """``model`` needs ``min_lfs`` LFs: say so, and what works with fewer."""
+    if m < min_lfs:
+        raise ParameterError(
+            f"{model} needs at least {min_lfs} LFs. Got {what + ' ' if what else ''}{m}. Write more LFs, or "
+            "use a model that works with fewer: MajorityVoter ('mv') or DawidSkene."
+        )
+
+
 def check_matrix(L: Any, cardinality: int | None, *, min_lfs: int = 1, model: str = "model") -> tuple[IntArray, int]:
     """Validate a matrix for ``fit``: 2-d, labels in range, enough LFs and rows."""
     if cardinality is not None and (
@@ -64,8 +73,7 @@ def check_matrix(L: Any, cardinality: int | None, *, min_lfs: int = 1, model: st
         )
     A, k = as_label_array(L, cardinality)
     n, m = A.shape
-    if m < min_lfs:
-        raise ParameterError(f"{model} needs at least {min_lfs} LFs (columns). Got a matrix with {m}.")
+    check_lf_count(model, min_lfs, m, "a matrix with")
     if n == 0:
         raise ParameterError(f"{model} cannot be fitted on an empty label matrix (0 rows).")
     return A, k
