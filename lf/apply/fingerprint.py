@@ -15,7 +15,9 @@ What an LF's labels depend on, and how each part enters its fingerprint:
 - an installed package (stdlib, site-packages): its name and version;
 - a callable object with a ``fingerprint()`` method (``keyword_lf`` / ``regex_lf``, spaCy
   preprocessors): what that method returns, plus the module defining its class, as above
-  (lf's own classes: lf's version);
+  (lf's own classes: lf's source, below);
+- lf itself: the source of every one of its modules (:func:`lf_code_digest`), since its
+  kernel, rows, templates and readers decide labels too;
 - files declared with ``labeling_function(files=[...])`` / ``preprocessor(files=[...])``:
   their content.
 
@@ -128,6 +130,7 @@ class Fingerprinter:
     """Computes fingerprints; remembers the modules it has read, so LFs sharing them pay once."""
 
     def __init__(self) -> None:
+        self._lf_code = lf_code_digest()
         self._roots = _installed_roots()
         self._modules: dict[str, tuple[bytes, tuple[str, ...]] | None] = {}
         self._dists: dict[str, list[str]] | None = None
@@ -143,7 +146,7 @@ class Fingerprinter:
         if id(lf) in seen:
             return b"<recursion>"
         seen[id(lf)] = lf  # kept alive: a freed id could be reused
-        parts = [VERSION, lf.name.encode(), b"batch" if lf.batch else b"row"]
+        parts = [VERSION, self._lf_code, lf.name.encode(), b"batch" if lf.batch else b"row"]
         steps: list[LabelingFunction | Preprocessor] = [lf, *lf.pre]
         for step in steps:
             part = self._step(step, seen)
@@ -182,8 +185,8 @@ class Fingerprinter:
         seen[id(func)] = func  # kept alive: a freed id could be reused
         describe = getattr(func, "fingerprint", None)
         if callable(describe) and not isinstance(func, types.FunctionType):
-            # its parameters, and the code that uses them: lf's version, or the user's module
-            code_of = _lf_version() if type(func).__module__.startswith("lf.") else self.module(type(func).__module__)
+            # its parameters, and the code that uses them: lf's (in every fingerprint), or the user's module
+            code_of = b"lf" if type(func).__module__.startswith("lf.") else self.module(type(func).__module__)
             return None if code_of is None else f"{type(func).__qualname__}:{describe()}".encode() + code_of
         if isinstance(func, types.MethodType):
             inner, owner = self._func(func.__func__, seen), self.value(func.__self__, seen)
@@ -426,10 +429,21 @@ class Fingerprinter:
         return out
 
 
-def _lf_version() -> bytes:
-    from lf import __version__
+def lf_code_digest(root: Path | None = None) -> bytes:
+    """A digest of the source of every module of lf itself (``root``: the package folder).
 
-    return f"lf=={__version__}".encode()
+    The kernel, the rows, the templates and the readers decide what an LF's labels are as
+    much as the LF does; a change to any of them (an upgrade, a fix) must not reuse results
+    an older lf computed. The version number is not enough: it does not change between two
+    checkouts of the same release. So every module's source enters every fingerprint (a
+    few milliseconds per run); any edit of lf re-runs everything, which is never wrong.
+    """
+    folder = Path(__file__).resolve().parents[1] if root is None else root
+    digest = hashlib.sha256(b"lf-source")
+    for path in sorted(folder.rglob("*.py")):
+        rel = path.relative_to(folder).as_posix().encode()
+        digest.update(rel + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest().encode()
 
 
 def _is_code(value: Any) -> bool:

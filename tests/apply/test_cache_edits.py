@@ -300,13 +300,42 @@ def test_a_memoized_helper_is_fingerprinted_by_its_code(tmp_path: Path) -> None:
     assert lf_fingerprint(second) not in (None, before)
 
 
-def test_a_template_lf_is_fingerprinted_with_the_lf_version(monkeypatch):
-    """Upgrading lf may change how a template labels: its cached labels must not carry over."""
-    template = lf.keyword_lf("win", ["prize"], label=1)
-    before = lf_fingerprint(template)
-    assert before is not None and lf_fingerprint(lf.keyword_lf("win", ["prize"], label=1)) == before
-    monkeypatch.setattr(lf, "__version__", "999.0")
-    assert lf_fingerprint(template) != before
+def test_lfs_own_source_enters_every_fingerprint(tmp_path: Path) -> None:
+    """lf's kernel, rows, templates and readers decide labels as much as the LF does: an
+    edit of any lf module (an upgrade, a fix between two checkouts of one release) gives
+    other fingerprints."""
+    from lf.apply.fingerprint import lf_code_digest
+
+    (tmp_path / "apply").mkdir()
+    (tmp_path / "core.py").write_text("A = 1\n")
+    (tmp_path / "apply" / "kernel.py").write_text("B = 2\n")
+    first = lf_code_digest(tmp_path)
+    assert lf_code_digest(tmp_path) == first
+    (tmp_path / "apply" / "kernel.py").write_text("B = 3\n")
+    edited = lf_code_digest(tmp_path)
+    (tmp_path / "apply" / "views.py").write_text("")
+    assert len({first, edited, lf_code_digest(tmp_path)}) == 3
+    assert lf_code_digest() != first  # the installed package's own
+
+
+def test_a_cache_filled_by_another_lf_build_is_not_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lf.apply import fingerprint
+
+    frame = pd.DataFrame({"text": ["win a prize", "hello", "prize!"] * 10})
+
+    @lf.labeling_function()
+    def has_prize(x):
+        return 1 if "prize" in x.text else lf.ABSTAIN
+
+    lfs = [has_prize, lf.keyword_lf("win", ["win"], label=1)]
+    before = [lf_fingerprint(f) for f in lfs]
+    first = lf.apply(lfs, frame, cache=tmp_path / "c", progress=False)
+    assert lf.apply(lfs, frame, cache=tmp_path / "c", progress=False).cache_stats.computed == 0
+    monkeypatch.setattr(fingerprint, "lf_code_digest", lambda root=None: b"another lf")
+    assert all(lf_fingerprint(f) not in (None, old) for f, old in zip(lfs, before))
+    again = lf.apply(lfs, frame, cache=tmp_path / "c", progress=False)
+    assert (again.cache_stats.reused, again.cache_stats.computed) == (0, 2)
+    np.testing.assert_array_equal(again.array, first.array)
 
 
 def test_a_helper_edited_but_not_reloaded_does_not_store_old_labels_under_the_new_source(tmp_path: Path) -> None:
