@@ -141,13 +141,16 @@ def label_chunk(
 
 def _in_row_order(lf: LabelingFunction, out: Any, chunk: pd.DataFrame) -> Any:
     """A batch LF's pandas Series in the chunk's row order: aligned on the chunk's index, as
-    pandas aligns it, unless it is a fresh 0..n-1 range (built from an array: positions)."""
+    pandas aligns it, unless it is a fresh 0..n-1 ``RangeIndex`` (built from an array, a
+    merge: positions). Labels 0..n-1 in another kind of index are labels (a Series sorted
+    by the index of a shuffled frame): read by position, they would label the wrong rows
+    whenever the chunk is a whole shuffled frame, and the right ones in smaller chunks."""
     import pandas as pd
 
     if not isinstance(out, pd.Series) or out.index.equals(chunk.index):
         return out
     index = out.index
-    if len(out) == len(chunk) and index.equals(pd.RangeIndex(len(out))):
+    if len(out) == len(chunk) and _fresh_range(index):
         return out
     if len(out) == len(chunk) and index.is_unique and chunk.index.is_unique and index.sort_values().equals(chunk.index.sort_values()):
         return out.reindex(chunk.index)
@@ -156,6 +159,13 @@ def _in_row_order(lf: LabelingFunction, out: Any, chunk: pd.DataFrame) -> Any:
         f"chunk's rows (first labels {list(index[:3])!r}, the chunk's {list(chunk.index[:3])!r}); "
         "return one label per row of the chunk, in its order (an array, or a Series on its index)."
     )
+
+
+def _fresh_range(index: Any) -> bool:
+    """Whether ``index`` is the 0, 1, 2 ... ``RangeIndex`` pandas gives a Series made anew."""
+    import pandas as pd
+
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
 
 
 def _timed_batch(

@@ -309,3 +309,24 @@ def test_a_batch_lf_series_on_other_rows_is_an_error() -> None:
 
     with pytest.raises(LFOutputError, match=r"'elsewhere' returned a Series whose index is not the chunk's rows"):
         lf.apply([elsewhere], _frame_indexed(["m1", "m2", "m3"]))
+
+
+def test_a_batch_lf_series_on_a_shuffled_frame_is_aligned_whatever_the_chunks() -> None:
+    # A shuffled frame (df.sample(frac=1)) has an index that is a permutation of 0..n-1. A
+    # Series the LF sorted by that index holds 0..n-1 too, as labels: it used to be read by
+    # position when the chunk was the whole frame (n_jobs=1), by label when chunks were
+    # smaller (n_jobs=2), so the two runs gave different matrices.
+    df = pd.DataFrame({"n": np.arange(1_000)}).sample(frac=1, random_state=0)
+
+    @labeling_function(batch=True)
+    def odd_sorted(d):
+        return d["n"].sort_index() % 2  # right labels, index order
+
+    @labeling_function(batch=True)
+    def odd_merged(d):
+        return d.merge(pd.DataFrame({"n": np.arange(1_000), "odd": np.arange(1_000) % 2}), on="n")["odd"]  # positions
+
+    truth = (df["n"].to_numpy() % 2).tolist()
+    for n_jobs in (1, 2):
+        L = lf.apply([odd_sorted, odd_merged], df, n_jobs=n_jobs, progress=False)
+        assert L.array[:, 0].tolist() == truth and L.array[:, 1].tolist() == truth, n_jobs
