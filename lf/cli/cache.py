@@ -117,7 +117,7 @@ def reports_cache(apply: Callable[P, Any]) -> Callable[P, Any]:
                     warnings.showwarning(w.message, w.category, w.filename, w.lineno)
         stats = getattr(matrix, "cache_stats", None)
         if stats is not None:
-            say(console, str(stats))
+            say(console, str(stats), keep=[stats.folder])
         return matrix
 
     return run
