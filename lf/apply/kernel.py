@@ -144,9 +144,16 @@ def _in_row_order(lf: LabelingFunction, out: Any, chunk: pd.DataFrame) -> Any:
     pandas aligns it, unless it is a fresh 0..n-1 ``RangeIndex`` (built from an array, a
     merge: positions). Labels 0..n-1 in another kind of index are labels (a Series sorted
     by the index of a shuffled frame): read by position, they would label the wrong rows
-    whenever the chunk is a whole shuffled frame, and the right ones in smaller chunks."""
+    whenever the chunk is a whole shuffled frame, and the right ones in smaller chunks.
+    A DataFrame is an error."""
     import pandas as pd
 
+    if isinstance(out, pd.DataFrame):  # iterated, it would give its column names as labels
+        raise LFOutputError(
+            f"Batch labeling function {lf.name!r} returned a DataFrame ({out.shape[1]} column"
+            f"{'' if out.shape[1] == 1 else 's'}); return one label per row of the chunk: an array, "
+            "a list, or a Series (one column of it)."
+        )
     if not isinstance(out, pd.Series) or out.index.equals(chunk.index):
         return out
     index = out.index

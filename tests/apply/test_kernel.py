@@ -330,3 +330,19 @@ def test_a_batch_lf_series_on_a_shuffled_frame_is_aligned_whatever_the_chunks() 
     for n_jobs in (1, 2):
         L = lf.apply([odd_sorted, odd_merged], df, n_jobs=n_jobs, progress=False)
         assert L.array[:, 0].tolist() == truth and L.array[:, 1].tolist() == truth, n_jobs
+
+
+def test_a_batch_lf_returning_a_dataframe_is_an_error_whatever_the_chunk_size() -> None:
+    # A DataFrame iterates over its column names: on a one-row chunk (n_jobs=2 cuts a small
+    # frame so) its single column name 0 was taken for the row's label, silently, while the
+    # whole frame in one chunk (n_jobs=1) failed on the count.
+    @labeling_function(batch=True)
+    def framed(d):
+        return pd.DataFrame((d["n"].to_numpy() % 2).reshape(-1, 1))
+
+    df = pd.DataFrame({"n": [1, 3, 5, 7, 9]})
+    for n_jobs in (1, 2):
+        with pytest.raises(LFOutputError, match=r"'framed' returned a DataFrame \(1 column\)"):
+            lf.apply([framed], df, n_jobs=n_jobs, progress=False)
+    with pytest.raises(LFOutputError, match=r"'framed' returned a DataFrame"):
+        label_chunk([framed], df.iloc[:1], cardinality=2)
