@@ -304,8 +304,8 @@ def _install(hot: list[_Hot], kinds: frozenset[type], *, copies: bool) -> None:
 def gc_paused() -> Iterator[None]:
     """The cyclic GC off for a loop that creates no garbage, and left as it was found."""
     was_enabled = gc.isenabled()
-    gc.disable()
     try:
+        gc.disable()  # inside: Ctrl-C right after it must still find the GC turned on again
         yield
     finally:
         if was_enabled:

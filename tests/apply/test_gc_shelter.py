@@ -139,3 +139,33 @@ def test_ctrl_c_right_after_the_freeze_leaves_nothing_frozen() -> None:
         frozen = gc.get_freeze_count()
         gc.unfreeze()
     assert frozen == 0
+
+
+def test_ctrl_c_right_after_the_gc_is_paused_leaves_it_on() -> None:
+    # The rows are built with the GC paused; Ctrl-C right after gc.disable(), before the
+    # block that turns it on again, left the caller's process without a cyclic GC.
+    import sys
+    from types import FrameType
+
+    from lf.apply.views import gc_paused
+
+    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
+        if frame.f_code is gc_paused.__wrapped__.__code__:
+            return after_disable
+        return None
+
+    def after_disable(frame: FrameType, event: str, arg: Any) -> Any:
+        if event in ("line", "return") and not gc.isenabled():
+            raise KeyboardInterrupt  # at the first step once the GC is off
+        return after_disable
+
+    lfs = [LabelingFunction("odd", lambda x: 1 if x.n % 2 else ABSTAIN)]
+    sys.settrace(tracer)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            lf.apply(lfs, _frame(100), progress=False)
+    finally:
+        sys.settrace(None)
+        enabled = gc.isenabled()
+        gc.enable()
+    assert enabled and gc.get_freeze_count() == 0
