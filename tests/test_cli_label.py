@@ -484,3 +484,20 @@ def test_too_few_lfs_for_the_model_stop_the_run_before_any_lf_runs(tmp_path: Pat
     assert "an LF ran" not in err and not (tmp_path / "l.parquet").exists()
     with pytest.raises(lf.errors.ParameterError, match="TripletModel needs at least 3 LFs. Got 2"):
         lf.label(lf.load_lfs(module), DEMO, model="TripletModel")
+
+
+def test_status_lines_never_cut_a_path_at_its_spaces(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Wrapping at spaces cut a path that has some (a "My Documents" folder) across two
+    # lines: copied from the terminal, it named no file.
+    monkeypatch.setenv("COLUMNS", "80")
+    folder = tmp_path / "My Labeled Data"
+    folder.mkdir()
+    output = folder / "the labels of the demo comments for the review.parquet"
+    code, _, err = run(capsys, "label", DEMO, "--lfs", DEMO_LFS, "-o", output, "--cache", folder / "lf cache")
+    assert code == 0, err
+    lines = err.splitlines()
+    assert any(f"{output}:" in line for line in lines), err  # whole, on one line
+    assert any(f"({folder / 'lf cache'})" in line for line in lines), err  # the cache folder too
+    assert all(len(line) <= 80 or str(folder) in line for line in lines)  # only a path runs past

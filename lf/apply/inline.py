@@ -35,6 +35,7 @@ import signal
 import sys
 import time
 import traceback
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from multiprocessing.connection import Connection, Pipe, wait
@@ -97,7 +98,10 @@ def label_inline(lfs: Sequence[LabelingFunction], tasks: list[Task], settings: S
     finally:
         for _, send in pipes:
             send.close()  # only its worker writes to it: it reads as ended when the worker exits
-    return _Run(job, workers, [r for r, _ in pipes]).results()
+    run = _Run(job, workers, [r for r, _ in pipes])
+    results = run.results()
+    weakref.finalize(results, run.end, False)  # dropped unstarted, a generator runs no finally
+    return results
 
 
 class _Forked:
@@ -259,6 +263,7 @@ class _Run:
         self.done: dict[int, tuple[ChunkResult | None, BaseException | None]] = {}
         self.failed = False  # a chunk failed: this process takes no other one
         self.mine: int | None = 0  # the chunk this process labels next: the first one
+        self.ended = False
 
     def results(self) -> Iterator[ChunkResult]:
         finished = False
@@ -267,15 +272,23 @@ class _Run:
                 yield self._wait(i)
             finished = True
         finally:
-            self.job.claims.close()
-            if finished:  # every worker has found no chunk left: it exits, if it has not yet
-                for p in self.workers:
-                    p.join()
-            else:  # an error, Ctrl-C or the consumer stopped: do not wait for chunks in flight
-                _terminate(self.workers)
-            for conn in self.open:
-                conn.close()
-            self.job.board.close()
+            self.end(finished)
+
+    def end(self, finished: bool) -> None:
+        """Wait for the workers (``finished``) or terminate them; close what the run holds.
+        Once only: when the results are done with, or dropped before the first was taken."""
+        if self.ended:
+            return
+        self.ended = True
+        self.job.claims.close()
+        if finished:  # every worker has found no chunk left: it exits, if it has not yet
+            for p in self.workers:
+                p.join()
+        else:  # an error, Ctrl-C or the consumer stopped: do not wait for chunks in flight
+            _terminate(self.workers)
+        for conn in self.open:
+            conn.close()
+        self.job.board.close()
 
     def _wait(self, i: int) -> ChunkResult:
         """Chunk ``i``'s result, labeling other chunks here until it has come."""

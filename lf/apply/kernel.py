@@ -141,21 +141,49 @@ def label_chunk(
 
 def _in_row_order(lf: LabelingFunction, out: Any, chunk: pd.DataFrame) -> Any:
     """A batch LF's pandas Series in the chunk's row order: aligned on the chunk's index, as
-    pandas aligns it, unless it is a fresh 0..n-1 range (built from an array: positions)."""
+    pandas aligns it, unless it is a fresh 0..n-1 ``RangeIndex`` (built from an array, a
+    merge) or holds 0..n-1 where the chunk's index does not: positions. Labels 0..n-1 in
+    order, on a chunk whose index is those labels in another order (a shuffled frame, in
+    one chunk), could be either: an error, as reading them one way would label the wrong
+    rows in one run and the right ones in another (in smaller chunks they are not
+    ambiguous). A DataFrame is an error."""
     import pandas as pd
 
+    if isinstance(out, pd.DataFrame):  # iterated, it would give its column names as labels
+        raise LFOutputError(
+            f"Batch labeling function {lf.name!r} returned a DataFrame ({out.shape[1]} column"
+            f"{'' if out.shape[1] == 1 else 's'}); return one label per row of the chunk: an array, "
+            "a list, or a Series (one column of it)."
+        )
     if not isinstance(out, pd.Series) or out.index.equals(chunk.index):
         return out
-    index = out.index
-    if len(out) == len(chunk) and index.equals(pd.RangeIndex(len(out))):
+    index, n = out.index, len(chunk)
+    if len(out) == n and _fresh_range(index):
         return out
-    if len(out) == len(chunk) and index.is_unique and chunk.index.is_unique and index.sort_values().equals(chunk.index.sort_values()):
+    counted = len(out) == n and index.equals(pd.RangeIndex(n))  # 0, 1, 2 ...: maybe positions
+    if len(out) == n and index.is_unique and chunk.index.is_unique and index.sort_values().equals(chunk.index.sort_values()):
+        if counted:
+            raise LFOutputError(
+                f"Batch labeling function {lf.name!r} returned a Series indexed 0..{n - 1} in order, and "
+                "the chunk's index holds those labels in another order (a shuffled frame): its labels "
+                "could go by position or by index label. Return an array (one label per row, in "
+                "order) or a Series on the chunk's index (series.reindex(df.index))."
+            )
         return out.reindex(chunk.index)
+    if counted:
+        return out
     raise LFOutputError(
         f"Batch labeling function {lf.name!r} returned a {type(out).__name__} whose index is not the "
         f"chunk's rows (first labels {list(index[:3])!r}, the chunk's {list(chunk.index[:3])!r}); "
         "return one label per row of the chunk, in its order (an array, or a Series on its index)."
     )
+
+
+def _fresh_range(index: Any) -> bool:
+    """Whether ``index`` is the 0, 1, 2 ... ``RangeIndex`` pandas gives a Series made anew."""
+    import pandas as pd
+
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
 
 
 def _timed_batch(

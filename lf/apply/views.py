@@ -183,8 +183,8 @@ class ChunkRows:
         then a full one walked the whole heap once they had been promoted (0.1 s in a 0.8 s
         run). Garbage cycles made meanwhile are collected as usual."""
         if self._shelters:
+            self._frozen = True  # first: Ctrl-C right after the freeze must still find it noted
             gc.freeze()
-            self._frozen = True
 
     def release(self) -> None:
         """Return what :meth:`_shelter` froze to the GC's oldest generation."""
@@ -304,8 +304,8 @@ def _install(hot: list[_Hot], kinds: frozenset[type], *, copies: bool) -> None:
 def gc_paused() -> Iterator[None]:
     """The cyclic GC off for a loop that creates no garbage, and left as it was found."""
     was_enabled = gc.isenabled()
-    gc.disable()
     try:
+        gc.disable()  # inside: Ctrl-C right after it must still find the GC turned on again
         yield
     finally:
         if was_enabled:

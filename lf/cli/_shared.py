@@ -34,10 +34,14 @@ def _columns_asked() -> bool:
     return columns.isdigit() and int(columns) > 0
 
 
-def say(console: Any, text: str) -> None:
+_UNBROKEN = "\0"  # stands for a space no line may break at (no path holds a NUL)
+
+
+def say(console: Any, text: str, keep: Sequence[object] = ()) -> None:
     """Print a status line as it is (never markup). On a terminal (or with COLUMNS set) it
     is wrapped at spaces to the width, the next lines indented: a path or a word is never
-    cut, so it can be copied. Piped, it stays one line, for logs and grep."""
+    cut, so it can be copied (``keep``: the paths in ``text``; their own spaces are no place
+    to wrap either). Piped, it stays one line, for logs and grep."""
     import textwrap
 
     from rich.text import Text
@@ -45,12 +49,15 @@ def say(console: Any, text: str) -> None:
     if not console.is_terminal and not _columns_asked():
         console.print(Text(text), soft_wrap=True)
         return
+    for whole in map(str, keep):
+        if " " in whole:
+            text = text.replace(whole, whole.replace(" ", _UNBROKEN))
     width = max(20, int(console.width))
     lines = textwrap.wrap(
         text, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False, drop_whitespace=True
     ) or [""]
     for line in lines:
-        console.print(Text(line), soft_wrap=True)
+        console.print(Text(line.replace(_UNBROKEN, " ")), soft_wrap=True)
 
 
 def _apply_options(f: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import warnings
 from collections.abc import Callable
 from typing import Any, ParamSpec
@@ -92,8 +93,8 @@ def clear_cmd(folder: str) -> None:
 
 def reports_cache(apply: Callable[P, Any]) -> Callable[P, Any]:
     """Wrap the CLI's apply step: a warning raised in it (a damaged cache entry, a model
-    that did not converge ...) becomes one stderr line, not a Python warning, and a run
-    with --cache says how many LF x chunk results it reused."""
+    that did not converge ...) becomes one stderr line (wrapped to the console's width), not
+    a Python warning, and a run with --cache says how many LF x chunk results it reused."""
 
     @functools.wraps(apply)
     def run(*args: P.args, **kwargs: P.kwargs) -> Any:
@@ -112,12 +113,13 @@ def reports_cache(apply: Callable[P, Any]) -> Callable[P, Any]:
             # records it again (a loop that grew until memory ran out).
             for w in caught:
                 if issubclass(w.category, LFCacheWarning):
-                    say(console, f"warning: {w.message}")
+                    text = str(w.message)  # the entry's path is quoted: never wrapped inside
+                    say(console, f"warning: {text}", keep=re.findall(r"'[^']*'", text))
                 else:
                     warnings.showwarning(w.message, w.category, w.filename, w.lineno)
         stats = getattr(matrix, "cache_stats", None)
         if stats is not None:
-            say(console, str(stats))
+            say(console, str(stats), keep=[stats.folder])
         return matrix
 
     return run

@@ -68,6 +68,7 @@ def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts
         _console(stderr=True),
         f"wrote {output}: {plural(int(t['rows']), 'row')} x {plural(int(t['lfs']), 'LF')}, coverage {t['coverage']:.3f}, "
         f"errors {errors}, in {time.perf_counter() - start:.2f} s",
+        keep=[output],
     )
 
 
@@ -83,7 +84,7 @@ def _apply_streaming(data: tuple[str, ...], lfs_target: str, output: str, opts: 
         id_column=opts["id_column"], cache=opts["cache_dir"],
     )
     if stats is not None:
-        say(_console(stderr=True), str(stats))
+        say(_console(stderr=True), str(stats), keep=[stats.folder])
     return table, int(table.errors.sum()) if table.errors is not None else 0
 
 
@@ -314,7 +315,7 @@ def fit_cmd(
     model.save(output)
     for line in deps_cli.learned_lines(model, L, class_balance is None and model_spec != "auto"):
         _console(stderr=True).print(line, markup=False)
-    say(_console(stderr=True), f"wrote {output}: {desc}, fitted on {plural(L.n, 'row')} x {plural(L.m, 'LF')} in {time.perf_counter() - start:.2f} s")
+    say(_console(stderr=True), f"wrote {output}: {desc}, fitted on {plural(L.n, 'row')} x {plural(L.m, 'LF')} in {time.perf_counter() - start:.2f} s", keep=[output])
 
 
 @click.command("label")
@@ -413,7 +414,7 @@ def label_cmd(
         err.print(f"model: {result.model_description}", markup=False, soft_wrap=True)
     dropped = result.table.n - result.rows_written if filter_abstain else None
     say(err, _status_line(output, result.rows_written, dropped, result.label_counts, result.unlabeled,
-                          type(result.model).__name__, time.perf_counter() - start))
+                          type(result.model).__name__, time.perf_counter() - start), keep=[output])
 
 
 def _numbered(spec: str) -> tuple[str, ...]:

@@ -72,7 +72,8 @@ def export_cmd(rows_file: str, output: str, config_out: str | None, labels: str 
     _write_text(output, json.dumps(tasks, ensure_ascii=False, indent=1))
     if config_out:
         _write_text(config_out, config)
-    say(_console(stderr=True), f"wrote {output}: {len(tasks):,} tasks" + (f"; {config_out}" if config_out else ""))
+    say(_console(stderr=True), f"wrote {output}: {len(tasks):,} tasks" + (f"; {config_out}" if config_out else ""),
+        keep=[output, config_out or ""])
 
 
 @labelstudio_group.command("import")
@@ -115,6 +116,7 @@ def import_cmd(export_file: str, output: str, conflicts_out: str | None, labels:
         err,
         f"wrote {output}: {len(got.gold):,} gold labels; {len(got.unlabeled):,} tasks skipped or "
         f"not annotated; {len(got.conflicts):,} with disagreeing annotators",
+        keep=[output],
     )
     for rec in got.conflicts.head(10).to_dict("records"):
         say(err, f"conflict: id {visible(rec['id'])}: {visible(rec['labels'])}")

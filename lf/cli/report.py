@@ -222,7 +222,7 @@ def report_cmd(
     if html_path:
         texts = _texts(data, opts["text_column"], L.n) if data else None
         write_html(html_path, L, texts=texts, gates=gates, data=report, lfs=list(lfs) if lfs_target else None)
-        say(_console(stderr=True), f"wrote {html_path}")
+        say(_console(stderr=True), f"wrote {html_path}", keep=[html_path])
     if end_model:
         from lf.cli.train import end_model_line
 

@@ -112,4 +112,5 @@ def sample_cmd(
         _console(stderr=True),
         f"wrote {output}: {len(frame):,} rows ({parts}); {int(exclude.sum()):,} with gold skipped; "
         f"{time.perf_counter() - start:.1f} s",
+        keep=[output],
     )

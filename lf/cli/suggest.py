@@ -60,4 +60,5 @@ def suggest_cmd(
         _console(stderr=True),
         f"wrote {output}: {len(found)} LFs ({per_label}) from {found.n_labeled:,} labeled rows, "
         f"{found.n_corpus:,} data rows, in {time.perf_counter() - start:.2f} s",
+        keep=[output],
     )

@@ -63,6 +63,7 @@ def train_cmd(
         _console(stderr=True),
         f"wrote {output}: trained on {info['trained_rows']:,} of {info['data_rows']:,} rows{sampled}, "
         f"{model.coef.shape[1]:,} features, C={model.C:g} ({how}), in {time.perf_counter() - start:.2f} s",
+        keep=[output],
     )
 
 
@@ -92,7 +93,7 @@ def predict_cmd(
     model = load_model(model_dir)
     frames = iter_predictions(model, _source(data), text_column=text_column, id_column=id_column, chunk_size=chunk_size, progress=progress)
     rows = write_predictions(frames, output)
-    say(_console(stderr=True), f"wrote {output}: {rows:,} rows in {time.perf_counter() - start:.2f} s")
+    say(_console(stderr=True), f"wrote {output}: {rows:,} rows in {time.perf_counter() - start:.2f} s", keep=[output])
 
 
 def end_model_line(model_dir: str, data: tuple[str, ...], text_column: str | None, y: Any, L: Any, label_model: Any) -> str:

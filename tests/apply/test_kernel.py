@@ -309,3 +309,54 @@ def test_a_batch_lf_series_on_other_rows_is_an_error() -> None:
 
     with pytest.raises(LFOutputError, match=r"'elsewhere' returned a Series whose index is not the chunk's rows"):
         lf.apply([elsewhere], _frame_indexed(["m1", "m2", "m3"]))
+
+
+def test_a_batch_lf_series_on_a_shuffled_frame_is_never_read_two_ways() -> None:
+    # A shuffled frame (df.sample(frac=1)) has an index that is a permutation of 0..n-1. A
+    # Series the LF sorted by that index holds 0..n-1 in order, as labels: it was read by
+    # position when the chunk was the whole frame (n_jobs=1), by label in smaller chunks
+    # (n_jobs=2), so the two runs gave different matrices without a sign.
+    df = pd.DataFrame({"n": np.arange(1_000)}).sample(frac=1, random_state=0)
+    truth = (df["n"].to_numpy() % 2).tolist()
+
+    @labeling_function(batch=True)
+    def odd_sorted(d):
+        return d["n"].sort_index() % 2  # right labels, index order
+
+    @labeling_function(batch=True)
+    def odd_merged(d):
+        return d.merge(pd.DataFrame({"n": np.arange(1_000), "odd": np.arange(1_000) % 2}), on="n")["odd"]  # positions
+
+    with pytest.raises(LFOutputError, match=r"'odd_sorted' returned a Series indexed 0\.\.999 in order"):
+        lf.apply([odd_sorted], df, progress=False)  # one chunk: by position, or by label?
+    L = lf.apply([odd_sorted, odd_merged], df, n_jobs=2, progress=False)  # chunks of 125 rows
+    assert L.array[:, 0].tolist() == truth and L.array[:, 1].tolist() == truth
+    assert lf.apply([odd_merged], df, progress=False).array[:, 0].tolist() == truth
+
+
+def test_a_batch_lf_series_counted_0_to_n_is_read_by_position() -> None:
+    # pandas 2 indexes a Series made from a dict {0: .., 1: ..} 0..n-1 (not a RangeIndex):
+    # on a chunk whose index is not 0..n-1 those are positions, in every chunk.
+    @labeling_function(batch=True)
+    def odd_numbered(d):
+        return pd.Series(d["n"].to_numpy() % 2, index=np.arange(len(d)))
+
+    df = pd.DataFrame({"n": np.arange(300)})
+    L = lf.apply([odd_numbered], df, chunk_size=100, progress=False)
+    assert L.array[:, 0].tolist() == (np.arange(300) % 2).tolist()
+
+
+def test_a_batch_lf_returning_a_dataframe_is_an_error_whatever_the_chunk_size() -> None:
+    # A DataFrame iterates over its column names: on a one-row chunk (n_jobs=2 cuts a small
+    # frame so) its single column name 0 was taken for the row's label, silently, while the
+    # whole frame in one chunk (n_jobs=1) failed on the count.
+    @labeling_function(batch=True)
+    def framed(d):
+        return pd.DataFrame((d["n"].to_numpy() % 2).reshape(-1, 1))
+
+    df = pd.DataFrame({"n": [1, 3, 5, 7, 9]})
+    for n_jobs in (1, 2):
+        with pytest.raises(LFOutputError, match=r"'framed' returned a DataFrame \(1 column\)"):
+            lf.apply([framed], df, n_jobs=n_jobs, progress=False)
+    with pytest.raises(LFOutputError, match=r"'framed' returned a DataFrame"):
+        label_chunk([framed], df.iloc[:1], cardinality=2)

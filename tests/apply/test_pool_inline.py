@@ -148,6 +148,28 @@ def test_a_run_stopped_early_terminates_its_workers() -> None:
     assert not workers[0].is_running()  # terminated, and waited for
 
 
+
+def test_results_dropped_before_the_first_one_leave_no_process() -> None:
+    """A generator that never started runs no ``finally``: results dropped before the first
+    was taken (Ctrl-C while the progress bar starts) left the worker labeling its chunk,
+    then unreaped, until this process ended."""
+
+    def slow(x):  # type: ignore[no-untyped-def]
+        if x.n >= 500:
+            time.sleep(0.05)  # 25 s a chunk: only a terminated worker ends in time
+        return ABSTAIN
+
+    df = _frame()
+    tasks = InMemory(Task(i, df.iloc[i : i + 500]) for i in range(0, N, 500))
+    before = _children()
+    results = PoolEngine(2).map_chunks([LabelingFunction("slow", slow)], tasks, Settings())
+    workers = list(_children() - before)
+    assert len(workers) == 1
+    started = time.monotonic()
+    del results  # never iterated
+    assert time.monotonic() - started < 5
+    assert not workers[0].is_running()  # terminated, and waited for (a zombie is "running")
+
 def test_the_cache_stores_and_reuses_what_every_process_labeled(tmp_path: Path) -> None:
     df = _frame()
     first = lf.apply(_lfs()[1:], df, n_jobs=2, cache=tmp_path / "cache", progress=False)
