@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -19,7 +19,7 @@ from lf.apply.kernel import ChunkResult, Task
 from lf.apply.progress import Progress
 from lf.apply.settings import Settings
 from lf.core import LabelingFunction
-from lf.errors import DataError
+from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ class Pass:
         size = adapted_chunk_size(self.chunk_size, estimate, workers)
         chunks = self.corpus.chunks(size)
         source = _offsets(chunks, self.text_column, self.settings.id_column, list(self.sides.values()))
-        kept: deque[tuple[pd.DataFrame | None, dict[str, Any]]] = deque()
+        kept: deque[tuple[int, pd.DataFrame | None, dict[str, Any]]] = deque()
         tasks = _keeping(source, self._converted_sides, kept, lazy=bool(set(self.sides) - set(self.convert)))
         plan = self.plan
         todo = plan.tasks(tasks) if plan is not None else tasks
@@ -118,14 +118,28 @@ class Pass:
         offset = 0
         with Progress(self.progress, self.corpus, len(self.lfs)) as bar:
             for res in results:
-                sides = self._sides_of(*kept.popleft())
-                part = Part(offset, plan.merge(res) if plan is not None else res, sides)
+                if not kept:
+                    self._engine_fault(f"a result for a chunk it was not given (at row {offset})")
+                rows, chunk, converted = kept.popleft()
+                if len(res.labels) != rows:
+                    self._engine_fault(f"{len(res.labels)} rows of labels for the chunk of {rows} rows at row {offset}")
+                part = Part(offset, plan.merge(res) if plan is not None else res, self._sides_of(chunk, converted))
                 offset += len(res.labels)
                 bar.advance(len(res.labels))
                 yield part
+            if kept or next(todo, None) is not None:
+                self._engine_fault(f"no result for the chunk at row {offset}")
             bar.finish()
         if offset == 0:
             raise DataError("The data has no rows: nothing to label.")
+
+    def _engine_fault(self, what: str) -> NoReturn:
+        """An engine broke its contract (one result per chunk, in order, as long as the
+        chunk): stop, rather than pair labels with other rows or return a shorter matrix."""
+        raise ParameterError(
+            f"The engine {type(self.runner).__name__} returned {what}; an engine must yield one "
+            "result per chunk, in chunk order, with one row of labels per row of the chunk."
+        )
 
 
 class InMemory(Iterator[Task]):
@@ -173,7 +187,7 @@ def adapted_chunk_size(chunk_size: int, n_rows: int | None, workers: int) -> int
 def _keeping(
     source: Iterator[tuple[int, pd.DataFrame]],
     convert: Callable[[pd.DataFrame], dict[str, Any]],
-    kept: deque[tuple[pd.DataFrame | None, dict[str, Any]]],
+    kept: deque[tuple[int, pd.DataFrame | None, dict[str, Any]]],
     *,
     lazy: bool,
 ) -> Iterator[Task]:
@@ -182,7 +196,7 @@ def _keeping(
     result comes, and those (ids) are read then: an engine that takes every chunk of a
     frame ahead does not hold every chunk's ids as Python objects at once."""
     for offset, chunk in source:
-        kept.append((chunk if lazy else None, convert(chunk)))
+        kept.append((len(chunk), chunk if lazy else None, convert(chunk)))
         yield Task(offset, chunk)
 
 

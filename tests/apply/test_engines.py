@@ -184,6 +184,41 @@ def test_custom_engine_object_is_used(corpus):
     _assert_same(L, _apply(lfs, corpus, chunk_size=200))
 
 
+class _Faulty:
+    """Engines that break the contract in one way each."""
+
+    name = "faulty"
+
+    def __init__(self, fault):
+        self.fault = fault
+
+    def map_chunks(self, lfs, tasks, settings):
+        for i, task in enumerate(tasks):
+            res = settings.label(lfs, task)
+            if self.fault == "drops the last" and task.offset == 400:
+                return
+            if self.fault == "skips one" and i == 1:
+                continue
+            if self.fault == "cuts rows" and i == 2:
+                res = res._replace(labels=res.labels[:-1])
+            yield res
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        ("drops the last", "no result for the chunk at row 400"),
+        ("skips one", "103 rows of labels for the chunk of 200 rows at row 200"),
+        ("cuts rows", "102 rows of labels for the chunk of 103 rows at row 400"),
+    ],
+)
+def test_an_engine_breaking_the_contract_is_an_error_not_a_shorter_or_shifted_matrix(corpus, fault, said):
+    # chunks of 200, 200 and 103 rows: dropping one, or a row of one, would have given a shorter matrix
+    # whose later labels sit on other rows
+    with pytest.raises(lf.errors.ParameterError, match=rf"The engine _Faulty returned ({said})"):
+        _apply(_make_lfs(), corpus, engine=_Faulty(fault), chunk_size=200)
+
+
 def test_snorkel_lf_with_preprocessor_and_resources_runs_in_the_pool(corpus):
     from snorkel.labeling import LabelingFunction as SnorkelLF
     from snorkel.preprocess import preprocessor as snorkel_preprocessor
