@@ -173,16 +173,19 @@ def _sparse_part(mu: FloatArray, muP: FloatArray, fw: FactoredWeights, grad: Flo
 
 def _pair_loss(mu: FloatArray, p: FloatArray, pb: PairBlocks, m: int, k: int) -> tuple[float, FloatArray]:
     """The loss block by block over the pairs ``i < j`` (each block counts twice: ``W`` and
-    ``O`` are symmetric)."""
+    ``O`` are symmetric). The blocks are multiplied in place, as views: gathering each
+    pair's two ``k x k`` blocks first cost half a millisecond per call at ``k = 200``."""
     m3 = mu.reshape(m, k, k)
     mP3 = m3 * p
-    E = np.matmul(mP3[pb.i], m3[pb.j].transpose(0, 2, 1))
+    E = np.empty_like(pb.O)
+    for t, (i, j) in enumerate(zip(pb.i, pb.j)):
+        np.matmul(mP3[i], m3[j].T, out=E[t])
     E -= pb.O
-    R = pb.W * E
+    R = np.multiply(pb.W, E)
     val = 2.0 * float(np.vdot(R, E))
     R *= 4.0
-    grad = np.zeros((m, k, k))
+    grad, block = np.zeros((m, k, k)), np.empty((k, k))
     for t, (i, j) in enumerate(zip(pb.i, pb.j)):
-        grad[i] += R[t] @ mP3[j]
-        grad[j] += R[t].T @ mP3[i]
+        grad[i] += np.matmul(R[t], mP3[j], out=block)
+        grad[j] += np.matmul(R[t].T, mP3[i], out=block)
     return val, grad.reshape(m * k, k)
