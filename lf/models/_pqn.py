@@ -67,7 +67,7 @@ def minimize_box(
     steps: list[_Step] = []  # oldest first
     nfev, history = 1, [f]
     for it in range(1, max_iter + 1):
-        if box.projected_gradient(x, g, vec.work) <= gtol:
+        if box.stationary(x, g, gtol, vec.chunk):
             return _result(x, f, it - 1, nfev, True, "projected gradient <= gtol")
         d, s = _direction(x, g, box, steps, vec), vec.take()
         f_new, g_new, evals = _line_search(fun, x, f, g, d, box, vec.trial, s)
@@ -96,12 +96,12 @@ class _Vectors:
     more in page faults than in arithmetic (the allocator returns them to the system)."""
 
     def __init__(self, x: FloatArray) -> None:
-        self.work, self.q, self.trial = (np.empty_like(x) for _ in range(3))
-        self.ay = np.empty(min(max(x.size, 1), CHUNK))
+        self.q, self.trial = np.empty_like(x), np.empty_like(x)
+        self.chunk = np.empty(min(max(x.size, 1), CHUNK))
         self._spare: list[FloatArray] = []
 
     def take(self) -> FloatArray:
-        return self._spare.pop() if self._spare else np.empty_like(self.work)
+        return self._spare.pop() if self._spare else np.empty_like(self.q)
 
     def give(self, *done: FloatArray) -> None:
         self._spare += done
@@ -142,12 +142,18 @@ class _Box(NamedTuple):
         upper = self.upper if self.hi is None else self.hi
         return ((x <= lower) & (g > 0)) | ((x >= upper) & (g < 0)) | self.fixed
 
-    def projected_gradient(self, x: FloatArray, g: FloatArray, work: FloatArray) -> float:
-        """``max |clip(x - g) - x|``, computed in ``work``."""
-        np.subtract(x, g, out=work)
-        self.clip(work)
-        work -= x
-        return max(float(work.max(initial=0.0)), -float(work.min(initial=0.0)))
+    def stationary(self, x: FloatArray, g: FloatArray, gtol: float, chunk: FloatArray) -> bool:
+        """Whether the projected gradient ``max |clip(x - g) - x|`` is at most ``gtol``,
+        taken a ``chunk`` at a time up to the first one where it is not: the first, on
+        nearly every iteration."""
+        for lo in range(0, x.size, chunk.size):
+            part = slice(lo, lo + chunk.size)
+            w = np.subtract(x[part], g[part], out=chunk[: x[part].size])
+            np.clip(w, self.lower[part], self.upper[part], out=w)
+            w -= x[part]
+            if max(float(w.max()), -float(w.min())) > gtol:
+                return False
+        return True
 
 
 def _direction(x: FloatArray, g: FloatArray, box: _Box, steps: list[_Step], vec: _Vectors) -> FloatArray:
@@ -159,14 +165,14 @@ def _direction(x: FloatArray, g: FloatArray, box: _Box, steps: list[_Step], vec:
     for s, y, rho, _ in reversed(steps):
         a = rho * float(s @ q)
         alphas.append(a)
-        _add_multiple(q, y, -a, vec.ay)
+        _add_multiple(q, y, -a, vec.chunk)
     # from here on q holds -H g (negation is exact): no pass to negate at the end
     if steps:
         q *= -steps[-1].gamma
     else:  # first step: length 1, as L-BFGS-B's first step
         q /= -max(float(np.linalg.norm(q)), np.finfo(float).tiny)
     for (s, y, rho, _), a in zip(steps, reversed(alphas)):
-        _add_multiple(q, s, -(a + rho * float(y @ q)), vec.ay)
+        _add_multiple(q, s, -(a + rho * float(y @ q)), vec.chunk)
     return np.multiply(q, free, out=q)
 
 
