@@ -14,6 +14,8 @@ A small ``mk x mk`` matrix is cheaper still taken whole (``DenseWeights``): with
 the sparse correction holds nearly every cell, and gathering its rows entry by entry cost
 1.4 ms an evaluation at ``mk = 200`` where two dense products take 0.1 ms.
 ``loss_weights`` picks the cheapest form; ``weighted_loss`` takes any.
+``loss_then_gradient`` returns the value and defers the gradient (for a line search),
+working in a ``Scratch`` of arrays the fit reuses from one evaluation to the next.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 scipy's L-BFGS-B spends, at 120,000 variables, about 0.35 s in Python loops over the
 variables before its first step (turning the bounds into its own format) and runs each
 iteration as scalar loops over an ``n x memory`` workspace (10-20 ms). This solver does
-the same job in whole-array numpy (about 1 ms per iteration there):
+the same job in whole-array numpy (about 3 ms per iteration there, most of it the passes
+of the two-loop recursion over its ten stored vectors):
 
 * the variables held at a bound (at it, the gradient pushing outward) stay there; the
   direction is the L-BFGS two-loop recursion (last ``memory`` steps, initial scaling
@@ -17,7 +18,14 @@ the same job in whole-array numpy (about 1 ms per iteration there):
   by a long one, and L-BFGS-B, stopping at the first short step, stopped anywhere between
   60 and 300 iterations on the same problem; or on a projected gradient of at most
   ``gtol``; or after ``max_iter`` iterations (not converged); or when a line search finds
-  no decrease (not converged).
+  no decrease (not converged);
+* ``fun`` returns a value and a function for the gradient: only the points the line
+  search accepts need one (at 3 LFs x 200 classes it rejects 69 of 226, and the gradient
+  is two thirds of the loss's products);
+* its ``n``-vectors are reused from one iteration to the next and updated in place, in
+  the same floating-point operations as the textbook recursion (its iterates did not
+  change by a bit when it stopped allocating them: the fit stops on a flat valley, where
+  a change of rounding alone moved the 3 x 200 fit's ``mu`` by 0.02).
 """
 
 from __future__ import annotations
