@@ -190,7 +190,7 @@ def loss_then_gradient_in_x(x: FloatArray, pr: Problem) -> tuple[float, Gradient
         if over.any():
             g += np.repeat(2.0 * over, k, axis=0)
         if pr.rows is not None:
-            g = np.take(g, pr.rows, axis=0, out=work.get("g_rows", S.shape), mode="clip")  # "raise": buffered
+            g = np.take(g, pr.rows, axis=0, out=work.get("g_rows", S.shape), mode="clip")  # "raise" copies via a buffer
         g += np.multiply((2.0 * r2)[:, None], pr.p, out=work.get("outer", S.shape))
         out = np.empty_like(x)
         out[:n_rows] = np.einsum("ij,ij->i", g, S) + 2.0 * pr.l2 * dD
