@@ -13,7 +13,7 @@ with the number of variables.
 Past ``LARGE`` variables (e.g. 3 LFs x 200 classes: 120,000) scipy's L-BFGS-B costs more
 than the loss: about 0.35 s of Python loops over the variables to set up the bounds, and
 10-20 ms per iteration of scalar loops over its memory. There the projected L-BFGS of
-``_pqn`` (whole-array numpy, about 3 ms per iteration) takes over, handed the loss's
+``_pqn`` (whole-array numpy, about 4 ms per iteration) takes over, handed the loss's
 value with its gradient deferred (``loss_then_gradient_in_x``); smaller problems, all of
 WRENCH's among them, keep L-BFGS-B.
 """

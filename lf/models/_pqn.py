@@ -3,7 +3,7 @@
 scipy's L-BFGS-B spends, at 120,000 variables, about 0.35 s in Python loops over the
 variables before its first step (turning the bounds into its own format) and runs each
 iteration as scalar loops over an ``n x memory`` workspace (10-20 ms). This solver does
-the same job in whole-array numpy (about 3 ms per iteration there, most of it the passes
+the same job in whole-array numpy (about 4 ms per iteration there, most of it the passes
 of the two-loop recursion over its ten stored vectors):
 
 * the variables held at a bound (at it, the gradient pushing outward) stay there; the
