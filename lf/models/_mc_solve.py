@@ -13,8 +13,9 @@ with the number of variables.
 Past ``LARGE`` variables (e.g. 3 LFs x 200 classes: 120,000) scipy's L-BFGS-B costs more
 than the loss: about 0.35 s of Python loops over the variables to set up the bounds, and
 10-20 ms per iteration of scalar loops over its memory. There the projected L-BFGS of
-``_pqn`` (whole-array numpy, about 1 ms per iteration) takes over; smaller problems, all
-of WRENCH's among them, keep L-BFGS-B.
+``_pqn`` (whole-array numpy, about 4 ms per iteration) takes over, handed the loss's
+value with its gradient deferred (``loss_then_gradient_in_x``); smaller problems, all of
+WRENCH's among them, keep L-BFGS-B.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import Bounds, OptimizeResult, minimize
 
-from lf.models._mc_loss import Weights, weighted_loss
+from lf.models._mc_loss import Gradient, Scratch, Weights, loss_then_gradient
 from lf.models._pqn import minimize_box
 
 __all__ = ["Problem", "agreement_accuracies", "fit_rates", "objective"]
@@ -48,6 +49,7 @@ class Problem(NamedTuple):
     m: int
     k: int
     l2: float
+    scratch: Scratch  # the evaluations' temporaries, reused
 
 
 def fit_rates(
@@ -79,7 +81,7 @@ def fit_rates(
     sel = slice(None) if rows is None else rows
     label = (np.tile(np.arange(k), m) if targets is None else targets)[sel]
     diag = np.arange(label.size) * k + label
-    pr = Problem(fw, d[sel], wd[sel], p, D0[sel], S0[sel], rows, diag, m, k, l2)
+    pr = Problem(fw, d[sel], wd[sel], p, D0[sel], S0[sel], rows, diag, m, k, l2, Scratch())
     mu = np.zeros((m * k, k))
     if label.size == 0:  # no LF votes anything: nothing to fit
         return mu, OptimizeResult(x=np.zeros(0), nit=0, success=True)
@@ -89,7 +91,7 @@ def fit_rates(
     lower[label.size + diag] = 1.0  # S[row, own label] is fixed at 1
     if x0.size > LARGE:
         res = minimize_box(
-            lambda x: objective(x, pr), x0, lower, np.ones_like(x0), max_iter=max_iter, ftol=tol, gtol=tol * 1e-3
+            lambda x: loss_then_gradient_in_x(x, pr), x0, lower, np.ones_like(x0), max_iter=max_iter, ftol=tol, gtol=tol * 1e-3
         )
     else:
         res = _lbfgsb(pr, x0, Bounds(lower, np.ones_like(x0)), max_iter, tol)
@@ -151,34 +153,54 @@ def _restarting(pr: Problem, x0: FloatArray, bounds: Bounds, max_iter: int, tol:
 def objective(x: FloatArray, pr: Problem) -> tuple[float, FloatArray]:
     """Loss and gradient in ``x = [D, S]`` of the fitted rows (see the module docstring of
     ``matrix_completion`` for the terms)."""
-    m, k, n_rows = pr.m, pr.k, pr.d.size
+    val, gradient = loss_then_gradient_in_x(x, pr)
+    return val, gradient()
+
+
+def loss_then_gradient_in_x(x: FloatArray, pr: Problem) -> tuple[float, Gradient]:
+    """The loss in ``x``, and a function that computes its gradient there (see
+    ``loss_then_gradient``: a line search needs only the values of the points it rejects).
+
+    Both work in ``pr.scratch``; a gradient asked for after a later evaluation evaluates
+    ``x`` again.
+    """
+    m, k, n_rows, work = pr.m, pr.k, pr.d.size, pr.scratch
+    work.epoch += 1
+    epoch = work.epoch
     D = x[:n_rows]
     S = x[n_rows:].reshape(n_rows, k)
-    mu_rows = D[:, None] * S
+    mu_rows = np.multiply(D[:, None], S, out=work.get("mu_rows", S.shape))
     mu = mu_rows
-    if pr.rows is not None:
-        mu = np.zeros((m * k, k))
+    if pr.rows is not None:  # the other rows are 0, and never written
+        mu = work.get("mu", (m * k, k), zeros=True)
         mu[pr.rows] = mu_rows
-    val, g = weighted_loss(mu, pr.p, pr.fw, m, k)  # the weights are zero on an LF with itself
+    val, loss_gradient = loss_then_gradient(mu, pr.p, pr.fw, m, k, work)  # the weights are zero on an LF with itself
     over = np.maximum(mu.reshape(m, k, k).sum(axis=1) - 1.0, 0.0)  # P(LF j votes | y) > 1
-    if over.any():
-        g += np.repeat(2.0 * over, k, axis=0)
-    if pr.rows is not None:
-        g = g[pr.rows]
     e2 = mu_rows @ pr.p - pr.d
     r2 = pr.wd * e2
-    dD, dS = D - pr.D0, S - pr.S0  # dS is 0 on the fixed S[row, own label] = 1 = S0
+    dD = D - pr.D0
+    dS = np.subtract(S, pr.S0, out=work.get("dS", S.shape))  # 0 on the fixed S[row, own label] = 1 = S0
     val += float(r2 @ e2 + (over**2).sum())
     val += pr.l2 * float(dD @ dD + np.vdot(dS, dS))
-    g += np.outer(2.0 * r2, pr.p)
-    out = np.empty_like(x)
-    out[:n_rows] = np.einsum("ij,ij->i", g, S) + 2.0 * pr.l2 * dD
-    gS = out[n_rows:].reshape(n_rows, k)
-    np.multiply(g, D[:, None], out=gS)
-    dS *= 2.0 * pr.l2
-    gS += dS
-    gS.ravel()[pr.diag] = 0.0
-    return val, out
+
+    def gradient() -> FloatArray:
+        if work.epoch != epoch:
+            return loss_then_gradient_in_x(x, pr)[1]()
+        g = loss_gradient()
+        if over.any():
+            g += np.repeat(2.0 * over, k, axis=0)
+        if pr.rows is not None:
+            g = np.take(g, pr.rows, axis=0, out=work.get("g_rows", S.shape), mode="clip")  # "raise" copies via a buffer
+        g += np.multiply((2.0 * r2)[:, None], pr.p, out=work.get("outer", S.shape))
+        out = np.empty_like(x)
+        out[:n_rows] = np.einsum("ij,ij->i", g, S) + 2.0 * pr.l2 * dD
+        gS = out[n_rows:].reshape(n_rows, k)
+        np.multiply(g, D[:, None], out=gS)
+        gS += np.multiply(dS, 2.0 * pr.l2, out=work.get("dS2", S.shape))
+        gS.ravel()[pr.diag] = 0.0
+        return out
+
+    return val, gradient
 
 
 def agreement_accuracies(O: FloatArray, m: int, k: int) -> FloatArray:

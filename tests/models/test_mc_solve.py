@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from typing import Any
 
 import numpy as np
 import pytest
 
+import lf.models._mc_solve as mc_solve
 import lf.models.matrix_completion as mc
 from lf.models import LabelModel
-from lf.models._mc_solve import agreement_accuracies, fit_rates
+from lf.models._mc_loss import PairBlocks, Scratch
+from lf.models._mc_solve import agreement_accuracies, fit_rates, loss_then_gradient_in_x, objective
+from lf.models.base import ConvergenceWarning
 
 
 def _partial_votes(generate: Any) -> np.ndarray:
@@ -82,3 +86,49 @@ def test_the_start_moves_off_the_prior_only_when_the_prior_is_capped(generate):
     np.testing.assert_allclose(accuracies(D0, S0), 1 / 3, atol=0.01)  # the capped prior: 2 wrong per right
     np.testing.assert_allclose(accuracies(D1, S1), acc, atol=0.03)
     np.testing.assert_allclose((D1[:, None] * S1) @ p, d)  # the vote rates as observed
+
+
+def _evaluated_points(generate: Any, monkeypatch: Any) -> list[tuple[np.ndarray, Any]]:
+    """The points (and the problem) the projected L-BFGS evaluates on 3 LFs x 100 classes
+    (pair blocks), one LF never voting 10 of the labels (rows not fitted)."""
+    L, _ = generate(2_000, 3, 100, accuracies=np.array([0.8, 0.7, 0.6]), propensities=np.full(3, 0.6), seed=7)
+    L[L[:, 2] < 10, 2] = -1
+    seen: list[tuple[np.ndarray, Any]] = []
+    real = mc_solve.loss_then_gradient_in_x
+
+    def recording(x: np.ndarray, pr: Any) -> Any:
+        seen.append((x.copy(), pr))
+        return real(x, pr)
+
+    monkeypatch.setattr(mc_solve, "LARGE", 0)
+    monkeypatch.setattr(mc_solve, "loss_then_gradient_in_x", recording)
+    with pytest.warns(ConvergenceWarning):  # ten iterations are enough points
+        LabelModel(max_iter=10).fit(L, cardinality=100)
+    pr = seen[0][1]
+    assert isinstance(pr.fw, PairBlocks) and pr.rows is not None and len(seen) > 5
+    return seen
+
+
+def test_a_deferred_gradient_is_its_own_points_whatever_was_evaluated_since(generate, monkeypatch):
+    seen = _evaluated_points(generate, monkeypatch)
+    (x1, pr), (x2, _) = seen[1], seen[-1]
+    want1, want2 = (objective(x, pr._replace(scratch=Scratch())) for x in (x1, x2))  # arrays of their own
+    val1, gradient1 = loss_then_gradient_in_x(x1, pr)
+    val2, gradient2 = loss_then_gradient_in_x(x2, pr)  # reuses the arrays x1's gradient reads
+    assert (val1, val2) == (want1[0], want2[0])
+    np.testing.assert_array_equal(gradient1(), want1[1])
+    np.testing.assert_array_equal(gradient2(), want2[1])
+    np.testing.assert_array_equal(gradient2(), want2[1])  # asked twice: the same
+
+
+def test_an_evaluation_reuses_its_arrays(generate, monkeypatch):
+    x, pr = _evaluated_points(generate, monkeypatch)[-1]
+    loss_then_gradient_in_x(x, pr)[1]()
+    tracemalloc.start()
+    try:
+        loss_then_gradient_in_x(x, pr)[1]()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # the gradient it returns, arrays of k or rows entries, numpy's 64 KB reduction buffer
+    assert peak < x.nbytes + 2**17

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from scipy.optimize import Bounds, minimize
+from scipy.optimize import Bounds, minimize, rosen, rosen_der
 
 import lf.models._mc_solve as mc_solve
 from lf.models import LabelModel
@@ -26,11 +26,19 @@ def _box_quadratic(n: int, seed: int) -> tuple[Any, np.ndarray, np.ndarray, np.n
     return fun, np.full(n, 0.5), np.zeros(n), np.ones(n)
 
 
+def _deferred(fun: Any) -> Any:
+    """``fun`` (value and gradient) as ``minimize_box`` takes it: the gradient on demand."""
+    def value_then_gradient(x: np.ndarray) -> tuple[float, Any]:
+        f, g = fun(x)
+        return f, lambda: g
+    return value_then_gradient
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_same_minimum_as_l_bfgs_b_in_a_box(seed):
     fun, x0, lo, hi = _box_quadratic(60, seed)
     ref = minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=Bounds(lo, hi), options={"ftol": 1e-15, "gtol": 1e-12})
-    res = minimize_box(fun, x0, lo, hi, max_iter=2000, ftol=1e-15, gtol=1e-12)
+    res = minimize_box(_deferred(fun), x0, lo, hi, max_iter=2000, ftol=1e-15, gtol=1e-12)
     assert res.success
     at_bound = (ref.x == 0) | (ref.x == 1)
     assert 5 < at_bound.sum() < 55  # the bounds matter
@@ -38,13 +46,50 @@ def test_same_minimum_as_l_bfgs_b_in_a_box(seed):
     assert res.fun <= ref.fun + 1e-10
 
 
+@pytest.mark.parametrize("bounds", ["fixed inside the box", "bounds differing by variable"])
+def test_fixed_variables_and_uneven_bounds_keep_l_bfgs_b_minimum(bounds):
+    fun, x0, lo, hi = _box_quadratic(60, 4)
+    if bounds == "fixed inside the box":  # the others share [0, 1]: clipped to scalars
+        lo[::7] = hi[::7] = np.linspace(0.2, 0.8, lo[::7].size)
+        hi[3] = lo[3] = 1.5  # x0 outside: clipped to its bound at the start
+    else:
+        lo, hi = lo - np.linspace(0.0, 0.5, 60), hi + np.linspace(0.5, 0.0, 60)
+    ref = minimize(fun, np.clip(x0, lo, hi), jac=True, method="L-BFGS-B", bounds=Bounds(lo, hi),
+                   options={"ftol": 1e-15, "gtol": 1e-12})
+    res = minimize_box(_deferred(fun), x0, lo, hi, max_iter=2000, ftol=1e-15, gtol=1e-12)
+    assert res.success
+    np.testing.assert_allclose(res.x, ref.x, atol=1e-6)
+    fixed = lo == hi
+    np.testing.assert_array_equal(res.x[fixed], lo[fixed])  # exactly where they were put
+    assert res.fun <= ref.fun + 1e-10
+
+
+def test_only_the_points_the_line_search_accepts_have_their_gradient_computed():
+    lo, hi = np.full(20, -0.5), np.full(20, 0.8)  # Rosenbrock's valley, cut by the box
+    gradients = 0
+
+    def value_then_gradient(x: np.ndarray) -> tuple[float, Any]:
+        def gradient() -> np.ndarray:
+            nonlocal gradients
+            gradients += 1
+            return np.asarray(rosen_der(x))
+        return float(rosen(x)), gradient
+
+    res = minimize_box(value_then_gradient, np.zeros(20), lo, hi, max_iter=2000, ftol=1e-15, gtol=1e-10)
+    ref = minimize(rosen, np.zeros(20), jac=rosen_der, method="L-BFGS-B", bounds=Bounds(lo, hi),
+                   options={"ftol": 1e-15, "gtol": 1e-10})
+    assert res.success
+    np.testing.assert_allclose(res.x, ref.x, atol=1e-5)
+    assert gradients == res.nit + 1 < res.nfev  # the start and one point per iteration; some rejected
+
+
 def test_stops_at_once_on_a_point_that_is_already_optimal_and_reports_max_iter():
     fun, _, lo, hi = _box_quadratic(20, 3)
     ref = minimize(fun, np.full(20, 0.5), jac=True, method="L-BFGS-B", bounds=Bounds(lo, hi),
                    options={"ftol": 1e-15, "gtol": 1e-13})
-    done = minimize_box(fun, ref.x, lo, hi, max_iter=50, ftol=1e-12, gtol=1e-6)
+    done = minimize_box(_deferred(fun), ref.x, lo, hi, max_iter=50, ftol=1e-12, gtol=1e-6)
     assert (done.nit, done.success) == (0, True)
-    cut = minimize_box(fun, np.full(20, 0.5), lo, hi, max_iter=2, ftol=0.0, gtol=0.0)
+    cut = minimize_box(_deferred(fun), np.full(20, 0.5), lo, hi, max_iter=2, ftol=0.0, gtol=0.0)
     assert (cut.nit, cut.success, cut.message) == (2, False, "max_iter reached")
 
 
