@@ -110,24 +110,19 @@ def test_cycles_an_lf_makes_are_still_collected_during_the_chunk() -> None:
     assert at_last_row and at_last_row[0] >= 19_000
 
 
-def test_ctrl_c_right_after_the_freeze_leaves_nothing_frozen() -> None:
-    # Ctrl-C lands between bytecodes: arriving right after gc.freeze(), before the rows
-    # noted they were frozen, it left the whole heap frozen for good (a notebook's kernel
-    # then never collected its cycles again). A trace function raises it at that instant.
+def _interrupted_in(code: Any, now: Any) -> None:
+    """Apply with a KeyboardInterrupt raised inside ``code`` at its first step where
+    ``now()`` holds (Ctrl-C lands between any two bytecodes; a trace function picks one)."""
     import sys
     from types import FrameType
 
-    from lf.apply.views import ChunkRows
-
     def tracer(frame: FrameType, event: str, arg: Any) -> Any:
-        if frame.f_code is ChunkRows._shelter.__code__:
-            return after_freeze
-        return None
+        return inside if frame.f_code is code else None
 
-    def after_freeze(frame: FrameType, event: str, arg: Any) -> Any:
-        if event in ("line", "return") and gc.get_freeze_count() > 0:
-            raise KeyboardInterrupt  # at the first step once the heap is frozen
-        return after_freeze
+    def inside(frame: FrameType, event: str, arg: Any) -> Any:
+        if event in ("line", "return") and now():
+            raise KeyboardInterrupt
+        return inside
 
     lfs = [LabelingFunction("odd", lambda x: 1 if x.n % 2 else ABSTAIN)]
     sys.settrace(tracer)
@@ -136,6 +131,16 @@ def test_ctrl_c_right_after_the_freeze_leaves_nothing_frozen() -> None:
             lf.apply(lfs, _frame(100), progress=False)
     finally:
         sys.settrace(None)
+
+
+def test_ctrl_c_right_after_the_freeze_leaves_nothing_frozen() -> None:
+    # Arriving right after gc.freeze(), before the rows noted they were frozen, Ctrl-C left
+    # the whole heap frozen for good (a notebook's kernel then never collected its cycles).
+    from lf.apply.views import ChunkRows
+
+    try:
+        _interrupted_in(ChunkRows._shelter.__code__, lambda: gc.get_freeze_count() > 0)
+    finally:
         frozen = gc.get_freeze_count()
         gc.unfreeze()
     assert frozen == 0
@@ -144,28 +149,11 @@ def test_ctrl_c_right_after_the_freeze_leaves_nothing_frozen() -> None:
 def test_ctrl_c_right_after_the_gc_is_paused_leaves_it_on() -> None:
     # The rows are built with the GC paused; Ctrl-C right after gc.disable(), before the
     # block that turns it on again, left the caller's process without a cyclic GC.
-    import sys
-    from types import FrameType
-
     from lf.apply.views import gc_paused
 
-    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
-        if frame.f_code is gc_paused.__wrapped__.__code__:
-            return after_disable
-        return None
-
-    def after_disable(frame: FrameType, event: str, arg: Any) -> Any:
-        if event in ("line", "return") and not gc.isenabled():
-            raise KeyboardInterrupt  # at the first step once the GC is off
-        return after_disable
-
-    lfs = [LabelingFunction("odd", lambda x: 1 if x.n % 2 else ABSTAIN)]
-    sys.settrace(tracer)
     try:
-        with pytest.raises(KeyboardInterrupt):
-            lf.apply(lfs, _frame(100), progress=False)
+        _interrupted_in(gc_paused.__wrapped__.__code__, lambda: not gc.isenabled())
     finally:
-        sys.settrace(None)
         enabled = gc.isenabled()
         gc.enable()
     assert enabled and gc.get_freeze_count() == 0

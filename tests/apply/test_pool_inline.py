@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -127,12 +128,12 @@ def test_a_worker_killed_mid_run_is_a_worker_error_naming_it() -> None:
         lf.apply([LabelingFunction("dies", dies)], _frame(), n_jobs=2, progress=False)
 
 
-def test_a_run_stopped_early_terminates_its_workers() -> None:
-    """The consumer stops after the first chunk: the worker still labeling is terminated."""
+def _slow_run() -> tuple[Iterator[Any], list[psutil.Process]]:
+    """A run whose worker would take 25 s a chunk, and that worker."""
 
     def slow(x):  # type: ignore[no-untyped-def]
         if x.n >= 500:
-            time.sleep(0.05)  # 25 s a chunk: only a terminated worker ends in time
+            time.sleep(0.05)  # only a terminated worker ends in time
         return ABSTAIN
 
     df = _frame()
@@ -141,34 +142,29 @@ def test_a_run_stopped_early_terminates_its_workers() -> None:
     results = PoolEngine(2).map_chunks([LabelingFunction("slow", slow)], tasks, Settings())
     workers = list(_children() - before)
     assert len(workers) == 1
+    return results, workers
+
+
+def test_a_run_stopped_early_terminates_its_workers() -> None:
+    """The consumer stops after the first chunk: the worker still labeling is terminated."""
+    results, workers = _slow_run()
     assert next(results).labels.shape == (500, 1)  # chunk 0, labeled here
     started = time.monotonic()
-    results.close()  # as when lf.label fails writing a chunk, or on Ctrl-C
+    results.close()  # type: ignore[attr-defined]  # as when lf.label fails writing a chunk, or on Ctrl-C
     assert time.monotonic() - started < 5
     assert not workers[0].is_running()  # terminated, and waited for
-
 
 
 def test_results_dropped_before_the_first_one_leave_no_process() -> None:
     """A generator that never started runs no ``finally``: results dropped before the first
     was taken (Ctrl-C while the progress bar starts) left the worker labeling its chunk,
     then unreaped, until this process ended."""
-
-    def slow(x):  # type: ignore[no-untyped-def]
-        if x.n >= 500:
-            time.sleep(0.05)  # 25 s a chunk: only a terminated worker ends in time
-        return ABSTAIN
-
-    df = _frame()
-    tasks = InMemory(Task(i, df.iloc[i : i + 500]) for i in range(0, N, 500))
-    before = _children()
-    results = PoolEngine(2).map_chunks([LabelingFunction("slow", slow)], tasks, Settings())
-    workers = list(_children() - before)
-    assert len(workers) == 1
+    results, workers = _slow_run()
     started = time.monotonic()
     del results  # never iterated
     assert time.monotonic() - started < 5
     assert not workers[0].is_running()  # terminated, and waited for (a zombie is "running")
+
 
 def test_the_cache_stores_and_reuses_what_every_process_labeled(tmp_path: Path) -> None:
     df = _frame()
