@@ -96,6 +96,8 @@ def _frozen_fields(row: Row) -> frozenset[tuple[Any, Any]]:
 
 def _missing_field_message(row: Row, key: Hashable) -> str:
     available = ", ".join(repr(k) for k in row.__dict__)
+    if not available:
+        return f"The row has no field {key!r}: it has no fields at all (the data has no columns)."
     return f"The row has no field {key!r}. Available fields: {available}."
 
 
@@ -164,11 +166,19 @@ def _is_series(x: Any) -> bool:
     return pd is not None and isinstance(x, pd.Series)
 
 
-def make_rows(columns: Sequence[Hashable], values: Sequence[Sequence[Any]], cls: type[Row] = Row) -> list[Row]:
-    """Build one :class:`Row` (of class ``cls``) per row from per-column value lists."""
+def make_rows(
+    columns: Sequence[Hashable], values: Sequence[Sequence[Any]], cls: type[Row] = Row, *, n: int | None = None
+) -> list[Row]:
+    """Build one :class:`Row` (of class ``cls``) per row from per-column value lists.
+
+    ``n``: the number of rows, needed only when there are no columns (rows without fields;
+    without ``n``, none, as zip() of nothing)."""
     names: tuple[Any, ...] = tuple(columns)
     if not names:
-        return []  # no columns, no rows (as zip() of nothing)
+        rows = list(map(object.__new__, repeat(cls, n or 0)))
+        for row in rows:
+            _SET_FIELDS(row, {})
+        return rows
     n = min(map(len, values))
     rows: list[Row] = list(map(object.__new__, repeat(cls, n)))
     # Each row's field dict is set through Row's slot (a subclass may watch attribute

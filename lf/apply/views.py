@@ -237,7 +237,7 @@ class ChunkRows:
         ]
         with gc_paused():  # each Row is GC-tracked: collections over them were half the build time
             self._sweep()
-            rows = make_rows([names[j] for j in wanted], values, self.cls)
+            rows = make_rows([names[j] for j in wanted], values, self.cls, n=len(chunk))
             self._shelter()  # before the GC is on again, or their count would start a collection
         consumers = self._consumers[()]
         hot = _hot_fields([x.__dict__ for x in rows], self.kinds) if private and consumers > 1 else []

@@ -360,3 +360,13 @@ def test_a_batch_lf_returning_a_dataframe_is_an_error_whatever_the_chunk_size() 
             lf.apply([framed], df, n_jobs=n_jobs, progress=False)
     with pytest.raises(LFOutputError, match=r"'framed' returned a DataFrame"):
         label_chunk([framed], df.iloc[:1], cardinality=2)
+
+
+def test_a_frame_without_columns_still_has_its_rows() -> None:
+    # 5 rows, no columns: row LFs are called 5 times on rows without fields (they were
+    # called on none, and the error blamed a batch LF for returning 0 values)
+    frame = pd.DataFrame(index=range(5))
+    out = label_chunk([LabelingFunction("const", lambda x: 1 if not list(x.keys()) else 0)], frame, cardinality=2)
+    assert out.labels[:, 0].tolist() == [1] * 5
+    with pytest.raises(LFRuntimeError, match=r"no field 'text': it has no fields at all \(the data has no columns\)"):
+        label_chunk([LabelingFunction("reads", lambda x: x.text)], frame, cardinality=2)
