@@ -175,10 +175,10 @@ def make_rows(
     without ``n``, none, as zip() of nothing)."""
     names: tuple[Any, ...] = tuple(columns)
     if not names:
-        rows = list(map(object.__new__, repeat(cls, n or 0)))
-        for row in rows:
+        bare: list[Row] = list(map(object.__new__, repeat(cls, n or 0)))
+        for row in bare:
             _SET_FIELDS(row, {})
-        return rows
+        return bare
     n = min(map(len, values))
     rows: list[Row] = list(map(object.__new__, repeat(cls, n)))
     # Each row's field dict is set through Row's slot (a subclass may watch attribute
