@@ -103,7 +103,9 @@ def label(
     out = None if output is None else Path(output)
     corpus = as_corpus(data)
     client = _cluster_client(runner)
-    if client is not None:
+    if client is None:
+        _check_paths([("`output`", out), ("`matrix`", matrix)], corpus, dev, model)
+    else:
         return _label_on_cluster(client, lf_list, corpus, fitted, model, class_balance, gold, labels, k, out, matrix,
                                  dev, filter_abstain, uncovered, size, on_error, text_column, id_column)
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
@@ -187,6 +189,7 @@ def apply_to_file(
     if Path(path).suffix.lower() != ".parquet":
         raise ParameterError(f"apply_to_file writes Parquet: use a .parquet file name. Got {str(path)!r}.")
     corpus = as_corpus(data)
+    _check_paths([("`path`", Path(path))], corpus)
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
     writer = MatrixWriter(Path(path), names)
     try:
@@ -214,6 +217,25 @@ def _prepare(lfs: Any, on_error: str, chunk_size: int | None, engine: Any, n_job
     labels, k = check_run(lfs, on_error, None, None)
     size = _check_int("chunk_size", DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size, 1)
     return lf_list, tuple(x.name for x in lf_list), labels, k, size, _engine_for(engine, _n_jobs(n_jobs))
+
+
+def _check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, model: Any = None) -> None:
+    """Before the run: outputs of a known format, in writable folders, none of them a data
+    file, a dev data file or the saved model read (the outputs replace their files at the end)."""
+    from lf.io import _as_paths, detect_format
+    from lf.paths import check_outputs
+
+    named = [(option, Path(path)) for option, path in outputs if path is not None]
+    for option, path in named:
+        if option == "`matrix`" and path.suffix.lower() not in (".npz", ".parquet"):
+            raise ParameterError(f"`matrix` must be a .npz or .parquet file name. Got {str(path)!r}.")
+        if option == "`output`":
+            detect_format(path)
+    dev_files = _as_paths(dev) or []  # a dev Corpus is read later: its files are not known here
+    models = [Path(model)] if isinstance(model, (str, os.PathLike)) and str(model).lower().endswith(".json") else []
+    inputs = [("`data`", p) for p in corpus.files or []] + [("`dev`", p) for p in dev_files]
+    inputs += [("`model`", p) for m in models for p in (m, m.with_name(f"{m.stem}.model.npz"))]
+    check_outputs(named, inputs)
 
 
 def _cluster_client(runner: Any) -> Any:

@@ -1,0 +1,75 @@
+"""lf.label's outputs: never an input overwritten, and the labels file and the matrix
+appear together or not at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import lf
+from lf.errors import DataError, ParameterError
+from lf.label import apply_to_file, label
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "datasets" / "demo" / "comments.csv"
+DEMO_LFS = ROOT / "labeling_functions" / "demo_spam.py"
+
+
+@pytest.fixture(scope="module")
+def lfs() -> lf.LFSet:
+    return lf.load_lfs(DEMO_LFS)
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    path = tmp_path / "comments.csv"
+    pd.read_csv(DEMO, nrows=300).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("option", ["output", "matrix"])
+def test_label_refuses_to_write_over_its_data_file(tmp_path: Path, lfs: lf.LFSet, option: str) -> None:
+    data = tmp_path / "comments.parquet"
+    pd.read_csv(DEMO, nrows=300).to_parquet(data)
+    before = data.read_bytes()
+    outputs = {"output": tmp_path / "labels.csv", option: data}
+    with pytest.raises(ParameterError, match=rf"`{option}` .*comments\.parquet.* is the input"):
+        label(lfs, data, **outputs, progress=False)
+    assert data.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["comments.parquet"]
+
+
+def test_label_refuses_to_write_over_its_dev_data(tmp_path: Path, lfs: lf.LFSet, data: Path) -> None:
+    dev = tmp_path / "dev.csv"
+    dev.write_bytes(data.read_bytes())
+    with pytest.raises(ParameterError, match="`output` .*dev.csv.* is the input `dev`"):
+        label(lfs, data, output=dev, dev=dev, dev_gold="label", model="auto", progress=False)
+    assert dev.read_bytes() == data.read_bytes()
+
+
+def test_apply_to_file_refuses_to_write_over_its_data_file(tmp_path: Path, lfs: lf.LFSet) -> None:
+    data = tmp_path / "comments.parquet"
+    pd.read_csv(DEMO, nrows=300).to_parquet(data)
+    before = data.read_bytes()
+    with pytest.raises(ParameterError, match="is the input"):
+        apply_to_file(lfs, data, data, progress=False)
+    assert data.read_bytes() == before
+
+
+def test_outputs_that_cannot_be_written_fail_before_the_run(tmp_path: Path, data: Path) -> None:
+    ran: list[int] = []
+
+    @lf.labeling_function()
+    def counted(x: object) -> int:
+        ran.append(1)
+        return 0
+
+    with pytest.raises(DataError, match="missing' does not exist"):
+        label([counted], data, output=tmp_path / "labels.csv", matrix=tmp_path / "missing" / "L.npz", model="mv", progress=False)
+    with pytest.raises(ParameterError, match=r"`matrix` must be a \.npz or \.parquet file"):
+        label([counted], data, output=tmp_path / "labels.csv", matrix=tmp_path / "L.csv", model="mv", progress=False)
+    with pytest.raises(DataError, match="Unknown data format"):
+        label([counted], data, output=tmp_path / "labels.txt", model="mv", progress=False)
+    assert ran == [] and sorted(p.name for p in tmp_path.iterdir()) == ["comments.csv"]
