@@ -89,7 +89,7 @@ def label(
     from lf.corpus import as_corpus
     from lf.gold import gold_ids
     from lf.output import UNCOVERED, check_label_names
-    from lf.writers import MatrixWriter
+    from lf.writers import FrameWriter, MatrixWriter
 
     lf_list, names, labels, k, size, runner = _prepare(lfs, on_error, chunk_size, engine, n_jobs)
     check_label_names(labels)
@@ -116,7 +116,9 @@ def label(
     nominal = Path(matrix) if matrix is not None and Path(matrix).suffix.lower() == ".parquet" else None
     spill = MatrixWriter(nominal or _scratch_name(out, matrix), names, check=nominal is not None,
                          shown=nominal or out or (Path(matrix) if matrix is not None else None))
+    writer = None
     try:
+        writer = None if out is None else FrameWriter(out)
         gold_what = f"{what['gold']} column {gold!r}"
         run = Pass(
             runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column,
@@ -130,16 +132,21 @@ def label(
         chosen: list[Any] = []
         fitted, desc = _fit(fitted, model, table, class_balance, dev_set, chosen)
         written, counts, unlabeled = 0, dict[str, int](), 0
-        if out is not None:
-            written, counts, unlabeled = _write_labels(out, spill.tmp, table, fitted, size, filter_abstain, uncovered)
+        if writer is not None:
+            written, counts, unlabeled = _write_labels(writer, spill.tmp, table, fitted, size, filter_abstain, uncovered)
+        # the labels file moves into place last: it never appears without the matrix
         if matrix is not None and nominal is None:
             from lf._matrix_io import read_parquet_matrix
 
             LabelMatrix(**read_parquet_matrix(spill.tmp)).save(Path(matrix))
         if nominal is not None:
             spill.commit()
+        if writer is not None:
+            writer.commit()
     finally:
         spill.abort()  # a no-op once committed
+        if writer is not None:
+            writer.abort()
     result = _result(table, fitted, desc, out, written, counts, run.cache_stats, gold, uncovered, unlabeled, chosen)
     return result._replace(dev_rows=0 if dev_set is None else len(dev_set[1]))
 
@@ -401,30 +408,31 @@ def _right(model: Any, table: PatternTable, uncovered: str) -> npt.NDArray[np.bo
 
 
 def _write_labels(
-    out: Path, stored: Path, table: PatternTable, model: Any, size: int, filter_abstain: bool, uncovered: str
+    writer: Any, stored: Path, table: PatternTable, model: Any, size: int, filter_abstain: bool, uncovered: str
 ) -> tuple[int, dict[str, int], int]:
+    """The labels to ``writer``'s file, complete but not in place (its caller commits it)."""
     from lf.output import label_names, labels_frame
-    from lf.writers import FrameWriter, read_matrix_chunks
+    from lf.writers import read_matrix_chunks
 
     counts: Counter[str] = Counter()
     offset = unlabeled = 0
-    with FrameWriter(out) as writer:
-        for labels, ids in read_matrix_chunks(stored, table.names, size):
-            n = labels.shape[0]
-            L = LabelMatrix(
-                labels, names=table.names, cardinality=table.cardinality, labels=table.labels,
-                row_ids=ids if ids is not None else np.arange(offset, offset + n),
-            )
-            proba, predictions = model.predict_both(L)  # the posterior once per chunk
-            frame = labels_frame(
-                L, proba, filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_,
-                predictions=predictions,
-            )
-            writer.write(frame)
-            counts.update({str(k): int(v) for k, v in frame["label"].value_counts().items()})
-            unlabeled += int(frame["label"].isna().sum())
-            offset += n
-        written = writer.rows
+    for labels, ids in read_matrix_chunks(stored, table.names, size):
+        n = labels.shape[0]
+        L = LabelMatrix(
+            labels, names=table.names, cardinality=table.cardinality, labels=table.labels,
+            row_ids=ids if ids is not None else np.arange(offset, offset + n),
+        )
+        proba, predictions = model.predict_both(L)  # the posterior once per chunk
+        frame = labels_frame(
+            L, proba, filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_,
+            predictions=predictions,
+        )
+        writer.write(frame)
+        counts.update({str(k): int(v) for k, v in frame["label"].value_counts().items()})
+        unlabeled += int(frame["label"].isna().sum())
+        offset += n
+    writer.finish()
+    written = writer.rows
     names = label_names(_pattern_matrix(table))
     return written, {name: counts.get(name, 0) for name in names}, unlabeled
 

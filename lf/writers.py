@@ -129,6 +129,16 @@ class FrameWriter(_Atomic):
             self._text.write(text if text.endswith("\n") else text + "\n")
 
     def close(self) -> None:
+        """Finish the file and move it onto ``path``."""
+        self.finish()
+        self._finish(True)
+
+    def commit(self) -> None:
+        """Move the file :meth:`finish` completed onto ``path``."""
+        self._finish(True)
+
+    def finish(self) -> None:
+        """Complete the file at ``tmp`` (not yet in place: :meth:`commit` or :meth:`abort`)."""
         try:
             if self.fmt == "parquet":
                 if self._parquet is not None:
@@ -147,14 +157,16 @@ class FrameWriter(_Atomic):
         except BaseException:
             self.abort()
             raise
-        self._finish(True)
+        self._parquet = self._text = None
 
     def abort(self) -> None:
+        """Drop the file (a no-op after :meth:`commit`)."""
         with contextlib.suppress(Exception):
             if self._parquet is not None:
                 self._parquet.close()
             if self._text is not None:
                 self._text.close()
+        self._parquet = self._text = None
         self._finish(False)
 
 

@@ -73,3 +73,28 @@ def test_outputs_that_cannot_be_written_fail_before_the_run(tmp_path: Path, data
     with pytest.raises(DataError, match="Unknown data format"):
         label([counted], data, output=tmp_path / "labels.txt", model="mv", progress=False)
     assert ran == [] and sorted(p.name for p in tmp_path.iterdir()) == ["comments.csv"]
+
+
+@pytest.mark.parametrize("matrix", ["L.npz", "L.parquet"])
+def test_an_interrupted_matrix_save_leaves_the_old_labels_file(
+    tmp_path: Path, lfs: lf.LFSet, data: Path, matrix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C while the matrix is moved into place, after every label was written: the old
+    # labels file must stay, not be replaced by labels whose matrix never appeared
+    out = tmp_path / "labels.csv"
+    out.write_text("old labels\n")
+    (tmp_path / matrix).write_text("old matrix\n")
+    import lf.io
+
+    real = lf.io.os.replace
+
+    def interrupted(src: object, dst: object) -> None:
+        if Path(str(dst)).name == matrix:
+            raise KeyboardInterrupt
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lf.io.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        label(lfs, data, output=out, matrix=tmp_path / matrix, progress=False)
+    assert out.read_text() == "old labels\n" and (tmp_path / matrix).read_text() == "old matrix\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["comments.csv", "labels.csv", matrix])
