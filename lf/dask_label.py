@@ -7,6 +7,8 @@ counts and seconds, never its rows. The client adds the counts up, fits the labe
 from them, and a second round of tasks predicts each part and writes its labels. Outputs
 are partitioned Parquet datasets (folders of ``part-NNNNN.parquet``), each part written
 atomically, so a task that is run again (its worker died) writes the same file again.
+The parts are written into hidden folders that become the output folders only when the
+whole run succeeded: a failed run leaves no parts behind.
 """
 
 from __future__ import annotations
@@ -107,13 +109,24 @@ def partitions(corpus: Any) -> list[Any]:
     raise DataError("engine='dask' with lf.label reads a Dask DataFrame or data files (paths or globs).")
 
 
-def folder_for(path: str | os.PathLike[str], what: str) -> Path:
-    """An output folder for a partitioned dataset: created empty, or refused when it holds files."""
+def folder_for(path: str | os.PathLike[str], what: str) -> tuple[Path, Path]:
+    """``(folder, staging)`` for a partitioned dataset: the output folder (new, or empty, else
+    refused) and the hidden folder beside it that the parts are written into; it becomes
+    the output folder only when the whole run succeeded (:func:`publish`)."""
+    import tempfile
+
     folder = Path(path)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise DataError(f"{what} {str(folder)!r} must be a new or empty folder with engine='dask' (it gets one part file per partition).")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    folder.absolute().parent.mkdir(parents=True, exist_ok=True)
+    return folder, Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.absolute().parent))
+
+
+def publish(staging: Path, folder: Path) -> None:
+    """Move a complete set of parts onto the output folder (an empty one is replaced)."""
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+    os.replace(staging, folder)
 
 
 class ClusterRun(NamedTuple):
@@ -136,12 +149,19 @@ def label_on_cluster(
 
     names = tuple(x.name for x in lfs)
     parts = partitions(corpus)
-    out_dir = folder_for(output, "The labels output") if output is not None else None
+    # Parts go to hidden folders that become the outputs once everything succeeded (the
+    # labels last), so a failed run leaves no part files that look like a whole dataset.
+    staged: list[tuple[Path, Path | None]] = []
+    futures: list[Any] = []
     if matrix is not None:
-        matrix_dir = folder_for(matrix, "The matrix output")
-    else:
-        near = out_dir.parent if out_dir is not None else Path(".")
-        matrix_dir = Path(tempfile.mkdtemp(prefix=".lf-matrix-", dir=near))
+        staged.append(folder_for(matrix, "The matrix output"))
+    if output is not None:
+        staged.append(folder_for(output, "The labels output"))
+    if matrix is None:
+        near = staged[0][0].absolute().parent if staged else Path(".")
+        staged.insert(0, (Path(tempfile.mkdtemp(prefix=".lf-matrix-", dir=near)), None))
+    matrix_dir = staged[0][1] or staged[0][0]
+    out_dir = staged[-1][1] if output is not None else None
     try:
         remote = shared_lfs(client, lfs)
         if corpus.dask is not None:
@@ -171,10 +191,15 @@ def label_on_cluster(
                               chunk_size, filter_abstain, uncovered, pure=False)
                 for i in range(len(results))
             ]
+            futures += jobs
             for n_written, part_counts in client.gather(jobs):
                 written += n_written
                 counts.update(part_counts)
+        for folder, staging in staged:
+            if staging is not None:
+                publish(staging, folder)
     finally:
-        if matrix is None:
-            shutil.rmtree(matrix_dir, ignore_errors=True)
+        client.cancel(futures)  # a failed run: tasks still queued write no more parts
+        for folder, staging in staged:
+            shutil.rmtree(staging or folder, ignore_errors=True)
     return ClusterRun(table, written, dict(counts)), model
