@@ -80,11 +80,13 @@ def predict_part(
     """On a worker: the labels of one stored matrix part, written as one output part."""
     from lf.matrix import LabelMatrix
     from lf.output import labels_frame
-    from lf.writers import FrameWriter, read_matrix_chunks
+    from lf.writers import FrameWriter, int_ids_with_gaps, read_matrix_chunks
 
     counts: Counter[str] = Counter()
+    stored = _part_name(Path(matrix_dir), i)
+    gaps = int_ids_with_gaps(stored)
     with FrameWriter(_part_name(Path(output_dir), i)) as writer:
-        for block, ids in read_matrix_chunks(_part_name(Path(matrix_dir), i), names, chunk_size):
+        for block, ids in read_matrix_chunks(stored, names, chunk_size):
             n = block.shape[0]
             L = LabelMatrix(block, names=names, cardinality=cardinality, labels=labels,
                             row_ids=ids if ids is not None else np.arange(offset, offset + n))
@@ -93,7 +95,7 @@ def predict_part(
                 L, proba, filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_,
                 predictions=predictions,
             )
-            writer.write(frame)
+            writer.write(frame.astype({"id": "Int64"}) if gaps else frame)
             counts.update({str(k): int(v) for k, v in frame["label"].value_counts().items()})
             offset += n
         written = writer.rows

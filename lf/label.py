@@ -412,10 +412,11 @@ def _write_labels(
 ) -> tuple[int, dict[str, int], int]:
     """The labels to ``writer``'s file, complete but not in place (its caller commits it)."""
     from lf.output import label_names, labels_frame
-    from lf.writers import read_matrix_chunks
+    from lf.writers import int_ids_with_gaps, read_matrix_chunks
 
     counts: Counter[str] = Counter()
     offset = unlabeled = 0
+    gaps = int_ids_with_gaps(stored)
     for labels, ids in read_matrix_chunks(stored, table.names, size):
         n = labels.shape[0]
         L = LabelMatrix(
@@ -427,7 +428,7 @@ def _write_labels(
             L, proba, filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_,
             predictions=predictions,
         )
-        writer.write(frame)
+        writer.write(frame.astype({"id": "Int64"}) if gaps else frame)
         counts.update({str(k): int(v) for k, v in frame["label"].value_counts().items()})
         unlabeled += int(frame["label"].isna().sum())
         offset += n

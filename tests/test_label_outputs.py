@@ -3,6 +3,7 @@ appear together or not at all."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -98,3 +99,24 @@ def test_an_interrupted_matrix_save_leaves_the_old_labels_file(
         label(lfs, data, output=out, matrix=tmp_path / matrix, progress=False)
     assert out.read_text() == "old labels\n" and (tmp_path / matrix).read_text() == "old matrix\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["comments.csv", "labels.csv", matrix])
+
+
+@pytest.mark.parametrize("gap", [3, 250])  # in the first chunk, or only in a later one
+@pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".csv"])
+def test_integer_ids_with_gaps_read_back_as_the_data_has_them(tmp_path: Path, lfs: lf.LFSet, suffix: str, gap: int) -> None:
+    # 64-bit ids (as snowflake-style comment ids are) with one missing: written untyped,
+    # pandas read them back as float64, where 2**53 + 1 is 2**53
+    frame = pd.read_csv(DEMO, nrows=300)
+    frame["id"] = pd.array([2**53 + i for i in range(300)], dtype="Int64")
+    frame.loc[gap, "id"] = pd.NA
+    data = tmp_path / "comments.parquet"
+    frame.to_parquet(data)
+    out = tmp_path / f"labels{suffix}"
+    label(lfs, data, output=out, chunk_size=100, progress=False)
+    want = pd.read_parquet(data)["id"]
+    if suffix == ".jsonl":  # pandas' JSON reader parses numbers as floats: read it as JSON
+        got = [json.loads(line)["id"] for line in out.read_text().splitlines()]
+        assert got == [None if v is pd.NA else v for v in want.tolist()]
+        return
+    got = pd.read_parquet(out)["id"] if suffix == ".parquet" else pd.read_csv(out, dtype={"id": "Int64"})["id"]
+    pd.testing.assert_series_equal(got, want)
