@@ -111,17 +111,21 @@ def partitions(corpus: Any) -> list[Any]:
     raise DataError("engine='dask' with lf.label reads a Dask DataFrame or data files (paths or globs).")
 
 
-def folder_for(path: str | os.PathLike[str], what: str) -> tuple[Path, Path]:
-    """``(folder, staging)`` for a partitioned dataset: the output folder (new, or empty, else
-    refused) and the hidden folder beside it that the parts are written into; it becomes
-    the output folder only when the whole run succeeded (:func:`publish`)."""
-    import tempfile
-
+def folder_for(path: str | os.PathLike[str], what: str) -> Path:
+    """An output folder for a partitioned dataset: new, or empty (else refused); not made yet."""
     folder = Path(path)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise DataError(f"{what} {str(folder)!r} must be a new or empty folder with engine='dask' (it gets one part file per partition).")
+    return folder
+
+
+def staging_for(folder: Path) -> Path:
+    """The hidden folder beside ``folder`` that its parts are written into; it becomes
+    ``folder`` only when the whole run succeeded (:func:`publish`)."""
+    import tempfile
+
     folder.absolute().parent.mkdir(parents=True, exist_ok=True)
-    return folder, Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.absolute().parent))
+    return Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.absolute().parent))
 
 
 def publish(staging: Path, folder: Path) -> None:
@@ -153,12 +157,10 @@ def label_on_cluster(
     parts = partitions(corpus)
     # Parts go to hidden folders that become the outputs once everything succeeded (the
     # labels last), so a failed run leaves no part files that look like a whole dataset.
-    staged: list[tuple[Path, Path | None]] = []
+    targets = [folder_for(matrix, "The matrix output")] if matrix is not None else []
+    targets += [folder_for(output, "The labels output")] if output is not None else []
+    staged: list[tuple[Path, Path | None]] = [(folder, staging_for(folder)) for folder in targets]
     futures: list[Any] = []
-    if matrix is not None:
-        staged.append(folder_for(matrix, "The matrix output"))
-    if output is not None:
-        staged.append(folder_for(output, "The labels output"))
     if matrix is None:
         near = staged[0][0].absolute().parent if staged else Path(".")
         staged.insert(0, (Path(tempfile.mkdtemp(prefix=".lf-matrix-", dir=near)), None))
