@@ -120,3 +120,14 @@ def test_integer_ids_with_gaps_read_back_as_the_data_has_them(tmp_path: Path, lf
         return
     got = pd.read_parquet(out)["id"] if suffix == ".parquet" else pd.read_csv(out, dtype={"id": "Int64"})["id"]
     pd.testing.assert_series_equal(got, want)
+
+
+@pytest.mark.parametrize(("names", "problem"), [(["", "SPAM"], "empty"), ([" ", "SPAM"], "empty"), (["SPAM", "spam"], "duplicated")])
+def test_label_names_that_read_back_as_another_or_as_none_are_refused(tmp_path: Path, data: Path, names: list[str], problem: str) -> None:
+    # an empty name is what a CSV writes for "no label", so class 0 read back as
+    # uncovered; names equal but for case are one name to --gold and --class-balance,
+    # which read names in any case, so gold 'SPAM' was scored as 'spam'
+    lfs = lf.LFSet(lf.load_lfs(DEMO_LFS), labels=names)
+    with pytest.raises(ParameterError, match=problem):
+        label(lfs, data, output=tmp_path / "labels.csv", progress=False)
+    assert not (tmp_path / "labels.csv").exists()
