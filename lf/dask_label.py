@@ -74,10 +74,11 @@ def label_part(
 
 
 def predict_part(
-    model: Any, i: int, offset: int, names: tuple[str, ...], cardinality: int, labels: tuple[str, ...] | None,
+    predictions: Any, i: int, offset: int, names: tuple[str, ...], cardinality: int, labels: tuple[str, ...] | None,
     matrix_dir: str, output_dir: str, chunk_size: int, filter_abstain: bool, uncovered: str = "null",
 ) -> tuple[int, dict[str, int]]:
-    """On a worker: the labels of one stored matrix part, written as one output part."""
+    """On a worker: the labels of one stored matrix part, written as one output part
+    (``predictions``: the fitted model's :class:`~lf._pattern_predict.PatternPredictions`)."""
     from lf.matrix import LabelMatrix
     from lf.output import labels_frame
     from lf.writers import FrameWriter, int_ids_with_gaps, read_matrix_chunks
@@ -90,10 +91,10 @@ def predict_part(
             n = block.shape[0]
             L = LabelMatrix(block, names=names, cardinality=cardinality, labels=labels,
                             row_ids=ids if ids is not None else np.arange(offset, offset + n))
-            proba, predictions = model.predict_both(L)  # the posterior once per chunk
+            proba, best = predictions.of(block)  # the model's answer for each distinct row of votes
             frame = labels_frame(
-                L, proba, filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_,
-                predictions=predictions,
+                L, proba, filter_abstain=filter_abstain, uncovered=uncovered, prior=predictions.prior,
+                predictions=best,
             )
             writer.write(frame.astype({"id": "Int64"}) if gaps else frame)
             counts.update({str(k): int(v) for k, v in frame["label"].value_counts().items()})
@@ -139,6 +140,7 @@ class ClusterRun(NamedTuple):
     table: Any
     written: int
     label_counts: dict[str, int]
+    predictions: Any  # the PatternPredictions the labels were written with
 
 
 def label_on_cluster(
@@ -150,6 +152,7 @@ def label_on_cluster(
     import shutil
     import tempfile
 
+    from lf._pattern_predict import PatternPredictions
     from lf.apply.dask import shared_lfs
     from lf.counts import PatternCounter
 
@@ -187,11 +190,12 @@ def label_on_cluster(
             errors=np.sum([r.errors for r in results], axis=0), seconds=np.sum([r.seconds for r in results], axis=0),
         )
         model = fit(table)
+        predictions = PatternPredictions(model, table)
         written, counts = 0, Counter[str]()
         if out_dir is not None:
             offsets = np.concatenate([[0], np.cumsum([r.n for r in results])])
             jobs = [
-                client.submit(predict_part, model, i, int(offsets[i]), names, k, labels, str(matrix_dir), str(out_dir),
+                client.submit(predict_part, predictions, i, int(offsets[i]), names, k, labels, str(matrix_dir), str(out_dir),
                               chunk_size, filter_abstain, uncovered, pure=False)
                 for i in range(len(results))
             ]
@@ -206,4 +210,4 @@ def label_on_cluster(
         client.cancel(futures)  # a failed run: tasks still queued write no more parts
         for folder, staging in staged:
             shutil.rmtree(staging or folder, ignore_errors=True)
-    return ClusterRun(table, written, dict(counts)), model
+    return ClusterRun(table, written, dict(counts), predictions), model

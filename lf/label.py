@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf._matrix_io import meta_of
+from lf._pattern_predict import PatternPredictions
 from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix, PatternTable
 
@@ -132,8 +133,9 @@ def label(
         chosen: list[Any] = []
         fitted, desc = _fit(fitted, model, table, class_balance, dev_set, chosen)
         written, counts, unlabeled = 0, dict[str, int](), 0
+        predictions = PatternPredictions(fitted, table)
         if writer is not None:
-            written, counts, unlabeled = _write_labels(writer, spill.tmp, table, fitted, size, filter_abstain, uncovered)
+            written, counts, unlabeled = _write_labels(writer, spill.tmp, table, predictions, size, filter_abstain, uncovered)
         # the labels file moves into place last: it never appears without the matrix
         if matrix is not None and nominal is None:
             from lf._matrix_io import read_parquet_matrix
@@ -147,20 +149,20 @@ def label(
         spill.abort()  # a no-op once committed
         if writer is not None:
             writer.abort()
-    result = _result(table, fitted, desc, out, written, counts, run.cache_stats, gold, uncovered, unlabeled, chosen)
+    result = _result(table, fitted, desc, out, written, counts, run.cache_stats, gold, uncovered, unlabeled, chosen, predictions)
     return result._replace(dev_rows=0 if dev_set is None else len(dev_set[1]))
 
 
 def _result(
     table: PatternTable, model: Any, desc: str, out: Path | None, written: int, counts: dict[str, int],
-    cache_stats: Any, gold: str | None, uncovered: str, unlabeled: int, chosen: list[Any],
+    cache_stats: Any, gold: str | None, uncovered: str, unlabeled: int, chosen: list[Any], predictions: Any,
 ) -> Labeled:
     covered = (table.rows != -1).any(axis=1)
     n_covered = int(table.counts[covered].sum())
     coverage = n_covered / max(table.n, 1)
     accuracy = accuracy_covered = None
     if gold:
-        right = _right(model, table, uncovered)
+        right = _right(predictions, table, uncovered)
         accuracy = float(table.counts[right].sum() / max(table.n, 1))
         accuracy_covered = float(table.counts[right & covered].sum() / n_covered) if n_covered else None
     return Labeled(table, model, desc, out, written, counts, accuracy, cache_stats, accuracy_covered, coverage,
@@ -277,7 +279,7 @@ def _label_on_cluster(
     names = [str(c) for c in (labels or range(done.table.cardinality))]
     counts = {name: done.label_counts.get(name, 0) for name in names}
     unlabeled = done.written - sum(counts.values())
-    return _result(done.table, model, desc[0], out, done.written, counts, None, gold, uncovered, unlabeled, [])
+    return _result(done.table, model, desc[0], out, done.written, counts, None, gold, uncovered, unlabeled, [], done.predictions)
 
 
 def _scratch_name(out: Path | None, matrix: Any) -> Path:
@@ -398,19 +400,22 @@ def _pattern_matrix(table: PatternTable) -> LabelMatrix:
     return LabelMatrix(table.rows, names=table.names, cardinality=table.cardinality, labels=table.labels)
 
 
-def _right(model: Any, table: PatternTable, uncovered: str) -> npt.NDArray[np.bool_]:
-    """Per pattern: whether the model's label equals the gold label (a row's label is its
-    pattern's). With ``uncovered="null"`` a pattern without votes has no label: never right."""
+def _right(predictions: Any, table: PatternTable, uncovered: str) -> npt.NDArray[np.bool_]:
+    """Per pattern: whether the label written for its rows equals the gold label. With
+    ``uncovered="null"`` a pattern without votes has no label: never right."""
     assert table.gold is not None
-    abstain = "uncovered" if uncovered == "null" else None
-    predicted = np.asarray(model.predict(_pattern_matrix(table), abstain=abstain), np.int64)
+    predicted = predictions.of(table.rows)[1].copy()
+    if uncovered == "null":
+        predicted[~(table.rows != -1).any(axis=1)] = -1
     return np.asarray(predicted == table.gold)
 
 
 def _write_labels(
-    writer: Any, stored: Path, table: PatternTable, model: Any, size: int, filter_abstain: bool, uncovered: str
+    writer: Any, stored: Path, table: PatternTable, answers: PatternPredictions, size: int, filter_abstain: bool,
+    uncovered: str,
 ) -> tuple[int, dict[str, int], int]:
-    """The labels to ``writer``'s file, complete but not in place (its caller commits it)."""
+    """The labels to ``writer``'s file, as ``answers`` gives them per distinct row of votes;
+    complete but not in place (its caller commits it)."""
     from lf.output import label_names, labels_frame
     from lf.writers import int_ids_with_gaps, read_matrix_chunks
 
@@ -423,9 +428,9 @@ def _write_labels(
             labels, names=table.names, cardinality=table.cardinality, labels=table.labels,
             row_ids=ids if ids is not None else np.arange(offset, offset + n),
         )
-        proba, predictions = model.predict_both(L)  # the posterior once per chunk
+        proba, predictions = answers.of(labels)
         frame = labels_frame(
-            L, proba, filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_,
+            L, proba, filter_abstain=filter_abstain, uncovered=uncovered, prior=answers.prior,
             predictions=predictions,
         )
         writer.write(frame.astype({"id": "Int64"}) if gaps else frame)
