@@ -96,7 +96,7 @@ def label(
     check_label_names(labels)
     if uncovered not in UNCOVERED:
         raise ParameterError(f"`uncovered` must be 'null' or 'prior'. Got {uncovered!r}.")
-    fitted = _model_object(model, names)
+    fitted = _model_object(model, names, labels, k)
     if (dev is None) != (dev_gold is None):
         raise ParameterError("`dev` and `dev_gold` go together: the dev rows and their gold column.")
     if dev is None and (model == "auto" or (isinstance(class_balance, str) and class_balance == "dev")):
@@ -288,7 +288,7 @@ def _scratch_name(out: Path | None, matrix: Any) -> Path:
     return near.with_name(f"{near.name}.matrix.parquet")
 
 
-def _model_object(model: Any, names: tuple[str, ...]) -> Any:
+def _model_object(model: Any, names: tuple[str, ...], labels: tuple[str, ...] | None = None, k: int | None = None) -> Any:
     from lf.models import model_from_spec
     from lf.models._stats import check_lf_count
 
@@ -305,7 +305,23 @@ def _model_object(model: Any, names: tuple[str, ...]) -> Any:
             f"The model was fitted on other LFs ({', '.join(fitted_names)}) than the ones given here "
             f"({', '.join(names)}). Apply the LF module the model was fitted with, or fit the model again."
         )
+    _same_classes_as(obj, labels, k)
     return obj
+
+
+def _same_classes_as(model: Any, labels: tuple[str, ...] | None, k: int | None) -> None:
+    """A fitted model must know the classes the LFs vote for (same names, same order):
+    checked before the run, not once every LF has run."""
+    if not hasattr(model, "cardinality_"):
+        return
+    fitted = getattr(model, "label_names_", None)
+    if labels and fitted is not None and list(fitted) != list(labels):
+        raise DataError(
+            f"The model was fitted on the labels {', '.join(fitted)} (in that order); the LFs here label "
+            f"{', '.join(labels)}. Its class ids would mean other labels: fit the model again."
+        )
+    if k is not None and int(model.cardinality_) != k:
+        raise DataError(f"The model was fitted on {int(model.cardinality_)} classes; the LFs here vote for {k}. Fit the model again.")
 
 
 def tally(run: Any, writer: Any, counter: Any, m: int, gold: bool) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], int]:

@@ -131,3 +131,20 @@ def test_label_names_that_read_back_as_another_or_as_none_are_refused(tmp_path: 
     with pytest.raises(ParameterError, match=problem):
         label(lfs, data, output=tmp_path / "labels.csv", progress=False)
     assert not (tmp_path / "labels.csv").exists()
+
+
+def test_a_model_fitted_on_other_classes_stops_the_run_before_it_starts(tmp_path: Path, lfs: lf.LFSet, data: Path) -> None:
+    # it failed only once every LF had run on every row
+    from lf.corpus import Corpus
+    from lf.models import LabelModel
+
+    named, unnamed = tmp_path / "named.json", tmp_path / "unnamed.json"
+    LabelModel().fit(lf.apply(lfs, data, progress=False)).save(named)
+    LabelModel().fit(lf.apply(lf.LFSet(list(lfs)), data, progress=False)).save(unnamed)
+    swapped, three = list(reversed(lfs.labels)), [*lfs.labels, "OTHER"]
+    for model, labels in ((named, swapped), (named, three), (unnamed, three)):
+        corpus = Corpus(data)
+        with pytest.raises(DataError, match="fitted on"):
+            label(lf.LFSet(list(lfs), labels=labels), corpus, output=tmp_path / "labels.csv", model=str(model), progress=False)
+        assert corpus.reads == 0
+    assert not (tmp_path / "labels.csv").exists()
