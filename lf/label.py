@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from lf._label_checks import check_paths, model_object
 from lf._matrix_io import meta_of
 from lf._pattern_predict import PatternPredictions
 from lf.errors import DataError, ParameterError
@@ -96,7 +97,7 @@ def label(
     check_label_names(labels)
     if uncovered not in UNCOVERED:
         raise ParameterError(f"`uncovered` must be 'null' or 'prior'. Got {uncovered!r}.")
-    fitted = _model_object(model, names, labels, k)
+    fitted = model_object(model, names, labels, k)
     if (dev is None) != (dev_gold is None):
         raise ParameterError("`dev` and `dev_gold` go together: the dev rows and their gold column.")
     if dev is None and (model == "auto" or (isinstance(class_balance, str) and class_balance == "dev")):
@@ -105,7 +106,7 @@ def label(
     corpus = as_corpus(data)
     client = _cluster_client(runner)
     if client is None:
-        _check_paths([("`output`", out), ("`matrix`", matrix)], corpus, dev, model)
+        check_paths([("`output`", out), ("`matrix`", matrix)], corpus, dev, model)
     else:
         return _label_on_cluster(client, lf_list, corpus, fitted, model, class_balance, gold, labels, k, out, matrix,
                                  dev, filter_abstain, uncovered, size, on_error, text_column, id_column)
@@ -198,7 +199,7 @@ def apply_to_file(
     if Path(path).suffix.lower() != ".parquet":
         raise ParameterError(f"apply_to_file writes Parquet: use a .parquet file name. Got {str(path)!r}.")
     corpus = as_corpus(data)
-    _check_paths([("`path`", Path(path))], corpus)
+    check_paths([("`path`", Path(path))], corpus)
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
     writer = MatrixWriter(Path(path), names)
     try:
@@ -226,25 +227,6 @@ def _prepare(lfs: Any, on_error: str, chunk_size: int | None, engine: Any, n_job
     labels, k = check_run(lfs, on_error, None, None)
     size = _check_int("chunk_size", DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size, 1)
     return lf_list, tuple(x.name for x in lf_list), labels, k, size, _engine_for(engine, _n_jobs(n_jobs))
-
-
-def _check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, model: Any = None) -> None:
-    """Before the run: outputs of a known format, in writable folders, none of them a data
-    file, a dev data file or the saved model read (the outputs replace their files at the end)."""
-    from lf.io import _as_paths, detect_format
-    from lf.paths import check_outputs
-
-    named = [(option, Path(path)) for option, path in outputs if path is not None]
-    for option, path in named:
-        if option == "`matrix`" and path.suffix.lower() not in (".npz", ".parquet"):
-            raise ParameterError(f"`matrix` must be a .npz or .parquet file name. Got {str(path)!r}.")
-        if option == "`output`":
-            detect_format(path)
-    dev_files = _as_paths(dev) or []  # a dev Corpus is read later: its files are not known here
-    models = [Path(model)] if isinstance(model, (str, os.PathLike)) and str(model).lower().endswith(".json") else []
-    inputs = [("`data`", p) for p in corpus.files or []] + [("`dev`", p) for p in dev_files]
-    inputs += [("`model`", p) for m in models for p in (m, m.with_name(f"{m.stem}.model.npz"))]
-    check_outputs(named, inputs)
 
 
 def _cluster_client(runner: Any) -> Any:
@@ -286,42 +268,6 @@ def _scratch_name(out: Path | None, matrix: Any) -> Path:
     """Where the matrix is kept while the run needs it (a hidden file, removed at the end)."""
     near = out if out is not None else Path(matrix) if matrix is not None else Path("labels")
     return near.with_name(f"{near.name}.matrix.parquet")
-
-
-def _model_object(model: Any, names: tuple[str, ...], labels: tuple[str, ...] | None = None, k: int | None = None) -> Any:
-    from lf.models import model_from_spec
-    from lf.models._stats import check_lf_count
-
-    if model == "auto":
-        return None
-    obj = model_from_spec(model) if isinstance(model, str) else model
-    if not hasattr(obj, "fit_patterns"):
-        raise ParameterError(f"`model` must be a model name, 'auto', a model.json or a label model object. Got {model!r}.")
-    if not hasattr(obj, "cardinality_"):  # to be fitted: too few LFs stop the run before it starts
-        check_lf_count(type(obj).__name__, getattr(obj, "_min_lfs", 1), len(names), "")
-    fitted_names = getattr(obj, "lf_names_", None)
-    if hasattr(obj, "cardinality_") and fitted_names is not None and list(fitted_names) != list(names):
-        raise DataError(
-            f"The model was fitted on other LFs ({', '.join(fitted_names)}) than the ones given here "
-            f"({', '.join(names)}). Apply the LF module the model was fitted with, or fit the model again."
-        )
-    _same_classes_as(obj, labels, k)
-    return obj
-
-
-def _same_classes_as(model: Any, labels: tuple[str, ...] | None, k: int | None) -> None:
-    """A fitted model must know the classes the LFs vote for (same names, same order):
-    checked before the run, not once every LF has run."""
-    if not hasattr(model, "cardinality_"):
-        return
-    fitted = getattr(model, "label_names_", None)
-    if labels and fitted is not None and list(fitted) != list(labels):
-        raise DataError(
-            f"The model was fitted on the labels {', '.join(fitted)} (in that order); the LFs here label "
-            f"{', '.join(labels)}. Its class ids would mean other labels: fit the model again."
-        )
-    if k is not None and int(model.cardinality_) != k:
-        raise DataError(f"The model was fitted on {int(model.cardinality_)} classes; the LFs here vote for {k}. Fit the model again.")
 
 
 def tally(run: Any, writer: Any, counter: Any, m: int, gold: bool) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], int]:
