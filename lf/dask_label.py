@@ -7,6 +7,8 @@ counts and seconds, never its rows. The client adds the counts up, fits the labe
 from them, and a second round of tasks predicts each part and writes its labels. Outputs
 are partitioned Parquet datasets (folders of ``part-NNNNN.parquet``), each part written
 atomically, so a task that is run again (its worker died) writes the same file again.
+The parts are written into hidden folders that become the output folders only when the
+whole run succeeded: a failed run leaves no parts behind.
 """
 
 from __future__ import annotations
@@ -72,26 +74,29 @@ def label_part(
 
 
 def predict_part(
-    model: Any, i: int, offset: int, names: tuple[str, ...], cardinality: int, labels: tuple[str, ...] | None,
+    predictions: Any, i: int, offset: int, names: tuple[str, ...], cardinality: int, labels: tuple[str, ...] | None,
     matrix_dir: str, output_dir: str, chunk_size: int, filter_abstain: bool, uncovered: str = "null",
 ) -> tuple[int, dict[str, int]]:
-    """On a worker: the labels of one stored matrix part, written as one output part."""
+    """On a worker: the labels of one stored matrix part, written as one output part
+    (``predictions``: the fitted model's :class:`~lf._pattern_predict.PatternPredictions`)."""
     from lf.matrix import LabelMatrix
     from lf.output import labels_frame
-    from lf.writers import FrameWriter, read_matrix_chunks
+    from lf.writers import FrameWriter, int_ids_with_gaps, read_matrix_chunks
 
     counts: Counter[str] = Counter()
+    stored = _part_name(Path(matrix_dir), i)
+    gaps = int_ids_with_gaps(stored)
     with FrameWriter(_part_name(Path(output_dir), i)) as writer:
-        for block, ids in read_matrix_chunks(_part_name(Path(matrix_dir), i), names, chunk_size):
+        for block, ids in read_matrix_chunks(stored, names, chunk_size):
             n = block.shape[0]
             L = LabelMatrix(block, names=names, cardinality=cardinality, labels=labels,
                             row_ids=ids if ids is not None else np.arange(offset, offset + n))
-            proba, predictions = model.predict_both(L)  # the posterior once per chunk
+            proba, best = predictions.of(block)  # the model's answer for each distinct row of votes
             frame = labels_frame(
-                L, proba, filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_,
-                predictions=predictions,
+                L, proba, filter_abstain=filter_abstain, uncovered=uncovered, prior=predictions.prior,
+                predictions=best,
             )
-            writer.write(frame)
+            writer.write(frame.astype({"id": "Int64"}) if gaps else frame)
             counts.update({str(k): int(v) for k, v in frame["label"].value_counts().items()})
             offset += n
         written = writer.rows
@@ -108,18 +113,34 @@ def partitions(corpus: Any) -> list[Any]:
 
 
 def folder_for(path: str | os.PathLike[str], what: str) -> Path:
-    """An output folder for a partitioned dataset: created empty, or refused when it holds files."""
+    """An output folder for a partitioned dataset: new, or empty (else refused); not made yet."""
     folder = Path(path)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise DataError(f"{what} {str(folder)!r} must be a new or empty folder with engine='dask' (it gets one part file per partition).")
-    folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def staging_for(folder: Path) -> Path:
+    """The hidden folder beside ``folder`` that its parts are written into; it becomes
+    ``folder`` only when the whole run succeeded (:func:`publish`)."""
+    import tempfile
+
+    folder.absolute().parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.absolute().parent))
+
+
+def publish(staging: Path, folder: Path) -> None:
+    """Move a complete set of parts onto the output folder (an empty one is replaced)."""
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+    os.replace(staging, folder)
 
 
 class ClusterRun(NamedTuple):
     table: Any
     written: int
     label_counts: dict[str, int]
+    predictions: Any  # the PatternPredictions the labels were written with
 
 
 def label_on_cluster(
@@ -131,17 +152,23 @@ def label_on_cluster(
     import shutil
     import tempfile
 
+    from lf._pattern_predict import PatternPredictions
     from lf.apply.dask import shared_lfs
     from lf.counts import PatternCounter
 
     names = tuple(x.name for x in lfs)
     parts = partitions(corpus)
-    out_dir = folder_for(output, "The labels output") if output is not None else None
-    if matrix is not None:
-        matrix_dir = folder_for(matrix, "The matrix output")
-    else:
-        near = out_dir.parent if out_dir is not None else Path(".")
-        matrix_dir = Path(tempfile.mkdtemp(prefix=".lf-matrix-", dir=near))
+    # Parts go to hidden folders that become the outputs once everything succeeded (the
+    # labels last), so a failed run leaves no part files that look like a whole dataset.
+    targets = [folder_for(matrix, "The matrix output")] if matrix is not None else []
+    targets += [folder_for(output, "The labels output")] if output is not None else []
+    staged: list[tuple[Path, Path | None]] = [(folder, staging_for(folder)) for folder in targets]
+    futures: list[Any] = []
+    if matrix is None:
+        near = staged[0][0].absolute().parent if staged else Path(".")
+        staged.insert(0, (Path(tempfile.mkdtemp(prefix=".lf-matrix-", dir=near)), None))
+    matrix_dir = staged[0][1] or staged[0][0]
+    out_dir = staged[-1][1] if output is not None else None
     try:
         remote = shared_lfs(client, lfs)
         if corpus.dask is not None:
@@ -163,18 +190,24 @@ def label_on_cluster(
             errors=np.sum([r.errors for r in results], axis=0), seconds=np.sum([r.seconds for r in results], axis=0),
         )
         model = fit(table)
+        predictions = PatternPredictions(model, table)
         written, counts = 0, Counter[str]()
         if out_dir is not None:
             offsets = np.concatenate([[0], np.cumsum([r.n for r in results])])
             jobs = [
-                client.submit(predict_part, model, i, int(offsets[i]), names, k, labels, str(matrix_dir), str(out_dir),
+                client.submit(predict_part, predictions, i, int(offsets[i]), names, k, labels, str(matrix_dir), str(out_dir),
                               chunk_size, filter_abstain, uncovered, pure=False)
                 for i in range(len(results))
             ]
+            futures += jobs
             for n_written, part_counts in client.gather(jobs):
                 written += n_written
                 counts.update(part_counts)
+        for folder, staging in staged:
+            if staging is not None:
+                publish(staging, folder)
     finally:
-        if matrix is None:
-            shutil.rmtree(matrix_dir, ignore_errors=True)
-    return ClusterRun(table, written, dict(counts)), model
+        client.cancel(futures)  # a failed run: tasks still queued write no more parts
+        for folder, staging in staged:
+            shutil.rmtree(staging or folder, ignore_errors=True)
+    return ClusterRun(table, written, dict(counts), predictions), model

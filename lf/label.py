@@ -17,7 +17,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from lf._label_checks import check_paths, model_object
 from lf._matrix_io import meta_of
+from lf._pattern_predict import PatternPredictions
 from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix, PatternTable
 
@@ -89,13 +91,13 @@ def label(
     from lf.corpus import as_corpus
     from lf.gold import gold_ids
     from lf.output import UNCOVERED, check_label_names
-    from lf.writers import MatrixWriter
+    from lf.writers import FrameWriter, MatrixWriter
 
     lf_list, names, labels, k, size, runner = _prepare(lfs, on_error, chunk_size, engine, n_jobs)
     check_label_names(labels)
     if uncovered not in UNCOVERED:
         raise ParameterError(f"`uncovered` must be 'null' or 'prior'. Got {uncovered!r}.")
-    fitted = _model_object(model, names)
+    fitted = model_object(model, names, labels, k)
     if (dev is None) != (dev_gold is None):
         raise ParameterError("`dev` and `dev_gold` go together: the dev rows and their gold column.")
     if dev is None and (model == "auto" or (isinstance(class_balance, str) and class_balance == "dev")):
@@ -103,7 +105,9 @@ def label(
     out = None if output is None else Path(output)
     corpus = as_corpus(data)
     client = _cluster_client(runner)
-    if client is not None:
+    if client is None:
+        check_paths([("`output`", out), ("`matrix`", matrix)], corpus, dev, model)
+    else:
         return _label_on_cluster(client, lf_list, corpus, fitted, model, class_balance, gold, labels, k, out, matrix,
                                  dev, filter_abstain, uncovered, size, on_error, text_column, id_column)
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
@@ -114,7 +118,9 @@ def label(
     nominal = Path(matrix) if matrix is not None and Path(matrix).suffix.lower() == ".parquet" else None
     spill = MatrixWriter(nominal or _scratch_name(out, matrix), names, check=nominal is not None,
                          shown=nominal or out or (Path(matrix) if matrix is not None else None))
+    writer = None
     try:
+        writer = None if out is None else FrameWriter(out)
         gold_what = f"{what['gold']} column {gold!r}"
         run = Pass(
             runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column,
@@ -128,30 +134,36 @@ def label(
         chosen: list[Any] = []
         fitted, desc = _fit(fitted, model, table, class_balance, dev_set, chosen)
         written, counts, unlabeled = 0, dict[str, int](), 0
-        if out is not None:
-            written, counts, unlabeled = _write_labels(out, spill.tmp, table, fitted, size, filter_abstain, uncovered)
+        predictions = PatternPredictions(fitted, table)
+        if writer is not None:
+            written, counts, unlabeled = _write_labels(writer, spill.tmp, table, predictions, size, filter_abstain, uncovered)
+        # the labels file moves into place last: it never appears without the matrix
         if matrix is not None and nominal is None:
             from lf._matrix_io import read_parquet_matrix
 
             LabelMatrix(**read_parquet_matrix(spill.tmp)).save(Path(matrix))
         if nominal is not None:
             spill.commit()
+        if writer is not None:
+            writer.commit()
     finally:
         spill.abort()  # a no-op once committed
-    result = _result(table, fitted, desc, out, written, counts, run.cache_stats, gold, uncovered, unlabeled, chosen)
+        if writer is not None:
+            writer.abort()
+    result = _result(table, fitted, desc, out, written, counts, run.cache_stats, gold, uncovered, unlabeled, chosen, predictions)
     return result._replace(dev_rows=0 if dev_set is None else len(dev_set[1]))
 
 
 def _result(
     table: PatternTable, model: Any, desc: str, out: Path | None, written: int, counts: dict[str, int],
-    cache_stats: Any, gold: str | None, uncovered: str, unlabeled: int, chosen: list[Any],
+    cache_stats: Any, gold: str | None, uncovered: str, unlabeled: int, chosen: list[Any], predictions: Any,
 ) -> Labeled:
     covered = (table.rows != -1).any(axis=1)
     n_covered = int(table.counts[covered].sum())
     coverage = n_covered / max(table.n, 1)
     accuracy = accuracy_covered = None
     if gold:
-        right = _right(model, table, uncovered)
+        right = _right(predictions, table, uncovered)
         accuracy = float(table.counts[right].sum() / max(table.n, 1))
         accuracy_covered = float(table.counts[right & covered].sum() / n_covered) if n_covered else None
     return Labeled(table, model, desc, out, written, counts, accuracy, cache_stats, accuracy_covered, coverage,
@@ -187,6 +199,7 @@ def apply_to_file(
     if Path(path).suffix.lower() != ".parquet":
         raise ParameterError(f"apply_to_file writes Parquet: use a .parquet file name. Got {str(path)!r}.")
     corpus = as_corpus(data)
+    check_paths([("`path`", Path(path))], corpus)
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
     writer = MatrixWriter(Path(path), names)
     try:
@@ -248,33 +261,13 @@ def _label_on_cluster(
     names = [str(c) for c in (labels or range(done.table.cardinality))]
     counts = {name: done.label_counts.get(name, 0) for name in names}
     unlabeled = done.written - sum(counts.values())
-    return _result(done.table, model, desc[0], out, done.written, counts, None, gold, uncovered, unlabeled, [])
+    return _result(done.table, model, desc[0], out, done.written, counts, None, gold, uncovered, unlabeled, [], done.predictions)
 
 
 def _scratch_name(out: Path | None, matrix: Any) -> Path:
     """Where the matrix is kept while the run needs it (a hidden file, removed at the end)."""
     near = out if out is not None else Path(matrix) if matrix is not None else Path("labels")
     return near.with_name(f"{near.name}.matrix.parquet")
-
-
-def _model_object(model: Any, names: tuple[str, ...]) -> Any:
-    from lf.models import model_from_spec
-    from lf.models._stats import check_lf_count
-
-    if model == "auto":
-        return None
-    obj = model_from_spec(model) if isinstance(model, str) else model
-    if not hasattr(obj, "fit_patterns"):
-        raise ParameterError(f"`model` must be a model name, 'auto', a model.json or a label model object. Got {model!r}.")
-    if not hasattr(obj, "cardinality_"):  # to be fitted: too few LFs stop the run before it starts
-        check_lf_count(type(obj).__name__, getattr(obj, "_min_lfs", 1), len(names), "")
-    fitted_names = getattr(obj, "lf_names_", None)
-    if hasattr(obj, "cardinality_") and fitted_names is not None and list(fitted_names) != list(names):
-        raise DataError(
-            f"The model was fitted on other LFs ({', '.join(fitted_names)}) than the ones given here "
-            f"({', '.join(names)}). Apply the LF module the model was fitted with, or fit the model again."
-        )
-    return obj
 
 
 def tally(run: Any, writer: Any, counter: Any, m: int, gold: bool) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], int]:
@@ -369,40 +362,45 @@ def _pattern_matrix(table: PatternTable) -> LabelMatrix:
     return LabelMatrix(table.rows, names=table.names, cardinality=table.cardinality, labels=table.labels)
 
 
-def _right(model: Any, table: PatternTable, uncovered: str) -> npt.NDArray[np.bool_]:
-    """Per pattern: whether the model's label equals the gold label (a row's label is its
-    pattern's). With ``uncovered="null"`` a pattern without votes has no label: never right."""
+def _right(predictions: Any, table: PatternTable, uncovered: str) -> npt.NDArray[np.bool_]:
+    """Per pattern: whether the label written for its rows equals the gold label. With
+    ``uncovered="null"`` a pattern without votes has no label: never right."""
     assert table.gold is not None
-    abstain = "uncovered" if uncovered == "null" else None
-    predicted = np.asarray(model.predict(_pattern_matrix(table), abstain=abstain), np.int64)
+    predicted = predictions.of(table.rows)[1].copy()
+    if uncovered == "null":
+        predicted[~(table.rows != -1).any(axis=1)] = -1
     return np.asarray(predicted == table.gold)
 
 
 def _write_labels(
-    out: Path, stored: Path, table: PatternTable, model: Any, size: int, filter_abstain: bool, uncovered: str
+    writer: Any, stored: Path, table: PatternTable, answers: PatternPredictions, size: int, filter_abstain: bool,
+    uncovered: str,
 ) -> tuple[int, dict[str, int], int]:
+    """The labels to ``writer``'s file, as ``answers`` gives them per distinct row of votes;
+    complete but not in place (its caller commits it)."""
     from lf.output import label_names, labels_frame
-    from lf.writers import FrameWriter, read_matrix_chunks
+    from lf.writers import int_ids_with_gaps, read_matrix_chunks
 
     counts: Counter[str] = Counter()
     offset = unlabeled = 0
-    with FrameWriter(out) as writer:
-        for labels, ids in read_matrix_chunks(stored, table.names, size):
-            n = labels.shape[0]
-            L = LabelMatrix(
-                labels, names=table.names, cardinality=table.cardinality, labels=table.labels,
-                row_ids=ids if ids is not None else np.arange(offset, offset + n),
-            )
-            proba, predictions = model.predict_both(L)  # the posterior once per chunk
-            frame = labels_frame(
-                L, proba, filter_abstain=filter_abstain, uncovered=uncovered, prior=model.class_balance_,
-                predictions=predictions,
-            )
-            writer.write(frame)
-            counts.update({str(k): int(v) for k, v in frame["label"].value_counts().items()})
-            unlabeled += int(frame["label"].isna().sum())
-            offset += n
-        written = writer.rows
+    gaps = int_ids_with_gaps(stored)
+    for labels, ids in read_matrix_chunks(stored, table.names, size):
+        n = labels.shape[0]
+        L = LabelMatrix(
+            labels, names=table.names, cardinality=table.cardinality, labels=table.labels,
+            row_ids=ids if ids is not None else np.arange(offset, offset + n),
+        )
+        proba, predictions = answers.of(labels)
+        frame = labels_frame(
+            L, proba, filter_abstain=filter_abstain, uncovered=uncovered, prior=answers.prior,
+            predictions=predictions,
+        )
+        writer.write(frame.astype({"id": "Int64"}) if gaps else frame)
+        counts.update({str(k): int(v) for k, v in frame["label"].value_counts().items()})
+        unlabeled += int(frame["label"].isna().sum())
+        offset += n
+    writer.finish()
+    written = writer.rows
     names = label_names(_pattern_matrix(table))
     return written, {name: counts.get(name, 0) for name in names}, unlabeled
 

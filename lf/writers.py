@@ -98,7 +98,8 @@ class FrameWriter(_Atomic):
             table = pa.Table.from_pandas(df, preserve_index=False)
             # a column with only missing values (ids no row of this chunk has) has no type
             # yet: text, the type a mixed column is written as, so later chunks fit
-            self._schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema])
+            fields = [f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema]
+            self._schema = pa.schema(fields, metadata=table.schema.metadata)  # pandas reads its dtypes back
             table = table.cast(self._schema)
             self._parquet = pq.ParquetWriter(self.tmp, self._schema)
         else:
@@ -129,6 +130,16 @@ class FrameWriter(_Atomic):
             self._text.write(text if text.endswith("\n") else text + "\n")
 
     def close(self) -> None:
+        """Finish the file and move it onto ``path``."""
+        self.finish()
+        self._finish(True)
+
+    def commit(self) -> None:
+        """Move the file :meth:`finish` completed onto ``path``."""
+        self._finish(True)
+
+    def finish(self) -> None:
+        """Complete the file at ``tmp`` (not yet in place: :meth:`commit` or :meth:`abort`)."""
         try:
             if self.fmt == "parquet":
                 if self._parquet is not None:
@@ -147,14 +158,16 @@ class FrameWriter(_Atomic):
         except BaseException:
             self.abort()
             raise
-        self._finish(True)
+        self._parquet = self._text = None
 
     def abort(self) -> None:
+        """Drop the file (a no-op after :meth:`commit`)."""
         with contextlib.suppress(Exception):
             if self._parquet is not None:
                 self._parquet.close()
             if self._text is not None:
                 self._text.close()
+        self._parquet = self._text = None
         self._finish(False)
 
 
@@ -248,3 +261,18 @@ def read_matrix_chunks(path: Path, names: tuple[str, ...], rows: int) -> Any:
         labels = np.column_stack([batch.column(n).to_numpy() for n in names])
         ids = read_arrow_ids(batch.column(ROW_ID)) if has_ids else None
         yield labels, ids
+
+
+def int_ids_with_gaps(path: Path) -> bool:
+    """Whether a stored matrix's row ids are integers with some missing: a labels file
+    writes them as pandas' nullable ``Int64``, as pandas would read them as float64
+    otherwise (where 64-bit ids above 2**53 run together)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from lf._matrix_io import ROW_ID
+
+    schema = pq.ParquetFile(path).schema_arrow
+    if ROW_ID not in schema.names or not pa.types.is_integer(schema.field(ROW_ID).type):
+        return False
+    return bool(pq.read_table(path, columns=[ROW_ID]).column(ROW_ID).null_count)

@@ -86,6 +86,23 @@ def test_a_worker_killed_mid_job_and_the_result_is_identical(client, tmp_path: P
     assert res.label_counts == again.label_counts
 
 
+def test_a_failed_run_leaves_no_part_files(client, tmp_path: Path, shards: list[Path]) -> None:  # type: ignore[no-untyped-def]
+    # the matrix parts of the partitions labeled before the failure looked like a whole
+    # partitioned matrix, and the labels folder was made; a folder given empty stays empty
+    last = pd.read_parquet(shards[-1])["id"].iloc[-1]
+
+    def fails_late(x):  # type: ignore[no-untyped-def]
+        if x.id == last:
+            raise ValueError("late failure")
+        return 1 if "http" in x.text else -1
+
+    lfs = [*lf.load_lfs(DEMO_LFS), lf.LabelingFunction("fails_late", fails_late)]
+    (tmp_path / "L").mkdir()
+    with pytest.raises(Exception, match="late failure"):
+        label(lfs, [str(p) for p in shards], engine=DaskEngine(client), output=tmp_path / "labels", matrix=tmp_path / "L", model="mv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["L"] and list((tmp_path / "L").iterdir()) == []
+
+
 def test_the_cli_fails_fast_and_in_one_line_on_a_bad_scheduler_address(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     import time
 

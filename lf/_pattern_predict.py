@@ -1,0 +1,49 @@
+"""A fitted model's labels per distinct row of votes, looked up for every row written.
+
+``lf.label`` scores the model on the pattern table (its distinct rows) and writes the
+labels row by row. Both take the model's answer from here, once per distinct row of
+votes, so the accuracy printed is the one of the file written, and a model whose rule
+draws (``MajorityVoter(tie_break="random")``) gives the same row of votes the same label
+whatever the chunk size, the engine or the number of processes (as Snorkel's seeded
+``"random"`` tie policy does).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.errors import DataError
+from lf.matrix import LabelMatrix, PatternTable
+
+__all__ = ["PatternPredictions"]
+
+
+def _keys(votes: npt.NDArray[Any]) -> list[bytes]:
+    wide = np.ascontiguousarray(votes, dtype=np.int16)  # int8 chunks and int16 tables alike
+    return [row.tobytes() for row in wide]
+
+
+class PatternPredictions:
+    """``(probabilities, labels)`` of ``model`` for each distinct row of votes of ``table``."""
+
+    def __init__(self, model: Any, table: PatternTable) -> None:
+        votes = np.unique(np.asarray(table.rows).reshape(len(table.rows), table.m), axis=0)
+        L = LabelMatrix(votes, names=table.names, cardinality=table.cardinality, labels=table.labels)
+        self.proba, self.labels = model.predict_both(L)
+        self.prior = np.asarray(model.class_balance_, np.float64)  # an uncovered row's probabilities
+        self._index = {key: i for i, key in enumerate(_keys(votes))}
+
+    def of(self, votes: npt.NDArray[Any]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+        """The probabilities and labels of each row of ``votes`` (rows of the table's run)."""
+        if not len(votes):
+            return self.proba[:0], self.labels[:0]
+        distinct, inverse = np.unique(votes, axis=0, return_inverse=True)
+        try:
+            at = np.array([self._index[key] for key in _keys(distinct)], dtype=np.intp)
+        except KeyError:
+            raise DataError("The stored label matrix holds a row of votes the run did not count; label again.") from None
+        where = at[np.asarray(inverse).reshape(-1)]
+        return self.proba[where], self.labels[where]
