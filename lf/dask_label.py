@@ -194,8 +194,11 @@ def label_on_cluster(
         written, counts = 0, Counter[str]()
         if out_dir is not None:
             offsets = np.concatenate([[0], np.cumsum([r.n for r in results])])
+            # sent once to each worker, not once per part: it holds every distinct row of votes
+            shared = client.scatter(predictions, broadcast=True, hash=False)
+            futures.append(shared)
             jobs = [
-                client.submit(predict_part, predictions, i, int(offsets[i]), names, k, labels, str(matrix_dir), str(out_dir),
+                client.submit(predict_part, shared, i, int(offsets[i]), names, k, labels, str(matrix_dir), str(out_dir),
                               chunk_size, filter_abstain, uncovered, pure=False)
                 for i in range(len(results))
             ]
