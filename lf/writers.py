@@ -272,7 +272,18 @@ def int_ids_with_gaps(path: Path) -> bool:
 
     from lf._matrix_io import ROW_ID
 
-    schema = pq.ParquetFile(path).schema_arrow
+    file = pq.ParquetFile(path)
+    schema = file.schema_arrow
     if ROW_ID not in schema.names or not pa.types.is_integer(schema.field(ROW_ID).type):
         return False
-    return bool(pq.read_table(path, columns=[ROW_ID]).column(ROW_ID).null_count)
+    # from the row groups' statistics (the matrix writer keeps them): never the whole
+    # column in memory, which would grow with the corpus; a group without them is read alone
+    at = file.schema_arrow.get_field_index(ROW_ID)
+    for g in range(file.metadata.num_row_groups):
+        stats = file.metadata.row_group(g).column(at).statistics
+        nulls = stats.null_count if stats is not None and stats.has_null_count else None
+        if nulls is None:
+            nulls = file.read_row_group(g, columns=[ROW_ID]).column(ROW_ID).null_count
+        if nulls:
+            return True
+    return False

@@ -148,3 +148,19 @@ def test_a_model_fitted_on_other_classes_stops_the_run_before_it_starts(tmp_path
             label(lf.LFSet(list(lfs), labels=labels), corpus, output=tmp_path / "labels.csv", model=str(model), progress=False)
         assert corpus.reads == 0
     assert not (tmp_path / "labels.csv").exists()
+
+
+@pytest.mark.parametrize("statistics", [True, False])
+def test_gaps_in_integer_ids_are_found_in_any_row_group_without_reading_the_column_whole(tmp_path: Path, statistics: bool) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from lf._matrix_io import ROW_ID
+    from lf.writers import int_ids_with_gaps
+
+    path = tmp_path / "m.parquet"
+    ids = pa.array([1, 2, 3, 4, None, 6], pa.int64())
+    pq.write_table(pa.table({"a": pa.array([0] * 6, pa.int8()), ROW_ID: ids}), path, row_group_size=2, write_statistics=statistics)
+    assert int_ids_with_gaps(path)  # the gap is in the third of three row groups
+    pq.write_table(pa.table({"a": pa.array([0] * 6, pa.int8()), ROW_ID: ids.fill_null(5)}), path, row_group_size=2, write_statistics=statistics)
+    assert not int_ids_with_gaps(path)
