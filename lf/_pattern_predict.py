@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.errors import DataError
-from lf.matrix import LabelMatrix, PatternTable
+from lf.matrix import LabelMatrix, PatternTable, row_patterns
 
 __all__ = ["PatternPredictions"]
 
@@ -34,16 +34,19 @@ class PatternPredictions:
         L = LabelMatrix(votes, names=table.names, cardinality=table.cardinality, labels=table.labels)
         self.proba, self.labels = model.predict_both(L)
         self.prior = np.asarray(model.class_balance_, np.float64)  # an uncovered row's probabilities
+        self.cardinality = table.cardinality
         self._index = {key: i for i, key in enumerate(_keys(votes))}
 
     def of(self, votes: npt.NDArray[Any]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
         """The probabilities and labels of each row of ``votes`` (rows of the table's run)."""
         if not len(votes):
             return self.proba[:0], self.labels[:0]
-        distinct, inverse = np.unique(votes, axis=0, return_inverse=True)
+        # the chunk's distinct rows by their base-(k+1) codes (np.unique(axis=0) compares rows
+        # one by one: 50 ms a 20,000-row chunk, a quarter of lf label's time on 1M rows)
+        pat = row_patterns(np.asarray(votes), self.cardinality)
         try:
-            at = np.array([self._index[key] for key in _keys(distinct)], dtype=np.intp)
+            at = np.array([self._index[key] for key in _keys(pat.rows)], dtype=np.intp)
         except KeyError:
             raise DataError("The stored label matrix holds a row of votes the run did not count; label again.") from None
-        where = at[np.asarray(inverse).reshape(-1)]
+        where = at[pat.inverse]
         return self.proba[where], self.labels[where]
