@@ -170,8 +170,12 @@ def test_sigint_during_a_run_exits_130_and_writes_nothing(tmp_path: Path) -> Non
     )
     data = tmp_path / "d.csv"
     data.write_text("text\na\nb\n")
+    # `python -m lf`, with Ctrl-C's usual handler: a suite started in the background by a
+    # script inherits SIGINT ignored, and so would the command (then ignoring Ctrl-C, as
+    # it should: not what is tested here)
+    run_lf = "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); runpy.run_module('lf', run_name='__main__')"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "lf", "apply", str(data), "--lfs", str(lfs), "-o", str(tmp_path / "L.parquet")],
+        [sys.executable, "-c", run_lf, "apply", str(data), "--lfs", str(lfs), "-o", str(tmp_path / "L.parquet")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(Path(lf.__file__).parents[1])},
     )
