@@ -33,6 +33,7 @@ def check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, mo
 def model_object(model: Any, names: tuple[str, ...], labels: tuple[str, ...] | None = None, k: int | None = None) -> Any:
     from lf.models import model_from_spec
     from lf.models._stats import check_lf_count
+    from lf.models.base import check_fitted_on
 
     if model == "auto":
         return None
@@ -41,26 +42,9 @@ def model_object(model: Any, names: tuple[str, ...], labels: tuple[str, ...] | N
         raise ParameterError(f"`model` must be a model name, 'auto', a model.json or a label model object. Got {model!r}.")
     if not hasattr(obj, "cardinality_"):  # to be fitted: too few LFs stop the run before it starts
         check_lf_count(type(obj).__name__, getattr(obj, "_min_lfs", 1), len(names), "")
-    fitted_names = getattr(obj, "lf_names_", None)
-    if hasattr(obj, "cardinality_") and fitted_names is not None and list(fitted_names) != list(names):
-        raise DataError(
-            f"The model was fitted on other LFs ({', '.join(fitted_names)}) than the ones given here "
-            f"({', '.join(names)}). Apply the LF module the model was fitted with, or fit the model again."
-        )
-    _same_classes_as(obj, labels, k)
+        return obj
+    # fitted: on these LFs and classes (checked before the run, not once every LF has run)
+    check_fitted_on(obj, names, labels, who="The model", lfs_of="the ones given here", labels_of="the LFs here label")
+    if k is not None and int(obj.cardinality_) != k:
+        raise DataError(f"The model was fitted on {int(obj.cardinality_)} classes; the LFs here vote for {k}. Fit the model again.")
     return obj
-
-
-def _same_classes_as(model: Any, labels: tuple[str, ...] | None, k: int | None) -> None:
-    """A fitted model must know the classes the LFs vote for (same names, same order):
-    checked before the run, not once every LF has run."""
-    if not hasattr(model, "cardinality_"):
-        return
-    fitted = getattr(model, "label_names_", None)
-    if labels and fitted is not None and list(fitted) != list(labels):
-        raise DataError(
-            f"The model was fitted on the labels {', '.join(fitted)} (in that order); the LFs here label "
-            f"{', '.join(labels)}. Its class ids would mean other labels: fit the model again."
-        )
-    if k is not None and int(model.cardinality_) != k:
-        raise DataError(f"The model was fitted on {int(model.cardinality_)} classes; the LFs here vote for {k}. Fit the model again.")

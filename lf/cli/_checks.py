@@ -51,21 +51,9 @@ def model_files(spec: str | None) -> list[Path]:
 def check_model_lfs(model: Any, spec: str, names: Sequence[str], labels: Sequence[str] | None = None) -> None:
     """A saved model must have been fitted on the LFs the run applies (same names, same order)
     and, when both are known, on the same labels in the same order (class ids mean labels)."""
-    fitted_labels = getattr(model, "label_names_", None)
-    if labels and fitted_labels is not None and list(fitted_labels) != list(labels):
-        raise DataError(
-            f"--model {spec!r} was fitted on the labels {', '.join(fitted_labels)} (in that order); the LFs here "
-            f"label {', '.join(labels)}. Its class ids would mean other labels: fit the model again."
-        )
-    fitted = getattr(model, "lf_names_", None)
-    if fitted is None or list(fitted) == list(names):
-        return
-    missing, new = [n for n in fitted if n not in names], [n for n in names if n not in fitted]
-    detail = f"missing {missing}, new {new}" if missing or new else "same LFs in another order"
-    raise DataError(
-        f"--model {spec!r} was fitted on other LFs than the ones given here ({detail}). "
-        "Apply the LF module the model was fitted with, or fit the model again."
-    )
+    from lf.models.base import check_fitted_on
+
+    check_fitted_on(model, names, labels, who=f"--model {spec!r}", lfs_of="the ones given here", labels_of="the LFs here label")
 
 
 def _frame_columns(data: Sequence[str] | Any) -> list[tuple[str, list[str]]]:

@@ -243,15 +243,13 @@ def _check_model_choice(
 ) -> None:
     """What `lf label` can tell about --model / --class-balance before the run."""
     from lf.models import model_from_spec
-    from lf.models._stats import check_lf_count
 
     if not has_dev and (model_spec == "auto" or class_balance == "dev"):
         _fit_needs_dev(model_spec, class_balance)
     if model_spec == "auto":
         return
     model = model_from_spec(model_spec)  # fails on an unknown name or a broken model file
-    if not hasattr(model, "cardinality_"):
-        check_lf_count(type(model).__name__, getattr(model, "_min_lfs", 1), len(names), "")
+    if not hasattr(model, "cardinality_"):  # too few LFs for it: lf.label says so before the run
         return
     if has_dev or class_balance:
         _fitted_already()

@@ -57,6 +57,29 @@ def as_number(value: Any) -> float:
         return float("nan")
 
 
+def check_fitted_on(
+    model: Any, names: Sequence[str], labels: Sequence[str] | None, *, who: str, lfs_of: str, labels_of: str
+) -> None:
+    """A fitted ``model`` is used on the LFs ``names`` voting ``labels``: they must be the
+    ones it was fitted on, in the same order (class ids mean labels), when it knows them.
+    ``who``, ``lfs_of``, ``labels_of`` word the error ("This LabelModel", "the matrix's",
+    "the matrix has")."""
+    fitted = getattr(model, "lf_names_", None)
+    if fitted is not None and list(names) != list(fitted):
+        missing, new = [n for n in fitted if n not in names], [n for n in names if n not in fitted]
+        detail = f"missing {missing}, new {new}" if missing or new else "same LFs in another order"
+        raise DataError(
+            f"{who} was fitted on other LFs than {lfs_of} ({detail}). "
+            "Apply the LF module the model was fitted with, or fit the model again."
+        )
+    fitted_labels = getattr(model, "label_names_", None)
+    if labels and fitted_labels is not None and list(labels) != list(fitted_labels):
+        raise DataError(
+            f"{who} was fitted on the labels {', '.join(fitted_labels)} (in that order); {labels_of} "
+            f"{', '.join(labels)}. Its class ids would mean other labels: fit the model again."
+        )
+
+
 def check_abstain(abstain: Any) -> None:
     """``predict``'s ``abstain``: None, ``"uncovered"`` or ``"ties"``."""
     if abstain is not None and abstain not in ABSTAIN_POLICIES:
@@ -201,21 +224,9 @@ class BaseLabelModel:
     def _check_L(self, L: Any) -> npt.NDArray[np.integer[Any]]:
         """Validate a matrix to predict on against what the model was fitted with."""
         self._check_fitted()
-        fitted_names = getattr(self, "lf_names_", None)
-        if isinstance(L, LabelMatrix) and fitted_names is not None and list(L.names) != list(fitted_names):
-            missing = [n for n in fitted_names if n not in L.names]
-            extra = [n for n in L.names if n not in fitted_names]
-            detail = f"missing {missing}, new {extra}" if missing or extra else "same LFs in another order"
-            raise DataError(
-                f"This {type(self).__name__} was fitted on other LFs than the matrix's ({detail}). "
-                "Apply the LF module the model was fitted with, or fit the model again."
-            )
-        labels = getattr(self, "label_names_", None)
-        if isinstance(L, LabelMatrix) and L.labels and labels is not None and list(L.labels) != list(labels):
-            raise DataError(
-                f"This {type(self).__name__} was fitted on the labels {', '.join(labels)} (in that order); "
-                f"the matrix has {', '.join(L.labels)}. Its class ids would mean other labels: fit the model again."
-            )
+        if isinstance(L, LabelMatrix):
+            check_fitted_on(self, L.names, L.labels, who=f"This {type(self).__name__}", lfs_of="the matrix's",
+                            labels_of="the matrix has")
         A, k = as_label_array(L, getattr(L, "cardinality", None) or self.cardinality_)
         if k != self.cardinality_:
             raise ParameterError(f"The label matrix has cardinality {k}; the model was fitted with {self.cardinality_}.")
