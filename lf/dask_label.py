@@ -74,33 +74,16 @@ def label_part(
 
 
 def predict_part(
-    predictions: Any, i: int, offset: int, names: tuple[str, ...], cardinality: int, labels: tuple[str, ...] | None,
-    matrix_dir: str, output_dir: str, chunk_size: int, filter_abstain: bool, uncovered: str = "null",
+    predictions: Any, i: int, offset: int, matrix_dir: str, output_dir: str, chunk_size: int, filter_abstain: bool,
+    uncovered: str = "null",
 ) -> tuple[int, dict[str, int]]:
     """On a worker: the labels of one stored matrix part, written as one output part
     (``predictions``: the fitted model's :class:`~lf._pattern_predict.PatternPredictions`)."""
-    from lf.matrix import LabelMatrix
-    from lf.output import labels_frame
-    from lf.writers import FrameWriter, int_ids_with_gaps, read_matrix_chunks
+    from lf.writers import FrameWriter
 
-    counts: Counter[str] = Counter()
-    stored = _part_name(Path(matrix_dir), i)
-    gaps = int_ids_with_gaps(stored)
     with FrameWriter(_part_name(Path(output_dir), i)) as writer:
-        for block, ids in read_matrix_chunks(stored, names, chunk_size):
-            n = block.shape[0]
-            L = LabelMatrix(block, names=names, cardinality=cardinality, labels=labels,
-                            row_ids=ids if ids is not None else np.arange(offset, offset + n))
-            proba, best = predictions.of(block)  # the model's answer for each distinct row of votes
-            frame = labels_frame(
-                L, proba, filter_abstain=filter_abstain, uncovered=uncovered, prior=predictions.prior,
-                predictions=best,
-            )
-            writer.write(frame.astype({"id": "Int64"}) if gaps else frame)
-            counts.update({str(k): int(v) for k, v in frame["label"].value_counts().items()})
-            offset += n
-        written = writer.rows
-    return written, dict(counts)
+        counts, _ = predictions.write(writer, _part_name(Path(matrix_dir), i), chunk_size, filter_abstain, uncovered, offset)
+    return writer.rows, dict(counts)
 
 
 def partitions(corpus: Any) -> list[Any]:
@@ -198,8 +181,8 @@ def label_on_cluster(
             shared = client.scatter(predictions, broadcast=True, hash=False)
             futures.append(shared)
             jobs = [
-                client.submit(predict_part, shared, i, int(offsets[i]), names, k, labels, str(matrix_dir), str(out_dir),
-                              chunk_size, filter_abstain, uncovered, pure=False)
+                client.submit(predict_part, shared, i, int(offsets[i]), str(matrix_dir), str(out_dir), chunk_size,
+                              filter_abstain, uncovered, pure=False)
                 for i in range(len(results))
             ]
             futures += jobs

@@ -9,7 +9,6 @@ of rows beyond what fitting needs. ``lf label`` is this function plus option par
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -378,30 +377,11 @@ def _write_labels(
 ) -> tuple[int, dict[str, int], int]:
     """The labels to ``writer``'s file, as ``answers`` gives them per distinct row of votes;
     complete but not in place (its caller commits it)."""
-    from lf.output import label_names, labels_frame
-    from lf.writers import int_ids_with_gaps, read_matrix_chunks
+    from lf.output import label_names
 
-    counts: Counter[str] = Counter()
-    offset = unlabeled = 0
-    gaps = int_ids_with_gaps(stored)
-    for labels, ids in read_matrix_chunks(stored, table.names, size):
-        n = labels.shape[0]
-        L = LabelMatrix(
-            labels, names=table.names, cardinality=table.cardinality, labels=table.labels,
-            row_ids=ids if ids is not None else np.arange(offset, offset + n),
-        )
-        proba, predictions = answers.of(labels)
-        frame = labels_frame(
-            L, proba, filter_abstain=filter_abstain, uncovered=uncovered, prior=answers.prior,
-            predictions=predictions,
-        )
-        writer.write(frame.astype({"id": "Int64"}) if gaps else frame)
-        counts.update({str(k): int(v) for k, v in frame["label"].value_counts().items()})
-        unlabeled += int(frame["label"].isna().sum())
-        offset += n
+    counts, unlabeled = answers.write(writer, stored, size, filter_abstain, uncovered)
     writer.finish()
-    written = writer.rows
     names = label_names(_pattern_matrix(table))
-    return written, {name: counts.get(name, 0) for name in names}, unlabeled
+    return writer.rows, {name: counts.get(name, 0) for name in names}, unlabeled
 
 
