@@ -209,3 +209,39 @@ def test_opaque_objects_in_the_callers_data_are_copied_not_shared():
 
     lf.apply([fills], df, progress=False)
     assert [b.items for b in boxes] == [[], []]
+
+
+def test_rows_carry_any_column_name_and_writes_to_them_are_undone():
+    """Rows store string-named fields as attributes (a faster build): names that are not
+    identifiers, keywords, Row's own method names and non-string labels all read back as
+    the column's value, field and item alike, and one LF's writes never reach the next."""
+    df = pd.DataFrame({"my col": ["a", "b"], "": [1, 2], "class": [3, 4], "keys": ["k", "l"], "text": ["x", "y"]})
+    seen = []
+
+    @labeling_function()
+    def writer(x):
+        setattr(x, "my col", "changed")
+        x[""] = -1
+        del x.text
+        x.added = True
+        return 0
+
+    @labeling_function()
+    def reader(x):
+        seen.append((getattr(x, "my col"), x["my col"], x[""], getattr(x, "class"), x.keys, x["keys"], x.text, "added" in x, list(vars(x))))
+        return 0
+
+    lf.apply([writer, reader], df, progress=False)
+    names = ["my col", "", "class", "keys", "text"]
+    assert seen == [("a", "a", 1, 3, "k", "k", "x", False, names), ("b", "b", 2, 4, "l", "l", "y", False, names)]
+
+    seen.clear()
+    odd = pd.DataFrame({"__init__": ["a", "b"], 1: [5, 6]})  # names kept in a plain field dict
+
+    @labeling_function()
+    def odd_reader(x):
+        seen.append((x["__init__"], x[1]))
+        return 0
+
+    lf.apply([writer, odd_reader], odd.assign(text=["x", "y"]), progress=False)
+    assert seen == [("a", 5), ("b", 6)]
