@@ -30,13 +30,18 @@ def check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, mo
     check_outputs(named, inputs)
 
 
-def model_object(model: Any, names: tuple[str, ...], labels: tuple[str, ...] | None = None, k: int | None = None) -> Any:
+def model_object(
+    model: Any, names: tuple[str, ...], labels: tuple[str, ...] | None = None, k: int | None = None,
+    fingerprints: tuple[str | None, ...] | None = None,
+) -> Any:
     from lf.models import model_from_spec
     from lf.models._stats import check_lf_count
     from lf.models.base import check_fitted_on
 
     if model == "auto":
         return None
+    if isinstance(model, os.PathLike):  # a saved model.json, as a Path
+        model = os.fspath(model)
     obj = model_from_spec(model) if isinstance(model, str) else model
     if not hasattr(obj, "fit_patterns"):
         raise ParameterError(f"`model` must be a model name, 'auto', a model.json or a label model object. Got {model!r}.")
@@ -44,7 +49,8 @@ def model_object(model: Any, names: tuple[str, ...], labels: tuple[str, ...] | N
         check_lf_count(type(obj).__name__, getattr(obj, "_min_lfs", 1), len(names), "")
         return obj
     # fitted: on these LFs and classes (checked before the run, not once every LF has run)
-    check_fitted_on(obj, names, labels, who="The model", lfs_of="the ones given here", labels_of="the LFs here label")
+    check_fitted_on(obj, names, labels, who="The model", lfs_of="the ones given here", labels_of="the LFs here label",
+                    fingerprints=fingerprints)
     if k is not None and int(obj.cardinality_) != k:
         raise DataError(f"The model was fitted on {int(obj.cardinality_)} classes; the LFs here vote for {k}. Fit the model again.")
     return obj

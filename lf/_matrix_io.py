@@ -38,6 +38,7 @@ def meta_of(L: Any) -> dict[str, Any]:
         "labels": list(L.labels) if L.labels else None,
         "errors": (L.errors if L.errors is not None else np.zeros(m, np.int64)).tolist(),
         "seconds": (L.seconds if L.seconds is not None else np.zeros(m)).tolist(),
+        **({} if getattr(L, "lf_fingerprints", None) is None else {"lf_fingerprints": list(L.lf_fingerprints)}),
     }
 
 
@@ -258,6 +259,11 @@ def _meta(raw: str | bytes) -> dict[str, Any]:
                 f"its metadata {key!r} must hold one non-negative {what} per LF ({len(names)}). "
                 f"Got {str(value)[:200]}."
             )
+    prints = meta.get("lf_fingerprints")
+    if prints is not None and (
+        not isinstance(prints, list) or len(prints) != len(names) or not all(x is None or isinstance(x, str) for x in prints)
+    ):
+        raise _Broken(f"its metadata 'lf_fingerprints' must hold one text digest or null per LF ({len(names)}). Got {str(prints)[:200]}.")
     return meta
 
 
@@ -279,4 +285,5 @@ def _kwargs(meta: dict[str, Any], arr: npt.NDArray[Any], row_ids: Any) -> dict[s
         "row_ids": row_ids,
         "errors": meta.get("errors"),
         "seconds": meta.get("seconds"),
+        "lf_fingerprints": meta.get("lf_fingerprints"),
     }

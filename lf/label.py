@@ -96,7 +96,8 @@ def label(
     check_label_names(labels)
     if uncovered not in UNCOVERED:
         raise ParameterError(f"`uncovered` must be 'null' or 'prior'. Got {uncovered!r}.")
-    fitted = model_object(model, names, labels, k)
+    prints = _definitions(lf_list)  # kept by the matrix and the model fitted here
+    fitted = model_object(model, names, labels, k, prints)
     if (dev is None) != (dev_gold is None):
         raise ParameterError("`dev` and `dev_gold` go together: the dev rows and their gold column.")
     if dev is None and (model == "auto" or (isinstance(class_balance, str) and class_balance == "dev")):
@@ -108,7 +109,7 @@ def label(
         check_paths([("`output`", out), ("`matrix`", matrix)], corpus, dev, model)
     else:
         return _label_on_cluster(client, lf_list, corpus, fitted, model, class_balance, gold, labels, k, out, matrix,
-                                 dev, filter_abstain, uncovered, size, on_error, text_column, id_column)
+                                 dev, filter_abstain, uncovered, size, on_error, text_column, id_column, prints)
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
     what = {"gold": "`gold`", "dev_gold": "`dev_gold`", **(_names or {})}
     dev_set = None
@@ -126,7 +127,7 @@ def label(
             cache_dir=cache, sides={"gold": gold} if gold else None,
             convert={"gold": lambda values: gold_ids(values, labels, k, what=gold_what)} if gold else None,
         )
-        table = _count(run, spill, names, labels, k, gold_what if gold else None)
+        table = _count(run, spill, names, labels, k, gold_what if gold else None)._replace(lf_fingerprints=prints)
         spill.close_with(meta_of(table))
         if dev_set is not None:
             dev_set = _same_classes(dev_set, table)
@@ -203,12 +204,18 @@ def apply_to_file(
     writer = MatrixWriter(Path(path), names)
     try:
         run = Pass(runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column, cache_dir=cache)
-        table = _count(run, writer, names, labels, k, None)
+        table = _count(run, writer, names, labels, k, None)._replace(lf_fingerprints=_definitions(lf_list))
         writer.close_with(meta_of(table))
         writer.commit()
     finally:
         writer.abort()
     return table, run.cache_stats
+
+
+def _definitions(lf_list: list[Any]) -> tuple[str | None, ...]:
+    from lf.apply.fingerprint import lf_definitions
+
+    return lf_definitions(lf_list)
 
 
 def _prepare(lfs: Any, on_error: str, chunk_size: int | None, engine: Any, n_jobs: int) -> tuple[Any, ...]:
@@ -239,6 +246,7 @@ def _label_on_cluster(
     client: Any, lf_list: list[Any], corpus: Any, fitted: Any, spec: Any, class_balance: Any, gold: str | None,
     labels: tuple[str, ...] | None, k: int | None, out: Path | None, matrix: Any, dev: Any, filter_abstain: bool,
     uncovered: str, size: int, on_error: str, text_column: str | None, id_column: str | None,
+    prints: tuple[str | None, ...],
 ) -> Labeled:
     from lf.apply.settings import Settings
     from lf.dask_label import label_on_cluster
@@ -249,7 +257,7 @@ def _label_on_cluster(
     desc: list[str] = []
 
     def fit(table: PatternTable) -> Any:
-        model, text = _fit(fitted, spec, table, class_balance, None)
+        model, text = _fit(fitted, spec, table._replace(lf_fingerprints=prints), class_balance, None)
         desc.append(text)
         return model
 
@@ -352,7 +360,7 @@ def _fit(
             chosen.append(selection)
         return selection.model, f"{selection.name} (chosen on dev rows)"
     if hasattr(model, "cardinality_"):
-        return model, f"{type(model).__name__} loaded from {spec}" if isinstance(spec, str) else type(model).__name__
+        return model, f"{type(model).__name__} loaded from {os.fspath(spec)}" if isinstance(spec, (str, os.PathLike)) else type(model).__name__
     model.fit_patterns(table, class_balance=balance)
     return model, type(model).__name__
 

@@ -39,6 +39,7 @@ class PatternTable(NamedTuple):
     errors: npt.NDArray[np.int64] | None = None
     seconds: npt.NDArray[np.float64] | None = None
     gold: npt.NDArray[np.int64] | None = None  # p: the gold label of each (row, gold) pattern
+    lf_fingerprints: tuple[str | None, ...] | None = None  # as LabelMatrix's
 
     @property
     def n(self) -> int:
@@ -101,6 +102,13 @@ def _integral(arr: npt.NDArray[Any], what: str) -> npt.NDArray[np.integer[Any]]:
     return arr.astype(np.int64)
 
 
+def _fingerprints(values: Sequence[str | None], m: int) -> tuple[str | None, ...]:
+    out = tuple(values)
+    if len(out) != m or not all(v is None or isinstance(v, str) for v in out):
+        raise ParameterError(f"`lf_fingerprints` must hold one text digest or None per LF ({m}). Got {list(out)!r}.")
+    return out
+
+
 def _per_lf(values: npt.ArrayLike, m: int, what: str) -> Any:
     """Per-LF error counts (``what="errors"``) or seconds, checked: one per LF, >= 0, finite."""
     arr = np.asarray(values)
@@ -161,6 +169,13 @@ class LabelMatrix:
     Stored as int8 (int16 when ``cardinality > 127``). Also carries optional row ids, label
     names, and what applying cost: per-LF error counts and seconds.
 
+    ``lf_fingerprints``: per LF, a digest of its definition (its code, what its code
+    reaches, resources, declared files; None where lf cannot read it), or None when not
+    known. ``lf apply`` (the command) and :func:`lf.label` record them in the matrices they
+    write; :func:`lf.apply` does not compute them (it would cost every run). A model fitted
+    on the matrix keeps them and warns when it is later used with an LF of the same name
+    whose definition has changed.
+
     Row ids are saved as they are when numeric, text or dates; ids of mixed types (an object
     column holding, say, ints and strings) are saved as text, with missing ids kept missing.
     """
@@ -178,6 +193,7 @@ class LabelMatrix:
         row_ids: npt.ArrayLike | None = None,
         errors: npt.ArrayLike | None = None,
         seconds: npt.ArrayLike | None = None,
+        lf_fingerprints: Sequence[str | None] | None = None,
     ) -> None:
         arr, k = as_label_array(np.asarray(array), cardinality)
         if labels is not None:
@@ -202,6 +218,7 @@ class LabelMatrix:
             raise ParameterError(f"{len(self.row_ids)} row ids given for {n} rows.")
         self.errors = np.zeros(m, np.int64) if errors is None else _per_lf(errors, m, "errors")
         self.seconds = np.zeros(m, np.float64) if seconds is None else _per_lf(seconds, m, "seconds")
+        self.lf_fingerprints = None if lf_fingerprints is None else _fingerprints(lf_fingerprints, m)
 
     # -- basic protocol ---------------------------------------------------------------
     @property
@@ -283,6 +300,7 @@ class LabelMatrix:
             row_ids=np.concatenate([p.row_ids for p in parts if p.row_ids is not None]) if all(has_ids) else None,
             errors=np.sum([p.errors for p in parts], axis=0),
             seconds=np.sum([p.seconds for p in parts], axis=0),
+            lf_fingerprints=first.lf_fingerprints if all(p.lf_fingerprints == first.lf_fingerprints for p in parts) else None,
         )
 
     def __getitem__(self, rows: Any) -> LabelMatrix:
@@ -298,6 +316,7 @@ class LabelMatrix:
             row_ids=None if self.row_ids is None else self.row_ids[rows],
             errors=self.errors,
             seconds=self.seconds,
+            lf_fingerprints=self.lf_fingerprints,
         )
 
     # -- persistence (lf/_matrix_io.py) -------------------------------------------------

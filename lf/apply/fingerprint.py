@@ -43,6 +43,7 @@ import site
 import sys
 import sysconfig
 import types
+from collections.abc import Sequence
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -51,7 +52,7 @@ import numpy as np
 from lf.core import LabelingFunction, Preprocessor
 from lf.errors import DataError
 
-__all__ = ["Fingerprinter", "lf_fingerprint"]
+__all__ = ["Fingerprinter", "lf_definitions", "lf_fingerprint"]
 
 VERSION = b"lf-cache/2"
 _LEAVES = (type(None), bool, int, float, complex, str, bytes)
@@ -129,8 +130,10 @@ def _installed_roots() -> tuple[str, ...]:
 class Fingerprinter:
     """Computes fingerprints; remembers the modules it has read, so LFs sharing them pay once."""
 
-    def __init__(self) -> None:
-        self._lf_code = lf_code_digest()
+    def __init__(self, *, lf_source: bool = True) -> None:
+        """``lf_source=False``: leave lf's own source out (what a fitted model is checked
+        against: an upgrade of lf does not change what the user's LFs are)."""
+        self._lf_code = lf_code_digest() if lf_source else b"-"
         self._roots = _installed_roots()
         self._modules: dict[str, tuple[bytes, tuple[str, ...]] | None] = {}
         self._dists: dict[str, list[str]] | None = None
@@ -482,3 +485,20 @@ def _is_module(name: str) -> bool:
 def lf_fingerprint(lf: LabelingFunction) -> str | None:
     """A hex digest that changes whenever the LF would label differently, or None (uncacheable)."""
     return Fingerprinter().lf(lf)
+
+
+def lf_definitions(lfs: Sequence[LabelingFunction]) -> tuple[str | None, ...]:
+    """Per LF, a digest of its definition: its code, what its code reaches, its resources,
+    preprocessors and declared files, as for :func:`lf_fingerprint` but without lf's own
+    source. None for an LF whose definition cannot be read that way (see the module's
+    docstring). A model fitted on a matrix keeps these, so that using it later with an LF
+    whose definition has changed under the same name can be noticed
+    (:func:`lf.models.base.check_fitted_on`)."""
+    fp = Fingerprinter(lf_source=False)
+    out: list[str | None] = []
+    for lf in lfs:
+        try:
+            out.append(fp.lf(lf))
+        except Exception:  # noqa: BLE001 - a definition it cannot read is unknown; the run goes on
+            out.append(None)
+    return tuple(out)

@@ -48,12 +48,22 @@ def model_files(spec: str | None) -> list[Path]:
     return [p for p in (path, path.with_name(f"{path.stem}.model.npz")) if p.exists()]
 
 
-def check_model_lfs(model: Any, spec: str, names: Sequence[str], labels: Sequence[str] | None = None) -> None:
+def check_model_lfs(
+    model: Any, spec: str, names: Sequence[str], labels: Sequence[str] | None = None, *, lfs: Any = None,
+    fingerprints: Sequence[str | None] | None = None,
+) -> None:
     """A saved model must have been fitted on the LFs the run applies (same names, same order)
-    and, when both are known, on the same labels in the same order (class ids mean labels)."""
+    and, when both are known, on the same labels in the same order (class ids mean labels).
+    Their definitions, from ``lfs`` (the LF objects) or ``fingerprints`` (a saved matrix's),
+    are compared when the model recorded its own: a changed LF is a warning."""
     from lf.models.base import check_fitted_on
 
-    check_fitted_on(model, names, labels, who=f"--model {spec!r}", lfs_of="the ones given here", labels_of="the LFs here label")
+    if lfs is not None and getattr(model, "lf_fingerprints_", None) is not None:
+        from lf.apply.fingerprint import lf_definitions
+
+        fingerprints = lf_definitions(lfs)
+    check_fitted_on(model, names, labels, who=f"--model {spec!r}", lfs_of="the ones given here", labels_of="the LFs here label",
+                    fingerprints=fingerprints)
 
 
 def _frame_columns(data: Sequence[str] | Any) -> list[tuple[str, list[str]]]:

@@ -106,14 +106,16 @@ def _source(data: tuple[str, ...]) -> Any:
 
 
 @reports_cache
-def _apply(data: tuple[str, ...], lfs_target: str, opts: dict[str, Any]) -> Any:
+def _apply(data: tuple[str, ...], lfs_target: str, opts: dict[str, Any], *, definitions: bool = False) -> Any:
+    """The label matrix of DATA; ``definitions``: with the LFs' definitions recorded
+    (:attr:`lf.LabelMatrix.lf_fingerprints`), for a matrix saved to fit a model on."""
     import lf
 
     lfs = lf.load_lfs(lfs_target)
     id_column = opts["id_column"]
     if id_column is None and "id" in _data_columns(data):
         id_column = "id"  # the data's own ids name rows in errors and in outputs
-    return lf.apply(
+    L = lf.apply(
         lfs,
         _source(data),
         engine=opts.get("engine_obj") or opts.get("engine"),
@@ -125,6 +127,11 @@ def _apply(data: tuple[str, ...], lfs_target: str, opts: dict[str, Any]) -> Any:
         id_column=id_column,
         cache=opts["cache_dir"],
     )
+    if definitions:
+        from lf.apply.fingerprint import lf_definitions
+
+        L.lf_fingerprints = lf_definitions(lfs)
+    return L
 
 
 def _check_output(path: str, allowed: tuple[str, ...], what: str, option: str = "-o") -> None:

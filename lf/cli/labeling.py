@@ -60,7 +60,7 @@ def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts
         if output.lower().endswith(".parquet"):  # written chunk by chunk: the matrix never sits in memory
             table, errors = _apply_streaming(data, lfs_target, output, opts)
         else:
-            L = _apply(data, lfs_target, opts)
+            L = _apply(data, lfs_target, opts, definitions=True)
             L.save(output)
             table, errors = L, int(L.errors.sum())
     t = totals(table)

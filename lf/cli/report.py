@@ -177,7 +177,7 @@ def report_cmd(
         check_columns(source, "DATA", [("--id-column", opts["id_column"]), ("--gold", column)], text_column=text_column)
         lfs = lf.load_lfs(lfs_target)
         if model is not None and model_spec:
-            check_model_lfs(model, model_spec, [x.name for x in lfs], lfs.labels)
+            check_model_lfs(model, model_spec, [x.name for x in lfs], lfs.labels, lfs=lfs)
         values = gold_before_run(source, "--gold", column, lfs.labels) if column else None
         with engine_from(opts):
             L = _apply(source, lfs_target, opts)
@@ -191,7 +191,7 @@ def report_cmd(
             raise click.UsageError("--gold with a saved label matrix needs --data: the data the matrix was made from.")
         L = LabelMatrix.load(source[0])
         if model is not None and model_spec:
-            check_model_lfs(model, model_spec, list(L.names), L.labels)
+            check_model_lfs(model, model_spec, list(L.names), L.labels, fingerprints=L.lf_fingerprints)
         data = gold_data
         if data:
             check_row_ids(data, "--data", L, opts["id_column"], source[0])

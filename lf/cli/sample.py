@@ -96,7 +96,8 @@ def sample_cmd(
     check_columns(data, "DATA", [("--id-column", opts["id_column"]), ("--gold", gold)], text_column=text_column)
     model = model_from_spec(model_spec)
     start = time.perf_counter()
-    L = _apply(data, lfs_target, opts)
+    # with the LFs' definitions when the model has its own: predicting warns of a changed LF
+    L = _apply(data, lfs_target, opts, definitions=getattr(model, "lf_fingerprints_", None) is not None)
     if hasattr(model, "cardinality_"):
         check_model_lfs(model, model_spec, list(L.names), L.labels)
     else:

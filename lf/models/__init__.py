@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lf.errors import ParameterError
 from lf.models._registry import ENTRY_POINT_GROUP, MODELS, get_model, register
-from lf.models.base import BaseLabelModel, ConvergenceWarning
+from lf.models.base import BaseLabelModel, ConvergenceWarning, LFChangedWarning
 from lf.models.dawid_skene import DawidSkene
 from lf.models.majority import MajorityVoter
 from lf.models.matrix_completion import LabelModel
@@ -18,6 +18,7 @@ __all__ = [
     "BaseLabelModel",
     "ConvergenceWarning",
     "DawidSkene",
+    "LFChangedWarning",
     "LabelModel",
     "MajorityVoter",
     "Selection",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import json
+import warnings
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -17,10 +18,11 @@ import numpy.typing as npt
 from lf.errors import DataError, NotFittedError, ParameterError
 from lf.matrix import LabelMatrix, WeightedRows, as_label_array
 
-__all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "ConvergenceWarning", "as_number", "check_abstain", "check_class_balance"]
+__all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "ConvergenceWarning", "LFChangedWarning", "as_number", "check_abstain", "check_class_balance"]
 
 M = TypeVar("M", bound="BaseLabelModel")
 _FORMAT = "lf.model/1"
+_NAMES_KEPT = ("lf_names_", "label_names_", "lf_fingerprints_")  # saved when known
 _INLINE_MAX = 4096  # arrays with more elements go to a sidecar .npz
 ABSTAIN_POLICIES = ("uncovered", "ties")
 TIE_TOL = 1e-5  # probabilities this close to the top one tie with it (as in Snorkel)
@@ -28,6 +30,10 @@ TIE_TOL = 1e-5  # probabilities this close to the top one tie with it (as in Sno
 
 class ConvergenceWarning(UserWarning):
     """A model's fit stopped at its iteration limit before meeting its tolerance."""
+
+
+class LFChangedWarning(UserWarning):
+    """A fitted model is used with an LF whose definition changed since the fit (same name)."""
 # Models whose fit reads the matrix only through its patterns (lf.models._stats).
 _FITS_FROM_PATTERNS = frozenset({"LabelModel", "TripletModel", "DawidSkene", "MajorityVoter"})
 
@@ -58,12 +64,22 @@ def as_number(value: Any) -> float:
 
 
 def check_fitted_on(
-    model: Any, names: Sequence[str], labels: Sequence[str] | None, *, who: str, lfs_of: str, labels_of: str
+    model: Any,
+    names: Sequence[str],
+    labels: Sequence[str] | None,
+    *,
+    who: str,
+    lfs_of: str,
+    labels_of: str,
+    fingerprints: Sequence[str | None] | None = None,
 ) -> None:
     """A fitted ``model`` is used on the LFs ``names`` voting ``labels``: they must be the
     ones it was fitted on, in the same order (class ids mean labels), when it knows them.
     ``who``, ``lfs_of``, ``labels_of`` word the error ("This LabelModel", "the matrix's",
-    "the matrix has")."""
+    "the matrix has"). ``fingerprints``: the LFs' definitions
+    (:func:`lf.apply.fingerprint.lf_definitions`), when known; an LF whose definition
+    differs from the one the model was fitted with is an :class:`LFChangedWarning`: its
+    learned accuracy describes the old LF."""
     fitted = getattr(model, "lf_names_", None)
     if fitted is not None and list(names) != list(fitted):
         missing, new = [n for n in fitted if n not in names], [n for n in names if n not in fitted]
@@ -78,6 +94,18 @@ def check_fitted_on(
             f"{who} was fitted on the labels {', '.join(fitted_labels)} (in that order); {labels_of} "
             f"{', '.join(labels)}. Its class ids would mean other labels: fit the model again."
         )
+    then = getattr(model, "lf_fingerprints_", None)
+    if fingerprints is not None and then is not None and len(then) == len(names) == len(fingerprints):
+        changed = [n for n, old, new in zip(names, then, fingerprints) if old and new and old != new]
+        if changed:
+            shown = ", ".join(repr(n) for n in changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+            warnings.warn(
+                f"{who} was fitted when LF{'s' if len(changed) > 1 else ''} {shown} had another definition "
+                "(code, code it calls, resources or declared files): what it learned of "
+                f"{'them' if len(changed) > 1 else 'it'} describes the old one. Fit the model again.",
+                LFChangedWarning,
+                stacklevel=3,
+            )
 
 
 def check_abstain(abstain: Any) -> None:
@@ -143,6 +171,12 @@ def _check_loaded(model: BaseLabelModel) -> None:
         not isinstance(names, list) or not all(isinstance(n, str) for n in names) or (m is not None and len(names) != m)
     ):
         raise DataError(f"lf_names_ must be {m if m is not None else 'the'} LF names, not {names!r}")
+    prints = getattr(model, "lf_fingerprints_", None)
+    if prints is not None and (
+        names is None or not isinstance(prints, list) or len(prints) != len(names)
+        or not all(p is None or isinstance(p, str) for p in prints)
+    ):
+        raise DataError(f"lf_fingerprints_ must hold one digest or null per LF name, not {str(prints)[:200]}")
     labels = getattr(model, "label_names_", None)
     if labels is not None and (not isinstance(labels, list) or len(labels) != k or not all(isinstance(n, str) for n in labels)):
         raise DataError(f"label_names_ must be {k} label names, not {labels!r}")
@@ -220,13 +254,15 @@ class BaseLabelModel:
         columns and what each class id means."""
         self.lf_names_ = list(L.names) if isinstance(L, LabelMatrix) else None
         self.label_names_ = list(L.labels) if isinstance(L, LabelMatrix) and L.labels else None
+        prints = L.lf_fingerprints if isinstance(L, LabelMatrix) else None
+        self.lf_fingerprints_ = list(prints) if prints is not None else None
 
     def _check_L(self, L: Any) -> npt.NDArray[np.integer[Any]]:
         """Validate a matrix to predict on against what the model was fitted with."""
         self._check_fitted()
         if isinstance(L, LabelMatrix):
             check_fitted_on(self, L.names, L.labels, who=f"This {type(self).__name__}", lfs_of="the matrix's",
-                            labels_of="the matrix has")
+                            labels_of="the matrix has", fingerprints=L.lf_fingerprints)
         A, k = as_label_array(L, getattr(L, "cardinality", None) or self.cardinality_)
         if k != self.cardinality_:
             raise ParameterError(f"The label matrix has cardinality {k}; the model was fitted with {self.cardinality_}.")
@@ -254,13 +290,15 @@ class BaseLabelModel:
         if not counts.sum():  # before: NaN probabilities from the moment models
             raise ParameterError(f"{type(self).__name__} cannot be fitted on an empty pattern table (its counts sum to 0).")
         if type(self).__module__.startswith("lf.models.") and type(self).__name__ in _FITS_FROM_PATTERNS:
-            L = LabelMatrix(table.rows, names=table.names, cardinality=table.cardinality, labels=table.labels)
+            L = LabelMatrix(table.rows, names=table.names, cardinality=table.cardinality, labels=table.labels,
+                            lf_fingerprints=getattr(table, "lf_fingerprints", None))
             weighted = WeightedRows(L.array, table.counts)
             weighted.setflags(write=False)
             L._array = weighted
         else:
             rows = np.repeat(table.rows, table.counts, axis=0)
-            L = LabelMatrix(rows, names=table.names, cardinality=table.cardinality, labels=table.labels)
+            L = LabelMatrix(rows, names=table.names, cardinality=table.cardinality, labels=table.labels,
+                            lf_fingerprints=getattr(table, "lf_fingerprints", None))
         self.fit(L, class_balance=class_balance)
         return self
 
@@ -347,7 +385,7 @@ class BaseLabelModel:
         params = {name: _json_safe(value, f"parameter `{name}`", self) for name, value in self.get_params().items()}
         state: dict[str, Any] = {}
         big: dict[str, npt.NDArray[Any]] = {}
-        names = [n for n in ("lf_names_", "label_names_") if getattr(self, n, None) is not None]
+        names = [n for n in _NAMES_KEPT if getattr(self, n, None) is not None]
         for name in (*self._state, *names):
             value = getattr(self, name)
             if isinstance(value, np.ndarray):
@@ -400,7 +438,7 @@ class BaseLabelModel:
                 params.pop(name, None)
             model = kind(**params)
             arrays = _sidecar(path, doc["npz"]) if "npz" in doc else {}
-            unknown = set(doc["state"]) - {*kind._state, "lf_names_", "label_names_"}
+            unknown = set(doc["state"]) - {*kind._state, *_NAMES_KEPT}
             if unknown:  # never set an attribute the model does not learn (a method, say)
                 raise DataError(f"unknown learned attributes {sorted(unknown)}")
             for name, value in doc["state"].items():
