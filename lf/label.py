@@ -89,7 +89,7 @@ def label(
     from lf.apply.settings import Settings
     from lf.corpus import as_corpus
     from lf.gold import gold_ids
-    from lf.output import UNCOVERED, check_label_names
+    from lf.output import UNCOVERED, check_label_names, warn_missing_looking_labels
     from lf.writers import FrameWriter, MatrixWriter
 
     lf_list, names, labels, k, size, runner = _prepare(lfs, on_error, chunk_size, engine, n_jobs)
@@ -103,6 +103,7 @@ def label(
     if dev is None and (model == "auto" or (isinstance(class_balance, str) and class_balance == "dev")):
         raise ParameterError("model='auto' and class_balance='dev' need gold-labeled dev rows: pass `dev` and `dev_gold`.")
     out = None if output is None else Path(output)
+    warn_missing_looking_labels(labels, out)
     corpus = as_corpus(data)
     client = _cluster_client(runner)
     if client is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,6 +36,33 @@ def check_label_names(names: Any) -> None:
 
 
 UNCOVERED = ("null", "prior")
+
+# What pandas.read_csv reads as missing by default (its documented na_values).
+_READ_AS_MISSING = frozenset({
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+})
+
+
+def warn_missing_looking_labels(names: Any, path: Any) -> None:
+    """Warn when a CSV/TSV output would hold label names that ``pandas.read_csv`` reads back
+    as missing with its defaults: a labeled row would look unlabeled to whoever reads it."""
+    from lf.io import detect_format
+
+    try:
+        if path is None or detect_format(path) not in ("csv", "tsv"):
+            return
+    except DataError:  # an unknown suffix: the output checks say so
+        return
+    odd = [str(x) for x in names or () if str(x) in _READ_AS_MISSING]
+    if odd:
+        warnings.warn(
+            f"Label name(s) {odd} in {str(path)!r} read back as missing with pandas.read_csv's defaults "
+            "(so labeled rows look unlabeled): read it with keep_default_na=False, write Parquet "
+            "or JSON Lines, or rename the labels in LABELS.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def labels_frame(

@@ -4,6 +4,7 @@ appear together or not at all."""
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -164,3 +165,29 @@ def test_gaps_in_integer_ids_are_found_in_any_row_group_without_reading_the_colu
     assert int_ids_with_gaps(path)  # the gap is in the third of three row groups
     pq.write_table(pa.table({"a": pa.array([0] * 6, pa.int8()), ROW_ID: ids.fill_null(5)}), path, row_group_size=2, write_statistics=statistics)
     assert not int_ids_with_gaps(path)
+
+
+def test_a_csv_output_warns_of_label_names_pandas_reads_as_missing(tmp_path: Path, data: Path, lfs: lf.LFSet) -> None:
+    module = tmp_path / "na_lfs.py"
+    module.write_text(
+        "from lf import ABSTAIN, labeling_function\n"
+        "LABELS = ['NA', 'SPAM']\n"
+        "@labeling_function()\n"
+        "def link(x):\n    return 1 if 'http' in x.text else ABSTAIN\n"
+        "@labeling_function()\n"
+        "def short(x):\n    return 0 if len(x.text) < 30 else ABSTAIN\n"
+        "@labeling_function()\n"
+        "def check(x):\n    return 1 if 'check' in x.text.lower() else ABSTAIN\n",
+        encoding="utf-8",
+    )
+    na_lfs = lf.load_lfs(module)
+    out = tmp_path / "labels.csv"
+    with pytest.warns(UserWarning, match=r"Label name\(s\) \['NA'\] in .* read back as missing with pandas.read_csv"):
+        label(na_lfs, data, output=out, progress=False)
+    back = pd.read_csv(out)  # what the warning is about: 'NA' labels come back missing
+    assert back["label"].isna().sum() > pd.read_csv(out, keep_default_na=False)["label"].eq("").sum()
+    assert (pd.read_csv(out, keep_default_na=False)["label"] == "NA").any()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        label(na_lfs, data, output=tmp_path / "labels.parquet", progress=False)
+        label(lfs, data, output=tmp_path / "demo.csv", progress=False)  # HAM, SPAM
