@@ -245,3 +245,9 @@ def test_rows_carry_any_column_name_and_writes_to_them_are_undone():
 
     lf.apply([writer, odd_reader], odd.assign(text=["x", "y"]), progress=False)
     assert seen == [("a", 5), ("b", 6)]
+
+    seen.clear()
+    wide = df.assign(**{f"extra{i}": [i, -i] for i in range(8)})  # more fields than kept inline
+    lf.apply([writer, reader], wide, progress=False)
+    assert [s[:8] for s in seen] == [("a", "a", 1, 3, "k", "k", "x", False), ("b", "b", 2, 4, "l", "l", "y", False)]
+    assert seen[0][8] == list(wide.columns)
