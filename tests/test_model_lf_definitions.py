@@ -97,10 +97,17 @@ def test_the_commands_carry_the_definitions_from_apply_to_fit_to_label(
     v2 = _module(tmp_path / "v2", 45)
     # a process of its own: the warning as a user sees it (here, warnings are errors)
     env = {k: v for k, v in os.environ.items() if k not in ("LF_TRACEBACK", "PYTHONWARNINGS")} | {"PYTHONPATH": str(ROOT)}
-    for command in (["label", "-o", str(tmp_path / "b.csv")], ["report"], ["sample", "-n", "5", "-o", str(tmp_path / "s.csv")]):
+    assert main(["apply", str(DEMO), "--lfs", str(v2), "-o", str(tmp_path / "m2.parquet"), "--no-progress"]) == 0
+    model = ["--model", str(tmp_path / "model.json")]
+    runs = [
+        ["label", *args, "--lfs", str(v2), "-o", str(tmp_path / "b.csv")],
+        ["report", *args, "--lfs", str(v2)],
+        ["report", str(tmp_path / "m2.parquet"), *model],  # the matrix's own definitions
+        ["sample", *args, "--lfs", str(v2), "-n", "5", "-o", str(tmp_path / "s.csv")],
+    ]
+    for command in runs:  # each says it once, however many steps meet the changed LF
         proc = subprocess.run(
-            [sys.executable, "-m", "lf", command[0], *args, "--lfs", str(v2), *command[1:]],
-            capture_output=True, text=True, env=env, timeout=120, check=False,
+            [sys.executable, "-m", "lf", *command], capture_output=True, text=True, env=env, timeout=120, check=False
         )
         assert proc.returncode == 0, proc.stderr[-2000:]  # a warning, not a stop
         warned = [line for line in proc.stderr.splitlines() if line.startswith("warning: ")]

@@ -99,12 +99,14 @@ def check_fitted_on(
         changed = [n for n, old, new in zip(names, then, fingerprints) if old and new and old != new]
         if changed:
             shown = ", ".join(repr(n) for n in changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+            # One text and one place whoever asks (a command's check, then predict, then
+            # predict_proba): Python shows it once.
             warnings.warn(
-                f"{who} was fitted when LF{'s' if len(changed) > 1 else ''} {shown} had another definition "
+                f"The model was fitted when LF{'s' if len(changed) > 1 else ''} {shown} had another definition "
                 "(code, code it calls, resources or declared files): what it learned of "
                 f"{'them' if len(changed) > 1 else 'it'} describes the old one. Fit the model again.",
                 LFChangedWarning,
-                stacklevel=3,
+                stacklevel=1,
             )
 
 
