@@ -250,10 +250,11 @@ def _built_rows(cls: type[Row], names: Sequence[Hashable], values: Sequence[Sequ
     When every column name is a string that names no special attribute, and there are at
     most :data:`_INLINE_FIELDS` of them, each row is made by an ``__init__`` that stores the
     fields as attributes: CPython then keeps them in the object itself (its inline values)
-    and makes no dict until one is asked for: 2.5 times faster than a dict per row for one
-    field, 5-15% for 3-8 (measured on CPython 3.11; from 9 fields on, slower). ``cls`` is this chunk's own class: its write
-    journal is taken off while the rows are built (building is not a write), then put back,
-    and the ``__init__`` removed, so the class is as it was. Other names: :func:`make_rows`.
+    and makes no dict until one is asked for. On CPython 3.11 that is 2.5 times faster than
+    a dict per row for one field, 5-15% for 3-8, and slower from 9 on. ``cls`` is this
+    chunk's own class: its write journal is taken off while the rows are built (building is
+    not a write), then put back, and the ``__init__`` removed, so the class is as it was.
+    Other rows: :func:`make_rows`.
     """
     plain = len(names) <= _INLINE_FIELDS and all(type(k) is str and not k.startswith("__") for k in names)
     init = _fields_init(tuple(names)) if plain else None
