@@ -212,6 +212,12 @@ class Preprocessor:
     lists, dicts, sets and arrays in the row are copied too, so changing them in place
     (``x.tags.append(...)``) stays inside this preprocessor's output. Within a chunk each
     preprocessor runs once per row, however many LFs use it.
+
+    ``memoize=True`` (as in Snorkel): within a chunk, rows with the same key share one call
+    and its output; the key is ``memoize_key(x)``, by default the row's values (every field
+    must then be hashable, lists, dicts and arrays included). Snorkel keeps its cache on the
+    preprocessor across runs; lf keeps none beyond the chunk, so nothing computed before
+    what the function reads changed is ever reused.
     """
 
     def __init__(
@@ -221,13 +227,21 @@ class Preprocessor:
         *,
         resources: Mapping[str, Any] | None = None,
         files: Sequence[str | os.PathLike[str]] | None = None,
+        memoize: bool = False,
+        memoize_key: Callable[[Any], Hashable] | None = None,
     ):
         if not callable(func):
             raise LFDefinitionError(f"Preprocessor {name!r}: expected a function. Got {func!r}.")
+        if not isinstance(memoize, bool):
+            raise LFDefinitionError(f"Preprocessor {name!r}: `memoize` must be True or False. Got {memoize!r}.")
+        if memoize_key is not None and not callable(memoize_key):
+            raise LFDefinitionError(f"Preprocessor {name!r}: `memoize_key` must be a function of the row. Got {memoize_key!r}.")
         self.name = name
         self.func = func
         self.resources = dict(resources or {})
         self.files = _declared_files(f"Preprocessor {name!r}", files)
+        self.memoize = memoize
+        self.memoize_key = memoize_key
 
     def __call__(self, x: Any) -> Row:
         """Run on a copy of ``x`` (a Row, dict, pandas Series ...); ``x`` is never changed."""
@@ -396,15 +410,19 @@ def preprocessor(
     *,
     resources: Mapping[str, Any] | None = None,
     files: Sequence[str | os.PathLike[str]] | None = None,
+    memoize: bool = False,
+    memoize_key: Callable[[Any], Hashable] | None = None,
 ) -> Callable[[Callable[..., Any]], Preprocessor]:
-    """Decorator turning ``f(x) -> x`` into a :class:`Preprocessor` (memoized per chunk);
-    ``files``: the files it reads, hashed by the LF cache (see :class:`LabelingFunction`)."""
+    """Decorator turning ``f(x) -> x`` into a :class:`Preprocessor` (run once per row per
+    chunk, whatever the number of LFs using it); ``files``: the files it reads, hashed by
+    the LF cache (see :class:`LabelingFunction`); ``memoize`` / ``memoize_key``: one call
+    per distinct row (or key) of a chunk, as Snorkel's ``memoize`` (see :class:`Preprocessor`)."""
     _reject_bare(name, "preprocessor")
     if name is not None and not isinstance(name, str):
         raise LFDefinitionError(f"`name` must be a string or None. Got {name!r}.")
 
     def wrap(f: Callable[..., Any]) -> Preprocessor:
-        return Preprocessor(name or f.__name__, f, resources=resources, files=files)
+        return Preprocessor(name or f.__name__, f, resources=resources, files=files, memoize=memoize, memoize_key=memoize_key)
 
     return wrap
 

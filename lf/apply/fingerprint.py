@@ -165,6 +165,12 @@ class Fingerprinter:
         res = self.value(sorted(step.resources.items()), seen)
         if code is None or res is None:
             return None
+        if isinstance(step, Preprocessor) and getattr(step, "memoize", False):  # a key that joins rows changes what LFs see
+            key = step.memoize_key
+            memo = b"row" if key is None else self._func(key, seen)
+            if memo is None:
+                return None
+            code += b"\0memoize:" + memo
         return b"\0".join([step.name.encode(), code, res, self._files(step)])
 
     def _files(self, owner: LabelingFunction | Preprocessor) -> bytes:
