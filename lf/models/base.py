@@ -120,6 +120,38 @@ def _sidecar(path: Path, name: Any) -> dict[str, npt.NDArray[Any]]:
         return {key: z[key] for key in z.files}
 
 
+def _json_array(entry: dict[str, Any], name: str) -> npt.NDArray[Any]:
+    """A learned array saved inline, in the dtype it was saved with; refused when that is
+    not a number type or would change a value (a file edited by hand: an int8 cast turns
+    every rate into 0)."""
+    dtype, raw = np.dtype(entry["dtype"]), np.asarray(entry["array"])
+    if dtype.kind not in "biuf" or (raw.size and raw.dtype.kind not in "biuf"):
+        raise DataError(f"{name} must be numbers saved with a number dtype, not {dtype} ({raw.dtype} values)")
+    with np.errstate(invalid="ignore", over="ignore"):
+        arr = raw.astype(dtype)
+    if not np.array_equal(arr.astype(np.float64), raw.astype(np.float64), equal_nan=True):
+        raise DataError(f"{name}'s values change when read as its dtype {dtype}")
+    return arr
+
+
+def _check_rates(model: BaseLabelModel, m: int | None, k: int) -> None:
+    """The learned probability tables (``_rate_tables``) and accuracies are probabilities."""
+    for name in model._rate_tables:
+        table = np.asarray(getattr(model, name), np.float64)
+        sums = table.reshape(m or 1, -1, k).sum(axis=1) if m and table.size % (m * k) == 0 else table
+        if not (np.isfinite(table).all() and table.min(initial=0.0) >= 0.0 and table.max(initial=0.0) <= 1.0
+                and sums.max(initial=0.0) <= 1.0 + 1e-6):
+            raise DataError(
+                f"{name} must hold probabilities: each in [0, 1], those of one LF's outcomes under a class "
+                "summing to at most 1"
+            )
+    acc = getattr(model, "accuracies_", None)
+    if acc is not None:
+        values = np.asarray(acc, np.float64)
+        if np.any((values < 0.0) | (values > 1.0)) or np.isinf(values).any():
+            raise DataError("accuracies_ must be between 0 and 1 (NaN for an LF that never votes)")
+
+
 def _check_loaded(model: BaseLabelModel) -> None:
     """What a model file edited by hand or from another version may get wrong, as a
     DataError: its parameters, the shared learned attributes, and whether it predicts
@@ -146,6 +178,7 @@ def _check_loaded(model: BaseLabelModel) -> None:
     labels = getattr(model, "label_names_", None)
     if labels is not None and (not isinstance(labels, list) or len(labels) != k or not all(isinstance(n, str) for n in labels)):
         raise DataError(f"label_names_ must be {k} label names, not {labels!r}")
+    _check_rates(model, m, k)
     width = m if m is not None else len(names) if names is not None else None
     if width is None:  # a model that keeps no LF count (an old MajorityVoter, a plugin's)
         return
@@ -166,6 +199,8 @@ class BaseLabelModel:
 
     _state: ClassVar[tuple[str, ...]] = ("cardinality_", "class_balance_")
     _min_lfs: ClassVar[int] = 1
+    # Learned ``m x outcomes x k`` tables of P(outcome of an LF | class), checked at load.
+    _rate_tables: ClassVar[tuple[str, ...]] = ()
     # Parameters older versions took without any effect (random_state on deterministic
     # models): a saved model that has them still loads.
     _retired_params: ClassVar[frozenset[str]] = frozenset({"random_state"})
@@ -405,9 +440,11 @@ class BaseLabelModel:
                 raise DataError(f"unknown learned attributes {sorted(unknown)}")
             for name, value in doc["state"].items():
                 if isinstance(value, dict) and "array" in value:
-                    value = np.asarray(value["array"], dtype=value["dtype"])
+                    value = _json_array(value, name)
                 elif isinstance(value, dict) and "npz" in value:
                     value = arrays[value["npz"]]
+                    if value.dtype.kind not in "biuf":
+                        raise DataError(f"{name} must be numbers, not {value.dtype}")
                 setattr(model, name, value)
             model._loaded()
             _check_loaded(model)
