@@ -188,6 +188,27 @@ def _check_loaded(model: BaseLabelModel) -> None:
         raise DataError("its learned parameters do not give probabilities")
 
 
+def _refuse_arguments(cls: type[BaseLabelModel], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """The ParameterError for constructor arguments ``cls`` does not take (keyword-only
+    parameters given by position, or names it has not); returns for any other mismatch."""
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    names = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    allowed = ", ".join(names) or "none"
+    if args and not any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params):
+        example = f"{cls.__name__}({names[0]}=...)" if names else f"{cls.__name__}()"
+        raise ParameterError(f"{cls.__name__} takes keyword arguments only, e.g. {example}. Got {args!r}.")
+    unknown = sorted(set(kwargs) - set(names))
+    if not unknown:
+        return
+    hint = (
+        " The number of classes comes from the label matrix: a LabelMatrix knows it, and for a "
+        "plain array pass fit(L, cardinality=k)."
+        if "cardinality" in unknown
+        else ""
+    )
+    raise ParameterError(f"{cls.__name__} has no parameter {', '.join(map(repr, unknown))}.{hint} Its parameters: {allowed}.")
+
+
 class BaseLabelModel:
     """Keyword-only ``__init__`` that only stores parameters; learned state ends in ``_``.
 
@@ -206,6 +227,16 @@ class BaseLabelModel:
     _retired_params: ClassVar[frozenset[str]] = frozenset({"random_state"})
     cardinality_: int  # set by fit
     class_balance_: npt.NDArray[np.float64]  # set by fit
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        """Arguments ``__init__`` does not take are a ParameterError that says what to do
+        (``LabelModel(cardinality=2)``, as a Snorkel user writes it), not Python's bare
+        TypeError."""
+        try:
+            inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+        except TypeError:
+            _refuse_arguments(cls, args, kwargs)  # another mismatch: __init__ says it, in Python's words
+        return super().__new__(cls)
 
     def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> Self:
         """Learn from the label matrix ``L``; returns ``self``.

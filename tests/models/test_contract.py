@@ -238,3 +238,34 @@ def test_fit_patterns_refuses_counts_that_are_not_row_counts(name: str, counts: 
     table = PatternTable(np.array([[0, 1, 0], [1, 1, -1]], np.int8), np.array(counts), ("a", "b", "c"), 2)
     with pytest.raises(lf.errors.ParameterError, match=match):
         fresh(name).fit_patterns(table)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_snorkel_style_cardinality_argument_is_a_parameter_error_with_the_fix(name: str, matrix: lf.LabelMatrix) -> None:
+    """``LabelModel(cardinality=2)``, as a Snorkel user writes it: before, Python's bare
+    "unexpected keyword argument" TypeError, not an lf error saying where the count goes."""
+    cls = get_model(name)
+    with pytest.raises(lf.errors.ParameterError, match=rf"{name} has no parameter 'cardinality'.*fit\(L, cardinality="):
+        cls(cardinality=2)
+    with pytest.raises(lf.errors.ParameterError, match=rf"{name} has no parameter 'verbose'.*Its parameters: "):
+        cls(verbose=False)
+    with pytest.raises(lf.errors.ParameterError, match=rf"{name} takes keyword arguments only"):
+        cls(2)
+    assert isinstance(cls(), cls)  # and a plugin's own __init__ check still runs: see below
+
+
+def test_a_plugin_init_with_positional_parameters_keeps_them() -> None:
+    class Positional(BaseLabelModel):
+        def __init__(self, smooth: float = 0.1, **extra: Any) -> None:
+            self.smooth, self.extra = smooth, extra
+
+    assert Positional(0.5).smooth == 0.5 and Positional(anything=1).extra == {"anything": 1}
+
+
+def test_a_plugin_init_missing_a_required_parameter_keeps_pythons_error() -> None:
+    class Needs(BaseLabelModel):
+        def __init__(self, *, smooth: float) -> None:
+            self.smooth = smooth
+
+    with pytest.raises(TypeError, match="missing 1 required keyword-only argument: 'smooth'"):
+        Needs()
