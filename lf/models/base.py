@@ -376,16 +376,17 @@ class BaseLabelModel:
         ``sum_c (P(c) - 1[y = c])^2``) and ``"ece"`` (expected calibration error, 10
         confidence bins). ``abstain`` is ``predict``'s: by default the rows no LF voted on
         are left out of every score but ``coverage`` (their label would be the prior's
-        guess); ``None`` scores every row, as the WRENCH protocol does. A gold label of
-        ``-1`` marks a row without one: it is left out of every score but ``coverage`` (as in
-        Snorkel).
+        guess); ``None`` scores every row, as the WRENCH protocol does. ``y`` holds class ids
+        or, when the classes have names, label names (any case). A gold label of ``-1`` marks
+        a row without one: it is left out of every score but ``coverage`` (as in Snorkel).
         """
         from lf.models._metrics import check_gold, check_metrics, scores
 
         names = check_metrics(metrics)
         check_abstain(abstain)
         A = self._check_L(L)
-        gold = check_gold(y, A.shape[0], self.cardinality_)
+        labels = L.labels if isinstance(L, LabelMatrix) and L.labels else getattr(self, "label_names_", None)
+        gold = check_gold(y, A.shape[0], self.cardinality_, labels)
         return scores(names, gold, self.predict(L, abstain=abstain), self.predict_proba(L), self.cardinality_)
 
     def _decide(self, A: npt.NDArray[np.integer[Any]], proba: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
