@@ -67,11 +67,14 @@ def model_lines(L: Any, y: Any, model: Any) -> list[str]:
     """The model's scores against gold, and LF pairs its independence assumption misses."""
     from lf.models.dependencies import correlated_pairs
 
+    from lf.display import one_line
+
     name = type(model).__name__
+    names = [one_line(n) for n in L.labels] if L.labels else [str(c) for c in range(L.cardinality)]
     lines = []
     if y is not None:
         s = model.score(L, y, ("accuracy", "f1", "coverage", "brier", "ece"))
-        f1 = "F1 (positive class)" if L.cardinality == 2 else "macro F1"
+        f1 = f"F1 ({names[1]})" if L.cardinality == 2 else "macro F1"  # class 1's, whatever its name
         lines += [
             f"{name} on the rows some LF labels (coverage {s['coverage']:.3f}):",
             f"  accuracy {s['accuracy']:.3f}, {f1} {s['f1']:.3f}, Brier {s['brier']:.3f}, ECE {s['ece']:.3f}",
@@ -80,12 +83,11 @@ def model_lines(L: Any, y: Any, model: Any) -> list[str]:
         # Pairs inside one of the model's cliques are already modelled as dependent.
         cliques = [{L.names[j] for j in group} for group in getattr(model, "clique_members_", [])]
         pairs = [c for c in correlated_pairs(L, model) if not any({c.first, c.second} <= g for g in cliques)]
-        names = list(L.labels) if L.labels else [str(c) for c in range(L.cardinality)]
         if pairs:
             lines.append(f"LF pairs voting together far more than {name}'s independence predicts:")
         for c in pairs[:10]:
             a, b = names[c.votes[0]], names[c.votes[1]]
-            lines.append(f"  {c.first}={a} & {c.second}={b}: {c.rows:,} rows, {c.expected:.1f} expected")
+            lines.append(f"  {one_line(c.first)}={a} & {one_line(c.second)}={b}: {c.rows:,} rows, {c.expected:.1f} expected")
     return lines
 
 
