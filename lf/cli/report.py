@@ -65,9 +65,8 @@ def _texts(data: tuple[str, ...], text_column: str | None, n: int) -> Any:
 
 def model_lines(L: Any, y: Any, model: Any) -> list[str]:
     """The model's scores against gold, and LF pairs its independence assumption misses."""
-    from lf.models.dependencies import correlated_pairs
-
     from lf.display import one_line
+    from lf.models.dependencies import correlated_pairs
 
     name = type(model).__name__
     names = [one_line(n) for n in L.labels] if L.labels else [str(c) for c in range(L.cardinality)]
