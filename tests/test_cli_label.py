@@ -501,3 +501,24 @@ def test_status_lines_never_cut_a_path_at_its_spaces(
     assert any(f"{output}:" in line for line in lines), err  # whole, on one line
     assert any(f"({folder / 'lf cache'})" in line for line in lines), err  # the cache folder too
     assert all(len(line) <= 80 or str(folder) in line for line in lines)  # only a path runs past
+
+
+def test_fit_auto_with_a_given_class_balance_does_not_claim_cross_validation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix
+) -> None:
+    """With --class-balance numbers no dev gold label enters a fit, so select() scores the
+    dev rows once, without folds. Before, the lines still said "accuracy by cross-validation"."""
+    data = pd.read_csv(DEMO)
+    dev_data = tmp_path / "dev.csv"
+    data.iloc[:300].to_csv(dev_data, index=False)
+    dev, train = tmp_path / "L_dev.parquet", tmp_path / "L.parquet"
+    demo_matrix[:300].save(dev)
+    demo_matrix.save(train)
+    args = ["fit", train, "--model", "auto", "--dev", dev, "--dev-gold", "label", "--dev-data", dev_data]
+    code, _, err = run(capsys, *args, "--class-balance", "HAM=0.6,SPAM=0.4", "-o", tmp_path / "m.json")
+    assert code == 0, err
+    assert "model choice on 300 dev rows: accuracy of models fitted without them" in err
+    assert "cross-validation" not in err and "class balance: given" in err
+    code, _, err = run(capsys, *args, "-o", tmp_path / "m2.json")
+    assert code == 0, err
+    assert "model choice on 300 dev rows: accuracy by cross-validation" in err

@@ -151,9 +151,12 @@ def selection_lines(chosen: Any, names: tuple[str, ...], n_dev: int) -> list[str
     import math
 
     width = min(max(len(n) for n in chosen.scores) + 2, 40)
+    # Folds only when the class balance comes from the dev gold labels (see select()).
+    folds = chosen.balance_source.startswith("dev gold labels")
+    how = "by cross-validation" if folds else "of models fitted without them"
     lines = [
-        f"model choice on {n_dev:,} dev rows: accuracy by cross-validation, and the 95%",
-        f"paired bootstrap interval of its difference to the default ({chosen.default}):",
+        f"model choice on {n_dev:,} dev rows: accuracy {how}, and",
+        f"the 95% paired bootstrap interval of its difference to the default ({chosen.default}):",
     ]
     for name, value in chosen.scores.items():
         label = (name if len(name) < width else name[: width - 4] + "...").ljust(width)
