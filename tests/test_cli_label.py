@@ -212,6 +212,8 @@ def test_label_auto_chooses_the_model_on_dev_rows_and_fits_on_data_only(
         (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "0.2,0.2"], "must be 2 non-negative numbers summing to 1"),
         (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "HAM=0.5,EGGS=0.5"], "one value for each label: HAM, SPAM"),
         (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "dev"], "'dev' needs gold-labeled dev rows"),
+        # Before: accepted, the last HAM (0.5) silently winning over the first (0.9).
+        (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "HAM=0.9,SPAM=0.5,ham=0.5"], "gives HAM more than once"),
         (["fit", "{L}", "-o", "{tmp}/m.json", "--dev", "{L}"], "--dev needs --dev-gold COLUMN and --dev-data DATA"),
         (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/labels.txt"], "use a .parquet or .csv or .jsonl"),
         (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/nowhere/labels.csv"], "does not exist"),

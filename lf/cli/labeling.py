@@ -103,7 +103,14 @@ def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
     parts = [p.strip() for p in spec.split(",")]
     try:
         if all("=" in p for p in parts):
-            given = {k.strip().lower(): float(v) for k, v in (p.split("=", 1) for p in parts)}
+            pairs = [(k.strip(), float(v)) for k, v in (p.split("=", 1) for p in parts)]
+            given = {k.lower(): v for k, v in pairs}
+            twice = sorted({n for n in names if sum(k.lower() == n.lower() for k, _ in pairs) > 1})
+            if twice:
+                raise click.BadParameter(
+                    f"{spec!r} gives {', '.join(twice)} more than once: one value for each label.",
+                    param_hint="'--class-balance'",
+                )
             unknown = sorted(set(given) - {n.lower() for n in names})
             if unknown or len(given) != len(names):
                 raise click.BadParameter(
