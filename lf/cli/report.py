@@ -65,6 +65,7 @@ def _texts(data: tuple[str, ...], text_column: str | None, n: int) -> Any:
 
 def model_lines(L: Any, y: Any, model: Any) -> list[str]:
     """The model's scores against gold, and LF pairs its independence assumption misses."""
+    from lf.analysis import label_coverage
     from lf.display import one_line
     from lf.models.dependencies import correlated_pairs
 
@@ -74,8 +75,14 @@ def model_lines(L: Any, y: Any, model: Any) -> list[str]:
     if y is not None:
         s = model.score(L, y, ("accuracy", "f1", "coverage", "brier", "ece"))
         f1 = f"F1 ({names[1]})" if L.cardinality == 2 else "macro F1"  # class 1's, whatever its name
+        covered = label_coverage(L)
+        rows = (  # a model that abstains on more rows (ties) is scored on the rows it labels
+            f"the rows some LF labels (coverage {s['coverage']:.3f})"
+            if s["coverage"] == covered
+            else f"the rows it labels (coverage {s['coverage']:.3f}; some LF labels {covered:.3f})"
+        )
         lines += [
-            f"{name} on the rows some LF labels (coverage {s['coverage']:.3f}):",
+            f"{name} on {rows}:",
             f"  accuracy {s['accuracy']:.3f}, {f1} {s['f1']:.3f}, Brier {s['brier']:.3f}, ECE {s['ece']:.3f}",
         ]
     if hasattr(model, "mu_") or hasattr(model, "confusion_"):

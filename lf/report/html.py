@@ -221,7 +221,8 @@ def _model_scores(data: ReportData) -> str:
     r = data.reliability
     chart = svg.reliability(r.counts, r.accuracy, r.confidence, label="Reliability on covered gold rows")
     note = (
-        '<p class="note">Scores on the rows some LF labels (coverage: their share). A calibrated '
+        '<p class="note">Scores on the rows the model labels (coverage: their share; rows no LF labels are '
+        "left out, and ties where the model abstains). A calibrated "
         "model's bars follow the dashed diagonal; bars below it mean probabilities surer than the labels are.</p>"
     )
     return note + table + chart
