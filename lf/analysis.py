@@ -69,7 +69,8 @@ def _weighted(L: Any, y: Any = None, cardinality: int | None = None) -> _Weighte
     if isinstance(L, PatternTable):
         if y is not None:
             raise ParameterError("A PatternTable carries its gold labels: pass `y` when building it, not here.")
-        return _Weighted(L.rows, L.counts, L.cardinality, L.gold)
+        rows, k = as_label_array(L.rows, L.cardinality)  # labels in range, as a LabelMatrix has them
+        return _Weighted(rows, L.counts, k, L.gold)
     A, k = as_label_array(L, cardinality)
     if y is None:
         pat = L.patterns(inverse=False) if isinstance(L, LabelMatrix) else row_patterns(A, k, inverse=False)
