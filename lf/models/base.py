@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from lf.errors import DataError, NotFittedError, ParameterError
 from lf.matrix import LabelMatrix, WeightedRows, as_label_array
+from lf.models._checks import balance_by_label, check_rates, json_array, refuse_arguments
 
 __all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "ConvergenceWarning", "as_number", "check_abstain", "check_class_balance"]
 
@@ -120,38 +121,6 @@ def _sidecar(path: Path, name: Any) -> dict[str, npt.NDArray[Any]]:
         return {key: z[key] for key in z.files}
 
 
-def _json_array(entry: dict[str, Any], name: str) -> npt.NDArray[Any]:
-    """A learned array saved inline, in the dtype it was saved with; refused when that is
-    not a number type or would change a value (a file edited by hand: an int8 cast turns
-    every rate into 0)."""
-    dtype, raw = np.dtype(entry["dtype"]), np.asarray(entry["array"])
-    if dtype.kind not in "biuf" or (raw.size and raw.dtype.kind not in "biuf"):
-        raise DataError(f"{name} must be numbers saved with a number dtype, not {dtype} ({raw.dtype} values)")
-    with np.errstate(invalid="ignore", over="ignore"):
-        arr = raw.astype(dtype)
-    if not np.array_equal(arr.astype(np.float64), raw.astype(np.float64), equal_nan=True):
-        raise DataError(f"{name}'s values change when read as its dtype {dtype}")
-    return arr
-
-
-def _check_rates(model: BaseLabelModel, m: int | None, k: int) -> None:
-    """The learned probability tables (``_rate_tables``) and accuracies are probabilities."""
-    for name in model._rate_tables:
-        table = np.asarray(getattr(model, name), np.float64)
-        sums = table.reshape(m or 1, -1, k).sum(axis=1) if m and table.size % (m * k) == 0 else table
-        if not (np.isfinite(table).all() and table.min(initial=0.0) >= 0.0 and table.max(initial=0.0) <= 1.0
-                and sums.max(initial=0.0) <= 1.0 + 1e-6):
-            raise DataError(
-                f"{name} must hold probabilities: each in [0, 1], those of one LF's outcomes under a class "
-                "summing to at most 1"
-            )
-    acc = getattr(model, "accuracies_", None)
-    if acc is not None:
-        values = np.asarray(acc, np.float64)
-        if np.any((values < 0.0) | (values > 1.0)) or np.isinf(values).any():
-            raise DataError("accuracies_ must be between 0 and 1 (NaN for an LF that never votes)")
-
-
 def _check_loaded(model: BaseLabelModel) -> None:
     """What a model file edited by hand or from another version may get wrong, as a
     DataError: its parameters, the shared learned attributes, and whether it predicts
@@ -178,7 +147,7 @@ def _check_loaded(model: BaseLabelModel) -> None:
     labels = getattr(model, "label_names_", None)
     if labels is not None and (not isinstance(labels, list) or len(labels) != k or not all(isinstance(n, str) for n in labels)):
         raise DataError(f"label_names_ must be {k} label names, not {labels!r}")
-    _check_rates(model, m, k)
+    check_rates(model, m, k)
     width = m if m is not None else len(names) if names is not None else None
     if width is None:  # a model that keeps no LF count (an old MajorityVoter, a plugin's)
         return
@@ -186,27 +155,6 @@ def _check_loaded(model: BaseLabelModel) -> None:
     proba = np.asarray(model.predict_proba(probe), dtype=np.float64)
     if proba.shape != (k + 1, k) or not np.all(np.isfinite(proba)) or not np.allclose(proba.sum(axis=1), 1.0):
         raise DataError("its learned parameters do not give probabilities")
-
-
-def _refuse_arguments(cls: type[BaseLabelModel], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    """The ParameterError for constructor arguments ``cls`` does not take (keyword-only
-    parameters given by position, or names it has not); returns for any other mismatch."""
-    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
-    names = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-    allowed = ", ".join(names) or "none"
-    if args and not any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params):
-        example = f"{cls.__name__}({names[0]}=...)" if names else f"{cls.__name__}()"
-        raise ParameterError(f"{cls.__name__} takes keyword arguments only, e.g. {example}. Got {args!r}.")
-    unknown = sorted(set(kwargs) - set(names))
-    if not unknown:
-        return
-    hint = (
-        " The number of classes comes from the label matrix: a LabelMatrix knows it, and for a "
-        "plain array pass fit(L, cardinality=k)."
-        if "cardinality" in unknown
-        else ""
-    )
-    raise ParameterError(f"{cls.__name__} has no parameter {', '.join(map(repr, unknown))}.{hint} Its parameters: {allowed}.")
 
 
 class BaseLabelModel:
@@ -235,21 +183,22 @@ class BaseLabelModel:
         try:
             inspect.signature(cls.__init__).bind(None, *args, **kwargs)
         except TypeError:
-            _refuse_arguments(cls, args, kwargs)  # another mismatch: __init__ says it, in Python's words
+            refuse_arguments(cls, args, kwargs)  # another mismatch: __init__ says it, in Python's words
         return super().__new__(cls)
 
     def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> Self:
         """Learn from the label matrix ``L``; returns ``self``.
 
-        ``class_balance``: ``P(Y)`` as ``k`` numbers summing to 1, kept as given (None: the
-        model estimates it); ``cardinality``: the number of classes of a bare array (a
-        LabelMatrix knows its own).
+        ``class_balance``: ``P(Y)`` as ``k`` numbers summing to 1 in class order, or as
+        ``{label name: number}`` for a LabelMatrix that names its classes (any case), kept as
+        given (None: the model estimates it); ``cardinality``: the number of classes of a
+        bare array (a LabelMatrix knows its own).
         """
         from lf.models._stats import check_matrix, resolve_class_balance
 
         self._check_params()
         A, k = check_matrix(L, cardinality, min_lfs=self._min_lfs, model=type(self).__name__)
-        self._fit(L, A, k, resolve_class_balance(class_balance, k))
+        self._fit(L, A, k, resolve_class_balance(balance_by_label(class_balance, L), k))
         self._remember_lfs(L)
         return self
 
@@ -472,7 +421,7 @@ class BaseLabelModel:
                 raise DataError(f"unknown learned attributes {sorted(unknown)}")
             for name, value in doc["state"].items():
                 if isinstance(value, dict) and "array" in value:
-                    value = _json_array(value, name)
+                    value = json_array(value, name)
                 elif isinstance(value, dict) and "npz" in value:
                     value = arrays[value["npz"]]
                     if value.dtype.kind not in "biuf":

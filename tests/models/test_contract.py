@@ -269,3 +269,20 @@ def test_a_plugin_init_missing_a_required_parameter_keeps_pythons_error() -> Non
 
     with pytest.raises(TypeError, match="missing 1 required keyword-only argument: 'smooth'"):
         Needs()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_class_balance_by_label_name_is_the_same_as_by_class_id(name: str, matrix: lf.LabelMatrix) -> None:
+    """As the CLI's --class-balance HAM=0.7,SPAM=0.3 takes it. Before: a dict was refused as
+    not numbers, though the matrix names its classes."""
+    named = lf.LabelMatrix(np.asarray(matrix.array), names=list(matrix.names), cardinality=3, labels=["A", "B", "C"])
+    by_id = fresh(name).fit(named, class_balance=[0.2, 0.3, 0.5])
+    by_name = fresh(name).fit(named, class_balance={"c": 0.5, "A": 0.2, "B": 0.3})
+    assert by_name.class_balance_.tolist() == by_id.class_balance_.tolist()
+    np.testing.assert_array_equal(by_name.predict_proba(named), by_id.predict_proba(named))
+    with pytest.raises(lf.errors.ParameterError, match=r"`class_balance` names 'D', not a label of the matrix \(A, B, C\)"):
+        fresh(name).fit(named, class_balance={"A": 0.5, "B": 0.3, "D": 0.2})
+    with pytest.raises(lf.errors.ParameterError, match=r"`class_balance` gives no value for C"):
+        fresh(name).fit(named, class_balance={"A": 0.5, "B": 0.5})
+    with pytest.raises(lf.errors.ParameterError, match=r"by label name needs a LabelMatrix with label names"):
+        fresh(name).fit(np.asarray(matrix.array), class_balance={"A": 0.2, "B": 0.3, "C": 0.5})
