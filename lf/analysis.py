@@ -29,6 +29,7 @@ from lf.matrix import LabelMatrix, PatternTable, as_gold_array, as_label_array, 
 __all__ = [
     "agreement_matrix",
     "conflict_matrix",
+    "identical_lfs",
     "label_conflict",
     "label_coverage",
     "label_overlap",
@@ -206,3 +207,16 @@ def conflict_matrix(L: Any, cardinality: int | None = None) -> FloatArray:
     w = _weighted(L, cardinality=cardinality)
     both, same = _pair_counts(w)
     return np.asarray((both - same) / max(w.n, 1), dtype=np.float64)
+
+
+def identical_lfs(L: Any) -> list[list[int]]:
+    """Groups of two or more LFs (column indices, ascending) that give the same vote on
+    every row and vote on some row: copies that a label model assuming the LFs independent
+    counts as separate evidence. Computed on the distinct rows."""
+    R = _weighted(L).rows
+    if R.shape[0] == 0:
+        return []
+    voting = np.flatnonzero((R != -1).any(axis=0))
+    columns, which = np.unique(R[:, voting].T, axis=0, return_inverse=True)
+    groups = [voting[which.ravel() == g].tolist() for g in range(columns.shape[0])]
+    return sorted(g for g in groups if len(g) > 1)

@@ -524,3 +524,35 @@ def test_fit_auto_with_a_given_class_balance_does_not_claim_cross_validation(
     code, _, err = run(capsys, *args, "-o", tmp_path / "m2.json")
     assert code == 0, err
     assert "model choice on 300 dev rows: accuracy by cross-validation" in err
+
+
+def test_lfs_that_vote_the_same_on_every_row_are_named_by_report_fit_and_label(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix
+) -> None:
+    """Before: nothing said so. Two copies of promo_words made the LabelModel count its vote
+    three times, and its dependency check named other pairs (the copies fit as perfect LFs)."""
+    A = np.asarray(demo_matrix.array)
+    copy = lf.LabelMatrix(np.column_stack([A, A[:, 0]]), names=[*demo_matrix.names, "promo_copy"],
+                          cardinality=2, labels=demo_matrix.labels)
+    matrix, plain = tmp_path / "L.parquet", tmp_path / "plain.parquet"
+    copy.save(matrix)
+    demo_matrix.save(plain)
+    warning = "warning: promo_words, promo_copy give the same vote on every row"
+    for args in (["report", matrix], ["fit", matrix, "-o", tmp_path / "m.json"]):
+        code, _, err = run(capsys, *args)
+        assert code == 0, err
+        assert warning in err
+    code, _, err = run(capsys, "report", plain)
+    assert code == 0 and "same vote on every row" not in err
+    module = tmp_path / "copies.py"
+    module.write_text(
+        "from lf import keyword_lf\n"
+        "LABELS = ['HAM', 'SPAM']\n"
+        "promo = keyword_lf('promo', ['subscribe', 'my channel'], 1)\n"
+        "promo_again = keyword_lf('promo_again', ['subscribe', 'my channel'], 1)\n"
+        "song = keyword_lf('song', ['song', 'lyrics'], 0)\n"
+        "praise = keyword_lf('praise', ['masterpiece', 'classic'], 0)\n"
+    )
+    code, _, err = run(capsys, "label", DEMO, "--lfs", module, "-o", tmp_path / "labels.parquet")
+    assert code == 0, err
+    assert "warning: promo, promo_again give the same vote on every row" in err

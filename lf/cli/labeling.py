@@ -30,6 +30,7 @@ from lf.cli._shared import (
     say,
 )
 from lf.cli.cache import reports_cache
+from lf.cli.report import warn_identical
 from lf.display import visible
 from lf.errors import DataError
 from lf.paths import check_outputs
@@ -323,6 +324,7 @@ def fit_cmd(
     model.save(output)
     for line in deps_cli.learned_lines(model, L, class_balance is None and model_spec != "auto"):
         _console(stderr=True).print(line, markup=False)
+    warn_identical(L)
     say(_console(stderr=True), f"wrote {output}: {desc}, fitted on {plural(L.n, 'row')} x {plural(L.m, 'LF')} in {time.perf_counter() - start:.2f} s", keep=[output])
 
 
@@ -412,6 +414,7 @@ def label_cmd(
             err.print(line, markup=False, soft_wrap=True)  # the command stays one line to copy
     console = _console()
     _print_table_report(result.table, result.model, console)
+    warn_identical(result.table)
     if result.accuracy is not None:
         for line in gold_lines(type(result.model).__name__, gold or "", result, uncovered):
             console.print(line, markup=False)

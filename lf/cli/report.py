@@ -97,6 +97,20 @@ def model_lines(L: Any, y: Any, model: Any) -> list[str]:
     return lines
 
 
+def warn_identical(L: Any) -> None:
+    """One stderr line per group of LFs that vote the same on every row: a label model that
+    assumes the LFs independent counts each copy as evidence (and its dependency checks
+    do not see it: a model fitted on copies takes them for near-perfect LFs)."""
+    from lf.analysis import identical_lfs
+    from lf.display import one_line
+
+    console = _console(stderr=True)
+    for group in identical_lfs(L):
+        shown = ", ".join(one_line(L.names[j]) for j in group)
+        say(console, f"warning: {shown} give the same vote on every row: a label model counts each as "
+                     "independent evidence; keep one of them.")
+
+
 def _warn_coin_flips(summary: Any) -> None:
     """One stderr line per LF whose accuracy interval contains 0.5: its gold rows cannot
     tell it from a coin flip."""
@@ -225,6 +239,7 @@ def report_cmd(
         if model is not None:
             for line in model_lines(L, y, model):
                 _console().print(line, markup=False)
+    warn_identical(L)
     if y is not None:
         _warn_coin_flips(summary)
     if html_path:
