@@ -40,7 +40,7 @@ def check_gold(y: Any, n: int, k: int, labels: Sequence[str] | None = None) -> I
     """
     from lf.matrix import as_gold_array
 
-    values = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y, dtype=object if isinstance(y, list) else None)
+    values = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)  # a list of ints stays ints
     if labels and values.dtype.kind in "OUS":  # label names (or ids among them), as lf.summarize takes them
         from lf.gold import gold_ids
 

@@ -148,5 +148,9 @@ def test_gold_as_label_names_scores_as_their_class_ids(easy: Any, cls: Any) -> N
     assert model.score(matrix, names, ALL) == want
     assert model.score(matrix, pd.Series(np.char.lower(names)), ALL) == want  # any case, as everywhere
     assert model.score(matrix, names.tolist(), ALL) == want
+    partial = y.copy()
+    partial[::3] = -1
+    ids = model.score(matrix, partial, ALL)
+    assert model.score(matrix, partial.tolist(), ALL) == ids  # -1 (no gold) in a list of ids too
     with pytest.raises(DataError, match=r"`y` has values that are neither label names nor class ids: 'EGGS'"):
         model.score(matrix, np.where(y == 1, "EGGS", "HAM"))
