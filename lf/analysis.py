@@ -29,6 +29,7 @@ from lf.matrix import LabelMatrix, PatternTable, as_gold_array, as_label_array, 
 __all__ = [
     "agreement_matrix",
     "conflict_matrix",
+    "identical_lfs",
     "label_conflict",
     "label_coverage",
     "label_overlap",
@@ -69,7 +70,8 @@ def _weighted(L: Any, y: Any = None, cardinality: int | None = None) -> _Weighte
     if isinstance(L, PatternTable):
         if y is not None:
             raise ParameterError("A PatternTable carries its gold labels: pass `y` when building it, not here.")
-        return _Weighted(L.rows, L.counts, L.cardinality, L.gold)
+        rows, k = as_label_array(L.rows, L.cardinality)  # labels in range, as a LabelMatrix has them
+        return _Weighted(rows, L.counts, k, L.gold)
     A, k = as_label_array(L, cardinality)
     if y is None:
         pat = L.patterns(inverse=False) if isinstance(L, LabelMatrix) else row_patterns(A, k, inverse=False)
@@ -205,3 +207,16 @@ def conflict_matrix(L: Any, cardinality: int | None = None) -> FloatArray:
     w = _weighted(L, cardinality=cardinality)
     both, same = _pair_counts(w)
     return np.asarray((both - same) / max(w.n, 1), dtype=np.float64)
+
+
+def identical_lfs(L: Any) -> list[list[int]]:
+    """Groups of two or more LFs (column indices, ascending) that give the same vote on
+    every row and vote on some row: copies that a label model assuming the LFs independent
+    counts as separate evidence. Computed on the distinct rows."""
+    R = _weighted(L).rows
+    if R.shape[0] == 0:
+        return []
+    voting = np.flatnonzero((R != -1).any(axis=0))
+    columns, which = np.unique(R[:, voting].T, axis=0, return_inverse=True)
+    groups = [voting[which.ravel() == g].tolist() for g in range(columns.shape[0])]
+    return sorted(g for g in groups if len(g) > 1)

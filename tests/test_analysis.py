@@ -180,3 +180,14 @@ def test_equals_snorkel_on_wrench_youtube(youtube_wrench, split):
     assert L.shape[1] == 10
     _assert_snorkel_equal(L, y)
     _assert_snorkel_equal(L, y, L_ours=LabelMatrix(L))  # int8 storage gives the same numbers
+
+
+def test_identical_lfs_are_grouped_by_their_votes_on_every_row():
+    A = np.array([[0, 0, 1, 0, -1, -1], [1, 1, 1, 1, -1, -1], [-1, -1, 0, -1, -1, -1], [0, 0, -1, 1, -1, -1]] * 3)
+    # a, b and d differ only on the last row; e and f never vote (no evidence to double)
+    assert analysis.identical_lfs(A) == [[0, 1]]
+    L = LabelMatrix(np.column_stack([A, A[:, 3], A[:, 0]]), names=list("abcdefgh"), cardinality=2)
+    assert analysis.identical_lfs(L) == [[0, 1, 7], [3, 6]]
+    table = L.patterns()
+    assert analysis.identical_lfs(table.rows) == [[0, 1, 7], [3, 6]]
+    assert analysis.identical_lfs(np.zeros((0, 3), np.int8)) == []

@@ -103,3 +103,17 @@ def test_patterns_are_computed_once_per_matrix():
     totals(L)
     assert L.patterns() is first  # the statistics reused the cached patterns
     assert L.patterns(inverse=False).rows is first.rows
+
+
+def test_a_pattern_table_with_labels_beyond_its_cardinality_is_refused():
+    """A LabelMatrix refuses them; a PatternTable (built by hand, from a distributed run)
+    was not checked: the agreement products only count labels 0..k-1, so two LFs agreeing
+    on label 5 were counted as conflicting, each LF even conflicting with itself."""
+    import pytest
+
+    from lf.errors import ParameterError
+
+    table = PatternTable(rows=np.array([[5, 5], [0, -1]]), counts=np.array([3, 1]), names=("a", "b"), cardinality=2)
+    for stat in (analysis.conflict_matrix, analysis.agreement_matrix, analysis.lf_conflicts, summarize, totals):
+        with pytest.raises(ParameterError, match=r"Label 5 is out of range for cardinality 2"):
+            stat(table)

@@ -212,6 +212,8 @@ def test_label_auto_chooses_the_model_on_dev_rows_and_fits_on_data_only(
         (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "0.2,0.2"], "must be 2 non-negative numbers summing to 1"),
         (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "HAM=0.5,EGGS=0.5"], "one value for each label: HAM, SPAM"),
         (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "dev"], "'dev' needs gold-labeled dev rows"),
+        # Before: accepted, the last HAM (0.5) silently winning over the first (0.9).
+        (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "HAM=0.9,SPAM=0.5,ham=0.5"], "gives HAM more than once"),
         (["fit", "{L}", "-o", "{tmp}/m.json", "--dev", "{L}"], "--dev needs --dev-gold COLUMN and --dev-data DATA"),
         (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/labels.txt"], "use a .parquet or .csv or .jsonl"),
         (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/nowhere/labels.csv"], "does not exist"),
@@ -501,3 +503,56 @@ def test_status_lines_never_cut_a_path_at_its_spaces(
     assert any(f"{output}:" in line for line in lines), err  # whole, on one line
     assert any(f"({folder / 'lf cache'})" in line for line in lines), err  # the cache folder too
     assert all(len(line) <= 80 or str(folder) in line for line in lines)  # only a path runs past
+
+
+def test_fit_auto_with_a_given_class_balance_does_not_claim_cross_validation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix
+) -> None:
+    """With --class-balance numbers no dev gold label enters a fit, so select() scores the
+    dev rows once, without folds. Before, the lines still said "accuracy by cross-validation"."""
+    data = pd.read_csv(DEMO)
+    dev_data = tmp_path / "dev.csv"
+    data.iloc[:300].to_csv(dev_data, index=False)
+    dev, train = tmp_path / "L_dev.parquet", tmp_path / "L.parquet"
+    demo_matrix[:300].save(dev)
+    demo_matrix.save(train)
+    args = ["fit", train, "--model", "auto", "--dev", dev, "--dev-gold", "label", "--dev-data", dev_data]
+    code, _, err = run(capsys, *args, "--class-balance", "HAM=0.6,SPAM=0.4", "-o", tmp_path / "m.json")
+    assert code == 0, err
+    assert "model choice on 300 dev rows: accuracy of models fitted without them" in err
+    assert "cross-validation" not in err and "class balance: given" in err
+    code, _, err = run(capsys, *args, "-o", tmp_path / "m2.json")
+    assert code == 0, err
+    assert "model choice on 300 dev rows: accuracy by cross-validation" in err
+
+
+def test_lfs_that_vote_the_same_on_every_row_are_named_by_report_fit_and_label(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix
+) -> None:
+    """Before: nothing said so. Two copies of promo_words made the LabelModel count its vote
+    three times, and its dependency check named other pairs (the copies fit as perfect LFs)."""
+    A = np.asarray(demo_matrix.array)
+    copy = lf.LabelMatrix(np.column_stack([A, A[:, 0]]), names=[*demo_matrix.names, "promo_copy"],
+                          cardinality=2, labels=demo_matrix.labels)
+    matrix, plain = tmp_path / "L.parquet", tmp_path / "plain.parquet"
+    copy.save(matrix)
+    demo_matrix.save(plain)
+    warning = "warning: promo_words, promo_copy give the same vote on every row"
+    for args in (["report", matrix], ["fit", matrix, "-o", tmp_path / "m.json"]):
+        code, _, err = run(capsys, *args)
+        assert code == 0, err
+        assert warning in err
+    code, _, err = run(capsys, "report", plain)
+    assert code == 0 and "same vote on every row" not in err
+    module = tmp_path / "copies.py"
+    module.write_text(
+        "from lf import keyword_lf\n"
+        "LABELS = ['HAM', 'SPAM']\n"
+        "promo = keyword_lf('promo', ['subscribe', 'my channel'], 1)\n"
+        "promo_again = keyword_lf('promo_again', ['subscribe', 'my channel'], 1)\n"
+        "song = keyword_lf('song', ['song', 'lyrics'], 0)\n"
+        "praise = keyword_lf('praise', ['masterpiece', 'classic'], 0)\n"
+    )
+    code, _, err = run(capsys, "label", DEMO, "--lfs", module, "-o", tmp_path / "labels.parquet")
+    assert code == 0, err
+    assert "warning: promo, promo_again give the same vote on every row" in err

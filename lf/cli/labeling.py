@@ -30,6 +30,7 @@ from lf.cli._shared import (
     say,
 )
 from lf.cli.cache import reports_cache
+from lf.cli.report import warn_identical
 from lf.display import visible
 from lf.errors import DataError
 from lf.paths import check_outputs
@@ -103,7 +104,14 @@ def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
     parts = [p.strip() for p in spec.split(",")]
     try:
         if all("=" in p for p in parts):
-            given = {k.strip().lower(): float(v) for k, v in (p.split("=", 1) for p in parts)}
+            pairs = [(k.strip(), float(v)) for k, v in (p.split("=", 1) for p in parts)]
+            given = {k.lower(): v for k, v in pairs}
+            twice = sorted({n for n in names if sum(k.lower() == n.lower() for k, _ in pairs) > 1})
+            if twice:
+                raise click.BadParameter(
+                    f"{spec!r} gives {', '.join(twice)} more than once: one value for each label.",
+                    param_hint="'--class-balance'",
+                )
             unknown = sorted(set(given) - {n.lower() for n in names})
             if unknown or len(given) != len(names):
                 raise click.BadParameter(
@@ -151,9 +159,12 @@ def selection_lines(chosen: Any, names: tuple[str, ...], n_dev: int) -> list[str
     import math
 
     width = min(max(len(n) for n in chosen.scores) + 2, 40)
+    # Folds only when the class balance comes from the dev gold labels (see select()).
+    folds = chosen.balance_source.startswith("dev gold labels")
+    how = "by cross-validation" if folds else "of models fitted without them"
     lines = [
-        f"model choice on {n_dev:,} dev rows: accuracy by cross-validation, and the 95%",
-        f"paired bootstrap interval of its difference to the default ({chosen.default}):",
+        f"model choice on {n_dev:,} dev rows: accuracy {how}, and",
+        f"the 95% paired bootstrap interval of its difference to the default ({chosen.default}):",
     ]
     for name, value in chosen.scores.items():
         label = (name if len(name) < width else name[: width - 4] + "...").ljust(width)
@@ -313,6 +324,7 @@ def fit_cmd(
     model.save(output)
     for line in deps_cli.learned_lines(model, L, class_balance is None and model_spec != "auto"):
         _console(stderr=True).print(line, markup=False)
+    warn_identical(L)
     say(_console(stderr=True), f"wrote {output}: {desc}, fitted on {plural(L.n, 'row')} x {plural(L.m, 'LF')} in {time.perf_counter() - start:.2f} s", keep=[output])
 
 
@@ -402,6 +414,7 @@ def label_cmd(
             err.print(line, markup=False, soft_wrap=True)  # the command stays one line to copy
     console = _console()
     _print_table_report(result.table, result.model, console)
+    warn_identical(result.table)
     if result.accuracy is not None:
         for line in gold_lines(type(result.model).__name__, gold or "", result, uncovered):
             console.print(line, markup=False)

@@ -65,28 +65,50 @@ def _texts(data: tuple[str, ...], text_column: str | None, n: int) -> Any:
 
 def model_lines(L: Any, y: Any, model: Any) -> list[str]:
     """The model's scores against gold, and LF pairs its independence assumption misses."""
+    from lf.analysis import label_coverage
+    from lf.display import one_line
     from lf.models.dependencies import correlated_pairs
 
     name = type(model).__name__
+    names = [one_line(n) for n in L.labels] if L.labels else [str(c) for c in range(L.cardinality)]
     lines = []
     if y is not None:
         s = model.score(L, y, ("accuracy", "f1", "coverage", "brier", "ece"))
-        f1 = "F1 (positive class)" if L.cardinality == 2 else "macro F1"
+        f1 = f"F1 ({names[1]})" if L.cardinality == 2 else "macro F1"  # class 1's, whatever its name
+        covered = label_coverage(L)
+        rows = (  # a model that abstains on more rows (ties) is scored on the rows it labels
+            f"the rows some LF labels (coverage {s['coverage']:.3f})"
+            if s["coverage"] == covered
+            else f"the rows it labels (coverage {s['coverage']:.3f}; some LF labels {covered:.3f})"
+        )
         lines += [
-            f"{name} on the rows some LF labels (coverage {s['coverage']:.3f}):",
+            f"{name} on {rows}:",
             f"  accuracy {s['accuracy']:.3f}, {f1} {s['f1']:.3f}, Brier {s['brier']:.3f}, ECE {s['ece']:.3f}",
         ]
     if hasattr(model, "mu_") or hasattr(model, "confusion_"):
         # Pairs inside one of the model's cliques are already modelled as dependent.
         cliques = [{L.names[j] for j in group} for group in getattr(model, "clique_members_", [])]
         pairs = [c for c in correlated_pairs(L, model) if not any({c.first, c.second} <= g for g in cliques)]
-        names = list(L.labels) if L.labels else [str(c) for c in range(L.cardinality)]
         if pairs:
             lines.append(f"LF pairs voting together far more than {name}'s independence predicts:")
         for c in pairs[:10]:
             a, b = names[c.votes[0]], names[c.votes[1]]
-            lines.append(f"  {c.first}={a} & {c.second}={b}: {c.rows:,} rows, {c.expected:.1f} expected")
+            lines.append(f"  {one_line(c.first)}={a} & {one_line(c.second)}={b}: {c.rows:,} rows, {c.expected:.1f} expected")
     return lines
+
+
+def warn_identical(L: Any) -> None:
+    """One stderr line per group of LFs that vote the same on every row: a label model that
+    assumes the LFs independent counts each copy as evidence (and its dependency checks
+    do not see it: a model fitted on copies takes them for near-perfect LFs)."""
+    from lf.analysis import identical_lfs
+    from lf.display import one_line
+
+    console = _console(stderr=True)
+    for group in identical_lfs(L):
+        shown = ", ".join(one_line(L.names[j]) for j in group)
+        say(console, f"warning: {shown} give the same vote on every row: a label model counts each as "
+                     "independent evidence; keep one of them.")
 
 
 def _warn_coin_flips(summary: Any) -> None:
@@ -217,6 +239,7 @@ def report_cmd(
         if model is not None:
             for line in model_lines(L, y, model):
                 _console().print(line, markup=False)
+    warn_identical(L)
     if y is not None:
         _warn_coin_flips(summary)
     if html_path:

@@ -31,14 +31,24 @@ def check_metrics(metrics: Any) -> tuple[str, ...]:
     return names
 
 
-def check_gold(y: Any, n: int, k: int) -> IntArray:
-    """Gold labels: one class id ``0 .. k-1`` per row, or ``-1`` for a row without one.
+def check_gold(y: Any, n: int, k: int, labels: Sequence[str] | None = None) -> IntArray:
+    """Gold labels: one class id ``0 .. k-1`` per row, or ``-1`` for a row without one; or,
+    when the classes have names (``labels``), those names in any case.
 
     As everywhere in lf, a column vector (``n x 1``, as Snorkel's tests pass) and floats
     holding whole numbers are accepted.
     """
     from lf.matrix import as_gold_array
 
+    values = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)  # a list of ints stays ints
+    if labels and values.dtype.kind in "OUS":  # label names (or ids among them), as lf.summarize takes them
+        from lf.gold import gold_ids
+
+        if values.ndim == 2 and values.shape[1] == 1:
+            values = values[:, 0]
+        if values.shape != (n,):
+            raise ParameterError(f"`y` must hold one gold label per row: {n} rows, got shape {values.shape}.")
+        return gold_ids(values, labels, k, what="`y`")
     arr = as_gold_array(y, n)
     if n and (arr.min() < -1 or arr.max() >= k):
         raise ParameterError(

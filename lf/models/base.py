@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from lf.errors import DataError, NotFittedError, ParameterError
 from lf.matrix import LabelMatrix, WeightedRows, as_label_array
+from lf.models._checks import balance_by_label, check_rates, json_array, refuse_arguments
 
 __all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "ConvergenceWarning", "LFChangedWarning", "as_number", "check_abstain", "check_class_balance"]
 
@@ -182,6 +183,7 @@ def _check_loaded(model: BaseLabelModel) -> None:
     labels = getattr(model, "label_names_", None)
     if labels is not None and (not isinstance(labels, list) or len(labels) != k or not all(isinstance(n, str) for n in labels)):
         raise DataError(f"label_names_ must be {k} label names, not {labels!r}")
+    check_rates(model, m, k)
     width = m if m is not None else len(names) if names is not None else None
     if width is None:  # a model that keeps no LF count (an old MajorityVoter, a plugin's)
         return
@@ -202,24 +204,37 @@ class BaseLabelModel:
 
     _state: ClassVar[tuple[str, ...]] = ("cardinality_", "class_balance_")
     _min_lfs: ClassVar[int] = 1
+    # Learned ``m x outcomes x k`` tables of P(outcome of an LF | class), checked at load.
+    _rate_tables: ClassVar[tuple[str, ...]] = ()
     # Parameters older versions took without any effect (random_state on deterministic
     # models): a saved model that has them still loads.
     _retired_params: ClassVar[frozenset[str]] = frozenset({"random_state"})
     cardinality_: int  # set by fit
     class_balance_: npt.NDArray[np.float64]  # set by fit
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        """Arguments ``__init__`` does not take are a ParameterError that says what to do
+        (``LabelModel(cardinality=2)``, as a Snorkel user writes it), not Python's bare
+        TypeError."""
+        try:
+            inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+        except TypeError:
+            refuse_arguments(cls, args, kwargs)  # another mismatch: __init__ says it, in Python's words
+        return super().__new__(cls)
+
     def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> Self:
         """Learn from the label matrix ``L``; returns ``self``.
 
-        ``class_balance``: ``P(Y)`` as ``k`` numbers summing to 1, kept as given (None: the
-        model estimates it); ``cardinality``: the number of classes of a bare array (a
-        LabelMatrix knows its own).
+        ``class_balance``: ``P(Y)`` as ``k`` numbers summing to 1 in class order, or as
+        ``{label name: number}`` for a LabelMatrix that names its classes (any case), kept as
+        given (None: the model estimates it); ``cardinality``: the number of classes of a
+        bare array (a LabelMatrix knows its own).
         """
         from lf.models._stats import check_matrix, resolve_class_balance
 
         self._check_params()
         A, k = check_matrix(L, cardinality, min_lfs=self._min_lfs, model=type(self).__name__)
-        self._fit(L, A, k, resolve_class_balance(class_balance, k))
+        self._fit(L, A, k, resolve_class_balance(balance_by_label(class_balance, L), k))
         self._remember_lfs(L)
         return self
 
@@ -350,16 +365,17 @@ class BaseLabelModel:
         ``sum_c (P(c) - 1[y = c])^2``) and ``"ece"`` (expected calibration error, 10
         confidence bins). ``abstain`` is ``predict``'s: by default the rows no LF voted on
         are left out of every score but ``coverage`` (their label would be the prior's
-        guess); ``None`` scores every row, as the WRENCH protocol does. A gold label of
-        ``-1`` marks a row without one: it is left out of every score but ``coverage`` (as in
-        Snorkel).
+        guess); ``None`` scores every row, as the WRENCH protocol does. ``y`` holds class ids
+        or, when the classes have names, label names (any case). A gold label of ``-1`` marks
+        a row without one: it is left out of every score but ``coverage`` (as in Snorkel).
         """
         from lf.models._metrics import check_gold, check_metrics, scores
 
         names = check_metrics(metrics)
         check_abstain(abstain)
         A = self._check_L(L)
-        gold = check_gold(y, A.shape[0], self.cardinality_)
+        labels = L.labels if isinstance(L, LabelMatrix) and L.labels else getattr(self, "label_names_", None)
+        gold = check_gold(y, A.shape[0], self.cardinality_, labels)
         return scores(names, gold, self.predict(L, abstain=abstain), self.predict_proba(L), self.cardinality_)
 
     def _decide(self, A: npt.NDArray[np.integer[Any]], proba: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
@@ -445,9 +461,11 @@ class BaseLabelModel:
                 raise DataError(f"unknown learned attributes {sorted(unknown)}")
             for name, value in doc["state"].items():
                 if isinstance(value, dict) and "array" in value:
-                    value = np.asarray(value["array"], dtype=value["dtype"])
+                    value = json_array(value, name)
                 elif isinstance(value, dict) and "npz" in value:
                     value = arrays[value["npz"]]
+                    if value.dtype.kind not in "biuf":
+                        raise DataError(f"{name} must be numbers, not {value.dtype}")
                 setattr(model, name, value)
             model._loaded()
             _check_loaded(model)

@@ -120,6 +120,7 @@ class DawidSkene(BaseLabelModel):
     unless given), ``cardinality_``, ``n_lfs_``, ``n_iter_``, ``converged_``.
     """
 
+    _rate_tables: ClassVar[tuple[str, ...]] = ("confusion_",)
     _state: ClassVar[tuple[str, ...]] = (
         "cardinality_",
         "class_balance_",

@@ -462,6 +462,7 @@ class LabelModel(BaseLabelModel):
     mu_: FloatArray  # set by fit (set_rates)
     accuracies_: FloatArray
     n_lfs_: int
+    _rate_tables: ClassVar[tuple[str, ...]] = ("mu_",)
     _state: ClassVar[tuple[str, ...]] = (
         "cardinality_",
         "class_balance_",

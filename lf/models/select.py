@@ -51,13 +51,14 @@ def default_candidates() -> list[BaseLabelModel]:
 
 
 def score(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, k: int, metric: str = "accuracy") -> float:
-    """``accuracy`` or ``f1_macro`` (F1 averaged over the classes present in ``y_true``)."""
+    """``accuracy`` or ``f1_macro`` (F1 averaged over the classes in ``y_true`` or
+    ``y_pred``, as scikit-learn's macro F1; a prediction of -1, an abstain, is a miss)."""
     yp = np.asarray(y_pred)
     yt = as_gold_array(y_true, yp.shape[0], name="y_true")
     if metric == "accuracy":
         return float((yt == yp).mean()) if yt.size else math.nan
     f1s = []
-    for c in np.unique(yt):
+    for c in np.union1d(yt, yp[yp >= 0]):
         tp = float(((yp == c) & (yt == c)).sum())
         fp = float(((yp == c) & (yt != c)).sum())
         fn = float(((yp != c) & (yt == c)).sum())

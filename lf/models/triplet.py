@@ -105,6 +105,7 @@ class TripletModel(BaseLabelModel):
     mu_: FloatArray  # set by fit (set_rates)
     accuracies_: FloatArray
     n_lfs_: int
+    _rate_tables: ClassVar[tuple[str, ...]] = ("mu_",)
     _state: ClassVar[tuple[str, ...]] = ("cardinality_", "class_balance_", "n_lfs_", "mu_", "accuracies_")
 
     def __init__(self, *, abstain: str = "ignore", eps: float = 1e-3) -> None:

@@ -47,7 +47,7 @@ class ReportData:
     model_name: str | None
     predictions: IntArray | None
     row_ids: npt.NDArray[Any] | None
-    # With gold and a model: its scores on the rows some LF labels (accuracy, f1, coverage,
+    # With gold and a model: its scores on the rows it labels (accuracy, f1, coverage,
     # brier, ece) and the reliability bins of its probabilities on those rows.
     model_scores: dict[str, float] | None = None
     reliability: Reliability | None = None
@@ -145,7 +145,7 @@ def build_report(L: LabelMatrix | Any, *, y: Any = None, model: Any = None, conf
 def _model_against_gold(
     A: npt.NDArray[np.integer[Any]], gold: IntArray, predictions: IntArray, proba: npt.NDArray[np.float64], k: int
 ) -> tuple[dict[str, float], Reliability]:
-    """The model's scores and reliability bins on the rows some LF labels (what
+    """The model's scores and reliability bins on the rows it labels (what
     ``model.score(L, y, METRICS)`` gives, from the labels and probabilities at hand)."""
     from lf.models._metrics import METRICS, reliability, scores
 

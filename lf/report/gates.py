@@ -104,6 +104,16 @@ def format_failure(result: GateResult) -> str:
     relation = "at least" if gate.minimum else "at most"
     subject = f"LF {result.lf!r} {gate.measure}" if result.lf is not None else f"overall {gate.measure}"
     return (
-        f"gate failed: {result.option} {result.threshold:g}: {subject} is {result.actual:.4f}, "
+        f"gate failed: {result.option} {result.threshold:g}: {subject} is {_shown(gate, result)}, "
         f"needs {relation} {result.threshold:g}"
     )
+
+
+def _shown(gate: Gate, result: GateResult) -> str:
+    """The actual value with 4 decimals, or as many more as it takes to read as failing
+    (0.94996 against --min-coverage 0.95 is not "0.9500")."""
+    for digits in range(4, 18):
+        text = f"{result.actual:.{digits}f}"
+        if not _passes(gate, float(text), result.threshold):
+            break
+    return text

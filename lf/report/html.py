@@ -214,14 +214,15 @@ def _model_scores(data: ReportData) -> str:
     if data.model_scores is None or data.reliability is None:
         return '<p class="note">Needs gold labels (--gold) and a label model (--model).</p>'
     s = data.model_scores
-    f1 = "F1 (positive class)" if len(data.label_names) == 2 else "macro F1"
+    f1 = f"F1 ({data.label_names[1]})" if len(data.label_names) == 2 else "macro F1"  # class 1's, whatever its name
     shown = [("coverage", "coverage"), ("accuracy", "accuracy"), ("f1", f1), ("brier", "Brier score"), ("ece", "expected calibration error")]
     rows = "".join(f"<tr><td>{_e(name)}</td>{_cell(s.get(key), '.3f')}</tr>" for key, name in shown)
     table = f'<table class="scores"><thead><tr><th>{_e(data.model_name or "model")}</th><th>score</th></tr></thead><tbody>{rows}</tbody></table>'
     r = data.reliability
     chart = svg.reliability(r.counts, r.accuracy, r.confidence, label="Reliability on covered gold rows")
     note = (
-        '<p class="note">Scores on the rows some LF labels (coverage: their share). A calibrated '
+        '<p class="note">Scores on the rows the model labels (coverage: their share; rows no LF labels are '
+        "left out, and ties where the model abstains). A calibrated "
         "model's bars follow the dashed diagonal; bars below it mean probabilities surer than the labels are.</p>"
     )
     return note + table + chart

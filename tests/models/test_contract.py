@@ -238,3 +238,51 @@ def test_fit_patterns_refuses_counts_that_are_not_row_counts(name: str, counts: 
     table = PatternTable(np.array([[0, 1, 0], [1, 1, -1]], np.int8), np.array(counts), ("a", "b", "c"), 2)
     with pytest.raises(lf.errors.ParameterError, match=match):
         fresh(name).fit_patterns(table)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_snorkel_style_cardinality_argument_is_a_parameter_error_with_the_fix(name: str, matrix: lf.LabelMatrix) -> None:
+    """``LabelModel(cardinality=2)``, as a Snorkel user writes it: before, Python's bare
+    "unexpected keyword argument" TypeError, not an lf error saying where the count goes."""
+    cls = get_model(name)
+    with pytest.raises(lf.errors.ParameterError, match=rf"{name} has no parameter 'cardinality'.*fit\(L, cardinality="):
+        cls(cardinality=2)
+    with pytest.raises(lf.errors.ParameterError, match=rf"{name} has no parameter 'verbose'.*Its parameters: "):
+        cls(verbose=False)
+    with pytest.raises(lf.errors.ParameterError, match=rf"{name} takes keyword arguments only"):
+        cls(2)
+    assert isinstance(cls(), cls)  # and a plugin's own __init__ check still runs: see below
+
+
+def test_a_plugin_init_with_positional_parameters_keeps_them() -> None:
+    class Positional(BaseLabelModel):
+        def __init__(self, smooth: float = 0.1, **extra: Any) -> None:
+            self.smooth, self.extra = smooth, extra
+
+    assert Positional(0.5).smooth == 0.5 and Positional(anything=1).extra == {"anything": 1}
+
+
+def test_a_plugin_init_missing_a_required_parameter_keeps_pythons_error() -> None:
+    class Needs(BaseLabelModel):
+        def __init__(self, *, smooth: float) -> None:
+            self.smooth = smooth
+
+    with pytest.raises(TypeError, match="missing 1 required keyword-only argument: 'smooth'"):
+        Needs()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_class_balance_by_label_name_is_the_same_as_by_class_id(name: str, matrix: lf.LabelMatrix) -> None:
+    """As the CLI's --class-balance HAM=0.7,SPAM=0.3 takes it. Before: a dict was refused as
+    not numbers, though the matrix names its classes."""
+    named = lf.LabelMatrix(np.asarray(matrix.array), names=list(matrix.names), cardinality=3, labels=["A", "B", "C"])
+    by_id = fresh(name).fit(named, class_balance=[0.2, 0.3, 0.5])
+    by_name = fresh(name).fit(named, class_balance={"c": 0.5, "A": 0.2, "B": 0.3})
+    assert by_name.class_balance_.tolist() == by_id.class_balance_.tolist()
+    np.testing.assert_array_equal(by_name.predict_proba(named), by_id.predict_proba(named))
+    with pytest.raises(lf.errors.ParameterError, match=r"`class_balance` names 'D', not a label of the matrix \(A, B, C\)"):
+        fresh(name).fit(named, class_balance={"A": 0.5, "B": 0.3, "D": 0.2})
+    with pytest.raises(lf.errors.ParameterError, match=r"`class_balance` gives no value for C"):
+        fresh(name).fit(named, class_balance={"A": 0.5, "B": 0.5})
+    with pytest.raises(lf.errors.ParameterError, match=r"by label name needs a LabelMatrix with label names"):
+        fresh(name).fit(np.asarray(matrix.array), class_balance={"A": 0.2, "B": 0.3, "C": 0.5})

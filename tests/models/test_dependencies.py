@@ -43,7 +43,7 @@ def test_report_shows_model_scores_and_correlated_pairs(capsys: pytest.CaptureFi
     out = capsys.readouterr().out
     assert code == 0
     assert "LabelModel on the rows some LF labels (coverage 0.947):" in out
-    assert "F1 (positive class)" in out and "ECE" in out
+    assert "F1 (SPAM)" in out and "ECE" in out
     assert "short_comment=HAM & shouting=SPAM" in out
     mine = out[out.index("LabelModel on the rows") :].splitlines()
     assert all(len(line) <= 80 for line in mine)

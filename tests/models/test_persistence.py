@@ -215,3 +215,60 @@ def test_a_model_refuses_a_matrix_whose_labels_are_in_another_order(cls, easy, t
             model.predict_proba(swapped)
     same = lf.LabelMatrix(L, names=names, cardinality=2, labels=["HAM", "SPAM"])
     np.testing.assert_array_equal(back.predict_proba(same), fitted.predict_proba(L))
+
+
+RATE_TABLES = {LabelModel: "mu_", TripletModel: "mu_", DawidSkene: "confusion_"}
+
+
+def _cast_to(dtype):
+    return lambda entry: entry.__setitem__("dtype", dtype)
+
+
+def _map_values(change):
+    return lambda entry: entry.__setitem__("array", change(np.asarray(entry["array"], float)).tolist())
+
+
+ARRAY_EDITS = {
+    # Before: each of these loaded and predicted other probabilities, without a word: the
+    # int8 cast made every rate 0, the text cast cut each rate to 5 characters.
+    "dtype int8": (_cast_to("int8"), "int8"),
+    "dtype text": (_cast_to("<U5"), "<U5"),
+    "negative rates": (_map_values(lambda a: -a), "probabilities"),
+    "rates above 1": (_map_values(lambda a: a + 1.0), "probabilities"),
+}
+
+
+@pytest.mark.parametrize("edit", ARRAY_EDITS, ids=str)
+@pytest.mark.parametrize("cls", list(RATE_TABLES), ids=lambda c: c.__name__)
+def test_a_rate_table_edited_to_other_numbers_is_refused_at_load(cls, edit, easy, tmp_path):
+    L, _, _ = easy
+    path = cls().fit(L).save(tmp_path / "m.json")
+    doc = json.loads(path.read_text())
+    change, match = ARRAY_EDITS[edit]
+    change(doc["state"][RATE_TABLES[cls]])
+    path.write_text(json.dumps(doc))
+    with pytest.raises(DataError, match=rf"not a complete {cls.__name__} file .*{RATE_TABLES[cls]}.*{match}"):
+        BaseLabelModel.load(path)
+
+
+@pytest.mark.parametrize("cls", list(RATE_TABLES), ids=lambda c: c.__name__)
+def test_learned_accuracies_outside_0_1_are_refused_at_load(cls, easy, tmp_path):
+    """Before: loaded, and `lf report --model m.json` showed a learned accuracy of 5."""
+    L, _, _ = easy
+    path = cls().fit(L).save(tmp_path / "m.json")
+    doc = json.loads(path.read_text())
+    doc["state"]["accuracies_"]["array"][0] = 5.0
+    path.write_text(json.dumps(doc))
+    with pytest.raises(DataError, match=r"accuracies_ .*between 0 and 1"):
+        BaseLabelModel.load(path)
+
+
+def test_a_class_balance_of_complex_numbers_is_a_data_error(easy, tmp_path):
+    """Before: numpy's ComplexWarning (an error under -W error), not lf's message."""
+    L, _, _ = easy
+    path = MajorityVoter().fit(L).save(tmp_path / "m.json")
+    doc = json.loads(path.read_text())
+    doc["state"]["class_balance_"]["dtype"] = "complex128"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(DataError, match=r"class_balance_ .*complex128"):
+        BaseLabelModel.load(path)

@@ -129,3 +129,28 @@ def test_bad_gold_or_metrics_are_parameter_errors(y: Any, metrics: Any, match: s
     model = MajorityVoter().fit(np.array([[0, 0], [1, 1]]))
     with pytest.raises(ParameterError, match=match):
         model.score(np.array([[0, 0], [1, 1]]), y, metrics)
+
+
+@pytest.mark.parametrize("cls", [LabelModel, MajorityVoter, DawidSkene])
+def test_gold_as_label_names_scores_as_their_class_ids(easy: Any, cls: Any) -> None:
+    """As ``lf.summarize`` and ``lf report --gold`` take them. Before: "`y` must hold
+    integer labels" for a matrix that names its labels."""
+    import pandas as pd
+
+    import lf
+    from lf.errors import DataError
+
+    L, y, _ = easy
+    matrix = lf.LabelMatrix(L, names=[f"lf{j}" for j in range(L.shape[1])], cardinality=2, labels=["HAM", "SPAM"])
+    model = cls().fit(matrix)
+    want = model.score(matrix, y, ALL)
+    names = np.array(["HAM", "SPAM"])[y]
+    assert model.score(matrix, names, ALL) == want
+    assert model.score(matrix, pd.Series(np.char.lower(names)), ALL) == want  # any case, as everywhere
+    assert model.score(matrix, names.tolist(), ALL) == want
+    partial = y.copy()
+    partial[::3] = -1
+    ids = model.score(matrix, partial, ALL)
+    assert model.score(matrix, partial.tolist(), ALL) == ids  # -1 (no gold) in a list of ids too
+    with pytest.raises(DataError, match=r"`y` has values that are neither label names nor class ids: 'EGGS'"):
+        model.score(matrix, np.where(y == 1, "EGGS", "HAM"))

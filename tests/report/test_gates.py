@@ -119,3 +119,18 @@ def test_help_documents_exit_codes(capsys):
     text = " ".join(out.split())
     assert "0 the report was printed" in text and "1 a quality gate failed" in text and "2 bad input or usage" in text
     assert np.all([opt in text for opt in ("--min-coverage", "--max-conflict", "--min-lf-coverage", "--max-lf-conflict")])
+
+
+@pytest.mark.parametrize(
+    ("gate", "threshold", "actual", "shown"),
+    [
+        ("min_coverage", 0.95, 0.949962, "0.94996"),  # 4 decimals read 0.9500: "needs at least 0.95"
+        ("max_conflict", 0.1, 0.100004, "0.100004"),  # 4 decimals read 0.1000: "needs at most 0.1"
+        ("min_coverage", 0.95, 0.5, "0.5000"),
+    ],
+)
+def test_a_failed_gate_shows_enough_digits_to_see_it_fail(gate, threshold, actual, shown):
+    """Before: "overall coverage is 0.9500, needs at least 0.95", which reads as a pass."""
+    (result,) = check_gates({gate: threshold}, {"coverage": actual, "conflict": actual}, [], [], [])
+    assert not result.passed
+    assert f" is {shown}, needs " in format_failure(result)

@@ -286,3 +286,38 @@ def test_model_scores_and_reliability_bins_agree_with_the_models_own_scores(yout
     assert doc["model"]["reliability"]["counts"] == r.counts
     without_gold = render_html(build_report(L, model=model))
     assert 'class="chart reliability"' not in without_gold and "Needs gold labels (--gold) and a label model" in without_gold
+
+
+def test_the_binary_f1_is_named_by_the_class_it_is_of():
+    """F1 is class 1's. Before, both reports called it "F1 (positive class)", which with
+    LABELS = ["SPAM", "HAM"] is HAM's F1 under a name that reads as SPAM's."""
+    from lf.cli.report import model_lines
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400)
+    A = np.where(rng.random((400, 3)) < 0.8, y[:, None], 1 - y[:, None])
+    L = lf.LabelMatrix(A, names=["a", "b", "c"], cardinality=2, labels=["SPAM", "HAM"])
+    model = MajorityVoter().fit(L)
+    lines = model_lines(L, y, model)
+    assert "F1 (HAM)" in lines[1] and "positive" not in "".join(lines)
+    html = render_html(build_report(L, y=y, model=model))
+    assert "<td>F1 (HAM)</td>" in html and "positive class" not in html
+
+
+def test_a_model_that_abstains_on_ties_is_not_said_to_score_every_covered_row():
+    """MajorityVoter(tie_break="abstain") leaves ties unlabeled, and its scores leave them
+    out. Before, the report said "on the rows some LF labels (coverage 0.5)" although LFs
+    label every row: the coverage shown was the model's."""
+    from lf.cli.report import model_lines
+
+    A = np.array([[0, 0, 1], [1, 1, 0], [0, 1, -1], [1, 0, -1]] * 25)
+    y = np.array([0, 1, 0, 1] * 25)
+    L = lf.LabelMatrix(A, names=["a", "b", "c"], cardinality=2, labels=["HAM", "SPAM"])
+    model = MajorityVoter(tie_break="abstain").fit(L)
+    line = model_lines(L, y, model)[0]
+    assert line == "MajorityVoter on the rows it labels (coverage 0.500; some LF labels 1.000):"
+    assert len(line) <= 80
+    html = render_html(build_report(L, y=y, model=model))
+    assert "Scores on the rows the model labels" in html and "rows some LF labels (coverage" not in html
+    plain = model_lines(L, y, MajorityVoter().fit(L))[0]
+    assert plain == "MajorityVoter on the rows some LF labels (coverage 1.000):"

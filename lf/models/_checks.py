@@ -1,0 +1,94 @@
+"""Checks of what reaches a label model from outside: constructor arguments, a class
+balance by label name, and the learned arrays of a model file."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from lf.errors import DataError, ParameterError
+from lf.matrix import LabelMatrix
+
+__all__ = ["balance_by_label", "check_rates", "json_array", "refuse_arguments"]
+
+
+def balance_by_label(class_balance: Any, L: Any) -> Any:
+    """A class balance given as ``{label name: number}`` (any case), as numbers in class
+    order; anything else as it is."""
+    if not isinstance(class_balance, Mapping):
+        return class_balance
+    labels = list(L.labels) if isinstance(L, LabelMatrix) and L.labels else None
+    if labels is None:
+        raise ParameterError(
+            "`class_balance` by label name needs a LabelMatrix with label names; "
+            "for this matrix give one number per class, in class order."
+        )
+    given: dict[str, Any] = {}
+    for name, value in class_balance.items():
+        key = str(name).lower()
+        if key not in {label.lower() for label in labels}:
+            raise ParameterError(f"`class_balance` names {name!r}, not a label of the matrix ({', '.join(labels)}).")
+        if key in given:
+            raise ParameterError(f"`class_balance` gives {name!r} more than once (label names match in any case).")
+        given[key] = value
+    missing = [label for label in labels if label.lower() not in given]
+    if missing:
+        raise ParameterError(f"`class_balance` gives no value for {', '.join(missing)}: give one for every label.")
+    return [given[label.lower()] for label in labels]
+
+
+def json_array(entry: dict[str, Any], name: str) -> npt.NDArray[Any]:
+    """A learned array saved inline, in the dtype it was saved with; refused when that is
+    not a number type or would change a value (a file edited by hand: an int8 cast turns
+    every rate into 0)."""
+    dtype, raw = np.dtype(entry["dtype"]), np.asarray(entry["array"])
+    if dtype.kind not in "biuf" or (raw.size and raw.dtype.kind not in "biuf"):
+        raise DataError(f"{name} must be numbers saved with a number dtype, not {dtype} ({raw.dtype} values)")
+    with np.errstate(invalid="ignore", over="ignore"):
+        arr = raw.astype(dtype)
+    if not np.array_equal(arr.astype(np.float64), raw.astype(np.float64), equal_nan=True):
+        raise DataError(f"{name}'s values change when read as its dtype {dtype}")
+    return arr
+
+
+def check_rates(model: Any, m: int | None, k: int) -> None:
+    """The learned probability tables (``_rate_tables``) and accuracies are probabilities."""
+    for name in model._rate_tables:
+        table = np.asarray(getattr(model, name), np.float64)
+        sums = table.reshape(m or 1, -1, k).sum(axis=1) if m and table.size % (m * k) == 0 else table
+        if not (np.isfinite(table).all() and table.min(initial=0.0) >= 0.0 and table.max(initial=0.0) <= 1.0
+                and sums.max(initial=0.0) <= 1.0 + 1e-6):
+            raise DataError(
+                f"{name} must hold probabilities: each in [0, 1], those of one LF's outcomes under a class "
+                "summing to at most 1"
+            )
+    acc = getattr(model, "accuracies_", None)
+    if acc is not None:
+        values = np.asarray(acc, np.float64)
+        if np.any((values < 0.0) | (values > 1.0)) or np.isinf(values).any():
+            raise DataError("accuracies_ must be between 0 and 1 (NaN for an LF that never votes)")
+
+
+def refuse_arguments(cls: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """The ParameterError for constructor arguments ``cls`` does not take (keyword-only
+    parameters given by position, or names it has not); returns for any other mismatch."""
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    names = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    allowed = ", ".join(names) or "none"
+    if args and not any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params):
+        example = f"{cls.__name__}({names[0]}=...)" if names else f"{cls.__name__}()"
+        raise ParameterError(f"{cls.__name__} takes keyword arguments only, e.g. {example}. Got {args!r}.")
+    unknown = sorted(set(kwargs) - set(names))
+    if not unknown:
+        return
+    hint = (
+        " The number of classes comes from the label matrix: a LabelMatrix knows it, and for a "
+        "plain array pass fit(L, cardinality=k)."
+        if "cardinality" in unknown
+        else ""
+    )
+    raise ParameterError(f"{cls.__name__} has no parameter {', '.join(map(repr, unknown))}.{hint} Its parameters: {allowed}.")
