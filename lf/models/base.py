@@ -17,7 +17,13 @@ import numpy.typing as npt
 
 from lf.errors import DataError, NotFittedError, ParameterError
 from lf.matrix import LabelMatrix, WeightedRows, as_label_array
-from lf.models._checks import balance_by_label, check_rates, json_array, refuse_arguments
+from lf.models._checks import (
+    balance_by_label,
+    check_loaded,
+    json_array,
+    refuse_arguments,
+    sidecar_arrays,
+)
 
 __all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "ConvergenceWarning", "LFChangedWarning", "as_number", "check_abstain", "check_class_balance"]
 
@@ -141,56 +147,6 @@ def _json_safe(value: Any, what: str, model: object) -> Any:
         f"Cannot save this {name}: its {what} is a {type(value).__name__} ({value!r}), which has no "
         "JSON form. Use a number, a string, a list or a dict of those."
     )
-
-
-def _sidecar(path: Path, name: Any) -> dict[str, npt.NDArray[Any]]:
-    """Every array of a model's sidecar .npz, read now (the file is closed on return)."""
-    if not isinstance(name, str) or Path(name).name != name:
-        raise DataError(f"the sidecar name must be a file name next to the model. Got {name!r}")
-    with open(path.with_name(name), "rb") as fh, np.load(fh, allow_pickle=False) as z:  # closed on a bad zip too
-        return {key: z[key] for key in z.files}
-
-
-def _check_loaded(model: BaseLabelModel) -> None:
-    """What a model file edited by hand or from another version may get wrong, as a
-    DataError: its parameters, the shared learned attributes, and whether it predicts
-    probabilities (one row with no vote, one row of every LF voting each class)."""
-    try:
-        model._check_params()
-    except ParameterError as exc:
-        raise DataError(str(exc)) from None
-    model._check_fitted()
-    k, m = model.cardinality_, getattr(model, "n_lfs_", None)
-    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
-        raise DataError(f"cardinality_ must be an integer >= 2, not {k!r}")
-    if m is not None and (isinstance(m, bool) or not isinstance(m, int) or m < 1):
-        raise DataError(f"n_lfs_ must be a positive integer, not {m!r}")
-    try:
-        check_class_balance(model.class_balance_, k)
-    except ParameterError as exc:
-        raise DataError(f"class_balance_: {exc}") from None
-    names = getattr(model, "lf_names_", None)
-    if names is not None and (
-        not isinstance(names, list) or not all(isinstance(n, str) for n in names) or (m is not None and len(names) != m)
-    ):
-        raise DataError(f"lf_names_ must be {m if m is not None else 'the'} LF names, not {names!r}")
-    prints = getattr(model, "lf_fingerprints_", None)
-    if prints is not None and (
-        names is None or not isinstance(prints, list) or len(prints) != len(names)
-        or not all(p is None or isinstance(p, str) for p in prints)
-    ):
-        raise DataError(f"lf_fingerprints_ must hold one digest or null per LF name, not {str(prints)[:200]}")
-    labels = getattr(model, "label_names_", None)
-    if labels is not None and (not isinstance(labels, list) or len(labels) != k or not all(isinstance(n, str) for n in labels)):
-        raise DataError(f"label_names_ must be {k} label names, not {labels!r}")
-    check_rates(model, m, k)
-    width = m if m is not None else len(names) if names is not None else None
-    if width is None:  # a model that keeps no LF count (an old MajorityVoter, a plugin's)
-        return
-    probe = np.vstack([np.full((1, width), -1), np.repeat(np.arange(k), width).reshape(k, width)])
-    proba = np.asarray(model.predict_proba(probe), dtype=np.float64)
-    if proba.shape != (k + 1, k) or not np.all(np.isfinite(proba)) or not np.allclose(proba.sum(axis=1), 1.0):
-        raise DataError("its learned parameters do not give probabilities")
 
 
 class BaseLabelModel:
@@ -455,7 +411,7 @@ class BaseLabelModel:
             for name in kind._retired_params - set(kind._param_names()):
                 params.pop(name, None)
             model = kind(**params)
-            arrays = _sidecar(path, doc["npz"]) if "npz" in doc else {}
+            arrays = sidecar_arrays(path, doc["npz"]) if "npz" in doc else {}
             unknown = set(doc["state"]) - {*kind._state, *_NAMES_KEPT}
             if unknown:  # never set an attribute the model does not learn (a method, say)
                 raise DataError(f"unknown learned attributes {sorted(unknown)}")
@@ -468,7 +424,7 @@ class BaseLabelModel:
                         raise DataError(f"{name} must be numbers, not {value.dtype}")
                 setattr(model, name, value)
             model._loaded()
-            _check_loaded(model)
+            check_loaded(model)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             raise DataError(
                 f"{str(path)!r} is not a complete {doc.get('model')} file ({type(exc).__name__}: {exc}); "
