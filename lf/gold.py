@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from lf.errors import DataError
 
-__all__ = ["gold_ids"]
+__all__ = ["gold_ids", "numbers_are_ambiguous", "refuse_ambiguous_numbers"]
 
 
 def _as_id(value: Any, k: int | None) -> int | None:
@@ -39,6 +39,22 @@ def _show(values: Sequence[Any], limit: int = 5) -> str:
     return shown + (f" ... ({len(values)} in all)" if len(values) > limit else "")
 
 
+def numbers_are_ambiguous(labels: Sequence[str] | None) -> bool:
+    """Whether numbers as gold are ambiguous with these label names: some name is a number
+    that is not its own class id (``LABELS = ["1", "0"]``: is 1 the label "1" or class 1?)."""
+    return any(str(name).strip().isdigit() and int(str(name).strip()) != i for i, name in enumerate(labels or ()))
+
+
+def refuse_ambiguous_numbers(labels: Sequence[str] | None, what: str) -> None:
+    """The DataError for gold given as numbers when :func:`numbers_are_ambiguous`."""
+    if numbers_are_ambiguous(labels):
+        raise DataError(
+            f"{what} holds numbers, and the label names {', '.join(map(str, labels or ()))} are numbers "
+            "that are not their own class ids: a 1 could be the label '1' or the class id 1. Give "
+            "the gold labels as text (the label names), or rename the labels in LABELS."
+        )
+
+
 def gold_ids(values: Any, labels: Sequence[str] | None, k: int | None, *, what: str = "The gold column") -> npt.NDArray[np.int64]:
     """Map gold values to class ids ``0..k-1``.
 
@@ -48,7 +64,8 @@ def gold_ids(values: Any, labels: Sequence[str] | None, k: int | None, *, what: 
     A gold column holds either label names (``labels``, matched in any case) or class ids
     (``0``, ``1`` ... also as text, as a CSV gives them), not both: a name column that also
     holds ids is more likely a broken column than a shorthand. When the label names are
-    themselves digits (``LABELS = ["1", "0"]``), the names win. ``what`` names the values in
+    themselves digits (``LABELS = ["1", "0"]``), text values are names; numbers are then
+    refused (:func:`refuse_ambiguous_numbers`), as they could be either. ``what`` names the values in
     messages (``--gold column 'y'``). Missing values, unknown values and a mix of names and
     ids are a :class:`~lf.errors.DataError` that lists the offending values.
     """
@@ -58,6 +75,8 @@ def gold_ids(values: Any, labels: Sequence[str] | None, k: int | None, *, what: 
     if len(where):
         rows = ", ".join(str(i) for i in where[:5]) + (" ..." if len(where) > 5 else "")
         raise DataError(f"{what} has {len(where)} missing values (row positions {rows}); every row needs a gold label.")
+    if any(_as_id(v, None) is not None and not isinstance(v, str) for v in distinct):
+        refuse_ambiguous_numbers(labels, what)
     by_name = {str(name).lower(): i for i, name in enumerate(labels or [])}
     if by_name and all(str(v).lower() in by_name for v in distinct):
         table = [by_name[str(v).lower()] for v in distinct]

@@ -84,3 +84,30 @@ def test_cli_gold_mixing_names_and_ids(tmp_path: Path, capsys: pytest.CaptureFix
         "error: --gold column 'gold' mixes label names ('HAM', 'SPAM') with class ids ('1'). "
         "Use one kind for every row: HAM, SPAM or 0..1."
     )
+
+
+def test_numbers_as_gold_with_number_label_names_are_refused_everywhere_text_is_names() -> None:
+    """LABELS = ["1", "0"]: the text "1" is the label "1" (class 0); the number 1 could be
+    that label or class id 1. lf.summarize read it one way and model.score the other."""
+    import lf
+    from lf.models import MajorityVoter
+
+    labels = ("1", "0")
+    assert gold_ids(pd.Series(["1", "0"]), labels, 2).tolist() == [0, 1]
+    with pytest.raises(DataError, match="holds numbers, and the label names 1, 0 are numbers that are not their own class ids"):
+        gold_ids(pd.Series([1, 0]), labels, 2)
+    assert gold_ids(pd.Series([1, 0]), ("0", "1"), 2).tolist() == [1, 0]  # names equal to ids: one meaning
+
+    A = np.array([[0, 0, -1], [1, 1, 1], [0, -1, 0], [1, 0, 1]], np.int8)
+    L = lf.LabelMatrix(A, labels=labels)
+    model = MajorityVoter().fit(L)
+    plain = lf.LabelMatrix(A)  # the same votes, classes unnamed: gold as ids 0, 1, 0, 1
+    expected = MajorityVoter().fit(plain).score(plain, [0, 1, 0, 1])["accuracy"]
+    assert model.score(L, ["1", "0", "1", "0"])["accuracy"] == expected
+    assert model.score(L, np.array(["1", "0", "1", "0"]))["accuracy"] == expected
+    pd.testing.assert_series_equal(
+        lf.summarize(L, y=["1", "0", "1", "0"])["emp_acc"], lf.summarize(plain, y=[0, 1, 0, 1])["emp_acc"], check_names=False
+    )
+    for call in (lambda: model.score(L, [1, 0, 1, 0]), lambda: lf.summarize(L, y=np.array([1, 0, 1, 0]))):
+        with pytest.raises(DataError, match="a 1 could be the label '1' or the class id 1"):
+            call()

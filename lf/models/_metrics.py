@@ -50,6 +50,10 @@ def check_gold(y: Any, n: int, k: int, labels: Sequence[str] | None = None) -> I
             raise ParameterError(f"`y` must hold one gold label per row: {n} rows, got shape {values.shape}.")
         return gold_ids(values, labels, k, what="`y`")
     arr = as_gold_array(y, n)
+    if labels:
+        from lf.gold import refuse_ambiguous_numbers
+
+        refuse_ambiguous_numbers(labels, "`y`")
     if n and (arr.min() < -1 or arr.max() >= k):
         raise ParameterError(
             f"`y` must hold class ids 0..{k - 1} (-1: no gold label). "
