@@ -288,10 +288,12 @@ class Fingerprinter:
         return None
 
     def _container(self, value: Any, seen: dict[int, Any]) -> bytes | None:
+        """Items in their order (a dict's order is data: the first rule that matches wins),
+        sets sorted (their order varies by process)."""
         if id(value) in seen:
             return b"<recursion>"
         seen[id(value)] = value  # kept alive: a freed id could be reused
-        items = sorted(value.items(), key=repr) if isinstance(value, dict) else value
+        items = list(value.items()) if isinstance(value, dict) else value
         items = sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
         parts = [type(value).__name__.encode()]
         for item in items:

@@ -155,6 +155,13 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str], set[str]]] = {
         {"lfs.py": "target = keyword_lf('target', ['win', 'hello'], 1)\n"},
         {"target"},
     ),
+    "dict_order": (  # the first rule that matches wins: the order of a dict is data
+        {"lfs.py": "RULES = {'big': 1, 'now': 0}\n@labeling_function()\ndef target(x):\n    _log('target')\n"
+                   "    for word, label in RULES.items():\n        if word in x.text.split():\n            return label\n    return ABSTAIN\n"},
+        {"lfs.py": "RULES = {'now': 0, 'big': 1}\n@labeling_function()\ndef target(x):\n    _log('target')\n"
+                   "    for word, label in RULES.items():\n        if word in x.text.split():\n            return label\n    return ABSTAIN\n"},
+        {"target"},
+    ),
     "another_lf_body_only": (
         {"lfs.py": "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > 2 else ABSTAIN\n"
                    "@labeling_function()\ndef third(x):\n    _log('third')\n    return 1 if 'win' in x.text else ABSTAIN\n"},
