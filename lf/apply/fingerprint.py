@@ -64,6 +64,7 @@ _BUILTIN_CALLABLES = (
     types.MemberDescriptorType,
     types.GetSetDescriptorType,
 )
+_PLAIN_CONTAINERS = (list, tuple, set, frozenset, dict)
 _MEMOIZED = functools._lru_cache_wrapper  # what functools.lru_cache and functools.cache return
 _CLASS_SKIP = {"__dict__", "__weakref__", "__module__", "__doc__", "__qualname__", "__annotations__", "_abc_impl"}
 
@@ -289,13 +290,20 @@ class Fingerprinter:
 
     def _container(self, value: Any, seen: dict[int, Any]) -> bytes | None:
         """Items in their order (a dict's order is data: the first rule that matches wins),
-        sets sorted (their order varies by process)."""
+        sets sorted (their order varies by process); a subclass (``defaultdict``, a user's
+        ``dict`` with ``__missing__``) adds its class, default factory and attributes."""
         if id(value) in seen:
             return b"<recursion>"
         seen[id(value)] = value  # kept alive: a freed id could be reused
         items = list(value.items()) if isinstance(value, dict) else value
         items = sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
         parts = [type(value).__name__.encode()]
+        if type(value) not in _PLAIN_CONTAINERS:
+            state = (type(value), getattr(value, "default_factory", None), getattr(value, "__dict__", None))
+            part = self.value(state, seen)
+            if part is None:
+                return None
+            parts.append(part)
         for item in items:
             part = self.value(item, seen)
             if part is None:

@@ -162,6 +162,20 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str], set[str]]] = {
                    "    for word, label in RULES.items():\n        if word in x.text.split():\n            return label\n    return ABSTAIN\n"},
         {"target"},
     ),
+    "defaultdict_factory": (
+        {"lfs.py": "from collections import defaultdict\nVOTES = defaultdict(lambda: ABSTAIN, win=1)\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return VOTES[x.text.split()[0]]\n"},
+        {"lfs.py": "from collections import defaultdict\nVOTES = defaultdict(lambda: 0, win=1)\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return VOTES[x.text.split()[0]]\n"},
+        {"target"},
+    ),
+    "method_of_a_dict_subclass": (
+        {"lfs.py": "class Votes(dict):\n    def __missing__(self, key):\n        return ABSTAIN\nVOTES = Votes(win=1)\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return VOTES[x.text.split()[0]]\n"},
+        {"lfs.py": "class Votes(dict):\n    def __missing__(self, key):\n        return 0\nVOTES = Votes(win=1)\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return VOTES[x.text.split()[0]]\n"},
+        {"target"},
+    ),
     "another_lf_body_only": (
         {"lfs.py": "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > 2 else ABSTAIN\n"
                    "@labeling_function()\ndef third(x):\n    _log('third')\n    return 1 if 'win' in x.text else ABSTAIN\n"},
