@@ -4,12 +4,14 @@ Layout of a cache folder::
 
     LF_DOC_CACHE                  marker: this folder is a Doc cache (clear() checks it)
     <pipeline key>/pipeline.json  pipeline name, version, spaCy version, components run, content hash
-    <pipeline key>/<seg>.spacy    a spaCy DocBin: the Docs parsed in one chunk
+    <pipeline key>/<seg>.spacy    a spaCy DocBin: the Docs parsed in one chunk, with their
+                                  user data (``doc._``) and tensors (``token.vector``)
     <pipeline key>/<seg>.keys     the sha256 (16 bytes) of each of those Docs' texts, in order
 
 The pipeline key is a hash of the pipeline's name, version, spaCy version, the
 components run (name and factory) and a hash of their state (``Pipeline.content``), so a
-changed, retrained or edited pipeline or component set never reads another's Docs. A Doc is found by the hash of its text. Segments are written atomically,
+changed, retrained or edited pipeline or component set never reads another's Docs (nor
+does a segment of an older layout, which kept neither user data nor tensors). A Doc is found by the hash of its text. Segments are written atomically,
 ``.spacy`` first, so any process can add segments while others read. Reading a segment
 marks it used; when the folder grows past ``max_bytes``, the least recently used segments
 are deleted (LRU).
@@ -32,6 +34,9 @@ __all__ = ["DEFAULT_MAX_BYTES", "DocCache", "clear_doc_cache", "doc_cache_info",
 DEFAULT_MAX_BYTES = 2 * 10**9
 _MARKER = "LF_DOC_CACHE"
 _KEY_BYTES = 16
+# Segments store each Doc's user data, its tensor under this key (format 1 kept neither).
+_FORMAT = 2
+_TENSOR = "lf.doc_cache.tensor"
 
 
 def text_key(text: str) -> bytes:
@@ -53,8 +58,6 @@ class DocCache:
 
     def get(self, description: dict[str, Any], texts: Sequence[str], vocab: Any) -> dict[str, Any]:
         """The cached Docs of ``texts`` under this pipeline description, by text."""
-        from spacy.tokens import DocBin
-
         where = self._folder(description, create=False)
         if not where.is_dir():
             return {}
@@ -71,7 +74,7 @@ class DocCache:
                 os.utime(where / f"{seg}.keys")  # recently used: evicted last
             except OSError:
                 continue  # evicted meanwhile by another process: parse again
-            docs = list(DocBin().from_bytes(data).get_docs(vocab))
+            docs = _unpack(data, vocab)
             for pos, text in items:
                 if pos < len(docs) and docs[pos].text == text:
                     found[text] = docs[pos]
@@ -79,21 +82,19 @@ class DocCache:
 
     def put(self, description: dict[str, Any], texts: Sequence[str], docs: Sequence[Any]) -> None:
         """Store one segment of Docs, then evict the least recently used past ``max_bytes``."""
-        from spacy.tokens import DocBin
-
         from lf.io import atomic_path
 
         if not texts:
             return
+        data = _pack(docs)
+        if data is None:
+            return  # a value msgpack cannot store: these Docs are parsed again next time
         where = self._folder(description, create=True)
         keys = b"".join(text_key(t) for t in texts)
         seg = hashlib.sha256(keys).hexdigest()[:24]
-        bin_ = DocBin(store_user_data=False)
-        for doc in docs:
-            bin_.add(doc)
         try:
             with atomic_path(where / f"{seg}.spacy") as tmp:
-                tmp.write_bytes(bin_.to_bytes())
+                tmp.write_bytes(data)
             with atomic_path(where / f"{seg}.keys") as tmp:
                 tmp.write_bytes(keys)
         except OSError as exc:
@@ -101,7 +102,7 @@ class DocCache:
         _evict(self.folder, self.max_bytes)
 
     def _folder(self, description: dict[str, Any], *, create: bool) -> Path:
-        blob = json.dumps(description, sort_keys=True)
+        blob = json.dumps({**description, "format": _FORMAT}, sort_keys=True)
         where = self.folder / hashlib.sha256(blob.encode()).hexdigest()[:20]
         if create and not where.is_dir():
             try:
@@ -110,6 +111,33 @@ class DocCache:
             except OSError as exc:
                 raise DataError(f"Cannot write to the Doc cache {str(self.folder)!r}: {exc.strerror or exc}.") from None
         return where
+
+
+def _pack(docs: Sequence[Any]) -> bytes | None:
+    """A DocBin of the Docs with what LFs read beyond the token attributes: ``doc._`` values
+    (user data) and the tensor (``token.vector``, ``doc.similarity`` without static
+    vectors), or None when a value cannot be stored. The Docs are left as they were."""
+    from spacy.tokens import DocBin
+
+    bin_ = DocBin(store_user_data=True)
+    for doc in docs:
+        doc.user_data[_TENSOR] = doc.tensor
+        try:
+            bin_.add(doc)
+        except (TypeError, ValueError, OverflowError):  # msgpack: an object it cannot encode
+            return None
+        finally:
+            del doc.user_data[_TENSOR]
+    return bytes(bin_.to_bytes())
+
+
+def _unpack(data: bytes, vocab: Any) -> list[Any]:
+    from spacy.tokens import DocBin
+
+    docs = list(DocBin().from_bytes(data).get_docs(vocab))
+    for doc in docs:
+        doc.tensor = doc.user_data.pop(_TENSOR)
+    return docs
 
 
 def _writable(folder: Path) -> None:
