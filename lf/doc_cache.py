@@ -14,7 +14,8 @@ changed, retrained or edited pipeline or component set never reads another's Doc
 does a segment of an older layout, which kept neither user data nor tensors). A Doc is found by the hash of its text. Segments are written atomically,
 ``.spacy`` first, so any process can add segments while others read. Reading a segment
 marks it used; when the folder grows past ``max_bytes``, the least recently used segments
-are deleted (LRU).
+are deleted (LRU). A segment that cannot be read (truncated, edited) is deleted with an
+``LFCacheWarning`` and its Docs are parsed again.
 """
 
 from __future__ import annotations
@@ -74,7 +75,11 @@ class DocCache:
                 os.utime(where / f"{seg}.keys")  # recently used: evicted last
             except OSError:
                 continue  # evicted meanwhile by another process: parse again
-            docs = _unpack(data, vocab)
+            try:
+                docs = _unpack(data, vocab)
+            except Exception as exc:  # noqa: BLE001 - whatever is wrong with the file, parse again
+                _damaged(where / f"{seg}.keys", exc)
+                continue
             for pos, text in items:
                 if pos < len(docs) and docs[pos].text == text:
                     found[text] = docs[pos]
@@ -138,6 +143,22 @@ def _unpack(data: bytes, vocab: Any) -> list[Any]:
     for doc in docs:
         doc.tensor = doc.user_data.pop(_TENSOR)
     return docs
+
+
+def _damaged(keys: Path, exc: Exception) -> None:
+    """Warn about a segment that cannot be read and delete it: its Docs are parsed again."""
+    import warnings
+
+    from lf.apply.cache import LFCacheWarning
+
+    where = str(keys.with_suffix(".spacy"))
+    warnings.warn(
+        f"The Doc cache segment {where!r} is damaged ({type(exc).__name__}); its Docs are parsed again.",
+        LFCacheWarning,
+        stacklevel=5,
+    )
+    for path in (keys, keys.with_suffix(".spacy")):  # .keys first: readers stop seeing it
+        path.unlink(missing_ok=True)
 
 
 def _writable(folder: Path) -> None:

@@ -88,3 +88,25 @@ def test_docs_holding_values_msgpack_cannot_store_are_parsed_not_cached(tmp_path
     cache.put(description, [d.text for d in docs], docs)
     assert cache.get(description, [d.text for d in docs], nlp.vocab) == {}
     assert set(docs[0].user_data) == {"opaque"}  # the caller's Docs are left as they were
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "keys_of_another_segment"])
+def test_a_damaged_segment_is_parsed_again_with_a_warning(comments: pd.DataFrame, tmp_path: Path, damage: str) -> None:
+    from lf.apply.cache import LFCacheWarning
+
+    fresh = lf.apply(_vector_lfs(None), comments, chunk_size=100, progress=False)
+    lf.apply(_vector_lfs(tmp_path / "docs"), comments, chunk_size=100, progress=False)
+    first, second = sorted((tmp_path / "docs").glob("*/*.spacy"))[:2]
+    if damage == "truncated":
+        first.write_bytes(first.read_bytes()[:100])
+    elif damage == "empty":
+        first.write_bytes(b"")
+    else:  # a segment's Docs swapped for another's: found by text, so none is taken for another
+        first.write_bytes(second.read_bytes())
+    if damage == "keys_of_another_segment":
+        warm = lf.apply(_vector_lfs(tmp_path / "docs"), comments, chunk_size=100, progress=False)
+    else:
+        with pytest.warns(LFCacheWarning, match="Doc cache segment .* is damaged"):
+            warm = lf.apply(_vector_lfs(tmp_path / "docs"), comments, chunk_size=100, progress=False)
+        assert first.exists()  # written again by the parse that replaced it
+    np.testing.assert_array_equal(warm.array, fresh.array)
