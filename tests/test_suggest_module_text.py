@@ -7,6 +7,7 @@ import importlib.util
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import lf
 from lf.suggest import suggest
@@ -41,3 +42,18 @@ def test_hostile_label_names_and_path_neither_break_nor_inject_code(tmp_path: Pa
     assert "\u202e" not in text  # no raw bidi control anywhere in the source
     lfs = lf.load_lfs(str(path))
     assert lfs.labels == tuple(sorted(HOSTILE)) and len(lfs) == len(found)
+
+
+@pytest.mark.parametrize(("label", "text"), [("labels", "free money now"), ("keyword", "lf")])
+def test_names_made_from_labels_do_not_replace_the_modules_own(tmp_path: Path, label: str, text: str) -> None:
+    """The constant ``LABELS`` (for the label "labels") would replace the list; the LF
+    ``keyword_lf`` (label "keyword", keyword "lf") the function the next LFs call."""
+    rows = [{"text": f"{text} {i}" if i % 2 else f"great song here {i}", "gold": label if i % 2 else "other"} for i in range(120)]
+    labeled = pd.DataFrame(rows)
+    path = tmp_path / "suggested.py"
+    suggest(labeled, labeled, "gold").write(str(path))
+    lfs = lf.load_lfs(str(path))
+    assert lfs.labels == tuple(sorted((label, "other")))
+    L = lf.apply(lfs, labeled, progress=False)
+    votes = {lfs.labels[v] for v in L.array.ravel().tolist() if v >= 0}
+    assert votes == {label, "other"}
