@@ -278,3 +278,21 @@ def test_a_command_group_alone_shows_its_help_not_an_escaped_error_line(capsys: 
     assert out.startswith(f"Usage: {' '.join(('lf', *args))} [OPTIONS] COMMAND [ARGS]...")
     assert "Commands:" in out and "\\n" not in out
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (("labelstudio", "export", "rows.csv", "-o", "tasks.csv", "--labels", "A,B"), "lf labelstudio export"),
+        (("cache", "info"), "lf cache info"),
+        (("sample", "d.csv", "-o", "s.parquet"), "lf sample"),
+    ],
+)
+def test_a_usage_error_names_the_help_of_the_command_that_failed(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], command: str
+) -> None:
+    # "see 'lf export --help'" sent a user to a command that does not exist
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == ""
+    assert err.strip().endswith(f"(see '{command} --help')") and len(err.strip().splitlines()) == 1
+    assert main([*command.split()[1:], "--help"]) == 0

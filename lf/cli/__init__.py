@@ -114,7 +114,7 @@ def _main(argv: list[str] | None) -> int:
         click.echo(exc.format_message())
         return EXIT_OK
     except click.UsageError as exc:  # one line, like every other input error
-        hint = f" (see 'lf {exc.ctx.info_name} --help')" if exc.ctx is not None and exc.ctx.parent is not None else " (see 'lf --help')"
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else " (see 'lf --help')"
         _error(exc.format_message() + hint)
         return EXIT_USAGE
     except click.ClickException as exc:
