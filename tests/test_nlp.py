@@ -145,6 +145,25 @@ def test_needs_pull_in_their_dependencies_only() -> None:
     assert SpacyPreprocessor(needs=()).components() == ()
 
 
+def test_an_annotation_need_runs_every_component_assigning_it() -> None:
+    """An entity ruler added to a trained pipeline (spaCy's way to add entities) assigns
+    ``doc.ents`` too: ``needs=("ents",)`` ran the last such component alone, so after
+    ``add_pipe("entity_ruler")`` the NER's people and places were gone, without a sign."""
+    nlp = spacy.load(MODEL)
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "PRODUCT", "pattern": "widget"}])
+    text = "Barack Obama bought the widget in Paris"
+    wanted = [(e.text, e.label_) for e in nlp(text).ents]
+    assert {label for _, label in wanted} >= {"PERSON", "PRODUCT"}
+
+    @nlp_labeling_function(model=nlp, needs=("ents",))
+    def entities(x):  # type: ignore[no-untyped-def]
+        got = [(e.text, e.label_) for e in x.doc.ents]
+        return 1 if got == wanted else 0
+
+    assert entities.pre[-1].components() == ("ner", "entity_ruler")
+    assert lf.apply([entities], pd.DataFrame({"text": [text]}), cardinality=2, progress=False).array.tolist() == [[1]]
+
+
 def test_a_changed_pipeline_or_component_set_invalidates_both_caches(nlp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     df = pd.DataFrame({"text": ["Taylor Swift sang in Paris.", "Check my channel"]})
     folder = tmp_path / "docs"
