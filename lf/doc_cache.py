@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,6 +37,8 @@ __all__ = ["DEFAULT_MAX_BYTES", "DocCache", "clear_doc_cache", "doc_cache_info",
 DEFAULT_MAX_BYTES = 2 * 10**9
 _MARKER = "LF_DOC_CACHE"
 _KEY_BYTES = 16
+_KEY_DIR = re.compile(r"[0-9a-f]{20}")  # a pipeline's folder
+_OURS = re.compile(r"pipeline\.json|[0-9a-f]{24}\.(?:spacy|keys)|\..+\.tmp")  # what it holds
 # Segments store each Doc's user data and tensor (format 1 kept neither).
 _FORMAT = 2
 
@@ -190,13 +193,19 @@ def _damaged(keys: Path, exc: Exception) -> None:
 
 
 def _writable(folder: Path) -> None:
-    """Create the folder (and its marker) or fail with one line saying why."""
+    """Create the folder (and its marker) or fail with one line saying why. A folder that
+    holds other files and no marker is refused: ``clear`` would then delete in it."""
     if folder.exists() and not folder.is_dir():
         raise DataError(f"The Doc cache folder {str(folder)!r} is a file. Give a folder, or doc_cache=None to parse without it.")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         marker = folder / _MARKER
         if not marker.exists():
+            if any(folder.iterdir()):
+                raise DataError(
+                    f"{str(folder)!r} is not a Doc cache: it holds other files. Give an empty or new "
+                    "folder for the Doc cache."
+                )
             marker.write_text("spaCy Docs cached by lf (lf.doc_cache)\n", encoding="utf-8")
         probe = folder / f".probe-{os.getpid()}"
         probe.write_bytes(b"")
@@ -230,7 +239,7 @@ def _segments(folder: Path) -> list[tuple[float, int, Path]]:
     """(last use, bytes, .keys path) of every segment in the cache folder."""
     out = []
     for sub in folder.iterdir() if folder.is_dir() else ():
-        if not (sub / "pipeline.json").is_file():
+        if not (_KEY_DIR.fullmatch(sub.name) and (sub / "pipeline.json").is_file()):
             continue
         for keys in sub.glob("*.keys"):
             try:
@@ -263,7 +272,7 @@ def doc_cache_info(folder: str | os.PathLike[str]) -> list[dict[str, Any]]:
     out = []
     for sub in sorted(root.iterdir()) if root.is_dir() else ():
         meta = sub / "pipeline.json"
-        if not meta.is_file():
+        if not (_KEY_DIR.fullmatch(sub.name) and meta.is_file()):
             continue
         segs = [s for s in _segments(root) if s[2].parent == sub]
         out.append({
@@ -280,7 +289,7 @@ def clear_doc_cache(folder: str | os.PathLike[str]) -> int:
     """Delete every cached Doc in ``folder``; returns the bytes freed.
 
     Only a folder written by :class:`DocCache` (it holds the ``LF_DOC_CACHE`` marker) is
-    touched, and in it only the pipeline folders.
+    touched, and in it only the pipeline folders holding nothing but what it writes.
     """
     root = Path(folder)
     if not root.is_dir():
@@ -288,7 +297,18 @@ def clear_doc_cache(folder: str | os.PathLike[str]) -> int:
     if not is_doc_cache(root):
         raise DataError(f"{str(root)!r} is not a Doc cache folder (no {_MARKER} marker in it); nothing deleted.")
     freed = sum(s[1] for s in _segments(root))
-    for sub in root.iterdir():
-        if (sub / "pipeline.json").is_file():
-            shutil.rmtree(sub)
+    for sub in _pipeline_folders(root):
+        shutil.rmtree(sub)
     return freed
+
+
+def _pipeline_folders(root: Path) -> list[Path]:
+    """The folders :class:`DocCache` wrote in ``root``: named by a pipeline key, holding a
+    ``pipeline.json`` and only the files it writes (another folder is not touched)."""
+    out = []
+    for sub in root.iterdir():
+        if sub.is_symlink() or not sub.is_dir() or not _KEY_DIR.fullmatch(sub.name) or not (sub / "pipeline.json").is_file():
+            continue
+        if all(_OURS.fullmatch(f.name) and f.is_file() and not f.is_symlink() for f in sub.iterdir()):
+            out.append(sub)
+    return out
