@@ -43,3 +43,17 @@ def test_clear_removes_only_the_folders_the_doc_cache_wrote(tmp_path: Path, caps
     assert sorted(p.name for p in folder.iterdir()) == ["LF_DOC_CACHE", "experiments"]
     assert (folder / "experiments" / "pipeline.json").read_text() == '{"steps": 3}\n'
     assert clear_doc_cache(folder) == 0
+
+
+def test_cache_info_shows_control_characters_of_a_pipelines_metadata_literally(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nlp = spacy.blank("en")
+    nlp.meta["name"] = "x\x1b[31mred\x1b]8;;http://evil\x07link"
+    folder = tmp_path / "docs"
+    description = {"name": f"en_{nlp.meta['name']}", "version": "1\x1b[2J", "spacy": "3", "components": ["a\x07:b"]}
+    DocCache(folder).put(description, ["a text"], [nlp("a text")])
+    assert main(["cache", "info", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "en_x\\x1b[31mred\\x1b]8;;http://evil\\x07link 1\\x1b[2J" in out.replace("\n", "")
