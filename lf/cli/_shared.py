@@ -41,11 +41,15 @@ def say(console: Any, text: str, keep: Sequence[object] = ()) -> None:
     """Print a status line as it is (never markup). On a terminal (or with COLUMNS set) it
     is wrapped at spaces to the width, the next lines indented: a path or a word is never
     cut, so it can be copied (``keep``: the paths in ``text``; their own spaces are no place
-    to wrap either). Piped, it stays one line, for logs and grep."""
+    to wrap either). Piped, it stays one line, for logs and grep. Control characters (ANSI
+    and OSC sequences in a label name or path, line breaks) are shown as escapes."""
     import textwrap
 
     from rich.text import Text
 
+    from lf.display import one_line
+
+    text, keep = one_line(text), [one_line(k) for k in keep]
     if not console.is_terminal and not _columns_asked():
         console.print(Text(text), soft_wrap=True)
         return
