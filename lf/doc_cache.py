@@ -165,12 +165,12 @@ def _unpack(data: bytes, vocab: Any) -> list[Any]:
     rows, block = np.load(fh, allow_pickle=False), np.load(fh, allow_pickle=False)
     docs = list(DocBin().from_bytes(fh.read()).get_docs(vocab))
     if len(rows) != len(docs) or int(rows[rows > 0].sum()) != len(block):
-        raise ValueError("the tensors do not match the Docs")
+        raise DataError("the tensors do not match the Docs")
     start = 0
     for doc, n in zip(docs, rows.tolist()):
         if n >= 0:
             if n != len(doc):
-                raise ValueError("a tensor does not match its Doc")
+                raise DataError("a tensor does not match its Doc")
             doc.tensor = block[start : start + n]
             start += n
     return docs
