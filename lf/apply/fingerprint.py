@@ -17,7 +17,8 @@ What an LF's labels depend on, and how each part enters its fingerprint:
   preprocessors): what that method returns, plus the module defining its class, as above
   (lf's own classes: lf's source, below);
 - lf itself: the source of every one of its modules (:func:`lf_code_digest`), since its
-  kernel, rows, templates and readers decide labels too;
+  kernel, rows, templates and readers decide labels too, and the versions of Python and of
+  the libraries those run on (numpy, pandas, pyarrow);
 - files declared with ``labeling_function(files=[...])`` / ``preprocessor(files=[...])``:
   their content.
 
@@ -131,7 +132,7 @@ class Fingerprinter:
     """Computes fingerprints; remembers the modules it has read, so LFs sharing them pay once."""
 
     def __init__(self) -> None:
-        self._lf_code = lf_code_digest()
+        self._lf_code = lf_code_digest() + _runtime()
         self._roots = _installed_roots()
         self._modules: dict[str, tuple[bytes, tuple[str, ...]] | None] = {}
         self._dists: dict[str, list[str]] | None = None
@@ -454,6 +455,17 @@ def lf_code_digest(root: Path | None = None) -> bytes:
         rel = path.relative_to(folder).as_posix().encode()
         digest.update(rel + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest().encode()
+
+
+_RUNTIME = ("numpy", "pandas", "pyarrow")  # rows, readers, templates' RE2: they decide labels too
+
+
+def _runtime() -> bytes:
+    """Python's and lf's runtime libraries' versions: an upgrade may change what an LF sees
+    or matches (pyarrow's RE2 Unicode tables, how pandas gives a missing value) though
+    neither the LF nor lf changed."""
+    versions = [f"{name}=={importlib.metadata.version(name)}" for name in _RUNTIME]
+    return "|".join([f"python {sys.version}", *versions]).encode()
 
 
 def _is_code(value: Any) -> bool:
