@@ -15,15 +15,26 @@ from lf.cli.cache import reports_cache
 EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
 
 
+class PipeClosed(Exception):
+    """stdout's reader closed the pipe (``lf rows | head``). Not an OSError, so click's own
+    handler, which exits 1 (the code of a failed gate), lets it by; the CLI exits 141."""
+
+
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            """The reader went away: the CLI's main exits 141 (rich's own exit is 1, a failed gate)."""
+            self.quiet = True
+            raise PipeClosed()
+
     # markup and emoji codes off: names, paths and labels in status lines are shown literally
-    console = Console(stderr=stderr, highlight=False, markup=False, emoji=False)
+    console = _Console(stderr=stderr, highlight=False, markup=False, emoji=False)
     if console.width < 1 or (not console.is_terminal and not _columns_asked()):
         # piped or captured: do not squeeze the table into 80 columns, unless COLUMNS says so
         width = 80 if console.is_terminal else 160
-        console = Console(stderr=stderr, highlight=False, markup=False, emoji=False, width=width)
+        console = _Console(stderr=stderr, highlight=False, markup=False, emoji=False, width=width)
     return console
 
 
