@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -289,26 +288,22 @@ def clear_doc_cache(folder: str | os.PathLike[str]) -> int:
     """Delete every cached Doc in ``folder``; returns the bytes freed.
 
     Only a folder written by :class:`DocCache` (it holds the ``LF_DOC_CACHE`` marker) is
-    touched, and in it only the pipeline folders holding nothing but what it writes.
+    touched, and in it only the files it writes, in the pipeline folders it made (such a
+    folder goes too once empty; a file of another kind in it stays, and so does the folder).
     """
     root = Path(folder)
     if not root.is_dir():
         return 0
     if not is_doc_cache(root):
         raise DataError(f"{str(root)!r} is not a Doc cache folder (no {_MARKER} marker in it); nothing deleted.")
-    freed = sum(s[1] for s in _segments(root))
-    for sub in _pipeline_folders(root):
-        shutil.rmtree(sub)
-    return freed
-
-
-def _pipeline_folders(root: Path) -> list[Path]:
-    """The folders :class:`DocCache` wrote in ``root``: named by a pipeline key, holding a
-    ``pipeline.json`` and only the files it writes (another folder is not touched)."""
-    out = []
+    freed = 0
     for sub in root.iterdir():
         if sub.is_symlink() or not sub.is_dir() or not _KEY_DIR.fullmatch(sub.name) or not (sub / "pipeline.json").is_file():
             continue
-        if all(_OURS.fullmatch(f.name) and f.is_file() and not f.is_symlink() for f in sub.iterdir()):
-            out.append(sub)
-    return out
+        for f in sub.iterdir():
+            if _OURS.fullmatch(f.name) and f.is_file() and not f.is_symlink():
+                freed += f.stat().st_size if f.suffix in (".spacy", ".keys") else 0
+                f.unlink()
+        if not any(sub.iterdir()):
+            sub.rmdir()
+    return freed

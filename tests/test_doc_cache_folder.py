@@ -36,11 +36,15 @@ def test_clear_removes_only_the_folders_the_doc_cache_wrote(tmp_path: Path, caps
     cache = DocCache(folder)
     nlp = spacy.blank("en")
     cache.put({"name": "blank", "components": []}, ["a text"], [nlp("a text")])
+    cache.put({"name": "blank", "components": ["x"]}, ["more text"], [nlp("more text")])
     (folder / "experiments").mkdir()  # the user's, added later
     (folder / "experiments" / "pipeline.json").write_text('{"steps": 3}\n')
+    (stray,) = [p for p in folder.iterdir() if p.name not in ("LF_DOC_CACHE", "experiments")][:1]
+    (stray / ".DS_Store").write_bytes(b"finder")  # a file of another kind in a pipeline folder
     assert main(["cache", "clear", str(folder)]) == 0
     assert "removed the cached Docs" in capsys.readouterr().out
-    assert sorted(p.name for p in folder.iterdir()) == ["LF_DOC_CACHE", "experiments"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["LF_DOC_CACHE", "experiments", stray.name])
+    assert [p.name for p in stray.iterdir()] == [".DS_Store"]  # every cached Doc went, the rest stays
     assert (folder / "experiments" / "pipeline.json").read_text() == '{"steps": 3}\n'
     assert clear_doc_cache(folder) == 0
 
