@@ -21,7 +21,7 @@ __all__ = ["ANNOTATIONS", "DEFAULT_MODEL", "Pipeline", "default_model"]
 DEFAULT_MODEL = "en_core_web_sm"
 ENV_MODEL = "LF_SPACY_MODEL"
 
-# ``needs`` may name an annotation instead of a component: the component assigning it runs.
+# ``needs`` may name an annotation instead of a component: the components assigning it run.
 ANNOTATIONS = {
     "ents": "doc.ents",
     "pos": "token.pos",
@@ -138,7 +138,7 @@ class Pipeline:
         """The components to run for ``needs``, dependencies included, in pipeline order."""
         nlp, _ = self.loaded()
         names = list(nlp.pipe_names)
-        todo = [_component_for(nlp, names, need) for need in needs]
+        todo = [name for need in needs for name in _components_for(nlp, names, need)]
         run: set[str] = set()
         while todo:
             name = todo.pop()
@@ -162,14 +162,16 @@ def _assigns(nlp: Any, name: str) -> set[str]:
     return set(meta.assigns) | set(_EXTRA_ASSIGNS.get(meta.factory, ()))
 
 
-def _component_for(nlp: Any, names: list[str], need: str) -> str:
+def _components_for(nlp: Any, names: list[str], need: str) -> list[str]:
+    """A component by name; an annotation: every component assigning it (an entity ruler
+    added after the NER sets ``doc.ents`` too, and the Doc must have the entities of both)."""
     if need in names:
-        return need
+        return [need]
     if need in ANNOTATIONS:
         attr = ANNOTATIONS[need]
         providers = [n for n in names if attr in _assigns(nlp, n)]
         if providers:
-            return providers[-1]
+            return providers
     pipeline = f"{nlp.lang}_{nlp.meta.get('name', 'pipeline')}"
     raise ParameterError(
         f"`needs` names {need!r}, which pipeline {pipeline!r} cannot provide. Components: "

@@ -12,6 +12,12 @@ if TYPE_CHECKING:
 __all__ = ["lf_name", "render"]
 
 
+# Names the module defines or imports besides the label constants and LFs: a label
+# "labels" must not make a constant LABELS that replaces the list, nor the label "keyword"
+# with the keyword "lf" an LF keyword_lf that replaces the function.
+_MODULE_NAMES = frozenset({"LABELS", "keyword_lf", "regex_lf"})
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_")
     return slug[:30].rstrip("_")
@@ -23,7 +29,7 @@ def lf_name(label: str, what: str, taken: set[str]) -> str:
     if base[0].isdigit():
         base = f"label_{base}"
     name, i = base, 2
-    while name in taken or keyword.iskeyword(name):
+    while name in taken or keyword.iskeyword(name) or name in _MODULE_NAMES:
         name, i = f"{base}_{i}", i + 1
     return name
 
@@ -49,7 +55,8 @@ def _constants(labels: tuple[str, ...]) -> list[str]:
     out: list[str] = []
     for i, name in enumerate(labels):
         const = re.sub(r"\W+", "_", name.upper()).strip("_")
-        if not const.isidentifier() or keyword.iskeyword(const) or const in out or const[0].isdigit():
+        taken = const in out or const in _MODULE_NAMES
+        if not const.isidentifier() or keyword.iskeyword(const) or taken or const[0].isdigit():
             const = f"LABEL_{i}"
         out.append(const)
     return out

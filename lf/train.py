@@ -92,13 +92,22 @@ class EndModel:
         folder.mkdir(parents=True, exist_ok=True)
         from lf.io import atomic_path
 
-        doc = {"format": FORMAT, "labels": list(self.labels), "C": self.C, "word": _jsonable(_WORD),
-               "char": _jsonable(_CHAR), "common": _COMMON, "vocabularies": list(self.vocabularies), "info": self.info}
         with atomic_path(folder / "arrays.npz") as tmp, open(tmp, "wb") as fh:
             np.savez_compressed(fh, idf_word=self.idf[0], idf_char=self.idf[1], coef=self.coef, intercept=self.intercept)
+        # model.json names its arrays by digest: a save stopped between the two files (or
+        # another model's arrays copied in) is refused on load, even with the same shapes
+        doc = {"format": FORMAT, "labels": list(self.labels), "C": self.C, "word": _jsonable(_WORD),
+               "char": _jsonable(_CHAR), "common": _COMMON, "vocabularies": list(self.vocabularies), "info": self.info,
+               "arrays_sha256": _sha256(folder / "arrays.npz")}
         with atomic_path(folder / "model.json") as tmp:
             tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
         return folder
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _jsonable(spec: dict[str, Any]) -> dict[str, Any]:
@@ -113,10 +122,17 @@ def load_model(folder: str | Path) -> EndModel:
         raise DataError(f"{str(folder)!r} is not a model folder written by `lf train` (it needs model.json and arrays.npz).")
     try:
         doc = json.loads(meta.read_text(encoding="utf-8"))
+        digest = doc.get("arrays_sha256") if isinstance(doc, dict) else None
+        matches = digest is None or digest == _sha256(arrays)  # models saved before had none
         with np.load(arrays, allow_pickle=False) as z:
             parts = {k: z[k] for k in ("idf_word", "idf_char", "coef", "intercept")}
     except (ValueError, KeyError, OSError) as exc:
         raise DataError(f"Cannot read the model in {str(folder)!r}: {exc}.") from None
+    if not matches:
+        raise DataError(
+            f"{str(folder)!r}: model.json and arrays.npz do not belong together (a save was stopped "
+            "half-way, or one file was replaced); train the model again."
+        )
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise DataError(f"{str(meta)!r} is not an lf end model of format {FORMAT!r} (got {doc.get('format') if isinstance(doc, dict) else doc!r}).")
     if doc["word"] != _jsonable(_WORD) or doc["char"] != _jsonable(_CHAR) or doc["common"] != _COMMON:

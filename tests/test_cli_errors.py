@@ -278,3 +278,53 @@ def test_a_command_group_alone_shows_its_help_not_an_escaped_error_line(capsys: 
     assert out.startswith(f"Usage: {' '.join(('lf', *args))} [OPTIONS] COMMAND [ARGS]...")
     assert "Commands:" in out and "\\n" not in out
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (("labelstudio", "export", "rows.csv", "-o", "tasks.csv", "--labels", "A,B"), "lf labelstudio export"),
+        (("cache", "info"), "lf cache info"),
+        (("sample", "d.csv", "-o", "s.parquet"), "lf sample"),
+    ],
+)
+def test_a_usage_error_names_the_help_of_the_command_that_failed(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], command: str
+) -> None:
+    # "see 'lf export --help'" sent a user to a command that does not exist
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == ""
+    assert err.strip().endswith(f"(see '{command} --help')") and len(err.strip().splitlines()) == 1
+    assert main([*command.split()[1:], "--help"]) == 0
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_reader_that_stops_early_is_not_reported_as_a_failed_gate(tmp_path: Path, as_json: bool) -> None:
+    """`lf rows ... | head -1`: the pipe closes while lf writes. rich and click then exit 1,
+    the code of a failed quality gate; lf exits 141, as a shell reports a process stopped
+    by SIGPIPE, and prints nothing more."""
+    root = Path(__file__).resolve().parents[1]
+    args = [sys.executable, "-m", "lf", "rows", str(root / "datasets" / "demo" / "comments.csv"),
+            "--lfs", str(root / "labeling_functions" / "demo_spam.py"), "-n", "2000", *(["--json"] if as_json else [])]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()  # 2,000 rows are far more than a pipe's buffer holds
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 141, err
+    assert first.startswith(b'{"row": 0' if as_json else b"row 0") and err == ""
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_still_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # only a closed stdout is the reader going away; a worker's pipe breaking is a failure
+    (tmp_path / "d.csv").write_text("text\nhi\n")
+    (tmp_path / "m.py").write_text("from lf import keyword_lf\nhi = keyword_lf('hi', ['hi'], 1)\n")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(lf, "load_lfs", broken)
+    code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", tmp_path / "m.py")
+    assert (code, out, err.strip()) == (2, "", "error: Broken pipe.")

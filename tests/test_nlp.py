@@ -145,6 +145,25 @@ def test_needs_pull_in_their_dependencies_only() -> None:
     assert SpacyPreprocessor(needs=()).components() == ()
 
 
+def test_an_annotation_need_runs_every_component_assigning_it() -> None:
+    """An entity ruler added to a trained pipeline (spaCy's way to add entities) assigns
+    ``doc.ents`` too: ``needs=("ents",)`` ran the last such component alone, so after
+    ``add_pipe("entity_ruler")`` the NER's people and places were gone, without a sign."""
+    nlp = spacy.load(MODEL)
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "PRODUCT", "pattern": "widget"}])
+    text = "Barack Obama bought the widget in Paris"
+    wanted = [(e.text, e.label_) for e in nlp(text).ents]
+    assert {label for _, label in wanted} >= {"PERSON", "PRODUCT"}
+
+    @nlp_labeling_function(model=nlp, needs=("ents",))
+    def entities(x):  # type: ignore[no-untyped-def]
+        got = [(e.text, e.label_) for e in x.doc.ents]
+        return 1 if got == wanted else 0
+
+    assert entities.pre[-1].components() == ("ner", "entity_ruler")
+    assert lf.apply([entities], pd.DataFrame({"text": [text]}), cardinality=2, progress=False).array.tolist() == [[1]]
+
+
 def test_a_changed_pipeline_or_component_set_invalidates_both_caches(nlp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     df = pd.DataFrame({"text": ["Taylor Swift sang in Paris.", "Check my channel"]})
     folder = tmp_path / "docs"
@@ -186,11 +205,11 @@ def test_the_label_cache_reuses_nlp_lfs(comments: pd.DataFrame, tmp_path: Path) 
 def test_the_doc_cache_stays_under_its_size_cap(comments: pd.DataFrame, tmp_path: Path) -> None:
     from lf.doc_cache import DocCache
 
-    cache = DocCache(tmp_path / "docs", max_bytes=60_000)
+    cache = DocCache(tmp_path / "docs", max_bytes=600_000)  # 50 Docs with their tensors: about 350 kB
     L = lf.apply(_lfs(doc_cache=cache), comments, chunk_size=50, progress=False)
     np.testing.assert_array_equal(L.array, lf.apply(_lfs(), comments, progress=False).array)
     stored = sum(p["bytes"] for p in doc_cache_info(cache.folder))
-    assert 0 < stored <= 60_000
+    assert 0 < stored <= 600_000
 
 
 def test_lf_cache_info_and_clear_cover_the_doc_cache(comments: pd.DataFrame, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -210,3 +210,21 @@ def test_rows_refuses_texts_from_another_data_set(tmp_path):
     keyed = mine.rename(columns={"id": "key"}).assign(id=["x", "y", "z"])
     L2 = lf.apply(lfs, keyed, id_column="key")
     assert rows(L2, keyed, lf="sub", id_column="key")["id"].tolist() == [7, 9]
+
+
+def test_an_unknown_label_is_refused_before_the_lfs_run_naming_the_option(tmp_path, capsys):
+    # `--label SPAMM` ran every LF first, then failed naming "`label`", not the option
+    (tmp_path / "d.csv").write_text("id,text\n1,subscribe now\n2,song\n")
+    log = tmp_path / "ran.log"
+    mod = tmp_path / "m.py"
+    mod.write_text(
+        "from lf import ABSTAIN, labeling_function\nLABELS = ['HAM', 'SPAM']\n"
+        f"@labeling_function()\ndef sub(x):\n    with open({str(log)!r}, 'a') as fh:\n        fh.write('ran')\n"
+        "    return 1 if 'subscribe' in x.text else ABSTAIN\n"
+    )
+    for bad in ("SPAMM", "2"):
+        code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--label", bad)
+        assert code == 2 and out == "" and err.startswith("error: --label has values")
+        assert not log.exists()
+    code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--label", "spam")
+    assert code == 0 and "1 row match" in out

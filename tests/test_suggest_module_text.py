@@ -7,6 +7,7 @@ import importlib.util
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import lf
 from lf.suggest import suggest
@@ -41,3 +42,34 @@ def test_hostile_label_names_and_path_neither_break_nor_inject_code(tmp_path: Pa
     assert "\u202e" not in text  # no raw bidi control anywhere in the source
     lfs = lf.load_lfs(str(path))
     assert lfs.labels == tuple(sorted(HOSTILE)) and len(lfs) == len(found)
+
+
+@pytest.mark.parametrize(("label", "text"), [("labels", "free money now"), ("keyword", "lf")])
+def test_names_made_from_labels_do_not_replace_the_modules_own(tmp_path: Path, label: str, text: str) -> None:
+    """The constant ``LABELS`` (for the label "labels") would replace the list; the LF
+    ``keyword_lf`` (label "keyword", keyword "lf") the function the next LFs call."""
+    rows = [{"text": f"{text} {i}" if i % 2 else f"great song here {i}", "gold": label if i % 2 else "other"} for i in range(120)]
+    labeled = pd.DataFrame(rows)
+    path = tmp_path / "suggested.py"
+    suggest(labeled, labeled, "gold").write(str(path))
+    lfs = lf.load_lfs(str(path))
+    assert lfs.labels == tuple(sorted((label, "other")))
+    L = lf.apply(lfs, labeled, progress=False)
+    votes = {lfs.labels[v] for v in L.array.ravel().tolist() if v >= 0}
+    assert votes == {label, "other"}
+
+
+def test_the_status_line_shows_control_characters_of_label_names_as_escapes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "wrote x.py: 2 LFs (sp\x1b[31mam 1, ...)" recoloured the terminal; an OSC 8 name made a link
+    names = ("sp\x1b[31mam", "ha\x1b]8;;http://evil\x07m")
+    rows = [{"text": f"free money now {i}" if i % 2 else f"great song here {i}", "gold": names[i % 2 == 0]} for i in range(120)]
+    pd.DataFrame(rows).to_csv(tmp_path / "labeled.csv", index=False)
+    out_py = tmp_path / "suggested.py"
+    from lf.cli import main
+
+    assert main(["suggest", str(tmp_path / "labeled.csv"), "--gold-data", str(tmp_path / "labeled.csv"), "--gold", "gold", "-o", str(out_py)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith(f"wrote {out_py}") and "\x1b" not in err and "\x07" not in err
+    assert "sp\\x1b[31mam" in err and "ha\\x1b]8;;http://evil\\x07m" in err

@@ -231,3 +231,19 @@ def test_predict_and_train_refuse_to_write_over_their_inputs(tmp_path, capsys):
     assert "is the input --labels: writing it would destroy the input" in capsys.readouterr().err
     assert labels.read_text() == "{}"
     assert hashlib.sha256(data.read_bytes()).hexdigest() == before
+
+
+def test_arrays_of_another_model_of_the_same_shape_are_refused(corpus, tmp_path):
+    """A save stopped between its two files (or a hand copy) leaves one model's arrays beside
+    another's model.json. With the same vocabulary sizes (here: the same comments with every
+    letter shifted by one) the shapes agree, and the model predicted with another's weights."""
+    data, labels, _, _ = corpus
+    frame = pd.read_csv(data)
+    shifted = frame.assign(text=[t.translate(str.maketrans("abcdefghijklmnopqrstuvwxyz", "bcdefghijklmnopqrstuvwxyza")) for t in frame["text"]])
+    shifted.to_csv(tmp_path / "shifted.csv", index=False)
+    train(str(data), str(labels)).save(tmp_path / "a")
+    train(str(tmp_path / "shifted.csv"), str(labels)).save(tmp_path / "b")
+    (tmp_path / "a" / "arrays.npz").write_bytes((tmp_path / "b" / "arrays.npz").read_bytes())
+    with pytest.raises(DataError, match="do not belong together"):
+        load_model(tmp_path / "a")
+    assert load_model(tmp_path / "b").labels == ("HAM", "SPAM")

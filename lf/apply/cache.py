@@ -19,8 +19,9 @@ cache: ``lf cache clear DIR``).
 The folder holds a ``CACHEDIR.TAG`` marker (so backup tools skip it, and ``clear`` knows it
 is an lf cache) and one sub-folder per LF fingerprint with one ``.npz`` entry per chunk,
 written atomically, so a cache survives a crash and can be shared by runs that do not
-overlap in time. A damaged entry (truncated, empty, garbage, a folder in its place) is
-recomputed and replaced with an :class:`LFCacheWarning` naming it.
+overlap in time. Each entry names the fingerprint and chunk it holds. A damaged entry
+(truncated, empty, garbage, a folder in its place, another LF's or chunk's entry copied
+over it) is recomputed and replaced with an :class:`LFCacheWarning` naming it.
 """
 
 from __future__ import annotations
@@ -193,7 +194,10 @@ class ChunkCache:
         try:
             with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as z:
                 labels, errors, seconds = z["labels"], int(z["errors"]), float(z["seconds"])
+                owner = (str(z["fingerprint"]), str(z["chunk"]))
             problem = "" if labels.shape == (n,) and labels.dtype.kind in "iu" else f"labels of shape {labels.shape}"
+            if owner != (self.fingerprints[j], key):  # a file moved or copied by hand
+                problem = problem or "the result of another LF or chunk"
         except Exception as exc:  # noqa: BLE001 - whatever is wrong with the file, recompute it
             problem = type(exc).__name__
         if not problem:
@@ -221,7 +225,10 @@ class ChunkCache:
             if path.is_dir():
                 _remove(path)  # already warned about by get()
             with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-                np.savez(fh, labels=entry.labels, errors=np.int64(entry.errors), seconds=np.float64(entry.seconds))
+                np.savez(
+                    fh, labels=entry.labels, errors=np.int64(entry.errors), seconds=np.float64(entry.seconds),
+                    fingerprint=np.str_(self.fingerprints[j]), chunk=np.str_(key),
+                )
         except OSError as exc:
             raise _unwritable(self.folder, exc) from None
 

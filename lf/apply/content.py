@@ -4,7 +4,9 @@
 not what an LF sees. ``True`` and ``1``, ``"1"`` and ``1`` in an object column, ``None``
 and ``NaN``, ``0.0`` and ``-0.0``, and the same instant in two time zones all hash alike,
 yet ``x.flag is True``, ``isinstance(x.v, str)``, ``x.v is None``, ``str(x.v)`` and
-``x.ts.hour`` tell them apart. So the digest also covers each column's dtype, the exact
+``x.ts.hour`` tell them apart; in a string column a missing value hashes as the text
+``"nan"`` (or ``"<NA>"``). So the digest also covers each column's dtype, its missing
+values, the exact
 bytes of numpy columns, the type of every value of an object column, and the index a batch
 LF sees (unless it is a range, the chunk's position: the same rows elsewhere in the data
 share their labels). Values pandas cannot hash (lists, arrays and dicts from nested
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["chunk_digest"]
 
-_TAG = b"lf-chunk/3"
+_TAG = b"lf-chunk/4"
 _SCALARS = (type(None), bool, int, str, bytes)
 
 
@@ -69,7 +71,10 @@ def _column(col: pd.Series) -> bytes | None:
         values: np.ndarray = pd.util.hash_pandas_object(col, index=False, categorize=False).to_numpy()
     except (TypeError, ValueError, NotImplementedError):  # arrow lists, structs: value by value
         return _objects(col.to_numpy(dtype=object))
-    return head + values.tobytes()
+    # pandas hashes a missing string as the text "nan" ("<NA>" for the string dtype): the
+    # mask of missing values tells them apart
+    missing: np.ndarray = np.packbits(np.asarray(col.isna(), dtype=bool))
+    return head + values.tobytes() + b"\0na\0" + missing.tobytes()
 
 
 def _objects(values: np.ndarray) -> bytes | None:

@@ -17,7 +17,8 @@ What an LF's labels depend on, and how each part enters its fingerprint:
   preprocessors): what that method returns, plus the module defining its class, as above
   (lf's own classes: lf's source, below);
 - lf itself: the source of every one of its modules (:func:`lf_code_digest`), since its
-  kernel, rows, templates and readers decide labels too;
+  kernel, rows, templates and readers decide labels too, and the versions of Python and of
+  the libraries those run on (numpy, pandas, pyarrow);
 - files declared with ``labeling_function(files=[...])`` / ``preprocessor(files=[...])``:
   their content.
 
@@ -65,6 +66,7 @@ _BUILTIN_CALLABLES = (
     types.MemberDescriptorType,
     types.GetSetDescriptorType,
 )
+_PLAIN_CONTAINERS = (list, tuple, set, frozenset, dict)
 _MEMOIZED = functools._lru_cache_wrapper  # what functools.lru_cache and functools.cache return
 _CLASS_SKIP = {"__dict__", "__weakref__", "__module__", "__doc__", "__qualname__", "__annotations__", "_abc_impl"}
 
@@ -131,9 +133,9 @@ class Fingerprinter:
     """Computes fingerprints; remembers the modules it has read, so LFs sharing them pay once."""
 
     def __init__(self, *, lf_source: bool = True) -> None:
-        """``lf_source=False``: leave lf's own source out (what a fitted model is checked
-        against: an upgrade of lf does not change what the user's LFs are)."""
-        self._lf_code = lf_code_digest() if lf_source else b"-"
+        """``lf_source=False``: leave out lf's own source and the libraries' versions (what a
+        fitted model is checked against: an upgrade does not change what the user's LFs are)."""
+        self._lf_code = lf_code_digest() + _runtime() if lf_source else b"-"
         self._roots = _installed_roots()
         self._modules: dict[str, tuple[bytes, tuple[str, ...]] | None] = {}
         self._dists: dict[str, list[str]] | None = None
@@ -297,12 +299,21 @@ class Fingerprinter:
         return None
 
     def _container(self, value: Any, seen: dict[int, Any]) -> bytes | None:
+        """Items in their order (a dict's order is data: the first rule that matches wins),
+        sets sorted (their order varies by process); a subclass (``defaultdict``, a user's
+        ``dict`` with ``__missing__``) adds its class, default factory and attributes."""
         if id(value) in seen:
             return b"<recursion>"
         seen[id(value)] = value  # kept alive: a freed id could be reused
-        items = sorted(value.items(), key=repr) if isinstance(value, dict) else value
+        items = list(value.items()) if isinstance(value, dict) else value
         items = sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
         parts = [type(value).__name__.encode()]
+        if type(value) not in _PLAIN_CONTAINERS:
+            state = (type(value), getattr(value, "default_factory", None), getattr(value, "__dict__", None))
+            part = self.value(state, seen)
+            if part is None:
+                return None
+            parts.append(part)
         for item in items:
             part = self.value(item, seen)
             if part is None:
@@ -453,6 +464,17 @@ def lf_code_digest(root: Path | None = None) -> bytes:
         rel = path.relative_to(folder).as_posix().encode()
         digest.update(rel + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest().encode()
+
+
+_RUNTIME = ("numpy", "pandas", "pyarrow")  # rows, readers, templates' RE2: they decide labels too
+
+
+def _runtime() -> bytes:
+    """Python's and lf's runtime libraries' versions: an upgrade may change what an LF sees
+    or matches (pyarrow's RE2 Unicode tables, how pandas gives a missing value) though
+    neither the LF nor lf changed."""
+    versions = [f"{name}=={importlib.metadata.version(name)}" for name in _RUNTIME]
+    return "|".join([f"python {sys.version}", *versions]).encode()
 
 
 def _is_code(value: Any) -> bool:

@@ -17,18 +17,24 @@ Exit codes:
   input lf failed to check): it is shown as "internal error: TYPE: message (run again
   with LF_TRACEBACK=1 for the traceback)" rather than passed off as an input problem. It
   keeps code 2 so that scripts see one code for "lf did not do it" and 1 stays the gate's;
-- 130 interrupted (Ctrl-C): "interrupted", and no output file is left half written.
+- 130 interrupted (Ctrl-C): "interrupted", and no output file is left half written;
+- 141 the reader of the output went away (``lf rows ... | head``): nothing more is
+  printed. 128 + SIGPIPE, as a shell reports ``cat`` stopped the same way; rich and click
+  would exit 1, the code of a failed gate.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import sys
 import warnings
 from typing import Any
 
 import click
 
-from lf.cli._shared import EXIT_GATE, EXIT_OK, EXIT_USAGE, _console
+from lf.cli._shared import EXIT_GATE, EXIT_OK, EXIT_USAGE, PipeClosed, _console
 from lf.cli._signals import sigterm_unwinds
 from lf.cli.cache import cache_group
 from lf.cli.datasets import datasets_group
@@ -41,12 +47,43 @@ from lf.cli.suggest import suggest_cmd
 from lf.cli.train import predict_cmd, train_cmd
 from lf.errors import LFError
 
-__all__ = ["EXIT_GATE", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
+__all__ = ["EXIT_GATE", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PIPE_CLOSED", "EXIT_USAGE", "cli", "main"]
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The ``lf`` group: a closed stdout anywhere in a command becomes :class:`PipeClosed`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            if _stdout_closed():
+                raise PipeClosed() from None
+            # another pipe (a worker's): an error like any other, which click would end with
+            # exit 1 and no word (it takes every EPIPE for a closed stdout)
+            raise _OtherPipe(exc) from exc
+
+
+class _OtherPipe(Exception):
+    """A BrokenPipeError that is not stdout's, carried past click's handler."""
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (poll reports an error on it)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):  # no poll, no file descriptor
+        return False
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="lf", prog_name="lf")
 def cli() -> None:
     """lf: write labeling functions, apply them fast, see which one to fix next."""
@@ -105,7 +142,10 @@ def _show_warning(message: Warning | str, category: type[Warning], *args: Any, *
 
 def _main(argv: list[str] | None) -> int:
     try:
-        code = cli.main(args=argv, prog_name="lf", standalone_mode=False)
+        try:
+            code = cli.main(args=argv, prog_name="lf", standalone_mode=False)
+        except _OtherPipe as wrapped:
+            raise wrapped.args[0] from None
         if isinstance(code, int):  # a command's ctx.exit(n) / Exit(n), e.g. a failed report gate
             return code
     except click.exceptions.Exit as exc:
@@ -114,12 +154,16 @@ def _main(argv: list[str] | None) -> int:
         click.echo(exc.format_message())
         return EXIT_OK
     except click.UsageError as exc:  # one line, like every other input error
-        hint = f" (see 'lf {exc.ctx.info_name} --help')" if exc.ctx is not None and exc.ctx.parent is not None else " (see 'lf --help')"
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else " (see 'lf --help')"
         _error(exc.format_message() + hint)
         return EXIT_USAGE
     except click.ClickException as exc:
         _error(exc.format_message())
         return EXIT_USAGE
+    except PipeClosed:
+        with contextlib.suppress(OSError):  # what is still buffered goes nowhere, quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
     except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
         if os.environ.get("LF_TRACEBACK"):
             raise

@@ -15,15 +15,26 @@ from lf.cli.cache import reports_cache
 EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
 
 
+class PipeClosed(Exception):
+    """stdout's reader closed the pipe (``lf rows | head``). Not an OSError, so click's own
+    handler, which exits 1 (the code of a failed gate), lets it by; the CLI exits 141."""
+
+
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            """The reader went away: the CLI's main exits 141 (rich's own exit is 1, a failed gate)."""
+            self.quiet = True
+            raise PipeClosed()
+
     # markup and emoji codes off: names, paths and labels in status lines are shown literally
-    console = Console(stderr=stderr, highlight=False, markup=False, emoji=False)
+    console = _Console(stderr=stderr, highlight=False, markup=False, emoji=False)
     if console.width < 1 or (not console.is_terminal and not _columns_asked()):
         # piped or captured: do not squeeze the table into 80 columns, unless COLUMNS says so
         width = 80 if console.is_terminal else 160
-        console = Console(stderr=stderr, highlight=False, markup=False, emoji=False, width=width)
+        console = _Console(stderr=stderr, highlight=False, markup=False, emoji=False, width=width)
     return console
 
 
@@ -41,11 +52,15 @@ def say(console: Any, text: str, keep: Sequence[object] = ()) -> None:
     """Print a status line as it is (never markup). On a terminal (or with COLUMNS set) it
     is wrapped at spaces to the width, the next lines indented: a path or a word is never
     cut, so it can be copied (``keep``: the paths in ``text``; their own spaces are no place
-    to wrap either). Piped, it stays one line, for logs and grep."""
+    to wrap either). Piped, it stays one line, for logs and grep. Control characters (ANSI
+    and OSC sequences in a label name or path, line breaks) are shown as escapes."""
     import textwrap
 
     from rich.text import Text
 
+    from lf.display import one_line
+
+    text, keep = one_line(text), [one_line(k) for k in keep]
     if not console.is_terminal and not _columns_asked():
         console.print(Text(text), soft_wrap=True)
         return

@@ -50,13 +50,14 @@ def info_cmd(folder: str) -> None:
     from rich.text import Text
 
     from lf.apply.cache import cache_info, describe_age
+    from lf.display import one_line
     from lf.doc_cache import is_doc_cache
 
     if is_doc_cache(folder):
         from lf.cli._shared import _console
 
-        for line in _doc_cache_lines(folder):
-            _console().print(Text(line), width=80, overflow="fold")
+        for line in _doc_cache_lines(folder):  # a pipeline's name and version are its authors' text
+            _console().print(Text(one_line(line)), width=80, overflow="fold")
         return
     info = cache_info(folder)
     lines = [
@@ -70,7 +71,7 @@ def info_cmd(folder: str) -> None:
 
     console = _console()
     for line in lines:
-        console.print(Text(line), width=80, overflow="fold")
+        console.print(Text(one_line(line)), width=80, overflow="fold")
 
 
 @cache_group.command("clear")
@@ -81,14 +82,15 @@ def clear_cmd(folder: str) -> None:
 
     from lf.apply.cache import clear_cache
     from lf.cli._shared import _console
+    from lf.display import one_line
     from lf.doc_cache import clear_doc_cache, is_doc_cache
 
     if is_doc_cache(folder):
         freed = clear_doc_cache(folder)
-        _console().print(Text(f"removed the cached Docs ({_size(freed)}) from {folder}"), width=80, overflow="fold")
+        _console().print(Text(one_line(f"removed the cached Docs ({_size(freed)}) from {folder}")), width=80, overflow="fold")
         return
     entries, size = clear_cache(folder)
-    _console().print(Text(f"removed {entries:,} entries ({_size(size)}) from {folder}"), width=80, overflow="fold")
+    _console().print(Text(one_line(f"removed {entries:,} entries ({_size(size)}) from {folder}")), width=80, overflow="fold")
 
 
 def reports_cache(apply: Callable[P, Any]) -> Callable[P, Any]:

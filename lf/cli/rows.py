@@ -88,6 +88,10 @@ def rows_cmd(
     for option, name in [("--lf", lf_name), *(("--conflicts", p) for p in pair or [])]:
         if name is not None and name not in names:
             raise click.BadParameter(f"{name!r} is not an LF of {lfs_target!r}. LFs: {', '.join(names)}.", param_hint=f"'{option}'")
+    if label is not None:  # before any LF runs: a name of LABELS, or a class id in range
+        from lf.gold import gold_ids
+
+        gold_ids([label], lfs.labels, len(lfs.labels) if lfs.labels else None, what="--label")
     values = gold_before_run(data, "--gold", gold, lfs.labels) if gold else None
     L = _apply(data, lfs_target, opts)
     y = gold_after_run(values, "--gold", str(gold), L) if values is not None else None

@@ -63,6 +63,9 @@ CASES = {
         pd.Categorical(["a", "b"], categories=["b", "a"]),
     ),
     "list_items": (many_tags, pd.Series([[1, 2], [3]]), pd.Series([[1], [3, 4]])),
+    # pandas hashes a missing string as the text "nan" (str) or "<NA>" (string)
+    "missing_vs_the_text_nan": (is_str, pd.array([None, "a"], dtype="str"), pd.array(["nan", "a"], dtype="str")),
+    "missing_vs_the_text_NA": (is_str, pd.array([None, "a"], dtype="string"), pd.array(["<NA>", "a"], dtype="string")),
 }
 
 
@@ -89,6 +92,22 @@ def test_nested_parquet_column_is_cached_and_reused(tmp_path):
     pd.DataFrame({"text": ["a", "b", "c"], "v": [[1], [3], [4, 5, 6]]}).to_parquet(path)
     edited = lf.apply([many_tags], path, cache=tmp_path / "c")
     assert np.array_equal(edited, [[ABSTAIN], [ABSTAIN], [1]])
+
+
+def test_a_parquet_file_rewritten_with_a_missing_text_now_written_is_labeled_again(tmp_path):
+    """The comment "nan" (a grandmother, in British English) where a text was missing."""
+    path = tmp_path / "comments.parquet"
+    pd.DataFrame({"text": ["my nan loves it", None, "great"]}).to_parquet(path)
+    first = lf.apply([is_text], path, cache=tmp_path / "c")
+    pd.DataFrame({"text": ["my nan loves it", "nan", "great"]}).to_parquet(path)
+    again = lf.apply([is_text], path, cache=tmp_path / "c")
+    assert np.asarray(first).ravel().tolist() == [1, 0, 1]
+    assert np.asarray(again).ravel().tolist() == [1, 1, 1]
+
+
+@labeling_function()
+def is_text(x):
+    return 1 if isinstance(x.text, str) else 0
 
 
 def test_value_the_key_cannot_encode_runs_every_time(tmp_path):

@@ -155,6 +155,27 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str], set[str]]] = {
         {"lfs.py": "target = keyword_lf('target', ['win', 'hello'], 1)\n"},
         {"target"},
     ),
+    "dict_order": (  # the first rule that matches wins: the order of a dict is data
+        {"lfs.py": "RULES = {'big': 1, 'now': 0}\n@labeling_function()\ndef target(x):\n    _log('target')\n"
+                   "    for word, label in RULES.items():\n        if word in x.text.split():\n            return label\n    return ABSTAIN\n"},
+        {"lfs.py": "RULES = {'now': 0, 'big': 1}\n@labeling_function()\ndef target(x):\n    _log('target')\n"
+                   "    for word, label in RULES.items():\n        if word in x.text.split():\n            return label\n    return ABSTAIN\n"},
+        {"target"},
+    ),
+    "defaultdict_factory": (
+        {"lfs.py": "from collections import defaultdict\nVOTES = defaultdict(lambda: ABSTAIN, win=1)\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return VOTES[x.text.split()[0]]\n"},
+        {"lfs.py": "from collections import defaultdict\nVOTES = defaultdict(lambda: 0, win=1)\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return VOTES[x.text.split()[0]]\n"},
+        {"target"},
+    ),
+    "method_of_a_dict_subclass": (
+        {"lfs.py": "class Votes(dict):\n    def __missing__(self, key):\n        return ABSTAIN\nVOTES = Votes(win=1)\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return VOTES[x.text.split()[0]]\n"},
+        {"lfs.py": "class Votes(dict):\n    def __missing__(self, key):\n        return 0\nVOTES = Votes(win=1)\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return VOTES[x.text.split()[0]]\n"},
+        {"target"},
+    ),
     "another_lf_body_only": (
         {"lfs.py": "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > 2 else ABSTAIN\n"
                    "@labeling_function()\ndef third(x):\n    _log('third')\n    return 1 if 'win' in x.text else ABSTAIN\n"},
@@ -372,3 +393,28 @@ def test_a_helper_edited_but_not_reloaded_does_not_store_old_labels_under_the_ne
     args = [sys.executable, "-c", fresh, str(tmp_path / "site"), str(module), str(tmp_path / "cache")]
     out = subprocess.run(args, capture_output=True, text=True, check=True, timeout=120).stdout.split("\n")
     assert out[0] == "[1, 1, -1]"  # the new code's labels, not the stale entry
+
+
+@pytest.mark.parametrize("library", ["pyarrow", "pandas", "numpy"])
+def test_an_upgrade_of_a_library_lf_labels_with_is_not_answered_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, library: str
+) -> None:
+    """keyword_lf matches with pyarrow's RE2 (its Unicode tables come with pyarrow), rows
+    are built by pandas and numpy: after an upgrade the same LF on the same data may label
+    otherwise, though neither the LF's code nor lf's changed."""
+    import importlib.metadata
+
+    frame = pd.DataFrame({"text": ["win a prize", "hello", "prize!"] * 10})
+
+    @lf.labeling_function()
+    def has_prize(x):
+        return 1 if "prize" in x.text else lf.ABSTAIN
+
+    lfs = [has_prize, lf.keyword_lf("win", ["win"], label=1)]
+    before = [lf_fingerprint(f) for f in lfs]
+    lf.apply(lfs, frame, cache=tmp_path / "c", progress=False)
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "999.0" if name == library else real(name))
+    assert all(lf_fingerprint(f) not in (None, old) for f, old in zip(lfs, before))
+    again = lf.apply(lfs, frame, cache=tmp_path / "c", progress=False)
+    assert (again.cache_stats.reused, again.cache_stats.computed) == (0, 2)

@@ -287,3 +287,28 @@ def test_a_run_sharing_a_new_cache_with_a_concurrent_run_does_not_fail(tmp_path:
     assert run.stdout.strip() == "[[1, -1], [-1, 0], [-1, -1]]"
     info = cache_info(cache)
     assert info.entries == 2 and info.lfs == ("hello", "win")
+
+
+def _labels_of(entry: Path) -> np.ndarray:
+    with np.load(entry) as z:
+        return np.asarray(z["labels"])
+
+
+@pytest.mark.parametrize("source", ["another_chunk", "another_lf"])
+def test_an_entry_copied_over_by_hand_is_not_read_for_another_chunk_or_lf(tmp_path: Path, source: str) -> None:
+    """A valid entry under another name (a file moved or copied in the folder) holds the
+    labels of another chunk or LF: taken as this one's, they were reused without a sign."""
+    module, cache = _module(tmp_path), tmp_path / "cache"
+    fresh = _apply(module, cache)
+    entries = sorted(cache.glob("*/*.npz"))
+    same_lf = source == "another_chunk"
+    target, donor = next(
+        (a, b) for a in entries for b in entries
+        if (a.parent == b.parent) == same_lf and (same_lf or a.name == b.name)
+        and _labels_of(a).shape == _labels_of(b).shape and not np.array_equal(_labels_of(a), _labels_of(b))
+    )
+    target.write_bytes(donor.read_bytes())
+    with pytest.warns(LFCacheWarning, match=f"entry '{target}' is damaged"):
+        healed = _apply(module, cache)
+    np.testing.assert_array_equal(healed.array, fresh.array)
+    assert healed.cache_stats.computed == 1
