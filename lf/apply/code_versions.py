@@ -23,7 +23,8 @@ import types
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lf.apply.fingerprint import Fingerprinter, _code
+from lf.apply.code_reading import code_bytes
+from lf.apply.fingerprint import Fingerprinter
 from lf.core import LabelingFunction
 
 __all__ = ["literal_names", "module_digests", "user_modules"]
@@ -120,7 +121,7 @@ def _digest(module: types.ModuleType, constants: frozenset[str]) -> str:
 
 def _member(value: Any, owner: str, values: Fingerprinter) -> bytes:
     if isinstance(value, types.FunctionType):
-        return _code(value.__code__) if value.__module__ == owner else f"func:{value.__module__}".encode()
+        return code_bytes(value.__code__) if value.__module__ == owner else f"func:{value.__module__}".encode()
     if isinstance(value, type):
         if value.__module__ != owner:
             return f"type:{value.__module__}".encode()

@@ -30,19 +30,14 @@ its source. A file an LF opens at call time cannot be seen: declare it with ``fi
 
 from __future__ import annotations
 
-import ast
-import dis
 import enum
 import functools
 import hashlib
 import importlib.metadata
 import importlib.util
 import logging
-import marshal
 import re
-import site
 import sys
-import sysconfig
 import types
 from collections.abc import Sequence
 from pathlib import Path, PurePath
@@ -50,6 +45,19 @@ from typing import Any
 
 import numpy as np
 
+from lf.apply.code_reading import (
+    code_bytes,
+    code_imports,
+    filled_cell,
+    installed_roots,
+    is_code,
+    is_module,
+    lf_code_digest,
+    module_origin,
+    runtime_versions,
+    source_imports,
+    walk_code,
+)
 from lf.core import LabelingFunction, Preprocessor
 from lf.errors import DataError
 
@@ -71,72 +79,14 @@ _MEMOIZED = functools._lru_cache_wrapper  # what functools.lru_cache and functoo
 _CLASS_SKIP = {"__dict__", "__weakref__", "__module__", "__doc__", "__qualname__", "__annotations__", "_abc_impl"}
 
 
-def _const(c: Any) -> bytes:
-    """A code constant as bytes that do not depend on string hashing (set order varies by process)."""
-    if isinstance(c, types.CodeType):
-        return _code(c)
-    if isinstance(c, (frozenset, set)):
-        return b"{" + b",".join(sorted(_const(x) for x in c)) + b"}"
-    if isinstance(c, tuple):
-        return b"(" + b",".join(_const(x) for x in c) + b")"
-    return f"{type(c).__name__}:{c!r}".encode()
-
-
-def _code(code: types.CodeType) -> bytes:
-    """A code object without its file name and line numbers (moving an LF is not editing it)."""
-    bare = code.replace(co_filename="", co_firstlineno=1, co_linetable=b"", co_consts=())
-    return marshal.dumps(bare) + _const(code.co_consts)
-
-
-def _walk_code(code: types.CodeType) -> list[types.CodeType]:
-    out = [code]
-    for c in code.co_consts:
-        if isinstance(c, types.CodeType):
-            out += _walk_code(c)
-    return out
-
-
-def _code_imports(code: types.CodeType) -> list[tuple[int, str, tuple[str, ...]]]:
-    """The ``import`` statements in a code object and its nested code: (level, name, fromlist)."""
-    found = []
-    for c in _walk_code(code):
-        consts: list[Any] = [None, None]
-        for ins in dis.get_instructions(c):
-            if ins.opname == "IMPORT_NAME":
-                level, fromlist = consts[-2], consts[-1]
-                found.append((level if isinstance(level, int) else 0, str(ins.argval), tuple(fromlist or ())))
-            consts.append(ins.argval if ins.opname == "LOAD_CONST" else None)
-    return found
-
-
-def _source_imports(source: bytes) -> list[tuple[int, str, tuple[str, ...]]]:
-    """The ``import`` statements anywhere in a module's source (functions included)."""
-    found: list[tuple[int, str, tuple[str, ...]]] = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            for alias in node.names:  # `import a.b.c` runs a, a.b and a.b.c; code may use any
-                found.append((0, alias.name, ()))
-        elif isinstance(node, ast.ImportFrom):
-            found.append((node.level, node.module or "", tuple(a.name for a in node.names)))
-    return found
-
-
-def _installed_roots() -> tuple[str, ...]:
-    paths = sysconfig.get_paths()
-    roots = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
-    roots |= set(getattr(site, "getsitepackages", list)())
-    roots.add(site.getusersitepackages())
-    return tuple(str(Path(r).resolve()) + "/" for r in roots if r)
-
-
 class Fingerprinter:
     """Computes fingerprints; remembers the modules it has read, so LFs sharing them pay once."""
 
     def __init__(self, *, lf_source: bool = True) -> None:
         """``lf_source=False``: leave out lf's own source and the libraries' versions (what a
         fitted model is checked against: an upgrade does not change what the user's LFs are)."""
-        self._lf_code = lf_code_digest() + _runtime() if lf_source else b"-"
-        self._roots = _installed_roots()
+        self._lf_code = lf_code_digest() + runtime_versions() if lf_source else b"-"
+        self._roots = installed_roots()
         self._modules: dict[str, tuple[bytes, tuple[str, ...]] | None] = {}
         self._dists: dict[str, list[str]] | None = None
         self._installed: dict[str, bytes | None] = {}
@@ -214,22 +164,22 @@ class Fingerprinter:
         installed = self._installed_module(getattr(func, "__module__", None))
         if installed is not None:
             return f"func:{func.__module__}.{func.__qualname__}@".encode() + installed
-        parts = [_code(code)]
-        cells = [c.cell_contents for c in func.__closure__ or () if _filled(c)]
+        parts = [code_bytes(code)]
+        cells = [c.cell_contents for c in func.__closure__ or () if filled_cell(c)]
         for extra in (func.__defaults__, func.__kwdefaults__, cells):
             value = self.value(extra, seen)
             if value is None:
                 return None
             parts.append(value)
         namespace = func.__globals__
-        for name in sorted({n for c in _walk_code(code) for n in c.co_names}):
+        for name in sorted({n for c in walk_code(code) for n in c.co_names}):
             if name in namespace:
                 value = self.value(namespace[name], seen)
                 if value is None:
                     return None
                 parts.append(name.encode() + b"=" + value)
         package = namespace.get("__package__") or ""
-        for target in self._resolve_imports(_code_imports(code), package):
+        for target in self._resolve_imports(code_imports(code), package):
             mod = self.module(target)
             if mod is None:
                 return None
@@ -349,12 +299,12 @@ class Fingerprinter:
         if installed is not None:
             return installed, ()
         module = sys.modules.get(name)
-        origin = getattr(module, "__file__", None) if module is not None else _origin(name)
+        origin = getattr(module, "__file__", None) if module is not None else module_origin(name)
         if origin is None:
             return (b"missing" if module is None else b"no-source"), ()
         try:
             source = Path(origin).read_bytes()
-            imports = _source_imports(source) if origin.endswith(".py") else []
+            imports = source_imports(source) if origin.endswith(".py") else []
         except (OSError, SyntaxError, ValueError):
             return None
         package = name if origin.endswith("__init__.py") else name.rpartition(".")[0]
@@ -384,13 +334,13 @@ class Fingerprinter:
         # Code as it is in memory, beside the source on disk: a module edited but not
         # reloaded runs its old code, and its labels must not be stored under the new source.
         if isinstance(value, types.FunctionType):
-            cells = [c.cell_contents for c in value.__closure__ or () if _filled(c)]
+            cells = [c.cell_contents for c in value.__closure__ or () if filled_cell(c)]
             rest = self.value((value.__defaults__, value.__kwdefaults__, cells), {})
-            return None if rest is None else _code(value.__code__) + rest
+            return None if rest is None else code_bytes(value.__code__) + rest
         if isinstance(value, type):
             members = [(k, m._value_) for k, m in value.__members__.items()] if issubclass(value, enum.Enum) else []
-            data = [(k, v) for k, v in vars(value).items() if not (k.startswith("__") or k in _CLASS_SKIP or _is_code(v))]
-            code = [k.encode() + _code(f.__code__) for k, v in sorted(vars(value).items()) for f in [getattr(v, "__func__", v)] if isinstance(f, types.FunctionType)]
+            data = [(k, v) for k, v in vars(value).items() if not (k.startswith("__") or k in _CLASS_SKIP or is_code(v))]
+            code = [k.encode() + code_bytes(f.__code__) for k, v in sorted(vars(value).items()) for f in [getattr(v, "__func__", v)] if isinstance(f, types.FunctionType)]
             rest = self.value(members or data, {})
             return None if rest is None else b"".join(code) + rest
         if isinstance(value, (logging.Logger, *_BUILTIN_CALLABLES)):
@@ -410,7 +360,7 @@ class Fingerprinter:
 
     def _installed_top(self, top: str) -> bytes | None:
         stdlib = top in sys.stdlib_module_names or top in sys.builtin_module_names
-        origin = _origin(top)
+        origin = module_origin(top)
         if origin is None or origin in ("built-in", "frozen"):
             return f"stdlib:{sys.version}".encode() if stdlib else None
         if not str(Path(origin).resolve()).startswith(self._roots):
@@ -444,70 +394,11 @@ class Fingerprinter:
             if self._installed_module(base) is not None:
                 out.append(base)
                 continue
-            subs = [f"{base}.{x}" for x in fromlist if x != "*" and _is_module(f"{base}.{x}")]
+            subs = [f"{base}.{x}" for x in fromlist if x != "*" and is_module(f"{base}.{x}")]
             out += subs if len(subs) == len(fromlist) else [base, *subs]
         return out
 
 
-def lf_code_digest(root: Path | None = None) -> bytes:
-    """A digest of the source of every module of lf itself (``root``: the package folder).
-
-    The kernel, the rows, the templates and the readers decide what an LF's labels are as
-    much as the LF does; a change to any of them (an upgrade, a fix) must not reuse results
-    an older lf computed. The version number is not enough: it does not change between two
-    checkouts of the same release. So every module's source enters every fingerprint (a
-    few milliseconds per run); any edit of lf re-runs everything, which is never wrong.
-    """
-    folder = Path(__file__).resolve().parents[1] if root is None else root
-    digest = hashlib.sha256(b"lf-source")
-    for path in sorted(folder.rglob("*.py")):
-        rel = path.relative_to(folder).as_posix().encode()
-        digest.update(rel + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest().encode()
-
-
-_RUNTIME = ("numpy", "pandas", "pyarrow")  # rows, readers, templates' RE2: they decide labels too
-
-
-def _runtime() -> bytes:
-    """Python's and lf's runtime libraries' versions: an upgrade may change what an LF sees
-    or matches (pyarrow's RE2 Unicode tables, how pandas gives a missing value) though
-    neither the LF nor lf changed."""
-    versions = [f"{name}=={importlib.metadata.version(name)}" for name in _RUNTIME]
-    return "|".join([f"python {sys.version}", *versions]).encode()
-
-
-def _is_code(value: Any) -> bool:
-    return callable(value) or hasattr(type(value), "__get__") or isinstance(value, enum.Enum)
-
-
-def _filled(cell: Any) -> bool:
-    try:
-        cell.cell_contents  # noqa: B018 - an empty cell raises
-    except ValueError:
-        return False
-    return True
-
-
-def _origin(name: str) -> str | None:
-    """The file a module comes (or would come) from, without running it if not imported yet."""
-    module = sys.modules.get(name)
-    if module is not None:
-        return getattr(module, "__file__", None)
-    try:
-        spec = importlib.util.find_spec(name)
-    except Exception:  # noqa: BLE001 - finding `a.b` runs a's __init__, which may fail
-        return None
-    return None if spec is None else spec.origin
-
-
-def _is_module(name: str) -> bool:
-    if name in sys.modules:
-        return True
-    try:
-        return importlib.util.find_spec(name) is not None
-    except Exception:  # noqa: BLE001 - `x` is then an attribute of the module, not a module
-        return False
 
 
 def lf_fingerprint(lf: LabelingFunction) -> str | None:
