@@ -339,16 +339,21 @@ def test_lfs_own_source_enters_every_fingerprint(tmp_path: Path) -> None:
     assert lf_code_digest() != first  # the installed package's own
 
 
-def test_a_cache_filled_by_another_lf_build_is_not_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lf.apply import fingerprint
-
+def _prize_frame_and_lfs() -> tuple[pd.DataFrame, list[lf.LabelingFunction]]:
+    """A small frame, a row LF and a template: what a cache test needs of each kind."""
     frame = pd.DataFrame({"text": ["win a prize", "hello", "prize!"] * 10})
 
     @lf.labeling_function()
     def has_prize(x):
         return 1 if "prize" in x.text else lf.ABSTAIN
 
-    lfs = [has_prize, lf.keyword_lf("win", ["win"], label=1)]
+    return frame, [has_prize, lf.keyword_lf("win", ["win"], label=1)]
+
+
+def test_a_cache_filled_by_another_lf_build_is_not_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lf.apply import fingerprint
+
+    frame, lfs = _prize_frame_and_lfs()
     before = [lf_fingerprint(f) for f in lfs]
     first = lf.apply(lfs, frame, cache=tmp_path / "c", progress=False)
     assert lf.apply(lfs, frame, cache=tmp_path / "c", progress=False).cache_stats.computed == 0
@@ -404,13 +409,7 @@ def test_an_upgrade_of_a_library_lf_labels_with_is_not_answered_from_the_cache(
     otherwise, though neither the LF's code nor lf's changed."""
     import importlib.metadata
 
-    frame = pd.DataFrame({"text": ["win a prize", "hello", "prize!"] * 10})
-
-    @lf.labeling_function()
-    def has_prize(x):
-        return 1 if "prize" in x.text else lf.ABSTAIN
-
-    lfs = [has_prize, lf.keyword_lf("win", ["win"], label=1)]
+    frame, lfs = _prize_frame_and_lfs()
     before = [lf_fingerprint(f) for f in lfs]
     lf.apply(lfs, frame, cache=tmp_path / "c", progress=False)
     real = importlib.metadata.version
