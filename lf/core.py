@@ -214,7 +214,8 @@ class Preprocessor:
     preprocessor runs once per row, however many LFs use it.
 
     ``memoize=True`` (as in Snorkel): within a chunk, rows with the same key share one call
-    and its output; the key is ``memoize_key(x)``, by default the row's values (every field
+    and its output; the key is ``memoize_key(x)``, by default the row's values, of the same
+    types (``True``, ``1`` and ``1.0`` stay apart, as do ``0.0`` and ``-0.0``; every field
     must then be hashable, lists, dicts and arrays included). Snorkel keeps its cache on the
     preprocessor across runs; lf keeps none beyond the chunk, so nothing computed before
     what the function reads changed is ever reused.

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 import numpy as np
 import numpy.typing as npt
 
-from lf._values import fresh_copy, needs_copy
+from lf._values import exact, fresh_copy, needs_copy
 from lf.apply.views import ChunkRows, atoms, private_frame
-from lf.core import ABSTAIN, LabelingFunction, Preprocessor, Row, _frozen_fields, missing_field
+from lf.core import ABSTAIN, LabelingFunction, Preprocessor, Row, missing_field
 from lf.errors import LFDefinitionError, LFError, LFOutputError, LFRuntimeError
 
 if TYPE_CHECKING:
@@ -288,7 +288,7 @@ def _pre_rows(
 
 class _Memo:
     """A memoizing preprocessor's outputs in one chunk, by key: ``memoize_key(row)``, or the
-    row's values. A row whose key was seen gets a copy of that output (its containers
+    row's values, of the same types (:func:`lf._values.exact`). A row whose key was seen gets a copy of that output (its containers
     copied too), never the same object: what an LF writes on one row's output must not
     show on another row's."""
 
@@ -301,7 +301,7 @@ class _Memo:
     def get(self, x: Row) -> Row | None:
         """A copy of the output for ``x``'s key, or None (then :meth:`put` stores the one
         computed); an exception from ``memoize_key`` is the row's failure."""
-        key = self.pre.memoize_key(x) if self.pre.memoize_key is not None else _frozen_fields(x)
+        key = self.pre.memoize_key(x) if self.pre.memoize_key is not None else _exact_fields(x)
         try:
             hit = self.outputs.get(key)
         except TypeError:
@@ -319,6 +319,10 @@ class _Memo:
 
     def put(self, y: Row) -> None:
         self.outputs[self.key] = y
+
+
+def _exact_fields(row: Row) -> frozenset[tuple[Any, Any]]:
+    return frozenset((key, exact(value, key)) for key, value in row.__dict__.items())
 
 
 def _bound(lf: LabelingFunction) -> Callable[..., Any]:

@@ -145,3 +145,28 @@ def test_memoizing_and_its_key_enter_the_cache_fingerprint():
               lf_fingerprint(build(memoize=True, memoize_key=lambda x: x.b))}
     assert len(prints) == 4 and None not in prints
     assert np.all(np.asarray(lf.apply([build(memoize=True)], pd.DataFrame({"a": [1]}), progress=False).array) == 0)
+
+
+def test_rows_only_equal_under_python_equality_do_not_share_an_output():
+    # True == 1 == 1.0 and 0.0 == -0.0 in a dict: sharing the first row's output gave later
+    # rows its value, so the labels changed with the chunk size and the row order
+    calls = Calls()
+
+    @lf.preprocessor(memoize=True)
+    def shown(x):
+        calls.n += 1
+        x.shown = repr(x.v)
+        return x
+
+    @lf.labeling_function(pre=[shown])
+    def looks_true(x):
+        return 1 if x.shown in ("True", "-0.0", "nan") else 0
+
+    values = [True, 1, 1.0, 0.0, -0.0, float("nan"), np.nan, float("nan")]
+    df = pd.DataFrame({"v": pd.Series(values, dtype=object)})
+    whole = lf.apply([looks_true], df, progress=False).array[:, 0].tolist()
+    assert whole == [1, 0, 0, 0, 1, 1, 1, 1]
+    assert calls.n == 6  # the NaNs, unequal to each other, are still one value
+    assert lf.apply([looks_true], df, chunk_size=1, progress=False).array[:, 0].tolist() == whole
+    floats = pd.DataFrame({"v": [0.0, -0.0]})
+    assert lf.apply([looks_true], floats, progress=False).array[:, 0].tolist() == [0, 1]
