@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf._values import exact, fresh_copy, needs_copy
+from lf.apply.reads import reaches_fields_directly
 from lf.apply.views import ChunkRows, atoms, private_frame
 from lf.core import ABSTAIN, LabelingFunction, Preprocessor, Row, missing_field
 from lf.errors import LFDefinitionError, LFError, LFOutputError, LFRuntimeError
@@ -127,6 +128,8 @@ def label_chunk(
                 else:
                     start = time.perf_counter()
                     rows = _preprocessed(lf, views, on_error, ctx, scratch)
+                    if reaches_fields_directly(lf.f):
+                        views.guard(rows)
                     try:
                         out, errors[j] = _run_rows(lf, rows, on_error, ctx)
                     finally:

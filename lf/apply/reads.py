@@ -22,7 +22,7 @@ from typing import Any
 
 from lf.core import LabelingFunction, Row
 
-__all__ = ["fields_needed", "fields_read"]
+__all__ = ["fields_needed", "fields_read", "reaches_fields_directly"]
 
 _LOADS = frozenset({"LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_BORROW", "LOAD_DEREF"})
 _ATTRS = frozenset({"LOAD_ATTR", "LOAD_METHOD"})
@@ -102,3 +102,41 @@ def _field_at(ops: list[dis.Instruction], j: int) -> Hashable | None:
             return None
         return key  # type: ignore[no-any-return]
     return None
+
+
+# What reaches a row's fields without its journal (lf.apply.views): ``vars(x)[k] = v``,
+# ``x.__dict__.update(...)``, ``object.__setattr__(x, k, v)``.
+_DIRECT = frozenset({"vars", "__dict__", "__setattr__", "__delattr__"})
+
+
+def reaches_fields_directly(func: Any) -> bool:
+    """Whether ``func``, or a function of its module's globals that it names (and so on),
+    may write a row's fields past the write journal: it names ``vars``, ``__dict__``,
+    ``__setattr__`` or ``__delattr__``. Code not at hand (builtins, C functions) answers False."""
+    return _direct(func, set())
+
+
+def _direct(func: Any, seen: set[int]) -> bool:
+    while isinstance(func, (functools.partial, types.MethodType)):
+        func = func.func if isinstance(func, functools.partial) else func.__func__
+    if not isinstance(func, types.FunctionType):
+        call = type(func).__call__ if callable(func) else None
+        return isinstance(call, types.FunctionType) and _direct(call, seen)
+    if id(func) in seen:
+        return False
+    seen.add(id(func))
+    names = _names(func.__code__)
+    if names & _DIRECT:
+        return True
+    space = func.__globals__
+    return any(_direct(space[n], seen) for n in sorted(names) if isinstance(space.get(n), (types.FunctionType, functools.partial)))
+
+
+@functools.lru_cache(maxsize=512)
+def _names(code: types.CodeType) -> frozenset[str]:
+    """The names and text constants in ``code`` and the code nested in it."""
+    out = set(code.co_names) | {c for c in code.co_consts if isinstance(c, str)}
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            out |= _names(c)
+    return frozenset(out)

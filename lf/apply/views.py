@@ -9,7 +9,9 @@ order of the LFs and on the engine. So:
   arrays, other objects) are copied when the rows are built; text and numbers are not;
 * rows are instances of a per-chunk :class:`~lf.core.Row` subclass that journals attribute
   and item writes; after each consumer the kernel undoes them (nothing to do, and nothing
-  paid, when no LF writes to its row);
+  paid, when no LF writes to its row). Writes past those hooks (``vars(x)[k] = v``,
+  ``object.__setattr__``) are undone too: an LF whose code, or a function it names, names
+  ``vars``, ``__dict__``, ``__setattr__`` or ``__delattr__`` has every row journaled first;
 * when several consumers share a chain whose rows hold containers, every consumer but the
   last gets fresh copies of those containers; the last gets the originals.
 
@@ -203,6 +205,15 @@ class ChunkRows:
             _install(entry.hot, self.kinds, copies=entry.left > 0)
         entry.handed = True
         return entry.rows
+
+    def guard(self, rows: list[Any]) -> None:
+        """Journal every row of ``rows`` now, for a consumer that may change their fields
+        past the journal's hooks (``vars(x)[k] = v``: :func:`lf.apply.reads.reaches_fields_directly`)."""
+        journal = self._journal
+        for row in rows:
+            if isinstance(row, Row) and id(row) not in journal:
+                fields = row.__dict__
+                journal[id(row)] = (row, fields, fields.copy())
 
     def restore(self) -> None:
         """Undo what the last consumer wrote to its rows (fields set, replaced or deleted)."""

@@ -194,6 +194,46 @@ def test_lf_writes_to_its_row_are_undone_before_the_next_lf():
     assert seen == [("a", False, True, "Row", True), ("b", False, True, "Row", True)]
 
 
+def _clobber(x):
+    vars(x)["n"] = 0  # past the row's write hooks, from a helper of the LF's module
+    return x
+
+
+def test_writes_past_the_rows_hooks_are_undone_too():
+    """``vars(x)[k] = v``, ``x.__dict__.update``, ``object.__setattr__``: writes the
+    journal's ``__setattr__`` does not see reached the next LF, so the labels depended on
+    the LFs' order."""
+
+    @labeling_function()
+    def through_vars(x):
+        vars(x)["text"] = "spam"
+        return ABSTAIN
+
+    @labeling_function()
+    def through_dict(x):
+        x.__dict__.update(text="spam", added=1)
+        return ABSTAIN
+
+    @labeling_function()
+    def through_object(x):
+        object.__setattr__(x, "text", "spam")
+        return ABSTAIN
+
+    @labeling_function()
+    def through_helper(x):
+        return ABSTAIN if _clobber(x) else 0
+
+    @labeling_function()
+    def reader(x):
+        return 1 if x.text == "spam" or "added" in x or x.n == 0 else 0
+
+    df = pd.DataFrame({"text": ["a", "b"], "n": [1, 2]})
+    for writer in (through_vars, through_dict, through_object, through_helper):
+        L = lf.apply([writer, reader], df, progress=False)
+        assert L.array[:, 1].tolist() == [0, 0], writer.name
+    assert df.text.tolist() == ["a", "b"] and df.n.tolist() == [1, 2]
+
+
 def test_opaque_objects_in_the_callers_data_are_copied_not_shared():
     class Box:
         def __init__(self):
