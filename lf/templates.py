@@ -36,13 +36,15 @@ class _Matcher:
 
     def fingerprint(self) -> str:
         """Everything that decides the output (for the LF cache)."""
-        return f"{self.pattern!r}|{self.label}|{self.column!r}|{self.ignore_case}"
+        return f"{self.decides!r}|{self.label}|{self.column!r}|{self.ignore_case}"
 
     def __init__(
-        self, name: str, pattern: str, label: int, column: str, case_sensitive: bool, span_pattern: str
+        self, name: str, pattern: str, label: int, column: str, case_sensitive: bool, span_pattern: str,
+        decides: str | None = None,
     ) -> None:
         self.name = name
         self.pattern = pattern
+        self.decides = pattern if decides is None else decides  # what fixes the votes, in a canonical form
         self.label = label
         self.column = column
         self.ignore_case = not case_sensitive
@@ -137,7 +139,10 @@ def keyword_lf(
     else:
         span = f"^(?P<lf_pre>(?s:.*?))(?P<lf_hit>{body})"
     _validate(name, label, pattern)
-    return LabelingFunction(name, _Matcher(name, pattern, int(label), column, case_sensitive, span), batch=True)
+    # Whether any keyword matches does not hang on their order (a set's differs between
+    # processes): the fingerprint sees them sorted, so an unchanged LF is not taken for an edited one.
+    decides = f"keywords:{sorted(set(words))!r}|whole_word:{whole_word}"
+    return LabelingFunction(name, _Matcher(name, pattern, int(label), column, case_sensitive, span, decides), batch=True)
 
 
 def regex_lf(

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 import lf
+from lf.apply.fingerprint import lf_definitions
 from lf.cli import main
 from lf.errors import DataError, ParameterError
 from lf.models import BaseLabelModel, LabelModel, LFChangedWarning
@@ -169,3 +170,31 @@ def test_a_model_file_with_broken_definitions_is_refused(tmp_path: Path) -> None
     path.write_text(json.dumps(doc))
     with pytest.raises(DataError, match="lf_fingerprints_ must hold one digest or null per LF name"):
         BaseLabelModel.load(path)
+
+
+KEYWORDS = """
+import lf
+SPAM_WORDS = {"free", "click", "subscribe", "money", "win", "check", "channel", "visit"}
+promo = lf.keyword_lf("promo", SPAM_WORDS, label=1)
+listed = lf.keyword_lf("listed", list(SPAM_WORDS), label=1, whole_word=False)
+"""
+
+
+def test_a_keyword_lf_over_a_set_is_the_same_definition_in_every_process(tmp_path: Path) -> None:
+    """A set's order changes with PYTHONHASHSEED; whether any keyword matches does not, so
+    a model fitted in one process warned in the next that 'promo' had been edited."""
+    (tmp_path / "kw.py").write_text(KEYWORDS, encoding="utf-8")
+    code = "import kw; from lf.apply.fingerprint import lf_definitions; print(lf_definitions([kw.promo, kw.listed]))"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"}
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env | {"PYTHONHASHSEED": str(seed)}, timeout=120, check=True
+        ).stdout
+        for seed in range(1, 5)
+    }
+    assert len(seen) == 1, seen
+    promo, listed = (lf.keyword_lf("promo", ["free", "win"], label=1), lf.keyword_lf("promo", ["win", "free"], label=1))
+    assert lf_definitions([promo]) == lf_definitions([listed])
+    for edited in (["free", "won"], ["free"], ["free", "win", "cash"]):  # an edit still shows
+        assert lf_definitions([lf.keyword_lf("promo", edited, label=1)]) != lf_definitions([promo])
+    assert lf_definitions([lf.keyword_lf("promo", ["free", "win"], label=1, whole_word=False)]) != lf_definitions([promo])
