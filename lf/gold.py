@@ -22,7 +22,7 @@ def _as_id(value: Any, k: int | None) -> int | None:
         return None
     if isinstance(value, (int, np.integer)) or (isinstance(value, (float, np.floating)) and float(value).is_integer()):
         i = int(value)
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and value.strip().isdecimal():
         i = int(value.strip())
     else:
         return None
@@ -42,7 +42,7 @@ def _show(values: Sequence[Any], limit: int = 5) -> str:
 def numbers_are_ambiguous(labels: Sequence[str] | None) -> bool:
     """Whether numbers as gold are ambiguous with these label names: some name is a number
     that is not its own class id (``LABELS = ["1", "0"]``: is 1 the label "1" or class 1?)."""
-    return any(str(name).strip().isdigit() and int(str(name).strip()) != i for i, name in enumerate(labels or ()))
+    return any(str(name).strip().isdecimal() and int(str(name).strip()) != i for i, name in enumerate(labels or ()))
 
 
 def refuse_ambiguous_numbers(labels: Sequence[str] | None, what: str) -> None:

@@ -215,7 +215,7 @@ def _labeled_rows(
         raw = raw.astype(np.int64)
     values = raw.astype(str).str.strip()
     if labels is None:
-        labels = sorted(values.unique(), key=lambda v: (not v.isdigit(), int(v) if v.isdigit() else 0, v))
+        labels = sorted(values.unique(), key=lambda v: (not v.isdecimal(), int(v) if v.isdecimal() else 0, v))
     names = [str(x) for x in labels]
     lookup = {name.lower(): i for i, name in enumerate(names)}
     if not set(values.str.lower()) & set(lookup):

@@ -111,3 +111,19 @@ def test_numbers_as_gold_with_number_label_names_are_refused_everywhere_text_is_
     for call in (lambda: model.score(L, [1, 0, 1, 0]), lambda: lf.summarize(L, y=np.array([1, 0, 1, 0]))):
         with pytest.raises(DataError, match="a 1 could be the label '1' or the class id 1"):
             call()
+
+
+def test_digits_that_are_not_decimal_are_text_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """'²' is a digit to str.isdigit but not a number to int(): gold, label names, COLUMNS
+    and lf.suggest's label order raised a bare ValueError on it."""
+    import lf
+    from lf.cli._shared import _columns_asked
+
+    with pytest.raises(DataError, match="'²'"):
+        gold_ids(pd.Series(["²", "HAM"]), LABELS, 2)
+    assert gold_ids(pd.Series([1, 0]), ("²", "x"), 2).tolist() == [1, 0]  # the names are not numbers
+    assert gold_ids(pd.Series(["١", "0"]), None, 2).tolist() == [1, 0]  # Arabic-Indic digits are ids
+    df = pd.DataFrame({"text": ["free cash now", "hello there"] * 5, "y": ["²", "1"] * 5})
+    assert lf.suggest(df, df, "y", n=3).labels == ("1", "²")
+    monkeypatch.setenv("COLUMNS", "²")  # every command asks it, to size its output
+    assert _columns_asked() is False

@@ -42,7 +42,7 @@ def _columns_asked() -> bool:
     """Whether COLUMNS gives a width (COLUMNS=0, which rich would take as no room at all,
     counts as not set)."""
     columns = os.environ.get("COLUMNS", "").strip()
-    return columns.isdigit() and int(columns) > 0
+    return columns.isdecimal() and int(columns) > 0
 
 
 _UNBROKEN = "\0"  # stands for a space no line may break at (no path holds a NUL)
