@@ -315,9 +315,10 @@ class _Memo:
         self.key = key
         if hit is None:
             return None
-        twin = object.__new__(self.cls)
+        twin = object.__new__(Row)  # a plain Row first: giving the chunk's class its fields would journal them as a write
         kinds = self.kinds
         twin.__dict__ = {k: v if type(v) in kinds or not needs_copy(v, kinds) else fresh_copy(v, kinds) for k, v in hit.__dict__.items()}
+        twin.__class__ = self.cls
         return twin
 
     def put(self, y: Row) -> None:

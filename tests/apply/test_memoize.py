@@ -170,3 +170,37 @@ def test_rows_only_equal_under_python_equality_do_not_share_an_output():
     assert lf.apply([looks_true], df, chunk_size=1, progress=False).array[:, 0].tolist() == whole
     floats = pd.DataFrame({"v": [0.0, -0.0]})
     assert lf.apply([looks_true], floats, progress=False).array[:, 0].tolist() == [0, 1]
+
+
+def test_rows_given_a_memoized_output_keep_it_for_every_lf_of_the_chain():
+    """The copies of a memoized output were made through the rows' write journal: undoing
+    the first LF's writes emptied them, and the next LF saw rows without fields."""
+
+    @lf.preprocessor(memoize=True)
+    def square(x):
+        x.tags = [x.num]
+        x.sq = x.num * x.num
+        return x
+
+    @lf.labeling_function(pre=[square])
+    def first(x):
+        x.tags.append(0)
+        return 0 if x.sq > 5 else -1
+
+    @lf.labeling_function(pre=[square])
+    def second(x):
+        return 1 if x.get("sq", 0) > 5 and len(x.tags) == 1 else 0
+
+    @lf.labeling_function(pre=[square])
+    def third(x):
+        vars(x)["sq"] = 0
+        return len(list(x.keys()))
+
+    df = pd.DataFrame({"num": [3, 3, 1, 3]})
+    lfs = [first, second, third]
+    alone = np.column_stack([lf.apply([f], df, progress=False).array[:, 0] for f in lfs])
+    assert alone.tolist() == [[0, 1, 3], [0, 1, 3], [-1, 0, 3], [0, 1, 3]]
+    for order in ([0, 1, 2], [2, 1, 0], [1, 0, 2]):
+        for chunk_size in (1, 2, 4):
+            L = lf.apply([lfs[i] for i in order], df, chunk_size=chunk_size, progress=False)
+            assert L.array.tolist() == alone[:, order].tolist(), (order, chunk_size)
