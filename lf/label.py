@@ -202,10 +202,11 @@ def apply_to_file(
     corpus = as_corpus(data)
     check_paths([("`path`", Path(path))], corpus)
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
+    prints = _definitions(lf_list)  # before the run, as lf.label takes them: LFs may fill their globals
     writer = MatrixWriter(Path(path), names)
     try:
         run = Pass(runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column, cache_dir=cache)
-        table = _count(run, writer, names, labels, k, None)._replace(lf_fingerprints=_definitions(lf_list))
+        table = _count(run, writer, names, labels, k, None)._replace(lf_fingerprints=prints)
         writer.close_with(meta_of(table))
         writer.commit()
     finally:

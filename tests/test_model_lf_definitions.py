@@ -198,3 +198,39 @@ def test_a_keyword_lf_over_a_set_is_the_same_definition_in_every_process(tmp_pat
     for edited in (["free", "won"], ["free"], ["free", "win", "cash"]):  # an edit still shows
         assert lf_definitions([lf.keyword_lf("promo", edited, label=1)]) != lf_definitions([promo])
     assert lf_definitions([lf.keyword_lf("promo", ["free", "win"], label=1, whole_word=False)]) != lf_definitions([promo])
+
+
+MEMO_MODULE = MODULE.format(limit=30) + """
+_WORDS = {}
+
+
+def words(text):
+    if text not in _WORDS:  # a memo of the LF's own, filled as it runs
+        _WORDS[text] = text.lower().split()
+    return _WORDS[text]
+
+
+@labeling_function()
+def says_check(x):
+    return 1 if "check" in words(x.text) else ABSTAIN
+"""
+
+
+def test_an_lf_filling_its_modules_globals_is_not_taken_for_an_edited_one(tmp_path: Path) -> None:
+    """lf apply took the definitions after the run, with the LF's memo dict full; lf label
+    --model takes them before: every model fitted on lf apply's matrix warned that the LF
+    had changed."""
+
+    def fresh(folder: str) -> Path:  # a module loaded once per path: each run gets its own, memo empty
+        path = tmp_path / folder / "memo_lfs.py"
+        path.parent.mkdir()
+        path.write_text(MEMO_MODULE, encoding="utf-8")
+        return path
+
+    before = lf_definitions(list(lf.load_lfs(str(fresh("unused")))))
+    assert None not in before
+    for matrix in ("m.parquet", "m.npz"):  # written chunk by chunk, or in one piece
+        path = fresh(f"run_{matrix[2:]}")
+        assert main(["apply", str(DEMO), "--lfs", str(path), "-o", str(tmp_path / matrix), "--no-progress"]) == 0
+        assert lf.LabelMatrix.load(tmp_path / matrix).lf_fingerprints == before, matrix
+        assert lf_definitions(list(lf.load_lfs(str(path)))) != before  # the run filled the memo

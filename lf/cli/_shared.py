@@ -130,6 +130,11 @@ def _apply(data: tuple[str, ...], lfs_target: str, opts: dict[str, Any], *, defi
     id_column = opts["id_column"]
     if id_column is None and "id" in _data_columns(data):
         id_column = "id"  # the data's own ids name rows in errors and in outputs
+    prints = None
+    if definitions:  # before the run, as lf label takes them: an LF may fill its module's globals (a memo dict)
+        from lf.apply.fingerprint import lf_definitions
+
+        prints = lf_definitions(lfs)
     L = lf.apply(
         lfs,
         _source(data),
@@ -142,10 +147,8 @@ def _apply(data: tuple[str, ...], lfs_target: str, opts: dict[str, Any], *, defi
         id_column=id_column,
         cache=opts["cache_dir"],
     )
-    if definitions:
-        from lf.apply.fingerprint import lf_definitions
-
-        L.lf_fingerprints = lf_definitions(lfs)
+    if prints is not None:
+        L.lf_fingerprints = prints
     return L
 
 
