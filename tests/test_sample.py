@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -116,3 +117,22 @@ def test_a_labeled_file_whose_ids_are_not_the_datas_is_flagged(tmp_path: Path, c
     code, _, err = run(capsys, *args, tmp_path / "mine.csv")
     assert code == 0 and "warning" not in err and "5 with gold skipped" in err
     assert not set(pd.read_csv(tmp_path / "out.csv")["id"]) & {f"c{i}" for i in range(5)}
+
+
+def test_cli_sample_warns_of_label_names_pandas_reads_as_missing(tmp_path: Path, capsys):
+    """The `label` column of lf sample's CSV holds the model's label names: 'NA' came back
+    missing to pandas.read_csv, as in lf label's output, which warns."""
+    texts = [f"subscribe to channel {i}" if i % 2 else f"song number {i} rocks" for i in range(60)]
+    pd.DataFrame({"id": [f"c{i}" for i in range(60)], "text": texts}).to_csv(tmp_path / "d.csv", index=False)
+    mod = tmp_path / "m.py"
+    mod.write_text("from lf import keyword_lf\nLABELS = ['NA', 'SPAM']\nsub = keyword_lf('sub', ['subscribe'], 1)\n"
+                   "song = keyword_lf('song', ['song'], 0)\n")
+    out = tmp_path / "to_label.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # shown as the CLI shows it, one stderr line
+        code, _, err = run(capsys, "sample", tmp_path / "d.csv", "--lfs", mod, "-n", "10", "-o", out, "--model", "mv")
+    assert code == 0, err
+    assert "warning: Label name(s) ['NA'] in" in err and "read back as missing" in err
+    assert pd.read_csv(out)["label"].isna().any() and (pd.read_csv(out, keep_default_na=False)["label"] == "NA").any()
+    code, _, err = run(capsys, "sample", tmp_path / "d.csv", "--lfs", mod, "-n", "10", "-o", tmp_path / "s.jsonl", "--model", "mv")
+    assert code == 0 and "read back as missing" not in err, err

@@ -247,3 +247,21 @@ def test_arrays_of_another_model_of_the_same_shape_are_refused(corpus, tmp_path)
     with pytest.raises(DataError, match="do not belong together"):
         load_model(tmp_path / "a")
     assert load_model(tmp_path / "b").labels == ("HAM", "SPAM")
+
+
+def test_cli_predict_warns_of_label_names_pandas_reads_as_missing(corpus, tmp_path, capsys):
+    """lf predict's `label` column holds the end model's label names: 'NA' came back
+    missing to pandas.read_csv, as in lf label's output, which warns."""
+    import warnings
+
+    data, labels, _, _ = corpus
+    frame = pd.read_parquet(labels).rename(columns={"HAM": "NA"})
+    frame["label"] = frame["label"].replace("HAM", "NA")
+    frame.to_parquet(labels, index=False)
+    train(str(data), str(labels)).save(tmp_path / "m")
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # shown as the CLI shows it, one stderr line
+        assert main(["predict", str(tmp_path / "m"), str(data), "-o", str(tmp_path / "p.csv"), "--no-progress"]) == 0
+    assert "warning: Label name(s) ['NA'] in" in capsys.readouterr().err
+    assert pd.read_csv(tmp_path / "p.csv")["label"].isna().any()
+    assert main(["predict", str(tmp_path / "m"), str(data), "-o", str(tmp_path / "p.jsonl"), "--no-progress"]) == 0

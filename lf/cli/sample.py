@@ -105,7 +105,9 @@ def sample_cmd(
     exclude = _exclude(data, gold, labeled, L)
     frame = sample(L, _source(data), n=count, strategy=strategy, model=model, exclude=exclude, seed=seed, text_column=text_column or "text")
     from lf.io import write_frame
+    from lf.output import warn_missing_looking_labels
 
+    warn_missing_looking_labels(L.labels, output)  # its `label` column: the model's label names
     write_frame(frame, output)
     why = frame["strategy"].value_counts()
     parts = ", ".join(f"{k} {int(v)}" for k, v in why.items()) or "no rows left without gold"

@@ -91,6 +91,9 @@ def predict_cmd(
     check_outputs([("-o", output)], [("DATA", p) for p in data_files(data)] + model_inputs)
     start = time.perf_counter()
     model = load_model(model_dir)
+    from lf.output import warn_missing_looking_labels
+
+    warn_missing_looking_labels(model.labels, output)  # its `label` column: the model's label names
     frames = iter_predictions(model, _source(data), text_column=text_column, id_column=id_column, chunk_size=chunk_size, progress=progress)
     rows = write_predictions(frames, output)
     say(_console(stderr=True), f"wrote {output}: {rows:,} rows in {time.perf_counter() - start:.2f} s", keep=[output])
