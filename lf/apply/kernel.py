@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 import numpy as np
 import numpy.typing as npt
 
-from lf._values import exact, fresh_copy, needs_copy
+from lf.apply.memo import Memo
 from lf.apply.reads import reaches_fields_directly
-from lf.apply.views import ChunkRows, atoms, private_frame
+from lf.apply.views import ChunkRows, private_frame
 from lf.core import ABSTAIN, LabelingFunction, Preprocessor, Row, missing_field
-from lf.errors import LFDefinitionError, LFError, LFOutputError, LFRuntimeError
+from lf.errors import LFError, LFOutputError, LFRuntimeError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -253,7 +253,7 @@ def _pre_rows(
     out: list[Any] = []
     fields: list[dict[Any, Any]] = []
     append, keep = out.append, fields.append
-    memo = _Memo(pre, cls) if getattr(pre, "memoize", False) else None
+    memo = Memo(pre, cls) if getattr(pre, "memoize", False) else None
     for i, x in enumerate(rows):
         if type(x) is _Failed:
             append(x)
@@ -287,46 +287,6 @@ def _pre_rows(
         append(y)
         keep(y.__dict__)
     return out, fields
-
-
-class _Memo:
-    """A memoizing preprocessor's outputs in one chunk, by key: ``memoize_key(row)``, or the
-    row's values, of the same types (:func:`lf._values.exact`). A row whose key was seen gets a copy of that output (its containers
-    copied too), never the same object: what an LF writes on one row's output must not
-    show on another row's."""
-
-    def __init__(self, pre: Preprocessor, cls: type[Row]) -> None:
-        self.pre, self.cls = pre, cls
-        self.kinds = atoms()
-        self.outputs: dict[Any, Row] = {}
-        self.key: Any = None
-
-    def get(self, x: Row) -> Row | None:
-        """A copy of the output for ``x``'s key, or None (then :meth:`put` stores the one
-        computed); an exception from ``memoize_key`` is the row's failure."""
-        key = self.pre.memoize_key(x) if self.pre.memoize_key is not None else _exact_fields(x)
-        try:
-            hit = self.outputs.get(key)
-        except TypeError:
-            raise LFDefinitionError(
-                f"Preprocessor {self.pre.name!r}: `memoize_key` returned a {type(key).__name__}, which cannot be "
-                "a key; return text, a number or a tuple of them."
-            ) from None
-        self.key = key
-        if hit is None:
-            return None
-        twin = object.__new__(Row)  # a plain Row first: giving the chunk's class its fields would journal them as a write
-        kinds = self.kinds
-        twin.__dict__ = {k: v if type(v) in kinds or not needs_copy(v, kinds) else fresh_copy(v, kinds) for k, v in hit.__dict__.items()}
-        twin.__class__ = self.cls
-        return twin
-
-    def put(self, y: Row) -> None:
-        self.outputs[self.key] = y
-
-
-def _exact_fields(row: Row) -> frozenset[tuple[Any, Any]]:
-    return frozenset((key, exact(value, key)) for key, value in row.__dict__.items())
 
 
 def _bound(lf: LabelingFunction) -> Callable[..., Any]:
