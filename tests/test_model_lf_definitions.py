@@ -234,3 +234,37 @@ def test_an_lf_filling_its_modules_globals_is_not_taken_for_an_edited_one(tmp_pa
         assert main(["apply", str(DEMO), "--lfs", str(path), "-o", str(tmp_path / matrix), "--no-progress"]) == 0
         assert lf.LabelMatrix.load(tmp_path / matrix).lf_fingerprints == before, matrix
         assert lf_definitions(list(lf.load_lfs(str(path)))) != before  # the run filled the memo
+
+
+FROM_A_SET = """
+from lf import ABSTAIN, labeling_function
+WORDS = {"free", "win", "cash", "prize", "click", "offer", "gift", "bonus"}
+WEIGHT = {w: len(w) for w in WORDS}  # built from the set: its order changes per process
+ORDER = list(WORDS)
+
+@labeling_function()
+def weighted(x):
+    return 1 if sum(WEIGHT.get(w, 0) for w in x.text.split()) > LIMIT else ABSTAIN
+
+@labeling_function()
+def first_word(x):
+    return 1 if any(w in x.text for w in ORDER[:3]) else ABSTAIN
+"""
+
+
+def test_containers_built_from_a_set_are_the_same_definition_in_every_process(tmp_path: Path) -> None:
+    """A dict or list built by iterating a set has another order in every process (string
+    hashing): a model fitted in one warned in the next that the LF had changed."""
+    for name, limit in (("fs", 4), ("fs_edited", 5)):
+        (tmp_path / f"{name}.py").write_text(FROM_A_SET.replace("> LIMIT", f"> {limit}"), encoding="utf-8")
+    code = "import fs, fs_edited; from lf.apply.fingerprint import lf_definitions as d; print(d([fs.weighted, fs.first_word]), d([fs_edited.weighted]))"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"}
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env | {"PYTHONHASHSEED": str(seed)}, timeout=120, check=True
+        ).stdout
+        for seed in range(1, 5)
+    }
+    assert len(seen) == 1, seen
+    first, edited = seen.pop().strip().split(") (")
+    assert first.split(",")[0].strip("(' ") != edited.split(",")[0].strip("(' ")  # an edit still shows

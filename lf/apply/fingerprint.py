@@ -86,6 +86,11 @@ class Fingerprinter:
         """``lf_source=False``: leave out lf's own source and the libraries' versions (what a
         fitted model is checked against: an upgrade does not change what the user's LFs are)."""
         self._lf_code = lf_code_digest() + runtime_versions() if lf_source else b"-"
+        # A definition (lf_source=False) takes containers as multisets: a dict or list built
+        # from a set has another order in every process (string hashing), and a model
+        # would warn on every run that its LF had changed. A pure reorder goes unnoticed
+        # there; the cache (lf_source=True) keeps the order, which can decide labels.
+        self._orderless = not lf_source
         self._roots = installed_roots()
         self._modules: dict[str, tuple[bytes, tuple[str, ...]] | None] = {}
         self._dists: dict[str, list[str]] | None = None
@@ -264,12 +269,13 @@ class Fingerprinter:
             if part is None:
                 return None
             parts.append(part)
+        digests = []
         for item in items:
             part = self.value(item, seen)
             if part is None:
                 return None
-            parts.append(hashlib.sha256(part).digest())
-        return b"|".join(parts)
+            digests.append(hashlib.sha256(part).digest())
+        return b"|".join(parts + (sorted(digests) if self._orderless else digests))
 
     # -- modules ---------------------------------------------------------------------------
     def module(self, name: str) -> bytes | None:
@@ -409,7 +415,8 @@ def lf_fingerprint(lf: LabelingFunction) -> str | None:
 def lf_definitions(lfs: Sequence[LabelingFunction]) -> tuple[str | None, ...]:
     """Per LF, a digest of its definition: its code, what its code reaches, its resources,
     preprocessors and declared files, as for :func:`lf_fingerprint` but without lf's own
-    source. None for an LF whose definition cannot be read that way (see the module's
+    source and the libraries' versions, and with lists and dicts taken as multisets (one
+    built from a set has another order in every process; a pure reorder is not seen). None for an LF whose definition cannot be read that way (see the module's
     docstring). A model fitted on a matrix keeps these, so that using it later with an LF
     whose definition has changed under the same name can be noticed
     (:func:`lf.models.base.check_fitted_on`)."""
