@@ -556,3 +556,11 @@ def test_lfs_that_vote_the_same_on_every_row_are_named_by_report_fit_and_label(
     code, _, err = run(capsys, "label", DEMO, "--lfs", module, "-o", tmp_path / "labels.parquet")
     assert code == 0, err
     assert "warning: promo, promo_again give the same vote on every row" in err
+
+
+@pytest.mark.parametrize("command", ["report", "sample"])
+def test_model_auto_where_it_is_not_taken_says_where_it_is(tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
+    out = ["-o", tmp_path / "rows.csv"] if command == "sample" else []
+    code, _, err = run(capsys, command, DEMO, "--lfs", DEMO_LFS, "--model", "auto", *out)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "'auto' chooses a model on gold-labeled dev rows: `lf label` and `lf fit` take it" in err

@@ -38,6 +38,11 @@ def model_from_spec(spec: str) -> BaseLabelModel:
 
     if spec.lower().endswith(".json") or Path(spec).is_file():
         return BaseLabelModel.load(spec)
+    if spec.strip().lower() == "auto":  # the callers that take it handle it first
+        raise ParameterError(
+            "'auto' chooses a model on gold-labeled dev rows: `lf label` and `lf fit` take it, with "
+            "their dev options. Here, give a model name (e.g. LabelModel) or a saved model.json."
+        )
     name, _, rest = spec.partition("(")
     cls = get_model(name.strip())
     if not rest:
