@@ -180,18 +180,24 @@ listed = lf.keyword_lf("listed", list(SPAM_WORDS), label=1, whole_word=False)
 """
 
 
-def test_a_keyword_lf_over_a_set_is_the_same_definition_in_every_process(tmp_path: Path) -> None:
-    """A set's order changes with PYTHONHASHSEED; whether any keyword matches does not, so
-    a model fitted in one process warned in the next that 'promo' had been edited."""
-    (tmp_path / "kw.py").write_text(KEYWORDS, encoding="utf-8")
-    code = "import kw; from lf.apply.fingerprint import lf_definitions; print(lf_definitions([kw.promo, kw.listed]))"
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"}
-    seen = {
+def _printed_under_four_hash_seeds(code: str, folder: Path) -> set[str]:
+    """What ``python -c code`` prints (modules importable from ``folder``) under four string
+    hash seeds: one text when nothing it prints depends on the seed."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": f"{ROOT}{os.pathsep}{folder}"}
+    return {
         subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, env=env | {"PYTHONHASHSEED": str(seed)}, timeout=120, check=True
         ).stdout
         for seed in range(1, 5)
     }
+
+
+def test_a_keyword_lf_over_a_set_is_the_same_definition_in_every_process(tmp_path: Path) -> None:
+    """A set's order changes with PYTHONHASHSEED; whether any keyword matches does not, so
+    a model fitted in one process warned in the next that 'promo' had been edited."""
+    (tmp_path / "kw.py").write_text(KEYWORDS, encoding="utf-8")
+    code = "import kw; from lf.apply.fingerprint import lf_definitions; print(lf_definitions([kw.promo, kw.listed]))"
+    seen = _printed_under_four_hash_seeds(code, tmp_path)
     assert len(seen) == 1, seen
     promo, listed = (lf.keyword_lf("promo", ["free", "win"], label=1), lf.keyword_lf("promo", ["win", "free"], label=1))
     assert lf_definitions([promo]) == lf_definitions([listed])
@@ -258,13 +264,7 @@ def test_containers_built_from_a_set_are_the_same_definition_in_every_process(tm
     for name, limit in (("fs", 4), ("fs_edited", 5)):
         (tmp_path / f"{name}.py").write_text(FROM_A_SET.replace("> LIMIT", f"> {limit}"), encoding="utf-8")
     code = "import fs, fs_edited; from lf.apply.fingerprint import lf_definitions as d; print(d([fs.weighted, fs.first_word]), d([fs_edited.weighted]))"
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"}
-    seen = {
-        subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, env=env | {"PYTHONHASHSEED": str(seed)}, timeout=120, check=True
-        ).stdout
-        for seed in range(1, 5)
-    }
+    seen = _printed_under_four_hash_seeds(code, tmp_path)
     assert len(seen) == 1, seen
     first, edited = seen.pop().strip().split(") (")
     assert first.split(",")[0].strip("(' ") != edited.split(",")[0].strip("(' ")  # an edit still shows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lf._values import exact, fresh_copy, needs_copy
+from lf._values import exact, fresh_copy
 from lf.apply.views import atoms
 from lf.core import Preprocessor, Row
 from lf.errors import LFDefinitionError
@@ -39,8 +39,7 @@ class Memo:
         if hit is None:
             return None
         twin = object.__new__(Row)  # a plain Row first: giving the chunk's class its fields would journal them as a write
-        kinds = self.kinds
-        twin.__dict__ = {k: v if type(v) in kinds or not needs_copy(v, kinds) else fresh_copy(v, kinds) for k, v in hit.__dict__.items()}
+        twin.__dict__ = fresh_copy(hit.__dict__, self.kinds)  # its containers copied, the rest shared
         twin.__class__ = self.cls
         return twin
 
