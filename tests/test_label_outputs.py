@@ -177,7 +177,9 @@ def test_a_csv_output_warns_of_label_names_pandas_reads_as_missing(tmp_path: Pat
         "@labeling_function()\n"
         "def short(x):\n    return 0 if len(x.text) < 30 else ABSTAIN\n"
         "@labeling_function()\n"
-        "def check(x):\n    return 1 if 'check' in x.text.lower() else ABSTAIN\n",
+        "def check(x):\n    return 1 if 'check' in x.text.lower() else ABSTAIN\n"
+        "@labeling_function()\n"  # a fourth LF: three leave the LabelModel underdetermined
+        "def song(x):\n    return 0 if 'song' in x.text.lower() else ABSTAIN\n",
         encoding="utf-8",
     )
     na_lfs = lf.load_lfs(module)

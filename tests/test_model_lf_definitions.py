@@ -43,8 +43,8 @@ def check(x):
     return 1 if "check" in x.text.lower() else ABSTAIN
 
 @labeling_function()
-def thanks(x):
-    return 0 if "thank" in x.text.lower() else ABSTAIN
+def love(x):  # fires on the demo (29 rows): with 3 voting LFs the fit would be underdetermined
+    return 0 if "love" in x.text.lower() else ABSTAIN
 """
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from lf.errors import ParameterError
 from lf.models._registry import ENTRY_POINT_GROUP, MODELS, get_model, register
-from lf.models.base import BaseLabelModel, ConvergenceWarning, LFChangedWarning
+from lf.models.base import (
+    BaseLabelModel,
+    ConvergenceWarning,
+    LFChangedWarning,
+    UnderdeterminedWarning,
+)
 from lf.models.dawid_skene import DawidSkene
 from lf.models.majority import MajorityVoter
 from lf.models.matrix_completion import LabelModel
@@ -24,6 +29,7 @@ __all__ = [
     "Selection",
     "SnorkelLabelModel",
     "TripletModel",
+    "UnderdeterminedWarning",
     "get_model",
     "model_from_spec",
     "register",

@@ -25,7 +25,7 @@ from lf.models._checks import (
     sidecar_arrays,
 )
 
-__all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "ConvergenceWarning", "LFChangedWarning", "as_number", "check_abstain", "check_class_balance"]
+__all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "ConvergenceWarning", "LFChangedWarning", "UnderdeterminedWarning", "as_number", "check_abstain", "check_class_balance"]
 
 M = TypeVar("M", bound="BaseLabelModel")
 _FORMAT = "lf.model/1"
@@ -37,6 +37,11 @@ TIE_TOL = 1e-5  # probabilities this close to the top one tie with it (as in Sno
 
 class ConvergenceWarning(UserWarning):
     """A model's fit stopped at its iteration limit before meeting its tolerance."""
+
+
+class UnderdeterminedWarning(UserWarning):
+    """A model's fit had fewer statistics to match than unknowns to learn: what it learned
+    rests on its prior, not on the data."""
 
 
 class LFChangedWarning(UserWarning):

@@ -48,7 +48,7 @@ from lf.models._registry import register
 from lf.models._stats import fast_patterns, moments, one_blas_thread, posterior
 from lf.models._structure import settle_cliques
 from lf.models._vote_classes import vote_classes
-from lf.models.base import BaseLabelModel, ConvergenceWarning
+from lf.models.base import BaseLabelModel, ConvergenceWarning, UnderdeterminedWarning
 
 __all__ = ["LabelModel"]
 
@@ -298,6 +298,46 @@ def inconsistent_cells(
     return np.asarray((O - np.outer(d, d)) * expected < 0.0)
 
 
+def moment_counts(
+    O: FloatArray, m: int, k: int, members: list[list[int]], learn_balance: bool
+) -> tuple[int, int]:
+    """How many statistics the moment fit matches, and how many unknowns it learns.
+
+    Statistics: the rate of each vote some LF casts (the diagonal of ``O``) and, for each
+    pair of LFs not in one clique, the co-occurrence of each of the one's votes with each of
+    the other's. Unknowns: ``k`` rates per vote cast (one per class), and ``k - 1`` for the
+    class balance when it is learned. With fewer statistics than unknowns the fit is
+    underdetermined: a flat valley of the loss, where the prior and the start decide (one
+    LF per class, as on WRENCH yoruba and hausa, gives 28 statistics for 55 unknowns).
+    """
+    emitted = (np.diag(O).reshape(m, k) > 0).sum(axis=1).astype(np.int64)
+    clique = np.arange(m)
+    for c, group in enumerate(members):
+        clique[group] = m + c
+    apart = clique[:, None] != clique[None, :]
+    pairs = np.triu(np.outer(emitted, emitted) * apart, 1)
+    statistics = int(emitted.sum() + pairs.sum())
+    unknowns = int(k * emitted.sum()) + (k - 1 if learn_balance else 0)
+    return statistics, unknowns
+
+
+def underdetermined_warning(statistics: int, unknowns: int, learned_balance: bool) -> UnderdeterminedWarning:
+    """What ``LabelModel.fit`` says when its LFs leave it more unknowns than statistics."""
+    learned = "accuracies and class balance" if learned_balance else "accuracies"
+    advice = (
+        "Give the class balance (class_balance=, or --class-balance dev with gold labels), add "
+        "LFs that vote the same classes, or compare with MajorityVoter on gold labels."
+        if learned_balance
+        else "Add LFs that vote the same classes, or check the learned accuracies against gold labels."
+    )
+    return UnderdeterminedWarning(
+        f"LabelModel: the LFs' votes give {statistics} agreement statistics for {unknowns} unknowns "
+        f"(each vote's rate on each class{', and the class balance' if learned_balance else ''}): "
+        f"the learned {learned} rest on the model's prior, not on the data "
+        f"(typical of few LFs per class, e.g. one). {advice}"
+    )
+
+
 def lf_accuracies(mu: FloatArray, p: FloatArray) -> FloatArray:
     """``P(lambda_j = Y | lambda_j votes)`` for each LF (NaN for an LF that never votes)."""
     vote = (mu * p).sum(axis=(1, 2))
@@ -450,7 +490,9 @@ class LabelModel(BaseLabelModel):
     Learned attributes: ``mu_`` (``m x k x k``: ``mu_[j, l, y] = P(lambda_j = l | Y = y)``),
     ``accuracies_`` (``P(lambda_j = Y | lambda_j votes)``), ``class_balance_``,
     ``cardinality_``, ``n_lfs_``, ``n_iter_``, ``converged_`` (the fit met ``tol`` within
-    ``max_iter``; if not, ``fit`` warns with a ``ConvergenceWarning``), ``reversed_votes_``
+    ``max_iter``; if not, ``fit`` warns with a ``ConvergenceWarning``; it warns with an
+    ``UnderdeterminedWarning`` when the moment fit has fewer statistics than unknowns, see
+    :func:`moment_counts`, unless ``em_steps`` match the whole likelihood), ``reversed_votes_``
     (``(lf, vote, class)`` for each vote fitted as pointing to another class, see below),
     ``dependencies_`` (the pairs used, by name, or by index when fitted on an array),
     ``clique_members_`` (LF indices of each clique) and the cliques' factors
@@ -547,6 +589,9 @@ class LabelModel(BaseLabelModel):
             return self._fit_rates(A, k, O, n, p, cliques, None if cliques else balance, learn, targets)
 
         members, used, (mu, p_fit, res) = settle_cliques(self.dependencies, names, O, n, k, rates)
+        statistics, unknowns = moment_counts(O, m, k, members, learn)
+        if statistics < unknowns and not self.em_steps:  # EM matches the whole likelihood
+            warnings.warn(underdetermined_warning(statistics, unknowns, learn), stacklevel=3)
         cliques = fit_factors(A, k, mu, p_fit, members, targets.reshape(m, k))
         set_rates(self, k, m, p_fit, mu)
         self.n_iter_ = int(res.nit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -11,7 +12,7 @@ import numpy.typing as npt
 
 from lf.errors import ParameterError
 from lf.matrix import LabelMatrix, as_gold_array, as_label_array
-from lf.models.base import BaseLabelModel, check_class_balance
+from lf.models.base import BaseLabelModel, UnderdeterminedWarning, check_class_balance
 
 __all__ = ["Selection", "default_candidates", "dev_balance", "score", "select"]
 
@@ -207,7 +208,18 @@ def _check_y(y_dev: npt.ArrayLike, n: int, k: int) -> npt.NDArray[np.int64]:
 def _held_out(
     model: Any, L_train: Any, L_dev: Any, y: npt.NDArray[np.int64], k: int, balance: Any, fold: Any
 ) -> npt.NDArray[np.int64]:
-    """Dev predictions of ``model`` fitted on ``L_train``; per fold when the balance is the dev rows'."""
+    """Dev predictions of ``model`` fitted on ``L_train``; per fold when the balance is the dev rows'.
+
+    A fit that is underdetermined here is said once, by the chosen model's final fit (when
+    it is chosen), not by every candidate and fold."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnderdeterminedWarning)
+        return _held_out_fits(model, L_train, L_dev, y, k, balance, fold)
+
+
+def _held_out_fits(
+    model: Any, L_train: Any, L_dev: Any, y: npt.NDArray[np.int64], k: int, balance: Any, fold: Any
+) -> npt.NDArray[np.int64]:
     if fold is None:
         return np.asarray(model.fit(L_train, class_balance=balance, cardinality=k).predict(L_dev), np.int64)
     A_dev = np.asarray(L_dev.array if isinstance(L_dev, LabelMatrix) else L_dev)

@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 from lf.datasets import load_wrench
 from lf.errors import NotFittedError
 from lf.matrix import LabelMatrix
-from lf.models import MODELS, ConvergenceWarning, LabelModel, MajorityVoter, get_model
+from lf.models import (
+    MODELS,
+    ConvergenceWarning,
+    LabelModel,
+    MajorityVoter,
+    UnderdeterminedWarning,
+    get_model,
+)
 
 
 @st.composite
@@ -23,6 +30,9 @@ def matrices(draw: st.DrawFn) -> tuple[np.ndarray, int]:
 
 
 FAST = settings(max_examples=30, deadline=None)
+# Properties that hold whatever the data: on a small random matrix the fit is often
+# underdetermined (fewer agreement statistics than unknowns), which it rightly says.
+ANY_FIT = pytest.mark.filterwarnings("ignore::lf.models.UnderdeterminedWarning")
 
 
 def test_fit_returns_self_and_learned_state(easy):
@@ -62,6 +72,7 @@ def test_beats_majority_vote_on_unequal_lfs(generate):
     assert lm > mv + 0.02
 
 
+@ANY_FIT
 @pytest.mark.slow  # each example fits the model; seconds in all
 @FAST
 @given(matrices())
@@ -104,6 +115,7 @@ def test_renaming_the_classes_renames_the_fit(wrench):
         np.testing.assert_allclose(b.predict_proba(renamed)[:, perm], a.predict_proba(L), atol=1e-12)
 
 
+@ANY_FIT
 @settings(max_examples=20, deadline=None)
 @given(matrices(), st.randoms(use_true_random=False))
 def test_renaming_the_classes_renames_the_parameters(data, rnd):
@@ -119,6 +131,7 @@ def test_renaming_the_classes_renames_the_parameters(data, rnd):
     np.testing.assert_allclose(b.predict_proba(renamed)[:, perm], a.predict_proba(L), atol=1e-6)
 
 
+@ANY_FIT
 @pytest.mark.slow  # each example fits the model; seconds in all
 @FAST
 @given(matrices(), st.randoms(use_true_random=False))
@@ -132,6 +145,7 @@ def test_permuting_lfs_permutes_parameters(data, rnd):
     assert np.allclose(a.predict_proba(L), b.predict_proba(L[:, perm]), atol=1e-6)
 
 
+@ANY_FIT
 @pytest.mark.slow  # each example fits the model; seconds in all
 @FAST
 @given(matrices())
@@ -151,6 +165,7 @@ def test_all_abstain_row_with_modelled_abstentions_gets_p_y_given_nothing_fired(
     assert np.allclose(got, silent / silent.sum(), atol=1e-6)
 
 
+@ANY_FIT
 @pytest.mark.slow  # each example fits the model; seconds in all
 @FAST
 @given(matrices())
@@ -304,7 +319,10 @@ def test_many_classes_thin_data_keeps_lfs_better_than_random(generate):
     """
     acc = np.array([0.7, 0.8, 0.75])
     L, _ = generate(2_000, 3, 200, accuracies=acc, propensities=np.array([0.5, 0.8, 0.6]), seed=11)
-    model = LabelModel().fit(L, cardinality=200)
+    # Some of the 600 votes are never cast on so few rows: 118,601 statistics for 119,199
+    # unknowns, so the fit says it rests on its prior; the prior is right here.
+    with pytest.warns(UnderdeterminedWarning, match="118601 agreement statistics for 119199 unknowns"):
+        model = LabelModel().fit(L, cardinality=200)
     assert np.abs(model.accuracies_ - acc).mean() < 0.06
 
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lf
-from lf.models import LabelModel
+from lf.models import LabelModel, UnderdeterminedWarning
 from lf.models._stats import moments
 from lf.models._vote_classes import vote_classes
 
@@ -46,7 +46,8 @@ def test_a_label_with_one_lf_keeps_the_assumption(generate):
         on = rng.random(4000) < np.where(y == j, 0.6, 0.1)
         L[on, j] = j
     L[(y == 1) & (rng.random(4000) < 0.5), 0] = 0  # LF 0 fires on class 1 more than on 0
-    assert LabelModel().fit(L).reversed_votes_ == []
+    with pytest.warns(UnderdeterminedWarning, match="6 agreement statistics for 11 unknowns"):
+        assert LabelModel().fit(L).reversed_votes_ == []
 
 
 def test_two_lfs_of_one_label_that_exclude_each_other_judge_neither(generate):
@@ -143,31 +144,38 @@ def test_lf_fit_and_lf_label_name_the_reversed_lf(generate, tmp_path, capsys):
     assert "worse than random" not in capsys.readouterr().err  # nothing reversed: no line
 
 
-def test_lf_fit_notes_a_balance_the_votes_hardly_determine(tmp_path, capsys):
-    """One LF per class: the estimated balance trades off against each LF's recall, and the
-    command says so (not when the balance is given, nor with two LFs for a class)."""
+@pytest.mark.filterwarnings("always::lf.models.UnderdeterminedWarning")  # printed by the CLI
+def test_lf_fit_says_when_the_votes_cannot_determine_the_fit(tmp_path, capsys):
+    """One LF per class: a class's share and its LF's recall trade off, and the LabelModel
+    says its fit rests on its prior (also with the balance given: the rates still do);
+    DawidSkene, which estimates the balance too, gets the command's note; two LFs per class
+    give enough agreements, and majority vote learns nothing."""
     from lf.cli import main
 
     rng = np.random.default_rng(5)
     y = rng.choice(3, 3000, p=[0.6, 0.3, 0.1])
-    L = np.full((3000, 4), -1, np.int8)
-    for j in range(3):
-        L[(rng.random(3000) < np.where(y == j, 0.5, 0.05)), j] = j
-    one_each = lf.LabelMatrix(L[:, :3], names=["a", "b", "c"], cardinality=3)
-    one_each.save(tmp_path / "one.parquet")
-    L[(rng.random(3000) < np.where(y == 0, 0.4, 0.05)), 3] = 0
-    lf.LabelMatrix(L, names=["a", "b", "c", "a2"], cardinality=3).save(tmp_path / "two.parquet")
+    L = np.full((3000, 6), -1, np.int8)
+    for j in range(6):
+        L[(rng.random(3000) < np.where(y == j % 3, 0.5, 0.05)), j] = j % 3
+    lf.LabelMatrix(L[:, :3], names=["a", "b", "c"], cardinality=3).save(tmp_path / "one.parquet")
+    lf.LabelMatrix(L, names=["a", "b", "c", "a2", "b2", "c2"], cardinality=3).save(tmp_path / "two.parquet")
 
-    def note(*args: str) -> bool:
+    def said(*args: str) -> str:
         assert main(["fit", *args, "-o", str(tmp_path / "m.json")]) == 0
-        return "each class is voted by one LF only" in capsys.readouterr().err
+        return " ".join(capsys.readouterr().err.split())
 
-    assert note(str(tmp_path / "one.parquet"))
-    assert not note(str(tmp_path / "one.parquet"), "--class-balance", "0.6,0.3,0.1")
-    assert not note(str(tmp_path / "one.parquet"), "--model", "MajorityVoter")
-    assert not note(str(tmp_path / "two.parquet"))
+    err = said(str(tmp_path / "one.parquet"))
+    assert "warning: LabelModel: the LFs' votes give 6 agreement statistics for 11 unknowns" in err
+    assert "accuracies and class balance rest on the model's prior" in err and "--class-balance dev" in err
+    assert "each class is voted by one LF only" not in err  # the warning says it, once
+    err = said(str(tmp_path / "one.parquet"), "--class-balance", "0.6,0.3,0.1")
+    assert "6 agreement statistics for 9 unknowns" in err and "--class-balance" not in err
+    assert "each class is voted by one LF only" in said(str(tmp_path / "one.parquet"), "--model", "DawidSkene")
+    assert "warning" not in said(str(tmp_path / "one.parquet"), "--model", "MajorityVoter")
+    assert "warning" not in said(str(tmp_path / "two.parquet"))  # 21 statistics, 20 unknowns
 
 
+@pytest.mark.filterwarnings("always::lf.models.UnderdeterminedWarning")  # printed by the CLI
 def test_lf_label_notes_it_too(tmp_path, capsys):
     from lf.cli import main
 
@@ -183,6 +191,8 @@ def test_lf_label_notes_it_too(tmp_path, capsys):
     )
     args = ["label", str(tmp_path / "d.csv"), "--lfs", str(tmp_path / "lfs.py"), "-o", str(tmp_path / "o.parquet")]
     assert main(args) == 0
-    assert "each class is voted by one LF only" in capsys.readouterr().err
-    assert main([*args, "--class-balance", "R=0.5,G=0.3,B=0.2"]) == 0
-    assert "each class is voted by one LF only" not in capsys.readouterr().err
+    assert "agreement statistics for 11 unknowns" in " ".join(capsys.readouterr().err.split())
+    assert main([*args, "--model", "DawidSkene"]) == 0
+    assert "each class is voted by one LF only" in " ".join(capsys.readouterr().err.split())
+    assert main([*args, "--model", "DawidSkene", "--class-balance", "R=0.5,G=0.3,B=0.2"]) == 0
+    assert "each class is voted by one LF only" not in " ".join(capsys.readouterr().err.split())
