@@ -331,7 +331,8 @@ def underdetermined_warning(statistics: int, unknowns: int, learned_balance: boo
         else "Add LFs that vote the same classes, or check the learned accuracies against gold labels."
     )
     return UnderdeterminedWarning(
-        f"LabelModel: the LFs' votes give {statistics} agreement statistics for {unknowns} unknowns "
+        f"LabelModel: the LFs' votes give {statistics} agreement statistic{'s' * (statistics != 1)} "
+        f"for {unknowns} unknown{'s' * (unknowns != 1)} "
         f"(each vote's rate on each class{', and the class balance' if learned_balance else ''}): "
         f"the learned {learned} rest on the model's prior, not on the data "
         f"(typical of few LFs per class, e.g. one). {advice}"
