@@ -22,6 +22,7 @@ from lf.models._checks import (
     check_loaded,
     json_array,
     refuse_arguments,
+    refuse_call_arguments,
     sidecar_arrays,
 )
 
@@ -183,16 +184,19 @@ class BaseLabelModel:
             refuse_arguments(cls, args, kwargs)  # another mismatch: __init__ says it, in Python's words
         return super().__new__(cls)
 
-    def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> Self:
+    def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None, **unknown: Any) -> Self:
         """Learn from the label matrix ``L``; returns ``self``.
 
         ``class_balance``: ``P(Y)`` as ``k`` numbers summing to 1 in class order, or as
         ``{label name: number}`` for a LabelMatrix that names its classes (any case), kept as
         given (None: the model estimates it); ``cardinality``: the number of classes of a
-        bare array (a LabelMatrix knows its own).
+        bare array (a LabelMatrix knows its own). Snorkel's arguments (``n_epochs``, ``seed``,
+        ``Y_dev`` ...; in ``predict`` and ``score``, ``tie_break_policy``) are refused by name
+        with what lf takes instead.
         """
         from lf.models._stats import check_matrix, resolve_class_balance
 
+        refuse_call_arguments(self, "fit", unknown, ("L", "class_balance", "cardinality"))
         self._check_params()
         A, k = check_matrix(L, cardinality, min_lfs=self._min_lfs, model=type(self).__name__)
         self._fit(L, A, k, resolve_class_balance(balance_by_label(class_balance, L), k))
@@ -284,7 +288,7 @@ class BaseLabelModel:
     def predict_proba(self, L: Any) -> npt.NDArray[np.float64]:
         raise NotImplementedError
 
-    def predict(self, L: Any, *, abstain: str | None = None) -> npt.NDArray[np.int64]:
+    def predict(self, L: Any, *, abstain: str | None = None, **unknown: Any) -> npt.NDArray[np.int64]:
         """Most probable class per row (lowest class index on exact ties).
 
         ``abstain`` says which rows get ABSTAIN (-1) instead of a class, as Snorkel's tie
@@ -293,6 +297,7 @@ class BaseLabelModel:
         voted on; ``"ties"``: those and the rows whose top probabilities tie (within
         ``1e-5``).
         """
+        refuse_call_arguments(self, "predict", unknown, ("L", "abstain"))
         check_abstain(abstain)
         A = self._check_L(L)
         proba = self.predict_proba(L)
@@ -314,10 +319,11 @@ class BaseLabelModel:
     def score(
         self,
         L: Any,
-        y: Any,
+        y: Any = None,
         metrics: Sequence[str] | str = ("accuracy",),
         *,
         abstain: str | None = "uncovered",
+        **unknown: Any,
     ) -> dict[str, float]:
         """Scores of the model's labels against gold labels ``y``, by metric name.
 
@@ -332,6 +338,9 @@ class BaseLabelModel:
         """
         from lf.models._metrics import check_gold, check_metrics, scores
 
+        refuse_call_arguments(self, "score", unknown, ("L", "y", "metrics", "abstain"))
+        if y is None:
+            raise ParameterError("`y` (the gold labels) is missing: score(L, y, metrics).")
         names = check_metrics(metrics)
         check_abstain(abstain)
         A = self._check_L(L)
