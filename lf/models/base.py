@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import json
 import warnings
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -153,6 +154,33 @@ def _json_safe(value: Any, what: str, model: object) -> Any:
         f"Cannot save this {name}: its {what} is a {type(value).__name__} ({value!r}), which has no "
         "JSON form. Use a number, a string, a list or a dict of those."
     )
+
+
+class _Load:
+    """``Model.load(path)``: a new model read from a file written by ``save``
+    (``BaseLabelModel.load`` picks the class). ``model.load(path)``, as Snorkel's models load:
+    the file's parameters and learned state replace ``model``'s, which it returns."""
+
+    @overload
+    def __get__(self, obj: None, owner: type[M]) -> Callable[[str | Path], M]: ...
+    @overload
+    def __get__(self, obj: M, owner: type[M]) -> Callable[[str | Path], M]: ...
+    def __get__(self, obj: M | None, owner: type[M]) -> Callable[[str | Path], M]:
+        if obj is None:
+            return owner._load
+        return functools.partial(_load_into, obj)
+
+
+def _load_into(model: M, path: str | Path) -> M:
+    loaded = type(model)._load(path)  # refuses a file of another model, leaving ``model`` alone
+    if type(loaded) is not type(model):
+        raise DataError(
+            f"{str(path)!r} holds a {type(loaded).__name__!r}, not a {type(model).__name__}: "
+            "read it with BaseLabelModel.load(path)."
+        )
+    vars(model).clear()
+    vars(model).update(vars(loaded))
+    return model
 
 
 class BaseLabelModel:
@@ -358,6 +386,8 @@ class BaseLabelModel:
         return np.asarray((proba >= top - TIE_TOL).sum(axis=1) > 1)
 
     # -- persistence -------------------------------------------------------------------
+    load = _Load()
+
     def _loaded(self) -> None:
         """Hook after :meth:`load` set the saved state (e.g. JSON lists back to tuples)."""
 
@@ -397,8 +427,9 @@ class BaseLabelModel:
         return path
 
     @classmethod
-    def load(cls, path: str | Path) -> Self:
-        """Read a model written by :meth:`save` (``BaseLabelModel.load`` picks the class)."""
+    def _load(cls, path: str | Path) -> Self:
+        """Read a model written by :meth:`save` (``BaseLabelModel.load`` picks the class);
+        ``model.load(path)`` on an instance loads into it, as Snorkel's ``load`` does."""
         from lf.models import MODELS, get_model
 
         path = Path(path)

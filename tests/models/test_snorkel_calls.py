@@ -73,3 +73,31 @@ def test_refusals_are_lf_errors_a_cli_prints_in_one_line(kwargs: dict[str, Any])
 def test_score_without_gold_labels_says_so() -> None:
     with pytest.raises(ParameterError, match=r"`y` \(the gold labels\) is missing: score\(L, y, metrics\)"):
         MajorityVoter().fit(L).score(L)
+
+
+def test_load_on_an_instance_loads_into_it_as_snorkels_load_does(tmp_path: Any) -> None:
+    """Snorkel's test_save_and_load: ``new = LabelModel(); new.load(path); new.predict(L)``.
+    Before, ``load`` was only a class method: called on ``new`` it returned another model
+    and left ``new`` unfitted (NotFittedError on predict, after a load)."""
+    fitted = LabelModel(l2=0.001).fit(L)
+    path = fitted.save(tmp_path / "label_model.json")
+    new = LabelModel()
+    assert new.load(path) is new
+    np.testing.assert_array_equal(new.predict(L), fitted.predict(L))
+    np.testing.assert_array_equal(new.predict_proba(L), fitted.predict_proba(L))
+    assert new.get_params() == fitted.get_params()  # the file's parameters, as Snorkel's load
+    back = LabelModel.load(path)  # the class form is unchanged: a new model
+    assert isinstance(back, LabelModel) and back is not new
+    np.testing.assert_array_equal(back.predict_proba(L), fitted.predict_proba(L))
+
+
+def test_load_into_an_instance_of_another_model_is_refused_and_leaves_it_alone(tmp_path: Any) -> None:
+    from lf.errors import DataError, NotFittedError
+
+    path = LabelModel().fit(L).save(tmp_path / "m.json")
+    voter = MajorityVoter(tie_break="random", random_state=3)
+    with pytest.raises(DataError, match=r"m.json' holds a 'LabelModel', not a MajorityVoter"):
+        voter.load(path)
+    assert voter.get_params() == {"tie_break": "random", "random_state": 3}
+    with pytest.raises(NotFittedError):
+        voter.predict(L)
