@@ -9,6 +9,10 @@ Definitions follow Snorkel's ``LFAnalysis`` where Snorkel has the number:
 * empirical accuracy: correct / labeled (NaN for an LF that labels nothing, where Snorkel
   reports 0).
 
+Gold labels are class ids on every row: -1 (a row without gold, which ``model.score``
+leaves out) is refused, as ``lf.summarize`` refuses it; Snorkel counts such rows in its
+empirical accuracy's denominator but not in its Incorrect column.
+
 Every number is a count-weighted sum over the matrix's distinct rows (its patterns,
 computed once per :class:`~lf.LabelMatrix` and kept), so the cost follows the number of
 patterns, not of rows. ``L`` may also be a :class:`~lf.matrix.PatternTable` (patterns with
@@ -76,7 +80,7 @@ def _weighted(L: Any, y: Any = None, cardinality: int | None = None) -> _Weighte
     if y is None:
         pat = L.patterns(inverse=False) if isinstance(L, LabelMatrix) else row_patterns(A, k, inverse=False)
         return _Weighted(pat.rows, pat.counts, k, None)
-    gold = _gold(A, y)
+    gold = _gold(A, y, k if isinstance(L, LabelMatrix) else None)
     pat = L.patterns() if isinstance(L, LabelMatrix) else row_patterns(A, k)
     if gold.size == 0:
         return _Weighted(pat.rows, pat.counts, k, gold)
@@ -127,9 +131,23 @@ def lf_polarities(L: Any) -> list[list[int]]:
     return [sorted(int(v) for v in np.unique(R[:, j]) if v != -1) for j in range(R.shape[1])]
 
 
-def _gold(A: IntArray, y: Any) -> npt.NDArray[np.int64]:
-    """Gold labels: one per row, shape (n,) or (n, 1), integers (or floats holding them)."""
-    return as_gold_array(y, A.shape[0])
+def _gold(A: IntArray, y: Any, k: int | None) -> npt.NDArray[np.int64]:
+    """Gold labels: one per row, shape (n,) or (n, 1), class ids (or floats holding them),
+    below ``k`` when the matrix knows its classes. -1 (no gold label, as ``model.score``
+    takes it) is refused: counted, it would be a label every LF gets wrong."""
+    gold = as_gold_array(y, A.shape[0])
+    bad = np.flatnonzero((gold < 0) | (gold >= (k if k is not None else np.iinfo(np.int64).max)))
+    if bad.size:
+        row, value = int(bad[0]), int(gold[bad[0]])
+        if value == -1:
+            raise ParameterError(
+                f"`y` holds -1 (no gold label) at row {row}: the accuracies need a gold label on every "
+                "row. Leave those rows out: L[y != -1], y[y != -1]."
+            )
+        if value < 0:
+            raise ParameterError(f"`y` holds {value} at row {row}: class ids are 0 or more.")
+        raise ParameterError(f"`y` holds class {value} at row {row}; the matrix has {k} classes (0..{k - 1 if k else 0}).")
+    return gold
 
 
 def _with_gold(L: Any, y: Any) -> tuple[_Weighted, npt.NDArray[np.int64]]:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lf import LabelMatrix, analysis
+from lf.errors import ParameterError
 
 
 @st.composite
@@ -191,3 +192,28 @@ def test_identical_lfs_are_grouped_by_their_votes_on_every_row():
     table = L.patterns()
     assert analysis.identical_lfs(table.rows) == [[0, 1, 7], [3, 6]]
     assert analysis.identical_lfs(np.zeros((0, 3), np.int8)) == []
+
+
+def test_gold_minus_one_is_refused_not_counted_as_a_wrong_label():
+    """-1 marks a row without gold for ``model.score`` (as in Snorkel's scorer). Here it was
+    taken as a label every LF gets wrong: lf_incorrect counted those rows (Snorkel's
+    Incorrect leaves them out), and emp_acc fell with them. lf.summarize refuses such gold
+    (every row needs a gold label); lf.analysis now does too, saying how to leave them out."""
+    L = np.array([[0, 1, -1], [1, 1, 0], [0, -1, 0], [1, 0, 1]])
+    y = np.array([0, -1, 0, 1])
+    for f in (analysis.lf_correct, analysis.lf_incorrect, analysis.lf_empirical_accuracies):
+        with pytest.raises(ParameterError, match=r"`y` holds -1 \(no gold label\) at row 1: .*L\[y != -1\], y\[y != -1\]"):
+            f(L, y)
+    keep = y != -1
+    assert analysis.lf_incorrect(L[keep], y[keep]).tolist() == [0, 2, 0]
+    with pytest.raises(ParameterError, match=r"`y` holds -2 at row 0: class ids are 0 or more"):
+        analysis.lf_correct(L, np.array([-2, 0, 0, 1]))
+
+
+def test_gold_beyond_a_label_matrix_cardinality_is_refused():
+    """A LabelMatrix knows its classes: gold 3 for 3 classes is a wrong column, as in
+    lf.summarize (a plain array's classes grow with gold, as in Snorkel)."""
+    L = LabelMatrix(np.array([[0, 1], [2, -1]]), cardinality=3)
+    with pytest.raises(ParameterError, match=r"`y` holds class 3 at row 1; the matrix has 3 classes \(0..2\)"):
+        analysis.lf_correct(L, np.array([0, 3]))
+    assert analysis.lf_correct(np.array([[0, 1], [2, -1]]), np.array([0, 3])).tolist() == [1, 0]
