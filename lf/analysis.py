@@ -113,16 +113,34 @@ def lf_coverages(L: Any) -> FloatArray:
     return w.frac(_labeled(w.rows))
 
 
-def lf_overlaps(L: Any) -> FloatArray:
-    """Per LF: fraction of rows it labels together with at least one other LF."""
+def lf_overlaps(L: Any, *, normalize_by_coverage: bool = False) -> FloatArray:
+    """Per LF: fraction of rows it labels together with at least one other LF.
+
+    ``normalize_by_coverage`` (Snorkel's option): the fraction of the rows the LF labels
+    instead (NaN for an LF that labels nothing, where Snorkel gives 0)."""
     w = _weighted(L)
-    return w.frac(_labeled(w.rows) & (_votes_per_row(w.rows) > 1)[:, None])
+    labeled = _labeled(w.rows)
+    overlaps = w.total(labeled & (_votes_per_row(w.rows) > 1)[:, None])
+    return _share(w, overlaps, w.total(labeled) if normalize_by_coverage else None)
 
 
-def lf_conflicts(L: Any) -> FloatArray:
-    """Per LF: fraction of rows it labels where some other LF gives a different label."""
+def lf_conflicts(L: Any, *, normalize_by_overlaps: bool = False) -> FloatArray:
+    """Per LF: fraction of rows it labels where some other LF gives a different label.
+
+    ``normalize_by_overlaps`` (Snorkel's option): the fraction of the rows where it overlaps
+    instead (NaN for an LF that never labels with another, where Snorkel gives 0)."""
     w = _weighted(L)
-    return w.frac(_labeled(w.rows) & _conflicted_rows(w.rows)[:, None])
+    labeled = _labeled(w.rows)
+    conflicts = w.total(labeled & _conflicted_rows(w.rows)[:, None])
+    return _share(w, conflicts, w.total(labeled & (_votes_per_row(w.rows) > 1)[:, None]) if normalize_by_overlaps else None)
+
+
+def _share(w: _Weighted, part: npt.NDArray[np.int64], whole: npt.NDArray[np.int64] | None) -> FloatArray:
+    """``part / whole`` per LF (NaN where ``whole`` is 0); ``whole`` None: of all rows."""
+    if whole is None:
+        return np.asarray(part / w.n, np.float64) if w.n else np.full(part.shape, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.where(whole > 0, part / np.maximum(whole, 1), np.nan), np.float64)
 
 
 def lf_polarities(L: Any) -> list[list[int]]:

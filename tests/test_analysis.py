@@ -217,3 +217,20 @@ def test_gold_beyond_a_label_matrix_cardinality_is_refused():
     with pytest.raises(ParameterError, match=r"`y` holds class 3 at row 1; the matrix has 3 classes \(0..2\)"):
         analysis.lf_correct(L, np.array([0, 3]))
     assert analysis.lf_correct(np.array([[0, 1], [2, -1]]), np.array([0, 3])).tolist() == [1, 0]
+
+
+def test_overlaps_and_conflicts_normalized_as_snorkels_options():
+    """Snorkel's lf_overlaps(normalize_by_coverage=True) and lf_conflicts(normalize_by_overlaps=
+    True): shares of the LF's own labeled / overlapping rows. NaN where the denominator is 0
+    (an LF that labels nothing, or never with another), as lf's emp_acc; Snorkel gives 0."""
+    L = np.array([[0, -1, 1, -1], [0, -1, 0, -1], [1, -1, -1, -1], [-1, -1, 1, 2], [1, -1, -1, -1]])
+    # coverage 4/5, 0, 3/5, 1/5; overlaps 2/5, 0, 3/5, 1/5; conflicts 1/5, 0, 2/5, 1/5
+    np.testing.assert_allclose(analysis.lf_overlaps(L, normalize_by_coverage=True), [1 / 2, np.nan, 1.0, 1.0])
+    np.testing.assert_allclose(analysis.lf_conflicts(L, normalize_by_overlaps=True), [1 / 2, np.nan, 2 / 3, 1.0])
+    np.testing.assert_allclose(analysis.lf_overlaps(L), [2 / 5, 0, 3 / 5, 1 / 5])  # the default is unchanged
+    np.testing.assert_allclose(analysis.lf_conflicts(L), [1 / 5, 0, 2 / 5, 1 / 5])
+    ref = pytest.importorskip("snorkel.labeling").LFAnalysis(L)  # the same where Snorkel's are defined
+    with np.errstate(invalid="ignore", divide="ignore"):  # Snorkel divides by 0, then zeroes the NaN
+        overlaps, conflicts = ref.lf_overlaps(normalize_by_coverage=True), ref.lf_conflicts(normalize_by_overlaps=True)
+    np.testing.assert_allclose(np.nan_to_num(analysis.lf_overlaps(L, normalize_by_coverage=True)), overlaps)
+    np.testing.assert_allclose(np.nan_to_num(analysis.lf_conflicts(L, normalize_by_overlaps=True)), conflicts)
