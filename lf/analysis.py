@@ -41,6 +41,7 @@ __all__ = [
     "lf_correct",
     "lf_coverages",
     "lf_empirical_accuracies",
+    "lf_empirical_probs",
     "lf_incorrect",
     "lf_overlaps",
     "lf_polarities",
@@ -194,6 +195,22 @@ def lf_empirical_accuracies(L: Any, y: Any = None) -> FloatArray:
     covered = w.total(_labeled(w.rows))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(covered > 0, correct / np.maximum(covered, 1), np.nan)
+
+
+def lf_empirical_probs(L: Any, y: Any = None) -> FloatArray:
+    """Per LF, ``P(outcome = l | Y = c)`` counted on gold: an ``m x (k+1) x k`` array whose
+    outcome 0 is ABSTAIN and outcome ``l + 1`` the label ``l`` (Snorkel's
+    ``lf_empirical_probs``, the tables a label model learns). A class no gold row holds has
+    NaN; a plain array's classes include those only gold holds."""
+    w, gold = _with_gold(L, y)
+    k = w.k if isinstance(L, (LabelMatrix, PatternTable)) or not gold.size else max(w.k, int(gold.max()) + 1)
+    m = w.rows.shape[1]
+    table = np.zeros((m, k + 1, k))
+    for j in range(m):
+        np.add.at(table[j], (w.rows[:, j].astype(np.intp) + 1, gold), w.counts)
+    per_class = np.bincount(gold, weights=w.counts, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.where(per_class > 0, table / per_class, np.nan), np.float64)
 
 
 def _row_frac(L: Any, rows: Any) -> float:

@@ -234,3 +234,20 @@ def test_overlaps_and_conflicts_normalized_as_snorkels_options():
         overlaps, conflicts = ref.lf_overlaps(normalize_by_coverage=True), ref.lf_conflicts(normalize_by_overlaps=True)
     np.testing.assert_allclose(np.nan_to_num(analysis.lf_overlaps(L, normalize_by_coverage=True)), overlaps)
     np.testing.assert_allclose(np.nan_to_num(analysis.lf_conflicts(L, normalize_by_overlaps=True)), conflicts)
+
+
+def test_empirical_probs_are_each_lfs_table_of_outcomes_given_the_gold_class():
+    """Snorkel's lf_empirical_probs(Y, k): per LF, P(outcome = l | Y = y) with ABSTAIN as
+    outcome 0, an m x (k+1) x k array; what a label model's learned tables are compared to."""
+    L = np.array([[0, -1], [0, 1], [1, 1], [-1, 0], [2, 2], [0, -1]])
+    y = np.array([0, 0, 1, 1, 2, 0])
+    P = analysis.lf_empirical_probs(L, y)
+    assert P.shape == (2, 4, 3)
+    np.testing.assert_allclose(P[0], [[0, 1 / 2, 0], [1, 0, 0], [0, 1 / 2, 0], [0, 0, 1]])
+    np.testing.assert_allclose(P[1], [[2 / 3, 0, 0], [0, 1 / 2, 0], [1 / 3, 1 / 2, 0], [0, 0, 1]])
+    np.testing.assert_allclose(P.sum(axis=1), 1.0)
+    four = analysis.lf_empirical_probs(LabelMatrix(L, cardinality=4), y)
+    assert four.shape == (2, 5, 4) and np.isnan(four[:, :, 3]).all()  # no gold row of class 3
+    np.testing.assert_array_equal(four[:, :4, :3], P)
+    ref = pytest.importorskip("snorkel.labeling").LFAnalysis(L)
+    np.testing.assert_allclose(P, ref.lf_empirical_probs(y, 3))
