@@ -156,18 +156,23 @@ def _json_safe(value: Any, what: str, model: object) -> Any:
     )
 
 
-class _Load:
+class _Load(classmethod):  # type: ignore[type-arg]
     """``Model.load(path)``: a new model read from a file written by ``save``
     (``BaseLabelModel.load`` picks the class). ``model.load(path)``, as Snorkel's models load:
-    the file's parameters and learned state replace ``model``'s, which it returns."""
+    the file's parameters and learned state replace ``model``'s, which it returns. A
+    classmethod (of the one given) to what reads classes as code (the LF cache's
+    fingerprints)."""
 
+    def __init__(self, method: Any) -> None:
+        super().__init__(method.__func__)
+
+    @overload  # type: ignore[override]
+    def __get__(self, obj: None, owner: type[M], /) -> Callable[[str | Path], M]: ...
     @overload
-    def __get__(self, obj: None, owner: type[M]) -> Callable[[str | Path], M]: ...
-    @overload
-    def __get__(self, obj: M, owner: type[M]) -> Callable[[str | Path], M]: ...
-    def __get__(self, obj: M | None, owner: type[M]) -> Callable[[str | Path], M]:
+    def __get__(self, obj: M, owner: type[M] | None = None, /) -> Callable[[str | Path], M]: ...
+    def __get__(self, obj: Any, owner: Any = None, /) -> Any:
         if obj is None:
-            return owner._load
+            return super().__get__(obj, owner)
         return functools.partial(_load_into, obj)
 
 
@@ -386,8 +391,6 @@ class BaseLabelModel:
         return np.asarray((proba >= top - TIE_TOL).sum(axis=1) > 1)
 
     # -- persistence -------------------------------------------------------------------
-    load = _Load()
-
     def _loaded(self) -> None:
         """Hook after :meth:`load` set the saved state (e.g. JSON lists back to tuples)."""
 
@@ -476,3 +479,5 @@ class BaseLabelModel:
                 "save the model again with this version of lf."
             ) from None
         return model
+
+    load = _Load(_load)
