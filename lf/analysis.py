@@ -9,6 +9,10 @@ Definitions follow Snorkel's ``LFAnalysis`` where Snorkel has the number:
 * empirical accuracy: correct / labeled (NaN for an LF that labels nothing, where Snorkel
   reports 0).
 
+Gold labels are class ids on every row: -1 (a row without gold, which ``model.score``
+leaves out) is refused, as ``lf.summarize`` refuses it; Snorkel counts such rows in its
+empirical accuracy's denominator but not in its Incorrect column.
+
 Every number is a count-weighted sum over the matrix's distinct rows (its patterns,
 computed once per :class:`~lf.LabelMatrix` and kept), so the cost follows the number of
 patterns, not of rows. ``L`` may also be a :class:`~lf.matrix.PatternTable` (patterns with
@@ -37,6 +41,7 @@ __all__ = [
     "lf_correct",
     "lf_coverages",
     "lf_empirical_accuracies",
+    "lf_empirical_probs",
     "lf_incorrect",
     "lf_overlaps",
     "lf_polarities",
@@ -76,7 +81,7 @@ def _weighted(L: Any, y: Any = None, cardinality: int | None = None) -> _Weighte
     if y is None:
         pat = L.patterns(inverse=False) if isinstance(L, LabelMatrix) else row_patterns(A, k, inverse=False)
         return _Weighted(pat.rows, pat.counts, k, None)
-    gold = _gold(A, y)
+    gold = _gold(A, y, k if isinstance(L, LabelMatrix) else None)
     pat = L.patterns() if isinstance(L, LabelMatrix) else row_patterns(A, k)
     if gold.size == 0:
         return _Weighted(pat.rows, pat.counts, k, gold)
@@ -109,16 +114,34 @@ def lf_coverages(L: Any) -> FloatArray:
     return w.frac(_labeled(w.rows))
 
 
-def lf_overlaps(L: Any) -> FloatArray:
-    """Per LF: fraction of rows it labels together with at least one other LF."""
+def lf_overlaps(L: Any, *, normalize_by_coverage: bool = False) -> FloatArray:
+    """Per LF: fraction of rows it labels together with at least one other LF.
+
+    ``normalize_by_coverage`` (Snorkel's option): the fraction of the rows the LF labels
+    instead (NaN for an LF that labels nothing, where Snorkel gives 0)."""
     w = _weighted(L)
-    return w.frac(_labeled(w.rows) & (_votes_per_row(w.rows) > 1)[:, None])
+    labeled = _labeled(w.rows)
+    overlaps = w.total(labeled & (_votes_per_row(w.rows) > 1)[:, None])
+    return _share(w, overlaps, w.total(labeled) if normalize_by_coverage else None)
 
 
-def lf_conflicts(L: Any) -> FloatArray:
-    """Per LF: fraction of rows it labels where some other LF gives a different label."""
+def lf_conflicts(L: Any, *, normalize_by_overlaps: bool = False) -> FloatArray:
+    """Per LF: fraction of rows it labels where some other LF gives a different label.
+
+    ``normalize_by_overlaps`` (Snorkel's option): the fraction of the rows where it overlaps
+    instead (NaN for an LF that never labels with another, where Snorkel gives 0)."""
     w = _weighted(L)
-    return w.frac(_labeled(w.rows) & _conflicted_rows(w.rows)[:, None])
+    labeled = _labeled(w.rows)
+    conflicts = w.total(labeled & _conflicted_rows(w.rows)[:, None])
+    return _share(w, conflicts, w.total(labeled & (_votes_per_row(w.rows) > 1)[:, None]) if normalize_by_overlaps else None)
+
+
+def _share(w: _Weighted, part: npt.NDArray[np.int64], whole: npt.NDArray[np.int64] | None) -> FloatArray:
+    """``part / whole`` per LF (NaN where ``whole`` is 0); ``whole`` None: of all rows."""
+    if whole is None:
+        return np.asarray(part / w.n, np.float64) if w.n else np.full(part.shape, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.where(whole > 0, part / np.maximum(whole, 1), np.nan), np.float64)
 
 
 def lf_polarities(L: Any) -> list[list[int]]:
@@ -127,9 +150,23 @@ def lf_polarities(L: Any) -> list[list[int]]:
     return [sorted(int(v) for v in np.unique(R[:, j]) if v != -1) for j in range(R.shape[1])]
 
 
-def _gold(A: IntArray, y: Any) -> npt.NDArray[np.int64]:
-    """Gold labels: one per row, shape (n,) or (n, 1), integers (or floats holding them)."""
-    return as_gold_array(y, A.shape[0])
+def _gold(A: IntArray, y: Any, k: int | None) -> npt.NDArray[np.int64]:
+    """Gold labels: one per row, shape (n,) or (n, 1), class ids (or floats holding them),
+    below ``k`` when the matrix knows its classes. -1 (no gold label, as ``model.score``
+    takes it) is refused: counted, it would be a label every LF gets wrong."""
+    gold = as_gold_array(y, A.shape[0])
+    bad = np.flatnonzero((gold < 0) | (gold >= (k if k is not None else np.iinfo(np.int64).max)))
+    if bad.size:
+        row, value = int(bad[0]), int(gold[bad[0]])
+        if value == -1:
+            raise ParameterError(
+                f"`y` holds -1 (no gold label) at row {row}: the accuracies need a gold label on every "
+                "row. Leave those rows out: L[y != -1], y[y != -1]."
+            )
+        if value < 0:
+            raise ParameterError(f"`y` holds {value} at row {row}: class ids are 0 or more.")
+        raise ParameterError(f"`y` holds class {value} at row {row}; the matrix has {k} classes (0..{k - 1 if k else 0}).")
+    return gold
 
 
 def _with_gold(L: Any, y: Any) -> tuple[_Weighted, npt.NDArray[np.int64]]:
@@ -158,6 +195,22 @@ def lf_empirical_accuracies(L: Any, y: Any = None) -> FloatArray:
     covered = w.total(_labeled(w.rows))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(covered > 0, correct / np.maximum(covered, 1), np.nan)
+
+
+def lf_empirical_probs(L: Any, y: Any = None) -> FloatArray:
+    """Per LF, ``P(outcome = l | Y = c)`` counted on gold: an ``m x (k+1) x k`` array whose
+    outcome 0 is ABSTAIN and outcome ``l + 1`` the label ``l`` (Snorkel's
+    ``lf_empirical_probs``, the tables a label model learns). A class no gold row holds has
+    NaN; a plain array's classes include those only gold holds."""
+    w, gold = _with_gold(L, y)
+    k = w.k if isinstance(L, (LabelMatrix, PatternTable)) or not gold.size else max(w.k, int(gold.max()) + 1)
+    m = w.rows.shape[1]
+    table = np.zeros((m, k + 1, k))
+    for j in range(m):
+        np.add.at(table[j], (w.rows[:, j].astype(np.intp) + 1, gold), w.counts)
+    per_class = np.bincount(gold, weights=w.counts, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.where(per_class > 0, table / per_class, np.nan), np.float64)
 
 
 def _row_frac(L: Any, rows: Any) -> float:

@@ -34,6 +34,30 @@ from lf.errors import LFDefinitionError, ParameterError
 __all__ = ["ANNOTATIONS", "DEFAULT_MAX_BYTES", "DocCache", "SpacyPreprocessor", "nlp_labeling_function"]
 
 ENV_DOC_CACHE = "LF_DOC_CACHE"
+_ARGUMENTS = ("model", "needs", "text_field", "doc_field", "batch_size", "n_process", "doc_cache")
+# Snorkel's SpacyPreprocessor / nlp_labeling_function arguments, and what lf takes instead.
+_SNORKEL = {
+    "language": "`language` is `model=` here (a pipeline name or a loaded spacy.Language).",
+    "disable": "say what the LF reads with `needs=` (('ner',), ('pos',) ...): only those components run.",
+    "memoize": "each distinct text of a chunk is parsed once already; doc_cache= keeps Docs across runs.",
+    "memoize_key": "each distinct text of a chunk is parsed once already; doc_cache= keeps Docs across runs.",
+    "gpu": "call spacy.require_gpu() before the pipeline loads, or pass a pipeline loaded on the GPU as model=.",
+}
+
+
+def _refuse(who: str, args: tuple[Any, ...], kwargs: Mapping[str, Any], allowed: Sequence[str]) -> None:
+    """The ParameterError for arguments ``who`` does not take: Snorkel's named with lf's way."""
+    if args:
+        raise ParameterError(
+            f"{who} takes the pipeline as its one positional argument (model=); the rest are keywords. "
+            f"Snorkel's SpacyPreprocessor('text', 'doc') is SpacyPreprocessor(text_field='text', "
+            f"doc_field='doc', needs=(...)) here. Got the extra positional arguments {args!r}."
+        )
+    if kwargs:
+        name = min(kwargs)
+        if name in _SNORKEL:
+            raise ParameterError(f"{who} takes no `{name}` (Snorkel's): {_SNORKEL[name]}")
+        raise ParameterError(f"{who} has no argument {name!r}. Its arguments: {', '.join(allowed)}.")
 
 
 class _ParseOne:
@@ -82,7 +106,7 @@ class SpacyPreprocessor(Preprocessor):
     def __init__(
         self,
         model: Any = None,
-        *,
+        *snorkel_args: Any,
         needs: Sequence[str] = ("ner",),
         text_field: str = "text",
         doc_field: str = "doc",
@@ -90,7 +114,9 @@ class SpacyPreprocessor(Preprocessor):
         n_process: int = 1,
         doc_cache: str | os.PathLike[str] | DocCache | None = None,
         name: str = "spacy",
+        **snorkel_kwargs: Any,
     ) -> None:
+        _refuse("SpacyPreprocessor", snorkel_args, snorkel_kwargs, (*_ARGUMENTS, "name"))
         self.pipeline = Pipeline(default_model() if model is None else model)
         if isinstance(needs, str) or not all(isinstance(n, str) for n in needs):
             raise ParameterError(f"`needs` must be a tuple of component or annotation names, e.g. ('ner',). Got {needs!r}.")
@@ -198,6 +224,7 @@ def nlp_labeling_function(
     batch_size: int = 256,
     n_process: int = 1,
     doc_cache: str | os.PathLike[str] | DocCache | None = None,
+    **snorkel_kwargs: Any,
 ) -> Callable[[Callable[..., Any]], LabelingFunction]:
     """Decorator making an LF that reads ``x.doc``, the spaCy ``Doc`` of ``x.text``.
 
@@ -206,6 +233,7 @@ def nlp_labeling_function(
     (default ``("ner",)``); nothing else of the pipeline runs for it.
     """
     _reject_bare(name, "nlp_labeling_function")
+    _refuse("nlp_labeling_function", (), snorkel_kwargs, ("name", *_ARGUMENTS, "resources", "pre"))
     if name is not None and not isinstance(name, str):
         raise LFDefinitionError(f"`name` must be a string or None. Got {name!r}.")
     spacy_pre = SpacyPreprocessor(

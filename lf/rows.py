@@ -32,11 +32,12 @@ def buckets(*labels: Any) -> dict[tuple[int, ...], IntArray]:
     """Row positions grouped by their labels in each array: ``buckets(y_true, y_pred)[(1, 0)]``
     are the rows with gold 1 that were labeled 0 (Snorkel's ``get_label_buckets``).
 
-    Any number of arrays of equal length (gold, a model's predictions, an LF's column);
-    ABSTAIN (-1) is a label like any other here."""
+    Any number of arrays of equal length (gold, a model's predictions, an LF's column), each
+    of shape ``(n,)`` or ``(n, 1)`` holding integer labels (fractions, NaN and text are
+    refused); ABSTAIN (-1) is a label like any other here."""
     if not labels:
         raise ParameterError("`buckets` needs at least one array of labels (e.g. buckets(y_true, y_pred)).")
-    arrays = [np.asarray(a).astype(np.int64).ravel() for a in labels]
+    arrays = [_bucket_labels(a, i) for i, a in enumerate(labels)]
     n = arrays[0].shape[0]
     bad = [a.shape[0] for a in arrays if a.shape[0] != n]
     if bad:
@@ -48,6 +49,20 @@ def buckets(*labels: Any) -> dict[tuple[int, ...], IntArray]:
     bounds = np.cumsum(np.bincount(inverse.ravel(), minlength=keys.shape[0]))[:-1]
     groups = np.split(order, bounds)
     return {tuple(int(v) for v in key): g.astype(np.int64) for key, g in zip(keys, groups)}
+
+
+def _bucket_labels(labels: Any, i: int) -> IntArray:
+    """One array of :func:`buckets`: shape ``(n,)`` or ``(n, 1)`` (a gold column, as Snorkel
+    takes it), integer labels (floats holding whole numbers too)."""
+    from lf.matrix import _integral
+
+    arr = np.asarray(labels)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    what = f"`buckets`' array {i + 1}"
+    if arr.ndim != 1:
+        raise ParameterError(f"{what} must hold one label per row (shape (n,) or (n, 1)). Got shape {arr.shape}.")
+    return np.asarray(_integral(arr, what), dtype=np.int64)
 
 
 def _lf_index(L: LabelMatrix, name: str, option: str) -> int:

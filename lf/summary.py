@@ -126,9 +126,18 @@ def _learned_accuracies(model: Any, names: list[str], plain: bool) -> Any:
     """The model's ``accuracies_``, checked to be those of these LFs in this order."""
     from lf.errors import DataError, ParameterError
 
-    learned = getattr(model, "accuracies_", None)
-    if learned is None:
+    if model is None:
         return None
+    if callable(getattr(model, "_check_fitted", None)):
+        model._check_fitted()  # an unfitted model learned nothing: NotFittedError, not NaN
+    learned = getattr(model, "accuracies_", None)
+    if learned is None and not callable(getattr(model, "predict_proba", None)):
+        raise ParameterError(
+            f"`model` must be a fitted label model (its accuracies_ fill learned_acc). Got "
+            f"{type(model).__name__} {str(model)[:60]!r}. Snorkel's est_weights: pass the model they came from."
+        )
+    if learned is None:
+        return None  # a model that learns no accuracies (majority vote)
     fitted = getattr(model, "lf_names_", None)
     if not plain and fitted is not None and list(fitted) != names:
         missing, new = [n for n in fitted if n not in names], [n for n in names if n not in fitted]

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lf import LabelMatrix, analysis
+from lf.errors import ParameterError
 
 
 @st.composite
@@ -191,3 +192,62 @@ def test_identical_lfs_are_grouped_by_their_votes_on_every_row():
     table = L.patterns()
     assert analysis.identical_lfs(table.rows) == [[0, 1, 7], [3, 6]]
     assert analysis.identical_lfs(np.zeros((0, 3), np.int8)) == []
+
+
+def test_gold_minus_one_is_refused_not_counted_as_a_wrong_label():
+    """-1 marks a row without gold for ``model.score`` (as in Snorkel's scorer). Here it was
+    taken as a label every LF gets wrong: lf_incorrect counted those rows (Snorkel's
+    Incorrect leaves them out), and emp_acc fell with them. lf.summarize refuses such gold
+    (every row needs a gold label); lf.analysis now does too, saying how to leave them out."""
+    L = np.array([[0, 1, -1], [1, 1, 0], [0, -1, 0], [1, 0, 1]])
+    y = np.array([0, -1, 0, 1])
+    for f in (analysis.lf_correct, analysis.lf_incorrect, analysis.lf_empirical_accuracies):
+        with pytest.raises(ParameterError, match=r"`y` holds -1 \(no gold label\) at row 1: .*L\[y != -1\], y\[y != -1\]"):
+            f(L, y)
+    keep = y != -1
+    assert analysis.lf_incorrect(L[keep], y[keep]).tolist() == [0, 2, 0]
+    with pytest.raises(ParameterError, match=r"`y` holds -2 at row 0: class ids are 0 or more"):
+        analysis.lf_correct(L, np.array([-2, 0, 0, 1]))
+
+
+def test_gold_beyond_a_label_matrix_cardinality_is_refused():
+    """A LabelMatrix knows its classes: gold 3 for 3 classes is a wrong column, as in
+    lf.summarize (a plain array's classes grow with gold, as in Snorkel)."""
+    L = LabelMatrix(np.array([[0, 1], [2, -1]]), cardinality=3)
+    with pytest.raises(ParameterError, match=r"`y` holds class 3 at row 1; the matrix has 3 classes \(0..2\)"):
+        analysis.lf_correct(L, np.array([0, 3]))
+    assert analysis.lf_correct(np.array([[0, 1], [2, -1]]), np.array([0, 3])).tolist() == [1, 0]
+
+
+def test_overlaps_and_conflicts_normalized_as_snorkels_options():
+    """Snorkel's lf_overlaps(normalize_by_coverage=True) and lf_conflicts(normalize_by_overlaps=
+    True): shares of the LF's own labeled / overlapping rows. NaN where the denominator is 0
+    (an LF that labels nothing, or never with another), as lf's emp_acc; Snorkel gives 0."""
+    L = np.array([[0, -1, 1, -1], [0, -1, 0, -1], [1, -1, -1, -1], [-1, -1, 1, 2], [1, -1, -1, -1]])
+    # coverage 4/5, 0, 3/5, 1/5; overlaps 2/5, 0, 3/5, 1/5; conflicts 1/5, 0, 2/5, 1/5
+    np.testing.assert_allclose(analysis.lf_overlaps(L, normalize_by_coverage=True), [1 / 2, np.nan, 1.0, 1.0])
+    np.testing.assert_allclose(analysis.lf_conflicts(L, normalize_by_overlaps=True), [1 / 2, np.nan, 2 / 3, 1.0])
+    np.testing.assert_allclose(analysis.lf_overlaps(L), [2 / 5, 0, 3 / 5, 1 / 5])  # the default is unchanged
+    np.testing.assert_allclose(analysis.lf_conflicts(L), [1 / 5, 0, 2 / 5, 1 / 5])
+    ref = pytest.importorskip("snorkel.labeling").LFAnalysis(L)  # the same where Snorkel's are defined
+    with np.errstate(invalid="ignore", divide="ignore"):  # Snorkel divides by 0, then zeroes the NaN
+        overlaps, conflicts = ref.lf_overlaps(normalize_by_coverage=True), ref.lf_conflicts(normalize_by_overlaps=True)
+    np.testing.assert_allclose(np.nan_to_num(analysis.lf_overlaps(L, normalize_by_coverage=True)), overlaps)
+    np.testing.assert_allclose(np.nan_to_num(analysis.lf_conflicts(L, normalize_by_overlaps=True)), conflicts)
+
+
+def test_empirical_probs_are_each_lfs_table_of_outcomes_given_the_gold_class():
+    """Snorkel's lf_empirical_probs(Y, k): per LF, P(outcome = l | Y = y) with ABSTAIN as
+    outcome 0, an m x (k+1) x k array; what a label model's learned tables are compared to."""
+    L = np.array([[0, -1], [0, 1], [1, 1], [-1, 0], [2, 2], [0, -1]])
+    y = np.array([0, 0, 1, 1, 2, 0])
+    P = analysis.lf_empirical_probs(L, y)
+    assert P.shape == (2, 4, 3)
+    np.testing.assert_allclose(P[0], [[0, 1 / 2, 0], [1, 0, 0], [0, 1 / 2, 0], [0, 0, 1]])
+    np.testing.assert_allclose(P[1], [[2 / 3, 0, 0], [0, 1 / 2, 0], [1 / 3, 1 / 2, 0], [0, 0, 1]])
+    np.testing.assert_allclose(P.sum(axis=1), 1.0)
+    four = analysis.lf_empirical_probs(LabelMatrix(L, cardinality=4), y)
+    assert four.shape == (2, 5, 4) and np.isnan(four[:, :, 3]).all()  # no gold row of class 3
+    np.testing.assert_array_equal(four[:, :4, :3], P)
+    ref = pytest.importorskip("snorkel.labeling").LFAnalysis(L)
+    np.testing.assert_allclose(P, ref.lf_empirical_probs(y, 3))

@@ -294,3 +294,25 @@ def test_snorkel_spacy_lfs_run_unchanged_with_snorkels_matrix(comments: pd.DataF
     np.testing.assert_array_equal(got.array, expected)
     ours = lf.apply(_lfs()[:1], rows, progress=False)  # the two-line migration of s_person
     np.testing.assert_array_equal(ours.array[:, 0], expected[:, 0])
+
+
+def test_snorkels_spacy_arguments_are_refused_naming_lfs_own() -> None:
+    """Snorkel's tests build ``SpacyPreprocessor("text", "doc")`` and pass ``language=``,
+    ``disable=``, ``memoize=``: each is a ParameterError saying what lf takes instead
+    (before: Python's bare TypeError, outside lf's errors)."""
+    with pytest.raises(ParameterError, match=r"SpacyPreprocessor takes the pipeline as its one positional argument.*"
+                       r"SpacyPreprocessor\(text_field='text', doc_field='doc', needs=\("):
+        SpacyPreprocessor("text", "doc")  # type: ignore[misc]
+    cases = {
+        "language": r"`language` is `model=` here",
+        "disable": r"say what the LF reads with `needs=`.*only those components run",
+        "memoize": r"each distinct text of a chunk is parsed once",
+        "gpu": r"call spacy.require_gpu\(\)",
+    }
+    for name, match in cases.items():
+        with pytest.raises(ParameterError, match=rf"SpacyPreprocessor takes no `{name}` \(Snorkel's\): {match}"):
+            SpacyPreprocessor(text_field="text", doc_field="doc", **{name: None})  # type: ignore[arg-type]
+        with pytest.raises(ParameterError, match=rf"nlp_labeling_function takes no `{name}` \(Snorkel's\): {match}"):
+            nlp_labeling_function(**{name: None})  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match=r"SpacyPreprocessor has no argument 'need'. Its arguments: model, needs, "):
+        SpacyPreprocessor(need=("ner",))  # type: ignore[call-arg]

@@ -40,6 +40,38 @@ def test_buckets_like_snorkel():
         buckets(y_true, y_pred[:3])
 
 
+
+def test_buckets_take_column_vectors_and_any_number_of_arrays_like_snorkel():
+    """Snorkel's test_get_label_buckets(_multi): a gold column (n x 1) beside 1-d arrays."""
+    gold = np.array([[4], [2], [4], [0], [2]])
+    pred = np.array([2, 2, 4, 0, 0])
+    votes = np.array([[-1], [2], [4], [-1], [2]])
+    assert {k: v.tolist() for k, v in buckets(gold, pred).items()} == {
+        (4, 2): [0], (2, 2): [1], (4, 4): [2], (0, 0): [3], (2, 0): [4]
+    }
+    three = buckets(gold, pred, votes)
+    assert three[(4, 2, -1)].tolist() == [0] and three[(2, 0, 2)].tolist() == [4] and len(three) == 5
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        (np.array([0.5, 1.0, 1.0]), r"`buckets`' array 1 must hold integer labels .*0.5"),  # was bucket 0
+        (np.array([[0, 1, 1], [1, 1, 0]]).T, r"`buckets`' array 1 must hold one label per row \(shape \(n,\) or \(n, 1\)\). Got shape \(3, 2\)"),
+        (np.array(["a", "b", "a"]), r"`buckets`' array 1 must hold integer labels. Got dtype <U1"),
+        (np.array([np.nan, 1.0, 0.0]), r"`buckets`' array 1 must hold integer labels .*nan"),
+    ],
+)
+def test_buckets_refuse_what_is_not_one_integer_label_per_row(bad, match):
+    """Snorkel's get_label_buckets refuses non-integer values and 2-d arrays. Before, lf cut
+    0.5 to 0, spread a 2-column array into twice the rows (no error when it came first),
+    read NaN as -2**63 with a RuntimeWarning and raised a bare ValueError for text."""
+    with pytest.raises(lf.errors.ParameterError, match=match):
+        buckets(bad, np.array([1, 1, 0]))
+    if bad.ndim == 2:
+        with pytest.raises(lf.errors.ParameterError, match=r"one label per row"):
+            buckets(bad)
+
 def test_select_rows_filters(L):
     assert select_rows(L, lf="a").tolist() == [0, 1, 3, 4]
     assert select_rows(L, lf="a", label="spam").tolist() == [1, 4]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import lf
-from lf.errors import DataError, ParameterError
+from lf.errors import DataError, NotFittedError, ParameterError
 from lf.models import LabelModel
 
 
@@ -54,3 +54,18 @@ def test_plain_array_gold_with_a_class_no_lf_emits_is_counted() -> None:
     assert lf.summarize(two, y=[0.0, 2.0, 2.0])["correct"].tolist() == [1, 0]
     with pytest.raises(DataError, match="neither label names nor class ids: -1"):
         lf.summarize(two, y=[0, 1, -1])
+
+
+def test_an_unfitted_model_is_refused_not_shown_as_no_learned_accuracies(L: lf.LabelMatrix) -> None:
+    """Before: an unfitted LabelModel gave a learned_acc column of NaN without a word, as if
+    the model learned none."""
+    with pytest.raises(NotFittedError, match="This LabelModel is not fitted yet"):
+        lf.summarize(L, model=LabelModel())
+
+
+@pytest.mark.parametrize("model", [np.array([0.9, 0.8, 0.7, 0.6]), [0.9, 0.8, 0.7, 0.6], "LabelModel"])
+def test_what_is_not_a_model_is_refused_naming_it(L: lf.LabelMatrix, model: object) -> None:
+    """Snorkel's lf_summary takes est_weights, one weight per LF; passed as ``model=`` they
+    were silently ignored (learned_acc all NaN), as was a model's name."""
+    with pytest.raises(ParameterError, match=rf"`model` must be a fitted label model .*Got {type(model).__name__}"):
+        lf.summarize(L, model=model)

@@ -14,7 +14,10 @@ import numpy.typing as npt
 from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix
 
-__all__ = ["balance_by_label", "check_loaded", "check_rates", "json_array", "refuse_arguments", "sidecar_arrays"]
+__all__ = [
+    "balance_by_label", "check_loaded", "check_rates", "json_array", "refuse_arguments", "refuse_call_arguments",
+    "sidecar_arrays",
+]
 
 
 def balance_by_label(class_balance: Any, L: Any) -> Any:
@@ -145,3 +148,43 @@ def check_loaded(model: Any) -> None:
     proba = np.asarray(model.predict_proba(probe), dtype=np.float64)
     if proba.shape != (k + 1, k) or not np.all(np.isfinite(proba)) or not np.allclose(proba.sum(axis=1), 1.0):
         raise DataError("its learned parameters do not give probabilities")
+
+
+# Snorkel's LabelModel.fit options that have no lf counterpart: lf's fits run to convergence.
+_SNORKEL_TRAINING = frozenset({
+    "n_epochs", "lr", "l2", "optimizer", "optimizer_config", "lr_scheduler", "lr_scheduler_config",
+    "prec_init", "mu_eps", "log_freq", "seed", "progress_bar", "verbose", "device",
+})
+_SNORKEL_ARGUMENTS = {
+    "Y_dev": "give the class balance instead: fit(L, class_balance=...), for dev gold labels "
+    "np.bincount(y_dev, minlength=k) / len(y_dev).",
+    "tie_break_policy": "lf's `abstain` says which rows get ABSTAIN: abstain='ties' (tied top classes "
+    "and rows no LF voted on, as Snorkel's 'abstain'), 'uncovered', or None (every row labeled, "
+    "the lowest class on an exact tie).",
+    "return_probs": "call predict_proba(L) for the probabilities (predict_both(L) gives both).",
+    "Y": "gold labels are the second argument: score(L, y, metrics).",
+}
+
+
+def refuse_call_arguments(model: Any, method: str, unknown: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    """The ParameterError for keyword arguments ``model.method`` does not take: Snorkel's
+    (``fit(L, n_epochs=100)``, ``predict(L, tie_break_policy=...)``) named with what lf takes
+    instead, any other one with the arguments there are. Returns when ``unknown`` is empty."""
+    if not unknown:
+        return
+    cls = type(model).__name__
+    name = min(unknown)
+    params = type(model)._param_names()
+    if name in params:
+        raise ParameterError(f"`{name}` is a parameter of {cls}: {cls}({name}=...).{method}(L).")
+    if name == "seed" and "random_state" in params:
+        raise ParameterError(f"`seed` is `random_state` here: {cls}(random_state=...).{method}(L).")
+    if name in _SNORKEL_ARGUMENTS:
+        raise ParameterError(f"{cls}.{method} takes no `{name}` (Snorkel's argument): {_SNORKEL_ARGUMENTS[name]}")
+    if name in _SNORKEL_TRAINING:
+        raise ParameterError(
+            f"{cls}.{method} takes no `{name}` (a Snorkel training option): lf fits its models by L-BFGS "
+            "or EM until they converge, with no epochs, learning rate or seed. The model's options are "
+            f"its parameters: {cls}({', '.join(params) or ''})."
+        )
+    raise ParameterError(f"{cls}.{method} has no argument {name!r}. Its arguments: {', '.join(allowed)}.")

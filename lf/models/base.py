@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import json
 import warnings
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +23,7 @@ from lf.models._checks import (
     check_loaded,
     json_array,
     refuse_arguments,
+    refuse_call_arguments,
     sidecar_arrays,
 )
 
@@ -154,6 +156,38 @@ def _json_safe(value: Any, what: str, model: object) -> Any:
     )
 
 
+class _Load(classmethod):  # type: ignore[type-arg]
+    """``Model.load(path)``: a new model read from a file written by ``save``
+    (``BaseLabelModel.load`` picks the class). ``model.load(path)``, as Snorkel's models load:
+    the file's parameters and learned state replace ``model``'s, which it returns. A
+    classmethod (of the one given) to what reads classes as code (the LF cache's
+    fingerprints)."""
+
+    def __init__(self, method: Any) -> None:
+        super().__init__(method.__func__)
+
+    @overload  # type: ignore[override]
+    def __get__(self, obj: None, owner: type[M], /) -> Callable[[str | Path], M]: ...
+    @overload
+    def __get__(self, obj: M, owner: type[M] | None = None, /) -> Callable[[str | Path], M]: ...
+    def __get__(self, obj: Any, owner: Any = None, /) -> Any:
+        if obj is None:
+            return super().__get__(obj, owner)
+        return functools.partial(_load_into, obj)
+
+
+def _load_into(model: M, path: str | Path) -> M:
+    loaded = type(model)._load(path)  # refuses a file of another model, leaving ``model`` alone
+    if type(loaded) is not type(model):
+        raise DataError(
+            f"{str(path)!r} holds a {type(loaded).__name__!r}, not a {type(model).__name__}: "
+            "read it with BaseLabelModel.load(path)."
+        )
+    vars(model).clear()
+    vars(model).update(vars(loaded))
+    return model
+
+
 class BaseLabelModel:
     """Keyword-only ``__init__`` that only stores parameters; learned state ends in ``_``.
 
@@ -183,16 +217,19 @@ class BaseLabelModel:
             refuse_arguments(cls, args, kwargs)  # another mismatch: __init__ says it, in Python's words
         return super().__new__(cls)
 
-    def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None) -> Self:
+    def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None, **unknown: Any) -> Self:
         """Learn from the label matrix ``L``; returns ``self``.
 
         ``class_balance``: ``P(Y)`` as ``k`` numbers summing to 1 in class order, or as
         ``{label name: number}`` for a LabelMatrix that names its classes (any case), kept as
         given (None: the model estimates it); ``cardinality``: the number of classes of a
-        bare array (a LabelMatrix knows its own).
+        bare array (a LabelMatrix knows its own). Snorkel's arguments (``n_epochs``, ``seed``,
+        ``Y_dev`` ...; in ``predict`` and ``score``, ``tie_break_policy``) are refused by name
+        with what lf takes instead.
         """
         from lf.models._stats import check_matrix, resolve_class_balance
 
+        refuse_call_arguments(self, "fit", unknown, ("L", "class_balance", "cardinality"))
         self._check_params()
         A, k = check_matrix(L, cardinality, min_lfs=self._min_lfs, model=type(self).__name__)
         self._fit(L, A, k, resolve_class_balance(balance_by_label(class_balance, L), k))
@@ -284,7 +321,7 @@ class BaseLabelModel:
     def predict_proba(self, L: Any) -> npt.NDArray[np.float64]:
         raise NotImplementedError
 
-    def predict(self, L: Any, *, abstain: str | None = None) -> npt.NDArray[np.int64]:
+    def predict(self, L: Any, *, abstain: str | None = None, **unknown: Any) -> npt.NDArray[np.int64]:
         """Most probable class per row (lowest class index on exact ties).
 
         ``abstain`` says which rows get ABSTAIN (-1) instead of a class, as Snorkel's tie
@@ -293,6 +330,7 @@ class BaseLabelModel:
         voted on; ``"ties"``: those and the rows whose top probabilities tie (within
         ``1e-5``).
         """
+        refuse_call_arguments(self, "predict", unknown, ("L", "abstain"))
         check_abstain(abstain)
         A = self._check_L(L)
         proba = self.predict_proba(L)
@@ -314,10 +352,11 @@ class BaseLabelModel:
     def score(
         self,
         L: Any,
-        y: Any,
+        y: Any = None,
         metrics: Sequence[str] | str = ("accuracy",),
         *,
         abstain: str | None = "uncovered",
+        **unknown: Any,
     ) -> dict[str, float]:
         """Scores of the model's labels against gold labels ``y``, by metric name.
 
@@ -332,6 +371,9 @@ class BaseLabelModel:
         """
         from lf.models._metrics import check_gold, check_metrics, scores
 
+        refuse_call_arguments(self, "score", unknown, ("L", "y", "metrics", "abstain"))
+        if y is None:
+            raise ParameterError("`y` (the gold labels) is missing: score(L, y, metrics).")
         names = check_metrics(metrics)
         check_abstain(abstain)
         A = self._check_L(L)
@@ -388,8 +430,9 @@ class BaseLabelModel:
         return path
 
     @classmethod
-    def load(cls, path: str | Path) -> Self:
-        """Read a model written by :meth:`save` (``BaseLabelModel.load`` picks the class)."""
+    def _load(cls, path: str | Path) -> Self:
+        """Read a model written by :meth:`save` (``BaseLabelModel.load`` picks the class);
+        ``model.load(path)`` on an instance loads into it, as Snorkel's ``load`` does."""
         from lf.models import MODELS, get_model
 
         path = Path(path)
@@ -436,3 +479,5 @@ class BaseLabelModel:
                 "save the model again with this version of lf."
             ) from None
         return model
+
+    load = _Load(_load)

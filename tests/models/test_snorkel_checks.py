@@ -5,10 +5,13 @@
 0.01 (``test_label_model_sparse``: the same with LFs that rarely vote; ``test_get_weight``:
 learned accuracies within 0.1). ``test_labeling_convergence``: 15 sparse LFs, one of which is always wrong; the
 end-to-end error must stay below 6 % (only an LF learned as worse than random gets there).
+Then Snorkel's small unit checks lf passed without a test: ``test_mv_default``,
+``test_predict`` (LFs that only disagree: every row a tie) and ``test_score``.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -127,3 +130,42 @@ def test_labeling_convergence_learns_the_always_wrong_lf(seed: int, params: dict
     pred = model.predict_proba(L).argmax(axis=1)
     assert (pred != data["y"].to_numpy()).mean() < 0.06
     assert model.accuracies_[L.names.index("wrong")] < 0.2
+
+
+# -- Snorkel's small LabelModel unit checks, on matrices written anew ------------------------
+
+
+@pytest.mark.parametrize(
+    "L",
+    [
+        np.array([[1, -1, -1], [-1, 0, -1], [-1, -1, 1], [0, -1, -1]]),  # no two LFs vote one row
+        np.array([[0, 0, -1], [-1, 0, 0], [0, 0, 0], [0, -1, 0]]),  # they overlap, never conflict
+    ],
+)
+def test_mv_default_without_overlaps_or_conflicts_the_votes_decide(L: np.ndarray) -> None:
+    """Snorkel's test_mv_default: with too little agreement to learn from, each row gets the
+    class its LFs vote (the fit says it rests on its prior)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", lf.models.UnderdeterminedWarning)  # said for one of the two
+        model = LabelModel().fit(L, cardinality=2)
+    voted = np.where(L != -1, L, -1).max(axis=1)
+    np.testing.assert_array_equal(model.predict(L), voted)
+
+
+def test_predict_abstains_where_lfs_only_disagree() -> None:
+    """Snorkel's test_predict: three LFs that only ever disagree, each abstaining on one row
+    and voting 0 and 1 on the others in turn, give every row equal probabilities: with ties
+    abstaining, all -1."""
+    L = np.array([[0, -1, 1], [1, 0, -1], [-1, 1, 0]] * 2)
+    model = LabelModel().fit(L)
+    np.testing.assert_allclose(model.predict_proba(L), 0.5)
+    np.testing.assert_array_equal(model.predict(L, abstain="ties"), -1)
+
+
+def test_score_leaves_out_uncovered_rows_and_counts_them_in_coverage() -> None:
+    """Snorkel's test_score: accuracy over the rows the model labels, coverage over all."""
+    L = np.array([[0, 0, 1], [-1, -1, -1], [0, 1, 0], [-1, -1, -1]])
+    model = LabelModel().fit(L)
+    np.testing.assert_array_equal(model.predict(L, abstain="ties"), [0, -1, 0, -1])
+    assert model.score(L, np.array([0, 1, 0, 0]), ["accuracy", "coverage"]) == {"accuracy": 1.0, "coverage": 0.5}
+    assert model.score(L, np.array([1, 1, 0, 0]), ["accuracy", "f1"]) == {"accuracy": 0.5, "f1": 0.0}
