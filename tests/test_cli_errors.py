@@ -328,3 +328,57 @@ def test_a_broken_pipe_that_is_not_stdout_is_still_an_error(tmp_path: Path, caps
     monkeypatch.setattr(lf, "load_lfs", broken)
     code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", tmp_path / "m.py")
     assert (code, out, err.strip()) == (2, "", "error: Broken pipe.")
+
+
+RAISING_LFS = (
+    "from lf import ABSTAIN, labeling_function\n"
+    "LABELS = ['HAM', 'SPAM']\n"
+    "@labeling_function()\n"
+    "def boom(x):\n"
+    "    if 'b' in x.text:\n"
+    "        raise ValueError('bad row')\n"
+    "    return ABSTAIN\n"
+    "@labeling_function()\n"
+    "def has_y(x):\n"
+    "    return 1 if 'y' in x.text else ABSTAIN\n"
+    "@labeling_function()\n"
+    "def has_x(x):\n"
+    "    return 0 if 'x' in x.text else ABSTAIN\n"
+)
+
+
+@pytest.mark.parametrize("command", ["label", "apply", "report", "rows", "sample"])
+def test_an_lf_that_raises_names_the_cli_option_that_counts_it_as_abstain(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    data = tmp_path / "d.csv"
+    data.write_text("id,text\nr1,abc\nr2,xyz\n")
+    mv = ["--model", "mv"]  # fits on two rows
+    extra = {"label": ["-o", tmp_path / "l.parquet", *mv], "apply": ["-o", tmp_path / "L.parquet"], "sample": ["-o", tmp_path / "s.csv", *mv]}
+    code, _, err = run(capsys, command, data, "--lfs", lfs, *extra.get(command, []))
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert "raised on row 0 (id 'r1')" in err and "ValueError: bad row" in err
+    assert "add --on-error abstain" in err and "on_error=" not in err  # the option, not Python's
+    code, _, err = run(capsys, command, data, "--lfs", lfs, *extra.get(command, []), "--on-error", "abstain")
+    assert code == 0, err  # the option the message names is one the command takes
+
+
+def test_lf_suggest_which_has_no_on_error_option_names_only_the_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    data = tmp_path / "d.csv"
+    data.write_text("text,label\nabc,HAM\nxyz,SPAM\n")
+    code, _, err = run(capsys, "suggest", data, "--gold-data", data, "--gold", "label", "--lfs", lfs, "-o", tmp_path / "s.py")
+    assert code == 2
+    assert "ValueError: bad row. Fix the LF." in err
+    assert "on_error" not in err and "on-error" not in err
+
+
+def test_python_callers_are_still_told_the_parameter(tmp_path: Path) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    with pytest.raises(lf.errors.LFRuntimeError, match="pass on_error='abstain'"):
+        lf.apply(lf.load_lfs(lfs), pd.DataFrame({"text": ["abc"]}))
