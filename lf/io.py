@@ -144,17 +144,31 @@ def iter_chunks(data: Any, chunk_size: int, columns: list[str] | None = None) ->
     if isinstance(data, Iterable) and not isinstance(data, (str, bytes)):
         for i, part in enumerate(data):
             if not isinstance(part, pd.DataFrame):
-                swapped = " (the LFs and the data swapped? It is apply(lfs, data))" if callable(part) else ""
-                raise DataError(
-                    f"Item {i} of the data iterable is a {type(part).__name__}, not a pandas DataFrame "
-                    f"or a record (a dict, or an object with attributes){swapped}."
-                )
+                raise _not_a_frame(i, part)
             for start in range(0, len(part), chunk_size):
                 yield part.iloc[start : start + chunk_size]
         return
     raise DataError(
         f"Cannot read data of type {type(data).__name__}. Pass a pandas DataFrame, an iterable of "
         "DataFrames, a list of records, or path(s) to CSV / Parquet / JSON Lines files."
+    )
+
+
+def _not_a_frame(i: int, part: Any) -> DataError:
+    """What is wrong with item ``i`` of an iterable of data that is not a DataFrame."""
+    import pandas as pd
+
+    kind = type(part).__name__
+    if isinstance(part, (dict, pd.Series)) or (hasattr(part, "__dict__") and not callable(part)):
+        return DataError(
+            f"Item {i} of the data iterable is a record ({kind}): records are read from a list "
+            "or tuple, and any other iterable (a generator ...) must yield DataFrames. Pass "
+            "list(records), or yield pandas.DataFrame(batch) for batches of records."
+        )
+    swapped = " (the LFs and the data swapped? It is apply(lfs, data))" if callable(part) else ""
+    return DataError(
+        f"Item {i} of the data iterable is a {kind}, not a pandas DataFrame{swapped}. Pass "
+        "DataFrames, a list of records (dicts, or objects with attributes) or file path(s)."
     )
 
 

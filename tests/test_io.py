@@ -137,8 +137,19 @@ def test_corrupt_file_is_a_data_error_naming_file_and_format(tmp_path, name):
 
 
 def test_iterable_items_must_be_dataframes():
-    with pytest.raises(DataError, match=r"Item 1 of the data iterable is a dict, not a pandas DataFrame"):
-        list(iter_chunks([pd.DataFrame({"a": [1]}), {"a": 1}], 10))
+    with pytest.raises(DataError, match=r"Item 1 of the data iterable is a int, not a pandas DataFrame\. Pass"):
+        list(iter_chunks([pd.DataFrame({"a": [1]}), 5], 10))
+
+
+def test_a_generator_of_records_is_told_to_pass_a_list_not_that_a_dict_is_not_a_dict():
+    # a list of dicts is records; a generator of them is not read (it is a stream of
+    # frames): the message said "is a dict, not a pandas DataFrame or a record (a dict ...)"
+    records = [{"text": "check my channel"}, {"text": "nice song"}]
+    lfs = [keyword_lf("k", ["check"], 1)]
+    with pytest.raises(DataError, match=r"Item 0 of the data iterable is a record \(dict\).*Pass list\(records\)") as info:
+        lf.apply(lfs, (r for r in records), progress=False)
+    assert "not a pandas DataFrame or a record" not in str(info.value)
+    assert lf.apply(lfs, list(records), progress=False).array[:, 0].tolist() == [1, ABSTAIN]
 
 
 def test_row_lfs_see_csv_values_as_pandas_read_csv_gives_them(tmp_path):
