@@ -382,3 +382,17 @@ def test_python_callers_are_still_told_the_parameter(tmp_path: Path) -> None:
     lfs.write_text(RAISING_LFS)
     with pytest.raises(lf.errors.LFRuntimeError, match="pass on_error='abstain'"):
         lf.apply(lf.load_lfs(lfs), pd.DataFrame({"text": ["abc"]}))
+
+
+@pytest.mark.parametrize(("option", "value"), [("--n-jobs", "0"), ("--n-jobs", "-3"), ("--chunk-size", "0")])
+def test_a_bad_n_jobs_or_chunk_size_names_the_option_not_the_python_parameter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    data = tmp_path / "d.csv"
+    data.write_text("id,text\nr1,xyz\n")
+    code, _, err = run(capsys, "apply", data, "--lfs", lfs, "-o", tmp_path / "L.parquet", option, value)
+    assert code == 2
+    assert f"'{option}': {value} is" in err and "n_jobs" not in err and "chunk_size" not in err, err
+    assert not (tmp_path / "L.parquet").exists()
