@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import hashlib
 import importlib
@@ -115,12 +116,24 @@ def _is_lf(obj: Any) -> bool:
 def _candidates(mod: ModuleType) -> Iterator[tuple[str, Any, str]]:
     """Module-level LFs in definition order, and the LFs inside module-level lists / tuples
     (``KEYWORD_LFS = [keyword_lf(...) for ...]``), with where each was found."""
+    place = _place(mod)
     for attr, obj in vars(mod).items():
         if _is_lf(obj):
-            yield attr, obj, f"{mod.__name__}.{attr}"
+            yield attr, obj, f"{attr} in {place}"
         elif isinstance(obj, (list, tuple)) and obj and all(_is_lf(x) for x in obj):
             for i, item in enumerate(obj):
-                yield attr, item, f"{mod.__name__}.{attr}[{i}]"
+                yield attr, item, f"{attr}[{i}] in {place}"
+
+
+def _place(mod: ModuleType) -> str:
+    """The module as its user knows it: the file of one loaded from a path (its module name
+    is lf's own, ``lf_user_NAME_HASH``), else its dotted name."""
+    file = getattr(mod, "__file__", None)
+    if not mod.__name__.startswith(FILE_MODULE_PREFIX) or not file:
+        return mod.__name__
+    with contextlib.suppress(ValueError):
+        return str(Path(file).relative_to(Path.cwd()))
+    return str(file)
 
 
 def _import(target: str) -> ModuleType:
