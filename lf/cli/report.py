@@ -252,6 +252,6 @@ def report_cmd(
         click.echo(end_model_line(end_model, data, opts["text_column"], y, L, model), err=as_json)
     failed = [g for g in gates if not g.passed]
     for g in failed:
-        click.echo(format_failure(g), err=True)
+        say(_console(stderr=True), format_failure(g))
     if failed:
         raise click.exceptions.Exit(EXIT_GATE)
