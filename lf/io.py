@@ -228,7 +228,10 @@ def _json_row(path: Path, line: str, line_no: int) -> dict[str, Any]:
     try:
         value = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise DataError(f"Could not read {str(path)!r} as JSONL: line {line_no} is not valid JSON ({exc}).") from None
+        raise DataError(  # exc's own "line 1 column N" would count the lines of this one line
+            f"Could not read {str(path)!r} as JSONL: line {line_no} is not valid JSON ({exc.msg.removesuffix(' at')} at "
+            f"column {exc.colno}). Fix that line: one JSON object per line."
+        ) from None
     if not isinstance(value, dict):
         raise DataError(
             f"Could not read {str(path)!r} as JSONL: line {line_no} is a JSON "

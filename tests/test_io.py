@@ -395,3 +395,16 @@ def test_jsonl_outputs_keep_probabilities_as_precise_as_csv_and_parquet(tmp_path
     for name in ("labels.jsonl", "frame.jsonl", "preds.jsonl"):
         back = pd.read_json(tmp_path / name, lines=True, precise_float=True)["SPAM"].to_numpy()
         np.testing.assert_allclose(back, probs, rtol=1e-14, atol=0, err_msg=name)
+
+
+def test_a_bad_jsonl_line_is_named_by_its_line_and_column_only(tmp_path):
+    # json's own message counts lines within the one line it was given ("line 1 column 21"),
+    # beside the file's line number: "line 2 is not valid JSON (... line 1 column 21 ...)"
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "fine"}\n{"text": "a\tb"}\n')
+    with pytest.raises(DataError) as info:
+        lf.apply([keyword_lf("k", ["x"], 1)], path, progress=False)
+    assert str(info.value) == (
+        f"Could not read {str(path)!r} as JSONL: line 2 is not valid JSON (Invalid control character at "
+        "column 12). Fix that line: one JSON object per line."
+    )
