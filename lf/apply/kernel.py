@@ -398,7 +398,7 @@ def _check_labels(lf: LabelingFunction, out: Any, n: int, cardinality: int | Non
                 if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
                     raise LFOutputError(
                         f"Labeling function {lf.name!r} returned {v!r} ({type(v).__name__}) on "
-                        f"{ctx.where(i)}; it must return {allowed}."
+                        f"{ctx.where(i)}; it must return {allowed}{_not_a_label(v)}."
                     )
         if len(values) != n:
             raise LFOutputError(
@@ -421,6 +421,17 @@ def _check_labels(lf: LabelingFunction, out: Any, n: int, cardinality: int | Non
         i = int(np.argmax(bad))
         _out_of_range(lf, arr[i].item(), ctx, i, allowed, cardinality)
     return arr
+
+
+def _not_a_label(value: Any) -> str:
+    """What a new LF's author most likely meant by a value that is not a label id."""
+    if isinstance(value, str):
+        return ": the label's id (its index in LABELS), not its name"
+    if value is None:
+        return ": an LF that does not vote returns ABSTAIN, not None"
+    if isinstance(value, bool):
+        return ": a condition is not a label; return a label id if it holds, else ABSTAIN"
+    return ""
 
 
 def _is_sequence(out: Any) -> bool:
