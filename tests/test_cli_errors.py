@@ -396,3 +396,18 @@ def test_a_bad_n_jobs_or_chunk_size_names_the_option_not_the_python_parameter(
     assert code == 2
     assert f"'{option}': {value} is" in err and "n_jobs" not in err and "chunk_size" not in err, err
     assert not (tmp_path / "L.parquet").exists()
+
+
+def test_a_csv_with_only_its_header_is_named_as_the_file_without_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("id,text\n")
+    second.write_text("id,text\n")
+    code, _, err = run(capsys, "apply", first, "--lfs", lfs, "-o", tmp_path / "L.parquet")
+    assert code == 2
+    assert err == f"error: The data file {str(first)!r} has no rows: nothing to label.\n"
+    code, _, err = run(capsys, "label", first, second, "--lfs", lfs, "-o", tmp_path / "l.parquet", "--model", "mv")
+    assert code == 2
+    assert err == f"error: None of the 2 data files ({str(first)!r} ...) has a row: nothing to label.\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "lfs.py"]
