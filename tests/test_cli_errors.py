@@ -411,3 +411,19 @@ def test_a_csv_with_only_its_header_is_named_as_the_file_without_rows(tmp_path: 
     assert code == 2
     assert err == f"error: None of the 2 data files ({str(first)!r} ...) has a row: nothing to label.\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "lfs.py"]
+
+
+@pytest.mark.parametrize("module", [RAISING_LFS, "from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\nk = keyword_lf('k', ['b'], 1)\n"])
+def test_data_without_a_text_column_points_to_text_column(tmp_path: Path, capsys: pytest.CaptureFixture[str], module: str) -> None:
+    # the corpus names its text `body`: a row LF's x.text and a keyword LF's column both
+    # miss it, and the fix is the option that exposes `body` as `text`
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(module)
+    data = tmp_path / "d.csv"
+    data.write_text("id,body\nr1,abc\n")
+    code, _, err = run(capsys, "apply", data, "--lfs", lfs, "-o", tmp_path / "L.parquet")
+    assert code == 2 and err.count("\n") == 1
+    assert "'text'" in err and "id, body" in err.replace("'", "")
+    assert "pass --text-column COLUMN (text_column= in Python)" in err
+    code, _, err = run(capsys, "apply", data, "--lfs", lfs, "-o", tmp_path / "L.parquet", "--text-column", "body", "--on-error", "abstain")
+    assert code == 0, err
