@@ -213,6 +213,11 @@ def _csv_header(path: Path, text: io.TextIOWrapper, fmt: str) -> list[str]:
     header = next(csv.reader(text, delimiter="\t" if fmt == "tsv" else ","), None)
     if not header:
         raise DataError(f"{str(path)!r} is empty: a {fmt.upper()} file starts with a header line naming its columns.")
+    if fmt == "csv" and len(header) == 1 and ";" in header[0]:  # a spreadsheet's export in many locales
+        raise DataError(
+            f"{str(path)!r} has one column, named {header[0]!r}: its values are separated by ';', and a "
+            "CSV's by ','. Convert it, e.g. pandas.read_csv(path, sep=';').to_csv(new_path, index=False)."
+        )
     seen: set[str] = set()
     for name in header:
         if name in seen:

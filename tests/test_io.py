@@ -408,3 +408,15 @@ def test_a_bad_jsonl_line_is_named_by_its_line_and_column_only(tmp_path):
         f"Could not read {str(path)!r} as JSONL: line 2 is not valid JSON (Invalid control character at "
         "column 12). Fix that line: one JSON object per line."
     )
+
+
+def test_a_csv_separated_by_semicolons_is_refused_naming_the_separator(tmp_path):
+    # a spreadsheet export in many locales: read as CSV it is one column named 'id;text',
+    # and the LFs were told the data has no column 'text'
+    path = tmp_path / "export.csv"
+    path.write_text("id;text\n1;check my channel\n")
+    with pytest.raises(DataError, match=r"has one column, named 'id;text': its values are separated by ';'"):
+        lf.apply([keyword_lf("k", ["check"], 1)], path, progress=False)
+    single = tmp_path / "single.csv"  # one column whose name has no ';' is a CSV like any other
+    single.write_text("text\ncheck my channel\n")
+    assert lf.apply([keyword_lf("k", ["check"], 1)], single, progress=False).array[:, 0].tolist() == [1]
