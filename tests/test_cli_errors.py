@@ -427,3 +427,19 @@ def test_data_without_a_text_column_points_to_text_column(tmp_path: Path, capsys
     assert "pass --text-column COLUMN (text_column= in Python)" in err
     code, _, err = run(capsys, "apply", data, "--lfs", lfs, "-o", tmp_path / "L.parquet", "--text-column", "body", "--on-error", "abstain")
     assert code == 0, err
+
+
+@pytest.mark.parametrize("command", ["label", "report"])
+def test_rows_an_lf_raised_on_under_on_error_abstain_are_counted_in_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    # the count was only in the table's `err` column: a run looked clean
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    data = tmp_path / "d.csv"
+    data.write_text("id,text\nr1,abc\nr2,xyz\nr3,bbb\n")
+    extra = ["-o", tmp_path / "l.parquet", "--model", "mv"] if command == "label" else []
+    code, _, err = run(capsys, command, data, "--lfs", lfs, *extra, "--on-error", "abstain")
+    assert code == 0, err
+    assert "warning: boom raised on 2 rows of 3, counted as abstains (--on-error abstain)" in err
+    assert "has_y" not in err and "has_x" not in err  # the LFs that did not raise are not named
