@@ -443,3 +443,14 @@ def test_rows_an_lf_raised_on_under_on_error_abstain_are_counted_in_a_warning(
     assert code == 0, err
     assert "warning: boom raised on 2 rows of 3, counted as abstains (--on-error abstain)" in err
     assert "has_y" not in err and "has_x" not in err  # the LFs that did not raise are not named
+
+
+def test_lf_fit_given_the_data_instead_of_its_matrix_says_how_to_make_the_matrix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("id,text\nr1,abc\n")
+    code, _, err = run(capsys, "fit", data, "-o", tmp_path / "m.json")
+    assert code == 2
+    assert err == (
+        f"error: Cannot read a LabelMatrix from {str(data)!r}: expected a .npz or .parquet file. It looks like "
+        "data: `lf apply DATA --lfs MODULE -o L.parquet` makes a matrix of it.\n"
+    )
