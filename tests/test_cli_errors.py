@@ -454,3 +454,16 @@ def test_lf_fit_given_the_data_instead_of_its_matrix_says_how_to_make_the_matrix
         f"error: Cannot read a LabelMatrix from {str(data)!r}: expected a .npz or .parquet file. It looks like "
         "data: `lf apply DATA --lfs MODULE -o L.parquet` makes a matrix of it.\n"
     )
+
+
+def test_a_misspelled_dataset_name_is_not_called_a_missing_data_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "label", "yotube", "--lfs", lfs, "-o", "l.parquet", "--model", "mv")
+    assert code == 2
+    assert err == "error: 'yotube' is neither a data file nor a dataset lf knows: did you mean the dataset 'youtube'? (`lf datasets list` lists them.)\n"
+    with pytest.raises(lf.errors.DataError, match="did you mean the dataset 'youtube'"):
+        lf.apply(lf.load_lfs(lfs), "yotube")
+    code, _, err = run(capsys, "label", "nothing_like_it", "--lfs", lfs, "-o", "l.parquet", "--model", "mv")
+    assert err == "error: Data file not found: 'nothing_like_it'.\n"

@@ -116,12 +116,11 @@ def _source(data: tuple[str, ...]) -> Any:
     """DATA as lf.apply takes it: file paths (globs expanded, so that every check sees the
     files the run reads), or the name of a fetched dataset (`lf datasets list`)."""
     if len(data) == 1 and not Path(data[0]).exists():
-        from lf.manifest import list_datasets
+        from lf.corpus import dataset_named
 
-        if data[0] in list_datasets():
-            from lf.datasets import load
-
-            return load(data[0])
+        loaded = dataset_named(data[0])
+        if loaded is not None:
+            return loaded
     from lf.corpus import expand_paths
 
     return expand_paths(data)
