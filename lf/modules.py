@@ -222,6 +222,23 @@ def _failed(target: str, exc: BaseException) -> LFImportError:
     detail = " ".join(detail.split())  # one line, whatever the exception's message holds
     return LFImportError(
         f"Importing the LF module {target!r} failed: {where}{type(exc).__name__}" + (f": {detail}" if detail else "")
+        + _beside(exc)
+    )
+
+
+def _beside(exc: BaseException) -> str:
+    """For ``import helper`` of a ``helper.py`` next to the LF file: why it is not found."""
+    frame = _user_frame(exc) if isinstance(exc, ModuleNotFoundError) and exc.name else None
+    if frame is None or frame.filename.startswith("<"):
+        return ""
+    folder = Path(frame.filename).parent
+    top = str(getattr(exc, "name", "")).split(".")[0]
+    if not ((folder / f"{top}.py").is_file() or (folder / top / "__init__.py").is_file()):
+        return ""
+    return (
+        f". '{top}' is beside the LF file, but an LF file's folder is not on Python's import path: "
+        f"add it (PYTHONPATH={folder}), or make the folder a package (an __init__.py in it, "
+        f"--lfs FOLDER) and write `from . import {top}`."
     )
 
 

@@ -260,3 +260,18 @@ def test_a_duplicate_name_inside_a_list_is_named_with_its_position(tmp_path):
     )
     with pytest.raises(LFDefinitionError, match=r"named 'k': a in .*dup_list\.py and MORE\[0\] in .*dup_list\.py\."):
         load_lfs(path)
+
+
+def test_importing_a_helper_beside_the_lf_file_says_why_it_is_not_found(tmp_path):
+    # `import helper` works in a script run from its folder, not in an LF file lf loads
+    _write(tmp_path / "helper.py", "WORDS = ['check']\n", header="")
+    path = _write(tmp_path / "mine.py", "import helper\nk = keyword_lf('k', helper.WORDS, 1)\n")
+    with pytest.raises(LFImportError) as info:
+        load_lfs(path)
+    message = str(info.value)
+    assert "No module named 'helper'. 'helper' is beside the LF file" in message
+    assert f"PYTHONPATH={tmp_path}" in message and "`from . import helper`." in message
+    missing = _write(tmp_path / "other.py", "import no_such_module_here\n")
+    with pytest.raises(LFImportError) as info:
+        load_lfs(missing)
+    assert str(info.value).endswith("ModuleNotFoundError: No module named 'no_such_module_here'")
