@@ -56,7 +56,17 @@ _SUBMODULES = frozenset({
 })
 
 
+# Names a user may look for on `lf` itself (`lf.LabelModel`), and the module that has them.
+_ELSEWHERE = {
+    **dict.fromkeys(("LabelModel", "MajorityVoter", "DawidSkene", "TripletModel", "SnorkelLabelModel", "select"), "lf.models"),
+    **dict.fromkeys(("nlp_labeling_function", "SpacyPreprocessor"), "lf.nlp"),
+    "DaskEngine": "lf.apply.dask",
+}
+
+
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
         return importlib.import_module(f"lf.{name}")
-    raise AttributeError(f"module 'lf' has no attribute {name!r}")
+    home = _ELSEWHERE.get(name)
+    where = f": it is {home}.{name} (from {home} import {name})" if home else ""
+    raise AttributeError(f"module 'lf' has no attribute {name!r}{where}")

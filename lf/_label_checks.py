@@ -22,12 +22,25 @@ def check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, mo
         if option == "`matrix`" and path.suffix.lower() not in (".npz", ".parquet"):
             raise ParameterError(f"`matrix` must be a .npz or .parquet file name. Got {str(path)!r}.")
         if option == "`output`":
-            detect_format(path)
+            _output_format(path, detect_format)
     dev_files = _as_paths(dev) or []  # a dev Corpus is read later: its files are not known here
     models = [Path(model)] if isinstance(model, (str, os.PathLike)) and str(model).lower().endswith(".json") else []
     inputs = [("`data`", p) for p in corpus.files or []] + [("`dev`", p) for p in dev_files]
     inputs += [("`model`", p) for m in models for p in (m, m.with_name(f"{m.stem}.model.npz"))]
     check_outputs(named, inputs)
+
+
+def _output_format(path: Path, detect: Any) -> None:
+    """The labels output is a file of a format lf writes (the reader's message would call
+    an output without a suffix, or a folder, an unknown *data* format)."""
+    try:
+        detect(path)
+    except DataError:
+        folder = " is a folder, not a file name:" if path.is_dir() else ":"
+        raise ParameterError(
+            f"`output` {str(path)!r}{folder} name the labels file with the suffix of its format "
+            "(.parquet, .csv, .tsv or .jsonl; .gz, .bz2 or .zst to compress a text one)."
+        ) from None
 
 
 def model_object(

@@ -159,6 +159,9 @@ class _Broken(Exception):
     """The file is readable but its content is not a whole label matrix (message: the problem)."""
 
 
+_DATA_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".gz", ".bz2", ".zst")
+
+
 def read_matrix(path: Path) -> dict[str, Any]:
     """The keyword arguments of ``LabelMatrix(...)`` stored in ``path``, or a DataError."""
     if not path.exists():
@@ -167,7 +170,8 @@ def read_matrix(path: Path) -> dict[str, Any]:
         raise DataError(f"{str(path)!r} is a folder, not a label matrix file.")
     suffix = path.suffix.lower()
     if suffix not in (".npz", ".parquet"):
-        raise DataError(f"Cannot read a LabelMatrix from {path.name!r}: expected a .npz or .parquet file.")
+        data = " It looks like data: `lf apply DATA --lfs MODULE -o L.parquet` makes a matrix of it." if suffix in _DATA_SUFFIXES else ""
+        raise DataError(f"Cannot read a LabelMatrix from {str(path)!r}: expected a .npz or .parquet file.{data}")
     try:
         return _read_npz(path) if suffix == ".npz" else _read_parquet(path)
     except _Broken as exc:

@@ -98,7 +98,14 @@ def _missing_field_message(row: Row, key: Hashable) -> str:
     available = ", ".join(repr(k) for k in row.__dict__)
     if not available:
         return f"The row has no field {key!r}: it has no fields at all (the data has no columns)."
-    return f"The row has no field {key!r}. Available fields: {available}."
+    return f"The row has no field {key!r}. Available fields: {available}.{text_column_hint(key)}"
+
+
+def text_column_hint(key: Hashable) -> str:
+    """For a missing ``text``: how to give the LFs another column under that name."""
+    if key != "text":
+        return ""
+    return " To read another column as `text`, pass --text-column COLUMN (text_column= in Python)."
 
 
 def missing_field(exc: BaseException) -> str | None:

@@ -46,11 +46,22 @@ def expand_paths(items: Sequence[str | os.PathLike[str]]) -> list[Path]:
     return [p for item in items for p in _expand(item)]
 
 
-def _dataset(name: str) -> pd.DataFrame | None:
-    """A fetched dataset's rows when ``name`` is a dataset name (``lf datasets list``)."""
+def dataset_named(name: str) -> pd.DataFrame | None:
+    """A fetched dataset's rows when ``name`` (no file of that name exists) is a dataset
+    name (``lf datasets list``); None for a missing file; a DataError for a name that is
+    close to a dataset's (``yotube``) and has no suffix, as no data file lacks one."""
     from lf.manifest import list_datasets
 
-    if name not in list_datasets():
+    known = list_datasets()
+    if name not in known:
+        import difflib
+
+        close = difflib.get_close_matches(name, known, n=1) if not Path(name).suffix and os.sep not in name else []
+        if close:
+            raise DataError(
+                f"{name!r} is neither a data file nor a dataset lf knows: did you mean the dataset {close[0]!r}? "
+                "(`lf datasets list` lists them.)"
+            )
         return None
     from lf.datasets import load
 
@@ -87,7 +98,7 @@ class Corpus:
             isinstance(data, (list, tuple)) and data and all(isinstance(d, (str, os.PathLike)) for d in data)
         ):
             items = [data] if isinstance(data, (str, os.PathLike)) else list(data)
-            loaded = _dataset(os.fspath(items[0])) if len(items) == 1 and not Path(items[0]).exists() else None
+            loaded = dataset_named(os.fspath(items[0])) if len(items) == 1 and not Path(items[0]).exists() else None
             if loaded is not None:
                 self.frame, self.name = loaded, os.fspath(items[0])
             else:

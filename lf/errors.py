@@ -21,6 +21,11 @@ __all__ = [
 ]
 
 
+#: How an ``on_error="raise"`` failure says it could be counted instead: the CLI shows its
+#: ``--on-error abstain`` in place of this phrase (lf/cli/__init__.py).
+ON_ERROR_HINT = "pass on_error='abstain'"
+
+
 class LFError(Exception):
     """Root of every error raised by ``lf``."""
 

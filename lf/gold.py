@@ -74,7 +74,8 @@ def gold_ids(values: Any, labels: Sequence[str] | None, k: int | None, *, what: 
     where = np.flatnonzero((codes < 0) | np.isin(codes, gaps))
     if len(where):
         rows = ", ".join(str(i) for i in where[:5]) + (" ..." if len(where) > 5 else "")
-        raise DataError(f"{what} has {len(where)} missing values (row positions {rows}); every row needs a gold label.")
+        values_word = "a missing value (row position" if len(where) == 1 else f"{len(where)} missing values (row positions"
+        raise DataError(f"{what} has {values_word} {rows}); every row needs a gold label.")
     if any(_as_id(v, None) is not None and not isinstance(v, str) for v in distinct):
         refuse_ambiguous_numbers(labels, what)
     by_name = {str(name).lower(): i for i, name in enumerate(labels or [])}
@@ -85,7 +86,11 @@ def gold_ids(values: Any, labels: Sequence[str] | None, k: int | None, *, what: 
         ids = {v: _as_id(v, k) for v in distinct if str(v).lower() not in by_name}
         unknown = sorted((v for v, i in ids.items() if i is None), key=str)
         ids_text = f"0..{k - 1}" if k is not None else "0, 1, 2 and so on"
-        allowed = f"the label names {', '.join(labels)} or the class ids {ids_text}" if labels else f"the class ids {ids_text}"
+        named = any(isinstance(v, str) and not v.strip().lstrip("-").isdecimal() for v in unknown)
+        allowed = (
+            f"the label names {', '.join(labels)} or the class ids {ids_text}" if labels
+            else f"the class ids {ids_text}" + (" (label names once the labels are declared: LABELS in the LF module, labels= in Python)" if named else "")
+        )
         if unknown:
             raise DataError(f"{what} has values that are neither label names nor class ids: {_show(unknown)}. Allowed: {allowed}.")
         if names:

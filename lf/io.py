@@ -144,17 +144,31 @@ def iter_chunks(data: Any, chunk_size: int, columns: list[str] | None = None) ->
     if isinstance(data, Iterable) and not isinstance(data, (str, bytes)):
         for i, part in enumerate(data):
             if not isinstance(part, pd.DataFrame):
-                swapped = " (the LFs and the data swapped? It is apply(lfs, data))" if callable(part) else ""
-                raise DataError(
-                    f"Item {i} of the data iterable is a {type(part).__name__}, not a pandas DataFrame "
-                    f"or a record (a dict, or an object with attributes){swapped}."
-                )
+                raise _not_a_frame(i, part)
             for start in range(0, len(part), chunk_size):
                 yield part.iloc[start : start + chunk_size]
         return
     raise DataError(
         f"Cannot read data of type {type(data).__name__}. Pass a pandas DataFrame, an iterable of "
         "DataFrames, a list of records, or path(s) to CSV / Parquet / JSON Lines files."
+    )
+
+
+def _not_a_frame(i: int, part: Any) -> DataError:
+    """What is wrong with item ``i`` of an iterable of data that is not a DataFrame."""
+    import pandas as pd
+
+    kind = type(part).__name__
+    if isinstance(part, (dict, pd.Series)) or (hasattr(part, "__dict__") and not callable(part)):
+        return DataError(
+            f"Item {i} of the data iterable is a record ({kind}): records are read from a list "
+            "or tuple, and any other iterable (a generator ...) must yield DataFrames. Pass "
+            "list(records), or yield pandas.DataFrame(batch) for batches of records."
+        )
+    swapped = " (the LFs and the data swapped? It is apply(lfs, data))" if callable(part) else ""
+    return DataError(
+        f"Item {i} of the data iterable is a {kind}, not a pandas DataFrame{swapped}. Pass "
+        "DataFrames, a list of records (dicts, or objects with attributes) or file path(s)."
     )
 
 
@@ -199,6 +213,11 @@ def _csv_header(path: Path, text: io.TextIOWrapper, fmt: str) -> list[str]:
     header = next(csv.reader(text, delimiter="\t" if fmt == "tsv" else ","), None)
     if not header:
         raise DataError(f"{str(path)!r} is empty: a {fmt.upper()} file starts with a header line naming its columns.")
+    if fmt == "csv" and len(header) == 1 and ";" in header[0]:  # a spreadsheet's export in many locales
+        raise DataError(
+            f"{str(path)!r} has one column, named {header[0]!r}: its values are separated by ';', and a "
+            "CSV's by ','. Convert it, e.g. pandas.read_csv(path, sep=';').to_csv(new_path, index=False)."
+        )
     seen: set[str] = set()
     for name in header:
         if name in seen:
@@ -214,7 +233,10 @@ def _json_row(path: Path, line: str, line_no: int) -> dict[str, Any]:
     try:
         value = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise DataError(f"Could not read {str(path)!r} as JSONL: line {line_no} is not valid JSON ({exc}).") from None
+        raise DataError(  # exc's own "line 1 column N" would count the lines of this one line
+            f"Could not read {str(path)!r} as JSONL: line {line_no} is not valid JSON ({exc.msg.removesuffix(' at')} at "
+            f"column {exc.colno}). Fix that line: one JSON object per line."
+        ) from None
     if not isinstance(value, dict):
         raise DataError(
             f"Could not read {str(path)!r} as JSONL: line {line_no} is a JSON "

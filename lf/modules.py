@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import hashlib
 import importlib
@@ -115,12 +116,24 @@ def _is_lf(obj: Any) -> bool:
 def _candidates(mod: ModuleType) -> Iterator[tuple[str, Any, str]]:
     """Module-level LFs in definition order, and the LFs inside module-level lists / tuples
     (``KEYWORD_LFS = [keyword_lf(...) for ...]``), with where each was found."""
+    place = _place(mod)
     for attr, obj in vars(mod).items():
         if _is_lf(obj):
-            yield attr, obj, f"{mod.__name__}.{attr}"
+            yield attr, obj, f"{attr} in {place}"
         elif isinstance(obj, (list, tuple)) and obj and all(_is_lf(x) for x in obj):
             for i, item in enumerate(obj):
-                yield attr, item, f"{mod.__name__}.{attr}[{i}]"
+                yield attr, item, f"{attr}[{i}] in {place}"
+
+
+def _place(mod: ModuleType) -> str:
+    """The module as its user knows it: the file of one loaded from a path (its module name
+    is lf's own, ``lf_user_NAME_HASH``), else its dotted name."""
+    file = getattr(mod, "__file__", None)
+    if not mod.__name__.startswith(FILE_MODULE_PREFIX) or not file:
+        return mod.__name__
+    with contextlib.suppress(ValueError):
+        return str(Path(file).relative_to(Path.cwd()))
+    return str(file)
 
 
 def _import(target: str) -> ModuleType:
@@ -209,6 +222,23 @@ def _failed(target: str, exc: BaseException) -> LFImportError:
     detail = " ".join(detail.split())  # one line, whatever the exception's message holds
     return LFImportError(
         f"Importing the LF module {target!r} failed: {where}{type(exc).__name__}" + (f": {detail}" if detail else "")
+        + _beside(exc)
+    )
+
+
+def _beside(exc: BaseException) -> str:
+    """For ``import helper`` of a ``helper.py`` next to the LF file: why it is not found."""
+    frame = _user_frame(exc) if isinstance(exc, ModuleNotFoundError) and exc.name else None
+    if frame is None or frame.filename.startswith("<"):
+        return ""
+    folder = Path(frame.filename).parent
+    top = str(getattr(exc, "name", "")).split(".")[0]
+    if not ((folder / f"{top}.py").is_file() or (folder / top / "__init__.py").is_file()):
+        return ""
+    return (
+        f". '{top}' is beside the LF file, but an LF file's folder is not on Python's import path: "
+        f"add it (PYTHONPATH={folder}), or make the folder a package (an __init__.py in it, "
+        f"--lfs FOLDER) and write `from . import {top}`."
     )
 
 

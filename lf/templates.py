@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from lf.core import ABSTAIN, LabelingFunction
+from lf.core import ABSTAIN, LabelingFunction, text_column_hint
 from lf.errors import DataError, LFDefinitionError
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class _Matcher:
             available = ", ".join(str(c) for c in df.columns)
             raise DataError(
                 f"LF {self.name!r} reads column {self.column!r}, which the data does not have. "
-                f"Available columns: {available}."
+                f"Available columns: {available}.{text_column_hint(self.column)}"
             )
         col = df[self.column]
         if col.isna().all():  # e.g. a chunk of empty CSV cells, typed float64 by pandas

@@ -113,7 +113,7 @@ def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:
     if (pos < 0).any():
         bad = wanted[pos < 0].iloc[0]
         raise DataError(
-            f"{int((pos < 0).sum())} label rows have ids that are not in the data (e.g. {bad!r}); give the data "
+            f"{int((pos < 0).sum()):,} label rows have ids that are not in the data (e.g. {bad!r}); give the data "
             "the labels were made from (and the same --id-column)."
         )
     return np.asarray(pos, dtype=np.int64)

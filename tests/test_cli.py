@@ -126,7 +126,7 @@ def test_report_on_saved_matrix_with_data_for_gold(tmp_path: Path, capsys: pytes
         (["apply", "{readme}", "--lfs", "{lfs}", "-o", "{tmp}/L.parquet"], "Unknown data format"),
         (["apply", "{corpus}", "--lfs", "{lfs}", "-o", "{tmp}/L.parquet", "--text-column", "nope"], "Available columns: body, gold, key"),
         (["apply", "{empty}", "--lfs", "{lfs}", "-o", "{tmp}/L.parquet"], "no rows"),
-        (["apply", "{corpus}", "--lfs", "{lfs}", "-o", "{tmp}/L.parquet", "--n-jobs", "0"], "`n_jobs` must be an integer >= 1"),
+        (["apply", "{corpus}", "--lfs", "{lfs}", "-o", "{tmp}/L.parquet", "--n-jobs", "0"], "Invalid value for '--n-jobs': 0 is not a number of worker processes"),
         (["apply", "{corpus}", "--lfs", "no_such_module_xyz", "-o", "{tmp}/L.parquet"], "No module named 'no_such_module_xyz'"),
         (["apply", "{corpus}", "--lfs", "{lfs}", "-o", "{tmp}/L.csv", "--text-column", "body"], "use a .parquet or .npz file name"),
         (["report", "{corpus}", "--lfs", "{lfs}", "--text-column", "body", "--gold", "nope"], "--gold column 'nope' is not in the data"),

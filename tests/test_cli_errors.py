@@ -328,3 +328,142 @@ def test_a_broken_pipe_that_is_not_stdout_is_still_an_error(tmp_path: Path, caps
     monkeypatch.setattr(lf, "load_lfs", broken)
     code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", tmp_path / "m.py")
     assert (code, out, err.strip()) == (2, "", "error: Broken pipe.")
+
+
+RAISING_LFS = (
+    "from lf import ABSTAIN, labeling_function\n"
+    "LABELS = ['HAM', 'SPAM']\n"
+    "@labeling_function()\n"
+    "def boom(x):\n"
+    "    if 'b' in x.text:\n"
+    "        raise ValueError('bad row')\n"
+    "    return ABSTAIN\n"
+    "@labeling_function()\n"
+    "def has_y(x):\n"
+    "    return 1 if 'y' in x.text else ABSTAIN\n"
+    "@labeling_function()\n"
+    "def has_x(x):\n"
+    "    return 0 if 'x' in x.text else ABSTAIN\n"
+)
+
+
+@pytest.mark.parametrize("command", ["label", "apply", "report", "rows", "sample"])
+def test_an_lf_that_raises_names_the_cli_option_that_counts_it_as_abstain(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    data = tmp_path / "d.csv"
+    data.write_text("id,text\nr1,abc\nr2,xyz\n")
+    mv = ["--model", "mv"]  # fits on two rows
+    extra = {"label": ["-o", tmp_path / "l.parquet", *mv], "apply": ["-o", tmp_path / "L.parquet"], "sample": ["-o", tmp_path / "s.csv", *mv]}
+    code, _, err = run(capsys, command, data, "--lfs", lfs, *extra.get(command, []))
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert "raised on row 0 (id 'r1')" in err and "ValueError: bad row" in err
+    assert "add --on-error abstain" in err and "on_error=" not in err  # the option, not Python's
+    code, _, err = run(capsys, command, data, "--lfs", lfs, *extra.get(command, []), "--on-error", "abstain")
+    assert code == 0, err  # the option the message names is one the command takes
+
+
+def test_lf_suggest_which_has_no_on_error_option_names_only_the_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    data = tmp_path / "d.csv"
+    data.write_text("text,label\nabc,HAM\nxyz,SPAM\n")
+    code, _, err = run(capsys, "suggest", data, "--gold-data", data, "--gold", "label", "--lfs", lfs, "-o", tmp_path / "s.py")
+    assert code == 2
+    assert "ValueError: bad row. Fix the LF." in err
+    assert "on_error" not in err and "on-error" not in err
+
+
+def test_python_callers_are_still_told_the_parameter(tmp_path: Path) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    with pytest.raises(lf.errors.LFRuntimeError, match="pass on_error='abstain'"):
+        lf.apply(lf.load_lfs(lfs), pd.DataFrame({"text": ["abc"]}))
+
+
+@pytest.mark.parametrize(("option", "value"), [("--n-jobs", "0"), ("--n-jobs", "-3"), ("--chunk-size", "0")])
+def test_a_bad_n_jobs_or_chunk_size_names_the_option_not_the_python_parameter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    data = tmp_path / "d.csv"
+    data.write_text("id,text\nr1,xyz\n")
+    code, _, err = run(capsys, "apply", data, "--lfs", lfs, "-o", tmp_path / "L.parquet", option, value)
+    assert code == 2
+    assert f"'{option}': {value} is" in err and "n_jobs" not in err and "chunk_size" not in err, err
+    assert not (tmp_path / "L.parquet").exists()
+
+
+def test_a_csv_with_only_its_header_is_named_as_the_file_without_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("id,text\n")
+    second.write_text("id,text\n")
+    code, _, err = run(capsys, "apply", first, "--lfs", lfs, "-o", tmp_path / "L.parquet")
+    assert code == 2
+    assert err == f"error: The data file {str(first)!r} has no rows: nothing to label.\n"
+    code, _, err = run(capsys, "label", first, second, "--lfs", lfs, "-o", tmp_path / "l.parquet", "--model", "mv")
+    assert code == 2
+    assert err == f"error: None of the 2 data files ({str(first)!r} ...) has a row: nothing to label.\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "lfs.py"]
+
+
+@pytest.mark.parametrize("module", [RAISING_LFS, "from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\nk = keyword_lf('k', ['b'], 1)\n"])
+def test_data_without_a_text_column_points_to_text_column(tmp_path: Path, capsys: pytest.CaptureFixture[str], module: str) -> None:
+    # the corpus names its text `body`: a row LF's x.text and a keyword LF's column both
+    # miss it, and the fix is the option that exposes `body` as `text`
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(module)
+    data = tmp_path / "d.csv"
+    data.write_text("id,body\nr1,abc\n")
+    code, _, err = run(capsys, "apply", data, "--lfs", lfs, "-o", tmp_path / "L.parquet")
+    assert code == 2 and err.count("\n") == 1
+    assert "'text'" in err and "id, body" in err.replace("'", "")
+    assert "pass --text-column COLUMN (text_column= in Python)" in err
+    code, _, err = run(capsys, "apply", data, "--lfs", lfs, "-o", tmp_path / "L.parquet", "--text-column", "body", "--on-error", "abstain")
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("command", ["label", "report"])
+def test_rows_an_lf_raised_on_under_on_error_abstain_are_counted_in_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    # the count was only in the table's `err` column: a run looked clean
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    data = tmp_path / "d.csv"
+    data.write_text("id,text\nr1,abc\nr2,xyz\nr3,bbb\n")
+    extra = ["-o", tmp_path / "l.parquet", "--model", "mv"] if command == "label" else []
+    code, _, err = run(capsys, command, data, "--lfs", lfs, *extra, "--on-error", "abstain")
+    assert code == 0, err
+    assert "warning: boom raised on 2 rows of 3, counted as abstains (--on-error abstain)" in err
+    assert "has_y" not in err and "has_x" not in err  # the LFs that did not raise are not named
+
+
+def test_lf_fit_given_the_data_instead_of_its_matrix_says_how_to_make_the_matrix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("id,text\nr1,abc\n")
+    code, _, err = run(capsys, "fit", data, "-o", tmp_path / "m.json")
+    assert code == 2
+    assert err == (
+        f"error: Cannot read a LabelMatrix from {str(data)!r}: expected a .npz or .parquet file. It looks like "
+        "data: `lf apply DATA --lfs MODULE -o L.parquet` makes a matrix of it.\n"
+    )
+
+
+def test_a_misspelled_dataset_name_is_not_called_a_missing_data_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "label", "yotube", "--lfs", lfs, "-o", "l.parquet", "--model", "mv")
+    assert code == 2
+    assert err == "error: 'yotube' is neither a data file nor a dataset lf knows: did you mean the dataset 'youtube'? (`lf datasets list` lists them.)\n"
+    with pytest.raises(lf.errors.DataError, match="did you mean the dataset 'youtube'"):
+        lf.apply(lf.load_lfs(lfs), "yotube")
+    code, _, err = run(capsys, "label", "nothing_like_it", "--lfs", lfs, "-o", "l.parquet", "--model", "mv")
+    assert err == "error: Data file not found: 'nothing_like_it'.\n"

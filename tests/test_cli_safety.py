@@ -210,6 +210,7 @@ def _with_gold(work: Path, values: list[object]) -> str:
     [
         (["SPAM", "HAM", "EGGS", "HAM", "SPAM", "HAM"], "--gold column 'gold' has values that are neither label names nor class ids: 'EGGS'. Allowed: the label names HAM, SPAM or the class ids 0..1."),
         (["SPAM", "HAM", None, "HAM", None, "HAM"], "--gold column 'gold' has 2 missing values (row positions 2, 4); every row needs a gold label."),
+        (["SPAM", "HAM", None, "HAM", "SPAM", "HAM"], "--gold column 'gold' has a missing value (row position 2); every row needs a gold label."),
         ([1, 0, 2, 0, 1, 0], "--gold column 'gold' has values that are neither label names nor class ids: 2. Allowed: the label names HAM, SPAM or the class ids 0..1."),
         (["SPAM", "HAM", "1", "0", "SPAM", "HAM"], "--gold column 'gold' mixes label names ('SPAM', 'HAM') with class ids ('1', '0'). Use one kind for every row: HAM, SPAM or 0..1."),
     ],
@@ -230,7 +231,7 @@ def test_dev_gold_and_gold_without_declared_labels_are_checked_before_the_run(
 ) -> None:
     bare = _module(tmp_path, labels=False)
     code, _, err = run(capsys, "label", "x.csv", "--lfs", bare, "-o", "out.csv", "--gold", "label")
-    assert_refused_before_the_run(code, err, "--gold column 'label' has values that are neither label names nor class ids: 'HAM', 'SPAM'. Allowed: the class ids 0, 1, 2 and so on.", work)
+    assert_refused_before_the_run(code, err, "--gold column 'label' has values that are neither label names nor class ids: 'HAM', 'SPAM'. Allowed: the class ids 0, 1, 2 and so on (label names once the labels are declared: LABELS in the LF module, labels= in Python).", work)
     (work / "dev_bad.csv").write_text("id,text,label\nd0,song,HAM\nd1,http,SPAMM\n")
     lfs = _module(tmp_path)
     code, _, err = run(capsys, "label", "x.csv", "--lfs", lfs, "-o", "out.csv", "--dev-data", "dev_bad.csv", "--dev-gold", "label")

@@ -4,7 +4,10 @@ for `lf.summarize` are the columns it returns."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,3 +120,18 @@ def test_model_auto_takes_the_class_balance_from_dev_as_the_help_says(
     assert main(["fit", "--help"]) == 0
     help_text = " ".join(capsys.readouterr().out.split())
     assert "with --model auto, 'dev'" in help_text
+
+
+def test_the_python_api_example_runs_as_written_from_the_project_folder() -> None:
+    """README's first Python example, run as a user pastes it into a script in the project
+    folder: every name it uses is defined there, and it prints one row per LF."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Python API\n", 1)[1]
+    example = FENCE.search(section)
+    assert example is not None and example.group(0).startswith("```python")
+    code = example.group(1) + "assert probs.shape == (len(L), 2)\n"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    printed = [line.split()[0] for line in done.stdout.splitlines() if line.strip()]
+    assert {"promo", "url", "short"} <= set(printed), done.stdout

@@ -54,7 +54,7 @@ def test_names_or_ids_map_to_class_ids(values: object, labels: tuple[str, ...] |
         (pd.Series([0, 2]), None, "neither label names nor class ids: 2. Allowed: the class ids 0..1."),
         (pd.Series([True, False]), None, "neither label names nor class ids: False, True."),
         (pd.Series(["HAM", None, pd.NA]), LABELS, "The gold column has 2 missing values"),
-        (["HAM", float("nan")], LABELS, "The gold column has 1 missing values"),
+        (["HAM", float("nan")], LABELS, "The gold column has a missing value (row position 1)"),
     ],
 )
 def test_bad_gold_names_the_values_without_contradiction(values: object, labels: tuple[str, ...] | None, message: str) -> None:

@@ -137,8 +137,19 @@ def test_corrupt_file_is_a_data_error_naming_file_and_format(tmp_path, name):
 
 
 def test_iterable_items_must_be_dataframes():
-    with pytest.raises(DataError, match=r"Item 1 of the data iterable is a dict, not a pandas DataFrame"):
-        list(iter_chunks([pd.DataFrame({"a": [1]}), {"a": 1}], 10))
+    with pytest.raises(DataError, match=r"Item 1 of the data iterable is a int, not a pandas DataFrame\. Pass"):
+        list(iter_chunks([pd.DataFrame({"a": [1]}), 5], 10))
+
+
+def test_a_generator_of_records_is_told_to_pass_a_list_not_that_a_dict_is_not_a_dict():
+    # a list of dicts is records; a generator of them is not read (it is a stream of
+    # frames): the message said "is a dict, not a pandas DataFrame or a record (a dict ...)"
+    records = [{"text": "check my channel"}, {"text": "nice song"}]
+    lfs = [keyword_lf("k", ["check"], 1)]
+    with pytest.raises(DataError, match=r"Item 0 of the data iterable is a record \(dict\).*Pass list\(records\)") as info:
+        lf.apply(lfs, (r for r in records), progress=False)
+    assert "not a pandas DataFrame or a record" not in str(info.value)
+    assert lf.apply(lfs, list(records), progress=False).array[:, 0].tolist() == [1, ABSTAIN]
 
 
 def test_row_lfs_see_csv_values_as_pandas_read_csv_gives_them(tmp_path):
@@ -384,3 +395,28 @@ def test_jsonl_outputs_keep_probabilities_as_precise_as_csv_and_parquet(tmp_path
     for name in ("labels.jsonl", "frame.jsonl", "preds.jsonl"):
         back = pd.read_json(tmp_path / name, lines=True, precise_float=True)["SPAM"].to_numpy()
         np.testing.assert_allclose(back, probs, rtol=1e-14, atol=0, err_msg=name)
+
+
+def test_a_bad_jsonl_line_is_named_by_its_line_and_column_only(tmp_path):
+    # json's own message counts lines within the one line it was given ("line 1 column 21"),
+    # beside the file's line number: "line 2 is not valid JSON (... line 1 column 21 ...)"
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "fine"}\n{"text": "a\tb"}\n')
+    with pytest.raises(DataError) as info:
+        lf.apply([keyword_lf("k", ["x"], 1)], path, progress=False)
+    assert str(info.value) == (
+        f"Could not read {str(path)!r} as JSONL: line 2 is not valid JSON (Invalid control character at "
+        "column 12). Fix that line: one JSON object per line."
+    )
+
+
+def test_a_csv_separated_by_semicolons_is_refused_naming_the_separator(tmp_path):
+    # a spreadsheet export in many locales: read as CSV it is one column named 'id;text',
+    # and the LFs were told the data has no column 'text'
+    path = tmp_path / "export.csv"
+    path.write_text("id;text\n1;check my channel\n")
+    with pytest.raises(DataError, match=r"has one column, named 'id;text': its values are separated by ';'"):
+        lf.apply([keyword_lf("k", ["check"], 1)], path, progress=False)
+    single = tmp_path / "single.csv"  # one column whose name has no ';' is a CSV like any other
+    single.write_text("text\ncheck my channel\n")
+    assert lf.apply([keyword_lf("k", ["check"], 1)], single, progress=False).array[:, 0].tolist() == [1]

@@ -72,7 +72,7 @@ def test_outputs_that_cannot_be_written_fail_before_the_run(tmp_path: Path, data
         label([counted], data, output=tmp_path / "labels.csv", matrix=tmp_path / "missing" / "L.npz", model="mv", progress=False)
     with pytest.raises(ParameterError, match=r"`matrix` must be a \.npz or \.parquet file"):
         label([counted], data, output=tmp_path / "labels.csv", matrix=tmp_path / "L.csv", model="mv", progress=False)
-    with pytest.raises(DataError, match="Unknown data format"):
+    with pytest.raises(ParameterError, match=r"`output` .*labels\.txt': name the labels file with the suffix of its format"):
         label([counted], data, output=tmp_path / "labels.txt", model="mv", progress=False)
     assert ran == [] and sorted(p.name for p in tmp_path.iterdir()) == ["comments.csv"]
 
@@ -193,3 +193,19 @@ def test_a_csv_output_warns_of_label_names_pandas_reads_as_missing(tmp_path: Pat
         warnings.simplefilter("error")
         label(na_lfs, data, output=tmp_path / "labels.parquet", progress=False)
         label(lfs, data, output=tmp_path / "demo.csv", progress=False)  # HAM, SPAM
+
+
+@pytest.mark.parametrize("name", ["labels", "labels.txt"])
+def test_an_output_lf_cannot_write_is_named_as_the_output_not_as_unknown_data(tmp_path: Path, name: str) -> None:
+    # the reader's "Unknown data format for 'labels'" spoke of data, and for an existing
+    # folder gave no hint that a file name was wanted
+    out = tmp_path / name
+    if name == "labels":
+        out.mkdir()
+    lfs = [lf.keyword_lf("k", ["a"], 1), lf.keyword_lf("j", ["b"], 0)]
+    with pytest.raises(lf.errors.ParameterError) as info:
+        lf.label(lfs, pd.DataFrame({"text": ["a", "b"]}), output=out, model="mv")
+    message = str(info.value)
+    assert message.startswith(f"`output` {str(out)!r}") and "data format" not in message
+    assert ("is a folder, not a file name" in message) == (name == "labels")
+    assert "(.parquet, .csv, .tsv or .jsonl;" in message

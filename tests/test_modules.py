@@ -115,8 +115,17 @@ def test_duplicate_names_across_modules_name_both_places(tmp_path):
     _write(pkg / "__init__.py", "", header="")
     _write(pkg / "a.py", "@labeling_function()\ndef same(x):\n    return 0\n")
     _write(pkg / "b.py", "@labeling_function(name='same')\ndef other(x):\n    return 1\n")
-    with pytest.raises(LFDefinitionError, match=r"Two labeling functions are named 'same': .*\.a\.same and .*\.b\.other"):
+    with pytest.raises(LFDefinitionError, match=r"Two labeling functions are named 'same': same in .*a\.py and other in .*b\.py\.") as info:
         load_lfs(pkg)
+    assert "lf_user_" not in str(info.value)
+
+
+def test_duplicate_names_in_a_file_name_the_file_not_lfs_internal_module_name(tmp_path, monkeypatch):
+    _write(tmp_path / "mine.py", "@labeling_function()\ndef a(x):\n    return 0\nb = keyword_lf('a', ['x'], 1)\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(LFDefinitionError) as info:
+        load_lfs("mine.py")
+    assert str(info.value) == "Two labeling functions are named 'a': a in mine.py and b in mine.py. Give each LF a unique name."
 
 
 def test_module_without_lfs_says_how_to_define_them(tmp_path):
@@ -249,5 +258,20 @@ def test_a_duplicate_name_inside_a_list_is_named_with_its_position(tmp_path):
         "a = keyword_lf('k', ['a'], 0)\n"
         "MORE = [keyword_lf('k', ['b'], 1)]\n"
     )
-    with pytest.raises(LFDefinitionError, match=r"named 'k': lf_user_dup_list_\w+\.a and lf_user_dup_list_\w+\.MORE\[0\]"):
+    with pytest.raises(LFDefinitionError, match=r"named 'k': a in .*dup_list\.py and MORE\[0\] in .*dup_list\.py\."):
         load_lfs(path)
+
+
+def test_importing_a_helper_beside_the_lf_file_says_why_it_is_not_found(tmp_path):
+    # `import helper` works in a script run from its folder, not in an LF file lf loads
+    _write(tmp_path / "helper.py", "WORDS = ['check']\n", header="")
+    path = _write(tmp_path / "mine.py", "import helper\nk = keyword_lf('k', helper.WORDS, 1)\n")
+    with pytest.raises(LFImportError) as info:
+        load_lfs(path)
+    message = str(info.value)
+    assert "No module named 'helper'. 'helper' is beside the LF file" in message
+    assert f"PYTHONPATH={tmp_path}" in message and "`from . import helper`." in message
+    missing = _write(tmp_path / "other.py", "import no_such_module_here\n")
+    with pytest.raises(LFImportError) as info:
+        load_lfs(missing)
+    assert str(info.value).endswith("ModuleNotFoundError: No module named 'no_such_module_here'")

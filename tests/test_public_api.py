@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -125,4 +126,15 @@ def test_submodules_are_reachable_from_a_plain_import_lf_and_load_on_first_use()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == [False, True, True]
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        lf.nope  # noqa: B018
+
+
+@pytest.mark.parametrize(("name", "home"), [("LabelModel", "lf.models"), ("nlp_labeling_function", "lf.nlp"), ("DaskEngine", "lf.apply.dask")])
+def test_a_name_looked_up_on_lf_that_lives_in_a_submodule_says_where(name: str, home: str) -> None:
+    # `lf.LabelModel(...)` is what a new user types first; the error said only "no attribute"
+    with pytest.raises(AttributeError, match=rf"no attribute '{name}': it is {home}\.{name} \(from {home} import {name}\)"):
+        getattr(lf, name)
+    assert not hasattr(lf, name)  # still not an attribute: one place for each name
+    assert hasattr(importlib.import_module(home), name)
+    with pytest.raises(AttributeError, match=r"^module 'lf' has no attribute 'nope'$"):
         lf.nope  # noqa: B018

@@ -104,8 +104,11 @@ def apply(
     lfs:
         Labeling functions (a list, or what :func:`lf.load_lfs` returns; Snorkel LFs work too).
     data:
-        A pandas DataFrame, an iterable of DataFrames, or path(s) to CSV / TSV / Parquet /
-        JSON Lines files, read in chunks with pyarrow.
+        A pandas DataFrame, an iterable of DataFrames (a generator must yield frames), a
+        list of records (dicts or objects with attributes, as Snorkel's ``LFApplier`` takes
+        them), a 2-D NumPy array, a Dask DataFrame, the name of a fetched dataset, or
+        path(s) or globs of CSV / TSV / Parquet / JSON Lines files, read in chunks with
+        pyarrow.
     engine:
         ``"local"``, ``"pool"``, ``"dask"`` or an engine object; by default ``"local"`` when
         ``n_jobs == 1``, else ``"pool"``.

@@ -194,4 +194,18 @@ def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: flo
         cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
     client = distributed.Client(cluster)
     client._lf_cluster = cluster  # closed with the client by lf's CLI
+    client.run(_quiet_task_failures)
     return client
+
+
+def _quiet_task_failures() -> None:
+    """On a worker of lf's own cluster, whose stderr is lf's: a task that raised (an LF that
+    raised, a bad gold value) comes back to lf, which reports it as one line; the worker's
+    "Compute Failed" log of it, with its traceback, is left out."""
+    import logging
+
+    logging.getLogger("distributed.worker").addFilter(_not_compute_failed)
+
+
+def _not_compute_failed(record: Any) -> bool:
+    return not str(record.msg).startswith("Compute Failed")

@@ -22,7 +22,7 @@ from lf.apply.memo import Memo
 from lf.apply.reads import reaches_fields_directly
 from lf.apply.views import ChunkRows, private_frame
 from lf.core import ABSTAIN, LabelingFunction, Preprocessor, Row, missing_field
-from lf.errors import LFError, LFOutputError, LFRuntimeError
+from lf.errors import ON_ERROR_HINT, LFError, LFOutputError, LFRuntimeError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -230,7 +230,7 @@ def _pre_chunk(
             if on_error == "raise":
                 raise LFRuntimeError.wrapping(
                     f"Preprocessor {pre.name!r} (used by LF {lf.name!r}) raised on {ctx.where(i)}: "
-                    f"{_why(y)}. Fix it, or pass on_error='abstain' to count such rows as abstains.",
+                    f"{_why(y)}. Fix it, or {ON_ERROR_HINT} to count such rows as abstains.",
                     y,
                 ) from y
             out[i] = _Failed(y)
@@ -272,7 +272,7 @@ def _pre_rows(
             if on_error == "raise":
                 raise LFRuntimeError.wrapping(
                     f"Preprocessor {pre.name!r} (used by LF {lf.name!r}) raised on {ctx.where(i)}{_origin(exc)}: "
-                    f"{_why(exc)}. Fix it, or pass on_error='abstain' to count such rows "
+                    f"{_why(exc)}. Fix it, or {ON_ERROR_HINT} to count such rows "
                     "as abstains.",
                     exc,
                 ) from exc
@@ -330,7 +330,7 @@ def _run_rows(lf: LabelingFunction, rows: list[Any], on_error: str, ctx: _Contex
                 where = "" if isinstance(exc, _Stopped) else _origin(exc)
                 raise LFRuntimeError.wrapping(
                     f"Labeling function {lf.name!r} raised on {ctx.where(len(out))}{where}: "
-                    f"{_why(exc)}. Fix the LF, or pass on_error='abstain' to count "
+                    f"{_why(exc)}. Fix the LF, or {ON_ERROR_HINT} to count "
                     "such rows as abstains.",
                     exc,
                 ) from (None if isinstance(exc, _Stopped) else exc)
@@ -373,7 +373,7 @@ def _run_batch(lf: LabelingFunction, chunk: pd.DataFrame, on_error: str, ctx: _C
             first, last = ctx.where(0), ctx.where(len(chunk) - 1)
             raise LFRuntimeError.wrapping(
                 f"Batch labeling function {lf.name!r} raised on the chunk of {first} to {last}{_origin(exc)}: "
-                f"{_why(exc)}. Fix the LF, or pass on_error='abstain' to count the "
+                f"{_why(exc)}. Fix the LF, or {ON_ERROR_HINT} to count the "
                 "chunk's rows as abstains.",
                 exc,
             ) from exc
@@ -398,7 +398,7 @@ def _check_labels(lf: LabelingFunction, out: Any, n: int, cardinality: int | Non
                 if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
                     raise LFOutputError(
                         f"Labeling function {lf.name!r} returned {v!r} ({type(v).__name__}) on "
-                        f"{ctx.where(i)}; it must return {allowed}."
+                        f"{ctx.where(i)}; it must return {allowed}{_not_a_label(v)}."
                     )
         if len(values) != n:
             raise LFOutputError(
@@ -421,6 +421,17 @@ def _check_labels(lf: LabelingFunction, out: Any, n: int, cardinality: int | Non
         i = int(np.argmax(bad))
         _out_of_range(lf, arr[i].item(), ctx, i, allowed, cardinality)
     return arr
+
+
+def _not_a_label(value: Any) -> str:
+    """What a new LF's author most likely meant by a value that is not a label id."""
+    if isinstance(value, str):
+        return ": the label's id (its index in LABELS), not its name"
+    if value is None:
+        return ": an LF that does not vote returns ABSTAIN, not None"
+    if isinstance(value, bool):
+        return ": a condition is not a label; return a label id if it holds, else ABSTAIN"
+    return ""
 
 
 def _is_sequence(out: Any) -> bool:

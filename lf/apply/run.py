@@ -131,7 +131,7 @@ class Pass:
                 self._engine_fault(f"no result for the chunk at row {offset}")
             bar.finish()
         if offset == 0:
-            raise DataError("The data has no rows: nothing to label.")
+            raise _no_rows(self.corpus.files)
 
     def _engine_fault(self, what: str) -> NoReturn:
         """An engine broke its contract (one result per chunk, in order, as long as the
@@ -198,6 +198,15 @@ def _keeping(
     for offset, chunk in source:
         kept.append((len(chunk), chunk if lazy else None, convert(chunk)))
         yield Task(offset, chunk)
+
+
+def _no_rows(files: Sequence[Any] | None) -> DataError:
+    """The data held no row: named by its file(s) when it is files."""
+    if not files:
+        return DataError("The data has no rows: nothing to label.")
+    if len(files) == 1:
+        return DataError(f"The data file {str(files[0])!r} has no rows: nothing to label.")
+    return DataError(f"None of the {len(files)} data files ({str(files[0])!r} ...) has a row: nothing to label.")
 
 
 def stack(parts: Iterable[Part], lfs: Sequence[LabelingFunction], labels: tuple[str, ...] | None, cardinality: int | None) -> LabelMatrix:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import sys
 import warnings
 from typing import Any
@@ -45,7 +46,7 @@ from lf.cli.rows import rows_cmd
 from lf.cli.sample import sample_cmd
 from lf.cli.suggest import suggest_cmd
 from lf.cli.train import predict_cmd, train_cmd
-from lf.errors import LFError
+from lf.errors import ON_ERROR_HINT, LFError
 
 __all__ = ["EXIT_GATE", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PIPE_CLOSED", "EXIT_USAGE", "cli", "main"]
 
@@ -172,7 +173,7 @@ def _main(argv: list[str] | None) -> int:
     except LFError as exc:
         if os.environ.get("LF_TRACEBACK"):
             raise
-        _error(str(exc))
+        _error(_cli_message(exc, sys.argv[1:] if argv is None else argv))
         return EXIT_USAGE
     except OSError as exc:
         if os.environ.get("LF_TRACEBACK"):
@@ -185,3 +186,19 @@ def _main(argv: list[str] | None) -> int:
         _error(f"{type(exc).__name__}: {exc} (run again with LF_TRACEBACK=1 for the traceback)", "internal error:")
         return EXIT_USAGE
     return EXIT_OK
+
+
+def _cli_message(exc: LFError, argv: list[str]) -> str:
+    """The error's message in the command line's words: an LF's failure names the command's
+    ``--on-error abstain`` rather than the Python parameter, or, for a command without that
+    option (``lf suggest``'s ``--lfs``), only the fix of the LF."""
+    text = str(exc)
+    if ON_ERROR_HINT not in text:
+        return text
+    command: click.Command = cli
+    words = list(argv)
+    while isinstance(command, click.Group) and words and words[0] in command.commands:
+        command = command.commands[words.pop(0)]
+    if any("--on-error" in p.opts for p in command.params):
+        return text.replace(ON_ERROR_HINT, "add --on-error abstain")
+    return re.sub(rf", or {re.escape(ON_ERROR_HINT)} to count [^.]*\.", ".", text)

@@ -79,7 +79,7 @@ def _apply_options(f: Any) -> Any:
     f = click.option("--lfs", "lfs_target", metavar="MODULE", help="LF module: a dotted module name, a .py file or a package folder (required, except by `lf report` on a saved matrix).")(f)
     f = click.option("--text-column", metavar="COLUMN", help="Expose this data column to the LFs as `text`.")(f)
     f = click.option("--id-column", metavar="COLUMN", help="Keep this column as row ids (and name ids in errors). Default: the data's `id` column, if any.")(f)
-    f = click.option("--n-jobs", default=1, show_default=True, help="Worker processes (-1: one per CPU).")(f)
+    f = click.option("--n-jobs", default=1, show_default=True, callback=_n_jobs, help="Worker processes (-1: one per CPU).")(f)
     f = click.option(
         "--engine", type=click.Choice(["local", "pool", "dask"]), default=None,
         help="Where LFs run: this process, a process pool (default with --n-jobs > 1) or a Dask cluster.",
@@ -88,7 +88,7 @@ def _apply_options(f: Any) -> Any:
         "--scheduler", metavar="tcp://HOST:PORT",
         help="Dask scheduler for --engine dask (default: a local cluster, --n-jobs workers or one per CPU).",
     )(f)
-    f = click.option("--chunk-size", default=20_000, show_default=True, help="Rows per chunk.")(f)
+    f = click.option("--chunk-size", default=20_000, show_default=True, type=click.IntRange(min=1), help="Rows per chunk.")(f)
     f = click.option(
         "--on-error",
         type=click.Choice(["raise", "abstain"]),
@@ -105,16 +105,22 @@ def _apply_options(f: Any) -> Any:
     return f
 
 
+def _n_jobs(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    """--n-jobs checked as the option it is (lf.apply's message names its `n_jobs`)."""
+    if value == -1 or value >= 1:
+        return value
+    raise click.BadParameter(f"{value} is not a number of worker processes: give 1 or more, or -1 for one per CPU.")
+
+
 def _source(data: tuple[str, ...]) -> Any:
     """DATA as lf.apply takes it: file paths (globs expanded, so that every check sees the
     files the run reads), or the name of a fetched dataset (`lf datasets list`)."""
     if len(data) == 1 and not Path(data[0]).exists():
-        from lf.manifest import list_datasets
+        from lf.corpus import dataset_named
 
-        if data[0] in list_datasets():
-            from lf.datasets import load
-
-            return load(data[0])
+        loaded = dataset_named(data[0])
+        if loaded is not None:
+            return loaded
     from lf.corpus import expand_paths
 
     return expand_paths(data)

@@ -30,7 +30,7 @@ from lf.cli._shared import (
     say,
 )
 from lf.cli.cache import reports_cache
-from lf.cli.report import warn_identical
+from lf.cli.report import warn_identical, warn_lf_errors
 from lf.display import visible
 from lf.errors import DataError
 from lf.paths import check_outputs
@@ -415,6 +415,7 @@ def label_cmd(
     console = _console()
     _print_table_report(result.table, result.model, console)
     warn_identical(result.table)
+    warn_lf_errors(result.table.names, result.table.errors, result.table.n)
     if result.accuracy is not None:
         for line in gold_lines(type(result.model).__name__, gold or "", result, uncovered):
             console.print(line, markup=False)

@@ -111,6 +111,20 @@ def warn_identical(L: Any) -> None:
                      "independent evidence; keep one of them.")
 
 
+def warn_lf_errors(names: Any, errors: Any, n: int) -> None:
+    """One stderr line per LF that raised on rows counted as abstains (--on-error abstain):
+    its coverage and accuracy leave those rows out, which the table's err column alone
+    does not say."""
+    from lf.display import one_line
+    from lf.report.terminal import plural
+
+    console = _console(stderr=True)
+    for name, count in zip(names, errors if errors is not None else ()):
+        if count:
+            say(console, f"warning: {one_line(name)} raised on {plural(int(count), 'row')} of {n:,}, counted as "
+                         "abstains (--on-error abstain): fix it, or its numbers leave those rows out.")
+
+
 def _warn_coin_flips(summary: Any) -> None:
     """One stderr line per LF whose accuracy interval contains 0.5: its gold rows cannot
     tell it from a coin flip."""
@@ -240,6 +254,7 @@ def report_cmd(
             for line in model_lines(L, y, model):
                 _console().print(line, markup=False)
     warn_identical(L)
+    warn_lf_errors(L.names, L.errors, L.n)
     if y is not None:
         _warn_coin_flips(summary)
     if html_path:
@@ -252,6 +267,6 @@ def report_cmd(
         click.echo(end_model_line(end_model, data, opts["text_column"], y, L, model), err=as_json)
     failed = [g for g in gates if not g.passed]
     for g in failed:
-        click.echo(format_failure(g), err=True)
+        say(_console(stderr=True), format_failure(g))
     if failed:
         raise click.exceptions.Exit(EXIT_GATE)

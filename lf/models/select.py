@@ -127,7 +127,8 @@ def select(
     L_train, L_dev:
         Label matrices with the same LFs (columns) and cardinality.
     y_dev:
-        Gold labels of the dev rows (``0 .. k-1``).
+        Gold labels of the dev rows (``0 .. k-1``, or label names, in any case, when the
+        matrices have them).
     class_balance:
         ``"dev"`` (default): the class frequencies of ``y_dev`` (every class gets one
         pseudo-count); ``None``: each model estimates or assumes its own; or ``k`` numbers.
@@ -150,7 +151,8 @@ def select(
         raise ParameterError(f"`L_dev` has {A_dev.shape[1]} LFs but `L_train` has {A_train.shape[1]}.")
     if isinstance(L_train, LabelMatrix) and isinstance(L_dev, LabelMatrix) and L_train.names != L_dev.names:
         raise ParameterError("`L_train` and `L_dev` must have the same LFs in the same order (names differ).")
-    y = _check_y(as_gold_array(y_dev, A_dev.shape[0], name="y_dev"), A_dev.shape[0], k)
+    labels = next((M.labels for M in (L_dev, L_train) if isinstance(M, LabelMatrix) and M.labels), None)
+    y = _check_y(_dev_ids(y_dev, A_dev.shape[0], k, labels), A_dev.shape[0], k)
     from_dev = isinstance(class_balance, str)
     if from_dev and class_balance != "dev":
         raise ParameterError(f"`class_balance` must be 'dev', None or {k} numbers. Got {class_balance!r}.")
@@ -192,6 +194,16 @@ def dev_balance(y: npt.NDArray[np.int64], k: int) -> npt.NDArray[np.float64]:
     """Class frequencies of gold labels, one pseudo-count per class."""
     counts = np.bincount(y, minlength=k) + 1.0
     return np.asarray(counts / counts.sum(), np.float64)
+
+
+def _dev_ids(y_dev: Any, n: int, k: int, labels: Sequence[str] | None) -> npt.NDArray[np.int64]:
+    """``y_dev`` as class ids: label names are taken, as everywhere gold labels are."""
+    values = np.asarray(y_dev.to_numpy() if hasattr(y_dev, "to_numpy") else y_dev)
+    if labels and values.dtype.kind in "OUS" and values.ndim == 1:
+        from lf.gold import gold_ids
+
+        return gold_ids(values, labels, k, what="`y_dev`")
+    return as_gold_array(y_dev, n, name="y_dev")
 
 
 def _check_y(y_dev: npt.ArrayLike, n: int, k: int) -> npt.NDArray[np.int64]:

@@ -107,3 +107,25 @@ def test_lfs_the_workers_cannot_load_are_one_lf_error(client) -> None:  # type: 
     f = lf.LabelingFunction("needs_it", lambda x, thing: 0, resources={"thing": _LoadsNowhere()})
     with pytest.raises(lf.errors.WorkerError, match=r"The Dask workers could not load the LFs \(.*\)\. Workers need the packages"):
         lf.apply([f], pd.DataFrame({"text": ["a", "b"]}), engine=DaskEngine(client), progress=False)
+
+
+def test_an_lf_raising_on_lfs_own_cluster_is_one_line_without_the_workers_log(tmp_path: Path) -> None:
+    # the workers of `lf ... --engine dask` write to lf's stderr: their "Compute Failed" log
+    # (the task, the exception, its traceback) came out before lf's one error line
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(
+        "from lf import ABSTAIN, labeling_function\n"
+        "@labeling_function()\n"
+        "def boom(x):\n"
+        "    if 'b' in x.text:\n"
+        "        raise ValueError('bad row')\n"
+        "    return ABSTAIN\n"
+    )
+    data = tmp_path / "d.csv"
+    data.write_text("text\nabc\nxyz\n")
+    args = ["apply", str(data), "--lfs", str(lfs), "-o", str(tmp_path / "L.parquet"), "--engine", "dask", "--n-jobs", "1"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "lf", *args], capture_output=True, text=True, timeout=120, check=False, env=env)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: Labeling function 'boom' raised on row 0"), done.stderr
+    assert done.stderr.count("\n") == 1 and "Compute Failed" not in done.stderr, done.stderr

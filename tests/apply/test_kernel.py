@@ -185,6 +185,23 @@ def test_lf_errors_from_batch_lfs_are_not_swallowed_by_abstain(chunk):
 
 
 @pytest.mark.parametrize(
+    "value, hint",
+    [
+        ("SPAM", "in 0..1: the label's id (its index in LABELS), not its name."),
+        (None, "in 0..1: an LF that does not vote returns ABSTAIN, not None."),
+        (False, "in 0..1: a condition is not a label; return a label id if it holds, else ABSTAIN."),
+        (1.0, "in 0..1."),
+    ],
+)
+def test_a_label_name_a_condition_or_none_returned_says_what_to_return_instead(chunk, value, hint):
+    # the mistakes of a first LF: `return "SPAM"`, `return "http" in x.text`, no `return ABSTAIN`
+    f = _lf("first", lambda x: value)
+    with pytest.raises(LFOutputError) as info:
+        label_chunk([f], chunk, cardinality=2, on_error="raise", id_column="id")
+    assert str(info.value).endswith(hint)
+
+
+@pytest.mark.parametrize(
     "value, shown",
     [(None, r"None \(NoneType\)"), (1.0, r"1\.0 \(float\)"), (True, r"True \(bool\)"), ("1", r"'1' \(str\)")],
 )

@@ -134,3 +134,15 @@ def test_a_failed_gate_shows_enough_digits_to_see_it_fail(gate, threshold, actua
     (result,) = check_gates({gate: threshold}, {"coverage": actual, "conflict": actual}, [], [], [])
     assert not result.passed
     assert f" is {shown}, needs " in format_failure(result)
+
+
+def test_a_failed_gate_line_fits_the_terminal_width(capsys, monkeypatch):
+    # "gate failed: --min-lf-coverage 0.99: LF 'first_person_feeling' coverage is 0.0420,
+    # needs at least 0.99" is 100 characters: at COLUMNS=80 it wraps at a space, as the
+    # other status lines do, never cutting a word
+    monkeypatch.setenv("COLUMNS", "80")
+    code, _, err = run(capsys, "report", DEMO, "--lfs", DEMO_LFS, "--min-coverage", 0.99, "--min-lf-coverage", 0.99)
+    assert code == EXIT_GATE
+    assert max(len(line) for line in err.splitlines()) <= 80, err
+    joined = " ".join(line.strip() for line in err.splitlines())
+    assert "gate failed: --min-lf-coverage 0.99: LF 'first_person_feeling' coverage is 0.0420, needs at least 0.99" in joined
