@@ -49,14 +49,16 @@ def expand_paths(items: Sequence[str | os.PathLike[str]]) -> list[Path]:
 def dataset_named(name: str) -> pd.DataFrame | None:
     """A fetched dataset's rows when ``name`` (no file of that name exists) is a dataset
     name (``lf datasets list``); None for a missing file; a DataError for a name that is
-    close to a dataset's (``yotube``) and has no suffix, as no data file lacks one."""
+    close to a dataset's (``yotube``) and has no suffix, as no data file lacks one (a glob
+    pattern such as ``youtube*`` is one, whose files the caller reads)."""
     from lf.manifest import list_datasets
 
     known = list_datasets()
     if name not in known:
         import difflib
 
-        close = difflib.get_close_matches(name, known, n=1) if not Path(name).suffix and os.sep not in name else []
+        plain = not Path(name).suffix and os.sep not in name and not (_GLOB_CHARS & set(name))
+        close = difflib.get_close_matches(name, known, n=1) if plain else []
         if close:
             raise DataError(
                 f"{name!r} is neither a data file nor a dataset lf knows: did you mean the dataset {close[0]!r}? "
