@@ -259,10 +259,26 @@ def _records_frame(data: Any) -> pd.DataFrame | None:
 def _is_record(x: Any) -> bool:
     import pandas as pd
 
-    if isinstance(x, (dict, pd.Series)):
+    if isinstance(x, (dict, pd.Series)) or _is_namedtuple(x):
         return True
     # an object with attributes; not a class, function or LF (callables: arguments swapped?)
-    return hasattr(x, "__dict__") and not callable(x) and not isinstance(x, (os.PathLike, pd.DataFrame))
+    attributed = hasattr(x, "__dict__") or bool(_slot_names(x))
+    return attributed and not callable(x) and not isinstance(x, (os.PathLike, pd.DataFrame, tuple))
+
+
+def _is_namedtuple(x: Any) -> bool:
+    return isinstance(x, tuple) and isinstance(getattr(type(x), "_fields", None), tuple)
+
+
+def _slot_names(x: Any) -> list[str]:
+    """The attributes an object of a class with ``__slots__`` has set (a dataclass(slots=True))."""
+    names: list[str] = []
+    for klass in reversed(type(x).__mro__):
+        slots = vars(klass).get("__slots__", ())
+        for name in [slots] if isinstance(slots, str) else slots:
+            if name not in ("__dict__", "__weakref__") and name not in names and hasattr(x, name):
+                names.append(name)
+    return names
 
 
 def _fields(x: Any) -> dict[Any, Any]:
@@ -270,4 +286,8 @@ def _fields(x: Any) -> dict[Any, Any]:
 
     if isinstance(x, pd.Series):
         return dict(x.to_dict())
-    return dict(x) if isinstance(x, dict) else dict(vars(x))
+    if _is_namedtuple(x):
+        return dict(x._asdict())
+    if isinstance(x, dict):
+        return dict(x)
+    return {**{name: getattr(x, name) for name in _slot_names(x)}, **getattr(x, "__dict__", {})}

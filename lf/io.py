@@ -157,10 +157,10 @@ def iter_chunks(data: Any, chunk_size: int, columns: list[str] | None = None) ->
 
 def _not_a_frame(i: int, part: Any) -> DataError:
     """What is wrong with item ``i`` of an iterable of data that is not a DataFrame."""
-    import pandas as pd
+    from lf.corpus import _is_record
 
     kind = type(part).__name__
-    if isinstance(part, (dict, pd.Series)) or (hasattr(part, "__dict__") and not callable(part)):
+    if _is_record(part):
         return DataError(
             f"Item {i} of the data iterable is a record ({kind}): records are read from a list "
             "or tuple, and any other iterable (a generator ...) must yield DataFrames. Pass "
