@@ -49,14 +49,16 @@ def expand_paths(items: Sequence[str | os.PathLike[str]]) -> list[Path]:
 def dataset_named(name: str) -> pd.DataFrame | None:
     """A fetched dataset's rows when ``name`` (no file of that name exists) is a dataset
     name (``lf datasets list``); None for a missing file; a DataError for a name that is
-    close to a dataset's (``yotube``) and has no suffix, as no data file lacks one."""
+    close to a dataset's (``yotube``) and has no suffix, as no data file lacks one (a glob
+    pattern such as ``youtube*`` is one, whose files the caller reads)."""
     from lf.manifest import list_datasets
 
     known = list_datasets()
     if name not in known:
         import difflib
 
-        close = difflib.get_close_matches(name, known, n=1) if not Path(name).suffix and os.sep not in name else []
+        plain = not Path(name).suffix and os.sep not in name and not (_GLOB_CHARS & set(name))
+        close = difflib.get_close_matches(name, known, n=1) if plain else []
         if close:
             raise DataError(
                 f"{name!r} is neither a data file nor a dataset lf knows: did you mean the dataset {close[0]!r}? "
@@ -257,10 +259,26 @@ def _records_frame(data: Any) -> pd.DataFrame | None:
 def _is_record(x: Any) -> bool:
     import pandas as pd
 
-    if isinstance(x, (dict, pd.Series)):
+    if isinstance(x, (dict, pd.Series)) or _is_namedtuple(x):
         return True
     # an object with attributes; not a class, function or LF (callables: arguments swapped?)
-    return hasattr(x, "__dict__") and not callable(x) and not isinstance(x, (os.PathLike, pd.DataFrame))
+    attributed = hasattr(x, "__dict__") or bool(_slot_names(x))
+    return attributed and not callable(x) and not isinstance(x, (os.PathLike, pd.DataFrame, tuple))
+
+
+def _is_namedtuple(x: Any) -> bool:
+    return isinstance(x, tuple) and isinstance(getattr(type(x), "_fields", None), tuple)
+
+
+def _slot_names(x: Any) -> list[str]:
+    """The attributes an object of a class with ``__slots__`` has set (a dataclass(slots=True))."""
+    names: list[str] = []
+    for klass in reversed(type(x).__mro__):
+        slots = vars(klass).get("__slots__", ())
+        for name in [slots] if isinstance(slots, str) else slots:
+            if name not in ("__dict__", "__weakref__") and name not in names and hasattr(x, name):
+                names.append(name)
+    return names
 
 
 def _fields(x: Any) -> dict[Any, Any]:
@@ -268,4 +286,8 @@ def _fields(x: Any) -> dict[Any, Any]:
 
     if isinstance(x, pd.Series):
         return dict(x.to_dict())
-    return dict(x) if isinstance(x, dict) else dict(vars(x))
+    if _is_namedtuple(x):
+        return dict(x._asdict())
+    if isinstance(x, dict):
+        return dict(x)
+    return {**{name: getattr(x, name) for name in _slot_names(x)}, **getattr(x, "__dict__", {})}

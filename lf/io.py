@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import os
 import tempfile
@@ -156,10 +157,10 @@ def iter_chunks(data: Any, chunk_size: int, columns: list[str] | None = None) ->
 
 def _not_a_frame(i: int, part: Any) -> DataError:
     """What is wrong with item ``i`` of an iterable of data that is not a DataFrame."""
-    import pandas as pd
+    from lf.corpus import _is_record
 
     kind = type(part).__name__
-    if isinstance(part, (dict, pd.Series)) or (hasattr(part, "__dict__") and not callable(part)):
+    if _is_record(part):
         return DataError(
             f"Item {i} of the data iterable is a record ({kind}): records are read from a list "
             "or tuple, and any other iterable (a generator ...) must yield DataFrames. Pass "
@@ -210,10 +211,12 @@ def _parquet_columns(path: Path) -> list[str]:
 def _csv_header(path: Path, text: io.TextIOWrapper, fmt: str) -> list[str]:
     import csv
 
-    header = next(csv.reader(text, delimiter="\t" if fmt == "tsv" else ","), None)
+    first = text.readline()
+    header = next(csv.reader(itertools.chain([first], text), delimiter="\t" if fmt == "tsv" else ","), None)
     if not header:
         raise DataError(f"{str(path)!r} is empty: a {fmt.upper()} file starts with a header line naming its columns.")
-    if fmt == "csv" and len(header) == 1 and ";" in header[0]:  # a spreadsheet's export in many locales
+    # A spreadsheet's export in many locales; a name that holds ';' in quotes is one column's.
+    if fmt == "csv" and len(header) == 1 and len(next(csv.reader([first], delimiter=";"), [])) > 1:
         raise DataError(
             f"{str(path)!r} has one column, named {header[0]!r}: its values are separated by ';', and a "
             "CSV's by ','. Convert it, e.g. pandas.read_csv(path, sep=';').to_csv(new_path, index=False)."

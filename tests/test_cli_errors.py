@@ -467,3 +467,17 @@ def test_a_misspelled_dataset_name_is_not_called_a_missing_data_file(tmp_path: P
         lf.apply(lf.load_lfs(lfs), "yotube")
     code, _, err = run(capsys, "label", "nothing_like_it", "--lfs", lfs, "-o", "l.parquet", "--model", "mv")
     assert err == "error: Data file not found: 'nothing_like_it'.\n"
+
+
+def test_a_glob_close_to_a_dataset_name_reads_the_files_it_matches(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    monkeypatch.chdir(tmp_path)
+    pd.DataFrame({"text": ["xy", "x"]}).to_csv("youtube_1.csv", index=False)
+    pd.DataFrame({"text": ["y"]}).to_csv("youtube_2.csv", index=False)
+    code, _, err = run(capsys, "apply", "youtube*", "--lfs", lfs, "-o", "L.parquet")
+    assert code == 0 and err.startswith("wrote L.parquet: 3 rows x 3 LFs"), err
+    assert lf.LabelMatrix.load(tmp_path / "L.parquet").n == 3
+    assert lf.apply(lf.load_lfs(lfs), "youtube*").n == 3
+    code, _, err = run(capsys, "apply", "yotube*", "--lfs", lfs, "-o", "L.parquet")
+    assert (code, err) == (2, "error: The pattern 'yotube*' matches no data file.\n")

@@ -526,6 +526,7 @@ def test_fit_auto_with_a_given_class_balance_does_not_claim_cross_validation(
     assert "model choice on 300 dev rows: accuracy by cross-validation" in err
 
 
+@pytest.mark.filterwarnings("default::lf.models.UnderdeterminedWarning")  # song and praise never together
 def test_lfs_that_vote_the_same_on_every_row_are_named_by_report_fit_and_label(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix
 ) -> None:
@@ -556,6 +557,7 @@ def test_lfs_that_vote_the_same_on_every_row_are_named_by_report_fit_and_label(
     code, _, err = run(capsys, "label", DEMO, "--lfs", module, "-o", tmp_path / "labels.parquet")
     assert code == 0, err
     assert "warning: promo, promo_again give the same vote on every row" in err
+    assert "warning: LabelModel: the LFs' votes give 8 agreement statistics for 9 unknowns" in err
 
 
 @pytest.mark.parametrize("command", ["report", "sample"])

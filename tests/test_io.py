@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import lf
-from lf import ABSTAIN, LabelingFunction, keyword_lf
+from lf import ABSTAIN, LabelingFunction, keyword_lf, labeling_function
 from lf.errors import DataError, LFRuntimeError
 from lf.io import atomic_path, count_rows, detect_format, iter_chunks, write_frame
 
@@ -420,3 +420,20 @@ def test_a_csv_separated_by_semicolons_is_refused_naming_the_separator(tmp_path)
     single = tmp_path / "single.csv"  # one column whose name has no ';' is a CSV like any other
     single.write_text("text\ncheck my channel\n")
     assert lf.apply([keyword_lf("k", ["check"], 1)], single, progress=False).array[:, 0].tolist() == [1]
+
+
+def test_a_one_column_csv_whose_quoted_name_holds_a_semicolon_is_read(tmp_path):
+    # pandas reads it as the one column it is; only an unquoted 'id;text' header is a ';' export
+    path = tmp_path / "one.csv"
+    path.write_text('"question; answer"\n"check; why"\nhello\n')
+    assert pd.read_csv(path).columns.tolist() == ["question; answer"]
+
+    @labeling_function()
+    def asks_why(x):
+        return 1 if "why" in x["question; answer"] else ABSTAIN
+
+    assert lf.apply([asks_why], path, progress=False).array[:, 0].tolist() == [1, -1]
+    export = tmp_path / "export.csv"  # a ';' export whose first field is quoted is still one
+    export.write_text('"id";"text"\n1;"check; my channel"\n')
+    with pytest.raises(DataError, match=r"has one column, named 'id;\"text\"': its values are separated by ';'"):
+        lf.apply([asks_why], export, progress=False)

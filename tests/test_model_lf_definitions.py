@@ -60,6 +60,7 @@ def comments() -> pd.DataFrame:
     return pd.read_csv(DEMO)
 
 
+@pytest.mark.filterwarnings("ignore::lf.models.UnderdeterminedWarning")  # short and love: 8 statistics for 9
 def test_lf_label_warns_when_a_saved_model_meets_an_edited_lf(tmp_path: Path, comments: pd.DataFrame) -> None:
     first = lf.label(lf.load_lfs(_module(tmp_path / "v1", 30)), comments, progress=False)
     prints = first.model.lf_fingerprints_
@@ -80,6 +81,7 @@ def test_lf_label_warns_when_a_saved_model_meets_an_edited_lf(tmp_path: Path, co
     assert len(caught) == 1 and "'link'" not in str(caught[0].message)
 
 
+@pytest.mark.filterwarnings("ignore::lf.models.UnderdeterminedWarning")  # short and love: 8 statistics for 9
 def test_the_commands_carry_the_definitions_from_apply_to_fit_to_label(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

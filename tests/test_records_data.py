@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
@@ -33,6 +35,13 @@ def _typo(x):
 
 _EXPECTED = [[-1, 0], [0, -1], [-1, -1], [-1, 0], [-1, 0]]
 
+_Point = namedtuple("_Point", ["num"])
+
+
+@dataclass(slots=True)
+class _Slotted:  # attributes without a __dict__
+    num: int
+
 
 @pytest.mark.parametrize(
     "records",
@@ -40,8 +49,10 @@ _EXPECTED = [[-1, 0], [0, -1], [-1, -1], [-1, 0], [-1, 0]]
         [SimpleNamespace(num=n) for n in _NUMS],
         [{"num": n} for n in _NUMS],
         tuple(pd.Series({"num": n}) for n in _NUMS),
+        [_Point(n) for n in _NUMS],
+        [_Slotted(n) for n in _NUMS],
     ],
-    ids=["namespaces", "dicts", "series"],
+    ids=["namespaces", "dicts", "series", "namedtuples", "slots"],
 )
 def test_a_list_of_records_is_data(records):
     assert lf.apply([_big, _listed], records, progress=False).array.tolist() == _EXPECTED

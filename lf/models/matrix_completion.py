@@ -299,25 +299,34 @@ def inconsistent_cells(
 
 
 def moment_counts(
-    O: FloatArray, m: int, k: int, members: list[list[int]], learn_balance: bool
+    O: FloatArray,
+    m: int,
+    k: int,
+    members: list[list[int]],
+    learn_balance: bool,
+    dropped: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[int, int]:
     """How many statistics the moment fit matches, and how many unknowns it learns.
 
     Statistics: the rate of each vote some LF casts (the diagonal of ``O``) and, for each
     pair of LFs not in one clique, the co-occurrence of each of the one's votes with each of
-    the other's. Unknowns: ``k`` rates per vote cast (one per class), and ``k - 1`` for the
-    class balance when it is learned. With fewer statistics than unknowns the fit is
-    underdetermined: a flat valley of the loss, where the prior and the start decide (one
-    LF per class, as on WRENCH yoruba and hausa, gives 28 statistics for 55 unknowns).
+    the other's, but those ``dropped`` (``mk x mk``: the cells the fit leaves out as
+    :func:`inconsistent_cells`, e.g. two LFs of a class that never fire together). Unknowns:
+    ``k`` rates per vote cast (one per class), and ``k - 1`` for the class balance when it
+    is learned. With fewer statistics than unknowns the fit is underdetermined: a flat
+    valley of the loss, where the prior and the start decide (one LF per class, as on WRENCH
+    yoruba and hausa, gives at most 28 statistics for 55 unknowns).
     """
-    emitted = (np.diag(O).reshape(m, k) > 0).sum(axis=1).astype(np.int64)
+    cast = np.diag(O) > 0
     clique = np.arange(m)
     for c, group in enumerate(members):
         clique[group] = m + c
-    apart = clique[:, None] != clique[None, :]
-    pairs = np.triu(np.outer(emitted, emitted) * apart, 1)
-    statistics = int(emitted.sum() + pairs.sum())
-    unknowns = int(k * emitted.sum()) + (k - 1 if learn_balance else 0)
+    apart = np.repeat(np.repeat(clique[:, None] != clique[None, :], k, axis=0), k, axis=1)
+    cells = np.outer(cast, cast) & apart
+    if dropped is not None:
+        cells &= ~dropped
+    statistics = int(cast.sum() + np.triu(cells, 1).sum())
+    unknowns = int(k * cast.sum()) + (k - 1 if learn_balance else 0)
     return statistics, unknowns
 
 
@@ -590,7 +599,9 @@ class LabelModel(BaseLabelModel):
             return self._fit_rates(A, k, O, n, p, cliques, None if cliques else balance, learn, targets)
 
         members, used, (mu, p_fit, res) = settle_cliques(self.dependencies, names, O, n, k, rates)
-        statistics, unknowns = moment_counts(O, m, k, members, learn)
+        d = np.diag(O) / max(n, 1.0)
+        dropped = inconsistent_cells(O / max(n, 1.0), d, m, k, targets) if self.drop_inconsistent else None
+        statistics, unknowns = moment_counts(O, m, k, members, learn, dropped)
         if statistics < unknowns and not self.em_steps:  # EM matches the whole likelihood
             warnings.warn(underdetermined_warning(statistics, unknowns, learn), stacklevel=3)
         cliques = fit_factors(A, k, mu, p_fit, members, targets.reshape(m, k))

@@ -75,6 +75,7 @@ def test_score_without_gold_labels_says_so() -> None:
         MajorityVoter().fit(L).score(L)
 
 
+@pytest.mark.filterwarnings("ignore::lf.models.UnderdeterminedWarning")  # four rows: it says so
 def test_load_on_an_instance_loads_into_it_as_snorkels_load_does(tmp_path: Any) -> None:
     """Snorkel's test_save_and_load: ``new = LabelModel(); new.load(path); new.predict(L)``.
     Before, ``load`` was only a class method: called on ``new`` it returned another model
@@ -91,6 +92,7 @@ def test_load_on_an_instance_loads_into_it_as_snorkels_load_does(tmp_path: Any) 
     np.testing.assert_array_equal(back.predict_proba(L), fitted.predict_proba(L))
 
 
+@pytest.mark.filterwarnings("ignore::lf.models.UnderdeterminedWarning")  # four rows: it says so
 def test_load_into_an_instance_of_another_model_is_refused_and_leaves_it_alone(tmp_path: Any) -> None:
     from lf.errors import DataError, NotFittedError
 

@@ -152,6 +152,7 @@ def test_mv_default_without_overlaps_or_conflicts_the_votes_decide(L: np.ndarray
     np.testing.assert_array_equal(model.predict(L), voted)
 
 
+@pytest.mark.filterwarnings("ignore::lf.models.UnderdeterminedWarning")  # a few rows: it says so
 def test_predict_abstains_where_lfs_only_disagree() -> None:
     """Snorkel's test_predict: three LFs that only ever disagree, each abstaining on one row
     and voting 0 and 1 on the others in turn, give every row equal probabilities: with ties
@@ -162,6 +163,7 @@ def test_predict_abstains_where_lfs_only_disagree() -> None:
     np.testing.assert_array_equal(model.predict(L, abstain="ties"), -1)
 
 
+@pytest.mark.filterwarnings("ignore::lf.models.UnderdeterminedWarning")  # a few rows: it says so
 def test_score_leaves_out_uncovered_rows_and_counts_them_in_coverage() -> None:
     """Snorkel's test_score: accuracy over the rows the model labels, coverage over all."""
     L = np.array([[0, 0, 1], [-1, -1, -1], [0, 1, 0], [-1, -1, -1]])

@@ -57,9 +57,6 @@ def test_three_lfs_that_vote_one_class_each_are_too_few_for_two_classes(generate
         LabelModel().fit(L, cardinality=2)
     L[:200, 2] = 1  # the HAM LF votes SPAM too: 4 vote rates and 1 + 2 + 2 pair rates
     assert counts(L, 2) == (9, 9)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        LabelModel().fit(L, cardinality=2)
 
 
 def test_votes_never_cast_and_cliques_give_no_statistics(generate):
@@ -96,3 +93,21 @@ def test_lfs_that_cast_every_vote_are_never_underdetermined(m, k, seed):
     L[:k] = np.arange(k)[:, None]  # every vote cast by every LF at least once
     statistics, unknowns = counts(L, k)
     assert statistics == m * k + m * (m - 1) // 2 * k * k and statistics >= unknowns
+
+
+def test_pairs_of_a_class_that_never_fire_together_are_no_statistics():
+    """LFs 0 and 1 fire on one half of the rows, LFs 2 and 3 on the other: the two LFs of a
+    class never fire together, and the fit leaves such cells out (inconsistent_cells). They
+    were counted: 10 statistics for 9 unknowns, no warning, while the learned accuracies
+    (0.92-0.95 for LFs 85% right) moved by up to 0.09 with the class balance given."""
+    rng = np.random.default_rng(0)
+    n = 4000
+    y = rng.integers(0, 2, n)
+    half = rng.integers(0, 2, n)
+    L = np.full((n, 4), -1, np.int8)
+    for j, (cls, part) in enumerate([(0, 0), (1, 0), (0, 1), (1, 1)]):
+        vote = np.where(rng.random(n) < 0.85, y, 1 - y)
+        L[(half == part) & (rng.random(n) < 0.6) & (vote == cls), j] = cls
+    assert counts(L, 2) == (10, 9)  # every cell of the votes cast
+    with pytest.warns(UnderdeterminedWarning, match="8 agreement statistics for 9 unknowns"):
+        LabelModel().fit(L, cardinality=2)
