@@ -31,6 +31,22 @@ def check_metrics(metrics: Any) -> tuple[str, ...]:
     return names
 
 
+def named_gold(y: Any, n: int, k: int, labels: Sequence[str] | None, what: str) -> IntArray | None:
+    """Gold labels given as label names (or ids among them, as lf.summarize takes them) for
+    ``n`` rows, as class ids; None when the classes have no names or ``y`` holds numbers.
+    A column vector (``n x 1``) is taken too. ``what`` names ``y`` in the errors."""
+    values = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)  # a list of ints stays ints
+    if not labels or values.dtype.kind not in "OUS":
+        return None
+    from lf.gold import gold_ids
+
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values[:, 0]
+    if values.shape != (n,):
+        raise ParameterError(f"{what} must hold one gold label per row: {n} rows, got shape {values.shape}.")
+    return gold_ids(values, labels, k, what=what)
+
+
 def check_gold(y: Any, n: int, k: int, labels: Sequence[str] | None = None) -> IntArray:
     """Gold labels: one class id ``0 .. k-1`` per row, or ``-1`` for a row without one; or,
     when the classes have names (``labels``), those names in any case.
@@ -40,15 +56,9 @@ def check_gold(y: Any, n: int, k: int, labels: Sequence[str] | None = None) -> I
     """
     from lf.matrix import as_gold_array
 
-    values = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)  # a list of ints stays ints
-    if labels and values.dtype.kind in "OUS":  # label names (or ids among them), as lf.summarize takes them
-        from lf.gold import gold_ids
-
-        if values.ndim == 2 and values.shape[1] == 1:
-            values = values[:, 0]
-        if values.shape != (n,):
-            raise ParameterError(f"`y` must hold one gold label per row: {n} rows, got shape {values.shape}.")
-        return gold_ids(values, labels, k, what="`y`")
+    named = named_gold(y, n, k, labels, "`y`")
+    if named is not None:
+        return named
     arr = as_gold_array(y, n)
     if labels:
         from lf.gold import refuse_ambiguous_numbers

@@ -198,12 +198,10 @@ def dev_balance(y: npt.NDArray[np.int64], k: int) -> npt.NDArray[np.float64]:
 
 def _dev_ids(y_dev: Any, n: int, k: int, labels: Sequence[str] | None) -> npt.NDArray[np.int64]:
     """``y_dev`` as class ids: label names are taken, as everywhere gold labels are."""
-    values = np.asarray(y_dev.to_numpy() if hasattr(y_dev, "to_numpy") else y_dev)
-    if labels and values.dtype.kind in "OUS" and values.ndim == 1:
-        from lf.gold import gold_ids
+    from lf.models._metrics import named_gold
 
-        return gold_ids(values, labels, k, what="`y_dev`")
-    return as_gold_array(y_dev, n, name="y_dev")
+    named = named_gold(y_dev, n, k, labels, "`y_dev`")
+    return named if named is not None else as_gold_array(y_dev, n, name="y_dev")
 
 
 def _check_y(y_dev: npt.ArrayLike, n: int, k: int) -> npt.NDArray[np.int64]:
