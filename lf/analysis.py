@@ -28,7 +28,14 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.errors import ParameterError
-from lf.matrix import LabelMatrix, PatternTable, as_gold_array, as_label_array, row_patterns
+from lf.matrix import (
+    LabelMatrix,
+    PatternTable,
+    as_gold_array,
+    as_label_array,
+    check_gold_range,
+    row_patterns,
+)
 
 __all__ = [
     "agreement_matrix",
@@ -155,17 +162,7 @@ def _gold(A: IntArray, y: Any, k: int | None) -> npt.NDArray[np.int64]:
     below ``k`` when the matrix knows its classes. -1 (no gold label, as ``model.score``
     takes it) is refused: counted, it would be a label every LF gets wrong."""
     gold = as_gold_array(y, A.shape[0])
-    bad = np.flatnonzero((gold < 0) | (gold >= (k if k is not None else np.iinfo(np.int64).max)))
-    if bad.size:
-        row, value = int(bad[0]), int(gold[bad[0]])
-        if value == -1:
-            raise ParameterError(
-                f"`y` holds -1 (no gold label) at row {row}: the accuracies need a gold label on every "
-                "row. Leave those rows out: L[y != -1], y[y != -1]."
-            )
-        if value < 0:
-            raise ParameterError(f"`y` holds {value} at row {row}: class ids are 0 or more.")
-        raise ParameterError(f"`y` holds class {value} at row {row}; the matrix has {k} classes (0..{k - 1 if k else 0}).")
+    check_gold_range(gold, k, name="y", matrix="L", missing=False)
     return gold
 
 

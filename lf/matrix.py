@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from lf.errors import DataError, LFDefinitionError, ParameterError
 
-__all__ = ["LabelMatrix", "PatternTable", "Patterns", "WeightedRows", "as_gold_array", "as_label_array"]
+__all__ = ["LabelMatrix", "PatternTable", "Patterns", "WeightedRows", "as_gold_array", "as_label_array", "check_gold_range"]
 
 
 
@@ -132,6 +132,25 @@ def as_gold_array(y: Any, n: int, *, name: str = "y") -> npt.NDArray[np.int64]:
     if arr.size and arr.dtype.kind not in "iuf":
         raise ParameterError(f"`{name}` must hold integer labels. Got dtype {arr.dtype}.")
     return np.asarray(_integral(arr, f"`{name}`"), dtype=np.int64)
+
+
+def check_gold_range(gold: npt.NDArray[np.int64], k: int | None, *, name: str, matrix: str, missing: bool) -> None:
+    """Refuse gold class ids outside ``0 .. k-1`` (``k`` None: any id >= 0), naming the first
+    bad row. ``-1`` (no gold label) is taken when ``missing``; otherwise the message says how
+    to leave those rows out of ``name`` and of the label matrix ``matrix``."""
+    high = np.iinfo(np.int64).max if k is None else k
+    bad = np.flatnonzero((gold < (-1 if missing else 0)) | (gold >= high))
+    if not bad.size:
+        return
+    row, value = int(bad[0]), int(gold[bad[0]])
+    if value == -1:
+        raise ParameterError(
+            f"`{name}` holds -1 (no gold label) at row {row}: every row needs a gold label here. "
+            f"Leave those rows out: {matrix}[{name} != -1], {name}[{name} != -1]."
+        )
+    ids = "class ids 0 or more" if k is None else f"class ids 0..{k - 1}"
+    extra = " (-1: no gold label)" if missing else ""
+    raise ParameterError(f"`{name}` holds {value} at row {row}: it must hold {ids}{extra}.")
 
 
 def as_label_array(L: Any, cardinality: int | None = None) -> tuple[npt.NDArray[np.integer[Any]], int]:

@@ -54,7 +54,7 @@ def check_gold(y: Any, n: int, k: int, labels: Sequence[str] | None = None) -> I
     As everywhere in lf, a column vector (``n x 1``, as Snorkel's tests pass) and floats
     holding whole numbers are accepted.
     """
-    from lf.matrix import as_gold_array
+    from lf.matrix import as_gold_array, check_gold_range
 
     named = named_gold(y, n, k, labels, "`y`")
     if named is not None:
@@ -64,11 +64,7 @@ def check_gold(y: Any, n: int, k: int, labels: Sequence[str] | None = None) -> I
         from lf.gold import refuse_ambiguous_numbers
 
         refuse_ambiguous_numbers(labels, "`y`")
-    if n and (arr.min() < -1 or arr.max() >= k):
-        raise ParameterError(
-            f"`y` must hold class ids 0..{k - 1} (-1: no gold label). "
-            f"Got values in [{arr.min().item()}, {arr.max().item()}]."
-        )
+    check_gold_range(arr, k, name="y", matrix="L", missing=True)
     return arr
 
 

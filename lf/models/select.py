@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.errors import ParameterError
-from lf.matrix import LabelMatrix, as_gold_array, as_label_array
+from lf.matrix import LabelMatrix, as_gold_array, as_label_array, check_gold_range
 from lf.models.base import BaseLabelModel, UnderdeterminedWarning, check_class_balance
 
 __all__ = ["Selection", "default_candidates", "dev_balance", "score", "select"]
@@ -152,7 +152,10 @@ def select(
     if isinstance(L_train, LabelMatrix) and isinstance(L_dev, LabelMatrix) and L_train.names != L_dev.names:
         raise ParameterError("`L_train` and `L_dev` must have the same LFs in the same order (names differ).")
     labels = next((M.labels for M in (L_dev, L_train) if isinstance(M, LabelMatrix) and M.labels), None)
-    y = _check_y(_dev_ids(y_dev, A_dev.shape[0], k, labels), A_dev.shape[0], k)
+    y = _dev_ids(y_dev, A_dev.shape[0], k, labels)
+    if y.size == 0:
+        raise ParameterError("`y_dev` is empty: select needs at least one labeled dev row.")
+    check_gold_range(y, k, name="y_dev", matrix="L_dev", missing=False)
     from_dev = isinstance(class_balance, str)
     if from_dev and class_balance != "dev":
         raise ParameterError(f"`class_balance` must be 'dev', None or {k} numbers. Got {class_balance!r}.")
@@ -202,17 +205,6 @@ def _dev_ids(y_dev: Any, n: int, k: int, labels: Sequence[str] | None) -> npt.ND
 
     named = named_gold(y_dev, n, k, labels, "`y_dev`")
     return named if named is not None else as_gold_array(y_dev, n, name="y_dev")
-
-
-def _check_y(y_dev: npt.ArrayLike, n: int, k: int) -> npt.NDArray[np.int64]:
-    y = np.asarray(y_dev)
-    if y.ndim != 1 or y.shape[0] != n:
-        raise ParameterError(f"`y_dev` must hold one label per dev row ({n}). Got shape {y.shape}.")
-    if y.size == 0:
-        raise ParameterError("`y_dev` is empty: select needs at least one labeled dev row.")
-    if y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= k:
-        raise ParameterError(f"`y_dev` must hold class ids 0..{k - 1}. Got values in [{y.min()!r}, {y.max()!r}].")
-    return np.asarray(y, np.int64)
 
 
 def _held_out(

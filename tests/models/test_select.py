@@ -94,8 +94,12 @@ def test_errors(split):
     L_train, L_dev, y_dev = split
     with pytest.raises(ValueError, match=r"`y_dev` must hold one gold label per row"):
         select(None, L_train, L_dev, y_dev[:-1])
-    with pytest.raises(ValueError, match="class ids 0..1"):
+    with pytest.raises(ValueError, match=r"`y_dev` holds 5 at row 0: it must hold class ids 0..1\.$"):
         select(None, L_train, L_dev, y_dev + 5)
+    no_gold = np.where(np.arange(len(y_dev)) == 3, -1, y_dev)
+    with pytest.raises(ValueError, match=r"`y_dev` holds -1 \(no gold label\) at row 3: .*L_dev\[y_dev != -1\], y_dev\[y_dev != -1\]\.$"):
+        select(None, L_train, L_dev, no_gold)
+    assert select(None, L_train, L_dev, y_dev.astype(float)).name == select(None, L_train, L_dev, y_dev).name
     with pytest.raises(ValueError, match="`L_dev` has 5 LFs"):
         select(None, L_train, L_dev[:, :5], y_dev)
     with pytest.raises(ValueError, match="`metric`"):
