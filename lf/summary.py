@@ -34,7 +34,14 @@ COLUMNS = (
 )
 
 
-def summarize(L: LabelMatrix | Any, y: Any = None, model: Any = None) -> pd.DataFrame:
+_SNORKEL_SUMMARY = {
+    "Y": "gold labels are `y`: summarize(L, y).",
+    "est_weights": "pass the fitted model instead: summarize(L, y, model=model) (its accuracies_ "
+    "become the learned_acc column).",
+}
+
+
+def summarize(L: LabelMatrix | Any, y: Any = None, model: Any = None, **unknown: Any) -> pd.DataFrame:
     """Per-LF statistics as a DataFrame indexed by LF name.
 
     Columns: ``polarity`` (labels emitted), ``coverage``, ``overlaps``, ``conflicts``
@@ -53,6 +60,14 @@ def summarize(L: LabelMatrix | Any, y: Any = None, model: Any = None) -> pd.Data
     """
     import pandas as pd
 
+    if unknown:
+        from lf.errors import ParameterError
+
+        name = min(unknown)
+        why = _SNORKEL_SUMMARY.get(name)
+        if why is not None:
+            raise ParameterError(f"summarize takes no `{name}` (Snorkel's lf_summary argument): {why}")
+        raise ParameterError(f"summarize has no argument {name!r}. Its arguments: L, y, model.")
     rec = lf_record(L, y=y, model=model)
     m = len(rec.names)
     missing = pd.array([pd.NA] * m, dtype="Int64")

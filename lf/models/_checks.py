@@ -166,13 +166,39 @@ _SNORKEL_ARGUMENTS = {
 }
 
 
-def refuse_call_arguments(model: Any, method: str, unknown: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
-    """The ParameterError for keyword arguments ``model.method`` does not take: Snorkel's
-    (``fit(L, n_epochs=100)``, ``predict(L, tie_break_policy=...)``) named with what lf takes
-    instead, any other one with the arguments there are. Returns when ``unknown`` is empty."""
+# Snorkel's positional arguments after the ones lf's methods take, by method: a call such
+# as ``model.predict(L, True)`` is refused as ``return_probs`` by name.
+SNORKEL_POSITIONAL = {
+    "fit": ("Y_dev", "class_balance", "progress_bar"),
+    "predict": ("return_probs", "tie_break_policy"),
+    "score": ("tie_break_policy",),
+}
+
+
+def refuse_call_arguments(
+    model: Any, method: str, unknown: Mapping[str, Any], allowed: tuple[str, ...], extra: tuple[Any, ...] = (),
+    positional: int = 1,
+) -> None:
+    """The ParameterError for arguments ``model.method`` does not take: keywords Snorkel's
+    methods take (``fit(L, n_epochs=100)``, ``predict(L, tie_break_policy=...)``) named with
+    what lf takes instead, any other one with the arguments there are; ``extra`` positional
+    arguments beyond the ``positional`` ones lf takes, named as in Snorkel's method
+    (``predict(L, True)`` is its ``return_probs``). Returns when there are none."""
+    cls = type(model).__name__
+    if extra:
+        names = SNORKEL_POSITIONAL.get(method, ())[: len(extra)]
+        if len(extra) > len(names):
+            takes = ", ".join(allowed[:positional])
+            raise ParameterError(
+                f"{cls}.{method} takes {positional} positional argument{'s' if positional > 1 else ''} "
+                f"({takes}); got {positional + len(extra)}. Pass the others by keyword: {', '.join(allowed)}."
+            )
+        taken = [n for n in names if n in allowed]
+        if taken:
+            raise ParameterError(f"{cls}.{method} takes `{taken[0]}` by keyword only: {method}(..., {taken[0]}=...).")
+        unknown = {**dict(zip(names, extra)), **unknown}
     if not unknown:
         return
-    cls = type(model).__name__
     name = min(unknown)
     params = type(model)._param_names()
     if name in params:

@@ -217,7 +217,9 @@ class BaseLabelModel:
             refuse_arguments(cls, args, kwargs)  # another mismatch: __init__ says it, in Python's words
         return super().__new__(cls)
 
-    def fit(self, L: Any, *, class_balance: Any = None, cardinality: int | None = None, **unknown: Any) -> Self:
+    def fit(
+        self, L: Any, *extra: Any, class_balance: Any = None, cardinality: int | None = None, **unknown: Any
+    ) -> Self:
         """Learn from the label matrix ``L``; returns ``self``.
 
         ``class_balance``: ``P(Y)`` as ``k`` numbers summing to 1 in class order, or as
@@ -229,7 +231,7 @@ class BaseLabelModel:
         """
         from lf.models._stats import check_matrix, resolve_class_balance
 
-        refuse_call_arguments(self, "fit", unknown, ("L", "class_balance", "cardinality"))
+        refuse_call_arguments(self, "fit", unknown, ("L", "class_balance", "cardinality"), extra)
         self._check_params()
         A, k = check_matrix(L, cardinality, min_lfs=self._min_lfs, model=type(self).__name__)
         self._fit(L, A, k, resolve_class_balance(balance_by_label(class_balance, L), k))
@@ -321,7 +323,7 @@ class BaseLabelModel:
     def predict_proba(self, L: Any) -> npt.NDArray[np.float64]:
         raise NotImplementedError
 
-    def predict(self, L: Any, *, abstain: str | None = None, **unknown: Any) -> npt.NDArray[np.int64]:
+    def predict(self, L: Any, *extra: Any, abstain: str | None = None, **unknown: Any) -> npt.NDArray[np.int64]:
         """Most probable class per row (lowest class index on exact ties).
 
         ``abstain`` says which rows get ABSTAIN (-1) instead of a class, as Snorkel's tie
@@ -330,7 +332,7 @@ class BaseLabelModel:
         voted on; ``"ties"``: those and the rows whose top probabilities tie (within
         ``1e-5``).
         """
-        refuse_call_arguments(self, "predict", unknown, ("L", "abstain"))
+        refuse_call_arguments(self, "predict", unknown, ("L", "abstain"), extra)
         check_abstain(abstain)
         A = self._check_L(L)
         proba = self.predict_proba(L)
@@ -354,7 +356,7 @@ class BaseLabelModel:
         L: Any,
         y: Any = None,
         metrics: Sequence[str] | str = ("accuracy",),
-        *,
+        *extra: Any,
         abstain: str | None = "uncovered",
         **unknown: Any,
     ) -> dict[str, float]:
@@ -371,7 +373,7 @@ class BaseLabelModel:
         """
         from lf.models._metrics import check_gold, check_metrics, scores
 
-        refuse_call_arguments(self, "score", unknown, ("L", "y", "metrics", "abstain"))
+        refuse_call_arguments(self, "score", unknown, ("L", "y", "metrics", "abstain"), extra, positional=3)
         if y is None:
             raise ParameterError("`y` (the gold labels) is missing: score(L, y, metrics).")
         names = check_metrics(metrics)

@@ -103,3 +103,38 @@ def test_load_into_an_instance_of_another_model_is_refused_and_leaves_it_alone(t
     assert voter.get_params() == {"tie_break": "random", "random_state": 3}
     with pytest.raises(NotFittedError):
         voter.predict(L)
+
+
+def test_snorkels_positional_arguments_are_refused_by_their_names() -> None:
+    """Snorkel's ``predict(L, return_probs)``, ``fit(L, Y_dev, class_balance)`` and
+    ``score(L, Y, metrics, tie_break_policy)`` take these positionally; here each was
+    Python's bare TypeError ("takes 2 positional arguments but 3 were given")."""
+    model = LabelModel().fit(L, class_balance=[0.5, 0.5])
+    with pytest.raises(ParameterError, match=r"LabelModel.predict takes no `return_probs` \(Snorkel's argument\): call predict_proba"):
+        model.predict(L, True)
+    with pytest.raises(ParameterError, match=r"LabelModel.predict takes no `return_probs`"):
+        model.predict(L, False, "random")
+    with pytest.raises(ParameterError, match=r"LabelModel.fit takes no `Y_dev` \(Snorkel's argument\): give the class balance"):
+        LabelModel().fit(L, np.array([0, 1, 1, 0]))
+    with pytest.raises(ParameterError, match=r"LabelModel.score takes no `tie_break_policy`.*abstain='ties'"):
+        model.score(L, np.array([0, 1, 1, 0]), ["accuracy"], "abstain")
+    with pytest.raises(ParameterError, match=r"MajorityVoter.predict takes 1 positional argument \(L\); got 4\. Pass the others by keyword: L, abstain\.$"):
+        MajorityVoter().fit(L).predict(L, True, "random", 3)
+
+
+def test_an_argument_lf_takes_by_keyword_only_says_so_when_given_in_snorkels_position() -> None:
+    """``fit(L, None, [0.5, 0.5])`` is Snorkel's ``class_balance``: lf takes it by keyword."""
+    with pytest.raises(ParameterError, match=r"LabelModel.fit takes `class_balance` by keyword only: fit\(\.\.\., class_balance=\.\.\.\)\.$"):
+        LabelModel().fit(L, None, [0.5, 0.5])
+
+
+def test_summarize_refuses_snorkels_lf_summary_arguments_by_name() -> None:
+    """Snorkel's ``LFAnalysis(L).lf_summary(Y=..., est_weights=...)``: here a bare TypeError."""
+    import lf
+
+    with pytest.raises(ParameterError, match=r"summarize takes no `est_weights` \(Snorkel's lf_summary argument\): pass the fitted model"):
+        lf.summarize(L, est_weights=np.ones(3))
+    with pytest.raises(ParameterError, match=r"summarize takes no `Y`.*summarize\(L, y\)"):
+        lf.summarize(L, Y=np.array([0, 1, 1, 0]))
+    with pytest.raises(ParameterError, match=r"summarize has no argument 'gold'\. Its arguments: L, y, model\.$"):
+        lf.summarize(L, gold=np.array([0, 1, 1, 0]))
