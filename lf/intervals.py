@@ -31,8 +31,9 @@ def wilson(successes: Any, n: Any, *, z: float = Z95) -> tuple[FloatArray, Float
         z2 = z * z
         centre = (p + z2 / (2 * m)) / (1 + z2 / m)
         half = z * np.sqrt(p * (1 - p) / m + z2 / (4 * m * m)) / (1 + z2 / m)
-        low = np.where(m > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
-        high = np.where(m > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+        # At 0 or n successes the bound is exactly 0 or 1 (rounding left 2.8e-17 for 0 of 50).
+        low = np.where(m > 0, np.where(k <= 0, 0.0, np.clip(centre - half, 0.0, 1.0)), np.nan)
+        high = np.where(m > 0, np.where(k >= m, 1.0, np.clip(centre + half, 0.0, 1.0)), np.nan)
     return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
 
 

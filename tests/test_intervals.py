@@ -32,3 +32,12 @@ def test_straddles_half():
     low, high = wilson(np.array([6, 45, 0]), np.array([10, 50, 0]))
     assert straddles(low, high).tolist() == [True, False, False]
     assert format_interval(0.9, float(low[1]), float(high[1]), 50) == "0.90 [0.79, 0.96] n=50"
+
+
+def test_no_success_or_all_successes_give_exact_bounds():
+    """0 correct of n has a lower bound of exactly 0 (it printed as 2.8e-17 for 0 of 50),
+    n of n an upper bound of exactly 1."""
+    n = np.arange(1, 500)
+    low, _ = wilson(np.zeros_like(n), n)
+    _, high = wilson(n, n)
+    assert (low == 0.0).all() and (high == 1.0).all()
