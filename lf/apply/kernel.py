@@ -429,7 +429,7 @@ def _not_a_label(value: Any) -> str:
         return ": the label's id (its index in LABELS), not its name"
     if value is None:
         return ": an LF that does not vote returns ABSTAIN, not None"
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):  # numpy's comparisons give np.True_
         return ": a condition is not a label; return a label id if it holds, else ABSTAIN"
     return ""
 

@@ -190,6 +190,7 @@ def test_lf_errors_from_batch_lfs_are_not_swallowed_by_abstain(chunk):
         ("SPAM", "in 0..1: the label's id (its index in LABELS), not its name."),
         (None, "in 0..1: an LF that does not vote returns ABSTAIN, not None."),
         (False, "in 0..1: a condition is not a label; return a label id if it holds, else ABSTAIN."),
+        (np.True_, "in 0..1: a condition is not a label; return a label id if it holds, else ABSTAIN."),
         (1.0, "in 0..1."),
     ],
 )
