@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,7 +76,8 @@ class Corpus:
     ``data`` may be a path, a glob (``"shards/*.parquet"``), a list of those, the name of a
     fetched dataset, a pandas DataFrame, an iterable of DataFrames or a Dask DataFrame; or,
     as Snorkel's ``LFApplier`` takes them, a list of records (dicts, ``SimpleNamespace``s,
-    objects with attributes, Series) or a 2-D NumPy array (fields ``x[0]``, ``x[1]`` ...).
+    objects with attributes, Series), a dict of columns or a 2-D NumPy array (fields ``x[0]``,
+    ``x[1]`` ...).
     ``reads`` counts the passes made over the data.
     """
 
@@ -242,6 +243,8 @@ def _records_frame(data: Any) -> pd.DataFrame | None:
                 f"dimension(s) of shape {data.shape}. Pass a DataFrame with named columns instead."
             )
         return pd.DataFrame(data)
+    if isinstance(data, Mapping):
+        return _columns_frame(data)
     if not isinstance(data, (list, tuple)) or not data or not all(map(_is_record, data)):
         return None
     fields = [_fields(x) for x in data]
@@ -254,6 +257,29 @@ def _records_frame(data: Any) -> pd.DataFrame | None:
             )
     frame = pd.DataFrame({name: [f[name] for f in fields] for name in names}, columns=names)
     return frame
+
+
+def _columns_frame(data: Mapping[Any, Any]) -> pd.DataFrame:
+    """A dict of columns (name -> values, as ``pandas.DataFrame`` takes it) as a DataFrame.
+
+    A dict of single values is one record, not a table: iterated, it gave its column names
+    as rows."""
+    import pandas as pd
+
+    lengths = {name: len(v) for name, v in data.items() if hasattr(v, "__len__") and not isinstance(v, (str, bytes))}
+    if len(lengths) != len(data):
+        scalar = next(name for name in data if name not in lengths)
+        raise DataError(
+            f"The data is a dict, read as columns (name -> values), but its {scalar!r} is a single "
+            f"value ({type(data[scalar]).__name__}). Pass one record as a list: [record]; or give "
+            "every column a list of values."
+        )
+    if len(set(lengths.values())) > 1:
+        raise DataError(
+            f"The data is a dict of columns of different lengths ({lengths}): give every column "
+            "one value per row."
+        )
+    return pd.DataFrame(dict(data))
 
 
 def _is_record(x: Any) -> bool:

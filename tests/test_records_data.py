@@ -87,3 +87,22 @@ def test_records_with_other_fields_are_refused_not_filled_with_missing_values():
 def test_lfs_passed_as_the_data_are_named():
     with pytest.raises(DataError, match=r"is a LabelingFunction, .*swapped\? It is apply\(lfs, data\)"):
         lf.apply([_big], [_big, _listed], progress=False)
+
+
+def test_a_dict_of_columns_is_a_table_as_pandas_reads_it():
+    """``lf.apply(lfs, {"num": [...]})``: iterated as data, the dict gave its column names
+    as rows ("Item 0 of the data iterable is a str")."""
+    assert lf.apply([_big, _listed], {"num": _NUMS}).array.tolist() == _EXPECTED
+    assert lf.apply([_big, _listed], {"num": np.array(_NUMS)}).array.tolist() == _EXPECTED
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"num": 3}, r"The data is a dict, read as columns \(name -> values\), but its 'num' is a single value \(int\)\. Pass one record as a list: \[record\]"),
+        ({"num": _NUMS, "other": [1]}, r"The data is a dict of columns of different lengths \(\{'num': 5, 'other': 1\}\): give every column one value per row\."),
+    ],
+)
+def test_a_dict_that_is_not_a_table_is_refused_saying_what_it_was_read_as(data, message):
+    with pytest.raises(DataError, match=message):
+        lf.apply([_big], data)
