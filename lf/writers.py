@@ -64,6 +64,7 @@ class FrameWriter(_Atomic):
         self._text: Any = None
         self._empty: pd.DataFrame | None = None
         self.rows = 0
+        self.footer: dict[bytes, bytes] = {}  # key-value metadata for a Parquet file's footer
 
     def __enter__(self) -> Self:
         return self
@@ -143,6 +144,8 @@ class FrameWriter(_Atomic):
         try:
             if self.fmt == "parquet":
                 if self._parquet is not None:
+                    if self.footer:
+                        self._parquet.add_key_value_metadata(self.footer)
                     self._parquet.close()
                 elif self._empty is not None:
                     self._empty.to_parquet(self.tmp, index=False)

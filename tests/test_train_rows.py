@@ -1,0 +1,72 @@
+"""`lf train` never trains on labels matched to other rows than they were made from: the
+labels file's digest of its rows' texts is checked whether rows match by position or by id."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lf.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "datasets" / "demo" / "comments.csv"
+LFS = ROOT / "labeling_functions" / "demo_spam.py"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str]:
+    code = main([str(a) for a in args])
+    return code, capsys.readouterr().err
+
+
+@pytest.fixture
+def demo() -> pd.DataFrame:
+    return pd.read_csv(DEMO, keep_default_na=False, dtype=str).head(400)
+
+
+def _label(capsys: pytest.CaptureFixture[str], data: Path, out: Path, *extra: str) -> None:
+    code, err = run(capsys, "label", data, "--lfs", LFS, "-o", out, "--no-progress", *extra)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("filter_abstain", [False, True])
+def test_labels_of_rows_without_ids_refuse_a_reordered_data_file(tmp_path: Path, capsys, demo, filter_abstain):
+    rows = demo.drop(columns="id")
+    data, shuffled, labels = tmp_path / "data.csv", tmp_path / "shuffled.csv", tmp_path / "labels.parquet"
+    rows.to_csv(data, index=False)
+    rows.sample(frac=1, random_state=1).to_csv(shuffled, index=False)  # same rows, same count, other order
+    _label(capsys, data, labels, *(["--filter-abstain"] if filter_abstain else []))
+    code, err = run(capsys, "train", shuffled, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 2 and not (tmp_path / "m").exists()
+    assert "were made from other rows than the data's: matched by position" in err
+    assert "in the same order" in err and err.count("\n") == 1
+    code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0 and "warning" not in err, err
+
+
+def test_labels_matched_by_id_refuse_another_file_with_the_same_ids(tmp_path: Path, capsys, demo):
+    first, second = demo.head(200).copy(), demo.tail(200).copy()
+    first["id"] = second["id"] = [str(i) for i in range(200)]  # two files, each numbering its rows
+    a, b, labels = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "labels.parquet"
+    first.to_csv(a, index=False)
+    second.to_csv(b, index=False)
+    _label(capsys, a, labels, "--filter-abstain")
+    code, err = run(capsys, "train", b, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 2 and "matched by id" in err and "other rows than the data's" in err
+    reordered = tmp_path / "a_reordered.parquet"  # the same rows in another order and format: fine
+    first.sample(frac=1, random_state=2).to_parquet(reordered, index=False)
+    code, err = run(capsys, "train", reordered, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0, err
+
+
+def test_labels_without_a_digest_matched_by_position_are_flagged(tmp_path: Path, capsys, demo):
+    data, labels = tmp_path / "data.csv", tmp_path / "labels.csv"
+    demo.drop(columns="id").to_csv(data, index=False)
+    _label(capsys, data, labels)  # CSV holds no footer for the digest
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # shown as the CLI shows it, one stderr line
+        code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0
+    assert "warning: The labels" in err and "matched to the data's rows by position, unchecked" in err
