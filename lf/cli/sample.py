@@ -29,36 +29,61 @@ def _exclude(data: tuple[str, ...], gold: str | None, labeled: str | None, L: An
 
     from lf.errors import DataError
     from lf.io import iter_chunks
+    from lf.labelstudio import id_text
 
     mask = np.zeros(L.n, dtype=bool)
     if gold:
         values = read_gold(data, gold)
         mask |= ~(values.isna() | (values.astype(str).str.strip() == "")).to_numpy()
     if labeled:
-        ids = []
+        ids: list[str] = []
         for chunk in iter_chunks([labeled], 200_000):
             if "id" not in chunk.columns:
                 raise DataError(f"--labeled {labeled!r} has no 'id' column (columns: {', '.join(map(str, chunk.columns))}).")
-            ids.extend(chunk["id"].astype(str).tolist())
+            ids.extend(t for t in map(id_text, chunk["id"].tolist()) if t is not None)
         if L.row_ids is None:
             raise DataError("--labeled names rows by id, but DATA has no ids: give --id-column (or an 'id' column).")
-        found = np.isin(np.asarray(L.row_ids).astype(str), np.asarray(ids, dtype=str))
-        if ids and not found.any():
-            _no_labeled_id_matches(labeled, ids[0], L.row_ids[0] if L.n else None)
-        mask |= found
+        mask |= _labeled_rows(labeled, ids, L.row_ids)
     return mask
 
 
-def _no_labeled_id_matches(labeled: str, theirs: str, ours: Any) -> None:
-    """A warning: --labeled skips nothing (its ids are not DATA's: another file, or other ids)."""
+def _labeled_rows(labeled: str, ids: list[str], row_ids: Any) -> Any:
+    """Rows of DATA whose id (as text) is in ``ids``: refused when such an id names several
+    rows of DATA; a warning when ids of --labeled are not DATA's (those rows would be picked again)."""
+    import numpy as np
+    import pandas as pd
+
+    from lf.errors import DataError
+    from lf.labelstudio import id_text
+
+    ours = pd.Series([id_text(v) for v in row_ids], dtype=object)
+    found = ours.isin(set(ids)).to_numpy()
+    repeated = ours[found & ours.duplicated(keep=False).to_numpy()]
+    if len(repeated):
+        first = repeated.iloc[0]
+        raise DataError(
+            f"--labeled {labeled!r} names the id {first!r}, which {int((ours == first).sum())} rows of DATA have: "
+            "the rows with gold cannot be told apart. Give DATA unique ids (or an --id-column that has them)."
+        )
+    unknown = sorted(set(ids) - set(ours[found]))
+    if unknown:
+        _labeled_ids_not_in_data(labeled, unknown, len(set(ids)), ours.iloc[0] if len(ours) else None)
+    return np.asarray(found, dtype=bool)
+
+
+def _labeled_ids_not_in_data(labeled: str, unknown: list[str], total: int, ours: Any) -> None:
+    """A warning: ids of --labeled are not DATA's (another file, or ids written otherwise:
+    a spreadsheet drops leading zeros, ``7`` became ``7.0``): their rows are not skipped."""
     from rich.text import Text
 
     from lf.cli._shared import _console
     from lf.display import one_line
 
+    some = (f"none of the ids in --labeled {labeled!r} is an id of DATA" if len(unknown) == total
+            else f"{len(unknown):,} of the {total:,} ids in --labeled {labeled!r} are not ids of DATA")
     _console(stderr=True).print(Text(one_line(
-        f"warning: none of the ids in --labeled {labeled!r} is an id of DATA (e.g. {theirs!r}; "
-        f"DATA has {str(ours)!r}): no row is skipped for it."
+        f"warning: {some} (e.g. {unknown[0]!r}; "
+        f"DATA has {str(ours)!r}; ids compare as the text the files hold): no row is skipped for them."
     )), soft_wrap=True)
 
 
