@@ -19,6 +19,7 @@ import numpy.typing as npt
 from lf._label_checks import check_paths, model_object
 from lf._matrix_io import meta_of
 from lf._pattern_predict import PatternPredictions
+from lf._repeated_ids import warn_repeated
 from lf._row_digest import RowDigest
 from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix, PatternTable
@@ -132,6 +133,7 @@ def label(
         digest = RowDigest(sides["rowhash"]) if "rowhash" in sides else None
         table = _count(run, spill, names, labels, k, gold_what if gold else None, digest)._replace(lf_fingerprints=prints)
         spill.close_with(meta_of(table))
+        warn_repeated(spill.repeated_ids(), f"The data's id column {settings.id_column!r}")
         if dev_set is not None:
             dev_set = _same_classes(dev_set, table)
         chosen: list[Any] = []
@@ -211,6 +213,7 @@ def apply_to_file(
         run = Pass(runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column, cache_dir=cache)
         table = _count(run, writer, names, labels, k, None)._replace(lf_fingerprints=prints)
         writer.close_with(meta_of(table))
+        warn_repeated(writer.repeated_ids(), f"The data's id column {settings.id_column!r}")
         writer.commit()
     finally:
         writer.abort()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 import numpy.typing as npt
 
+from lf._repeated_ids import Ascending, Repeated, repeated_ids
 from lf.errors import DataError
 
 if TYPE_CHECKING:
@@ -192,6 +194,7 @@ class MatrixWriter(_Atomic):
         self._writer: Any = None
         self._schema: pa.Schema | None = None
         self.rows = 0
+        self._ids: Ascending | None = None  # row ids seen: ascending ones cannot repeat
 
     def write(self, labels: npt.NDArray[np.integer[Any]], ids: npt.NDArray[Any] | None) -> None:
         import pyarrow as pa
@@ -200,6 +203,9 @@ class MatrixWriter(_Atomic):
         from lf._matrix_io import parquet_table
 
         table = parquet_table(self.names, labels, ids)
+        if ids is not None:
+            self._ids = self._ids or Ascending()
+            self._ids.add(ids)
         if self._writer is None:
             self._schema = table.schema
             try:
@@ -238,6 +244,20 @@ class MatrixWriter(_Atomic):
             self.abort()
             raise
         self._writer = None
+
+    def repeated_ids(self) -> Repeated | None:
+        """After :meth:`close_with`: a row id the file repeats, or None (see lf._repeated_ids)."""
+        if self._ids is None or self._ids.holds:
+            return None
+        import pyarrow.parquet as pq
+
+        from lf._matrix_io import ROW_ID, read_arrow_ids
+
+        def chunks() -> Iterator[npt.NDArray[Any]]:
+            for batch in pq.ParquetFile(self.tmp).iter_batches(batch_size=200_000, columns=[ROW_ID]):
+                yield read_arrow_ids(batch.column(0))
+
+        return repeated_ids(chunks(), again=chunks)
 
     def commit(self) -> None:
         """Move the complete file onto ``path``."""
