@@ -132,7 +132,7 @@ def label(
         )
         digest = RowDigest(sides["rowhash"]) if "rowhash" in sides else None
         table = _count(run, spill, names, labels, k, gold_what if gold else None, digest)._replace(lf_fingerprints=prints)
-        spill.close_with(meta_of(table))
+        spill.close_with(meta_of(table), digest.footer(False) if digest is not None else None)
         warn_repeated(spill.repeated_ids(), f"The data's id column {settings.id_column!r}")
         if dev_set is not None:
             dev_set = _same_classes(dev_set, table)
@@ -210,9 +210,12 @@ def apply_to_file(
     prints = _definitions(lf_list)  # before the run, as lf.label takes them: LFs may fill their globals
     writer = MatrixWriter(Path(path), names)
     try:
-        run = Pass(runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column, cache_dir=cache)
-        table = _count(run, writer, names, labels, k, None)._replace(lf_fingerprints=prints)
-        writer.close_with(meta_of(table))
+        sides, convert = _side_columns(corpus, text_column, None, None)
+        run = Pass(runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column,
+                   cache_dir=cache, sides=sides, convert=convert)
+        digest = RowDigest(sides["rowhash"]) if "rowhash" in sides else None
+        table = _count(run, writer, names, labels, k, None, digest)._replace(lf_fingerprints=prints)
+        writer.close_with(meta_of(table), digest.footer(False) if digest is not None else None)
         warn_repeated(writer.repeated_ids(), f"The data's id column {settings.id_column!r}")
         writer.commit()
     finally:

@@ -233,10 +233,11 @@ class MatrixWriter(_Atomic):
         self.abort()
         return DataError(f"Cannot write {str(self.shown)!r}: {_reason(exc)}.")
 
-    def close_with(self, meta: dict[str, Any]) -> None:
-        """Write the metadata into the footer: the file at ``tmp`` is complete (not yet in place)."""
+    def close_with(self, meta: dict[str, Any], footer: dict[bytes, bytes] | None = None) -> None:
+        """Write the metadata (and ``footer``'s entries) into the footer: the file at ``tmp``
+        is complete (not yet in place)."""
         try:
-            self._writer.add_key_value_metadata({"lf": json.dumps(meta)})
+            self._writer.add_key_value_metadata({"lf": json.dumps(meta), **(footer or {})})
             self._writer.close()
         except OSError as exc:
             raise self._failed(exc) from exc

@@ -70,3 +70,22 @@ def test_labels_without_a_digest_matched_by_position_are_flagged(tmp_path: Path,
         code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
     assert code == 0
     assert "warning: The labels" in err and "matched to the data's rows by position, unchecked" in err
+
+
+@pytest.mark.parametrize("how", ["apply", "label --matrix"])
+def test_a_saved_matrix_refuses_gold_data_in_another_order(tmp_path: Path, capsys, demo, how):
+    """`lf report L.parquet --data DATA --gold COL` matches gold to the matrix by position
+    when the rows have no ids: a shuffled copy of DATA scored the LFs on other rows' gold."""
+    rows = demo.drop(columns="id")
+    data, shuffled, matrix = tmp_path / "data.csv", tmp_path / "shuffled.parquet", tmp_path / "L.parquet"
+    rows.to_csv(data, index=False)
+    rows.sample(frac=1, random_state=3).to_parquet(shuffled, index=False)
+    if how == "apply":
+        code, err = run(capsys, "apply", data, "--lfs", LFS, "-o", matrix, "--no-progress")
+    else:
+        code, err = run(capsys, "label", data, "--lfs", LFS, "-o", tmp_path / "l.parquet", "--matrix", matrix, "--no-progress")
+    assert code == 0, err
+    code, err = run(capsys, "report", matrix, "--data", shuffled, "--gold", "label", "--no-progress")
+    assert code == 2 and "--data does not hold the 'text' texts" in err and "in the same order" in err
+    code, err = run(capsys, "report", matrix, "--data", data, "--gold", "label", "--json")
+    assert code == 0, err
