@@ -237,7 +237,8 @@ class MatrixWriter(_Atomic):
         """Write the metadata (and ``footer``'s entries) into the footer: the file at ``tmp``
         is complete (not yet in place)."""
         try:
-            self._writer.add_key_value_metadata({"lf": json.dumps(meta), **(footer or {})})
+            entries: dict[Any, Any] = {"lf": json.dumps(meta), **(footer or {})}
+            self._writer.add_key_value_metadata(entries)
             self._writer.close()
         except OSError as exc:
             raise self._failed(exc) from exc
