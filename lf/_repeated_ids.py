@@ -42,7 +42,7 @@ class Ascending:
         try:
             if ids.dtype.kind in "iu":
                 ok = bool((np.diff(ids) > 0).all())
-            elif ids.dtype.kind in "OU" and all(type(v) is str for v in (ids[0], ids[-1])):
+            elif ids.dtype.kind in "OU" and all(isinstance(v, str) for v in (ids[0], ids[-1])):
                 import pandas as pd
 
                 s = pd.Series(ids, dtype=object)
@@ -56,11 +56,10 @@ class Ascending:
 
 
 def _texts(ids: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    import pandas as pd
+    from lf._row_digest import as_text, missing
 
-    s = pd.Series(ids, dtype=object)
-    s = s[~s.isna()]
-    return np.asarray(s.map(lambda v: v if isinstance(v, str) else str(v)).to_numpy(), dtype=object)
+    texts = as_text(ids)
+    return texts[~missing(texts)]
 
 
 def repeated_ids(chunks: Iterable[npt.NDArray[Any]], again: Any = None) -> Repeated | None:

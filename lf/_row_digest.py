@@ -10,7 +10,6 @@ built chunk by chunk in flat memory and needs no per-row state.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["FOOTER_KEY", "RowDigest", "read_footer", "text_hashes", "texts_digest"]
+__all__ = ["FOOTER_KEY", "RowDigest", "as_text", "missing", "read_footer", "text_hashes", "texts_digest"]
 
 FOOTER_KEY = b"lf_rows"
 SCHEME = "text-siphash-1"
@@ -26,16 +25,33 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 U64 = npt.NDArray[np.uint64]
 
 
-def text_hashes(values: Sequence[Any]) -> U64:
+def text_hashes(values: Sequence[Any] | npt.NDArray[Any]) -> U64:
     """One 64-bit hash per text, as the end model reads it (missing: ``""``; else ``str``)."""
     from pandas.util import hash_array
 
-    texts = np.array(["" if _missing(v) else str(v) for v in values], dtype=object)
-    return np.asarray(hash_array(texts), dtype=np.uint64)
+    texts = as_text(values)
+    texts[missing(texts)] = ""
+    return np.asarray(hash_array(texts, categorize=False), dtype=np.uint64)
 
 
-def _missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ in ("NAType", "NaTType")
+def missing(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Which values are missing (None, NaN, pandas' NA or NaT)."""
+    import pandas as pd
+
+    return np.asarray(pd.isna(values), dtype=bool)
+
+
+def as_text(values: Sequence[Any] | npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """The values as an object array of ``str`` (missing values left as they are): ``7``
+    becomes ``"7"``, ``1.0`` ``"1.0"``. Text stays as it is, without a call per value."""
+    from pandas.api.types import infer_dtype
+
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    if len(out) and infer_dtype(out, skipna=True) != "string":
+        known = ~missing(out)
+        out[known] = [v if isinstance(v, str) else str(v) for v in out[known]]
+    return out
 
 
 def _mix(x: U64) -> U64:
