@@ -83,3 +83,21 @@ def test_a_labeled_id_that_names_several_rows_is_refused(tmp_path: Path, capsys,
     pd.DataFrame({"id": ["r3", "r5"], "gold": ["HAM", "SPAM"]}).to_csv(gold, index=False)
     code, err = run(capsys, "sample", data, "--lfs", LFS, "-n", "5", "--model", "mv", "--labeled", gold, "-o", out)
     assert code == 2 and "names the id 'r3', which 2 rows of DATA have" in err and not out.exists()
+
+
+def test_a_gold_file_whose_ids_number_other_rows_is_refused(tmp_path: Path, capsys, rows):
+    data, other, gold = tmp_path / "data.csv", tmp_path / "other.csv", tmp_path / "gold.csv"
+    rows.head(150).assign(id=range(150)).to_csv(data, index=False)
+    rows.tail(150).assign(id=range(150)).to_csv(other, index=False)  # the same ids, other rows
+    picked, tasks = tmp_path / "to_label.csv", tmp_path / "tasks.json"
+    assert run(capsys, "sample", other, "--lfs", LFS, "-n", "6", "--model", "mv", "-o", picked)[0] == 0
+    assert run(capsys, "labelstudio", "export", picked, "--lfs", LFS, "-o", tasks)[0] == 0
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(_annotated(json.loads(tasks.read_text()), dict(zip(rows["text"], rows["truth"], strict=True)))))
+    assert run(capsys, "labelstudio", "import", export, "--lfs", LFS, "-o", gold)[0] == 0
+    out = tmp_path / "again.csv"
+    code, err = run(capsys, "sample", data, "--lfs", LFS, "-n", "6", "--model", "mv", "--labeled", gold, "-o", out)
+    assert code == 2 and not out.exists()
+    assert "its ids name other rows" in err and "(6 of 6 such rows differ)" in err
+    code, err = run(capsys, "sample", other, "--lfs", LFS, "-n", "6", "--model", "mv", "--labeled", gold, "-o", out)
+    assert code == 0 and "6 with gold skipped" in err, err

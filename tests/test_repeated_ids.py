@@ -61,6 +61,7 @@ def test_ids_compare_as_text_and_ascending_ids_are_checked_as_they_pass():
     assert not seen.holds
     strings = Ascending()
     strings.add(np.array(["a1", "a2"]))
+    assert strings.holds
     strings.add(np.array(["a2", "a3"]))
     assert not strings.holds
     mixed = [np.array([7, 8], dtype=object), np.array(["7", "x"], dtype=object)]

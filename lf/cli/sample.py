@@ -23,8 +23,9 @@ from lf.paths import check_outputs
 __all__ = ["sample_cmd"]
 
 
-def _exclude(data: tuple[str, ...], gold: str | None, labeled: str | None, L: Any) -> Any:
-    """Rows that already have gold: a value in DATA's --gold column, or an id in --labeled."""
+def _exclude(data: tuple[str, ...], gold: str | None, labeled: str | None, L: Any, text_column: str) -> Any:
+    """Rows that already have gold: a value in DATA's --gold column, or an id in --labeled
+    (whose texts, when it has a 'text' column, must be DATA's at those ids)."""
     import numpy as np
 
     from lf.errors import DataError
@@ -37,14 +38,47 @@ def _exclude(data: tuple[str, ...], gold: str | None, labeled: str | None, L: An
         mask |= ~(values.isna() | (values.astype(str).str.strip() == "")).to_numpy()
     if labeled:
         ids: list[str] = []
+        texts: dict[str, Any] = {}
         for chunk in iter_chunks([labeled], 200_000):
             if "id" not in chunk.columns:
                 raise DataError(f"--labeled {labeled!r} has no 'id' column (columns: {', '.join(map(str, chunk.columns))}).")
-            ids.extend(t for t in map(id_text, chunk["id"].tolist()) if t is not None)
+            got = [id_text(v) for v in chunk["id"].tolist()]
+            ids.extend(t for t in got if t is not None)
+            if "text" in chunk.columns:
+                texts.update((i, t) for i, t in zip(got, chunk["text"].tolist(), strict=True) if i is not None)
         if L.row_ids is None:
             raise DataError("--labeled names rows by id, but DATA has no ids: give --id-column (or an 'id' column).")
-        mask |= _labeled_rows(labeled, ids, L.row_ids)
+        found = _labeled_rows(labeled, ids, L.row_ids)
+        if texts:
+            _same_texts(labeled, texts, data, np.flatnonzero(found), L.row_ids, text_column)
+        mask |= found
     return mask
+
+
+def _same_texts(labeled: str, texts: dict[str, Any], data: tuple[str, ...], at: Any, row_ids: Any, text_column: str) -> None:
+    """The rows --labeled names by id hold its texts in DATA: else its ids number other rows
+    (another data set's gold file) and the rows skipped would be the wrong ones."""
+    from lf._matrix_io import is_missing
+    from lf.cli._shared import _source
+    from lf.errors import DataError
+    from lf.labelstudio import id_text
+    from lf.rows import read_rows
+
+    if not len(at):
+        return
+    ours = read_rows(_source(data), at, text_column)[text_column].tolist()
+
+    def norm(v: Any) -> str:
+        return "" if is_missing(v) else " ".join(str(v).split())
+
+    bad = [(rid, t) for rid, t in zip((id_text(row_ids[i]) for i in at), ours, strict=True) if norm(texts[str(rid)]) != norm(t)]
+    if bad:
+        rid, t = bad[0]
+        raise DataError(
+            f"--labeled {labeled!r} has the id {rid!r} with the text {norm(texts[str(rid)])[:40]!r}, but DATA's row "
+            f"{rid!r} holds {norm(t)[:40]!r} ({len(bad):,} of {len(at):,} such rows differ): its ids name other rows. "
+            "Give the gold file of DATA's rows."
+        )
 
 
 def _labeled_rows(labeled: str, ids: list[str], row_ids: Any) -> Any:
@@ -127,7 +161,7 @@ def sample_cmd(
         check_model_lfs(model, model_spec, list(L.names), L.labels)
     else:
         model.fit(L)
-    exclude = _exclude(data, gold, labeled, L)
+    exclude = _exclude(data, gold, labeled, L, text_column or "text")
     frame = sample(L, _source(data), n=count, strategy=strategy, model=model, exclude=exclude, seed=seed, text_column=text_column or "text")
     from lf.io import write_frame
     from lf.output import warn_missing_looking_labels
