@@ -146,9 +146,10 @@ def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:
     pos = keys.get_indexer(wanted)
     if (pos < 0).any():
         bad = wanted[pos < 0].iloc[0]
+        ours = f"; the data has ids like {str(keys[0])!r}, and ids compare as the text the files hold" if len(keys) else ""
         raise DataError(
-            f"{int((pos < 0).sum()):,} label rows have ids that are not in the data (e.g. {bad!r}); give the data "
-            "the labels were made from (and the same --id-column)."
+            f"{int((pos < 0).sum()):,} label rows have ids that are not in the data (e.g. {bad!r}{ours}); give the "
+            "data the labels were made from (and the same --id-column)."
         )
     return np.asarray(pos, dtype=np.int64)
 

@@ -89,3 +89,13 @@ def test_a_saved_matrix_refuses_gold_data_in_another_order(tmp_path: Path, capsy
     assert code == 2 and "--data does not hold the 'text' texts" in err and "in the same order" in err
     code, err = run(capsys, "report", matrix, "--data", data, "--gold", "label", "--json")
     assert code == 0, err
+
+
+def test_ids_that_lost_their_leading_zeros_are_named(tmp_path: Path, capsys, demo):
+    numbered, padded, labels = tmp_path / "n.parquet", tmp_path / "p.csv", tmp_path / "labels.parquet"
+    demo.assign(id=range(400)).to_parquet(numbered, index=False)
+    demo.assign(id=[f"{i:03d}" for i in range(400)]).to_csv(padded, index=False)
+    _label(capsys, numbered, labels)
+    code, err = run(capsys, "train", padded, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 2 and "label rows have ids that are not in the data (e.g. '0'" in err
+    assert "the data has ids like '000', and ids compare as the text the files hold" in err
