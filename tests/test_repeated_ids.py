@@ -25,16 +25,16 @@ def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
-@pytest.mark.parametrize("command", ["label", "apply", "sample"])
+@pytest.mark.parametrize("command", ["label", "apply", "apply .npz", "sample"])
 def test_an_output_of_data_with_a_repeated_id_warns_once(tmp_path: Path, capsys, suffix: str, command: str):
     rows = pd.read_csv(DEMO, keep_default_na=False, dtype=str).head(600)
     rows["id"] = np.arange(600) if suffix == ".parquet" else [f"c{i}" for i in range(600)]
     rows.loc[450, "id"] = rows.loc[30, "id"]  # another chunk (--chunk-size 100) repeats it
     data = tmp_path / f"data{suffix}"
     rows.to_parquet(data, index=False) if suffix == ".parquet" else rows.to_csv(data, index=False)
-    out = tmp_path / ("out.csv" if command == "sample" else "out.parquet")
+    out = tmp_path / ("out.csv" if command == "sample" else "out.npz" if command.endswith(".npz") else "out.parquet")
     extra = ["--model", "mv"] if command == "sample" else []
-    code, err = run(capsys, command, data, "--lfs", LFS, "-o", out, "--chunk-size", "100", "--no-progress", *extra)
+    code, err = run(capsys, command.split()[0], data, "--lfs", LFS, "-o", out, "--chunk-size", "100", "--no-progress", *extra)
     assert code == 0 and out.exists()
     named = "'30'" if suffix == ".parquet" else "'c30'"
     assert err.count("warning:") == 1 and f"repeats row ids: {named} names 2 rows." in err
