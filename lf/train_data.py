@@ -99,19 +99,17 @@ def _check_made_from(labels: Any, data: Any, pos: npt.NDArray[np.int64], texts: 
     from lf._row_digest import read_footer, text_hashes, texts_digest
 
     record = read_footer(labels)
-    if record is None or record.get("rows") != len(pos):
+    column = str((record or {}).get("text_column"))
+    if record is None or record.get("rows") != len(pos) or (column != text_column and column not in _columns(data)):
         if not by_id and isinstance(labels, (str, Path)):  # a labels file: maybe of another data file
             warnings.warn(
                 f"The labels {str(labels)!r} are matched to the data's rows by position, unchecked: they carry no digest "
-                "of the rows they were made from (`lf label -o labels.parquet` writes one). A reordered or "
-                "other data file would get wrong labels: give the data an id column, or write Parquet labels.",
+                "of the rows they were made from (`lf label -o labels.parquet` writes one) or of a column the data has. "
+                "A reordered or other data file would get wrong labels: give the data an id column, or write Parquet labels.",
                 UserWarning, stacklevel=3,
             )
         return
-    column = str(record.get("text_column"))
     if column != text_column:
-        if column not in _columns(data):
-            return  # the labels hashed a column this data lacks: the texts cannot be compared
         texts = _frame(data, [column])[column].fillna("").astype(str).tolist()
     got = texts_digest(text_hashes([texts[i] for i in pos]))
     if f"{got:016x}" != record.get("digest"):

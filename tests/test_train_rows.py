@@ -99,3 +99,27 @@ def test_ids_that_lost_their_leading_zeros_are_named(tmp_path: Path, capsys, dem
     code, err = run(capsys, "train", padded, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
     assert code == 2 and "label rows have ids that are not in the data (e.g. '0'" in err
     assert "the data has ids like '000', and ids compare as the text the files hold" in err
+
+
+def test_a_matrix_without_ids_or_digest_says_gold_data_is_unchecked(tmp_path: Path, capsys, demo):
+    data, matrix = tmp_path / "data.csv", tmp_path / "L.npz"
+    demo.drop(columns="id").to_csv(data, index=False)
+    assert run(capsys, "apply", data, "--lfs", LFS, "-o", matrix, "--no-progress")[0] == 0
+    code, err = run(capsys, "report", matrix, "--data", data, "--gold", "label", "--json")
+    assert code == 0 and "warning: --data is matched to the rows of" in err and "by position, unchecked" in err
+    parquet = tmp_path / "L.parquet"
+    assert run(capsys, "apply", data, "--lfs", LFS, "-o", parquet, "--no-progress")[0] == 0
+    code, err = run(capsys, "report", parquet, "--data", data, "--gold", "label", "--json")
+    assert code == 0 and "unchecked" not in err
+
+
+def test_labels_whose_digest_column_the_data_lacks_are_flagged(tmp_path: Path, capsys, demo):
+    rows = demo.drop(columns="id")
+    data, renamed, labels = tmp_path / "data.csv", tmp_path / "renamed.csv", tmp_path / "labels.parquet"
+    rows.to_csv(data, index=False)
+    rows.rename(columns={"text": "body"}).to_csv(renamed, index=False)
+    _label(capsys, data, labels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        code, err = run(capsys, "train", renamed, "--text-column", "body", "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0 and "by position, unchecked" in err

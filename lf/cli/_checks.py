@@ -137,8 +137,8 @@ def check_row_ids(data: Sequence[str], option: str, L: Any, id_column: str | Non
 
     cols = _frame_columns(data)[0][1]
     if L.row_ids is None:
-        if matrix is not None:
-            _check_made_from(data, option, L.n, matrix, cols)
+        if matrix is not None and not _check_made_from(data, option, L.n, matrix, cols):
+            _unchecked(option, matrix)
         return
     column = id_column or ("id" if "id" in cols else None)
     if column is None or column not in cols:
@@ -167,15 +167,29 @@ def check_row_ids(data: Sequence[str], option: str, L: Any, id_column: str | Non
     )
 
 
-def _check_made_from(data: Sequence[str], option: str, n: int, matrix: str, cols: list[str]) -> None:
+def _unchecked(option: str, matrix: str) -> None:
+    """A warning line: DATA is matched to a matrix without row ids or digest by position."""
+    from rich.text import Text
+
+    from lf.cli._shared import _console
+    from lf.display import one_line
+
+    _console(stderr=True).print(Text(one_line(
+        f"warning: {option} is matched to the rows of {matrix!r} by position, unchecked: the matrix has no "
+        "row ids and no digest of its rows' texts (a .parquet matrix from lf apply / lf label --matrix "
+        "has one). The same rows in another order would get other rows' gold."
+    )), soft_wrap=True)
+
+
+def _check_made_from(data: Sequence[str], option: str, n: int, matrix: str, cols: list[str]) -> bool:
     """DATA holds the texts the matrix was made from, in its order: the digest of them that
-    ``lf apply`` / ``lf label --matrix`` write into a Parquet matrix (none: nothing to check)."""
+    ``lf apply`` / ``lf label --matrix`` write into a Parquet matrix. False: nothing to check."""
     from lf._row_digest import read_footer, text_hashes, texts_digest
 
     record = read_footer(matrix)
     column = str((record or {}).get("text_column"))
     if record is None or record.get("rows") != n or column not in cols:
-        return
+        return False
     texts = read_gold(data, column)
     if len(texts) != n:
         raise DataError(f"{option} has {len(texts)} rows but the label matrix has {n}; give the data the matrix was made from.")
@@ -185,6 +199,7 @@ def _check_made_from(data: Sequence[str], option: str, n: int, matrix: str, cols
             "records a digest of them): another file, or the same rows reordered or filtered. Give the data "
             "the matrix was made from, in the same order."
         )
+    return True
 
 
 def gold_ids(values: Any, option: str, column: str, labels: Sequence[str] | None, k: int | None) -> Any:
