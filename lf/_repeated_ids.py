@@ -70,7 +70,7 @@ def repeated_ids(chunks: Iterable[npt.NDArray[Any]], again: Any = None) -> Repea
     from pandas.util import hash_array
 
     parts = list(chunks) if again is None else chunks
-    hashes = np.concatenate([hash_array(_texts(c)) for c in parts] or [np.zeros(0, np.uint64)])
+    hashes = np.concatenate([hash_array(_texts(c), categorize=False) for c in parts] or [np.zeros(0, np.uint64)])
     hashes.sort()
     same = hashes[1:] == hashes[:-1]
     if not same.any():
@@ -82,7 +82,7 @@ def repeated_ids(chunks: Iterable[npt.NDArray[Any]], again: Any = None) -> Repea
     found: dict[str, int] = {}
     for c in (parts if again is None else again()):
         texts = _texts(c)
-        for t in texts[hash_array(texts) == first]:
+        for t in texts[hash_array(texts, categorize=False) == first]:
             found[t] = found.get(t, 0) + 1
     name, rows = max(found.items(), key=lambda kv: kv[1])
     return Repeated(str(name), rows, n_ids) if rows > 1 else None
