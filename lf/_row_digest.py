@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["FOOTER_KEY", "RowDigest", "as_text", "missing", "read_footer", "text_hashes", "texts_digest"]
+__all__ = ["FOOTER_KEY", "RowDigest", "as_text", "missing", "pass_sides", "read_footer", "text_hashes", "texts_digest"]
 
 FOOTER_KEY = b"lf_rows"
 SCHEME = "text-siphash-1"
@@ -89,6 +89,18 @@ class RowDigest:
         rows, digest = (self.covered, self._cov) if filter_abstain else (self.rows, self._all)
         record = {"scheme": SCHEME, "rows": rows, "text_column": self.column, "digest": f"{digest:016x}"}
         return {FOOTER_KEY: json.dumps(record).encode()}
+
+
+def pass_sides(corpus: Any, text_column: str | None, gold: str | None, gold_check: Any) -> tuple[dict[str, str], dict[str, Any], RowDigest | None]:
+    """The data columns a labeling pass keeps besides the ids (``sides`` and ``convert`` of
+    :class:`lf.apply.run.Pass`): gold (checked), and the texts' hashes for the digest of the
+    rows, when the data has the text column; and that digest to add the chunks to."""
+    sides, convert = ({"gold": gold}, {"gold": gold_check}) if gold else ({}, {})
+    column = text_column or "text"
+    if column not in (corpus.columns() or ()):
+        return sides, convert, None
+    sides["rowhash"], convert["rowhash"] = column, text_hashes
+    return sides, convert, RowDigest(column)
 
 
 def read_footer(labels: Any) -> dict[str, Any] | None:

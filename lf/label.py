@@ -20,7 +20,7 @@ from lf._label_checks import check_paths, model_object
 from lf._matrix_io import meta_of
 from lf._pattern_predict import PatternPredictions
 from lf._repeated_ids import warn_repeated
-from lf._row_digest import RowDigest
+from lf._row_digest import pass_sides
 from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix, PatternTable
 
@@ -125,12 +125,11 @@ def label(
     try:
         writer = None if out is None else FrameWriter(out)
         gold_what = f"{what['gold']} column {gold!r}"
-        sides, convert = _side_columns(corpus, text_column, gold, lambda values: gold_ids(values, labels, k, what=gold_what))
+        sides, convert, digest = pass_sides(corpus, text_column, gold, lambda values: gold_ids(values, labels, k, what=gold_what))
         run = Pass(
             runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column,
             cache_dir=cache, sides=sides, convert=convert,
         )
-        digest = RowDigest(sides["rowhash"]) if "rowhash" in sides else None
         table = _count(run, spill, names, labels, k, gold_what if gold else None, digest)._replace(lf_fingerprints=prints)
         spill.close_with(meta_of(table), digest.footer(False) if digest is not None else None)
         warn_repeated(spill.repeated_ids(), f"The data's id column {settings.id_column!r}")
@@ -210,10 +209,9 @@ def apply_to_file(
     prints = _definitions(lf_list)  # before the run, as lf.label takes them: LFs may fill their globals
     writer = MatrixWriter(Path(path), names)
     try:
-        sides, convert = _side_columns(corpus, text_column, None, None)
+        sides, convert, digest = pass_sides(corpus, text_column, None, None)
         run = Pass(runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column,
                    cache_dir=cache, sides=sides, convert=convert)
-        digest = RowDigest(sides["rowhash"]) if "rowhash" in sides else None
         table = _count(run, writer, names, labels, k, None, digest)._replace(lf_fingerprints=prints)
         writer.close_with(meta_of(table), digest.footer(False) if digest is not None else None)
         warn_repeated(writer.repeated_ids(), f"The data's id column {settings.id_column!r}")
@@ -311,20 +309,6 @@ def tally(
         if res.labels.size:
             top = max(top, int(res.labels.max()))
     return errors, seconds, top
-
-
-def _side_columns(
-    corpus: Any, text_column: str | None, gold: str | None, gold_check: Any,
-) -> tuple[dict[str, str], dict[str, Any]]:
-    """The data columns the pass keeps besides the ids: gold (checked), and the texts'
-    hashes for the labels file's digest of the rows (when the data has a text column)."""
-    from lf._row_digest import text_hashes
-
-    sides, convert = ({"gold": gold}, {"gold": gold_check}) if gold else ({}, {})
-    column = text_column or "text"
-    if column in (corpus.columns() or ()):
-        sides["rowhash"], convert["rowhash"] = column, text_hashes
-    return sides, convert
 
 
 def _count(
