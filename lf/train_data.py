@@ -117,7 +117,8 @@ def _check_made_from(labels: Any, data: Any, pos: npt.NDArray[np.int64], texts: 
         raise DataError(
             f"The labels {str(labels)!r} were made from other rows than the data's: matched {how}, the data's "
             f"{column!r} texts of their {len(pos):,} rows are not the ones they were labeled from (the labels "
-            "record a digest of those). Give the data the labels were made from" + ("." if by_id else ", in the same order.")
+            "record a digest of those). Give the data the labels were made from" + ("" if by_id else ", in the same order")
+            + f" (texts edited since: label them again, or keep the originals in {column!r} and pass --text-column)."
         )
 
 

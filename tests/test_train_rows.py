@@ -124,3 +124,17 @@ def test_labels_whose_digest_column_the_data_lacks_are_flagged(tmp_path: Path, c
         warnings.simplefilter("default")
         code, err = run(capsys, "train", renamed, "--text-column", "body", "--labels", labels, "-o", tmp_path / "m", "--C", "1")
     assert code == 0 and "by position, unchecked" in err
+
+
+def test_edited_texts_train_beside_the_originals_they_were_labeled_from(tmp_path: Path, capsys, demo):
+    rows = demo.drop(columns="id")
+    data, edited, labels = tmp_path / "data.csv", tmp_path / "edited.csv", tmp_path / "labels.parquet"
+    rows.to_csv(data, index=False)
+    _label(capsys, data, labels)
+    rows.assign(text=rows["text"].str.upper()).to_csv(edited, index=False)
+    code, err = run(capsys, "train", edited, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 2 and "texts edited since: label them again, or keep the originals in 'text'" in err
+    beside = tmp_path / "beside.csv"
+    rows.assign(upper=rows["text"].str.upper()).to_csv(beside, index=False)
+    code, err = run(capsys, "train", beside, "--text-column", "upper", "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0 and "warning" not in err, err
