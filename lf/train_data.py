@@ -135,7 +135,11 @@ def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:
     if len(lab) == n and (wanted.to_numpy() == keys.to_numpy()).all():
         return np.arange(n)  # the labels of every row, in data order (repeated ids included)
     if not keys.is_unique:
-        raise DataError("The data's ids are not unique, so the labels cannot be matched to rows; pass --id-column.")
+        counts = keys.value_counts()
+        raise DataError(
+            f"The data's ids are not unique ({counts.index[0]!r} names {int(counts.iloc[0]):,} rows), so the labels "
+            "cannot be matched to rows by id: pass --id-column with a column of unique ids."
+        )
     repeated = wanted[wanted.duplicated()]
     if len(repeated):
         raise DataError(

@@ -138,3 +138,13 @@ def test_edited_texts_train_beside_the_originals_they_were_labeled_from(tmp_path
     rows.assign(upper=rows["text"].str.upper()).to_csv(beside, index=False)
     code, err = run(capsys, "train", beside, "--text-column", "upper", "--labels", labels, "-o", tmp_path / "m", "--C", "1")
     assert code == 0 and "warning" not in err, err
+
+
+def test_repeated_data_ids_are_named_when_labels_are_matched_by_id(tmp_path: Path, capsys, demo):
+    data, labels = tmp_path / "data.csv", tmp_path / "labels.parquet"
+    demo.assign(id=["r3" if i == 9 else f"r{i}" for i in range(400)]).to_csv(data, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        _label(capsys, data, labels, "--filter-abstain")  # some rows left out: matched by id, not in order
+    code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 2 and "The data's ids are not unique ('r3' names 2 rows)" in err
