@@ -19,6 +19,8 @@ import numpy.typing as npt
 from lf._label_checks import check_paths, model_object
 from lf._matrix_io import meta_of
 from lf._pattern_predict import PatternPredictions
+from lf._repeated_ids import warn_repeated
+from lf._row_digest import pass_sides
 from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix, PatternTable
 
@@ -123,13 +125,14 @@ def label(
     try:
         writer = None if out is None else FrameWriter(out)
         gold_what = f"{what['gold']} column {gold!r}"
+        sides, convert, digest = pass_sides(corpus, text_column, gold, lambda values: gold_ids(values, labels, k, what=gold_what))
         run = Pass(
             runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column,
-            cache_dir=cache, sides={"gold": gold} if gold else None,
-            convert={"gold": lambda values: gold_ids(values, labels, k, what=gold_what)} if gold else None,
+            cache_dir=cache, sides=sides, convert=convert,
         )
-        table = _count(run, spill, names, labels, k, gold_what if gold else None)._replace(lf_fingerprints=prints)
-        spill.close_with(meta_of(table))
+        table = _count(run, spill, names, labels, k, gold_what if gold else None, digest)._replace(lf_fingerprints=prints)
+        spill.close_with(meta_of(table), digest.footer(False) if digest is not None else None)
+        warn_repeated(spill.repeated_ids(), f"The data's id column {settings.id_column!r}")
         if dev_set is not None:
             dev_set = _same_classes(dev_set, table)
         chosen: list[Any] = []
@@ -137,6 +140,7 @@ def label(
         written, counts, unlabeled = 0, dict[str, int](), 0
         predictions = PatternPredictions(fitted, table)
         if writer is not None:
+            writer.footer = digest.footer(filter_abstain) if digest is not None else {}
             written, counts, unlabeled = _write_labels(writer, spill.tmp, table, predictions, size, filter_abstain, uncovered)
         # the labels file moves into place last: it never appears without the matrix
         if matrix is not None and nominal is None:
@@ -205,9 +209,12 @@ def apply_to_file(
     prints = _definitions(lf_list)  # before the run, as lf.label takes them: LFs may fill their globals
     writer = MatrixWriter(Path(path), names)
     try:
-        run = Pass(runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column, cache_dir=cache)
-        table = _count(run, writer, names, labels, k, None)._replace(lf_fingerprints=prints)
-        writer.close_with(meta_of(table))
+        sides, convert, digest = pass_sides(corpus, text_column, None, None)
+        run = Pass(runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column,
+                   cache_dir=cache, sides=sides, convert=convert)
+        table = _count(run, writer, names, labels, k, None, digest)._replace(lf_fingerprints=prints)
+        writer.close_with(meta_of(table), digest.footer(False) if digest is not None else None)
+        warn_repeated(writer.repeated_ids(), f"The data's id column {settings.id_column!r}")
         writer.commit()
     finally:
         writer.abort()
@@ -279,9 +286,12 @@ def _scratch_name(out: Path | None, matrix: Any) -> Path:
     return near.with_name(f"{near.name}.matrix.parquet")
 
 
-def tally(run: Any, writer: Any, counter: Any, m: int, gold: bool) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], int]:
+def tally(
+    run: Any, writer: Any, counter: Any, m: int, gold: bool, digest: Any = None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], int]:
     """One pass: each chunk's labels (and ids) to ``writer``, its patterns (and gold) to
-    ``counter``; returns the per-LF error counts and seconds and the largest label seen."""
+    ``counter``, its texts' hashes to ``digest`` (a RowDigest, or None); returns the
+    per-LF error counts and seconds and the largest label seen."""
     from lf.apply.run import ids_array
 
     errors = np.zeros(m, np.int64)
@@ -292,6 +302,8 @@ def tally(run: Any, writer: Any, counter: Any, m: int, gold: bool) -> tuple[npt.
         ids = part.sides.get("ids")
         writer.write(res.labels, None if ids is None else ids_array(ids))
         counter.add(res.labels, part.sides["gold"] if gold else None)
+        if digest is not None:
+            digest.add(part.sides["rowhash"], res.labels)
         errors += res.errors
         seconds += res.seconds
         if res.labels.size:
@@ -299,11 +311,14 @@ def tally(run: Any, writer: Any, counter: Any, m: int, gold: bool) -> tuple[npt.
     return errors, seconds, top
 
 
-def _count(run: Any, spill: Any, names: tuple[str, ...], labels: tuple[str, ...] | None, k: int | None, gold: str | None) -> PatternTable:
+def _count(
+    run: Any, spill: Any, names: tuple[str, ...], labels: tuple[str, ...] | None, k: int | None, gold: str | None,
+    digest: Any = None,
+) -> PatternTable:
     from lf.counts import PatternCounter
 
     counter = PatternCounter(len(names), gold=gold is not None)
-    errors, seconds, top = tally(run, spill, counter, len(names), gold is not None)
+    errors, seconds, top = tally(run, spill, counter, len(names), gold is not None, digest)
     cardinality = k if k is not None else max(2, top + 1)
     table = counter.table(names, cardinality, labels=labels, errors=errors, seconds=seconds)
     if table.gold is not None and table.gold.size and int(table.gold.max()) >= cardinality:

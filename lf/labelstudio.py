@@ -14,6 +14,10 @@
   Annotations made with another labeling config (no ``label`` choices) are an error, not
   an empty answer.
 
+Ids compare as the text the rows' file holds (:func:`id_text`): ``7`` (a number, from
+Parquet or JSON Lines) and ``"7"`` (from CSV) are one id, ``"007"`` and ``"7"`` are two, as
+are ``1.0`` and ``1``. A task without an id, or with a list or object as its id, is an error.
+
 No network and no Label Studio package needed: these are the documented JSON formats.
 """
 
@@ -29,7 +33,7 @@ from xml.sax.saxutils import quoteattr
 
 from lf.errors import DataError
 
-__all__ = ["FROM_NAME", "TO_NAME", "Imported", "from_export", "labeling_config", "to_tasks"]
+__all__ = ["FROM_NAME", "TO_NAME", "Imported", "from_export", "id_text", "labeling_config", "to_tasks"]
 
 FROM_NAME = "label"  # the <Choices> control
 TO_NAME = "text"  # the <Text> object, and the task's data field holding the text
@@ -55,6 +59,14 @@ def labeling_config(labels: Sequence[str]) -> str:
 def _plain(v: Any) -> Any:
     v = v.item() if hasattr(v, "item") else v
     return None if isinstance(v, float) and math.isnan(v) else v
+
+
+def id_text(value: Any) -> str | None:
+    """A row id as the text its file holds (None: missing): ``7`` and ``"7"`` are ``"7"``."""
+    v = _plain(value)
+    if v is None or type(v).__name__ in ("NAType", "NaTType"):
+        return None
+    return v if isinstance(v, str) else str(v)
 
 
 def to_tasks(rows: Any, labels: Sequence[str], *, model_version: str = "lf") -> list[dict[str, Any]]:
@@ -85,13 +97,13 @@ def to_tasks(rows: Any, labels: Sequence[str], *, model_version: str = "lf") -> 
 
 def _check_ids(ids: list[Any]) -> None:
     """Every row to export has an id, and no two the same: the labels come back by id."""
-    missing = [i for i, v in enumerate(ids) if v is None or str(v) == ""]
+    missing = [i for i, v in enumerate(ids) if id_text(v) in (None, "")]
     if missing:
         raise DataError(
             f"{len(missing)} rows to export have no id (row positions {missing[:5]}): the labels come back "
             "by id, so give every row one (lf sample writes them)."
         )
-    dup = sorted(v for v, times in Counter(str(v) for v in ids).items() if times > 1)
+    dup = sorted(str(v) for v, times in Counter(id_text(v) for v in ids).items() if times > 1)
     if dup:
         raise DataError(
             f"The rows to export repeat the ids {dup[:5]}: the labels come back by id, so each row needs its own."
@@ -138,8 +150,15 @@ def _by_id(doc: list[Any]) -> dict[Any, list[dict[str, Any]]]:
                     "it: export the project as JSON (the full format, with its annotations)."
                 )
             raise DataError(f"Task {t} of the export has no data.{ID_FIELD}: export the project the tasks of `lf labelstudio export` went into.")
-        groups.setdefault(json.dumps(data[ID_FIELD], sort_keys=True), []).append(task)
+        rid = data[ID_FIELD]
+        if isinstance(rid, (list, dict, bool)) or id_text(rid) in (None, ""):
+            raise DataError(
+                f"Task {t} of the export has data.{ID_FIELD} {json.dumps(rid)}, not a row id: its label cannot "
+                "be matched to a row. Give the task the id of its row (as `lf labelstudio export` writes it)."
+            )
+        groups.setdefault(str(id_text(rid)), []).append(task)
     return {group[0]["data"][ID_FIELD]: group for group in groups.values()}
+
 
 
 def from_export(doc: Any, labels: Sequence[str]) -> Imported:
@@ -173,8 +192,11 @@ def from_export(doc: Any, labels: Sequence[str]) -> Imported:
             conflicts.append({"id": rid, "text": data.get(TO_NAME), "labels": "; ".join(f"{c} (annotator {who})" for c, who in chosen)})
         else:
             gold.append({"id": rid, "text": data.get(TO_NAME), "gold": distinct[0], "annotators": len(chosen)})
-    return Imported(
-        pd.DataFrame(gold, columns=["id", "text", "gold", "annotators"]),
-        pd.DataFrame(conflicts, columns=["id", "text", "labels"]),
-        unlabeled,
-    )
+    gold_frame = pd.DataFrame(gold, columns=["id", "text", "gold", "annotators"])
+    conflict_frame = pd.DataFrame(conflicts, columns=["id", "text", "labels"])
+    every = gold_frame["id"].tolist() + conflict_frame["id"].tolist() + unlabeled
+    if len({isinstance(v, str) for v in every}) > 1:  # numbers and text: all as text, one column type
+        gold_frame["id"] = [id_text(v) for v in gold_frame["id"]]
+        conflict_frame["id"] = [id_text(v) for v in conflict_frame["id"]]
+        unlabeled = [id_text(v) for v in unlabeled]
+    return Imported(gold_frame, conflict_frame, unlabeled)

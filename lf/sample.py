@@ -242,7 +242,8 @@ def sample(
 
     ``model``: a label model fitted on ``L`` (needed by ``uncertain`` and ``mixed``);
     ``data``: what ``L`` was made from (texts are read only for the candidate rows);
-    ``exclude``: a boolean mask of rows that already have gold (never picked).
+    ``exclude``: a boolean mask of rows that already have gold (never picked). Row ids
+    that repeat in ``L`` are warned about: the hand labels come back by id.
     """
     import pandas as pd
 
@@ -260,6 +261,10 @@ def sample(
         return [seen[p] for p in positions.tolist()]
 
     picked, why = sample_rows(L, n=n, strategy=strategy, proba=proba, texts=texts, exclude=exclude, seed=seed)
+    if getattr(L, "row_ids", None) is not None:  # the hand labels come back by id
+        from lf._repeated_ids import repeated_ids, warn_repeated
+
+        warn_repeated(repeated_ids([np.asarray(L.row_ids)]), "The data's id column")
     names = label_names(L)
     ids = L.row_ids[picked] if getattr(L, "row_ids", None) is not None else picked
     frame = pd.DataFrame({"id": ids, "text": texts(picked) if picked.size else []})

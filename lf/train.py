@@ -171,8 +171,10 @@ def train(
 
     ``labels`` is what ``lf label`` writes (a path or a DataFrame: ``id``, one probability
     column per class, ``label``, ``confidence``, ``covered``). Rows are matched by id when
-    the data has ids (``id_column``, else an ``id`` column), else by position. ``C`` fixes
-    the regularisation instead of choosing it from ``C_GRID``.
+    the data has ids (``id_column``, else an ``id`` column), else by position. A Parquet
+    labels file records a digest of the texts it was made from: rows so matched that hold
+    other texts are a :class:`~lf.errors.DataError`; a labels file without one matched by
+    position is a warning. ``C`` fixes the regularisation instead of choosing it from ``C_GRID``.
     """
     _sklearn()
     from lf.train_data import labeled_texts

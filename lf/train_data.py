@@ -80,6 +80,7 @@ def labeled_texts(
         raise DataError(f"The label columns {names} must hold probabilities that sum to 1 on every row.")
     texts, ids = _row_ids(data, text_column, id_column)
     pos = _positions(lab, ids, len(texts))
+    _check_made_from(labels, data, pos, texts, text_column, by_id=ids is not None and "id" in lab.columns)
     keep = np.ones(len(lab), dtype=bool)
     if not all_rows and "covered" in lab.columns:
         keep = lab["covered"].astype(str).str.lower().isin(["true", "1"]).to_numpy()
@@ -87,6 +88,38 @@ def labeled_texts(
         raise DataError(f"Only {int(keep.sum())} labeled rows are covered by an LF; the end model needs more (or pass all_rows).")
     stats = {"data_rows": len(texts), "label_rows": len(lab), "trained_rows": int(keep.sum())}
     return [texts[i] for i in pos[keep]], np.clip(P[keep], 0.0, 1.0), names, stats
+
+
+def _check_made_from(labels: Any, data: Any, pos: npt.NDArray[np.int64], texts: list[str], text_column: str, *, by_id: bool) -> None:
+    """Refuse labels whose rows, matched to the data (by id or by position), do not have the
+    texts the labels were made from (the digest ``lf label`` writes into a Parquet labels
+    file); warn when matching by position cannot be checked (no digest)."""
+    import warnings
+
+    from lf._row_digest import read_footer, text_hashes, texts_digest
+
+    record = read_footer(labels)
+    column = str((record or {}).get("text_column"))
+    if record is None or record.get("rows") != len(pos) or (column != text_column and column not in _columns(data)):
+        if not by_id and isinstance(labels, (str, Path)):  # a labels file: maybe of another data file
+            warnings.warn(
+                f"The labels {str(labels)!r} are matched to the data's rows by position, unchecked: they carry no digest "
+                "of the rows they were made from (`lf label -o labels.parquet` writes one) or of a column the data has. "
+                "A reordered or other data file would get wrong labels: give the data an id column, or write Parquet labels.",
+                UserWarning, stacklevel=3,
+            )
+        return
+    if column != text_column:
+        texts = _frame(data, [column])[column].fillna("").astype(str).tolist()
+    got = texts_digest(text_hashes([texts[i] for i in pos]))
+    if f"{got:016x}" != record.get("digest"):
+        how = "by id" if by_id else "by position (the data has no id column)"
+        raise DataError(
+            f"The labels {str(labels)!r} were made from other rows than the data's: matched {how}, the data's "
+            f"{column!r} texts of their {len(pos):,} rows are not the ones they were labeled from (the labels "
+            "record a digest of those). Give the data the labels were made from" + ("" if by_id else ", in the same order")
+            + f" (texts edited since: label them again, or keep the originals in {column!r} and pass --text-column)."
+        )
 
 
 def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:
@@ -102,7 +135,11 @@ def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:
     if len(lab) == n and (wanted.to_numpy() == keys.to_numpy()).all():
         return np.arange(n)  # the labels of every row, in data order (repeated ids included)
     if not keys.is_unique:
-        raise DataError("The data's ids are not unique, so the labels cannot be matched to rows; pass --id-column.")
+        counts = keys.value_counts()
+        raise DataError(
+            f"The data's ids are not unique ({counts.index[0]!r} names {int(counts.iloc[0]):,} rows), so the labels "
+            "cannot be matched to rows by id: pass --id-column with a column of unique ids."
+        )
     repeated = wanted[wanted.duplicated()]
     if len(repeated):
         raise DataError(
@@ -112,9 +149,10 @@ def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:
     pos = keys.get_indexer(wanted)
     if (pos < 0).any():
         bad = wanted[pos < 0].iloc[0]
+        ours = f"; the data has ids like {str(keys[0])!r}, and ids compare as the text the files hold" if len(keys) else ""
         raise DataError(
-            f"{int((pos < 0).sum()):,} label rows have ids that are not in the data (e.g. {bad!r}); give the data "
-            "the labels were made from (and the same --id-column)."
+            f"{int((pos < 0).sum()):,} label rows have ids that are not in the data (e.g. {bad!r}{ours}); give the "
+            "data the labels were made from (and the same --id-column)."
         )
     return np.asarray(pos, dtype=np.int64)
 

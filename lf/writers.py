@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 import numpy.typing as npt
 
+from lf._repeated_ids import Ascending, Repeated, repeated_ids
 from lf.errors import DataError
 
 if TYPE_CHECKING:
@@ -64,6 +66,7 @@ class FrameWriter(_Atomic):
         self._text: Any = None
         self._empty: pd.DataFrame | None = None
         self.rows = 0
+        self.footer: dict[bytes, bytes] = {}  # key-value metadata for a Parquet file's footer
 
     def __enter__(self) -> Self:
         return self
@@ -143,6 +146,8 @@ class FrameWriter(_Atomic):
         try:
             if self.fmt == "parquet":
                 if self._parquet is not None:
+                    if self.footer:
+                        self._parquet.add_key_value_metadata(self.footer)
                     self._parquet.close()
                 elif self._empty is not None:
                     self._empty.to_parquet(self.tmp, index=False)
@@ -189,6 +194,7 @@ class MatrixWriter(_Atomic):
         self._writer: Any = None
         self._schema: pa.Schema | None = None
         self.rows = 0
+        self._ids: Ascending | None = None  # row ids seen: ascending ones cannot repeat
 
     def write(self, labels: npt.NDArray[np.integer[Any]], ids: npt.NDArray[Any] | None) -> None:
         import pyarrow as pa
@@ -197,6 +203,9 @@ class MatrixWriter(_Atomic):
         from lf._matrix_io import parquet_table
 
         table = parquet_table(self.names, labels, ids)
+        if ids is not None:
+            self._ids = self._ids or Ascending()
+            self._ids.add(ids)
         if self._writer is None:
             self._schema = table.schema
             try:
@@ -224,10 +233,12 @@ class MatrixWriter(_Atomic):
         self.abort()
         return DataError(f"Cannot write {str(self.shown)!r}: {_reason(exc)}.")
 
-    def close_with(self, meta: dict[str, Any]) -> None:
-        """Write the metadata into the footer: the file at ``tmp`` is complete (not yet in place)."""
+    def close_with(self, meta: dict[str, Any], footer: dict[bytes, bytes] | None = None) -> None:
+        """Write the metadata (and ``footer``'s entries) into the footer: the file at ``tmp``
+        is complete (not yet in place)."""
         try:
-            self._writer.add_key_value_metadata({"lf": json.dumps(meta)})
+            entries: dict[Any, Any] = {"lf": json.dumps(meta), **(footer or {})}
+            self._writer.add_key_value_metadata(entries)
             self._writer.close()
         except OSError as exc:
             raise self._failed(exc) from exc
@@ -235,6 +246,20 @@ class MatrixWriter(_Atomic):
             self.abort()
             raise
         self._writer = None
+
+    def repeated_ids(self) -> Repeated | None:
+        """After :meth:`close_with`: a row id the file repeats, or None (see lf._repeated_ids)."""
+        if self._ids is None or self._ids.holds:
+            return None
+        import pyarrow.parquet as pq
+
+        from lf._matrix_io import ROW_ID, read_arrow_ids
+
+        def chunks() -> Iterator[npt.NDArray[Any]]:
+            for batch in pq.ParquetFile(self.tmp).iter_batches(batch_size=200_000, columns=[ROW_ID]):
+                yield read_arrow_ids(batch.column(0))
+
+        return repeated_ids(chunks(), again=chunks)
 
     def commit(self) -> None:
         """Move the complete file onto ``path``."""

@@ -45,8 +45,12 @@ def test_a_task_file_imported_twice_pools_its_annotations() -> None:
     other_text = [agree[0], {"data": {"text": "hello", "lf_id": 7}, "annotations": []}]
     with pytest.raises(DataError, match="2 tasks with id 7 and different texts"):
         from_export(other_text, LABELS)
-    as_text = [agree[0], {"data": {"text": "free money", "lf_id": "7"}, "annotations": [_choice("HAM", 2)]}]
-    assert from_export(as_text, LABELS).gold["id"].tolist() == [7, "7"]  # 7 and "7" are different ids
+    # ids compare as text: 7 (from a JSON Lines task file) and "7" (from CSV) are one row
+    as_text = [agree[0], {"data": {"text": "free money", "lf_id": "7"}, "annotations": [_choice("SPAM", 2)]}]
+    assert from_export(as_text, LABELS).gold[["id", "annotators"]].values.tolist() == [[7, 2]]
+    as_text[1]["annotations"] = [_choice("HAM", 2)]
+    got = from_export(as_text, LABELS)
+    assert got.gold.empty and got.conflicts["id"].tolist() == [7]
 
 
 def test_annotations_of_another_labeling_config_are_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -63,3 +67,19 @@ def test_a_json_min_export_is_named() -> None:
     doc = [{"id": 1, "text": "free money", "lf_id": "a", "label": "SPAM"}]
     with pytest.raises(DataError, match="JSON-MIN export .* export the project as JSON"):
         from_export(doc, LABELS)
+
+
+@pytest.mark.parametrize("bad", [None, "", [7], {"id": 7}, True])
+def test_a_task_whose_id_is_no_row_id_is_an_error(bad: object) -> None:
+    doc = [{"data": {"text": "free money", "lf_id": "a"}, "annotations": [_choice("SPAM", 1)]},
+           {"data": {"text": "hello", "lf_id": bad}, "annotations": [_choice("HAM", 1)]}]
+    with pytest.raises(DataError, match=r"Task 1 of the export has data.lf_id .*, not a row id"):
+        from_export(doc, LABELS)
+
+
+def test_numbers_and_text_ids_come_back_as_one_column_type() -> None:
+    doc = [{"data": {"text": "free money", "lf_id": 7}, "annotations": [_choice("SPAM", 1)]},
+           {"data": {"text": "hello", "lf_id": "b8"}, "annotations": [_choice("HAM", 1)]},
+           {"data": {"text": "hi", "lf_id": 9}, "annotations": []}]
+    got = from_export(doc, LABELS)
+    assert got.gold["id"].tolist() == ["7", "b8"] and got.unlabeled == ["9"]

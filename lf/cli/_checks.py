@@ -130,13 +130,16 @@ def check_row_ids(data: Sequence[str], option: str, L: Any, id_column: str | Non
     """DATA given beside a saved matrix must hold the matrix's rows in its order: gold labels
     and texts are matched to its rows by position. When the matrix names its rows, their ids
     are compared with DATA's ``id_column`` (default ``id``): the same rows in another order,
-    other rows, or no such column are errors."""
+    other rows, or no such column are errors. A Parquet matrix from ``lf apply`` / ``lf
+    label --matrix`` records a digest of its rows' texts: DATA's must match it."""
     import numpy as np
     import pandas as pd
 
-    if L.row_ids is None:
-        return
     cols = _frame_columns(data)[0][1]
+    if L.row_ids is None:
+        if matrix is not None and not _check_made_from(data, option, L.n, matrix, cols):
+            _unchecked(option, matrix)
+        return
     column = id_column or ("id" if "id" in cols else None)
     if column is None or column not in cols:
         raise DataError(
@@ -150,6 +153,8 @@ def check_row_ids(data: Sequence[str], option: str, L: Any, id_column: str | Non
     want = np.array(_id_texts(pd.Series(L.row_ids).tolist()), dtype=object)
     bad = np.flatnonzero(got != want)
     if not bad.size:
+        if matrix is not None:  # the same ids: the same texts too? (two files numbering their rows)
+            _check_made_from(data, option, L.n, matrix, cols)
         return
     i = int(bad[0])
     where = f"{option} row {i} has id {got[i]!r} where the label matrix has {want[i]!r} ({bad.size:,} rows differ)"
@@ -160,6 +165,41 @@ def check_row_ids(data: Sequence[str], option: str, L: Any, id_column: str | Non
         f"{where}: give the data the matrix was made from, in the same order (with --id-column if the "
         f"matrix's ids come from another column than {column!r})."
     )
+
+
+def _unchecked(option: str, matrix: str) -> None:
+    """A warning line: DATA is matched to a matrix without row ids or digest by position."""
+    from rich.text import Text
+
+    from lf.cli._shared import _console
+    from lf.display import one_line
+
+    _console(stderr=True).print(Text(one_line(
+        f"warning: {option} is matched to the rows of {matrix!r} by position, unchecked: the matrix has no "
+        "row ids and no digest of its rows' texts (a .parquet matrix from lf apply / lf label --matrix "
+        "has one). The same rows in another order would get other rows' gold."
+    )), soft_wrap=True)
+
+
+def _check_made_from(data: Sequence[str], option: str, n: int, matrix: str, cols: list[str]) -> bool:
+    """DATA holds the texts the matrix was made from, in its order: the digest of them that
+    ``lf apply`` / ``lf label --matrix`` write into a Parquet matrix. False: nothing to check."""
+    from lf._row_digest import read_footer, text_hashes, texts_digest
+
+    record = read_footer(matrix)
+    column = str((record or {}).get("text_column"))
+    if record is None or record.get("rows") != n or column not in cols:
+        return False
+    texts = read_gold(data, column)
+    if len(texts) != n:
+        raise DataError(f"{option} has {len(texts)} rows but the label matrix has {n}; give the data the matrix was made from.")
+    if f"{texts_digest(text_hashes(texts.tolist())):016x}" != record.get("digest"):
+        raise DataError(
+            f"{option} does not hold the {column!r} texts {matrix!r} was made from, in its order (the matrix "
+            "records a digest of them): another file, or the same rows reordered or filtered. Give the data "
+            "the matrix was made from, in the same order."
+        )
+    return True
 
 
 def gold_ids(values: Any, option: str, column: str, labels: Sequence[str] | None, k: int | None) -> Any:

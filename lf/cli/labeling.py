@@ -62,6 +62,10 @@ def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts
             table, errors = _apply_streaming(data, lfs_target, output, opts)
         else:
             L = _apply(data, lfs_target, opts, definitions=True)
+            if L.row_ids is not None:
+                from lf._repeated_ids import repeated_ids, warn_repeated
+
+                warn_repeated(repeated_ids([L.row_ids]), "The data's id column", stacklevel=2)
             L.save(output)
             table, errors = L, int(L.errors.sum())
     t = totals(table)

@@ -229,10 +229,10 @@ def report_cmd(
         if model is not None and model_spec:
             check_model_lfs(model, model_spec, list(L.names), L.labels, fingerprints=L.lf_fingerprints)
         data = gold_data
-        if data:
-            check_row_ids(data, "--data", L, opts["id_column"], source[0])
         if column:
             check_columns(data, "--data", [("--gold", column)])
+        if data:
+            check_row_ids(data, "--data", L, opts["id_column"], source[0])
         values = gold_before_run(data, "--gold", column, L.labels) if column else None
     y = gold_after_run(values, "--gold", str(column), L) if values is not None else None
     if model is not None and not hasattr(model, "cardinality_"):  # a name: fit it here; a saved model is fitted

@@ -23,42 +23,101 @@ from lf.paths import check_outputs
 __all__ = ["sample_cmd"]
 
 
-def _exclude(data: tuple[str, ...], gold: str | None, labeled: str | None, L: Any) -> Any:
-    """Rows that already have gold: a value in DATA's --gold column, or an id in --labeled."""
+def _exclude(data: tuple[str, ...], gold: str | None, labeled: str | None, L: Any, text_column: str) -> Any:
+    """Rows that already have gold: a value in DATA's --gold column, or an id in --labeled
+    (whose texts, when it has a 'text' column, must be DATA's at those ids)."""
     import numpy as np
 
     from lf.errors import DataError
     from lf.io import iter_chunks
+    from lf.labelstudio import id_text
 
     mask = np.zeros(L.n, dtype=bool)
     if gold:
         values = read_gold(data, gold)
         mask |= ~(values.isna() | (values.astype(str).str.strip() == "")).to_numpy()
     if labeled:
-        ids = []
+        ids: list[str] = []
+        texts: dict[str, Any] = {}
         for chunk in iter_chunks([labeled], 200_000):
             if "id" not in chunk.columns:
                 raise DataError(f"--labeled {labeled!r} has no 'id' column (columns: {', '.join(map(str, chunk.columns))}).")
-            ids.extend(chunk["id"].astype(str).tolist())
+            got = [id_text(v) for v in chunk["id"].tolist()]
+            ids.extend(t for t in got if t is not None)
+            if "text" in chunk.columns:
+                texts.update((i, t) for i, t in zip(got, chunk["text"].tolist(), strict=True) if i is not None)
         if L.row_ids is None:
             raise DataError("--labeled names rows by id, but DATA has no ids: give --id-column (or an 'id' column).")
-        found = np.isin(np.asarray(L.row_ids).astype(str), np.asarray(ids, dtype=str))
-        if ids and not found.any():
-            _no_labeled_id_matches(labeled, ids[0], L.row_ids[0] if L.n else None)
+        found = _labeled_rows(labeled, ids, L.row_ids)
+        if texts:
+            _same_texts(labeled, texts, data, np.flatnonzero(found), L.row_ids, text_column)
         mask |= found
     return mask
 
 
-def _no_labeled_id_matches(labeled: str, theirs: str, ours: Any) -> None:
-    """A warning: --labeled skips nothing (its ids are not DATA's: another file, or other ids)."""
+def _same_texts(labeled: str, texts: dict[str, Any], data: tuple[str, ...], at: Any, row_ids: Any, text_column: str) -> None:
+    """The rows --labeled names by id hold its texts in DATA: else its ids number other rows
+    (another data set's gold file) and the rows skipped would be the wrong ones."""
+    from lf._matrix_io import is_missing
+    from lf.cli._shared import _source
+    from lf.errors import DataError
+    from lf.labelstudio import id_text
+    from lf.rows import read_rows
+
+    if not len(at):
+        return
+    ours = read_rows(_source(data), at, text_column)[text_column].tolist()
+
+    def norm(v: Any) -> str:
+        return "" if is_missing(v) else " ".join(str(v).split())
+
+    bad = [(rid, t) for rid, t in zip((id_text(row_ids[i]) for i in at), ours, strict=True) if norm(texts[str(rid)]) != norm(t)]
+    if bad:
+        rid, t = bad[0]
+        raise DataError(
+            f"--labeled {labeled!r} has the id {rid!r} with the text {norm(texts[str(rid)])[:40]!r}, but DATA's row "
+            f"{rid!r} holds {norm(t)[:40]!r} ({len(bad):,} of {len(at):,} such rows differ): its ids name other rows. "
+            "Give the gold file of DATA's rows."
+        )
+
+
+def _labeled_rows(labeled: str, ids: list[str], row_ids: Any) -> Any:
+    """Rows of DATA whose id (as text) is in ``ids``: refused when such an id names several
+    rows of DATA; a warning when ids of --labeled are not DATA's (those rows would be picked again)."""
+    import numpy as np
+    import pandas as pd
+
+    from lf.errors import DataError
+    from lf.labelstudio import id_text
+
+    ours = pd.Series([id_text(v) for v in row_ids], dtype=object)
+    found = ours.isin(set(ids)).to_numpy()
+    repeated = ours[found & ours.duplicated(keep=False).to_numpy()]
+    if len(repeated):
+        first = repeated.iloc[0]
+        raise DataError(
+            f"--labeled {labeled!r} names the id {first!r}, which {int((ours == first).sum())} rows of DATA have: "
+            "the rows with gold cannot be told apart. Give DATA unique ids (or an --id-column that has them)."
+        )
+    unknown = sorted(set(ids) - set(ours[found]))
+    if unknown:
+        _labeled_ids_not_in_data(labeled, unknown, len(set(ids)), ours.iloc[0] if len(ours) else None)
+    return np.asarray(found, dtype=bool)
+
+
+def _labeled_ids_not_in_data(labeled: str, unknown: list[str], total: int, ours: Any) -> None:
+    """A warning: ids of --labeled are not DATA's (another file, or ids written otherwise:
+    a spreadsheet drops leading zeros, ``7`` became ``7.0``): their rows are not skipped."""
     from rich.text import Text
 
     from lf.cli._shared import _console
     from lf.display import one_line
 
+    some = (f"none of the ids in --labeled {labeled!r} is an id of DATA" if len(unknown) == total
+            else f"{len(unknown):,} of the {total:,} ids in --labeled {labeled!r} are not ids of DATA")
     _console(stderr=True).print(Text(one_line(
-        f"warning: none of the ids in --labeled {labeled!r} is an id of DATA (e.g. {theirs!r}; "
-        f"DATA has {str(ours)!r}): no row is skipped for it."
+        f"warning: {some} (e.g. {unknown[0]!r}; "
+        f"DATA has {str(ours)!r}; ids compare as the text the files hold): no row is skipped for them."
     )), soft_wrap=True)
 
 
@@ -102,7 +161,7 @@ def sample_cmd(
         check_model_lfs(model, model_spec, list(L.names), L.labels)
     else:
         model.fit(L)
-    exclude = _exclude(data, gold, labeled, L)
+    exclude = _exclude(data, gold, labeled, L, text_column or "text")
     frame = sample(L, _source(data), n=count, strategy=strategy, model=model, exclude=exclude, seed=seed, text_column=text_column or "text")
     from lf.io import write_frame
     from lf.output import warn_missing_looking_labels

@@ -1,0 +1,102 @@
+"""Row ids that name more than one row: found when an output is written, said once.
+
+Outputs keep every row (an id column is the user's data), but a later join by id (``lf
+train --labels``, ``lf sample --labeled``, Label Studio) would be ambiguous, and those
+refuse it; the warning comes earlier, when the file holding the repeated ids is written.
+Ids compare as the text their file holds (``7`` and ``"7"`` are one id). Strictly
+ascending ids (the usual numbering) are checked in constant memory as chunks pass; other
+ids are checked after the pass from the file written (8 bytes a row while sorting).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Ascending", "Repeated", "repeated_ids", "warn_repeated"]
+
+
+class Repeated(NamedTuple):
+    """One repeated id (as text), the rows it names, and how many ids repeat in all."""
+
+    id: str
+    rows: int
+    ids: int
+
+
+class Ascending:
+    """Whether every id seen so far, chunk after chunk, is larger than the one before
+    (then no id repeats); ``False`` once not (mixed types and missing ids too)."""
+
+    def __init__(self) -> None:
+        self.holds = True
+        self._last: Any = None
+
+    def add(self, ids: npt.NDArray[Any]) -> None:
+        if not self.holds or not len(ids):
+            return
+        try:
+            if ids.dtype.kind in "iu":
+                ok = bool((np.diff(ids) > 0).all())
+            elif ids.dtype.kind in "OU" and all(isinstance(v, str) for v in (ids[0], ids[-1])):
+                import pandas as pd
+
+                s = pd.Series(ids, dtype=object)
+                ok = bool(s.is_monotonic_increasing) and not (ids[1:] == ids[:-1]).any()
+            else:
+                ok = False  # floats (1.0 and 1 are two ids as text), missing ids, mixed types
+            ok = ok and (self._last is None or bool(self._last < ids[0]))
+        except TypeError:
+            ok = False
+        self.holds, self._last = ok, ids[-1]
+
+
+def _texts(ids: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    from lf._row_digest import as_text, missing
+
+    texts = as_text(ids)
+    return texts[~missing(texts)]
+
+
+def repeated_ids(chunks: Iterable[npt.NDArray[Any]], again: Any = None) -> Repeated | None:
+    """The id of ``chunks`` (row ids, chunk by chunk) repeated most, or None.
+
+    ``again``: called with no argument, the same chunks once more (to name the id found
+    repeated by its hash; else ``chunks`` must be a list)."""
+    from pandas.util import hash_array
+
+    parts = list(chunks) if again is None else chunks
+    hashes = np.concatenate([hash_array(_texts(c), categorize=False) for c in parts] or [np.zeros(0, np.uint64)])
+    hashes.sort()
+    same = hashes[1:] == hashes[:-1]
+    if not same.any():
+        return None
+    distinct, counts = np.unique(hashes[1:][same], return_counts=True)
+    first = distinct[counts.argmax()]  # the id that names the most rows
+    n_ids = len(distinct)
+    del hashes
+    found: dict[str, int] = {}
+    for c in (parts if again is None else again()):
+        texts = _texts(c)
+        for t in texts[hash_array(texts, categorize=False) == first]:
+            found[t] = found.get(t, 0) + 1
+    name, rows = max(found.items(), key=lambda kv: kv[1])
+    return Repeated(str(name), rows, n_ids) if rows > 1 else None
+
+
+def warn_repeated(found: Repeated | None, what: str, stacklevel: int = 3) -> None:
+    """The one warning of an output whose row ids repeat (``what``: the file or the data)."""
+    if found is None:
+        return
+    more = f" ({found.ids:,} ids repeat in all)" if found.ids > 1 else ""
+    warnings.warn(
+        f"{what} repeats row ids: {found.id!r} names {found.rows:,} rows{more}. A join by id "
+        "(lf train --labels, lf sample --labeled, Label Studio) cannot tell them apart and is "
+        "refused: give every row its own id (or --id-column a column that has them).",
+        UserWarning,
+        stacklevel=stacklevel,
+    )

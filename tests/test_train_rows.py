@@ -1,0 +1,150 @@
+"""`lf train` never trains on labels matched to other rows than they were made from: the
+labels file's digest of its rows' texts is checked whether rows match by position or by id."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lf.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "datasets" / "demo" / "comments.csv"
+LFS = ROOT / "labeling_functions" / "demo_spam.py"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str]:
+    code = main([str(a) for a in args])
+    return code, capsys.readouterr().err
+
+
+@pytest.fixture
+def demo() -> pd.DataFrame:
+    return pd.read_csv(DEMO, keep_default_na=False, dtype=str).head(400)
+
+
+def _label(capsys: pytest.CaptureFixture[str], data: Path, out: Path, *extra: str) -> None:
+    code, err = run(capsys, "label", data, "--lfs", LFS, "-o", out, "--no-progress", *extra)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("filter_abstain", [False, True])
+def test_labels_of_rows_without_ids_refuse_a_reordered_data_file(tmp_path: Path, capsys, demo, filter_abstain):
+    rows = demo.drop(columns="id")
+    data, shuffled, labels = tmp_path / "data.csv", tmp_path / "shuffled.csv", tmp_path / "labels.parquet"
+    rows.to_csv(data, index=False)
+    rows.sample(frac=1, random_state=1).to_csv(shuffled, index=False)  # same rows, same count, other order
+    # chunks of 37 rows: the digest is the same whatever the chunks (train reads one frame)
+    _label(capsys, data, labels, "--chunk-size", "37", *(["--filter-abstain"] if filter_abstain else []))
+    code, err = run(capsys, "train", shuffled, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 2 and not (tmp_path / "m").exists()
+    assert "were made from other rows than the data's: matched by position" in err
+    assert "in the same order" in err and err.count("\n") == 1
+    code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0 and "warning" not in err, err
+
+
+def test_labels_matched_by_id_refuse_another_file_with_the_same_ids(tmp_path: Path, capsys, demo):
+    first, second = demo.head(200).copy(), demo.tail(200).copy()
+    first["id"] = second["id"] = [str(i) for i in range(200)]  # two files, each numbering its rows
+    a, b, labels = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "labels.parquet"
+    first.to_csv(a, index=False)
+    second.to_csv(b, index=False)
+    _label(capsys, a, labels, "--filter-abstain")
+    code, err = run(capsys, "train", b, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 2 and "matched by id" in err and "other rows than the data's" in err
+    reordered = tmp_path / "a_reordered.parquet"  # the same rows in another order and format: fine
+    first.sample(frac=1, random_state=2).to_parquet(reordered, index=False)
+    code, err = run(capsys, "train", reordered, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0, err
+
+
+def test_labels_without_a_digest_matched_by_position_are_flagged(tmp_path: Path, capsys, demo):
+    data, labels = tmp_path / "data.csv", tmp_path / "labels.csv"
+    demo.drop(columns="id").to_csv(data, index=False)
+    _label(capsys, data, labels)  # CSV holds no footer for the digest
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # shown as the CLI shows it, one stderr line
+        code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0
+    assert "warning: The labels" in err and "matched to the data's rows by position, unchecked" in err
+
+
+@pytest.mark.parametrize("how", ["apply", "label --matrix"])
+def test_a_saved_matrix_refuses_gold_data_in_another_order(tmp_path: Path, capsys, demo, how):
+    """`lf report L.parquet --data DATA --gold COL` matches gold to the matrix by position
+    when the rows have no ids: a shuffled copy of DATA scored the LFs on other rows' gold."""
+    rows = demo.drop(columns="id")
+    data, shuffled, matrix = tmp_path / "data.csv", tmp_path / "shuffled.parquet", tmp_path / "L.parquet"
+    rows.to_csv(data, index=False)
+    rows.sample(frac=1, random_state=3).to_parquet(shuffled, index=False)
+    if how == "apply":
+        code, err = run(capsys, "apply", data, "--lfs", LFS, "-o", matrix, "--no-progress")
+    else:
+        code, err = run(capsys, "label", data, "--lfs", LFS, "-o", tmp_path / "l.parquet", "--matrix", matrix, "--no-progress")
+    assert code == 0, err
+    code, err = run(capsys, "report", matrix, "--data", shuffled, "--gold", "label", "--no-progress")
+    assert code == 2 and "--data does not hold the 'text' texts" in err and "in the same order" in err
+    code, err = run(capsys, "report", matrix, "--data", data, "--gold", "label", "--json")
+    assert code == 0, err
+
+
+def test_ids_that_lost_their_leading_zeros_are_named(tmp_path: Path, capsys, demo):
+    numbered, padded, labels = tmp_path / "n.parquet", tmp_path / "p.csv", tmp_path / "labels.parquet"
+    demo.assign(id=range(400)).to_parquet(numbered, index=False)
+    demo.assign(id=[f"{i:03d}" for i in range(400)]).to_csv(padded, index=False)
+    _label(capsys, numbered, labels)
+    code, err = run(capsys, "train", padded, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 2 and "label rows have ids that are not in the data (e.g. '0'" in err
+    assert "the data has ids like '000', and ids compare as the text the files hold" in err
+
+
+def test_a_matrix_without_ids_or_digest_says_gold_data_is_unchecked(tmp_path: Path, capsys, demo):
+    data, matrix = tmp_path / "data.csv", tmp_path / "L.npz"
+    demo.drop(columns="id").to_csv(data, index=False)
+    assert run(capsys, "apply", data, "--lfs", LFS, "-o", matrix, "--no-progress")[0] == 0
+    code, err = run(capsys, "report", matrix, "--data", data, "--gold", "label", "--json")
+    assert code == 0 and "warning: --data is matched to the rows of" in err and "by position, unchecked" in err
+    parquet = tmp_path / "L.parquet"
+    assert run(capsys, "apply", data, "--lfs", LFS, "-o", parquet, "--no-progress")[0] == 0
+    code, err = run(capsys, "report", parquet, "--data", data, "--gold", "label", "--json")
+    assert code == 0 and "unchecked" not in err
+
+
+def test_labels_whose_digest_column_the_data_lacks_are_flagged(tmp_path: Path, capsys, demo):
+    rows = demo.drop(columns="id")
+    data, renamed, labels = tmp_path / "data.csv", tmp_path / "renamed.csv", tmp_path / "labels.parquet"
+    rows.to_csv(data, index=False)
+    rows.rename(columns={"text": "body"}).to_csv(renamed, index=False)
+    _label(capsys, data, labels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        code, err = run(capsys, "train", renamed, "--text-column", "body", "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0 and "by position, unchecked" in err
+
+
+def test_edited_texts_train_beside_the_originals_they_were_labeled_from(tmp_path: Path, capsys, demo):
+    rows = demo.drop(columns="id")
+    data, edited, labels = tmp_path / "data.csv", tmp_path / "edited.csv", tmp_path / "labels.parquet"
+    rows.to_csv(data, index=False)
+    _label(capsys, data, labels)
+    rows.assign(text=rows["text"].str.upper()).to_csv(edited, index=False)
+    code, err = run(capsys, "train", edited, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 2 and "texts edited since: label them again, or keep the originals in 'text'" in err
+    beside = tmp_path / "beside.csv"
+    rows.assign(upper=rows["text"].str.upper()).to_csv(beside, index=False)
+    code, err = run(capsys, "train", beside, "--text-column", "upper", "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0 and "warning" not in err, err
+
+
+def test_repeated_data_ids_are_named_when_labels_are_matched_by_id(tmp_path: Path, capsys, demo):
+    data, labels = tmp_path / "data.csv", tmp_path / "labels.parquet"
+    demo.assign(id=["r3" if i == 9 else f"r{i}" for i in range(400)]).to_csv(data, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        _label(capsys, data, labels, "--filter-abstain")  # some rows left out: matched by id, not in order
+    code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 2 and "The data's ids are not unique ('r3' names 2 rows)" in err
