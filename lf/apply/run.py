@@ -242,10 +242,26 @@ def _offsets(
     for chunk in chunks:
         if offset == 0:
             _check_columns(chunk, text_column, id_column, needed)
+        else:  # a later file (or frame) may lack a column the first one has
+            _check_later_columns(chunk, offset, text_column, id_column, needed)
         if text_column is not None and text_column != "text":
             chunk = chunk.rename(columns={text_column: "text"})
         yield offset, chunk
         offset += len(chunk)
+
+
+def _check_later_columns(
+    chunk: pd.DataFrame, offset: int, text_column: str | None, id_column: str | None, needed: list[str]
+) -> None:
+    """The columns the first chunk had, in a chunk at row ``offset`` (a set lookup each)."""
+    cols = set(map(str, chunk.columns))
+    for col in (text_column, id_column, *needed):
+        if col is not None and col not in cols:
+            raise DataError(
+                f"Column {col!r} is missing from row {offset:,} on, though the data before has it "
+                f"(a later file or frame lacks it). Available columns there: {', '.join(map(str, chunk.columns))}. "
+                "Give every file the same columns."
+            )
 
 
 def _check_columns(chunk: pd.DataFrame, text_column: str | None, id_column: str | None, needed: list[str]) -> None:
