@@ -59,11 +59,14 @@ def label_part(
     names = tuple(x.name for x in lfs)
     convert = {"gold": lambda values: gold_ids(values, labels, settings.cardinality, what=f"`gold` column {gold!r}")} if gold else None
     run = Pass(LocalEngine(), list(lfs), Corpus(data), settings.with_threads(1), chunk_size=chunk_size, progress=False,
-               text_column=text_column, sides={"gold": gold} if gold else None, convert=convert)
+               text_column=text_column, sides={"gold": gold} if gold else None, convert=convert, allow_empty=True)
     counter = PatternCounter(len(names), gold=gold is not None)
     writer = MatrixWriter(_part_name(Path(matrix_dir), i), names, check=False)
     try:
         errors, seconds, top = tally(run, writer, counter, len(names), gold is not None)
+        if counter.n == 0:  # an empty partition (a filter's leftover, an empty file): no part file
+            writer.abort()
+            return PartCounts(np.zeros((0, len(names) + (1 if gold else 0)), np.int16), np.zeros(0, np.int64), errors, seconds, 0, 0)
         table = counter.table(names, max(2, top + 1) if settings.cardinality is None else settings.cardinality)
         writer.close_with(meta_of(table._replace(errors=errors, seconds=seconds)))
         writer.commit()
@@ -183,7 +186,7 @@ def label_on_cluster(
             jobs = [
                 client.submit(predict_part, shared, i, int(offsets[i]), str(matrix_dir), str(out_dir), chunk_size,
                               filter_abstain, uncovered, pure=False)
-                for i in range(len(results))
+                for i in range(len(results)) if results[i].n
             ]
             futures += jobs
             for n_written, part_counts in client.gather(jobs):

@@ -1,0 +1,57 @@
+"""lf.label on a real LocalCluster fed what real clusters get: empty partitions, files whose
+id column changes type, outputs that collide; results must be the local engine's or a clear error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import lf
+from lf.apply.dask import DaskEngine
+from lf.label import label
+
+distributed = pytest.importorskip("distributed")
+dd = pytest.importorskip("dask.dataframe")
+dask = pytest.importorskip("dask")
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "datasets" / "demo" / "comments.csv"
+DEMO_LFS = ROOT / "labeling_functions" / "demo_spam.py"
+
+pytestmark = pytest.mark.slow
+
+
+def _parts(folder: Path) -> pd.DataFrame:
+    return pd.concat([pd.read_parquet(p) for p in sorted(folder.glob("part-*.parquet"))], ignore_index=True)
+
+
+def _matrix_parts(folder: Path) -> lf.LabelMatrix:
+    return lf.LabelMatrix.concat([lf.LabelMatrix.load(p) for p in sorted(folder.glob("part-*.parquet"))])
+
+
+def test_empty_partitions_and_empty_files_are_labeled_as_the_local_engine_does(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # a filtered Dask frame has empty partitions and a folder of shards an empty file: each
+    # such task stopped the whole run with "The data has no rows"
+    frame = pd.read_csv(DEMO)
+    lfs = lf.load_lfs(DEMO_LFS)
+    local = label(lfs, frame, output=tmp_path / "local.parquet", matrix=tmp_path / "local_L.parquet", gold="label", progress=False)
+    pieces = [frame.iloc[:700], frame.iloc[:0], frame.iloc[700:], frame.iloc[:0]]
+    ddf = dd.from_delayed([dask.delayed(p.copy)() for p in pieces], meta=frame.iloc[:0], verify_meta=False)
+    files = []
+    for i, piece in enumerate(pieces):
+        files.append(tmp_path / f"shard{i}.parquet")
+        piece.to_parquet(files[-1])
+    want = pd.read_parquet(tmp_path / "local.parquet")
+    for name, data in (("frame", ddf), ("files", [str(f) for f in files])):
+        res = label(lfs, data, engine=DaskEngine(client), output=tmp_path / name, matrix=tmp_path / f"{name}_L", gold="label")
+        pd.testing.assert_frame_equal(_parts(tmp_path / name), want)
+        assert _matrix_parts(tmp_path / f"{name}_L") == lf.LabelMatrix.load(tmp_path / "local_L.parquet")
+        assert res.rows_written == local.rows_written == len(frame) and res.label_counts == local.label_counts
+        assert res.accuracy == local.accuracy and (res.table.errors == local.table.errors).all()
+        # a part file per partition that holds rows
+        assert sorted(p.name for p in (tmp_path / name).iterdir()) == ["part-00000.parquet", "part-00002.parquet"]
+    with pytest.raises(lf.errors.DataError, match="no rows"):
+        label(lfs, dd.from_pandas(frame.iloc[:0], npartitions=1), engine=DaskEngine(client), output=tmp_path / "none", model="mv")
+    assert not (tmp_path / "none").exists()
