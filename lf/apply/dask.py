@@ -175,10 +175,11 @@ def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: flo
     distributed = _distributed()
     if scheduler is not None:
         try:
+            _handshake(distributed, scheduler, timeout)
             return distributed.Client(scheduler, timeout=f"{timeout}s")
-        except (OSError, TimeoutError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever answers there, it is not a scheduler lf can use
             raise ParameterError(
-                f"Cannot reach the Dask scheduler at {scheduler!r} ({type(exc).__name__}: {str(exc).rstrip('.')}). "
+                f"Cannot reach the Dask scheduler at {scheduler!r} ({_why(exc, timeout)}). "
                 "Check the address (tcp://HOST:PORT) and that `dask scheduler` runs there, or drop "
                 "--scheduler to use a local cluster."
             ) from None
@@ -196,6 +197,50 @@ def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: flo
     client._lf_cluster = cluster  # closed with the client by lf's CLI
     client.run(_quiet_task_failures)
     return client
+
+
+def _handshake(distributed: Any, address: str, timeout: float) -> None:
+    """Connect to ``address`` and exchange Dask's handshake, all within ``timeout`` seconds.
+
+    ``distributed.Client`` bounds the connection but not the handshake after it: a port that
+    accepts and stays silent (another service, a half-open proxy) would hang it for good,
+    and one that answers with other bytes fails deep inside it (a MemoryError for a frame
+    length read from them). Run in a thread of its own, with its own event loop, so a
+    caller's running loop does not matter.
+    """
+    import asyncio
+    import threading
+
+    outcome: list[BaseException | None] = []
+
+    async def shake() -> None:
+        args = distributed.Security().get_connection_args("client")
+        comm = await asyncio.wait_for(distributed.comm.connect(address, timeout=timeout, **args), timeout)
+        await comm.close()
+
+    def run() -> None:
+        try:
+            asyncio.run(shake())
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, name="lf-dask-handshake", daemon=True)
+    thread.start()
+    thread.join(timeout + 2)
+    if not outcome:
+        raise TimeoutError(f"no answer within {timeout:g} s")
+    if outcome[0] is not None:
+        raise outcome[0]
+
+
+def _why(exc: BaseException, timeout: float) -> str:
+    """What went wrong reaching a scheduler, in words (a garbled answer's own error would mislead)."""
+    if isinstance(exc, TimeoutError):  # asyncio's too
+        return f"no Dask handshake within {timeout:g} s: something else may listen there"
+    if isinstance(exc, (OSError, ValueError)) and not isinstance(exc, MemoryError):
+        return f"{type(exc).__name__}: {str(exc).rstrip('.')}"
+    return f"its answer is not a Dask scheduler's: {type(exc).__name__}"
 
 
 def _quiet_task_failures() -> None:

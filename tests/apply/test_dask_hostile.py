@@ -3,6 +3,9 @@ id column changes type, outputs that collide; results must be the local engine's
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -55,3 +58,64 @@ def test_empty_partitions_and_empty_files_are_labeled_as_the_local_engine_does(c
     with pytest.raises(lf.errors.DataError, match="no rows"):
         label(lfs, dd.from_pandas(frame.iloc[:0], npartitions=1), engine=DaskEngine(client), output=tmp_path / "none", model="mv")
     assert not (tmp_path / "none").exists()
+
+
+def _listener(answer: bytes | None) -> tuple[socket.socket, threading.Event]:
+    """A local TCP port that accepts connections and says ``answer`` (None: nothing); it
+    closes them after 30 s, so a client that waits for more does not wait forever."""
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+    timer = threading.Timer(30, stop.set)
+    timer.daemon = True
+    timer.start()
+
+    def serve() -> None:
+        server.settimeout(0.2)
+        held = []
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            held.append(conn)  # kept open: a silent peer, not a closed one
+            if answer is not None:
+                conn.sendall(answer)
+        for conn in held:
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server, stop
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [(None, "no Dask handshake within 5 s"), (b"HTTP/1.1 400 Bad Request\r\n\r\n" + b"\xff" * 64, "its answer is not a Dask scheduler's")],
+)
+def test_a_scheduler_address_where_something_else_listens_fails_in_seconds(tmp_path: Path, capsys, answer, reason) -> None:  # type: ignore[no-untyped-def]
+    # distributed bounds the connection, not the handshake after it: a silent port hung the
+    # run for good, and an HTTP answer was an "internal error: MemoryError" line
+    from lf.cli import main
+
+    server, stop = _listener(answer)
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    start = time.perf_counter()
+    try:
+        code = main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "out"), "--engine", "dask", "--scheduler", address])
+    finally:
+        stop.set()
+        server.close()
+    err = capsys.readouterr().err
+    assert code == 2 and time.perf_counter() - start < 15
+    assert f"Cannot reach the Dask scheduler at '{address}' ({reason}" in " ".join(err.split())
+    assert len(err.strip().splitlines()) <= 3 and "internal error" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_real_scheduler_address_still_runs(client, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from lf.cli import main
+
+    address = client.scheduler.address
+    assert main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "out"), "--engine", "dask", "--scheduler", address]) == 0
+    assert main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "local.parquet")]) == 0
+    pd.testing.assert_frame_equal(_parts(tmp_path / "out"), pd.read_parquet(tmp_path / "local.parquet"))
+    assert client.submit(sum, [1, 2]).result() == 3  # the fixture's cluster is still up
