@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from lf._label_checks import check_paths, model_object
+from lf._label_checks import check_cluster_paths, check_paths, model_object
 from lf._matrix_io import meta_of
 from lf._pattern_predict import PatternPredictions
 from lf.errors import DataError, ParameterError
@@ -109,6 +109,7 @@ def label(
     if client is None:
         check_paths([("`output`", out), ("`matrix`", matrix)], corpus, dev, model)
     else:
+        check_cluster_paths([("`matrix`", matrix), ("`output`", out)], corpus)
         return _label_on_cluster(client, lf_list, corpus, fitted, model, class_balance, gold, labels, k, out, matrix,
                                  dev, filter_abstain, uncovered, size, on_error, text_column, id_column, prints)
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())

@@ -119,3 +119,25 @@ def test_a_real_scheduler_address_still_runs(client, tmp_path: Path, capsys) -> 
     assert main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "local.parquet")]) == 0
     pd.testing.assert_frame_equal(_parts(tmp_path / "out"), pd.read_parquet(tmp_path / "local.parquet"))
     assert client.submit(sum, [1, 2]).result() == 3  # the fixture's cluster is still up
+
+
+def test_colliding_output_folders_are_refused_before_any_work(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # -o and --matrix naming one folder: the run labeled everything, published the matrix
+    # parts under that name, then failed to put the labels there ("Directory not empty")
+    from lf.cli import main
+
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    pd.read_csv(DEMO).to_parquet(shards / "a.parquet")
+    lfs = lf.load_lfs(DEMO_LFS)
+    with pytest.raises(lf.errors.ParameterError, match="is the same file as `matrix`"):
+        label(lfs, DEMO, engine=DaskEngine(client), output=tmp_path / "same", matrix=tmp_path / "same", model="mv")
+    with pytest.raises(lf.errors.ParameterError, match=r"matches the pattern `data` '.*\*\*/\*.parquet'"):
+        label(lfs, str(shards / "**" / "*.parquet"), engine=DaskEngine(client), output=shards / "labels", model="mv")
+    with pytest.raises(lf.errors.DataError, match=r"`output` .*a.parquet' is an existing file"):
+        label(lfs, shards / "a.parquet", engine=DaskEngine(client), output=shards / "a.parquet", model="mv")
+    address = client.scheduler.address
+    args = ["label", str(DEMO), "--lfs", str(DEMO_LFS), "--engine", "dask", "--scheduler", address]
+    assert main([*args, "-o", str(tmp_path / "same"), "--matrix", str(tmp_path / "same")]) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shards"]
+    assert sorted(p.name for p in shards.iterdir()) == ["a.parquet"]
