@@ -109,6 +109,12 @@ def label(
     if client is None:
         check_paths([("`output`", out), ("`matrix`", matrix)], corpus, dev, model)
     else:
+        if cache is not None:  # workers label their partitions without it: nothing would be stored or reused
+            name = (_names or {}).get("cache", "`cache`")
+            raise ParameterError(
+                f"{name} is not used by lf.label on Dask (the workers label their partitions without the "
+                f"LF cache, so the run could not resume from it). Drop {name}, or run with another engine."
+            )
         check_cluster_paths([("`matrix`", matrix), ("`output`", out)], corpus)
         return _label_on_cluster(client, lf_list, corpus, fitted, model, class_balance, gold, labels, k, out, matrix,
                                  dev, filter_abstain, uncovered, size, on_error, text_column, id_column, prints)

@@ -141,3 +141,15 @@ def test_colliding_output_folders_are_refused_before_any_work(client, tmp_path: 
     assert main([*args, "-o", str(tmp_path / "same"), "--matrix", str(tmp_path / "same")]) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shards"]
     assert sorted(p.name for p in shards.iterdir()) == ["a.parquet"]
+
+
+def test_a_cache_is_refused_on_dask_rather_than_silently_unused(client, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    # the cluster run ignored it: nothing stored, so an interrupted run could not resume
+    from lf.cli import main
+
+    with pytest.raises(lf.errors.ParameterError, match="`cache` is not used by lf.label on Dask"):
+        label(lf.load_lfs(DEMO_LFS), DEMO, engine=DaskEngine(client), output=tmp_path / "out", cache=tmp_path / "c", model="mv")
+    args = ["label", str(DEMO), "--lfs", str(DEMO_LFS), "--engine", "dask", "--scheduler", client.scheduler.address]
+    assert main([*args, "-o", str(tmp_path / "out"), "--cache", str(tmp_path / "c")]) == 2
+    assert "--cache is not used by lf.label on Dask" in " ".join(capsys.readouterr().err.split())
+    assert list(tmp_path.iterdir()) == []
