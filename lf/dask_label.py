@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from lf._matrix_io import ROW_ID
 from lf.errors import DataError
 
 __all__ = ["PartCounts", "label_part", "predict_part"]
@@ -36,6 +37,7 @@ class PartCounts(NamedTuple):
     seconds: npt.NDArray[np.float64]
     n: int
     top: int  # the largest label seen
+    id_type: Any = None  # the Arrow type of the part's row ids (None: no ids, or no rows)
 
 
 def _part_name(folder: Path, i: int) -> Path:
@@ -70,10 +72,47 @@ def label_part(
         table = counter.table(names, max(2, top + 1) if settings.cardinality is None else settings.cardinality)
         writer.close_with(meta_of(table._replace(errors=errors, seconds=seconds)))
         writer.commit()
+        schema = writer._schema
     finally:
         writer.abort()
     raw_rows = np.array(counter._rows, np.int16).reshape(len(counter._rows), len(names) + (1 if gold else 0))
-    return PartCounts(raw_rows, np.array(counter._counts, np.int64), errors, seconds, counter.n, top)
+    id_type = schema.field(ROW_ID).type if schema is not None and ROW_ID in schema.names else None
+    return PartCounts(raw_rows, np.array(counter._counts, np.int64), errors, seconds, counter.n, top, id_type)
+
+
+def conform_part(i: int, matrix_dir: str, id_type: Any, first: int) -> None:
+    """On a worker: store part ``i``'s row ids as ``id_type``, the type of the first part
+    with rows (``first``), as the local engine casts a later chunk's ids to the first's."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from lf.io import atomic_path
+
+    path = _part_name(Path(matrix_dir), i)
+    footer = (pq.read_metadata(path).metadata or {}).get(b"lf")  # LF names, errors, seconds: written last, in the footer
+    table = pq.read_table(path)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"lf": footer})
+    at = table.schema.get_field_index(ROW_ID)
+    try:
+        ids = table.column(at).cast(id_type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        raise DataError(
+            f"The row ids change type between partitions ({id_type} in partition {first}, then "
+            f"{table.schema.field(at).type} in partition {i}); give the id column one type (all integers or all text)."
+        ) from None
+    with atomic_path(path) as tmp:
+        pq.write_table(table.set_column(at, table.schema.field(at).with_type(id_type), ids), tmp)
+
+
+def _conform_ids(client: Any, results: list[PartCounts], matrix_dir: Path, futures: list[Any]) -> None:
+    """Give every part the row id type of the first part with rows, as one local run has."""
+    filled = [i for i, r in enumerate(results) if r.n]
+    first = filled[0]
+    target = results[first].id_type
+    jobs = [client.submit(conform_part, i, str(matrix_dir), target, first, pure=False)
+            for i in filled if results[i].id_type is not None and results[i].id_type != target]
+    futures += jobs
+    client.gather(jobs)
 
 
 def predict_part(
@@ -169,6 +208,7 @@ def label_on_cluster(
             counter.merge(r.rows, r.counts)
         if counter.n == 0:
             raise DataError("The data has no rows: nothing to label.")
+        _conform_ids(client, results, Path(matrix_dir), futures)
         top = max(r.top for r in results)
         k = settings.cardinality if settings.cardinality is not None else max(2, top + 1)
         table = counter.table(

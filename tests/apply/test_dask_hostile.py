@@ -153,3 +153,32 @@ def test_a_cache_is_refused_on_dask_rather_than_silently_unused(client, tmp_path
     assert main([*args, "-o", str(tmp_path / "out"), "--cache", str(tmp_path / "c")]) == 2
     assert "--cache is not used by lf.label on Dask" in " ".join(capsys.readouterr().err.split())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_files_whose_ids_change_type_give_the_local_result_or_its_error(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # each worker wrote its part with its own file's id type: text ids in one part file,
+    # integers in the next, where the local run casts later ids to the first chunk's type
+    # (or fails when it cannot); the folders read back with the first part's types, or not at all
+    frame = pd.read_csv(DEMO)
+    text, numbers = frame.iloc[:1000], frame.iloc[1000:].assign(id=range(1000, 2000))
+    lfs = lf.load_lfs(DEMO_LFS)
+    for name, pieces in (("text_first", [text, numbers]), ("numbers_first", [numbers, text])):
+        folder = tmp_path / name
+        folder.mkdir()
+        for i, piece in enumerate(pieces):
+            piece.to_parquet(folder / f"{i}.parquet")
+        files = sorted(str(p) for p in folder.glob("*.parquet"))
+        if name == "numbers_first":
+            with pytest.raises(lf.errors.DataError, match="row ids change type between chunks"):
+                label(lfs, files, output=tmp_path / f"{name}.parquet", model="mv", chunk_size=500)
+            with pytest.raises(lf.errors.DataError, match=r"row ids change type between partitions \(int64 in partition 0"):
+                label(lfs, files, engine=DaskEngine(client), output=tmp_path / f"{name}_out", model="mv")
+            assert not (tmp_path / f"{name}_out").exists()
+            continue
+        label(lfs, files, output=tmp_path / f"{name}.parquet", matrix=tmp_path / f"{name}_L.parquet", model="mv", chunk_size=500)
+        label(lfs, files, engine=DaskEngine(client), output=tmp_path / f"{name}_out", matrix=tmp_path / f"{name}_Lparts", model="mv")
+        want = pd.read_parquet(tmp_path / f"{name}.parquet")
+        assert want["id"].iloc[-1] == "1999"
+        pd.testing.assert_frame_equal(_parts(tmp_path / f"{name}_out"), want)
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / f"{name}_out"), want)  # the folder as one dataset
+        assert _matrix_parts(tmp_path / f"{name}_Lparts") == lf.LabelMatrix.load(tmp_path / f"{name}_L.parquet")
