@@ -46,7 +46,7 @@ def _part_name(folder: Path, i: int) -> Path:
 
 def label_part(
     lfs: Sequence[Any], data: Any, i: int, settings: Any, chunk_size: int, text_column: str | None,
-    gold: str | None, labels: tuple[str, ...] | None, matrix_dir: str,
+    gold: str | None, labels: tuple[str, ...] | None, matrix_dir: str, prints: tuple[str | None, ...] | None = None,
 ) -> PartCounts:
     """On a worker: label one partition (a frame, or a file path read here) and store its matrix."""
     from lf._matrix_io import meta_of
@@ -69,8 +69,11 @@ def label_part(
         if counter.n == 0:  # an empty partition (a filter's leftover, an empty file): no part file
             writer.abort()
             return PartCounts(np.zeros((0, len(names) + (1 if gold else 0)), np.int16), np.zeros(0, np.int64), errors, seconds, 0, 0)
-        table = counter.table(names, max(2, top + 1) if settings.cardinality is None else settings.cardinality)
-        writer.close_with(meta_of(table._replace(errors=errors, seconds=seconds)))
+        # the run's class names and LF fingerprints, as a local matrix has them (its
+        # cardinality, without declared labels, is set once every part is known: conform_part)
+        k = max(2, top + 1) if settings.cardinality is None else settings.cardinality
+        table = counter.table(names, k, labels=labels, errors=errors, seconds=seconds)._replace(lf_fingerprints=prints)
+        writer.close_with(meta_of(table))
         writer.commit()
         schema = writer._schema
     finally:
@@ -80,37 +83,44 @@ def label_part(
     return PartCounts(raw_rows, np.array(counter._counts, np.int64), errors, seconds, counter.n, top, id_type)
 
 
-def conform_part(i: int, matrix_dir: str, id_type: Any, first: int) -> None:
-    """On a worker: store part ``i``'s row ids as ``id_type``, the type of the first part
-    with rows (``first``), as the local engine casts a later chunk's ids to the first's."""
+def conform_part(i: int, matrix_dir: str, id_type: Any, first: int, cardinality: int) -> None:
+    """On a worker: make part ``i`` a part of the whole run's matrix: its row ids of
+    ``id_type``, the type of the first part with rows (``first``), as the local engine casts
+    a later chunk's ids to the first's; its cardinality the run's (a part that saw fewer
+    classes, with no labels declared, stored its own)."""
+    import json
+
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from lf.io import atomic_path
 
     path = _part_name(Path(matrix_dir), i)
-    footer = (pq.read_metadata(path).metadata or {}).get(b"lf")  # LF names, errors, seconds: written last, in the footer
+    meta = json.loads((pq.read_metadata(path).metadata or {})[b"lf"])  # written last, in the footer
     table = pq.read_table(path)
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"lf": footer})
-    at = table.schema.get_field_index(ROW_ID)
-    try:
-        ids = table.column(at).cast(id_type)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        raise DataError(
-            f"The row ids change type between partitions ({id_type} in partition {first}, then "
-            f"{table.schema.field(at).type} in partition {i}); give the id column one type (all integers or all text)."
-        ) from None
+    if id_type is not None and ROW_ID in table.schema.names:
+        at = table.schema.get_field_index(ROW_ID)
+        try:
+            ids = table.column(at).cast(id_type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            raise DataError(
+                f"The row ids change type between partitions ({id_type} in partition {first}, then "
+                f"{table.schema.field(at).type} in partition {i}); give the id column one type (all integers or all text)."
+            ) from None
+        table = table.set_column(at, table.schema.field(at).with_type(id_type), ids)
+    meta["cardinality"] = cardinality
     with atomic_path(path) as tmp:
-        pq.write_table(table.set_column(at, table.schema.field(at).with_type(id_type), ids), tmp)
+        pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), "lf": json.dumps(meta)}), tmp)
 
 
-def _conform_ids(client: Any, results: list[PartCounts], matrix_dir: Path, futures: list[Any]) -> None:
-    """Give every part the row id type of the first part with rows, as one local run has."""
+def _conform(client: Any, results: list[PartCounts], matrix_dir: Path, k: int, declared: bool, futures: list[Any]) -> None:
+    """Rewrite the parts whose row id type or cardinality is not the whole run's
+    (``declared``: the LFs declare their labels, so every part stored ``k`` already)."""
     filled = [i for i, r in enumerate(results) if r.n]
     first = filled[0]
     target = results[first].id_type
-    jobs = [client.submit(conform_part, i, str(matrix_dir), target, first, pure=False)
-            for i in filled if results[i].id_type is not None and results[i].id_type != target]
+    jobs = [client.submit(conform_part, i, str(matrix_dir), target, first, k, pure=False)
+            for i in filled if results[i].id_type != target or (not declared and max(2, results[i].top + 1) != k)]
     futures += jobs
     client.gather(jobs)
 
@@ -171,7 +181,7 @@ class ClusterRun(NamedTuple):
 def label_on_cluster(
     client: Any, lfs: list[Any], corpus: Any, settings: Any, *, chunk_size: int, text_column: str | None,
     gold: str | None, labels: tuple[str, ...] | None, output: Path | None, matrix: Any, fit: Any,
-    filter_abstain: bool, uncovered: str = "null",
+    filter_abstain: bool, uncovered: str = "null", prints: tuple[str | None, ...] | None = None,
 ) -> tuple[ClusterRun, Any]:
     """Run :func:`label_part` on every partition, merge, ``fit(table)``, then :func:`predict_part`."""
     import shutil
@@ -199,7 +209,8 @@ def label_on_cluster(
         if corpus.dask is not None:
             parts = client.compute(parts)
         futures = [
-            client.submit(label_part, remote, p, i, settings, chunk_size, text_column, gold, labels, str(matrix_dir), pure=False)
+            client.submit(label_part, remote, p, i, settings, chunk_size, text_column, gold, labels, str(matrix_dir), prints,
+                          pure=False)
             for i, p in enumerate(parts)
         ]
         results: list[PartCounts] = client.gather(futures)
@@ -208,9 +219,9 @@ def label_on_cluster(
             counter.merge(r.rows, r.counts)
         if counter.n == 0:
             raise DataError("The data has no rows: nothing to label.")
-        _conform_ids(client, results, Path(matrix_dir), futures)
         top = max(r.top for r in results)
         k = settings.cardinality if settings.cardinality is not None else max(2, top + 1)
+        _conform(client, results, Path(matrix_dir), k, settings.cardinality is not None, futures)
         table = counter.table(
             names, k, labels=labels,
             errors=np.sum([r.errors for r in results], axis=0), seconds=np.sum([r.seconds for r in results], axis=0),

@@ -272,7 +272,7 @@ def _label_on_cluster(
 
     done, model = label_on_cluster(
         client, lf_list, corpus, settings, chunk_size=size, text_column=text_column, gold=gold, labels=labels,
-        output=out, matrix=matrix, fit=fit, filter_abstain=filter_abstain, uncovered=uncovered,
+        output=out, matrix=matrix, fit=fit, filter_abstain=filter_abstain, uncovered=uncovered, prints=prints,
     )
     names = [str(c) for c in (labels or range(done.table.cardinality))]
     counts = {name: done.label_counts.get(name, 0) for name in names}

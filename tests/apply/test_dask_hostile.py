@@ -182,3 +182,30 @@ def test_files_whose_ids_change_type_give_the_local_result_or_its_error(client, 
         pd.testing.assert_frame_equal(_parts(tmp_path / f"{name}_out"), want)
         pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / f"{name}_out"), want)  # the folder as one dataset
         assert _matrix_parts(tmp_path / f"{name}_Lparts") == lf.LabelMatrix.load(tmp_path / f"{name}_L.parquet")
+
+
+def test_each_matrix_part_describes_the_run_as_the_local_matrix_does(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # the parts stored no label names and no LF fingerprints, and without declared labels
+    # each its own cardinality (2 where the run had 3), so the parts would not even concatenate
+    frame = pd.read_csv(DEMO)
+    frame.iloc[:1000].to_parquet(tmp_path / "a.parquet")
+    frame.iloc[1000:].to_parquet(tmp_path / "b.parquet")
+    files = [str(tmp_path / "a.parquet"), str(tmp_path / "b.parquet")]
+    last = frame["id"].iloc[-1]
+    declared = lf.load_lfs(DEMO_LFS)
+    bare = [lf.LabelingFunction("url", lambda x: 1 if "http" in x.text else -1),
+            lf.LabelingFunction("song", lambda x: 0 if "song" in x.text else -1),
+            lf.LabelingFunction("last", lambda x, last=last: 2 if x.id == last else -1)]
+    for name, lfs in (("declared", declared), ("bare", bare)):
+        label(lfs, files, output=tmp_path / f"{name}.parquet", matrix=tmp_path / f"{name}_L.parquet", model="mv", progress=False)
+        label(lfs, files, engine=DaskEngine(client), output=tmp_path / f"{name}_out", matrix=tmp_path / f"{name}_parts", model="mv")
+        local = lf.LabelMatrix.load(tmp_path / f"{name}_L.parquet")
+        parts = [lf.LabelMatrix.load(p) for p in sorted((tmp_path / f"{name}_parts").glob("part-*.parquet"))]
+        assert len(parts) == 2
+        for part in parts:
+            assert (part.cardinality, part.labels, part.lf_fingerprints) == (local.cardinality, local.labels, local.lf_fingerprints)
+        whole = lf.LabelMatrix.concat(parts)
+        assert whole == local and (whole.errors == local.errors).all() and whole.row_ids.tolist() == local.row_ids.tolist()
+        pd.testing.assert_frame_equal(_parts(tmp_path / f"{name}_out"), pd.read_parquet(tmp_path / f"{name}.parquet"))
+        assert (local.labels, local.cardinality) == ((("HAM", "SPAM"), 2) if name == "declared" else (None, 3))
+        assert local.lf_fingerprints is not None
