@@ -20,7 +20,7 @@ from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import MissingExtraError, ParameterError, WorkerError
 
-__all__ = ["DaskEngine", "connect", "shared_lfs"]
+__all__ = ["DaskEngine", "close", "connect", "shared_lfs"]
 
 
 def _distributed() -> Any:
@@ -170,9 +170,13 @@ def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: flo
     """A ``distributed.Client``: to the scheduler at ``scheduler`` (``tcp://host:port``),
     else to a new ``LocalCluster`` of ``n_workers`` single-threaded worker processes (by
     default one per CPU). An unreachable scheduler fails within ``timeout`` seconds."""
+    import logging
     import os
 
     distributed = _distributed()
+    # a gather that an interrupt broke off ends when its futures are cancelled, and asyncio
+    # logs that ending (a traceback per gather) where lf reports "interrupted"
+    logging.getLogger("asyncio").addFilter(_not_gather_exit)
     if scheduler is not None:
         try:
             _handshake(distributed, scheduler, timeout)
@@ -243,14 +247,48 @@ def _why(exc: BaseException, timeout: float) -> str:
     return f"its answer is not a Dask scheduler's: {type(exc).__name__}"
 
 
+def close(client: Any, *, failed: bool) -> None:
+    """Close a client :func:`connect` made, and its own cluster. After a failed or
+    interrupted run, quietly: distributed and asyncio log the gathers it broke off and the
+    workers still busy (dozens of lines, with tracebacks) where lf reports one line."""
+    import logging
+
+    cluster = getattr(client, "_lf_cluster", None)
+    loggers = [logging.getLogger(name) for name in ("distributed", "asyncio")] if failed else []
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
 def _quiet_task_failures() -> None:
     """On a worker of lf's own cluster, whose stderr is lf's: a task that raised (an LF that
     raised, a bad gold value) comes back to lf, which reports it as one line; the worker's
-    "Compute Failed" log of it, with its traceback, is left out."""
+    "Compute Failed" log of it, with its traceback, is left out, as are the tasks a closing
+    worker stops (lf was interrupted, or a task failed: lf says so)."""
     import logging
 
     logging.getLogger("distributed.worker").addFilter(_not_compute_failed)
+    logging.getLogger("distributed.worker.state_machine").addFilter(_not_stopped_by_close)
 
 
 def _not_compute_failed(record: Any) -> bool:
     return not str(record.msg).startswith("Compute Failed")
+
+
+def _not_gather_exit(record: Any) -> bool:
+    """Not asyncio's "Task exception was never retrieved" for a gather of distributed's
+    that a closed client ended (``AllExit``)."""
+    exc = record.exc_info[1] if record.exc_info else None
+    return not (exc is not None and type(exc).__name__ == "AllExit" and type(exc).__module__.startswith("distributed"))
+
+
+def _not_stopped_by_close(record: Any) -> bool:
+    message = str(record.msg)
+    return not (message.startswith("Async instruction for") and message.endswith("ended with CancelledError"))

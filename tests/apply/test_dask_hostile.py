@@ -3,7 +3,11 @@ id column changes type, outputs that collide; results must be the local engine's
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -209,3 +213,50 @@ def test_each_matrix_part_describes_the_run_as_the_local_matrix_does(client, tmp
         pd.testing.assert_frame_equal(_parts(tmp_path / f"{name}_out"), pd.read_parquet(tmp_path / f"{name}.parquet"))
         assert (local.labels, local.cardinality) == ((("HAM", "SPAM"), 2) if name == "declared" else (None, 3))
         assert local.lf_fingerprints is not None
+
+
+_SLOW_LFS = """
+import time
+from lf import labeling_function
+
+LABELS = ["HAM", "SPAM"]
+
+
+@labeling_function()
+def slow_url(x):
+    time.sleep(0.004)
+    return 1 if "http" in x.text else -1
+"""
+
+
+@pytest.mark.parametrize(("sig", "code", "said"), [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, -signal.SIGTERM, "")], ids=["SIGINT", "SIGTERM"])
+def test_lf_label_on_its_own_cluster_stopped_mid_run_says_one_line_and_leaves_nothing(tmp_path: Path, sig, code, said) -> None:  # type: ignore[no-untyped-def]
+    # Ctrl-C printed some 40 lines (asyncio's "Task exception was never retrieved" for each
+    # gather broken off, the workers' "Async instruction ... CancelledError"), SIGTERM two
+    psutil = pytest.importorskip("psutil")
+    frame = pd.read_csv(DEMO)
+    for i in range(4):
+        frame.iloc[i * 500:(i + 1) * 500].to_parquet(tmp_path / f"shard{i}.parquet")
+    (tmp_path / "slow.py").write_text(_SLOW_LFS)
+    (tmp_path / "out").mkdir()
+    cmd = [sys.executable, "-m", "lf", "label", str(tmp_path / "shard*.parquet"), "--lfs", str(tmp_path / "slow.py"),
+           "-o", str(tmp_path / "out" / "labels"), "--matrix", str(tmp_path / "out" / "L"), "--model", "mv",
+           "--engine", "dask", "--n-jobs", "2"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(p.name.startswith(".L.") for p in (tmp_path / "out").iterdir()):  # staged: the tasks go out
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.05)
+        time.sleep(1.0)
+        family = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == code and err.strip() == said.strip()  # (as the local engine: a line break, then the line)
+    assert list((tmp_path / "out").iterdir()) == []  # no part, no hidden staging folder
+    _, alive = psutil.wait_procs(family, timeout=20)
+    assert alive == []  # no worker outlives lf
