@@ -158,10 +158,29 @@ def folder_for(path: str | os.PathLike[str], what: str) -> Path:
 def staging_for(folder: Path) -> Path:
     """The hidden folder beside ``folder`` that its parts are written into; it becomes
     ``folder`` only when the whole run succeeded (:func:`publish`)."""
+    folder.absolute().parent.mkdir(parents=True, exist_ok=True)
+    return hidden_folder(folder.absolute().parent, folder.name)
+
+
+def hidden_folder(parent: Path, stem: str) -> Path:
+    """A new folder ``.STEM.OWNER.XXXXXXXX.partial`` in ``parent`` (OWNER: this process, as
+    :func:`lf.io.atomic_path` names its temporary files), once those that an lf killed
+    before its cleanup (SIGKILL, the out-of-memory killer) left there are removed: the
+    ones of a process of this host and process namespace that no longer runs."""
+    import re
+    import shutil
     import tempfile
 
-    folder.absolute().parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.absolute().parent))
+    from lf.io import _alive, _owner
+
+    owner = _owner()
+    prefix = f".{stem}.{owner.rsplit('-', 1)[0]}-"  # this host and namespace, any pid
+    mine = re.compile(re.escape(prefix) + r"(\d+)\.[^.]+\.partial")
+    for entry in parent.iterdir() if os.name == "posix" else ():  # os.kill(pid, 0) ends a process on Windows
+        match = mine.fullmatch(entry.name)
+        if match and entry.is_dir() and not entry.is_symlink() and not _alive(int(match.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f".{stem}.{owner}.", suffix=".partial", dir=parent))
 
 
 def publish(staging: Path, folder: Path) -> None:
@@ -185,7 +204,6 @@ def label_on_cluster(
 ) -> tuple[ClusterRun, Any]:
     """Run :func:`label_part` on every partition, merge, ``fit(table)``, then :func:`predict_part`."""
     import shutil
-    import tempfile
 
     from lf._pattern_predict import PatternPredictions
     from lf.apply.dask import shared_lfs
@@ -201,7 +219,7 @@ def label_on_cluster(
     futures: list[Any] = []
     if matrix is None:
         near = staged[0][0].absolute().parent if staged else Path(".")
-        staged.insert(0, (Path(tempfile.mkdtemp(prefix=".lf-matrix-", dir=near)), None))
+        staged.insert(0, (hidden_folder(near, "lf-matrix"), None))
     matrix_dir = staged[0][1] or staged[0][0]
     out_dir = staged[-1][1] if output is not None else None
     try:

@@ -260,3 +260,61 @@ def test_lf_label_on_its_own_cluster_stopped_mid_run_says_one_line_and_leaves_no
     assert list((tmp_path / "out").iterdir()) == []  # no part, no hidden staging folder
     _, alive = psutil.wait_procs(family, timeout=20)
     assert alive == []  # no worker outlives lf
+
+
+def test_staging_folders_of_a_killed_run_are_removed_by_the_next_one(tmp_path: Path) -> None:
+    # a run killed with SIGKILL cannot clean up: its hidden .labels.*.partial folder (parts
+    # of a dataset that never completed) stayed beside the output for good
+    from lf.dask_label import staging_for
+    from lf.io import _owner
+
+    where = _owner().rsplit("-", 1)[0]
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    dead = int(done.stdout)  # a process of this host that has ended
+    left = {
+        "dead": tmp_path / f".labels.{where}-{dead}.k2j4x0a1.partial",
+        "alive": tmp_path / f".labels.{where}-{os.getppid()}.q9w8e7r6.partial",
+        "other_host": tmp_path / f".labels.elsewhere~1-{dead}.a1b2c3d4.partial",
+        "other_output": tmp_path / f".other.{where}-{dead}.z9y8x7w6.partial",
+    }
+    for folder in left.values():
+        folder.mkdir()
+        (folder / "part-00000.parquet").write_bytes(b"half a dataset")
+    staging = staging_for(tmp_path / "labels")
+    assert staging.is_dir() and staging.name.startswith(f".labels.{_owner()}.") and staging.name.endswith(".partial")
+    assert not left["dead"].exists()
+    assert all(left[k].is_dir() for k in ("alive", "other_host", "other_output"))
+
+
+@pytest.mark.parametrize("matrix", [True, False], ids=["with_matrix", "scratch_matrix"])
+def test_a_run_killed_with_sigkill_leaves_folders_the_next_run_removes(tmp_path: Path, matrix: bool) -> None:
+    psutil = pytest.importorskip("psutil")
+    frame = pd.read_csv(DEMO)
+    for i in range(4):
+        frame.iloc[i * 500:(i + 1) * 500].to_parquet(tmp_path / f"shard{i}.parquet")
+    (tmp_path / "slow.py").write_text(_SLOW_LFS)
+    out = tmp_path / "out"
+    out.mkdir()
+    cmd = [sys.executable, "-m", "lf", "label", str(tmp_path / "shard*.parquet"), "--lfs", str(tmp_path / "slow.py"),
+           "-o", str(out / "labels"), *(["--matrix", str(out / "L")] if matrix else []), "--model", "mv",
+           "--engine", "dask", "--n-jobs", "2"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(out.iterdir())) < 2:  # the staging folders are made: the tasks go out
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(1.0)
+        family = psutil.Process(proc.pid).children(recursive=True)
+        proc.kill()
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    psutil.wait_procs(family, timeout=20)
+    assert all(p.name.startswith(".") for p in out.iterdir()) and len(list(out.iterdir())) == 2  # what SIGKILL leaves
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in out.iterdir()) == (["L", "labels"] if matrix else ["labels"])
+    assert len(_parts(out / "labels")) == len(frame)
