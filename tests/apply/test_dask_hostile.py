@@ -239,7 +239,9 @@ def test_lf_label_on_its_own_cluster_stopped_mid_run_says_one_line_and_leaves_no
         frame.iloc[i * 500:(i + 1) * 500].to_parquet(tmp_path / f"shard{i}.parquet")
     (tmp_path / "slow.py").write_text(_SLOW_LFS)
     (tmp_path / "out").mkdir()
-    cmd = [sys.executable, "-m", "lf", "label", str(tmp_path / "shard*.parquet"), "--lfs", str(tmp_path / "slow.py"),
+    # Ctrl-C's usual handler even where this suite runs with SIGINT ignored (started in the background)
+    run_lf = "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); runpy.run_module('lf', run_name='__main__')"
+    cmd = [sys.executable, "-c", run_lf, "label", str(tmp_path / "shard*.parquet"), "--lfs", str(tmp_path / "slow.py"),
            "-o", str(tmp_path / "out" / "labels"), "--matrix", str(tmp_path / "out" / "L"), "--model", "mv",
            "--engine", "dask", "--n-jobs", "2"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
