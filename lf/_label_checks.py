@@ -37,6 +37,12 @@ def check_cluster_paths(outputs: list[tuple[str, Any]], corpus: Any) -> None:
     from lf.paths import check_outputs, check_unmatched
 
     named = [(option, Path(path)) for option, path in outputs if path is not None]
+    for option, path in named:
+        if path.suffix.lower() in (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".gz", ".bz2", ".zst", ".npz"):
+            raise ParameterError(
+                f"{option} {str(path)!r}: with the Dask engine it is a folder of Parquet part files, not a "
+                f"{path.suffix} file. Name the folder without {path.suffix!r} (say {path.with_suffix('').name!r})."
+            )
     check_outputs([], [("`data`", p) for p in corpus.files or []], folders=named)
     check_unmatched([(option, path / "part-00000.parquet") for option, path in named], _patterns(corpus, None))
 

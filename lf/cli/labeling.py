@@ -388,6 +388,10 @@ def label_cmd(
     )
     patterns = [("DATA", p) for p in corpus.patterns] + [("--dev-data", p) for p in (dev_corpus.patterns if dev_corpus else [])]
     check_unmatched([(o, Path(p) / "part-00000.parquet" if on_cluster else Path(p)) for o, p in outputs], patterns)
+    if on_cluster:  # before a cluster starts
+        from lf._label_checks import check_cluster_paths
+
+        check_cluster_paths(outputs, corpus)
     text_column = opts["text_column"]
     gold_column = text_column if gold == "text" and text_column else gold
     for source, what, gold_option, column in ((corpus, "DATA", "--gold", gold_column), (dev_corpus, "--dev-data", "--dev-gold", dev_gold)):

@@ -140,9 +140,13 @@ def test_colliding_output_folders_are_refused_before_any_work(client, tmp_path: 
         label(lfs, str(shards / "**" / "*.parquet"), engine=DaskEngine(client), output=shards / "labels", model="mv")
     with pytest.raises(lf.errors.DataError, match=r"`output` .*a.parquet' is an existing file"):
         label(lfs, shards / "a.parquet", engine=DaskEngine(client), output=shards / "a.parquet", model="mv")
+    # a folder of Parquet parts named labels.csv, said to be "wrote labels.csv"
+    with pytest.raises(lf.errors.ParameterError, match="with the Dask engine it is a folder of Parquet part files, not a .jsonl file"):
+        label(lfs, DEMO, engine=DaskEngine(client), output=tmp_path / "labels.jsonl", model="mv")
     address = client.scheduler.address
     args = ["label", str(DEMO), "--lfs", str(DEMO_LFS), "--engine", "dask", "--scheduler", address]
     assert main([*args, "-o", str(tmp_path / "same"), "--matrix", str(tmp_path / "same")]) == 2
+    assert main([*args, "-o", str(tmp_path / "labels.csv")]) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shards"]
     assert sorted(p.name for p in shards.iterdir()) == ["a.parquet"]
 
