@@ -281,8 +281,8 @@ def test_a_later_file_without_a_column_the_first_has_is_named_not_a_key_error(tm
     data = str(tmp_path / "*.parquet")
     expected = rf"Column '{missing}' is missing from row 2 on, though the data before has it"
     with pytest.raises(DataError, match=expected):
-        label([kw, keyword_lf("kw2", ["song"], 0)], data, output=tmp_path / "out.parquet", gold="gold", chunk_size=1, model="MajorityVoter")
-    assert not (tmp_path / "out.parquet").exists()
+        label([kw, keyword_lf("kw2", ["song"], 0)], data, output=tmp_path / "out.csv", gold="gold", chunk_size=1, model="MajorityVoter")
+    assert not (tmp_path / "out.csv").exists()
     if missing == "id":
         with pytest.raises(DataError, match=expected):
             lf.apply([kw], data, chunk_size=1)
