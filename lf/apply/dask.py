@@ -178,15 +178,17 @@ def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: flo
     # logs that ending (a traceback per gather) where lf reports "interrupted"
     logging.getLogger("asyncio").addFilter(_not_gather_exit)
     if scheduler is not None:
-        try:
-            _handshake(distributed, scheduler, timeout)
-            return distributed.Client(scheduler, timeout=f"{timeout}s")
-        except Exception as exc:  # noqa: BLE001 - whatever answers there, it is not a scheduler lf can use
-            raise ParameterError(
-                f"Cannot reach the Dask scheduler at {scheduler!r} ({_why(exc, timeout)}). "
-                "Check the address (tcp://HOST:PORT) and that `dask scheduler` runs there, or drop "
-                "--scheduler to use a local cluster."
-            ) from None
+        problem = _handshake(distributed, scheduler, timeout)
+        if problem is None:
+            try:
+                return distributed.Client(scheduler, timeout=f"{timeout}s")
+            except Exception as exc:  # noqa: BLE001 - whatever answers there, it is not a scheduler lf can use
+                problem = exc
+        raise ParameterError(
+            f"Cannot reach the Dask scheduler at {scheduler!r} ({_why(problem, timeout)}). "
+            "Check the address (tcp://HOST:PORT) and that `dask scheduler` runs there, or drop "
+            "--scheduler to use a local cluster."
+        )
     import dask
 
     workers = n_workers or os.cpu_count() or 1
@@ -203,8 +205,9 @@ def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: flo
     return client
 
 
-def _handshake(distributed: Any, address: str, timeout: float) -> None:
-    """Connect to ``address`` and exchange Dask's handshake, all within ``timeout`` seconds.
+def _handshake(distributed: Any, address: str, timeout: float) -> BaseException | None:
+    """Connect to ``address`` and exchange Dask's handshake, all within ``timeout`` seconds;
+    returns what went wrong (None: a scheduler answered).
 
     ``distributed.Client`` bounds the connection but not the handshake after it: a port that
     accepts and stays silent (another service, a half-open proxy) would hang it for good,
@@ -232,10 +235,7 @@ def _handshake(distributed: Any, address: str, timeout: float) -> None:
     thread = threading.Thread(target=run, name="lf-dask-handshake", daemon=True)
     thread.start()
     thread.join(timeout + 2)
-    if not outcome:
-        raise TimeoutError(f"no answer within {timeout:g} s")
-    if outcome[0] is not None:
-        raise outcome[0]
+    return outcome[0] if outcome else TimeoutError(f"no answer within {timeout:g} s")
 
 
 def _why(exc: BaseException, timeout: float) -> str:
