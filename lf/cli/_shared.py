@@ -100,7 +100,7 @@ def _apply_options(f: Any) -> Any:
     f = click.option(
         "--cache", "cache_dir", metavar="DIR",
         help="Keep each LF's labels per chunk in DIR: a re-run after editing LFs runs only the edited ones, "
-        "and an interrupted run resumes from the chunks already labeled.",
+        "and an interrupted run resumes from the chunks already labeled (not with lf label --engine dask).",
     )(f)
     return f
 

@@ -332,7 +332,7 @@ def fit_cmd(
 
 @click.command("label")
 @click.argument("data", nargs=-1, required=True)
-@click.option("-o", "--output", required=True, metavar="labels.parquet", help="Where to write the labels (.parquet, .csv or .jsonl).")
+@click.option("-o", "--output", required=True, metavar="labels.parquet", help="Where to write the labels (.parquet, .csv or .jsonl; with --engine dask, a new folder of Parquet part files).")
 @_model_options
 @click.option("--filter-abstain", is_flag=True, help="Leave out rows that no LF labeled.")
 @click.option(
@@ -341,7 +341,7 @@ def fit_cmd(
     "'prior' labels them with the model's most probable class.",
 )
 @click.option("--gold", metavar="COLUMN", help="Data column with gold labels: the report adds empirical accuracies and the model's accuracy.")
-@click.option("--matrix", "matrix_out", metavar="L.parquet", help="Also save the label matrix.")
+@click.option("--matrix", "matrix_out", metavar="L.parquet", help="Also save the label matrix (with --engine dask, a new folder of part files).")
 @click.option("--dev-data", multiple=True, metavar="DEV_DATA", help="A few gold-labeled rows (same columns as DATA), for --model auto / --class-balance dev.")
 @click.option("--dev-gold", metavar="COLUMN", help="Column of --dev-data holding the gold labels.")
 @_apply_options
