@@ -8,14 +8,14 @@ from typing import Any
 
 from lf.errors import DataError, ParameterError
 
-__all__ = ["check_paths", "model_object"]
+__all__ = ["check_cluster_paths", "check_paths", "model_object"]
 
 
 def check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, model: Any = None) -> None:
     """Before the run: outputs of a known format, in writable folders, none of them a data
     file, a dev data file or the saved model read (the outputs replace their files at the end)."""
     from lf.io import _as_paths, detect_format
-    from lf.paths import check_outputs
+    from lf.paths import check_outputs, check_unmatched
 
     named = [(option, Path(path)) for option, path in outputs if path is not None]
     for option, path in named:
@@ -28,6 +28,34 @@ def check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, mo
     inputs = [("`data`", p) for p in corpus.files or []] + [("`dev`", p) for p in dev_files]
     inputs += [("`model`", p) for m in models for p in (m, m.with_name(f"{m.stem}.model.npz"))]
     check_outputs(named, inputs)
+    check_unmatched(named, _patterns(corpus, dev))
+
+
+def check_cluster_paths(outputs: list[tuple[str, Any]], corpus: Any) -> None:
+    """Before a run on Dask: output folders that are new or folders (never a data file, nor
+    one another), writable, and whose part files no data pattern matches."""
+    from lf.paths import check_outputs, check_unmatched
+
+    named = [(option, Path(path)) for option, path in outputs if path is not None]
+    for option, path in named:
+        if path.suffix.lower() in (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".gz", ".bz2", ".zst", ".npz"):
+            raise ParameterError(
+                f"{option} {str(path)!r}: with the Dask engine it is a folder of Parquet part files, not a "
+                f"{path.suffix} file. Name the folder without {path.suffix!r} (say {path.with_suffix('').name!r})."
+            )
+    check_outputs([], [("`data`", p) for p in corpus.files or []], folders=named)
+    check_unmatched([(option, path / "part-00000.parquet") for option, path in named], _patterns(corpus, None))
+
+
+def _patterns(corpus: Any, dev: Any) -> list[tuple[str, str]]:
+    """The glob patterns the data (and dev rows) are read by, each named by its argument."""
+    from lf.corpus import Corpus, is_pattern
+
+    found = [("`data`", p) for p in getattr(corpus, "patterns", [])]
+    if isinstance(dev, Corpus):
+        return found + [("`dev`", p) for p in dev.patterns]
+    items = [dev] if isinstance(dev, (str, os.PathLike)) else dev if isinstance(dev, (list, tuple)) else []
+    return found + [("`dev`", os.fspath(d)) for d in items if isinstance(d, (str, os.PathLike)) and is_pattern(d)]
 
 
 def _output_format(path: Path, detect: Any) -> None:

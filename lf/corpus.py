@@ -29,10 +29,16 @@ def is_dask_frame(data: Any) -> bool:
     return type(data).__module__.startswith("dask") and hasattr(data, "npartitions") and hasattr(data, "to_delayed")
 
 
+def is_pattern(item: str | os.PathLike[str]) -> bool:
+    """Whether DATA ``item`` is read as a glob pattern: it has ``*?[`` and names no file."""
+    text = os.fspath(item)
+    return bool(_GLOB_CHARS & set(text)) and not Path(text).exists()
+
+
 def _expand(item: str | os.PathLike[str]) -> list[Path]:
     """A path, or the files a glob pattern matches (sorted), failing when it matches none."""
     text = os.fspath(item)
-    if Path(text).exists() or not (_GLOB_CHARS & set(text)):
+    if not is_pattern(text):
         return [Path(text)]
     found = sorted(glob.glob(text, recursive=True))
     files = [Path(f) for f in found if Path(f).is_file()]
@@ -90,6 +96,7 @@ class Corpus:
         self.dask: Any = None
         self._other: Any = None
         self.name: str | None = None
+        self.patterns: list[str] = []  # the glob patterns among the paths given (outputs must stay out of them)
         records = _records_frame(data)
         if isinstance(data, pd.DataFrame):
             self.frame = data
@@ -106,6 +113,7 @@ class Corpus:
                 self.frame, self.name = loaded, os.fspath(items[0])
             else:
                 self.files = expand_paths(items)
+                self.patterns = [os.fspath(i) for i in items if is_pattern(i)]
         else:
             self._other = data
 

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from lf._matrix_io import ROW_ID
 from lf.errors import DataError
 
 __all__ = ["PartCounts", "label_part", "predict_part"]
@@ -36,6 +37,7 @@ class PartCounts(NamedTuple):
     seconds: npt.NDArray[np.float64]
     n: int
     top: int  # the largest label seen
+    id_type: Any = None  # the Arrow type of the part's row ids (None: no ids, or no rows)
 
 
 def _part_name(folder: Path, i: int) -> Path:
@@ -44,7 +46,7 @@ def _part_name(folder: Path, i: int) -> Path:
 
 def label_part(
     lfs: Sequence[Any], data: Any, i: int, settings: Any, chunk_size: int, text_column: str | None,
-    gold: str | None, labels: tuple[str, ...] | None, matrix_dir: str,
+    gold: str | None, labels: tuple[str, ...] | None, matrix_dir: str, prints: tuple[str | None, ...] | None = None,
 ) -> PartCounts:
     """On a worker: label one partition (a frame, or a file path read here) and store its matrix."""
     from lf._matrix_io import meta_of
@@ -59,18 +61,68 @@ def label_part(
     names = tuple(x.name for x in lfs)
     convert = {"gold": lambda values: gold_ids(values, labels, settings.cardinality, what=f"`gold` column {gold!r}")} if gold else None
     run = Pass(LocalEngine(), list(lfs), Corpus(data), settings.with_threads(1), chunk_size=chunk_size, progress=False,
-               text_column=text_column, sides={"gold": gold} if gold else None, convert=convert)
+               text_column=text_column, sides={"gold": gold} if gold else None, convert=convert, allow_empty=True)
     counter = PatternCounter(len(names), gold=gold is not None)
     writer = MatrixWriter(_part_name(Path(matrix_dir), i), names, check=False)
     try:
         errors, seconds, top = tally(run, writer, counter, len(names), gold is not None)
-        table = counter.table(names, max(2, top + 1) if settings.cardinality is None else settings.cardinality)
-        writer.close_with(meta_of(table._replace(errors=errors, seconds=seconds)))
+        if counter.n == 0:  # an empty partition (a filter's leftover, an empty file): no part file
+            writer.abort()
+            return PartCounts(np.zeros((0, len(names) + (1 if gold else 0)), np.int16), np.zeros(0, np.int64), errors, seconds, 0, 0)
+        # the run's class names and LF fingerprints, as a local matrix has them (its
+        # cardinality, without declared labels, is set once every part is known: conform_part)
+        k = max(2, top + 1) if settings.cardinality is None else settings.cardinality
+        table = counter.table(names, k, labels=labels, errors=errors, seconds=seconds)._replace(lf_fingerprints=prints)
+        writer.close_with(meta_of(table))
         writer.commit()
+        schema = writer._schema
     finally:
         writer.abort()
     raw_rows = np.array(counter._rows, np.int16).reshape(len(counter._rows), len(names) + (1 if gold else 0))
-    return PartCounts(raw_rows, np.array(counter._counts, np.int64), errors, seconds, counter.n, top)
+    id_type = schema.field(ROW_ID).type if schema is not None and ROW_ID in schema.names else None
+    return PartCounts(raw_rows, np.array(counter._counts, np.int64), errors, seconds, counter.n, top, id_type)
+
+
+def conform_part(i: int, matrix_dir: str, id_type: Any, first: int, cardinality: int) -> None:
+    """On a worker: make part ``i`` a part of the whole run's matrix: its row ids of
+    ``id_type``, the type of the first part with rows (``first``), as the local engine casts
+    a later chunk's ids to the first's; its cardinality the run's (a part that saw fewer
+    classes, with no labels declared, stored its own)."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from lf.io import atomic_path
+
+    path = _part_name(Path(matrix_dir), i)
+    meta = json.loads((pq.read_metadata(path).metadata or {})[b"lf"])  # written last, in the footer
+    table = pq.read_table(path)
+    if id_type is not None and ROW_ID in table.schema.names:
+        at = table.schema.get_field_index(ROW_ID)
+        try:
+            ids = table.column(at).cast(id_type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            raise DataError(
+                f"The row ids change type between partitions ({id_type} in partition {first}, then "
+                f"{table.schema.field(at).type} in partition {i}); give the id column one type (all integers or all text)."
+            ) from None
+        table = table.set_column(at, table.schema.field(at).with_type(id_type), ids)
+    meta["cardinality"] = cardinality
+    with atomic_path(path) as tmp:
+        pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), "lf": json.dumps(meta)}), tmp)
+
+
+def _conform(client: Any, results: list[PartCounts], matrix_dir: Path, k: int, declared: bool, futures: list[Any]) -> None:
+    """Rewrite the parts whose row id type or cardinality is not the whole run's
+    (``declared``: the LFs declare their labels, so every part stored ``k`` already)."""
+    filled = [i for i, r in enumerate(results) if r.n]
+    first = filled[0]
+    target = results[first].id_type
+    jobs = [client.submit(conform_part, i, str(matrix_dir), target, first, k, pure=False)
+            for i in filled if results[i].id_type != target or (not declared and max(2, results[i].top + 1) != k)]
+    futures += jobs
+    client.gather(jobs)
 
 
 def predict_part(
@@ -106,10 +158,29 @@ def folder_for(path: str | os.PathLike[str], what: str) -> Path:
 def staging_for(folder: Path) -> Path:
     """The hidden folder beside ``folder`` that its parts are written into; it becomes
     ``folder`` only when the whole run succeeded (:func:`publish`)."""
+    folder.absolute().parent.mkdir(parents=True, exist_ok=True)
+    return hidden_folder(folder.absolute().parent, folder.name)
+
+
+def hidden_folder(parent: Path, stem: str) -> Path:
+    """A new folder ``.STEM.OWNER.XXXXXXXX.partial`` in ``parent`` (OWNER: this process, as
+    :func:`lf.io.atomic_path` names its temporary files), once those that an lf killed
+    before its cleanup (SIGKILL, the out-of-memory killer) left there are removed: the
+    ones of a process of this host and process namespace that no longer runs."""
+    import re
+    import shutil
     import tempfile
 
-    folder.absolute().parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.absolute().parent))
+    from lf.io import _alive, _owner
+
+    owner = _owner()
+    prefix = f".{stem}.{owner.rsplit('-', 1)[0]}-"  # this host and namespace, any pid
+    mine = re.compile(re.escape(prefix) + r"(\d+)\.[^.]+\.partial")
+    for entry in parent.iterdir() if os.name == "posix" else ():  # os.kill(pid, 0) ends a process on Windows
+        match = mine.fullmatch(entry.name)
+        if match and entry.is_dir() and not entry.is_symlink() and not _alive(int(match.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f".{stem}.{owner}.", suffix=".partial", dir=parent))
 
 
 def publish(staging: Path, folder: Path) -> None:
@@ -129,11 +200,10 @@ class ClusterRun(NamedTuple):
 def label_on_cluster(
     client: Any, lfs: list[Any], corpus: Any, settings: Any, *, chunk_size: int, text_column: str | None,
     gold: str | None, labels: tuple[str, ...] | None, output: Path | None, matrix: Any, fit: Any,
-    filter_abstain: bool, uncovered: str = "null",
+    filter_abstain: bool, uncovered: str = "null", prints: tuple[str | None, ...] | None = None,
 ) -> tuple[ClusterRun, Any]:
     """Run :func:`label_part` on every partition, merge, ``fit(table)``, then :func:`predict_part`."""
     import shutil
-    import tempfile
 
     from lf._pattern_predict import PatternPredictions
     from lf.apply.dask import shared_lfs
@@ -149,7 +219,7 @@ def label_on_cluster(
     futures: list[Any] = []
     if matrix is None:
         near = staged[0][0].absolute().parent if staged else Path(".")
-        staged.insert(0, (Path(tempfile.mkdtemp(prefix=".lf-matrix-", dir=near)), None))
+        staged.insert(0, (hidden_folder(near, "lf-matrix"), None))
     matrix_dir = staged[0][1] or staged[0][0]
     out_dir = staged[-1][1] if output is not None else None
     try:
@@ -157,7 +227,8 @@ def label_on_cluster(
         if corpus.dask is not None:
             parts = client.compute(parts)
         futures = [
-            client.submit(label_part, remote, p, i, settings, chunk_size, text_column, gold, labels, str(matrix_dir), pure=False)
+            client.submit(label_part, remote, p, i, settings, chunk_size, text_column, gold, labels, str(matrix_dir), prints,
+                          pure=False)
             for i, p in enumerate(parts)
         ]
         results: list[PartCounts] = client.gather(futures)
@@ -168,6 +239,7 @@ def label_on_cluster(
             raise DataError("The data has no rows: nothing to label.")
         top = max(r.top for r in results)
         k = settings.cardinality if settings.cardinality is not None else max(2, top + 1)
+        _conform(client, results, Path(matrix_dir), k, settings.cardinality is not None, futures)
         table = counter.table(
             names, k, labels=labels,
             errors=np.sum([r.errors for r in results], axis=0), seconds=np.sum([r.seconds for r in results], axis=0),
@@ -183,7 +255,7 @@ def label_on_cluster(
             jobs = [
                 client.submit(predict_part, shared, i, int(offsets[i]), str(matrix_dir), str(out_dir), chunk_size,
                               filter_abstain, uncovered, pure=False)
-                for i in range(len(results))
+                for i in range(len(results)) if results[i].n
             ]
             futures += jobs
             for n_written, part_counts in client.gather(jobs):

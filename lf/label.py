@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from lf._label_checks import check_paths, model_object
+from lf._label_checks import check_cluster_paths, check_paths, model_object
 from lf._matrix_io import meta_of
 from lf._pattern_predict import PatternPredictions
 from lf._repeated_ids import warn_repeated
@@ -111,6 +111,13 @@ def label(
     if client is None:
         check_paths([("`output`", out), ("`matrix`", matrix)], corpus, dev, model)
     else:
+        if cache is not None:  # workers label their partitions without it: nothing would be stored or reused
+            name = (_names or {}).get("cache", "`cache`")
+            raise ParameterError(
+                f"{name} is not used by lf.label on Dask (the workers label their partitions without the "
+                f"LF cache, so the run could not resume from it). Drop {name}, or run with another engine."
+            )
+        check_cluster_paths([("`matrix`", matrix), ("`output`", out)], corpus)
         return _label_on_cluster(client, lf_list, corpus, fitted, model, class_balance, gold, labels, k, out, matrix,
                                  dev, filter_abstain, uncovered, size, on_error, text_column, id_column, prints)
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
@@ -272,7 +279,7 @@ def _label_on_cluster(
 
     done, model = label_on_cluster(
         client, lf_list, corpus, settings, chunk_size=size, text_column=text_column, gold=gold, labels=labels,
-        output=out, matrix=matrix, fit=fit, filter_abstain=filter_abstain, uncovered=uncovered,
+        output=out, matrix=matrix, fit=fit, filter_abstain=filter_abstain, uncovered=uncovered, prints=prints,
     )
     names = [str(c) for c in (labels or range(done.table.cardinality))]
     counts = {name: done.label_counts.get(name, 0) for name in names}

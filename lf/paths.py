@@ -12,17 +12,21 @@ when an output
 
 Folders a run writes into (the LF cache) are checked too: they must not be an existing
 file, and the nearest existing folder above them must be writable.
+
+:func:`check_unmatched` keeps outputs out of the glob patterns a run reads (``shards/*.parquet``
+with ``-o shards/labels.parquet``): the next run over the pattern would read the output as data.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from lf.errors import DataError, ParameterError
 
-__all__ = ["check_outputs", "same_file"]
+__all__ = ["check_outputs", "check_unmatched", "glob_matches", "same_file"]
 
 Named = tuple[str, "str | os.PathLike[str]"]
 
@@ -100,3 +104,38 @@ def _check_writable_folder(option: str, path: Path, folder: Path) -> None:
         raise DataError(f"{option} {str(path)!r}: {shown!r} is a file, not a folder. Write elsewhere.")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise DataError(f"{option} {str(path)!r}: the folder {shown!r} is not writable. Choose a folder you can write to.")
+
+
+def glob_matches(pattern: str | os.PathLike[str], path: str | os.PathLike[str]) -> bool:
+    """Whether ``glob.glob(pattern, recursive=True)`` would list ``path`` were it a file:
+    ``*``, ``?`` and ``[...]`` within one path segment, ``**`` across any number of them, a
+    hidden name only by a segment that starts with a dot (both made absolute first)."""
+    pats = os.path.abspath(pattern).split(os.sep)
+    parts = os.path.abspath(os.fspath(path)).split(os.sep)
+    return _segments_match(pats, parts)
+
+
+def _segments_match(pats: list[str], parts: list[str]) -> bool:
+    if not pats:
+        return not parts
+    head, rest = pats[0], pats[1:]
+    if head == "**":
+        return any(_segments_match(rest, parts[i:]) for i in range(len(parts) + 1) if not any(p.startswith(".") for p in parts[:i]))
+    if not parts or (parts[0].startswith(".") and not head.startswith(".")):
+        return False
+    return fnmatch.fnmatch(parts[0], head) and _segments_match(rest, parts[1:])
+
+
+def check_unmatched(outputs: Sequence[Named], patterns: Sequence[Named]) -> None:
+    """Fail when an output is a file a glob pattern the run reads would match.
+
+    ``outputs``: ``(option, path)`` of files the run writes; ``patterns``: ``(what, pattern)``
+    (``("DATA", "shards/*.parquet")``).
+    """
+    for option, path in outputs:
+        for what, pattern in patterns:
+            if glob_matches(pattern, path):
+                raise ParameterError(
+                    f"{option} {os.fspath(path)!r} matches the pattern {what} {pattern!r}: the next run over "
+                    "that pattern would read the output as data. Write it elsewhere, or narrow the pattern."
+                )

@@ -188,8 +188,15 @@ class MatrixWriter(_Atomic):
             from lf.paths import check_outputs
 
             check_outputs([("`path`", Path(path))])
-        super().__init__(path)
-        self.shown = shown or self.path  # the file a failure names (a scratch file's output)
+        self.shown = shown or Path(path)  # the file a failure names (a scratch file's output)
+        try:
+            super().__init__(path)
+        except DataError as exc:  # no temporary file could be made (no inode left, say)
+            if self.shown == Path(path) or not isinstance(exc.__cause__, OSError):
+                raise
+            from lf.io import _reason
+
+            raise DataError(f"Cannot write {str(self.shown)!r}: {_reason(exc.__cause__)}.") from exc.__cause__
         self.names = names
         self._writer: Any = None
         self._schema: pa.Schema | None = None

@@ -20,7 +20,7 @@ from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import MissingExtraError, ParameterError, WorkerError
 
-__all__ = ["DaskEngine", "connect", "shared_lfs"]
+__all__ = ["DaskEngine", "close", "connect", "shared_lfs"]
 
 
 def _distributed() -> Any:
@@ -170,18 +170,25 @@ def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: flo
     """A ``distributed.Client``: to the scheduler at ``scheduler`` (``tcp://host:port``),
     else to a new ``LocalCluster`` of ``n_workers`` single-threaded worker processes (by
     default one per CPU). An unreachable scheduler fails within ``timeout`` seconds."""
+    import logging
     import os
 
     distributed = _distributed()
+    # a gather that an interrupt broke off ends when its futures are cancelled, and asyncio
+    # logs that ending (a traceback per gather) where lf reports "interrupted"
+    logging.getLogger("asyncio").addFilter(_not_gather_exit)
     if scheduler is not None:
-        try:
-            return distributed.Client(scheduler, timeout=f"{timeout}s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise ParameterError(
-                f"Cannot reach the Dask scheduler at {scheduler!r} ({type(exc).__name__}: {str(exc).rstrip('.')}). "
-                "Check the address (tcp://HOST:PORT) and that `dask scheduler` runs there, or drop "
-                "--scheduler to use a local cluster."
-            ) from None
+        problem = _handshake(distributed, scheduler, timeout)
+        if problem is None:
+            try:
+                return distributed.Client(scheduler, timeout=f"{timeout}s")
+            except Exception as exc:  # noqa: BLE001 - whatever answers there, it is not a scheduler lf can use
+                problem = exc
+        raise ParameterError(
+            f"Cannot reach the Dask scheduler at {scheduler!r} ({_why(problem, timeout)}). "
+            "Check the address (tcp://HOST:PORT) and that `dask scheduler` runs there, or drop "
+            "--scheduler to use a local cluster."
+        )
     import dask
 
     workers = n_workers or os.cpu_count() or 1
@@ -198,14 +205,90 @@ def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: flo
     return client
 
 
+def _handshake(distributed: Any, address: str, timeout: float) -> BaseException | None:
+    """Connect to ``address`` and exchange Dask's handshake, all within ``timeout`` seconds;
+    returns what went wrong (None: a scheduler answered).
+
+    ``distributed.Client`` bounds the connection but not the handshake after it: a port that
+    accepts and stays silent (another service, a half-open proxy) would hang it for good,
+    and one that answers with other bytes fails deep inside it (a MemoryError for a frame
+    length read from them). Run in a thread of its own, with its own event loop, so a
+    caller's running loop does not matter.
+    """
+    import asyncio
+    import threading
+
+    outcome: list[BaseException | None] = []
+
+    async def shake() -> None:
+        args = distributed.Security().get_connection_args("client")
+        comm = await asyncio.wait_for(distributed.comm.connect(address, timeout=timeout, **args), timeout)
+        await comm.close()
+
+    def run() -> None:
+        try:
+            asyncio.run(shake())
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, name="lf-dask-handshake", daemon=True)
+    thread.start()
+    thread.join(timeout + 2)
+    return outcome[0] if outcome else TimeoutError(f"no answer within {timeout:g} s")
+
+
+def _why(exc: BaseException, timeout: float) -> str:
+    """What went wrong reaching a scheduler, in words (a garbled answer's own error would mislead)."""
+    if isinstance(exc, TimeoutError):  # asyncio's too
+        return f"no Dask handshake within {timeout:g} s: something else may listen there"
+    if isinstance(exc, (OSError, ValueError)) and not isinstance(exc, MemoryError):
+        return f"{type(exc).__name__}: {str(exc).rstrip('.')}"
+    return f"its answer is not a Dask scheduler's: {type(exc).__name__}"
+
+
+def close(client: Any, *, failed: bool) -> None:
+    """Close a client :func:`connect` made, and its own cluster. After a failed or
+    interrupted run, quietly: distributed and asyncio log the gathers it broke off and the
+    workers still busy (dozens of lines, with tracebacks) where lf reports one line."""
+    import logging
+
+    cluster = getattr(client, "_lf_cluster", None)
+    loggers = [logging.getLogger(name) for name in ("distributed", "asyncio")] if failed else []
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
 def _quiet_task_failures() -> None:
     """On a worker of lf's own cluster, whose stderr is lf's: a task that raised (an LF that
     raised, a bad gold value) comes back to lf, which reports it as one line; the worker's
-    "Compute Failed" log of it, with its traceback, is left out."""
+    "Compute Failed" log of it, with its traceback, is left out, as are the tasks a closing
+    worker stops (lf was interrupted, or a task failed: lf says so)."""
     import logging
 
     logging.getLogger("distributed.worker").addFilter(_not_compute_failed)
+    logging.getLogger("distributed.worker.state_machine").addFilter(_not_stopped_by_close)
 
 
 def _not_compute_failed(record: Any) -> bool:
     return not str(record.msg).startswith("Compute Failed")
+
+
+def _not_gather_exit(record: Any) -> bool:
+    """Not asyncio's "Task exception was never retrieved" for a gather of distributed's
+    that a closed client ended (``AllExit``)."""
+    exc = record.exc_info[1] if record.exc_info else None
+    return not (exc is not None and type(exc).__name__ == "AllExit" and type(exc).__module__.startswith("distributed"))
+
+
+def _not_stopped_by_close(record: Any) -> bool:
+    message = str(record.msg)
+    return not (message.startswith("Async instruction for") and message.endswith("ended with CancelledError"))

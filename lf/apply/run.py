@@ -56,7 +56,9 @@ class Pass:
 
     ``sides`` maps a name to a data column whose values each Part keeps (the id column is
     kept as ``"ids"``); ``convert`` maps a side's name to a function that checks and
-    converts its values, run before any LF sees the chunk (gold labels, say). After the pass, ``cache_stats`` tells what the LF cache reused.
+    converts its values, run before any LF sees the chunk (gold labels, say). A corpus
+    without rows is an error, unless ``allow_empty`` (one partition of a larger corpus).
+    After the pass, ``cache_stats`` tells what the LF cache reused.
     """
 
     def __init__(
@@ -72,8 +74,10 @@ class Pass:
         cache_dir: str | os.PathLike[str] | None = None,
         sides: Mapping[str, str] | None = None,
         convert: Mapping[str, Callable[[list[Any]], Any]] | None = None,
+        allow_empty: bool = False,
     ) -> None:
         self.convert = dict(convert or {})
+        self.allow_empty = allow_empty
         self.runner, self.lfs, self.corpus, self.settings = runner, lfs, corpus, settings
         self.chunk_size, self.progress, self.text_column = chunk_size, progress, text_column
         self.sides = dict(sides or {})
@@ -130,7 +134,7 @@ class Pass:
             if kept or next(todo, None) is not None:
                 self._engine_fault(f"no result for the chunk at row {offset}")
             bar.finish()
-        if offset == 0:
+        if offset == 0 and not self.allow_empty:
             raise _no_rows(self.corpus.files)
 
     def _engine_fault(self, what: str) -> NoReturn:
@@ -242,10 +246,26 @@ def _offsets(
     for chunk in chunks:
         if offset == 0:
             _check_columns(chunk, text_column, id_column, needed)
+        else:  # a later file (or frame) may lack a column the first one has
+            _check_later_columns(chunk, offset, text_column, id_column, needed)
         if text_column is not None and text_column != "text":
             chunk = chunk.rename(columns={text_column: "text"})
         yield offset, chunk
         offset += len(chunk)
+
+
+def _check_later_columns(
+    chunk: pd.DataFrame, offset: int, text_column: str | None, id_column: str | None, needed: list[str]
+) -> None:
+    """The columns the first chunk had, in a chunk at row ``offset`` (a set lookup each)."""
+    cols = set(map(str, chunk.columns))
+    for col in (text_column, id_column, *needed):
+        if col is not None and col not in cols:
+            raise DataError(
+                f"Column {col!r} is missing from row {offset:,} on, though the data before has it "
+                f"(a later file or frame lacks it). Available columns there: {', '.join(map(str, chunk.columns))}. "
+                "Give every file the same columns."
+            )
 
 
 def _check_columns(chunk: pd.DataFrame, text_column: str | None, id_column: str | None, needed: list[str]) -> None:

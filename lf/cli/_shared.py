@@ -100,7 +100,7 @@ def _apply_options(f: Any) -> Any:
     f = click.option(
         "--cache", "cache_dir", metavar="DIR",
         help="Keep each LF's labels per chunk in DIR: a re-run after editing LFs runs only the edited ones, "
-        "and an interrupted run resumes from the chunks already labeled.",
+        "and an interrupted run resumes from the chunks already labeled (not with lf label --engine dask).",
     )(f)
     return f
 
@@ -202,15 +202,14 @@ def engine_from(opts: dict[str, Any]) -> Iterator[None]:
     if opts.get("engine") != "dask":
         yield
         return
-    from lf.apply.dask import DaskEngine, connect
+    from lf.apply.dask import DaskEngine, close, connect
 
     n_jobs = opts.get("n_jobs") or 1
     client = connect(opts.get("scheduler"), n_jobs if n_jobs > 1 else None)
+    failed = True
     try:
         opts["engine_obj"] = DaskEngine(client)
         yield
+        failed = False
     finally:
-        cluster = getattr(client, "_lf_cluster", None)
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        close(client, failed=failed)

@@ -31,9 +31,10 @@ from lf.cli._shared import (
 )
 from lf.cli.cache import reports_cache
 from lf.cli.report import warn_identical, warn_lf_errors
+from lf.corpus import is_pattern
 from lf.display import visible
 from lf.errors import DataError
-from lf.paths import check_outputs
+from lf.paths import check_outputs, check_unmatched
 from lf.report.terminal import plural
 
 __all__ = ["apply_cmd", "fit_cmd", "label_cmd"]
@@ -55,6 +56,7 @@ def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts
         raise click.UsageError("Missing option '--lfs': the LF module to apply.")
     _check_output(output, (".parquet", ".npz"), "label matrix")
     check_outputs([("-o", output)], _inputs(("DATA", data_files(data)), lfs_target=lfs_target), folders=_folders(opts))
+    check_unmatched([("-o", output)], [("DATA", d) for d in data if is_pattern(d)])
     check_columns(data, "DATA", [("--id-column", opts["id_column"])], text_column=opts["text_column"])
     start = time.perf_counter()
     with engine_from(opts):
@@ -334,7 +336,7 @@ def fit_cmd(
 
 @click.command("label")
 @click.argument("data", nargs=-1, required=True)
-@click.option("-o", "--output", required=True, metavar="labels.parquet", help="Where to write the labels (.parquet, .csv or .jsonl).")
+@click.option("-o", "--output", required=True, metavar="labels.parquet", help="Where to write the labels (.parquet, .csv or .jsonl; with --engine dask, a new folder of Parquet part files).")
 @_model_options
 @click.option("--filter-abstain", is_flag=True, help="Leave out rows that no LF labeled.")
 @click.option(
@@ -343,7 +345,7 @@ def fit_cmd(
     "'prior' labels them with the model's most probable class.",
 )
 @click.option("--gold", metavar="COLUMN", help="Data column with gold labels: the report adds empirical accuracies and the model's accuracy.")
-@click.option("--matrix", "matrix_out", metavar="L.parquet", help="Also save the label matrix.")
+@click.option("--matrix", "matrix_out", metavar="L.parquet", help="Also save the label matrix (with --engine dask, a new folder of part files).")
 @click.option("--dev-data", multiple=True, metavar="DEV_DATA", help="A few gold-labeled rows (same columns as DATA), for --model auto / --class-balance dev.")
 @click.option("--dev-gold", metavar="COLUMN", help="Column of --dev-data holding the gold labels.")
 @_apply_options
@@ -378,15 +380,22 @@ def label_cmd(
         raise click.UsageError("--dev-data and --dev-gold go together: the dev rows and their gold column.")
     corpus = Corpus(list(data))  # DATA resolved (and a dataset loaded) once, read once
     dev_corpus = Corpus(list(dev_data)) if dev_data else None
+    outputs = [("-o", output), *([("--matrix", matrix_out)] if matrix_out else [])]
     check_outputs(
-        [] if on_cluster else [("-o", output), *([("--matrix", matrix_out)] if matrix_out else [])],
+        [] if on_cluster else outputs,
         _inputs(
             ("DATA", corpus.files or data_files(data)),
             ("--dev-data", (dev_corpus.files or data_files(dev_data)) if dev_corpus else []),
             ("--model", model_files(model_spec)), lfs_target=lfs_target,
         ),
-        folders=_folders(opts),
+        folders=[*_folders(opts), *(outputs if on_cluster else [])],  # on Dask: folders of part files
     )
+    patterns = [("DATA", p) for p in corpus.patterns] + [("--dev-data", p) for p in (dev_corpus.patterns if dev_corpus else [])]
+    check_unmatched([(o, Path(p) / "part-00000.parquet" if on_cluster else Path(p)) for o, p in outputs], patterns)
+    if on_cluster:  # before a cluster starts
+        from lf._label_checks import check_cluster_paths
+
+        check_cluster_paths(outputs, corpus)
     text_column = opts["text_column"]
     gold_column = text_column if gold == "text" and text_column else gold
     for source, what, gold_option, column in ((corpus, "DATA", "--gold", gold_column), (dev_corpus, "--dev-data", "--dev-gold", dev_gold)):
@@ -410,7 +419,7 @@ def label_cmd(
             engine=opts.get("engine_obj") or opts.get("engine"), n_jobs=opts["n_jobs"],
             chunk_size=opts["chunk_size"], on_error=opts["on_error"], progress=opts["progress"],
             text_column=text_column, id_column=opts["id_column"], cache=opts["cache_dir"],
-            _names={"gold": "--gold", "dev_gold": "--dev-gold"},
+            _names={"gold": "--gold", "dev_gold": "--dev-gold", "cache": "--cache"},
         )
     if result.selection is not None:
         err = _console(stderr=True)

@@ -270,6 +270,24 @@ def test_id_column_must_exist():
         _apply([keyword_lf("kw", ["a"], 1)], pd.DataFrame({"text": ["a"]}), id_column="uid")
 
 
+@pytest.mark.parametrize("missing", ["id", "gold"])
+def test_a_later_file_without_a_column_the_first_has_is_named_not_a_key_error(tmp_path, missing):
+    from lf.label import label
+
+    first = pd.DataFrame({"id": ["a", "b"], "text": ["free", "song"], "gold": [1, 0]})
+    first.to_parquet(tmp_path / "1.parquet")
+    first.assign(id=["c", "d"]).drop(columns=[missing]).to_parquet(tmp_path / "2.parquet")
+    kw = keyword_lf("kw", ["free"], 1)
+    data = str(tmp_path / "*.parquet")
+    expected = rf"Column '{missing}' is missing from row 2 on, though the data before has it"
+    with pytest.raises(DataError, match=expected):
+        label([kw, keyword_lf("kw2", ["song"], 0)], data, output=tmp_path / "out.csv", gold="gold", chunk_size=1, model="MajorityVoter")
+    assert not (tmp_path / "out.csv").exists()
+    if missing == "id":
+        with pytest.raises(DataError, match=expected):
+            lf.apply([kw], data, chunk_size=1)
+
+
 # -- argument validation ---------------------------------------------------------------------
 
 

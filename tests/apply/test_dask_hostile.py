@@ -1,0 +1,326 @@
+"""lf.label on a real LocalCluster fed what real clusters get: empty partitions, files whose
+id column changes type, outputs that collide; results must be the local engine's or a clear error."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import lf
+from lf.apply.dask import DaskEngine
+from lf.label import label
+
+distributed = pytest.importorskip("distributed")
+dd = pytest.importorskip("dask.dataframe")
+dask = pytest.importorskip("dask")
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "datasets" / "demo" / "comments.csv"
+DEMO_LFS = ROOT / "labeling_functions" / "demo_spam.py"
+
+pytestmark = pytest.mark.slow
+
+
+def _parts(folder: Path) -> pd.DataFrame:
+    return pd.concat([pd.read_parquet(p) for p in sorted(folder.glob("part-*.parquet"))], ignore_index=True)
+
+
+def _matrix_parts(folder: Path) -> lf.LabelMatrix:
+    return lf.LabelMatrix.concat([lf.LabelMatrix.load(p) for p in sorted(folder.glob("part-*.parquet"))])
+
+
+def test_empty_partitions_and_empty_files_are_labeled_as_the_local_engine_does(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # a filtered Dask frame has empty partitions and a folder of shards an empty file: each
+    # such task stopped the whole run with "The data has no rows"
+    frame = pd.read_csv(DEMO)
+    lfs = lf.load_lfs(DEMO_LFS)
+    local = label(lfs, frame, output=tmp_path / "local.parquet", matrix=tmp_path / "local_L.parquet", gold="label", progress=False)
+    pieces = [frame.iloc[:700], frame.iloc[:0], frame.iloc[700:], frame.iloc[:0]]
+    ddf = dd.from_delayed([dask.delayed(p.copy)() for p in pieces], meta=frame.iloc[:0], verify_meta=False)
+    files = []
+    for i, piece in enumerate(pieces):
+        files.append(tmp_path / f"shard{i}.parquet")
+        piece.to_parquet(files[-1])
+    want = pd.read_parquet(tmp_path / "local.parquet")
+    for name, data in (("frame", ddf), ("files", [str(f) for f in files])):
+        res = label(lfs, data, engine=DaskEngine(client), output=tmp_path / name, matrix=tmp_path / f"{name}_L", gold="label")
+        pd.testing.assert_frame_equal(_parts(tmp_path / name), want)
+        assert _matrix_parts(tmp_path / f"{name}_L") == lf.LabelMatrix.load(tmp_path / "local_L.parquet")
+        assert res.rows_written == local.rows_written == len(frame) and res.label_counts == local.label_counts
+        assert res.accuracy == local.accuracy and (res.table.errors == local.table.errors).all()
+        # a part file per partition that holds rows
+        assert sorted(p.name for p in (tmp_path / name).iterdir()) == ["part-00000.parquet", "part-00002.parquet"]
+    with pytest.raises(lf.errors.DataError, match="no rows"):
+        label(lfs, dd.from_pandas(frame.iloc[:0], npartitions=1), engine=DaskEngine(client), output=tmp_path / "none", model="mv")
+    assert not (tmp_path / "none").exists()
+
+
+def _listener(answer: bytes | None) -> tuple[socket.socket, threading.Event]:
+    """A local TCP port that accepts connections and says ``answer`` (None: nothing); it
+    closes them after 30 s, so a client that waits for more does not wait forever."""
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+    timer = threading.Timer(30, stop.set)
+    timer.daemon = True
+    timer.start()
+
+    def serve() -> None:
+        server.settimeout(0.2)
+        held = []
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            held.append(conn)  # kept open: a silent peer, not a closed one
+            if answer is not None:
+                conn.sendall(answer)
+        for conn in held:
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server, stop
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [(None, "no Dask handshake within 5 s"), (b"HTTP/1.1 400 Bad Request\r\n\r\n" + b"\xff" * 64, "its answer is not a Dask scheduler's")],
+)
+def test_a_scheduler_address_where_something_else_listens_fails_in_seconds(tmp_path: Path, capsys, answer, reason) -> None:  # type: ignore[no-untyped-def]
+    # distributed bounds the connection, not the handshake after it: a silent port hung the
+    # run for good, and an HTTP answer was an "internal error: MemoryError" line
+    from lf.cli import main
+
+    server, stop = _listener(answer)
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    start = time.perf_counter()
+    try:
+        code = main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "out"), "--engine", "dask", "--scheduler", address])
+    finally:
+        stop.set()
+        server.close()
+    err = capsys.readouterr().err
+    assert code == 2 and time.perf_counter() - start < 15
+    assert f"Cannot reach the Dask scheduler at '{address}' ({reason}" in " ".join(err.split())
+    assert len(err.strip().splitlines()) <= 3 and "internal error" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_real_scheduler_address_still_runs(client, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from lf.cli import main
+
+    address = client.scheduler.address
+    assert main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "out"), "--engine", "dask", "--scheduler", address]) == 0
+    assert main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "local.parquet")]) == 0
+    pd.testing.assert_frame_equal(_parts(tmp_path / "out"), pd.read_parquet(tmp_path / "local.parquet"))
+    assert client.submit(sum, [1, 2]).result() == 3  # the fixture's cluster is still up
+
+
+def test_colliding_output_folders_are_refused_before_any_work(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # -o and --matrix naming one folder: the run labeled everything, published the matrix
+    # parts under that name, then failed to put the labels there ("Directory not empty")
+    from lf.cli import main
+
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    pd.read_csv(DEMO).to_parquet(shards / "a.parquet")
+    lfs = lf.load_lfs(DEMO_LFS)
+    with pytest.raises(lf.errors.ParameterError, match="is the same file as `matrix`"):
+        label(lfs, DEMO, engine=DaskEngine(client), output=tmp_path / "same", matrix=tmp_path / "same", model="mv")
+    with pytest.raises(lf.errors.ParameterError, match=r"matches the pattern `data` '.*\*\*/\*.parquet'"):
+        label(lfs, str(shards / "**" / "*.parquet"), engine=DaskEngine(client), output=shards / "labels", model="mv")
+    with pytest.raises(lf.errors.DataError, match=r"`output` .*a.parquet' is an existing file"):
+        label(lfs, shards / "a.parquet", engine=DaskEngine(client), output=shards / "a.parquet", model="mv")
+    # a folder of Parquet parts named labels.csv, said to be "wrote labels.csv"
+    with pytest.raises(lf.errors.ParameterError, match="with the Dask engine it is a folder of Parquet part files, not a .jsonl file"):
+        label(lfs, DEMO, engine=DaskEngine(client), output=tmp_path / "labels.jsonl", model="mv")
+    address = client.scheduler.address
+    args = ["label", str(DEMO), "--lfs", str(DEMO_LFS), "--engine", "dask", "--scheduler", address]
+    assert main([*args, "-o", str(tmp_path / "same"), "--matrix", str(tmp_path / "same")]) == 2
+    assert main([*args, "-o", str(tmp_path / "labels.csv")]) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shards"]
+    assert sorted(p.name for p in shards.iterdir()) == ["a.parquet"]
+
+
+def test_a_cache_is_refused_on_dask_rather_than_silently_unused(client, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    # the cluster run ignored it: nothing stored, so an interrupted run could not resume
+    from lf.cli import main
+
+    with pytest.raises(lf.errors.ParameterError, match="`cache` is not used by lf.label on Dask"):
+        label(lf.load_lfs(DEMO_LFS), DEMO, engine=DaskEngine(client), output=tmp_path / "out", cache=tmp_path / "c", model="mv")
+    args = ["label", str(DEMO), "--lfs", str(DEMO_LFS), "--engine", "dask", "--scheduler", client.scheduler.address]
+    assert main([*args, "-o", str(tmp_path / "out"), "--cache", str(tmp_path / "c")]) == 2
+    assert "--cache is not used by lf.label on Dask" in " ".join(capsys.readouterr().err.split())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_files_whose_ids_change_type_give_the_local_result_or_its_error(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # each worker wrote its part with its own file's id type: text ids in one part file,
+    # integers in the next, where the local run casts later ids to the first chunk's type
+    # (or fails when it cannot); the folders read back with the first part's types, or not at all
+    frame = pd.read_csv(DEMO)
+    text, numbers = frame.iloc[:1000], frame.iloc[1000:].assign(id=range(1000, 2000))
+    lfs = lf.load_lfs(DEMO_LFS)
+    for name, pieces in (("text_first", [text, numbers]), ("numbers_first", [numbers, text])):
+        folder = tmp_path / name
+        folder.mkdir()
+        for i, piece in enumerate(pieces):
+            piece.to_parquet(folder / f"{i}.parquet")
+        files = sorted(str(p) for p in folder.glob("*.parquet"))
+        if name == "numbers_first":
+            with pytest.raises(lf.errors.DataError, match="row ids change type between chunks"):
+                label(lfs, files, output=tmp_path / f"{name}.parquet", model="mv", chunk_size=500)
+            with pytest.raises(lf.errors.DataError, match=r"row ids change type between partitions \(int64 in partition 0"):
+                label(lfs, files, engine=DaskEngine(client), output=tmp_path / f"{name}_out", model="mv")
+            assert not (tmp_path / f"{name}_out").exists()
+            continue
+        label(lfs, files, output=tmp_path / f"{name}.parquet", matrix=tmp_path / f"{name}_L.parquet", model="mv", chunk_size=500)
+        label(lfs, files, engine=DaskEngine(client), output=tmp_path / f"{name}_out", matrix=tmp_path / f"{name}_Lparts", model="mv")
+        want = pd.read_parquet(tmp_path / f"{name}.parquet")
+        assert want["id"].iloc[-1] == "1999"
+        pd.testing.assert_frame_equal(_parts(tmp_path / f"{name}_out"), want)
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / f"{name}_out"), want)  # the folder as one dataset
+        assert _matrix_parts(tmp_path / f"{name}_Lparts") == lf.LabelMatrix.load(tmp_path / f"{name}_L.parquet")
+
+
+def test_each_matrix_part_describes_the_run_as_the_local_matrix_does(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # the parts stored no label names and no LF fingerprints, and without declared labels
+    # each its own cardinality (2 where the run had 3), so the parts would not even concatenate
+    frame = pd.read_csv(DEMO)
+    frame.iloc[:1000].to_parquet(tmp_path / "a.parquet")
+    frame.iloc[1000:].to_parquet(tmp_path / "b.parquet")
+    files = [str(tmp_path / "a.parquet"), str(tmp_path / "b.parquet")]
+    last = frame["id"].iloc[-1]
+    declared = lf.load_lfs(DEMO_LFS)
+    bare = [lf.LabelingFunction("url", lambda x: 1 if "http" in x.text else -1),
+            lf.LabelingFunction("song", lambda x: 0 if "song" in x.text else -1),
+            lf.LabelingFunction("last", lambda x, last=last: 2 if x.id == last else -1)]
+    for name, lfs in (("declared", declared), ("bare", bare)):
+        label(lfs, files, output=tmp_path / f"{name}.parquet", matrix=tmp_path / f"{name}_L.parquet", model="mv", progress=False)
+        label(lfs, files, engine=DaskEngine(client), output=tmp_path / f"{name}_out", matrix=tmp_path / f"{name}_parts", model="mv")
+        local = lf.LabelMatrix.load(tmp_path / f"{name}_L.parquet")
+        parts = [lf.LabelMatrix.load(p) for p in sorted((tmp_path / f"{name}_parts").glob("part-*.parquet"))]
+        assert len(parts) == 2
+        for part in parts:
+            assert (part.cardinality, part.labels, part.lf_fingerprints) == (local.cardinality, local.labels, local.lf_fingerprints)
+        whole = lf.LabelMatrix.concat(parts)
+        assert whole == local and (whole.errors == local.errors).all() and whole.row_ids.tolist() == local.row_ids.tolist()
+        pd.testing.assert_frame_equal(_parts(tmp_path / f"{name}_out"), pd.read_parquet(tmp_path / f"{name}.parquet"))
+        assert (local.labels, local.cardinality) == ((("HAM", "SPAM"), 2) if name == "declared" else (None, 3))
+        assert local.lf_fingerprints is not None
+
+
+_SLOW_LFS = """
+import time
+from lf import labeling_function
+
+LABELS = ["HAM", "SPAM"]
+
+
+@labeling_function()
+def slow_url(x):
+    time.sleep(0.004)
+    return 1 if "http" in x.text else -1
+"""
+
+
+@pytest.mark.parametrize(("sig", "code", "said"), [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, -signal.SIGTERM, "")], ids=["SIGINT", "SIGTERM"])
+def test_lf_label_on_its_own_cluster_stopped_mid_run_says_one_line_and_leaves_nothing(tmp_path: Path, sig, code, said) -> None:  # type: ignore[no-untyped-def]
+    # Ctrl-C printed some 40 lines (asyncio's "Task exception was never retrieved" for each
+    # gather broken off, the workers' "Async instruction ... CancelledError"), SIGTERM two
+    psutil = pytest.importorskip("psutil")
+    frame = pd.read_csv(DEMO)
+    for i in range(4):
+        frame.iloc[i * 500:(i + 1) * 500].to_parquet(tmp_path / f"shard{i}.parquet")
+    (tmp_path / "slow.py").write_text(_SLOW_LFS)
+    (tmp_path / "out").mkdir()
+    # Ctrl-C's usual handler even where this suite runs with SIGINT ignored (started in the background)
+    run_lf = "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); runpy.run_module('lf', run_name='__main__')"
+    cmd = [sys.executable, "-c", run_lf, "label", str(tmp_path / "shard*.parquet"), "--lfs", str(tmp_path / "slow.py"),
+           "-o", str(tmp_path / "out" / "labels"), "--matrix", str(tmp_path / "out" / "L"), "--model", "mv",
+           "--engine", "dask", "--n-jobs", "2"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(p.name.startswith(".L.") for p in (tmp_path / "out").iterdir()):  # staged: the tasks go out
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.05)
+        time.sleep(1.0)
+        family = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == code and err.strip() == said.strip()  # (as the local engine: a line break, then the line)
+    assert list((tmp_path / "out").iterdir()) == []  # no part, no hidden staging folder
+    _, alive = psutil.wait_procs(family, timeout=20)
+    assert alive == []  # no worker outlives lf
+
+
+def test_staging_folders_of_a_killed_run_are_removed_by_the_next_one(tmp_path: Path) -> None:
+    # a run killed with SIGKILL cannot clean up: its hidden .labels.*.partial folder (parts
+    # of a dataset that never completed) stayed beside the output for good
+    from lf.dask_label import staging_for
+    from lf.io import _owner
+
+    where = _owner().rsplit("-", 1)[0]
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    dead = int(done.stdout)  # a process of this host that has ended
+    left = {
+        "dead": tmp_path / f".labels.{where}-{dead}.k2j4x0a1.partial",
+        "alive": tmp_path / f".labels.{where}-{os.getppid()}.q9w8e7r6.partial",
+        "other_host": tmp_path / f".labels.elsewhere~1-{dead}.a1b2c3d4.partial",
+        "other_output": tmp_path / f".other.{where}-{dead}.z9y8x7w6.partial",
+    }
+    for folder in left.values():
+        folder.mkdir()
+        (folder / "part-00000.parquet").write_bytes(b"half a dataset")
+    staging = staging_for(tmp_path / "labels")
+    assert staging.is_dir() and staging.name.startswith(f".labels.{_owner()}.") and staging.name.endswith(".partial")
+    assert not left["dead"].exists()
+    assert all(left[k].is_dir() for k in ("alive", "other_host", "other_output"))
+
+
+@pytest.mark.parametrize("matrix", [True, False], ids=["with_matrix", "scratch_matrix"])
+def test_a_run_killed_with_sigkill_leaves_folders_the_next_run_removes(tmp_path: Path, matrix: bool) -> None:
+    psutil = pytest.importorskip("psutil")
+    frame = pd.read_csv(DEMO)
+    for i in range(4):
+        frame.iloc[i * 500:(i + 1) * 500].to_parquet(tmp_path / f"shard{i}.parquet")
+    (tmp_path / "slow.py").write_text(_SLOW_LFS)
+    out = tmp_path / "out"
+    out.mkdir()
+    cmd = [sys.executable, "-m", "lf", "label", str(tmp_path / "shard*.parquet"), "--lfs", str(tmp_path / "slow.py"),
+           "-o", str(out / "labels"), *(["--matrix", str(out / "L")] if matrix else []), "--model", "mv",
+           "--engine", "dask", "--n-jobs", "2"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(out.iterdir())) < 2:  # the staging folders are made: the tasks go out
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(1.0)
+        family = psutil.Process(proc.pid).children(recursive=True)
+        proc.kill()
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    psutil.wait_procs(family, timeout=20)
+    assert all(p.name.startswith(".") for p in out.iterdir()) and len(list(out.iterdir())) == 2  # what SIGKILL leaves
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in out.iterdir()) == (["L", "labels"] if matrix else ["labels"])
+    assert len(_parts(out / "labels")) == len(frame)
