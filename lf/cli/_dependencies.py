@@ -105,8 +105,8 @@ def balance_lines(model: Any, L: Any, estimated: bool) -> list[str]:
 
     if not estimated or type(model).__name__ not in BALANCE_FROM_VOTES:
         return []
-    if type(model).__name__ == "LabelModel" and not getattr(model, "em_steps", 0):
-        return []  # its fit warns itself (lf.models.UnderdeterminedWarning), more generally
+    if type(model).__name__ == "TripletModel" or type(model).__name__ == "LabelModel" and not getattr(model, "em_steps", 0):
+        return []  # their fit warns itself (lf.models.UnderdeterminedWarning), more generally
     voters = Counter(c for polarity in lf_polarities(L) for c in polarity)
     if len(voters) < 2 or max(voters.values()) > 1:
         return []

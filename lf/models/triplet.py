@@ -16,6 +16,7 @@ With ``p = P(Y = c)`` and ``delta = v / sqrt(p (1 - p))``:
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -25,7 +26,12 @@ from lf.errors import ParameterError
 from lf.models._registry import register
 from lf.models._stats import moments, one_blas_thread
 from lf.models.base import BaseLabelModel, as_number
-from lf.models.matrix_completion import mu_posterior, set_rates
+from lf.models.matrix_completion import (
+    moment_counts,
+    mu_posterior,
+    set_rates,
+    underdetermined_warning,
+)
 
 __all__ = ["TripletModel"]
 
@@ -98,7 +104,10 @@ class TripletModel(BaseLabelModel):
         Floor on estimated probabilities when scoring.
 
     Learned attributes: ``mu_`` (``m x k x k``), ``accuracies_``, ``class_balance_``
-    (given, or estimated from vote shares), ``cardinality_``, ``n_lfs_``.
+    (given, or estimated from vote shares), ``cardinality_``, ``n_lfs_``. ``fit`` warns
+    with an ``UnderdeterminedWarning`` when the votes give fewer statistics than rates (as
+    ``LabelModel`` counts them, see ``lf.models.matrix_completion.moment_counts``): one LF
+    per class always does, and the accuracies learned then are far off.
     """
 
     _min_lfs: ClassVar[int] = 3
@@ -125,6 +134,13 @@ class TripletModel(BaseLabelModel):
         m = A.shape[1]
         with one_blas_thread():
             mu = triplet_rates(O, n, m, k, p)
+        # Its rates are a function of the same statistics as LabelModel's moment fit (vote
+        # rates and the agreements of LFs' votes; the balance is given or the vote shares):
+        # fewer of them than rates leaves the closed form's one-vs-rest assumptions to decide.
+        statistics, unknowns = moment_counts(O, m, k, [], False)
+        if statistics < unknowns:
+            warnings.warn(underdetermined_warning(statistics, unknowns, False, model="TripletModel",
+                                                  basis="assumptions"), stacklevel=3)
         set_rates(self, k, m, p, mu)
 
     def predict_proba(self, L: Any) -> FloatArray:
