@@ -9,6 +9,8 @@ from lf.models.base import (
     ConvergenceWarning,
     LFChangedWarning,
     UnderdeterminedWarning,
+    UninformativeLFWarning,
+    UnvotedClassWarning,
 )
 from lf.models.dawid_skene import DawidSkene
 from lf.models.majority import MajorityVoter
@@ -30,6 +32,8 @@ __all__ = [
     "SnorkelLabelModel",
     "TripletModel",
     "UnderdeterminedWarning",
+    "UninformativeLFWarning",
+    "UnvotedClassWarning",
     "get_model",
     "model_from_spec",
     "register",
