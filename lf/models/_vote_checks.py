@@ -18,7 +18,7 @@ import numpy.typing as npt
 from lf.matrix import LabelMatrix, WeightedRows
 from lf.models.base import UninformativeLFWarning, UnvotedClassWarning
 
-__all__ = ["constant_lfs", "unvoted_classes", "warn_votes"]
+__all__ = ["constant_lfs", "names_of", "unvoted_classes", "warn_votes"]
 
 IntArray = npt.NDArray[np.integer[Any]]
 SHOWN = 3  # classes named in the warning; the rest are counted
@@ -52,7 +52,8 @@ def unvoted_classes(A: IntArray, k: int) -> list[int]:
     return [int(c) for c in np.flatnonzero(np.bincount(votes, minlength=k)[:k] == 0)]
 
 
-def _names(L: Any, k: int) -> tuple[Sequence[str] | None, Sequence[str]]:
+def names_of(L: Any, k: int) -> tuple[Sequence[str] | None, Sequence[str]]:
+    """The LF names (None for a bare array) and label names to show."""
     from lf.display import one_line
 
     if isinstance(L, LabelMatrix):
@@ -66,7 +67,7 @@ def warn_votes(model: str, L: Any, A: IntArray, k: int) -> None:
     constant, unvoted = constant_lfs(A), unvoted_classes(A, k)
     if not constant and not unvoted:
         return
-    names, labels = _names(L, k)
+    names, labels = names_of(L, k)
     for j, c in constant:
         lf = f"LF {names[j]!r}" if names is not None else f"The LF in column {j}"
         warnings.warn(UninformativeLFWarning(

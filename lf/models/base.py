@@ -32,6 +32,7 @@ __all__ = [
     "BaseLabelModel",
     "ConvergenceWarning",
     "LFChangedWarning",
+    "ReversedVotesWarning",
     "UnderdeterminedWarning",
     "UninformativeLFWarning",
     "UnvotedClassWarning",
@@ -64,6 +65,11 @@ class UninformativeLFWarning(UserWarning):
 
 class UnvotedClassWarning(UserWarning):
     """No LF votes a class: no row can get that label."""
+
+
+class ReversedVotesWarning(UserWarning):
+    """A model that takes every LF as better than random is fitted on an LF whose votes the
+    other LFs' contradict, as a worse-than-random LF's: it counts them the wrong way."""
 
 
 class LFChangedWarning(UserWarning):
