@@ -14,6 +14,7 @@ from lf.errors import ParameterError
 from lf.matrix import LabelMatrix, as_gold_array, as_label_array
 from lf.models.base import (
     BaseLabelModel,
+    ReversedVotesWarning,
     UnderdeterminedWarning,
     UninformativeLFWarning,
     UnvotedClassWarning,
@@ -229,7 +230,7 @@ def _held_out(
     A fit that is underdetermined here is said once, by the chosen model's final fit (when
     it is chosen), not by every candidate and fold."""
     with warnings.catch_warnings():
-        for said_once in (UnderdeterminedWarning, UninformativeLFWarning, UnvotedClassWarning):
+        for said_once in (UnderdeterminedWarning, UninformativeLFWarning, UnvotedClassWarning, ReversedVotesWarning):
             warnings.simplefilter("ignore", said_once)
         return _held_out_fits(model, L_train, L_dev, y, k, balance, fold)
 

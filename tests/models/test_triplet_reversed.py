@@ -49,3 +49,15 @@ def test_lfs_better_than_random_fit_without_a_word():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         TripletModel().fit(L[:, :4])
+
+
+def test_select_says_it_only_for_the_model_it_chooses():
+    """Candidates are fitted once per fold: the TripletModel, not chosen, says nothing."""
+    from lf.models import select
+
+    L, y = with_a_reversed_lf()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        chosen = select(None, L[:10_000], L[10_000:10_500], y[10_000:10_500])
+    assert chosen.name != "TripletModel"
+    assert not [w for w in caught if w.category is ReversedVotesWarning]
