@@ -156,6 +156,18 @@ def _warn_coin_flips(summary: Any) -> None:
             say(console, f"warning: {visible(name)}: accuracy {shown}: the interval includes 0.5")
 
 
+def fit_telling(model: Any, L: Any) -> list[str]:
+    """Fit ``model`` on ``L``; its warnings are shown as usual and returned as texts, for the
+    JSON and HTML reports (an underdetermined fit's learned accuracies are not measured)."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:  # the filters stay as they are
+        model.fit(L)
+    for w in caught:
+        warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    return [str(w.message) for w in caught]
+
+
 def _gate_option(name: str, help_text: str) -> Callable[[Any], Any]:
     return click.option(name, type=click.FloatRange(0.0, 1.0), metavar="FRACTION", help=help_text)
 
@@ -251,9 +263,10 @@ def report_cmd(
             check_columns(data, "--data", [("--gold", column)])
         values = gold_before_run(data, "--gold", column, L.labels) if column else None
     y = gold_after_run(values, "--gold", str(column), L) if values is not None else None
+    said: list[str] = []
     if model is not None and not hasattr(model, "cardinality_"):  # a name: fit it here; a saved model is fitted
-        model.fit(L)
-    report = build_report(L, y=y, model=model, conflicts=as_json or html_path is not None)
+        said = fit_telling(model, L)
+    report = build_report(L, y=y, model=model, conflicts=as_json or html_path is not None, model_warnings=said)
     summary = report.summary
     gates = check_gates(
         {"min_coverage": min_coverage, "max_conflict": max_conflict, "min_lf_coverage": min_lf_coverage, "max_lf_conflict": max_lf_conflict},
