@@ -69,12 +69,12 @@ def warn_votes(model: str, L: Any, A: IntArray, k: int) -> None:
         return
     names, labels = names_of(L, k)
     for j, c in constant:
-        lf = f"LF {names[j]!r}" if names is not None else f"The LF in column {j}"
+        lf = f"LF {names[j]!r}" if names is not None else f"the LF in column {j}"
         warnings.warn(UninformativeLFWarning(
             f"{model}: {lf} votes {labels[c]} on every row: a vote that never changes says nothing about "
             f"the class, yet it counts as evidence for {labels[c]} on every row, pulling the labels (and an "
             "estimated class balance) toward it. Drop the LF, or make it abstain where it has no evidence."
-        ), stacklevel=4)
+        ), stacklevel=3)  # the caller of fit
     if unvoted:
         shown = ", ".join(labels[c] for c in unvoted[:SHOWN]) + (
             f" and {len(unvoted) - SHOWN} more" if len(unvoted) > SHOWN else "")
@@ -84,4 +84,4 @@ def warn_votes(model: str, L: Any, A: IntArray, k: int) -> None:
             f"{'it' if one else 'them'}, so the model cannot recognise {'its' if one else 'their'} rows "
             "(they get other classes' labels, or the prior's). Add an LF that votes "
             f"{'it' if one else 'each'}, or leave {'it' if one else 'them'} out of LABELS if the data has none."
-        ), stacklevel=4)
+        ), stacklevel=3)  # the caller of fit

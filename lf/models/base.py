@@ -32,6 +32,7 @@ __all__ = [
     "BaseLabelModel",
     "ConvergenceWarning",
     "LFChangedWarning",
+    "OverconfidenceWarning",
     "ReversedVotesWarning",
     "UnderdeterminedWarning",
     "UninformativeLFWarning",
@@ -65,6 +66,11 @@ class UninformativeLFWarning(UserWarning):
 
 class UnvotedClassWarning(UserWarning):
     """No LF votes a class: no row can get that label."""
+
+
+class OverconfidenceWarning(UserWarning):
+    """A model's learned accuracies leave two LFs fewer wrong votes than their conflicts
+    prove (one of two disagreeing LFs is wrong): it is surer than the votes allow."""
 
 
 class ReversedVotesWarning(UserWarning):
@@ -253,6 +259,7 @@ class BaseLabelModel:
         ``Y_dev`` ...; in ``predict`` and ``score``, ``tie_break_policy``) are refused by name
         with what lf takes instead.
         """
+        from lf.models._conflict_bound import warn_overconfident
         from lf.models._stats import check_matrix, resolve_class_balance
         from lf.models._vote_checks import warn_votes
 
@@ -261,6 +268,7 @@ class BaseLabelModel:
         A, k = check_matrix(L, cardinality, min_lfs=self._min_lfs, model=type(self).__name__)
         self._fit(L, A, k, resolve_class_balance(balance_by_label(class_balance, L), k))
         warn_votes(type(self).__name__, L, A, k)
+        warn_overconfident(self, L, A, k)
         self._remember_lfs(L)
         return self
 

@@ -14,6 +14,7 @@ from lf.errors import ParameterError
 from lf.matrix import LabelMatrix, as_gold_array, as_label_array
 from lf.models.base import (
     BaseLabelModel,
+    OverconfidenceWarning,
     ReversedVotesWarning,
     UnderdeterminedWarning,
     UninformativeLFWarning,
@@ -230,7 +231,8 @@ def _held_out(
     A fit that is underdetermined here is said once, by the chosen model's final fit (when
     it is chosen), not by every candidate and fold."""
     with warnings.catch_warnings():
-        for said_once in (UnderdeterminedWarning, UninformativeLFWarning, UnvotedClassWarning, ReversedVotesWarning):
+        for said_once in (UnderdeterminedWarning, UninformativeLFWarning, UnvotedClassWarning, ReversedVotesWarning,
+                          OverconfidenceWarning):
             warnings.simplefilter("ignore", said_once)
         return _held_out_fits(model, L_train, L_dev, y, k, balance, fold)
 

@@ -52,7 +52,7 @@ def test_what_the_constant_lf_did_to_the_label_model():
     the rows get its class, and the accuracy on the rows the other LFs vote on drops from
     0.867 without the LF to 0.835."""
     L, y = with_constant_lf()
-    with pytest.warns(UninformativeLFWarning, match="The LF in column 4 votes class 1 on every row"):
+    with pytest.warns(UninformativeLFWarning, match="LabelModel: the LF in column 4 votes class 1 on every row"):
         model = LabelModel().fit(L)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
