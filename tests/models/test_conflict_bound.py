@@ -51,7 +51,7 @@ def test_the_numbers_in_the_warning_are_the_bound():
     L, _ = rare_positives()
     with pytest.warns(OverconfidenceWarning):
         model = LabelModel().fit(L)
-    found = conflict_excess(L, model.accuracies_)
+    found = conflict_excess(L, 2, model.accuracies_)
     assert found is not None
     a, b = L[:, found.first], L[:, found.second]
     assert found.conflicts == int(((a != -1) & (b != -1) & (a != b)).sum())
@@ -75,6 +75,6 @@ def test_pairs_modelled_as_dependent_are_not_held_to_it():
     L, _ = rare_positives()
     apart = np.ones((8, 8), bool)
     apart[np.ix_(range(8), range(8))] = False
-    assert conflict_excess(L, np.ones(8), apart) is None
-    assert conflict_excess(L, np.ones(8)) is not None
-    assert conflict_excess(L, np.full(8, np.nan)) is None  # no accuracy, no claim
+    assert conflict_excess(L, 2, np.ones(8), apart) is None
+    assert conflict_excess(L, 2, np.ones(8)) is not None
+    assert conflict_excess(L, 2, np.full(8, np.nan)) is None  # no accuracy, no claim
