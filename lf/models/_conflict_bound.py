@@ -6,8 +6,8 @@ accuracies leave two LFs far fewer wrong votes than they have conflicts is surer
 and of its labels, than the votes allow. On generated binary rows with 7% positives and
 82% uncovered, LabelModel and TripletModel learned every LF as 99-100% right (70-84% in
 truth) and gave the covered rows a mean probability of 0.97-0.99 for an accuracy of 0.80
-(ECE 0.19), without a word; a pair of their LFs disagreed on about 90 rows where the
-learned accuracies allowed about 60 wrong votes in all.
+(ECE 0.19), without a word; two of the LabelModel's LFs disagreed on 282 rows where its
+learned accuracies allowed them 11 wrong votes in all (tests/models/test_conflict_bound.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy.typing as npt
 from lf.models._vote_checks import names_of
 from lf.models.base import OverconfidenceWarning
 
-__all__ = ["Excess", "conflict_excess", "warn_overconfident"]
+__all__ = ["Excess", "conflict_excess", "pair_counts", "warn_overconfident"]
 
 IntArray = npt.NDArray[np.integer[Any]]
 FloatArray = npt.NDArray[np.float64]
