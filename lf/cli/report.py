@@ -156,6 +156,26 @@ def _warn_coin_flips(summary: Any) -> None:
             say(console, f"warning: {visible(name)}: accuracy {shown}: the interval includes 0.5")
 
 
+def warn_votes(L: Any) -> None:
+    """Without a model fitted here (whose fit says it): one stderr line per LF that votes one
+    class on every row, and one for the classes no LF votes (``lf.models._vote_checks``)."""
+    from lf.models._vote_checks import constant_lfs, names_of, unvoted_classes
+
+    A = L.array
+    names, labels = names_of(L, L.cardinality)
+    assert names is not None  # a LabelMatrix's
+    console = _console(stderr=True)
+    for j, c in constant_lfs(A):
+        say(console, f"warning: {names[j]} votes {labels[c]} on every row: its vote says nothing about the class, yet "
+                     f"a label model counts it as evidence for {labels[c]} on every row; drop it, or make it abstain "
+                     "where it has no evidence.")
+    unvoted = unvoted_classes(A, L.cardinality)
+    if unvoted:
+        shown = ", ".join(labels[c] for c in unvoted)
+        say(console, f"warning: no LF votes {shown} ({len(unvoted)} of {L.cardinality} classes): no label model can "
+                     "recognise such rows; add an LF for each, or leave them out of LABELS if the data has none.")
+
+
 def fit_telling(model: Any, L: Any) -> list[str]:
     """Fit ``model`` on ``L``; its warnings are shown as usual and returned as texts, for the
     JSON and HTML reports (an underdetermined fit's learned accuracies are not measured)."""
@@ -264,7 +284,8 @@ def report_cmd(
         values = gold_before_run(data, "--gold", column, L.labels) if column else None
     y = gold_after_run(values, "--gold", str(column), L) if values is not None else None
     said: list[str] = []
-    if model is not None and not hasattr(model, "cardinality_"):  # a name: fit it here; a saved model is fitted
+    fitted_here = model is not None and not hasattr(model, "cardinality_")
+    if fitted_here:  # a name: fit it here; a saved model is fitted
         said = fit_telling(model, L)
     report = build_report(L, y=y, model=model, conflicts=as_json or html_path is not None, model_warnings=said)
     summary = report.summary
@@ -283,6 +304,8 @@ def report_cmd(
             for line in model_lines(L, y, model):
                 _console().print(line, markup=False)
     warn_identical(L, model)
+    if not fitted_here:  # a fit here says it itself
+        warn_votes(L)
     warn_lf_errors(L.names, L.errors, L.n)
     if y is not None:
         _warn_coin_flips(summary)

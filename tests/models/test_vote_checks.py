@@ -111,3 +111,22 @@ def test_classes_no_lf_votes_are_counted_past_three():
     with pytest.warns(UnvotedClassWarning, match=r"no LF votes class 2, class 3, class 4 and 3 more \(6 of 8 classes\): "
                                                  r"no vote is evidence for them"):
         lf.models.MajorityVoter().fit(L, cardinality=8)
+
+
+@pytest.mark.filterwarnings("always::lf.models.UninformativeLFWarning", "always::lf.models.UnvotedClassWarning")
+def test_lf_report_says_it_with_or_without_a_model(tmp_path, capsys):
+    """Without --model nothing is fitted, and the report said nothing of either; with one,
+    its fit says it, once."""
+    from lf.cli import main
+
+    L, _ = with_constant_lf(2000)
+    path = tmp_path / "L.parquet"
+    lf.LabelMatrix(L, names=["a", "b", "c", "d", "everything"], cardinality=3, labels=["HAM", "SPAM", "EGGS"]).save(path)
+    assert main(["report", str(path)]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "warning: everything votes SPAM on every row: its vote says nothing about the class" in err
+    assert "warning: no LF votes EGGS (1 of 3 classes): no label model can recognise such rows" in err
+    assert main(["report", str(path), "--model", "MajorityVoter"]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert err.count("votes SPAM on every row") == 1 and err.count("no LF votes EGGS") == 1
+    assert "warning: MajorityVoter: LF 'everything' votes SPAM on every row" in err
