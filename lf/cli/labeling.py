@@ -330,7 +330,7 @@ def fit_cmd(
     model.save(output)
     for line in deps_cli.learned_lines(model, L, class_balance is None and model_spec != "auto"):
         _console(stderr=True).print(line, markup=False)
-    warn_identical(L)
+    warn_identical(L, model)
     say(_console(stderr=True), f"wrote {output}: {desc}, fitted on {plural(L.n, 'row')} x {plural(L.m, 'LF')} in {time.perf_counter() - start:.2f} s", keep=[output])
 
 
@@ -427,7 +427,7 @@ def label_cmd(
             err.print(line, markup=False, soft_wrap=True)  # the command stays one line to copy
     console = _console()
     _print_table_report(result.table, result.model, console)
-    warn_identical(result.table)
+    warn_identical(result.table, result.model)
     warn_lf_errors(result.table.names, result.table.errors, result.table.n)
     if result.accuracy is not None:
         for line in gold_lines(type(result.model).__name__, gold or "", result, uncovered):

@@ -8,7 +8,11 @@ from lf.models.base import (
     BaseLabelModel,
     ConvergenceWarning,
     LFChangedWarning,
+    OverconfidenceWarning,
+    ReversedVotesWarning,
     UnderdeterminedWarning,
+    UninformativeLFWarning,
+    UnvotedClassWarning,
 )
 from lf.models.dawid_skene import DawidSkene
 from lf.models.majority import MajorityVoter
@@ -26,10 +30,14 @@ __all__ = [
     "LFChangedWarning",
     "LabelModel",
     "MajorityVoter",
+    "OverconfidenceWarning",
+    "ReversedVotesWarning",
     "Selection",
     "SnorkelLabelModel",
     "TripletModel",
     "UnderdeterminedWarning",
+    "UninformativeLFWarning",
+    "UnvotedClassWarning",
     "get_model",
     "model_from_spec",
     "register",

@@ -27,7 +27,20 @@ from lf.models._checks import (
     sidecar_arrays,
 )
 
-__all__ = ["ABSTAIN_POLICIES", "BaseLabelModel", "ConvergenceWarning", "LFChangedWarning", "UnderdeterminedWarning", "as_number", "check_abstain", "check_class_balance"]
+__all__ = [
+    "ABSTAIN_POLICIES",
+    "BaseLabelModel",
+    "ConvergenceWarning",
+    "LFChangedWarning",
+    "OverconfidenceWarning",
+    "ReversedVotesWarning",
+    "UnderdeterminedWarning",
+    "UninformativeLFWarning",
+    "UnvotedClassWarning",
+    "as_number",
+    "check_abstain",
+    "check_class_balance",
+]
 
 M = TypeVar("M", bound="BaseLabelModel")
 _FORMAT = "lf.model/1"
@@ -44,6 +57,25 @@ class ConvergenceWarning(UserWarning):
 class UnderdeterminedWarning(UserWarning):
     """A model's fit had fewer statistics to match than unknowns to learn: what it learned
     rests on its prior, not on the data."""
+
+
+class UninformativeLFWarning(UserWarning):
+    """An LF votes the same class on every row: its vote says nothing about the class, yet a
+    model counts it as evidence for that class on every row."""
+
+
+class UnvotedClassWarning(UserWarning):
+    """No LF votes a class: no row can get that label."""
+
+
+class OverconfidenceWarning(UserWarning):
+    """A model's learned accuracies leave two LFs fewer wrong votes than their conflicts
+    prove (one of two disagreeing LFs is wrong): it is surer than the votes allow."""
+
+
+class ReversedVotesWarning(UserWarning):
+    """A model that takes every LF as better than random is fitted on an LF whose votes the
+    other LFs' contradict, as a worse-than-random LF's: it counts them the wrong way."""
 
 
 class LFChangedWarning(UserWarning):
@@ -229,12 +261,16 @@ class BaseLabelModel:
         ``Y_dev`` ...; in ``predict`` and ``score``, ``tie_break_policy``) are refused by name
         with what lf takes instead.
         """
+        from lf.models._conflict_bound import warn_overconfident
         from lf.models._stats import check_matrix, resolve_class_balance
+        from lf.models._vote_checks import warn_votes
 
         refuse_call_arguments(self, "fit", unknown, ("L", "class_balance", "cardinality"), extra)
         self._check_params()
         A, k = check_matrix(L, cardinality, min_lfs=self._min_lfs, model=type(self).__name__)
         self._fit(L, A, k, resolve_class_balance(balance_by_label(class_balance, L), k))
+        warn_votes(type(self).__name__, L, A, k)
+        warn_overconfident(self, L, A, k)
         self._remember_lfs(L)
         return self
 

@@ -330,8 +330,11 @@ def moment_counts(
     return statistics, unknowns
 
 
-def underdetermined_warning(statistics: int, unknowns: int, learned_balance: bool) -> UnderdeterminedWarning:
-    """What ``LabelModel.fit`` says when its LFs leave it more unknowns than statistics."""
+def underdetermined_warning(
+    statistics: int, unknowns: int, learned_balance: bool, *, model: str = "LabelModel", basis: str = "prior"
+) -> UnderdeterminedWarning:
+    """What a moment fit (``LabelModel``, ``TripletModel``) says when its LFs leave it more
+    unknowns than statistics; ``basis``: what then decides the rates instead of the data."""
     learned = "accuracies and class balance" if learned_balance else "accuracies"
     advice = (
         "Give the class balance (class_balance=, or --class-balance dev with gold labels), add "
@@ -340,10 +343,10 @@ def underdetermined_warning(statistics: int, unknowns: int, learned_balance: boo
         else "Add LFs that vote the same classes, or check the learned accuracies against gold labels."
     )
     return UnderdeterminedWarning(
-        f"LabelModel: the LFs' votes give {statistics} agreement statistic{'s' * (statistics != 1)} "
+        f"{model}: the LFs' votes give {statistics} agreement statistic{'s' * (statistics != 1)} "
         f"for {unknowns} unknown{'s' * (unknowns != 1)} "
         f"(each vote's rate on each class{', and the class balance' if learned_balance else ''}): "
-        f"the learned {learned} rest on the model's prior, not on the data "
+        f"the learned {learned} rest on the model's {basis}, not on the data "
         f"(typical of few LFs per class, e.g. one). {advice}"
     )
 

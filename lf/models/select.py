@@ -12,7 +12,15 @@ import numpy.typing as npt
 
 from lf.errors import ParameterError
 from lf.matrix import LabelMatrix, as_gold_array, as_label_array, check_gold_range
-from lf.models.base import BaseLabelModel, UnderdeterminedWarning, check_class_balance
+from lf.models.base import (
+    BaseLabelModel,
+    OverconfidenceWarning,
+    ReversedVotesWarning,
+    UnderdeterminedWarning,
+    UninformativeLFWarning,
+    UnvotedClassWarning,
+    check_class_balance,
+)
 
 __all__ = ["Selection", "default_candidates", "dev_balance", "score", "select"]
 
@@ -215,7 +223,9 @@ def _held_out(
     A fit that is underdetermined here is said once, by the chosen model's final fit (when
     it is chosen), not by every candidate and fold."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UnderdeterminedWarning)
+        for said_once in (UnderdeterminedWarning, UninformativeLFWarning, UnvotedClassWarning, ReversedVotesWarning,
+                          OverconfidenceWarning):
+            warnings.simplefilter("ignore", said_once)
         return _held_out_fits(model, L_train, L_dev, y, k, balance, fold)
 
 

@@ -16,6 +16,7 @@ With ``p = P(Y = c)`` and ``delta = v / sqrt(p (1 - p))``:
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -24,8 +25,15 @@ import numpy.typing as npt
 from lf.errors import ParameterError
 from lf.models._registry import register
 from lf.models._stats import moments, one_blas_thread
-from lf.models.base import BaseLabelModel, as_number
-from lf.models.matrix_completion import mu_posterior, set_rates
+from lf.models._vote_checks import names_of
+from lf.models._vote_classes import vote_classes
+from lf.models.base import BaseLabelModel, ReversedVotesWarning, as_number
+from lf.models.matrix_completion import (
+    moment_counts,
+    mu_posterior,
+    set_rates,
+    underdetermined_warning,
+)
 
 __all__ = ["TripletModel"]
 
@@ -98,7 +106,13 @@ class TripletModel(BaseLabelModel):
         Floor on estimated probabilities when scoring.
 
     Learned attributes: ``mu_`` (``m x k x k``), ``accuracies_``, ``class_balance_``
-    (given, or estimated from vote shares), ``cardinality_``, ``n_lfs_``.
+    (given, or estimated from vote shares), ``cardinality_``, ``n_lfs_``. ``fit`` warns
+    with an ``UnderdeterminedWarning`` when the votes give fewer statistics than rates (as
+    ``LabelModel`` counts them, see ``lf.models.matrix_completion.moment_counts``): one LF
+    per class always does, and the accuracies learned then are far off. It warns with a
+    ``ReversedVotesWarning`` for each vote the other LFs' votes contradict (found as
+    ``LabelModel`` finds the votes it learns as worse than random): the closed form counts
+    it for its own class.
     """
 
     _min_lfs: ClassVar[int] = 3
@@ -125,7 +139,34 @@ class TripletModel(BaseLabelModel):
         m = A.shape[1]
         with one_blas_thread():
             mu = triplet_rates(O, n, m, k, p)
+        # Its rates are a function of the same statistics as LabelModel's moment fit (vote
+        # rates and the agreements of LFs' votes; the balance is given or the vote shares):
+        # fewer of them than rates leaves the closed form's one-vs-rest assumptions to decide.
+        statistics, unknowns = moment_counts(O, m, k, [], False)
+        if statistics < unknowns:
+            warnings.warn(underdetermined_warning(statistics, unknowns, False, model="TripletModel",
+                                                  basis="assumptions"), stacklevel=3)
         set_rates(self, k, m, p, mu)
+        if n > 0:
+            self._warn_reversed(L, vote_classes(O / n, n, m, k), k)
+
+    def _warn_reversed(self, L: Any, targets: npt.NDArray[np.intp], k: int) -> None:
+        """Name each vote the other LFs' votes contradict (``lf.models._vote_classes``, as
+        LabelModel finds them): the closed form takes its sign from the assumption that every
+        LF is better than random, and counts such a vote for its own class."""
+        moved = np.flatnonzero(targets != np.tile(np.arange(k), self.n_lfs_))
+        if not moved.size:
+            return
+        names, labels = names_of(L, k)
+        for r in moved:
+            j, vote, goes = int(r // k), int(r % k), int(targets[r])
+            lf = repr(names[j]) if names is not None else f"in column {j}"
+            warnings.warn(ReversedVotesWarning(
+                f"TripletModel takes every LF as better than random, but the other LFs' votes say the "
+                f"{labels[vote]} votes of LF {lf} go with {labels[goes]}, as a worse-than-random LF's do: its "
+                f"learned accuracy ({self.accuracies_[j]:.2f}) is far off and they count for the wrong class. "
+                "Fix or drop the LF, or use LabelModel, which learns it as worse than random."
+            ), stacklevel=4)
 
     def predict_proba(self, L: Any) -> FloatArray:
         """``P(Y = y | votes)`` per row under conditional independence (``n x k``)."""

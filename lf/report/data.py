@@ -7,6 +7,7 @@ a few row indices per LF).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,8 @@ class ReportData:
     # brier, ece) and the reliability bins of its probabilities on those rows.
     model_scores: dict[str, float] | None = None
     reliability: Reliability | None = None
+    # What the model's fit warned (e.g. an underdetermined fit): how far to trust it.
+    model_warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,15 @@ def _model_name(model: Any) -> str | None:
     return None if model is None else type(model).__name__
 
 
-def build_report(L: LabelMatrix | Any, *, y: Any = None, model: Any = None, conflicts: bool = True) -> ReportData:
+def build_report(
+    L: LabelMatrix | Any, *, y: Any = None, model: Any = None, conflicts: bool = True,
+    model_warnings: Sequence[str] = (),
+) -> ReportData:
     """Compute the summary, totals, the LF x LF conflict matrix and the model's labels.
 
     ``model`` must already be fitted on a matrix with the same LFs as ``L``. ``conflicts=False``
     skips the m x m conflict matrix (a pass over all rows per class) when nothing shows it.
+    ``model_warnings``: what the model's fit warned, kept with the report.
     """
     from lf.summary import gold_labels, summarize, totals
 
@@ -139,6 +146,7 @@ def build_report(L: LabelMatrix | Any, *, y: Any = None, model: Any = None, conf
         row_ids=row_ids,
         model_scores=scores,
         reliability=bins,
+        model_warnings=tuple(str(w) for w in model_warnings),
     )
 
 

@@ -159,6 +159,14 @@ def _totals(data: ReportData) -> str:
     return '<p class="totals">' + "".join(f"<span>{i}</span>" for i in items) + "</p>"
 
 
+def _model_warnings(data: ReportData) -> str:
+    """What the model's fit warned, before any number it learned is read."""
+    if not data.model_warnings:
+        return ""
+    items = "".join(f'<li class="fail">{_e(w)}</li>' for w in data.model_warnings)
+    return f'<section id="model-warnings"><h2>Label model warnings</h2><ul>{items}</ul></section>'
+
+
 def _gates(gates: Sequence[GateResult]) -> str:
     if not gates:
         return ""
@@ -334,6 +342,7 @@ def render_html(
             f'<link rel="icon" href="data:,"><title>{_e(title)}</title><style>{_CSS}</style></head><body>',
             f"<h1>{_e(title)}</h1>",
             _totals(data),
+            _model_warnings(data),
             _gates(gates),
             '<section id="lfs"><h2>Labeling functions</h2><p class="note">Click a header to sort.</p>',
             _lf_table(data),

@@ -7,7 +7,8 @@ Schema (version 2; ``docs/report.md`` documents every field)::
      "labels": [names] | null,
      "model": {"name", "label_counts": [ints], "abstained",
                "scores": {"accuracy", "f1", "coverage", "brier", "ece"} | null,
-               "reliability": {"counts", "confidence", "accuracy"} | null} | null,
+               "reliability": {"counts", "confidence", "accuracy"} | null,
+               "warnings": [texts]} | null,
      "gold_label_counts": [ints] | null,
      "conflict_matrix": [[fractions]] (m x m) | null,
      "gates": [{"gate", "option", "threshold", "actual", "lf", "passed"}],
@@ -88,6 +89,7 @@ def report_document(data: ReportData, gates: Sequence[GateResult] = (), labels: 
                 "confidence": [_plain(v) for v in data.reliability.confidence],
                 "accuracy": [_plain(v) for v in data.reliability.accuracy],
             },
+            "warnings": list(data.model_warnings),
         }
     if data.gold is not None:
         doc["gold_label_counts"] = label_counts(data.gold, k).tolist()

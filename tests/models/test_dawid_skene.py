@@ -125,6 +125,7 @@ def test_the_default_converges_on_the_shared_sets(wrench, name, abstain):
     assert model.converged_ and model.n_iter_ < model.max_iter
 
 
+@pytest.mark.filterwarnings("ignore::lf.models.UnvotedClassWarning")  # class 2 on purpose: said, tested elsewhere
 @pytest.mark.parametrize("abstain", ["model", "ignore"])
 def test_a_class_no_lf_votes_is_never_the_label_of_a_voted_row(easy, abstain):
     """Before: with cardinality 3 on votes for classes 0 and 1 only, EM used class 2 as a

@@ -328,6 +328,7 @@ def test_many_classes_thin_data_keeps_lfs_better_than_random(generate):
     assert np.abs(model.accuracies_ - acc).mean() < 0.06
 
 
+@pytest.mark.filterwarnings("ignore::lf.models.UnvotedClassWarning")  # class 2 on purpose: said, tested elsewhere
 @pytest.mark.parametrize("abstain", ["ignore", "model"])
 def test_em_steps_never_label_a_voted_row_with_a_class_no_lf_votes(easy, abstain):
     """Before: LabelModel(em_steps=5) with cardinality 3 on votes for classes 0 and 1 gave

@@ -263,6 +263,7 @@ def test_auto_keeps_clique_members_better_than_random_on_youtube(wrench: Any) ->
     assert acc["auto"] >= acc["independent"]
 
 
+@pytest.mark.filterwarnings("ignore::lf.models.UnvotedClassWarning")  # class 2 on purpose: said, tested elsewhere
 @pytest.mark.parametrize("dependencies", ["auto", [("promo_words", "giveaway"), ("promo_words", "has_url")]])
 def test_a_declared_class_no_lf_votes_changes_nothing(dependencies: Any) -> None:
     """LABELS may name a class no LF votes yet: with dependencies the clique factors once

@@ -102,6 +102,7 @@ def test_random_tie_break_only_picks_tied_classes_and_is_reproducible():
     assert by_kind == {0: {0}, 1: {1}, 2: {0, 1}, 3: {0, 1, 2}, 4: {2}, 5: {1, 2}}
 
 
+@pytest.mark.filterwarnings("ignore::lf.models.UninformativeLFWarning")  # two constant LFs: ties on purpose
 def test_random_tie_break_splits_ties_evenly_in_expectation():
     rows = np.tile(np.array([[0, 1]]), (4000, 1))
     pred = MajorityVoter(tie_break="random", random_state=0).fit(rows).predict(rows)

@@ -11,6 +11,8 @@ from lf.errors import NotFittedError
 from lf.models import TripletModel, get_model
 
 FAST = settings(max_examples=30, deadline=None)
+# Random small matrices are often underdetermined, which the model says; these tests are about other things.
+ANY_FIT = pytest.mark.filterwarnings("ignore::lf.models.UnderdeterminedWarning")
 
 
 @st.composite
@@ -38,6 +40,7 @@ def test_multiclass_one_vs_rest_ranks_lfs(generate):
     assert (model.predict(L) == y).mean() > 0.8
 
 
+@ANY_FIT
 @FAST
 @given(matrices())
 def test_probabilities_sum_to_one(data):
@@ -47,6 +50,7 @@ def test_probabilities_sum_to_one(data):
         assert np.allclose(proba.sum(axis=1), 1.0) and np.all(proba >= 0)
 
 
+@ANY_FIT
 @FAST
 @given(matrices(), st.randoms(use_true_random=False))
 def test_permuting_lfs_permutes_parameters(data, rnd):
@@ -56,6 +60,7 @@ def test_permuting_lfs_permutes_parameters(data, rnd):
     assert np.allclose(a.mu_[perm], b.mu_, atol=1e-9)
 
 
+@ANY_FIT
 @FAST
 @given(matrices())
 def test_all_abstain_row_gets_class_balance(data):
@@ -65,6 +70,7 @@ def test_all_abstain_row_gets_class_balance(data):
     assert np.allclose(got, model.class_balance_)
 
 
+@ANY_FIT
 @FAST
 @given(matrices())
 def test_duplicated_dataset_gives_the_same_fit(data):

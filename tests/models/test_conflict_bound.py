@@ -1,0 +1,80 @@
+"""A model says when its learned accuracies are ruled out by the LFs' own conflicts.
+
+On a row where two LFs vote different classes one of them is wrong, gold or no gold. On
+binary rows with 7% positives, 82% of them uncovered, LabelModel and TripletModel learned
+every LF as 99-100% right (70-84% in truth) and gave the covered rows a mean probability
+of 0.97-0.99 for an accuracy of 0.80 (ECE 0.19), without a word. DawidSkene, whose
+accuracies fit the conflicts, says nothing.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import lf
+from lf.models import MODELS, DawidSkene, LabelModel, OverconfidenceWarning
+from lf.models._conflict_bound import conflict_excess
+from lf.models._metrics import ece
+
+
+def rare_positives(n: int = 50_000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.07).astype(np.int64)
+    specs = [(1, .5, .01), (1, .4, .01), (1, .3, .005), (1, .35, .008),
+             (0, .02, .12), (0, .03, .12), (0, .02, .10), (0, .03, .15)]
+    L = np.full((n, len(specs)), -1, np.int8)
+    for j, (c, on, off) in enumerate(specs):
+        L[rng.random(n) < np.where(y == c, on, off), j] = c
+    return L, y
+
+
+@pytest.mark.parametrize("name", ["LabelModel", "TripletModel"])
+def test_accuracies_the_conflicts_rule_out_are_named(name):
+    L, y = rare_positives()
+    M = lf.LabelMatrix(L, names=[f"lf{j}" for j in range(8)], cardinality=2)
+    with pytest.warns(OverconfidenceWarning) as caught:
+        model = MODELS[name]().fit(M)
+    text = str(caught[0].message)
+    assert text.startswith(f"{name}: LFs 'lf")
+    assert "so one of them is wrong on each, but their learned accuracies (" in text
+    assert "the model is surer of its LFs, and of its labels, than the votes allow" in text
+    covered = (L != -1).any(axis=1)
+    P = model.predict_proba(M)
+    assert P[covered].max(axis=1).mean() > (P.argmax(axis=1) == y)[covered].mean() + 0.1  # what it warns about
+    assert ece(y[covered], P[covered]) > 0.15
+
+
+def test_the_numbers_in_the_warning_are_the_bound():
+    L, _ = rare_positives()
+    with pytest.warns(OverconfidenceWarning):
+        model = LabelModel().fit(L)
+    found = conflict_excess(L, 2, model.accuracies_)
+    assert found is not None
+    a, b = L[:, found.first], L[:, found.second]
+    assert found.conflicts == int(((a != -1) & (b != -1) & (a != b)).sum())
+    votes = (L[:, [found.first, found.second]] != -1).sum(axis=0)
+    allowed = float(votes @ (1 - model.accuracies_[[found.first, found.second]]))
+    assert found.allowed == pytest.approx(allowed) and found.conflicts > allowed + 4 * np.sqrt(allowed) + 4
+
+
+def test_accuracies_that_fit_the_conflicts_pass():
+    L, y = rare_positives()
+    covered = (L != -1).any(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = DawidSkene().fit(L)
+    P = model.predict_proba(L)
+    assert ece(y[covered], P[covered]) < 0.05
+
+
+def test_pairs_modelled_as_dependent_are_not_held_to_it():
+    """Inside a clique the model's joint factor explains the conflicts."""
+    L, _ = rare_positives()
+    apart = np.ones((8, 8), bool)
+    apart[np.ix_(range(8), range(8))] = False
+    assert conflict_excess(L, 2, np.ones(8), apart) is None
+    assert conflict_excess(L, 2, np.ones(8)) is not None
+    assert conflict_excess(L, 2, np.full(8, np.nan)) is None  # no accuracy, no claim
