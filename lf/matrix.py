@@ -214,7 +214,8 @@ class LabelMatrix:
         seconds: npt.ArrayLike | None = None,
         lf_fingerprints: Sequence[str | None] | None = None,
     ) -> None:
-        arr, k = as_label_array(np.asarray(array), cardinality)
+        given = np.asarray(array)
+        arr, k = as_label_array(given, cardinality)
         if labels is not None:
             labels = tuple(str(x) for x in labels)
             if cardinality is None:
@@ -223,6 +224,11 @@ class LabelMatrix:
                 raise ParameterError(f"{len(labels)} label names given for cardinality {k}: {labels}.")
         n, m = arr.shape
         self._array = np.ascontiguousarray(arr, dtype=_storage_dtype(k))
+        if given.flags.writeable and np.may_share_memory(self._array, given):
+            # The caller's own array: freezing it would change their data (it would refuse
+            # their next write), and sharing it would let that write change the matrix
+            # under its cached patterns. A read-only array is shared as it is.
+            self._array = self._array.copy()
         self._array.setflags(write=False)
         self.cardinality = k
         self.names = tuple(names) if names is not None else tuple(f"lf_{j}" for j in range(m))

@@ -360,3 +360,19 @@ def test_per_lf_costs_are_checked_when_made_so_a_saved_matrix_always_loads(tmp_p
     L = LabelMatrix([[0, 1]], names=["a", "b"], errors=np.array([2.0, 0.0]), seconds=[1, 0.5])
     back = LabelMatrix.load(L.save(tmp_path / "L.npz"))
     assert back.errors.tolist() == [2, 0] and back.seconds.tolist() == [1.0, 0.5]
+
+
+def test_the_callers_array_stays_theirs_and_cannot_change_the_matrix():
+    """LabelMatrix(arr) froze the caller's own int8 array (their next write raised), and
+    lf.summarize(arr) did the same; a read-only array is still shared, not copied."""
+    import lf
+
+    a = np.array([[0, 1, -1], [1, -1, 0]], np.int8)
+    L = LabelMatrix(a)
+    a[0, 0] = 1  # raised "assignment destination is read-only"
+    assert L.array[0, 0] == 0 and not L.array.flags.writeable
+    lf.summarize(a)
+    a[1, 1] = 0
+    frozen = a.copy()
+    frozen.setflags(write=False)
+    assert np.shares_memory(LabelMatrix(frozen).array, frozen)

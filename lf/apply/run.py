@@ -226,6 +226,7 @@ def stack(parts: Iterable[Part], lfs: Sequence[LabelingFunction], labels: tuple[
     if not results:
         raise DataError("The data has no rows: nothing to label.")
     array = np.concatenate([r.labels for r in results])
+    array.setflags(write=False)  # ours alone: the LabelMatrix takes it without a copy
     if cardinality is None:
         cardinality = max(2, int(array.max()) + 1)
     return LabelMatrix(
