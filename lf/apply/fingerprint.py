@@ -82,15 +82,16 @@ _CLASS_SKIP = {"__dict__", "__weakref__", "__module__", "__doc__", "__qualname__
 class Fingerprinter:
     """Computes fingerprints; remembers the modules it has read, so LFs sharing them pay once."""
 
-    def __init__(self, *, lf_source: bool = True) -> None:
+    def __init__(self, *, lf_source: bool = True, ordered: bool | None = None) -> None:
         """``lf_source=False``: leave out lf's own source and the libraries' versions (what a
-        fitted model is checked against: an upgrade does not change what the user's LFs are)."""
+        fitted model is checked against: an upgrade does not change what the user's LFs are).
+        ``ordered``: whether the order of lists and dicts counts (default: with ``lf_source``)."""
         self._lf_code = lf_code_digest() + runtime_versions() if lf_source else b"-"
         # A definition (lf_source=False) takes containers as multisets: a dict or list built
         # from a set has another order in every process (string hashing), and a model
         # would warn on every run that its LF had changed. A pure reorder goes unnoticed
         # there; the cache (lf_source=True) keeps the order, which can decide labels.
-        self._orderless = not lf_source
+        self._orderless = not lf_source if ordered is None else not ordered
         self._roots = installed_roots()
         self._modules: dict[str, tuple[bytes, tuple[str, ...]] | None] = {}
         self._dists: dict[str, list[str]] | None = None
@@ -153,7 +154,8 @@ class Fingerprinter:
         if callable(describe) and not isinstance(func, types.FunctionType):
             # its parameters, and the code that uses them: lf's (in every fingerprint), or the user's module
             code_of = b"lf" if type(func).__module__.startswith("lf.") else self.module(type(func).__module__)
-            return None if code_of is None else f"{type(func).__qualname__}:{describe()}".encode() + code_of
+            described = describe()  # None: it depends on state it cannot describe
+            return None if code_of is None or described is None else f"{type(func).__qualname__}:{described}".encode() + code_of
         if isinstance(func, types.MethodType):
             inner, owner = self._func(func.__func__, seen), self.value(func.__self__, seen)
             return None if inner is None or owner is None else inner + owner
