@@ -57,7 +57,19 @@ def _data(fp: Fingerprinter, value: Any) -> bytes | None:
         return None if None in items else f"{type(value).__name__}:".encode() + b"|".join(hashlib.sha256(i or b"").digest() for i in items)
     if isinstance(value, Table):
         value = dict(value)
-    return fp.value(value, {})
+    return _leaves(value) or fp.value(value, {})
+
+
+def _leaves(value: Any) -> bytes | None:
+    """A fast path for the large tables of words (stop words, norms): a set, list or dict
+    of strings and numbers only, as the repr of its items (sets and dicts sorted)."""
+    plain = (str, int, float)
+    if isinstance(value, dict) and type(value) is dict:
+        if all(type(k) in plain and type(v) in plain for k, v in value.items()):
+            return b"dict:" + repr(sorted(value.items(), key=repr)).encode()
+    elif type(value) in (set, frozenset) and all(type(v) in plain for v in value):
+        return b"set:" + repr(sorted(value, key=repr)).encode()
+    return None
 
 
 def _component(fp: Fingerprinter, name: str, pipe: Any) -> bytes | None:
