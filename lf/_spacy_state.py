@@ -40,7 +40,7 @@ _LEXEME = ("flags", "lower", "norm", "shape", "prefix", "suffix", "lang")
 def _fingerprinter() -> Fingerprinter:
     from lf.apply.fingerprint import Fingerprinter
 
-    return Fingerprinter(lf_source=False, ordered=True)
+    return Fingerprinter(lf_source=False, ordered=True, world=True)
 
 
 def _data(fp: Fingerprinter, value: Any) -> bytes | None:

@@ -63,6 +63,8 @@ def _refuse(who: str, args: tuple[Any, ...], kwargs: Mapping[str, Any], allowed:
 class _ParseOne:
     """Parses one row's text (an LF called by hand); its fingerprint names the pipeline run."""
 
+    unreadable = "its spaCy pipeline or doc._ attributes hold state lf cannot read"
+
     def __init__(self, owner: SpacyPreprocessor) -> None:
         self.owner = owner
         self.__doc__ = f"Adds x.{owner.doc_field}: the spaCy Doc of x.{owner.text_field}."

@@ -85,12 +85,14 @@ class CacheStats(NamedTuple):
     computed: int
     uncacheable: tuple[str, ...]  # LFs that run every time
     folder: str
+    reasons: tuple[str, ...] = ()  # why, per LF of `uncacheable` ("" when not known)
 
     def __str__(self) -> str:
         total = self.reused + self.computed
         line = f"cache: {self.reused} of {total} LF x chunk results reused, {self.computed} computed ({self.folder})"
         if self.uncacheable:
-            line += f"; not cacheable: {', '.join(self.uncacheable)}"
+            why = [f" ({r})" if r else "" for r in self.reasons] or [""] * len(self.uncacheable)
+            line += f"; not cacheable: {', '.join(n + w for n, w in zip(self.uncacheable, why))}"
         return line
 
 
@@ -176,12 +178,16 @@ class ChunkCache:
         _open_folder(self.folder)
         fingerprinter = Fingerprinter()
         self.names = [lf.name for lf in lfs]
-        self.fingerprints = [fingerprinter.lf(lf) for lf in lfs]
+        self.fingerprints, self.reasons = [], []
+        for lf in lfs:
+            self.fingerprints.append(fingerprinter.lf(lf))
+            self.reasons.append(fingerprinter.why or "")
         self.reused = self.computed = 0
 
     def stats(self) -> CacheStats:
-        skipped = tuple(n for n, fp in zip(self.names, self.fingerprints) if fp is None)
-        return CacheStats(self.reused, self.computed, skipped, str(self.folder))
+        skipped = [j for j, fp in enumerate(self.fingerprints) if fp is None]
+        names, reasons = tuple(self.names[j] for j in skipped), tuple(self.reasons[j] for j in skipped)
+        return CacheStats(self.reused, self.computed, names, str(self.folder), reasons)
 
     def _path(self, j: int, key: str) -> Path | None:
         fp = self.fingerprints[j]
