@@ -98,8 +98,11 @@ class Pipeline:
         return _load(self.spec) if isinstance(self.spec, str) else (self.spec, self._own_lock)
 
     def identity(self) -> dict[str, Any]:
-        """Name, version, language and spaCy version: what a stored result depends on."""
+        """Name, version, language, and the versions of spaCy and of what computes its
+        models (thinc, numpy, the CPU or GPU ops): what a stored result depends on."""
         from importlib.metadata import version
+
+        from thinc.api import get_current_ops
 
         nlp, _ = self.loaded()
         meta = nlp.meta
@@ -107,6 +110,9 @@ class Pipeline:
             "name": f"{meta.get('lang', nlp.lang)}_{meta.get('name', 'pipeline')}",
             "version": str(meta.get("version", "")),
             "spacy": version("spacy"),
+            "thinc": version("thinc"),
+            "numpy": version("numpy"),
+            "ops": type(get_current_ops()).__name__,
         }
 
     def describe(self, components: Sequence[str]) -> dict[str, Any]:

@@ -192,3 +192,35 @@ def test_a_second_lf_apply_after_an_edit_labels_anew(tmp_path: Path, case: str) 
     assert apply("first.parquet") == labels_before
     _write(module, after, needs, test, tmp_path / "docs")
     assert apply("second.parquet") == labels_after
+
+
+def test_a_text_changed_under_the_same_id_is_parsed_again(tmp_path: Path) -> None:
+    """Docs are found by their text, never by the row's id or position."""
+    module, docs = tmp_path / "id_lfs.py", tmp_path / "docs"
+    _write(module, "", ("ents",), 'any(e.label_ == "GPE" for e in x.doc.ents)', docs)
+    rows = pd.DataFrame({"id": ["a", "b"], "text": ["I love Paris", "hello there"]})
+    assert _run_on(module, rows) == [1, -1]
+    rows.loc[0, "text"], rows.loc[1, "text"] = "hello there", "I love Paris"
+    assert _run_on(module, rows) == [-1, 1]
+    rows.loc[0, "text"] = "I love Berlin"
+    assert _run_on(module, rows) == [1, 1]
+
+
+def _run_on(module: Path, rows: pd.DataFrame) -> list[int]:
+    return lf.apply(lf.load_lfs(module), rows, cardinality=2, progress=False).array[:, 0].tolist()  # type: ignore[no-any-return]
+
+
+def test_docs_parsed_under_another_thinc_are_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The library computing the models' layers (thinc), numpy and the CPU / GPU ops enter
+    the key with spaCy's version: their numerics decide entities and tags at the margin."""
+    import importlib.metadata
+
+    module, docs = tmp_path / "thinc_lfs.py", tmp_path / "docs"
+    _write(module, "", ("ents",), "len(x.doc.ents) > 0", docs)
+    _run(module, None)
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.0.1" if name == "thinc" else real(name))
+    _run(module, None)
+    pipelines = lf.doc_cache.doc_cache_info(docs)
+    assert len(pipelines) == 2 and sum(p["docs"] for p in pipelines) == 2 * TEXTS["text"].nunique()
+    assert {p["thinc"] for p in pipelines} == {"0.0.1", real("thinc")}
