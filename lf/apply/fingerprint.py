@@ -25,7 +25,10 @@ What an LF's labels depend on, and how each part enters its fingerprint:
 Anything else makes the LF uncacheable (it runs every time): an object that is not plain
 data (numbers, strings, containers of them, numpy arrays, compiled regexes, paths), such as
 a spaCy pipeline, a class instance or a Snorkel LF object, whose state could change without
-its source. A file an LF opens at call time cannot be seen: declare it with ``files=``.
+its source; code that reads the world when it runs or keeps state (:mod:`lf.apply.world`:
+the environment, the clock, random draws, a file opened without ``files=``, a global it
+changes); an object whose ``fingerprint()`` returns None (a spaCy preprocessor whose
+pipeline holds state lf cannot read). :attr:`Fingerprinter.why` says which.
 """
 
 from __future__ import annotations
