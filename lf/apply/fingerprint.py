@@ -391,6 +391,12 @@ class Fingerprinter:
             rest = self.value((value.__defaults__, value.__kwdefaults__, cells), {})
             return None if rest is None else code_bytes(value.__code__) + rest
         if isinstance(value, type):
+            for method in vars(value).values():
+                func = getattr(method, "__func__", method)
+                if not self._trusted and isinstance(func, types.FunctionType):
+                    reason = world_reason(func.__code__, func.__globals__, _cells(func), files=self._opens_files)
+                    if reason is not None:
+                        return self._not_cacheable(f"{name}.{func.__qualname__}: {reason}")
             members = [(k, m._value_) for k, m in value.__members__.items()] if issubclass(value, enum.Enum) else []
             data = [(k, v) for k, v in vars(value).items() if not (k.startswith("__") or k in _CLASS_SKIP or is_code(v))]
             code = [k.encode() + code_bytes(f.__code__) for k, v in sorted(vars(value).items()) for f in [getattr(v, "__func__", v)] if isinstance(f, types.FunctionType)]

@@ -46,6 +46,10 @@ CASES = {
         "file",
     ),
     "file_read_by_a_helper_module": ("from . import reader\n@labeling_function()\ndef target(x):\n    return 1 if x.text.split()[0] in reader.words() else ABSTAIN\n", "file"),
+    "environment_read_by_a_helper_class": (
+        "from . import envreader\n@labeling_function()\ndef target(x):\n    return 1 if envreader.Env.word() in x.text else ABSTAIN\n",
+        "env",
+    ),
     "seeded_random": (
         "import random\nrandom.seed(0)\n@labeling_function()\ndef target(x):\n    return 1 if random.random() < 0.5 else ABSTAIN\n",
         "draws",
@@ -89,6 +93,9 @@ def _write(pkg: Path, body: str, words: Path) -> None:
     pkg.mkdir(exist_ok=True)
     (pkg / "__init__.py").write_text("")
     (pkg / "reader.py").write_text(f"def words():\n    with open({str(words)!r}) as fh:\n        return fh.read().split()\n")
+    (pkg / "envreader.py").write_text(
+        "import os\nclass Env:\n    @staticmethod\n    def word():\n        return os.environ.get('LF_TEST_WORD', '')\n"
+    )
     (pkg / "lfs.py").write_text(textwrap.dedent(HEADER.format(words=str(words))) + body)
 
 
