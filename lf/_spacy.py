@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from lf._spacy_state import PipelineState
 from lf.errors import MissingExtraError, ParameterError, require
 
 __all__ = ["ANNOTATIONS", "DEFAULT_MODEL", "Pipeline", "default_model"]
@@ -78,6 +79,7 @@ class Pipeline:
                 f"`model` must be a spaCy pipeline name or a loaded spacy.Language. Got {model!r}."
             )
         self._own_lock = threading.Lock()
+        self._state = PipelineState()
 
     def __getstate__(self) -> dict[str, Any]:
         return {"spec": self.spec}  # a name travels as a name: each process loads it once
@@ -85,6 +87,7 @@ class Pipeline:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.spec = state["spec"]
         self._own_lock = threading.Lock()
+        self._state = PipelineState()
 
     @property
     def key(self) -> str:
@@ -95,8 +98,11 @@ class Pipeline:
         return _load(self.spec) if isinstance(self.spec, str) else (self.spec, self._own_lock)
 
     def identity(self) -> dict[str, Any]:
-        """Name, version, language and spaCy version: what a stored result depends on."""
+        """Name, version, language, and the versions of spaCy and of what computes its
+        models (thinc, numpy, the CPU or GPU ops): what a stored result depends on."""
         from importlib.metadata import version
+
+        from thinc.api import get_current_ops
 
         nlp, _ = self.loaded()
         meta = nlp.meta
@@ -104,35 +110,27 @@ class Pipeline:
             "name": f"{meta.get('lang', nlp.lang)}_{meta.get('name', 'pipeline')}",
             "version": str(meta.get("version", "")),
             "spacy": version("spacy"),
+            "thinc": version("thinc"),
+            "numpy": version("numpy"),
+            "ops": type(get_current_ops()).__name__,
         }
 
     def describe(self, components: Sequence[str]) -> dict[str, Any]:
         """:meth:`identity` plus the components run (name and factory, in pipeline order)
-        and :meth:`content`, the hash of their current state."""
+        and :meth:`content`, the hash of their current state (None: not cacheable)."""
         nlp, _ = self.loaded()
         factories = [f"{c}:{nlp.get_pipe_meta(c).factory}" for c in components]
         return {**self.identity(), "components": factories, "content": self.content(components)}
 
-    def content(self, components: Sequence[str]) -> str:
-        """A hash of what a parse depends on beyond the pipeline's name and version: its
-        config, tokenizer and the serialized state of each component run (an entity ruler's
-        patterns, retrained weights), so an edited or retrained pipeline under the same name
-        is another pipeline. Static word vectors enter by their name and shape only."""
-        import hashlib
-
+    def content(self, components: Sequence[str]) -> str | None:
+        """A hash of what a parse depends on beyond the pipeline's name and version (see
+        :mod:`lf._spacy_state`): config, tokenizer, the state and code of each component
+        run, the vocabulary's lexical attributes and the word vectors, so a pipeline edited
+        in code or retrained under the same name is another pipeline. None when some part
+        cannot be read: nothing parsed with it is then cached."""
         nlp, lock = self.loaded()
-        digest = hashlib.sha256()
         with lock:
-            digest.update(nlp.config.to_str().encode("utf-8"))
-            digest.update(nlp.tokenizer.to_bytes(exclude=["vocab"]))
-            for name in components:
-                pipe = nlp.get_pipe(name)
-                digest.update(name.encode("utf-8") + b"\0")
-                to_bytes = getattr(pipe, "to_bytes", None)  # a plain function component has no state
-                digest.update(to_bytes(exclude=["vocab"]) if to_bytes is not None else repr(type(pipe)).encode("utf-8"))
-            vectors = nlp.vocab.vectors
-            digest.update(f"{vectors.name}|{vectors.shape}".encode())
-        return digest.hexdigest()[:32]
+            return self._state.digest(nlp, components)
 
     def components(self, needs: Iterable[str]) -> tuple[str, ...]:
         """The components to run for ``needs``, dependencies included, in pipeline order."""

@@ -63,6 +63,8 @@ def _refuse(who: str, args: tuple[Any, ...], kwargs: Mapping[str, Any], allowed:
 class _ParseOne:
     """Parses one row's text (an LF called by hand); its fingerprint names the pipeline run."""
 
+    unreadable = "its spaCy pipeline or doc._ attributes hold state lf cannot read"
+
     def __init__(self, owner: SpacyPreprocessor) -> None:
         self.owner = owner
         self.__doc__ = f"Adds x.{owner.doc_field}: the spaCy Doc of x.{owner.text_field}."
@@ -75,13 +77,19 @@ class _ParseOne:
         x[pre.doc_field] = pre.pipeline.parse([text], pre.components(), pre.batch_size, 1)[0]
         return x
 
-    def fingerprint(self) -> str:
-        """Pipeline name, version, spaCy version, the components run and their state, plus the fields."""
+    def fingerprint(self) -> str | None:
+        """Pipeline name, version, spaCy version, the components run and their state, the
+        ``doc._`` attributes registered, plus the fields; None when some of it cannot be
+        read (the LF is then not cached)."""
+        from lf._spacy_state import extensions_digest
+
         pre = self.owner
-        return json.dumps(
-            {**pre.pipeline.describe(pre.components()), "text": pre.text_field, "doc": pre.doc_field},
-            sort_keys=True,
-        )
+        described = pre.pipeline.describe(pre.components())
+        extensions = extensions_digest()
+        if described["content"] is None or extensions is None:
+            return None
+        fields = {"text": pre.text_field, "doc": pre.doc_field, "extensions": extensions}
+        return json.dumps({**described, **fields}, sort_keys=True)
 
 
 class SpacyPreprocessor(Preprocessor):
@@ -192,6 +200,8 @@ class _ChunkDocs:
 
     def get(self, texts: list[str]) -> dict[str, Any]:
         missing = [t for t in dict.fromkeys(texts) if t not in self.docs]
+        if self.cache is not None and self.description()["content"] is None:
+            self.cache = None  # a pipeline state it cannot read: its Docs are parsed, not stored
         if missing and self.cache is not None:
             self.docs.update(self.cache.get(self.description(), missing, self.pipeline.loaded()[0].vocab))
             missing = [t for t in missing if t not in self.docs]

@@ -9,12 +9,14 @@ uses, and the content of the files it declares with ``files=``. After an edit, o
 whose fingerprint changed run again; after an interruption, the chunks already labeled come
 from the cache. An LF whose fingerprint cannot be computed (it reads an object that is not
 plain data, e.g. a spaCy pipeline or a class instance) is never cached: it runs every time.
+Nor is one whose code reads the world when it runs or keeps state between calls (the
+environment, the clock, random draws, files it opens undeclared, a global it changes; see
+:mod:`lf.apply.world`): :class:`CacheStats` names each with the reason.
 
-What the cache cannot see: a file an LF opens *at call time* (``open("words.txt")`` in its
-body), a database or a web service. Declare such files with
-``@labeling_function(files=["words.txt"])`` so their content enters the fingerprint;
-anything else an LF reads at call time must not change between cached runs (or clear the
-cache: ``lf cache clear DIR``).
+What the cache cannot see: what a library call returns from outside that
+:mod:`lf.apply.world` does not know (a database client, a web service through a package it
+does not list). Anything such an LF reads must not change between cached runs (or clear
+the cache: ``lf cache clear DIR``).
 
 The folder holds a ``CACHEDIR.TAG`` marker (so backup tools skip it, and ``clear`` knows it
 is an lf cache) and one sub-folder per LF fingerprint with one ``.npz`` entry per chunk,
@@ -85,12 +87,14 @@ class CacheStats(NamedTuple):
     computed: int
     uncacheable: tuple[str, ...]  # LFs that run every time
     folder: str
+    reasons: tuple[str, ...] = ()  # why, per LF of `uncacheable` ("" when not known)
 
     def __str__(self) -> str:
         total = self.reused + self.computed
         line = f"cache: {self.reused} of {total} LF x chunk results reused, {self.computed} computed ({self.folder})"
         if self.uncacheable:
-            line += f"; not cacheable: {', '.join(self.uncacheable)}"
+            why = [f" ({r})" if r else "" for r in self.reasons] or [""] * len(self.uncacheable)
+            line += f"; not cacheable: {', '.join(n + w for n, w in zip(self.uncacheable, why))}"
         return line
 
 
@@ -176,12 +180,16 @@ class ChunkCache:
         _open_folder(self.folder)
         fingerprinter = Fingerprinter()
         self.names = [lf.name for lf in lfs]
-        self.fingerprints = [fingerprinter.lf(lf) for lf in lfs]
+        self.fingerprints, self.reasons = [], []
+        for lf in lfs:
+            self.fingerprints.append(fingerprinter.lf(lf))
+            self.reasons.append(fingerprinter.why or "")
         self.reused = self.computed = 0
 
     def stats(self) -> CacheStats:
-        skipped = tuple(n for n, fp in zip(self.names, self.fingerprints) if fp is None)
-        return CacheStats(self.reused, self.computed, skipped, str(self.folder))
+        skipped = [j for j, fp in enumerate(self.fingerprints) if fp is None]
+        names, reasons = tuple(self.names[j] for j in skipped), tuple(self.reasons[j] for j in skipped)
+        return CacheStats(self.reused, self.computed, names, str(self.folder), reasons)
 
     def _path(self, j: int, key: str) -> Path | None:
         fp = self.fingerprints[j]

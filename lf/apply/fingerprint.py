@@ -25,7 +25,10 @@ What an LF's labels depend on, and how each part enters its fingerprint:
 Anything else makes the LF uncacheable (it runs every time): an object that is not plain
 data (numbers, strings, containers of them, numpy arrays, compiled regexes, paths), such as
 a spaCy pipeline, a class instance or a Snorkel LF object, whose state could change without
-its source. A file an LF opens at call time cannot be seen: declare it with ``files=``.
+its source; code that reads the world when it runs or keeps state (:mod:`lf.apply.world`:
+the environment, the clock, random draws, a file opened without ``files=``, a global it
+changes); an object whose ``fingerprint()`` returns None (a spaCy preprocessor whose
+pipeline holds state lf cannot read). :attr:`Fingerprinter.why` says which.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from lf.apply.code_reading import (
     source_imports,
     walk_code,
 )
+from lf.apply.world import world_module, world_reason
 from lf.core import LabelingFunction, Preprocessor
 from lf.errors import DataError
 
@@ -82,23 +86,31 @@ _CLASS_SKIP = {"__dict__", "__weakref__", "__module__", "__doc__", "__qualname__
 class Fingerprinter:
     """Computes fingerprints; remembers the modules it has read, so LFs sharing them pay once."""
 
-    def __init__(self, *, lf_source: bool = True) -> None:
+    def __init__(self, *, lf_source: bool = True, ordered: bool | None = None, world: bool | None = None) -> None:
         """``lf_source=False``: leave out lf's own source and the libraries' versions (what a
-        fitted model is checked against: an upgrade does not change what the user's LFs are)."""
+        fitted model is checked against: an upgrade does not change what the user's LFs are).
+        ``ordered``: whether the order of lists and dicts counts; ``world``: whether code that
+        reads the machine or keeps state makes an LF uncacheable (:mod:`lf.apply.world`; a
+        definition is what the code is, not what it reads). Both default to ``lf_source``."""
         self._lf_code = lf_code_digest() + runtime_versions() if lf_source else b"-"
         # A definition (lf_source=False) takes containers as multisets: a dict or list built
         # from a set has another order in every process (string hashing), and a model
         # would warn on every run that its LF had changed. A pure reorder goes unnoticed
         # there; the cache (lf_source=True) keeps the order, which can decide labels.
-        self._orderless = not lf_source
+        self._orderless = not lf_source if ordered is None else not ordered
         self._roots = installed_roots()
         self._modules: dict[str, tuple[bytes, tuple[str, ...]] | None] = {}
         self._dists: dict[str, list[str]] | None = None
         self._installed: dict[str, bytes | None] = {}
+        self._opens_files = False  # whether the LF being read declares files (it may open them)
+        self.why: str | None = None  # why the last LF read is not cacheable, when it is not
+        self._trusted = 0 if (lf_source if world is None else world) else 1  # > 0: no world checks (lf's own code)
 
     # -- LFs -------------------------------------------------------------------------------
     def lf(self, lf: LabelingFunction) -> str | None:
-        """A hex digest that changes whenever the LF would label differently, or None."""
+        """A hex digest that changes whenever the LF would label differently, or None (then
+        :attr:`why` says why, when a call could read the world or change state)."""
+        self._opens_files, self.why = any(getattr(s, "files", ()) for s in (lf, *lf.pre)), None
         raw = self._lf(lf, {})
         return None if raw is None else hashlib.sha256(raw).hexdigest()
 
@@ -153,7 +165,10 @@ class Fingerprinter:
         if callable(describe) and not isinstance(func, types.FunctionType):
             # its parameters, and the code that uses them: lf's (in every fingerprint), or the user's module
             code_of = b"lf" if type(func).__module__.startswith("lf.") else self.module(type(func).__module__)
-            return None if code_of is None else f"{type(func).__qualname__}:{describe()}".encode() + code_of
+            described = describe()  # None: it depends on state it cannot describe
+            if described is None:
+                return self._not_cacheable(getattr(func, "unreadable", f"{type(func).__qualname__} has state it cannot describe"))
+            return None if code_of is None else f"{type(func).__qualname__}:{described}".encode() + code_of
         if isinstance(func, types.MethodType):
             inner, owner = self._func(func.__func__, seen), self.value(func.__self__, seen)
             return None if inner is None or owner is None else inner + owner
@@ -168,7 +183,22 @@ class Fingerprinter:
             return None
         installed = self._installed_module(getattr(func, "__module__", None))
         if installed is not None:
+            if not self._trusted and world_module(func.__module__, files=self._opens_files):
+                return self._not_cacheable(f"{func.__qualname__} ({func.__module__}) reads the machine when called")
             return f"func:{func.__module__}.{func.__qualname__}@".encode() + installed
+        if _lf_own(func.__module__):  # lf's own code reads the machine (timers, files) but decides no labels by it
+            self._trusted += 1
+            try:
+                return self._code(func, code, seen)
+            finally:
+                self._trusted -= 1
+        reason = None if self._trusted else world_reason(code, func.__globals__, _cells(func), files=self._opens_files)
+        if reason is not None:
+            return self._not_cacheable(f"{func.__qualname__}: {reason}")
+        return self._code(func, code, seen)
+
+    def _code(self, func: Any, code: types.CodeType, seen: dict[int, Any]) -> bytes | None:
+        """A function's code, defaults, closure, the values it names and the modules it imports."""
         parts = [code_bytes(code)]
         cells = [c.cell_contents for c in func.__closure__ or () if filled_cell(c)]
         for extra in (func.__defaults__, func.__kwdefaults__, cells):
@@ -190,6 +220,11 @@ class Fingerprinter:
                 return None
             parts.append(mod)
         return b"\0".join(parts)
+
+    def _not_cacheable(self, why: str) -> bytes | None:
+        """None (not cacheable), noting why for the cache's summary."""
+        self.why = self.why or why
+        return None
 
     def _class(self, cls: type, seen: dict[int, Any]) -> bytes | None:
         installed = self._installed_module(cls.__module__)
@@ -240,6 +275,9 @@ class Fingerprinter:
         if isinstance(value, Preprocessor):
             return self._lf(LabelingFunction(value.name, value.func, resources=value.resources), seen)
         if isinstance(value, _BUILTIN_CALLABLES):
+            owner = getattr(value, "__module__", None) or type(getattr(value, "__self__", None)).__module__
+            if not self._trusted and world_module(owner, files=self._opens_files):
+                return self._not_cacheable(f"{value.__qualname__} ({owner}) reads the machine when called")
             return f"builtin:{getattr(value, '__module__', '')}.{value.__qualname__}".encode()
         if isinstance(value, (types.FunctionType, types.MethodType, functools.partial, _MEMOIZED)) or hasattr(value, "fingerprint"):
             return self._func(value, seen)
@@ -297,7 +335,12 @@ class Fingerprinter:
     def _module_entry(self, name: str) -> tuple[bytes, tuple[str, ...]] | None:
         if name not in self._modules:
             self._modules[name] = (b"<reading>", ())  # a module its own globals lead back to
-            self._modules[name] = self._read_module(name)
+            own = _lf_own(name)
+            self._trusted += own
+            try:
+                self._modules[name] = self._read_module(name)
+            finally:
+                self._trusted -= own
         return self._modules[name]
 
     def _read_module(self, name: str) -> tuple[bytes, tuple[str, ...]] | None:
@@ -340,10 +383,20 @@ class Fingerprinter:
         # Code as it is in memory, beside the source on disk: a module edited but not
         # reloaded runs its old code, and its labels must not be stored under the new source.
         if isinstance(value, types.FunctionType):
+            if not self._trusted:
+                reason = world_reason(value.__code__, value.__globals__, _cells(value), files=self._opens_files)
+                if reason is not None:
+                    return self._not_cacheable(f"{name}.{value.__qualname__}: {reason}")
             cells = [c.cell_contents for c in value.__closure__ or () if filled_cell(c)]
             rest = self.value((value.__defaults__, value.__kwdefaults__, cells), {})
             return None if rest is None else code_bytes(value.__code__) + rest
         if isinstance(value, type):
+            for method in vars(value).values():
+                func = getattr(method, "__func__", method)
+                if not self._trusted and isinstance(func, types.FunctionType):
+                    reason = world_reason(func.__code__, func.__globals__, _cells(func), files=self._opens_files)
+                    if reason is not None:
+                        return self._not_cacheable(f"{name}.{func.__qualname__}: {reason}")
             members = [(k, m._value_) for k, m in value.__members__.items()] if issubclass(value, enum.Enum) else []
             data = [(k, v) for k, v in vars(value).items() if not (k.startswith("__") or k in _CLASS_SKIP or is_code(v))]
             code = [k.encode() + code_bytes(f.__code__) for k, v in sorted(vars(value).items()) for f in [getattr(v, "__func__", v)] if isinstance(f, types.FunctionType)]
@@ -405,6 +458,16 @@ class Fingerprinter:
         return out
 
 
+
+
+def _lf_own(module: str | None) -> bool:
+    """lf's own code: its source is in every fingerprint, and it decides no labels by reading the machine."""
+    return module == "lf" or (module or "").startswith("lf.")
+
+
+def _cells(func: types.FunctionType) -> dict[str, Any]:
+    """A function's closure cells by name (the filled ones)."""
+    return {n: c.cell_contents for n, c in zip(func.__code__.co_freevars, func.__closure__ or ()) if filled_cell(c)}
 
 
 def lf_fingerprint(lf: LabelingFunction) -> str | None:

@@ -17,7 +17,6 @@ MODULE = """
 from lf import ABSTAIN, keyword_lf, labeling_function
 
 LOG = {log!r}
-STOP = {stop!r}
 LABELS = ["HAM", "SPAM"]
 WORDS = ("win", "free")
 
@@ -33,8 +32,7 @@ def money(x):
 @labeling_function()
 def short(x):
     _called("short")
-    import os
-    if os.path.exists(STOP) and x.text == "stop here":
+    if x.text == "stop here":
         raise RuntimeError("interrupted")
     return 0 if len(x.text) < {limit} else ABSTAIN
 
@@ -43,7 +41,7 @@ link = keyword_lf("link", ["http"], 1)
 
 
 def _write(path: Path, tmp: Path, limit: int = 12) -> None:
-    path.write_text(textwrap.dedent(MODULE.format(log=str(tmp / "calls.log"), stop=str(tmp / "STOP"), limit=limit)))
+    path.write_text(textwrap.dedent(MODULE.format(log=str(tmp / "calls.log"), limit=limit)))
 
 
 def _calls(tmp: Path) -> list[str]:
@@ -55,7 +53,7 @@ def _calls(tmp: Path) -> list[str]:
 
 @pytest.fixture
 def corpus() -> pd.DataFrame:
-    texts = ["win big", "hello", "free http stuff", "ok", "a much longer comment", "stop here"] * 50
+    texts = ["win big", "hello", "free http stuff", "ok", "a much longer comment", "stop"] * 50
     return pd.DataFrame({"text": texts, "id": [f"r{i}" for i in range(len(texts))]})
 
 
@@ -89,14 +87,12 @@ def test_editing_one_lf_reruns_only_that_lf(tmp_path: Path, corpus: pd.DataFrame
 def test_an_interrupted_run_resumes_from_the_chunks_already_labeled(tmp_path: Path, corpus: pd.DataFrame) -> None:
     module = tmp_path / "lfs.py"
     _write(module, tmp_path)
-    (tmp_path / "STOP").touch()
     data = corpus.copy()
-    data.loc[:, "text"] = data["text"].replace("stop here", "stop")  # no stop row ...
-    data.loc[250, "text"] = "stop here"  # ... but one in the third chunk
+    data.loc[250, "text"] = "stop here"  # `short` fails in the third chunk
     with pytest.raises(LFRuntimeError, match="interrupted"):
         lf.apply(lf.load_lfs(module), data, chunk_size=100, cache=tmp_path / "cache", progress=False)
     _calls(tmp_path)
-    (tmp_path / "STOP").unlink()
+    data = corpus  # the failing row fixed: the first two chunks are as they were
     resumed = lf.apply(lf.load_lfs(module), data, chunk_size=100, cache=tmp_path / "cache", progress=False)
     assert _calls(tmp_path).count("money") == 100  # only the chunk that failed, and the rest
     assert resumed == lf.apply(lf.load_lfs(module), data, chunk_size=100, progress=False)

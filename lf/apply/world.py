@@ -1,0 +1,147 @@
+"""Whether a function's labels could change with no change to its code or data: it reads
+the world when it runs, or keeps state between calls.
+
+The fingerprint (:mod:`lf.apply.fingerprint`) covers what an LF's code names; it cannot
+cover what a call returns from outside: an environment variable, the clock, a random draw
+(seeded or not: which draw a row gets depends on the rows labeled before it, and a cached
+chunk is not labeled again), a file opened at call time, the process's string hashing. Nor
+what an LF changes as it runs (a global set of the texts seen so far, a counter): a
+chunk's labels then depend on the chunks before it. :func:`world_reason` finds these in a
+function's bytecode; such an LF is not cached (it runs every time).
+
+Found: the builtins that read outside the code (``open``, ``input``, ``hash``, ``id``,
+``eval`` ...), anything of a module that reads the machine (``os``, ``sys``, ``time``,
+``random``, ``pathlib``, ``socket``, ``subprocess``, ``urllib``, ``requests`` ...), the
+attributes ``now``, ``today``, ``utcnow``, ``environ``, ``getenv``, ``urandom`` and
+``random`` (``datetime.now()``, ``np.random.rand()``), an import of such a module inside
+the function, an assignment to a global or an enclosing variable, and a call of a
+mutating method (``append``, ``add``, ``update`` ...) or an item assignment on a global or
+enclosing list, dict or set. An LF declaring ``files=`` may open files (their content is
+in its fingerprint). This errs on the side of running again: a pure ``os.path.join`` makes
+an LF run every time too.
+"""
+
+from __future__ import annotations
+
+import builtins
+import collections
+import dis
+import types
+from typing import Any
+
+__all__ = ["world_module", "world_reason"]
+
+_MODULES = frozenset({
+    "aiohttp", "asyncio", "ctypes", "dbm", "fileinput", "ftplib", "getpass", "glob", "http", "httpx", "io",
+    "locale", "mmap", "multiprocessing", "os", "pathlib", "platform", "random", "requests", "secrets", "select",
+    "selectors", "shelve", "shutil", "signal", "smtplib", "socket", "sqlite3", "ssl", "subprocess", "sys",
+    "tempfile", "threading", "time", "urllib", "urllib3", "uuid", "webbrowser",
+})
+_FILE_MODULES = frozenset({"pathlib", "io", "fileinput", "glob"})  # what files= allows
+_BUILTINS = frozenset({
+    "open", "input", "hash", "id", "eval", "exec", "compile", "__import__", "globals", "locals", "vars",
+    "breakpoint", "help",
+})
+_ATTRS = frozenset({"now", "today", "utcnow", "environ", "getenv", "urandom", "random"})
+_MUTATORS = frozenset({
+    "append", "extend", "insert", "add", "update", "pop", "popitem", "remove", "discard", "clear",
+    "setdefault", "sort", "reverse", "appendleft", "extendleft", "popleft", "rotate", "__setitem__",
+    "__delitem__", "__iadd__", "__ior__", "intersection_update", "difference_update",
+    "symmetric_difference_update",
+})
+_MUTABLE = (list, dict, set, bytearray, collections.deque)
+
+
+def world_module(name: str | None, *, files: bool = False) -> bool:
+    """Whether a module (dotted name) reads the machine: os, time, random, numpy.random ..."""
+    if not name:
+        return False
+    parts = name.split(".")
+    if files and parts[0] in _FILE_MODULES:
+        return False
+    return parts[0] in _MODULES or "random" in parts[1:]
+
+
+def _owner(value: Any) -> str | None:
+    """The module an object comes from (a bound builtin method: its instance's class's)."""
+    if isinstance(value, types.ModuleType):
+        return value.__name__
+    owner = getattr(value, "__module__", None)
+    if owner is None and isinstance(value, types.BuiltinMethodType):
+        owner = type(value.__self__).__module__
+    return owner if isinstance(owner, str) else None
+
+
+def world_reason(code: types.CodeType, namespace: dict[str, Any], cells: dict[str, Any], *, files: bool = False) -> str | None:
+    """Why a function (its code, globals and closure cells by name) may label differently with
+    the same code and data, or None. ``files``: the LF declares the files it opens."""
+    for c in _walk(code):
+        reason = _reason(c, namespace, cells, files)
+        if reason is not None:
+            return reason
+    return None
+
+
+def _walk(code: types.CodeType) -> list[types.CodeType]:
+    out = [code]
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            out += _walk(c)
+    return out
+
+
+def _writes_only(instructions: list[dis.Instruction], at: int) -> bool:
+    """Whether the ``open`` loaded at ``at`` is called with a constant mode that only writes
+    (``open(LOG, "a")``: a log does not decide labels). Read from the call's last argument."""
+    for ins in instructions[at + 1 :]:
+        if ins.opname in ("PRECALL", "CALL", "CALL_FUNCTION", "CALL_FUNCTION_KW"):
+            break
+    else:
+        return False
+    args = [i for i in instructions[at + 1 : instructions.index(ins)] if i.opname != "KW_NAMES"]
+    mode = args[-1].argval if args and args[-1].opname == "LOAD_CONST" else None
+    return isinstance(mode, str) and 1 < len(args) < 4 and not set(mode) & set("r+") and bool(set(mode) & set("wax"))
+
+
+def _reason(code: types.CodeType, namespace: dict[str, Any], cells: dict[str, Any], files: bool) -> str | None:
+    outer = set(code.co_freevars)
+    containers = False  # whether this statement has loaded a global or enclosing list, dict or set
+    previous: dis.Instruction | None = None
+    instructions = list(dis.get_instructions(code))
+    for at, ins in enumerate(instructions):
+        name = ins.argval if isinstance(ins.argval, str) else ""
+        if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+            if name in namespace:
+                value = namespace[name]
+                if world_module(_owner(value), files=files):
+                    return f"it uses {name} ({_owner(value)}), which reads the machine when called"
+                containers = containers or isinstance(value, _MUTABLE)
+            elif name in _BUILTINS and hasattr(builtins, name) and not (name == "open" and (files or _writes_only(instructions, at))):
+                return f"it calls {name}(), which reads outside its code"
+        elif ins.opname in ("LOAD_DEREF", "LOAD_CLOSURE") and name in outer:
+            containers = containers or isinstance(cells.get(name), _MUTABLE)
+        elif ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
+            return f"it assigns the global {name}"
+        elif ins.opname in ("STORE_DEREF", "DELETE_DEREF") and name in outer:
+            return f"it assigns the enclosing variable {name}"
+        elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD"):
+            if name in _ATTRS:
+                return f"it reads .{name}, which may differ between runs"
+            if name in _MUTATORS and previous is not None and _loads_container(previous, namespace, cells, outer):
+                return f"it changes {previous.argval} (.{name}) as it runs"
+        elif ins.opname == "IMPORT_NAME" and world_module(name, files=files):
+            return f"it imports {name}, which reads the machine when called"
+        elif ins.opname in ("STORE_SUBSCR", "DELETE_SUBSCR") and containers:
+            return "it assigns items of a global or enclosing container"
+        if ins.opname.startswith(("STORE_", "DELETE_", "POP_TOP", "RETURN_")):
+            containers = False  # a statement ends
+        previous = ins
+    return None
+
+
+def _loads_container(ins: dis.Instruction, namespace: dict[str, Any], cells: dict[str, Any], outer: set[str]) -> bool:
+    if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+        return isinstance(namespace.get(ins.argval), _MUTABLE)
+    if ins.opname == "LOAD_DEREF" and ins.argval in outer:
+        return isinstance(cells.get(ins.argval), _MUTABLE)
+    return False
