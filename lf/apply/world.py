@@ -29,6 +29,8 @@ import dis
 import types
 from typing import Any
 
+from lf.apply.code_reading import walk_code
+
 __all__ = ["world_module", "world_reason"]
 
 _MODULES = frozenset({
@@ -75,19 +77,13 @@ def _owner(value: Any) -> str | None:
 def world_reason(code: types.CodeType, namespace: dict[str, Any], cells: dict[str, Any], *, files: bool = False) -> str | None:
     """Why a function (its code, globals and closure cells by name) may label differently with
     the same code and data, or None. ``files``: the LF declares the files it opens."""
-    for c in _walk(code):
+    for c in walk_code(code):
         reason = _reason(c, namespace, cells, files)
         if reason is not None:
             return reason
     return None
 
 
-def _walk(code: types.CodeType) -> list[types.CodeType]:
-    out = [code]
-    for c in code.co_consts:
-        if isinstance(c, types.CodeType):
-            out += _walk(c)
-    return out
 
 
 def _writes_only(instructions: list[dis.Instruction], at: int) -> bool:

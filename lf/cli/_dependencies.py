@@ -71,7 +71,7 @@ def dependency_lines(model: Any) -> list[str]:
     pairs = ", ".join(f"{a}:{b}" for a, b in getattr(model, "dependencies_", []))
     source = "found" if model.dependencies == "auto" else "declared"
     text = f"dependent LFs ({source}): {pairs or 'none'}"
-    return textwrap.wrap(text, 80, subsequent_indent="  ", break_on_hyphens=False)
+    return _wrapped(text)
 
 
 def reversed_lines(model: Any, labels: Sequence[str]) -> list[str]:
@@ -88,7 +88,7 @@ def reversed_lines(model: Any, labels: Sequence[str]) -> list[str]:
 
     listed = "; ".join(f"{one_line(lf)}: its {name(v)} votes go with {name(c)}" for lf, v, c in votes)
     text = f"learned as worse than random (the other LFs of the label avoid these votes): {listed}"
-    return textwrap.wrap(text, 80, subsequent_indent="  ", break_on_hyphens=False)
+    return _wrapped(text)
 
 
 BALANCE_FROM_VOTES = ("LabelModel", "DawidSkene", "TripletModel")  # models that estimate it
@@ -115,7 +115,7 @@ def balance_lines(model: Any, L: Any, estimated: bool) -> list[str]:
         "weakly determined (a class's share and its LF's recall trade off); if you know it, give "
         "--class-balance (the shares, or dev with gold dev rows)"
     )
-    return textwrap.wrap(text, 80, subsequent_indent="  ", break_on_hyphens=False)
+    return _wrapped(text)
 
 
 def learned_lines(model: Any, L: Any, estimated: bool) -> list[str]:
@@ -139,4 +139,9 @@ def vote_share_lines(model: Any) -> list[str]:
         "even by one vote; split on ties), not how likely the label is right: its confidence "
         "column is no measure of certainty"
     )
+    return _wrapped(text)
+
+
+def _wrapped(text: str) -> list[str]:
+    """A note in lines of at most 80 columns, the later ones indented."""
     return textwrap.wrap(text, 80, subsequent_indent="  ", break_on_hyphens=False)
