@@ -397,6 +397,9 @@ def row_patterns(L: npt.NDArray[np.integer[Any]], cardinality: int, *, inverse: 
     lexicographic order. Cost is one sort of ``n`` keys, not ``np.unique(axis=0)``'s
     row-by-row comparisons.
     """
+    # A numpy integer would overflow silently in the code arithmetic below (base ** m): a
+    # wrong dense table, or a word size that never stops growing.
+    cardinality = int(cardinality)
     if isinstance(L, WeightedRows):
         return _weighted_patterns(L, cardinality, inverse)
     n, m = L.shape

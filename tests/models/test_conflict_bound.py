@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 import lf
+import lf.models._conflict_bound as conflict_bound
 from lf.models import MODELS, DawidSkene, LabelModel, OverconfidenceWarning
-from lf.models._conflict_bound import conflict_excess
+from lf.models._conflict_bound import conflict_excess, pair_counts
 from lf.models._metrics import ece
 
 
@@ -78,3 +79,33 @@ def test_pairs_modelled_as_dependent_are_not_held_to_it():
     assert conflict_excess(L, 2, np.ones(8), apart) is None
     assert conflict_excess(L, 2, np.ones(8)) is not None
     assert conflict_excess(L, 2, np.full(8, np.nan)) is None  # no accuracy, no claim
+
+
+def _row_pair_counts(A, k):
+    V = (A != -1).astype(np.float64)
+    same = sum((A == c).astype(np.float64).T @ (A == c).astype(np.float64) for c in range(k))
+    return V.T @ V, V.T @ V - same
+
+
+@pytest.mark.parametrize("cells", [0, conflict_bound.AGREEMENT_CELLS])
+def test_pair_counts_are_the_row_counts_on_either_path(cells, monkeypatch):
+    """Read off the agreement counts (or, past AGREEMENT_CELLS, one sparse product): the
+    same numbers as counting rows, for 1 to 6 LFs and 2 to 40 classes."""
+    monkeypatch.setattr(conflict_bound, "AGREEMENT_CELLS", cells)
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        n, m, k = int(rng.integers(1, 80)), int(rng.integers(1, 7)), int(rng.integers(2, 41))
+        A = rng.integers(-1, k, size=(n, m)).astype(np.int8)
+        both, conflicts = pair_counts(A, k)
+        want_both, want_conflicts = _row_pair_counts(A, k)
+        assert np.array_equal(both, want_both) and np.array_equal(conflicts, want_conflicts)
+
+
+def test_distinct_rows_take_a_numpy_integer_class_count():
+    """With k a numpy integer, the code arithmetic of the distinct rows overflowed without
+    a word and never stopped (5 LFs, 22 classes: the word-size loop ran forever)."""
+    from lf.matrix import row_patterns
+
+    A = np.random.default_rng(0).integers(-1, 22, size=(51, 5)).astype(np.int8)
+    got, want = row_patterns(A, np.int64(22)), row_patterns(A, 22)
+    assert np.array_equal(got.rows, want.rows) and np.array_equal(got.counts, want.counts)
