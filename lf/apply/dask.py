@@ -198,7 +198,12 @@ def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: flo
     # of lf's own cluster keep the C library's defaults (a variable set in the environment
     # still wins).
     with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
-        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        # No dashboard; its HTTP server still starts, on 8787 unless told otherwise, and
+        # where another cluster has that port it warned (one line too many on stderr).
+        cluster = distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": ":0"},
+        )
     client = distributed.Client(cluster)
     client._lf_cluster = cluster  # closed with the client by lf's CLI
     client.run(_quiet_task_failures)
@@ -271,15 +276,18 @@ def _quiet_task_failures() -> None:
     """On a worker of lf's own cluster, whose stderr is lf's: a task that raised (an LF that
     raised, a bad gold value) comes back to lf, which reports it as one line; the worker's
     "Compute Failed" log of it, with its traceback, is left out, as are the tasks a closing
-    worker stops (lf was interrupted, or a task failed: lf says so)."""
+    worker stops (lf was interrupted, or a task failed: lf says so). So is a heartbeat that
+    finds the scheduler gone: the scheduler runs in lf's own process, so it is gone only
+    when lf is exiting (a worker still beating as lf closes the cluster on Ctrl-C or
+    SIGTERM printed a traceback under load)."""
     import logging
 
-    logging.getLogger("distributed.worker").addFilter(_not_compute_failed)
+    logging.getLogger("distributed.worker").addFilter(_not_worker_noise)
     logging.getLogger("distributed.worker.state_machine").addFilter(_not_stopped_by_close)
 
 
-def _not_compute_failed(record: Any) -> bool:
-    return not str(record.msg).startswith("Compute Failed")
+def _not_worker_noise(record: Any) -> bool:
+    return not str(record.msg).startswith(("Compute Failed", "Failed to communicate with scheduler"))
 
 
 def _not_gather_exit(record: Any) -> bool:

@@ -96,6 +96,28 @@ def test_lfs_own_local_cluster_keeps_the_c_librarys_malloc_defaults(monkeypatch:
     assert dask.config.get("distributed.nanny.pre-spawn-environ")["MALLOC_TRIM_THRESHOLD_"] == 65536  # config untouched
 
 
+def test_lfs_own_local_cluster_starts_quietly_beside_another_on_the_dashboard_port() -> None:
+    """Its scheduler's HTTP server took port 8787 by default; where another cluster had it,
+    distributed warned ("Port 8787 is already in use ...": a failure under pytest's
+    warnings-as-errors, three stray lines on lf's stderr)."""
+    import socket
+
+    from lf.apply.dask import close, connect
+
+    taken = socket.socket()
+    taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        taken.bind(("0.0.0.0", 8787))
+        taken.listen()
+    except OSError:
+        pass  # in use already: the case itself
+    try:
+        client = connect(None, 1)  # pytest turns a warning into an error here
+        close(client, failed=False)
+    finally:
+        taken.close()
+
+
 class _LoadsNowhere:
     """A resource this process pickles but no worker can unpickle."""
 
