@@ -3,13 +3,11 @@ the output asked for, never the hidden scratch file lf keeps the matrix in."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _tmpfs import mounted_tmpfs
 
 from lf.cli import main
 
@@ -20,18 +18,8 @@ DEMO_LFS = ROOT / "labeling_functions" / "demo_spam.py"
 
 @pytest.fixture
 def no_inode(tmp_path: Path) -> Iterator[Path]:
-    folder = tmp_path / "full"
-    folder.mkdir()
-    if shutil.which("mount") is None or os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root and the mount command")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,nr_inodes=1", "tmpfs", str(folder)],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"mounting a tmpfs is not permitted here: {done.stderr.strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "full", "size=64k,nr_inodes=1") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
 
 
 @pytest.mark.parametrize("matrix", [None, "L.npz"])
