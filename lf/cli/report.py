@@ -159,17 +159,18 @@ def _warn_coin_flips(summary: Any) -> None:
 def warn_votes(L: Any) -> None:
     """Without a model fitted here (whose fit says it): one stderr line per LF that votes one
     class on every row, and one for the classes no LF votes (``lf.models._vote_checks``)."""
+    from lf.models._stats import vote_tally
     from lf.models._vote_checks import constant_lfs, names_of, unvoted_classes
 
-    A = L.array
+    votes, n = vote_tally(L.array, L.cardinality)
     names, labels = names_of(L, L.cardinality)
     assert names is not None  # a LabelMatrix's
     console = _console(stderr=True)
-    for j, c in constant_lfs(A):
+    for j, c in constant_lfs(votes, n):
         say(console, f"warning: {names[j]} votes {labels[c]} on every row: its vote says nothing about the class, yet "
                      f"a label model counts it as evidence for {labels[c]} on every row; drop it, or make it abstain "
                      "where it has no evidence.")
-    unvoted = unvoted_classes(A, L.cardinality)
+    unvoted = unvoted_classes(votes, n)
     if unvoted:
         shown = ", ".join(labels[c] for c in unvoted)
         say(console, f"warning: no LF votes {shown} ({len(unvoted)} of {L.cardinality} classes): no label model can "

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from lf.models._stats import MatrixCounts
 from lf.models._vote_checks import names_of
 from lf.models.base import OverconfidenceWarning
 
@@ -38,18 +39,20 @@ class Excess(NamedTuple):
     allowed: float  # their wrong votes in all, as the learned accuracies put them
 
 
-def pair_counts(A: IntArray, k: int) -> tuple[FloatArray, FloatArray]:
+def pair_counts(A: IntArray, k: int, counts: MatrixCounts | None = None) -> tuple[FloatArray, FloatArray]:
     """``m x m`` rows where both LFs vote (the diagonal: where each votes) and where they
     disagree. Up to ``AGREEMENT_CELLS`` LF-vote columns, both come from the agreement
     counts the moment fits use (their ``k x k`` blocks summed, and their diagonals), which
     count each row's vote pairs once instead of one product per class (1,000,000 x 20 LFs,
     k = 10: 0.2 s against 1.4 s); past it, from one sparse product, in ``m x m`` memory
-    beside it."""
-    from lf.models._stats import agreement_counts, fast_patterns, onehot
+    beside it. ``counts``: those the fit shares with its checks (see
+    :class:`~lf.models._stats.MatrixCounts`)."""
+    from lf.models._stats import fast_patterns, onehot
 
     m = A.shape[1]
     if m * k <= AGREEMENT_CELLS:
-        O = agreement_counts(A, k)[0].reshape(m, k, m, k)
+        shared = MatrixCounts(A, k) if counts is None else counts.for_matrix(A, k)
+        O = shared.agreement()[0].reshape(m, k, m, k)
         both = O.sum(axis=(1, 3))
         same = np.einsum("iaja->ij", O)
     else:
@@ -64,14 +67,15 @@ def pair_counts(A: IntArray, k: int) -> tuple[FloatArray, FloatArray]:
 
 
 def conflict_excess(
-    A: IntArray, k: int, accuracies: FloatArray, apart: npt.NDArray[np.bool_] | None = None
+    A: IntArray, k: int, accuracies: FloatArray, apart: npt.NDArray[np.bool_] | None = None,
+    counts: MatrixCounts | None = None,
 ) -> Excess | None:
     """The pair whose conflicts exceed, by the most, the wrong votes its learned accuracies
     allow (``votes * (1 - accuracy)`` each), beyond ``Z`` Poisson deviations and ``Z``
     rows; None when no pair does. ``apart``: ``m x m``, the pairs the model takes as
     independent (None: all). An LF without an accuracy (it never votes) makes no claim."""
     acc = np.asarray(accuracies, np.float64)
-    both, conflicts = pair_counts(A, k)
+    both, conflicts = pair_counts(A, k, counts)
     wrong = np.where(np.isnan(acc), np.inf, np.diag(both) * (1.0 - np.nan_to_num(acc, nan=1.0)))
     allowed = wrong[:, None] + wrong[None, :]
     with np.errstate(invalid="ignore"):
@@ -85,8 +89,10 @@ def conflict_excess(
     return Excess(int(a), int(b), round(float(conflicts[a, b])), float(allowed[a, b]))
 
 
-def warn_overconfident(model: Any, L: Any, A: IntArray, k: int) -> None:
-    """Warn when the fitted ``model``'s ``accuracies_`` are ruled out by the LFs' conflicts."""
+def warn_overconfident(model: Any, L: Any, counts: MatrixCounts) -> None:
+    """Warn when the fitted ``model``'s ``accuracies_`` are ruled out by the LFs' conflicts
+    in the matrix of ``counts`` (the one it was fitted on)."""
+    A, k = counts.A, counts.k
     accuracies = getattr(model, "accuracies_", None)
     if accuracies is None or np.shape(accuracies) != (A.shape[1],):
         return
@@ -94,7 +100,7 @@ def warn_overconfident(model: Any, L: Any, A: IntArray, k: int) -> None:
     apart = np.ones((m, m), bool)
     for group in getattr(model, "clique_members_", None) or []:  # modelled as dependent
         apart[np.ix_(group, group)] = False
-    found = conflict_excess(A, k, np.asarray(accuracies, np.float64), apart)
+    found = conflict_excess(A, k, np.asarray(accuracies, np.float64), apart, counts)
     if found is None:
         return
     names, _ = names_of(L, k)

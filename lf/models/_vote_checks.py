@@ -15,41 +15,30 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from lf.matrix import LabelMatrix, WeightedRows
+from lf.matrix import LabelMatrix
+from lf.models._stats import MatrixCounts
 from lf.models.base import UninformativeLFWarning, UnvotedClassWarning
 
 __all__ = ["constant_lfs", "names_of", "unvoted_classes", "warn_votes"]
 
-IntArray = npt.NDArray[np.integer[Any]]
+FloatArray = npt.NDArray[np.float64]
 SHOWN = 3  # classes named in the warning; the rest are counted
 MIN_ROWS = 100  # on fewer rows an LF can vote on all of them, or a class go unvoted, by chance
 
 
-def _rows(A: IntArray) -> tuple[IntArray, int]:
-    """The rows that occur (a pattern table's rows with a count of 0 do not), and how many
-    rows they stand for."""
-    if isinstance(A, WeightedRows) and A.counts.shape == (A.shape[0],):
-        return np.asarray(A)[A.counts > 0], int(A.counts.sum())
-    return np.asarray(A), A.shape[0]
-
-
-def constant_lfs(A: IntArray) -> list[tuple[int, int]]:
+def constant_lfs(votes: FloatArray, n: int) -> list[tuple[int, int]]:
     """``(lf, class)`` for each LF that votes the same class on every row (of ``MIN_ROWS``
-    or more)."""
-    rows, n = _rows(A)
-    if n < MIN_ROWS or rows.shape[0] == 0:
-        return []
-    lo, hi = rows.min(axis=0), rows.max(axis=0)
-    return [(int(j), int(lo[j])) for j in np.flatnonzero((lo == hi) & (lo >= 0))]
-
-
-def unvoted_classes(A: IntArray, k: int) -> list[int]:
-    """The classes no LF votes on any row (of ``MIN_ROWS`` or more)."""
-    rows, n = _rows(A)
+    or more), from the ``m x k`` tally of :func:`lf.models._stats.vote_tally` of ``n`` rows."""
     if n < MIN_ROWS:
         return []
-    votes = rows[rows >= 0].astype(np.intp)
-    return [int(c) for c in np.flatnonzero(np.bincount(votes, minlength=k)[:k] == 0)]
+    return [(int(j), int(c)) for j, c in zip(*np.nonzero(votes == n))]
+
+
+def unvoted_classes(votes: FloatArray, n: int) -> list[int]:
+    """The classes no LF votes on any row (of ``MIN_ROWS`` or more), from the same tally."""
+    if n < MIN_ROWS:
+        return []
+    return [int(c) for c in np.flatnonzero(votes.sum(axis=0) == 0)]
 
 
 def names_of(L: Any, k: int) -> tuple[Sequence[str] | None, Sequence[str]]:
@@ -62,9 +51,12 @@ def names_of(L: Any, k: int) -> tuple[Sequence[str] | None, Sequence[str]]:
     return None, [f"class {c}" for c in range(k)]
 
 
-def warn_votes(model: str, L: Any, A: IntArray, k: int) -> None:
-    """Warn about each LF that votes one class on every row, and the classes no LF votes."""
-    constant, unvoted = constant_lfs(A), unvoted_classes(A, k)
+def warn_votes(model: str, L: Any, counts: MatrixCounts) -> None:
+    """Warn about each LF that votes one class on every row, and the classes no LF votes,
+    from the ``counts`` of the matrix the model was fitted on."""
+    votes, n = counts.votes()
+    constant, unvoted = constant_lfs(votes, n), unvoted_classes(votes, n)
+    k = counts.k
     if not constant and not unvoted:
         return
     names, labels = names_of(L, k)

@@ -11,7 +11,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +26,9 @@ from lf.models._checks import (
     refuse_call_arguments,
     sidecar_arrays,
 )
+
+if TYPE_CHECKING:
+    from lf.models._stats import MatrixCounts
 
 __all__ = [
     "ABSTAIN_POLICIES",
@@ -262,17 +265,30 @@ class BaseLabelModel:
         with what lf takes instead.
         """
         from lf.models._conflict_bound import warn_overconfident
-        from lf.models._stats import check_matrix, resolve_class_balance
+        from lf.models._stats import MatrixCounts, check_matrix, resolve_class_balance
         from lf.models._vote_checks import warn_votes
 
         refuse_call_arguments(self, "fit", unknown, ("L", "class_balance", "cardinality"), extra)
         self._check_params()
         A, k = check_matrix(L, cardinality, min_lfs=self._min_lfs, model=type(self).__name__)
-        self._fit(L, A, k, resolve_class_balance(balance_by_label(class_balance, L), k))
-        warn_votes(type(self).__name__, L, A, k)
-        warn_overconfident(self, L, A, k)
+        counts = MatrixCounts(A, k)  # what the fit and the checks after it both count, once
+        self._fit_counts = counts
+        try:
+            self._fit(L, A, k, resolve_class_balance(balance_by_label(class_balance, L), k))
+        finally:
+            del self._fit_counts
+        warn_votes(type(self).__name__, L, counts)
+        warn_overconfident(self, L, counts)
         self._remember_lfs(L)
         return self
+
+    def _shared_counts(self, A: npt.NDArray[np.integer[Any]], k: int) -> MatrixCounts:
+        """The counts of ``A`` that this fit shares with its checks (fresh ones outside a
+        fit, or for another matrix)."""
+        from lf.models._stats import MatrixCounts
+
+        counts: MatrixCounts | None = getattr(self, "_fit_counts", None)
+        return MatrixCounts(A, k) if counts is None else counts.for_matrix(A, k)
 
     def _check_params(self) -> None:
         """Refuse bad constructor parameters, naming them (nothing to check by default)."""

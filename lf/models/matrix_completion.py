@@ -588,7 +588,7 @@ class LabelModel(BaseLabelModel):
 
     def _fit(self, L: Any, A: npt.NDArray[np.integer[Any]], k: int, class_balance: FloatArray | None) -> None:
         """Learn ``mu_`` (and the cliques' factors) from ``L`` (3 or more LFs)."""
-        mom = moments(A, k, class_balance)
+        mom = moments(A, k, class_balance, self._shared_counts(A, k))
         O, n, p = mom.O, mom.n, mom.p
         m = A.shape[1]
         names = list(L.names) if isinstance(L, LabelMatrix) else None

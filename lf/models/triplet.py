@@ -134,7 +134,7 @@ class TripletModel(BaseLabelModel):
 
     def _fit(self, L: Any, A: npt.NDArray[np.integer[Any]], k: int, class_balance: FloatArray | None) -> None:
         """Estimate ``mu_`` from second moments of ``L`` (3 or more LFs)."""
-        mom = moments(A, k, class_balance)
+        mom = moments(A, k, class_balance, self._shared_counts(A, k))
         O, n, p = mom.O, mom.n, mom.p
         m = A.shape[1]
         with one_blas_thread():
