@@ -100,6 +100,14 @@ def test_broken_matrix_file_is_a_data_error_naming_it(
     assert problem in err and len(err.strip().splitlines()) == 1
 
 
+def _undigested(path: Path) -> Path:
+    """The model file as lf wrote it before it named its sidecar's digest."""
+    doc = json.loads(path.read_text())
+    del doc["npz_sha256"]
+    path.write_text(json.dumps(doc))
+    return path
+
+
 def _fitted_model(tmp_path: Path, big: bool) -> Path:
     rng = np.random.default_rng(0)
     if big:  # 3 LFs x 50 classes: the confusion matrices go to the sidecar .npz
@@ -115,7 +123,8 @@ def _fitted_model(tmp_path: Path, big: bool) -> Path:
         (False, _truncate, "is not a model file written by lf (truncated or not JSON"),
         (False, lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe"), "is not a model file written by lf (truncated or not JSON"),
         (True, _truncate, "is not a model file written by lf (truncated or not JSON"),
-        (True, lambda p: _truncate(p.with_name("model.model.npz")), "is not a complete DawidSkene file (BadZipFile"),
+        (True, lambda p: _truncate(p.with_name("model.model.npz")), "does not match its arrays file 'model.model.npz'"),
+        (True, lambda p: _truncate(_undigested(p).with_name("model.model.npz")), "is not a complete DawidSkene file (BadZipFile"),
         (True, lambda p: p.with_name("model.model.npz").unlink(), "is not a complete DawidSkene file (FileNotFoundError"),
         (True, lambda p: p.write_text(p.read_text().replace('"model.model.npz"', '"../model.model.npz"')), "the sidecar name must be a file name"),
     ],

@@ -3,7 +3,9 @@ balance by label name, and the learned arrays of a model file."""
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from lf.matrix import LabelMatrix
 
 __all__ = [
     "balance_by_label", "check_loaded", "check_rates", "json_array", "refuse_arguments", "refuse_call_arguments",
-    "sidecar_arrays",
+    "SidecarMismatch", "sidecar_arrays",
 ]
 
 
@@ -98,12 +100,25 @@ def refuse_arguments(cls: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) ->
     raise ParameterError(f"{cls.__name__} has no parameter {', '.join(map(repr, unknown))}.{hint} Its parameters: {allowed}.")
 
 
-def sidecar_arrays(path: Path, name: Any) -> dict[str, npt.NDArray[Any]]:
-    """Every array of a model's sidecar .npz, read now (the file is closed on return)."""
+def sidecar_arrays(path: Path, name: Any, digest: Any = None) -> dict[str, npt.NDArray[Any]]:
+    """Every array of a model's sidecar .npz, read now. ``digest``: the SHA-256 of its bytes
+    the model file names (files saved before it was kept name none): another sidecar, left
+    by another save of that name, is refused."""
     if not isinstance(name, str) or Path(name).name != name:
         raise DataError(f"the sidecar name must be a file name next to the model. Got {name!r}")
-    with open(path.with_name(name), "rb") as fh, np.load(fh, allow_pickle=False) as z:  # closed on a bad zip too
+    data = path.with_name(name).read_bytes()
+    if digest is not None and hashlib.sha256(data).hexdigest() != digest:
+        raise SidecarMismatch(
+            f"{str(path)!r} does not match its arrays file {name!r}: its bytes are not those the save "
+            "wrote (damaged, or replaced by another save's, e.g. one interrupted between the two files). "
+            "Save the model again."
+        )
+    with np.load(io.BytesIO(data), allow_pickle=False) as z:
         return {key: z[key] for key in z.files}
+
+
+class SidecarMismatch(DataError):
+    """A model file and its sidecar .npz that do not belong together."""
 
 
 def check_loaded(model: Any) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import inspect
+import io
 import json
 import warnings
 import zipfile
@@ -19,6 +21,7 @@ import numpy.typing as npt
 from lf.errors import DataError, NotFittedError, ParameterError
 from lf.matrix import LabelMatrix, WeightedRows, as_label_array
 from lf.models._checks import (
+    SidecarMismatch,
     balance_by_label,
     check_loaded,
     json_array,
@@ -473,13 +476,18 @@ class BaseLabelModel:
                 state[name] = _json_safe(value, f"learned attribute `{name}`", self)
         doc = {"format": _FORMAT, "model": type(self).__name__, "params": params, "state": state}
         # Both files are written in full before either replaces an older one, so a failed
-        # write (a full disk) never leaves an old model.json next to a new sidecar.
+        # write (a full disk) never leaves an old model.json next to a new sidecar; the
+        # JSON names the digest of its sidecar's bytes, so a process killed between the two
+        # renames leaves a pair that load refuses instead of mixing two models' arrays.
         with contextlib.ExitStack() as stack:
             if big:
                 npz = path.with_name(f"{path.stem}.model.npz")  # never the name a matrix would have
+                buffer = io.BytesIO()
+                np.savez_compressed(buffer, allow_pickle=False, **big)
                 with open(stack.enter_context(atomic_path(npz)), "wb") as fh:
-                    np.savez_compressed(fh, allow_pickle=False, **big)
+                    fh.write(buffer.getvalue())
                 doc["npz"] = npz.name
+                doc["npz_sha256"] = hashlib.sha256(buffer.getvalue()).hexdigest()
             stack.enter_context(atomic_path(path)).write_text(json.dumps(doc, indent=1), encoding="utf-8")
         return path
 
@@ -513,7 +521,7 @@ class BaseLabelModel:
             for name in kind._retired_params - set(kind._param_names()):
                 params.pop(name, None)
             model = kind(**params)
-            arrays = sidecar_arrays(path, doc["npz"]) if "npz" in doc else {}
+            arrays = sidecar_arrays(path, doc["npz"], doc.get("npz_sha256")) if "npz" in doc else {}
             unknown = set(doc["state"]) - {*kind._state, *_NAMES_KEPT}
             if unknown:  # never set an attribute the model does not learn (a method, say)
                 raise DataError(f"unknown learned attributes {sorted(unknown)}")
@@ -527,6 +535,8 @@ class BaseLabelModel:
                 setattr(model, name, value)
             model._loaded()
             check_loaded(model)
+        except SidecarMismatch:
+            raise  # says itself what happened
         except (KeyError, TypeError, ValueError, IndexError, AttributeError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             raise DataError(
                 f"{str(path)!r} is not a complete {doc.get('model')} file ({type(exc).__name__}: {exc}); "

@@ -40,6 +40,25 @@ def test_round_trip_large_uses_a_sidecar_npz(generate, tmp_path):
     assert np.array_equal(back.predict_proba(L[:100]), model.predict_proba(L[:100]))
 
 
+def test_a_sidecar_of_another_save_is_refused(generate, tmp_path):
+    """A save killed between its two renames leaves the new model file beside the old
+    arrays file (or the other way round): the two models' arrays must not mix."""
+    acc = np.full(50, 0.8)
+    L, _ = generate(3000, 50, 10, accuracies=acc, propensities=np.full(50, 0.3), seed=5)
+    (tmp_path / "first").mkdir()
+    first = LabelModel().fit(L, cardinality=10).save(tmp_path / "first" / "m.json")
+    second = LabelModel(l2=1e-2).fit(L, cardinality=10).save(tmp_path / "m.json")
+    assert LabelModel.load(second).mu_.shape == LabelModel.load(first).mu_.shape  # the same shapes
+    (tmp_path / "m.model.npz").write_bytes((tmp_path / "first" / "m.model.npz").read_bytes())
+    with pytest.raises(DataError, match="does not match its arrays file 'm.model.npz'.*Save the model again"):
+        LabelModel.load(second)
+    # A file saved before the digest was kept loads as it did.
+    doc = json.loads(first.read_text())
+    del doc["npz_sha256"]
+    first.write_text(json.dumps(doc))
+    assert np.array_equal(LabelModel.load(first).predict_proba(L), LabelModel.load(first).predict_proba(L))
+
+
 def test_load_errors(easy, tmp_path):
     L, _, _ = easy
     path = DawidSkene().fit(L).save(tmp_path / "ds.json")
