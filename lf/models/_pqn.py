@@ -22,10 +22,11 @@ of the two-loop recursion over its ten stored vectors):
 * ``fun`` returns a value and a function for the gradient: only the points the line
   search accepts need one (at 3 LFs x 200 classes it rejects 69 of 226, and the gradient
   is two thirds of the loss's products);
-* its ``n``-vectors are reused from one iteration to the next and updated in place, in
-  the same floating-point operations as the textbook recursion (its iterates did not
-  change by a bit when it stopped allocating them: the fit stops on a flat valley, where
-  a change of rounding alone moved the 3 x 200 fit's ``mu`` by 0.02).
+* its ``n``-vectors are reused from one iteration to the next and updated in place (the
+  two-loop recursion's ``q += a * v`` by BLAS's ``axpy``). The fit stops on a flat
+  valley, where a change of rounding alone moves the 3 x 200 fit's ``mu`` by up to 0.02:
+  the fused ``axpy`` took it from 157 iterations to 141, and its accuracy error from
+  0.0258 to 0.0246.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ FloatArray = npt.NDArray[np.float64]
 Objective = Callable[[FloatArray], tuple[float, Callable[[], FloatArray]]]  # value, and the gradient when asked
 ARMIJO = 1e-4
 WINDOW = 2  # iterations over which the reduction of f is averaged for ftol
-CHUNK = 8192  # entries per block of the in-place updates of the two-loop recursion (64 KB)
+CHUNK = 8192  # entries per block of the stationarity test (64 KB)
 
 
 class _Step(NamedTuple):
@@ -173,25 +174,24 @@ def _direction(x: FloatArray, g: FloatArray, box: _Box, steps: list[_Step], vec:
     for s, y, rho, _ in reversed(steps):
         a = rho * float(s @ q)
         alphas.append(a)
-        _add_multiple(q, y, -a, vec.chunk)
+        _add_multiple(q, y, -a)
     # from here on q holds -H g (negation is exact): no pass to negate at the end
     if steps:
         q *= -steps[-1].gamma
     else:  # first step: length 1, as L-BFGS-B's first step
         q /= -max(float(np.linalg.norm(q)), np.finfo(float).tiny)
     for (s, y, rho, _), a in zip(steps, reversed(alphas)):
-        _add_multiple(q, s, -(a + rho * float(y @ q)), vec.chunk)
+        _add_multiple(q, s, -(a + rho * float(y @ q)))
     return np.multiply(q, free, out=q)
 
 
-def _add_multiple(q: FloatArray, v: FloatArray, a: float, chunk: FloatArray) -> None:
-    """``q += a * v`` (the product rounded, then the sum: not BLAS's fused ``axpy``), a
-    ``chunk`` at a time, so that the products stay in cache: 15% less time per direction
-    than through a whole-length temporary."""
-    step = chunk.size
-    for lo in range(0, q.size, step):
-        part = q[lo : lo + step]
-        part += np.multiply(v[lo : lo + step], a, out=chunk[: part.size])
+def _add_multiple(q: FloatArray, v: FloatArray, a: float) -> None:
+    """``q += a * v`` in place, by BLAS's ``axpy`` (one pass; fused multiply-adds where
+    the CPU has them): half the time of numpy's multiply, then add, a block at a time. The
+    fit runs it with BLAS on one thread (:func:`lf.models._stats.one_blas_thread`)."""
+    from scipy.linalg.blas import daxpy
+
+    daxpy(v, q, a=a)
 
 
 def _line_search(
