@@ -41,7 +41,7 @@ class Ascending:
             return
         try:
             if ids.dtype.kind in "iu":
-                ok = bool((np.diff(ids) > 0).all())
+                ok = bool((ids[1:] > ids[:-1]).all())  # np.diff wraps: 2**63 - 1 then -2**63 + 1 is "+2"
             elif ids.dtype.kind in "OU" and all(isinstance(v, str) for v in (ids[0], ids[-1])):
                 import pandas as pd
 
