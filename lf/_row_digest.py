@@ -43,15 +43,20 @@ def missing(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
 
 def as_text(values: Sequence[Any] | npt.NDArray[Any]) -> npt.NDArray[Any]:
     """The values as an object array of ``str`` (missing values left as they are): ``7``
-    becomes ``"7"``, ``1.0`` ``"1.0"``. Text stays as it is, without a call per value."""
+    becomes ``"7"``, ``1.0`` ``"1.0"``, bytes their UTF-8 text (as pandas' ``astype(str)``,
+    which the end model reads, decodes them). Text stays as it is, without a call per value."""
     from pandas.api.types import infer_dtype
 
     out = np.empty(len(values), dtype=object)
     out[:] = values
     if len(out) and infer_dtype(out, skipna=True) != "string":
         known = ~missing(out)
-        out[known] = [v if isinstance(v, str) else str(v) for v in out[known]]
+        out[known] = [v if isinstance(v, str) else _text(v) for v in out[known]]
     return out
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def _mix(x: U64) -> U64:

@@ -148,3 +148,28 @@ def test_repeated_data_ids_are_named_when_labels_are_matched_by_id(tmp_path: Pat
         _label(capsys, data, labels, "--filter-abstain")  # some rows left out: matched by id, not in order
     code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
     assert code == 2 and "The data's ids are not unique ('r3' names 2 rows)" in err
+
+
+def test_texts_stored_as_bytes_train_on_the_file_they_were_labeled_from(tmp_path: Path, capsys, demo):
+    # a Parquet text column of binary type (as some writers store strings): the digest took
+    # the text "b'...'" of each value, the end model reads it decoded, so lf train refused
+    # the very file the labels were made from
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lfs = tmp_path / "byte_lfs.py"
+    lfs.write_text(
+        "from lf import labeling_function\nLABELS = ['HAM', 'SPAM']\n"
+        "@labeling_function()\ndef check(x):\n    return 1 if b'check' in x.text else -1\n"
+        "@labeling_function()\ndef love(x):\n    return 0 if b'love' in x.text else -1\n"
+    )
+    data, shuffled, labels = tmp_path / "data.parquet", tmp_path / "shuffled.parquet", tmp_path / "labels.parquet"
+    texts = [t.encode() for t in demo["text"]]
+    pq.write_table(pa.table({"text": pa.array(texts, pa.binary())}), data)
+    pq.write_table(pa.table({"text": pa.array(texts[::-1], pa.binary())}), shuffled)
+    code, err = run(capsys, "label", data, "--lfs", lfs, "-o", labels, "--model", "mv", "--no-progress")
+    assert code == 0, err
+    code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0, err
+    code, err = run(capsys, "train", shuffled, "--labels", labels, "-o", tmp_path / "m2", "--C", "1")
+    assert code == 2 and "were made from other rows than the data's" in err
