@@ -15,8 +15,8 @@ from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix
 
 __all__ = [
-    "balance_by_label", "check_loaded", "check_rates", "json_array", "refuse_arguments", "refuse_call_arguments",
-    "sidecar_arrays",
+    "balance_by_label", "check_loaded", "check_rates", "check_sidecar", "json_array", "refuse_arguments",
+    "refuse_call_arguments", "sidecar_arrays", "sidecar_digest",
 ]
 
 
@@ -104,6 +104,31 @@ def sidecar_arrays(path: Path, name: Any) -> dict[str, npt.NDArray[Any]]:
         raise DataError(f"the sidecar name must be a file name next to the model. Got {name!r}")
     with open(path.with_name(name), "rb") as fh, np.load(fh, allow_pickle=False) as z:  # closed on a bad zip too
         return {key: z[key] for key in z.files}
+
+
+def sidecar_digest(path: Path) -> str:
+    """The SHA-256 of a sidecar file, as a model file names it (``npz_sha256``)."""
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_sidecar(path: Path, doc: dict[str, Any]) -> None:
+    """The sidecar next to model file ``path`` is the one it was saved with (files saved
+    before the digest was kept are not checked; a missing or misnamed sidecar is named
+    where it is read)."""
+    name, want = doc.get("npz"), doc.get("npz_sha256")
+    if not isinstance(name, str) or not isinstance(want, str) or Path(name).name != name:
+        return
+    try:
+        got = sidecar_digest(path.with_name(name))
+    except OSError:
+        return
+    if got != want:
+        raise DataError(
+            f"{str(path)!r} and its arrays file {name!r} do not belong together (a save was stopped "
+            "half-way, or one file was replaced or copied from another model): fit the model again."
+        )
 
 
 def check_loaded(model: Any) -> None:

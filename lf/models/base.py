@@ -21,10 +21,12 @@ from lf.matrix import LabelMatrix, WeightedRows, as_label_array
 from lf.models._checks import (
     balance_by_label,
     check_loaded,
+    check_sidecar,
     json_array,
     refuse_arguments,
     refuse_call_arguments,
     sidecar_arrays,
+    sidecar_digest,
 )
 
 if TYPE_CHECKING:
@@ -477,9 +479,12 @@ class BaseLabelModel:
         with contextlib.ExitStack() as stack:
             if big:
                 npz = path.with_name(f"{path.stem}.model.npz")  # never the name a matrix would have
-                with open(stack.enter_context(atomic_path(npz)), "wb") as fh:
+                with open(tmp := stack.enter_context(atomic_path(npz)), "wb") as fh:
                     np.savez_compressed(fh, allow_pickle=False, **big)
                 doc["npz"] = npz.name
+                # the two renames are two steps: a save stopped between them left a new
+                # model.json beside the old sidecar, so the file names its sidecar by digest
+                doc["npz_sha256"] = sidecar_digest(tmp)
             stack.enter_context(atomic_path(path)).write_text(json.dumps(doc, indent=1), encoding="utf-8")
         return path
 
@@ -532,6 +537,7 @@ class BaseLabelModel:
                 f"{str(path)!r} is not a complete {doc.get('model')} file ({type(exc).__name__}: {exc}); "
                 "save the model again with this version of lf."
             ) from None
+        check_sidecar(path, doc)  # whole, but another save's (same shapes, other values)?
         return model
 
     load = _Load(_load)
