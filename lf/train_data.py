@@ -132,12 +132,14 @@ def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:
         return np.arange(n)
     keys = pd.Index(ids if ids is not None else pd.Series(np.arange(n)).astype(str))
     wanted = lab["id"].astype(str)
-    if len(lab) == n and (wanted.to_numpy() == keys.to_numpy()).all():
-        return np.arange(n)  # the labels of every row, in data order (repeated ids included)
+    if len(lab) == n and _same_ids(wanted.to_numpy(), keys.to_numpy()):
+        return np.arange(n)  # the labels of every row, in data order (repeated and missing ids included)
     if not keys.is_unique:
-        counts = keys.value_counts()
+        counts = pd.Series(keys).value_counts(dropna=False)
+        top, times = counts.index[0], int(counts.iloc[0])
+        which = f"{times:,} rows of the data have no id" if pd.isna(top) else f"{top!r} names {times:,} rows"
         raise DataError(
-            f"The data's ids are not unique ({counts.index[0]!r} names {int(counts.iloc[0]):,} rows), so the labels "
+            f"The data's ids are not unique ({which}), so the labels "
             "cannot be matched to rows by id: pass --id-column with a column of unique ids."
         )
     repeated = wanted[wanted.duplicated()]
@@ -155,6 +157,14 @@ def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:
             "data the labels were made from (and the same --id-column)."
         )
     return np.asarray(pos, dtype=np.int64)
+
+
+def _same_ids(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> bool:
+    """Whether two id columns (as text) are the same, row by row; a missing id is the same as a missing one."""
+    import pandas as pd
+
+    gone = np.asarray(pd.isna(a), dtype=bool)
+    return bool((gone == np.asarray(pd.isna(b), dtype=bool)).all() and (a[~gone] == b[~gone]).all())
 
 
 def unseen_rows(texts: list[str], dev: set[str]) -> npt.NDArray[np.bool_]:
