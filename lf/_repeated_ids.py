@@ -66,6 +66,8 @@ def _decimals(ids: npt.NDArray[Any]) -> npt.NDArray[np.int64] | None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if not all(isinstance(v, str) and v.lstrip("-").isdigit() and v == str(int(v)) for v in (ids[0], ids[-1])):
+        return None  # at once: Arrow takes long to refuse a column of other text
     try:
         texts = pa.array(ids, type=pa.string())
         numbers = texts.cast(pa.int64())
