@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["FOOTER_KEY", "RowDigest", "as_text", "missing", "pass_sides", "read_footer", "text_hashes", "texts_digest"]
+__all__ = [
+    "FOOTER_KEY", "RowDigest", "as_text", "missing", "model_texts", "pass_sides", "read_footer", "text_hashes", "texts_digest",
+]
 
 FOOTER_KEY = b"lf_rows"
 SCHEME = "text-siphash-1"
@@ -26,12 +28,18 @@ U64 = npt.NDArray[np.uint64]
 
 
 def text_hashes(values: Sequence[Any] | npt.NDArray[Any]) -> U64:
-    """One 64-bit hash per text, as the end model reads it (missing: ``""``; else ``str``)."""
+    """One 64-bit hash per text, as the end model reads it (:func:`model_texts`)."""
     from pandas.util import hash_array
 
+    return np.asarray(hash_array(model_texts(values), categorize=False), dtype=np.uint64)
+
+
+def model_texts(values: Sequence[Any] | npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """The texts the end model reads (``lf train``, ``lf predict``) and the digest is made of:
+    a missing value is ``""``, bytes their UTF-8 text, anything else ``str`` of it."""
     texts = as_text(values)
     texts[missing(texts)] = ""
-    return np.asarray(hash_array(texts, categorize=False), dtype=np.uint64)
+    return texts
 
 
 def missing(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:

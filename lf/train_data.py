@@ -43,6 +43,14 @@ def _columns(data: Any) -> list[str]:
     raise DataError("The data has no rows.")
 
 
+def _texts(column: pd.Series) -> list[str]:
+    """A text column as the end model reads it (as the labels' row digest does)."""
+    from lf._row_digest import model_texts
+
+    texts: list[str] = model_texts(column.to_numpy(dtype=object)).tolist()
+    return texts
+
+
 def _need(cols: list[str], column: str, what: str) -> None:
     if column not in cols:
         raise DataError(f"The data has no {what} column {column!r}. Available columns: {', '.join(cols)}.")
@@ -57,7 +65,7 @@ def _row_ids(data: Any, text_column: str, id_column: str | None) -> tuple[list[s
     elif "id" in cols and text_column != "id":
         id_column = "id"
     frame = _frame(data, [text_column] + ([id_column] if id_column else []))
-    texts = frame[text_column].fillna("").astype(str).tolist()
+    texts = _texts(frame[text_column])
     ids = frame[id_column].astype(str) if id_column else None
     return texts, ids
 
@@ -110,7 +118,7 @@ def _check_made_from(labels: Any, data: Any, pos: npt.NDArray[np.int64], texts: 
             )
         return
     if column != text_column:
-        texts = _frame(data, [column])[column].fillna("").astype(str).tolist()
+        texts = _texts(_frame(data, [column])[column])
     got = texts_digest(text_hashes([texts[i] for i in pos]))
     if f"{got:016x}" != record.get("digest"):
         how = "by id" if by_id else "by position (the data has no id column)"
@@ -188,7 +196,7 @@ def gold_texts(data: Any, gold: str, text_column: str, names: list[str]) -> tupl
     frame = _frame(data, [text_column, gold])
     values = frame[gold].map(lambda v: v.strip() if isinstance(v, str) else v)
     ids = gold_ids(values, names, len(names), what=f"The dev gold column {gold!r}")
-    return frame[text_column].fillna("").astype(str).tolist(), ids
+    return _texts(frame[text_column]), ids
 
 
 def prediction_chunks(
@@ -206,7 +214,7 @@ def prediction_chunks(
             if id_column is not None:
                 _need(cols, id_column, "id")
             idc = id_column if id_column is not None else ("id" if "id" in cols and text_column != "id" else None)
-            P = model.predict_proba(chunk[text_column].fillna("").astype(str).tolist())
+            P = model.predict_proba(_texts(chunk[text_column]))
             out: dict[str, Any] = {"id": chunk[idc].to_numpy() if idc else np.arange(offset, offset + len(chunk))}
             for c, name in enumerate(model.labels):
                 out[name] = P[:, c]

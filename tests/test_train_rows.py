@@ -188,3 +188,28 @@ def test_labels_of_data_with_some_missing_ids_train_on_that_data(tmp_path: Path,
     _label(capsys, data, labels, "--filter-abstain")  # some rows left out: matched by id, which 8 rows lack
     code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m2", "--C", "1")
     assert code == 2 and "8 rows of the data have no id" in err and "names 1 rows" not in err
+
+
+def test_bytes_that_are_not_utf8_train_and_predict_as_the_digest_reads_them(tmp_path: Path, capsys, demo):
+    # lf label read the bytes (its digest decodes them, a bad byte as U+FFFD); lf train and
+    # lf predict stopped with "internal error: UnicodeDecodeError" on the same file
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lfs = tmp_path / "byte_lfs.py"
+    lfs.write_text(
+        "from lf import labeling_function\nLABELS = ['HAM', 'SPAM']\n"
+        "@labeling_function()\ndef check(x):\n    return 1 if b'check' in x.text else -1\n"
+        "@labeling_function()\ndef love(x):\n    return 0 if b'love' in x.text else -1\n"
+    )
+    texts = [t.encode() for t in demo["text"]]
+    texts[5] = b"\xff\xfe check this " + texts[5]  # Latin-1 debris in a UTF-8 column
+    data, labels = tmp_path / "data.parquet", tmp_path / "labels.parquet"
+    pq.write_table(pa.table({"text": pa.array(texts, pa.binary())}), data)
+    code, err = run(capsys, "label", data, "--lfs", lfs, "-o", labels, "--model", "mv", "--no-progress")
+    assert code == 0, err
+    code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0, err
+    code, err = run(capsys, "predict", tmp_path / "m", data, "-o", tmp_path / "p.csv")
+    assert code == 0, err
+    assert len(pd.read_csv(tmp_path / "p.csv")) == len(texts)
