@@ -153,8 +153,9 @@ def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:
     repeated = wanted[wanted.duplicated()]
     if len(repeated):
         raise DataError(
-            f"The labels repeat {repeated.nunique():,} ids (e.g. {repeated.iloc[0]!r}): one labels row per data row, "
-            "as `lf label` writes them; give the labels of one run."
+            f"The labels repeat {repeated.nunique():,} ids (e.g. {repeated.iloc[0]!r}): the data they were made from "
+            "repeated them (lf label warned), or they are two runs' labels put together; rows cannot be matched by "
+            "id. Give the whole data they were made from, in its order (or give every row its own id and label again)."
         )
     pos = keys.get_indexer(wanted)
     if (pos < 0).any():

@@ -213,3 +213,20 @@ def test_bytes_that_are_not_utf8_train_and_predict_as_the_digest_reads_them(tmp_
     code, err = run(capsys, "predict", tmp_path / "m", data, "-o", tmp_path / "p.csv")
     assert code == 0, err
     assert len(pd.read_csv(tmp_path / "p.csv")) == len(texts)
+
+
+def test_labels_of_data_that_repeated_ids_say_so_when_part_of_the_data_is_given(tmp_path: Path, capsys, demo):
+    # lf label writes every row of data whose ids repeat (and warns); lf train on part of
+    # that data said "give the labels of one run", as if the labels were two runs' put together
+    data, part, labels = tmp_path / "data.csv", tmp_path / "part.csv", tmp_path / "labels.parquet"
+    rows = demo.assign(id=["r3" if i == 9 else f"r{i}" for i in range(400)])
+    rows.to_csv(data, index=False)
+    rows.drop(index=9).to_csv(part, index=False)  # its ids unique: one r3 left
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        _label(capsys, data, labels)
+    code, err = run(capsys, "train", part, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 2 and "The labels repeat 1 ids (e.g. 'r3')" in err
+    assert "the data they were made from repeated them" in err and "Give the whole data they were made from, in its order" in err
+    code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0, err  # the whole data, in its order: every row has its labels
