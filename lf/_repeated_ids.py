@@ -4,8 +4,9 @@ Outputs keep every row (an id column is the user's data), but a later join by id
 train --labels``, ``lf sample --labeled``, Label Studio) would be ambiguous, and those
 refuse it; the warning comes earlier, when the file holding the repeated ids is written.
 Ids compare as the text their file holds (``7`` and ``"7"`` are one id). Strictly
-ascending ids (the usual numbering) are checked in constant memory as chunks pass; other
-ids are checked after the pass from the file written (8 bytes a row while sorting).
+ascending ids (the usual numbering, as numbers or as a CSV's text ``"9"``, ``"10"``) are
+checked in constant memory as chunks pass; other ids are checked after the pass from the
+file written (8 bytes a row while sorting).
 """
 
 from __future__ import annotations
@@ -41,7 +42,10 @@ class Ascending:
             return
         try:
             if ids.dtype.kind in "iu":
-                ok = bool((np.diff(ids) > 0).all())
+                ok = bool((ids[1:] > ids[:-1]).all())  # np.diff wraps: 2**63 - 1 then -2**63 + 1 is "+2"
+            elif ids.dtype.kind in "OU" and (numbers := _decimals(ids)) is not None:
+                ids = numbers  # CSV's numbered rows: "9" before "10"
+                ok = bool((ids[1:] > ids[:-1]).all())
             elif ids.dtype.kind in "OU" and all(isinstance(v, str) for v in (ids[0], ids[-1])):
                 import pandas as pd
 
@@ -53,6 +57,25 @@ class Ascending:
         except TypeError:
             ok = False
         self.holds, self._last = ok, ids[-1]
+
+
+def _decimals(ids: npt.NDArray[Any]) -> npt.NDArray[np.int64] | None:
+    """Text ids that are all integers as written plainly (``"7"``, ``"-3"``; not ``"007"``,
+    ``"+7"`` or ``" 7"``, other ids than ``"7"``), as numbers; else None. Two such ids are
+    the same text exactly when they are the same number."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not all(isinstance(v, str) and v.lstrip("-").isdigit() and v == str(int(v)) for v in (ids[0], ids[-1])):
+        return None  # at once: Arrow takes long to refuse a column of other text
+    try:
+        texts = pa.array(ids, type=pa.string())
+        numbers = texts.cast(pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if texts.null_count or not pc.all(pc.equal(numbers.cast(pa.string()), texts)).as_py():
+        return None
+    return np.asarray(numbers.to_numpy(), dtype=np.int64)
 
 
 def _texts(ids: npt.NDArray[Any]) -> npt.NDArray[Any]:

@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["FOOTER_KEY", "RowDigest", "as_text", "missing", "pass_sides", "read_footer", "text_hashes", "texts_digest"]
+__all__ = [
+    "FOOTER_KEY", "RowDigest", "as_text", "missing", "model_texts", "pass_sides", "read_footer", "text_hashes", "texts_digest",
+]
 
 FOOTER_KEY = b"lf_rows"
 SCHEME = "text-siphash-1"
@@ -26,12 +28,18 @@ U64 = npt.NDArray[np.uint64]
 
 
 def text_hashes(values: Sequence[Any] | npt.NDArray[Any]) -> U64:
-    """One 64-bit hash per text, as the end model reads it (missing: ``""``; else ``str``)."""
+    """One 64-bit hash per text, as the end model reads it (:func:`model_texts`)."""
     from pandas.util import hash_array
 
+    return np.asarray(hash_array(model_texts(values), categorize=False), dtype=np.uint64)
+
+
+def model_texts(values: Sequence[Any] | npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """The texts the end model reads (``lf train``, ``lf predict``) and the digest is made of:
+    a missing value is ``""``, bytes their UTF-8 text, anything else ``str`` of it."""
     texts = as_text(values)
     texts[missing(texts)] = ""
-    return np.asarray(hash_array(texts, categorize=False), dtype=np.uint64)
+    return texts
 
 
 def missing(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
@@ -43,15 +51,20 @@ def missing(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
 
 def as_text(values: Sequence[Any] | npt.NDArray[Any]) -> npt.NDArray[Any]:
     """The values as an object array of ``str`` (missing values left as they are): ``7``
-    becomes ``"7"``, ``1.0`` ``"1.0"``. Text stays as it is, without a call per value."""
+    becomes ``"7"``, ``1.0`` ``"1.0"``, bytes their UTF-8 text (as pandas' ``astype(str)``,
+    which the end model reads, decodes them). Text stays as it is, without a call per value."""
     from pandas.api.types import infer_dtype
 
     out = np.empty(len(values), dtype=object)
     out[:] = values
     if len(out) and infer_dtype(out, skipna=True) != "string":
         known = ~missing(out)
-        out[known] = [v if isinstance(v, str) else str(v) for v in out[known]]
+        out[known] = [v if isinstance(v, str) else _text(v) for v in out[known]]
     return out
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def _mix(x: U64) -> U64:

@@ -125,6 +125,28 @@ def _conform(client: Any, results: list[PartCounts], matrix_dir: Path, k: int, d
     client.gather(jobs)
 
 
+def part_ids_repeated(matrix_dir: Path, filled: list[int]) -> Any:
+    """A row id the stored matrix parts ``filled`` repeat, within a part or across parts
+    (a :class:`lf._repeated_ids.Repeated`), or None; read on the client, as the local
+    engine reads its matrix: ascending ids pass once in constant memory."""
+    import pyarrow.parquet as pq
+
+    from lf._matrix_io import read_arrow_ids
+    from lf._repeated_ids import Ascending, repeated_ids
+
+    def chunks() -> Any:
+        for i in filled:
+            file = pq.ParquetFile(_part_name(matrix_dir, i))
+            if ROW_ID in file.schema_arrow.names:
+                for batch in file.iter_batches(batch_size=200_000, columns=[ROW_ID]):
+                    yield read_arrow_ids(batch.column(0))
+
+    seen = Ascending()
+    for ids in chunks():
+        seen.add(ids)
+    return None if seen.holds else repeated_ids(chunks(), again=chunks)
+
+
 def predict_part(
     predictions: Any, i: int, offset: int, matrix_dir: str, output_dir: str, chunk_size: int, filter_abstain: bool,
     uncovered: str = "null",
@@ -206,6 +228,7 @@ def label_on_cluster(
     import shutil
 
     from lf._pattern_predict import PatternPredictions
+    from lf._repeated_ids import warn_repeated
     from lf.apply.dask import shared_lfs
     from lf.counts import PatternCounter
 
@@ -240,6 +263,8 @@ def label_on_cluster(
         top = max(r.top for r in results)
         k = settings.cardinality if settings.cardinality is not None else max(2, top + 1)
         _conform(client, results, Path(matrix_dir), k, settings.cardinality is not None, futures)
+        warn_repeated(part_ids_repeated(Path(matrix_dir), [i for i, r in enumerate(results) if r.n]),
+                      f"The data's id column {settings.id_column!r}")
         table = counter.table(
             names, k, labels=labels,
             errors=np.sum([r.errors for r in results], axis=0), seconds=np.sum([r.seconds for r in results], axis=0),

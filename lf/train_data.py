@@ -43,6 +43,14 @@ def _columns(data: Any) -> list[str]:
     raise DataError("The data has no rows.")
 
 
+def _texts(column: pd.Series) -> list[str]:
+    """A text column as the end model reads it (as the labels' row digest does)."""
+    from lf._row_digest import model_texts
+
+    texts: list[str] = model_texts(column.to_numpy(dtype=object)).tolist()
+    return texts
+
+
 def _need(cols: list[str], column: str, what: str) -> None:
     if column not in cols:
         raise DataError(f"The data has no {what} column {column!r}. Available columns: {', '.join(cols)}.")
@@ -57,7 +65,7 @@ def _row_ids(data: Any, text_column: str, id_column: str | None) -> tuple[list[s
     elif "id" in cols and text_column != "id":
         id_column = "id"
     frame = _frame(data, [text_column] + ([id_column] if id_column else []))
-    texts = frame[text_column].fillna("").astype(str).tolist()
+    texts = _texts(frame[text_column])
     ids = frame[id_column].astype(str) if id_column else None
     return texts, ids
 
@@ -110,7 +118,7 @@ def _check_made_from(labels: Any, data: Any, pos: npt.NDArray[np.int64], texts: 
             )
         return
     if column != text_column:
-        texts = _frame(data, [column])[column].fillna("").astype(str).tolist()
+        texts = _texts(_frame(data, [column])[column])
     got = texts_digest(text_hashes([texts[i] for i in pos]))
     if f"{got:016x}" != record.get("digest"):
         how = "by id" if by_id else "by position (the data has no id column)"
@@ -132,19 +140,22 @@ def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:
         return np.arange(n)
     keys = pd.Index(ids if ids is not None else pd.Series(np.arange(n)).astype(str))
     wanted = lab["id"].astype(str)
-    if len(lab) == n and (wanted.to_numpy() == keys.to_numpy()).all():
-        return np.arange(n)  # the labels of every row, in data order (repeated ids included)
+    if len(lab) == n and _same_ids(wanted.to_numpy(), keys.to_numpy()):
+        return np.arange(n)  # the labels of every row, in data order (repeated and missing ids included)
     if not keys.is_unique:
-        counts = keys.value_counts()
+        counts = pd.Series(keys).value_counts(dropna=False)
+        top, times = counts.index[0], int(counts.iloc[0])
+        which = f"{times:,} rows of the data have no id" if pd.isna(top) else f"{top!r} names {times:,} rows"
         raise DataError(
-            f"The data's ids are not unique ({counts.index[0]!r} names {int(counts.iloc[0]):,} rows), so the labels "
+            f"The data's ids are not unique ({which}), so the labels "
             "cannot be matched to rows by id: pass --id-column with a column of unique ids."
         )
     repeated = wanted[wanted.duplicated()]
     if len(repeated):
         raise DataError(
-            f"The labels repeat {repeated.nunique():,} ids (e.g. {repeated.iloc[0]!r}): one labels row per data row, "
-            "as `lf label` writes them; give the labels of one run."
+            f"The labels repeat {repeated.nunique():,} ids (e.g. {repeated.iloc[0]!r}): the data they were made from "
+            "repeated them (lf label warned), or they are two runs' labels put together; rows cannot be matched by "
+            "id. Give the whole data they were made from, in its order (or give every row its own id and label again)."
         )
     pos = keys.get_indexer(wanted)
     if (pos < 0).any():
@@ -155,6 +166,14 @@ def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:
             "data the labels were made from (and the same --id-column)."
         )
     return np.asarray(pos, dtype=np.int64)
+
+
+def _same_ids(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> bool:
+    """Whether two id columns (as text) are the same, row by row; a missing id is the same as a missing one."""
+    import pandas as pd
+
+    gone = np.asarray(pd.isna(a), dtype=bool)
+    return bool((gone == np.asarray(pd.isna(b), dtype=bool)).all() and (a[~gone] == b[~gone]).all())
 
 
 def unseen_rows(texts: list[str], dev: set[str]) -> npt.NDArray[np.bool_]:
@@ -178,7 +197,7 @@ def gold_texts(data: Any, gold: str, text_column: str, names: list[str]) -> tupl
     frame = _frame(data, [text_column, gold])
     values = frame[gold].map(lambda v: v.strip() if isinstance(v, str) else v)
     ids = gold_ids(values, names, len(names), what=f"The dev gold column {gold!r}")
-    return frame[text_column].fillna("").astype(str).tolist(), ids
+    return _texts(frame[text_column]), ids
 
 
 def prediction_chunks(
@@ -196,7 +215,7 @@ def prediction_chunks(
             if id_column is not None:
                 _need(cols, id_column, "id")
             idc = id_column if id_column is not None else ("id" if "id" in cols and text_column != "id" else None)
-            P = model.predict_proba(chunk[text_column].fillna("").astype(str).tolist())
+            P = model.predict_proba(_texts(chunk[text_column]))
             out: dict[str, Any] = {"id": chunk[idc].to_numpy() if idc else np.arange(offset, offset + len(chunk))}
             for c, name in enumerate(model.labels):
                 out[name] = P[:, c]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -215,3 +216,38 @@ def test_disk_full_html_report_and_labels_are_one_line(tiny_fs: Path, tmp_path: 
     err = capsys.readouterr().err
     assert err.strip() == f"error: Cannot write {str(labels)!r}: No space left on device."
     assert sorted(f.name for f in tiny_fs.iterdir()) == ["filler"]
+
+
+_KILLED_BETWEEN_RENAMES = """
+import os, signal, sys
+import numpy as np
+import lf
+from lf.models import DawidSkene
+
+real = os.replace
+def replace(src, dst):  # the save is killed the moment model.json is in place
+    real(src, dst)
+    if str(dst).endswith("model.json"):
+        os.kill(os.getpid(), signal.SIGKILL)
+os.replace = replace
+rng = np.random.default_rng(1)
+DawidSkene().fit(lf.LabelMatrix(rng.integers(-1, 50, size=(400, 3)), cardinality=50)).save(sys.argv[1])
+"""
+
+
+def test_a_model_save_killed_between_its_two_files_is_refused_not_mixed(tmp_path: Path, capsys) -> None:
+    # model.json replaced the old one, the sidecar was still the old model's: the same
+    # shapes, so the new parameters were read with the old confusion matrices, silently
+    import subprocess
+    import sys
+
+    path = _fitted_model(tmp_path, big=True)
+    old_json, old_npz = path.read_bytes(), path.with_name("model.model.npz").read_bytes()
+    done = subprocess.run([sys.executable, "-c", _KILLED_BETWEEN_RENAMES, str(path)], check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == -9
+    assert path.read_bytes() != old_json and path.with_name("model.model.npz").read_bytes() == old_npz
+    with pytest.raises(DataError, match="does not match its arrays file"):
+        BaseLabelModel.load(path)
+    assert main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "y.csv"), "--model", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "does not match its arrays file" in err and len(err.strip().splitlines()) == 1

@@ -87,3 +87,26 @@ def test_lf_label_refuses_an_output_its_data_or_dev_pattern_matches(tmp_path: Pa
         label(lfs, DEMO, output=tmp_path / "labels.parquet", matrix=shards / "L.parquet", dev=str(shards / "*.parquet"),
               dev_gold="label", model="auto")
     assert _snapshot(shards) == before and not (tmp_path / "labels.parquet").exists()
+
+
+def test_sample_and_predict_refuse_an_output_their_data_pattern_matches(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `lf sample 'data/*.csv' -o data/to_label.csv` wrote rows with `id` and `text` where the
+    # next run over the pattern read them as data: the sampled rows twice, silently
+    folder = tmp_path / "data"
+    folder.mkdir()
+    frame = pd.read_csv(DEMO)
+    frame.iloc[:600].to_csv(folder / "a.csv", index=False)
+    frame.iloc[600:].to_csv(folder / "b.csv", index=False)
+    labels, model = tmp_path / "labels.parquet", tmp_path / "model"
+    assert main(["label", str(folder / "*.csv"), "--lfs", str(DEMO_LFS), "-o", str(labels), "--no-progress"]) == 0
+    assert main(["train", str(folder / "*.csv"), "--labels", str(labels), "-o", str(model), "--C", "1"]) == 0
+    capsys.readouterr()
+    before = _snapshot(folder)
+    for args in (["sample", str(folder / "*.csv"), "--lfs", str(DEMO_LFS), "-o", str(folder / "to_label.csv")],
+                 ["predict", str(model), str(folder / "*.csv"), "-o", str(folder / "predicted.csv")]):
+        assert main(args) == 2
+        err = " ".join(capsys.readouterr().err.split())
+        assert "matches the pattern DATA" in err and "would read the output as data" in err
+        assert _snapshot(folder) == before

@@ -70,3 +70,34 @@ def test_ids_compare_as_text_and_ascending_ids_are_checked_as_they_pass():
     assert repeated_ids([np.array([None, "a", None], dtype=object)]) is None  # missing ids are not repeats
     assert repeated_ids([np.array(["a", "b", "a", "b", "b"])]) == ("b", 3, 2)  # the most repeated
     assert repeated_ids([np.array(["b", "a", "b", "a", "a"])]) == ("a", 3, 2)
+
+
+def test_ids_far_apart_are_compared_not_subtracted(tmp_path: Path, capsys):
+    # 64-bit hash ids span the whole int64 range: a difference of two of them wraps around,
+    # and a falling pair (high, low) looked ascending, so the high id repeated in the next
+    # chunk went unsaid
+    high, low = 2**63 - 5, -(2**63) + 7
+    rows = pd.read_csv(DEMO, keep_default_na=False, dtype=str).head(3)
+    rows["id"] = np.array([high, low, high], dtype=np.int64)
+    data = tmp_path / "data.parquet"
+    rows.to_parquet(data, index=False)
+    code, err = run(capsys, "label", data, "--lfs", LFS, "-o", tmp_path / "l.parquet", "--chunk-size", "2", "--no-progress")
+    assert code == 0 and err.count("repeats row ids") == 1
+    assert f"repeats row ids: '{high}' names 2 rows." in err
+
+
+def test_a_csvs_numbered_ids_are_checked_as_they_pass_not_sorted_after():
+    # a CSV holds its ids as text: "10" sorts before "9", so the usual numbering 1, 2, ...
+    # looked unordered and every run sorted a hash of every id after the pass
+    from lf._repeated_ids import Ascending
+
+    seen = Ascending()
+    for start in range(1, 600, 100):
+        seen.add(np.array([str(i) for i in range(start, start + 100)], dtype=object))
+    assert seen.holds
+    seen.add(np.array(["600", "600"], dtype=object))
+    assert not seen.holds
+    for written in (["8", "9", "009"], ["1", None, "2"], ["7", " 8"], ["-1", "-2"]):
+        other = Ascending()  # other texts than plain numbers, missing ids, a fall: not ascending as numbers
+        other.add(np.array(written, dtype=object))
+        assert not other.holds, written

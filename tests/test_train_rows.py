@@ -148,3 +148,85 @@ def test_repeated_data_ids_are_named_when_labels_are_matched_by_id(tmp_path: Pat
         _label(capsys, data, labels, "--filter-abstain")  # some rows left out: matched by id, not in order
     code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
     assert code == 2 and "The data's ids are not unique ('r3' names 2 rows)" in err
+
+
+def test_texts_stored_as_bytes_train_on_the_file_they_were_labeled_from(tmp_path: Path, capsys, demo):
+    # a Parquet text column of binary type (as some writers store strings): the digest took
+    # the text "b'...'" of each value, the end model reads it decoded, so lf train refused
+    # the very file the labels were made from
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lfs = tmp_path / "byte_lfs.py"
+    lfs.write_text(
+        "from lf import labeling_function\nLABELS = ['HAM', 'SPAM']\n"
+        "@labeling_function()\ndef check(x):\n    return 1 if b'check' in x.text else -1\n"
+        "@labeling_function()\ndef love(x):\n    return 0 if b'love' in x.text else -1\n"
+    )
+    data, shuffled, labels = tmp_path / "data.parquet", tmp_path / "shuffled.parquet", tmp_path / "labels.parquet"
+    texts = [t.encode() for t in demo["text"]]
+    pq.write_table(pa.table({"text": pa.array(texts, pa.binary())}), data)
+    pq.write_table(pa.table({"text": pa.array(texts[::-1], pa.binary())}), shuffled)
+    code, err = run(capsys, "label", data, "--lfs", lfs, "-o", labels, "--model", "mv", "--no-progress")
+    assert code == 0, err
+    code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0, err
+    code, err = run(capsys, "train", shuffled, "--labels", labels, "-o", tmp_path / "m2", "--C", "1")
+    assert code == 2 and "were made from other rows than the data's" in err
+
+
+def test_labels_of_data_with_some_missing_ids_train_on_that_data(tmp_path: Path, capsys, demo):
+    # missing ids compared unequal to themselves: the labels of the very file they were
+    # made from were refused, as "The data's ids are not unique ('3' names 1 rows)"
+    data, labels = tmp_path / "data.parquet", tmp_path / "labels.parquet"
+    demo.assign(id=pd.array([None if i % 50 == 7 else i for i in range(400)], dtype="Int64")).to_parquet(data, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        _label(capsys, data, labels)
+    code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0 and "warning" not in err, err
+    _label(capsys, data, labels, "--filter-abstain")  # some rows left out: matched by id, which 8 rows lack
+    code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m2", "--C", "1")
+    assert code == 2 and "8 rows of the data have no id" in err and "names 1 rows" not in err
+
+
+def test_bytes_that_are_not_utf8_train_and_predict_as_the_digest_reads_them(tmp_path: Path, capsys, demo):
+    # lf label read the bytes (its digest decodes them, a bad byte as U+FFFD); lf train and
+    # lf predict stopped with "internal error: UnicodeDecodeError" on the same file
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lfs = tmp_path / "byte_lfs.py"
+    lfs.write_text(
+        "from lf import labeling_function\nLABELS = ['HAM', 'SPAM']\n"
+        "@labeling_function()\ndef check(x):\n    return 1 if b'check' in x.text else -1\n"
+        "@labeling_function()\ndef love(x):\n    return 0 if b'love' in x.text else -1\n"
+    )
+    texts = [t.encode() for t in demo["text"]]
+    texts[5] = b"\xff\xfe check this " + texts[5]  # Latin-1 debris in a UTF-8 column
+    data, labels = tmp_path / "data.parquet", tmp_path / "labels.parquet"
+    pq.write_table(pa.table({"text": pa.array(texts, pa.binary())}), data)
+    code, err = run(capsys, "label", data, "--lfs", lfs, "-o", labels, "--model", "mv", "--no-progress")
+    assert code == 0, err
+    code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0, err
+    code, err = run(capsys, "predict", tmp_path / "m", data, "-o", tmp_path / "p.csv")
+    assert code == 0, err
+    assert len(pd.read_csv(tmp_path / "p.csv")) == len(texts)
+
+
+def test_labels_of_data_that_repeated_ids_say_so_when_part_of_the_data_is_given(tmp_path: Path, capsys, demo):
+    # lf label writes every row of data whose ids repeat (and warns); lf train on part of
+    # that data said "give the labels of one run", as if the labels were two runs' put together
+    data, part, labels = tmp_path / "data.csv", tmp_path / "part.csv", tmp_path / "labels.parquet"
+    rows = demo.assign(id=["r3" if i == 9 else f"r{i}" for i in range(400)])
+    rows.to_csv(data, index=False)
+    rows.drop(index=9).to_csv(part, index=False)  # its ids unique: one r3 left
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        _label(capsys, data, labels)
+    code, err = run(capsys, "train", part, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 2 and "The labels repeat 1 ids (e.g. 'r3')" in err
+    assert "the data they were made from repeated them" in err and "Give the whole data they were made from, in its order" in err
+    code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0, err  # the whole data, in its order: every row has its labels

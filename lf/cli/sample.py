@@ -18,7 +18,8 @@ from lf.cli._shared import (
     _source,
     say,
 )
-from lf.paths import check_outputs
+from lf.corpus import is_pattern
+from lf.paths import check_outputs, check_unmatched
 
 __all__ = ["sample_cmd"]
 
@@ -151,6 +152,7 @@ def sample_cmd(
     _check_output(output, (".csv", ".jsonl"), "rows to label")
     inputs = _inputs(("DATA", data_files(data)), ("--model", model_files(model_spec)), ("--labeled", [labeled] if labeled else []), lfs_target=lfs_target)
     check_outputs([("-o", output)], inputs, folders=_folders(opts))
+    check_unmatched([("-o", output)], [("DATA", d) for d in data if is_pattern(d)])  # its rows have id and text
     text_column = opts["text_column"]
     check_columns(data, "DATA", [("--id-column", opts["id_column"]), ("--gold", gold)], text_column=text_column)
     model = model_from_spec(model_spec)

@@ -10,7 +10,8 @@ import click
 
 from lf.cli._checks import data_files
 from lf.cli._shared import _check_output, _console, _source, say
-from lf.paths import check_outputs
+from lf.corpus import is_pattern
+from lf.paths import check_outputs, check_unmatched
 
 __all__ = ["predict_cmd", "train_cmd"]
 
@@ -89,6 +90,7 @@ def predict_cmd(
     _check_output(output, (".parquet", ".csv", ".jsonl"), "predictions")
     model_inputs = [("MODEL_DIR", Path(model_dir) / name) for name in ("model.json", "arrays.npz")]
     check_outputs([("-o", output)], [("DATA", p) for p in data_files(data)] + model_inputs)
+    check_unmatched([("-o", output)], [("DATA", d) for d in data if is_pattern(d)])
     start = time.perf_counter()
     model = load_model(model_dir)
     from lf.output import warn_missing_looking_labels

@@ -324,3 +324,22 @@ def test_a_run_killed_with_sigkill_leaves_folders_the_next_run_removes(tmp_path:
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in out.iterdir()) == (["L", "labels"] if matrix else ["labels"])
     assert len(_parts(out / "labels")) == len(frame)
+
+
+def test_ids_repeated_across_partitions_are_warned_as_the_local_engine_warns(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # two shards that each number their rows from c0: the local engine said so, Dask nothing
+    rows = pd.read_csv(DEMO, keep_default_na=False, dtype=str).head(600)
+    rows["id"] = [f"c{i % 300}" for i in range(600)]
+    files = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    rows.iloc[:300].to_csv(files[0], index=False)
+    rows.iloc[300:].to_csv(files[1], index=False)
+    lfs = lf.load_lfs(DEMO_LFS)
+    said = []
+    for out, engine in ((tmp_path / "local.parquet", None), (tmp_path / "dask", DaskEngine(client))):
+        with pytest.warns(UserWarning, match=r"repeats row ids: 'c\d+' names 2 rows \(300 ids repeat in all\)") as got:
+            label(lfs, [str(f) for f in files], engine=engine, output=out)
+        said.append([str(w.message) for w in got if "repeats row ids" in str(w.message)])
+    assert len(said[1]) == 1 and said[0] == said[1]
+    rows["id"] = [f"c{i}" for i in range(600)]  # every row its own id: nothing said
+    rows.iloc[300:].to_csv(files[1], index=False)
+    label(lfs, [str(f) for f in files], engine=DaskEngine(client), output=tmp_path / "unique")
