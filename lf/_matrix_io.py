@@ -42,8 +42,10 @@ def meta_of(L: Any) -> dict[str, Any]:
     }
 
 
-def write_matrix(L: LabelMatrix, path: Path) -> None:
-    """Write ``L`` to ``path`` (.npz or .parquet by suffix), atomically."""
+def write_matrix(L: LabelMatrix, path: Path, footer: dict[bytes, bytes] | None = None) -> None:
+    """Write ``L`` to ``path`` (.npz or .parquet by suffix), atomically. ``footer``: entries
+    to keep beside the matrix (the digest of its rows' texts, :mod:`lf._row_digest`): in a
+    Parquet file's footer, in a .npz as one text array per entry."""
     from lf.io import atomic_path
 
     with atomic_path(path) as tmp:
@@ -53,13 +55,15 @@ def write_matrix(L: LabelMatrix, path: Path) -> None:
                 arrays["row_ids"], missing = storable_ids(L.row_ids)
                 if missing is not None:
                     arrays["row_ids_missing"] = missing
+            for key, value in (footer or {}).items():
+                arrays[key.decode()] = np.array(value.decode())
             with open(tmp, "wb") as fh:
                 np.savez_compressed(fh, allow_pickle=False, **arrays)
         else:
-            _write_parquet(L, tmp)
+            _write_parquet(L, tmp, footer)
 
 
-def _write_parquet(L: LabelMatrix, tmp: Path) -> None:
+def _write_parquet(L: LabelMatrix, tmp: Path, footer: dict[bytes, bytes] | None = None) -> None:
     import pyarrow.parquet as pq
 
     table = parquet_table(L.names, L.array, L.row_ids)
@@ -68,7 +72,8 @@ def _write_parquet(L: LabelMatrix, tmp: Path) -> None:
             f"Cannot save a matrix of {L.n} rows, no LFs and no row ids as Parquet: the file "
             "would have no column to count its rows. Use a .npz file."
         )
-    pq.write_table(table.replace_schema_metadata({"lf": json.dumps(meta_of(L))}), tmp)
+    meta: dict[bytes, bytes] = {b"lf": json.dumps(meta_of(L)).encode(), **(footer or {})}
+    pq.write_table(table.replace_schema_metadata(meta), tmp)
 
 
 def parquet_table(names: Sequence[str], labels: npt.NDArray[Any], ids: npt.NDArray[Any] | None) -> Any:

@@ -117,18 +117,24 @@ def pass_sides(corpus: Any, text_column: str | None, gold: str | None, gold_chec
 
 
 def read_footer(labels: Any) -> dict[str, Any] | None:
-    """The digest record of a Parquet labels file (None: not a file path, not Parquet, no
-    record, or a record of another scheme)."""
+    """The digest record of a Parquet labels or matrix file, or of a .npz matrix (None: not
+    a file path, not one of those, no record, or a record of another scheme)."""
     import os
 
-    if not isinstance(labels, (str, os.PathLike)) or Path(labels).suffix.lower() not in (".parquet", ".pq"):
-        return None
-    import pyarrow.parquet as pq
-
+    suffix = Path(labels).suffix.lower() if isinstance(labels, (str, os.PathLike)) else None
     try:
-        meta = pq.read_metadata(labels).metadata or {}
-        record = json.loads(meta[FOOTER_KEY]) if FOOTER_KEY in meta else None
-    except (OSError, ValueError):
+        if suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            meta = pq.read_metadata(labels).metadata or {}
+            record = json.loads(meta[FOOTER_KEY]) if FOOTER_KEY in meta else None
+        elif suffix == ".npz":
+            with open(labels, "rb") as fh, np.load(fh, allow_pickle=False) as z:
+                key = FOOTER_KEY.decode()
+                record = json.loads(str(z[key])) if key in z.files else None
+        else:
+            return None
+    except (OSError, ValueError, EOFError):
         return None  # reading the labels themselves names the problem
     if not isinstance(record, dict) or record.get("scheme") != SCHEME:
         return None

@@ -151,9 +151,7 @@ def label(
             written, counts, unlabeled = _write_labels(writer, spill.tmp, table, predictions, size, filter_abstain, uncovered)
         # the labels file moves into place last: it never appears without the matrix
         if matrix is not None and nominal is None:
-            from lf._matrix_io import read_parquet_matrix
-
-            LabelMatrix(**read_parquet_matrix(spill.tmp)).save(Path(matrix))
+            _save_whole(spill.tmp, Path(matrix), digest.footer(False) if digest is not None else None)
         if nominal is not None:
             spill.commit()
         if writer is not None:
@@ -196,11 +194,15 @@ def apply_to_file(
     id_column: str | None = None,
     cache: str | os.PathLike[str] | None = None,
 ) -> tuple[PatternTable, Any]:
-    """Apply ``lfs`` to ``data`` and write the label matrix to ``path`` (.parquet) chunk by chunk.
+    """Apply ``lfs`` to ``data`` and write the label matrix to ``path`` chunk by chunk.
 
-    The matrix never sits in memory: what comes back is its :class:`PatternTable` (enough
-    for :func:`lf.summarize` and the totals) and the cache statistics. ``id_column``
-    defaults to the data's ``id`` column; the file is complete, or absent, when this returns.
+    A ``.parquet`` matrix never sits in memory: what comes back is its :class:`PatternTable`
+    (enough for :func:`lf.summarize` and the totals) and the cache statistics. A ``.npz``
+    one is written whole at the end, from a Parquet file kept beside it during the run.
+    Either records a digest of the rows' texts (when the data has the text column), so that
+    data given later with the matrix (``lf report --data``) can be checked to be the rows
+    it was made from. ``id_column`` defaults to the data's ``id`` column; the file is
+    complete, or absent, when this returns.
     """
     from lf.apply.run import Pass
     from lf.apply.settings import Settings
@@ -208,24 +210,38 @@ def apply_to_file(
     from lf.writers import MatrixWriter
 
     lf_list, names, labels, k, size, runner = _prepare(lfs, on_error, chunk_size, engine, n_jobs)
-    if Path(path).suffix.lower() != ".parquet":
-        raise ParameterError(f"apply_to_file writes Parquet: use a .parquet file name. Got {str(path)!r}.")
+    out = Path(path)
+    if out.suffix.lower() not in (".parquet", ".npz"):
+        raise ParameterError(f"apply_to_file writes a label matrix: use a .parquet or .npz file name. Got {str(path)!r}.")
     corpus = as_corpus(data)
-    check_paths([("`path`", Path(path))], corpus)
+    check_paths([("`path`", out)], corpus)
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
     prints = _definitions(lf_list)  # before the run, as lf.label takes them: LFs may fill their globals
-    writer = MatrixWriter(Path(path), names)
+    nominal = out if out.suffix.lower() == ".parquet" else None
+    writer = MatrixWriter(nominal or _scratch_name(None, out), names, check=nominal is not None, shown=out)
     try:
         sides, convert, digest = pass_sides(corpus, text_column, None, None)
         run = Pass(runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column,
                    cache_dir=cache, sides=sides, convert=convert)
         table = _count(run, writer, names, labels, k, None, digest)._replace(lf_fingerprints=prints)
-        writer.close_with(meta_of(table), digest.footer(False) if digest is not None else None)
+        footer = digest.footer(False) if digest is not None else None
+        writer.close_with(meta_of(table), footer)
         warn_repeated(writer.repeated_ids(), f"The data's id column {settings.id_column!r}")
-        writer.commit()
+        if nominal is None:
+            _save_whole(writer.tmp, out, footer)
+        else:
+            writer.commit()
     finally:
-        writer.abort()
+        writer.abort()  # a no-op once committed; the scratch Parquet of a .npz goes
     return table, run.cache_stats
+
+
+def _save_whole(parquet: Path, path: Path, footer: dict[bytes, bytes] | None) -> None:
+    """The matrix of the Parquet file ``parquet`` saved whole as ``path`` (.npz or .parquet),
+    with the footer's digest of its rows."""
+    from lf._matrix_io import read_parquet_matrix, write_matrix
+
+    write_matrix(LabelMatrix(**read_parquet_matrix(parquet)), path, footer)
 
 
 def _definitions(lf_list: list[Any]) -> tuple[str | None, ...]:

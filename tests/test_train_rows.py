@@ -73,12 +73,13 @@ def test_labels_without_a_digest_matched_by_position_are_flagged(tmp_path: Path,
     assert "warning: The labels" in err and "matched to the data's rows by position, unchecked" in err
 
 
+@pytest.mark.parametrize("suffix", [".parquet", ".npz"])
 @pytest.mark.parametrize("how", ["apply", "label --matrix"])
-def test_a_saved_matrix_refuses_gold_data_in_another_order(tmp_path: Path, capsys, demo, how):
+def test_a_saved_matrix_refuses_gold_data_in_another_order(tmp_path: Path, capsys, demo, how, suffix):
     """`lf report L.parquet --data DATA --gold COL` matches gold to the matrix by position
     when the rows have no ids: a shuffled copy of DATA scored the LFs on other rows' gold."""
     rows = demo.drop(columns="id")
-    data, shuffled, matrix = tmp_path / "data.csv", tmp_path / "shuffled.parquet", tmp_path / "L.parquet"
+    data, shuffled, matrix = tmp_path / "data.csv", tmp_path / "shuffled.parquet", tmp_path / f"L{suffix}"
     rows.to_csv(data, index=False)
     rows.sample(frac=1, random_state=3).to_parquet(shuffled, index=False)
     if how == "apply":
@@ -103,15 +104,32 @@ def test_ids_that_lost_their_leading_zeros_are_named(tmp_path: Path, capsys, dem
 
 
 def test_a_matrix_without_ids_or_digest_says_gold_data_is_unchecked(tmp_path: Path, capsys, demo):
+    import lf
+
     data, matrix = tmp_path / "data.csv", tmp_path / "L.npz"
     demo.drop(columns="id").to_csv(data, index=False)
-    assert run(capsys, "apply", data, "--lfs", LFS, "-o", matrix, "--no-progress")[0] == 0
+    lf.apply(lf.load_lfs(str(LFS)), str(data), progress=False).save(matrix)  # saved from memory: no digest
     code, err = run(capsys, "report", matrix, "--data", data, "--gold", "label", "--json")
     assert code == 0 and "warning: --data is matched to the rows of" in err and "by position, unchecked" in err
-    parquet = tmp_path / "L.parquet"
-    assert run(capsys, "apply", data, "--lfs", LFS, "-o", parquet, "--no-progress")[0] == 0
-    code, err = run(capsys, "report", parquet, "--data", data, "--gold", "label", "--json")
-    assert code == 0 and "unchecked" not in err
+    for suffix in (".parquet", ".npz"):  # what lf apply writes records its rows
+        written = tmp_path / f"applied{suffix}"
+        assert run(capsys, "apply", data, "--lfs", LFS, "-o", written, "--no-progress")[0] == 0
+        code, err = run(capsys, "report", written, "--data", data, "--gold", "label", "--json")
+        assert code == 0 and "unchecked" not in err
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".npz"])
+def test_a_saved_matrix_refuses_another_file_that_reuses_its_ids(tmp_path: Path, capsys, demo, suffix):
+    """Matched by id, a data file numbering its rows as the matrix's did (0, 1, ... in each
+    export) gave the report other rows' gold: a .npz matrix kept no digest to tell."""
+    first, other, matrix = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / f"L{suffix}"
+    demo.head(200).assign(id=range(200)).to_csv(first, index=False)
+    demo.tail(200).assign(id=range(200)).to_csv(other, index=False)
+    assert run(capsys, "apply", first, "--lfs", LFS, "-o", matrix, "--no-progress")[0] == 0
+    code, err = run(capsys, "report", matrix, "--data", other, "--gold", "label", "--json")
+    assert code == 2 and "--data does not hold the 'text' texts" in err
+    code, err = run(capsys, "report", matrix, "--data", first, "--gold", "label", "--json")
+    assert code == 0, err
 
 
 def test_labels_whose_digest_column_the_data_lacks_are_flagged(tmp_path: Path, capsys, demo):

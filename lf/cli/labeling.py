@@ -20,7 +20,6 @@ from lf.cli._checks import (
     model_files,
 )
 from lf.cli._shared import (
-    _apply,
     _apply_options,
     _check_output,
     _console,
@@ -60,16 +59,8 @@ def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts
     check_columns(data, "DATA", [("--id-column", opts["id_column"])], text_column=opts["text_column"])
     start = time.perf_counter()
     with engine_from(opts):
-        if output.lower().endswith(".parquet"):  # written chunk by chunk: the matrix never sits in memory
-            table, errors = _apply_streaming(data, lfs_target, output, opts)
-        else:
-            L = _apply(data, lfs_target, opts, definitions=True)
-            if L.row_ids is not None:
-                from lf._repeated_ids import repeated_ids, warn_repeated
-
-                warn_repeated(repeated_ids([L.row_ids]), "The data's id column", stacklevel=2)
-            L.save(output)
-            table, errors = L, int(L.errors.sum())
+        # written chunk by chunk (a .npz whole at the end), with a digest of the rows' texts
+        table, errors = _apply_streaming(data, lfs_target, output, opts)
     t = totals(table)
     say(
         _console(stderr=True),
