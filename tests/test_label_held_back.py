@@ -1,0 +1,56 @@
+"""`lf label` on a new user's corpus: what it prints and writes is what its names say.
+
+Built from the real UCI YouTube comments, with label names and inputs a new user has:
+names that are numbers, class balances keyed by numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lf
+from lf.cli import main
+
+# class 0 is named "1" and class 1 "0": a CSV's gold column of 0/1 relabelled by a user
+NUMBER_LFS = '''
+from lf import ABSTAIN, keyword_lf, labeling_function
+LABELS = ["1", "0"]
+HAM, SPAM = 0, 1
+sub = keyword_lf("sub", ["subscribe", "my channel"], SPAM)
+chk = keyword_lf("chk", ["check out", "check it out"], SPAM)
+song = keyword_lf("song", ["song", "love this"], HAM)
+
+@labeling_function()
+def short(x):
+    return HAM if len(str(x.text).split()) <= 5 else ABSTAIN
+'''
+
+
+@pytest.fixture
+def comments(youtube_raw_files: list[Path], tmp_path: Path) -> Path:
+    """The Psy and Katy Perry comments with ``id``, ``text`` and a gold column named as LABELS."""
+    frame = pd.concat([pd.read_csv(f) for f in youtube_raw_files[:2]], ignore_index=True)
+    frame = frame.rename(columns={"COMMENT_ID": "id", "CONTENT": "text"})
+    frame["gold"] = np.where(frame["CLASS"] == 1, "0", "1")
+    path = tmp_path / "comments.csv"
+    frame[["id", "text", "gold"]].to_csv(path, index=False)
+    return path
+
+
+def test_counts_beside_number_label_names_cannot_read_as_one_number(
+    comments: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "lfs.py").write_text(NUMBER_LFS)
+    out = tmp_path / "labels.csv"
+    assert main(["label", str(comments), "--lfs", str(tmp_path / "lfs.py"), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)["label"].value_counts()
+    # "(1 779, 0 624, ...)" read as 1,779 rows of one label
+    status = next(line for line in err.splitlines() if line.startswith("wrote "))
+    shown = dict(re.findall(r"'(\d)' (\d[\d,]*\d|\d)\b", status))
+    assert shown == {name: f"{written[name]:,}" for name in ("1", "0")}, status
