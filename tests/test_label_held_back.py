@@ -54,3 +54,19 @@ def test_counts_beside_number_label_names_cannot_read_as_one_number(
     status = next(line for line in err.splitlines() if line.startswith("wrote "))
     shown = dict(re.findall(r"'(\d)' (\d[\d,]*\d|\d)\b", status))
     assert shown == {name: f"{written[name]:,}" for name in ("1", "0")}, status
+
+
+def test_a_class_balance_keyed_by_numbers_is_refused_when_label_names_are_other_numbers(
+    comments: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "lfs.py").write_text(NUMBER_LFS)
+    lfs = lf.load_lfs(tmp_path / "lfs.py")
+    # {1: 0.3} meant class id 1 (named "0") and was taken as the label "1" (class id 0)
+    with pytest.raises(lf.errors.ParameterError, match="could be the label or the class id"):
+        lf.label(lfs, comments, output=tmp_path / "labels.parquet", class_balance={1: 0.3, 0: 0.7})
+    assert not (tmp_path / "labels.parquet").exists()
+    # keyed by the names as text, it is read by name
+    done = lf.label(lfs, comments, output=tmp_path / "labels.parquet", class_balance={"0": 0.3, "1": 0.7})
+    assert np.allclose(done.model.class_balance_, [0.7, 0.3])
+    written = pd.read_parquet(tmp_path / "labels.parquet")
+    assert np.allclose(written.loc[~written["covered"], ["1", "0"]].to_numpy(), [0.7, 0.3])
