@@ -63,6 +63,28 @@ def warn_missing_looking_labels(names: Any, path: Any) -> None:
             UserWarning,
             stacklevel=3,
         )
+    same = _same_numbers([str(x) for x in names or ()])
+    if same:
+        warnings.warn(
+            f"Label names {' and '.join(map(repr, same))} in {str(path)!r} read back as the same number with "
+            "pandas.read_csv's defaults (so rows of one label look like the other's): read it with "
+            "dtype={'label': str}, write Parquet or JSON Lines, or rename the labels in LABELS.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _same_numbers(names: list[str]) -> list[str]:
+    """The first names that are different text but the same number (``01`` and ``1``,
+    ``1.0`` and ``1``), as a CSV reader that parses numbers reads them; else none."""
+    seen: dict[float, list[str]] = {}
+    for name in names:
+        try:
+            value = float(name)
+        except ValueError:
+            continue
+        seen.setdefault(value, []).append(name)
+    return next((group for group in seen.values() if len(group) > 1), [])
 
 
 def labels_frame(
