@@ -367,10 +367,10 @@ def _fit(
     chosen: list[Any] | None = None,
 ) -> tuple[Any, str]:
     balance = class_balance
-    if isinstance(class_balance, str) and class_balance == "dev" and dev is not None:
-        from lf.models.select import dev_balance
+    if isinstance(class_balance, str) and class_balance == "dev" and dev is not None and model is not None:
+        from lf.models.select import dev_balance  # with "auto", select() takes it from the dev rows
 
-        balance = dev_balance(np.asarray(dev[1], np.int64), table.cardinality)
+        balance = dev_balance(np.asarray(dev[1], np.int64), table.cardinality, table.labels, warn=True)
     if model is None:  # "auto": every candidate is fitted and scored on the dev rows
         from lf.models import select
 

@@ -81,3 +81,16 @@ def test_a_csv_output_warns_of_label_names_pandas_reads_as_one_number(comments: 
     # what it warns of: both labels come back as the number 1
     assert set(pd.read_csv(out)["label"].dropna()) == {1}
     assert set(pd.read_csv(out, dtype={"label": str})["label"].dropna()) == {"01", "1"}
+
+
+@pytest.mark.parametrize("model", ["LabelModel", "auto"])
+def test_a_class_balance_from_dev_rows_missing_a_class_says_so(comments: Path, tmp_path: Path, model: str) -> None:
+    (tmp_path / "lfs.py").write_text(NUMBER_LFS)
+    lfs = lf.load_lfs(tmp_path / "lfs.py")
+    rows = pd.read_csv(comments, dtype=str, keep_default_na=False)
+    dev = rows[rows["gold"] == "0"].head(30)  # 30 spam comments picked as dev rows: no ham among them
+    dev.to_csv(tmp_path / "dev.csv", index=False)
+    with pytest.warns(UserWarning, match=r"30 dev rows, and none of them is 1: the balance gives 1 0\.031"):
+        done = lf.label(lfs, comments, output=tmp_path / "labels.parquet", model=model, class_balance="dev",
+                        dev=tmp_path / "dev.csv", dev_gold="gold")
+    assert np.allclose(done.model.class_balance_, [1 / 32, 31 / 32])  # what the warning is about

@@ -106,7 +106,7 @@ def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
             raise click.BadParameter("'dev' needs gold-labeled dev rows (--dev-gold and --dev-data).", param_hint="'--class-balance'")
         from lf.models.select import dev_balance
 
-        return dev_balance(np.asarray(y_dev, np.int64), len(names))
+        return dev_balance(np.asarray(y_dev, np.int64), len(names), names, warn=True)
     parts = [p.strip() for p in spec.split(",")]
     try:
         if all("=" in p for p in parts):
@@ -236,7 +236,8 @@ def _fit(L: Any, model_spec: Any, class_balance: str | None, dev: tuple[Any, Any
 
     names = label_names(L)
     y_dev = dev[1] if dev is not None else None
-    balance = _class_balance(class_balance, names, y_dev)
+    # with auto, a dev balance is select()'s to take (and to warn about)
+    balance = None if model_spec == "auto" and class_balance == "dev" else _class_balance(class_balance, names, y_dev)
     if model_spec == "auto":
         if dev is None or y_dev is None:
             _fit_needs_dev(model_spec, None)
