@@ -6,6 +6,7 @@ names that are numbers, class balances keyed by numbers.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -94,3 +95,18 @@ def test_a_class_balance_from_dev_rows_missing_a_class_says_so(comments: Path, t
         done = lf.label(lfs, comments, output=tmp_path / "labels.parquet", model=model, class_balance="dev",
                         dev=tmp_path / "dev.csv", dev_gold="gold")
     assert np.allclose(done.model.class_balance_, [1 / 32, 31 / 32])  # what the warning is about
+
+
+def test_json_lines_ids_beyond_int64_stay_each_rows_own(comments: Path, tmp_path: Path) -> None:
+    # 64-bit hashes as ids: pyarrow read them as floats, rounded to one value for all rows
+    rows = pd.read_csv(comments, dtype=str, keep_default_na=False).head(300)
+    ids = [2**64 - 1_000 + 3 * i for i in range(len(rows))]
+    with open(tmp_path / "comments.jsonl", "w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps({"id": i, "text": text}) + "\n" for i, text in zip(ids, rows["text"], strict=True))
+    (tmp_path / "lfs.py").write_text(NUMBER_LFS)
+    lfs = lf.load_lfs(tmp_path / "lfs.py")
+    lf.label(lfs, tmp_path / "comments.jsonl", output=tmp_path / "labels.csv", model="MajorityVoter")
+    written = pd.read_csv(tmp_path / "labels.csv", dtype=str, keep_default_na=False)
+    assert written["id"].tolist() == [str(i) for i in ids]
+    L = lf.apply(lfs, tmp_path / "comments.jsonl")  # the matrix's row ids too
+    assert L.row_ids is not None and [int(i) for i in L.row_ids] == ids
