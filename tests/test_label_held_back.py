@@ -110,3 +110,13 @@ def test_json_lines_ids_beyond_int64_stay_each_rows_own(comments: Path, tmp_path
     assert written["id"].tolist() == [str(i) for i in ids]
     L = lf.apply(lfs, tmp_path / "comments.jsonl")  # the matrix's row ids too
     assert L.row_ids is not None and [int(i) for i in L.row_ids] == ids
+
+
+def test_label_names_equal_but_for_spaces_around_them_are_refused(comments: Path, tmp_path: Path) -> None:
+    # "SPAM" and "SPAM " wrote two columns and two labels that a reader trimming spaces
+    # (a spreadsheet, read_csv(skipinitialspace=True)) takes for one
+    (tmp_path / "lfs.py").write_text(NUMBER_LFS.replace('LABELS = ["1", "0"]', 'LABELS = ["HAM", "SPAM", " spam"]'))
+    lfs = lf.load_lfs(tmp_path / "lfs.py")
+    with pytest.raises(lf.errors.ParameterError, match=r"duplicated: \[' spam', 'SPAM'\]"):
+        lf.label(lfs, comments, output=tmp_path / "labels.csv")
+    assert not (tmp_path / "labels.csv").exists()
