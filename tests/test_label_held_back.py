@@ -6,6 +6,7 @@ names that are numbers, class balances keyed by numbers.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -15,6 +16,7 @@ import pandas as pd
 import pytest
 
 import lf
+import lf.io
 from lf.cli import main
 
 # class 0 is named "1" and class 1 "0": a CSV's gold column of 0/1 relabelled by a user
@@ -120,3 +122,28 @@ def test_label_names_equal_but_for_spaces_around_them_are_refused(comments: Path
     with pytest.raises(lf.errors.ParameterError, match=r"duplicated: \[' spam', 'SPAM'\]"):
         lf.label(lfs, comments, output=tmp_path / "labels.csv")
     assert not (tmp_path / "labels.csv").exists()
+
+
+def test_a_tsv_whose_quotes_are_text_is_refused_not_read_with_rows_merged(datasets_dir: Path, tmp_path: Path) -> None:
+    # The UCI SMS file is TSV without quoting. A message starting with a quote was read as
+    # quoted up to a quote rows later: 5,572 rows of 5,574, every later label beside
+    # another message's text.
+    raw = (datasets_dir / "sms_raw" / "SMSSpamCollection").read_text(encoding="utf-8")
+    path = tmp_path / "sms.tsv"
+    path.write_text("label\ttext\n" + raw, encoding="utf-8")
+    lfs = lf.load_lfs(Path(__file__).resolve().parents[1] / "labeling_functions" / "sms_spam.py")
+    with pytest.raises(lf.errors.DataError, match=r"'text' value at row position 5,081 holds line breaks followed by tab"):
+        lf.label(lfs, path, output=tmp_path / "labels.csv", gold="label")
+    assert not (tmp_path / "labels.csv").exists()
+    # what the message says to do reads every line as a row
+    pd.read_csv(path, sep="\t", quoting=csv.QUOTE_NONE).to_parquet(tmp_path / "sms.parquet")
+    done = lf.label(lfs, tmp_path / "sms.parquet", output=tmp_path / "labels.csv", gold="label", model="MajorityVoter")
+    lines = raw.splitlines()
+    assert done.rows_written == len(lines) == 5_574
+
+
+def test_a_quoted_tsv_value_with_a_line_break_still_reads(tmp_path: Path) -> None:
+    path = tmp_path / "t.tsv"
+    path.write_text('id\ttext\n1\t"two\nlines, ""quoted"""\n2\tcheck out my channel\n', encoding="utf-8")
+    frame = pd.concat(list(lf.io.iter_chunks(path, 10)))
+    assert frame["text"].tolist() == ['two\nlines, "quoted"', "check out my channel"]
