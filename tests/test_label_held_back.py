@@ -147,3 +147,25 @@ def test_a_quoted_tsv_value_with_a_line_break_still_reads(tmp_path: Path) -> Non
     path.write_text('id\ttext\n1\t"two\nlines, ""quoted"""\n2\tcheck out my channel\n', encoding="utf-8")
     frame = pd.concat(list(lf.io.iter_chunks(path, 10)))
     assert frame["text"].tolist() == ['two\nlines, "quoted"', "check out my channel"]
+
+
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_text_ids_after_integer_ids_are_not_turned_into_other_ids(
+    comments: Path, tmp_path: Path, engine: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a Parquet file with integer ids, then a CSV whose ids are zero-padded text: '0021'
+    # was cast to the first file's type and written as 21, another id than the data's
+    rows = pd.read_csv(comments, dtype=str, keep_default_na=False).head(40)
+    rows.head(20).assign(id=range(1, 21)).to_parquet(tmp_path / "a.parquet")
+    rows.tail(20).assign(id=[f"{i:04d}" for i in range(21, 41)]).to_csv(tmp_path / "b.csv", index=False)
+    (tmp_path / "lfs.py").write_text(NUMBER_LFS)
+    out = tmp_path / ("labels" if engine == "dask" else "labels.parquet")
+    args = ["label", str(tmp_path / "a.parquet"), str(tmp_path / "b.csv"), "--lfs", str(tmp_path / "lfs.py"),
+            "-o", str(out), "--model", "MajorityVoter", "--engine", engine, "--n-jobs", "1"]
+    assert main(args) == 2
+    assert "the id '0021' would become 21" in capsys.readouterr().err
+    assert not out.exists()
+    # ids whose text is the number: the same run writes them
+    rows.tail(20).assign(id=[str(i) for i in range(21, 41)]).to_csv(tmp_path / "b.csv", index=False)
+    assert main(args) == 0
+    assert pd.read_parquet(out)["id"].tolist() == list(range(1, 41))
