@@ -7,6 +7,7 @@ names that are numbers, class balances keyed by numbers.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import re
 from pathlib import Path
@@ -75,15 +76,17 @@ def test_a_class_balance_keyed_by_numbers_is_refused_when_label_names_are_other_
     assert np.allclose(written.loc[~written["covered"], ["1", "0"]].to_numpy(), [0.7, 0.3])
 
 
-def test_a_csv_output_warns_of_label_names_pandas_reads_as_one_number(comments: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_an_output_warns_of_label_names_pandas_reads_as_one_number(comments: Path, tmp_path: Path, suffix: str) -> None:
     (tmp_path / "lfs.py").write_text(NUMBER_LFS.replace('LABELS = ["1", "0"]', 'LABELS = ["01", "1"]'))
     lfs = lf.load_lfs(tmp_path / "lfs.py")
-    out = tmp_path / "labels.csv"
+    out = tmp_path / f"labels{suffix}"
     with pytest.warns(UserWarning, match=r"Label names '01' and '1' in .* read back as the same number"):
         lf.label(lfs, comments, output=out)
     # what it warns of: both labels come back as the number 1
-    assert set(pd.read_csv(out)["label"].dropna()) == {1}
-    assert set(pd.read_csv(out, dtype={"label": str})["label"].dropna()) == {"01", "1"}
+    read = pd.read_csv if suffix == ".csv" else functools.partial(pd.read_json, lines=True)
+    assert set(read(out)["label"].dropna()) == {1}
+    assert set(read(out, dtype={"label": str})["label"].dropna()) == {"01", "1"}
 
 
 @pytest.mark.parametrize("model", ["LabelModel", "auto"])
