@@ -172,3 +172,17 @@ def test_text_ids_after_integer_ids_are_not_turned_into_other_ids(
     rows.tail(20).assign(id=[str(i) for i in range(21, 41)]).to_csv(tmp_path / "b.csv", index=False)
     assert main(args) == 0
     assert pd.read_parquet(out)["id"].tolist() == list(range(1, 41))
+
+
+def test_a_filtered_dataframe_without_ids_is_told_its_output_ids_are_positions(comments: Path, tmp_path: Path) -> None:
+    (tmp_path / "lfs.py").write_text(NUMBER_LFS)
+    lfs = lf.load_lfs(tmp_path / "lfs.py")
+    rows = pd.read_csv(comments, dtype=str, keep_default_na=False).drop(columns="id")
+    long = rows[rows["text"].str.len() > 60]  # index 1, 5, 7 ...: a join on it pairs wrong rows
+    with pytest.warns(UserWarning, match=r"index is not its row positions .* \(it starts 1, 5, 7\)"):
+        lf.label(lfs, long, output=tmp_path / "labels.parquet", model="MajorityVoter")
+    written = pd.read_parquet(tmp_path / "labels.parquet")
+    assert written["id"].tolist() == list(range(len(long)))  # positions, as the warning says
+    # the fix it names keeps the index as the ids
+    lf.label(lfs, long.rename_axis("id").reset_index(), output=tmp_path / "labels.parquet", model="MajorityVoter")
+    assert pd.read_parquet(tmp_path / "labels.parquet")["id"].tolist() == long.index.tolist()
