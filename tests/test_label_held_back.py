@@ -52,7 +52,10 @@ def test_counts_beside_number_label_names_cannot_read_as_one_number(
     (tmp_path / "lfs.py").write_text(NUMBER_LFS)
     out = tmp_path / "labels.csv"
     assert main(["label", str(comments), "--lfs", str(tmp_path / "lfs.py"), "-o", str(out)]) == 0
-    err = capsys.readouterr().err
+    printed = capsys.readouterr()
+    err = printed.err
+    # the report's polarity: the label "0" (class id 1), not class id 0
+    assert re.search(r"^ sub +'0' ", printed.out, re.MULTILINE) and "2 classes ('1', '0')" in printed.out
     written = pd.read_csv(out, dtype=str, keep_default_na=False)["label"].value_counts()
     # "(1 779, 0 624, ...)" read as 1,779 rows of one label
     status = next(line for line in err.splitlines() if line.startswith("wrote "))

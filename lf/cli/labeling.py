@@ -32,7 +32,7 @@ from lf.cli._shared import (
 from lf.cli.cache import reports_cache
 from lf.cli.report import warn_identical, warn_lf_errors
 from lf.corpus import is_pattern
-from lf.display import visible
+from lf.display import label_word
 from lf.errors import DataError
 from lf.paths import check_outputs, check_unmatched
 from lf.report.terminal import plural
@@ -460,23 +460,8 @@ def _status_line(
 ) -> str:
     """``wrote labels.csv: 1,956 rows (HAM 1,005, SPAM 951); LabelModel; 1.2 s`` (past 4
     classes the count of classes); :func:`say` wraps it when the console is narrower."""
-    dist = ", ".join(f"{_count_name(name)} {int(c):,}" for name, c in counts.items()) if len(counts) <= 4 else plural(len(counts), "class", "classes")
+    dist = ", ".join(f"{label_word(name)} {int(c):,}" for name, c in counts.items()) if len(counts) <= 4 else plural(len(counts), "class", "classes")
     if unlabeled:
         dist += f", no label {unlabeled:,}"
     left = f", {plural(dropped, 'uncovered row')} left out" if dropped else ""
     return f"wrote {output}: {plural(rows, 'row')} ({dist}{left}); {model}; {seconds:.1f} s"
-
-
-def _count_name(name: object) -> str:
-    """A label name beside its count: quoted when it is a number or holds a space, comma or
-    quote, so that ``1 779`` (the label "1", 779 rows) cannot read as 1,779 rows, nor
-    ``a, b 3`` as two labels."""
-    text = str(name)
-    try:
-        float(text)
-        number = True
-    except ValueError:
-        number = False
-    if number or any(ch.isspace() or ch in ",'\"" for ch in text):
-        return visible(repr(text))
-    return visible(text)
