@@ -17,8 +17,14 @@ from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix
 
 __all__ = [
-    "balance_by_label", "check_loaded", "check_rates", "json_array", "refuse_arguments", "refuse_call_arguments",
-    "SidecarMismatch", "sidecar_arrays",
+    "SidecarMismatch",
+    "balance_by_label",
+    "check_loaded",
+    "check_rates",
+    "json_array",
+    "refuse_arguments",
+    "refuse_call_arguments",
+    "sidecar_arrays",
 ]
 
 
