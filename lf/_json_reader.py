@@ -21,7 +21,8 @@ __all__ = ["TimestampField", "json_batches"]
 
 
 class TimestampField(Exception):
-    """A block typed a field as a timestamp although the JSON holds strings."""
+    """A block typed a field as a timestamp although the JSON holds strings, or as a float
+    although it holds integers too large for int64."""
 
 
 def json_batches(path: Path, block_size: int) -> Iterator[pa.RecordBatch]:
@@ -40,7 +41,24 @@ def json_batches(path: Path, block_size: int) -> Iterator[pa.RecordBatch]:
         for batch in reader:
             if any(_has_timestamp(f.type) for f in batch.schema):
                 raise TimestampField()
+            if _rounded_integers(batch):
+                raise TimestampField()  # Python's parser keeps such integers exact
             yield batch
+
+
+def _rounded_integers(batch: pa.RecordBatch) -> bool:
+    """Whether a float column holds a whole number of 2**53 or more: pyarrow types an
+    integer beyond int64 as a float, rounded (three ids 18446744073709551610, ...611, ...612
+    all became 1.8446744073709552e+19)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for column in batch.columns:
+        if pa.types.is_floating(column.type) and len(column):
+            big = pc.and_(pc.greater_equal(pc.abs(column), 2.0**53), pc.equal(pc.floor(column), column))
+            if pc.any(big).as_py():
+                return True
+    return False
 
 
 def _has_timestamp(kind: pa.DataType) -> bool:

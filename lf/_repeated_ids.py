@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Ascending", "Repeated", "repeated_ids", "warn_repeated"]
+__all__ = ["Ascending", "Repeated", "repeated_ids", "warn_positions_for_index", "warn_repeated"]
 
 
 class Repeated(NamedTuple):
@@ -122,4 +122,23 @@ def warn_repeated(found: Repeated | None, what: str, stacklevel: int = 3) -> Non
         "refused: give every row its own id (or --id-column a column that has them).",
         UserWarning,
         stacklevel=stacklevel,
+    )
+
+
+def warn_positions_for_index(data: Any) -> None:
+    """Warn when ``data`` is a DataFrame whose index is not its row positions: the output's
+    ``id`` is the position, and a join on the index would pair rows with others' labels."""
+    import pandas as pd
+
+    if not isinstance(data, pd.DataFrame) or data.index.equals(pd.RangeIndex(len(data))):
+        return
+    index = data.index
+    shown = ", ".join(map(repr, index[:3].tolist()))
+    warnings.warn(
+        f"`data` is a DataFrame whose index is not its row positions 0..{len(index) - 1} (it starts {shown}), "
+        "and it has no id column: the output's `id` is each row's position, so a join on the index would "
+        "give rows other rows' labels. Pass data.rename_axis('id').reset_index() to keep the index as ids, "
+        "or data.reset_index(drop=True).",
+        UserWarning,
+        stacklevel=3,
     )

@@ -94,6 +94,7 @@ def conform_part(i: int, matrix_dir: str, id_type: Any, first: int, cardinality:
     import pyarrow.parquet as pq
 
     from lf.io import atomic_path
+    from lf.writers import changed_id
 
     path = _part_name(Path(matrix_dir), i)
     meta = json.loads((pq.read_metadata(path).metadata or {})[b"lf"])  # written last, in the footer
@@ -103,9 +104,14 @@ def conform_part(i: int, matrix_dir: str, id_type: Any, first: int, cardinality:
         try:
             ids = table.column(at).cast(id_type)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            ids = None
+        changed = None if ids is None else changed_id(table.column(at), ids)
+        if ids is None or changed is not None:
             raise DataError(
                 f"The row ids change type between partitions ({id_type} in partition {first}, then "
-                f"{table.schema.field(at).type} in partition {i}); give the id column one type (all integers or all text)."
+                f"{table.schema.field(at).type} in partition {i}"
+                + ("" if changed is None else f": the id {changed[0]!r} would become {changed[1]!r}")
+                + "); give the id column one type (all integers or all text)."
             ) from None
         table = table.set_column(at, table.schema.field(at).with_type(id_type), ids)
     meta["cardinality"] = cardinality

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.text import Text
 
-__all__ = ["BIDI_CONTROLS", "TERMINAL_CONTROLS", "one_line", "plain", "visible"]
+__all__ = ["BIDI_CONTROLS", "TERMINAL_CONTROLS", "label_word", "one_line", "plain", "visible"]
 
 BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # terminal control characters (ESC starts colour, cursor, screen-clearing and title
@@ -35,6 +35,22 @@ def visible(text: object) -> str:
     """``str(text)`` with every bidi or terminal control replaced by its escape, e.g.
     ``\\u202e`` or ``\\x1b`` (tabs and line breaks are kept)."""
     return str(text).translate(_VISIBLE)
+
+
+def label_word(name: object) -> str:
+    """A label name as shown among numbers and other names: :func:`visible`, quoted when
+    it is a number or holds a space, comma or quote, so that the label "1" with 779 rows
+    (``'1' 779``) cannot read as 1,779 rows, a polarity ``'0'`` as class id 0, nor
+    ``a, b`` as two labels."""
+    text = str(name)
+    try:
+        float(text)
+        number = True
+    except ValueError:
+        number = False
+    if number or any(ch.isspace() or ch in ",'\"" for ch in text):
+        return visible(repr(text))
+    return visible(text)
 
 
 def one_line(text: object) -> str:

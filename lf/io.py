@@ -327,14 +327,24 @@ def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) ->
     """The file's batches; fails at the end if an unclosed quote swallowed the rows after it
     (the last column is read for that check even when not asked for)."""
     from lf._csv_quotes import ends_inside_quotes
+    from lf._tsv_rows import swallowed_row, swallowed_rows_error
 
     reader = _csv_reader(path, fmt, columns, block_size=block, keep_last=True)
     last_name = reader.schema.names[-1] if reader.schema.names else None
     drop = [] if columns is None or last_name in columns or last_name is None else [last_name]
     last_value = None
+    rows, swallowed = 0, None
     for batch in reader:
+        if swallowed is not None:  # rows came after it: not a quote left open to the end
+            raise swallowed_rows_error(path, *swallowed)
         if batch.num_rows and last_name is not None:
             last_value = batch.column(batch.num_columns - 1)[-1].as_py()
+        hit = swallowed_row(batch) if fmt == "tsv" else None
+        if hit is not None:
+            swallowed = hit[0], rows + hit[1]
+            if hit[1] < batch.num_rows - 1:
+                raise swallowed_rows_error(path, *swallowed)
+        rows += batch.num_rows
         yield batch.drop_columns(drop) if drop else batch
     if ends_inside_quotes(path, last_value):
         raise DataError(
@@ -342,6 +352,8 @@ def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) ->
             "is never closed, so the rows after it would be read as one value. Close or escape "
             'the quote (a quote inside a quoted value is written "").'
         )
+    if swallowed is not None:
+        raise swallowed_rows_error(path, *swallowed)
 
 
 def _csv_reader(

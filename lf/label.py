@@ -19,7 +19,7 @@ import numpy.typing as npt
 from lf._label_checks import check_cluster_paths, check_paths, model_object
 from lf._matrix_io import meta_of
 from lf._pattern_predict import PatternPredictions
-from lf._repeated_ids import warn_repeated
+from lf._repeated_ids import warn_positions_for_index, warn_repeated
 from lf._row_digest import pass_sides
 from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix, PatternTable
@@ -121,6 +121,8 @@ def label(
         return _label_on_cluster(client, lf_list, corpus, fitted, model, class_balance, gold, labels, k, out, matrix,
                                  dev, filter_abstain, uncovered, size, on_error, text_column, id_column, prints)
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
+    if out is not None and settings.id_column is None:
+        warn_positions_for_index(data)
     what = {"gold": "`gold`", "dev_gold": "`dev_gold`", **(_names or {})}
     dev_set = None
     if dev is not None:
@@ -383,10 +385,10 @@ def _fit(
     chosen: list[Any] | None = None,
 ) -> tuple[Any, str]:
     balance = class_balance
-    if isinstance(class_balance, str) and class_balance == "dev" and dev is not None:
-        from lf.models.select import dev_balance
+    if isinstance(class_balance, str) and class_balance == "dev" and dev is not None and model is not None:
+        from lf.models.select import dev_balance  # with "auto", select() takes it from the dev rows
 
-        balance = dev_balance(np.asarray(dev[1], np.int64), table.cardinality)
+        balance = dev_balance(np.asarray(dev[1], np.int64), table.cardinality, table.labels, warn=True)
     if model is None:  # "auto": every candidate is fitted and scored on the dev rows
         from lf.models import select
 

@@ -46,16 +46,19 @@ _READ_AS_MISSING = frozenset({
 
 def warn_missing_looking_labels(names: Any, path: Any) -> None:
     """Warn when a CSV/TSV output would hold label names that ``pandas.read_csv`` reads back
-    as missing with its defaults: a labeled row would look unlabeled to whoever reads it."""
+    as missing with its defaults: a labeled row would look unlabeled to whoever reads it;
+    and when a CSV/TSV/JSON Lines output would hold names that pandas' readers read back as
+    one number (``01`` and ``1``): rows of one label would look like the other's."""
     from lf.io import detect_format
 
     try:
-        if path is None or detect_format(path) not in ("csv", "tsv"):
-            return
+        fmt = None if path is None else detect_format(path)
     except DataError:  # an unknown suffix: the output checks say so
         return
+    if fmt not in ("csv", "tsv", "jsonl"):
+        return
     odd = [str(x) for x in names or () if str(x) in _READ_AS_MISSING]
-    if odd:
+    if odd and fmt != "jsonl":
         warnings.warn(
             f"Label name(s) {odd} in {str(path)!r} read back as missing with pandas.read_csv's defaults "
             "(so labeled rows look unlabeled): read it with keep_default_na=False, write Parquet "
@@ -63,6 +66,29 @@ def warn_missing_looking_labels(names: Any, path: Any) -> None:
             UserWarning,
             stacklevel=3,
         )
+    same = _same_numbers([str(x) for x in names or ()])
+    if same:
+        reader = "pandas.read_json" if fmt == "jsonl" else "pandas.read_csv"
+        warnings.warn(
+            f"Label names {' and '.join(map(repr, same))} in {str(path)!r} read back as the same number with "
+            f"{reader}'s defaults (so rows of one label look like the other's): read it with "
+            "dtype={'label': str}, write Parquet, or rename the labels in LABELS.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _same_numbers(names: list[str]) -> list[str]:
+    """The first names that are different text but the same number (``01`` and ``1``,
+    ``1.0`` and ``1``), as a CSV reader that parses numbers reads them; else none."""
+    seen: dict[float, list[str]] = {}
+    for name in names:
+        try:
+            value = float(name)
+        except ValueError:
+            continue
+        seen.setdefault(value, []).append(name)
+    return next((group for group in seen.values() if len(group) > 1), [])
 
 
 def labels_frame(

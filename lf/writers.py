@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["FrameWriter", "MatrixWriter"]
+__all__ = ["FrameWriter", "MatrixWriter", "changed_id"]
 
 _CODECS = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
 
@@ -221,13 +221,18 @@ class MatrixWriter(_Atomic):
                 raise self._failed(exc) from exc
         elif self._schema is not None and not table.schema.equals(self._schema):
             try:
-                table = table.cast(self._schema)
+                cast = table.cast(self._schema)
             except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                cast = None
+            changed = None if cast is None else changed_id(table.column(0), cast.column(0))
+            if cast is None or changed is not None:
                 raise DataError(
                     f"Cannot write {str(self.shown)!r}: the row ids change type between chunks "
-                    f"({self._schema.field(0).type} first, then {table.schema.field(0).type}); "
-                    "give the id column one type (all integers or all text)."
+                    f"({self._schema.field(0).type} first, then {table.schema.field(0).type}"
+                    + ("" if changed is None else f": the id {changed[0]!r} would become {changed[1]!r}")
+                    + "); give the id column one type (all integers or all text)."
                 ) from None
+            table = cast
         try:
             self._writer.write_table(table)
         except OSError as exc:
@@ -319,3 +324,18 @@ def int_ids_with_gaps(path: Path) -> bool:
         if nulls:
             return True
     return False
+
+
+def changed_id(before: Any, after: Any) -> tuple[Any, Any] | None:
+    """The first id that text-to-number casting changed (``"007"`` read as 7), or None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_string(before.type) or pa.types.is_large_string(before.type)):
+        return None
+    back = pc.cast(after, pa.string())
+    differ = pc.fill_null(pc.not_equal(back, before), False)
+    if not pc.any(differ).as_py():
+        return None
+    at = int(pc.index(differ, True).as_py())
+    return before[at].as_py(), after[at].as_py()

@@ -171,12 +171,14 @@ def check_run(lfs: Any, on_error: str, labels: Sequence[str] | None, cardinality
         labels = getattr(lfs, "labels", None)
     if labels is not None:
         labels = tuple(str(x) for x in labels)
-        # names are matched in any case (gold labels, --class-balance): 'SPAM' and 'spam' are one
-        folded = [x.lower() for x in labels]
-        dup = sorted({x for x in labels if folded.count(x.lower()) > 1})
+        # names are matched in any case (gold labels, --class-balance): 'SPAM' and 'spam' are one;
+        # 'SPAM' and 'SPAM ' too, as a spreadsheet or a CSV reader that trims spaces reads them
+        folded = [x.strip().lower() for x in labels]
+        dup = sorted({x for x in labels if folded.count(x.strip().lower()) > 1})
         if len(labels) < 2 or dup:
             raise ParameterError(
-                f"`labels` (the module's LABELS) must name at least 2 classes, each once (in any case). Got {list(labels)}"
+                f"`labels` (the module's LABELS) must name at least 2 classes, each once (in any case, spaces "
+                f"around a name aside). Got {list(labels)}"
                 + (f"; duplicated: {dup}." if dup else ".")
             )
         if any(not x.strip() for x in labels):  # a CSV writes "no label" as an empty field

@@ -31,7 +31,7 @@ from lf.cli._shared import (
 from lf.cli.cache import reports_cache
 from lf.cli.report import warn_identical, warn_lf_errors
 from lf.corpus import is_pattern
-from lf.display import visible
+from lf.display import label_word
 from lf.errors import DataError
 from lf.paths import check_outputs, check_unmatched
 from lf.report.terminal import plural
@@ -97,7 +97,7 @@ def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
             raise click.BadParameter("'dev' needs gold-labeled dev rows (--dev-gold and --dev-data).", param_hint="'--class-balance'")
         from lf.models.select import dev_balance
 
-        return dev_balance(np.asarray(y_dev, np.int64), len(names))
+        return dev_balance(np.asarray(y_dev, np.int64), len(names), names, warn=True)
     parts = [p.strip() for p in spec.split(",")]
     try:
         if all("=" in p for p in parts):
@@ -227,7 +227,8 @@ def _fit(L: Any, model_spec: Any, class_balance: str | None, dev: tuple[Any, Any
 
     names = label_names(L)
     y_dev = dev[1] if dev is not None else None
-    balance = _class_balance(class_balance, names, y_dev)
+    # with auto, a dev balance is select()'s to take (and to warn about)
+    balance = None if model_spec == "auto" and class_balance == "dev" else _class_balance(class_balance, names, y_dev)
     if model_spec == "auto":
         if dev is None or y_dev is None:
             _fit_needs_dev(model_spec, None)
@@ -450,7 +451,7 @@ def _status_line(
 ) -> str:
     """``wrote labels.csv: 1,956 rows (HAM 1,005, SPAM 951); LabelModel; 1.2 s`` (past 4
     classes the count of classes); :func:`say` wraps it when the console is narrower."""
-    dist = ", ".join(f"{visible(name)} {int(c):,}" for name, c in counts.items()) if len(counts) <= 4 else plural(len(counts), "class", "classes")
+    dist = ", ".join(f"{label_word(name)} {int(c):,}" for name, c in counts.items()) if len(counts) <= 4 else plural(len(counts), "class", "classes")
     if unlabeled:
         dist += f", no label {unlabeled:,}"
     left = f", {plural(dropped, 'uncovered row')} left out" if dropped else ""

@@ -17,8 +17,14 @@ from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix
 
 __all__ = [
-    "SidecarMismatch", "balance_by_label", "check_loaded", "check_rates", "json_array", "refuse_arguments",
-    "refuse_call_arguments", "sidecar_arrays",
+    "SidecarMismatch",
+    "balance_by_label",
+    "check_loaded",
+    "check_rates",
+    "json_array",
+    "refuse_arguments",
+    "refuse_call_arguments",
+    "sidecar_arrays",
 ]
 
 
@@ -33,6 +39,16 @@ def balance_by_label(class_balance: Any, L: Any) -> Any:
             "`class_balance` by label name needs a LabelMatrix with label names; "
             "for this matrix give one number per class, in class order."
         )
+    numbers = [name for name in class_balance if not isinstance(name, str)]
+    if numbers:
+        from lf.gold import numbers_are_ambiguous
+
+        if numbers_are_ambiguous(labels):
+            raise ParameterError(
+                f"`class_balance` is keyed by the number {numbers[0]!r}, and the labels {', '.join(labels)} are "
+                "numbers that are not their own class ids: it could be the label or the class id. Key it by "
+                "the label names as text, or give one number per class, in class order."
+            )
     given: dict[str, Any] = {}
     for name, value in class_balance.items():
         key = str(name).lower()

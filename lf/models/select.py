@@ -167,7 +167,7 @@ def select(
     from_dev = isinstance(class_balance, str)
     if from_dev and class_balance != "dev":
         raise ParameterError(f"`class_balance` must be 'dev', None or {k} numbers. Got {class_balance!r}.")
-    balance = dev_balance(y, k) if from_dev else None if class_balance is None else check_class_balance(class_balance, k)
+    balance = dev_balance(y, k, labels, warn=True) if from_dev else None if class_balance is None else check_class_balance(class_balance, k)
     source = (
         f"dev gold labels ({y.size:,} rows)" if from_dev else "estimated by each model" if balance is None else "given"
     )
@@ -201,10 +201,25 @@ def select(
     return Selection(model, chosen, scores, intervals, default, balance, source)
 
 
-def dev_balance(y: npt.NDArray[np.int64], k: int) -> npt.NDArray[np.float64]:
-    """Class frequencies of gold labels, one pseudo-count per class."""
+def dev_balance(y: npt.NDArray[np.int64], k: int, labels: Sequence[str] | None = None, *, warn: bool = False) -> npt.NDArray[np.float64]:
+    """Class frequencies of gold labels, one pseudo-count per class.
+
+    ``warn``: say when some class has no dev row (its share is then the pseudo-count's
+    alone, and the labels lean away from it however the LFs vote)."""
     counts = np.bincount(y, minlength=k) + 1.0
-    return np.asarray(counts / counts.sum(), np.float64)
+    balance = np.asarray(counts / counts.sum(), np.float64)
+    absent = np.flatnonzero(counts == 1.0)
+    if warn and absent.size:
+        names = [str(labels[int(c)]) if labels else str(c) for c in absent]
+        warnings.warn(
+            f"The class balance comes from {y.size:,} dev rows, and none of them is {' or '.join(names)}: "
+            f"the balance gives {' and '.join(f'{n} {balance[c]:.3f}' for n, c in zip(names, absent, strict=True))}, "
+            "so the labels lean away from it whatever the LFs vote. Add dev rows of every class, or give the "
+            "class balance.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return balance
 
 
 def _dev_ids(y_dev: Any, n: int, k: int, labels: Sequence[str] | None) -> npt.NDArray[np.int64]:

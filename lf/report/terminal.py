@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lf.display import plain, visible
+from lf.display import label_word, plain, visible
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,7 +62,7 @@ def _interval(row: Any) -> str:
 
 
 def _polarity(pol: Any, names: list[str] | None) -> str:
-    shown = [names[p] if names and p < len(names) else str(p) for p in list(pol)[:POLARITY_SHOWN]]
+    shown = [label_word(names[p]) if names and p < len(names) else str(p) for p in list(pol)[:POLARITY_SHOWN]]
     more = len(pol) - len(shown)
     return (", ".join(shown) + (f" +{more}" if more > 0 else "")) or "-"
 
@@ -165,7 +165,7 @@ def totals_line(totals: dict[str, Any], names: list[str] | None = None) -> str:
     k = int(totals["cardinality"])
     shown = ""
     if names:
-        listed = ", ".join(names[:LABELS_SHOWN]) + (f" +{len(names) - LABELS_SHOWN} more" if len(names) > LABELS_SHOWN else "")
+        listed = ", ".join(map(label_word, names[:LABELS_SHOWN])) + (f" +{len(names) - LABELS_SHOWN} more" if len(names) > LABELS_SHOWN else "")
         shown = f" ({listed})"
     return (
         f"{plural(int(totals['rows']), 'row')} x {plural(int(totals['lfs']), 'LF')}, {plural(k, 'class', 'classes')}"
