@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "code_bytes", "code_imports", "const_bytes", "filled_cell", "installed_roots", "is_code", "is_module",
+    "attribute_modules", "code_bytes", "code_imports", "const_bytes", "filled_cell", "installed_roots", "is_code", "is_module",
     "lf_code_digest", "module_origin", "runtime_versions", "source_imports", "walk_code",
 ]
 
@@ -61,6 +61,23 @@ def code_imports(code: types.CodeType) -> list[tuple[int, str, tuple[str, ...]]]
                 level, fromlist = consts[-2], consts[-1]
                 found.append((level if isinstance(level, int) else 0, str(ins.argval), tuple(fromlist or ())))
             consts.append(ins.argval if ins.opname == "LOAD_CONST" else None)
+    return found
+
+
+def attribute_modules(modules: list[types.ModuleType], names: list[str]) -> list[str]:
+    """The submodules a code reaches as attributes of the modules it names: with ``import
+    pkg.rules`` at module level, ``pkg.rules.WORDS`` names ``pkg``, ``rules`` and ``WORDS``,
+    and reads ``pkg.rules``, which ``pkg``'s own source need not import. ``names``: the
+    code's names (its attribute names among them); a submodule counts once imported."""
+    found: list[str] = []
+    todo = [m.__name__ for m in modules]
+    while todo:
+        base = todo.pop()
+        for name in names:
+            sub = f"{base}.{name}"
+            if sub in sys.modules and sub not in found:
+                found.append(sub)
+                todo.append(sub)
     return found
 
 

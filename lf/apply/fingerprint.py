@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from lf.apply.code_reading import (
+    attribute_modules,
     code_bytes,
     code_imports,
     filled_cell,
@@ -207,14 +208,16 @@ class Fingerprinter:
                 return None
             parts.append(value)
         namespace = func.__globals__
-        for name in sorted({n for c in walk_code(code) for n in c.co_names}):
+        names = sorted({n for c in walk_code(code) for n in c.co_names})
+        for name in names:
             if name in namespace:
                 value = self.value(namespace[name], seen)
                 if value is None:
                     return None
                 parts.append(name.encode() + b"=" + value)
         package = namespace.get("__package__") or ""
-        for target in self._resolve_imports(code_imports(code), package):
+        reached = [v for v in (*(namespace.get(n) for n in names), *cells) if isinstance(v, types.ModuleType)]
+        for target in [*self._resolve_imports(code_imports(code), package), *attribute_modules(reached, names)]:
             mod = self.module(target)
             if mod is None:
                 return None
