@@ -11,7 +11,8 @@ function's bytecode; such an LF is not cached (it runs every time).
 
 Found: the builtins that read outside the code (``open``, ``input``, ``hash``, ``id``,
 ``eval`` ...), anything of a module that reads the machine (``os``, ``sys``, ``time``,
-``random``, ``pathlib``, ``socket``, ``subprocess``, ``urllib``, ``requests`` ...), the
+``random``, ``pathlib``, ``socket``, ``subprocess``, ``urllib``, ``requests``, and
+``importlib``, whose ``import_module`` runs a module named only at run time ...), the
 attributes ``now``, ``today``, ``utcnow``, ``environ``, ``getenv``, ``urandom`` and
 ``random`` (``datetime.now()``, ``np.random.rand()``), an import of such a module inside
 the function, an assignment to a global or an enclosing variable, and a call of a
@@ -34,7 +35,7 @@ from lf.apply.code_reading import walk_code
 __all__ = ["world_module", "world_reason"]
 
 _MODULES = frozenset({
-    "aiohttp", "asyncio", "ctypes", "dbm", "fileinput", "ftplib", "getpass", "glob", "http", "httpx", "io",
+    "aiohttp", "asyncio", "ctypes", "dbm", "fileinput", "ftplib", "getpass", "glob", "http", "httpx", "importlib", "io",
     "locale", "mmap", "multiprocessing", "os", "pathlib", "platform", "random", "requests", "secrets", "select",
     "selectors", "shelve", "shutil", "signal", "smtplib", "socket", "sqlite3", "ssl", "subprocess", "sys",
     "tempfile", "threading", "time", "urllib", "urllib3", "uuid", "webbrowser",
