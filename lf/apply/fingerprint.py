@@ -12,7 +12,9 @@ What an LF's labels depend on, and how each part enters its fingerprint:
   and classes run in memory (a file edited but not reloaded runs the old code). Any edit of
   such a module re-runs the LFs that reach it (an edit elsewhere in the LF's own module
   does not);
-- an installed package (stdlib, site-packages): its name and version;
+- an installed package (stdlib, site-packages): its name and version (a function is the
+  package's when its code's file is too: ``functools.wraps`` lends the user's own function
+  the ``__module__`` of the one it wraps);
 - a callable object with a ``fingerprint()`` method (``keyword_lf`` / ``regex_lf``, spaCy
   preprocessors): what that method returns, plus the module defining its class, as above
   (lf's own classes: lf's source, below);
@@ -103,6 +105,7 @@ class Fingerprinter:
         self._modules: dict[str, tuple[bytes, tuple[str, ...]] | None] = {}
         self._dists: dict[str, list[str]] | None = None
         self._installed: dict[str, bytes | None] = {}
+        self._code_files: dict[str, bool] = {}  # code files: whether installed (stdlib, site-packages)
         self._opens_files = False  # whether the LF being read declares files (it may open them)
         self.why: str | None = None  # why the last LF read is not cacheable, when it is not
         self._trusted = 0 if (lf_source if world is None else world) else 1  # > 0: no world checks (lf's own code)
@@ -182,7 +185,7 @@ class Fingerprinter:
         code = getattr(func, "__code__", None)
         if not isinstance(code, types.CodeType):
             return None
-        installed = self._installed_module(getattr(func, "__module__", None))
+        installed = self._installed_code(func, code)
         if installed is not None:
             if not self._trusted and world_module(func.__module__, files=self._opens_files):
                 return self._not_cacheable(f"{func.__qualname__} ({func.__module__}) reads the machine when called")
@@ -363,7 +366,9 @@ class Fingerprinter:
         deps = set(self._resolve_imports(imports, package))
         parts = [hashlib.sha256(source).digest()]
         for attr, value in sorted(vars(module).items()) if module is not None else ():
-            if attr.startswith("__") or getattr(value, "__name__", None) == f"{name}.{attr}":
+            if attr.startswith("__") and not isinstance(value, types.FunctionType):
+                continue  # __file__, __builtins__ ...; but a module's __getattr__ gives its attributes
+            if getattr(value, "__name__", None) == f"{name}.{attr}":
                 continue  # a submodule something imported: the source's own imports count
             part = self._module_global(name, value, deps)
             if part is None:
@@ -410,6 +415,18 @@ class Fingerprinter:
         if type(value).__module__ in ("typing", "__future__") or isinstance(value, (types.GenericAlias, types.UnionType)):
             return b""  # type annotations
         return self.value(value, {})
+
+    def _installed_code(self, func: Any, code: types.CodeType) -> bytes | None:
+        """``name==version`` for a function of the stdlib or an installed package, else None:
+        by its module and by the file of its code, since ``functools.wraps`` gives the user's
+        own function the ``__module__`` of the function it wraps."""
+        installed = self._installed_module(getattr(func, "__module__", None))
+        file = code.co_filename
+        if installed is None or file.startswith("<"):  # <frozen os>, <string>: its module says
+            return installed
+        if file not in self._code_files:
+            self._code_files[file] = str(Path(file).resolve()).startswith(self._roots)
+        return installed if self._code_files[file] else None
 
     def _installed_module(self, name: str | None) -> bytes | None:
         """``name==version`` for a module of the stdlib or an installed package, else None."""

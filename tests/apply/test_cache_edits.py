@@ -81,6 +81,14 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str], set[str]]] = {
                    "target = LabelingFunction('target', Many())\n"},
         {"target"},
     ),
+    "function_wrapping_a_library_one": (  # functools.wraps gives it json's __module__: still the user's code
+        {
+            "helpers.py": "import functools, json\n@functools.wraps(json.dumps)\ndef many(t):\n    return len(t.split()) > 2\n",
+            "lfs.py": "from .helpers import many\n@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if many(x.text) else ABSTAIN\n",
+        },
+        {"helpers.py": "import functools, json\n@functools.wraps(json.dumps)\ndef many(t):\n    return len(t.split()) > 1\n"},
+        {"target"},
+    ),
     "static_method": (
         {"lfs.py": "class Counter:\n    @staticmethod\n    def nwords(t):\n        return len(t.split())\n"
                    "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if Counter.nwords(x.text) > 1 else ABSTAIN\n"},

@@ -50,6 +50,10 @@ CASES = {
         "from . import envreader\n@labeling_function()\ndef target(x):\n    return 1 if envreader.Env.word() in x.text else ABSTAIN\n",
         "env",
     ),
+    "environment_read_by_a_module_getattr": (
+        "from . import lazyenv\n@labeling_function()\ndef target(x):\n    return 1 if lazyenv.WORD in x.text else ABSTAIN\n",
+        "env",
+    ),
     "seeded_random": (
         "import random\nrandom.seed(0)\n@labeling_function()\ndef target(x):\n    return 1 if random.random() < 0.5 else ABSTAIN\n",
         "draws",
@@ -95,6 +99,10 @@ def _write(pkg: Path, body: str, words: Path) -> None:
     (pkg / "reader.py").write_text(f"def words():\n    with open({str(words)!r}) as fh:\n        return fh.read().split()\n")
     (pkg / "envreader.py").write_text(
         "import os\nclass Env:\n    @staticmethod\n    def word():\n        return os.environ.get('LF_TEST_WORD', '')\n"
+    )
+    (pkg / "lazyenv.py").write_text(  # PEP 562: the module's attributes come from its __getattr__
+        "import os\ndef __getattr__(name):\n    if name == 'WORD':\n        return os.environ.get('LF_TEST_WORD', '')\n"
+        "    raise AttributeError(name)\n"
     )
     (pkg / "lfs.py").write_text(textwrap.dedent(HEADER.format(words=str(words))) + body)
 
