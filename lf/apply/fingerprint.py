@@ -18,6 +18,8 @@ What an LF's labels depend on, and how each part enters its fingerprint:
 - a callable object with a ``fingerprint()`` method (``keyword_lf`` / ``regex_lf``, spaCy
   preprocessors): what that method returns, plus the module defining its class, as above
   (lf's own classes: lf's source, below);
+- a builtin method bound to data (``vote = RULES.get``, ``find = re.compile(P).search``):
+  that data, as if the code named it; a function of the user's compiled module: its file;
 - lf itself: the source of every one of its modules (:func:`lf_code_digest`), since its
   kernel, rows, templates and readers decide labels too, and the versions of Python and of
   the libraries those run on (numpy, pandas, pyarrow);
@@ -284,7 +286,12 @@ class Fingerprinter:
             owner = getattr(value, "__module__", None) or type(getattr(value, "__self__", None)).__module__
             if not self._trusted and world_module(owner, files=self._opens_files):
                 return self._not_cacheable(f"{value.__qualname__} ({owner}) reads the machine when called")
-            return f"builtin:{getattr(value, '__module__', '')}.{value.__qualname__}".encode()
+            head = f"builtin:{getattr(value, '__module__', '')}.{value.__qualname__}".encode()
+            bound = getattr(value, "__self__", None)  # the data of RULES.get, re.compile(...).search
+            if bound is None or isinstance(bound, types.ModuleType) and self._installed_module(bound.__name__):
+                return head  # Python's or a package's function: its name and version say it
+            state = self.value(bound, seen)  # its data, or the user's compiled module
+            return None if state is None else head + b"@" + state
         if isinstance(value, (types.FunctionType, types.MethodType, functools.partial, _MEMOIZED)) or hasattr(value, "fingerprint"):
             return self._func(value, seen)
         if isinstance(value, re.Pattern):
@@ -410,6 +417,8 @@ class Fingerprinter:
             code = [k.encode() + code_bytes(f.__code__) for k, v in sorted(vars(value).items()) for f in [getattr(v, "__func__", v)] if isinstance(f, types.FunctionType)]
             rest = self.value(members or data, {})
             return None if rest is None else b"".join(code) + rest
+        if isinstance(value, _BUILTIN_CALLABLES) and not isinstance(getattr(value, "__self__", None), (type(None), types.ModuleType)):
+            return self.value(value, {})  # a method bound to data: find = re.compile(WORDS).search
         if isinstance(value, (logging.Logger, *_BUILTIN_CALLABLES)):
             return b""  # a logger does not label; a builtin is Python's
         if type(value).__module__ in ("typing", "__future__") or isinstance(value, (types.GenericAlias, types.UnionType)):

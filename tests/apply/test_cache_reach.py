@@ -4,6 +4,7 @@ the second gives the labels of a run without the cache, however the LF reaches t
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +80,90 @@ def test_an_edited_module_reached_through_its_package_is_not_answered_from_the_c
     cached, _ = _apply(tmp_path, cache=True)
     fresh, _ = _apply(tmp_path, cache=False)
     assert cached == fresh == [1, -1, 1]
+
+
+READ_WORDS = "from pathlib import Path\nWORDS = Path('words.txt').read_text().split()\n"
+# name -> (the LF module, the helper module wordpkg/rules.py): both read words.txt on import
+BOUND = {
+    "dict_get_of_the_lf_module": (
+        READ_WORDS + LF_HEAD + "vote = dict.fromkeys(WORDS, 1).get\n@labeling_function()\ndef target(x):\n"
+        "    return vote(x.text.split()[0], ABSTAIN)\n",
+        "",
+    ),
+    "pattern_search_imported_from_a_helper": (
+        LF_HEAD + "from wordpkg.rules import find\n@labeling_function()\ndef target(x):\n"
+        "    return 1 if find(x.text) else ABSTAIN\n",
+        "import re\n" + READ_WORDS + "find = re.compile('|'.join(WORDS)).search\n",
+    ),
+    "pattern_search_as_a_helper_attribute": (  # the words are in no global of the helper
+        LF_HEAD + "from wordpkg import rules\n@labeling_function()\ndef target(x):\n"
+        "    return 1 if rules.find(x.text) else ABSTAIN\n",
+        "import re\nfrom pathlib import Path\nfind = re.compile('|'.join(Path('words.txt').read_text().split())).search\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BOUND))
+def test_a_method_bound_to_data_is_keyed_by_that_data(tmp_path: Path, case: str) -> None:
+    """``RULES.get``, ``re.compile(...).search``: a builtin method bound to data the module
+    builds on import (here from a file), not by its name alone."""
+    module, helper = BOUND[case]
+    (tmp_path / "wordpkg").mkdir()
+    (tmp_path / "wordpkg" / "__init__.py").write_text("")
+    (tmp_path / "wordpkg" / "rules.py").write_text(helper)
+    (tmp_path / "data.csv").write_text("text\ngood day\nbad day\nfine thing\n")
+    (tmp_path / "lfs.py").write_text(module)
+    (tmp_path / "words.txt").write_text("good\n")
+    first, _ = _apply(tmp_path, cache=True)
+    again, told = _apply(tmp_path, cache=True)
+    assert first == again == [1, -1, -1]
+    assert "1 of 1 LF x chunk results reused" in told, told
+    (tmp_path / "words.txt").write_text("good\nfine\n")  # the modules' source is unchanged
+    cached, _ = _apply(tmp_path, cache=True)
+    fresh, _ = _apply(tmp_path, cache=False)
+    assert cached == fresh == [1, -1, 1]
+
+
+EXTENSION = """
+#include <Python.h>
+static PyObject* hit(PyObject* self, PyObject* args) {
+    const char* s;
+    if (!PyArg_ParseTuple(args, "s", &s)) return NULL;
+    return PyBool_FromLong(strstr(s, WORD) != NULL);
+}
+static PyMethodDef methods[] = {{"hit", hit, METH_VARARGS, ""}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "wordpkg.fast", NULL, -1, methods};
+PyMODINIT_FUNC PyInit_fast(void) { return PyModule_Create(&module); }
+"""
+
+
+def test_a_function_of_the_users_compiled_module_is_keyed_by_its_file(tmp_path: Path) -> None:
+    """A function of a C extension in the user's package is a builtin: rebuilt to match other
+    words, it labels anew (it was keyed by its name alone)."""
+    import sysconfig
+
+    compiler, include = shutil.which("cc"), sysconfig.get_paths()["include"]
+    if compiler is None or not (Path(include) / "Python.h").exists():
+        pytest.skip("needs a C compiler and Python's headers")
+    (tmp_path / "wordpkg").mkdir()
+    (tmp_path / "wordpkg" / "__init__.py").write_text("")
+    (tmp_path / "fast.c").write_text(EXTENSION)
+    (tmp_path / "data.csv").write_text("text\ngood day\nbad day\nfine thing\n")
+    (tmp_path / "lfs.py").write_text(
+        LF_HEAD + "from wordpkg.fast import hit\n@labeling_function()\ndef target(x):\n    return 1 if hit(x.text) else ABSTAIN\n"
+    )
+    built = tmp_path / "wordpkg" / f"fast{sysconfig.get_config_var('EXT_SUFFIX')}"
+
+    def build(word: str) -> None:
+        args = [compiler, "-shared", "-fPIC", f'-DWORD="{word}"', f"-I{include}", "fast.c", "-o", str(built)]
+        subprocess.run(args, cwd=tmp_path, check=True, capture_output=True, timeout=120)
+
+    build("good")
+    first, _ = _apply(tmp_path, cache=True)
+    again, told = _apply(tmp_path, cache=True)
+    assert first == again == [1, -1, -1]
+    assert "1 of 1 LF x chunk results reused" in told, told
+    build("fine")
+    cached, _ = _apply(tmp_path, cache=True)
+    fresh, _ = _apply(tmp_path, cache=False)
+    assert cached == fresh == [-1, -1, 1]
