@@ -50,6 +50,21 @@ CASES = {
         "from . import envreader\n@labeling_function()\ndef target(x):\n    return 1 if envreader.Env.word() in x.text else ABSTAIN\n",
         "env",
     ),
+    "file_read_with_pandas_by_a_helper": (
+        (
+            "import pandas as pd\ndef words():\n"
+            "    return set(pd.read_csv(WORDS, header=None)[0])\n"
+            "@labeling_function()\ndef target(x):\n    return 1 if x.text.split()[0] in words() else ABSTAIN\n"
+        ),
+        "file",
+    ),
+    "file_read_with_numpy_imported_by_name": (
+        (
+            "from numpy import loadtxt\n@labeling_function()\ndef target(x):\n"
+            "    return 1 if x.text.split()[0] in loadtxt(WORDS, dtype=str, ndmin=1) else ABSTAIN\n"
+        ),
+        "file",
+    ),
     "environment_read_by_a_module_getattr": (
         "from . import lazyenv\n@labeling_function()\ndef target(x):\n    return 1 if lazyenv.WORD in x.text else ABSTAIN\n",
         "env",
@@ -146,6 +161,11 @@ def test_a_declared_file_may_be_opened_and_a_log_written(tmp_path: Path) -> None
             with open({str(words)!r}) as fh:
                 return 1 if x.text.split()[0] in fh.read().split() else ABSTAIN
 
+        @labeling_function(files=[{str(words)!r}])
+        def listed_pandas(x):
+            import pandas as pd
+            return 1 if x.text.split()[0] in set(pd.read_csv({str(words)!r}, header=None)[0]) else ABSTAIN
+
         @labeling_function()
         def logged(x):
             with open({str(log)!r}, "a") as fh:
@@ -156,8 +176,8 @@ def test_a_declared_file_may_be_opened_and_a_log_written(tmp_path: Path) -> None
     assert first.cache_stats.uncacheable == ()
     words.write_text("free\n")
     again = lf.apply(lf.load_lfs(module), TEXTS, cardinality=2, cache=cache, progress=False)
-    assert (again.cache_stats.reused, again.cache_stats.computed) == (1, 1)  # `listed` ran again
-    assert again.array[:3, 0].tolist() == [-1, -1, 1]
+    assert (again.cache_stats.reused, again.cache_stats.computed) == (1, 2)  # `listed` ran again, and `listed_pandas`
+    assert again.array[:3, 0].tolist() == again.array[:3, 1].tolist() == [-1, -1, 1]
 
 
 def test_pure_lfs_with_module_constants_and_local_dicts_stay_cacheable(tmp_path: Path) -> None:
