@@ -296,6 +296,10 @@ class Fingerprinter:
             return self._func(value, seen)
         if isinstance(value, re.Pattern):
             return f"re:{value.flags}:{value.pattern!r}".encode()
+        if isinstance(value, logging.Logger):
+            return b"logger"  # it writes what the LF tells it, and decides no label
+        if isinstance(value, np.ufunc):  # from numpy import log1p: numpy's version is in lf's part
+            return f"ufunc:{value.__name__}".encode()
         if isinstance(value, PurePath):
             return f"path:{value!s}".encode()
         if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "biufcUS":

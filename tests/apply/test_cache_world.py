@@ -183,8 +183,11 @@ def test_a_declared_file_may_be_opened_and_a_log_written(tmp_path: Path) -> None
 def test_pure_lfs_with_module_constants_and_local_dicts_stay_cacheable(tmp_path: Path) -> None:
     module = tmp_path / "pure.py"
     module.write_text(textwrap.dedent("""
+        import logging
         import re
+        from numpy import log1p
         from lf import ABSTAIN, labeling_function
+        log = logging.getLogger("lf-test")
         WORDS = ["win", "free"]
         LIMITS = {"short": 3}
 
@@ -198,5 +201,10 @@ def test_pure_lfs_with_module_constants_and_local_dicts_stay_cacheable(tmp_path:
         @labeling_function()
         def short(x):
             return 0 if len(re.findall(r"\\w+", x.text)) < LIMITS["short"] else ABSTAIN
+
+        @labeling_function()
+        def logged(x):  # a logger and a numpy ufunc decide no label by state of their own
+            log.debug("row %s", x.text)
+            return 1 if log1p(len(x.text)) > 2 else ABSTAIN
     """))
     assert all(lf_fingerprint(f) is not None for f in lf.load_lfs(module))
