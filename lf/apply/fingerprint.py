@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 
 from lf.apply.code_reading import (
+    an_object,
     attribute_modules,
     code_bytes,
     code_imports,
@@ -63,6 +64,7 @@ from lf.apply.code_reading import (
     lf_code_digest,
     module_origin,
     runtime_versions,
+    shown_module,
     source_imports,
     walk_code,
 )
@@ -177,7 +179,9 @@ class Fingerprinter:
             return None if code_of is None else f"{type(func).__qualname__}:{described}".encode() + code_of
         if isinstance(func, types.MethodType):
             inner, owner = self._func(func.__func__, seen), self.value(func.__self__, seen)
-            return None if inner is None or owner is None else inner + owner
+            if owner is None:
+                return self._not_cacheable(f"a method of {an_object(func.__self__)}, whose state lf cannot read")
+            return None if inner is None else inner + owner
         if isinstance(func, functools.partial):
             inner, args = self._func(func.func, seen), self.value((func.args, func.keywords), seen)
             return None if inner is None or args is None else b"partial:" + inner + args
@@ -210,7 +214,7 @@ class Fingerprinter:
         for extra in (func.__defaults__, func.__kwdefaults__, cells):
             value = self.value(extra, seen)
             if value is None:
-                return None
+                return self._not_cacheable(f"{func.__qualname__}: its defaults or closure hold an object lf cannot read")
             parts.append(value)
         namespace = func.__globals__
         names = sorted({n for c in walk_code(code) for n in c.co_names})
@@ -218,7 +222,7 @@ class Fingerprinter:
             if name in namespace:
                 value = self.value(namespace[name], seen)
                 if value is None:
-                    return None
+                    return self._not_cacheable(f"{func.__qualname__} reads {name}, {an_object(namespace[name])} lf cannot read")
                 parts.append(name.encode() + b"=" + value)
         package = namespace.get("__package__") or ""
         reached = [v for v in (*(namespace.get(n) for n in names), *cells) if isinstance(v, types.ModuleType)]
@@ -383,6 +387,7 @@ class Fingerprinter:
                 continue  # a submodule something imported: the source's own imports count
             part = self._module_global(name, value, deps)
             if part is None:
+                self._not_cacheable(f"{shown_module(name)}.{attr} is {an_object(value)} lf cannot read")
                 return None
             parts.append(attr.encode() + b"=" + part)
         return b"".join(parts), tuple(sorted(deps - {name}))
@@ -405,7 +410,7 @@ class Fingerprinter:
             if not self._trusted:
                 reason = world_reason(value.__code__, value.__globals__, _cells(value), files=self._opens_files)
                 if reason is not None:
-                    return self._not_cacheable(f"{name}.{value.__qualname__}: {reason}")
+                    return self._not_cacheable(f"{shown_module(name)}.{value.__qualname__}: {reason}")
             cells = [c.cell_contents for c in value.__closure__ or () if filled_cell(c)]
             rest = self.value((value.__defaults__, value.__kwdefaults__, cells), {})
             return None if rest is None else code_bytes(value.__code__) + rest
@@ -415,7 +420,7 @@ class Fingerprinter:
                 if not self._trusted and isinstance(func, types.FunctionType):
                     reason = world_reason(func.__code__, func.__globals__, _cells(func), files=self._opens_files)
                     if reason is not None:
-                        return self._not_cacheable(f"{name}.{func.__qualname__}: {reason}")
+                        return self._not_cacheable(f"{shown_module(name)}.{func.__qualname__}: {reason}")
             members = [(k, m._value_) for k, m in value.__members__.items()] if issubclass(value, enum.Enum) else []
             data = [(k, v) for k, v in vars(value).items() if not (k.startswith("__") or k in _CLASS_SKIP or is_code(v))]
             code = [k.encode() + code_bytes(f.__code__) for k, v in sorted(vars(value).items()) for f in [getattr(v, "__func__", v)] if isinstance(f, types.FunctionType)]

@@ -288,6 +288,34 @@ def test_an_lf_reaching_an_object_with_state_is_not_cached(tmp_path: Path) -> No
     assert lf_fingerprint(uses_model) is None
     L = lf.apply([uses_model], pd.DataFrame({"text": ["a"]}), cache=tmp_path / "cache", progress=False)
     assert L.cache_stats.uncacheable == ("uses_model",) and L.cache_stats.reused == 0
+    assert L.cache_stats.reasons == ("statepkg.helpers.MODEL is a Model object lf cannot read",)
+
+
+def test_the_summary_says_which_object_makes_an_lf_run_every_time(tmp_path: Path) -> None:
+    module = tmp_path / "stateful.py"
+    module.write_text(textwrap.dedent("""
+        from lf import ABSTAIN, LabelingFunction, labeling_function
+        class Rules:
+            def __init__(self, word):
+                self.word = word
+            def vote(self, x):
+                return 1 if self.word in x.text else ABSTAIN
+        RULES = Rules("win")
+        method = LabelingFunction("method", RULES.vote)
+        @labeling_function()
+        def named(x):
+            return RULES.vote(x)
+        @labeling_function()
+        def default(x, rules=RULES):
+            return rules.vote(x)
+    """))
+    L = lf.apply(lf.load_lfs(module), pd.DataFrame({"text": ["win"]}), cache=tmp_path / "cache", progress=False)
+    assert L.cache_stats.uncacheable == ("method", "named", "default")
+    assert L.cache_stats.reasons == (
+        "a method of a Rules object, whose state lf cannot read",
+        "named reads RULES, a Rules object lf cannot read",
+        "default: its defaults or closure hold an object lf cannot read",
+    )
 
 
 def test_installed_packages_enter_by_name_and_version_and_lf_itself_is_cacheable(tmp_path: Path) -> None:
