@@ -211,10 +211,11 @@ class Fingerprinter:
         """A function's code, defaults, closure, the values it names and the modules it imports."""
         parts = [code_bytes(code)]
         cells = [c.cell_contents for c in func.__closure__ or () if filled_cell(c)]
-        for extra in (func.__defaults__, func.__kwdefaults__, cells):
+        attributes = sorted(vars(func).items())  # long.limit = 3: read as long.limit in its code
+        for extra in (func.__defaults__, func.__kwdefaults__, cells, attributes):
             value = self.value(extra, seen)
             if value is None:
-                return self._not_cacheable(f"{func.__qualname__}: its defaults or closure hold an object lf cannot read")
+                return self._not_cacheable(f"{func.__qualname__}: its defaults, closure or attributes hold an object lf cannot read")
             parts.append(value)
         namespace = func.__globals__
         names = sorted({n for c in walk_code(code) for n in c.co_names})
@@ -412,7 +413,7 @@ class Fingerprinter:
                 if reason is not None:
                     return self._not_cacheable(f"{shown_module(name)}.{value.__qualname__}: {reason}")
             cells = [c.cell_contents for c in value.__closure__ or () if filled_cell(c)]
-            rest = self.value((value.__defaults__, value.__kwdefaults__, cells), {})
+            rest = self.value((value.__defaults__, value.__kwdefaults__, cells, sorted(vars(value).items())), {})
             return None if rest is None else code_bytes(value.__code__) + rest
         if isinstance(value, type):
             for method in vars(value).values():

@@ -89,6 +89,14 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str], set[str]]] = {
         {"helpers.py": "import functools, json\n@functools.wraps(json.dumps)\ndef many(t):\n    return len(t.split()) > 1\n"},
         {"target"},
     ),
+    "function_attribute": (  # a static variable of the helper, read as many.limit
+        {
+            "helpers.py": "def many(t):\n    return len(t.split()) > many.limit\nmany.limit = 2\n",
+            "lfs.py": "from .helpers import many\n@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if many(x.text) else ABSTAIN\n",
+        },
+        {"helpers.py": "def many(t):\n    return len(t.split()) > many.limit\nmany.limit = 1\n"},
+        {"target"},
+    ),
     "static_method": (
         {"lfs.py": "class Counter:\n    @staticmethod\n    def nwords(t):\n        return len(t.split())\n"
                    "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if Counter.nwords(x.text) > 1 else ABSTAIN\n"},
@@ -314,7 +322,7 @@ def test_the_summary_says_which_object_makes_an_lf_run_every_time(tmp_path: Path
     assert L.cache_stats.reasons == (
         "a method of a Rules object, whose state lf cannot read",
         "named reads RULES, a Rules object lf cannot read",
-        "default: its defaults or closure hold an object lf cannot read",
+        "default: its defaults, closure or attributes hold an object lf cannot read",
     )
 
 
