@@ -14,7 +14,8 @@ What an LF's labels depend on, and how each part enters its fingerprint:
   does not);
 - an installed package (stdlib, site-packages): its name and version (a function is the
   package's when its code's file is too: ``functools.wraps`` lends the user's own function
-  the ``__module__`` of the one it wraps);
+  the ``__module__`` of the one it wraps; a library's code lent to the user's class, such
+  as a dataclass's ``__repr__``, counts as the library's, with what it wraps);
 - a callable object with a ``fingerprint()`` method (``keyword_lf`` / ``regex_lf``, spaCy
   preprocessors): what that method returns, plus the module defining its class, as above
   (lf's own classes: lf's source, below);
@@ -37,6 +38,7 @@ pipeline holds state lf cannot read). :attr:`Fingerprinter.why` says which.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 import hashlib
@@ -109,7 +111,7 @@ class Fingerprinter:
         self._modules: dict[str, tuple[bytes, tuple[str, ...]] | None] = {}
         self._dists: dict[str, list[str]] | None = None
         self._installed: dict[str, bytes | None] = {}
-        self._code_files: dict[str, bool] = {}  # code files: whether installed (stdlib, site-packages)
+        self._code_files: dict[str, bytes | None] = {}  # code files: their package's name==version
         self._opens_files = False  # whether the LF being read declares files (it may open them)
         self.why: str | None = None  # why the last LF read is not cacheable, when it is not
         self._trusted = 0 if (lf_source if world is None else world) else 1  # > 0: no world checks (lf's own code)
@@ -196,6 +198,11 @@ class Fingerprinter:
             if not self._trusted and world_module(func.__module__, files=self._opens_files):
                 return self._not_cacheable(f"{func.__qualname__} ({func.__module__}) reads the machine when called")
             return f"func:{func.__module__}.{func.__qualname__}@".encode() + installed
+        lent = self._library_code(code)
+        if lent is not None:  # a library's wrapper lent the user's module (a dataclass's __repr__): what it wraps counts
+            cells = [c.cell_contents for c in func.__closure__ or () if filled_cell(c)]
+            rest = self.value((func.__defaults__, func.__kwdefaults__, cells, sorted(vars(func).items())), seen)
+            return None if rest is None else f"wrapper:{func.__qualname__}@".encode() + lent + rest
         if _lf_own(func.__module__):  # lf's own code reads the machine (timers, files) but decides no labels by it
             self._trusted += 1
             try:
@@ -260,8 +267,10 @@ class Fingerprinter:
             elif isinstance(value, property):
                 value = (value.fget, value.fset, value.fdel)
             part = self.value(value, seen)
-            if part is None and self._library_descriptor(value):  # NamedTuple fields, cached_property
-                inner = self.value(getattr(value, "func", None), seen)
+            if part is None and not isinstance(value, types.FunctionType) and self._library_descriptor(value):
+                # NamedTuple fields, cached_property, partialmethod (a method lf cannot read is no descriptor)
+                state = (getattr(value, "func", None), getattr(value, "args", ()), getattr(value, "keywords", None))
+                inner = self.value(state, seen)
                 part = None if inner is None else f"descriptor:{type(value).__qualname__}".encode() + inner
             parts.append(None if part is None else name.encode() + b"=" + part)
         return None if any(p is None for p in parts) else b"\0".join(p for p in parts if p is not None)
@@ -301,6 +310,8 @@ class Fingerprinter:
             return self._func(value, seen)
         if isinstance(value, re.Pattern):
             return f"re:{value.flags}:{value.pattern!r}".encode()
+        if value is dataclasses.MISSING or value is getattr(dataclasses, "_HAS_DEFAULT_FACTORY", dataclasses.MISSING):
+            return f"dataclasses:{value!r}".encode()  # the markers in a dataclass's generated __init__
         if isinstance(value, logging.Logger):
             return b"logger"  # it writes what the LF tells it, and decides no label
         if isinstance(value, np.ufunc):  # from numpy import log1p: numpy's version is in lf's part
@@ -408,7 +419,7 @@ class Fingerprinter:
         # Code as it is in memory, beside the source on disk: a module edited but not
         # reloaded runs its old code, and its labels must not be stored under the new source.
         if isinstance(value, types.FunctionType):
-            if not self._trusted:
+            if not self._trusted and self._library_code(value.__code__) is None:
                 reason = world_reason(value.__code__, value.__globals__, _cells(value), files=self._opens_files)
                 if reason is not None:
                     return self._not_cacheable(f"{shown_module(name)}.{value.__qualname__}: {reason}")
@@ -418,7 +429,7 @@ class Fingerprinter:
         if isinstance(value, type):
             for method in vars(value).values():
                 func = getattr(method, "__func__", method)
-                if not self._trusted and isinstance(func, types.FunctionType):
+                if not self._trusted and isinstance(func, types.FunctionType) and self._library_code(func.__code__) is None:
                     reason = world_reason(func.__code__, func.__globals__, _cells(func), files=self._opens_files)
                     if reason is not None:
                         return self._not_cacheable(f"{shown_module(name)}.{func.__qualname__}: {reason}")
@@ -440,12 +451,22 @@ class Fingerprinter:
         by its module and by the file of its code, since ``functools.wraps`` gives the user's
         own function the ``__module__`` of the function it wraps."""
         installed = self._installed_module(getattr(func, "__module__", None))
-        file = code.co_filename
-        if installed is None or file.startswith("<"):  # <frozen os>, <string>: its module says
+        if installed is None or code.co_filename.startswith("<"):  # <frozen os>, <string>: its module says
             return installed
+        return installed if self._library_code(code) is not None else None
+
+    def _library_code(self, code: types.CodeType) -> bytes | None:
+        """``name==version`` of the installed package (or the stdlib) whose file holds ``code``,
+        else None: the user's code, whatever ``__module__`` its function was lent."""
+        file = code.co_filename
+        if file.startswith("<"):
+            return None
         if file not in self._code_files:
-            self._code_files[file] = str(Path(file).resolve()).startswith(self._roots)
-        return installed if self._code_files[file] else None
+            path = str(Path(file).resolve())
+            roots = [r for r in self._roots if path.startswith(r)]
+            top = path[len(max(roots, key=len)) :].split("/")[0].removesuffix(".py") if roots else ""
+            self._code_files[file] = (self._installed_module(top) or f"file:{path}".encode()) if roots else None
+        return self._code_files[file]
 
     def _installed_module(self, name: str | None) -> bytes | None:
         """``name==version`` for a module of the stdlib or an installed package, else None."""

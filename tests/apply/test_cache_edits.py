@@ -97,6 +97,30 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str], set[str]]] = {
         {"helpers.py": "def many(t):\n    return len(t.split()) > many.limit\nmany.limit = 1\n"},
         {"target"},
     ),
+    "dataclass_default_factory": (
+        {"lfs.py": "import dataclasses\n@dataclasses.dataclass\nclass Limits:\n    words: list = dataclasses.field(default_factory=lambda: [2])\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > Limits().words[0] else ABSTAIN\n"},
+        {"lfs.py": "import dataclasses\n@dataclasses.dataclass\nclass Limits:\n    words: list = dataclasses.field(default_factory=lambda: [1])\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > Limits().words[0] else ABSTAIN\n"},
+        {"target"},
+    ),
+    "dataclass_of_a_helper_module": (  # its generated __repr__ (dataclasses' code) reads no label
+        {
+            "shapes.py": "import dataclasses\n@dataclasses.dataclass\nclass Limits:\n    words: int = 2\n",
+            "lfs.py": "from . import shapes\n@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > shapes.Limits().words else ABSTAIN\n",
+        },
+        {"shapes.py": "import dataclasses\n@dataclasses.dataclass\nclass Limits:\n    words: int = 1\n"},
+        {"target"},
+    ),
+    "partialmethod_arguments": (
+        {"lfs.py": "import functools\nclass Counter:\n    def more(self, t, limit):\n        return len(t.split()) > limit\n"
+                   "    many = functools.partialmethod(more, limit=2)\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if Counter().many(x.text) else ABSTAIN\n"},
+        {"lfs.py": "import functools\nclass Counter:\n    def more(self, t, limit):\n        return len(t.split()) > limit\n"
+                   "    many = functools.partialmethod(more, limit=1)\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if Counter().many(x.text) else ABSTAIN\n"},
+        {"target"},
+    ),
     "static_method": (
         {"lfs.py": "class Counter:\n    @staticmethod\n    def nwords(t):\n        return len(t.split())\n"
                    "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if Counter.nwords(x.text) > 1 else ABSTAIN\n"},

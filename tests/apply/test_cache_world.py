@@ -69,6 +69,20 @@ CASES = {
         "from . import lazyenv\n@labeling_function()\ndef target(x):\n    return 1 if lazyenv.WORD in x.text else ABSTAIN\n",
         "env",
     ),
+    "environment_read_by_a_static_method_of_the_lf_module": (
+        (
+            "import os\nclass Env:\n    @staticmethod\n    def word():\n        return os.environ.get('LF_TEST_WORD', '')\n"
+            "@labeling_function()\ndef target(x):\n    return 1 if Env.word() in x.text else ABSTAIN\n"
+        ),
+        "env",
+    ),
+    "file_opened_by_a_method_of_the_lf_module": (
+        (
+            "class Lexicon:\n    def words(self):\n        with open(WORDS) as fh:\n            return fh.read().split()\n"
+            "@labeling_function()\ndef target(x):\n    return 1 if x.text.split()[0] in Lexicon().words() else ABSTAIN\n"
+        ),
+        "file",
+    ),
     "seeded_random": (
         "import random\nrandom.seed(0)\n@labeling_function()\ndef target(x):\n    return 1 if random.random() < 0.5 else ABSTAIN\n",
         "draws",
