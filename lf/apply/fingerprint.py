@@ -89,6 +89,7 @@ _BUILTIN_CALLABLES = (
 )
 _PLAIN_CONTAINERS = (list, tuple, set, frozenset, dict)
 _MEMOIZED = functools._lru_cache_wrapper  # what functools.lru_cache and functools.cache return
+_LF_FIELDS = {"batch", "f", "files", "name", "pre", "resources"}  # what LabelingFunction sets
 _CLASS_SKIP = {"__dict__", "__weakref__", "__module__", "__doc__", "__qualname__", "__annotations__", "_abc_impl"}
 
 
@@ -135,6 +136,12 @@ class Fingerprinter:
             if part is None:
                 return None
             parts.append(part)
+        extra = sorted((k, v) for k, v in vars(lf).items() if k not in _LF_FIELDS)
+        if extra:  # target.limit = 2 after the decorator, read in its code as target.limit
+            part = self.value(extra, seen)
+            if part is None:
+                return self._not_cacheable(f"{lf.name}: an attribute set on it holds an object lf cannot read")
+            parts.append(b"attributes:" + part)
         return b"\0\0".join(parts)
 
     def _step(self, step: LabelingFunction | Preprocessor, seen: dict[int, Any]) -> bytes | None:

@@ -112,6 +112,11 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str], set[str]]] = {
         {"shapes.py": "import dataclasses\n@dataclasses.dataclass\nclass Limits:\n    words: int = 1\n"},
         {"target"},
     ),
+    "attribute_of_the_lf": (
+        {"lfs.py": "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > target.limit else ABSTAIN\ntarget.limit = 2\n"},
+        {"lfs.py": "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > target.limit else ABSTAIN\ntarget.limit = 1\n"},
+        {"target"},
+    ),
     "partialmethod_arguments": (
         {"lfs.py": "import functools\nclass Counter:\n    def more(self, t, limit):\n        return len(t.split()) > limit\n"
                    "    many = functools.partialmethod(more, limit=2)\n"
