@@ -125,7 +125,7 @@ def _reason(code: types.CodeType, namespace: dict[str, Any], cells: dict[str, An
                 containers = containers or isinstance(value, _MUTABLE)
                 if name in _READERS and not files and _reads_files(value, namespace):
                     return f"it calls {name}(), which reads a file: declare it with files=[...]"
-            elif name in _BUILTINS and hasattr(builtins, name) and not (name == "open" and (files or _writes_only(instructions, at))):
+            elif name in _BUILTINS and hasattr(builtins, name) and not _allowed(name, code, files, instructions, at):
                 return f"it calls {name}(), which reads outside its code"
         elif ins.opname in ("LOAD_DEREF", "LOAD_CLOSURE") and name in outer:
             containers = containers or isinstance(cells.get(name), _MUTABLE)
@@ -148,6 +148,14 @@ def _reason(code: types.CodeType, namespace: dict[str, Any], cells: dict[str, An
             containers = False  # a statement ends
         previous = ins
     return None
+
+
+def _allowed(name: str, code: types.CodeType, files: bool, instructions: list[dis.Instruction], at: int) -> bool:
+    """A builtin that reads outside the code but decides no label where it is: ``open`` of a
+    declared file or for writing only, ``hash`` in a ``__hash__`` (a frozen dataclass's)."""
+    if name == "open":
+        return files or _writes_only(instructions, at)
+    return name == "hash" and code.co_name == "__hash__"
 
 
 def _reads_files(value: Any, namespace: dict[str, Any]) -> bool:

@@ -117,6 +117,13 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str], set[str]]] = {
         {"lfs.py": "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > target.limit else ABSTAIN\ntarget.limit = 1\n"},
         {"target"},
     ),
+    "frozen_dataclass": (  # its generated __hash__ calls hash(): that decides no label
+        {"lfs.py": "import dataclasses\n@dataclasses.dataclass(frozen=True)\nclass Limits:\n    words: int = 2\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > Limits().words else ABSTAIN\n"},
+        {"lfs.py": "import dataclasses\n@dataclasses.dataclass(frozen=True)\nclass Limits:\n    words: int = 1\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > Limits().words else ABSTAIN\n"},
+        {"target"},
+    ),
     "partialmethod_arguments": (
         {"lfs.py": "import functools\nclass Counter:\n    def more(self, t, limit):\n        return len(t.split()) > limit\n"
                    "    many = functools.partialmethod(more, limit=2)\n"
