@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "code_bytes", "code_imports", "const_bytes", "filled_cell", "installed_roots", "is_code", "is_module",
-    "lf_code_digest", "module_origin", "runtime_versions", "source_imports", "walk_code",
+    "an_object", "attribute_modules", "code_bytes", "code_imports", "const_bytes", "filled_cell", "installed_roots", "is_code", "is_module",
+    "lf_code_digest", "module_origin", "runtime_versions", "shown_module", "source_imports", "walk_code",
 ]
 
 _RUNTIME = ("numpy", "pandas", "pyarrow")  # rows, readers, templates' RE2: they decide labels too
@@ -61,6 +61,23 @@ def code_imports(code: types.CodeType) -> list[tuple[int, str, tuple[str, ...]]]
                 level, fromlist = consts[-2], consts[-1]
                 found.append((level if isinstance(level, int) else 0, str(ins.argval), tuple(fromlist or ())))
             consts.append(ins.argval if ins.opname == "LOAD_CONST" else None)
+    return found
+
+
+def attribute_modules(modules: list[types.ModuleType], names: list[str]) -> list[str]:
+    """The submodules a code reaches as attributes of the modules it names: with ``import
+    pkg.rules`` at module level, ``pkg.rules.WORDS`` names ``pkg``, ``rules`` and ``WORDS``,
+    and reads ``pkg.rules``, which ``pkg``'s own source need not import. ``names``: the
+    code's names (its attribute names among them); a submodule counts once imported."""
+    found: list[str] = []
+    todo = [m.__name__ for m in modules]
+    while todo:
+        base = todo.pop()
+        for name in names:
+            sub = f"{base}.{name}"
+            if sub in sys.modules and sub not in found:
+                found.append(sub)
+                todo.append(sub)
     return found
 
 
@@ -140,3 +157,20 @@ def is_module(name: str) -> bool:
         return importlib.util.find_spec(name) is not None
     except Exception:  # noqa: BLE001 - `x` is then an attribute of the module, not a module
         return False
+
+
+def shown_module(module: str) -> str:
+    """A module's name as its user knows it: ``helpers`` of a package lf loaded from a path
+    (``lf_user_NAME_HASH.helpers`` inside), else its dotted name."""
+    from lf.modules import FILE_MODULE_PREFIX
+
+    head, dot, rest = module.partition(".")
+    if not head.startswith(FILE_MODULE_PREFIX):
+        return module
+    package = head[len(FILE_MODULE_PREFIX) :].rpartition("_")[0]
+    return f"{package}{dot}{rest}"
+
+
+def an_object(value: Any) -> str:
+    """What an object is, for a reason: "a module", "a Pipeline object"."""
+    return "a module" if isinstance(value, types.ModuleType) else f"a {type(value).__qualname__} object"

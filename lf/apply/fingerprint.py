@@ -12,10 +12,15 @@ What an LF's labels depend on, and how each part enters its fingerprint:
   and classes run in memory (a file edited but not reloaded runs the old code). Any edit of
   such a module re-runs the LFs that reach it (an edit elsewhere in the LF's own module
   does not);
-- an installed package (stdlib, site-packages): its name and version;
+- an installed package (stdlib, site-packages): its name and version (a function is the
+  package's when its code's file is too: ``functools.wraps`` lends the user's own function
+  the ``__module__`` of the one it wraps; a library's code lent to the user's class, such
+  as a dataclass's ``__repr__``, counts as the library's, with what it wraps);
 - a callable object with a ``fingerprint()`` method (``keyword_lf`` / ``regex_lf``, spaCy
   preprocessors): what that method returns, plus the module defining its class, as above
   (lf's own classes: lf's source, below);
+- a builtin method bound to data (``vote = RULES.get``, ``find = re.compile(P).search``):
+  that data, as if the code named it; a function of the user's compiled module: its file;
 - lf itself: the source of every one of its modules (:func:`lf_code_digest`), since its
   kernel, rows, templates and readers decide labels too, and the versions of Python and of
   the libraries those run on (numpy, pandas, pyarrow);
@@ -33,6 +38,7 @@ pipeline holds state lf cannot read). :attr:`Fingerprinter.why` says which.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 import hashlib
@@ -49,6 +55,8 @@ from typing import Any
 import numpy as np
 
 from lf.apply.code_reading import (
+    an_object,
+    attribute_modules,
     code_bytes,
     code_imports,
     filled_cell,
@@ -58,6 +66,7 @@ from lf.apply.code_reading import (
     lf_code_digest,
     module_origin,
     runtime_versions,
+    shown_module,
     source_imports,
     walk_code,
 )
@@ -80,6 +89,7 @@ _BUILTIN_CALLABLES = (
 )
 _PLAIN_CONTAINERS = (list, tuple, set, frozenset, dict)
 _MEMOIZED = functools._lru_cache_wrapper  # what functools.lru_cache and functools.cache return
+_LF_FIELDS = {"batch", "f", "files", "name", "pre", "resources"}  # what LabelingFunction sets
 _CLASS_SKIP = {"__dict__", "__weakref__", "__module__", "__doc__", "__qualname__", "__annotations__", "_abc_impl"}
 
 
@@ -102,6 +112,7 @@ class Fingerprinter:
         self._modules: dict[str, tuple[bytes, tuple[str, ...]] | None] = {}
         self._dists: dict[str, list[str]] | None = None
         self._installed: dict[str, bytes | None] = {}
+        self._code_files: dict[str, bytes | None] = {}  # code files: their package's name==version
         self._opens_files = False  # whether the LF being read declares files (it may open them)
         self.why: str | None = None  # why the last LF read is not cacheable, when it is not
         self._trusted = 0 if (lf_source if world is None else world) else 1  # > 0: no world checks (lf's own code)
@@ -125,6 +136,12 @@ class Fingerprinter:
             if part is None:
                 return None
             parts.append(part)
+        extra = sorted((k, v) for k, v in vars(lf).items() if k not in _LF_FIELDS)
+        if extra:  # target.limit = 2 after the decorator, read in its code as target.limit
+            part = self.value(extra, seen)
+            if part is None:
+                return self._not_cacheable(f"{lf.name}: an attribute set on it holds an object lf cannot read")
+            parts.append(b"attributes:" + part)
         return b"\0\0".join(parts)
 
     def _step(self, step: LabelingFunction | Preprocessor, seen: dict[int, Any]) -> bytes | None:
@@ -171,7 +188,9 @@ class Fingerprinter:
             return None if code_of is None else f"{type(func).__qualname__}:{described}".encode() + code_of
         if isinstance(func, types.MethodType):
             inner, owner = self._func(func.__func__, seen), self.value(func.__self__, seen)
-            return None if inner is None or owner is None else inner + owner
+            if owner is None:
+                return self._not_cacheable(f"a method of {an_object(func.__self__)}, whose state lf cannot read")
+            return None if inner is None else inner + owner
         if isinstance(func, functools.partial):
             inner, args = self._func(func.func, seen), self.value((func.args, func.keywords), seen)
             return None if inner is None or args is None else b"partial:" + inner + args
@@ -181,11 +200,16 @@ class Fingerprinter:
         code = getattr(func, "__code__", None)
         if not isinstance(code, types.CodeType):
             return None
-        installed = self._installed_module(getattr(func, "__module__", None))
+        installed = self._installed_code(func, code)
         if installed is not None:
             if not self._trusted and world_module(func.__module__, files=self._opens_files):
                 return self._not_cacheable(f"{func.__qualname__} ({func.__module__}) reads the machine when called")
             return f"func:{func.__module__}.{func.__qualname__}@".encode() + installed
+        lent = self._library_code(code)
+        if lent is not None:  # a library's wrapper lent the user's module (a dataclass's __repr__): what it wraps counts
+            cells = [c.cell_contents for c in func.__closure__ or () if filled_cell(c)]
+            rest = self.value((func.__defaults__, func.__kwdefaults__, cells, sorted(vars(func).items())), seen)
+            return None if rest is None else f"wrapper:{func.__qualname__}@".encode() + lent + rest
         if _lf_own(func.__module__):  # lf's own code reads the machine (timers, files) but decides no labels by it
             self._trusted += 1
             try:
@@ -201,20 +225,23 @@ class Fingerprinter:
         """A function's code, defaults, closure, the values it names and the modules it imports."""
         parts = [code_bytes(code)]
         cells = [c.cell_contents for c in func.__closure__ or () if filled_cell(c)]
-        for extra in (func.__defaults__, func.__kwdefaults__, cells):
+        attributes = sorted(vars(func).items())  # long.limit = 3: read as long.limit in its code
+        for extra in (func.__defaults__, func.__kwdefaults__, cells, attributes):
             value = self.value(extra, seen)
             if value is None:
-                return None
+                return self._not_cacheable(f"{func.__qualname__}: its defaults, closure or attributes hold an object lf cannot read")
             parts.append(value)
         namespace = func.__globals__
-        for name in sorted({n for c in walk_code(code) for n in c.co_names}):
+        names = sorted({n for c in walk_code(code) for n in c.co_names})
+        for name in names:
             if name in namespace:
                 value = self.value(namespace[name], seen)
                 if value is None:
-                    return None
+                    return self._not_cacheable(f"{func.__qualname__} reads {name}, {an_object(namespace[name])} lf cannot read")
                 parts.append(name.encode() + b"=" + value)
         package = namespace.get("__package__") or ""
-        for target in self._resolve_imports(code_imports(code), package):
+        reached = [v for v in (*(namespace.get(n) for n in names), *cells) if isinstance(v, types.ModuleType)]
+        for target in [*self._resolve_imports(code_imports(code), package), *attribute_modules(reached, names)]:
             mod = self.module(target)
             if mod is None:
                 return None
@@ -247,8 +274,10 @@ class Fingerprinter:
             elif isinstance(value, property):
                 value = (value.fget, value.fset, value.fdel)
             part = self.value(value, seen)
-            if part is None and self._library_descriptor(value):  # NamedTuple fields, cached_property
-                inner = self.value(getattr(value, "func", None), seen)
+            if part is None and not isinstance(value, types.FunctionType) and self._library_descriptor(value):
+                # NamedTuple fields, cached_property, partialmethod (a method lf cannot read is no descriptor)
+                state = (getattr(value, "func", None), getattr(value, "args", ()), getattr(value, "keywords", None))
+                inner = self.value(state, seen)
                 part = None if inner is None else f"descriptor:{type(value).__qualname__}".encode() + inner
             parts.append(None if part is None else name.encode() + b"=" + part)
         return None if any(p is None for p in parts) else b"\0".join(p for p in parts if p is not None)
@@ -278,11 +307,22 @@ class Fingerprinter:
             owner = getattr(value, "__module__", None) or type(getattr(value, "__self__", None)).__module__
             if not self._trusted and world_module(owner, files=self._opens_files):
                 return self._not_cacheable(f"{value.__qualname__} ({owner}) reads the machine when called")
-            return f"builtin:{getattr(value, '__module__', '')}.{value.__qualname__}".encode()
+            head = f"builtin:{getattr(value, '__module__', '')}.{value.__qualname__}".encode()
+            bound = getattr(value, "__self__", None)  # the data of RULES.get, re.compile(...).search
+            if bound is None or isinstance(bound, types.ModuleType) and self._installed_module(bound.__name__):
+                return head  # Python's or a package's function: its name and version say it
+            state = self.value(bound, seen)  # its data, or the user's compiled module
+            return None if state is None else head + b"@" + state
         if isinstance(value, (types.FunctionType, types.MethodType, functools.partial, _MEMOIZED)) or hasattr(value, "fingerprint"):
             return self._func(value, seen)
         if isinstance(value, re.Pattern):
             return f"re:{value.flags}:{value.pattern!r}".encode()
+        if value is dataclasses.MISSING or value is getattr(dataclasses, "_HAS_DEFAULT_FACTORY", dataclasses.MISSING):
+            return f"dataclasses:{value!r}".encode()  # the markers in a dataclass's generated __init__
+        if isinstance(value, logging.Logger):
+            return b"logger"  # it writes what the LF tells it, and decides no label
+        if isinstance(value, np.ufunc):  # from numpy import log1p: numpy's version is in lf's part
+            return f"ufunc:{value.__name__}".encode()
         if isinstance(value, PurePath):
             return f"path:{value!s}".encode()
         if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "biufcUS":
@@ -360,10 +400,13 @@ class Fingerprinter:
         deps = set(self._resolve_imports(imports, package))
         parts = [hashlib.sha256(source).digest()]
         for attr, value in sorted(vars(module).items()) if module is not None else ():
-            if attr.startswith("__") or getattr(value, "__name__", None) == f"{name}.{attr}":
+            if attr.startswith("__") and not isinstance(value, types.FunctionType):
+                continue  # __file__, __builtins__ ...; but a module's __getattr__ gives its attributes
+            if getattr(value, "__name__", None) == f"{name}.{attr}":
                 continue  # a submodule something imported: the source's own imports count
             part = self._module_global(name, value, deps)
             if part is None:
+                self._not_cacheable(f"{shown_module(name)}.{attr} is {an_object(value)} lf cannot read")
                 return None
             parts.append(attr.encode() + b"=" + part)
         return b"".join(parts), tuple(sorted(deps - {name}))
@@ -383,30 +426,54 @@ class Fingerprinter:
         # Code as it is in memory, beside the source on disk: a module edited but not
         # reloaded runs its old code, and its labels must not be stored under the new source.
         if isinstance(value, types.FunctionType):
-            if not self._trusted:
+            if not self._trusted and self._library_code(value.__code__) is None:
                 reason = world_reason(value.__code__, value.__globals__, _cells(value), files=self._opens_files)
                 if reason is not None:
-                    return self._not_cacheable(f"{name}.{value.__qualname__}: {reason}")
+                    return self._not_cacheable(f"{shown_module(name)}.{value.__qualname__}: {reason}")
             cells = [c.cell_contents for c in value.__closure__ or () if filled_cell(c)]
-            rest = self.value((value.__defaults__, value.__kwdefaults__, cells), {})
+            rest = self.value((value.__defaults__, value.__kwdefaults__, cells, sorted(vars(value).items())), {})
             return None if rest is None else code_bytes(value.__code__) + rest
         if isinstance(value, type):
             for method in vars(value).values():
                 func = getattr(method, "__func__", method)
-                if not self._trusted and isinstance(func, types.FunctionType):
+                if not self._trusted and isinstance(func, types.FunctionType) and self._library_code(func.__code__) is None:
                     reason = world_reason(func.__code__, func.__globals__, _cells(func), files=self._opens_files)
                     if reason is not None:
-                        return self._not_cacheable(f"{name}.{func.__qualname__}: {reason}")
+                        return self._not_cacheable(f"{shown_module(name)}.{func.__qualname__}: {reason}")
             members = [(k, m._value_) for k, m in value.__members__.items()] if issubclass(value, enum.Enum) else []
             data = [(k, v) for k, v in vars(value).items() if not (k.startswith("__") or k in _CLASS_SKIP or is_code(v))]
             code = [k.encode() + code_bytes(f.__code__) for k, v in sorted(vars(value).items()) for f in [getattr(v, "__func__", v)] if isinstance(f, types.FunctionType)]
             rest = self.value(members or data, {})
             return None if rest is None else b"".join(code) + rest
+        if isinstance(value, _BUILTIN_CALLABLES) and not isinstance(getattr(value, "__self__", None), (type(None), types.ModuleType)):
+            return self.value(value, {})  # a method bound to data: find = re.compile(WORDS).search
         if isinstance(value, (logging.Logger, *_BUILTIN_CALLABLES)):
             return b""  # a logger does not label; a builtin is Python's
         if type(value).__module__ in ("typing", "__future__") or isinstance(value, (types.GenericAlias, types.UnionType)):
             return b""  # type annotations
         return self.value(value, {})
+
+    def _installed_code(self, func: Any, code: types.CodeType) -> bytes | None:
+        """``name==version`` for a function of the stdlib or an installed package, else None:
+        by its module and by the file of its code, since ``functools.wraps`` gives the user's
+        own function the ``__module__`` of the function it wraps."""
+        installed = self._installed_module(getattr(func, "__module__", None))
+        if installed is None or code.co_filename.startswith("<"):  # <frozen os>, <string>: its module says
+            return installed
+        return installed if self._library_code(code) is not None else None
+
+    def _library_code(self, code: types.CodeType) -> bytes | None:
+        """``name==version`` of the installed package (or the stdlib) whose file holds ``code``,
+        else None: the user's code, whatever ``__module__`` its function was lent."""
+        file = code.co_filename
+        if file.startswith("<"):
+            return None
+        if file not in self._code_files:
+            path = str(Path(file).resolve())
+            roots = [r for r in self._roots if path.startswith(r)]
+            top = path[len(max(roots, key=len)) :].split("/")[0].removesuffix(".py") if roots else ""
+            self._code_files[file] = (self._installed_module(top) or f"file:{path}".encode()) if roots else None
+        return self._code_files[file]
 
     def _installed_module(self, name: str | None) -> bytes | None:
         """``name==version`` for a module of the stdlib or an installed package, else None."""

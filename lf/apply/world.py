@@ -11,13 +11,15 @@ function's bytecode; such an LF is not cached (it runs every time).
 
 Found: the builtins that read outside the code (``open``, ``input``, ``hash``, ``id``,
 ``eval`` ...), anything of a module that reads the machine (``os``, ``sys``, ``time``,
-``random``, ``pathlib``, ``socket``, ``subprocess``, ``urllib``, ``requests`` ...), the
+``random``, ``pathlib``, ``socket``, ``subprocess``, ``urllib``, ``requests``, and
+``importlib``, whose ``import_module`` runs a module named only at run time ...), the
 attributes ``now``, ``today``, ``utcnow``, ``environ``, ``getenv``, ``urandom`` and
-``random`` (``datetime.now()``, ``np.random.rand()``), an import of such a module inside
+``random`` (``datetime.now()``, ``np.random.rand()``), a library call reading a file by
+its name (``pd.read_csv``, ``np.load``, ``joblib.load`` ...), an import of such a module inside
 the function, an assignment to a global or an enclosing variable, and a call of a
 mutating method (``append``, ``add``, ``update`` ...) or an item assignment on a global or
-enclosing list, dict or set. An LF declaring ``files=`` may open files (their content is
-in its fingerprint). This errs on the side of running again: a pure ``os.path.join`` makes
+enclosing list, dict or set. An LF declaring ``files=`` may open and read files (their
+content is in its fingerprint). This errs on the side of running again: a pure ``os.path.join`` makes
 an LF run every time too.
 """
 
@@ -34,7 +36,7 @@ from lf.apply.code_reading import walk_code
 __all__ = ["world_module", "world_reason"]
 
 _MODULES = frozenset({
-    "aiohttp", "asyncio", "ctypes", "dbm", "fileinput", "ftplib", "getpass", "glob", "http", "httpx", "io",
+    "aiohttp", "asyncio", "ctypes", "dbm", "fileinput", "ftplib", "getpass", "glob", "http", "httpx", "importlib", "io",
     "locale", "mmap", "multiprocessing", "os", "pathlib", "platform", "random", "requests", "secrets", "select",
     "selectors", "shelve", "shutil", "signal", "smtplib", "socket", "sqlite3", "ssl", "subprocess", "sys",
     "tempfile", "threading", "time", "urllib", "urllib3", "uuid", "webbrowser",
@@ -45,6 +47,15 @@ _BUILTINS = frozenset({
     "breakpoint", "help",
 })
 _ATTRS = frozenset({"now", "today", "utcnow", "environ", "getenv", "urandom", "random"})
+# Library calls that read a file by its name (pandas, numpy, pyarrow, polars, joblib, datasets):
+# what they return is not in the code, unless the LF declares its files (files=).
+_READERS = frozenset({
+    "read_csv", "read_table", "read_fwf", "read_excel", "read_json", "read_parquet", "read_feather",
+    "read_orc", "read_pickle", "read_hdf", "read_sql", "read_sql_query", "read_sql_table", "read_xml",
+    "read_html", "read_sas", "read_spss", "read_stata", "read_clipboard", "read_ndjson", "scan_csv",
+    "scan_parquet", "scan_ndjson", "load", "loadtxt", "genfromtxt", "fromfile", "fromregex", "memmap",
+    "load_dataset", "load_from_disk",
+})
 _MUTATORS = frozenset({
     "append", "extend", "insert", "add", "update", "pop", "popitem", "remove", "discard", "clear",
     "setdefault", "sort", "reverse", "appendleft", "extendleft", "popleft", "rotate", "__setitem__",
@@ -112,7 +123,9 @@ def _reason(code: types.CodeType, namespace: dict[str, Any], cells: dict[str, An
                 if world_module(_owner(value), files=files):
                     return f"it uses {name} ({_owner(value)}), which reads the machine when called"
                 containers = containers or isinstance(value, _MUTABLE)
-            elif name in _BUILTINS and hasattr(builtins, name) and not (name == "open" and (files or _writes_only(instructions, at))):
+                if name in _READERS and not files and _reads_files(value, namespace):
+                    return f"it calls {name}(), which reads a file: declare it with files=[...]"
+            elif name in _BUILTINS and hasattr(builtins, name) and not _allowed(name, code, files, instructions, at):
                 return f"it calls {name}(), which reads outside its code"
         elif ins.opname in ("LOAD_DEREF", "LOAD_CLOSURE") and name in outer:
             containers = containers or isinstance(cells.get(name), _MUTABLE)
@@ -123,6 +136,8 @@ def _reason(code: types.CodeType, namespace: dict[str, Any], cells: dict[str, An
         elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD"):
             if name in _ATTRS:
                 return f"it reads .{name}, which may differ between runs"
+            if name in _READERS and not files:
+                return f"it calls .{name}(), which reads a file: declare it with files=[...]"
             if name in _MUTATORS and previous is not None and _loads_container(previous, namespace, cells, outer):
                 return f"it changes {previous.argval} (.{name}) as it runs"
         elif ins.opname == "IMPORT_NAME" and world_module(name, files=files):
@@ -133,6 +148,21 @@ def _reason(code: types.CodeType, namespace: dict[str, Any], cells: dict[str, An
             containers = False  # a statement ends
         previous = ins
     return None
+
+
+def _allowed(name: str, code: types.CodeType, files: bool, instructions: list[dis.Instruction], at: int) -> bool:
+    """A builtin that reads outside the code but decides no label where it is: ``open`` of a
+    declared file or for writing only, ``hash`` in a ``__hash__`` (a frozen dataclass's)."""
+    if name == "open":
+        return files or _writes_only(instructions, at)
+    return name == "hash" and code.co_name == "__hash__"
+
+
+def _reads_files(value: Any, namespace: dict[str, Any]) -> bool:
+    """Whether a global named as a file reader is one (``from pandas import read_csv``), not
+    the module's own function of that name (whose code is read like the LF's)."""
+    own = isinstance(value, types.FunctionType) and value.__module__ == namespace.get("__name__")
+    return callable(value) and not own
 
 
 def _loads_container(ins: dis.Instruction, namespace: dict[str, Any], cells: dict[str, Any], outer: set[str]) -> bool:

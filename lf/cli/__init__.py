@@ -135,10 +135,17 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv)
 
 
+_QUOTED = re.compile(r"(?<!\w)'[^'\n]*'(?!\w)")  # a quoted name or path, not "the LFs' votes"
+
+
 def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
-    """A warning as one stderr line (``warning: ...``), like errors: not Python's two lines
-    naming lf's own source file."""
-    _error(str(message), "warning:", "yellow")
+    """A warning as one stderr message (``warning: ...``), not Python's two lines naming lf's
+    own source file: wrapped to the width on a terminal or with COLUMNS set, as every status
+    line is (a quoted LF name or path is never broken), one line when piped."""
+    from lf.cli._shared import say
+
+    text = str(message)
+    say(_console(stderr=True), f"warning: {text}", keep=_QUOTED.findall(text))
 
 
 def _main(argv: list[str] | None) -> int:

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.models._stats import MatrixCounts
-from lf.models._vote_checks import names_of
+from lf.models._vote_checks import names_of, quoted
 from lf.models.base import OverconfidenceWarning
 
 __all__ = ["Excess", "conflict_excess", "pair_counts", "warn_overconfident"]
@@ -104,7 +104,7 @@ def warn_overconfident(model: Any, L: Any, counts: MatrixCounts) -> None:
     if found is None:
         return
     names, _ = names_of(L, k)
-    a, b = (repr(names[x]) if names is not None else f"in column {x}" for x in (found.first, found.second))
+    a, b = (quoted(names[x]) if names is not None else f"in column {x}" for x in (found.first, found.second))
     warnings.warn(OverconfidenceWarning(
         f"{type(model).__name__}: LFs {a} and {b} disagree on {found.conflicts:,} rows, so one of them is "
         f"wrong on each, but their learned accuracies ({accuracies[found.first]:.3f} and "

@@ -19,7 +19,7 @@ from lf.matrix import LabelMatrix
 from lf.models._stats import MatrixCounts
 from lf.models.base import UninformativeLFWarning, UnvotedClassWarning
 
-__all__ = ["constant_lfs", "names_of", "unvoted_classes", "warn_votes"]
+__all__ = ["constant_lfs", "names_of", "quoted", "unvoted_classes", "warn_votes"]
 
 FloatArray = npt.NDArray[np.float64]
 SHOWN = 3  # classes named in the warning; the rest are counted
@@ -51,6 +51,11 @@ def names_of(L: Any, k: int) -> tuple[Sequence[str] | None, Sequence[str]]:
     return None, [f"class {c}" for c in range(k)]
 
 
+def quoted(name: str) -> str:
+    """An LF name in quotes as it is written (``repr`` would double a backslash in ``\\d+``)."""
+    return f"'{name}'"
+
+
 def warn_votes(model: str, L: Any, counts: MatrixCounts) -> None:
     """Warn about each LF that votes one class on every row, and the classes no LF votes,
     from the ``counts`` of the matrix the model was fitted on."""
@@ -61,7 +66,7 @@ def warn_votes(model: str, L: Any, counts: MatrixCounts) -> None:
         return
     names, labels = names_of(L, k)
     for j, c in constant:
-        lf = f"LF {names[j]!r}" if names is not None else f"the LF in column {j}"
+        lf = f"LF {quoted(names[j])}" if names is not None else f"the LF in column {j}"
         warnings.warn(UninformativeLFWarning(
             f"{model}: {lf} votes {labels[c]} on every row: a vote that never changes says nothing about "
             f"the class, yet it counts as evidence for {labels[c]} on every row, pulling the labels (and an "

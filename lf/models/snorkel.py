@@ -146,7 +146,8 @@ class SnorkelLabelModel(BaseLabelModel):
                 **config,
             )
             mu = model.mu.detach().cpu().numpy().copy()
-            weights = np.asarray(model.get_weights(), np.float64)
+            with np.errstate(divide="ignore", invalid="ignore"):  # Snorkel divides by each LF's coverage
+                weights = np.asarray(model.get_weights(), np.float64)
             prior = np.asarray(model.p, np.float64)
         finally:
             random.setstate(saved[0])
@@ -156,7 +157,8 @@ class SnorkelLabelModel(BaseLabelModel):
         self.n_lfs_ = A.shape[1]
         self.class_balance_ = prior
         self.mu_ = mu
-        self.accuracies_ = weights
+        # An LF that never votes has no accuracy (NaN, as in lf's own models); Snorkel gives it 1.0
+        self.accuracies_ = np.where((np.asarray(A) != -1).any(axis=0), weights, np.nan)
         self.seed_ = seed
 
     def predict_proba(self, L: Any) -> FloatArray:

@@ -25,7 +25,7 @@ import numpy.typing as npt
 from lf.errors import ParameterError
 from lf.models._registry import register
 from lf.models._stats import moments, one_blas_thread
-from lf.models._vote_checks import names_of
+from lf.models._vote_checks import names_of, quoted
 from lf.models._vote_classes import vote_classes
 from lf.models.base import BaseLabelModel, ReversedVotesWarning, as_number
 from lf.models.matrix_completion import (
@@ -160,7 +160,7 @@ class TripletModel(BaseLabelModel):
         names, labels = names_of(L, k)
         for r in moved:
             j, vote, goes = int(r // k), int(r % k), int(targets[r])
-            lf = repr(names[j]) if names is not None else f"in column {j}"
+            lf = quoted(names[j]) if names is not None else f"in column {j}"
             warnings.warn(ReversedVotesWarning(
                 f"TripletModel takes every LF as better than random, but the other LFs' votes say the "
                 f"{labels[vote]} votes of LF {lf} go with {labels[goes]}, as a worse-than-random LF's do: its "

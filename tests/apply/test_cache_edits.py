@@ -81,6 +81,58 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str], set[str]]] = {
                    "target = LabelingFunction('target', Many())\n"},
         {"target"},
     ),
+    "function_wrapping_a_library_one": (  # functools.wraps gives it json's __module__: still the user's code
+        {
+            "helpers.py": "import functools, json\n@functools.wraps(json.dumps)\ndef many(t):\n    return len(t.split()) > 2\n",
+            "lfs.py": "from .helpers import many\n@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if many(x.text) else ABSTAIN\n",
+        },
+        {"helpers.py": "import functools, json\n@functools.wraps(json.dumps)\ndef many(t):\n    return len(t.split()) > 1\n"},
+        {"target"},
+    ),
+    "function_attribute": (  # a static variable of the helper, read as many.limit
+        {
+            "helpers.py": "def many(t):\n    return len(t.split()) > many.limit\nmany.limit = 2\n",
+            "lfs.py": "from .helpers import many\n@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if many(x.text) else ABSTAIN\n",
+        },
+        {"helpers.py": "def many(t):\n    return len(t.split()) > many.limit\nmany.limit = 1\n"},
+        {"target"},
+    ),
+    "dataclass_default_factory": (
+        {"lfs.py": "import dataclasses\n@dataclasses.dataclass\nclass Limits:\n    words: list = dataclasses.field(default_factory=lambda: [2])\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > Limits().words[0] else ABSTAIN\n"},
+        {"lfs.py": "import dataclasses\n@dataclasses.dataclass\nclass Limits:\n    words: list = dataclasses.field(default_factory=lambda: [1])\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > Limits().words[0] else ABSTAIN\n"},
+        {"target"},
+    ),
+    "dataclass_of_a_helper_module": (  # its generated __repr__ (dataclasses' code) reads no label
+        {
+            "shapes.py": "import dataclasses\n@dataclasses.dataclass\nclass Limits:\n    words: int = 2\n",
+            "lfs.py": "from . import shapes\n@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > shapes.Limits().words else ABSTAIN\n",
+        },
+        {"shapes.py": "import dataclasses\n@dataclasses.dataclass\nclass Limits:\n    words: int = 1\n"},
+        {"target"},
+    ),
+    "attribute_of_the_lf": (
+        {"lfs.py": "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > target.limit else ABSTAIN\ntarget.limit = 2\n"},
+        {"lfs.py": "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > target.limit else ABSTAIN\ntarget.limit = 1\n"},
+        {"target"},
+    ),
+    "frozen_dataclass": (  # its generated __hash__ calls hash(): that decides no label
+        {"lfs.py": "import dataclasses\n@dataclasses.dataclass(frozen=True)\nclass Limits:\n    words: int = 2\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > Limits().words else ABSTAIN\n"},
+        {"lfs.py": "import dataclasses\n@dataclasses.dataclass(frozen=True)\nclass Limits:\n    words: int = 1\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if len(x.text.split()) > Limits().words else ABSTAIN\n"},
+        {"target"},
+    ),
+    "partialmethod_arguments": (
+        {"lfs.py": "import functools\nclass Counter:\n    def more(self, t, limit):\n        return len(t.split()) > limit\n"
+                   "    many = functools.partialmethod(more, limit=2)\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if Counter().many(x.text) else ABSTAIN\n"},
+        {"lfs.py": "import functools\nclass Counter:\n    def more(self, t, limit):\n        return len(t.split()) > limit\n"
+                   "    many = functools.partialmethod(more, limit=1)\n"
+                   "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if Counter().many(x.text) else ABSTAIN\n"},
+        {"target"},
+    ),
     "static_method": (
         {"lfs.py": "class Counter:\n    @staticmethod\n    def nwords(t):\n        return len(t.split())\n"
                    "@labeling_function()\ndef target(x):\n    _log('target')\n    return 1 if Counter.nwords(x.text) > 1 else ABSTAIN\n"},
@@ -280,6 +332,34 @@ def test_an_lf_reaching_an_object_with_state_is_not_cached(tmp_path: Path) -> No
     assert lf_fingerprint(uses_model) is None
     L = lf.apply([uses_model], pd.DataFrame({"text": ["a"]}), cache=tmp_path / "cache", progress=False)
     assert L.cache_stats.uncacheable == ("uses_model",) and L.cache_stats.reused == 0
+    assert L.cache_stats.reasons == ("statepkg.helpers.MODEL is a Model object lf cannot read",)
+
+
+def test_the_summary_says_which_object_makes_an_lf_run_every_time(tmp_path: Path) -> None:
+    module = tmp_path / "stateful.py"
+    module.write_text(textwrap.dedent("""
+        from lf import ABSTAIN, LabelingFunction, labeling_function
+        class Rules:
+            def __init__(self, word):
+                self.word = word
+            def vote(self, x):
+                return 1 if self.word in x.text else ABSTAIN
+        RULES = Rules("win")
+        method = LabelingFunction("method", RULES.vote)
+        @labeling_function()
+        def named(x):
+            return RULES.vote(x)
+        @labeling_function()
+        def default(x, rules=RULES):
+            return rules.vote(x)
+    """))
+    L = lf.apply(lf.load_lfs(module), pd.DataFrame({"text": ["win"]}), cache=tmp_path / "cache", progress=False)
+    assert L.cache_stats.uncacheable == ("method", "named", "default")
+    assert L.cache_stats.reasons == (
+        "a method of a Rules object, whose state lf cannot read",
+        "named reads RULES, a Rules object lf cannot read",
+        "default: its defaults, closure or attributes hold an object lf cannot read",
+    )
 
 
 def test_installed_packages_enter_by_name_and_version_and_lf_itself_is_cacheable(tmp_path: Path) -> None:

@@ -50,6 +50,39 @@ CASES = {
         "from . import envreader\n@labeling_function()\ndef target(x):\n    return 1 if envreader.Env.word() in x.text else ABSTAIN\n",
         "env",
     ),
+    "file_read_with_pandas_by_a_helper": (
+        (
+            "import pandas as pd\ndef words():\n"
+            "    return set(pd.read_csv(WORDS, header=None)[0])\n"
+            "@labeling_function()\ndef target(x):\n    return 1 if x.text.split()[0] in words() else ABSTAIN\n"
+        ),
+        "file",
+    ),
+    "file_read_with_numpy_imported_by_name": (
+        (
+            "from numpy import loadtxt\n@labeling_function()\ndef target(x):\n"
+            "    return 1 if x.text.split()[0] in loadtxt(WORDS, dtype=str, ndmin=1) else ABSTAIN\n"
+        ),
+        "file",
+    ),
+    "environment_read_by_a_module_getattr": (
+        "from . import lazyenv\n@labeling_function()\ndef target(x):\n    return 1 if lazyenv.WORD in x.text else ABSTAIN\n",
+        "env",
+    ),
+    "environment_read_by_a_static_method_of_the_lf_module": (
+        (
+            "import os\nclass Env:\n    @staticmethod\n    def word():\n        return os.environ.get('LF_TEST_WORD', '')\n"
+            "@labeling_function()\ndef target(x):\n    return 1 if Env.word() in x.text else ABSTAIN\n"
+        ),
+        "env",
+    ),
+    "file_opened_by_a_method_of_the_lf_module": (
+        (
+            "class Lexicon:\n    def words(self):\n        with open(WORDS) as fh:\n            return fh.read().split()\n"
+            "@labeling_function()\ndef target(x):\n    return 1 if x.text.split()[0] in Lexicon().words() else ABSTAIN\n"
+        ),
+        "file",
+    ),
     "seeded_random": (
         "import random\nrandom.seed(0)\n@labeling_function()\ndef target(x):\n    return 1 if random.random() < 0.5 else ABSTAIN\n",
         "draws",
@@ -96,6 +129,10 @@ def _write(pkg: Path, body: str, words: Path) -> None:
     (pkg / "envreader.py").write_text(
         "import os\nclass Env:\n    @staticmethod\n    def word():\n        return os.environ.get('LF_TEST_WORD', '')\n"
     )
+    (pkg / "lazyenv.py").write_text(  # PEP 562: the module's attributes come from its __getattr__
+        "import os\ndef __getattr__(name):\n    if name == 'WORD':\n        return os.environ.get('LF_TEST_WORD', '')\n"
+        "    raise AttributeError(name)\n"
+    )
     (pkg / "lfs.py").write_text(textwrap.dedent(HEADER.format(words=str(words))) + body)
 
 
@@ -138,6 +175,11 @@ def test_a_declared_file_may_be_opened_and_a_log_written(tmp_path: Path) -> None
             with open({str(words)!r}) as fh:
                 return 1 if x.text.split()[0] in fh.read().split() else ABSTAIN
 
+        @labeling_function(files=[{str(words)!r}])
+        def listed_pandas(x):
+            import pandas as pd
+            return 1 if x.text.split()[0] in set(pd.read_csv({str(words)!r}, header=None)[0]) else ABSTAIN
+
         @labeling_function()
         def logged(x):
             with open({str(log)!r}, "a") as fh:
@@ -148,15 +190,18 @@ def test_a_declared_file_may_be_opened_and_a_log_written(tmp_path: Path) -> None
     assert first.cache_stats.uncacheable == ()
     words.write_text("free\n")
     again = lf.apply(lf.load_lfs(module), TEXTS, cardinality=2, cache=cache, progress=False)
-    assert (again.cache_stats.reused, again.cache_stats.computed) == (1, 1)  # `listed` ran again
-    assert again.array[:3, 0].tolist() == [-1, -1, 1]
+    assert (again.cache_stats.reused, again.cache_stats.computed) == (1, 2)  # `listed` ran again, and `listed_pandas`
+    assert again.array[:3, 0].tolist() == again.array[:3, 1].tolist() == [-1, -1, 1]
 
 
 def test_pure_lfs_with_module_constants_and_local_dicts_stay_cacheable(tmp_path: Path) -> None:
     module = tmp_path / "pure.py"
     module.write_text(textwrap.dedent("""
+        import logging
         import re
+        from numpy import log1p
         from lf import ABSTAIN, labeling_function
+        log = logging.getLogger("lf-test")
         WORDS = ["win", "free"]
         LIMITS = {"short": 3}
 
@@ -170,5 +215,10 @@ def test_pure_lfs_with_module_constants_and_local_dicts_stay_cacheable(tmp_path:
         @labeling_function()
         def short(x):
             return 0 if len(re.findall(r"\\w+", x.text)) < LIMITS["short"] else ABSTAIN
+
+        @labeling_function()
+        def logged(x):  # a logger and a numpy ufunc decide no label by state of their own
+            log.debug("row %s", x.text)
+            return 1 if log1p(len(x.text)) > 2 else ABSTAIN
     """))
     assert all(lf_fingerprint(f) is not None for f in lf.load_lfs(module))

@@ -135,3 +135,16 @@ def test_registered_by_name_and_alias():
     assert MODELS["SnorkelLabelModel"] is SnorkelLabelModel
     assert get_model("snorkel") is SnorkelLabelModel
     assert get_model("SnorkelLabelModel") is SnorkelLabelModel
+
+
+def test_an_lf_that_never_votes_has_no_accuracy_and_the_fit_stays_quiet():
+    """Snorkel divides by each LF's coverage: an LF voting on no row gave a numpy
+    divide-by-zero RuntimeWarning (an error under -W error) and an accuracy of 1.0."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 500)
+    right = np.where(rng.random((500, 4)) < 0.8, y[:, None], 1 - y[:, None])
+    A = np.where(rng.random((500, 4)) < 0.7, right, -1).astype(np.int8)
+    A[:, 3] = -1
+    model = SnorkelLabelModel(random_state=0).fit(A, cardinality=2)  # filterwarnings=error
+    assert np.isnan(model.accuracies_[3])
+    assert np.all((model.accuracies_[:3] > 0.6) & (model.accuracies_[:3] <= 1.0))

@@ -130,3 +130,16 @@ def test_lf_report_says_it_with_or_without_a_model(tmp_path, capsys):
     err = " ".join(capsys.readouterr().err.split())
     assert err.count("votes SPAM on every row") == 1 and err.count("no LF votes EGGS") == 1
     assert "warning: MajorityVoter: LF 'everything' votes SPAM on every row" in err
+
+
+def test_the_warning_names_the_lf_as_written() -> None:
+    """A backslash in an LF's name (a regex, a Windows path) is shown once, not as repr's \\\\."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 500)
+    A = np.where(rng.random((500, 4)) < 0.7, np.where(rng.random((500, 4)) < 0.8, y[:, None], 1 - y[:, None]), -1)
+    A[:, 0] = 1
+    name = r'regex:\d+ "q"'
+    L = lf.LabelMatrix(A.astype(np.int8), names=[name, "b", "c", "d"], cardinality=2)
+    with pytest.warns(UninformativeLFWarning) as caught:
+        LabelModel().fit(L)
+    assert f"LF '{name}' votes 1 on every row" in str(caught[0].message)

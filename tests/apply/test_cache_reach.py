@@ -1,0 +1,169 @@
+"""Two ``lf apply --cache`` processes with a module of the user's package edited between them:
+the second gives the labels of a run without the cache, however the LF reaches the module."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import lf
+
+LF_HEAD = "from lf import ABSTAIN, labeling_function\n"
+HELPER = "WORDS = {words!r}\ndef hit(t):\n    return any(w in t for w in WORDS)\n"
+
+# name -> (the LF module, whether the package has an __init__.py, whether the LF is cached)
+CASES = {
+    "submodule_as_an_attribute_of_its_package": (
+        ("import wordpkg.rules\n@labeling_function()\ndef target(x):\n"
+         "    return 1 if wordpkg.rules.hit(x.text) else ABSTAIN\n"),
+        True,
+        True,
+    ),
+    "submodule_of_a_namespace_package": (
+        ("import wordpkg.rules\n@labeling_function()\ndef target(x):\n"
+         "    return 1 if wordpkg.rules.hit(x.text) else ABSTAIN\n"),
+        False,
+        True,
+    ),
+    "submodule_of_a_subpackage_imported_by_name": (
+        ("from wordpkg import sub\nimport wordpkg.sub.rules\n@labeling_function()\ndef target(x):\n"
+         "    return 1 if sub.rules.hit(x.text) else ABSTAIN\n"),
+        True,
+        True,
+    ),
+    "module_named_at_run_time": (
+        ("import importlib\n@labeling_function()\ndef target(x):\n"
+         "    return 1 if importlib.import_module('wordpkg.rules').hit(x.text) else ABSTAIN\n"),
+        True,
+        False,
+    ),
+}
+
+
+def _apply(root: Path, cache: bool) -> tuple[list[int], str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(lf.__file__).parents[1]), str(root)])}
+    args = [sys.executable, "-m", "lf", "apply", "data.csv", "--lfs", "lfs.py", "-o", "L.parquet"]
+    args += ["--cache", "cache"] if cache else []
+    done = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return pd.read_parquet(root / "L.parquet")["target"].tolist(), done.stderr
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_an_edited_module_reached_through_its_package_is_not_answered_from_the_cache(tmp_path: Path, case: str) -> None:
+    module, regular, cached_lf = CASES[case]
+    pkg = tmp_path / "wordpkg"
+    for folder in (pkg, pkg / "sub"):
+        folder.mkdir(exist_ok=True)
+        if regular:
+            (folder / "__init__.py").write_text("")
+    (tmp_path / "data.csv").write_text("text\ngood day\nbad day\nfine thing\n")
+    (tmp_path / "lfs.py").write_text(LF_HEAD + module)
+    rules = [pkg / "rules.py", pkg / "sub" / "rules.py"]
+    for path in rules:
+        path.write_text(HELPER.format(words=["good"]))
+    first, _ = _apply(tmp_path, cache=True)
+    again, told = _apply(tmp_path, cache=True)
+    assert first == again == [1, -1, -1]
+    if cached_lf:  # an unchanged rerun reads the cache
+        assert "1 of 1 LF x chunk results reused" in told, told
+    else:
+        assert "not cacheable: target (target: it uses importlib" in told, told
+    for path in rules:
+        path.write_text(HELPER.format(words=["good", "fine"]))
+    cached, _ = _apply(tmp_path, cache=True)
+    fresh, _ = _apply(tmp_path, cache=False)
+    assert cached == fresh == [1, -1, 1]
+
+
+READ_WORDS = "from pathlib import Path\nWORDS = Path('words.txt').read_text().split()\n"
+# name -> (the LF module, the helper module wordpkg/rules.py): both read words.txt on import
+BOUND = {
+    "dict_get_of_the_lf_module": (
+        READ_WORDS + LF_HEAD + "vote = dict.fromkeys(WORDS, 1).get\n@labeling_function()\ndef target(x):\n"
+        "    return vote(x.text.split()[0], ABSTAIN)\n",
+        "",
+    ),
+    "pattern_search_imported_from_a_helper": (
+        LF_HEAD + "from wordpkg.rules import find\n@labeling_function()\ndef target(x):\n"
+        "    return 1 if find(x.text) else ABSTAIN\n",
+        "import re\n" + READ_WORDS + "find = re.compile('|'.join(WORDS)).search\n",
+    ),
+    "pattern_search_as_a_helper_attribute": (  # the words are in no global of the helper
+        LF_HEAD + "from wordpkg import rules\n@labeling_function()\ndef target(x):\n"
+        "    return 1 if rules.find(x.text) else ABSTAIN\n",
+        "import re\nfrom pathlib import Path\nfind = re.compile('|'.join(Path('words.txt').read_text().split())).search\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BOUND))
+def test_a_method_bound_to_data_is_keyed_by_that_data(tmp_path: Path, case: str) -> None:
+    """``RULES.get``, ``re.compile(...).search``: a builtin method bound to data the module
+    builds on import (here from a file), not by its name alone."""
+    module, helper = BOUND[case]
+    (tmp_path / "wordpkg").mkdir()
+    (tmp_path / "wordpkg" / "__init__.py").write_text("")
+    (tmp_path / "wordpkg" / "rules.py").write_text(helper)
+    (tmp_path / "data.csv").write_text("text\ngood day\nbad day\nfine thing\n")
+    (tmp_path / "lfs.py").write_text(module)
+    (tmp_path / "words.txt").write_text("good\n")
+    first, _ = _apply(tmp_path, cache=True)
+    again, told = _apply(tmp_path, cache=True)
+    assert first == again == [1, -1, -1]
+    assert "1 of 1 LF x chunk results reused" in told, told
+    (tmp_path / "words.txt").write_text("good\nfine\n")  # the modules' source is unchanged
+    cached, _ = _apply(tmp_path, cache=True)
+    fresh, _ = _apply(tmp_path, cache=False)
+    assert cached == fresh == [1, -1, 1]
+
+
+EXTENSION = """
+#include <Python.h>
+static PyObject* hit(PyObject* self, PyObject* args) {
+    const char* s;
+    if (!PyArg_ParseTuple(args, "s", &s)) return NULL;
+    return PyBool_FromLong(strstr(s, WORD) != NULL);
+}
+static PyMethodDef methods[] = {{"hit", hit, METH_VARARGS, ""}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "wordpkg.fast", NULL, -1, methods};
+PyMODINIT_FUNC PyInit_fast(void) { return PyModule_Create(&module); }
+"""
+
+
+def test_a_function_of_the_users_compiled_module_is_keyed_by_its_file(tmp_path: Path) -> None:
+    """A function of a C extension in the user's package is a builtin: rebuilt to match other
+    words, it labels anew (it was keyed by its name alone)."""
+    import sysconfig
+
+    compiler, include = shutil.which("cc"), sysconfig.get_paths()["include"]
+    if compiler is None or not (Path(include) / "Python.h").exists():
+        pytest.skip("needs a C compiler and Python's headers")
+    (tmp_path / "wordpkg").mkdir()
+    (tmp_path / "wordpkg" / "__init__.py").write_text("")
+    (tmp_path / "fast.c").write_text(EXTENSION)
+    (tmp_path / "data.csv").write_text("text\ngood day\nbad day\nfine thing\n")
+    (tmp_path / "lfs.py").write_text(
+        LF_HEAD + "from wordpkg.fast import hit\n@labeling_function()\ndef target(x):\n    return 1 if hit(x.text) else ABSTAIN\n"
+    )
+    built = tmp_path / "wordpkg" / f"fast{sysconfig.get_config_var('EXT_SUFFIX')}"
+
+    def build(word: str) -> None:
+        args = [compiler, "-shared", "-fPIC", f'-DWORD="{word}"', f"-I{include}", "fast.c", "-o", str(built)]
+        subprocess.run(args, cwd=tmp_path, check=True, capture_output=True, timeout=120)
+
+    build("good")
+    first, _ = _apply(tmp_path, cache=True)
+    again, told = _apply(tmp_path, cache=True)
+    assert first == again == [1, -1, -1]
+    assert "1 of 1 LF x chunk results reused" in told, told
+    build("fine")
+    cached, _ = _apply(tmp_path, cache=True)
+    fresh, _ = _apply(tmp_path, cache=False)
+    assert cached == fresh == [-1, -1, 1]
