@@ -10,6 +10,7 @@ built chunk by chunk in flat memory and needs no per-row state.
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -134,7 +135,7 @@ def read_footer(labels: Any) -> dict[str, Any] | None:
                 record = json.loads(str(z[key])) if key in z.files else None
         else:
             return None
-    except (OSError, ValueError, EOFError):
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
         return None  # reading the labels themselves names the problem
     if not isinstance(record, dict) or record.get("scheme") != SCHEME:
         return None
