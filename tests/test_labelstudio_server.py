@@ -18,6 +18,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -173,10 +174,14 @@ def test_round_trip_through_a_real_label_studio(server: Server, tmp_path: Path, 
     assert pd.read_csv(tmp_path / "conflicts.csv")["id"].tolist() == [disputed]
     truth = {f"c{i}": ("SPAM" if "subscribe" in t else "HAM") for i, t in enumerate(texts)}
     assert all(truth[r] == g for r, g in zip(frame["id"], frame["gold"]))
-    code, _, err = run(
-        capsys, "label", data, "--lfs", mod, "--dev-data", gold, "--dev-gold", "gold", "--model", "auto", "-o", tmp_path / "labels.csv"
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # shown as the CLI shows a warning: one stderr line
+        code, _, err = run(
+            capsys, "label", data, "--lfs", mod, "--dev-data", gold, "--dev-gold", "gold", "--model", "auto", "-o", tmp_path / "labels.csv"
+        )
     assert code == 0, err
+    for label in sorted({"HAM", "SPAM"} - set(frame["gold"])):  # a dev balance without a class says so
+        assert f"none of them is {label}" in err
     code, _, err = run(capsys, "sample", data, "--lfs", mod, "-n", "8", "--model", "mv", "--labeled", gold, "-o", tmp_path / "next.csv")
     assert code == 0, err
     assert set(pd.read_csv(tmp_path / "next.csv")["id"]).isdisjoint(set(frame["id"]))  # labelled rows are not asked again
