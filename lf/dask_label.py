@@ -90,29 +90,23 @@ def conform_part(i: int, matrix_dir: str, id_type: Any, first: int, cardinality:
     classes, with no labels declared, stored its own)."""
     import json
 
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from lf.io import atomic_path
-    from lf.writers import changed_id
+    from lf.writers import cast_ids
 
     path = _part_name(Path(matrix_dir), i)
     meta = json.loads((pq.read_metadata(path).metadata or {})[b"lf"])  # written last, in the footer
     table = pq.read_table(path)
     if id_type is not None and ROW_ID in table.schema.names:
         at = table.schema.get_field_index(ROW_ID)
-        try:
-            ids = table.column(at).cast(id_type)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            ids = None
-        changed = None if ids is None else changed_id(table.column(at), ids)
-        if ids is None or changed is not None:
+        ids, why = cast_ids(table.column(at), lambda: table.column(at).cast(id_type))
+        if ids is None:
             raise DataError(
                 f"The row ids change type between partitions ({id_type} in partition {first}, then "
-                f"{table.schema.field(at).type} in partition {i}"
-                + ("" if changed is None else f": the id {changed[0]!r} would become {changed[1]!r}")
-                + "); give the id column one type (all integers or all text)."
-            ) from None
+                f"{table.schema.field(at).type} in partition {i}{why}); give the id column one type "
+                "(all integers or all text)."
+            )
         table = table.set_column(at, table.schema.field(at).with_type(id_type), ids)
     meta["cardinality"] = cardinality
     with atomic_path(path) as tmp:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["FrameWriter", "MatrixWriter", "changed_id"]
+__all__ = ["FrameWriter", "MatrixWriter", "cast_ids"]
 
 _CODECS = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
 
@@ -204,7 +204,6 @@ class MatrixWriter(_Atomic):
         self._ids: Ascending | None = None  # row ids seen: ascending ones cannot repeat
 
     def write(self, labels: npt.NDArray[np.integer[Any]], ids: npt.NDArray[Any] | None) -> None:
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
         from lf._matrix_io import parquet_table
@@ -220,18 +219,14 @@ class MatrixWriter(_Atomic):
             except OSError as exc:
                 raise self._failed(exc) from exc
         elif self._schema is not None and not table.schema.equals(self._schema):
-            try:
-                cast = table.cast(self._schema)
-            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-                cast = None
-            changed = None if cast is None else changed_id(table.column(0), cast.column(0))
-            if cast is None or changed is not None:
+            schema = self._schema
+            cast, why = cast_ids(table.column(0), lambda: table.cast(schema), lambda t: t.column(0))
+            if cast is None:
                 raise DataError(
                     f"Cannot write {str(self.shown)!r}: the row ids change type between chunks "
-                    f"({self._schema.field(0).type} first, then {table.schema.field(0).type}"
-                    + ("" if changed is None else f": the id {changed[0]!r} would become {changed[1]!r}")
-                    + "); give the id column one type (all integers or all text)."
-                ) from None
+                    f"({self._schema.field(0).type} first, then {table.schema.field(0).type}{why}); "
+                    "give the id column one type (all integers or all text)."
+                )
             table = cast
         try:
             self._writer.write_table(table)
@@ -326,7 +321,23 @@ def int_ids_with_gaps(path: Path) -> bool:
     return False
 
 
-def changed_id(before: Any, after: Any) -> tuple[Any, Any] | None:
+def cast_ids(before: Any, cast: Callable[[], Any], ids_of: Callable[[Any], Any] = lambda ids: ids) -> tuple[Any, str]:
+    """``cast()`` (of row ids ``before``, or of a table holding them: ``ids_of`` finds them in
+    its result), if Arrow can cast them and every id keeps its text; else None and what the
+    refusal adds to say why (``""`` when Arrow cannot cast them at all)."""
+    import pyarrow as pa
+
+    try:
+        out = cast()
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None, ""
+    changed = _changed_id(before, ids_of(out))
+    if changed is not None:
+        return None, f": the id {changed[0]!r} would become {changed[1]!r}"
+    return out, ""
+
+
+def _changed_id(before: Any, after: Any) -> tuple[Any, Any] | None:
     """The first id that text-to-number casting changed (``"007"`` read as 7), or None."""
     import pyarrow as pa
     import pyarrow.compute as pc
