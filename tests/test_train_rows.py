@@ -168,6 +168,17 @@ def test_repeated_data_ids_are_named_when_labels_are_matched_by_id(tmp_path: Pat
     assert code == 2 and "The data's ids are not unique ('r3' names 2 rows)" in err
 
 
+def _byte_lfs(folder: Path) -> Path:
+    """An LF module whose LFs read the text as bytes."""
+    lfs = folder / "byte_lfs.py"
+    lfs.write_text(
+        "from lf import labeling_function\nLABELS = ['HAM', 'SPAM']\n"
+        "@labeling_function()\ndef check(x):\n    return 1 if b'check' in x.text else -1\n"
+        "@labeling_function()\ndef love(x):\n    return 0 if b'love' in x.text else -1\n"
+    )
+    return lfs
+
+
 def test_texts_stored_as_bytes_train_on_the_file_they_were_labeled_from(tmp_path: Path, capsys, demo):
     # a Parquet text column of binary type (as some writers store strings): the digest took
     # the text "b'...'" of each value, the end model reads it decoded, so lf train refused
@@ -175,12 +186,7 @@ def test_texts_stored_as_bytes_train_on_the_file_they_were_labeled_from(tmp_path
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    lfs = tmp_path / "byte_lfs.py"
-    lfs.write_text(
-        "from lf import labeling_function\nLABELS = ['HAM', 'SPAM']\n"
-        "@labeling_function()\ndef check(x):\n    return 1 if b'check' in x.text else -1\n"
-        "@labeling_function()\ndef love(x):\n    return 0 if b'love' in x.text else -1\n"
-    )
+    lfs = _byte_lfs(tmp_path)
     data, shuffled, labels = tmp_path / "data.parquet", tmp_path / "shuffled.parquet", tmp_path / "labels.parquet"
     texts = [t.encode() for t in demo["text"]]
     pq.write_table(pa.table({"text": pa.array(texts, pa.binary())}), data)
@@ -214,12 +220,7 @@ def test_bytes_that_are_not_utf8_train_and_predict_as_the_digest_reads_them(tmp_
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    lfs = tmp_path / "byte_lfs.py"
-    lfs.write_text(
-        "from lf import labeling_function\nLABELS = ['HAM', 'SPAM']\n"
-        "@labeling_function()\ndef check(x):\n    return 1 if b'check' in x.text else -1\n"
-        "@labeling_function()\ndef love(x):\n    return 0 if b'love' in x.text else -1\n"
-    )
+    lfs = _byte_lfs(tmp_path)
     texts = [t.encode() for t in demo["text"]]
     texts[5] = b"\xff\xfe check this " + texts[5]  # Latin-1 debris in a UTF-8 column
     data, labels = tmp_path / "data.parquet", tmp_path / "labels.parquet"
