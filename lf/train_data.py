@@ -88,7 +88,9 @@ def labeled_texts(
         raise DataError(f"The label columns {names} must hold probabilities that sum to 1 on every row.")
     texts, ids = _row_ids(data, text_column, id_column)
     pos = _positions(lab, ids, len(texts))
-    _check_made_from(labels, data, pos, texts, text_column, by_id=ids is not None and "id" in lab.columns)
+    by_id = ids is not None and "id" in lab.columns
+    numbered = by_id and _row_numbers(lab["id"], len(texts))
+    _check_made_from(labels, data, pos, texts, text_column, by_id=by_id, numbered=numbered)
     keep = np.ones(len(lab), dtype=bool)
     if not all_rows and "covered" in lab.columns:
         keep = lab["covered"].astype(str).str.lower().isin(["true", "1"]).to_numpy()
@@ -98,10 +100,15 @@ def labeled_texts(
     return [texts[i] for i in pos[keep]], np.clip(P[keep], 0.0, 1.0), names, stats
 
 
-def _check_made_from(labels: Any, data: Any, pos: npt.NDArray[np.int64], texts: list[str], text_column: str, *, by_id: bool) -> None:
+def _check_made_from(
+    labels: Any, data: Any, pos: npt.NDArray[np.int64], texts: list[str], text_column: str, *, by_id: bool,
+    numbered: bool,
+) -> None:
     """Refuse labels whose rows, matched to the data (by id or by position), do not have the
     texts the labels were made from (the digest ``lf label`` writes into a Parquet labels
-    file); warn when matching by position cannot be checked (no digest)."""
+    file); warn when the match cannot be checked (no digest: CSV or JSON Lines labels) and
+    rests on positions: no ids, or ids that are row numbers (``numbered``), which another
+    file numbering its rows alike shares."""
     import warnings
 
     from lf._row_digest import read_footer, text_hashes, texts_digest
@@ -109,11 +116,18 @@ def _check_made_from(labels: Any, data: Any, pos: npt.NDArray[np.int64], texts: 
     record = read_footer(labels)
     column = str((record or {}).get("text_column"))
     if record is None or record.get("rows") != len(pos) or (column != text_column and column not in _columns(data)):
-        if not by_id and isinstance(labels, (str, Path)):  # a labels file: maybe of another data file
+        if (numbered or not by_id) and isinstance(labels, (str, Path)):  # a labels file: maybe of another data file
+            risk = (
+                "their ids are row numbers, so another data file numbering its rows alike would get other rows' "
+                "labels: write Parquet labels"
+                if by_id
+                else "a reordered or other data file would get wrong labels: give the data an id column, or write "
+                "Parquet labels"
+            )
             warnings.warn(
-                f"The labels {str(labels)!r} are matched to the data's rows by position, unchecked: they carry no digest "
-                "of the rows they were made from (`lf label -o labels.parquet` writes one) or of a column the data has. "
-                "A reordered or other data file would get wrong labels: give the data an id column, or write Parquet labels.",
+                f"The labels {str(labels)!r} are matched to the data's rows by {'id' if by_id else 'position'}, "
+                "unchecked: they carry no digest of the rows they were made from (CSV and JSON Lines labels cannot "
+                f"hold one; `lf label -o labels.parquet` writes one) or of a column the data has; {risk}.",
                 UserWarning, stacklevel=3,
             )
         return
@@ -128,6 +142,15 @@ def _check_made_from(labels: Any, data: Any, pos: npt.NDArray[np.int64], texts: 
             "record a digest of those). Give the data the labels were made from" + ("" if by_id else ", in the same order")
             + f" (texts edited since: label them again, or keep the originals in {column!r} and pass --text-column)."
         )
+
+
+def _row_numbers(ids: pd.Series, n: int) -> bool:
+    """Whether label ids are row numbers of an ``n``-row file (whole numbers up to ``n``,
+    written without leading zeros), rather than names of the rows."""
+    text = ids.astype(str)
+    if not text.str.fullmatch(r"0|[1-9][0-9]{0,18}").all():
+        return False
+    return bool(text.astype("int64").max() <= n) if len(text) else False
 
 
 def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:

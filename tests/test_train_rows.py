@@ -73,6 +73,23 @@ def test_labels_without_a_digest_matched_by_position_are_flagged(tmp_path: Path,
     assert "warning: The labels" in err and "matched to the data's rows by position, unchecked" in err
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_labels_without_a_digest_matched_by_id_are_flagged(tmp_path: Path, capsys, demo, suffix):
+    """Two files each numbering their rows 0, 1, ...: CSV or JSON Lines labels of the first,
+    matched by id to the second, trained on other rows' labels without a word."""
+    first, second = demo.head(200).copy(), demo.tail(200).copy()
+    first["id"] = second["id"] = range(200)
+    a, b, labels = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / f"labels{suffix}"
+    first.to_csv(a, index=False)
+    second.to_csv(b, index=False)
+    _label(capsys, a, labels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        code, err = run(capsys, "train", b, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+    assert code == 0
+    assert "matched to the data's rows by id, unchecked" in err and "write Parquet labels" in err
+
+
 @pytest.mark.parametrize("suffix", [".parquet", ".npz"])
 @pytest.mark.parametrize("how", ["apply", "label --matrix"])
 def test_a_saved_matrix_refuses_gold_data_in_another_order(tmp_path: Path, capsys, demo, how, suffix):
