@@ -7,6 +7,8 @@ is its text exactly (``NA``, ``null``, ``N/A`` included, which ``pandas.read_csv
 into missing values); JSON Lines values keep their JSON types. An integer column holding a
 null (JSON Lines, Parquet) arrives as Python ints and None, not as float64, which would
 round integers past 2**53 (long ids) without a word.
+A CSV value holding lines that read as the file's rows (a quote that was text) is a
+``DataError`` naming the lines (see :mod:`lf._csv_rows`), not rows merged into one.
 A CSV row longer than the 8 MiB read block is read with a larger block (up to 1 GiB).
 """
 
@@ -327,9 +329,10 @@ def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) ->
     """The file's batches; fails at the end if an unclosed quote swallowed the rows after it
     (the last column is read for that check even when not asked for)."""
     from lf._csv_quotes import ends_inside_quotes
+    from lf._csv_rows import merged_row, merged_rows_error
     from lf._tsv_rows import swallowed_row, swallowed_rows_error
 
-    reader = _csv_reader(path, fmt, columns, block_size=block, keep_last=True)
+    reader, names = _csv_reader(path, fmt, columns, block_size=block, keep_last=True)
     last_name = reader.schema.names[-1] if reader.schema.names else None
     drop = [] if columns is None or last_name in columns or last_name is None else [last_name]
     last_value = None
@@ -339,7 +342,9 @@ def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) ->
             raise swallowed_rows_error(path, *swallowed)
         if batch.num_rows and last_name is not None:
             last_value = batch.column(batch.num_columns - 1)[-1].as_py()
-        hit = swallowed_row(batch) if fmt == "tsv" else None
+        hit = swallowed_row(batch) if fmt == "tsv" else merged_row(batch, names, ",")
+        if hit is not None and fmt == "csv":
+            raise merged_rows_error(path, fmt, hit[0], rows + hit[1])
         if hit is not None:
             swallowed = hit[0], rows + hit[1]
             if hit[1] < batch.num_rows - 1:
@@ -358,9 +363,9 @@ def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) ->
 
 def _csv_reader(
     path: Path, fmt: str, columns: list[str] | None, *, block_size: int = _BLOCK, keep_last: bool = False
-) -> pa.RecordBatchReader:
-    """A streaming CSV reader that types every column as text (the header is read first);
-    an empty field is missing, any other field (``NA``, ``null`` too) is its text.
+) -> tuple[pa.RecordBatchReader, list[str]]:
+    """A streaming CSV reader that types every column as text, and the header's names (read
+    first); an empty field is missing, any other field (``NA``, ``null`` too) is its text.
     ``keep_last`` reads the header's last column too, after the ``columns`` asked for."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
@@ -381,7 +386,7 @@ def _csv_reader(
         strings_can_be_null=True,
         null_values=[""],  # only an empty field is missing: "NA", "null" or "N/A" are text
     )
-    return pcsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+    return pcsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert), names
 
 
 def _json_frames(path: Path, chunk_size: int, columns: list[str] | None, *, skip: int) -> Iterator[pd.DataFrame]:

@@ -1,0 +1,27 @@
+"""A small LF and text data files (compressed by suffix) for the CSV / TSV reading tests."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+from pathlib import Path
+
+from lf import ABSTAIN, labeling_function
+
+BUY_LF_MODULE = (
+    "from lf import ABSTAIN, labeling_function\n\n@labeling_function()\ndef buy(x):\n"
+    "    return 1 if 'buy' in x.text else ABSTAIN\n"
+)
+
+
+@labeling_function()
+def has_buy(x):
+    return 1 if "buy" in x.text else ABSTAIN
+
+
+def write_data(path: Path, text: str) -> Path:
+    """``text`` at ``path`` as UTF-8, gzip- or bz2-compressed when its suffix says so."""
+    data = text.encode()
+    packed = {".gz": gzip.compress, ".bz2": bz2.compress}.get(path.suffix, lambda b: b)(data)
+    path.write_bytes(packed)
+    return path
