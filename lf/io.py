@@ -247,7 +247,22 @@ def _json_row(path: Path, line: str, line_no: int) -> dict[str, Any]:
             f"Could not read {str(path)!r} as JSONL: line {line_no} is a JSON "
             f"{type(value).__name__}, not an object (one row per line)."
         )
+    lone = _lone_surrogate(value) if "\\ud" in line.lower() else None  # escapes \ud800 to \udfff
+    if lone is not None:
+        raise DataError(
+            f"Could not read {str(path)!r} as JSONL: line {line_no} escapes a lone surrogate ({lone}), half "
+            "of a character, which UTF-8 text cannot hold. Fix that line: write the pair the character "
+            "needs (\\ud83d\\ude00 is one emoji), the character itself, or \\ufffd for one that is lost."
+        )
     return value
+
+
+def _lone_surrogate(value: Any) -> str | None:
+    """The first lone surrogate in a JSON value's strings (keys too), as its escape."""
+    import re
+
+    match = re.search(r"[\ud800-\udfff]", json.dumps(value, ensure_ascii=False))
+    return None if match is None else f"\\u{ord(match.group()):04x}"
 
 
 def _jsonl_keys(path: Path, text: io.TextIOWrapper) -> list[str]:
