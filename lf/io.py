@@ -591,5 +591,10 @@ def write_frame(df: pd.DataFrame, path: str | Path) -> Path:
         elif fmt in ("csv", "tsv"):
             df.to_csv(tmp, index=False, sep="\t" if fmt == "tsv" else ",", compression=compression)
         else:
-            df.to_json(tmp, orient="records", lines=True, force_ascii=False, compression=compression, double_precision=15)
+            import pyarrow as pa
+
+            from lf._json_lines import json_lines
+
+            with pa.CompressedOutputStream(str(tmp), compression) if compression else open(tmp, "wb") as sink:
+                sink.write(json_lines(df).encode("utf-8"))
     return path
