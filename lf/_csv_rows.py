@@ -25,22 +25,34 @@ from lf.errors import DataError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["merged_row", "merged_rows_error"]
+__all__ = ["header_row", "header_row_error", "merged_row", "merged_rows_error"]
 
 _FEW = 64  # line breaks (values) found one by one in Python; past it, in bulk
 _BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def merged_row(batch: pa.RecordBatch, names: list[str], delimiter: str) -> tuple[str, int] | None:
+def line_break(path: Path) -> bytes:
+    """The byte that ends the file's lines: ``\\r`` in a file whose first line ends in a
+    carriage return alone, else ``\\n`` (``\\r\\n`` lines end in it too). A value that
+    swallowed rows holds it."""
+    import pyarrow as pa
+
+    with pa.input_stream(str(path), compression="detect") as raw:
+        head = raw.read(1 << 16)
+    cr, nl = head.find(b"\r"), head.find(b"\n")
+    return b"\r" if cr >= 0 and (nl < 0 or nl > cr + 1) else b"\n"
+
+
+def merged_row(batch: pa.RecordBatch, names: list[str], delimiter: str, mark: bytes) -> tuple[str, int] | None:
     """The column and row (in ``batch``) of the first value that holds rows of the file
-    whose header is ``names``, or None."""
+    whose header is ``names`` and whose lines end in ``mark`` (see :func:`line_break`), or None."""
     import pyarrow as pa
 
     first = batch.column(names[0]) if names and names[0] in batch.schema.names else None
     for name, column in zip(batch.schema.names, batch.columns, strict=True):
         if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
             continue
-        rows = _rows_with_breaks(column)
+        rows = _rows_with_breaks(column, mark)
         if not rows:
             continue
         at = names.index(name)
@@ -82,34 +94,30 @@ def _rows_pattern(at: int, width: int, delimiter: str) -> str:
     return f'^[^"\\r\\n]*(?:(?:\\r\\n|\\r|\\n)(?:{row})?)*(?:\\r\\n|\\r|\\n){head}$'
 
 
-def _rows_with_breaks(column: pa.Array) -> list[int]:
-    """The rows of a text column whose value holds a line break, found in its bytes at
+def _rows_with_breaks(column: pa.Array, mark: bytes) -> list[int]:
+    """The rows of a text column whose value holds the byte ``mark``, found in its bytes at
     once (a search per value took longer than parsing the file)."""
     import numpy as np
+    import pyarrow as pa
 
     _, offsets_buf, data_buf = column.buffers()
-    if data_buf is None or len(column) == 0:
+    data = b"" if data_buf is None else data_buf.to_pybytes()
+    if data.find(mark) < 0:  # memchr: the common case costs one copy and one search
         return []
-    data = data_buf.to_pybytes()
-    found = list(itertools.islice(_find_all(data), _FEW + 1))  # memchr: fast when few
-    if not found:
-        return []
+    found = list(itertools.islice(_find_all(data, mark), _FEW + 1))
     if len(found) > _FEW:  # many: one pass over the bytes
-        codes = np.frombuffer(data, np.uint8)
-        found = np.flatnonzero((codes == 10) | (codes == 13)).tolist()
-    kind = np.int64 if column.type == "large_string" else np.int32
+        found = np.flatnonzero(np.frombuffer(data, np.uint8) == mark[0]).tolist()
+    kind = np.int64 if pa.types.is_large_string(column.type) else np.int32
     offsets = np.frombuffer(offsets_buf, kind)[column.offset : column.offset + len(column) + 1]
     rows = np.unique(np.searchsorted(offsets, found, side="right") - 1)
     return [int(r) for r in rows if 0 <= r < len(column)]  # a slice's buffer holds other rows
 
 
-def _find_all(data: bytes) -> Iterator[int]:
-    """The positions of the line breaks in ``data``: its "\\n", then its "\\r"."""
-    for mark in b"\n\r":
-        at = data.find(mark)
-        while at >= 0:
-            yield at
-            at = data.find(mark, at + 1)
+def _find_all(data: bytes, mark: bytes) -> Iterator[int]:
+    at = data.find(mark)
+    while at >= 0:
+        yield at
+        at = data.find(mark, at + 1)
 
 
 def _same_shape(field: str, head: str) -> bool:
@@ -117,15 +125,23 @@ def _same_shape(field: str, head: str) -> bool:
 
 
 def merged_rows_error(path: Path, fmt: str, name: str, row: int) -> DataError:
-    lines = _lines_of_row(path, fmt, row)
-    where = f"at line {lines[0]:,} (to line {lines[1]:,})" if lines else f"at row position {row:,}"
-    return DataError(
-        f"Could not read {str(path)!r} as {fmt.upper()}: the {name!r} value {where} holds lines that read "
-        "as rows of the file: a value starting with a quote (\") is read as quoted up to the next quote, "
-        "so those rows would be merged into one. If that quote is text, quote the whole value and double "
-        'the quotes in it ("he said ""hi"""); if the value really holds those lines, convert the file, e.g. '
-        "pandas.read_csv(path, dtype=str, keep_default_na=False).to_parquet(new_path)."
+    return _refusal(
+        path, fmt, row, f"the {name!r} value at {{where}} holds lines that read as rows of the file: a value "
+        "starting with a quote (\") is read as quoted up to the next quote, so those rows would be merged "
+        "into one. If that quote is text, quote the whole value and double the quotes in it "
+        '("he said ""hi"""); if the value really holds those lines, convert the file, e.g. '
+        "pandas.read_csv(path, dtype=str, keep_default_na=False).to_parquet(new_path).",
     )
+
+
+def _refusal(path: Path, fmt: str, row: int, message: str) -> DataError:
+    """A DataError for the file: ``message`` with ``{where}`` replaced by the row's lines
+    ("line 4", "line 3 (to line 6)") or, if they cannot be told, its position."""
+    lines = _lines_of_row(path, fmt, row)
+    where = f"row position {row:,}" if lines is None else f"line {lines[0]:,}"
+    if lines is not None and lines[1] != lines[0]:
+        where += f" (to line {lines[1]:,})"
+    return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: " + message.format(where=where))
 
 
 def _lines_of_row(path: Path, fmt: str, row: int) -> tuple[int, int] | None:
@@ -152,3 +168,33 @@ def _lines_of_row(path: Path, fmt: str, row: int) -> tuple[int, int] | None:
                     return start, reader.line_num
     except (csv.Error, pa.ArrowException, OSError, UnicodeDecodeError):
         return None
+
+
+def header_row(batch: pa.RecordBatch) -> int | None:
+    """The first row (in ``batch``) whose values are their columns' names (two columns at
+    least): the header line again, as files joined with their headers hold it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if batch.num_columns < 2 or batch.num_rows == 0:
+        return None
+    first = batch.column(0)
+    if first.buffers()[2] is None or first.buffers()[2].to_pybytes().find(batch.schema.names[0].encode()) < 0:
+        return None  # the name is nowhere in the first column's bytes (a fast search)
+    hits = None
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            return None
+        same = pc.fill_null(pc.equal(column, name), False)
+        hits = same if hits is None else pc.and_(hits, same)
+        if not pc.any(hits).as_py():
+            return None
+    return None if hits is None else int(pc.index(hits, True).as_py())
+
+
+def header_row_error(path: Path, fmt: str, row: int) -> DataError:
+    return _refusal(
+        path, fmt, row, "{where} repeats the header line, so it would be read as a row of data (files "
+        "joined with their headers?). Remove the repeated header line(s), or pass the files themselves "
+        "(several paths or a glob).",
+    )

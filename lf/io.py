@@ -86,15 +86,34 @@ def _check_paths(paths: list[Path]) -> None:
 
 
 def _unreadable(path: Path, fmt: str, exc: BaseException) -> DataError:
+    if _utf16(path):
+        return _not_utf8(path, fmt, None)
     hint = " The file is not UTF-8 text: convert it first, e.g. `iconv -f latin1 -t utf-8`." if "UTF8" in str(exc) else ""
     return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {exc}.{hint}")
 
 
-def _not_utf8(path: Path, fmt: str, exc: UnicodeDecodeError) -> DataError:
+def _not_utf8(path: Path, fmt: str, exc: UnicodeDecodeError | None) -> DataError:
+    if _utf16(path):  # a spreadsheet's "Unicode text": read as UTF-8, its columns run together
+        return DataError(
+            f"Could not read {str(path)!r} as {fmt.upper()}: it is UTF-16 text, not UTF-8. Convert it "
+            "first, e.g. `iconv -f utf-16 -t utf-8`."
+        )
+    where = "" if exc is None else f" ({exc.reason} at byte {exc.start})"
     return DataError(
-        f"Could not read {str(path)!r} as {fmt.upper()}: it is not UTF-8 text ({exc.reason} at byte "
-        f"{exc.start}). Convert it first, e.g. `iconv -f latin1 -t utf-8`."
+        f"Could not read {str(path)!r} as {fmt.upper()}: it is not UTF-8 text{where}. Convert it first, "
+        "e.g. `iconv -f latin1 -t utf-8`."
     )
+
+
+def _utf16(path: Path) -> bool:
+    """Whether the file starts with a UTF-16 byte-order mark (UTF-32's starts with one too)."""
+    import pyarrow as pa
+
+    try:
+        with pa.input_stream(str(path), compression="detect") as raw:
+            return raw.read(2) in (b"\xff\xfe", b"\xfe\xff")
+    except (pa.ArrowException, OSError):
+        return False
 
 
 def count_rows(data: Any) -> int | None:
@@ -341,13 +360,15 @@ def _read_batches(path: Path, chunk_size: int, columns: list[str] | None, block:
 
 
 def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) -> Iterator[pa.RecordBatch]:
-    """The file's batches; fails at the end if an unclosed quote swallowed the rows after it
-    (the last column is read for that check even when not asked for)."""
+    """The file's batches; fails at a row repeating the header line, at a value holding rows
+    of the file, and at the end if an unclosed quote swallowed the rows after it (the last
+    column is read for that check even when not asked for)."""
     from lf._csv_quotes import ends_inside_quotes
-    from lf._csv_rows import merged_row, merged_rows_error
+    from lf._csv_rows import header_row, header_row_error, line_break, merged_row, merged_rows_error
     from lf._tsv_rows import swallowed_row, swallowed_rows_error
 
     reader, names = _csv_reader(path, fmt, columns, block_size=block, keep_last=True)
+    mark = line_break(path)
     last_name = reader.schema.names[-1] if reader.schema.names else None
     drop = [] if columns is None or last_name in columns or last_name is None else [last_name]
     last_value = None
@@ -357,7 +378,10 @@ def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) ->
             raise swallowed_rows_error(path, *swallowed)
         if batch.num_rows and last_name is not None:
             last_value = batch.column(batch.num_columns - 1)[-1].as_py()
-        hit = swallowed_row(batch) if fmt == "tsv" else merged_row(batch, names, ",")
+        again = header_row(batch)
+        if again is not None:
+            raise header_row_error(path, fmt, rows + again)
+        hit = swallowed_row(batch) if fmt == "tsv" else merged_row(batch, names, ",", mark)
         if hit is not None and fmt == "csv":
             raise merged_rows_error(path, fmt, hit[0], rows + hit[1])
         if hit is not None:
@@ -413,7 +437,7 @@ def _json_frames(path: Path, chunk_size: int, columns: list[str] | None, *, skip
     row = 0
     try:
         with pa.input_stream(str(path), compression="detect") as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8")
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig")  # a BOM, as pyarrow reads it
             for line_no, line in enumerate(text, 1):
                 if not line.strip():
                     continue
@@ -424,7 +448,9 @@ def _json_frames(path: Path, chunk_size: int, columns: list[str] | None, *, skip
                 if len(records) == chunk_size:
                     yield _records_frame(pd, records, columns)
                     records = []
-    except (pa.ArrowException, OSError, EOFError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(path, "jsonl", exc) from None
+    except (pa.ArrowException, OSError, EOFError) as exc:
         raise _unreadable(path, "jsonl", exc) from None
     if records:
         yield _records_frame(pd, records, columns)

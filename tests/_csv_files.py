@@ -25,3 +25,9 @@ def write_data(path: Path, text: str) -> Path:
     packed = {".gz": gzip.compress, ".bz2": bz2.compress}.get(path.suffix, lambda b: b)(data)
     path.write_bytes(packed)
     return path
+
+
+def many_rows(path: Path, header: str, row: str, n: int, changed: dict[int, str]) -> Path:
+    """A CSV of ``header`` and ``n`` lines ``row.format(i=i)``, line ``i`` of ``changed`` replaced."""
+    lines = [changed.get(i, row.format(i=i)) for i in range(n)]
+    return write_data(path, header + "\n" + "\n".join(lines) + "\n")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _csv_files import BUY_LF_MODULE, has_buy, write_data
+from _csv_files import BUY_LF_MODULE, has_buy, many_rows, write_data
 
 import lf
 from lf.cli import main
@@ -41,10 +41,8 @@ def test_a_value_holding_rows_is_an_error_naming_the_lines(case: str, tmp_path: 
 
 
 def test_the_error_comes_from_a_later_chunk_too(tmp_path: Path) -> None:
-    rows = [f"{i},row {i},0" for i in range(30_000)]
-    rows[25_000] = '25000,"he said'
-    rows[25_002] = '25002,x",1'
-    path = write_data(tmp_path / "t.csv", "id,text,label\n" + "\n".join(rows) + "\n")
+    changed = {25_000: '25000,"he said', 25_002: '25002,x",1'}
+    path = many_rows(tmp_path / "t.csv", "id,text,label", "{i},row {i},0", 30_000, changed)
     with pytest.raises(DataError, match=r"line 25,002 \(to line 25,004\)"):
         list(iter_chunks(path, 1_000))
 
