@@ -1,7 +1,7 @@
 """Whether a CSV value holds rows of the file: a quote that was text, read as CSV quoting.
 
 A value that starts with a quote is read as quoted up to the next quote. When that quote
-was text (``7,"Hi" he said,1`` written without quoting the value, or a stray quote), the
+was text (``7,"Hi, he said,1``: a quote never closed on its line, a stray one), the
 value runs on, over line breaks, to the next quote in the file: the rows between become
 part of it, every later row moves up, and the file reads as fewer rows than it holds,
 the labels of later rows paired with other texts. A quoted value may hold line breaks;
@@ -10,6 +10,10 @@ value splits on the delimiter into as many fields as the file has columns, its l
 into as many as precede the value's column plus one, with no quote, and each line's first
 field looks like the first column's value (digits when that value is digits, no space
 when it has none). Only values holding a line break are looked at.
+
+A row whose values are the column names (the header line again, as files joined with
+their headers hold it) is found here too: both are rows of the file read as something
+they are not, and both errors name the file's lines.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from lf.errors import DataError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["header_row", "header_row_error", "merged_row", "merged_rows_error"]
+__all__ = ["header_row", "header_row_error", "line_break", "merged_row", "merged_rows_error"]
 
 _FEW = 64  # line breaks (values) found one by one in Python; past it, in bulk
 _BREAK = re.compile(r"\r\n|\r|\n")

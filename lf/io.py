@@ -442,9 +442,10 @@ def _json_frames(path: Path, chunk_size: int, columns: list[str] | None, *, skip
                 if not line.strip():
                     continue
                 row += 1
-                if row <= skip:
+                value = _json_row(path, line, line_no)  # rows pyarrow yielded too: a line it read
+                if row <= skip:  # as two objects would shift the rest by one row
                     continue
-                records.append(_json_row(path, line, line_no))
+                records.append(value)
                 if len(records) == chunk_size:
                     yield _records_frame(pd, records, columns)
                     records = []

@@ -5,7 +5,8 @@ reads the same whichever parser reads it; UTF-16 text is named as such.
 Before, ``cat a.csv b.csv > all.csv`` read as one more row than it holds, a row whose
 text was the column names, labeled and written like the others; and a JSON Lines file
 with a BOM whose types change mid-file (read by Python's parser from there) was refused,
-its first line said not to be JSON. UTF-16 files were refused as "not UTF-8" with a
+its first line said not to be JSON; and a line of two JSON objects, read as two rows by
+pyarrow, made Python's parser (after a type change) lose a row. UTF-16 files were refused as "not UTF-8" with a
 conversion from latin1 (or as a CSV parse error), a conversion that garbles them.
 """
 
@@ -75,3 +76,15 @@ def test_utf16_text_is_named_with_its_conversion(name: str, tmp_path: Path) -> N
     path.write_text(rows, encoding="utf-16")
     with pytest.raises(DataError, match=r"t\.\w+.*it is UTF-16 text, not UTF-8.*iconv -f utf-16 -t utf-8"):
         lf.apply([has_buy], path)
+
+
+def test_a_line_of_two_objects_is_refused_when_the_types_change_later(tmp_path: Path) -> None:
+    # pyarrow reads the first line as two rows; after a type change past its first 8 MiB
+    # block, Python's parser went on from the row count, one line too far: a row was lost
+    path = tmp_path / "t.jsonl"
+    pad = "x" * 80
+    lines = ['{"id": 0, "text": "a"}{"id": 1, "text": "b"}']
+    lines += [f'{{"id": {i}, "text": "{pad}"}}' for i in range(2, 120_002)] + ['{"id": "z", "text": "buy"}']
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match=r"t\.jsonl.*line 1 is not valid JSON \(Extra data"):
+        list(iter_chunks(path, 20_000))
