@@ -7,6 +7,8 @@ is its text exactly (``NA``, ``null``, ``N/A`` included, which ``pandas.read_csv
 into missing values); JSON Lines values keep their JSON types. An integer column holding a
 null (JSON Lines, Parquet) arrives as Python ints and None, not as float64, which would
 round integers past 2**53 (long ids) without a word.
+A CSV value holding lines that read as the file's rows (a quote that was text) is a
+``DataError`` naming the lines (see :mod:`lf._csv_rows`), not rows merged into one.
 A CSV row longer than the 8 MiB read block is read with a larger block (up to 1 GiB).
 """
 
@@ -84,15 +86,34 @@ def _check_paths(paths: list[Path]) -> None:
 
 
 def _unreadable(path: Path, fmt: str, exc: BaseException) -> DataError:
+    if _utf16(path):
+        return _not_utf8(path, fmt, None)
     hint = " The file is not UTF-8 text: convert it first, e.g. `iconv -f latin1 -t utf-8`." if "UTF8" in str(exc) else ""
     return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {exc}.{hint}")
 
 
-def _not_utf8(path: Path, fmt: str, exc: UnicodeDecodeError) -> DataError:
+def _not_utf8(path: Path, fmt: str, exc: UnicodeDecodeError | None) -> DataError:
+    if _utf16(path):  # a spreadsheet's "Unicode text": read as UTF-8, its columns run together
+        return DataError(
+            f"Could not read {str(path)!r} as {fmt.upper()}: it is UTF-16 text, not UTF-8. Convert it "
+            "first, e.g. `iconv -f utf-16 -t utf-8`."
+        )
+    where = "" if exc is None else f" ({exc.reason} at byte {exc.start})"
     return DataError(
-        f"Could not read {str(path)!r} as {fmt.upper()}: it is not UTF-8 text ({exc.reason} at byte "
-        f"{exc.start}). Convert it first, e.g. `iconv -f latin1 -t utf-8`."
+        f"Could not read {str(path)!r} as {fmt.upper()}: it is not UTF-8 text{where}. Convert it first, "
+        "e.g. `iconv -f latin1 -t utf-8`."
     )
+
+
+def _utf16(path: Path) -> bool:
+    """Whether the file starts with a UTF-16 byte-order mark (UTF-32's starts with one too)."""
+    import pyarrow as pa
+
+    try:
+        with pa.input_stream(str(path), compression="detect") as raw:
+            return raw.read(2) in (b"\xff\xfe", b"\xfe\xff")
+    except (pa.ArrowException, OSError):
+        return False
 
 
 def count_rows(data: Any) -> int | None:
@@ -245,7 +266,22 @@ def _json_row(path: Path, line: str, line_no: int) -> dict[str, Any]:
             f"Could not read {str(path)!r} as JSONL: line {line_no} is a JSON "
             f"{type(value).__name__}, not an object (one row per line)."
         )
+    lone = _lone_surrogate(value) if "\\ud" in line.lower() else None  # escapes \ud800 to \udfff
+    if lone is not None:
+        raise DataError(
+            f"Could not read {str(path)!r} as JSONL: line {line_no} escapes a lone surrogate ({lone}), half "
+            "of a character, which UTF-8 text cannot hold. Fix that line: write the pair the character "
+            "needs (\\ud83d\\ude00 is one emoji), the character itself, or \\ufffd for one that is lost."
+        )
     return value
+
+
+def _lone_surrogate(value: Any) -> str | None:
+    """The first lone surrogate in a JSON value's strings (keys too), as its escape."""
+    import re
+
+    match = re.search(r"[\ud800-\udfff]", json.dumps(value, ensure_ascii=False))
+    return None if match is None else f"\\u{ord(match.group()):04x}"
 
 
 def _jsonl_keys(path: Path, text: io.TextIOWrapper) -> list[str]:
@@ -324,12 +360,15 @@ def _read_batches(path: Path, chunk_size: int, columns: list[str] | None, block:
 
 
 def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) -> Iterator[pa.RecordBatch]:
-    """The file's batches; fails at the end if an unclosed quote swallowed the rows after it
-    (the last column is read for that check even when not asked for)."""
+    """The file's batches; fails at a row repeating the header line, at a value holding rows
+    of the file, and at the end if an unclosed quote swallowed the rows after it (the last
+    column is read for that check even when not asked for)."""
     from lf._csv_quotes import ends_inside_quotes
+    from lf._csv_rows import header_row, header_row_error, line_break, merged_row, merged_rows_error
     from lf._tsv_rows import swallowed_row, swallowed_rows_error
 
-    reader = _csv_reader(path, fmt, columns, block_size=block, keep_last=True)
+    reader, names = _csv_reader(path, fmt, columns, block_size=block, keep_last=True)
+    mark = line_break(path)
     last_name = reader.schema.names[-1] if reader.schema.names else None
     drop = [] if columns is None or last_name in columns or last_name is None else [last_name]
     last_value = None
@@ -339,7 +378,12 @@ def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) ->
             raise swallowed_rows_error(path, *swallowed)
         if batch.num_rows and last_name is not None:
             last_value = batch.column(batch.num_columns - 1)[-1].as_py()
-        hit = swallowed_row(batch) if fmt == "tsv" else None
+        again = header_row(batch)
+        if again is not None:
+            raise header_row_error(path, fmt, rows + again)
+        hit = swallowed_row(batch) if fmt == "tsv" else merged_row(batch, names, ",", mark)
+        if hit is not None and fmt == "csv":
+            raise merged_rows_error(path, fmt, hit[0], rows + hit[1])
         if hit is not None:
             swallowed = hit[0], rows + hit[1]
             if hit[1] < batch.num_rows - 1:
@@ -358,9 +402,9 @@ def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) ->
 
 def _csv_reader(
     path: Path, fmt: str, columns: list[str] | None, *, block_size: int = _BLOCK, keep_last: bool = False
-) -> pa.RecordBatchReader:
-    """A streaming CSV reader that types every column as text (the header is read first);
-    an empty field is missing, any other field (``NA``, ``null`` too) is its text.
+) -> tuple[pa.RecordBatchReader, list[str]]:
+    """A streaming CSV reader that types every column as text, and the header's names (read
+    first); an empty field is missing, any other field (``NA``, ``null`` too) is its text.
     ``keep_last`` reads the header's last column too, after the ``columns`` asked for."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
@@ -381,7 +425,7 @@ def _csv_reader(
         strings_can_be_null=True,
         null_values=[""],  # only an empty field is missing: "NA", "null" or "N/A" are text
     )
-    return pcsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+    return pcsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert), names
 
 
 def _json_frames(path: Path, chunk_size: int, columns: list[str] | None, *, skip: int) -> Iterator[pd.DataFrame]:
@@ -393,18 +437,21 @@ def _json_frames(path: Path, chunk_size: int, columns: list[str] | None, *, skip
     row = 0
     try:
         with pa.input_stream(str(path), compression="detect") as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8")
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig")  # a BOM, as pyarrow reads it
             for line_no, line in enumerate(text, 1):
                 if not line.strip():
                     continue
                 row += 1
-                if row <= skip:
+                value = _json_row(path, line, line_no)  # rows pyarrow yielded too: a line it read
+                if row <= skip:  # as two objects would shift the rest by one row
                     continue
-                records.append(_json_row(path, line, line_no))
+                records.append(value)
                 if len(records) == chunk_size:
                     yield _records_frame(pd, records, columns)
                     records = []
-    except (pa.ArrowException, OSError, EOFError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(path, "jsonl", exc) from None
+    except (pa.ArrowException, OSError, EOFError) as exc:
         raise _unreadable(path, "jsonl", exc) from None
     if records:
         yield _records_frame(pd, records, columns)
@@ -571,5 +618,10 @@ def write_frame(df: pd.DataFrame, path: str | Path) -> Path:
         elif fmt in ("csv", "tsv"):
             df.to_csv(tmp, index=False, sep="\t" if fmt == "tsv" else ",", compression=compression)
         else:
-            df.to_json(tmp, orient="records", lines=True, force_ascii=False, compression=compression, double_precision=15)
+            import pyarrow as pa
+
+            from lf._json_lines import json_lines
+
+            with pa.CompressedOutputStream(str(tmp), compression) if compression else open(tmp, "wb") as sink:
+                sink.write(json_lines(df).encode("utf-8"))
     return path

@@ -255,6 +255,7 @@ def write_predictions(frames: Iterator[pd.DataFrame], path: str | Path) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from lf._json_lines import json_lines
     from lf.io import atomic_path, detect_format
 
     fmt = detect_format(path)
@@ -272,8 +273,7 @@ def write_predictions(frames: Iterator[pd.DataFrame], path: str | Path) -> int:
                 elif fmt == "csv":
                     fh.write(frame.to_csv(index=False, header=rows == 0).encode("utf-8"))
                 else:
-                    text = frame.to_json(orient="records", lines=True, force_ascii=False, double_precision=15)
-                    fh.write((text if text.endswith("\n") or frame.empty else text + "\n").encode("utf-8"))
+                    fh.write(json_lines(frame).encode("utf-8"))
                 rows += len(frame)
             if writer is not None:
                 writer.close()

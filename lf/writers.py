@@ -128,9 +128,10 @@ class FrameWriter(_Atomic):
             header = False
         if self.fmt in ("csv", "tsv"):
             df.to_csv(self._text, index=False, header=header, sep="\t" if self.fmt == "tsv" else ",")
-        elif len(df):
-            text = df.to_json(orient="records", lines=True, force_ascii=False, double_precision=15) or ""
-            self._text.write(text if text.endswith("\n") else text + "\n")
+        else:
+            from lf._json_lines import json_lines
+
+            self._text.write(json_lines(df))
 
     def close(self) -> None:
         """Finish the file and move it onto ``path``."""

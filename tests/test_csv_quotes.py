@@ -7,29 +7,16 @@ inside quoted values, CRLF, blank lines at the end) still reads every row.
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from _csv_files import BUY_LF_MODULE, has_buy, write_data
 
 import lf
-from lf import ABSTAIN, labeling_function
 from lf.cli import main
 from lf.errors import DataError
 from lf.io import iter_chunks
-
-
-@labeling_function()
-def has_buy(x):
-    return 1 if "buy" in x.text else ABSTAIN
-
-
-def _write(path: Path, text: str) -> Path:
-    data = text.encode()
-    path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
-    return path
-
 
 UNCLOSED = {
     "csv": ("t.csv", 'id,text\n1,"hi\n2,buy now\n3,ok\n'),
@@ -43,13 +30,13 @@ UNCLOSED = {
 @pytest.mark.parametrize("case", sorted(UNCLOSED))
 def test_an_unclosed_quote_is_an_error_not_fewer_rows(case: str, tmp_path: Path) -> None:
     name, text = UNCLOSED[case]
-    path = _write(tmp_path / name, text)
+    path = write_data(tmp_path / name, text)
     with pytest.raises(DataError, match=r"quote opened in its last column is never closed"):
         lf.apply([has_buy], path)
 
 
 def test_the_check_holds_when_the_last_column_is_not_read(tmp_path: Path) -> None:
-    path = _write(tmp_path / "t.csv", 'text,id\nbuy,"1\nhi,2\n')
+    path = write_data(tmp_path / "t.csv", 'text,id\nbuy,"1\nhi,2\n')
     with pytest.raises(DataError, match=r"never closed"):
         list(iter_chunks(path, 10, columns=["text"]))
 
@@ -65,7 +52,7 @@ WELL_FORMED = {
 @pytest.mark.parametrize("case", sorted(WELL_FORMED))
 def test_well_formed_quoting_reads_every_row(case: str, tmp_path: Path) -> None:
     text, expected = WELL_FORMED[case]
-    path = _write(tmp_path / "t.csv", text)
+    path = write_data(tmp_path / "t.csv", text)
     frame = pd.concat(list(iter_chunks(path, 10)))
     assert frame["text"].tolist() == expected
     assert len(lf.apply([has_buy], path)) == len(expected)
@@ -73,9 +60,8 @@ def test_well_formed_quoting_reads_every_row(case: str, tmp_path: Path) -> None:
 
 def test_cli_reports_an_unclosed_quote_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     lfs = tmp_path / "lfs.py"
-    lfs.write_text("from lf import ABSTAIN, labeling_function\n\n@labeling_function()\ndef buy(x):\n"
-                   "    return 1 if 'buy' in x.text else ABSTAIN\n")
-    data = _write(tmp_path / "t.csv", 'id,text\n1,"hi\n2,buy now\n')
+    lfs.write_text(BUY_LF_MODULE)
+    data = write_data(tmp_path / "t.csv", 'id,text\n1,"hi\n2,buy now\n')
     out = tmp_path / "labels.parquet"
     code = main(["label", "--lfs", str(lfs), str(data), "-o", str(out), "--model", "MajorityVoter"])
     err = capsys.readouterr().err

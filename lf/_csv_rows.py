@@ -1,0 +1,204 @@
+"""Whether a CSV value holds rows of the file: a quote that was text, read as CSV quoting.
+
+A value that starts with a quote is read as quoted up to the next quote. When that quote
+was text (``7,"Hi, he said,1``: a quote never closed on its line, a stray one), the
+value runs on, over line breaks, to the next quote in the file: the rows between become
+part of it, every later row moves up, and the file reads as fewer rows than it holds,
+the labels of later rows paired with other texts. A quoted value may hold line breaks;
+swallowed rows are told from written lines by their shape: each whole line inside the
+value splits on the delimiter into as many fields as the file has columns, its last line
+into as many as precede the value's column plus one, with no quote, and each line's first
+field looks like the first column's value (digits when that value is digits, no space
+when it has none). Only values holding a line break are looked at.
+
+A row whose values are the column names (the header line again, as files joined with
+their headers hold it) is found here too: both are rows of the file read as something
+they are not, and both errors name the file's lines.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lf.errors import DataError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["header_row", "header_row_error", "line_break", "merged_row", "merged_rows_error"]
+
+_FEW = 64  # line breaks (values) found one by one in Python; past it, in bulk
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def line_break(path: Path) -> bytes:
+    """The byte that ends the file's lines: ``\\r`` in a file whose first line ends in a
+    carriage return alone, else ``\\n`` (``\\r\\n`` lines end in it too). A value that
+    swallowed rows holds it."""
+    import pyarrow as pa
+
+    with pa.input_stream(str(path), compression="detect") as raw:
+        head = raw.read(1 << 16)
+    cr, nl = head.find(b"\r"), head.find(b"\n")
+    return b"\r" if cr >= 0 and (nl < 0 or nl > cr + 1) else b"\n"
+
+
+def merged_row(batch: pa.RecordBatch, names: list[str], delimiter: str, mark: bytes) -> tuple[str, int] | None:
+    """The column and row (in ``batch``) of the first value that holds rows of the file
+    whose header is ``names`` and whose lines end in ``mark`` (see :func:`line_break`), or None."""
+    import pyarrow as pa
+
+    first = batch.column(names[0]) if names and names[0] in batch.schema.names else None
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            continue
+        rows = _rows_with_breaks(column, mark)
+        if not rows:
+            continue
+        at = names.index(name)
+        if at == 0:
+            continue  # a first-column value's lines have no field before the value to check
+        for row in _matching(column, rows, at, len(names), delimiter):
+            head = None if first is None else first[row].as_py()
+            lines = _BREAK.split(column[row].as_py())[1:]
+            if head is None or all(_same_shape(line.split(delimiter)[0], head) for line in lines if line):
+                return name, row
+    return None
+
+
+def _matching(column: pa.Array, rows: list[int], at: int, width: int, delimiter: str) -> list[int]:
+    """Those of ``rows`` whose value matches ``pattern``: a few in Python, many in Arrow."""
+    import pyarrow.compute as pc
+
+    pattern = _rows_pattern(at, width, delimiter)
+    if len(rows) <= _FEW:
+        regex = re.compile(pattern)
+        values = [(row, column[row].as_py()) for row in rows]
+        return [row for row, value in values if _last_line(value).count(delimiter) == at and regex.search(value)]
+    hits = pc.match_substring_regex(column.take(rows), pattern)
+    return [rows[i] for i in pc.indices_nonzero(pc.fill_null(hits, False)).to_pylist()]
+
+
+def _last_line(value: str) -> str:
+    return value[max(value.rfind("\n"), value.rfind("\r")) + 1 :]
+
+
+def _rows_pattern(at: int, width: int, delimiter: str) -> str:
+    """A value whose lines after its first read as rows of ``width`` fields (blank lines
+    aside), the last as the ``at`` fields before the value's column and the start of its
+    own, no quote anywhere (any quote would have ended the value)."""
+    d = re.escape(delimiter)
+    field = f'[^"\\r\\n{d}]*'
+    row = f"{field}(?:{d}{field}){{{width - 1}}}"
+    head = f"{field}(?:{d}{field}){{{at}}}"
+    return f'^[^"\\r\\n]*(?:(?:\\r\\n|\\r|\\n)(?:{row})?)*(?:\\r\\n|\\r|\\n){head}$'
+
+
+def _rows_with_breaks(column: pa.Array, mark: bytes) -> list[int]:
+    """The rows of a text column whose value holds the byte ``mark``, found in its bytes at
+    once (a search per value took longer than parsing the file)."""
+    import numpy as np
+    import pyarrow as pa
+
+    _, offsets_buf, data_buf = column.buffers()
+    data = b"" if data_buf is None else data_buf.to_pybytes()
+    if data.find(mark) < 0:  # memchr: the common case costs one copy and one search
+        return []
+    found = list(itertools.islice(_find_all(data, mark), _FEW + 1))
+    if len(found) > _FEW:  # many: one pass over the bytes
+        found = np.flatnonzero(np.frombuffer(data, np.uint8) == mark[0]).tolist()
+    kind = np.int64 if pa.types.is_large_string(column.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, kind)[column.offset : column.offset + len(column) + 1]
+    rows = np.unique(np.searchsorted(offsets, found, side="right") - 1)
+    return [int(r) for r in rows if 0 <= r < len(column)]  # a slice's buffer holds other rows
+
+
+def _find_all(data: bytes, mark: bytes) -> Iterator[int]:
+    at = data.find(mark)
+    while at >= 0:
+        yield at
+        at = data.find(mark, at + 1)
+
+
+def _same_shape(field: str, head: str) -> bool:
+    return field.isdigit() == head.isdigit() and any(c.isspace() for c in field) == any(c.isspace() for c in head)
+
+
+def merged_rows_error(path: Path, fmt: str, name: str, row: int) -> DataError:
+    return _refusal(
+        path, fmt, row, f"the {name!r} value at {{where}} holds lines that read as rows of the file: a value "
+        "starting with a quote (\") is read as quoted up to the next quote, so those rows would be merged "
+        "into one. If that quote is text, quote the whole value and double the quotes in it "
+        '("he said ""hi"""); if the value really holds those lines, convert the file, e.g. '
+        "pandas.read_csv(path, dtype=str, keep_default_na=False).to_parquet(new_path).",
+    )
+
+
+def _refusal(path: Path, fmt: str, row: int, message: str) -> DataError:
+    """A DataError for the file: ``message`` with ``{where}`` replaced by the row's lines
+    ("line 4", "line 3 (to line 6)") or, if they cannot be told, its position."""
+    lines = _lines_of_row(path, fmt, row)
+    where = f"row position {row:,}" if lines is None else f"line {lines[0]:,}"
+    if lines is not None and lines[1] != lines[0]:
+        where += f" (to line {lines[1]:,})"
+    return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: " + message.format(where=where))
+
+
+def _lines_of_row(path: Path, fmt: str, row: int) -> tuple[int, int] | None:
+    """The first and last line of data row ``row`` (from 0, blank lines skipped), as
+    Python's csv module reads the file; None if it cannot."""
+    import csv
+    import io
+
+    import pyarrow as pa
+
+    try:
+        with pa.input_stream(str(path), compression="detect") as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            reader = csv.reader(text, delimiter="\t" if fmt == "tsv" else ",")
+            next(reader, None)  # the header
+            seen = -1
+            while True:
+                start = reader.line_num + 1
+                fields = next(reader, None)
+                if fields is None:
+                    return None
+                seen += bool(fields)
+                if fields and seen == row:
+                    return start, reader.line_num
+    except (csv.Error, pa.ArrowException, OSError, UnicodeDecodeError):
+        return None
+
+
+def header_row(batch: pa.RecordBatch) -> int | None:
+    """The first row (in ``batch``) whose values are their columns' names (two columns at
+    least): the header line again, as files joined with their headers hold it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if batch.num_columns < 2 or batch.num_rows == 0:
+        return None
+    first = batch.column(0)
+    if first.buffers()[2] is None or first.buffers()[2].to_pybytes().find(batch.schema.names[0].encode()) < 0:
+        return None  # the name is nowhere in the first column's bytes (a fast search)
+    hits = None
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            return None
+        same = pc.fill_null(pc.equal(column, name), False)
+        hits = same if hits is None else pc.and_(hits, same)
+        if not pc.any(hits).as_py():
+            return None
+    return None if hits is None else int(pc.index(hits, True).as_py())
+
+
+def header_row_error(path: Path, fmt: str, row: int) -> DataError:
+    return _refusal(
+        path, fmt, row, "{where} repeats the header line, so it would be read as a row of data (files "
+        "joined with their headers?). Remove the repeated header line(s), or pass the files themselves "
+        "(several paths or a glob).",
+    )

@@ -1,0 +1,83 @@
+"""A CSV value that swallowed rows of the file (a quote that was text, read as quoting up
+to a quote lines later) is an error naming the file and the lines, not fewer rows.
+
+Before the check, ``7,"he said`` ... ``10,x",1`` read as one row: the matrix had fewer
+rows than the file, and every later row's labels sat beside other rows. Values that hold
+line breaks as text (quoted, with commas in their lines) and quotes inside unquoted
+values still read every row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from _csv_files import BUY_LF_MODULE, has_buy, many_rows, write_data
+
+import lf
+from lf.cli import main
+from lf.errors import DataError
+from lf.io import iter_chunks
+
+MERGED = {
+    "middle_column": ("t.csv", 'id,text,label\n1,hi,0\n7,"he said\n8,buy,0\n9,more,1\n10,x",1\n11,y,0\n', 3, 6),
+    "last_column": ("t.csv", 'id,text\n1,"hi\n2,buy now\n3,ok"\n4,z\n', 2, 4),
+    "one_row_swallowed": ("t.csv", 'id,text,label\n1,hi,0\n2,"he said\n3,buy",1\n4,y,0\n', 3, 4),
+    "crlf": ("t.csv", 'id,text\r\n1,"hi\r\n2,buy now\r\n3,ok"\r\n4,z\r\n', 2, 4),
+    "cr_only": ("t.csv", 'id,text\r1,"hi\r2,buy now\r3,ok"\r4,z\r', 2, 4),
+    "blank_line_inside": ("t.csv", 'id,text\n1,"hi\n\n2,buy now\n3,ok"\n4,z\n', 2, 5),
+    "compressed": ("t.csv.bz2", 'id,text\n1,"hi\n2,buy now\n3,ok"\n4,z\n', 2, 4),
+    "text_ids": ("t.csv", 'id,text\na1,"hi\nb2,buy now\nc3,ok"\nd4,z\n', 2, 4),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MERGED))
+def test_a_value_holding_rows_is_an_error_naming_the_lines(case: str, tmp_path: Path) -> None:
+    name, text, first, last = MERGED[case]
+    path = write_data(tmp_path / name, text)
+    with pytest.raises(DataError, match=rf"{name}.*'text' value at line {first} \(to line {last}\) holds lines that read as rows"):
+        lf.apply([has_buy], path)
+
+
+def test_the_error_comes_from_a_later_chunk_too(tmp_path: Path) -> None:
+    changed = {25_000: '25000,"he said', 25_002: '25002,x",1'}
+    path = many_rows(tmp_path / "t.csv", "id,text,label", "{i},row {i},0", 30_000, changed)
+    with pytest.raises(DataError, match=r"line 25,002 \(to line 25,004\)"):
+        list(iter_chunks(path, 1_000))
+
+
+WELL_FORMED = {
+    "quote_inside_an_unquoted_value": (
+        'id,text,label\n1,hi,0\n7,he said "buy" to me,1\n8,after,0\n',
+        ["hi", 'he said "buy" to me', "after"],
+    ),
+    "letter_with_commas": (
+        'id,text\n1,"Dear John,\nI can, sure\nThanks, Bob"\n2,buy\n',
+        ["Dear John,\nI can, sure\nThanks, Bob", "buy"],
+    ),
+    "lines_with_numbers": ('id,text\n1,"Prices:\n3, 4 or 5\nbuy"\n2,ok\n', ["Prices:\n3, 4 or 5\nbuy", "ok"]),
+    "quoted_quotes_over_lines": ('id,text\n1,"a ""b""\nc,d"\n2,buy\n', ['a "b"\nc,d', "buy"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WELL_FORMED))
+def test_values_with_line_breaks_or_quotes_read_every_row(case: str, tmp_path: Path) -> None:
+    text, expected = WELL_FORMED[case]
+    path = write_data(tmp_path / "t.csv", text)
+    assert pd.concat(list(iter_chunks(path, 10)))["text"].tolist() == expected
+    assert len(lf.apply([has_buy], path)) == len(expected)
+
+
+@pytest.mark.parametrize("command", ["apply", "label"])
+def test_cli_names_the_file_and_line_in_one_line(command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(BUY_LF_MODULE)
+    data = write_data(tmp_path / "t.csv", MERGED["middle_column"][1])
+    out = tmp_path / ("L.parquet" if command == "apply" else "labels.csv")
+    extra = [] if command == "apply" else ["--model", "MajorityVoter"]
+    code = main([command, "--lfs", str(lfs), str(data), "-o", str(out), *extra])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "t.csv" in err and "line 3 (to line 6)" in err
+    assert not out.exists()
