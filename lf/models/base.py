@@ -301,6 +301,15 @@ class BaseLabelModel:
         its LF names) and the checked ``class_balance`` (None: estimate it)."""
         raise NotImplementedError(f"{type(self).__name__} must implement _fit (or fit).")
 
+    if not TYPE_CHECKING:  # type checkers keep finding misspelt attributes
+
+        def __getattr__(self, name: str) -> Any:
+            """Only for attributes not found otherwise: Snorkel's ``get_weights()`` and
+            ``get_conditional_probs()`` are refused naming the attribute lf has instead."""
+            from lf.models._checks import snorkel_method
+
+            raise snorkel_method(type(self), name)
+
     # -- parameters --------------------------------------------------------------------
     @classmethod
     def _param_names(cls) -> list[str]:
