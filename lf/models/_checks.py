@@ -194,6 +194,7 @@ _SNORKEL_ARGUMENTS = {
     "the lowest class on an exact tie).",
     "return_probs": "call predict_proba(L) for the probabilities (predict_both(L) gives both).",
     "Y": "gold labels are the second argument: score(L, y, metrics).",
+    "L_train": "the label matrix is the first argument: fit(L).",
 }
 
 

@@ -256,7 +256,7 @@ class BaseLabelModel:
         return super().__new__(cls)
 
     def fit(
-        self, L: Any, *extra: Any, class_balance: Any = None, cardinality: int | None = None, **unknown: Any
+        self, L: Any = None, *extra: Any, class_balance: Any = None, cardinality: int | None = None, **unknown: Any
     ) -> Self:
         """Learn from the label matrix ``L``; returns ``self``.
 
@@ -272,6 +272,8 @@ class BaseLabelModel:
         from lf.models._vote_checks import warn_votes
 
         refuse_call_arguments(self, "fit", unknown, ("L", "class_balance", "cardinality"), extra)
+        if L is None:
+            raise ParameterError(f"`L` (the label matrix) is missing: {type(self).__name__}().fit(L).")
         self._check_params()
         A, k = check_matrix(L, cardinality, min_lfs=self._min_lfs, model=type(self).__name__)
         counts = MatrixCounts(A, k)  # what the fit and the checks after it both count, once

@@ -157,3 +157,12 @@ def test_snorkels_get_weights_and_get_conditional_probs_name_the_learned_attribu
     with pytest.raises(AttributeError, match="'LabelModel' object has no attribute 'accuracy_'") as other:
         model.accuracy_  # noqa: B018 - a misspelt attribute stays Python's plain error
     assert not isinstance(other.value, LFError)
+
+
+def test_snorkels_l_train_keyword_is_refused_by_name_not_a_missing_argument() -> None:
+    # Snorkel's tests call fit(L_train=L, n_epochs=1000, seed=123)
+    for model in (LabelModel(), MajorityVoter()):
+        with pytest.raises(ParameterError, match=r"takes no `L_train` \(Snorkel's argument\): .*first argument: fit\(L\)"):
+            model.fit(L_train=L, n_epochs=1000, seed=123)
+    with pytest.raises(ParameterError, match=r"`L` \(the label matrix\) is missing"):
+        LabelModel().fit(class_balance=[0.5, 0.5])
