@@ -197,7 +197,7 @@ def lf_empirical_accuracies(L: Any, y: Any = None) -> FloatArray:
         return np.where(covered > 0, correct / np.maximum(covered, 1), np.nan)
 
 
-def lf_empirical_probs(L: Any, y: Any = None, *, cardinality: int | None = None) -> FloatArray:
+def lf_empirical_probs(L: Any, y: Any = None, cardinality: int | None = None) -> FloatArray:
     """Per LF, ``P(outcome = l | Y = c)`` counted on gold: an ``m x (k+1) x k`` array whose
     outcome 0 is ABSTAIN and outcome ``l + 1`` the label ``l`` (Snorkel's
     ``lf_empirical_probs``, the tables a label model learns). A class no gold row holds has

@@ -261,6 +261,7 @@ def test_empirical_probs_of_a_plain_array_take_snorkels_k():
     P = analysis.lf_empirical_probs(L, y, cardinality=4)
     assert P.shape == (3, 5, 4)
     np.testing.assert_array_equal(P, analysis.lf_empirical_probs(LabelMatrix(L, cardinality=4), y))
+    np.testing.assert_array_equal(P, analysis.lf_empirical_probs(L, y, 4))  # Snorkel's (Y, k) positions
     assert np.isnan(P[:, :, 2:]).all() and not np.isnan(P[:, :, :2]).any()
     ref = pytest.importorskip("snorkel.labeling").LFAnalysis(L)
     with np.errstate(invalid="ignore"):  # Snorkel's NaN for a class without gold rows: 0 / 0
