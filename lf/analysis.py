@@ -91,7 +91,7 @@ def _weighted(L: Any, y: Any = None, cardinality: int | None = None) -> _Weighte
     if y is None:
         pat = L.patterns(inverse=False) if isinstance(L, LabelMatrix) else row_patterns(A, k, inverse=False)
         return _Weighted(pat.rows, pat.counts, k, None)
-    gold = _gold(A, y, k if isinstance(L, LabelMatrix) else None)
+    gold = _gold(A, y, k if isinstance(L, LabelMatrix) or cardinality is not None else None)
     pat = L.patterns() if isinstance(L, LabelMatrix) else row_patterns(A, k)
     if gold.size == 0:
         return _Weighted(pat.rows, pat.counts, k, gold)
@@ -169,8 +169,8 @@ def _gold(A: IntArray, y: Any, k: int | None) -> npt.NDArray[np.int64]:
     return gold
 
 
-def _with_gold(L: Any, y: Any) -> tuple[_Weighted, npt.NDArray[np.int64]]:
-    w = _weighted(L, y)
+def _with_gold(L: Any, y: Any, cardinality: int | None = None) -> tuple[_Weighted, npt.NDArray[np.int64]]:
+    w = _weighted(L, y, cardinality)
     if w.gold is None:
         raise ParameterError("Gold labels are needed: pass `y` (one gold label per row).")
     return w, w.gold
@@ -197,13 +197,15 @@ def lf_empirical_accuracies(L: Any, y: Any = None) -> FloatArray:
         return np.where(covered > 0, correct / np.maximum(covered, 1), np.nan)
 
 
-def lf_empirical_probs(L: Any, y: Any = None) -> FloatArray:
+def lf_empirical_probs(L: Any, y: Any = None, cardinality: int | None = None) -> FloatArray:
     """Per LF, ``P(outcome = l | Y = c)`` counted on gold: an ``m x (k+1) x k`` array whose
     outcome 0 is ABSTAIN and outcome ``l + 1`` the label ``l`` (Snorkel's
     ``lf_empirical_probs``, the tables a label model learns). A class no gold row holds has
-    NaN; a plain array's classes include those only gold holds."""
-    w, gold = _with_gold(L, y)
-    k = w.k if isinstance(L, (LabelMatrix, PatternTable)) or not gold.size else max(w.k, int(gold.max()) + 1)
+    NaN. ``cardinality``: ``k`` for a plain array (Snorkel's ``k``; a LabelMatrix knows its
+    own); without it, a plain array's classes are those its labels or gold hold."""
+    w, gold = _with_gold(L, y, cardinality)
+    known = isinstance(L, (LabelMatrix, PatternTable)) or cardinality is not None
+    k = w.k if known or not gold.size else max(w.k, int(gold.max()) + 1)
     m = w.rows.shape[1]
     table = np.zeros((m, k + 1, k))
     for j in range(m):

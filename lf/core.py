@@ -244,6 +244,7 @@ class Preprocessor:
             raise LFDefinitionError(f"Preprocessor {name!r}: `memoize` must be True or False. Got {memoize!r}.")
         if memoize_key is not None and not callable(memoize_key):
             raise LFDefinitionError(f"Preprocessor {name!r}: `memoize_key` must be a function of the row. Got {memoize_key!r}.")
+        _check_signature(func, _resources(f"Preprocessor {name!r}", resources), False, f"Preprocessor {name!r}")
         self.name = name
         self.func = func
         self.resources = dict(resources or {})
@@ -295,9 +296,9 @@ class LabelingFunction:
         self,
         name: str,
         f: Callable[..., Any],
-        *,
         resources: Mapping[str, Any] | None = None,
         pre: Sequence[Preprocessor] | None = None,
+        *,
         batch: bool = False,
         files: Sequence[str | os.PathLike[str]] | None = None,
     ) -> None:
@@ -305,18 +306,13 @@ class LabelingFunction:
             raise LFDefinitionError(f"A labeling function needs a non-empty string name. Got {name!r}.")
         if not callable(f):
             raise LFDefinitionError(f"Labeling function {name!r}: `f` must be callable. Got {f!r}.")
-        pre_list = list(pre or [])
-        for p in pre_list:
-            if not isinstance(p, Preprocessor):
-                raise LFDefinitionError(
-                    f"Labeling function {name!r}: every item of `pre` must be made with "
-                    f"@lf.preprocessor(). Got {p!r}."
-                )
+        pre_list = _preprocessors(f"Labeling function {name!r}", pre)
         if batch and pre_list:
             raise LFDefinitionError(
                 f"Labeling function {name!r}: `pre` is for row LFs; a batch LF receives the whole "
                 "DataFrame chunk and can compute what it needs itself."
             )
+        _check_signature(f, _resources(f"Labeling function {name!r}", resources), batch, f"Labeling function {name!r}")
         self.name = name
         self.f = f
         self.resources = dict(resources or {})
@@ -407,7 +403,6 @@ def labeling_function(
         raise LFDefinitionError(f"`name` must be a string or None. Got {name!r}.")
 
     def wrap(f: Callable[..., Any]) -> LabelingFunction:
-        _check_signature(f, resources, batch)
         return LabelingFunction(name or f.__name__, f, resources=resources, pre=pre, batch=batch, files=files)
 
     return wrap
@@ -435,16 +430,37 @@ def preprocessor(
     return wrap
 
 
-def _check_signature(f: Callable[..., Any], resources: Mapping[str, Any] | None, batch: bool) -> None:
+def _preprocessors(owner: str, pre: Any) -> list[Preprocessor]:
+    """``pre=``: a list of preprocessors (None: none), as a list."""
+    if pre is not None and (isinstance(pre, (Preprocessor, str)) or not isinstance(pre, Iterable)):
+        raise LFDefinitionError(f"{owner}: `pre` must be a list of preprocessors, e.g. pre=[p]. Got {pre!r}.")
+    out = list(pre or [])
+    for p in out:
+        if not isinstance(p, Preprocessor):
+            raise LFDefinitionError(f"{owner}: every item of `pre` must be made with @lf.preprocessor(). Got {p!r}.")
+    return out
+
+
+def _resources(owner: str, resources: Any) -> Mapping[str, Any]:
+    """``resources=``: a mapping of keyword names to values (None: none)."""
+    if resources is None:
+        return {}
+    if not isinstance(resources, Mapping) or not all(isinstance(k, str) for k in resources):
+        raise LFDefinitionError(f"{owner}: `resources` must be a dict of keyword names to values, e.g. resources=dict(db=db). Got {resources!r}.")
+    return resources
+
+
+def _check_signature(f: Callable[..., Any], resources: Mapping[str, Any], batch: bool, owner: str) -> None:
+    """``f`` must take one row (a DataFrame chunk when ``batch``) plus ``resources`` by
+    keyword: a mismatch is the LF's definition error, not one failure per row."""
     try:
         sig = inspect.signature(f)
     except (TypeError, ValueError):  # builtins without a signature
         return
     try:
-        sig.bind(object(), **dict(resources or {}))
+        sig.bind(object(), **resources)
     except TypeError as exc:
         what = "a DataFrame chunk" if batch else "one row"
         raise LFDefinitionError(
-            f"Labeling function {getattr(f, '__name__', f)!r} must accept {what} as its first "
-            f"argument plus the resources {sorted(resources or {})}: {exc}."
+            f"{owner} must accept {what} as its first argument plus the resources {sorted(resources)}: {exc}."
         ) from None

@@ -182,6 +182,19 @@ def as_label_array(L: Any, cardinality: int | None = None) -> tuple[npt.NDArray[
     return arr, int(cardinality)
 
 
+def _shown(key: Any, limit: int = 40) -> str:
+    """``key`` as written in ``L[key]``, cut to ``limit`` characters."""
+    text = ", ".join(map(repr, key)) if isinstance(key, tuple) else repr(key)
+    text = text.replace("slice(None, None, None)", ":")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _elementwise(other: object) -> bool:
+    """Whether ``LabelMatrix == other`` compares the labels one by one: ``other`` is a
+    number or an array (not a bool, which is no label)."""
+    return isinstance(other, (int, np.integer, np.ndarray)) and not isinstance(other, (bool, np.bool_))
+
+
 class LabelMatrix:
     """An ``n x m`` matrix of small ints (``ABSTAIN = -1``) with LF names and cardinality.
 
@@ -270,13 +283,23 @@ class LabelMatrix:
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> npt.NDArray[Any]:
         return self._array if dtype is None else self._array.astype(dtype)
 
-    def __eq__(self, other: object) -> bool:
+    def __eq__(self, other: object) -> Any:
+        """Another LabelMatrix: whether names, cardinality and labels are all equal. A label
+        or an array (``L == -1``, ``L != ABSTAIN``, as Snorkel's ``L`` is a NumPy array):
+        the labels compared element by element, as NumPy compares them."""
+        if _elementwise(other):
+            return self._array == other
         return (
             isinstance(other, LabelMatrix)
             and self.names == other.names
             and self.cardinality == other.cardinality
             and np.array_equal(self._array, other._array)
         )
+
+    def __ne__(self, other: object) -> Any:
+        if _elementwise(other):
+            return self._array != other
+        return not self == other
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -332,7 +355,10 @@ class LabelMatrix:
         """Select rows (slice, index array or boolean mask)."""
         arr = self._array[rows]
         if arr.ndim != 2:
-            raise ParameterError("Select rows with a slice, an index array or a boolean mask.")
+            raise ParameterError(
+                f"L[{_shown(rows)}] is not a selection of rows: select rows with a slice, an index array or a "
+                "boolean mask (L[rows]); an LF's column of labels is L.array[:, j]."
+            )
         return LabelMatrix(
             arr,
             names=self.names,

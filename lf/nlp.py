@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from lf._spacy import ANNOTATIONS, Pipeline, default_model
-from lf.core import LabelingFunction, Preprocessor, Row, _check_signature, _copy_row, _reject_bare
+from lf.core import LabelingFunction, Preprocessor, Row, _copy_row, _preprocessors, _reject_bare
 from lf.doc_cache import DEFAULT_MAX_BYTES, DocCache
 from lf.errors import LFDefinitionError, ParameterError
 
@@ -252,8 +252,9 @@ def nlp_labeling_function(
     )
 
     def wrap(f: Callable[..., Any]) -> LabelingFunction:
-        _check_signature(f, resources, False)
-        return LabelingFunction(name or f.__name__, f, resources=resources, pre=[*(pre or ()), spacy_pre])
+        lf_name = name or f.__name__
+        before = _preprocessors(f"Labeling function {lf_name!r}", pre)
+        return LabelingFunction(lf_name, f, resources=resources, pre=[*before, spacy_pre])
 
     return wrap
 

@@ -92,7 +92,7 @@ def _same_numbers(names: list[str]) -> list[str]:
 
 
 def labels_frame(
-    L: LabelMatrix,
+    L: LabelMatrix | npt.ArrayLike,
     probs: npt.ArrayLike,
     *,
     filter_abstain: bool = False,
@@ -117,12 +117,17 @@ def labels_frame(
     ``label`` instead of the most probable class, so a model's own tie policy holds (a
     ``MajorityVoter`` that abstains or draws on ties); ``confidence`` is then the
     probability of that label.
+
+    ``L`` may be a plain 2-d array of labels, as Snorkel's ``filter_unlabeled_dataframe``
+    takes it: its classes are then the columns of ``probs``.
     """
     import pandas as pd
 
     if uncovered not in UNCOVERED:
         raise ParameterError(f"`uncovered` must be 'null' or 'prior'. Got {uncovered!r}.")
     P = np.array(probs, dtype=np.float64)
+    if not isinstance(L, LabelMatrix):
+        L = LabelMatrix(L, cardinality=P.shape[1] if P.ndim == 2 and P.shape[1] >= 2 else None)
     n, k = L.n, L.cardinality
     if P.shape != (n, k):
         raise DataError(f"`probs` must have shape ({n}, {k}) to match the label matrix. Got {P.shape}.")

@@ -251,3 +251,20 @@ def test_empirical_probs_are_each_lfs_table_of_outcomes_given_the_gold_class():
     np.testing.assert_array_equal(four[:, :4, :3], P)
     ref = pytest.importorskip("snorkel.labeling").LFAnalysis(L)
     np.testing.assert_allclose(P, ref.lf_empirical_probs(y, 3))
+
+
+def test_empirical_probs_of_a_plain_array_take_snorkels_k():
+    """Snorkel's lf_empirical_probs(Y, k) has the shape k asks for even when no LF and no
+    gold row holds the top classes; a plain array says k with ``cardinality``."""
+    L = np.array([[1, -1, 0], [0, 0, -1], [-1, 1, 1], [1, 1, 0]])
+    y = np.array([1, 0, 1, 0])
+    P = analysis.lf_empirical_probs(L, y, cardinality=4)
+    assert P.shape == (3, 5, 4)
+    np.testing.assert_array_equal(P, analysis.lf_empirical_probs(LabelMatrix(L, cardinality=4), y))
+    np.testing.assert_array_equal(P, analysis.lf_empirical_probs(L, y, 4))  # Snorkel's (Y, k) positions
+    assert np.isnan(P[:, :, 2:]).all() and not np.isnan(P[:, :, :2]).any()
+    ref = pytest.importorskip("snorkel.labeling").LFAnalysis(L)
+    with np.errstate(invalid="ignore"):  # Snorkel's NaN for a class without gold rows: 0 / 0
+        np.testing.assert_allclose(P, ref.lf_empirical_probs(y, 4))
+    with pytest.raises(ParameterError, match="`y` holds 2 at row 0"):
+        analysis.lf_empirical_probs(L, y + 1, cardinality=2)

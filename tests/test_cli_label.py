@@ -249,6 +249,20 @@ def test_labels_frame_names_columns_by_label_and_rejects_clashing_names() -> Non
         labels_frame(L, probs[:2])
 
 
+def test_labels_frame_takes_a_plain_label_array_as_snorkels_filter_unlabeled_dataframe() -> None:
+    # Snorkel's filter_unlabeled_dataframe(X, probs, L) takes L as a plain array; the classes
+    # are the probabilities' columns, here more than the LFs vote.
+    L = np.array([[2, -1, 0], [-1, -1, -1], [-1, -1, -1], [1, 3, -1]])
+    probs = np.array([[0.1, 0.2, 0.6, 0.1], [0.25, 0.25, 0.25, 0.25], [0.4, 0.3, 0.2, 0.1], [0.0, 0.3, 0.3, 0.4]])
+    X = pd.DataFrame({"text": ["a", "b", "c", "d"]})
+    frame = labels_frame(L, probs, filter_abstain=True)
+    assert X.iloc[frame["id"]]["text"].tolist() == ["a", "d"]
+    np.testing.assert_array_equal(frame[["0", "1", "2", "3"]].to_numpy(), probs[[0, 3]])
+    assert frame["label"].astype(str).tolist() == ["2", "3"]
+    with pytest.raises(lf.errors.ParameterError, match="Label 3 is out of range for cardinality 2"):
+        labels_frame(L, probs[:, :2])
+
+
 def test_labels_frame_gives_uncovered_rows_no_label_and_the_prior_unless_asked() -> None:
     L = lf.LabelMatrix(np.array([[0, -1], [-1, -1], [1, 1]]), names=["a", "b"], cardinality=2)
     probs = np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8]])

@@ -204,6 +204,51 @@ def test_pre_items_must_be_preprocessors():
         LabelingFunction("x", lambda x: 0, pre=[lambda x: x])
 
 
+def test_snorkels_positional_resources_and_pre_are_taken():
+    """Snorkel's LabelingFunction(name, f, resources, pre): the same positions here."""
+
+    @preprocessor()
+    def doubled(x):
+        x.num = 2 * x.num
+        return x
+
+    listed = LabelingFunction("listed", lambda x, db: 0 if x.num in db else ABSTAIN, {"db": [6]}, [doubled])
+    assert (listed({"num": 3}), listed({"num": 6})) == (0, ABSTAIN)
+
+
+def test_a_constructed_lf_whose_function_does_not_take_its_resources_fails_at_definition():
+    """As the decorator does: not one 'missing argument' failure per row, which
+    on_error='abstain' would count as that many abstains."""
+
+    def needs_db(x, db):
+        return 0 if x.num in db else ABSTAIN
+
+    with pytest.raises(LFDefinitionError, match=r"Labeling function 'n' must accept one row .*\[\]: .*'db'"):
+        LabelingFunction("n", needs_db)
+    with pytest.raises(LFDefinitionError, match=r"'m' must accept one row .*\['words'\]"):
+        LabelingFunction("m", lambda x: 0, resources={"words": {"a"}})
+    with pytest.raises(LFDefinitionError, match=r"Preprocessor 'p' must accept one row .*\[\]"):
+        Preprocessor("p", lambda x, db: x)
+
+
+@pytest.mark.parametrize("bad", [{"db"}, [("db", 1)], {1: "x"}])
+def test_resources_that_are_not_keyword_names_are_a_definition_error(bad):
+    with pytest.raises(LFDefinitionError, match=r"'n': `resources` must be a dict of keyword names"):
+        LabelingFunction("n", lambda x, **kw: 0, resources=bad)
+
+
+def test_pre_that_is_not_a_list_is_a_definition_error_naming_the_lf():
+    @preprocessor()
+    def same(x):
+        return x
+
+    for bad in (same, lambda x: x):
+        with pytest.raises(LFDefinitionError, match=r"'n': `pre` must be a list of preprocessors"):
+            LabelingFunction("n", lambda x: 0, pre=bad)
+        with pytest.raises(LFDefinitionError, match=r"'g': `pre` must be a list of preprocessors"):
+            labeling_function("g", pre=bad)(lambda x: 0)
+
+
 def test_definition_errors_are_type_errors_and_lf_errors():
     with pytest.raises(TypeError):
         LabelingFunction("", lambda x: 0)

@@ -87,6 +87,25 @@ def test_equality_compares_names_cardinality_and_values():
     assert _lm() != "not a matrix"
 
 
+def test_comparing_with_a_label_compares_the_labels_as_snorkels_numpy_matrix_does():
+    """Snorkel's L is a NumPy array: (L != ABSTAIN).sum(axis=1) counts each row's votes. A
+    matrix compared with a label was a single False / True, so np.mean(L != -1) said every
+    label was a vote."""
+    A = np.array([[1, -1, 0], [-1, -1, -1], [0, 0, -1]])
+    L = LabelMatrix(A)
+    np.testing.assert_array_equal((L != -1).sum(axis=1), [2, 0, 2])
+    assert np.mean(L != -1) == np.mean(A != -1) == 4 / 9
+    np.testing.assert_array_equal(L == 0, A == 0)
+    np.testing.assert_array_equal(L == np.int64(1), A == 1)
+    np.testing.assert_array_equal(L != A[0], A != A[0])
+    np.testing.assert_array_equal(-1 == L, A == -1)
+    assert L == LabelMatrix(A)  # matrices still compare whole
+    assert (L != LabelMatrix(A)) is False and (L != LabelMatrix(A, cardinality=3)) is True
+    assert (L == True) is False and (L != "x") is True  # a bool is no label
+    with pytest.raises(ParameterError, match=r"an LF's column of labels is L\.array\[:, j\]"):
+        L[:, 0]
+
+
 # -- patterns --------------------------------------------------------------------------------
 
 

@@ -85,7 +85,7 @@ def _check_int(name: str, value: Any, minimum: int) -> int:
 def apply(
     lfs: Sequence[LabelingFunction] | Any,
     data: Any,
-    *,
+    *extra: Any,
     engine: str | Engine | None = None,
     n_jobs: int = 1,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
@@ -96,6 +96,7 @@ def apply(
     text_column: str | None = None,
     id_column: str | None = DATA_IDS,
     cache: str | os.PathLike[str] | None = None,
+    **unknown: Any,
 ) -> LabelMatrix:
     """Apply labeling functions to ``data`` and return the :class:`~lf.LabelMatrix`.
 
@@ -137,7 +138,14 @@ def apply(
         when they ran; ``L.cache_stats`` tells how many LF x chunk results were reused.
         A file an LF opens at call time is invisible to the cache: declare it with
         ``labeling_function(files=[...])``.
+
+    Snorkel's applier arguments (``fault_tolerant``, ``return_meta``, ``progress_bar``,
+    ``n_parallel``, ``scheduler``) are refused by name with what lf takes instead.
     """
+    if extra or unknown:
+        from lf.apply._snorkel_args import refuse_applier_arguments
+
+        refuse_applier_arguments(extra, unknown, apply)
     lf_list = resolve_lfs(lfs)
     labels, cardinality = check_run(lfs, on_error, labels, cardinality)
     chunk_size = _check_int("chunk_size", chunk_size, 1)

@@ -194,6 +194,7 @@ _SNORKEL_ARGUMENTS = {
     "the lowest class on an exact tie).",
     "return_probs": "call predict_proba(L) for the probabilities (predict_both(L) gives both).",
     "Y": "gold labels are the second argument: score(L, y, metrics).",
+    "L_train": "the label matrix is the first argument: fit(L).",
 }
 
 
@@ -245,3 +246,33 @@ def refuse_call_arguments(
             f"its parameters: {cls}({', '.join(params) or ''})."
         )
     raise ParameterError(f"{cls}.{method} has no argument {name!r}. Its arguments: {', '.join(allowed)}.")
+
+
+class SnorkelMethodError(ParameterError, AttributeError):
+    """One of Snorkel's label model methods lf's models do not have: an AttributeError (so
+    ``hasattr`` says False) that names what lf has instead."""
+
+
+def snorkel_method(cls: Any, name: str) -> AttributeError:
+    """The error for ``model.<name>`` on a model of class ``cls``: Snorkel's ``get_weights``
+    and ``get_conditional_probs`` name the learned attribute that holds the same numbers;
+    any other missing attribute is Python's own AttributeError."""
+    model, state = cls.__name__, cls._state
+    if name == "get_weights":
+        instead = (
+            "its learned accuracies are the attribute `accuracies_` (one per LF, after fit)."
+            if "accuracies_" in state else "it learns no weights: every LF's vote counts the same."
+        )
+    elif name == "get_conditional_probs":
+        if "confusion_" in state:
+            instead = "its tables are `confusion_` (m x (k+1) x k, P(vote | class), ABSTAIN first, as Snorkel's)."
+        elif "mu_" in state:
+            instead = (
+                "its tables are `mu_` (m x k x k, P(vote | class) with ABSTAIN left out: "
+                "P(ABSTAIN | class) is 1 minus a column's sum)."
+            )
+        else:
+            instead = "it learns no tables: every LF's vote counts the same."
+    else:
+        return AttributeError(f"{model!r} object has no attribute {name!r}")
+    return SnorkelMethodError(f"{model} has no {name}() (Snorkel's LabelModel method): {instead}")

@@ -256,7 +256,7 @@ class BaseLabelModel:
         return super().__new__(cls)
 
     def fit(
-        self, L: Any, *extra: Any, class_balance: Any = None, cardinality: int | None = None, **unknown: Any
+        self, L: Any = None, *extra: Any, class_balance: Any = None, cardinality: int | None = None, **unknown: Any
     ) -> Self:
         """Learn from the label matrix ``L``; returns ``self``.
 
@@ -272,6 +272,8 @@ class BaseLabelModel:
         from lf.models._vote_checks import warn_votes
 
         refuse_call_arguments(self, "fit", unknown, ("L", "class_balance", "cardinality"), extra)
+        if L is None:
+            raise ParameterError(f"`L` (the label matrix) is missing: {type(self).__name__}().fit(L).")
         self._check_params()
         A, k = check_matrix(L, cardinality, min_lfs=self._min_lfs, model=type(self).__name__)
         counts = MatrixCounts(A, k)  # what the fit and the checks after it both count, once
@@ -300,6 +302,15 @@ class BaseLabelModel:
         """Set the learned attributes from the checked matrix ``A`` (``L`` as given, for
         its LF names) and the checked ``class_balance`` (None: estimate it)."""
         raise NotImplementedError(f"{type(self).__name__} must implement _fit (or fit).")
+
+    if not TYPE_CHECKING:  # type checkers keep finding misspelt attributes
+
+        def __getattr__(self, name: str) -> Any:
+            """Only for attributes not found otherwise: Snorkel's ``get_weights()`` and
+            ``get_conditional_probs()`` are refused naming the attribute lf has instead."""
+            from lf.models._checks import snorkel_method
+
+            raise snorkel_method(type(self), name)
 
     # -- parameters --------------------------------------------------------------------
     @classmethod

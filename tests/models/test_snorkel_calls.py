@@ -138,3 +138,31 @@ def test_summarize_refuses_snorkels_lf_summary_arguments_by_name() -> None:
         lf.summarize(L, Y=np.array([0, 1, 1, 0]))
     with pytest.raises(ParameterError, match=r"summarize has no argument 'gold'\. Its arguments: L, y, model\.$"):
         lf.summarize(L, gold=np.array([0, 1, 1, 0]))
+
+
+def test_snorkels_get_weights_and_get_conditional_probs_name_the_learned_attributes() -> None:
+    from lf.models import DawidSkene
+
+    model = LabelModel().fit(L, cardinality=2, class_balance=[0.5, 0.5])
+    assert not hasattr(model, "get_weights")  # still an AttributeError, for code that asks
+    with pytest.raises(LFError, match=r"LabelModel has no get_weights\(\) .*`accuracies_`"):
+        model.get_weights()
+    assert model.accuracies_.shape == (3,)
+    with pytest.raises(AttributeError, match=r"get_conditional_probs\(\) .*`mu_` \(m x k x k"):
+        model.get_conditional_probs()
+    with pytest.raises(LFError, match=r"`confusion_` \(m x \(k\+1\) x k"):
+        DawidSkene().get_conditional_probs()
+    with pytest.raises(LFError, match="MajorityVoter has no get_weights.*every LF's vote counts the same"):
+        MajorityVoter().get_weights()
+    with pytest.raises(AttributeError, match="'LabelModel' object has no attribute 'accuracy_'") as other:
+        model.accuracy_  # noqa: B018 - a misspelt attribute stays Python's plain error
+    assert not isinstance(other.value, LFError)
+
+
+def test_snorkels_l_train_keyword_is_refused_by_name_not_a_missing_argument() -> None:
+    # Snorkel's tests call fit(L_train=L, n_epochs=1000, seed=123)
+    for model in (LabelModel(), MajorityVoter()):
+        with pytest.raises(ParameterError, match=r"takes no `L_train` \(Snorkel's argument\): .*first argument: fit\(L\)"):
+            model.fit(L_train=L, n_epochs=1000, seed=123)
+    with pytest.raises(ParameterError, match=r"`L` \(the label matrix\) is missing"):
+        LabelModel().fit(class_balance=[0.5, 0.5])
