@@ -27,9 +27,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import lf  # noqa: E402
-from lf.models import LabelModel, select  # noqa: E402
-from lf.sample import sample  # noqa: E402
+import lf
+from lf.models import LabelModel, select
+from lf.sample import sample
 
 
 def load(data_dir: Path) -> pd.DataFrame:
