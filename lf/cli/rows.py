@@ -6,7 +6,13 @@ from typing import Any
 
 import click
 
-from lf.cli._checks import check_columns, data_files, gold_after_run, gold_before_run
+from lf.cli._checks import (
+    check_columns,
+    data_files,
+    gold_after_run,
+    gold_before_run,
+    gold_for_library,
+)
 from lf.cli._shared import _apply, _apply_options, _console, _folders, _inputs, _source
 from lf.paths import check_outputs
 
@@ -94,7 +100,7 @@ def rows_cmd(
         gold_ids([label], lfs.labels, len(lfs.labels) if lfs.labels else None, what="--label")
     values = gold_before_run(data, "--gold", gold, lfs.labels) if gold else None
     L = _apply(data, lfs_target, opts)
-    y = gold_after_run(values, "--gold", str(gold), L) if values is not None else None
+    y = gold_for_library(gold_after_run(values, "--gold", str(gold), L), L) if values is not None else None
     filters: dict[str, Any] = {"lf": lf_name, "label": label, "conflicts": pair, "wrong": wrong, "y": y, "uncovered": uncovered}
     total = int(select_rows(L, **filters).shape[0])
     column = text_column or "text"
