@@ -254,6 +254,8 @@ def write_predictions(frames: Iterator[pd.DataFrame], path: str | Path) -> int:
                 rows += len(frame)
             if writer is not None:
                 writer.close()
+            if rows == 0:  # no frame, no schema: the file would be empty, not a file of no rows
+                raise DataError(f"The data has no rows: nothing to predict, so {str(path)!r} is not written.")
     return rows
 
 

@@ -293,3 +293,15 @@ def test_no_covered_row_names_the_option(corpus, tmp_path, capsys):
     _labels(y, np.zeros(len(y), dtype=bool), [f"r{i}" for i in range(len(y))]).to_parquet(labels, index=False)
     assert main(["train", str(data), "--labels", str(labels), "-o", str(tmp_path / "m")]) == 2
     assert "--all-rows" in capsys.readouterr().err
+
+
+def test_predict_on_data_without_rows_writes_no_file(corpus, tmp_path, capsys):
+    """A header-only data file gave 'wrote p.parquet: 0 rows' and an empty file that is
+    no Parquet (nor CSV, nor JSON Lines) file: reading it back failed."""
+    data, labels, _, _ = corpus
+    train(str(data), str(labels)).save(tmp_path / "m")
+    (tmp_path / "empty.csv").write_text("id,text\n")
+    for name in ("p.parquet", "p.csv", "p.jsonl"):
+        code = main(["predict", str(tmp_path / "m"), str(tmp_path / "empty.csv"), "-o", str(tmp_path / name), "--no-progress"])
+        assert code == 2 and "The data has no rows: nothing to predict" in capsys.readouterr().err
+        assert not (tmp_path / name).exists() and not list(tmp_path.glob(f".{name}.*"))
