@@ -11,7 +11,10 @@ import numpy.typing as npt
 
 from lf.errors import DataError, LFDefinitionError, ParameterError
 
-__all__ = ["LabelMatrix", "PatternTable", "Patterns", "WeightedRows", "as_gold_array", "as_label_array", "check_gold_range"]
+__all__ = [
+    "LabelMatrix", "PatternTable", "Patterns", "WeightedRows", "as_gold_array", "as_label_array", "check_gold_range",
+    "duplicate_labels",
+]
 
 
 
@@ -195,6 +198,13 @@ def _elementwise(other: object) -> bool:
     return isinstance(other, (int, np.integer, np.ndarray)) and not isinstance(other, (bool, np.bool_))
 
 
+def duplicate_labels(labels: Sequence[str]) -> list[str]:
+    """The label names that are one name where names are matched (gold labels,
+    ``--class-balance``): in any case, spaces around them aside (``SPAM``, ``spam ``)."""
+    folded = [x.strip().lower() for x in labels]
+    return sorted({x for x in labels if folded.count(x.strip().lower()) > 1})
+
+
 class LabelMatrix:
     """An ``n x m`` matrix of small ints (``ABSTAIN = -1``) with LF names and cardinality.
 
@@ -235,6 +245,12 @@ class LabelMatrix:
                 k = max(k, len(labels))
             if len(labels) != k:
                 raise ParameterError(f"{len(labels)} label names given for cardinality {k}: {labels}.")
+            dup = duplicate_labels(labels)
+            if dup:  # gold 'a' would be read as whichever of them came last
+                raise ParameterError(
+                    f"Label names must differ in more than case and spaces around them, as gold labels "
+                    f"match them so. Got {list(labels)}; duplicated: {dup}."
+                )
         n, m = arr.shape
         self._array = np.ascontiguousarray(arr, dtype=_storage_dtype(k))
         if given.flags.writeable and np.may_share_memory(self._array, given):

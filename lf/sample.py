@@ -238,7 +238,8 @@ def sample(
     text_column: str = "text",
 ) -> Any:
     """The rows to hand-label as a DataFrame: ``id``, ``text``, the model's ``label`` and its
-    ``confidence``, the ``strategy`` that picked the row, and an empty ``gold`` column to fill.
+    ``confidence`` (missing on a row no LF votes on: the model has no evidence there), the
+    ``strategy`` that picked the row, and an empty ``gold`` column to fill.
 
     ``model``: a label model fitted on ``L`` (needed by ``uncertain`` and ``mixed``);
     ``data``: what ``L`` was made from (texts are read only for the candidate rows);
@@ -268,10 +269,14 @@ def sample(
     names = label_names(L)
     ids = L.row_ids[picked] if getattr(L, "row_ids", None) is not None else picked
     frame = pd.DataFrame({"id": ids, "text": texts(picked) if picked.size else []})
-    if proba is not None:
+    if proba is not None:  # a row no LF votes on has no label, as in lf label: not the prior's class
+        from lf.matrix import LabelMatrix
+
+        A = np.asarray(L.array if isinstance(L, LabelMatrix) else L)
+        covered = (A[picked] != -1).any(axis=1) if picked.size else np.zeros(0, bool)
         best = proba[picked].argmax(axis=1) if picked.size else np.zeros(0, np.int64)
-        frame["label"] = [names[int(b)] for b in best]
-        frame["confidence"] = proba[picked, best] if picked.size else np.zeros(0)
+        frame["label"] = pd.Series([names[int(b)] if c else None for b, c in zip(best, covered, strict=True)], dtype=object)
+        frame["confidence"] = np.where(covered, proba[picked, best], np.nan) if picked.size else np.zeros(0)
     frame["strategy"] = why
     frame["gold"] = pd.Series([None] * len(picked), dtype=object)
     return frame

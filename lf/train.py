@@ -186,6 +186,7 @@ def train(
     if (dev_data is None) != (dev_gold is None):
         raise ParameterError("`dev_data` and `dev_gold` go together: the dev rows and their gold column.")
     texts, P, names, stats = labeled_texts(data, labels, text_column, id_column, all_rows)
+    _warn_unlabeled_classes(P, names)
     rng = np.random.default_rng(random_state)
     if max_rows is not None and len(texts) > max_rows:
         keep = np.sort(rng.choice(len(texts), size=max_rows, replace=False))
@@ -212,6 +213,26 @@ def train(
     model = EndModel(tuple(names), (vocab[0], vocab[1]), (vecs[0].idf_, vecs[1].idf_), coef, intercept, float(C), stats)
     model._vectorizers = vecs
     return model
+
+
+def _warn_unlabeled_classes(P: npt.NDArray[np.float64], names: Sequence[str]) -> None:
+    """Warn about the classes no training row has as its most probable label: the model has
+    nothing to recognise them by, and gives them a probability near 0 (exactly 0 when no
+    row gives them MIN_WEIGHT) on every text, however sure that looks."""
+    from lf.display import one_line
+
+    top = set(np.unique(P.argmax(axis=1)).tolist())
+    missing = [one_line(name) for c, name in enumerate(names) if c not in top]
+    if missing:
+        warnings.warn(
+            f"No training row's labels make {', '.join(repr(m) for m in missing)} the most probable class "
+            f"(of {P.shape[0]:,} rows): the end model learns nothing that makes "
+            f"{'them' if len(missing) > 1 else 'it'} the likeliest, and gives "
+            f"{'them' if len(missing) > 1 else 'it'} a probability near 0 on every text, however sure that looks. "
+            "Add LFs that vote every class (lf report names the classes no LF votes), or leave a class the data "
+            "does not have out of LABELS.",
+            UserWarning, stacklevel=3,
+        )
 
 
 def _fit_features(vecs: list[Any], texts: list[str]) -> Any:

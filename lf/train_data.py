@@ -95,7 +95,7 @@ def labeled_texts(
     if not all_rows and "covered" in lab.columns:
         keep = lab["covered"].astype(str).str.lower().isin(["true", "1"]).to_numpy()
     if keep.sum() < 2:
-        raise DataError(f"Only {int(keep.sum())} labeled rows are covered by an LF; the end model needs more (or pass all_rows).")
+        raise DataError(f"Only {int(keep.sum())} labeled rows are covered by an LF; the end model needs more (or pass all_rows=True: `lf train --all-rows`).")
     stats = {"data_rows": len(texts), "label_rows": len(lab), "trained_rows": int(keep.sum())}
     return [texts[i] for i in pos[keep]], np.clip(P[keep], 0.0, 1.0), names, stats
 
@@ -277,6 +277,8 @@ def write_predictions(frames: Iterator[pd.DataFrame], path: str | Path) -> int:
                 rows += len(frame)
             if writer is not None:
                 writer.close()
+            if rows == 0:  # no frame, no schema: the file would be empty, not a file of no rows
+                raise DataError(f"The data has no rows: nothing to predict, so {str(path)!r} is not written.")
     return rows
 
 

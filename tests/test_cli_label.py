@@ -349,7 +349,7 @@ def test_integer_gold_out_of_range_is_named(tmp_path: Path, capsys: pytest.Captu
     assert "against --gold 'gold' (95% intervals):" in stdout
 
 
-@pytest.mark.parametrize("labels", [["not spam", "spam"], ["a=b", "c"], ["it's", "$HOME"]], ids=str)
+@pytest.mark.parametrize("labels", [["not spam", "spam"], ["a=b", "c"], ["it's", "$HOME"], ["H\x1b[31mAM", "SP\u202eAM"]], ids=repr)
 def test_fit_auto_prints_a_command_that_reproduces_the_model_whatever_the_label_names(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix, labels: list[str]
 ) -> None:
@@ -365,6 +365,7 @@ def test_fit_auto_prints_a_command_that_reproduces_the_model_whatever_the_label_
         "--dev-gold", "g", "--dev-data", tmp_path / "dev.csv", "-o", tmp_path / "m.json",
     )
     assert code == 0, err
+    assert "\x1b" not in err and "\u202e" not in err  # a label's control characters never reach the terminal raw
     again = shlex.split(err.split("same model again: ")[1].splitlines()[0])
     assert "--class-balance" in again
     code, _, err = run(capsys, "fit", tmp_path / "L.parquet", *again, "-o", tmp_path / "again.json")

@@ -180,3 +180,16 @@ def test_cli_errors_are_one_line_with_exit_code_2(tmp_path, datasets_dir, capsys
     (tampered / "SMSSpamCollection").write_text("ham\thello\n")
     assert main(["datasets", "fetch", "sms", "--from", str(tampered), "--data-home", str(tmp_path / "h")]) == 2
     assert "Checksum mismatch for file 'SMSSpamCollection'" in capsys.readouterr().err
+
+
+def test_cli_datasets_show_a_data_home_literally(datasets_dir, tmp_path, capsys):
+    """The data home is user text: its control characters are shown as escapes and its
+    brackets as they are, in the list's title and in the fetch line."""
+    home = tmp_path / "dh[bold]x[/]\x1b[31m"
+    home.mkdir(parents=True)
+    assert main(["datasets", "list", "--data-home", str(home)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "dh[bold]x[/]\\x1b[31m" in out
+    assert main(["datasets", "fetch", "sms", "--from", str(datasets_dir / "sms_raw"), "--data-home", str(home)]) == 0
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "dh[bold]x[/]\\x1b[31m" in err and "1 copied" in err

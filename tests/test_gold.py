@@ -127,3 +127,27 @@ def test_digits_that_are_not_decimal_are_text_not_a_crash(monkeypatch: pytest.Mo
     assert lf.suggest(df, df, "y", n=3).labels == ("1", "²")
     monkeypatch.setenv("COLUMNS", "²")  # every command asks it, to size its output
     assert _columns_asked() is False
+
+
+def test_report_and_rows_take_text_gold_with_number_label_names(tmp_path: Path, capsys) -> None:
+    """LABELS = ["1", "0"] and a CSV gold column of those names: lf label took it, but lf
+    report and lf rows turned it into class ids and then refused the ids as ambiguous
+    numbers (`y` holds numbers ...), telling the user to give text, which they had."""
+    import json
+
+    frame = pd.read_csv(DEMO)
+    frame["label"] = frame["label"].map({"HAM": "1", "SPAM": "0"})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    module = tmp_path / "lfs.py"
+    module.write_text(DEMO_LFS.read_text().replace('LABELS = ["HAM", "SPAM"]', 'LABELS = ["1", "0"]'))
+
+    def report(data: Path, lfs: Path) -> dict:
+        assert main(["report", str(data), "--lfs", str(lfs), "--gold", "label", "--model", "mv", "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    got, named = report(tmp_path / "d.csv", module), report(DEMO, DEMO_LFS)
+    assert [x["emp_acc"] for x in got["lfs"]] == [x["emp_acc"] for x in named["lfs"]]
+    assert got["model"]["scores"] == named["model"]["scores"]
+    assert main(["rows", str(tmp_path / "d.csv"), "--lfs", str(module), "--gold", "label", "--wrong", "--lf", "promo_words"]) == 0
+    out = capsys.readouterr().out
+    assert "gold=1" in out and "42 rows match" in out  # promo_words' incorrect count on the demo

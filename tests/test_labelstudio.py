@@ -101,3 +101,19 @@ def test_cli_round_trip_feeds_dev_gold(tmp_path: Path, capsys):
     code, out_text, err = run(capsys, "report", gold, "--lfs", mod, "--gold", "gold", "--json")
     assert code == 0, err
     assert sum(e["emp_acc_n"] for e in json.loads(out_text)["lfs"]) >= 5
+
+
+def test_cli_import_names_the_conflicts_file_literally(tmp_path: Path, capsys):
+    """Past ten conflicts the line naming the --conflicts file printed its path raw: an
+    escape sequence in a folder name reached the terminal."""
+    doc = [
+        {"data": {"text": f"t{i}", "lf_id": f"r{i}"}, "annotations": [annotation("HAM", 1), annotation("SPAM", 2)]}
+        for i in range(12)
+    ]
+    (tmp_path / "export.json").write_text(json.dumps(doc))
+    folder = tmp_path / "out\x1b[31m"
+    folder.mkdir()
+    args = ["labelstudio", "import", tmp_path / "export.json", "--labels", "HAM,SPAM", "-o", tmp_path / "gold.csv"]
+    code, _, err = run(capsys, *args, "--conflicts", folder / "c.csv")
+    assert code == 0, err
+    assert "... and 2 more (all in" in err and "out\\x1b[31m" in err and "\x1b" not in err

@@ -395,3 +395,16 @@ def test_the_callers_array_stays_theirs_and_cannot_change_the_matrix():
     frozen = a.copy()
     frozen.setflags(write=False)
     assert np.shares_memory(LabelMatrix(frozen).array, frozen)
+
+
+def test_label_names_equal_but_for_case_are_refused():
+    """labels=['a', 'A']: gold 'a' was read as class 1 (the later name), so an LF right on
+    every row was counted wrong on two of three, without a word. lf.apply refused such
+    names; a LabelMatrix made directly took them."""
+    import lf
+
+    for labels in (["a", "A"], ["spam", "SPAM "], ["x", "y", " Y"]):
+        with pytest.raises(ParameterError, match="Label names must differ in more than case"):
+            LabelMatrix(np.array([[0], [1], [0]]), labels=labels)
+    L = LabelMatrix(np.array([[0], [1], [0]]), labels=["a", "b"])
+    assert lf.summarize(L, y=["a", "B", "A"])["correct"].tolist() == [3]

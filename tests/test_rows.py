@@ -260,3 +260,20 @@ def test_an_unknown_label_is_refused_before_the_lfs_run_naming_the_option(tmp_pa
         assert not log.exists()
     code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--label", "spam")
     assert code == 0 and "1 row match" in out
+
+
+def test_line_breaks_in_ids_and_texts_are_shown_not_dropped():
+    """A bare \\r in a text joined the words around it ('one\\rtwo' showed as 'onetwo'), and
+    an id 'e\\rf' showed as 'ef', an id the data does not have."""
+    import io
+
+    from rich.console import Console
+
+    from lf.cli.rows import show_rows
+
+    frame = pd.DataFrame({"row": [0, 1], "id": ["e\rf", "g\nh"], "text": ["one\rtwo", "three\r\nfour"], "y": ["HAM\r", "SPAM"]})
+    buf = io.StringIO()
+    show_rows(frame, Console(file=buf, width=80), lf_name=None, total=2)
+    out = buf.getvalue()
+    assert "id e\\rf" in out and "id g\\nh" in out and "y=HAM\\r" in out
+    assert "one two" in out and "three  four" in out

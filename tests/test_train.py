@@ -265,3 +265,43 @@ def test_cli_predict_warns_of_label_names_pandas_reads_as_missing(corpus, tmp_pa
     assert "warning: Label name(s) ['NA'] in" in capsys.readouterr().err
     assert pd.read_csv(tmp_path / "p.csv")["label"].isna().any()
     assert main(["predict", str(tmp_path / "m"), str(data), "-o", str(tmp_path / "p.jsonl"), "--no-progress"]) == 0
+
+
+def test_a_class_no_training_row_has_is_named(corpus, tmp_path, capsys):
+    """Labels that never make SPAM the likeliest class (its LFs all missing) trained an end
+    model that gave SPAM a probability of 0 on every text, without a word."""
+    import warnings
+
+    data, _, y, covered = corpus
+    ham = _labels(np.zeros_like(y), covered, [f"r{i}" for i in range(len(y))])
+    labels = tmp_path / "ham.parquet"
+    ham.to_parquet(labels, index=False)
+    with pytest.warns(UserWarning, match=r"No training row's labels make 'SPAM' the most probable class \(of 240 rows\)"):
+        model = train(str(data), str(labels))
+    assert (model.predict(_texts(50, 2)[0]) == 0).all()  # what it warned of
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # shown as the CLI shows it, one stderr line
+        assert main(["train", str(data), "--labels", str(labels), "-o", str(tmp_path / "m")]) == 0
+        assert "warning: No training row's labels make 'SPAM'" in capsys.readouterr().err
+        assert main(["train", str(data), "--labels", str(corpus[1]), "-o", str(tmp_path / "m2")]) == 0
+        assert "warning" not in capsys.readouterr().err  # labels of both classes: no word
+
+
+def test_no_covered_row_names_the_option(corpus, tmp_path, capsys):
+    data, _, y, _ = corpus
+    labels = tmp_path / "none.parquet"
+    _labels(y, np.zeros(len(y), dtype=bool), [f"r{i}" for i in range(len(y))]).to_parquet(labels, index=False)
+    assert main(["train", str(data), "--labels", str(labels), "-o", str(tmp_path / "m")]) == 2
+    assert "--all-rows" in capsys.readouterr().err
+
+
+def test_predict_on_data_without_rows_writes_no_file(corpus, tmp_path, capsys):
+    """A header-only data file gave 'wrote p.parquet: 0 rows' and an empty file that is
+    no Parquet (nor CSV, nor JSON Lines) file: reading it back failed."""
+    data, labels, _, _ = corpus
+    train(str(data), str(labels)).save(tmp_path / "m")
+    (tmp_path / "empty.csv").write_text("id,text\n")
+    for name in ("p.parquet", "p.csv", "p.jsonl"):
+        code = main(["predict", str(tmp_path / "m"), str(tmp_path / "empty.csv"), "-o", str(tmp_path / name), "--no-progress"])
+        assert code == 2 and "The data has no rows: nothing to predict" in capsys.readouterr().err
+        assert not (tmp_path / name).exists() and not list(tmp_path.glob(f".{name}.*"))

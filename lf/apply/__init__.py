@@ -14,7 +14,7 @@ from lf.apply.run import Engine, Pass, stack
 from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import LFDefinitionError, ParameterError
-from lf.matrix import MAX_CARDINALITY, LabelMatrix
+from lf.matrix import MAX_CARDINALITY, LabelMatrix, duplicate_labels
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "Engine", "Settings", "apply", "check_run", "resolve_lfs"]
 
@@ -181,8 +181,7 @@ def check_run(lfs: Any, on_error: str, labels: Sequence[str] | None, cardinality
         labels = tuple(str(x) for x in labels)
         # names are matched in any case (gold labels, --class-balance): 'SPAM' and 'spam' are one;
         # 'SPAM' and 'SPAM ' too, as a spreadsheet or a CSV reader that trims spaces reads them
-        folded = [x.strip().lower() for x in labels]
-        dup = sorted({x for x in labels if folded.count(x.strip().lower()) > 1})
+        dup = duplicate_labels(labels)
         if len(labels) < 2 or dup:
             raise ParameterError(
                 f"`labels` (the module's LABELS) must name at least 2 classes, each once (in any case, spaces "

@@ -19,6 +19,7 @@ __all__ = [
     "data_files",
     "gold_after_run",
     "gold_before_run",
+    "gold_for_library",
     "gold_ids",
     "model_files",
     "read_gold",
@@ -232,3 +233,16 @@ def gold_after_run(values: Any, option: str, column: str, L: Any, n: int | None 
     if len(values) != n:
         raise DataError(f"{option} has {len(values)} rows but the label matrix has {n}; give the data the matrix was made from.")
     return gold_ids(values, option, column, L.labels, L.cardinality)
+
+
+def gold_for_library(ids: Any, L: Any) -> Any:
+    """Class ids as lf's functions (``summarize``, ``model.score``, ``lf.rows``) read them
+    back: as label names where the names are numbers that are not their own class ids
+    (``LABELS = ["1", "0"]``), since those functions refuse numbers there as ambiguous."""
+    import numpy as np
+
+    from lf.gold import numbers_are_ambiguous
+
+    if ids is None or not numbers_are_ambiguous(L.labels):
+        return ids
+    return np.asarray(list(L.labels), dtype=object)[ids]

@@ -4,7 +4,6 @@ class balance the votes hardly determine)."""
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -66,9 +65,11 @@ def with_dependencies(model_spec: str, spec: str | None, names: Sequence[str]) -
 
 def dependency_lines(model: Any) -> list[str]:
     """What the fitted model treated as dependent, wrapped to 80 columns (nothing without it)."""
+    from lf.display import one_line
+
     if getattr(model, "dependencies", None) is None:
         return []
-    pairs = ", ".join(f"{a}:{b}" for a, b in getattr(model, "dependencies_", []))
+    pairs = ", ".join(f"{one_line(a)}:{one_line(b)}" for a, b in getattr(model, "dependencies_", []))
     source = "found" if model.dependencies == "auto" else "declared"
     text = f"dependent LFs ({source}): {pairs or 'none'}"
     return _wrapped(text)
@@ -144,4 +145,6 @@ def vote_share_lines(model: Any) -> list[str]:
 
 def _wrapped(text: str) -> list[str]:
     """A note in lines of at most 80 columns, the later ones indented."""
-    return textwrap.wrap(text, 80, subsequent_indent="  ", break_on_hyphens=False)
+    from lf.cli._shared import wrap_cells
+
+    return wrap_cells(text, 80)

@@ -54,8 +54,6 @@ def say(console: Any, text: str, keep: Sequence[object] = ()) -> None:
     cut, so it can be copied (``keep``: the paths in ``text``; their own spaces are no place
     to wrap either). Piped, it stays one line, for logs and grep. Control characters (ANSI
     and OSC sequences in a label name or path, line breaks) are shown as escapes."""
-    import textwrap
-
     from rich.text import Text
 
     from lf.display import one_line
@@ -68,11 +66,32 @@ def say(console: Any, text: str, keep: Sequence[object] = ()) -> None:
         if " " in whole:
             text = text.replace(whole, whole.replace(" ", _UNBROKEN))
     width = max(20, int(console.width))
-    lines = textwrap.wrap(
-        text, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False, drop_whitespace=True
-    ) or [""]
-    for line in lines:
+    for line in wrap_cells(text, width):
         console.print(Text(line.replace(_UNBROKEN, " ")), soft_wrap=True)
+
+
+def wrap_cells(text: str, width: int, indent: str = "  ") -> list[str]:
+    """``text`` in lines of at most ``width`` terminal cells (a CJK character or an emoji
+    takes two), broken at spaces only (not at :data:`_UNBROKEN`, one cell), the later lines
+    indented; a word wider than a line has one of its own."""
+    from rich.cells import cell_len
+
+    def cells(s: str) -> int:
+        return cell_len(s.replace(_UNBROKEN, " "))
+
+    lines: list[str] = []
+    line = ""
+    for word in text.replace("\t", " ").split(" "):
+        if not word:
+            continue
+        if line and cells(line) + 1 + cells(word) <= width:
+            line += " " + word
+        elif line:
+            lines.append(line)
+            line = indent + word
+        else:
+            line = word
+    return [*lines, line]
 
 
 def _apply_options(f: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from lf.cli._shared import _console
+from lf.cli._shared import _console, say
 
 __all__ = ["datasets_group"]
 
@@ -20,10 +20,11 @@ def datasets_list_cmd(data_home: str | None) -> None:
     """Show each dataset: rows, files, whether it is fetched, and what it is."""
     from rich.table import Table
 
+    from lf.display import plain
     from lf.manifest import data_home as resolve_home
     from lf.manifest import get_manifest, is_fetched, list_datasets
 
-    table = Table(title=f"datasets (data home: {resolve_home(data_home)})", title_justify="left")
+    table = Table(title=plain(f"datasets (data home: {resolve_home(data_home)})"), title_justify="left")
     for column in ("name", "rows", "files", "status", "description"):
         table.add_column(column, justify="right" if column in ("rows", "files") else "left", overflow="fold")
     for name in list_datasets():
@@ -46,4 +47,4 @@ def datasets_fetch_cmd(name: str, from_path: str | None, base_url: str | None, d
 
     done = fetch_dataset(name, data_home=data_home, base_url=base_url, from_path=from_path, progress=progress)
     parts = [f"{len(v)} {k}" for k, v in (("downloaded", done.downloaded), ("copied", done.copied), ("already present", done.skipped)) if v]
-    _console(stderr=True).print(f"{name}: files verified in {done.path} ({', '.join(parts)})")
+    say(_console(stderr=True), f"{name}: files verified in {done.path} ({', '.join(parts)})", keep=[done.path])

@@ -198,8 +198,11 @@ def _shell_word(arg: str) -> str:
 def balance_spec(names: tuple[str, ...], values: list[float]) -> str:
     """``--class-balance`` text that reads back as ``values`` exactly: ``NAME=value`` pairs,
     or the bare values when a name cannot be written so (it holds ``,`` or ``=``, has
-    spaces at its ends, or equals another name but for case)."""
-    plain = all("," not in n and "=" not in n and n == n.strip() for n in names)
+    spaces at its ends, equals another name but for case, or holds a control character,
+    which would reach the terminal raw or, shown as an escape, not read back)."""
+    from lf.display import visible
+
+    plain = all("," not in n and "=" not in n and n == n.strip() and visible(n) == n for n in names)
     if plain and len({n.lower() for n in names}) == len(names):
         return ",".join(f"{n}={v!r}" for n, v in zip(names, values))
     return ",".join(repr(v) for v in values)

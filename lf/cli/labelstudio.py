@@ -88,8 +88,6 @@ def import_cmd(export_file: str, output: str, conflicts_out: str | None, labels:
     disagree give none either and are reported."""
     import json
 
-    from rich.text import Text
-
     from lf.display import visible
     from lf.errors import DataError
     from lf.io import write_frame
@@ -121,4 +119,4 @@ def import_cmd(export_file: str, output: str, conflicts_out: str | None, labels:
     for rec in got.conflicts.head(10).to_dict("records"):
         say(err, f"conflict: id {visible(rec['id'])}: {visible(rec['labels'])}")
     if len(got.conflicts) > 10:
-        err.print(Text(f"... and {len(got.conflicts) - 10:,} more" + (f" (all in {conflicts_out})" if conflicts_out else "")))
+        say(err, f"... and {len(got.conflicts) - 10:,} more" + (f" (all in {conflicts_out})" if conflicts_out else ""), keep=[conflicts_out or ""])

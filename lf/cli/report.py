@@ -15,6 +15,7 @@ from lf.cli._checks import (
     data_files,
     gold_after_run,
     gold_before_run,
+    gold_for_library,
     model_files,
 )
 from lf.cli._shared import (
@@ -283,7 +284,8 @@ def report_cmd(
         if data:
             check_row_ids(data, "--data", L, opts["id_column"], source[0])
         values = gold_before_run(data, "--gold", column, L.labels) if column else None
-    y = gold_after_run(values, "--gold", str(column), L) if values is not None else None
+    y_ids = gold_after_run(values, "--gold", str(column), L) if values is not None else None
+    y = gold_for_library(y_ids, L)
     said: list[str] = []
     fitted_here = model is not None and not hasattr(model, "cardinality_")
     if fitted_here:  # a name: fit it here; a saved model is fitted
@@ -317,7 +319,7 @@ def report_cmd(
     if end_model:
         from lf.cli.train import end_model_line
 
-        click.echo(end_model_line(end_model, data, opts["text_column"], y, L, model), err=as_json)
+        click.echo(end_model_line(end_model, data, opts["text_column"], y_ids, L, model), err=as_json)
     failed = [g for g in gates if not g.passed]
     for g in failed:
         say(_console(stderr=True), format_failure(g))

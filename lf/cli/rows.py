@@ -6,7 +6,13 @@ from typing import Any
 
 import click
 
-from lf.cli._checks import check_columns, data_files, gold_after_run, gold_before_run
+from lf.cli._checks import (
+    check_columns,
+    data_files,
+    gold_after_run,
+    gold_before_run,
+    gold_for_library,
+)
 from lf.cli._shared import _apply, _apply_options, _console, _folders, _inputs, _source
 from lf.paths import check_outputs
 
@@ -18,18 +24,19 @@ def show_rows(frame: Any, console: Any, *, lf_name: str | None, total: int) -> N
     is highlighted; user text is never read as markup."""
     from rich.text import Text
 
-    from lf.display import visible
+    from lf.display import one_line, visible
     from lf.rows import snippet
 
     width = max(40, min(int(console.width), 200))
     meta = [c for c in frame.columns if c not in ("row", "id", "text", "span_start", "span_end")]
     for rec in frame.to_dict("records"):
-        head = Text(f"row {rec['row']:,}  id {visible(rec['id'])}", style="bold")
+        head = Text(f"row {rec['row']:,}  id {one_line(rec['id'])}", style="bold")  # a line break in an id shown as \r, \n
         for col in meta:
-            head.append(f"  {visible(col)}={visible(rec[col])}")
+            head.append(f"  {one_line(col)}={one_line(rec[col])}")
         console.print(head, soft_wrap=False, overflow="fold")
         if "text" in rec:
-            text = "" if not isinstance(rec["text"], str) else rec["text"].replace("\n", " ")
+            # line breaks as spaces: a terminal would drop a bare \r, joining the words around it
+            text = "" if not isinstance(rec["text"], str) else rec["text"].replace("\r", " ").replace("\n", " ")
             span = None
             if lf_name is not None and rec.get("span_start", -1) >= 0:
                 span = (int(rec["span_start"]), int(rec["span_end"]))
@@ -94,7 +101,7 @@ def rows_cmd(
         gold_ids([label], lfs.labels, len(lfs.labels) if lfs.labels else None, what="--label")
     values = gold_before_run(data, "--gold", gold, lfs.labels) if gold else None
     L = _apply(data, lfs_target, opts)
-    y = gold_after_run(values, "--gold", str(gold), L) if values is not None else None
+    y = gold_for_library(gold_after_run(values, "--gold", str(gold), L), L) if values is not None else None
     filters: dict[str, Any] = {"lf": lf_name, "label": label, "conflicts": pair, "wrong": wrong, "y": y, "uncovered": uncovered}
     total = int(select_rows(L, **filters).shape[0])
     column = text_column or "text"

@@ -141,8 +141,8 @@ def sample_cmd(
 ) -> None:
     """Pick N rows of DATA to hand-label, spread over the corpus (TF-IDF clusters).
 
-    The output has `id`, `text`, the model's `label` and `confidence`, the `strategy`
-    that picked the row, and an empty `gold` column to fill in.
+    The output has `id`, `text`, the model's `label` and `confidence` (empty where no
+    LF votes), the `strategy` that picked the row, and an empty `gold` column to fill in.
     """
     from lf.models import model_from_spec
     from lf.sample import sample

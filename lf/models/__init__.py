@@ -57,9 +57,9 @@ def model_from_spec(spec: str) -> BaseLabelModel:
             "'auto' chooses a model on gold-labeled dev rows: `lf label` and `lf fit` take it, with "
             "their dev options. Here, give a model name (e.g. LabelModel) or a saved model.json."
         )
-    name, _, rest = spec.partition("(")
+    name, paren, _ = spec.partition("(")
     cls = get_model(name.strip())
-    if not rest:
+    if not paren:  # 'LabelModel(' is a spec cut short, read (and refused) as one
         return cls()
     return cls(**_spec_params(spec, cls))
 

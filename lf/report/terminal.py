@@ -50,9 +50,19 @@ class _Column:
     wide: str
     narrow: str
     cells: list[str]
+    fold: bool = False  # user text (label names): folded to the room there is, never cut
 
     def width(self, narrow: bool) -> int:
-        return max(len(self.narrow if narrow else self.wide), *(len(c) for c in self.cells)) if self.cells else 1
+        """Terminal cells, not characters: a CJK character or an emoji takes two."""
+        from rich.cells import cell_len
+
+        return max(cell_len(self.narrow if narrow else self.wide), *map(cell_len, self.cells)) if self.cells else 1
+
+    def room(self, narrow: bool, room: int) -> int:
+        """The cells it takes (padding and separator included) in a table with ``room``
+        cells beside the name column: a column of label names wider than that folds."""
+        taken = self.width(narrow) + 3
+        return min(taken, max(room, 4)) if self.fold else taken
 
 
 def _interval(row: Any) -> str:
@@ -74,7 +84,7 @@ def _columns(summary: pd.DataFrame, names: list[str] | None) -> list[_Column]:
         return _Column(wide, narrow, [_num(r[key], fmt) for r in rows])
 
     cols = [
-        _Column("polarity", "pol", [visible(_polarity(r["polarity"], names)) for r in rows]),
+        _Column("polarity", "pol", [visible(_polarity(r["polarity"], names)) for r in rows], fold=True),
         col("coverage", "cov", "coverage", ".3f"),
         col("overlaps", "ovl", "overlaps", ".3f"),
         col("conflicts", "conf", "conflicts", ".3f"),
@@ -113,7 +123,7 @@ def _groups(cols: list[_Column], narrow: bool, room: int) -> list[list[_Column]]
     groups: list[list[_Column]] = [[]]
     used = 0
     for c in cols:
-        w = c.width(narrow) + 3  # padding and the column separator
+        w = c.room(narrow, room)  # padding and the column separator included
         if groups[-1] and used + w > room:
             groups.append([])
             used = 0
@@ -146,13 +156,16 @@ def print_report(
         if any(c.wide == "emp acc" for c in cols):
             n_col = _Column("n", "n", [_num(r, "d") for r in summary["correct"] + summary["incorrect"]])
             cols.insert(next(i for i, c in enumerate(cols) if c.wide == "emp acc") + 1, n_col)
-    name_w, groups = _layout(cols, narrow, width, max((len(n) for n in lf_names), default=2))
+    from rich.cells import cell_len
+
+    name_w, groups = _layout(cols, narrow, width, max(map(cell_len, lf_names), default=2))
     for i, group in enumerate(groups):
         part = f" ({i + 1}/{len(groups)})" if len(groups) > 1 else ""
         table = Table(title=plain(title + part), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
         table.add_column("lf", style="bold", overflow="fold", min_width=name_w, max_width=name_w)
         for c in group:
-            table.add_column(c.narrow if narrow else c.wide, justify="right", no_wrap=True)
+            fits = c.room(narrow, width - name_w - 3) - 3
+            table.add_column(c.narrow if narrow else c.wide, justify="right", overflow="fold", no_wrap=not c.fold, max_width=fits)
         for r, name in enumerate(lf_names):
             table.add_row(plain(name), *(plain(c.cells[r]) for c in group))
         console.print(table)

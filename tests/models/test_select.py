@@ -182,6 +182,10 @@ def test_a_printed_candidate_name_is_a_model_spec():
         model_from_spec("LabelModel(foo=1)")
     with pytest.raises(ParameterError, match="with literal values"):
         model_from_spec("LabelModel(abstain=__import__('os').getcwd())")
+    for cut in ("LabelModel(", "LabelModel(abstain='model'", "LabelModel(  "):  # a default model, without a word
+        with pytest.raises(ParameterError, match="Cannot read the model"):
+            model_from_spec(cut)
+    assert isinstance(model_from_spec("LabelModel()"), LabelModel)
 
 
 def test_f1_macro_averages_over_the_true_and_the_predicted_classes_as_sklearn():

@@ -74,3 +74,33 @@ def test_label_status_line_fits_80_columns_with_200_classes():
     assert two == "wrote labels.csv: 1,956 rows (HAM 1,005, SPAM 951); LabelModel; 1.2 s" and len(two) <= 80
     gaps = _status_line("labels.csv", 1_956, None, pd.Series({"HAM": 1_000, "SPAM": 900}), 56, "LabelModel", 1.25)
     assert gaps == "wrote labels.csv: 1,956 rows (HAM 1,000, SPAM 900, no label 56); LabelModel; 1.2 s"
+
+
+def test_long_label_names_fold_and_keep_the_lf_names():
+    """Three label names of 25 characters make a polarity wider than an 80-column table
+    leaves beside the names: it folds, and every LF name stays in the table."""
+    from rich.cells import cell_len
+
+    labels = ["positive_sentiment_strong", "negative_sentiment_strong", "neutral_or_mixed_opinion"]
+    votes = np.array([[0, 1], [1, 1], [2, 0], [-1, 1]] * 5)
+    L = LabelMatrix(votes, names=["length_based_rule", "other_rule"], labels=labels)
+    out = render(L, 80)
+    lines = out.splitlines()
+    assert max(map(cell_len, lines)) <= 80
+    firsts = [line.split()[0] for line in lines if line.split()]
+    assert firsts.count("length_based_rule") == 2 and firsts.count("other_rule") == 2  # in both tables
+    assert "…" not in out and "neutral_or_mixed_opinion" in out
+
+
+def test_wide_characters_count_two_columns():
+    """CJK and emoji take two terminal cells each: names and labels in them keep to the width."""
+    from rich.cells import cell_len
+
+    labels = ["火腿火腿火腿火腿火腿火腿火腿火腿😀", "垃圾垃圾垃圾垃圾垃圾垃圾垃圾垃圾垃圾垃圾😀😀"]
+    names = ["中文中文中文中文中文中文中文中文中文中文中文中文😀", "short"]
+    L = LabelMatrix(np.array([[0, 1], [1, -1], [-1, 0]] * 4), names=names, labels=labels)
+    out = render(L, 80)
+    assert max(map(cell_len, out.splitlines())) <= 80
+    tables = out.count("Labeling functions")
+    assert sum(line.split()[:1] == ["short"] for line in out.splitlines()) == tables
+    assert "…" not in out  # no number or label cut short
