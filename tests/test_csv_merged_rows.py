@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from _csv_files import BUY_LF_MODULE, has_buy, many_rows, write_data
+from _csv_files import (
+    assert_reads_every_row,
+    has_buy,
+    many_rows,
+    refused_in_one_line,
+    write_data,
+)
 
 import lf
-from lf.cli import main
 from lf.errors import DataError
 from lf.io import iter_chunks
 
@@ -63,21 +67,12 @@ WELL_FORMED = {
 
 @pytest.mark.parametrize("case", sorted(WELL_FORMED))
 def test_values_with_line_breaks_or_quotes_read_every_row(case: str, tmp_path: Path) -> None:
-    text, expected = WELL_FORMED[case]
-    path = write_data(tmp_path / "t.csv", text)
-    assert pd.concat(list(iter_chunks(path, 10)))["text"].tolist() == expected
-    assert len(lf.apply([has_buy], path)) == len(expected)
+    assert_reads_every_row(tmp_path / "t.csv", *WELL_FORMED[case])
 
 
 @pytest.mark.parametrize("command", ["apply", "label"])
 def test_cli_names_the_file_and_line_in_one_line(command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    lfs = tmp_path / "lfs.py"
-    lfs.write_text(BUY_LF_MODULE)
     data = write_data(tmp_path / "t.csv", MERGED["middle_column"][1])
     out = tmp_path / ("L.parquet" if command == "apply" else "labels.csv")
-    extra = [] if command == "apply" else ["--model", "MajorityVoter"]
-    code = main([command, "--lfs", str(lfs), str(data), "-o", str(out), *extra])
-    err = capsys.readouterr().err
-    assert code == 2
-    assert err.count("\n") == 1 and "t.csv" in err and "line 3 (to line 6)" in err
-    assert not out.exists()
+    err = refused_in_one_line(capsys, tmp_path, command, data, out)
+    assert "t.csv" in err and "line 3 (to line 6)" in err

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from _csv_files import BUY_LF_MODULE, has_buy, write_data
+from _csv_files import (
+    assert_reads_every_row,
+    has_buy,
+    refused_in_one_line,
+    write_data,
+)
 
 import lf
-from lf.cli import main
 from lf.errors import DataError
 from lf.io import iter_chunks
 
@@ -51,20 +54,10 @@ WELL_FORMED = {
 
 @pytest.mark.parametrize("case", sorted(WELL_FORMED))
 def test_well_formed_quoting_reads_every_row(case: str, tmp_path: Path) -> None:
-    text, expected = WELL_FORMED[case]
-    path = write_data(tmp_path / "t.csv", text)
-    frame = pd.concat(list(iter_chunks(path, 10)))
-    assert frame["text"].tolist() == expected
-    assert len(lf.apply([has_buy], path)) == len(expected)
+    assert_reads_every_row(tmp_path / "t.csv", *WELL_FORMED[case])
 
 
 def test_cli_reports_an_unclosed_quote_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    lfs = tmp_path / "lfs.py"
-    lfs.write_text(BUY_LF_MODULE)
     data = write_data(tmp_path / "t.csv", 'id,text\n1,"hi\n2,buy now\n')
-    out = tmp_path / "labels.parquet"
-    code = main(["label", "--lfs", str(lfs), str(data), "-o", str(out), "--model", "MajorityVoter"])
-    err = capsys.readouterr().err
-    assert code == 2
-    assert err.count("\n") == 1 and "never closed" in err and "t.csv" in err
-    assert not out.exists()
+    err = refused_in_one_line(capsys, tmp_path, "label", data, tmp_path / "labels.parquet")
+    assert "never closed" in err and "t.csv" in err

@@ -11,10 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _csv_files import BUY_LF_MODULE, has_buy
+from _csv_files import (
+    has_buy,
+    refused_in_one_line,
+)
 
 import lf
-from lf.cli import main
 from lf.errors import DataError
 from lf.io import read_columns
 
@@ -49,13 +51,7 @@ def test_a_surrogate_pair_is_its_character(tmp_path: Path) -> None:
 
 
 def test_cli_says_it_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    lfs = tmp_path / "lfs.py"
-    lfs.write_text(BUY_LF_MODULE)
     data = tmp_path / "t.jsonl"
     data.write_text(LONE)
-    out = tmp_path / "L.parquet"
-    code = main(["apply", "--lfs", str(lfs), str(data), "-o", str(out)])
-    err = capsys.readouterr().err
-    assert code == 2
-    assert err.count("\n") == 1 and "t.jsonl" in err and "line 2" in err and "internal error" not in err
-    assert not out.exists()
+    err = refused_in_one_line(capsys, tmp_path, "apply", data, tmp_path / "L.parquet")
+    assert "t.jsonl" in err and "line 2" in err and "internal error" not in err

@@ -16,10 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _csv_files import BUY_LF_MODULE, has_buy, many_rows, write_data
+from _csv_files import (
+    has_buy,
+    many_rows,
+    refused_in_one_line,
+    write_data,
+)
 
 import lf
-from lf.cli import main
 from lf.errors import DataError
 from lf.io import iter_chunks
 
@@ -51,15 +55,9 @@ def test_values_naming_one_column_are_data(tmp_path: Path) -> None:
 
 
 def test_cli_says_it_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    lfs = tmp_path / "lfs.py"
-    lfs.write_text(BUY_LF_MODULE)
     data = write_data(tmp_path / "t.csv", REPEATED["csv"][1])
-    out = tmp_path / "labels.csv"
-    code = main(["label", "--lfs", str(lfs), str(data), "-o", str(out), "--model", "MajorityVoter"])
-    err = capsys.readouterr().err
-    assert code == 2
-    assert err.count("\n") == 1 and "t.csv" in err and "line 4 repeats the header" in err
-    assert not out.exists()
+    err = refused_in_one_line(capsys, tmp_path, "label", data, tmp_path / "labels.csv")
+    assert "t.csv" in err and "line 4 repeats the header" in err
 
 
 def test_a_byte_order_mark_is_read_by_either_json_parser(tmp_path: Path) -> None:
