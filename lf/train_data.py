@@ -148,9 +148,10 @@ def _row_numbers(ids: pd.Series, n: int) -> bool:
     """Whether label ids are row numbers of an ``n``-row file (whole numbers up to ``n``,
     written without leading zeros), rather than names of the rows."""
     text = ids.astype(str)
-    if not text.str.fullmatch(r"0|[1-9][0-9]{0,18}").all():
+    digits = len(str(n))  # a longer number is no row number (and may not fit in an int64)
+    if not len(text) or not text.str.fullmatch(rf"0|[1-9][0-9]{{0,{digits - 1}}}").all():
         return False
-    return bool(text.astype("int64").max() <= n) if len(text) else False
+    return bool(text.astype("int64").max() <= n)
 
 
 def _positions(lab: pd.DataFrame, ids: Any, n: int) -> npt.NDArray[np.int64]:

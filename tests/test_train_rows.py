@@ -90,6 +90,17 @@ def test_labels_without_a_digest_matched_by_id_are_flagged(tmp_path: Path, capsy
     assert "matched to the data's rows by id, unchecked" in err and "write Parquet labels" in err
 
 
+def test_ids_too_long_for_row_numbers_are_names_not_an_error():
+    """A 19-digit id past the int64 range (an unsigned id from a database) is no row number:
+    it must not end lf train in an OverflowError."""
+    from lf.train_data import _row_numbers
+
+    assert _row_numbers(pd.Series(["0", "1", "2"]), 3)
+    assert not _row_numbers(pd.Series(["9999999999999999999", "1"]), 3)
+    assert not _row_numbers(pd.Series(["12"]), 3)
+    assert not _row_numbers(pd.Series([], dtype=str), 3)
+
+
 @pytest.mark.parametrize("suffix", [".parquet", ".npz"])
 @pytest.mark.parametrize("how", ["apply", "label --matrix"])
 def test_a_saved_matrix_refuses_gold_data_in_another_order(tmp_path: Path, capsys, demo, how, suffix):
