@@ -1,11 +1,14 @@
-"""Agreement counts of a dense label matrix in one pass over its columns.
+"""Agreement counts and vote tally of a dense label matrix in one pass over its columns.
 
 When most rows are distinct and many LFs vote on each row, grouping rows into patterns saves
 nothing and listing each row's vote pairs costs a sort and a gather per row. Here LFs are
 packed ``c`` to a group into one small integer code per row (``(k+1)^c`` values, ABSTAIN
 included), and each pair of groups is tallied by one ``bincount`` of a combined code; the
-``(k+1)^c x (k+1)^c`` tables are then summed down to the per-LF-pair blocks. The counts are
-exact integers, the same as :func:`lf.models._stats.cooccurrence` gives on unit counts.
+``(k+1)^c x (k+1)^c`` tables are then summed down to the per-LF-pair blocks. A group with
+itself is tallied together with the number of LFs voting on the row, which gives the vote
+tally by votes per row (what the vote-share balance guess needs) from the same pass. The
+counts are exact integers, the same as :func:`lf.models._stats.cooccurrence` gives on unit
+counts.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["dense_cooccurrence", "dense_is_cheaper", "dense_vote_tally"]
+__all__ = ["dense_counts", "dense_is_cheaper", "dense_vote_tally"]
 
 IntArray = npt.NDArray[np.integer[Any]]
 FloatArray = npt.NDArray[np.float64]
@@ -42,37 +45,86 @@ def dense_is_cheaper(m: int, k: int, pairs_per_row: float) -> bool:
     return g * (g + 1) / 2 <= 5.0 * pairs_per_row
 
 
-def _codes(A: IntArray, k: int, cols: list[int]) -> npt.NDArray[np.integer[Any]]:
-    """One base-(k+1) code per row for the LFs ``cols`` (first LF most significant)."""
-    b = k + 1
-    dtype = np.dtype(np.uint8) if b ** len(cols) <= 256 else np.dtype(np.int32)
-    code: npt.NDArray[np.integer[Any]] = np.zeros(A.shape[0], dtype)
-    for col in cols:
-        code = code * b + (A[:, col] + 1).astype(dtype)
-    return np.asarray(code, dtype)
+class _Groups:
+    """The LFs in groups of ``group_size(k)``, each group's code per row (first LF most
+    significant digit, base ``k + 1``, ABSTAIN as 0) and the number of LFs voting on each row.
 
-
-def dense_cooccurrence(A: IntArray, k: int) -> FloatArray:
-    """``(m*k) x (m*k)`` counts of rows where LF i votes a and LF j votes b (unit row counts).
-
-    Memory: the group codes (at most one byte per row and group when ``k < 15``) and one
-    pair table at a time.
+    Memory: one byte per row and group (``k < 127``; a group code has at most 128 values
+    then) and the vote count per row.
     """
+
+    def __init__(self, A: IntArray, k: int) -> None:
+        n, m = A.shape
+        self.b, c = k + 1, group_size(k)
+        self.cols = [list(range(s, min(s + c, m))) for s in range(0, m, c)]
+        self.sizes = [self.b ** len(g) for g in self.cols]
+        self.codes = [self._code(A, g) for g in self.cols]
+        self.active = np.zeros(n, np.uint8 if m < 256 else np.int32)
+        for g, code in zip(self.cols, self.codes):
+            digits = np.indices((self.b,) * len(g)).reshape(len(g), -1)
+            voting = np.count_nonzero(digits, axis=0).astype(self.active.dtype)  # LFs voting, by code
+            self.active += voting[code]
+
+    def _code(self, A: IntArray, cols: list[int]) -> npt.NDArray[np.integer[Any]]:
+        dtype = np.dtype(np.uint8) if self.b ** len(cols) <= 256 else np.dtype(np.int32)
+        code = (A[:, cols[0]] + 1).astype(dtype)
+        for col in cols[1:]:
+            code *= dtype.type(self.b)
+            code += (A[:, col] + 1).astype(dtype)
+        return code
+
+    def own_table(self, g: int, m: int) -> npt.NDArray[np.int64]:
+        """``(m+1) x size`` counts of rows by votes per row and group ``g``'s code."""
+        size = self.sizes[g]
+        t = np.zeros((m + 1) * size, np.int64)
+        for s in range(0, self.active.size, _CHUNK):  # bounded int32 temporaries
+            joint = self.active[s : s + _CHUNK].astype(np.int32) * np.int32(size)
+            joint += self.codes[g][s : s + _CHUNK]
+            t += np.bincount(joint, minlength=t.size)
+        return t.reshape(m + 1, size)
+
+
+def dense_counts(A: IntArray, k: int) -> tuple[FloatArray, FloatArray]:
+    """``(m*k) x (m*k)`` counts of rows where LF i votes a and LF j votes b (unit row counts),
+    and :func:`dense_vote_tally`, from one pass over the columns."""
     n, m = A.shape
-    b, c = k + 1, group_size(k)
-    groups = [list(range(s, min(s + c, m))) for s in range(0, m, c)]
-    codes = [_codes(A, k, g) for g in groups]
-    sizes = [b ** len(g) for g in groups]
+    grp = _Groups(A, k)
+    b, sizes = grp.b, grp.sizes
     O = np.zeros((m * k, m * k))
-    for g in range(len(groups)):
-        _decode(O, np.bincount(codes[g], minlength=sizes[g]), groups[g], None, b, k)
-        for h in range(g + 1, len(groups)):
+    tally = np.zeros((m + 1, k))
+    for g in range(len(sizes)):
+        own = grp.own_table(g, m)
+        _add_tally(tally, own, len(grp.cols[g]), b)
+        _decode(O, own.sum(axis=0), grp.cols[g], None, b, k)
+        if g + 1 == len(sizes):
+            break
+        bins = sizes[g] * sizes[g + 1]  # the largest of this group's pair tables
+        small = np.dtype(np.uint16) if bins <= 1 << 16 else np.dtype(np.int64)
+        for h in range(g + 1, len(sizes)):
             t = np.zeros(sizes[g] * sizes[h], np.int64)
-            for s in range(0, n, _CHUNK):  # bounded int32 temporaries
-                joint = codes[g][s : s + _CHUNK].astype(np.int32) * sizes[h] + codes[h][s : s + _CHUNK]
-                t += np.bincount(joint, minlength=sizes[g] * sizes[h])
-            _decode(O, t, groups[g], groups[h], b, k)
-    return O + np.triu(O, 1).T
+            for s in range(0, n, _CHUNK):
+                joint = grp.codes[g][s : s + _CHUNK].astype(small) * small.type(sizes[h])
+                joint += grp.codes[h][s : s + _CHUNK]
+                t += np.bincount(joint, minlength=t.size)
+            _decode(O, t, grp.cols[g], grp.cols[h], b, k)
+    return O + np.triu(O, 1).T, tally
+
+
+def dense_vote_tally(A: IntArray, k: int) -> FloatArray:
+    """``(m+1) x k`` counts of votes for each label, by the number of LFs voting on the row."""
+    m = A.shape[1]
+    grp = _Groups(A, k)
+    tally = np.zeros((m + 1, k))
+    for g in range(len(grp.sizes)):
+        _add_tally(tally, grp.own_table(g, m), len(grp.cols[g]), grp.b)
+    return tally
+
+
+def _add_tally(tally: FloatArray, own: npt.NDArray[np.int64], c: int, b: int) -> None:
+    """Add each LF's votes by label, by votes per row, from a group's ``own_table``."""
+    T = own.reshape((own.shape[0],) + (b,) * c).astype(np.float64)
+    for x in range(c):
+        tally += T.sum(axis=tuple(1 + a for a in range(c) if a != x))[:, 1:]
 
 
 def _decode(O: FloatArray, t: npt.NDArray[np.int64], cols: list[int], other: list[int] | None, b: int, k: int) -> None:
@@ -93,16 +145,3 @@ def _decode(O: FloatArray, t: npt.NDArray[np.int64], cols: list[int], other: lis
         for y, j in enumerate(other):
             M = T.sum(axis=tuple(a for a in range(axes) if a not in (x, len(cols) + y)))
             O[i * k : i * k + k, j * k : j * k + k] = M[1:, 1:]
-
-
-def dense_vote_tally(A: IntArray, k: int) -> FloatArray:
-    """``(m+1) x k`` counts of votes for each label, by the number of LFs voting on the row."""
-    n, m = A.shape
-    b = k + 1
-    tally = np.zeros((m + 1) * b, np.int64)
-    for s in range(0, n, _CHUNK):
-        chunk = A[s : s + _CHUNK]
-        base = np.count_nonzero(chunk != -1, axis=1).astype(np.int32) * b + 1
-        for j in range(m):
-            tally += np.bincount(base + chunk[:, j], minlength=(m + 1) * b)
-    return np.asarray(tally.reshape(m + 1, b)[:, 1:], np.float64)

@@ -16,7 +16,7 @@ from scipy import sparse
 
 from lf.errors import ParameterError
 from lf.matrix import LabelMatrix, Patterns, WeightedRows, as_label_array, row_patterns
-from lf.models._dense_counts import dense_cooccurrence, dense_is_cheaper, dense_vote_tally
+from lf.models._dense_counts import dense_counts, dense_is_cheaper, dense_vote_tally
 
 __all__ = [
     "MatrixCounts",
@@ -33,6 +33,7 @@ __all__ = [
     "resolve_class_balance",
     "rows_for",
     "score_rows",
+    "shares_of_tally",
     "vote_shares",
     "vote_tally",
 ]
@@ -113,6 +114,7 @@ class MatrixCounts:
     def __init__(self, A: IntArray, k: int) -> None:
         self.A, self.k = A, k
         self._agreement: tuple[FloatArray, Patterns] | None = None
+        self._tally: FloatArray | None = None  # votes by label and votes per row, if counted
 
     def for_matrix(self, A: IntArray, k: int) -> MatrixCounts:
         """These counts if they are ``A``'s with ``k`` classes, else fresh ones for ``A``."""
@@ -121,7 +123,8 @@ class MatrixCounts:
     def agreement(self) -> tuple[FloatArray, Patterns]:
         """:func:`agreement_counts` of the matrix."""
         if self._agreement is None:
-            self._agreement = agreement_counts(self.A, self.k)
+            O, pat, self._tally = _agreement_and_tally(self.A, self.k)
+            self._agreement = O, pat
         return self._agreement
 
     def votes(self) -> tuple[FloatArray, int]:
@@ -132,6 +135,14 @@ class MatrixCounts:
         O, pat = self._agreement
         m = self.A.shape[1]
         return np.diag(O).reshape(m, self.k).copy(), int(pat.counts.sum())
+
+    def vote_shares(self) -> FloatArray:
+        """:func:`vote_shares` of the matrix, from the tally its agreement counts came with
+        when they were counted on the dense path (the same integers)."""
+        O, pat = self.agreement()
+        if self._tally is not None:
+            return shares_of_tally(self._tally)
+        return vote_shares(pat.rows, pat.counts, self.k)
 
 
 def vote_tally(A: IntArray, k: int) -> tuple[FloatArray, int]:
@@ -152,9 +163,10 @@ def vote_tally(A: IntArray, k: int) -> tuple[FloatArray, int]:
 def moments(A: IntArray, k: int, p: FloatArray | None, counts: MatrixCounts | None = None) -> Moments:
     """Agreement counts of a checked matrix, and the class balance (given, else vote shares).
     ``counts``: those a fit shares with its checks (see :class:`MatrixCounts`)."""
-    O, pat = (MatrixCounts(A, k) if counts is None else counts.for_matrix(A, k)).agreement()
+    shared = MatrixCounts(A, k) if counts is None else counts.for_matrix(A, k)
+    O, pat = shared.agreement()
     if p is None:
-        p = vote_shares(pat.rows, pat.counts, k)
+        p = shared.vote_shares()
     return Moments(A, k, O, float(pat.counts.sum()), p, pat.rows, pat.counts)
 
 
@@ -222,16 +234,24 @@ def agreement_counts(A: IntArray, k: int) -> tuple[FloatArray, Patterns]:
     Uses the distinct rows when the vote pairs per row make hashing worth it; otherwise
     counts straight from the rows, in chunks.
     """
+    O, pat, _ = _agreement_and_tally(A, k)
+    return O, pat
+
+
+def _agreement_and_tally(A: IntArray, k: int) -> tuple[FloatArray, Patterns, FloatArray | None]:
+    """:func:`agreement_counts`, and the vote tally of :func:`vote_shares` when the dense
+    path counted it in the same pass (else ``None``)."""
     work = pair_work(A)
     pat = rows_for(A, k, work_per_row=work, inverse=False)
     if pat.rows is not A:
-        return cooccurrence(pat.rows, pat.counts, k), pat
+        return cooccurrence(pat.rows, pat.counts, k), pat, None
     if dense_is_cheaper(A.shape[1], k, work * PAIRS_PER_HASH):
-        return dense_cooccurrence(A, k), pat
+        O, tally = dense_counts(A, k)
+        return O, pat, tally
     O = np.zeros((A.shape[1] * k, A.shape[1] * k))
     for s in range(0, A.shape[0], _CHUNK):
         O += cooccurrence(A[s : s + _CHUNK], pat.counts[s : s + _CHUNK], k)
-    return O, pat
+    return O, pat, None
 
 
 def active_votes(rows: IntArray, k: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
@@ -316,6 +336,13 @@ def vote_shares(rows: IntArray, counts: npt.NDArray[np.int64], k: int) -> FloatA
         weights = np.repeat(counts, active).astype(np.float64)
         flat = np.bincount(np.repeat(active, active) * k + labels, weights=weights, minlength=(m + 1) * k)
         tally = np.asarray(flat, np.float64).reshape(m + 1, k)
+    return shares_of_tally(tally)
+
+
+def shares_of_tally(tally: FloatArray) -> FloatArray:
+    """Mean vote shares over covered rows from the ``(m+1) x k`` tally of votes for each
+    label by the number of LFs voting on the row (see :func:`vote_shares`)."""
+    m, k = tally.shape[0] - 1, tally.shape[1]
     per_row = tally[1:] / np.arange(1, m + 1)[:, None]
     covered = float(per_row.sum(axis=1).round().sum())  # rows some LF labels (exact integers)
     if covered == 0:

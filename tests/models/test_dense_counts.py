@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lf.models._dense_counts import dense_cooccurrence, dense_is_cheaper, group_size
+from lf.models._dense_counts import dense_counts, dense_is_cheaper, dense_vote_tally, group_size
 from lf.models._stats import agreement_counts, cooccurrence, vote_shares
 
 
@@ -22,13 +22,33 @@ def _dense(n: int, m: int, k: int, seed: int) -> np.ndarray:
 def test_equals_the_row_pair_counts(n: int, m: int, k: int) -> None:
     A = _dense(n, m, k, seed=n + m + k)
     want = cooccurrence(A, np.ones(n, np.int64), k)
-    assert np.array_equal(dense_cooccurrence(A, k), want)
+    O, tally = dense_counts(A, k)
+    assert np.array_equal(O, want)
+    assert np.array_equal(tally, _row_tally(A, k))
+    assert np.array_equal(dense_vote_tally(A, k), tally)
+
+
+def _row_tally(A: np.ndarray, k: int) -> np.ndarray:
+    """Votes for each label by the number of LFs voting on the row, row by row."""
+    tally = np.zeros((A.shape[1] + 1, k))
+    for row in A:
+        votes = row[row != -1]
+        np.add.at(tally[votes.size], votes, 1.0)
+    return tally
+
+
+def test_the_tally_of_more_than_255_lfs_per_row() -> None:
+    A = _dense(300, 300, 2, seed=4)
+    A[0] = 1  # every LF votes on this row
+    O, tally = dense_counts(A, 2)
+    assert tally[300, 1] == 300 and np.array_equal(tally, _row_tally(A, 2))
+    assert np.array_equal(O, cooccurrence(A, np.ones(300, np.int64), 2))
 
 
 def test_groups_of_several_lfs_and_a_short_last_group() -> None:
     assert group_size(10) == 2 and group_size(2) == 4 and group_size(300) == 1
     A = _dense(4000, 9, 2, seed=3)  # groups of 4, 4 and 1 LFs
-    assert np.array_equal(dense_cooccurrence(A, 2), cooccurrence(A, np.ones(4000, np.int64), 2))
+    assert np.array_equal(dense_counts(A, 2)[0], cooccurrence(A, np.ones(4000, np.int64), 2))
 
 
 def test_a_dense_matrix_takes_the_dense_path_with_the_same_counts() -> None:
