@@ -139,7 +139,7 @@ class MatrixCounts:
     def vote_shares(self) -> FloatArray:
         """:func:`vote_shares` of the matrix, from the tally its agreement counts came with
         when they were counted on the dense path (the same integers)."""
-        O, pat = self.agreement()
+        pat = self.agreement()[1]
         if self._tally is not None:
             return shares_of_tally(self._tally)
         return vote_shares(pat.rows, pat.counts, self.k)
