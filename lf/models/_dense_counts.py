@@ -59,18 +59,18 @@ class _Groups:
         self.cols = [list(range(s, min(s + c, m))) for s in range(0, m, c)]
         self.sizes = [self.b ** len(g) for g in self.cols]
         self.codes = [self._code(A, g) for g in self.cols]
-        self.active = np.zeros(n, np.uint8 if m < 256 else np.int32)
+        self.active: npt.NDArray[Any] = np.zeros(n, np.uint8 if m < 256 else np.int32)
         for g, code in zip(self.cols, self.codes):
             digits = np.indices((self.b,) * len(g)).reshape(len(g), -1)
             voting = np.count_nonzero(digits, axis=0).astype(self.active.dtype)  # LFs voting, by code
-            self.active += voting[code]
+            np.add(self.active, voting[code], out=self.active)
 
-    def _code(self, A: IntArray, cols: list[int]) -> npt.NDArray[np.integer[Any]]:
+    def _code(self, A: IntArray, cols: list[int]) -> npt.NDArray[Any]:
         dtype = np.dtype(np.uint8) if self.b ** len(cols) <= 256 else np.dtype(np.int32)
-        code = (A[:, cols[0]] + 1).astype(dtype)
+        code: npt.NDArray[Any] = (A[:, cols[0]] + 1).astype(dtype)
         for col in cols[1:]:
-            code *= dtype.type(self.b)
-            code += (A[:, col] + 1).astype(dtype)
+            np.multiply(code, self.b, out=code, dtype=dtype)
+            np.add(code, (A[:, col] + 1).astype(dtype), out=code)
         return code
 
     def own_table(self, g: int, m: int) -> npt.NDArray[np.int64]:
@@ -103,7 +103,7 @@ def dense_counts(A: IntArray, k: int) -> tuple[FloatArray, FloatArray]:
         for h in range(g + 1, len(sizes)):
             t = np.zeros(sizes[g] * sizes[h], np.int64)
             for s in range(0, n, _CHUNK):
-                joint = grp.codes[g][s : s + _CHUNK].astype(small) * small.type(sizes[h])
+                joint = np.multiply(grp.codes[g][s : s + _CHUNK], sizes[h], dtype=small)
                 joint += grp.codes[h][s : s + _CHUNK]
                 t += np.bincount(joint, minlength=t.size)
             _decode(O, t, grp.cols[g], grp.cols[h], b, k)
