@@ -6,9 +6,9 @@ packed ``c`` to a group into one small integer code per row (``(k+1)^c`` values,
 included), and each pair of groups is tallied by one ``bincount`` of a combined code; the
 ``(k+1)^c x (k+1)^c`` tables are then summed down to the per-LF-pair blocks. A group with
 itself is tallied together with the number of LFs voting on the row, which gives the vote
-tally by votes per row (what the vote-share balance guess needs) from the same pass. The
-counts are exact integers, the same as :func:`lf.models._stats.cooccurrence` gives on unit
-counts.
+tally by votes per row (what the vote-share balance guess needs) from the same pass. Rows
+are taken a chunk at a time: memory is the tables and one chunk's codes. The counts are
+exact integers, the same as :func:`lf.models._stats.cooccurrence` gives on unit counts.
 """
 
 from __future__ import annotations
@@ -46,24 +46,22 @@ def dense_is_cheaper(m: int, k: int, pairs_per_row: float) -> bool:
 
 
 class _Groups:
-    """The LFs in groups of ``group_size(k)``, each group's code per row (first LF most
-    significant digit, base ``k + 1``, ABSTAIN as 0) and the number of LFs voting on each row.
-
-    Memory: one byte per row and group (``k < 127``; a group code has at most 128 values
-    then) and the vote count per row.
-    """
+    """Rows of the matrix with the LFs in groups of ``group_size(k)``: each group's code per
+    row (first LF most significant digit, base ``k + 1``, ABSTAIN as 0) and the number of
+    LFs voting on each row. Made for a chunk of rows at a time: one byte per row and group
+    (``k < 127``; a group code has at most 128 values then)."""
 
     def __init__(self, A: IntArray, k: int) -> None:
         n, m = A.shape
-        self.b, c = k + 1, group_size(k)
+        self.m, self.b, c = m, k + 1, group_size(k)
         self.cols = [list(range(s, min(s + c, m))) for s in range(0, m, c)]
         self.sizes = [self.b ** len(g) for g in self.cols]
         self.codes = [self._code(A, g) for g in self.cols]
-        self.active: npt.NDArray[Any] = np.zeros(n, np.uint8 if m < 256 else np.int32)
+        self.active: npt.NDArray[Any] = np.zeros(n, np.int32)
         for g, code in zip(self.cols, self.codes):
             digits = np.indices((self.b,) * len(g)).reshape(len(g), -1)
-            voting = np.count_nonzero(digits, axis=0).astype(self.active.dtype)  # LFs voting, by code
-            np.add(self.active, voting[code], out=self.active)
+            voting = np.count_nonzero(digits, axis=0).astype(np.int32)  # LFs voting, by code
+            self.active += voting[code]
 
     def _code(self, A: IntArray, cols: list[int]) -> npt.NDArray[Any]:
         dtype = np.dtype(np.uint8) if self.b ** len(cols) <= 256 else np.dtype(np.int32)
@@ -73,50 +71,51 @@ class _Groups:
             np.add(code, (A[:, col] + 1).astype(dtype), out=code)
         return code
 
-    def own_table(self, g: int, m: int) -> npt.NDArray[np.int64]:
-        """``(m+1) x size`` counts of rows by votes per row and group ``g``'s code."""
+    def own_table(self, g: int) -> npt.NDArray[np.int64]:
+        """Counts of rows by votes per row and group ``g``'s code (``(m+1) * size``, flat)."""
         size = self.sizes[g]
-        t = np.zeros((m + 1) * size, np.int64)
-        for s in range(0, self.active.size, _CHUNK):  # bounded int32 temporaries
-            joint = self.active[s : s + _CHUNK].astype(np.int32) * np.int32(size)
-            joint += self.codes[g][s : s + _CHUNK]
-            t += np.bincount(joint, minlength=t.size)
-        return t.reshape(m + 1, size)
+        return np.bincount(self.active * size + self.codes[g], minlength=(self.m + 1) * size)
+
+    def pair_table(self, g: int, h: int) -> npt.NDArray[np.int64]:
+        """Counts of rows by group ``g``'s code and group ``h``'s (``size_g * size_h``, flat)."""
+        bins = self.sizes[g] * self.sizes[h]
+        joint = np.multiply(self.codes[g], self.sizes[h], dtype=np.uint16 if bins <= 1 << 16 else np.int64)
+        joint += self.codes[h]
+        return np.bincount(joint, minlength=bins)
 
 
 def dense_counts(A: IntArray, k: int) -> tuple[FloatArray, FloatArray]:
     """``(m*k) x (m*k)`` counts of rows where LF i votes a and LF j votes b (unit row counts),
-    and :func:`dense_vote_tally`, from one pass over the columns."""
+    and :func:`dense_vote_tally`, from one pass over the columns, a chunk of rows at a time."""
     n, m = A.shape
-    grp = _Groups(A, k)
-    b, sizes = grp.b, grp.sizes
+    tables: dict[tuple[int, int], npt.NDArray[np.int64]] = {}  # (g, g): own table, (g, h): pair
+    for s in range(0, max(n, 1), _CHUNK):
+        grp = _Groups(A[s : s + _CHUNK], k)
+        for g in range(len(grp.sizes)):
+            for h in range(g, len(grp.sizes)):
+                t = grp.own_table(g) if h == g else grp.pair_table(g, h)
+                tables[g, h] = tables[g, h] + t if (g, h) in tables else t
+    b, cols = grp.b, grp.cols
     O = np.zeros((m * k, m * k))
     tally = np.zeros((m + 1, k))
-    for g in range(len(sizes)):
-        own = grp.own_table(g, m)
-        _add_tally(tally, own, len(grp.cols[g]), b)
-        _decode(O, own.sum(axis=0), grp.cols[g], None, b, k)
-        if g + 1 == len(sizes):
-            break
-        bins = sizes[g] * sizes[g + 1]  # the largest of this group's pair tables
-        small = np.dtype(np.uint16) if bins <= 1 << 16 else np.dtype(np.int64)
-        for h in range(g + 1, len(sizes)):
-            t = np.zeros(sizes[g] * sizes[h], np.int64)
-            for s in range(0, n, _CHUNK):
-                joint = np.multiply(grp.codes[g][s : s + _CHUNK], sizes[h], dtype=small)
-                joint += grp.codes[h][s : s + _CHUNK]
-                t += np.bincount(joint, minlength=t.size)
-            _decode(O, t, grp.cols[g], grp.cols[h], b, k)
+    for (g, h), t in tables.items():
+        if g == h:
+            T = t.reshape(m + 1, -1)
+            _add_tally(tally, T, len(cols[g]), b)
+            _decode(O, T.sum(axis=0), cols[g], None, b, k)
+        else:
+            _decode(O, t, cols[g], cols[h], b, k)
     return O + np.triu(O, 1).T, tally
 
 
 def dense_vote_tally(A: IntArray, k: int) -> FloatArray:
     """``(m+1) x k`` counts of votes for each label, by the number of LFs voting on the row."""
     m = A.shape[1]
-    grp = _Groups(A, k)
     tally = np.zeros((m + 1, k))
-    for g in range(len(grp.sizes)):
-        _add_tally(tally, grp.own_table(g, m), len(grp.cols[g]), grp.b)
+    for s in range(0, A.shape[0], _CHUNK):
+        grp = _Groups(A[s : s + _CHUNK], k)
+        for g in range(len(grp.sizes)):
+            _add_tally(tally, grp.own_table(g).reshape(m + 1, -1), len(grp.cols[g]), grp.b)
     return tally
 
 
