@@ -20,6 +20,7 @@ WRENCH's among them, keep L-BFGS-B.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -32,6 +33,7 @@ from lf.models._pqn import minimize_box
 __all__ = ["Problem", "agreement_accuracies", "fit_rates", "objective"]
 
 FloatArray = npt.NDArray[np.float64]
+Objective = Callable[[FloatArray], tuple[float, FloatArray]]
 LARGE = 50_000  # variables from which the projected L-BFGS replaces scipy's L-BFGS-B
 
 
@@ -68,11 +70,13 @@ def fit_rates(
     tol: float,
     start: tuple[FloatArray, FloatArray] | None = None,
     targets: npt.NDArray[np.intp] | None = None,
+    tied: bool = False,
 ) -> tuple[FloatArray, Any]:
     """``mu`` (``mk x k``) minimising the loss, whose prior is ``D0, S0``, from ``start``
     (default: the prior). ``S`` is fixed at 1 in the column of the class each row
     ``j * k + l`` points to (``targets``; default ``l``): that vote fires on no class more
-    often than on it.
+    often than on it. ``tied``: one ``S`` for every other class of a row (a vote's rate is
+    the same on every class it does not point to; the prior's ``S0`` is already so).
 
     Only the ``fitted`` rows are optimised; the others are fixed at ``D = 0``, ``S = S0``
     (exact for the rows whose agreement entries are all 0, see the module docstring).
@@ -89,19 +93,46 @@ def fit_rates(
     x0 = np.concatenate([D_start[sel], S_start[sel].ravel()])
     lower = np.zeros_like(x0)
     lower[label.size + diag] = 1.0  # S[row, own label] is fixed at 1
-    if x0.size > LARGE:
+    if tied:
+        res = _tied_fit(pr, x0, k, max_iter, tol)
+    elif x0.size > LARGE:
         res = minimize_box(
             lambda x: loss_then_gradient_in_x(x, pr), x0, lower, np.ones_like(x0), max_iter=max_iter, ftol=tol, gtol=tol * 1e-3
         )
     else:
-        res = _lbfgsb(pr, x0, Bounds(lower, np.ones_like(x0)), max_iter, tol)
+        res = _lbfgsb(lambda x: objective(x, pr), x0, Bounds(lower, np.ones_like(x0)), max_iter, tol)
     n_rows = label.size
     mu[sel] = res.x[:n_rows, None] * res.x[n_rows:].reshape(n_rows, k)
     return mu, res
 
 
-def _lbfgsb(pr: Problem, x0: FloatArray, bounds: Bounds, max_iter: int, tol: float) -> Any:
-    """scipy's L-BFGS-B to a reduction of the loss of ``tol`` *relative to the loss*.
+def _tied_fit(pr: Problem, x0: FloatArray, k: int, max_iter: int, tol: float) -> Any:
+    """The fit over ``[D, s]``, ``S[row] = s[row]`` off the row's own class (1 there): the
+    loss and its gradient are the full ones, the gradient in ``s`` summed over the classes
+    ``s`` stands for. The result's ``x`` is the full ``[D, S]``."""
+    n_rows = pr.d.size
+    off = np.ones((n_rows, k))
+    off.ravel()[pr.diag] = 0.0
+
+    def full(t: FloatArray) -> FloatArray:
+        S = t[n_rows:, None] * off
+        S.ravel()[pr.diag] = 1.0
+        return np.concatenate([t[:n_rows], S.ravel()])
+
+    def fun(t: FloatArray) -> tuple[float, FloatArray]:
+        val, g = objective(full(t), pr)
+        return val, np.concatenate([g[:n_rows], (g[n_rows:].reshape(n_rows, k) * off).sum(axis=1)])
+
+    S_start = x0[n_rows:].reshape(n_rows, k)
+    t0 = np.concatenate([x0[:n_rows], (S_start * off).sum(axis=1) / max(k - 1, 1)])
+    res = _lbfgsb(fun, t0, Bounds(np.zeros_like(t0), np.ones_like(t0)), max_iter, tol)
+    res.x = full(res.x)
+    return res
+
+
+def _lbfgsb(fun: Objective, x0: FloatArray, bounds: Bounds, max_iter: int, tol: float) -> Any:
+    """scipy's L-BFGS-B on ``fun`` (loss and gradient) to a reduction of the loss of ``tol``
+    *relative to the loss*.
 
     L-BFGS-B stops when an iteration lowers ``f`` by at most ``ftol * max(|f|, 1)``. The
     loss is 1 at ``mu = 0`` and far below 1 at the optimum (0.0055 on WRENCH chemprot), so
@@ -111,15 +142,15 @@ def _lbfgsb(pr: Problem, x0: FloatArray, bounds: Bounds, max_iter: int, tol: flo
     stopped, with the loss scaled to 1 there, makes ``tol`` relative (chemprot: at most
     0.25% of its test labels change under renaming; its fit takes 0.5 s instead of 0.11 s).
     """
-    res = _restarting(pr, x0, bounds, max_iter, tol, 1.0)
+    res = _restarting(fun, x0, bounds, max_iter, tol, 1.0)
     if res.success and 0.0 < res.fun < 1.0 and res.nit < max_iter:
-        again = _restarting(pr, res.x, bounds, max_iter - res.nit, tol, 1.0 / res.fun)
+        again = _restarting(fun, res.x, bounds, max_iter - res.nit, tol, 1.0 / res.fun)
         again.nit += res.nit
         res = again
     return res
 
 
-def _restarting(pr: Problem, x0: FloatArray, bounds: Bounds, max_iter: int, tol: float, scale: float) -> Any:
+def _restarting(fun: Objective, x0: FloatArray, bounds: Bounds, max_iter: int, tol: float, scale: float) -> Any:
     """L-BFGS-B on ``scale`` times the loss, restarted once after a failed line search.
 
     The line search fails ("ABNORMAL") when no step lowers the loss in floating point, e.g.
@@ -131,7 +162,7 @@ def _restarting(pr: Problem, x0: FloatArray, bounds: Bounds, max_iter: int, tol:
     """
     def run(x: FloatArray, iters: int) -> Any:
         def scaled(v: FloatArray) -> tuple[float, FloatArray]:
-            f, g = objective(v, pr)
+            f, g = fun(v)
             return f * scale, g * scale
 
         opts = {"maxiter": iters, "ftol": tol, "gtol": tol * 1e-3}

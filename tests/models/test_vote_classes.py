@@ -166,7 +166,8 @@ def test_lf_fit_says_when_the_votes_cannot_determine_the_fit(tmp_path, capsys):
 
     err = said(str(tmp_path / "one.parquet"))
     assert "warning: LabelModel: the LFs' votes give 6 agreement statistics for 11 unknowns" in err
-    assert "accuracies and class balance rest on the model's prior" in err and "--class-balance dev" in err
+    assert "each vote got one rate for all the classes it does not point to (8 unknowns" in err
+    assert "accuracies and class balance rest on it and on the model's prior" in err and "--class-balance dev" in err
     assert "each class is voted by one LF only" not in err  # the warning says it, once
     err = said(str(tmp_path / "one.parquet"), "--class-balance", "0.6,0.3,0.1")
     assert "6 agreement statistics for 9 unknowns" in err and "--class-balance" not in err

@@ -39,7 +39,7 @@ def test_the_fit_warnings_are_in_the_json_and_html(tmp_path, capsys):
     assert " ".join(captured.err.split()).count("warning: LabelModel: the LFs' votes give 6") == 1  # still on stderr, once
     page = html.read_text(encoding="utf-8")
     assert '<section id="model-warnings"><h2>Label model warnings</h2>' in page
-    assert "the learned accuracies and class balance rest on the model&#x27;s prior" in page
+    assert "the learned accuracies and class balance rest on it and on the model&#x27;s prior" in page
 
 
 def test_a_fit_without_warnings_has_none(tmp_path, capsys):
