@@ -12,7 +12,8 @@ What an LF's labels depend on, and how each part enters its fingerprint:
   and classes run in memory (a file edited but not reloaded runs the old code). Any edit of
   such a module re-runs the LFs that reach it (an edit elsewhere in the LF's own module
   does not);
-- an installed package (stdlib, site-packages): its name and version (a function is the
+- an installed package (stdlib, site-packages): its name and version, and the file hashes
+  its installer recorded, which a rebuild installed under the same version changes (a function is the
   package's when its code's file is too: ``functools.wraps`` lends the user's own function
   the ``__module__`` of the one it wraps; a library's code lent to the user's class, such
   as a dataclass's ``__repr__``, counts as the library's, with what it wraps);
@@ -65,6 +66,7 @@ from lf.apply.code_reading import (
     is_module,
     lf_code_digest,
     module_origin,
+    release,
     runtime_versions,
     shown_module,
     source_imports,
@@ -494,7 +496,7 @@ class Fingerprinter:
         if stdlib:
             return f"stdlib:{sys.version}".encode()
         try:  # most distributions are named as their top-level package: no scan needed
-            return f"{top}=={importlib.metadata.version(top)}".encode()
+            return release(top, files=self._lf_code != b"-").encode()
         except importlib.metadata.PackageNotFoundError:
             pass
         if self._dists is None:
@@ -502,7 +504,7 @@ class Fingerprinter:
         dists = sorted(set(self._dists.get(top, [])))
         if not dists:
             return None
-        return ";".join(f"{d}=={importlib.metadata.version(d)}" for d in dists).encode()
+        return ";".join(release(d, files=self._lf_code != b"-") for d in dists).encode()
 
     def _resolve_imports(self, imports: list[tuple[int, str, tuple[str, ...]]], package: str) -> list[str]:
         """Module names for import statements; ``from m import x`` gives ``m.x`` when x is a
