@@ -278,7 +278,25 @@ def _fitted_already() -> NoReturn:
     raise click.UsageError("A saved model is already fitted: drop --dev / --class-balance, or give a model name.")
 
 
-def _dev(dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], L: Any) -> tuple[Any, Any] | None:
+def _same_lfs(dev: str, L_dev: Any, matrix: str, L: Any) -> None:
+    """The dev matrix has the training matrix's LFs, labels and LF definitions: votes of
+    other ones would choose the model on what these LFs do not do."""
+    from lf.output import label_names
+
+    changed = [n for n, a, b in zip(L.names, L.lf_fingerprints or (), L_dev.lf_fingerprints or ()) if a and b and a != b]
+    if L_dev.names != L.names:
+        what = "it was made with other LFs"
+    elif L_dev.labels != L.labels or L_dev.cardinality != L.cardinality:
+        what = f"its labels are {', '.join(label_names(L_dev))} (in that order), the training matrix's {', '.join(label_names(L))}"
+    elif changed:
+        shown = ", ".join(repr(n) for n in changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        what = f"it was made when LF{'s' if len(changed) > 1 else ''} {shown} had another definition (code, code it calls, resources or declared files)"
+    else:
+        return
+    raise DataError(f"The --dev matrix {dev!r} does not go with the training matrix {matrix!r}: {what}. Apply the same LF module to both.")
+
+
+def _dev(dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], matrix: str, L: Any) -> tuple[Any, Any] | None:
     from lf.matrix import LabelMatrix
 
     if dev is None:
@@ -289,8 +307,7 @@ def _dev(dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], L: An
         raise click.UsageError("--dev needs --dev-gold COLUMN and --dev-data DATA (the data the dev matrix was made from).")
     check_columns(dev_data, "--dev-data", [("--dev-gold", dev_gold)])
     L_dev = LabelMatrix.load(dev)
-    if L_dev.names != L.names:
-        raise DataError(f"{dev!r} was made with other LFs than the training matrix; apply the same LF module to both.")
+    _same_lfs(dev, L_dev, matrix, L)
     check_row_ids(dev_data, "--dev-data", L_dev, None, dev)
     values = gold_before_run(dev_data, "--dev-gold", dev_gold, L.labels)
     return L_dev, gold_after_run(values, "--dev-gold", dev_gold, L, n=L_dev.n)
@@ -321,7 +338,7 @@ def fit_cmd(
     start = time.perf_counter()
     L = LabelMatrix.load(matrix)
     spec = deps_cli.with_dependencies(model_spec, dependencies, L.names)
-    model, desc = _fit(L, spec, class_balance, _dev(dev, dev_gold, dev_data, L))
+    model, desc = _fit(L, spec, class_balance, _dev(dev, dev_gold, dev_data, matrix, L))
     model.save(output)
     for line in deps_cli.learned_lines(model, L, class_balance is None and model_spec != "auto"):
         _console(stderr=True).print(line, markup=False)
