@@ -25,6 +25,7 @@ from lf.cli._shared import (
     _console,
     _folders,
     _inputs,
+    check_declared,
     engine_from,
     say,
 )
@@ -75,8 +76,10 @@ def _apply_streaming(data: tuple[str, ...], lfs_target: str, output: str, opts: 
     from lf.corpus import Corpus
     from lf.label import apply_to_file
 
+    lfs = lf.load_lfs(lfs_target)
+    check_declared([("-o", output)], lfs)
     table, stats = reports_cache(apply_to_file)(
-        lf.load_lfs(lfs_target), Corpus(list(data)), output, engine=opts.get("engine_obj") or opts.get("engine"),
+        lfs, Corpus(list(data)), output, engine=opts.get("engine_obj") or opts.get("engine"),
         n_jobs=opts["n_jobs"], chunk_size=opts["chunk_size"],
         on_error=opts["on_error"], progress=opts["progress"], text_column=opts["text_column"],
         id_column=opts["id_column"], cache=opts["cache_dir"],
@@ -414,6 +417,7 @@ def label_cmd(
         if source is not None:
             check_columns(source, what, [("--id-column", opts["id_column"]), (gold_option, column)], text_column=text_column)
     lfs = lf.load_lfs(lfs_target)
+    check_declared([] if on_cluster else outputs, lfs)
     _check_model_choice(model_spec, class_balance, bool(dev_data), [x.name for x in lfs], lfs.labels)
     model = deps_cli.with_dependencies(model_spec, dependencies, [x.name for x in lfs])
     labels = lfs.labels
