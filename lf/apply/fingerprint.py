@@ -72,7 +72,7 @@ from lf.apply.code_reading import (
     source_imports,
     walk_code,
 )
-from lf.apply.world import world_module, world_reason
+from lf.apply.world import parameters, world_module, world_reason
 from lf.core import LabelingFunction, Preprocessor
 from lf.errors import DataError
 
@@ -149,7 +149,7 @@ class Fingerprinter:
     def _step(self, step: LabelingFunction | Preprocessor, seen: dict[int, Any]) -> bytes | None:
         """An LF's or a preprocessor's own function, resources and declared files."""
         func = step.f if isinstance(step, LabelingFunction) else step.func
-        code = self._func(func, seen)
+        code = self._func(func, seen, step.resources)
         res = self.value(sorted(step.resources.items()), seen)
         if code is None or res is None:
             return None
@@ -176,7 +176,8 @@ class Fingerprinter:
         return b"files:" + b"|".join(parts)
 
     # -- code ------------------------------------------------------------------------------
-    def _func(self, func: Any, seen: dict[int, Any]) -> bytes | None:
+    def _func(self, func: Any, seen: dict[int, Any], resources: dict[str, Any] | None = None) -> bytes | None:
+        """A function's part of a fingerprint; ``resources``: what an LF's calls get besides the row."""
         if id(func) in seen:
             return b"<recursion>"
         seen[id(func)] = func  # kept alive: a freed id could be reused
@@ -218,7 +219,8 @@ class Fingerprinter:
                 return self._code(func, code, seen)
             finally:
                 self._trusted -= 1
-        reason = None if self._trusted else world_reason(code, func.__globals__, _cells(func), files=self._opens_files)
+        params = parameters(func, resources)
+        reason = None if self._trusted else world_reason(code, func.__globals__, _cells(func), files=self._opens_files, params=params)
         if reason is not None:
             return self._not_cacheable(f"{func.__qualname__}: {reason}")
         return self._code(func, code, seen)
@@ -429,7 +431,7 @@ class Fingerprinter:
         # reloaded runs its old code, and its labels must not be stored under the new source.
         if isinstance(value, types.FunctionType):
             if not self._trusted and self._library_code(value.__code__) is None:
-                reason = world_reason(value.__code__, value.__globals__, _cells(value), files=self._opens_files)
+                reason = world_reason(value.__code__, value.__globals__, _cells(value), files=self._opens_files, params=parameters(value))
                 if reason is not None:
                     return self._not_cacheable(f"{shown_module(name)}.{value.__qualname__}: {reason}")
             cells = [c.cell_contents for c in value.__closure__ or () if filled_cell(c)]
@@ -439,7 +441,7 @@ class Fingerprinter:
             for method in vars(value).values():
                 func = getattr(method, "__func__", method)
                 if not self._trusted and isinstance(func, types.FunctionType) and self._library_code(func.__code__) is None:
-                    reason = world_reason(func.__code__, func.__globals__, _cells(func), files=self._opens_files)
+                    reason = world_reason(func.__code__, func.__globals__, _cells(func), files=self._opens_files, params=parameters(func))
                     if reason is not None:
                         return self._not_cacheable(f"{shown_module(name)}.{func.__qualname__}: {reason}")
             members = [(k, m._value_) for k, m in value.__members__.items()] if issubclass(value, enum.Enum) else []
