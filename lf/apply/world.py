@@ -10,7 +10,8 @@ chunk's labels then depend on the chunks before it. :func:`world_reason` finds t
 function's bytecode; such an LF is not cached (it runs every time).
 
 Found: the builtins that read outside the code (``open``, ``input``, ``hash``, ``id``,
-``eval`` ...), anything of a module that reads the machine (``os``, ``sys``, ``time``,
+``eval`` ...), anything of a module that reads the machine (also in a default argument, a resource or
+a closure: a ``Path`` read as the LF runs; ``os``, ``sys``, ``time``,
 ``random``, ``pathlib``, ``socket``, ``subprocess``, ``urllib``, ``requests``, and
 ``importlib``, whose ``import_module`` runs a module named only at run time ...), the
 attributes ``now``, ``today``, ``utcnow``, ``environ``, ``getenv``, ``urandom`` and
@@ -154,10 +155,10 @@ def _reason(code: types.CodeType, namespace: dict[str, Any], cells: dict[str, An
                     return f"it calls {name}(), which reads a file: declare it with files=[...]"
             elif name in _BUILTINS and hasattr(builtins, name) and not _allowed(name, code, files, instructions, at):
                 return f"it calls {name}(), which reads outside its code"
-        elif ins.opname in ("LOAD_DEREF", "LOAD_CLOSURE") and name in outer:
-            value = cells.get(name)
-        elif ins.opname.startswith("LOAD_FAST") and name in params:  # a default or a resource
-            value = params[name]
+        elif ins.opname in ("LOAD_DEREF", "LOAD_CLOSURE") and name in outer or ins.opname.startswith("LOAD_FAST") and name in params:
+            value = params[name] if ins.opname.startswith("LOAD_FAST") else cells.get(name)  # params: a default or a resource
+            if world_module(_owner(value), files=files):  # a Path read as it runs: its name is all the key has
+                return f"it uses {name} ({_owner(value)}), which reads the machine when called"
         elif ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
             return f"it assigns the global {name}"
         elif ins.opname in ("STORE_DEREF", "DELETE_DEREF") and name in outer:

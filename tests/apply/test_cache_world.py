@@ -83,6 +83,32 @@ CASES = {
         ),
         "file",
     ),
+    "path_resource_read_as_it_runs": (  # its fingerprint has the path, not what the file holds
+        (
+            "from pathlib import Path\n@labeling_function(resources={'path': Path(WORDS)})\ndef target(x, path):\n"
+            "    return 1 if x.text.split()[0] in path.read_text().split() else ABSTAIN\n"
+        ),
+        "file",
+    ),
+    "path_default_read_as_it_runs": (
+        (
+            "from pathlib import Path\n@labeling_function()\ndef target(x, path=Path(WORDS)):\n"
+            "    return 1 if x.text.split()[0] in path.read_text().split() else ABSTAIN\n"
+        ),
+        "file",
+    ),
+    "path_in_a_closure_read_as_it_runs": (
+        (
+            "from pathlib import Path\ndef make(path):\n    @labeling_function(name='target')\n    def target(x):\n"
+            "        return 1 if x.text.split()[0] in path.read_text().split() else ABSTAIN\n    return target\n"
+            "target = make(Path(WORDS))\n"
+        ),
+        "file",
+    ),
+    "seeded_random_generator_resource": (
+        "import random\n@labeling_function(resources={'rng': random.Random(0)})\ndef target(x, rng):\n    return 1 if rng.random() < 0.5 else ABSTAIN\n",
+        "draws",
+    ),
     "seeded_random": (
         "import random\nrandom.seed(0)\n@labeling_function()\ndef target(x):\n    return 1 if random.random() < 0.5 else ABSTAIN\n",
         "draws",
