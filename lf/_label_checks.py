@@ -8,12 +8,13 @@ from typing import Any
 
 from lf.errors import DataError, ParameterError
 
-__all__ = ["check_cluster_paths", "check_paths", "model_object"]
+__all__ = ["check_cluster_paths", "check_paths", "declared_files", "model_object"]
 
 
-def check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, model: Any = None) -> None:
+def check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, model: Any = None, lfs: Any = ()) -> None:
     """Before the run: outputs of a known format, in writable folders, none of them a data
-    file, a dev data file or the saved model read (the outputs replace their files at the end)."""
+    file, a dev data file, the saved model read or a file an LF declares (the outputs
+    replace their files at the end)."""
     from lf.io import _as_paths, detect_format
     from lf.paths import check_outputs, check_unmatched
 
@@ -27,8 +28,18 @@ def check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, mo
     models = [Path(model)] if isinstance(model, (str, os.PathLike)) and str(model).lower().endswith(".json") else []
     inputs = [("`data`", p) for p in corpus.files or []] + [("`dev`", p) for p in dev_files]
     inputs += [("`model`", p) for m in models for p in (m, m.with_name(f"{m.stem}.model.npz"))]
-    check_outputs(named, inputs)
+    check_outputs(named, inputs + declared_files(lfs))
     check_unmatched(named, _patterns(corpus, dev))
+
+
+def declared_files(lfs: Any) -> list[tuple[str, Path]]:
+    """The files the LFs and their preprocessors declare (``files=``): what they read."""
+    steps = [step for x in lfs for step in (x, *x.pre)]
+    kinds = {id(x): "LF" for x in lfs}
+    return [
+        (f"file {kinds.get(id(step), 'preprocessor')} {step.name!r} declares (files=)", Path(p))
+        for step in steps for p in getattr(step, "files", ())
+    ]
 
 
 def check_cluster_paths(outputs: list[tuple[str, Any]], corpus: Any) -> None:

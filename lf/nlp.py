@@ -14,9 +14,10 @@ tokenizer runs). A pipeline named by ``model=`` is loaded once per process or Da
 With ``doc_cache=`` (or ``$LF_DOC_CACHE``) parsed Docs are stored on disk
 (:mod:`lf.doc_cache`) and reused by later runs, other engines and other workers.
 
-An LF should read only what its ``needs`` provide: other LFs on the same pipeline may add
-annotations to the shared Doc, but the LF-label cache (``apply(cache=...)``) keys an LF on
-its own ``needs``.
+An LF should read only what its ``needs`` provide: its Doc also holds what the other LFs
+of the run on the same pipeline need (the parse is shared), whether they run or the
+LF-label cache answers for them, so an LF reading more labels by what the run's LFs need
+together; the cache (``apply(cache=...)``) keys each spaCy LF by that whole parse.
 """
 
 from __future__ import annotations
@@ -186,8 +187,7 @@ class _ChunkDocs:
 
     def __init__(self, first: SpacyPreprocessor, peers: list[SpacyPreprocessor]) -> None:
         self.pipeline = first.pipeline
-        needs = [n for p in peers for n in p.components()]
-        self.components = self.pipeline.components(dict.fromkeys(needs))
+        self.components = _shared(peers)
         self.batch_size, self.n_process, self.cache = first.batch_size, first.n_process, first.doc_cache
         self.docs: dict[str, Any] = {}
         self._description: dict[str, Any] | None = None
@@ -211,6 +211,29 @@ class _ChunkDocs:
             if self.cache is not None:
                 self.cache.put(self.description(), missing, parsed)
         return self.docs
+
+
+def _shared(peers: Sequence[SpacyPreprocessor]) -> tuple[str, ...]:
+    """The components one parse runs for preprocessors of one group: all their needs."""
+    needs = [n for p in peers for n in p.components()]
+    return peers[0].pipeline.components(dict.fromkeys(needs))
+
+
+def shared_parses(lfs: Sequence[LabelingFunction]) -> list[str]:
+    """Per LF, the parses its spaCy preprocessors share with the other LFs of a run (one
+    per chunk and group runs the needs of them all, see the kernel): an LF that reads more
+    of the Doc than its own ``needs`` labels by them, so the LF cache keys it by the
+    components they run (its fingerprint has the pipeline). "" for an LF without a spaCy
+    preprocessor."""
+    groups: dict[Any, list[SpacyPreprocessor]] = {}
+    for p in (p for lf in lfs for p in lf.pre if isinstance(p, SpacyPreprocessor)):
+        groups.setdefault(p.group, []).append(p)
+    parses = {group: _shared(peers) for group, peers in groups.items()}
+    out = []
+    for lf in lfs:
+        mine = sorted({",".join(parses[p.group]) for p in lf.pre if isinstance(p, SpacyPreprocessor)})
+        out.append("|".join(mine))
+    return out
 
 
 def _text(x: Row, field: str) -> str | BaseException:

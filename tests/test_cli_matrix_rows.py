@@ -66,3 +66,30 @@ def test_ids_of_another_column_are_named_not_taken_for_a_reorder(tmp_path: Path,
     assert "with --id-column" in err and "in another order" not in err
     # ... and the column the ids came from matches.
     assert main(["report", str(matrix), "--data", str(data), "--gold", "label", "--id-column", "doc"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("edit", "told"),
+    [
+        (("len(x.words) <= 4", "len(x.words) <= 9"), "made when LF 'short_comment' had another definition"),
+        (('LABELS = ["HAM", "SPAM"]\nHAM, SPAM = 0, 1', 'LABELS = ["SPAM", "HAM"]\nHAM, SPAM = 1, 0'), "its labels are SPAM, HAM"),
+    ],
+)
+def test_fit_refuses_a_dev_matrix_of_other_lf_definitions_or_labels(
+    saved: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], edit: tuple[str, str], told: str,
+) -> None:
+    # The same LF names, but the dev rows were labeled by an edited module: the model
+    # would be chosen on votes the training LFs do not give.
+    matrix, data, _ = saved
+    source = DEMO_LFS.read_text()
+    assert edit[0] in source
+    edited = tmp_path / "edited_lfs.py"
+    edited.write_text(source.replace(edit[0], edit[1]))
+    dev = tmp_path / "dev.parquet"
+    assert main(["apply", "--lfs", str(edited), str(data), "-o", str(dev)]) == 0
+    capsys.readouterr()
+    args = ["fit", str(matrix), "--model", "auto", "--dev", str(dev), "--dev-gold", "label", "--dev-data", str(data)]
+    assert main([*args, "-o", str(tmp_path / "m.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and told in err and str(dev) in err and str(matrix) in err, err
+    assert not (tmp_path / "m.json").exists()

@@ -331,3 +331,31 @@ def test_a_real_lf_process_refuses_to_overwrite_its_input(work: Path, lfs: Path)
         assert "Traceback" not in proc.stderr
     assert _digests(work) == before
     assert not (work / "calls.log").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["apply", "x.csv", "--lfs", "{lfs}", "-o", "./words.parquet"],
+        ["label", "x.csv", "--lfs", "{lfs}", "-o", "words.parquet"],
+        ["label", "x.csv", "--lfs", "{lfs}", "-o", "out.csv", "--matrix", "sub/../words.parquet"],
+        ["sample", "x.csv", "--lfs", "{lfs}", "-o", "words.csv", "--model", "mv"],
+    ],
+)
+def test_an_output_that_is_a_file_an_lf_declares_is_refused(
+    work: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    # The LF reads its word list from the file it declares; the output must not replace it.
+    lfs = _module(work, extra=(
+        "from pathlib import Path\n"
+        "@labeling_function(files=['words.parquet', 'words.csv'])\n"
+        "def listed(x):\n"
+        "    _called()\n"
+        "    return 1 if Path('words.csv').stat().st_size and 'money' in x.text else ABSTAIN\n"
+    ))
+    for name in ("words.parquet", "words.csv"):
+        (work / name).write_text("money\n")
+    before = _digests(work)
+    code, _, err = run(capsys, *(a.format(lfs=lfs) for a in command))
+    assert_refused_before_the_run(code, err, "is the input file LF 'listed' declares (files=)", work)
+    assert _digests(work) == before

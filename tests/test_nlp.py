@@ -202,6 +202,31 @@ def test_the_label_cache_reuses_nlp_lfs(comments: pd.DataFrame, tmp_path: Path) 
     assert (again.seconds == first.seconds).all()  # reused, not run again
 
 
+def _reads_ents(vote: int):  # type: ignore[no-untyped-def]
+    @nlp_labeling_function(model=MODEL, needs=(), name="reads_ents")
+    def reads_ents(x):  # needs no ner, yet reads the entities another LF's ner finds
+        return vote if x.doc.ents else ABSTAIN
+
+    return reads_ents
+
+
+def test_an_lf_reading_the_parse_of_another_lf_gets_it_from_a_cached_run_too(tmp_path: Path) -> None:
+    @nlp_labeling_function(model=MODEL, needs=("ner",))
+    def has_entity(x):
+        return SPAM if x.doc.ents else ABSTAIN
+
+    texts = pd.DataFrame({"text": ["Barack Obama visited Paris", "hello there", "Apple opened a shop in London"]})
+    lf.apply([has_entity, _reads_ents(SPAM)], texts, cache=tmp_path / "c", progress=False)
+    # has_entity comes from the cache, its ner does not run: reads_ents still sees the entities
+    edited = lf.apply([has_entity, _reads_ents(HAM)], texts, cache=tmp_path / "c", progress=False)
+    assert edited.cache_stats.reused == 1
+    np.testing.assert_array_equal(edited.array, lf.apply([has_entity, _reads_ents(HAM)], texts, progress=False).array)
+    assert edited.array[:, 1].tolist() == [HAM, ABSTAIN, HAM]
+    # without has_entity, nothing runs ner: its labels made with ner are not reused
+    alone = lf.apply([_reads_ents(HAM)], texts, cache=tmp_path / "c", progress=False)
+    assert alone.array[:, 0].tolist() == lf.apply([_reads_ents(HAM)], texts, progress=False).array[:, 0].tolist()
+
+
 def test_the_doc_cache_stays_under_its_size_cap(comments: pd.DataFrame, tmp_path: Path) -> None:
     from lf.doc_cache import DocCache
 

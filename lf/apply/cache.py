@@ -28,9 +28,11 @@ over it) is recomputed and replaced with an :class:`LFCacheWarning` naming it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -102,6 +104,13 @@ def chunk_key(chunk: pd.DataFrame) -> str | None:
     """A hex digest of a chunk's column names, dtypes and values (not of its position), or
     None when a value cannot be encoded faithfully (the chunk is then not cached)."""
     return chunk_digest(chunk, VERSION)
+
+
+def _shared_parses(lfs: list[LabelingFunction]) -> list[str]:
+    """Per LF, the spaCy parses it shares with the other LFs (:func:`lf.nlp.shared_parses`);
+    no spaCy LF exists unless :mod:`lf.nlp` was imported."""
+    nlp = sys.modules.get("lf.nlp")
+    return [""] * len(lfs) if nlp is None else list(nlp.shared_parses(lfs))
 
 
 def _warn(message: str) -> None:
@@ -181,8 +190,9 @@ class ChunkCache:
         fingerprinter = Fingerprinter()
         self.names = [lf.name for lf in lfs]
         self.fingerprints, self.reasons = [], []
-        for lf in lfs:
-            self.fingerprints.append(fingerprinter.lf(lf))
+        for lf, parse in zip(lfs, _shared_parses(lfs)):
+            fp = fingerprinter.lf(lf)
+            self.fingerprints.append(fp if fp is None or not parse else hashlib.sha256(f"{fp}|{parse}".encode()).hexdigest())
             self.reasons.append(fingerprinter.why or "")
         self.reused = self.computed = 0
 

@@ -20,7 +20,7 @@ from typing import Any
 
 __all__ = [
     "an_object", "attribute_modules", "code_bytes", "code_imports", "const_bytes", "filled_cell", "installed_roots", "is_code", "is_module",
-    "lf_code_digest", "module_origin", "runtime_versions", "shown_module", "source_imports", "walk_code",
+    "lf_code_digest", "module_origin", "release", "runtime_versions", "shown_module", "source_imports", "walk_code",
 ]
 
 _RUNTIME = ("numpy", "pandas", "pyarrow")  # rows, readers, templates' RE2: they decide labels too
@@ -124,6 +124,20 @@ def runtime_versions() -> bytes:
     neither the LF nor lf changed."""
     versions = [f"{name}=={importlib.metadata.version(name)}" for name in _RUNTIME]
     return "|".join([f"python {sys.version}", *versions]).encode()
+
+
+def release(dist: str, *, files: bool = True) -> str:
+    """``name==version`` of an installed distribution, and (``files``) a digest of the file
+    hashes its installer recorded (``RECORD``): a package reinstalled with other code under
+    the same version number (the user's own rules package, rebuilt) is another release. The
+    installer's own records (``.dist-info/``: where it came from, when) are left out."""
+    meta = importlib.metadata.distribution(dist)
+    if not files:
+        return f"{dist}=={meta.version}"
+    lines = (meta.read_text("RECORD") or "").splitlines()  # path,sha256=...,size; compiled files have no hash
+    hashed = sorted(x for x in lines if ".dist-info/" not in x and not x.endswith(",,"))
+    digest = hashlib.sha256("\n".join(hashed).encode()).hexdigest()[:16] if hashed else "-"
+    return f"{dist}=={meta.version}#{digest}"
 
 
 def is_code(value: Any) -> bool:

@@ -39,11 +39,11 @@ class _Recorder(Fingerprinter):
         super().__init__()
         self.owners: set[str] = set()
 
-    def _func(self, func: Any, seen: dict[int, Any]) -> bytes | None:
+    def _func(self, func: Any, seen: dict[int, Any], resources: dict[str, Any] | None = None) -> bytes | None:
         owner = getattr(func, "__module__", None)
         if isinstance(owner, str):
             self.owners.add(owner)
-        return super()._func(func, seen)
+        return super()._func(func, seen, resources)
 
     def _class(self, cls: type, seen: dict[int, Any]) -> bytes | None:
         self.owners.add(cls.__module__)

@@ -9,7 +9,7 @@ yet ``x.flag is True``, ``isinstance(x.v, str)``, ``x.v is None``, ``str(x.v)`` 
 values, the exact
 bytes of numpy columns, the type of every value of an object column, and the index a batch
 LF sees (unless it is a range, the chunk's position: the same rows elsewhere in the data
-share their labels). Values pandas cannot hash (lists, arrays and dicts from nested
+share their labels; :func:`positioned` adds that position for the LFs that see it). Values pandas cannot hash (lists, arrays and dicts from nested
 Parquet or JSON) are encoded one by one; a value that cannot be encoded faithfully makes
 the chunk uncacheable (its LFs run every time).
 """
@@ -25,7 +25,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["chunk_digest"]
+__all__ = ["chunk_digest", "positioned"]
 
 _TAG = b"lf-chunk/4"
 _SCALARS = (type(None), bool, int, str, bytes)
@@ -51,6 +51,18 @@ def chunk_digest(chunk: pd.DataFrame, prefix: bytes) -> str | None:
             return None
         digest.update(part)
     return digest.hexdigest()
+
+
+def positioned(key: str, chunk: pd.DataFrame) -> str:
+    """``key`` (a chunk's digest) for an LF that sees the chunk's index: a batch LF reading
+    ``df.index`` of a frame's slice reads the rows' positions, which a range index leaves
+    out of the digest (another index is in it already)."""
+    import pandas as pd
+
+    index = chunk.index
+    if not isinstance(index, pd.RangeIndex):
+        return key
+    return hashlib.sha256(f"{key}\0range:{index.start}:{index.step}".encode()).hexdigest()
 
 
 def _column(col: pd.Series) -> bytes | None:

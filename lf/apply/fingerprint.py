@@ -12,7 +12,8 @@ What an LF's labels depend on, and how each part enters its fingerprint:
   and classes run in memory (a file edited but not reloaded runs the old code). Any edit of
   such a module re-runs the LFs that reach it (an edit elsewhere in the LF's own module
   does not);
-- an installed package (stdlib, site-packages): its name and version (a function is the
+- an installed package (stdlib, site-packages): its name and version, and the file hashes
+  its installer recorded, which a rebuild installed under the same version changes (a function is the
   package's when its code's file is too: ``functools.wraps`` lends the user's own function
   the ``__module__`` of the one it wraps; a library's code lent to the user's class, such
   as a dataclass's ``__repr__``, counts as the library's, with what it wraps);
@@ -65,12 +66,13 @@ from lf.apply.code_reading import (
     is_module,
     lf_code_digest,
     module_origin,
+    release,
     runtime_versions,
     shown_module,
     source_imports,
     walk_code,
 )
-from lf.apply.world import world_module, world_reason
+from lf.apply.world import parameters, world_module, world_reason
 from lf.core import LabelingFunction, Preprocessor
 from lf.errors import DataError
 
@@ -147,7 +149,7 @@ class Fingerprinter:
     def _step(self, step: LabelingFunction | Preprocessor, seen: dict[int, Any]) -> bytes | None:
         """An LF's or a preprocessor's own function, resources and declared files."""
         func = step.f if isinstance(step, LabelingFunction) else step.func
-        code = self._func(func, seen)
+        code = self._func(func, seen, step.resources)
         res = self.value(sorted(step.resources.items()), seen)
         if code is None or res is None:
             return None
@@ -174,7 +176,8 @@ class Fingerprinter:
         return b"files:" + b"|".join(parts)
 
     # -- code ------------------------------------------------------------------------------
-    def _func(self, func: Any, seen: dict[int, Any]) -> bytes | None:
+    def _func(self, func: Any, seen: dict[int, Any], resources: dict[str, Any] | None = None) -> bytes | None:
+        """A function's part of a fingerprint; ``resources``: what an LF's calls get besides the row."""
         if id(func) in seen:
             return b"<recursion>"
         seen[id(func)] = func  # kept alive: a freed id could be reused
@@ -216,7 +219,8 @@ class Fingerprinter:
                 return self._code(func, code, seen)
             finally:
                 self._trusted -= 1
-        reason = None if self._trusted else world_reason(code, func.__globals__, _cells(func), files=self._opens_files)
+        params = parameters(func, resources)
+        reason = None if self._trusted else world_reason(code, func.__globals__, _cells(func), files=self._opens_files, params=params)
         if reason is not None:
             return self._not_cacheable(f"{func.__qualname__}: {reason}")
         return self._code(func, code, seen)
@@ -427,7 +431,7 @@ class Fingerprinter:
         # reloaded runs its old code, and its labels must not be stored under the new source.
         if isinstance(value, types.FunctionType):
             if not self._trusted and self._library_code(value.__code__) is None:
-                reason = world_reason(value.__code__, value.__globals__, _cells(value), files=self._opens_files)
+                reason = world_reason(value.__code__, value.__globals__, _cells(value), files=self._opens_files, params=parameters(value))
                 if reason is not None:
                     return self._not_cacheable(f"{shown_module(name)}.{value.__qualname__}: {reason}")
             cells = [c.cell_contents for c in value.__closure__ or () if filled_cell(c)]
@@ -437,7 +441,7 @@ class Fingerprinter:
             for method in vars(value).values():
                 func = getattr(method, "__func__", method)
                 if not self._trusted and isinstance(func, types.FunctionType) and self._library_code(func.__code__) is None:
-                    reason = world_reason(func.__code__, func.__globals__, _cells(func), files=self._opens_files)
+                    reason = world_reason(func.__code__, func.__globals__, _cells(func), files=self._opens_files, params=parameters(func))
                     if reason is not None:
                         return self._not_cacheable(f"{shown_module(name)}.{func.__qualname__}: {reason}")
             members = [(k, m._value_) for k, m in value.__members__.items()] if issubclass(value, enum.Enum) else []
@@ -494,7 +498,7 @@ class Fingerprinter:
         if stdlib:
             return f"stdlib:{sys.version}".encode()
         try:  # most distributions are named as their top-level package: no scan needed
-            return f"{top}=={importlib.metadata.version(top)}".encode()
+            return release(top, files=self._lf_code != b"-").encode()
         except importlib.metadata.PackageNotFoundError:
             pass
         if self._dists is None:
@@ -502,7 +506,7 @@ class Fingerprinter:
         dists = sorted(set(self._dists.get(top, [])))
         if not dists:
             return None
-        return ";".join(f"{d}=={importlib.metadata.version(d)}" for d in dists).encode()
+        return ";".join(release(d, files=self._lf_code != b"-") for d in dists).encode()
 
     def _resolve_imports(self, imports: list[tuple[int, str, tuple[str, ...]]], package: str) -> list[str]:
         """Module names for import statements; ``from m import x`` gives ``m.x`` when x is a

@@ -117,7 +117,9 @@ def label_chunk(
         pending = {j: pool.submit(_timed_batch, lfs[j], chunk, on_error, ctx, time.thread_time) for j in batch} if pool else {}
         views = ChunkRows(chunk, [lf for _, lf in todo if not lf.batch], shelter=shelter)
         # Chunk hook: preprocessors that take the whole chunk share this (spaCy: one parse).
-        scratch: dict[Any, Any] = {"pres": [p for _, x in todo for p in x.pre]}
+        # Those of every LF, also of one the cache answers: the parse, and what an LF reading
+        # more than its own needs finds in the Doc, is the same whichever LFs run.
+        scratch: dict[Any, Any] = {"pres": [p for x in lfs for p in x.pre]}
         try:
             for j, lf in todo:
                 if j in pending:

@@ -315,33 +315,37 @@ class _CachePlan:
         self.m = len(lfs)
         self.cardinality = settings.cardinality
         self.on_error = settings.on_error
-        self.pending: deque[tuple[str | None, dict[int, Any]]] = deque()
+        self.batch = [lf.batch for lf in lfs]
+        self.pending: deque[tuple[list[str] | None, dict[int, Any]]] = deque()
 
     def tasks(self, source: Iterator[Task]) -> Iterator[Task]:
         from lf.apply.cache import chunk_key
+        from lf.apply.content import positioned
 
         for task in source:
             key = chunk_key(task.chunk)
+            # a batch LF sees the chunk's index: a frame's range index is the rows' positions
+            keys = None if key is None else [positioned(key, task.chunk) if b else key for b in self.batch]
             hits = {}
             for j in range(self.m):
-                if key is None:  # a value the key cannot encode: the chunk is not cached
+                if keys is None:  # a value the key cannot encode: the chunk is not cached
                     break
-                entry = self.cache.get(j, key, len(task.chunk))
+                entry = self.cache.get(j, keys[j], len(task.chunk))
                 if entry is not None and self.cache.usable(entry, self.cardinality, self.on_error):
                     hits[j] = entry
             self.cache.reused += len(hits)
             self.cache.computed += self.m - len(hits)
-            self.pending.append((key, hits))
+            self.pending.append((keys, hits))
             yield Task(task.offset, task.chunk, tuple(j for j in range(self.m) if j not in hits))
 
     def merge(self, res: ChunkResult) -> ChunkResult:
         from lf.apply.cache import CachedLF
 
-        key, hits = self.pending.popleft()
+        keys, hits = self.pending.popleft()
         labels, errors, seconds = res.labels.copy(), res.errors.copy(), res.seconds.copy()
         for j in range(self.m):
             if j in hits:
                 labels[:, j], errors[j], seconds[j] = hits[j].labels, hits[j].errors, hits[j].seconds
-            elif key is not None:
-                self.cache.put(j, key, CachedLF(labels[:, j].copy(), int(errors[j]), float(seconds[j])))
+            elif keys is not None:
+                self.cache.put(j, keys[j], CachedLF(labels[:, j].copy(), int(errors[j]), float(seconds[j])))
         return ChunkResult(labels, errors, seconds)

@@ -10,15 +10,18 @@ chunk's labels then depend on the chunks before it. :func:`world_reason` finds t
 function's bytecode; such an LF is not cached (it runs every time).
 
 Found: the builtins that read outside the code (``open``, ``input``, ``hash``, ``id``,
-``eval`` ...), anything of a module that reads the machine (``os``, ``sys``, ``time``,
+``eval`` ...), anything of a module that reads the machine (also in a default argument, a resource or
+a closure: a ``Path`` read as the LF runs; ``os``, ``sys``, ``time``,
 ``random``, ``pathlib``, ``socket``, ``subprocess``, ``urllib``, ``requests``, and
 ``importlib``, whose ``import_module`` runs a module named only at run time ...), the
 attributes ``now``, ``today``, ``utcnow``, ``environ``, ``getenv``, ``urandom`` and
 ``random`` (``datetime.now()``, ``np.random.rand()``), a library call reading a file by
 its name (``pd.read_csv``, ``np.load``, ``joblib.load`` ...), an import of such a module inside
 the function, an assignment to a global or an enclosing variable, and a call of a
-mutating method (``append``, ``add``, ``update`` ...) or an item assignment on a global or
-enclosing list, dict or set. An LF declaring ``files=`` may open and read files (their
+mutating method (``append``, ``add``, ``update`` ...) or an item assignment on a list, dict
+or set that lives from call to call (a global or enclosing one, one a default argument or an
+LF's resource holds, one a module or class keeps: ``state.SEEN``), and an assignment to an
+attribute of a module or class (``Count.n += 1``). An LF declaring ``files=`` may open and read files (their
 content is in its fingerprint). This errs on the side of running again: a pure ``os.path.join`` makes
 an LF run every time too.
 """
@@ -28,12 +31,13 @@ from __future__ import annotations
 import builtins
 import collections
 import dis
+import inspect
 import types
 from typing import Any
 
 from lf.apply.code_reading import walk_code
 
-__all__ = ["world_module", "world_reason"]
+__all__ = ["parameters", "world_module", "world_reason"]
 
 _MODULES = frozenset({
     "aiohttp", "asyncio", "ctypes", "dbm", "fileinput", "ftplib", "getpass", "glob", "http", "httpx", "importlib", "io",
@@ -85,13 +89,35 @@ def _owner(value: Any) -> str | None:
     return owner if isinstance(owner, str) else None
 
 
-def world_reason(code: types.CodeType, namespace: dict[str, Any], cells: dict[str, Any], *, files: bool = False) -> str | None:
+def world_reason(
+    code: types.CodeType, namespace: dict[str, Any], cells: dict[str, Any], *, files: bool = False,
+    params: dict[str, Any] | None = None,
+) -> str | None:
     """Why a function (its code, globals and closure cells by name) may label differently with
-    the same code and data, or None. ``files``: the LF declares the files it opens."""
+    the same code and data, or None. ``files``: the LF declares the files it opens.
+    ``params``: the values its parameters get unless the call passes others (defaults, an
+    LF's resources): a list, dict or set there lives from call to call, as a global does."""
     for c in walk_code(code):
-        reason = _reason(c, namespace, cells, files)
+        reason = _reason(c, namespace, cells, files, (params or {}) if c is code else {})
         if reason is not None:
             return reason
+    return None
+
+
+def parameters(func: types.FunctionType, resources: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A function's parameters that have a value from call to call: defaults, and ``resources``
+    (passed to every call of an LF)."""
+    code, defaults = func.__code__, func.__defaults__ or ()
+    named = code.co_varnames[code.co_argcount - len(defaults) : code.co_argcount]
+    return {**dict(zip(named, defaults)), **(func.__kwdefaults__ or {}), **(resources or {})}
+
+
+def _attribute(owner: Any, name: str) -> Any:
+    """``owner.name`` for a module or a class (without running a property), else None."""
+    if isinstance(owner, types.ModuleType):
+        return vars(owner).get(name)
+    if isinstance(owner, type):
+        return inspect.getattr_static(owner, name, None)
     return None
 
 
@@ -110,25 +136,29 @@ def _writes_only(instructions: list[dis.Instruction], at: int) -> bool:
     return isinstance(mode, str) and 1 < len(args) < 4 and not set(mode) & set("r+") and bool(set(mode) & set("wax"))
 
 
-def _reason(code: types.CodeType, namespace: dict[str, Any], cells: dict[str, Any], files: bool) -> str | None:
+def _reason(code: types.CodeType, namespace: dict[str, Any], cells: dict[str, Any], files: bool, params: dict[str, Any]) -> str | None:
     outer = set(code.co_freevars)
     containers = False  # whether this statement has loaded a global or enclosing list, dict or set
-    previous: dis.Instruction | None = None
+    held: Any = None  # what the previous instruction left on the stack, when known
+    first: Any = None  # what the statement loaded first (the owner of `S.n += 1`), when known
+    loaded = False  # whether the statement has loaded anything yet
     instructions = list(dis.get_instructions(code))
     for at, ins in enumerate(instructions):
         name = ins.argval if isinstance(ins.argval, str) else ""
+        value: Any = None
         if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
             if name in namespace:
                 value = namespace[name]
                 if world_module(_owner(value), files=files):
                     return f"it uses {name} ({_owner(value)}), which reads the machine when called"
-                containers = containers or isinstance(value, _MUTABLE)
                 if name in _READERS and not files and _reads_files(value, namespace):
                     return f"it calls {name}(), which reads a file: declare it with files=[...]"
             elif name in _BUILTINS and hasattr(builtins, name) and not _allowed(name, code, files, instructions, at):
                 return f"it calls {name}(), which reads outside its code"
-        elif ins.opname in ("LOAD_DEREF", "LOAD_CLOSURE") and name in outer:
-            containers = containers or isinstance(cells.get(name), _MUTABLE)
+        elif ins.opname in ("LOAD_DEREF", "LOAD_CLOSURE") and name in outer or ins.opname.startswith("LOAD_FAST") and name in params:
+            value = params[name] if ins.opname.startswith("LOAD_FAST") else cells.get(name)  # params: a default or a resource
+            if world_module(_owner(value), files=files):  # a Path read as it runs: its name is all the key has
+                return f"it uses {name} ({_owner(value)}), which reads the machine when called"
         elif ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
             return f"it assigns the global {name}"
         elif ins.opname in ("STORE_DEREF", "DELETE_DEREF") and name in outer:
@@ -138,16 +168,29 @@ def _reason(code: types.CodeType, namespace: dict[str, Any], cells: dict[str, An
                 return f"it reads .{name}, which may differ between runs"
             if name in _READERS and not files:
                 return f"it calls .{name}(), which reads a file: declare it with files=[...]"
-            if name in _MUTATORS and previous is not None and _loads_container(previous, namespace, cells, outer):
-                return f"it changes {previous.argval} (.{name}) as it runs"
+            if name in _MUTATORS and isinstance(held, _MUTABLE):
+                return f"it changes {instructions[at - 1].argval} (.{name}) as it runs"
+            value = _attribute(held, name)  # STATE.seen, Rules.cache: a container kept by a module or class
         elif ins.opname == "IMPORT_NAME" and world_module(name, files=files):
             return f"it imports {name}, which reads the machine when called"
         elif ins.opname in ("STORE_SUBSCR", "DELETE_SUBSCR") and containers:
-            return "it assigns items of a global or enclosing container"
+            return "it assigns items of a list, dict or set kept from call to call"
+        elif ins.opname in ("STORE_ATTR", "DELETE_ATTR") and _shared_owner(held, first, instructions[at - 1].opname):
+            return f"it assigns the attribute {name} of a module or class"
+        containers = containers or isinstance(value, _MUTABLE)
+        if not loaded and ins.opname.startswith("LOAD_"):
+            first, loaded = value, True
         if ins.opname.startswith(("STORE_", "DELETE_", "POP_TOP", "RETURN_")):
-            containers = False  # a statement ends
-        previous = ins
+            containers, first, loaded = False, None, False  # a statement ends
+        held = value
     return None
+
+
+def _shared_owner(held: Any, first: Any, before: str) -> bool:
+    """Whether a STORE_ATTR sets an attribute of a module or class (``S.n = 1``; ``S.n += 1``
+    swaps the owner loaded first back to the top): state kept from call to call."""
+    owner = first if before == "SWAP" else held
+    return isinstance(owner, (types.ModuleType, type))
 
 
 def _allowed(name: str, code: types.CodeType, files: bool, instructions: list[dis.Instruction], at: int) -> bool:
@@ -165,9 +208,3 @@ def _reads_files(value: Any, namespace: dict[str, Any]) -> bool:
     return callable(value) and not own
 
 
-def _loads_container(ins: dis.Instruction, namespace: dict[str, Any], cells: dict[str, Any], outer: set[str]) -> bool:
-    if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
-        return isinstance(namespace.get(ins.argval), _MUTABLE)
-    if ins.opname == "LOAD_DEREF" and ins.argval in outer:
-        return isinstance(cells.get(ins.argval), _MUTABLE)
-    return False

@@ -146,12 +146,17 @@ def _source(data: tuple[str, ...]) -> Any:
 
 
 @reports_cache
-def _apply(data: tuple[str, ...], lfs_target: str, opts: dict[str, Any], *, definitions: bool = False) -> Any:
+def _apply(
+    data: tuple[str, ...], lfs_target: str, opts: dict[str, Any], *, definitions: bool = False,
+    outputs: Sequence[tuple[str, str]] = (),
+) -> Any:
     """The label matrix of DATA; ``definitions``: with the LFs' definitions recorded
-    (:attr:`lf.LabelMatrix.lf_fingerprints`), for a matrix saved to fit a model on."""
+    (:attr:`lf.LabelMatrix.lf_fingerprints`), for a matrix saved to fit a model on.
+    ``outputs``: the command's, checked against the files the LFs declare."""
     import lf
 
     lfs = lf.load_lfs(lfs_target)
+    check_declared(outputs, lfs)
     id_column = opts["id_column"]
     if id_column is None and "id" in _data_columns(data):
         id_column = "id"  # the data's own ids name rows in errors and in outputs
@@ -175,6 +180,14 @@ def _apply(data: tuple[str, ...], lfs_target: str, opts: dict[str, Any], *, defi
     if prints is not None:
         L.lf_fingerprints = prints
     return L
+
+
+def check_declared(outputs: Sequence[tuple[str, str]], lfs: Any) -> None:
+    """Before the LFs run: no output is a file they declare (``files=``), which they read."""
+    from lf._label_checks import declared_files
+    from lf.paths import check_outputs
+
+    check_outputs([(option, path) for option, path in outputs if path], declared_files(lfs))
 
 
 def _check_output(path: str, allowed: tuple[str, ...], what: str, option: str = "-o") -> None:

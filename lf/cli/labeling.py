@@ -25,6 +25,7 @@ from lf.cli._shared import (
     _console,
     _folders,
     _inputs,
+    check_declared,
     engine_from,
     say,
 )
@@ -75,8 +76,10 @@ def _apply_streaming(data: tuple[str, ...], lfs_target: str, output: str, opts: 
     from lf.corpus import Corpus
     from lf.label import apply_to_file
 
+    lfs = lf.load_lfs(lfs_target)
+    check_declared([("-o", output)], lfs)
     table, stats = reports_cache(apply_to_file)(
-        lf.load_lfs(lfs_target), Corpus(list(data)), output, engine=opts.get("engine_obj") or opts.get("engine"),
+        lfs, Corpus(list(data)), output, engine=opts.get("engine_obj") or opts.get("engine"),
         n_jobs=opts["n_jobs"], chunk_size=opts["chunk_size"],
         on_error=opts["on_error"], progress=opts["progress"], text_column=opts["text_column"],
         id_column=opts["id_column"], cache=opts["cache_dir"],
@@ -278,7 +281,25 @@ def _fitted_already() -> NoReturn:
     raise click.UsageError("A saved model is already fitted: drop --dev / --class-balance, or give a model name.")
 
 
-def _dev(dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], L: Any) -> tuple[Any, Any] | None:
+def _same_lfs(dev: str, L_dev: Any, matrix: str, L: Any) -> None:
+    """The dev matrix has the training matrix's LFs, labels and LF definitions: votes of
+    other ones would choose the model on what these LFs do not do."""
+    from lf.output import label_names
+
+    changed = [n for n, a, b in zip(L.names, L.lf_fingerprints or (), L_dev.lf_fingerprints or ()) if a and b and a != b]
+    if L_dev.names != L.names:
+        what = "it was made with other LFs"
+    elif L_dev.labels != L.labels or L_dev.cardinality != L.cardinality:
+        what = f"its labels are {', '.join(label_names(L_dev))} (in that order), the training matrix's {', '.join(label_names(L))}"
+    elif changed:
+        shown = ", ".join(repr(n) for n in changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        what = f"it was made when LF{'s' if len(changed) > 1 else ''} {shown} had another definition (code, code it calls, resources or declared files)"
+    else:
+        return
+    raise DataError(f"The --dev matrix {dev!r} does not go with the training matrix {matrix!r}: {what}. Apply the same LF module to both.")
+
+
+def _dev(dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], matrix: str, L: Any) -> tuple[Any, Any] | None:
     from lf.matrix import LabelMatrix
 
     if dev is None:
@@ -289,8 +310,7 @@ def _dev(dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], L: An
         raise click.UsageError("--dev needs --dev-gold COLUMN and --dev-data DATA (the data the dev matrix was made from).")
     check_columns(dev_data, "--dev-data", [("--dev-gold", dev_gold)])
     L_dev = LabelMatrix.load(dev)
-    if L_dev.names != L.names:
-        raise DataError(f"{dev!r} was made with other LFs than the training matrix; apply the same LF module to both.")
+    _same_lfs(dev, L_dev, matrix, L)
     check_row_ids(dev_data, "--dev-data", L_dev, None, dev)
     values = gold_before_run(dev_data, "--dev-gold", dev_gold, L.labels)
     return L_dev, gold_after_run(values, "--dev-gold", dev_gold, L, n=L_dev.n)
@@ -321,7 +341,7 @@ def fit_cmd(
     start = time.perf_counter()
     L = LabelMatrix.load(matrix)
     spec = deps_cli.with_dependencies(model_spec, dependencies, L.names)
-    model, desc = _fit(L, spec, class_balance, _dev(dev, dev_gold, dev_data, L))
+    model, desc = _fit(L, spec, class_balance, _dev(dev, dev_gold, dev_data, matrix, L))
     model.save(output)
     for line in deps_cli.learned_lines(model, L, class_balance is None and model_spec != "auto"):
         _console(stderr=True).print(line, markup=False)
@@ -397,6 +417,7 @@ def label_cmd(
         if source is not None:
             check_columns(source, what, [("--id-column", opts["id_column"]), (gold_option, column)], text_column=text_column)
     lfs = lf.load_lfs(lfs_target)
+    check_declared([] if on_cluster else outputs, lfs)
     _check_model_choice(model_spec, class_balance, bool(dev_data), [x.name for x in lfs], lfs.labels)
     model = deps_cli.with_dependencies(model_spec, dependencies, [x.name for x in lfs])
     labels = lfs.labels

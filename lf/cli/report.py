@@ -266,7 +266,7 @@ def report_cmd(
             check_model_lfs(model, model_spec, [x.name for x in lfs], lfs.labels, lfs=lfs)
         values = gold_before_run(source, "--gold", column, lfs.labels) if column else None
         with engine_from(opts):
-            L = _apply(source, lfs_target, opts)
+            L = _apply(source, lfs_target, opts, outputs=[("--html", html_path)] if html_path else ())
         data = source
     else:
         if len(source) != 1:

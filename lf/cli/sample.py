@@ -158,7 +158,7 @@ def sample_cmd(
     model = model_from_spec(model_spec)
     start = time.perf_counter()
     # with the LFs' definitions when the model has its own: predicting warns of a changed LF
-    L = _apply(data, lfs_target, opts, definitions=getattr(model, "lf_fingerprints_", None) is not None)
+    L = _apply(data, lfs_target, opts, definitions=getattr(model, "lf_fingerprints_", None) is not None, outputs=[("-o", output)])
     if hasattr(model, "cardinality_"):
         check_model_lfs(model, model_spec, list(L.names), L.labels)
     else:

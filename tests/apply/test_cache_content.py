@@ -146,3 +146,25 @@ def test_the_same_rows_at_another_position_reuse_their_labels(tmp_path):
     again = lf.apply([is_true], shifted, chunk_size=2, cache=tmp_path / "c")
     assert (again.cache_stats.reused, again.cache_stats.computed) == (2, 0)
     assert np.array_equal(again, lf.apply([is_true], shifted))
+
+
+@labeling_function(batch=True)
+def even_position(df):
+    return np.where(np.asarray(df.index) % 2 == 0, 1, 0)
+
+
+@labeling_function()
+def is_true_text(x):
+    return 1 if x.text == "t1" else 0
+
+
+def test_a_batch_lf_reading_a_range_index_is_not_answered_for_rows_at_another_position(tmp_path):
+    # Rows 5.. of a frame have the same texts, chunk for chunk, as rows 0..; their index,
+    # which a batch LF reads, holds other positions.
+    rows = pd.DataFrame({"text": [f"t{i % 5}" for i in range(40)]})
+    lf.apply([even_position, is_true_text], rows, chunk_size=10, cache=tmp_path / "c")
+    later = rows.iloc[5:]
+    again = lf.apply([even_position, is_true_text], later, chunk_size=10, cache=tmp_path / "c")
+    assert np.array_equal(again, lf.apply([even_position, is_true_text], later, chunk_size=10))
+    # the row LF, which sees no index, still reuses its labels of the same rows
+    assert (again.cache_stats.reused, again.cache_stats.computed) == (3, 5)

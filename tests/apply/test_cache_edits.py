@@ -375,7 +375,8 @@ def test_installed_packages_enter_by_name_and_version_and_lf_itself_is_cacheable
 
     from lf.apply.fingerprint import Fingerprinter
 
-    assert Fingerprinter()._installed_module("numpy") == f"numpy=={np.__version__}".encode()
+    assert Fingerprinter()._installed_module("numpy").startswith(f"numpy=={np.__version__}#".encode())  # and its files' hashes
+    assert Fingerprinter(lf_source=False)._installed_module("numpy") == f"numpy=={np.__version__}".encode()
     assert Fingerprinter()._installed_module("re") == f"stdlib:{sys.version}".encode()
     assert Fingerprinter()._installed_module("lf_user_uses_libs") is None  # the user's code
 

@@ -167,3 +167,51 @@ def test_a_function_of_the_users_compiled_module_is_keyed_by_its_file(tmp_path: 
     cached, _ = _apply(tmp_path, cache=True)
     fresh, _ = _apply(tmp_path, cache=False)
     assert cached == fresh == [-1, -1, 1]
+
+
+def _install(site_dir: Path, words: list[str]) -> None:
+    """Install the package `wordrules` 1.0 into ``site_dir`` as an installer does: its files,
+    and a .dist-info folder whose RECORD lists each file's hash."""
+    import base64
+    import hashlib
+
+    code = HELPER.format(words=words).encode()
+    (site_dir / "wordrules").mkdir(parents=True, exist_ok=True)
+    (site_dir / "wordrules" / "__init__.py").write_bytes(code)
+    info = site_dir / "wordrules-1.0.dist-info"
+    info.mkdir(exist_ok=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: wordrules\nVersion: 1.0\n")
+    digest = base64.urlsafe_b64encode(hashlib.sha256(code).digest()).rstrip(b"=").decode()
+    (info / "RECORD").write_text(
+        f"wordrules/__init__.py,sha256={digest},{len(code)}\nwordrules/__pycache__/__init__.cpython-311.pyc,,\n"
+        "wordrules-1.0.dist-info/METADATA,,\nwordrules-1.0.dist-info/RECORD,,\n"
+    )
+
+
+def test_a_package_reinstalled_with_other_code_under_the_same_version_is_not_answered_from_the_cache(
+    tmp_path: Path,
+) -> None:
+    # The user's own rules package, rebuilt and installed again without a new version number.
+    site_dir = tmp_path / "base" / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
+    _install(site_dir, ["good"])
+    (tmp_path / "data.csv").write_text("text\ngood day\nbad day\nfine thing\n")
+    (tmp_path / "lfs.py").write_text(
+        LF_HEAD + "import wordrules\n@labeling_function()\ndef target(x):\n"
+        "    return 1 if wordrules.hit(x.text) else ABSTAIN\n"
+    )
+    env = {**os.environ, "PYTHONUSERBASE": str(tmp_path / "base")}  # its site-packages: an installed package
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(lf.__file__).parents[1]), str(tmp_path), str(site_dir)])
+
+    def apply(cache: bool) -> tuple[list[int], str]:
+        args = [sys.executable, "-m", "lf", "apply", "data.csv", "--lfs", "lfs.py", "-o", "L.parquet"]
+        args += ["--cache", "cache"] if cache else []
+        done = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        return pd.read_parquet(tmp_path / "L.parquet")["target"].tolist(), done.stderr
+
+    assert apply(cache=True)[0] == [1, -1, -1]
+    again, told = apply(cache=True)
+    assert again == [1, -1, -1] and "1 of 1 LF x chunk results reused" in told, told  # an installed package: cached
+    _install(site_dir, ["good", "fine"])
+    cached, _ = apply(cache=True)
+    assert cached == apply(cache=False)[0] == [1, -1, 1]

@@ -83,6 +83,32 @@ CASES = {
         ),
         "file",
     ),
+    "path_resource_read_as_it_runs": (  # its fingerprint has the path, not what the file holds
+        (
+            "from pathlib import Path\n@labeling_function(resources={'path': Path(WORDS)})\ndef target(x, path):\n"
+            "    return 1 if x.text.split()[0] in path.read_text().split() else ABSTAIN\n"
+        ),
+        "file",
+    ),
+    "path_default_read_as_it_runs": (
+        (
+            "from pathlib import Path\n@labeling_function()\ndef target(x, path=Path(WORDS)):\n"
+            "    return 1 if x.text.split()[0] in path.read_text().split() else ABSTAIN\n"
+        ),
+        "file",
+    ),
+    "path_in_a_closure_read_as_it_runs": (
+        (
+            "from pathlib import Path\ndef make(path):\n    @labeling_function(name='target')\n    def target(x):\n"
+            "        return 1 if x.text.split()[0] in path.read_text().split() else ABSTAIN\n    return target\n"
+            "target = make(Path(WORDS))\n"
+        ),
+        "file",
+    ),
+    "seeded_random_generator_resource": (
+        "import random\n@labeling_function(resources={'rng': random.Random(0)})\ndef target(x, rng):\n    return 1 if rng.random() < 0.5 else ABSTAIN\n",
+        "draws",
+    ),
     "seeded_random": (
         "import random\nrandom.seed(0)\n@labeling_function()\ndef target(x):\n    return 1 if random.random() < 0.5 else ABSTAIN\n",
         "draws",
@@ -119,6 +145,41 @@ CASES = {
         ),
         "order",
     ),
+    "default_argument_set_of_texts_seen": (
+        (
+            "@labeling_function()\ndef target(x, seen=set()):\n    first = x.text not in seen\n    seen.add(x.text)\n"
+            "    return 1 if first else ABSTAIN\n"
+        ),
+        "order",
+    ),
+    "resource_dict_of_counts": (
+        (
+            "@labeling_function(resources={'counts': {}})\ndef target(x, counts):\n"
+            "    counts[x.text] = counts.get(x.text, 0) + 1\n    return 1 if counts[x.text] == 1 else ABSTAIN\n"
+        ),
+        "order",
+    ),
+    "helper_memo_in_a_default_argument": (
+        (
+            "def times(t, _memo={}):\n    _memo[t] = _memo.get(t, 0) + 1\n    return _memo[t]\n"
+            "@labeling_function()\ndef target(x):\n    return 1 if times(x.text) == 1 else ABSTAIN\n"
+        ),
+        "order",
+    ),
+    "set_of_a_helper_module": (
+        (
+            "from . import state\n@labeling_function()\ndef target(x):\n    first = x.text not in state.SEEN\n"
+            "    state.SEEN.add(x.text)\n    return 1 if first else ABSTAIN\n"
+        ),
+        "order",
+    ),
+    "class_attribute_counter": (
+        (
+            "from .state import Count\n@labeling_function()\ndef target(x):\n    Count.n += 1\n"
+            "    return 1 if Count.n % 7 == 0 else ABSTAIN\n"
+        ),
+        "order",
+    ),
 }
 
 
@@ -133,6 +194,7 @@ def _write(pkg: Path, body: str, words: Path) -> None:
         "import os\ndef __getattr__(name):\n    if name == 'WORD':\n        return os.environ.get('LF_TEST_WORD', '')\n"
         "    raise AttributeError(name)\n"
     )
+    (pkg / "state.py").write_text("SEEN = set()\nclass Count:\n    n = 0\n")
     (pkg / "lfs.py").write_text(textwrap.dedent(HEADER.format(words=str(words))) + body)
 
 
@@ -220,5 +282,15 @@ def test_pure_lfs_with_module_constants_and_local_dicts_stay_cacheable(tmp_path:
         def logged(x):  # a logger and a numpy ufunc decide no label by state of their own
             log.debug("row %s", x.text)
             return 1 if log1p(len(x.text)) > 2 else ABSTAIN
+
+        class Kind:
+            SPAM = 1
+            WORDS = {"win": 1}
+
+        @labeling_function(resources={"vocab": {"win": 1}})
+        def looked_up(x, vocab, stop=["a"]):  # read, never changed: resources, defaults, class data
+            x.kind = Kind.SPAM
+            words = [w for w in x.text.split() if w not in stop]
+            return x.kind if any(vocab.get(w) or Kind.WORDS.get(w) for w in words) else ABSTAIN
     """))
     assert all(lf_fingerprint(f) is not None for f in lf.load_lfs(module))
