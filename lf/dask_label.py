@@ -116,10 +116,12 @@ def conform_part(i: int, matrix_dir: str, id_type: Any, first: int, cardinality:
 def _conform(client: Any, results: list[PartCounts], matrix_dir: Path, k: int, declared: bool, futures: list[Any]) -> None:
     """Rewrite the parts whose row id type or cardinality is not the whole run's
     (``declared``: the LFs declare their labels, so every part stored ``k`` already)."""
+    from lf.apply.portable import crossing
+
     filled = [i for i, r in enumerate(results) if r.n]
     first = filled[0]
     target = results[first].id_type
-    jobs = [client.submit(conform_part, i, str(matrix_dir), target, first, k, pure=False)
+    jobs = [client.submit(crossing, conform_part, i, str(matrix_dir), target, first, k, pure=False)
             for i in filled if results[i].id_type != target or (not declared and max(2, results[i].top + 1) != k)]
     futures += jobs
     client.gather(jobs)
@@ -230,6 +232,7 @@ def label_on_cluster(
     from lf._pattern_predict import PatternPredictions
     from lf._repeated_ids import warn_repeated
     from lf.apply.dask import shared_lfs
+    from lf.apply.portable import crossing
     from lf.counts import PatternCounter
 
     names = tuple(x.name for x in lfs)
@@ -250,7 +253,7 @@ def label_on_cluster(
         if corpus.dask is not None:
             parts = client.compute(parts)
         futures = [
-            client.submit(label_part, remote, p, i, settings, chunk_size, text_column, gold, labels, str(matrix_dir), prints,
+            client.submit(crossing, label_part, remote, p, i, settings, chunk_size, text_column, gold, labels, str(matrix_dir), prints,
                           pure=False)
             for i, p in enumerate(parts)
         ]
@@ -278,7 +281,7 @@ def label_on_cluster(
             shared = client.scatter(predictions, broadcast=True, hash=False)
             futures.append(shared)
             jobs = [
-                client.submit(predict_part, shared, i, int(offsets[i]), str(matrix_dir), str(out_dir), chunk_size,
+                client.submit(crossing, predict_part, shared, i, int(offsets[i]), str(matrix_dir), str(out_dir), chunk_size,
                               filter_abstain, uncovered, pure=False)
                 for i in range(len(results)) if results[i].n
             ]

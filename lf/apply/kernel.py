@@ -351,9 +351,18 @@ class _Stopped(Exception):
 
 def _origin(exc: BaseException) -> str:
     """' at file:line' of the innermost frame that raised, for messages without a traceback."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    user = [f for f in frames if not f.filename.startswith(_LF_DIR)] or frames
-    return f" at {user[-1].filename}:{user[-1].lineno}" if user else ""
+    frames = [(_file_of(frame), line) for frame, line in traceback.walk_tb(exc.__traceback__)]
+    user = [f for f in frames if not f[0].startswith(_LF_DIR)] or frames
+    return f" at {user[-1][0]}:{user[-1][1]}" if user else ""
+
+
+def _file_of(frame: Any) -> str:
+    """The file of a frame's code: for code sent to a Dask worker by value, which cloudpickle
+    renames ``<dynamic-code>``, its module's file, sent with it."""
+    name: str = frame.f_code.co_filename
+    if name == "<dynamic-code>":
+        return str(frame.f_globals.get("__file__") or name)
+    return name
 
 
 def _why(exc: BaseException) -> str:
