@@ -38,6 +38,7 @@ class PartCounts(NamedTuple):
     n: int
     top: int  # the largest label seen
     id_type: Any = None  # the Arrow type of the part's row ids (None: no ids, or no rows)
+    index: Any = None  # a frame partition's IndexHead (None: a file)
 
 
 def _part_name(folder: Path, i: int) -> Path:
@@ -49,7 +50,10 @@ def label_part(
     gold: str | None, labels: tuple[str, ...] | None, matrix_dir: str, prints: tuple[str | None, ...] | None = None,
 ) -> PartCounts:
     """On a worker: label one partition (a frame, or a file path read here) and store its matrix."""
+    import pandas as pd
+
     from lf._matrix_io import meta_of
+    from lf._repeated_ids import index_head
     from lf.apply.local import LocalEngine
     from lf.apply.run import Pass
     from lf.corpus import Corpus
@@ -80,7 +84,8 @@ def label_part(
         writer.abort()
     raw_rows = np.array(counter._rows, np.int16).reshape(len(counter._rows), len(names) + (1 if gold else 0))
     id_type = schema.field(ROW_ID).type if schema is not None and ROW_ID in schema.names else None
-    return PartCounts(raw_rows, np.array(counter._counts, np.int64), errors, seconds, counter.n, top, id_type)
+    index = index_head(data.index) if isinstance(data, pd.DataFrame) else None
+    return PartCounts(raw_rows, np.array(counter._counts, np.int64), errors, seconds, counter.n, top, id_type, index)
 
 
 def conform_part(i: int, matrix_dir: str, id_type: Any, first: int, cardinality: int) -> None:
@@ -230,7 +235,7 @@ def label_on_cluster(
     import shutil
 
     from lf._pattern_predict import PatternPredictions
-    from lf._repeated_ids import warn_repeated
+    from lf._repeated_ids import warn_index_of_partitions, warn_repeated
     from lf.apply.dask import shared_lfs
     from lf.apply.portable import crossing
     from lf.counts import PatternCounter
@@ -268,6 +273,9 @@ def label_on_cluster(
         _conform(client, results, Path(matrix_dir), k, settings.cardinality is not None, futures)
         warn_repeated(part_ids_repeated(Path(matrix_dir), [i for i, r in enumerate(results) if r.n]),
                       f"The data's id column {settings.id_column!r}")
+        offsets = np.concatenate([[0], np.cumsum([r.n for r in results])])
+        if output is not None and settings.id_column is None and corpus.dask is not None:
+            warn_index_of_partitions((int(at), r.n, r.index) for at, r in zip(offsets, results))
         table = counter.table(
             names, k, labels=labels,
             errors=np.sum([r.errors for r in results], axis=0), seconds=np.sum([r.seconds for r in results], axis=0),
@@ -276,7 +284,6 @@ def label_on_cluster(
         predictions = PatternPredictions(model, table)
         written, counts = 0, Counter[str]()
         if out_dir is not None:
-            offsets = np.concatenate([[0], np.cumsum([r.n for r in results])])
             # sent once to each worker, not once per part: it holds every distinct row of votes
             shared = client.scatter(predictions, broadcast=True, hash=False)
             futures.append(shared)

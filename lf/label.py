@@ -19,7 +19,7 @@ import numpy.typing as npt
 from lf._label_checks import check_cluster_paths, check_paths, model_object
 from lf._matrix_io import meta_of
 from lf._pattern_predict import PatternPredictions
-from lf._repeated_ids import warn_positions_for_index, warn_repeated
+from lf._repeated_ids import warn_index_of_partitions, warn_positions_for_index, warn_repeated
 from lf._row_digest import pass_sides
 from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix, PatternTable
@@ -142,6 +142,8 @@ def label(
         table = _count(run, spill, names, labels, k, gold_what if gold else None, digest)._replace(lf_fingerprints=prints)
         spill.close_with(meta_of(table), digest.footer(False) if digest is not None else None)
         warn_repeated(spill.repeated_ids(), f"The data's id column {settings.id_column!r}")
+        if out is not None and settings.id_column is None:
+            warn_index_of_partitions(corpus.partition_index)
         if dev_set is not None:
             dev_set = _same_classes(dev_set, table)
         chosen: list[Any] = []

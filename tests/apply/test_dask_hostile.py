@@ -343,3 +343,23 @@ def test_ids_repeated_across_partitions_are_warned_as_the_local_engine_warns(cli
     rows["id"] = [f"c{i}" for i in range(600)]  # every row its own id: nothing said
     rows.iloc[300:].to_csv(files[1], index=False)
     label(lfs, [str(f) for f in files], engine=DaskEngine(client), output=tmp_path / "unique")
+
+
+def test_a_dask_frame_indexed_by_its_ids_is_warned_about_as_a_dataframe_is(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # ids moved to the index (read_parquet(index="id"), set_index("id")) and no id column:
+    # the labels' `id` is each row's position, which a join on the index pairs with other
+    # rows; a pandas frame got a warning, a Dask frame none on either engine
+    frame = pd.read_csv(DEMO).head(300)
+    lfs = lf.load_lfs(DEMO_LFS)
+    said = "index is not its row positions"
+    with pytest.warns(UserWarning, match=said):
+        label(lfs, frame.set_index("id"), output=tmp_path / "pandas.parquet", model="mv")
+    by_id = dd.from_pandas(frame.set_index("id"), npartitions=3)
+    for engine, out in ((None, "local.parquet"), (DaskEngine(client), "dask")):
+        with pytest.warns(UserWarning, match=rf"a Dask DataFrame whose {said} \(at row 0, it holds 'c00000', 'c00001'"):
+            label(lfs, by_id, engine=engine, output=tmp_path / out, model="mv")
+    # positions, in the whole frame or from 0 in each partition (dask's read_csv): nothing said
+    counted = dd.from_pandas(frame.drop(columns="id"), npartitions=3)
+    for engine, out in ((None, "a.parquet"), (DaskEngine(client), "a"), (None, "b.parquet"), (DaskEngine(client), "b")):
+        data = counted if out.startswith("a") else counted.reset_index(drop=True)
+        label(lfs, data, engine=engine, output=tmp_path / out, model="mv")
