@@ -167,10 +167,14 @@ class Corpus:
 
     def n_rows(self) -> int | None:
         """Rows, when known without reading the data (frames, Parquet metadata)."""
+        import pandas as pd
+
         from lf.io import count_rows
 
         if self.dask is not None:
             return None
+        if isinstance(self._other, (list, tuple)) and all(isinstance(f, pd.DataFrame) for f in self._other):
+            return sum(map(len, self._other))  # a list of frames: its length is known too
         return count_rows(self.source) if self._other is None else None
 
     def n_bytes(self) -> int | None:
