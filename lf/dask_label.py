@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -39,6 +40,7 @@ class PartCounts(NamedTuple):
     top: int  # the largest label seen
     id_type: Any = None  # the Arrow type of the part's row ids (None: no ids, or no rows)
     index: Any = None  # a frame partition's IndexHead (None: a file)
+    gold_kind: Any = None  # the gold column's kind ("names" or "ids") and one of its values (None: no gold)
 
 
 def _part_name(folder: Path, i: int) -> Path:
@@ -58,13 +60,16 @@ def label_part(
     from lf.apply.run import Pass
     from lf.corpus import Corpus
     from lf.counts import PatternCounter
-    from lf.gold import gold_ids
+    from lf.gold import GoldColumn
     from lf.label import tally
     from lf.writers import MatrixWriter
 
     names = tuple(x.name for x in lfs)
-    convert = {"gold": lambda values: gold_ids(values, labels, settings.cardinality, what=f"`gold` column {gold!r}")} if gold else None
-    run = Pass(LocalEngine(), list(lfs), Corpus(data), settings.with_threads(1), chunk_size=chunk_size, progress=False,
+    # rows are counted from the partition's start: messages say which partition
+    place = f" of data file {str(data)!r}" if isinstance(data, (str, os.PathLike)) else f" of partition {i}"
+    check = GoldColumn(labels, settings.cardinality, f"`gold` column {gold!r}{place}")
+    convert = {"gold": check} if gold else None
+    run = Pass(LocalEngine(), list(lfs), Corpus(data), replace(settings, threads=1, place=place), chunk_size=chunk_size, progress=False,
                text_column=text_column, sides={"gold": gold} if gold else None, convert=convert, allow_empty=True)
     counter = PatternCounter(len(names), gold=gold is not None)
     writer = MatrixWriter(_part_name(Path(matrix_dir), i), names, check=False)
@@ -72,7 +77,8 @@ def label_part(
         errors, seconds, top = tally(run, writer, counter, len(names), gold is not None)
         if counter.n == 0:  # an empty partition (a filter's leftover, an empty file): no part file
             writer.abort()
-            return PartCounts(np.zeros((0, len(names) + (1 if gold else 0)), np.int16), np.zeros(0, np.int64), errors, seconds, 0, 0)
+            return PartCounts(np.zeros((0, len(names) + (1 if gold else 0)), np.int16), np.zeros(0, np.int64), errors, seconds, 0, 0,
+                              gold_kind=check.first)
         # the run's class names and LF fingerprints, as a local matrix has them (its
         # cardinality, without declared labels, is set once every part is known: conform_part)
         k = max(2, top + 1) if settings.cardinality is None else settings.cardinality
@@ -85,7 +91,18 @@ def label_part(
     raw_rows = np.array(counter._rows, np.int16).reshape(len(counter._rows), len(names) + (1 if gold else 0))
     id_type = schema.field(ROW_ID).type if schema is not None and ROW_ID in schema.names else None
     index = index_head(data.index) if isinstance(data, pd.DataFrame) else None
-    return PartCounts(raw_rows, np.array(counter._counts, np.int64), errors, seconds, counter.n, top, id_type, index)
+    return PartCounts(raw_rows, np.array(counter._counts, np.int64), errors, seconds, counter.n, top, id_type, index, check.first)
+
+
+def _check_gold_kinds(results: list[PartCounts], gold: str | None, labels: tuple[str, ...] | None, k: int | None) -> None:
+    """Refuse a gold column of label names in one partition and class ids in another, as
+    the local engine refuses it in one column."""
+    from lf.gold import mixed_kinds
+
+    seen = {r.gold_kind[0]: (i, r.gold_kind[1]) for i, r in enumerate(results) if r.gold_kind is not None}
+    if len(seen) > 1:
+        (i, name), (j, number) = seen["names"], seen["ids"]
+        raise mixed_kinds(f"`gold` column {gold!r}", [name], [number], labels, k, f"; names in partition {i}, ids in {j}")
 
 
 def conform_part(i: int, matrix_dir: str, id_type: Any, first: int, cardinality: int) -> None:
@@ -263,6 +280,7 @@ def label_on_cluster(
             for i, p in enumerate(parts)
         ]
         results: list[PartCounts] = client.gather(futures)
+        _check_gold_kinds(results, gold, labels, settings.cardinality)
         counter = PatternCounter(len(names), gold=gold is not None)
         for r in results:
             counter.merge(r.rows, r.counts)

@@ -90,7 +90,7 @@ def label(
     from lf.apply.run import Pass
     from lf.apply.settings import Settings
     from lf.corpus import as_corpus
-    from lf.gold import gold_ids
+    from lf.gold import GoldColumn
     from lf.output import UNCOVERED, check_label_names, warn_missing_looking_labels
     from lf.writers import FrameWriter, MatrixWriter
 
@@ -134,7 +134,7 @@ def label(
     try:
         writer = None if out is None else FrameWriter(out)
         gold_what = f"{what['gold']} column {gold!r}"
-        sides, convert, digest = pass_sides(corpus, text_column, gold, lambda values: gold_ids(values, labels, k, what=gold_what))
+        sides, convert, digest = pass_sides(corpus, text_column, gold, GoldColumn(labels, k, gold_what))
         run = Pass(
             runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column,
             cache_dir=cache, sides=sides, convert=convert,
@@ -362,11 +362,11 @@ def _dev_rows(
 ) -> tuple[LabelMatrix, npt.NDArray[np.int64]]:
     from lf.apply.run import Pass, stack
     from lf.corpus import as_corpus
-    from lf.gold import gold_ids
+    from lf.gold import GoldColumn
 
     k = settings.cardinality
     dev_settings = type(settings)(cardinality=k, on_error=settings.on_error, id_column=None)
-    convert = {"gold": lambda values: gold_ids(values, labels, k, what=what)}
+    convert = {"gold": GoldColumn(labels, k, what)}
     parts = list(Pass(runner, lfs, as_corpus(dev), dev_settings, chunk_size=size, progress=False,
                       text_column=text_column, sides={"gold": dev_gold}, convert=convert))
     y = np.concatenate([p.sides["gold"] for p in parts])

@@ -363,3 +363,38 @@ def test_a_dask_frame_indexed_by_its_ids_is_warned_about_as_a_dataframe_is(clien
     for engine, out in ((None, "a.parquet"), (DaskEngine(client), "a"), (None, "b.parquet"), (DaskEngine(client), "b")):
         data = counted if out.startswith("a") else counted.reset_index(drop=True)
         label(lfs, data, engine=engine, output=tmp_path / out, model="mv")
+
+
+_PICKY_LFS = """
+from lf import ABSTAIN, labeling_function
+
+LABELS = ["HAM", "SPAM"]
+
+
+@labeling_function()
+def picky(x):
+    if x.text == "boom":
+        raise ValueError("no booms")
+    return ABSTAIN
+"""
+
+
+def test_rows_in_errors_are_named_in_their_data_file_and_gold_kinds_agree_across_files(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # each worker counts rows from its own file's start: "row 10" named the eleventh row
+    # of the data, which is not the one; and a file of gold names beside one of class ids
+    # went through, where one column holding both is refused
+    (tmp_path / "picky.py").write_text(_PICKY_LFS)
+    lfs = lf.load_lfs(tmp_path / "picky.py")
+    texts = [["ok"] * 11, ["ok"] * 10 + ["boom"]]
+    for i, rows in enumerate(texts):
+        pd.DataFrame({"text": rows, "label": ["HAM"] * 11 if i == 0 else ["1"] * 11}).to_csv(tmp_path / f"s{i}.csv", index=False)
+    files = [str(tmp_path / "s0.csv"), str(tmp_path / "s1.csv")]
+    with pytest.raises(lf.errors.LFRuntimeError, match=r"'picky' raised on row 21 at"):
+        label(lfs, files, output=tmp_path / "local.parquet", model="mv")
+    with pytest.raises(lf.errors.LFRuntimeError, match=r"'picky' raised on row 10 of data file '.*s1\.csv' at"):
+        label(lfs, files, engine=DaskEngine(client), output=tmp_path / "dask", model="mv")
+    said = r"mixes label names \('HAM'\) with class ids \('1'"
+    for engine, out in ((None, "local.parquet"), (DaskEngine(client), "dask")):
+        with pytest.raises(lf.errors.DataError, match=said):
+            label(lfs, files, engine=engine, output=tmp_path / out, model="mv", gold="label", on_error="abstain")
+    assert list(tmp_path.glob("local*")) == [] and not (tmp_path / "dask").exists()
