@@ -214,7 +214,7 @@ def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: flo
     # logs that ending (a traceback per gather) where lf reports "interrupted"
     logging.getLogger("asyncio").addFilter(_not_gather_exit)
     if scheduler is not None:
-        problem = _handshake(distributed, scheduler, timeout)
+        problem = _bad_port(scheduler) or _handshake(distributed, scheduler, timeout)
         if problem is None:
             try:
                 return distributed.Client(scheduler, timeout=f"{timeout}s")
@@ -244,6 +244,14 @@ def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: flo
     client._lf_cluster = cluster  # closed with the client by lf's CLI
     client.run(_quiet_task_failures)
     return client
+
+
+def _bad_port(address: str) -> ValueError | None:
+    """A port number no address can have (connecting to it timed out, as if nothing answered)."""
+    port = address.rsplit(":", 1)[-1]
+    if port.isdecimal() and not 0 < int(port) < 65536:
+        return ValueError(f"port {port} is out of range: a port is 1 to 65535")
+    return None
 
 
 def _handshake(distributed: Any, address: str, timeout: float) -> BaseException | None:
