@@ -279,7 +279,10 @@ def label_on_cluster(
                           pure=False)
             for i, p in enumerate(parts)
         ]
-        results: list[PartCounts] = client.gather(futures)
+        # in partition order: a failing LF stops the run with its first failing partition's
+        # error, as the local engine stops at the first failing row, not with the one that
+        # happened to fail first on the cluster
+        results: list[PartCounts] = [future.result() for future in futures]
         _check_gold_kinds(results, gold, labels, settings.cardinality)
         counter = PatternCounter(len(names), gold=gold is not None)
         for r in results:

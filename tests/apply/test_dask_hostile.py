@@ -398,3 +398,34 @@ def test_rows_in_errors_are_named_in_their_data_file_and_gold_kinds_agree_across
         with pytest.raises(lf.errors.DataError, match=said):
             label(lfs, files, engine=engine, output=tmp_path / out, model="mv", gold="label", on_error="abstain")
     assert list(tmp_path.glob("local*")) == [] and not (tmp_path / "dask").exists()
+
+
+_SLOW_PICKY_LFS = """
+import time
+
+from lf import ABSTAIN, labeling_function
+
+LABELS = ["HAM", "SPAM"]
+
+
+@labeling_function()
+def picky(x):
+    if x.text.startswith("boom"):
+        raise ValueError(f"no {x.text}")
+    time.sleep(0.002)
+    return ABSTAIN
+"""
+
+
+def test_an_lf_failing_in_several_files_stops_with_the_first_files_error(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # the error was the partition that failed first on the cluster: the second file's,
+    # failing on its first row, where the local engine stops in the first file
+    (tmp_path / "picky.py").write_text(_SLOW_PICKY_LFS)
+    lfs = lf.load_lfs(tmp_path / "picky.py")
+    pd.DataFrame({"text": ["ok"] * 1500 + ["boom a"]}).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame({"text": ["boom b"] + ["ok"] * 10}).to_csv(tmp_path / "b.csv", index=False)
+    files = [str(tmp_path / "a.csv"), str(tmp_path / "b.csv")]
+    with pytest.raises(lf.errors.LFRuntimeError, match=r"raised on row 1500 at .*: ValueError: no boom a\."):
+        label(lfs, files, output=tmp_path / "local.parquet", model="mv")
+    with pytest.raises(lf.errors.LFRuntimeError, match=r"raised on row 1500 of data file '.*a\.csv' at .*: ValueError: no boom a\."):
+        label(lfs, files, engine=DaskEngine(client), output=tmp_path / "dask", model="mv")
