@@ -50,6 +50,7 @@ def _part_name(folder: Path, i: int) -> Path:
 def label_part(
     lfs: Sequence[Any], data: Any, i: int, settings: Any, chunk_size: int, text_column: str | None,
     gold: str | None, labels: tuple[str, ...] | None, matrix_dir: str, prints: tuple[str | None, ...] | None = None,
+    gold_name: str = "`gold`",
 ) -> PartCounts:
     """On a worker: label one partition (a frame, or a file path read here) and store its matrix."""
     import pandas as pd
@@ -67,7 +68,7 @@ def label_part(
     names = tuple(x.name for x in lfs)
     # rows are counted from the partition's start: messages say which partition
     place = f" of data file {str(data)!r}" if isinstance(data, (str, os.PathLike)) else f" of partition {i}"
-    check = GoldColumn(labels, settings.cardinality, f"`gold` column {gold!r}{place}")
+    check = GoldColumn(labels, settings.cardinality, f"{gold_name} column {gold!r}{place}")
     convert = {"gold": check} if gold else None
     run = Pass(LocalEngine(), list(lfs), Corpus(data), replace(settings, threads=1, place=place), chunk_size=chunk_size, progress=False,
                text_column=text_column, sides={"gold": gold} if gold else None, convert=convert, allow_empty=True)
@@ -94,7 +95,7 @@ def label_part(
     return PartCounts(raw_rows, np.array(counter._counts, np.int64), errors, seconds, counter.n, top, id_type, index, check.first)
 
 
-def _check_gold_kinds(results: list[PartCounts], gold: str | None, labels: tuple[str, ...] | None, k: int | None) -> None:
+def _check_gold_kinds(results: list[PartCounts], what: str, labels: tuple[str, ...] | None, k: int | None) -> None:
     """Refuse a gold column of label names in one partition and class ids in another, as
     the local engine refuses it in one column."""
     from lf.gold import mixed_kinds
@@ -102,7 +103,7 @@ def _check_gold_kinds(results: list[PartCounts], gold: str | None, labels: tuple
     seen = {r.gold_kind[0]: (i, r.gold_kind[1]) for i, r in enumerate(results) if r.gold_kind is not None}
     if len(seen) > 1:
         (i, name), (j, number) = seen["names"], seen["ids"]
-        raise mixed_kinds(f"`gold` column {gold!r}", [name], [number], labels, k, f"; names in partition {i}, ids in {j}")
+        raise mixed_kinds(what, [name], [number], labels, k, f"; names in partition {i}, ids in {j}")
 
 
 def conform_part(i: int, matrix_dir: str, id_type: Any, first: int, cardinality: int) -> None:
@@ -246,7 +247,7 @@ class ClusterRun(NamedTuple):
 def label_on_cluster(
     client: Any, lfs: list[Any], corpus: Any, settings: Any, *, chunk_size: int, text_column: str | None,
     gold: str | None, labels: tuple[str, ...] | None, output: Path | None, matrix: Any, fit: Any,
-    filter_abstain: bool, uncovered: str = "null", prints: tuple[str | None, ...] | None = None,
+    filter_abstain: bool, uncovered: str = "null", prints: tuple[str | None, ...] | None = None, gold_name: str = "`gold`",
 ) -> tuple[ClusterRun, Any]:
     """Run :func:`label_part` on every partition, merge, ``fit(table)``, then :func:`predict_part`."""
     import shutil
@@ -276,14 +277,14 @@ def label_on_cluster(
             parts = client.compute(parts)
         futures = [
             client.submit(crossing, label_part, remote, p, i, settings, chunk_size, text_column, gold, labels, str(matrix_dir), prints,
-                          pure=False)
+                          gold_name, pure=False)
             for i, p in enumerate(parts)
         ]
         # in partition order: a failing LF stops the run with its first failing partition's
         # error, as the local engine stops at the first failing row, not with the one that
         # happened to fail first on the cluster
         results: list[PartCounts] = [future.result() for future in futures]
-        _check_gold_kinds(results, gold, labels, settings.cardinality)
+        _check_gold_kinds(results, f"{gold_name} column {gold!r}", labels, settings.cardinality)
         counter = PatternCounter(len(names), gold=gold is not None)
         for r in results:
             counter.merge(r.rows, r.counts)

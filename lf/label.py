@@ -119,7 +119,8 @@ def label(
             )
         check_cluster_paths([("`matrix`", matrix), ("`output`", out)], corpus)
         return _label_on_cluster(client, lf_list, corpus, fitted, model, class_balance, gold, labels, k, out, matrix,
-                                 dev, filter_abstain, uncovered, size, on_error, text_column, id_column, prints)
+                                 dev, filter_abstain, uncovered, size, on_error, text_column, id_column, prints,
+                                 (_names or {}).get("gold", "`gold`"))
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
     if out is not None and settings.id_column is None:
         warn_positions_for_index(data)
@@ -282,7 +283,7 @@ def _label_on_cluster(
     client: Any, lf_list: list[Any], corpus: Any, fitted: Any, spec: Any, class_balance: Any, gold: str | None,
     labels: tuple[str, ...] | None, k: int | None, out: Path | None, matrix: Any, dev: Any, filter_abstain: bool,
     uncovered: str, size: int, on_error: str, text_column: str | None, id_column: str | None,
-    prints: tuple[str | None, ...],
+    prints: tuple[str | None, ...], gold_name: str,
 ) -> Labeled:
     from lf.apply.settings import Settings
     from lf.dask_label import label_on_cluster
@@ -300,6 +301,7 @@ def _label_on_cluster(
     done, model = label_on_cluster(
         client, lf_list, corpus, settings, chunk_size=size, text_column=text_column, gold=gold, labels=labels,
         output=out, matrix=matrix, fit=fit, filter_abstain=filter_abstain, uncovered=uncovered, prints=prints,
+        gold_name=gold_name,
     )
     names = [str(c) for c in (labels or range(done.table.cardinality))]
     counts = {name: done.label_counts.get(name, 0) for name in names}

@@ -429,3 +429,17 @@ def test_an_lf_failing_in_several_files_stops_with_the_first_files_error(client,
         label(lfs, files, output=tmp_path / "local.parquet", model="mv")
     with pytest.raises(lf.errors.LFRuntimeError, match=r"raised on row 1500 of data file '.*a\.csv' at .*: ValueError: no boom a\."):
         label(lfs, files, engine=DaskEngine(client), output=tmp_path / "dask", model="mv")
+
+
+def test_the_cli_names_a_bad_gold_column_by_its_option_on_dask_too(client, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    # "`gold` column 'label'" on Dask, where lf label says "--gold column 'label'"
+    from lf.cli import main
+
+    frame = pd.read_csv(DEMO).head(30)
+    frame.loc[20, "label"] = None
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    args = ["label", str(tmp_path / "d.csv"), "--lfs", str(DEMO_LFS), "--gold", "label", "--model", "mv"]
+    assert main([*args, "-o", str(tmp_path / "local.parquet")]) == 2
+    assert "--gold column 'label' has a missing value (row position 20)" in capsys.readouterr().err
+    assert main([*args, "-o", str(tmp_path / "dask"), "--engine", "dask", "--scheduler", client.scheduler.address]) == 2
+    assert "--gold column 'label' of data file" in " ".join(capsys.readouterr().err.split())
