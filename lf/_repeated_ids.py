@@ -18,7 +18,10 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Ascending", "Repeated", "repeated_ids", "warn_positions_for_index", "warn_repeated"]
+__all__ = [
+    "Ascending", "IndexHead", "Repeated", "index_head", "repeated_ids", "warn_index_of_partitions", "warn_positions_for_index",
+    "warn_repeated",
+]
 
 
 class Repeated(NamedTuple):
@@ -134,11 +137,46 @@ def warn_positions_for_index(data: Any) -> None:
         return
     index = data.index
     shown = ", ".join(map(repr, index[:3].tolist()))
+    _warn_index(f"a DataFrame whose index is not its row positions 0..{len(index) - 1} (it starts {shown})")
+
+
+def _warn_index(what: str) -> None:
     warnings.warn(
-        f"`data` is a DataFrame whose index is not its row positions 0..{len(index) - 1} (it starts {shown}), "
+        f"`data` is {what}, "
         "and it has no id column: the output's `id` is each row's position, so a join on the index would "
         "give rows other rows' labels. Pass data.rename_axis('id').reset_index() to keep the index as ids, "
         "or data.reset_index(drop=True).",
         UserWarning,
-        stacklevel=3,
+        stacklevel=4,
     )
+
+
+class IndexHead(NamedTuple):
+    """A Dask partition's index, as far as telling whether it holds row positions:
+    its first label when its labels are consecutive integers, and its first labels."""
+
+    start: int | None
+    head: list[Any]
+
+
+def index_head(index: Any) -> IndexHead:
+    """The :class:`IndexHead` of a partition's pandas index."""
+    import pandas as pd
+
+    n = len(index)
+    counted = isinstance(index, pd.RangeIndex) and index.step == 1
+    if not counted and n and index.dtype.kind in "iu":
+        counted = bool(index.is_monotonic_increasing and index[-1] - index[0] == n - 1)
+    return IndexHead(int(index[0]) if counted and n else None, index[:3].tolist())
+
+
+def warn_index_of_partitions(parts: Iterable[tuple[int, int, IndexHead]]) -> None:
+    """Warn, as for a DataFrame, when a Dask DataFrame's partitions (``(offset, rows,
+    head)`` each, in order) hold an index that is not row positions: neither the rows'
+    positions in the whole frame nor in their partition (as ``dask.dataframe.read_csv``
+    and ``reset_index`` number them)."""
+    for offset, rows, head in parts:
+        if rows and head.start not in (0, offset):
+            shown = ", ".join(map(repr, head.head))
+            _warn_index(f"a Dask DataFrame whose index is not its row positions (at row {offset:,}, it holds {shown})")
+            return

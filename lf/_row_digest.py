@@ -113,7 +113,7 @@ def pass_sides(corpus: Any, text_column: str | None, gold: str | None, gold_chec
     column = text_column or "text"
     if column not in (corpus.columns() or ()):
         return sides, convert, None
-    sides["rowhash"], convert["rowhash"] = column, text_hashes
+    sides["rowhash"], convert["rowhash"] = column, lambda values, first_row: text_hashes(values)
     return sides, convert, RowDigest(column)
 
 

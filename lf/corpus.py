@@ -18,6 +18,8 @@ from lf.errors import DataError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from lf._repeated_ids import IndexHead
+
 __all__ = ["Corpus", "as_corpus", "expand_paths", "is_dask_frame"]
 
 _GLOB_CHARS = frozenset("*?[")
@@ -97,6 +99,8 @@ class Corpus:
         self._other: Any = None
         self.name: str | None = None
         self.patterns: list[str] = []  # the glob patterns among the paths given (outputs must stay out of them)
+        # a Dask frame's partitions read so far: (offset, rows, IndexHead) each
+        self.partition_index: list[tuple[int, int, IndexHead]] = []
         records = _records_frame(data)
         if isinstance(data, pd.DataFrame):
             self.frame = data
@@ -163,10 +167,14 @@ class Corpus:
 
     def n_rows(self) -> int | None:
         """Rows, when known without reading the data (frames, Parquet metadata)."""
+        import pandas as pd
+
         from lf.io import count_rows
 
         if self.dask is not None:
             return None
+        if isinstance(self._other, (list, tuple)) and all(isinstance(f, pd.DataFrame) for f in self._other):
+            return sum(map(len, self._other))  # a list of frames: its length is known too
         return count_rows(self.source) if self._other is None else None
 
     def n_bytes(self) -> int | None:
@@ -223,9 +231,15 @@ class Corpus:
 
     def _dask_chunks(self, chunk_size: int, columns: list[str] | None) -> Iterator[pd.DataFrame]:
         """Partitions computed one at a time (for engines that label on this machine)."""
+        from lf._repeated_ids import index_head
+
         frame = self.dask if columns is None else self.dask[columns]
+        self.partition_index = []
+        offset = 0
         for part in frame.to_delayed():
             df = part.compute()
+            self.partition_index.append((offset, len(df), index_head(df.index)))
+            offset += len(df)
             for start in range(0, len(df), chunk_size):
                 yield df.iloc[start : start + chunk_size]
 

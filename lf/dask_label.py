@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -38,6 +39,8 @@ class PartCounts(NamedTuple):
     n: int
     top: int  # the largest label seen
     id_type: Any = None  # the Arrow type of the part's row ids (None: no ids, or no rows)
+    index: Any = None  # a frame partition's IndexHead (None: a file)
+    gold_kind: Any = None  # the gold column's kind ("names" or "ids") and one of its values (None: no gold)
 
 
 def _part_name(folder: Path, i: int) -> Path:
@@ -47,20 +50,27 @@ def _part_name(folder: Path, i: int) -> Path:
 def label_part(
     lfs: Sequence[Any], data: Any, i: int, settings: Any, chunk_size: int, text_column: str | None,
     gold: str | None, labels: tuple[str, ...] | None, matrix_dir: str, prints: tuple[str | None, ...] | None = None,
+    gold_name: str = "`gold`",
 ) -> PartCounts:
     """On a worker: label one partition (a frame, or a file path read here) and store its matrix."""
+    import pandas as pd
+
     from lf._matrix_io import meta_of
+    from lf._repeated_ids import index_head
     from lf.apply.local import LocalEngine
     from lf.apply.run import Pass
     from lf.corpus import Corpus
     from lf.counts import PatternCounter
-    from lf.gold import gold_ids
+    from lf.gold import GoldColumn
     from lf.label import tally
     from lf.writers import MatrixWriter
 
     names = tuple(x.name for x in lfs)
-    convert = {"gold": lambda values: gold_ids(values, labels, settings.cardinality, what=f"`gold` column {gold!r}")} if gold else None
-    run = Pass(LocalEngine(), list(lfs), Corpus(data), settings.with_threads(1), chunk_size=chunk_size, progress=False,
+    # rows are counted from the partition's start: messages say which partition
+    place = f" of data file {str(data)!r}" if isinstance(data, (str, os.PathLike)) else f" of partition {i}"
+    check = GoldColumn(labels, settings.cardinality, f"{gold_name} column {gold!r}{place}")
+    convert = {"gold": check} if gold else None
+    run = Pass(LocalEngine(), list(lfs), Corpus(data), replace(settings, threads=1, place=place), chunk_size=chunk_size, progress=False,
                text_column=text_column, sides={"gold": gold} if gold else None, convert=convert, allow_empty=True)
     counter = PatternCounter(len(names), gold=gold is not None)
     writer = MatrixWriter(_part_name(Path(matrix_dir), i), names, check=False)
@@ -68,7 +78,8 @@ def label_part(
         errors, seconds, top = tally(run, writer, counter, len(names), gold is not None)
         if counter.n == 0:  # an empty partition (a filter's leftover, an empty file): no part file
             writer.abort()
-            return PartCounts(np.zeros((0, len(names) + (1 if gold else 0)), np.int16), np.zeros(0, np.int64), errors, seconds, 0, 0)
+            return PartCounts(np.zeros((0, len(names) + (1 if gold else 0)), np.int16), np.zeros(0, np.int64), errors, seconds, 0, 0,
+                              gold_kind=check.first)
         # the run's class names and LF fingerprints, as a local matrix has them (its
         # cardinality, without declared labels, is set once every part is known: conform_part)
         k = max(2, top + 1) if settings.cardinality is None else settings.cardinality
@@ -80,7 +91,19 @@ def label_part(
         writer.abort()
     raw_rows = np.array(counter._rows, np.int16).reshape(len(counter._rows), len(names) + (1 if gold else 0))
     id_type = schema.field(ROW_ID).type if schema is not None and ROW_ID in schema.names else None
-    return PartCounts(raw_rows, np.array(counter._counts, np.int64), errors, seconds, counter.n, top, id_type)
+    index = index_head(data.index) if isinstance(data, pd.DataFrame) else None
+    return PartCounts(raw_rows, np.array(counter._counts, np.int64), errors, seconds, counter.n, top, id_type, index, check.first)
+
+
+def _check_gold_kinds(results: list[PartCounts], what: str, labels: tuple[str, ...] | None, k: int | None) -> None:
+    """Refuse a gold column of label names in one partition and class ids in another, as
+    the local engine refuses it in one column."""
+    from lf.gold import mixed_kinds
+
+    seen = {r.gold_kind[0]: (i, r.gold_kind[1]) for i, r in enumerate(results) if r.gold_kind is not None}
+    if len(seen) > 1:
+        (i, name), (j, number) = seen["names"], seen["ids"]
+        raise mixed_kinds(what, [name], [number], labels, k, f"; names in partition {i}, ids in {j}")
 
 
 def conform_part(i: int, matrix_dir: str, id_type: Any, first: int, cardinality: int) -> None:
@@ -116,10 +139,12 @@ def conform_part(i: int, matrix_dir: str, id_type: Any, first: int, cardinality:
 def _conform(client: Any, results: list[PartCounts], matrix_dir: Path, k: int, declared: bool, futures: list[Any]) -> None:
     """Rewrite the parts whose row id type or cardinality is not the whole run's
     (``declared``: the LFs declare their labels, so every part stored ``k`` already)."""
+    from lf.apply.portable import crossing
+
     filled = [i for i, r in enumerate(results) if r.n]
     first = filled[0]
     target = results[first].id_type
-    jobs = [client.submit(conform_part, i, str(matrix_dir), target, first, k, pure=False)
+    jobs = [client.submit(crossing, conform_part, i, str(matrix_dir), target, first, k, pure=False)
             for i in filled if results[i].id_type != target or (not declared and max(2, results[i].top + 1) != k)]
     futures += jobs
     client.gather(jobs)
@@ -222,14 +247,15 @@ class ClusterRun(NamedTuple):
 def label_on_cluster(
     client: Any, lfs: list[Any], corpus: Any, settings: Any, *, chunk_size: int, text_column: str | None,
     gold: str | None, labels: tuple[str, ...] | None, output: Path | None, matrix: Any, fit: Any,
-    filter_abstain: bool, uncovered: str = "null", prints: tuple[str | None, ...] | None = None,
+    filter_abstain: bool, uncovered: str = "null", prints: tuple[str | None, ...] | None = None, gold_name: str = "`gold`",
 ) -> tuple[ClusterRun, Any]:
     """Run :func:`label_part` on every partition, merge, ``fit(table)``, then :func:`predict_part`."""
     import shutil
 
     from lf._pattern_predict import PatternPredictions
-    from lf._repeated_ids import warn_repeated
+    from lf._repeated_ids import warn_index_of_partitions, warn_repeated
     from lf.apply.dask import shared_lfs
+    from lf.apply.portable import crossing
     from lf.counts import PatternCounter
 
     names = tuple(x.name for x in lfs)
@@ -250,11 +276,15 @@ def label_on_cluster(
         if corpus.dask is not None:
             parts = client.compute(parts)
         futures = [
-            client.submit(label_part, remote, p, i, settings, chunk_size, text_column, gold, labels, str(matrix_dir), prints,
-                          pure=False)
+            client.submit(crossing, label_part, remote, p, i, settings, chunk_size, text_column, gold, labels, str(matrix_dir), prints,
+                          gold_name, pure=False)
             for i, p in enumerate(parts)
         ]
-        results: list[PartCounts] = client.gather(futures)
+        # in partition order: a failing LF stops the run with its first failing partition's
+        # error, as the local engine stops at the first failing row, not with the one that
+        # happened to fail first on the cluster
+        results: list[PartCounts] = [future.result() for future in futures]
+        _check_gold_kinds(results, f"{gold_name} column {gold!r}", labels, settings.cardinality)
         counter = PatternCounter(len(names), gold=gold is not None)
         for r in results:
             counter.merge(r.rows, r.counts)
@@ -265,6 +295,9 @@ def label_on_cluster(
         _conform(client, results, Path(matrix_dir), k, settings.cardinality is not None, futures)
         warn_repeated(part_ids_repeated(Path(matrix_dir), [i for i, r in enumerate(results) if r.n]),
                       f"The data's id column {settings.id_column!r}")
+        offsets = np.concatenate([[0], np.cumsum([r.n for r in results])])
+        if output is not None and settings.id_column is None and corpus.dask is not None:
+            warn_index_of_partitions((int(at), r.n, r.index) for at, r in zip(offsets, results))
         table = counter.table(
             names, k, labels=labels,
             errors=np.sum([r.errors for r in results], axis=0), seconds=np.sum([r.seconds for r in results], axis=0),
@@ -273,12 +306,11 @@ def label_on_cluster(
         predictions = PatternPredictions(model, table)
         written, counts = 0, Counter[str]()
         if out_dir is not None:
-            offsets = np.concatenate([[0], np.cumsum([r.n for r in results])])
             # sent once to each worker, not once per part: it holds every distinct row of votes
             shared = client.scatter(predictions, broadcast=True, hash=False)
             futures.append(shared)
             jobs = [
-                client.submit(predict_part, shared, i, int(offsets[i]), str(matrix_dir), str(out_dir), chunk_size,
+                client.submit(crossing, predict_part, shared, i, int(offsets[i]), str(matrix_dir), str(out_dir), chunk_size,
                               filter_abstain, uncovered, pure=False)
                 for i in range(len(results)) if results[i].n
             ]

@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from lf.errors import DataError
 
-__all__ = ["gold_ids", "numbers_are_ambiguous", "refuse_ambiguous_numbers"]
+__all__ = ["GoldColumn", "gold_ids", "mixed_kinds", "numbers_are_ambiguous", "refuse_ambiguous_numbers"]
 
 
 def _as_id(value: Any, k: int | None) -> int | None:
@@ -56,7 +56,47 @@ def refuse_ambiguous_numbers(labels: Sequence[str] | None, what: str) -> None:
 
 
 def gold_ids(values: Any, labels: Sequence[str] | None, k: int | None, *, what: str = "The gold column") -> npt.NDArray[np.int64]:
-    """Map gold values to class ids ``0..k-1``.
+    """Map gold values to class ids ``0..k-1`` (see :func:`_gold_ids`)."""
+    return _gold_ids(values, labels, k, what, 0)[0]
+
+
+class GoldColumn:
+    """:func:`gold_ids` over a column read chunk by chunk (``column(values, first_row)``, as
+    :class:`lf.apply.run.Pass` converts a side column): rows are named by their position in
+    the column, and a chunk of label names after one of class ids (or the other way round)
+    is refused as in one chunk, whatever the chunk size, so every engine gives one answer."""
+
+    def __init__(self, labels: Sequence[str] | None, k: int | None, what: str) -> None:
+        self.labels, self.k, self.what = labels, k, what
+        self.first: tuple[str, Any] | None = None  # the kind of the first chunk, and one of its values
+
+    def __call__(self, values: Any, first_row: int = 0) -> npt.NDArray[np.int64]:
+        ids, kind, example = _gold_ids(values, self.labels, self.k, self.what, first_row)
+        if example is None:
+            return ids
+        if self.first is None:
+            self.first = (kind, example)
+        elif self.first[0] != kind:
+            names, numbers = (self.first[1], example) if kind == "ids" else (example, self.first[1])
+            raise mixed_kinds(self.what, [names], [numbers], self.labels, self.k, f"; from row {first_row:,} on")
+        return ids
+
+
+def mixed_kinds(what: str, names: list[Any], ids: list[Any], labels: Sequence[str] | None, k: int | None, where: str = "") -> DataError:
+    """The error for a gold column holding both label names and class ids."""
+    ids_text = f"0..{k - 1}" if k is not None else "0, 1, 2 and so on"
+    return DataError(
+        f"{what} mixes label names ({_show(names)}) with class ids ({_show(ids)}{where}). "
+        f"Use one kind for every row: {', '.join(labels or [])} or {ids_text}."
+    )
+
+
+def _gold_ids(
+    values: Any, labels: Sequence[str] | None, k: int | None, what: str, first_row: int
+) -> tuple[npt.NDArray[np.int64], str, Any]:
+    """Map gold values to class ids ``0..k-1``; also say whether they were label names or
+    class ids ("names" / "ids"), with one of them (None: no values). ``first_row``: the row
+    position of the first value, for messages.
 
     ``k`` None checks what can be checked before the number of classes is known (before a
     run, with no LABELS): names, missing values, ids that are not non-negative integers.
@@ -73,14 +113,16 @@ def gold_ids(values: Any, labels: Sequence[str] | None, k: int | None, *, what: 
     gaps = [c for c, v in enumerate(distinct) if _missing(v)]
     where = np.flatnonzero((codes < 0) | np.isin(codes, gaps))
     if len(where):
-        rows = ", ".join(str(i) for i in where[:5]) + (" ..." if len(where) > 5 else "")
+        rows = ", ".join(str(first_row + i) for i in where[:5]) + (" ..." if len(where) > 5 else "")
         values_word = "a missing value (row position" if len(where) == 1 else f"{len(where)} missing values (row positions"
         raise DataError(f"{what} has {values_word} {rows}); every row needs a gold label.")
     if any(_as_id(v, None) is not None and not isinstance(v, str) for v in distinct):
         refuse_ambiguous_numbers(labels, what)
     by_name = {str(name).lower(): i for i, name in enumerate(labels or [])}
+    kind = "ids"
     if by_name and all(str(v).lower() in by_name for v in distinct):
         table = [by_name[str(v).lower()] for v in distinct]
+        kind = "names"
     else:
         names = [v for v in distinct if str(v).lower() in by_name]
         ids = {v: _as_id(v, k) for v in distinct if str(v).lower() not in by_name}
@@ -94,13 +136,11 @@ def gold_ids(values: Any, labels: Sequence[str] | None, k: int | None, *, what: 
         if unknown:
             raise DataError(f"{what} has values that are neither label names nor class ids: {_show(unknown)}. Allowed: {allowed}.")
         if names:
-            raise DataError(
-                f"{what} mixes label names ({_show(names)}) with class ids ({_show(list(ids))}). "
-                f"Use one kind for every row: {', '.join(labels or [])} or {ids_text}."
-            )
+            raise mixed_kinds(what, names, list(ids), labels, k)
         known = {v: i for v, i in ids.items() if i is not None}  # every value, here
         table = [known[v] for v in distinct]
-    return np.asarray(table, dtype=np.int64)[codes] if len(codes) else np.zeros(0, np.int64)
+    out = np.asarray(table, dtype=np.int64)[codes] if len(codes) else np.zeros(0, np.int64)
+    return out, kind, distinct[0] if distinct else None
 
 
 def _factorize(values: Any) -> tuple[npt.NDArray[np.intp], list[Any]]:

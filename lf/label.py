@@ -19,7 +19,7 @@ import numpy.typing as npt
 from lf._label_checks import check_cluster_paths, check_paths, model_object
 from lf._matrix_io import meta_of
 from lf._pattern_predict import PatternPredictions
-from lf._repeated_ids import warn_positions_for_index, warn_repeated
+from lf._repeated_ids import warn_index_of_partitions, warn_positions_for_index, warn_repeated
 from lf._row_digest import pass_sides
 from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix, PatternTable
@@ -90,7 +90,7 @@ def label(
     from lf.apply.run import Pass
     from lf.apply.settings import Settings
     from lf.corpus import as_corpus
-    from lf.gold import gold_ids
+    from lf.gold import GoldColumn
     from lf.output import UNCOVERED, check_label_names, warn_missing_looking_labels
     from lf.writers import FrameWriter, MatrixWriter
 
@@ -119,7 +119,8 @@ def label(
             )
         check_cluster_paths([("`matrix`", matrix), ("`output`", out)], corpus)
         return _label_on_cluster(client, lf_list, corpus, fitted, model, class_balance, gold, labels, k, out, matrix,
-                                 dev, filter_abstain, uncovered, size, on_error, text_column, id_column, prints)
+                                 dev, filter_abstain, uncovered, size, on_error, text_column, id_column, prints,
+                                 (_names or {}).get("gold", "`gold`"))
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
     if out is not None and settings.id_column is None:
         warn_positions_for_index(data)
@@ -134,7 +135,7 @@ def label(
     try:
         writer = None if out is None else FrameWriter(out)
         gold_what = f"{what['gold']} column {gold!r}"
-        sides, convert, digest = pass_sides(corpus, text_column, gold, lambda values: gold_ids(values, labels, k, what=gold_what))
+        sides, convert, digest = pass_sides(corpus, text_column, gold, GoldColumn(labels, k, gold_what))
         run = Pass(
             runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column,
             cache_dir=cache, sides=sides, convert=convert,
@@ -142,6 +143,8 @@ def label(
         table = _count(run, spill, names, labels, k, gold_what if gold else None, digest)._replace(lf_fingerprints=prints)
         spill.close_with(meta_of(table), digest.footer(False) if digest is not None else None)
         warn_repeated(spill.repeated_ids(), f"The data's id column {settings.id_column!r}")
+        if out is not None and settings.id_column is None:
+            warn_index_of_partitions(corpus.partition_index)
         if dev_set is not None:
             dev_set = _same_classes(dev_set, table)
         chosen: list[Any] = []
@@ -280,7 +283,7 @@ def _label_on_cluster(
     client: Any, lf_list: list[Any], corpus: Any, fitted: Any, spec: Any, class_balance: Any, gold: str | None,
     labels: tuple[str, ...] | None, k: int | None, out: Path | None, matrix: Any, dev: Any, filter_abstain: bool,
     uncovered: str, size: int, on_error: str, text_column: str | None, id_column: str | None,
-    prints: tuple[str | None, ...],
+    prints: tuple[str | None, ...], gold_name: str,
 ) -> Labeled:
     from lf.apply.settings import Settings
     from lf.dask_label import label_on_cluster
@@ -298,6 +301,7 @@ def _label_on_cluster(
     done, model = label_on_cluster(
         client, lf_list, corpus, settings, chunk_size=size, text_column=text_column, gold=gold, labels=labels,
         output=out, matrix=matrix, fit=fit, filter_abstain=filter_abstain, uncovered=uncovered, prints=prints,
+        gold_name=gold_name,
     )
     names = [str(c) for c in (labels or range(done.table.cardinality))]
     counts = {name: done.label_counts.get(name, 0) for name in names}
@@ -360,11 +364,11 @@ def _dev_rows(
 ) -> tuple[LabelMatrix, npt.NDArray[np.int64]]:
     from lf.apply.run import Pass, stack
     from lf.corpus import as_corpus
-    from lf.gold import gold_ids
+    from lf.gold import GoldColumn
 
     k = settings.cardinality
     dev_settings = type(settings)(cardinality=k, on_error=settings.on_error, id_column=None)
-    convert = {"gold": lambda values: gold_ids(values, labels, k, what=what)}
+    convert = {"gold": GoldColumn(labels, k, what)}
     parts = list(Pass(runner, lfs, as_corpus(dev), dev_settings, chunk_size=size, progress=False,
                       text_column=text_column, sides={"gold": dev_gold}, convert=convert))
     y = np.concatenate([p.sides["gold"] for p in parts])

@@ -151,3 +151,30 @@ def test_report_and_rows_take_text_gold_with_number_label_names(tmp_path: Path, 
     assert main(["rows", str(tmp_path / "d.csv"), "--lfs", str(module), "--gold", "label", "--wrong", "--lf", "promo_words"]) == 0
     out = capsys.readouterr().out
     assert "gold=1" in out and "42 rows match" in out  # promo_words' incorrect count on the demo
+
+
+def _demo_with_gold(gold: list[object]) -> pd.DataFrame:
+    return pd.read_csv(DEMO).head(len(gold)).assign(label=gold)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"chunk_size": 8}, {"n_jobs": 2}], ids=["one-chunk", "chunks", "pool"])
+def test_a_missing_gold_value_is_named_by_its_row_in_the_data(tmp_path: Path, kwargs: dict[str, int]) -> None:
+    # it was named by its position in its chunk: "row position 4", or 0 on the pool
+    import lf
+
+    gold: list[object] = ["HAM"] * 80
+    gold[50] = None
+    with pytest.raises(DataError, match=r"has a missing value \(row position 50\)"):
+        lf.label(lf.load_lfs(DEMO_LFS), _demo_with_gold(gold), gold="label", output=tmp_path / "o.parquet", model="mv", **kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"chunk_size": 8}, {"n_jobs": 2}], ids=["one-chunk", "chunks", "pool"])
+def test_gold_names_then_class_ids_are_refused_whatever_the_chunks(tmp_path: Path, kwargs: dict[str, int]) -> None:
+    # refused in one chunk, taken when the names and the ids fell in different chunks (the
+    # pool's smaller chunks): the engine decided whether the run went ahead
+    import lf
+
+    frame = _demo_with_gold(["SPAM"] * 40 + ["0"] * 40)
+    with pytest.raises(DataError, match=r"mixes label names \('SPAM'\) with class ids \('0'"):
+        lf.label(lf.load_lfs(DEMO_LFS), frame, gold="label", output=tmp_path / "o.parquet", model="mv", **kwargs)
+    assert not (tmp_path / "o.parquet").exists()

@@ -11,14 +11,15 @@ memory stays bounded however large the corpus.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from lf.apply.kernel import ChunkResult, Task
 from lf.apply.pool import in_order
+from lf.apply.portable import crossing
 from lf.apply.settings import Settings
 from lf.core import LabelingFunction
-from lf.errors import MissingExtraError, ParameterError, WorkerError
+from lf.errors import LFDefinitionError, LFError, MissingExtraError, ParameterError, WorkerError
 
 __all__ = ["DaskEngine", "close", "connect", "shared_lfs"]
 
@@ -32,7 +33,7 @@ def _distributed() -> Any:
 
 
 def _run_chunk(lfs: Sequence[LabelingFunction], task: Task, settings: Settings) -> ChunkResult:
-    return settings.label(lfs, task)
+    return crossing(settings.label, lfs, task)
 
 
 def _as_list(lfs: Sequence[LabelingFunction]) -> list[LabelingFunction]:
@@ -49,8 +50,14 @@ def shared_lfs(client: Any, lfs: Sequence[LabelingFunction]) -> Any:
     """
     distributed = _distributed()
     _by_value(lfs)
-    remote = client.submit(_as_list, tuple(lfs), pure=False)
-    distributed.wait(remote)
+    quiet = _quiet_logger("distributed.protocol.pickle")  # it logs a traceback per failed pickle
+    try:
+        remote = client.submit(_as_list, tuple(lfs), pure=False)
+        distributed.wait(remote)
+    except Exception as exc:  # the LFs could not be sent: say which
+        raise _not_sendable(lfs, exc) from exc
+    finally:
+        quiet()
     if remote.status != "finished":
         try:
             remote.result()
@@ -65,6 +72,35 @@ def shared_lfs(client: Any, lfs: Sequence[LabelingFunction]) -> Any:
     client.replicate([remote])
     _check_worker_code(client, remote, lfs)
     return remote
+
+
+def _not_sendable(lfs: Sequence[LabelingFunction], exc: BaseException) -> LFError:
+    """The error for LFs that could not be pickled to go to the workers, naming the first
+    LF that does not pickle (an LF closing over, or given as a resource, a lock, an open
+    file or a connection)."""
+    import cloudpickle
+
+    for lf in lfs:
+        try:
+            cloudpickle.dumps(lf)
+        except Exception as why:  # noqa: BLE001 - whatever pickling a user's object raises
+            return LFDefinitionError(
+                f"Labeling function {lf.name!r} cannot be sent to the Dask workers: pickling it failed "
+                f"({type(why).__name__}: {_first_sentence(why)}). Its function, preprocessors and resources "
+                "must pickle: create what does not (a lock, an open file, a connection) inside the "
+                "function, or use the pool engine (--n-jobs N), whose forked workers need no pickling."
+            )
+    return WorkerError(f"The LFs could not be sent to the Dask workers ({type(exc).__name__}: {_first_sentence(exc)}).")
+
+
+def _quiet_logger(name: str) -> Callable[[], None]:
+    """Silence logger ``name`` until the function returned is called."""
+    import logging
+
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    return lambda: logger.setLevel(level)
 
 
 def _worker_digests(lfs: Sequence[LabelingFunction], names: Sequence[str], constants: dict[str, frozenset[str]]) -> dict[str, str]:
@@ -178,7 +214,7 @@ def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: flo
     # logs that ending (a traceback per gather) where lf reports "interrupted"
     logging.getLogger("asyncio").addFilter(_not_gather_exit)
     if scheduler is not None:
-        problem = _handshake(distributed, scheduler, timeout)
+        problem = _bad_port(scheduler) or _handshake(distributed, scheduler, timeout)
         if problem is None:
             try:
                 return distributed.Client(scheduler, timeout=f"{timeout}s")
@@ -208,6 +244,14 @@ def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: flo
     client._lf_cluster = cluster  # closed with the client by lf's CLI
     client.run(_quiet_task_failures)
     return client
+
+
+def _bad_port(address: str) -> ValueError | None:
+    """A port number no address can have (connecting to it timed out, as if nothing answered)."""
+    port = address.rsplit(":", 1)[-1]
+    if port.isdecimal() and not 0 < int(port) < 65536:
+        return ValueError(f"port {port} is out of range: a port is 1 to 65535")
+    return None
 
 
 def _handshake(distributed: Any, address: str, timeout: float) -> BaseException | None:

@@ -30,7 +30,6 @@ import gc
 import itertools
 import mmap
 import os
-import pickle
 import signal
 import sys
 import time
@@ -46,9 +45,10 @@ import numpy.typing as npt
 
 from lf.apply.kernel import ChunkResult, Task
 from lf.apply.pool import _become_worker, _death_message, _death_signal, _terminate
+from lf.apply.portable import RemoteTraceback, portable
 from lf.apply.settings import Settings
 from lf.core import LabelingFunction
-from lf.errors import LFRuntimeError, WorkerError
+from lf.errors import WorkerError
 
 __all__ = ["MAX_CHUNKS", "label_inline"]
 
@@ -196,11 +196,7 @@ def _claim(claims: BinaryIO) -> int | None:
 def _portable(exc: BaseException) -> tuple[BaseException, str]:
     """``exc`` as it can cross to the caller, and its traceback as text."""
     text = "".join(traceback.format_exception(exc))
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:  # noqa: BLE001 - an exception type that does not survive pickling
-        exc = LFRuntimeError(f"A pool worker raised {type(exc).__name__}: {exc}")
-    return exc, text
+    return portable(exc), text
 
 
 class _Board:
@@ -240,17 +236,6 @@ class _Board:
 
     def close(self) -> None:
         self.memory.close()
-
-
-class _RemoteTraceback(Exception):
-    """The traceback of an exception raised in a worker, shown as its cause."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.text = text
-
-    def __str__(self) -> str:
-        return f'\n"""\n{self.text}"""'
 
 
 class _Run:
@@ -332,7 +317,7 @@ class _Run:
                 del self.open[conn]
                 conn.close()
             elif error is not None:
-                error.__cause__ = _RemoteTraceback(text)
+                error.__cause__ = RemoteTraceback(text)
                 self.failed = True
                 self.done[i] = (None, error)
             else:

@@ -62,14 +62,16 @@ class _Failed:
 
 
 class _Context:
-    """What an error message needs to point at a row: global position and optional id."""
+    """What an error message needs to point at a row: global position (``place``: in what,
+    when not the whole data) and optional id."""
 
-    def __init__(self, offset: int, ids: Sequence[Any] | None) -> None:
+    def __init__(self, offset: int, ids: Sequence[Any] | None, place: str = "") -> None:
         self.offset = offset
         self.ids = ids
+        self.place = place
 
     def where(self, i: int) -> str:
-        pos = f"row {self.offset + i}"
+        pos = f"row {self.offset + i}{self.place}"
         return f"{pos} (id {self.ids[i]!r})" if self.ids is not None else pos
 
 
@@ -84,6 +86,7 @@ def label_chunk(
     threads: int = 1,
     only: Sequence[int] | None = None,
     shelter: bool = False,
+    place: str = "",
 ) -> ChunkResult:
     """Apply ``lfs`` to one DataFrame chunk.
 
@@ -98,14 +101,16 @@ def label_chunk(
     errors and no time (the cache fills them in). ``cardinality`` None (not known before
     the run) checks labels against the int8 storage limit only. ``shelter``: keep the rows
     out of the cyclic GC's collections while the chunk is labeled (only when nothing else
-    in the process is frozen: :meth:`lf.apply.settings.Settings.sheltering`).
+    in the process is frozen: :meth:`lf.apply.settings.Settings.sheltering`). ``place``
+    follows the row numbers in messages when the rows are counted in a part of the data
+    (`` of data file 'b.csv'``).
     """
     n, m = len(chunk), len(lfs)
     dtype = np.int8 if cardinality is None or cardinality <= _INT8_CLASSES else np.int16
     labels = np.full((n, m), ABSTAIN, dtype=dtype)
     errors = np.zeros(m, np.int64)
     seconds = np.zeros(m, np.float64)
-    ctx = _Context(row_offset, chunk[id_column].tolist() if id_column is not None else None)
+    ctx = _Context(row_offset, chunk[id_column].tolist() if id_column is not None else None, place)
     wanted = None if only is None else set(only)
     todo = [(j, lf) for j, lf in enumerate(lfs) if wanted is None or j in wanted]
     # Only templates go to threads: they are pure pyarrow calls (no shared state, GIL released).
@@ -353,9 +358,18 @@ class _Stopped(Exception):
 
 def _origin(exc: BaseException) -> str:
     """' at file:line' of the innermost frame that raised, for messages without a traceback."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    user = [f for f in frames if not f.filename.startswith(_LF_DIR)] or frames
-    return f" at {user[-1].filename}:{user[-1].lineno}" if user else ""
+    frames = [(_file_of(frame), line) for frame, line in traceback.walk_tb(exc.__traceback__)]
+    user = [f for f in frames if not f[0].startswith(_LF_DIR)] or frames
+    return f" at {user[-1][0]}:{user[-1][1]}" if user else ""
+
+
+def _file_of(frame: Any) -> str:
+    """The file of a frame's code: for code sent to a Dask worker by value, which cloudpickle
+    renames ``<dynamic-code>``, its module's file, sent with it."""
+    name: str = frame.f_code.co_filename
+    if name == "<dynamic-code>":
+        return str(frame.f_globals.get("__file__") or name)
+    return name
 
 
 def _why(exc: BaseException) -> str:

@@ -36,6 +36,7 @@ from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lf.apply.kernel import ChunkResult, Task
+from lf.apply.portable import crossing
 from lf.apply.run import CHUNKS_PER_WORKER, InMemory
 from lf.apply.settings import Settings
 from lf.core import LabelingFunction
@@ -128,7 +129,7 @@ def _work(task: Task | int) -> ChunkResult:
     """Label ``task``; an int is the position of a task the worker inherited at the fork."""
     settings: Settings = _WORKER_STATE["settings"]
     chunk: Task = _WORKER_STATE["first"][task] if isinstance(task, int) else task
-    return settings.label(_WORKER_STATE["lfs"], chunk)
+    return crossing(settings.label, _WORKER_STATE["lfs"], chunk)
 
 
 def _how_it_ended(code: int) -> str:

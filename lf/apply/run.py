@@ -56,7 +56,8 @@ class Pass:
 
     ``sides`` maps a name to a data column whose values each Part keeps (the id column is
     kept as ``"ids"``); ``convert`` maps a side's name to a function that checks and
-    converts its values, run before any LF sees the chunk (gold labels, say). A corpus
+    converts its values (given the chunk's values and the row position of the first),
+    run before any LF sees the chunk (gold labels, say). A corpus
     without rows is an error, unless ``allow_empty`` (one partition of a larger corpus).
     After the pass, ``cache_stats`` tells what the LF cache reused.
     """
@@ -73,7 +74,7 @@ class Pass:
         text_column: str | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
         sides: Mapping[str, str] | None = None,
-        convert: Mapping[str, Callable[[list[Any]], Any]] | None = None,
+        convert: Mapping[str, Callable[[list[Any], int], Any]] | None = None,
         allow_empty: bool = False,
     ) -> None:
         self.convert = dict(convert or {})
@@ -94,10 +95,10 @@ class Pass:
         values: list[Any] = chunk["text" if col == self.text_column else col].tolist()
         return values
 
-    def _converted_sides(self, chunk: pd.DataFrame) -> dict[str, Any]:
+    def _converted_sides(self, chunk: pd.DataFrame, offset: int) -> dict[str, Any]:
         """The side columns that are converted (gold to class ids: checked before the
-        chunk's LFs run, and compact)."""
-        return {name: func(self._column(chunk, name)) for name, func in self.convert.items()}
+        chunk's LFs run, and compact) of the chunk at row ``offset``."""
+        return {name: func(self._column(chunk, name), offset) for name, func in self.convert.items()}
 
     def _sides_of(self, chunk: pd.DataFrame | None, converted: dict[str, Any]) -> dict[str, Any]:
         """All the side columns asked for (ids, gold ...) of one chunk."""
@@ -190,7 +191,7 @@ def adapted_chunk_size(chunk_size: int, n_rows: int | None, workers: int) -> int
 
 def _keeping(
     source: Iterator[tuple[int, pd.DataFrame]],
-    convert: Callable[[pd.DataFrame], dict[str, Any]],
+    convert: Callable[[pd.DataFrame, int], dict[str, Any]],
     kept: deque[tuple[int, pd.DataFrame | None, dict[str, Any]]],
     *,
     lazy: bool,
@@ -200,7 +201,7 @@ def _keeping(
     result comes, and those (ids) are read then: an engine that takes every chunk of a
     frame ahead does not hold every chunk's ids as Python objects at once."""
     for offset, chunk in source:
-        kept.append((len(chunk), chunk if lazy else None, convert(chunk)))
+        kept.append((len(chunk), chunk if lazy else None, convert(chunk, offset)))
         yield Task(offset, chunk)
 
 

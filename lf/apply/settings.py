@@ -28,6 +28,7 @@ class Settings:
     id_column: str | None = None
     threads: int = 1
     shelter: bool = False
+    place: str = ""  # after row numbers in messages, when they count the rows of a part of the data
 
     def with_threads(self, threads: int) -> Settings:
         return replace(self, threads=threads)
@@ -52,4 +53,5 @@ class Settings:
             threads=self.threads,
             only=task.only,
             shelter=self.shelter,
+            place=self.place,
         )

@@ -343,3 +343,103 @@ def test_ids_repeated_across_partitions_are_warned_as_the_local_engine_warns(cli
     rows["id"] = [f"c{i}" for i in range(600)]  # every row its own id: nothing said
     rows.iloc[300:].to_csv(files[1], index=False)
     label(lfs, [str(f) for f in files], engine=DaskEngine(client), output=tmp_path / "unique")
+
+
+def test_a_dask_frame_indexed_by_its_ids_is_warned_about_as_a_dataframe_is(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # ids moved to the index (read_parquet(index="id"), set_index("id")) and no id column:
+    # the labels' `id` is each row's position, which a join on the index pairs with other
+    # rows; a pandas frame got a warning, a Dask frame none on either engine
+    frame = pd.read_csv(DEMO).head(300)
+    lfs = lf.load_lfs(DEMO_LFS)
+    said = "index is not its row positions"
+    with pytest.warns(UserWarning, match=said):
+        label(lfs, frame.set_index("id"), output=tmp_path / "pandas.parquet", model="mv")
+    by_id = dd.from_pandas(frame.set_index("id"), npartitions=3)
+    for engine, out in ((None, "local.parquet"), (DaskEngine(client), "dask")):
+        with pytest.warns(UserWarning, match=rf"a Dask DataFrame whose {said} \(at row 0, it holds 'c00000', 'c00001'"):
+            label(lfs, by_id, engine=engine, output=tmp_path / out, model="mv")
+    # positions, in the whole frame or from 0 in each partition (dask's read_csv): nothing said
+    counted = dd.from_pandas(frame.drop(columns="id"), npartitions=3)
+    for engine, out in ((None, "a.parquet"), (DaskEngine(client), "a"), (None, "b.parquet"), (DaskEngine(client), "b")):
+        data = counted if out.startswith("a") else counted.reset_index(drop=True)
+        label(lfs, data, engine=engine, output=tmp_path / out, model="mv")
+
+
+_PICKY_LFS = """
+from lf import ABSTAIN, labeling_function
+
+LABELS = ["HAM", "SPAM"]
+
+
+@labeling_function()
+def picky(x):
+    if x.text == "boom":
+        raise ValueError("no booms")
+    return ABSTAIN
+"""
+
+
+def test_rows_in_errors_are_named_in_their_data_file_and_gold_kinds_agree_across_files(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # each worker counts rows from its own file's start: "row 10" named the eleventh row
+    # of the data, which is not the one; and a file of gold names beside one of class ids
+    # went through, where one column holding both is refused
+    (tmp_path / "picky.py").write_text(_PICKY_LFS)
+    lfs = lf.load_lfs(tmp_path / "picky.py")
+    texts = [["ok"] * 11, ["ok"] * 10 + ["boom"]]
+    for i, rows in enumerate(texts):
+        pd.DataFrame({"text": rows, "label": ["HAM"] * 11 if i == 0 else ["1"] * 11}).to_csv(tmp_path / f"s{i}.csv", index=False)
+    files = [str(tmp_path / "s0.csv"), str(tmp_path / "s1.csv")]
+    with pytest.raises(lf.errors.LFRuntimeError, match=r"'picky' raised on row 21 at"):
+        label(lfs, files, output=tmp_path / "local.parquet", model="mv")
+    with pytest.raises(lf.errors.LFRuntimeError, match=r"'picky' raised on row 10 of data file '.*s1\.csv' at"):
+        label(lfs, files, engine=DaskEngine(client), output=tmp_path / "dask", model="mv")
+    said = r"mixes label names \('HAM'\) with class ids \('1'"
+    for engine, out in ((None, "local.parquet"), (DaskEngine(client), "dask")):
+        with pytest.raises(lf.errors.DataError, match=said):
+            label(lfs, files, engine=engine, output=tmp_path / out, model="mv", gold="label", on_error="abstain")
+    assert list(tmp_path.glob("local*")) == [] and not (tmp_path / "dask").exists()
+
+
+_SLOW_PICKY_LFS = """
+import time
+
+from lf import ABSTAIN, labeling_function
+
+LABELS = ["HAM", "SPAM"]
+
+
+@labeling_function()
+def picky(x):
+    if x.text.startswith("boom"):
+        raise ValueError(f"no {x.text}")
+    time.sleep(0.002)
+    return ABSTAIN
+"""
+
+
+def test_an_lf_failing_in_several_files_stops_with_the_first_files_error(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # the error was the partition that failed first on the cluster: the second file's,
+    # failing on its first row, where the local engine stops in the first file
+    (tmp_path / "picky.py").write_text(_SLOW_PICKY_LFS)
+    lfs = lf.load_lfs(tmp_path / "picky.py")
+    pd.DataFrame({"text": ["ok"] * 1500 + ["boom a"]}).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame({"text": ["boom b"] + ["ok"] * 10}).to_csv(tmp_path / "b.csv", index=False)
+    files = [str(tmp_path / "a.csv"), str(tmp_path / "b.csv")]
+    with pytest.raises(lf.errors.LFRuntimeError, match=r"raised on row 1500 at .*: ValueError: no boom a\."):
+        label(lfs, files, output=tmp_path / "local.parquet", model="mv")
+    with pytest.raises(lf.errors.LFRuntimeError, match=r"raised on row 1500 of data file '.*a\.csv' at .*: ValueError: no boom a\."):
+        label(lfs, files, engine=DaskEngine(client), output=tmp_path / "dask", model="mv")
+
+
+def test_the_cli_names_a_bad_gold_column_by_its_option_on_dask_too(client, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    # "`gold` column 'label'" on Dask, where lf label says "--gold column 'label'"
+    from lf.cli import main
+
+    frame = pd.read_csv(DEMO).head(30)
+    frame.loc[20, "label"] = None
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    args = ["label", str(tmp_path / "d.csv"), "--lfs", str(DEMO_LFS), "--gold", "label", "--model", "mv"]
+    assert main([*args, "-o", str(tmp_path / "local.parquet")]) == 2
+    assert "--gold column 'label' has a missing value (row position 20)" in capsys.readouterr().err
+    assert main([*args, "-o", str(tmp_path / "dask"), "--engine", "dask", "--scheduler", client.scheduler.address]) == 2
+    assert "--gold column 'label' of data file" in " ".join(capsys.readouterr().err.split())

@@ -116,6 +116,11 @@ def test_the_cli_fails_fast_and_in_one_line_on_a_bad_scheduler_address(tmp_path:
     assert not (tmp_path / "out").exists()
     assert main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "o.csv"), "--scheduler", "tcp://127.0.0.1:9"]) == 2
     assert "--scheduler goes with --engine dask" in capsys.readouterr().err
+    # a port no address has: the connection timed out after 5 s, "Timed out trying to connect"
+    start = time.perf_counter()
+    code = main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "out"), "--engine", "dask", "--scheduler", "tcp://localhost:99999"])
+    assert code == 2 and time.perf_counter() - start < 4
+    assert "(ValueError: port 99999 is out of range: a port is 1 to 65535)" in " ".join(capsys.readouterr().err.split())
 
 
 def test_lf_apply_takes_a_dask_dataframe(shards: list[Path]) -> None:

@@ -68,3 +68,12 @@ def test_the_bar_redraws_at_least_every_second_during_a_long_chunk(tmp_path: Pat
         assert live.auto_refresh and live.refresh_per_second >= 1
         assert bar.model is not None and bar.model.unit == "bytes"
     assert REFRESH_PER_SECOND >= 1
+
+
+def test_a_list_of_frames_is_followed_in_rows_of_their_total():
+    # its length is known: the bar showed "4/?" for it
+    frames = [pd.DataFrame({"text": ["a"] * 10}), pd.DataFrame({"text": ["b"] * 5})]
+    model = ProgressModel.of(Corpus(frames))
+    assert (model.unit, model.total) == ("rows", 15)
+    assert "4/15" in _render(model, 4)
+    assert ProgressModel.of(Corpus(iter(frames))).total is None  # a generator's is not known
