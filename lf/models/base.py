@@ -162,6 +162,11 @@ def check_fitted_on(
             )
 
 
+def _near_top(proba: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    """Per row, the classes whose probability ties with the top one (within ``TIE_TOL``)."""
+    return np.asarray(proba >= proba.max(axis=1, keepdims=True) - TIE_TOL)
+
+
 def check_abstain(abstain: Any) -> None:
     """``predict``'s ``abstain``: None, ``"uncovered"`` or ``"ties"``."""
     if abstain is not None and abstain not in ABSTAIN_POLICIES:
@@ -390,7 +395,7 @@ class BaseLabelModel:
         raise NotImplementedError
 
     def predict(self, L: Any, *extra: Any, abstain: str | None = None, **unknown: Any) -> npt.NDArray[np.int64]:
-        """Most probable class per row (lowest class index on exact ties).
+        """Most probable class per row (on a tie, within ``1e-5``, the lowest class index).
 
         ``abstain`` says which rows get ABSTAIN (-1) instead of a class, as Snorkel's tie
         policy does: ``None`` (default) labels every row (a row no LF voted on gets the
@@ -450,13 +455,15 @@ class BaseLabelModel:
         return scores(names, gold, self.predict(L, abstain=abstain), self.predict_proba(L), self.cardinality_)
 
     def _decide(self, A: npt.NDArray[np.integer[Any]], proba: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
-        """The class ``predict`` gives each row before ``abstain`` applies: the argmax."""
-        return np.asarray(proba.argmax(axis=1), dtype=np.int64)
+        """The class ``predict`` gives each row before ``abstain`` applies: the most probable,
+        the lowest of those tied with it (within ``TIE_TOL``). Not the bare argmax: two
+        classes a fit finds equally likely differ in their last bits, by the order it summed
+        the LFs in, and the label would follow that order."""
+        return np.asarray(_near_top(proba).argmax(axis=1), dtype=np.int64)
 
     def _ties(self, A: npt.NDArray[np.integer[Any]], proba: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
         """Rows whose top probabilities tie (within ``TIE_TOL``)."""
-        top = proba.max(axis=1, keepdims=True)
-        return np.asarray((proba >= top - TIE_TOL).sum(axis=1) > 1)
+        return np.asarray(_near_top(proba).sum(axis=1) > 1)
 
     # -- persistence -------------------------------------------------------------------
     def _loaded(self) -> None:
