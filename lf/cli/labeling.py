@@ -414,7 +414,7 @@ def label_cmd(
             engine=opts.get("engine_obj") or opts.get("engine"), n_jobs=opts["n_jobs"],
             chunk_size=opts["chunk_size"], on_error=opts["on_error"], progress=opts["progress"],
             text_column=text_column, id_column=opts["id_column"], cache=opts["cache_dir"],
-            _names={"gold": "--gold", "dev_gold": "--dev-gold", "cache": "--cache"},
+            _names={"gold": "--gold", "dev": "--dev-data", "dev_gold": "--dev-gold", "cache": "--cache"},
         )
     if result.selection is not None:
         err = _console(stderr=True)
