@@ -520,11 +520,18 @@ class BaseLabelModel:
             raise DataError(f"Model file not found: {str(path)!r}.")
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise DataError(f"{str(path)!r} is not a model file written by lf (truncated or not JSON: {exc}).") from None
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            why = "nested too deep" if isinstance(exc, RecursionError) else exc
+            raise DataError(f"{str(path)!r} is not a model file written by lf (truncated or not JSON: {why}).") from None
         except OSError as exc:
             raise DataError(f"Cannot read the model file {str(path)!r}: {exc.strerror or exc}.") from None
-        if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
+        fmt = doc.get("format") if isinstance(doc, dict) else None
+        if isinstance(fmt, str) and fmt.startswith(_FORMAT.split("/")[0] + "/") and fmt != _FORMAT:
+            raise DataError(
+                f"{str(path)!r} is a model file of another version of lf (format {fmt!r}; this lf reads "
+                f"{_FORMAT!r}): load it with the lf that saved it, or fit the model again with this one."
+            )
+        if fmt != _FORMAT:
             raise DataError(f"{str(path)!r} is not a model file written by lf.")
         kind = MODELS.get(str(doc.get("model")))
         if kind is None and isinstance(doc.get("model"), str):
