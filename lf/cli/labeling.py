@@ -265,7 +265,7 @@ def _check_model_choice(
         return
     if has_dev or class_balance:
         _fitted_already()
-    check_model_lfs(model, model_spec, names, labels)
+    check_model_lfs(model, model_spec, names, labels, unnamed=False)  # lf.label warns of a model without LF names
 
 
 def _fit_needs_dev(model_spec: str, class_balance: str | None) -> NoReturn:

@@ -124,6 +124,7 @@ def check_fitted_on(
     lfs_of: str,
     labels_of: str,
     fingerprints: Sequence[str | None] | None = None,
+    unnamed: bool = False,
 ) -> None:
     """A fitted ``model`` is used on the LFs ``names`` voting ``labels``: they must be the
     ones it was fitted on, in the same order (class ids mean labels), when it knows them.
@@ -131,8 +132,17 @@ def check_fitted_on(
     "the matrix has"). ``fingerprints``: the LFs' definitions
     (:func:`lf.apply.fingerprint.lf_definitions`), when known; an LF whose definition
     differs from the one the model was fitted with is an :class:`LFChangedWarning`: its
-    learned accuracy describes the old LF."""
+    learned accuracy describes the old LF. ``unnamed``: warn when the model knows no LF
+    names (fitted on a bare array), as its columns then meet these LFs unchecked."""
     fitted = getattr(model, "lf_names_", None)
+    if fitted is None and unnamed and hasattr(model, "cardinality_"):  # fitted, on a bare array
+        warnings.warn(
+            f"{who} was fitted on a matrix without LF names, so whether its columns are the {len(names)} LFs "
+            "here, in this order, is unchecked. Fit it on a LabelMatrix (from lf.apply, or a saved one) "
+            "to have them checked.",
+            UserWarning,
+            stacklevel=3,
+        )
     if fitted is not None and list(names) != list(fitted):
         missing, new = [n for n in fitted if n not in names], [n for n in names if n not in fitted]
         detail = f"missing {missing}, new {new}" if missing or new else "same LFs in another order"
