@@ -448,7 +448,9 @@ class BaseLabelModel:
         ``sum_c (P(c) - 1[y = c])^2``) and ``"ece"`` (expected calibration error, 10
         confidence bins). ``abstain`` is ``predict``'s: by default the rows no LF voted on
         are left out of every score but ``coverage`` (their label would be the prior's
-        guess); ``None`` scores every row, as the WRENCH protocol does. ``y`` holds class ids
+        guess); ``None`` scores every row, as the WRENCH protocol does (but for the ties a
+        ``MajorityVoter(tie_break="abstain")`` leaves unlabeled: rows without a label are
+        left out of every score but ``coverage``, as in Snorkel). ``y`` holds class ids
         or, when the classes have names, label names (any case). A gold label of ``-1`` marks
         a row without one: it is left out of every score but ``coverage`` (as in Snorkel).
         """
