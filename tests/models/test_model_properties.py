@@ -98,3 +98,15 @@ def test_a_row_whose_classes_tie_but_for_rounding_gets_the_lowest_class_whatever
     assert one.predict_proba(A[:1])[0] == pytest.approx([0.5, 0.5])
     assert one.predict(A)[0] == other.predict(A[:, ::-1])[0] == 0
     np.testing.assert_array_equal(one.predict(A), other.predict(A[:, ::-1]))
+
+
+@pytest.mark.parametrize("name", EXACT)
+def test_fitting_every_row_twice_learns_the_same_model(name: str, generate: Any) -> None:
+    """The fit reads the rows' shares, not their number: DawidSkene's pseudo-counts alone weigh
+    less against twice the rows."""
+    A, _ = generate(1500, 5, 3, accuracies=np.array([0.85, 0.75, 0.7, 0.65, 0.8]), propensities=np.full(5, 0.5), seed=3)
+    once, twice = get_model(name)().fit(A), get_model(name)().fit(np.vstack([A, A]))
+    tol = 1e-2 if name == "DawidSkene" else 1e-9
+    np.testing.assert_allclose(twice.class_balance_, once.class_balance_, atol=tol)
+    np.testing.assert_allclose(getattr(twice, "accuracies_", 0.0), getattr(once, "accuracies_", 0.0), atol=tol)
+    np.testing.assert_allclose(twice.predict_proba(A), once.predict_proba(A), atol=tol)
