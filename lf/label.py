@@ -78,7 +78,9 @@ def label(
     the dev rows' gold labels) or None. ``gold``: a data column of gold labels, read in the
     same pass, for the report and :attr:`Labeled.accuracy`. ``matrix``: also save the
     label matrix (.parquet written chunk by chunk; .npz at the end). ``dev`` / ``dev_gold``:
-    a few gold-labeled rows (same columns) and their gold column. ``id_column``: default,
+    a few gold-labeled rows (same columns) and their gold column; with ``gold``, a warning
+    counts the data rows that have a dev row's text when the dev gold labels chose the model
+    or its class balance (the accuracy is not held out on them). ``id_column``: default,
     the data's ``id`` column if it has one. The output holds, per row, ``id``, one
     probability per class, ``label``, ``confidence`` and ``covered`` (see
     :func:`lf.output.labels_frame`); a row no LF voted on gets no label and the class prior
