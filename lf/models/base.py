@@ -551,7 +551,12 @@ class BaseLabelModel:
                 kind = get_model(doc["model"])
             except ParameterError:
                 kind = None
-        if kind is None or not issubclass(kind, cls):
+        if kind is None:
+            raise DataError(
+                f"{str(path)!r} holds a {doc.get('model')!r}, a model this lf does not know: install the package "
+                "that registers it (entry point group 'lf.models'), or fit a model of lf's own."
+            )
+        if not issubclass(kind, cls):
             raise DataError(f"{str(path)!r} holds a {doc.get('model')!r}, not a {cls.__name__}.")
         try:
             params = dict(doc["params"])
