@@ -238,7 +238,8 @@ def sample(
     text_column: str = "text",
 ) -> Any:
     """The rows to hand-label as a DataFrame: ``id``, ``text``, the model's ``label`` and its
-    ``confidence`` (missing on a row no LF votes on: the model has no evidence there), the
+    ``confidence`` (missing on a row no LF votes on: the model has no evidence there; and on
+    a row the model itself leaves unlabeled, as ``predict`` does), the
     ``strategy`` that picked the row, and an empty ``gold`` column to fill.
 
     ``model``: a label model fitted on ``L`` (needed by ``uncertain`` and ``mixed``);
