@@ -296,6 +296,24 @@ def _dev(dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], L: An
     return L_dev, gold_after_run(values, "--dev-gold", dev_gold, L, n=L_dev.n)
 
 
+def _warn_same_rows(matrix: str, dev: str) -> None:
+    """Warn when the --dev matrix holds the training matrix's rows (the digests of their
+    texts, which `lf apply` records, are equal): the dev scores would not be held out."""
+    import warnings
+
+    from lf._row_digest import read_footer
+
+    train, held = read_footer(matrix), read_footer(dev)
+    if train is not None and held is not None and all(train.get(x) == held.get(x) for x in ("rows", "text_column", "digest")):
+        warnings.warn(
+            "--dev holds the rows of the training matrix (the same texts, in the same order): each model was fitted "
+            "on their votes before being scored on them, so the dev scores are not held out. Make the dev matrix "
+            "from other rows.",
+            UserWarning,
+            stacklevel=2,
+        )
+
+
 @click.command("fit")
 @click.argument("matrix", metavar="L.parquet")
 @click.option("-o", "--output", required=True, metavar="model.json", help="Where to save the fitted model (JSON, + .npz for large arrays).")
@@ -321,7 +339,10 @@ def fit_cmd(
     start = time.perf_counter()
     L = LabelMatrix.load(matrix)
     spec = deps_cli.with_dependencies(model_spec, dependencies, L.names)
-    model, desc = _fit(L, spec, class_balance, _dev(dev, dev_gold, dev_data, L))
+    dev_set = _dev(dev, dev_gold, dev_data, L)
+    if dev is not None and model_spec == "auto":
+        _warn_same_rows(matrix, dev)
+    model, desc = _fit(L, spec, class_balance, dev_set)
     model.save(output)
     for line in deps_cli.learned_lines(model, L, class_balance is None and model_spec != "auto"):
         _console(stderr=True).print(line, markup=False)
