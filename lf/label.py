@@ -145,8 +145,8 @@ def label(
         )
         # Gold rows that are dev rows, when the dev rows' gold labels chose the model or its balance
         # (with "auto", unless the balance is given as numbers).
-        dev_balance = isinstance(class_balance, str) and class_balance == "dev" or fitted is None and class_balance is None
-        chose = " and ".join(x for x, used in (("the model", fitted is None), ("its class balance", dev_balance)) if used)
+        balance_of_dev = isinstance(class_balance, str) and class_balance == "dev" or fitted is None and class_balance is None
+        chose = " and ".join(x for x, used in (("the model", fitted is None), ("its class balance", balance_of_dev)) if used)
         seen = _DevTexts(digest, dev_texts) if gold and chose and digest is not None and dev_texts is not None else None
         table = _count(run, spill, names, labels, k, gold_what if gold else None, seen or digest)._replace(lf_fingerprints=prints)
         if seen is not None:
