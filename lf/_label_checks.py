@@ -102,7 +102,7 @@ def model_object(
         return obj
     # fitted: on these LFs and classes (checked before the run, not once every LF has run)
     check_fitted_on(obj, names, labels, who="The model", lfs_of="the ones given here", labels_of="the LFs here label",
-                    fingerprints=fingerprints)
+                    fingerprints=fingerprints, unnamed=True)
     if k is not None and int(obj.cardinality_) != k:
         raise DataError(f"The model was fitted on {int(obj.cardinality_)} classes; the LFs here vote for {k}. Fit the model again.")
     return obj

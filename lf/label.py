@@ -9,6 +9,7 @@ of rows beyond what fitting needs. ``lf label`` is this function plus option par
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -77,7 +78,9 @@ def label(
     the dev rows' gold labels) or None. ``gold``: a data column of gold labels, read in the
     same pass, for the report and :attr:`Labeled.accuracy`. ``matrix``: also save the
     label matrix (.parquet written chunk by chunk; .npz at the end). ``dev`` / ``dev_gold``:
-    a few gold-labeled rows (same columns) and their gold column. ``id_column``: default,
+    a few gold-labeled rows (same columns) and their gold column; with ``gold``, a warning
+    counts the data rows that have a dev row's text when the dev gold labels chose the model
+    or its class balance (the accuracy is not held out on them). ``id_column``: default,
     the data's ``id`` column if it has one. The output holds, per row, ``id``, one
     probability per class, ``label``, ``confidence`` and ``covered`` (see
     :func:`lf.output.labels_frame`); a row no LF voted on gets no label and the class prior
@@ -124,10 +127,11 @@ def label(
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
     if out is not None and settings.id_column is None:
         warn_positions_for_index(data)
-    what = {"gold": "`gold`", "dev_gold": "`dev_gold`", **(_names or {})}
-    dev_set = None
+    what = {"gold": "`gold`", "dev": "`dev`", "dev_gold": "`dev_gold`", **(_names or {})}
+    dev_set = dev_texts = None
     if dev is not None:
-        dev_set = _dev_rows(runner, lf_list, dev, str(dev_gold), settings, size, text_column, labels, f"{what['dev_gold']} column {dev_gold!r}")
+        dev_set, dev_texts = _dev_rows(runner, lf_list, dev, str(dev_gold), settings, size, text_column, labels,
+                                       f"{what['dev_gold']} column {dev_gold!r}")
     nominal = Path(matrix) if matrix is not None and Path(matrix).suffix.lower() == ".parquet" else None
     spill = MatrixWriter(nominal or _scratch_name(out, matrix), names, check=nominal is not None,
                          shown=nominal or out or (Path(matrix) if matrix is not None else None))
@@ -140,7 +144,14 @@ def label(
             runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column,
             cache_dir=cache, sides=sides, convert=convert,
         )
-        table = _count(run, spill, names, labels, k, gold_what if gold else None, digest)._replace(lf_fingerprints=prints)
+        # Gold rows that are dev rows, when the dev rows' gold labels chose the model or its balance
+        # (with "auto", unless the balance is given as numbers).
+        balance_of_dev = isinstance(class_balance, str) and class_balance == "dev" or fitted is None and class_balance is None
+        chose = " and ".join(x for x, used in (("the model", fitted is None), ("its class balance", balance_of_dev)) if used)
+        seen = _DevTexts(digest, dev_texts) if gold and chose and digest is not None and dev_texts is not None else None
+        table = _count(run, spill, names, labels, k, gold_what if gold else None, seen or digest)._replace(lf_fingerprints=prints)
+        if seen is not None:
+            seen.warn(what["gold"], what["dev"], chose)
         spill.close_with(meta_of(table), digest.footer(False) if digest is not None else None)
         warn_repeated(spill.repeated_ids(), f"The data's id column {settings.id_column!r}")
         if out is not None and settings.id_column is None:
@@ -361,18 +372,48 @@ def _count(
 def _dev_rows(
     runner: Any, lfs: list[Any], dev: Any, dev_gold: str, settings: Any, size: int, text_column: str | None,
     labels: tuple[str, ...] | None, what: str,
-) -> tuple[LabelMatrix, npt.NDArray[np.int64]]:
+) -> tuple[tuple[LabelMatrix, npt.NDArray[np.int64]], npt.NDArray[np.uint64] | None]:
+    """The dev rows' label matrix and gold labels, and their texts' hashes (None: the dev
+    data has no text column)."""
     from lf.apply.run import Pass, stack
     from lf.corpus import as_corpus
     from lf.gold import GoldColumn
 
     k = settings.cardinality
     dev_settings = type(settings)(cardinality=k, on_error=settings.on_error, id_column=None)
-    convert = {"gold": GoldColumn(labels, k, what)}
-    parts = list(Pass(runner, lfs, as_corpus(dev), dev_settings, chunk_size=size, progress=False,
-                      text_column=text_column, sides={"gold": dev_gold}, convert=convert))
+    corpus = as_corpus(dev)
+    sides, convert, digest = pass_sides(corpus, text_column, dev_gold, GoldColumn(labels, k, what))
+    parts = list(Pass(runner, lfs, corpus, dev_settings, chunk_size=size, progress=False,
+                      text_column=text_column, sides=sides, convert=convert))
     y = np.concatenate([p.sides["gold"] for p in parts])
-    return stack(parts, lfs, labels, k), y.astype(np.int64)
+    texts = np.unique(np.concatenate([p.sides["rowhash"] for p in parts])) if digest is not None and parts else None
+    return (stack(parts, lfs, labels, k), y.astype(np.int64)), texts
+
+
+class _DevTexts:
+    """The row digest of a labeling pass (``add`` passes each chunk on to it) that also
+    counts the rows whose text is a dev row's (one of ``dev``, their hashes)."""
+
+    def __init__(self, digest: Any, dev: npt.NDArray[np.uint64]) -> None:
+        self.digest, self.dev, self.rows, self.same = digest, dev, 0, 0
+
+    def add(self, hashes: npt.NDArray[np.uint64], votes: npt.NDArray[Any]) -> None:
+        self.digest.add(hashes, votes)
+        self.rows += len(hashes)
+        self.same += int(np.isin(hashes, self.dev).sum())
+
+    def warn(self, gold: str, dev: str, chose: str) -> None:
+        """Say that the accuracy against ``gold`` counts rows whose gold labels (as the dev
+        rows') ``chose`` the model or its class balance: it is not held out on them."""
+        if not self.same:
+            return
+        warnings.warn(
+            f"{self.same:,} of the {self.rows:,} rows scored against {gold} have the text of a {dev} row, "
+            f"whose gold label chose {chose}: the accuracy is not held out on them. "
+            f"Leave the {dev} rows out of the data, or score on other rows.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _same_classes(dev: tuple[LabelMatrix, npt.NDArray[np.int64]], table: PatternTable) -> tuple[LabelMatrix, npt.NDArray[np.int64]]:

@@ -238,7 +238,8 @@ def sample(
     text_column: str = "text",
 ) -> Any:
     """The rows to hand-label as a DataFrame: ``id``, ``text``, the model's ``label`` and its
-    ``confidence`` (missing on a row no LF votes on: the model has no evidence there), the
+    ``confidence`` (missing on a row no LF votes on: the model has no evidence there; and on
+    a row the model itself leaves unlabeled, as ``predict`` does), the
     ``strategy`` that picked the row, and an empty ``gold`` column to fill.
 
     ``model``: a label model fitted on ``L`` (needed by ``uncertain`` and ``mixed``);
@@ -251,7 +252,8 @@ def sample(
     from lf.output import label_names
     from lf.rows import read_rows
 
-    proba = np.asarray(model.predict_proba(L), dtype=np.float64) if model is not None else None
+    # the model's own labels, as lf label writes them (a MajorityVoter's abstained ties too)
+    proba, labels = model.predict_both(L) if model is not None else (None, None)
 
     seen: dict[int, Any] = {}  # texts read once: the pool's, which hold the picks
 
@@ -269,14 +271,14 @@ def sample(
     names = label_names(L)
     ids = L.row_ids[picked] if getattr(L, "row_ids", None) is not None else picked
     frame = pd.DataFrame({"id": ids, "text": texts(picked) if picked.size else []})
-    if proba is not None:  # a row no LF votes on has no label, as in lf label: not the prior's class
+    if proba is not None and labels is not None:  # a row no LF votes on has no label, as in lf label: not the prior's class
         from lf.matrix import LabelMatrix
 
         A = np.asarray(L.array if isinstance(L, LabelMatrix) else L)
-        covered = (A[picked] != -1).any(axis=1) if picked.size else np.zeros(0, bool)
-        best = proba[picked].argmax(axis=1) if picked.size else np.zeros(0, np.int64)
-        frame["label"] = pd.Series([names[int(b)] if c else None for b, c in zip(best, covered, strict=True)], dtype=object)
-        frame["confidence"] = np.where(covered, proba[picked, best], np.nan) if picked.size else np.zeros(0)
+        best = labels[picked]
+        has = (A[picked] != -1).any(axis=1) & (best != -1) if picked.size else np.zeros(0, bool)
+        frame["label"] = pd.Series([names[int(b)] if h else None for b, h in zip(best, has, strict=True)], dtype=object)
+        frame["confidence"] = np.where(has, proba[picked, np.maximum(best, 0)], np.nan) if picked.size else np.zeros(0)
     frame["strategy"] = why
     frame["gold"] = pd.Series([None] * len(picked), dtype=object)
     return frame

@@ -41,6 +41,7 @@ def test_report_with_reordered_data_is_refused(saved: tuple[Path, Path, Path], c
     assert err.count("\n") == 1 and "holds the rows of" in err and "in another order" in err
 
 
+@pytest.mark.filterwarnings("default:.*the dev scores are not held out:UserWarning")  # --dev is the matrix itself
 def test_fit_with_reordered_dev_data_is_refused(saved: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     matrix, data, shuffled = saved
     args = ["fit", str(matrix), "--model", "auto", "--dev", str(matrix), "--dev-gold", "label"]

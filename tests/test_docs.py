@@ -105,6 +105,7 @@ def test_summarize_columns_are_the_ones_the_readme_lists() -> None:
     assert columns == list(lf.summarize(L, y=np.array([0, 1, 0])).columns)
 
 
+@pytest.mark.filterwarnings("default:.*the dev scores are not held out:UserWarning")  # --dev is the matrix itself
 def test_model_auto_takes_the_class_balance_from_dev_as_the_help_says(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,6 +14,10 @@ from lf import LabelMatrix
 from lf.cli import main
 from lf.sample import conflict_scores, entropy, sample_rows
 
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "datasets" / "demo" / "comments.csv"
+DEMO_LFS = ROOT / "labeling_functions" / "demo_spam.py"
+
 
 def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
     code = main([str(a) for a in args])
@@ -139,3 +143,21 @@ def test_cli_sample_warns_of_label_names_pandas_reads_as_missing(tmp_path: Path,
     assert pd.read_csv(out)["label"].isna().any() and (pd.read_csv(out, keep_default_na=False)["label"] == "NA").any()
     code, _, err = run(capsys, "sample", tmp_path / "d.csv", "--lfs", mod, "-n", "10", "-o", tmp_path / "s.jsonl", "--model", "mv")
     assert code == 0 and "read back as missing" not in err, err
+
+
+def test_the_label_of_a_picked_row_is_the_models_as_lf_label_writes_it() -> None:
+    """Before: the top probability's class, so a tie a MajorityVoter(tie_break="abstain")
+    leaves unlabeled got the first class as its pre-annotation, at confidence 0.5."""
+    from lf.models import MajorityVoter
+
+    L = lf.apply(lf.load_lfs(DEMO_LFS), DEMO, id_column="id", progress=False)
+    model = MajorityVoter(tie_break="abstain").fit(L)
+    picked = lf.sample.sample(L, DEMO, n=60, strategy="conflict", model=model, seed=0)
+    proba, labels = model.predict_both(L)
+    row = {str(i): j for j, i in enumerate(L.row_ids)}
+    at = np.array([row[str(i)] for i in picked["id"]])
+    tied = labels[at] == -1
+    assert tied.any() and not tied.all()
+    assert picked["label"][tied].isna().all() and picked["confidence"][tied].isna().all()
+    assert picked["label"][~tied].tolist() == [L.labels[c] for c in labels[at][~tied]]
+    np.testing.assert_allclose(picked["confidence"][~tied], proba[at[~tied], labels[at][~tied]])

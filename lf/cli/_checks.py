@@ -51,12 +51,13 @@ def model_files(spec: str | None) -> list[Path]:
 
 def check_model_lfs(
     model: Any, spec: str, names: Sequence[str], labels: Sequence[str] | None = None, *, lfs: Any = None,
-    fingerprints: Sequence[str | None] | None = None,
+    fingerprints: Sequence[str | None] | None = None, unnamed: bool = True,
 ) -> None:
     """A saved model must have been fitted on the LFs the run applies (same names, same order)
     and, when both are known, on the same labels in the same order (class ids mean labels).
     Their definitions, from ``lfs`` (the LF objects) or ``fingerprints`` (a saved matrix's),
-    are compared when the model recorded its own: a changed LF is a warning."""
+    are compared when the model recorded its own: a changed LF is a warning. So is a model
+    that knows no LF names (``unnamed=False``: the command leaves that to lf.label)."""
     from lf.models.base import check_fitted_on
 
     if lfs is not None and getattr(model, "lf_fingerprints_", None) is not None:
@@ -64,7 +65,7 @@ def check_model_lfs(
 
         fingerprints = lf_definitions(lfs)
     check_fitted_on(model, names, labels, who=f"--model {spec!r}", lfs_of="the ones given here", labels_of="the LFs here label",
-                    fingerprints=fingerprints)
+                    fingerprints=fingerprints, unnamed=unnamed)
 
 
 def _frame_columns(data: Sequence[str] | Any) -> list[tuple[str, list[str]]]:

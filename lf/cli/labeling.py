@@ -268,7 +268,7 @@ def _check_model_choice(
         return
     if has_dev or class_balance:
         _fitted_already()
-    check_model_lfs(model, model_spec, names, labels)
+    check_model_lfs(model, model_spec, names, labels, unnamed=False)  # lf.label warns of a model without LF names
 
 
 def _fit_needs_dev(model_spec: str, class_balance: str | None) -> NoReturn:
@@ -316,6 +316,24 @@ def _dev(dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], matri
     return L_dev, gold_after_run(values, "--dev-gold", dev_gold, L, n=L_dev.n)
 
 
+def _warn_same_rows(matrix: str, dev: str) -> None:
+    """Warn when the --dev matrix holds the training matrix's rows (the digests of their
+    texts, which `lf apply` records, are equal): the dev scores would not be held out."""
+    import warnings
+
+    from lf._row_digest import read_footer
+
+    train, held = read_footer(matrix), read_footer(dev)
+    if train is not None and held is not None and all(train.get(x) == held.get(x) for x in ("rows", "text_column", "digest")):
+        warnings.warn(
+            "--dev holds the rows of the training matrix (the same texts, in the same order): each model was fitted "
+            "on their votes before being scored on them, so the dev scores are not held out. Make the dev matrix "
+            "from other rows.",
+            UserWarning,
+            stacklevel=2,
+        )
+
+
 @click.command("fit")
 @click.argument("matrix", metavar="L.parquet")
 @click.option("-o", "--output", required=True, metavar="model.json", help="Where to save the fitted model (JSON, + .npz for large arrays).")
@@ -341,7 +359,10 @@ def fit_cmd(
     start = time.perf_counter()
     L = LabelMatrix.load(matrix)
     spec = deps_cli.with_dependencies(model_spec, dependencies, L.names)
-    model, desc = _fit(L, spec, class_balance, _dev(dev, dev_gold, dev_data, matrix, L))
+    dev_set = _dev(dev, dev_gold, dev_data, matrix, L)
+    if dev is not None and model_spec == "auto":
+        _warn_same_rows(matrix, dev)
+    model, desc = _fit(L, spec, class_balance, dev_set)
     model.save(output)
     for line in deps_cli.learned_lines(model, L, class_balance is None and model_spec != "auto"):
         _console(stderr=True).print(line, markup=False)
@@ -435,7 +456,7 @@ def label_cmd(
             engine=opts.get("engine_obj") or opts.get("engine"), n_jobs=opts["n_jobs"],
             chunk_size=opts["chunk_size"], on_error=opts["on_error"], progress=opts["progress"],
             text_column=text_column, id_column=opts["id_column"], cache=opts["cache_dir"],
-            _names={"gold": "--gold", "dev_gold": "--dev-gold", "cache": "--cache"},
+            _names={"gold": "--gold", "dev": "--dev-data", "dev_gold": "--dev-gold", "cache": "--cache"},
         )
     if result.selection is not None:
         err = _console(stderr=True)

@@ -191,7 +191,7 @@ _SNORKEL_ARGUMENTS = {
     "np.bincount(y_dev, minlength=k) / len(y_dev).",
     "tie_break_policy": "lf's `abstain` says which rows get ABSTAIN: abstain='ties' (tied top classes "
     "and rows no LF voted on, as Snorkel's 'abstain'), 'uncovered', or None (every row labeled, "
-    "the lowest class on an exact tie).",
+    "the lowest class on a tie within 1e-5).",
     "return_probs": "call predict_proba(L) for the probabilities (predict_both(L) gives both).",
     "Y": "gold labels are the second argument: score(L, y, metrics).",
     "L_train": "the label matrix is the first argument: fit(L).",

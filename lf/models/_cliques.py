@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from lf.errors import ParameterError
+from lf.errors import DataError, ParameterError
 from lf.models._em import unseen_classes
 from lf.models._stats import fast_patterns, onehot
 
@@ -127,6 +127,28 @@ def group(pairs: Sequence[tuple[int, int]], m: int, k: int, *, cap: int | None =
     members = sorted((g for g in found.values() if len(g) > 1), key=lambda g: g[0])
     used = [(i, j) for i, j in pairs if root(i) == root(j)]
     return members, used
+
+
+def check_saved(cliques: Cliques, dependencies: Any, names: Sequence[str] | None, m: int, k: int) -> None:
+    """The cliques of a model file as a fit leaves them, else a DataError naming what differs
+    (a file edited by hand): the cliques its ``dependencies`` form, and per clique ascending
+    codes of its members' patterns with one row of probabilities each."""
+    try:
+        expected, _ = group(resolve_pairs(list(dependencies), names, m), m, k)
+    except ParameterError as exc:
+        raise DataError(f"dependencies_ {dependencies!r}: {exc}") from None
+    if cliques.members != expected:
+        raise DataError(f"clique_members_ {cliques.members!r} are not the cliques {expected!r} of dependencies_ {dependencies!r}")
+    codes, tables, sizes = np.asarray(cliques.codes), np.asarray(cliques.tables), np.asarray(cliques.sizes)
+    if sizes.shape != (len(expected),) or (sizes < 0).any() or sizes.sum() != codes.size or tables.shape != (codes.size, k):
+        raise DataError("clique_codes_, clique_tables_ and clique_sizes_ must hold one pattern per row, clique after clique")
+    start = 0
+    for g, size in zip(expected, sizes.tolist()):
+        mine, start = codes[start : start + size], start + size
+        if mine.size and ((np.diff(mine) <= 0).any() or mine[0] < 0 or mine[-1] >= (k + 1) ** len(g)):
+            raise DataError(f"clique_codes_ of the clique {g} must be ascending, from 0 to {(k + 1) ** len(g) - 1}")
+    if not (np.isfinite(tables) & (tables >= 0) & (tables <= 1)).all():
+        raise DataError("clique_tables_ must be probabilities")
 
 
 def inside_mask(members: list[list[int]], m: int, k: int) -> npt.NDArray[np.bool_]:

@@ -124,6 +124,7 @@ def check_fitted_on(
     lfs_of: str,
     labels_of: str,
     fingerprints: Sequence[str | None] | None = None,
+    unnamed: bool = False,
 ) -> None:
     """A fitted ``model`` is used on the LFs ``names`` voting ``labels``: they must be the
     ones it was fitted on, in the same order (class ids mean labels), when it knows them.
@@ -131,8 +132,17 @@ def check_fitted_on(
     "the matrix has"). ``fingerprints``: the LFs' definitions
     (:func:`lf.apply.fingerprint.lf_definitions`), when known; an LF whose definition
     differs from the one the model was fitted with is an :class:`LFChangedWarning`: its
-    learned accuracy describes the old LF."""
+    learned accuracy describes the old LF. ``unnamed``: warn when the model knows no LF
+    names (fitted on a bare array), as its columns then meet these LFs unchecked."""
     fitted = getattr(model, "lf_names_", None)
+    if fitted is None and unnamed and hasattr(model, "cardinality_"):  # fitted, on a bare array
+        warnings.warn(
+            f"{who} was fitted on a matrix without LF names, so whether its columns are the {len(names)} LFs "
+            "here, in this order, is unchecked. Fit it on a LabelMatrix (from lf.apply, or a saved one) "
+            "to have them checked.",
+            UserWarning,
+            stacklevel=3,
+        )
     if fitted is not None and list(names) != list(fitted):
         missing, new = [n for n in fitted if n not in names], [n for n in names if n not in fitted]
         detail = f"missing {missing}, new {new}" if missing or new else "same LFs in another order"
@@ -160,6 +170,11 @@ def check_fitted_on(
                 LFChangedWarning,
                 stacklevel=1,
             )
+
+
+def _near_top(proba: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    """Per row, the classes whose probability ties with the top one (within ``TIE_TOL``)."""
+    return np.asarray(proba >= proba.max(axis=1, keepdims=True) - TIE_TOL)
 
 
 def check_abstain(abstain: Any) -> None:
@@ -390,7 +405,7 @@ class BaseLabelModel:
         raise NotImplementedError
 
     def predict(self, L: Any, *extra: Any, abstain: str | None = None, **unknown: Any) -> npt.NDArray[np.int64]:
-        """Most probable class per row (lowest class index on exact ties).
+        """Most probable class per row (on a tie, within ``1e-5``, the lowest class index).
 
         ``abstain`` says which rows get ABSTAIN (-1) instead of a class, as Snorkel's tie
         policy does: ``None`` (default) labels every row (a row no LF voted on gets the
@@ -433,7 +448,9 @@ class BaseLabelModel:
         ``sum_c (P(c) - 1[y = c])^2``) and ``"ece"`` (expected calibration error, 10
         confidence bins). ``abstain`` is ``predict``'s: by default the rows no LF voted on
         are left out of every score but ``coverage`` (their label would be the prior's
-        guess); ``None`` scores every row, as the WRENCH protocol does. ``y`` holds class ids
+        guess); ``None`` scores every row, as the WRENCH protocol does (but for the ties a
+        ``MajorityVoter(tie_break="abstain")`` leaves unlabeled: rows without a label are
+        left out of every score but ``coverage``, as in Snorkel). ``y`` holds class ids
         or, when the classes have names, label names (any case). A gold label of ``-1`` marks
         a row without one: it is left out of every score but ``coverage`` (as in Snorkel).
         """
@@ -450,13 +467,15 @@ class BaseLabelModel:
         return scores(names, gold, self.predict(L, abstain=abstain), self.predict_proba(L), self.cardinality_)
 
     def _decide(self, A: npt.NDArray[np.integer[Any]], proba: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
-        """The class ``predict`` gives each row before ``abstain`` applies: the argmax."""
-        return np.asarray(proba.argmax(axis=1), dtype=np.int64)
+        """The class ``predict`` gives each row before ``abstain`` applies: the most probable,
+        the lowest of those tied with it (within ``TIE_TOL``). Not the bare argmax: two
+        classes a fit finds equally likely differ in their last bits, by the order it summed
+        the LFs in, and the label would follow that order."""
+        return np.asarray(_near_top(proba).argmax(axis=1), dtype=np.int64)
 
     def _ties(self, A: npt.NDArray[np.integer[Any]], proba: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
         """Rows whose top probabilities tie (within ``TIE_TOL``)."""
-        top = proba.max(axis=1, keepdims=True)
-        return np.asarray((proba >= top - TIE_TOL).sum(axis=1) > 1)
+        return np.asarray(_near_top(proba).sum(axis=1) > 1)
 
     # -- persistence -------------------------------------------------------------------
     def _loaded(self) -> None:
@@ -513,11 +532,18 @@ class BaseLabelModel:
             raise DataError(f"Model file not found: {str(path)!r}.")
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise DataError(f"{str(path)!r} is not a model file written by lf (truncated or not JSON: {exc}).") from None
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            why = "nested too deep" if isinstance(exc, RecursionError) else exc
+            raise DataError(f"{str(path)!r} is not a model file written by lf (truncated or not JSON: {why}).") from None
         except OSError as exc:
             raise DataError(f"Cannot read the model file {str(path)!r}: {exc.strerror or exc}.") from None
-        if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
+        fmt = doc.get("format") if isinstance(doc, dict) else None
+        if isinstance(fmt, str) and fmt.startswith(_FORMAT.split("/")[0] + "/") and fmt != _FORMAT:
+            raise DataError(
+                f"{str(path)!r} is a model file of another version of lf (format {fmt!r}; this lf reads "
+                f"{_FORMAT!r}): load it with the lf that saved it, or fit the model again with this one."
+            )
+        if fmt != _FORMAT:
             raise DataError(f"{str(path)!r} is not a model file written by lf.")
         kind = MODELS.get(str(doc.get("model")))
         if kind is None and isinstance(doc.get("model"), str):
@@ -525,7 +551,12 @@ class BaseLabelModel:
                 kind = get_model(doc["model"])
             except ParameterError:
                 kind = None
-        if kind is None or not issubclass(kind, cls):
+        if kind is None:
+            raise DataError(
+                f"{str(path)!r} holds a {doc.get('model')!r}, a model this lf does not know: install the package "
+                "that registers it (entry point group 'lf.models'), or fit a model of lf's own."
+            )
+        if not issubclass(kind, cls):
             raise DataError(f"{str(path)!r} holds a {doc.get('model')!r}, not a {cls.__name__}.")
         try:
             params = dict(doc["params"])

@@ -43,7 +43,7 @@ import numpy.typing as npt
 from lf.errors import ParameterError
 from lf.matrix import LabelMatrix, WeightedRows
 from lf.models._balance import SAMPLE_ROWS, class_loglik, map_balance, sample_rows
-from lf.models._cliques import Cliques, clique_posterior, fit_factors, inside_mask
+from lf.models._cliques import Cliques, check_saved, clique_posterior, fit_factors, inside_mask
 from lf.models._em import refine
 from lf.models._mc_loss import loss_weights
 from lf.models._mc_solve import agreement_accuracies, fit_rates
@@ -753,6 +753,8 @@ class LabelModel(BaseLabelModel):
             self.clique_codes_, self.clique_sizes_ = np.zeros(0, np.int64), np.zeros(0, np.int64)
         self.clique_tables_ = np.asarray(getattr(self, "clique_tables_", []), np.float64).reshape(-1, k)
         self.off_class_ = getattr(self, "off_class_", "free")  # saved before rates could be tied
+        cliques = Cliques(self.clique_members_, self.clique_codes_, self.clique_tables_, self.clique_sizes_)
+        check_saved(cliques, self.dependencies_, getattr(self, "lf_names_", None), int(self.n_lfs_), k)
 
     def predict_proba(self, L: Any) -> FloatArray:
         """``P(Y = y | votes)`` for each row (``n x k``); rows sum to 1."""

@@ -159,6 +159,12 @@ def select(
         raise ParameterError(f"`L_dev` has {A_dev.shape[1]} LFs but `L_train` has {A_train.shape[1]}.")
     if isinstance(L_train, LabelMatrix) and isinstance(L_dev, LabelMatrix) and L_train.names != L_dev.names:
         raise ParameterError("`L_train` and `L_dev` must have the same LFs in the same order (names differ).")
+    if isinstance(L_train, LabelMatrix) and isinstance(L_dev, LabelMatrix) and L_train.labels and L_dev.labels \
+            and L_train.labels != L_dev.labels:
+        raise ParameterError(
+            f"`L_train` labels {', '.join(L_train.labels)} and `L_dev` labels {', '.join(L_dev.labels)} (in that "
+            "order): a class id would mean another label in each. Apply the same LF module to both."
+        )
     labels = next((M.labels for M in (L_dev, L_train) if isinstance(M, LabelMatrix) and M.labels), None)
     y = _dev_ids(y_dev, A_dev.shape[0], k, labels)
     if y.size == 0:

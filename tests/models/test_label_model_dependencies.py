@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import lf
-from lf.errors import ParameterError
+from lf.errors import DataError, ParameterError
 from lf.matrix import PatternTable
 from lf.models import BaseLabelModel, LabelModel, MajorityVoter
 
@@ -138,6 +138,40 @@ def test_save_load_round_trips_the_dependencies(planted: Any, tmp_path: Path) ->
     again = BaseLabelModel.load(auto.save(tmp_path / "auto.json"))
     assert again.dependencies_ == auto.dependencies_ and again.dependencies == "auto"
     np.testing.assert_array_equal(again.predict_proba(L), auto.predict_proba(L))
+
+
+def _edit(doc: dict[str, Any], name: str, value: Any) -> None:
+    doc["state"][name] = value
+
+
+def _edit_array(doc: dict[str, Any], name: str, i: int, value: Any) -> None:
+    doc["state"][name]["array"][i] = value
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        # Before each of these loaded, and the model scored its clique factors on other LFs'
+        # votes (or left a declared dependency out) without a sign.
+        (lambda d: _edit(d, "clique_members_", [[1, 5], [2, 3]]), r"clique_members_ \[\[1, 5\], \[2, 3\]\] are not the cliques"),
+        (lambda d: _edit(d, "clique_members_", []), r"are not the cliques \[\[0, 5\], \[2, 3\]\] of dependencies_"),
+        (lambda d: _edit(d, "dependencies_", [["a", "b"], ["c", "d"]]), "are not the cliques"),
+        (lambda d: _edit_array(d, "clique_codes_", 0, -1), r"clique_codes_ of the clique \[0, 5\] must be ascending, from 0 to 8"),
+        (lambda d: _edit_array(d, "clique_sizes_", 0, 1), "must hold one pattern per row"),
+        (lambda d: _edit(d, "dependencies_", [["a", "zzz"]]), "dependencies_ .*'zzz'"),
+    ],
+    ids=["other members", "no cliques", "other pairs", "negative code", "sizes", "unknown LF"],
+)
+def test_cliques_edited_by_hand_are_refused_at_load(planted: Any, tmp_path: Path, edit: Any, match: str) -> None:
+    import json
+
+    L, _, _ = planted
+    path = LabelModel(dependencies=[("a", "a_copy"), ("c", "d")]).fit(L).save(tmp_path / "m.json")
+    doc = json.loads(path.read_text())
+    edit(doc)
+    path.write_text(json.dumps(doc))
+    with pytest.raises(DataError, match=rf"not a complete LabelModel file .*{match}"):
+        BaseLabelModel.load(path)
 
 
 def test_demo_corpus_auto_is_not_below_majority_vote() -> None:

@@ -75,6 +75,24 @@ def test_load_errors(easy, tmp_path):
         BaseLabelModel.load(tmp_path / "junk.json")
 
 
+def test_a_file_of_another_version_or_an_unknown_model_says_so_and_deep_nesting_is_not_a_crash(easy, tmp_path):
+    L, _, _ = easy
+    path = DawidSkene().fit(L).save(tmp_path / "ds.json")
+    doc = json.loads(path.read_text())
+    path.write_text(json.dumps({**doc, "format": "lf.model/2"}))
+    # Before: "is not a model file written by lf", of a file lf wrote.
+    with pytest.raises(DataError, match=r"is a model file of another version of lf \(format 'lf.model/2'; this lf reads 'lf.model/1'\)"):
+        BaseLabelModel.load(path)
+    path.write_text(json.dumps({**doc, "model": "FancyModel"}))
+    # Before: "holds a 'FancyModel', not a BaseLabelModel", as if it were of another kind.
+    with pytest.raises(DataError, match=r"holds a 'FancyModel', a model this lf does not know: install the package"):
+        BaseLabelModel.load(path)
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    # Before: Python's RecursionError.
+    with pytest.raises(DataError, match=r"not a model file written by lf \(truncated or not JSON: nested too deep\)"):
+        BaseLabelModel.load(path)
+
+
 def test_numpy_scalar_params_save_as_plain_numbers(easy, tmp_path):
     L, _, _ = easy
     model = DawidSkene(smoothing=np.float64(0.5), max_iter=np.int64(300)).fit(L)

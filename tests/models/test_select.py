@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from lf.datasets import load_wrench
+from lf.errors import ParameterError
 from lf.matrix import LabelMatrix
 from lf.models import (
     DawidSkene,
@@ -115,6 +116,16 @@ def test_errors(split):
             LabelMatrix(L_dev, names=list("abcdeg")),
             y_dev,
         )
+
+
+def test_dev_rows_whose_labels_are_in_another_order_are_refused_up_front(split):
+    """Before: every candidate failed on the dev rows, and the first one's error said to fit
+    the model again."""
+    L_train, L_dev, y_dev = split
+    names = list("abcdef")
+    with pytest.raises(ParameterError, match=r"`L_train` labels HAM, SPAM and `L_dev` labels SPAM, HAM \(in that order\)"):
+        select(None, LabelMatrix(L_train, names=names, labels=["HAM", "SPAM"]),
+               LabelMatrix(L_dev, names=names, labels=["SPAM", "HAM"]), y_dev)
 
 
 def test_wrench_hausa_selects_on_valid(wrench):
