@@ -30,7 +30,7 @@ from scipy.optimize import Bounds, OptimizeResult, minimize
 from lf.models._mc_loss import Gradient, Scratch, Weights, loss_then_gradient
 from lf.models._pqn import minimize_box
 
-__all__ = ["Problem", "agreement_accuracies", "fit_rates", "objective"]
+__all__ = ["LARGE", "Problem", "agreement_accuracies", "fit_rates", "objective"]
 
 FloatArray = npt.NDArray[np.float64]
 Objective = Callable[[FloatArray], tuple[float, FloatArray]]
@@ -125,7 +125,11 @@ def _tied_fit(pr: Problem, x0: FloatArray, k: int, max_iter: int, tol: float) ->
 
     S_start = x0[n_rows:].reshape(n_rows, k)
     t0 = np.concatenate([x0[:n_rows], (S_start * off).sum(axis=1) / max(k - 1, 1)])
-    res = _lbfgsb(fun, t0, Bounds(np.zeros_like(t0), np.ones_like(t0)), max_iter, tol)
+    bounds = Bounds(np.zeros_like(t0), np.ones_like(t0))
+    if x0.size > LARGE:  # as the projected L-BFGS there: tol relative to max(loss, 1)
+        res = _restarting(fun, t0, bounds, max_iter, tol, 1.0)
+    else:
+        res = _lbfgsb(fun, t0, bounds, max_iter, tol)
     res.x = full(res.x)
     return res
 

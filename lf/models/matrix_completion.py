@@ -46,7 +46,7 @@ from lf.models._balance import SAMPLE_ROWS, class_loglik, map_balance, sample_ro
 from lf.models._cliques import Cliques, check_saved, clique_posterior, fit_factors, inside_mask
 from lf.models._em import refine
 from lf.models._mc_loss import loss_weights
-from lf.models._mc_solve import agreement_accuracies, fit_rates
+from lf.models._mc_solve import LARGE, agreement_accuracies, fit_rates
 from lf.models._off_class import tied_holds, tied_unknowns
 from lf.models._registry import register
 from lf.models._stats import fast_patterns, moments, one_blas_thread, posterior
@@ -513,7 +513,8 @@ class LabelModel(BaseLabelModel):
         LF per class) and ``k > 2``: then the tied fit is made too and kept unless the
         agreements reject it (``lf.models._off_class``: the rise of the pairs' deviance
         beyond the chi-square quantile at p = 0.001 for the rates tying removes). Not with
-        ``dependencies`` or ``em_steps``, which keep the free rates. Chosen on WRENCH
+        ``dependencies`` or ``em_steps``, which keep the free rates, nor past 50,000 free
+        rates (e.g. 3 LFs x 200 classes), where the second fit took seconds more. Chosen on WRENCH
         train/valid and generated data: valid accuracy without gold yoruba 53.4 -> 54.5,
         hausa 52.1 -> 54.8, youtube and chemprot unchanged (never tried: enough LFs), each
         with the dev balance unchanged; on generated one-LF-per-class data whose LFs stray
@@ -661,7 +662,8 @@ class LabelModel(BaseLabelModel):
         dropped = inconsistent_cells(O / max(n, 1.0), d, m, k, targets) if self.drop_inconsistent else None
         statistics, unknowns = moment_counts(O, m, k, members, learn, dropped)
         by_design = moment_counts(O, m, k, members, learn)[0] < unknowns  # too few LFs, dropped cells aside
-        if self.off_class == "auto" and by_design and k > 2 and not members and not self.em_steps:
+        rates_count = int((np.diag(O) > 0).sum()) * (k + 1)  # the free fit's variables
+        if self.off_class == "auto" and by_design and 2 < k and rates_count <= LARGE and not members and not self.em_steps:
             mu_t, p_t, res_t = rates([], True)  # too few statistics for a rate per class: try one
             if tied_holds(O, n, (mu, p_fit), (mu_t, p_t)):
                 mu, p_fit, res, tied = mu_t, p_t, res_t, True

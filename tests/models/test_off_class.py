@@ -156,3 +156,18 @@ def test_wrench_one_lf_per_class_sets_tie_their_rates(datasets_dir):
         assert chosen.off_class_ == "tied"
         right = (chosen.predict(valid.L.array) == valid.y).sum()
         assert right >= (free.predict(valid.L.array) == valid.y).sum()
+
+
+def test_past_50000_free_rates_the_tie_is_not_tried():
+    """3 LFs x 150 classes with a few votes never cast: too few statistics by a hair, and
+    a second fit there costs seconds; the free rates stay."""
+    rng = np.random.default_rng(7)
+    n, k = 900, 150
+    y = rng.integers(0, k, n)
+    L = np.where(rng.random((n, 3)) < 0.8, np.where(rng.random((n, 3)) < 0.8, y[:, None], rng.integers(0, k, (n, 3))), -1)
+    L[np.isin(L[:, 0], [5, 6, 7]), 0] = -1  # the first LF never votes 5, 6 or 7
+    L = L.astype(np.int16)
+    model = fit(L, k)
+    assert model.off_class_ == "free"
+    cast = int(sum(np.unique(L[:, j][L[:, j] >= 0]).size for j in range(3)))
+    assert cast * (k + 1) > 50_000
