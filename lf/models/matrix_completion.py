@@ -304,8 +304,9 @@ def inconsistent_cells(
     row ``j * k + l`` points to (default ``l``).
     """
     label = np.tile(np.arange(k), m) if targets is None else targets
-    expected = np.where(label[:, None] == label[None, :], 1.0, -1.0)
-    return np.asarray((O - np.outer(d, d)) * expected < 0.0)
+    cov = np.outer(d, d)
+    np.subtract(O, cov, out=cov)
+    return np.asarray(np.where(label[:, None] == label[None, :], cov < 0.0, cov > 0.0))
 
 
 def moment_counts(
