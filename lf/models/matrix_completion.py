@@ -343,12 +343,13 @@ def moment_counts(
 
 def underdetermined_warning(
     statistics: int, unknowns: int, learned_balance: bool, *, model: str = "LabelModel", basis: str = "prior",
-    tied_unknowns: int | None = None,
+    tied_unknowns: int | None = None, tested: bool = True,
 ) -> UnderdeterminedWarning:
     """What a moment fit (``LabelModel``, ``TripletModel``) says when its LFs leave it more
     unknowns than statistics; ``basis``: what then decides the rates instead of the data.
     ``tied_unknowns``: the LabelModel tied each vote's rates on the other classes
-    (``off_class``), leaving that many unknowns."""
+    (``off_class``), leaving that many unknowns; ``tested``: after the agreements did not
+    reject it (else the user asked for it)."""
     learned = "accuracies and class balance" if learned_balance else "accuracies"
     advice = (
         "Give the class balance (class_balance=, or --class-balance dev with gold labels), add "
@@ -365,7 +366,8 @@ def underdetermined_warning(
         rest = "that assumption" if tied_unknowns <= statistics else f"it and on the model's {basis}, not only on the data"
         return UnderdeterminedWarning(
             f"{counted}; typical of few LFs per class, e.g. one), so each vote got one rate for all the "
-            f"classes it does not point to ({tied_unknowns} unknowns), which the agreements do not reject: "
+            f"classes it does not point to ({tied_unknowns} unknowns), "
+            f"{'which the agreements do not reject' if tested else 'as off_class=' + repr('tied') + ' asks'}: "
             f"the learned {learned} rest on {rest}. {advice}"
         )
     return UnderdeterminedWarning(
@@ -671,7 +673,8 @@ class LabelModel(BaseLabelModel):
         self.off_class_ = "tied" if tied else "free"
         if statistics < unknowns and not self.em_steps:  # EM matches the whole likelihood
             stand_in = tied_unknowns(O, k, learn) if tied else None
-            warnings.warn(underdetermined_warning(statistics, unknowns, learn, tied_unknowns=stand_in), stacklevel=3)
+            said = underdetermined_warning(statistics, unknowns, learn, tied_unknowns=stand_in, tested=self.off_class == "auto")
+            warnings.warn(said, stacklevel=3)
         cliques = fit_factors(A, k, mu, p_fit, members, targets.reshape(m, k))
         set_rates(self, k, m, p_fit, mu)
         self.n_iter_ = int(res.nit)

@@ -105,6 +105,10 @@ def test_the_warning_says_the_rates_were_tied():
     assert f"agreement statistics for {7 * 7 + 6} unknowns" in text  # at most 7 + 21 statistics
     assert f"one rate for all the classes it does not point to ({tied} unknowns" in text
     assert "rest on that assumption" in text, text  # 20 unknowns, at least as many statistics
+    assert "which the agreements do not reject" in text
+    with pytest.warns(UnderdeterminedWarning) as caught:
+        LabelModel(off_class="tied").fit(L, cardinality=7)
+    assert "(20 unknowns), as off_class='tied' asks" in " ".join(str(caught[0].message).split())
 
 
 def test_renaming_classes_and_reordering_lfs_permute_the_tied_fit():
