@@ -664,9 +664,12 @@ class LabelModel(BaseLabelModel):
         d = np.diag(O) / max(n, 1.0)
         dropped = inconsistent_cells(O / max(n, 1.0), d, m, k, targets) if self.drop_inconsistent else None
         statistics, unknowns = moment_counts(O, m, k, members, learn, dropped)
-        by_design = moment_counts(O, m, k, members, learn)[0] < unknowns  # too few LFs, dropped cells aside
+        may_tie = self.off_class == "auto" and 2 < k and not members and not self.em_steps
         rates_count = int((np.diag(O) > 0).sum()) * (k + 1)  # the free fit's variables
-        if self.off_class == "auto" and by_design and 2 < k and rates_count <= LARGE and not members and not self.em_steps:
+        # Too few LFs by design (dropped cells aside); dropping only removes statistics, so
+        # the count before it is taken only when the count after it falls short.
+        by_design = statistics < unknowns and moment_counts(O, m, k, members, learn)[0] < unknowns
+        if may_tie and rates_count <= LARGE and by_design:
             mu_t, p_t, res_t = rates([], True)  # too few statistics for a rate per class: try one
             if tied_holds(O, n, (mu, p_fit), (mu_t, p_t)):
                 mu, p_fit, res, tied = mu_t, p_t, res_t, True
