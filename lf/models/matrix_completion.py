@@ -9,7 +9,7 @@ independence), and its diagonal gives the vote rates ``mu p``. ``fit`` solves
     min_mu  sum_{i != j} w * (O - mu P mu^T)^2  +  sum w_d * (diag O - mu p)^2
             + l2 * |mu - prior|^2  +  (penalty on sum_l mu[j, l, y] > 1)
 
-with L-BFGS-B (a projected L-BFGS past 50,000 variables, see ``_mc_solve``) and an
+with L-BFGS-B (a projected L-BFGS past 5,000 variables, see ``_mc_solve``) and an
 analytic gradient, in the form Snorkel uses. Choices beyond the paper:
 
 * weights ``w = 1 / (O + weight_floor)`` (``weighting="chi2"``): each entry counts roughly by
@@ -46,7 +46,7 @@ from lf.models._balance import SAMPLE_ROWS, class_loglik, map_balance, sample_ro
 from lf.models._cliques import Cliques, check_saved, clique_posterior, fit_factors, inside_mask
 from lf.models._em import refine
 from lf.models._mc_loss import loss_weights
-from lf.models._mc_solve import LARGE, agreement_accuracies, fit_rates
+from lf.models._mc_solve import agreement_accuracies, fit_rates
 from lf.models._off_class import tied_holds, tied_unknowns
 from lf.models._registry import register
 from lf.models._stats import fast_patterns, moments, one_blas_thread, posterior
@@ -60,6 +60,7 @@ FloatArray = npt.NDArray[np.float64]
 ABSTAIN_MODES = ("ignore", "model")
 WEIGHTINGS = ("chi2", "uniform")
 OFF_CLASS = ("auto", "free", "tied")
+TIED_MAX_RATES = 50_000  # off_class="auto" tries the tied fit up to this many free rates
 PRIOR_WRONG = 2.0  # cap on the prior's wrong-class votes per right vote (matters for k > 67)
 BALANCE_PSEUDO_ROWS = 2000.0  # rows distributed as the vote shares added to the balance estimate
 BALANCE_ROUNDS = 10  # at most this many refits of the rates for a re-estimated balance
@@ -477,7 +478,7 @@ class LabelModel(BaseLabelModel):
         Iteration limit and tolerance of the optimizer: L-BFGS-B stops when an iteration
         lowers the loss by at most ``tol`` relative to the loss itself (it runs a second
         time from where its own test, relative to ``max(loss, 1)``, stopped it). Past
-        50,000 parameters, e.g. 3 LFs x 200 classes, a projected L-BFGS takes over; it
+        5,000 parameters, e.g. 164 LFs x 9 classes, a projected L-BFGS takes over; it
         averages the reduction over two iterations and keeps ``max(loss, 1)`` (a run to the
         relative tolerance took three times as long on 2,000 rows x 3 LFs x 200 classes).
     em_steps:
@@ -669,7 +670,7 @@ class LabelModel(BaseLabelModel):
         # Too few LFs by design (dropped cells aside); dropping only removes statistics, so
         # the count before it is taken only when the count after it falls short.
         by_design = statistics < unknowns and moment_counts(O, m, k, members, learn)[0] < unknowns
-        if may_tie and rates_count <= LARGE and by_design:
+        if may_tie and rates_count <= TIED_MAX_RATES and by_design:
             mu_t, p_t, res_t = rates([], True)  # too few statistics for a rate per class: try one
             if tied_holds(O, n, (mu, p_fit), (mu_t, p_t)):
                 mu, p_fit, res, tied = mu_t, p_t, res_t, True

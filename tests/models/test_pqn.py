@@ -101,3 +101,38 @@ def test_label_model_fit_is_the_same_with_either_solver(generate, monkeypatch):
     projected = LabelModel(tol=1e-10).fit(L, cardinality=6)
     np.testing.assert_allclose(projected.mu_, lbfgsb.mu_, atol=2e-4)
     np.testing.assert_allclose(projected.accuracies_, lbfgsb.accuracies_, atol=1e-4)
+
+
+def test_many_sparse_lfs_take_the_projected_solver_and_lose_nothing_by_it(generate, monkeypatch):
+    """80 sparse LFs x 8 classes (5,760 variables) are past ``LARGE``: the default fit is the
+    projected L-BFGS. Its labels are L-BFGS-B's (but near ties: both stop in a flat valley),
+    they do not depend on the classes' names, and its loss is no higher."""
+    rng = np.random.default_rng(11)
+    m, k = 80, 8
+    L, y = generate(3_000, m, k, accuracies=rng.uniform(0.55, 0.95, m), propensities=rng.uniform(0.02, 0.1, m), seed=11)
+    calls: list[str] = []
+    real_box, real_lbfgsb = mc_solve.minimize_box, mc_solve._lbfgsb
+
+    def losses(name: str, real: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            res = real(*args, **kwargs)
+            calls.append(f"{name} {res.fun}")
+            return res
+
+        return run
+
+    monkeypatch.setattr(mc_solve, "minimize_box", losses("projected", real_box))
+    monkeypatch.setattr(mc_solve, "_lbfgsb", losses("lbfgsb", real_lbfgsb))
+    projected = LabelModel().fit(L, cardinality=k)
+    assert len(calls) == 1 and calls[0].startswith("projected")
+    perm = rng.permutation(k)
+    renamed = np.where(L == -1, -1, perm[np.maximum(L, 0)]).astype(L.dtype)
+    back = np.argsort(perm)[LabelModel().fit(renamed, cardinality=k).predict(renamed)]
+    np.testing.assert_array_equal(back, projected.predict(L))
+    monkeypatch.setattr(mc_solve, "LARGE", 10**9)
+    lbfgsb = LabelModel().fit(L, cardinality=k)
+    assert calls[-1].startswith("lbfgsb")
+    assert float(calls[0].split()[1]) <= float(calls[-1].split()[1]) * (1 + 1e-4)
+    covered = (L != -1).any(axis=1)  # uncovered rows take the balance's argmax: a near tie here
+    assert (lbfgsb.predict(L) == projected.predict(L))[covered].mean() >= 0.99
+    assert (projected.predict(L) == y).mean() >= (lbfgsb.predict(L) == y).mean() - 0.005
