@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 from lf.models._stats import onehot
 
@@ -35,13 +36,15 @@ SAMPLE_ROWS = 1 << 16  # more distinct rows than twice this: an evenly spaced sa
 _FLOOR = 1e-6  # least probability of an outcome (a vote, or ABSTAIN) under a class
 
 
-def class_loglik(rows: IntArray, mu: FloatArray) -> FloatArray:
+def class_loglik(rows: IntArray | Any, mu: FloatArray) -> FloatArray:
     """``log P(row | Y = y)`` (``rows x k``) under conditional independence, ABSTAIN an
-    outcome with probability ``1 - sum_l mu[j, l, y]``."""
+    outcome with probability ``1 - sum_l mu[j, l, y]``. ``rows``: the votes, or their
+    one-hot matrix (:func:`lf.models._stats.onehot`) when it is used again and again."""
     m, k, _ = mu.shape
     abstain = np.log(np.clip(1.0 - mu.sum(axis=1), _FLOOR, 1.0))  # m x k
     votes = np.log(np.clip(mu, _FLOOR, 1.0)) - abstain[:, None, :]
-    return np.asarray(onehot(rows, k) @ votes.reshape(m * k, k) + abstain.sum(axis=0), np.float64)
+    H = rows if sparse.issparse(rows) else onehot(rows, k)
+    return np.asarray(H @ votes.reshape(m * k, k) + abstain.sum(axis=0), np.float64)
 
 
 def sample_rows(rows: IntArray, counts: npt.NDArray[np.int64]) -> tuple[IntArray, FloatArray]:

@@ -34,7 +34,7 @@ def m_step(X: sparse.csr_matrix, W: FloatArray, m: int, k: int, smoothing: float
     return np.asarray(np.divide(conf, total, out=np.full_like(conf, 1.0 / (k + 1)), where=total > 0))
 
 
-def unseen_classes(rows: IntArray, counts: npt.NDArray[np.int64], k: int) -> npt.NDArray[np.bool_]:
+def unseen_classes(rows: IntArray, counts: npt.NDArray[np.int64] | FloatArray, k: int) -> npt.NDArray[np.bool_]:
     """Classes no LF votes on any counted row (none when no LF votes at all).
 
     EM left free uses such a class as a spare cluster (rows with a single vote, say) and
@@ -83,7 +83,7 @@ def e_step(X: sparse.csr_matrix, c: FloatArray, table: FloatArray, log_prior: Fl
 
 def refine(
     rows: IntArray,
-    counts: npt.NDArray[np.int64],
+    counts: npt.NDArray[np.int64] | FloatArray,
     mu: FloatArray,
     p: FloatArray,
     *,
