@@ -252,35 +252,21 @@ def prediction_chunks(
 
 
 def write_predictions(frames: Iterator[pd.DataFrame], path: str | Path) -> int:
-    """Write prediction chunks to .parquet / .csv / .jsonl as they come, atomically; rows written."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    """Write prediction chunks to .parquet / .csv / .jsonl as they come, atomically; rows written.
 
-    from lf._json_lines import json_lines
-    from lf.io import atomic_path, detect_format
+    A column whose type changes between chunks (ids numbers in one chunk, text in the
+    next) is refused as ``lf label`` refuses it, and nothing is written."""
+    from lf.io import detect_format
+    from lf.writers import FrameWriter
 
-    fmt = detect_format(path)
-    if fmt not in ("parquet", "csv", "jsonl") or Path(path).suffix.lower() not in (".parquet", ".csv", ".jsonl"):
+    if detect_format(path) not in ("parquet", "csv", "jsonl") or Path(path).suffix.lower() not in (".parquet", ".csv", ".jsonl"):
         raise DataError(f"Cannot write predictions to {str(path)!r}: use a .parquet, .csv or .jsonl file name.")
-    rows = 0
-    with atomic_path(path) as tmp:
-        writer: Any = None
-        with open(tmp, "wb") as fh:
-            for frame in frames:
-                if fmt == "parquet":
-                    table = pa.Table.from_pandas(frame, preserve_index=False)
-                    writer = writer or pq.ParquetWriter(fh, table.schema)
-                    writer.write_table(table.cast(writer.schema))
-                elif fmt == "csv":
-                    fh.write(frame.to_csv(index=False, header=rows == 0).encode("utf-8"))
-                else:
-                    fh.write(json_lines(frame).encode("utf-8"))
-                rows += len(frame)
-            if writer is not None:
-                writer.close()
-            if rows == 0:  # no frame, no schema: the file would be empty, not a file of no rows
-                raise DataError(f"The data has no rows: nothing to predict, so {str(path)!r} is not written.")
-    return rows
+    with FrameWriter(path) as writer:
+        for frame in frames:
+            writer.write(frame)
+        if writer.rows == 0:  # no frame, no schema: the file would be empty, not a file of no rows
+            raise DataError(f"The data has no rows: nothing to predict, so {str(path)!r} is not written.")
+    return writer.rows
 
 
 class _Progress:

@@ -305,3 +305,21 @@ def test_predict_on_data_without_rows_writes_no_file(corpus, tmp_path, capsys):
         code = main(["predict", str(tmp_path / "m"), str(tmp_path / "empty.csv"), "-o", str(tmp_path / name), "--no-progress"])
         assert code == 2 and "The data has no rows: nothing to predict" in capsys.readouterr().err
         assert not (tmp_path / name).exists() and not list(tmp_path.glob(f".{name}.*"))
+
+
+def test_predict_refuses_ids_that_change_type_between_chunks(corpus, tmp_path, capsys):
+    """JSON Lines ids that are numbers in the first chunk and text in a later one made
+    `lf predict -o p.parquet` die with an internal ArrowInvalid (and a traceback of the
+    half-closed Parquet writer); it is refused as `lf label` refuses it, and no file is left."""
+    data, labels, _, _ = corpus
+    train(str(data), str(labels)).save(tmp_path / "m")
+    rows = [{"id": 1, "text": "free cash"}, {"id": 2, "text": "the song"}, {"id": "x3", "text": "a prize"}]
+    (tmp_path / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "p.parquet"
+    args = ["predict", str(tmp_path / "m"), str(tmp_path / "d.jsonl"), "-o", str(out), "--chunk-size", "2", "--no-progress"]
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 2 and "changes type between chunks" in err and "internal error" not in err
+    assert not out.exists() and not list(tmp_path.glob(".p.parquet*"))
+    assert main([*args[:4], str(tmp_path / "p.jsonl"), *args[5:]]) == 0  # text formats hold both kinds
+    assert [r["id"] for r in map(json.loads, (tmp_path / "p.jsonl").read_text().splitlines())] == [1, 2, "x3"]
