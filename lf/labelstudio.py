@@ -121,12 +121,34 @@ class Imported:
     unlabeled: list[Any]
 
 
+def _listed(value: Any, where: str, what: str) -> list[Any]:
+    """``value``, a JSON list in the export (missing: none); else the export is not Label Studio's."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise DataError(
+            f"{where} has {what} {json.dumps(value)[:60]}, not a list as Label Studio's JSON export writes "
+            "it: its labels cannot be read. Export the project again as JSON."
+        )
+    return value
+
+
+def _annotations(task: dict[str, Any], rid: Any) -> list[dict[str, Any]]:
+    """The task's annotations (each an object)."""
+    got = _listed(task.get("annotations"), f"Task {rid!r}", "annotations")
+    bad = [a for a in got if not isinstance(a, dict)]
+    if bad:
+        raise DataError(f"Task {rid!r} has the annotation {json.dumps(bad[0])[:60]}, not an object: export the project again as JSON.")
+    return got
+
+
 def _choices(annotation: dict[str, Any], where: str) -> list[str]:
     out: list[str] = []
-    results = [item for item in annotation.get("result") or [] if isinstance(item, dict)]
+    results = [item for item in _listed(annotation.get("result"), where, "the result") if isinstance(item, dict)]
     for item in results:
         if item.get("from_name") == FROM_NAME and item.get("type") == "choices":
-            out.extend(str(c) for c in (item.get("value") or {}).get("choices") or [])
+            value = item.get("value")
+            out.extend(str(c) for c in _listed(value.get("choices") if isinstance(value, dict) else value, where, "the choices"))
     if results and not any(item.get("from_name") == FROM_NAME for item in results):
         other = sorted({f"{item.get('from_name')!s} ({item.get('type')!s})" for item in results})
         raise DataError(
@@ -177,7 +199,7 @@ def from_export(doc: Any, labels: Sequence[str]) -> Imported:
         if len(texts) > 1:
             raise DataError(f"The export has {len(tasks)} tasks with id {rid!r} and different texts: one id, one row.")
         chosen = []
-        for annotation in (a for task in tasks for a in task.get("annotations") or []):
+        for annotation in (a for task in tasks for a in _annotations(task, rid)):
             if annotation.get("was_cancelled"):
                 continue  # skipped by the annotator
             got = _choices(annotation, f"Task {rid!r}, annotation {annotation.get('id')!r}")

@@ -83,3 +83,24 @@ def test_numbers_and_text_ids_come_back_as_one_column_type() -> None:
            {"data": {"text": "hi", "lf_id": 9}, "annotations": []}]
     got = from_export(doc, LABELS)
     assert got.gold["id"].tolist() == ["7", "b8"] and got.unlabeled == ["9"]
+
+
+@pytest.mark.parametrize(("annotations", "match"), [
+    ({"id": 1}, r"has annotations \{\"id\": 1\}, not a list"),
+    ([5], "has the annotation 5, not an object"),
+    ([{"result": {"from_name": "label", "type": "choices", "value": {"choices": ["SPAM"]}}}], "has the result .*, not a list"),
+    ([{"result": [{"from_name": "label", "type": "choices", "value": {"choices": "SPAM"}}]}], "has the choices \"SPAM\", not a list"),
+    ([{"result": [{"from_name": "label", "type": "choices", "value": "SPAM"}]}], "has the choices \"SPAM\", not a list"),
+])
+def test_an_export_not_shaped_as_label_studio_writes_it_is_refused(annotations: object, match: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Annotations or results that are not lists died as internal AttributeErrors, or were
+    read as no annotation at all (the task counted as skipped), or a choice "SPAM" given
+    as text was read letter by letter: each is refused, naming the task and the field."""
+    doc = [{"data": {"text": "free money", "lf_id": 7}, "annotations": annotations}]
+    with pytest.raises(DataError, match=match):
+        from_export(doc, LABELS)
+    export, out = tmp_path / "export.json", tmp_path / "gold.csv"
+    export.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["labelstudio", "import", str(export), "-o", str(out), "--labels", "HAM,SPAM"]) == 2
+    err = capsys.readouterr().err
+    assert "Task 7" in err and "internal error" not in err and not out.exists()
