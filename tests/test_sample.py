@@ -161,3 +161,18 @@ def test_the_label_of_a_picked_row_is_the_models_as_lf_label_writes_it() -> None
     assert picked["label"][tied].isna().all() and picked["confidence"][tied].isna().all()
     assert picked["label"][~tied].tolist() == [L.labels[c] for c in labels[at][~tied]]
     np.testing.assert_allclose(picked["confidence"][~tied], proba[at[~tied], labels[at][~tied]])
+
+
+def test_the_labeled_ids_warning_fits_the_terminal(tmp_path: Path, capsys, monkeypatch):
+    """The warning that ids of --labeled are not DATA's was printed as one line of 170
+    columns on an 80-column terminal, where every other warning and status line wraps."""
+    pd.DataFrame({"id": [f"c{i}" for i in range(60)], "text": [f"subscribe {i}" if i % 2 else f"song {i}" for i in range(60)]}).to_csv(tmp_path / "d.csv", index=False)
+    mod = tmp_path / "m.py"
+    mod.write_text("from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\nsub = keyword_lf('sub', ['subscribe'], 1)\n")
+    pd.DataFrame({"id": ["zz-1", "c1"], "gold": ["SPAM"] * 2}).to_csv(tmp_path / "other gold.csv", index=False)
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.chdir(tmp_path)  # short paths: a path wider than the line is never cut
+    code, _, err = run(capsys, "sample", "d.csv", "--lfs", mod, "-n", "5", "--model", "mv",
+                       "-o", "out.csv", "--labeled", "other gold.csv")
+    assert code == 0 and "1 of the 2 ids in --labeled 'other gold.csv'" in err.replace("\n  ", " ")
+    assert max(len(line) for line in err.splitlines()) <= 80, err

@@ -109,17 +109,12 @@ def _labeled_rows(labeled: str, ids: list[str], row_ids: Any) -> Any:
 def _labeled_ids_not_in_data(labeled: str, unknown: list[str], total: int, ours: Any) -> None:
     """A warning: ids of --labeled are not DATA's (another file, or ids written otherwise:
     a spreadsheet drops leading zeros, ``7`` became ``7.0``): their rows are not skipped."""
-    from rich.text import Text
-
-    from lf.cli._shared import _console
-    from lf.display import one_line
-
     some = (f"none of the ids in --labeled {labeled!r} is an id of DATA" if len(unknown) == total
             else f"{len(unknown):,} of the {total:,} ids in --labeled {labeled!r} are not ids of DATA")
-    _console(stderr=True).print(Text(one_line(
+    say(_console(stderr=True), (
         f"warning: {some} (e.g. {unknown[0]!r}; "
         f"DATA has {str(ours)!r}; ids compare as the text the files hold): no row is skipped for them."
-    )), soft_wrap=True)
+    ), keep=[repr(labeled)])
 
 
 @click.command("sample")
