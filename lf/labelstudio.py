@@ -33,18 +33,28 @@ from xml.sax.saxutils import quoteattr
 
 from lf.errors import DataError
 
-__all__ = ["FROM_NAME", "TO_NAME", "Imported", "from_export", "id_text", "labeling_config", "to_tasks"]
+__all__ = ["FROM_NAME", "TO_NAME", "Imported", "class_names", "from_export", "id_text", "labeling_config", "to_tasks"]
 
 FROM_NAME = "label"  # the <Choices> control
 TO_NAME = "text"  # the <Text> object, and the task's data field holding the text
 ID_FIELD = "lf_id"  # the task data field carrying the row's id
 
 
+def class_names(labels: Sequence[str]) -> list[str]:
+    """``labels`` as the class names of the labeling config: at least 2, distinct, none blank
+    (a blank one would be a choice the annotators see as an empty button)."""
+    names = [str(x) for x in labels]
+    if len(names) < 2 or len(set(names)) != len(names) or any(not n.strip() for n in names):
+        raise DataError(
+            f"Label Studio needs at least 2 distinct, non-blank class names. Got {names}: give them as "
+            "--labels HAM,SPAM (or the LABELS of --lfs)."
+        )
+    return names
+
+
 def labeling_config(labels: Sequence[str]) -> str:
     """The labeling config for ``labels``: a text and one choice among the class names."""
-    names = [str(x) for x in labels]
-    if len(names) < 2 or len(set(names)) != len(names):
-        raise DataError(f"Label Studio needs at least 2 distinct class names. Got {names}.")
+    names = class_names(labels)
     choices = "\n".join(f"    <Choice value={quoteattr(n)}/>" for n in names)
     return (
         "<View>\n"
@@ -75,7 +85,7 @@ def to_tasks(rows: Any, labels: Sequence[str], *, model_version: str = "lf") -> 
     missing = [c for c in ("id", "text") if c not in rows.columns]
     if missing:
         raise DataError(f"The rows to export need the columns 'id' and 'text'; missing {missing}. Columns: {', '.join(map(str, rows.columns))}.")
-    names = [str(x) for x in labels]
+    names = class_names(labels)
     _check_ids([_plain(v) for v in rows["id"].tolist()])
     tasks = []
     for rec in rows.to_dict("records"):
@@ -191,7 +201,7 @@ def from_export(doc: Any, labels: Sequence[str]) -> Imported:
         raise DataError(
             f"A Label Studio export is a JSON list of tasks (Export > JSON). Got a {type(doc).__name__}."
         )
-    names = [str(x) for x in labels]
+    names = class_names(labels)
     gold, conflicts, unlabeled = [], [], []
     for rid, tasks in _by_id(doc).items():
         data = tasks[0]["data"]

@@ -104,3 +104,18 @@ def test_an_export_not_shaped_as_label_studio_writes_it_is_refused(annotations: 
     assert main(["labelstudio", "import", str(export), "-o", str(out), "--labels", "HAM,SPAM"]) == 2
     err = capsys.readouterr().err
     assert "Task 7" in err and "internal error" not in err and not out.exists()
+
+
+@pytest.mark.parametrize("labels", ["HAM,SPAM,", "HAM, ,SPAM", "HAM", "HAM,HAM"])
+def test_blank_or_too_few_class_names_are_refused_both_ways(labels: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--labels HAM,SPAM,` (a trailing comma) wrote a labeling config with an empty third
+    choice for the annotators to click; import took one class name, or a repeated one."""
+    rows, tasks, config = tmp_path / "to_label.csv", tmp_path / "tasks.json", tmp_path / "config.xml"
+    rows.write_text("id,text,label\n1,free money,SPAM\n", encoding="utf-8")
+    args = ["labelstudio", "export", str(rows), "-o", str(tasks), "--config", str(config), "--labels", labels]
+    assert main(args) == 2 and "2 distinct, non-blank class names" in capsys.readouterr().err
+    assert not tasks.exists() and not config.exists()
+    export, gold = tmp_path / "export.json", tmp_path / "gold.csv"
+    export.write_text(json.dumps([{"data": {"text": "hi", "lf_id": 1}, "annotations": [_choice("HAM", 1)]}]), encoding="utf-8")
+    assert main(["labelstudio", "import", str(export), "-o", str(gold), "--labels", labels]) == 2
+    assert "2 distinct, non-blank class names" in capsys.readouterr().err and not gold.exists()
