@@ -119,3 +119,19 @@ def test_blank_or_too_few_class_names_are_refused_both_ways(labels: str, tmp_pat
     export.write_text(json.dumps([{"data": {"text": "hi", "lf_id": 1}, "annotations": [_choice("HAM", 1)]}]), encoding="utf-8")
     assert main(["labelstudio", "import", str(export), "-o", str(gold), "--labels", labels]) == 2
     assert "2 distinct, non-blank class names" in capsys.readouterr().err and not gold.exists()
+
+
+def test_import_warns_of_class_names_pandas_reads_as_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The `gold` column of the imported CSV holds the class names: 'None' came back missing
+    to pandas.read_csv (a labeled row looking unlabeled), where lf label, lf sample and
+    lf predict warn of it."""
+    import warnings
+
+    export, gold = tmp_path / "export.json", tmp_path / "gold.csv"
+    export.write_text(json.dumps([{"data": {"text": "hi", "lf_id": 1}, "annotations": [_choice("None", 1)]}]), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # shown as the CLI shows it, one stderr line
+        assert main(["labelstudio", "import", str(export), "-o", str(gold), "--labels", "None,SPAM"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: Label name(s) ['None'] in" in err and "read back as missing" in err
+    assert pd.read_csv(gold, keep_default_na=False)["gold"].tolist() == ["None"]
