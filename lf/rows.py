@@ -197,7 +197,7 @@ def rows(
         id_col = None if L.row_ids is None else (id_column or "id")
         read = read_rows(data, picked, text_column, id_col, id_optional=id_column is None)
         if id_col is not None and id_col in read.columns:
-            _same_ids(ids, read[id_col].tolist(), picked)
+            same_ids(ids, read[id_col].tolist(), picked)
         out["text"] = read[text_column].to_numpy(dtype=object)
     for name in ([lf] if lf else []) + [c for c in (conflicts or []) if c != lf]:
         col = np.asarray(L.array)[picked, L.names.index(name)]
@@ -229,7 +229,7 @@ def _id_key(value: Any) -> Any:
     return number if np.isfinite(number) else str(value)
 
 
-def _same_ids(ours: Any, theirs: list[Any], picked: IntArray) -> None:
+def same_ids(ours: Any, theirs: list[Any], picked: IntArray) -> None:
     """The data's ids at the picked rows are the matrix's: else it is another data set."""
     from lf.errors import DataError
 

@@ -236,6 +236,7 @@ def sample(
     exclude: Any = None,
     seed: int = 0,
     text_column: str = "text",
+    id_column: str | None = None,
 ) -> Any:
     """The rows to hand-label as a DataFrame: ``id``, ``text``, the model's ``label`` and its
     ``confidence`` (missing on a row no LF votes on: the model has no evidence there; and on
@@ -245,22 +246,29 @@ def sample(
     ``model``: a label model fitted on ``L`` (needed by ``uncertain`` and ``mixed``);
     ``data``: what ``L`` was made from (texts are read only for the candidate rows);
     ``exclude``: a boolean mask of rows that already have gold (never picked). Row ids
-    that repeat in ``L`` are warned about: the hand labels come back by id.
+    that repeat in ``L`` are warned about: the hand labels come back by id. When ``L`` has
+    row ids, ``data``'s ids (its ``id_column``, default its ``id`` column, if any) must be
+    the same at the rows read, or it is a DataError: the texts would be another data set's,
+    and the hand labels would come back to ids of other rows.
     """
     import pandas as pd
 
     from lf.output import label_names
-    from lf.rows import read_rows
+    from lf.rows import read_rows, same_ids
 
     # the model's own labels, as lf label writes them (a MajorityVoter's abstained ties too)
     proba, labels = model.predict_both(L) if model is not None else (None, None)
 
     seen: dict[int, Any] = {}  # texts read once: the pool's, which hold the picks
+    id_col = None if getattr(L, "row_ids", None) is None else (id_column or "id")
 
     def texts(positions: IntArray) -> list[Any]:
         todo = np.unique(np.asarray([p for p in positions.tolist() if p not in seen], dtype=np.int64))
         if todo.size:
-            seen.update(zip(todo.tolist(), read_rows(data, todo, text_column)[text_column].tolist()))
+            read = read_rows(data, todo, text_column, id_col, id_optional=id_column is None)
+            if id_col is not None and id_col in read.columns:
+                same_ids(np.asarray(L.row_ids)[todo], read[id_col].tolist(), todo)
+            seen.update(zip(todo.tolist(), read[text_column].tolist()))
         return [seen[p] for p in positions.tolist()]
 
     picked, why = sample_rows(L, n=n, strategy=strategy, proba=proba, texts=texts, exclude=exclude, seed=seed)

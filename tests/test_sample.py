@@ -176,3 +176,27 @@ def test_the_labeled_ids_warning_fits_the_terminal(tmp_path: Path, capsys, monke
                        "-o", "out.csv", "--labeled", "other gold.csv")
     assert code == 0 and "1 of the 2 ids in --labeled 'other gold.csv'" in err.replace("\n  ", " ")
     assert max(len(line) for line in err.splitlines()) <= 80, err
+
+
+def test_sample_refuses_data_whose_ids_are_not_the_matrixs(tmp_path: Path):
+    """sample(L, data) read the texts by position whatever `data` was: with the same file
+    shuffled it wrote L's ids and labels beside other rows' texts, so the hand labels came
+    back to the ids of other rows. As lf.rows does, it checks the ids of the rows it reads."""
+    from lf.errors import DataError
+    from lf.models import MajorityVoter
+    from lf.sample import sample
+
+    frame = pd.DataFrame({"id": [f"c{i}" for i in range(80)],
+                          "text": [f"subscribe now {i}" if i % 3 else f"nice song {i}" for i in range(80)]})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    frame.sample(frac=1, random_state=0).to_csv(tmp_path / "shuffled.csv", index=False)
+    lfs = [lf.keyword_lf("sub", ["subscribe"], 1), lf.keyword_lf("song", ["song"], 0), lf.keyword_lf("now", ["now"], 0)]
+    L = lf.apply(lfs, str(tmp_path / "d.csv"), progress=False)
+    model = MajorityVoter().fit(L)
+    got = sample(L, str(tmp_path / "d.csv"), n=6, model=model)
+    assert (frame.set_index("id").loc[got["id"], "text"].tolist()) == got["text"].tolist()
+    with pytest.raises(DataError, match="has id .* but the label matrix has id"):
+        sample(L, str(tmp_path / "shuffled.csv"), n=6, model=model)
+    frame.rename(columns={"id": "key"}).sample(frac=1, random_state=0).to_csv(tmp_path / "keyed.csv", index=False)
+    with pytest.raises(DataError, match="has id .* but the label matrix has id"):
+        sample(L, str(tmp_path / "keyed.csv"), n=6, model=model, id_column="key")

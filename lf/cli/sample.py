@@ -159,7 +159,8 @@ def sample_cmd(
     else:
         model.fit(L)
     exclude = _exclude(data, gold, labeled, L, text_column or "text")
-    frame = sample(L, _source(data), n=count, strategy=strategy, model=model, exclude=exclude, seed=seed, text_column=text_column or "text")
+    frame = sample(L, _source(data), n=count, strategy=strategy, model=model, exclude=exclude, seed=seed, text_column=text_column or "text",
+                   id_column=opts["id_column"])
     from lf.io import write_frame
     from lf.output import warn_missing_looking_labels
 
