@@ -170,7 +170,7 @@ def _choices(annotation: dict[str, Any], where: str) -> list[str]:
     return out
 
 
-def _by_id(doc: list[Any]) -> dict[Any, list[dict[str, Any]]]:
+def _by_id(doc: list[Any]) -> list[tuple[Any, list[dict[str, Any]]]]:
     """The tasks of the export grouped by row id (a file imported twice gives two tasks per row)."""
     groups: dict[Any, list[dict[str, Any]]] = {}
     for t, task in enumerate(doc):
@@ -189,7 +189,8 @@ def _by_id(doc: list[Any]) -> dict[Any, list[dict[str, Any]]]:
                 "be matched to a row. Give the task the id of its row (as `lf labelstudio export` writes it)."
             )
         groups.setdefault(str(id_text(rid)), []).append(task)
-    return {group[0]["data"][ID_FIELD]: group for group in groups.values()}
+    # a list, not a dict keyed by the ids: 7 and 7.0 are two ids, but one dict key
+    return [(group[0]["data"][ID_FIELD], group) for group in groups.values()]
 
 
 
@@ -203,7 +204,7 @@ def from_export(doc: Any, labels: Sequence[str]) -> Imported:
         )
     names = class_names(labels)
     gold, conflicts, unlabeled = [], [], []
-    for rid, tasks in _by_id(doc).items():
+    for rid, tasks in _by_id(doc):
         data = tasks[0]["data"]
         texts = {str(task["data"].get(TO_NAME)) for task in tasks}
         if len(texts) > 1:
@@ -224,11 +225,11 @@ def from_export(doc: Any, labels: Sequence[str]) -> Imported:
             conflicts.append({"id": rid, "text": data.get(TO_NAME), "labels": "; ".join(f"{c} (annotator {who})" for c, who in chosen)})
         else:
             gold.append({"id": rid, "text": data.get(TO_NAME), "gold": distinct[0], "annotators": len(chosen)})
+    every = [rec["id"] for rec in gold + conflicts] + unlabeled
+    if len({type(v) for v in every}) > 1:  # numbers and text, or 7 and 7.5 (7 would become 7.0): all as text
+        for rec in gold + conflicts:
+            rec["id"] = id_text(rec["id"])
+        unlabeled = [id_text(v) for v in unlabeled]
     gold_frame = pd.DataFrame(gold, columns=["id", "text", "gold", "annotators"])
     conflict_frame = pd.DataFrame(conflicts, columns=["id", "text", "labels"])
-    every = gold_frame["id"].tolist() + conflict_frame["id"].tolist() + unlabeled
-    if len({isinstance(v, str) for v in every}) > 1:  # numbers and text: all as text, one column type
-        gold_frame["id"] = [id_text(v) for v in gold_frame["id"]]
-        conflict_frame["id"] = [id_text(v) for v in conflict_frame["id"]]
-        unlabeled = [id_text(v) for v in unlabeled]
     return Imported(gold_frame, conflict_frame, unlabeled)

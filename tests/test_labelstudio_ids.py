@@ -135,3 +135,18 @@ def test_import_warns_of_class_names_pandas_reads_as_missing(tmp_path: Path, cap
     err = capsys.readouterr().err
     assert "warning: Label name(s) ['None'] in" in err and "read back as missing" in err
     assert pd.read_csv(gold, keep_default_na=False)["gold"].tolist() == ["None"]
+
+
+def test_ids_7_and_7_0_are_two_rows_and_keep_their_text(tmp_path: Path) -> None:
+    """Ids compare as their text, so 7 and 7.0 are two rows; but the tasks were grouped in a
+    dict keyed by the ids themselves, where 7 == 7.0: one row's label was dropped without a
+    word. And ids 7 and 8.5 made a float column: gold.csv said 7.0, no id of the data."""
+    doc = [{"data": {"text": "free money", "lf_id": 7}, "annotations": [_choice("SPAM", 1)]},
+           {"data": {"text": "hello", "lf_id": 7.0}, "annotations": [_choice("HAM", 1)]}]
+    got = from_export(doc, LABELS)
+    assert got.gold[["id", "text", "gold"]].values.tolist() == [["7", "free money", "SPAM"], ["7.0", "hello", "HAM"]]
+    doc[1]["data"]["lf_id"] = 8.5
+    export, gold = tmp_path / "export.json", tmp_path / "gold.csv"
+    export.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["labelstudio", "import", str(export), "-o", str(gold), "--labels", "HAM,SPAM"]) == 0
+    assert pd.read_csv(gold, dtype=str)["id"].tolist() == ["7", "8.5"]
