@@ -232,6 +232,7 @@ def prediction_chunks(
     from lf.io import count_rows, iter_chunks
 
     offset = 0
+    first: str | None = ""  # the first chunk's id column (None: rows named by position)
     with _Progress(progress, count_rows(data)) as advance:
         for chunk in iter_chunks(data, chunk_size):
             cols = [str(c) for c in chunk.columns]
@@ -239,6 +240,14 @@ def prediction_chunks(
             if id_column is not None:
                 _need(cols, id_column, "id")
             idc = id_column if id_column is not None else ("id" if "id" in cols and text_column != "id" else None)
+            if first != "" and idc != first:  # ids, then row positions (or the other way): one id column mixing both
+                has = ("an 'id' column", "none") if first else ("no 'id' column", "one")
+                raise DataError(
+                    f"The data's rows before row {offset:,} have {has[0]} and the rows from there on {has[1]} (another "
+                    "file): the predictions would name rows by id and by position in one id column. Give every file "
+                    "an 'id' column, or none."
+                )
+            first = idc
             P = model.predict_proba(_texts(chunk[text_column]))
             out: dict[str, Any] = {"id": chunk[idc].to_numpy() if idc else np.arange(offset, offset + len(chunk))}
             for c, name in enumerate(model.labels):

@@ -323,3 +323,23 @@ def test_predict_refuses_ids_that_change_type_between_chunks(corpus, tmp_path, c
     assert not out.exists() and not list(tmp_path.glob(".p.parquet*"))
     assert main([*args[:4], str(tmp_path / "p.jsonl"), *args[5:]]) == 0  # text formats hold both kinds
     assert [r["id"] for r in map(json.loads, (tmp_path / "p.jsonl").read_text().splitlines())] == [1, 2, "x3"]
+
+
+def test_predict_refuses_files_of_which_only_some_have_ids(corpus, tmp_path, capsys):
+    """`lf predict model a.csv b.csv` with an `id` column in a.csv only named a.csv's rows by
+    id and b.csv's by position (2, 3 ...) in one `id` column, without a word; lf label
+    refuses such DATA. Files that all have ids, or none, predict as before."""
+    data, labels, _, _ = corpus
+    train(str(data), str(labels)).save(tmp_path / "m")
+    (tmp_path / "a.csv").write_text("id,text\nx1,free cash\nx2,the song\n")
+    (tmp_path / "b.csv").write_text("text\na prize\nthe chorus\n")
+    (tmp_path / "c.csv").write_text("id,text\nx3,a prize\nx4,the chorus\n")
+    for files in (("a.csv", "b.csv"), ("b.csv", "a.csv")):
+        out = tmp_path / "p.csv"
+        code = main(["predict", str(tmp_path / "m"), *(str(tmp_path / f) for f in files), "-o", str(out), "--no-progress"])
+        assert code == 2 and "Give every file an 'id' column, or none" in capsys.readouterr().err and not out.exists()
+    with pytest.raises(DataError, match="by id and by position"):
+        predict(load_model(tmp_path / "m"), [str(tmp_path / "a.csv"), str(tmp_path / "b.csv")])
+    out = tmp_path / "p.csv"
+    assert main(["predict", str(tmp_path / "m"), str(tmp_path / "a.csv"), str(tmp_path / "c.csv"), "-o", str(out), "--no-progress"]) == 0
+    assert pd.read_csv(out)["id"].tolist() == ["x1", "x2", "x3", "x4"]
