@@ -95,14 +95,28 @@ def to_tasks(rows: Any, labels: Sequence[str], *, model_version: str = "lf") -> 
         if label is not None and str(label) != "":
             if str(label) not in names:
                 raise DataError(f"Row {rec['id']!r} has the label {label!r}, which is not a class name ({', '.join(names)}).")
-            conf = _plain(rec.get("confidence"))
             task["predictions"] = [{
                 "model_version": model_version,
-                "score": float(conf) if conf is not None else None,
+                "score": _score(rec),
                 "result": [{"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices", "value": {"choices": [str(label)]}}],
             }]
         tasks.append(task)
     return tasks
+
+
+def _score(rec: dict[str, Any]) -> float | None:
+    """The row's ``confidence`` as the prediction's score: a probability, or None when missing."""
+    conf = _plain(rec.get("confidence"))
+    try:
+        score = None if conf is None or str(conf).strip() == "" else float(conf)
+    except (TypeError, ValueError):
+        score = math.nan
+    if score is not None and not 0.0 <= score <= 1.0:  # NaN too: no JSON number, refused by Label Studio
+        raise DataError(
+            f"Row {rec['id']!r} has the confidence {conf!r}, not a probability (0 to 1): give the rows "
+            "`lf sample` wrote, or leave the confidence empty."
+        )
+    return score
 
 
 def _check_ids(ids: list[Any]) -> None:

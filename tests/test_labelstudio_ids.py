@@ -150,3 +150,18 @@ def test_ids_7_and_7_0_are_two_rows_and_keep_their_text(tmp_path: Path) -> None:
     export.write_text(json.dumps(doc), encoding="utf-8")
     assert main(["labelstudio", "import", str(export), "-o", str(gold), "--labels", "HAM,SPAM"]) == 0
     assert pd.read_csv(gold, dtype=str)["id"].tolist() == ["7", "8.5"]
+
+
+@pytest.mark.parametrize("confidence", ["high", "nan", "1.5", "-0.1"])
+def test_a_confidence_that_is_no_probability_is_refused(confidence: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A confidence edited to 'high' in a spreadsheet died as an internal ValueError; 'nan'
+    wrote the score NaN, which is no JSON (Label Studio refuses the whole task file)."""
+    rows, tasks = tmp_path / "to_label.csv", tmp_path / "tasks.json"
+    rows.write_text(f"id,text,label,confidence\n1,free money,SPAM,{confidence}\n2,hi,,\n", encoding="utf-8")
+    assert main(["labelstudio", "export", str(rows), "-o", str(tasks), "--labels", "HAM,SPAM"]) == 2
+    err = capsys.readouterr().err
+    assert f"Row '1' has the confidence '{confidence}', not a probability" in err and not tasks.exists()
+    rows.write_text("id,text,label,confidence\n1,free money,SPAM,0.75\n2,hi,HAM,\n", encoding="utf-8")
+    assert main(["labelstudio", "export", str(rows), "-o", str(tasks), "--labels", "HAM,SPAM"]) == 0
+    scores = [t["predictions"][0]["score"] for t in json.loads(tasks.read_text(encoding="utf-8"))]
+    assert scores == [0.75, None]
