@@ -201,6 +201,11 @@ def _labeled_rows(
 
     from lf.io import iter_chunks
 
+    if gold == text_column:
+        raise DataError(
+            f"The gold column and the text column are both {gold!r}: each text would be a label of its own. "
+            "Give the column holding the hand labels as the gold column."
+        )
     chunks = list(iter_chunks(gold_data, 100_000))
     if not chunks:
         raise DataError("The labeled data has no rows: suggestions need hand-labeled rows of at least two labels.")

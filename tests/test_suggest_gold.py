@@ -74,3 +74,14 @@ def test_labeled_file_without_rows_is_a_data_error(tmp_path: Path, suffix: str, 
     assert main(["suggest", str(data), "--gold-data", str(empty), "--gold", "gold", "-o", str(tmp_path / "s.py")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: The labeled data has no rows") and "internal error" not in err
+
+
+def test_a_gold_column_that_is_the_text_column_is_refused(tmp_path, capsys):
+    """`lf suggest --gold text` made every labeled text a label of its own: a module of 20
+    LFs over 199 "labels", and a status line listing them all."""
+    rows = [{"text": f"free prize {i}" if i % 2 else f"nice song {i}", "gold": "SPAM" if i % 2 else "HAM"} for i in range(40)]
+    pd.DataFrame(rows).to_csv(tmp_path / "labeled.csv", index=False)
+    out = tmp_path / "s.py"
+    code = main(["suggest", str(tmp_path / "labeled.csv"), "--gold-data", str(tmp_path / "labeled.csv"), "--gold", "text", "-o", str(out)])
+    assert code == 2 and "The gold column and the text column are both 'text'" in capsys.readouterr().err
+    assert not out.exists()
