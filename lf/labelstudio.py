@@ -240,7 +240,8 @@ def from_export(doc: Any, labels: Sequence[str]) -> Imported:
         else:
             gold.append({"id": rid, "text": data.get(TO_NAME), "gold": distinct[0], "annotators": len(chosen)})
     every = [rec["id"] for rec in gold + conflicts] + unlabeled
-    if len({type(v) for v in every}) > 1:  # numbers and text, or 7 and 7.5 (7 would become 7.0): all as text
+    too_big = any(isinstance(v, int) and not -(2**63) <= v < 2**63 for v in every)  # no int64: no Parquet column
+    if too_big or len({type(v) for v in every}) > 1:  # numbers and text, or 7 and 7.5 (7 would become 7.0): all as text
         for rec in gold + conflicts:
             rec["id"] = id_text(rec["id"])
         unlabeled = [id_text(v) for v in unlabeled]

@@ -165,3 +165,14 @@ def test_a_confidence_that_is_no_probability_is_refused(confidence: str, tmp_pat
     assert main(["labelstudio", "export", str(rows), "-o", str(tasks), "--labels", "HAM,SPAM"]) == 0
     scores = [t["predictions"][0]["score"] for t in json.loads(tasks.read_text(encoding="utf-8"))]
     assert scores == [0.75, None]
+
+
+def test_ids_too_big_for_int64_come_back_as_text(tmp_path: Path) -> None:
+    """A 22-digit number as a task id made `lf labelstudio import -o gold.parquet` die as an
+    internal OverflowError (Parquet has no column for it); the ids are written as text."""
+    doc = [{"data": {"text": "free money", "lf_id": 2**70}, "annotations": [_choice("SPAM", 1)]},
+           {"data": {"text": "hello", "lf_id": 5}, "annotations": [_choice("HAM", 1)]}]
+    export, gold = tmp_path / "export.json", tmp_path / "gold.parquet"
+    export.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["labelstudio", "import", str(export), "-o", str(gold), "--labels", "HAM,SPAM"]) == 0
+    assert pd.read_parquet(gold)["id"].tolist() == [str(2**70), "5"]
