@@ -222,11 +222,17 @@ def _id_key(value: Any) -> Any:
 
     if is_missing(value):
         return None
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return int(value)  # exactly: 19-digit ids one apart are one float
+    if isinstance(value, str) and value.strip().lstrip("+-").isdecimal():
+        return int(value.strip())
     try:
         number = float(value)
     except (TypeError, ValueError):
         return str(value)
-    return number if np.isfinite(number) else str(value)
+    if not np.isfinite(number):
+        return str(value)
+    return int(number) if number.is_integer() else number
 
 
 def same_ids(ours: Any, theirs: list[Any], picked: IntArray) -> None:
