@@ -12,7 +12,7 @@
   reported as a conflict and gets no gold label: nothing is resolved silently. Tasks
   with the same id (a task file imported twice) are one row: their annotations are pooled.
   Annotations made with another labeling config (no ``label`` choices) are an error, not
-  an empty answer.
+  an empty answer. An export of Label Studio before 1.0 (``completions``) reads the same.
 
 Ids compare as the text the rows' file holds (:func:`id_text`): ``7`` (a number, from
 Parquet or JSON Lines) and ``"7"`` (from CSV) are one id, ``"007"`` and ``"7"`` are two, as
@@ -158,8 +158,9 @@ def _listed(value: Any, where: str, what: str) -> list[Any]:
 
 
 def _annotations(task: dict[str, Any], rid: Any) -> list[dict[str, Any]]:
-    """The task's annotations (each an object)."""
-    got = _listed(task.get("annotations"), f"Task {rid!r}", "annotations")
+    """The task's annotations (each an object); Label Studio before 1.0 called them ``completions``."""
+    key = "completions" if "annotations" not in task and "completions" in task else "annotations"
+    got = _listed(task.get(key), f"Task {rid!r}", key)
     bad = [a for a in got if not isinstance(a, dict)]
     if bad:
         raise DataError(f"Task {rid!r} has the annotation {json.dumps(bad[0])[:60]}, not an object: export the project again as JSON.")

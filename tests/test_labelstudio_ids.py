@@ -176,3 +176,15 @@ def test_ids_too_big_for_int64_come_back_as_text(tmp_path: Path) -> None:
     export.write_text(json.dumps(doc), encoding="utf-8")
     assert main(["labelstudio", "import", str(export), "-o", str(gold), "--labels", "HAM,SPAM"]) == 0
     assert pd.read_parquet(gold)["id"].tolist() == [str(2**70), "5"]
+
+
+def test_an_export_of_label_studio_before_1_0_reads_its_completions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Label Studio 0.x exports the annotations as `completions`: every task was read as
+    not annotated ("0 gold labels; 2 tasks skipped or not annotated")."""
+    doc = [{"id": 1, "data": {"text": "free money", "lf_id": "a"}, "completions": [_choice("SPAM", 1)]},
+           {"id": 2, "data": {"text": "nice song", "lf_id": "b"}, "completions": [{**_choice("HAM", 1), "was_cancelled": True}]}]
+    export, gold = tmp_path / "export.json", tmp_path / "gold.csv"
+    export.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["labelstudio", "import", str(export), "-o", str(gold), "--labels", "HAM,SPAM"]) == 0
+    assert "1 gold labels; 1 tasks skipped" in capsys.readouterr().err
+    assert pd.read_csv(gold)[["id", "gold"]].values.tolist() == [["a", "SPAM"]]
