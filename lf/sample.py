@@ -2,7 +2,8 @@
 
 Strategies score every row from the label matrix and the model's probabilities:
 
-- ``uncertain``: the model's entropy (it cannot tell the classes apart on these rows);
+- ``uncertain``: the model's entropy on rows some LF votes on (it cannot tell the classes
+  apart there; on a row no LF votes on it has only the prior, and the row is ``uncovered``'s);
 - ``conflict``: how much the LFs that vote disagree (1 - share of the majority label);
 - ``uncovered``: no LF votes (what the LFs miss entirely);
 - ``mixed``: a third of each.
@@ -210,9 +211,10 @@ def _texts_of(texts: Any, positions: IntArray) -> dict[int, Any] | None:
 
 
 def _scores(part: str, A: Any, k: int, proba: Any) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    if part == "uncertain":
+    if part == "uncertain":  # where some LF votes: a row without votes is uncovered's, whatever its prior
         h = entropy(proba)
-        return h, h > 1e-9
+        voted = (A != -1).any(axis=1) if A.shape[1] else np.zeros(A.shape[0], dtype=bool)
+        return h, (h > 1e-9) & voted
     if part == "conflict":
         c = conflict_scores(A, k)
         return c, c > 0

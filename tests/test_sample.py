@@ -200,3 +200,20 @@ def test_sample_refuses_data_whose_ids_are_not_the_matrixs(tmp_path: Path):
     frame.rename(columns={"id": "key"}).sample(frac=1, random_state=0).to_csv(tmp_path / "keyed.csv", index=False)
     with pytest.raises(DataError, match="has id .* but the label matrix has id"):
         sample(L, str(tmp_path / "keyed.csv"), n=6, model=model, id_column="key")
+
+
+def test_rows_no_lf_votes_on_are_uncovered_not_uncertain():
+    """A row no LF votes on has the prior as its probabilities; with balanced classes that is
+    the highest entropy there is, so the `uncertain` share of `mixed` took the uncovered rows
+    first, marked them `uncertain`, and left the `uncovered` share none: on YouTube (Psy) a
+    second round said "uncertain 19, conflict 1" with uncovered rows among the 19."""
+    A = np.array([[-1, -1]] * 6 + [[0, -1]] * 6 + [[1, -1]] * 6 + [[0, 1]] * 2)
+    proba = np.array([[0.5, 0.5]] * 6 + [[0.7, 0.3]] * 6 + [[0.35, 0.65]] * 6 + [[0.9, 0.1]] * 2)
+    uncovered = (A == -1).all(axis=1)
+    picked, why = sample_rows(A, n=6, strategy="mixed", proba=proba)
+    assert all((w == "uncovered") == bool(uncovered[p]) for p, w in zip(picked, why, strict=True))
+    assert why.count("uncovered") == why.count("uncertain") == why.count("conflict") == 2
+    picked, _ = sample_rows(A, n=4, strategy="uncertain", proba=proba)
+    assert not uncovered[picked].any()
+    picked, why = sample_rows(A, n=18, strategy="uncertain", proba=proba)  # 14 covered rows: the rest spread
+    assert [why[i] for i in np.flatnonzero(uncovered[picked])] == ["spread"] * 4

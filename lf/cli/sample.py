@@ -123,7 +123,7 @@ def _labeled_ids_not_in_data(labeled: str, unknown: list[str], total: int, ours:
 @click.option("-n", "count", default=200, show_default=True, type=click.IntRange(min=1), help="Rows to pick.")
 @click.option(
     "--strategy", type=click.Choice(["uncertain", "conflict", "uncovered", "mixed"]), default="mixed", show_default=True,
-    help="uncertain: highest model entropy; conflict: LFs disagree most; uncovered: no LF votes; mixed: a third each.",
+    help="uncertain: highest model entropy where some LF votes; conflict: LFs disagree most; uncovered: no LF votes; mixed: a third each.",
 )
 @click.option("--model", "model_spec", default="LabelModel", show_default=True, metavar="NAME|model.json", help="Label model for the labels, confidences and entropy.")
 @click.option("--seed", default=0, show_default=True, help="Random seed: the same seed picks the same rows.")
