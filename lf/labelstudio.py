@@ -185,6 +185,14 @@ def _choices(annotation: dict[str, Any], where: str) -> list[str]:
     return out
 
 
+def _annotator(who: Any) -> Any:
+    """Who made an annotation: the user id, or, where the export gives the user as an object
+    (``{"id": 1, "email": ...}``), their email or id rather than the whole object."""
+    if isinstance(who, dict):
+        return who.get("email") or who.get("id")
+    return who
+
+
 def _by_id(doc: list[Any]) -> list[tuple[Any, list[dict[str, Any]]]]:
     """The tasks of the export grouped by row id (a file imported twice gives two tasks per row)."""
     groups: dict[Any, list[dict[str, Any]]] = {}
@@ -232,7 +240,7 @@ def from_export(doc: Any, labels: Sequence[str]) -> Imported:
             unknown = [c for c in got if c not in names]
             if unknown:
                 raise DataError(f"Task {rid!r} is labeled {unknown[0]!r}, which is not a class name ({', '.join(names)}).")
-            chosen += [(c, annotation.get("completed_by")) for c in got]
+            chosen += [(c, _annotator(annotation.get("completed_by"))) for c in got]
         distinct = sorted({c for c, _ in chosen}, key=names.index)
         if not distinct:
             unlabeled.append(rid)

@@ -188,3 +188,12 @@ def test_an_export_of_label_studio_before_1_0_reads_its_completions(tmp_path: Pa
     assert main(["labelstudio", "import", str(export), "-o", str(gold), "--labels", "HAM,SPAM"]) == 0
     assert "1 gold labels; 1 tasks skipped" in capsys.readouterr().err
     assert pd.read_csv(gold)[["id", "gold"]].values.tolist() == [["a", "SPAM"]]
+
+
+def test_annotators_given_as_user_objects_are_named_by_email(tmp_path: Path) -> None:
+    """An export giving `completed_by` as the user object wrote the whole object's repr
+    (id, email, first and last name) into each conflict of the conflicts file."""
+    user = {"id": 3, "email": "ann@example.org", "first_name": "Ann", "last_name": "Lee"}
+    disagree = [{**_choice("SPAM", 1), "completed_by": user}, _choice("HAM", 2)]
+    got = from_export([{"data": {"text": "free money", "lf_id": 7}, "annotations": disagree}], LABELS)
+    assert got.conflicts["labels"].tolist() == ["SPAM (annotator ann@example.org); HAM (annotator 2)"]
