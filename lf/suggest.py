@@ -214,7 +214,8 @@ def _labeled_rows(
         if col not in frame.columns:
             cols = ", ".join(str(c) for c in frame.columns)
             raise DataError(f"The labeled data has no {what} {col!r}. Available columns: {cols}.")
-    frame = frame[frame[gold].notna()]
+    blank = frame[gold].map(lambda v: isinstance(v, str) and not v.strip())  # a cell cleared to spaces: no label
+    frame = frame[frame[gold].notna() & ~blank.astype(bool)]
     raw = frame[gold]
     if raw.dtype.kind == "f" and bool((raw % 1 == 0).all()):  # ids in a column with blanks: 1.0 is 1
         raw = raw.astype(np.int64)

@@ -85,3 +85,13 @@ def test_a_gold_column_that_is_the_text_column_is_refused(tmp_path, capsys):
     code = main(["suggest", str(tmp_path / "labeled.csv"), "--gold-data", str(tmp_path / "labeled.csv"), "--gold", "text", "-o", str(out)])
     assert code == 2 and "The gold column and the text column are both 'text'" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_gold_cells_of_spaces_are_rows_without_a_label(tmp_path):
+    """A hand-labeling CSV whose unlabeled cells hold a space (cleared in a spreadsheet) was
+    refused: "values [''] that are not labels"; lf sample --gold counts such rows as
+    having no gold, and so does suggest."""
+    rows = [{"text": f"free prize {i}" if i % 2 else f"nice song {i}", "gold": ("SPAM" if i % 2 else "HAM") if i < 40 else " "} for i in range(60)]
+    pd.DataFrame(rows).to_csv(tmp_path / "labeled.csv", index=False)
+    found = suggest(str(tmp_path / "labeled.csv"), str(tmp_path / "labeled.csv"), "gold", n=4)
+    assert found.n_labeled == 40 and found.labels == ("HAM", "SPAM")
