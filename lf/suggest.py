@@ -221,7 +221,10 @@ def _labeled_rows(
         raw = raw.astype(np.int64)
     values = raw.astype(str).str.strip()
     if labels is None:
-        labels = sorted(values.unique(), key=lambda v: (not v.isdecimal(), int(v) if v.isdecimal() else 0, v))
+        written: dict[str, str] = {}  # "spam" and "SPAM" are one label, named as it is written most
+        for v in values.value_counts().index:
+            written.setdefault(v.lower(), v)
+        labels = sorted(written.values(), key=lambda v: (not v.isdecimal(), int(v) if v.isdecimal() else 0, v))
     names = [str(x) for x in labels]
     lookup = {name.lower(): i for i, name in enumerate(names)}
     if not set(values.str.lower()) & set(lookup):

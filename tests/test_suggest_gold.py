@@ -95,3 +95,14 @@ def test_gold_cells_of_spaces_are_rows_without_a_label(tmp_path):
     pd.DataFrame(rows).to_csv(tmp_path / "labeled.csv", index=False)
     found = suggest(str(tmp_path / "labeled.csv"), str(tmp_path / "labeled.csv"), "gold", n=4)
     assert found.n_labeled == 40 and found.labels == ("HAM", "SPAM")
+
+
+def test_gold_names_in_two_cases_are_one_label(tmp_path):
+    """Gold labels are names in any case, but without --labels the distinct values became the
+    classes: 'SPAM' and 'spam' gave LABELS ['HAM', 'SPAM', 'spam'], with every spam row on
+    the last class and none on 'SPAM'."""
+    rows = [{"text": f"free prize {i}" if i % 2 else f"nice song {i}",
+             "gold": ("spam" if i % 3 == 0 else "SPAM") if i % 2 else "HAM"} for i in range(60)]
+    pd.DataFrame(rows).to_csv(tmp_path / "labeled.csv", index=False)
+    found = suggest(str(tmp_path / "labeled.csv"), str(tmp_path / "labeled.csv"), "gold", n=4)
+    assert found.labels == ("HAM", "SPAM") and found.priors == (0.5, 0.5)
