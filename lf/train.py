@@ -325,8 +325,13 @@ def predict(
     model: EndModel | str | Path, data: Any, *, text_column: str = "text", id_column: str | None = None,
     chunk_size: int = 50_000, progress: bool | None = None,
 ) -> pd.DataFrame:
-    """All predictions as one DataFrame (``lf predict`` streams them to a file instead)."""
+    """All predictions as one DataFrame (``lf predict`` streams them to a file instead);
+    data without rows gives one without rows, with the same columns."""
     import pandas as pd
 
-    parts = list(iter_predictions(model, data, text_column=text_column, id_column=id_column, chunk_size=chunk_size, progress=progress))
+    m = load_model(model) if isinstance(model, (str, Path)) else model
+    parts = list(iter_predictions(m, data, text_column=text_column, id_column=id_column, chunk_size=chunk_size, progress=progress))
+    if not parts:
+        empty = {"id": np.zeros(0, dtype=np.int64), **{name: np.zeros(0) for name in m.labels}}
+        return pd.DataFrame({**empty, "label": np.zeros(0, dtype=object), "confidence": np.zeros(0)})
     return pd.concat(parts, ignore_index=True)

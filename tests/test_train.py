@@ -343,3 +343,14 @@ def test_predict_refuses_files_of_which_only_some_have_ids(corpus, tmp_path, cap
     out = tmp_path / "p.csv"
     assert main(["predict", str(tmp_path / "m"), str(tmp_path / "a.csv"), str(tmp_path / "c.csv"), "-o", str(out), "--no-progress"]) == 0
     assert pd.read_csv(out)["id"].tolist() == ["x1", "x2", "x3", "x4"]
+
+
+def test_predict_on_data_without_rows_gives_a_frame_without_rows(corpus, tmp_path):
+    """lf.predict on a header-only file (or an empty DataFrame) died with pandas' ValueError
+    "No objects to concatenate", no LFError; it gives the columns with no rows."""
+    data, labels, _, _ = corpus
+    train(str(data), str(labels), C=4.0).save(tmp_path / "m")
+    (tmp_path / "empty.csv").write_text("id,text\n")
+    for empty in (str(tmp_path / "empty.csv"), pd.DataFrame({"text": []})):
+        got = predict(tmp_path / "m", empty)
+        assert len(got) == 0 and list(got.columns) == ["id", "HAM", "SPAM", "label", "confidence"]
