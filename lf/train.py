@@ -74,8 +74,17 @@ class EndModel:
         return sp.hstack([v.transform(texts) for v in self._vectorizers], format="csr")
 
     def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
-        """Class probabilities, one row per text (columns in ``labels`` order)."""
-        scores = np.asarray(self._features(texts) @ self.coef.T) + self.intercept
+        """Class probabilities, one row per text (columns in ``labels`` order). Texts are read
+        as ``lf predict`` reads a text column: a missing one (None, NaN) is ``""``."""
+        from lf._row_digest import model_texts
+
+        if isinstance(texts, (str, bytes)):
+            raise ParameterError(f"`texts` must be a sequence of texts, not one text: predict_proba([{texts!r:.40}]). Got a {type(texts).__name__}.")
+        values = np.empty(len(texts), dtype=object)
+        values[:] = list(texts)
+        if not len(values):
+            return np.zeros((0, len(self.labels)))
+        scores = np.asarray(self._features(model_texts(values).tolist()) @ self.coef.T) + self.intercept
         scores -= scores.max(axis=1, keepdims=True)
         e = np.exp(scores)
         out: npt.NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)

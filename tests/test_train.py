@@ -354,3 +354,18 @@ def test_predict_on_data_without_rows_gives_a_frame_without_rows(corpus, tmp_pat
     for empty in (str(tmp_path / "empty.csv"), pd.DataFrame({"text": []})):
         got = predict(tmp_path / "m", empty)
         assert len(got) == 0 and list(got.columns) == ["id", "HAM", "SPAM", "label", "confidence"]
+
+
+def test_predict_proba_reads_texts_as_lf_predict_does(corpus, tmp_path):
+    """EndModel.predict_proba died inside scikit-learn on a missing text (None, NaN: 'np.nan
+    is an invalid document'), on no texts, and on one string instead of a list; lf predict
+    reads a missing text as ""."""
+    data, labels, _, _ = corpus
+    model = train(str(data), str(labels), C=4.0)
+    got = model.predict_proba(["free cash", None, float("nan"), ""])
+    assert np.allclose(got[1], got[3]) and np.allclose(got[2], got[3]) and got.shape == (4, 2)
+    assert model.predict_proba([]).shape == (0, 2)
+    with pytest.raises(ParameterError, match="a sequence of texts, not one text"):
+        model.predict_proba("free cash")
+    (tmp_path / "d.csv").write_text("id,text\na,free cash\nb,\n")
+    assert np.allclose(predict(model, str(tmp_path / "d.csv"))[["HAM", "SPAM"]].to_numpy(), got[[0, 3]])
