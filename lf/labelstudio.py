@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from lf.errors import DataError
+from lf.errors import DataError, ParameterError
 
 __all__ = ["FROM_NAME", "TO_NAME", "Imported", "class_names", "from_export", "id_text", "labeling_config", "to_tasks"]
 
@@ -82,6 +82,11 @@ def id_text(value: Any) -> str | None:
 def to_tasks(rows: Any, labels: Sequence[str], *, model_version: str = "lf") -> list[dict[str, Any]]:
     """Label Studio tasks for ``rows`` (a DataFrame with ``id`` and ``text``; ``label`` and
     ``confidence`` when present become the pre-annotation)."""
+    if not hasattr(rows, "columns") or not hasattr(rows, "to_dict"):
+        raise ParameterError(
+            f"`rows` must be a DataFrame (as lf.sample.sample returns: id, text, label, confidence). "
+            f"Got a {type(rows).__name__}; pandas.DataFrame(rows) makes one of a list of records."
+        )
     missing = [c for c in ("id", "text") if c not in rows.columns]
     if missing:
         raise DataError(f"The rows to export need the columns 'id' and 'text'; missing {missing}. Columns: {', '.join(map(str, rows.columns))}.")

@@ -197,3 +197,12 @@ def test_annotators_given_as_user_objects_are_named_by_email(tmp_path: Path) -> 
     disagree = [{**_choice("SPAM", 1), "completed_by": user}, _choice("HAM", 2)]
     got = from_export([{"data": {"text": "free money", "lf_id": 7}, "annotations": disagree}], LABELS)
     assert got.conflicts["labels"].tolist() == ["SPAM (annotator ann@example.org); HAM (annotator 2)"]
+
+
+def test_rows_to_export_that_are_no_dataframe_are_refused_by_name() -> None:
+    """to_tasks([{"id": 1, "text": ...}]) died with AttributeError: 'list' object has no
+    attribute 'columns', no LFError."""
+    from lf.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="`rows` must be a DataFrame .* Got a list"):
+        to_tasks([{"id": 1, "text": "free money"}], LABELS)
