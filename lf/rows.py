@@ -93,6 +93,11 @@ def select_rows(
     LF votes ``label`` on). ``conflicts=(a, b)``: both vote, differently. ``wrong`` (needs
     ``y``): ``lf`` votes against gold (without ``lf``: some LF does). ``uncovered``: no
     LF votes. ``label`` and ``y`` are class ids or label names."""
+    if not isinstance(L, LabelMatrix):
+        raise ParameterError(
+            f"`L` must be a LabelMatrix (what lf.apply returns; LabelMatrix(array, names=...) wraps an "
+            f"array): rows are selected by LF name. Got a {type(L).__name__}."
+        )
     A = np.asarray(L.array)
     keep = np.ones(A.shape[0], dtype=bool)
     j = _lf_index(L, lf, "lf") if lf is not None else None

@@ -298,3 +298,12 @@ def test_long_numeric_ids_one_apart_are_two_ids(tmp_path):
         lf.rows(L, str(tmp_path / "shifted.csv"), lf="free", n=3)
     with pytest.raises(DataError, match="has id .* but the label matrix has id"):
         sample(L, str(tmp_path / "shifted.csv"), n=4, model=MajorityVoter().fit(L))
+
+
+def test_a_bare_array_is_refused_naming_the_labelmatrix():
+    """lf.rows(np.array(...)) died with AttributeError: 'numpy.ndarray' object has no
+    attribute 'array', no LFError."""
+    from lf.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="`L` must be a LabelMatrix .* Got a ndarray"):
+        lf.rows(np.array([[0, 1], [1, -1]]))
