@@ -164,6 +164,11 @@ def sample_rows(
     _check(n, strategy, seed)
     A, k = as_label_array(L)
     rows = A.shape[0]
+    if exclude is not None and np.asarray(exclude).dtype.kind != "b":  # positions read as flags: other rows
+        raise ParameterError(
+            f"`exclude` must be a boolean mask, one flag per row ({rows:,}), not row positions: "
+            f"np.isin(np.arange({rows}), positions) makes one. Got values of dtype {np.asarray(exclude).dtype}."
+        )
     allowed = np.ones(rows, dtype=bool) if exclude is None else ~np.asarray(exclude, dtype=bool)
     if allowed.shape != (rows,):
         raise ParameterError(f"`exclude` must hold one flag per row ({rows:,}). Got shape {allowed.shape}.")

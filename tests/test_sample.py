@@ -217,3 +217,14 @@ def test_rows_no_lf_votes_on_are_uncovered_not_uncertain():
     assert not uncovered[picked].any()
     picked, why = sample_rows(A, n=18, strategy="uncertain", proba=proba)  # 14 covered rows: the rest spread
     assert [why[i] for i in np.flatnonzero(uncovered[picked])] == ["spread"] * 4
+
+
+def test_row_positions_as_exclude_are_refused_not_read_as_flags():
+    """exclude=[0, 1, 2] (the positions of the rows with gold) on a 3-row matrix was read as
+    the flags [False, True, True]: row 0, which has gold, could be picked, and row 1, 2 not."""
+    from lf.errors import ParameterError
+
+    A = np.array([[0, 1], [1, 0], [-1, -1]])
+    with pytest.raises(ParameterError, match="`exclude` must be a boolean mask, .* not row positions"):
+        sample_rows(A, n=1, strategy="conflict", exclude=[0, 1, 2])
+    assert sample_rows(A, n=1, strategy="conflict", exclude=np.array([True, False, False]))[0].tolist() == [1]
