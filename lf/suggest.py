@@ -169,6 +169,13 @@ def suggest(
         raise ParameterError(f"`n` must be an integer >= 1. Got {n!r}.")
     if isinstance(min_support, bool) or not isinstance(min_support, int) or min_support < 1:
         raise ParameterError(f"`min_support` must be an integer >= 1. Got {min_support!r}.")
+    if labels is not None:
+        low = [str(x).strip().lower() for x in labels] if not isinstance(labels, str) else []
+        if len(low) < 2 or "" in low or len(set(low)) != len(low):  # gold names match in any case
+            raise ParameterError(
+                f"`labels` must list at least 2 distinct, non-blank names in class-id order, e.g. ['HAM', 'SPAM']. "
+                f"Got {labels!r}."
+            )
     existing = None
     if lfs is not None:
         existing = load_lfs(lfs) if isinstance(lfs, str) else lfs

@@ -106,3 +106,14 @@ def test_gold_names_in_two_cases_are_one_label(tmp_path):
     pd.DataFrame(rows).to_csv(tmp_path / "labeled.csv", index=False)
     found = suggest(str(tmp_path / "labeled.csv"), str(tmp_path / "labeled.csv"), "gold", n=4)
     assert found.labels == ("HAM", "SPAM") and found.priors == (0.5, 0.5)
+
+
+@pytest.mark.parametrize("labels", ["HAM,SPAM", ["HAM"], ["HAM", "ham"], ["HAM", " "]])
+def test_labels_that_name_no_two_classes_are_refused(labels, tmp_path):
+    """labels="HAM,SPAM" (one string) was read letter by letter, and the error said the gold
+    values HAM and SPAM were not labels ("Allowed: H, A, M, ,, S ..."); a repeated or blank
+    name was taken as a class."""
+    rows = [{"text": f"free prize {i}" if i % 2 else f"nice song {i}", "gold": "SPAM" if i % 2 else "HAM"} for i in range(40)]
+    frame = pd.DataFrame(rows)
+    with pytest.raises(lf.errors.ParameterError, match="`labels` must list at least 2 distinct, non-blank names"):
+        suggest(frame, frame, "gold", labels=labels)
