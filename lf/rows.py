@@ -93,6 +93,11 @@ def select_rows(
     LF votes ``label`` on). ``conflicts=(a, b)``: both vote, differently. ``wrong`` (needs
     ``y``): ``lf`` votes against gold (without ``lf``: some LF does). ``uncovered``: no
     LF votes. ``label`` and ``y`` are class ids or label names."""
+    if not isinstance(L, LabelMatrix):
+        raise ParameterError(
+            f"`L` must be a LabelMatrix (what lf.apply returns; LabelMatrix(array, names=...) wraps an "
+            f"array): rows are selected by LF name. Got a {type(L).__name__}."
+        )
     A = np.asarray(L.array)
     keep = np.ones(A.shape[0], dtype=bool)
     j = _lf_index(L, lf, "lf") if lf is not None else None
@@ -197,7 +202,7 @@ def rows(
         id_col = None if L.row_ids is None else (id_column or "id")
         read = read_rows(data, picked, text_column, id_col, id_optional=id_column is None)
         if id_col is not None and id_col in read.columns:
-            _same_ids(ids, read[id_col].tolist(), picked)
+            same_ids(ids, read[id_col].tolist(), picked)
         out["text"] = read[text_column].to_numpy(dtype=object)
     for name in ([lf] if lf else []) + [c for c in (conflicts or []) if c != lf]:
         col = np.asarray(L.array)[picked, L.names.index(name)]
@@ -222,14 +227,20 @@ def _id_key(value: Any) -> Any:
 
     if is_missing(value):
         return None
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return int(value)  # exactly: 19-digit ids one apart are one float
+    if isinstance(value, str) and value.strip().lstrip("+-").isdecimal():
+        return int(value.strip())
     try:
         number = float(value)
     except (TypeError, ValueError):
         return str(value)
-    return number if np.isfinite(number) else str(value)
+    if not np.isfinite(number):
+        return str(value)
+    return int(number) if number.is_integer() else number
 
 
-def _same_ids(ours: Any, theirs: list[Any], picked: IntArray) -> None:
+def same_ids(ours: Any, theirs: list[Any], picked: IntArray) -> None:
     """The data's ids at the picked rows are the matrix's: else it is another data set."""
     from lf.errors import DataError
 

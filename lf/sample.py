@@ -2,7 +2,8 @@
 
 Strategies score every row from the label matrix and the model's probabilities:
 
-- ``uncertain``: the model's entropy (it cannot tell the classes apart on these rows);
+- ``uncertain``: the model's entropy on rows some LF votes on (it cannot tell the classes
+  apart there; on a row no LF votes on it has only the prior, and the row is ``uncovered``'s);
 - ``conflict``: how much the LFs that vote disagree (1 - share of the majority label);
 - ``uncovered``: no LF votes (what the LFs miss entirely);
 - ``mixed``: a third of each.
@@ -163,6 +164,11 @@ def sample_rows(
     _check(n, strategy, seed)
     A, k = as_label_array(L)
     rows = A.shape[0]
+    if exclude is not None and np.asarray(exclude).dtype.kind != "b":  # positions read as flags: other rows
+        raise ParameterError(
+            f"`exclude` must be a boolean mask, one flag per row ({rows:,}), not row positions: "
+            f"np.isin(np.arange({rows}), positions) makes one. Got values of dtype {np.asarray(exclude).dtype}."
+        )
     allowed = np.ones(rows, dtype=bool) if exclude is None else ~np.asarray(exclude, dtype=bool)
     if allowed.shape != (rows,):
         raise ParameterError(f"`exclude` must hold one flag per row ({rows:,}). Got shape {allowed.shape}.")
@@ -210,9 +216,10 @@ def _texts_of(texts: Any, positions: IntArray) -> dict[int, Any] | None:
 
 
 def _scores(part: str, A: Any, k: int, proba: Any) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    if part == "uncertain":
+    if part == "uncertain":  # where some LF votes: a row without votes is uncovered's, whatever its prior
         h = entropy(proba)
-        return h, h > 1e-9
+        voted = (A != -1).any(axis=1) if A.shape[1] else np.zeros(A.shape[0], dtype=bool)
+        return h, (h > 1e-9) & voted
     if part == "conflict":
         c = conflict_scores(A, k)
         return c, c > 0
@@ -236,6 +243,7 @@ def sample(
     exclude: Any = None,
     seed: int = 0,
     text_column: str = "text",
+    id_column: str | None = None,
 ) -> Any:
     """The rows to hand-label as a DataFrame: ``id``, ``text``, the model's ``label`` and its
     ``confidence`` (missing on a row no LF votes on: the model has no evidence there; and on
@@ -245,22 +253,29 @@ def sample(
     ``model``: a label model fitted on ``L`` (needed by ``uncertain`` and ``mixed``);
     ``data``: what ``L`` was made from (texts are read only for the candidate rows);
     ``exclude``: a boolean mask of rows that already have gold (never picked). Row ids
-    that repeat in ``L`` are warned about: the hand labels come back by id.
+    that repeat in ``L`` are warned about: the hand labels come back by id. When ``L`` has
+    row ids, ``data``'s ids (its ``id_column``, default its ``id`` column, if any) must be
+    the same at the rows read, or it is a DataError: the texts would be another data set's,
+    and the hand labels would come back to ids of other rows.
     """
     import pandas as pd
 
     from lf.output import label_names
-    from lf.rows import read_rows
+    from lf.rows import read_rows, same_ids
 
     # the model's own labels, as lf label writes them (a MajorityVoter's abstained ties too)
     proba, labels = model.predict_both(L) if model is not None else (None, None)
 
     seen: dict[int, Any] = {}  # texts read once: the pool's, which hold the picks
+    id_col = None if getattr(L, "row_ids", None) is None else (id_column or "id")
 
     def texts(positions: IntArray) -> list[Any]:
         todo = np.unique(np.asarray([p for p in positions.tolist() if p not in seen], dtype=np.int64))
         if todo.size:
-            seen.update(zip(todo.tolist(), read_rows(data, todo, text_column)[text_column].tolist()))
+            read = read_rows(data, todo, text_column, id_col, id_optional=id_column is None)
+            if id_col is not None and id_col in read.columns:
+                same_ids(np.asarray(L.row_ids)[todo], read[id_col].tolist(), todo)
+            seen.update(zip(todo.tolist(), read[text_column].tolist()))
         return [seen[p] for p in positions.tolist()]
 
     picked, why = sample_rows(L, n=n, strategy=strategy, proba=proba, texts=texts, exclude=exclude, seed=seed)

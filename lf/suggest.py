@@ -169,6 +169,13 @@ def suggest(
         raise ParameterError(f"`n` must be an integer >= 1. Got {n!r}.")
     if isinstance(min_support, bool) or not isinstance(min_support, int) or min_support < 1:
         raise ParameterError(f"`min_support` must be an integer >= 1. Got {min_support!r}.")
+    if labels is not None:
+        low = [str(x).strip().lower() for x in labels] if not isinstance(labels, str) else []
+        if len(low) < 2 or "" in low or len(set(low)) != len(low):  # gold names match in any case
+            raise ParameterError(
+                f"`labels` must list at least 2 distinct, non-blank names in class-id order, e.g. ['HAM', 'SPAM']. "
+                f"Got {labels!r}."
+            )
     existing = None
     if lfs is not None:
         existing = load_lfs(lfs) if isinstance(lfs, str) else lfs
@@ -181,11 +188,11 @@ def suggest(
         labels = labels if labels is not None else declared
     texts, y, names = _labeled_rows(gold_data, gold, text_column, labels)
     priors = np.bincount(y, minlength=len(names)) / len(y)
-    sample, n_corpus = _corpus_sample(data, text_column, SAMPLE_ROWS, random_state)
+    rows, n_corpus = _corpus_sample(data, text_column, SAMPLE_ROWS, random_state, every_column=existing is not None)
     cands = _mine(texts, y, priors, min_support) + _pattern_candidates(texts, y, priors, min_support)
-    _measure(cands, texts, y, sample)
+    _measure(cands, texts, y, rows[["text"]].fillna("").astype(str))
     cands = [c for c in cands if c.fired >= min_support and c.low > priors[c.label]]
-    base_cov, conflict, blockers = _existing_state(existing, sample, len(names))
+    base_cov, conflict, blockers = _existing_state(existing, rows, len(names))
     picked = _select(cands, priors, base_cov, conflict, n, blockers)
     items = _finalise(picked, data, text_column, n_corpus, names, {x.name for x in existing or ()})
     return Suggestions(
@@ -201,6 +208,11 @@ def _labeled_rows(
 
     from lf.io import iter_chunks
 
+    if gold == text_column:
+        raise DataError(
+            f"The gold column and the text column are both {gold!r}: each text would be a label of its own. "
+            "Give the column holding the hand labels as the gold column."
+        )
     chunks = list(iter_chunks(gold_data, 100_000))
     if not chunks:
         raise DataError("The labeled data has no rows: suggestions need hand-labeled rows of at least two labels.")
@@ -209,13 +221,17 @@ def _labeled_rows(
         if col not in frame.columns:
             cols = ", ".join(str(c) for c in frame.columns)
             raise DataError(f"The labeled data has no {what} {col!r}. Available columns: {cols}.")
-    frame = frame[frame[gold].notna()]
+    blank = frame[gold].map(lambda v: isinstance(v, str) and not v.strip())  # a cell cleared to spaces: no label
+    frame = frame[frame[gold].notna() & ~blank.astype(bool)]
     raw = frame[gold]
     if raw.dtype.kind == "f" and bool((raw % 1 == 0).all()):  # ids in a column with blanks: 1.0 is 1
         raw = raw.astype(np.int64)
     values = raw.astype(str).str.strip()
     if labels is None:
-        labels = sorted(values.unique(), key=lambda v: (not v.isdecimal(), int(v) if v.isdecimal() else 0, v))
+        written: dict[str, str] = {}  # "spam" and "SPAM" are one label, named as it is written most
+        for v in values.value_counts().index:
+            written.setdefault(v.lower(), v)
+        labels = sorted(written.values(), key=lambda v: (not v.isdecimal(), int(v) if v.isdecimal() else 0, v))
     names = [str(x) for x in labels]
     lookup = {name.lower(): i for i, name in enumerate(names)}
     if not set(values.str.lower()) & set(lookup):
@@ -234,24 +250,34 @@ def _labeled_rows(
     return texts, ids.to_numpy(np.int64), names
 
 
-def _corpus_sample(data: Any, text_column: str, size: int, seed: int) -> tuple[pd.DataFrame, int]:
-    """A uniform random sample of ``size`` corpus texts (one streaming pass) and the row count."""
+def _corpus_sample(data: Any, text_column: str, size: int, seed: int, *, every_column: bool) -> tuple[pd.DataFrame, int]:
+    """A uniform random sample of ``size`` corpus rows (one streaming pass) and the row count.
+
+    Its ``text`` is ``text_column``; with ``every_column`` it keeps the other columns too, as
+    ``lf label --text-column`` shows them, for existing LFs that read them."""
     import pandas as pd
 
     from lf.io import iter_chunks
 
     rng = np.random.default_rng(seed)
-    kept: pd.Series[Any] | None = None
+    kept: pd.DataFrame | None = None
     keys = np.empty(0)
     total = 0
-    for chunk in iter_chunks(data, 200_000, columns=None if isinstance(data, pd.DataFrame) else [text_column]):
+    columns = None if every_column or isinstance(data, pd.DataFrame) else [text_column]
+    for chunk in iter_chunks(data, 200_000, columns=columns):
+        cols = [str(c) for c in chunk.columns]
         if text_column not in chunk.columns:
-            cols = ", ".join(str(c) for c in chunk.columns)
-            raise DataError(f"The data has no text column {text_column!r}. Available columns: {cols}.")
-        col = chunk[text_column].fillna("").astype(str).reset_index(drop=True)
-        total += len(col)
-        new_keys = rng.random(len(col))
-        both = col if kept is None else pd.concat([kept, col], ignore_index=True)
+            raise DataError(f"The data has no text column {text_column!r}. Available columns: {', '.join(cols)}.")
+        if every_column and text_column != "text" and "text" in chunk.columns:
+            raise DataError(
+                f"The text column {text_column!r} is shown to the LFs as 'text', but the data has a 'text' column "
+                "too: the existing LFs would read the wrong one. Rename one of them."
+            )
+        part = chunk if every_column else chunk[[text_column]]
+        part = part.rename(columns={text_column: "text"}).reset_index(drop=True)
+        total += len(part)
+        new_keys = rng.random(len(part))
+        both = part if kept is None else pd.concat([kept, part], ignore_index=True)
         keys = np.concatenate([keys, new_keys])
         if len(both) > size:
             keep = np.argpartition(keys, size)[:size]
@@ -260,7 +286,7 @@ def _corpus_sample(data: Any, text_column: str, size: int, seed: int) -> tuple[p
         kept = both
     if kept is None or total == 0:
         raise DataError("The data has no rows to suggest LFs for.")
-    return pd.DataFrame({"text": kept}), total
+    return kept, total
 
 
 def _phrases(text: str) -> set[str]:

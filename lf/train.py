@@ -74,8 +74,17 @@ class EndModel:
         return sp.hstack([v.transform(texts) for v in self._vectorizers], format="csr")
 
     def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
-        """Class probabilities, one row per text (columns in ``labels`` order)."""
-        scores = np.asarray(self._features(texts) @ self.coef.T) + self.intercept
+        """Class probabilities, one row per text (columns in ``labels`` order). Texts are read
+        as ``lf predict`` reads a text column: a missing one (None, NaN) is ``""``."""
+        from lf._row_digest import model_texts
+
+        if isinstance(texts, (str, bytes)):
+            raise ParameterError(f"`texts` must be a sequence of texts, not one text: predict_proba([{texts!r:.40}]). Got a {type(texts).__name__}.")
+        values = np.empty(len(texts), dtype=object)
+        values[:] = list(texts)
+        if not len(values):
+            return np.zeros((0, len(self.labels)))
+        scores = np.asarray(self._features(model_texts(values).tolist()) @ self.coef.T) + self.intercept
         scores -= scores.max(axis=1, keepdims=True)
         e = np.exp(scores)
         out: npt.NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)
@@ -325,8 +334,13 @@ def predict(
     model: EndModel | str | Path, data: Any, *, text_column: str = "text", id_column: str | None = None,
     chunk_size: int = 50_000, progress: bool | None = None,
 ) -> pd.DataFrame:
-    """All predictions as one DataFrame (``lf predict`` streams them to a file instead)."""
+    """All predictions as one DataFrame (``lf predict`` streams them to a file instead);
+    data without rows gives one without rows, with the same columns."""
     import pandas as pd
 
-    parts = list(iter_predictions(model, data, text_column=text_column, id_column=id_column, chunk_size=chunk_size, progress=progress))
+    m = load_model(model) if isinstance(model, (str, Path)) else model
+    parts = list(iter_predictions(m, data, text_column=text_column, id_column=id_column, chunk_size=chunk_size, progress=progress))
+    if not parts:
+        empty = {"id": np.zeros(0, dtype=np.int64), **{name: np.zeros(0) for name in m.labels}}
+        return pd.DataFrame({**empty, "label": np.zeros(0, dtype=object), "confidence": np.zeros(0)})
     return pd.concat(parts, ignore_index=True)

@@ -232,6 +232,7 @@ def prediction_chunks(
     from lf.io import count_rows, iter_chunks
 
     offset = 0
+    first: str | None = ""  # the first chunk's id column (None: rows named by position)
     with _Progress(progress, count_rows(data)) as advance:
         for chunk in iter_chunks(data, chunk_size):
             cols = [str(c) for c in chunk.columns]
@@ -239,6 +240,14 @@ def prediction_chunks(
             if id_column is not None:
                 _need(cols, id_column, "id")
             idc = id_column if id_column is not None else ("id" if "id" in cols and text_column != "id" else None)
+            if first != "" and idc != first:  # ids, then row positions (or the other way): one id column mixing both
+                has = ("an 'id' column", "none") if first else ("no 'id' column", "one")
+                raise DataError(
+                    f"The data's rows before row {offset:,} have {has[0]} and the rows from there on {has[1]} (another "
+                    "file): the predictions would name rows by id and by position in one id column. Give every file "
+                    "an 'id' column, or none."
+                )
+            first = idc
             P = model.predict_proba(_texts(chunk[text_column]))
             out: dict[str, Any] = {"id": chunk[idc].to_numpy() if idc else np.arange(offset, offset + len(chunk))}
             for c, name in enumerate(model.labels):
@@ -252,35 +261,21 @@ def prediction_chunks(
 
 
 def write_predictions(frames: Iterator[pd.DataFrame], path: str | Path) -> int:
-    """Write prediction chunks to .parquet / .csv / .jsonl as they come, atomically; rows written."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    """Write prediction chunks to .parquet / .csv / .jsonl as they come, atomically; rows written.
 
-    from lf._json_lines import json_lines
-    from lf.io import atomic_path, detect_format
+    A column whose type changes between chunks (ids numbers in one chunk, text in the
+    next) is refused as ``lf label`` refuses it, and nothing is written."""
+    from lf.io import detect_format
+    from lf.writers import FrameWriter
 
-    fmt = detect_format(path)
-    if fmt not in ("parquet", "csv", "jsonl") or Path(path).suffix.lower() not in (".parquet", ".csv", ".jsonl"):
+    if detect_format(path) not in ("parquet", "csv", "jsonl") or Path(path).suffix.lower() not in (".parquet", ".csv", ".jsonl"):
         raise DataError(f"Cannot write predictions to {str(path)!r}: use a .parquet, .csv or .jsonl file name.")
-    rows = 0
-    with atomic_path(path) as tmp:
-        writer: Any = None
-        with open(tmp, "wb") as fh:
-            for frame in frames:
-                if fmt == "parquet":
-                    table = pa.Table.from_pandas(frame, preserve_index=False)
-                    writer = writer or pq.ParquetWriter(fh, table.schema)
-                    writer.write_table(table.cast(writer.schema))
-                elif fmt == "csv":
-                    fh.write(frame.to_csv(index=False, header=rows == 0).encode("utf-8"))
-                else:
-                    fh.write(json_lines(frame).encode("utf-8"))
-                rows += len(frame)
-            if writer is not None:
-                writer.close()
-            if rows == 0:  # no frame, no schema: the file would be empty, not a file of no rows
-                raise DataError(f"The data has no rows: nothing to predict, so {str(path)!r} is not written.")
-    return rows
+    with FrameWriter(path) as writer:
+        for frame in frames:
+            writer.write(frame)
+        if writer.rows == 0:  # no frame, no schema: the file would be empty, not a file of no rows
+            raise DataError(f"The data has no rows: nothing to predict, so {str(path)!r} is not written.")
+    return writer.rows
 
 
 class _Progress:

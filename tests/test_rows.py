@@ -277,3 +277,33 @@ def test_line_breaks_in_ids_and_texts_are_shown_not_dropped():
     out = buf.getvalue()
     assert "id e\\rf" in out and "id g\\nh" in out and "y=HAM\\r" in out
     assert "one two" in out and "three  four" in out
+
+
+def test_long_numeric_ids_one_apart_are_two_ids(tmp_path):
+    """Ids were compared as floats, where 19-digit ids one apart are one number: the same
+    rows shifted by one (each id beside the next row's text) passed the check, and lf.rows
+    and lf.sample.sample showed the texts of other rows."""
+    from lf.errors import DataError
+    from lf.models import MajorityVoter
+    from lf.sample import sample
+
+    base = 1234567890123456789
+    texts = [f"free prize {i}" if i % 2 else f"nice song {i}" for i in range(41)]
+    pd.DataFrame({"id": [str(base + i) for i in range(40)], "text": texts[:40]}).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame({"id": [str(base + i) for i in range(1, 41)], "text": texts[1:]}).to_csv(tmp_path / "shifted.csv", index=False)
+    lfs = [lf.keyword_lf("free", ["free"], 1), lf.keyword_lf("song", ["song"], 0), lf.keyword_lf("prize", ["prize"], 1)]
+    L = lf.apply(lfs, str(tmp_path / "a.csv"), progress=False)
+    assert lf.rows(L, str(tmp_path / "a.csv"), lf="free", n=3)["text"].str.startswith("free").all()
+    with pytest.raises(DataError, match="has id .* but the label matrix has id"):
+        lf.rows(L, str(tmp_path / "shifted.csv"), lf="free", n=3)
+    with pytest.raises(DataError, match="has id .* but the label matrix has id"):
+        sample(L, str(tmp_path / "shifted.csv"), n=4, model=MajorityVoter().fit(L))
+
+
+def test_a_bare_array_is_refused_naming_the_labelmatrix():
+    """lf.rows(np.array(...)) died with AttributeError: 'numpy.ndarray' object has no
+    attribute 'array', no LFError."""
+    from lf.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="`L` must be a LabelMatrix .* Got a ndarray"):
+        lf.rows(np.array([[0, 1], [1, -1]]))

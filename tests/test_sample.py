@@ -161,3 +161,70 @@ def test_the_label_of_a_picked_row_is_the_models_as_lf_label_writes_it() -> None
     assert picked["label"][tied].isna().all() and picked["confidence"][tied].isna().all()
     assert picked["label"][~tied].tolist() == [L.labels[c] for c in labels[at][~tied]]
     np.testing.assert_allclose(picked["confidence"][~tied], proba[at[~tied], labels[at][~tied]])
+
+
+def test_the_labeled_ids_warning_fits_the_terminal(tmp_path: Path, capsys, monkeypatch):
+    """The warning that ids of --labeled are not DATA's was printed as one line of 170
+    columns on an 80-column terminal, where every other warning and status line wraps."""
+    pd.DataFrame({"id": [f"c{i}" for i in range(60)], "text": [f"subscribe {i}" if i % 2 else f"song {i}" for i in range(60)]}).to_csv(tmp_path / "d.csv", index=False)
+    mod = tmp_path / "m.py"
+    mod.write_text("from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\nsub = keyword_lf('sub', ['subscribe'], 1)\n")
+    pd.DataFrame({"id": ["zz-1", "c1"], "gold": ["SPAM"] * 2}).to_csv(tmp_path / "other gold.csv", index=False)
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.chdir(tmp_path)  # short paths: a path wider than the line is never cut
+    code, _, err = run(capsys, "sample", "d.csv", "--lfs", mod, "-n", "5", "--model", "mv",
+                       "-o", "out.csv", "--labeled", "other gold.csv")
+    assert code == 0 and "1 of the 2 ids in --labeled 'other gold.csv'" in err.replace("\n  ", " ")
+    assert max(len(line) for line in err.splitlines()) <= 80, err
+
+
+def test_sample_refuses_data_whose_ids_are_not_the_matrixs(tmp_path: Path):
+    """sample(L, data) read the texts by position whatever `data` was: with the same file
+    shuffled it wrote L's ids and labels beside other rows' texts, so the hand labels came
+    back to the ids of other rows. As lf.rows does, it checks the ids of the rows it reads."""
+    from lf.errors import DataError
+    from lf.models import MajorityVoter
+    from lf.sample import sample
+
+    frame = pd.DataFrame({"id": [f"c{i}" for i in range(80)],
+                          "text": [f"subscribe now {i}" if i % 3 else f"nice song {i}" for i in range(80)]})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    frame.sample(frac=1, random_state=0).to_csv(tmp_path / "shuffled.csv", index=False)
+    lfs = [lf.keyword_lf("sub", ["subscribe"], 1), lf.keyword_lf("song", ["song"], 0), lf.keyword_lf("now", ["now"], 0)]
+    L = lf.apply(lfs, str(tmp_path / "d.csv"), progress=False)
+    model = MajorityVoter().fit(L)
+    got = sample(L, str(tmp_path / "d.csv"), n=6, model=model)
+    assert (frame.set_index("id").loc[got["id"], "text"].tolist()) == got["text"].tolist()
+    with pytest.raises(DataError, match="has id .* but the label matrix has id"):
+        sample(L, str(tmp_path / "shuffled.csv"), n=6, model=model)
+    frame.rename(columns={"id": "key"}).sample(frac=1, random_state=0).to_csv(tmp_path / "keyed.csv", index=False)
+    with pytest.raises(DataError, match="has id .* but the label matrix has id"):
+        sample(L, str(tmp_path / "keyed.csv"), n=6, model=model, id_column="key")
+
+
+def test_rows_no_lf_votes_on_are_uncovered_not_uncertain():
+    """A row no LF votes on has the prior as its probabilities; with balanced classes that is
+    the highest entropy there is, so the `uncertain` share of `mixed` took the uncovered rows
+    first, marked them `uncertain`, and left the `uncovered` share none: on YouTube (Psy) a
+    second round said "uncertain 19, conflict 1" with uncovered rows among the 19."""
+    A = np.array([[-1, -1]] * 6 + [[0, -1]] * 6 + [[1, -1]] * 6 + [[0, 1]] * 2)
+    proba = np.array([[0.5, 0.5]] * 6 + [[0.7, 0.3]] * 6 + [[0.35, 0.65]] * 6 + [[0.9, 0.1]] * 2)
+    uncovered = (A == -1).all(axis=1)
+    picked, why = sample_rows(A, n=6, strategy="mixed", proba=proba)
+    assert all((w == "uncovered") == bool(uncovered[p]) for p, w in zip(picked, why, strict=True))
+    assert why.count("uncovered") == why.count("uncertain") == why.count("conflict") == 2
+    picked, _ = sample_rows(A, n=4, strategy="uncertain", proba=proba)
+    assert not uncovered[picked].any()
+    picked, why = sample_rows(A, n=18, strategy="uncertain", proba=proba)  # 14 covered rows: the rest spread
+    assert [why[i] for i in np.flatnonzero(uncovered[picked])] == ["spread"] * 4
+
+
+def test_row_positions_as_exclude_are_refused_not_read_as_flags():
+    """exclude=[0, 1, 2] (the positions of the rows with gold) on a 3-row matrix was read as
+    the flags [False, True, True]: row 0, which has gold, could be picked, and row 1, 2 not."""
+    from lf.errors import ParameterError
+
+    A = np.array([[0, 1], [1, 0], [-1, -1]])
+    with pytest.raises(ParameterError, match="`exclude` must be a boolean mask, .* not row positions"):
+        sample_rows(A, n=1, strategy="conflict", exclude=[0, 1, 2])
+    assert sample_rows(A, n=1, strategy="conflict", exclude=np.array([True, False, False]))[0].tolist() == [1]

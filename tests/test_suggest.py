@@ -136,3 +136,27 @@ def test_youtube_suggestions_from_100_labels_reach_the_targets(youtube_raw_files
     pred = LabelModel().fit(L).predict(Lt)
     assert covered.mean() >= 0.70
     assert (pred[covered] == test["CLASS"].to_numpy()[covered]).mean() >= 0.85
+
+
+def test_existing_lfs_read_the_datas_other_columns_and_its_text_column(tmp_path, capsys):
+    """`lf suggest --lfs existing.py` ran the existing LFs on the text column alone: an LF
+    reading another column of the data (the demo's `numbered_author` reads x.author) failed
+    with "The row has no field 'author'. Available fields: 'text'. Fix the LF"."""
+    corpus = _corpus().rename(columns={"text": "body"})
+    corpus["author"] = np.where(corpus["body"].str.contains("free"), "bot7", "fan")
+    data, labeled, module = tmp_path / "data.csv", tmp_path / "labeled.csv", tmp_path / "mine.py"
+    corpus[["id", "author", "body"]].to_csv(data, index=False)
+    corpus.sample(100, random_state=1).to_csv(labeled, index=False)
+    module.write_text(
+        "from lf import ABSTAIN, labeling_function\nLABELS = ['HAM', 'SPAM']\n\n"
+        "@labeling_function()\ndef bot_author(x):\n"
+        "    return 1 if x.author.startswith('bot') and 'free' in x.text else ABSTAIN\n"
+    )
+    out = tmp_path / "suggested.py"
+    args = ["suggest", str(data), "--gold-data", str(labeled), "--gold", "gold", "--text-column", "body",
+            "--lfs", str(module), "-n", "3", "-o", str(out)]
+    assert main(args) == 0, capsys.readouterr().err
+    spam = [s.pattern for s in suggest(str(data), str(labeled), "gold", lfs=str(module), text_column="body", n=3).items if s.label == 1]
+    assert spam and "free" not in spam  # the rows bot_author labels are no reason for a new LF
+    corpus.assign(text="other")[["id", "author", "body", "text"]].to_csv(data, index=False)
+    assert main(args) == 2 and "the data has a 'text' column too" in capsys.readouterr().err

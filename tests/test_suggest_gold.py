@@ -74,3 +74,46 @@ def test_labeled_file_without_rows_is_a_data_error(tmp_path: Path, suffix: str, 
     assert main(["suggest", str(data), "--gold-data", str(empty), "--gold", "gold", "-o", str(tmp_path / "s.py")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: The labeled data has no rows") and "internal error" not in err
+
+
+def test_a_gold_column_that_is_the_text_column_is_refused(tmp_path, capsys):
+    """`lf suggest --gold text` made every labeled text a label of its own: a module of 20
+    LFs over 199 "labels", and a status line listing them all."""
+    rows = [{"text": f"free prize {i}" if i % 2 else f"nice song {i}", "gold": "SPAM" if i % 2 else "HAM"} for i in range(40)]
+    pd.DataFrame(rows).to_csv(tmp_path / "labeled.csv", index=False)
+    out = tmp_path / "s.py"
+    code = main(["suggest", str(tmp_path / "labeled.csv"), "--gold-data", str(tmp_path / "labeled.csv"), "--gold", "text", "-o", str(out)])
+    assert code == 2 and "The gold column and the text column are both 'text'" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_gold_cells_of_spaces_are_rows_without_a_label(tmp_path):
+    """A hand-labeling CSV whose unlabeled cells hold a space (cleared in a spreadsheet) was
+    refused: "values [''] that are not labels"; lf sample --gold counts such rows as
+    having no gold, and so does suggest."""
+    rows = [{"text": f"free prize {i}" if i % 2 else f"nice song {i}", "gold": ("SPAM" if i % 2 else "HAM") if i < 40 else " "} for i in range(60)]
+    pd.DataFrame(rows).to_csv(tmp_path / "labeled.csv", index=False)
+    found = suggest(str(tmp_path / "labeled.csv"), str(tmp_path / "labeled.csv"), "gold", n=4)
+    assert found.n_labeled == 40 and found.labels == ("HAM", "SPAM")
+
+
+def test_gold_names_in_two_cases_are_one_label(tmp_path):
+    """Gold labels are names in any case, but without --labels the distinct values became the
+    classes: 'SPAM' and 'spam' gave LABELS ['HAM', 'SPAM', 'spam'], with every spam row on
+    the last class and none on 'SPAM'."""
+    rows = [{"text": f"free prize {i}" if i % 2 else f"nice song {i}",
+             "gold": ("spam" if i % 3 == 0 else "SPAM") if i % 2 else "HAM"} for i in range(60)]
+    pd.DataFrame(rows).to_csv(tmp_path / "labeled.csv", index=False)
+    found = suggest(str(tmp_path / "labeled.csv"), str(tmp_path / "labeled.csv"), "gold", n=4)
+    assert found.labels == ("HAM", "SPAM") and found.priors == (0.5, 0.5)
+
+
+@pytest.mark.parametrize("labels", ["HAM,SPAM", ["HAM"], ["HAM", "ham"], ["HAM", " "]])
+def test_labels_that_name_no_two_classes_are_refused(labels, tmp_path):
+    """labels="HAM,SPAM" (one string) was read letter by letter, and the error said the gold
+    values HAM and SPAM were not labels ("Allowed: H, A, M, ,, S ..."); a repeated or blank
+    name was taken as a class."""
+    rows = [{"text": f"free prize {i}" if i % 2 else f"nice song {i}", "gold": "SPAM" if i % 2 else "HAM"} for i in range(40)]
+    frame = pd.DataFrame(rows)
+    with pytest.raises(lf.errors.ParameterError, match="`labels` must list at least 2 distinct, non-blank names"):
+        suggest(frame, frame, "gold", labels=labels)

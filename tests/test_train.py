@@ -305,3 +305,67 @@ def test_predict_on_data_without_rows_writes_no_file(corpus, tmp_path, capsys):
         code = main(["predict", str(tmp_path / "m"), str(tmp_path / "empty.csv"), "-o", str(tmp_path / name), "--no-progress"])
         assert code == 2 and "The data has no rows: nothing to predict" in capsys.readouterr().err
         assert not (tmp_path / name).exists() and not list(tmp_path.glob(f".{name}.*"))
+
+
+def test_predict_refuses_ids_that_change_type_between_chunks(corpus, tmp_path, capsys):
+    """JSON Lines ids that are numbers in the first chunk and text in a later one made
+    `lf predict -o p.parquet` die with an internal ArrowInvalid (and a traceback of the
+    half-closed Parquet writer); it is refused as `lf label` refuses it, and no file is left."""
+    data, labels, _, _ = corpus
+    train(str(data), str(labels)).save(tmp_path / "m")
+    rows = [{"id": 1, "text": "free cash"}, {"id": 2, "text": "the song"}, {"id": "x3", "text": "a prize"}]
+    (tmp_path / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "p.parquet"
+    args = ["predict", str(tmp_path / "m"), str(tmp_path / "d.jsonl"), "-o", str(out), "--chunk-size", "2", "--no-progress"]
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 2 and "changes type between chunks" in err and "internal error" not in err
+    assert not out.exists() and not list(tmp_path.glob(".p.parquet*"))
+    assert main([*args[:4], str(tmp_path / "p.jsonl"), *args[5:]]) == 0  # text formats hold both kinds
+    assert [r["id"] for r in map(json.loads, (tmp_path / "p.jsonl").read_text().splitlines())] == [1, 2, "x3"]
+
+
+def test_predict_refuses_files_of_which_only_some_have_ids(corpus, tmp_path, capsys):
+    """`lf predict model a.csv b.csv` with an `id` column in a.csv only named a.csv's rows by
+    id and b.csv's by position (2, 3 ...) in one `id` column, without a word; lf label
+    refuses such DATA. Files that all have ids, or none, predict as before."""
+    data, labels, _, _ = corpus
+    train(str(data), str(labels)).save(tmp_path / "m")
+    (tmp_path / "a.csv").write_text("id,text\nx1,free cash\nx2,the song\n")
+    (tmp_path / "b.csv").write_text("text\na prize\nthe chorus\n")
+    (tmp_path / "c.csv").write_text("id,text\nx3,a prize\nx4,the chorus\n")
+    for files in (("a.csv", "b.csv"), ("b.csv", "a.csv")):
+        out = tmp_path / "p.csv"
+        code = main(["predict", str(tmp_path / "m"), *(str(tmp_path / f) for f in files), "-o", str(out), "--no-progress"])
+        assert code == 2 and "Give every file an 'id' column, or none" in capsys.readouterr().err and not out.exists()
+    with pytest.raises(DataError, match="by id and by position"):
+        predict(load_model(tmp_path / "m"), [str(tmp_path / "a.csv"), str(tmp_path / "b.csv")])
+    out = tmp_path / "p.csv"
+    assert main(["predict", str(tmp_path / "m"), str(tmp_path / "a.csv"), str(tmp_path / "c.csv"), "-o", str(out), "--no-progress"]) == 0
+    assert pd.read_csv(out)["id"].tolist() == ["x1", "x2", "x3", "x4"]
+
+
+def test_predict_on_data_without_rows_gives_a_frame_without_rows(corpus, tmp_path):
+    """lf.predict on a header-only file (or an empty DataFrame) died with pandas' ValueError
+    "No objects to concatenate", no LFError; it gives the columns with no rows."""
+    data, labels, _, _ = corpus
+    train(str(data), str(labels), C=4.0).save(tmp_path / "m")
+    (tmp_path / "empty.csv").write_text("id,text\n")
+    for empty in (str(tmp_path / "empty.csv"), pd.DataFrame({"text": []})):
+        got = predict(tmp_path / "m", empty)
+        assert len(got) == 0 and list(got.columns) == ["id", "HAM", "SPAM", "label", "confidence"]
+
+
+def test_predict_proba_reads_texts_as_lf_predict_does(corpus, tmp_path):
+    """EndModel.predict_proba died inside scikit-learn on a missing text (None, NaN: 'np.nan
+    is an invalid document'), on no texts, and on one string instead of a list; lf predict
+    reads a missing text as ""."""
+    data, labels, _, _ = corpus
+    model = train(str(data), str(labels), C=4.0)
+    got = model.predict_proba(["free cash", None, float("nan"), ""])
+    assert np.allclose(got[1], got[3]) and np.allclose(got[2], got[3]) and got.shape == (4, 2)
+    assert model.predict_proba([]).shape == (0, 2)
+    with pytest.raises(ParameterError, match="a sequence of texts, not one text"):
+        model.predict_proba("free cash")
+    (tmp_path / "d.csv").write_text("id,text\na,free cash\nb,\n")
+    assert np.allclose(predict(model, str(tmp_path / "d.csv"))[["HAM", "SPAM"]].to_numpy(), got[[0, 3]])

@@ -277,3 +277,17 @@ def test_labels_of_data_that_repeated_ids_say_so_when_part_of_the_data_is_given(
     assert "the data they were made from repeated them" in err and "Give the whole data they were made from, in its order" in err
     code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
     assert code == 0, err  # the whole data, in its order: every row has its labels
+
+
+def test_the_unchecked_gold_data_warning_fits_the_terminal(tmp_path: Path, capsys, demo, monkeypatch):
+    """The warning that --data is matched to a matrix by position, unchecked, was one line
+    of 300 columns on an 80-column terminal, where every other warning wraps."""
+    import lf
+
+    data, matrix = tmp_path / "data.csv", tmp_path / "L.npz"
+    demo.drop(columns="id").to_csv(data, index=False)
+    lf.apply(lf.load_lfs(str(LFS)), str(data), progress=False).save(matrix)
+    monkeypatch.setenv("COLUMNS", "80")
+    code, err = run(capsys, "report", matrix, "--data", data, "--gold", "label", "--json")
+    assert code == 0 and "by position, unchecked" in err.replace("\n  ", " ")
+    assert max(len(line) for line in err.splitlines()) <= 80, err

@@ -171,16 +171,13 @@ def check_row_ids(data: Sequence[str], option: str, L: Any, id_column: str | Non
 
 def _unchecked(option: str, matrix: str) -> None:
     """A warning line: DATA is matched to a matrix without row ids or digest by position."""
-    from rich.text import Text
+    from lf.cli._shared import _console, say
 
-    from lf.cli._shared import _console
-    from lf.display import one_line
-
-    _console(stderr=True).print(Text(one_line(
+    say(_console(stderr=True), (
         f"warning: {option} is matched to the rows of {matrix!r} by position, unchecked: the matrix has no "
         "row ids and no digest of its rows' texts (a .parquet matrix from lf apply / lf label --matrix "
         "has one). The same rows in another order would get other rows' gold."
-    )), soft_wrap=True)
+    ), keep=[repr(matrix)])
 
 
 def _check_made_from(data: Sequence[str], option: str, n: int, matrix: str, cols: list[str]) -> bool:

@@ -106,6 +106,9 @@ def import_cmd(export_file: str, output: str, conflicts_out: str | None, labels:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{export_file!r} is not a JSON file ({exc}); export the project as JSON.") from None
     got = from_export(doc, names)
+    from lf.output import warn_missing_looking_labels
+
+    warn_missing_looking_labels(names, output)  # its `gold` column: the class names
     write_frame(got.gold, output)
     if conflicts_out:
         write_frame(got.conflicts, conflicts_out)

@@ -109,17 +109,12 @@ def _labeled_rows(labeled: str, ids: list[str], row_ids: Any) -> Any:
 def _labeled_ids_not_in_data(labeled: str, unknown: list[str], total: int, ours: Any) -> None:
     """A warning: ids of --labeled are not DATA's (another file, or ids written otherwise:
     a spreadsheet drops leading zeros, ``7`` became ``7.0``): their rows are not skipped."""
-    from rich.text import Text
-
-    from lf.cli._shared import _console
-    from lf.display import one_line
-
     some = (f"none of the ids in --labeled {labeled!r} is an id of DATA" if len(unknown) == total
             else f"{len(unknown):,} of the {total:,} ids in --labeled {labeled!r} are not ids of DATA")
-    _console(stderr=True).print(Text(one_line(
+    say(_console(stderr=True), (
         f"warning: {some} (e.g. {unknown[0]!r}; "
         f"DATA has {str(ours)!r}; ids compare as the text the files hold): no row is skipped for them."
-    )), soft_wrap=True)
+    ), keep=[repr(labeled)])
 
 
 @click.command("sample")
@@ -128,7 +123,7 @@ def _labeled_ids_not_in_data(labeled: str, unknown: list[str], total: int, ours:
 @click.option("-n", "count", default=200, show_default=True, type=click.IntRange(min=1), help="Rows to pick.")
 @click.option(
     "--strategy", type=click.Choice(["uncertain", "conflict", "uncovered", "mixed"]), default="mixed", show_default=True,
-    help="uncertain: highest model entropy; conflict: LFs disagree most; uncovered: no LF votes; mixed: a third each.",
+    help="uncertain: highest model entropy where some LF votes; conflict: LFs disagree most; uncovered: no LF votes; mixed: a third each.",
 )
 @click.option("--model", "model_spec", default="LabelModel", show_default=True, metavar="NAME|model.json", help="Label model for the labels, confidences and entropy.")
 @click.option("--seed", default=0, show_default=True, help="Random seed: the same seed picks the same rows.")
@@ -164,7 +159,8 @@ def sample_cmd(
     else:
         model.fit(L)
     exclude = _exclude(data, gold, labeled, L, text_column or "text")
-    frame = sample(L, _source(data), n=count, strategy=strategy, model=model, exclude=exclude, seed=seed, text_column=text_column or "text")
+    frame = sample(L, _source(data), n=count, strategy=strategy, model=model, exclude=exclude, seed=seed, text_column=text_column or "text",
+                   id_column=opts["id_column"])
     from lf.io import write_frame
     from lf.output import warn_missing_looking_labels
 
