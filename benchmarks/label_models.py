@@ -20,6 +20,10 @@
     covered test rows.
 (a3) the demo corpus (datasets/demo, whose spam LFs fire together by construction): accuracy
     on covered rows of majority vote, the default LabelModel and LabelModel(dependencies="auto").
+(a4) generated two-class sets with no gold, every LF voting one class: 8 sets of 30,000 rows
+    with 3-15% in class 1 ("rare") and 40 sets of 5,000 rows with 3-50% ("broad"): mean F1
+    of class 1, accuracy and ECE on covered rows, and the error of the learned share of
+    class 1, for LabelModel, Dawid-Skene, majority vote and Snorkel (information; no target).
 (b0) fit-time targets of the default LabelModel (no class balance) on generated matrices:
     1,749 rows x 164 sparse LFs x 9 classes (< 1 s), 2,000 rows x 3 LFs x 200 classes
     (< 2 s), 1,000,000 rows x 20 LFs x 10 classes (>= 20x Snorkel's fit in the same run).
@@ -304,6 +308,77 @@ def print_demo(result: dict[str, float]) -> list[str]:
     return missed
 
 
+# -- (a4) generated two-class sets, no gold ------------------------------------------------
+def two_class_sets(kind: str, sets: int, n: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Two-class matrices whose LFs each vote one class (LF j fires on a share ``own`` of
+    its class's rows and ``other`` of the rest). ``"rare"``: 3-15% of rows in class 1, 2-5
+    LFs for each class, class-1 LFs firing on 20-50% of its rows (0.3-2% of the others),
+    class-0 LFs on 5-20% (1-5%). ``"broad"``: 3-50% in class 1, 3-11 LFs of either class,
+    ``own`` 2-50% and ``other`` 2-60% of ``own``."""
+    out = []
+    for seed in range(sets):
+        rng = np.random.default_rng((100 if kind == "rare" else 1000) + seed)
+        if kind == "rare":
+            pos = rng.uniform(0.03, 0.15)
+            specs = [(1, rng.uniform(0.2, 0.5), rng.uniform(0.003, 0.02)) for _ in range(rng.integers(2, 6))]
+            specs += [(0, rng.uniform(0.05, 0.2), rng.uniform(0.01, 0.05)) for _ in range(rng.integers(2, 6))]
+        else:
+            pos = rng.uniform(0.03, 0.5)
+            specs = []
+            for _ in range(rng.integers(3, 12)):
+                own = rng.uniform(0.02, 0.5)
+                specs.append((int(rng.integers(0, 2)), own, min(own * rng.uniform(0.02, 0.6), 0.9)))
+        y = (rng.random(n) < pos).astype(np.int64)
+        L = np.full((n, len(specs)), -1, np.int8)
+        for j, (c, own, other) in enumerate(specs):
+            L[rng.random(n) < np.where(y == c, own, other), j] = c
+        out.append((L, y))
+    return out
+
+
+TWO_CLASS = {"rare": (8, 30_000), "broad": (40, 5_000)}  # kind: (sets, rows)
+
+
+def two_class(snorkel_seed: int) -> dict[str, dict[str, dict[str, float]]]:
+    """Mean F1 (class 1), accuracy and ECE on covered rows, and error of the learned share of
+    class 1, with no gold (``MajorityVoter``'s balance is uniform by definition)."""
+    snorkel = snorkel_model()
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for kind, (sets, n) in TWO_CLASS.items():
+        scores: dict[str, list[tuple[float, float, float, float]]] = {}
+        for L, y in two_class_sets(kind, sets, n):
+            covered = (L != -1).any(axis=1)
+            probs = {name: make().fit(L, cardinality=2) for name, make in
+                     (("LabelModel", LabelModel), ("DawidSkene", DawidSkene), ("MajorityVoter", MajorityVoter))}
+            found = {name: (m.predict_proba(L), float(m.class_balance_[1])) for name, m in probs.items()}
+            if snorkel is not None:
+                sm = snorkel(cardinality=2, verbose=False)
+                with contextlib.redirect_stderr(io.StringIO()):
+                    sm.fit(L.astype(np.int64), n_epochs=100, seed=snorkel_seed, progress_bar=False)
+                found["Snorkel-100"] = (sm.predict_proba(L.astype(np.int64)), float(np.asarray(sm.p)[1]))  # uniform: it learns none
+            for name, (P, share) in found.items():
+                pred = P.argmax(axis=1)
+                tp = int(((pred == 1) & (y == 1)).sum())
+                f1 = 2 * tp / max(2 * tp + int(((pred == 1) & (y == 0)).sum()) + int(((pred == 0) & (y == 1)).sum()), 1)
+                scores.setdefault(name, []).append(
+                    (f1, float((pred == y)[covered].mean()), ece(y[covered], P[covered]), abs(share - float(y.mean())))
+                )
+        results[kind] = {name: dict(zip(("f1", "covered_accuracy", "ece", "share_error"), np.mean(v, axis=0).tolist()))
+                         for name, v in scores.items()}
+    return results
+
+
+def print_two_class(results: dict[str, dict[str, dict[str, float]]]) -> list[str]:
+    print("\n(a4) generated two-class sets, no gold, LFs voting one class each (means; see two_class_sets)")
+    for kind, rows in results.items():
+        sets, n = TWO_CLASS[kind]
+        print(f"  {kind}: {sets} sets of {n:,} rows")
+        print("  " + table(["model", "F1 (class 1)", "acc covered", "ECE covered", "|share error|"],
+                           [[name, f"{r['f1']:.3f}", f"{r['covered_accuracy']:.3f}", f"{r['ece']:.3f}", f"{r['share_error']:.3f}"]
+                            for name, r in rows.items()]).replace("\n", "\n  "))
+    return []  # information: the issue sets no target here
+
+
 # -- (b) speed -------------------------------------------------------------------------------
 def speed(n: int, repeats: int, configs: list[tuple[int, int]]) -> dict[str, Any]:
     snorkel = snorkel_model()
@@ -474,6 +549,8 @@ def main(argv: list[str] | None = None) -> int:
         missed += print_no_gold(out["quality"])
         out["demo"] = demo_corpus()
         missed += print_demo(out["demo"])
+        out["two_class"] = two_class(args.snorkel_seed)
+        missed += print_two_class(out["two_class"])
     if "speed" in parts:
         out["fit_targets"] = fit_targets(args.repeats)
         missed += print_fit_targets(out["fit_targets"], args.repeats)
