@@ -456,6 +456,28 @@ def test_lf_fit_given_the_data_instead_of_its_matrix_says_how_to_make_the_matrix
     )
 
 
+@pytest.mark.parametrize("suffix", [".parquet", ".npz"])
+def test_a_saved_matrix_given_as_data_with_lfs_is_named_as_a_matrix(tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    data = tmp_path / "d.csv"
+    data.write_text("id,text\nr1,abc\nr2,xyz\n")
+    matrix = tmp_path / f"L{suffix}"
+    code, _, err = run(capsys, "apply", data, "--lfs", lfs, "-o", matrix, "--on-error", "abstain")
+    assert code == 0, err
+    for args in (["report", matrix, "--lfs", lfs], ["label", matrix, "--lfs", lfs, "-o", tmp_path / "p.parquet"]):
+        code, _, err = run(capsys, *args)
+        assert code == 2
+        assert err == (
+            f"error: {str(matrix)!r} (DATA) is a label matrix saved by lf, not data: `lf report {matrix}` (without "
+            "--lfs) reports on it; as DATA, give the data it was made from.\n"
+        )
+    code, _, err = run(capsys, "report", matrix, "--data", matrix)
+    assert code == 2 and f"{str(matrix)!r} (--data) is a label matrix saved by lf" in err
+    code, _, err = run(capsys, "report", matrix, "--data", data)  # the matrix with its data still works
+    assert code == 0, err
+
+
 def test_a_misspelled_dataset_name_is_not_called_a_missing_data_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     lfs = tmp_path / "lfs.py"
     lfs.write_text(RAISING_LFS)

@@ -96,6 +96,7 @@ def check_columns(
     ``--id-column``, a first file with an ``id`` column makes ``id`` the row ids (see
     ``_apply``), so every other file needs one too.
     """
+    _refuse_matrices(data, what)
     files = _frame_columns(data)
     asked = [(o, c) for o, c in [*needs, ("--text-column", text_column)] if c is not None]
     default_ids = not any(o == "--id-column" and c for o, c in needs) and "id" in files[0][1]
@@ -115,6 +116,39 @@ def check_columns(
                 f"--text-column {text_column!r} would be exposed as 'text', but {name!r} already has a 'text' "
                 "column. Rename one of them first."
             )
+
+
+def _refuse_matrices(data: Sequence[str] | Any, what: str) -> None:
+    """A label matrix saved by lf given as data fails naming it (read as data, its columns
+    are LF votes, and the run would fail on a missing 'text' column instead)."""
+    from lf.corpus import Corpus
+
+    if isinstance(data, Corpus):
+        paths = list(data.files or [])
+    else:
+        paths = [p for p in data_files(data) if p.is_file()]
+    for path in paths:
+        if _is_matrix(path):
+            raise DataError(
+                f"{str(path)!r} ({what}) is a label matrix saved by lf, not data: `lf report {path}` (without "
+                f"--lfs) reports on it; as {what}, give the data it was made from."
+            )
+
+
+def _is_matrix(path: Path) -> bool:
+    """Whether ``path`` is a label matrix lf wrote: a .npz, or a Parquet file with lf's metadata."""
+    suffix = path.suffix.lower()
+    if suffix == ".npz":
+        return True
+    if suffix not in (".parquet", ".pq"):
+        return False
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return b"lf" in (pq.ParquetFile(path).metadata.metadata or {})
+    except (pa.ArrowException, OSError):
+        return False  # the read that follows names the problem
 
 
 def read_gold(data: Sequence[str], column: str) -> Any:
@@ -137,6 +171,7 @@ def check_row_ids(data: Sequence[str], option: str, L: Any, id_column: str | Non
     import numpy as np
     import pandas as pd
 
+    _refuse_matrices(data, option)
     cols = _frame_columns(data)[0][1]
     if L.row_ids is None:
         if matrix is not None and not _check_made_from(data, option, L.n, matrix, cols):
