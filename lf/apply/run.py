@@ -315,7 +315,6 @@ class _CachePlan:
         self.cache = ChunkCache(folder, lfs)
         self.m = len(lfs)
         self.cardinality = settings.cardinality
-        self.on_error = settings.on_error
         self.batch = [lf.batch for lf in lfs]
         self.pending: deque[tuple[list[str] | None, dict[int, Any]]] = deque()
 
@@ -332,7 +331,7 @@ class _CachePlan:
                 if keys is None:  # a value the key cannot encode: the chunk is not cached
                     break
                 entry = self.cache.get(j, keys[j], len(task.chunk))
-                if entry is not None and self.cache.usable(entry, self.cardinality, self.on_error):
+                if entry is not None and self.cache.usable(entry, self.cardinality):
                     hits[j] = entry
             self.cache.reused += len(hits)
             self.cache.computed += self.m - len(hits)
