@@ -121,7 +121,8 @@ def apply(
         ``"raise"`` re-raises an LF's exception naming the LF and the row; ``"abstain"``
         records ABSTAIN and counts the row in the matrix's ``errors``.
     progress:
-        Show a progress bar; by default only when stderr is a terminal.
+        ``True`` or ``False``: show a progress bar or not; ``None`` (default): only when
+        stderr is a terminal. Any other value is a ``ParameterError``.
     labels, cardinality:
         Label names (index = label value) and/or the number of classes. Default: the
         ``LABELS`` declared by the LF module, else inferred from the largest label seen.

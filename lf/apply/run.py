@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.apply.kernel import ChunkResult, Task
-from lf.apply.progress import Progress
+from lf.apply.progress import Progress, progress_enabled
 from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import DataError, ParameterError
@@ -80,7 +80,7 @@ class Pass:
         self.convert = dict(convert or {})
         self.allow_empty = allow_empty
         self.runner, self.lfs, self.corpus, self.settings = runner, lfs, corpus, settings
-        self.chunk_size, self.progress, self.text_column = chunk_size, progress, text_column
+        self.chunk_size, self.progress, self.text_column = chunk_size, progress_enabled(progress), text_column
         self.sides = dict(sides or {})
         if settings.id_column is not None:
             self.sides.setdefault("ids", settings.id_column)
