@@ -66,13 +66,9 @@ def score(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, k: int, metric: str = "a
     yt = as_gold_array(y_true, yp.shape[0], name="y_true")
     if metric == "accuracy":
         return float((yt == yp).mean()) if yt.size else math.nan
-    f1s = []
-    for c in np.union1d(yt, yp[yp >= 0]):
-        tp = float(((yp == c) & (yt == c)).sum())
-        fp = float(((yp == c) & (yt != c)).sum())
-        fn = float(((yp != c) & (yt == c)).sum())
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0)
-    return float(np.mean(f1s)) if f1s else math.nan
+    from lf.models._metrics import macro_f1
+
+    return macro_f1(yt, yp)
 
 
 def _name(model: BaseLabelModel, taken: set[str]) -> str:
