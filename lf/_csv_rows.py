@@ -60,14 +60,41 @@ def merged_row(batch: pa.RecordBatch, names: list[str], delimiter: str, mark: by
         if not rows:
             continue
         at = names.index(name)
-        if at == 0:
-            continue  # a first-column value's lines have no field before the value to check
         for row in _matching(column, rows, at, len(names), delimiter):
+            lines = _BREAK.split(column[row].as_py())
+            if at == 0 and _like_the_row(batch, names, row, lines[:-1], delimiter):
+                return name, row
             head = None if first is None else first[row].as_py()
-            lines = _BREAK.split(column[row].as_py())[1:]
-            if head is None or all(_same_shape(line.split(delimiter)[0], head) for line in lines if line):
+            if at > 0 and (head is None or all(_same_shape(line.split(delimiter)[0], head) for line in lines[1:] if line)):
                 return name, row
     return None
+
+
+def _like_the_row(batch: pa.RecordBatch, names: list[str], row: int, lines: list[str], delimiter: str) -> bool:
+    """Whether each of ``lines`` (a first-column value's, its last aside) has, after its first
+    field, a field of each later column (of those read) shaped as that column's values are
+    in ``batch``: digits where every value is digits, no space where none has one. The
+    rows a stray quote swallowed hold the same kind of values as the other rows; the lines
+    of a text that happen to hold commas seldom do."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    read = set(batch.schema.names)
+    checks = []
+    for j, name in enumerate(names):
+        column = batch.column(name) if j and name in read else None
+        if column is None or not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            continue
+        digits = bool(pc.all(pc.utf8_is_digit(column)).as_py())
+        spaceless = not pc.any(pc.match_substring_regex(column, r"\s")).as_py()
+        if digits or spaceless:
+            checks.append((j, digits, spaceless))
+    for line in filter(None, lines):
+        fields = line.split(delimiter)
+        for j, digits, spaceless in checks:
+            if (digits and not fields[j].isdigit()) or (spaceless and any(c.isspace() for c in fields[j])):
+                return False
+    return True
 
 
 def _matching(column: pa.Array, rows: list[int], at: int, width: int, delimiter: str) -> list[int]:
@@ -90,12 +117,15 @@ def _last_line(value: str) -> str:
 def _rows_pattern(at: int, width: int, delimiter: str) -> str:
     """A value whose lines after its first read as rows of ``width`` fields (blank lines
     aside), the last as the ``at`` fields before the value's column and the start of its
-    own, no quote anywhere (any quote would have ended the value)."""
+    own, no quote anywhere (any quote would have ended the value). In the first column
+    (``at`` 0) the first line is a whole row too: the rest of the line the stray quote
+    opens is all of that row."""
     d = re.escape(delimiter)
     field = f'[^"\\r\\n{d}]*'
     row = f"{field}(?:{d}{field}){{{width - 1}}}"
     head = f"{field}(?:{d}{field}){{{at}}}"
-    return f'^[^"\\r\\n]*(?:(?:\\r\\n|\\r|\\n)(?:{row})?)*(?:\\r\\n|\\r|\\n){head}$'
+    start = row if at == 0 else '[^"\\r\\n]*'
+    return f'^{start}(?:(?:\\r\\n|\\r|\\n)(?:{row})?)*(?:\\r\\n|\\r|\\n){head}$'
 
 
 def _rows_with_breaks(column: pa.Array, mark: bytes) -> list[int]:

@@ -51,6 +51,23 @@ def test_the_error_comes_from_a_later_chunk_too(tmp_path: Path) -> None:
         list(iter_chunks(path, 1_000))
 
 
+FIRST_COLUMN = {
+    "text": ('text,label\nhi there,0\n"Great song,1\nbuy it now,1\nmore of this,0\nx",1\ny z,0\n', "text", 3, 6),
+    "names": ('text,label\nhi there,HAM\n"Great song,SPAM\nbuy now,SPAM\nmore,HAM\nx",SPAM\ny z,HAM\n', "text", 3, 6),
+    "ids": ('id,text,label\n1,hi there,0\n"7,he said,1\n8,buy now,0\n9,more,1\n10",x y,1\n11,y z,0\n', "id", 3, 6),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FIRST_COLUMN))
+def test_a_first_column_value_holding_rows_is_an_error_naming_the_lines(case: str, tmp_path: Path) -> None:
+    """A stray quote opening a line swallowed the rows after it unseen (the check skipped
+    the first column): 2 rows read for 5."""
+    text, column, first, last = FIRST_COLUMN[case]
+    path = write_data(tmp_path / "t.csv", text)
+    with pytest.raises(DataError, match=rf"t\.csv.*'{column}' value at line {first} \(to line {last}\) holds lines that read as rows"):
+        lf.apply([has_buy], path)
+
+
 WELL_FORMED = {
     "quote_inside_an_unquoted_value": (
         'id,text,label\n1,hi,0\n7,he said "buy" to me,1\n8,after,0\n',
@@ -62,6 +79,9 @@ WELL_FORMED = {
     ),
     "lines_with_numbers": ('id,text\n1,"Prices:\n3, 4 or 5\nbuy"\n2,ok\n', ["Prices:\n3, 4 or 5\nbuy", "ok"]),
     "quoted_quotes_over_lines": ('id,text\n1,"a ""b""\nc,d"\n2,buy\n', ['a "b"\nc,d', "buy"]),
+    "first_column_letter": ('text,label\n"Dear all,\nI said, yes\nBob",SPAM\nbuy,HAM\n', ["Dear all,\nI said, yes\nBob", "buy"]),
+    "first_column_lines_with_numbers": ('text,label\n"Prices:\n3,4\nbuy",1\nok,0\n', ["Prices:\n3,4\nbuy", "ok"]),
+    "first_column_rows_of_other_kinds": ('text,label\n"Top 3,1\nfour, five,7\nbuy",1\nok,0\n', ["Top 3,1\nfour, five,7\nbuy", "ok"]),
 }
 
 
