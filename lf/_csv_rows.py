@@ -29,7 +29,7 @@ from lf.errors import DataError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["header_row", "header_row_error", "line_break", "merged_row", "merged_rows_error"]
+__all__ = ["header_row", "header_row_error", "line_break", "merged_row", "merged_rows_error", "refusal"]
 
 _FEW = 64  # line breaks (values) found one by one in Python; past it, in bulk
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -159,7 +159,7 @@ def _same_shape(field: str, head: str) -> bool:
 
 
 def merged_rows_error(path: Path, fmt: str, name: str, row: int) -> DataError:
-    return _refusal(
+    return refusal(
         path, fmt, row, f"the {name!r} value at {{where}} holds lines that read as rows of the file: a value "
         "starting with a quote (\") is read as quoted up to the next quote, so those rows would be merged "
         "into one. If that quote is text, quote the whole value and double the quotes in it "
@@ -168,7 +168,7 @@ def merged_rows_error(path: Path, fmt: str, name: str, row: int) -> DataError:
     )
 
 
-def _refusal(path: Path, fmt: str, row: int, message: str) -> DataError:
+def refusal(path: Path, fmt: str, row: int, message: str) -> DataError:
     """A DataError for the file: ``message`` with ``{where}`` replaced by the row's lines
     ("line 4", "line 3 (to line 6)") or, if they cannot be told, its position."""
     lines = _lines_of_row(path, fmt, row)
@@ -227,7 +227,7 @@ def header_row(batch: pa.RecordBatch) -> int | None:
 
 
 def header_row_error(path: Path, fmt: str, row: int) -> DataError:
-    return _refusal(
+    return refusal(
         path, fmt, row, "{where} repeats the header line, so it would be read as a row of data (files "
         "joined with their headers?). Remove the repeated header line(s), or pass the files themselves "
         "(several paths or a glob).",

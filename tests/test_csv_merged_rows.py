@@ -96,3 +96,13 @@ def test_cli_names_the_file_and_line_in_one_line(command: str, tmp_path: Path, c
     out = tmp_path / ("L.parquet" if command == "apply" else "labels.csv")
     err = refused_in_one_line(capsys, tmp_path, command, data, out)
     assert "t.csv" in err and "line 3 (to line 6)" in err
+
+
+def test_a_tsv_value_holding_rows_names_the_lines_not_a_row_position(tmp_path: Path) -> None:
+    """The TSV error named the merged row's position among the rows ("row position 1"),
+    which is no line of the file: a blank line, or a value holding line breaks before it,
+    puts it elsewhere."""
+    text = 'label\ttext\nham\t"a\nb"\n\nspam\t"Win now\nham\tok then\nham\tfi"ne\nham\tlast\n'
+    path = write_data(tmp_path / "t.tsv", text)
+    with pytest.raises(DataError, match=r"t\.tsv' as TSV: the 'text' value at line 5 \(to line 7\) holds line breaks"):
+        lf.apply([has_buy], path)
