@@ -14,7 +14,7 @@ from lf.apply.run import Engine, Pass, stack
 from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import LFDefinitionError, ParameterError
-from lf.matrix import MAX_CARDINALITY, LabelMatrix, duplicate_labels
+from lf.matrix import MAX_CARDINALITY, LabelMatrix, duplicate_labels, refuse_text
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "Engine", "Settings", "apply", "check_run", "resolve_lfs"]
 
@@ -178,6 +178,7 @@ def check_run(lfs: Any, on_error: str, labels: Sequence[str] | None, cardinality
         raise ParameterError(f"`on_error` must be 'raise' or 'abstain'. Got {on_error!r}.")
     if labels is None:
         labels = getattr(lfs, "labels", None)
+    refuse_text(labels, "labels", "['HAM', 'SPAM']")
     if labels is not None:
         labels = tuple(str(x) for x in labels)
         # names are matched in any case (gold labels, --class-balance): 'SPAM' and 'spam' are one;

@@ -187,6 +187,10 @@ class ChunkCache:
     """The cache folder for one list of LFs (see the module docstring)."""
 
     def __init__(self, folder: str | os.PathLike[str], lfs: list[LabelingFunction]) -> None:
+        if not isinstance(folder, (str, os.PathLike)) or not os.fspath(folder):
+            from lf.errors import ParameterError
+
+            raise ParameterError(f"`cache` must be a folder's path (a str or os.PathLike), or None for no cache. Got {folder!r}.")
         self.folder = Path(folder)
         _open_folder(self.folder)
         fingerprinter = Fingerprinter()
