@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +29,7 @@ from lf.errors import DataError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["header_row", "header_row_error", "line_break", "merged_row", "merged_rows_error", "refusal"]
+__all__ = ["header_row", "header_row_error", "line_break", "line_span", "lines_of_width", "merged_row", "merged_rows_error", "refusal"]
 
 _FEW = 64  # line breaks (values) found one by one in Python; past it, in bulk
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -172,15 +172,31 @@ def refusal(path: Path, fmt: str, row: int, message: str) -> DataError:
     """A DataError for the file: ``message`` with ``{where}`` replaced by the row's lines
     ("line 4", "line 3 (to line 6)") or, if they cannot be told, its position."""
     lines = _lines_of_row(path, fmt, row)
-    where = f"row position {row:,}" if lines is None else f"line {lines[0]:,}"
-    if lines is not None and lines[1] != lines[0]:
-        where += f" (to line {lines[1]:,})"
+    where = f"row position {row:,}" if lines is None else line_span(lines)
     return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: " + message.format(where=where))
+
+
+def line_span(lines: tuple[int, int]) -> str:
+    """``line 4``, or ``line 3 (to line 6)`` for a row over several lines."""
+    return f"line {lines[0]:,}" + (f" (to line {lines[1]:,})" if lines[1] != lines[0] else "")
 
 
 def _lines_of_row(path: Path, fmt: str, row: int) -> tuple[int, int] | None:
     """The first and last line of data row ``row`` (from 0, blank lines skipped), as
     Python's csv module reads the file; None if it cannot."""
+    return _first_lines(path, fmt, lambda seen, fields: seen == row)
+
+
+def lines_of_width(path: Path, fmt: str, width: int) -> tuple[int, int] | None:
+    """The first and last line of the first data row that does not have ``width`` fields
+    (the parser's "Expected N columns" error), or None."""
+    return _first_lines(path, fmt, lambda seen, fields: len(fields) != width)
+
+
+def _first_lines(path: Path, fmt: str, wanted: Callable[[int, list[str]], bool]) -> tuple[int, int] | None:
+    """The first and last line of the first data row (blank lines skipped; ``seen``: its
+    position among them) for which ``wanted(seen, fields)`` holds, as Python's csv module
+    reads the file; None if there is none or it cannot."""
     import csv
     import io
 
@@ -198,7 +214,7 @@ def _lines_of_row(path: Path, fmt: str, row: int) -> tuple[int, int] | None:
                 if fields is None:
                     return None
                 seen += bool(fields)
-                if fields and seen == row:
+                if fields and wanted(seen, fields):
                     return start, reader.line_num
     except (csv.Error, pa.ArrowException, OSError, UnicodeDecodeError):
         return None

@@ -89,7 +89,21 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> DataError:
     if _utf16(path):
         return _not_utf8(path, fmt, None)
     hint = " The file is not UTF-8 text: convert it first, e.g. `iconv -f latin1 -t utf-8`." if "UTF8" in str(exc) else ""
-    return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {exc}.{hint}")
+    return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {_where(path, fmt, exc)}{exc}.{hint}")
+
+
+def _where(path: Path, fmt: str, exc: BaseException) -> str:
+    """The lines of the row a CSV / TSV parse error is about ("Expected 2 columns, got 3"
+    names the row's text, which may span lines, not where it is), or nothing."""
+    import re
+
+    width = re.search(r"Expected (\d+) columns, got \d+", str(exc)) if fmt in ("csv", "tsv") else None
+    if width is None:
+        return ""
+    from lf._csv_rows import line_span, lines_of_width
+
+    lines = lines_of_width(path, fmt, int(width.group(1)))
+    return "" if lines is None else f"{line_span(lines)}: "
 
 
 def _not_utf8(path: Path, fmt: str, exc: UnicodeDecodeError | None) -> DataError:

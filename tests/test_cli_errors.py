@@ -264,8 +264,9 @@ def test_a_message_quoting_a_multi_line_row_stays_one_line(tmp_path: Path, capsy
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1
-    # pyarrow names the row ("Row #2: ") when it knows it, which depends on its reader's timing
-    prefix = f"error: Could not read {str(data)!r} as CSV: CSV parse error: "
+    # pyarrow names the row ("Row #2: ") when it knows it, which depends on its reader's timing;
+    # the lines it spans are named first
+    prefix = f"error: Could not read {str(data)!r} as CSV: line 2 (to line 3): CSV parse error: "
     assert re.fullmatch(re.escape(prefix) + r"(Row #\d+: )?" + re.escape('Expected 2 columns, got 3: "a\\nb",1,extra.'), lines[0])
 
 

@@ -9,6 +9,7 @@ values still read every row.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -105,4 +106,16 @@ def test_a_tsv_value_holding_rows_names_the_lines_not_a_row_position(tmp_path: P
     text = 'label\ttext\nham\t"a\nb"\n\nspam\t"Win now\nham\tok then\nham\tfi"ne\nham\tlast\n'
     path = write_data(tmp_path / "t.tsv", text)
     with pytest.raises(DataError, match=r"t\.tsv' as TSV: the 'text' value at line 5 \(to line 7\) holds line breaks"):
+        lf.apply([has_buy], path)
+
+
+@pytest.mark.parametrize(("name", "text", "where"), [
+    ("t.tsv", 'label\ttext\nham\thi there\nspam\t"Win now\nham\tok then\nham\tfine"\tx\nham\tlast\n', "line 3 (to line 5)"),
+    ("t.csv", 'id,text\n1,"a\nb"\n2,hi,extra\n3,ok\n', "line 4"),
+])
+def test_a_row_with_too_many_fields_is_named_by_its_lines(name: str, text: str, where: str, tmp_path: Path) -> None:
+    """The parser's "Expected 2 columns, got 3" quotes the row's text (a stray quote's
+    swallowed rows, over lines), not where it is in the file."""
+    path = write_data(tmp_path / name, text)
+    with pytest.raises(DataError, match=rf"as {name[2:].upper()}: {re.escape(where)}: CSV parse error: .*Expected 2 columns, got 3"):
         lf.apply([has_buy], path)
