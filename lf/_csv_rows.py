@@ -117,7 +117,9 @@ def _last_line(value: str) -> str:
 def _rows_pattern(at: int, width: int, delimiter: str) -> str:
     """A value whose lines after its first read as rows of ``width`` fields (blank lines
     aside), the last as the ``at`` fields before the value's column and the start of its
-    own, no quote anywhere (any quote would have ended the value). In the first column
+    own, no quote anywhere (any quote would have ended the value) but one at its end: the
+    quote that ended it opened a quoted value of a later row, whose text and closing quote
+    the parser then adds to it (``4,"more",1``: ``4,more"``). In the first column
     (``at`` 0) the first line is a whole row too: the rest of the line the stray quote
     opens is all of that row."""
     d = re.escape(delimiter)
@@ -125,7 +127,7 @@ def _rows_pattern(at: int, width: int, delimiter: str) -> str:
     row = f"{field}(?:{d}{field}){{{width - 1}}}"
     head = f"{field}(?:{d}{field}){{{at}}}"
     start = row if at == 0 else '[^"\\r\\n]*'
-    return f'^{start}(?:(?:\\r\\n|\\r|\\n)(?:{row})?)*(?:\\r\\n|\\r|\\n){head}$'
+    return f'^{start}(?:(?:\\r\\n|\\r|\\n)(?:{row})?)*(?:\\r\\n|\\r|\\n){head}"?$'
 
 
 def _rows_with_breaks(column: pa.Array, mark: bytes) -> list[int]:

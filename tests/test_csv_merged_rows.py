@@ -34,6 +34,8 @@ MERGED = {
     "blank_line_inside": ("t.csv", 'id,text\n1,"hi\n\n2,buy now\n3,ok"\n4,z\n', 2, 5),
     "compressed": ("t.csv.bz2", 'id,text\n1,"hi\n2,buy now\n3,ok"\n4,z\n', 2, 4),
     "text_ids": ("t.csv", 'id,text\na1,"hi\nb2,buy now\nc3,ok"\nd4,z\n', 2, 4),
+    # the stray quote ends at the opening quote of a quoted value rows later: 'he said,1\n3,buy now,0\n4,more"'
+    "closed_by_a_quoted_value": ("t.csv", 'id,text,label\n1,hi,0\n2,"he said,1\n3,buy now,0\n4,"more here",1\n5,y,0\n', 3, 5),
 }
 
 
@@ -56,6 +58,7 @@ FIRST_COLUMN = {
     "text": ('text,label\nhi there,0\n"Great song,1\nbuy it now,1\nmore of this,0\nx",1\ny z,0\n', "text", 3, 6),
     "names": ('text,label\nhi there,HAM\n"Great song,SPAM\nbuy now,SPAM\nmore,HAM\nx",SPAM\ny z,HAM\n', "text", 3, 6),
     "ids": ('id,text,label\n1,hi there,0\n"7,he said,1\n8,buy now,0\n9,more,1\n10",x y,1\n11,y z,0\n', "id", 3, 6),
+    "closed_by_a_quoted_value": ('text,label\nhi there,0\n"he said,1\nbuy now,0\n"more here",1\ny z,0\n', "text", 3, 5),
 }
 
 
