@@ -135,8 +135,10 @@ def apply(
     cache:
         A folder keeping each LF's labels per chunk (see :mod:`lf.apply.cache`): a run after
         editing one LF runs only that LF, and a run that was interrupted resumes from the
-        chunks already labeled. Error counts and seconds of cached LFs are those measured
-        when they ran; ``L.cache_stats`` tells how many LF x chunk results were reused.
+        chunks already labeled. Seconds of cached LFs are those measured when they ran; a
+        chunk on which an LF raised (``on_error="abstain"``) is not cached for it, so its
+        errors are always this run's. ``L.cache_stats`` tells how many LF x chunk results
+        were reused.
         A file an LF opens at call time is invisible to the cache: declare it with
         ``labeling_function(files=[...])``.
 
