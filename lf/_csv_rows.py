@@ -22,7 +22,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from lf.errors import DataError
 
@@ -52,7 +52,7 @@ def merged_row(batch: pa.RecordBatch, names: list[str], delimiter: str, mark: by
     whose header is ``names`` and whose lines end in ``mark`` (see :func:`line_break`), or None."""
     import pyarrow as pa
 
-    first = batch.column(names[0]) if names and names[0] in batch.schema.names else None
+    kinds: dict[int, _Kind] | None = None  # what each column's values look like, when needed
     for name, column in zip(batch.schema.names, batch.columns, strict=True):
         if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
             continue
@@ -61,40 +61,68 @@ def merged_row(batch: pa.RecordBatch, names: list[str], delimiter: str, mark: by
             continue
         at = names.index(name)
         for row in _matching(column, rows, at, len(names), delimiter):
-            lines = _BREAK.split(column[row].as_py())
-            if at == 0 and _like_the_row(batch, names, row, lines[:-1], delimiter):
-                return name, row
-            head = None if first is None else first[row].as_py()
-            if at > 0 and (head is None or all(_same_shape(line.split(delimiter)[0], head) for line in lines[1:] if line)):
+            kinds = _kinds(batch, names) if kinds is None else kinds
+            if _fields_fit(_BREAK.split(column[row].as_py()), at, delimiter, kinds):
                 return name, row
     return None
 
 
-def _like_the_row(batch: pa.RecordBatch, names: list[str], row: int, lines: list[str], delimiter: str) -> bool:
-    """Whether each of ``lines`` (a first-column value's, its last aside) has, after its first
-    field, a field of each later column (of those read) shaped as that column's values are
-    in ``batch``: digits where every value is digits, no space where none has one. The
-    rows a stray quote swallowed hold the same kind of values as the other rows; the lines
-    of a text that happen to hold commas seldom do."""
+class _Kind(NamedTuple):
+    """What a column's values in a batch look like: all digits, none with a space, or
+    one of a few values (a label column)."""
+
+    digits: bool
+    spaceless: bool
+    values: frozenset[str] | None
+    gaps: bool  # some value is missing: an empty field fits
+
+
+_FEW_VALUES = 20  # a column of at most this many distinct values, each on 5 rows or more, is categorical
+
+
+def _kinds(batch: pa.RecordBatch, names: list[str]) -> dict[int, _Kind]:
+    """:class:`_Kind` of each text column of ``batch``, by its position in ``names``."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    read = set(batch.schema.names)
-    checks = []
+    out = {}
     for j, name in enumerate(names):
-        column = batch.column(name) if j and name in read else None
+        column = batch.column(name) if name in batch.schema.names else None
         if column is None or not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
             continue
-        digits = bool(pc.all(pc.utf8_is_digit(column)).as_py())
-        spaceless = not pc.any(pc.match_substring_regex(column, r"\s")).as_py()
-        if digits or spaceless:
-            checks.append((j, digits, spaceless))
-    for line in filter(None, lines):
-        fields = line.split(delimiter)
-        for j, digits, spaceless in checks:
-            if (digits and not fields[j].isdigit()) or (spaceless and any(c.isspace() for c in fields[j])):
-                return False
-    return True
+        distinct = int(pc.count_distinct(column).as_py())
+        few = distinct <= _FEW_VALUES and len(column) >= 5 * distinct
+        out[j] = _Kind(
+            digits=bool(pc.all(pc.utf8_is_digit(column)).as_py()),
+            spaceless=not pc.any(pc.match_substring_regex(column, r"\s")).as_py(),
+            values=frozenset(str(v) for v in pc.unique(column).to_pylist() if v is not None) if few else None,
+            gaps=column.null_count > 0,
+        )
+    return out
+
+
+def _fields_fit(lines: list[str], at: int, delimiter: str, kinds: dict[int, _Kind]) -> bool:
+    """Whether the fields of a value's lines that would be other values, were its opening
+    quote text, look like their columns' values: on its first line, those after the value
+    (the rest of the row the quote opened); on each whole line, every field; on its last
+    line, those before it. The rows a stray quote swallowed hold the same kind of values
+    as the other rows; the lines of a text that happen to hold commas seldom do."""
+    first = lines[0].split(delimiter)
+    fields = [(at + i, v) for i, v in enumerate(first) if i]
+    for line in filter(None, lines[1:-1]):
+        fields += list(enumerate(line.split(delimiter)))
+    fields += list(enumerate(lines[-1].split(delimiter)[:at]))
+    return all(_fits(kinds[j], v) for j, v in fields if j != at and j in kinds)
+
+
+def _fits(kind: _Kind, value: str) -> bool:
+    if not value:
+        return kind.gaps or not (kind.digits or kind.values)
+    if kind.digits and not value.isdigit():
+        return False
+    if kind.spaceless and any(c.isspace() for c in value):
+        return False
+    return kind.values is None or value in kind.values
 
 
 def _matching(column: pa.Array, rows: list[int], at: int, width: int, delimiter: str) -> list[int]:
@@ -117,17 +145,17 @@ def _last_line(value: str) -> str:
 def _rows_pattern(at: int, width: int, delimiter: str) -> str:
     """A value whose lines after its first read as rows of ``width`` fields (blank lines
     aside), the last as the ``at`` fields before the value's column and the start of its
-    own, no quote anywhere (any quote would have ended the value) but one at its end: the
-    quote that ended it opened a quoted value of a later row, whose text and closing quote
-    the parser then adds to it (``4,"more",1``: ``4,more"``). In the first column
-    (``at`` 0) the first line is a whole row too: the rest of the line the stray quote
-    opens is all of that row."""
+    own, no quote anywhere (any quote would have ended the value) but in what follows the
+    quote that ended it, which the parser adds to the value up to the next delimiter (that
+    quote opened a quoted value of a later row: ``4,"more",1`` gives ``4,more"``). The first line holds the
+    rest of the row the stray quote opens: its value and the ``width - at - 1`` after it
+    (in the first column, a whole row)."""
     d = re.escape(delimiter)
     field = f'[^"\\r\\n{d}]*'
     row = f"{field}(?:{d}{field}){{{width - 1}}}"
-    head = f"{field}(?:{d}{field}){{{at}}}"
-    start = row if at == 0 else '[^"\\r\\n]*'
-    return f'^{start}(?:(?:\\r\\n|\\r|\\n)(?:{row})?)*(?:\\r\\n|\\r|\\n){head}"?$'
+    head = f"(?:{field}{d}){{{at}}}[^\\r\\n{d}]*"  # after the quote that ended it, the parser reads on to a delimiter
+    start = f"{field}(?:{d}{field}){{{width - at - 1}}}"
+    return f'^{start}(?:(?:\\r\\n|\\r|\\n)(?:{row})?)*(?:\\r\\n|\\r|\\n){head}$'
 
 
 def _rows_with_breaks(column: pa.Array, mark: bytes) -> list[int]:
@@ -154,10 +182,6 @@ def _find_all(data: bytes, mark: bytes) -> Iterator[int]:
     while at >= 0:
         yield at
         at = data.find(mark, at + 1)
-
-
-def _same_shape(field: str, head: str) -> bool:
-    return field.isdigit() == head.isdigit() and any(c.isspace() for c in field) == any(c.isspace() for c in head)
 
 
 def merged_rows_error(path: Path, fmt: str, name: str, row: int) -> DataError:

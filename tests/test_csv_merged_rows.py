@@ -1,7 +1,7 @@
 """A CSV value that swallowed rows of the file (a quote that was text, read as quoting up
 to a quote lines later) is an error naming the file and the lines, not fewer rows.
 
-Before the check, ``7,"he said`` ... ``10,x",1`` read as one row: the matrix had fewer
+Before the check, ``7,"he said,0`` ... ``10,x",1`` read as one row: the matrix had fewer
 rows than the file, and every later row's labels sat beside other rows. Values that hold
 line breaks as text (quoted, with commas in their lines) and quotes inside unquoted
 values still read every row.
@@ -26,9 +26,9 @@ from lf.errors import DataError
 from lf.io import iter_chunks
 
 MERGED = {
-    "middle_column": ("t.csv", 'id,text,label\n1,hi,0\n7,"he said\n8,buy,0\n9,more,1\n10,x",1\n11,y,0\n', 3, 6),
+    "middle_column": ("t.csv", 'id,text,label\n1,hi,0\n7,"he said,0\n8,buy,0\n9,more,1\n10,x",1\n11,y,0\n', 3, 6),
     "last_column": ("t.csv", 'id,text\n1,"hi\n2,buy now\n3,ok"\n4,z\n', 2, 4),
-    "one_row_swallowed": ("t.csv", 'id,text,label\n1,hi,0\n2,"he said\n3,buy",1\n4,y,0\n', 3, 4),
+    "one_row_swallowed": ("t.csv", 'id,text,label\n1,hi,0\n2,"he said,0\n3,buy",1\n4,y,0\n', 3, 4),
     "crlf": ("t.csv", 'id,text\r\n1,"hi\r\n2,buy now\r\n3,ok"\r\n4,z\r\n', 2, 4),
     "cr_only": ("t.csv", 'id,text\r1,"hi\r2,buy now\r3,ok"\r4,z\r', 2, 4),
     "blank_line_inside": ("t.csv", 'id,text\n1,"hi\n\n2,buy now\n3,ok"\n4,z\n', 2, 5),
@@ -36,6 +36,8 @@ MERGED = {
     "text_ids": ("t.csv", 'id,text\na1,"hi\nb2,buy now\nc3,ok"\nd4,z\n', 2, 4),
     # the stray quote ends at the opening quote of a quoted value rows later: 'he said,1\n3,buy now,0\n4,more"'
     "closed_by_a_quoted_value": ("t.csv", 'id,text,label\n1,hi,0\n2,"he said,1\n3,buy now,0\n4,"more here",1\n5,y,0\n', 3, 5),
+    # ... one with quotes in it: what follows the quote that ended the value is read into it
+    "closed_by_a_value_with_quotes": ("t.csv", 'id,text,label\n1,hi,0\n2,"he said,1\n3,buy now,0\n4,"a ""b"" c",1\n5,y,0\n', 3, 5),
 }
 
 
@@ -48,7 +50,7 @@ def test_a_value_holding_rows_is_an_error_naming_the_lines(case: str, tmp_path: 
 
 
 def test_the_error_comes_from_a_later_chunk_too(tmp_path: Path) -> None:
-    changed = {25_000: '25000,"he said', 25_002: '25002,x",1'}
+    changed = {25_000: '25000,"he said,0', 25_002: '25002,x",0'}
     path = many_rows(tmp_path / "t.csv", "id,text,label", "{i},row {i},0", 30_000, changed)
     with pytest.raises(DataError, match=r"line 25,002 \(to line 25,004\)"):
         list(iter_chunks(path, 1_000))
@@ -85,6 +87,16 @@ WELL_FORMED = {
     "quoted_quotes_over_lines": ('id,text\n1,"a ""b""\nc,d"\n2,buy\n', ['a "b"\nc,d', "buy"]),
     "first_column_letter": ('text,label\n"Dear all,\nI said, yes\nBob",SPAM\nbuy,HAM\n', ["Dear all,\nI said, yes\nBob", "buy"]),
     "first_column_lines_with_numbers": ('text,label\n"Prices:\n3,4\nbuy",1\nok,0\n', ["Prices:\n3,4\nbuy", "ok"]),
+    # a text's last line starting as an id would: no rest of a row on its first line
+    "number_then_comma_on_a_later_line": (
+        'id,text,label\n4462,"Thank you for your instagr\n2,124923004 views... wow",1\n4463,buy,0\n',
+        ["Thank you for your instagr\n2,124923004 views... wow", "buy"],
+    ),
+    # a first line that splits as a row, but not into values like the label column's
+    "thousands_in_the_first_column": (
+        'text,label,id\n"so close to 14,000,00\nthe best",0,1\nbuy,0,2\nok,0,3\nhi,0,4\nyo,0,5\nno,0,6\n',
+        ["so close to 14,000,00\nthe best", "buy", "ok", "hi", "yo", "no"],
+    ),
     "first_column_rows_of_other_kinds": ('text,label\n"Top 3,1\nfour, five,7\nbuy",1\nok,0\n', ["Top 3,1\nfour, five,7\nbuy", "ok"]),
 }
 
