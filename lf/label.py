@@ -93,6 +93,7 @@ def label(
     Gold values are checked chunk by chunk before the LFs run on the chunk; the dev rows
     (small) are labeled first, so a bad dev gold column stops the run before it starts.
     """
+    from lf.apply.progress import progress_enabled
     from lf.apply.run import Pass
     from lf.apply.settings import Settings
     from lf.corpus import as_corpus
@@ -102,6 +103,7 @@ def label(
 
     lf_list, names, labels, k, size, runner = _prepare(lfs, on_error, chunk_size, engine, n_jobs)
     check_label_names(labels)
+    progress_enabled(progress)  # checked on every engine (a Dask run shows no bar)
     if uncovered not in UNCOVERED:
         raise ParameterError(f"`uncovered` must be 'null' or 'prior'. Got {uncovered!r}.")
     prints = _definitions(lf_list)  # kept by the matrix and the model fitted here
