@@ -20,16 +20,16 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from lf.errors import DataError
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["header_row", "header_row_error", "line_break", "merged_row", "merged_rows_error"]
+__all__ = ["header_row", "header_row_error", "line_break", "line_span", "lines_of_width", "merged_row", "merged_rows_error", "refusal"]
 
 _FEW = 64  # line breaks (values) found one by one in Python; past it, in bulk
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -52,7 +52,7 @@ def merged_row(batch: pa.RecordBatch, names: list[str], delimiter: str, mark: by
     whose header is ``names`` and whose lines end in ``mark`` (see :func:`line_break`), or None."""
     import pyarrow as pa
 
-    first = batch.column(names[0]) if names and names[0] in batch.schema.names else None
+    kinds: dict[int, _Kind] | None = None  # what each column's values look like, when needed
     for name, column in zip(batch.schema.names, batch.columns, strict=True):
         if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
             continue
@@ -60,14 +60,69 @@ def merged_row(batch: pa.RecordBatch, names: list[str], delimiter: str, mark: by
         if not rows:
             continue
         at = names.index(name)
-        if at == 0:
-            continue  # a first-column value's lines have no field before the value to check
         for row in _matching(column, rows, at, len(names), delimiter):
-            head = None if first is None else first[row].as_py()
-            lines = _BREAK.split(column[row].as_py())[1:]
-            if head is None or all(_same_shape(line.split(delimiter)[0], head) for line in lines if line):
+            kinds = _kinds(batch, names) if kinds is None else kinds
+            if _fields_fit(_BREAK.split(column[row].as_py()), at, delimiter, kinds):
                 return name, row
     return None
+
+
+class _Kind(NamedTuple):
+    """What a column's values in a batch look like: all digits, none with a space, or
+    one of a few values (a label column)."""
+
+    digits: bool
+    spaceless: bool
+    values: frozenset[str] | None
+    gaps: bool  # some value is missing: an empty field fits
+
+
+_FEW_VALUES = 20  # a column of at most this many distinct values, each on 5 rows or more, is categorical
+
+
+def _kinds(batch: pa.RecordBatch, names: list[str]) -> dict[int, _Kind]:
+    """:class:`_Kind` of each text column of ``batch``, by its position in ``names``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = {}
+    for j, name in enumerate(names):
+        column = batch.column(name) if name in batch.schema.names else None
+        if column is None or not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            continue
+        distinct = int(pc.count_distinct(column).as_py())
+        few = distinct <= _FEW_VALUES and len(column) >= 5 * distinct
+        out[j] = _Kind(
+            digits=bool(pc.all(pc.utf8_is_digit(column)).as_py()),
+            spaceless=not pc.any(pc.match_substring_regex(column, r"\s")).as_py(),
+            values=frozenset(str(v) for v in pc.unique(column).to_pylist() if v is not None) if few else None,
+            gaps=column.null_count > 0,
+        )
+    return out
+
+
+def _fields_fit(lines: list[str], at: int, delimiter: str, kinds: dict[int, _Kind]) -> bool:
+    """Whether the fields of a value's lines that would be other values, were its opening
+    quote text, look like their columns' values: on its first line, those after the value
+    (the rest of the row the quote opened); on each whole line, every field; on its last
+    line, those before it. The rows a stray quote swallowed hold the same kind of values
+    as the other rows; the lines of a text that happen to hold commas seldom do."""
+    first = lines[0].split(delimiter)
+    fields = [(at + i, v) for i, v in enumerate(first) if i]
+    for line in filter(None, lines[1:-1]):
+        fields += list(enumerate(line.split(delimiter)))
+    fields += list(enumerate(lines[-1].split(delimiter)[:at]))
+    return all(_fits(kinds[j], v) for j, v in fields if j != at and j in kinds)
+
+
+def _fits(kind: _Kind, value: str) -> bool:
+    if not value:
+        return kind.gaps or not (kind.digits or kind.values)
+    if kind.digits and not value.isdigit():
+        return False
+    if kind.spaceless and any(c.isspace() for c in value):
+        return False
+    return kind.values is None or value in kind.values
 
 
 def _matching(column: pa.Array, rows: list[int], at: int, width: int, delimiter: str) -> list[int]:
@@ -90,12 +145,17 @@ def _last_line(value: str) -> str:
 def _rows_pattern(at: int, width: int, delimiter: str) -> str:
     """A value whose lines after its first read as rows of ``width`` fields (blank lines
     aside), the last as the ``at`` fields before the value's column and the start of its
-    own, no quote anywhere (any quote would have ended the value)."""
+    own, no quote anywhere (any quote would have ended the value) but in what follows the
+    quote that ended it, which the parser adds to the value up to the next delimiter (that
+    quote opened a quoted value of a later row: ``4,"more",1`` gives ``4,more"``). The first line holds the
+    rest of the row the stray quote opens: its value and the ``width - at - 1`` after it
+    (in the first column, a whole row)."""
     d = re.escape(delimiter)
     field = f'[^"\\r\\n{d}]*'
     row = f"{field}(?:{d}{field}){{{width - 1}}}"
-    head = f"{field}(?:{d}{field}){{{at}}}"
-    return f'^[^"\\r\\n]*(?:(?:\\r\\n|\\r|\\n)(?:{row})?)*(?:\\r\\n|\\r|\\n){head}$'
+    head = f"(?:{field}{d}){{{at}}}[^\\r\\n{d}]*"  # after the quote that ended it, the parser reads on to a delimiter
+    start = f"{field}(?:{d}{field}){{{width - at - 1}}}"
+    return f'^{start}(?:(?:\\r\\n|\\r|\\n)(?:{row})?)*(?:\\r\\n|\\r|\\n){head}$'
 
 
 def _rows_with_breaks(column: pa.Array, mark: bytes) -> list[int]:
@@ -124,12 +184,8 @@ def _find_all(data: bytes, mark: bytes) -> Iterator[int]:
         at = data.find(mark, at + 1)
 
 
-def _same_shape(field: str, head: str) -> bool:
-    return field.isdigit() == head.isdigit() and any(c.isspace() for c in field) == any(c.isspace() for c in head)
-
-
 def merged_rows_error(path: Path, fmt: str, name: str, row: int) -> DataError:
-    return _refusal(
+    return refusal(
         path, fmt, row, f"the {name!r} value at {{where}} holds lines that read as rows of the file: a value "
         "starting with a quote (\") is read as quoted up to the next quote, so those rows would be merged "
         "into one. If that quote is text, quote the whole value and double the quotes in it "
@@ -138,19 +194,35 @@ def merged_rows_error(path: Path, fmt: str, name: str, row: int) -> DataError:
     )
 
 
-def _refusal(path: Path, fmt: str, row: int, message: str) -> DataError:
+def refusal(path: Path, fmt: str, row: int, message: str) -> DataError:
     """A DataError for the file: ``message`` with ``{where}`` replaced by the row's lines
     ("line 4", "line 3 (to line 6)") or, if they cannot be told, its position."""
     lines = _lines_of_row(path, fmt, row)
-    where = f"row position {row:,}" if lines is None else f"line {lines[0]:,}"
-    if lines is not None and lines[1] != lines[0]:
-        where += f" (to line {lines[1]:,})"
+    where = f"row position {row:,}" if lines is None else line_span(lines)
     return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: " + message.format(where=where))
+
+
+def line_span(lines: tuple[int, int]) -> str:
+    """``line 4``, or ``line 3 (to line 6)`` for a row over several lines."""
+    return f"line {lines[0]:,}" + (f" (to line {lines[1]:,})" if lines[1] != lines[0] else "")
 
 
 def _lines_of_row(path: Path, fmt: str, row: int) -> tuple[int, int] | None:
     """The first and last line of data row ``row`` (from 0, blank lines skipped), as
     Python's csv module reads the file; None if it cannot."""
+    return _first_lines(path, fmt, lambda seen, fields: seen == row)
+
+
+def lines_of_width(path: Path, fmt: str, width: int) -> tuple[int, int] | None:
+    """The first and last line of the first data row that does not have ``width`` fields
+    (the parser's "Expected N columns" error), or None."""
+    return _first_lines(path, fmt, lambda seen, fields: len(fields) != width)
+
+
+def _first_lines(path: Path, fmt: str, wanted: Callable[[int, list[str]], bool]) -> tuple[int, int] | None:
+    """The first and last line of the first data row (blank lines skipped; ``seen``: its
+    position among them) for which ``wanted(seen, fields)`` holds, as Python's csv module
+    reads the file; None if there is none or it cannot."""
     import csv
     import io
 
@@ -168,7 +240,7 @@ def _lines_of_row(path: Path, fmt: str, row: int) -> tuple[int, int] | None:
                 if fields is None:
                     return None
                 seen += bool(fields)
-                if fields and seen == row:
+                if fields and wanted(seen, fields):
                     return start, reader.line_num
     except (csv.Error, pa.ArrowException, OSError, UnicodeDecodeError):
         return None
@@ -197,7 +269,7 @@ def header_row(batch: pa.RecordBatch) -> int | None:
 
 
 def header_row_error(path: Path, fmt: str, row: int) -> DataError:
-    return _refusal(
+    return refusal(
         path, fmt, row, "{where} repeats the header line, so it would be read as a row of data (files "
         "joined with their headers?). Remove the repeated header line(s), or pass the files themselves "
         "(several paths or a glob).",

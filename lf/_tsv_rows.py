@@ -42,10 +42,13 @@ def swallowed_row(batch: pa.RecordBatch) -> tuple[str, int] | None:
 
 
 def swallowed_rows_error(path: Path, name: str, row: int) -> DataError:
-    return DataError(
-        f"Could not read {str(path)!r} as TSV: the {name!r} value at row position {row:,} holds line breaks "
+    """The error for data row ``row``, named by its lines in the file."""
+    from lf._csv_rows import refusal
+
+    return refusal(
+        path, "tsv", row, f"the {name!r} value at {{where}} holds line breaks "
         "followed by tab-separated fields, rows of the file read into one value: a value starting with "
         "a quote (\") is read as quoted up to the next quote. If quotes in this file are text, not "
         "TSV quoting, convert it, e.g. pandas.read_csv(path, sep='\\t', quoting=csv.QUOTE_NONE)"
-        ".to_parquet(new_path)."
+        ".to_parquet(new_path).",
     )

@@ -9,9 +9,12 @@ Definitions follow Snorkel's ``LFAnalysis`` where Snorkel has the number:
 * empirical accuracy: correct / labeled (NaN for an LF that labels nothing, where Snorkel
   reports 0).
 
-Gold labels are class ids on every row: -1 (a row without gold, which ``model.score``
-leaves out) is refused, as ``lf.summarize`` refuses it; Snorkel counts such rows in its
-empirical accuracy's denominator but not in its Incorrect column.
+Gold labels ``y``, one on every row, are read by :func:`gold_labels` here and in
+:func:`lf.summarize` alike: class ids (any integer dtype, pandas' nullable ones, whole
+floats), or label names of the matrix. -1 (a row without gold, which ``model.score``
+leaves out) is refused, as is a missing value (Snorkel counts such rows in its empirical
+accuracy's denominator but not in its Incorrect column), and so are numbers where the
+label names are numbers that are not their own class ids (``["1", "0"]``).
 
 Every number is a count-weighted sum over the matrix's distinct rows (its patterns,
 computed once per :class:`~lf.LabelMatrix` and kept), so the cost follows the number of
@@ -40,6 +43,8 @@ from lf.matrix import (
 __all__ = [
     "agreement_matrix",
     "conflict_matrix",
+    "gold_labels",
+    "gold_patterns",
     "identical_lfs",
     "label_conflict",
     "label_coverage",
@@ -91,7 +96,7 @@ def _weighted(L: Any, y: Any = None, cardinality: int | None = None) -> _Weighte
     if y is None:
         pat = L.patterns(inverse=False) if isinstance(L, LabelMatrix) else row_patterns(A, k, inverse=False)
         return _Weighted(pat.rows, pat.counts, k, None)
-    gold = _gold(A, y, k if isinstance(L, LabelMatrix) or cardinality is not None else None)
+    gold = gold_labels(L if isinstance(L, LabelMatrix) else A, y, k if isinstance(L, LabelMatrix) or cardinality is not None else None)
     pat = L.patterns() if isinstance(L, LabelMatrix) else row_patterns(A, k)
     if gold.size == 0:
         return _Weighted(pat.rows, pat.counts, k, gold)
@@ -160,13 +165,50 @@ def lf_polarities(L: Any) -> list[list[int]]:
     return [sorted(int(v) for v in np.unique(R[:, j]) if v != -1) for j in range(R.shape[1])]
 
 
-def _gold(A: IntArray, y: Any, k: int | None) -> npt.NDArray[np.int64]:
-    """Gold labels: one per row, shape (n,) or (n, 1), class ids (or floats holding them),
-    below ``k`` when the matrix knows its classes. -1 (no gold label, as ``model.score``
-    takes it) is refused: counted, it would be a label every LF gets wrong."""
-    gold = as_gold_array(y, A.shape[0])
-    check_gold_range(gold, k, name="y", matrix="L", missing=False)
-    return gold
+def gold_labels(L: Any, y: Any, k: int | None) -> npt.NDArray[np.int64]:
+    """Gold ``y`` as class ids ``0..k-1`` (``k`` None: any id >= 0), one per row of ``L``.
+
+    ``y`` (shape (n,) or (n, 1)) holds class ids, of any integer dtype (pandas' nullable
+    ones too) or whole floats, or label names of ``L`` (any case), as the CLI's ``--gold``.
+    -1 (no gold label, as ``model.score`` takes it) is refused: counted, it would be a label
+    every LF gets wrong; so are missing values, and numbers where ``L``'s label names are
+    numbers that are not their own class ids (:func:`lf.gold.refuse_ambiguous_numbers`)."""
+    from lf.gold import gold_ids, refuse_ambiguous_numbers
+
+    labels = list(L.labels) if isinstance(L, (LabelMatrix, PatternTable)) and L.labels else None
+    n = int(L.shape[0]) if hasattr(L, "shape") else len(L)
+    values = y
+    if hasattr(y, "factorize"):  # pandas: numbers without gaps as numbers, whatever the dtype
+        if getattr(y.dtype, "kind", "O") in "biuf" and not y.isna().any():
+            values = y.to_numpy()
+    else:
+        values = np.asarray(y)
+        if isinstance(y, list) and values.dtype.kind not in "biuf":
+            values = np.asarray(y, dtype=object)  # [0, "HAM"]: not the texts "0", "HAM"
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":
+        gold = as_gold_array(values, n)
+        refuse_ambiguous_numbers(labels, "`y`")
+        check_gold_range(gold, k, name="y", matrix="L", missing=False)
+        return gold
+    if np.ndim(values) == 2 and np.shape(values)[1] == 1:  # a column vector, as Snorkel's tests pass
+        values = np.asarray(values).ravel()
+    if np.ndim(values) != 1 or len(values) != n:
+        raise ParameterError(f"`y` must hold one gold label per row: {n} rows, got shape {np.shape(values)}.")
+    return gold_ids(values, labels, k, what="`y`")
+
+
+def gold_patterns(L: LabelMatrix | PatternTable, y: Any) -> PatternTable:
+    """``L`` summed up as its distinct (row, gold label) pairs, ``y`` read once by
+    :func:`gold_labels`: every function here takes it in place of ``L`` and ``y``."""
+    if isinstance(L, PatternTable):
+        if y is not None:
+            raise ParameterError("A PatternTable carries its gold labels: pass `y` when building it, not here.")
+        return L
+    w = _weighted(L, y)
+    return PatternTable(
+        w.rows, w.counts, tuple(L.names), L.cardinality, labels=L.labels, errors=L.errors, seconds=L.seconds,
+        gold=w.gold, lf_fingerprints=L.lf_fingerprints,
+    )
 
 
 def _with_gold(L: Any, y: Any, cardinality: int | None = None) -> tuple[_Weighted, npt.NDArray[np.int64]]:

@@ -14,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Self
 
+from lf.apply.progress import progress_enabled
 from lf.errors import DataError
 from lf.io import atomic_path
 from lf.manifest import FileSpec, Manifest, dataset_dir, get_manifest
@@ -262,6 +262,7 @@ def fetch_dataset(
     progress: bool | None = None,
 ) -> FetchResult:
     """Put the dataset's verified files into the data home; see :func:`lf.datasets.fetch`."""
+    progress_enabled(progress)  # a bad value fails before anything is written
     manifest = name if isinstance(name, Manifest) else get_manifest(name)
     folder = dataset_dir(manifest, data_home)
     if manifest.local:
@@ -288,7 +289,7 @@ def _fill(
         return FetchResult(folder, copied=tuple(s.name for s in todo), skipped=skipped)
     base = base_url or os.environ.get(ENV_URL) or None
     urls = [(spec, _file_url(manifest, spec, base)) for spec in todo]
-    enabled = sys.stderr.isatty() if progress is None else bool(progress)
+    enabled = progress_enabled(progress)
     with _Bar(enabled, sum(s.size for s in todo)) as bar:
         for spec, url in urls:
             bar.describe(f"{manifest.name}/{spec.name}")

@@ -89,7 +89,21 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> DataError:
     if _utf16(path):
         return _not_utf8(path, fmt, None)
     hint = " The file is not UTF-8 text: convert it first, e.g. `iconv -f latin1 -t utf-8`." if "UTF8" in str(exc) else ""
-    return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {exc}.{hint}")
+    return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {_where(path, fmt, exc)}{exc}.{hint}")
+
+
+def _where(path: Path, fmt: str, exc: BaseException) -> str:
+    """The lines of the row a CSV / TSV parse error is about ("Expected 2 columns, got 3"
+    names the row's text, which may span lines, not where it is), or nothing."""
+    import re
+
+    width = re.search(r"Expected (\d+) columns, got \d+", str(exc)) if fmt in ("csv", "tsv") else None
+    if width is None:
+        return ""
+    from lf._csv_rows import line_span, lines_of_width
+
+    lines = lines_of_width(path, fmt, int(width.group(1)))
+    return "" if lines is None else f"{line_span(lines)}: "
 
 
 def _not_utf8(path: Path, fmt: str, exc: UnicodeDecodeError | None) -> DataError:
@@ -364,7 +378,14 @@ def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) ->
     of the file, and at the end if an unclosed quote swallowed the rows after it (the last
     column is read for that check even when not asked for)."""
     from lf._csv_quotes import ends_inside_quotes
-    from lf._csv_rows import header_row, header_row_error, line_break, merged_row, merged_rows_error
+    from lf._csv_rows import (
+        header_row,
+        header_row_error,
+        line_break,
+        merged_row,
+        merged_rows_error,
+        refusal,
+    )
     from lf._tsv_rows import swallowed_row, swallowed_rows_error
 
     reader, names = _csv_reader(path, fmt, columns, block_size=block, keep_last=True)
@@ -391,10 +412,9 @@ def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) ->
         rows += batch.num_rows
         yield batch.drop_columns(drop) if drop else batch
     if ends_inside_quotes(path, last_value):
-        raise DataError(
-            f"Could not read {str(path)!r} as {fmt.upper()}: a quote opened in its last column "
-            "is never closed, so the rows after it would be read as one value. Close or escape "
-            'the quote (a quote inside a quoted value is written "").'
+        raise refusal(
+            path, fmt, rows - 1, "a quote opened in its last column at {where} is never closed, so the rows "
+            'after it would be read as one value. Close or escape the quote (a quote inside a quoted value is written "").',
         )
     if swallowed is not None:
         raise swallowed_rows_error(path, *swallowed)

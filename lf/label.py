@@ -80,7 +80,10 @@ def label(
     label matrix (.parquet written chunk by chunk; .npz at the end). ``dev`` / ``dev_gold``:
     a few gold-labeled rows (same columns) and their gold column; with ``gold``, a warning
     counts the data rows that have a dev row's text when the dev gold labels chose the model
-    or its class balance (the accuracy is not held out on them). ``id_column``: default,
+    or its class balance (the accuracy is not held out on them), with how many dev rows
+    match and how many of their texts several data rows share (a match by text is not a
+    match of rows). Nothing else matches dev rows to data rows: the models are scored on
+    the dev rows' own votes and gold labels. ``id_column``: default,
     the data's ``id`` column if it has one. The output holds, per row, ``id``, one
     probability per class, ``label``, ``confidence`` and ``covered`` (see
     :func:`lf.output.labels_frame`); a row no LF voted on gets no label and the class prior
@@ -90,6 +93,7 @@ def label(
     Gold values are checked chunk by chunk before the LFs run on the chunk; the dev rows
     (small) are labeled first, so a bad dev gold column stops the run before it starts.
     """
+    from lf.apply.progress import progress_enabled
     from lf.apply.run import Pass
     from lf.apply.settings import Settings
     from lf.corpus import as_corpus
@@ -99,6 +103,7 @@ def label(
 
     lf_list, names, labels, k, size, runner = _prepare(lfs, on_error, chunk_size, engine, n_jobs)
     check_label_names(labels)
+    progress_enabled(progress)  # checked on every engine (a Dask run shows no bar)
     if uncovered not in UNCOVERED:
         raise ParameterError(f"`uncovered` must be 'null' or 'prior'. Got {uncovered!r}.")
     prints = _definitions(lf_list)  # kept by the matrix and the model fitted here
@@ -386,31 +391,48 @@ def _dev_rows(
     parts = list(Pass(runner, lfs, corpus, dev_settings, chunk_size=size, progress=False,
                       text_column=text_column, sides=sides, convert=convert))
     y = np.concatenate([p.sides["gold"] for p in parts])
-    texts = np.unique(np.concatenate([p.sides["rowhash"] for p in parts])) if digest is not None and parts else None
+    texts = np.concatenate([p.sides["rowhash"] for p in parts]) if digest is not None and parts else None
     return (stack(parts, lfs, labels, k), y.astype(np.int64)), texts
 
 
 class _DevTexts:
     """The row digest of a labeling pass (``add`` passes each chunk on to it) that also
-    counts the rows whose text is a dev row's (one of ``dev``, their hashes)."""
+    counts, per text of a dev row (``dev``: the dev rows' text hashes, one per row), the
+    data rows with that text. Rows are matched by text: a dev row whose text many data
+    rows share cannot be told from them, and the counts say so."""
 
     def __init__(self, digest: Any, dev: npt.NDArray[np.uint64]) -> None:
-        self.digest, self.dev, self.rows, self.same = digest, dev, 0, 0
+        self.digest, self.rows = digest, 0
+        self.texts, self.of_row = np.unique(dev, return_inverse=True)  # a dev row's text: texts[of_row[i]]
+        self.found = np.zeros(len(self.texts), np.int64)  # data rows per dev text
 
     def add(self, hashes: npt.NDArray[np.uint64], votes: npt.NDArray[Any]) -> None:
         self.digest.add(hashes, votes)
         self.rows += len(hashes)
-        self.same += int(np.isin(hashes, self.dev).sum())
+        if self.texts.size:
+            at = np.minimum(np.searchsorted(self.texts, hashes), len(self.texts) - 1)
+            hit = self.texts[at] == hashes
+            self.found += np.bincount(at[hit], minlength=len(self.texts))
+
+    def _shared(self) -> str:
+        """How ambiguous the match by text is: dev texts that several data rows have."""
+        shared = int((self.found > 1).sum())
+        if not shared:
+            return ""
+        return f"; by text, {shared:,} of their texts are on more than one data row, up to {int(self.found.max()):,}"
 
     def warn(self, gold: str, dev: str, chose: str) -> None:
         """Say that the accuracy against ``gold`` counts rows whose gold labels (as the dev
-        rows') ``chose`` the model or its class balance: it is not held out on them."""
-        if not self.same:
+        rows') ``chose`` the model or its class balance: it is not held out on them. Rows
+        are matched by text: the counts say how many dev rows match and how ambiguously."""
+        same = int(self.found.sum())
+        if not same:
             return
+        dev_rows = f"{int((self.found[self.of_row] > 0).sum()):,} of the {len(self.of_row):,} {dev} rows"
         warnings.warn(
-            f"{self.same:,} of the {self.rows:,} rows scored against {gold} have the text of a {dev} row, "
-            f"whose gold label chose {chose}: the accuracy is not held out on them. "
-            f"Leave the {dev} rows out of the data, or score on other rows.",
+            f"{same:,} of the {self.rows:,} rows scored against {gold} have the text of a {dev} row, "
+            f"whose gold label chose {chose}: the accuracy is not held out on them ({dev_rows} match"
+            f"{self._shared()}). Leave the {dev} rows out of the data, or score on other rows.",
             UserWarning,
             stacklevel=3,
         )

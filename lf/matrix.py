@@ -13,7 +13,7 @@ from lf.errors import DataError, LFDefinitionError, ParameterError
 
 __all__ = [
     "LabelMatrix", "PatternTable", "Patterns", "WeightedRows", "as_gold_array", "as_label_array", "check_gold_range",
-    "duplicate_labels",
+    "duplicate_labels", "refuse_text",
 ]
 
 
@@ -123,6 +123,13 @@ def _per_lf(values: npt.ArrayLike, m: int, what: str) -> Any:
         kind = "non-negative integer count" if count else "non-negative finite number of seconds"
         raise ParameterError(f"`{what}` must hold one {kind} per LF ({m}). Got {arr.tolist()!r}.")
     return arr.astype(np.int64 if count else np.float64)
+
+
+def refuse_text(value: Any, name: str, example: str) -> None:
+    """A text where a list of names is expected is a ParameterError: its characters would be
+    taken for the names, one each."""
+    if isinstance(value, (str, bytes)):
+        raise ParameterError(f"`{name}` must be a list of names, e.g. {example}. Got the text {value!r}.")
 
 
 def as_gold_array(y: Any, n: int, *, name: str = "y") -> npt.NDArray[np.int64]:
@@ -239,6 +246,8 @@ class LabelMatrix:
     ) -> None:
         given = np.asarray(array)
         arr, k = as_label_array(given, cardinality)
+        refuse_text(labels, "labels", "['HAM', 'SPAM']")
+        refuse_text(names, "names", "['has_url', 'short']")
         if labels is not None:
             labels = tuple(str(x) for x in labels)
             if cardinality is None:

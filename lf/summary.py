@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lf import analysis
+from lf.analysis import gold_labels
 from lf.intervals import wilson
 from lf.matrix import LabelMatrix, PatternTable, as_label_array
 
@@ -100,11 +101,11 @@ def lf_record(L: LabelMatrix | Any, y: Any = None, model: Any = None) -> LFRecor
     else:
         names, plain = list(L.names), False
     m = len(names)
-    if y is not None:
-        y = gold_labels(L, y, L.cardinality)
-    gold = y is not None or (isinstance(L, PatternTable) and L.gold is not None)
-    correct = analysis.lf_correct(L, y) if gold else None
-    incorrect = analysis.lf_incorrect(L, y) if gold else None
+    if y is not None:  # read once, as lf.analysis reads it
+        L = analysis.gold_patterns(L, y)
+    gold = isinstance(L, PatternTable) and L.gold is not None
+    correct = analysis.lf_correct(L) if gold else None
+    incorrect = analysis.lf_incorrect(L) if gold else None
     measured = None if correct is None or incorrect is None else correct + incorrect
     low, high = wilson(correct, measured) if measured is not None else (None, None)
     learned = _learned_accuracies(model, names, plain)
@@ -117,7 +118,7 @@ def lf_record(L: LabelMatrix | Any, y: Any = None, model: Any = None) -> LFRecor
         conflicts=analysis.lf_conflicts(L),
         correct=correct,
         incorrect=incorrect,
-        emp_acc=analysis.lf_empirical_accuracies(L, y) if gold else np.full(m, np.nan),
+        emp_acc=analysis.lf_empirical_accuracies(L) if gold else np.full(m, np.nan),
         learned_acc=np.asarray(learned, float) if learned is not None else np.full(m, np.nan),
         errors=np.asarray(L.errors, np.int64) if has_cost else np.zeros(m, np.int64),
         seconds=np.asarray(L.seconds, np.float64) if has_cost else np.full(m, np.nan),
@@ -167,24 +168,6 @@ def _learned_accuracies(model: Any, names: list[str], plain: bool) -> Any:
             f"{len(names)} LFs. Fit the model on this matrix."
         )
     return learned
-
-
-def gold_labels(L: LabelMatrix | Any, y: Any, k: int) -> Any:
-    """Gold ``y`` as class ids: label names of ``L`` (any case) or ids, one per row, checked."""
-    from lf.errors import ParameterError
-    from lf.gold import gold_ids
-    from lf.matrix import as_gold_array
-
-    labels = list(L.labels) if isinstance(L, (LabelMatrix, PatternTable)) and L.labels else None
-    values = y if hasattr(y, "factorize") else np.asarray(y, dtype=object if isinstance(y, list) else None)
-    n = int(L.shape[0]) if hasattr(L, "shape") else len(L)
-    if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":  # numbers: integral ones, named if not
-        values = as_gold_array(values, n)
-    if np.ndim(values) == 2 and np.shape(values)[1] == 1:  # a column vector, as Snorkel's tests pass
-        values = np.asarray(values).ravel()
-    if np.ndim(values) != 1 or len(values) != n:
-        raise ParameterError(f"`y` must hold one gold label per row: {n} rows, got shape {np.shape(values)}.")
-    return gold_ids(values, labels, k, what="`y`")
 
 
 def totals(L: LabelMatrix | Any) -> dict[str, float]:

@@ -323,8 +323,10 @@ def iter_predictions(
     chunk_size: int = 50_000, progress: bool | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Predictions chunk by chunk: ``id``, one probability column per label, ``label``, ``confidence``."""
+    from lf.apply.progress import progress_enabled
     from lf.train_data import prediction_chunks
 
+    progress_enabled(progress)  # a bad value fails before the model is read
     _sklearn()
     m = load_model(model) if isinstance(model, (str, Path)) else model
     yield from prediction_chunks(m, data, text_column, id_column, chunk_size, progress)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -282,7 +281,9 @@ class _Progress:
     """A rich progress bar over rows on stderr, or a no-op (``progress=False`` or not a terminal)."""
 
     def __init__(self, enabled: bool | None, total: int | None) -> None:
-        self.enabled = sys.stderr.isatty() if enabled is None else bool(enabled)
+        from lf.apply.progress import progress_enabled
+
+        self.enabled = progress_enabled(enabled)
         self.total = total
         self._bar: Any = None
 

@@ -142,7 +142,7 @@ def test_gold_labels_are_validated():
         analysis.lf_correct(L, [0, 1, 1])
     with pytest.raises(ValueError, match=r"integer labels \(ABSTAIN = -1\)\. Got 0\.5 at position 1"):
         analysis.lf_correct(L, [0.0, 0.5])
-    with pytest.raises(ValueError, match=r"integer labels. Got dtype <U1"):
+    with pytest.raises(ValueError, match=r"neither label names nor class ids: 'a', 'b'\. Allowed: the class ids"):
         analysis.lf_correct(L, ["a", "b"])
 
 
@@ -268,3 +268,48 @@ def test_empirical_probs_of_a_plain_array_take_snorkels_k():
         np.testing.assert_allclose(P, ref.lf_empirical_probs(y, 4))
     with pytest.raises(ParameterError, match="`y` holds 2 at row 0"):
         analysis.lf_empirical_probs(L, y + 1, cardinality=2)
+
+
+@pytest.mark.parametrize("kind", ["int64", "int8", "uint8", "float", "Int64", "Int8", "series", "list", "names"])
+def test_analysis_and_summarize_read_gold_alike(kind):
+    """One reading of gold for both (Snorkel's correct / incorrect / emp_acc): lf.summarize
+    took label names and refused numbers that could be label names, pandas' nullable
+    columns and lists, while lf.analysis read only numeric arrays and took any number as a
+    class id, so on a matrix labelled ["1", "0"] it counted gold 1 as class 1 (the label
+    "0") where summarize refused the column."""
+    import pandas as pd
+
+    import lf
+
+    A = np.array([[0, -1], [1, 1], [-1, 0], [1, 0], [0, 0], [-1, -1]], np.int8)
+    ids = [0, 1, 0, 0, 1, 1]
+    y = {
+        "int64": np.array(ids), "int8": np.array(ids, np.int8), "uint8": np.array(ids, np.uint8),
+        "float": np.array(ids, float), "Int64": pd.array(ids, dtype="Int64"), "Int8": pd.Series(ids, dtype="Int8"),
+        "series": pd.Series(ids), "list": ids, "names": ["ham" if i == 0 else "SPAM" for i in ids],
+    }[kind]
+    L = LabelMatrix(A, labels=["HAM", "SPAM"])
+    table = lf.summarize(L, y)
+    assert analysis.lf_correct(L, y).tolist() == table["correct"].tolist() == [2, 3]
+    assert analysis.lf_incorrect(L, y).tolist() == table["incorrect"].tolist() == [2, 1]
+    assert analysis.lf_empirical_accuracies(L, y).tolist() == table["emp_acc"].tolist() == [0.5, 0.75]
+    if kind == "names":
+        return
+    digits = LabelMatrix(A, labels=["1", "0"])  # is gold 1 the label "1" (class 0) or class 1?
+    for f in (analysis.lf_correct, lambda L, y: lf.summarize(L, y)):
+        with pytest.raises(ValueError, match=r"`y` holds numbers, and the label names 1, 0 are numbers"):
+            f(digits, y)
+
+
+def test_missing_gold_is_refused_alike_by_analysis_and_summarize():
+    import pandas as pd
+
+    import lf
+
+    L = LabelMatrix(np.array([[0, 1], [1, -1], [0, 0]]), cardinality=2)
+    y = pd.array([0, None, 1], dtype="Int64")
+    message = r"^`y` has a missing value \(row position 1\); every row needs a gold label\.$"
+    with pytest.raises(ValueError, match=message):
+        analysis.lf_correct(L, y)
+    with pytest.raises(ValueError, match=message):
+        lf.summarize(L, y)

@@ -264,8 +264,9 @@ def test_a_message_quoting_a_multi_line_row_stays_one_line(tmp_path: Path, capsy
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1
-    # pyarrow names the row ("Row #2: ") when it knows it, which depends on its reader's timing
-    prefix = f"error: Could not read {str(data)!r} as CSV: CSV parse error: "
+    # pyarrow names the row ("Row #2: ") when it knows it, which depends on its reader's timing;
+    # the lines it spans are named first
+    prefix = f"error: Could not read {str(data)!r} as CSV: line 2 (to line 3): CSV parse error: "
     assert re.fullmatch(re.escape(prefix) + r"(Row #\d+: )?" + re.escape('Expected 2 columns, got 3: "a\\nb",1,extra.'), lines[0])
 
 
@@ -454,6 +455,28 @@ def test_lf_fit_given_the_data_instead_of_its_matrix_says_how_to_make_the_matrix
         f"error: Cannot read a LabelMatrix from {str(data)!r}: expected a .npz or .parquet file. It looks like "
         "data: `lf apply DATA --lfs MODULE -o L.parquet` makes a matrix of it.\n"
     )
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".npz"])
+def test_a_saved_matrix_given_as_data_with_lfs_is_named_as_a_matrix(tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str) -> None:
+    lfs = tmp_path / "lfs.py"
+    lfs.write_text(RAISING_LFS)
+    data = tmp_path / "d.csv"
+    data.write_text("id,text\nr1,abc\nr2,xyz\n")
+    matrix = tmp_path / f"L{suffix}"
+    code, _, err = run(capsys, "apply", data, "--lfs", lfs, "-o", matrix, "--on-error", "abstain")
+    assert code == 0, err
+    for args in (["report", matrix, "--lfs", lfs], ["label", matrix, "--lfs", lfs, "-o", tmp_path / "p.parquet"]):
+        code, _, err = run(capsys, *args)
+        assert code == 2
+        assert err == (
+            f"error: {str(matrix)!r} (DATA) is a label matrix saved by lf, not data: `lf report {matrix}` (without "
+            "--lfs) reports on it; as DATA, give the data it was made from.\n"
+        )
+    code, _, err = run(capsys, "report", matrix, "--data", matrix)
+    assert code == 2 and f"{str(matrix)!r} (--data) is a label matrix saved by lf" in err
+    code, _, err = run(capsys, "report", matrix, "--data", data)  # the matrix with its data still works
+    assert code == 0, err
 
 
 def test_a_misspelled_dataset_name_is_not_called_a_missing_data_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

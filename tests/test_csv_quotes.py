@@ -7,6 +7,7 @@ inside quoted values, CRLF, blank lines at the end) still reads every row.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -22,19 +23,19 @@ from lf.errors import DataError
 from lf.io import iter_chunks
 
 UNCLOSED = {
-    "csv": ("t.csv", 'id,text\n1,"hi\n2,buy now\n3,ok\n'),
-    "tsv": ("t.tsv", 'id\ttext\n1\t"hi\n2\tbuy now\n'),
-    "escaped_quotes_before_the_end": ("t.csv", 'id,text\n1,"hi\n2,say ""buy""\n'),
-    "crlf": ("t.csv", 'id,text\r\n1,"hi\r\n2,buy\r\n'),
-    "gzip": ("t.csv.gz", 'id,text\n1,"hi\n2,buy now\n'),
+    "csv": ("t.csv", 'id,text\n1,"hi\n2,buy now\n3,ok\n', "line 2 (to line 4)"),
+    "tsv": ("t.tsv", 'id\ttext\n0\tok\n\n1\t"hi\n2\tbuy now\n', "line 4 (to line 5)"),
+    "escaped_quotes_before_the_end": ("t.csv", 'id,text\n1,"hi\n2,say ""buy""\n', "line 2 (to line 3)"),
+    "crlf": ("t.csv", 'id,text\r\n1,"hi\r\n2,buy\r\n', "line 2 (to line 3)"),
+    "gzip": ("t.csv.gz", 'id,text\n1,"hi\n2,buy now\n', "line 2 (to line 3)"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(UNCLOSED))
-def test_an_unclosed_quote_is_an_error_not_fewer_rows(case: str, tmp_path: Path) -> None:
-    name, text = UNCLOSED[case]
+def test_an_unclosed_quote_is_an_error_naming_its_line_not_fewer_rows(case: str, tmp_path: Path) -> None:
+    name, text, where = UNCLOSED[case]
     path = write_data(tmp_path / name, text)
-    with pytest.raises(DataError, match=r"quote opened in its last column is never closed"):
+    with pytest.raises(DataError, match=rf"quote opened in its last column at {re.escape(where)} is never closed"):
         lf.apply([has_buy], path)
 
 

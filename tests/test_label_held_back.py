@@ -138,7 +138,7 @@ def test_a_tsv_whose_quotes_are_text_is_refused_not_read_with_rows_merged(datase
     path = tmp_path / "sms.tsv"
     path.write_text("label\ttext\n" + raw, encoding="utf-8")
     lfs = lf.load_lfs(Path(__file__).resolve().parents[1] / "labeling_functions" / "sms_spam.py")
-    with pytest.raises(lf.errors.DataError, match=r"'text' value at row position 5,081 holds line breaks followed by tab"):
+    with pytest.raises(lf.errors.DataError, match=r"'text' value at line 5,083 \(to line 5,085\) holds line breaks followed by tab"):
         lf.label(lfs, path, output=tmp_path / "labels.csv", gold="label")
     assert not (tmp_path / "labels.csv").exists()
     # what the message says to do reads every line as a row

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
@@ -408,3 +410,30 @@ def test_label_names_equal_but_for_case_are_refused():
             LabelMatrix(np.array([[0], [1], [0]]), labels=labels)
     L = LabelMatrix(np.array([[0], [1], [0]]), labels=["a", "b"])
     assert lf.summarize(L, y=["a", "B", "A"])["correct"].tolist() == [3]
+
+
+def test_names_given_as_one_text_are_refused_not_split_into_characters(tmp_path: Path) -> None:
+    """labels="HS" made a matrix of the classes 'H' and 'S' (and lf.apply(labels="HAM") one
+    of three classes), with no sign; a cache=True failed with a TypeError."""
+    import pandas as pd
+    import pytest
+
+    import lf
+    from lf.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"^`labels` must be a list of names, e.g. \['HAM', 'SPAM'\]\. Got the text 'HS'\.$"):
+        lf.LabelMatrix(np.array([[0, 1], [1, -1]]), labels="HS")
+    with pytest.raises(ParameterError, match=r"^`names` must be a list of names, .* Got the text 'ab'\.$"):
+        lf.LabelMatrix(np.array([[0, 1], [1, -1]]), names="ab")
+
+    @lf.labeling_function()
+    def one(x):  # type: ignore[no-untyped-def]
+        return 1
+
+    frame = pd.DataFrame({"text": ["a", "b"]})
+    with pytest.raises(ParameterError, match=r"`labels` must be a list of names.* Got the text 'HAM'\.$"):
+        lf.apply([one], frame, labels="HAM")
+    for cache in (True, ""):
+        with pytest.raises(ParameterError, match=rf"^`cache` must be a folder's path .* Got {cache!r}\.$"):
+            lf.apply([one], frame, cache=cache)
+    assert not list(tmp_path.iterdir()) and not Path("True").exists()

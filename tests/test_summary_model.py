@@ -52,7 +52,7 @@ def test_plain_array_gold_with_a_class_no_lf_emits_is_counted() -> None:
     assert s["emp_acc"].tolist() == pytest.approx([1 / 6, 1 / 6, 1 / 6, 1 / 2, 1 / 6, 0])
     two = np.array([[0, -1], [-1, 1], [1, 1]])  # a binary task's LFs, gold of a third class
     assert lf.summarize(two, y=[0.0, 2.0, 2.0])["correct"].tolist() == [1, 0]
-    with pytest.raises(DataError, match="neither label names nor class ids: -1"):
+    with pytest.raises(ParameterError, match=r"`y` holds -1 \(no gold label\) at row 2"):  # as lf.analysis says it
         lf.summarize(two, y=[0, 1, -1])
 
 

@@ -14,7 +14,7 @@ from lf.apply.run import Engine, Pass, stack
 from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import LFDefinitionError, ParameterError
-from lf.matrix import MAX_CARDINALITY, LabelMatrix, duplicate_labels
+from lf.matrix import MAX_CARDINALITY, LabelMatrix, duplicate_labels, refuse_text
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "Engine", "Settings", "apply", "check_run", "resolve_lfs"]
 
@@ -121,7 +121,8 @@ def apply(
         ``"raise"`` re-raises an LF's exception naming the LF and the row; ``"abstain"``
         records ABSTAIN and counts the row in the matrix's ``errors``.
     progress:
-        Show a progress bar; by default only when stderr is a terminal.
+        ``True`` or ``False``: show a progress bar or not; ``None`` (default): only when
+        stderr is a terminal. Any other value is a ``ParameterError``.
     labels, cardinality:
         Label names (index = label value) and/or the number of classes. Default: the
         ``LABELS`` declared by the LF module, else inferred from the largest label seen.
@@ -134,8 +135,10 @@ def apply(
     cache:
         A folder keeping each LF's labels per chunk (see :mod:`lf.apply.cache`): a run after
         editing one LF runs only that LF, and a run that was interrupted resumes from the
-        chunks already labeled. Error counts and seconds of cached LFs are those measured
-        when they ran; ``L.cache_stats`` tells how many LF x chunk results were reused.
+        chunks already labeled. Seconds of cached LFs are those measured when they ran; a
+        chunk on which an LF raised (``on_error="abstain"``) is not cached for it, so its
+        errors are always this run's. ``L.cache_stats`` tells how many LF x chunk results
+        were reused.
         A file an LF opens at call time is invisible to the cache: declare it with
         ``labeling_function(files=[...])``.
 
@@ -177,6 +180,7 @@ def check_run(lfs: Any, on_error: str, labels: Sequence[str] | None, cardinality
         raise ParameterError(f"`on_error` must be 'raise' or 'abstain'. Got {on_error!r}.")
     if labels is None:
         labels = getattr(lfs, "labels", None)
+    refuse_text(labels, "labels", "['HAM', 'SPAM']")
     if labels is not None:
         labels = tuple(str(x) for x in labels)
         # names are matched in any case (gold labels, --class-balance): 'SPAM' and 'spam' are one;

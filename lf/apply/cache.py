@@ -23,7 +23,9 @@ is an lf cache) and one sub-folder per LF fingerprint with one ``.npz`` entry pe
 written atomically, so a cache survives a crash and can be shared by runs that do not
 overlap in time. Each entry names the fingerprint and chunk it holds. A damaged entry
 (truncated, empty, garbage, a folder in its place, another LF's or chunk's entry copied
-over it) is recomputed and replaced with an :class:`LFCacheWarning` naming it.
+over it) is recomputed and replaced with an :class:`LFCacheWarning` naming it. A result on
+which the LF raised (``on_error="abstain"``) is not stored: the LF runs again next time, and
+the errors counted are that run's.
 """
 
 from __future__ import annotations
@@ -185,6 +187,10 @@ class ChunkCache:
     """The cache folder for one list of LFs (see the module docstring)."""
 
     def __init__(self, folder: str | os.PathLike[str], lfs: list[LabelingFunction]) -> None:
+        if not isinstance(folder, (str, os.PathLike)) or not os.fspath(folder):
+            from lf.errors import ParameterError
+
+            raise ParameterError(f"`cache` must be a folder's path (a str or os.PathLike), or None for no cache. Got {folder!r}.")
         self.folder = Path(folder)
         _open_folder(self.folder)
         fingerprinter = Fingerprinter()
@@ -231,7 +237,7 @@ class ChunkCache:
         from lf.io import atomic_path
 
         path = self._path(j, key)
-        if path is None:
+        if path is None or entry.errors:  # a result with errors is not stored (see usable)
             return
         try:
             if path.parent.exists() and not path.parent.is_dir():
@@ -250,12 +256,16 @@ class ChunkCache:
         except OSError as exc:
             raise _unwritable(self.folder, exc) from None
 
-    def usable(self, entry: CachedLF, cardinality: int | None, on_error: str) -> bool:
-        """Whether a stored result stands for this run: labels in range, and no errors to raise.
+    def usable(self, entry: CachedLF, cardinality: int | None) -> bool:
+        """Whether a stored result stands for this run: labels in range, and no errors.
 
+        A result with errors is never reused (nor stored, see :meth:`put`; an older cache may
+        hold one): an error may be the machine's (a MemoryError, a file missing that once
+        was), so the LF runs again and its error count is this run's. With
+        ``on_error="raise"`` the run raises the LF's error, as a fresh run would.
         ``cardinality`` None (not known before the run): labels within int8 storage."""
-        if on_error == "raise" and entry.errors:
-            return False  # computing it again raises the LF's error, as a fresh run would
+        if entry.errors:
+            return False
         labels = entry.labels
         limit = 127 if cardinality is None else cardinality
         return bool(labels.size == 0 or (labels.min() >= ABSTAIN and labels.max() < limit))

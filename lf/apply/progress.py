@@ -11,13 +11,30 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any, Self
 
+import numpy as np
+
 if TYPE_CHECKING:
     from lf.corpus import Corpus
 
-__all__ = ["Progress", "ProgressModel"]
+__all__ = ["Progress", "ProgressModel", "progress_enabled"]
 
 REFRESH_PER_SECOND = 4  # the bar redraws (elapsed time, rate) while a long chunk runs
 _HELD_BELOW = 0.99  # share of the total an estimate may reach before the pass ends
+
+
+def progress_enabled(progress: object) -> bool:
+    """Whether to show a progress bar for a ``progress=`` argument: True, False, or None (when
+    stderr is a terminal). Anything else (``"yes"``, ``0``) is a ``ParameterError``, not a
+    truth value guessed."""
+    if progress is None:
+        return sys.stderr.isatty()
+    if not isinstance(progress, (bool, np.bool_)):
+        from lf.errors import ParameterError
+
+        raise ParameterError(
+            f"`progress` must be True, False or None (a bar when stderr is a terminal). Got {progress!r}."
+        )
+    return bool(progress)
 
 
 class ProgressModel:
@@ -54,7 +71,7 @@ class Progress:
     """A rich progress bar over a :class:`ProgressModel`, or a no-op (``enabled=False``, or not a terminal)."""
 
     def __init__(self, enabled: bool | None, corpus: Corpus, m: int) -> None:
-        self.enabled = sys.stderr.isatty() if enabled is None else bool(enabled)
+        self.enabled = progress_enabled(enabled)
         self.corpus = corpus
         self.m = m
         self.model: ProgressModel | None = None

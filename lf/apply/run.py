@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.apply.kernel import ChunkResult, Task
-from lf.apply.progress import Progress
+from lf.apply.progress import Progress, progress_enabled
 from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import DataError, ParameterError
@@ -80,7 +80,7 @@ class Pass:
         self.convert = dict(convert or {})
         self.allow_empty = allow_empty
         self.runner, self.lfs, self.corpus, self.settings = runner, lfs, corpus, settings
-        self.chunk_size, self.progress, self.text_column = chunk_size, progress, text_column
+        self.chunk_size, self.progress, self.text_column = chunk_size, progress_enabled(progress), text_column
         self.sides = dict(sides or {})
         if settings.id_column is not None:
             self.sides.setdefault("ids", settings.id_column)
@@ -315,7 +315,6 @@ class _CachePlan:
         self.cache = ChunkCache(folder, lfs)
         self.m = len(lfs)
         self.cardinality = settings.cardinality
-        self.on_error = settings.on_error
         self.batch = [lf.batch for lf in lfs]
         self.pending: deque[tuple[list[str] | None, dict[int, Any]]] = deque()
 
@@ -332,7 +331,7 @@ class _CachePlan:
                 if keys is None:  # a value the key cannot encode: the chunk is not cached
                     break
                 entry = self.cache.get(j, keys[j], len(task.chunk))
-                if entry is not None and self.cache.usable(entry, self.cardinality, self.on_error):
+                if entry is not None and self.cache.usable(entry, self.cardinality):
                     hits[j] = entry
             self.cache.reused += len(hits)
             self.cache.computed += self.m - len(hits)

@@ -96,7 +96,7 @@ def check_columns(
     ``--id-column``, a first file with an ``id`` column makes ``id`` the row ids (see
     ``_apply``), so every other file needs one too.
     """
-    files = _frame_columns(data)
+    files = _refuse_matrices(data, what, text_column)
     asked = [(o, c) for o, c in [*needs, ("--text-column", text_column)] if c is not None]
     default_ids = not any(o == "--id-column" and c for o, c in needs) and "id" in files[0][1]
     for name, cols in files:
@@ -115,6 +115,43 @@ def check_columns(
                 f"--text-column {text_column!r} would be exposed as 'text', but {name!r} already has a 'text' "
                 "column. Rename one of them first."
             )
+
+
+def _refuse_matrices(data: Sequence[str] | Any, what: str, text_column: str | None) -> list[tuple[str, list[str]]]:
+    """``(name, columns)`` of each file of DATA (:func:`_frame_columns`), or a DataError for
+    a label matrix saved by lf given as data: read as data, its columns are LF votes, and
+    the run would fail on a missing 'text' column instead. A .npz is one by its name; a
+    Parquet file without the text column is looked at (its footer), so data is not."""
+    from lf.corpus import Corpus
+
+    for path in (data.files or []) if isinstance(data, Corpus) else data_files(data):
+        if Path(path).suffix.lower() == ".npz":
+            raise _a_matrix(Path(path), what)
+    files = _frame_columns(data)
+    for name, cols in files:
+        if (text_column or "text") not in cols and _is_matrix(Path(name)):
+            raise _a_matrix(Path(name), what)
+    return files
+
+
+def _a_matrix(path: Path, what: str) -> DataError:
+    return DataError(
+        f"{str(path)!r} ({what}) is a label matrix saved by lf, not data: `lf report {path}` (without "
+        f"--lfs) reports on it; as {what}, give the data it was made from."
+    )
+
+
+def _is_matrix(path: Path) -> bool:
+    """Whether ``path`` is a Parquet file lf wrote as a label matrix (its footer says so)."""
+    if path.suffix.lower() not in (".parquet", ".pq") or not path.is_file():
+        return False
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return b"lf" in (pq.ParquetFile(path).metadata.metadata or {})
+    except (pa.ArrowException, OSError):
+        return False  # the read that follows names the problem
 
 
 def read_gold(data: Sequence[str], column: str) -> Any:
@@ -137,7 +174,7 @@ def check_row_ids(data: Sequence[str], option: str, L: Any, id_column: str | Non
     import numpy as np
     import pandas as pd
 
-    cols = _frame_columns(data)[0][1]
+    cols = _refuse_matrices(data, option, None)[0][1]
     if L.row_ids is None:
         if matrix is not None and not _check_made_from(data, option, L.n, matrix, cols):
             _unchecked(option, matrix)

@@ -182,6 +182,10 @@ def selection_lines(chosen: Any, names: tuple[str, ...], n_dev: int) -> list[str
         low, high = wilson(round(score * n_dev), n_dev)
         shown = format_interval(score, float(low), float(high), n_dev, digits=3)
         lines.append(f"chosen: {chosen.name}, dev accuracy {shown} (95% interval)")
+        # the score that chose it: a choice among candidates on these rows favours the lucky one
+        tried = sum(not math.isnan(v) for v in chosen.scores.values())
+        lines.append(f"  ({'cross-validated, ' if folds else ''}on the rows that chose it among {tried} models: likely")
+        lines.append("  optimistic; score the labels on other gold rows for an unbiased figure)")
     lines.append(f"class balance: {chosen.balance_source}")
     command = ["--model", chosen.name]
     if chosen.class_balance is not None:

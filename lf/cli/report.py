@@ -82,9 +82,10 @@ def model_lines(L: Any, y: Any, model: Any) -> list[str]:
             if s["coverage"] == covered
             else f"the rows it labels (coverage {s['coverage']:.3f}; some LF labels {covered:.3f})"
         )
+        f1_value = f"{s['f1']:.3f}" if s["f1"] == s["f1"] else f"n/a (no {names[1]} in gold or labels)" if L.cardinality == 2 else "n/a"
         lines += [
             f"{name} on {rows}:",
-            f"  accuracy {s['accuracy']:.3f}, {f1} {s['f1']:.3f}, Brier {s['brier']:.3f}, ECE {s['ece']:.3f}",
+            f"  accuracy {s['accuracy']:.3f}, {f1} {f1_value}, Brier {s['brier']:.3f}, ECE {s['ece']:.3f}",
         ]
     if hasattr(model, "mu_") or hasattr(model, "confusion_"):
         # Pairs inside one of the model's cliques are already modelled as dependent.

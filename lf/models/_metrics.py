@@ -10,7 +10,9 @@ import numpy.typing as npt
 
 from lf.errors import ParameterError
 
-__all__ = ["METRICS", "accuracy", "brier", "check_gold", "check_metrics", "ece", "f1", "reliability", "scores"]
+__all__ = [
+    "METRICS", "accuracy", "brier", "check_gold", "check_metrics", "class_f1", "ece", "f1", "macro_f1", "reliability", "scores",
+]
 
 METRICS = ("accuracy", "f1", "coverage", "brier", "ece")
 FloatArray = npt.NDArray[np.float64]
@@ -73,18 +75,29 @@ def accuracy(y: IntArray, pred: IntArray) -> float:
     return float((pred == y).mean()) if y.size else float("nan")
 
 
+def class_f1(y: IntArray, pred: IntArray, c: int) -> float:
+    """F1 of class ``c`` (a prediction of -1, an abstain, is a miss). NaN, undefined, when no
+    row has ``c`` as its gold label or its prediction: scikit-learn's ``zero_division=np.nan``,
+    not its default 0, which reads as a class always missed."""
+    tp = float(np.count_nonzero((pred == c) & (y == c)))
+    wrong = float(np.count_nonzero((pred == c) != (y == c)))  # false positives + negatives
+    return 2.0 * tp / (2.0 * tp + wrong) if tp + wrong else float("nan")
+
+
+def macro_f1(y: IntArray, pred: IntArray) -> float:
+    """The mean :func:`class_f1` over the classes that occur in ``y`` or ``pred`` (scikit-learn's
+    macro F1: a class in neither is undefined and left out, as ``zero_division=np.nan`` does);
+    NaN without rows."""
+    classes = np.union1d(y, pred[pred >= 0])
+    return float(np.mean([class_f1(y, pred, int(c)) for c in classes])) if classes.size else float("nan")
+
+
 def f1(y: IntArray, pred: IntArray, k: int) -> float:
-    """Binary (``k = 2``): F1 of the positive class 1. ``k > 2``: macro F1 over the classes
-    that occur in ``y`` or ``pred`` (a class with no true or predicted row scores 0)."""
+    """Binary (``k = 2``): F1 of the positive class 1, NaN (undefined) when no row has class 1
+    as its gold label or its prediction. ``k > 2``: :func:`macro_f1`."""
     if not y.size:
         return float("nan")
-    classes = [1] if k == 2 else sorted(set(np.unique(y).tolist()) | set(np.unique(pred).tolist()))
-    values = []
-    for c in classes:
-        tp = float(np.count_nonzero((pred == c) & (y == c)))
-        wrong = float(np.count_nonzero((pred == c) != (y == c)))  # false positives + negatives
-        values.append(2.0 * tp / (2.0 * tp + wrong) if tp + wrong else 0.0)
-    return float(np.mean(values))
+    return class_f1(y, pred, 1) if k == 2 else macro_f1(y, pred)
 
 
 def brier(y: IntArray, proba: FloatArray) -> float:

@@ -443,8 +443,10 @@ class BaseLabelModel:
     ) -> dict[str, float]:
         """Scores of the model's labels against gold labels ``y``, by metric name.
 
-        ``metrics``: any of ``"accuracy"``, ``"f1"`` (binary: F1 of class 1; more classes:
-        macro F1), ``"coverage"`` (share of rows the model labels), ``"brier"`` (mean of
+        ``metrics``: any of ``"accuracy"``, ``"f1"`` (binary: F1 of class 1, NaN when no
+        scored row has class 1 as its gold label or its label, where F1 is undefined, as
+        scikit-learn's ``zero_division=np.nan``; more classes: macro F1 over the classes
+        some scored row has as its gold label or its label), ``"coverage"`` (share of rows the model labels), ``"brier"`` (mean of
         ``sum_c (P(c) - 1[y = c])^2``) and ``"ece"`` (expected calibration error, 10
         confidence bins). ``abstain`` is ``predict``'s: by default the rows no LF voted on
         are left out of every score but ``coverage`` (their label would be the prior's

@@ -62,17 +62,16 @@ def default_candidates() -> list[BaseLabelModel]:
 def score(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, k: int, metric: str = "accuracy") -> float:
     """``accuracy`` or ``f1_macro`` (F1 averaged over the classes in ``y_true`` or
     ``y_pred``, as scikit-learn's macro F1; a prediction of -1, an abstain, is a miss)."""
+    if metric not in METRICS:  # any other name scored as macro F1
+        raise ParameterError(f"`metric` must be one of {METRICS}. Got {metric!r}.")
     yp = np.asarray(y_pred)
     yt = as_gold_array(y_true, yp.shape[0], name="y_true")
+    check_gold_range(yt, k, name="y_true", matrix="y_pred", missing=False)  # -1 is no class
     if metric == "accuracy":
         return float((yt == yp).mean()) if yt.size else math.nan
-    f1s = []
-    for c in np.union1d(yt, yp[yp >= 0]):
-        tp = float(((yp == c) & (yt == c)).sum())
-        fp = float(((yp == c) & (yt != c)).sum())
-        fn = float(((yp != c) & (yt == c)).sum())
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0)
-    return float(np.mean(f1s)) if f1s else math.nan
+    from lf.models._metrics import macro_f1
+
+    return macro_f1(yt, yp)
 
 
 def _name(model: BaseLabelModel, taken: set[str]) -> str:

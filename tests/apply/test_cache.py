@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import linecache
 import textwrap
 from pathlib import Path
 
@@ -110,6 +111,28 @@ def test_results_counted_as_errors_are_not_reused_when_errors_must_raise(tmp_pat
     assert counted.errors.tolist() == [1]
     with pytest.raises(LFRuntimeError, match="bad row"):
         lf.apply([fragile], data, on_error="raise", cache=tmp_path, progress=False)
+
+
+def test_a_result_with_errors_is_run_again_not_reused(tmp_path: Path) -> None:
+    flag = tmp_path / "low-memory"
+    flag.write_text("yes\n")
+    name = str(flag)
+
+    @lf.labeling_function()
+    def fragile(x):  # type: ignore[no-untyped-def]
+        linecache.checkcache(name)  # a read of the machine the cache cannot see
+        if linecache.getline(name, 1):
+            raise MemoryError("no room")
+        return 1
+
+    data = pd.DataFrame({"text": ["a", "b", "c"]})
+    first = lf.apply([fragile], data, on_error="abstain", cache=tmp_path / "cache", progress=False)
+    assert first.errors.tolist() == [3]
+    assert "fragile" not in lf.apply([fragile], data, on_error="abstain", cache=tmp_path / "c2", progress=False).cache_stats.uncacheable
+    flag.unlink()
+    again = lf.apply([fragile], data, on_error="abstain", cache=tmp_path / "cache", progress=False)
+    assert again.errors.tolist() == [0]  # this run's count, not the stored one
+    assert again.array[:, 0].tolist() == [1, 1, 1]
 
 
 def test_an_lf_with_opaque_state_is_never_cached(tmp_path: Path) -> None:

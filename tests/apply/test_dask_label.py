@@ -155,3 +155,11 @@ def test_the_lfs_survive_the_death_of_every_worker_holding_them() -> None:
         assert not set(holders) & set(c.scheduler_info()["workers"])
         names = c.submit(lambda got: [x.name for x in got], remote, pure=False).result(timeout=120)
     assert names == [x.name for x in lfs]
+
+
+def test_a_progress_that_is_not_a_bool_is_refused_on_a_cluster_too(client, tmp_path: Path, shards: list[Path]) -> None:  # type: ignore[no-untyped-def]
+    """The cluster's path of lf.label never built a progress bar, so progress="yes" was
+    taken unchecked there."""
+    with pytest.raises(lf.errors.ParameterError, match=r"^`progress` must be True, False or None .* Got 'yes'\.$"):
+        label(lf.load_lfs(DEMO_LFS), shards, engine=DaskEngine(client), output=tmp_path / "labels", progress="yes")
+    assert not (tmp_path / "labels").exists()

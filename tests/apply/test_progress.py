@@ -6,11 +6,13 @@ import io
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from rich.console import Console
 from rich.progress import Progress as RichProgress
 
 from lf.apply.progress import REFRESH_PER_SECOND, Progress, ProgressModel, columns
 from lf.corpus import Corpus
+from lf.errors import ParameterError
 
 
 def _csv(tmp_path: Path, n: int) -> Path:
@@ -77,3 +79,28 @@ def test_a_list_of_frames_is_followed_in_rows_of_their_total():
     assert (model.unit, model.total) == ("rows", 15)
     assert "4/15" in _render(model, 4)
     assert ProgressModel.of(Corpus(iter(frames))).total is None  # a generator's is not known
+
+
+@pytest.mark.parametrize("value", ["yes", "no", 1, 0])
+def test_a_progress_that_is_not_a_bool_or_none_is_refused_by_name(tmp_path: Path, value: object) -> None:
+    import lf
+    from lf.datasets import fetch
+    from lf.train import predict
+
+    @lf.labeling_function()
+    def one(x):  # type: ignore[no-untyped-def]
+        return 1
+
+    frame = pd.DataFrame({"text": ["a", "b"]})
+    message = f"`progress` must be True, False or None (a bar when stderr is a terminal). Got {value!r}."
+    with pytest.raises(ParameterError) as caught:
+        lf.apply([one], frame, progress=value)
+    assert str(caught.value) == message
+    with pytest.raises(ParameterError, match="`progress` must be"):
+        lf.label([one], frame, output=tmp_path / "p.parquet", model="MajorityVoter", progress=value)
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(ParameterError, match="`progress` must be"):
+        fetch("demo", data_home=tmp_path / "home", progress=value)
+    assert not (tmp_path / "home").exists()
+    with pytest.raises(ParameterError, match="`progress` must be"):
+        predict(tmp_path / "no-model", frame, progress=value)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pytest
 
 from lf.errors import ParameterError
+from lf.matrix import LabelMatrix
 from lf.models import DawidSkene, LabelModel, MajorityVoter
 
 ALL = ("accuracy", "f1", "coverage", "brier", "ece")
@@ -23,7 +25,7 @@ def reference(y: list[int], pred: list[int], proba: list[list[float]], k: int) -
         tp = sum(1 for i in rows if pred[i] == c and y[i] == c)
         fp = sum(1 for i in rows if pred[i] == c and y[i] != c)
         fn = sum(1 for i in rows if pred[i] != c and y[i] == c)
-        return 0.0 if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn)
+        return float("nan") if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn)  # undefined
 
     present = sorted({y[i] for i in rows} | {pred[i] for i in rows})
     f1 = f1_of(1) if k == 2 else sum(f1_of(c) for c in present) / len(present)
@@ -56,6 +58,29 @@ def test_every_metric_matches_the_reference(generate: Any, k: int, abstain: str 
     uncovered = (L == -1).all(axis=1).mean()
     assert got["coverage"] == pytest.approx(1.0 if abstain is None else 1.0 - uncovered)
     assert 0.0 < got["ece"] < 0.5 and 0.0 < got["brier"] < 1.0
+
+
+def test_an_f1_with_no_row_of_its_class_is_undefined_not_zero(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
+    """No gold row and no label of class 1: its F1 is 0/0, undefined. It read 0.000, as a
+    class always missed; it is NaN (scikit-learn's zero_division=np.nan, which also leaves
+    such a class out of a macro average) and `lf report` prints n/a."""
+    from lf.cli import main
+    from lf.models._metrics import class_f1, macro_f1
+    from lf.models.select import score
+
+    L = np.array([[0, 0, -1], [0, -1, 0], [-1, 0, 0], [0, 0, 0]])
+    y = np.array([0, 0, 0, 0])
+    assert math.isnan(MajorityVoter().fit(L, cardinality=2).score(L, y, "f1")["f1"])
+    assert math.isnan(class_f1(y, np.array([0, 0, -1, 0]), 1))
+    # macro: the classes some row has as gold or prediction; class 2 is in neither, left out
+    assert macro_f1(np.array([0, 1, 1]), np.array([0, 1, 0])) == pytest.approx((2 / 3 + 2 / 3) / 2)
+    assert score([0, 1, 1], [0, 1, 0], 3, "f1_macro") == pytest.approx((2 / 3 + 2 / 3) / 2)
+    matrix, data = tmp_path / "L.npz", tmp_path / "d.csv"
+    LabelMatrix(L, names=["a", "b", "c"], labels=["HAM", "SPAM"]).save(matrix)
+    data.write_text("text,gold\nw,HAM\nx,HAM\ny,HAM\nz,HAM\n")
+    assert main(["report", str(matrix), "--data", str(data), "--gold", "gold", "--model", "MajorityVoter"]) == 0
+    out = capsys.readouterr().out
+    assert "F1 (SPAM) n/a (no SPAM in gold or labels)" in out and "nan" not in out
 
 
 def test_f1_is_the_positive_class_for_two_classes_and_macro_beyond() -> None:

@@ -217,3 +217,17 @@ def test_f1_macro_averages_over_the_true_and_the_predicted_classes_as_sklearn():
     assert score(np.array([0, 1]), np.array([0, -1]), 2, "f1_macro") == pytest.approx(
         f1_score([0, 1], [0, -1], labels=[0, 1], average="macro")
     )
+
+
+def test_score_refuses_gold_of_no_class_and_unknown_metrics() -> None:
+    """score([0, -1, 1], ...) took -1 for a class (macro F1 over three classes, one never
+    right: 0.556 for 1.0 on the two gold rows), and a misspelled metric was macro F1."""
+    from lf.models.select import score
+
+    with pytest.raises(ParameterError, match=r"`y_true` holds -1 \(no gold label\) at row 1"):
+        score([0, -1, 1], [0, 1, 1], 2, "f1_macro")
+    with pytest.raises(ParameterError, match=r"`y_true` holds 2 at row 2: it must hold class ids 0..1\.$"):
+        score([0, 1, 2], [0, 1, 1], 2)
+    with pytest.raises(ParameterError, match=r"`metric` must be one of \('accuracy', 'f1_macro'\)\. Got 'f1'\.$"):
+        score([0, 1], [0, 1], 2, "f1")
+    assert score([0, 1], [0, 1], 2, "f1_macro") == 1.0
