@@ -340,6 +340,9 @@ def predict(
     data without rows gives one without rows, with the same columns."""
     import pandas as pd
 
+    from lf.apply.progress import progress_enabled
+
+    progress_enabled(progress)  # a bad value fails before the model is read
     m = load_model(model) if isinstance(model, (str, Path)) else model
     parts = list(iter_predictions(m, data, text_column=text_column, id_column=id_column, chunk_size=chunk_size, progress=progress))
     if not parts:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from lf.models._balance import SAMPLE_ROWS, class_loglik, map_balance, sample_rows
 
@@ -92,3 +93,21 @@ def test_the_two_class_balance_does_not_depend_on_the_class_names() -> None:
     b = LabelModel().fit(swapped, cardinality=2)
     assert np.allclose(a.class_balance_, b.class_balance_[::-1], atol=1e-12)
     assert np.allclose(a.predict_proba(L), b.predict_proba(swapped)[:, ::-1], atol=1e-9)
+
+
+def test_a_weighted_sample_keeps_the_counts_total_and_the_frequent_rows() -> None:
+    from lf.models._balance import weighted_sample
+
+    rng = np.random.default_rng(3)
+    rows = rng.integers(-1, 2, size=(5_000, 6))
+    counts = np.where(rng.random(5_000) < 0.01, 1_000.0, 1.0)  # 1% of the rows hold most of the weight
+    few, c = weighted_sample(rows, counts, 500)
+    assert few.shape[0] <= 500 and c.sum() == pytest.approx(counts.sum())
+    heavy = {tuple(r) for r in rows[counts == 1_000.0]}
+    assert heavy <= {tuple(r) for r in few}  # every frequent row is in, with about its count
+    value = rows[:, 0].astype(float)  # a sum weighted by counts is kept, near enough
+    assert abs(c @ few[:, 0] - counts @ value) < 0.02 * counts.sum()
+    again = weighted_sample(rows, counts, 500)
+    assert np.array_equal(again[0], few) and np.array_equal(again[1], c)
+    same = weighted_sample(rows, counts, 5_000)
+    assert same[0] is rows and same[1] is counts
