@@ -530,7 +530,7 @@ def _balance_fit(
     use, c = sample_rows(rows, counts)
     votes = onehot(use, k)
     # The two-class search takes the likelihood (and EM steps) 12 times: on at most
-    # PROFILE_ROWS distinct rows (1M rows x 20 LFs: 2.7 s -> 0.8 s; 100,000 x 30: 3.3 s -> 0.8 s).
+    # PROFILE_ROWS distinct rows (1M rows x 20 LFs, measured beside a test run: 2.7 s -> 0.8 s).
     few, few_c = weighted_sample(rows, counts.astype(np.float64), PROFILE_ROWS)
     few_votes = onehot(few, k)
 
@@ -662,15 +662,16 @@ class LabelModel(BaseLabelModel):
     balance is instead the one whose own moment fit, after 3 EM steps on the rates with the
     balance held, gives the rows the greatest likelihood (ABSTAIN an outcome, plus
     ``PROFILE_PSEUDO_ROWS = 100`` rows voted as the shares): 9 shares tried, then 3
-    parabolic steps, 12 fits of the rates (WRENCH youtube: 0.03 s -> 0.15 s; 1,749 rows x
-    164 sparse LFs: 0.5 s -> 2.7 s), the likelihood taken on at most ``PROFILE_ROWS``
+    parabolic steps, 13 fits of the rates (WRENCH youtube: 0.028 s -> 0.124 s; 1,749 rows
+    x 164 sparse LFs: 0.20 s -> 1.23 s), the likelihood taken on at most ``PROFILE_ROWS``
     distinct rows sampled in proportion to their counts. On generated
     85-97/15-3 data whose LFs each vote one class the rare class came out 0.034-0.115 too
     high before, within 0.027 (mean 0.009) after; with balanced classes and LFs firing 3x
     as often on class 1, within 0.0035 (before: 0.009); on a broad two-class generator
     (3-50% positives, 3-11 LFs) accuracy on covered rows 0.756 -> 0.785, F1 0.446 -> 0.460,
-    ECE 0.160 -> 0.118; WRENCH youtube and the demo corpus unchanged. Work per row: two matrix-vector products per fixed-point step on the distinct
-    rows (an evenly spaced sample of 65,536 of them beyond 131,072). Measured on Snorkel's
+    ECE 0.160 -> 0.118; WRENCH youtube and the demo corpus unchanged. Work per row of the
+    balance step: two matrix-vector products per fixed-point step on the distinct rows (an
+    evenly spaced sample of 65,536 of them beyond 131,072). Measured on Snorkel's
     generator (n = 10,000, k = 2 and 3, seeds 0-9): 11 of 20 fits within Snorkel's 0.01
     table error instead of 8 (19 of 20 once ``tol`` was made relative); on generated 92/8 data with 72% of rows uncovered, accuracy
     and F1 up; WRENCH valid accuracy unchanged or higher. With ``dependencies`` the
@@ -849,7 +850,7 @@ class LabelModel(BaseLabelModel):
         m = A.shape[1]
         # Small products: BLAS threads only fight each other for the cores. Limited once for
         # the whole fit: each limit looks up the loaded libraries (6 ms; a two-class fit
-        # searching its balance makes about 20 moment fits).
+        # searching its balance makes 13 moment fits).
         with one_blas_thread():
             mu, p, res = fit_mu(
                 O,
