@@ -112,14 +112,15 @@ def brier(y: IntArray, proba: FloatArray) -> float:
 def reliability(
     y: IntArray, proba: FloatArray, bins: int = 10, pred: IntArray | None = None
 ) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Rows binned by confidence (their top probability) into ``bins`` equal-width bins of
-    [0, 1]: per bin the row count, the summed confidence and the number of right labels.
+    """Rows binned by confidence (the probability of their label) into ``bins`` equal-width
+    bins of [0, 1]: per bin the row count, the summed confidence and the number of right labels.
 
-    ``pred``: the labels given (a model's ``predict``); without it, each row's argmax. They
-    differ where a tie was broken otherwise (``MajorityVoter(tie_break="random")``), and the
-    bins must score the labels the accuracy scores."""
-    conf = np.asarray(proba.max(axis=1) if y.size else np.zeros(0), np.float64)
+    ``pred``: the labels given (a model's ``predict``); without it, each row's argmax (the
+    top probability). They differ where a tie was broken otherwise
+    (``MajorityVoter(tie_break="random")``), and the bins must score the labels the accuracy
+    scores, at the confidence ``lf label`` writes for them."""
     chosen = (proba.argmax(axis=1) if y.size else np.zeros(0, np.int64)) if pred is None else pred
+    conf = np.asarray(proba[np.arange(y.size), chosen] if y.size else np.zeros(0), np.float64)
     right = np.asarray(chosen == y, np.float64)
     which = np.minimum((conf * bins).astype(np.int64), bins - 1)
     counts = np.bincount(which, minlength=bins).astype(np.int64)

@@ -61,7 +61,7 @@ class Reliability:
     """Confidence bins of a model's probabilities on covered gold rows (equal width in [0, 1])."""
 
     counts: list[int]
-    confidence: list[float | None]  # mean top probability per bin (None when empty)
+    confidence: list[float | None]  # mean probability of the labels given per bin (None when empty)
     accuracy: list[float | None]  # share of right argmaxes per bin (None when empty)
 
 
