@@ -44,6 +44,7 @@ class Labeled(NamedTuple):
     unlabeled: int = 0  # output rows with no label (uncovered rows, with uncovered="null")
     selection: Any = None  # with model="auto": the lf.models.Selection that chose the model
     dev_rows: int = 0  # gold-labeled dev rows used (model="auto", class_balance="dev")
+    abstained: int = 0  # with `gold`: rows some LF voted on that the model left without a label (its ties)
 
 
 def label(
@@ -193,12 +194,14 @@ def _result(
     n_covered = int(table.counts[covered].sum())
     coverage = n_covered / max(table.n, 1)
     accuracy = accuracy_covered = None
+    abstained = 0
     if gold:
-        right = _right(predictions, table, uncovered)
+        right, given = _right(predictions, table, uncovered)
         accuracy = float(table.counts[right].sum() / max(table.n, 1))
         accuracy_covered = float(table.counts[right & covered].sum() / n_covered) if n_covered else None
+        abstained = int(table.counts[covered & (given == -1)].sum())  # wrong in accuracy_covered: say so
     return Labeled(table, model, desc, out, written, counts, accuracy, cache_stats, accuracy_covered, coverage,
-                   unlabeled, chosen[0] if chosen else None)
+                   unlabeled, chosen[0] if chosen else None, abstained=abstained)
 
 
 def apply_to_file(
@@ -478,14 +481,16 @@ def _pattern_matrix(table: PatternTable) -> LabelMatrix:
     return LabelMatrix(table.rows, names=table.names, cardinality=table.cardinality, labels=table.labels)
 
 
-def _right(predictions: Any, table: PatternTable, uncovered: str) -> npt.NDArray[np.bool_]:
-    """Per pattern: whether the label written for its rows equals the gold label. With
-    ``uncovered="null"`` a pattern without votes has no label: never right."""
+def _right(
+    predictions: Any, table: PatternTable, uncovered: str
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    """Per pattern: whether the label written for its rows equals the gold label, and that
+    label (-1: none). With ``uncovered="null"`` a pattern without votes has no label: never right."""
     assert table.gold is not None
-    predicted = predictions.of(table.rows)[1].copy()
+    predicted = np.asarray(predictions.of(table.rows)[1], np.int64).copy()
     if uncovered == "null":
         predicted[~(table.rows != -1).any(axis=1)] = -1
-    return np.asarray(predicted == table.gold)
+    return np.asarray(predicted == table.gold), predicted
 
 
 def _write_labels(

@@ -581,3 +581,42 @@ def test_model_auto_where_it_is_not_taken_says_where_it_is(tmp_path: Path, capsy
     code, _, err = run(capsys, command, DEMO, "--lfs", DEMO_LFS, "--model", "auto", *out)
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "'auto' chooses a model on gold-labeled dev rows: `lf label` and `lf fit` take it" in err
+
+
+def test_label_against_gold_says_how_many_covered_rows_the_model_left_unlabeled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """MajorityVoter(tie_break="abstain") leaves a tie without a label; the accuracy on
+    covered rows counts it wrong. Before, nothing said so: the figure read as the model's
+    accuracy on the rows it labels, which lf report and model.score give (higher)."""
+    rng = np.random.default_rng(4)
+    gold = rng.integers(0, 2, 300)
+    votes = np.where(rng.random((300, 2)) < 0.75, gold[:, None], 1 - gold[:, None])
+    votes[rng.random(300) < 0.1] = -1  # some uncovered rows too
+    data = tmp_path / "d.csv"
+    pd.DataFrame({"text": [f"{a} {b}" for a, b in votes], "label": gold}).to_csv(data, index=False)
+    module = tmp_path / "lfs.py"
+    module.write_text(
+        "from lf import labeling_function, ABSTAIN\n"
+        "@labeling_function()\n"
+        "def first(x):\n    return int(x.text.split()[0])\n"
+        "@labeling_function()\n"
+        "def second(x):\n    return int(x.text.split()[1])\n"
+    )
+    out = tmp_path / "l.csv"
+    code, stdout, err = run(
+        capsys, "label", data, "--lfs", module, "-o", out, "--gold", "label", "--model", "MajorityVoter(tie_break='abstain')"
+    )
+    assert code == 0, err
+    covered = (votes != -1).any(axis=1)
+    ties = int((covered & (votes[:, 0] != votes[:, 1]) & (votes != -1).all(axis=1)).sum())
+    assert ties > 20
+    frame = pd.read_csv(out)
+    labels = frame["label"].to_numpy()
+    assert int(pd.isna(labels[covered]).sum()) == ties
+    right = labels == gold
+    assert _gold_figures(stdout)["covered"] == pytest.approx(right[covered].mean(), abs=5e-4)
+    lines = stdout.splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("  accuracy on covered rows"))
+    assert lines[at + 1] == f"    ({ties:,} of them without a label, the model's ties: as wrong)"
+    assert all(len(line) <= 80 for line in lines[at - 1 : at + 4])

@@ -11,6 +11,7 @@ import pytest
 import lf
 from lf.cli import main
 from lf.errors import DataError, ParameterError
+from lf.models import LabelModel
 from lf.train import _expand, load_model, predict, train
 from lf.train_data import prediction_chunks, write_predictions
 
@@ -177,7 +178,17 @@ def test_cli_label_train_predict_report(tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     at = next(i for i, x in enumerate(lines) if x.startswith("end model accuracy against gold: "))
     assert lines[at + 1].startswith("label model (LabelModel): ")
-    assert all(len(x) <= 80 for x in lines[at : at + 2])
+    assert all(len(x) <= 80 for x in lines[at : at + 3])
+    # The label model's figure is over every row, its guesses on rows no LF votes on included
+    # (the labels lf label writes leave those rows out): the lines say so, and the figure is that.
+    L = lf.apply(lf.load_lfs(module), data, progress=False)
+    covered = (L.array != -1).any(axis=1)
+    assert 0 < covered.sum() < 300
+    guess = LabelModel().fit(L).predict_proba(L).argmax(axis=1)
+    said = float(lines[at + 1].split(": ", 1)[1].split()[0])
+    assert said == pytest.approx((guess == y).mean(), abs=5e-4)
+    shown = " ".join(lines[at + 1 : at + 3])
+    assert "over the same rows" in shown and "no LF votes on counts with the model's guess" in shown
     assert main(["predict", str(tmp_path), str(data), "-o", str(preds)]) == 2
     err = capsys.readouterr().err
     assert "not a model folder" in err and "Traceback" not in err

@@ -134,7 +134,8 @@ def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
 
 def gold_lines(name: str, gold: str, result: Any, uncovered: str) -> list[str]:
     """Accuracy on covered rows, coverage and accuracy over all rows, each named, the
-    accuracies with the count of gold rows behind them and their 95% Wilson interval."""
+    accuracies with the count of gold rows behind them and their 95% Wilson interval; how
+    many covered rows the model left without a label (counted wrong), when it left any."""
     from lf.intervals import format_interval, wilson
 
     def shown(accuracy: float | None, rows: int) -> str:
@@ -146,9 +147,14 @@ def gold_lines(name: str, gold: str, result: Any, uncovered: str) -> list[str]:
     n = result.table.n
     covered = round(result.coverage * n)
     rest = "as wrong" if uncovered == "null" else "as the prior"
-    return [
+    lines = [
         f"{name} against --gold {gold!r} (95% intervals):",
         f"  accuracy on covered rows {shown(result.accuracy_covered, covered)}",
+    ]
+    if result.abstained:  # ties a model abstains on: covered, unlabeled, counted wrong
+        lines.append(f"    ({result.abstained:,} of them without a label, the model's ties: as wrong)")
+    return [
+        *lines,
         f"  coverage                 {result.coverage:.3f} ({covered:,} of {n:,} rows)",
         f"  accuracy over all rows   {shown(result.accuracy, n)} (uncovered {rest})",
     ]

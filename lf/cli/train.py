@@ -119,7 +119,8 @@ def end_model_line(model_dir: str, data: tuple[str, ...], text_column: str | Non
     label_model = label_model if label_model is not None else LabelModel().fit(L)
     lm_acc = float((label_model.predict(L) == y).mean())
     covered = float((L.array != -1).any(axis=1).mean())
-    return (
+    return (  # both over every row: a row no LF votes on gets what predict gives it (lf label writes none)
         f"end model accuracy against gold: {end_acc:.3f} over all {len(y):,} rows\n"
-        f"label model ({type(label_model).__name__}): {lm_acc:.3f} (LF coverage {covered:.3f})"
+        f"label model ({type(label_model).__name__}): {lm_acc:.3f} over the same rows (LF coverage\n"
+        f"  {covered:.3f}; a row no LF votes on counts with the model's guess, if any)"
     )

@@ -109,11 +109,19 @@ def brier(y: IntArray, proba: FloatArray) -> float:
     return float(((proba - onehot) ** 2).sum(axis=1).mean())
 
 
-def reliability(y: IntArray, proba: FloatArray, bins: int = 10) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Rows binned by confidence (their top probability) into ``bins`` equal-width bins of
-    [0, 1]: per bin the row count, the summed confidence and the number of right argmaxes."""
-    conf = np.asarray(proba.max(axis=1) if y.size else np.zeros(0), np.float64)
-    right = np.asarray(proba.argmax(axis=1) == y if y.size else np.zeros(0), np.float64)
+def reliability(
+    y: IntArray, proba: FloatArray, bins: int = 10, pred: IntArray | None = None
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Rows binned by confidence (the probability of their label) into ``bins`` equal-width
+    bins of [0, 1]: per bin the row count, the summed confidence and the number of right labels.
+
+    ``pred``: the labels given (a model's ``predict``); without it, each row's argmax (the
+    top probability). They differ where a tie was broken otherwise
+    (``MajorityVoter(tie_break="random")``), and the bins must score the labels the accuracy
+    scores, at the confidence ``lf label`` writes for them."""
+    chosen = (proba.argmax(axis=1) if y.size else np.zeros(0, np.int64)) if pred is None else pred
+    conf = np.asarray(proba[np.arange(y.size), chosen] if y.size else np.zeros(0), np.float64)
+    right = np.asarray(chosen == y, np.float64)
     which = np.minimum((conf * bins).astype(np.int64), bins - 1)
     counts = np.bincount(which, minlength=bins).astype(np.int64)
     total_conf = np.bincount(which, weights=conf, minlength=bins).astype(np.float64)
@@ -121,12 +129,12 @@ def reliability(y: IntArray, proba: FloatArray, bins: int = 10) -> tuple[IntArra
     return counts, total_conf, total_right
 
 
-def ece(y: IntArray, proba: FloatArray, bins: int = 10) -> float:
+def ece(y: IntArray, proba: FloatArray, bins: int = 10, pred: IntArray | None = None) -> float:
     """Expected calibration error: over the :func:`reliability` bins, the row-weighted mean
-    of ``|accuracy - mean confidence|``."""
+    of ``|accuracy - mean confidence|`` (the accuracy of ``pred``, else of the argmax)."""
     if not y.size:
         return float("nan")
-    _, conf, right = reliability(y, proba, bins)
+    _, conf, right = reliability(y, proba, bins, pred)
     return float(np.abs(right - conf).sum() / y.size)
 
 
@@ -149,5 +157,5 @@ def scores(
         elif name == "brier":
             out[name] = brier(yk, qk)
         else:
-            out[name] = ece(yk, qk)
+            out[name] = ece(yk, qk, pred=pk)
     return out

@@ -447,8 +447,8 @@ class BaseLabelModel:
         scored row has class 1 as its gold label or its label, where F1 is undefined, as
         scikit-learn's ``zero_division=np.nan``; more classes: macro F1 over the classes
         some scored row has as its gold label or its label), ``"coverage"`` (share of rows the model labels), ``"brier"`` (mean of
-        ``sum_c (P(c) - 1[y = c])^2``) and ``"ece"`` (expected calibration error, 10
-        confidence bins). ``abstain`` is ``predict``'s: by default the rows no LF voted on
+        ``sum_c (P(c) - 1[y = c])^2``) and ``"ece"`` (expected calibration error of
+        the labels given, 10 confidence bins). ``abstain`` is ``predict``'s: by default the rows no LF voted on
         are left out of every score but ``coverage`` (their label would be the prior's
         guess); ``None`` scores every row, as the WRENCH protocol does (but for the ties a
         ``MajorityVoter(tie_break="abstain")`` leaves unlabeled: rows without a label are

@@ -61,7 +61,7 @@ class Reliability:
     """Confidence bins of a model's probabilities on covered gold rows (equal width in [0, 1])."""
 
     counts: list[int]
-    confidence: list[float | None]  # mean top probability per bin (None when empty)
+    confidence: list[float | None]  # mean probability of the labels given per bin (None when empty)
     accuracy: list[float | None]  # share of right argmaxes per bin (None when empty)
 
 
@@ -160,7 +160,7 @@ def _model_against_gold(
     labeled = predictions  # ABSTAIN on the rows no LF voted on (and a model's own abstains)
     got = scores(METRICS, gold, labeled, proba, k)
     keep = labeled != -1  # the rows every score but coverage is over
-    counts, conf, right = reliability(gold[keep], proba[keep])
+    counts, conf, right = reliability(gold[keep], proba[keep], pred=labeled[keep])
 
     def mean(total: npt.NDArray[np.float64]) -> list[float | None]:
         return [float(t / c) if c else None for t, c in zip(total, counts, strict=True)]

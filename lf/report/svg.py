@@ -171,7 +171,7 @@ def reliability(counts: Sequence[int], accuracy: Sequence[float | None], confide
     for t in (0.0, 0.5, 1.0):
         parts.append(f'<text x="{x0 + t * size - 8:.1f}" y="{y0 + 14}">{t:g}</text>')
         parts.append(f'<text x="{x0 - 22}" y="{y0 - t * size + 4:.1f}">{t:g}</text>')
-    parts.append(f'<text x="{x0 + size / 2 - 50:.0f}" y="{y0 + 28}">confidence (top probability)</text>')
+    parts.append(f'<text x="{x0 + size / 2 - 50:.0f}" y="{y0 + 28}">confidence (probability of the label)</text>')
     parts.append(f'<text transform="translate(12,{y0 - size / 2 + 30:.0f}) rotate(-90)">accuracy</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -31,13 +31,12 @@ def reference(y: list[int], pred: list[int], proba: list[list[float]], k: int) -
     f1 = f1_of(1) if k == 2 else sum(f1_of(c) for c in present) / len(present)
     brier = sum(sum((proba[i][c] - (1.0 if y[i] == c else 0.0)) ** 2 for c in range(k)) for i in rows) / n
     bins: dict[int, list[int]] = {}
-    for i in rows:
-        conf = max(proba[i])
-        bins.setdefault(min(int(conf * 10), 9), []).append(i)
+    for i in rows:  # the labels given, at their probability
+        bins.setdefault(min(int(proba[i][pred[i]] * 10), 9), []).append(i)
     ece = 0.0
     for members in bins.values():
-        right = sum(proba[i].index(max(proba[i])) == y[i] for i in members) / len(members)
-        conf = sum(max(proba[i]) for i in members) / len(members)
+        right = sum(pred[i] == y[i] for i in members) / len(members)
+        conf = sum(proba[i][pred[i]] for i in members) / len(members)
         ece += len(members) / n * abs(right - conf)
     return {"accuracy": acc, "f1": f1, "coverage": n / len(y), "brier": brier, "ece": ece}
 
@@ -58,6 +57,26 @@ def test_every_metric_matches_the_reference(generate: Any, k: int, abstain: str 
     uncovered = (L == -1).all(axis=1).mean()
     assert got["coverage"] == pytest.approx(1.0 if abstain is None else 1.0 - uncovered)
     assert 0.0 < got["ece"] < 0.5 and 0.0 < got["brier"] < 1.0
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_ece_scores_the_labels_given_when_a_tie_is_broken_at_random(k: int) -> None:
+    """A random tie break labels a tie with any of its classes while the probabilities
+    stay split, so the argmax is always the lowest one. Before, ECE scored that argmax: its
+    bins' accuracy (the calibration shown) was not the accuracy ``score`` reports."""
+    rng = np.random.default_rng(k)
+    y = rng.integers(0, k, 900)
+    A = np.where(rng.random((900, 2)) < 0.7, y[:, None], rng.integers(0, k, (900, 2)))  # many 1-1 ties
+    A[:60] = -1  # rows no LF votes on: a random class, though their probabilities are the balance
+    L = LabelMatrix(A, names=["a", "b"], cardinality=k)
+    model = MajorityVoter(tie_break="random", random_state=3).fit(L, class_balance=np.linspace(2, 1, k) / np.linspace(2, 1, k).sum())
+    pred = model.predict(L)
+    proba = model.predict_proba(L)
+    assert (pred != proba.argmax(axis=1)).sum() > 50  # the case at hand: labels other than the argmax
+    got = model.score(L, y, ALL, abstain=None)
+    want = reference(y.tolist(), pred.tolist(), proba.tolist(), k)
+    for name in ALL:
+        assert got[name] == pytest.approx(want[name], abs=1e-9), name
 
 
 def test_an_f1_with_no_row_of_its_class_is_undefined_not_zero(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:

@@ -288,6 +288,22 @@ def test_model_scores_and_reliability_bins_agree_with_the_models_own_scores(yout
     assert 'class="chart reliability"' not in without_gold and "Needs gold labels (--gold) and a label model" in without_gold
 
 
+def test_reliability_bins_score_the_labels_the_accuracy_scores():
+    """With ``tie_break="random"`` a tie's label is not its argmax (the lowest class).
+    Before, the bins counted right argmaxes: the diagram's accuracy was another model's."""
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, 600)
+    A = np.where(rng.random((600, 2)) < 0.7, y[:, None], 1 - y[:, None])
+    L = lf.LabelMatrix(A, names=["a", "b"], cardinality=2, labels=["HAM", "SPAM"])
+    model = MajorityVoter(tie_break="random", random_state=1).fit(L)
+    data = build_report(L, y=y, model=model)
+    labels = np.asarray(data.predictions)
+    r = data.reliability
+    right = sum(c * a for c, a in zip(r.counts, r.accuracy) if c)
+    assert right == pytest.approx(float((labels == y).sum()))  # every row is covered and labeled
+    assert right / sum(r.counts) == pytest.approx(data.model_scores["accuracy"])
+
+
 def test_the_binary_f1_is_named_by_the_class_it_is_of():
     """F1 is class 1's. Before, both reports called it "F1 (positive class)", which with
     LABELS = ["SPAM", "HAM"] is HAM's F1 under a name that reads as SPAM's."""
