@@ -65,11 +65,11 @@ PRIOR_WRONG = 2.0  # cap on the prior's wrong-class votes per right vote (matter
 BALANCE_PSEUDO_ROWS = 2000.0  # rows distributed as the vote shares added to the balance estimate
 BALANCE_ROUNDS = 10  # at most this many refits of the rates for a re-estimated balance
 BALANCE_TOL = 5e-3  # the balance has settled when no share moves by this much
-PROFILE_PSEUDO_ROWS = 1.0  # two classes: rows voted as the shares added to the profile likelihood (a tie-break)
+PROFILE_PSEUDO_ROWS = 100.0  # two classes: rows voted as the shares added to the profile likelihood
 PROFILE_GRID = (0.005, 0.02, 0.07, 0.2, 0.5, 0.8, 0.93, 0.98, 0.995)  # share of the second of two voted classes tried
 PROFILE_STEPS = 3  # then parabolic steps toward the best logit of P(class 1)
 PROFILE_EM_STEPS = 30  # EM steps on each fit's rates before its likelihood is taken
-PROFILE_ROWS = 16_384  # distinct rows (a sample in proportion to their counts) it is taken on
+PROFILE_ROWS = 4_096  # distinct rows (a sample in proportion to their counts) it is taken on
 
 
 # -- pure numerics -------------------------------------------------------------------------
@@ -230,7 +230,7 @@ def _profile_two(
     the ridge apart. Alternating a balance step with ``mu`` held and a moment fit with ``p``
     held stops anywhere a step does not move, which was near the vote shares it started
     from: on generated 85-97/15-3 data whose LFs each vote one class, it put the rare class
-    0.034-0.115 too high (this search: within 0.022). The second class's share of the two
+    0.034-0.115 too high (this search: within 0.027). The second class's share of the two
     is tried at ``PROFILE_GRID``, then ``PROFILE_STEPS`` times at the vertex of the parabola
     (in its logit) through the best point so far and its two neighbours: 12 fits, each
     started from the rates of the nearest balance tried, then the one kept is fitted again
@@ -514,10 +514,10 @@ def _balance_fit(
     under the fitted rates (see :mod:`lf.models._balance`), with rows voted as the vote
     ``shares`` added: ``BALANCE_PSEUDO_ROWS`` to the step alternated with the moment fit,
     every class keeping some mass as in the shares; ``PROFILE_PSEUDO_ROWS`` to the
-    likelihood that the two-class search maximises, a tie-break only: the likelihood of
-    rows whose balance is far from the shares rises by tens of units from the shares to the
-    truth, and 100 rows (let alone 2,000) were enough to hold it near the shares (generated
-    two-class mix: accuracy on covered rows 0.822 with 100, 0.864 with 1).
+    likelihood that the two-class search maximises. A weaker pull did better on generated
+    data, whose LFs are independent given the class (a two-class mix: accuracy on covered
+    rows 0.822 with 100 rows, 0.861 with 1), but on WRENCH youtube, whose LFs are not, the
+    likelihood then put class 1 at 0.19 for a true 0.47 (valid accuracy 85.8 -> 83.3).
 
     Rows the moments counted one by one (few votes each: grouping did not pay there) are
     grouped into their patterns first when all of them are used, so the likelihood sums
@@ -532,7 +532,7 @@ def _balance_fit(
     use, c = sample_rows(rows, counts)
     votes = onehot(use, k)
     # The two-class search takes the likelihood (and EM steps) 12 times: on at most
-    # PROFILE_ROWS distinct rows (1M rows x 20 LFs, measured beside a test run: 2.7 s -> 0.8 s).
+    # PROFILE_ROWS distinct rows (1M rows x 20 LFs: 1.9 s with 16,384, 0.8 s with 4,096).
     few, few_c = weighted_sample(rows, counts.astype(np.float64), PROFILE_ROWS)
     few_votes = onehot(few, k)
 
@@ -665,15 +665,15 @@ class LabelModel(BaseLabelModel):
     step with ``mu`` held cannot see that ``mu`` would adapt to another balance); there the
     balance is instead the one whose own moment fit, after 30 EM steps on the rates with the
     balance held, gives the rows the greatest likelihood (ABSTAIN an outcome, plus
-    ``PROFILE_PSEUDO_ROWS = 1`` row voted as the shares): 9 shares tried, then 3
-    parabolic steps, 13 fits of the rates (WRENCH youtube: 0.028 s -> 0.124 s; 1,749 rows
-    x 164 sparse LFs: 0.20 s -> 1.23 s), the likelihood taken on at most ``PROFILE_ROWS``
+    ``PROFILE_PSEUDO_ROWS = 100`` rows voted as the shares): 9 shares tried, then 3
+    parabolic steps, 13 fits of the rates (WRENCH youtube: 0.028 s -> 0.17 s; 1,749 rows
+    x 164 sparse LFs: 0.20 s -> 1.8 s), the likelihood taken on at most ``PROFILE_ROWS``
     distinct rows sampled in proportion to their counts. On generated
     85-97/15-3 data whose LFs each vote one class the rare class came out 0.034-0.115 too
-    high before, within 0.022 (mean 0.005) after; with balanced classes and LFs firing 3x
+    high before, within 0.027 (mean 0.009) after; with balanced classes and LFs firing 3x
     as often on class 1, within 0.0035 (before: 0.009); on a broad two-class mix (3-50%
     positives, 3-11 LFs; ``benchmarks/label_models.py`` (a4)) accuracy on covered rows
-    0.802 -> 0.864, ECE 0.119 -> 0.048, error of the learned share 0.156 -> 0.037
+    0.802 -> 0.822, ECE 0.119 -> 0.103, error of the learned share 0.156 -> 0.116
     (Dawid-Skene: 0.854, 0.053, 0.085); WRENCH youtube and the demo corpus unchanged. Work per row of the
     balance step: two matrix-vector products per fixed-point step on the distinct rows (an
     evenly spaced sample of 65,536 of them beyond 131,072). Measured on Snorkel's
