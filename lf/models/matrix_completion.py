@@ -194,7 +194,7 @@ def _fit_mu(
     )
     voted = np.flatnonzero(problem.d.reshape(m, k).sum(axis=0) > 0)
     if balance is not None and voted.size == 2:
-        return _profile_two(problem, order, m, k, p, voted, ratio, l2, max_iter, tol, balance)
+        return _profile_two(problem, order, m, k, p, voted, ratio, l2, max_iter, tol, balance, tied)
     fitted, res = _solve(problem, m, k, p, ratio, l2, max_iter, tol, tied)
     mu = np.empty((m, k, k))
     mu[order] = fitted
@@ -219,7 +219,7 @@ def _renamed(balance: Balance, back: Callable[[FloatArray], FloatArray], cls: np
 
 def _profile_two(
     problem: _Problem, order: npt.NDArray[np.intp], m: int, k: int, p0: FloatArray, pair: npt.NDArray[np.intp],
-    ratio: float, l2: float, max_iter: int, tol: float, balance: Balance,
+    ratio: float, l2: float, max_iter: int, tol: float, balance: Balance, tied: bool,
 ) -> tuple[FloatArray, FloatArray, Any]:
     """Two classes voted (``pair``; any other class keeps its share of ``p0``): the balance
     ``p`` whose moment fit ``mu(p)`` gives the rows the greatest likelihood (ABSTAIN an
@@ -248,7 +248,7 @@ def _profile_two(
         t = float(t)
         if t not in tried:
             near = tried[min(tried, key=lambda u: (abs(u - t), u))][1] if tried else None
-            fitted, _ = _solve(problem, m, k, balance_at(t), ratio, l2, max_iter, tol, near=near)
+            fitted, _ = _solve(problem, m, k, balance_at(t), ratio, l2, max_iter, tol, tied, near=near)
             mu = np.empty((m, k, k))
             mu[order] = fitted
             tried[t] = (-balance.loglik(mu, balance_at(t)), fitted)
@@ -274,7 +274,7 @@ def _profile_two(
     p = balance_at(best())
     # The search's fits start from their neighbours' rates; the one kept starts, as a fit
     # given this balance would, from the prior (the same rates to the bit).
-    fitted, res = _solve(problem, m, k, p, ratio, l2, max_iter, tol)
+    fitted, res = _solve(problem, m, k, p, ratio, l2, max_iter, tol, tied)
     mu = np.empty((m, k, k))
     mu[order] = fitted
     return mu, p, res

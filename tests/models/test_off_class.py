@@ -175,3 +175,17 @@ def test_past_50000_free_rates_the_tie_is_not_tried():
     assert model.off_class_ == "free"
     cast = int(sum(np.unique(L[:, j][L[:, j] >= 0]).size for j in range(3)))
     assert cast * (k + 1) > 50_000
+
+
+def test_tied_rates_are_tied_when_two_of_three_classes_are_voted(generate):
+    """The two-class balance search fits the rates itself: it must fit them tied when asked,
+    or ``off_class_`` says "tied" over free rates."""
+    L, _ = generate(3_000, 3, 2, accuracies=np.array([0.9, 0.8, 0.75]), propensities=np.full(3, 0.5), seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = LabelModel(off_class="tied").fit(L, cardinality=3)
+    assert model.off_class_ == "tied"
+    for j in range(3):
+        for vote in (0, 1):
+            off = [model.mu_[j, vote, y] for y in range(3) if y != vote]
+            assert off[0] == pytest.approx(off[1], abs=1e-12)
