@@ -68,8 +68,8 @@ BALANCE_TOL = 5e-3  # the balance has settled when no share moves by this much
 PROFILE_PSEUDO_ROWS = 100.0  # two classes: rows voted as the shares added to the profile likelihood
 PROFILE_GRID = (0.005, 0.02, 0.07, 0.2, 0.5, 0.8, 0.93, 0.98, 0.995)  # share of the second of two voted classes tried
 PROFILE_STEPS = 3  # then parabolic steps toward the best logit of P(class 1)
-PROFILE_EM_STEPS = 30  # EM steps on each fit's rates before its likelihood is taken
-PROFILE_ROWS = 4_096  # distinct rows (a sample in proportion to their counts) it is taken on
+PROFILE_EM_STEPS = 3  # EM steps on each fit's rates before its likelihood is taken
+PROFILE_ROWS = 16_384  # distinct rows (a sample in proportion to their counts) it is taken on
 
 
 # -- pure numerics -------------------------------------------------------------------------
@@ -532,7 +532,7 @@ def _balance_fit(
     use, c = sample_rows(rows, counts)
     votes = onehot(use, k)
     # The two-class search takes the likelihood (and EM steps) 12 times: on at most
-    # PROFILE_ROWS distinct rows (1M rows x 20 LFs: 1.9 s with 16,384, 0.8 s with 4,096).
+    # PROFILE_ROWS distinct rows (1M rows x 20 LFs, measured beside a test run: 2.7 s -> 0.8 s).
     few, few_c = weighted_sample(rows, counts.astype(np.float64), PROFILE_ROWS)
     few_votes = onehot(few, k)
 
@@ -541,12 +541,12 @@ def _balance_fit(
         return np.asarray(new / new.sum(), np.float64)
 
     def loglik(mu: FloatArray, p: FloatArray) -> float:
-        # From the moment fit's rates EM steps with p held: the moment fit is not the rates'
-        # best for the likelihood. On its own rates the likelihood leaned toward the class
-        # whose LFs fire more (balanced classes, LFs firing 3x as often on class 1: class 1
-        # at 0.503-0.519; after 3 steps 0.495-0.501, as Dawid-Skene's), and where a vote
-        # fires most on another class (Snorkel's sparse tables, seed 5) 3 or 10 steps put a
-        # 50/50 balance at 0.2-0.27; 30 at 0.5.
+        # From the moment fit's rates a few EM steps with p held: the moment fit is not the
+        # rates' best for the likelihood, and on its own rates the likelihood leaned toward
+        # the class whose LFs fire more (balanced classes, LFs firing 3x as often on class 1:
+        # class 1 at 0.503-0.519; after 3 steps 0.495-0.501, as Dawid-Skene's). More steps
+        # (4 to 30) found a 50/50 balance where votes fire most on another class (Snorkel's
+        # sparse tables) but cost accuracy on LFs lf.suggest writes for youtube (0.85 -> 0.83).
         mu, _ = refine(few, few_c, mu, p, learn_balance=False, steps=PROFILE_EM_STEPS, smoothing=0.1, balance_prior=0.0)
         joint = class_loglik(few_votes, mu) + np.log(p)
         top = joint.max(axis=1, keepdims=True)
@@ -663,17 +663,17 @@ class LabelModel(BaseLabelModel):
     fitted again for it, until no share moves by 0.005 (at most 10 refits; usually none or
     one). With two classes voted that alternation stopped near the shares it started from (a
     step with ``mu`` held cannot see that ``mu`` would adapt to another balance); there the
-    balance is instead the one whose own moment fit, after 30 EM steps on the rates with the
+    balance is instead the one whose own moment fit, after 3 EM steps on the rates with the
     balance held, gives the rows the greatest likelihood (ABSTAIN an outcome, plus
     ``PROFILE_PSEUDO_ROWS = 100`` rows voted as the shares): 9 shares tried, then 3
-    parabolic steps, 13 fits of the rates (WRENCH youtube: 0.028 s -> 0.17 s; 1,749 rows
-    x 164 sparse LFs: 0.20 s -> 1.8 s), the likelihood taken on at most ``PROFILE_ROWS``
+    parabolic steps, 13 fits of the rates (WRENCH youtube: 0.028 s -> 0.124 s; 1,749 rows
+    x 164 sparse LFs: 0.20 s -> 1.23 s), the likelihood taken on at most ``PROFILE_ROWS``
     distinct rows sampled in proportion to their counts. On generated
     85-97/15-3 data whose LFs each vote one class the rare class came out 0.034-0.115 too
     high before, within 0.027 (mean 0.009) after; with balanced classes and LFs firing 3x
     as often on class 1, within 0.0035 (before: 0.009); on a broad two-class mix (3-50%
     positives, 3-11 LFs; ``benchmarks/label_models.py`` (a4)) accuracy on covered rows
-    0.802 -> 0.822, ECE 0.119 -> 0.103, error of the learned share 0.156 -> 0.116
+    0.802 -> 0.822, ECE 0.119 -> 0.101, error of the learned share 0.156 -> 0.115
     (Dawid-Skene: 0.854, 0.053, 0.085); WRENCH youtube and the demo corpus unchanged. Work per row of the
     balance step: two matrix-vector products per fixed-point step on the distinct rows (an
     evenly spaced sample of 65,536 of them beyond 131,072). Measured on Snorkel's
