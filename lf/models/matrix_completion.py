@@ -376,8 +376,9 @@ def _solve(
     start (see :func:`_start`), unless ``near``, the rates (``m x k x k``) of a fit for a
     balance close to ``p``, gives the start."""
     D0, S0 = _init_params(problem.d, p, m, k, ratio, problem.targets)
-    start = _start(problem.accuracy, problem.d, p, m, k, ratio, problem.targets)
-    if near is not None:
+    if near is None:
+        start = _start(problem.accuracy, problem.d, p, m, k, ratio, problem.targets)
+    else:
         rows = near.reshape(m * k, k)
         D = rows[np.arange(m * k), problem.targets]
         S = np.divide(rows, D[:, None], out=S0.copy(), where=D[:, None] > 0)
