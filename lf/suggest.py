@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from lf.core import ABSTAIN, LabelingFunction
 from lf.errors import DataError, ParameterError
+from lf.intervals import wilson
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,7 +34,6 @@ __all__ = ["Suggestion", "Suggestions", "suggest", "wilson_interval"]
 
 SAMPLE_ROWS = 50_000  # corpus rows the candidates are screened on; the picks are then measured on all
 _SCREEN = 400  # word/phrase candidates screened on the corpus sample
-_Z = 1.959964  # 95% two-sided
 _TOKEN = re.compile(r"[\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u0900-\u0dff]+")
 
 # name, RE2 pattern, case sensitive: generic surface patterns worth testing on any corpus
@@ -59,15 +59,13 @@ PATTERNS: tuple[tuple[str, str, bool], ...] = (
 )
 
 
-def wilson_interval(k: int, n: int, z: float = _Z) -> tuple[float, float]:
-    """The Wilson score interval of a proportion ``k / n`` (``(0, 1)`` when ``n == 0``)."""
+def wilson_interval(k: int, n: int) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion ``k / n`` (:func:`lf.intervals.wilson`);
+    ``(0, 1)`` when ``n == 0``: nothing measured, so any proportion, and ranked last."""
     if n == 0:
         return 0.0, 1.0
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    low, high = wilson(k, n)
+    return float(low), float(high)
 
 
 @dataclass(frozen=True)
