@@ -87,9 +87,10 @@ def _check_paths(paths: list[Path]) -> None:
 
 def _unreadable(path: Path, fmt: str, exc: BaseException) -> DataError:
     if _utf16(path):
-        return _not_utf8(path, fmt, None)
-    hint = " The file is not UTF-8 text: convert it first, e.g. `iconv -f latin1 -t utf-8`." if "UTF8" in str(exc) else ""
-    return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {_where(path, fmt, exc)}{exc}.{hint}")
+        return _not_utf8(path, fmt)
+    if "UTF8" in str(exc):
+        return _not_utf8(path, fmt)
+    return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {_where(path, fmt, exc)}{exc}.")
 
 
 def _where(path: Path, fmt: str, exc: BaseException) -> str:
@@ -106,17 +107,45 @@ def _where(path: Path, fmt: str, exc: BaseException) -> str:
     return "" if lines is None else f"{line_span(lines)}: "
 
 
-def _not_utf8(path: Path, fmt: str, exc: UnicodeDecodeError | None) -> DataError:
+def _not_utf8(path: Path, fmt: str) -> DataError:
     if _utf16(path):  # a spreadsheet's "Unicode text": read as UTF-8, its columns run together
         return DataError(
             f"Could not read {str(path)!r} as {fmt.upper()}: it is UTF-16 text, not UTF-8. Convert it "
             "first, e.g. `iconv -f utf-16 -t utf-8`."
         )
-    where = "" if exc is None else f" ({exc.reason} at byte {exc.start})"
+    where = _first_non_utf8(path)
+    at = "" if where is None else f" (line {where[0]:,}, byte {where[1]:,})"
     return DataError(
-        f"Could not read {str(path)!r} as {fmt.upper()}: it is not UTF-8 text{where}. Convert it first, "
+        f"Could not read {str(path)!r} as {fmt.upper()}: it is not UTF-8 text{at}. Convert it first, "
         "e.g. `iconv -f latin1 -t utf-8`."
     )
+
+
+def _first_non_utf8(path: Path) -> tuple[int, int] | None:
+    """Line and byte offset (of the decompressed text, from 1 and 0) of the first byte that
+    is not UTF-8, or None: read again only when a read failed, so users can find the row."""
+    import pyarrow as pa
+
+    start, lines, data = 0, 1, b""  # data: the bytes from ``start`` not yet known good
+    try:
+        with pa.input_stream(str(path), compression="detect") as raw:
+            while True:
+                block = raw.read(1 << 20)
+                data += block
+                try:
+                    data.decode("utf-8")
+                    good = len(data)
+                except UnicodeDecodeError as exc:
+                    if block and exc.end == len(data):  # a character cut by the block's end
+                        good = exc.start
+                    else:
+                        return lines + data[: exc.start].count(b"\n"), start + exc.start
+                if not block:
+                    return None
+                lines += data[:good].count(b"\n")
+                start, data = start + good, data[good:]
+    except (pa.ArrowException, OSError, EOFError):
+        return None
 
 
 def _utf16(path: Path) -> bool:
@@ -228,8 +257,8 @@ def read_columns(path: str | Path) -> list[str]:
             names = _csv_header(path, text, fmt) if fmt in ("csv", "tsv") else _jsonl_keys(path, text)
     except (pa.ArrowException, OSError, EOFError) as exc:
         raise _unreadable(path, fmt, exc) from None
-    except UnicodeDecodeError as exc:
-        raise _not_utf8(path, fmt, exc) from None
+    except UnicodeDecodeError:
+        raise _not_utf8(path, fmt) from None
     return names
 
 
@@ -327,6 +356,7 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
                     table, skip = table.slice(min(skip, table.num_rows)), max(skip - table.num_rows, 0)
                     if table.num_rows == 0:
                         continue
+                _check_utf8(path, table, done)
                 frame = table.to_pandas(integer_object_nulls=True)  # no int64 -> float64 rounding
                 done += len(frame)
                 yield frame
@@ -342,6 +372,49 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
                     "the reader takes. Check the file's quoting: an unclosed quote makes the rest of the file one value."
                 ) from exc
             block = min(block * 4, _BLOCK_CAP)
+
+
+def _check_utf8(path: Path, table: pa.RecordBatch | pa.Table, rows_before: int) -> None:
+    """Refuse text that is not UTF-8. pyarrow's JSON and Parquet readers keep such bytes in a
+    string column: a keyword then silently missed "caf\\xe9", and a row LF failed with a
+    bare pyarrow error."""
+    import re
+
+    import pyarrow as pa
+
+    fmt = detect_format(path)
+    if fmt in ("csv", "tsv"):
+        return  # pyarrow's CSV reader checks its text itself
+    for name, column in zip(table.column_names, table.columns):
+        if not _holds_text(column.type):
+            continue
+        try:
+            column.validate(full=True)
+        except pa.ArrowInvalid as exc:
+            if "UTF8" not in str(exc):
+                raise
+            if fmt != "parquet":
+                raise _not_utf8(path, fmt) from None  # names the line
+            # The index is the row's only in a plain string column (not a dictionary's, a list's).
+            flat = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+            index = re.search(r"string index (\d+)", str(exc)) if flat else None
+            row = "" if index is None else f", row {rows_before + int(index.group(1)):,} (from 0)"
+            raise DataError(
+                f"Could not read {str(path)!r} as PARQUET: its column {name!r} holds text that is "
+                f"not UTF-8{row}. Write the file again with that column as UTF-8 strings (or as "
+                "binary, if it is not text)."
+            ) from None
+
+
+def _holds_text(kind: pa.DataType) -> bool:
+    """Whether a column of this type may hold strings (itself, or in a nested value)."""
+    import pyarrow as pa
+
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+        return True
+    if pa.types.is_dictionary(kind):
+        return _holds_text(kind.value_type)
+    return kind.num_fields > 0 and any(_holds_text(kind.field(i).type) for i in range(kind.num_fields))
 
 
 def _read_batches(path: Path, chunk_size: int, columns: list[str] | None, block: int = _BLOCK) -> Iterator[pa.RecordBatch]:
@@ -367,8 +440,8 @@ def _read_batches(path: Path, chunk_size: int, columns: list[str] | None, block:
         if "straddl" in str(exc):
             raise _RowTooLarge() from exc
         raise _unreadable(path, fmt, exc) from None
-    except UnicodeDecodeError as exc:
-        raise _not_utf8(path, fmt, exc) from None
+    except UnicodeDecodeError:
+        raise _not_utf8(path, fmt) from None
     except (pa.ArrowException, OSError, EOFError) as exc:
         raise _unreadable(path, fmt, exc) from None
 
@@ -469,8 +542,8 @@ def _json_frames(path: Path, chunk_size: int, columns: list[str] | None, *, skip
                 if len(records) == chunk_size:
                     yield _records_frame(pd, records, columns)
                     records = []
-    except UnicodeDecodeError as exc:
-        raise _not_utf8(path, "jsonl", exc) from None
+    except UnicodeDecodeError:
+        raise _not_utf8(path, "jsonl") from None
     except (pa.ArrowException, OSError, EOFError) as exc:
         raise _unreadable(path, "jsonl", exc) from None
     if records:
