@@ -113,6 +113,11 @@ def _not_utf8(path: Path, fmt: str) -> DataError:
             f"Could not read {str(path)!r} as {fmt.upper()}: it is UTF-16 text, not UTF-8. Convert it "
             "first, e.g. `iconv -f utf-16 -t utf-8`."
         )
+    if fmt == "parquet":
+        return DataError(
+            f"Could not read {str(path)!r} as PARQUET: a text column holds text that is not UTF-8. "
+            "Write the file again with its text columns as UTF-8 strings."
+        )
     where = _first_non_utf8(path)
     at = "" if where is None else f" (line {where[0]:,}, byte {where[1]:,})"
     return DataError(
