@@ -108,12 +108,37 @@ class FrameWriter(_Atomic):
         else:
             try:
                 table = pa.Table.from_pandas(df, schema=self._schema, preserve_index=False)
-            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
                 raise DataError(
-                    f"Cannot write {str(self.path)!r}: a column changes type between chunks ({exc}). "
-                    "Give the column one type in the data (all numbers or all text)."
+                    f"Cannot write {str(self.path)!r}: {self._type_change(df)}. Give the column one type "
+                    "in the data (all numbers or all text), or write CSV or JSON Lines, which hold both."
                 ) from None
         self._parquet.write_table(table)
+
+    def _type_change(self, df: pd.DataFrame) -> str:
+        """Which column of ``df`` does not fit the type the file's first rows gave it."""
+        import pyarrow as pa
+
+        assert self._schema is not None
+        failures = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
+        for name in self._schema.names:
+            kind = self._schema.field(name).type
+            try:
+                pa.Array.from_pandas(df[name], type=kind)
+            except failures:
+                odd = None
+                for value in df[name].iloc[:10_000]:
+                    try:
+                        pa.array([value], type=kind, from_pandas=True)
+                    except failures:
+                        odd = value
+                        break
+                what = "" if odd is None else f", e.g. {odd!r} ({type(odd).__name__})"
+                return (
+                    f"the column {name!r} was written as {_kind_name(kind)} in the first {self.rows:,} rows, "
+                    f"and the rows after them hold other values{what}"
+                )
+        return "a column changes type between chunks"
 
     def _write_text(self, df: pd.DataFrame) -> None:
         import io
@@ -351,3 +376,18 @@ def _changed_id(before: Any, after: Any) -> tuple[Any, Any] | None:
         return None
     at = int(pc.index(differ, True).as_py())
     return before[at].as_py(), after[at].as_py()
+
+
+def _kind_name(kind: pa.DataType) -> str:
+    """An Arrow type as users name it."""
+    import pyarrow as pa
+
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return "text"
+    if pa.types.is_integer(kind):
+        return "integers"
+    if pa.types.is_floating(kind):
+        return "numbers"
+    if pa.types.is_boolean(kind):
+        return "true/false"
+    return str(kind)
