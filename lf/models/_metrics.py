@@ -101,7 +101,9 @@ def f1(y: IntArray, pred: IntArray, k: int) -> float:
 
 
 def brier(y: IntArray, proba: FloatArray) -> float:
-    """Mean over rows of ``sum_c (P(c) - 1[y = c])^2`` (0 is perfect, 2 the worst)."""
+    """Mean over rows of ``sum_c (P(c) - 1[y = c])^2`` (0 is perfect, 2 the worst): Brier's
+    own multi-class score. With two classes it is twice scikit-learn's ``brier_score_loss``,
+    which scores the positive class's probability only."""
     if not y.size:
         return float("nan")
     onehot = np.zeros_like(proba)

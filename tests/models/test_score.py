@@ -198,3 +198,13 @@ def test_gold_as_label_names_scores_as_their_class_ids(easy: Any, cls: Any) -> N
     assert model.score(matrix, partial.tolist(), ALL) == ids  # -1 (no gold) in a list of ids too
     with pytest.raises(DataError, match=r"`y` has values that are neither label names nor class ids: 'EGGS'"):
         model.score(matrix, np.where(y == 1, "EGGS", "HAM"))
+
+
+def test_brier_is_summed_over_classes_twice_scikit_learns_binary_score():
+    sklearn_metrics = pytest.importorskip("sklearn.metrics", reason="scikit-learn (lf[train]) is not installed")
+    from lf.models._metrics import brier
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200)
+    p = rng.random(200)
+    assert brier(y, np.stack([1 - p, p], axis=1)) == pytest.approx(2 * sklearn_metrics.brier_score_loss(y, p))
