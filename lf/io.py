@@ -377,7 +377,7 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
                     if table.num_rows == 0:
                         continue
                 _check_utf8(path, table, done)
-                frame = table.to_pandas(integer_object_nulls=True)  # no int64 -> float64 rounding
+                frame = _as_text_nulls(table).to_pandas(integer_object_nulls=True)  # no int64 -> float64 rounding
                 done += len(frame)
                 yield frame
             return
@@ -392,6 +392,19 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
                     "the reader takes. Check the file's quoting: an unclosed quote makes the rest of the file one value."
                 ) from exc
             block = min(block * 4, _BLOCK_CAP)
+
+
+def _as_text_nulls(table: pa.Table) -> pa.Table:
+    """``table`` with its columns of nulls only (pyarrow's type for a column it saw no value
+    in) typed as text, whose missing values reach LFs as NaN, as a text column's do: as
+    None, an LF's ``if not x.text`` would have read the same row differently by the file's
+    other rows, or by the chunk size when a JSON Lines file is parsed chunk by chunk."""
+    import pyarrow as pa
+
+    for i, kind in enumerate(table.schema.types):
+        if pa.types.is_null(kind):
+            table = table.set_column(i, table.schema.names[i], table.column(i).cast(pa.string()))
+    return table
 
 
 def _check_utf8(path: Path, table: pa.RecordBatch | pa.Table, rows_before: int) -> None:
@@ -594,6 +607,9 @@ def _json_frames(path: Path, chunk_size: int, columns: list[str] | None, *, skip
 
 def _records_frame(pd: Any, records: list[Any], columns: list[str] | None) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records)
+    for name in frame.columns[frame.dtypes.map(lambda d: d.kind == "O")]:
+        if frame[name].isna().all():  # nulls only: text's missing values, as :func:`_as_text_nulls` makes them
+            frame[name] = pd.Series(None, index=frame.index, dtype="str")
     for name in frame.columns[frame.dtypes.map(lambda d: d.kind == "f")]:
         values = [r.get(name) for r in records]  # ints beside nulls or floats: keep them ints
         if any(type(v) is int for v in values):
