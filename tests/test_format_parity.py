@@ -23,6 +23,7 @@ the LFs must see the same values, with these differences, which are inherent and
 - A missing text reaches a row LF as NaN from every file, also from a column of missing
   values only (a frame built from None alone keeps None: it is passed as it is).
 
+The frame split in two (an iterable of frames) and as a Dask DataFrame gives the same matrix.
 Engines: the same file labeled with ``n_jobs=1`` and ``n_jobs=2``, with chunks of a few
 rows (rows of one text spread over many chunks), gives the identical matrix.
 """
@@ -42,6 +43,11 @@ from hypothesis import strategies as st
 
 import lf
 from lf.errors import DataError
+
+try:
+    import dask.dataframe as dd
+except ImportError:  # the lf[dask] extra
+    dd = None
 
 PIECES = [
     '"', '""', ",", "\t", "\n", "\r\n", "\r", "\x00", "\ufeff", "😀", "𝔘", "e\u0301", " ",
@@ -124,6 +130,12 @@ def _corpus(ids: list[Any], texts: list[Any]) -> pd.DataFrame:
 
 def _check_formats(frame: pd.DataFrame, folder: Path, engines_on: str, chunk_size: int) -> None:
     expected = {"frame": _label(_as_read(frame)), "text": _label(_as_read(_as_text(frame)))}
+    half = len(frame) // 2
+    pieces = _label([frame.iloc[:half], frame.iloc[half:]])  # an iterable of frames
+    assert np.array_equal(pieces, _label(frame)), (pieces.tolist(), _label(frame).tolist())
+    if dd is not None:  # Dask makes text columns string[pyarrow] (missing: pd.NA)
+        spread = _label(dd.from_pandas(frame, npartitions=2))
+        assert np.array_equal(spread, expected["frame"]), (spread.tolist(), expected["frame"].tolist())
     for suffix, write in FORMATS.items():
         path = folder / f"rows.{suffix}"
         write(frame, path)
