@@ -483,8 +483,8 @@ def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) ->
     """The file's batches; fails at a row repeating the header line, at a value holding rows
     of the file, at the end if an unclosed quote swallowed the rows after it (the last
     column is read for that check even when not asked for), and at the end if a bare
-    carriage return (not followed by \\n) ended a row of a file whose lines end in \\n (see
-    :mod:`lf._csv_breaks`)."""
+    carriage return (not followed by \\n, or alone on its line) ended or hid a row of a file
+    whose lines end in \\n (see :mod:`lf._csv_breaks`)."""
     import pyarrow as pa
 
     from lf._csv_breaks import CarriageReturns, lines_end_in_newline
@@ -495,8 +495,8 @@ def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) ->
 
 
 def _checked_batches(path: Path, fmt: str, columns: list[str] | None, block: int, source: Any) -> Iterator[pa.RecordBatch]:
-    """:func:`_csv_batches` reading the rows from ``source``, which counts their lone \\r."""
-    from lf._csv_breaks import lone_returns_in_values
+    """:func:`_csv_batches` reading the rows from ``source``, which counts their odd \\r."""
+    from lf._csv_breaks import odd_returns_in_values
     from lf._csv_quotes import ends_inside_quotes
     from lf._csv_rows import (
         header_row,
@@ -510,7 +510,7 @@ def _checked_batches(path: Path, fmt: str, columns: list[str] | None, block: int
 
     reader, names = _csv_reader(path, fmt, columns, block_size=block, keep_last=True, source=source)
     mark = line_break(path)
-    returns = 0  # lone \r in the values read: each lone \r the reader passed must be in one
+    returns = 0  # odd \r in the values read: each odd \r the reader passed must be in one
     last_name = reader.schema.names[-1] if reader.schema.names else None
     drop = [] if columns is None or last_name in columns or last_name is None else [last_name]
     last_value = None
@@ -531,9 +531,9 @@ def _checked_batches(path: Path, fmt: str, columns: list[str] | None, block: int
             if hit[1] < batch.num_rows - 1:
                 raise swallowed_rows_error(path, *swallowed)
         rows += batch.num_rows
-        returns += lone_returns_in_values(batch) if source.lone else 0  # none read yet: none in the values
+        returns += odd_returns_in_values(batch) if source.odd else 0  # none read yet: none in the values
         yield batch.drop_columns(drop) if drop else batch
-    if source.lone > returns:
+    if source.odd > returns:
         bare = _bare_return(path, fmt)
         if bare is not None:
             raise bare

@@ -59,3 +59,19 @@ def test_returns_in_quoted_values_and_crlf_files_read_as_written(tmp_path: Path)
     for path, options in written:
         frame.to_csv(path, index=False, **options)  # type: ignore[call-overload]
         assert _read(path)["text"].tolist() == frame["text"].tolist(), path.name
+
+
+def test_a_bare_return_after_quoted_ones_is_found(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    pd.DataFrame({"text": ["q\rq, quoted", "r\r\n", "a\rb"]}).to_csv(path, index=False)  # two quoted, then one bare
+    with pytest.raises(DataError, match="line 5 holds a carriage return"):
+        _read(path)
+
+
+@pytest.mark.parametrize("texts", [["a", "\r", "b"], ["a", "b", "\r"]])
+def test_a_text_that_is_a_return_alone_is_not_a_lost_row(tmp_path: Path, texts: list[str]) -> None:
+    path = tmp_path / "rows.csv"
+    pd.DataFrame({"text": texts}).to_csv(path, index=False)  # "\r\n": a blank line to a reader
+    line = 2 + texts.index("\r")
+    with pytest.raises(DataError, match=f"line {line} holds a carriage return.*its row lost"):
+        _read(path)  # was: two rows, "b" in the place of the lost one
