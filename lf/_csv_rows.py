@@ -106,13 +106,17 @@ def _fields_fit(lines: list[str], at: int, delimiter: str, kinds: dict[int, _Kin
     quote text, look like their columns' values: on its first line, those after the value
     (the rest of the row the quote opened); on each whole line, every field; on its last
     line, those before it. The rows a stray quote swallowed hold the same kind of values
-    as the other rows; the lines of a text that happen to hold commas seldom do."""
+    as the other rows; the lines of a text that happen to hold commas seldom do. With no
+    such field (a file of one column), there is no sign, and the value is not refused."""
     first = lines[0].split(delimiter)
     fields = [(at + i, v) for i, v in enumerate(first) if i]
     for line in filter(None, lines[1:-1]):
         fields += list(enumerate(line.split(delimiter)))
     fields += list(enumerate(lines[-1].split(delimiter)[:at]))
-    return all(_fits(kinds[j], v) for j, v in fields if j != at and j in kinds)
+    known = [(j, v) for j, v in fields if j != at and j in kinds]
+    # No field to compare (a file of one column, where every line reads as a row): no sign
+    # of rows, and a text over several lines is the common case.
+    return bool(known) and all(_fits(kinds[j], v) for j, v in known)
 
 
 def _fits(kind: _Kind, value: str) -> bool:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from lf._repeated_ids import IndexHead
 
-__all__ = ["Corpus", "as_corpus", "expand_paths", "is_dask_frame"]
+__all__ = ["Corpus", "as_corpus", "as_read_text", "expand_paths", "is_dask_frame"]
 
 _GLOB_CHARS = frozenset("*?[")
 _SAMPLE_BYTES = 1 << 20  # head of the first text file read to estimate its bytes per row
@@ -29,6 +29,24 @@ _SAMPLE_BYTES = 1 << 20  # head of the first text file read to estimate its byte
 def is_dask_frame(data: Any) -> bool:
     """A Dask DataFrame (checked without importing dask)."""
     return type(data).__module__.startswith("dask") and hasattr(data, "npartitions") and hasattr(data, "to_delayed")
+
+
+def as_read_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A Dask partition whose text columns hold the values the same rows read from a file
+    hold: Dask makes text columns pandas' ``string[pyarrow]``, whose missing value is
+    ``pd.NA`` (an LF's ``if not x.text`` raises on it, where a file's rows give NaN). Those
+    columns are converted as a file's are (through Arrow); the partition is not changed."""
+    import pandas as pd
+
+    out = frame
+    for j, kind in enumerate(frame.dtypes):
+        if isinstance(kind, pd.StringDtype) and kind.na_value is pd.NA:
+            import pyarrow as pa
+
+            out = frame.copy(deep=False) if out is frame else out
+            text = pa.array(frame.iloc[:, j]).to_pandas()
+            out.isetitem(j, pd.Series(text.array, index=frame.index, name=frame.columns[j]))
+    return out
 
 
 def is_pattern(item: str | os.PathLike[str]) -> bool:
@@ -237,7 +255,7 @@ class Corpus:
         self.partition_index = []
         offset = 0
         for part in frame.to_delayed():
-            df = part.compute()
+            df = as_read_text(part.compute())
             self.partition_index.append((offset, len(df), index_head(df.index)))
             offset += len(df)
             for start in range(0, len(df), chunk_size):

@@ -59,7 +59,7 @@ def label_part(
     from lf._repeated_ids import index_head
     from lf.apply.local import LocalEngine
     from lf.apply.run import Pass
-    from lf.corpus import Corpus
+    from lf.corpus import Corpus, as_read_text
     from lf.counts import PatternCounter
     from lf.gold import GoldColumn
     from lf.label import tally
@@ -70,6 +70,7 @@ def label_part(
     place = f" of data file {str(data)!r}" if isinstance(data, (str, os.PathLike)) else f" of partition {i}"
     check = GoldColumn(labels, settings.cardinality, f"{gold_name} column {gold!r}{place}")
     convert = {"gold": check} if gold else None
+    data = as_read_text(data) if isinstance(data, pd.DataFrame) else data  # a Dask partition
     run = Pass(LocalEngine(), list(lfs), Corpus(data), replace(settings, threads=1, place=place), chunk_size=chunk_size, progress=False,
                text_column=text_column, sides={"gold": gold} if gold else None, convert=convert, allow_empty=True)
     counter = PatternCounter(len(names), gold=gold is not None)

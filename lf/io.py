@@ -90,21 +90,41 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> DataError:
         return _not_utf8(path, fmt)
     if "UTF8" in str(exc):
         return _not_utf8(path, fmt)
-    return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {_where(path, fmt, exc)}{exc}.")
+    lines = _short_row(path, fmt, exc)
+    bare = None if lines is None else _bare_return(path, fmt, lines[1])  # a row cut short by a bare \r?
+    if bare is not None:
+        return bare
+    if lines is not None:
+        from lf._csv_rows import line_span
+
+        return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {line_span(lines)}: {exc}.")
+    return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {exc}.")
 
 
-def _where(path: Path, fmt: str, exc: BaseException) -> str:
+def _short_row(path: Path, fmt: str, exc: BaseException) -> tuple[int, int] | None:
     """The lines of the row a CSV / TSV parse error is about ("Expected 2 columns, got 3"
-    names the row's text, which may span lines, not where it is), or nothing."""
+    names the row's text, which may span lines, not where it is), or None."""
     import re
 
     width = re.search(r"Expected (\d+) columns, got \d+", str(exc)) if fmt in ("csv", "tsv") else None
     if width is None:
-        return ""
-    from lf._csv_rows import line_span, lines_of_width
+        return None
+    from lf._csv_rows import lines_of_width
 
-    lines = lines_of_width(path, fmt, int(width.group(1)))
-    return "" if lines is None else f"{line_span(lines)}: "
+    return lines_of_width(path, fmt, int(width.group(1)))
+
+
+def _bare_return(path: Path, fmt: str, before: int | None = None) -> DataError | None:
+    """The error for a carriage return that ends a row of a CSV / TSV file whose lines end
+    in \\n (see :mod:`lf._csv_breaks`), on a line up to ``before``; or None."""
+    from lf._csv_breaks import bare_return_error, bare_return_line, lines_end_in_newline
+
+    if not lines_end_in_newline(path):
+        return None
+    line = bare_return_line(path)
+    if line is None or (before is not None and line > before):
+        return None
+    return bare_return_error(path, fmt, line)
 
 
 def _not_utf8(path: Path, fmt: str) -> DataError:
@@ -362,7 +382,7 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
                     if table.num_rows == 0:
                         continue
                 _check_utf8(path, table, done)
-                frame = table.to_pandas(integer_object_nulls=True)  # no int64 -> float64 rounding
+                frame = _as_text_nulls(table).to_pandas(integer_object_nulls=True)  # no int64 -> float64 rounding
                 done += len(frame)
                 yield frame
             return
@@ -377,6 +397,19 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
                     "the reader takes. Check the file's quoting: an unclosed quote makes the rest of the file one value."
                 ) from exc
             block = min(block * 4, _BLOCK_CAP)
+
+
+def _as_text_nulls(table: pa.Table) -> pa.Table:
+    """``table`` with its columns of nulls only (pyarrow's type for a column it saw no value
+    in) typed as text, whose missing values reach LFs as NaN, as a text column's do: as
+    None, an LF's ``if not x.text`` would have read the same row differently by the file's
+    other rows, or by the chunk size when a JSON Lines file is parsed chunk by chunk."""
+    import pyarrow as pa
+
+    for i, kind in enumerate(table.schema.types):
+        if pa.types.is_null(kind):
+            table = table.set_column(i, table.schema.names[i], table.column(i).cast(pa.string()))
+    return table
 
 
 def _check_utf8(path: Path, table: pa.RecordBatch | pa.Table, rows_before: int) -> None:
@@ -453,8 +486,22 @@ def _read_batches(path: Path, chunk_size: int, columns: list[str] | None, block:
 
 def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) -> Iterator[pa.RecordBatch]:
     """The file's batches; fails at a row repeating the header line, at a value holding rows
-    of the file, and at the end if an unclosed quote swallowed the rows after it (the last
-    column is read for that check even when not asked for)."""
+    of the file, at the end if an unclosed quote swallowed the rows after it (the last
+    column is read for that check even when not asked for), and at the end if a bare
+    carriage return (not followed by \\n, or alone on its line) ended or hid a row of a file
+    whose lines end in \\n (see :mod:`lf._csv_breaks`)."""
+    import pyarrow as pa
+
+    from lf._csv_breaks import CarriageReturns, lines_end_in_newline
+
+    counting = lines_end_in_newline(path)
+    with contextlib.closing(CarriageReturns(pa.input_stream(str(path), compression="detect"), counting)) as source:
+        yield from _checked_batches(path, fmt, columns, block, source)
+
+
+def _checked_batches(path: Path, fmt: str, columns: list[str] | None, block: int, source: Any) -> Iterator[pa.RecordBatch]:
+    """:func:`_csv_batches` reading the rows from ``source``, which counts their odd \\r."""
+    from lf._csv_breaks import odd_returns_in_values
     from lf._csv_quotes import ends_inside_quotes
     from lf._csv_rows import (
         header_row,
@@ -466,8 +513,9 @@ def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) ->
     )
     from lf._tsv_rows import swallowed_row, swallowed_rows_error
 
-    reader, names = _csv_reader(path, fmt, columns, block_size=block, keep_last=True)
+    reader, names = _csv_reader(path, fmt, columns, block_size=block, keep_last=True, source=source)
     mark = line_break(path)
+    returns = 0  # odd \r in the values read: each odd \r the reader passed must be in one
     last_name = reader.schema.names[-1] if reader.schema.names else None
     drop = [] if columns is None or last_name in columns or last_name is None else [last_name]
     last_value = None
@@ -488,7 +536,12 @@ def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) ->
             if hit[1] < batch.num_rows - 1:
                 raise swallowed_rows_error(path, *swallowed)
         rows += batch.num_rows
+        returns += odd_returns_in_values(batch) if source.odd else 0  # none read yet: none in the values
         yield batch.drop_columns(drop) if drop else batch
+    if source.odd > returns:
+        bare = _bare_return(path, fmt)
+        if bare is not None:
+            raise bare
     if ends_inside_quotes(path, last_value):
         raise refusal(
             path, fmt, rows - 1, "a quote opened in its last column at {where} is never closed, so the rows "
@@ -499,11 +552,12 @@ def _csv_batches(path: Path, fmt: str, columns: list[str] | None, block: int) ->
 
 
 def _csv_reader(
-    path: Path, fmt: str, columns: list[str] | None, *, block_size: int = _BLOCK, keep_last: bool = False
+    path: Path, fmt: str, columns: list[str] | None, *, block_size: int = _BLOCK, keep_last: bool = False, source: Any = None
 ) -> tuple[pa.RecordBatchReader, list[str]]:
     """A streaming CSV reader that types every column as text, and the header's names (read
     first); an empty field is missing, any other field (``NA``, ``null`` too) is its text.
-    ``keep_last`` reads the header's last column too, after the ``columns`` asked for."""
+    ``keep_last`` reads the header's last column too, after the ``columns`` asked for; ``source``
+    is the stream to read the rows from (by default, the file)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -523,7 +577,8 @@ def _csv_reader(
         strings_can_be_null=True,
         null_values=[""],  # only an empty field is missing: "NA", "null" or "N/A" are text
     )
-    return pcsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert), names
+    rows = path if source is None else source
+    return pcsv.open_csv(rows, read_options=read, parse_options=parse, convert_options=convert), names
 
 
 def _json_frames(path: Path, chunk_size: int, columns: list[str] | None, *, skip: int) -> Iterator[pd.DataFrame]:
@@ -557,6 +612,9 @@ def _json_frames(path: Path, chunk_size: int, columns: list[str] | None, *, skip
 
 def _records_frame(pd: Any, records: list[Any], columns: list[str] | None) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records)
+    for name in frame.columns[frame.dtypes.map(lambda d: d.kind == "O")]:
+        if frame[name].isna().all():  # nulls only: text's missing values, as :func:`_as_text_nulls` makes them
+            frame[name] = pd.Series(None, index=frame.index, dtype="str")
     for name in frame.columns[frame.dtypes.map(lambda d: d.kind == "f")]:
         values = [r.get(name) for r in records]  # ints beside nulls or floats: keep them ints
         if any(type(v) is int for v in values):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from _csv_files import (
     assert_reads_every_row,
@@ -134,3 +135,9 @@ def test_a_row_with_too_many_fields_is_named_by_its_lines(name: str, text: str, 
     path = write_data(tmp_path / name, text)
     with pytest.raises(DataError, match=rf"as {name[2:].upper()}: {re.escape(where)}: CSV parse error: .*Expected 2 columns, got 3"):
         lf.apply([has_buy], path)
+
+
+def test_a_one_column_file_with_texts_over_several_lines_reads_every_row(tmp_path: Path) -> None:
+    texts = ["hello\nworld", "c", "r\r\n", "Dear all,\nyes\n\nBob"]
+    pd.DataFrame({"text": texts}).to_csv(tmp_path / "t.csv", index=False)  # every line of a value reads as a row of one field
+    assert pd.concat(list(iter_chunks(str(tmp_path / "t.csv"), 10)))["text"].tolist() == texts  # was refused
