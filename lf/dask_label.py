@@ -140,6 +140,7 @@ def conform_part(i: int, matrix_dir: str, id_type: Any, first: int, cardinality:
 def _conform(client: Any, results: list[PartCounts], matrix_dir: Path, k: int, declared: bool, futures: list[Any]) -> None:
     """Rewrite the parts whose row id type or cardinality is not the whole run's
     (``declared``: the LFs declare their labels, so every part stored ``k`` already)."""
+    from lf.apply.dask import Watch
     from lf.apply.portable import crossing
 
     filled = [i for i, r in enumerate(results) if r.n]
@@ -148,6 +149,7 @@ def _conform(client: Any, results: list[PartCounts], matrix_dir: Path, k: int, d
     jobs = [client.submit(crossing, conform_part, i, str(matrix_dir), target, first, k, pure=False)
             for i in filled if results[i].id_type != target or (not declared and max(2, results[i].top + 1) != k)]
     futures += jobs
+    Watch(client).wait(jobs)
     client.gather(jobs)
 
 
@@ -255,7 +257,7 @@ def label_on_cluster(
 
     from lf._pattern_predict import PatternPredictions
     from lf._repeated_ids import warn_index_of_partitions, warn_repeated
-    from lf.apply.dask import shared_lfs
+    from lf.apply.dask import Watch, shared_lfs
     from lf.apply.portable import crossing
     from lf.counts import PatternCounter
 
@@ -284,7 +286,8 @@ def label_on_cluster(
         # in partition order: a failing LF stops the run with its first failing partition's
         # error, as the local engine stops at the first failing row, not with the one that
         # happened to fail first on the cluster
-        results: list[PartCounts] = [future.result() for future in futures]
+        watch = Watch(client)
+        results: list[PartCounts] = [watch.result(future) for future in futures]
         _check_gold_kinds(results, f"{gold_name} column {gold!r}", labels, settings.cardinality)
         counter = PatternCounter(len(names), gold=gold is not None)
         for r in results:
@@ -316,6 +319,7 @@ def label_on_cluster(
                 for i in range(len(results)) if results[i].n
             ]
             futures += jobs
+            watch.wait(jobs)
             for n_written, part_counts in client.gather(jobs):
                 written += n_written
                 counts.update(part_counts)

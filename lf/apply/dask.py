@@ -11,6 +11,7 @@ memory stays bounded however large the corpus.
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -21,7 +22,58 @@ from lf.apply.settings import Settings
 from lf.core import LabelingFunction
 from lf.errors import LFDefinitionError, LFError, MissingExtraError, ParameterError, WorkerError
 
-__all__ = ["DaskEngine", "close", "connect", "shared_lfs"]
+__all__ = ["DaskEngine", "NoWorkersWarning", "Watch", "close", "connect", "shared_lfs"]
+
+NO_WORKERS_AFTER = 10.0  # seconds a wait lasts before lf looks whether the cluster has workers
+
+
+class NoWorkersWarning(UserWarning):
+    """The Dask cluster has no workers: the run waits until some join."""
+
+
+class Watch:
+    """Waits for a run's futures, and says once why when the cluster has no workers to
+    compute them (every worker died and no nanny restarts them, or an adaptive cluster
+    has yet to start one): without a word the run would just stop moving."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.warned = False
+
+    def wait(self, futures: Sequence[Any]) -> None:
+        distributed = _distributed()
+        while True:
+            try:
+                distributed.wait(list(futures), timeout=NO_WORKERS_AFTER)
+                return
+            except TimeoutError:
+                if not self.warned and not self.client.scheduler_info()["workers"]:
+                    self.warned = True
+                    address = getattr(self.client.scheduler, "address", "?")
+                    warnings.warn(
+                        NoWorkersWarning(
+                            f"The Dask scheduler at {address} has no workers, so the run waits for some to join: "
+                            f"start workers (dask worker {address}), or stop with Ctrl-C."
+                        ),
+                        stacklevel=3,
+                    )
+
+    def result(self, future: Any) -> Any:
+        self.wait([future])
+        return future.result()
+
+
+class _Watched:
+    """A Dask future whose ``result()`` waits through a :class:`Watch`."""
+
+    def __init__(self, future: Any, watch: Watch) -> None:
+        self.future, self.watch = future, watch
+
+    def result(self) -> Any:
+        return self.watch.result(self.future)
+
+    def cancel(self) -> None:
+        self.future.cancel()
 
 
 def _distributed() -> Any:
@@ -48,12 +100,12 @@ def shared_lfs(client: Any, lfs: Sequence[LabelingFunction]) -> Any:
     worker holding it (a worker killed mid-run, or scattered while only one worker was up,
     would cancel every task that needs the LFs).
     """
-    distributed = _distributed()
+    _distributed()  # the extra is installed
     _by_value(lfs)
     quiet = _quiet_logger("distributed.protocol.pickle")  # it logs a traceback per failed pickle
     try:
         remote = client.submit(_as_list, tuple(lfs), pure=False)
-        distributed.wait(remote)
+        Watch(client).wait([remote])
     except Exception as exc:  # the LFs could not be sent: say which
         raise _not_sendable(lfs, exc) from exc
     finally:
@@ -199,7 +251,10 @@ class DaskEngine:
         window = self.max_in_flight or max(2, 2 * sum(client.nthreads().values()))
         remote_lfs = shared_lfs(client, lfs)
         here = settings.with_threads(self.threads)
-        return in_order(lambda task: client.submit(_run_chunk, remote_lfs, task, here, pure=False), chunks, window)
+        watch = Watch(client)
+        return in_order(
+            lambda task: _Watched(client.submit(_run_chunk, remote_lfs, task, here, pure=False), watch), chunks, window
+        )
 
 
 def connect(scheduler: str | None, n_workers: int | None = None, *, timeout: float = 5.0) -> Any:

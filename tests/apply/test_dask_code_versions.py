@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ def _add_path(folder: str) -> None:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_an_edited_helper_module_on_the_workers_is_an_error(
-    case: str, client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    case: str, client: Any, fresh_workers: Callable[[], None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before, after, lfs_source = CASES[case]
     helper = f"lf_test_helper_{tmp_path.name.replace('-', '_')}"
@@ -61,7 +62,7 @@ def test_an_edited_helper_module_on_the_workers_is_an_error(
     with pytest.raises(WorkerError, match=rf"holds another version of the module\(s\) '{helper}'"):
         lf.apply(lfs, df, engine=DaskEngine(client))
 
-    client.restart()
+    fresh_workers()
     client.run(_add_path, str(tmp_path))
     assert np.asarray(lf.apply(lfs, df, engine=DaskEngine(client))).ravel().tolist() == [1, 1, 0]
     sys.modules.pop(helper, None)
