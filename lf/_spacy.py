@@ -4,7 +4,8 @@ A :class:`Pipeline` is a light handle: a pipeline name (loaded on first use in e
 or Dask worker, then reused for every chunk) or a loaded ``spacy.Language``. ``needs`` names
 pipeline components (``"ner"``, ``"tagger"`` ...) or the annotations LFs read (``"pos"``,
 ``"ents"`` ...); :meth:`Pipeline.components` adds what those components depend on (the
-``tok2vec`` a tagger listens to, the tagger an attribute ruler maps from) and nothing else.
+``tok2vec`` a tagger listens to, what an attribute ruler's patterns match on, the sentences
+the NER keeps its entities in) and nothing else, so a Doc holds what the whole pipeline gives.
 """
 
 from __future__ import annotations
@@ -34,7 +35,21 @@ ANNOTATIONS = {
 }
 # What spaCy's own factories assign or read but do not declare in their meta.
 _EXTRA_ASSIGNS = {"attribute_ruler": ("token.pos", "token.morph", "token.lemma"), "senter": ("doc.sents",)}
-_EXTRA_REQUIRES = {"attribute_ruler": ("token.tag",), "lemmatizer": ("token.pos",)}
+# The NER and the parser keep to sentence boundaries set before them (en_core_web_sm's NER
+# to the parser's sentences); an entity ruler adds to the entities already found.
+_SENTENCES = ("token.is_sent_start",)
+_EXTRA_REQUIRES = {
+    "ner": _SENTENCES, "beam_ner": _SENTENCES, "parser": _SENTENCES, "beam_parser": _SENTENCES,
+    "lemmatizer": ("token.pos", "token.morph"), "entity_ruler": ("doc.ents",),
+}
+# What the token attributes of a rule's pattern read (en_core_web_sm's attribute ruler maps
+# some tags to another part of speech by dependency label: "is" as ROOT is a VERB, not AUX).
+_PATTERN_READS = {
+    "TAG": "token.tag", "POS": "token.pos", "MORPH": "token.morph", "LEMMA": "token.lemma",
+    "DEP": "token.dep", "ENT_TYPE": "token.ent_type", "ENT_IOB": "token.ent_iob",
+    "ENT_ID": "token.ent_type", "ENT_KB_ID": "token.ent_type",
+    "SENT_START": "token.is_sent_start", "IS_SENT_START": "token.is_sent_start",
+}
 
 # Pipelines loaded by name in this process (one per process or Dask worker, reused for every
 # chunk), each with a lock: the threads of one worker take turns with a pipeline.
@@ -179,14 +194,30 @@ def _components_for(nlp: Any, names: list[str], need: str) -> list[str]:
 
 def _depends_on(nlp: Any, names: list[str], name: str) -> list[str]:
     """The components ``name`` reads from: the embedding layer it listens to, and the
-    earlier components assigning an attribute it requires."""
+    earlier components assigning an attribute it requires or its patterns match on."""
     deps = [
         other for other in names
         if name in (getattr(nlp.get_pipe(other), "listening_components", None) or ())
     ]
     meta = nlp.get_pipe_meta(name)
     earlier = names[: names.index(name)]
-    for attr in (*meta.requires, *_EXTRA_REQUIRES.get(meta.factory, ())):
+    reads = (*meta.requires, *_EXTRA_REQUIRES.get(meta.factory, ()), *_pattern_reads(nlp.get_pipe(name)))
+    for attr in reads:
         providers = [n for n in earlier if attr in _assigns(nlp, n)]
         deps.extend(providers[-1:])
     return deps
+
+
+def _pattern_reads(pipe: Any) -> list[str]:
+    """The token attributes a rule-based component's patterns match on (an attribute
+    ruler's, an entity ruler's token patterns and phrase attribute)."""
+    reads = [_PATTERN_READS.get(str(getattr(pipe, "phrase_matcher_attr", None)).upper(), "")]
+    entries = getattr(pipe, "patterns", None) if hasattr(pipe, "add_patterns") else None
+    for entry in entries or ():
+        if not isinstance(entry, dict):
+            continue
+        patterns = entry["patterns"] if "patterns" in entry else [entry.get("pattern")]
+        for pattern in patterns:
+            tokens = pattern if isinstance(pattern, list) else ()
+            reads += [_PATTERN_READS.get(str(k).upper(), "") for t in tokens if isinstance(t, dict) for k in t]
+    return sorted(set(reads) - {""})
