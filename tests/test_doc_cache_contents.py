@@ -90,7 +90,7 @@ def test_docs_holding_values_msgpack_cannot_store_are_parsed_not_cached(tmp_path
     assert set(docs[0].user_data) == {"opaque"}  # the caller's Docs are left as they were
 
 
-@pytest.mark.parametrize("damage", ["truncated", "empty", "keys_of_another_segment"])
+@pytest.mark.parametrize("damage", ["truncated", "empty", "keys_of_another_segment", "a_changed_tensor_byte"])
 def test_a_damaged_segment_is_parsed_again_with_a_warning(comments: pd.DataFrame, tmp_path: Path, damage: str) -> None:
     from lf.apply.cache import LFCacheWarning
 
@@ -101,6 +101,10 @@ def test_a_damaged_segment_is_parsed_again_with_a_warning(comments: pd.DataFrame
         first.write_bytes(first.read_bytes()[:100])
     elif damage == "empty":
         first.write_bytes(b"")
+    elif damage == "a_changed_tensor_byte":  # still reads: the Docs came back with another tensor
+        data = bytearray(first.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        first.write_bytes(bytes(data))
     else:  # a segment's Docs swapped for another's: found by text, so none is taken for another
         first.write_bytes(second.read_bytes())
     if damage == "keys_of_another_segment":
