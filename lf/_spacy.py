@@ -160,6 +160,11 @@ class Pipeline:
                 todo.extend(_depends_on(nlp, names, name))
         return tuple(n for n in names if n in run)
 
+    def providers(self, annotation: str) -> tuple[str, ...]:
+        """The components assigning ``annotation`` (a key of :data:`ANNOTATIONS`)."""
+        nlp, _ = self.loaded()
+        return tuple(n for n in nlp.pipe_names if ANNOTATIONS[annotation] in _assigns(nlp, n))
+
     def parse(self, texts: Sequence[str], components: Sequence[str], batch_size: int, n_process: int) -> list[Any]:
         """``Doc`` objects for ``texts``, running only ``components`` (none: tokenizer only)."""
         nlp, lock = self.loaded()
@@ -181,8 +186,7 @@ def _components_for(nlp: Any, names: list[str], need: str) -> list[str]:
     if need in names:
         return [need]
     if need in ANNOTATIONS:
-        attr = ANNOTATIONS[need]
-        providers = [n for n in names if attr in _assigns(nlp, n)]
+        providers = [n for n in names if ANNOTATIONS[need] in _assigns(nlp, n)]
         if providers:
             return providers
     pipeline = f"{nlp.lang}_{nlp.meta.get('name', 'pipeline')}"

@@ -35,6 +35,12 @@ from lf.errors import LFDefinitionError, ParameterError
 __all__ = ["ANNOTATIONS", "DEFAULT_MAX_BYTES", "DocCache", "SpacyPreprocessor", "nlp_labeling_function"]
 
 ENV_DOC_CACHE = "LF_DOC_CACHE"
+# Doc and token attributes that read empty, not fail, when no component set them: an LF
+# whose code names one reads that annotation ("" for every pos_ of a parse without it).
+_SILENT_READS = {
+    "ents": "ents", "ent_type_": "ents", "ent_iob_": "ents", "pos_": "pos", "tag_": "tag",
+    "dep_": "dep", "lemma_": "lemma", "morph": "morph",
+}
 _ARGUMENTS = ("model", "needs", "text_field", "doc_field", "batch_size", "n_process", "doc_cache")
 # Snorkel's SpacyPreprocessor / nlp_labeling_function arguments, and what lf takes instead.
 _SNORKEL = {
@@ -139,6 +145,7 @@ class SpacyPreprocessor(Preprocessor):
             doc_cache = os.environ[ENV_DOC_CACHE]
         self.doc_cache = doc_cache if isinstance(doc_cache, DocCache) or doc_cache is None else DocCache(doc_cache)
         self._components: tuple[str, ...] | None = None
+        self.readers: list[tuple[str, tuple[str, ...]]] = []  # (LF name, annotations its code reads)
         super().__init__(name, _ParseOne(self))
 
     def __getstate__(self) -> dict[str, Any]:
@@ -188,6 +195,7 @@ class _ChunkDocs:
     def __init__(self, first: SpacyPreprocessor, peers: list[SpacyPreprocessor]) -> None:
         self.pipeline = first.pipeline
         self.components = _shared(peers)
+        _check_reads(peers, self.components)
         self.batch_size, self.n_process, self.cache = first.batch_size, first.n_process, first.doc_cache
         self.docs: dict[str, Any] = {}
         self._description: dict[str, Any] | None = None
@@ -217,6 +225,31 @@ def _shared(peers: Sequence[SpacyPreprocessor]) -> tuple[str, ...]:
     """The components one parse runs for preprocessors of one group: all their needs."""
     needs = [n for p in peers for n in p.components()]
     return peers[0].pipeline.components(dict.fromkeys(needs))
+
+
+def _check_reads(peers: Sequence[SpacyPreprocessor], components: tuple[str, ...]) -> None:
+    """Refuse an LF whose code reads an annotation its Doc never has (``t.pos_`` with the
+    default ``needs=("ner",)``): it would read "" or () on every row, without a sign."""
+    for pre in peers:
+        for lf_name, reads in pre.readers:
+            missing = [a for a in reads if not set(pre.pipeline.providers(a)) & set(components)]
+            if missing:
+                needs = (*pre.needs, *missing)
+                raise LFDefinitionError(
+                    f"Labeling function {lf_name!r} reads {', '.join(missing)} of its spaCy Doc, which "
+                    f"needs={pre.needs!r} does not provide (its parse runs "
+                    f"{', '.join(components) or 'the tokenizer only'}): each row would read it empty. "
+                    f"Declare it: @nlp_labeling_function(needs={needs!r})."
+                )
+
+
+def _code_reads(f: Any) -> tuple[str, ...]:
+    """The annotations a function's code (nested code too) names in :data:`_SILENT_READS`."""
+    from lf.apply.code_reading import walk_code
+
+    code = getattr(f, "__code__", None)
+    names = {n for c in walk_code(code) for n in c.co_names} if code is not None else set()
+    return tuple(dict.fromkeys(_SILENT_READS[n] for n in sorted(names) if n in _SILENT_READS))
 
 
 def shared_parses(lfs: Sequence[LabelingFunction]) -> list[str]:
@@ -277,6 +310,7 @@ def nlp_labeling_function(
     def wrap(f: Callable[..., Any]) -> LabelingFunction:
         lf_name = name or f.__name__
         before = _preprocessors(f"Labeling function {lf_name!r}", pre)
+        spacy_pre.readers.append((lf_name, _code_reads(f)))
         return LabelingFunction(lf_name, f, resources=resources, pre=[*before, spacy_pre])
 
     return wrap

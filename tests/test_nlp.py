@@ -17,7 +17,7 @@ import lf
 from lf import ABSTAIN
 from lf.apply.cache import lf_fingerprint
 from lf.doc_cache import clear_doc_cache, doc_cache_info, is_doc_cache
-from lf.errors import DataError, MissingExtraError, ParameterError
+from lf.errors import DataError, LFDefinitionError, MissingExtraError, ParameterError
 
 spacy = pytest.importorskip("spacy")
 from spacy.language import Language
@@ -188,6 +188,24 @@ def test_an_annotation_need_runs_every_component_assigning_it() -> None:
     assert lf.apply([entities], pd.DataFrame({"text": [text]}), cardinality=2, progress=False).array.tolist() == [[1]]
 
 
+def test_an_lf_reading_an_annotation_its_doc_never_has_is_refused(comments: pd.DataFrame) -> None:
+    """``token.pos_`` of a parse without the tagger is "", ``doc.ents`` without the NER is
+    (): a Snorkel LF moved with the import alone (default ``needs=("ner",)``) that reads the
+    part of speech abstained on every row, without a sign."""
+    rows = comments.iloc[:40]
+
+    def verb_first(x):  # type: ignore[no-untyped-def]
+        return SPAM if any(t.pos_ == "VERB" for t in x.doc[:1]) else ABSTAIN
+
+    with pytest.raises(LFDefinitionError, match=r"'verb_first' reads pos .*needs=\('ner', 'pos'\)"):
+        lf.apply([nlp_labeling_function()(verb_first)], rows, progress=False)
+    declared = lf.apply([nlp_labeling_function(needs=("ner", "pos"))(verb_first)], rows, progress=False)
+    assert (declared.array == SPAM).any()
+    # read through the parse another LF of the run needs: the Doc has it, so it labels
+    shared = lf.apply([nlp_labeling_function()(verb_first), _lfs()[2]], rows, progress=False)
+    np.testing.assert_array_equal(shared.array[:, 0], declared.array[:, 0])
+
+
 def test_a_changed_pipeline_or_component_set_invalidates_both_caches(nlp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     df = pd.DataFrame({"text": ["Taylor Swift sang in Paris.", "Check my channel"]})
     folder = tmp_path / "docs"
@@ -246,9 +264,10 @@ def test_an_lf_reading_the_parse_of_another_lf_gets_it_from_a_cached_run_too(tmp
     assert edited.cache_stats.reused == 1
     np.testing.assert_array_equal(edited.array, lf.apply([has_entity, _reads_ents(HAM)], texts, progress=False).array)
     assert edited.array[:, 1].tolist() == [HAM, ABSTAIN, HAM]
-    # without has_entity, nothing runs ner: its labels made with ner are not reused
-    alone = lf.apply([_reads_ents(HAM)], texts, cache=tmp_path / "c", progress=False)
-    assert alone.array[:, 0].tolist() == lf.apply([_reads_ents(HAM)], texts, progress=False).array[:, 0].tolist()
+    # without has_entity, nothing runs ner: its labels made with ner are not reused, and an LF
+    # reading entities no component finds is refused
+    with pytest.raises(LFDefinitionError, match="'reads_ents' reads ents"):
+        lf.apply([_reads_ents(HAM)], texts, cache=tmp_path / "c", progress=False)
 
 
 def test_the_doc_cache_stays_under_its_size_cap(comments: pd.DataFrame, tmp_path: Path) -> None:
