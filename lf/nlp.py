@@ -174,7 +174,7 @@ class SpacyPreprocessor(Preprocessor):
             scratch[key] = _ChunkDocs(self, [self, *peers])
         docs: _ChunkDocs = scratch[key]
         texts = [_text(x, self.text_field) for x in rows]
-        found = docs.get([t for t in texts if isinstance(t, str)])
+        found = docs.get([t for t in texts if isinstance(t, str)], self)
         out: list[Row | BaseException] = []
         for x, text in zip(rows, texts):
             if isinstance(text, BaseException):
@@ -199,6 +199,9 @@ class _ChunkDocs:
         self.batch_size, self.n_process, self.cache = first.batch_size, first.n_process, first.doc_cache
         self.docs: dict[str, Any] = {}
         self._description: dict[str, Any] | None = None
+        # With other preprocessors to serve, each Doc's state as parsed, and who had it last.
+        self.marks: dict[str, tuple[Any, ...]] | None = {} if len({id(p) for p in peers}) > 1 else None
+        self.holders: dict[str, SpacyPreprocessor] = {}
 
     def description(self) -> dict[str, Any]:
         """The pipeline's description for the Doc cache, hashed once per chunk."""
@@ -206,8 +209,11 @@ class _ChunkDocs:
             self._description = self.pipeline.describe(self.components)
         return self._description
 
-    def get(self, texts: list[str]) -> dict[str, Any]:
-        missing = [t for t in dict.fromkeys(texts) if t not in self.docs]
+    def get(self, texts: list[str], pre: SpacyPreprocessor) -> dict[str, Any]:
+        wanted = list(dict.fromkeys(texts))
+        missing = [t for t in wanted if t not in self.docs]
+        if self.marks is not None:
+            self._unchanged([t for t in wanted if t in self.marks])
         if self.cache is not None and self.description()["content"] is None:
             self.cache = None  # a pipeline state it cannot read: its Docs are parsed, not stored
         if missing and self.cache is not None:
@@ -218,7 +224,37 @@ class _ChunkDocs:
             self.docs.update(zip(missing, parsed))
             if self.cache is not None:
                 self.cache.put(self.description(), missing, parsed)
+        if self.marks is not None:
+            self.marks.update((t, _mark(self.docs[t])) for t in wanted if t not in self.marks)
+            self.holders.update(dict.fromkeys(wanted, pre))
         return self.docs
+
+    def _unchanged(self, texts: list[str]) -> None:
+        """Refuse Docs an LF changed (the LFs of a chunk share them): the LFs after it would
+        label by its change, and would not when the LF cache answers for it."""
+        assert self.marks is not None
+        for text in texts:
+            now, then = _mark(self.docs[text]), self.marks[text]
+            if now != then:
+                parts = ("its tokens", "doc.user_data (doc._, token._ values)", "doc.spans", "doc.cats",
+                         "its token annotations or entities")
+                what = next(p for p, a, b in zip(parts, now, then) if a != b)
+                holder = self.holders[text]
+                who = " or ".join(repr(name) for name, _ in holder.readers) or f"using {holder!r}"
+                raise LFDefinitionError(
+                    f"Labeling function {who} changed {what} of the spaCy Doc of {text[:40]!r}. "
+                    "The LFs of a run share each Doc, so the LFs after it would read the change (and "
+                    "would not when the LF cache answers for it). Change a copy: doc = x.doc.copy()."
+                )
+
+
+def _mark(doc: Any) -> tuple[Any, ...]:
+    """What an LF changing its Doc changes: the tokens (a retokenizer), ``doc._`` and
+    ``token._`` values, spans, categories, token annotations and entities."""
+    from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, TAG
+
+    annotations = doc.to_array([ENT_IOB, ENT_TYPE, POS, TAG, DEP, HEAD, LEMMA, MORPH]).tobytes()
+    return (len(doc), len(doc.user_data), len(doc.spans), len(doc.cats), annotations)
 
 
 def _shared(peers: Sequence[SpacyPreprocessor]) -> tuple[str, ...]:

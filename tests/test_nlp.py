@@ -206,6 +206,35 @@ def test_an_lf_reading_an_annotation_its_doc_never_has_is_refused(comments: pd.D
     np.testing.assert_array_equal(shared.array[:, 0], declared.array[:, 0])
 
 
+def _merging_lfs(copy: bool):  # type: ignore[no-untyped-def]
+    @nlp_labeling_function(needs=("ner",))
+    def merged_names(x):  # type: ignore[no-untyped-def]
+        doc = x.doc.copy() if copy else x.doc
+        with doc.retokenize() as retokenizer:
+            for entity in doc.ents:
+                retokenizer.merge(entity)
+        return HAM if any(t.ent_type_ == "PERSON" for t in doc) else ABSTAIN
+
+    @nlp_labeling_function(needs=())
+    def short(x):  # type: ignore[no-untyped-def]
+        return SPAM if len(x.doc) <= 5 else ABSTAIN
+
+    return [merged_names, short]
+
+
+def test_an_lf_changing_the_doc_it_shares_is_refused(tmp_path: Path) -> None:
+    """The LFs of a chunk share each Doc. An LF merging the entities in place made the LFs
+    after it count the merged tokens: the matrix changed with the order of the LFs, and a
+    run where the LF cache answered for the merging LF gave other labels than a fresh one."""
+    texts = pd.DataFrame({"text": ["Barack Obama visited New York City", "hello there", "Apple opened a shop in Los Angeles"]})
+    with pytest.raises(LFDefinitionError, match=r"'merged_names' changed its tokens .*doc = x\.doc\.copy\(\)"):
+        lf.apply(_merging_lfs(copy=False), texts, cache=tmp_path / "c", progress=False)
+    forward = lf.apply(_merging_lfs(copy=True), texts, progress=False).array
+    backward = lf.apply(_merging_lfs(copy=True)[::-1], texts, progress=False).array
+    np.testing.assert_array_equal(backward[:, ::-1], forward)
+    assert forward.tolist() == [[HAM, ABSTAIN], [ABSTAIN, SPAM], [ABSTAIN, ABSTAIN]]
+
+
 def test_a_changed_pipeline_or_component_set_invalidates_both_caches(nlp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     df = pd.DataFrame({"text": ["Taylor Swift sang in Paris.", "Check my channel"]})
     folder = tmp_path / "docs"
