@@ -173,7 +173,8 @@ class SpacyPreprocessor(Preprocessor):
             peers = [p for p in scratch.get("pres", ()) if isinstance(p, SpacyPreprocessor) and p.group == self.group]
             scratch[key] = _ChunkDocs(self, [self, *peers])
         docs: _ChunkDocs = scratch[key]
-        texts = [_text(x, self.text_field) for x in rows]
+        limit = self.pipeline.loaded()[0].max_length
+        texts = [_too_long(t, limit) for t in (_text(x, self.text_field) for x in rows)]
         found = docs.get([t for t in texts if isinstance(t, str)], self)
         out: list[Row | BaseException] = []
         for x, text in zip(rows, texts):
@@ -312,6 +313,17 @@ def _text(x: Row, field: str) -> str | BaseException:
     if isinstance(x, Row) and field not in x:
         return KeyError(f"the row has no field {field!r}; pass text_field= to name the text column")
     return TypeError(f"field {field!r} is {value!r} ({type(value).__name__}), not a text spaCy can parse")
+
+
+def _too_long(text: str | BaseException, limit: int) -> str | BaseException:
+    """The text, or the error spaCy would raise for the whole chunk, for this row alone."""
+    if isinstance(text, str) and len(text) > limit:
+        return ValueError(
+            f"the text is {len(text):,} characters long, over the pipeline's nlp.max_length "
+            f"({limit:,}); shorten it in a preprocessor (pre=), or pass a pipeline whose max_length "
+            "you raised as model= (its parser and NER need about 1 GB per 100,000 characters)"
+        )
+    return text
 
 
 def nlp_labeling_function(

@@ -370,6 +370,24 @@ def test_rows_without_text_fail_like_any_preprocessor() -> None:
         lf.apply(lfs, df, progress=False)
 
 
+def test_a_text_over_the_pipelines_max_length_fails_its_row_alone() -> None:
+    """spaCy refuses a text longer than ``nlp.max_length`` with a ValueError: it ended the
+    whole run, outside lf's errors, also under ``on_error="abstain"``."""
+    nlp = spacy.load(MODEL)
+    nlp.max_length = 100
+    df = pd.DataFrame({"text": ["Taylor Swift sang in Paris", "la " * 40, "Paris is nice"]})
+
+    @nlp_labeling_function(model=nlp, needs=())
+    def wordy(x):  # type: ignore[no-untyped-def]
+        return SPAM if len(x.doc) > 3 else HAM
+
+    L = lf.apply([wordy], df, on_error="abstain", progress=False)
+    assert L.array[:, 0].tolist() == [SPAM, ABSTAIN, HAM] and L.errors.tolist() == [1]
+    with pytest.raises(lf.errors.LFRuntimeError, match=r"raised on row 1: ValueError: the text is 120 characters long, "
+                       r"over the pipeline's nlp.max_length \(100\)"):
+        lf.apply([wordy], df, progress=False)
+
+
 def test_snorkel_spacy_lfs_run_unchanged_with_snorkels_matrix(comments: pd.DataFrame) -> None:
     pytest.importorskip("snorkel")
     from snorkel.labeling import PandasLFApplier
