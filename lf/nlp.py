@@ -30,7 +30,7 @@ from typing import Any
 from lf._spacy import ANNOTATIONS, Pipeline, default_model
 from lf.core import LabelingFunction, Preprocessor, Row, _copy_row, _preprocessors, _reject_bare
 from lf.doc_cache import DEFAULT_MAX_BYTES, DocCache
-from lf.errors import LFDefinitionError, ParameterError
+from lf.errors import LFDefinitionError, LFError, ParameterError
 
 __all__ = ["ANNOTATIONS", "DEFAULT_MAX_BYTES", "DocCache", "SpacyPreprocessor", "nlp_labeling_function"]
 
@@ -178,6 +178,8 @@ class SpacyPreprocessor(Preprocessor):
         found = docs.get([t for t in texts if isinstance(t, str)], self)
         out: list[Row | BaseException] = []
         for x, text in zip(rows, texts):
+            if isinstance(text, str) and isinstance(found[text], BaseException):
+                text = found[text]  # the pipeline failed on this text
             if isinstance(text, BaseException):
                 out.append(text)
                 continue
@@ -221,14 +223,34 @@ class _ChunkDocs:
             self.docs.update(self.cache.get(self.description(), missing, self.pipeline.loaded()[0].vocab))
             missing = [t for t in missing if t not in self.docs]
         if missing:
-            parsed = self.pipeline.parse(missing, self.components, self.batch_size, self.n_process)
+            parsed = self._parse(missing)
             self.docs.update(zip(missing, parsed))
-            if self.cache is not None:
-                self.cache.put(self.description(), missing, parsed)
+            done = [(t, d) for t, d in zip(missing, parsed) if not isinstance(d, BaseException)]
+            if self.cache is not None and done:
+                self.cache.put(self.description(), [t for t, _ in done], [d for _, d in done])
         if self.marks is not None:
-            self.marks.update((t, _mark(self.docs[t])) for t in wanted if t not in self.marks)
+            fresh = [t for t in wanted if t not in self.marks and not isinstance(self.docs[t], BaseException)]
+            self.marks.update((t, _mark(self.docs[t])) for t in fresh)
             self.holders.update(dict.fromkeys(wanted, pre))
         return self.docs
+
+    def _parse(self, texts: list[str]) -> list[Any]:
+        """The Docs of ``texts``; when a component raises, each text alone, an exception
+        standing for a text the pipeline fails on (that row fails, not the chunk)."""
+        try:
+            return self.pipeline.parse(texts, self.components, self.batch_size, self.n_process)
+        except LFError:
+            raise
+        except Exception:  # noqa: BLE001 - a component's error, told per row below
+            out: list[Any] = []
+            for text in texts:
+                try:
+                    out += self.pipeline.parse([text], self.components, self.batch_size, 1)
+                except LFError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - whatever the user's component raises
+                    out.append(exc)
+            return out
 
     def _unchanged(self, texts: list[str]) -> None:
         """Refuse Docs an LF changed (the LFs of a chunk share them): the LFs after it would

@@ -388,6 +388,31 @@ def test_a_text_over_the_pipelines_max_length_fails_its_row_alone() -> None:
         lf.apply([wordy], df, progress=False)
 
 
+@Language.component("lf_test_fussy")
+def _fussy(doc):  # type: ignore[no-untyped-def]
+    if "boom" in doc.text:
+        raise RuntimeError("cannot take a boom")
+    return doc
+
+
+def test_a_text_a_component_fails_on_fails_its_row_alone(tmp_path: Path) -> None:
+    """A component raising on one text raised out of ``nlp.pipe`` for the whole chunk: the
+    run ended with the component's bare error, also under ``on_error="abstain"``."""
+    nlp = spacy.load(MODEL)
+    nlp.add_pipe("lf_test_fussy")
+    df = pd.DataFrame({"text": ["Taylor Swift sang in Paris", "boom boom", "Paris is nice"]})
+
+    @nlp_labeling_function(model=nlp, needs=("lf_test_fussy",), doc_cache=tmp_path / "docs")
+    def wordy(x):  # type: ignore[no-untyped-def]
+        return SPAM if len(x.doc) > 3 else HAM
+
+    L = lf.apply([wordy], df, on_error="abstain", progress=False)
+    assert L.array[:, 0].tolist() == [SPAM, ABSTAIN, HAM] and L.errors.tolist() == [1]
+    assert sum(p["docs"] for p in doc_cache_info(tmp_path / "docs")) == 2  # the others are kept
+    with pytest.raises(lf.errors.LFRuntimeError, match=r"raised on row 1: RuntimeError: cannot take a boom"):
+        lf.apply([wordy], df, progress=False)
+
+
 def test_snorkel_spacy_lfs_run_unchanged_with_snorkels_matrix(comments: pd.DataFrame) -> None:
     pytest.importorskip("snorkel")
     from snorkel.labeling import PandasLFApplier
