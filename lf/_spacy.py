@@ -190,9 +190,13 @@ def _components_for(nlp: Any, names: list[str], need: str) -> list[str]:
         if providers:
             return providers
     pipeline = f"{nlp.lang}_{nlp.meta.get('name', 'pipeline')}"
+    hint = (
+        f" {need!r} is disabled in it: enable it (nlp = spacy.load(...); nlp.enable_pipe({need!r})) "
+        "and pass that pipeline as model=." if need in getattr(nlp, "disabled", ()) else ""
+    )
     raise ParameterError(
         f"`needs` names {need!r}, which pipeline {pipeline!r} cannot provide. Components: "
-        f"{', '.join(names) or '(none)'}; annotations: {', '.join(ANNOTATIONS)}."
+        f"{', '.join(names) or '(none)'}; annotations: {', '.join(ANNOTATIONS)}.{hint}"
     )
 
 

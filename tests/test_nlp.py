@@ -341,6 +341,16 @@ def test_errors_are_one_line(tmp_path: Path) -> None:
     assert "\n" not in str(exc3.value)
 
 
+def test_a_need_for_a_disabled_component_says_how_to_enable_it() -> None:
+    """en_core_web_sm ships its ``senter`` disabled: the error listed the running components
+    only, as if the pipeline had none."""
+    with pytest.raises(ParameterError, match=r"'senter' is disabled in it: .*nlp\.enable_pipe\('senter'\)"):
+        SpacyPreprocessor(needs=("senter",)).components()
+    nlp = spacy.load(MODEL)
+    nlp.enable_pipe("senter")
+    assert "senter" in SpacyPreprocessor(nlp, needs=("senter",)).components()
+
+
 def SpacyPreprocessor_lf(**kw):  # type: ignore[no-untyped-def]
     return lf.LabelingFunction("uses_spacy", lambda x: ABSTAIN, pre=[SpacyPreprocessor(**kw)])
 
