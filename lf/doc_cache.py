@@ -113,10 +113,13 @@ class DocCache:
     def _folder(self, description: dict[str, Any], *, create: bool) -> Path:
         blob = json.dumps({**description, "format": _FORMAT}, sort_keys=True)
         where = self.folder / hashlib.sha256(blob.encode()).hexdigest()[:20]
-        if create and not where.is_dir():
+        if create and not (where / "pipeline.json").is_file():
+            from lf.io import atomic_path
+
             try:
                 where.mkdir(exist_ok=True)
-                (where / "pipeline.json").write_text(blob + "\n", encoding="utf-8")
+                with atomic_path(where / "pipeline.json") as tmp:  # readers never see half of it
+                    tmp.write_text(blob + "\n", encoding="utf-8")
             except OSError as exc:
                 raise DataError(f"Cannot write to the Doc cache {str(self.folder)!r}: {exc.strerror or exc}.") from None
         return where
@@ -279,8 +282,12 @@ def doc_cache_info(folder: str | os.PathLike[str]) -> list[dict[str, Any]]:
         if not (_KEY_DIR.fullmatch(sub.name) and meta.is_file()):
             continue
         segs = [s for s in _segments(root) if s[2].parent == sub]
+        try:
+            described = json.loads(meta.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            described = None  # damaged: its Docs are still counted, its pipeline shows as unknown
         out.append({
-            **json.loads(meta.read_text(encoding="utf-8")),
+            **(described if isinstance(described, dict) else {}),
             "key": sub.name,
             "segments": len(segs),
             "docs": sum(s[2].stat().st_size // _KEY_BYTES for s in segs),
