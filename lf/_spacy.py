@@ -202,7 +202,8 @@ def _components_for(nlp: Any, names: list[str], need: str) -> list[str]:
 
 def _depends_on(nlp: Any, names: list[str], name: str) -> list[str]:
     """The components ``name`` reads from: the embedding layer it listens to, and the
-    earlier components assigning an attribute it requires or its patterns match on."""
+    earlier components assigning an attribute it requires or its patterns match on (all of
+    them: a rule-based one sets the attribute of a few tokens over what another set)."""
     deps = [
         other for other in names
         if name in (getattr(nlp.get_pipe(other), "listening_components", None) or ())
@@ -210,9 +211,8 @@ def _depends_on(nlp: Any, names: list[str], name: str) -> list[str]:
     meta = nlp.get_pipe_meta(name)
     earlier = names[: names.index(name)]
     reads = (*meta.requires, *_EXTRA_REQUIRES.get(meta.factory, ()), *_pattern_reads(nlp.get_pipe(name)))
-    for attr in reads:
-        providers = [n for n in earlier if attr in _assigns(nlp, n)]
-        deps.extend(providers[-1:])
+    for attr in reads:  # every earlier component assigning it: a ruler after a tagger sets a few
+        deps.extend(n for n in earlier if attr in _assigns(nlp, n))
     return deps
 
 

@@ -21,6 +21,7 @@ from lf.errors import DataError, LFDefinitionError, MissingExtraError, Parameter
 
 spacy = pytest.importorskip("spacy")
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from lf.nlp import SpacyPreprocessor, nlp_labeling_function
 
@@ -167,6 +168,33 @@ def test_each_need_gives_what_the_whole_pipeline_gives(nlp, all_comments: pd.Dat
         docs = SpacyPreprocessor(nlp, needs=(need,)).map_rows([lf.core.as_row({"text": t}) for t in texts], {})
         differ = [t for t, d, w in zip(texts, docs, whole) if read(d.doc) != read(w)]  # type: ignore[union-attr]
         assert not differ, (need, len(differ), differ[:2])
+
+
+if not Doc.has_extension("lf_test_verbs"):
+    Doc.set_extension("lf_test_verbs", default=0)
+
+
+@Language.component("lf_test_verb_counter", requires=["token.pos"], assigns=["doc._.lf_test_verbs"])
+def _verb_counter(doc):  # type: ignore[no-untyped-def]
+    doc._.lf_test_verbs = sum(t.pos_ == "VERB" for t in doc)
+    return doc
+
+
+def test_a_component_gets_every_earlier_component_assigning_what_it_requires() -> None:
+    """A component requiring ``token.pos`` got the last earlier component assigning it only:
+    after an attribute ruler tagging slang, that ruler alone, so every other token had no
+    part of speech and the component counted no verb, without a sign."""
+    nlp = spacy.load(MODEL)
+    nlp.add_pipe("attribute_ruler", name="slang").add_patterns([{"patterns": [[{"LOWER": "lol"}]], "attrs": {"POS": "INTJ"}}])
+    nlp.add_pipe("lf_test_verb_counter")
+    text = "lol I love this song and I watch it every day"
+    assert nlp(text)._.lf_test_verbs == 2
+
+    @nlp_labeling_function(model=nlp, needs=("lf_test_verb_counter",))
+    def verbs(x):  # type: ignore[no-untyped-def]
+        return min(x.doc._.lf_test_verbs, 3)
+
+    assert lf.apply([verbs], pd.DataFrame({"text": [text]}), progress=False).array.tolist() == [[2]]
 
 
 def test_an_annotation_need_runs_every_component_assigning_it() -> None:
