@@ -128,12 +128,16 @@ class DocCache:
 def _pack(docs: Sequence[Any]) -> bytes | None:
     """A segment: the Docs' tensors (``token.vector``, ``doc.similarity`` without static
     vectors), then a DocBin with their user data (``doc._`` values); None when a value
-    cannot be stored. The tensors come first as raw arrays: inside the DocBin each would
-    go through msgpack and zlib, four times slower to read back."""
+    cannot be stored, or a Doc has hooks (a component's own ``doc.vector`` or
+    ``similarity``: functions no segment keeps). The tensors come first as raw arrays:
+    inside the DocBin each would go through msgpack and zlib, four times slower to read back."""
     import io
 
     import numpy as np
     from spacy.tokens import DocBin
+
+    if any(doc.user_hooks or doc.user_token_hooks or doc.user_span_hooks for doc in docs):
+        return None
 
     # user data only when some Doc has any: reading it back costs 0.5 ms a Doc even empty
     bin_ = DocBin(store_user_data=any(doc.user_data for doc in docs))
