@@ -36,10 +36,12 @@ ANNOTATIONS = {
 # What spaCy's own factories assign or read but do not declare in their meta.
 _EXTRA_ASSIGNS = {"attribute_ruler": ("token.pos", "token.morph", "token.lemma"), "senter": ("doc.sents",)}
 # The NER and the parser keep to sentence boundaries set before them (en_core_web_sm's NER
-# to the parser's sentences); an entity ruler adds to the entities already found.
+# to the parser's sentences); the NER keeps the entities set before it (an entity ruler
+# added before="ner", spaCy's way to fix entities), and an entity ruler adds to them.
 _SENTENCES = ("token.is_sent_start",)
+_NER = (*_SENTENCES, "doc.ents")
 _EXTRA_REQUIRES = {
-    "ner": _SENTENCES, "beam_ner": _SENTENCES, "parser": _SENTENCES, "beam_parser": _SENTENCES,
+    "ner": _NER, "beam_ner": _NER, "parser": _SENTENCES, "beam_parser": _SENTENCES,
     "lemmatizer": ("token.pos", "token.morph"), "entity_ruler": ("doc.ents",),
 }
 # What the token attributes of a rule's pattern read (en_core_web_sm's attribute ruler maps

@@ -197,6 +197,21 @@ def test_a_component_gets_every_earlier_component_assigning_what_it_requires() -
     assert lf.apply([verbs], pd.DataFrame({"text": [text]}), progress=False).array.tolist() == [[2]]
 
 
+def test_the_ner_gets_the_entities_a_ruler_before_it_sets() -> None:
+    """spaCy's way to fix entities is an entity ruler added before the NER, which keeps
+    them: ``needs=("ner",)`` ran the NER without it, so the ruler's entities were gone."""
+    nlp = spacy.load(MODEL)
+    nlp.add_pipe("entity_ruler", before="ner").add_patterns([{"label": "PRODUCT", "pattern": "Gangnam Style"}])
+    text = "Psy sang Gangnam Style in Seoul"
+    assert ("Gangnam Style", "PRODUCT") in [(e.text, e.label_) for e in nlp(text).ents]
+
+    @nlp_labeling_function(model=nlp, needs=("ner",))
+    def names_a_product(x):  # type: ignore[no-untyped-def]
+        return SPAM if any(e.label_ == "PRODUCT" for e in x.doc.ents) else HAM
+
+    assert lf.apply([names_a_product], pd.DataFrame({"text": [text]}), progress=False).array.tolist() == [[SPAM]]
+
+
 def test_an_annotation_need_runs_every_component_assigning_it() -> None:
     """An entity ruler added to a trained pipeline (spaCy's way to add entities) assigns
     ``doc.ents`` too: ``needs=("ents",)`` ran the last such component alone, so after
