@@ -150,10 +150,13 @@ class Pipeline:
             return self._state.digest(nlp, components)
 
     def components(self, needs: Iterable[str]) -> tuple[str, ...]:
-        """The components to run for ``needs``, dependencies included, in pipeline order."""
+        """The components to run for ``needs``, dependencies included, in pipeline order.
+        A component that retokenizes (``merge_entities`` ...) always runs: every LF reads
+        the tokens, and they are the ones the whole pipeline gives."""
         nlp, _ = self.loaded()
         names = list(nlp.pipe_names)
         todo = [name for need in needs for name in _components_for(nlp, names, need)]
+        todo += [name for name in names if nlp.get_pipe_meta(name).retokenizes]
         run: set[str] = set()
         while todo:
             name = todo.pop()

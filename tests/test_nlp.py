@@ -212,6 +212,22 @@ def test_the_ner_gets_the_entities_a_ruler_before_it_sets() -> None:
     assert lf.apply([names_a_product], pd.DataFrame({"text": [text]}), progress=False).array.tolist() == [[SPAM]]
 
 
+def test_a_component_that_retokenizes_always_runs() -> None:
+    """``merge_entities`` makes "New York City" one token: an LF counting tokens with
+    ``needs=("tag",)`` got the tokenizer's tokens, not the pipeline's, without a sign."""
+    nlp = spacy.load(MODEL)
+    nlp.add_pipe("merge_entities")
+    text = "I moved to New York City last year"
+    assert len(nlp(text)) == 5  # "New York City" and "last year" are one token each
+
+    @nlp_labeling_function(model=nlp, needs=("tag",))
+    def tokens(x):  # type: ignore[no-untyped-def]
+        return min(len(x.doc), 9)
+
+    assert SpacyPreprocessor(nlp, needs=()).components()[-2:] == ("ner", "merge_entities")
+    assert lf.apply([tokens], pd.DataFrame({"text": [text]}), progress=False).array.tolist() == [[5]]
+
+
 def test_an_annotation_need_runs_every_component_assigning_it() -> None:
     """An entity ruler added to a trained pipeline (spaCy's way to add entities) assigns
     ``doc.ents`` too: ``needs=("ents",)`` ran the last such component alone, so after
