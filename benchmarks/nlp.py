@@ -17,7 +17,7 @@ Timed (``time.perf_counter``, one run each, in this order):
   ``--snorkel-rows`` rows (Snorkel's defaults: the whole pipeline, one ``nlp()`` per row,
   memoized per row);
 * lf cold: ``lf.apply`` in one process, no Doc cache (``needs=("ner",)`` and ``("pos",)``:
-  NER, tagger and attribute ruler run; parser and lemmatizer do not; each distinct text of a
+  NER, tagger, parser and attribute ruler run; the lemmatizer does not; each distinct text of a
   chunk is parsed once);
 * lf warm: ``lf.apply`` reading a Doc cache a previous (untimed) run filled;
 * lf Dask: the ``LocalCluster`` that ``--engine dask --n-jobs 2`` starts (2 worker

@@ -4,7 +4,8 @@ A :class:`Pipeline` is a light handle: a pipeline name (loaded on first use in e
 or Dask worker, then reused for every chunk) or a loaded ``spacy.Language``. ``needs`` names
 pipeline components (``"ner"``, ``"tagger"`` ...) or the annotations LFs read (``"pos"``,
 ``"ents"`` ...); :meth:`Pipeline.components` adds what those components depend on (the
-``tok2vec`` a tagger listens to, the tagger an attribute ruler maps from) and nothing else.
+``tok2vec`` a tagger listens to, what an attribute ruler's patterns match on, the sentences
+the NER keeps its entities in) and nothing else, so a Doc holds what the whole pipeline gives.
 """
 
 from __future__ import annotations
@@ -34,7 +35,23 @@ ANNOTATIONS = {
 }
 # What spaCy's own factories assign or read but do not declare in their meta.
 _EXTRA_ASSIGNS = {"attribute_ruler": ("token.pos", "token.morph", "token.lemma"), "senter": ("doc.sents",)}
-_EXTRA_REQUIRES = {"attribute_ruler": ("token.tag",), "lemmatizer": ("token.pos",)}
+# The NER and the parser keep to sentence boundaries set before them (en_core_web_sm's NER
+# to the parser's sentences); the NER keeps the entities set before it (an entity ruler
+# added before="ner", spaCy's way to fix entities), and an entity ruler adds to them.
+_SENTENCES = ("token.is_sent_start",)
+_NER = (*_SENTENCES, "doc.ents")
+_EXTRA_REQUIRES = {
+    "ner": _NER, "beam_ner": _NER, "parser": _SENTENCES, "beam_parser": _SENTENCES,
+    "lemmatizer": ("token.pos", "token.morph"), "entity_ruler": ("doc.ents",),
+}
+# What the token attributes of a rule's pattern read (en_core_web_sm's attribute ruler maps
+# some tags to another part of speech by dependency label: "is" as ROOT is a VERB, not AUX).
+_PATTERN_READS = {
+    "TAG": "token.tag", "POS": "token.pos", "MORPH": "token.morph", "LEMMA": "token.lemma",
+    "DEP": "token.dep", "ENT_TYPE": "token.ent_type", "ENT_IOB": "token.ent_iob",
+    "ENT_ID": "token.ent_type", "ENT_KB_ID": "token.ent_type",
+    "SENT_START": "token.is_sent_start", "IS_SENT_START": "token.is_sent_start",
+}
 
 # Pipelines loaded by name in this process (one per process or Dask worker, reused for every
 # chunk), each with a lock: the threads of one worker take turns with a pipeline.
@@ -133,10 +150,13 @@ class Pipeline:
             return self._state.digest(nlp, components)
 
     def components(self, needs: Iterable[str]) -> tuple[str, ...]:
-        """The components to run for ``needs``, dependencies included, in pipeline order."""
+        """The components to run for ``needs``, dependencies included, in pipeline order.
+        A component that retokenizes (``merge_entities`` ...) always runs: every LF reads
+        the tokens, and they are the ones the whole pipeline gives."""
         nlp, _ = self.loaded()
         names = list(nlp.pipe_names)
         todo = [name for need in needs for name in _components_for(nlp, names, need)]
+        todo += [name for name in names if nlp.get_pipe_meta(name).retokenizes]
         run: set[str] = set()
         while todo:
             name = todo.pop()
@@ -144,6 +164,11 @@ class Pipeline:
                 run.add(name)
                 todo.extend(_depends_on(nlp, names, name))
         return tuple(n for n in names if n in run)
+
+    def providers(self, annotation: str) -> tuple[str, ...]:
+        """The components assigning ``annotation`` (a key of :data:`ANNOTATIONS`)."""
+        nlp, _ = self.loaded()
+        return tuple(n for n in nlp.pipe_names if ANNOTATIONS[annotation] in _assigns(nlp, n))
 
     def parse(self, texts: Sequence[str], components: Sequence[str], batch_size: int, n_process: int) -> list[Any]:
         """``Doc`` objects for ``texts``, running only ``components`` (none: tokenizer only)."""
@@ -166,27 +191,46 @@ def _components_for(nlp: Any, names: list[str], need: str) -> list[str]:
     if need in names:
         return [need]
     if need in ANNOTATIONS:
-        attr = ANNOTATIONS[need]
-        providers = [n for n in names if attr in _assigns(nlp, n)]
+        providers = [n for n in names if ANNOTATIONS[need] in _assigns(nlp, n)]
         if providers:
             return providers
     pipeline = f"{nlp.lang}_{nlp.meta.get('name', 'pipeline')}"
+    hint = (
+        f" {need!r} is disabled in it: enable it (nlp = spacy.load(...); nlp.enable_pipe({need!r})) "
+        "and pass that pipeline as model=." if need in getattr(nlp, "disabled", ()) else ""
+    )
     raise ParameterError(
         f"`needs` names {need!r}, which pipeline {pipeline!r} cannot provide. Components: "
-        f"{', '.join(names) or '(none)'}; annotations: {', '.join(ANNOTATIONS)}."
+        f"{', '.join(names) or '(none)'}; annotations: {', '.join(ANNOTATIONS)}.{hint}"
     )
 
 
 def _depends_on(nlp: Any, names: list[str], name: str) -> list[str]:
     """The components ``name`` reads from: the embedding layer it listens to, and the
-    earlier components assigning an attribute it requires."""
+    earlier components assigning an attribute it requires or its patterns match on (all of
+    them: a rule-based one sets the attribute of a few tokens over what another set)."""
     deps = [
         other for other in names
         if name in (getattr(nlp.get_pipe(other), "listening_components", None) or ())
     ]
     meta = nlp.get_pipe_meta(name)
     earlier = names[: names.index(name)]
-    for attr in (*meta.requires, *_EXTRA_REQUIRES.get(meta.factory, ())):
-        providers = [n for n in earlier if attr in _assigns(nlp, n)]
-        deps.extend(providers[-1:])
+    reads = (*meta.requires, *_EXTRA_REQUIRES.get(meta.factory, ()), *_pattern_reads(nlp.get_pipe(name)))
+    for attr in reads:  # every earlier component assigning it: a ruler after a tagger sets a few
+        deps.extend(n for n in earlier if attr in _assigns(nlp, n))
     return deps
+
+
+def _pattern_reads(pipe: Any) -> list[str]:
+    """The token attributes a rule-based component's patterns match on (an attribute
+    ruler's, an entity ruler's token patterns and phrase attribute)."""
+    reads = [_PATTERN_READS.get(str(getattr(pipe, "phrase_matcher_attr", None)).upper(), "")]
+    entries = getattr(pipe, "patterns", None) if hasattr(pipe, "add_patterns") else None
+    for entry in entries or ():
+        if not isinstance(entry, dict):
+            continue
+        patterns = entry["patterns"] if "patterns" in entry else [entry.get("pattern")]
+        for pattern in patterns:
+            tokens = pattern if isinstance(pattern, list) else ()
+            reads += [_PATTERN_READS.get(str(k).upper(), "") for t in tokens if isinstance(t, dict) for k in t]
+    return sorted(set(reads) - {""})

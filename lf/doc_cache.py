@@ -4,19 +4,20 @@ Layout of a cache folder::
 
     LF_DOC_CACHE                  marker: this folder is a Doc cache (clear() checks it)
     <pipeline key>/pipeline.json  pipeline name, version, spaCy version, components run, content hash
-    <pipeline key>/<seg>.spacy    the Docs parsed in one chunk: their tensors (two .npy
-                                  arrays: rows per Doc, then the rows), then a spaCy DocBin
-                                  with their user data (``doc._`` values)
+    <pipeline key>/<seg>.spacy    the Docs parsed in one chunk: the sha256 of the rest, their
+                                  tensors (two .npy arrays: rows per Doc, then the rows),
+                                  then a spaCy DocBin with their user data (``doc._`` values)
     <pipeline key>/<seg>.keys     the sha256 (16 bytes) of each of those Docs' texts, in order
 
 The pipeline key is a hash of the pipeline's name, version, spaCy version, the
 components run (name and factory) and a hash of their state (``Pipeline.content``), so a
 changed, retrained or edited pipeline or component set never reads another's Docs (nor
-does a segment of an older layout, which kept neither user data nor tensors). A Doc is found by the hash of its text. Segments are written atomically,
+does a segment of an older layout, which kept neither user data nor tensors, or no checksum). A Doc is found by the hash of its text. Segments are written atomically,
 ``.spacy`` first, so any process can add segments while others read. Reading a segment
 marks it used; when the folder grows past ``max_bytes``, the least recently used segments
-are deleted (LRU). A segment that cannot be read (truncated, edited) is deleted with an
-``LFCacheWarning`` and its Docs are parsed again.
+are deleted (LRU). A segment that cannot be read or does not match its checksum (truncated,
+edited: a changed byte of a tensor would still read) is deleted with an ``LFCacheWarning``
+and its Docs are parsed again.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ _MARKER = "LF_DOC_CACHE"
 _KEY_BYTES = 16
 _KEY_DIR = re.compile(r"[0-9a-f]{20}")  # a pipeline's folder
 _OURS = re.compile(r"pipeline\.json|[0-9a-f]{24}\.(?:spacy|keys)|\..+\.tmp")  # what it holds
-# Segments store each Doc's user data and tensor (format 1 kept neither).
-_FORMAT = 2
+# Segments store each Doc's user data and tensor (format 1 kept neither) and a checksum (2 none).
+_FORMAT = 3
+_SUM_BYTES = 32
 
 
 def text_key(text: str) -> bytes:
@@ -111,10 +113,13 @@ class DocCache:
     def _folder(self, description: dict[str, Any], *, create: bool) -> Path:
         blob = json.dumps({**description, "format": _FORMAT}, sort_keys=True)
         where = self.folder / hashlib.sha256(blob.encode()).hexdigest()[:20]
-        if create and not where.is_dir():
+        if create and not (where / "pipeline.json").is_file():
+            from lf.io import atomic_path
+
             try:
                 where.mkdir(exist_ok=True)
-                (where / "pipeline.json").write_text(blob + "\n", encoding="utf-8")
+                with atomic_path(where / "pipeline.json") as tmp:  # readers never see half of it
+                    tmp.write_text(blob + "\n", encoding="utf-8")
             except OSError as exc:
                 raise DataError(f"Cannot write to the Doc cache {str(self.folder)!r}: {exc.strerror or exc}.") from None
         return where
@@ -123,12 +128,16 @@ class DocCache:
 def _pack(docs: Sequence[Any]) -> bytes | None:
     """A segment: the Docs' tensors (``token.vector``, ``doc.similarity`` without static
     vectors), then a DocBin with their user data (``doc._`` values); None when a value
-    cannot be stored. The tensors come first as raw arrays: inside the DocBin each would
-    go through msgpack and zlib, four times slower to read back."""
+    cannot be stored, or a Doc has hooks (a component's own ``doc.vector`` or
+    ``similarity``: functions no segment keeps). The tensors come first as raw arrays:
+    inside the DocBin each would go through msgpack and zlib, four times slower to read back."""
     import io
 
     import numpy as np
     from spacy.tokens import DocBin
+
+    if any(doc.user_hooks or doc.user_token_hooks or doc.user_span_hooks for doc in docs):
+        return None
 
     # user data only when some Doc has any: reading it back costs 0.5 ms a Doc even empty
     bin_ = DocBin(store_user_data=any(doc.user_data for doc in docs))
@@ -151,7 +160,8 @@ def _pack(docs: Sequence[Any]) -> bytes | None:
     out = io.BytesIO()
     np.save(out, np.asarray(rows, dtype=np.int64))
     np.save(out, np.concatenate(blocks) if blocks else np.zeros((0, 0), np.float32))
-    return out.getvalue() + bytes(bin_.to_bytes())
+    body = out.getvalue() + bytes(bin_.to_bytes())
+    return hashlib.sha256(body).digest() + body
 
 
 def _unpack(data: bytes, vocab: Any) -> list[Any]:
@@ -160,7 +170,9 @@ def _unpack(data: bytes, vocab: Any) -> list[Any]:
     import numpy as np
     from spacy.tokens import DocBin
 
-    fh = io.BytesIO(data)
+    if hashlib.sha256(data[_SUM_BYTES:]).digest() != data[:_SUM_BYTES]:
+        raise DataError("the segment does not match its checksum")
+    fh = io.BytesIO(data[_SUM_BYTES:])
     rows, block = np.load(fh, allow_pickle=False), np.load(fh, allow_pickle=False)
     docs = list(DocBin().from_bytes(fh.read()).get_docs(vocab))
     if len(rows) != len(docs) or int(rows[rows > 0].sum()) != len(block):
@@ -274,8 +286,12 @@ def doc_cache_info(folder: str | os.PathLike[str]) -> list[dict[str, Any]]:
         if not (_KEY_DIR.fullmatch(sub.name) and meta.is_file()):
             continue
         segs = [s for s in _segments(root) if s[2].parent == sub]
+        try:
+            described = json.loads(meta.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            described = None  # damaged: its Docs are still counted, its pipeline shows as unknown
         out.append({
-            **json.loads(meta.read_text(encoding="utf-8")),
+            **(described if isinstance(described, dict) else {}),
             "key": sub.name,
             "segments": len(segs),
             "docs": sum(s[2].stat().st_size // _KEY_BYTES for s in segs),

@@ -30,11 +30,17 @@ from typing import Any
 from lf._spacy import ANNOTATIONS, Pipeline, default_model
 from lf.core import LabelingFunction, Preprocessor, Row, _copy_row, _preprocessors, _reject_bare
 from lf.doc_cache import DEFAULT_MAX_BYTES, DocCache
-from lf.errors import LFDefinitionError, ParameterError
+from lf.errors import LFDefinitionError, LFError, ParameterError
 
 __all__ = ["ANNOTATIONS", "DEFAULT_MAX_BYTES", "DocCache", "SpacyPreprocessor", "nlp_labeling_function"]
 
 ENV_DOC_CACHE = "LF_DOC_CACHE"
+# Doc and token attributes that read empty, not fail, when no component set them: an LF
+# whose code names one reads that annotation ("" for every pos_ of a parse without it).
+_SILENT_READS = {
+    "ents": "ents", "ent_type_": "ents", "ent_iob_": "ents", "pos_": "pos", "tag_": "tag",
+    "dep_": "dep", "lemma_": "lemma", "morph": "morph",
+}
 _ARGUMENTS = ("model", "needs", "text_field", "doc_field", "batch_size", "n_process", "doc_cache")
 # Snorkel's SpacyPreprocessor / nlp_labeling_function arguments, and what lf takes instead.
 _SNORKEL = {
@@ -139,6 +145,7 @@ class SpacyPreprocessor(Preprocessor):
             doc_cache = os.environ[ENV_DOC_CACHE]
         self.doc_cache = doc_cache if isinstance(doc_cache, DocCache) or doc_cache is None else DocCache(doc_cache)
         self._components: tuple[str, ...] | None = None
+        self.readers: list[tuple[str, tuple[str, ...]]] = []  # (LF name, annotations its code reads)
         super().__init__(name, _ParseOne(self))
 
     def __getstate__(self) -> dict[str, Any]:
@@ -166,10 +173,13 @@ class SpacyPreprocessor(Preprocessor):
             peers = [p for p in scratch.get("pres", ()) if isinstance(p, SpacyPreprocessor) and p.group == self.group]
             scratch[key] = _ChunkDocs(self, [self, *peers])
         docs: _ChunkDocs = scratch[key]
-        texts = [_text(x, self.text_field) for x in rows]
-        found = docs.get([t for t in texts if isinstance(t, str)])
+        limit = self.pipeline.loaded()[0].max_length
+        texts = [_too_long(t, limit) for t in (_text(x, self.text_field) for x in rows)]
+        found = docs.get([t for t in texts if isinstance(t, str)], self)
         out: list[Row | BaseException] = []
         for x, text in zip(rows, texts):
+            if isinstance(text, str) and isinstance(found[text], BaseException):
+                text = found[text]  # the pipeline failed on this text
             if isinstance(text, BaseException):
                 out.append(text)
                 continue
@@ -188,9 +198,13 @@ class _ChunkDocs:
     def __init__(self, first: SpacyPreprocessor, peers: list[SpacyPreprocessor]) -> None:
         self.pipeline = first.pipeline
         self.components = _shared(peers)
+        _check_reads(peers, self.components)
         self.batch_size, self.n_process, self.cache = first.batch_size, first.n_process, first.doc_cache
         self.docs: dict[str, Any] = {}
         self._description: dict[str, Any] | None = None
+        # With other preprocessors to serve, each Doc's state as parsed, and who had it last.
+        self.marks: dict[str, tuple[Any, ...]] | None = {} if len({id(p) for p in peers}) > 1 else None
+        self.holders: dict[str, SpacyPreprocessor] = {}
 
     def description(self) -> dict[str, Any]:
         """The pipeline's description for the Doc cache, hashed once per chunk."""
@@ -198,25 +212,103 @@ class _ChunkDocs:
             self._description = self.pipeline.describe(self.components)
         return self._description
 
-    def get(self, texts: list[str]) -> dict[str, Any]:
-        missing = [t for t in dict.fromkeys(texts) if t not in self.docs]
+    def get(self, texts: list[str], pre: SpacyPreprocessor) -> dict[str, Any]:
+        wanted = list(dict.fromkeys(texts))
+        missing = [t for t in wanted if t not in self.docs]
+        if self.marks is not None:
+            self._unchanged([t for t in wanted if t in self.marks])
         if self.cache is not None and self.description()["content"] is None:
             self.cache = None  # a pipeline state it cannot read: its Docs are parsed, not stored
         if missing and self.cache is not None:
             self.docs.update(self.cache.get(self.description(), missing, self.pipeline.loaded()[0].vocab))
             missing = [t for t in missing if t not in self.docs]
         if missing:
-            parsed = self.pipeline.parse(missing, self.components, self.batch_size, self.n_process)
+            parsed = self._parse(missing)
             self.docs.update(zip(missing, parsed))
-            if self.cache is not None:
-                self.cache.put(self.description(), missing, parsed)
+            done = [(t, d) for t, d in zip(missing, parsed) if not isinstance(d, BaseException)]
+            if self.cache is not None and done:
+                self.cache.put(self.description(), [t for t, _ in done], [d for _, d in done])
+        if self.marks is not None:
+            fresh = [t for t in wanted if t not in self.marks and not isinstance(self.docs[t], BaseException)]
+            self.marks.update((t, _mark(self.docs[t])) for t in fresh)
+            self.holders.update(dict.fromkeys(wanted, pre))
         return self.docs
+
+    def _parse(self, texts: list[str]) -> list[Any]:
+        """The Docs of ``texts``; when a component raises, each text alone, an exception
+        standing for a text the pipeline fails on (that row fails, not the chunk)."""
+        try:
+            return self.pipeline.parse(texts, self.components, self.batch_size, self.n_process)
+        except LFError:
+            raise
+        except Exception:  # noqa: BLE001 - a component's error, told per row below
+            out: list[Any] = []
+            for text in texts:
+                try:
+                    out += self.pipeline.parse([text], self.components, self.batch_size, 1)
+                except LFError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - whatever the user's component raises
+                    out.append(exc)
+            return out
+
+    def _unchanged(self, texts: list[str]) -> None:
+        """Refuse Docs an LF changed (the LFs of a chunk share them): the LFs after it would
+        label by its change, and would not when the LF cache answers for it."""
+        assert self.marks is not None
+        for text in texts:
+            now, then = _mark(self.docs[text]), self.marks[text]
+            if now != then:
+                parts = ("its tokens", "doc.user_data (doc._, token._ values)", "doc.spans", "doc.cats",
+                         "its token annotations or entities")
+                what = next(p for p, a, b in zip(parts, now, then) if a != b)
+                holder = self.holders[text]
+                who = " or ".join(repr(name) for name, _ in holder.readers) or f"using {holder!r}"
+                raise LFDefinitionError(
+                    f"Labeling function {who} changed {what} of the spaCy Doc of {text[:40]!r}. "
+                    "The LFs of a run share each Doc, so the LFs after it would read the change (and "
+                    "would not when the LF cache answers for it). Change a copy: doc = x.doc.copy()."
+                )
+
+
+def _mark(doc: Any) -> tuple[Any, ...]:
+    """What an LF changing its Doc changes: the tokens (a retokenizer), ``doc._`` and
+    ``token._`` values, spans, categories, token annotations and entities."""
+    from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, TAG
+
+    annotations = doc.to_array([ENT_IOB, ENT_TYPE, POS, TAG, DEP, HEAD, LEMMA, MORPH]).tobytes()
+    return (len(doc), len(doc.user_data), len(doc.spans), len(doc.cats), annotations)
 
 
 def _shared(peers: Sequence[SpacyPreprocessor]) -> tuple[str, ...]:
     """The components one parse runs for preprocessors of one group: all their needs."""
     needs = [n for p in peers for n in p.components()]
     return peers[0].pipeline.components(dict.fromkeys(needs))
+
+
+def _check_reads(peers: Sequence[SpacyPreprocessor], components: tuple[str, ...]) -> None:
+    """Refuse an LF whose code reads an annotation its Doc never has (``t.pos_`` with the
+    default ``needs=("ner",)``): it would read "" or () on every row, without a sign."""
+    for pre in peers:
+        for lf_name, reads in pre.readers:
+            missing = [a for a in reads if not set(pre.pipeline.providers(a)) & set(components)]
+            if missing:
+                needs = (*pre.needs, *missing)
+                raise LFDefinitionError(
+                    f"Labeling function {lf_name!r} reads {', '.join(missing)} of its spaCy Doc, which "
+                    f"needs={pre.needs!r} does not provide (its parse runs "
+                    f"{', '.join(components) or 'the tokenizer only'}): each row would read it empty. "
+                    f"Declare it: @nlp_labeling_function(needs={needs!r})."
+                )
+
+
+def _code_reads(f: Any) -> tuple[str, ...]:
+    """The annotations a function's code (nested code too) names in :data:`_SILENT_READS`."""
+    from lf.apply.code_reading import walk_code
+
+    code = getattr(f, "__code__", None)
+    names = {n for c in walk_code(code) for n in c.co_names} if code is not None else set()
+    return tuple(dict.fromkeys(_SILENT_READS[n] for n in sorted(names) if n in _SILENT_READS))
 
 
 def shared_parses(lfs: Sequence[LabelingFunction]) -> list[str]:
@@ -243,6 +335,17 @@ def _text(x: Row, field: str) -> str | BaseException:
     if isinstance(x, Row) and field not in x:
         return KeyError(f"the row has no field {field!r}; pass text_field= to name the text column")
     return TypeError(f"field {field!r} is {value!r} ({type(value).__name__}), not a text spaCy can parse")
+
+
+def _too_long(text: str | BaseException, limit: int) -> str | BaseException:
+    """The text, or the error spaCy would raise for the whole chunk, for this row alone."""
+    if isinstance(text, str) and len(text) > limit:
+        return ValueError(
+            f"the text is {len(text):,} characters long, over the pipeline's nlp.max_length "
+            f"({limit:,}); shorten it in a preprocessor (pre=), or pass a pipeline whose max_length "
+            "you raised as model= (its parser and NER need about 1 GB per 100,000 characters)"
+        )
+    return text
 
 
 def nlp_labeling_function(
@@ -277,6 +380,7 @@ def nlp_labeling_function(
     def wrap(f: Callable[..., Any]) -> LabelingFunction:
         lf_name = name or f.__name__
         before = _preprocessors(f"Labeling function {lf_name!r}", pre)
+        spacy_pre.readers.append((lf_name, _code_reads(f)))
         return LabelingFunction(lf_name, f, resources=resources, pre=[*before, spacy_pre])
 
     return wrap

@@ -90,7 +90,34 @@ def test_docs_holding_values_msgpack_cannot_store_are_parsed_not_cached(tmp_path
     assert set(docs[0].user_data) == {"opaque"}  # the caller's Docs are left as they were
 
 
-@pytest.mark.parametrize("damage", ["truncated", "empty", "keys_of_another_segment"])
+def _vector_by_length(doc: Doc) -> np.ndarray:
+    return np.full(3, len(doc), dtype=np.float32)
+
+
+@Language.component("lf_test_length_vectors")
+def _length_vectors(doc: Doc) -> Doc:
+    doc.user_hooks["vector"] = _vector_by_length  # as sentence-encoder packages do
+    return doc
+
+
+def test_docs_whose_components_set_hooks_are_parsed_not_cached(tmp_path: Path) -> None:
+    """A segment keeps no ``doc.user_hooks``: a Doc read back had spaCy's own ``doc.vector``
+    (empty here, the tensor's mean elsewhere), not the component's, so a warm run labeled
+    other rows than a cold one."""
+    nlp = spacy.load(MODEL)
+    nlp.add_pipe("lf_test_length_vectors")
+    df = pd.DataFrame({"text": ["Taylor Swift sang in Paris", "hi there"]})
+
+    @nlp_labeling_function(model=nlp, needs=("lf_test_length_vectors",), doc_cache=tmp_path / "docs")
+    def long_by_vector(x):  # type: ignore[no-untyped-def]
+        return 1 if x.doc.vector.size and x.doc.vector[0] > 2 else 0
+
+    cold = lf.apply([long_by_vector], df, progress=False)
+    warm = lf.apply([long_by_vector], df, progress=False)
+    assert cold.array[:, 0].tolist() == warm.array[:, 0].tolist() == [1, 0]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "keys_of_another_segment", "a_changed_tensor_byte"])
 def test_a_damaged_segment_is_parsed_again_with_a_warning(comments: pd.DataFrame, tmp_path: Path, damage: str) -> None:
     from lf.apply.cache import LFCacheWarning
 
@@ -101,6 +128,10 @@ def test_a_damaged_segment_is_parsed_again_with_a_warning(comments: pd.DataFrame
         first.write_bytes(first.read_bytes()[:100])
     elif damage == "empty":
         first.write_bytes(b"")
+    elif damage == "a_changed_tensor_byte":  # still reads: the Docs came back with another tensor
+        data = bytearray(first.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        first.write_bytes(bytes(data))
     else:  # a segment's Docs swapped for another's: found by text, so none is taken for another
         first.write_bytes(second.read_bytes())
     if damage == "keys_of_another_segment":

@@ -61,3 +61,16 @@ def test_cache_info_shows_control_characters_of_a_pipelines_metadata_literally(
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out
     assert "en_x\\x1b[31mred\\x1b]8;;http://evil\\x07link 1\\x1b[2J" in out.replace("\n", "")
+
+
+def test_cache_info_reports_a_damaged_pipeline_description(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A pipeline.json cut short (a writer stopped mid-write) made `lf cache info` fail with
+    an internal JSONDecodeError; it is written atomically now, and read as unknown if damaged."""
+    nlp = spacy.blank("en")
+    folder = tmp_path / "docs"
+    DocCache(folder).put({"name": "en_blank", "components": []}, ["a text"], [nlp("a text")])
+    meta = next(folder.glob("*/pipeline.json"))
+    meta.write_text('{"name": "en_bl')
+    assert main(["cache", "info", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "? ? (spaCy ?): components unknown" in out and "1 Docs in 1 segments" in out

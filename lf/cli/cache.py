@@ -36,7 +36,7 @@ def _doc_cache_lines(folder: str) -> list[str]:
     records = doc_cache_info(folder)
     lines = [f"Doc cache {folder}", f"pipelines {len(records)}"]
     for r in records:
-        components = ",".join(r.get("components", ())) or "tokenizer only"
+        components = (",".join(r["components"]) or "tokenizer only") if "components" in r else "components unknown"
         state = f", state {str(r['content'])[:8]}" if r.get("content") else ""  # one per edit of the pipeline
         lines.append(f"  {r.get('name', '?')} {r.get('version', '?')} (spaCy {r.get('spacy', '?')}): {components}{state}")
         lines.append(f"    {r['docs']:,} Docs in {r['segments']:,} segments ({_size(r['bytes'])})")
