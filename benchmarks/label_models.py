@@ -413,6 +413,9 @@ def speed(n: int, repeats: int, configs: list[tuple[int, int]]) -> dict[str, Any
     return results
 
 
+SPEED_TARGET_ROWS = 1_000_000  # section (b)'s targets are for this many rows
+
+
 def print_speed(results: dict[str, Any], n: int) -> list[str]:
     missed: list[str] = []
     print(f"\n(b) speed at n = {n:,} (seconds; x = Snorkel time / our time)")
@@ -431,6 +434,10 @@ def print_speed(results: dict[str, Any], n: int) -> list[str]:
         lm, sn = first["LabelModel"], first["Snorkel-100"]
         ratio = sn["fit"] / lm["fit"]
         cold = sn["fit"] / lm["fit_first"]
+        if n != SPEED_TARGET_ROWS:  # fixed costs weigh more on fewer rows: the target is not for them
+            print(f"  m=20, k=10: fit {ratio:.1f}x faster than Snorkel (first run {cold:.1f}x), predict_proba "
+                  f"{lm['predict']:.3f} s (information: the targets are for n = {SPEED_TARGET_ROWS:,}, without --quick)")
+            return missed
         missed.extend([] if ratio >= 20 and lm["predict"] < 1 else ["speed"])
         print(f"  target m=20, k=10: fit {ratio:.1f}x faster than Snorkel (>= 20x: {'met' if ratio >= 20 else 'MISSED'}; "
               f"first run {cold:.1f}x), predict_proba {lm['predict']:.3f} s (< 1 s: {'met' if lm['predict'] < 1 else 'MISSED'})")
@@ -554,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
     if "speed" in parts:
         out["fit_targets"] = fit_targets(args.repeats)
         missed += print_fit_targets(out["fit_targets"], args.repeats)
-        n = 200_000 if args.quick else 1_000_000
+        n = 200_000 if args.quick else SPEED_TARGET_ROWS
         out["speed"] = speed(n, 1 if args.quick else args.repeats, [(20, 10), (50, 2)])
         missed += print_speed(out["speed"], n)
     if "recovery" in parts:
