@@ -86,10 +86,8 @@ def _check_paths(paths: list[Path]) -> None:
 
 
 def _unreadable(path: Path, fmt: str, exc: BaseException) -> DataError:
-    if _utf16(path):
-        return _not_utf8(path, fmt)
-    if "UTF8" in str(exc):
-        return _not_utf8(path, fmt)
+    if "UTF8" in str(exc) or _utf16(path):
+        return _not_utf8(path, fmt)  # which tells UTF-16 apart itself
     lines = _short_row(path, fmt, exc)
     bare = None if lines is None else _bare_return(path, fmt, lines[1])  # a row cut short by a bare \r?
     if bare is not None:
