@@ -62,7 +62,7 @@ class Reliability:
 
     counts: list[int]
     confidence: list[float | None]  # mean probability of the labels given per bin (None when empty)
-    accuracy: list[float | None]  # share of right argmaxes per bin (None when empty)
+    accuracy: list[float | None]  # share of right labels given per bin (None when empty)
 
 
 def spread(indices: IntArray, k: int) -> IntArray:
