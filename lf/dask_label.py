@@ -18,13 +18,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from lf._matrix_io import ROW_ID
 from lf.errors import DataError
+
+if TYPE_CHECKING:
+    from lf.apply.dask import Watch
 
 __all__ = ["PartCounts", "label_part", "predict_part"]
 
@@ -137,10 +140,12 @@ def conform_part(i: int, matrix_dir: str, id_type: Any, first: int, cardinality:
         pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), "lf": json.dumps(meta)}), tmp)
 
 
-def _conform(client: Any, results: list[PartCounts], matrix_dir: Path, k: int, declared: bool, futures: list[Any]) -> None:
+def _conform(
+    client: Any, watch: Watch, results: list[PartCounts], matrix_dir: Path, k: int, declared: bool, futures: list[Any]
+) -> None:
     """Rewrite the parts whose row id type or cardinality is not the whole run's
-    (``declared``: the LFs declare their labels, so every part stored ``k`` already)."""
-    from lf.apply.dask import Watch
+    (``declared``: the LFs declare their labels, so every part stored ``k`` already).
+    ``watch`` is the run's: a cluster left without workers is named once per run."""
     from lf.apply.portable import crossing
 
     filled = [i for i, r in enumerate(results) if r.n]
@@ -149,7 +154,7 @@ def _conform(client: Any, results: list[PartCounts], matrix_dir: Path, k: int, d
     jobs = [client.submit(crossing, conform_part, i, str(matrix_dir), target, first, k, pure=False)
             for i in filled if results[i].id_type != target or (not declared and max(2, results[i].top + 1) != k)]
     futures += jobs
-    Watch(client).wait(jobs)
+    watch.wait(jobs)
     client.gather(jobs)
 
 
@@ -296,7 +301,7 @@ def label_on_cluster(
             raise DataError("The data has no rows: nothing to label.")
         top = max(r.top for r in results)
         k = settings.cardinality if settings.cardinality is not None else max(2, top + 1)
-        _conform(client, results, Path(matrix_dir), k, settings.cardinality is not None, futures)
+        _conform(client, watch, results, Path(matrix_dir), k, settings.cardinality is not None, futures)
         warn_repeated(part_ids_repeated(Path(matrix_dir), [i for i, r in enumerate(results) if r.n]),
                       f"The data's id column {settings.id_column!r}")
         offsets = np.concatenate([[0], np.cumsum([r.n for r in results])])
