@@ -138,6 +138,20 @@ def test_snorkel_lf_with_preprocessor_and_resources_runs_unchanged(youtube_raw_f
     np.testing.assert_array_equal(mixed.array[:, :3], expected)
 
 
+
+def test_templates_and_batch_lfs_run_in_snorkel_appliers_as_in_lf_apply(youtube_raw_files, youtube_df):
+    from snorkel.labeling import PandasLFApplier
+
+    @lf.labeling_function(batch=True)
+    def long_comment(df):
+        return np.where(df["CONTENT"].str.len() > 200, SPAM, ABSTAIN)
+
+    lfs = [t[2] for t in TEMPLATES] + [long_comment]
+    L = lf.apply(lfs, youtube_df, progress=False)
+    assert (L.array != ABSTAIN).sum(axis=0).min() > 20
+    np.testing.assert_array_equal(PandasLFApplier(lfs).apply(youtube_df, progress_bar=False), L.array)
+
+
 SNORKEL_MODULE = '''
 import re
 
