@@ -433,12 +433,19 @@ def preprocessor(
     files: Sequence[str | os.PathLike[str]] | None = None,
     memoize: bool = False,
     memoize_key: Callable[[Any], Hashable] | None = None,
+    pre: Any = None,
 ) -> Callable[[Callable[..., Any]], Preprocessor]:
     """Decorator turning ``f(x) -> x`` into a :class:`Preprocessor` (run once per row per
     chunk, whatever the number of LFs using it); ``files``: the files it reads, hashed by
     the LF cache (see :class:`LabelingFunction`); ``memoize`` / ``memoize_key``: one call
-    per distinct row (or key) of a chunk, as Snorkel's ``memoize`` (see :class:`Preprocessor`)."""
+    per distinct row (or key) of a chunk, as Snorkel's ``memoize`` (see :class:`Preprocessor`).
+    Snorkel's ``pre=`` is refused: the LF's ``pre`` lists the preprocessors in order."""
     _reject_bare(name, "preprocessor")
+    if pre is not None:
+        raise LFDefinitionError(
+            f"@preprocessor takes no `pre` (Snorkel's preprocessors before this one). Got pre={pre!r}. "
+            "List them in the LF's `pre`, in order: @labeling_function(pre=[first, second])."
+        )
     if name is not None and not isinstance(name, str):
         raise LFDefinitionError(f"`name` must be a string or None. Got {name!r}.")
 
@@ -455,7 +462,16 @@ def _preprocessors(owner: str, pre: Any) -> list[Preprocessor]:
     out = list(pre or [])
     for p in out:
         if not isinstance(p, Preprocessor):
-            raise LFDefinitionError(f"{owner}: every item of `pre` must be made with @lf.preprocessor(). Got {p!r}.")
+            snorkel = any(c.__module__.startswith("snorkel.") for c in type(p).__mro__)
+            raise LFDefinitionError(
+                f"{owner}: every item of `pre` must be made with @lf.preprocessor(). Got {p!r}"
+                + (
+                    ", a Snorkel preprocessor: it runs in a Snorkel LF (which lf.apply runs unchanged), "
+                    "or write it with @lf.preprocessor()."
+                    if snorkel
+                    else "."
+                )
+            )
     return out
 
 

@@ -199,6 +199,24 @@ def test_batch_lf_called_on_one_row_gives_that_rows_label():
         two_labels({"text": "ab"})
 
 
+
+def test_snorkels_pre_for_a_preprocessor_is_refused_saying_where_it_goes():
+    with pytest.raises(LFDefinitionError, match=r"takes no `pre`.*pre=\[first, second\]"):
+        preprocessor(pre=[Preprocessor("first", lambda x: x)])
+
+
+def test_a_snorkel_preprocessor_in_an_lf_lfs_pre_is_refused_saying_where_it_runs():
+    from snorkel.preprocess import preprocessor as snorkel_preprocessor
+
+    @snorkel_preprocessor()
+    def lower(x):
+        x.text = x.text.lower()
+        return x
+
+    with pytest.raises(LFDefinitionError, match=r"a Snorkel preprocessor: it runs in a Snorkel LF"):
+        LabelingFunction("f", lambda x: 0, pre=[lower])
+
+
 def test_batch_lf_with_preprocessors_is_rejected():
     @preprocessor()
     def p(x):
