@@ -325,18 +325,36 @@ class LabelingFunction:
 
         A row LF gets a :class:`Row` copied from ``x`` (a Row, a dict, a pandas Series such as
         ``df.iloc[0]``, a SimpleNamespace), a batch LF a copy of the DataFrame: what the LF
-        does to its input never changes ``x``.
+        does to its input never changes ``x``. A batch LF called on one row (as Snorkel's
+        appliers call an LF) runs on a one-row DataFrame of its fields and returns that
+        row's label.
         """
         if self.batch:
-            if _is_frame(x):
-                from lf.apply.views import private_frame
+            if not _is_frame(x):
+                return self._label_one_row(x)
+            from lf.apply.views import private_frame
 
-                x = private_frame(x)
+            x = private_frame(x)
         elif self.pre or isinstance(x, (Row, Mapping, SimpleNamespace)) or _is_series(x):
             x = as_row(x)
             for p in self.pre:
                 x = p(x)
         return self.f(x, **self.resources)
+
+    def _label_one_row(self, x: Any) -> Any:
+        """A batch LF's label for the one row ``x``: its function run on a one-row DataFrame."""
+        import numpy as np
+        import pandas as pd
+
+        frame = pd.DataFrame([vars(as_row(x))])
+        out = np.asarray(self.f(frame, **self.resources))
+        if out.shape not in ((1,), (1, 1)):
+            raise LFDefinitionError(
+                f"Batch labeling function {self.name!r} returned values of shape {out.shape} for one row; "
+                "a batch LF must return one label per row of the DataFrame it gets."
+            )
+        label = out.reshape(-1)[0]
+        return label.item() if isinstance(label, np.generic) else label
 
     def __repr__(self) -> str:
         kind = "batch" if self.batch else "row"
@@ -415,12 +433,19 @@ def preprocessor(
     files: Sequence[str | os.PathLike[str]] | None = None,
     memoize: bool = False,
     memoize_key: Callable[[Any], Hashable] | None = None,
+    pre: Any = None,
 ) -> Callable[[Callable[..., Any]], Preprocessor]:
     """Decorator turning ``f(x) -> x`` into a :class:`Preprocessor` (run once per row per
     chunk, whatever the number of LFs using it); ``files``: the files it reads, hashed by
     the LF cache (see :class:`LabelingFunction`); ``memoize`` / ``memoize_key``: one call
-    per distinct row (or key) of a chunk, as Snorkel's ``memoize`` (see :class:`Preprocessor`)."""
+    per distinct row (or key) of a chunk, as Snorkel's ``memoize`` (see :class:`Preprocessor`).
+    Snorkel's ``pre=`` is refused: the LF's ``pre`` lists the preprocessors in order."""
     _reject_bare(name, "preprocessor")
+    if pre is not None:
+        raise LFDefinitionError(
+            f"@preprocessor takes no `pre` (Snorkel's preprocessors before this one). Got pre={pre!r}. "
+            "List them in the LF's `pre`, in order: @labeling_function(pre=[first, second])."
+        )
     if name is not None and not isinstance(name, str):
         raise LFDefinitionError(f"`name` must be a string or None. Got {name!r}.")
 
@@ -437,7 +462,16 @@ def _preprocessors(owner: str, pre: Any) -> list[Preprocessor]:
     out = list(pre or [])
     for p in out:
         if not isinstance(p, Preprocessor):
-            raise LFDefinitionError(f"{owner}: every item of `pre` must be made with @lf.preprocessor(). Got {p!r}.")
+            snorkel = any(c.__module__.startswith("snorkel.") for c in type(p).__mro__)
+            raise LFDefinitionError(
+                f"{owner}: every item of `pre` must be made with @lf.preprocessor(). Got {p!r}"
+                + (
+                    ", a Snorkel preprocessor: it runs in a Snorkel LF (which lf.apply runs unchanged), "
+                    "or write it with @lf.preprocessor()."
+                    if snorkel
+                    else "."
+                )
+            )
     return out
 
 

@@ -328,6 +328,16 @@ class LabelMatrix:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __add__(self, other: object) -> Any:
+        """Refused, naming the array to use: Snorkel's ``LFAnalysis`` and ``LabelModel`` start
+        with ``L + 1``, and would otherwise fail on an unsupported operand."""
+        raise ParameterError(
+            "A LabelMatrix does no arithmetic: np.asarray(L) (or L.array) is its label array, "
+            "which is what Snorkel's LFAnalysis, LabelModel and MajorityLabelVoter take."
+        )
+
+    __radd__ = __sub__ = __rsub__ = __add__
+
     def __repr__(self) -> str:
         return f"LabelMatrix(n={self.n}, m={self.m}, cardinality={self.cardinality})"
 

@@ -11,6 +11,7 @@ import numpy.typing as npt
 from lf.core import ABSTAIN
 from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix
+from lf.models.base import top_class
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,8 +105,9 @@ def labels_frame(
 
     ``id`` is the matrix's row ids (the data's id column) or else the row position; the
     probability columns are named by the label names (``HAM``, ``SPAM`` ...; ``0``, ``1``
-    ... when none are declared); ``label`` is the most probable class (its name) and
-    ``confidence`` its probability; ``covered`` says whether any LF voted on the row.
+    ... when none are declared); ``label`` is the most probable class (its name; on a tie
+    within ``1e-5``, the lowest, as a model's ``predict`` picks) and ``confidence`` its
+    probability; ``covered`` says whether any LF voted on the row.
 
     A row no LF voted on carries no evidence: with ``uncovered="null"`` (default) its
     ``label`` and ``confidence`` are null and its probabilities are ``prior`` (the model's
@@ -138,7 +140,7 @@ def labels_frame(
     blank = ~covered if uncovered == "null" else np.zeros(n, bool)
     if prior is not None and blank.any():
         P[blank] = _check_prior(prior, k)
-    best = P.argmax(axis=1) if predictions is None else _check_predictions(predictions, n, k)
+    best = top_class(P) if predictions is None else _check_predictions(predictions, n, k)
     blank = blank | (best == ABSTAIN)
     best = np.where(blank, 0, best)
     data: dict[str, Any] = {"id": ids}

@@ -263,6 +263,23 @@ def test_labels_frame_takes_a_plain_label_array_as_snorkels_filter_unlabeled_dat
         labels_frame(L, probs[:, :2])
 
 
+def test_labels_frame_and_predict_break_near_ties_as_snorkels_probs_to_preds() -> None:
+    # Two classes a fit finds equally likely differ in their last bits; a top probability
+    # that leads by 1e-5 or more is no tie (Snorkel's probs_to_preds: difference < 1e-5).
+    from snorkel.utils import probs_to_preds
+
+    probs = np.array([[0.4999999, 0.5000001], [0.499995, 0.500005], [0.5, 0.49999], [0.3, 0.7], [0.5, 0.5]])
+    L = np.zeros((len(probs), 3), np.int64)
+    snorkel = probs_to_preds(probs, tie_break_policy="abstain")
+    expected = np.where(snorkel == -1, 0, snorkel)  # a tie: the lowest class
+    assert snorkel.tolist() == [-1, 1, 0, 1, -1]
+    assert labels_frame(L, probs)["label"].astype(int).tolist() == expected.tolist()
+    from lf.models.base import near_top, top_class  # what every model's predict decides with
+
+    assert top_class(probs).tolist() == expected.tolist()
+    assert np.where(near_top(probs).sum(axis=1) > 1, -1, top_class(probs)).tolist() == snorkel.tolist()
+
+
 def test_labels_frame_gives_uncovered_rows_no_label_and_the_prior_unless_asked() -> None:
     L = lf.LabelMatrix(np.array([[0, -1], [-1, -1], [1, 1]]), names=["a", "b"], cardinality=2)
     probs = np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8]])

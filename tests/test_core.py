@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import pickle
+from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -177,6 +179,42 @@ def test_batch_lf_gets_a_dataframe():
     assert short.batch
     assert short(pd.DataFrame({"text": ["ab", "abcdef"]})).tolist() == [0, -1]
     assert repr(short) == "LabelingFunction('short', batch)"
+
+
+
+def test_batch_lf_called_on_one_row_gives_that_rows_label():
+    @labeling_function(batch=True)
+    def short(df):
+        return np.where(df["text"].str.len() < 4, 0, -1)
+
+    for row in ({"text": "ab"}, pd.DataFrame({"text": ["ab"]}).iloc[0], SimpleNamespace(text="ab")):
+        assert short(row) == 0 and type(short(row)) is int
+    assert short({"text": "abcdef"}) == -1
+
+    @labeling_function(batch=True)
+    def two_labels(df):
+        return np.array([0, 0])
+
+    with pytest.raises(LFDefinitionError, match=r"'two_labels'.*shape \(2,\) for one row"):
+        two_labels({"text": "ab"})
+
+
+
+def test_snorkels_pre_for_a_preprocessor_is_refused_saying_where_it_goes():
+    with pytest.raises(LFDefinitionError, match=r"takes no `pre`.*pre=\[first, second\]"):
+        preprocessor(pre=[Preprocessor("first", lambda x: x)])
+
+
+def test_a_snorkel_preprocessor_in_an_lf_lfs_pre_is_refused_saying_where_it_runs():
+    from snorkel.preprocess import preprocessor as snorkel_preprocessor
+
+    @snorkel_preprocessor()
+    def lower(x):
+        x.text = x.text.lower()
+        return x
+
+    with pytest.raises(LFDefinitionError, match=r"a Snorkel preprocessor: it runs in a Snorkel LF"):
+        LabelingFunction("f", lambda x: 0, pre=[lower])
 
 
 def test_batch_lf_with_preprocessors_is_rejected():

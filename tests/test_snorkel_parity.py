@@ -138,6 +138,42 @@ def test_snorkel_lf_with_preprocessor_and_resources_runs_unchanged(youtube_raw_f
     np.testing.assert_array_equal(mixed.array[:, :3], expected)
 
 
+
+def test_templates_and_batch_lfs_run_in_snorkel_appliers_as_in_lf_apply(youtube_raw_files, youtube_df):
+    from snorkel.labeling import PandasLFApplier
+
+    @lf.labeling_function(batch=True)
+    def long_comment(df):
+        return np.where(df["CONTENT"].str.len() > 200, SPAM, ABSTAIN)
+
+    lfs = [t[2] for t in TEMPLATES] + [long_comment]
+    L = lf.apply(lfs, youtube_df, progress=False)
+    assert (L.array != ABSTAIN).sum(axis=0).min() > 20
+    np.testing.assert_array_equal(PandasLFApplier(lfs).apply(youtube_df, progress_bar=False), L.array)
+
+
+
+@pytest.mark.filterwarnings("ignore:Input has data type int8:FutureWarning")  # Snorkel's scipy call, on lf's int8 matrix
+def test_lfs_matrix_handed_to_snorkel_gives_lfs_numbers(youtube_df):
+    from snorkel.labeling import LFAnalysis
+    from snorkel.labeling.model import MajorityLabelVoter
+
+    lfs = [lf.LabelingFunction(f.__name__, f) for f in _row_lfs()] + [t[2] for t in TEMPLATES]
+    L = lf.apply(lfs, youtube_df, progress=False)
+    y = youtube_df["CLASS"].to_numpy()
+    with pytest.raises(lf.errors.ParameterError, match=r"np\.asarray\(L\).*Snorkel's LFAnalysis"):
+        LFAnalysis(L)
+    ours = lf.summarize(L, y)
+    theirs = LFAnalysis(np.asarray(L), lfs).lf_summary(Y=y)
+    assert list(theirs.index) == list(ours.index)
+    for col, mine in [("Coverage", "coverage"), ("Overlaps", "overlaps"), ("Conflicts", "conflicts"),
+                      ("Correct", "correct"), ("Incorrect", "incorrect"), ("Emp. Acc.", "emp_acc")]:
+        np.testing.assert_allclose(theirs[col].to_numpy(float), ours[mine].to_numpy(float), err_msg=col)
+    assert theirs["Polarity"].tolist() == ours["polarity"].tolist()
+    voter = lf.models.MajorityVoter(tie_break="abstain").fit(L)
+    np.testing.assert_array_equal(MajorityLabelVoter(cardinality=2).predict(np.asarray(L)), voter.predict(L))
+
+
 SNORKEL_MODULE = '''
 import re
 

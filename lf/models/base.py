@@ -172,9 +172,17 @@ def check_fitted_on(
             )
 
 
-def _near_top(proba: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
-    """Per row, the classes whose probability ties with the top one (within ``TIE_TOL``)."""
-    return np.asarray(proba >= proba.max(axis=1, keepdims=True) - TIE_TOL)
+def near_top(proba: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    """Per row, the classes whose probability ties with the top one: less than ``TIE_TOL``
+    below it, as Snorkel's ``probs_to_preds`` has it."""
+    return np.asarray(proba.max(axis=1, keepdims=True) - proba < TIE_TOL)
+
+
+def top_class(proba: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """Per row, the most probable class; on a tie (:func:`near_top`) the lowest one. Not the
+    bare argmax: two classes a fit finds equally likely differ in their last bits, by the
+    order it summed the LFs in, and the label would follow that order."""
+    return np.asarray(near_top(proba).argmax(axis=1), dtype=np.int64)
 
 
 def check_abstain(abstain: Any) -> None:
@@ -469,15 +477,12 @@ class BaseLabelModel:
         return scores(names, gold, self.predict(L, abstain=abstain), self.predict_proba(L), self.cardinality_)
 
     def _decide(self, A: npt.NDArray[np.integer[Any]], proba: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
-        """The class ``predict`` gives each row before ``abstain`` applies: the most probable,
-        the lowest of those tied with it (within ``TIE_TOL``). Not the bare argmax: two
-        classes a fit finds equally likely differ in their last bits, by the order it summed
-        the LFs in, and the label would follow that order."""
-        return np.asarray(_near_top(proba).argmax(axis=1), dtype=np.int64)
+        """The class ``predict`` gives each row before ``abstain`` applies (:func:`top_class`)."""
+        return top_class(proba)
 
     def _ties(self, A: npt.NDArray[np.integer[Any]], proba: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
         """Rows whose top probabilities tie (within ``TIE_TOL``)."""
-        return np.asarray(_near_top(proba).sum(axis=1) > 1)
+        return np.asarray(near_top(proba).sum(axis=1) > 1)
 
     # -- persistence -------------------------------------------------------------------
     def _loaded(self) -> None:

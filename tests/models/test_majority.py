@@ -184,6 +184,41 @@ def test_equals_snorkel_majority_label_voter_on_wrench_youtube(youtube_wrench):
         )
 
 
+
+@st.composite
+def _votes_and_gold(draw):
+    k = draw(st.integers(2, 5))  # the top classes may be voted by no LF
+    n, m = draw(st.integers(1, 25)), draw(st.integers(1, 6))
+    L = draw(hnp.arrays(np.int64, (n, m), elements=st.integers(-1, k - 1)))
+    y = draw(hnp.arrays(np.int64, (n,), elements=st.integers(-1, k - 1)))  # -1: no gold label
+    return L, y, k
+
+
+@settings(max_examples=60, deadline=None)
+@given(_votes_and_gold())
+def test_equals_snorkel_majority_label_voter_with_more_classes_and_missing_gold(case):
+    import logging
+
+    from snorkel.labeling.model import MajorityLabelVoter
+
+    L, y, k = case
+    ref = MajorityLabelVoter(cardinality=k)
+    voter = MajorityVoter(tie_break="abstain").fit(L, cardinality=k)
+    np.testing.assert_allclose(voter.predict_proba(L), ref.predict_proba(L))
+    np.testing.assert_array_equal(voter.predict(L), ref.predict(L, tie_break_policy="abstain"))
+    for tie_break in ("prior", "random"):  # predict(abstain="ties") is Snorkel's default predict
+        other = MajorityVoter(tie_break=tie_break, random_state=0).fit(L, cardinality=k)
+        np.testing.assert_array_equal(other.predict(L, abstain="ties"), ref.predict(L))
+    scored = (y != -1) & (voter.predict(L) != -1)
+    if scored.any():  # Snorkel raises on nothing left to score
+        logging.disable(logging.WARNING)  # Snorkel logs that it scores the labeled rows only
+        try:
+            theirs = ref.score(L, y, ["accuracy", "coverage"], tie_break_policy="abstain")
+        finally:
+            logging.disable(logging.NOTSET)
+        assert voter.score(L, y, ["accuracy", "coverage"]) == pytest.approx(theirs)
+
+
 # -- persistence -----------------------------------------------------------------------------
 
 

@@ -44,7 +44,7 @@ def fitted(name: str, L: Any) -> Any:
 
 
 def lowest_near_top(proba: np.ndarray) -> np.ndarray:
-    return (proba >= proba.max(axis=1, keepdims=True) - TIE_TOL).argmax(axis=1)
+    return (proba.max(axis=1, keepdims=True) - proba < TIE_TOL).argmax(axis=1)
 
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
