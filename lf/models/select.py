@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.errors import ParameterError
+from lf.gold import refuse_reordered_gold
 from lf.matrix import LabelMatrix, as_gold_array, as_label_array, check_gold_range
 from lf.models.base import (
     BaseLabelModel,
@@ -165,6 +166,7 @@ def select(
             "order): a class id would mean another label in each. Apply the same LF module to both."
         )
     labels = next((M.labels for M in (L_dev, L_train) if isinstance(M, LabelMatrix) and M.labels), None)
+    refuse_reordered_gold(L_dev, y_dev, "y_dev", "L_dev")
     y = _dev_ids(y_dev, A_dev.shape[0], k, labels)
     if y.size == 0:
         raise ParameterError("`y_dev` is empty: select needs at least one labeled dev row.")
