@@ -73,18 +73,14 @@ def refuse_reordered_gold(L: Any, y: Any, name: str = "y", matrix: str = "L") ->
     index = y.index
     if isinstance(index, (pd.RangeIndex, pd.MultiIndex)):
         return
-    ours, theirs = as_text(np.asarray(index, dtype=object)), as_text(np.asarray(ids, dtype=object))
-    if pd.Series(ours).equals(pd.Series(theirs)):
-        return
-    try:
-        same_ids = bool((np.sort(ours.astype(str)) == np.sort(theirs.astype(str))).all())
-    except TypeError:
-        return
-    if same_ids:
-        at = int(np.flatnonzero(ours.astype(str) != theirs.astype(str))[0])
+    ours = as_text(np.asarray(index, dtype=object)).astype(str)  # missing ids too, as "None" / "nan"
+    theirs = as_text(np.asarray(ids, dtype=object)).astype(str)
+    moved = np.flatnonzero(ours != theirs)
+    if len(moved) and bool((np.sort(ours) == np.sort(theirs)).all()):
+        at = int(moved[0])
         raise DataError(
             f"`{name}` is indexed by the row ids of `{matrix}` in another order (at row {at:,} `{matrix}` has the id "
-            f"{theirs[at]!r}, `{name}` the id {ours[at]!r}): gold labels are read by position, so each would score "
+            f"{str(theirs[at])!r}, `{name}` the id {str(ours[at])!r}): gold labels are read by position, so each would score "
             f"another row. Pass `{name}.reindex({matrix}.row_ids)` (or `{name}.to_numpy()` if its order is the "
             "matrix's)."
         )
