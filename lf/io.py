@@ -380,7 +380,8 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
                     if table.num_rows == 0:
                         continue
                 _check_utf8(path, table, done)
-                frame = _named_index_as_columns(_as_text_nulls(table).to_pandas(integer_object_nulls=True))  # no int64 -> float64 rounding
+                frame = _as_text_nulls(table).to_pandas(integer_object_nulls=True)  # no int64 -> float64 rounding
+                frame = _named_index_as_columns(frame, table.column_names)
                 done += len(frame)
                 yield frame
             return
@@ -397,11 +398,11 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
             block = min(block * 4, _BLOCK_CAP)
 
 
-def _named_index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """The columns a pandas-written Parquet file holds as its named index
+def _named_index_as_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The ``columns`` a pandas-written Parquet file holds as its named index
     (``df.set_index("id").to_parquet(...)``) back as columns: pyarrow gives them back as the
     index, where the file's schema lists them but no LF, id column or check would see them."""
-    named = [n for n in frame.index.names if n is not None and n not in frame.columns]
+    named = [n for n in frame.index.names if n in columns and n not in frame.columns]
     return frame.reset_index(level=named) if named else frame
 
 
