@@ -173,8 +173,9 @@ def gold_labels(L: Any, y: Any, k: int | None) -> npt.NDArray[np.int64]:
     -1 (no gold label, as ``model.score`` takes it) is refused: counted, it would be a label
     every LF gets wrong; so are missing values, and numbers where ``L``'s label names are
     numbers that are not their own class ids (:func:`lf.gold.refuse_ambiguous_numbers`)."""
-    from lf.gold import gold_ids, refuse_ambiguous_numbers
+    from lf.gold import gold_ids, refuse_ambiguous_numbers, refuse_reordered_gold
 
+    refuse_reordered_gold(L, y)
     labels = list(L.labels) if isinstance(L, (LabelMatrix, PatternTable)) and L.labels else None
     n = int(L.shape[0]) if hasattr(L, "shape") else len(L)
     values = y

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,7 +12,9 @@ import numpy.typing as npt
 
 from lf.errors import DataError
 
-__all__ = ["GoldColumn", "gold_ids", "mixed_kinds", "numbers_are_ambiguous", "refuse_ambiguous_numbers"]
+__all__ = [
+    "GoldColumn", "gold_ids", "mixed_kinds", "numbers_are_ambiguous", "refuse_ambiguous_numbers", "refuse_reordered_gold",
+]
 
 
 def _as_id(value: Any, k: int | None) -> int | None:
@@ -52,6 +55,34 @@ def refuse_ambiguous_numbers(labels: Sequence[str] | None, what: str) -> None:
             f"{what} holds numbers, and the label names {', '.join(map(str, labels or ()))} are numbers "
             "that are not their own class ids: a 1 could be the label '1' or the class id 1. Give "
             "the gold labels as text (the label names), or rename the labels in LABELS."
+        )
+
+
+def refuse_reordered_gold(L: Any, y: Any, name: str = "y", matrix: str = "L") -> None:
+    """Refuse gold ``y``, a pandas Series, whose index holds the row ids of the matrix ``L``
+    in another order: gold is read by position, so each label would score another row (a
+    gold file read with ``set_index("id")``, sorted otherwise). An index that is the ids in
+    their order, a ``RangeIndex`` or other labels (a filtered or shuffled frame's positions)
+    says nothing of the order and is read by position as before. Ids compare as text."""
+    pd = sys.modules.get("pandas")  # no pandas imported: ``y`` is no Series
+    ids = getattr(L, "row_ids", None)
+    if pd is None or not isinstance(y, (pd.Series, pd.DataFrame)) or ids is None or len(y) != len(ids) or not len(ids):
+        return
+    from lf._row_digest import as_text
+
+    index = y.index
+    if isinstance(index, (pd.RangeIndex, pd.MultiIndex)):
+        return
+    ours = as_text(np.asarray(index, dtype=object)).astype(str)  # missing ids too, as "None" / "nan"
+    theirs = as_text(np.asarray(ids, dtype=object)).astype(str)
+    moved = np.flatnonzero(ours != theirs)
+    if len(moved) and bool((np.sort(ours) == np.sort(theirs)).all()):
+        at = int(moved[0])
+        raise DataError(
+            f"`{name}` is indexed by the row ids of `{matrix}` in another order (at row {at:,} `{matrix}` has the id "
+            f"{str(theirs[at])!r}, `{name}` the id {str(ours[at])!r}): gold labels are read by position, so each would score "
+            f"another row. Pass `{name}.reindex({matrix}.row_ids)` (or `{name}.to_numpy()` if its order is the "
+            "matrix's)."
         )
 
 

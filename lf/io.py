@@ -381,6 +381,7 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
                         continue
                 _check_utf8(path, table, done)
                 frame = _as_text_nulls(table).to_pandas(integer_object_nulls=True)  # no int64 -> float64 rounding
+                frame = _named_index_as_columns(frame, table.column_names)
                 done += len(frame)
                 yield frame
             return
@@ -395,6 +396,14 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
                     "the reader takes. Check the file's quoting: an unclosed quote makes the rest of the file one value."
                 ) from exc
             block = min(block * 4, _BLOCK_CAP)
+
+
+def _named_index_as_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The ``columns`` a pandas-written Parquet file holds as its named index
+    (``df.set_index("id").to_parquet(...)``) back as columns: pyarrow gives them back as the
+    index, where the file's schema lists them but no LF, id column or check would see them."""
+    named = [n for n in frame.index.names if n in columns and n not in frame.columns]
+    return frame.reset_index(level=named) if named else frame
 
 
 def _as_text_nulls(table: pa.Table) -> pa.Table:

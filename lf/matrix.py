@@ -365,13 +365,25 @@ class LabelMatrix:
     # -- combining ---------------------------------------------------------------------
     @classmethod
     def concat(cls, parts: Sequence[LabelMatrix]) -> LabelMatrix:
-        """Stack matrices of the same LFs row-wise; error counts and seconds add up."""
+        """Stack matrices of the same LFs row-wise; error counts and seconds add up.
+
+        The parts must agree on what a column and a class id mean: the same LF names,
+        cardinality and label names (where known), and each LF the same definition (where
+        its fingerprint is known: a column must not hold two versions of an LF)."""
         if not parts:
             raise ParameterError("LabelMatrix.concat needs at least one matrix.")
         first = parts[0]
         for p in parts[1:]:
             if p.names != first.names or p.cardinality != first.cardinality:
                 raise ParameterError("LabelMatrix.concat: all parts must have the same LF names and cardinality.")
+        named = [p.labels for p in parts if p.labels]
+        if any(labels != named[0] for labels in named):
+            other = next(labels for labels in named if labels != named[0])
+            raise ParameterError(
+                f"LabelMatrix.concat: the parts name the classes {', '.join(named[0])} and {', '.join(other)} (in that "
+                "order), so a class id would mean another label in each. Apply the same LF module to every part."
+            )
+        prints = _shared_fingerprints(parts)
         has_ids = [p.row_ids is not None for p in parts]
         if any(has_ids) and not all(has_ids):
             raise ParameterError("LabelMatrix.concat: either every part has row ids or none does.")
@@ -379,11 +391,11 @@ class LabelMatrix:
             np.concatenate([p.array for p in parts]) if len(parts) > 1 else first.array,
             names=first.names,
             cardinality=first.cardinality,
-            labels=first.labels,
+            labels=named[0] if named else None,
             row_ids=np.concatenate([p.row_ids for p in parts if p.row_ids is not None]) if all(has_ids) else None,
             errors=np.sum([p.errors for p in parts], axis=0),
             seconds=np.sum([p.seconds for p in parts], axis=0),
-            lf_fingerprints=first.lf_fingerprints if all(p.lf_fingerprints == first.lf_fingerprints for p in parts) else None,
+            lf_fingerprints=prints,
         )
 
     def __getitem__(self, rows: Any) -> LabelMatrix:
@@ -442,6 +454,23 @@ class LabelMatrix:
 
 _HASH_SEED = 0x5EED_1F00D  # fixed: pattern grouping must not depend on the run
 _DENSE_CODES = 1 << 22  # up to this many possible rows, patterns are counted, not sorted
+
+
+def _shared_fingerprints(parts: Sequence[LabelMatrix]) -> tuple[str | None, ...] | None:
+    """Per LF, the definition every part of a :meth:`LabelMatrix.concat` has (None where a
+    part does not know it); two known definitions of one LF are a ParameterError."""
+    per_part = [p.lf_fingerprints or (None,) * p.m for p in parts]
+    out: list[str | None] = []
+    for name, column in zip(parts[0].names, zip(*per_part)):
+        known = {f for f in column if f}
+        if len(known) > 1:
+            raise ParameterError(
+                f"LabelMatrix.concat: LF {name!r} had another definition (code, code it calls, resources or declared "
+                "files) in one part than in another, so its column would mix the votes of both. Apply the same LFs to "
+                "every part."
+            )
+        out.append(known.pop() if known and all(column) else None)
+    return tuple(out) if any(out) else None
 
 
 def row_patterns(L: npt.NDArray[np.integer[Any]], cardinality: int, *, inverse: bool = True) -> Patterns:

@@ -140,7 +140,10 @@ def read_rows(
 ) -> pd.DataFrame:
     """The text (and id) of the rows at ``positions`` (sorted) of ``data``, read chunk by chunk.
 
-    ``id_optional``: a data without ``id_column`` gives no id, rather than an error."""
+    ``id_optional``: a data without ``id_column`` gives no id, rather than an error, and a
+    warning: its texts go to the matrix's rows (and ids) by position, unchecked."""
+    import warnings
+
     import pandas as pd
 
     from lf.errors import DataError
@@ -149,8 +152,14 @@ def read_rows(
     wanted = [c for c in (id_column, text_column) if c]
     parts, offset = [], 0
     for chunk in iter_chunks(data, 200_000):
-        if id_optional and id_column is not None and id_column not in chunk.columns:
+        if id_optional and id_column is not None and id_column in wanted and id_column not in chunk.columns:
             wanted = [text_column]
+            warnings.warn(
+                f"The label matrix names its rows by id, but `data` has no {id_column!r} column to check that its "
+                "rows are the matrix's: its texts are taken by position, unchecked (the data reordered, or another "
+                "file, would give rows other rows' texts). Pass `id_column=` the column the matrix's ids came from.",
+                UserWarning, stacklevel=3,
+            )
         missing = [c for c in wanted if c not in chunk.columns]
         if missing:
             shown = ", ".join(str(c) for c in chunk.columns)
@@ -189,7 +198,8 @@ def rows(
     when ``lf`` is a template LF found in ``lfs``. ``n`` rows at most, spread evenly over
     the corpus (None: all of them). When the matrix has row ids, the ids in ``data``'s
     ``id_column`` (default: its ``id`` column, if any) must be the same at the rows shown,
-    or it is a DataError: the texts would be another data set's.
+    or it is a DataError: the texts would be another data set's (data without that column is
+    read by position, with a warning).
     """
     import pandas as pd
 

@@ -256,7 +256,8 @@ def sample(
     that repeat in ``L`` are warned about: the hand labels come back by id. When ``L`` has
     row ids, ``data``'s ids (its ``id_column``, default its ``id`` column, if any) must be
     the same at the rows read, or it is a DataError: the texts would be another data set's,
-    and the hand labels would come back to ids of other rows.
+    and the hand labels would come back to ids of other rows (data without that column is
+    read by position, with a warning).
     """
     import pandas as pd
 

@@ -94,3 +94,33 @@ def test_fit_refuses_a_dev_matrix_of_other_lf_definitions_or_labels(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and told in err and str(dev) in err and str(matrix) in err, err
     assert not (tmp_path / "m.json").exists()
+
+
+def test_a_matrix_whose_ids_are_row_numbers_and_that_has_no_digest_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A matrix saved from Python (LabelMatrix.save: row ids, no digest of the texts) whose
+    ids number its rows matched every id of another file numbered alike: its gold scored
+    the LFs on other rows' labels (accuracies near chance) without a word."""
+    import lf
+
+    rows = pd.read_csv(DEMO).head(400).assign(id=range(400))
+    rows.to_csv(tmp_path / "data.csv", index=False)
+    other = pd.read_csv(DEMO).iloc[400:800].assign(id=range(400))  # other comments, the same ids
+    other.to_csv(tmp_path / "other.csv", index=False)
+    matrix = tmp_path / "L.parquet"
+    lf.apply(lf.load_lfs(str(DEMO_LFS)), str(tmp_path / "data.csv"), progress=False).save(matrix)
+    for args in (
+        ["report", str(matrix), "--data", str(tmp_path / "other.csv"), "--gold", "label"],
+        ["fit", str(matrix), "--dev", str(matrix), "--dev-data", str(tmp_path / "other.csv"), "--dev-gold", "label",
+         "--class-balance", "dev", "-o", str(tmp_path / "m.json")],
+    ):
+        assert main(args) == 0
+        err = " ".join(capsys.readouterr().err.split())
+        assert "by ids that are row numbers (0, 1, ...), unchecked" in err
+        assert "Another file numbering its rows alike would get other rows' gold" in err
+    named = tmp_path / "named.csv"
+    rows.assign(id=[f"c{i:05d}" for i in range(400)]).to_csv(named, index=False)  # ids that name rows
+    lf.apply(lf.load_lfs(str(DEMO_LFS)), str(named), progress=False).save(tmp_path / "N.parquet")
+    assert main(["report", str(tmp_path / "N.parquet"), "--data", str(named), "--gold", "label"]) == 0
+    assert "unchecked" not in capsys.readouterr().err

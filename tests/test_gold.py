@@ -178,3 +178,48 @@ def test_gold_names_then_class_ids_are_refused_whatever_the_chunks(tmp_path: Pat
     with pytest.raises(DataError, match=r"mixes label names \('SPAM'\) with class ids \('0'"):
         lf.label(lf.load_lfs(DEMO_LFS), frame, gold="label", output=tmp_path / "o.parquet", model="mv", **kwargs)
     assert not (tmp_path / "o.parquet").exists()
+
+
+def _demo_matrix() -> tuple[object, pd.DataFrame]:
+    import lf
+
+    df = pd.read_csv(DEMO).iloc[:400]
+    return lf.apply(lf.load_lfs(str(DEMO_LFS)), df, progress=False), df
+
+
+def test_gold_indexed_by_the_row_ids_in_another_order_is_refused_not_read_by_position() -> None:
+    """A gold file read with ``set_index("id")`` in another order than the data: read by
+    position, each label would score another row (the demo's accuracies fell to chance)."""
+    import lf
+    from lf.models import MajorityVoter, select
+
+    L, df = _demo_matrix()
+    keyed = df.sample(frac=1, random_state=0).set_index("id")["label"]
+    model = MajorityVoter().fit(L)
+    for call in (
+        lambda: lf.summarize(L, y=keyed),
+        lambda: model.score(L, keyed),
+        lambda: lf.rows(L, wrong=True, y=keyed),
+        lambda: select(["MajorityVoter"], L, L, keyed),
+    ):
+        with pytest.raises(DataError, match=r"indexed by the row ids of `L(_dev)?` in another order.*reindex"):
+            call()
+    # Aligned as the message says, the answer is the positional one of the data's own column.
+    aligned = lf.summarize(L, y=keyed.reindex(L.row_ids))
+    pd.testing.assert_frame_equal(aligned, lf.summarize(L, y=df["label"]))
+    assert model.score(L, keyed.reindex(L.row_ids)) == model.score(L, df["label"].to_numpy())
+
+
+def test_gold_indexed_in_the_matrix_order_or_by_positions_is_read_as_before() -> None:
+    """What the order check leaves alone: the ids in their order (a frame shuffled before
+    applying, its id column as index), positions of a filtered or shuffled frame."""
+    import lf
+
+    L, df = _demo_matrix()
+    expected = lf.summarize(L, y=df["label"].to_numpy())
+    pd.testing.assert_frame_equal(lf.summarize(L, y=df.set_index("id")["label"]), expected)
+    shuffled = df.sample(frac=1, random_state=1)
+    L2 = lf.apply(lf.load_lfs(str(DEMO_LFS)), shuffled, progress=False)
+    by_position = lf.summarize(L2, y=shuffled["label"])  # index: the old positions, not the ids
+    pd.testing.assert_frame_equal(by_position, lf.summarize(L2, y=shuffled["label"].to_numpy()))
+    pd.testing.assert_frame_equal(by_position[["correct", "incorrect"]], expected[["correct", "incorrect"]])

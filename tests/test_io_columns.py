@@ -54,3 +54,30 @@ def test_empty_and_broken_files_are_named(tmp_path: Path) -> None:
         read_columns(tmp_path / "latin.csv")
     with pytest.raises(DataError, match=r"Data file not found"):
         read_columns(tmp_path / "missing.csv")
+
+
+def test_a_parquet_files_named_index_is_read_as_the_column_its_schema_lists(tmp_path: Path) -> None:
+    """``df.set_index("id").to_parquet()`` keeps ``id`` as a column of the file, which the
+    column checks saw; pyarrow gave it back as the index, so `lf label` failed with "'id' is
+    not a column of the data" and an LF could not read it. Now each row keeps its own id."""
+    import lf
+    from lf.cli import main
+    from lf.io import iter_chunks
+
+    root = Path(__file__).resolve().parents[1]
+    frame = pd.read_csv(root / "datasets" / "demo" / "comments.csv").iloc[:300].sample(frac=1, random_state=0)
+    path = tmp_path / "indexed.parquet"
+    frame.set_index("id").to_parquet(path)
+    chunks = list(iter_chunks(path, 70))
+    assert all("id" in c.columns for c in chunks)
+    assert pd.concat(chunks)["id"].tolist() == frame["id"].tolist()
+    assert next(iter_chunks(path, 70, columns=["id"]))["id"].tolist() == frame["id"].tolist()[:70]
+    lfs = root / "labeling_functions" / "demo_spam.py"
+    assert list(lf.apply(lf.load_lfs(str(lfs)), str(path), progress=False).row_ids) == frame["id"].tolist()
+    out = tmp_path / "labels.parquet"
+    assert main(["label", str(path), "--lfs", str(lfs), "--gold", "label", "-o", str(out), "--model", "MajorityVoter"]) == 0
+    written = pd.read_parquet(out)
+    assert written["id"].tolist() == frame["id"].tolist()
+    expected = lf.apply(lf.load_lfs(str(lfs)), frame.reset_index(drop=True), progress=False)
+    P = lf.models.MajorityVoter().fit(expected).predict_proba(expected)
+    assert (written[["HAM", "SPAM"]].to_numpy() == P).all()

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lf import LabelMatrix
+from lf.cli import main
 from lf.errors import DataError, ParameterError
 from lf.matrix import as_label_array, row_patterns
 
@@ -163,6 +164,39 @@ def test_concat_stacks_rows_and_adds_errors_and_seconds():
     assert c.errors.tolist() == [3, 3]
     assert c.seconds.tolist() == [0.75, 1.0]
     assert LabelMatrix.concat([a]) == a
+
+
+def test_concat_refuses_parts_whose_class_ids_or_lfs_mean_other_things(tmp_path):
+    """Two runs' matrices stacked: a class id must mean one label, a column one LF version.
+    Before, the first part's label names were kept for both and the second part's votes
+    silently read as the other class; two versions of an LF were mixed in one column."""
+    import lf
+
+    root = Path(__file__).resolve().parents[1]
+    frame = pd.read_csv(root / "datasets" / "demo" / "comments.csv").iloc[:200]
+    source = (root / "labeling_functions" / "demo_spam.py").read_text()
+    first, second = frame.iloc[:100], frame.iloc[100:]
+    lfs = lf.load_lfs(str(root / "labeling_functions" / "demo_spam.py"))
+    a = lf.apply(lfs, first, progress=False)
+    flipped = lf.apply(lfs, second, labels=["SPAM", "HAM"], progress=False)
+    with pytest.raises(ParameterError, match="HAM, SPAM and SPAM, HAM"):
+        LabelMatrix.concat([a, flipped])
+    # `lf apply` records each LF's definition: one part made before an edit, one after.
+    first.to_csv(tmp_path / "first.csv", index=False)
+    second.to_csv(tmp_path / "second.csv", index=False)
+    (tmp_path / "edited.py").write_text(source.replace('["free", "prize", "gift card", "earn"]', '["free"]'))
+    for data, module, out in (("first", "demo_spam", "A"), ("second", "demo_spam", "B"), ("second", "edited", "C")):
+        path = tmp_path / "edited.py" if module == "edited" else root / "labeling_functions" / "demo_spam.py"
+        assert main(["apply", str(tmp_path / f"{data}.csv"), "--lfs", str(path), "-o", str(tmp_path / f"{out}.parquet")]) == 0
+    A, B, C = (LabelMatrix.load(tmp_path / f"{out}.parquet") for out in "ABC")
+    with pytest.raises(ParameterError, match="LF 'giveaway' had another definition"):
+        LabelMatrix.concat([A, C])
+    both = LabelMatrix.concat([A, B])
+    assert both == lf.apply(lfs, frame, progress=False)
+    assert both.labels == ("HAM", "SPAM") and both.lf_fingerprints == A.lf_fingerprints is not None
+    unknown = LabelMatrix(a.array, names=a.names, cardinality=2, row_ids=a.row_ids)  # definitions unknown
+    mixed = LabelMatrix.concat([unknown, A])
+    assert mixed.labels == ("HAM", "SPAM") and mixed.lf_fingerprints is None
 
 
 def test_concat_rejects_mismatched_parts():

@@ -146,7 +146,10 @@ def test_matrix_files_keep_the_definitions_and_refuse_broken_ones(tmp_path: Path
     assert L[1:].lf_fingerprints == ("x", None)
     assert lf.LabelMatrix.concat([L, L]).lf_fingerprints == ("x", None)
     other = lf.LabelMatrix(A, names=["a", "b"], cardinality=2, lf_fingerprints=["y", None])
-    assert lf.LabelMatrix.concat([L, other]).lf_fingerprints is None  # not one definition: unknown
+    with pytest.raises(ParameterError, match="LF 'a' had another definition"):  # one column, two LFs
+        lf.LabelMatrix.concat([L, other])
+    unknown = lf.LabelMatrix(A, names=["a", "b"], cardinality=2)
+    assert lf.LabelMatrix.concat([L, unknown]).lf_fingerprints is None  # a part's definitions unknown
     with pytest.raises(ParameterError, match="one text digest or None per LF"):
         lf.LabelMatrix(A, names=["a", "b"], lf_fingerprints=["x"])
 

@@ -88,7 +88,7 @@ def test_select_rows_filters(L):
 
 
 def test_rows_frame_has_ids_texts_votes_gold_and_is_capped(L):
-    data = pd.DataFrame({"text": [f"t{i}" for i in range(6)]})
+    data = pd.DataFrame({"id": [f"r{i}" for i in range(6)], "text": [f"t{i}" for i in range(6)]})
     out = rows(L, data, lf="a", y=[0, 0, 1, 1, 1, 1], n=3)
     assert out.columns.tolist() == ["row", "id", "text", "a", "gold"]
     assert out["row"].tolist() == [0, 3, 4]  # spread over the 4 matches, not the first 3
@@ -238,7 +238,8 @@ def test_rows_refuses_texts_from_another_data_set(tmp_path):
         rows(L, tmp_path / "other.csv", lf="sub")
     mine.to_csv(tmp_path / "mine.csv", index=False)  # the same ids, read back from a file
     assert rows(L, tmp_path / "mine.csv", lf="sub")["text"].tolist() == ["subscribe now", "subscribe me"]
-    assert rows(L, other.drop(columns="id"), lf="sub")["text"].tolist() == ["a", "c"]  # no ids to check
+    with pytest.warns(UserWarning, match="taken by position, unchecked"):  # no ids to check
+        assert rows(L, other.drop(columns="id"), lf="sub")["text"].tolist() == ["a", "c"]
     keyed = mine.rename(columns={"id": "key"}).assign(id=["x", "y", "z"])
     L2 = lf.apply(lfs, keyed, id_column="key")
     assert rows(L2, keyed, lf="sub", id_column="key")["id"].tolist() == [7, 9]
@@ -307,3 +308,22 @@ def test_a_bare_array_is_refused_naming_the_labelmatrix():
 
     with pytest.raises(ParameterError, match="`L` must be a LabelMatrix .* Got a ndarray"):
         lf.rows(np.array([[0, 1], [1, -1]]))
+
+
+def test_data_without_the_id_column_of_a_matrix_with_ids_warns_that_texts_go_by_position() -> None:
+    """`lf.rows` and `lf.sample.sample` with data lacking the id column the matrix's ids came
+    from took its texts by position without a word: on the data reordered, each id (and
+    the hand label that comes back to it) got another row's text."""
+    from lf.models import MajorityVoter
+    from lf.sample import sample
+
+    root = Path(__file__).resolve().parents[1]
+    frame = pd.read_csv(root / "datasets" / "demo" / "comments.csv").iloc[:300]
+    L = lf.apply(lf.load_lfs(str(root / "labeling_functions" / "demo_spam.py")), frame, progress=False)
+    reordered = frame.drop(columns="id").sample(frac=1, random_state=0)
+    model = MajorityVoter().fit(L)
+    for call in (lambda: rows(L, reordered, n=5), lambda: sample(L, reordered, n=5, model=model)):
+        with pytest.warns(UserWarning, match=r"has no 'id' column to check .* taken by position, unchecked"):
+            call()
+    shown = rows(L, frame, n=5)  # the data it was made from: checked by id, no warning
+    assert shown["text"].tolist() == frame.set_index("id").loc[shown["id"], "text"].tolist()

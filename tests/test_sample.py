@@ -228,3 +228,18 @@ def test_row_positions_as_exclude_are_refused_not_read_as_flags():
     with pytest.raises(ParameterError, match="`exclude` must be a boolean mask, .* not row positions"):
         sample_rows(A, n=1, strategy="conflict", exclude=[0, 1, 2])
     assert sample_rows(A, n=1, strategy="conflict", exclude=np.array([True, False, False]))[0].tolist() == [1]
+
+
+def test_labeled_rows_without_an_id_are_said_not_skipped_silently(tmp_path: Path, capsys):
+    """A gold file row with no id (from data rows without one) excluded nothing and said
+    nothing: the rows it labeled could be picked again for hand-labeling."""
+    pd.DataFrame({"id": [f"c{i}" for i in range(60)], "text": [f"subscribe {i}" if i % 2 else f"song {i}" for i in range(60)]}).to_csv(tmp_path / "d.csv", index=False)
+    mod = tmp_path / "m.py"
+    mod.write_text("from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\nsub = keyword_lf('sub', ['subscribe'], 1)\n")
+    gold = pd.DataFrame({"id": ["c0", None, "c2", None], "text": ["song 0", "song 4", "song 2", "song 6"], "gold": ["HAM"] * 4})
+    gold.to_csv(tmp_path / "gold.csv", index=False)
+    code, _, err = run(capsys, "sample", tmp_path / "d.csv", "--lfs", mod, "-n", "10", "--model", "mv", "-o", tmp_path / "out.csv",
+                       "--labeled", tmp_path / "gold.csv")
+    assert code == 0, err
+    assert "2 rows of --labeled" in " ".join(err.split()) and "have no id" in " ".join(err.split())
+    assert "2 with gold skipped" in err

@@ -192,8 +192,12 @@ def check_row_ids(data: Sequence[str], option: str, L: Any, id_column: str | Non
     want = np.array(_id_texts(pd.Series(L.row_ids).tolist()), dtype=object)
     bad = np.flatnonzero(got != want)
     if not bad.size:
-        if matrix is not None:  # the same ids: the same texts too? (two files numbering their rows)
-            _check_made_from(data, option, L.n, matrix, cols)
+        # The same ids: the same texts too? (two files numbering their rows alike)
+        if matrix is not None and not _check_made_from(data, option, L.n, matrix, cols):
+            from lf.train_data import _row_numbers
+
+            if _row_numbers(pd.Series(got).astype(str), L.n):
+                _unchecked(option, matrix, numbered=True)
         return
     i = int(bad[0])
     where = f"{option} row {i} has id {got[i]!r} where the label matrix has {want[i]!r} ({bad.size:,} rows differ)"
@@ -206,14 +210,20 @@ def check_row_ids(data: Sequence[str], option: str, L: Any, id_column: str | Non
     )
 
 
-def _unchecked(option: str, matrix: str) -> None:
-    """A warning line: DATA is matched to a matrix without row ids or digest by position."""
+def _unchecked(option: str, matrix: str, *, numbered: bool = False) -> None:
+    """A warning line: DATA is matched to a matrix without a digest by position, or by ids
+    that are row numbers (``numbered``), which another file numbering its rows shares."""
     from lf.cli._shared import _console, say
 
+    how, has, risk = (
+        ("by ids that are row numbers (0, 1, ...)", "no", "Another file numbering its rows alike would get other rows' gold")
+        if numbered else
+        ("by position", "no row ids and no", "The same rows in another order would get other rows' gold")
+    )
     say(_console(stderr=True), (
-        f"warning: {option} is matched to the rows of {matrix!r} by position, unchecked: the matrix has no "
-        "row ids and no digest of its rows' texts (a .parquet matrix from lf apply / lf label --matrix "
-        "has one). The same rows in another order would get other rows' gold."
+        f"warning: {option} is matched to the rows of {matrix!r} {how}, unchecked: the matrix has {has} "
+        "digest of its rows' texts (a .parquet matrix from lf apply / lf label --matrix "
+        f"has one). {risk}."
     ), keep=[repr(matrix)])
 
 

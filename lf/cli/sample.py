@@ -40,13 +40,21 @@ def _exclude(data: tuple[str, ...], gold: str | None, labeled: str | None, L: An
     if labeled:
         ids: list[str] = []
         texts: dict[str, Any] = {}
+        no_id = 0
         for chunk in iter_chunks([labeled], 200_000):
             if "id" not in chunk.columns:
                 raise DataError(f"--labeled {labeled!r} has no 'id' column (columns: {', '.join(map(str, chunk.columns))}).")
             got = [id_text(v) for v in chunk["id"].tolist()]
             ids.extend(t for t in got if t is not None)
+            no_id += got.count(None)
             if "text" in chunk.columns:
                 texts.update((i, t) for i, t in zip(got, chunk["text"].tolist(), strict=True) if i is not None)
+        if no_id:  # their rows of DATA cannot be found: they may be picked again
+            say(_console(stderr=True), (
+                f"warning: {no_id:,} row{'s' if no_id > 1 else ''} of --labeled {labeled!r} "
+                f"{'have' if no_id > 1 else 'has'} no id: no row of DATA is skipped for "
+                f"{'them' if no_id > 1 else 'it'}, so {'they' if no_id > 1 else 'it'} may be picked again."
+            ), keep=[repr(labeled)])
         if L.row_ids is None:
             raise DataError("--labeled names rows by id, but DATA has no ids: give --id-column (or an 'id' column).")
         found = _labeled_rows(labeled, ids, L.row_ids)

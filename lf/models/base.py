@@ -464,6 +464,7 @@ class BaseLabelModel:
         or, when the classes have names, label names (any case). A gold label of ``-1`` marks
         a row without one: it is left out of every score but ``coverage`` (as in Snorkel).
         """
+        from lf.gold import refuse_reordered_gold
         from lf.models._metrics import check_gold, check_metrics, scores
 
         refuse_call_arguments(self, "score", unknown, ("L", "y", "metrics", "abstain"), extra, positional=3)
@@ -472,6 +473,7 @@ class BaseLabelModel:
         names = check_metrics(metrics)
         check_abstain(abstain)
         A = self._check_L(L)
+        refuse_reordered_gold(L, y)
         labels = L.labels if isinstance(L, LabelMatrix) and L.labels else getattr(self, "label_names_", None)
         gold = check_gold(y, A.shape[0], self.cardinality_, labels)
         return scores(names, gold, self.predict(L, abstain=abstain), self.predict_proba(L), self.cardinality_)

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf.errors import ParameterError
+from lf.gold import refuse_reordered_gold
 from lf.matrix import LabelMatrix, as_gold_array, as_label_array, check_gold_range
 from lf.models.base import (
     BaseLabelModel,
@@ -164,7 +165,17 @@ def select(
             f"`L_train` labels {', '.join(L_train.labels)} and `L_dev` labels {', '.join(L_dev.labels)} (in that "
             "order): a class id would mean another label in each. Apply the same LF module to both."
         )
+    if isinstance(L_train, LabelMatrix) and isinstance(L_dev, LabelMatrix):
+        pairs = zip(L_train.names, L_train.lf_fingerprints or (), L_dev.lf_fingerprints or ())
+        changed = [n for n, a, b in pairs if a and b and a != b]
+        if changed:
+            raise ParameterError(
+                f"`L_dev` was made when LF {changed[0]!r} had another definition (code, code it calls, resources or "
+                "declared files) than in `L_train`: the dev rows would score the models on votes the training "
+                "matrix's LF does not give. Apply the same LF module to both."
+            )
     labels = next((M.labels for M in (L_dev, L_train) if isinstance(M, LabelMatrix) and M.labels), None)
+    refuse_reordered_gold(L_dev, y_dev, "y_dev", "L_dev")
     y = _dev_ids(y_dev, A_dev.shape[0], k, labels)
     if y.size == 0:
         raise ParameterError("`y_dev` is empty: select needs at least one labeled dev row.")

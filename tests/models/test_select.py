@@ -128,6 +128,31 @@ def test_dev_rows_whose_labels_are_in_another_order_are_refused_up_front(split):
                LabelMatrix(L_dev, names=names, labels=["SPAM", "HAM"]), y_dev)
 
 
+def test_a_dev_matrix_of_an_edited_lf_is_refused_as_lf_fit_refuses_it(tmp_path):
+    """Matrices from `lf apply` record each LF's definition: train made before an edit, dev
+    after. `lf fit --dev` refused them; select() scored the models on the edited LF's votes."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from lf.cli import main
+
+    root = Path(__file__).resolve().parents[2]
+    frame = pd.read_csv(root / "datasets" / "demo" / "comments.csv").iloc[:300]
+    frame.iloc[:200].to_csv(tmp_path / "train.csv", index=False)
+    frame.iloc[200:].to_csv(tmp_path / "dev.csv", index=False)
+    module = root / "labeling_functions" / "demo_spam.py"
+    edited = tmp_path / "edited.py"
+    edited.write_text(module.read_text().replace('["free", "prize", "gift card", "earn"]', '["free"]'))
+    for data, lfs, out in (("train", module, "L"), ("dev", edited, "D"), ("dev", module, "S")):
+        assert main(["apply", str(tmp_path / f"{data}.csv"), "--lfs", str(lfs), "-o", str(tmp_path / f"{out}.parquet")]) == 0
+    L, D, S = (LabelMatrix.load(tmp_path / f"{out}.parquet") for out in "LDS")
+    y_dev = frame["label"].iloc[200:].to_numpy()
+    with pytest.raises(ParameterError, match="LF 'giveaway' had another definition"):
+        select(["MajorityVoter"], L, D, y_dev)
+    assert select(["MajorityVoter"], L, S, y_dev).name == "MajorityVoter"
+
+
 def test_wrench_hausa_selects_on_valid(wrench):
     folder = wrench("hausa")
     train, valid = load_wrench(folder, "train"), load_wrench(folder, "valid")
