@@ -50,6 +50,20 @@ def _part_name(folder: Path, i: int) -> Path:
     return folder / f"part-{i:05d}.parquet"
 
 
+def part_files(folder: Path, what: str) -> list[Path]:
+    """The part files of a folder ``lf label --engine dask`` wrote (``-o`` or ``--matrix``),
+    in the order of their rows; a DataError naming ``what`` when it holds none."""
+    import re
+
+    numbered = [(int(m.group(1)), p) for p in folder.iterdir() if (m := re.fullmatch(r"part-(\d+)\.parquet", p.name)) and p.is_file()]
+    if not numbered:
+        raise DataError(
+            f"{str(folder)!r} is a folder without part files (part-00000.parquet ...), as `lf label --engine dask` "
+            f"writes; give {what} as a file, or such a folder."
+        )
+    return [p for _, p in sorted(numbered)]
+
+
 def label_part(
     lfs: Sequence[Any], data: Any, i: int, settings: Any, chunk_size: int, text_column: str | None,
     gold: str | None, labels: tuple[str, ...] | None, matrix_dir: str, prints: tuple[str | None, ...] | None = None,

@@ -437,7 +437,8 @@ class LabelMatrix:
 
     @classmethod
     def load(cls, path: str | Path) -> LabelMatrix:
-        """Read a matrix written by :meth:`save`.
+        """Read a matrix written by :meth:`save`, or the folder of part files ``lf label
+        --engine dask --matrix`` writes (its parts stacked in row order).
 
         A missing, truncated or foreign file, or one whose metadata is broken, is a
         DataError naming the file and the problem.
@@ -445,6 +446,14 @@ class LabelMatrix:
         from lf._matrix_io import read_matrix
 
         path = Path(path)
+        if path.is_dir():
+            from lf.dask_label import part_files
+
+            parts = [cls.load(p) for p in part_files(path, "a label matrix")]
+            try:
+                return cls.concat(parts)
+            except ParameterError as exc:
+                raise DataError(f"Cannot read the label matrix {str(path)!r} from its part files: {exc}") from None
         kwargs = read_matrix(path)
         try:
             return cls(**kwargs)

@@ -75,7 +75,7 @@ def labeled_texts(
     """Texts and soft labels of the rows to train on, the label names and counts to report."""
     import pandas as pd
 
-    lab = _frame(labels)
+    lab = _frame(_label_files(labels))
     names = [str(c) for c in lab.columns if str(c) not in _RESERVED]
     if len(names) < 2:
         raise DataError(
@@ -97,6 +97,17 @@ def labeled_texts(
         raise DataError(f"Only {int(keep.sum())} labeled rows are covered by an LF; the end model needs more (or pass all_rows=True: `lf train --all-rows`).")
     stats = {"data_rows": len(texts), "label_rows": len(lab), "trained_rows": int(keep.sum())}
     return [texts[i] for i in pos[keep]], np.clip(P[keep], 0.0, 1.0), names, stats
+
+
+def _label_files(labels: Any) -> Any:
+    """``labels`` to read: a folder ``lf label --engine dask -o`` wrote is its part files."""
+    import os
+
+    if isinstance(labels, (str, os.PathLike)) and Path(labels).is_dir():
+        from lf.dask_label import part_files
+
+        return part_files(Path(labels), "the labels")
+    return labels
 
 
 def _check_made_from(

@@ -355,7 +355,8 @@ def fit_cmd(
     matrix: str, output: str, model_spec: str, class_balance: str | None, dependencies: str | None,
     dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...],
 ) -> None:
-    """Fit a label model on a saved label matrix (from `lf apply`) and save it."""
+    """Fit a label model on a saved label matrix (from `lf apply`, or the folder of part files
+    `lf label --engine dask --matrix` writes) and save it."""
     from lf.matrix import LabelMatrix
 
     _check_output(output, (".json",), "model")

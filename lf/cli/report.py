@@ -227,7 +227,8 @@ def report_cmd(
     lfs_target: str | None,
     **opts: Any,
 ) -> None:
-    """Print the per-LF report for DATA --lfs MODULE, or for a saved label matrix (L.parquet / L.npz).
+    """Print the per-LF report for DATA --lfs MODULE, or for a saved label matrix (L.parquet /
+    L.npz, or the folder of part files `lf label --engine dask --matrix` writes).
 
     \b
     Exit codes:
@@ -272,8 +273,11 @@ def report_cmd(
     else:
         if len(source) != 1:
             raise click.UsageError("Give one saved label matrix, or DATA files together with --lfs MODULE.")
-        if Path(source[0]).suffix.lower() not in (".parquet", ".npz"):
-            raise click.UsageError(f"{source[0]!r} is not a saved label matrix (.parquet / .npz); to report on data, add --lfs MODULE.")
+        if Path(source[0]).suffix.lower() not in (".parquet", ".npz") and not Path(source[0]).is_dir():
+            raise click.UsageError(
+                f"{source[0]!r} is not a saved label matrix (.parquet / .npz, or a folder of part files from --engine "
+                "dask); to report on data, add --lfs MODULE."
+            )
         if gold and not gold_data:
             raise click.UsageError("--gold with a saved label matrix needs --data: the data the matrix was made from.")
         L = LabelMatrix.load(source[0])

@@ -18,7 +18,7 @@ __all__ = ["predict_cmd", "train_cmd"]
 
 @click.command("train")
 @click.argument("data", nargs=-1, required=True)
-@click.option("--labels", "labels_path", required=True, metavar="labels.parquet", help="What `lf label` wrote for DATA (a .parquet one is checked to hold DATA's rows).")
+@click.option("--labels", "labels_path", required=True, metavar="labels.parquet", help="What `lf label` wrote for DATA (a .parquet one is checked to hold DATA's rows; with --engine dask, its folder of part files).")
 @click.option("-o", "--output", required=True, metavar="MODEL_DIR", help="Folder to save the model in (model.json + arrays.npz).")
 @click.option("--text-column", default="text", show_default=True, metavar="COLUMN", help="The text column of DATA (and --dev-data).")
 @click.option("--id-column", metavar="COLUMN", help="Row ids matching the labels' `id` (default: DATA's `id` column, else row positions).")

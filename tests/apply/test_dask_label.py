@@ -163,3 +163,20 @@ def test_a_progress_that_is_not_a_bool_is_refused_on_a_cluster_too(client, tmp_p
     with pytest.raises(lf.errors.ParameterError, match=r"^`progress` must be True, False or None .* Got 'yes'\.$"):
         label(lf.load_lfs(DEMO_LFS), shards, engine=DaskEngine(client), output=tmp_path / "labels", progress="yes")
     assert not (tmp_path / "labels").exists()
+
+
+def test_the_part_folders_are_read_back_as_one_matrix_and_one_labels_file(client, tmp_path: Path, shards: list[Path], capsys) -> None:  # type: ignore[no-untyped-def]
+    from lf.cli import main
+    from lf.train import load_model
+
+    label(lf.load_lfs(DEMO_LFS), shards, engine=DaskEngine(client), output=tmp_path / "labels", matrix=tmp_path / "L")
+    label(lf.load_lfs(DEMO_LFS), shards, output=tmp_path / "local.parquet", matrix=tmp_path / "local_L.parquet", progress=False)
+    assert lf.LabelMatrix.load(tmp_path / "L") == lf.LabelMatrix.load(tmp_path / "local_L.parquet")
+    capsys.readouterr()
+    assert main(["report", str(tmp_path / "L"), "--no-progress"]) == 0
+    assert "2,000 rows x 12 LFs" in capsys.readouterr().out
+    data = [str(p) for p in shards]
+    for labels, out in ((tmp_path / "labels", tmp_path / "em_parts"), (tmp_path / "local.parquet", tmp_path / "em_local")):
+        assert main(["train", *data, "--labels", str(labels), "-o", str(out)]) == 0
+    parts, whole = load_model(tmp_path / "em_parts"), load_model(tmp_path / "em_local")
+    assert parts.C == whole.C and np.array_equal(parts.coef, whole.coef)
