@@ -167,6 +167,19 @@ class _Broken(Exception):
 _DATA_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".gz", ".bz2", ".zst")
 
 
+def is_matrix_file(path: Path) -> bool:
+    """Whether ``path`` is a Parquet file lf wrote as a label matrix (its footer says so)."""
+    if path.suffix.lower() not in (".parquet", ".pq") or not path.is_file():
+        return False
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return b"lf" in (pq.ParquetFile(path).metadata.metadata or {})
+    except (pa.ArrowException, OSError):
+        return False  # the read that follows names the problem
+
+
 def read_matrix(path: Path) -> dict[str, Any]:
     """The keyword arguments of ``LabelMatrix(...)`` stored in ``path``, or a DataError."""
     if not path.exists():

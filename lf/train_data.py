@@ -75,7 +75,9 @@ def labeled_texts(
     """Texts and soft labels of the rows to train on, the label names and counts to report."""
     import pandas as pd
 
-    lab = _frame(_label_files(labels))
+    files = _label_files(labels)
+    _refuse_matrix(files)
+    lab = _frame(files)
     names = [str(c) for c in lab.columns if str(c) not in _RESERVED]
     if len(names) < 2:
         raise DataError(
@@ -108,6 +110,21 @@ def _label_files(labels: Any) -> Any:
 
         return part_files(Path(labels), "the labels")
     return labels
+
+
+def _refuse_matrix(labels: Any) -> None:
+    """A label matrix (``lf apply`` / ``--matrix`` output) given as labels: named as such."""
+    import os
+
+    from lf._matrix_io import is_matrix_file
+
+    paths = [labels] if isinstance(labels, (str, os.PathLike)) else labels if isinstance(labels, list) else []
+    for path in paths:
+        if isinstance(path, (str, os.PathLike)) and is_matrix_file(Path(path)):
+            raise DataError(
+                f"{str(path)!r} is a label matrix (the LFs' votes), not labels: give what `lf label -o` writes "
+                "(one probability column per label), or make it with `lf label`."
+            )
 
 
 def _check_made_from(

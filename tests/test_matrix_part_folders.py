@@ -55,3 +55,11 @@ def test_a_labels_folder_is_read_as_its_parts_in_order(tmp_path: Path) -> None:
     texts, P, names, _ = labeled_texts(data, str(folder), "text", None, all_rows=False)
     assert names == ["HAM", "SPAM"]
     assert dict(zip(texts, P[:, 1].tolist())) == {"zero": 0.1, "one": 0.8, "two": 0.4}
+
+
+def test_a_label_matrix_given_as_labels_is_named_as_one(tmp_path: Path) -> None:
+    path = tmp_path / "L.parquet"
+    _matrix([[0, 1], [1, -1]], 0).save(path)
+    data = pd.DataFrame({"id": ["r0", "r1"], "text": ["zero", "one"]})
+    with pytest.raises(DataError, match=r"L.parquet' is a label matrix \(the LFs' votes\), not labels"):
+        labeled_texts(data, str(path), "text", None, all_rows=False)

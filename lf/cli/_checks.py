@@ -127,9 +127,11 @@ def _refuse_matrices(data: Sequence[str] | Any, what: str, text_column: str | No
     for path in (data.files or []) if isinstance(data, Corpus) else data_files(data):
         if Path(path).suffix.lower() == ".npz":
             raise _a_matrix(Path(path), what)
+    from lf._matrix_io import is_matrix_file
+
     files = _frame_columns(data)
     for name, cols in files:
-        if (text_column or "text") not in cols and _is_matrix(Path(name)):
+        if (text_column or "text") not in cols and is_matrix_file(Path(name)):
             raise _a_matrix(Path(name), what)
     return files
 
@@ -139,19 +141,6 @@ def _a_matrix(path: Path, what: str) -> DataError:
         f"{str(path)!r} ({what}) is a label matrix saved by lf, not data: `lf report {path}` (without "
         f"--lfs) reports on it; as {what}, give the data it was made from."
     )
-
-
-def _is_matrix(path: Path) -> bool:
-    """Whether ``path`` is a Parquet file lf wrote as a label matrix (its footer says so)."""
-    if path.suffix.lower() not in (".parquet", ".pq") or not path.is_file():
-        return False
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        return b"lf" in (pq.ParquetFile(path).metadata.metadata or {})
-    except (pa.ArrowException, OSError):
-        return False  # the read that follows names the problem
 
 
 def read_gold(data: Sequence[str], column: str) -> Any:
