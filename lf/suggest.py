@@ -106,12 +106,28 @@ class Suggestions:
     n_labeled: int
     n_corpus: int
     existing: tuple[str, ...] = ()  # names of the LFs passed as ``lfs``
+    precise: int = 0  # candidates precise enough, picked or not (an existing LF may repeat them all)
 
     def __len__(self) -> int:
         return len(self.items)
 
     def lfs(self) -> list[LabelingFunction]:
         return [s.build() for s in self.items]
+
+    def none_found(self) -> str:
+        """Why there is no suggestion, and what to do about it."""
+        if self.precise and self.existing:
+            return (
+                f"each of the {self.precise} candidates precise enough on the {self.n_labeled} labeled rows repeats "
+                "an LF of --lfs or labels no corpus row: label rows those LFs miss or dispute "
+                "(lf sample --strategy uncovered or conflict) and suggest again."
+            )
+        if self.precise:
+            return f"the {self.precise} candidates precise enough on the {self.n_labeled} labeled rows label no corpus row."
+        return (
+            f"no candidate LF is precise enough on the {self.n_labeled} labeled rows (its 95% interval must start "
+            "above its label's share): label more rows, or lower --min-support."
+        )
 
     def to_module(self, *, source: str = "") -> str:
         """A readable, editable Python module defining one LF per suggestion."""
@@ -195,7 +211,7 @@ def suggest(
     items = _finalise(picked, data, text_column, n_corpus, names, {x.name for x in existing or ()})
     return Suggestions(
         tuple(items), tuple(names), tuple(float(p) for p in priors), len(y), n_corpus,
-        tuple(x.name for x in existing or ()),
+        tuple(x.name for x in existing or ()), len(cands),
     )
 
 

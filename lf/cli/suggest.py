@@ -50,10 +50,7 @@ def suggest_cmd(
         text_column=text_column, min_support=min_support,
     )
     if not len(found):
-        raise DataError(
-            f"No candidate LF is precise enough on the {found.n_labeled} labeled rows (its 95% interval must start "
-            "above its label's share): label more rows, or lower --min-support."
-        )
+        raise DataError(f"No suggestion: {found.none_found()}")
     found.write(output, source=", ".join(gold_data))
     per_label = ", ".join(f"{name} {sum(s.label == i for s in found.items)}" for i, name in enumerate(found.labels))
     say(
