@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from lf.core import ABSTAIN, LabelingFunction
+from lf.core import ABSTAIN, LabelingFunction, text_column_hint
 from lf.errors import DataError, ParameterError
 from lf.intervals import wilson
 
@@ -234,7 +234,8 @@ def _labeled_rows(
     for col, what in ((text_column, "text column"), (gold, "gold column")):
         if col not in frame.columns:
             cols = ", ".join(str(c) for c in frame.columns)
-            raise DataError(f"The labeled data has no {what} {col!r}. Available columns: {cols}.")
+            hint = text_column_hint(col) if col == text_column else ""
+            raise DataError(f"The labeled data has no {what} {col!r}. Available columns: {cols}.{hint}")
     blank = frame[gold].map(lambda v: isinstance(v, str) and not v.strip())  # a cell cleared to spaces: no label
     frame = frame[frame[gold].notna() & ~blank.astype(bool)]
     raw = frame[gold]
@@ -281,7 +282,9 @@ def _corpus_sample(data: Any, text_column: str, size: int, seed: int, *, every_c
     for chunk in iter_chunks(data, 200_000, columns=columns):
         cols = [str(c) for c in chunk.columns]
         if text_column not in chunk.columns:
-            raise DataError(f"The data has no text column {text_column!r}. Available columns: {', '.join(cols)}.")
+            raise DataError(
+                f"The data has no text column {text_column!r}. Available columns: {', '.join(cols)}.{text_column_hint(text_column)}"
+            )
         if every_column and text_column != "text" and "text" in chunk.columns:
             raise DataError(
                 f"The text column {text_column!r} is shown to the LFs as 'text', but the data has a 'text' column "

@@ -52,7 +52,10 @@ def _texts(column: pd.Series) -> list[str]:
 
 def _need(cols: list[str], column: str, what: str) -> None:
     if column not in cols:
-        raise DataError(f"The data has no {what} column {column!r}. Available columns: {', '.join(cols)}.")
+        from lf.core import text_column_hint
+
+        hint = text_column_hint(column) if what == "text" else ""
+        raise DataError(f"The data has no {what} column {column!r}. Available columns: {', '.join(cols)}.{hint}")
 
 
 def _row_ids(data: Any, text_column: str, id_column: str | None) -> tuple[list[str], Any]:

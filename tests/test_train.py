@@ -383,3 +383,22 @@ def test_predict_proba_reads_texts_as_lf_predict_does(corpus, tmp_path):
         model.predict_proba("free cash")
     (tmp_path / "d.csv").write_text("id,text\na,free cash\nb,\n")
     assert np.allclose(predict(model, str(tmp_path / "d.csv"))[["HAM", "SPAM"]].to_numpy(), got[[0, 3]])
+
+
+def test_a_text_column_under_another_name_is_met_with_the_option_that_reads_it(corpus, tmp_path, capsys):
+    # Raw corpora name their text column as they like (CONTENT, body ...): the error says how to read it.
+    data, labels, _, _ = corpus
+    body = tmp_path / "body.csv"
+    pd.read_csv(data).rename(columns={"text": "body"}).to_csv(body, index=False)
+    fix = "pass --text-column COLUMN"
+    assert main(["train", str(body), "--labels", str(labels), "-o", str(tmp_path / "m")]) == 2
+    assert fix in capsys.readouterr().err
+    model = tmp_path / "model"
+    assert main(["train", str(data), "--labels", str(labels), "-o", str(model)]) == 0
+    assert main(["predict", str(model), str(body), "-o", str(tmp_path / "p.parquet")]) == 2
+    assert fix in capsys.readouterr().err
+    assert main(["suggest", str(body), "--gold-data", str(data), "--gold", "id", "-o", str(tmp_path / "s.py")]) == 2
+    assert fix in capsys.readouterr().err
+    L = lf.apply([lf.keyword_lf("free", ["free"], 1)], str(data), cardinality=2, progress=False)
+    with pytest.raises(DataError, match=fix):
+        lf.rows(L, str(body), lf="free")
