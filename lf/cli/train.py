@@ -27,9 +27,10 @@ __all__ = ["predict_cmd", "train_cmd"]
 @click.option("--dev-gold", metavar="COLUMN", help="Column of --dev-data with the gold labels.")
 @click.option("--C", "C", type=click.FloatRange(min=0, min_open=True), help="Fix the inverse regularisation instead of choosing it.")
 @click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(min=2), help="Train on a random sample of this many covered rows when there are more.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar counting the fits (default: when stderr is a terminal).")
 def train_cmd(
     data: tuple[str, ...], labels_path: str, output: str, text_column: str, id_column: str | None, all_rows: bool,
-    dev_data: tuple[str, ...], dev_gold: str | None, C: float | None, max_rows: int,
+    dev_data: tuple[str, ...], dev_gold: str | None, C: float | None, max_rows: int, progress: bool | None,
 ) -> None:
     """Train a text classifier (TF-IDF n-grams + logistic regression) on DATA and its labels.
 
@@ -52,7 +53,7 @@ def train_cmd(
     start = time.perf_counter()
     model = train(
         _source(data), labels_path, text_column=text_column, id_column=id_column, all_rows=all_rows,
-        dev_data=list(dev_data) or None, dev_gold=dev_gold, C=C, max_rows=max_rows,
+        dev_data=list(dev_data) or None, dev_gold=dev_gold, C=C, max_rows=max_rows, progress=progress,
     )
     model.save(out)
     info = model.info
