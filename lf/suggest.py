@@ -167,6 +167,7 @@ def suggest(
     text_column: str = "text",
     min_support: int = 3,
     random_state: int = 0,
+    progress: bool | None = None,
 ) -> Suggestions:
     """Suggest up to ``n`` keyword / regex LFs from the gold-labeled rows of ``gold_data``.
 
@@ -176,9 +177,12 @@ def suggest(
     ``LABELS`` of ``lfs`` when it is an LF module, else the sorted gold values. ``lfs`` (LFs
     or an LF module path) are the LFs already written: suggestions then prefer rows those
     miss or disagree on. A candidate must fire on at least ``min_support`` labeled rows.
+    ``progress``: a bar counting the candidates screened, on stderr (default: when it is a terminal).
     """
+    from lf.apply.progress import progress_enabled
     from lf.modules import load_lfs
 
+    progress_enabled(progress)  # a bad value fails before the data is read
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ParameterError(f"`n` must be an integer >= 1. Got {n!r}.")
     if isinstance(min_support, bool) or not isinstance(min_support, int) or min_support < 1:
@@ -204,7 +208,7 @@ def suggest(
     priors = np.bincount(y, minlength=len(names)) / len(y)
     rows, n_corpus = _corpus_sample(data, text_column, SAMPLE_ROWS, random_state, every_column=existing is not None)
     cands = _mine(texts, y, priors, min_support) + _pattern_candidates(texts, y, priors, min_support)
-    _measure(cands, texts, y, rows[["text"]].fillna("").astype(str))
+    _measure(cands, texts, y, rows[["text"]].fillna("").astype(str), progress)
     cands = [c for c in cands if c.fired >= min_support and c.low > priors[c.label]]
     base_cov, conflict, blockers = _existing_state(existing, rows, len(names))
     picked = _select(cands, priors, base_cov, conflict, n, blockers)
@@ -360,18 +364,28 @@ def _pattern_candidates(texts: list[str], y: npt.NDArray[np.int64], priors: npt.
     return out
 
 
-def _measure(cands: list[_Candidate], texts: list[str], y: npt.NDArray[np.int64], sample: pd.DataFrame) -> None:
+def _measure(
+    cands: list[_Candidate], texts: list[str], y: npt.NDArray[np.int64], sample: pd.DataFrame, progress: bool | None,
+) -> None:
     """Run each candidate as its LF on the labeled rows (precision) and the corpus sample (hits)."""
     import pandas as pd
 
+    from lf.train_data import Steps
+
     labeled = pd.DataFrame({"text": texts})
-    for i, c in enumerate(cands):
-        lfn = Suggestion(f"c{i}", c.kind, c.pattern, c.label, 0, 0, 0, 1, 0, c.case_sensitive).build()
-        fired = lfn(labeled) != ABSTAIN
-        c.fired = int(fired.sum())
-        c.correct = int((y[fired] == c.label).sum())
-        c.low, c.high = wilson_interval(c.correct, c.fired)
-        c.hits = lfn(sample) != ABSTAIN
+    with Steps(progress, len(cands), "screening", "candidate LFs") as advance:
+        for i, c in enumerate(cands):
+            _measure_one(c, i, labeled, y, sample)
+            advance(1)
+
+
+def _measure_one(c: _Candidate, i: int, labeled: pd.DataFrame, y: npt.NDArray[np.int64], sample: pd.DataFrame) -> None:
+    lfn = Suggestion(f"c{i}", c.kind, c.pattern, c.label, 0, 0, 0, 1, 0, c.case_sensitive).build()
+    fired = lfn(labeled) != ABSTAIN
+    c.fired = int(fired.sum())
+    c.correct = int((y[fired] == c.label).sum())
+    c.low, c.high = wilson_interval(c.correct, c.fired)
+    c.hits = lfn(sample) != ABSTAIN
 
 
 def _existing_state(

@@ -185,3 +185,16 @@ def test_suggesting_again_over_the_suggested_lfs_says_they_repeat_them(tmp_path,
     found = suggest(str(data), str(labeled), "gold", lfs=str(first))
     assert not found.items and found.precise > 0
     assert "repeats an LF of --lfs" in found.to_module()
+
+
+def test_screening_shows_the_candidates_on_a_progress_bar(capfd, monkeypatch):
+    # Each of some 400 candidates runs on up to 50,000 corpus rows: minutes on a corpus of
+    # non-ASCII texts, with nothing on the screen.
+    corpus = _corpus()
+    with pytest.raises(ParameterError, match="progress"):
+        suggest(corpus, corpus, "gold", progress="yes")
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich draws the bar as on a terminal
+    suggest(corpus, corpus, "gold", progress=True)
+    assert "screening" in capfd.readouterr().err
+    suggest(corpus, corpus, "gold", progress=False)
+    assert capfd.readouterr().err == ""
