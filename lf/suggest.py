@@ -191,7 +191,8 @@ def suggest(
         low = [str(x).strip().lower() for x in labels] if not isinstance(labels, str) else []
         if len(low) < 2 or "" in low or len(set(low)) != len(low):  # gold names match in any case
             raise ParameterError(
-                f"`labels` must list at least 2 distinct, non-blank names in class-id order, e.g. ['HAM', 'SPAM']. "
+                f"`labels` must list at least 2 distinct, non-blank names in class-id order, e.g. ['HAM', 'SPAM'] "
+                "(--labels HAM,SPAM on the command line). "
                 f"Got {labels!r}."
             )
     existing = None
@@ -200,8 +201,8 @@ def suggest(
         declared = getattr(existing, "labels", None)
         if labels is not None and declared and tuple(map(str, labels)) != tuple(declared):
             raise ParameterError(
-                f"`labels` {list(labels)} differ from the LABELS {list(declared)} of the existing LFs; "
-                "drop `labels` (the LFs' LABELS are used) or make them the same."
+                f"`labels` {list(labels)} differ from the LABELS {list(declared)} of the existing LFs (--lfs); "
+                "drop `labels` (--labels: the LFs' LABELS are used) or make them the same."
             )
         labels = labels if labels is not None else declared
     texts, y, names = _labeled_rows(gold_data, gold, text_column, labels)

@@ -198,3 +198,15 @@ def test_screening_shows_the_candidates_on_a_progress_bar(capfd, monkeypatch):
     assert "screening" in capfd.readouterr().err
     suggest(corpus, corpus, "gold", progress=False)
     assert capfd.readouterr().err == ""
+
+
+def test_label_errors_name_the_option_the_command_line_gave(tmp_path, capsys):
+    _, data, labeled = _files(tmp_path)
+    lfs = tmp_path / "mine.py"
+    lfs.write_text("from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\nx = keyword_lf('x', ['free'], 1)\n")
+    args = ["suggest", str(data), "--gold-data", str(labeled), "--gold", "gold", "-o", str(tmp_path / "s.py")]
+    assert main([*args, "--labels", "HAM"]) == 2
+    assert "--labels" in capsys.readouterr().err
+    assert main([*args, "--labels", "SPAM,HAM", "--lfs", str(lfs)]) == 2
+    err = capsys.readouterr().err
+    assert "--labels" in err and "--lfs" in err
