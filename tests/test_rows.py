@@ -307,3 +307,15 @@ def test_a_bare_array_is_refused_naming_the_labelmatrix():
 
     with pytest.raises(ParameterError, match="`L` must be a LabelMatrix .* Got a ndarray"):
         lf.rows(np.array([[0, 1], [1, -1]]))
+
+
+def test_uncovered_with_a_filter_on_votes_is_refused_not_an_empty_answer(tmp_path, capsys):
+    # `--uncovered --label spam` ran every LF and said "no rows match": no row can be both.
+    (tmp_path / "d.csv").write_text("id,text\n1,subscribe now\n2,song\n3,hello\n")
+    mod = tmp_path / "m.py"
+    mod.write_text("from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\nsub = keyword_lf('sub', ['subscribe'], 1)\n")
+    for extra in (["--label", "spam"], ["--lf", "sub"], ["--wrong", "--gold", "id"]):
+        code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--uncovered", *extra)
+        assert code == 2 and out == "" and "--uncovered selects rows no LF votes on" in err and extra[0] in err
+    code, out, _ = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--uncovered")
+    assert code == 0 and "2 rows match" in out
