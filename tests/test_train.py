@@ -189,6 +189,8 @@ def test_cli_label_train_predict_report(tmp_path, capsys):
     assert said == pytest.approx((guess == y).mean(), abs=5e-4)
     shown = " ".join(lines[at + 1 : at + 3])
     assert "over the same rows" in shown and "no LF votes on counts with the model's guess" in shown
+    # ... and which label model it is: one fitted on these rows, not the one that labeled the training data
+    assert lines[at + 3] == "  (fitted here on these rows' votes; --model model.json scores a saved one)"
     assert main(["predict", str(tmp_path), str(data), "-o", str(preds)]) == 2
     err = capsys.readouterr().err
     assert "not a model folder" in err and "Traceback" not in err

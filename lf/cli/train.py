@@ -117,11 +117,14 @@ def end_model_line(model_dir: str, data: tuple[str, ...], text_column: str | Non
         raise DataError(f"The end model in {model_dir!r} has labels {list(model.labels)}, the LFs {list(L.labels or [])}.")
     pred = predict(model, _source(data), text_column=text_column or "text", progress=False)
     end_acc = float((np.asarray([model.labels.index(v) for v in pred["label"]]) == y).mean())
-    label_model = label_model if label_model is not None else LabelModel().fit(L)
+    which = ""
+    if label_model is None:  # not the model whose labels trained the end model: say so
+        label_model = LabelModel().fit(L)
+        which = "\n  (fitted here on these rows' votes; --model model.json scores a saved one)"
     lm_acc = float((label_model.predict(L) == y).mean())
     covered = float((L.array != -1).any(axis=1).mean())
     return (  # both over every row: a row no LF votes on gets what predict gives it (lf label writes none)
         f"end model accuracy against gold: {end_acc:.3f} over all {len(y):,} rows\n"
         f"label model ({type(label_model).__name__}): {lm_acc:.3f} over the same rows (LF coverage\n"
-        f"  {covered:.3f}; a row no LF votes on counts with the model's guess, if any)"
+        f"  {covered:.3f}; a row no LF votes on counts with the model's guess, if any){which}"
     )
