@@ -101,7 +101,7 @@ def render(s: Suggestions, *, source: str = "") -> str:
             case = ", case_sensitive=True" if item.case_sensitive else ""
             lines.append(f"{item.name} = regex_lf({item.name!r}, {_raw(item.pattern)}, {const}{case})")
     if not s.items:
-        lines.append("# No candidate was precise enough: label more rows, or lower --min-support.")
+        lines.append(f"# No suggestion: {s.none_found()}")
     return "\n".join(lines) + "\n"
 
 

@@ -227,6 +227,8 @@ def iter_chunks(data: Any, chunk_size: int, columns: list[str] | None = None) ->
     if paths is not None:
         _check_paths(paths)
         for p in paths:
+            if columns:
+                _check_has_columns(p, columns)
             yield from _file_frames(p, chunk_size, columns)
         return
     if isinstance(data, Iterable) and not isinstance(data, (str, bytes)):
@@ -240,6 +242,19 @@ def iter_chunks(data: Any, chunk_size: int, columns: list[str] | None = None) ->
         f"Cannot read data of type {type(data).__name__}. Pass a pandas DataFrame, an iterable of "
         "DataFrames, a list of records, or path(s) to CSV / Parquet / JSON Lines files."
     )
+
+
+def _check_has_columns(path: Path, columns: list[str]) -> None:
+    """A file read for some of its columns has them all (the reader's own error names none)."""
+    from lf.core import text_column_hint
+
+    names = read_columns(path)
+    for col in columns:
+        if col not in names:
+            raise DataError(
+                f"The data file {str(path)!r} has no column {col!r}. Available columns: {', '.join(names)}."
+                f"{text_column_hint(col)}"
+            )
 
 
 def _not_a_frame(i: int, part: Any) -> DataError:

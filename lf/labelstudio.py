@@ -231,8 +231,15 @@ def from_export(doc: Any, labels: Sequence[str]) -> Imported:
             f"A Label Studio export is a JSON list of tasks (Export > JSON). Got a {type(doc).__name__}."
         )
     names = class_names(labels)
+    grouped = _by_id(doc)
+    if not any("annotations" in task or "completions" in task for _, tasks in grouped for task in tasks):
+        raise DataError(
+            f"None of the {len(doc):,} tasks has annotations: these are tasks to label (as `lf labelstudio export` "
+            "writes them), not a project's export. Import them into Label Studio, label them, and give its "
+            "export (Export > JSON)."
+        )
     gold, conflicts, unlabeled = [], [], []
-    for rid, tasks in _by_id(doc):
+    for rid, tasks in grouped:
         data = tasks[0]["data"]
         texts = {str(task["data"].get(TO_NAME)) for task in tasks}
         if len(texts) > 1:

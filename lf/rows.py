@@ -146,6 +146,7 @@ def read_rows(
 
     import pandas as pd
 
+    from lf.core import text_column_hint
     from lf.errors import DataError
     from lf.io import iter_chunks
 
@@ -163,7 +164,8 @@ def read_rows(
         missing = [c for c in wanted if c not in chunk.columns]
         if missing:
             shown = ", ".join(str(c) for c in chunk.columns)
-            raise DataError(f"The data has no column {missing[0]!r}. Available columns: {shown}.")
+            hint = text_column_hint(missing[0]) if missing[0] == text_column else ""
+            raise DataError(f"The data has no column {missing[0]!r}. Available columns: {shown}.{hint}")
         lo, hi = np.searchsorted(positions, [offset, offset + len(chunk)])
         if hi > lo:
             parts.append(chunk.iloc[positions[lo:hi] - offset][wanted])

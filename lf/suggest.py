@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from lf.core import ABSTAIN, LabelingFunction
+from lf.core import ABSTAIN, LabelingFunction, text_column_hint
 from lf.errors import DataError, ParameterError
 from lf.intervals import wilson
 
@@ -106,12 +106,28 @@ class Suggestions:
     n_labeled: int
     n_corpus: int
     existing: tuple[str, ...] = ()  # names of the LFs passed as ``lfs``
+    precise: int = 0  # candidates precise enough, picked or not (an existing LF may repeat them all)
 
     def __len__(self) -> int:
         return len(self.items)
 
     def lfs(self) -> list[LabelingFunction]:
         return [s.build() for s in self.items]
+
+    def none_found(self) -> str:
+        """Why there is no suggestion, and what to do about it."""
+        if self.precise and self.existing:
+            return (
+                f"each of the {self.precise} candidates precise enough on the {self.n_labeled} labeled rows repeats "
+                "an LF of --lfs or labels no corpus row: label rows those LFs miss or dispute "
+                "(lf sample --strategy uncovered or conflict) and suggest again."
+            )
+        if self.precise:
+            return f"the {self.precise} candidates precise enough on the {self.n_labeled} labeled rows label no corpus row."
+        return (
+            f"no candidate LF is precise enough on the {self.n_labeled} labeled rows (its 95% interval must start "
+            "above its label's share): label more rows, or lower --min-support."
+        )
 
     def to_module(self, *, source: str = "") -> str:
         """A readable, editable Python module defining one LF per suggestion."""
@@ -151,6 +167,7 @@ def suggest(
     text_column: str = "text",
     min_support: int = 3,
     random_state: int = 0,
+    progress: bool | None = None,
 ) -> Suggestions:
     """Suggest up to ``n`` keyword / regex LFs from the gold-labeled rows of ``gold_data``.
 
@@ -160,9 +177,12 @@ def suggest(
     ``LABELS`` of ``lfs`` when it is an LF module, else the sorted gold values. ``lfs`` (LFs
     or an LF module path) are the LFs already written: suggestions then prefer rows those
     miss or disagree on. A candidate must fire on at least ``min_support`` labeled rows.
+    ``progress``: a bar counting the candidates screened, on stderr (default: when it is a terminal).
     """
+    from lf.apply.progress import progress_enabled
     from lf.modules import load_lfs
 
+    progress_enabled(progress)  # a bad value fails before the data is read
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ParameterError(f"`n` must be an integer >= 1. Got {n!r}.")
     if isinstance(min_support, bool) or not isinstance(min_support, int) or min_support < 1:
@@ -171,7 +191,8 @@ def suggest(
         low = [str(x).strip().lower() for x in labels] if not isinstance(labels, str) else []
         if len(low) < 2 or "" in low or len(set(low)) != len(low):  # gold names match in any case
             raise ParameterError(
-                f"`labels` must list at least 2 distinct, non-blank names in class-id order, e.g. ['HAM', 'SPAM']. "
+                f"`labels` must list at least 2 distinct, non-blank names in class-id order, e.g. ['HAM', 'SPAM'] "
+                "(--labels HAM,SPAM on the command line). "
                 f"Got {labels!r}."
             )
     existing = None
@@ -180,22 +201,22 @@ def suggest(
         declared = getattr(existing, "labels", None)
         if labels is not None and declared and tuple(map(str, labels)) != tuple(declared):
             raise ParameterError(
-                f"`labels` {list(labels)} differ from the LABELS {list(declared)} of the existing LFs; "
-                "drop `labels` (the LFs' LABELS are used) or make them the same."
+                f"`labels` {list(labels)} differ from the LABELS {list(declared)} of the existing LFs (--lfs); "
+                "drop `labels` (--labels: the LFs' LABELS are used) or make them the same."
             )
         labels = labels if labels is not None else declared
     texts, y, names = _labeled_rows(gold_data, gold, text_column, labels)
     priors = np.bincount(y, minlength=len(names)) / len(y)
     rows, n_corpus = _corpus_sample(data, text_column, SAMPLE_ROWS, random_state, every_column=existing is not None)
     cands = _mine(texts, y, priors, min_support) + _pattern_candidates(texts, y, priors, min_support)
-    _measure(cands, texts, y, rows[["text"]].fillna("").astype(str))
+    _measure(cands, texts, y, rows[["text"]].fillna("").astype(str), progress)
     cands = [c for c in cands if c.fired >= min_support and c.low > priors[c.label]]
     base_cov, conflict, blockers = _existing_state(existing, rows, len(names))
     picked = _select(cands, priors, base_cov, conflict, n, blockers)
     items = _finalise(picked, data, text_column, n_corpus, names, {x.name for x in existing or ()})
     return Suggestions(
         tuple(items), tuple(names), tuple(float(p) for p in priors), len(y), n_corpus,
-        tuple(x.name for x in existing or ()),
+        tuple(x.name for x in existing or ()), len(cands),
     )
 
 
@@ -218,7 +239,8 @@ def _labeled_rows(
     for col, what in ((text_column, "text column"), (gold, "gold column")):
         if col not in frame.columns:
             cols = ", ".join(str(c) for c in frame.columns)
-            raise DataError(f"The labeled data has no {what} {col!r}. Available columns: {cols}.")
+            hint = text_column_hint(col) if col == text_column else ""
+            raise DataError(f"The labeled data has no {what} {col!r}. Available columns: {cols}.{hint}")
     blank = frame[gold].map(lambda v: isinstance(v, str) and not v.strip())  # a cell cleared to spaces: no label
     frame = frame[frame[gold].notna() & ~blank.astype(bool)]
     raw = frame[gold]
@@ -265,7 +287,9 @@ def _corpus_sample(data: Any, text_column: str, size: int, seed: int, *, every_c
     for chunk in iter_chunks(data, 200_000, columns=columns):
         cols = [str(c) for c in chunk.columns]
         if text_column not in chunk.columns:
-            raise DataError(f"The data has no text column {text_column!r}. Available columns: {', '.join(cols)}.")
+            raise DataError(
+                f"The data has no text column {text_column!r}. Available columns: {', '.join(cols)}.{text_column_hint(text_column)}"
+            )
         if every_column and text_column != "text" and "text" in chunk.columns:
             raise DataError(
                 f"The text column {text_column!r} is shown to the LFs as 'text', but the data has a 'text' column "
@@ -341,18 +365,28 @@ def _pattern_candidates(texts: list[str], y: npt.NDArray[np.int64], priors: npt.
     return out
 
 
-def _measure(cands: list[_Candidate], texts: list[str], y: npt.NDArray[np.int64], sample: pd.DataFrame) -> None:
+def _measure(
+    cands: list[_Candidate], texts: list[str], y: npt.NDArray[np.int64], sample: pd.DataFrame, progress: bool | None,
+) -> None:
     """Run each candidate as its LF on the labeled rows (precision) and the corpus sample (hits)."""
     import pandas as pd
 
+    from lf.train_data import Steps
+
     labeled = pd.DataFrame({"text": texts})
-    for i, c in enumerate(cands):
-        lfn = Suggestion(f"c{i}", c.kind, c.pattern, c.label, 0, 0, 0, 1, 0, c.case_sensitive).build()
-        fired = lfn(labeled) != ABSTAIN
-        c.fired = int(fired.sum())
-        c.correct = int((y[fired] == c.label).sum())
-        c.low, c.high = wilson_interval(c.correct, c.fired)
-        c.hits = lfn(sample) != ABSTAIN
+    with Steps(progress, len(cands), "screening", "candidate LFs") as advance:
+        for i, c in enumerate(cands):
+            _measure_one(c, i, labeled, y, sample)
+            advance(1)
+
+
+def _measure_one(c: _Candidate, i: int, labeled: pd.DataFrame, y: npt.NDArray[np.int64], sample: pd.DataFrame) -> None:
+    lfn = Suggestion(f"c{i}", c.kind, c.pattern, c.label, 0, 0, 0, 1, 0, c.case_sensitive).build()
+    fired = lfn(labeled) != ABSTAIN
+    c.fired = int(fired.sum())
+    c.correct = int((y[fired] == c.label).sum())
+    c.low, c.high = wilson_interval(c.correct, c.fired)
+    c.hits = lfn(sample) != ABSTAIN
 
 
 def _existing_state(

@@ -175,6 +175,7 @@ def train(
     C: float | None = None,
     max_rows: int | None = DEFAULT_MAX_ROWS,
     random_state: int = 0,
+    progress: bool | None = None,
 ) -> EndModel:
     """Train the end model on ``data``'s texts and the probabilistic ``labels`` of its rows.
 
@@ -184,10 +185,13 @@ def train(
     labels file records a digest of the texts it was made from: rows so matched that hold
     other texts are a :class:`~lf.errors.DataError`; a labels file without one matched by
     position is a warning. ``C`` fixes the regularisation instead of choosing it from ``C_GRID``.
+    ``progress``: a bar counting the fits on stderr (default: when it is a terminal).
     """
     _sklearn()
-    from lf.train_data import labeled_texts
+    from lf.apply.progress import progress_enabled
+    from lf.train_data import Steps, labeled_texts
 
+    progress_enabled(progress)  # a bad value fails before the data is read
     if C is not None and (isinstance(C, bool) or not isinstance(C, (int, float)) or not C > 0):
         raise ParameterError(f"`C` must be a number > 0. Got {C!r}.")
     if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 2):
@@ -201,8 +205,18 @@ def train(
         keep = np.sort(rng.choice(len(texts), size=max_rows, replace=False))
         texts, P = [texts[i] for i in keep], P[keep]
         stats["sampled"] = max_rows
+    fits = 1 + (0 if C is not None else len(C_GRID) * (1 if dev_data is not None else 3))
+    with Steps(progress, 1 + fits, "training", "steps") as advance:
+        return _train(texts, P, names, stats, dev_data, dev_gold, text_column, C, rng, advance)
+
+
+def _train(
+    texts: list[str], P: npt.NDArray[np.float64], names: list[str], stats: dict[str, Any], dev_data: Any,
+    dev_gold: str | None, text_column: str, C: float | None, rng: np.random.Generator, advance: Any,
+) -> EndModel:
     vecs = [_vectorizer(_WORD), _vectorizer(_CHAR)]
     X = _fit_features(vecs, texts)
+    advance(1)
     dev = None
     if dev_data is not None:
         import scipy.sparse as sp
@@ -214,10 +228,11 @@ def train(
         dev = (sp.hstack([v.transform(dev_texts) for v in vecs], format="csr"), y_dev, unseen)
         stats["dev_texts_in_training"] = int((~unseen).sum())
     if C is None:
-        C, scores = _choose_C(X, P, dev, rng)
+        C, scores = _choose_C(X, P, dev, rng, advance)
         stats["c_scores"] = {str(c): s for c, s in scores.items()}
         stats["c_chosen_by"] = "dev accuracy" if dev is not None else "3-fold CV soft cross-entropy"
     coef, intercept = _fit_lr(X, P, float(C))
+    advance(1)
     vocab = tuple([t for t, _ in sorted(v.vocabulary_.items(), key=lambda kv: kv[1])] for v in vecs)
     model = EndModel(tuple(names), (vocab[0], vocab[1]), (vecs[0].idf_, vecs[1].idf_), coef, intercept, float(C), stats)
     model._vectorizers = vecs
@@ -294,13 +309,16 @@ def _softmax(S: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return out
 
 
-def _choose_C(X: Any, P: npt.NDArray[np.float64], dev: tuple[Any, Any, Any] | None, rng: np.random.Generator) -> tuple[float, dict[float, float]]:
+def _choose_C(
+    X: Any, P: npt.NDArray[np.float64], dev: tuple[Any, Any, Any] | None, rng: np.random.Generator, advance: Any,
+) -> tuple[float, dict[float, float]]:
     """The C of ``C_GRID`` with the best dev accuracy (of fits on the training rows whose text
     is no dev row's: ``dev[2]``), else the lowest CV soft cross-entropy."""
     scores: dict[float, float] = {}
     if dev is not None:
         for c in C_GRID:
             coef, b = _fit_lr(X[dev[2]], P[dev[2]], c)
+            advance(1)
             scores[c] = float((_softmax(np.asarray(dev[0] @ coef.T) + b).argmax(axis=1) == dev[1]).mean())
         return max(C_GRID, key=lambda c: (scores[c], -c)), scores
     n = X.shape[0]
@@ -312,6 +330,7 @@ def _choose_C(X: Any, P: npt.NDArray[np.float64], dev: tuple[Any, Any, Any] | No
             test = folds[f]
             fit = np.concatenate([folds[g] for g in range(3) if g != f])
             coef, b = _fit_lr(X[fit], P[fit], c)
+            advance(1)
             Q = _softmax(np.asarray(X[test] @ coef.T) + b)
             loss -= float((P[test] * np.log(np.clip(Q, 1e-12, 1.0))).sum())
         scores[c] = loss / len(idx)

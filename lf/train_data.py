@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from lf.train import EndModel
 
-__all__ = ["gold_texts", "labeled_texts", "prediction_chunks", "unseen_rows", "write_predictions"]
+__all__ = ["Steps", "gold_texts", "labeled_texts", "prediction_chunks", "unseen_rows", "write_predictions"]
 
 _RESERVED = ("id", "label", "confidence", "covered")
 
@@ -52,7 +52,10 @@ def _texts(column: pd.Series) -> list[str]:
 
 def _need(cols: list[str], column: str, what: str) -> None:
     if column not in cols:
-        raise DataError(f"The data has no {what} column {column!r}. Available columns: {', '.join(cols)}.")
+        from lf.core import text_column_hint
+
+        hint = text_column_hint(column) if what == "text" else ""
+        raise DataError(f"The data has no {what} column {column!r}. Available columns: {', '.join(cols)}.{hint}")
 
 
 def _row_ids(data: Any, text_column: str, id_column: str | None) -> tuple[list[str], Any]:
@@ -260,7 +263,7 @@ def prediction_chunks(
 
     offset = 0
     first: str | None = ""  # the first chunk's id column (None: rows named by position)
-    with _Progress(progress, count_rows(data)) as advance:
+    with Steps(progress, count_rows(data)) as advance:
         for chunk in iter_chunks(data, chunk_size):
             cols = [str(c) for c in chunk.columns]
             _need(cols, text_column, "text")
@@ -305,14 +308,16 @@ def write_predictions(frames: Iterator[pd.DataFrame], path: str | Path) -> int:
     return writer.rows
 
 
-class _Progress:
-    """A rich progress bar over rows on stderr, or a no-op (``progress=False`` or not a terminal)."""
+class Steps:
+    """A rich progress bar over rows (or other steps) on stderr, or a no-op (``progress=False``
+    or not a terminal)."""
 
-    def __init__(self, enabled: bool | None, total: int | None) -> None:
+    def __init__(self, enabled: bool | None, total: int | None, doing: str = "predicting", unit: str = "rows") -> None:
         from lf.apply.progress import progress_enabled
 
         self.enabled = progress_enabled(enabled)
         self.total = total
+        self.doing, self.unit = doing, unit
         self._bar: Any = None
 
     def __enter__(self) -> Any:
@@ -327,7 +332,7 @@ class _Progress:
             TimeElapsedColumn,
         )
 
-        self._bar = Progress(TextColumn("predicting"), BarColumn(), MofNCompleteColumn(), TextColumn("rows"),
+        self._bar = Progress(TextColumn(self.doing), BarColumn(), MofNCompleteColumn(), TextColumn(self.unit),
                              TimeElapsedColumn(), console=Console(stderr=True), transient=True)
         self._bar.start()
         task = self._bar.add_task("predict", total=self.total)

@@ -51,6 +51,22 @@ def test_report_warns_when_an_interval_straddles_half(corpus, capsys):
     assert "95%" in out
 
 
+def test_report_warns_of_an_lf_surely_worse_than_a_coin_flip(tmp_path, capsys):
+    # 'coin' is right on 6 of 10 rows and was warned of; 'wrong' on 2 of 40 was not.
+    texts = ["coin toss"] * 10 + ["wrong way"] * 40 + ["nothing here"] * 10
+    gold = ["SPAM"] * 6 + ["HAM"] * 4 + ["SPAM"] * 2 + ["HAM"] * 38 + ["HAM"] * 10
+    pd.DataFrame({"id": range(60), "text": texts, "gold": gold}).to_csv(tmp_path / "d.csv", index=False)
+    mod = tmp_path / "m.py"
+    mod.write_text("from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\ncoin = keyword_lf('coin', ['coin'], 1)\nwrong = keyword_lf('wrong', ['wrong'], 1)\n")
+    code, _, err = run(capsys, "report", tmp_path / "d.csv", "--lfs", mod, "--gold", "gold")
+    assert code == 0, err
+    warned = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert warned == [
+        "warning: coin: accuracy 0.60 [0.31, 0.83] n=10: the interval includes 0.5",
+        "warning: wrong: accuracy 0.05 [0.01, 0.17] n=40: wrong on more of its gold rows than right (the interval lies below 0.5)",
+    ]
+
+
 def test_label_prints_model_accuracy_with_interval(corpus, capsys, tmp_path):
     data, mod = corpus
     code, out, err = run(capsys, "label", data, "--lfs", mod, "--gold", "gold", "--model", "MajorityVoter", "-o", tmp_path / "o.csv")

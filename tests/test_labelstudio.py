@@ -117,3 +117,15 @@ def test_cli_import_names_the_conflicts_file_literally(tmp_path: Path, capsys):
     code, _, err = run(capsys, *args, "--conflicts", folder / "c.csv")
     assert code == 0, err
     assert "... and 2 more (all in" in err and "out\\x1b[31m" in err and "\x1b" not in err
+
+
+def test_the_tasks_file_given_for_the_export_is_refused(tmp_path: Path, capsys):
+    # The tasks lf wrote hold no annotations: read as an export they gave an empty gold file and exit 0.
+    rows = tmp_path / "to_label.csv"
+    pd.DataFrame({"id": ["a", "b"], "text": ["hi", "buy now"], "label": ["HAM", "SPAM"], "confidence": [0.9, 0.6]}).to_csv(rows, index=False)
+    tasks, gold = tmp_path / "tasks.json", tmp_path / "gold.csv"
+    assert run(capsys, "labelstudio", "export", rows, "--labels", "HAM,SPAM", "-o", tasks)[0] == 0
+    code, _, err = run(capsys, "labelstudio", "import", tasks, "--labels", "HAM,SPAM", "-o", gold)
+    assert code == 2 and "not a project's export" in err and not gold.exists()
+    unlabeled = [{**task, "annotations": []} for task in json.loads(tasks.read_text())]  # exported before any label
+    assert from_export(unlabeled, LABELS).unlabeled == ["a", "b"]

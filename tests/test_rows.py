@@ -327,3 +327,15 @@ def test_data_without_the_id_column_of_a_matrix_with_ids_warns_that_texts_go_by_
             call()
     shown = rows(L, frame, n=5)  # the data it was made from: checked by id, no warning
     assert shown["text"].tolist() == frame.set_index("id").loc[shown["id"], "text"].tolist()
+
+
+def test_uncovered_with_a_filter_on_votes_is_refused_not_an_empty_answer(tmp_path, capsys):
+    # `--uncovered --label spam` ran every LF and said "no rows match": no row can be both.
+    (tmp_path / "d.csv").write_text("id,text\n1,subscribe now\n2,song\n3,hello\n")
+    mod = tmp_path / "m.py"
+    mod.write_text("from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\nsub = keyword_lf('sub', ['subscribe'], 1)\n")
+    for extra in (["--label", "spam"], ["--lf", "sub"], ["--wrong", "--gold", "id"]):
+        code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--uncovered", *extra)
+        assert code == 2 and out == "" and "--uncovered selects rows no LF votes on" in err and extra[0] in err
+    code, out, _ = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--uncovered")
+    assert code == 0 and "2 rows match" in out

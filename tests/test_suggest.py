@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -80,12 +82,18 @@ def test_keywords_in_any_script_match_whole_words_only():
     assert list(lfn(corpus) != lf.ABSTAIN) == [True, False, False]
 
 
-def test_generated_module_loads_and_runs_through_lf_label(tmp_path):
+def _files(tmp_path) -> tuple[pd.DataFrame, Path, Path]:
+    """The corpus, its texts as data.csv and 100 of its rows with gold as labeled.csv."""
     corpus = _corpus()
     data = tmp_path / "data.csv"
     corpus[["id", "text"]].to_csv(data, index=False)
     labeled = tmp_path / "labeled.csv"
     corpus.sample(100, random_state=2).to_csv(labeled, index=False)
+    return corpus, data, labeled
+
+
+def test_generated_module_loads_and_runs_through_lf_label(tmp_path):
+    corpus, data, labeled = _files(tmp_path)
     module = tmp_path / "suggested_lfs.py"
     args = ["suggest", str(data), "--gold-data", str(labeled), "--gold", "gold", "-n", "6", "-o", str(module)]
     assert main(args) == 0
@@ -160,3 +168,45 @@ def test_existing_lfs_read_the_datas_other_columns_and_its_text_column(tmp_path,
     assert spam and "free" not in spam  # the rows bot_author labels are no reason for a new LF
     corpus.assign(text="other")[["id", "author", "body", "text"]].to_csv(data, index=False)
     assert main(args) == 2 and "the data has a 'text' column too" in capsys.readouterr().err
+
+
+def test_suggesting_again_over_the_suggested_lfs_says_they_repeat_them(tmp_path, capsys):
+    # Every precise candidate repeats an LF already written: lowering --min-support or labeling
+    # more rows of the same kind would not help, so the message must not say so.
+    _, data, labeled = _files(tmp_path)
+    first = tmp_path / "suggested_lfs.py"
+    args = ["suggest", str(data), "--gold-data", str(labeled), "--gold", "gold", "-o"]
+    assert main([*args, str(first)]) == 0
+    capsys.readouterr()
+    again = tmp_path / "again.py"
+    assert main([*args, str(again), "--lfs", str(first)]) == 2
+    err = capsys.readouterr().err
+    assert "repeats an LF of --lfs" in err and "lower --min-support" not in err and not again.exists()
+    found = suggest(str(data), str(labeled), "gold", lfs=str(first))
+    assert not found.items and found.precise > 0
+    assert "repeats an LF of --lfs" in found.to_module()
+
+
+def test_screening_shows_the_candidates_on_a_progress_bar(capfd, monkeypatch):
+    # Each of some 400 candidates runs on up to 50,000 corpus rows: minutes on a corpus of
+    # non-ASCII texts, with nothing on the screen.
+    corpus = _corpus()
+    with pytest.raises(ParameterError, match="progress"):
+        suggest(corpus, corpus, "gold", progress="yes")
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich draws the bar as on a terminal
+    suggest(corpus, corpus, "gold", progress=True)
+    assert "screening" in capfd.readouterr().err
+    suggest(corpus, corpus, "gold", progress=False)
+    assert capfd.readouterr().err == ""
+
+
+def test_label_errors_name_the_option_the_command_line_gave(tmp_path, capsys):
+    _, data, labeled = _files(tmp_path)
+    lfs = tmp_path / "mine.py"
+    lfs.write_text("from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\nx = keyword_lf('x', ['free'], 1)\n")
+    args = ["suggest", str(data), "--gold-data", str(labeled), "--gold", "gold", "-o", str(tmp_path / "s.py")]
+    assert main([*args, "--labels", "HAM"]) == 2
+    assert "--labels" in capsys.readouterr().err
+    assert main([*args, "--labels", "SPAM,HAM", "--lfs", str(lfs)]) == 2
+    err = capsys.readouterr().err
+    assert "--labels" in err and "--lfs" in err

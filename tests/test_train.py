@@ -189,6 +189,8 @@ def test_cli_label_train_predict_report(tmp_path, capsys):
     assert said == pytest.approx((guess == y).mean(), abs=5e-4)
     shown = " ".join(lines[at + 1 : at + 3])
     assert "over the same rows" in shown and "no LF votes on counts with the model's guess" in shown
+    # ... and which label model it is: one fitted on these rows, not the one that labeled the training data
+    assert lines[at + 3] == "  (fitted here on these rows' votes; --model model.json scores a saved one)"
     assert main(["predict", str(tmp_path), str(data), "-o", str(preds)]) == 2
     err = capsys.readouterr().err
     assert "not a model folder" in err and "Traceback" not in err
@@ -383,3 +385,34 @@ def test_predict_proba_reads_texts_as_lf_predict_does(corpus, tmp_path):
         model.predict_proba("free cash")
     (tmp_path / "d.csv").write_text("id,text\na,free cash\nb,\n")
     assert np.allclose(predict(model, str(tmp_path / "d.csv"))[["HAM", "SPAM"]].to_numpy(), got[[0, 3]])
+
+
+def test_a_text_column_under_another_name_is_met_with_the_option_that_reads_it(corpus, tmp_path, capsys):
+    # Raw corpora name their text column as they like (CONTENT, body ...): the error says how to read it.
+    data, labels, _, _ = corpus
+    body = tmp_path / "body.csv"
+    pd.read_csv(data).rename(columns={"text": "body"}).to_csv(body, index=False)
+    fix = "pass --text-column COLUMN"
+    assert main(["train", str(body), "--labels", str(labels), "-o", str(tmp_path / "m")]) == 2
+    assert fix in capsys.readouterr().err
+    model = tmp_path / "model"
+    assert main(["train", str(data), "--labels", str(labels), "-o", str(model)]) == 0
+    assert main(["predict", str(model), str(body), "-o", str(tmp_path / "p.parquet")]) == 2
+    assert fix in capsys.readouterr().err
+    assert main(["suggest", str(body), "--gold-data", str(data), "--gold", "id", "-o", str(tmp_path / "s.py")]) == 2
+    assert fix in capsys.readouterr().err
+    L = lf.apply([lf.keyword_lf("free", ["free"], 1)], str(data), cardinality=2, progress=False)
+    with pytest.raises(DataError, match=fix):
+        lf.rows(L, str(body), lf="free")
+
+
+def test_training_shows_its_fits_on_a_progress_bar(corpus, capfd, monkeypatch):
+    # Choosing C takes 12 fits and a final one: a minute on 4,000 SMS texts, with nothing shown.
+    data, labels, _, _ = corpus
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich draws the bar as on a terminal
+    with pytest.raises(ParameterError, match="progress"):
+        train(str(data), str(labels), progress="yes")
+    train(str(data), str(labels), progress=True)
+    assert "training" in capfd.readouterr().err
+    train(str(data), str(labels), progress=False, C=4.0)
+    assert capfd.readouterr().err == ""

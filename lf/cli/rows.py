@@ -82,6 +82,12 @@ def rows_cmd(
         raise click.UsageError("Missing option '--lfs': the LF module to apply.")
     if wrong and not gold:
         raise click.UsageError("--wrong needs --gold COLUMN: the data column with gold labels.")
+    voted = [opt for opt, given in (("--lf", lf_name), ("--label", label), ("--conflicts", conflicts), ("--wrong", wrong)) if given]
+    if uncovered and voted:  # filters combine: no row could ever match
+        raise click.UsageError(
+            f"--uncovered selects rows no LF votes on, and {', '.join(voted)} rows some LF votes on: no row is "
+            "both. Drop one of them."
+        )
     pair = None
     if conflicts is not None:
         pair = [p.strip() for p in conflicts.split(",")]

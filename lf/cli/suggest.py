@@ -23,9 +23,10 @@ __all__ = ["suggest_cmd"]
 @click.option("--text-column", default="text", show_default=True, metavar="COLUMN", help="The text column of DATA and --gold-data.")
 @click.option("--labels", "labels_spec", metavar="A,B,...", help="Label names in class-id order (default: LABELS of --lfs, else the sorted gold values).")
 @click.option("--min-support", default=3, show_default=True, type=click.IntRange(min=1), help="A candidate must fire on at least this many labeled rows.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar counting the candidates screened (default: when stderr is a terminal).")
 def suggest_cmd(
     data: tuple[str, ...], gold_data: tuple[str, ...], gold: str, lfs_target: str | None, n: int, output: str,
-    text_column: str, labels_spec: str | None, min_support: int,
+    text_column: str, labels_spec: str | None, min_support: int, progress: bool | None,
 ) -> None:
     """Suggest keyword and regex LFs for DATA from hand-labeled rows, as an editable module.
 
@@ -47,13 +48,10 @@ def suggest_cmd(
     start = time.perf_counter()
     found = suggest(
         _source(data), list(gold_data), gold, lfs=lfs_target, n=n, labels=labels,
-        text_column=text_column, min_support=min_support,
+        text_column=text_column, min_support=min_support, progress=progress,
     )
     if not len(found):
-        raise DataError(
-            f"No candidate LF is precise enough on the {found.n_labeled} labeled rows (its 95% interval must start "
-            "above its label's share): label more rows, or lower --min-support."
-        )
+        raise DataError(f"No suggestion: {found.none_found()}")
     found.write(output, source=", ".join(gold_data))
     per_label = ", ".join(f"{name} {sum(s.label == i for s in found.items)}" for i, name in enumerate(found.labels))
     say(

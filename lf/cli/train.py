@@ -27,9 +27,10 @@ __all__ = ["predict_cmd", "train_cmd"]
 @click.option("--dev-gold", metavar="COLUMN", help="Column of --dev-data with the gold labels.")
 @click.option("--C", "C", type=click.FloatRange(min=0, min_open=True), help="Fix the inverse regularisation instead of choosing it.")
 @click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(min=2), help="Train on a random sample of this many covered rows when there are more.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar counting the fits (default: when stderr is a terminal).")
 def train_cmd(
     data: tuple[str, ...], labels_path: str, output: str, text_column: str, id_column: str | None, all_rows: bool,
-    dev_data: tuple[str, ...], dev_gold: str | None, C: float | None, max_rows: int,
+    dev_data: tuple[str, ...], dev_gold: str | None, C: float | None, max_rows: int, progress: bool | None,
 ) -> None:
     """Train a text classifier (TF-IDF n-grams + logistic regression) on DATA and its labels.
 
@@ -52,7 +53,7 @@ def train_cmd(
     start = time.perf_counter()
     model = train(
         _source(data), labels_path, text_column=text_column, id_column=id_column, all_rows=all_rows,
-        dev_data=list(dev_data) or None, dev_gold=dev_gold, C=C, max_rows=max_rows,
+        dev_data=list(dev_data) or None, dev_gold=dev_gold, C=C, max_rows=max_rows, progress=progress,
     )
     model.save(out)
     info = model.info
@@ -116,11 +117,14 @@ def end_model_line(model_dir: str, data: tuple[str, ...], text_column: str | Non
         raise DataError(f"The end model in {model_dir!r} has labels {list(model.labels)}, the LFs {list(L.labels or [])}.")
     pred = predict(model, _source(data), text_column=text_column or "text", progress=False)
     end_acc = float((np.asarray([model.labels.index(v) for v in pred["label"]]) == y).mean())
-    label_model = label_model if label_model is not None else LabelModel().fit(L)
+    which = ""
+    if label_model is None:  # not the model whose labels trained the end model: say so
+        label_model = LabelModel().fit(L)
+        which = "\n  (fitted here on these rows' votes; --model model.json scores a saved one)"
     lm_acc = float((label_model.predict(L) == y).mean())
     covered = float((L.array != -1).any(axis=1).mean())
     return (  # both over every row: a row no LF votes on gets what predict gives it (lf label writes none)
         f"end model accuracy against gold: {end_acc:.3f} over all {len(y):,} rows\n"
         f"label model ({type(label_model).__name__}): {lm_acc:.3f} over the same rows (LF coverage\n"
-        f"  {covered:.3f}; a row no LF votes on counts with the model's guess, if any)"
+        f"  {covered:.3f}; a row no LF votes on counts with the model's guess, if any){which}"
     )

@@ -197,9 +197,16 @@ def _distribution(data: ReportData) -> str:
     votes = data.array[data.array >= 0]
     counts = np.bincount(votes.astype(np.int64), minlength=k)[:k]
     series["LF votes"] = (counts / max(int(counts.sum()), 1)).tolist()
-    if data.predictions is not None:
+    unlabeled = ""
+    if data.predictions is not None:  # shares of the rows it labels, as the votes' and gold's are
         pc = label_counts(data.predictions, k)
-        series[f"{data.model_name} labels"] = (pc / max(len(data.predictions), 1)).tolist()
+        series[f"{data.model_name} labels"] = (pc / max(int(pc.sum()), 1)).tolist()
+        left = len(data.predictions) - int(pc.sum())
+        if left:
+            unlabeled = (
+                f'<p class="note">{_e(data.model_name)} labels: shares of the {int(pc.sum()):,} rows it labels; '
+                f"{left:,} rows have no label.</p>"
+            )
     if data.gold is not None:
         gc = label_counts(data.gold, k)
         series["gold"] = (gc / max(len(data.gold), 1)).tolist()
@@ -214,7 +221,7 @@ def _distribution(data: ReportData) -> str:
         + f"</tr></thead><tbody>{rows}</tbody></table>"
     )
     note = "" if data.predictions is not None else '<p class="note">Give a label model (--model) to see its labels.</p>'
-    return chart + table + note
+    return chart + table + unlabeled + note
 
 
 def _model_scores(data: ReportData) -> str:

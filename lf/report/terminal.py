@@ -161,7 +161,10 @@ def print_report(
     name_w, groups = _layout(cols, narrow, width, max(map(cell_len, lf_names), default=2))
     for i, group in enumerate(groups):
         part = f" ({i + 1}/{len(groups)})" if len(groups) > 1 else ""
-        table = Table(title=plain(title + part), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        table = Table(  # at least as wide as its title, which would fold onto two lines
+            title=plain(title + part), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+            min_width=min(cell_len(title + part), width),
+        )
         table.add_column("lf", style="bold", overflow="fold", min_width=name_w, max_width=name_w)
         for c in group:
             fits = c.room(narrow, width - name_w - 3) - 3

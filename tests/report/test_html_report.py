@@ -337,3 +337,19 @@ def test_a_model_that_abstains_on_ties_is_not_said_to_score_every_covered_row():
     assert "Scores on the rows the model labels" in html and "rows some LF labels (coverage" not in html
     plain = model_lines(L, y, MajorityVoter().fit(L))[0]
     assert plain == "MajorityVoter on the rows some LF labels (coverage 1.000):"
+
+
+def test_the_models_label_shares_are_of_the_rows_it_labels(youtube):
+    # The votes' and gold's shares sum to 1; the model's were divided by every row, its
+    # unlabeled ones too, so a class looked rarer than the model makes it, beside gold.
+    L, y, texts = youtube
+    model = LabelModel().fit(L)
+    pred = model.predict(L, abstain="uncovered")
+    left = int((pred == -1).sum())
+    assert left > 0
+    page = render_html(build_report(L, y=y, model=model), texts=texts)
+    table = page.split('<table class="distribution">', 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r"<tr><td>[^<]*</td><td>([0-9.]+)</td><td>([0-9.]+)</td><td>([0-9.]+)</td></tr>", table)
+    shares = np.bincount(pred[pred >= 0], minlength=2) / (pred >= 0).sum()
+    assert [float(row[1]) for row in cells] == pytest.approx(shares, abs=5e-4)
+    assert f"{left:,} rows have no label" in page

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import warnings
 
 import numpy as np
 import pytest
 from rich.console import Console
 
 from lf import LabelMatrix
+from lf.datasets import load_wrench
+from lf.models import LabelModel
 from lf.report import print_report
 from lf.report.terminal import plural, totals_line
 from lf.summary import summarize, totals
@@ -104,3 +107,17 @@ def test_wide_characters_count_two_columns():
     tables = out.count("Labeling functions")
     assert sum(line.split()[:1] == ["short"] for line in out.splitlines()) == tables
     assert "…" not in out  # no number or label cut short
+
+
+def test_a_continued_tables_title_stays_on_one_line(datasets_dir):
+    # WRENCH chemprot at 80 columns: the second table (learned accuracy, seconds) was
+    # narrower than "Labeling functions (2/2)", which folded onto two lines.
+    w = load_wrench(str(datasets_dir / "chemprot"), "test")
+    buf = io.StringIO()
+    console = Console(file=buf, width=80, force_terminal=False, color_system=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the fit's own notes
+        model = LabelModel().fit(w.L)
+    print_report(summarize(w.L, y=w.y, model=model), totals(w.L), labels=w.L.labels, console=console)
+    out = buf.getvalue()
+    assert "Labeling functions (1/2)" in out and "Labeling functions (2/2)" in out
