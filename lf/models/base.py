@@ -290,7 +290,7 @@ class BaseLabelModel:
         ``Y_dev`` ...; in ``predict`` and ``score``, ``tie_break_policy``) are refused by name
         with what lf takes instead.
         """
-        from lf.models._conflict_bound import warn_overconfident
+        from lf.models._conflict_bound import warn_copies, warn_overconfident
         from lf.models._stats import MatrixCounts, check_matrix, resolve_class_balance
         from lf.models._vote_checks import warn_votes
 
@@ -307,6 +307,7 @@ class BaseLabelModel:
             del self._fit_counts
         warn_votes(type(self).__name__, L, counts)
         warn_overconfident(self, L, counts)
+        warn_copies(self, L, counts)
         self._remember_lfs(L)
         return self
 

@@ -113,3 +113,47 @@ def test_distinct_rows_take_a_numpy_integer_class_count():
     A = np.random.default_rng(0).integers(-1, 22, size=(51, 5)).astype(np.int8)
     got, want = row_patterns(A, np.int64(22)), row_patterns(A, 22)
     assert np.array_equal(got.rows, want.rows) and np.array_equal(got.counts, want.counts)
+
+
+def with_copies(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Five independent binary LFs (70-80% right, each on half the rows), the first of
+    them then copied three times (columns 5, 6, 7)."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    L = np.full((n, 5), -1, np.int64)
+    for j, acc in enumerate((0.7, 0.75, 0.8, 0.75, 0.7)):
+        on = rng.random(n) < 0.5
+        L[on, j] = np.where(rng.random(on.sum()) < acc, y[on], 1 - y[on])
+    return np.hstack([L, L[:, [0, 0, 0]]]), y
+
+
+def test_copies_of_an_lf_are_named_at_fit():
+    """Before: no word, while DawidSkene took the copied LF's vote for a sure label."""
+    L, y = with_copies()
+    names = [f"lf{j}" for j in range(5)] + ["copy1", "copy2", "copy3"]
+    M = lf.LabelMatrix(L, names=names, cardinality=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        DawidSkene().fit(L[:, :5], cardinality=2)  # the LFs without their copies: nothing to say
+    with pytest.warns(OverconfidenceWarning) as caught:
+        model = DawidSkene().fit(M)
+    text = str(caught[0].message)
+    assert text.startswith("DawidSkene: LFs 'lf0', 'copy1', 'copy2', 'copy3' give the same vote on every row")
+    assert "their vote weighs 4 times" in text and "--dependencies lf0:copy1,lf0:copy2,lf0:copy3" in text
+    P = model.predict_proba(M)
+    covered = (L != -1).any(axis=1)
+    assert P[covered].max(axis=1).mean() > (P.argmax(axis=1) == y)[covered].mean() + 0.1  # what it warns about
+    with pytest.warns(OverconfidenceWarning, match=r"^MajorityVoter: the LFs in columns 0, 5, 6, 7 give the same"):
+        MODELS["MajorityVoter"]().fit(L, cardinality=2)
+
+
+def test_copies_modelled_as_dependent_or_on_few_rows_are_not_named():
+    L, _ = with_copies()
+    names = [f"lf{j}" for j in range(5)] + ["copy1", "copy2", "copy3"]
+    M = lf.LabelMatrix(L, names=names, cardinality=2)
+    deps = [("lf0", "copy1"), ("lf0", "copy2"), ("lf0", "copy3")]
+    for model, matrix in ((LabelModel(dependencies=deps), M), (DawidSkene(), L[:99])):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.fit(matrix, cardinality=2)
+        assert not [w for w in caught if "same vote on every row" in str(w.message)]

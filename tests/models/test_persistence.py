@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -312,4 +313,35 @@ def test_a_class_balance_of_complex_numbers_is_a_data_error(easy, tmp_path):
     doc["state"]["class_balance_"]["dtype"] = "complex128"
     path.write_text(json.dumps(doc))
     with pytest.raises(DataError, match=r"class_balance_ .*complex128"):
+        BaseLabelModel.load(path)
+
+
+# Five rows, six LFs, nine classes: the moment fits learn rates of one LF under a class
+# that sum past 1 (P(the LF votes | class) > 1); predict clips them.
+FEW_ROWS = [[-1, -1, 0, 0, -1, 0], [-1, 8, 6, 8, 8, 8], [0, 0, 5, 0, 0, 0], [7, -1, 7, -1, -1, 7], [0, 0, 0, -1, 1, 0]]
+
+
+@pytest.mark.parametrize("cls", [LabelModel, TripletModel], ids=lambda c: c.__name__)
+def test_a_fitted_model_whose_rates_sum_past_1_loads_back(cls, tmp_path):
+    """Before: saved, then refused at load as 'not a complete file ... save the model again',
+    which gave the same file again."""
+    A = np.array(FEW_ROWS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # underdetermined: beside the point here
+        fitted = cls().fit(A, cardinality=9)
+    assert fitted.mu_.sum(axis=1).max() > 1.0 + 1e-6  # the case at hand
+    back = BaseLabelModel.load(fitted.save(tmp_path / "m.json"))
+    assert np.array_equal(back.predict_proba(A), fitted.predict_proba(A))
+
+
+@pytest.mark.parametrize("cls", list(RATE_TABLES), ids=lambda c: c.__name__)
+def test_learned_accuracies_cut_short_are_refused_at_load(cls, easy, tmp_path):
+    """Before: loaded, and summarize(L, model=...) blamed the matrix ('fit the model on
+    this matrix') for the file's missing accuracy."""
+    L, _, _ = easy
+    path = cls().fit(L).save(tmp_path / "m.json")
+    doc = json.loads(path.read_text())
+    doc["state"]["accuracies_"]["array"] = doc["state"]["accuracies_"]["array"][:-1]
+    path.write_text(json.dumps(doc))
+    with pytest.raises(DataError, match=rf"accuracies_ must be {L.shape[1]} numbers, one per LF"):
         BaseLabelModel.load(path)
