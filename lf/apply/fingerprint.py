@@ -72,7 +72,7 @@ from lf.apply.code_reading import (
     source_imports,
     walk_code,
 )
-from lf.apply.world import parameters, world_module, world_reason
+from lf.apply.world import closure_cells, parameters, world_module, world_reason
 from lf.core import LabelingFunction, Preprocessor
 from lf.errors import DataError
 
@@ -220,7 +220,7 @@ class Fingerprinter:
             finally:
                 self._trusted -= 1
         params = parameters(func, resources)
-        reason = None if self._trusted else world_reason(code, func.__globals__, _cells(func), files=self._opens_files, params=params)
+        reason = None if self._trusted else world_reason(code, func.__globals__, closure_cells(func), files=self._opens_files, params=params)
         if reason is not None:
             return self._not_cacheable(f"{func.__qualname__}: {reason}")
         return self._code(func, code, seen)
@@ -431,7 +431,7 @@ class Fingerprinter:
         # reloaded runs its old code, and its labels must not be stored under the new source.
         if isinstance(value, types.FunctionType):
             if not self._trusted and self._library_code(value.__code__) is None:
-                reason = world_reason(value.__code__, value.__globals__, _cells(value), files=self._opens_files, params=parameters(value))
+                reason = world_reason(value.__code__, value.__globals__, closure_cells(value), files=self._opens_files, params=parameters(value))
                 if reason is not None:
                     return self._not_cacheable(f"{shown_module(name)}.{value.__qualname__}: {reason}")
             cells = [c.cell_contents for c in value.__closure__ or () if filled_cell(c)]
@@ -441,7 +441,7 @@ class Fingerprinter:
             for method in vars(value).values():
                 func = getattr(method, "__func__", method)
                 if not self._trusted and isinstance(func, types.FunctionType) and self._library_code(func.__code__) is None:
-                    reason = world_reason(func.__code__, func.__globals__, _cells(func), files=self._opens_files, params=parameters(func))
+                    reason = world_reason(func.__code__, func.__globals__, closure_cells(func), files=self._opens_files, params=parameters(func))
                     if reason is not None:
                         return self._not_cacheable(f"{shown_module(name)}.{func.__qualname__}: {reason}")
             members = [(k, m._value_) for k, m in value.__members__.items()] if issubclass(value, enum.Enum) else []
@@ -534,11 +534,6 @@ class Fingerprinter:
 def _lf_own(module: str | None) -> bool:
     """lf's own code: its source is in every fingerprint, and it decides no labels by reading the machine."""
     return module == "lf" or (module or "").startswith("lf.")
-
-
-def _cells(func: types.FunctionType) -> dict[str, Any]:
-    """A function's closure cells by name (the filled ones)."""
-    return {n: c.cell_contents for n, c in zip(func.__code__.co_freevars, func.__closure__ or ()) if filled_cell(c)}
 
 
 def lf_fingerprint(lf: LabelingFunction) -> str | None:

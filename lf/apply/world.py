@@ -33,11 +33,13 @@ import collections
 import dis
 import inspect
 import types
+import warnings
+from collections.abc import Sequence
 from typing import Any
 
-from lf.apply.code_reading import walk_code
+from lf.apply.code_reading import filled_cell, walk_code
 
-__all__ = ["parameters", "world_module", "world_reason"]
+__all__ = ["SplitStateWarning", "closure_cells", "parameters", "warn_split_state", "world_module", "world_reason"]
 
 _MODULES = frozenset({
     "aiohttp", "asyncio", "ctypes", "dbm", "fileinput", "ftplib", "getpass", "glob", "http", "httpx", "importlib", "io",
@@ -91,17 +93,23 @@ def _owner(value: Any) -> str | None:
 
 def world_reason(
     code: types.CodeType, namespace: dict[str, Any], cells: dict[str, Any], *, files: bool = False,
-    params: dict[str, Any] | None = None,
+    params: dict[str, Any] | None = None, world: bool = True,
 ) -> str | None:
     """Why a function (its code, globals and closure cells by name) may label differently with
     the same code and data, or None. ``files``: the LF declares the files it opens.
     ``params``: the values its parameters get unless the call passes others (defaults, an
-    LF's resources): a list, dict or set there lives from call to call, as a global does."""
+    LF's resources): a list, dict or set there lives from call to call, as a global does.
+    ``world=False``: only the state it keeps between calls, not what it reads."""
     for c in walk_code(code):
-        reason = _reason(c, namespace, cells, files, (params or {}) if c is code else {})
+        reason = _reason(c, namespace, cells, files, (params or {}) if c is code else {}, world)
         if reason is not None:
             return reason
     return None
+
+
+def closure_cells(func: types.FunctionType) -> dict[str, Any]:
+    """A function's closure cells by name (the filled ones)."""
+    return {n: c.cell_contents for n, c in zip(func.__code__.co_freevars, func.__closure__ or ()) if filled_cell(c)}
 
 
 def parameters(func: types.FunctionType, resources: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -136,7 +144,9 @@ def _writes_only(instructions: list[dis.Instruction], at: int) -> bool:
     return isinstance(mode, str) and 1 < len(args) < 4 and not set(mode) & set("r+") and bool(set(mode) & set("wax"))
 
 
-def _reason(code: types.CodeType, namespace: dict[str, Any], cells: dict[str, Any], files: bool, params: dict[str, Any]) -> str | None:
+def _reason(
+    code: types.CodeType, namespace: dict[str, Any], cells: dict[str, Any], files: bool, params: dict[str, Any], world: bool
+) -> str | None:
     outer = set(code.co_freevars)
     containers = False  # whether this statement has loaded a global or enclosing list, dict or set
     held: Any = None  # what the previous instruction left on the stack, when known
@@ -149,29 +159,29 @@ def _reason(code: types.CodeType, namespace: dict[str, Any], cells: dict[str, An
         if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
             if name in namespace:
                 value = namespace[name]
-                if world_module(_owner(value), files=files):
+                if world and world_module(_owner(value), files=files):
                     return f"it uses {name} ({_owner(value)}), which reads the machine when called"
-                if name in _READERS and not files and _reads_files(value, namespace):
+                if world and name in _READERS and not files and _reads_files(value, namespace):
                     return f"it calls {name}(), which reads a file: declare it with files=[...]"
-            elif name in _BUILTINS and hasattr(builtins, name) and not _allowed(name, code, files, instructions, at):
+            elif world and name in _BUILTINS and hasattr(builtins, name) and not _allowed(name, code, files, instructions, at):
                 return f"it calls {name}(), which reads outside its code"
         elif ins.opname in ("LOAD_DEREF", "LOAD_CLOSURE") and name in outer or ins.opname.startswith("LOAD_FAST") and name in params:
             value = params[name] if ins.opname.startswith("LOAD_FAST") else cells.get(name)  # params: a default or a resource
-            if world_module(_owner(value), files=files):  # a Path read as it runs: its name is all the key has
+            if world and world_module(_owner(value), files=files):  # a Path read as it runs: its name is all the key has
                 return f"it uses {name} ({_owner(value)}), which reads the machine when called"
         elif ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
             return f"it assigns the global {name}"
         elif ins.opname in ("STORE_DEREF", "DELETE_DEREF") and name in outer:
             return f"it assigns the enclosing variable {name}"
         elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD"):
-            if name in _ATTRS:
+            if world and name in _ATTRS:
                 return f"it reads .{name}, which may differ between runs"
-            if name in _READERS and not files:
+            if world and name in _READERS and not files:
                 return f"it calls .{name}(), which reads a file: declare it with files=[...]"
             if name in _MUTATORS and isinstance(held, _MUTABLE):
                 return f"it changes {instructions[at - 1].argval} (.{name}) as it runs"
             value = _attribute(held, name)  # STATE.seen, Rules.cache: a container kept by a module or class
-        elif ins.opname == "IMPORT_NAME" and world_module(name, files=files):
+        elif world and ins.opname == "IMPORT_NAME" and world_module(name, files=files):
             return f"it imports {name}, which reads the machine when called"
         elif ins.opname in ("STORE_SUBSCR", "DELETE_SUBSCR") and containers:
             return "it assigns items of a list, dict or set kept from call to call"
@@ -208,3 +218,34 @@ def _reads_files(value: Any, namespace: dict[str, Any]) -> bool:
     return callable(value) and not own
 
 
+
+
+class SplitStateWarning(UserWarning):
+    """An LF keeps state between calls, and the run splits its rows among worker processes."""
+
+
+def warn_split_state(lfs: Sequence[Any], engine: Any) -> None:
+    """Warn when ``engine`` runs chunks in several processes and an LF's (or one of its
+    preprocessors') own code keeps state between calls (a counter, a set of the texts seen):
+    each worker then has its own copy of that state, and the LF's labels depend on which
+    chunks each worker got, unlike with one process."""
+    workers = engine.name == "dask" or int(getattr(engine, "n_jobs", 1) or 1) > 1
+    if not workers:
+        return
+    for lf in lfs:
+        for step in (lf, *lf.pre):
+            func = getattr(step, "f", None) or getattr(step, "func", None)
+            if not isinstance(func, types.FunctionType) or str(func.__module__).split(".")[0] == "lf":
+                continue
+            reason = world_reason(func.__code__, func.__globals__, closure_cells(func), params=parameters(func, step.resources), world=False)
+            if reason is not None:
+                warnings.warn(
+                    SplitStateWarning(
+                        f"Labeling function {lf.name!r} keeps state between calls ({reason}); the {engine.name} "
+                        "engine labels chunks in several processes, each with its own copy of that state, so its "
+                        "labels depend on how the rows were split and differ from a run with n_jobs=1. Make it "
+                        "depend on its row only, or run it in one process (n_jobs=1, --n-jobs 1)."
+                    ),
+                    stacklevel=3,
+                )
+                break
