@@ -129,8 +129,6 @@ def _attribute(owner: Any, name: str) -> Any:
     return None
 
 
-
-
 def _writes_only(instructions: list[dis.Instruction], at: int) -> bool:
     """Whether the ``open`` loaded at ``at`` is called with a constant mode that only writes
     (``open(LOG, "a")``: a log does not decide labels). Read from the call's last argument."""
