@@ -82,3 +82,24 @@ def warn_votes(model: str, L: Any, counts: MatrixCounts) -> None:
             "(they get other classes' labels, or the prior's). Add an LF that votes "
             f"{'it' if one else 'each'}, or leave {'it' if one else 'them'} out of LABELS if the data has none."
         ), stacklevel=3)  # the caller of fit
+
+
+def warn_zero_balance(model: str, L: Any, counts: MatrixCounts, balance: Any) -> None:
+    """Warn about each class that LFs vote but the given class balance weighs 0: its
+    posterior is 0 on every row, so no row gets it however many LFs vote it."""
+    if balance is None:
+        return
+    p = np.asarray(balance, np.float64)
+    votes = counts.votes()[0].sum(axis=0)
+    zero = [int(c) for c in np.flatnonzero((p == 0) & (votes > 0))]
+    if not zero:
+        return
+    _, labels = names_of(L, counts.k)
+    shown = ", ".join(f"{labels[c]} ({int(votes[c]):,} votes)" for c in zero[:SHOWN]) + (
+        f" and {len(zero) - SHOWN} more" if len(zero) > SHOWN else "")
+    warnings.warn(UnvotedClassWarning(
+        f"{model}: the class balance gives {shown} a share of 0, so no row gets "
+        f"{'that label' if len(zero) == 1 else 'those labels'}, however many LFs vote "
+        f"{'it' if len(zero) == 1 else 'them'}. Give every class the data may hold a share above 0."
+    ), stacklevel=3)  # the caller of fit
+

@@ -71,7 +71,7 @@ class UninformativeLFWarning(UserWarning):
 
 
 class UnvotedClassWarning(UserWarning):
-    """No LF votes a class: no row can get that label."""
+    """No row can get a class's label: no LF votes it, or the class balance gives it 0."""
 
 
 class OverconfidenceWarning(UserWarning):
@@ -260,6 +260,9 @@ class BaseLabelModel:
 
     _state: ClassVar[tuple[str, ...]] = ("cardinality_", "class_balance_")
     _min_lfs: ClassVar[int] = 1
+    # Whether the class balance weighs the votes (a posterior): a class it gives 0 is then
+    # never a row's label. False where it only settles ties (MajorityVoter).
+    _balance_weighs_votes: ClassVar[bool] = True
     # Learned ``m x outcomes x k`` tables of P(outcome of an LF | class), checked at load.
     _rate_tables: ClassVar[tuple[str, ...]] = ()
     # Parameters older versions took without any effect (random_state on deterministic
@@ -292,20 +295,23 @@ class BaseLabelModel:
         """
         from lf.models._conflict_bound import warn_copies, warn_overconfident
         from lf.models._stats import MatrixCounts, check_matrix, resolve_class_balance
-        from lf.models._vote_checks import warn_votes
+        from lf.models._vote_checks import warn_votes, warn_zero_balance
 
         refuse_call_arguments(self, "fit", unknown, ("L", "class_balance", "cardinality"), extra)
         if L is None:
             raise ParameterError(f"`L` (the label matrix) is missing: {type(self).__name__}().fit(L).")
         self._check_params()
         A, k = check_matrix(L, cardinality, min_lfs=self._min_lfs, model=type(self).__name__)
+        balance = resolve_class_balance(balance_by_label(class_balance, L), k)
         counts = MatrixCounts(A, k)  # what the fit and the checks after it both count, once
         self._fit_counts = counts
         try:
-            self._fit(L, A, k, resolve_class_balance(balance_by_label(class_balance, L), k))
+            self._fit(L, A, k, balance)
         finally:
             del self._fit_counts
         warn_votes(type(self).__name__, L, counts)
+        if self._balance_weighs_votes:
+            warn_zero_balance(type(self).__name__, L, counts, balance)
         warn_overconfident(self, L, counts)
         warn_copies(self, L, counts)
         self._remember_lfs(L)

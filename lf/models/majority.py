@@ -54,6 +54,7 @@ class MajorityVoter(BaseLabelModel):
     """
 
     _state: ClassVar[tuple[str, ...]] = ("cardinality_", "class_balance_", "n_lfs_")
+    _balance_weighs_votes: ClassVar[bool] = False  # it only settles ties
     n_lfs_: int | None  # None: loaded from a file saved before the count was kept
 
     def __init__(self, *, tie_break: str = "prior", random_state: Any = None) -> None:

@@ -144,3 +144,21 @@ def test_the_warning_names_the_lf_as_written() -> None:
     with pytest.warns(UninformativeLFWarning) as caught:
         LabelModel().fit(L)
     assert f"LF '{name}' votes 1 on every row" in str(caught[0].message)
+
+
+@ALL
+def test_a_class_the_given_balance_weighs_zero_is_named_where_no_row_can_get_it(name):
+    """A balance of [1, 0] made every row HAM whatever the LFs voted, without a word; a
+    majority vote, whose balance only settles ties, still labels the votes' winners."""
+    y = np.repeat([0, 1], 200)
+    L = lf.LabelMatrix(votes(y, [(0, 0.6, 0.1), (1, 0.6, 0.1), (0, 0.5, 0.1), (1, 0.5, 0.1)], 3), labels=["HAM", "SPAM"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = MODELS[name]().fit(L, class_balance=[1.0, 0.0])
+    said = [str(w.message) for w in caught if issubclass(w.category, UnvotedClassWarning)]
+    predicted = set(model.predict(L).tolist())
+    if name == "MajorityVoter":
+        assert said == [] and 1 in predicted
+    else:
+        assert predicted == {0}
+        assert len(said) == 1 and "gives SPAM (" in said[0] and "a share of 0, so no row gets that label" in said[0]
