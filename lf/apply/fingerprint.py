@@ -438,15 +438,19 @@ class Fingerprinter:
             rest = self.value((value.__defaults__, value.__kwdefaults__, cells, sorted(vars(value).items())), {})
             return None if rest is None else code_bytes(value.__code__) + rest
         if isinstance(value, type):
-            for method in vars(value).values():
-                func = getattr(method, "__func__", method)
-                if not self._trusted and isinstance(func, types.FunctionType) and self._library_code(func.__code__) is None:
-                    reason = world_reason(func.__code__, func.__globals__, _cells(func), files=self._opens_files, params=parameters(func))
-                    if reason is not None:
-                        return self._not_cacheable(f"{shown_module(name)}.{func.__qualname__}: {reason}")
+            # Its methods as functions (their defaults and closures are computed at import,
+            # from the environment or a file as often as not) and its nested classes as classes.
             members = [(k, m._value_) for k, m in value.__members__.items()] if issubclass(value, enum.Enum) else []
             data = [(k, v) for k, v in vars(value).items() if not (k.startswith("__") or k in _CLASS_SKIP or is_code(v))]
-            code = [k.encode() + code_bytes(f.__code__) for k, v in sorted(vars(value).items()) for f in [getattr(v, "__func__", v)] if isinstance(f, types.FunctionType)]
+            code = []
+            for k, v in sorted(vars(value).items()):
+                funcs = (v.fget, v.fset, v.fdel) if isinstance(v, property) else (getattr(v, "__func__", v),)
+                for f in funcs:
+                    if isinstance(f, types.FunctionType) or isinstance(f, type) and f.__qualname__.startswith(f"{value.__qualname__}."):
+                        part = self._module_global(name, f, deps)
+                        if part is None:
+                            return None
+                        code.append(k.encode() + b"=" + part)
             rest = self.value(members or data, {})
             return None if rest is None else b"".join(code) + rest
         if isinstance(value, _BUILTIN_CALLABLES) and not isinstance(getattr(value, "__self__", None), (type(None), types.ModuleType)):

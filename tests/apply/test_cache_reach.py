@@ -107,7 +107,33 @@ BOUND = {
 def test_a_method_bound_to_data_is_keyed_by_that_data(tmp_path: Path, case: str) -> None:
     """``RULES.get``, ``re.compile(...).search``: a builtin method bound to data the module
     builds on import (here from a file), not by its name alone."""
-    module, helper = BOUND[case]
+    _edit_the_words_file(tmp_path, *BOUND[case])
+
+
+# name -> the helper module wordpkg/rules.py, whose class Rule reads words.txt on import
+# into a place no global of the module holds
+CLASS_STATE = {
+    "method_default": "class Rule:\n    def hit(self, t, words=open('words.txt').read().split()):\n"
+    "        return any(w in t for w in words)\n",
+    "static_method_default": "class Rule:\n    @staticmethod\n    def hit(t, words=open('words.txt').read().split()):\n"
+    "        return any(w in t for w in words)\n",
+    "nested_class_attribute": "class Rule:\n    class Words:\n        ALL = open('words.txt').read().split()\n"
+    "    def hit(self, t):\n        return any(w in t for w in self.Words.ALL)\n",
+    "method_closure": "def make(words):\n    def hit(self, t):\n        return any(w in t for w in words)\n"
+    "    return hit\nclass Rule:\n    hit = make(open('words.txt').read().split())\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CLASS_STATE))
+def test_a_class_of_a_reached_module_is_keyed_by_what_its_methods_hold(tmp_path: Path, case: str) -> None:
+    """A default, a closure or a nested class a module's class computes on import (from a
+    file, the environment) is in no global of the module and not in its source."""
+    module = LF_HEAD + "import wordpkg.rules\n@labeling_function()\ndef target(x):\n"
+    module += "    return 1 if wordpkg.rules.Rule().hit(x.text) else ABSTAIN\n"
+    _edit_the_words_file(tmp_path, module, CLASS_STATE[case])
+
+
+def _edit_the_words_file(tmp_path: Path, module: str, helper: str) -> None:
     (tmp_path / "wordpkg").mkdir()
     (tmp_path / "wordpkg" / "__init__.py").write_text("")
     (tmp_path / "wordpkg" / "rules.py").write_text(helper)
