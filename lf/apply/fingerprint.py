@@ -426,7 +426,12 @@ class Fingerprinter:
         owner = getattr(value, "__module__", None)
         if isinstance(value, (type, types.FunctionType)) and isinstance(owner, str) and owner != name:
             deps.add(owner)
-            return b""
+            if _lf_own(owner) or self._installed_module(owner) is not None:
+                return b""  # lf's code (in every fingerprint) or a package's (its version)
+            if isinstance(value, types.FunctionType) and self._library_code(value.__code__) is not None:
+                return b""
+            # the user's code made by another module's (a factory's closure, a class it builds
+            # on import): what it holds is in neither module's source nor globals
         # Code as it is in memory, beside the source on disk: a module edited but not
         # reloaded runs its old code, and its labels must not be stored under the new source.
         if isinstance(value, types.FunctionType):

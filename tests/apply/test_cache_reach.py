@@ -110,6 +110,10 @@ def test_a_method_bound_to_data_is_keyed_by_that_data(tmp_path: Path, case: str)
     _edit_the_words_file(tmp_path, *BOUND[case])
 
 
+RULE_USER = (
+    LF_HEAD + "import wordpkg.rules\n@labeling_function()\ndef target(x):\n"
+    "    return 1 if wordpkg.rules.Rule().hit(x.text) else ABSTAIN\n"
+)
 # name -> the helper module wordpkg/rules.py, whose class Rule reads words.txt on import
 # into a place no global of the module holds
 CLASS_STATE = {
@@ -128,13 +132,34 @@ CLASS_STATE = {
 def test_a_class_of_a_reached_module_is_keyed_by_what_its_methods_hold(tmp_path: Path, case: str) -> None:
     """A default, a closure or a nested class a module's class computes on import (from a
     file, the environment) is in no global of the module and not in its source."""
-    module = LF_HEAD + "import wordpkg.rules\n@labeling_function()\ndef target(x):\n"
-    module += "    return 1 if wordpkg.rules.Rule().hit(x.text) else ABSTAIN\n"
-    _edit_the_words_file(tmp_path, module, CLASS_STATE[case])
+    _edit_the_words_file(tmp_path, RULE_USER, CLASS_STATE[case])
 
 
-def _edit_the_words_file(tmp_path: Path, module: str, helper: str) -> None:
+# name -> (wordpkg/rules.py, wordpkg/factory.py): rules builds Rule on import, from
+# words.txt, with code of the factory module
+FACTORY = {
+    "function_closure": (
+        "from wordpkg import factory\nclass Rule:\n    hit = staticmethod(factory.make(open('words.txt').read().split()))\n",
+        "def make(words):\n    def hit(t):\n        return any(w in t for w in words)\n    return hit\n",
+    ),
+    "class_attribute": (
+        "from wordpkg import factory\nRule = factory.make(open('words.txt').read().split())\n",
+        ("def make(words):\n    class Rule:\n        WORDS = words\n        def hit(self, t):\n"
+         "            return any(w in t for w in self.WORDS)\n    return Rule\n"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FACTORY))
+def test_what_another_modules_code_makes_on_import_is_keyed_by_what_it_holds(tmp_path: Path, case: str) -> None:
+    """A function or class another user module's factory makes (so named as that module's)
+    holds data in no global and no source of either module."""
+    _edit_the_words_file(tmp_path, RULE_USER, *FACTORY[case])
+
+
+def _edit_the_words_file(tmp_path: Path, module: str, helper: str, factory: str = "") -> None:
     (tmp_path / "wordpkg").mkdir()
+    (tmp_path / "wordpkg" / "factory.py").write_text(factory)
     (tmp_path / "wordpkg" / "__init__.py").write_text("")
     (tmp_path / "wordpkg" / "rules.py").write_text(helper)
     (tmp_path / "data.csv").write_text("text\ngood day\nbad day\nfine thing\n")
