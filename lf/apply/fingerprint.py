@@ -305,8 +305,11 @@ class Fingerprinter:
             return self._class(value, seen)
         if isinstance(value, LabelingFunction):
             return self._lf(value, seen)
-        if isinstance(value, Preprocessor):
-            return self._lf(LabelingFunction(value.name, value.func, resources=value.resources), seen)
+        if isinstance(value, Preprocessor):  # called by the code: its files and memoizing count too
+            if id(value) in seen:
+                return b"<recursion>"
+            seen[id(value)] = value
+            return self._step(value, seen)
         if isinstance(value, _BUILTIN_CALLABLES):
             owner = getattr(value, "__module__", None) or type(getattr(value, "__self__", None)).__module__
             if not self._trusted and world_module(owner, files=self._opens_files):

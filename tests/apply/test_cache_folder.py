@@ -71,6 +71,25 @@ def test_editing_a_declared_file_reruns_the_lf_that_reads_it(tmp_path: Path) -> 
     assert (third.cache_stats.reused, third.cache_stats.computed) == (2 * chunks, chunks)
 
 
+def test_the_declared_file_of_a_preprocessor_an_lf_calls_is_in_its_key(tmp_path: Path) -> None:
+    """The LF opens files of its own (declared), so the call of the preprocessor, which opens
+    its own, runs unflagged: its file must be in the LF's key."""
+    module = _module(tmp_path)
+    module.write_text(module.read_text() + textwrap.dedent("""
+        @labeling_function(files=[WORDS])
+        def calls_stop(x):
+            return 0 if stop(x).stop else ABSTAIN
+    """))
+    cache = tmp_path / "cache"
+    first = _apply(module, cache)
+    (tmp_path / "stop.txt").write_text("ok\nwin\n")
+    again, fresh = _apply(module, cache), _apply(module, None)
+    np.testing.assert_array_equal(again.array, fresh.array)
+    j = fresh.names.index("calls_stop")
+    assert again.cache_stats.uncacheable == ()
+    assert not np.array_equal(first.array[:, j], fresh.array[:, j])
+
+
 def test_declared_files_work_without_the_cache_and_are_checked(tmp_path: Path) -> None:
     module = _module(tmp_path)
     L = _apply(module, None)
