@@ -407,8 +407,8 @@ class Fingerprinter:
         deps = set(self._resolve_imports(imports, package))
         parts = [hashlib.sha256(source).digest()]
         for attr, value in sorted(vars(module).items()) if module is not None else ():
-            if attr.startswith("__") and not isinstance(value, types.FunctionType):
-                continue  # __file__, __builtins__ ...; but a module's __getattr__ gives its attributes
+            if attr.startswith("__") and attr.endswith("__") and not isinstance(value, types.FunctionType):
+                continue  # __file__, __builtins__ ...; but a module's __getattr__ gives its attributes (and __limit is data)
             if getattr(value, "__name__", None) == f"{name}.{attr}":
                 continue  # a submodule something imported: the source's own imports count
             part = self._module_global(name, value, deps)

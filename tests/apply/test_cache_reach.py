@@ -115,7 +115,7 @@ RULE_USER = (
     "    return 1 if wordpkg.rules.Rule().hit(x.text) else ABSTAIN\n"
 )
 # name -> the helper module wordpkg/rules.py, whose class Rule reads words.txt on import
-# into a place no global of the module holds
+# into a place other than a plain global of the module
 CLASS_STATE = {
     "method_default": "class Rule:\n    def hit(self, t, words=open('words.txt').read().split()):\n"
     "        return any(w in t for w in words)\n",
@@ -123,6 +123,8 @@ CLASS_STATE = {
     "        return any(w in t for w in words)\n",
     "nested_class_attribute": "class Rule:\n    class Words:\n        ALL = open('words.txt').read().split()\n"
     "    def hit(self, t):\n        return any(w in t for w in self.Words.ALL)\n",
+    "private_module_global": "__words = open('words.txt').read().split()\ndef _hit(t):\n"
+    "    return any(w in t for w in __words)\nclass Rule:\n    def hit(self, t):\n        return _hit(t)\n",
     "method_closure": "def make(words):\n    def hit(self, t):\n        return any(w in t for w in words)\n"
     "    return hit\nclass Rule:\n    hit = make(open('words.txt').read().split())\n",
 }
