@@ -294,11 +294,15 @@ class Fingerprinter:
     def value(self, value: Any, seen: dict[int, Any]) -> bytes | None:
         """Plain data, code, classes and modules; None for any other object (its state, or a
         pickle of it that refers to code by name, could change without the fingerprint)."""
-        if isinstance(value, _LEAVES):
+        if type(value) in _LEAVES:
             return repr(value).encode()
         if isinstance(value, enum.Enum):
             inner = self.value(value._value_, seen)
             return None if inner is None else f"enum:{type(value).__qualname__}.{value.name}=".encode() + inner
+        if isinstance(value, _LEAVES):  # a str (int ...) of the user's subclass: its methods decide too
+            base = next(t for t in _LEAVES if isinstance(value, t))
+            cls = self.value(type(value), seen)
+            return None if cls is None else base.__repr__(value).encode() + b"@" + cls
         if isinstance(value, types.ModuleType):
             return self.module(value.__name__)
         if isinstance(value, type):

@@ -90,6 +90,28 @@ def test_the_declared_file_of_a_preprocessor_an_lf_calls_is_in_its_key(tmp_path:
     assert not np.array_equal(first.array[:, j], fresh.array[:, j])
 
 
+def test_a_resource_of_the_users_str_subclass_is_keyed_by_its_class(tmp_path: Path) -> None:
+    """Its methods, in the LF's own module, decide the labels as much as its text does."""
+    module = tmp_path / "words_lfs.py"
+    body = textwrap.dedent("""
+        from lf import labeling_function
+        class Word(str):
+            def hit(self, t):
+                return self in t
+        @labeling_function(resources={"w": Word("win")})
+        def target(x, w):
+            return 1 if w.hit(x.text) else 0
+    """)
+    module.write_text(body)
+    cache = tmp_path / "cache"
+    first = _apply(module, cache)
+    module.write_text(body.replace("return self in t", "return self not in t"))
+    again, fresh = _apply(module, cache), _apply(module, None)
+    np.testing.assert_array_equal(again.array, fresh.array)
+    assert not np.array_equal(first.array, fresh.array)
+    assert again.cache_stats.uncacheable == ()
+
+
 def test_declared_files_work_without_the_cache_and_are_checked(tmp_path: Path) -> None:
     module = _module(tmp_path)
     L = _apply(module, None)
