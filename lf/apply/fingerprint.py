@@ -300,7 +300,7 @@ class Fingerprinter:
             inner = self.value(value._value_, seen)
             return None if inner is None else f"enum:{type(value).__qualname__}.{value.name}=".encode() + inner
         if isinstance(value, _LEAVES):  # a str (int ...) of the user's subclass: its methods decide too
-            base = next(t for t in _LEAVES if isinstance(value, t))
+            base: Any = next(t for t in _LEAVES if isinstance(value, t))
             cls = self.value(type(value), seen)
             return None if cls is None else base.__repr__(value).encode() + b"@" + cls
         if isinstance(value, types.ModuleType):
