@@ -9,7 +9,10 @@ What an LF's labels depend on, and how each part enters its fingerprint:
 - a user module it reaches (``helpers.f(x)``, ``cfg.MAX_WORDS``, ``import mod`` anywhere,
   ``from .helpers import f`` inside a function): the *source* of that module and of every
   user module it imports in turn, plus the data its globals hold and the code its functions
-  and classes run in memory (a file edited but not reloaded runs the old code). Any edit of
+  and classes run in memory (a file edited but not reloaded runs the old code), with what
+  that code holds: defaults and closures of its functions and methods, nested classes, the
+  functions and classes another module's factory made for it (values computed on import,
+  from a file or the environment, are in no source). Any edit of
   such a module re-runs the LFs that reach it (an edit elsewhere in the LF's own module
   does not);
 - an installed package (stdlib, site-packages): its name and version, and the file hashes
