@@ -9,7 +9,10 @@ What an LF's labels depend on, and how each part enters its fingerprint:
 - a user module it reaches (``helpers.f(x)``, ``cfg.MAX_WORDS``, ``import mod`` anywhere,
   ``from .helpers import f`` inside a function): the *source* of that module and of every
   user module it imports in turn, plus the data its globals hold and the code its functions
-  and classes run in memory (a file edited but not reloaded runs the old code). Any edit of
+  and classes run in memory (a file edited but not reloaded runs the old code), with what
+  that code holds: defaults and closures of its functions and methods, nested classes, the
+  functions and classes another module's factory made for it (values computed on import,
+  from a file or the environment, are in no source). Any edit of
   such a module re-runs the LFs that reach it (an edit elsewhere in the LF's own module
   does not);
 - an installed package (stdlib, site-packages): its name and version, and the file hashes
@@ -294,19 +297,26 @@ class Fingerprinter:
     def value(self, value: Any, seen: dict[int, Any]) -> bytes | None:
         """Plain data, code, classes and modules; None for any other object (its state, or a
         pickle of it that refers to code by name, could change without the fingerprint)."""
-        if isinstance(value, _LEAVES):
+        if type(value) in _LEAVES:
             return repr(value).encode()
         if isinstance(value, enum.Enum):
             inner = self.value(value._value_, seen)
             return None if inner is None else f"enum:{type(value).__qualname__}.{value.name}=".encode() + inner
+        if isinstance(value, _LEAVES):  # a str (int ...) of the user's subclass: its methods decide too
+            base: Any = next(t for t in _LEAVES if isinstance(value, t))
+            cls = self.value(type(value), seen)
+            return None if cls is None else base.__repr__(value).encode() + b"@" + cls
         if isinstance(value, types.ModuleType):
             return self.module(value.__name__)
         if isinstance(value, type):
             return self._class(value, seen)
         if isinstance(value, LabelingFunction):
             return self._lf(value, seen)
-        if isinstance(value, Preprocessor):
-            return self._lf(LabelingFunction(value.name, value.func, resources=value.resources), seen)
+        if isinstance(value, Preprocessor):  # called by the code: its files and memoizing count too
+            if id(value) in seen:
+                return b"<recursion>"
+            seen[id(value)] = value
+            return self._step(value, seen)
         if isinstance(value, _BUILTIN_CALLABLES):
             owner = getattr(value, "__module__", None) or type(getattr(value, "__self__", None)).__module__
             if not self._trusted and world_module(owner, files=self._opens_files):
@@ -404,8 +414,8 @@ class Fingerprinter:
         deps = set(self._resolve_imports(imports, package))
         parts = [hashlib.sha256(source).digest()]
         for attr, value in sorted(vars(module).items()) if module is not None else ():
-            if attr.startswith("__") and not isinstance(value, types.FunctionType):
-                continue  # __file__, __builtins__ ...; but a module's __getattr__ gives its attributes
+            if attr.startswith("__") and attr.endswith("__") and not isinstance(value, types.FunctionType):
+                continue  # __file__, __builtins__ ...; but a module's __getattr__ gives its attributes (and __limit is data)
             if getattr(value, "__name__", None) == f"{name}.{attr}":
                 continue  # a submodule something imported: the source's own imports count
             part = self._module_global(name, value, deps)
@@ -426,7 +436,12 @@ class Fingerprinter:
         owner = getattr(value, "__module__", None)
         if isinstance(value, (type, types.FunctionType)) and isinstance(owner, str) and owner != name:
             deps.add(owner)
-            return b""
+            if _lf_own(owner) or self._installed_module(owner) is not None:
+                return b""  # lf's code (in every fingerprint) or a package's (its version)
+            if isinstance(value, types.FunctionType) and self._library_code(value.__code__) is not None:
+                return b""
+            # the user's code made by another module's (a factory's closure, a class it builds
+            # on import): what it holds is in neither module's source nor globals
         # Code as it is in memory, beside the source on disk: a module edited but not
         # reloaded runs its old code, and its labels must not be stored under the new source.
         if isinstance(value, types.FunctionType):
@@ -438,15 +453,19 @@ class Fingerprinter:
             rest = self.value((value.__defaults__, value.__kwdefaults__, cells, sorted(vars(value).items())), {})
             return None if rest is None else code_bytes(value.__code__) + rest
         if isinstance(value, type):
-            for method in vars(value).values():
-                func = getattr(method, "__func__", method)
-                if not self._trusted and isinstance(func, types.FunctionType) and self._library_code(func.__code__) is None:
-                    reason = world_reason(func.__code__, func.__globals__, closure_cells(func), files=self._opens_files, params=parameters(func))
-                    if reason is not None:
-                        return self._not_cacheable(f"{shown_module(name)}.{func.__qualname__}: {reason}")
+            # Its methods as functions (their defaults and closures are computed at import,
+            # from the environment or a file as often as not) and its nested classes as classes.
             members = [(k, m._value_) for k, m in value.__members__.items()] if issubclass(value, enum.Enum) else []
             data = [(k, v) for k, v in vars(value).items() if not (k.startswith("__") or k in _CLASS_SKIP or is_code(v))]
-            code = [k.encode() + code_bytes(f.__code__) for k, v in sorted(vars(value).items()) for f in [getattr(v, "__func__", v)] if isinstance(f, types.FunctionType)]
+            code = []
+            for k, v in sorted(vars(value).items()):
+                funcs = (v.fget, v.fset, v.fdel) if isinstance(v, property) else (getattr(v, "__func__", v),)
+                for f in funcs:
+                    if isinstance(f, types.FunctionType) or isinstance(f, type) and f.__qualname__.startswith(f"{value.__qualname__}."):
+                        part = self._module_global(name, f, deps)
+                        if part is None:
+                            return None
+                        code.append(k.encode() + b"=" + part)
             rest = self.value(members or data, {})
             return None if rest is None else b"".join(code) + rest
         if isinstance(value, _BUILTIN_CALLABLES) and not isinstance(getattr(value, "__self__", None), (type(None), types.ModuleType)):

@@ -71,6 +71,47 @@ def test_editing_a_declared_file_reruns_the_lf_that_reads_it(tmp_path: Path) -> 
     assert (third.cache_stats.reused, third.cache_stats.computed) == (2 * chunks, chunks)
 
 
+def test_the_declared_file_of_a_preprocessor_an_lf_calls_is_in_its_key(tmp_path: Path) -> None:
+    """The LF opens files of its own (declared), so the call of the preprocessor, which opens
+    its own, runs unflagged: its file must be in the LF's key."""
+    module = _module(tmp_path)
+    module.write_text(module.read_text() + textwrap.dedent("""
+        @labeling_function(files=[WORDS])
+        def calls_stop(x):
+            return 0 if stop(x).stop else ABSTAIN
+    """))
+    cache = tmp_path / "cache"
+    first = _apply(module, cache)
+    (tmp_path / "stop.txt").write_text("ok\nwin\n")
+    again, fresh = _apply(module, cache), _apply(module, None)
+    np.testing.assert_array_equal(again.array, fresh.array)
+    j = fresh.names.index("calls_stop")
+    assert again.cache_stats.uncacheable == ()
+    assert not np.array_equal(first.array[:, j], fresh.array[:, j])
+
+
+def test_a_resource_of_the_users_str_subclass_is_keyed_by_its_class(tmp_path: Path) -> None:
+    """Its methods, in the LF's own module, decide the labels as much as its text does."""
+    module = tmp_path / "words_lfs.py"
+    body = textwrap.dedent("""
+        from lf import labeling_function
+        class Word(str):
+            def hit(self, t):
+                return self in t
+        @labeling_function(resources={"w": Word("win")})
+        def target(x, w):
+            return 1 if w.hit(x.text) else 0
+    """)
+    module.write_text(body)
+    cache = tmp_path / "cache"
+    first = _apply(module, cache)
+    module.write_text(body.replace("return self in t", "return self not in t"))
+    again, fresh = _apply(module, cache), _apply(module, None)
+    np.testing.assert_array_equal(again.array, fresh.array)
+    assert not np.array_equal(first.array, fresh.array)
+    assert again.cache_stats.uncacheable == ()
+
+
 def test_declared_files_work_without_the_cache_and_are_checked(tmp_path: Path) -> None:
     module = _module(tmp_path)
     L = _apply(module, None)

@@ -107,8 +107,61 @@ BOUND = {
 def test_a_method_bound_to_data_is_keyed_by_that_data(tmp_path: Path, case: str) -> None:
     """``RULES.get``, ``re.compile(...).search``: a builtin method bound to data the module
     builds on import (here from a file), not by its name alone."""
-    module, helper = BOUND[case]
+    _edit_the_words_file(tmp_path, *BOUND[case])
+
+
+RULE_USER = (
+    LF_HEAD + "import wordpkg.rules\n@labeling_function()\ndef target(x):\n"
+    "    return 1 if wordpkg.rules.Rule().hit(x.text) else ABSTAIN\n"
+)
+# name -> the helper module wordpkg/rules.py, whose class Rule reads words.txt on import
+# into a place other than a plain global of the module
+CLASS_STATE = {
+    "method_default": "class Rule:\n    def hit(self, t, words=open('words.txt').read().split()):\n"
+    "        return any(w in t for w in words)\n",
+    "static_method_default": "class Rule:\n    @staticmethod\n    def hit(t, words=open('words.txt').read().split()):\n"
+    "        return any(w in t for w in words)\n",
+    "nested_class_attribute": "class Rule:\n    class Words:\n        ALL = open('words.txt').read().split()\n"
+    "    def hit(self, t):\n        return any(w in t for w in self.Words.ALL)\n",
+    "private_module_global": "__words = open('words.txt').read().split()\ndef _hit(t):\n"
+    "    return any(w in t for w in __words)\nclass Rule:\n    def hit(self, t):\n        return _hit(t)\n",
+    "method_closure": "def make(words):\n    def hit(self, t):\n        return any(w in t for w in words)\n"
+    "    return hit\nclass Rule:\n    hit = make(open('words.txt').read().split())\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CLASS_STATE))
+def test_a_class_of_a_reached_module_is_keyed_by_what_its_methods_hold(tmp_path: Path, case: str) -> None:
+    """A default, a closure or a nested class a module's class computes on import (from a
+    file, the environment) is in no global of the module and not in its source."""
+    _edit_the_words_file(tmp_path, RULE_USER, CLASS_STATE[case])
+
+
+# name -> (wordpkg/rules.py, wordpkg/factory.py): rules builds Rule on import, from
+# words.txt, with code of the factory module
+FACTORY = {
+    "function_closure": (
+        "from wordpkg import factory\nclass Rule:\n    hit = staticmethod(factory.make(open('words.txt').read().split()))\n",
+        "def make(words):\n    def hit(t):\n        return any(w in t for w in words)\n    return hit\n",
+    ),
+    "class_attribute": (
+        "from wordpkg import factory\nRule = factory.make(open('words.txt').read().split())\n",
+        ("def make(words):\n    class Rule:\n        WORDS = words\n        def hit(self, t):\n"
+         "            return any(w in t for w in self.WORDS)\n    return Rule\n"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FACTORY))
+def test_what_another_modules_code_makes_on_import_is_keyed_by_what_it_holds(tmp_path: Path, case: str) -> None:
+    """A function or class another user module's factory makes (so named as that module's)
+    holds data in no global and no source of either module."""
+    _edit_the_words_file(tmp_path, RULE_USER, *FACTORY[case])
+
+
+def _edit_the_words_file(tmp_path: Path, module: str, helper: str, factory: str = "") -> None:
     (tmp_path / "wordpkg").mkdir()
+    (tmp_path / "wordpkg" / "factory.py").write_text(factory)
     (tmp_path / "wordpkg" / "__init__.py").write_text("")
     (tmp_path / "wordpkg" / "rules.py").write_text(helper)
     (tmp_path / "data.csv").write_text("text\ngood day\nbad day\nfine thing\n")
