@@ -83,6 +83,8 @@ class _Matcher:
             arr = pa.array(col, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             arr = None
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800"): half a character, no UTF-8 for it
+            raise _surrogate_error(self.name, self.column, col) from None
         if arr is not None and pa.types.is_dictionary(arr.type):  # a categorical text column
             arr = arr.dictionary_decode()
         if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
@@ -91,6 +93,22 @@ class _Matcher:
         hit = pc.match_substring_regex(arr, self.pattern, ignore_case=self.ignore_case)
         mask = hit.fill_null(False).to_numpy(zero_copy_only=False)
         return np.where(mask, self.label, ABSTAIN)
+
+
+def _surrogate_error(name: str, column: str, col: pd.Series) -> DataError:
+    """The row whose text holds a lone surrogate, which a template (matching UTF-8) cannot read."""
+    for label, value in zip(col.index, col.tolist()):
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                return DataError(
+                    f"LF {name!r} cannot match column {column!r} in the row of index {label!r}: its text "
+                    f"{value[:40]!r} holds a lone surrogate ({value[exc.start]!r} at character {exc.start}), half of "
+                    "a character, which is not text UTF-8 can hold. Repair the text first, e.g. "
+                    "df[col].str.encode('utf-8', 'replace').str.decode('utf-8')."
+                )
+    return DataError(f"LF {name!r} cannot read column {column!r} as UTF-8 text.")
 
 
 def _validate(name: str, label: int, pattern: str) -> None:

@@ -197,3 +197,11 @@ def test_categorical_text_column_matches_like_plain_text(tmp_path):
     path = tmp_path / "cat.parquet"
     frame.to_parquet(path)  # stored as a dictionary column
     assert lf.apply([kw], path, progress=False).array[:, 0].tolist() == [1, ABSTAIN, ABSTAIN, 1]
+
+
+def test_a_lone_surrogate_in_a_frames_text_is_named_as_the_datas_not_blamed_on_the_template() -> None:
+    """Half a character ("\\ud800", from a bad decode) reached pyarrow's UTF-8 encoder and came
+    back as an LFRuntimeError telling the user to fix the keyword LF."""
+    df = pd.DataFrame({"text": pd.Series(["fine", "bad \ud800 text"], dtype=object, index=[10, 11])})
+    with pytest.raises(DataError, match=r"in the row of index 11: its text 'bad \\ud800 text' holds a lone surrogate"):
+        lf.apply([lf.keyword_lf("k", ["fine"], 1)], df, progress=False)
