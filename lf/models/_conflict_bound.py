@@ -124,23 +124,30 @@ def warn_overconfident(model: Any, L: Any, counts: MatrixCounts) -> None:
 COPY_ROWS = 20  # rows the copies vote on, at least, before they are called copies
 
 
-def copied_lfs(A: IntArray, n: int, voted: FloatArray, apart: npt.NDArray[np.bool_]) -> list[list[int]]:
+def copied_lfs(A: IntArray, n: int, votes: FloatArray, apart: npt.NDArray[np.bool_]) -> list[list[int]]:
     """Groups of two or more LFs (column indices) that give the same vote on every row of
-    ``A`` (of ``n`` rows, ``MIN_ROWS`` or more) and vote on ``COPY_ROWS`` or more of them
-    (``voted``: rows each LF votes on), leaving out pairs ``apart`` marks as modelled
-    together. ``A`` may hold distinct rows only: copies there are copies everywhere."""
+    ``A`` (of ``n`` rows, ``MIN_ROWS`` or more) and vote on ``COPY_ROWS`` or more of them,
+    leaving out pairs ``apart`` marks as modelled together. ``votes`` is the ``m x k``
+    tally of each LF's votes per class: only LFs of equal tallies can be copies, and only
+    their columns are compared (most matrices have none, and comparing every column of a
+    1,000,000-row matrix cost seconds). ``A`` may hold distinct rows only: copies there
+    are copies everywhere."""
     from lf.models._vote_checks import MIN_ROWS
 
     if n < MIN_ROWS:
         return []
-    _, which = np.unique(np.asarray(A).T, axis=0, return_inverse=True)
-    which = which.ravel()
+    by_tally: dict[bytes, list[int]] = {}
+    for j in np.flatnonzero(np.asarray(votes).sum(axis=1) >= COPY_ROWS):
+        by_tally.setdefault(np.asarray(votes[j], np.float64).tobytes(), []).append(int(j))
     groups = []
-    for g in np.unique(which):
-        members = [int(j) for j in np.flatnonzero(which == g) if voted[j] >= COPY_ROWS]
-        if len(members) > 1 and apart[np.ix_(members, members)][np.triu_indices(len(members), 1)].any():
-            groups.append(members)
-    return groups
+    for alike in by_tally.values():
+        while len(alike) > 1:
+            first, column = alike[0], A[:, alike[0]]
+            members = [first] + [j for j in alike[1:] if np.array_equal(A[:, j], column)]
+            alike = [j for j in alike if j not in members]
+            if len(members) > 1 and apart[np.ix_(members, members)][np.triu_indices(len(members), 1)].any():
+                groups.append(members)
+    return sorted(groups)
 
 
 def warn_copies(model: Any, L: Any, counts: MatrixCounts) -> None:
@@ -155,7 +162,7 @@ def warn_copies(model: Any, L: Any, counts: MatrixCounts) -> None:
     m = A.shape[1]
     apart = modelled_apart(model, m)
     names, _ = names_of(L, k)
-    for group in copied_lfs(A, n, votes.sum(axis=1), apart):
+    for group in copied_lfs(A, n, votes, apart):
         if names is not None:
             shown = "LFs " + ", ".join(quoted(names[j]) for j in group)
             pairs = ",".join(f"{names[group[0]]}:{names[j]}" for j in group[1:])

@@ -157,3 +157,17 @@ def test_copies_modelled_as_dependent_or_on_few_rows_are_not_named():
             warnings.simplefilter("always")
             model.fit(matrix, cardinality=2)
         assert not [w for w in caught if "same vote on every row" in str(w.message)]
+
+
+def test_copies_are_lfs_of_equal_columns_not_only_equal_tallies() -> None:
+    from lf.models._conflict_bound import copied_lfs
+
+    rng = np.random.default_rng(0)
+    a = rng.choice([-1, 0, 1], 400)
+    b = np.roll(a, 1)  # the same votes per class, on other rows: not a copy
+    A = np.stack([a, b, a, rng.choice([-1, 0, 1], 400), a], axis=1).astype(np.int8)
+    votes = np.stack([(A == c).sum(axis=0) for c in (0, 1)], axis=1).astype(np.float64)
+    assert copied_lfs(A, 400, votes, np.ones((5, 5), bool)) == [[0, 2, 4]]
+    apart = np.ones((5, 5), bool)
+    apart[np.ix_([0, 2, 4], [0, 2, 4])] = False  # modelled as one clique: nothing to say
+    assert copied_lfs(A, 400, votes, apart) == []
