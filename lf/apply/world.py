@@ -216,8 +216,6 @@ def _reads_files(value: Any, namespace: dict[str, Any]) -> bool:
     return callable(value) and not own
 
 
-
-
 class SplitStateWarning(UserWarning):
     """An LF keeps state between calls, and the run splits its rows among worker processes."""
 
