@@ -155,14 +155,17 @@ class MissingIds:
             shown = where[: self.SHOWN - len(self.first)]
             self.first += (at + shown if isinstance(at, int) else np.asarray(at)[shown]).tolist()
 
-    def warn(self, what: str, stacklevel: int = 3) -> None:
-        """The one warning of data (``what``: its id column) some of whose rows have no id."""
+    def warn(
+        self, what: str, stacklevel: int = 3, join: str = "a join by id (lf train --labels, lf sample --labeled, Label Studio)",
+    ) -> None:
+        """The one warning of data (``what``: its id column) some of whose rows have no id
+        (``join``: the joins by id that cannot find them)."""
         if not self.rows:
             return
         shown = ", ".join(f"{i:,}" for i in self.first) + (", ..." if self.rows > len(self.first) else "")
         warnings.warn(
             f"{what} is empty on {self.rows:,} row{'s' if self.rows > 1 else ''} (positions {shown}, "
-            "counted from 0): a join by id (lf train --labels, lf sample --labeled, Label Studio) cannot find "
+            f"counted from 0): {join} cannot find "
             f"{'them' if self.rows > 1 else 'it'}. Give every row an id (or --id-column a column that has them).",
             UserWarning,
             stacklevel=stacklevel,

@@ -103,3 +103,19 @@ def test_ids_present_on_every_row_give_no_warning(tmp_path: Path, capsys):
     _rows().to_csv(data, index=False)
     code, err = run(capsys, "apply", data, "--lfs", LFS, "-o", tmp_path / "L.parquet", "--no-progress")
     assert code == 0 and "warning" not in err
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+def test_predictions_for_rows_without_an_id_are_warned_about(tmp_path: Path, capsys, suffix: str):
+    # lf label said it; lf predict wrote predictions with empty ids without a word
+    pytest.importorskip("sklearn")
+    data, labels, model = tmp_path / "data.csv", tmp_path / "labels.parquet", tmp_path / "model"
+    _rows().to_csv(data, index=False)
+    assert run(capsys, "label", data, "--lfs", LFS, "-o", labels, "--no-progress")[0] == 0
+    assert run(capsys, "train", data, "--labels", labels, "-o", model, "--C", "1", "--no-progress")[0] == 0
+    unnamed = _write(_rows(), tmp_path / f"new{suffix}")
+    code, err = run(capsys, "predict", model, unnamed, "-o", tmp_path / "pred.csv", "--chunk-size", "100", "--no-progress")
+    assert code == 0
+    said = [line for line in err.splitlines() if "is empty on" in line]
+    assert len(said) == 1 and "id column is empty on 3 rows (positions 3, 130, 250, counted from 0)" in said[0], err
+    assert "a join of the predictions to the data by id cannot find them" in said[0]
