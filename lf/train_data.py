@@ -66,7 +66,7 @@ def _row_ids(data: Any, text_column: str, id_column: str | None) -> tuple[list[s
         _need(cols, id_column, "id")
     elif "id" in cols and text_column != "id":
         id_column = "id"
-    frame = _frame(data, [text_column] + ([id_column] if id_column else []))
+    frame = _frame(data, list(dict.fromkeys([text_column] + ([id_column] if id_column else []))))  # ids may be the texts
     texts = _texts(frame[text_column])
     ids = frame[id_column].astype(str) if id_column else None
     return texts, ids
