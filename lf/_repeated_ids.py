@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
-    "Ascending", "IndexHead", "Repeated", "index_head", "repeated_ids", "warn_index_of_partitions", "warn_positions_for_index",
-    "warn_repeated",
+    "Ascending", "IndexHead", "MissingIds", "Repeated", "index_head", "repeated_ids", "warn_index_of_partitions",
+    "warn_positions_for_index", "warn_repeated",
 ]
 
 
@@ -126,6 +126,50 @@ def warn_repeated(found: Repeated | None, what: str, stacklevel: int = 3) -> Non
         UserWarning,
         stacklevel=stacklevel,
     )
+
+
+class MissingIds:
+    """Rows without an id (None, NaN, pandas' NA, an empty text: a CSV's empty field, a
+    JSON null or missing key, a Parquet null), counted chunk by chunk: how many, and the
+    positions of the first few."""
+
+    SHOWN = 5
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.first: list[int] = []
+
+    def add(self, ids: Any, at: int | npt.NDArray[np.int64]) -> None:
+        """Count the missing ids among ``ids``, the ids of the rows from position ``at`` on
+        (or at the positions ``at``, one per id)."""
+        from lf._row_digest import missing
+
+        boxed = np.empty(len(ids), dtype=object)
+        boxed[:] = ids
+        gone = missing(boxed)
+        known = np.flatnonzero(~gone)
+        gone[known[boxed[known] == ""]] = True
+        where = np.flatnonzero(gone)
+        self.rows += len(where)
+        if len(self.first) < self.SHOWN:
+            shown = where[: self.SHOWN - len(self.first)]
+            self.first += (at + shown if isinstance(at, int) else np.asarray(at)[shown]).tolist()
+
+    def warn(
+        self, what: str, stacklevel: int = 3, join: str = "a join by id (lf train --labels, lf sample --labeled, Label Studio)",
+    ) -> None:
+        """The one warning of data (``what``: its id column) some of whose rows have no id
+        (``join``: the joins by id that cannot find them)."""
+        if not self.rows:
+            return
+        shown = ", ".join(f"{i:,}" for i in self.first) + (", ..." if self.rows > len(self.first) else "")
+        warnings.warn(
+            f"{what} is empty on {self.rows:,} row{'s' if self.rows > 1 else ''} (positions {shown}, "
+            f"counted from 0): {join} cannot find "
+            f"{'them' if self.rows > 1 else 'it'}. Give every row an id (or --id-column a column that has them).",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
 
 
 def warn_positions_for_index(data: Any) -> None:

@@ -172,14 +172,15 @@ def _conform(
     client.gather(jobs)
 
 
-def part_ids_repeated(matrix_dir: Path, filled: list[int]) -> Any:
+def part_ids_repeated(matrix_dir: Path, filled: list[int], unnamed: Any = None) -> Any:
     """A row id the stored matrix parts ``filled`` repeat, within a part or across parts
     (a :class:`lf._repeated_ids.Repeated`), or None; read on the client, as the local
-    engine reads its matrix: ascending ids pass once in constant memory."""
+    engine reads its matrix: ascending ids pass once in constant memory. ``unnamed``
+    (a :class:`lf._repeated_ids.MissingIds`) counts the rows without an id on the way."""
     import pyarrow.parquet as pq
 
     from lf._matrix_io import read_arrow_ids
-    from lf._repeated_ids import Ascending, repeated_ids
+    from lf._repeated_ids import Ascending, MissingIds, repeated_ids
 
     def chunks() -> Any:
         for i in filled:
@@ -188,9 +189,11 @@ def part_ids_repeated(matrix_dir: Path, filled: list[int]) -> Any:
                 for batch in file.iter_batches(batch_size=200_000, columns=[ROW_ID]):
                     yield read_arrow_ids(batch.column(0))
 
-    seen = Ascending()
+    seen, unnamed, offset = Ascending(), unnamed or MissingIds(), 0
     for ids in chunks():
         seen.add(ids)
+        unnamed.add(ids, offset)
+        offset += len(ids)
     return None if seen.holds else repeated_ids(chunks(), again=chunks)
 
 
@@ -275,7 +278,7 @@ def label_on_cluster(
     import shutil
 
     from lf._pattern_predict import PatternPredictions
-    from lf._repeated_ids import warn_index_of_partitions, warn_repeated
+    from lf._repeated_ids import MissingIds, warn_index_of_partitions, warn_repeated
     from lf.apply.dask import Watch, shared_lfs
     from lf.apply.portable import crossing
     from lf.counts import PatternCounter
@@ -316,8 +319,10 @@ def label_on_cluster(
         top = max(r.top for r in results)
         k = settings.cardinality if settings.cardinality is not None else max(2, top + 1)
         _conform(client, watch, results, Path(matrix_dir), k, settings.cardinality is not None, futures)
-        warn_repeated(part_ids_repeated(Path(matrix_dir), [i for i, r in enumerate(results) if r.n]),
+        unnamed = MissingIds()
+        warn_repeated(part_ids_repeated(Path(matrix_dir), [i for i, r in enumerate(results) if r.n], unnamed),
                       f"The data's id column {settings.id_column!r}")
+        unnamed.warn(f"The data's id column {settings.id_column!r}")
         offsets = np.concatenate([[0], np.cumsum([r.n for r in results])])
         if output is not None and settings.id_column is None and corpus.dask is not None:
             warn_index_of_partitions((int(at), r.n, r.index) for at, r in zip(offsets, results))

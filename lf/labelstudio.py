@@ -190,12 +190,17 @@ def _choices(annotation: dict[str, Any], where: str) -> list[str]:
     return out
 
 
-def _annotator(who: Any) -> Any:
-    """Who made an annotation: the user id, or, where the export gives the user as an object
-    (``{"id": 1, "email": ...}``), their email or id rather than the whole object."""
+def _annotator(annotation: dict[str, Any]) -> str:
+    """Who made an annotation, as a conflict names it: the user id, or, where the export gives
+    the user as an object (``{"id": 1, "email": ...}``), their email or id rather than the
+    whole object; an annotation without its user (``completed_by`` left out) by its own id."""
+    who = annotation.get("completed_by")
     if isinstance(who, dict):
-        return who.get("email") or who.get("id")
-    return who
+        who = who.get("email") or who.get("username") or who.get("id")
+    if who is not None and who != "":
+        return f"annotator {who}"
+    own = annotation.get("id")
+    return "annotator unknown" if own is None else f"annotation {own}, annotator unknown"
 
 
 def _by_id(doc: list[Any]) -> list[tuple[Any, list[dict[str, Any]]]]:
@@ -252,12 +257,12 @@ def from_export(doc: Any, labels: Sequence[str]) -> Imported:
             unknown = [c for c in got if c not in names]
             if unknown:
                 raise DataError(f"Task {rid!r} is labeled {unknown[0]!r}, which is not a class name ({', '.join(names)}).")
-            chosen += [(c, _annotator(annotation.get("completed_by"))) for c in got]
+            chosen += [(c, _annotator(annotation)) for c in got]
         distinct = sorted({c for c, _ in chosen}, key=names.index)
         if not distinct:
             unlabeled.append(rid)
         elif len(distinct) > 1:
-            conflicts.append({"id": rid, "text": data.get(TO_NAME), "labels": "; ".join(f"{c} (annotator {who})" for c, who in chosen)})
+            conflicts.append({"id": rid, "text": data.get(TO_NAME), "labels": "; ".join(f"{c} ({who})" for c, who in chosen)})
         else:
             gold.append({"id": rid, "text": data.get(TO_NAME), "gold": distinct[0], "annotators": len(chosen)})
     every = [rec["id"] for rec in gold + conflicts] + unlabeled

@@ -150,7 +150,7 @@ def read_rows(
     from lf.errors import DataError
     from lf.io import iter_chunks
 
-    wanted = [c for c in (id_column, text_column) if c]
+    wanted = list(dict.fromkeys(c for c in (id_column, text_column) if c))  # ids may be the texts
     parts, offset = [], 0
     for chunk in iter_chunks(data, 200_000):
         if id_optional and id_column is not None and id_column in wanted and id_column not in chunk.columns:

@@ -257,7 +257,7 @@ def sample(
     row ids, ``data``'s ids (its ``id_column``, default its ``id`` column, if any) must be
     the same at the rows read, or it is a DataError: the texts would be another data set's,
     and the hand labels would come back to ids of other rows (data without that column is
-    read by position, with a warning).
+    read by position, with a warning). Rows picked without an id are warned about too.
     """
     import pandas as pd
 
@@ -281,9 +281,12 @@ def sample(
 
     picked, why = sample_rows(L, n=n, strategy=strategy, proba=proba, texts=texts, exclude=exclude, seed=seed)
     if getattr(L, "row_ids", None) is not None:  # the hand labels come back by id
-        from lf._repeated_ids import repeated_ids, warn_repeated
+        from lf._repeated_ids import MissingIds, repeated_ids, warn_repeated
 
         warn_repeated(repeated_ids([np.asarray(L.row_ids)]), "The data's id column")
+        unnamed = MissingIds()
+        unnamed.add(np.asarray(L.row_ids)[picked], picked)
+        unnamed.warn("The data's id column, at rows picked,")
     names = label_names(L)
     ids = L.row_ids[picked] if getattr(L, "row_ids", None) is not None else picked
     frame = pd.DataFrame({"id": ids, "text": texts(picked) if picked.size else []})

@@ -27,12 +27,17 @@ __all__ = ["keyword_lf", "match_spans", "regex_lf"]
 # A character that cannot be part of a word, in any script: keyword edges are checked against
 # it instead of RE2's ASCII-only ``\b``, so "café", "ọjọ́" and "c++" match as whole words.
 _NOT_WORD = r"[^\p{L}\p{M}\p{N}_]"
+# RE2 compiles such a Unicode class anew at every call (2-3 ms: pyarrow keeps no compiled
+# pattern), most of a small chunk's time. So a keyword_lf matches with the ASCII characters
+# among them, plus those of the other characters its texts hold, each looked up once per LF
+# (see _Matcher._matches): a class of a few characters compiles in microseconds.
+_NOT_WORD_ASCII = r"\x00-\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\x7F"
 
 
 class _Matcher:
     """Batch LF body: label rows whose ``column`` matches ``pattern`` (RE2, via pyarrow)."""
 
-    thread_safe = True  # no state, and pyarrow releases the GIL: the kernel may run it on a thread
+    thread_safe = True  # its one state, a lookup of characters, only grows; pyarrow releases the GIL
 
     def fingerprint(self) -> str:
         """Everything that decides the output (for the LF cache)."""
@@ -40,10 +45,12 @@ class _Matcher:
 
     def __init__(
         self, name: str, pattern: str, label: int, column: str, case_sensitive: bool, span_pattern: str,
-        decides: str | None = None,
+        decides: str | None = None, words: str | None = None,
     ) -> None:
         self.name = name
         self.pattern = pattern
+        self.words = words  # a keyword_lf's alternation of keywords, when ``pattern`` wants word edges
+        self._not_word: dict[str, bool] = {}  # non-ASCII characters met: whether _NOT_WORD matches them
         self.decides = pattern if decides is None else decides  # what fixes the votes, in a canonical form
         self.label = label
         self.column = column
@@ -68,7 +75,6 @@ class _Matcher:
 
     def __call__(self, df: pd.DataFrame) -> npt.NDArray[np.int64]:
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         if self.column not in df.columns:
             available = ", ".join(str(c) for c in df.columns)
@@ -90,9 +96,53 @@ class _Matcher:
         if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
                                or pa.types.is_null(arr.type)):
             raise DataError(f"LF {self.name!r} needs a text column; {self.column!r} has dtype {col.dtype}.")
-        hit = pc.match_substring_regex(arr, self.pattern, ignore_case=self.ignore_case)
-        mask = hit.fill_null(False).to_numpy(zero_copy_only=False)
+        mask = self._matches(arr)
         return np.where(mask, self.label, ABSTAIN)
+
+    def _matches(self, arr: Any) -> npt.NDArray[np.bool_]:
+        """Which texts of ``arr`` match ``pattern`` (a missing text does not)."""
+        import pyarrow.compute as pc
+
+        if self.words is None:
+            return _mask(pc.match_substring_regex(arr, self.pattern, ignore_case=self.ignore_case))
+        # A keyword between ASCII non-word characters (or the text's ends) is a whole word;
+        # in a text of ASCII alone, a whole word is nothing else. Other texts that hold a
+        # keyword are matched with the class narrowed to the characters they hold.
+        hit = _mask(pc.match_substring_regex(arr, self._edged(_NOT_WORD_ASCII), ignore_case=self.ignore_case))
+        unsure = ~hit & ~_mask(pc.string_is_ascii(arr))
+        if unsure.any():
+            at = np.flatnonzero(unsure)
+            some = arr.take(at)
+            holds = _mask(pc.match_substring_regex(some, self.words, ignore_case=self.ignore_case))
+            if holds.any():
+                at, some = at[holds], some.filter(holds)
+                edges = self._edged(_NOT_WORD_ASCII + self._not_word_in(some))
+                hit[at] = _mask(pc.match_substring_regex(some, edges, ignore_case=self.ignore_case))
+        return hit
+
+    def _edged(self, not_word: str) -> str:
+        """The keywords between characters of the class ``[not_word]`` (as written: without
+        case folding) or the text's ends."""
+        edge = f"(?-i:[{not_word}])"
+        return f"(?:^|{edge}){self.words}(?:{edge}|$)"
+
+    def _not_word_in(self, texts: Any) -> str:
+        """The non-ASCII characters of ``texts`` that ``_NOT_WORD`` matches (with the LF's
+        case folding), as class items. Characters not met before are looked up in one call."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        chars = sorted(c for c in set().union(*texts.to_pylist()) if c > "\x7f")
+        new = [c for c in chars if c not in self._not_word]
+        if new:
+            found = _mask(pc.match_substring_regex(pa.array(new, pa.string()), f"^{_NOT_WORD}$", ignore_case=self.ignore_case))
+            self._not_word.update(zip(new, found.tolist()))
+        return "".join(f"\\x{{{ord(c):X}}}" for c in chars if self._not_word[c])
+
+
+def _mask(result: Any) -> npt.NDArray[np.bool_]:
+    """A pyarrow boolean result as a NumPy mask, missing values False."""
+    return np.asarray(result.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _surrogate_error(name: str, column: str, col: pd.Series) -> DataError:
@@ -160,7 +210,8 @@ def keyword_lf(
     # Whether any keyword matches does not hang on their order (a set's differs between
     # processes): the fingerprint sees them sorted, so an unchanged LF is not taken for an edited one.
     decides = f"keywords:{sorted(set(words))!r}|whole_word:{whole_word}"
-    return LabelingFunction(name, _Matcher(name, pattern, int(label), column, case_sensitive, span, decides), batch=True)
+    matcher = _Matcher(name, pattern, int(label), column, case_sensitive, span, decides, f"(?:{body})" if whole_word else None)
+    return LabelingFunction(name, matcher, batch=True)
 
 
 def regex_lf(

@@ -66,7 +66,7 @@ def _row_ids(data: Any, text_column: str, id_column: str | None) -> tuple[list[s
         _need(cols, id_column, "id")
     elif "id" in cols and text_column != "id":
         id_column = "id"
-    frame = _frame(data, [text_column] + ([id_column] if id_column else []))
+    frame = _frame(data, list(dict.fromkeys([text_column] + ([id_column] if id_column else []))))  # ids may be the texts
     texts = _texts(frame[text_column])
     ids = frame[id_column].astype(str) if id_column else None
     return texts, ids
@@ -294,15 +294,20 @@ def write_predictions(frames: Iterator[pd.DataFrame], path: str | Path) -> int:
     """Write prediction chunks to .parquet / .csv / .jsonl as they come, atomically; rows written.
 
     A column whose type changes between chunks (ids numbers in one chunk, text in the
-    next) is refused as ``lf label`` refuses it, and nothing is written."""
+    next) is refused as ``lf label`` refuses it, and nothing is written. Rows without an
+    id are warned about, as ``lf label`` warns."""
+    from lf._repeated_ids import MissingIds
     from lf.io import detect_format
     from lf.writers import FrameWriter
 
     if detect_format(path) not in ("parquet", "csv", "jsonl") or Path(path).suffix.lower() not in (".parquet", ".csv", ".jsonl"):
         raise DataError(f"Cannot write predictions to {str(path)!r}: use a .parquet, .csv or .jsonl file name.")
+    unnamed = MissingIds()
     with FrameWriter(path) as writer:
         for frame in frames:
+            unnamed.add(frame["id"].tolist(), writer.rows)
             writer.write(frame)
+        unnamed.warn("The data's id column", join="a join of the predictions to the data by id")
         if writer.rows == 0:  # no frame, no schema: the file would be empty, not a file of no rows
             raise DataError(f"The data has no rows: nothing to predict, so {str(path)!r} is not written.")
     return writer.rows

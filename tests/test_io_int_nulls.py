@@ -8,6 +8,7 @@ the same float, so LFs, row ids and the written labels silently lost them.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -52,13 +53,14 @@ SOURCES = {
 @pytest.mark.parametrize("source", sorted(SOURCES))
 def test_big_ints_beside_nulls_keep_every_digit(source: str, tmp_path: Path) -> None:
     path = SOURCES[source](tmp_path)
-    L = lf.apply([odd_ref], path)
+    with pytest.warns(UserWarning, match=r"'id' is empty on 1 row \(positions 2, counted from 0\)"):
+        L = lf.apply([odd_ref], path)
     assert L.row_ids is not None
     assert L.row_ids.tolist()[:3] == BIG
     assert np.asarray(L)[:3, 0].tolist() == [1, 1, ABSTAIN]
 
 
-def test_written_labels_keep_distinct_ids(tmp_path: Path) -> None:
+def test_written_labels_keep_distinct_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     lfs = tmp_path / "lfs.py"
     lfs.write_text(
         "from lf import ABSTAIN, labeling_function\n\n@labeling_function()\ndef a(x):\n"
@@ -66,6 +68,9 @@ def test_written_labels_keep_distinct_ids(tmp_path: Path) -> None:
     )
     data = _parquet(tmp_path / "d.parquet")
     out = tmp_path / "labels.csv"
-    assert main(["label", "--lfs", str(lfs), str(data), "-o", str(out), "--model", "MajorityVoter"]) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # the CLI says it on stderr
+        assert main(["label", "--lfs", str(lfs), str(data), "-o", str(out), "--model", "MajorityVoter"]) == 0
+    assert "'id' is empty on 1 row (positions 2, counted from 0)" in capsys.readouterr().err
     ids = pd.read_csv(out, dtype={"id": str})["id"].tolist()
     assert ids[:2] == [str(v) for v in BIG[:2]]

@@ -199,6 +199,17 @@ def test_annotators_given_as_user_objects_are_named_by_email(tmp_path: Path) -> 
     assert got.conflicts["labels"].tolist() == ["SPAM (annotator ann@example.org); HAM (annotator 2)"]
 
 
+def test_an_annotation_without_its_user_is_named_by_its_own_id_not_annotator_none() -> None:
+    """An export without `completed_by` (left out, or a user object without email or id)
+    named the conflicting annotations "(annotator None)"."""
+    anonymous = {k: v for k, v in _choice("SPAM", 1).items() if k != "completed_by"}
+    nobody = {**_choice("HAM", 2), "completed_by": {"first_name": "Ann"}}
+    bare = {k: v for k, v in _choice("SPAM", 3).items() if k not in ("completed_by", "id")}
+    got = from_export([{"data": {"text": "free money", "lf_id": 7}, "annotations": [anonymous, nobody, bare]}], LABELS)
+    said = got.conflicts["labels"].tolist()
+    assert said == ["SPAM (annotation 10, annotator unknown); HAM (annotation 20, annotator unknown); SPAM (annotator unknown)"]
+
+
 def test_rows_to_export_that_are_no_dataframe_are_refused_by_name() -> None:
     """to_tasks([{"id": 1, "text": ...}]) died with AttributeError: 'list' object has no
     attribute 'columns', no LFError."""

@@ -367,7 +367,8 @@ def test_row_ids_with_a_missing_one_keep_their_type_and_stay_missing(tmp_path, s
         return 1 if "good" in x.text else -1
 
     df = pd.DataFrame({"id": ids, "text": ["good", "bad", "good too"]})
-    L = apply([has_good], df)
+    with pytest.warns(UserWarning, match=r"'id' is empty on 1 row \(positions 1, counted from 0\)"):
+        L = apply([has_good], df)
     assert L.row_ids.tolist() == expected
     back = LabelMatrix.load(L.save(tmp_path / f"L{suffix}"))
     assert back.row_ids.tolist() == expected

@@ -205,3 +205,37 @@ def test_a_lone_surrogate_in_a_frames_text_is_named_as_the_datas_not_blamed_on_t
     df = pd.DataFrame({"text": pd.Series(["fine", "bad \ud800 text"], dtype=object, index=[10, 11])})
     with pytest.raises(DataError, match=r"in the row of index 11: its text 'bad \\ud800 text' holds a lone surrogate"):
         lf.apply([lf.keyword_lf("k", ["fine"], 1)], df, progress=False)
+
+
+# -- the same votes as the one RE2 pattern with the Unicode class, in any script ------------
+
+_MIXED = "ab sKk\u212aſßéọ\u0301\u0345ıİi_1٣\u2160Ⓐⓐ—“”¡\u00a0😀\n.-"
+_MIXED_KEYWORDS = ["k", "s", "ss", "é", "ọjọ", "i", "a b", "ß", "ab", "—", "😀"]
+
+
+def _one_pattern(kw, texts):
+    """What the LF's own whole pattern gives, in one RE2 call: the Unicode class at its edges."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    hit = pc.match_substring_regex(pa.array(texts, pa.string()), kw.f.pattern, ignore_case=kw.f.ignore_case)
+    return np.where(hit.fill_null(False).to_numpy(zero_copy_only=False), 1, ABSTAIN).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    chunks=st.lists(st.lists(st.text(alphabet=_MIXED, max_size=12), min_size=1, max_size=12), min_size=1, max_size=3),
+    keywords=st.lists(st.sampled_from(_MIXED_KEYWORDS), min_size=1, max_size=3, unique=True),
+    case_sensitive=st.booleans(),
+)
+def test_keyword_lf_votes_as_its_unicode_pattern_chunk_after_chunk(chunks, keywords, case_sensitive):
+    # edges are checked with an ASCII class and the characters met so far, looked up once per
+    # LF: one LF over several chunks, and its copy in another process, vote as the pattern does
+    import pickle
+
+    kw = keyword_lf("k", keywords, 1, case_sensitive=case_sensitive)
+    for texts in chunks:
+        assert np.asarray(kw(pd.DataFrame({"text": texts}))).tolist() == _one_pattern(kw, texts)
+    again = pickle.loads(pickle.dumps(kw))
+    for texts in chunks:
+        assert np.asarray(again(pd.DataFrame({"text": texts + [None]}))).tolist() == _one_pattern(kw, texts) + [ABSTAIN]

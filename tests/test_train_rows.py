@@ -233,11 +233,14 @@ def test_labels_of_data_with_some_missing_ids_train_on_that_data(tmp_path: Path,
     data, labels = tmp_path / "data.parquet", tmp_path / "labels.parquet"
     demo.assign(id=pd.array([None if i % 50 == 7 else i for i in range(400)], dtype="Int64")).to_parquet(data, index=False)
     with warnings.catch_warnings():
-        warnings.simplefilter("default")
-        _label(capsys, data, labels)
-    code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
-    assert code == 0 and "warning" not in err, err
-    _label(capsys, data, labels, "--filter-abstain")  # some rows left out: matched by id, which 8 rows lack
+        warnings.simplefilter("default")  # shown as the CLI shows it, one stderr line
+        code, err = run(capsys, "label", data, "--lfs", LFS, "-o", labels, "--no-progress")
+        assert code == 0 and "'id' is empty on 8 rows (positions 7, 57, 107, 157, 207, ..., counted from 0)" in err
+        code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m", "--C", "1")
+        assert code == 0 and "warning" not in err, err
+        # some rows left out: matched by id, which 8 rows lack (said at lf label, before the join fails)
+        code, err = run(capsys, "label", data, "--lfs", LFS, "-o", labels, "--no-progress", "--filter-abstain")
+        assert code == 0 and "'id' is empty on 8 rows" in err
     code, err = run(capsys, "train", data, "--labels", labels, "-o", tmp_path / "m2", "--C", "1")
     assert code == 2 and "8 rows of the data have no id" in err and "names 1 rows" not in err
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from lf._repeated_ids import MissingIds
 from lf.apply.kernel import ChunkResult, Task
 from lf.apply.progress import Progress, progress_enabled
 from lf.apply.settings import Settings
@@ -59,7 +60,8 @@ class Pass:
     converts its values (given the chunk's values and the row position of the first),
     run before any LF sees the chunk (gold labels, say). A corpus
     without rows is an error, unless ``allow_empty`` (one partition of a larger corpus).
-    After the pass, ``cache_stats`` tells what the LF cache reused.
+    After the pass, ``cache_stats`` tells what the LF cache reused, and ``missing_ids`` the
+    rows without an id, which a whole corpus's pass (not ``allow_empty``) warns about.
     """
 
     def __init__(
@@ -85,6 +87,7 @@ class Pass:
         if settings.id_column is not None:
             self.sides.setdefault("ids", settings.id_column)
         self.plan = _CachePlan(cache_dir, lfs, settings) if cache_dir is not None else None
+        self.missing_ids = MissingIds()
 
     @property
     def cache_stats(self) -> Any:
@@ -129,6 +132,8 @@ class Pass:
                 if len(res.labels) != rows:
                     self._engine_fault(f"{len(res.labels)} rows of labels for the chunk of {rows} rows at row {offset}")
                 part = Part(offset, plan.merge(res) if plan is not None else res, self._sides_of(chunk, converted))
+                if "ids" in part.sides:
+                    self.missing_ids.add(part.sides["ids"], offset)
                 offset += len(res.labels)
                 bar.advance(len(res.labels))
                 yield part
@@ -137,6 +142,8 @@ class Pass:
             bar.finish()
         if offset == 0 and not self.allow_empty:
             raise _no_rows(self.corpus.files)
+        if not self.allow_empty:
+            self.missing_ids.warn(f"The data's id column {self.sides['ids']!r}" if "ids" in self.sides else "The data")
 
     def _engine_fault(self, what: str) -> NoReturn:
         """An engine broke its contract (one result per chunk, in order, as long as the

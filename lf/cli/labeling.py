@@ -309,19 +309,21 @@ def _same_lfs(dev: str, L_dev: Any, matrix: str, L: Any) -> None:
     raise DataError(f"The --dev matrix {dev!r} does not go with the training matrix {matrix!r}: {what}. Apply the same LF module to both.")
 
 
-def _dev(dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], matrix: str, L: Any) -> tuple[Any, Any] | None:
+def _dev(
+    dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], matrix: str, L: Any, id_column: str | None = None,
+) -> tuple[Any, Any] | None:
     from lf.matrix import LabelMatrix
 
     if dev is None:
-        if dev_gold or dev_data:
-            raise click.UsageError("--dev-gold / --dev-data go with --dev L_dev.parquet.")
+        if dev_gold or dev_data or id_column:
+            raise click.UsageError("--dev-gold / --dev-data / --id-column go with --dev L_dev.parquet.")
         return None
     if not dev_gold or not dev_data:
         raise click.UsageError("--dev needs --dev-gold COLUMN and --dev-data DATA (the data the dev matrix was made from).")
-    check_columns(dev_data, "--dev-data", [("--dev-gold", dev_gold)])
+    check_columns(dev_data, "--dev-data", [("--dev-gold", dev_gold), ("--id-column", id_column)])
     L_dev = LabelMatrix.load(dev)
     _same_lfs(dev, L_dev, matrix, L)
-    check_row_ids(dev_data, "--dev-data", L_dev, None, dev)
+    check_row_ids(dev_data, "--dev-data", L_dev, id_column, dev)
     values = gold_before_run(dev_data, "--dev-gold", dev_gold, L.labels)
     return L_dev, gold_after_run(values, "--dev-gold", dev_gold, L, n=L_dev.n)
 
@@ -351,9 +353,10 @@ def _warn_same_rows(matrix: str, dev: str) -> None:
 @click.option("--dev", metavar="L_dev.parquet", help="Label matrix of a few gold-labeled rows (same LFs), for --model auto / --class-balance dev.")
 @click.option("--dev-gold", metavar="COLUMN", help="Column of --dev-data holding the dev rows' gold labels.")
 @click.option("--dev-data", multiple=True, metavar="DATA", help="The data the --dev matrix was made from.")
+@click.option("--id-column", metavar="COLUMN", help="Column of --dev-data holding the --dev matrix's row ids (default: its `id` column).")
 def fit_cmd(
     matrix: str, output: str, model_spec: str, class_balance: str | None, dependencies: str | None,
-    dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...],
+    dev: str | None, dev_gold: str | None, dev_data: tuple[str, ...], id_column: str | None,
 ) -> None:
     """Fit a label model on a saved label matrix (from `lf apply`, or the folder of part files
     `lf label --engine dask --matrix` writes) and save it."""
@@ -370,7 +373,7 @@ def fit_cmd(
     start = time.perf_counter()
     L = LabelMatrix.load(matrix)
     spec = deps_cli.with_dependencies(model_spec, dependencies, L.names)
-    dev_set = _dev(dev, dev_gold, dev_data, matrix, L)
+    dev_set = _dev(dev, dev_gold, dev_data, matrix, L, id_column)
     if dev is not None and model_spec == "auto":
         _warn_same_rows(matrix, dev)
     model, desc = _fit(L, spec, class_balance, dev_set)

@@ -47,7 +47,7 @@ def suggest_cmd(
     labels = [x.strip() for x in labels_spec.split(",")] if labels_spec else None
     start = time.perf_counter()
     found = suggest(
-        _source(data), list(gold_data), gold, lfs=lfs_target, n=n, labels=labels,
+        _source(data), _source(gold_data), gold, lfs=lfs_target, n=n, labels=labels,
         text_column=text_column, min_support=min_support, progress=progress,
     )
     if not len(found):

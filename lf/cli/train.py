@@ -53,7 +53,7 @@ def train_cmd(
     start = time.perf_counter()
     model = train(
         _source(data), labels_path, text_column=text_column, id_column=id_column, all_rows=all_rows,
-        dev_data=list(dev_data) or None, dev_gold=dev_gold, C=C, max_rows=max_rows, progress=progress,
+        dev_data=_source(dev_data) if dev_data else None, dev_gold=dev_gold, C=C, max_rows=max_rows, progress=progress,
     )
     model.save(out)
     info = model.info

@@ -443,3 +443,17 @@ def test_the_cli_names_a_bad_gold_column_by_its_option_on_dask_too(client, tmp_p
     assert "--gold column 'label' has a missing value (row position 20)" in capsys.readouterr().err
     assert main([*args, "-o", str(tmp_path / "dask"), "--engine", "dask", "--scheduler", client.scheduler.address]) == 2
     assert "--gold column 'label' of data file" in " ".join(capsys.readouterr().err.split())
+
+
+def test_rows_without_an_id_in_files_read_by_workers_are_named_on_the_client(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # the workers read the ids; what they store is read back on the client, which says it,
+    # with the rows' positions in the whole data, as the local engine does
+    frame = pd.read_csv(DEMO).head(400)
+    frame["id"] = frame["id"].astype(object)
+    frame.loc[[5, 320], "id"] = None
+    files = []
+    for i, at in enumerate(range(0, 400, 200)):
+        files.append(str(tmp_path / f"shard{i}.parquet"))
+        frame.iloc[at:at + 200].to_parquet(files[-1], index=False)
+    with pytest.warns(UserWarning, match=r"'id' is empty on 2 rows \(positions 5, 320, counted from 0\)"):
+        label(lf.load_lfs(DEMO_LFS), files, engine=DaskEngine(client), output=tmp_path / "out", model="mv")
