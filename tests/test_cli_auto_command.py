@@ -75,3 +75,22 @@ def test_the_command_to_fit_the_same_model_again_fits_80_columns_and_reads_back(
     first, second = BaseLabelModel.load(tmp_path / "m.json"), BaseLabelModel.load(tmp_path / "again.json")
     assert second.get_params() == first.get_params()
     np.testing.assert_array_equal(second.predict_proba(L), first.predict_proba(L))
+
+
+def test_a_long_chosen_line_is_wrapped_and_the_candidates_keep_their_columns(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "chosen: LabelModel(abstain='model'), dev accuracy 0.550 [0.526, 0.574] n=1,607 (95%
+    # interval)" ran to 93 columns (WRENCH chemprot's dev rows).
+    from lf.cli.labeling import print_selection
+
+    monkeypatch.setenv("COLUMNS", "80")
+    L, _ = _matrix(1000, 0)
+    dev, y_dev = _matrix(300, 1)
+    chosen = lf.models.select(None, L, dev, y_dev)._replace(name="LabelModel(abstain='model')")
+    print_selection(chosen, tuple(LABELS), 1607)
+    lines = capsys.readouterr().err.splitlines()
+    assert max(map(cell_len, lines)) <= 80
+    chosen_at = next(i for i, line in enumerate(lines) if line.startswith("chosen: LabelModel(abstain='model'), dev"))
+    assert lines[chosen_at + 1].startswith("  ") and "(95% interval)" in lines[chosen_at + 1]
+    assert any(line.startswith("  LabelModel(abstain='model')  ") for line in lines)  # candidates as they were

@@ -29,6 +29,7 @@ from lf.cli._shared import (
     check_declared,
     engine_from,
     say,
+    wrap_cells,
 )
 from lf.cli.cache import reports_cache
 from lf.cli.report import warn_identical, warn_lf_errors
@@ -204,11 +205,22 @@ def selection_lines(chosen: Any, names: tuple[str, ...], n_dev: int, width: int 
 
 def print_selection(chosen: Any, names: tuple[str, ...], n_dev: int) -> None:
     """:func:`selection_lines` on stderr, in 80 cells or the terminal's (or COLUMNS') width
-    if narrower; each line as it is, never wrapped again (the command's lines stay copyable)."""
+    if narrower: a line wider (a long model name) wrapped at spaces, its indent kept; the
+    command's lines as they are (cut to stay copyable)."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
     err = _console(stderr=True)
     width = max(20, min(80, int(err.width)))
-    for line in selection_lines(chosen, names, n_dev, width):
-        err.print(line, markup=False, soft_wrap=True)
+    lines = selection_lines(chosen, names, n_dev, width)
+    command = lines.index("same model again:")
+    for i, line in enumerate(lines):
+        if i < command and cell_len(line) > width:
+            indent = line[: len(line) - len(line.lstrip())]
+            for part in wrap_cells(line.lstrip(), width - len(indent)):
+                err.print(Text(indent + part), soft_wrap=True)
+        else:
+            err.print(Text(line), soft_wrap=True)
 
 
 def command_lines(words: list[str], width: int) -> list[str]:
