@@ -243,6 +243,8 @@ def engine_from(opts: dict[str, Any]) -> Iterator[None]:
 
     n_jobs = opts.get("n_jobs") or 1
     client = connect(opts.get("scheduler"), n_jobs if n_jobs > 1 else None)
+    if not opts.get("scheduler"):  # lf's own workers write to this terminal
+        client.run(_warnings_as_lf_shows_them)
     failed = True
     try:
         opts["engine_obj"] = DaskEngine(client)
@@ -250,3 +252,15 @@ def engine_from(opts: dict[str, Any]) -> Iterator[None]:
         failed = False
     finally:
         close(client, failed=failed)
+
+
+def _warnings_as_lf_shows_them() -> None:
+    """In a worker of the local cluster the CLI starts: a warning (an LF's, a library's it
+    calls) is shown as the CLI shows its own (``warning: ...``, wrapped to the width), not
+    in Python's format, one line as wide as the message, naming ``<dynamic-code>:7``."""
+    import warnings
+
+    if not os.environ.get("LF_TRACEBACK"):
+        from lf.cli import _show_warning
+
+        warnings.showwarning = _show_warning
