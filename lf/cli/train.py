@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ __all__ = ["predict_cmd", "train_cmd"]
 
 def _a_number(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     """--C as given: NaN passes click's range (no comparison with it holds)."""
-    if value is not None and value != value:
+    if value is not None and math.isnan(value):
         raise click.BadParameter("nan is not a number: give the inverse regularisation, e.g. 1 or 16.")
     return value
 
