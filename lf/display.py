@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.text import Text
 
-__all__ = ["BIDI_CONTROLS", "TERMINAL_CONTROLS", "label_word", "one_line", "plain", "visible"]
+__all__ = ["BIDI_CONTROLS", "TERMINAL_CONTROLS", "label_word", "one_cell", "one_line", "plain", "visible"]
 
 BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # terminal control characters (ESC starts colour, cursor, screen-clearing and title
@@ -56,6 +56,13 @@ def label_word(name: object) -> str:
 def one_line(text: object) -> str:
     """:func:`visible`, with line breaks shown as ``\\n`` / ``\\r``: an error is one line."""
     return visible(text).replace("\r", "\\r").replace("\n", "\\n")
+
+
+def one_cell(text: object) -> str:
+    """:func:`one_line`, with tabs shown as ``\\t`` too: a name in a table cell or beside
+    other values, where a line break made a second row (an LF named "a\\nb" read as two
+    LFs) and a tab a run of spaces as wide as the next tab stop."""
+    return one_line(text).replace("\t", "\\t")
 
 
 def plain(text: object, style: str = "") -> Text:

@@ -92,11 +92,12 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> DataError:
     bare = None if lines is None else _bare_return(path, fmt, lines[1])  # a row cut short by a bare \r?
     if bare is not None:
         return bare
+    reason = str(exc).rstrip(". ")  # pyarrow's own ends in a period at times ("... not a parquet file.")
     if lines is not None:
         from lf._csv_rows import line_span
 
-        return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {line_span(lines)}: {exc}.")
-    return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {exc}.")
+        return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {line_span(lines)}: {reason}.")
+    return DataError(f"Could not read {str(path)!r} as {fmt.upper()}: {reason}.")
 
 
 def _short_row(path: Path, fmt: str, exc: BaseException) -> tuple[int, int] | None:

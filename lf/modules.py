@@ -152,6 +152,11 @@ def _import(target: str) -> ModuleType:
             return _import_file(local)
         if Path(*target.split(".")).is_dir():
             return _import_file(Path(*target.split(".")))
+        if path.is_file():  # data given as --lfs: "No module named 'comments.csv'" named no fix
+            raise LFImportError(
+                f"{target!r} is a file but not a Python module: LFs are read from a .py file, a package "
+                "folder or an importable module name (the data goes in DATA)."
+            ) from None
         raise LFImportError(
             f"No module named {target!r}. Pass an importable module name, a path to a .py file, "
             "or a package folder."

@@ -251,3 +251,15 @@ def test_a_model_save_killed_between_its_two_files_is_refused_not_mixed(tmp_path
     assert main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "y.csv"), "--model", str(path)]) == 2
     err = capsys.readouterr().err
     assert "does not match its arrays file" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_text_file_named_parquet_is_named_in_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # pyarrow's reason ends in a period of its own: the line ended "not a parquet file.."
+    data = tmp_path / "comments.parquet"
+    data.write_text("text\nhello\n")
+    module = tmp_path / "lfs.py"
+    module.write_text("from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\nhi = keyword_lf('hi', ['hello'], 0)\n")
+    assert main(["apply", str(data), "--lfs", str(module), "-o", str(tmp_path / "L.parquet")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: Could not read {str(data)!r} as PARQUET: ") and len(err.splitlines()) == 1
+    assert err.rstrip("\n").endswith(".") and not err.rstrip("\n").endswith("..")

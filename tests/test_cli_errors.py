@@ -504,3 +504,20 @@ def test_a_glob_close_to_a_dataset_name_reads_the_files_it_matches(tmp_path: Pat
     assert lf.apply(lf.load_lfs(lfs), "youtube*").n == 3
     code, _, err = run(capsys, "apply", "yotube*", "--lfs", lfs, "-o", "L.parquet")
     assert (code, err) == (2, "error: The pattern 'yotube*' matches no data file.\n")
+
+
+def test_more_worker_processes_than_the_machine_can_run_are_refused_before_any_fork(
+    markup_case: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `--n-jobs 100000` (a row count typed for it) forked a worker per chunk of the 2,000
+    # demo rows, chunks shrunk to fit the workers: minutes for what one process does in a second.
+    lfs, data = markup_case
+    too_many = 8 * (os.cpu_count() or 1) + 1
+    code, _, err = run(capsys, "apply", data, "--lfs", lfs, "-o", tmp_path / "L.parquet", "--n-jobs", too_many)
+    assert code == 2 and not (tmp_path / "L.parquet").exists()
+    assert err.startswith(f"error: Invalid value for '--n-jobs': {too_many:,} is more worker processes than 8 for each")
+    assert f"Give at most {too_many - 1}, or -1 for one per CPU." in err and len(err.splitlines()) == 1
+    with pytest.raises(lf.errors.ParameterError, match=rf"`n_jobs`: {too_many:,} is more worker processes"):
+        lf.apply(lf.load_lfs(lfs), data, n_jobs=too_many, progress=False)
+    code, _, err = run(capsys, "apply", data, "--lfs", lfs, "-o", tmp_path / "L.parquet", "--n-jobs", too_many - 1)
+    assert code == 0, err

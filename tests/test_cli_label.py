@@ -31,6 +31,14 @@ def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, st
     return code, out, err
 
 
+def again_words(err: str) -> list[str]:
+    """The options `--model auto` prints to get the same model again, as a shell reads
+    them: its lines up to the first not ended by a backslash, line continuations joined."""
+    lines = err.split("same model again:\n")[1].splitlines()
+    last = next(i for i, line in enumerate(lines) if not line.endswith("\\"))
+    return shlex.split("\n".join(lines[: last + 1]).replace("\\\n", ""))
+
+
 @pytest.fixture(scope="module")
 def demo_matrix() -> lf.LabelMatrix:
     return lf.apply(lf.load_lfs(DEMO_LFS), DEMO, id_column="id", progress=False)
@@ -171,7 +179,7 @@ def test_fit_auto_picks_a_model_on_gold_labeled_dev_rows(
     for name in chosen.scores:  # every candidate listed with its score
         assert any(line.strip().startswith(name) for line in err.splitlines())
     # The printed options give the same model without dev rows.
-    again = shlex.split(err.split("same model again: ")[1].splitlines()[0])
+    again = again_words(err)
     code, _, err = run(capsys, "fit", train, *again, "-o", tmp_path / "again.json")
     assert code == 0, err
     same = BaseLabelModel.load(tmp_path / "again.json")
@@ -383,7 +391,7 @@ def test_fit_auto_prints_a_command_that_reproduces_the_model_whatever_the_label_
     )
     assert code == 0, err
     assert "\x1b" not in err and "\u202e" not in err  # a label's control characters never reach the terminal raw
-    again = shlex.split(err.split("same model again: ")[1].splitlines()[0])
+    again = again_words(err)
     assert "--class-balance" in again
     code, _, err = run(capsys, "fit", tmp_path / "L.parquet", *again, "-o", tmp_path / "again.json")
     assert code == 0, err

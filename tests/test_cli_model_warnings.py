@@ -70,3 +70,31 @@ def test_a_model_warning_keeps_to_the_columns_and_the_names_as_written(tmp_path:
     text = " ".join(line.strip() for line in [lines[starts[0]], *rest])
     assert f"LF {NAME!r} votes {LABEL} on every row" in text
     assert text.endswith("make it abstain where it has no evidence."), text
+
+
+def test_an_lf_warning_on_the_local_dask_cluster_is_shown_as_lf_shows_warnings(tmp_path: Path) -> None:
+    # A worker of the cluster `--engine dask` starts printed an LF's warning in Python's
+    # format: "<dynamic-code>:7: UserWarning: ..." on one line of 135 columns.
+    pytest.importorskip("distributed")
+    from rich.cells import cell_len
+
+    _data(tmp_path / "data.csv")
+    said = "the cache of this lookup table is stale, so the " + "votes come from last week's table " * 3
+    (tmp_path / "lfs.py").write_text(
+        "import warnings\nfrom lf import ABSTAIN, labeling_function\nLABELS = ['HAM', 'SPAM']\n"
+        f"@labeling_function()\ndef looks_up(x):\n    warnings.warn({said!r})\n    return 1 if 'spam' in x.text else ABSTAIN\n"
+        "@labeling_function()\ndef has_ham(x):\n    return 0 if 'ham' in x.text else ABSTAIN\n"
+    )
+    env = {**os.environ, "COLUMNS": "80", "PYTHONPATH": str(Path(lf.__file__).parents[1])}
+    env.pop("LF_TRACEBACK", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "lf", "apply", "data.csv", "--lfs", "lfs.py", "-o", "L.parquet", "--engine", "dask",
+         "--n-jobs", "1", "--no-progress"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stderr.splitlines()
+    assert "UserWarning" not in proc.stderr and "dynamic-code" not in proc.stderr
+    assert max(map(cell_len, lines)) <= 80, proc.stderr
+    start = next(i for i, line in enumerate(lines) if line.startswith("warning: the cache of this lookup"))
+    assert " ".join(line.strip() for line in lines[start : start + 3]).startswith(f"warning: {said.strip()}")

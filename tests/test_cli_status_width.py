@@ -35,3 +35,25 @@ def test_dependent_pairs_show_control_characters_as_escapes(tmp_path: Path, caps
     err = capsys.readouterr().err
     assert "dependent LFs (found):" in err
     assert "\x1b" not in err and "promo\\x1b[31mRED" in err
+
+
+def test_a_line_break_or_tab_in_an_lf_name_is_shown_as_an_escape_in_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An LF named "promo\\nspam" took two lines of the report's table, the second one a
+    row of its own ("spam" and no numbers: an LF that never voted); a tab became spaces."""
+    monkeypatch.setenv("COLUMNS", "80")
+    module = tmp_path / "lfs.py"
+    module.write_text(
+        "from lf import keyword_lf\nLABELS = ['HAM', 'SP\\tAM']\n"
+        "a = keyword_lf('promo\\nspam', ['subscribe'], 1)\nb = keyword_lf('song\\ttalk', ['song'], 0)\n"
+        "c = keyword_lf('love', ['love'], 0)\n"
+    )
+    assert main(["report", str(DEMO), "--lfs", str(module), "--model", "MajorityVoter"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert any(line.startswith(" promo\\nspam ") for line in out), out
+    assert any(line.startswith(" song\\ttalk ") for line in out), out
+    assert not any(line.strip().startswith(("spam", "talk")) for line in out)
+    assert main(["rows", str(DEMO), "--lfs", str(module), "--lf", "promo\nspam", "-n", "1"]) == 0
+    head = capsys.readouterr().out.splitlines()[0]
+    assert head.endswith("  promo\\nspam=SP\\tAM") and "\t" not in head

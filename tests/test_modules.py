@@ -163,6 +163,15 @@ def test_unknown_module_name():
         load_lfs("no_such_lf_module_abc")
 
 
+def test_a_data_file_given_as_the_lf_module_is_named_as_a_file(tmp_path, monkeypatch):
+    # `--lfs comments.csv` (DATA and --lfs swapped) said "No module named 'comments.csv'",
+    # as if the file were missing.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "comments.csv").write_text("text\nhello\n")
+    with pytest.raises(LFImportError, match=r"^'comments\.csv' is a file but not a Python module: LFs are read from a \.py"):
+        load_lfs("comments.csv")
+
+
 def test_importable_module_name(tmp_path, monkeypatch):
     _write(tmp_path / "importable_lfs_mod.py", "@labeling_function()\ndef a(x):\n    return 0\n")
     monkeypatch.syspath_prepend(str(tmp_path))

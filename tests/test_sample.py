@@ -243,3 +243,19 @@ def test_labeled_rows_without_an_id_are_said_not_skipped_silently(tmp_path: Path
     assert code == 0, err
     assert "2 rows of --labeled" in " ".join(err.split()) and "have no id" in " ".join(err.split())
     assert "2 with gold skipped" in err
+
+
+@pytest.mark.parametrize("labeled", ["missing.csv", "no_ids.csv"])
+def test_a_labeled_file_lf_cannot_use_is_named_before_any_lf_runs(tmp_path: Path, capsys, labeled: str):
+    """A missing --labeled file (or one without ids) was named only after every LF had run
+    and the model was fitted: 26 s of a slow LF module's work on the demo, then the error."""
+    pd.DataFrame({"text": ["a", "b"]}).to_csv(tmp_path / "no_ids.csv", index=False)
+    mod = tmp_path / "m.py"
+    mod.write_text(
+        "from lf import labeling_function\nLABELS = ['HAM', 'SPAM']\n"
+        "@labeling_function()\ndef ran(x):\n    raise RuntimeError('an LF ran')\n"
+    )
+    code, _, err = run(capsys, "sample", DEMO, "--lfs", mod, "-n", "5", "--model", "mv", "-o", tmp_path / "out.csv",
+                       "--labeled", tmp_path / labeled)
+    assert code == 2 and "an LF ran" not in err and len(err.splitlines()) == 1
+    assert ("not found" in err and "missing.csv" in err) if labeled == "missing.csv" else "has no 'id' column" in err

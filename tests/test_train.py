@@ -416,3 +416,13 @@ def test_training_shows_its_fits_on_a_progress_bar(corpus, capfd, monkeypatch):
     assert "training" in capfd.readouterr().err
     train(str(data), str(labels), progress=False, C=4.0)
     assert capfd.readouterr().err == ""
+
+
+def test_a_nan_regularisation_is_refused_naming_the_option(tmp_path, capsys):
+    # NaN passed click's range check (no comparison with it holds), and the library's
+    # refusal named its own parameter `C`, not the command's option.
+    data = tmp_path / "d.csv"
+    data.write_text("text\nhello\n")
+    code = main(["train", str(data), "--labels", str(tmp_path / "labels.parquet"), "-o", str(tmp_path / "m"), "--C", "nan"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: Invalid value for '--C': nan is not a number") and len(err.splitlines()) == 1

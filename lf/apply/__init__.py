@@ -114,7 +114,8 @@ def apply(
         ``"local"``, ``"pool"``, ``"dask"`` or an engine object; by default ``"local"`` when
         ``n_jobs == 1``, else ``"pool"``.
     n_jobs:
-        Worker processes for the pool engine; ``-1`` means one per CPU.
+        Worker processes for the pool engine; ``-1`` means one per CPU. At most
+        :data:`JOBS_PER_CPU` (8) per CPU: more only wait for a CPU.
     chunk_size:
         Rows per chunk: the unit of scheduling, progress and memory.
     on_error:
@@ -169,11 +170,34 @@ def apply(
     return matrix
 
 
+JOBS_PER_CPU = 8  # beyond it, worker processes only wait for a CPU (and each forks the caller's memory)
+
+
+def max_jobs() -> int:
+    """The most worker processes ``n_jobs`` may ask for: :data:`JOBS_PER_CPU` per CPU."""
+    return JOBS_PER_CPU * (os.cpu_count() or 1)
+
+
+def too_many_jobs(n_jobs: int) -> str | None:
+    """Why ``n_jobs`` worker processes are too many for this machine, or None. A run forks
+    up to one per chunk: ``--n-jobs 100000`` (a row count typed for it) forked a process per
+    row of a small file and took minutes where one process took a second."""
+    if n_jobs <= max_jobs():
+        return None
+    cpus = os.cpu_count() or 1
+    return (f"{n_jobs:,} is more worker processes than {JOBS_PER_CPU} for each of this machine's {cpus} CPUs "
+            f"(they would only wait for a CPU, each with a copy of this process). Give at most {max_jobs()}, "
+            "or -1 for one per CPU.")
+
+
 def _n_jobs(n_jobs: Any) -> int:
     if n_jobs == -1:
         return os.cpu_count() or 1
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
         raise ParameterError(f"`n_jobs` must be an integer >= 1, or -1 for one worker per CPU. Got {n_jobs!r}.")
+    problem = too_many_jobs(int(n_jobs))
+    if problem is not None:
+        raise ParameterError(f"`n_jobs`: {problem}")
     return int(n_jobs)
 
 

@@ -98,7 +98,7 @@ def _apply_options(f: Any) -> Any:
     f = click.option("--lfs", "lfs_target", metavar="MODULE", help="LF module: a dotted module name, a .py file or a package folder (required, except by `lf report` on a saved matrix).")(f)
     f = click.option("--text-column", metavar="COLUMN", help="Expose this data column to the LFs as `text`.")(f)
     f = click.option("--id-column", metavar="COLUMN", help="Keep this column as row ids (and name ids in errors). Default: the data's `id` column, if any.")(f)
-    f = click.option("--n-jobs", default=1, show_default=True, callback=_n_jobs, help="Worker processes (-1: one per CPU).")(f)
+    f = click.option("--n-jobs", default=1, show_default=True, callback=_n_jobs, help="Worker processes (-1: one per CPU; at most 8 per CPU).")(f)
     f = click.option(
         "--engine", type=click.Choice(["local", "pool", "dask"]), default=None,
         help="Where LFs run: this process, a process pool (default with --n-jobs > 1) or a Dask cluster.",
@@ -126,9 +126,14 @@ def _apply_options(f: Any) -> Any:
 
 def _n_jobs(ctx: click.Context, param: click.Parameter, value: int) -> int:
     """--n-jobs checked as the option it is (lf.apply's message names its `n_jobs`)."""
-    if value == -1 or value >= 1:
-        return value
-    raise click.BadParameter(f"{value} is not a number of worker processes: give 1 or more, or -1 for one per CPU.")
+    if value != -1 and value < 1:
+        raise click.BadParameter(f"{value} is not a number of worker processes: give 1 or more, or -1 for one per CPU.")
+    from lf.apply import too_many_jobs
+
+    problem = too_many_jobs(value) if value != -1 else None
+    if problem is not None:
+        raise click.BadParameter(problem)
+    return value
 
 
 def _source(data: tuple[str, ...]) -> Any:
@@ -238,6 +243,8 @@ def engine_from(opts: dict[str, Any]) -> Iterator[None]:
 
     n_jobs = opts.get("n_jobs") or 1
     client = connect(opts.get("scheduler"), n_jobs if n_jobs > 1 else None)
+    if not opts.get("scheduler"):  # lf's own workers write to this terminal
+        client.run(_warnings_as_lf_shows_them)
     failed = True
     try:
         opts["engine_obj"] = DaskEngine(client)
@@ -245,3 +252,15 @@ def engine_from(opts: dict[str, Any]) -> Iterator[None]:
         failed = False
     finally:
         close(client, failed=failed)
+
+
+def _warnings_as_lf_shows_them() -> None:
+    """In a worker of the local cluster the CLI starts: a warning (an LF's, a library's it
+    calls) is shown as the CLI shows its own (``warning: ...``, wrapped to the width), not
+    in Python's format, one line as wide as the message, naming ``<dynamic-code>:7``."""
+    import warnings
+
+    if not os.environ.get("LF_TRACEBACK"):
+        from lf.cli import _show_warning
+
+        warnings.showwarning = _show_warning

@@ -78,19 +78,17 @@ def info_cmd(folder: str) -> None:
 @click.argument("folder", metavar="DIR")
 def clear_cmd(folder: str) -> None:
     """Remove every entry of the LF cache (or spaCy Doc cache) in DIR, and nothing else."""
-    from rich.text import Text
-
     from lf.apply.cache import clear_cache
-    from lf.cli._shared import _console
-    from lf.display import one_line
+    from lf.cli._shared import _console, say
     from lf.doc_cache import clear_doc_cache, is_doc_cache
 
+    # a status line: the folder never cut at its spaces (it is copied into the next command)
     if is_doc_cache(folder):
         freed = clear_doc_cache(folder)
-        _console().print(Text(one_line(f"removed the cached Docs ({_size(freed)}) from {folder}")), width=80, overflow="fold")
+        say(_console(), f"removed the cached Docs ({_size(freed)}) from {folder}", keep=[folder])
         return
     entries, size = clear_cache(folder)
-    _console().print(Text(one_line(f"removed {entries:,} entries ({_size(size)}) from {folder}")), width=80, overflow="fold")
+    say(_console(), f"removed {entries:,} entries ({_size(size)}) from {folder}", keep=[folder])
 
 
 def reports_cache(apply: Callable[P, Any]) -> Callable[P, Any]:

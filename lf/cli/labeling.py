@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import time
 from pathlib import Path
@@ -28,6 +29,7 @@ from lf.cli._shared import (
     check_declared,
     engine_from,
     say,
+    wrap_cells,
 )
 from lf.cli.cache import reports_cache
 from lf.cli.report import warn_identical, warn_lf_errors
@@ -160,11 +162,12 @@ def gold_lines(name: str, gold: str, result: Any, uncovered: str) -> list[str]:
     ]
 
 
-def selection_lines(chosen: Any, names: tuple[str, ...], n_dev: int) -> list[str]:
-    """What ``--model auto`` tried, how each scored and how to get the same model again."""
+def selection_lines(chosen: Any, names: tuple[str, ...], n_dev: int, width: int = 80) -> list[str]:
+    """What ``--model auto`` tried, how each scored and how to get the same model again (its
+    options in lines of at most ``width`` cells, :func:`command_lines`)."""
     import math
 
-    width = min(max(len(n) for n in chosen.scores) + 2, 40)
+    column = min(max(len(n) for n in chosen.scores) + 2, 40)
     # Folds only when the class balance comes from the dev gold labels (see select()).
     folds = chosen.balance_source.startswith("dev gold labels")
     how = "by cross-validation" if folds else "of models fitted without them"
@@ -173,7 +176,7 @@ def selection_lines(chosen: Any, names: tuple[str, ...], n_dev: int) -> list[str
         f"the 95% paired bootstrap interval of its difference to the default ({chosen.default}):",
     ]
     for name, value in chosen.scores.items():
-        label = (name if len(name) < width else name[: width - 4] + "...").ljust(width)
+        label = (name if len(name) < column else name[: column - 4] + "...").ljust(column)
         if math.isnan(value):
             lines.append(f"  {label}cannot be fitted on this matrix")
             continue
@@ -196,7 +199,58 @@ def selection_lines(chosen: Any, names: tuple[str, ...], n_dev: int) -> list[str
     command = ["--model", chosen.name]
     if chosen.class_balance is not None:
         command += ["--class-balance", balance_spec(names, chosen.class_balance.tolist())]
-    lines.append(f"same model again: {' '.join(map(_shell_word, command))}")
+    lines += ["same model again:", *command_lines(command, width)]
+    return lines
+
+
+def print_selection(chosen: Any, names: tuple[str, ...], n_dev: int) -> None:
+    """:func:`selection_lines` on stderr, in 80 cells or the terminal's (or COLUMNS') width
+    if narrower: a line wider (a long model name) wrapped at spaces, its indent kept; the
+    command's lines as they are (cut to stay copyable)."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    err = _console(stderr=True)
+    width = max(20, min(80, int(err.width)))
+    lines = selection_lines(chosen, names, n_dev, width)
+    command = lines.index("same model again:")
+    for i, line in enumerate(lines):
+        if i < command and cell_len(line) > width:
+            indent = line[: len(line) - len(line.lstrip())]
+            for part in wrap_cells(line.lstrip(), width - len(indent)):
+                err.print(Text(indent + part), soft_wrap=True)
+        else:
+            err.print(Text(line), soft_wrap=True)
+
+
+def command_lines(words: list[str], width: int) -> list[str]:
+    """Options as shell lines a user copies: one option and its value a line, indented, each
+    but the last ended by `` \\``. A value too wide for its line is cut after commas, each
+    line's piece quoted on its own and ended by a bare ``\\``: a POSIX shell drops that
+    backslash and line break, so the pieces join into the one word typed (the next piece
+    starts its line, as any room before it would be part of the value)."""
+    from rich.cells import cell_len
+
+    groups: list[list[str]] = []
+    for word in words:
+        if word.startswith("--") or not groups:
+            groups.append([word])
+        else:
+            groups[-1].append(word)
+    lines: list[str] = []
+    for i, group in enumerate(groups):
+        end = "" if i == len(groups) - 1 else " \\"
+        line = "  " + " ".join(map(_shell_word, group))
+        if cell_len(line + end) <= width or len(group) < 2:
+            lines.append(line + end)
+            continue
+        start, piece = "  " + " ".join(map(_shell_word, group[:-1])) + " ", ""
+        for part in re.findall(r"[^,]*,|[^,]+$", group[-1]):
+            if piece and cell_len(start + _shell_word(piece + part) + "\\") > width:
+                lines.append(start + _shell_word(piece) + "\\")
+                start, piece = "", ""
+            piece += part
+        lines.append(start + _shell_word(piece) + end)
     return lines
 
 
@@ -250,9 +304,7 @@ def _fit(L: Any, model_spec: Any, class_balance: str | None, dev: tuple[Any, Any
             _fit_needs_dev(model_spec, None)
         given = None if class_balance in (None, "dev") else balance  # dev: cross-validated in select
         chosen = select(None, L, dev[0], y_dev, class_balance="dev" if given is None else given)
-        err = _console(stderr=True)
-        for line in selection_lines(chosen, names, len(y_dev)):
-            err.print(line, markup=False, soft_wrap=True)  # the command stays one line to copy
+        print_selection(chosen, names, len(y_dev))
         return chosen.model, f"{chosen.name} (chosen on dev rows)"
     model: Any = model_from_spec(model_spec) if isinstance(model_spec, str) else model_spec
     if hasattr(model, "cardinality_"):
@@ -473,9 +525,7 @@ def label_cmd(
             _names={"gold": "--gold", "dev": "--dev-data", "dev_gold": "--dev-gold", "cache": "--cache"},
         )
     if result.selection is not None:
-        err = _console(stderr=True)
-        for line in selection_lines(result.selection, label_names(result.table), result.dev_rows):
-            err.print(line, markup=False, soft_wrap=True)  # the command stays one line to copy
+        print_selection(result.selection, label_names(result.table), result.dev_rows)
     console = _console()
     _print_table_report(result.table, result.model, console)
     warn_identical(result.table, result.model)

@@ -24,15 +24,15 @@ def show_rows(frame: Any, console: Any, *, lf_name: str | None, total: int) -> N
     is highlighted; user text is never read as markup."""
     from rich.text import Text
 
-    from lf.display import one_line, visible
+    from lf.display import one_cell, visible
     from lf.rows import snippet
 
     width = max(40, min(int(console.width), 200))
     meta = [c for c in frame.columns if c not in ("row", "id", "text", "span_start", "span_end")]
     for rec in frame.to_dict("records"):
-        head = Text(f"row {rec['row']:,}  id {one_line(rec['id'])}", style="bold")  # a line break in an id shown as \r, \n
+        head = Text(f"row {rec['row']:,}  id {one_cell(rec['id'])}", style="bold")  # a line break or tab in an id shown as \n, \t
         for col in meta:
-            head.append(f"  {one_line(col)}={one_line(rec[col])}")
+            head.append(f"  {one_cell(col)}={one_cell(rec[col])}")
         console.print(head, soft_wrap=False, overflow="fold")
         if "text" in rec:
             # line breaks as spaces: a terminal would drop a bare \r, joining the words around it

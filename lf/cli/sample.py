@@ -19,6 +19,7 @@ from lf.cli._shared import (
     say,
 )
 from lf.corpus import is_pattern
+from lf.errors import DataError
 from lf.paths import check_outputs, check_unmatched
 
 __all__ = ["sample_cmd"]
@@ -29,7 +30,6 @@ def _exclude(data: tuple[str, ...], gold: str | None, labeled: str | None, L: An
     (whose texts, when it has a 'text' column, must be DATA's at those ids)."""
     import numpy as np
 
-    from lf.errors import DataError
     from lf.io import iter_chunks
     from lf.labelstudio import id_text
 
@@ -43,7 +43,7 @@ def _exclude(data: tuple[str, ...], gold: str | None, labeled: str | None, L: An
         no_id = 0
         for chunk in iter_chunks([labeled], 200_000):
             if "id" not in chunk.columns:
-                raise DataError(f"--labeled {labeled!r} has no 'id' column (columns: {', '.join(map(str, chunk.columns))}).")
+                raise _no_ids(labeled, chunk.columns)
             got = [id_text(v) for v in chunk["id"].tolist()]
             ids.extend(t for t in got if t is not None)
             no_id += got.count(None)
@@ -64,12 +64,25 @@ def _exclude(data: tuple[str, ...], gold: str | None, labeled: str | None, L: An
     return mask
 
 
+def _no_ids(labeled: str, columns: Any) -> DataError:
+    return DataError(f"--labeled {labeled!r} has no 'id' column (columns: {', '.join(map(str, columns))}).")
+
+
+def _check_labeled(labeled: str) -> None:
+    """--labeled before any LF runs: a data file lf reads, with an 'id' column (a missing
+    file was named only after every LF had run and the model was fitted)."""
+    from lf.io import read_columns
+
+    columns = read_columns(labeled)
+    if "id" not in columns:
+        raise _no_ids(labeled, columns)
+
+
 def _same_texts(labeled: str, texts: dict[str, Any], data: tuple[str, ...], at: Any, row_ids: Any, text_column: str) -> None:
     """The rows --labeled names by id hold its texts in DATA: else its ids number other rows
     (another data set's gold file) and the rows skipped would be the wrong ones."""
     from lf._matrix_io import is_missing
     from lf.cli._shared import _source
-    from lf.errors import DataError
     from lf.labelstudio import id_text
     from lf.rows import read_rows
 
@@ -96,7 +109,6 @@ def _labeled_rows(labeled: str, ids: list[str], row_ids: Any) -> Any:
     import numpy as np
     import pandas as pd
 
-    from lf.errors import DataError
     from lf.labelstudio import id_text
 
     ours = pd.Series([id_text(v) for v in row_ids], dtype=object)
@@ -158,6 +170,8 @@ def sample_cmd(
     check_unmatched([("-o", output)], [("DATA", d) for d in data if is_pattern(d)])  # its rows have id and text
     text_column = opts["text_column"]
     check_columns(data, "DATA", [("--id-column", opts["id_column"]), ("--gold", gold)], text_column=text_column)
+    if labeled:
+        _check_labeled(labeled)
     model = model_from_spec(model_spec)
     start = time.perf_counter()
     # with the LFs' definitions when the model has its own: predicting warns of a changed LF

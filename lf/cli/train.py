@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,13 @@ from lf.paths import check_outputs, check_unmatched
 __all__ = ["predict_cmd", "train_cmd"]
 
 
+def _a_number(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """--C as given: NaN passes click's range (no comparison with it holds)."""
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("nan is not a number: give the inverse regularisation, e.g. 1 or 16.")
+    return value
+
+
 @click.command("train")
 @click.argument("data", nargs=-1, required=True)
 @click.option("--labels", "labels_path", required=True, metavar="labels.parquet", help="What `lf label` wrote for DATA (a .parquet one is checked to hold DATA's rows; with --engine dask, its folder of part files).")
@@ -25,7 +33,7 @@ __all__ = ["predict_cmd", "train_cmd"]
 @click.option("--all-rows", is_flag=True, help="Also train on rows no LF covered (their labels are only the class prior).")
 @click.option("--dev-data", multiple=True, metavar="DEV_DATA", help="Gold-labeled rows to choose the regularisation on (instead of cross-validation); the fits scored on them leave out rows of DATA with the same text.")
 @click.option("--dev-gold", metavar="COLUMN", help="Column of --dev-data with the gold labels.")
-@click.option("--C", "C", type=click.FloatRange(min=0, min_open=True), help="Fix the inverse regularisation instead of choosing it.")
+@click.option("--C", "C", type=click.FloatRange(min=0, min_open=True), callback=_a_number, help="Fix the inverse regularisation instead of choosing it.")
 @click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(min=2), help="Train on a random sample of this many covered rows when there are more.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar counting the fits (default: when stderr is a terminal).")
 def train_cmd(

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lf.display import label_word, plain, visible
+from lf.display import label_word, one_cell, plain, visible
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -148,7 +148,7 @@ def print_report(
     console = console or Console()
     width = int(console.width)
     names = [visible(x) for x in labels] if labels else None
-    lf_names = [visible(n) for n in summary.index]
+    lf_names = [one_cell(n) for n in summary.index]
     cols = _columns(summary, names)
     narrow = width < 120
     if narrow:  # correct + incorrect is the n behind the interval: one column, not two

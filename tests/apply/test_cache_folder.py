@@ -353,3 +353,15 @@ def test_an_entry_copied_over_by_hand_is_not_read_for_another_chunk_or_lf(tmp_pa
         healed = _apply(module, cache)
     np.testing.assert_array_equal(healed.array, fresh.array)
     assert healed.cache_stats.computed == 1
+
+
+def test_cache_clear_never_cuts_the_folder_at_its_spaces(tmp_path: Path, capsys, monkeypatch) -> None:
+    # "removed 12 entries (44.3 KiB) from c/a very long ... goes" then "on and on ...": the
+    # folder, folded at 80 columns, was cut where a copy of it named no folder.
+    monkeypatch.setenv("COLUMNS", "80")
+    cache = tmp_path / "My LF caches" / "the cache of the demo comments for this week"
+    _apply(_module(tmp_path), cache)
+    assert main(["cache", "clear", str(cache)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.strip() == str(cache) or line.endswith(f" {cache}") for line in lines), lines
+    assert all(len(line) <= 80 for line in lines if str(cache) not in line)
