@@ -297,10 +297,18 @@ def ids_array(ids: list[Any]) -> npt.NDArray[Any]:
     boxed = np.empty(len(ids), dtype=object)
     boxed[:] = ids
     missing = np.asarray(pd.isna(boxed), dtype=bool)  # one pass in C, as is_missing value by value
-    if not missing.any():
-        return np.asarray(ids)
-    boxed[missing] = None
-    return boxed
+    if missing.any():
+        boxed[missing] = None
+        return boxed
+    out = np.asarray(ids)
+    if out.dtype.kind == "f" and pd.api.types.infer_dtype(boxed, skipna=False) == "integer":
+        # integers past int64 beside others (unsigned 64-bit hashes): numpy would make
+        # them floats, and 2**64 - 1 and 2**64 - 2 one id
+        try:
+            return np.array(ids, dtype=np.uint64)
+        except OverflowError:  # negative ones too: kept as the integers they are
+            return boxed
+    return out
 
 
 class _CachePlan:
