@@ -256,7 +256,11 @@ def hidden_folder(parent: Path, stem: str) -> Path:
 
 
 def publish(staging: Path, folder: Path) -> None:
-    """Move a complete set of parts onto the output folder (an empty one is replaced)."""
+    """Move a complete set of parts onto the output folder (an empty one is replaced), with
+    the permissions ``mkdir`` gives a folder, not the private ones of a temporary folder."""
+    from lf.io import _umask
+
+    os.chmod(staging, 0o777 & ~_umask())
     if folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
     os.replace(staging, folder)

@@ -8,7 +8,9 @@ when an output
   existing files are compared by device and inode), or as another output
   (:class:`~lf.errors.ParameterError`);
 - is an existing folder, or sits in a folder that is missing or not writable
-  (:class:`~lf.errors.DataError`, as from the writers themselves).
+  (:class:`~lf.errors.DataError`, as from the writers themselves);
+- lies inside a folder the run writes (the LF cache, a folder of Dask part files), which
+  holds only what lf writes there (:class:`~lf.errors.ParameterError`).
 
 Folders a run writes into (the LF cache) are checked too: they must not be an existing
 file, and the nearest existing folder above them must be writable.
@@ -56,6 +58,19 @@ def check_outputs(outputs: Sequence[Named], inputs: Sequence[Named] = (), *, fol
         _check_folder_target(option, path)
         _check_against(option, path, inputs, written)
         written.append((option, path))
+    for option, path in written:
+        for folder_option, folder in folders:
+            if _inside(path, folder):
+                raise ParameterError(
+                    f"{option} {os.fspath(path)!r} is inside the folder {folder_option} {os.fspath(folder)!r}, "
+                    "which holds only what lf writes there: write the output elsewhere."
+                )
+
+
+def _inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` lies within ``folder`` (real paths: through symlinks and ``..``)."""
+    inner, outer = os.path.realpath(path), os.path.realpath(folder)
+    return inner != outer and os.path.commonpath([inner, outer]) == outer
 
 
 def _check_against(option: str, path: str | os.PathLike[str], inputs: Sequence[Named], written: Sequence[Named]) -> None:

@@ -125,6 +125,12 @@ def test_label_onto_its_own_input_with_gold_is_refused_and_the_input_is_byte_ide
         (["label", "x.csv", "-o", "out.csv", "--cache", "x.csv"], "--cache 'x.csv' is an existing file"),
         (["label", "x.csv", "-o", "out.csv", "--cache", "out.csv"], "--cache 'out.csv' is the same file as -o 'out.csv'"),
         (["apply", "x.csv", "-o", "L2.parquet", "--cache", "./L2.parquet"], "--cache './L2.parquet' is the same file as -o"),
+        (["label", "x.csv", "-o", "sub/out.csv", "--cache", "sub"], "-o 'sub/out.csv' is inside the folder --cache 'sub'"),
+        (["apply", "x.csv", "-o", "sub/../sub/L.parquet", "--cache", "./sub"], "-o 'sub/../sub/L.parquet' is inside the folder --cache"),
+        (
+            ["label", "x.parquet", "-o", "parts", "--matrix", "parts/L", "--engine", "dask"],
+            "--matrix 'parts/L' is inside the folder -o 'parts'",
+        ),
         (["report", "x.csv", "--html", "x.html"], "--html 'x.html' is the input DATA 'x.csv'"),
         (["report", "L.parquet", "--html", "Lh.html"], "--html 'Lh.html' is the input label matrix 'L.parquet'"),
         (["report", "L.parquet", "--data", "x.csv", "--gold", "label", "--html", "xh.html"], "--html 'xh.html' is the input --data 'x.csv'"),

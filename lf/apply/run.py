@@ -112,6 +112,8 @@ class Pass:
         workers = int(getattr(self.runner, "n_jobs", 1) or 1)
         estimate = self.corpus.estimated_rows() if workers > 1 else None
         size = adapted_chunk_size(self.chunk_size, estimate, workers)
+        if self.plan is not None:
+            size = steady_chunk_size(self.chunk_size, size)
         chunks = self.corpus.chunks(size)
         source = _offsets(chunks, self.text_column, self.settings.id_column, list(self.sides.values()))
         kept: deque[tuple[int, pd.DataFrame | None, dict[str, Any]]] = deque()
@@ -194,6 +196,17 @@ def adapted_chunk_size(chunk_size: int, n_rows: int | None, workers: int) -> int
     if workers <= 1 or not n_rows:
         return chunk_size
     return max(1, min(chunk_size, -(-n_rows // (CHUNKS_PER_WORKER * workers))))
+
+
+def steady_chunk_size(chunk_size: int, size: int) -> int:
+    """``size`` rounded down to ``chunk_size`` halved a whole number of times: the chunks of
+    a cached run, whose entries are per chunk. An adapted size follows the row count (and
+    the estimate of a text file's), so rows added to the data, or a text edited longer,
+    moved every chunk's boundaries and nothing in the cache was reused; halvings change
+    only when the row count doubles."""
+    while chunk_size > size:
+        chunk_size //= 2
+    return max(1, chunk_size)
 
 
 def _keeping(
@@ -304,10 +317,18 @@ def ids_array(ids: list[Any]) -> npt.NDArray[Any]:
     boxed = np.empty(len(ids), dtype=object)
     boxed[:] = ids
     missing = np.asarray(pd.isna(boxed), dtype=bool)  # one pass in C, as is_missing value by value
-    if not missing.any():
-        return np.asarray(ids)
-    boxed[missing] = None
-    return boxed
+    if missing.any():
+        boxed[missing] = None
+        return boxed
+    out = np.asarray(ids)
+    if out.dtype.kind == "f" and pd.api.types.infer_dtype(boxed, skipna=False) == "integer":
+        # integers past int64 beside others (unsigned 64-bit hashes): numpy would make
+        # them floats, and 2**64 - 1 and 2**64 - 2 one id
+        try:
+            return np.array(ids, dtype=np.uint64)
+        except OverflowError:  # negative ones too: kept as the integers they are
+            return boxed
+    return out
 
 
 class _CachePlan:

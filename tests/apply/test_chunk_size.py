@@ -37,6 +37,23 @@ def test_a_small_frame_is_labeled_by_both_pool_workers(tmp_path: Path):
     assert len(list(seen.iterdir())) == 2, "one of the two workers got no rows"
 
 
+def test_rows_added_to_the_data_leave_the_cached_chunks_of_a_pool_run_reusable(tmp_path: Path):
+    # the adapted size follows the row count: 3,000 rows gave chunks of 375, 3,100 of 388,
+    # so every chunk boundary moved and nothing cached was reused
+    @lf.labeling_function()
+    def odd(x):
+        return int(x.n % 2)
+
+    data = tmp_path / "d.parquet"
+    pd.DataFrame({"n": np.arange(3_000)}).to_parquet(data)
+    first = lf.apply([odd], str(data), n_jobs=2, progress=False, cache=tmp_path / "cache")
+    assert first.cache_stats.computed >= 8  # every worker still gets several chunks
+    pd.DataFrame({"n": np.arange(3_100)}).to_parquet(data)
+    again = lf.apply([odd], str(data), n_jobs=2, progress=False, cache=tmp_path / "cache")
+    assert again.array[:, 0].tolist() == (np.arange(3_100) % 2).tolist()
+    assert again.cache_stats.reused >= first.cache_stats.computed - 1  # all but the last chunk
+
+
 SENT: list[int] = []  # how many Sent values the parent pickled
 
 

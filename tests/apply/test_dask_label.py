@@ -103,6 +103,16 @@ def test_a_failed_run_leaves_no_part_files(client, tmp_path: Path, shards: list[
     assert sorted(p.name for p in tmp_path.iterdir()) == ["L"] and list((tmp_path / "L").iterdir()) == []
 
 
+def test_the_part_folders_get_the_permissions_of_a_folder_made_by_mkdir(client, tmp_path: Path, shards: list[Path]) -> None:  # type: ignore[no-untyped-def]
+    # they were the private 0o700 of a temporary folder: others sharing the files could
+    # read a labels file lf wrote, but not a folder of parts
+    label(lf.load_lfs(DEMO_LFS), shards[:2], engine=DaskEngine(client), output=tmp_path / "labels", matrix=tmp_path / "L", model="mv")
+    (tmp_path / "plain").mkdir()
+    want = (tmp_path / "plain").stat().st_mode & 0o777
+    assert want != 0o700  # the usual umasks (022, 002) let others in
+    assert [(tmp_path / name).stat().st_mode & 0o777 for name in ("labels", "L")] == [want, want]
+
+
 def test_the_cli_fails_fast_and_in_one_line_on_a_bad_scheduler_address(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     import time
 

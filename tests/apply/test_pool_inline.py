@@ -20,7 +20,7 @@ import lf
 from lf import ABSTAIN, LabelingFunction
 from lf.apply.kernel import Task
 from lf.apply.pool import PoolEngine
-from lf.apply.run import InMemory
+from lf.apply.run import InMemory, adapted_chunk_size, steady_chunk_size
 from lf.apply.settings import Settings
 from lf.errors import LFRuntimeError, WorkerError
 
@@ -170,8 +170,9 @@ def test_the_cache_stores_and_reuses_what_every_process_labeled(tmp_path: Path) 
     df = _frame()
     first = lf.apply(_lfs()[1:], df, n_jobs=2, cache=tmp_path / "cache", progress=False)
     again = lf.apply(_lfs()[1:], df, n_jobs=2, cache=tmp_path / "cache", progress=False)
-    assert first.cache_stats.computed == 2 * 8 and first.cache_stats.reused == 0
-    assert again.cache_stats.reused == 2 * 8 and again.cache_stats.computed == 0
+    chunks = -(-len(df) // steady_chunk_size(20_000, adapted_chunk_size(20_000, len(df), 2)))  # 4,000 rows: 13
+    assert first.cache_stats.computed == 2 * chunks and first.cache_stats.reused == 0
+    assert again.cache_stats.reused == 2 * chunks and again.cache_stats.computed == 0
     assert np.array_equal(first.array, again.array)
     assert np.array_equal(first.array, lf.apply(_lfs()[1:], df, progress=False).array)
 
