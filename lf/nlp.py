@@ -175,7 +175,7 @@ class SpacyPreprocessor(Preprocessor):
         docs: _ChunkDocs = scratch[key]
         limit = self.pipeline.loaded()[0].max_length
         texts = [_too_long(t, limit) for t in (_text(x, self.text_field) for x in rows)]
-        found = docs.get([t for t in texts if isinstance(t, str)], self)
+        found = docs.get([t for t in texts if isinstance(t, str)])
         out: list[Row | BaseException] = []
         for x, text in zip(rows, texts):
             if isinstance(text, str) and isinstance(found[text], BaseException):
@@ -187,6 +187,12 @@ class SpacyPreprocessor(Preprocessor):
             y[self.doc_field] = found[text]
             out.append(y)
         return out
+
+    def rows_done(self, lf_name: str, scratch: dict[Any, Any]) -> None:
+        """The kernel's hook after LF ``lf_name`` labeled the chunk's rows: refuse a Doc it changed."""
+        docs = scratch.get(("lf.nlp", self.group))
+        if docs is not None:
+            docs.unchanged(lf_name)
 
     def __repr__(self) -> str:
         return f"SpacyPreprocessor({self.pipeline.spec!r}, needs={self.needs!r})"
@@ -202,9 +208,8 @@ class _ChunkDocs:
         self.batch_size, self.n_process, self.cache = first.batch_size, first.n_process, first.doc_cache
         self.docs: dict[str, Any] = {}
         self._description: dict[str, Any] | None = None
-        # With other preprocessors to serve, each Doc's state as parsed, and who had it last.
-        self.marks: dict[str, tuple[Any, ...]] | None = {} if len({id(p) for p in peers}) > 1 else None
-        self.holders: dict[str, SpacyPreprocessor] = {}
+        # Each Doc's state as parsed: the rows and LFs sharing it must find it so.
+        self.marks: dict[str, tuple[Any, ...]] = {}
 
     def description(self) -> dict[str, Any]:
         """The pipeline's description for the Doc cache, hashed once per chunk."""
@@ -212,11 +217,9 @@ class _ChunkDocs:
             self._description = self.pipeline.describe(self.components)
         return self._description
 
-    def get(self, texts: list[str], pre: SpacyPreprocessor) -> dict[str, Any]:
+    def get(self, texts: list[str]) -> dict[str, Any]:
         wanted = list(dict.fromkeys(texts))
         missing = [t for t in wanted if t not in self.docs]
-        if self.marks is not None:
-            self._unchanged([t for t in wanted if t in self.marks])
         if self.cache is not None and self.description()["content"] is None:
             self.cache = None  # a pipeline state it cannot read: its Docs are parsed, not stored
         if missing and self.cache is not None:
@@ -228,10 +231,8 @@ class _ChunkDocs:
             done = [(t, d) for t, d in zip(missing, parsed) if not isinstance(d, BaseException)]
             if self.cache is not None and done:
                 self.cache.put(self.description(), [t for t, _ in done], [d for _, d in done])
-        if self.marks is not None:
-            fresh = [t for t in wanted if t not in self.marks and not isinstance(self.docs[t], BaseException)]
-            self.marks.update((t, _mark(self.docs[t])) for t in fresh)
-            self.holders.update(dict.fromkeys(wanted, pre))
+        fresh = [t for t in wanted if t not in self.marks and not isinstance(self.docs[t], BaseException)]
+        self.marks.update((t, _mark(self.docs[t])) for t in fresh)
         return self.docs
 
     def _parse(self, texts: list[str]) -> list[Any]:
@@ -252,31 +253,32 @@ class _ChunkDocs:
                     out.append(exc)
             return out
 
-    def _unchanged(self, texts: list[str]) -> None:
-        """Refuse Docs an LF changed (the LFs of a chunk share them): the LFs after it would
-        label by its change, and would not when the LF cache answers for it."""
-        assert self.marks is not None
-        for text in texts:
-            now, then = _mark(self.docs[text]), self.marks[text]
+    def unchanged(self, lf_name: str) -> None:
+        """Refuse Docs an LF changed: the rows with the same text and the LFs after it share
+        each Doc, so they would label by its change (and would not when the LF cache answers
+        for it, or the texts fall in other chunks)."""
+        for text, then in self.marks.items():
+            now = _mark(self.docs[text])
             if now != then:
                 parts = ("its tokens", "doc.user_data (doc._, token._ values)", "doc.spans", "doc.cats",
                          "its token annotations or entities")
                 what = next(p for p, a, b in zip(parts, now, then) if a != b)
-                holder = self.holders[text]
-                who = " or ".join(repr(name) for name, _ in holder.readers) or f"using {holder!r}"
                 raise LFDefinitionError(
-                    f"Labeling function {who} changed {what} of the spaCy Doc of {text[:40]!r}. "
-                    "The LFs of a run share each Doc, so the LFs after it would read the change (and "
-                    "would not when the LF cache answers for it). Change a copy: doc = x.doc.copy()."
+                    f"Labeling function {lf_name!r} changed {what} of the spaCy Doc of {text[:40]!r}. "
+                    "The rows with the same text and the LFs of a run share each Doc, so they would "
+                    "read the change (and would not when the LF cache answers for it). Change a copy: "
+                    "doc = x.doc.copy()."
                 )
 
 
 def _mark(doc: Any) -> tuple[Any, ...]:
     """What an LF changing its Doc changes: the tokens (a retokenizer), ``doc._`` and
-    ``token._`` values, spans, categories, token annotations and entities."""
-    from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, TAG
+    ``token._`` values, spans, categories, token annotations (sentence starts and norms
+    too) and entities."""
+    from spacy import attrs as a
 
-    annotations = doc.to_array([ENT_IOB, ENT_TYPE, POS, TAG, DEP, HEAD, LEMMA, MORPH]).tobytes()
+    kept = [a.ENT_IOB, a.ENT_TYPE, a.ENT_KB_ID, a.ENT_ID, a.POS, a.TAG, a.DEP, a.HEAD, a.LEMMA, a.MORPH, a.SENT_START, a.NORM]
+    annotations = doc.to_array(kept).tobytes()
     return (len(doc), len(doc.user_data), len(doc.spans), len(doc.cats), annotations)
 
 

@@ -90,6 +90,12 @@ class EndModel:
         out: npt.NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)
         return out
 
+    @property
+    def text_column(self) -> str:
+        """The data column the model was trained on: what ``lf predict`` reads by default."""
+        column = self.info.get("text_column")
+        return column if isinstance(column, str) else "text"  # a model saved before recorded none
+
     def predict(self, texts: Sequence[str]) -> npt.NDArray[np.int64]:
         return np.asarray(self.predict_proba(texts).argmax(axis=1), dtype=np.int64)
 
@@ -199,6 +205,7 @@ def train(
     if (dev_data is None) != (dev_gold is None):
         raise ParameterError("`dev_data` and `dev_gold` go together: the dev rows and their gold column.")
     texts, P, names, stats = labeled_texts(data, labels, text_column, id_column, all_rows)
+    stats["text_column"] = text_column
     _warn_unlabeled_classes(P, names)
     rng = np.random.default_rng(random_state)
     if max_rows is not None and len(texts) > max_rows:
@@ -338,25 +345,28 @@ def _choose_C(
 
 
 def iter_predictions(
-    model: EndModel | str | Path, data: Any, *, text_column: str = "text", id_column: str | None = None,
+    model: EndModel | str | Path, data: Any, *, text_column: str | None = None, id_column: str | None = None,
     chunk_size: int = 50_000, progress: bool | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """Predictions chunk by chunk: ``id``, one probability column per label, ``label``, ``confidence``."""
+    """Predictions chunk by chunk: ``id``, one probability column per label, ``label``, ``confidence``.
+    ``text_column`` defaults to the column the model was trained on."""
     from lf.apply.progress import progress_enabled
     from lf.train_data import prediction_chunks
 
     progress_enabled(progress)  # a bad value fails before the model is read
     _sklearn()
     m = load_model(model) if isinstance(model, (str, Path)) else model
-    yield from prediction_chunks(m, data, text_column, id_column, chunk_size, progress)
+    column = m.text_column if text_column is None else text_column
+    yield from prediction_chunks(m, data, column, id_column, chunk_size, progress)
 
 
 def predict(
-    model: EndModel | str | Path, data: Any, *, text_column: str = "text", id_column: str | None = None,
+    model: EndModel | str | Path, data: Any, *, text_column: str | None = None, id_column: str | None = None,
     chunk_size: int = 50_000, progress: bool | None = None,
 ) -> pd.DataFrame:
     """All predictions as one DataFrame (``lf predict`` streams them to a file instead);
-    data without rows gives one without rows, with the same columns."""
+    data without rows gives one without rows, with the same columns. ``text_column``
+    defaults to the column the model was trained on."""
     import pandas as pd
 
     from lf.apply.progress import progress_enabled

@@ -426,3 +426,22 @@ def test_a_nan_regularisation_is_refused_naming_the_option(tmp_path, capsys):
     code = main(["train", str(data), "--labels", str(tmp_path / "labels.parquet"), "-o", str(tmp_path / "m"), "--C", "nan"])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: Invalid value for '--C': nan is not a number") and len(err.splitlines()) == 1
+
+
+def test_predict_reads_the_text_column_the_model_was_trained_on(corpus, tmp_path, capsys):
+    # Trained on `clean`, the model was applied to the data's raw `text` (there too) by
+    # default: predictions from another column, with no sign of it.
+    data, labels, y, _ = corpus
+    frame = pd.read_csv(data).rename(columns={"text": "clean"})
+    frame["text"] = "the a is so"  # a raw column the model never saw: every row looks alike
+    both = tmp_path / "both.csv"
+    frame.to_csv(both, index=False)
+    model_dir = tmp_path / "model"
+    assert main(["train", str(both), "--labels", str(labels), "--text-column", "clean", "-o", str(model_dir)]) == 0
+    assert load_model(model_dir).text_column == "clean"
+    out = tmp_path / "p.parquet"
+    assert main(["predict", str(model_dir), str(both), "-o", str(out)]) == 0
+    assert ((pd.read_parquet(out)["label"] == "SPAM").to_numpy() == (y == 1)).mean() >= 0.95
+    assert (predict(model_dir, str(both))["label"].to_numpy() == pd.read_parquet(out)["label"].to_numpy()).all()
+    raw = predict(model_dir, str(both), text_column="text")  # named: the column asked for
+    assert raw["label"].nunique() == 1

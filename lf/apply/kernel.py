@@ -141,6 +141,8 @@ def label_chunk(
                         out, errors[j] = _run_rows(lf, rows, on_error, ctx)
                     finally:
                         views.restore()
+                    for pre in {id(p): p for p in lf.pre if hasattr(p, "rows_done")}.values():
+                        pre.rows_done(lf.name, scratch)  # spaCy: refuse a shared Doc the LF changed
                     seconds[j] = time.perf_counter() - start
                 if lf.batch:
                     out = _in_row_order(lf, out, chunk)

@@ -81,12 +81,12 @@ def train_cmd(
 @click.argument("model_dir", metavar="MODEL_DIR")
 @click.argument("data", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, metavar="preds.parquet", help="Where to write the predictions (.parquet, .csv or .jsonl).")
-@click.option("--text-column", default="text", show_default=True, metavar="COLUMN", help="The text column of DATA.")
+@click.option("--text-column", metavar="COLUMN", help="The text column of DATA (default: the one the model was trained on).")
 @click.option("--id-column", metavar="COLUMN", help="Column to copy as `id` (default: DATA's `id` column, else row positions).")
 @click.option("--chunk-size", default=50_000, show_default=True, type=click.IntRange(min=1), help="Rows per chunk.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 def predict_cmd(
-    model_dir: str, data: tuple[str, ...], output: str, text_column: str, id_column: str | None,
+    model_dir: str, data: tuple[str, ...], output: str, text_column: str | None, id_column: str | None,
     chunk_size: int, progress: bool | None,
 ) -> None:
     """Predict labels for DATA with a model saved by `lf train`, chunk by chunk.
@@ -123,7 +123,7 @@ def end_model_line(model_dir: str, data: tuple[str, ...], text_column: str | Non
     model = load_model(model_dir)
     if tuple(model.labels) != tuple(L.labels or [str(c) for c in range(L.cardinality)]):
         raise DataError(f"The end model in {model_dir!r} has labels {list(model.labels)}, the LFs {list(L.labels or [])}.")
-    pred = predict(model, _source(data), text_column=text_column or "text", progress=False)
+    pred = predict(model, _source(data), text_column=text_column, progress=False)
     end_acc = float((np.asarray([model.labels.index(v) for v in pred["label"]]) == y).mean())
     which = ""
     if label_model is None:  # not the model whose labels trained the end model: say so
