@@ -27,7 +27,10 @@ def check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, mo
     dev_files = _as_paths(dev) or []  # a dev Corpus is read later: its files are not known here
     models = [Path(model)] if isinstance(model, (str, os.PathLike)) and str(model).lower().endswith(".json") else []
     inputs = [("`data`", p) for p in corpus.files or []] + [("`dev`", p) for p in dev_files]
-    inputs += [("`model`", p) for m in models for p in (m, m.with_name(f"{m.stem}.model.npz"))]
+    if models:
+        from lf.models._checks import model_file_and_arrays
+
+        inputs += [("`model`", p) for m in models for p in dict.fromkeys((m, m.with_name(f"{m.stem}.model.npz"), *model_file_and_arrays(m)))]
     check_outputs(named, inputs + declared_files(lfs))
     check_unmatched(named, _patterns(corpus, dev))
 

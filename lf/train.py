@@ -13,7 +13,8 @@ gold-labeled dev rows when given, of fits that leave out the training rows whose
 dev row's (the dev accuracy is measured on texts the fit has not seen; the final model
 trains on every row). Above ``max_rows`` covered rows, a seeded random sample of that many
 rows is trained on (and said so). The fitted model is saved without pickle:
-``model.json`` (settings, labels, vocabularies) and ``arrays.npz`` (idf weights, coefficients).
+``model.json`` (settings, labels, vocabularies) and ``arrays.<digest>.npz`` (idf weights,
+coefficients; named by the SHA-256 of its bytes, which ``model.json`` records).
 """
 
 from __future__ import annotations
@@ -100,23 +101,38 @@ class EndModel:
         return np.asarray(self.predict_proba(texts).argmax(axis=1), dtype=np.int64)
 
     def save(self, folder: str | Path) -> Path:
-        """Write ``model.json`` and ``arrays.npz`` into ``folder`` (created if missing)."""
+        """Write ``model.json`` and its arrays (``arrays.<digest>.npz``) into ``folder``
+        (created if missing). The arrays are named by their digest and written first, so a
+        save that fails or is killed part way leaves the older model whole; once
+        ``model.json`` is in place, the arrays the older one named are removed."""
+        import io
+
+        from lf.io import atomic_path
+        from lf.models._checks import arrays_name, drop_replaced_arrays, named_arrays_file
+
         folder = Path(folder)
         if folder.exists() and not folder.is_dir():
             raise DataError(f"Cannot save the model to {str(folder)!r}: it is a file, not a folder.")
         folder.mkdir(parents=True, exist_ok=True)
-        from lf.io import atomic_path
-
-        with atomic_path(folder / "arrays.npz") as tmp, open(tmp, "wb") as fh:
-            np.savez_compressed(fh, idf_word=self.idf[0], idf_char=self.idf[1], coef=self.coef, intercept=self.intercept)
-        # model.json names its arrays by digest: a save stopped between the two files (or
-        # another model's arrays copied in) is refused on load, even with the same shapes
+        meta = folder / "model.json"
+        replaced = named_arrays_file(meta, "arrays", "arrays_sha256", ARRAYS) if meta.is_file() else None
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, idf_word=self.idf[0], idf_char=self.idf[1], coef=self.coef, intercept=self.intercept)
+        name, digest = arrays_name("arrays", buffer.getvalue())
+        with atomic_path(folder / name) as tmp, open(tmp, "wb") as fh:
+            fh.write(buffer.getvalue())
+        # model.json names its arrays and their digest: another model's arrays copied in are
+        # refused on load, even with the same shapes
         doc = {"format": FORMAT, "labels": list(self.labels), "C": self.C, "word": _jsonable(_WORD),
                "char": _jsonable(_CHAR), "common": _COMMON, "vocabularies": list(self.vocabularies), "info": self.info,
-               "arrays_sha256": _sha256(folder / "arrays.npz")}
-        with atomic_path(folder / "model.json") as tmp:
+               "arrays": name, "arrays_sha256": digest}
+        with atomic_path(meta) as tmp:
             tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        drop_replaced_arrays(replaced, folder / name)
         return folder
+
+
+ARRAYS = "arrays.npz"  # the arrays file of a model saved before they were named by digest
 
 
 def _sha256(path: Path) -> str:
@@ -132,21 +148,29 @@ def _jsonable(spec: dict[str, Any]) -> dict[str, Any]:
 def load_model(folder: str | Path) -> EndModel:
     """Load a model saved by :meth:`EndModel.save` / ``lf train`` (no pickle involved)."""
     folder = Path(folder)
-    meta, arrays = folder / "model.json", folder / "arrays.npz"
-    if not meta.is_file() or not arrays.is_file():
-        raise DataError(f"{str(folder)!r} is not a model folder written by `lf train` (it needs model.json and arrays.npz).")
+    meta = folder / "model.json"
+    if not meta.is_file():
+        raise DataError(f"{str(folder)!r} is not a model folder written by `lf train` (it needs model.json and its arrays file).")
     try:
         doc = json.loads(meta.read_text(encoding="utf-8"))
-        digest = doc.get("arrays_sha256") if isinstance(doc, dict) else None
+        name = doc.get("arrays", ARRAYS) if isinstance(doc, dict) else ARRAYS
+        if not isinstance(name, str) or not name or Path(name).name != name:
+            raise DataError(f"{str(meta)!r} names its arrays file {name!r}: it must be a file name in the model folder.")
+        arrays = folder / name
+        if not arrays.is_file():
+            raise DataError(f"{str(folder)!r} is not a whole model folder written by `lf train`: its arrays file {name!r} is missing.")
+        digest = doc.get("arrays_sha256")
         matches = digest is None or digest == _sha256(arrays)  # models saved before had none
         with np.load(arrays, allow_pickle=False) as z:
             parts = {k: z[k] for k in ("idf_word", "idf_char", "coef", "intercept")}
+    except DataError:
+        raise
     except (ValueError, KeyError, OSError) as exc:
         raise DataError(f"Cannot read the model in {str(folder)!r}: {exc}.") from None
     if not matches:
         raise DataError(
-            f"{str(folder)!r}: model.json and arrays.npz do not belong together (a save was stopped "
-            "half-way, or one file was replaced); train the model again."
+            f"{str(folder)!r}: model.json and {name} do not belong together (the arrays file was "
+            "replaced or damaged); train the model again."
         )
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise DataError(f"{str(meta)!r} is not an lf end model of format {FORMAT!r} (got {doc.get('format') if isinstance(doc, dict) else doc!r}).")
@@ -154,7 +178,7 @@ def load_model(folder: str | Path) -> EndModel:
         raise DataError(f"{str(meta)!r} was written with other feature settings than this lf version uses; train it again.")
     vocab = (list(doc["vocabularies"][0]), list(doc["vocabularies"][1]))
     if (len(vocab[0]), len(vocab[1])) != (len(parts["idf_word"]), len(parts["idf_char"])) or parts["coef"].shape != (len(doc["labels"]), len(vocab[0]) + len(vocab[1])):
-        raise DataError(f"{str(folder)!r}: model.json and arrays.npz do not belong together.")
+        raise DataError(f"{str(folder)!r}: model.json and {name} do not belong together.")
     return EndModel(tuple(doc["labels"]), vocab, (parts["idf_word"], parts["idf_char"]), parts["coef"], parts["intercept"], float(doc["C"]), doc.get("info", {}))
 
 

@@ -67,7 +67,7 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         names=["link", "song", "short"], cardinality=2, labels=["HAM", "SPAM"],
     )
     L.save(tmp_path / "L.parquet")
-    L.save(tmp_path / "m.model.npz")  # a matrix whose name is that of m.json's arrays file
+    L.save(tmp_path / "m.model.npz")  # a matrix with the name lf once gave m.json's arrays file
     (tmp_path / "link.csv").symlink_to(tmp_path / "x.csv")
     (tmp_path / "x.html").symlink_to(tmp_path / "x.csv")
     (tmp_path / "fit.json").symlink_to(tmp_path / "L.parquet")
@@ -135,7 +135,6 @@ def test_label_onto_its_own_input_with_gold_is_refused_and_the_input_is_byte_ide
         (["report", "L.parquet", "--html", "Lh.html"], "--html 'Lh.html' is the input label matrix 'L.parquet'"),
         (["report", "L.parquet", "--data", "x.csv", "--gold", "label", "--html", "xh.html"], "--html 'xh.html' is the input --data 'x.csv'"),
         (["fit", "L.parquet", "-o", "fit.json"], "-o 'fit.json' is the input label matrix 'L.parquet'"),
-        (["fit", "m.model.npz", "-o", "m.json"], "-o's arrays file 'm.model.npz' is the input label matrix"),
         (
             ["fit", "L.parquet", "--dev", "L.parquet", "--dev-gold", "label", "--dev-data", "dev.csv", "-o", "dj.json"],
             "-o 'dj.json' is the input --dev-data 'dev.csv'",
@@ -151,6 +150,14 @@ def test_an_output_that_is_an_input_a_folder_or_another_output_is_refused(
     code, _, err = run(capsys, *args)
     assert_refused_before_the_run(code, err, message, work)
     assert _digests(work) == before  # nothing replaced, nothing written
+
+
+def test_a_matrix_named_as_model_arrays_once_were_is_fitted_and_kept(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # a model's arrays file is named by its digest: the input of that older name is safe
+    before = (work / "m.model.npz").read_bytes()
+    code, _, err = run(capsys, "fit", "m.model.npz", "-o", "m.json", "--model", "MajorityVoter")
+    assert code == 0, err
+    assert (work / "m.model.npz").read_bytes() == before
 
 
 def _split(work: Path, second: pd.DataFrame, name: str) -> tuple[Path, Path]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -80,9 +82,10 @@ def test_model_saves_as_json_and_npz_and_reloads_identically(corpus, tmp_path):
     data, labels, _, _ = corpus
     model = train(str(data), str(labels), C=4.0)
     folder = model.save(tmp_path / "model")
-    assert sorted(p.name for p in folder.iterdir()) == ["arrays.npz", "model.json"]
-    np.load(folder / "arrays.npz", allow_pickle=False).close()  # no object arrays inside
     doc = json.loads((folder / "model.json").read_text())
+    assert sorted(p.name for p in folder.iterdir()) == sorted([doc["arrays"], "model.json"])
+    assert doc["arrays"] == f"arrays.{doc['arrays_sha256'][:16]}.npz"
+    np.load(folder / doc["arrays"], allow_pickle=False).close()  # no object arrays inside
     assert doc["format"] == "lf.end_model/1" and doc["labels"] == ["HAM", "SPAM"]
     texts, _ = _texts(50, 3)
     assert np.allclose(load_model(folder).predict_proba(texts), model.predict_proba(texts))
@@ -90,7 +93,7 @@ def test_model_saves_as_json_and_npz_and_reloads_identically(corpus, tmp_path):
     (folder / "model.json").write_text(json.dumps(doc))
     with pytest.raises(DataError, match="not an lf end model"):
         load_model(folder)
-    with pytest.raises(DataError, match="needs model.json and arrays.npz"):
+    with pytest.raises(DataError, match="needs model.json and its arrays file"):
         load_model(tmp_path)
 
 
@@ -256,7 +259,8 @@ def test_arrays_of_another_model_of_the_same_shape_are_refused(corpus, tmp_path)
     shifted.to_csv(tmp_path / "shifted.csv", index=False)
     train(str(data), str(labels)).save(tmp_path / "a")
     train(str(tmp_path / "shifted.csv"), str(labels)).save(tmp_path / "b")
-    (tmp_path / "a" / "arrays.npz").write_bytes((tmp_path / "b" / "arrays.npz").read_bytes())
+    ours, theirs = (json.loads((tmp_path / x / "model.json").read_text())["arrays"] for x in "ab")
+    (tmp_path / "a" / ours).write_bytes((tmp_path / "b" / theirs).read_bytes())
     with pytest.raises(DataError, match="do not belong together"):
         load_model(tmp_path / "a")
     assert load_model(tmp_path / "b").labels == ("HAM", "SPAM")
@@ -445,3 +449,60 @@ def test_predict_reads_the_text_column_the_model_was_trained_on(corpus, tmp_path
     assert (predict(model_dir, str(both))["label"].to_numpy() == pd.read_parquet(out)["label"].to_numpy()).all()
     raw = predict(model_dir, str(both), text_column="text")  # named: the column asked for
     assert raw["label"].nunique() == 1
+
+
+_END_MODEL_KILLED_AT_ITS_ARRAYS = """
+import os, signal, sys
+from lf.train import load_model
+
+real = os.replace
+def replace(src, dst):  # killed the moment the new arrays file is in place
+    real(src, dst)
+    if str(dst).endswith(".npz"):
+        os.kill(os.getpid(), signal.SIGKILL)
+os.replace = replace
+model = load_model(sys.argv[2])
+model.C = model.C * 2  # another model: other bytes
+model.coef = model.coef * 2
+model.save(sys.argv[1])
+"""
+
+
+def test_an_end_model_save_killed_between_its_files_leaves_the_old_model_whole(corpus, tmp_path):
+    # arrays.npz had one name: a save killed between its two files left the new arrays
+    # beside the old model.json, which load refused: neither model could be loaded
+    import subprocess
+    import sys
+
+    data, labels, _, _ = corpus
+    train(str(data), str(labels), C=4.0).save(tmp_path / "m")
+    train(str(data), str(labels), C=4.0).save(tmp_path / "other")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "m").iterdir()}
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", _END_MODEL_KILLED_AT_ITS_ARRAYS, str(tmp_path / "m"), str(tmp_path / "other")],
+                          check=False, env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == -9
+    after = {p.name: p.read_bytes() for p in (tmp_path / "m").iterdir()}
+    assert {k: v for k, v in after.items() if k in before} == before and len(after) == 3  # and the new arrays
+    texts, _ = _texts(20, 5)
+    assert np.allclose(load_model(tmp_path / "m").predict_proba(texts), load_model(tmp_path / "other").predict_proba(texts))
+
+
+def test_a_saved_end_model_replaces_its_old_arrays_and_older_folders_still_load(corpus, tmp_path):
+    data, labels, _, _ = corpus
+    model = train(str(data), str(labels), C=4.0)
+    folder = model.save(tmp_path / "m")
+    doc = json.loads((folder / "model.json").read_text())
+    # the layout lf wrote before: arrays.npz, no name in model.json
+    (folder / doc["arrays"]).rename(folder / "arrays.npz")
+    del doc["arrays"]
+    (folder / "model.json").write_text(json.dumps(doc))
+    texts, _ = _texts(20, 6)
+    assert np.allclose(load_model(folder).predict_proba(texts), model.predict_proba(texts))
+    model.C = 1.0
+    model.save(folder)  # replaces it: the old arrays go, a user's file stays
+    (folder / "notes.npz").write_bytes(b"mine")
+    model.coef = model.coef * 2
+    model.save(folder)
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted([json.loads((folder / "model.json").read_text())["arrays"], "model.json", "notes.npz"])

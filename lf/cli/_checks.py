@@ -45,8 +45,9 @@ def model_files(spec: str | None) -> list[Path]:
     """A saved model a command reads (``model.json`` and its arrays file, when they exist)."""
     if spec is None or not spec.lower().endswith(".json"):
         return []
-    path = Path(spec)
-    return [p for p in (path, path.with_name(f"{path.stem}.model.npz")) if p.exists()]
+    from lf.models._checks import model_file_and_arrays
+
+    return model_file_and_arrays(Path(spec))
 
 
 def check_model_lfs(

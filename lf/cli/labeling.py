@@ -417,9 +417,8 @@ def fit_cmd(
     _check_output(output, (".json",), "model")
     if model_spec.lower().endswith(".json"):
         raise click.BadParameter(f"{model_spec!r} is a saved, fitted model; `lf fit` needs a model name or 'auto'.", param_hint="'--model'")
-    arrays = Path(output).with_name(f"{Path(output).stem}.model.npz")  # where BaseLabelModel.save puts large arrays
     check_outputs(
-        [("-o", output), ("-o's arrays file", arrays)],
+        [("-o", output)],  # its arrays file is named by its digest: never an existing input's name
         _inputs(("label matrix", [matrix]), ("--dev", [dev] if dev else []), ("--dev-data", data_files(dev_data) if dev_data else [])),
     )
     start = time.perf_counter()

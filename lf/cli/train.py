@@ -27,7 +27,7 @@ def _a_number(ctx: click.Context, param: click.Parameter, value: float | None) -
 @click.command("train")
 @click.argument("data", nargs=-1, required=True)
 @click.option("--labels", "labels_path", required=True, metavar="labels.parquet", help="What `lf label` wrote for DATA (a .parquet one is checked to hold DATA's rows; with --engine dask, its folder of part files).")
-@click.option("-o", "--output", required=True, metavar="MODEL_DIR", help="Folder to save the model in (model.json + arrays.npz).")
+@click.option("-o", "--output", required=True, metavar="MODEL_DIR", help="Folder to save the model in (model.json + arrays.<digest>.npz).")
 @click.option("--text-column", default="text", show_default=True, metavar="COLUMN", help="The text column of DATA (and --dev-data).")
 @click.option("--id-column", metavar="COLUMN", help="Row ids matching the labels' `id` (default: DATA's `id` column, else row positions).")
 @click.option("--all-rows", is_flag=True, help="Also train on rows no LF covered (their labels are only the class prior).")
@@ -97,7 +97,12 @@ def predict_cmd(
     from lf.train_data import write_predictions
 
     _check_output(output, (".parquet", ".csv", ".jsonl"), "predictions")
-    model_inputs = [("MODEL_DIR", Path(model_dir) / name) for name in ("model.json", "arrays.npz")]
+    from lf.models._checks import named_arrays_file
+
+    meta = Path(model_dir) / "model.json"
+    named = named_arrays_file(meta, "arrays", "arrays_sha256", "arrays.npz")
+    model_files = dict.fromkeys([meta, Path(model_dir) / "arrays.npz", *([named[0]] if named else [])])
+    model_inputs = [("MODEL_DIR", p) for p in model_files]
     check_outputs([("-o", output)], [("DATA", p) for p in data_files(data)] + model_inputs)
     check_unmatched([("-o", output)], [("DATA", d) for d in data if is_pattern(d)])
     start = time.perf_counter()

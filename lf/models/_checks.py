@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import io
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,55 @@ def sidecar_arrays(path: Path, name: Any, digest: Any = None) -> dict[str, npt.N
         )
     with np.load(io.BytesIO(data), allow_pickle=False) as z:
         return {key: z[key] for key in z.files}
+
+
+def named_arrays_file(
+    path: Path, name_key: str, digest_key: str, default: str | None = None
+) -> tuple[Path, str | None] | None:
+    """The arrays file the model file ``path`` names (under ``name_key``, its digest under
+    ``digest_key``), if ``path`` is a readable JSON model file naming one next to it;
+    ``default``: the name of a file that records a digest but no name (an older layout)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    name = doc.get(name_key, default if digest_key in doc else None)
+    if not isinstance(name, str) or not name or Path(name).name != name:
+        return None
+    digest = doc.get(digest_key)
+    return path.with_name(name), digest if isinstance(digest, str) else None
+
+
+def drop_replaced_arrays(old: tuple[Path, str | None] | None, kept: Path | None) -> None:
+    """After a model file was replaced: remove the arrays file the replaced one named, unless
+    the new one names it too. Only when its bytes are the ones that model file recorded (so
+    only that save's own arrays, never a file that took the name since); a file it cannot
+    remove is left, as are the arrays of files saved before the digest was kept."""
+    if old is None or old[1] is None or (kept is not None and old[0].name == kept.name):
+        return
+    try:
+        if hashlib.sha256(old[0].read_bytes()).hexdigest() == old[1]:
+            old[0].unlink()
+    except OSError:
+        pass
+
+
+def model_file_and_arrays(path: Path, arrays_key: str = "npz", digest_key: str = "npz_sha256") -> list[Path]:
+    """A saved model's files as a command reads them: ``path`` and the arrays file it names
+    (when they exist), and the arrays name an older lf gave (``<stem>.model.npz``)."""
+    named = named_arrays_file(path, arrays_key, digest_key) if path.is_file() else None
+    files = [path, path.with_name(f"{path.stem}.model.npz"), *([named[0]] if named else [])]
+    return [p for p in dict.fromkeys(files) if p.exists()]
+
+
+def arrays_name(stem: str, data: bytes) -> tuple[str, str]:
+    """A name for a model's arrays file holding ``data``, and the data's SHA-256: named by
+    its digest, so a save never replaces the arrays a model file still names (a save stopped
+    between its two files leaves the older pair whole, and a new file beside it)."""
+    digest = hashlib.sha256(data).hexdigest()
+    return f"{stem}.{digest[:16]}.npz", digest
 
 
 class SidecarMismatch(DataError):

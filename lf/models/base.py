@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
 import inspect
 import io
 import json
@@ -22,9 +20,12 @@ from lf.errors import DataError, NotFittedError, ParameterError
 from lf.matrix import LabelMatrix, WeightedRows, as_label_array
 from lf.models._checks import (
     SidecarMismatch,
+    arrays_name,
     balance_by_label,
     check_loaded,
+    drop_replaced_arrays,
     json_array,
+    named_arrays_file,
     refuse_arguments,
     refuse_call_arguments,
     sidecar_arrays,
@@ -500,7 +501,11 @@ class BaseLabelModel:
     def save(self, path: str | Path) -> Path:
         """Write parameters and learned state as JSON (large arrays in a sidecar ``.npz``).
 
-        A failed write (a full disk, say) is a DataError naming the path; no file is changed.
+        The sidecar is named by its digest (``model.model.<digest>.npz``) and written before
+        the JSON replaces an older one, which names its own: a save that fails or is killed
+        part way leaves the older model whole (and perhaps a new sidecar no model file
+        names). Once the JSON is in place, the sidecar the older one named is removed. A
+        failed write (a full disk, say) is a DataError naming the path.
         """
         from lf.io import atomic_path
 
@@ -521,20 +526,20 @@ class BaseLabelModel:
             else:
                 state[name] = _json_safe(value, f"learned attribute `{name}`", self)
         doc = {"format": _FORMAT, "model": type(self).__name__, "params": params, "state": state}
-        # Both files are written in full before either replaces an older one, so a failed
-        # write (a full disk) never leaves an old model.json next to a new sidecar; the
-        # JSON names the digest of its sidecar's bytes, so a process killed between the two
-        # renames leaves a pair that load refuses instead of mixing two models' arrays.
-        with contextlib.ExitStack() as stack:
-            if big:
-                npz = path.with_name(f"{path.stem}.model.npz")  # never the name a matrix would have
-                buffer = io.BytesIO()
-                np.savez_compressed(buffer, allow_pickle=False, **big)
-                with open(stack.enter_context(atomic_path(npz)), "wb") as fh:
-                    fh.write(buffer.getvalue())
-                doc["npz"] = npz.name
-                doc["npz_sha256"] = hashlib.sha256(buffer.getvalue()).hexdigest()
-            stack.enter_context(atomic_path(path)).write_text(json.dumps(doc, indent=1), encoding="utf-8")
+        replaced = named_arrays_file(path, "npz", "npz_sha256") if path.is_file() else None
+        npz = None
+        if big:
+            buffer = io.BytesIO()
+            np.savez_compressed(buffer, allow_pickle=False, **big)
+            # never the name a matrix would have: "<stem>.model.<digest>.npz"
+            name, doc["npz_sha256"] = arrays_name(f"{path.stem}.model", buffer.getvalue())
+            npz = path.with_name(name)
+            with atomic_path(npz) as tmp, open(tmp, "wb") as fh:
+                fh.write(buffer.getvalue())
+            doc["npz"] = npz.name
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+        drop_replaced_arrays(replaced, npz)
         return path
 
     @classmethod

@@ -39,7 +39,8 @@ def test_round_trip_large_uses_a_sidecar_npz(generate, tmp_path):
     L, _ = generate(3000, 50, 10, accuracies=acc, propensities=np.full(50, 0.3), seed=4)
     model = LabelModel().fit(L, cardinality=10)
     path = model.save(tmp_path / "big.json")
-    assert (tmp_path / "big.model.npz").exists()
+    sidecars = [p.name for p in tmp_path.glob("big.model.*.npz")]
+    assert sidecars == [json.loads(path.read_text())["npz"]] and len(sidecars[0]) == len("big.model..npz") + 16
     back = LabelModel.load(path)
     assert np.array_equal(back.mu_, model.mu_)
     assert np.array_equal(back.predict_proba(L[:100]), model.predict_proba(L[:100]))
@@ -54,8 +55,10 @@ def test_a_sidecar_of_another_save_is_refused(generate, tmp_path):
     first = LabelModel().fit(L, cardinality=10).save(tmp_path / "first" / "m.json")
     second = LabelModel(l2=1e-2).fit(L, cardinality=10).save(tmp_path / "m.json")
     assert LabelModel.load(second).mu_.shape == LabelModel.load(first).mu_.shape  # the same shapes
-    (tmp_path / "m.model.npz").write_bytes((tmp_path / "first" / "m.model.npz").read_bytes())
-    with pytest.raises(DataError, match="does not match its arrays file 'm.model.npz'.*Save the model again"):
+    # the first model's arrays under the name the second one gives its own
+    theirs, ours = (json.loads(p.read_text())["npz"] for p in (first, second))
+    (tmp_path / ours).write_bytes((tmp_path / "first" / theirs).read_bytes())
+    with pytest.raises(DataError, match=f"does not match its arrays file '{ours}'.*Save the model again"):
         LabelModel.load(second)
     # A file saved before the digest was kept loads as it did.
     doc = json.loads(first.read_text())
