@@ -30,7 +30,7 @@ def check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, mo
     if models:
         from lf.models._checks import model_file_and_arrays
 
-        inputs += [("`model`", p) for m in models for p in dict.fromkeys((m, m.with_name(f"{m.stem}.model.npz"), *model_file_and_arrays(m)))]
+        inputs += [("`model`", p) for m in models for p in model_file_and_arrays(m)]
     check_outputs(named, inputs + declared_files(lfs))
     check_unmatched(named, _patterns(corpus, dev))
 

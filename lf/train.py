@@ -107,28 +107,22 @@ class EndModel:
         ``model.json`` is in place, the arrays the older one named are removed."""
         import io
 
-        from lf.io import atomic_path
-        from lf.models._checks import arrays_name, drop_replaced_arrays, named_arrays_file
+        from lf.models._checks import write_model_files
 
         folder = Path(folder)
         if folder.exists() and not folder.is_dir():
             raise DataError(f"Cannot save the model to {str(folder)!r}: it is a file, not a folder.")
         folder.mkdir(parents=True, exist_ok=True)
-        meta = folder / "model.json"
-        replaced = named_arrays_file(meta, "arrays", "arrays_sha256", ARRAYS) if meta.is_file() else None
         buffer = io.BytesIO()
         np.savez_compressed(buffer, idf_word=self.idf[0], idf_char=self.idf[1], coef=self.coef, intercept=self.intercept)
-        name, digest = arrays_name("arrays", buffer.getvalue())
-        with atomic_path(folder / name) as tmp, open(tmp, "wb") as fh:
-            fh.write(buffer.getvalue())
         # model.json names its arrays and their digest: another model's arrays copied in are
         # refused on load, even with the same shapes
         doc = {"format": FORMAT, "labels": list(self.labels), "C": self.C, "word": _jsonable(_WORD),
-               "char": _jsonable(_CHAR), "common": _COMMON, "vocabularies": list(self.vocabularies), "info": self.info,
-               "arrays": name, "arrays_sha256": digest}
-        with atomic_path(meta) as tmp:
-            tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-        drop_replaced_arrays(replaced, folder / name)
+               "char": _jsonable(_CHAR), "common": _COMMON, "vocabularies": list(self.vocabularies), "info": self.info}
+        write_model_files(
+            folder / "model.json", doc, buffer.getvalue(), lambda d: json.dumps(d, ensure_ascii=False),
+            stem="arrays", keys=("arrays", "arrays_sha256"), legacy=ARRAYS,
+        )
         return folder
 
 

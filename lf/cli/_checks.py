@@ -47,7 +47,7 @@ def model_files(spec: str | None) -> list[Path]:
         return []
     from lf.models._checks import model_file_and_arrays
 
-    return model_file_and_arrays(Path(spec))
+    return [p for p in model_file_and_arrays(Path(spec)) if p.exists()]
 
 
 def check_model_lfs(

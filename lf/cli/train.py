@@ -97,12 +97,11 @@ def predict_cmd(
     from lf.train_data import write_predictions
 
     _check_output(output, (".parquet", ".csv", ".jsonl"), "predictions")
-    from lf.models._checks import named_arrays_file
+    from lf.models._checks import model_file_and_arrays
+    from lf.train import ARRAYS
 
     meta = Path(model_dir) / "model.json"
-    named = named_arrays_file(meta, "arrays", "arrays_sha256", "arrays.npz")
-    model_files = dict.fromkeys([meta, Path(model_dir) / "arrays.npz", *([named[0]] if named else [])])
-    model_inputs = [("MODEL_DIR", p) for p in model_files]
+    model_inputs = [("MODEL_DIR", p) for p in model_file_and_arrays(meta, ("arrays", "arrays_sha256"), ARRAYS)]
     check_outputs([("-o", output)], [("DATA", p) for p in data_files(data)] + model_inputs)
     check_unmatched([("-o", output)], [("DATA", d) for d in data if is_pattern(d)])
     start = time.perf_counter()

@@ -7,7 +7,7 @@ import hashlib
 import inspect
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +155,7 @@ def named_arrays_file(
     return path.with_name(name), digest if isinstance(digest, str) else None
 
 
-def drop_replaced_arrays(old: tuple[Path, str | None] | None, kept: Path | None) -> None:
+def _drop_replaced_arrays(old: tuple[Path, str | None] | None, kept: Path | None) -> None:
     """After a model file was replaced: remove the arrays file the replaced one named, unless
     the new one names it too. Only when its bytes are the ones that model file recorded (so
     only that save's own arrays, never a file that took the name since); a file it cannot
@@ -169,20 +169,40 @@ def drop_replaced_arrays(old: tuple[Path, str | None] | None, kept: Path | None)
         pass
 
 
-def model_file_and_arrays(path: Path, arrays_key: str = "npz", digest_key: str = "npz_sha256") -> list[Path]:
-    """A saved model's files as a command reads them: ``path`` and the arrays file it names
-    (when they exist), and the arrays name an older lf gave (``<stem>.model.npz``)."""
-    named = named_arrays_file(path, arrays_key, digest_key) if path.is_file() else None
-    files = [path, path.with_name(f"{path.stem}.model.npz"), *([named[0]] if named else [])]
-    return [p for p in dict.fromkeys(files) if p.exists()]
+def write_model_files(
+    path: Path, doc: dict[str, Any], arrays: bytes | None, text: Callable[[dict[str, Any]], str], *,
+    stem: str, keys: tuple[str, str], legacy: str | None = None,
+) -> None:
+    """Write the model file ``path`` (``text(doc)``) and its ``arrays`` (.npz bytes, or None
+    for none) as ``<stem>.<digest>.npz`` beside it, ``doc`` naming them and their SHA-256
+    under ``keys``. The arrays are named by their digest and written first, so a save that
+    fails or is killed part way never replaces the arrays the older model file names: the
+    older model stays whole (beside, perhaps, a new arrays file nothing names). Once the
+    model file is in place, the arrays the replaced one named are removed. ``legacy``: the
+    arrays name of files an older lf wrote with a digest but no name."""
+    from lf.io import atomic_path
+
+    replaced = named_arrays_file(path, *keys, legacy) if path.is_file() else None
+    npz = None
+    if arrays is not None:
+        digest = hashlib.sha256(arrays).hexdigest()
+        npz = path.with_name(f"{stem}.{digest[:16]}.npz")
+        with atomic_path(npz) as tmp, open(tmp, "wb") as fh:
+            fh.write(arrays)
+        doc[keys[0]], doc[keys[1]] = npz.name, digest
+    with atomic_path(path) as tmp:
+        tmp.write_text(text(doc), encoding="utf-8")
+    _drop_replaced_arrays(replaced, npz)
 
 
-def arrays_name(stem: str, data: bytes) -> tuple[str, str]:
-    """A name for a model's arrays file holding ``data``, and the data's SHA-256: named by
-    its digest, so a save never replaces the arrays a model file still names (a save stopped
-    between its two files leaves the older pair whole, and a new file beside it)."""
-    digest = hashlib.sha256(data).hexdigest()
-    return f"{stem}.{digest[:16]}.npz", digest
+def model_file_and_arrays(
+    path: Path, keys: tuple[str, str] = ("npz", "npz_sha256"), legacy: str | None = None
+) -> list[Path]:
+    """A saved model's files as a command reads them: ``path``, the arrays name an older lf
+    gave (``legacy``, default ``<stem>.model.npz``) and the arrays file ``path`` names."""
+    old = path.with_name(legacy or f"{path.stem}.model.npz")
+    named = named_arrays_file(path, *keys, legacy) if path.is_file() else None
+    return list(dict.fromkeys([path, old, *([named[0]] if named else [])]))
 
 
 class SidecarMismatch(DataError):

@@ -20,15 +20,13 @@ from lf.errors import DataError, NotFittedError, ParameterError
 from lf.matrix import LabelMatrix, WeightedRows, as_label_array
 from lf.models._checks import (
     SidecarMismatch,
-    arrays_name,
     balance_by_label,
     check_loaded,
-    drop_replaced_arrays,
     json_array,
-    named_arrays_file,
     refuse_arguments,
     refuse_call_arguments,
     sidecar_arrays,
+    write_model_files,
 )
 
 if TYPE_CHECKING:
@@ -507,8 +505,6 @@ class BaseLabelModel:
         names). Once the JSON is in place, the sidecar the older one named is removed. A
         failed write (a full disk, say) is a DataError naming the path.
         """
-        from lf.io import atomic_path
-
         self._check_fitted()
         path = Path(path)
         params = {name: _json_safe(value, f"parameter `{name}`", self) for name, value in self.get_params().items()}
@@ -526,20 +522,13 @@ class BaseLabelModel:
             else:
                 state[name] = _json_safe(value, f"learned attribute `{name}`", self)
         doc = {"format": _FORMAT, "model": type(self).__name__, "params": params, "state": state}
-        replaced = named_arrays_file(path, "npz", "npz_sha256") if path.is_file() else None
-        npz = None
+        arrays = None
         if big:
             buffer = io.BytesIO()
             np.savez_compressed(buffer, allow_pickle=False, **big)
-            # never the name a matrix would have: "<stem>.model.<digest>.npz"
-            name, doc["npz_sha256"] = arrays_name(f"{path.stem}.model", buffer.getvalue())
-            npz = path.with_name(name)
-            with atomic_path(npz) as tmp, open(tmp, "wb") as fh:
-                fh.write(buffer.getvalue())
-            doc["npz"] = npz.name
-        with atomic_path(path) as tmp:
-            tmp.write_text(json.dumps(doc, indent=1), encoding="utf-8")
-        drop_replaced_arrays(replaced, npz)
+            arrays = buffer.getvalue()
+        # never the name a matrix would have: "<stem>.model.<digest>.npz"
+        write_model_files(path, doc, arrays, lambda d: json.dumps(d, indent=1), stem=f"{path.stem}.model", keys=("npz", "npz_sha256"))
         return path
 
     @classmethod
