@@ -21,15 +21,34 @@ IntArray = npt.NDArray[np.integer[Any]]
 _LOG_FLOOR = 1e-12
 
 
-def m_step(X: sparse.csr_matrix, W: FloatArray, m: int, k: int, smoothing: float, abstain: str) -> FloatArray:
-    """Vote tables ``m x (k+1) x k`` (row 0: ABSTAIN) from count-weighted posteriors ``W``."""
+def m_step(
+    X: sparse.csr_matrix, W: FloatArray, m: int, k: int, smoothing: float, abstain: str, *, spread: str = "shares"
+) -> FloatArray:
+    """Vote tables ``m x (k+1) x k`` (row 0: ABSTAIN) from count-weighted posteriors ``W``.
+
+    ``smoothing`` pseudo-counts per outcome (ABSTAIN one unless ignored) for each class.
+    ``spread="shares"``: spread over each LF's outcomes as the LF's own shares of them over
+    all rows, a pull toward "the LF's output says nothing about the class", so an LF that
+    never votes changes nothing. ``"even"``: added to every cell. Even pseudo-counts give a
+    class of little weight a higher chance of every vote and a lower one of ABSTAIN, so
+    every mostly-abstaining LF counts as evidence against the small classes, the more so
+    with each EM step: on WRENCH chemprot one LF that never votes, added to the matrix,
+    changed DawidSkene's label of 334 of 1,607 test rows.
+    """
     conf = np.zeros((m, k + 1, k))
     conf[:, 1:, :] = np.asarray(X.T @ W).reshape(m, k, k)
+    conf[:, 0, :] = W.sum(axis=0) - conf[:, 1:, :].sum(axis=1)
     if abstain == "ignore":
-        conf[:, 1:, :] += smoothing
-    else:
-        conf[:, 0, :] = W.sum(axis=0) - conf[:, 1:, :].sum(axis=1)
-        conf += smoothing
+        conf[:, 0, :] = 0.0
+    outcomes = conf.sum(axis=2)  # m x (k+1): each LF's outcome counts over all rows
+    seen = outcomes.sum(axis=1, keepdims=True)
+    cells = k if abstain == "ignore" else k + 1
+    share = np.divide(outcomes, seen, out=np.full_like(outcomes, 1.0 / cells), where=seen > 0)
+    if spread == "even":
+        share[:] = 1.0 / cells
+    if abstain == "ignore":
+        share[:, 0] = 0.0
+    conf += (smoothing * cells) * share[:, :, None]
     total = conf.sum(axis=1, keepdims=True)
     return np.asarray(np.divide(conf, total, out=np.full_like(conf, 1.0 / (k + 1)), where=total > 0))
 
@@ -116,7 +135,9 @@ def refine(
             log_prior = np.log(balance)
         q, _ = e_step(X, c, log_table(conf, "model"), log_prior)
         W = q * c[:, None]
-        conf = pin_unseen(m_step(X, W, m, k, smoothing, "model"), unseen)
+        # Even pseudo-counts here: from the moment fit's rates, shares lowered WRENCH
+        # chemprot's valid accuracy of LabelModel(em_steps=20) from 50.1 to 46.3.
+        conf = pin_unseen(m_step(X, W, m, k, smoothing, "model", spread="even"), unseen)
         if learn_balance:
             balance = without((W.sum(axis=0) + balance_prior * n / k) / (n * (1.0 + balance_prior)), unseen)
     return np.asarray(conf[:, 1:, :]), balance

@@ -99,10 +99,14 @@ class DawidSkene(BaseLabelModel):
         abstention is evidence). ``"ignore"``: the classic model over votes only; a row no LF
         labels gets the class balance.
     smoothing:
-        Dirichlet pseudo-count added to every confusion-matrix cell (and to the class counts
-        when the class balance is learned). ``0`` gives plain maximum likelihood. A count
-        in rows, so unlike the moment models the fit depends on ``n``: the same rows
-        repeated twice weigh it half as much (with ``0``, they give the same model).
+        Dirichlet pseudo-counts: ``smoothing`` per outcome (ABSTAIN included with
+        ``abstain="model"``) for each class of each LF's confusion matrix, spread over the
+        outcomes as the LF's own shares of them (a pull toward "this LF says nothing about
+        the class", so an LF that never votes changes no label), and ``smoothing`` per
+        class on the class counts when the class balance is learned. ``0`` gives plain
+        maximum likelihood. A count in rows, so unlike the moment models the fit depends on
+        ``n``: the same rows repeated twice weigh it half as much (with ``0``, they give the
+        same model).
     max_iter:
         Maximum number of EM iterations; reaching it before ``tol`` sets ``converged_`` to
         False and warns (``lf.models.ConvergenceWarning``).

@@ -143,3 +143,37 @@ def test_a_class_no_lf_votes_is_never_the_label_of_a_voted_row(easy, abstain):
     given = DawidSkene(abstain=abstain).fit(L, cardinality=3, class_balance=[0.4, 0.4, 0.2]).predict_proba(L)
     assert given[covered, 2].max() < 1e-6
     assert np.all(given[~covered, 2] > 0.2) if abstain == "model" else np.allclose(given[~covered, 2], 0.2)
+
+
+def _with_silent_lf(L: np.ndarray) -> np.ndarray:
+    return np.hstack([L, np.full((L.shape[0], 1), -1, L.dtype)])
+
+
+@FAST
+@given(matrices())
+def test_an_lf_that_never_votes_changes_no_probability(data):
+    """Before: the smoothing's pseudo-counts went evenly to every outcome, so an LF that
+    never votes had a lower chance of ABSTAIN on the classes of little weight and counted
+    as evidence against them, more with each EM step."""
+    L, k = data
+    for abstain in ("model", "ignore"):
+        before = DawidSkene(abstain=abstain).fit(L, cardinality=k)
+        after = DawidSkene(abstain=abstain).fit(_with_silent_lf(L), cardinality=k)
+        np.testing.assert_allclose(after.predict_proba(_with_silent_lf(L)), before.predict_proba(L), atol=1e-9)
+        np.testing.assert_allclose(after.class_balance_, before.class_balance_, atol=1e-12)
+        assert np.isnan(after.accuracies_[-1])
+
+
+@pytest.mark.parametrize("abstain", ["model", "ignore"])
+def test_an_lf_that_never_votes_changes_no_label_on_chemprot(wrench, abstain):
+    """Before: on WRENCH chemprot (26 LFs, 10 classes, fit on valid) one LF that never
+    votes, added, changed the label of 334 of 1,607 test rows and moved the learned
+    balance of class 1 from 0.08 to 0.17."""
+    from lf.datasets import load_wrench
+
+    folder = wrench("chemprot")
+    A = np.asarray(load_wrench(folder, "valid").L.array)
+    T = np.asarray(load_wrench(folder, "test").L.array)
+    before = DawidSkene(abstain=abstain).fit(A, cardinality=10)
+    after = DawidSkene(abstain=abstain).fit(_with_silent_lf(A), cardinality=10)
+    np.testing.assert_allclose(after.predict_proba(_with_silent_lf(T)), before.predict_proba(T), atol=1e-9)
