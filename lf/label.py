@@ -284,13 +284,13 @@ def _prepare(lfs: Any, on_error: str, chunk_size: int | None, engine: Any, n_job
         check_run,
         resolve_lfs,
     )
-    from lf.apply.world import warn_split_state
+    from lf.apply.world import warn_unsteady
 
     lf_list = resolve_lfs(lfs)
     labels, k = check_run(lfs, on_error, None, None)
     size = _check_int("chunk_size", DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size, 1)
     runner = _engine_for(engine, _n_jobs(n_jobs))
-    warn_split_state(lf_list, runner)
+    warn_unsteady(lf_list, runner)
     return lf_list, tuple(x.name for x in lf_list), labels, k, size, runner
 
 

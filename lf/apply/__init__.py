@@ -154,10 +154,10 @@ def apply(
     labels, cardinality = check_run(lfs, on_error, labels, cardinality)
     chunk_size = _check_int("chunk_size", chunk_size, 1)
     runner = _engine_for(engine, _n_jobs(n_jobs))
-    from lf.apply.world import warn_split_state
+    from lf.apply.world import warn_unsteady
     from lf.corpus import as_corpus
 
-    warn_split_state(lf_list, runner)
+    warn_unsteady(lf_list, runner)
 
     corpus = as_corpus(data)
     if id_column is DATA_IDS:

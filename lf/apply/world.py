@@ -39,7 +39,10 @@ from typing import Any
 
 from lf.apply.code_reading import filled_cell, walk_code
 
-__all__ = ["SplitStateWarning", "closure_cells", "parameters", "warn_split_state", "world_module", "world_reason"]
+__all__ = [
+    "ChangingLabelsWarning", "SplitStateWarning", "changing_reason", "closure_cells", "parameters", "warn_unsteady", "world_module",
+    "world_reason",
+]
 
 _MODULES = frozenset({
     "aiohttp", "asyncio", "ctypes", "dbm", "fileinput", "ftplib", "getpass", "glob", "http", "httpx", "importlib", "io",
@@ -220,21 +223,37 @@ class SplitStateWarning(UserWarning):
     """An LF keeps state between calls, and the run splits its rows among worker processes."""
 
 
-def warn_split_state(lfs: Sequence[Any], engine: Any) -> None:
-    """Warn when ``engine`` runs chunks in several processes and an LF's (or one of its
-    preprocessors') own code keeps state between calls (a counter, a set of the texts seen):
-    each worker then has its own copy of that state, and the LF's labels depend on which
-    chunks each worker got, unlike with one process."""
+class ChangingLabelsWarning(UserWarning):
+    """An LF's votes come from a random draw, the clock or a string hash: the same rows get
+    other labels in the next run (and in another worker process)."""
+
+
+def warn_unsteady(lfs: Sequence[Any], engine: Any) -> None:
+    """Warn about LFs whose labels depend on more than their row: one whose own code (or one
+    of its preprocessors') draws random numbers, reads the clock or hashes with ``hash()``
+    (:func:`changing_reason`), whatever the engine; and, when ``engine`` runs chunks in
+    several processes, one that keeps state between calls (a counter, a set of the texts
+    seen): each worker then has its own copy of that state, and the LF's labels depend on
+    which chunks each worker got, unlike with one process."""
     workers = engine.name == "dask" or int(getattr(engine, "n_jobs", 1) or 1) > 1
-    if not workers:
-        return
     for lf in lfs:
         for step in (lf, *lf.pre):
             func = getattr(step, "f", None) or getattr(step, "func", None)
             if not isinstance(func, types.FunctionType) or str(func.__module__).split(".")[0] == "lf":
                 continue
+            changing = changing_reason(func)
+            if changing is not None:
+                warnings.warn(
+                    ChangingLabelsWarning(
+                        f"Labeling function {lf.name!r} {changing}, so the same rows get other labels in "
+                        "the next run and in another worker process. Derive its votes from the row "
+                        "(a random.Random(seed) made from the row, zlib.crc32 of the text)."
+                    ),
+                    stacklevel=3,
+                )
+                break
             reason = world_reason(func.__code__, func.__globals__, closure_cells(func), params=parameters(func, step.resources), world=False)
-            if reason is not None:
+            if workers and reason is not None:
                 warnings.warn(
                     SplitStateWarning(
                         f"Labeling function {lf.name!r} keeps state between calls ({reason}); the {engine.name} "
@@ -245,3 +264,60 @@ def warn_split_state(lfs: Sequence[Any], engine: Any) -> None:
                     stacklevel=3,
                 )
                 break
+
+
+_CLOCK = frozenset({"time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns"})
+_DATES = frozenset({"now", "today", "utcnow"})
+_SEEDS = frozenset({"seed", "setstate"})
+
+
+def changing_reason(func: types.FunctionType) -> str | None:
+    """What makes ``func``'s result change from run to run with the same argument, in its
+    own code (nested functions included), or None: ``hash()`` (a ``str``'s hash differs
+    from one Python process to the next), a draw from ``random``'s or numpy's shared
+    generator (unless the code seeds it itself, as for each row), ``os.urandom``,
+    ``secrets``, ``uuid.uuid1``/``uuid4``, or the clock (``time.time``,
+    ``datetime.now`` ...). Only what these names are bound to counts: a local
+    ``random.Random(seed)`` or a module's own ``hash`` function is not one of them."""
+    import datetime
+    import os
+    import random
+    import sys
+    import uuid
+
+    numpy_random = sys.modules.get("numpy.random.mtrand")
+    shared = {id(getattr(random, "_inst", None)): "random", id(getattr(numpy_random, "_rand", None)): "numpy.random"}
+    cells = closure_cells(func)
+    found: str | None = None
+    for code in walk_code(func.__code__):
+        held: Any = None
+        for ins in dis.get_instructions(code):
+            name = ins.argval if isinstance(ins.argval, str) else ""
+            value: Any = None
+            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+                value = func.__globals__[name] if name in func.__globals__ else vars(builtins).get(name)
+            elif ins.opname in ("LOAD_DEREF", "LOAD_CLOSURE"):
+                value = cells.get(name)
+            elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and held is not None:
+                if (held is datetime.datetime or held is datetime.date) and name in _DATES:
+                    found = found or f"reads the clock ({held.__name__}.{name})"
+                value = _attribute(held, name)
+            held = value
+            # Only functions and methods are looked into: any other value may compare or
+            # answer attributes in its own way (a Dask collection refuses ==).
+            if not isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
+                continue
+            owner = value.__self__ if isinstance(value, (types.BuiltinMethodType, types.MethodType)) else None
+            if value is builtins.hash and code.co_name != "__hash__":
+                found = found or "calls hash(), whose value for a str or bytes differs from one Python process to the next"
+            elif owner is not None and id(owner) in shared:
+                if getattr(value, "__name__", "") in _SEEDS:
+                    return None  # seeded by the code itself: the draws follow from what it seeds with
+                found = found or f"draws from {shared[id(owner)]}'s shared generator ({shared[id(owner)]}.{value.__name__})"
+            elif value is os.urandom or value is uuid.uuid1 or value is uuid.uuid4 or value.__module__ == "secrets" or isinstance(owner, random.SystemRandom):
+                found = found or f"draws random bytes or ids ({getattr(value, '__name__', name)})"
+            elif value.__module__ == "time" and value.__name__ in _CLOCK:
+                found = found or f"reads the clock (time.{value.__name__})"
+    return found
+
+

@@ -198,6 +198,8 @@ def _write(pkg: Path, body: str, words: Path) -> None:
     (pkg / "lfs.py").write_text(textwrap.dedent(HEADER.format(words=str(words))) + body)
 
 
+# Draws, the clock and hash() are also said as the LF is applied (tests/apply/test_changing_labels.py).
+@pytest.mark.filterwarnings("ignore::lf.apply.world.ChangingLabelsWarning")
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_an_lf_reading_the_world_is_not_answered_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
     body, change = CASES[case]
