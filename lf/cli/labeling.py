@@ -155,11 +155,13 @@ def gold_lines(name: str, gold: str, result: Any, uncovered: str) -> list[str]:
     ]
     if result.abstained:  # ties a model abstains on: covered, unlabeled, counted wrong
         lines.append(f"    ({result.abstained:,} of them without a label, the model's ties: as wrong)")
-    return [
-        *lines,
+    lines += [
         f"  coverage                 {result.coverage:.3f} ({covered:,} of {n:,} rows)",
         f"  accuracy over all rows   {shown(result.accuracy, n)} (uncovered {rest})",
     ]
+    if uncovered != "null" and result.uncovered_unlabeled:  # the prior's class is a tie the model abstains on
+        lines.append(f"    ({result.uncovered_unlabeled:,} uncovered rows without a label, the model's ties: as wrong)")
+    return lines
 
 
 def selection_lines(chosen: Any, names: tuple[str, ...], n_dev: int, width: int = 80) -> list[str]:
