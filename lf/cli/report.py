@@ -68,6 +68,7 @@ def model_lines(L: Any, y: Any, model: Any) -> list[str]:
     """The model's scores against gold, and LF pairs its independence assumption misses."""
     from lf.analysis import label_coverage
     from lf.display import one_line
+    from lf.intervals import format_fraction as frac
     from lf.models.dependencies import correlated_pairs
 
     name = type(model).__name__
@@ -78,14 +79,14 @@ def model_lines(L: Any, y: Any, model: Any) -> list[str]:
         f1 = f"F1 ({names[1]})" if L.cardinality == 2 else "macro F1"  # class 1's, whatever its name
         covered = label_coverage(L)
         rows = (  # a model that abstains on more rows (ties) is scored on the rows it labels
-            f"the rows some LF labels (coverage {s['coverage']:.3f})"
+            f"the rows some LF labels (coverage {frac(s['coverage'])})"
             if s["coverage"] == covered
-            else f"the rows it labels (coverage {s['coverage']:.3f}; some LF labels {covered:.3f})"
+            else f"the rows it labels (coverage {frac(s['coverage'])}; some LF labels {frac(covered)})"
         )
-        f1_value = f"{s['f1']:.3f}" if s["f1"] == s["f1"] else f"n/a (no {names[1]} in gold or labels)" if L.cardinality == 2 else "n/a"
+        f1_value = frac(s["f1"]) if s["f1"] == s["f1"] else f"n/a (no {names[1]} in gold or labels)" if L.cardinality == 2 else "n/a"
         lines += [
             f"{name} on {rows}:",
-            f"  accuracy {s['accuracy']:.3f}, {f1} {f1_value}, Brier {s['brier']:.3f}, ECE {s['ece']:.3f}",
+            f"  accuracy {frac(s['accuracy'])}, {f1} {f1_value}, Brier {s['brier']:.3f}, ECE {frac(s['ece'])}",
         ]
     if hasattr(model, "mu_") or hasattr(model, "confusion_"):
         # Pairs inside one of the model's cliques are already modelled as dependent.

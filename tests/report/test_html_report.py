@@ -353,3 +353,19 @@ def test_the_models_label_shares_are_of_the_rows_it_labels(youtube):
     shares = np.bincount(pred[pred >= 0], minlength=2) / (pred >= 0).sum()
     assert [float(row[1]) for row in cells] == pytest.approx(shares, abs=5e-4)
     assert f"{left:,} rows have no label" in page
+
+
+def test_an_lf_wrong_once_in_5000_rows_is_not_shown_as_perfect_on_the_page():
+    """The page showed an LF right on 4,999 of 5,000 gold rows as 1.000, and its few
+    overlaps and conflicts as 0.000."""
+    n = 100_000
+    A = np.full((n, 2), -1)
+    A[:5000, 0] = 1
+    A[:3, 1] = 0
+    y = np.ones(n, dtype=int)
+    y[0] = 0
+    page = render_html(build_report(lf.LabelMatrix(A, names=["sure", "rare"], labels=["NEG", "POS"]), y=y))
+    row = re.search(r'<tr><td data-v="sure">.*?</tr>', page).group(0)
+    cells = re.findall(r">([^<>]*)</td>", row)
+    assert cells[1:9] == ["POS", "0.050", "0.00003", "0.00003", "4999", "1", "0.9998", "5000"]
+    assert cells[9] == "0.999\u20131.000"
