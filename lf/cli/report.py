@@ -64,8 +64,11 @@ def _texts(data: tuple[str, ...], text_column: str | None, n: int) -> Any:
     return texts
 
 
-def model_lines(L: Any, y: Any, model: Any) -> list[str]:
-    """The model's scores against gold, and LF pairs its independence assumption misses."""
+def model_lines(L: Any, y: Any, model: Any, scores: dict[str, float] | None = None) -> list[str]:
+    """The model's scores against gold, and LF pairs its independence assumption misses.
+    ``scores``: the report's (``ReportData.model_scores``), so the lines show the figures of
+    the JSON and HTML reports, from the same labels (a random tie-break draws them once);
+    None: ``model.score``'s."""
     from lf.analysis import label_coverage
     from lf.display import one_line
     from lf.intervals import format_fraction as frac
@@ -75,7 +78,7 @@ def model_lines(L: Any, y: Any, model: Any) -> list[str]:
     names = [one_line(n) for n in L.labels] if L.labels else [str(c) for c in range(L.cardinality)]
     lines = []
     if y is not None:
-        s = model.score(L, y, ("accuracy", "f1", "coverage", "brier", "ece"))
+        s = scores if scores is not None else model.score(L, y, ("accuracy", "f1", "coverage", "brier", "ece"))
         f1 = f"F1 ({names[1]})" if L.cardinality == 2 else "macro F1"  # class 1's, whatever its name
         covered = label_coverage(L)
         rows = (  # a model that abstains on more rows (ties) is scored on the rows it labels
@@ -314,7 +317,7 @@ def report_cmd(
     else:
         print_report(summary, report.totals, labels=L.labels, console=_console())
         if model is not None:
-            for line in model_lines(L, y, model):
+            for line in model_lines(L, y, model, report.model_scores):
                 _console().print(line, markup=False)
     warn_identical(L, model)
     if not fitted_here:  # a fit here says it itself

@@ -369,3 +369,25 @@ def test_an_lf_wrong_once_in_5000_rows_is_not_shown_as_perfect_on_the_page():
     cells = re.findall(r">([^<>]*)</td>", row)
     assert cells[1:9] == ["POS", "0.050", "0.00003", "0.00003", "4999", "1", "0.9998", "5000"]
     assert cells[9] == "0.999\u20131.000"
+
+
+def test_terminal_and_html_show_the_same_scores_of_a_model_breaking_ties_at_random(tmp_path: Path, capsys):
+    """lf report --html with MajorityVoter(tie_break='random') (no seed) drew the tied rows'
+    labels once for the page and again for the terminal lines: one run printed one accuracy,
+    F1 and ECE and wrote others."""
+    rng = np.random.default_rng(5)
+    gold = rng.integers(0, 2, 2000)
+    texts = np.where(rng.random(2000) < 0.5, "alpha beta", "beta")  # "beta" alone: no LF votes
+    data = tmp_path / "data.csv"
+    pd.DataFrame({"id": np.arange(2000), "text": texts, "gold": np.where(gold == 1, "SPAM", "HAM")}).to_csv(data, index=False)
+    module = tmp_path / "lfs.py"
+    module.write_text("from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\n"
+                      "a = keyword_lf('a', ['alpha'], 0)\nb = keyword_lf('b', ['alpha'], 1)\n")  # every covered row a tie
+    page = tmp_path / "r.html"
+    code, out, err = run(capsys, "report", data, "--lfs", module, "--gold", "gold", "--model",
+                         "MajorityVoter(tie_break='random')", "--html", page, "--no-progress")
+    assert code == 0, err
+    scores = _script_json(page.read_text(encoding="utf-8"))["model"]["scores"]
+    line = next(ln for ln in out.splitlines() if ln.startswith("  accuracy "))
+    assert line == (f"  accuracy {scores['accuracy']:.3f}, F1 (SPAM) {scores['f1']:.3f}, "
+                    f"Brier {scores['brier']:.3f}, ECE {scores['ece']:.3f}")
