@@ -391,3 +391,14 @@ def test_terminal_and_html_show_the_same_scores_of_a_model_breaking_ties_at_rand
     line = next(ln for ln in out.splitlines() if ln.startswith("  accuracy "))
     assert line == (f"  accuracy {scores['accuracy']:.3f}, F1 (SPAM) {scores['f1']:.3f}, "
                     f"Brier {scores['brier']:.3f}, ECE {scores['ece']:.3f}")
+
+
+def test_the_json_conflict_matrix_keeps_a_conflict_on_one_row_of_millions():
+    """It was rounded to 6 decimals: two LFs at odds on 1 row of 2,000,000 read as never
+    conflicting (0.0), in the JSON report and the page's embedded copy."""
+    n = 2_000_000
+    A = np.full((n, 2), -1, dtype=np.int8)
+    A[0] = [0, 1]
+    A[1:1000] = 0
+    doc = report_document(build_report(lf.LabelMatrix(A, names=["a", "b"], cardinality=2)))
+    assert doc["conflict_matrix"] == [[0.0, 1 / n], [1 / n, 0.0]]
