@@ -154,7 +154,7 @@ def _totals(data: ReportData) -> str:
         f"{t['rows']:,} rows",
         f"{t['lfs']} LFs",
         f"{t['cardinality']} classes ({_e(labels)})",
-        *(f"{k} {format_fraction(_value(t[k]) or 0.0)}" for k in ("coverage", "overlap", "conflict")),
+        *(f"{k} {'-' if _value(t[k]) is None else format_fraction(t[k])}" for k in ("coverage", "overlap", "conflict")),
         f"model: {_e(data.model_name) if data.model_name else 'none'}",
         f"gold labels: {'yes' if data.gold is not None else 'no'}",
     ]

@@ -94,6 +94,8 @@ def test_data_text_is_escaped_everywhere(youtube):
 def test_empty_matrix_and_many_lfs(make_L):
     empty = render_html(build_report(lf.LabelMatrix(np.full((0, 3), -1)), model=None))
     assert "0 rows" in empty and empty.count('class="lf-examples"') == 3
+    # no row, no coverage (the terminal line and the JSON say nan / null): not 0.000
+    assert "<span>coverage -</span><span>overlap -</span><span>conflict -</span>" in empty
     one = lf.LabelMatrix(np.full((4, 1), -1))
     page = render_html(build_report(one, y=np.zeros(4, int), model=MajorityVoter().fit(one)), texts=["t"] * 4)
     assert "<h3>Rows no LF labels</h3>" in page and page.count("<td>0</td>") >= 1
