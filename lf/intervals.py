@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Z95", "format_interval", "straddles", "wilson"]
+__all__ = ["Z95", "format_bounds", "format_fraction", "format_interval", "straddles", "wilson"]
 
 Z95 = 1.959963984540054  # the standard normal's 97.5% quantile: a two-sided 95% interval
 
@@ -45,8 +45,34 @@ def straddles(low: Any, high: Any, value: float = 0.5) -> npt.NDArray[np.bool_]:
         return np.asarray((lo <= value) & (value <= hi), dtype=np.bool_)
 
 
+def format_fraction(value: float, digits: int = 3) -> str:
+    """``value`` with ``digits`` decimals, or as many more (up to 9) as it takes for a value
+    strictly between 0 and 1 not to read as 0 or 1: an LF right on 4,999 of 5,000 rows is
+    ``0.9998``, not a perfect ``1.000``."""
+    text = f"{value:.{digits}f}"
+    while 0.0 < value < 1.0 and float(text) in (0.0, 1.0) and digits < 9:
+        digits += 1
+        text = f"{value:.{digits}f}"
+    return text
+
+
+def format_bounds(low: float, high: float, digits: int = 2) -> tuple[str, str]:
+    """An interval's ends with ``digits`` decimals; a low end short of 1 that would read as
+    1 is rounded down (``0.99``), a high end above 0 that would read as 0 up (``0.01``), so
+    the interval shown holds the one computed: 4,999 right of 5,000 is ``[0.99, 1.00]``,
+    not ``[1.00, 1.00]``."""
+    lo, hi = f"{low:.{digits}f}", f"{high:.{digits}f}"
+    if low < 1.0 and float(lo) == 1.0:
+        lo = f"{1 - 10.0**-digits:.{digits}f}"
+    if high > 0.0 and float(hi) == 0.0:
+        hi = f"{10.0**-digits:.{digits}f}"
+    return lo, hi
+
+
 def format_interval(value: float, low: float, high: float, n: int, digits: int = 2) -> str:
-    """``0.82 [0.69, 0.90] n=50``; ``-`` when nothing was measured."""
+    """``0.82 [0.69, 0.90] n=50``; ``-`` when nothing was measured. The value as
+    :func:`format_fraction` shows it, the ends as :func:`format_bounds` does."""
     if n <= 0 or not np.isfinite(value):
         return "-"
-    return f"{value:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}] n={n:,}"
+    lo, hi = format_bounds(low, high, digits)
+    return f"{format_fraction(value, digits)} [{lo}, {hi}] n={n:,}"

@@ -45,6 +45,7 @@ class Labeled(NamedTuple):
     selection: Any = None  # with model="auto": the lf.models.Selection that chose the model
     dev_rows: int = 0  # gold-labeled dev rows used (model="auto", class_balance="dev")
     abstained: int = 0  # with `gold`: rows some LF voted on that the model left without a label (its ties)
+    uncovered_unlabeled: int = 0  # with `gold`: rows no LF voted on left without a label (counted wrong)
 
 
 def label(
@@ -194,14 +195,15 @@ def _result(
     n_covered = int(table.counts[covered].sum())
     coverage = n_covered / max(table.n, 1)
     accuracy = accuracy_covered = None
-    abstained = 0
+    abstained = blank = 0
     if gold:
         right, given = _right(predictions, table, uncovered)
         accuracy = float(table.counts[right].sum() / max(table.n, 1))
         accuracy_covered = float(table.counts[right & covered].sum() / n_covered) if n_covered else None
         abstained = int(table.counts[covered & (given == -1)].sum())  # wrong in accuracy_covered: say so
+        blank = int(table.counts[~covered & (given == -1)].sum())  # wrong in accuracy, whatever `uncovered` says
     return Labeled(table, model, desc, out, written, counts, accuracy, cache_stats, accuracy_covered, coverage,
-                   unlabeled, chosen[0] if chosen else None, abstained=abstained)
+                   unlabeled, chosen[0] if chosen else None, abstained=abstained, uncovered_unlabeled=blank)
 
 
 def apply_to_file(

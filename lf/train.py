@@ -14,7 +14,8 @@ dev row's (the dev accuracy is measured on texts the fit has not seen; the final
 trains on every row). Above ``max_rows`` covered rows, a seeded random sample of that many
 rows is trained on (and said so). The fitted model is saved without pickle:
 ``model.json`` (settings, labels, vocabularies) and ``arrays.<digest>.npz`` (idf weights,
-coefficients; named by the SHA-256 of its bytes, which ``model.json`` records).
+coefficients, the hashes of the texts it trained on; named by the SHA-256 of its bytes,
+which ``model.json`` records).
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ class EndModel:
     intercept: npt.NDArray[np.float64]
     C: float
     info: dict[str, Any] = field(default_factory=dict)
+    # Sorted distinct hashes of the texts it was trained on (None: a model saved before they
+    # were kept): what :meth:`seen` checks, so a score on its own training rows says so.
+    trained_texts: npt.NDArray[np.uint64] | None = field(default=None, repr=False, compare=False)
     _vectorizers: Any = field(default=None, repr=False, compare=False)
 
     def _features(self, texts: Sequence[str]) -> Any:
@@ -100,6 +104,17 @@ class EndModel:
     def predict(self, texts: Sequence[str]) -> npt.NDArray[np.int64]:
         return np.asarray(self.predict_proba(texts).argmax(axis=1), dtype=np.int64)
 
+    def seen(self, texts: Sequence[Any]) -> npt.NDArray[np.bool_] | None:
+        """Per text: whether a row the model was trained on has it (as the model reads
+        texts); None for a model saved before it recorded its training texts."""
+        from lf._row_digest import text_hashes
+
+        if self.trained_texts is None:
+            return None
+        values = np.empty(len(texts), dtype=object)
+        values[:] = list(texts)
+        return np.isin(text_hashes(values), self.trained_texts)
+
     def save(self, folder: str | Path) -> Path:
         """Write ``model.json`` and its arrays (``arrays.<digest>.npz``) into ``folder``
         (created if missing). The arrays are named by their digest and written first, so a
@@ -114,7 +129,11 @@ class EndModel:
             raise DataError(f"Cannot save the model to {str(folder)!r}: it is a file, not a folder.")
         folder.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()
-        np.savez_compressed(buffer, idf_word=self.idf[0], idf_char=self.idf[1], coef=self.coef, intercept=self.intercept)
+        arrays: dict[str, Any] = {"idf_word": self.idf[0], "idf_char": self.idf[1], "coef": self.coef,
+                                  "intercept": self.intercept}
+        if self.trained_texts is not None:
+            arrays["trained_texts"] = self.trained_texts
+        np.savez_compressed(buffer, **arrays)
         # model.json names its arrays and their digest: another model's arrays copied in are
         # refused on load, even with the same shapes
         doc = {"format": FORMAT, "labels": list(self.labels), "C": self.C, "word": _jsonable(_WORD),
@@ -157,6 +176,7 @@ def load_model(folder: str | Path) -> EndModel:
         matches = digest is None or digest == _sha256(arrays)  # models saved before had none
         with np.load(arrays, allow_pickle=False) as z:
             parts = {k: z[k] for k in ("idf_word", "idf_char", "coef", "intercept")}
+            trained = z["trained_texts"] if "trained_texts" in z.files else None  # older models kept none
     except DataError:
         raise
     except (ValueError, KeyError, OSError) as exc:
@@ -173,7 +193,8 @@ def load_model(folder: str | Path) -> EndModel:
     vocab = (list(doc["vocabularies"][0]), list(doc["vocabularies"][1]))
     if (len(vocab[0]), len(vocab[1])) != (len(parts["idf_word"]), len(parts["idf_char"])) or parts["coef"].shape != (len(doc["labels"]), len(vocab[0]) + len(vocab[1])):
         raise DataError(f"{str(folder)!r}: model.json and {name} do not belong together.")
-    return EndModel(tuple(doc["labels"]), vocab, (parts["idf_word"], parts["idf_char"]), parts["coef"], parts["intercept"], float(doc["C"]), doc.get("info", {}))
+    return EndModel(tuple(doc["labels"]), vocab, (parts["idf_word"], parts["idf_char"]), parts["coef"], parts["intercept"],
+                    float(doc["C"]), doc.get("info", {}), trained_texts=trained)
 
 
 def _vectorizer(spec: dict[str, Any], vocab: list[str] | None = None, idf: Any = None) -> Any:
@@ -259,7 +280,10 @@ def _train(
     coef, intercept = _fit_lr(X, P, float(C))
     advance(1)
     vocab = tuple([t for t, _ in sorted(v.vocabulary_.items(), key=lambda kv: kv[1])] for v in vecs)
-    model = EndModel(tuple(names), (vocab[0], vocab[1]), (vecs[0].idf_, vecs[1].idf_), coef, intercept, float(C), stats)
+    from lf._row_digest import text_hashes
+
+    trained = np.unique(text_hashes(texts))
+    model = EndModel(tuple(names), (vocab[0], vocab[1]), (vecs[0].idf_, vecs[1].idf_), coef, intercept, float(C), stats, trained)
     model._vectorizers = vecs
     return model
 

@@ -136,6 +136,30 @@ def test_label_against_gold_names_covered_accuracy_coverage_and_overall_accuracy
     assert len(mine) == 4 and all(len(line) <= 80 for line in mine)
 
 
+def test_label_against_gold_says_uncovered_rows_the_model_leaves_unlabeled_count_as_wrong(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--uncovered prior with a model that abstains on the prior's tie (MajorityVoter
+    abstaining, balanced classes): those rows get no label and count as wrong, which the
+    line "(uncovered as the prior)" alone did not say."""
+    out = tmp_path / "l.parquet"
+    code, stdout, err = run(
+        capsys, "label", DEMO, "--lfs", DEMO_LFS, "-o", out, "--gold", "label", "--uncovered", "prior",
+        "--model", "MajorityVoter(tie_break='abstain')",
+    )
+    assert code == 0, err
+    frame = pd.read_parquet(out)
+    covered = frame["covered"].to_numpy()
+    right = frame["label"].astype(object).to_numpy() == pd.read_csv(DEMO)["label"].str.upper().to_numpy()
+    assert _gold_figures(stdout)["all"] == pytest.approx(right.mean(), abs=5e-4)
+    blank = int(frame["label"][~covered].isna().sum())
+    assert blank == int((~covered).sum()) > 0
+    lines = stdout.splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("  accuracy over all rows"))
+    assert lines[at + 1] == f"    ({blank:,} uncovered rows without a label, the model's ties: as wrong)"
+    assert all(len(ln) <= 80 for ln in lines[at - 3 : at + 2])
+
+
 def test_fit_saves_a_model_that_label_and_the_library_load(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_matrix: lf.LabelMatrix
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lf.intervals import format_interval, straddles, wilson
+from lf.intervals import format_fraction, format_interval, straddles, wilson
 
 
 def test_known_values():
@@ -41,3 +41,15 @@ def test_no_success_or_all_successes_give_exact_bounds():
     low, _ = wilson(np.zeros_like(n), n)
     _, high = wilson(n, n)
     assert (low == 0.0).all() and (high == 1.0).all()
+
+
+def test_a_fraction_short_of_0_or_1_never_reads_as_it():
+    """4,999 right of 5,000 printed as 1.000 [1.00, 1.00] read as a perfect LF, sure of it."""
+    low, high = wilson(4999, 5000)
+    assert format_interval(4999 / 5000, float(low), float(high), 5000) == "0.9998 [0.99, 1.00] n=5,000"
+    low, high = wilson(1, 5000)  # and the other way round: the high end is not 0.00
+    assert format_interval(1 / 5000, float(low), float(high), 5000) == "0.0002 [0.00, 0.01] n=5,000"
+    assert format_fraction(3 / 100_000) == "0.00003" and format_fraction(0.99996, 2) == "0.99996"
+    # exact ends and ordinary values are as before
+    assert [format_fraction(v) for v in (0.0, 1.0, 0.25, 0.9994)] == ["0.000", "1.000", "0.250", "0.999"]
+    assert format_interval(0.8, 0.69, 0.9, 50) == "0.80 [0.69, 0.90] n=50"

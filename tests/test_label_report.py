@@ -46,3 +46,27 @@ def test_random_tie_breaks_are_scored_as_written(tmp_path: Path, uncovered: str)
     pd.testing.assert_frame_equal(files[0], files[1])
     ties = np.isclose(files[0]["HAM"], 0.5) & files[0]["covered"]
     assert ties.sum() > 20 and files[0]["label"][ties].nunique() == 2  # the ties were drawn
+
+
+def test_the_report_scores_a_random_tie_break_as_lf_label_writes_it(tmp_path: Path) -> None:
+    """lf report (terminal, JSON, HTML) drew a tie's class per row, lf label per distinct row
+    of votes: the same seeded MajorityVoter on the same rows had one accuracy in lf label's
+    lines and another in the report, and the report's changed when the rows were shuffled."""
+    from lf.report import build_report
+
+    lfs = lf.load_lfs(DEMO_LFS)
+    model = MajorityVoter(tie_break="random", random_state=3)
+    res = label(lfs, DEMO, output=tmp_path / "l.parquet", gold="label", model=model, progress=False)
+    L = lf.apply(lfs, DEMO, progress=False)
+    gold = pd.read_csv(DEMO)["label"].to_numpy()
+    A = L.array
+    tied = ((A == 0).sum(axis=1) == (A == 1).sum(axis=1)) & (A != -1).any(axis=1)
+    assert tied.sum() >= 20  # enough ties for a per-row draw to differ
+    scores = build_report(L, y=gold, model=res.model).model_scores
+    assert scores is not None and scores["accuracy"] == pytest.approx(res.accuracy_covered, abs=1e-12)
+    written = pd.read_parquet(tmp_path / "l.parquet")["label"].to_numpy(dtype=object)
+    covered = (A != -1).any(axis=1)
+    assert scores["accuracy"] == pytest.approx(float((written[covered] == gold[covered]).mean()), abs=1e-12)
+    order = np.random.default_rng(0).permutation(L.n)
+    shuffled = build_report(lf.LabelMatrix(A[order], names=L.names, labels=L.labels), y=gold[order], model=res.model)
+    assert shuffled.model_scores == pytest.approx(scores)

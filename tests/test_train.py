@@ -159,6 +159,38 @@ def test_predictions_stream_in_chunks_to_every_format(corpus, tmp_path):
         assert np.allclose(back["SPAM"], whole["SPAM"]) and back["label"].tolist() == whole["label"].tolist()
 
 
+def test_end_model_scored_on_its_own_training_rows_says_so(tmp_path, capsys):
+    """lf report --end-model on data holding the rows the end model was trained on gave its
+    accuracy over all rows as if held out; it now counts those rows (the model keeps its
+    training texts' hashes, saved and loaded) and gives the accuracy on the others."""
+    texts, y = _texts(300, 4)
+    texts = [f"{t} row{i}" for i, t in enumerate(texts)]  # each text once
+    ids = [f"r{i}" for i in range(300)]
+    data, train_data = tmp_path / "data.csv", tmp_path / "train.csv"
+    flipped = (np.arange(300) >= 200) & (np.arange(300) % 5 == 0)  # gold the held-out rows' texts do not show
+    gold = np.where((y == 1) != flipped, "SPAM", "HAM")
+    pd.DataFrame({"id": ids, "text": texts, "gold": gold}).to_csv(data, index=False)
+    pd.DataFrame({"id": ids[:200], "text": texts[:200]}).to_csv(train_data, index=False)
+    labels = tmp_path / "labels.parquet"
+    _labels(y[:200], np.ones(200, bool), ids[:200]).to_parquet(labels, index=False)
+    model_dir = tmp_path / "model"
+    train(train_data, labels, C=1.0, progress=False).save(model_dir)
+    model = load_model(model_dir)
+    assert model.seen(texts).tolist() == [i < 200 for i in range(300)]
+    module = tmp_path / "lfs.py"
+    module.write_text("from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\n"
+                      "spam = keyword_lf('spam', ['free', 'winner'], 1)\nham = keyword_lf('ham', ['song', 'voice'], 0)\n")
+    assert main(["report", str(data), "--lfs", str(module), "--gold", "gold", "--end-model", str(model_dir), "--model", "mv",
+                 "--no-progress"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = next(i for i, x in enumerate(lines) if x.startswith("end model accuracy against gold: "))
+    said = " ".join(x.strip() for x in lines[at + 1 : at + 3])
+    assert said.startswith("(200 of them have the text of a row it was trained on, so it is not held out there: ")
+    held_out = (predict(model, pd.DataFrame({"text": texts[200:]}), progress=False)["label"].to_numpy() == gold[200:]).mean()
+    assert said.endswith(f"{held_out:.3f} on the other 100)") and held_out < 0.9
+    assert all(len(x) <= 80 for x in lines[at : at + 3])
+
+
 def test_cli_label_train_predict_report(tmp_path, capsys):
     texts, y = _texts(300, 6)
     data = tmp_path / "data.csv"
@@ -180,8 +212,11 @@ def test_cli_label_train_predict_report(tmp_path, capsys):
     assert main(["report", str(data), "--lfs", str(module), "--gold", "gold", "--end-model", str(model_dir), "--no-progress"]) == 0
     lines = capsys.readouterr().out.splitlines()
     at = next(i for i, x in enumerate(lines) if x.startswith("end model accuracy against gold: "))
+    # trained on these very rows: the next two lines say so (see the test above)
+    assert lines[at + 1].startswith("  (271 of them have the text of a row it was trained on")
+    at += 2
     assert lines[at + 1].startswith("label model (LabelModel): ")
-    assert all(len(x) <= 80 for x in lines[at : at + 3])
+    assert all(len(x) <= 80 for x in lines[at - 2 : at + 3])
     # The label model's figure is over every row, its guesses on rows no LF votes on included
     # (the labels lf label writes leave those rows out): the lines say so, and the figure is that.
     L = lf.apply(lf.load_lfs(module), data, progress=False)

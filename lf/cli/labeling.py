@@ -36,6 +36,7 @@ from lf.cli.report import warn_identical, warn_lf_errors
 from lf.corpus import is_pattern
 from lf.display import label_word
 from lf.errors import DataError
+from lf.intervals import format_fraction
 from lf.paths import check_outputs, check_unmatched
 from lf.report.terminal import plural
 
@@ -67,7 +68,7 @@ def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts
     t = totals(table)
     say(
         _console(stderr=True),
-        f"wrote {output}: {plural(int(t['rows']), 'row')} x {plural(int(t['lfs']), 'LF')}, coverage {t['coverage']:.3f}, "
+        f"wrote {output}: {plural(int(t['rows']), 'row')} x {plural(int(t['lfs']), 'LF')}, coverage {format_fraction(t['coverage'])}, "
         f"errors {errors}, in {time.perf_counter() - start:.2f} s",
         keep=[output],
     )
@@ -155,11 +156,13 @@ def gold_lines(name: str, gold: str, result: Any, uncovered: str) -> list[str]:
     ]
     if result.abstained:  # ties a model abstains on: covered, unlabeled, counted wrong
         lines.append(f"    ({result.abstained:,} of them without a label, the model's ties: as wrong)")
-    return [
-        *lines,
-        f"  coverage                 {result.coverage:.3f} ({covered:,} of {n:,} rows)",
+    lines += [
+        f"  coverage                 {format_fraction(result.coverage)} ({covered:,} of {n:,} rows)",
         f"  accuracy over all rows   {shown(result.accuracy, n)} (uncovered {rest})",
     ]
+    if uncovered != "null" and result.uncovered_unlabeled:  # the prior's class is a tie the model abstains on
+        lines.append(f"    ({result.uncovered_unlabeled:,} uncovered rows without a label, the model's ties: as wrong)")
+    return lines
 
 
 def selection_lines(chosen: Any, names: tuple[str, ...], n_dev: int, width: int = 80) -> list[str]:

@@ -64,28 +64,32 @@ def _texts(data: tuple[str, ...], text_column: str | None, n: int) -> Any:
     return texts
 
 
-def model_lines(L: Any, y: Any, model: Any) -> list[str]:
-    """The model's scores against gold, and LF pairs its independence assumption misses."""
+def model_lines(L: Any, y: Any, model: Any, scores: dict[str, float] | None = None) -> list[str]:
+    """The model's scores against gold, and LF pairs its independence assumption misses.
+    ``scores``: the report's (``ReportData.model_scores``), so the lines show the figures of
+    the JSON and HTML reports, from the same labels (a random tie-break draws them once);
+    None: ``model.score``'s."""
     from lf.analysis import label_coverage
     from lf.display import one_line
+    from lf.intervals import format_fraction as frac
     from lf.models.dependencies import correlated_pairs
 
     name = type(model).__name__
     names = [one_line(n) for n in L.labels] if L.labels else [str(c) for c in range(L.cardinality)]
     lines = []
     if y is not None:
-        s = model.score(L, y, ("accuracy", "f1", "coverage", "brier", "ece"))
+        s = scores if scores is not None else model.score(L, y, ("accuracy", "f1", "coverage", "brier", "ece"))
         f1 = f"F1 ({names[1]})" if L.cardinality == 2 else "macro F1"  # class 1's, whatever its name
         covered = label_coverage(L)
         rows = (  # a model that abstains on more rows (ties) is scored on the rows it labels
-            f"the rows some LF labels (coverage {s['coverage']:.3f})"
+            f"the rows some LF labels (coverage {frac(s['coverage'])})"
             if s["coverage"] == covered
-            else f"the rows it labels (coverage {s['coverage']:.3f}; some LF labels {covered:.3f})"
+            else f"the rows it labels (coverage {frac(s['coverage'])}; some LF labels {frac(covered)})"
         )
-        f1_value = f"{s['f1']:.3f}" if s["f1"] == s["f1"] else f"n/a (no {names[1]} in gold or labels)" if L.cardinality == 2 else "n/a"
+        f1_value = frac(s["f1"]) if s["f1"] == s["f1"] else f"n/a (no {names[1]} in gold or labels)" if L.cardinality == 2 else "n/a"
         lines += [
             f"{name} on {rows}:",
-            f"  accuracy {s['accuracy']:.3f}, {f1} {f1_value}, Brier {s['brier']:.3f}, ECE {s['ece']:.3f}",
+            f"  accuracy {frac(s['accuracy'])}, {f1} {f1_value}, Brier {s['brier']:.3f}, ECE {frac(s['ece'])}",
         ]
     if hasattr(model, "mu_") or hasattr(model, "confusion_"):
         # Pairs inside one of the model's cliques are already modelled as dependent.
@@ -313,7 +317,7 @@ def report_cmd(
     else:
         print_report(summary, report.totals, labels=L.labels, console=_console())
         if model is not None:
-            for line in model_lines(L, y, model):
+            for line in model_lines(L, y, model, report.model_scores):
                 _console().print(line, markup=False)
     warn_identical(L, model)
     if not fitted_here:  # a fit here says it itself

@@ -128,7 +128,8 @@ def end_model_line(model_dir: str, data: tuple[str, ...], text_column: str | Non
     if tuple(model.labels) != tuple(L.labels or [str(c) for c in range(L.cardinality)]):
         raise DataError(f"The end model in {model_dir!r} has labels {list(model.labels)}, the LFs {list(L.labels or [])}.")
     pred = predict(model, _source(data), text_column=text_column, progress=False)
-    end_acc = float((np.asarray([model.labels.index(v) for v in pred["label"]]) == y).mean())
+    right = np.asarray([model.labels.index(v) for v in pred["label"]]) == y
+    end_acc = float(right.mean())
     which = ""
     if label_model is None:  # not the model whose labels trained the end model: say so
         label_model = LabelModel().fit(L)
@@ -137,6 +138,29 @@ def end_model_line(model_dir: str, data: tuple[str, ...], text_column: str | Non
     covered = float((L.array != -1).any(axis=1).mean())
     return (  # both over every row: a row no LF votes on gets what predict gives it (lf label writes none)
         f"end model accuracy against gold: {end_acc:.3f} over all {len(y):,} rows\n"
-        f"label model ({type(label_model).__name__}): {lm_acc:.3f} over the same rows (LF coverage\n"
+        + _trained_on(model, data, text_column, right)
+        + f"label model ({type(label_model).__name__}): {lm_acc:.3f} over the same rows (LF coverage\n"
         f"  {covered:.3f}; a row no LF votes on counts with the model's guess, if any){which}"
+    )
+
+
+def _trained_on(model: Any, data: tuple[str, ...], text_column: str | None, right: Any) -> str:
+    """Lines saying how many rows scored have the text of a row the end model was trained
+    on (its accuracy there is not held out) and its accuracy on the others; "" when none
+    has, or the model kept no record of its training texts (saved by an older lf)."""
+    import numpy as np
+
+    from lf.io import iter_chunks
+
+    column = text_column or model.text_column
+    parts = [model.seen(chunk[column].tolist()) for chunk in iter_chunks(_source(data), 200_000)]
+    if not parts or parts[0] is None:
+        return ""
+    seen = np.concatenate(parts)
+    if not seen.any():
+        return ""
+    rest = f"{right[~seen].mean():.3f} on the other {int((~seen).sum()):,}" if not seen.all() else "no other rows"
+    return (
+        f"  ({int(seen.sum()):,} of them have the text of a row it was trained on, so it is not\n"
+        f"  held out there: {rest})\n"
     )

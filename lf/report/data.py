@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lf import analysis
-from lf.matrix import LabelMatrix, as_label_array
+from lf.matrix import LabelMatrix, as_label_array, row_patterns
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -116,10 +116,9 @@ def build_report(
     from lf.summary import gold_labels, summarize, totals
 
     A, k = as_label_array(L)
-    predictions = None
+    predictions = proba = None
     if model is not None:  # predicting first checks the model fits this matrix
-        # As lf label writes them: a row no LF voted on gets no label (not the prior's class).
-        predictions = np.asarray(model.predict(L, abstain="uncovered"), dtype=np.int64)
+        proba, predictions = _answers(L, A, k, model)
     summary = summarize(L, y=y, model=model)  # validates y
     gold = None if y is None else np.asarray(gold_labels(L, y, k), dtype=np.int64)  # names or ids
     if isinstance(L, LabelMatrix):
@@ -131,8 +130,8 @@ def build_report(
         label_names = [str(c) for c in range(k)]
         row_ids = None
     scores = bins = None
-    if model is not None and gold is not None and predictions is not None:
-        scores, bins = _model_against_gold(A, gold, predictions, np.asarray(model.predict_proba(L), np.float64), k)
+    if gold is not None and predictions is not None and proba is not None:
+        scores, bins = _model_against_gold(A, gold, predictions, proba, k)
     return ReportData(
         array=A,
         names=names,
@@ -148,6 +147,23 @@ def build_report(
         reliability=bins,
         model_warnings=tuple(str(w) for w in model_warnings),
     )
+
+
+def _answers(L: Any, A: npt.NDArray[np.integer[Any]], k: int, model: Any) -> tuple[npt.NDArray[np.float64], IntArray]:
+    """The model's probabilities and labels of each row, as ``lf label`` writes them: asked
+    once per distinct row of votes (a random tie-break gives the same votes the same label,
+    whatever the rows' order), and no label on a row no LF voted on (not the prior's class)."""
+    if not A.shape[0]:
+        return np.asarray(model.predict_proba(L), np.float64), np.asarray(model.predict(L, abstain="uncovered"), np.int64)
+    if isinstance(L, LabelMatrix):
+        pat = L.patterns()
+        votes: Any = LabelMatrix(pat.rows, names=L.names, cardinality=k, labels=L.labels, lf_fingerprints=L.lf_fingerprints)
+    else:
+        pat = row_patterns(A, k)
+        votes = pat.rows
+    proba, labels = model.predict_both(votes)
+    labels = np.where((pat.rows != -1).any(axis=1), labels, -1)
+    return np.asarray(proba, np.float64)[pat.inverse], np.asarray(labels, np.int64)[pat.inverse]
 
 
 def _model_against_gold(

@@ -22,6 +22,7 @@ import numpy as np
 from lf.analysis import conflict_matrix
 from lf.display import BIDI_CONTROLS, visible
 from lf.errors import DataError
+from lf.intervals import format_bounds, format_fraction
 from lf.report import svg
 from lf.report.data import ReportData, build_report, label_counts, pick_examples, spread
 from lf.report.gates import GateResult, format_failure
@@ -73,15 +74,15 @@ rows.forEach(function(r){body.appendChild(r);});});});});
 # Nothing is fetched: the page works offline and cannot call out.
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 
-_COLUMNS = (
-    ("coverage", ".3f"),
-    ("overlaps", ".3f"),
-    ("conflicts", ".3f"),
+_COLUMNS = (  # "fraction": 3 decimals, never reading as 0 or 1 unless it is (format_fraction)
+    ("coverage", "fraction"),
+    ("overlaps", "fraction"),
+    ("conflicts", "fraction"),
     ("correct", "d"),
     ("incorrect", "d"),
-    ("emp_acc", ".3f"),
+    ("emp_acc", "fraction"),
     ("emp_acc_n", "d"),
-    ("learned_acc", ".3f"),
+    ("learned_acc", "fraction"),
     ("errors", "d"),
     ("seconds", ".3f"),
 )
@@ -104,7 +105,7 @@ def _cell(v: Any, fmt: str) -> str:
     f = _value(v)
     if f is None:
         return '<td data-v="">-</td>'
-    shown = format(int(f), "d") if fmt == "d" else format(f, fmt)
+    shown = format(int(f), "d") if fmt == "d" else format_fraction(f) if fmt == "fraction" else format(f, fmt)
     return f'<td data-v="{f!r}">{shown}</td>'
 
 
@@ -122,7 +123,8 @@ def _interval_cell(row: Any) -> str:
     low, high = _value(row.get("emp_acc_low")), _value(row.get("emp_acc_high"))
     if low is None or high is None:
         return '<td class="ci" data-v="">-</td>'
-    return f'<td class="ci" data-v="{low!r}">{low:.3f}\u2013{high:.3f}</td>'
+    lo, hi = format_bounds(low, high, 3)
+    return f'<td class="ci" data-v="{low!r}">{lo}\u2013{hi}</td>'
 
 
 def _lf_table(data: ReportData) -> str:
@@ -152,7 +154,7 @@ def _totals(data: ReportData) -> str:
         f"{t['rows']:,} rows",
         f"{t['lfs']} LFs",
         f"{t['cardinality']} classes ({_e(labels)})",
-        *(f"{k} {_value(t[k]) or 0.0:.3f}" for k in ("coverage", "overlap", "conflict")),
+        *(f"{k} {'-' if _value(t[k]) is None else format_fraction(t[k])}" for k in ("coverage", "overlap", "conflict")),
         f"model: {_e(data.model_name) if data.model_name else 'none'}",
         f"gold labels: {'yes' if data.gold is not None else 'no'}",
     ]
@@ -231,7 +233,7 @@ def _model_scores(data: ReportData) -> str:
     s = data.model_scores
     f1 = f"F1 ({data.label_names[1]})" if len(data.label_names) == 2 else "macro F1"  # class 1's, whatever its name
     shown = [("coverage", "coverage"), ("accuracy", "accuracy"), ("f1", f1), ("brier", "Brier score"), ("ece", "expected calibration error")]
-    rows = "".join(f"<tr><td>{_e(name)}</td>{_cell(s.get(key), '.3f')}</tr>" for key, name in shown)
+    rows = "".join(f"<tr><td>{_e(name)}</td>{_cell(s.get(key), '.3f' if key == 'brier' else 'fraction')}</tr>" for key, name in shown)
     table = f'<table class="scores"><thead><tr><th>{_e(data.model_name or "model")}</th><th>score</th></tr></thead><tbody>{rows}</tbody></table>'
     r = data.reliability
     chart = svg.reliability(r.counts, r.accuracy, r.confidence, label="Reliability on covered gold rows")

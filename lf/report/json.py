@@ -94,6 +94,7 @@ def report_document(data: ReportData, gates: Sequence[GateResult] = (), labels: 
     if data.gold is not None:
         doc["gold_label_counts"] = label_counts(data.gold, k).tolist()
     if data.conflicts is not None:
-        doc["conflict_matrix"] = [[round(float(v), 6) for v in row] for row in data.conflicts]
+        # 6 significant digits, not decimals: a pair at odds on 1 row in 2,000,000 is not 0
+        doc["conflict_matrix"] = [[float(f"{float(v):.6g}") for v in row] for row in data.conflicts]
     doc["gates"] = [g.as_dict() for g in gates]
     return doc

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lf.display import label_word, one_cell, plain, visible
+from lf.intervals import format_bounds, format_fraction
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,7 +43,10 @@ def _missing(v: Any) -> bool:
 
 
 def _num(v: Any, fmt: str) -> str:
-    return "-" if _missing(v) else format(v, fmt)
+    """``v`` formatted; ``fmt`` "fraction": 3 decimals, never reading as 0 or 1 unless it is."""
+    if _missing(v):
+        return "-"
+    return format_fraction(float(v)) if fmt == "fraction" else format(v, fmt)
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ class _Column:
 def _interval(row: Any) -> str:
     if _missing(row.get("emp_acc_low", None)) or _missing(row.get("emp_acc_high", None)):
         return "-"
-    return f"{row['emp_acc_low']:.2f}-{row['emp_acc_high']:.2f}"
+    return "-".join(format_bounds(row["emp_acc_low"], row["emp_acc_high"]))
 
 
 def _polarity(pol: Any, names: list[str] | None) -> str:
@@ -85,20 +89,20 @@ def _columns(summary: pd.DataFrame, names: list[str] | None) -> list[_Column]:
 
     cols = [
         _Column("polarity", "pol", [visible(_polarity(r["polarity"], names)) for r in rows], fold=True),
-        col("coverage", "cov", "coverage", ".3f"),
-        col("overlaps", "ovl", "overlaps", ".3f"),
-        col("conflicts", "conf", "conflicts", ".3f"),
+        col("coverage", "cov", "coverage", "fraction"),
+        col("overlaps", "ovl", "overlaps", "fraction"),
+        col("conflicts", "conf", "conflicts", "fraction"),
     ]
     if not summary["correct"].isna().all():
         cols += [
             col("correct", "ok", "correct", "d"),
             col("incorrect", "bad", "incorrect", "d"),
-            col("emp acc", "acc", "emp_acc", ".3f"),
+            col("emp acc", "acc", "emp_acc", "fraction"),
         ]
         if "emp_acc_low" in summary:
             cols.append(_Column("95% interval", "95% CI", [_interval(r) for r in rows]))
     if not summary["learned_acc"].isna().all():
-        cols.append(col("learned acc", "learn", "learned_acc", ".3f"))
+        cols.append(col("learned acc", "learn", "learned_acc", "fraction"))
     if int(summary["errors"].fillna(0).sum()) > 0:
         cols.append(col("errors", "err", "errors", "d"))
     if not summary["seconds"].isna().all():
@@ -185,6 +189,6 @@ def totals_line(totals: dict[str, Any], names: list[str] | None = None) -> str:
         shown = f" ({listed})"
     return (
         f"{plural(int(totals['rows']), 'row')} x {plural(int(totals['lfs']), 'LF')}, {plural(k, 'class', 'classes')}"
-        f"{shown}: coverage {totals['coverage']:.3f}, overlap {totals['overlap']:.3f}, "
-        f"conflict {totals['conflict']:.3f}"
+        f"{shown}: coverage {format_fraction(totals['coverage'])}, overlap {format_fraction(totals['overlap'])}, "
+        f"conflict {format_fraction(totals['conflict'])}"
     )

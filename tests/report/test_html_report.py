@@ -94,6 +94,8 @@ def test_data_text_is_escaped_everywhere(youtube):
 def test_empty_matrix_and_many_lfs(make_L):
     empty = render_html(build_report(lf.LabelMatrix(np.full((0, 3), -1)), model=None))
     assert "0 rows" in empty and empty.count('class="lf-examples"') == 3
+    # no row, no coverage (the terminal line and the JSON say nan / null): not 0.000
+    assert "<span>coverage -</span><span>overlap -</span><span>conflict -</span>" in empty
     one = lf.LabelMatrix(np.full((4, 1), -1))
     page = render_html(build_report(one, y=np.zeros(4, int), model=MajorityVoter().fit(one)), texts=["t"] * 4)
     assert "<h3>Rows no LF labels</h3>" in page and page.count("<td>0</td>") >= 1
@@ -353,3 +355,52 @@ def test_the_models_label_shares_are_of_the_rows_it_labels(youtube):
     shares = np.bincount(pred[pred >= 0], minlength=2) / (pred >= 0).sum()
     assert [float(row[1]) for row in cells] == pytest.approx(shares, abs=5e-4)
     assert f"{left:,} rows have no label" in page
+
+
+def test_an_lf_wrong_once_in_5000_rows_is_not_shown_as_perfect_on_the_page():
+    """The page showed an LF right on 4,999 of 5,000 gold rows as 1.000, and its few
+    overlaps and conflicts as 0.000."""
+    n = 100_000
+    A = np.full((n, 2), -1)
+    A[:5000, 0] = 1
+    A[:3, 1] = 0
+    y = np.ones(n, dtype=int)
+    y[0] = 0
+    page = render_html(build_report(lf.LabelMatrix(A, names=["sure", "rare"], labels=["NEG", "POS"]), y=y))
+    row = re.search(r'<tr><td data-v="sure">.*?</tr>', page).group(0)
+    cells = re.findall(r">([^<>]*)</td>", row)
+    assert cells[1:9] == ["POS", "0.050", "0.00003", "0.00003", "4999", "1", "0.9998", "5000"]
+    assert cells[9] == "0.999\u20131.000"
+
+
+def test_terminal_and_html_show_the_same_scores_of_a_model_breaking_ties_at_random(tmp_path: Path, capsys):
+    """lf report --html with MajorityVoter(tie_break='random') (no seed) drew the tied rows'
+    labels once for the page and again for the terminal lines: one run printed one accuracy,
+    F1 and ECE and wrote others."""
+    rng = np.random.default_rng(5)
+    gold = rng.integers(0, 2, 2000)
+    texts = np.where(rng.random(2000) < 0.5, "alpha beta", "beta")  # "beta" alone: no LF votes
+    data = tmp_path / "data.csv"
+    pd.DataFrame({"id": np.arange(2000), "text": texts, "gold": np.where(gold == 1, "SPAM", "HAM")}).to_csv(data, index=False)
+    module = tmp_path / "lfs.py"
+    module.write_text("from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\n"
+                      "a = keyword_lf('a', ['alpha'], 0)\nb = keyword_lf('b', ['alpha'], 1)\n")  # every covered row a tie
+    page = tmp_path / "r.html"
+    code, out, err = run(capsys, "report", data, "--lfs", module, "--gold", "gold", "--model",
+                         "MajorityVoter(tie_break='random')", "--html", page, "--no-progress")
+    assert code == 0, err
+    scores = _script_json(page.read_text(encoding="utf-8"))["model"]["scores"]
+    line = next(ln for ln in out.splitlines() if ln.startswith("  accuracy "))
+    assert line == (f"  accuracy {scores['accuracy']:.3f}, F1 (SPAM) {scores['f1']:.3f}, "
+                    f"Brier {scores['brier']:.3f}, ECE {scores['ece']:.3f}")
+
+
+def test_the_json_conflict_matrix_keeps_a_conflict_on_one_row_of_millions():
+    """It was rounded to 6 decimals: two LFs at odds on 1 row of 2,000,000 read as never
+    conflicting (0.0), in the JSON report and the page's embedded copy."""
+    n = 2_000_000
+    A = np.full((n, 2), -1, dtype=np.int8)
+    A[0] = [0, 1]
+    A[1:1000] = 0
+    doc = report_document(build_report(lf.LabelMatrix(A, names=["a", "b"], cardinality=2)))
+    assert doc["conflict_matrix"] == [[0.0, 1 / n], [1 / n, 0.0]]

@@ -121,3 +121,19 @@ def test_a_continued_tables_title_stays_on_one_line(datasets_dir):
     print_report(summarize(w.L, y=w.y, model=model), totals(w.L), labels=w.L.labels, console=console)
     out = buf.getvalue()
     assert "Labeling functions (1/2)" in out and "Labeling functions (2/2)" in out
+
+
+def test_an_lf_wrong_once_in_5000_rows_is_not_shown_as_perfect():
+    """An LF right on 4,999 of its 5,000 gold rows, and voting on 3 of 100,000 rows, showed
+    acc 1.000 with the interval 1.00-1.00, and coverage 0.000: at 80 columns, where the
+    incorrect column is left out, nothing said it was ever wrong or ever voted."""
+    n = 100_000
+    A = np.full((n, 2), -1)
+    A[:5000, 0] = 1
+    A[:3, 1] = 0
+    y = np.ones(n, dtype=int)
+    y[0] = 0  # lf 0 is wrong on row 0
+    out = render(LabelMatrix(A, names=["sure", "rare"], labels=["NEG", "POS"]), 80, y=y)
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line.strip().startswith(("sure ", "rare "))}
+    assert rows["sure"][1:8] == ["POS", "0.050", "0.00003", "0.00003", "0.9998", "5000", "0.99-1.00"]
+    assert rows["rare"][1:3] == ["NEG", "0.00003"]
