@@ -49,6 +49,7 @@ __all__ = [
     "label_conflict",
     "label_coverage",
     "label_overlap",
+    "lf_chance_accuracies",
     "lf_conflicts",
     "lf_correct",
     "lf_coverages",
@@ -238,6 +239,21 @@ def lf_empirical_accuracies(L: Any, y: Any = None) -> FloatArray:
     covered = w.total(_labeled(w.rows))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(covered > 0, correct / np.maximum(covered, 1), np.nan)
+
+
+def lf_chance_accuracies(L: Any, y: Any = None) -> FloatArray:
+    """Per LF: the accuracy its votes would have by chance, each vote right as often as its
+    class is among the gold rows (the mean gold share of the classes it votes, weighted by
+    its votes); NaN when the LF labels nothing. An LF whose empirical accuracy is not above
+    it tells nothing about the class: 0.5 for two balanced classes, 0.1 for ten, 0.92 for a
+    vote for the common class of a 92/8 split."""
+    w, gold = _with_gold(L, y)
+    k = max(w.k, int(gold.max()) + 1 if gold.size else 0)
+    shares = np.bincount(gold, weights=w.counts, minlength=k) / max(w.n, 1)
+    votes = np.stack([w.total(w.rows == c) for c in range(k)], axis=1).astype(np.float64)  # m x k
+    labeled = votes.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.where(labeled > 0, votes @ shares / np.maximum(labeled, 1.0), np.nan), np.float64)
 
 
 def lf_empirical_probs(L: Any, y: Any = None, cardinality: int | None = None) -> FloatArray:

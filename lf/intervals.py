@@ -37,8 +37,9 @@ def wilson(successes: Any, n: Any, *, z: float = Z95) -> tuple[FloatArray, Float
     return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
 
 
-def straddles(low: Any, high: Any, value: float = 0.5) -> npt.NDArray[np.bool_]:
-    """Where the interval ``[low, high]`` contains ``value`` (False where it is NaN)."""
+def straddles(low: Any, high: Any, value: Any = 0.5) -> npt.NDArray[np.bool_]:
+    """Where the interval ``[low, high]`` contains ``value`` (one, or one per interval;
+    False where any is NaN)."""
     lo = np.asarray(low, dtype=np.float64)
     hi = np.asarray(high, dtype=np.float64)
     with np.errstate(invalid="ignore"):

@@ -313,3 +313,20 @@ def test_missing_gold_is_refused_alike_by_analysis_and_summarize():
         analysis.lf_correct(L, y)
     with pytest.raises(ValueError, match=message):
         lf.summarize(L, y)
+
+
+@settings(max_examples=80, deadline=None)
+@given(label_matrices())
+def test_chance_accuracy_is_the_expected_accuracy_of_votes_right_at_their_class_shares(data):
+    """Each vote's chance of being right is its class's share of the gold rows; the mean of
+    that over the LF's votes, row by row. A random relabeling of the gold rows that keeps
+    the shares makes each LF's accuracy this on average."""
+    L, y, k = data
+    shares = [float(np.mean(y == c)) for c in range(k)]
+    want = []
+    for j in range(L.shape[1]):
+        votes = [int(v) for v in L[:, j] if v != -1]
+        want.append(np.mean([shares[v] for v in votes]) if votes else np.nan)
+    np.testing.assert_allclose(analysis.lf_chance_accuracies(L, y), want, rtol=0, atol=1e-12)
+    M = LabelMatrix(L, cardinality=k)
+    np.testing.assert_allclose(analysis.lf_chance_accuracies(M, y), want, rtol=0, atol=1e-12)

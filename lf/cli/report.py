@@ -147,23 +147,36 @@ def warn_lf_errors(names: Any, errors: Any, n: int) -> None:
                          "abstains (--on-error abstain): fix it, or its numbers leave those rows out.")
 
 
-def _warn_coin_flips(summary: Any) -> None:
-    """One stderr line per LF whose accuracy interval contains 0.5: its gold rows cannot
-    tell it from a coin flip; and per LF whose interval lies below 0.5: it is wrong on more
-    of its gold rows than right, the rule to fix first."""
+def _warn_chance_level(summary: Any, L: Any, y: Any) -> None:
+    """One stderr line per LF whose accuracy interval contains its chance accuracy
+    (:func:`lf.analysis.lf_chance_accuracies`: 0.5 for two balanced classes, less with more
+    classes, more for a vote for a common class): its gold rows cannot tell it from chance;
+    else per LF whose interval lies below 0.5: it is wrong on more of its gold rows than
+    right, the rule to fix first; or below its chance accuracy: its votes point away from
+    their classes."""
     import numpy as np
 
+    from lf.analysis import lf_chance_accuracies
     from lf.display import visible
     from lf.intervals import format_interval, straddles
 
     console = _console(stderr=True)
-    flagged = straddles(summary["emp_acc_low"], summary["emp_acc_high"])
-    below = np.asarray(summary["emp_acc_high"], dtype=np.float64) < 0.5  # NaN: nothing measured, False
-    for (name, row), flag, wrong in zip(summary.iterrows(), flagged, below):
-        if flag or wrong:
-            shown = format_interval(float(row["emp_acc"]), float(row["emp_acc_low"]), float(row["emp_acc_high"]), int(row["emp_acc_n"]))
-            why = "the interval includes 0.5" if flag else "wrong on more of its gold rows than right (the interval lies below 0.5)"
-            say(console, f"warning: {visible(name)}: accuracy {shown}: {why}")
+    chance = lf_chance_accuracies(L, y)
+    low, high = (np.asarray(summary[c], dtype=np.float64) for c in ("emp_acc_low", "emp_acc_high"))
+    at_chance = straddles(low, high, chance)
+    with np.errstate(invalid="ignore"):  # NaN: nothing measured, False
+        wrong, below = high < 0.5, high < chance
+    for (name, row), c, flag, worse, under in zip(summary.iterrows(), chance, at_chance, wrong, below):
+        if flag:
+            why = f"the interval includes {c:.2f}, its accuracy by chance (its classes' shares of the gold rows)"
+        elif worse:
+            why = "wrong on more of its gold rows than right (the interval lies below 0.5)"
+        elif under:
+            why = f"right less often than by chance ({c:.2f}, its classes' shares of the gold rows): its votes point away from them"
+        else:
+            continue
+        shown = format_interval(float(row["emp_acc"]), float(row["emp_acc_low"]), float(row["emp_acc_high"]), int(row["emp_acc_n"]))
+        say(console, f"warning: {visible(name)}: accuracy {shown}: {why}")
 
 
 def warn_votes(L: Any) -> None:
@@ -324,7 +337,7 @@ def report_cmd(
         warn_votes(L)
     warn_lf_errors(L.names, L.errors, L.n)
     if y is not None:
-        _warn_coin_flips(summary)
+        _warn_chance_level(summary, L, y)
     if html_path:
         texts = _texts(data, opts["text_column"], L.n) if data else None
         write_html(html_path, L, texts=texts, gates=gates, data=report, lfs=list(lfs) if lfs_target else None)
