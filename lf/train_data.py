@@ -295,21 +295,31 @@ def write_predictions(frames: Iterator[pd.DataFrame], path: str | Path) -> int:
 
     A column whose type changes between chunks (ids numbers in one chunk, text in the
     next) is refused as ``lf label`` refuses it, and nothing is written. Rows without an
-    id are warned about, as ``lf label`` warns."""
-    from lf._repeated_ids import MissingIds
-    from lf.io import detect_format
+    id, and ids that name several rows, are warned about, as ``lf label`` warns (ids that
+    do not ascend are checked from the file written, read back once)."""
+    from lf._repeated_ids import Ascending, MissingIds, repeated_ids, warn_repeated
+    from lf.io import detect_format, iter_chunks
     from lf.writers import FrameWriter
 
     if detect_format(path) not in ("parquet", "csv", "jsonl") or Path(path).suffix.lower() not in (".parquet", ".csv", ".jsonl"):
         raise DataError(f"Cannot write predictions to {str(path)!r}: use a .parquet, .csv or .jsonl file name.")
-    unnamed = MissingIds()
+    unnamed, order = MissingIds(), Ascending()
     with FrameWriter(path) as writer:
         for frame in frames:
-            unnamed.add(frame["id"].tolist(), writer.rows)
+            ids = frame["id"].to_numpy()
+            unnamed.add(ids.tolist(), writer.rows)
+            order.add(ids)
             writer.write(frame)
         unnamed.warn("The data's id column", join="a join of the predictions to the data by id")
         if writer.rows == 0:  # no frame, no schema: the file would be empty, not a file of no rows
             raise DataError(f"The data has no rows: nothing to predict, so {str(path)!r} is not written.")
+    if not order.holds:
+
+        def written() -> Iterator[npt.NDArray[Any]]:
+            for part in iter_chunks(str(path), 200_000, columns=["id"]):
+                yield part["id"].to_numpy()
+
+        warn_repeated(repeated_ids(written(), again=written), "The data's id column")
     return writer.rows
 
 

@@ -1,4 +1,4 @@
-"""Row ids that name several rows: `lf label`, `lf apply` and `lf sample` say so once, naming
+"""Row ids that name several rows: `lf label`, `lf apply`, `lf sample` and `lf predict` say so once, naming
 one such id and its rows (a later join by id would be ambiguous, and is refused there)."""
 
 from __future__ import annotations
@@ -101,3 +101,20 @@ def test_a_csvs_numbered_ids_are_checked_as_they_pass_not_sorted_after():
         other = Ascending()  # other texts than plain numbers, missing ids, a fall: not ascending as numbers
         other.add(np.array(written, dtype=object))
         assert not other.holds, written
+
+
+def test_predict_warns_of_ids_that_name_several_rows(tmp_path: Path, capsys):
+    """`lf predict` wrote a file whose ids repeat without a word, where `lf label` warns;
+    ascending ids are not read back, and draw no warning."""
+    labels, model = tmp_path / "labels.parquet", tmp_path / "model"
+    assert run(capsys, "label", DEMO, "--lfs", LFS, "-o", labels, "--no-progress")[0] == 0
+    assert run(capsys, "train", DEMO, "--labels", labels, "-o", model, "--no-progress")[0] == 0
+    rows = pd.DataFrame({"id": ["b7", "a1", "b7", "c2", "b7"], "text": ["free cash", "the song", "a prize", "the chorus", "x"]})
+    rows.to_csv(tmp_path / "d.csv", index=False)
+    for name in ("p.parquet", "p.csv", "p.jsonl"):
+        code, err = run(capsys, "predict", model, tmp_path / "d.csv", "-o", tmp_path / name, "--no-progress", "--chunk-size", "2")
+        assert code == 0 and (tmp_path / name).exists()
+        assert err.count("warning:") == 1 and "repeats row ids: 'b7' names 3 rows." in " ".join(err.split()), err
+    rows.assign(id=range(5)).to_csv(tmp_path / "ok.csv", index=False)
+    code, err = run(capsys, "predict", model, tmp_path / "ok.csv", "-o", tmp_path / "q.csv", "--no-progress")
+    assert code == 0 and "warning:" not in err
