@@ -68,10 +68,14 @@ def detect_format(path: str | Path) -> str:
 
 
 def _as_paths(data: Any) -> list[Path] | None:
+    """The files of a path, a glob pattern (``"shards/*.csv"``: the files it matches,
+    sorted, as every reader of DATA takes it) or a list of those; None for other data."""
+    from lf.corpus import expand_paths
+
     if isinstance(data, (str, os.PathLike)):
-        return [Path(data)]
+        return expand_paths([data])
     if isinstance(data, (list, tuple)) and data and all(isinstance(d, (str, os.PathLike)) for d in data):
-        return [Path(d) for d in data]
+        return expand_paths(list(data))
     return None
 
 

@@ -541,3 +541,23 @@ def test_a_saved_end_model_replaces_its_old_arrays_and_older_folders_still_load(
     model.save(folder)
     names = sorted(p.name for p in folder.iterdir())
     assert names == sorted([json.loads((folder / "model.json").read_text())["arrays"], "model.json", "notes.npz"])
+
+
+def test_train_and_predict_read_a_glob_as_lf_apply_does(corpus, tmp_path):
+    """lf.apply reads DATA given as a glob; lf.train.train and lf.train.predict said "Data
+    file not found: 'shards/*.csv'". The shards' rows, in the sorted order of their names,
+    train the same model as the list of files."""
+    data, labels, _, _ = corpus
+    rows = pd.read_csv(data)
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    for i, start in enumerate(range(0, len(rows), 100)):
+        rows.iloc[start : start + 100].to_csv(shards / f"part-{i}.csv", index=False)
+    files = sorted(str(p) for p in shards.glob("*.csv"))
+    by_glob = train(str(shards / "*.csv"), str(labels), C=1.0)
+    by_list = train(files, str(labels), C=1.0)
+    texts = rows["text"].tolist()
+    np.testing.assert_array_equal(by_glob.predict_proba(texts), by_list.predict_proba(texts))
+    pd.testing.assert_frame_equal(predict(by_glob, str(shards / "*.csv")), predict(by_glob, files))
+    with pytest.raises(DataError, match=r"The pattern '.*\*\.tsv' matches no data file"):
+        predict(by_glob, str(shards / "*.tsv"))
