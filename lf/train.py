@@ -21,6 +21,7 @@ which ``model.json`` records).
 from __future__ import annotations
 
 import json
+import math
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -237,8 +238,8 @@ def train(
     from lf.train_data import Steps, labeled_texts
 
     progress_enabled(progress)  # a bad value fails before the data is read
-    if C is not None and (isinstance(C, bool) or not isinstance(C, (int, float)) or not C > 0):
-        raise ParameterError(f"`C` must be a number > 0. Got {C!r}.")
+    if C is not None and (isinstance(C, bool) or not isinstance(C, (int, float)) or not 0 < C < math.inf):
+        raise ParameterError(f"`C` must be a finite number > 0 (inf would leave the weights unregularised). Got {C!r}.")
     if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 2):
         raise ParameterError(f"`max_rows` must be an integer >= 2 or None. Got {max_rows!r}.")
     if (dev_data is None) != (dev_gold is None):

@@ -18,9 +18,14 @@ __all__ = ["predict_cmd", "train_cmd"]
 
 
 def _a_number(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    """--C as given: NaN passes click's range (no comparison with it holds)."""
+    """--C as given: NaN passes click's range (no comparison with it holds), and so does inf."""
     if value is not None and math.isnan(value):
         raise click.BadParameter("nan is not a number: give the inverse regularisation, e.g. 1 or 16.")
+    if value is not None and math.isinf(value):
+        raise click.BadParameter(
+            "inf leaves the weights unregularised (on text they grow until the solver stops, and most "
+            "probabilities come out near 0 or 1): give a finite value, e.g. 1 or 16."
+        )
     return value
 
 
