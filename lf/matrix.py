@@ -276,7 +276,10 @@ class LabelMatrix:
             dup = sorted({x for x in self.names if self.names.count(x) > 1})
             raise LFDefinitionError(f"Labeling function names must be unique. Duplicated: {', '.join(dup)}.")
         self.labels = labels
-        self.row_ids = None if row_ids is None else np.asarray(row_ids)
+        # a copy, read-only: the caller's array (a frame's column) may change after this
+        self.row_ids = None if row_ids is None else np.array(row_ids)
+        if self.row_ids is not None:
+            self.row_ids.setflags(write=False)
         if self.row_ids is not None and len(self.row_ids) != n:
             raise ParameterError(f"{len(self.row_ids)} row ids given for {n} rows.")
         self.errors = np.zeros(m, np.int64) if errors is None else _per_lf(errors, m, "errors")
@@ -306,7 +309,18 @@ class LabelMatrix:
         return self.n
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> npt.NDArray[Any]:
-        return self._array if dtype is None else self._array.astype(dtype)
+        """The label array: read-only and shared (``np.asarray(L)``), or a writable copy
+        (``np.array(L)``, a ``dtype``), so that no write reaches the matrix."""
+        if dtype is not None and np.dtype(dtype) != self._array.dtype:
+            return self._array.astype(dtype)
+        return self._array.copy() if copy else self._array
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickled and deep-copied matrices stay read-only, as their kept patterns need."""
+        self.__dict__.update(state)
+        for arr in (self._array, self.row_ids):
+            if arr is not None:
+                arr.setflags(write=False)
 
     def __eq__(self, other: object) -> Any:
         """Another LabelMatrix: whether names, cardinality and labels are all equal. A label
@@ -318,6 +332,7 @@ class LabelMatrix:
             isinstance(other, LabelMatrix)
             and self.names == other.names
             and self.cardinality == other.cardinality
+            and self.labels == other.labels
             and np.array_equal(self._array, other._array)
         )
 
