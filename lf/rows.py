@@ -150,12 +150,12 @@ def read_rows(
     import pandas as pd
 
     from lf.core import text_column_hint
+    from lf.corpus import as_corpus
     from lf.errors import DataError
-    from lf.io import iter_chunks
 
     wanted = list(dict.fromkeys(c for c in (id_column, text_column) if c))  # ids may be the texts
     parts, offset = [], 0
-    for chunk in iter_chunks(data, 200_000):
+    for chunk in as_corpus(data).chunks(200_000):  # whatever lf.apply reads: records, a Dask frame ...
         if id_optional and id_column is not None and id_column in wanted and id_column not in chunk.columns:
             wanted = [text_column]
             warnings.warn(
@@ -197,7 +197,8 @@ def rows(
     text_column: str = "text",
     id_column: str | None = None,
 ) -> pd.DataFrame:
-    """The rows matching the filters of :func:`select_rows`, as a DataFrame.
+    """The rows matching the filters of :func:`select_rows`, as a DataFrame; ``data``, the
+    data ``L`` was made from, is anything :func:`lf.apply` reads.
 
     Columns: ``row`` (position in the data), ``id`` (the matrix's row ids, else the
     position), ``text`` (when ``data`` is given), one column per LF of interest with its

@@ -372,3 +372,16 @@ def test_rows_warns_when_a_template_lf_votes_otherwise_on_the_texts_read() -> No
         shown = rows(L, frame.iloc[::-1], lf="sub", lfs=lfs)
     assert shown["text"].tolist() == ["hi", "a song"]
     assert rows(L, frame, lf="sub", lfs=lfs)["text"].tolist() == ["subscribe now", "subscribe me"]  # no warning
+
+
+def test_rows_reads_what_lf_apply_reads_records_and_dask_frames() -> None:
+    # the data a matrix was made from, given back to show its rows: Snorkel-style records
+    # and a Dask DataFrame failed as "Item 0 of the data iterable is a str/dict"
+    dd = pytest.importorskip("dask.dataframe")
+    lfs = [lf.keyword_lf("sub", ["subscribe"], 1)]
+    texts = ["subscribe now", "a song", "great song", "subscribe me", "hi"]
+    records = [{"text": t} for t in texts]
+    frames = [records, {"text": texts}, dd.from_pandas(pd.DataFrame({"text": texts}), npartitions=2)]
+    for data in frames:
+        L = lf.apply(lfs, data)
+        assert rows(L, data, lf="sub", lfs=lfs)["text"].tolist() == ["subscribe now", "subscribe me"]
