@@ -318,7 +318,7 @@ class LabelMatrix:
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickled and deep-copied matrices stay read-only, as their kept patterns need."""
         self.__dict__.update(state)
-        for arr in (self._array, self.row_ids):
+        for arr in (self._array, self.row_ids, *self.__dict__.get("_patterns", ())):
             if arr is not None:
                 arr.setflags(write=False)
 
@@ -372,6 +372,8 @@ class LabelMatrix:
         cached = self.__dict__.get("_patterns")
         if cached is None or (inverse and cached.inverse.shape[0] != self.n):
             cached = row_patterns(self._array, self.cardinality, inverse=inverse)
+            for arr in cached:  # kept for every later statistic: a caller's write must not reach them
+                arr.setflags(write=False)
             self.__dict__["_patterns"] = cached
         if not inverse and cached.inverse.shape[0]:
             return Patterns(cached.rows, cached.counts, np.zeros(0, np.intp))

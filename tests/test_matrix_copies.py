@@ -63,3 +63,15 @@ def test_matrices_naming_their_classes_otherwise_are_not_equal() -> None:
     assert L == LabelMatrix(A, labels=("HAM", "SPAM"))
     assert L != LabelMatrix(A, labels=["SPAM", "HAM"])  # class 1 is another label in each
     assert (L == LabelMatrix(A, labels=["SPAM", "HAM"])) is False
+
+
+def test_the_kept_patterns_are_read_only() -> None:
+    # `rows, counts, _ = L.patterns(); rows[rows == -1] = 0` changed the patterns every
+    # later statistic and model fit of L reads.
+    L = _lm()
+    before = lf.summarize(L)["coverage"].tolist()
+    for clone in (L, pickle.loads(pickle.dumps(L))):
+        for arr in (*clone.patterns(), *clone.patterns(inverse=False)[:2]):
+            with pytest.raises(ValueError, match="read-only"):
+                arr[...] = 0
+        assert lf.summarize(clone)["coverage"].tolist() == before
