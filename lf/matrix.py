@@ -192,6 +192,16 @@ def as_label_array(L: Any, cardinality: int | None = None) -> tuple[npt.NDArray[
     return arr, int(cardinality)
 
 
+def _own_ids(row_ids: npt.ArrayLike) -> npt.NDArray[Any]:
+    """Row ids the matrix alone can change (none can: they are read-only): the caller's own
+    writable array (or a view of one) is copied, as its next write would change the ids."""
+    ids = np.asarray(row_ids)
+    if ids.flags.writeable and (ids is row_ids or ids.base is not None):
+        ids = ids.copy()
+    ids.setflags(write=False)
+    return ids
+
+
 def _shown(key: Any, limit: int = 40) -> str:
     """``key`` as written in ``L[key]``, cut to ``limit`` characters."""
     text = ", ".join(map(repr, key)) if isinstance(key, tuple) else repr(key)
@@ -276,10 +286,7 @@ class LabelMatrix:
             dup = sorted({x for x in self.names if self.names.count(x) > 1})
             raise LFDefinitionError(f"Labeling function names must be unique. Duplicated: {', '.join(dup)}.")
         self.labels = labels
-        # a copy, read-only: the caller's array (a frame's column) may change after this
-        self.row_ids = None if row_ids is None else np.array(row_ids)
-        if self.row_ids is not None:
-            self.row_ids.setflags(write=False)
+        self.row_ids = None if row_ids is None else _own_ids(row_ids)
         if self.row_ids is not None and len(self.row_ids) != n:
             raise ParameterError(f"{len(self.row_ids)} row ids given for {n} rows.")
         self.errors = np.zeros(m, np.int64) if errors is None else _per_lf(errors, m, "errors")

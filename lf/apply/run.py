@@ -251,12 +251,15 @@ def stack(parts: Iterable[Part], lfs: Sequence[LabelingFunction], labels: tuple[
     array.setflags(write=False)  # ours alone: the LabelMatrix takes it without a copy
     if cardinality is None:
         cardinality = max(2, int(array.max()) + 1)
+    row_ids = ids_array(ids) if has_ids else None
+    if row_ids is not None:
+        row_ids.setflags(write=False)  # ours alone too
     return LabelMatrix(
         array,
         names=[x.name for x in lfs],
         cardinality=cardinality,
         labels=labels,
-        row_ids=ids_array(ids) if has_ids else None,
+        row_ids=row_ids,
         errors=np.sum([r.errors for r in results], axis=0),
         seconds=np.sum([r.seconds for r in results], axis=0),
     )
