@@ -299,7 +299,9 @@ def _cost(x: Any, *, whole: bool) -> bool:
 def _kwargs(meta: dict[str, Any], arr: npt.NDArray[Any], row_ids: Any) -> dict[str, Any]:
     if arr.ndim != 2 or arr.shape[1] != len(meta["names"]):
         raise _Broken(f"it holds a matrix of shape {arr.shape} for {len(meta['names'])} LF names.")
-    arr.setflags(write=False)  # read from the file, no one else's: the LabelMatrix takes it without a copy
+    for read in (arr, row_ids):  # read from the file, no one else's: the LabelMatrix takes them without a copy
+        if read is not None:
+            read.setflags(write=False)
     return {
         "array": arr,
         "names": meta["names"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -66,6 +66,8 @@ def label(
     chunk_size: int | None = None,
     on_error: str = "raise",
     progress: bool | None = None,
+    labels: Sequence[str] | None = None,
+    cardinality: int | None = None,
     text_column: str | None = None,
     id_column: str | None = None,
     cache: str | os.PathLike[str] | None = None,
@@ -85,7 +87,8 @@ def label(
     or its class balance (the accuracy is not held out on them), with how many dev rows
     match and how many of their texts several data rows share (a match by text is not a
     match of rows). Nothing else matches dev rows to data rows: the models are scored on
-    the dev rows' own votes and gold labels. ``id_column``: default,
+    the dev rows' own votes and gold labels. ``labels`` / ``cardinality``: as for
+    :func:`lf.apply` (default: the LF module's ``LABELS``). ``id_column``: default,
     the data's ``id`` column if it has one. The output holds, per row, ``id``, one
     probability per class, ``label``, ``confidence`` and ``covered`` (see
     :func:`lf.output.labels_frame`); a row no LF voted on gets no label and the class prior
@@ -103,7 +106,7 @@ def label(
     from lf.output import UNCOVERED, check_label_names, warn_missing_looking_labels
     from lf.writers import FrameWriter, MatrixWriter
 
-    lf_list, names, labels, k, size, runner = _prepare(lfs, on_error, chunk_size, engine, n_jobs)
+    lf_list, names, labels, k, size, runner = _prepare(lfs, on_error, chunk_size, engine, n_jobs, labels, cardinality)
     check_label_names(labels)
     progress_enabled(progress)  # checked on every engine (a Dask run shows no bar)
     if uncovered not in UNCOVERED:
@@ -235,7 +238,7 @@ def apply_to_file(
     from lf.corpus import as_corpus
     from lf.writers import MatrixWriter
 
-    lf_list, names, labels, k, size, runner = _prepare(lfs, on_error, chunk_size, engine, n_jobs)
+    lf_list, names, labels, k, size, runner = _prepare(lfs, on_error, chunk_size, engine, n_jobs, None, None)
     out = Path(path)
     if out.suffix.lower() not in (".parquet", ".npz"):
         raise ParameterError(f"apply_to_file writes a label matrix: use a .parquet or .npz file name. Got {str(path)!r}.")
@@ -276,7 +279,10 @@ def _definitions(lf_list: list[Any]) -> tuple[str | None, ...]:
     return lf_definitions(lf_list)
 
 
-def _prepare(lfs: Any, on_error: str, chunk_size: int | None, engine: Any, n_jobs: int) -> tuple[Any, ...]:
+def _prepare(
+    lfs: Any, on_error: str, chunk_size: int | None, engine: Any, n_jobs: int, labels: Sequence[str] | None,
+    cardinality: int | None,
+) -> tuple[list[Any], tuple[str, ...], tuple[str, ...] | None, int | None, int, Any]:
     """The checked LFs, their names, label names, cardinality, chunk size and engine."""
     from lf.apply import (
         DEFAULT_CHUNK_SIZE,
@@ -289,7 +295,7 @@ def _prepare(lfs: Any, on_error: str, chunk_size: int | None, engine: Any, n_job
     from lf.apply.world import warn_unsteady
 
     lf_list = resolve_lfs(lfs)
-    labels, k = check_run(lfs, on_error, None, None)
+    labels, k = check_run(lfs, on_error, labels, cardinality)
     size = _check_int("chunk_size", DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size, 1)
     runner = _engine_for(engine, _n_jobs(n_jobs))
     warn_unsteady(lf_list, runner)

@@ -192,6 +192,16 @@ def as_label_array(L: Any, cardinality: int | None = None) -> tuple[npt.NDArray[
     return arr, int(cardinality)
 
 
+def _own_ids(row_ids: npt.ArrayLike) -> npt.NDArray[Any]:
+    """Row ids the matrix alone can change (none can: they are read-only): the caller's own
+    writable array (or a view of one) is copied, as its next write would change the ids."""
+    ids = np.asarray(row_ids)
+    if ids.flags.writeable and (ids is row_ids or ids.base is not None):
+        ids = ids.copy()
+    ids.setflags(write=False)
+    return ids
+
+
 def _shown(key: Any, limit: int = 40) -> str:
     """``key`` as written in ``L[key]``, cut to ``limit`` characters."""
     text = ", ".join(map(repr, key)) if isinstance(key, tuple) else repr(key)
@@ -276,7 +286,7 @@ class LabelMatrix:
             dup = sorted({x for x in self.names if self.names.count(x) > 1})
             raise LFDefinitionError(f"Labeling function names must be unique. Duplicated: {', '.join(dup)}.")
         self.labels = labels
-        self.row_ids = None if row_ids is None else np.asarray(row_ids)
+        self.row_ids = None if row_ids is None else _own_ids(row_ids)
         if self.row_ids is not None and len(self.row_ids) != n:
             raise ParameterError(f"{len(self.row_ids)} row ids given for {n} rows.")
         self.errors = np.zeros(m, np.int64) if errors is None else _per_lf(errors, m, "errors")
@@ -306,7 +316,18 @@ class LabelMatrix:
         return self.n
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> npt.NDArray[Any]:
-        return self._array if dtype is None else self._array.astype(dtype)
+        """The label array: read-only and shared (``np.asarray(L)``), or a writable copy
+        (``np.array(L)``, a ``dtype``), so that no write reaches the matrix."""
+        if dtype is not None and np.dtype(dtype) != self._array.dtype:
+            return self._array.astype(dtype)
+        return self._array.copy() if copy else self._array
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickled and deep-copied matrices stay read-only, as their kept patterns need."""
+        self.__dict__.update(state)
+        for arr in (self._array, self.row_ids, *self.__dict__.get("_patterns", ())):
+            if arr is not None:
+                arr.setflags(write=False)
 
     def __eq__(self, other: object) -> Any:
         """Another LabelMatrix: whether names, cardinality and labels are all equal. A label
@@ -318,6 +339,7 @@ class LabelMatrix:
             isinstance(other, LabelMatrix)
             and self.names == other.names
             and self.cardinality == other.cardinality
+            and self.labels == other.labels
             and np.array_equal(self._array, other._array)
         )
 
@@ -357,6 +379,8 @@ class LabelMatrix:
         cached = self.__dict__.get("_patterns")
         if cached is None or (inverse and cached.inverse.shape[0] != self.n):
             cached = row_patterns(self._array, self.cardinality, inverse=inverse)
+            for arr in cached:  # kept for every later statistic: a caller's write must not reach them
+                arr.setflags(write=False)
             self.__dict__["_patterns"] = cached
         if not inverse and cached.inverse.shape[0]:
             return Patterns(cached.rows, cached.counts, np.zeros(0, np.intp))

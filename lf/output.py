@@ -92,6 +92,20 @@ def _same_numbers(names: list[str]) -> list[str]:
     return next((group for group in seen.values() if len(group) > 1), [])
 
 
+def _check_probabilities(P: npt.NDArray[np.float64]) -> None:
+    """Rows of class probabilities: finite, >= 0, summing to 1 (not scores, logits or counts,
+    whose largest value would be written as a confidence)."""
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(P).all(axis=1) | (P < 0).any(axis=1) | (np.abs(P.sum(axis=1) - 1.0) > 1e-4)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"`probs` must hold class probabilities (each row >= 0, summing to 1): row {i} holds "
+            f"{np.round(P[i], 6).tolist()} ({int(bad.sum()):,} such rows). Pass a model's predict_proba(L); "
+            "scores or logits need a softmax first."
+        )
+
+
 def labels_frame(
     L: LabelMatrix | npt.ArrayLike,
     probs: npt.ArrayLike,
@@ -121,7 +135,8 @@ def labels_frame(
     probability of that label.
 
     ``L`` may be a plain 2-d array of labels, as Snorkel's ``filter_unlabeled_dataframe``
-    takes it: its classes are then the columns of ``probs``.
+    takes it: its classes are then the columns of ``probs``. ``probs`` must be rows of
+    class probabilities (>= 0, summing to 1): scores or logits are a DataError.
     """
     import pandas as pd
 
@@ -133,6 +148,7 @@ def labels_frame(
     n, k = L.n, L.cardinality
     if P.shape != (n, k):
         raise DataError(f"`probs` must have shape ({n}, {k}) to match the label matrix. Got {P.shape}.")
+    _check_probabilities(P)
     names = label_names(L)
     check_label_names(names)
     ids: Any = L.row_ids if L.row_ids is not None else np.arange(n)

@@ -137,22 +137,25 @@ def _spread(indices: IntArray, n: int | None) -> IntArray:
 
 def read_rows(
     data: Any, positions: IntArray, text_column: str, id_column: str | None = None, *, id_optional: bool = False,
+    n_rows: int | None = None,
 ) -> pd.DataFrame:
     """The text (and id) of the rows at ``positions`` (sorted) of ``data``, read chunk by chunk.
 
     ``id_optional``: a data without ``id_column`` gives no id, rather than an error, and a
-    warning: its texts go to the matrix's rows (and ids) by position, unchecked."""
+    warning: its texts go to the matrix's rows (and ids) by position, unchecked.
+    ``n_rows``: the rows of the matrix the positions are of; data of another length is a
+    DataError (a filtered or longer frame would give rows other rows' texts)."""
     import warnings
 
     import pandas as pd
 
     from lf.core import text_column_hint
+    from lf.corpus import as_corpus
     from lf.errors import DataError
-    from lf.io import iter_chunks
 
     wanted = list(dict.fromkeys(c for c in (id_column, text_column) if c))  # ids may be the texts
     parts, offset = [], 0
-    for chunk in iter_chunks(data, 200_000):
+    for chunk in as_corpus(data).chunks(200_000):  # whatever lf.apply reads: records, a Dask frame ...
         if id_optional and id_column is not None and id_column in wanted and id_column not in chunk.columns:
             wanted = [text_column]
             warnings.warn(
@@ -170,8 +173,12 @@ def read_rows(
         if hi > lo:
             parts.append(chunk.iloc[positions[lo:hi] - offset][wanted])
         offset += len(chunk)
-    if positions.size and positions[-1] >= offset:
-        raise DataError(f"The data has {offset:,} rows but the label matrix has more; give the data the matrix was made from.")
+    if (positions.size and positions[-1] >= offset) or (n_rows is not None and offset != n_rows):
+        more = "more" if n_rows is None else f"{n_rows:,}"
+        raise DataError(
+            f"The data has {offset:,} rows but the label matrix has {more}: its rows would get other rows' texts. "
+            "Give the data the matrix was made from."
+        )
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({c: [] for c in wanted})
 
 
@@ -190,7 +197,8 @@ def rows(
     text_column: str = "text",
     id_column: str | None = None,
 ) -> pd.DataFrame:
-    """The rows matching the filters of :func:`select_rows`, as a DataFrame.
+    """The rows matching the filters of :func:`select_rows`, as a DataFrame; ``data``, the
+    data ``L`` was made from, is anything :func:`lf.apply` reads.
 
     Columns: ``row`` (position in the data), ``id`` (the matrix's row ids, else the
     position), ``text`` (when ``data`` is given), one column per LF of interest with its
@@ -201,7 +209,8 @@ def rows(
     the corpus (None: all of them). When the matrix has row ids, the ids in ``data``'s
     ``id_column`` (default: its ``id`` column, if any) must be the same at the rows shown,
     or it is a DataError: the texts would be another data set's (data without that column is
-    read by position, with a warning).
+    read by position, with a warning). ``data`` must have the matrix's number of rows, and
+    a template ``lf`` found in ``lfs`` that votes otherwise on the texts read gets a warning.
     """
     import pandas as pd
 
@@ -212,7 +221,7 @@ def rows(
     out = pd.DataFrame({"row": picked, "id": ids})
     if data is not None:
         id_col = None if L.row_ids is None else (id_column or "id")
-        read = read_rows(data, picked, text_column, id_col, id_optional=id_column is None)
+        read = read_rows(data, picked, text_column, id_col, id_optional=id_column is None, n_rows=L.n)
         if id_col is not None and id_col in read.columns:
             same_ids(ids, read[id_col].tolist(), picked)
         out["text"] = read[text_column].to_numpy(dtype=object)
@@ -230,7 +239,32 @@ def rows(
             out["wrong_lfs"] = [", ".join(L.names[j] for j in np.flatnonzero(row)) for row in bad]
     if lf is not None and lfs is not None and data is not None:
         _add_spans(out, lf, lfs)
+        _warn_other_votes(L, picked, lf, lfs, out["text"].tolist())
     return out
+
+
+def _warn_other_votes(L: LabelMatrix, picked: IntArray, name: str, lfs: Sequence[LabelingFunction], texts: list[Any]) -> None:
+    """A template LF run again on the texts read votes as the matrix holds: else they are
+    not the texts it labeled (data reordered or another file, read by position) or it changed."""
+    import warnings
+
+    import pandas as pd
+
+    template: Any = next((x.f for x in lfs if x.name == name and callable(getattr(x.f, "spans", None))), None)
+    if template is None or template.column != "text" or not texts:
+        return
+    votes = np.asarray(template(pd.DataFrame({"text": texts})))
+    held = np.asarray(L.array)[picked, L.names.index(name)]
+    off = np.flatnonzero(votes != held)
+    if off.size:
+        at = int(picked[off[0]])
+        warnings.warn(
+            f"LF {name!r} votes {L.label_name(int(votes[off[0]]))} on the text `data` gives for row {at:,}, but the "
+            f"label matrix holds its vote {L.label_name(int(held[off[0]]))} there ({off.size} of the {len(texts)} rows "
+            "shown differ): the texts are not the rows the matrix was made from (data reordered, filtered or "
+            "another file), or the LF changed since. Give the data and LFs the matrix was made with.",
+            UserWarning, stacklevel=3,
+        )
 
 
 def _id_key(value: Any) -> Any:

@@ -273,7 +273,7 @@ def sample(
     def texts(positions: IntArray) -> list[Any]:
         todo = np.unique(np.asarray([p for p in positions.tolist() if p not in seen], dtype=np.int64))
         if todo.size:
-            read = read_rows(data, todo, text_column, id_col, id_optional=id_column is None)
+            read = read_rows(data, todo, text_column, id_col, id_optional=id_column is None, n_rows=len(L))
             if id_col is not None and id_col in read.columns:
                 same_ids(np.asarray(L.row_ids)[todo], read[id_col].tolist(), todo)
             seen.update(zip(todo.tolist(), read[text_column].tolist()))

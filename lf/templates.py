@@ -95,7 +95,11 @@ class _Matcher:
             arr = arr.dictionary_decode()
         if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
                                or pa.types.is_null(arr.type)):
-            raise DataError(f"LF {self.name!r} needs a text column; {self.column!r} has dtype {col.dtype}.")
+            raise DataError(
+                f"LF {self.name!r} needs a text column; {self.column!r} has dtype {col.dtype}"
+                f"{_not_text(col)}. Make every value of the column a str or missing first (bytes decoded, "
+                "numbers as text: df[column].astype('string'))."
+            )
         mask = self._matches(arr)
         return np.where(mask, self.label, ABSTAIN)
 
@@ -143,6 +147,17 @@ class _Matcher:
 def _mask(result: Any) -> npt.NDArray[np.bool_]:
     """A pyarrow boolean result as a NumPy mask, missing values False."""
     return np.asarray(result.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _not_text(col: pd.Series) -> str:
+    """``, holding 12 (int) in the row of index 3``: the first value neither text nor missing."""
+    import pandas as pd
+
+    for label, value in zip(col.index, col.array):
+        if not isinstance(value, str) and not (pd.api.types.is_scalar(value) and pd.isna(value)):
+            shown = repr(value.item() if isinstance(value, np.generic) else value)[:40]
+            return f", holding {shown} ({type(value).__name__}) in the row of index {label!r}"
+    return ""
 
 
 def _surrogate_error(name: str, column: str, col: pd.Series) -> DataError:

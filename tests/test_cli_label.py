@@ -281,6 +281,19 @@ def test_labels_frame_names_columns_by_label_and_rejects_clashing_names() -> Non
         labels_frame(L, probs[:2])
 
 
+def test_labels_frame_refuses_scores_that_are_not_probabilities() -> None:
+    # logits or scores were written as they were: a confidence of 2.0, probabilities that
+    # do not sum to 1, NaN where a class had no score
+    L = lf.LabelMatrix(np.array([[0, -1], [-1, -1], [1, 1]]), names=["a", "b"], labels=["HAM", "SPAM"])
+    probs = MajorityVoter().fit(L).predict_proba(L)
+    for bad, row, holds in ((probs * 2, 0, r"\[2\.0, 0\.0\]"), (probs - 0.5, 0, r"\[0\.5, -0\.5\]"),
+                            (np.where(probs == 1.0, np.nan, probs), 0, r"\[nan, 0\.0\]")):
+        with pytest.raises(lf.errors.DataError, match=rf"`probs` must hold class probabilities \(each row >= 0, summing "
+                           rf"to 1\): row {row} holds {holds}"):
+            labels_frame(L, bad)
+    assert labels_frame(L, probs.astype(np.float32))["confidence"].tolist()[0] == 1.0
+
+
 def test_labels_frame_takes_a_plain_label_array_as_snorkels_filter_unlabeled_dataframe() -> None:
     # Snorkel's filter_unlabeled_dataframe(X, probs, L) takes L as a plain array; the classes
     # are the probabilities' columns, here more than the LFs vote.

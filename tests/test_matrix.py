@@ -178,7 +178,7 @@ def test_concat_refuses_parts_whose_class_ids_or_lfs_mean_other_things(tmp_path)
     first, second = frame.iloc[:100], frame.iloc[100:]
     lfs = lf.load_lfs(str(root / "labeling_functions" / "demo_spam.py"))
     a = lf.apply(lfs, first, progress=False)
-    flipped = lf.apply(lfs, second, labels=["SPAM", "HAM"], progress=False)
+    flipped = lf.apply(list(lfs), second, labels=["SPAM", "HAM"], progress=False)  # a module declaring them so
     with pytest.raises(ParameterError, match="HAM, SPAM and SPAM, HAM"):
         LabelMatrix.concat([a, flipped])
     # `lf apply` records each LF's definition: one part made before an edit, one after.

@@ -339,3 +339,49 @@ def test_uncovered_with_a_filter_on_votes_is_refused_not_an_empty_answer(tmp_pat
         assert code == 2 and out == "" and "--uncovered selects rows no LF votes on" in err and extra[0] in err
     code, out, _ = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--uncovered")
     assert code == 0 and "2 rows match" in out
+
+
+def test_rows_refuses_data_of_another_length_than_the_matrix(tmp_path) -> None:
+    # A matrix without ids, shown with the data filtered (or grown) since: row i of the
+    # matrix got row i of the other data's text beside its votes, without a word.
+    from lf.models import MajorityVoter
+    from lf.sample import sample
+
+    lfs = [lf.keyword_lf("sub", ["subscribe"], 1), lf.keyword_lf("song", ["song"], 0)]
+    frame = pd.DataFrame({"text": ["subscribe now", "a song", "great song", "subscribe me", "hi"]})
+    L = lf.apply(lfs, frame)
+    model = MajorityVoter().fit(L)
+    for other in (frame.iloc[1:], pd.concat([frame, frame.iloc[:1]])):
+        other.to_csv(tmp_path / "other.csv", index=False)
+        for data in (other, tmp_path / "other.csv"):
+            with pytest.raises(lf.errors.DataError, match=rf"The data has {len(other)} rows but the label matrix has 5: its rows"):
+                rows(L, data, lf="sub")
+            with pytest.raises(lf.errors.DataError, match=rf"The data has {len(other)} rows but the label matrix has 5"):
+                sample(L, data, n=2, model=model)
+    assert rows(L, frame, lf="sub")["text"].tolist() == ["subscribe now", "subscribe me"]
+
+
+def test_rows_warns_when_a_template_lf_votes_otherwise_on_the_texts_read() -> None:
+    # The same number of rows, reordered: a keyword LF run again on the texts shown
+    # does not vote as the matrix says it did.
+    lfs = [lf.keyword_lf("sub", ["subscribe"], 1)]
+    frame = pd.DataFrame({"text": ["subscribe now", "a song", "great song", "subscribe me", "hi"]})
+    L = lf.apply(lfs, frame)
+    with pytest.warns(UserWarning, match=r"LF 'sub' votes ABSTAIN on the text `data` gives for row 0, but the label "
+                      r"matrix holds its vote 1 there \(2 of the 2 rows shown differ\): the texts are not the rows"):
+        shown = rows(L, frame.iloc[::-1], lf="sub", lfs=lfs)
+    assert shown["text"].tolist() == ["hi", "a song"]
+    assert rows(L, frame, lf="sub", lfs=lfs)["text"].tolist() == ["subscribe now", "subscribe me"]  # no warning
+
+
+def test_rows_reads_what_lf_apply_reads_records_and_dask_frames() -> None:
+    # the data a matrix was made from, given back to show its rows: Snorkel-style records
+    # and a Dask DataFrame failed as "Item 0 of the data iterable is a str/dict"
+    dd = pytest.importorskip("dask.dataframe")
+    lfs = [lf.keyword_lf("sub", ["subscribe"], 1)]
+    texts = ["subscribe now", "a song", "great song", "subscribe me", "hi"]
+    records = [{"text": t} for t in texts]
+    frames = [records, {"text": texts}, dd.from_pandas(pd.DataFrame({"text": texts}), npartitions=2)]
+    for data in frames:
+        L = lf.apply(lfs, data)
+        assert rows(L, data, lf="sub", lfs=lfs)["text"].tolist() == ["subscribe now", "subscribe me"]

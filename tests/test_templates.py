@@ -124,6 +124,14 @@ def test_non_text_column_fails_naming_the_dtype():
         lf.apply([kw], pd.DataFrame({"n": [1, 2]}), progress=False)
 
 
+def test_a_text_column_holding_bytes_fails_naming_the_value_its_row_and_the_fix():
+    # an object column mixing str and bytes (a text read without decoding)
+    df = pd.DataFrame({"text": ["free money", b"free money", "hi"]}, index=[10, 11, 12])
+    with pytest.raises(DataError, match=r"'k' needs a text column; 'text' has dtype object, holding b'free money' \(bytes\) "
+                       r"in the row of index 11\. Make every value of the column a str or missing first"):
+        lf.apply([keyword_lf("k", ["free"], 1)], df, progress=False)
+
+
 @pytest.mark.parametrize(
     "pattern",
     [r"foo(?=bar)", r"(?<!x)foo", r"(a)\1"],

@@ -127,6 +127,7 @@ def apply(
     labels, cardinality:
         Label names (index = label value) and/or the number of classes. Default: the
         ``LABELS`` declared by the LF module, else inferred from the largest label seen.
+        ``labels`` other than the module's ``LABELS`` (another order, say) are refused.
     text_column:
         Expose this column to the LFs as ``text``.
     id_column:
@@ -205,9 +206,17 @@ def check_run(lfs: Any, on_error: str, labels: Sequence[str] | None, cardinality
     """Check ``on_error`` and settle the label names and cardinality before a run."""
     if on_error not in ON_ERROR:
         raise ParameterError(f"`on_error` must be 'raise' or 'abstain'. Got {on_error!r}.")
-    if labels is None:
-        labels = getattr(lfs, "labels", None)
+    declared = getattr(lfs, "labels", None)
     refuse_text(labels, "labels", "['HAM', 'SPAM']")
+    if labels is None:
+        labels = declared
+    elif declared is not None and tuple(str(x) for x in labels) != tuple(declared):
+        # the LFs return the module's class ids: other names would relabel every vote
+        raise ParameterError(
+            f"`labels` {list(labels)} differ from the LABELS the LF module declares, {list(declared)}: its LFs "
+            "return class ids in the module's order, so these names would give their votes other labels. "
+            "Drop `labels`, or change LABELS in the module."
+        )
     if labels is not None:
         labels = tuple(str(x) for x in labels)
         # names are matched in any case (gold labels, --class-balance): 'SPAM' and 'spam' are one;

@@ -19,6 +19,7 @@ from lf._repeated_ids import MissingIds
 from lf.apply.kernel import ChunkResult, Task
 from lf.apply.progress import Progress, progress_enabled
 from lf.apply.settings import Settings
+from lf.apply.views import refuse_duplicate_columns
 from lf.core import LabelingFunction
 from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix
@@ -250,12 +251,15 @@ def stack(parts: Iterable[Part], lfs: Sequence[LabelingFunction], labels: tuple[
     array.setflags(write=False)  # ours alone: the LabelMatrix takes it without a copy
     if cardinality is None:
         cardinality = max(2, int(array.max()) + 1)
+    row_ids = ids_array(ids) if has_ids else None
+    if row_ids is not None:
+        row_ids.setflags(write=False)  # ours alone too
     return LabelMatrix(
         array,
         names=[x.name for x in lfs],
         cardinality=cardinality,
         labels=labels,
-        row_ids=ids_array(ids) if has_ids else None,
+        row_ids=row_ids,
         errors=np.sum([r.errors for r in results], axis=0),
         seconds=np.sum([r.seconds for r in results], axis=0),
     )
@@ -280,24 +284,32 @@ def _check_later_columns(
     chunk: pd.DataFrame, offset: int, text_column: str | None, id_column: str | None, needed: list[str]
 ) -> None:
     """The columns the first chunk had, in a chunk at row ``offset`` (a set lookup each)."""
-    cols = set(map(str, chunk.columns))
+    refuse_duplicate_columns(chunk)
+    cols = set(chunk.columns)
     for col in (text_column, id_column, *needed):
         if col is not None and col not in cols:
             raise DataError(
                 f"Column {col!r} is missing from row {offset:,} on, though the data before has it "
-                f"(a later file or frame lacks it). Available columns there: {', '.join(map(str, chunk.columns))}. "
+                f"(a later file or frame lacks it). Available columns there: {_column_list(chunk)}. "
                 "Give every file the same columns."
             )
 
 
+def _column_list(chunk: pd.DataFrame) -> str:
+    """The chunk's column labels, as text; as Python values (``0``, ``'0'``) when some are not text."""
+    show = str if all(isinstance(c, str) for c in chunk.columns) else repr
+    return ", ".join(map(show, chunk.columns))
+
+
 def _check_columns(chunk: pd.DataFrame, text_column: str | None, id_column: str | None, needed: list[str]) -> None:
-    cols = [str(c) for c in chunk.columns]
+    refuse_duplicate_columns(chunk)
+    cols = set(chunk.columns)  # as they are: a frame's column 0 is not '0'
     for label, col in (("text_column", text_column), ("id_column", id_column)):
         if col is not None and col not in cols:
-            raise DataError(f"`{label}` {col!r} is not a column of the data. Available columns: {', '.join(cols)}.")
+            raise DataError(f"`{label}` {col!r} is not a column of the data. Available columns: {_column_list(chunk)}.")
     for col in needed:
         if col not in cols:
-            raise DataError(f"Column {col!r} is not a column of the data. Available columns: {', '.join(cols)}.")
+            raise DataError(f"Column {col!r} is not a column of the data. Available columns: {_column_list(chunk)}.")
     if text_column is not None and text_column == id_column and text_column != "text":
         raise DataError(
             f"`text_column` and `id_column` are both {text_column!r}; name the column holding the ids "

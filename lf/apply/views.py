@@ -94,6 +94,17 @@ def private_frame(chunk: pd.DataFrame, columns: dict[int, list[Any]] | None = No
     return out
 
 
+def refuse_duplicate_columns(chunk: pd.DataFrame) -> None:
+    """A DataError naming the column names the chunk has twice: an LF reads fields (a batch
+    LF a column) by name, and would get two columns for one."""
+    if chunk.columns.has_duplicates:
+        dups = sorted({str(c) for c in chunk.columns[chunk.columns.duplicated()]})
+        raise DataError(
+            f"The data has duplicated column names ({', '.join(dups)}); an LF reads fields "
+            "by name. Rename the columns first."
+        )
+
+
 class _Chain:
     __slots__ = ("handed", "hot", "left", "rows")
 
@@ -226,12 +237,7 @@ class ChunkRows:
 
     def _build_base(self) -> None:
         chunk = self.chunk
-        if chunk.columns.has_duplicates:
-            dups = sorted({str(c) for c in chunk.columns[chunk.columns.duplicated()]})
-            raise DataError(
-                f"The data has duplicated column names ({', '.join(dups)}); a row LF reads fields "
-                "by name. Rename the columns first."
-            )
+        refuse_duplicate_columns(chunk)
         names = list(chunk.columns)
         # Only the columns the row LFs read, when their code proves which (lf.apply.reads):
         # converting the others to Python objects would be most of the build.
