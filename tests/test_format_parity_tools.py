@@ -1,0 +1,72 @@
+"""Files written by other tools than pandas, and read blocks that cut a row, give the frame's labels.
+
+``tests/test_format_parity.py`` writes every format with pandas; here the same rows come
+from Python's csv module (its quoting options, ``\\r\\n`` or ``\\n`` line ends, gzip), and
+the places where the readers cut a file (pyarrow's CSV read blocks, pyarrow's JSON Lines
+blocks, lf's chunks) fall inside a row. The matrix must be the in-memory frame's whatever
+the block and chunk sizes, with the differences the other module documents (CSV holds
+text only; an empty and a missing text are one) and these, intended:
+
+- JSON Lines: a key a row lacks is a missing value, as a ``null`` is (pyarrow reads both
+  as one); the columns are every key of the file, in the order first seen. A missing
+  value of a text column (every value a string) reaches LFs as NaN, as from a CSV; of any
+  other column (numbers, lists, objects, or values of several types), as None.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lf
+import lf.io
+from lf.io import iter_chunks
+
+
+def _digest(value: Any) -> int:
+    return zlib.crc32(repr(value).encode("utf-8", "surrogatepass")) % 250
+
+
+@lf.labeling_function()
+def saw_text(x: Any) -> int:
+    return _digest(x.text)
+
+
+def _matrix(data: Any, **options: Any) -> np.ndarray:
+    return lf.apply([saw_text], data, progress=False, cardinality=250, **options).array
+
+
+def _straddling_rows(line_end: str) -> list[tuple[str, str]]:
+    """Rows whose CSV text (header ``id,text``, every value quoted) puts a quoted value's
+    ``\\r\\n`` across the reader's first block boundary: its ``\\r`` is the block's last byte."""
+    rows = [(f"{i:04d}", f"row {i}\r\nsecond line") for i in range(200)]
+    head = f'"id","text"{line_end}' + "".join(f'"{a}","{b}"{line_end}' for a, b in rows)
+    opening = len(head.encode()) + len('"0200","')
+    pad = lf.io._BLOCK - 1 - opening  # the \r of the value's \r\n ends the first block
+    rows.append(("0200", "y" * pad + "\r\nafter the block"))
+    rows += [(f"{i:04d}", f"tail {i}\r\n") for i in range(201, 260)]
+    return rows
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+@pytest.mark.parametrize("suffix", ["csv", "csv.gz"])
+def test_a_quoted_line_break_cut_by_the_read_block_keeps_both_its_characters(tmp_path: Path, line_end: str, suffix: str) -> None:
+    rows = _straddling_rows(line_end)
+    path = tmp_path / f"rows.{suffix}"
+    with (gzip.open(path, "wt", newline="", encoding="utf-8") if suffix.endswith("gz") else open(path, "w", newline="", encoding="utf-8")) as fh:
+        writer = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator=line_end)
+        writer.writerow(["id", "text"])
+        writer.writerows(rows)
+    if suffix == "csv":
+        assert path.read_bytes()[lf.io._BLOCK - 1 : lf.io._BLOCK + 1] == b"\r\n"
+    texts = pd.concat(iter_chunks(path, 64), ignore_index=True)["text"].tolist()
+    assert texts == [b for _, b in rows]  # "y...y\r\nafter the block", not "y...y\rafter the block"
+    frame = pd.DataFrame(rows, columns=["id", "text"])
+    assert np.array_equal(_matrix(str(path), chunk_size=7), _matrix(frame))
