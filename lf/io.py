@@ -396,7 +396,7 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
                     if table.num_rows == 0:
                         continue
                 _check_utf8(path, table, done)
-                frame = _as_text_nulls(table).to_pandas(integer_object_nulls=True)  # no int64 -> float64 rounding
+                frame = _table_frame(table)
                 frame = _named_index_as_columns(frame, table.column_names)
                 done += len(frame)
                 yield frame
@@ -420,6 +420,20 @@ def _named_index_as_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataF
     index, where the file's schema lists them but no LF, id column or check would see them."""
     named = [n for n in frame.index.names if n in columns and n not in frame.columns]
     return frame.reset_index(level=named) if named else frame
+
+
+def _table_frame(table: pa.Table) -> pd.DataFrame:
+    """``table`` as a DataFrame (integer columns with nulls as Python ints and None, not
+    float64, which rounds past 2**53) whose lists and objects are Python lists and dicts,
+    as in a frame of records and in JSON Lines rows Python's parser reads: pyarrow gives
+    NumPy arrays, on which ``if x.tags:`` raised for two tags and read ``[0]`` as false."""
+    import pandas as pd
+
+    frame = _as_text_nulls(table).to_pandas(integer_object_nulls=True)
+    for name, kind in zip(table.column_names, table.schema.types):
+        if kind.num_fields > 0 and name in frame.columns:  # lists, structs, maps
+            frame[name] = pd.Series(table.column(name).to_pylist(), index=frame.index, dtype=object)
+    return frame
 
 
 def _as_text_nulls(table: pa.Table) -> pa.Table:

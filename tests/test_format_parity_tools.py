@@ -70,3 +70,19 @@ def test_a_quoted_line_break_cut_by_the_read_block_keeps_both_its_characters(tmp
     assert texts == [b for _, b in rows]  # "y...y\r\nafter the block", not "y...y\rafter the block"
     frame = pd.DataFrame(rows, columns=["id", "text"])
     assert np.array_equal(_matrix(str(path), chunk_size=7), _matrix(frame))
+
+
+@lf.labeling_function()
+def has_tags(x: Any) -> int:
+    return -1 if x.tags is None else int(bool(x.tags) and x.tags == list(x.tags))
+
+
+@pytest.mark.parametrize("suffix", ["parquet", "jsonl"])
+def test_a_list_in_a_file_reaches_lfs_as_the_list_a_frame_gives(tmp_path: Path, suffix: str) -> None:
+    frame = pd.DataFrame({"text": ["a", "b", "c", "d"], "tags": [["x", "y"], [""], [], None]})
+    path = tmp_path / f"rows.{suffix}"
+    frame.to_parquet(path) if suffix == "parquet" else frame.to_json(path, orient="records", lines=True)
+    want = lf.apply([has_tags], frame, progress=False).array.ravel().tolist()
+    assert want == [1, 1, 0, -1]
+    for size in (1, 4):  # not NumPy arrays: `if x.tags` raised on two tags and read [""] as false
+        assert lf.apply([has_tags], str(path), progress=False, chunk_size=size).array.ravel().tolist() == want
