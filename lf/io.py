@@ -388,9 +388,9 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
     done = 0
     block = _BLOCK
     while True:
-        skip = done
+        skip, read = done, [0]  # read: rows of the batches the reader gave (JSON Lines: whole blocks)
         try:
-            for table in _rechunk(_read_batches(path, chunk_size, columns, block), chunk_size):
+            for table in _rechunk(_counted(_read_batches(path, chunk_size, columns, block), read), chunk_size):
                 if skip:  # rows already yielded before the block grew
                     table, skip = table.slice(min(skip, table.num_rows)), max(skip - table.num_rows, 0)
                     if table.num_rows == 0:
@@ -402,7 +402,9 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
                 yield frame
             return
         except _TypeClash:
-            yield from _json_frames(path, chunk_size, columns, skip=done)
+            from lf._json_rows import json_frames
+
+            yield from json_frames(path, chunk_size, columns, skip=done, pyarrow_rows=read[0])
             return
         except _RowTooLarge as exc:
             if block >= _BLOCK_CAP:
@@ -412,6 +414,13 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
                     "the reader takes. Check the file's quoting: an unclosed quote makes the rest of the file one value."
                 ) from exc
             block = min(block * 4, _BLOCK_CAP)
+
+
+def _counted(batches: Iterator[pa.RecordBatch], read: list[int]) -> Iterator[pa.RecordBatch]:
+    """``batches``, adding up their rows in ``read[0]`` as they are read."""
+    for batch in batches:
+        read[0] += batch.num_rows
+        yield batch
 
 
 def _named_index_as_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -616,47 +625,6 @@ def _csv_reader(
     )
     rows = path if source is None else source
     return pcsv.open_csv(rows, read_options=read, parse_options=parse, convert_options=convert), names
-
-
-def _json_frames(path: Path, chunk_size: int, columns: list[str] | None, *, skip: int) -> Iterator[pd.DataFrame]:
-    """JSON Lines with Python's parser: values keep their JSON types whatever earlier rows held."""
-    import pandas as pd
-    import pyarrow as pa
-
-    records: list[Any] = []
-    row = 0
-    try:
-        with pa.input_stream(str(path), compression="detect") as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig")  # a BOM, as pyarrow reads it
-            for line_no, line in enumerate(text, 1):
-                if not line.strip():
-                    continue
-                row += 1
-                value = _json_row(path, line, line_no)  # rows pyarrow yielded too: a line it read
-                if row <= skip:  # as two objects would shift the rest by one row
-                    continue
-                records.append(value)
-                if len(records) == chunk_size:
-                    yield _records_frame(pd, records, columns)
-                    records = []
-    except UnicodeDecodeError:
-        raise _not_utf8(path, "jsonl") from None
-    except (pa.ArrowException, OSError, EOFError) as exc:
-        raise _unreadable(path, "jsonl", exc) from None
-    if records:
-        yield _records_frame(pd, records, columns)
-
-
-def _records_frame(pd: Any, records: list[Any], columns: list[str] | None) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(records)
-    for name in frame.columns[frame.dtypes.map(lambda d: d.kind == "O")]:
-        if frame[name].isna().all():  # nulls only: text's missing values, as :func:`_as_text_nulls` makes them
-            frame[name] = pd.Series(None, index=frame.index, dtype="str")
-    for name in frame.columns[frame.dtypes.map(lambda d: d.kind == "f")]:
-        values = [r.get(name) for r in records]  # ints beside nulls or floats: keep them ints
-        if any(type(v) is int for v in values):
-            frame[name] = pd.Series(values, index=frame.index, dtype=object)
-    return frame if columns is None else frame.reindex(columns=columns)
 
 
 def _rechunk(batches: Iterator[pa.RecordBatch], chunk_size: int) -> Iterator[pa.Table]:

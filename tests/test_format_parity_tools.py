@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import zlib
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ import pytest
 import lf
 import lf.io
 from lf.io import iter_chunks
+
+NAN = float("nan")  # repr 'nan', as a missing text reaches LFs
 
 
 def _digest(value: Any) -> int:
@@ -70,6 +73,46 @@ def test_a_quoted_line_break_cut_by_the_read_block_keeps_both_its_characters(tmp
     assert texts == [b for _, b in rows]  # "y...y\r\nafter the block", not "y...y\rafter the block"
     frame = pd.DataFrame(rows, columns=["id", "text"])
     assert np.array_equal(_matrix(str(path), chunk_size=7), _matrix(frame))
+
+
+@lf.labeling_function()
+def saw_fields(x: Any) -> int:
+    return _digest((getattr(x, "extra", "no such column"), getattr(x, "tags", "no such column"), x.text))
+
+
+def _jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _fields(data: Any, **options: Any) -> list[list[int]]:
+    return lf.apply([saw_fields], data, progress=False, cardinality=250, **options).array.tolist()
+
+
+def test_json_lines_read_by_python_give_every_chunk_the_files_columns(tmp_path: Path) -> None:
+    # the id turning to text sends the file to Python's parser; "extra" is in one row only
+    records = [
+        {"id": 1, "text": "a", "extra": "e", "tags": ["x", "y"]},
+        {"id": 2, "text": "b", "tags": ["z"]},
+        {"text": "c", "id": 3, "tags": None},
+        {"id": 4, "text": None, "tags": ["w"], "more": 1},
+        {"id": "x5", "text": "e"},
+    ]
+    path = _jsonl(tmp_path / "rows.jsonl", records)
+    want = [_digest((e, t, x)) for e, t, x in [("e", ["x", "y"], "a"), (NAN, ["z"], "b"), (NAN, None, "c"), (NAN, ["w"], NAN), (NAN, None, "e")]]
+    for size in (1, 2, 3, 100):
+        assert [row[0] for row in _fields(str(path), chunk_size=size)] == want, size
+
+
+def test_json_lines_with_a_key_first_seen_after_the_first_block_read_alike_in_any_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lf.io, "_JSON_BLOCK", 256)  # a few rows per block
+    records = [{"id": i, "text": f"row {i:03d}", "tags": None if i % 3 else ["t"]} for i in range(40)]
+    records[30]["extra"] = "late"  # pyarrow's reader gives up at its block: Python's reads on
+    path = _jsonl(tmp_path / "rows.jsonl", records)
+    got = {size: _fields(str(path), chunk_size=size) for size in (1, 2, 3, 7, 100)}
+    assert all(m == got[1] for m in got.values()), got
 
 
 @lf.labeling_function()
