@@ -92,6 +92,8 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> DataError:
     bare = None if lines is None else _bare_return(path, fmt, lines[1])  # a row cut short by a bare \r?
     if bare is not None:
         return bare
+    if fmt in ("csv", "tsv") and str(exc).startswith("Empty CSV file"):  # a file of a glob after the first
+        return _empty(path, fmt)
     reason = str(exc).rstrip(". ")  # pyarrow's own ends in a period at times ("... not a parquet file.")
     if lines is not None:
         from lf._csv_rows import line_span
@@ -317,7 +319,7 @@ def _csv_header(path: Path, text: io.TextIOWrapper, fmt: str) -> list[str]:
     first = text.readline()
     header = next(csv.reader(itertools.chain([first], text), delimiter="\t" if fmt == "tsv" else ","), None)
     if not header:
-        raise DataError(f"{str(path)!r} is empty: a {fmt.upper()} file starts with a header line naming its columns.")
+        raise _empty(path, fmt)
     # A spreadsheet's export in many locales; a name that holds ';' in quotes is one column's.
     if fmt == "csv" and len(header) == 1 and len(next(csv.reader([first], delimiter=";"), [])) > 1:
         raise DataError(
@@ -332,6 +334,13 @@ def _csv_header(path: Path, text: io.TextIOWrapper, fmt: str) -> list[str]:
             )
         seen.add(name)
     return header
+
+
+def _empty(path: Path, fmt: str) -> DataError:
+    return DataError(
+        f"{str(path)!r} is empty: a {fmt.upper()} file starts with a header line naming its columns. "
+        "Write its header line, or leave the file out of the data."
+    )
 
 
 def _json_row(path: Path, line: str, line_no: int) -> dict[str, Any]:
