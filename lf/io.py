@@ -82,7 +82,11 @@ def _check_paths(paths: list[Path]) -> None:
             raise DataError(f"Data file not found: {str(p)!r}.")
         if p.is_dir():
             raise DataError(f"{str(p)!r} is a folder; pass the data file(s) inside it.")
-        detect_format(p)
+        if detect_format(p) == "parquet" and p.suffix.lower() in _COMPRESSION:
+            raise DataError(
+                f"Cannot read {str(p)!r}: a Parquet file is read as it is, not through {p.suffix} compression (Parquet "
+                "compresses its columns itself). Decompress it first, e.g. `gunzip` or `zstd -d`."
+            )
 
 
 def _unreadable(path: Path, fmt: str, exc: BaseException) -> DataError:
