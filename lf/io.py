@@ -653,7 +653,7 @@ def _rechunk(batches: Iterator[pa.RecordBatch], chunk_size: int) -> Iterator[pa.
         while rows >= chunk_size:
             table = pa.Table.from_batches(pending)
             yield table.slice(0, chunk_size)
-            rest = table.slice(chunk_size)
+            rest = table.slice(chunk_size, rows - chunk_size)  # a length: sliced without one, a table of no columns kept its rows
             pending = rest.to_batches()
             rows = rest.num_rows
     if rows:

@@ -11,12 +11,17 @@ text only; an empty and a missing text are one) and these, intended:
   as one); the columns are every key of the file, in the order first seen. A missing
   value of a text column (every value a string) reaches LFs as NaN, as from a CSV; of any
   other column (numbers, lists, objects, or values of several types), as None.
+- An object (a JSON object, a Parquet struct) read by pyarrow has every key the column's
+  objects have, those it lacks as None (Arrow gives a column one struct type); read by
+  Python's parser (a JSON Lines file whose types change) and in a frame, only its own.
+  A list or an object reaches LFs as a Python list or dict from every source.
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
+import itertools
 import json
 import zlib
 from pathlib import Path
@@ -25,6 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import lf
 import lf.io
@@ -129,3 +136,31 @@ def test_a_list_in_a_file_reaches_lfs_as_the_list_a_frame_gives(tmp_path: Path, 
     assert want == [1, 1, 0, -1]
     for size in (1, 4):  # not NumPy arrays: `if x.tags` raised on two tags and read [""] as false
         assert lf.apply([has_tags], str(path), progress=False, chunk_size=size).array.ravel().tolist() == want
+
+
+VALUES = st.none() | st.sampled_from(["", "a", "NaN", "null"]) | st.integers(-3, 3) | st.sampled_from([2**63, 0.5, -1.0, True])
+VALUES = VALUES | st.lists(st.sampled_from(["", "x", 0]), max_size=2) | st.dictionaries(st.sampled_from(["k", "j"]), st.integers(0, 2), max_size=2)
+RECORDS = st.lists(st.dictionaries(st.sampled_from(["text", "extra", "tags", "n"]), VALUES), min_size=1, max_size=10)
+
+
+@lf.labeling_function()
+def saw_every_field(x: Any) -> int:
+    return _digest([getattr(x, name, "no such column") for name in ("text", "extra", "tags", "n")])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=RECORDS, block=st.sampled_from([64, 256, 1 << 20]))
+def test_json_lines_of_any_keys_and_types_label_alike_in_any_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, records: list[dict[str, Any]], block: int
+) -> None:
+    monkeypatch.setattr(lf.io, "_JSON_BLOCK", block)  # pyarrow's blocks end among the rows, or hold them all
+    path = _jsonl(tmp_path / f"rows{zlib.crc32(repr((records, block)).encode())}.jsonl", records)
+    got = [lf.apply([saw_every_field], str(path), progress=False, cardinality=250, chunk_size=size).array.tolist() for size in (1, 3, 10)]
+    assert got[0] == got[1] == got[2], (records, got)
+
+
+def test_json_lines_of_objects_without_keys_end_in_chunks_of_any_size(tmp_path: Path) -> None:
+    path = _jsonl(tmp_path / "rows.jsonl", [{}, {}, {}])  # rows of no columns: pyarrow's table of them
+    for size in (1, 2, 10):  # chunks of 1 row never ended: slicing such a table kept its rows
+        chunks = itertools.islice(iter_chunks(path, size), 5)  # at most 5: the old reader gave 1-row chunks forever
+        assert [len(chunk) for chunk in chunks] == [min(size, 3 - start) for start in range(0, 3, size)]
