@@ -34,20 +34,30 @@ __all__ = ["CarriageReturns", "bare_return_error", "bare_return_line", "lines_en
 
 class CarriageReturns(io.RawIOBase):
     """A readable stream that passes ``raw``'s bytes through and, when ``counting``, counts
-    their odd ``\\r``s (see :func:`_odd_returns`)."""
+    their odd ``\\r``s (see :func:`_odd_returns`).
+
+    No block it returns ends in ``\\r`` (but the last): pyarrow's CSV reader drops a ``\\n``
+    that starts a block after a block ending in ``\\r``, also inside a quoted value, whose
+    ``\\r\\n`` then read as ``\\r`` (apache/arrow#51368). The ``\\r`` is held back to the
+    next block."""
 
     def __init__(self, raw: pa.NativeFile, counting: bool) -> None:
         super().__init__()
         self._raw = raw
         self._counting = counting
         self._tail = b""  # the last two bytes read: the last one is judged with the next block
+        self._held = b""  # a \r that ended the last block read, returned with the next
         self.odd = 0
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int = -1) -> bytes:
-        data: bytes = self._raw.read(size if size >= 0 else None)
+        held, self._held = self._held, b""
+        more: bytes = self._raw.read(None if size < 0 else max(size - len(held), 0))
+        data = held + more
+        if more and len(data) > 1 and data.endswith(b"\r"):  # not the end: the \r goes with the next block
+            data, self._held = data[:-1], b"\r"
         if not self._counting:
             return data
         if data.find(b"\r") < 0 and not self._tail.endswith(b"\r"):  # memchr: the common case costs one search

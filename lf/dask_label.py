@@ -67,9 +67,10 @@ def part_files(folder: Path, what: str) -> list[Path]:
 def label_part(
     lfs: Sequence[Any], data: Any, i: int, settings: Any, chunk_size: int, text_column: str | None,
     gold: str | None, labels: tuple[str, ...] | None, matrix_dir: str, prints: tuple[str | None, ...] | None = None,
-    gold_name: str = "`gold`",
+    gold_name: str = "`gold`", shown_dir: str | None = None,
 ) -> PartCounts:
-    """On a worker: label one partition (a frame, or a file path read here) and store its matrix."""
+    """On a worker: label one partition (a frame, or a file path read here) and store its matrix
+    (a failure names the part in ``shown_dir``, the folder the user named, not the hidden one)."""
     import pandas as pd
 
     from lf._matrix_io import meta_of
@@ -91,7 +92,8 @@ def label_part(
     run = Pass(LocalEngine(), list(lfs), Corpus(data), replace(settings, threads=1, place=place), chunk_size=chunk_size, progress=False,
                text_column=text_column, sides={"gold": gold} if gold else None, convert=convert, allow_empty=True)
     counter = PatternCounter(len(names), gold=gold is not None)
-    writer = MatrixWriter(_part_name(Path(matrix_dir), i), names, check=False)
+    shown = _part_name(Path(shown_dir), i) if shown_dir is not None else None
+    writer = MatrixWriter(_part_name(Path(matrix_dir), i), names, check=False, shown=shown)
     try:
         errors, seconds, top = tally(run, writer, counter, len(names), gold is not None)
         if counter.n == 0:  # an empty partition (a filter's leftover, an empty file): no part file
@@ -306,7 +308,7 @@ def label_on_cluster(
             parts = client.compute(parts)
         futures = [
             client.submit(crossing, label_part, remote, p, i, settings, chunk_size, text_column, gold, labels, str(matrix_dir), prints,
-                          gold_name, pure=False)
+                          gold_name, str(targets[0]) if targets else None, pure=False)
             for i, p in enumerate(parts)
         ]
         # in partition order: a failing LF stops the run with its first failing partition's

@@ -86,7 +86,11 @@ def _check_paths(paths: list[Path]) -> None:
             raise DataError(f"Data file not found: {str(p)!r}.")
         if p.is_dir():
             raise DataError(f"{str(p)!r} is a folder; pass the data file(s) inside it.")
-        detect_format(p)
+        if detect_format(p) == "parquet" and p.suffix.lower() in _COMPRESSION:
+            raise DataError(
+                f"Cannot read {str(p)!r}: a Parquet file is read as it is, not through {p.suffix} compression (Parquet "
+                "compresses its columns itself). Decompress it first, e.g. `gunzip` or `zstd -d`."
+            )
 
 
 def _unreadable(path: Path, fmt: str, exc: BaseException) -> DataError:
@@ -96,6 +100,8 @@ def _unreadable(path: Path, fmt: str, exc: BaseException) -> DataError:
     bare = None if lines is None else _bare_return(path, fmt, lines[1])  # a row cut short by a bare \r?
     if bare is not None:
         return bare
+    if fmt in ("csv", "tsv") and str(exc).startswith("Empty CSV file"):  # a file of a glob after the first
+        return _empty(path, fmt)
     reason = str(exc).rstrip(". ")  # pyarrow's own ends in a period at times ("... not a parquet file.")
     if lines is not None:
         from lf._csv_rows import line_span
@@ -321,7 +327,7 @@ def _csv_header(path: Path, text: io.TextIOWrapper, fmt: str) -> list[str]:
     first = text.readline()
     header = next(csv.reader(itertools.chain([first], text), delimiter="\t" if fmt == "tsv" else ","), None)
     if not header:
-        raise DataError(f"{str(path)!r} is empty: a {fmt.upper()} file starts with a header line naming its columns.")
+        raise _empty(path, fmt)
     # A spreadsheet's export in many locales; a name that holds ';' in quotes is one column's.
     if fmt == "csv" and len(header) == 1 and len(next(csv.reader([first], delimiter=";"), [])) > 1:
         raise DataError(
@@ -336,6 +342,13 @@ def _csv_header(path: Path, text: io.TextIOWrapper, fmt: str) -> list[str]:
             )
         seen.add(name)
     return header
+
+
+def _empty(path: Path, fmt: str) -> DataError:
+    return DataError(
+        f"{str(path)!r} is empty: a {fmt.upper()} file starts with a header line naming its columns. "
+        "Write its header line, or leave the file out of the data."
+    )
 
 
 def _json_row(path: Path, line: str, line_no: int) -> dict[str, Any]:
@@ -392,21 +405,23 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
     done = 0
     block = _BLOCK
     while True:
-        skip = done
+        skip, read = done, [0]  # read: rows of the batches the reader gave (JSON Lines: whole blocks)
         try:
-            for table in _rechunk(_read_batches(path, chunk_size, columns, block), chunk_size):
+            for table in _rechunk(_counted(_read_batches(path, chunk_size, columns, block), read), chunk_size):
                 if skip:  # rows already yielded before the block grew
                     table, skip = table.slice(min(skip, table.num_rows)), max(skip - table.num_rows, 0)
                     if table.num_rows == 0:
                         continue
                 _check_utf8(path, table, done)
-                frame = _as_text_nulls(table).to_pandas(integer_object_nulls=True)  # no int64 -> float64 rounding
+                frame = _table_frame(table)
                 frame = _named_index_as_columns(frame, table.column_names)
                 done += len(frame)
                 yield frame
             return
         except _TypeClash:
-            yield from _json_frames(path, chunk_size, columns, skip=done)
+            from lf._json_rows import json_frames
+
+            yield from json_frames(path, chunk_size, columns, skip=done, pyarrow_rows=read[0])
             return
         except _RowTooLarge as exc:
             if block >= _BLOCK_CAP:
@@ -418,12 +433,33 @@ def _file_frames(path: Path, chunk_size: int, columns: list[str] | None) -> Iter
             block = min(block * 4, _BLOCK_CAP)
 
 
+def _counted(batches: Iterator[pa.RecordBatch], read: list[int]) -> Iterator[pa.RecordBatch]:
+    """``batches``, adding up their rows in ``read[0]`` as they are read."""
+    for batch in batches:
+        read[0] += batch.num_rows
+        yield batch
+
+
 def _named_index_as_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The ``columns`` a pandas-written Parquet file holds as its named index
     (``df.set_index("id").to_parquet(...)``) back as columns: pyarrow gives them back as the
     index, where the file's schema lists them but no LF, id column or check would see them."""
     named = [n for n in frame.index.names if n in columns and n not in frame.columns]
     return frame.reset_index(level=named) if named else frame
+
+
+def _table_frame(table: pa.Table) -> pd.DataFrame:
+    """``table`` as a DataFrame (integer columns with nulls as Python ints and None, not
+    float64, which rounds past 2**53) whose lists and objects are Python lists and dicts,
+    as in a frame of records and in JSON Lines rows Python's parser reads: pyarrow gives
+    NumPy arrays, on which ``if x.tags:`` raised for two tags and read ``[0]`` as false."""
+    import pandas as pd
+
+    frame = _as_text_nulls(table).to_pandas(integer_object_nulls=True)
+    for name, kind in zip(table.column_names, table.schema.types):
+        if kind.num_fields > 0 and name in frame.columns:  # lists, structs, maps
+            frame[name] = pd.Series(table.column(name).to_pylist(), index=frame.index, dtype=object)
+    return frame
 
 
 def _as_text_nulls(table: pa.Table) -> pa.Table:
@@ -608,47 +644,6 @@ def _csv_reader(
     return pcsv.open_csv(rows, read_options=read, parse_options=parse, convert_options=convert), names
 
 
-def _json_frames(path: Path, chunk_size: int, columns: list[str] | None, *, skip: int) -> Iterator[pd.DataFrame]:
-    """JSON Lines with Python's parser: values keep their JSON types whatever earlier rows held."""
-    import pandas as pd
-    import pyarrow as pa
-
-    records: list[Any] = []
-    row = 0
-    try:
-        with pa.input_stream(str(path), compression="detect") as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig")  # a BOM, as pyarrow reads it
-            for line_no, line in enumerate(text, 1):
-                if not line.strip():
-                    continue
-                row += 1
-                value = _json_row(path, line, line_no)  # rows pyarrow yielded too: a line it read
-                if row <= skip:  # as two objects would shift the rest by one row
-                    continue
-                records.append(value)
-                if len(records) == chunk_size:
-                    yield _records_frame(pd, records, columns)
-                    records = []
-    except UnicodeDecodeError:
-        raise _not_utf8(path, "jsonl") from None
-    except (pa.ArrowException, OSError, EOFError) as exc:
-        raise _unreadable(path, "jsonl", exc) from None
-    if records:
-        yield _records_frame(pd, records, columns)
-
-
-def _records_frame(pd: Any, records: list[Any], columns: list[str] | None) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(records)
-    for name in frame.columns[frame.dtypes.map(lambda d: d.kind == "O")]:
-        if frame[name].isna().all():  # nulls only: text's missing values, as :func:`_as_text_nulls` makes them
-            frame[name] = pd.Series(None, index=frame.index, dtype="str")
-    for name in frame.columns[frame.dtypes.map(lambda d: d.kind == "f")]:
-        values = [r.get(name) for r in records]  # ints beside nulls or floats: keep them ints
-        if any(type(v) is int for v in values):
-            frame[name] = pd.Series(values, index=frame.index, dtype=object)
-    return frame if columns is None else frame.reindex(columns=columns)
-
-
 def _rechunk(batches: Iterator[pa.RecordBatch], chunk_size: int) -> Iterator[pa.Table]:
     import pyarrow as pa
 
@@ -662,7 +657,7 @@ def _rechunk(batches: Iterator[pa.RecordBatch], chunk_size: int) -> Iterator[pa.
         while rows >= chunk_size:
             table = pa.Table.from_batches(pending)
             yield table.slice(0, chunk_size)
-            rest = table.slice(chunk_size)
+            rest = table.slice(chunk_size, rows - chunk_size)  # a length: sliced without one, a table of no columns kept its rows
             pending = rest.to_batches()
             rows = rest.num_rows
     if rows:

@@ -17,6 +17,7 @@ import pytest
 from _tmpfs import mounted_tmpfs
 
 import lf
+import lf.io
 from lf.cli import main
 from lf.errors import DataError
 from lf.io import write_frame
@@ -229,6 +230,7 @@ _KILLED_AT_A_RENAME = """
 import os, signal, sys
 import numpy as np
 import lf
+import lf.io
 from lf.models import DawidSkene
 
 real = os.replace
@@ -286,3 +288,16 @@ def test_a_text_file_named_parquet_is_named_in_one_sentence(tmp_path: Path, caps
     err = capsys.readouterr().err
     assert err.startswith(f"error: Could not read {str(data)!r} as PARQUET: ") and len(err.splitlines()) == 1
     assert err.rstrip("\n").endswith(".") and not err.rstrip("\n").endswith("..")
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".zst"])
+def test_a_compressed_parquet_file_is_refused_naming_the_fix(tmp_path: Path, suffix: str) -> None:
+    import gzip
+
+    plain = tmp_path / "rows.parquet"
+    pd.DataFrame({"text": ["a", "b"]}).to_parquet(plain)
+    path = tmp_path / f"rows.parquet{suffix}"
+    path.write_bytes(gzip.compress(plain.read_bytes()))  # the bytes matter not: the name is refused first
+    for read in (lambda: lf.apply([lf.keyword_lf("a", ["a"], 1)], str(path), progress=False), lambda: lf.io.count_rows(str(path))):
+        with pytest.raises(DataError, match=rf"rows\.parquet\{suffix}': a Parquet file is read as it is, .* Decompress it first"):
+            read()

@@ -15,6 +15,7 @@ import pytest
 
 import lf
 from lf.cli import main
+from lf.errors import DataError
 
 LFS = """
 from lf import ABSTAIN, labeling_function
@@ -109,3 +110,21 @@ def test_gold_rows_given_as_a_glob_are_the_files_it_matches(tmp_path: Path, caps
         assert a.C == b.C and np.array_equal(a.coef, b.coef)
     else:
         assert outs[0].read_text().split("\n", 3)[3] == outs[1].read_text().split("\n", 3)[3]
+
+
+@pytest.mark.parametrize("empty", ["a.csv", "m.csv", "z.csv.gz"])
+def test_an_empty_csv_among_a_globs_files_is_named_with_the_fix_wherever_it_sorts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], empty: str
+) -> None:
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    pd.DataFrame({"id": [1, 2], "text": ["hi there", "buy now"]}).to_csv(folder / "b.csv", index=False)
+    pd.DataFrame({"id": [3], "text": ["hi"]}).to_csv(folder / "n.csv", index=False)
+    (folder / empty).write_bytes(b"")  # a shard written empty: not even a header
+    (tmp_path / "lfs.py").write_text(LFS)
+    code = main(["apply", "--lfs", str(tmp_path / "lfs.py"), str(folder / "*.csv*"), "-o", str(tmp_path / "L.npz")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"{empty}' is empty: a CSV file starts with a header line naming its columns. Write its header line" in err
+    with pytest.raises(DataError, match=rf"{empty}' is empty: .* Write its header line, or leave the file out of the data\.$"):
+        lf.apply(lf.load_lfs(str(tmp_path / "lfs.py")), str(folder / "*.csv*"), progress=False)  # not "Empty CSV file."

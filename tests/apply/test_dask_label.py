@@ -190,3 +190,18 @@ def test_the_part_folders_are_read_back_as_one_matrix_and_one_labels_file(client
         assert main(["train", *data, "--labels", str(labels), "-o", str(out)]) == 0
     parts, whole = load_model(tmp_path / "em_parts"), load_model(tmp_path / "em_local")
     assert parts.C == whole.C and np.array_equal(parts.coef, whole.coef)
+
+
+@pytest.mark.parametrize("matrix", [False, True])
+def test_ids_changing_type_in_a_file_read_by_a_worker_name_the_users_folder(client, tmp_path: Path, matrix: bool) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "a.jsonl").write_text('{"id": 1, "text": "hi"}\n')
+    (tmp_path / "b.jsonl").write_text('{"id": 2, "text": "buy"}\n{"id": "s3", "text": "hi"}\n')
+    lfs = [lf.keyword_lf("buy", ["buy"], 1), lf.keyword_lf("hi", ["hi"], 0)]
+    options: dict[str, Any] = {"matrix": tmp_path / "L"} if matrix else {}
+    with pytest.raises(lf.errors.DataError) as caught:
+        label(lfs, [tmp_path / "a.jsonl", tmp_path / "b.jsonl"], engine=DaskEngine(client), output=tmp_path / "labels", chunk_size=1,
+              model="MajorityVoter", **options)
+    message = str(caught.value)
+    folder = tmp_path / ("L" if matrix else "labels")
+    assert message.startswith(f"Cannot write {str(folder / 'part-00001.parquet')!r}: the row ids change type"), message
+    assert ".lf-" not in message and ".partial" not in message  # not the run's hidden folder
