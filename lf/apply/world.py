@@ -252,8 +252,10 @@ def warn_unsteady(lfs: Sequence[Any], engine: Any) -> None:
                     stacklevel=3,
                 )
                 break
+            if not workers:
+                continue
             reason = world_reason(func.__code__, func.__globals__, closure_cells(func), params=parameters(func, step.resources), world=False)
-            if workers and reason is not None:
+            if reason is not None:
                 warnings.warn(
                     SplitStateWarning(
                         f"Labeling function {lf.name!r} keeps state between calls ({reason}); the {engine.name} "
