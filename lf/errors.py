@@ -17,6 +17,7 @@ __all__ = [
     "MissingExtraError",
     "NotFittedError",
     "ParameterError",
+    "RowSelectionError",
     "WorkerError",
 ]
 
@@ -39,6 +40,11 @@ class ParameterError(LFError, ValueError, TypeError):
 
     The message names the parameter, the value received and what is allowed.
     """
+
+
+class RowSelectionError(ParameterError, IndexError):
+    """A row selection of a label matrix (``L[rows]``) reaches past its rows; an IndexError
+    too, as numpy's would be."""
 
 
 class LFOutputError(LFError, ValueError):

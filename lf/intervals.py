@@ -6,6 +6,7 @@ place that shows one also shows ``n`` and a 95% interval from here. Pure numpy, 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -49,7 +50,9 @@ def straddles(low: Any, high: Any, value: Any = 0.5) -> npt.NDArray[np.bool_]:
 def format_fraction(value: float, digits: int = 3) -> str:
     """``value`` with ``digits`` decimals, or as many more (up to 9) as it takes for a value
     strictly between 0 and 1 not to read as 0 or 1: an LF right on 4,999 of 5,000 rows is
-    ``0.9998``, not a perfect ``1.000``."""
+    ``0.9998``, not a perfect ``1.000``. NaN (nothing measured: a matrix without rows) is ``-``."""
+    if math.isnan(value):
+        return "-"
     text = f"{value:.{digits}f}"
     while 0.0 < value < 1.0 and float(text) in (0.0, 1.0) and digits < 9:
         digits += 1

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple, Self
 import numpy as np
 import numpy.typing as npt
 
-from lf.errors import DataError, LFDefinitionError, ParameterError
+from lf.errors import DataError, LFDefinitionError, ParameterError, RowSelectionError
 
 __all__ = [
     "LabelMatrix", "PatternTable", "Patterns", "WeightedRows", "as_gold_array", "as_label_array", "check_gold_range",
@@ -423,8 +423,15 @@ class LabelMatrix:
         )
 
     def __getitem__(self, rows: Any) -> LabelMatrix:
-        """Select rows (slice, index array or boolean mask)."""
-        arr = self._array[rows]
+        """Select rows (slice, index array or boolean mask) by position, not by row id."""
+        try:
+            arr = self._array[rows]
+        except IndexError as exc:
+            by_id = " (by id: L[np.isin(L.row_ids, ids)])" if self.row_ids is not None else ""
+            raise RowSelectionError(
+                f"L[{_shown(rows)}] reaches past the matrix's {self.n:,} rows ({exc}): rows are selected by "
+                f"position, 0 to {self.n - 1:,}{by_id}."
+            ) from None
         if arr.ndim != 2:
             raise ParameterError(
                 f"L[{_shown(rows)}] is not a selection of rows: select rows with a slice, an index array or a "

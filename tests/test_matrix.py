@@ -109,6 +109,19 @@ def test_comparing_with_a_label_compares_the_labels_as_snorkels_numpy_matrix_doe
         L[:, 0]
 
 
+def test_a_selection_past_the_rows_is_an_lf_error_that_is_an_index_error():
+    """Before: numpy's bare IndexError, no LFError; a user selecting by row id (1000 on ids
+    from 1000) learns that rows are selected by position."""
+    from lf.errors import RowSelectionError
+
+    L = LabelMatrix(np.full((5, 2), -1, np.int8), row_ids=np.arange(1000, 1005))
+    with pytest.raises(RowSelectionError, match=r"L\[\[1000\]\] reaches past the matrix's 5 rows .* by position, 0 to 4 \(by id: L\[np\.isin\(L\.row_ids, ids\)\]\)"):
+        L[[1000]]
+    with pytest.raises(IndexError):  # what numpy raised, for code that catches it
+        LabelMatrix(np.zeros((3, 2), np.int8))[7]
+    assert L[[0, 4]].row_ids.tolist() == [1000, 1004]
+
+
 # -- patterns --------------------------------------------------------------------------------
 
 

@@ -47,6 +47,7 @@ def test_every_error_is_an_lf_error_and_the_matching_builtin():
         "NotFittedError": ValueError,
         "MissingExtraError": ImportError,
         "ParameterError": ValueError,
+        "RowSelectionError": IndexError,
         "WorkerError": RuntimeError,
     }
     for name, builtin in expected.items():

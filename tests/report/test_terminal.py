@@ -137,3 +137,10 @@ def test_an_lf_wrong_once_in_5000_rows_is_not_shown_as_perfect():
     rows = {line.split()[0]: line.split() for line in out.splitlines() if line.strip().startswith(("sure ", "rare "))}
     assert rows["sure"][1:8] == ["POS", "0.050", "0.00003", "0.00003", "0.9998", "5000", "0.99-1.00"]
     assert rows["rare"][1:3] == ["NEG", "0.00003"]
+
+
+def test_a_matrix_without_rows_shows_no_coverage_rather_than_nan():
+    """Its totals line printed 'coverage nan, overlap nan, conflict nan': no row was
+    measured, shown as "-" as the HTML page and the JSON (null) show it."""
+    out = " ".join(render(LabelMatrix(np.full((0, 3), -1), labels=["NEG", "POS"]), 80).split())
+    assert "coverage -, overlap -, conflict -" in out and "nan" not in out
