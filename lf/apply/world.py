@@ -290,11 +290,15 @@ def changing_reason(func: types.FunctionType) -> str | None:
     numpy_random = sys.modules.get("numpy.random.mtrand")
     shared = {id(getattr(random, "_inst", None)): "random", id(getattr(numpy_random, "_rand", None)): "numpy.random"}
     cells = closure_cells(func)
+
+    def bound(name: str) -> Any:
+        """What a global (or builtin) name of the function's code is bound to."""
+        return func.__globals__[name] if name in func.__globals__ else vars(builtins).get(name)
+
     codes = walk_code(func.__code__)
     # Reading the bytecode costs ~1 ms an LF: only when a name it uses is one of these.
     named = {n for c in codes for n in (*c.co_names, *c.co_freevars)}
-    values = [cells[n] if n in cells else func.__globals__[n] if n in func.__globals__ else vars(builtins).get(n) for n in named]
-    if not any(_may_change(v, shared) for v in values):
+    if not any(_may_change(cells[n] if n in cells else bound(n), shared) for n in named):
         return None
     found: str | None = None
     for code in codes:
@@ -303,7 +307,7 @@ def changing_reason(func: types.FunctionType) -> str | None:
             name = ins.argval if isinstance(ins.argval, str) else ""
             value: Any = None
             if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
-                value = func.__globals__[name] if name in func.__globals__ else vars(builtins).get(name)
+                value = bound(name)
             elif ins.opname in ("LOAD_DEREF", "LOAD_CLOSURE"):
                 value = cells.get(name)
             elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and held is not None:

@@ -37,17 +37,17 @@ def m_step(
     """
     conf = np.zeros((m, k + 1, k))
     conf[:, 1:, :] = np.asarray(X.T @ W).reshape(m, k, k)
-    conf[:, 0, :] = W.sum(axis=0) - conf[:, 1:, :].sum(axis=1)
-    if abstain == "ignore":
-        conf[:, 0, :] = 0.0
-    outcomes = conf.sum(axis=2)  # m x (k+1): each LF's outcome counts over all rows
-    seen = outcomes.sum(axis=1, keepdims=True)
-    cells = k if abstain == "ignore" else k + 1
-    share = np.divide(outcomes, seen, out=np.full_like(outcomes, 1.0 / cells), where=seen > 0)
+    first = 1 if abstain == "ignore" else 0  # the outcomes counted: ABSTAIN's row stays 0 when ignored
+    if not first:
+        conf[:, 0, :] = W.sum(axis=0) - conf[:, 1:, :].sum(axis=1)
+    cells = k + 1 - first
+    share = np.zeros((m, k + 1))
     if spread == "even":
-        share[:] = 1.0 / cells
-    if abstain == "ignore":
-        share[:, 0] = 0.0
+        share[:, first:] = 1.0 / cells
+    else:
+        outcomes = conf.sum(axis=2)  # m x (k+1): each LF's outcome counts over all rows
+        seen = outcomes.sum(axis=1, keepdims=True)
+        share[:, first:] = np.divide(outcomes[:, first:], seen, out=np.full((m, cells), 1.0 / cells), where=seen > 0)
     conf += (smoothing * cells) * share[:, :, None]
     total = conf.sum(axis=1, keepdims=True)
     return np.asarray(np.divide(conf, total, out=np.full_like(conf, 1.0 / (k + 1)), where=total > 0))
