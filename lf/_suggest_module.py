@@ -6,6 +6,8 @@ import keyword
 import re
 from typing import TYPE_CHECKING
 
+from lf.intervals import format_bounds, format_fraction
+
 if TYPE_CHECKING:
     from lf.suggest import Suggestions
 
@@ -65,7 +67,7 @@ def _constants(labels: tuple[str, ...]) -> list[str]:
 def render(s: Suggestions, *, source: str = "") -> str:
     """The module text: a header, ``LABELS``, the label constants, then the LFs in label order."""
     consts = _constants(s.labels)
-    priors = ", ".join(f"{_doc(name)} {p:.2f}" for name, p in zip(s.labels, s.priors, strict=True))
+    priors = ", ".join(f"{_doc(name)} {format_fraction(p, 2)}" for name, p in zip(s.labels, s.priors, strict=True))
     lines = [
         f'"""LFs suggested by `lf suggest` from {s.n_labeled:,} hand-labeled rows{f" ({_doc(source)})" if source else ""}.',
         "",
@@ -90,9 +92,10 @@ def render(s: Suggestions, *, source: str = "") -> str:
             current = item.label
             shown = _comment(s.labels[current])
             lines += ["", f"# -- {shown} " + "-" * max(3, 70 - len(shown))]
+        low, high = format_bounds(item.low, item.high)
         lines.append(
-            f"# precision {item.correct}/{item.fired} = {item.precision:.2f} (95% interval "
-            f"{item.low:.2f}-{item.high:.2f}), coverage {item.coverage:.3f}"
+            f"# precision {item.correct}/{item.fired} = {format_fraction(item.precision, 2)} (95% interval "
+            f"{low}-{high}), coverage {format_fraction(item.coverage)}"
         )
         const = consts[item.label]
         if item.kind == "keyword":

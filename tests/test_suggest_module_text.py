@@ -73,3 +73,18 @@ def test_the_status_line_shows_control_characters_of_label_names_as_escapes(
     err = capsys.readouterr().err
     assert err.startswith(f"wrote {out_py}") and "\x1b" not in err and "\x07" not in err
     assert "sp\\x1b[31mam" in err and "ha\\x1b]8;;http://evil\\x07m" in err
+
+
+def test_figures_strictly_between_0_and_1_never_read_as_0_or_1() -> None:
+    """399 right of 400 is not a perfect 1.00, an LF on 3 of 100,000 rows does not cover
+    0.000 of them, and a label share of 0.998 is not all the rows."""
+    from lf._suggest_module import render
+    from lf.suggest import Suggestion, Suggestions, wilson_interval
+
+    low, high = wilson_interval(399, 400)  # 0.986-0.9996
+    item = Suggestion("spam_free", "keyword", "free", 1, 399, 400, low, high, 3 / 100_000)
+    text = render(Suggestions((item,), ("HAM", "SPAM"), (0.002, 0.998), 1_000, 100_000))
+    line = next(x for x in text.splitlines() if x.startswith("# precision"))
+    assert line.startswith("# precision 399/400 = 0.998 (95% interval 0.99-")
+    assert line.endswith("coverage 0.00003")
+    assert "HAM 0.002, SPAM 0.998" in text
