@@ -32,6 +32,7 @@ import builtins
 import collections
 import dis
 import inspect
+import os
 import types
 import warnings
 from collections.abc import Sequence
@@ -236,12 +237,13 @@ def warn_unsteady(lfs: Sequence[Any], engine: Any) -> None:
     seen): each worker then has its own copy of that state, and the LF's labels depend on
     which chunks each worker got, unlike with one process."""
     workers = engine.name == "dask" or int(getattr(engine, "n_jobs", 1) or 1) > 1
+    kinds = _Kinds()
     for lf in lfs:
         for step in (lf, *lf.pre):
             func = getattr(step, "f", None) or getattr(step, "func", None)
             if not isinstance(func, types.FunctionType) or str(func.__module__).split(".")[0] == "lf":
                 continue
-            changing = changing_reason(func)
+            changing = _changing(func, kinds, {id(func): None}, 0)
             if changing is not None:
                 warnings.warn(
                     ChangingLabelsWarning(
@@ -271,24 +273,69 @@ def warn_unsteady(lfs: Sequence[Any], engine: Any) -> None:
 _CLOCK = frozenset({"time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns"})
 _DATES = frozenset({"now", "today", "utcnow"})
 _SEEDS = frozenset({"seed", "setstate"})
+_HELPER_DEPTH = 4  # how deep into the user's own functions an LF calls the check follows
 
 
 def changing_reason(func: types.FunctionType) -> str | None:
     """What makes ``func``'s result change from run to run with the same argument, in its
-    own code (nested functions included), or None: ``hash()`` (a ``str``'s hash differs
-    from one Python process to the next), a draw from ``random``'s or numpy's shared
-    generator (unless the code seeds it itself, as for each row), ``os.urandom``,
-    ``secrets``, ``uuid.uuid1``/``uuid4``, or the clock (``time.time``,
-    ``datetime.now`` ...). Only what these names are bound to counts: a local
-    ``random.Random(seed)`` or a module's own ``hash`` function is not one of them."""
+    own code (nested functions included) or in a function of the user's it calls (up to
+    ``_HELPER_DEPTH`` calls deep), or None: ``hash()`` (a ``str``'s hash differs from one
+    Python process to the next), a draw from ``random``'s or numpy's shared
+    generator (unless the code seeds it itself, as for each row), from a generator a module
+    or closure keeps (``rng = np.random.default_rng()`` at module level: each row's draw
+    depends on the rows labeled before it), from a generator made without a seed
+    (``random.Random()``, ``np.random.default_rng()``), ``os.urandom``, ``secrets``,
+    ``uuid.uuid1``/``uuid4``, or the clock (``time.time``, ``datetime.now`` ...). Only what
+    these names are bound to counts: a local ``random.Random(seed)`` or a module's own
+    ``hash`` function is not one of them."""
+    return _changing(func, _Kinds(), {id(func): None}, 0)
+
+
+class _Kinds:
+    """What :func:`changing_reason` compares values with, looked up once per check."""
+
+    def __init__(self) -> None:
+        import random
+        import sys
+
+        numpy_random = sys.modules.get("numpy.random")
+        self.shared = {
+            id(getattr(random, "_inst", None)): "random",
+            id(getattr(sys.modules.get("numpy.random.mtrand"), "_rand", None)): "numpy.random",
+        }
+        self.generators: tuple[type, ...] = (random.Random,)
+        self.makers: list[Any] = [random.Random]
+        if numpy_random is not None:
+            self.generators += (numpy_random.Generator, numpy_random.RandomState)
+            self.makers += [numpy_random.default_rng, numpy_random.RandomState]
+        self._roots: tuple[str, ...] | None = None
+
+    def user_function(self, value: Any) -> bool:
+        """A plain function of the user's code (not lf's, the stdlib's or a package's)."""
+        if not isinstance(value, types.FunctionType) or str(value.__module__).split(".")[0] == "lf":
+            return False
+        file = value.__code__.co_filename
+        if file.startswith("<"):  # a notebook cell, a string run with exec
+            return True
+        if self._roots is None:
+            from lf.apply.code_reading import installed_roots
+
+            self._roots = installed_roots()
+        return not os.path.realpath(file).startswith(self._roots)
+
+    def kept_generator(self, value: Any) -> bool:
+        """A generator object other than the modules' shared ones."""
+        return isinstance(value, self.generators) and id(value) not in self.shared
+
+
+def _changing(func: types.FunctionType, kinds: _Kinds, memo: dict[int, str | None], depth: int) -> str | None:
+    """:func:`changing_reason`; ``memo``: the reasons of the functions checked (None while
+    one is being checked: a function that calls itself back adds nothing)."""
     import datetime
-    import os
     import random
-    import sys
     import uuid
 
-    numpy_random = sys.modules.get("numpy.random.mtrand")
-    shared = {id(getattr(random, "_inst", None)): "random", id(getattr(numpy_random, "_rand", None)): "numpy.random"}
+    shared = kinds.shared
     cells = closure_cells(func)
 
     def bound(name: str) -> Any:
@@ -296,14 +343,27 @@ def changing_reason(func: types.FunctionType) -> str | None:
         return func.__globals__[name] if name in func.__globals__ else vars(builtins).get(name)
 
     codes = walk_code(func.__code__)
-    # Reading the bytecode costs ~1 ms an LF: only when a name it uses is one of these.
-    named = {n for c in codes for n in (*c.co_names, *c.co_freevars)}
-    if not any(_may_change(cells[n] if n in cells else bound(n), shared) for n in named):
+    # Reading the bytecode costs ~1 ms an LF: only when a name it uses is one of these, or
+    # a function of the user's whose own code holds one.
+    named = [cells[n] if n in cells else bound(n) for n in {n for c in codes for n in (*c.co_names, *c.co_freevars)}]
+    helpers: dict[int, str] = {}
+    if depth < _HELPER_DEPTH:
+        for called in named:
+            if kinds.user_function(called):
+                if id(called) not in memo:
+                    memo[id(called)] = None
+                    memo[id(called)] = _changing(called, kinds, memo, depth + 1)
+                reason = memo[id(called)]
+                if reason is not None:
+                    helpers[id(called)] = f"calls {called.__name__}(), which {reason}"
+    if not helpers and not any(_may_change(v, kinds) for v in named):
         return None
     found: str | None = None
     for code in codes:
         held: Any = None
-        for ins in dis.get_instructions(code):
+        held_name = ""
+        instructions = list(dis.get_instructions(code))
+        for at, ins in enumerate(instructions):
             name = ins.argval if isinstance(ins.argval, str) else ""
             value: Any = None
             if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
@@ -313,8 +373,22 @@ def changing_reason(func: types.FunctionType) -> str | None:
             elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and held is not None:
                 if (held is datetime.datetime or held is datetime.date) and name in _DATES:
                     found = found or f"reads the clock ({held.__name__}.{name})"
+                elif kinds.kept_generator(held) and name in _SEEDS:
+                    return None  # seeded by the code itself, as for each row
+                elif kinds.kept_generator(held) and not name.startswith("_"):
+                    found = found or (
+                        f"draws from the generator {held_name!r}, which outlives each call ({held_name}.{name}: "
+                        "a row's draw depends on the rows labeled before it)"
+                    )
                 value = _attribute(held, name)
-            held = value
+            held, held_name = value, name
+            if id(value) in helpers:
+                found = found or helpers[id(value)]
+                continue
+            if any(value is maker for maker in kinds.makers):
+                if _called_bare(instructions, at):
+                    found = found or f"makes a generator without a seed ({getattr(value, '__name__', name)}())"
+                continue
             # Only functions and methods are looked into: any other value may compare or
             # answer attributes in its own way (a Dask collection refuses ==).
             if not isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
@@ -333,17 +407,29 @@ def changing_reason(func: types.FunctionType) -> str | None:
     return found
 
 
+def _called_bare(instructions: list[dis.Instruction], at: int) -> bool:
+    """Whether the value loaded at ``at`` is called right away with no argument."""
+    for ins in instructions[at + 1 :]:
+        if ins.opname in ("PRECALL", "CALL"):
+            return ins.opname == "CALL" or ins.arg == 0
+        return False
+    return False
+
+
 _CHANGING_MODULES = frozenset({"datetime", "numpy", "os", "random", "secrets", "time", "uuid"})
 
 
-def _may_change(value: Any, shared: dict[int, str]) -> bool:
+def _may_change(value: Any, kinds: _Kinds) -> bool:
     """Whether a value a function names could lead to a call :func:`changing_reason` looks
-    for: ``hash``, a module or class holding one, or a method of a shared generator."""
+    for: ``hash``, a module or class holding one, a method of a shared generator, or a
+    generator object (or class) the function names."""
     import datetime
 
     if isinstance(value, types.ModuleType):
         return value.__name__.split(".")[0] in _CHANGING_MODULES
     if isinstance(value, (types.BuiltinFunctionType, types.MethodType, types.FunctionType)):
         owner = getattr(value, "__self__", None)
-        return value is builtins.hash or id(owner) in shared or str(value.__module__).split(".")[0] in _CHANGING_MODULES
-    return value is datetime.datetime or value is datetime.date
+        return value is builtins.hash or id(owner) in kinds.shared or str(value.__module__).split(".")[0] in _CHANGING_MODULES
+    return value is datetime.datetime or value is datetime.date or kinds.kept_generator(value) or any(
+        value is maker for maker in kinds.makers
+    )

@@ -179,3 +179,102 @@ def test_values_that_compare_their_own_way_are_read_past() -> None:
     stopped every Dask run whose LFs name a Dask collection)."""
     assert changing_reason(reads_arrays.f) is None
     assert np.asarray(lf.apply([reads_arrays], FRAME))[:, 0].tolist() == [1] * len(FRAME)
+
+
+CALLED = '''
+import random
+import numpy as np
+from lf import ABSTAIN, labeling_function
+
+rng = np.random.default_rng()  # made once for the module: it outlives each call
+kept = random.Random(0)
+
+
+def coin_flip(text):
+    return random.random() < 0.5
+
+
+def twice_removed(text):
+    return coin_flip(text) and len(text) > 1
+
+
+def countdown(n):  # calls itself: checked once
+    return n if n <= 0 else countdown(n - 1)
+
+
+def length_only(text):
+    return len(text) > 12 and countdown(2) == 0
+
+
+@labeling_function()
+def via_helper(x):
+    return 1 if coin_flip(x.text) else ABSTAIN
+
+
+@labeling_function()
+def via_two_helpers(x):
+    return 1 if twice_removed(x.text) else ABSTAIN
+
+
+@labeling_function()
+def module_generator(x):
+    return 1 if rng.random() < 0.5 else ABSTAIN
+
+
+@labeling_function()
+def fresh_numpy_generator(x):
+    return 1 if np.random.default_rng().random() < 0.5 else ABSTAIN
+
+
+@labeling_function()
+def fresh_generator(x):
+    return 1 if random.Random().random() < 0.5 else ABSTAIN
+
+
+@labeling_function()
+def pure_helper(x):
+    return 1 if length_only(x.text) else ABSTAIN
+
+
+@labeling_function()
+def reseeded_per_row(x):
+    kept.seed(x.text)
+    return 1 if kept.random() < 0.5 else ABSTAIN
+
+
+@labeling_function()
+def seeded_numpy_generator(x):
+    return 1 if np.random.default_rng(len(x.text)).random() < 0.5 else ABSTAIN
+'''
+
+
+def test_draws_in_helpers_kept_generators_and_unseeded_generators_are_named(tmp_path: Path) -> None:
+    """Before: silent. An LF that calls a function of the module which draws, one drawing
+    from a generator the module made once (each row's draw depends on the rows before it:
+    another order, chunking or cached chunk, other labels), and one making a generator
+    without a seed for each row, all labeled the same rows differently from run to run."""
+    module = tmp_path / "called_lfs.py"
+    module.write_text(CALLED, encoding="utf-8")
+    lfs = lf.load_lfs(str(module))
+    said = {x.name: changing_reason(x.f) for x in lfs}
+    assert said == {
+        "via_helper": "calls coin_flip(), which draws from random's shared generator (random.random)",
+        "via_two_helpers": "calls twice_removed(), which calls coin_flip(), which draws from random's shared "
+        "generator (random.random)",
+        "module_generator": "draws from the generator 'rng', which outlives each call (rng.random: a row's draw "
+        "depends on the rows labeled before it)",
+        "fresh_numpy_generator": "makes a generator without a seed (default_rng())",
+        "fresh_generator": "makes a generator without a seed (Random())",
+        "pure_helper": None,
+        "reseeded_per_row": None,
+        "seeded_numpy_generator": None,
+    }
+    with pytest.warns(ChangingLabelsWarning) as warned:
+        one = lf.apply(lfs, FRAME)
+    assert sorted(str(w.message).split(" ")[2] for w in warned) == sorted(
+        repr(name) for name, why in said.items() if why is not None
+    )
+    with pytest.warns(ChangingLabelsWarning):
+        two = lf.apply(lfs, FRAME)
+    changed = [name for j, name in enumerate(lfs.names) if not np.array_equal(one.array[:, j], two.array[:, j])]
+    assert changed == [name for name, why in said.items() if why is not None]
