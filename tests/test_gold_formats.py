@@ -1,0 +1,138 @@
+"""Gold labels give the same figures whatever the file format and type they come in.
+
+The demo's gold column is written as a user has it - label names (any case, spaces
+around them, as a spreadsheet leaves them), class ids as numbers, as text, as floats (a
+CSV of a float column: ``1.0``), categorical and pandas ``string`` columns - in CSV, TSV,
+JSON Lines and Parquet. ``lf label --gold`` and ``lf report --gold`` (terminal and JSON)
+must print the figures computed by hand (scikit-learn, numpy) from the labels file
+written and from the matrix's votes.
+
+Refused, by intent, with one line naming the column and the values (exit 2):
+
+- a missing gold value (an empty CSV field, a JSON null, NaN, None, ``pd.NA``): every row
+  needs a gold label; ``-1`` is no "no gold" marker for ``--gold`` (it is for
+  ``model.score``, as in Snorkel), it is a value that is no class;
+- booleans (``True`` is no class id), and values that are not among the LF module's
+  ``LABELS`` nor class ids in range;
+- label names in some rows and class ids in others.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lf
+from lf.cli import main
+
+sklearn_metrics = pytest.importorskip("sklearn.metrics")
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "datasets" / "demo" / "comments.csv"
+DEMO_LFS = ROOT / "labeling_functions" / "demo_spam.py"
+ROWS = 400
+
+
+@pytest.fixture(scope="module")
+def demo() -> pd.DataFrame:
+    return pd.read_csv(DEMO, keep_default_na=False).iloc[:ROWS]
+
+
+def _ids(frame: pd.DataFrame) -> pd.Series:
+    return (frame["label"] == "SPAM").astype(np.int64)
+
+
+VARIANTS: dict[str, tuple[str, Any]] = {
+    "csv names": ("csv", lambda f: f["label"]),
+    "csv names in other case and spaces around": ("csv", lambda f: " " + f["label"].str.lower() + " "),
+    "csv ids": ("csv", _ids),
+    "csv float ids": ("csv", lambda f: _ids(f).astype(float)),  # written as 1.0 / 0.0
+    "tsv names with a trailing space": ("tsv", lambda f: f["label"] + " "),
+    "jsonl ids": ("jsonl", _ids),
+    "jsonl ids as text": ("jsonl", lambda f: _ids(f).astype(str)),
+    "jsonl float ids": ("jsonl", lambda f: _ids(f).astype(float)),
+    "parquet float ids": ("parquet", lambda f: _ids(f).astype(float)),
+    "parquet categorical names": ("parquet", lambda f: f["label"].astype("category")),
+    "parquet string names, lower case": ("parquet", lambda f: f["label"].str.lower().astype("string")),
+}
+
+
+def _write(frame: pd.DataFrame, path: Path) -> Path:
+    kind = path.suffix[1:]
+    if kind in ("csv", "tsv"):
+        frame.to_csv(path, index=False, sep="\t" if kind == "tsv" else ",")
+    elif kind == "jsonl":
+        frame.to_json(path, orient="records", lines=True)
+    else:
+        frame.to_parquet(path, index=False)
+    return path
+
+
+def _printed(text: str, what: str) -> float:
+    found = re.search(rf"{what}\s+([0-9.]+)", text)
+    assert found, text
+    return float(found.group(1))
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_every_format_and_type_of_gold_prints_the_figures_computed_by_hand(
+    variant: str, demo: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # names with spaces around them were refused by --gold and --dev-gold of lf label,
+    # lf report and lf fit (but taken by lf train --dev-gold and lf suggest), and a CSV's
+    # float ids (1.0) were refused where the same column from Parquet or JSON Lines was read
+    kind, make = VARIANTS[variant]
+    data = _write(demo.assign(label=make(demo)), tmp_path / f"data.{kind}")
+    out = tmp_path / "labels.parquet"
+    assert main(["label", str(data), "--lfs", str(DEMO_LFS), "--gold", "label", "--model", "MajorityVoter", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+
+    gold = demo["label"].to_numpy(dtype=object)
+    written = pd.read_parquet(out)
+    covered = written["covered"].to_numpy()
+    labels = written["label"].to_numpy(dtype=object)
+    assert _printed(printed, "accuracy on covered rows") == round(sklearn_metrics.accuracy_score(gold[covered], labels[covered]), 3)
+    assert _printed(printed, "accuracy over all rows") == round(float(np.mean(labels == gold)), 3)
+
+    assert main(["report", str(data), "--lfs", str(DEMO_LFS), "--gold", "label", "--model", "MajorityVoter", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    votes = lf.apply(lf.load_lfs(DEMO_LFS), demo, progress=False).array
+    y = _ids(demo).to_numpy()
+    for j, row in enumerate(report["lfs"]):
+        fired = votes[:, j] != -1
+        assert (row["correct"], row["incorrect"]) == (int((votes[fired, j] == y[fired]).sum()), int((votes[fired, j] != y[fired]).sum()))
+    scores = report["model"]["scores"]
+    assert scores["accuracy"] == pytest.approx(sklearn_metrics.accuracy_score(gold[covered], labels[covered]), abs=1e-12)
+    spam = (labels[covered] == "SPAM").astype(int)
+    assert scores["f1"] == pytest.approx(sklearn_metrics.f1_score(y[covered], spam), abs=1e-12)
+    assert report["gold_label_counts"] == np.bincount(y, minlength=2).tolist()
+
+
+@pytest.mark.parametrize(
+    ("kind", "gold", "message"),
+    [
+        ("csv", lambda n: ["HAM", ""] * (n // 2), "has 200 missing values"),
+        ("jsonl", lambda n: ["HAM", None] * (n // 2), "has 200 missing values"),
+        ("parquet", lambda n: pd.array([1, pd.NA] * (n // 2), dtype="Int64"), "has 200 missing values"),
+        ("parquet", lambda n: [1.0, float("nan")] * (n // 2), "has 200 missing values"),
+        ("csv", lambda n: ["1", "-1"] * (n // 2), "neither label names nor class ids: '-1'"),
+        ("parquet", lambda n: [True, False] * (n // 2), "neither label names nor class ids: False, True"),
+        ("csv", lambda n: ["HAM", "EGGS"] * (n // 2), "neither label names nor class ids: 'EGGS'"),
+        ("csv", lambda n: ["HAM", "1"] * (n // 2), "mixes label names ('HAM') with class ids ('1')"),
+    ],
+)
+def test_gold_that_is_no_label_on_every_row_is_refused_by_each_command(
+    kind: str, gold: Any, message: str, demo: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _write(demo.assign(label=gold(len(demo))), tmp_path / f"data.{kind}")
+    for command in (["label", "-o", str(tmp_path / "l.parquet")], ["report"]):
+        code = main([command[0], str(data), "--lfs", str(DEMO_LFS), "--gold", "label", *command[1:]])
+        err = capsys.readouterr().err.strip()
+        assert code == 2 and err.startswith("error: --gold column 'label'") and message in err and "\n" not in err
+    assert not (tmp_path / "l.parquet").exists()
