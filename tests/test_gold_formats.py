@@ -15,6 +15,9 @@ Refused, by intent, with one line naming the column and the values (exit 2):
 - booleans (``True`` is no class id), and values that are not among the LF module's
   ``LABELS`` nor class ids in range;
 - label names in some rows and class ids in others.
+
+From Python, ``lf.label``'s ``gold`` names a column of the data: gold labels passed as a
+Series, an array or a list are refused (they are not read in the data's pass).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import pytest
 
 import lf
 from lf.cli import main
+from lf.errors import ParameterError
 
 sklearn_metrics = pytest.importorskip("sklearn.metrics")
 
@@ -136,3 +140,18 @@ def test_gold_that_is_no_label_on_every_row_is_refused_by_each_command(
         err = capsys.readouterr().err.strip()
         assert code == 2 and err.startswith("error: --gold column 'label'") and message in err and "\n" not in err
     assert not (tmp_path / "l.parquet").exists()
+
+
+def test_lf_label_gold_names_a_column_and_labels_given_instead_are_refused(demo: pd.DataFrame) -> None:
+    # a Series raised pandas' "truth value of a Series is ambiguous"; a frame's column
+    # numbered 0 was taken for no gold at all (no accuracy, no word)
+    lfs = lf.load_lfs(DEMO_LFS)
+    named = lf.label(lfs, demo, gold="label", model="MajorityVoter", progress=False)
+    numbered = lf.label(lfs, demo.rename(columns={"label": 0}), gold=0, model="MajorityVoter", progress=False)
+    assert named.accuracy is not None and numbered.accuracy == named.accuracy
+    assert numbered.accuracy_covered == named.accuracy_covered
+    for given in (demo["label"], demo["label"].tolist(), demo["label"].to_numpy()):
+        with pytest.raises(ParameterError, match=r"`gold` names the column of `data` that holds the gold labels .*data\.assign\(gold=labels\)"):
+            lf.label(lfs, demo, gold=given, model="MajorityVoter", progress=False)
+    with pytest.raises(ParameterError, match="`dev_gold` names the column of `dev`"):
+        lf.label(lfs, demo, model="auto", dev=demo.iloc[:100], dev_gold=demo["label"].iloc[:100], progress=False)
