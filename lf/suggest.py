@@ -225,6 +225,7 @@ def _labeled_rows(
 ) -> tuple[list[str], npt.NDArray[np.int64], list[str]]:
     import pandas as pd
 
+    from lf.gold import gold_ids
     from lf.io import iter_chunks
 
     if gold == text_column:
@@ -246,28 +247,22 @@ def _labeled_rows(
     raw = frame[gold]
     if raw.dtype.kind == "f" and bool((raw % 1 == 0).all()):  # ids in a column with blanks: 1.0 is 1
         raw = raw.astype(np.int64)
-    values = raw.astype(str).str.strip()
-    if labels is None:
+    if labels is None:  # the labels are the values, as text
+        raw = raw.astype(str).str.strip()
         written: dict[str, str] = {}  # "spam" and "SPAM" are one label, named as it is written most
-        for v in values.value_counts().index:
+        for v in raw.value_counts().index:
             written.setdefault(v.lower(), v)
         labels = sorted(written.values(), key=lambda v: (not v.isdecimal(), int(v) if v.isdecimal() else 0, v))
     names = [str(x) for x in labels]
-    lookup = {name.lower(): i for i, name in enumerate(names)}
-    if not set(values.str.lower()) & set(lookup):
-        lookup = {str(i): i for i in range(len(names))}
-    ids = values.str.lower().map(lookup)
-    if ids.isna().any():
-        bad = sorted(values[ids.isna()].unique())[:5]
-        raise DataError(f"Gold column {gold!r} has values {bad} that are not labels. Allowed: {', '.join(names)} or 0..{len(names) - 1}.")
-    present = [names[i] for i in sorted(set(ids.astype(np.int64)))]
+    ids = gold_ids(raw, names, len(names), what=f"Gold column {gold!r}")  # as --gold reads it
+    present = [names[i] for i in sorted(set(ids.tolist()))]
     if len(present) < 2:
         raise DataError(
             f"Suggestions need labeled rows of at least two labels; the {len(frame)} rows of gold column "
             f"{gold!r} hold {present or 'none'}: label rows of the other labels too."
         )
     texts = frame[text_column].fillna("").astype(str).tolist()
-    return texts, ids.to_numpy(np.int64), names
+    return texts, ids, names
 
 
 def _corpus_sample(data: Any, text_column: str, size: int, seed: int, *, every_column: bool) -> tuple[pd.DataFrame, int]:

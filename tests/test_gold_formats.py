@@ -5,7 +5,7 @@ around them, as a spreadsheet leaves them), class ids as numbers, as text, as fl
 CSV of a float column: ``1.0``), categorical and pandas ``string`` columns - in CSV, TSV,
 JSON Lines and Parquet. ``lf label --gold`` and ``lf report --gold`` (terminal and JSON)
 must print the figures computed by hand (scikit-learn, numpy) from the labels file
-written and from the matrix's votes.
+written and from the matrix's votes; ``lf suggest`` reads its hand labels the same way.
 
 Refused, by intent, with one line naming the column and the values (exit 2):
 
@@ -33,7 +33,7 @@ import pytest
 
 import lf
 from lf.cli import main
-from lf.errors import ParameterError
+from lf.errors import DataError, ParameterError
 
 sklearn_metrics = pytest.importorskip("sklearn.metrics")
 
@@ -155,3 +155,22 @@ def test_lf_label_gold_names_a_column_and_labels_given_instead_are_refused(demo:
             lf.label(lfs, demo, gold=given, model="MajorityVoter", progress=False)
     with pytest.raises(ParameterError, match="`dev_gold` names the column of `dev`"):
         lf.label(lfs, demo, model="auto", dev=demo.iloc[:100], dev_gold=demo["label"].iloc[:100], progress=False)
+
+
+def test_lf_suggest_reads_hand_labels_as_gold_is_read(demo: pd.DataFrame, tmp_path: Path) -> None:
+    # lf suggest mapped gold values itself: it refused a CSV's float ids (1.0) that --gold
+    # takes, and took class ids as numbers where the label names are numbers that are not
+    # their own ids (LABELS = ["1", "0"]), reading the number 1 as the label "1", class 0,
+    # where --gold refuses it as either
+    def picked(gold_data: object, lfs: object) -> list[tuple[str, int, int]]:
+        got = lf.suggest(demo, gold_data, "label", lfs=lfs, n=5, progress=False)
+        return [(item.name, item.correct, item.fired) for item in got.items]
+
+    expected = picked(demo, str(DEMO_LFS))
+    floats = _write(demo.assign(label=_ids(demo).astype(float)), tmp_path / "floats.csv")
+    assert picked(str(floats), str(DEMO_LFS)) == expected
+    module = tmp_path / "digits.py"
+    module.write_text(DEMO_LFS.read_text().replace('LABELS = ["HAM", "SPAM"]', 'LABELS = ["1", "0"]'))
+    numbers = _write(demo.assign(label=_ids(demo)), tmp_path / "ids.parquet")
+    with pytest.raises(DataError, match="holds numbers, and the label names 1, 0 are numbers"):
+        picked(str(numbers), str(module))
