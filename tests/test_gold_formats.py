@@ -174,3 +174,14 @@ def test_lf_suggest_reads_hand_labels_as_gold_is_read(demo: pd.DataFrame, tmp_pa
     numbers = _write(demo.assign(label=_ids(demo)), tmp_path / "ids.parquet")
     with pytest.raises(DataError, match="holds numbers, and the label names 1, 0 are numbers"):
         picked(str(numbers), str(module))
+
+
+def test_float_ids_as_text_are_ids_and_as_ambiguous_as_numbers_where_names_are_numbers() -> None:
+    from lf.gold import gold_ids
+
+    assert gold_ids(pd.Series(["1.0", " 0.0 ", "1", "0.00"]), ("HAM", "SPAM"), 2).tolist() == [1, 0, 1, 0]
+    assert gold_ids(pd.Series(["1", "0"]), ("1", "0"), 2).tolist() == [0, 1]  # text: the names
+    with pytest.raises(DataError, match="a 1 could be the label '1' or the class id 1"):
+        gold_ids(pd.Series(["1.0", "0.0"]), ("1", "0"), 2)  # was read as class ids, class 1 for the label "0"
+    with pytest.raises(DataError, match=r"neither label names nor class ids: '1\.5'"):
+        gold_ids(pd.Series(["1.5", "0.0"]), ("HAM", "SPAM"), 2)
