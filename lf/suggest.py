@@ -107,6 +107,7 @@ class Suggestions:
     n_corpus: int
     existing: tuple[str, ...] = ()  # names of the LFs passed as ``lfs``
     precise: int = 0  # candidates precise enough, picked or not (an existing LF may repeat them all)
+    n_unlabeled: int = 0  # rows of the labeled data without a gold label (missing or blank): left out
 
     def __len__(self) -> int:
         return len(self.items)
@@ -205,7 +206,7 @@ def suggest(
                 "drop `labels` (--labels: the LFs' LABELS are used) or make them the same."
             )
         labels = labels if labels is not None else declared
-    texts, y, names = _labeled_rows(gold_data, gold, text_column, labels)
+    texts, y, names, unlabeled = _labeled_rows(gold_data, gold, text_column, labels)
     priors = np.bincount(y, minlength=len(names)) / len(y)
     rows, n_corpus = _corpus_sample(data, text_column, SAMPLE_ROWS, random_state, every_column=existing is not None)
     cands = _mine(texts, y, priors, min_support) + _pattern_candidates(texts, y, priors, min_support)
@@ -216,13 +217,15 @@ def suggest(
     items = _finalise(picked, data, text_column, n_corpus, names, {x.name for x in existing or ()})
     return Suggestions(
         tuple(items), tuple(names), tuple(float(p) for p in priors), len(y), n_corpus,
-        tuple(x.name for x in existing or ()), len(cands),
+        tuple(x.name for x in existing or ()), len(cands), unlabeled,
     )
 
 
 def _labeled_rows(
     gold_data: Any, gold: str, text_column: str, labels: Sequence[str] | None,
-) -> tuple[list[str], npt.NDArray[np.int64], list[str]]:
+) -> tuple[list[str], npt.NDArray[np.int64], list[str], int]:
+    """The texts of the rows of ``gold_data`` that have a gold label, their class ids, the
+    label names, and the number of rows without one (a missing value, or only spaces)."""
     import pandas as pd
 
     from lf.gold import gold_ids
@@ -243,7 +246,9 @@ def _labeled_rows(
             hint = text_column_hint(col) if col == text_column else ""
             raise DataError(f"The labeled data has no {what} {col!r}. Available columns: {cols}.{hint}")
     blank = frame[gold].map(lambda v: isinstance(v, str) and not v.strip())  # a cell cleared to spaces: no label
+    unlabeled = len(frame)
     frame = frame[frame[gold].notna() & ~blank.astype(bool)]
+    unlabeled -= len(frame)
     raw = frame[gold]
     if raw.dtype.kind == "f" and bool((raw % 1 == 0).all()):  # ids in a column with blanks: 1.0 is 1
         raw = raw.astype(np.int64)
@@ -262,7 +267,7 @@ def _labeled_rows(
             f"{gold!r} hold {present or 'none'}: label rows of the other labels too."
         )
     texts = frame[text_column].fillna("").astype(str).tolist()
-    return texts, ids, names
+    return texts, ids, names, unlabeled
 
 
 def _corpus_sample(data: Any, text_column: str, size: int, seed: int, *, every_column: bool) -> tuple[pd.DataFrame, int]:

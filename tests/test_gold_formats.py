@@ -185,3 +185,19 @@ def test_float_ids_as_text_are_ids_and_as_ambiguous_as_numbers_where_names_are_n
         gold_ids(pd.Series(["1.0", "0.0"]), ("1", "0"), 2)  # was read as class ids, class 1 for the label "0"
     with pytest.raises(DataError, match=r"neither label names nor class ids: '1\.5'"):
         gold_ids(pd.Series(["1.5", "0.0"]), ("HAM", "SPAM"), 2)
+
+
+def test_lf_suggest_says_how_many_rows_without_gold_it_left_out(
+    demo: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the rows of --gold-data with no gold label (an empty field, spaces) were dropped without a word
+    gold = demo["label"].astype(object)
+    gold[::4] = ""
+    gold[1::4] = "  "
+    labeled = _write(demo.assign(label=gold), tmp_path / "labeled.csv")
+    found = lf.suggest(demo, str(labeled), "label", n=5, progress=False)
+    assert (found.n_labeled, found.n_unlabeled) == (ROWS // 2, ROWS // 2)
+    out = tmp_path / "suggested.py"
+    assert main(["suggest", str(DEMO), "--gold-data", str(labeled), "--gold", "label", "-o", str(out), "-n", "5", "--no-progress"]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"from {ROWS // 2} labeled rows ({ROWS // 2} rows of --gold-data without a gold label left out)" in err
