@@ -89,13 +89,25 @@ def refuse_reordered_gold(L: Any, y: Any, name: str = "y", matrix: str = "L") ->
     ours = as_text(np.asarray(index, dtype=object)).astype(str)  # missing ids too, as "None" / "nan"
     theirs = as_text(np.asarray(ids, dtype=object)).astype(str)
     moved = np.flatnonzero(ours != theirs)
-    if len(moved) and bool((np.sort(ours) == np.sort(theirs)).all()):
+    if not len(moved):
+        return
+    if bool((np.sort(ours) == np.sort(theirs)).all()):
         at = int(moved[0])
         raise DataError(
             f"`{name}` is indexed by the row ids of `{matrix}` in another order (at row {at:,} `{matrix}` has the id "
             f"{str(theirs[at])!r}, `{name}` the id {str(ours[at])!r}): gold labels are read by position, so each would score "
             f"another row. Pass `{name}.reindex({matrix}.row_ids)` (or `{name}.to_numpy()` if its order is the "
             "matrix's)."
+        )
+    shared = np.flatnonzero(np.isin(ours, theirs))
+    if index.name is not None and len(shared):  # a named index of ids (set_index("id")): of other rows, some of them L's
+        at = int(shared[0])
+        raise DataError(
+            f"`{name}` is indexed by ids ({index.name!r}), some of them row ids of `{matrix}` at other rows (`{name}`'s "
+            f"row {at:,} has the id {str(ours[at])!r}, `{matrix}`'s row {int(np.flatnonzero(theirs == ours[at])[0]):,}), "
+            f"and {len(ours) - int(np.isin(ours, theirs).sum()):,} ids `{matrix}` does not have: gold labels are read by "
+            f"position, so each would score another row. Pass `{name}.reindex({matrix}.row_ids)` (rows without gold "
+            "become missing: leave them out of both)."
         )
 
 

@@ -201,3 +201,20 @@ def test_lf_suggest_says_how_many_rows_without_gold_it_left_out(
     assert main(["suggest", str(DEMO), "--gold-data", str(labeled), "--gold", "label", "-o", str(out), "-n", "5", "--no-progress"]) == 0
     err = " ".join(capsys.readouterr().err.split())
     assert f"from {ROWS // 2} labeled rows ({ROWS // 2} rows of --gold-data without a gold label left out)" in err
+
+
+def test_gold_keyed_by_the_ids_of_other_rows_is_refused_not_read_by_position(demo: pd.DataFrame) -> None:
+    # a gold file keyed by id (set_index("id")) of as many rows, half of them other rows:
+    # read by position, every label scored another row and the accuracies fell to chance
+    from lf.models import MajorityVoter
+
+    L = lf.apply(lf.load_lfs(DEMO_LFS), demo.iloc[:200], progress=False)
+    keyed = demo.iloc[100:300].set_index("id")["label"]
+    model = MajorityVoter().fit(L)
+    for call in (lambda: lf.summarize(L, y=keyed), lambda: model.score(L, keyed)):
+        with pytest.raises(DataError, match=r"indexed by ids \('id'\), some of them row ids of `L` at other rows .*y\.reindex\(L\.row_ids\)"):
+            call()
+    same = demo.iloc[:200]
+    assert lf.summarize(L, y=same.set_index("id")["label"]).equals(lf.summarize(L, y=same["label"]))  # its ids in order
+    kept = demo[demo["text"].str.len() > 20]  # a filtered frame: its index is positions, read as such
+    assert lf.summarize(lf.apply(lf.load_lfs(DEMO_LFS), kept, progress=False), y=kept["label"])["correct"].sum() > 0
