@@ -109,7 +109,7 @@ def pass_sides(corpus: Any, text_column: str | None, gold: str | None, gold_chec
     """The data columns a labeling pass keeps besides the ids (``sides`` and ``convert`` of
     :class:`lf.apply.run.Pass`): gold (checked), and the texts' hashes for the digest of the
     rows, when the data has the text column; and that digest to add the chunks to."""
-    sides, convert = ({"gold": gold}, {"gold": gold_check}) if gold else ({}, {})
+    sides, convert = ({"gold": gold}, {"gold": gold_check}) if gold is not None else ({}, {})
     column = text_column or "text"
     if column not in (corpus.columns() or ()):
         return sides, convert, None

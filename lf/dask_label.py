@@ -87,10 +87,10 @@ def label_part(
     # rows are counted from the partition's start: messages say which partition
     place = f" of data file {str(data)!r}" if isinstance(data, (str, os.PathLike)) else f" of partition {i}"
     check = GoldColumn(labels, settings.cardinality, f"{gold_name} column {gold!r}{place}")
-    convert = {"gold": check} if gold else None
+    convert = {"gold": check} if gold is not None else None
     data = as_read_text(data) if isinstance(data, pd.DataFrame) else data  # a Dask partition
     run = Pass(LocalEngine(), list(lfs), Corpus(data), replace(settings, threads=1, place=place), chunk_size=chunk_size, progress=False,
-               text_column=text_column, sides={"gold": gold} if gold else None, convert=convert, allow_empty=True)
+               text_column=text_column, sides={"gold": gold} if gold is not None else None, convert=convert, allow_empty=True)
     counter = PatternCounter(len(names), gold=gold is not None)
     shown = _part_name(Path(shown_dir), i) if shown_dir is not None else None
     writer = MatrixWriter(_part_name(Path(matrix_dir), i), names, check=False, shown=shown)
@@ -98,7 +98,7 @@ def label_part(
         errors, seconds, top = tally(run, writer, counter, len(names), gold is not None)
         if counter.n == 0:  # an empty partition (a filter's leftover, an empty file): no part file
             writer.abort()
-            return PartCounts(np.zeros((0, len(names) + (1 if gold else 0)), np.int16), np.zeros(0, np.int64), errors, seconds, 0, 0,
+            return PartCounts(np.zeros((0, len(names) + (1 if gold is not None else 0)), np.int16), np.zeros(0, np.int64), errors, seconds, 0, 0,
                               gold_kind=check.first)
         # the run's class names and LF fingerprints, as a local matrix has them (its
         # cardinality, without declared labels, is set once every part is known: conform_part)
@@ -109,7 +109,7 @@ def label_part(
         schema = writer._schema
     finally:
         writer.abort()
-    raw_rows = np.array(counter._rows, np.int16).reshape(len(counter._rows), len(names) + (1 if gold else 0))
+    raw_rows = np.array(counter._rows, np.int16).reshape(len(counter._rows), len(names) + (1 if gold is not None else 0))
     id_type = schema.field(ROW_ID).type if schema is not None and ROW_ID in schema.names else None
     index = index_head(data.index) if isinstance(data, pd.DataFrame) else None
     return PartCounts(raw_rows, np.array(counter._counts, np.int64), errors, seconds, counter.n, top, id_type, index, check.first)

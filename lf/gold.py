@@ -18,23 +18,36 @@ __all__ = [
 
 
 def _as_id(value: Any, k: int | None) -> int | None:
-    """``value`` as a class id 0..k-1 (an int, an integral float, or digits as text), else None.
+    """``value`` as a class id 0..k-1 (an int, an integral float, or either as text: ``"1"``,
+    ``"1.0"``, as a CSV holds a float column of ids, which a missing value made float), else None.
 
     With ``k`` None (the number of classes not known yet) any id >= 0 is one."""
     if isinstance(value, (bool, np.bool_)):
         return None
     if isinstance(value, (int, np.integer)) or (isinstance(value, (float, np.floating)) and float(value).is_integer()):
         i = int(value)
-    elif isinstance(value, str) and value.strip().isdecimal():
-        i = int(value.strip())
+    elif isinstance(value, str) and _whole(value.strip()):
+        i = int(value.strip().partition(".")[0])
     else:
         return None
     return i if 0 <= i and (k is None or i < k) else None
 
 
+def _whole(text: str) -> bool:
+    """Digits, or digits, a point and zeros (``"7"``, ``"7.0"``): a whole number as text."""
+    digits, point, zeros = text.partition(".")
+    return digits.isdecimal() and (not point or (zeros != "" and not zeros.strip("0")))
+
+
 def _missing(value: Any) -> bool:
     """None, NaN, pandas' NA or NaT."""
     return value is None or (isinstance(value, float) and math.isnan(value)) or type(value).__name__ in ("NAType", "NaTType")
+
+
+def _folded(value: Any) -> str:
+    """A value as it is matched to the label names: in any case, spaces around it aside
+    (``"spam "`` is ``SPAM``), as :func:`lf.matrix.duplicate_labels` keeps names apart."""
+    return str(value).strip().lower()
 
 
 def _show(values: Sequence[Any], limit: int = 5) -> str:
@@ -76,13 +89,25 @@ def refuse_reordered_gold(L: Any, y: Any, name: str = "y", matrix: str = "L") ->
     ours = as_text(np.asarray(index, dtype=object)).astype(str)  # missing ids too, as "None" / "nan"
     theirs = as_text(np.asarray(ids, dtype=object)).astype(str)
     moved = np.flatnonzero(ours != theirs)
-    if len(moved) and bool((np.sort(ours) == np.sort(theirs)).all()):
+    if not len(moved):
+        return
+    if bool((np.sort(ours) == np.sort(theirs)).all()):
         at = int(moved[0])
         raise DataError(
             f"`{name}` is indexed by the row ids of `{matrix}` in another order (at row {at:,} `{matrix}` has the id "
             f"{str(theirs[at])!r}, `{name}` the id {str(ours[at])!r}): gold labels are read by position, so each would score "
             f"another row. Pass `{name}.reindex({matrix}.row_ids)` (or `{name}.to_numpy()` if its order is the "
             "matrix's)."
+        )
+    shared = np.flatnonzero(np.isin(ours, theirs))
+    if index.name is not None and len(shared):  # a named index of ids (set_index("id")): of other rows, some of them L's
+        at = int(shared[0])
+        raise DataError(
+            f"`{name}` is indexed by ids ({index.name!r}), some of them row ids of `{matrix}` at other rows (`{name}`'s "
+            f"row {at:,} has the id {str(ours[at])!r}, `{matrix}`'s row {int(np.flatnonzero(theirs == ours[at])[0]):,}), "
+            f"and {len(ours) - int(np.isin(ours, theirs).sum()):,} ids `{matrix}` does not have: gold labels are read by "
+            f"position, so each would score another row. Pass `{name}.reindex({matrix}.row_ids)` (rows without gold "
+            "become missing: leave them out of both)."
         )
 
 
@@ -132,7 +157,8 @@ def _gold_ids(
     ``k`` None checks what can be checked before the number of classes is known (before a
     run, with no LABELS): names, missing values, ids that are not non-negative integers.
 
-    A gold column holds either label names (``labels``, matched in any case) or class ids
+    A gold column holds either label names (``labels``, matched in any case, spaces around
+    them aside) or class ids
     (``0``, ``1`` ... also as text, as a CSV gives them), not both: a name column that also
     holds ids is more likely a broken column than a shorthand. When the label names are
     themselves digits (``LABELS = ["1", "0"]``), text values are names; numbers are then
@@ -147,16 +173,16 @@ def _gold_ids(
         rows = ", ".join(str(first_row + i) for i in where[:5]) + (" ..." if len(where) > 5 else "")
         values_word = "a missing value (row position" if len(where) == 1 else f"{len(where)} missing values (row positions"
         raise DataError(f"{what} has {values_word} {rows}); every row needs a gold label.")
-    if any(_as_id(v, None) is not None and not isinstance(v, str) for v in distinct):
-        refuse_ambiguous_numbers(labels, what)
-    by_name = {str(name).lower(): i for i, name in enumerate(labels or [])}
+    if any(_as_id(v, None) is not None and not (isinstance(v, str) and v.strip().isdecimal()) for v in distinct):
+        refuse_ambiguous_numbers(labels, what)  # numbers, floats as text too ("1.0" could be the label "1")
+    by_name = {_folded(name): i for i, name in enumerate(labels or [])}
     kind = "ids"
-    if by_name and all(str(v).lower() in by_name for v in distinct):
-        table = [by_name[str(v).lower()] for v in distinct]
+    if by_name and all(_folded(v) in by_name for v in distinct):
+        table = [by_name[_folded(v)] for v in distinct]
         kind = "names"
     else:
-        names = [v for v in distinct if str(v).lower() in by_name]
-        ids = {v: _as_id(v, k) for v in distinct if str(v).lower() not in by_name}
+        names = [v for v in distinct if _folded(v) in by_name]
+        ids = {v: _as_id(v, k) for v in distinct if _folded(v) not in by_name}
         unknown = sorted((v for v, i in ids.items() if i is None), key=str)
         ids_text = f"0..{k - 1}" if k is not None else "0, 1, 2 and so on"
         named = any(isinstance(v, str) and not v.strip().lstrip("-").isdecimal() for v in unknown)

@@ -115,6 +115,8 @@ def label(
     fitted = model_object(model, names, labels, k, prints)
     if (dev is None) != (dev_gold is None):
         raise ParameterError("`dev` and `dev_gold` go together: the dev rows and their gold column.")
+    _check_column_name(gold, "gold", "data")
+    _check_column_name(dev_gold, "dev_gold", "dev")
     if dev is None and (model == "auto" or (isinstance(class_balance, str) and class_balance == "dev")):
         raise ParameterError("model='auto' and class_balance='dev' need gold-labeled dev rows: pass `dev` and `dev_gold`.")
     out = None if output is None else Path(output)
@@ -158,8 +160,8 @@ def label(
         # (with "auto", unless the balance is given as numbers).
         balance_of_dev = isinstance(class_balance, str) and class_balance == "dev" or fitted is None and class_balance is None
         chose = " and ".join(x for x, used in (("the model", fitted is None), ("its class balance", balance_of_dev)) if used)
-        seen = _DevTexts(digest, dev_texts) if gold and chose and digest is not None and dev_texts is not None else None
-        table = _count(run, spill, names, labels, k, gold_what if gold else None, seen or digest)._replace(lf_fingerprints=prints)
+        seen = _DevTexts(digest, dev_texts) if gold is not None and chose and digest is not None and dev_texts is not None else None
+        table = _count(run, spill, names, labels, k, gold_what if gold is not None else None, seen or digest)._replace(lf_fingerprints=prints)
         if seen is not None:
             seen.warn(what["gold"], what["dev"], chose)
         spill.close_with(meta_of(table), digest.footer(False) if digest is not None else None)
@@ -190,6 +192,19 @@ def label(
     return result._replace(dev_rows=0 if dev_set is None else len(dev_set[1]))
 
 
+def _check_column_name(value: Any, name: str, data: str) -> None:
+    """``gold`` / ``dev_gold`` name a column of the data (read in the same pass as the votes,
+    so each label stays with its row), never the gold labels themselves: a Series raised
+    pandas' own error, and a column name a pandas frame numbers 0 was taken for no gold."""
+    if value is None or (isinstance(value, (str, int)) and not isinstance(value, bool)):
+        return
+    raise ParameterError(
+        f"`{name}` names the column of `{data}` that holds the gold labels (e.g. {name}='label'). Got a "
+        f"{type(value).__name__}{f' of {len(value):,} values' if hasattr(value, '__len__') else ''}. To use labels "
+        f"you hold, add them as a column of `{data}` and name it: {data}.assign(gold=labels), {name}='gold'."
+    )
+
+
 def _result(
     table: PatternTable, model: Any, desc: str, out: Path | None, written: int, counts: dict[str, int],
     cache_stats: Any, gold: str | None, uncovered: str, unlabeled: int, chosen: list[Any], predictions: Any,
@@ -199,7 +214,7 @@ def _result(
     coverage = n_covered / max(table.n, 1)
     accuracy = accuracy_covered = None
     abstained = blank = 0
-    if gold:
+    if gold is not None:
         right, given = _right(predictions, table, uncovered)
         accuracy = float(table.counts[right].sum() / max(table.n, 1))
         accuracy_covered = float(table.counts[right & covered].sum() / n_covered) if n_covered else None

@@ -107,6 +107,7 @@ class Suggestions:
     n_corpus: int
     existing: tuple[str, ...] = ()  # names of the LFs passed as ``lfs``
     precise: int = 0  # candidates precise enough, picked or not (an existing LF may repeat them all)
+    n_unlabeled: int = 0  # rows of the labeled data without a gold label (missing or blank): left out
 
     def __len__(self) -> int:
         return len(self.items)
@@ -205,7 +206,7 @@ def suggest(
                 "drop `labels` (--labels: the LFs' LABELS are used) or make them the same."
             )
         labels = labels if labels is not None else declared
-    texts, y, names = _labeled_rows(gold_data, gold, text_column, labels)
+    texts, y, names, unlabeled = _labeled_rows(gold_data, gold, text_column, labels)
     priors = np.bincount(y, minlength=len(names)) / len(y)
     rows, n_corpus = _corpus_sample(data, text_column, SAMPLE_ROWS, random_state, every_column=existing is not None)
     cands = _mine(texts, y, priors, min_support) + _pattern_candidates(texts, y, priors, min_support)
@@ -216,15 +217,18 @@ def suggest(
     items = _finalise(picked, data, text_column, n_corpus, names, {x.name for x in existing or ()})
     return Suggestions(
         tuple(items), tuple(names), tuple(float(p) for p in priors), len(y), n_corpus,
-        tuple(x.name for x in existing or ()), len(cands),
+        tuple(x.name for x in existing or ()), len(cands), unlabeled,
     )
 
 
 def _labeled_rows(
     gold_data: Any, gold: str, text_column: str, labels: Sequence[str] | None,
-) -> tuple[list[str], npt.NDArray[np.int64], list[str]]:
+) -> tuple[list[str], npt.NDArray[np.int64], list[str], int]:
+    """The texts of the rows of ``gold_data`` that have a gold label, their class ids, the
+    label names, and the number of rows without one (a missing value, or only spaces)."""
     import pandas as pd
 
+    from lf.gold import gold_ids
     from lf.io import iter_chunks
 
     if gold == text_column:
@@ -242,32 +246,28 @@ def _labeled_rows(
             hint = text_column_hint(col) if col == text_column else ""
             raise DataError(f"The labeled data has no {what} {col!r}. Available columns: {cols}.{hint}")
     blank = frame[gold].map(lambda v: isinstance(v, str) and not v.strip())  # a cell cleared to spaces: no label
+    unlabeled = len(frame)
     frame = frame[frame[gold].notna() & ~blank.astype(bool)]
+    unlabeled -= len(frame)
     raw = frame[gold]
     if raw.dtype.kind == "f" and bool((raw % 1 == 0).all()):  # ids in a column with blanks: 1.0 is 1
         raw = raw.astype(np.int64)
-    values = raw.astype(str).str.strip()
-    if labels is None:
+    if labels is None:  # the labels are the values, as text
+        raw = raw.astype(str).str.strip()
         written: dict[str, str] = {}  # "spam" and "SPAM" are one label, named as it is written most
-        for v in values.value_counts().index:
+        for v in raw.value_counts().index:
             written.setdefault(v.lower(), v)
         labels = sorted(written.values(), key=lambda v: (not v.isdecimal(), int(v) if v.isdecimal() else 0, v))
     names = [str(x) for x in labels]
-    lookup = {name.lower(): i for i, name in enumerate(names)}
-    if not set(values.str.lower()) & set(lookup):
-        lookup = {str(i): i for i in range(len(names))}
-    ids = values.str.lower().map(lookup)
-    if ids.isna().any():
-        bad = sorted(values[ids.isna()].unique())[:5]
-        raise DataError(f"Gold column {gold!r} has values {bad} that are not labels. Allowed: {', '.join(names)} or 0..{len(names) - 1}.")
-    present = [names[i] for i in sorted(set(ids.astype(np.int64)))]
+    ids = gold_ids(raw, names, len(names), what=f"Gold column {gold!r}")  # as --gold reads it
+    present = [names[i] for i in sorted(set(ids.tolist()))]
     if len(present) < 2:
         raise DataError(
             f"Suggestions need labeled rows of at least two labels; the {len(frame)} rows of gold column "
             f"{gold!r} hold {present or 'none'}: label rows of the other labels too."
         )
     texts = frame[text_column].fillna("").astype(str).tolist()
-    return texts, ids.to_numpy(np.int64), names
+    return texts, ids, names, unlabeled
 
 
 def _corpus_sample(data: Any, text_column: str, size: int, seed: int, *, every_column: bool) -> tuple[pd.DataFrame, int]:

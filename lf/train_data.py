@@ -249,8 +249,7 @@ def gold_texts(data: Any, gold: str, text_column: str, names: list[str]) -> tupl
     from lf.gold import gold_ids
 
     frame = _frame(data, [text_column, gold])
-    values = frame[gold].map(lambda v: v.strip() if isinstance(v, str) else v)
-    ids = gold_ids(values, names, len(names), what=f"The dev gold column {gold!r}")
+    ids = gold_ids(frame[gold], names, len(names), what=f"The dev gold column {gold!r}")
     return _texts(frame[text_column]), ids
 
 

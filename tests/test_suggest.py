@@ -116,7 +116,7 @@ def test_bad_inputs_fail_with_the_name_and_the_fix(tmp_path, capsys):
     existing = lf.LFSet([lf.keyword_lf("x", ["free"], 1)], labels=["NO", "YES"])
     with pytest.raises(ParameterError, match="differ from the LABELS"):
         suggest(corpus, corpus, "gold", lfs=existing, labels=["HAM", "SPAM"])
-    with pytest.raises(DataError, match="not labels"):
+    with pytest.raises(DataError, match="neither label names nor class ids: 'maybe'"):
         suggest(corpus, corpus.assign(gold="maybe").iloc[:3].pipe(lambda d: pd.concat([corpus, d])), "gold", labels=["HAM", "SPAM"])
     data = tmp_path / "d.csv"
     corpus.to_csv(data, index=False)

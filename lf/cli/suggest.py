@@ -56,7 +56,8 @@ def suggest_cmd(
     per_label = ", ".join(f"{name} {sum(s.label == i for s in found.items)}" for i, name in enumerate(found.labels))
     say(
         _console(stderr=True),
-        f"wrote {output}: {len(found)} LFs ({per_label}) from {found.n_labeled:,} labeled rows, "
-        f"{found.n_corpus:,} data rows, in {time.perf_counter() - start:.2f} s",
+        f"wrote {output}: {len(found)} LFs ({per_label}) from {found.n_labeled:,} labeled rows"
+        + (f" ({found.n_unlabeled:,} rows of --gold-data without a gold label left out)" if found.n_unlabeled else "")
+        + f", {found.n_corpus:,} data rows, in {time.perf_counter() - start:.2f} s",
         keep=[output],
     )
