@@ -286,8 +286,10 @@ class BaseLabelModel:
         """Learn from the label matrix ``L``; returns ``self``.
 
         ``class_balance``: ``P(Y)`` as ``k`` numbers summing to 1 in class order, or as
-        ``{label name: number}`` for a LabelMatrix that names its classes (any case), kept as
-        given (None: the model estimates it); ``cardinality``: the number of classes of a
+        ``{label name: number}`` for a LabelMatrix that names its classes (any case), or as
+        a pandas Series read by its keys, label names or class ids, not by position
+        (``gold.value_counts(normalize=True)`` lists the most frequent class first); kept
+        as given (None: the model estimates it); ``cardinality``: the number of classes of a
         bare array (a LabelMatrix knows its own). Snorkel's arguments (``n_epochs``, ``seed``,
         ``Y_dev`` ...; in ``predict`` and ``score``, ``tie_break_policy``) are refused by name
         with what lf takes instead.

@@ -13,6 +13,7 @@ import numpy.typing as npt
 from lf.errors import ParameterError
 from lf.gold import refuse_reordered_gold
 from lf.matrix import LabelMatrix, as_gold_array, as_label_array, check_gold_range
+from lf.models._checks import balance_by_label
 from lf.models.base import (
     BaseLabelModel,
     OverconfidenceWarning,
@@ -139,7 +140,8 @@ def select(
         matrices have them).
     class_balance:
         ``"dev"`` (default): the class frequencies of ``y_dev`` (every class gets one
-        pseudo-count); ``None``: each model estimates or assumes its own; or ``k`` numbers.
+        pseudo-count); ``None``: each model estimates or assumes its own; or ``k`` numbers
+        (keyed by label name or class id as ``fit`` takes them).
     metric:
         ``"accuracy"`` (default) or ``"f1_macro"``.
 
@@ -183,7 +185,8 @@ def select(
     from_dev = isinstance(class_balance, str)
     if from_dev and class_balance != "dev":
         raise ParameterError(f"`class_balance` must be 'dev', None or {k} numbers. Got {class_balance!r}.")
-    balance = dev_balance(y, k, labels, warn=True) if from_dev else None if class_balance is None else check_class_balance(class_balance, k)
+    balance = (dev_balance(y, k, labels, warn=True) if from_dev else None if class_balance is None
+               else check_class_balance(balance_by_label(class_balance, L_train), k))
     source = (
         f"dev gold labels ({y.size:,} rows)" if from_dev else "estimated by each model" if balance is None else "given"
     )
