@@ -121,10 +121,11 @@ def select(
     Every candidate is fitted on ``L_train`` (never on the dev rows) and scored on the dev
     rows. With ``class_balance="dev"`` the balance comes from gold labels, so the dev rows
     are scored by ``folds``-fold cross-validation: each fold's rows are predicted by models
-    fitted with the balance of the other folds' gold labels. The first candidate that can
-    be fitted is the default; another candidate is chosen only when the 95 % paired
-    bootstrap interval (``n_boot`` resamples of the dev rows, seeded by ``random_state``)
-    of its score minus the default's lies above 0, and then the best such one. The chosen
+    fitted with the balance of the other folds' gold labels (the folds drawn with
+    ``random_state``, an integer >= 0). The first candidate that can be fitted is the
+    default; another candidate is chosen only when the 95 % paired bootstrap interval
+    (``n_boot`` resamples of the dev rows, seeded by ``random_state``) of its score minus
+    the default's lies above 0, and then the best such one. The chosen
     model is fitted again on ``L_train`` with the balance of all dev rows.
 
     Parameters
@@ -150,7 +151,7 @@ def select(
     """
     if metric not in METRICS:
         raise ParameterError(f"`metric` must be one of {METRICS}. Got {metric!r}.")
-    for name, value, low in (("folds", folds, 2), ("n_boot", n_boot, 1)):
+    for name, value, low in (("folds", folds, 2), ("n_boot", n_boot, 1), ("random_state", random_state, 0)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             raise ParameterError(f"`{name}` must be an integer >= {low}. Got {value!r}.")
     A_train, k = as_label_array(L_train, getattr(L_train, "cardinality", None))
