@@ -30,9 +30,11 @@ __all__ = [
 
 
 def _by_class_id(items: list[tuple[Any, Any]]) -> list[Any] | None:
-    """The numbers of a Series keyed by class ids, in class order (None: keyed otherwise)."""
+    """The numbers of a Series keyed by class ids (whole floats too, as gold read with gaps
+    holds them), in class order (None: keyed otherwise)."""
     keys = [key for key, _ in items]
-    if not all(isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)) for key in keys):
+    whole = (int, np.integer, float, np.floating)
+    if not all(isinstance(key, whole) and not isinstance(key, (bool, np.bool_)) and float(key).is_integer() for key in keys):
         return None
     ids = [int(key) for key in keys]
     if sorted(ids) != list(range(len(ids))):

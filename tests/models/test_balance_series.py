@@ -29,9 +29,10 @@ def test_value_counts_of_gold_names_or_ids_give_each_class_its_own_share(cls: ty
     L = _matrix()
     by_name = pd.Series(["SPAM"] * 8 + ["HAM"] * 2).value_counts(normalize=True)
     by_id = pd.Series([1] * 8 + [0] * 2).value_counts(normalize=True)
-    assert list(by_name.index) == ["SPAM", "HAM"] and list(by_id.index) == [1, 0]
+    by_float_id = pd.Series([1.0] * 8 + [0.0] * 2 + [np.nan]).value_counts(normalize=True, dropna=True)
+    assert list(by_name.index) == ["SPAM", "HAM"] and list(by_id.index) == [1, 0] == list(by_float_id.index)
     want = cls().fit(L, class_balance=[0.2, 0.8])
-    for balance in (by_name, by_id):
+    for balance in (by_name, by_id, by_float_id):
         got = cls().fit(L, class_balance=balance)
         np.testing.assert_allclose(got.class_balance_, [0.2, 0.8])
         np.testing.assert_array_equal(got.predict_proba(L), want.predict_proba(L))
