@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from lf.errors import ParameterError
+
 __all__ = ["Z95", "format_bounds", "format_fraction", "format_interval", "straddles", "wilson"]
 
 Z95 = 1.959963984540054  # the standard normal's 97.5% quantile: a two-sided 95% interval
@@ -24,9 +26,19 @@ def wilson(successes: Any, n: Any, *, z: float = Z95) -> tuple[FloatArray, Float
 
     Unlike the normal approximation it stays inside [0, 1] and is honest at 0 or n
     successes and small ``n``. Where ``n`` is 0 both bounds are NaN (nothing was measured).
+    ``successes`` outside ``0 .. n`` (or ``n`` below 0) is a ParameterError: its bounds would
+    be NaN on one side.
     """
     k = np.asarray(successes, dtype=np.float64)
     m = np.asarray(n, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        outside = ~((k >= 0) & (k <= m))  # NaN too
+    if outside.any():
+        first = int(np.flatnonzero(outside)[0])
+        bad_k, bad_n = (float(a.ravel()[first]) for a in np.broadcast_arrays(k, m))
+        raise ParameterError(
+            f"`successes` must be between 0 and `n` (a count of rows out of n). Got {bad_k:g} of {bad_n:g}."
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         p = k / m
         z2 = z * z

@@ -286,8 +286,10 @@ class BaseLabelModel:
         """Learn from the label matrix ``L``; returns ``self``.
 
         ``class_balance``: ``P(Y)`` as ``k`` numbers summing to 1 in class order, or as
-        ``{label name: number}`` for a LabelMatrix that names its classes (any case), kept as
-        given (None: the model estimates it); ``cardinality``: the number of classes of a
+        ``{label name: number}`` for a LabelMatrix that names its classes (any case), or as
+        a pandas Series read by its keys, label names or class ids, not by position
+        (``gold.value_counts(normalize=True)`` lists the most frequent class first); kept
+        as given (None: the model estimates it); ``cardinality``: the number of classes of a
         bare array (a LabelMatrix knows its own). Snorkel's arguments (``n_epochs``, ``seed``,
         ``Y_dev`` ...; in ``predict`` and ``score``, ``tie_break_policy``) are refused by name
         with what lf takes instead.
@@ -408,7 +410,16 @@ class BaseLabelModel:
             weighted.setflags(write=False)
             L._array = weighted
         else:
-            rows = np.repeat(table.rows, table.counts, axis=0)
+            from lf.matrix import _storage_dtype
+
+            try:  # in the matrix's own storage, not the table's (int64, say)
+                rows = np.repeat(np.asarray(table.rows, _storage_dtype(table.cardinality)), counts, axis=0)
+            except MemoryError:
+                raise DataError(
+                    f"{type(self).__name__} fits on rows, and the pattern table's {int(counts.sum()):,} rows of "
+                    f"{np.shape(table.rows)[1]} LFs do not fit in memory. Fit a model that fits from patterns "
+                    f"({', '.join(sorted(_FITS_FROM_PATTERNS))}), or on fewer rows."
+                ) from None
             L = LabelMatrix(rows, names=table.names, cardinality=table.cardinality, labels=table.labels,
                             lf_fingerprints=getattr(table, "lf_fingerprints", None))
         self.fit(L, class_balance=class_balance)

@@ -36,6 +36,7 @@ __all__ = ["DawidSkene"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.integer[Any]]
 ABSTAIN_MODES = ("model", "ignore")
+_MAX_SMOOTHING = 1e300  # pseudo-counts per outcome, times up to 32,768 outcomes, stay finite
 
 
 def _majority_posterior(X: sparse.csr_matrix, m: int, k: int, prior: FloatArray) -> FloatArray:
@@ -151,8 +152,13 @@ class DawidSkene(BaseLabelModel):
     def _check_params(self) -> None:
         if self.abstain not in ABSTAIN_MODES:
             raise ParameterError(f"`abstain` must be one of {ABSTAIN_MODES}. Got {self.abstain!r}.")
-        if not 0.0 <= as_number(self.smoothing) < np.inf:  # inf: every posterior NaN
-            raise ParameterError(f"`smoothing` must be a finite number >= 0. Got {self.smoothing!r}.")
+        # inf, or a number whose pseudo-counts overflow once spread over a class's k + 1
+        # outcomes (1e308 with two classes): every posterior NaN
+        if not 0.0 <= as_number(self.smoothing) <= _MAX_SMOOTHING:
+            raise ParameterError(
+                f"`smoothing` must be a finite number >= 0. Got {self.smoothing!r}"
+                + (f" (above {_MAX_SMOOTHING:g} the pseudo-counts overflow)." if as_number(self.smoothing) > _MAX_SMOOTHING else ".")
+            )
         if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, (int, np.integer)) or self.max_iter < 1:
             raise ParameterError(f"`max_iter` must be a positive integer. Got {self.max_iter!r}.")
         if not 0.0 < as_number(self.tol) < np.inf:

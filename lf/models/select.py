@@ -13,6 +13,7 @@ import numpy.typing as npt
 from lf.errors import ParameterError
 from lf.gold import refuse_reordered_gold
 from lf.matrix import LabelMatrix, as_gold_array, as_label_array, check_gold_range
+from lf.models._checks import balance_by_label
 from lf.models.base import (
     BaseLabelModel,
     OverconfidenceWarning,
@@ -120,10 +121,11 @@ def select(
     Every candidate is fitted on ``L_train`` (never on the dev rows) and scored on the dev
     rows. With ``class_balance="dev"`` the balance comes from gold labels, so the dev rows
     are scored by ``folds``-fold cross-validation: each fold's rows are predicted by models
-    fitted with the balance of the other folds' gold labels. The first candidate that can
-    be fitted is the default; another candidate is chosen only when the 95 % paired
-    bootstrap interval (``n_boot`` resamples of the dev rows, seeded by ``random_state``)
-    of its score minus the default's lies above 0, and then the best such one. The chosen
+    fitted with the balance of the other folds' gold labels (the folds drawn with
+    ``random_state``, an integer >= 0). The first candidate that can be fitted is the
+    default; another candidate is chosen only when the 95 % paired bootstrap interval
+    (``n_boot`` resamples of the dev rows, seeded by ``random_state``) of its score minus
+    the default's lies above 0, and then the best such one. The chosen
     model is fitted again on ``L_train`` with the balance of all dev rows.
 
     Parameters
@@ -139,7 +141,8 @@ def select(
         matrices have them).
     class_balance:
         ``"dev"`` (default): the class frequencies of ``y_dev`` (every class gets one
-        pseudo-count); ``None``: each model estimates or assumes its own; or ``k`` numbers.
+        pseudo-count); ``None``: each model estimates or assumes its own; or ``k`` numbers
+        (keyed by label name or class id as ``fit`` takes them).
     metric:
         ``"accuracy"`` (default) or ``"f1_macro"``.
 
@@ -148,7 +151,7 @@ def select(
     """
     if metric not in METRICS:
         raise ParameterError(f"`metric` must be one of {METRICS}. Got {metric!r}.")
-    for name, value, low in (("folds", folds, 2), ("n_boot", n_boot, 1)):
+    for name, value, low in (("folds", folds, 2), ("n_boot", n_boot, 1), ("random_state", random_state, 0)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             raise ParameterError(f"`{name}` must be an integer >= {low}. Got {value!r}.")
     A_train, k = as_label_array(L_train, getattr(L_train, "cardinality", None))
@@ -183,7 +186,8 @@ def select(
     from_dev = isinstance(class_balance, str)
     if from_dev and class_balance != "dev":
         raise ParameterError(f"`class_balance` must be 'dev', None or {k} numbers. Got {class_balance!r}.")
-    balance = dev_balance(y, k, labels, warn=True) if from_dev else None if class_balance is None else check_class_balance(class_balance, k)
+    balance = (dev_balance(y, k, labels, warn=True) if from_dev else None if class_balance is None
+               else check_class_balance(balance_by_label(class_balance, L_train), k))
     source = (
         f"dev gold labels ({y.size:,} rows)" if from_dev else "estimated by each model" if balance is None else "given"
     )
