@@ -145,6 +145,7 @@ class FrameWriter(_Atomic):
 
         import pyarrow as pa
 
+        _refuse_bytes(df, self.path)
         if self._text is None:
             sink: Any = pa.CompressedOutputStream(str(self.tmp), self.codec) if self.codec else open(self.tmp, "wb")  # noqa: SIM115
             self._text = io.TextIOWrapper(sink, encoding="utf-8", newline="")
@@ -305,6 +306,25 @@ class MatrixWriter(_Atomic):
                 self._writer.close()
         self._writer = None
         self._finish(False)
+
+
+def _refuse_bytes(df: pd.DataFrame, path: Path) -> None:
+    """Bytes (ids read from a Parquet binary column) in a CSV / TSV / JSON Lines output are
+    a DataError: the text would be ``b'a1'`` (or the bytes decoded), another value than the
+    data's, which a join back to it would not find."""
+    import pandas as pd
+
+    for name in df.columns:
+        column = df[name]
+        if column.dtype != object or pd.api.types.infer_dtype(column, skipna=True) not in ("bytes", "mixed"):
+            continue
+        value = next((v for v in column.tolist() if isinstance(v, bytes)), None)
+        if value is not None:
+            raise DataError(
+                f"Cannot write {str(path)!r}: the column {str(name)!r} holds bytes ({value!r}), which a text "
+                "file holds only as other text, so the values would not match the data's. Write a .parquet "
+                "file, which keeps bytes, or decode the column in the data (e.g. df['id'].str.decode('utf-8'))."
+            )
 
 
 def read_matrix_chunks(path: Path, names: tuple[str, ...], rows: int) -> Any:
