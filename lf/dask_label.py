@@ -223,7 +223,9 @@ def partitions(corpus: Any) -> list[Any]:
 
 def folder_for(path: str | os.PathLike[str], what: str) -> Path:
     """An output folder for a partitioned dataset: new, or empty (else refused); not made yet."""
-    folder = Path(path)
+    from lf.paths import written_file
+
+    folder = written_file(path)  # a symlink to a folder: the parts go where it points
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise DataError(f"{what} {str(folder)!r} must be a new or empty folder with engine='dask' (it gets one part file per partition).")
     return folder

@@ -686,11 +686,16 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     minus the umask), not the private ``0o600`` of a temporary file. Any ``OSError`` while
     writing (a full disk, no permission, a read-only file system) becomes a DataError
     "Cannot write PATH: No space left on device." and the temporary file is removed, so
-    ``path`` is either the old file or the complete new one.
+    ``path`` is either the old file or the complete new one. A ``path`` that is a symlink is
+    written where it points, and stays a symlink; one named as a folder (``out.parquet/``)
+    is a DataError.
     """
-    path = Path(path)
+    from lf.paths import refuse_folder_name, written_file
+
+    refuse_folder_name("Output", path)
+    shown, path = Path(path), written_file(path)
     if path.parent and not path.parent.exists():
-        raise DataError(f"Cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist.")
+        raise DataError(f"Cannot write {str(shown)!r}: folder {str(path.parent)!r} does not exist.")
     owner = _owner()
     _remove_orphans(path, owner)
     tmp: Path | None = None
@@ -704,7 +709,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        raise DataError(f"Cannot write {str(path)!r}: {_reason(exc)}.") from exc
+        raise DataError(f"Cannot write {str(shown)!r}: {_reason(exc)}.") from exc
     finally:
         if tmp is not None and tmp.exists():
             tmp.unlink()
@@ -780,9 +785,9 @@ def write_frame(df: pd.DataFrame, path: str | Path) -> Path:
     """
     from lf.paths import check_outputs
 
+    check_outputs([("`path`", path)])  # not a folder; its folder exists and is writable
     path = Path(path)
     fmt = detect_format(path)
-    check_outputs([("`path`", path)])  # not a folder; its folder exists and is writable
     last = path.suffix.lower()
     compression = _PANDAS_COMPRESSION.get(last)
     if last in _COMPRESSION and (compression is None or fmt == "parquet"):

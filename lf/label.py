@@ -122,7 +122,7 @@ def label(
     corpus = as_corpus(data)
     client = _cluster_client(runner)
     if client is None:
-        check_paths([("`output`", out), ("`matrix`", matrix)], corpus, dev, model, lf_list)
+        check_paths([("`output`", output), ("`matrix`", matrix)], corpus, dev, model, lf_list)
     else:
         if cache is not None:  # workers label their partitions without it: nothing would be stored or reused
             name = (_names or {}).get("cache", "`cache`")
@@ -243,7 +243,7 @@ def apply_to_file(
     if out.suffix.lower() not in (".parquet", ".npz"):
         raise ParameterError(f"apply_to_file writes a label matrix: use a .parquet or .npz file name. Got {str(path)!r}.")
     corpus = as_corpus(data)
-    check_paths([("`path`", out)], corpus, lfs=lf_list)
+    check_paths([("`path`", path)], corpus, lfs=lf_list)
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
     prints = _definitions(lf_list)  # before the run, as lf.label takes them: LFs may fill their globals
     nominal = out if out.suffix.lower() == ".parquet" else None

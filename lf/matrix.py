@@ -456,13 +456,12 @@ class LabelMatrix:
         file behind: neither a partial one nor a changed one.
         """
         from lf._matrix_io import write_matrix
-
-        path = Path(path)
-        if path.suffix.lower() not in (".npz", ".parquet"):
-            raise DataError(f"Cannot save a LabelMatrix as {path.name!r}: use a .npz or .parquet file name.")
         from lf.paths import check_outputs
 
+        if Path(path).suffix.lower() not in (".npz", ".parquet"):
+            raise DataError(f"Cannot save a LabelMatrix as {Path(path).name!r}: use a .npz or .parquet file name.")
         check_outputs([("`path`", path)])  # not a folder; its folder exists and is writable
+        path = Path(path)
         write_matrix(self, path)
         return path
 

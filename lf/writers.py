@@ -54,9 +54,9 @@ class FrameWriter(_Atomic):
         from lf.io import detect_format
         from lf.paths import check_outputs
 
+        check_outputs([("`path`", path)])
         path = Path(path)
         self.fmt = detect_format(path)
-        check_outputs([("`path`", path)])
         self.codec = _CODECS.get(path.suffix.lower())
         if self.fmt == "parquet" and self.codec is not None:
             raise DataError(f"Cannot write {str(path)!r}: a Parquet file is compressed inside; drop {path.suffix!r}.")
@@ -214,7 +214,7 @@ class MatrixWriter(_Atomic):
         if check:
             from lf.paths import check_outputs
 
-            check_outputs([("`path`", Path(path))])
+            check_outputs([("`path`", path)])
         self.shown = shown or Path(path)  # the file a failure names (a scratch file's output)
         try:
             super().__init__(path)
