@@ -145,6 +145,7 @@ def label(
     nominal = Path(matrix) if matrix is not None and Path(matrix).suffix.lower() == ".parquet" else None
     spill = MatrixWriter(nominal or _scratch_name(out, matrix), names, check=nominal is not None,
                          shown=nominal or out or (Path(matrix) if matrix is not None else None))
+    spill.locate = corpus.place
     writer = None
     try:
         writer = None if out is None else FrameWriter(out)
@@ -248,6 +249,7 @@ def apply_to_file(
     prints = _definitions(lf_list)  # before the run, as lf.label takes them: LFs may fill their globals
     nominal = out if out.suffix.lower() == ".parquet" else None
     writer = MatrixWriter(nominal or _scratch_name(None, out), names, check=nominal is not None, shown=out)
+    writer.locate = corpus.place
     try:
         sides, convert, digest = pass_sides(corpus, text_column, None, None)
         run = Pass(runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column,

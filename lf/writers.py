@@ -229,6 +229,8 @@ class MatrixWriter(_Atomic):
         self._schema: pa.Schema | None = None
         self.rows = 0
         self._ids: Ascending | None = None  # row ids seen: ascending ones cannot repeat
+        # where a row position of the data is (its file, its row there: Corpus.place), for errors
+        self.locate: Callable[[int], str] = lambda row: f"row {row:,} of the data (counted from 0)"
 
     def write(self, labels: npt.NDArray[np.integer[Any]], ids: npt.NDArray[Any] | None) -> None:
         import pyarrow.parquet as pq
@@ -250,8 +252,9 @@ class MatrixWriter(_Atomic):
             cast, why = cast_ids(table.column(0), lambda: table.cast(schema), lambda t: t.column(0))
             if cast is None:
                 raise DataError(
-                    f"Cannot write {str(self.shown)!r}: the row ids change type between chunks "
-                    f"({self._schema.field(0).type} first, then {table.schema.field(0).type}{why}); "
+                    f"Cannot write {str(self.shown)!r}: the row ids change type between chunks, "
+                    f"{self._schema.field(0).type} first, then {table.schema.field(0).type} from "
+                    f"{self.locate(self.rows)}{why}; "
                     "give the id column one type (all integers or all text)."
                 )
             table = cast
