@@ -264,8 +264,24 @@ def _check_has_columns(path: Path, columns: list[str]) -> None:
         if col not in names:
             raise DataError(
                 f"The data file {str(path)!r} has no column {col!r}. Available columns: {', '.join(names)}."
-                f"{text_column_hint(col)}"
+                f"{late_key(path, col) or text_column_hint(col)}"
             )
+
+
+def late_key(path: str | Path, column: str) -> str:
+    """For a column a JSON Lines file's first row lacks: the line where its key first
+    appears and the fix (its columns are its first row's keys), else ``""``."""
+    if detect_format(path) != "jsonl":
+        return ""
+    from lf._json_rows import first_line_with
+
+    line = first_line_with(Path(path), column)  # the file read again, only to say where
+    if line is None:
+        return ""
+    return (
+        f" Its rows have the key {column!r} from line {line:,} on, but lf finds a JSON Lines file's columns in its "
+        f'first row: give it the key ("{column}": null where it has no value).'
+    )
 
 
 def _not_a_frame(i: int, part: Any) -> DataError:
