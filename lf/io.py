@@ -811,6 +811,10 @@ def write_frame(df: pd.DataFrame, path: str | Path) -> Path:
             f"Cannot write {str(path)!r}: use .parquet (compressed inside), or .csv / .tsv / .jsonl "
             f"optionally followed by {', '.join(_PANDAS_COMPRESSION)}."
         )
+    if fmt != "parquet":
+        from lf.writers import refuse_bytes
+
+        refuse_bytes(df, path)
     with atomic_path(path) as tmp:
         if fmt == "parquet":
             df.to_parquet(tmp, index=False)

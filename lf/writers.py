@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["FrameWriter", "MatrixWriter", "cast_ids"]
+__all__ = ["FrameWriter", "MatrixWriter", "cast_ids", "refuse_bytes"]
 
 _CODECS = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
 
@@ -145,7 +145,7 @@ class FrameWriter(_Atomic):
 
         import pyarrow as pa
 
-        _refuse_bytes(df, self.path)
+        refuse_bytes(df, self.path)
         if self._text is None:
             sink: Any = pa.CompressedOutputStream(str(self.tmp), self.codec) if self.codec else open(self.tmp, "wb")  # noqa: SIM115
             self._text = io.TextIOWrapper(sink, encoding="utf-8", newline="")
@@ -311,7 +311,7 @@ class MatrixWriter(_Atomic):
         self._finish(False)
 
 
-def _refuse_bytes(df: pd.DataFrame, path: Path) -> None:
+def refuse_bytes(df: pd.DataFrame, path: Path) -> None:
     """Bytes (ids read from a Parquet binary column) in a CSV / TSV / JSON Lines output are
     a DataError: the text would be ``b'a1'`` (or the bytes decoded), another value than the
     data's, which a join back to it would not find."""
@@ -326,7 +326,8 @@ def _refuse_bytes(df: pd.DataFrame, path: Path) -> None:
             raise DataError(
                 f"Cannot write {str(path)!r}: the column {str(name)!r} holds bytes ({value!r}), which a text "
                 "file holds only as other text, so the values would not match the data's. Write a .parquet "
-                "file, which keeps bytes, or decode the column in the data (e.g. df['id'].str.decode('utf-8'))."
+                "file where the command takes one (it keeps bytes), or decode the column in the data "
+                "(e.g. df['id'].str.decode('utf-8'))."
             )
 
 

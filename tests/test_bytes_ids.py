@@ -72,3 +72,22 @@ def test_lf_label_refuses_bytes_ids_in_a_text_file_and_keeps_them_in_parquet(tmp
         assert not (tmp_path / f"out{suffix}").exists()
         assert main([*common, str(tmp_path / "out.parquet")]) == 0
     assert pd.read_parquet(tmp_path / "out.parquet")["id"].tolist() == ids
+
+
+def test_lf_sample_and_write_frame_refuse_bytes_in_a_text_file(tmp_path: Path, capsys):
+    # lf sample wrote the id b'k3' as the text "b'k3'", which no hand label could be joined back by
+    from lf.io import write_frame
+
+    module = tmp_path / "lfs.py"
+    module.write_text("from lf import keyword_lf\nlfs = [keyword_lf('good', ['good'], label=1), keyword_lf('bad', ['bad'], label=0)]\n")
+    data = _bytes_data(tmp_path / "d.parquet", [b"k%d" % i for i in range(20)])
+    out = tmp_path / "s.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code = main(["sample", str(data), "--lfs", str(module), "--model", "mv", "-n", "3", "-o", str(out), "--no-progress"])
+    assert code == 2 and "the column 'id' holds bytes" in capsys.readouterr().err
+    assert not out.exists()
+    with pytest.raises(DataError, match="the column 'id' holds bytes"):
+        write_frame(pd.DataFrame({"id": [b"a"], "text": ["x"]}), tmp_path / "f.jsonl")
+    write_frame(pd.DataFrame({"id": [b"a\x00"], "text": ["x"]}), tmp_path / "f.parquet")
+    assert pd.read_parquet(tmp_path / "f.parquet")["id"].tolist() == [b"a\x00"]
