@@ -235,8 +235,9 @@ class LabelMatrix:
     on the matrix keeps them and warns when it is later used with an LF of the same name
     whose definition has changed.
 
-    Row ids are saved as they are when numeric, text or dates; ids of mixed types (an object
-    column holding, say, ints and strings) are saved as text, with missing ids kept missing.
+    Row ids are saved as they are when numeric, text, bytes or dates; ids of mixed types (an
+    object column holding, say, ints and strings) are saved as text, with missing ids kept
+    missing. Bytes beside other ids, and (in a .npz) bytes ending in a NUL byte, are refused.
     """
 
     cache_stats: Any = None
