@@ -24,11 +24,22 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["json_frames"]
+__all__ = ["first_line_with", "json_frames"]
 
 
 def _records(path: Path) -> Iterator[dict[str, Any]]:
     """The file's rows (objects), one per line that is not blank."""
+    for _, record in _numbered(path):
+        yield record
+
+
+def first_line_with(path: Path, key: str) -> int | None:
+    """The line (from 1) of the first row of ``path`` that has ``key``, or None."""
+    return next((line_no for line_no, record in _numbered(path) if key in record), None)
+
+
+def _numbered(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The file's rows (objects) and their line numbers, one per line that is not blank."""
     import pyarrow as pa
 
     from lf.io import _json_row, _not_utf8, _unreadable
@@ -38,7 +49,7 @@ def _records(path: Path) -> Iterator[dict[str, Any]]:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig")  # a BOM, as pyarrow reads it
             for line_no, line in enumerate(text, 1):
                 if line.strip():
-                    yield _json_row(path, line, line_no)
+                    yield line_no, _json_row(path, line, line_no)
     except UnicodeDecodeError:
         raise _not_utf8(path, "jsonl") from None
     except (pa.ArrowException, OSError, EOFError) as exc:

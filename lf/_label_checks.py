@@ -16,9 +16,12 @@ def check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, mo
     file, a dev data file, the saved model read or a file an LF declares (the outputs
     replace their files at the end)."""
     from lf.io import _as_paths, detect_format
-    from lf.paths import check_outputs, check_unmatched
+    from lf.paths import check_outputs, check_unmatched, refuse_folder_name
 
     named = [(option, Path(path)) for option, path in outputs if path is not None]
+    for option, path in outputs:
+        if path is not None:
+            refuse_folder_name(option, path)
     for option, path in named:
         if option == "`matrix`" and path.suffix.lower() not in (".npz", ".parquet"):
             raise ParameterError(f"`matrix` must be a .npz or .parquet file name. Got {str(path)!r}.")

@@ -102,38 +102,66 @@ def is_missing(value: Any) -> bool:
 
 
 def _one_kind(values: list[Any]) -> str | None:
-    """'int', 'float', 'bool' or 'str' when every value is of that kind, else None."""
+    """'int', 'float', 'bool', 'str' or 'bytes' when every value is of that kind, else None."""
     kinds = {
         "bool" if isinstance(v, (bool, np.bool_))
         else "int" if isinstance(v, (int, np.integer))
         else "float" if isinstance(v, (float, np.floating))
         else "str" if isinstance(v, str)
+        else "bytes" if isinstance(v, bytes)
         else None
         for v in values
     }
     return kinds.pop() if len(kinds) == 1 else None
 
 
-_KIND_DTYPE = {"int": np.int64, "float": np.float64, "bool": np.bool_, "str": str}
+_KIND_DTYPE = {"int": np.int64, "float": np.float64, "bool": np.bool_, "str": str, "bytes": bytes}
+
+
+def refuse_mixed_bytes(values: list[Any]) -> None:
+    """Row ids that mix bytes with other values are a DataError: as text, ``b"a1"`` would
+    become ``"b'a1'"``, an id no other file has, and no one type holds both."""
+    have = [v for v in values if isinstance(v, bytes)]
+    if have and len(have) < len(values):
+        other = next(v for v in values if not isinstance(v, bytes))
+        raise DataError(
+            f"The row ids mix bytes ({have[0]!r}) with other values ({other!r}, {type(other).__name__}): "
+            "no one type holds both, and as text the bytes would become other ids. Give the id column one "
+            "type: decode the bytes (e.g. df['id'].str.decode('utf-8')), or make every id bytes."
+        )
 
 
 def storable_ids(ids: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_] | None]:
     """Row ids as an array a file can hold without pickle, and the mask of missing ids (or None).
 
     Numeric, string and datetime ids are kept as they are. Ids from an object column keep
-    their type when the present ones are all integers, all floats, all booleans or all
-    strings; otherwise (mixed types) they are stored as text. Missing ids (``None``, NaN,
-    pandas' NA) stay missing, whatever the type.
+    their type when the present ones are all integers, all floats, all booleans, all
+    strings or all bytes; otherwise (mixed types) they are stored as text, except bytes
+    beside other values, which are refused (:func:`refuse_mixed_bytes`). Bytes are held
+    as a fixed-width bytes array, which drops trailing NUL bytes: ids ending in one are
+    refused (Parquet keeps them: :func:`arrow_ids`). Missing ids (``None``, NaN, pandas'
+    NA) stay missing, whatever the type.
     """
+    if ids.dtype.kind == "S":
+        ids = ids.astype(object)  # checked below as bytes
     if ids.dtype != object:
         return ids, None
     items = ids.tolist()
     missing = np.array([is_missing(v) for v in items], bool)
     present = [v for v, gone in zip(items, missing) if not gone]
     kind = _one_kind(present)
+    if kind is None:
+        refuse_mixed_bytes(present)
+    if kind == "bytes":
+        cut = next((v for v in present if v.endswith(b"\0")), None)
+        if cut is not None:
+            raise DataError(
+                f"Cannot store the row id {cut!r} in a .npz file: it ends in a NUL byte, which the file's "
+                "fixed-width bytes drop (making it another id). Save the matrix as .parquet, which keeps it."
+            )
     stored: npt.NDArray[Any] | None = None
     if kind is not None:
-        fill = {"int": 0, "float": 0.0, "bool": False, "str": ""}[kind]
+        fill = {"int": 0, "float": 0.0, "bool": False, "str": "", "bytes": b""}[kind]
         try:
             stored = np.array([fill if gone else v for v, gone in zip(items, missing)], _KIND_DTYPE[kind])
         except OverflowError:  # integers beyond int64
@@ -144,16 +172,25 @@ def storable_ids(ids: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[n
 
 
 def arrow_ids(ids: npt.NDArray[Any]) -> Any:
-    """Row ids as a pyarrow array of their own type, missing ids as nulls."""
+    """Row ids as a pyarrow array of their own type, missing ids as nulls (bytes as
+    Arrow binary, every byte kept)."""
     import pyarrow as pa
 
+    if ids.dtype.kind in "OS":
+        items = ids.tolist()
+        present = [v for v in items if not is_missing(v)]
+        if present and _one_kind(present) == "bytes":
+            return pa.array([None if is_missing(v) else v for v in items], pa.binary())
     stored, missing = storable_ids(ids)
     return pa.array(stored, mask=missing) if missing is not None else stored
 
 
 def read_arrow_ids(column: Any) -> npt.NDArray[Any]:
-    """A stored id column back as an array; with nulls, an object array holding None there."""
-    if column.null_count:
+    """A stored id column back as an array; with nulls, an object array holding None there
+    (bytes as an object array of bytes, as ids read from data are)."""
+    import pyarrow as pa
+
+    if column.null_count or pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
         out = np.empty(len(column), dtype=object)
         out[:] = column.to_pylist()
         return out
@@ -221,6 +258,8 @@ def _read_npz(path: Path) -> dict[str, Any]:
                     )
                 row_ids = row_ids.astype(object)
                 row_ids[gaps] = None
+            if row_ids is not None and row_ids.dtype.kind == "S":  # bytes ids, as the data held them
+                row_ids = row_ids.astype(object)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
         raise _Broken(f"it is not a label matrix written by lf: truncated, or not a .npz archive ({type(exc).__name__}: {exc}).") from None
     return _kwargs(meta, arr, row_ids)

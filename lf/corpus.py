@@ -119,6 +119,7 @@ class Corpus:
         self.patterns: list[str] = []  # the glob patterns among the paths given (outputs must stay out of them)
         # a Dask frame's partitions read so far: (offset, rows, IndexHead) each
         self.partition_index: list[tuple[int, int, IndexHead]] = []
+        self.file_starts: list[tuple[int, Path]] = []  # the files read so far: (offset, path) each
         records = _records_frame(data)
         if isinstance(data, pd.DataFrame):
             self.frame = data
@@ -245,7 +246,26 @@ class Corpus:
         if self.dask is not None:
             yield from self._dask_chunks(chunk_size, columns)
             return
-        yield from iter_chunks(self.source, chunk_size, columns)
+        if not self.files:
+            yield from iter_chunks(self.source, chunk_size, columns)
+            return
+        from lf.io import _check_paths
+
+        _check_paths(self.files)  # every file, before the first chunk
+        self.file_starts, offset = [], 0
+        for path in self.files:
+            self.file_starts.append((offset, path))
+            for chunk in iter_chunks([path], chunk_size, columns):
+                offset += len(chunk)
+                yield chunk
+
+    def place(self, row: int) -> str:
+        """Where the row at position ``row`` of the pass (from 0) is: its file and its row
+        there, when the data is files."""
+        start, path = next(((s, p) for s, p in reversed(self.file_starts) if s <= row), (0, None))
+        if path is None:
+            return f"row {row:,} of the data (counted from 0)"
+        return f"row {row - start:,} of {str(path)!r} (row {row:,} of the data, counted from 0)"
 
     def _dask_chunks(self, chunk_size: int, columns: list[str] | None) -> Iterator[pd.DataFrame]:
         """Partitions computed one at a time (for engines that label on this machine)."""

@@ -223,7 +223,9 @@ def partitions(corpus: Any) -> list[Any]:
 
 def folder_for(path: str | os.PathLike[str], what: str) -> Path:
     """An output folder for a partitioned dataset: new, or empty (else refused); not made yet."""
-    folder = Path(path)
+    from lf.paths import written_file
+
+    folder = written_file(path)  # a symlink to a folder: the parts go where it points
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise DataError(f"{what} {str(folder)!r} must be a new or empty folder with engine='dask' (it gets one part file per partition).")
     return folder
@@ -259,13 +261,29 @@ def hidden_folder(parent: Path, stem: str) -> Path:
 
 def publish(staging: Path, folder: Path) -> None:
     """Move a complete set of parts onto the output folder (an empty one is replaced), with
-    the permissions ``mkdir`` gives a folder, not the private ones of a temporary folder."""
+    the permissions ``mkdir`` gives a folder, not the private ones of a temporary folder.
+
+    One rename: the folder holds this run's parts or another's, never some of each. Another
+    run with the same output that published first (the folder was new or empty when both
+    began) is a DataError, and this run's parts are dropped."""
+    import contextlib
+
     from lf.io import _umask
 
     os.chmod(staging, 0o777 & ~_umask())
     if folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-    os.replace(staging, folder)
+        with contextlib.suppress(OSError):  # gone, or filled meanwhile: the rename says which
+            folder.rmdir()
+    try:
+        os.replace(staging, folder)
+    except OSError as exc:
+        if not os.path.lexists(folder):
+            raise
+        raise DataError(
+            f"Cannot write {str(folder)!r}: another run wrote it while this one ran (it was new or empty when "
+            "this run began); it is left as that run wrote it, and this run's part files are dropped. Give "
+            "each run its own output folder."
+        ) from exc
 
 
 class ClusterRun(NamedTuple):

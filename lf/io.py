@@ -264,8 +264,24 @@ def _check_has_columns(path: Path, columns: list[str]) -> None:
         if col not in names:
             raise DataError(
                 f"The data file {str(path)!r} has no column {col!r}. Available columns: {', '.join(names)}."
-                f"{text_column_hint(col)}"
+                f"{late_key(path, col) or text_column_hint(col)}"
             )
+
+
+def late_key(path: str | Path, column: str) -> str:
+    """For a column a JSON Lines file's first row lacks: the line where its key first
+    appears and the fix (its columns are its first row's keys), else ``""``."""
+    if detect_format(path) != "jsonl":
+        return ""
+    from lf._json_rows import first_line_with
+
+    line = first_line_with(Path(path), column)  # the file read again, only to say where
+    if line is None:
+        return ""
+    return (
+        f" Its rows have the key {column!r} from line {line:,} on, but lf finds a JSON Lines file's columns in its "
+        f'first row: give it the key ("{column}": null where it has no value).'
+    )
 
 
 def _not_a_frame(i: int, part: Any) -> DataError:
@@ -686,11 +702,16 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     minus the umask), not the private ``0o600`` of a temporary file. Any ``OSError`` while
     writing (a full disk, no permission, a read-only file system) becomes a DataError
     "Cannot write PATH: No space left on device." and the temporary file is removed, so
-    ``path`` is either the old file or the complete new one.
+    ``path`` is either the old file or the complete new one. A ``path`` that is a symlink is
+    written where it points, and stays a symlink; one named as a folder (``out.parquet/``)
+    is a DataError.
     """
-    path = Path(path)
+    from lf.paths import refuse_folder_name, written_file
+
+    refuse_folder_name("Output", path)
+    shown, path = Path(path), written_file(path)
     if path.parent and not path.parent.exists():
-        raise DataError(f"Cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist.")
+        raise DataError(f"Cannot write {str(shown)!r}: folder {str(path.parent)!r} does not exist.")
     owner = _owner()
     _remove_orphans(path, owner)
     tmp: Path | None = None
@@ -704,7 +725,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        raise DataError(f"Cannot write {str(path)!r}: {_reason(exc)}.") from exc
+        raise DataError(f"Cannot write {str(shown)!r}: {_reason(exc)}.") from exc
     finally:
         if tmp is not None and tmp.exists():
             tmp.unlink()
@@ -780,9 +801,9 @@ def write_frame(df: pd.DataFrame, path: str | Path) -> Path:
     """
     from lf.paths import check_outputs
 
+    check_outputs([("`path`", path)])  # not a folder; its folder exists and is writable
     path = Path(path)
     fmt = detect_format(path)
-    check_outputs([("`path`", path)])  # not a folder; its folder exists and is writable
     last = path.suffix.lower()
     compression = _PANDAS_COMPRESSION.get(last)
     if last in _COMPRESSION and (compression is None or fmt == "parquet"):
@@ -790,6 +811,10 @@ def write_frame(df: pd.DataFrame, path: str | Path) -> Path:
             f"Cannot write {str(path)!r}: use .parquet (compressed inside), or .csv / .tsv / .jsonl "
             f"optionally followed by {', '.join(_PANDAS_COMPRESSION)}."
         )
+    if fmt != "parquet":
+        from lf.writers import refuse_bytes
+
+        refuse_bytes(df, path)
     with atomic_path(path) as tmp:
         if fmt == "parquet":
             df.to_parquet(tmp, index=False)

@@ -124,7 +124,7 @@ def label(
     corpus = as_corpus(data)
     client = _cluster_client(runner)
     if client is None:
-        check_paths([("`output`", out), ("`matrix`", matrix)], corpus, dev, model, lf_list)
+        check_paths([("`output`", output), ("`matrix`", matrix)], corpus, dev, model, lf_list)
     else:
         if cache is not None:  # workers label their partitions without it: nothing would be stored or reused
             name = (_names or {}).get("cache", "`cache`")
@@ -147,6 +147,7 @@ def label(
     nominal = Path(matrix) if matrix is not None and Path(matrix).suffix.lower() == ".parquet" else None
     spill = MatrixWriter(nominal or _scratch_name(out, matrix), names, check=nominal is not None,
                          shown=nominal or out or (Path(matrix) if matrix is not None else None))
+    spill.locate = corpus.place
     writer = None
     try:
         writer = None if out is None else FrameWriter(out)
@@ -258,11 +259,12 @@ def apply_to_file(
     if out.suffix.lower() not in (".parquet", ".npz"):
         raise ParameterError(f"apply_to_file writes a label matrix: use a .parquet or .npz file name. Got {str(path)!r}.")
     corpus = as_corpus(data)
-    check_paths([("`path`", out)], corpus, lfs=lf_list)
+    check_paths([("`path`", path)], corpus, lfs=lf_list)
     settings = Settings(cardinality=k, on_error=on_error, id_column=id_column or corpus.default_id_column())
     prints = _definitions(lf_list)  # before the run, as lf.label takes them: LFs may fill their globals
     nominal = out if out.suffix.lower() == ".parquet" else None
     writer = MatrixWriter(nominal or _scratch_name(None, out), names, check=nominal is not None, shown=out)
+    writer.locate = corpus.place
     try:
         sides, convert, digest = pass_sides(corpus, text_column, None, None)
         run = Pass(runner, lf_list, corpus, settings, chunk_size=size, progress=progress, text_column=text_column,

@@ -235,8 +235,9 @@ class LabelMatrix:
     on the matrix keeps them and warns when it is later used with an LF of the same name
     whose definition has changed.
 
-    Row ids are saved as they are when numeric, text or dates; ids of mixed types (an object
-    column holding, say, ints and strings) are saved as text, with missing ids kept missing.
+    Row ids are saved as they are when numeric, text, bytes or dates; ids of mixed types (an
+    object column holding, say, ints and strings) are saved as text, with missing ids kept
+    missing. Bytes beside other ids, and (in a .npz) bytes ending in a NUL byte, are refused.
     """
 
     cache_stats: Any = None
@@ -456,13 +457,12 @@ class LabelMatrix:
         file behind: neither a partial one nor a changed one.
         """
         from lf._matrix_io import write_matrix
-
-        path = Path(path)
-        if path.suffix.lower() not in (".npz", ".parquet"):
-            raise DataError(f"Cannot save a LabelMatrix as {path.name!r}: use a .npz or .parquet file name.")
         from lf.paths import check_outputs
 
+        if Path(path).suffix.lower() not in (".npz", ".parquet"):
+            raise DataError(f"Cannot save a LabelMatrix as {Path(path).name!r}: use a .npz or .parquet file name.")
         check_outputs([("`path`", path)])  # not a folder; its folder exists and is writable
+        path = Path(path)
         write_matrix(self, path)
         return path
 

@@ -7,8 +7,10 @@ when an output
 - is the same file as an input (same name, ``./x``, ``dir/../x``, a symlink or a hard link:
   existing files are compared by device and inode), or as another output
   (:class:`~lf.errors.ParameterError`);
-- is an existing folder, or sits in a folder that is missing or not writable
-  (:class:`~lf.errors.DataError`, as from the writers themselves);
+- is an existing folder, is named as one (``out.parquet/``), or sits in a folder that is
+  missing or not writable (:class:`~lf.errors.DataError`, as from the writers themselves);
+  an output that is a symlink is written where it points (the link stays), so that
+  folder is the one checked;
 - lies inside a folder the run writes (the LF cache, a folder of Dask part files), which
   holds only what lf writes there (:class:`~lf.errors.ParameterError`).
 
@@ -28,7 +30,7 @@ from pathlib import Path
 
 from lf.errors import DataError, ParameterError
 
-__all__ = ["check_outputs", "check_unmatched", "glob_matches", "same_file"]
+__all__ = ["check_outputs", "check_unmatched", "glob_matches", "refuse_folder_name", "same_file", "written_file"]
 
 Named = tuple[str, "str | os.PathLike[str]"]
 
@@ -89,11 +91,30 @@ def _check_against(option: str, path: str | os.PathLike[str], inputs: Sequence[N
             )
 
 
+def refuse_folder_name(option: str, path: str | os.PathLike[str]) -> None:
+    """A file output named with a trailing slash (``out.parquet/``) is a DataError: the
+    name says folder, and ``Path`` would drop the slash and write a file."""
+    text = os.fspath(path)
+    if text.endswith(("/", os.sep)) and text.strip("/" + os.sep):
+        raise DataError(
+            f"{option} {text!r} ends in {text[-1]!r}, which names a folder, but a file is written here: drop the "
+            f"{text[-1]!r} (or give a file name inside the folder)."
+        )
+
+
+def written_file(path: str | os.PathLike[str]) -> Path:
+    """The file a write to ``path`` changes: where a symlink points (every output writes
+    through symlinks, as the shell's ``>`` does), else ``path``."""
+    p = Path(path)
+    return Path(os.path.realpath(p)) if p.is_symlink() else p
+
+
 def _check_file_target(option: str, path: str | os.PathLike[str]) -> None:
+    refuse_folder_name(option, path)
     p = Path(path)
     if p.is_dir():
         raise DataError(f"{option} {os.fspath(path)!r} is an existing folder: give a file name (inside it, or elsewhere).")
-    _check_writable_folder(option, p, p.parent)
+    _check_writable_folder(option, p, written_file(p).parent)
 
 
 def _check_folder_target(option: str, path: str | os.PathLike[str]) -> None:

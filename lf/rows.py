@@ -309,24 +309,59 @@ def _add_spans(out: pd.DataFrame, name: str, lfs: Sequence[LabelingFunction]) ->
     out["span_end"] = np.array([s[1] if s else -1 for s in spans], dtype=np.int64)
 
 
-def snippet(text: str, span: tuple[int, int] | None, width: int) -> tuple[str, tuple[int, int] | None]:
+def snippet(
+    text: str, span: tuple[int, int] | None, width: int, *, cells: bool = False,
+) -> tuple[str, tuple[int, int] | None]:
     """``text`` cut to about ``width`` characters around ``span`` (the match centred, an
     ellipsis on each cut side); returns the cut text and the span's place in it.
 
-    Without a span the start is kept. A match longer than ``width`` keeps its start."""
+    Without a span the start is kept. A match longer than ``width`` keeps its start.
+    ``cells``: ``width`` counts terminal columns instead, as the text is shown there (a
+    CJK character or an emoji takes two, a control character its escape's: ``\\x1b``)."""
     if width < 8:
         raise ParameterError(f"`width` must be at least 8 characters. Got {width!r}.")
-    if len(text) <= width:
+    size = _cell_size if cells else _one
+    if _reach(text, 0, 1, width, size)[0] == len(text):  # it fits (no more than width steps to know)
         return text, span
     if span is None:
-        return text[: width - 1] + ELLIPSIS, None
+        return text[: _reach(text, 0, 1, width - 1, size)[0]] + ELLIPSIS, None
     start, end = span
     room = width - 2  # an ellipsis may go on each side
-    left = max(0, min(start - (room - (end - start)) // 2, len(text) - room))
-    left = min(left, start)
-    right = min(len(text), left + room)
+    match = sum(map(size, text[start:end]))
+    if match >= room:  # the match keeps its start
+        left, right = start, _reach(text, start, 1, room, size)[0]
+    else:
+        left, used = _reach(text, start, -1, (room - match) // 2, size)
+        right, more = _reach(text, end, 1, room - match - used, size)
+        left = _reach(text, start, -1, room - match - more, size)[0]  # room the end left over
     head = ELLIPSIS if left > 0 else ""
     tail = ELLIPSIS if right < len(text) else ""
     cut = head + text[left:right] + tail
     shift = len(head) - left
     return cut, (start + shift, min(end, right) + shift)
+
+
+def _one(ch: str) -> int:
+    return 1
+
+
+def _cell_size(ch: str) -> int:
+    """The terminal columns ``ch`` takes as shown (its escape for a control character)."""
+    from rich.cells import cell_len
+
+    from lf.display import visible
+
+    return cell_len(visible(ch))
+
+
+def _reach(text: str, at: int, step: int, budget: int, size: Any) -> tuple[int, int]:
+    """From position ``at``, going right (``step`` 1) or left (-1): the farthest position
+    whose characters passed fit in ``budget`` (measured by ``size``), and what they take."""
+    used = 0
+    while 0 < at if step < 0 else at < len(text):
+        need = size(text[at if step > 0 else at - 1])
+        if used + need > budget:
+            break
+        used += need
+        at += step
+    return at, used

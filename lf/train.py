@@ -124,11 +124,12 @@ class EndModel:
         import io
 
         from lf.models._checks import write_model_files
+        from lf.paths import written_file
 
         folder = Path(folder)
         if folder.exists() and not folder.is_dir():
             raise DataError(f"Cannot save the model to {str(folder)!r}: it is a file, not a folder.")
-        folder.mkdir(parents=True, exist_ok=True)
+        written_file(folder).mkdir(parents=True, exist_ok=True)  # a symlink: the folder it names, as outputs are written
         buffer = io.BytesIO()
         arrays: dict[str, Any] = {"idf_word": self.idf[0], "idf_char": self.idf[1], "coef": self.coef,
                                   "intercept": self.intercept}

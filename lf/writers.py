@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["FrameWriter", "MatrixWriter", "cast_ids"]
+__all__ = ["FrameWriter", "MatrixWriter", "cast_ids", "refuse_bytes"]
 
 _CODECS = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
 
@@ -54,9 +54,9 @@ class FrameWriter(_Atomic):
         from lf.io import detect_format
         from lf.paths import check_outputs
 
+        check_outputs([("`path`", path)])
         path = Path(path)
         self.fmt = detect_format(path)
-        check_outputs([("`path`", path)])
         self.codec = _CODECS.get(path.suffix.lower())
         if self.fmt == "parquet" and self.codec is not None:
             raise DataError(f"Cannot write {str(path)!r}: a Parquet file is compressed inside; drop {path.suffix!r}.")
@@ -145,6 +145,7 @@ class FrameWriter(_Atomic):
 
         import pyarrow as pa
 
+        refuse_bytes(df, self.path)
         if self._text is None:
             sink: Any = pa.CompressedOutputStream(str(self.tmp), self.codec) if self.codec else open(self.tmp, "wb")  # noqa: SIM115
             self._text = io.TextIOWrapper(sink, encoding="utf-8", newline="")
@@ -213,7 +214,7 @@ class MatrixWriter(_Atomic):
         if check:
             from lf.paths import check_outputs
 
-            check_outputs([("`path`", Path(path))])
+            check_outputs([("`path`", path)])
         self.shown = shown or Path(path)  # the file a failure names (a scratch file's output)
         try:
             super().__init__(path)
@@ -228,6 +229,8 @@ class MatrixWriter(_Atomic):
         self._schema: pa.Schema | None = None
         self.rows = 0
         self._ids: Ascending | None = None  # row ids seen: ascending ones cannot repeat
+        # where a row position of the data is (its file, its row there: Corpus.place), for errors
+        self.locate: Callable[[int], str] = lambda row: f"row {row:,} of the data (counted from 0)"
 
     def write(self, labels: npt.NDArray[np.integer[Any]], ids: npt.NDArray[Any] | None) -> None:
         import pyarrow.parquet as pq
@@ -249,8 +252,9 @@ class MatrixWriter(_Atomic):
             cast, why = cast_ids(table.column(0), lambda: table.cast(schema), lambda t: t.column(0))
             if cast is None:
                 raise DataError(
-                    f"Cannot write {str(self.shown)!r}: the row ids change type between chunks "
-                    f"({self._schema.field(0).type} first, then {table.schema.field(0).type}{why}); "
+                    f"Cannot write {str(self.shown)!r}: the row ids change type between chunks, "
+                    f"{self._schema.field(0).type} first, then {table.schema.field(0).type} from "
+                    f"{self.locate(self.rows)}{why}; "
                     "give the id column one type (all integers or all text)."
                 )
             table = cast
@@ -305,6 +309,26 @@ class MatrixWriter(_Atomic):
                 self._writer.close()
         self._writer = None
         self._finish(False)
+
+
+def refuse_bytes(df: pd.DataFrame, path: Path) -> None:
+    """Bytes (ids read from a Parquet binary column) in a CSV / TSV / JSON Lines output are
+    a DataError: the text would be ``b'a1'`` (or the bytes decoded), another value than the
+    data's, which a join back to it would not find."""
+    import pandas as pd
+
+    for name in df.columns:
+        column = df[name]
+        if column.dtype != object or pd.api.types.infer_dtype(column, skipna=True) not in ("bytes", "mixed"):
+            continue
+        value = next((v for v in column.tolist() if isinstance(v, bytes)), None)
+        if value is not None:
+            raise DataError(
+                f"Cannot write {str(path)!r}: the column {str(name)!r} holds bytes ({value!r}), which a text "
+                "file holds only as other text, so the values would not match the data's. Write a .parquet "
+                "file where the command takes one (it keeps bytes), or decode the column in the data "
+                "(e.g. df['id'].str.decode('utf-8'))."
+            )
 
 
 def read_matrix_chunks(path: Path, names: tuple[str, ...], rows: int) -> Any:

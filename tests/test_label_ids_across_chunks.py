@@ -119,3 +119,22 @@ def test_lf_label_writes_hash_ids_as_read_back_by_pandas(
         written = [json.loads(line)["id"] for line in out.read_text().splitlines()]
     assert written == hashes.tolist()
     assert lf.LabelMatrix.load(matrix).row_ids.tolist() == hashes.tolist()
+
+
+@pytest.mark.parametrize("command", ["label", "apply"])
+@pytest.mark.parametrize("n_jobs", ["1", "2"])
+def test_ids_changing_type_name_the_file_and_row_where_they_change(tmp_path: Path, capsys, command: str, n_jobs: str) -> None:
+    # the local engine said only "int64 first, then string", where the Dask engine names the partitions
+    pd.DataFrame({"id": [1, 2, 3], "text": ["hi", "buy", "hi"]}).to_parquet(tmp_path / "a.parquet")
+    pd.DataFrame({"id": [4, 5], "text": ["hi", "buy"]}).to_parquet(tmp_path / "b.parquet")
+    pd.DataFrame({"id": ["x1", "x2"], "text": ["hi", "buy"]}).to_parquet(tmp_path / "c.parquet")
+    out = tmp_path / "out.parquet"
+    args = [command, *(str(tmp_path / f"{n}.parquet") for n in "abc"), "--lfs", str(_lfs(tmp_path)), "-o", str(out),
+            "--n-jobs", n_jobs, "--no-progress"]
+    assert main(args + (["--model", "MajorityVoter"] if command == "label" else [])) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert (
+        f"the row ids change type between chunks, int64 first, then string from row 0 of {str(tmp_path / 'c.parquet')!r} "
+        "(row 5 of the data, counted from 0)"
+    ) in err, err
+    assert not out.exists()

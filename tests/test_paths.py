@@ -129,3 +129,54 @@ def test_the_library_writers_refuse_a_folder_or_a_missing_folder_with_an_lf_erro
         L.save(tmp_path / "x.csv" / "L.parquet")
     assert (tmp_path / "x.csv").read_text() == "a\n1\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["L.npz", "out.csv", "x.csv"]  # no temporary left
+
+
+def test_an_output_named_as_a_folder_is_refused_by_every_writer(tmp_path: Path) -> None:
+    # 'out.parquet/' lost its slash to Path and became a file named out.parquet
+    import numpy as np
+    import pandas as pd
+
+    import lf
+    from lf.io import write_frame
+    from lf.writers import FrameWriter
+
+    frame = pd.DataFrame({"a": [1]})
+    L = lf.LabelMatrix(np.array([[0, 1]]), names=["a", "b"], cardinality=2)
+    name = f"{tmp_path}/out.parquet/"
+    with pytest.raises(DataError, match=re.escape(f"-o {name!r} ends in '/', which names a folder")):
+        check_outputs([("-o", name)])
+    for write in (lambda: write_frame(frame, name), lambda: L.save(name), lambda: FrameWriter(name).close()):
+        with pytest.raises(DataError, match="which names a folder"):
+            write()
+    with pytest.raises(DataError, match="`output` .* which names a folder"):
+        lf.label([lf.keyword_lf("k", ["a"], label=1)], pd.DataFrame({"text": ["a", "b"]}), output=name, model="MajorityVoter",
+                 progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_that_is_a_symlink_is_written_where_it_points(tmp_path: Path, data: Path, capsys) -> None:
+    # the symlink was replaced by a file, and the file it pointed to kept its old content
+    import numpy as np
+    import pandas as pd
+
+    import lf
+    from lf.cli import main
+
+    (tmp_path / "runs").mkdir()
+    target = tmp_path / "runs" / "labels.csv"
+    target.write_text("old\n")
+    link = tmp_path / "labels.csv"
+    link.symlink_to(target)
+    dangling = tmp_path / "L.parquet"
+    dangling.symlink_to(tmp_path / "runs" / "L.parquet")
+    module = tmp_path / "lfs.py"
+    module.write_text("from lf import keyword_lf\nlfs = [keyword_lf('h', ['hello'], label=1), keyword_lf('n', ['nope'], label=0)]\n")
+    assert main(["label", str(data), "--lfs", str(module), "--model", "MajorityVoter", "-o", str(link),
+                 "--matrix", str(dangling), "--no-progress"]) == 0, capsys.readouterr().err
+    assert link.is_symlink() and dangling.is_symlink()
+    assert pd.read_csv(target)["id"].tolist() == [1]
+    assert lf.LabelMatrix.load(tmp_path / "runs" / "L.parquet").n == 1
+    L = lf.LabelMatrix(np.array([[0, 1]]), names=["a", "b"], cardinality=2)
+    L.save(dangling)
+    assert dangling.is_symlink() and lf.LabelMatrix.load(dangling).names == ("a", "b")
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["L.parquet", "labels.csv"]  # no temporary left

@@ -385,3 +385,34 @@ def test_rows_reads_what_lf_apply_reads_records_and_dask_frames() -> None:
     for data in frames:
         L = lf.apply(lfs, data)
         assert rows(L, data, lf="sub", lfs=lfs)["text"].tolist() == ["subscribe now", "subscribe me"]
+
+
+def test_snippet_in_cells_fits_wide_characters_and_escapes_in_the_width():
+    from rich.cells import cell_len
+
+    from lf.display import visible
+
+    text = "好" * 300 + " FREE " + "😀" * 100 + "\x1b" * 50
+    for span in (None, (301, 305)):
+        cut, where = snippet(text, span, 152, cells=True)
+        assert 140 <= cell_len(visible(cut)) <= 152, (span, cell_len(visible(cut)))
+        if span:
+            assert cut[where[0]:where[1]] == "FREE" and cut.startswith("\u2026") and cut.endswith("\u2026")
+    cut, _ = snippet("\x1b" * 100, None, 40, cells=True)
+    assert cell_len(visible(cut)) <= 40
+    assert snippet("好" * 76, None, 152, cells=True) == ("好" * 76, None)
+
+
+def test_cli_rows_shows_wide_texts_in_two_lines_of_80_columns(tmp_path, capsys, monkeypatch):
+    # cut to 152 characters, a row of CJK text took four lines of the terminal instead of two
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "80")
+    pd.DataFrame({"id": ["a"], "text": ["好" * 300 + " FREE " + "😀" * 100]}).to_csv(tmp_path / "d.csv", index=False)
+    mod = tmp_path / "m.py"
+    mod.write_text("from lf import keyword_lf\nfree = keyword_lf('free', ['free'], 1)\nno = keyword_lf('no', ['nope'], 0)\n")
+    code, out, err = run(capsys, "rows", tmp_path / "d.csv", "--lfs", mod, "--lf", "free")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("row 0") and lines[-1].endswith("1 shown")
+    assert len(lines[1:-1]) <= 2 and all(cell_len(line) <= 80 for line in lines), lines

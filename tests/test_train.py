@@ -574,3 +574,14 @@ def test_train_and_predict_read_a_glob_as_lf_apply_does(corpus, tmp_path):
     pd.testing.assert_frame_equal(predict(by_glob, str(shards / "*.csv")), predict(by_glob, files))
     with pytest.raises(DataError, match=r"The pattern '.*\*\.tsv' matches no data file"):
         predict(by_glob, str(shards / "*.tsv"))
+
+
+def test_a_model_folder_that_is_a_dangling_symlink_is_made_where_it_points(corpus, tmp_path):
+    # `lf train -o link` stopped after training with "Cannot access 'link': File exists."
+    data, labels, _, _ = corpus
+    link = tmp_path / "model"
+    link.symlink_to(tmp_path / "runs" / "model")
+    (tmp_path / "runs").mkdir()
+    train(str(data), str(labels), C=1.0).save(link)
+    assert link.is_symlink() and (tmp_path / "runs" / "model" / "model.json").is_file()
+    assert load_model(link).labels == load_model(tmp_path / "runs" / "model").labels

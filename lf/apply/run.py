@@ -326,10 +326,15 @@ def ids_array(ids: list[Any]) -> npt.NDArray[Any]:
     """Row ids as an array; missing ids (None, NaN, pandas' NA / NaT) become None, not 'nan'."""
     import pandas as pd
 
+    from lf._matrix_io import refuse_mixed_bytes
+
     boxed = np.empty(len(ids), dtype=object)
     boxed[:] = ids
     missing = np.asarray(pd.isna(boxed), dtype=bool)  # one pass in C, as is_missing value by value
-    if missing.any():
+    kind = pd.api.types.infer_dtype(boxed, skipna=True)
+    if kind == "mixed":
+        refuse_mixed_bytes([v for v, gone in zip(ids, missing, strict=True) if not gone])
+    if missing.any() or kind == "bytes":  # bytes as they are: numpy's fixed width drops trailing NULs
         boxed[missing] = None
         return boxed
     out = np.asarray(ids)

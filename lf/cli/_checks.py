@@ -105,7 +105,10 @@ def check_columns(
         for option, column in asked:
             if column not in cols:
                 named = f"{option} {column!r}" if option.endswith("-column") else f"{option} column {column!r}"
-                raise DataError(f"{named} is not in the data file {name!r} ({what}). Available columns: {shown}.")
+                from lf.io import late_key
+
+                late = late_key(name, column) if Path(name).is_file() else ""
+                raise DataError(f"{named} is not in the data file {name!r} ({what}). Available columns: {shown}.{late}")
         if default_ids and "id" not in cols:
             raise DataError(
                 f"{what} file {name!r} has no 'id' column, but {files[0][0]!r} has one (it names the rows): "

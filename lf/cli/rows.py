@@ -40,7 +40,7 @@ def show_rows(frame: Any, console: Any, *, lf_name: str | None, total: int) -> N
             span = None
             if lf_name is not None and rec.get("span_start", -1) >= 0:
                 span = (int(rec["span_start"]), int(rec["span_end"]))
-            cut, where = snippet(text, span, 2 * width - 8)
+            cut, where = snippet(text, span, 2 * width - 8, cells=True)  # two lines of the terminal
             # escapes made visible after the cut, so the match's span still points at it
             a, b = where or (len(cut), len(cut))
             before, match = visible(cut[:a]), visible(cut[a:b])

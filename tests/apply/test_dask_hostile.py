@@ -457,3 +457,23 @@ def test_rows_without_an_id_in_files_read_by_workers_are_named_on_the_client(cli
         frame.iloc[at:at + 200].to_parquet(files[-1], index=False)
     with pytest.warns(UserWarning, match=r"'id' is empty on 2 rows \(positions 5, 320, counted from 0\)"):
         label(lf.load_lfs(DEMO_LFS), files, engine=DaskEngine(client), output=tmp_path / "out", model="mv")
+
+
+def test_a_second_run_publishing_to_the_same_folder_is_refused_and_mixes_no_parts(tmp_path: Path) -> None:
+    # two runs with one -o, both begun while the folder was empty: the second to finish
+    # stopped with 'Directory not empty' from the rename, or, with the folder made empty
+    # beforehand, removed it under the first run's rename
+    from lf.dask_label import publish, staging_for
+    from lf.errors import DataError
+
+    out = tmp_path / "labels"
+    out.mkdir()
+    first, second = staging_for(out), staging_for(out)
+    assert first != second  # each run's parts in a folder of its own
+    (first / "part-00000.parquet").write_bytes(b"first run")
+    for i in range(2):
+        (second / f"part-{i:05d}.parquet").write_bytes(b"second run")
+    publish(first, out)
+    with pytest.raises(DataError, match=r"another run wrote it while this one ran.*own output folder"):
+        publish(second, out)
+    assert [(p.name, p.read_bytes()) for p in out.iterdir()] == [("part-00000.parquet", b"first run")]
