@@ -96,3 +96,33 @@ def test_a_file_name_that_is_not_utf8_is_refused_naming_it(project: Path, files:
     assert done.returncode == 2, err
     assert err.startswith("error: ") and "caf\\udce9" in err and "not UTF-8" in err and len(err.splitlines()) == 1, err
     assert not list(project.glob("o*.parquet"))
+
+
+PRINTING_LFS = """\
+print("loading my LFs")
+from lf import ABSTAIN, labeling_function
+LABELS = ["HAM", "SPAM"]
+@labeling_function()
+def link(x):
+    print("checking", x.text)
+    return 1 if "channel" in x.text else ABSTAIN
+@labeling_function()
+def short(x):
+    return 0 if len(x.text) < 10 else ABSTAIN
+"""
+
+
+@pytest.mark.parametrize("n_jobs", ["1", "2"])
+def test_what_an_lf_module_prints_goes_to_stderr_not_into_json_on_stdout(project: Path, n_jobs: str) -> None:
+    """An LF module printing at import or in an LF wrote into `lf report --json` and `lf rows
+    --json` output: a file made with `> report.json` did not parse."""
+    import json
+
+    (project / "printing.py").write_text(PRINTING_LFS, encoding="utf-8")
+    done = _lf(["report", "data.csv", "--lfs", "printing.py", "--json", "--n-jobs", n_jobs], project)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["totals"]["rows"] == len(TEXTS)
+    assert b"loading my LFs" in done.stderr and b"checking nice song" in done.stderr
+    done = _lf(["rows", "data.csv", "--lfs", "printing.py", "--json", "--n-jobs", n_jobs], project)
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["row"] for line in done.stdout.splitlines()] == [0, 1, 2, 3, 4, 5]

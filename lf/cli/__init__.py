@@ -36,7 +36,14 @@ from typing import Any
 
 import click
 
-from lf.cli._shared import EXIT_GATE, EXIT_OK, EXIT_USAGE, PipeClosed, _console
+from lf.cli._shared import (
+    EXIT_GATE,
+    EXIT_OK,
+    EXIT_USAGE,
+    PipeClosed,
+    _console,
+    user_prints_to_stderr,
+)
 from lf.cli._signals import sigterm_unwinds
 from lf.cli.cache import cache_group
 from lf.cli.datasets import datasets_group
@@ -99,6 +106,18 @@ cli.add_command(predict_cmd)
 cli.add_command(rows_cmd)
 cli.add_command(sample_cmd)
 cli.add_command(labelstudio_group)
+
+
+def _route_user_prints(command: click.Command) -> None:
+    """Every command's callback sends the LF modules' prints to stderr (see user_prints_to_stderr)."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _route_user_prints(sub)
+    elif command.callback is not None:
+        command.callback = user_prints_to_stderr(command.callback)
+
+
+_route_user_prints(cli)
 
 
 # click >= 8.2 raises this for a group called without a command (its message is the help)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,31 @@ class PipeClosed(Exception):
     handler, which exits 1 (the code of a failed gate), lets it by; the CLI exits 141."""
 
 
+_STDOUT = "lf.stdout"  # the command's stdout, kept in its click context (see user_prints_to_stderr)
+
+
+def stdout() -> Any:
+    """The stream lf's own output goes to: the command's stdout, while what the LF modules
+    print goes to stderr (:func:`user_prints_to_stderr`)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(_STDOUT, sys.stdout) if ctx is not None else sys.stdout
+
+
+def user_prints_to_stderr(callback: Any) -> Any:
+    """``callback`` (a command's) with ``print`` in LF modules, at import or in an LF, sent to
+    stderr: on stdout it went into the report's JSON or ``lf rows --json`` lines, making
+    them unreadable. lf's own output goes to :func:`stdout`."""
+    import functools
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        click.get_current_context().meta[_STDOUT] = sys.stdout
+        with contextlib.redirect_stdout(sys.stderr):
+            return callback(*args, **kwargs)
+
+    return run
+
+
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
@@ -30,11 +56,12 @@ def _console(stderr: bool = False) -> Any:
             raise PipeClosed()
 
     # markup and emoji codes off: names, paths and labels in status lines are shown literally
-    console = _Console(stderr=stderr, highlight=False, markup=False, emoji=False)
+    file = None if stderr else stdout()
+    console = _Console(file=file, stderr=stderr, highlight=False, markup=False, emoji=False)
     if console.width < 1 or (not console.is_terminal and not _columns_asked()):
         # piped or captured: do not squeeze the table into 80 columns, unless COLUMNS says so
         width = 80 if console.is_terminal else 160
-        console = _Console(stderr=stderr, highlight=False, markup=False, emoji=False, width=width)
+        console = _Console(file=file, stderr=stderr, highlight=False, markup=False, emoji=False, width=width)
     return console
 
 

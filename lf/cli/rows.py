@@ -13,7 +13,7 @@ from lf.cli._checks import (
     gold_before_run,
     gold_for_library,
 )
-from lf.cli._shared import _apply, _apply_options, _console, _folders, _inputs, _source
+from lf.cli._shared import _apply, _apply_options, _console, _folders, _inputs, _source, stdout
 from lf.paths import check_outputs
 
 __all__ = ["rows_cmd", "show_rows"]
@@ -114,7 +114,7 @@ def rows_cmd(
     frame = rows(L, _source(data), n=limit, lfs=list(lfs), text_column=column, id_column=opts["id_column"], **filters)
     if as_json:
         for rec in frame.to_dict("records"):
-            click.echo(json.dumps({k: _plain(v) for k, v in rec.items()}, ensure_ascii=False, allow_nan=False))
+            click.echo(json.dumps({k: _plain(v) for k, v in rec.items()}, ensure_ascii=False, allow_nan=False), file=stdout())
         return
     show_rows(frame, _console(), lf_name=lf_name, total=total)
 
