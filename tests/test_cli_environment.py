@@ -112,17 +112,30 @@ def short(x):
 """
 
 
-@pytest.mark.parametrize("n_jobs", ["1", "2"])
-def test_what_an_lf_module_prints_goes_to_stderr_not_into_json_on_stdout(project: Path, n_jobs: str) -> None:
+@pytest.mark.parametrize("engine", [["--n-jobs", "1"], ["--n-jobs", "2"], ["--engine", "dask", "--n-jobs", "2"]], ids=["local", "pool", "dask"])
+def test_what_an_lf_module_prints_goes_to_stderr_not_into_json_on_stdout(project: Path, engine: list[str]) -> None:
     """An LF module printing at import or in an LF wrote into `lf report --json` and `lf rows
-    --json` output: a file made with `> report.json` did not parse."""
+    --json` output (from the workers of lf's local Dask cluster too): a file made with
+    `> report.json` did not parse."""
     import json
 
     (project / "printing.py").write_text(PRINTING_LFS, encoding="utf-8")
-    done = _lf(["report", "data.csv", "--lfs", "printing.py", "--json", "--n-jobs", n_jobs], project)
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["totals"]["rows"] == len(TEXTS)
-    assert b"loading my LFs" in done.stderr and b"checking nice song" in done.stderr
-    done = _lf(["rows", "data.csv", "--lfs", "printing.py", "--json", "--n-jobs", n_jobs], project)
+    if engine[1] == "dask":  # one command: a local cluster takes seconds to start
+        pytest.importorskip("distributed")
+    else:
+        done = _lf(["report", "data.csv", "--lfs", "printing.py", "--json", *engine], project)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["totals"]["rows"] == len(TEXTS)
+    done = _lf(["rows", "data.csv", "--lfs", "printing.py", "--json", *engine], project)
     assert done.returncode == 0, done.stderr
     assert [json.loads(line)["row"] for line in done.stdout.splitlines()] == [0, 1, 2, 3, 4, 5]
+    assert b"loading my LFs" in done.stderr and b"checking nice song" in done.stderr
+
+
+def test_lf_sample_with_engine_dask_starts_its_local_cluster(project: Path) -> None:
+    """`lf sample` (and `lf rows`) offered --engine dask but started no cluster: they failed
+    with a hint for Python users (create a dask.distributed Client first)."""
+    pytest.importorskip("distributed")
+    done = _lf(["sample", "data.csv", "--lfs", "lfs.py", "-o", "s.csv", "-n", "3", "--model", "mv", "--engine", "dask", "--n-jobs", "2"], project)
+    assert done.returncode == 0, done.stderr
+    assert len(pd.read_csv(project / "s.csv")) == 3

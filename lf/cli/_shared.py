@@ -271,7 +271,7 @@ def engine_from(opts: dict[str, Any]) -> Iterator[None]:
     n_jobs = opts.get("n_jobs") or 1
     client = connect(opts.get("scheduler"), n_jobs if n_jobs > 1 else None)
     if not opts.get("scheduler"):  # lf's own workers write to this terminal
-        client.run(_warnings_as_lf_shows_them)
+        client.run(_workers_write_as_lf_does)
     failed = True
     try:
         opts["engine_obj"] = DaskEngine(client)
@@ -281,11 +281,15 @@ def engine_from(opts: dict[str, Any]) -> Iterator[None]:
         close(client, failed=failed)
 
 
-def _warnings_as_lf_shows_them() -> None:
+def _workers_write_as_lf_does() -> None:
     """In a worker of the local cluster the CLI starts: a warning (an LF's, a library's it
     calls) is shown as the CLI shows its own (``warning: ...``, wrapped to the width), not
-    in Python's format, one line as wide as the message, naming ``<dynamic-code>:7``."""
+    in Python's format, one line as wide as the message, naming ``<dynamic-code>:7``; and
+    what the LFs print goes to stderr, as in the CLI's own process (it went into the
+    ``--json`` output on stdout)."""
     import warnings
+
+    sys.stdout = sys.stderr
 
     if not os.environ.get("LF_TRACEBACK"):
         from lf.cli import _show_warning

@@ -13,7 +13,16 @@ from lf.cli._checks import (
     gold_before_run,
     gold_for_library,
 )
-from lf.cli._shared import _apply, _apply_options, _console, _folders, _inputs, _source, stdout
+from lf.cli._shared import (
+    _apply,
+    _apply_options,
+    _console,
+    _folders,
+    _inputs,
+    _source,
+    engine_from,
+    stdout,
+)
 from lf.paths import check_outputs
 
 __all__ = ["rows_cmd", "show_rows"]
@@ -106,7 +115,8 @@ def rows_cmd(
 
         gold_ids([label], lfs.labels, len(lfs.labels) if lfs.labels else None, what="--label")
     values = gold_before_run(data, "--gold", gold, lfs.labels) if gold else None
-    L = _apply(data, lfs_target, opts)
+    with engine_from(opts):  # --engine dask: lf's own local cluster, or --scheduler's
+        L = _apply(data, lfs_target, opts)
     y = gold_for_library(gold_after_run(values, "--gold", str(gold), L), L) if values is not None else None
     filters: dict[str, Any] = {"lf": lf_name, "label": label, "conflicts": pair, "wrong": wrong, "y": y, "uncovered": uncovered}
     total = int(select_rows(L, **filters).shape[0])
