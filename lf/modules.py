@@ -141,7 +141,7 @@ def _import(target: str) -> ModuleType:
     if target.endswith(".py") or path.is_dir() and (path / "__init__.py").exists():
         if not path.exists():
             raise LFImportError(f"LF module file not found: {target!r}.")
-        return _import_file(path)
+        return _import_path(path)
     try:
         return importlib.import_module(target)
     except ModuleNotFoundError as exc:
@@ -149,9 +149,9 @@ def _import(target: str) -> ModuleType:
             raise _failed(target, exc) from exc  # the module exists but imports something missing
         local = Path(*target.split(".")).with_suffix(".py")
         if local.exists():  # a dotted name relative to the working directory
-            return _import_file(local)
+            return _import_path(local)
         if Path(*target.split(".")).is_dir():
-            return _import_file(Path(*target.split(".")))
+            return _import_path(Path(*target.split(".")))
         if path.is_file():  # data given as --lfs: "No module named 'comments.csv'" named no fix
             raise LFImportError(
                 f"{target!r} is a file but not a Python module: LFs are read from a .py file, a package "
@@ -163,6 +163,26 @@ def _import(target: str) -> ModuleType:
         ) from None
     except Exception as exc:  # any error in the user's module is reported with where it happened
         raise _failed(target, exc) from exc
+
+
+def _import_path(path: Path) -> ModuleType:
+    """A ``.py`` file or package folder; one inside a package (its folder holds an
+    ``__init__.py``) is imported as that package's submodule, the package first, so its
+    relative imports (``from .helpers import WORDS``) work as they do for ``import pkg.mod``."""
+    path = path.resolve()
+    if path.name == "__init__.py":
+        path = path.parent
+    top = path
+    while (top.parent / "__init__.py").is_file() and top.parent != top.parent.parent:
+        top = top.parent
+    if top == path:
+        return _import_file(path)
+    package = _import_file(top)
+    name = ".".join([package.__name__, *path.relative_to(top).with_suffix("").parts])
+    try:
+        return importlib.import_module(name)
+    except Exception as exc:  # any error in the user's module is reported with where it happened
+        raise _failed(str(path), exc) from exc
 
 
 def _import_file(path: Path) -> ModuleType:
