@@ -82,7 +82,8 @@ def load_lfs(target: str | Path | ModuleType) -> LFSet:
         source = target.__name__
     else:
         source = str(target)
-        modules = _walk(_import(source))
+        with _working_directory_kept(source):
+            modules = _walk(_import(source))
     found: list[LabelingFunction] = []
     origin: dict[str, str] = {}
     labels: Any = None
@@ -107,6 +108,35 @@ def load_lfs(target: str | Path | ModuleType) -> LFSet:
             "lf.keyword_lf(...) or lf.regex_lf(...) at module level."
         )
     return LFSet(found, labels=labels, source=source)
+
+
+@contextlib.contextmanager
+def _working_directory_kept(source: str) -> Iterator[None]:
+    """The working directory as it was before the LF module ran, and a warning if it
+    changed it (``os.chdir`` at import): relative paths given to lf (DATA, the output just
+    checked) would name files of another folder, an output written there unannounced."""
+    try:
+        before = os.getcwd()
+    except OSError:  # the working directory was removed: nothing to keep
+        yield
+        return
+    try:
+        yield
+    finally:
+        try:
+            after: str | None = os.getcwd()
+        except OSError:
+            after = None
+        if after != before:
+            os.chdir(before)
+            import warnings
+
+            warnings.warn(
+                f"Importing the LF module {source!r} changed the working directory (to {after!r}): lf changed it "
+                f"back to {before!r}, where relative paths (DATA, outputs, files the LFs open) are read. "
+                "Build paths from the module's folder instead (Path(__file__).parent / 'words.txt').",
+                stacklevel=3,
+            )
 
 
 def _is_lf(obj: Any) -> bool:

@@ -139,3 +139,16 @@ def test_lf_sample_with_engine_dask_starts_its_local_cluster(project: Path) -> N
     done = _lf(["sample", "data.csv", "--lfs", "lfs.py", "-o", "s.csv", "-n", "3", "--model", "mv", "--engine", "dask", "--n-jobs", "2"], project)
     assert done.returncode == 0, done.stderr
     assert len(pd.read_csv(project / "s.csv")) == 3
+
+
+def test_an_lf_module_changing_the_working_directory_does_not_move_the_output(project: Path) -> None:
+    """An LF module calling os.chdir on import sent `-o out.parquet` into the other folder
+    (checked as writable and apart from the inputs in this one) and said 'wrote out.parquet'."""
+    other = project / "elsewhere"
+    other.mkdir()
+    (project / "moving.py").write_text(f"import os\nos.chdir({str(other)!r})\n" + LFS, encoding="utf-8")
+    done = _lf(["label", str(project / "data.csv"), "--lfs", "moving.py", "-o", "out.parquet", "--model", "mv"], project)
+    assert done.returncode == 0, done.stderr
+    assert (project / "out.parquet").is_file() and not list(other.iterdir())
+    assert b"warning: Importing the LF module 'moving.py' changed the working directory" in done.stderr
+

@@ -39,6 +39,8 @@ def user_prints_to_stderr(callback: Any) -> Any:
 
     @functools.wraps(callback)
     def run(*args: Any, **kwargs: Any) -> Any:
+        if sys.stdout is None:  # stdout closed (`>&-`): what is printed goes nowhere, as before
+            return callback(*args, **kwargs)
         click.get_current_context().meta[_STDOUT] = sys.stdout
         with contextlib.redirect_stdout(sys.stderr):
             return callback(*args, **kwargs)
