@@ -152,3 +152,13 @@ def test_an_lf_module_changing_the_working_directory_does_not_move_the_output(pr
     assert (project / "out.parquet").is_file() and not list(other.iterdir())
     assert b"warning: Importing the LF module 'moving.py' changed the working directory" in done.stderr
 
+
+@pytest.mark.parametrize("suffix", [".parquet", ".npz"])
+def test_an_output_name_near_the_file_system_limit_is_written(project: Path, suffix: str) -> None:
+    """A 240-byte file name is a legal one (the limit is 255): its temporary file, named
+    '.NAME.HOST~NS-PID.XXXXXXXX.tmp', was not, and lf label failed 'File name too long'."""
+    name = "a" * 240 + ".parquet"
+    done = _lf(["label", "data.csv", "--lfs", "lfs.py", "-o", name, "--matrix", "m" * 240 + suffix, "--model", "mv"], project)
+    assert done.returncode == 0, done.stderr
+    assert (project / name).is_file() and (project / ("m" * 240 + suffix)).is_file()
+    assert not [p.name for p in project.iterdir() if p.name.startswith(".")]
