@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lf.errors import DataError
+from lf.paths import check_utf8_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,12 +59,15 @@ def is_pattern(item: str | os.PathLike[str]) -> bool:
 def _expand(item: str | os.PathLike[str]) -> list[Path]:
     """A path, or the files a glob pattern matches (sorted), failing when it matches none."""
     text = os.fspath(item)
+    check_utf8_name("The data file", text)
     if not is_pattern(text):
         return [Path(text)]
     found = sorted(glob.glob(text, recursive=True))
     files = [Path(f) for f in found if Path(f).is_file()]
     if not files:
         raise DataError(f"The pattern {text!r} matches no data file.")
+    for f in files:
+        check_utf8_name(f"The data file (matched by {text!r})", f)
     return files
 
 

@@ -247,9 +247,10 @@ def hidden_folder(parent: Path, stem: str) -> Path:
     import shutil
     import tempfile
 
-    from lf.io import _alive, _owner
+    from lf.io import _alive, _owner, _temp_stem
 
     owner = _owner()
+    stem = _temp_stem(stem)
     prefix = f".{stem}.{owner.rsplit('-', 1)[0]}-"  # this host and namespace, any pid
     mine = re.compile(re.escape(prefix) + r"(\d+)\.[^.]+\.partial")
     for entry in parent.iterdir() if os.name == "posix" else ():  # os.kill(pid, 0) ends a process on Windows

@@ -716,7 +716,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     _remove_orphans(path, owner)
     tmp: Path | None = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{owner}.", suffix=".tmp", dir=path.parent or ".")
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{_temp_stem(path.name)}.{owner}.", suffix=".tmp", dir=path.parent or ".")
         os.close(fd)
         tmp = Path(tmp_name)
         yield tmp
@@ -729,6 +729,22 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     finally:
         if tmp is not None and tmp.exists():
             tmp.unlink()
+
+
+_LONG_NAME = 120  # bytes: a temporary name adds up to ~100 (owner, random part) and stays within 255
+
+
+def _temp_stem(name: str) -> str:
+    """``name`` as the temporary files beside it carry it: a long one (a file name may take
+    255 bytes, its temporary name had 100 more and could not be made) is cut to its first
+    bytes plus a digest of the whole, so two long names still differ."""
+    raw = os.fsencode(name)
+    if len(raw) <= _LONG_NAME:
+        return name
+    import hashlib
+
+    head = raw[: _LONG_NAME - 9].decode("utf-8", errors="ignore")  # a character cut in two is dropped
+    return f"{head}~{hashlib.sha1(raw).hexdigest()[:8]}"
 
 
 def _owner() -> str:
@@ -757,7 +773,7 @@ def _remove_orphans(path: Path, owner: str) -> None:
     if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
         return
     where = owner.rsplit("-", 1)[0]  # this process's HOST~NS
-    prefix = f".{path.name}.{where}-"
+    prefix = f".{_temp_stem(path.name)}.{where}-"
     mine = re.compile(re.escape(prefix) + r"(\d+)\.[^.]+\.tmp")
     for name in glob.glob(glob.escape(str(path.parent / prefix)) + "*.tmp"):
         match = mine.fullmatch(Path(name).name)

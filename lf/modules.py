@@ -82,7 +82,8 @@ def load_lfs(target: str | Path | ModuleType) -> LFSet:
         source = target.__name__
     else:
         source = str(target)
-        modules = _walk(_import(source))
+        with _working_directory_kept(source):
+            modules = _walk(_import(source))
     found: list[LabelingFunction] = []
     origin: dict[str, str] = {}
     labels: Any = None
@@ -107,6 +108,35 @@ def load_lfs(target: str | Path | ModuleType) -> LFSet:
             "lf.keyword_lf(...) or lf.regex_lf(...) at module level."
         )
     return LFSet(found, labels=labels, source=source)
+
+
+@contextlib.contextmanager
+def _working_directory_kept(source: str) -> Iterator[None]:
+    """The working directory as it was before the LF module ran, and a warning if it
+    changed it (``os.chdir`` at import): relative paths given to lf (DATA, the output just
+    checked) would name files of another folder, an output written there unannounced."""
+    try:
+        before = os.getcwd()
+    except OSError:  # the working directory was removed: nothing to keep
+        yield
+        return
+    try:
+        yield
+    finally:
+        try:
+            after: str | None = os.getcwd()
+        except OSError:
+            after = None
+        if after != before:
+            os.chdir(before)
+            import warnings
+
+            warnings.warn(
+                f"Importing the LF module {source!r} changed the working directory (to {after!r}): lf changed it "
+                f"back to {before!r}, where relative paths (DATA, outputs, files the LFs open) are read. "
+                "Build paths from the module's folder instead (Path(__file__).parent / 'words.txt').",
+                stacklevel=3,
+            )
 
 
 def _is_lf(obj: Any) -> bool:
@@ -141,7 +171,7 @@ def _import(target: str) -> ModuleType:
     if target.endswith(".py") or path.is_dir() and (path / "__init__.py").exists():
         if not path.exists():
             raise LFImportError(f"LF module file not found: {target!r}.")
-        return _import_file(path)
+        return _import_path(path)
     try:
         return importlib.import_module(target)
     except ModuleNotFoundError as exc:
@@ -149,9 +179,9 @@ def _import(target: str) -> ModuleType:
             raise _failed(target, exc) from exc  # the module exists but imports something missing
         local = Path(*target.split(".")).with_suffix(".py")
         if local.exists():  # a dotted name relative to the working directory
-            return _import_file(local)
+            return _import_path(local)
         if Path(*target.split(".")).is_dir():
-            return _import_file(Path(*target.split(".")))
+            return _import_path(Path(*target.split(".")))
         if path.is_file():  # data given as --lfs: "No module named 'comments.csv'" named no fix
             raise LFImportError(
                 f"{target!r} is a file but not a Python module: LFs are read from a .py file, a package "
@@ -163,6 +193,26 @@ def _import(target: str) -> ModuleType:
         ) from None
     except Exception as exc:  # any error in the user's module is reported with where it happened
         raise _failed(target, exc) from exc
+
+
+def _import_path(path: Path) -> ModuleType:
+    """A ``.py`` file or package folder; one inside a package (its folder holds an
+    ``__init__.py``) is imported as that package's submodule, the package first, so its
+    relative imports (``from .helpers import WORDS``) work as they do for ``import pkg.mod``."""
+    path = path.resolve()
+    if path.name == "__init__.py":
+        path = path.parent
+    top = path
+    while (top.parent / "__init__.py").is_file() and top.parent != top.parent.parent:
+        top = top.parent
+    if top == path:
+        return _import_file(path)
+    package = _import_file(top)
+    name = ".".join([package.__name__, *path.relative_to(top).with_suffix("").parts])
+    try:
+        return importlib.import_module(name)
+    except Exception as exc:  # any error in the user's module is reported with where it happened
+        raise _failed(str(path), exc) from exc
 
 
 def _import_file(path: Path) -> ModuleType:

@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from lf.errors import DataError, ParameterError
 
-__all__ = ["check_outputs", "check_unmatched", "glob_matches", "refuse_folder_name", "same_file", "written_file"]
+__all__ = [
+    "check_outputs", "check_unmatched", "check_utf8_name", "glob_matches", "refuse_folder_name", "same_file", "written_file",
+]
 
 Named = tuple[str, "str | os.PathLike[str]"]
 
@@ -44,6 +47,31 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
+def check_utf8_name(what: str, path: str | os.PathLike[str]) -> None:
+    """Fail when ``path`` is not UTF-8 text: a file name of another encoding (Latin-1 bytes
+    on Linux, which Python holds as surrogates, ``\\udce9``) cannot be given to pyarrow,
+    which reads and writes lf's files (and the scratch files beside an output). Nor can a
+    UTF-8 name Python read in an ASCII locale (``LC_ALL=C`` with its UTF-8 mode off)."""
+    name = os.fsdecode(path)
+    try:
+        name.encode("utf-8")
+        return
+    except UnicodeEncodeError:
+        pass
+    try:
+        os.fsencode(name).decode("utf-8")
+    except UnicodeError:
+        what_it_is = "is not UTF-8 text (the bytes shown as \\udcXX are of another encoding)"
+        fix = "rename it (convmv -f latin1 -t utf-8 --notest NAME), or give a UTF-8 name."
+    else:
+        what_it_is = f"was read as {sys.getfilesystemencoding()} text (its UTF-8 bytes shown as \\udcXX)"
+        fix = "run lf in a UTF-8 locale (LC_ALL=C.UTF-8) or with PYTHONUTF8=1."
+    raise DataError(
+        f"{what} {name!r} {what_it_is}, and lf reads and writes files with pyarrow, which takes "
+        f"UTF-8 file names only: {fix}"
+    )
+
+
 def check_outputs(outputs: Sequence[Named], inputs: Sequence[Named] = (), *, folders: Sequence[Named] = ()) -> None:
     """Fail before any work when an output would destroy an input, another output, or cannot be written.
 
@@ -52,6 +80,8 @@ def check_outputs(outputs: Sequence[Named], inputs: Sequence[Named] = (), *, fol
     ``folders``: ``(option, path)`` for each folder it writes files into (``("--cache", "c/")``).
     """
     written: list[Named] = []
+    for what, path in [*outputs, *folders, *inputs]:
+        check_utf8_name(what, path)
     for option, path in outputs:
         _check_file_target(option, path)
         _check_against(option, path, inputs, written)
@@ -106,7 +136,11 @@ def written_file(path: str | os.PathLike[str]) -> Path:
     """The file a write to ``path`` changes: where a symlink points (every output writes
     through symlinks, as the shell's ``>`` does), else ``path``."""
     p = Path(path)
-    return Path(os.path.realpath(p)) if p.is_symlink() else p
+    try:
+        link = p.is_symlink()
+    except OSError:  # a name the file system cannot hold (too long): writing it says so
+        link = False
+    return Path(os.path.realpath(p)) if link else p
 
 
 def _check_file_target(option: str, path: str | os.PathLike[str]) -> None:

@@ -284,3 +284,20 @@ def test_importing_a_helper_beside_the_lf_file_says_why_it_is_not_found(tmp_path
     with pytest.raises(LFImportError) as info:
         load_lfs(missing)
     assert str(info.value).endswith("ModuleNotFoundError: No module named 'no_such_module_here'")
+
+
+def test_a_module_of_a_package_keeps_its_relative_imports_by_path_or_dotted_name(tmp_path, monkeypatch):
+    """`--lfs pkg/mod.py` (and `--lfs pkg.mod` where the working directory is not on Python's
+    path, as for the installed `lf` command) ran mod.py as a lone file: its `from .helpers
+    import WORDS` failed with "attempted relative import with no known parent package"."""
+    _write(tmp_path / "rel_pkg" / "__init__.py", "", header="")
+    _write(tmp_path / "rel_pkg" / "helpers.py", "WORDS = ['check']\n", header="")
+    _write(tmp_path / "rel_pkg" / "sub" / "__init__.py", "", header="")
+    _write(tmp_path / "rel_pkg" / "sub" / "mod.py", "from ..helpers import WORDS\nk = keyword_lf('k', WORDS, 1)\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.path", [p for p in __import__("sys").path if p not in ("", str(tmp_path))])
+    frame = pd.DataFrame({"text": ["check this", "nice"]})
+    for target in ("rel_pkg/sub/mod.py", tmp_path / "rel_pkg" / "sub" / "mod.py", "rel_pkg.sub.mod"):
+        lfs = load_lfs(target)
+        assert lfs.names == ("k",), target
+        assert lf.apply(lfs, frame).array[:, 0].tolist() == [1, -1]

@@ -31,11 +31,19 @@ import os
 import re
 import sys
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import click
 
-from lf.cli._shared import EXIT_GATE, EXIT_OK, EXIT_USAGE, PipeClosed, _console
+from lf.cli._shared import (
+    EXIT_GATE,
+    EXIT_OK,
+    EXIT_USAGE,
+    PipeClosed,
+    _console,
+    user_prints_to_stderr,
+)
 from lf.cli._signals import sigterm_unwinds
 from lf.cli.cache import cache_group
 from lf.cli.datasets import datasets_group
@@ -100,6 +108,18 @@ cli.add_command(sample_cmd)
 cli.add_command(labelstudio_group)
 
 
+def _route_user_prints(command: click.Command) -> None:
+    """Every command's callback sends the LF modules' prints to stderr (see user_prints_to_stderr)."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _route_user_prints(sub)
+    elif command.callback is not None:
+        command.callback = user_prints_to_stderr(command.callback)
+
+
+_route_user_prints(cli)
+
+
 # click >= 8.2 raises this for a group called without a command (its message is the help)
 _NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
@@ -129,10 +149,32 @@ def main(argv: list[str] | None = None) -> int:
     SIGTERM stops a command like Ctrl-C does (workers stopped, temporary files removed), then
     the process ends as terminated by SIGTERM (see lf/cli/_signals.py).
     """
-    with sigterm_unwinds(), warnings.catch_warnings():
+    with sigterm_unwinds(), _unencodable_escaped(), warnings.catch_warnings():
         if not os.environ.get("LF_TRACEBACK"):  # else Python's format, naming the line that warned
             warnings.showwarning = _show_warning
         return _main(argv)
+
+
+@contextlib.contextmanager
+def _unencodable_escaped() -> Iterator[None]:
+    """While a command runs, a character stdout or stderr cannot encode is written as its
+    escape (``caf\\xe9``) instead of ending the command with a UnicodeEncodeError:
+    ``PYTHONIOENCODING=ascii``, a C locale without UTF-8 mode, or a file name that is not
+    UTF-8 (held as surrogates) printed to a UTF-8 stream. Files are written as UTF-8
+    whatever the streams' encoding. The streams' error handlers are restored after."""
+    changed = []
+    for stream in (sys.stdout, sys.stderr):
+        errors = getattr(stream, "errors", None)  # surrogateescape: a C locale's, which fails on "é"
+        if errors in ("strict", "surrogateescape") and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(Exception):  # a stream that cannot be reconfigured is left as it is
+                stream.reconfigure(errors="backslashreplace")
+                changed.append((stream, errors))
+    try:
+        yield
+    finally:
+        for stream, errors in changed:
+            with contextlib.suppress(Exception):
+                stream.reconfigure(errors=errors)
 
 
 _QUOTED = re.compile(r"(?<!\w)'[^'\n]*'(?!\w)")  # a quoted name or path, not "the LFs' votes"
@@ -150,6 +192,10 @@ def _show_warning(message: Warning | str, category: type[Warning], *args: Any, *
 
 def _main(argv: list[str] | None) -> int:
     try:
+        from lf.paths import check_utf8_name
+
+        for arg in sys.argv[1:] if argv is None else argv:  # paths first of all
+            check_utf8_name("The argument", arg)
         try:
             code = cli.main(args=argv, prog_name="lf", standalone_mode=False)
         except _OtherPipe as wrapped:

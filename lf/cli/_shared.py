@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,33 @@ class PipeClosed(Exception):
     handler, which exits 1 (the code of a failed gate), lets it by; the CLI exits 141."""
 
 
+_STDOUT = "lf.stdout"  # the command's stdout, kept in its click context (see user_prints_to_stderr)
+
+
+def stdout() -> Any:
+    """The stream lf's own output goes to: the command's stdout, while what the LF modules
+    print goes to stderr (:func:`user_prints_to_stderr`)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(_STDOUT, sys.stdout) if ctx is not None else sys.stdout
+
+
+def user_prints_to_stderr(callback: Any) -> Any:
+    """``callback`` (a command's) with ``print`` in LF modules, at import or in an LF, sent to
+    stderr: on stdout it went into the report's JSON or ``lf rows --json`` lines, making
+    them unreadable. lf's own output goes to :func:`stdout`."""
+    import functools
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if sys.stdout is None:  # stdout closed (`>&-`): what is printed goes nowhere, as before
+            return callback(*args, **kwargs)
+        click.get_current_context().meta[_STDOUT] = sys.stdout
+        with contextlib.redirect_stdout(sys.stderr):
+            return callback(*args, **kwargs)
+
+    return run
+
+
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
@@ -30,11 +58,12 @@ def _console(stderr: bool = False) -> Any:
             raise PipeClosed()
 
     # markup and emoji codes off: names, paths and labels in status lines are shown literally
-    console = _Console(stderr=stderr, highlight=False, markup=False, emoji=False)
+    file = None if stderr else stdout()
+    console = _Console(file=file, stderr=stderr, highlight=False, markup=False, emoji=False)
     if console.width < 1 or (not console.is_terminal and not _columns_asked()):
         # piped or captured: do not squeeze the table into 80 columns, unless COLUMNS says so
         width = 80 if console.is_terminal else 160
-        console = _Console(stderr=stderr, highlight=False, markup=False, emoji=False, width=width)
+        console = _Console(file=file, stderr=stderr, highlight=False, markup=False, emoji=False, width=width)
     return console
 
 
@@ -244,7 +273,7 @@ def engine_from(opts: dict[str, Any]) -> Iterator[None]:
     n_jobs = opts.get("n_jobs") or 1
     client = connect(opts.get("scheduler"), n_jobs if n_jobs > 1 else None)
     if not opts.get("scheduler"):  # lf's own workers write to this terminal
-        client.run(_warnings_as_lf_shows_them)
+        client.run(_workers_write_as_lf_does)
     failed = True
     try:
         opts["engine_obj"] = DaskEngine(client)
@@ -254,11 +283,15 @@ def engine_from(opts: dict[str, Any]) -> Iterator[None]:
         close(client, failed=failed)
 
 
-def _warnings_as_lf_shows_them() -> None:
+def _workers_write_as_lf_does() -> None:
     """In a worker of the local cluster the CLI starts: a warning (an LF's, a library's it
     calls) is shown as the CLI shows its own (``warning: ...``, wrapped to the width), not
-    in Python's format, one line as wide as the message, naming ``<dynamic-code>:7``."""
+    in Python's format, one line as wide as the message, naming ``<dynamic-code>:7``; and
+    what the LFs print goes to stderr, as in the CLI's own process (it went into the
+    ``--json`` output on stdout)."""
     import warnings
+
+    sys.stdout = sys.stderr
 
     if not os.environ.get("LF_TRACEBACK"):
         from lf.cli import _show_warning

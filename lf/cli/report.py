@@ -28,6 +28,7 @@ from lf.cli._shared import (
     _source,
     engine_from,
     say,
+    stdout,
 )
 from lf.errors import DataError
 from lf.paths import check_outputs
@@ -326,7 +327,7 @@ def report_cmd(
         summary["conflicts"].tolist(),
     )
     if as_json:
-        click.echo(json.dumps(report_document(report, gates, L.labels), indent=2))
+        click.echo(json.dumps(report_document(report, gates, L.labels), indent=2), file=stdout())
     else:
         print_report(summary, report.totals, labels=L.labels, console=_console())
         if model is not None:
@@ -345,7 +346,7 @@ def report_cmd(
     if end_model:
         from lf.cli.train import end_model_line
 
-        click.echo(end_model_line(end_model, data, opts["text_column"], y_ids, L, model), err=as_json)
+        click.echo(end_model_line(end_model, data, opts["text_column"], y_ids, L, model), file=None if as_json else stdout(), err=as_json)
     failed = [g for g in gates if not g.passed]
     for g in failed:
         say(_console(stderr=True), format_failure(g))

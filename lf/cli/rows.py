@@ -13,7 +13,16 @@ from lf.cli._checks import (
     gold_before_run,
     gold_for_library,
 )
-from lf.cli._shared import _apply, _apply_options, _console, _folders, _inputs, _source
+from lf.cli._shared import (
+    _apply,
+    _apply_options,
+    _console,
+    _folders,
+    _inputs,
+    _source,
+    engine_from,
+    stdout,
+)
 from lf.paths import check_outputs
 
 __all__ = ["rows_cmd", "show_rows"]
@@ -106,7 +115,8 @@ def rows_cmd(
 
         gold_ids([label], lfs.labels, len(lfs.labels) if lfs.labels else None, what="--label")
     values = gold_before_run(data, "--gold", gold, lfs.labels) if gold else None
-    L = _apply(data, lfs_target, opts)
+    with engine_from(opts):  # --engine dask: lf's own local cluster, or --scheduler's
+        L = _apply(data, lfs_target, opts)
     y = gold_for_library(gold_after_run(values, "--gold", str(gold), L), L) if values is not None else None
     filters: dict[str, Any] = {"lf": lf_name, "label": label, "conflicts": pair, "wrong": wrong, "y": y, "uncovered": uncovered}
     total = int(select_rows(L, **filters).shape[0])
@@ -114,7 +124,7 @@ def rows_cmd(
     frame = rows(L, _source(data), n=limit, lfs=list(lfs), text_column=column, id_column=opts["id_column"], **filters)
     if as_json:
         for rec in frame.to_dict("records"):
-            click.echo(json.dumps({k: _plain(v) for k, v in rec.items()}, ensure_ascii=False, allow_nan=False))
+            click.echo(json.dumps({k: _plain(v) for k, v in rec.items()}, ensure_ascii=False, allow_nan=False), file=stdout())
         return
     show_rows(frame, _console(), lf_name=lf_name, total=total)
 

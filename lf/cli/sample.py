@@ -16,6 +16,7 @@ from lf.cli._shared import (
     _folders,
     _inputs,
     _source,
+    engine_from,
     say,
 )
 from lf.corpus import is_pattern
@@ -175,7 +176,8 @@ def sample_cmd(
     model = model_from_spec(model_spec)
     start = time.perf_counter()
     # with the LFs' definitions when the model has its own: predicting warns of a changed LF
-    L = _apply(data, lfs_target, opts, definitions=getattr(model, "lf_fingerprints_", None) is not None, outputs=[("-o", output)])
+    with engine_from(opts):  # --engine dask: lf's own local cluster, or --scheduler's
+        L = _apply(data, lfs_target, opts, definitions=getattr(model, "lf_fingerprints_", None) is not None, outputs=[("-o", output)])
     if hasattr(model, "cardinality_"):
         check_model_lfs(model, model_spec, list(L.names), L.labels)
     else:
