@@ -268,7 +268,13 @@ def fetch_dataset(
     if manifest.local:
         return FetchResult(folder, skipped=tuple(f.name for f in manifest.files))
     created = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(
+            f"Cannot make the dataset folder {str(folder)!r}: {exc.strerror or exc}. Choose another data home "
+            "(--data-home DIR, data_home=, or the LF_DATA_HOME environment variable)."
+        ) from exc
     try:
         return _fill(manifest, folder, base_url, from_path, progress)
     except BaseException:

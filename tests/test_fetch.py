@@ -193,3 +193,15 @@ def test_cli_datasets_show_a_data_home_literally(datasets_dir, tmp_path, capsys)
     assert main(["datasets", "fetch", "sms", "--from", str(datasets_dir / "sms_raw"), "--data-home", str(home)]) == 0
     err = capsys.readouterr().err
     assert "\x1b" not in err and "dh[bold]x[/]\\x1b[31m" in err and "1 copied" in err
+
+
+def test_a_data_home_that_cannot_be_made_names_the_ways_to_choose_another(tmp_path, capsys):
+    """Before: the CLI's generic 'Cannot access PATH: Not a directory.' (a read-only HOME
+    gave 'Read-only file system'), naming neither --data-home nor LF_DATA_HOME."""
+    blocked = tmp_path / "a_file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(DataError, match=r"Cannot make the dataset folder .*a_file.*--data-home DIR.*LF_DATA_HOME"):
+        fetch_dataset("sms", data_home=blocked, base_url="http://127.0.0.1:9", progress=False)
+    assert main(["datasets", "fetch", "sms", "--data-home", str(blocked)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: Cannot make the dataset folder") and "LF_DATA_HOME" in err

@@ -73,16 +73,21 @@ def test_bad_arguments_name_the_parameter():
         sample_rows(np.zeros((3, 1), dtype=int), n=1, strategy="uncertain")
 
 
-def test_cli_sample_writes_rows_to_label_skipping_gold(tmp_path: Path, capsys):
-    texts = [f"subscribe to channel {i}" if i % 3 == 0 else f"song number {i} rocks" for i in range(120)]
-    texts += [f"nothing {i}" for i in range(60)]
-    gold = ["SPAM" if i < 30 else "" for i in range(180)]
-    pd.DataFrame({"id": [f"c{i}" for i in range(180)], "text": texts, "y": gold}).to_csv(tmp_path / "d.csv", index=False)
+def _spam_module(tmp_path: Path) -> Path:
     mod = tmp_path / "m.py"
     mod.write_text(
         "from lf import keyword_lf\nLABELS = ['HAM', 'SPAM']\n"
         "sub = keyword_lf('sub', ['subscribe'], 1)\nsong = keyword_lf('song', ['song', 'channel'], 0)\n"
     )
+    return mod
+
+
+def test_cli_sample_writes_rows_to_label_skipping_gold(tmp_path: Path, capsys):
+    texts = [f"subscribe to channel {i}" if i % 3 == 0 else f"song number {i} rocks" for i in range(120)]
+    texts += [f"nothing {i}" for i in range(60)]
+    gold = ["SPAM" if i < 30 else "" for i in range(180)]
+    pd.DataFrame({"id": [f"c{i}" for i in range(180)], "text": texts, "y": gold}).to_csv(tmp_path / "d.csv", index=False)
+    mod = _spam_module(tmp_path)
     out = tmp_path / "to_label.csv"
     args = ["sample", tmp_path / "d.csv", "--lfs", mod, "-n", "20", "--gold", "y", "-o", out, "--seed", "1", "--model", "mv"]
     code, _, err = run(capsys, *args)
@@ -259,3 +264,17 @@ def test_a_labeled_file_lf_cannot_use_is_named_before_any_lf_runs(tmp_path: Path
                        "--labeled", tmp_path / labeled)
     assert code == 2 and "an LF ran" not in err and len(err.splitlines()) == 1
     assert ("not found" in err and "missing.csv" in err) if labeled == "missing.csv" else "has no 'id' column" in err
+
+
+@pytest.mark.parametrize(("mark", "said"), [("-1", "-1"), ("SAPM", "SAPM")])
+def test_a_gold_value_that_is_not_a_label_is_refused_not_taken_as_gold(tmp_path: Path, capsys, mark: str, said: str):
+    """Before: any value counted as gold, so rows marked -1 (WRENCH's "no label") or with a
+    misspelt label were never picked, without a word."""
+    texts = [f"subscribe to channel {i}" if i % 3 == 0 else f"song number {i} rocks" for i in range(90)]
+    gold = ["SPAM" if i < 10 else mark if i < 60 else "" for i in range(90)]
+    pd.DataFrame({"id": [f"c{i}" for i in range(90)], "text": texts, "y": gold}).to_csv(tmp_path / "d.csv", index=False)
+    mod = _spam_module(tmp_path)
+    out = tmp_path / "to_label.csv"
+    code, _, err = run(capsys, "sample", tmp_path / "d.csv", "--lfs", mod, "-n", "20", "--gold", "y", "-o", out, "--model", "mv")
+    assert code == 2 and not out.exists()
+    assert err.startswith("error: --gold column 'y' (leave a row without gold empty)") and said in err

@@ -36,8 +36,15 @@ def _exclude(data: tuple[str, ...], gold: str | None, labeled: str | None, L: An
 
     mask = np.zeros(L.n, dtype=bool)
     if gold:
+        from lf.gold import gold_ids
+
         values = read_gold(data, gold)
-        mask |= ~(values.isna() | (values.astype(str).str.strip() == "")).to_numpy()
+        has = ~(values.isna() | (values.astype(str).str.strip() == "")).to_numpy()
+        # what a row has must be a label (-1, WRENCH's "no label", or a name not in LABELS
+        # would keep an unlabeled row from ever being picked)
+        gold_ids(values[has].reset_index(drop=True), L.labels or None, L.cardinality,
+                 what=f"--gold column {gold!r} (leave a row without gold empty)")
+        mask |= has
     if labeled:
         ids: list[str] = []
         texts: dict[str, Any] = {}
@@ -148,7 +155,7 @@ def _labeled_ids_not_in_data(labeled: str, unknown: list[str], total: int, ours:
 )
 @click.option("--model", "model_spec", default="LabelModel", show_default=True, metavar="NAME|model.json", help="Label model for the labels, confidences and entropy.")
 @click.option("--seed", default=0, show_default=True, help="Random seed: the same seed picks the same rows.")
-@click.option("--gold", metavar="COLUMN", help="Data column of gold labels: rows that have one are never picked.")
+@click.option("--gold", metavar="COLUMN", help="Data column of gold labels: rows that have one are never picked (an empty value: no gold yet; any other must be a label name or class id).")
 @click.option("--labeled", metavar="gold.csv", help="A gold file with an 'id' column (e.g. from `lf labelstudio import`): those rows are never picked.")
 @_apply_options
 def sample_cmd(
