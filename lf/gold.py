@@ -13,7 +13,8 @@ import numpy.typing as npt
 from lf.errors import DataError
 
 __all__ = [
-    "GoldColumn", "gold_ids", "mixed_kinds", "numbers_are_ambiguous", "refuse_ambiguous_numbers", "refuse_reordered_gold",
+    "GoldColumn", "gold_ids", "has_gold", "mixed_kinds", "numbers_are_ambiguous", "refuse_ambiguous_numbers",
+    "refuse_reordered_gold",
 ]
 
 
@@ -37,6 +38,13 @@ def _whole(text: str) -> bool:
     """Digits, or digits, a point and zeros (``"7"``, ``"7.0"``): a whole number as text."""
     digits, point, zeros = text.partition(".")
     return digits.isdecimal() and (not point or (zeros != "" and not zeros.strip("0")))
+
+
+def has_gold(values: Any) -> npt.NDArray[np.bool_]:
+    """Which values of a partly hand-labeled column (a pandas Series) hold a label: not
+    missing, and not text of spaces only (a cell cleared by hand)."""
+    blank = values.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
+    return np.asarray((values.notna() & ~blank).to_numpy(), dtype=bool)
 
 
 def _missing(value: Any) -> bool:

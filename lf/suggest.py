@@ -228,7 +228,7 @@ def _labeled_rows(
     label names, and the number of rows without one (a missing value, or only spaces)."""
     import pandas as pd
 
-    from lf.gold import gold_ids
+    from lf.gold import gold_ids, has_gold
     from lf.io import iter_chunks
 
     if gold == text_column:
@@ -245,9 +245,8 @@ def _labeled_rows(
             cols = ", ".join(str(c) for c in frame.columns)
             hint = text_column_hint(col) if col == text_column else ""
             raise DataError(f"The labeled data has no {what} {col!r}. Available columns: {cols}.{hint}")
-    blank = frame[gold].map(lambda v: isinstance(v, str) and not v.strip())  # a cell cleared to spaces: no label
     unlabeled = len(frame)
-    frame = frame[frame[gold].notna() & ~blank.astype(bool)]
+    frame = frame[has_gold(frame[gold])]
     unlabeled -= len(frame)
     raw = frame[gold]
     if raw.dtype.kind == "f" and bool((raw % 1 == 0).all()):  # ids in a column with blanks: 1.0 is 1

@@ -36,10 +36,10 @@ def _exclude(data: tuple[str, ...], gold: str | None, labeled: str | None, L: An
 
     mask = np.zeros(L.n, dtype=bool)
     if gold:
-        from lf.gold import gold_ids
+        from lf.gold import gold_ids, has_gold
 
         values = read_gold(data, gold)
-        has = ~(values.isna() | (values.astype(str).str.strip() == "")).to_numpy()
+        has = has_gold(values)
         # what a row has must be a label (-1, WRENCH's "no label", or a name not in LABELS
         # would keep an unlabeled row from ever being picked)
         gold_ids(values[has].reset_index(drop=True), L.labels or None, L.cardinality,
