@@ -34,10 +34,12 @@ class Repeated(NamedTuple):
 
 class Ascending:
     """Whether every id seen so far, chunk after chunk, is larger than the one before
-    (then no id repeats); ``False`` once not (mixed types and missing ids too)."""
+    (then no id repeats); ``False`` once not (mixed types and missing ids too).
+    :meth:`bounds`: the first and last id, as compared (a CSV's numbered rows as numbers)."""
 
     def __init__(self) -> None:
         self.holds = True
+        self._first: Any = None
         self._last: Any = None
 
     def add(self, ids: npt.NDArray[Any]) -> None:
@@ -59,7 +61,29 @@ class Ascending:
             ok = ok and (self._last is None or bool(self._last < ids[0]))
         except TypeError:
             ok = False
+        if self._last is None:
+            self._first = ids[0]
         self.holds, self._last = ok, ids[-1]
+
+    def bounds(self) -> tuple[Any, Any] | None:
+        """The first and last id seen while they ascend (None: they did not, or none came)."""
+        return (self._first, self._last) if self.holds and self._last is not None else None
+
+    @staticmethod
+    def joined(bounds: Iterable[tuple[Any, Any] | None]) -> bool:
+        """Whether parts whose ids each ascend (their :meth:`bounds`, in row order) ascend
+        together: each part's first id above the last of the part before."""
+        last: Any = None
+        for part in bounds:
+            if part is None:
+                return False
+            try:
+                if last is not None and not bool(last < part[0]):
+                    return False
+            except TypeError:  # ids of two kinds (numbers in one part, other text in the next)
+                return False
+            last = part[1]
+        return True
 
 
 def _decimals(ids: npt.NDArray[Any]) -> npt.NDArray[np.int64] | None:
@@ -138,6 +162,11 @@ class MissingIds:
     def __init__(self) -> None:
         self.rows = 0
         self.first: list[int] = []
+
+    def merge(self, other: MissingIds, at: int) -> None:
+        """Add the count of a later part of the rows, ``other``, whose first row is at ``at``."""
+        self.rows += other.rows
+        self.first += [at + i for i in other.first][: self.SHOWN - len(self.first)]
 
     def add(self, ids: Any, at: int | npt.NDArray[np.int64]) -> None:
         """Count the missing ids among ``ids``, the ids of the rows from position ``at`` on

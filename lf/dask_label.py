@@ -44,6 +44,8 @@ class PartCounts(NamedTuple):
     id_type: Any = None  # the Arrow type of the part's row ids (None: no ids, or no rows)
     index: Any = None  # a frame partition's IndexHead (None: a file)
     gold_kind: Any = None  # the gold column's kind ("names" or "ids") and one of its values (None: no gold)
+    id_bounds: Any = None  # the part's first and last row id, when its ids ascend (Ascending.bounds)
+    missing_ids: Any = None  # the part's rows without an id (a MissingIds, positions in the part)
 
 
 def _part_name(folder: Path, i: int) -> Path:
@@ -112,7 +114,8 @@ def label_part(
     raw_rows = np.array(counter._rows, np.int16).reshape(len(counter._rows), len(names) + (1 if gold is not None else 0))
     id_type = schema.field(ROW_ID).type if schema is not None and ROW_ID in schema.names else None
     index = index_head(data.index) if isinstance(data, pd.DataFrame) else None
-    return PartCounts(raw_rows, np.array(counter._counts, np.int64), errors, seconds, counter.n, top, id_type, index, check.first)
+    return PartCounts(raw_rows, np.array(counter._counts, np.int64), errors, seconds, counter.n, top, id_type, index, check.first,
+                      writer.id_bounds(), run.missing_ids)
 
 
 def _check_gold_kinds(results: list[PartCounts], what: str, labels: tuple[str, ...] | None, k: int | None) -> None:
@@ -174,15 +177,21 @@ def _conform(
     client.gather(jobs)
 
 
-def part_ids_repeated(matrix_dir: Path, filled: list[int], unnamed: Any = None) -> Any:
-    """A row id the stored matrix parts ``filled`` repeat, within a part or across parts
-    (a :class:`lf._repeated_ids.Repeated`), or None; read on the client, as the local
-    engine reads its matrix: ascending ids pass once in constant memory. ``unnamed``
-    (a :class:`lf._repeated_ids.MissingIds`) counts the rows without an id on the way."""
+def part_ids_repeated(matrix_dir: Path, results: list[PartCounts]) -> Any:
+    """A row id the stored matrix parts repeat, within a part or across parts (a
+    :class:`lf._repeated_ids.Repeated`), or None. Each worker saw whether its part's ids
+    ascend as it wrote them; when they all do, each part's first id above the last of the
+    part before, and no part's ids were cast to another type, no id repeats and nothing is
+    read. Else the parts' ids are read on the client, as the local engine reads its matrix."""
     import pyarrow.parquet as pq
 
     from lf._matrix_io import read_arrow_ids
-    from lf._repeated_ids import Ascending, MissingIds, repeated_ids
+    from lf._repeated_ids import Ascending, repeated_ids
+
+    filled = [i for i, r in enumerate(results) if r.n]
+    target = results[filled[0]].id_type if filled else None
+    if all(results[i].id_type == target for i in filled) and Ascending.joined(results[i].id_bounds for i in filled):
+        return None
 
     def chunks() -> Any:
         for i in filled:
@@ -191,11 +200,9 @@ def part_ids_repeated(matrix_dir: Path, filled: list[int], unnamed: Any = None) 
                 for batch in file.iter_batches(batch_size=200_000, columns=[ROW_ID]):
                     yield read_arrow_ids(batch.column(0))
 
-    seen, unnamed, offset = Ascending(), unnamed or MissingIds(), 0
+    seen = Ascending()
     for ids in chunks():
         seen.add(ids)
-        unnamed.add(ids, offset)
-        offset += len(ids)
     return None if seen.holds else repeated_ids(chunks(), again=chunks)
 
 
@@ -344,11 +351,13 @@ def label_on_cluster(
         top = max(r.top for r in results)
         k = settings.cardinality if settings.cardinality is not None else max(2, top + 1)
         _conform(client, watch, results, Path(matrix_dir), k, settings.cardinality is not None, futures)
-        unnamed = MissingIds()
-        warn_repeated(part_ids_repeated(Path(matrix_dir), [i for i, r in enumerate(results) if r.n], unnamed),
-                      f"The data's id column {settings.id_column!r}")
-        unnamed.warn(f"The data's id column {settings.id_column!r}")
         offsets = np.concatenate([[0], np.cumsum([r.n for r in results])])
+        unnamed = MissingIds()
+        for at, r in zip(offsets, results):
+            if r.missing_ids is not None:
+                unnamed.merge(r.missing_ids, int(at))
+        warn_repeated(part_ids_repeated(Path(matrix_dir), results), f"The data's id column {settings.id_column!r}")
+        unnamed.warn(f"The data's id column {settings.id_column!r}")
         if output is not None and settings.id_column is None and corpus.dask is not None:
             warn_index_of_partitions((int(at), r.n, r.index) for at, r in zip(offsets, results))
         table = counter.table(

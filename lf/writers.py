@@ -284,6 +284,10 @@ class MatrixWriter(_Atomic):
             raise
         self._writer = None
 
+    def id_bounds(self) -> tuple[Any, Any] | None:
+        """The first and last row id written, when the ids ascend (see :class:`Ascending`)."""
+        return None if self._ids is None else self._ids.bounds()
+
     def repeated_ids(self) -> Repeated | None:
         """After :meth:`close_with`: a row id the file repeats, or None (see lf._repeated_ids)."""
         if self._ids is None or self._ids.holds:

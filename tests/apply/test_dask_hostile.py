@@ -4,12 +4,14 @@ id column changes type, outputs that collide; results must be the local engine's
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -345,6 +347,38 @@ def test_ids_repeated_across_partitions_are_warned_as_the_local_engine_warns(cli
     label(lfs, [str(f) for f in files], engine=DaskEngine(client), output=tmp_path / "unique")
 
 
+@pytest.mark.parametrize(
+    ("starts", "said"),
+    [
+        ((0, 0, 200), r"names 2 rows \(200 ids repeat in all\)"),  # two parts number their rows from 0
+        ((0, 199, 398), r"'(199|398)' names 2 rows \(2 ids repeat in all\)"),  # a part starts at the last id before it
+        ((400, 200, 0), None),  # each part's ids ascend, the parts in falling order: no id repeats
+        ((0, 200, 400), None),
+    ],
+)
+def test_ids_ascending_in_each_partition_are_compared_across_partitions(client, tmp_path: Path, starts, said) -> None:  # type: ignore[no-untyped-def]
+    # each worker sees whether its part's ids ascend; the client must still compare the parts
+    rows = pd.read_csv(DEMO).head(600)
+    files = []
+    for i, start in enumerate(starts):
+        part = rows.iloc[200 * i:200 * (i + 1)].copy()
+        part["id"] = range(start, start + 200)
+        files.append(str(tmp_path / f"shard{i}.parquet"))
+        part.to_parquet(files[-1], index=False)
+    lfs = lf.load_lfs(DEMO_LFS)
+    told = []
+    for out, engine in ((tmp_path / "local.parquet", None), (tmp_path / "dask", DaskEngine(client))):
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            label(lfs, files, engine=engine, output=out, model="mv")
+        told.append([str(w.message) for w in got if "repeats row ids" in str(w.message)])
+    assert told[0] == told[1]
+    if said is None:
+        assert told[1] == []
+    else:
+        assert len(told[1]) == 1 and re.search(said, told[1][0])
+
+
 def test_a_dask_frame_indexed_by_its_ids_is_warned_about_as_a_dataframe_is(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # ids moved to the index (read_parquet(index="id"), set_index("id")) and no id column:
     # the labels' `id` is each row's position, which a join on the index pairs with other
@@ -446,7 +480,7 @@ def test_the_cli_names_a_bad_gold_column_by_its_option_on_dask_too(client, tmp_p
 
 
 def test_rows_without_an_id_in_files_read_by_workers_are_named_on_the_client(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    # the workers read the ids; what they store is read back on the client, which says it,
+    # the workers read the ids and count the rows without one; the client says it,
     # with the rows' positions in the whole data, as the local engine does
     frame = pd.read_csv(DEMO).head(400)
     frame["id"] = frame["id"].astype(object)
