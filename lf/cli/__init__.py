@@ -44,7 +44,7 @@ from lf.cli._shared import (
     _console,
     user_prints_to_stderr,
 )
-from lf.cli._signals import sigterm_unwinds
+from lf.cli._signals import signal_behind, sigterm_unwinds
 from lf.cli.cache import cache_group
 from lf.cli.datasets import datasets_group
 from lf.cli.labeling import apply_cmd, fit_cmd, label_cmd
@@ -200,6 +200,11 @@ def _main(argv: list[str] | None) -> int:
             code = cli.main(args=argv, prog_name="lf", standalone_mode=False)
         except _OtherPipe as wrapped:
             raise wrapped.args[0] from None
+        except Exception as exc:  # Ctrl-C or SIGTERM that came back wrapped ends the command as itself
+            stop = signal_behind(exc)
+            if stop is None:
+                raise
+            raise stop from None
         if isinstance(code, int):  # a command's ctx.exit(n) / Exit(n), e.g. a failed report gate
             return code
     except click.exceptions.Exit as exc:
