@@ -26,6 +26,7 @@ Exit codes:
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import os
 import re
@@ -152,7 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     with sigterm_unwinds(), _unencodable_escaped(), warnings.catch_warnings():
         if not os.environ.get("LF_TRACEBACK"):  # else Python's format, naming the line that warned
             warnings.showwarning = _show_warning
-        return _main(argv)
+        code = _main(argv)
+        if code != EXIT_OK:
+            # A failed or interrupted run's frames stay in a cycle with its error, and with them
+            # the data readers (pyarrow reading ahead in its threads): stopped at exit, after
+            # pyarrow had shut its threads, they hung the process or aborted it. Stop them now.
+            gc.collect()
+        return code
 
 
 @contextlib.contextmanager
