@@ -325,6 +325,14 @@ def _handshake(distributed: Any, address: str, timeout: float) -> BaseException 
     outcome: list[BaseException | None] = []
 
     async def shake() -> None:
+        # distributed retries a refused connection, and a name that does not resolve, until
+        # its timeout, then says it timed out: a plain connect first says which it was
+        from distributed.comm.addressing import parse_address, parse_host_port
+
+        scheme, location = parse_address(address)
+        if scheme == "tcp":
+            _, writer = await asyncio.wait_for(asyncio.open_connection(*parse_host_port(location)), timeout)
+            writer.close()
         args = distributed.Security().get_connection_args("client")
         comm = await asyncio.wait_for(distributed.comm.connect(address, timeout=timeout, **args), timeout)
         await comm.close()
@@ -344,8 +352,14 @@ def _handshake(distributed: Any, address: str, timeout: float) -> BaseException 
 
 def _why(exc: BaseException, timeout: float) -> str:
     """What went wrong reaching a scheduler, in words (a garbled answer's own error would mislead)."""
+    import socket
+
     if isinstance(exc, TimeoutError):  # asyncio's too
         return f"no Dask handshake within {timeout:g} s: something else may listen there"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused: nothing listens on that port"
+    if isinstance(exc, socket.gaierror):
+        return f"no host of that name: {exc.strerror}"
     if isinstance(exc, (OSError, ValueError)) and not isinstance(exc, MemoryError):
         return f"{type(exc).__name__}: {str(exc).rstrip('.')}"
     return f"its answer is not a Dask scheduler's: {type(exc).__name__}"

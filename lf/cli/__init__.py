@@ -26,6 +26,7 @@ Exit codes:
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import os
 import re
@@ -44,7 +45,7 @@ from lf.cli._shared import (
     _console,
     user_prints_to_stderr,
 )
-from lf.cli._signals import sigterm_unwinds
+from lf.cli._signals import signal_behind, sigterm_unwinds
 from lf.cli.cache import cache_group
 from lf.cli.datasets import datasets_group
 from lf.cli.labeling import apply_cmd, fit_cmd, label_cmd
@@ -152,7 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     with sigterm_unwinds(), _unencodable_escaped(), warnings.catch_warnings():
         if not os.environ.get("LF_TRACEBACK"):  # else Python's format, naming the line that warned
             warnings.showwarning = _show_warning
-        return _main(argv)
+        code = _main(argv)
+        if code != EXIT_OK:
+            # A failed or interrupted run's frames stay in a cycle with its error, and with them
+            # the data readers (pyarrow reading ahead in its threads): stopped at exit, after
+            # pyarrow had shut its threads, they hung the process or aborted it. Stop them now.
+            gc.collect()
+        return code
 
 
 @contextlib.contextmanager
@@ -200,6 +207,11 @@ def _main(argv: list[str] | None) -> int:
             code = cli.main(args=argv, prog_name="lf", standalone_mode=False)
         except _OtherPipe as wrapped:
             raise wrapped.args[0] from None
+        except Exception as exc:  # Ctrl-C or SIGTERM that came back wrapped ends the command as itself
+            stop = signal_behind(exc)
+            if stop is None:
+                raise
+            raise stop from None
         if isinstance(code, int):  # a command's ctx.exit(n) / Exit(n), e.g. a failed report gate
             return code
     except click.exceptions.Exit as exc:

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
-__all__ = ["Terminated", "sigterm_unwinds"]
+__all__ = ["Terminated", "signal_behind", "sigterm_unwinds"]
 
 
 class Terminated(BaseException):
@@ -28,6 +28,22 @@ class Terminated(BaseException):
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM kills at once
     raise Terminated
+
+
+def signal_behind(exc: BaseException) -> BaseException | None:
+    """The Ctrl-C (KeyboardInterrupt) or SIGTERM (:class:`Terminated`) that ``exc`` was raised
+    from, if any. A compiled module interrupted while it is imported (scipy's, on the first
+    use of a label model) fails with ``ImportError: initialization failed`` raised from it,
+    and lf's own errors keep such an error as their cause: the command was stopped, not broken.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (KeyboardInterrupt, Terminated)):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 @contextlib.contextmanager

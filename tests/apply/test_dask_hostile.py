@@ -117,6 +117,31 @@ def test_a_scheduler_address_where_something_else_listens_fails_in_seconds(tmp_p
     assert not (tmp_path / "out").exists()
 
 
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [(f"tcp://127.0.0.1:{_closed_port()}", "connection refused: nothing listens on that port"),
+     ("tcp://nonexistent.invalid:8786", "no host of that name")],
+    ids=["refused", "unknown_host"],
+)
+def test_a_scheduler_address_with_nothing_there_says_so_at_once(tmp_path: Path, capsys, address: str, reason: str) -> None:  # type: ignore[no-untyped-def]
+    # distributed retries a refused connection and a failed name lookup until its timeout:
+    # the run waited 5 s and then blamed "something else" listening on the port
+    from lf.cli import main
+
+    start = time.perf_counter()
+    code = main(["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "out"), "--engine", "dask", "--scheduler", address])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code == 2 and time.perf_counter() - start < 4.5
+    assert f"Cannot reach the Dask scheduler at '{address}' ({reason}" in err and "something else" not in err
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_real_scheduler_address_still_runs(client, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     from lf.cli import main
 
