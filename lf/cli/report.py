@@ -160,14 +160,17 @@ def _warn_chance_level(summary: Any, L: Any, y: Any) -> None:
     from lf.analysis import lf_chance_accuracies
     from lf.display import visible
     from lf.intervals import format_interval, straddles
+    from lf.report.record import record_of
 
     console = _console(stderr=True)
     chance = lf_chance_accuracies(L, y)
-    low, high = (np.asarray(summary[c], dtype=np.float64) for c in ("emp_acc_low", "emp_acc_high"))
+    record = record_of(summary)
+    assert record.emp_acc_low is not None and record.emp_acc_high is not None  # a summary with gold labels
+    low, high = record.emp_acc_low, record.emp_acc_high
     at_chance = straddles(low, high, chance)
     with np.errstate(invalid="ignore"):  # NaN: nothing measured, False
         wrong, below = high < 0.5, high < chance
-    for (name, row), c, flag, worse, under in zip(summary.iterrows(), chance, at_chance, wrong, below):
+    for row, c, flag, worse, under in zip(record.rows(), chance, at_chance, wrong, below):
         if flag:
             why = f"the interval includes {c:.2f}, its accuracy by chance (its classes' shares of the gold rows)"
         elif worse:
@@ -177,7 +180,7 @@ def _warn_chance_level(summary: Any, L: Any, y: Any) -> None:
         else:
             continue
         shown = format_interval(float(row["emp_acc"]), float(row["emp_acc_low"]), float(row["emp_acc_high"]), int(row["emp_acc_n"]))
-        say(console, f"warning: {visible(name)}: accuracy {shown}: {why}")
+        say(console, f"warning: {visible(row['name'])}: accuracy {shown}: {why}")
 
 
 def warn_votes(L: Any) -> None:

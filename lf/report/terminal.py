@@ -12,8 +12,11 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from lf.display import label_word, one_cell, plain, visible
 from lf.intervals import format_bounds, format_fraction
+from lf.report.record import LFRecord, record_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,13 +35,6 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
 
 
 def _missing(v: Any) -> bool:
-    try:
-        import pandas as pd
-
-        if v is pd.NA:
-            return True
-    except ImportError:  # pragma: no cover
-        pass
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
@@ -69,8 +65,8 @@ class _Column:
         return min(taken, max(room, 4)) if self.fold else taken
 
 
-def _interval(row: Any) -> str:
-    if _missing(row.get("emp_acc_low", None)) or _missing(row.get("emp_acc_high", None)):
+def _interval(row: dict[str, Any]) -> str:
+    if _missing(row["emp_acc_low"]) or _missing(row["emp_acc_high"]):
         return "-"
     return "-".join(format_bounds(row["emp_acc_low"], row["emp_acc_high"]))
 
@@ -81,8 +77,8 @@ def _polarity(pol: Any, names: list[str] | None) -> str:
     return (", ".join(shown) + (f" +{more}" if more > 0 else "")) or "-"
 
 
-def _columns(summary: pd.DataFrame, names: list[str] | None) -> list[_Column]:
-    rows = [row for _, row in summary.iterrows()]
+def _columns(record: LFRecord, names: list[str] | None) -> list[_Column]:
+    rows = list(record.rows())
 
     def col(wide: str, narrow: str, key: str, fmt: str) -> _Column:
         return _Column(wide, narrow, [_num(r[key], fmt) for r in rows])
@@ -93,19 +89,19 @@ def _columns(summary: pd.DataFrame, names: list[str] | None) -> list[_Column]:
         col("overlaps", "ovl", "overlaps", "fraction"),
         col("conflicts", "conf", "conflicts", "fraction"),
     ]
-    if not summary["correct"].isna().all():
+    if record.correct is not None:
         cols += [
             col("correct", "ok", "correct", "d"),
             col("incorrect", "bad", "incorrect", "d"),
             col("emp acc", "acc", "emp_acc", "fraction"),
         ]
-        if "emp_acc_low" in summary:
+        if record.emp_acc_low is not None:
             cols.append(_Column("95% interval", "95% CI", [_interval(r) for r in rows]))
-    if not summary["learned_acc"].isna().all():
+    if not np.isnan(record.learned_acc).all():
         cols.append(col("learned acc", "learn", "learned_acc", "fraction"))
-    if int(summary["errors"].fillna(0).sum()) > 0:
+    if int(record.errors.sum()) > 0:
         cols.append(col("errors", "err", "errors", "d"))
-    if not summary["seconds"].isna().all():
+    if not np.isnan(record.seconds).all():
         cols.append(col("seconds", "sec", "seconds", ".2f"))
     return cols
 
@@ -137,28 +133,30 @@ def _groups(cols: list[_Column], narrow: bool, room: int) -> list[list[_Column]]
 
 
 def print_report(
-    summary: pd.DataFrame,
+    summary: pd.DataFrame | LFRecord,
     totals: dict[str, Any],
     *,
     labels: Any = None,
     console: Console | None = None,
     title: str = "Labeling functions",
 ) -> None:
-    """Print the per-LF table (wrapped to fit the console) and the whole-matrix totals."""
+    """Print the per-LF table (wrapped to fit the console) and the whole-matrix totals
+    (``summary``: :func:`lf.summarize`'s DataFrame, or its record)."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
     console = console or Console()
     width = int(console.width)
+    record = summary if isinstance(summary, LFRecord) else record_of(summary)
     names = [visible(x) for x in labels] if labels else None
-    lf_names = [one_cell(n) for n in summary.index]
-    cols = _columns(summary, names)
+    lf_names = [one_cell(n) for n in record.names]
+    cols = _columns(record, names)
     narrow = width < 120
     if narrow:  # correct + incorrect is the n behind the interval: one column, not two
         cols = [c for c in cols if c.wide not in ("correct", "incorrect")]
-        if any(c.wide == "emp acc" for c in cols):
-            n_col = _Column("n", "n", [_num(r, "d") for r in summary["correct"] + summary["incorrect"]])
+        if any(c.wide == "emp acc" for c in cols) and record.correct is not None and record.incorrect is not None:
+            n_col = _Column("n", "n", [_num(int(r), "d") for r in record.correct + record.incorrect])
             cols.insert(next(i for i, c in enumerate(cols) if c.wide == "emp acc") + 1, n_col)
     from rich.cells import cell_len
 

@@ -144,3 +144,21 @@ def test_a_matrix_without_rows_shows_no_coverage_rather_than_nan():
     measured, shown as "-" as the HTML page and the JSON (null) show it."""
     out = " ".join(render(LabelMatrix(np.full((0, 3), -1), labels=["NEG", "POS"]), 80).split())
     assert "coverage -, overlap -, conflict -" in out and "nan" not in out
+
+
+@pytest.mark.parametrize("width", [80, 200])
+@pytest.mark.parametrize("gold", [False, True])
+def test_the_table_reads_the_typed_record_as_it_reads_the_summary(L18, width, gold):
+    # the report's numbers travel as one record of per-LF arrays (lf.report.record): the table
+    # printed from it is the table printed from summarize()'s DataFrame, missing values included
+    from lf.report.record import record_of
+
+    y = np.random.default_rng(1).integers(0, 2, size=300) if gold else None
+    summary = summarize(L18, y=y)
+    outs = []
+    for given in (summary, record_of(summary)):
+        buf = io.StringIO()
+        print_report(given, totals(L18), labels=L18.labels, console=Console(file=buf, width=width, force_terminal=False, color_system=None))
+        outs.append(buf.getvalue())
+    assert outs[0] == outs[1]
+    assert ("95%" in outs[1]) is gold and "0.25" in outs[1]
