@@ -269,18 +269,24 @@ def engine_from(opts: dict[str, Any]) -> Iterator[None]:
         yield
         return
     from lf.apply.dask import DaskEngine, close, connect
+    from lf.cli._signals import signals_deferred
 
     n_jobs = opts.get("n_jobs") or 1
-    client = connect(opts.get("scheduler"), n_jobs if n_jobs > 1 else None)
-    if not opts.get("scheduler"):  # lf's own workers write to this terminal
-        client.run(_workers_write_as_lf_does)
+    client = None
     failed = True
     try:
+        # A cluster stopped while it starts could not be closed (distributed's exit handler
+        # printed tracebacks about it): Ctrl-C then stops the run once it has started.
+        with signals_deferred():
+            client = connect(opts.get("scheduler"), n_jobs if n_jobs > 1 else None)
+        if not opts.get("scheduler"):  # lf's own workers write to this terminal
+            client.run(_workers_write_as_lf_does)
         opts["engine_obj"] = DaskEngine(client)
         yield
         failed = False
     finally:
-        close(client, failed=failed)
+        if client is not None:
+            close(client, failed=failed)
 
 
 def _workers_write_as_lf_does() -> None:

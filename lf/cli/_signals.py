@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
-__all__ = ["Terminated", "signal_behind", "sigterm_unwinds"]
+__all__ = ["Terminated", "signal_behind", "signals_deferred", "sigterm_unwinds"]
 
 
 class Terminated(BaseException):
@@ -44,6 +44,30 @@ def signal_behind(exc: BaseException) -> BaseException | None:
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return None
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Within the block, Ctrl-C and SIGTERM wait: each is delivered as the block ends, where
+    it acts as usual. For work that a signal must not cut in two: a local Dask cluster
+    stopped while it starts cannot be closed, and distributed's exit handler then prints
+    tracebacks about it. Does nothing outside the main thread, or where a handler was not
+    set from Python (it could not be put back)."""
+    kinds = (signal.SIGINT, signal.SIGTERM)
+    previous = {kind: signal.getsignal(kind) for kind in kinds}
+    if threading.current_thread() is not threading.main_thread() or any(h is None for h in previous.values()):
+        yield
+        return
+    got: list[int] = []
+    for kind in kinds:
+        signal.signal(kind, lambda signum, frame: got.append(signum))
+    try:
+        yield
+    finally:
+        for kind, handler in previous.items():
+            signal.signal(kind, handler)
+        for signum in dict.fromkeys(got):
+            signal.raise_signal(signum)
 
 
 @contextlib.contextmanager

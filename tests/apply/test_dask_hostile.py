@@ -295,6 +295,34 @@ def test_lf_label_on_its_own_cluster_stopped_mid_run_says_one_line_and_leaves_no
     assert alive == []  # no worker outlives lf
 
 
+@pytest.mark.parametrize("after", [0.3, 0.8])
+def test_ctrl_c_while_lfs_own_cluster_starts_says_one_line_and_leaves_no_worker(tmp_path: Path, after: float) -> None:
+    # an interrupt while the LocalCluster started left a cluster that could not be closed:
+    # "interrupted", then distributed's exit handler's 28-line traceback (AssertionError: Status.init)
+    psutil = pytest.importorskip("psutil")
+    run_lf = "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); runpy.run_module('lf', run_name='__main__')"
+    cmd = [sys.executable, "-c", run_lf, "label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", str(tmp_path / "labels"),
+           "--engine", "dask", "--n-jobs", "2"]
+    proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        me, deadline = psutil.Process(proc.pid), time.monotonic() + 60
+        while not me.children():  # the cluster's first worker process: the cluster is starting
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.01)
+        time.sleep(after)
+        family = me.children(recursive=True)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130 and err.strip() == "interrupted"
+    assert not (tmp_path / "labels").exists()
+    _, alive = psutil.wait_procs(family, timeout=20)
+    assert alive == []
+
+
 def test_staging_folders_of_a_killed_run_are_removed_by_the_next_one(tmp_path: Path) -> None:
     # a run killed with SIGKILL cannot clean up: its hidden .labels.*.partial folder (parts
     # of a dataset that never completed) stayed beside the output for good
