@@ -193,6 +193,29 @@ def _heatmap(data: ReportData) -> str:
     return note + chart
 
 
+def _correlated(data: ReportData) -> str:
+    """LF pairs voting together far more than the model's independence predicts."""
+    if data.correlated is None:
+        return '<p class="note">Needs a label model with vote rates (--model LabelModel, DawidSkene or TripletModel).</p>'
+    model = _e(data.model_name or "the model")
+    if not data.correlated:
+        return f'<p class="note">No LF pair votes together far more than {model}\'s independence predicts.</p>'
+    rows = "".join(
+        f"<tr><td>{_e(c.first)} = {_e(_name(data, c.votes[0]))}</td><td>{_e(c.second)} = {_e(_name(data, c.votes[1]))}</td>"
+        f"<td>{c.rows:,}</td><td>{c.expected:.1f}</td></tr>"
+        for c in data.correlated
+    )
+    note = (
+        f'<p class="note">Rows where both LFs cast these votes, and how many {model}\'s independence of the LFs '
+        "given the class predicts: a model counts such LFs as separate evidence. Declare them dependent "
+        "(--dependencies a:b), or keep one of them.</p>"
+    )
+    return (
+        note + '<table class="scores"><thead><tr><th>LF (vote)</th><th>LF (vote)</th><th>rows</th>'
+        f"<th>expected</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
 def _distribution(data: ReportData) -> str:
     k = len(data.label_names)
     series: dict[str, list[float]] = {}
@@ -361,6 +384,7 @@ def render_html(
             svg.bar_chart(names, con, label="Conflicts (fraction of rows with a disagreeing LF)", css="conflicts"),
             "</div></section>",
             f'<section id="heatmap"><h2>LF \u00d7 LF conflicts</h2>{_heatmap(data)}</section>',
+            f'<section id="correlated"><h2>Dependent LFs</h2>{_correlated(data)}</section>',
             f'<section id="accuracy"><h2>Accuracy</h2>{scatter}</section>',
             f'<section id="model-scores"><h2>Label model against gold</h2>{_model_scores(data)}</section>',
             f'<section id="distribution"><h2>Label distribution</h2>{_distribution(data)}</section>',

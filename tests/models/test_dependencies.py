@@ -59,3 +59,42 @@ def test_report_leaves_out_pairs_the_model_already_treats_as_dependent(tmp_path:
     assert main(report) == 0
     out = capsys.readouterr().out
     assert "LabelModel on the rows some LF labels" in out and "short_comment=HAM & shouting=SPAM" not in out
+
+
+def test_json_and_html_reports_carry_the_correlated_pairs_the_terminal_shows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    demo, lfs = ROOT / "datasets" / "demo" / "comments.csv", ROOT / "labeling_functions" / "demo_spam.py"
+    args = ["report", str(demo), "--lfs", str(lfs), "--gold", "label", "--model", "LabelModel"]
+    assert main([*args, "--json", "--html", str(tmp_path / "r.html"), "--no-progress"]) == 0
+    pairs = json.loads(capsys.readouterr().out)["model"]["correlated_pairs"]
+    first = pairs[0]
+    assert first["lfs"] == ["short_comment", "shouting"] and first["votes"] == [0, 1]  # HAM, SPAM
+    assert first["rows"] == 23 and first["rows"] > 2 * first["expected"]
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    section = page[page.index('<section id="correlated">') :]
+    assert "<td>short_comment = HAM</td><td>shouting = SPAM</td><td>23</td>" in section[: section.index("</section>")]
+    assert main([*args, "--no-progress"]) == 0  # the terminal lists the same pairs, in the same order
+    out = capsys.readouterr().out
+    shown = [line.split(":")[0].strip() for line in out[out.index("LF pairs voting together") :].splitlines()[1:]]
+    labels = ["HAM", "SPAM"]
+    assert shown[: len(pairs)] == [f"{p['lfs'][0]}={labels[p['votes'][0]]} & {p['lfs'][1]}={labels[p['votes'][1]]}" for p in pairs]
+
+
+def test_json_report_leaves_out_pairs_the_model_treats_as_dependent_and_is_null_without_vote_rates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    demo, lfs = ROOT / "datasets" / "demo" / "comments.csv", ROOT / "labeling_functions" / "demo_spam.py"
+    assert main(["apply", str(demo), "--lfs", str(lfs), "-o", str(tmp_path / "L.parquet"), "--no-progress"]) == 0
+    fit = ["fit", str(tmp_path / "L.parquet"), "--model", "LabelModel", "-o", str(tmp_path / "m.json")]
+    assert main([*fit, "--dependencies", "short_comment:shouting"]) == 0
+    capsys.readouterr()
+    assert main(["report", str(tmp_path / "L.parquet"), "--model", str(tmp_path / "m.json"), "--json"]) == 0
+    pairs = json.loads(capsys.readouterr().out)["model"]["correlated_pairs"]
+    assert isinstance(pairs, list) and ["short_comment", "shouting"] not in [p["lfs"] for p in pairs]
+    assert main(["report", str(tmp_path / "L.parquet"), "--model", "MajorityVoter", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["model"]["correlated_pairs"] is None
