@@ -92,6 +92,9 @@ def model_lines(L: Any, y: Any, model: Any, report: Any = None) -> list[str]:
             f"{name} on {rows}:",
             f"  accuracy {frac(s['accuracy'])}, {f1} {f1_value}, Brier {s['brier']:.3f}, ECE {frac(s['ece'])}",
         ]
+    from lf.cli._dependencies import dependency_lines
+
+    lines += dependency_lines(model)
     pairs = report.correlated if report is not None else correlated_lfs(L, model)
     if pairs:
         lines.append(f"LF pairs voting together far more than {name}'s independence predicts:")

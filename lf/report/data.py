@@ -61,6 +61,10 @@ class ReportData:
     # LF pairs voting together far more than the model's independence predicts
     # (:func:`correlated_lfs`); None without a model that has vote rates.
     correlated: tuple[CorrelatedPair, ...] | None = None
+    # LF pairs the model treats as dependent (its ``dependencies_``, declared or found, as
+    # "declared" / "found" says); None for a model that takes no dependencies.
+    dependencies: tuple[tuple[str, str], ...] | None = None
+    dependencies_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,18 @@ def build_report(
         reliability=bins,
         model_warnings=tuple(str(w) for w in model_warnings),
         correlated=correlated_lfs(L, model),
+        **_dependencies(model),
     )
+
+
+def _dependencies(model: Any) -> dict[str, Any]:
+    """The pairs ``model`` treats as dependent and whether they were declared or found."""
+    if model is None or getattr(model, "dependencies", None) is None:
+        return {}
+    return {
+        "dependencies": tuple((str(a), str(b)) for a, b in getattr(model, "dependencies_", [])),
+        "dependencies_source": "found" if model.dependencies == "auto" else "declared",
+    }
 
 
 def _answers(L: Any, A: npt.NDArray[np.integer[Any]], k: int, model: Any) -> tuple[npt.NDArray[np.float64], IntArray]:

@@ -194,7 +194,16 @@ def _heatmap(data: ReportData) -> str:
 
 
 def _correlated(data: ReportData) -> str:
-    """LF pairs voting together far more than the model's independence predicts."""
+    """The LF pairs the model treats as dependent, and those voting together far more than
+    its independence predicts."""
+    treated = ""
+    if data.dependencies is not None:
+        pairs = ", ".join(f"{_e(a)} &amp; {_e(b)}" for a, b in data.dependencies) or "none"
+        treated = f"<p>Treated as dependent by {_e(data.model_name)} ({_e(data.dependencies_source)}): {pairs}.</p>"
+    return treated + _correlated_pairs(data)
+
+
+def _correlated_pairs(data: ReportData) -> str:
     if data.correlated is None:
         return '<p class="note">Needs a label model with vote rates (--model LabelModel, DawidSkene or TripletModel).</p>'
     model = _e(data.model_name or "the model")

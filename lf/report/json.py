@@ -9,7 +9,8 @@ Schema (version 2; ``docs/report.md`` documents every field)::
                "scores": {"accuracy", "f1", "coverage", "brier", "ece"} | null,
                "reliability": {"counts", "confidence", "accuracy"} | null,
                "warnings": [texts],
-               "correlated_pairs": [{"lfs", "votes", "rows", "expected"}] | null} | null,
+               "correlated_pairs": [{"lfs", "votes", "rows", "expected"}] | null,
+               "dependencies": {"source", "pairs": [[name, name]]} | null} | null,
      "gold_label_counts": [ints] | null,
      "conflict_matrix": [[fractions]] (m x m) | null,
      "gates": [{"gate", "option", "threshold", "actual", "lf", "passed"}],
@@ -95,6 +96,9 @@ def report_document(data: ReportData, gates: Sequence[GateResult] = (), labels: 
                 {"lfs": [c.first, c.second], "votes": list(c.votes), "rows": c.rows, "expected": c.expected}
                 for c in data.correlated
             ],
+            "dependencies": None if data.dependencies is None else {
+                "source": data.dependencies_source, "pairs": [list(pair) for pair in data.dependencies],
+            },
         }
     if data.gold is not None:
         doc["gold_label_counts"] = label_counts(data.gold, k).tolist()

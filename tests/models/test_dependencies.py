@@ -59,6 +59,7 @@ def test_report_leaves_out_pairs_the_model_already_treats_as_dependent(tmp_path:
     assert main(report) == 0
     out = capsys.readouterr().out
     assert "LabelModel on the rows some LF labels" in out and "short_comment=HAM & shouting=SPAM" not in out
+    assert "dependent LFs (declared): short_comment:shouting" in out  # said, not only left out
 
 
 def test_json_and_html_reports_carry_the_correlated_pairs_the_terminal_shows(
@@ -96,5 +97,11 @@ def test_json_report_leaves_out_pairs_the_model_treats_as_dependent_and_is_null_
     assert main(["report", str(tmp_path / "L.parquet"), "--model", str(tmp_path / "m.json"), "--json"]) == 0
     pairs = json.loads(capsys.readouterr().out)["model"]["correlated_pairs"]
     assert isinstance(pairs, list) and ["short_comment", "shouting"] not in [p["lfs"] for p in pairs]
+    assert main(["report", str(tmp_path / "L.parquet"), "--model", str(tmp_path / "m.json"), "--json",
+                 "--html", str(tmp_path / "r.html")]) == 0
+    model = json.loads(capsys.readouterr().out)["model"]
+    assert model["dependencies"] == {"source": "declared", "pairs": [["short_comment", "shouting"]]}
+    assert "Treated as dependent by LabelModel (declared): short_comment &amp; shouting." in (tmp_path / "r.html").read_text()
     assert main(["report", str(tmp_path / "L.parquet"), "--model", "MajorityVoter", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["model"]["correlated_pairs"] is None
+    model = json.loads(capsys.readouterr().out)["model"]
+    assert model["correlated_pairs"] is None and model["dependencies"] is None

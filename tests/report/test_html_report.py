@@ -232,7 +232,7 @@ def test_json_schema_keys_are_documented(capsys):
     top = {"schema", "totals", "labels", "model", "gold_label_counts", "conflict_matrix", "gates", "lfs"}
     assert set(doc) == top
     assert set(doc["totals"]) == {"rows", "lfs", "cardinality", "coverage", "overlap", "conflict"}
-    assert set(doc["model"]) == {"name", "label_counts", "abstained", "scores", "reliability", "warnings", "correlated_pairs"}
+    assert set(doc["model"]) == {"name", "label_counts", "abstained", "scores", "reliability", "warnings", "correlated_pairs", "dependencies"}
     assert set(doc["model"]["scores"]) == {"accuracy", "f1", "coverage", "brier", "ece"}
     assert set(doc["model"]["reliability"]) == {"counts", "confidence", "accuracy"}
     lf_keys = {"name", "polarity", "coverage", "overlaps", "conflicts", "correct", "incorrect", "emp_acc", "emp_acc_n", "emp_acc_low", "emp_acc_high", "learned_acc", "errors", "seconds"}
