@@ -220,6 +220,24 @@ def test_a_broken_plugin_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         get_model("nothing")
 
 
+def test_a_plugin_class_named_as_a_registered_model_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: loading it replaced lf's LabelModel in the registry, so `--model LabelModel`
+    # (and the load of a saved LabelModel) got the plugin's majority vote from then on.
+    (tmp_path / "clash_models.py").write_text(
+        "from lf.models import MajorityVoter\n\n\nclass LabelModel(MajorityVoter):\n    pass\n"
+    )
+    info = tmp_path / "clash-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: clash\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[lf.models]\nclash = clash_models:LabelModel\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    builtin = get_model("LabelModel")
+    match = r"'clash' .* gives clash_models.LabelModel, named as lf.models.matrix_completion.LabelModel is"
+    with pytest.raises(lf.errors.ParameterError, match=match):
+        get_model("clash")
+    assert get_model("LabelModel") is builtin and "clash" not in ALIASES
+
+
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize(
     ("counts", "match"),
