@@ -96,9 +96,14 @@ def check_class_balance(class_balance: Any, k: int) -> npt.NDArray[np.float64]:
     except (TypeError, ValueError):
         p = np.full(0, np.nan)  # text or nested lists: refused below, by the same message
     if p.shape != (k,) or np.any(p < 0) or not np.isclose(p.sum(), 1.0, atol=1e-6):
+        dev = (
+            " 'dev' (the shares of gold-labeled dev rows) is taken by lf.label and select, which are given "
+            "those rows; here give the shares, e.g. y_dev.value_counts(normalize=True)."
+            if isinstance(class_balance, str) and class_balance.strip().lower() == "dev" else ""
+        )
         raise ParameterError(
             f"`class_balance` must be {k} non-negative numbers summing to 1 (one per class). "
-            f"Got {class_balance!r}."
+            f"Got {class_balance!r}.{dev}"
         )
     return np.asarray(p / p.sum(), dtype=np.float64)
 

@@ -119,6 +119,13 @@ def test_a_class_balance_that_is_not_numbers_is_a_parameter_error(name: str, bal
         fresh(name).fit(matrix, class_balance=balance)
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_a_dev_class_balance_in_fit_says_where_it_is_taken(name: str, matrix: lf.LabelMatrix) -> None:
+    # Before: "... Got 'dev'." and no more, though lf.label and --class-balance take 'dev'.
+    with pytest.raises(lf.errors.ParameterError, match=r"Got 'dev'\. 'dev' .* is taken by lf.label and select.*value_counts"):
+        fresh(name).fit(matrix, class_balance="dev")
+
+
 BAD_PARAMS = [
     # Before: smoothing=inf fitted and every posterior was NaN; text or None was a bare
     # ValueError / TypeError from float(); lr=nan was Snorkel's bare "Loss is NaN"
