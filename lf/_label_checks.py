@@ -1,4 +1,4 @@
-"""What ``lf.label`` checks before the run: its output paths and a given model."""
+"""What ``lf.label`` checks before the run: its output paths, a given model and class balance."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from lf.errors import DataError, ParameterError
 
-__all__ = ["check_cluster_paths", "check_paths", "declared_files", "model_object"]
+__all__ = ["check_balance", "check_cluster_paths", "check_paths", "declared_files", "model_object"]
 
 
 def check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, model: Any = None, lfs: Any = ()) -> None:
@@ -36,6 +36,21 @@ def check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, mo
         inputs += [("`model`", p) for m in models for p in model_file_and_arrays(m)]
     check_outputs(named, inputs + declared_files(lfs))
     check_unmatched(named, _patterns(corpus, dev))
+
+
+def check_balance(class_balance: Any, names: tuple[str, ...], labels: Any, k: int | None) -> None:
+    """Before the run, a class balance as ``fit`` will check it (numbers, or a dict or Series
+    read by label name or class id), when the classes are known: after it, every LF has run."""
+    if class_balance is None or k is None or isinstance(class_balance, str) and class_balance == "dev":
+        return
+    import numpy as np
+
+    from lf.matrix import LabelMatrix
+    from lf.models._checks import balance_by_label
+    from lf.models.base import check_class_balance
+
+    no_rows = LabelMatrix(np.empty((0, len(names)), np.int8), names=list(names), cardinality=k, labels=labels)
+    check_class_balance(balance_by_label(class_balance, no_rows), k)
 
 
 def declared_files(lfs: Any) -> list[tuple[str, Path]]:
