@@ -118,8 +118,11 @@ def model_object(
     obj = model_from_spec(model) if isinstance(model, str) else model
     if not hasattr(obj, "fit_patterns"):
         raise ParameterError(f"`model` must be a model name, 'auto', a model.json or a label model object. Got {model!r}.")
-    if not hasattr(obj, "cardinality_"):  # to be fitted: too few LFs stop the run before it starts
+    if not hasattr(obj, "cardinality_"):  # to be fitted: too few LFs, a bad parameter stop the run before it starts
         check_lf_count(type(obj).__name__, getattr(obj, "_min_lfs", 1), len(names), "")
+        if hasattr(obj, "_check_params"):
+            obj._check_params()
+        _check_dependencies(obj, names, k)
         return obj
     # fitted: on these LFs and classes (checked before the run, not once every LF has run)
     check_fitted_on(obj, names, labels, who="The model", lfs_of="the ones given here", labels_of="the LFs here label",
@@ -127,3 +130,16 @@ def model_object(
     if k is not None and int(obj.cardinality_) != k:
         raise DataError(f"The model was fitted on {int(obj.cardinality_)} classes; the LFs here vote for {k}. Fit the model again.")
     return obj
+
+
+def _check_dependencies(model: Any, names: tuple[str, ...], k: int | None) -> None:
+    """Declared dependent pairs name these LFs, and their groups fit ``k`` classes, as the fit
+    will check them."""
+    dependencies = model.get_params().get("dependencies") if hasattr(model, "get_params") else None
+    if dependencies is None or isinstance(dependencies, str) and dependencies == "auto":
+        return
+    from lf.models._cliques import group, resolve_pairs
+
+    pairs = resolve_pairs(dependencies, list(names), len(names))
+    if k is not None:
+        group(pairs, len(names), k)
