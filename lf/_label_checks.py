@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from lf.errors import DataError, ParameterError
 
-__all__ = ["check_balance", "check_cluster_paths", "check_paths", "declared_files", "model_object"]
+__all__ = ["check_balance", "check_cluster_paths", "check_paths", "check_to_fit", "declared_files", "model_object"]
 
 
 def check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, model: Any = None, lfs: Any = ()) -> None:
@@ -108,7 +109,6 @@ def model_object(
     fingerprints: tuple[str | None, ...] | None = None,
 ) -> Any:
     from lf.models import model_from_spec
-    from lf.models._stats import check_lf_count
     from lf.models.base import check_fitted_on
 
     if model == "auto":
@@ -118,11 +118,8 @@ def model_object(
     obj = model_from_spec(model) if isinstance(model, str) else model
     if not hasattr(obj, "fit_patterns"):
         raise ParameterError(f"`model` must be a model name, 'auto', a model.json or a label model object. Got {model!r}.")
-    if not hasattr(obj, "cardinality_"):  # to be fitted: too few LFs, a bad parameter stop the run before it starts
-        check_lf_count(type(obj).__name__, getattr(obj, "_min_lfs", 1), len(names), "")
-        if hasattr(obj, "_check_params"):
-            obj._check_params()
-        _check_dependencies(obj, names, k)
+    if not hasattr(obj, "cardinality_"):
+        check_to_fit(obj, names, k)
         return obj
     # fitted: on these LFs and classes (checked before the run, not once every LF has run)
     check_fitted_on(obj, names, labels, who="The model", lfs_of="the ones given here", labels_of="the LFs here label",
@@ -132,9 +129,15 @@ def model_object(
     return obj
 
 
-def _check_dependencies(model: Any, names: tuple[str, ...], k: int | None) -> None:
-    """Declared dependent pairs name these LFs, and their groups fit ``k`` classes, as the fit
-    will check them."""
+def check_to_fit(model: Any, names: Sequence[str], k: int | None) -> None:
+    """A model to be fitted on the votes of the LFs ``names`` (``k`` classes, when known),
+    checked as its fit will check it, before the run: too few LFs, a bad parameter, declared
+    dependent pairs that name other LFs or make a group too large for ``k`` classes."""
+    from lf.models._stats import check_lf_count
+
+    check_lf_count(type(model).__name__, getattr(model, "_min_lfs", 1), len(names), "")
+    if hasattr(model, "_check_params"):
+        model._check_params()
     dependencies = model.get_params().get("dependencies") if hasattr(model, "get_params") else None
     if dependencies is None or isinstance(dependencies, str) and dependencies == "auto":
         return

@@ -286,8 +286,12 @@ def report_cmd(
 
         check_columns(source, "DATA", [("--id-column", opts["id_column"]), ("--gold", column)], text_column=text_column)
         lfs = lf.load_lfs(lfs_target)
-        if model is not None and model_spec:
+        if model is not None and model_spec and hasattr(model, "cardinality_"):
             check_model_lfs(model, model_spec, [x.name for x in lfs], lfs.labels, lfs=lfs)
+        elif model is not None:  # to fit here: refused now, not once every LF has run
+            from lf._label_checks import check_to_fit
+
+            check_to_fit(model, [x.name for x in lfs], len(lfs.labels) if lfs.labels else None)
         values = gold_before_run(source, "--gold", column, lfs.labels) if column else None
         with engine_from(opts):
             L = _apply(source, lfs_target, opts, outputs=[("--html", html_path)] if html_path else ())
