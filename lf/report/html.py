@@ -32,6 +32,7 @@ __all__ = ["HEATMAP_MAX_LFS", "TEXT_LIMIT", "render_html", "write_html"]
 
 TEXT_LIMIT = 300  # characters of an example text shown
 HEATMAP_MAX_LFS = 60  # the heatmap shows the LFs with the most conflicts beyond this
+CORRELATED_SHOWN = 50  # correlated LF pairs listed, the most significant (the JSON has them all)
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222;max-width:1200px}
@@ -212,12 +213,15 @@ def _correlated_pairs(data: ReportData) -> str:
     rows = "".join(
         f"<tr><td>{_e(c.first)} = {_e(_name(data, c.votes[0]))}</td><td>{_e(c.second)} = {_e(_name(data, c.votes[1]))}</td>"
         f"<td>{c.rows:,}</td><td>{c.expected:.1f}</td></tr>"
-        for c in data.correlated
+        for c in data.correlated[:CORRELATED_SHOWN]
     )
+    more = len(data.correlated) - CORRELATED_SHOWN
     note = (
         f'<p class="note">Rows where both LFs cast these votes, and how many {model}\'s independence of the LFs '
         "given the class predicts: a model counts such LFs as separate evidence. Declare them dependent "
-        "(--dependencies a:b), or keep one of them.</p>"
+        "(--dependencies a:b), or keep one of them."
+        + (f" The {CORRELATED_SHOWN} most significant of {len(data.correlated):,} pairs." if more > 0 else "")
+        + "</p>"
     )
     return (
         note + '<table class="scores"><thead><tr><th>LF (vote)</th><th>LF (vote)</th><th>rows</th>'

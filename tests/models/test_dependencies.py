@@ -105,3 +105,21 @@ def test_json_report_leaves_out_pairs_the_model_treats_as_dependent_and_is_null_
     assert main(["report", str(tmp_path / "L.parquet"), "--model", "MajorityVoter", "--json"]) == 0
     model = json.loads(capsys.readouterr().out)["model"]
     assert model["correlated_pairs"] is None and model["dependencies"] is None
+
+
+def test_the_html_report_lists_the_most_significant_pairs_and_says_how_many_there_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lf.report import build_report, html, render_html
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 4000)
+    shared = np.where(rng.random(4000) < 0.5, y, 1 - y)  # one coin-flip vote that 11 LFs copy
+    A = np.where(rng.random((4000, 14)) < 0.6, shared[:, None], -1)
+    A[:, :3] = np.where(rng.random((4000, 3)) < 0.4, np.where(rng.random((4000, 3)) < 0.8, y[:, None], 1 - y[:, None]), -1)
+    L = lf.LabelMatrix(A, cardinality=2)
+    data = build_report(L, model=LabelModel().fit(L))
+    assert data.correlated is not None and len(data.correlated) > 5
+    monkeypatch.setattr(html, "CORRELATED_SHOWN", 5)
+    page = render_html(data)
+    section = page[page.index('<section id="correlated">') :]
+    section = section[: section.index("</section>")]
+    assert section.count("<tr>") == 1 + 5 and f"The 5 most significant of {len(data.correlated)} pairs." in section
