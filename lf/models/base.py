@@ -290,10 +290,11 @@ class BaseLabelModel:
     ) -> Self:
         """Learn from the label matrix ``L``; returns ``self``.
 
-        ``class_balance``: ``P(Y)`` as ``k`` numbers summing to 1 in class order, or as
-        ``{label name: number}`` for a LabelMatrix that names its classes (any case), or as
-        a pandas Series read by its keys, label names or class ids, not by position
-        (``gold.value_counts(normalize=True)`` lists the most frequent class first); kept
+        ``class_balance``: ``P(Y)`` as ``k`` numbers summing to 1 in class order, or as a
+        dict or a pandas Series read by its keys, label names (for a LabelMatrix that names
+        its classes; any case) or class ids, not by position
+        (``gold.value_counts(normalize=True)`` lists the most frequent class first; keys
+        that are numbers are refused when the label names are other numbers); kept
         as given (None: the model estimates it); ``cardinality``: the number of classes of a
         bare array (a LabelMatrix knows its own). Snorkel's arguments (``n_epochs``, ``seed``,
         ``Y_dev`` ...; in ``predict`` and ``score``, ``tie_break_policy``) are refused by name
