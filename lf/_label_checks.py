@@ -1,14 +1,15 @@
-"""What ``lf.label`` checks before the run: its output paths and a given model."""
+"""What ``lf.label`` checks before the run: its output paths, a given model and class balance."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from lf.errors import DataError, ParameterError
 
-__all__ = ["check_cluster_paths", "check_paths", "declared_files", "model_object"]
+__all__ = ["check_balance", "check_cluster_paths", "check_paths", "check_to_fit", "declared_files", "model_object"]
 
 
 def check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, model: Any = None, lfs: Any = ()) -> None:
@@ -36,6 +37,21 @@ def check_paths(outputs: list[tuple[str, Any]], corpus: Any, dev: Any = None, mo
         inputs += [("`model`", p) for m in models for p in model_file_and_arrays(m)]
     check_outputs(named, inputs + declared_files(lfs))
     check_unmatched(named, _patterns(corpus, dev))
+
+
+def check_balance(class_balance: Any, names: tuple[str, ...], labels: Any, k: int | None) -> None:
+    """Before the run, a class balance as ``fit`` will check it (numbers, or a dict or Series
+    read by label name or class id), when the classes are known: after it, every LF has run."""
+    if class_balance is None or k is None or isinstance(class_balance, str) and class_balance == "dev":
+        return
+    import numpy as np
+
+    from lf.matrix import LabelMatrix
+    from lf.models._checks import balance_by_label
+    from lf.models.base import check_class_balance
+
+    no_rows = LabelMatrix(np.empty((0, len(names)), np.int8), names=list(names), cardinality=k, labels=labels)
+    check_class_balance(balance_by_label(class_balance, no_rows), k)
 
 
 def declared_files(lfs: Any) -> list[tuple[str, Path]]:
@@ -93,7 +109,6 @@ def model_object(
     fingerprints: tuple[str | None, ...] | None = None,
 ) -> Any:
     from lf.models import model_from_spec
-    from lf.models._stats import check_lf_count
     from lf.models.base import check_fitted_on
 
     if model == "auto":
@@ -103,8 +118,8 @@ def model_object(
     obj = model_from_spec(model) if isinstance(model, str) else model
     if not hasattr(obj, "fit_patterns"):
         raise ParameterError(f"`model` must be a model name, 'auto', a model.json or a label model object. Got {model!r}.")
-    if not hasattr(obj, "cardinality_"):  # to be fitted: too few LFs stop the run before it starts
-        check_lf_count(type(obj).__name__, getattr(obj, "_min_lfs", 1), len(names), "")
+    if not hasattr(obj, "cardinality_"):
+        check_to_fit(obj, names, k)
         return obj
     # fitted: on these LFs and classes (checked before the run, not once every LF has run)
     check_fitted_on(obj, names, labels, who="The model", lfs_of="the ones given here", labels_of="the LFs here label",
@@ -112,3 +127,22 @@ def model_object(
     if k is not None and int(obj.cardinality_) != k:
         raise DataError(f"The model was fitted on {int(obj.cardinality_)} classes; the LFs here vote for {k}. Fit the model again.")
     return obj
+
+
+def check_to_fit(model: Any, names: Sequence[str], k: int | None) -> None:
+    """A model to be fitted on the votes of the LFs ``names`` (``k`` classes, when known),
+    checked as its fit will check it, before the run: too few LFs, a bad parameter, declared
+    dependent pairs that name other LFs or make a group too large for ``k`` classes."""
+    from lf.models._stats import check_lf_count
+
+    check_lf_count(type(model).__name__, getattr(model, "_min_lfs", 1), len(names), "")
+    if hasattr(model, "_check_params"):
+        model._check_params()
+    dependencies = model.get_params().get("dependencies") if hasattr(model, "get_params") else None
+    if dependencies is None or isinstance(dependencies, str) and dependencies == "auto":
+        return
+    from lf.models._cliques import group, resolve_pairs
+
+    pairs = resolve_pairs(dependencies, list(names), len(names))
+    if k is not None:
+        group(pairs, len(names), k)

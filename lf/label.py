@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from lf._label_checks import check_cluster_paths, check_paths, model_object
+from lf._label_checks import check_balance, check_cluster_paths, check_paths, model_object
 from lf._matrix_io import meta_of
 from lf._pattern_predict import PatternPredictions
 from lf._repeated_ids import warn_index_of_partitions, warn_positions_for_index, warn_repeated
@@ -119,6 +119,7 @@ def label(
     _check_column_name(dev_gold, "dev_gold", "dev")
     if dev is None and (model == "auto" or (isinstance(class_balance, str) and class_balance == "dev")):
         raise ParameterError("model='auto' and class_balance='dev' need gold-labeled dev rows: pass `dev` and `dev_gold`.")
+    check_balance(class_balance, names, labels, k)
     out = None if output is None else Path(output)
     warn_missing_looking_labels(labels, out)
     corpus = as_corpus(data)

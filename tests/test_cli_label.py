@@ -242,7 +242,11 @@ def test_label_auto_chooses_the_model_on_dev_rows_and_fits_on_data_only(
         (["fit", "{L}", "-o", "{tmp}/m.json", "--model", "auto"], "'auto' picks the best model on gold-labeled dev rows"),
         (["fit", "{L}", "-o", "{tmp}/m2.json", "--model", "{tmp}/saved.json"], "is a saved, fitted model"),
         (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "0.2,0.2"], "must be 2 non-negative numbers summing to 1"),
-        (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "HAM=0.5,EGGS=0.5"], "one value for each label: HAM, SPAM"),
+        (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "HAM=0.5,EGGS=0.5"], "one value for each label: HAM, SPAM (not a label: 'EGGS')"),
+        # Before: refused by the library, in its words: "`class_balance` must be ... Got array([nan, 1.])."
+        (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "HAM=nan,SPAM=1"], "'--class-balance': 'HAM=nan,SPAM=1' must be 2 non-negative"),
+        (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "HAM=-0.5,SPAM=1.5"], "'--class-balance': 'HAM=-0.5,SPAM=1.5' must be 2 non-negative"),
+        (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "HAM=0.3,SPAM=0.6"], "'--class-balance': 'HAM=0.3,SPAM=0.6' must be 2 non-negative"),
         (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "dev"], "'dev' needs gold-labeled dev rows"),
         # Before: accepted, the last HAM (0.5) silently winning over the first (0.9).
         (["fit", "{L}", "-o", "{tmp}/m.json", "--class-balance", "HAM=0.9,SPAM=0.5,ham=0.5"], "gives HAM more than once"),

@@ -278,3 +278,25 @@ def test_a_gold_value_that_is_not_a_label_is_refused_not_taken_as_gold(tmp_path:
     code, _, err = run(capsys, "sample", tmp_path / "d.csv", "--lfs", mod, "-n", "20", "--gold", "y", "-o", out, "--model", "mv")
     assert code == 2 and not out.exists()
     assert err.startswith("error: --gold column 'y' (leave a row without gold empty)") and said in err
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("LabelModel(l2=-1)", "`l2` must be a number >= 0"),
+        ("LabelModel(dependencies=[('promo_words', 'nope')])", "names an unknown LF 'nope'"),
+    ],
+)
+def test_a_model_to_fit_with_a_bad_parameter_is_refused_before_the_lfs_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], spec: str, message: str
+) -> None:
+    # Before: refused by the fit, once every LF had labeled the whole corpus.
+    import lf.io
+
+    passes: list[object] = []
+    real = lf.io.iter_chunks
+    monkeypatch.setattr(lf.io, "iter_chunks", lambda *a, **k: passes.append(a) or real(*a, **k))
+    args = ["sample", str(DEMO), "--lfs", str(DEMO_LFS), "--model", spec, "-n", "5", "-o", str(tmp_path / "s.csv")]
+    assert main(args) == 2
+    assert message in " ".join(capsys.readouterr().err.split()) and passes == []
+    assert not (tmp_path / "s.csv").exists()

@@ -115,13 +115,16 @@ def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
                     f"{spec!r} gives {', '.join(twice)} more than once: one value for each label.",
                     param_hint="'--class-balance'",
                 )
-            unknown = sorted(set(given) - {n.lower() for n in names})
+            unknown = [k for k, _ in pairs if k.lower() not in {n.lower() for n in names}]
             if unknown or len(given) != len(names):
+                named = f" (not {'a label' if len(unknown) == 1 else 'labels'}: {', '.join(map(repr, unknown))})" if unknown else ""
                 raise click.BadParameter(
-                    f"{spec!r} must give one value for each label: {', '.join(names)}.", param_hint="'--class-balance'"
+                    f"{spec!r} must give one value for each label: {', '.join(names)}{named}.",
+                    param_hint="'--class-balance'",
                 )
-            return np.array([given[n.lower()] for n in names])
-        values = np.array([float(p) for p in parts])
+            values = np.array([given[n.lower()] for n in names])
+        else:
+            values = np.array([float(p) for p in parts])
     except ValueError:
         raise click.BadParameter(
             f"{spec!r} is not 'dev', a list of numbers (0.8,0.2) or label=number pairs (HAM=0.8,SPAM=0.2).",

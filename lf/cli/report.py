@@ -65,21 +65,21 @@ def _texts(data: tuple[str, ...], text_column: str | None, n: int) -> Any:
     return texts
 
 
-def model_lines(L: Any, y: Any, model: Any, scores: dict[str, float] | None = None) -> list[str]:
+def model_lines(L: Any, y: Any, model: Any, report: Any = None) -> list[str]:
     """The model's scores against gold, and LF pairs its independence assumption misses.
-    ``scores``: the report's (``ReportData.model_scores``), so the lines show the figures of
-    the JSON and HTML reports, from the same labels (a random tie-break draws them once);
-    None: ``model.score``'s."""
+    ``report``: the report's :class:`~lf.report.data.ReportData`, so the lines show the
+    figures and pairs of the JSON and HTML reports, from the same labels (a random tie-break
+    draws them once); None: ``model.score``'s scores, the pairs found here."""
     from lf.analysis import label_coverage
     from lf.display import one_line
     from lf.intervals import format_fraction as frac
-    from lf.models.dependencies import correlated_pairs
+    from lf.report.data import correlated_lfs
 
     name = type(model).__name__
     names = [one_line(n) for n in L.labels] if L.labels else [str(c) for c in range(L.cardinality)]
     lines = []
     if y is not None:
-        s = scores if scores is not None else model.score(L, y, ("accuracy", "f1", "coverage", "brier", "ece"))
+        s = report.model_scores if report is not None else model.score(L, y, ("accuracy", "f1", "coverage", "brier", "ece"))
         f1 = f"F1 ({names[1]})" if L.cardinality == 2 else "macro F1"  # class 1's, whatever its name
         covered = label_coverage(L)
         rows = (  # a model that abstains on more rows (ties) is scored on the rows it labels
@@ -92,15 +92,15 @@ def model_lines(L: Any, y: Any, model: Any, scores: dict[str, float] | None = No
             f"{name} on {rows}:",
             f"  accuracy {frac(s['accuracy'])}, {f1} {f1_value}, Brier {s['brier']:.3f}, ECE {frac(s['ece'])}",
         ]
-    if hasattr(model, "mu_") or hasattr(model, "confusion_"):
-        # Pairs inside one of the model's cliques are already modelled as dependent.
-        cliques = [{L.names[j] for j in group} for group in getattr(model, "clique_members_", [])]
-        pairs = [c for c in correlated_pairs(L, model) if not any({c.first, c.second} <= g for g in cliques)]
-        if pairs:
-            lines.append(f"LF pairs voting together far more than {name}'s independence predicts:")
-        for c in pairs[:10]:
-            a, b = names[c.votes[0]], names[c.votes[1]]
-            lines.append(f"  {one_line(c.first)}={a} & {one_line(c.second)}={b}: {c.rows:,} rows, {c.expected:.1f} expected")
+    from lf.cli._dependencies import dependency_lines
+
+    lines += dependency_lines(model)
+    pairs = report.correlated if report is not None else correlated_lfs(L, model)
+    if pairs:
+        lines.append(f"LF pairs voting together far more than {name}'s independence predicts:")
+    for c in (pairs or ())[:10]:
+        a, b = names[c.votes[0]], names[c.votes[1]]
+        lines.append(f"  {one_line(c.first)}={a} & {one_line(c.second)}={b}: {c.rows:,} rows, {c.expected:.1f} expected")
     return lines
 
 
@@ -289,8 +289,12 @@ def report_cmd(
 
         check_columns(source, "DATA", [("--id-column", opts["id_column"]), ("--gold", column)], text_column=text_column)
         lfs = lf.load_lfs(lfs_target)
-        if model is not None and model_spec:
+        if model is not None and model_spec and hasattr(model, "cardinality_"):
             check_model_lfs(model, model_spec, [x.name for x in lfs], lfs.labels, lfs=lfs)
+        elif model is not None:  # to fit here: refused now, not once every LF has run
+            from lf._label_checks import check_to_fit
+
+            check_to_fit(model, [x.name for x in lfs], len(lfs.labels) if lfs.labels else None)
         values = gold_before_run(source, "--gold", column, lfs.labels) if column else None
         with engine_from(opts):
             L = _apply(source, lfs_target, opts, outputs=[("--html", html_path)] if html_path else ())
@@ -334,7 +338,7 @@ def report_cmd(
     else:
         print_report(summary, report.totals, labels=L.labels, console=_console())
         if model is not None:
-            for line in model_lines(L, y, model, report.model_scores):
+            for line in model_lines(L, y, model, report):
                 _console().print(line, markup=False)
     warn_identical(L, model)
     if not fitted_here:  # a fit here says it itself

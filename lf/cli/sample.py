@@ -167,6 +167,8 @@ def sample_cmd(
     The output has `id`, `text`, the model's `label` and `confidence` (empty where no
     LF votes), the `strategy` that picked the row, and an empty `gold` column to fill in.
     """
+    import lf
+    from lf._label_checks import check_to_fit
     from lf.models import model_from_spec
     from lf.sample import sample
 
@@ -181,6 +183,9 @@ def sample_cmd(
     if labeled:
         _check_labeled(labeled)
     model = model_from_spec(model_spec)
+    if not hasattr(model, "cardinality_"):  # to fit: a bad parameter is refused now, not once every LF has run
+        lfs = lf.load_lfs(lfs_target)
+        check_to_fit(model, [x.name for x in lfs], len(lfs.labels) if lfs.labels else None)
     start = time.perf_counter()
     # with the LFs' definitions when the model has its own: predicting warns of a changed LF
     with engine_from(opts):  # --engine dask: lf's own local cluster, or --scheduler's

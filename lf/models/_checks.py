@@ -30,8 +30,8 @@ __all__ = [
 
 
 def _by_class_id(items: list[tuple[Any, Any]]) -> list[Any] | None:
-    """The numbers of a Series keyed by class ids (whole floats too, as gold read with gaps
-    holds them), in class order (None: keyed otherwise)."""
+    """The numbers of a dict or Series keyed by class ids (whole floats too, as gold read
+    with gaps holds them), in class order (None: keyed otherwise)."""
     keys = [key for key, _ in items]
     whole = (int, np.integer, float, np.floating)
     if not all(isinstance(key, whole) and not isinstance(key, (bool, np.bool_)) and float(key).is_integer() for key in keys):
@@ -39,34 +39,25 @@ def _by_class_id(items: list[tuple[Any, Any]]) -> list[Any] | None:
     ids = [int(key) for key in keys]
     if sorted(ids) != list(range(len(ids))):
         raise ParameterError(
-            f"`class_balance` is a Series keyed by the class ids {ids}: it must hold each class id "
+            f"`class_balance` is keyed by the class ids {ids}: it must hold each class id "
             f"0..{len(ids) - 1} once (one value per class), or be keyed by the label names."
         )
     return [value for _, value in sorted(zip(ids, (value for _, value in items), strict=True))]
 
 
 def balance_by_label(class_balance: Any, L: Any) -> Any:
-    """A class balance given as ``{label name: number}`` (any case) as numbers in class
-    order; a pandas Series (``value_counts(normalize=True)``: the most frequent class
-    first) read by its keys, label names or class ids, never by position; anything else
-    as it is."""
-    if isinstance(class_balance, Mapping):
+    """A class balance given as a dict or a pandas Series (``value_counts(normalize=True)``:
+    the most frequent class first) as numbers in class order, read by its keys, label names
+    (any case) or class ids, never by position; anything else as it is."""
+    if isinstance(class_balance, Mapping) or (
+        hasattr(class_balance, "index") and hasattr(class_balance, "items") and not isinstance(class_balance, np.ndarray)
+    ):
         items = list(class_balance.items())
-    elif hasattr(class_balance, "index") and hasattr(class_balance, "items") and not isinstance(class_balance, np.ndarray):
-        items = list(class_balance.items())
-        in_order = _by_class_id(items)
-        if in_order is not None:
-            return in_order
     else:
         return class_balance
     labels = list(L.labels) if isinstance(L, LabelMatrix) and L.labels else None
-    if labels is None:
-        raise ParameterError(
-            "`class_balance` by label name needs a LabelMatrix with label names; "
-            "for this matrix give one number per class, in class order."
-        )
     numbers = [name for name, _ in items if not isinstance(name, str)]
-    if numbers:
+    if numbers and labels is not None:
         from lf.gold import numbers_are_ambiguous
 
         if numbers_are_ambiguous(labels):
@@ -75,6 +66,14 @@ def balance_by_label(class_balance: Any, L: Any) -> Any:
                 "numbers that are not their own class ids: it could be the label or the class id. Key it by "
                 "the label names as text, or give one number per class, in class order."
             )
+    in_order = _by_class_id(items)  # a dict or Series keyed by class ids (value_counts of ids)
+    if in_order is not None:
+        return in_order
+    if labels is None:
+        raise ParameterError(
+            "`class_balance` by label name needs a LabelMatrix with label names; "
+            "for this matrix give one number per class, in class order."
+        )
     given: dict[str, Any] = {}
     for name, value in items:
         key = str(name).lower()

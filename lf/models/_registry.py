@@ -57,6 +57,13 @@ def _load_plugin(name: str) -> type[BaseLabelModel] | None:
                 f"The entry point {ep_name!r} in group {ENTRY_POINT_GROUP!r} gives {cls!r}, "
                 "not a BaseLabelModel subclass."
             )
+        taken = MODELS.get(cls.__name__)
+        if taken is not None and taken is not cls:  # it would replace that model for every later lookup
+            raise ParameterError(
+                f"The entry point {ep_name!r} in group {ENTRY_POINT_GROUP!r} gives {cls.__module__}.{cls.__qualname__}, "
+                f"named as {taken.__module__}.{taken.__qualname__} is: --model {cls.__name__} and saved models, which "
+                "name their class, would get one for the other. Give the class a name of its own."
+            )
         MODELS[cls.__name__] = cls
         ALIASES[ep_name.lower()] = cls.__name__
         return cls

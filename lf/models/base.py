@@ -96,9 +96,14 @@ def check_class_balance(class_balance: Any, k: int) -> npt.NDArray[np.float64]:
     except (TypeError, ValueError):
         p = np.full(0, np.nan)  # text or nested lists: refused below, by the same message
     if p.shape != (k,) or np.any(p < 0) or not np.isclose(p.sum(), 1.0, atol=1e-6):
+        dev = (
+            " 'dev' (the shares of gold-labeled dev rows) is taken by lf.label and select, which are given "
+            "those rows; here give the shares, e.g. y_dev.value_counts(normalize=True)."
+            if isinstance(class_balance, str) and class_balance.strip().lower() == "dev" else ""
+        )
         raise ParameterError(
             f"`class_balance` must be {k} non-negative numbers summing to 1 (one per class). "
-            f"Got {class_balance!r}."
+            f"Got {class_balance!r}.{dev}"
         )
     return np.asarray(p / p.sum(), dtype=np.float64)
 
@@ -285,10 +290,11 @@ class BaseLabelModel:
     ) -> Self:
         """Learn from the label matrix ``L``; returns ``self``.
 
-        ``class_balance``: ``P(Y)`` as ``k`` numbers summing to 1 in class order, or as
-        ``{label name: number}`` for a LabelMatrix that names its classes (any case), or as
-        a pandas Series read by its keys, label names or class ids, not by position
-        (``gold.value_counts(normalize=True)`` lists the most frequent class first); kept
+        ``class_balance``: ``P(Y)`` as ``k`` numbers summing to 1 in class order, or as a
+        dict or a pandas Series read by its keys, label names (for a LabelMatrix that names
+        its classes; any case) or class ids, not by position
+        (``gold.value_counts(normalize=True)`` lists the most frequent class first; keys
+        that are numbers are refused when the label names are other numbers); kept
         as given (None: the model estimates it); ``cardinality``: the number of classes of a
         bare array (a LabelMatrix knows its own). Snorkel's arguments (``n_epochs``, ``seed``,
         ``Y_dev`` ...; in ``predict`` and ``score``, ``tie_break_policy``) are refused by name

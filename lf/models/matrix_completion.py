@@ -893,6 +893,8 @@ class LabelModel(BaseLabelModel):
     def _loaded(self) -> None:
         """Pairs come back from JSON as lists; a model saved before cliques existed has none."""
         k = int(self.cardinality_)
+        if isinstance(self.dependencies, list):  # declared pairs, as they are written: tuples
+            self.dependencies = [tuple(pair) if isinstance(pair, list) else pair for pair in self.dependencies]
         self.dependencies_ = [tuple(pair) for pair in getattr(self, "dependencies_", [])]
         self.reversed_votes_ = [tuple(vote) for vote in getattr(self, "reversed_votes_", [])]
         if not hasattr(self, "clique_members_"):

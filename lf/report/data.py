@@ -20,7 +20,11 @@ from lf.matrix import LabelMatrix, as_label_array, row_patterns
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Examples", "Reliability", "ReportData", "build_report", "label_counts", "pick_examples", "spread"]
+    from lf.models.dependencies import CorrelatedPair
+
+__all__ = [
+    "Examples", "Reliability", "ReportData", "build_report", "correlated_lfs", "label_counts", "pick_examples", "spread",
+]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -54,6 +58,13 @@ class ReportData:
     reliability: Reliability | None = None
     # What the model's fit warned (e.g. an underdetermined fit): how far to trust it.
     model_warnings: tuple[str, ...] = ()
+    # LF pairs voting together far more than the model's independence predicts
+    # (:func:`correlated_lfs`); None without a model that has vote rates.
+    correlated: tuple[CorrelatedPair, ...] | None = None
+    # LF pairs the model treats as dependent (its ``dependencies_``, declared or found, as
+    # "declared" / "found" says); None for a model that takes no dependencies.
+    dependencies: tuple[tuple[str, str], ...] | None = None
+    dependencies_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,20 @@ def pick_examples(
 def label_counts(labels: IntArray, k: int) -> IntArray:
     """Counts of each class ``0..k-1`` in ``labels`` (ABSTAIN, -1, not counted)."""
     return np.bincount(labels[labels >= 0], minlength=k)[:k].astype(np.int64)
+
+
+def correlated_lfs(L: Any, model: Any) -> tuple[CorrelatedPair, ...] | None:
+    """LF pairs voting together far more than ``model``'s independence predicts, most
+    significant first (:func:`lf.models.dependencies.correlated_pairs`), but for pairs inside
+    one of its cliques, which it models as dependent; None for no model, or one without
+    class-conditional vote rates (``MajorityVoter``)."""
+    if model is None or not (hasattr(model, "mu_") or hasattr(model, "confusion_")):
+        return None
+    from lf.models.dependencies import correlated_pairs
+
+    names = list(L.names) if isinstance(L, LabelMatrix) else [f"lf_{j}" for j in range(np.shape(L)[1])]
+    cliques = [{names[j] for j in group} for group in getattr(model, "clique_members_", None) or []]
+    return tuple(c for c in correlated_pairs(L, model) if not any({c.first, c.second} <= g for g in cliques))
 
 
 def _model_name(model: Any) -> str | None:
@@ -146,7 +171,19 @@ def build_report(
         model_scores=scores,
         reliability=bins,
         model_warnings=tuple(str(w) for w in model_warnings),
+        correlated=correlated_lfs(L, model),
+        **_dependencies(model),
     )
+
+
+def _dependencies(model: Any) -> dict[str, Any]:
+    """The pairs ``model`` treats as dependent and whether they were declared or found."""
+    if model is None or getattr(model, "dependencies", None) is None:
+        return {}
+    return {
+        "dependencies": tuple((str(a), str(b)) for a, b in getattr(model, "dependencies_", [])),
+        "dependencies_source": "found" if model.dependencies == "auto" else "declared",
+    }
 
 
 def _answers(L: Any, A: npt.NDArray[np.integer[Any]], k: int, model: Any) -> tuple[npt.NDArray[np.float64], IntArray]:

@@ -32,6 +32,7 @@ __all__ = ["HEATMAP_MAX_LFS", "TEXT_LIMIT", "render_html", "write_html"]
 
 TEXT_LIMIT = 300  # characters of an example text shown
 HEATMAP_MAX_LFS = 60  # the heatmap shows the LFs with the most conflicts beyond this
+CORRELATED_SHOWN = 50  # correlated LF pairs listed, the most significant (the JSON has them all)
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222;max-width:1200px}
@@ -191,6 +192,41 @@ def _heatmap(data: ReportData) -> str:
     names = [data.names[i] for i in idx]
     chart = svg.heatmap(names, sub.tolist(), label="Rows where both LFs vote and disagree (fraction of all rows)")
     return note + chart
+
+
+def _correlated(data: ReportData) -> str:
+    """The LF pairs the model treats as dependent, and those voting together far more than
+    its independence predicts."""
+    treated = ""
+    if data.dependencies is not None:
+        pairs = ", ".join(f"{_e(a)} &amp; {_e(b)}" for a, b in data.dependencies) or "none"
+        treated = f"<p>Treated as dependent by {_e(data.model_name)} ({_e(data.dependencies_source)}): {pairs}.</p>"
+    return treated + _correlated_pairs(data)
+
+
+def _correlated_pairs(data: ReportData) -> str:
+    if data.correlated is None:
+        return '<p class="note">Needs a label model with vote rates (--model LabelModel, DawidSkene or TripletModel).</p>'
+    model = _e(data.model_name or "the model")
+    if not data.correlated:
+        return f'<p class="note">No LF pair votes together far more than {model}\'s independence predicts.</p>'
+    rows = "".join(
+        f"<tr><td>{_e(c.first)} = {_e(_name(data, c.votes[0]))}</td><td>{_e(c.second)} = {_e(_name(data, c.votes[1]))}</td>"
+        f"<td>{c.rows:,}</td><td>{c.expected:.1f}</td></tr>"
+        for c in data.correlated[:CORRELATED_SHOWN]
+    )
+    more = len(data.correlated) - CORRELATED_SHOWN
+    note = (
+        f'<p class="note">Rows where both LFs cast these votes, and how many {model}\'s independence of the LFs '
+        "given the class predicts: a model counts such LFs as separate evidence. Declare them dependent "
+        "(--dependencies a:b), or keep one of them."
+        + (f" The {CORRELATED_SHOWN} most significant of {len(data.correlated):,} pairs." if more > 0 else "")
+        + "</p>"
+    )
+    return (
+        note + '<table class="scores"><thead><tr><th>LF (vote)</th><th>LF (vote)</th><th>rows</th>'
+        f"<th>expected</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 def _distribution(data: ReportData) -> str:
@@ -361,6 +397,7 @@ def render_html(
             svg.bar_chart(names, con, label="Conflicts (fraction of rows with a disagreeing LF)", css="conflicts"),
             "</div></section>",
             f'<section id="heatmap"><h2>LF \u00d7 LF conflicts</h2>{_heatmap(data)}</section>',
+            f'<section id="correlated"><h2>Dependent LFs</h2>{_correlated(data)}</section>',
             f'<section id="accuracy"><h2>Accuracy</h2>{scatter}</section>',
             f'<section id="model-scores"><h2>Label model against gold</h2>{_model_scores(data)}</section>',
             f'<section id="distribution"><h2>Label distribution</h2>{_distribution(data)}</section>',

@@ -8,7 +8,9 @@ Schema (version 2; ``docs/report.md`` documents every field)::
      "model": {"name", "label_counts": [ints], "abstained",
                "scores": {"accuracy", "f1", "coverage", "brier", "ece"} | null,
                "reliability": {"counts", "confidence", "accuracy"} | null,
-               "warnings": [texts]} | null,
+               "warnings": [texts],
+               "correlated_pairs": [{"lfs", "votes", "rows", "expected"}] | null,
+               "dependencies": {"source", "pairs": [[name, name]]} | null} | null,
      "gold_label_counts": [ints] | null,
      "conflict_matrix": [[fractions]] (m x m) | null,
      "gates": [{"gate", "option", "threshold", "actual", "lf", "passed"}],
@@ -90,6 +92,13 @@ def report_document(data: ReportData, gates: Sequence[GateResult] = (), labels: 
                 "accuracy": [_plain(v) for v in data.reliability.accuracy],
             },
             "warnings": list(data.model_warnings),
+            "correlated_pairs": None if data.correlated is None else [
+                {"lfs": [c.first, c.second], "votes": list(c.votes), "rows": c.rows, "expected": c.expected}
+                for c in data.correlated
+            ],
+            "dependencies": None if data.dependencies is None else {
+                "source": data.dependencies_source, "pairs": [list(pair) for pair in data.dependencies],
+            },
         }
     if data.gold is not None:
         doc["gold_label_counts"] = label_counts(data.gold, k).tolist()

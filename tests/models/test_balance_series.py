@@ -57,3 +57,23 @@ def test_a_series_of_other_keys_is_refused_naming_them() -> None:
         MajorityVoter().fit(L, class_balance=pd.Series([0.5, 0.3, 0.2], index=["SPAM", "HAM", "spam"]))
     # a plain Series (positions as its keys) is the numbers in class order, as before
     np.testing.assert_allclose(MajorityVoter().fit(L, class_balance=pd.Series([0.3, 0.7])).class_balance_, [0.3, 0.7])
+
+
+@pytest.mark.parametrize("cls", [MajorityVoter, LabelModel])
+def test_a_dict_keyed_by_class_ids_is_read_as_a_series_is(cls: type) -> None:
+    # Before: refused as "names 0, not a label of the matrix", though the same Series was read.
+    L = _matrix()
+    counts = {1: 0.8, 0: 0.2}  # pd.Series(y).value_counts(normalize=True).to_dict()
+    np.testing.assert_allclose(cls().fit(L, class_balance=counts).class_balance_, [0.2, 0.8])
+    np.testing.assert_allclose(cls().fit(np.asarray(L.array), class_balance=counts, cardinality=2).class_balance_, [0.2, 0.8])
+
+
+def test_numbers_as_keys_are_refused_when_the_labels_are_other_numbers() -> None:
+    # Labels "1", "0": is the key 1 the label "1" (class 0) or class 1? Before: a Series was
+    # read by class id without a word, giving label "1"'s share to label "0".
+    L = _matrix()
+    swapped = lf.LabelMatrix(np.asarray(L.array), names=list(L.names), cardinality=2, labels=["1", "0"])
+    for balance in (pd.Series({1: 0.8, 0: 0.2}), {1: 0.8, 0: 0.2}):
+        with pytest.raises(ParameterError, match=r"keyed by the number 1, and the labels 1, 0 are numbers"):
+            MajorityVoter().fit(swapped, class_balance=balance)
+    np.testing.assert_allclose(MajorityVoter().fit(swapped, class_balance={"1": 0.8, "0": 0.2}).class_balance_, [0.8, 0.2])

@@ -119,6 +119,13 @@ def test_a_class_balance_that_is_not_numbers_is_a_parameter_error(name: str, bal
         fresh(name).fit(matrix, class_balance=balance)
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_a_dev_class_balance_in_fit_says_where_it_is_taken(name: str, matrix: lf.LabelMatrix) -> None:
+    # Before: "... Got 'dev'." and no more, though lf.label and --class-balance take 'dev'.
+    with pytest.raises(lf.errors.ParameterError, match=r"Got 'dev'\. 'dev' .* is taken by lf.label and select.*value_counts"):
+        fresh(name).fit(matrix, class_balance="dev")
+
+
 BAD_PARAMS = [
     # Before: smoothing=inf fitted and every posterior was NaN; text or None was a bare
     # ValueError / TypeError from float(); lr=nan was Snorkel's bare "Loss is NaN"
@@ -218,6 +225,24 @@ def test_a_broken_plugin_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         get_model("broken")
     with pytest.raises(lf.errors.ParameterError, match="Unknown model 'nothing'. Available: .*broken"):
         get_model("nothing")
+
+
+def test_a_plugin_class_named_as_a_registered_model_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: loading it replaced lf's LabelModel in the registry, so `--model LabelModel`
+    # (and the load of a saved LabelModel) got the plugin's majority vote from then on.
+    (tmp_path / "clash_models.py").write_text(
+        "from lf.models import MajorityVoter\n\n\nclass LabelModel(MajorityVoter):\n    pass\n"
+    )
+    info = tmp_path / "clash-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: clash\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[lf.models]\nclash = clash_models:LabelModel\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    builtin = get_model("LabelModel")
+    match = r"'clash' .* gives clash_models.LabelModel, named as lf.models.matrix_completion.LabelModel is"
+    with pytest.raises(lf.errors.ParameterError, match=match):
+        get_model("clash")
+    assert get_model("LabelModel") is builtin and "clash" not in ALIASES
 
 
 @pytest.mark.parametrize("name", NAMES)

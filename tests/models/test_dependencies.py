@@ -59,3 +59,67 @@ def test_report_leaves_out_pairs_the_model_already_treats_as_dependent(tmp_path:
     assert main(report) == 0
     out = capsys.readouterr().out
     assert "LabelModel on the rows some LF labels" in out and "short_comment=HAM & shouting=SPAM" not in out
+    assert "dependent LFs (declared): short_comment:shouting" in out  # said, not only left out
+
+
+def test_json_and_html_reports_carry_the_correlated_pairs_the_terminal_shows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    demo, lfs = ROOT / "datasets" / "demo" / "comments.csv", ROOT / "labeling_functions" / "demo_spam.py"
+    args = ["report", str(demo), "--lfs", str(lfs), "--gold", "label", "--model", "LabelModel"]
+    assert main([*args, "--json", "--html", str(tmp_path / "r.html"), "--no-progress"]) == 0
+    pairs = json.loads(capsys.readouterr().out)["model"]["correlated_pairs"]
+    first = pairs[0]
+    assert first["lfs"] == ["short_comment", "shouting"] and first["votes"] == [0, 1]  # HAM, SPAM
+    assert first["rows"] == 23 and first["rows"] > 2 * first["expected"]
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    section = page[page.index('<section id="correlated">') :]
+    assert "<td>short_comment = HAM</td><td>shouting = SPAM</td><td>23</td>" in section[: section.index("</section>")]
+    assert main([*args, "--no-progress"]) == 0  # the terminal lists the same pairs, in the same order
+    out = capsys.readouterr().out
+    shown = [line.split(":")[0].strip() for line in out[out.index("LF pairs voting together") :].splitlines()[1:]]
+    labels = ["HAM", "SPAM"]
+    assert shown[: len(pairs)] == [f"{p['lfs'][0]}={labels[p['votes'][0]]} & {p['lfs'][1]}={labels[p['votes'][1]]}" for p in pairs]
+
+
+def test_json_report_leaves_out_pairs_the_model_treats_as_dependent_and_is_null_without_vote_rates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    demo, lfs = ROOT / "datasets" / "demo" / "comments.csv", ROOT / "labeling_functions" / "demo_spam.py"
+    assert main(["apply", str(demo), "--lfs", str(lfs), "-o", str(tmp_path / "L.parquet"), "--no-progress"]) == 0
+    fit = ["fit", str(tmp_path / "L.parquet"), "--model", "LabelModel", "-o", str(tmp_path / "m.json")]
+    assert main([*fit, "--dependencies", "short_comment:shouting"]) == 0
+    capsys.readouterr()
+    assert main(["report", str(tmp_path / "L.parquet"), "--model", str(tmp_path / "m.json"), "--json"]) == 0
+    pairs = json.loads(capsys.readouterr().out)["model"]["correlated_pairs"]
+    assert isinstance(pairs, list) and ["short_comment", "shouting"] not in [p["lfs"] for p in pairs]
+    assert main(["report", str(tmp_path / "L.parquet"), "--model", str(tmp_path / "m.json"), "--json",
+                 "--html", str(tmp_path / "r.html")]) == 0
+    model = json.loads(capsys.readouterr().out)["model"]
+    assert model["dependencies"] == {"source": "declared", "pairs": [["short_comment", "shouting"]]}
+    assert "Treated as dependent by LabelModel (declared): short_comment &amp; shouting." in (tmp_path / "r.html").read_text()
+    assert main(["report", str(tmp_path / "L.parquet"), "--model", "MajorityVoter", "--json"]) == 0
+    model = json.loads(capsys.readouterr().out)["model"]
+    assert model["correlated_pairs"] is None and model["dependencies"] is None
+
+
+def test_the_html_report_lists_the_most_significant_pairs_and_says_how_many_there_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lf.report import build_report, html, render_html
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 4000)
+    shared = np.where(rng.random(4000) < 0.5, y, 1 - y)  # one coin-flip vote that 11 LFs copy
+    A = np.where(rng.random((4000, 14)) < 0.6, shared[:, None], -1)
+    A[:, :3] = np.where(rng.random((4000, 3)) < 0.4, np.where(rng.random((4000, 3)) < 0.8, y[:, None], 1 - y[:, None]), -1)
+    L = lf.LabelMatrix(A, cardinality=2)
+    data = build_report(L, model=LabelModel().fit(L))
+    assert data.correlated is not None and len(data.correlated) > 5
+    monkeypatch.setattr(html, "CORRELATED_SHOWN", 5)
+    page = render_html(data)
+    section = page[page.index('<section id="correlated">') :]
+    section = section[: section.index("</section>")]
+    assert section.count("<tr>") == 1 + 5 and f"The 5 most significant of {len(data.correlated)} pairs." in section

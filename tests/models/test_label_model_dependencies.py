@@ -131,6 +131,8 @@ def test_save_load_round_trips_the_dependencies(planted: Any, tmp_path: Path) ->
     model = LabelModel(dependencies=[("a", "a_copy"), ("c", "d")]).fit(L)
     back = BaseLabelModel.load(model.save(tmp_path / "m.json"))
     assert isinstance(back, LabelModel) and back.dependencies_ == [("a", "a_copy"), ("c", "d")]
+    # Before: the declared pairs came back as JSON's lists, so the parameters (and the repr) differed.
+    assert back.get_params() == model.get_params() and repr(back) == repr(model)
     assert back.clique_members_ == [[0, 5], [2, 3]]
     np.testing.assert_array_equal(back.clique_tables_, model.clique_tables_)
     np.testing.assert_array_equal(back.predict_proba(L), model.predict_proba(L))

@@ -225,6 +225,27 @@ def test_cli_bad_model_or_html_path_exit_2(tmp_path: Path, capsys, extra: list[s
     assert message in " ".join(err.split())
 
 
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("LabelModel(l2=-1)", "`l2` must be a number >= 0"),
+        ("LabelModel(dependencies=[('promo_words', 'nope')])", "names an unknown LF 'nope'"),
+        ("DawidSkene(max_iter=0)", "`max_iter` must be a positive integer"),
+    ],
+)
+def test_cli_a_model_to_fit_with_a_bad_parameter_is_refused_before_the_lfs_run(
+    capsys, monkeypatch: pytest.MonkeyPatch, spec: str, message: str
+):
+    # Before: refused by the fit, once every LF had labeled the whole corpus.
+    import lf.io
+
+    passes: list[object] = []
+    real = lf.io.iter_chunks
+    monkeypatch.setattr(lf.io, "iter_chunks", lambda *a, **k: passes.append(a) or real(*a, **k))
+    code, _, err = run(capsys, "report", DEMO, "--lfs", DEMO_LFS, "--model", spec)
+    assert code == 2 and message in " ".join(err.split()) and passes == []
+
+
 def test_json_schema_keys_are_documented(capsys):
     code, out, _ = run(capsys, "report", DEMO, "--lfs", DEMO_LFS, "--gold", "label", "--model", "mv", "--json", "--min-coverage", "0.1")
     assert code == 0
@@ -232,7 +253,7 @@ def test_json_schema_keys_are_documented(capsys):
     top = {"schema", "totals", "labels", "model", "gold_label_counts", "conflict_matrix", "gates", "lfs"}
     assert set(doc) == top
     assert set(doc["totals"]) == {"rows", "lfs", "cardinality", "coverage", "overlap", "conflict"}
-    assert set(doc["model"]) == {"name", "label_counts", "abstained", "scores", "reliability", "warnings"}
+    assert set(doc["model"]) == {"name", "label_counts", "abstained", "scores", "reliability", "warnings", "correlated_pairs", "dependencies"}
     assert set(doc["model"]["scores"]) == {"accuracy", "f1", "coverage", "brier", "ece"}
     assert set(doc["model"]["reliability"]) == {"counts", "confidence", "accuracy"}
     lf_keys = {"name", "polarity", "coverage", "overlaps", "conflicts", "correct", "incorrect", "emp_acc", "emp_acc_n", "emp_acc_low", "emp_acc_high", "learned_acc", "errors", "seconds"}
