@@ -92,7 +92,8 @@ def label(
     the data's ``id`` column if it has one. The output holds, per row, ``id``, one
     probability per class, ``label``, ``confidence`` and ``covered`` (see
     :func:`lf.output.labels_frame`); a row no LF voted on gets no label and the class prior
-    as probabilities (``uncovered="prior"``: the prior's most probable class). Outputs
+    as probabilities (``uncovered="prior"``: the prior's most probable class; not with
+    ``filter_abstain``, which leaves those rows out). Outputs
     appear only when everything succeeded.
 
     Gold values are checked chunk by chunk before the LFs run on the chunk; the dev rows
@@ -111,6 +112,12 @@ def label(
     progress_enabled(progress)  # checked on every engine (a Dask run shows no bar)
     if uncovered not in UNCOVERED:
         raise ParameterError(f"`uncovered` must be 'null' or 'prior'. Got {uncovered!r}.")
+    if filter_abstain and uncovered == "prior":  # the rows one labels are the rows the other leaves out
+        said = {"filter_abstain": "`filter_abstain`", "uncovered": "`uncovered='prior'`", **(_names or {})}
+        raise ParameterError(
+            f"{said['filter_abstain']} leaves out the rows no LF labeled, and {said['uncovered']} labels them "
+            "with the prior's most probable class: give one or the other."
+        )
     prints = _definitions(lf_list)  # kept by the matrix and the model fitted here
     fitted = model_object(model, names, labels, k, prints)
     if (dev is None) != (dev_gold is None):

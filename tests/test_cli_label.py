@@ -256,6 +256,10 @@ def test_label_auto_chooses_the_model_on_dev_rows_and_fits_on_data_only(
         (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/l.csv", "--gold", "nope"], "--gold column 'nope' is not in the data"),
         (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/l.csv", "--dev-data", str(DEMO)], "--dev-data and --dev-gold go together"),
         (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/l.csv", "--model", "auto"], "give them with the --dev options"),
+        # Before: the uncovered rows were left out, and the accuracy "over all rows (uncovered as
+        # the prior)" was printed counting labels for them that no file held
+        (["label", str(DEMO), "--lfs", str(DEMO_LFS), "-o", "{tmp}/l.csv", "--filter-abstain", "--uncovered", "prior"],
+         "--filter-abstain leaves out the rows no LF labeled, and --uncovered prior labels them"),
     ],
 )
 def test_bad_fit_and_label_input_is_one_clear_line(

@@ -185,3 +185,9 @@ def test_a_bad_model_parameter_is_refused_before_any_lf_runs(
     with pytest.raises(lf.errors.ParameterError, match=message):
         label(lf.load_lfs(DEMO_LFS), DEMO, output=tmp_path / "out.parquet", model=model, progress=False)
     assert calls == [] and not list(tmp_path.iterdir())
+
+
+def test_leaving_out_uncovered_rows_and_labeling_them_by_the_prior_are_refused_together(tmp_path: Path) -> None:
+    with pytest.raises(lf.errors.ParameterError, match=r"`filter_abstain` leaves out the rows no LF labeled, and `uncovered='prior'`"):
+        label(lf.load_lfs(DEMO_LFS), DEMO, output=tmp_path / "labels.parquet", filter_abstain=True, uncovered="prior")
+    assert list(tmp_path.iterdir()) == []

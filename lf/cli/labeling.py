@@ -449,7 +449,7 @@ def fit_cmd(
 @click.option(
     "--uncovered", type=click.Choice(("null", "prior")), default="null", show_default=True,
     help="Rows no LF labeled: 'null' gives them no label and the class prior as probabilities; "
-    "'prior' labels them with the model's most probable class.",
+    "'prior' labels them with the model's most probable class (not with --filter-abstain).",
 )
 @click.option("--gold", metavar="COLUMN", help="Data column with gold labels: the report adds empirical accuracies and the model's accuracy.")
 @click.option("--matrix", "matrix_out", metavar="L.parquet", help="Also save the label matrix (with --engine dask, a new folder of part files).")
@@ -527,7 +527,8 @@ def label_cmd(
             engine=opts.get("engine_obj") or opts.get("engine"), n_jobs=opts["n_jobs"],
             chunk_size=opts["chunk_size"], on_error=opts["on_error"], progress=opts["progress"],
             text_column=text_column, id_column=opts["id_column"], cache=opts["cache_dir"],
-            _names={"gold": "--gold", "dev": "--dev-data", "dev_gold": "--dev-gold", "cache": "--cache"},
+            _names={"gold": "--gold", "dev": "--dev-data", "dev_gold": "--dev-gold", "cache": "--cache",
+                    "filter_abstain": "--filter-abstain", "uncovered": "--uncovered prior"},
         )
     if result.selection is not None:
         print_selection(result.selection, label_names(result.table), result.dev_rows)
