@@ -199,11 +199,27 @@ def load_model(folder: str | Path) -> EndModel:
                     float(doc["C"]), doc.get("info", {}), trained_texts=trained)
 
 
+class _NoNgrams:
+    """The features of one kind (word or character n-grams) when the training texts have none
+    of that kind (texts of emoji or punctuation only have no word): no columns."""
+
+    def __init__(self) -> None:
+        self.vocabulary_: dict[str, int] = {}
+        self.idf_ = np.zeros(0)
+
+    def transform(self, texts: Sequence[str]) -> Any:
+        import scipy.sparse as sp
+
+        return sp.csr_matrix((len(texts), 0))
+
+
 def _vectorizer(spec: dict[str, Any], vocab: list[str] | None = None, idf: Any = None) -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if vocab is None:
         return TfidfVectorizer(**spec, **_COMMON, dtype=np.float64)
+    if not vocab:
+        return _NoNgrams()
     params = {k: v for k, v in _COMMON.items() if k not in ("min_df", "max_features")}
     v = TfidfVectorizer(**spec, **params, vocabulary={t: i for i, t in enumerate(vocab)}, dtype=np.float64)
     v.idf_ = idf
@@ -263,7 +279,7 @@ def _train(
     dev_gold: str | None, text_column: str, C: float | None, rng: np.random.Generator, advance: Any,
 ) -> EndModel:
     vecs = [_vectorizer(_WORD), _vectorizer(_CHAR)]
-    X = _fit_features(vecs, texts)
+    X = _fit_features(vecs, texts, text_column)
     advance(1)
     dev = None
     if dev_data is not None:
@@ -310,17 +326,29 @@ def _warn_unlabeled_classes(P: npt.NDArray[np.float64], names: Sequence[str]) ->
         )
 
 
-def _fit_features(vecs: list[Any], texts: list[str]) -> Any:
+def _fit_features(vecs: list[Any], texts: list[str], text_column: str) -> Any:
+    """Fit the vectorisers on the training texts (a kind of n-gram no text has gets no
+    columns); texts without any n-gram (all empty or blank) are a DataError."""
     import scipy.sparse as sp
 
     parts = []
-    for v in vecs:
+    for i, v in enumerate(vecs):
         try:
             parts.append(v.fit_transform(texts))
         except ValueError:  # too few rows for min_df=2: every n-gram is rare
             v.set_params(min_df=1)
-            parts.append(v.fit_transform(texts))
-    return sp.hstack(parts, format="csr")
+            try:
+                parts.append(v.fit_transform(texts))
+            except ValueError:  # no text has an n-gram of this kind
+                vecs[i] = _NoNgrams()
+                parts.append(vecs[i].transform(texts))
+    X = sp.hstack(parts, format="csr")
+    if X.shape[1] == 0:
+        raise DataError(
+            f"The {len(texts):,} training rows have no text in their {text_column!r} column (every one is empty or "
+            "blank): nothing to learn from. Give the column that holds the texts (--text-column COLUMN)."
+        )
+    return X
 
 
 def _expand(X: Any, P: npt.NDArray[np.float64]) -> tuple[Any, npt.NDArray[np.int64], npt.NDArray[np.float64]]:

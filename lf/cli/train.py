@@ -63,6 +63,10 @@ def train_cmd(
     inputs += [("--dev-data", p) for p in data_files(dev_data)] if dev_data else []
     if out.is_dir():  # the files the model is saved as must not be ones the run reads
         check_outputs([("-o", out / "model.json"), ("-o", out / "arrays.npz")], inputs)
+        from lf.models._checks import refuse_other_model
+        from lf.train import FORMAT
+
+        refuse_other_model(out / "model.json", FORMAT)  # refused now, not once the model is trained
     start = time.perf_counter()
     model = train(
         _source(data), labels_path, text_column=text_column, id_column=id_column, all_rows=all_rows,

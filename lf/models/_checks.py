@@ -206,6 +206,7 @@ def write_model_files(
     arrays name of files an older lf wrote with a digest but no name."""
     from lf.io import atomic_path
 
+    refuse_other_model(path, str(doc["format"]))
     replaced = named_arrays_file(path, *keys, legacy) if path.is_file() else None
     npz = None
     if arrays is not None:
@@ -217,6 +218,27 @@ def write_model_files(
     with atomic_path(path) as tmp:
         tmp.write_text(text(doc), encoding="utf-8")
     _drop_replaced_arrays(replaced, npz)
+
+
+_KINDS = {"lf.model": "a label model (lf fit)", "lf.end_model": "an end model (lf train)"}
+
+
+def refuse_other_model(path: Path, fmt: str) -> None:
+    """Refuse to save a model of format ``fmt`` over a model file of another kind (an end
+    model's model.json where a label model is saved, or the other way round): the one
+    there would be lost. A model of the same kind (any version) is replaced."""
+    if not path.is_file():
+        return
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    was = old.get("format") if isinstance(old, dict) else None
+    if isinstance(was, str) and was.split("/")[0] in _KINDS and was.split("/")[0] != fmt.split("/")[0]:
+        raise DataError(
+            f"{str(path)!r} holds {_KINDS[was.split('/')[0]]}; saving {_KINDS.get(fmt.split('/')[0], 'a model')} "
+            "there would replace it. Give another path (or remove that file)."
+        )
 
 
 def model_file_and_arrays(
