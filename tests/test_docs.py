@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 import numpy as np
+import pandas as pd
 import pytest
 
 import lf
@@ -136,3 +137,27 @@ def test_the_python_api_example_runs_as_written_from_the_project_folder() -> Non
     assert done.returncode == 0, done.stderr
     printed = [line.split()[0] for line in done.stdout.splitlines() if line.strip()]
     assert {"promo", "url", "short"} <= set(printed), done.stdout
+
+
+def test_the_demo_figures_of_the_overconfidence_passage_are_what_the_model_gives() -> None:
+    """README quotes the demo corpus's LabelModel as overconfident: the learned accuracy of
+    `short_comment` next to its accuracy on gold, and the mean probability on covered rows
+    next to the model's accuracy there. They are the figures a user gets."""
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    quoted = re.search(
+        r"demo corpus's `LabelModel` does it \(`short_comment` learned ([0-9.]+) right, ([0-9.]+) on gold; "
+        r"mean probability ([0-9.]+) on the covered rows for an accuracy of ([0-9.]+)\)",
+        text,
+    )
+    assert quoted is not None, "README no longer quotes the demo corpus's overconfident LabelModel"
+    demo = ROOT / "datasets" / "demo" / "comments.csv"
+    L = lf.apply(lf.load_lfs(ROOT / "labeling_functions" / "demo_spam.py"), demo)
+    with pytest.warns(lf.models.OverconfidenceWarning, match="short_comment"):
+        model = lf.models.LabelModel().fit(L)
+    gold = lf.analysis.gold_labels(L, pd.read_csv(demo)["label"], L.cardinality)
+    row = lf.summarize(L, y=gold, model=model).loc["short_comment"]
+    covered = (L.array != lf.ABSTAIN).any(axis=1)
+    proba = model.predict_proba(L)[covered]
+    accuracy = (proba.argmax(axis=1) == gold[covered]).mean()
+    got = [row["learned_acc"], row["emp_acc"], proba.max(axis=1).mean(), accuracy]
+    assert [f"{v:.2f}" for v in got] == list(quoted.groups())
