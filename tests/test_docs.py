@@ -4,6 +4,7 @@ for `lf.summarize` are the columns it returns."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import subprocess
@@ -161,3 +162,26 @@ def test_the_demo_figures_of_the_overconfidence_passage_are_what_the_model_gives
     accuracy = (proba.argmax(axis=1) == gold[covered]).mean()
     got = [row["learned_acc"], row["emp_acc"], proba.max(axis=1).mean(), accuracy]
     assert [f"{v:.2f}" for v in got] == list(quoted.groups())
+
+
+def _resolves(dotted: str) -> bool:
+    """Whether ``lf.a.b`` names a module, or an attribute of the longest module prefix."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found: object = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(found, name):
+                return False
+            found = getattr(found, name)
+        return True
+    return False
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_every_lf_name_the_docs_give_exists(doc: Path) -> None:
+    names = {m.rstrip(".") for m in re.findall(r"(?<![\w./-])lf(?:\.[A-Za-z_]\w*)+", doc.read_text(encoding="utf-8"))}
+    missing = sorted(n for n in names if not _resolves(n))
+    assert not missing, f"{doc.name} names {missing}, which lf does not have"
