@@ -92,8 +92,9 @@ def label(
     the data's ``id`` column if it has one. The output holds, per row, ``id``, one
     probability per class, ``label``, ``confidence`` and ``covered`` (see
     :func:`lf.output.labels_frame`); a row no LF voted on gets no label and the class prior
-    as probabilities (``uncovered="prior"``: the prior's most probable class; not with
-    ``filter_abstain``, which leaves those rows out). Outputs
+    as probabilities (``uncovered="prior"``: the model's own probabilities for it, the class
+    balance unless it learns from abstentions, ``abstain="model"``, and their most probable
+    class as its label; not with ``filter_abstain``, which leaves those rows out). Outputs
     appear only when everything succeeded.
 
     Gold values are checked chunk by chunk before the LFs run on the chunk; the dev rows

@@ -74,8 +74,9 @@ def load_lfs(target: str | Path | ModuleType) -> LFSet:
     """Collect the LFs defined in a module name, a ``.py`` file or a package, in definition order.
 
     LFs kept in module-level lists or tuples (``KEYWORD_LFS = [keyword_lf(...) for ...]``)
-    count too, each LF once however often it is referenced. A module may declare ``LABELS = ["HAM", "SPAM"]`` (or an IntEnum) to name its labels;
-    reports and outputs then use those names.
+    count too, each LF once however often it is referenced. A module may declare ``LABELS = ["HAM", "SPAM"]``
+    (or an IntEnum, or a ``{0: "HAM", 1: "SPAM"}`` dict) to name its labels; reports and
+    outputs then use those names.
     """
     if isinstance(target, ModuleType):
         modules = _walk(target)

@@ -4,6 +4,7 @@ for `lf.summarize` are the columns it returns."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import click
 import numpy as np
+import pandas as pd
 import pytest
 
 import lf
@@ -136,3 +138,50 @@ def test_the_python_api_example_runs_as_written_from_the_project_folder() -> Non
     assert done.returncode == 0, done.stderr
     printed = [line.split()[0] for line in done.stdout.splitlines() if line.strip()]
     assert {"promo", "url", "short"} <= set(printed), done.stdout
+
+
+def test_the_demo_figures_of_the_overconfidence_passage_are_what_the_model_gives() -> None:
+    """README quotes the demo corpus's LabelModel as overconfident: the learned accuracy of
+    `short_comment` next to its accuracy on gold, and the mean probability on covered rows
+    next to the model's accuracy there. They are the figures a user gets."""
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    quoted = re.search(
+        r"demo corpus's `LabelModel` does it \(`short_comment` learned ([0-9.]+) right, ([0-9.]+) on gold; "
+        r"mean probability ([0-9.]+) on the covered rows for an accuracy of ([0-9.]+)\)",
+        text,
+    )
+    assert quoted is not None, "README no longer quotes the demo corpus's overconfident LabelModel"
+    demo = ROOT / "datasets" / "demo" / "comments.csv"
+    L = lf.apply(lf.load_lfs(ROOT / "labeling_functions" / "demo_spam.py"), demo)
+    with pytest.warns(lf.models.OverconfidenceWarning, match="short_comment"):
+        model = lf.models.LabelModel().fit(L)
+    gold = lf.analysis.gold_labels(L, pd.read_csv(demo)["label"], L.cardinality)
+    row = lf.summarize(L, y=gold, model=model).loc["short_comment"]
+    covered = (L.array != lf.ABSTAIN).any(axis=1)
+    proba = model.predict_proba(L)[covered]
+    accuracy = (proba.argmax(axis=1) == gold[covered]).mean()
+    got = [row["learned_acc"], row["emp_acc"], proba.max(axis=1).mean(), accuracy]
+    assert [f"{v:.2f}" for v in got] == list(quoted.groups())
+
+
+def _resolves(dotted: str) -> bool:
+    """Whether ``lf.a.b`` names a module, or an attribute of the longest module prefix."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found: object = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(found, name):
+                return False
+            found = getattr(found, name)
+        return True
+    return False
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_every_lf_name_the_docs_give_exists(doc: Path) -> None:
+    names = {m.rstrip(".") for m in re.findall(r"(?<![\w./-])lf(?:\.[A-Za-z_]\w*)+", doc.read_text(encoding="utf-8"))}
+    missing = sorted(n for n in names if not _resolves(n))
+    assert not missing, f"{doc.name} names {missing}, which lf does not have"

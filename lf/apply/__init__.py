@@ -41,7 +41,12 @@ def resolve_lfs(lfs: Any) -> list[LabelingFunction]:
     """Check ``lfs`` is a non-empty sequence of LFs with unique names (Snorkel LFs are wrapped)."""
     if isinstance(lfs, LabelingFunction):
         lfs = [lfs]
-    if not isinstance(lfs, Iterable) or isinstance(lfs, (str, bytes)):
+    if isinstance(lfs, (str, os.PathLike)):
+        raise LFDefinitionError(
+            f"`lfs` must be a list of labeling functions. Got the path {os.fspath(lfs)!r}: "
+            f"load the LFs of a module with lf.load_lfs({os.fspath(lfs)!r})."
+        )
+    if not isinstance(lfs, Iterable) or isinstance(lfs, bytes):
         raise LFDefinitionError(f"`lfs` must be a list of labeling functions. Got {type(lfs).__name__}.")
     from lf.interop import as_lf
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -317,8 +318,13 @@ def test_invalid_lf_lists():
         _apply([a, keyword_lf("a", ["b"], 1)], df)
     with pytest.raises(LFDefinitionError, match=r"Expected a labeling function.*Got <function"):
         _apply([a, lambda x: 1], df)
-    with pytest.raises(LFDefinitionError, match=r"`lfs` must be a list of labeling functions. Got str"):
-        _apply("a", df)
+    # a module path, as the CLI's --lfs takes, names the function that loads it
+    with pytest.raises(LFDefinitionError, match=r"`lfs` must be a list of labeling functions. Got the path 'a.py': load .* lf.load_lfs\('a.py'\)"):
+        _apply("a.py", df)
+    with pytest.raises(LFDefinitionError, match=r"Got the path 'a.py': .*lf.load_lfs\('a.py'\)"):
+        _apply(Path("a.py"), df)
+    with pytest.raises(LFDefinitionError, match=r"`lfs` must be a list of labeling functions. Got int"):
+        _apply(3, df)
     L = _apply(a, df)  # a single LF is accepted
     assert L.names == ("a",)
 
