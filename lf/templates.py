@@ -241,33 +241,56 @@ def regex_lf(
     if not isinstance(pattern, str) or not pattern:
         raise LFDefinitionError(f"LF {name!r}: `pattern` must be a non-empty string. Got {pattern!r}.")
     _validate(name, label, pattern)
+    _literal_braces(name, pattern)
     span = f"^(?P<lf_pre>(?s:.*?))(?P<lf_hit>{_uncaptured(pattern)})"
     return LabelingFunction(name, _Matcher(name, pattern, int(label), column, case_sensitive, span), batch=True)
+
+
+def _pieces(pattern: str) -> list[tuple[str, bool]]:
+    """``pattern`` cut into pieces, each with whether it is syntax: a character outside escapes
+    and character classes is one piece (``True``); an escape ``\\x`` or a class character is
+    one piece (``False``)."""
+    out: list[tuple[str, bool]] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append((pattern[i : i + 2], False))
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]" or bool(out and out[-1][0] == "[")
+            out.append((ch, False))
+        else:
+            in_class = ch == "["
+            out.append((ch, not in_class))
+        i += 1
+    return out
 
 
 def _uncaptured(pattern: str) -> str:
     """``pattern`` with its unnamed groups ``(...)`` made non-capturing ``(?:...)``.
 
     RE2's extraction needs every group named; escapes and character classes are skipped."""
-    out: list[str] = []
-    i, in_class = 0, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]" or bool(out and out[-1] == "[")
-        elif ch == "[":
-            in_class = True
-        elif ch == "(" and not pattern.startswith("?", i + 1):
-            out.append("(?:")
-            i += 1
-            continue
-        out.append(ch)
-        i += 1
+    pieces = _pieces(pattern)
+    out = [piece for piece, _ in pieces]
+    for n, (piece, syntax) in enumerate(pieces):
+        if syntax and piece == "(" and not (n + 1 < len(pieces) and pieces[n + 1][0] == "?"):
+            out[n] = "(?:"
     return "".join(out)
+
+
+def _literal_braces(name: str, pattern: str) -> None:
+    """Refuse ``{,n}`` / ``{,}``: Python's ``re`` repeats 0 to n times, RE2 matches the text."""
+    syntax = "".join(piece if is_syntax else "\x00" for piece, is_syntax in _pieces(pattern))
+    found = re.search(r"\{,(\d*)\}", syntax)
+    if found:
+        most = found.group(1)
+        raise LFDefinitionError(
+            f"LF {name!r}: pattern {pattern!r} has {found.group()!r}, which RE2 reads as that text, "
+            f"not as a repeat of 0 to {most or 'any number of'} times (Python's `re`). Write "
+            f"{'{0,' + most + '}'!r}, or {chr(92) + found.group()!r} to match the text."
+        )
 
 
 def match_spans(lf: LabelingFunction, texts: Any) -> list[tuple[int, int] | None] | None:

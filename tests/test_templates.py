@@ -247,3 +247,17 @@ def test_keyword_lf_votes_as_its_unicode_pattern_chunk_after_chunk(chunks, keywo
     again = pickle.loads(pickle.dumps(kw))
     for texts in chunks:
         assert np.asarray(again(pd.DataFrame({"text": texts + [None]}))).tolist() == _one_pattern(kw, texts) + [ABSTAIN]
+
+
+@pytest.mark.parametrize(("pattern", "fix"), [(r"^a{,3}$", "'{0,3}'"), (r"x{,}", "'{0,}'")])
+def test_regex_refuses_an_open_repeat_re2_reads_as_text(pattern, fix):
+    # Python's `re` reads "a{,3}" as 0 to 3 a's; RE2 matches the text "a{,3}" itself, so the
+    # LF voted on almost no row, without a word.
+    with pytest.raises(LFDefinitionError, match=rf"'r': pattern .* has '{{,\d*}}', which RE2 reads as that text.*Write {re.escape(fix)}"):
+        regex_lf("r", pattern, 1)
+
+
+def test_regex_keeps_braces_escaped_or_in_a_class_as_text():
+    assert _run(regex_lf("r", r"a\{,3}", 1), ["a{,3}", "aa"]) == [1, ABSTAIN]
+    assert _run(regex_lf("r", r"[{,3}]", 1), ["{", "x"]) == [1, ABSTAIN]
+    assert _run(regex_lf("r", r"^a{0,3}$", 1), ["", "aaa", "aaaa"]) == [1, 1, ABSTAIN]
