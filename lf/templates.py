@@ -2,9 +2,10 @@
 
 They match with pyarrow's compute kernels (RE2 regular expressions) over a whole chunk's
 text column at once, so they cost a fraction of a row LF. RE2 has no lookaround or
-backreferences, and its ``\\b`` is an ASCII word boundary (``keyword_lf`` checks word edges in
-any script itself); a pattern RE2 cannot compile is
-rejected when the LF is defined (write a row LF with Python's ``re`` for those).
+backreferences; its ``\\b``, ``\\w``, ``\\d`` and ``\\s`` are ASCII only (``keyword_lf`` checks word
+edges in any script itself) and its ``$`` matches only at the end of the text. A pattern RE2
+cannot compile, or ``{,n}`` (RE2 reads it as text), is rejected when the LF is defined (write a
+row LF with Python's ``re`` for those).
 """
 
 from __future__ import annotations
@@ -237,7 +238,11 @@ def regex_lf(
     column: str = "text",
     case_sensitive: bool = False,
 ) -> LabelingFunction:
-    """An LF voting ``label`` when the RE2 ``pattern`` matches anywhere in ``column``, else ABSTAIN."""
+    """An LF voting ``label`` when the RE2 ``pattern`` matches anywhere in ``column``, else ABSTAIN.
+
+    Case is ignored unless ``case_sensitive``. RE2's ``\\b``, ``\\w``, ``\\d`` and ``\\s`` are ASCII
+    only (``[\\pL\\pM\\pN_]``, ``\\pN`` match any script) and ``$`` only at the end of the text.
+    """
     if not isinstance(pattern, str) or not pattern:
         raise LFDefinitionError(f"LF {name!r}: `pattern` must be a non-empty string. Got {pattern!r}.")
     _validate(name, label, pattern)

@@ -261,3 +261,15 @@ def test_regex_keeps_braces_escaped_or_in_a_class_as_text():
     assert _run(regex_lf("r", r"a\{,3}", 1), ["a{,3}", "aa"]) == [1, ABSTAIN]
     assert _run(regex_lf("r", r"[{,3}]", 1), ["{", "x"]) == [1, ABSTAIN]
     assert _run(regex_lf("r", r"^a{0,3}$", 1), ["", "aaa", "aaaa"]) == [1, 1, ABSTAIN]
+
+
+def test_regex_classes_and_dollar_are_re2s_as_the_docs_say():
+    # \w, \d, \s are ASCII in RE2 (Python's `re` reads them in any script), the Unicode
+    # classes the README names instead match any script, and $ is the text's end only
+    texts = ["café", "١٢٣", "x\u00a0y", "foo\n", "foo\r\nbar"]
+    assert _run(regex_lf("r", r"^\w+$", 1), texts) == [ABSTAIN] * 5
+    assert _run(regex_lf("r", r"^[\pL\pM\pN_]+$", 1), texts) == [1, 1, ABSTAIN, ABSTAIN, ABSTAIN]
+    assert _run(regex_lf("r", r"\d|x\sy", 1), texts) == [ABSTAIN] * 5
+    assert _run(regex_lf("r", r"\pN|x[\s\pZ]y", 1), texts) == [ABSTAIN, 1, 1, ABSTAIN, ABSTAIN]
+    assert _run(regex_lf("r", r"foo$", 1), texts) == [ABSTAIN] * 5
+    assert _run(regex_lf("r", r"(?m)foo$", 1), texts) == [ABSTAIN] * 3 + [1, ABSTAIN]
