@@ -208,7 +208,8 @@ def keyword_lf(
 
     ``whole_word`` requires the text to start or end, or a character that is not a letter,
     mark, digit or underscore (in any script), on each side of a keyword: "free" does not fire
-    on "freedom", while "c++" and "café" match as words. Case is ignored unless
+    on "freedom", while "c++" and "café" match as words (a keyword with spaces at its edge,
+    " free ", is refused: it would match only beside a second space). Case is ignored unless
     ``case_sensitive``.
     """
     if isinstance(keywords, str):
@@ -216,6 +217,13 @@ def keyword_lf(
     words = [str(k) for k in keywords]
     if not words or any(not w for w in words):
         raise LFDefinitionError(f"LF {name!r}: `keywords` must be a non-empty list of non-empty strings. Got {words!r}.")
+    padded = [w for w in words if whole_word and w != w.strip()]
+    if padded:  # it would fire only beside a second space: "a free b" holds no " free " between non-letters
+        raise LFDefinitionError(
+            f"LF {name!r}: keyword {padded[0]!r} has spaces at its edge, so as a whole word it matches only "
+            f"where another non-letter stands beside them. Write {padded[0].strip()!r}: whole_word already "
+            "wants a non-letter (or the text's end) on each side."
+        )
     body = "|".join(re.escape(w) for w in words)
     pattern = f"(?:^|{_NOT_WORD})(?:{body})(?:{_NOT_WORD}|$)" if whole_word else f"(?:{body})"
     if whole_word:

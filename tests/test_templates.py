@@ -273,3 +273,14 @@ def test_regex_classes_and_dollar_are_re2s_as_the_docs_say():
     assert _run(regex_lf("r", r"\pN|x[\s\pZ]y", 1), texts) == [ABSTAIN, 1, 1, ABSTAIN, ABSTAIN]
     assert _run(regex_lf("r", r"foo$", 1), texts) == [ABSTAIN] * 5
     assert _run(regex_lf("r", r"(?m)foo$", 1), texts) == [ABSTAIN] * 3 + [1, ABSTAIN]
+
+
+@pytest.mark.parametrize("keyword", [" free ", "free ", "\tfree"])
+def test_keyword_padded_with_spaces_is_refused_as_a_whole_word(keyword):
+    # " free " as a whole word fired on "a  free  b" but never on "get free stuff"
+    with pytest.raises(LFDefinitionError, match=rf"'k': keyword {re.escape(repr(keyword))} has spaces at its edge.*Write 'free'"):
+        keyword_lf("k", ["cash", keyword], 1)
+
+
+def test_keyword_padded_with_spaces_matches_as_text_when_whole_word_is_off():
+    assert _run(keyword_lf("k", [" free "], 1, whole_word=False), ["get free stuff", "free", "freedom"]) == [1, ABSTAIN, ABSTAIN]
