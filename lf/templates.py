@@ -2,9 +2,10 @@
 
 They match with pyarrow's compute kernels (RE2 regular expressions) over a whole chunk's
 text column at once, so they cost a fraction of a row LF. RE2 has no lookaround or
-backreferences, and its ``\\b`` is an ASCII word boundary (``keyword_lf`` checks word edges in
-any script itself); a pattern RE2 cannot compile is
-rejected when the LF is defined (write a row LF with Python's ``re`` for those).
+backreferences; its ``\\b``, ``\\w``, ``\\d`` and ``\\s`` are ASCII only (``keyword_lf`` checks word
+edges in any script itself) and its ``$`` matches only at the end of the text. A pattern RE2
+cannot compile, or ``{,n}`` (RE2 reads it as text), is rejected when the LF is defined (write a
+row LF with Python's ``re`` for those).
 """
 
 from __future__ import annotations
@@ -207,7 +208,8 @@ def keyword_lf(
 
     ``whole_word`` requires the text to start or end, or a character that is not a letter,
     mark, digit or underscore (in any script), on each side of a keyword: "free" does not fire
-    on "freedom", while "c++" and "café" match as words. Case is ignored unless
+    on "freedom", while "c++" and "café" match as words (a keyword with spaces at its edge,
+    " free ", is refused: it would match only beside a second space). Case is ignored unless
     ``case_sensitive``.
     """
     if isinstance(keywords, str):
@@ -215,6 +217,13 @@ def keyword_lf(
     words = [str(k) for k in keywords]
     if not words or any(not w for w in words):
         raise LFDefinitionError(f"LF {name!r}: `keywords` must be a non-empty list of non-empty strings. Got {words!r}.")
+    padded = [w for w in words if whole_word and w != w.strip()]
+    if padded:  # it would fire only beside a second space: "a free b" holds no " free " between non-letters
+        raise LFDefinitionError(
+            f"LF {name!r}: keyword {padded[0]!r} has spaces at its edge, so as a whole word it matches only "
+            f"where another non-letter stands beside them. Write {padded[0].strip()!r}: whole_word already "
+            "wants a non-letter (or the text's end) on each side."
+        )
     body = "|".join(re.escape(w) for w in words)
     pattern = f"(?:^|{_NOT_WORD})(?:{body})(?:{_NOT_WORD}|$)" if whole_word else f"(?:{body})"
     if whole_word:
@@ -237,37 +246,64 @@ def regex_lf(
     column: str = "text",
     case_sensitive: bool = False,
 ) -> LabelingFunction:
-    """An LF voting ``label`` when the RE2 ``pattern`` matches anywhere in ``column``, else ABSTAIN."""
+    """An LF voting ``label`` when the RE2 ``pattern`` matches anywhere in ``column``, else ABSTAIN.
+
+    Case is ignored unless ``case_sensitive``. RE2's ``\\b``, ``\\w``, ``\\d`` and ``\\s`` are ASCII
+    only (``[\\pL\\pM\\pN_]``, ``\\pN`` match any script) and ``$`` only at the end of the text.
+    """
     if not isinstance(pattern, str) or not pattern:
         raise LFDefinitionError(f"LF {name!r}: `pattern` must be a non-empty string. Got {pattern!r}.")
     _validate(name, label, pattern)
+    _literal_braces(name, pattern)
     span = f"^(?P<lf_pre>(?s:.*?))(?P<lf_hit>{_uncaptured(pattern)})"
     return LabelingFunction(name, _Matcher(name, pattern, int(label), column, case_sensitive, span), batch=True)
+
+
+def _pieces(pattern: str) -> list[tuple[str, bool]]:
+    """``pattern`` cut into pieces, each with whether it is syntax: a character outside escapes
+    and character classes is one piece (``True``); an escape ``\\x`` or a class character is
+    one piece (``False``)."""
+    out: list[tuple[str, bool]] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append((pattern[i : i + 2], False))
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]" or bool(out and out[-1][0] == "[")
+            out.append((ch, False))
+        else:
+            in_class = ch == "["
+            out.append((ch, not in_class))
+        i += 1
+    return out
 
 
 def _uncaptured(pattern: str) -> str:
     """``pattern`` with its unnamed groups ``(...)`` made non-capturing ``(?:...)``.
 
     RE2's extraction needs every group named; escapes and character classes are skipped."""
-    out: list[str] = []
-    i, in_class = 0, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]" or bool(out and out[-1] == "[")
-        elif ch == "[":
-            in_class = True
-        elif ch == "(" and not pattern.startswith("?", i + 1):
-            out.append("(?:")
-            i += 1
-            continue
-        out.append(ch)
-        i += 1
+    pieces = _pieces(pattern)
+    out = [piece for piece, _ in pieces]
+    for n, (piece, syntax) in enumerate(pieces):
+        if syntax and piece == "(" and not (n + 1 < len(pieces) and pieces[n + 1][0] == "?"):
+            out[n] = "(?:"
     return "".join(out)
+
+
+def _literal_braces(name: str, pattern: str) -> None:
+    """Refuse ``{,n}`` / ``{,}``: Python's ``re`` repeats 0 to n times, RE2 matches the text."""
+    syntax = "".join(piece if is_syntax else "\x00" for piece, is_syntax in _pieces(pattern))
+    found = re.search(r"\{,(\d*)\}", syntax)
+    if found:
+        most = found.group(1)
+        raise LFDefinitionError(
+            f"LF {name!r}: pattern {pattern!r} has {found.group()!r}, which RE2 reads as that text, "
+            f"not as a repeat of 0 to {most or 'any number of'} times (Python's `re`). Write "
+            f"{'{0,' + most + '}'!r}, or {chr(92) + found.group()!r} to match the text."
+        )
 
 
 def match_spans(lf: LabelingFunction, texts: Any) -> list[tuple[int, int] | None] | None:

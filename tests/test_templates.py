@@ -247,3 +247,40 @@ def test_keyword_lf_votes_as_its_unicode_pattern_chunk_after_chunk(chunks, keywo
     again = pickle.loads(pickle.dumps(kw))
     for texts in chunks:
         assert np.asarray(again(pd.DataFrame({"text": texts + [None]}))).tolist() == _one_pattern(kw, texts) + [ABSTAIN]
+
+
+@pytest.mark.parametrize(("pattern", "fix"), [(r"^a{,3}$", "'{0,3}'"), (r"x{,}", "'{0,}'")])
+def test_regex_refuses_an_open_repeat_re2_reads_as_text(pattern, fix):
+    # Python's `re` reads "a{,3}" as 0 to 3 a's; RE2 matches the text "a{,3}" itself, so the
+    # LF voted on almost no row, without a word.
+    with pytest.raises(LFDefinitionError, match=rf"'r': pattern .* has '{{,\d*}}', which RE2 reads as that text.*Write {re.escape(fix)}"):
+        regex_lf("r", pattern, 1)
+
+
+def test_regex_keeps_braces_escaped_or_in_a_class_as_text():
+    assert _run(regex_lf("r", r"a\{,3}", 1), ["a{,3}", "aa"]) == [1, ABSTAIN]
+    assert _run(regex_lf("r", r"[{,3}]", 1), ["{", "x"]) == [1, ABSTAIN]
+    assert _run(regex_lf("r", r"^a{0,3}$", 1), ["", "aaa", "aaaa"]) == [1, 1, ABSTAIN]
+
+
+def test_regex_classes_and_dollar_are_re2s_as_the_docs_say():
+    # \w, \d, \s are ASCII in RE2 (Python's `re` reads them in any script), the Unicode
+    # classes the README names instead match any script, and $ is the text's end only
+    texts = ["café", "١٢٣", "x\u00a0y", "foo\n", "foo\r\nbar"]
+    assert _run(regex_lf("r", r"^\w+$", 1), texts) == [ABSTAIN] * 5
+    assert _run(regex_lf("r", r"^[\pL\pM\pN_]+$", 1), texts) == [1, 1, ABSTAIN, ABSTAIN, ABSTAIN]
+    assert _run(regex_lf("r", r"\d|x\sy", 1), texts) == [ABSTAIN] * 5
+    assert _run(regex_lf("r", r"\pN|x[\s\pZ]y", 1), texts) == [ABSTAIN, 1, 1, ABSTAIN, ABSTAIN]
+    assert _run(regex_lf("r", r"foo$", 1), texts) == [ABSTAIN] * 5
+    assert _run(regex_lf("r", r"(?m)foo$", 1), texts) == [ABSTAIN] * 3 + [1, ABSTAIN]
+
+
+@pytest.mark.parametrize("keyword", [" free ", "free ", "\tfree"])
+def test_keyword_padded_with_spaces_is_refused_as_a_whole_word(keyword):
+    # " free " as a whole word fired on "a  free  b" but never on "get free stuff"
+    with pytest.raises(LFDefinitionError, match=rf"'k': keyword {re.escape(repr(keyword))} has spaces at its edge.*Write 'free'"):
+        keyword_lf("k", ["cash", keyword], 1)
+
+
+def test_keyword_padded_with_spaces_matches_as_text_when_whole_word_is_off():
+    assert _run(keyword_lf("k", [" free "], 1, whole_word=False), ["get free stuff", "free", "freedom"]) == [1, ABSTAIN, ABSTAIN]
