@@ -603,3 +603,18 @@ def test_hundreds_of_classes_no_training_row_has_are_counted_past_the_first_ten(
     said = " ".join(str(w.message) for w in caught)
     assert "No training row's labels make 'class_001', 'class_002', " in said
     assert "'class_010' ... (298 in all) the most probable class (of 60 rows)" in said and "'class_011'" not in said
+
+
+def test_hundreds_of_label_columns_that_are_not_probabilities_are_named_by_ten(tmp_path):
+    """Label columns that do not sum to 1 were named as a Python list of every column:
+    thousands of characters with 300 labels. The error names ten and how many."""
+    names = [f"class_{i:03d}" for i in range(300)]
+    ids = [f"r{i}" for i in range(10)]
+    pd.DataFrame({"id": ids, "text": ["a b"] * 10}).to_csv(tmp_path / "data.csv", index=False)
+    pd.DataFrame(np.full((10, 300), 0.5), columns=names).assign(id=ids).to_parquet(tmp_path / "labels.parquet", index=False)
+    with pytest.raises(DataError) as info:
+        train(str(tmp_path / "data.csv"), str(tmp_path / "labels.parquet"))
+    assert str(info.value) == (
+        "The label columns class_000, class_001, class_002, class_003, class_004, class_005, class_006, "
+        "class_007, class_008, class_009 ... (300 in all) must hold probabilities that sum to 1 on every row."
+    )
