@@ -15,12 +15,13 @@ them could make a terminal or a browser show something other than what is there:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.text import Text
 
-__all__ = ["BIDI_CONTROLS", "TERMINAL_CONTROLS", "label_word", "one_cell", "one_line", "plain", "visible"]
+__all__ = ["BIDI_CONTROLS", "TERMINAL_CONTROLS", "label_list", "label_word", "one_cell", "one_line", "plain", "visible"]
 
 BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # terminal control characters (ESC starts colour, cursor, screen-clearing and title
@@ -51,6 +52,13 @@ def label_word(name: object) -> str:
     if number or any(ch.isspace() or ch in ",'\"" for ch in text):
         return visible(repr(text))
     return visible(text)
+
+
+def label_list(labels: Sequence[object] | None, limit: int = 10) -> str:
+    """Label names for a message: the first ``limit``, then how many in all (with hundreds of
+    classes, every name made a one-line message of thousands of characters)."""
+    names = [str(name) for name in labels or ()]
+    return ", ".join(names[:limit]) + (f" ... ({len(names)} in all)" if len(names) > limit else "")
 
 
 def one_line(text: object) -> str:

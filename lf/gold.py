@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from lf.display import label_list
 from lf.errors import DataError
 
 __all__ = [
@@ -73,7 +74,7 @@ def refuse_ambiguous_numbers(labels: Sequence[str] | None, what: str) -> None:
     """The DataError for gold given as numbers when :func:`numbers_are_ambiguous`."""
     if numbers_are_ambiguous(labels):
         raise DataError(
-            f"{what} holds numbers, and the label names {', '.join(map(str, labels or ()))} are numbers "
+            f"{what} holds numbers, and the label names {label_list(labels)} are numbers "
             "that are not their own class ids: a 1 could be the label '1' or the class id 1. Give "
             "the gold labels as text (the label names), or rename the labels in LABELS."
         )
@@ -151,7 +152,7 @@ def mixed_kinds(what: str, names: list[Any], ids: list[Any], labels: Sequence[st
     ids_text = f"0..{k - 1}" if k is not None else "0, 1, 2 and so on"
     return DataError(
         f"{what} mixes label names ({_show(names)}) with class ids ({_show(ids)}{where}). "
-        f"Use one kind for every row: {', '.join(labels or [])} or {ids_text}."
+        f"Use one kind for every row: {label_list(labels)} or {ids_text}."
     )
 
 
@@ -195,7 +196,7 @@ def _gold_ids(
         ids_text = f"0..{k - 1}" if k is not None else "0, 1, 2 and so on"
         named = any(isinstance(v, str) and not v.strip().lstrip("-").isdecimal() for v in unknown)
         allowed = (
-            f"the label names {', '.join(labels)} or the class ids {ids_text}" if labels
+            f"the label names {label_list(labels)} or the class ids {ids_text}" if labels
             else f"the class ids {ids_text}" + (" (label names once the labels are declared: LABELS in the LF module, labels= in Python)" if named else "")
         )
         if unknown:

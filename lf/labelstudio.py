@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from lf.display import label_list
 from lf.errors import DataError, ParameterError
 
 __all__ = ["FROM_NAME", "TO_NAME", "Imported", "class_names", "from_export", "id_text", "labeling_config", "to_tasks"]
@@ -99,7 +100,7 @@ def to_tasks(rows: Any, labels: Sequence[str], *, model_version: str = "lf") -> 
         label = _plain(rec.get("label"))
         if label is not None and str(label) != "":
             if str(label) not in names:
-                raise DataError(f"Row {rec['id']!r} has the label {label!r}, which is not a class name ({', '.join(names)}).")
+                raise DataError(f"Row {rec['id']!r} has the label {label!r}, which is not a class name ({label_list(names)}).")
             task["predictions"] = [{
                 "model_version": model_version,
                 "score": _score(rec),
@@ -256,7 +257,7 @@ def from_export(doc: Any, labels: Sequence[str]) -> Imported:
             got = _choices(annotation, f"Task {rid!r}, annotation {annotation.get('id')!r}")
             unknown = [c for c in got if c not in names]
             if unknown:
-                raise DataError(f"Task {rid!r} is labeled {unknown[0]!r}, which is not a class name ({', '.join(names)}).")
+                raise DataError(f"Task {rid!r} is labeled {unknown[0]!r}, which is not a class name ({label_list(names)}).")
             chosen += [(c, _annotator(annotation)) for c in got]
         distinct = sorted({c for c, _ in chosen}, key=names.index)
         if not distinct:

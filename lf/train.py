@@ -310,13 +310,13 @@ def _warn_unlabeled_classes(P: npt.NDArray[np.float64], names: Sequence[str]) ->
     """Warn about the classes no training row has as its most probable label: the model has
     nothing to recognise them by, and gives them a probability near 0 (exactly 0 when no
     row gives them MIN_WEIGHT) on every text, however sure that looks."""
-    from lf.display import one_line
+    from lf.display import label_list, one_line
 
     top = set(np.unique(P.argmax(axis=1)).tolist())
     missing = [one_line(name) for c, name in enumerate(names) if c not in top]
     if missing:
         warnings.warn(
-            f"No training row's labels make {', '.join(repr(m) for m in missing)} the most probable class "
+            f"No training row's labels make {label_list([repr(m) for m in missing])} the most probable class "
             f"(of {P.shape[0]:,} rows): the end model learns nothing that makes "
             f"{'them' if len(missing) > 1 else 'it'} the likeliest, and gives "
             f"{'them' if len(missing) > 1 else 'it'} a probability near 0 on every text, however sure that looks. "

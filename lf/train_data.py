@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from lf.display import label_list
 from lf.errors import DataError
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def labeled_texts(
         )
     P = lab[names].apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)
     if np.isnan(P).any() or (P < -1e-9).any() or not np.allclose(P.sum(axis=1), 1.0, atol=1e-4):
-        raise DataError(f"The label columns {names} must hold probabilities that sum to 1 on every row.")
+        raise DataError(f"The label columns {label_list(names)} must hold probabilities that sum to 1 on every row.")
     texts, ids = _row_ids(data, text_column, id_column)
     pos = _positions(lab, ids, len(texts))
     by_id = ids is not None and "id" in lab.columns

@@ -72,6 +72,18 @@ def test_before_the_number_of_classes_is_known_any_id_is_accepted() -> None:
         gold_ids(pd.Series(["HAM", "3"]), LABELS, None)
 
 
+def test_with_hundreds_of_labels_a_bad_gold_value_lists_a_few_of_them() -> None:
+    """With 300 declared labels the message listed every name: about 2,000 characters on
+    the one line the CLI prints. It names the first ten and how many there are."""
+    many = [f"class_{i:03d}" for i in range(300)]
+    allowed = "Allowed: the label names class_000, class_001, class_002, class_003, class_004, class_005, class_006, class_007, class_008, class_009 ... (300 in all) or the class ids 0..299."
+    with pytest.raises(DataError) as info:
+        gold_ids(pd.Series(["class_200", "class_300"]), many, 300)
+    assert str(info.value) == f"The gold column has values that are neither label names nor class ids: 'class_300'. {allowed}"
+    with pytest.raises(DataError, match=r"Use one kind for every row: class_000, .*, class_009 \.\.\. \(300 in all\) or 0\.\.299\.$"):
+        gold_ids(pd.Series(["class_200", "255"]), many, 300)
+
+
 def test_cli_gold_mixing_names_and_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = pd.read_csv(DEMO).iloc[:30]
     data = data.assign(gold=["HAM", "1", "SPAM"] * 10)

@@ -66,6 +66,20 @@ def test_export_to_gold_reports_conflicts_and_skips():
         from_export({"tasks": []}, LABELS)
 
 
+def test_with_hundreds_of_classes_an_unknown_label_lists_a_few_of_them():
+    """With 300 classes the error listed every class name (about 2,000 characters); it
+    names the first ten and how many there are."""
+    many = [f"class_{i:03d}" for i in range(300)]
+    few = "class_000, class_001, class_002, class_003, class_004, class_005, class_006, class_007, class_008, class_009 ... (300 in all)"
+    rows = pd.DataFrame({"id": ["a"], "text": ["hi"], "label": ["class_300"], "confidence": [0.9]})
+    with pytest.raises(lf.errors.DataError) as info:
+        to_tasks(rows, many)
+    assert str(info.value) == f"Row 'a' has the label 'class_300', which is not a class name ({few})."
+    with pytest.raises(lf.errors.DataError) as info:
+        from_export([{"data": {"lf_id": "x"}, "annotations": [annotation("class_300", 1)]}], many)
+    assert str(info.value) == f"Task 'x' is labeled 'class_300', which is not a class name ({few})."
+
+
 def test_cli_round_trip_feeds_dev_gold(tmp_path: Path, capsys):
     texts = [f"subscribe to my channel {i}" for i in range(20)] + [f"great song {i}" for i in range(20)]
     data = tmp_path / "d.csv"

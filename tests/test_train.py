@@ -585,3 +585,36 @@ def test_a_model_folder_that_is_a_dangling_symlink_is_made_where_it_points(corpu
     train(str(data), str(labels), C=1.0).save(link)
     assert link.is_symlink() and (tmp_path / "runs" / "model" / "model.json").is_file()
     assert load_model(link).labels == load_model(tmp_path / "runs" / "model").labels
+
+
+def test_hundreds_of_classes_no_training_row_has_are_counted_past_the_first_ten(tmp_path):
+    """With 300 declared labels and training labels that make only two of them the
+    likeliest, the warning listed all 298 others, a screenful; it names ten and counts them."""
+    texts, y = _texts(60, 3)
+    names = [f"class_{i:03d}" for i in range(300)]
+    P = np.full((len(y), 300), 0.1 / 299)
+    P[np.arange(len(y)), np.where(y == 1, 255, 0)] = 0.9
+    ids = [f"r{i}" for i in range(len(y))]
+    pd.DataFrame({"id": ids, "text": texts}).to_csv(tmp_path / "data.csv", index=False)
+    labels = pd.DataFrame(P, columns=names).assign(id=ids, label=[names[c] for c in P.argmax(axis=1)], confidence=0.9, covered=True)
+    labels[["id", *names, "label", "confidence", "covered"]].to_parquet(tmp_path / "labels.parquet", index=False)
+    with pytest.warns(UserWarning) as caught:
+        train(str(tmp_path / "data.csv"), str(tmp_path / "labels.parquet"))
+    said = " ".join(str(w.message) for w in caught)
+    assert "No training row's labels make 'class_001', 'class_002', " in said
+    assert "'class_010' ... (298 in all) the most probable class (of 60 rows)" in said and "'class_011'" not in said
+
+
+def test_hundreds_of_label_columns_that_are_not_probabilities_are_named_by_ten(tmp_path):
+    """Label columns that do not sum to 1 were named as a Python list of every column:
+    thousands of characters with 300 labels. The error names ten and how many."""
+    names = [f"class_{i:03d}" for i in range(300)]
+    ids = [f"r{i}" for i in range(10)]
+    pd.DataFrame({"id": ids, "text": ["a b"] * 10}).to_csv(tmp_path / "data.csv", index=False)
+    pd.DataFrame(np.full((10, 300), 0.5), columns=names).assign(id=ids).to_parquet(tmp_path / "labels.parquet", index=False)
+    with pytest.raises(DataError) as info:
+        train(str(tmp_path / "data.csv"), str(tmp_path / "labels.parquet"))
+    assert str(info.value) == (
+        "The label columns class_000, class_001, class_002, class_003, class_004, class_005, class_006, "
+        "class_007, class_008, class_009 ... (300 in all) must hold probabilities that sum to 1 on every row."
+    )

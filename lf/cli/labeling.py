@@ -34,7 +34,7 @@ from lf.cli._shared import (
 from lf.cli.cache import reports_cache
 from lf.cli.report import warn_identical, warn_lf_errors
 from lf.corpus import is_pattern
-from lf.display import label_word
+from lf.display import label_list, label_word
 from lf.errors import DataError
 from lf.intervals import format_fraction
 from lf.paths import check_outputs, check_unmatched
@@ -119,7 +119,7 @@ def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
             if unknown or len(given) != len(names):
                 named = f" (not {'a label' if len(unknown) == 1 else 'labels'}: {', '.join(map(repr, unknown))})" if unknown else ""
                 raise click.BadParameter(
-                    f"{spec!r} must give one value for each label: {', '.join(names)}{named}.",
+                    f"{spec!r} must give one value for each label: {label_list(names)}{named}.",
                     param_hint="'--class-balance'",
                 )
             values = np.array([given[n.lower()] for n in names])
@@ -132,7 +132,7 @@ def _class_balance(spec: str | None, names: tuple[str, ...], y_dev: Any) -> Any:
         ) from None
     if len(values) != len(names) or (values < 0).any() or not np.isclose(values.sum(), 1.0):
         raise click.BadParameter(
-            f"{spec!r} must be {len(names)} non-negative numbers summing to 1 (one per label: {', '.join(names)}).",
+            f"{spec!r} must be {len(names)} non-negative numbers summing to 1 (one per label: {label_list(names)}).",
             param_hint="'--class-balance'",
         )
     return values

@@ -187,7 +187,7 @@ def warn_votes(L: Any) -> None:
     """Without a model fitted here (whose fit says it): one stderr line per LF that votes one
     class on every row, and one for the classes no LF votes (``lf.models._vote_checks``)."""
     from lf.models._stats import vote_tally
-    from lf.models._vote_checks import constant_lfs, names_of, unvoted_classes
+    from lf.models._vote_checks import constant_lfs, listed, names_of, unvoted_classes
 
     votes, n = vote_tally(L.array, L.cardinality)
     names, labels = names_of(L, L.cardinality)
@@ -199,7 +199,7 @@ def warn_votes(L: Any) -> None:
                      "where it has no evidence.")
     unvoted = unvoted_classes(votes, n)
     if unvoted:
-        shown = ", ".join(labels[c] for c in unvoted)
+        shown = listed([labels[c] for c in unvoted])
         say(console, f"warning: no LF votes {shown} ({len(unvoted)} of {L.cardinality} classes): no label model can "
                      "recognise such rows; add an LF for each, or leave them out of LABELS if the data has none.")
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from lf.display import label_list
 from lf.errors import DataError, ParameterError
 from lf.matrix import LabelMatrix
 
@@ -62,7 +63,7 @@ def balance_by_label(class_balance: Any, L: Any) -> Any:
 
         if numbers_are_ambiguous(labels):
             raise ParameterError(
-                f"`class_balance` is keyed by the number {numbers[0]!r}, and the labels {', '.join(labels)} are "
+                f"`class_balance` is keyed by the number {numbers[0]!r}, and the labels {label_list(labels)} are "
                 "numbers that are not their own class ids: it could be the label or the class id. Key it by "
                 "the label names as text, or give one number per class, in class order."
             )
@@ -78,7 +79,7 @@ def balance_by_label(class_balance: Any, L: Any) -> Any:
     for name, value in items:
         key = str(name).lower()
         if key not in {label.lower() for label in labels}:
-            raise ParameterError(f"`class_balance` names {name!r}, not a label of the matrix ({', '.join(labels)}).")
+            raise ParameterError(f"`class_balance` names {name!r}, not a label of the matrix ({label_list(labels)}).")
         if key in given:
             raise ParameterError(f"`class_balance` gives {name!r} more than once (label names match in any case).")
         given[key] = value

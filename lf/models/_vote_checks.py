@@ -51,6 +51,13 @@ def names_of(L: Any, k: int) -> tuple[Sequence[str] | None, Sequence[str]]:
     return None, [f"class {c}" for c in range(k)]
 
 
+def listed(words: Sequence[str]) -> str:
+    """The first ``SHOWN`` of ``words``, the rest counted: a list of hundreds of classes
+    would fill the screen."""
+    more = len(words) - SHOWN
+    return ", ".join(words[:SHOWN]) + (f" and {more} more" if more > 0 else "")
+
+
 def quoted(name: str) -> str:
     """An LF name in quotes as it is written (``repr`` would double a backslash in ``\\d+``)."""
     return f"'{name}'"
@@ -73,8 +80,7 @@ def warn_votes(model: str, L: Any, counts: MatrixCounts) -> None:
             "estimated class balance) toward it. Drop the LF, or make it abstain where it has no evidence."
         ), stacklevel=3)  # the caller of fit
     if unvoted:
-        shown = ", ".join(labels[c] for c in unvoted[:SHOWN]) + (
-            f" and {len(unvoted) - SHOWN} more" if len(unvoted) > SHOWN else "")
+        shown = listed([labels[c] for c in unvoted])
         one = len(unvoted) == 1
         warnings.warn(UnvotedClassWarning(
             f"{model}: no LF votes {shown} ({len(unvoted)} of {k} classes): no vote is evidence for "
@@ -95,8 +101,7 @@ def warn_zero_balance(model: str, L: Any, counts: MatrixCounts, balance: Any) ->
     if not zero:
         return
     _, labels = names_of(L, counts.k)
-    shown = ", ".join(f"{labels[c]} ({int(votes[c]):,} votes)" for c in zero[:SHOWN]) + (
-        f" and {len(zero) - SHOWN} more" if len(zero) > SHOWN else "")
+    shown = listed([f"{labels[c]} ({int(votes[c]):,} votes)" for c in zero])
     warnings.warn(UnvotedClassWarning(
         f"{model}: the class balance gives {shown} a share of 0, so no row gets "
         f"{'that label' if len(zero) == 1 else 'those labels'}, however many LFs vote "

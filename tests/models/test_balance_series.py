@@ -77,3 +77,22 @@ def test_numbers_as_keys_are_refused_when_the_labels_are_other_numbers() -> None
         with pytest.raises(ParameterError, match=r"keyed by the number 1, and the labels 1, 0 are numbers"):
             MajorityVoter().fit(swapped, class_balance=balance)
     np.testing.assert_allclose(MajorityVoter().fit(swapped, class_balance={"1": 0.8, "0": 0.2}).class_balance_, [0.8, 0.2])
+
+
+def test_with_hundreds_of_labels_a_bad_class_balance_lists_a_few_of_them(tmp_path, capsys) -> None:
+    """With 300 declared labels, a class balance that is wrong listed every label name (about
+    2,000 characters on the CLI's one error line); it names the first ten and how many."""
+    from lf.cli import main
+
+    names = [f"class_{i:03d}" for i in range(300)]
+    L = lf.LabelMatrix(np.array([[0, 255, 299], [1, 128, -1]] * 50), names=["a", "b", "c"], labels=names)
+    few = "class_000, class_001, class_002, class_003, class_004, class_005, class_006, class_007, class_008, class_009 ... (300 in all)"
+    with pytest.raises(ParameterError) as info:
+        MajorityVoter().fit(L, class_balance={"class_300": 1.0})
+    assert str(info.value) == f"`class_balance` names 'class_300', not a label of the matrix ({few})."
+    L.save(tmp_path / "L.parquet")
+    for spec, said in [("class_000=1", f"must give one value for each label: {few}."),
+                       ("0.5,0.5", f"must be 300 non-negative numbers summing to 1 (one per label: {few}).")]:
+        code = main(["fit", str(tmp_path / "L.parquet"), "-o", str(tmp_path / "m.json"), "--model", "MajorityVoter", "--class-balance", spec])
+        err = " ".join(capsys.readouterr().err.split())
+        assert code == 2 and said in err and "class_010" not in err

@@ -162,3 +162,19 @@ def test_a_class_the_given_balance_weighs_zero_is_named_where_no_row_can_get_it(
     else:
         assert predicted == {0}
         assert len(said) == 1 and "gives SPAM (" in said[0] and "a share of 0, so no row gets that label" in said[0]
+
+
+def test_lf_report_counts_the_unvoted_classes_past_the_first_few(tmp_path, capsys):
+    """With 300 declared classes and LFs that vote 3 of them, the report's warning listed all
+    297 others, some twenty lines of class names; it names a few and counts the rest, as
+    the models' warning does."""
+    from lf.cli import main
+
+    rng = np.random.default_rng(0)
+    L = rng.choice(np.array([-1, 0, 200, 299], np.int16), size=(500, 3))
+    path = tmp_path / "L.parquet"
+    lf.LabelMatrix(L, names=["a", "b", "c"], labels=[f"c{i:03d}" for i in range(300)]).save(path)
+    assert main(["report", str(path)]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "warning: no LF votes c001, c002, c003 and 294 more (297 of 300 classes):" in err
+    assert "c004" not in err
