@@ -157,8 +157,8 @@ def check_fitted_on(
     fitted_labels = getattr(model, "label_names_", None)
     if labels and fitted_labels is not None and list(labels) != list(fitted_labels):
         raise DataError(
-            f"{who} was fitted on the labels {', '.join(fitted_labels)} (in that order); {labels_of} "
-            f"{', '.join(labels)}. Its class ids would mean other labels: fit the model again."
+            f"{who} was fitted on {_labels_differ(list(map(str, fitted_labels)), list(map(str, labels)), labels_of)}. "
+            "Its class ids would mean other labels: fit the model again."
         )
     then = getattr(model, "lf_fingerprints_", None)
     if fingerprints is not None and then is not None and len(then) == len(names) == len(fingerprints):
@@ -174,6 +174,19 @@ def check_fitted_on(
                 LFChangedWarning,
                 stacklevel=1,
             )
+
+
+def _labels_differ(then: list[str], now: list[str], now_of: str, shown: int = 10) -> str:
+    """Two lists of label names that differ, for a message: both in full when short, else
+    their lengths and the first class where they part (hundreds of names filled a screen)."""
+    if max(len(then), len(now)) <= shown:
+        return f"the labels {', '.join(then)} (in that order); {now_of} {', '.join(now)}"
+    at = next((i for i, (a, b) in enumerate(zip(then, now)) if a != b), min(len(then), len(now)))
+    if at < min(len(then), len(now)):
+        where = f"class {at} is {then[at]!r} there and {now[at]!r} here"
+    else:
+        where = f"the first {at} the same, then {(then if len(then) > at else now)[at]!r} in one list only"
+    return f"{len(then)} labels; {now_of} {len(now)}: {where}"
 
 
 def near_top(proba: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:

@@ -311,3 +311,25 @@ def test_a_class_balance_by_label_name_is_the_same_as_by_class_id(name: str, mat
         fresh(name).fit(named, class_balance={"A": 0.5, "B": 0.5})
     with pytest.raises(lf.errors.ParameterError, match=r"by label name needs a LabelMatrix with label names"):
         fresh(name).fit(np.asarray(matrix.array), class_balance={"A": 0.2, "B": 0.3, "C": 0.5})
+
+
+def test_a_model_fitted_on_hundreds_of_other_labels_names_where_they_part() -> None:
+    # both lists of 300 names made a one-line error of some 4,000 characters
+    from lf.errors import DataError
+
+    rng = np.random.default_rng(0)
+    names = [f"topic_{c}" for c in range(300)]
+    A = np.column_stack([np.arange(400) % 300, rng.integers(-1, 300, size=(400, 2))])  # every class voted
+    model = lf.models.MajorityVoter().fit(lf.LabelMatrix(A, labels=names))
+    other = [*names[:37], "sports", *names[38:]]
+    with pytest.raises(DataError) as err:
+        model.predict(lf.LabelMatrix(A, labels=other))
+    said = str(err.value)
+    assert "fitted on 300 labels; the matrix has 300: class 37 is 'topic_37' there and 'sports' here" in said
+    assert len(said) < 300
+    with pytest.raises(DataError, match=r"the first 300 the same, then 'extra' in one list only"):
+        model.predict(lf.LabelMatrix(A, labels=[*names, "extra"]))
+    B = np.abs(A) % 2
+    few = lf.models.MajorityVoter().fit(lf.LabelMatrix(B, labels=["HAM", "SPAM"]))
+    with pytest.raises(DataError, match=r"fitted on the labels HAM, SPAM \(in that order\); the matrix has SPAM, HAM"):
+        few.predict(lf.LabelMatrix(B, labels=["SPAM", "HAM"]))
