@@ -412,6 +412,11 @@ def labeling_function(
 ) -> Any:
     """Decorator turning a function into a :class:`LabelingFunction` (named after it by default).
 
+    ``resources``: keyword arguments passed to every call (a word list, a model);
+    ``pre``: preprocessors run on each row first, in order; ``batch``: the function takes a
+    DataFrame chunk and returns one label per row; ``files``: the files it reads, hashed by
+    the LF cache. :class:`LabelingFunction` describes each.
+
     >>> @labeling_function()
     ... def has_link(x):
     ...     return 1 if "http" in x.text else ABSTAIN

@@ -50,7 +50,8 @@ __all__ = ["apply_cmd", "fit_cmd", "label_cmd"]
 def apply_cmd(data: tuple[str, ...], output: str, lfs_target: str | None, **opts: Any) -> None:
     """Apply the LFs of MODULE to DATA and save the label matrix.
 
-    DATA is CSV / TSV / Parquet / JSON Lines file(s), or the name of a dataset fetched with
+    DATA is CSV / TSV / Parquet / JSON Lines file(s) or globs ("shards/*.parquet"; text
+    files may be .gz / .bz2 / .zst / .lz4), or the name of a dataset fetched with
     `lf datasets fetch`. --lfs is required.
     """
     from lf.summary import totals
@@ -463,7 +464,8 @@ def label_cmd(
 ) -> None:
     """Apply the LFs of MODULE to DATA, fit a label model and write probabilistic labels.
 
-    DATA is CSV / TSV / Parquet / JSON Lines file(s), or the name of a dataset fetched with
+    DATA is CSV / TSV / Parquet / JSON Lines file(s) or globs ("shards/*.parquet"; text
+    files may be .gz / .bz2 / .zst / .lz4), or the name of a dataset fetched with
     `lf datasets fetch`. The output holds one row per data row: `id` (the --id-column, else
     the data's `id` column, else the row position), one probability column per label,
     `label` (the model's prediction, as its tie policy gives it), `confidence` (its probability) and `covered` (whether
