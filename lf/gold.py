@@ -183,7 +183,7 @@ def _gold_ids(
         values_word = "a missing value (row position" if len(where) == 1 else f"{len(where)} missing values (row positions"
         raise DataError(
             f"{what} has {values_word} {rows}); every row needs a gold label. To score the labeled "
-            "rows alone, give a file of just them (as `lf labelstudio import` writes)."
+            "rows alone, leave the others out first (a file of just them, as `lf labelstudio import` writes)."
         )
     if any(_as_id(v, None) is not None and not (isinstance(v, str) and v.strip().isdecimal()) for v in distinct):
         refuse_ambiguous_numbers(labels, what)  # numbers, floats as text too ("1.0" could be the label "1")

@@ -308,7 +308,7 @@ def test_missing_gold_is_refused_alike_by_analysis_and_summarize():
 
     L = LabelMatrix(np.array([[0, 1], [1, -1], [0, 0]]), cardinality=2)
     y = pd.array([0, None, 1], dtype="Int64")
-    message = r"^`y` has a missing value \(row position 1\); every row needs a gold label\.$"
+    message = r"^`y` has a missing value \(row position 1\); every row needs a gold label\. To score the labeled rows alone, leave the others out first"
     with pytest.raises(ValueError, match=message):
         analysis.lf_correct(L, y)
     with pytest.raises(ValueError, match=message):

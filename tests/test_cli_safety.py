@@ -222,7 +222,7 @@ def _with_gold(work: Path, values: list[object]) -> str:
     ("values", "message"),
     [
         (["SPAM", "HAM", "EGGS", "HAM", "SPAM", "HAM"], "--gold column 'gold' has values that are neither label names nor class ids: 'EGGS'. Allowed: the label names HAM, SPAM or the class ids 0..1."),
-        (["SPAM", "HAM", None, "HAM", None, "HAM"], "--gold column 'gold' has 2 missing values (row positions 2, 4); every row needs a gold label. To score the labeled rows alone, give a file of just them (as `lf labelstudio import` writes)."),
+        (["SPAM", "HAM", None, "HAM", None, "HAM"], "--gold column 'gold' has 2 missing values (row positions 2, 4); every row needs a gold label. To score the labeled rows alone, leave the others out first (a file of just them, as `lf labelstudio import` writes)."),
         (["SPAM", "HAM", None, "HAM", "SPAM", "HAM"], "--gold column 'gold' has a missing value (row position 2); every row needs a gold label."),
         ([1, 0, 2, 0, 1, 0], "--gold column 'gold' has values that are neither label names nor class ids: 2. Allowed: the label names HAM, SPAM or the class ids 0..1."),
         (["SPAM", "HAM", "1", "0", "SPAM", "HAM"], "--gold column 'gold' mixes label names ('SPAM', 'HAM') with class ids ('1', '0'). Use one kind for every row: HAM, SPAM or 0..1."),
