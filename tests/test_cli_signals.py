@@ -16,8 +16,6 @@ ROOT = Path(__file__).resolve().parents[1]
 _SCRIPT = """
 import os, signal, sys, time
 from pathlib import Path
-
-import pytest
 from lf.cli._signals import sigterm_unwinds
 
 with sigterm_unwinds():
@@ -83,7 +81,6 @@ def test_a_signal_during_an_import_stops_the_command_as_that_signal(tmp_path: Pa
     assert proc.returncode == code, proc.stderr
     assert proc.stderr.strip() == said
     assert not (tmp_path / "out.parquet").exists()
-
 
 
 _STOPS_AT_ROW_500 = """
