@@ -149,41 +149,26 @@ def test_the_apply_command_streams_the_matrix_to_parquet(tmp_path: Path, demo, c
 
 
 @pytest.mark.parametrize(
-    ("balance", "message"),
+    ("given", "message"),
     [
-        ([0.5, 0.6], r"must be 2 non-negative numbers summing to 1"),
-        ([0.5, float("nan")], r"must be 2 non-negative numbers summing to 1"),
-        ({"HAM": 0.5, "EGGS": 0.5}, r"names 'EGGS', not a label of the matrix \(HAM, SPAM\)"),
-        ("DEV", r"Got 'DEV'\. 'dev' .* is taken by lf.label"),
+        ({"class_balance": [0.5, 0.6]}, r"must be 2 non-negative numbers summing to 1"),
+        ({"class_balance": [0.5, float("nan")]}, r"must be 2 non-negative numbers summing to 1"),
+        ({"class_balance": {"HAM": 0.5, "EGGS": 0.5}}, r"names 'EGGS', not a label of the matrix \(HAM, SPAM\)"),
+        ({"class_balance": "DEV"}, r"Got 'DEV'\. 'dev' .* is taken by lf.label"),
+        ({"model": LabelModel(dependencies=[("promo_words", "nope")])}, r"names an unknown LF 'nope'"),
+        ({"model": LabelModel(dependencies=[("promo_words", "promo_words")])}, r"pairs an LF with itself"),
+        ({"model": LabelModel(dependencies="AUTO")}, r"`dependencies` must be None, 'auto' or a list of LF pairs"),
+        ({"model": "LabelModel(l2=-1)"}, r"`l2` must be a number >= 0"),
+        ({"model": DawidSkene(max_iter=0)}, r"`max_iter` must be a positive integer"),
     ],
 )
-def test_a_bad_class_balance_is_refused_before_any_lf_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, balance: object, message: str
+def test_a_bad_class_balance_or_model_parameter_is_refused_before_any_lf_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: dict[str, object], message: str
 ) -> None:
     # Before: refused by the model's fit, once every LF had labeled the whole corpus.
     calls = _counting(monkeypatch)
     with pytest.raises(lf.errors.ParameterError, match=message):
-        label(lf.load_lfs(DEMO_LFS), DEMO, output=tmp_path / "out.parquet", class_balance=balance, progress=False)
-    assert calls == [] and not list(tmp_path.iterdir())
-
-
-@pytest.mark.parametrize(
-    ("model", "message"),
-    [
-        (LabelModel(dependencies=[("promo_words", "nope")]), r"names an unknown LF 'nope'"),
-        (LabelModel(dependencies=[("promo_words", "promo_words")]), r"pairs an LF with itself"),
-        (LabelModel(dependencies="AUTO"), r"`dependencies` must be None, 'auto' or a list of LF pairs"),
-        ("LabelModel(l2=-1)", r"`l2` must be a number >= 0"),
-        (DawidSkene(max_iter=0), r"`max_iter` must be a positive integer"),
-    ],
-)
-def test_a_bad_model_parameter_is_refused_before_any_lf_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: object, message: str
-) -> None:
-    # Before: refused by the model's fit, once every LF had labeled the whole corpus.
-    calls = _counting(monkeypatch)
-    with pytest.raises(lf.errors.ParameterError, match=message):
-        label(lf.load_lfs(DEMO_LFS), DEMO, output=tmp_path / "out.parquet", model=model, progress=False)
+        label(lf.load_lfs(DEMO_LFS), DEMO, output=tmp_path / "out.parquet", progress=False, **given)
     assert calls == [] and not list(tmp_path.iterdir())
 
 

@@ -181,6 +181,16 @@ def test_a_new_model_implements_only_fit_and_predict_proba_and_gets_the_checks(m
         FirstVote().fit(matrix, class_balance=[1.0])
 
 
+def _install_plugin(folder: Path, monkeypatch: pytest.MonkeyPatch, dist: str, entry_point: str) -> None:
+    """Make ``folder`` an installed distribution ``dist`` whose ``lf.models`` entry point is
+    ``entry_point`` (``name = module:Class``), on the path for this test only."""
+    info = folder / f"{dist.replace('-', '_')}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[lf.models]\n{entry_point}\n")
+    monkeypatch.syspath_prepend(str(folder))
+
+
 def test_a_model_from_another_package_registers_through_an_entry_point(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, matrix: lf.LabelMatrix
 ) -> None:
@@ -197,11 +207,7 @@ def test_a_model_from_another_package_registers_through_an_entry_point(
             """
         )
     )
-    info = tmp_path / "my_models-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: my-models\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[lf.models]\ncautious = my_models:CautiousVoter\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    _install_plugin(tmp_path, monkeypatch, "my-models", "cautious = my_models:CautiousVoter")
     cls = get_model("cautious")
     assert cls.__name__ == "CautiousVoter" and get_model("CautiousVoter") is cls
     model = cls().fit(matrix)
@@ -216,11 +222,7 @@ def test_a_model_from_another_package_registers_through_an_entry_point(
 
 
 def test_a_broken_plugin_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    info = tmp_path / "broken-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[lf.models]\nbroken = no_such_module_here:Model\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    _install_plugin(tmp_path, monkeypatch, "broken", "broken = no_such_module_here:Model")
     with pytest.raises(lf.errors.LFImportError, match="The label model 'broken' .* failed to import: ModuleNotFoundError"):
         get_model("broken")
     with pytest.raises(lf.errors.ParameterError, match="Unknown model 'nothing'. Available: .*broken"):
@@ -233,11 +235,7 @@ def test_a_plugin_class_named_as_a_registered_model_is_refused(tmp_path: Path, m
     (tmp_path / "clash_models.py").write_text(
         "from lf.models import MajorityVoter\n\n\nclass LabelModel(MajorityVoter):\n    pass\n"
     )
-    info = tmp_path / "clash-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: clash\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[lf.models]\nclash = clash_models:LabelModel\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    _install_plugin(tmp_path, monkeypatch, "clash", "clash = clash_models:LabelModel")
     builtin = get_model("LabelModel")
     match = r"'clash' .* gives clash_models.LabelModel, named as lf.models.matrix_completion.LabelModel is"
     with pytest.raises(lf.errors.ParameterError, match=match):
